@@ -1,0 +1,1 @@
+"""Persistence: models, the engine, migrations and repositories. Imports nothing of ours."""

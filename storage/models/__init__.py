@@ -1,0 +1,25 @@
+"""All tables. Importing this package registers every model on ``Base.metadata``."""
+
+from storage.models.clients import Client, ClientEmail, ClientPhone, ClientTag, Event
+from storage.models.deals import Deal, LostReason, Pipeline, Stage
+from storage.models.outbox import OutboxMessage
+from storage.models.tasks import Task
+from storage.models.users import AppSetting, Invite, Role, User
+
+__all__ = [
+    "AppSetting",
+    "Client",
+    "ClientEmail",
+    "ClientPhone",
+    "ClientTag",
+    "Deal",
+    "Event",
+    "Invite",
+    "LostReason",
+    "OutboxMessage",
+    "Pipeline",
+    "Role",
+    "Stage",
+    "Task",
+    "User",
+]

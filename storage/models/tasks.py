@@ -1,0 +1,35 @@
+"""Tasks with their reminder bookkeeping."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    due_at: Mapped[datetime]
+    # When the reminder goes out, and when it was claimed into the outbox.
+    remind_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    nudged_at: Mapped[datetime | None]
+    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    repeat: Mapped[str | None] = mapped_column(String(16))
+    assignee_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    created_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_tasks_due_reminders", "reminded_at", "remind_at"),
+        Index("ix_tasks_assignee_open", "assignee_id", "done_at", "due_at"),
+    )
