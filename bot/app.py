@@ -1,0 +1,128 @@
+"""The one factory that builds Kartoteka: production, the console and the tests use it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.i18n import build_i18n
+from crm.clock import Clock, SystemClock
+from crm.config import CrmConfig
+from crm.members import language_for
+from crm.service import CrmFactory
+from handlers import get_routers
+from handlers.middlewares import AccessGate, CrmMiddleware, MemberI18nMiddleware
+from reminders.sender import OutboxSender
+from storage.engine import create_engine, create_session_factory
+from storage.models import User
+
+log = logging.getLogger(__name__)
+
+OFFLINE_TOKEN = "1:offline"
+
+
+@dataclass
+class App:
+    settings: Settings
+    bot: Bot
+    dispatcher: Dispatcher
+    engine: AsyncEngine
+    crm: CrmFactory
+    i18n: I18n
+    sender: OutboxSender
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.engine.dispose()
+
+
+def crm_config(settings: Settings, owner_ids: tuple[int, ...] | None = None) -> CrmConfig:
+    return CrmConfig(
+        default_language=settings.default_language,
+        default_timezone=settings.default_timezone,
+        default_phone_region=settings.default_phone_region,
+        owner_ids=settings.owner_ids if owner_ids is None else owner_ids,
+    )
+
+
+def build_app(
+    settings: Settings,
+    *,
+    session: BaseSession | None = None,
+    clock: Clock | None = None,
+    fsm_storage: BaseStorage | None = None,
+    owner_ids: tuple[int, ...] | None = None,
+) -> App:
+    """Wire everything. ``session`` replaces the HTTP session (console, tests)."""
+    engine = create_engine(settings.database_url)
+    factory = CrmFactory(
+        create_session_factory(engine), clock or SystemClock(), crm_config(settings, owner_ids)
+    )
+    i18n = build_i18n(settings.default_language)
+    bot = Bot(
+        token=settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN,
+        session=session or _http_session(settings),
+        default=DefaultBotProperties(link_preview_is_disabled=True),
+    )
+    dispatcher = build_dispatcher(factory, i18n, settings.default_language, fsm_storage)
+    sender = OutboxSender(bot, factory, i18n)
+    return App(settings, bot, dispatcher, engine, factory, i18n, sender)
+
+
+def build_dispatcher(
+    factory: CrmFactory, i18n: I18n, default_language: str, fsm_storage: BaseStorage | None
+) -> Dispatcher:
+    dispatcher = Dispatcher(storage=fsm_storage or MemoryStorage())
+    # Order matters: the CRM and the member first, then their language, then the door.
+    dispatcher.update.outer_middleware(CrmMiddleware(factory))
+    dispatcher.update.outer_middleware(MemberI18nMiddleware(i18n, default_language))
+    dispatcher.update.outer_middleware(AccessGate())
+    dispatcher.include_routers(*get_routers())
+    dispatcher.include_router(_errors_router(i18n, default_language))
+    return dispatcher
+
+
+def _http_session(settings: Settings) -> BaseSession:
+    if settings.telegram_api_url:
+        api = TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/"))
+        return AiohttpSession(api=api)
+    return AiohttpSession()
+
+
+def _errors_router(i18n: I18n, default_language: str) -> Router:
+    """Log a failed update and tell the person, in their language, instead of going silent."""
+    router = Router(name="errors")
+
+    @router.error()
+    async def on_error(event: ErrorEvent, member: User | None = None) -> bool:
+        log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+        sender = event.update.event.from_user if hasattr(event.update.event, "from_user") else None
+        language = (
+            member.language
+            if member is not None
+            else language_for(sender.language_code if sender else None, default_language)
+        )
+        with i18n.context(), i18n.use_locale(language):
+            text = _("Something went wrong on my side; nothing was changed. Please try again.")
+        callback = event.update.callback_query
+        message = event.update.message
+        if callback is not None:
+            await callback.answer(text, show_alert=True)
+        elif message is not None and message.chat.type == "private":
+            await message.answer(text)
+        return True
+
+    return router

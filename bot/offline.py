@@ -1,0 +1,215 @@
+"""A Bot API session that never leaves the machine.
+
+It answers every method with a plausible result (a sent message comes back as
+a ``Message`` with the next id), records every request in order, keeps the
+latest state of each message the bot sent or edited, and can be told to answer
+a coming request with a given result or error instead, first in first out. The
+console mode runs the real Dispatcher on it; the tests drive the bot with it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, get_origin
+
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.methods import (
+    CopyMessage,
+    DeleteMessage,
+    EditMessageCaption,
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    TelegramMethod,
+)
+from aiogram.methods.base import TelegramType
+from aiogram.types import (
+    Chat,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    MessageId,
+    ReplyKeyboardMarkup,
+    User,
+)
+
+BOT_ID = 7_000_000_001
+BOT_USERNAME = "kartoteka_bot"
+
+
+@dataclass
+class SentMessage:
+    """What a chat shows for one message of the bot, after any edits."""
+
+    chat_id: int
+    message_id: int
+    method: str
+    text: str = ""
+    entities: list[MessageEntity] = field(default_factory=list)
+    inline_keyboard: InlineKeyboardMarkup | None = None
+    reply_keyboard: ReplyKeyboardMarkup | None = None
+    file: str | None = None
+    deleted: bool = False
+
+    @property
+    def buttons(self) -> list[tuple[str, str | None, str | None]]:
+        """(text, callback data, url) of each inline button, row by row."""
+        if self.inline_keyboard is None:
+            return []
+        return [
+            (button.text, button.callback_data, button.url)
+            for row in self.inline_keyboard.inline_keyboard
+            for button in row
+        ]
+
+
+@dataclass
+class _Queued:
+    method: str | None
+    answer: Any
+
+
+class OfflineSession(BaseSession):
+    def __init__(self, bot_username: str = BOT_USERNAME) -> None:
+        super().__init__()
+        self.bot_user = User(id=BOT_ID, is_bot=True, first_name="Kartoteka", username=bot_username)
+        self.requests: list[TelegramMethod[Any]] = []
+        # outcomes[i] is the message that requests[i] sent or edited, if any.
+        self.outcomes: list[SentMessage | None] = []
+        self.messages: dict[tuple[int, int], SentMessage] = {}
+        self.chat_order: list[SentMessage] = []
+        self._queued: deque[_Queued] = deque()
+        self._ids = itertools.count(1)
+
+    # --- steering ------------------------------------------------------------
+
+    def answer_next(self, answer: Any, method: type[TelegramMethod[Any]] | None = None) -> None:
+        """Answer the next request (of ``method``, if given) with ``answer``.
+
+        An exception given as ``answer`` is raised to the caller instead.
+        """
+        self._queued.append(_Queued(method.__name__ if method else None, answer))
+
+    def clear(self) -> None:
+        self.requests.clear()
+        self.outcomes.clear()
+
+    # --- BaseSession -----------------------------------------------------------
+
+    async def close(self) -> None:
+        return None
+
+    async def stream_content(
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,  # noqa: ASYNC109 (the BaseSession signature)
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
+    ) -> AsyncGenerator[bytes, None]:
+        yield b""
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109
+    ) -> TelegramType:
+        self.requests.append(method)
+        self.outcomes.append(None)
+        name = type(method).__name__
+        for queued in self._queued:
+            if queued.method in (None, name):
+                self._queued.remove(queued)
+                if isinstance(queued.answer, BaseException):
+                    raise queued.answer
+                return queued.answer  # type: ignore[no-any-return]
+        return self._plausible(method)  # type: ignore[no-any-return]
+
+    # --- plausible answers -------------------------------------------------------
+
+    def _plausible(self, method: TelegramMethod[Any]) -> Any:
+        if isinstance(method, GetMe):
+            return self.bot_user
+        if isinstance(method, EditMessageText | EditMessageCaption | EditMessageReplyMarkup):
+            return self._edit(method)
+        if isinstance(method, DeleteMessage):
+            deleted = self.messages.get((int(method.chat_id), method.message_id))
+            if deleted is not None:
+                deleted.deleted = True
+            return True
+        if isinstance(method, CopyMessage):
+            return MessageId(message_id=self._record(method).message_id)
+        returning = getattr(method, "__returning__", None)
+        if returning is Message:
+            return self._as_message(self._record(method))
+        if returning is bool:
+            return True
+        if get_origin(returning) is list:
+            return []
+        raise NotImplementedError(
+            f"OfflineSession has no plausible answer for {type(method).__name__}"
+        )
+
+    def _record(self, method: TelegramMethod[Any]) -> SentMessage:
+        chat_id = int(getattr(method, "chat_id", 0))
+        text = getattr(method, "text", None) or getattr(method, "caption", None) or ""
+        entities = getattr(method, "entities", None) or getattr(method, "caption_entities", None)
+        markup = getattr(method, "reply_markup", None)
+        sent = SentMessage(
+            chat_id=chat_id,
+            message_id=next(self._ids),
+            method=type(method).__name__,
+            text=text,
+            entities=list(entities or []),
+            inline_keyboard=markup if isinstance(markup, InlineKeyboardMarkup) else None,
+            reply_keyboard=markup if isinstance(markup, ReplyKeyboardMarkup) else None,
+            file=_file_of(method),
+        )
+        self.messages[(chat_id, sent.message_id)] = sent
+        self.chat_order.append(sent)
+        self.outcomes[-1] = sent
+        return sent
+
+    def _edit(self, method: EditMessageText | EditMessageCaption | EditMessageReplyMarkup) -> Any:
+        if method.inline_message_id:
+            return True
+        key = (int(method.chat_id or 0), int(method.message_id or 0))
+        sent = self.messages.get(key)
+        if sent is None:
+            # Editing a message the bot never sent here (e.g. from before a restart).
+            sent = SentMessage(chat_id=key[0], message_id=key[1], method=type(method).__name__)
+            self.messages[key] = sent
+        if isinstance(method, EditMessageText):
+            sent.text = method.text
+            sent.entities = list(method.entities or [])
+        elif isinstance(method, EditMessageCaption):
+            sent.text = method.caption or ""
+            sent.entities = list(method.caption_entities or [])
+        sent.inline_keyboard = method.reply_markup
+        self.outcomes[-1] = sent
+        return self._as_message(sent)
+
+    def _as_message(self, sent: SentMessage) -> Message:
+        return Message(
+            message_id=sent.message_id,
+            date=datetime.now(UTC),
+            chat=Chat(id=sent.chat_id, type="private" if sent.chat_id > 0 else "group"),
+            from_user=self.bot_user,
+            text=sent.text or None,
+            entities=sent.entities or None,
+            reply_markup=sent.inline_keyboard,
+        )
+
+
+def _file_of(method: TelegramMethod[Any]) -> str | None:
+    for name in ("photo", "document", "voice", "audio", "video"):
+        value = getattr(method, name, None)
+        if value is not None:
+            return getattr(value, "filename", None) or str(value)
+    return None

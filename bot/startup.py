@@ -1,0 +1,37 @@
+"""Getting the database and the team ready before the bot answers anyone."""
+
+from __future__ import annotations
+
+import logging
+
+from alembic.util.exc import CommandError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from bot.app import App
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+DATABASE_ERRORS = (ArgumentError, NoSuchModuleError, DBAPIError, CommandError, OSError, ImportError)
+
+
+async def prepare_database(app: App) -> None:
+    """Apply pending migrations and make the configured owners members."""
+    await upgrade(app.engine)
+    async with app.crm.open() as crm:
+        await crm.members.ensure_configured_owners()
+
+
+async def announce_setup_code(app: App, bot_username: str | None) -> None:
+    """With no owner yet, log a fresh one-time code whose sender becomes the owner."""
+    async with app.crm.open() as crm:
+        code = await crm.members.issue_setup_code()
+    if code is None:
+        return
+    link = f"https://t.me/{bot_username}?start={code}" if bot_username else f"/start {code}"
+    log.warning(
+        "Kartoteka has no owner yet. The first person to open %s (or to send the bot "
+        '"/start %s") becomes the owner. Or set OWNER_IDS and restart.',
+        link,
+        code,
+    )

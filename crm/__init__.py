@@ -1,0 +1,1 @@
+"""The CRM core: use cases and rules. Knows nothing of Telegram."""

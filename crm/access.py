@@ -1,0 +1,33 @@
+"""Who may do what to whom. Pure rules, checked again on every button press."""
+
+from __future__ import annotations
+
+from storage.models import Role, User
+
+STAFF_ROLES = frozenset({Role.OWNER, Role.ADMIN})
+INVITABLE_ROLES = (Role.ADMIN, Role.MANAGER)
+
+
+def is_staff(user: User) -> bool:
+    """Owners and admins: they see the whole base and manage the team."""
+    return user.active and user.role in STAFF_ROLES
+
+
+def can_invite(user: User) -> bool:
+    return is_staff(user)
+
+
+def can_manage_member(actor: User, target: User) -> bool:
+    """Owners manage admins and managers; admins manage managers; nobody manages themselves."""
+    if not actor.active or actor.id == target.id or target.role == Role.OWNER:
+        return False
+    if actor.role == Role.OWNER:
+        return True
+    return actor.role == Role.ADMIN and target.role == Role.MANAGER
+
+
+def assignable_roles(actor: User, target: User) -> tuple[Role, ...]:
+    """The roles ``actor`` may give ``target``, other than the one it has."""
+    if not can_manage_member(actor, target):
+        return ()
+    return tuple(role for role in INVITABLE_ROLES if role != target.role)

@@ -1,0 +1,15 @@
+"""The part of the settings the CRM core needs, handed in by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class CrmConfig:
+    default_language: str = "ru"
+    default_timezone: str = "Europe/Moscow"
+    default_phone_region: str = "RU"
+    owner_ids: tuple[int, ...] = field(default_factory=tuple)
+    invite_ttl: timedelta = timedelta(days=7)

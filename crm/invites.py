@@ -1,0 +1,112 @@
+"""Single-use invitations into the team."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import access, events, outbox
+from crm.clock import Clock
+from crm.config import CrmConfig
+from crm.errors import InvalidInput, NotAllowed
+from crm.members import language_for
+from crm.tokens import looks_like_token, new_token, token_hash
+from storage.engine import write_transaction
+from storage.models import Invite, User
+
+
+@dataclass(frozen=True)
+class Accepted:
+    member: User
+    joined: bool  # False when the person was already an active member
+
+
+class Invites:
+    def __init__(self, session: AsyncSession, clock: Clock, config: CrmConfig) -> None:
+        self._session = session
+        self._clock = clock
+        self._config = config
+
+    async def create(self, actor: User, role: str) -> tuple[str, Invite]:
+        """A new invitation; the token is returned once and only its hash is kept."""
+        if role not in access.INVITABLE_ROLES:
+            raise InvalidInput("bad_role", value=role)
+        async with write_transaction(self._session):
+            fresh = await self._session.get(User, actor.id)
+            if fresh is None or not access.can_invite(fresh):
+                raise NotAllowed()
+            token = new_token()
+            now = self._clock.now()
+            invite = Invite(
+                token_hash=token_hash(token),
+                role=role,
+                created_by=actor.id,
+                created_at=now,
+                expires_at=now + self._config.invite_ttl,
+            )
+            self._session.add(invite)
+            return token, invite
+
+    async def accept(
+        self,
+        token: str,
+        user_id: int,
+        full_name: str,
+        username: str | None,
+        language_code: str | None,
+    ) -> Accepted | None:
+        """Admit the person holding ``token``. None for a used, expired or unknown token."""
+        if not looks_like_token(token):
+            return None
+        async with write_transaction(self._session):
+            user = await self._session.get(User, user_id)
+            if user is not None and user.active:
+                return Accepted(member=user, joined=False)
+            now = self._clock.now()
+            claimed = await self._session.execute(
+                update(Invite)
+                .where(
+                    Invite.token_hash == token_hash(token),
+                    Invite.used_at.is_(None),
+                    Invite.expires_at > now,
+                )
+                .values(used_by=user_id, used_at=now)
+                .returning(Invite.id, Invite.role, Invite.created_by)
+            )
+            row = claimed.one_or_none()
+            if row is None:
+                return None
+            invite_id, role, inviter_id = row
+            if user is None:
+                user = User(
+                    id=user_id,
+                    language=language_for(language_code, self._config.default_language),
+                    timezone=self._config.default_timezone,
+                    created_at=now,
+                )
+                self._session.add(user)
+            user.full_name = full_name
+            user.username = username
+            user.role = role
+            user.active = True
+            user.invited_by = inviter_id
+            user.unreachable_at = None
+            await self._session.flush()
+            events.record(
+                self._session,
+                self._clock,
+                "member_joined",
+                user_id,
+                data={"role": role, "invite_id": invite_id, "invited_by": inviter_id},
+            )
+            await outbox.enqueue(
+                self._session,
+                chat_id=inviter_id,
+                kind="invite_accepted",
+                payload={"member_id": user_id, "name": full_name, "role": role},
+                dedupe_key=f"invite-accepted:{invite_id}",
+                now=now,
+            )
+            return Accepted(member=user, joined=True)

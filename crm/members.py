@@ -1,0 +1,231 @@
+"""Team members: who is in, their roles, their preferences, and the first owner."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import access, events
+from crm.clock import Clock
+from crm.config import CrmConfig
+from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.tokens import new_token, token_hash
+from storage.engine import write_transaction
+from storage.models import AppSetting, Role, User
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_LANGUAGES = ("ru", "en")
+SETUP_CODE_KEY = "setup_code"
+
+
+def language_for(language_code: str | None, default: str) -> str:
+    """Russian for ``ru``, English for any other code, ``default`` when Telegram gave none."""
+    if not language_code:
+        return default
+    return "ru" if language_code.split("-")[0].lower() == "ru" else "en"
+
+
+def normalize_timezone(name: str) -> str:
+    """A canonical IANA zone name for what a person typed (``europe/moscow`` works)."""
+    cleaned = name.strip().replace(" ", "_")
+    if not cleaned:
+        raise InvalidInput("bad_timezone", value=name)
+    by_lower = {zone.lower(): zone for zone in available_timezones()}
+    zone = by_lower.get(cleaned.lower())
+    if zone is None:
+        raise InvalidInput("bad_timezone", value=name)
+    try:
+        ZoneInfo(zone)
+    except ZoneInfoNotFoundError as exc:  # pragma: no cover - the list and the files agree
+        raise InvalidInput("bad_timezone", value=name) from exc
+    return zone
+
+
+class Members:
+    def __init__(self, session: AsyncSession, clock: Clock, config: CrmConfig) -> None:
+        self._session = session
+        self._clock = clock
+        self._config = config
+
+    async def get_active(self, user_id: int) -> User | None:
+        user = await self._session.get(User, user_id)
+        return user if user is not None and user.active else None
+
+    async def get(self, actor: User, member_id: int) -> User:
+        """A member as seen from the team screens; only staff look at others."""
+        if not access.is_staff(actor) and actor.id != member_id:
+            raise NotAllowed()
+        user = await self._session.get(User, member_id)
+        if user is None:
+            raise NotFound()
+        return user
+
+    async def team(self, actor: User) -> list[User]:
+        if not access.is_staff(actor):
+            raise NotAllowed()
+        rows = await self._session.scalars(
+            select(User).order_by(User.active.desc(), User.role, User.full_name, User.id)
+        )
+        return list(rows)
+
+    async def active_owner_ids(self) -> list[int]:
+        rows = await self._session.scalars(
+            select(User.id).where(User.role == Role.OWNER, User.active.is_(True))
+        )
+        return list(rows)
+
+    # --- the first owner -------------------------------------------------
+
+    async def ensure_configured_owners(self) -> None:
+        """Make every id in OWNER_IDS an active owner (run at start-up)."""
+        if not self._config.owner_ids:
+            return
+        async with write_transaction(self._session):
+            for owner_id in self._config.owner_ids:
+                user = await self._session.get(User, owner_id)
+                if user is None:
+                    self._session.add(self._new_user(owner_id, Role.OWNER, None))
+                else:
+                    user.role = Role.OWNER
+                    user.active = True
+
+    async def issue_setup_code(self) -> str | None:
+        """A fresh one-time setup code when the team has no owner yet, else None."""
+        async with write_transaction(self._session):
+            owners = await self._session.scalar(
+                select(func.count()).select_from(User).where(User.role == Role.OWNER)
+            )
+            if owners:
+                await self._delete_setup_code()
+                return None
+            code = new_token()
+            await self._session.merge(
+                AppSetting(key=SETUP_CODE_KEY, value={"hash": token_hash(code)})
+            )
+            return code
+
+    async def claim_ownership(
+        self,
+        user_id: int,
+        code: str,
+        full_name: str,
+        username: str | None,
+        language_code: str | None,
+    ) -> User | None:
+        """Make the sender the owner if ``code`` is the current setup code. None otherwise."""
+        async with write_transaction(self._session):
+            setting = await self._session.get(AppSetting, SETUP_CODE_KEY)
+            if setting is None or not hmac.compare_digest(
+                str(setting.value.get("hash", "")), token_hash(code)
+            ):
+                return None
+            await self._session.delete(setting)
+            user = await self._session.get(User, user_id)
+            if user is None:
+                user = self._new_user(user_id, Role.OWNER, language_code)
+                self._session.add(user)
+            user.role = Role.OWNER
+            user.active = True
+            user.full_name = full_name
+            user.username = username
+            await self._session.flush()
+            events.record(
+                self._session, self._clock, "member_joined", user_id, data={"role": "owner"}
+            )
+            log.info("user %s became the owner with the setup code", user_id)
+            return user
+
+    async def _delete_setup_code(self) -> None:
+        setting = await self._session.get(AppSetting, SETUP_CODE_KEY)
+        if setting is not None:
+            await self._session.delete(setting)
+
+    # --- profile and preferences -------------------------------------------
+
+    async def update_profile(self, user: User, full_name: str, username: str | None) -> None:
+        if user.full_name == full_name and user.username == username and not user.unreachable_at:
+            return
+        async with write_transaction(self._session):
+            fresh = await self._session.get(User, user.id)
+            if fresh is None:
+                return
+            fresh.full_name = full_name
+            fresh.username = username
+            fresh.unreachable_at = None
+
+    async def set_language(self, user: User, language: str) -> User:
+        if language not in SUPPORTED_LANGUAGES:
+            raise InvalidInput("bad_language", value=language)
+        return await self._update(user.id, language=language)
+
+    async def set_timezone(self, user: User, name: str) -> User:
+        return await self._update(user.id, timezone=normalize_timezone(name))
+
+    # --- managing the team ---------------------------------------------------
+
+    async def change_role(self, actor: User, member_id: int, role: str) -> User:
+        async with write_transaction(self._session):
+            target = await self._load_manageable(actor, member_id)
+            if role not in access.assignable_roles(actor, target):
+                if role == target.role:
+                    raise Conflict("role_unchanged")
+                raise NotAllowed()
+            old = target.role
+            target.role = role
+            events.record(
+                self._session,
+                self._clock,
+                "member_role_changed",
+                actor.id,
+                data={"member_id": target.id, "old": old, "new": role},
+            )
+            return target
+
+    async def set_active(self, actor: User, member_id: int, active: bool) -> User:
+        async with write_transaction(self._session):
+            target = await self._load_manageable(actor, member_id)
+            if target.active == active:
+                raise Conflict("already_active" if active else "already_inactive")
+            target.active = active
+            events.record(
+                self._session,
+                self._clock,
+                "member_reactivated" if active else "member_deactivated",
+                actor.id,
+                data={"member_id": target.id},
+            )
+            return target
+
+    async def _load_manageable(self, actor: User, member_id: int) -> User:
+        fresh_actor = await self._session.get(User, actor.id)
+        target = await self._session.get(User, member_id)
+        if fresh_actor is None or target is None or not access.is_staff(fresh_actor):
+            raise NotAllowed()
+        if not access.can_manage_member(fresh_actor, target):
+            raise NotAllowed()
+        return target
+
+    async def _update(self, user_id: int, **values: str) -> User:
+        async with write_transaction(self._session):
+            user = await self._session.get(User, user_id)
+            if user is None:
+                raise NotFound()
+            for name, value in values.items():
+                setattr(user, name, value)
+            return user
+
+    def _new_user(self, user_id: int, role: Role, language_code: str | None) -> User:
+        return User(
+            id=user_id,
+            full_name="",
+            role=role,
+            active=True,
+            language=language_for(language_code, self._config.default_language),
+            timezone=self._config.default_timezone,
+            created_at=self._clock.now(),
+        )

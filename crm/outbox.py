@@ -1,0 +1,122 @@
+"""Writing proactive messages into the outbox, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.clock import Clock
+from storage.engine import write_transaction
+from storage.models import OutboxMessage, User
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    now: datetime,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue a message once per ``dedupe_key``. Returns False when it was already queued."""
+    values = {
+        "dedupe_key": dedupe_key,
+        "chat_id": chat_id,
+        "kind": kind,
+        "payload": payload,
+        "created_at": now,
+        "next_attempt_at": not_before or now,
+        "attempts": 0,
+    }
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    result = await session.execute(stmt)
+    return bool(getattr(result, "rowcount", 0))
+
+
+class Outbox:
+    """The sender's view of the outbox: claim what is due, then settle each row."""
+
+    LEASE = timedelta(minutes=2)
+
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+
+    async def claim_due(self, limit: int) -> list[OutboxMessage]:
+        """Due rows, each leased to this sender so a second process skips them meanwhile."""
+        now = self._clock.now()
+        async with write_transaction(self._session):
+            rows = list(
+                await self._session.scalars(
+                    select(OutboxMessage)
+                    .where(
+                        OutboxMessage.sent_at.is_(None),
+                        OutboxMessage.failed_at.is_(None),
+                        OutboxMessage.next_attempt_at <= now,
+                    )
+                    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for row in rows:
+                row.next_attempt_at = now + self.LEASE
+            return rows
+
+    async def mark_sent(self, message_id: int) -> None:
+        await self._settle(message_id, sent_at=self._clock.now())
+
+    async def retry_later(
+        self, message_id: int, delay: timedelta, error: str, count: bool = True
+    ) -> None:
+        """Look at the row again after ``delay``; ``count`` says whether this was a failed try."""
+        async with write_transaction(self._session):
+            row = await self._session.get(OutboxMessage, message_id)
+            if row is not None:
+                row.attempts += int(count)
+                row.next_attempt_at = self._clock.now() + delay
+                row.last_error = error[:1000]
+
+    async def give_up(self, message_id: int, error: str) -> None:
+        await self._settle(message_id, failed_at=self._clock.now(), last_error=error[:1000])
+
+    async def mark_unreachable(self, chat_id: int) -> None:
+        """The chat blocked the bot: note it on the member and stop their pending messages."""
+        now = self._clock.now()
+        async with write_transaction(self._session):
+            user = await self._session.get(User, chat_id)
+            if user is not None and user.unreachable_at is None:
+                user.unreachable_at = now
+            pending = await self._session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.chat_id == chat_id,
+                    OutboxMessage.sent_at.is_(None),
+                    OutboxMessage.failed_at.is_(None),
+                )
+            )
+            for row in pending:
+                row.failed_at = now
+                row.last_error = "blocked by the user"
+
+    async def recipient_language(self, chat_id: int, default: str) -> str:
+        user = await self._session.get(User, chat_id)
+        return user.language if user is not None else default
+
+    async def _settle(self, message_id: int, **values: object) -> None:
+        async with write_transaction(self._session):
+            row = await self._session.get(OutboxMessage, message_id)
+            if row is not None:
+                row.attempts += 1
+                for name, value in values.items():
+                    setattr(row, name, value)

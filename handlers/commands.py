@@ -1,0 +1,47 @@
+"""The bot's commands: one list for /help and for Telegram's command menu."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.types import BotCommand
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n.lazy_proxy import LazyProxy
+
+from crm import access
+from storage.models import User
+
+
+@dataclass(frozen=True)
+class BotCommandInfo:
+    command: str
+    description: LazyProxy
+    staff_only: bool = False
+
+
+COMMANDS: tuple[BotCommandInfo, ...] = (
+    BotCommandInfo("start", __("main menu")),
+    BotCommandInfo("help", __("what the bot can do")),
+    BotCommandInfo("cancel", __("leave the current dialog")),
+    BotCommandInfo("settings", __("language and time zone")),
+    BotCommandInfo("team", __("team members and roles"), staff_only=True),
+    BotCommandInfo("invite", __("invite a new member"), staff_only=True),
+)
+
+
+def commands_for(member: User) -> list[BotCommandInfo]:
+    staff = access.is_staff(member)
+    return [info for info in COMMANDS if staff or not info.staff_only]
+
+
+async def publish_commands(bot: Bot, i18n: I18n) -> None:
+    """Telegram's command menu in each language, and in the default one for the rest."""
+    for language in (*sorted(i18n.available_locales), None):
+        with i18n.use_locale(language or i18n.default_locale):
+            commands = [
+                BotCommand(command=info.command, description=str(info.description))
+                for info in COMMANDS
+            ]
+        await bot.set_my_commands(commands, language_code=language)

@@ -1,0 +1,29 @@
+"""The main menu and small keyboards shared by several screens."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+
+from crm import access
+from handlers.callbacks import CancelCb
+from storage.models import User
+
+# Menu button texts, lazy so a filter compares them in the reader's language.
+MENU_TEAM = __("👥 Team")
+MENU_INVITE = __("✉️ Invite")
+MENU_SETTINGS = __("⚙️ Settings")
+MENU_HELP = __("❓ Help")
+
+
+def main_menu(member: User) -> ReplyKeyboardMarkup:
+    rows: list[list[KeyboardButton]] = []
+    if access.is_staff(member):
+        rows.append([KeyboardButton(text=str(MENU_TEAM)), KeyboardButton(text=str(MENU_INVITE))])
+    rows.append([KeyboardButton(text=str(MENU_SETTINGS)), KeyboardButton(text=str(MENU_HELP))])
+    return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, is_persistent=True)
+
+
+def cancel_button() -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=CancelCb().pack())

@@ -1,0 +1,61 @@
+"""Words and small renderings shared by the handlers (and the proactive senders)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.types import User as TgUser
+from aiogram.utils.i18n import gettext as _
+
+from crm.errors import CrmError
+from storage.models import Role, User
+
+
+def full_name(tg_user: TgUser) -> str:
+    return " ".join(part for part in (tg_user.first_name, tg_user.last_name) if part)[:256]
+
+
+def member_name(user: User) -> str:
+    if user.full_name:
+        return user.full_name
+    if user.username:
+        return f"@{user.username}"
+    return _("member {id}").format(id=user.id)
+
+
+def role_name(role: str) -> str:
+    names = {
+        Role.OWNER: _("owner"),
+        Role.ADMIN: _("admin"),
+        Role.MANAGER: _("manager"),
+    }
+    return names.get(role, role)  # type: ignore[call-overload]
+
+
+def language_name(code: str) -> str:
+    return {"ru": "Русский", "en": "English"}.get(code, code)
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """A moment as the reader's wall clock shows it: ``26.11.2026 14:05``."""
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%d.%m.%Y %H:%M")
+
+
+def error_text(error: CrmError) -> str:
+    """What to tell a person whose action the CRM refused."""
+    texts = {
+        "not_allowed": _("You don't have access to this."),
+        "not_found": _("This record no longer exists."),
+        "role_unchanged": _("The member already has this role."),
+        "already_active": _("The member is already active."),
+        "already_inactive": _("The member is already deactivated."),
+        "bad_language": _("This language is not supported."),
+        "bad_role": _("There is no such role."),
+    }
+    if error.code == "bad_timezone":
+        return _(
+            "“{value}” is not a time zone I know. Send a name like Europe/Moscow, "
+            "Asia/Yekaterinburg or UTC."
+        ).format(value=error.params.get("value", ""))
+    return texts.get(error.code, _("Something went wrong. Please try again."))

@@ -1,0 +1,1 @@
+"""Telegram UI, proactive: the clock, the outbox sender and what it renders."""
