@@ -12,6 +12,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -45,6 +46,7 @@ class App:
     sender: OutboxSender
 
     async def close(self) -> None:
+        await self.dispatcher.storage.close()
         await self.bot.session.close()
         await self.engine.dispose()
 
@@ -77,6 +79,8 @@ def build_app(
         session=session or _http_session(settings),
         default=DefaultBotProperties(link_preview_is_disabled=True),
     )
+    if fsm_storage is None and settings.redis_url:
+        fsm_storage = RedisStorage.from_url(settings.redis_url)
     dispatcher = build_dispatcher(factory, i18n, settings.default_language, fsm_storage)
     sender = OutboxSender(bot, factory, i18n)
     return App(settings, bot, dispatcher, engine, factory, i18n, sender)

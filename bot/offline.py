@@ -186,7 +186,7 @@ class OfflineSession(BaseSession):
             sent = SentMessage(chat_id=key[0], message_id=key[1], method=type(method).__name__)
             self.messages[key] = sent
         if isinstance(method, EditMessageText):
-            sent.text = method.text
+            sent.text = method.text or ""
             sent.entities = list(method.entities or [])
         elif isinstance(method, EditMessageCaption):
             sent.text = method.caption or ""

@@ -14,7 +14,7 @@ from crm.errors import InvalidInput, NotAllowed
 from crm.members import language_for
 from crm.tokens import looks_like_token, new_token, token_hash
 from storage.engine import write_transaction
-from storage.models import Invite, User
+from storage.models import Invite, Role, User
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,37 @@ class Invites:
         """Admit the person holding ``token``. None for a used, expired or unknown token."""
         if not looks_like_token(token):
             return None
+        try:
+            return await self._accept(token, user_id, full_name, username, language_code)
+        except _NotValid:
+            return None
+
+    async def _accept(
+        self,
+        token: str,
+        user_id: int,
+        full_name: str,
+        username: str | None,
+        language_code: str | None,
+    ) -> Accepted:
         async with write_transaction(self._session):
             user = await self._session.get(User, user_id)
             if user is not None and user.active:
                 return Accepted(member=user, joined=False)
             now = self._clock.now()
+            if user is None:
+                # The person's row goes in first: the invite will point at it. An
+                # invalid token rolls the whole transaction back, row included.
+                user = User(
+                    id=user_id,
+                    role=Role.MANAGER,
+                    active=False,
+                    language=language_for(language_code, self._config.default_language),
+                    timezone=self._config.default_timezone,
+                    created_at=now,
+                )
+                self._session.add(user)
+                await self._session.flush()
             claimed = await self._session.execute(
                 update(Invite)
                 .where(
@@ -77,23 +103,14 @@ class Invites:
             )
             row = claimed.one_or_none()
             if row is None:
-                return None
+                raise _NotValid
             invite_id, role, inviter_id = row
-            if user is None:
-                user = User(
-                    id=user_id,
-                    language=language_for(language_code, self._config.default_language),
-                    timezone=self._config.default_timezone,
-                    created_at=now,
-                )
-                self._session.add(user)
             user.full_name = full_name
             user.username = username
             user.role = role
             user.active = True
             user.invited_by = inviter_id
             user.unreachable_at = None
-            await self._session.flush()
             events.record(
                 self._session,
                 self._clock,
@@ -110,3 +127,7 @@ class Invites:
                 now=now,
             )
             return Accepted(member=user, joined=True)
+
+
+class _NotValid(Exception):
+    """The token is unknown, used or expired: undo everything and refuse."""

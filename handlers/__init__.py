@@ -6,10 +6,15 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    """The feature routers in the order they must see updates (the fallback last)."""
+    """The feature routers in the order they must see updates (the fallback last).
+
+    Routers are module-level, as is usual in aiogram, and a router belongs to
+    one parent. A process that builds a second Dispatcher (the tests build one
+    per test) takes them over: they hold no state, only handler functions.
+    """
     from handlers import cancel, fallback, invites, settings, start, team
 
-    return [
+    routers = [
         cancel.router,
         start.router,
         invites.router,
@@ -17,3 +22,6 @@ def get_routers() -> list[Router]:
         settings.router,
         fallback.router,
     ]
+    for router in routers:
+        router._parent_router = None
+    return routers

@@ -8,7 +8,7 @@ from aiogram import Bot
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.i18n.lazy_proxy import LazyProxy
+from babel.support import LazyProxy
 
 from crm import access
 from storage.models import User
@@ -39,7 +39,7 @@ def commands_for(member: User) -> list[BotCommandInfo]:
 async def publish_commands(bot: Bot, i18n: I18n) -> None:
     """Telegram's command menu in each language, and in the default one for the rest."""
     for language in (*sorted(i18n.available_locales), None):
-        with i18n.use_locale(language or i18n.default_locale):
+        with i18n.context(), i18n.use_locale(language or i18n.default_locale):
             commands = [
                 BotCommand(command=info.command, description=str(info.description))
                 for info in COMMANDS

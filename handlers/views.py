@@ -25,12 +25,12 @@ def member_name(user: User) -> str:
 
 
 def role_name(role: str) -> str:
-    names = {
+    names: dict[str, str] = {
         Role.OWNER: _("owner"),
         Role.ADMIN: _("admin"),
         Role.MANAGER: _("manager"),
     }
-    return names.get(role, role)  # type: ignore[call-overload]
+    return names.get(role, role)
 
 
 def language_name(code: str) -> str:

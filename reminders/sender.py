@@ -86,7 +86,7 @@ class OutboxSender:
                 language = await crm.outbox.recipient_language(
                     row.chat_id, self._i18n.default_locale
                 )
-            with self._i18n.use_locale(language):
+            with self._i18n.context(), self._i18n.use_locale(language):
                 message = render(row.kind, row.payload)
             await self._bot.send_message(
                 row.chat_id, **message.text.as_kwargs(), reply_markup=message.reply_markup

@@ -1,0 +1,146 @@
+"""The app under test is built by the production factory on the offline Bot API.
+
+Every test that takes ``app`` (or a user fixture) runs once on SQLite and, when
+TEST_POSTGRES_URL is set, once more on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_app
+from bot.config import Settings
+from bot.offline import OfflineSession
+from bot.simulator import SimulatedUser
+from bot.startup import prepare_database
+from crm.clock import ManualClock
+from tests import databases
+
+OWNER_ID = 100_001
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 12:00 in Moscow
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_url" in metafunc.fixturenames:
+        backends = ["sqlite"]
+        if databases.postgres_admin_url():
+            backends.append("postgres")
+        metafunc.parametrize("backend", backends, scope="session")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return databases.make_sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    admin = databases.postgres_admin_url()
+    if admin is None:
+        yield None
+        return
+    url = databases.create_postgres_database(admin)
+    yield url
+    databases.drop_postgres_database(admin, url)
+
+
+@pytest.fixture
+async def database_url(
+    backend: str, sqlite_template: Path, postgres_url: str | None, tmp_path: Path
+) -> str:
+    """A migrated, empty database of the test's backend."""
+    if backend == "sqlite":
+        return databases.sqlite_copy(sqlite_template, tmp_path)
+    assert postgres_url is not None
+    await databases.empty_postgres(postgres_url)
+    return postgres_url
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "bot_token": None,
+        "database_url": database_url,
+        "owner_ids": (OWNER_ID,),
+        "telegram_api_url": None,
+        "default_timezone": "Europe/Moscow",
+        "default_language": "ru",
+        "default_phone_region": "RU",
+        "log_level": "INFO",
+        "redis_url": None,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def app(database_url: str, clock: ManualClock) -> AsyncIterator[App]:
+    application = build_app(make_settings(database_url), session=OfflineSession(), clock=clock)
+    await prepare_database(application)
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+def session(app: App) -> OfflineSession:
+    assert isinstance(app.bot.session, OfflineSession)
+    return app.bot.session
+
+
+UserFactory = Callable[..., SimulatedUser]
+
+
+@pytest.fixture
+def user(app: App) -> UserFactory:
+    """Makes a simulated Telegram user: ``user(42, language_code="en")``."""
+
+    def _make(user_id: int, first_name: str | None = None, **kwargs: object) -> SimulatedUser:
+        return SimulatedUser(
+            app.dispatcher,
+            app.bot,
+            user_id,
+            first_name=first_name or f"User{user_id}",
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    return _make
+
+
+@pytest.fixture
+def owner(user: UserFactory) -> SimulatedUser:
+    return user(OWNER_ID, "Ольга", last_name="Владелец", language_code="ru")
+
+
+Joiner = Callable[..., Awaitable[SimulatedUser]]
+
+
+@pytest.fixture
+def join(app: App, owner: SimulatedUser, user: UserFactory) -> Joiner:
+    """Brings a new member in the way people do: the owner invites, the person opens the link."""
+
+    async def _join(
+        user_id: int, role: str = "manager", first_name: str | None = None, **kwargs: object
+    ) -> SimulatedUser:
+        link = await invite_link(owner, role)
+        person = user(user_id, first_name, **kwargs)
+        await person.send(f"/start {link.rsplit('=', 1)[1]}")
+        return person
+
+    return _join
+
+
+async def invite_link(inviter: SimulatedUser, role: str) -> str:
+    await inviter.send("/invite")
+    label = {"manager": "Менеджер", "admin": "Администратор"}.get(role, role)
+    if inviter.user.language_code != "ru":
+        label = {"manager": "Manager", "admin": "Admin"}.get(role, role)
+    [reply] = await inviter.press(label)
+    return next(line for line in reply.text.splitlines() if line.startswith("https://t.me/"))

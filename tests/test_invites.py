@@ -1,0 +1,129 @@
+"""Invitations: a single-use link, valid for seven days, that tells the inviter."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.offline import OfflineSession
+from bot.simulator import SimulatedUser
+from crm.clock import ManualClock
+from storage.engine import create_session_factory
+from storage.models import Invite, User
+from tests.conftest import UserFactory, invite_link
+from tests.test_access import REFUSAL_RU
+
+
+def token_of(link: str) -> str:
+    return link.rsplit("=", 1)[1]
+
+
+async def member(app: App, user_id: int) -> User | None:
+    async with create_session_factory(app.engine)() as session:
+        return await session.get(User, user_id)
+
+
+async def test_invite_link_admits_exactly_one_person(
+    app: App, owner: SimulatedUser, user: UserFactory, session: OfflineSession
+) -> None:
+    link = await invite_link(owner, "manager")
+    assert link.startswith("https://t.me/kartoteka_bot?start=")
+    token = token_of(link)
+    assert 16 <= len(token) <= 64
+
+    newcomer = user(800, "Никита", language_code="ru")
+    replies = await newcomer.send(f"/start {token}")
+    assert replies[0].text == "Добро пожаловать в команду! Ваша роль: менеджер."
+    assert replies[-1].reply_keyboard is not None
+    joined = await member(app, 800)
+    assert joined is not None and joined.active and joined.role == "manager"
+    assert joined.full_name == "Никита" and joined.language == "ru"
+
+    # The inviter is told, through the outbox, in their language.
+    assert await app.sender.drain_once() == 1
+    notice = owner.last_message()
+    assert notice.text == "Никита принял(а) приглашение и вошёл(ла) в команду, роль: менеджер."
+
+    # A second person with the same link is refused like a stranger.
+    latecomer = user(801, language_code="ru")
+    [reply] = await latecomer.send(f"/start {token}")
+    assert reply.text == REFUSAL_RU
+    assert await member(app, 801) is None
+    # The first person opening it again just gets the menu, and nothing is sent twice.
+    replies = await newcomer.send(f"/start {token}")
+    assert replies[-1].text.startswith("Здравствуйте, Никита!")
+    assert await app.sender.drain_once() == 0
+
+
+async def test_expired_and_forged_tokens_are_refused(
+    app: App, owner: SimulatedUser, user: UserFactory, clock: ManualClock
+) -> None:
+    token = token_of(await invite_link(owner, "admin"))
+    clock.advance(timedelta(days=7, minutes=1))
+    late = user(810, language_code="ru")
+    [reply] = await late.send(f"/start {token}")
+    assert reply.text == REFUSAL_RU
+    assert await member(app, 810) is None
+
+    fresh = token_of(await invite_link(owner, "admin"))
+    for forged in (fresh[:-1] + ("A" if fresh[-1] != "A" else "B"), "x" * 70, "../../etc", "0"):
+        [reply] = await user(811, language_code="ru").send(f"/start {forged}")
+        assert reply.text == REFUSAL_RU
+    assert await member(app, 811) is None
+    # The real one still works, just before it expires.
+    clock.advance(timedelta(days=6, hours=23))
+    replies = await user(812, language_code="en").send(f"/start {fresh}")
+    assert replies[0].text == "Welcome to the team! Your role: admin."
+
+
+async def test_invite_button_pressed_twice_makes_one_invite(app: App, owner: SimulatedUser) -> None:
+    await owner.send("/invite")
+    keyboard_message = owner.last_message()
+    data = keyboard_message.buttons[0][1]
+    assert data is not None
+    [edited] = await owner.press_data(data, keyboard_message)
+    assert "https://t.me/" in edited.text
+    assert await owner.press_data(data, keyboard_message) == []
+    assert owner.alerts()[-1] == "Эта кнопка больше не действует."
+    async with create_session_factory(app.engine)() as db:
+        assert await db.scalar(select(func.count()).select_from(Invite)) == 1
+
+
+async def test_invite_cancel_leaves_no_invite(app: App, owner: SimulatedUser) -> None:
+    await owner.send("/invite")
+    keyboard_message = owner.last_message()
+    role_button = keyboard_message.buttons[0][1]
+    assert role_button is not None
+    [edited] = await owner.press("Отмена")
+    assert edited.text == "Отменено." and edited.buttons == []
+    # The old role button, pressed after cancelling, does nothing.
+    await owner.press_data(role_button, keyboard_message)
+    assert owner.alerts()[-1] == "Эта кнопка больше не действует."
+    async with create_session_factory(app.engine)() as db:
+        assert await db.scalar(select(func.count()).select_from(Invite)) == 0
+
+
+async def test_admin_can_invite_and_deactivated_member_can_rejoin(
+    app: App, owner: SimulatedUser, user: UserFactory
+) -> None:
+    admin = user(820, "Алла", language_code="ru")
+    await admin.send(f"/start {token_of(await invite_link(owner, 'admin'))}")
+    link = await invite_link(admin, "manager")
+    manager = user(821, "Марк", language_code="ru")
+    await manager.send(f"/start {token_of(link)}")
+    assert await app.sender.drain_once() == 2  # the owner heard of Алла, Алла of Марк
+    assert admin.last_message().text.startswith("Марк принял(а) приглашение")
+
+    await admin.send("/team")
+    await admin.press("Марк")
+    await admin.press("Отключить")
+    await admin.press("Да, отключить")
+    [reply] = await manager.send("/start")
+    assert reply.text == REFUSAL_RU
+    # A new invitation lets them back in with their history.
+    replies = await manager.send(f"/start {token_of(await invite_link(owner, 'manager'))}")
+    assert replies[0].text.startswith("Добро пожаловать в команду!")
+    rejoined = await member(app, 821)
+    assert rejoined is not None and rejoined.active

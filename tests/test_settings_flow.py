@@ -1,0 +1,86 @@
+"""/settings and /cancel: language, time zone, leaving a dialog."""
+
+from __future__ import annotations
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from handlers.callbacks import SettingsCb
+from storage.engine import create_session_factory
+from storage.models import User
+from tests.conftest import OWNER_ID, Joiner, UserFactory
+
+
+async def stored(app: App, user_id: int) -> User:
+    async with create_session_factory(app.engine)() as session:
+        user = await session.get(User, user_id)
+        assert user is not None
+        return user
+
+
+async def test_language_comes_from_telegram_and_can_be_changed(app: App, join: Joiner) -> None:
+    english = await join(1001, "manager", "Emma", language_code="en-GB")
+    assert (await stored(app, 1001)).language == "en"
+    [screen] = await english.send("/settings")
+    assert screen.text.startswith("Settings\nLanguage: English")
+    replies = await english.press("Русский")
+    assert replies[0].text.startswith("Настройки\nЯзык: Русский")
+    assert replies[1].reply_keyboard is not None
+    assert [b.text for b in replies[1].reply_keyboard.keyboard[-1]] == [
+        "⚙️ Настройки",
+        "❓ Помощь",
+    ]
+    assert (await stored(app, 1001)).language == "ru"
+    [reply] = await english.send("/help")
+    assert reply.text.startswith("Что я умею")
+
+
+async def test_forged_language_is_refused(app: App, owner: SimulatedUser) -> None:
+    await owner.press_data(SettingsCb(action="lang", value="de").pack())
+    assert owner.alerts()[-1] == "Этот язык не поддерживается."
+    assert (await stored(app, OWNER_ID)).language == "ru"
+
+
+async def test_time_zone_by_button_and_by_text(app: App, owner: SimulatedUser) -> None:
+    await owner.send("/settings")
+    await owner.press("Сменить часовой пояс")
+    [screen] = await owner.press("Asia/Vladivostok")
+    assert "Asia/Vladivostok (сейчас 02.03.2026 19:00)" in screen.text
+    assert (await stored(app, OWNER_ID)).timezone == "Asia/Vladivostok"
+
+    await owner.press("Сменить часовой пояс")
+    [reply] = await owner.send("Марс/Олимп")
+    assert reply.text.startswith("«Марс/Олимп» — незнакомый мне часовой пояс.")
+    [reply] = await owner.send("asia/yekaterinburg")
+    assert "Asia/Yekaterinburg (сейчас 02.03.2026 14:00)" in reply.text
+    assert (await stored(app, OWNER_ID)).timezone == "Asia/Yekaterinburg"
+
+    await owner.press_data(SettingsCb(action="tz_pick", value="Nowhere/Else").pack())
+    assert "незнакомый мне часовой пояс" in owner.alerts()[-1]
+    assert (await stored(app, OWNER_ID)).timezone == "Asia/Yekaterinburg"
+
+
+async def test_cancel_leaves_any_dialog(app: App, owner: SimulatedUser) -> None:
+    await owner.send("/settings")
+    await owner.press("Сменить часовой пояс")
+    [reply] = await owner.send("/cancel")
+    assert reply.text == "Отменено."
+    # Back outside the dialog, text is no longer read as a time zone.
+    [reply] = await owner.send("Europe/Samara")
+    assert "/help" in reply.text
+    assert (await stored(app, OWNER_ID)).timezone == "Europe/Moscow"
+    [reply] = await owner.send("/cancel")
+    assert reply.text == "Отменять нечего."
+
+
+async def test_english_member_sees_english_everywhere(
+    app: App, owner: SimulatedUser, user: UserFactory
+) -> None:
+    from tests.conftest import invite_link
+
+    link = await invite_link(owner, "manager")
+    english = user(1002, "John", language_code="en")
+    replies = await english.send(f"/start {link.rsplit('=', 1)[1]}")
+    assert replies[0].text == "Welcome to the team! Your role: manager."
+    assert replies[1].text.startswith("Hello, John!")
+    [reply] = await english.send("/team")
+    assert reply.text == "Only the owner or an admin can manage the team."
