@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set
 
 
 async def test_dialog_state_survives_a_restart(database_url: str, clock: ManualClock) -> None:
-    url = f"{REDIS_URL.rstrip("/")}/15"
+    url = REDIS_URL.rstrip("/") + "/15"
     redis = Redis.from_url(url)
     await redis.flushdb()
     settings = make_settings(database_url, redis_url=url)
