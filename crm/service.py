@@ -7,11 +7,16 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from crm.client_edits import ClientEdits
+from crm.client_queries import ClientQueries
+from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.invites import Invites
 from crm.members import Members
 from crm.outbox import Outbox
+from crm.team_settings import TeamSettings
+from crm.timeline import Timeline
 
 
 class Crm:
@@ -21,6 +26,11 @@ class Crm:
         self.members = Members(session, clock, config)
         self.invites = Invites(session, clock, config)
         self.outbox = Outbox(session, clock)
+        self.settings = TeamSettings(session)
+        self.clients = Clients(session, clock, self.settings)
+        self.client_edits = ClientEdits(session, clock, self.settings, self.clients)
+        self.client_queries = ClientQueries(session, clock, self.settings, self.clients)
+        self.timeline = Timeline(session, clock, self.clients)
 
 
 class CrmFactory:

@@ -6,6 +6,7 @@ from alembic import context
 
 import storage.models  # noqa: F401  (registers the tables)
 from storage.base import Base
+from storage.search_index import include_object
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -16,6 +17,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=include_object,
 )
 with context.begin_transaction():
     context.run_migrations()

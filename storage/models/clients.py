@@ -16,6 +16,10 @@ class Client(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Search keys, kept by crm on every change: the name folded (case, ё) for
+    # prefix matches, and one folded line of every searchable field.
+    name_folded: Mapped[str] = mapped_column(String(200), index=True, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
     company: Mapped[str | None] = mapped_column(String(200))
     city: Mapped[str | None] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(300))

@@ -32,6 +32,12 @@ class User(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     invited_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
+    # The card this member opened last, and when: plain text sent soon after
+    # becomes a comment on it.
+    open_client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clients.id", ondelete="SET NULL", use_alter=True)
+    )
+    open_client_at: Mapped[datetime | None]
     # Set when Telegram answers 403 (the member blocked the bot); cleared when they write again.
     unreachable_at: Mapped[datetime | None]
 

@@ -1,0 +1,231 @@
+"""Changing a client after it exists: fields, phones, emails, status, tags, manager,
+archive and delete. Each writes its event and refreshes the search keys."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events, visibility
+from crm.client_index import search_text
+from crm.clients import (
+    MAX_TAGS,
+    Clients,
+    Contacts,
+    TextField,
+    clean_tag,
+    clean_text,
+    phone_rows,
+)
+from crm.clock import Clock
+from crm.errors import InvalidInput, NotAllowed
+from crm.parsing.search_text import fold
+from crm.team_settings import TeamSettings
+from storage.engine import write_transaction
+from storage.models import Client, ClientEmail, ClientPhone, ClientTag, User
+
+
+class ClientEdits:
+    def __init__(
+        self, session: AsyncSession, clock: Clock, settings: TeamSettings, clients: Clients
+    ) -> None:
+        self._session = session
+        self._clock = clock
+        self._settings = settings
+        self._clients = clients
+
+    async def visible(self, actor: User, client_id: int) -> Client:
+        return await self._clients.visible(actor, client_id)
+
+    async def contacts(self, client_id: int) -> Contacts:
+        return await self._clients.contacts(client_id)
+
+    async def edit_text(
+        self, actor: User, client_id: int, field_name: TextField, value: str
+    ) -> Client:
+        cleaned = clean_text(value, field_name, required=field_name == "name")
+        async with write_transaction(self._session):
+            client = await self.visible(actor, client_id)
+            contacts = await self.contacts(client.id)
+            old = getattr(client, field_name)
+            setattr(client, field_name, cleaned)
+            if field_name == "name":
+                client.name_folded = fold(cleaned or "")
+            self._changed(actor, client, contacts, field_name, old, cleaned)
+            return client
+
+    async def set_phones(self, actor: User, client_id: int, phones: list[str]) -> Client:
+        """Replace the phones with ``phones`` (E.164, already parsed)."""
+        new = list(dict.fromkeys(phones))
+        async with write_transaction(self._session):
+            client = await self.visible(actor, client_id)
+            contacts = await self.contacts(client.id)
+            old, contacts.phones = contacts.phones, new
+            await self._session.execute(
+                delete(ClientPhone).where(ClientPhone.client_id == client.id)
+            )
+            self._session.add_all(phone_rows(client.id, tuple(new)))
+            self._changed(actor, client, contacts, "phones", old, new)
+            return client
+
+    async def set_emails(self, actor: User, client_id: int, emails: list[str]) -> Client:
+        """Replace the emails with ``emails`` (already checked)."""
+        new = list(dict.fromkeys(email.lower() for email in emails))
+        async with write_transaction(self._session):
+            client = await self.visible(actor, client_id)
+            contacts = await self.contacts(client.id)
+            old, contacts.emails = contacts.emails, new
+            await self._session.execute(
+                delete(ClientEmail).where(ClientEmail.client_id == client.id)
+            )
+            self._session.add_all(ClientEmail(client_id=client.id, email=e) for e in new)
+            self._changed(actor, client, contacts, "emails", old, new)
+            return client
+
+    def _changed(
+        self,
+        actor: User,
+        client: Client,
+        contacts: Contacts,
+        field_name: str,
+        old: object,
+        new: object,
+    ) -> None:
+        if old == new:
+            return
+        self._touch(client, contacts)
+        events.record(
+            self._session,
+            self._clock,
+            "field_changed",
+            actor.id,
+            client_id=client.id,
+            data={"field": field_name, "old": old, "new": new},
+        )
+
+    async def set_status(self, actor: User, client_id: int, code: str) -> Client:
+        if await self._settings.status(code) is None:
+            raise InvalidInput("no_such_status")
+        async with write_transaction(self._session):
+            client = await self.visible(actor, client_id)
+            if client.status != code:
+                old, client.status = client.status, code
+                client.last_activity_at = self._clock.now()
+                events.record(
+                    self._session,
+                    self._clock,
+                    "status_changed",
+                    actor.id,
+                    client_id=client.id,
+                    data={"old": old, "new": code},
+                )
+            return client
+
+    async def add_tags(self, actor: User, client_id: int, tags: list[str]) -> list[str]:
+        cleaned = list(dict.fromkeys(clean_tag(tag) for tag in tags))
+        async with write_transaction(self._session):
+            client = await self.visible(actor, client_id)
+            contacts = await self.contacts(client.id)
+            added = [tag for tag in cleaned if tag not in contacts.tags]
+            if len(contacts.tags) + len(added) > MAX_TAGS:
+                raise InvalidInput("too_many_tags", limit=MAX_TAGS)
+            if added:
+                self._session.add_all(ClientTag(client_id=client.id, tag=tag) for tag in added)
+                contacts.tags = sorted([*contacts.tags, *added])
+                self._touch(client, contacts)
+                events.record(
+                    self._session,
+                    self._clock,
+                    "tags_changed",
+                    actor.id,
+                    client_id=client.id,
+                    data={"added": added, "removed": []},
+                )
+            return contacts.tags
+
+    async def remove_tag(self, actor: User, client_id: int, tag: str) -> list[str]:
+        async with write_transaction(self._session):
+            client = await self.visible(actor, client_id)
+            contacts = await self.contacts(client.id)
+            if tag in contacts.tags:
+                await self._session.execute(
+                    delete(ClientTag).where(ClientTag.client_id == client.id, ClientTag.tag == tag)
+                )
+                contacts.tags.remove(tag)
+                self._touch(client, contacts)
+                events.record(
+                    self._session,
+                    self._clock,
+                    "tags_changed",
+                    actor.id,
+                    client_id=client.id,
+                    data={"added": [], "removed": [tag]},
+                )
+            return contacts.tags
+
+    async def set_manager(self, actor: User, client_id: int, manager_id: int | None) -> Client:
+        if not visibility.can_reassign(actor):
+            raise NotAllowed()
+        async with write_transaction(self._session):
+            client = await self.visible(actor, client_id)
+            if manager_id is not None:
+                manager = await self._session.get(User, manager_id)
+                if manager is None or not manager.active:
+                    raise InvalidInput("no_such_member")
+            if client.manager_id != manager_id:
+                old, client.manager_id = client.manager_id, manager_id
+                client.last_activity_at = self._clock.now()
+                events.record(
+                    self._session,
+                    self._clock,
+                    "manager_changed",
+                    actor.id,
+                    client_id=client.id,
+                    data={"old": old, "new": manager_id},
+                )
+            return client
+
+    # --- archive and delete ------------------------------------------------------------
+
+    async def set_archived(self, actor: User, client_id: int, archived: bool) -> Client:
+        async with write_transaction(self._session):
+            client = await self.visible(actor, client_id)
+            if (client.archived_at is not None) != archived:
+                client.archived_at = self._clock.now() if archived else None
+                events.record(
+                    self._session,
+                    self._clock,
+                    "archived" if archived else "unarchived",
+                    actor.id,
+                    client_id=client.id,
+                )
+            return client
+
+    async def delete(self, actor: User, client_id: int) -> str:
+        """Delete for good (owners only). The deletion itself stays in the event log."""
+        if not visibility.can_delete(actor):
+            raise NotAllowed()
+        async with write_transaction(self._session):
+            client = await self.visible(actor, client_id)
+            name = client.name
+            await self._session.delete(client)
+            await self._session.flush()
+            events.record(
+                self._session,
+                self._clock,
+                "client_deleted",
+                actor.id,
+                data={"client_id": client_id, "name": name},
+            )
+            return name
+
+    def _touch(self, client: Client, contacts: Contacts) -> None:
+        client.last_activity_at = self._clock.now()
+        client.search_text = search_text(
+            client.name,
+            client.company,
+            client.city,
+            contacts.emails,
+            contacts.tags,
+            contacts.phones,
+        )

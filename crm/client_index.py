@@ -1,0 +1,50 @@
+"""What client search matches against, built from a client's fields. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import phonenumbers
+
+from crm.parsing.contacts import phone_digits_query
+from crm.parsing.search_text import fold
+
+
+def phone_forms(e164: str) -> list[str]:
+    """Digit strings a person may type for this phone: full international and national."""
+    digits = e164.lstrip("+")
+    forms = [digits]
+    try:
+        national = str(phonenumbers.parse(e164).national_number)
+    except phonenumbers.NumberParseException:
+        national = ""
+    if national and national != digits:
+        forms.append(national)
+    return forms
+
+
+def search_text(
+    name: str,
+    company: str | None,
+    city: str | None,
+    emails: Iterable[str],
+    tags: Iterable[str],
+    phones: Iterable[str],
+) -> str:
+    words = [name, company or "", city or "", *emails, *tags]
+    digits = [form for phone in phones for form in phone_forms(phone)]
+    return fold(" ".join(part for part in (*words, *digits) if part))
+
+
+def query_terms(query: str) -> list[str]:
+    """The folded words of a search; a phone-like query becomes one digits term.
+
+    ``8 999 123`` is read as a Russian national number: the trunk ``8`` is
+    dropped so it matches the national form stored for +7 numbers.
+    """
+    digits = phone_digits_query(query)
+    if digits is not None:
+        if len(digits) >= 2 and digits.startswith("8") and len(digits) <= 11:
+            digits = digits[1:]
+        return [digits]
+    return [word for word in fold(query).split(" ") if word]

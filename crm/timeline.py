@@ -1,0 +1,137 @@
+"""What people add to a card's timeline: comments, calls, files. And the open card.
+
+Right after a call a manager writes what happened; while a card is open (the
+last one this member opened, recently) a plain message becomes a comment on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Literal
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events
+from crm.clients import Clients
+from crm.clock import Clock
+from crm.errors import Conflict, InvalidInput, NotFound
+from storage.engine import write_transaction
+from storage.models import Event, User
+
+MAX_NOTE = 4000
+CALL_OUTCOMES = ("reached", "no_answer", "call_back")
+FileKind = Literal["photo", "voice", "document", "video", "audio", "video_note"]
+UNDO_WINDOW = timedelta(hours=1)
+
+
+def clean_note(text: str | None, required: bool = True) -> str | None:
+    note = (text or "").strip()
+    if not note:
+        if required:
+            raise InvalidInput("empty", field="comment")
+        return None
+    if len(note) > MAX_NOTE:
+        raise InvalidInput("too_long", field="comment", limit=MAX_NOTE)
+    return note
+
+
+class Timeline:
+    def __init__(self, session: AsyncSession, clock: Clock, clients: Clients) -> None:
+        self._session = session
+        self._clock = clock
+        self._clients = clients
+
+    async def comment(self, actor: User, client_id: int, text: str) -> Event:
+        note = clean_note(text)
+        return await self._add(actor, client_id, "comment", text=note)
+
+    async def call(self, actor: User, client_id: int, outcome: str, text: str | None) -> Event:
+        if outcome not in CALL_OUTCOMES:
+            raise InvalidInput("bad_call_outcome")
+        note = clean_note(text, required=False)
+        return await self._add(actor, client_id, "call", text=note, data={"outcome": outcome})
+
+    async def attach(
+        self,
+        actor: User,
+        client_id: int,
+        kind: FileKind,
+        file_id: str,
+        file_name: str | None,
+        caption: str | None,
+    ) -> Event:
+        note = clean_note(caption, required=False)
+        data = {"file_kind": kind, "file_id": file_id, "file_name": file_name}
+        return await self._add(actor, client_id, "file", text=note, data=data)
+
+    async def undo_comment(self, actor: User, event_id: int) -> None:
+        """Take back one's own comment (or call note) made within the last hour."""
+        async with write_transaction(self._session):
+            event = await self._session.get(Event, event_id)
+            if event is None or event.kind not in ("comment", "call", "file"):
+                raise Conflict("already_undone")
+            if event.actor_id != actor.id or event.client_id is None:
+                raise NotFound()
+            await self._clients.visible(actor, event.client_id)
+            if self._clock.now() - event.occurred_at > UNDO_WINDOW:
+                raise Conflict("too_late_to_undo")
+            await self._session.execute(delete(Event).where(Event.id == event_id))
+
+    async def file_event(self, actor: User, event_id: int) -> Event:
+        """A file from a timeline the actor can see, to be sent back on request."""
+        event = await self._session.get(Event, event_id)
+        if event is None or event.kind != "file" or event.client_id is None:
+            raise NotFound()
+        await self._clients.visible(actor, event.client_id)
+        return event
+
+    # --- the open card -------------------------------------------------------------
+
+    async def open_card(self, actor: User, client_id: int) -> None:
+        async with write_transaction(self._session):
+            user = await self._session.get(User, actor.id)
+            if user is not None:
+                user.open_client_id = client_id
+                user.open_client_at = self._clock.now()
+                actor.open_client_id, actor.open_client_at = client_id, user.open_client_at
+
+    async def close_card(self, actor: User) -> None:
+        async with write_transaction(self._session):
+            user = await self._session.get(User, actor.id)
+            if user is not None:
+                user.open_client_id = None
+                user.open_client_at = None
+        actor.open_client_id = actor.open_client_at = None
+
+    def open_client_id(self, actor: User, window: timedelta) -> int | None:
+        """The card plain text goes to now, if one was opened within ``window``."""
+        if actor.open_client_id is None or actor.open_client_at is None:
+            return None
+        if self._clock.now() - actor.open_client_at > window:
+            return None
+        return actor.open_client_id
+
+    async def _add(
+        self,
+        actor: User,
+        client_id: int,
+        kind: str,
+        text: str | None = None,
+        data: Mapping[str, object] | None = None,
+    ) -> Event:
+        async with write_transaction(self._session):
+            client = await self._clients.visible(actor, client_id)
+            client.last_activity_at = self._clock.now()
+            event = events.record(
+                self._session,
+                self._clock,
+                kind,
+                actor.id,
+                client_id=client.id,
+                text=text,
+                data=dict(data or {}),
+            )
+            await self._session.flush()
+            return event

@@ -1,0 +1,104 @@
+"""Client search through the CRM core, on every backend: formats, folding, ranking, visibility."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import App
+from crm.clients import ClientDraft, DuplicateFound
+from crm.service import Crm
+from storage.models import Client, User
+from tests.conftest import OWNER_ID, Joiner
+
+
+async def owner_of(crm: Crm) -> User:
+    owner = await crm.members.get_active(OWNER_ID)
+    assert owner is not None
+    return owner
+
+
+async def add(crm: Crm, actor: User, name: str, **fields: object) -> Client:
+    created = await crm.clients.create(actor, ClientDraft(name=name, **fields), force=True)  # type: ignore[arg-type]
+    assert isinstance(created, Client)
+    return created
+
+
+@pytest.fixture
+async def base(app: App) -> App:
+    async with app.crm.open() as crm:
+        owner = await owner_of(crm)
+        await add(crm, owner, "Иван Петров", phones=("+79991234567",), company="ООО Ромашка")
+        await add(crm, owner, "Пётр Иванов", emails=("petr@example.com",), city="Тверь")
+        await add(crm, owner, "Алёна Ёлкина", company="Ёлки-Палки", city="Москва")
+        await add(crm, owner, "John Smith", phones=("+14155552671",), company="Acme LLC")
+        await crm.client_edits.add_tags(owner, 1, ["VIP", "опт"])
+    return app
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("иван", ["Иван Петров", "Пётр Иванов"]),  # name prefix first, then contains
+        ("ИВАН", ["Иван Петров", "Пётр Иванов"]),
+        ("петр", ["Пётр Иванов", "Иван Петров"]),  # ё and е are one letter
+        ("елкина", ["Алёна Ёлкина"]),
+        ("ёлки", ["Алёна Ёлкина"]),
+        ("ромашка", ["Иван Петров"]),
+        ("иван ромашка", ["Иван Петров"]),
+        ("тверь", ["Пётр Иванов"]),
+        ("PETR@EXAMPLE", ["Пётр Иванов"]),
+        ("vip", ["Иван Петров"]),
+        ("999 123", ["Иван Петров"]),
+        ("+7(999)", ["Иван Петров"]),
+        ("4567", ["Иван Петров"]),
+        ("8 999 123-45-67", ["Иван Петров"]),
+        ("9991234567", ["Иван Петров"]),
+        ("415 555", ["John Smith"]),
+        ("smith", ["John Smith"]),
+        ("ac", []),  # short: name prefix only
+        ("jo", ["John Smith"]),
+        ("100%", []),
+        ("_", []),
+        ("нет такого", []),
+    ],
+)
+async def test_search(base: App, query: str, expected: list[str]) -> None:
+    async with base.crm.open() as crm:
+        found = await crm.client_queries.search(await owner_of(crm), query)
+    assert [client.name for client in found] == expected
+
+
+async def test_archived_and_invisible_clients_are_not_found(base: App, join: Joiner) -> None:
+    await join(3001, "manager", "Мила")
+    async with base.crm.open() as crm:
+        owner = await owner_of(crm)
+        manager = await crm.members.get_active(3001)
+        assert manager is not None
+        mine = await add(crm, manager, "Иваненко Мила")
+        # Owner's clients belong to the owner: the manager does not see them.
+        assert [c.name for c in await crm.client_queries.search(manager, "иван")] == [mine.name]
+        await crm.client_edits.set_manager(owner, 1, None)  # unassigned: everyone sees it
+        names = [c.name for c in await crm.client_queries.search(manager, "иван")]
+        assert names == ["Иван Петров", "Иваненко Мила"] or names == ["Иваненко Мила", "Иван Петров"]
+        await crm.settings.set_managers_see_all(owner, True)
+        assert len(await crm.client_queries.search(manager, "иван")) == 3
+        await crm.client_edits.set_archived(owner, 1, True)
+        assert len(await crm.client_queries.search(owner, "иван")) == 2
+        # The search index follows renames.
+        await crm.client_edits.edit_text(owner, 2, "name", "Пётр Сидоров")
+        assert [c.name for c in await crm.client_queries.search(owner, "иван")] == [mine.name]
+        assert [c.name for c in await crm.client_queries.search(owner, "сидор")] == ["Пётр Сидоров"]
+
+
+async def test_duplicates_by_phone_and_email(base: App) -> None:
+    async with base.crm.open() as crm:
+        owner = await owner_of(crm)
+        found = await crm.clients.create(owner, ClientDraft("Другой", phones=("+79991234567",)))
+        assert isinstance(found, DuplicateFound)
+        assert (found.by, found.name, found.visible) == ("phone", "Иван Петров", True)
+        found = await crm.clients.create(owner, ClientDraft("Другой", emails=("PETR@example.com",)))
+        assert isinstance(found, DuplicateFound) and found.by == "email"
+        forced = await crm.clients.create(
+            owner, ClientDraft("Другой", phones=("+79991234567",)), force=True
+        )
+        assert isinstance(forced, Client)
