@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
@@ -11,7 +12,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
@@ -25,7 +26,7 @@ from crm.config import CrmConfig
 from crm.members import language_for
 from crm.service import CrmFactory
 from handlers import get_routers
-from handlers.middlewares import AccessGate, CrmMiddleware, MemberI18nMiddleware
+from handlers.middlewares import AccessGate, CrmMiddleware, LeaveDialogs, MemberI18nMiddleware
 from reminders.sender import OutboxSender
 from storage.engine import create_engine, create_session_factory
 from storage.models import User
@@ -57,6 +58,8 @@ def crm_config(settings: Settings, owner_ids: tuple[int, ...] | None = None) -> 
         default_timezone=settings.default_timezone,
         default_phone_region=settings.default_phone_region,
         owner_ids=settings.owner_ids if owner_ids is None else owner_ids,
+        card_context=timedelta(minutes=settings.card_context_minutes),
+        currency=settings.currency,
     )
 
 
@@ -89,11 +92,18 @@ def build_app(
 def build_dispatcher(
     factory: CrmFactory, i18n: I18n, default_language: str, fsm_storage: BaseStorage | None
 ) -> Dispatcher:
-    dispatcher = Dispatcher(storage=fsm_storage or MemoryStorage())
+    storage = fsm_storage or MemoryStorage()
+    # One update at a time per chat and user: a button pressed twice in quick
+    # succession is handled twice in order, never at once.
+    isolation = (
+        storage.create_isolation() if isinstance(storage, RedisStorage) else SimpleEventIsolation()
+    )
+    dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
     # Order matters: the CRM and the member first, then their language, then the door.
     dispatcher.update.outer_middleware(CrmMiddleware(factory))
     dispatcher.update.outer_middleware(MemberI18nMiddleware(i18n, default_language))
     dispatcher.update.outer_middleware(AccessGate())
+    dispatcher.message.outer_middleware(LeaveDialogs())
     dispatcher.include_routers(*get_routers())
     dispatcher.include_router(_errors_router(i18n, default_language))
     return dispatcher

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     redis_url: str | None = None
     outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    card_context_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")
 
     @field_validator("owner_ids", mode="before")
     @classmethod

@@ -31,7 +31,7 @@ HELP = (
 async def run_console(
     settings: Settings, database_url: str | None, stdin: TextIO, stdout: TextIO
 ) -> int:
-    from bot.__main__ import guard_database
+    from bot.cli import guard_database
     from bot.startup import prepare_database
 
     settings = settings.model_copy(update={"database_url": database_url or CONSOLE_DATABASE_URL})

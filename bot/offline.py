@@ -185,6 +185,7 @@ class OfflineSession(BaseSession):
             # Editing a message the bot never sent here (e.g. from before a restart).
             sent = SentMessage(chat_id=key[0], message_id=key[1], method=type(method).__name__)
             self.messages[key] = sent
+            self.chat_order.append(sent)
         if isinstance(method, EditMessageText):
             sent.text = method.text or ""
             sent.entities = list(method.entities or [])

@@ -19,6 +19,9 @@ from aiogram.types import (
     InlineQuery,
     Message,
     MessageEntity,
+    MessageOriginChannel,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
     Update,
     User,
 )
@@ -97,6 +100,30 @@ class SimulatedUser:
             mime_type=mime_type,
         )
         return await self._message(document=document, caption=caption)
+
+    async def forward(
+        self,
+        text: str,
+        *,
+        sender: User | None = None,
+        hidden_name: str | None = None,
+        channel: str | None = None,
+    ) -> list[SentMessage]:
+        """Forward a text message into this chat, as Telegram reports its origin.
+
+        ``sender``: from a person who allows linking to their account; ``hidden_name``:
+        from a person who does not; ``channel``: from a channel with this title.
+        """
+        origin: MessageOriginUser | MessageOriginHiddenUser | MessageOriginChannel
+        date = datetime.now(UTC)
+        if sender is not None:
+            origin = MessageOriginUser(date=date, sender_user=sender)
+        elif hidden_name is not None:
+            origin = MessageOriginHiddenUser(date=date, sender_user_name=hidden_name)
+        else:
+            chat = Chat(id=-1_001_000_000_001, type="channel", title=channel or "Channel")
+            origin = MessageOriginChannel(date=date, chat=chat, message_id=next(_message_ids))
+        return await self._message(text=text, forward_origin=origin)
 
     async def press(
         self, button_text: str, message: SentMessage | None = None

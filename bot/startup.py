@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from alembic.util.exc import CommandError
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
@@ -12,14 +13,23 @@ from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
-DATABASE_ERRORS = (ArgumentError, NoSuchModuleError, DBAPIError, CommandError, OSError, ImportError)
+DATABASE_ERRORS = (
+    ArgumentError,
+    NoSuchModuleError,
+    DBAPIError,
+    CommandError,
+    OSError,
+    ImportError,
+    sqlite3.Error,
+)
 
 
 async def prepare_database(app: App) -> None:
-    """Apply pending migrations and make the configured owners members."""
+    """Apply pending migrations, make the configured owners members, seed the pipeline."""
     await upgrade(app.engine)
     async with app.crm.open() as crm:
         await crm.members.ensure_configured_owners()
+        await crm.pipelines.ensure_default()
 
 
 async def announce_setup_code(app: App, bot_username: str | None) -> None:

@@ -6,8 +6,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from crm import visibility
 from crm.client_index import query_terms
@@ -15,9 +26,21 @@ from crm.clients import Clients, Contacts
 from crm.clock import Clock
 from crm.team_settings import TeamSettings
 from storage import search_index
-from storage.models import Client, ClientTag, Deal, Event, Stage, Task, User
+from storage.models import (
+    Client,
+    ClientEmail,
+    ClientPhone,
+    ClientTag,
+    Deal,
+    Event,
+    Stage,
+    Task,
+    User,
+)
 
 CARD_EVENTS = 10
+# Made once: a new alias per card costs ~0.8 ms of Python in building the query.
+_COUNTED_EVENTS = aliased(Event, name="counted_events")
 
 
 @dataclass(frozen=True)
@@ -37,7 +60,8 @@ class ClientFilter:
 @dataclass
 class DealLine:
     deal: Deal
-    stage_name: str
+    stage_name: str | None  # None: a built-in stage, named by its code in the reader's language
+    stage_code: str | None
     stage_kind: str
 
 
@@ -75,31 +99,39 @@ class ClientQueries:
         self, actor: User, client_id: int, page: int = 0, per_page: int = CARD_EVENTS
     ) -> ClientCard:
         client = await self._clients.visible(actor, client_id)
-        contacts = await self._clients.contacts(client.id)
-        total = await self._session.scalar(
-            select(func.count()).select_from(Event).where(Event.client_id == client.id)
-        )
-        events = list(
-            await self._session.scalars(
-                select(Event)
+        contacts = await self._card_contacts(client.id)
+        # One round trip for the page of the timeline, who wrote it, and how long it all is.
+        counted = _COUNTED_EVENTS
+        count = select(func.count()).select_from(counted).where(counted.client_id == client.id)
+        rows = (
+            await self._session.execute(
+                select(Event, User, count.scalar_subquery())
+                .outerjoin(User, User.id == Event.actor_id)
                 .where(Event.client_id == client.id)
                 .order_by(Event.id.desc())
                 .offset(max(page, 0) * per_page)
                 .limit(per_page)
             )
-        )
+        ).all()
+        events = [event for event, _user, _total in rows]
+        total = rows[0][2] if rows else await self._session.scalar(count)
+        people = {user.id: user for _event, user, _total in rows if user is not None}
         people_ids = {e.actor_id for e in events if e.actor_id} | {
             i for i in (client.manager_id, client.created_by) if i
         }
-        people = {
-            user.id: user
-            for user in await self._session.scalars(select(User).where(User.id.in_(people_ids)))
-        }
+        for event in events:
+            if event.kind == "manager_changed":
+                people_ids |= {int(v) for v in (event.data.get("old"), event.data.get("new")) if v}
+        if missing := people_ids - people.keys():  # the manager and creator mostly wrote some
+            people.update(
+                (user.id, user)
+                for user in await self._session.scalars(select(User).where(User.id.in_(missing)))
+            )
         deals = [
-            DealLine(deal, name, kind)
-            for deal, name, kind in (
+            DealLine(deal, name, code, kind)
+            for deal, name, code, kind in (
                 await self._session.execute(
-                    select(Deal, Stage.name, Stage.kind)
+                    select(Deal, Stage.name, Stage.code, Stage.kind)
                     .join(Stage, Stage.id == Deal.stage_id)
                     .where(Deal.client_id == client.id)
                     .order_by(Deal.closed_at.is_not(None), Deal.last_activity_at.desc())
@@ -125,6 +157,29 @@ class ClientQueries:
             open_tasks=tasks,
         )
 
+    async def _card_contacts(self, client_id: int) -> Contacts:
+        """``Clients.contacts`` in one round trip instead of three, for the card."""
+        rows = await self._session.execute(
+            union_all(
+                select(
+                    literal("phone").label("kind"),
+                    ClientPhone.e164.label("value"),
+                    ClientPhone.id.label("position"),
+                ).where(ClientPhone.client_id == client_id),
+                select(literal("email"), ClientEmail.email, ClientEmail.id).where(
+                    ClientEmail.client_id == client_id
+                ),
+                select(literal("tag"), ClientTag.tag, literal(0)).where(
+                    ClientTag.client_id == client_id
+                ),
+            ).order_by(literal_column("kind"), literal_column("position"), literal_column("value"))
+        )
+        contacts = Contacts()
+        lists = {"phone": contacts.phones, "email": contacts.emails, "tag": contacts.tags}
+        for row_kind, row_value, _position in rows:
+            lists[row_kind].append(row_value)
+        return contacts
+
     async def page(self, actor: User, filters: ClientFilter, page: int, per_page: int = 8) -> Page:
         query = select(Client).where(*await self._conditions(actor, filters))
         total = int(await self._session.scalar(_count(query)) or 0)
@@ -138,27 +193,18 @@ class ClientQueries:
         return Page(list(rows), total, page, pages)
 
     async def search(self, actor: User, text: str, limit: int = 10) -> list[Client]:
-        """Best matches first: name starting with the query, then containing it, then the rest."""
+        """Best matches first (see ``search_index.name_rank``), then the most recent activity.
+
+        A single word shorter than three letters matches name prefixes only.
+        """
         terms = query_terms(text)
         if not terms:
             return []
-        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
         conditions = await self._conditions(actor, ClientFilter())
-        if len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit():
-            conditions.append(search_index.name_prefix(terms[0]))
-        else:
-            conditions.append(search_index.contains_all(dialect, terms))
-        rows = await self._session.scalars(
-            select(Client)
-            .where(*conditions)
-            .order_by(
-                search_index.name_rank(terms[0]),
-                Client.last_activity_at.desc(),
-                Client.id.desc(),
-            )
-            .limit(limit)
+        prefix_only = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
+        return await search_index.ranked_clients(
+            self._session, conditions, terms, limit, prefix_only
         )
-        return list(rows)
 
     async def cities(self, actor: User, limit: int = 12) -> list[str]:
         """The most common cities among the clients ``actor`` sees, for filter buttons."""
@@ -209,11 +255,12 @@ class ClientQueries:
                 .where(Deal.stage_id == Stage.id, Stage.kind == "open")
             )
         if filters.has_overdue_tasks:
+            # A task hangs off the client or off one of its deals.
+            overdue = (Task.done_at.is_(None), Task.due_at < self._clock.now())
             conditions.append(
-                exists().where(
-                    Task.client_id == Client.id,
-                    Task.done_at.is_(None),
-                    Task.due_at < self._clock.now(),
+                or_(
+                    exists().where(Task.client_id == Client.id, *overdue),
+                    exists().where(Task.deal_id == Deal.id, Deal.client_id == Client.id, *overdue),
                 )
             )
         if filters.created_from is not None:

@@ -60,6 +60,8 @@ class Contacts:
 def clean_text(value: str | None, field_name: str, required: bool = False) -> str | None:
     """Whitespace collapsed; empty becomes None (or an error when required); length checked."""
     text = " ".join((value or "").split())
+    if field_name == "name" and not any(char.isalnum() for char in text):
+        text = ""  # a name of dashes or dots is no name
     if not text:
         if required:
             raise InvalidInput("empty", field=field_name)
@@ -95,6 +97,10 @@ class Clients:
         ):
             raise NotFound()
         return client
+
+    async def visible_unchecked(self, client_id: int) -> Client | None:
+        """The client row for bookkeeping (last activity) after access was checked elsewhere."""
+        return await self._session.get(Client, client_id)
 
     async def contacts(self, client_id: int) -> Contacts:
         phones = await self._session.scalars(

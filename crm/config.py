@@ -12,4 +12,7 @@ class CrmConfig:
     default_timezone: str = "Europe/Moscow"
     default_phone_region: str = "RU"
     owner_ids: tuple[int, ...] = field(default_factory=tuple)
+    currency: str = "RUB"
     invite_ttl: timedelta = timedelta(days=7)
+    # How long after opening a card plain text still becomes a comment on it.
+    card_context: timedelta = timedelta(minutes=15)

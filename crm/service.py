@@ -12,9 +12,12 @@ from crm.client_queries import ClientQueries
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
+from crm.deal_queries import DealQueries
+from crm.deals import Deals
 from crm.invites import Invites
 from crm.members import Members
 from crm.outbox import Outbox
+from crm.pipeline import Pipelines
 from crm.team_settings import TeamSettings
 from crm.timeline import Timeline
 
@@ -31,6 +34,9 @@ class Crm:
         self.client_edits = ClientEdits(session, clock, self.settings, self.clients)
         self.client_queries = ClientQueries(session, clock, self.settings, self.clients)
         self.timeline = Timeline(session, clock, self.clients)
+        self.pipelines = Pipelines(session, clock)
+        self.deals = Deals(session, clock, config, self.clients, self.pipelines)
+        self.deal_queries = DealQueries(session, clock, self.settings, self.deals, self.pipelines)
 
 
 class CrmFactory:

@@ -78,8 +78,13 @@ class TeamSettings:
 
     @staticmethod
     def _require_owner(actor: User) -> None:
-        if not (is_staff(actor) and actor.role == Role.OWNER):
+        if not can_change_settings(actor):
             raise NotAllowed()
+
+
+def can_change_settings(actor: User) -> bool:
+    """Only an active owner changes what the whole team sees (statuses, visibility)."""
+    return is_staff(actor) and actor.role == Role.OWNER
 
 
 def _status_name(name: str) -> str:

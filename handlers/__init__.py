@@ -12,7 +12,20 @@ def get_routers() -> list[Router]:
     one parent. A process that builds a second Dispatcher (the tests build one
     per test) takes them over: they hold no state, only handler functions.
     """
-    from handlers import cancel, fallback, invites, settings, start, team
+    from handlers import (
+        cancel,
+        client_card,
+        client_edit,
+        client_new,
+        client_notes,
+        client_search,
+        clients_list,
+        fallback,
+        invites,
+        settings,
+        start,
+        team,
+    )
 
     routers = [
         cancel.router,
@@ -20,6 +33,13 @@ def get_routers() -> list[Router]:
         invites.router,
         team.router,
         settings.router,
+        client_new.router,
+        clients_list.router,
+        client_search.router,
+        client_card.router,
+        client_edit.router,
+        # Plain text and files with no dialog open: notes on the open card, or a search.
+        client_notes.router,
         fallback.router,
     ]
     for router in routers:

@@ -27,3 +27,60 @@ class SettingsCb(CallbackData, prefix="set"):
 
     action: str
     value: str = ""
+
+
+class ClientCb(CallbackData, prefix="cl"):
+    """A button on or about one client's card. ``value`` carries the action's argument."""
+
+    action: str
+    client_id: int
+    page: int = 0
+    value: str = ""
+
+
+class ClientListCb(CallbackData, prefix="cls"):
+    """The client list: ``action`` is page, filter menu, a filter choice or reset."""
+
+    action: str
+    page: int = 0
+    value: str = ""
+
+
+class NewClientCb(CallbackData, prefix="nc"):
+    """The new-client dialog: skip a step, create despite a duplicate, open the duplicate."""
+
+    action: str
+    client_id: int = 0
+
+
+class DealCb(CallbackData, prefix="dl"):
+    """A button on or about one deal. ``value`` carries the action's argument (a stage id…)."""
+
+    action: str
+    deal_id: int
+    page: int = 0
+    value: str = ""
+
+
+class NewDealCb(CallbackData, prefix="nd"):
+    """Starting a deal from a client's card."""
+
+    action: str
+    client_id: int
+
+
+class DealsCb(CallbackData, prefix="dls"):
+    """/deals: the overview, a stage's list, filters. ``f`` packs the filters as letters."""
+
+    action: str
+    stage_id: int = 0
+    page: int = 0
+    f: str = ""
+
+
+class PipelineCb(CallbackData, prefix="pl"):
+    """The owner's pipeline and lost-reason settings."""
+
+    action: str
+    item_id: int = 0
+    value: str = ""

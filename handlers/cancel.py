@@ -1,4 +1,6 @@
-"""/cancel and the Cancel button: leave any dialog from anywhere."""
+"""/cancel and the Cancel button: leave any dialog from anywhere.
+
+(Any other command or menu button also ends a dialog: see ``LeaveDialogs``.)"""
 
 from __future__ import annotations
 

@@ -23,6 +23,9 @@ class BotCommandInfo:
 
 COMMANDS: tuple[BotCommandInfo, ...] = (
     BotCommandInfo("start", __("main menu")),
+    BotCommandInfo("clients", __("the client list with filters")),
+    BotCommandInfo("new", __("add a client (or /new Name +7 999 … email company)")),
+    BotCommandInfo("find", __("find a client by name, phone, email, city or tag")),
     BotCommandInfo("help", __("what the bot can do")),
     BotCommandInfo("cancel", __("leave the current dialog")),
     BotCommandInfo("settings", __("language and time zone")),

@@ -11,14 +11,26 @@ from handlers.callbacks import CancelCb
 from storage.models import User
 
 # Menu button texts, lazy so a filter compares them in the reader's language.
+MENU_CLIENTS = __("📇 Clients")
+MENU_NEW_CLIENT = __("➕ New client")
 MENU_TEAM = __("👥 Team")
 MENU_INVITE = __("✉️ Invite")
 MENU_SETTINGS = __("⚙️ Settings")
 MENU_HELP = __("❓ Help")
 
 
+MENU_BUTTONS = (MENU_CLIENTS, MENU_NEW_CLIENT, MENU_TEAM, MENU_INVITE, MENU_SETTINGS, MENU_HELP)
+
+
+def is_menu_button(text: str) -> bool:
+    """Whether ``text`` is one of the main menu's buttons, in the reader's language."""
+    return text in {str(button) for button in MENU_BUTTONS}
+
+
 def main_menu(member: User) -> ReplyKeyboardMarkup:
-    rows: list[list[KeyboardButton]] = []
+    rows: list[list[KeyboardButton]] = [
+        [KeyboardButton(text=str(MENU_CLIENTS)), KeyboardButton(text=str(MENU_NEW_CLIENT))]
+    ]
     if access.is_staff(member):
         rows.append([KeyboardButton(text=str(MENU_TEAM)), KeyboardButton(text=str(MENU_INVITE))])
     rows.append([KeyboardButton(text=str(MENU_SETTINGS)), KeyboardButton(text=str(MENU_HELP))])

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
     InlineQuery,
@@ -22,6 +23,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.members import language_for
 from crm.service import CrmFactory
+from handlers.keyboards import is_menu_button
 from handlers.views import full_name
 
 log = logging.getLogger(__name__)
@@ -109,3 +111,22 @@ async def refuse(update: Update) -> None:
             is_personal=True,
             button=InlineQueryResultsButton(text=refusal_text()[:64], start_parameter="private"),
         )
+
+
+class LeaveDialogs(BaseMiddleware):
+    """A command or a menu button is never taken as a dialog's answer.
+
+    Sent in the middle of a dialog, it ends the dialog first and is then
+    routed as if no dialog had been open. /cancel is left to its own handler,
+    which says what it cancelled.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        state: FSMContext | None = data.get("state")
+        text = event.text if isinstance(event, Message) else None
+        if state is not None and data.get("raw_state") is not None and text:
+            command = text.split("@", 1)[0].split(maxsplit=1)[0].lower() if text.strip() else ""
+            if (command.startswith("/") and command != "/cancel") or is_menu_button(text):
+                await state.clear()
+                data["raw_state"] = None
+        return await handler(event, data)

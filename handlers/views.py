@@ -52,7 +52,26 @@ def error_text(error: CrmError) -> str:
         "already_inactive": _("The member is already deactivated."),
         "bad_language": _("This language is not supported."),
         "bad_role": _("There is no such role."),
+        "no_such_status": _("There is no such status any more."),
+        "no_such_member": _("This member is not in the team any more."),
+        "already_undone": _("That was already removed."),
+        "too_late_to_undo": _("It is too late to undo that; it stays in the history."),
+        "bad_call_outcome": _("This button is no longer active."),
     }
+    if error.code == "empty":
+        return _("This cannot be empty. Please send it again.")
+    if error.code == "too_long":
+        return _("That is too long: at most {limit} characters. Please send a shorter one.").format(
+            limit=error.params.get("limit", "")
+        )
+    if error.code == "too_many_tags":
+        return _("A client can have at most {limit} tags.").format(limit=error.params.get("limit"))
+    if error.code == "too_many_statuses":
+        return _("There can be at most {limit} statuses.").format(limit=error.params.get("limit"))
+    if error.code == "bad_status_name":
+        return _("A status name is 1 to {limit} characters.").format(
+            limit=error.params.get("limit")
+        )
     if error.code == "bad_timezone":
         return _(
             "“{value}” is not a time zone I know. Send a name like Europe/Moscow, "

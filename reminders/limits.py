@@ -32,21 +32,28 @@ class RateLimits:
     def reserve(self, chat_id: int) -> float:
         """Book a slot for ``chat_id`` and return how many seconds from now it starts."""
         now = self._monotonic()
-        at = max(now, self._next_global, self._next_chat.get(chat_id, 0.0))
+        at = max(now, self._next_global, self._chat_free_at(chat_id, now))
         if chat_id < 0:
-            sends = self._group_sends[chat_id]
-            while sends and sends[0] <= now - 60.0:
-                sends.popleft()
-            if len(sends) >= self._group_per_minute:
-                at = max(at, sends[-self._group_per_minute] + 60.0)
-            sends.append(at)
+            self._group_sends[chat_id].append(at)
         self._next_global = at + self._spacing
         self._next_chat[chat_id] = at + self._chat_interval
         return at - now
 
     def chat_ready_in(self, chat_id: int) -> float:
         """Seconds until ``chat_id`` may receive again, without booking anything."""
-        return max(0.0, self._next_chat.get(chat_id, 0.0) - self._monotonic())
+        now = self._monotonic()
+        return max(0.0, self._chat_free_at(chat_id, now) - now)
+
+    def _chat_free_at(self, chat_id: int, now: float) -> float:
+        """When the chat's own limits (per chat, and per group per minute) next allow a send."""
+        at = self._next_chat.get(chat_id, 0.0)
+        if chat_id < 0:
+            sends = self._group_sends[chat_id]
+            while sends and sends[0] <= now - 60.0:
+                sends.popleft()
+            if len(sends) >= self._group_per_minute:
+                at = max(at, sends[-self._group_per_minute] + 60.0)
+        return at
 
     def pause(self, seconds: float) -> None:
         """Hold every send for ``seconds`` (Telegram answered 429)."""

@@ -72,7 +72,7 @@ class OutboxSender:
             delay = self._limits.chat_ready_in(row.chat_id)
             if delay > MAX_WAIT_SECONDS:
                 await self._later(
-                    row, timedelta(seconds=delay), "waiting for the chat's rate limit"
+                    row, timedelta(seconds=delay), "waiting for the chat's rate limit", count=False
                 )
                 return False
             wait = self._limits.reserve(row.chat_id)

@@ -15,8 +15,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -59,17 +60,33 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 @asynccontextmanager
 async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
-    """A transaction that will write: committed on success, rolled back on error.
+    """A transaction that will write: committed on success, undone on error.
 
     Any read transaction the session had open is finished first, so the write
-    transaction begins with the write lock on SQLite.
+    transaction begins with the write lock on SQLite. The work runs inside a
+    SAVEPOINT: a refusal (an exception) undoes only that, and whatever it had
+    changed is reloaded, so the objects a handler holds (the member, say) stay
+    usable. A plain rollback would expire every object in the session, and the
+    next attribute read would need I/O that async code cannot do implicitly.
     """
     if session.in_transaction():
         await session.commit()
     await session.connection(execution_options={_WRITE_OPTION: True})
     try:
-        yield session
+        async with session.begin_nested():
+            yield session
     except BaseException:
-        await session.rollback()
+        await _reload_expired(session)
+        await session.commit()
         raise
     await session.commit()
+
+
+async def _reload_expired(session: AsyncSession) -> None:
+    for instance in list(session.identity_map.values()):
+        state = inspect(instance)
+        if state.expired_attributes and not state.was_deleted:
+            try:
+                await session.refresh(instance)
+            except InvalidRequestError:  # the row is gone: forget the object
+                session.expunge(instance)

@@ -119,6 +119,16 @@ def owner(user: UserFactory) -> SimulatedUser:
     return user(OWNER_ID, "Ольга", last_name="Владелец", language_code="ru")
 
 
+@pytest.fixture
+async def owner_en(app: App, user: UserFactory) -> SimulatedUser:
+    """The owner, reading the bot in English (most flow tests use English text)."""
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        await crm.members.set_language(member, "en")
+    return user(OWNER_ID, "Olga", last_name="Owner", language_code="en")
+
+
 Joiner = Callable[..., Awaitable[SimulatedUser]]
 
 
@@ -138,9 +148,9 @@ def join(app: App, owner: SimulatedUser, user: UserFactory) -> Joiner:
 
 
 async def invite_link(inviter: SimulatedUser, role: str) -> str:
-    await inviter.send("/invite")
-    label = {"manager": "Менеджер", "admin": "Администратор"}.get(role, role)
-    if inviter.user.language_code != "ru":
-        label = {"manager": "Manager", "admin": "Admin"}.get(role, role)
-    [reply] = await inviter.press(label)
+    """The owner (or an admin) runs /invite and picks ``role``; returns the link."""
+    from handlers.callbacks import InviteRoleCb
+
+    [keyboard] = await inviter.send("/invite")
+    [reply] = await inviter.press_data(InviteRoleCb(role=role).pack(), keyboard)
     return next(line for line in reply.text.splitlines() if line.startswith("https://t.me/"))

@@ -161,8 +161,8 @@ async def test_manager_cannot_invite_or_manage_the_team(
     assert await count(app, User, User.id == OWNER_ID, User.active.is_(True)) == 1
 
 
-async def test_unknown_text_and_stale_buttons_get_an_answer(owner: SimulatedUser) -> None:
-    [reply] = await owner.send("абракадабра")
+async def test_unknown_commands_and_stale_buttons_get_an_answer(owner: SimulatedUser) -> None:
+    [reply] = await owner.send("/nosuchcommand")
     assert "/help" in reply.text
     await owner.press_data("nothing:we:know")
     assert owner.alerts()[-1] == "Эта кнопка больше не действует."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.simulator import SimulatedUser
-from handlers.callbacks import SettingsCb
+from handlers.callbacks import ClientCb, SettingsCb
 from storage.engine import create_session_factory
 from storage.models import User
 from tests.conftest import OWNER_ID, Joiner, UserFactory
@@ -64,9 +64,9 @@ async def test_cancel_leaves_any_dialog(app: App, owner: SimulatedUser) -> None:
     await owner.press("Сменить часовой пояс")
     [reply] = await owner.send("/cancel")
     assert reply.text == "Отменено."
-    # Back outside the dialog, text is no longer read as a time zone.
+    # Back outside the dialog, text is no longer read as a time zone (it is a search).
     [reply] = await owner.send("Europe/Samara")
-    assert "/help" in reply.text
+    assert "Europe/Samara" in reply.text and "сейчас" not in reply.text
     assert (await stored(app, OWNER_ID)).timezone == "Europe/Moscow"
     [reply] = await owner.send("/cancel")
     assert reply.text == "Отменять нечего."
@@ -84,3 +84,21 @@ async def test_english_member_sees_english_everywhere(
     assert replies[1].text.startswith("Hello, John!")
     [reply] = await english.send("/team")
     assert reply.text == "Only the owner or an admin can manage the team."
+
+
+async def test_a_command_or_menu_button_ends_any_dialog(app: App, owner_en: SimulatedUser) -> None:
+    from tests.client_helpers import make_client
+
+    client = await make_client(app, OWNER_ID, "Dialog Client")
+    await owner_en.press_data(ClientCb(action="comment", client_id=client.id).pack())
+    [screen] = await owner_en.send("⚙️ Settings")  # not taken as the comment
+    assert screen.text.startswith("Settings")
+    await owner_en.press_data(
+        ClientCb(action="edit_field", client_id=client.id, value="city").pack()
+    )
+    [found] = await owner_en.send("/find Dialog")
+    assert found.text.startswith("👤 Dialog Client")
+    assert "📍" not in found.text and "💬" not in found.text
+    await owner_en.send("/new")
+    [reply] = await owner_en.send("/cancel")
+    assert reply.text == "Cancelled."

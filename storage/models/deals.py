@@ -11,21 +11,28 @@ from storage.base import Base
 
 
 class Pipeline(Base):
+    """A sales process. ``name`` None: the built-in one, named in the reader's language."""
+
     __tablename__ = "pipelines"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str | None] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(default=0)
 
 
 class Stage(Base):
-    """A pipeline stage; ``kind`` is open, won or lost."""
+    """A pipeline stage; ``kind`` is open, won or lost.
+
+    Built-in stages have a ``code`` and no ``name`` until the owner renames
+    them, so each reader sees them in their own language.
+    """
 
     __tablename__ = "stages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(100))
     position: Mapped[int]
     kind: Mapped[str] = mapped_column(String(8), default="open")
     stale_days: Mapped[int | None]
@@ -52,10 +59,19 @@ class Deal(Base):
     last_activity_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
 
+    __table_args__ = (
+        Index("ix_deals_stage_open", "stage_id", "closed_at"),
+        Index("ix_deals_closed", "closed_at"),
+        Index("ix_deals_manager", "manager_id"),
+    )
+
 
 class LostReason(Base):
+    """A reason to pick when a deal is lost; built-in ones have a ``code`` and no text."""
+
     __tablename__ = "lost_reasons"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    text: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)

@@ -32,4 +32,6 @@ class Task(Base):
     __table_args__ = (
         Index("ix_tasks_due_reminders", "reminded_at", "remind_at"),
         Index("ix_tasks_assignee_open", "assignee_id", "done_at", "due_at"),
+        # A client card lists the client's open tasks by due time.
+        Index("ix_tasks_client_open", "client_id", "done_at", "due_at"),
     )

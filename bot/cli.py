@@ -1,0 +1,193 @@
+"""The command line: ``python -m bot`` (or ``kartoteka``) with run, ``console`` or ``migrate``.
+
+It lives here rather than in ``__main__`` so that everything imports one copy of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from aiogram.exceptions import TelegramUnauthorizedError
+from aiogram.utils.i18n import I18n
+from aiogram.utils.token import TokenValidationError, validate_token
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot import messages
+from bot.config import Settings
+from bot.i18n import LANGUAGES, build_i18n
+
+EXIT_SETUP = 2
+
+
+class SetupError(Exception):
+    """Start-up stopped for a reason the operator can fix; the message says how."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kartoteka", description="Kartoteka, a CRM in Telegram")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="apply migrations and start long polling (the default)")
+    commands.add_parser("migrate", help="apply pending database migrations and exit")
+    console = commands.add_parser("console", help="try the bot in this terminal, offline")
+    console.add_argument(
+        "--database",
+        help="database URL for the trial (default: sqlite+aiosqlite:///kartoteka-console.db)",
+    )
+    args = parser.parse_args(argv)
+    i18n = build_i18n(_fallback_language())
+    with i18n.context():
+        try:
+            with _language(i18n):
+                settings = load_settings()
+            logging.basicConfig(
+                level=settings.log_level,
+                format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            )
+            with i18n.use_locale(settings.default_language):
+                return _dispatch(args, settings)
+        except SetupError as error:
+            print(str(error), file=sys.stderr)
+            return EXIT_SETUP
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "migrate":
+        asyncio.run(migrate(settings))
+        print("Migrations applied.")
+        return 0
+    if args.command == "console":
+        from bot.console import run_console
+
+        return asyncio.run(run_console(settings, args.database, sys.stdin, sys.stdout))
+    check_token(settings)
+    asyncio.run(run(settings))
+    return 0
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        details = " ".join(
+            f"{'.'.join(str(part) for part in issue['loc']).upper()}: {issue['msg']}."
+            for issue in error.errors()
+        )
+        raise SetupError(messages.bad_settings(details)) from error
+
+
+def check_token(settings: Settings) -> str:
+    if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        raise SetupError(messages.missing_token())
+    token = settings.bot_token.get_secret_value().strip()
+    try:
+        validate_token(token)
+    except TokenValidationError as error:
+        raise SetupError(messages.malformed_token()) from error
+    return token
+
+
+async def migrate(settings: Settings) -> None:
+    from storage.engine import create_engine
+    from storage.migrate import upgrade
+
+    async def _upgrade() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    await guard_database(settings.database_url, _upgrade)
+
+
+async def guard_database(url: str, action: Callable[[], object]) -> None:
+    """Run ``action``; a database that cannot be opened or migrated becomes a SetupError."""
+    from bot.startup import DATABASE_ERRORS
+
+    try:
+        _check_sqlite_file(url)
+        result = action()
+        if asyncio.iscoroutine(result):
+            await result
+    except DATABASE_ERRORS as error:
+        raise SetupError(messages.database_unavailable(safe_url(url), _reason(error))) from error
+
+
+def _check_sqlite_file(url: str) -> None:
+    """Open a SQLite file with the standard library first.
+
+    A file aiosqlite fails to open leaves its worker thread talking to a loop
+    that may already be closed (a stray traceback after our message); the
+    standard library fails cleanly and says why.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
+        return
+    sqlite3.connect(parsed.database).close()
+
+
+async def run(settings: Settings) -> None:
+    from bot.app import build_app
+    from bot.startup import announce_setup_code, prepare_database
+    from handlers.commands import publish_commands
+    from reminders.scheduler import build_scheduler
+
+    app = build_app(settings)
+    try:
+        await guard_database(settings.database_url, lambda: prepare_database(app))
+        try:
+            me = await app.bot.get_me()
+        except TelegramUnauthorizedError as error:
+            raise SetupError(messages.rejected_token()) from error
+        await announce_setup_code(app, me.username)
+        await publish_commands(app.bot, app.i18n)
+        scheduler = build_scheduler(app.sender, settings.outbox_poll_seconds)
+        scheduler.start()
+        try:
+            logging.getLogger(__name__).info("Kartoteka is running as @%s", me.username)
+            await app.dispatcher.start_polling(
+                app.bot, allowed_updates=app.dispatcher.resolve_used_update_types()
+            )
+        finally:
+            scheduler.shutdown(wait=False)
+    finally:
+        await app.close()
+
+
+def safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _reason(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def _fallback_language() -> str:
+    language = os.environ.get("DEFAULT_LANGUAGE", "ru").strip().lower()
+    return language if language in LANGUAGES else "ru"
+
+
+@contextmanager
+def _language(i18n: I18n) -> Iterator[None]:
+    with i18n.use_locale(_fallback_language()):
+        yield

@@ -1,0 +1,266 @@
+"""Deals: a sale as a process that starts, passes stages, and ends won or lost.
+
+Any stage may be skipped and deals may move back. Every move writes one event
+that both the deal's and the client's timelines show. Managers change their
+own deals (and unassigned ones); owners and admins any they see.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events
+from crm.access import is_staff
+from crm.clients import Clients
+from crm.clock import Clock
+from crm.config import CrmConfig
+from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.pipeline import MAX_REASON, Pipelines
+from storage.engine import write_transaction
+from storage.models import Deal, Event, Stage, User
+
+MAX_TITLE = 200
+
+
+def can_change_deal(actor: User, deal: Deal) -> bool:
+    return is_staff(actor) or (actor.active and deal.manager_id in (None, actor.id))
+
+
+def _stage_data(stage: Stage, prefix: str) -> dict[str, object]:
+    """A stage as the event remembers it, so renames and deletions keep history readable."""
+    return {prefix: stage.id, f"{prefix}_code": stage.code, f"{prefix}_name": stage.name}
+
+
+class Deals:
+    def __init__(
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        config: CrmConfig,
+        clients: Clients,
+        pipelines: Pipelines,
+    ) -> None:
+        self._session = session
+        self._clock = clock
+        self._config = config
+        self._clients = clients
+        self._pipelines = pipelines
+
+    async def visible(self, actor: User, deal_id: int) -> Deal:
+        """The deal if its client is visible to ``actor``; NotFound otherwise."""
+        deal = await self._session.get(Deal, deal_id)
+        if deal is None:
+            raise NotFound()
+        await self._clients.visible(actor, deal.client_id)
+        return deal
+
+    async def changeable(self, actor: User, deal_id: int) -> Deal:
+        deal = await self.visible(actor, deal_id)
+        if not can_change_deal(actor, deal):
+            raise NotAllowed()
+        return deal
+
+    async def create(
+        self, actor: User, client_id: int, amount_minor: int, title: str | None = None
+    ) -> Deal:
+        if amount_minor < 0:
+            raise InvalidInput("negative_amount")
+        async with write_transaction(self._session):
+            client = await self._clients.visible(actor, client_id)
+            name = " ".join((title or "").split()) or client.name
+            if len(name) > MAX_TITLE:
+                raise InvalidInput("too_long", field="title", limit=MAX_TITLE)
+            pipeline_id = await self._pipelines.default_pipeline_id()
+            first = next(s for s in await self._pipelines.stages(pipeline_id) if s.kind == "open")
+            now = self._clock.now()
+            deal = Deal(
+                client_id=client.id,
+                pipeline_id=pipeline_id,
+                stage_id=first.id,
+                title=name,
+                amount_minor=amount_minor,
+                currency=self._config.currency,
+                manager_id=actor.id,
+                created_by=actor.id,
+                created_at=now,
+                stage_changed_at=now,
+                last_activity_at=now,
+            )
+            self._session.add(deal)
+            await self._session.flush()
+            client.last_activity_at = now
+            events.record(
+                self._session,
+                self._clock,
+                "deal_created",
+                actor.id,
+                client_id=client.id,
+                deal_id=deal.id,
+                data={
+                    "title": name,
+                    "amount": amount_minor,
+                    "currency": deal.currency,
+                    "to": first.id,
+                    "to_code": first.code,
+                    "to_name": first.name,
+                },
+            )
+            return deal
+
+    async def move(
+        self, actor: User, deal_id: int, stage_id: int, reason: str | None = None
+    ) -> Deal:
+        """Put the deal on any stage: forward, back, skipping, won, or lost (with a reason)."""
+        async with write_transaction(self._session):
+            deal = await self.changeable(actor, deal_id)
+            target = await self._pipelines.stage(stage_id)
+            if target.pipeline_id != deal.pipeline_id:
+                raise Conflict("stage_gone")
+            if target.id == deal.stage_id:
+                raise Conflict("already_on_stage")
+            source = await self._pipelines.stage(deal.stage_id)
+            now = self._clock.now()
+            data: dict[str, object] = {
+                **_stage_data(source, "from"),
+                **_stage_data(target, "to"),
+                "amount": deal.amount_minor,
+                "currency": deal.currency,
+            }
+            if target.kind == "lost":
+                cleaned = " ".join((reason or "").split())
+                if not cleaned:
+                    raise InvalidInput("empty", field="reason")
+                if len(cleaned) > MAX_REASON:
+                    raise InvalidInput("too_long", field="reason", limit=MAX_REASON)
+                deal.lost_reason = cleaned
+                data["reason"] = cleaned
+            else:
+                deal.lost_reason = None
+            if target.kind == "open":
+                kind = "deal_reopened" if source.kind != "open" else "stage_changed"
+                deal.closed_at = None
+            else:
+                kind = "deal_won" if target.kind == "won" else "deal_lost"
+                deal.closed_at = now
+            deal.stage_id = target.id
+            deal.stage_changed_at = now
+            await self._touch(deal)
+            events.record(
+                self._session,
+                self._clock,
+                kind,
+                actor.id,
+                client_id=deal.client_id,
+                deal_id=deal.id,
+                data=data,
+            )
+            return deal
+
+    async def next_stage_id(self, deal: Deal) -> int | None:
+        """The open stage after the deal's own, if it is on an open stage that has a next one."""
+        opened = [s for s in await self._pipelines.stages(deal.pipeline_id) if s.kind == "open"]
+        ids = [s.id for s in opened]
+        if deal.stage_id not in ids:
+            return None
+        index = ids.index(deal.stage_id)
+        return ids[index + 1] if index + 1 < len(ids) else None
+
+    async def reopen(self, actor: User, deal_id: int) -> Deal:
+        """Back to the open stage it was closed from (or the first, if that one is gone)."""
+        deal = await self.changeable(actor, deal_id)
+        if deal.closed_at is None:
+            raise Conflict("already_open")
+        stages = await self._pipelines.stages(deal.pipeline_id)
+        opened = {s.id for s in stages if s.kind == "open"}
+        closing = await self._session.scalar(
+            select(Event)
+            .where(Event.deal_id == deal.id, Event.kind.in_(("deal_won", "deal_lost")))
+            .order_by(Event.id.desc())
+            .limit(1)
+        )
+        previous = closing.data.get("from") if closing is not None else None
+        target = previous if previous in opened else next(s.id for s in stages if s.kind == "open")
+        return await self.move(actor, deal_id, int(str(target)))
+
+    async def set_amount(self, actor: User, deal_id: int, amount_minor: int) -> Deal:
+        if amount_minor < 0:
+            raise InvalidInput("negative_amount")
+        return await self._change(actor, deal_id, "amount_minor", amount_minor)
+
+    async def set_title(self, actor: User, deal_id: int, title: str) -> Deal:
+        name = " ".join(title.split())
+        if not name:
+            raise InvalidInput("empty", field="title")
+        if len(name) > MAX_TITLE:
+            raise InvalidInput("too_long", field="title", limit=MAX_TITLE)
+        return await self._change(actor, deal_id, "title", name)
+
+    async def set_expected_close(self, actor: User, deal_id: int, day: date | None) -> Deal:
+        return await self._change(actor, deal_id, "expected_close", day)
+
+    async def set_manager(self, actor: User, deal_id: int, manager_id: int | None) -> Deal:
+        if not is_staff(actor):
+            raise NotAllowed()
+        if manager_id is not None:
+            manager = await self._session.get(User, manager_id)
+            if manager is None or not manager.active:
+                raise InvalidInput("no_such_member")
+        return await self._change(actor, deal_id, "manager_id", manager_id)
+
+    async def comment(self, actor: User, deal_id: int, text: str) -> Event:
+        from crm.timeline import clean_note
+
+        note = clean_note(text)
+        async with write_transaction(self._session):
+            deal = await self.visible(actor, deal_id)
+            await self._touch(deal)
+            event = events.record(
+                self._session,
+                self._clock,
+                "comment",
+                actor.id,
+                client_id=deal.client_id,
+                deal_id=deal.id,
+                text=note,
+            )
+            await self._session.flush()
+            return event
+
+    async def _change(self, actor: User, deal_id: int, field: str, value: object) -> Deal:
+        async with write_transaction(self._session):
+            deal = await self.changeable(actor, deal_id)
+            old = getattr(deal, field)
+            if old == value:
+                return deal
+            setattr(deal, field, value)
+            await self._touch(deal)
+            shown = {"amount_minor": "amount", "expected_close": "expected_close"}.get(field, field)
+            events.record(
+                self._session,
+                self._clock,
+                "deal_changed",
+                actor.id,
+                client_id=deal.client_id,
+                deal_id=deal.id,
+                data={
+                    "field": shown,
+                    "old": _plain(old),
+                    "new": _plain(value),
+                    "currency": deal.currency,
+                },
+            )
+            return deal
+
+    async def _touch(self, deal: Deal) -> None:
+        now = self._clock.now()
+        deal.last_activity_at = now
+        client = await self._clients.visible_unchecked(deal.client_id)
+        if client is not None:
+            client.last_activity_at = now
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value

@@ -1,0 +1,283 @@
+"""The client card: open, page the timeline, status, responsible, archive, delete, files."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from crm.errors import CrmError
+from crm.service import Crm
+from handlers.callbacks import ClientCb
+from handlers.client_views import render_card, status_label
+from handlers.timeline_views import event_text, file_kind_label
+from handlers.views import error_text, member_name
+from storage.models import User
+
+router = Router(name=__name__)
+
+
+async def card_screen(
+    crm: Crm, member: User, client_id: int, page: int = 0
+) -> tuple[Text, InlineKeyboardMarkup]:
+    """The card as a screen; opening it also makes it the member's open card."""
+    card = await crm.client_queries.card(member, client_id, page=page)
+    await crm.timeline.open_card(member, client_id)
+    return render_card(card, member, await crm.settings.statuses(), page)
+
+
+async def send_card(message: Message, crm: Crm, member: User, client_id: int) -> None:
+    """Send the card as a new message (after creating a client, from search results)."""
+    try:
+        text, keyboard = await card_screen(crm, member, client_id)
+    except CrmError as error:
+        await message.answer(error_text(error))
+        return
+    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+
+
+async def show(callback: CallbackQuery, text: Text, keyboard: InlineKeyboardMarkup | None) -> None:
+    """Put a screen into the pressed message (one message per screen)."""
+    if isinstance(callback.message, Message):
+        await callback.message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
+    elif callback.from_user is not None and callback.bot is not None:
+        await callback.bot.send_message(
+            callback.from_user.id, **text.as_kwargs(), reply_markup=keyboard
+        )
+
+
+async def refresh(
+    callback: CallbackQuery, crm: Crm, member: User, client_id: int, page: int = 0
+) -> None:
+    text, keyboard = await card_screen(crm, member, client_id, page)
+    await show(callback, text, keyboard)
+
+
+def back_button(client_id: int, page: int = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=_("◀️ Card"),
+        callback_data=ClientCb(action="open", client_id=client_id, page=page).pack(),
+    )
+
+
+@router.callback_query(ClientCb.filter(F.action.in_({"open", "page"})))
+async def open_card(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
+) -> None:
+    try:
+        await refresh(callback, crm, member, callback_data.client_id, callback_data.page)
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    await callback.answer()
+
+
+@router.callback_query(ClientCb.filter(F.action == "status"))
+async def choose_status(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
+) -> None:
+    try:
+        client = await crm.clients.visible(member, callback_data.client_id)
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    statuses = await crm.settings.statuses()
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=("✅ " if status.code == client.status else "")
+                + status_label(status.code, statuses),
+                callback_data=ClientCb(
+                    action="set_status",
+                    client_id=client.id,
+                    page=callback_data.page,
+                    value=status.code,
+                ).pack(),
+            )
+        ]
+        for status in statuses
+    ]
+    rows.append([back_button(client.id, callback_data.page)])
+    text = Text(_("Status of {name}:").format(name=client.name))
+    await show(callback, text, InlineKeyboardMarkup(inline_keyboard=rows))
+    await callback.answer()
+
+
+@router.callback_query(ClientCb.filter(F.action == "set_status"))
+async def set_status(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
+) -> None:
+    try:
+        await crm.client_edits.set_status(member, callback_data.client_id, callback_data.value)
+        await refresh(callback, crm, member, callback_data.client_id)
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    await callback.answer(_("Status changed."))
+
+
+@router.callback_query(ClientCb.filter(F.action.in_({"archive", "unarchive"})))
+async def archive(callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User) -> None:
+    archived = callback_data.action == "archive"
+    try:
+        await crm.client_edits.set_archived(member, callback_data.client_id, archived)
+        await refresh(callback, crm, member, callback_data.client_id)
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    await callback.answer(
+        _("Moved to the archive.") if archived else _("Restored from the archive.")
+    )
+
+
+@router.callback_query(ClientCb.filter(F.action == "delete"))
+async def confirm_delete(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
+) -> None:
+    try:
+        client = await crm.clients.visible(member, callback_data.client_id)
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    text = Text(
+        _(
+            "Delete {name} for good, with the whole history? This cannot be undone; "
+            "the archive can be."
+        ).format(name=client.name)
+    )
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("🗑 Yes, delete"),
+                    callback_data=ClientCb(action="delete_yes", client_id=client.id).pack(),
+                ),
+                back_button(client.id, callback_data.page),
+            ]
+        ]
+    )
+    await show(callback, text, keyboard)
+    await callback.answer()
+
+
+@router.callback_query(ClientCb.filter(F.action == "delete_yes"))
+async def delete(callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User) -> None:
+    try:
+        name = await crm.client_edits.delete(member, callback_data.client_id)
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    await show(callback, Text(_("{name} is deleted.").format(name=name)), None)
+    await callback.answer()
+
+
+@router.callback_query(ClientCb.filter(F.action == "manager"))
+async def choose_manager(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
+) -> None:
+    try:
+        client = await crm.clients.visible(member, callback_data.client_id)
+        team = await crm.members.team(member)
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=("✅ " if user.id == client.manager_id else "") + member_name(user),
+                callback_data=ClientCb(
+                    action="set_manager", client_id=client.id, value=str(user.id)
+                ).pack(),
+            )
+        ]
+        for user in team
+        if user.active
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=_("Nobody"),
+                callback_data=ClientCb(action="set_manager", client_id=client.id, value="0").pack(),
+            )
+        ]
+    )
+    rows.append([back_button(client.id, callback_data.page)])
+    text = Text(_("Who is responsible for {name}?").format(name=client.name))
+    await show(callback, text, InlineKeyboardMarkup(inline_keyboard=rows))
+    await callback.answer()
+
+
+@router.callback_query(ClientCb.filter(F.action == "set_manager"))
+async def set_manager(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
+) -> None:
+    manager_id = int(callback_data.value) if callback_data.value.isdigit() else -1
+    try:
+        if manager_id < 0:
+            raise CrmError("not_found")
+        await crm.client_edits.set_manager(member, callback_data.client_id, manager_id or None)
+        await refresh(callback, crm, member, callback_data.client_id)
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    await callback.answer(_("Responsible changed."))
+
+
+@router.callback_query(ClientCb.filter(F.action == "files"))
+async def list_files(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
+) -> None:
+    try:
+        card = await crm.client_queries.card(
+            member, callback_data.client_id, page=callback_data.page
+        )
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    statuses = await crm.settings.statuses()
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=event_text(event, card.actors, statuses)[:60],
+                callback_data=ClientCb(
+                    action="file", client_id=card.client.id, value=str(event.id)
+                ).pack(),
+            )
+        ]
+        for event in card.events
+        if event.kind == "file"
+    ]
+    rows.append([back_button(card.client.id, callback_data.page)])
+    await show(
+        callback, Text(_("Tap a file to get it here.")), InlineKeyboardMarkup(inline_keyboard=rows)
+    )
+    await callback.answer()
+
+
+@router.callback_query(ClientCb.filter(F.action == "file"))
+async def send_file(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User, bot: Bot
+) -> None:
+    try:
+        if not callback_data.value.isdigit():
+            raise CrmError("not_found")
+        event = await crm.timeline.file_event(member, int(callback_data.value))
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    kind = str(event.data.get("file_kind"))
+    file_id = str(event.data.get("file_id"))
+    caption = event.text or file_kind_label(kind)
+    senders = {
+        "photo": bot.send_photo,
+        "voice": bot.send_voice,
+        "video": bot.send_video,
+        "audio": bot.send_audio,
+    }
+    if kind == "video_note":
+        await bot.send_video_note(member.id, file_id)
+    else:
+        send = senders.get(kind, bot.send_document)
+        await send(member.id, file_id, caption=caption[:1024])  # type: ignore[operator]
+    await callback.answer()

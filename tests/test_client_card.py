@@ -1,0 +1,288 @@
+"""The card: opening it, its timeline, notes while it is open, edits, status, tags, archive."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.clock import ManualClock
+from handlers.callbacks import ClientCb
+from storage.engine import create_session_factory
+from storage.models import Client, Event
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID, Joiner
+
+
+async def events_of(app: App, client_id: int) -> list[Event]:
+    async with create_session_factory(app.engine)() as session:
+        rows = await session.scalars(
+            select(Event).where(Event.client_id == client_id).order_by(Event.id)
+        )
+        return list(rows)
+
+
+async def open_card(user: SimulatedUser, client_id: int) -> str:
+    [card] = await user.press_data(ClientCb(action="open", client_id=client_id).pack())
+    return card.text
+
+
+async def test_search_opens_a_single_match_and_lists_several(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await make_client(
+        app, OWNER_ID, "Ivan Petrov", phones=("+79991234567",), company="Romashka LLC"
+    )
+    await make_client(app, OWNER_ID, "Ivanna Smith")
+    [card] = await owner_en.send("999 123")
+    assert card.text.startswith("👤 Ivan Petrov")
+    assert "📞 +7 999 123-45-67" in card.text and "🏢 Romashka LLC" in card.text
+    assert "✨ client added" in card.text
+
+    [listing] = await owner_en.send("/find ivan")
+    assert listing.text.startswith("Found for “ivan”:")
+    assert [text for text, _d, _u in listing.buttons] == [
+        "Ivan Petrov · Romashka LLC",
+        "Ivanna Smith",
+    ]
+    [card] = await owner_en.press("Ivanna Smith")
+    assert card.text.startswith("👤 Ivanna Smith")
+
+    [reply] = await owner_en.send("/find nobody-like-this")
+    assert reply.text == "Nothing found for “nobody-like-this”."
+    [reply] = await owner_en.send("/find")
+    assert reply.text.startswith("What to look for?")
+
+
+async def test_text_after_opening_a_card_is_a_comment_with_undo(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    client = await make_client(app, OWNER_ID, "Anna Lee")
+    await open_card(owner_en, client.id)
+    [ack] = await owner_en.send("Asked to call back on Friday")
+    assert ack.text == "Comment added to Anna Lee."
+    comments = [e for e in await events_of(app, client.id) if e.kind == "comment"]
+    assert [e.text for e in comments] == ["Asked to call back on Friday"]
+
+    undo = ack.buttons[0][1]
+    assert undo is not None
+    [undone] = await owner_en.press("Undo", ack)
+    assert undone.text == "Removed from the card." and undone.buttons == []
+    assert not [e for e in await events_of(app, client.id) if e.kind == "comment"]
+    await owner_en.press_data(undo)  # pressed again, from a copy of the old message
+    assert owner_en.alerts()[-1] == "That was already removed."
+
+    # After the card context expires, text is a search again.
+    clock.advance(timedelta(minutes=16))
+    [reply] = await owner_en.send("Anna")
+    assert reply.text.startswith("👤 Anna Lee")
+
+
+async def test_comment_and_call_buttons(app: App, owner_en: SimulatedUser) -> None:
+    client = await make_client(app, OWNER_ID, "Boris Orlov")
+    await open_card(owner_en, client.id)
+    await owner_en.press("Comment")
+    [reply] = await owner_en.send("   ")
+    assert reply.text == "This cannot be empty. Please send it again."
+    [reply] = await owner_en.send("x" * 4001)
+    assert reply.text.startswith("That is too long: at most 4000 characters.")
+    [ack] = await owner_en.send("Wants a discount")
+    assert ack.text == "Comment added to Boris Orlov."
+
+    await open_card(owner_en, client.id)
+    await owner_en.press("Call")
+    await owner_en.press("no answer")
+    [ack] = await owner_en.press("Save without a note")
+    assert ack.text == "Call logged for Boris Orlov."
+    await owner_en.press_data(
+        ClientCb(action="call_save", client_id=client.id, value="no_answer").pack()
+    )
+    assert owner_en.alerts()[-1] == "This button is no longer active."  # no second call
+
+    await open_card(owner_en, client.id)
+    await owner_en.press("Call")
+    await owner_en.press("reached")
+    [ack] = await owner_en.send("Agreed on the price")
+    assert ack.text == "Call logged for Boris Orlov."
+
+    card = await open_card(owner_en, client.id)
+    lines = card.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("History"))
+    history = lines[start + 1 :]
+    assert "📞 reached: Agreed on the price" in history[0]  # newest first
+    assert "📞 no answer" in history[1]
+    assert "💬 Wants a discount" in history[2]
+    assert "✨ client added" in history[3]
+    calls = [e for e in await events_of(app, client.id) if e.kind == "call"]
+    assert [e.data["outcome"] for e in calls] == ["no_answer", "reached"]
+
+
+async def test_editing_fields_with_second_chances(app: App, owner_en: SimulatedUser) -> None:
+    client = await make_client(app, OWNER_ID, "Vera Kim")
+    await open_card(owner_en, client.id)
+    await owner_en.press("Edit")
+    await owner_en.press("Phones")
+    [reply] = await owner_en.send("12345, +7 999 000")
+    assert reply.text.startswith("“12345” is not a phone number I can read.")
+    [card] = await owner_en.send("8 (999) 123-45-67, +44 20 7946 0958")
+    assert "📞 +7 999 123-45-67" in card.text and "📞 +44 20 7946 0958" in card.text
+
+    await owner_en.press("Edit")
+    await owner_en.press("Emails")
+    [reply] = await owner_en.send("vera at mail")
+    assert reply.text.startswith("“vera at mail” is not an email address.")
+    [card] = await owner_en.send("Vera@Mail.RU")
+    assert "✉️ vera@mail.ru" in card.text
+
+    await owner_en.press("Edit")
+    await owner_en.press("Name")
+    [reply] = await owner_en.send("-")
+    assert reply.text == "This cannot be empty. Please send it again."
+    [reply] = await owner_en.send("N" * 201)
+    assert reply.text.startswith("That is too long: at most 200 characters.")
+    [card] = await owner_en.send("<b>Vera</b> & _Kim_ *[x]")
+    assert card.text.startswith("👤 <b>Vera</b> & _Kim_ *[x]")
+    assert all(entity.type == "bold" for entity in card.entities)
+
+    await owner_en.press("Edit")
+    await owner_en.press("City")
+    [card] = await owner_en.send("Tver")
+    assert "📍 Tver" in card.text
+    await owner_en.press("Edit")
+    await owner_en.press("City")
+    [card] = await owner_en.send("-")
+    assert "📍" not in card.text
+    assert "✏️ city: Tver → —" in card.text
+    [client_now] = await owner_en.send("/find 999 123")
+    assert client_now.text.startswith("👤 <b>Vera</b>")
+
+
+async def test_status_tags_archive_and_restore(app: App, owner_en: SimulatedUser) -> None:
+    client = await make_client(app, OWNER_ID, "Gleb Frolov")
+    await open_card(owner_en, client.id)
+    await owner_en.press("Status")
+    [card] = await owner_en.press("hot")
+    assert "Status: 🔥 hot" in card.text and "🏷 🆕 new → 🔥 hot" in card.text
+    await owner_en.press_data(
+        ClientCb(action="set_status", client_id=client.id, value="nope").pack()
+    )
+    assert owner_en.alerts()[-1] == "There is no such status any more."
+
+    await owner_en.press("Tags")
+    [card] = await owner_en.send("#VIP wholesale, vip")
+    assert "Tags: #vip #wholesale" in card.text
+    [tags] = await owner_en.press("Tags")
+    [tags] = await owner_en.press("#vip", tags)
+    assert [t for t, _d, _u in tags.buttons] == ["✖️ #wholesale", "◀️ Card"]
+    await owner_en.press_data(
+        ClientCb(action="untag", client_id=client.id, value="deadbeef00").pack()
+    )
+    assert owner_en.alerts()[-1] == "This tag is already removed."
+
+    card_text = await open_card(owner_en, client.id)
+    assert "#wholesale" in card_text
+    [card] = await owner_en.press("Archive")
+    assert "In the archive" in card.text
+    [reply] = await owner_en.send("/find Gleb")
+    assert reply.text == "Nothing found for “Gleb”."
+    [card] = await owner_en.press("Restore", card)
+    assert "In the archive" not in card.text
+    [reply] = await owner_en.send("/find Gleb")
+    assert reply.text.startswith("👤 Gleb Frolov")
+
+
+async def test_only_the_owner_deletes_and_the_deletion_is_logged(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    admin = await join(4001, "admin", "Alla", language_code="en")
+    client = await make_client(app, OWNER_ID, "Denis Gold")
+    card_text = await open_card(admin, client.id)
+    assert "Delete" not in str(admin.last_message().buttons)
+    assert card_text.startswith("👤 Denis Gold")
+    await admin.press_data(ClientCb(action="delete_yes", client_id=client.id).pack())
+    assert admin.alerts()[-1] == "You don't have access to this."
+
+    await open_card(owner_en, client.id)
+    [confirm] = await owner_en.press("Delete")
+    assert confirm.text.startswith("Delete Denis Gold for good")
+    [done] = await owner_en.press("Yes, delete")
+    assert done.text == "Denis Gold is deleted."
+    # A second press, and the admin still looking at the card: the record is gone.
+    await owner_en.press_data(ClientCb(action="delete_yes", client_id=client.id).pack())
+    assert owner_en.alerts()[-1] == "This record no longer exists."
+    await admin.press("Comment")
+    assert admin.alerts()[-1] == "This record no longer exists."
+    async with create_session_factory(app.engine)() as session:
+        assert await session.get(Client, client.id) is None
+        logged = await session.scalar(select(Event).where(Event.kind == "client_deleted"))
+    assert logged is not None and logged.data == {"client_id": client.id, "name": "Denis Gold"}
+    assert logged.actor_id == OWNER_ID
+
+
+async def test_managers_see_only_their_own_and_unassigned_clients(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    manager = await join(4002, "manager", "Mark", language_code="en")
+    other = await make_client(app, OWNER_ID, "Secret Client", phones=("+79990001122",))
+    mine = await make_client(app, 4002, "My Client")
+    for data in (
+        ClientCb(action="open", client_id=other.id).pack(),
+        ClientCb(action="comment", client_id=other.id).pack(),
+        ClientCb(action="set_status", client_id=other.id, value="hot").pack(),
+        ClientCb(action="archive", client_id=other.id).pack(),
+        ClientCb(action="manager", client_id=other.id).pack(),
+    ):
+        replies = await manager.press_data(data)
+        assert replies == []
+        assert manager.alerts()[-1] == "This record no longer exists."
+    [reply] = await manager.send("/find Secret")
+    assert reply.text == "Nothing found for “Secret”."
+    [reply] = await manager.send("/find 999 000")
+    assert "Secret" not in reply.text
+    card_text = await open_card(manager, mine.id)
+    assert "Responsible" in card_text and "👤 Responsible" not in str(
+        manager.last_message().buttons
+    )
+
+    # The owner hands the secret client to nobody: now everyone sees it.
+    await open_card(owner_en, other.id)
+    await owner_en.press("Responsible")
+    [card] = await owner_en.press("Nobody")
+    assert "Responsible: nobody" in card.text
+    [card] = await manager.send("/find Secret")
+    assert card.text.startswith("👤 Secret Client")
+
+
+async def test_files_sent_while_a_card_is_open_join_its_history(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    client = await make_client(app, OWNER_ID, "Egor Lis")
+    [reply] = await owner_en.send_document("price.pdf", "application/pdf")
+    assert reply.text.startswith("Open a client's card first")
+    await open_card(owner_en, client.id)
+    [ack] = await owner_en.send_document("price.pdf", "application/pdf", caption="Our prices")
+    assert ack.text == "Added to the history of Egor Lis."
+    card_text = await open_card(owner_en, client.id)
+    assert "📎 file price.pdf: Our prices" in card_text
+    [files] = await owner_en.press("Files on this page")
+    await owner_en.press("price.pdf", files)
+    sent = owner_en.last_message()
+    assert sent.method == "SendDocument" and sent.text == "Our prices"
+
+
+async def test_timeline_pages(app: App, owner_en: SimulatedUser, clock: ManualClock) -> None:
+    client = await make_client(app, OWNER_ID, "Zoya Paging")
+    await open_card(owner_en, client.id)
+    for n in range(12):
+        clock.advance(timedelta(minutes=1))
+        await owner_en.send(f"note {n:02d}")
+    card_text = await open_card(owner_en, client.id)
+    assert "History (1–10 of 13)" in card_text and "note 11" in card_text
+    assert "note 01" not in card_text
+    [card] = await owner_en.press("Older")
+    assert "History (11–13 of 13)" in card.text and "note 01" in card.text
+    assert "✨ client added" in card.text
+    [card] = await owner_en.press("Newer", card)
+    assert "History (1–10 of 13)" in card.text

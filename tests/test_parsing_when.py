@@ -1,0 +1,352 @@
+"""Due dates as people type them, read on the user's wall clock and returned in UTC.
+
+Expectations are local wall-clock strings, so a table row reads the way a user would check it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crm.parsing.when import When, WhenError, parse_when, split_when
+
+MSK = "Europe/Moscow"
+NY = "America/New_York"
+BERLIN = "Europe/Berlin"
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # Monday 2026-03-02, 12:00 in Moscow
+
+
+def wall(text: str, tz: str = MSK) -> datetime:
+    """``"2026-03-03 10:00"`` on the wall clock of ``tz``, as the UTC moment the parser returns."""
+    naive = datetime.strptime(text, "%Y-%m-%d %H:%M")
+    return naive.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "has_time"),
+    [
+        # Russian day words and times
+        ("завтра в 10", "2026-03-03 10:00", True),
+        ("завтра 10:30", "2026-03-03 10:30", True),
+        ("завтра 10.30", "2026-03-03 10:30", True),
+        ("завтра в 10.30", "2026-03-03 10:30", True),
+        ("сегодня в 18", "2026-03-02 18:00", True),
+        ("сегодня", "2026-03-02 10:00", False),  # a day-only today is not "in the past"
+        ("послезавтра", "2026-03-04 10:00", False),
+        ("на завтра", "2026-03-03 10:00", False),
+        ("в 10 завтра", "2026-03-03 10:00", True),
+        ("завтра, в 10.", "2026-03-03 10:00", True),
+        ("завтра в 10 часов", "2026-03-03 10:00", True),
+        # shifts
+        ("через 2 часа", "2026-03-02 14:00", True),
+        ("через 15 минут", "2026-03-02 12:15", True),
+        ("через 15 мин", "2026-03-02 12:15", True),
+        ("через 2ч", "2026-03-02 14:00", True),
+        ("через час", "2026-03-02 13:00", True),
+        ("через полчаса", "2026-03-02 12:30", True),
+        ("через полтора часа", "2026-03-02 13:30", True),
+        ("через 1 час и 30 минут", "2026-03-02 13:30", True),
+        ("через 3 дня", "2026-03-05 12:00", True),
+        ("через день", "2026-03-03 12:00", True),
+        ("через неделю", "2026-03-09 12:00", True),
+        ("через 2 недели", "2026-03-16 12:00", True),
+        ("через 3 дня в 9", "2026-03-05 09:00", True),
+        # weekdays (today is Monday)
+        ("в пятницу 15:30", "2026-03-06 15:30", True),
+        ("пт 15:30", "2026-03-06 15:30", True),
+        ("пт. 15.30", "2026-03-06 15:30", True),
+        ("пятница", "2026-03-06 10:00", False),
+        ("во вторник", "2026-03-03 10:00", False),
+        ("в среду в 9 утра", "2026-03-04 09:00", True),
+        ("в понедельник", "2026-03-09 10:00", False),
+        ("в понедельник в 15:00", "2026-03-02 15:00", True),
+        ("в понедельник в 11:00", "2026-03-09 11:00", True),
+        ("в следующую пятницу", "2026-03-06 10:00", False),
+        ("в следующий понедельник в 15", "2026-03-09 15:00", True),
+        # dates
+        ("25.12 14:30", "2026-12-25 14:30", True),
+        ("25.12.2026", "2026-12-25 10:00", False),
+        ("25.12.26", "2026-12-25 10:00", False),
+        ("25/12", "2026-12-25 10:00", False),
+        ("25/12/2026 9:00", "2026-12-25 09:00", True),
+        ("2026-12-25", "2026-12-25 10:00", False),
+        ("25 декабря", "2026-12-25 10:00", False),
+        ("25 декабря в 9", "2026-12-25 09:00", True),
+        ("25 дек. 2027 г.", "2027-12-25 10:00", False),
+        ("на 25.12", "2026-12-25 10:00", False),
+        ("9.03", "2026-03-09 10:00", False),
+        ("2 марта", "2026-03-02 10:00", False),  # today: this year
+        ("1 марта", "2027-03-01 10:00", False),  # yesterday: next year
+        ("1 января", "2027-01-01 10:00", False),
+        ("в 10 25.12", "2026-12-25 10:00", True),
+        # times alone: past today means tomorrow
+        ("10:00", "2026-03-03 10:00", True),
+        ("9:00", "2026-03-03 09:00", True),
+        ("в 10", "2026-03-03 10:00", True),
+        ("в 13", "2026-03-02 13:00", True),
+        ("в 12:00", "2026-03-02 12:00", True),  # this very minute is not past
+        ("в 10.30", "2026-03-03 10:30", True),
+        ("к 15:00", "2026-03-02 15:00", True),
+        ("21ч", "2026-03-02 21:00", True),
+        ("в 21 ч", "2026-03-02 21:00", True),
+        ("в 9 утра", "2026-03-03 09:00", True),
+        ("в 7 вечера", "2026-03-02 19:00", True),
+        ("в 19 вечера", "2026-03-02 19:00", True),
+        ("в 2 часа дня", "2026-03-02 14:00", True),
+        ("в 12 дня", "2026-03-02 12:00", True),
+        ("в 3 ночи", "2026-03-03 03:00", True),
+        ("в 11 ночи", "2026-03-02 23:00", True),
+        ("в 12 ночи", "2026-03-03 00:00", True),
+        ("в 10:30 вечера", "2026-03-02 22:30", True),
+        ("завтра в полдень", "2026-03-03 12:00", True),
+        ("в полночь", "2026-03-03 00:00", True),
+        # case and ё
+        ("ЗАВТРА 10:30", "2026-03-03 10:30", True),
+        ("Завтра В 10", "2026-03-03 10:00", True),
+        ("В Пятницу", "2026-03-06 10:00", False),
+        ("в четвёрг", "2026-03-05 10:00", False),
+        ("в 2 часа днём", "2026-03-02 14:00", True),
+        # English
+        ("tomorrow 9am", "2026-03-03 09:00", True),
+        ("tomorrow at 9:30 pm", "2026-03-03 21:30", True),
+        ("Tomorrow at 9 p.m.", "2026-03-03 21:00", True),
+        ("today 18:00", "2026-03-02 18:00", True),
+        ("at 10", "2026-03-03 10:00", True),
+        ("in 30 min", "2026-03-02 12:30", True),
+        ("in 90m", "2026-03-02 13:30", True),
+        ("in 2 hours", "2026-03-02 14:00", True),
+        ("in an hour", "2026-03-02 13:00", True),
+        ("in half an hour", "2026-03-02 12:30", True),
+        ("in 3 days", "2026-03-05 12:00", True),
+        ("in a week", "2026-03-09 12:00", True),
+        ("next monday", "2026-03-09 10:00", False),
+        ("next friday", "2026-03-06 10:00", False),
+        ("monday 10am", "2026-03-09 10:00", True),  # 10am today has passed
+        ("monday 3pm", "2026-03-02 15:00", True),  # later today
+        ("mon 10:00", "2026-03-09 10:00", True),
+        ("fri", "2026-03-06 10:00", False),
+        ("on Friday", "2026-03-06 10:00", False),
+        ("December 25", "2026-12-25 10:00", False),
+        ("25 Dec", "2026-12-25 10:00", False),
+        ("Dec 25 2pm", "2026-12-25 14:00", True),
+        ("Dec 25th, 2026", "2026-12-25 10:00", False),
+        ("day after tomorrow", "2026-03-04 10:00", False),
+        ("tomorrow noon", "2026-03-03 12:00", True),
+        ("midnight", "2026-03-03 00:00", True),
+        ("12am", "2026-03-03 00:00", True),
+        ("tomorrow 12pm", "2026-03-03 12:00", True),
+    ],
+)
+def test_parse_when(typed: str, expected: str, has_time: bool) -> None:
+    when = parse_when(typed, NOW, MSK)
+    assert when == When(at=wall(expected), has_time=has_time, rest="")
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("10", "not_a_date"),  # a bare number is too ambiguous
+        ("32.13", "not_a_date"),
+        ("31.02", "not_a_date"),
+        ("29.02", "not_a_date"),  # next February (2027) has no 29th
+        ("29.02.2027", "not_a_date"),
+        ("25:00", "not_a_date"),
+        ("в 25:00", "not_a_date"),
+        ("10:61", "not_a_date"),
+        ("9.30", "not_a_date"),  # a date or nothing, never 09:30
+        ("10.30", "not_a_date"),
+        ("12/25", "not_a_date"),  # day/month only, never US month/day
+        ("в пятницу 25.12", "not_a_date"),
+        ("в 3 вечера", "not_a_date"),
+        ("в 13pm", "not_a_date"),
+        ("0am", "not_a_date"),
+        ("через 0 минут", "not_a_date"),
+        ("через 100 лет", "not_a_date"),
+        ("next", "not_a_date"),
+        ("абракадабра", "not_a_date"),
+        ("hello world", "not_a_date"),
+        ("завтра абракадабра", "not_a_date"),  # parse_when wants nothing but the date
+        ("сегодня завтра", "not_a_date"),
+        ("в 10 в 11", "not_a_date"),
+        ("вчера", "in_the_past"),
+        ("позавчера", "in_the_past"),
+        ("yesterday", "in_the_past"),
+        ("вчера в 10", "in_the_past"),
+        ("сегодня в 10", "in_the_past"),  # a day was given, so no rolling to tomorrow
+        ("2 марта в 11:59", "in_the_past"),
+        ("25.12.2025", "in_the_past"),
+        ("1.03.2026", "in_the_past"),
+    ],
+)
+def test_parse_when_errors(typed: str, code: str) -> None:
+    with pytest.raises(WhenError) as caught:
+        parse_when(typed, NOW, MSK)
+    assert caught.value.code == code
+    assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "has_time"),
+    [
+        ("вчера", "2026-03-01 10:00", False),
+        ("вчера в 10", "2026-03-01 10:00", True),
+        ("сегодня в 10", "2026-03-02 10:00", True),
+        ("25.12.2025", "2025-12-25 10:00", False),
+    ],
+)
+def test_allow_past(typed: str, expected: str, has_time: bool) -> None:
+    when = parse_when(typed, NOW, MSK, allow_past=True)
+    assert (when.at, when.has_time) == (wall(expected), has_time)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected", "has_time", "rest"),
+    [
+        ("завтра в 10 позвонить Ивану", "2026-03-03 10:00", True, "позвонить Ивану"),
+        ("Завтра В 10 Позвонить Ивану", "2026-03-03 10:00", True, "Позвонить Ивану"),
+        ("завтра в офис заехать", "2026-03-03 10:00", False, "в офис заехать"),
+        ("завтра 10 звонков сделать", "2026-03-03 10:00", False, "10 звонков сделать"),
+        ("завтра в 10 в офисе", "2026-03-03 10:00", True, "в офисе"),
+        ("завтра ещё раз позвонить", "2026-03-03 10:00", False, "ещё раз позвонить"),
+        ("завтра — позвонить", "2026-03-03 10:00", False, "позвонить"),
+        ("завтра: позвонить", "2026-03-03 10:00", False, "позвонить"),
+        ("завтра", "2026-03-03 10:00", False, ""),
+        (
+            "в пятницу 15:30   созвон с  ООО «Ромашка»",
+            "2026-03-06 15:30",
+            True,
+            "созвон с ООО «Ромашка»",
+        ),
+        ("пт встреча", "2026-03-06 10:00", False, "встреча"),
+        ("через 2 часа перезвонить", "2026-03-02 14:00", True, "перезвонить"),
+        ("через 3 дня в 9 отчёт", "2026-03-05 09:00", True, "отчёт"),
+        ("25.12 поздравить Олю", "2026-12-25 10:00", False, "поздравить Олю"),
+        ("25 декабря в 9 поздравить", "2026-12-25 09:00", True, "поздравить"),
+        ("10:00 планёрка", "2026-03-03 10:00", True, "планёрка"),
+        ("в 7 вечера ужин", "2026-03-02 19:00", True, "ужин"),
+        ("tomorrow 9am call Bob", "2026-03-03 09:00", True, "call Bob"),
+        ("in 30 min send the invoice", "2026-03-02 12:30", True, "send the invoice"),
+        ("Dec 25 2pm party", "2026-12-25 14:00", True, "party"),
+        ("next monday standup", "2026-03-09 10:00", False, "standup"),
+    ],
+)
+def test_split_when(line: str, expected: str, has_time: bool, rest: str) -> None:
+    assert split_when(line, NOW, MSK) == When(at=wall(expected), has_time=has_time, rest=rest)
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        ("", "empty"),
+        ("позвонить Ивану завтра", "not_a_date"),
+        ("10 звонков", "not_a_date"),
+        ("в офис заехать", "not_a_date"),
+        ("в 10 декабря позвонить", "not_a_date"),  # not 10:00 with "декабря позвонить" left
+        ("in office", "not_a_date"),
+        ("31.02 отчёт", "not_a_date"),
+        ("вчера позвонить", "in_the_past"),
+    ],
+)
+def test_split_when_errors(line: str, code: str) -> None:
+    with pytest.raises(WhenError) as caught:
+        split_when(line, NOW, MSK)
+    assert caught.value.code == code
+
+
+FRIDAY_NOON = wall("2026-03-06 12:00", MSK)
+FRIDAY_4PM = wall("2026-03-06 16:00", MSK)
+
+
+@pytest.mark.parametrize(
+    ("now", "typed", "expected", "has_time"),
+    [
+        (FRIDAY_NOON, "в пятницу 15:30", "2026-03-06 15:30", True),  # later today: today
+        (FRIDAY_NOON, "пт 12:00", "2026-03-06 12:00", True),
+        (FRIDAY_NOON, "в пятницу 10:00", "2026-03-13 10:00", True),  # earlier today: next week
+        (FRIDAY_NOON, "пятница", "2026-03-13 10:00", False),  # no time: next week
+        (FRIDAY_NOON, "friday", "2026-03-13 10:00", False),
+        (FRIDAY_NOON, "next friday 15:30", "2026-03-13 15:30", True),  # "next" skips today
+        (FRIDAY_4PM, "в пятницу 15:30", "2026-03-13 15:30", True),
+        (FRIDAY_4PM, "fri 5pm", "2026-03-06 17:00", True),
+    ],
+)
+def test_today_is_that_weekday(now: datetime, typed: str, expected: str, has_time: bool) -> None:
+    when = parse_when(typed, now, MSK)
+    assert (when.at, when.has_time) == (wall(expected), has_time)
+
+
+DEC_30 = wall("2026-12-30 12:00", MSK)
+
+
+@pytest.mark.parametrize(
+    ("now", "typed", "expected"),
+    [
+        (DEC_30, "1 января", "2027-01-01 10:00"),
+        (DEC_30, "25.12", "2027-12-25 10:00"),
+        (DEC_30, "31.12", "2026-12-31 10:00"),
+        (DEC_30, "30.12", "2026-12-30 10:00"),
+        (DEC_30, "послезавтра", "2027-01-01 10:00"),
+        (DEC_30, "через 3 дня", "2027-01-02 12:00"),
+        (DEC_30, "в 11", "2026-12-31 11:00"),
+        (wall("2027-06-01 12:00", MSK), "29.02", "2028-02-29 10:00"),
+    ],
+)
+def test_year_rollover(now: datetime, typed: str, expected: str) -> None:
+    assert parse_when(typed, now, MSK).at == wall(expected)
+
+
+NY_EVE = wall("2026-03-07 12:00", NY)  # clocks jump 02:00 -> 03:00 on 2026-03-08
+BERLIN_EVE = wall("2026-03-28 12:00", BERLIN)  # clocks jump 02:00 -> 03:00 on 2026-03-29
+
+
+@pytest.mark.parametrize(
+    ("tz", "now", "typed", "expected"),
+    [
+        (NY, NY_EVE, "завтра в 10", "2026-03-08 10:00"),
+        (NY, NY_EVE, "tomorrow", "2026-03-08 10:00"),
+        (NY, NY_EVE, "in 3 days", "2026-03-10 12:00"),  # days keep the wall-clock time
+        (NY, NY_EVE, "через 1 день", "2026-03-08 12:00"),
+        (NY, NY_EVE, "in 24 hours", "2026-03-08 13:00"),  # hours are real hours
+        (NY, NY_EVE, "tomorrow 2:30am", "2026-03-08 03:30"),  # a skipped time moves forward
+        (NY, NY_EVE, "sun 9am", "2026-03-08 09:00"),
+        (BERLIN, BERLIN_EVE, "завтра в 10", "2026-03-29 10:00"),
+        (BERLIN, BERLIN_EVE, "через 1 день", "2026-03-29 12:00"),
+        (BERLIN, BERLIN_EVE, "через 24 часа", "2026-03-29 13:00"),
+        (BERLIN, BERLIN_EVE, "в 9", "2026-03-29 09:00"),
+        (BERLIN, BERLIN_EVE, "30.03 в 10", "2026-03-30 10:00"),
+    ],
+)
+def test_daylight_saving(tz: str, now: datetime, typed: str, expected: str) -> None:
+    assert parse_when(typed, now, tz).at == wall(expected, tz)
+
+
+def test_an_hour_inside_a_repeated_hour_is_a_real_hour() -> None:
+    """Berlin repeats 02:00-03:00 on 2026-10-25; now is the second 02:30 (01:30 UTC)."""
+    now = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    assert parse_when("через 1 час", now, BERLIN).at == datetime(2026, 10, 25, 2, 30, tzinfo=UTC)
+
+
+def test_now_in_any_zone_reads_the_same() -> None:
+    in_new_york = NOW.astimezone(ZoneInfo(NY))
+    assert parse_when("завтра в 10", in_new_york, MSK) == parse_when("завтра в 10", NOW, MSK)
+
+
+def test_result_is_utc_whole_minutes() -> None:
+    now = datetime(2026, 3, 2, 9, 0, 45, 123456, tzinfo=UTC)
+    when = parse_when("через 15 минут", now, MSK)
+    assert when.at == wall("2026-03-02 12:15")
+    assert (when.at.tzinfo, when.at.second, when.at.microsecond) == (UTC, 0, 0)
+
+
+def test_default_hour() -> None:
+    when = parse_when("завтра", NOW, MSK, default_hour=9)
+    assert (when.at, when.has_time) == (wall("2026-03-03 09:00"), False)
+
+
+def test_naive_now_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        parse_when("завтра", datetime(2026, 3, 2, 12, 0), MSK)
