@@ -25,7 +25,7 @@ from crm.client_index import query_terms
 from crm.clients import Clients, Contacts
 from crm.clock import Clock
 from crm.team_settings import TeamSettings
-from storage import search_index
+from storage import client_search
 from storage.models import (
     Client,
     ClientEmail,
@@ -193,7 +193,7 @@ class ClientQueries:
         return Page(list(rows), total, page, pages)
 
     async def search(self, actor: User, text: str, limit: int = 10) -> list[Client]:
-        """Best matches first (see ``search_index.name_rank``), then the most recent activity.
+        """Best matches first (see ``client_search.name_rank``), then the most recent activity.
 
         A single word shorter than three letters matches name prefixes only.
         """
@@ -202,7 +202,7 @@ class ClientQueries:
             return []
         conditions = await self._conditions(actor, ClientFilter())
         prefix_only = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
-        return await search_index.ranked_clients(
+        return await client_search.ranked_clients(
             self._session, conditions, terms, limit, prefix_only
         )
 

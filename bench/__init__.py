@@ -1,0 +1,1 @@
+"""Benchmarks on generated data; each module runs with ``python -m bench.<name>``."""
