@@ -27,7 +27,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
@@ -457,19 +457,52 @@ def insert_rows(conn: Connection, model: type[Base], rows: list[dict[str, Any]])
         rows.clear()
 
 
-def load(conn: Connection, rng: random.Random, n_clients: int, n_events: int) -> Counts:
-    """Fill an empty, migrated database. Runs on one connection, committing as it goes."""
-    conn.exec_driver_sql("PRAGMA cache_size=-262144")
-    gen = Generator(rng)
-    counts = Counts()
-    now_s = seconds(NOW)
+@dataclass
+class EventPlan:
+    """When every client was created and when each of its timeline events happens."""
 
-    # Team and pipelines.
+    extra: list[int]  # events per client beyond ``client_created``
+    created_s: list[int]  # seconds after START, ascending with the client index
+    last_s: list[int]  # the client's last event
+    keys: list[int]  # one sortable int per event, (seconds << shift) | client index
+    shift: int
+
+    def last_activity(self, index: int) -> datetime:
+        return moment(self.last_s[index])
+
+
+def plan_events(rng: random.Random, n_clients: int, n_events: int) -> EventPlan:
+    """Clients created evenly over the history, their events skewed (see ``event_counts``)."""
+    now_s = seconds(NOW)
+    extra = event_counts(rng, n_clients, n_events)
+    shift = max(17, n_clients.bit_length())
+    keys: list[int] = []
+    created_s: list[int] = []
+    last_s: list[int] = []
+    span = now_s - 86_400
+    for index in range(n_clients):
+        created = int(span * (index + rng.random()) / n_clients)
+        created_s.append(created)
+        keys.append((created << shift) | index)
+        last = created
+        window = now_s - created - 1
+        for _ in range(extra[index]):
+            at = created + 1 + int(rng.random() * window)
+            last = max(last, at)
+            keys.append((at << shift) | index)
+        last_s.append(last)
+    keys.sort()
+    log(f"  planned {len(keys):,} events")
+    return EventPlan(extra, created_s, last_s, keys, shift)
+
+
+def load_team(conn: Connection, gen: Generator, manager_ids: Sequence[int] = MANAGER_IDS) -> None:
+    """The owner and the managers, all active, in Moscow."""
     team_created = START - timedelta(days=30)
     users: list[dict[str, Any]] = [
         dict(id=OWNER_ID, full_name="Ольга Владелица", role="owner", username="owner")
     ]
-    for index, user_id in enumerate(MANAGER_IDS):
+    for index, user_id in enumerate(manager_ids):
         users.append(
             dict(id=user_id, full_name=gen.person().name, role="manager", username=f"m{index}")
         )
@@ -482,7 +515,11 @@ def load(conn: Connection, rng: random.Random, n_clients: int, n_events: int) ->
             invited_by=None if user["id"] == OWNER_ID else OWNER_ID,
         )
     insert_rows(conn, User, users)
-    stages: list[tuple[int, int, str]] = []  # (pipeline id, stage id, kind)
+
+
+def load_pipelines(conn: Connection) -> list[tuple[int, int, str]]:
+    """``PIPELINES`` and ``LOST_REASONS``; returns (pipeline id, stage id, kind) per stage."""
+    stages: list[tuple[int, int, str]] = []
     stage_id = 0
     for pipeline_id, (pipeline_name, pipeline_stages) in enumerate(PIPELINES, start=1):
         insert_rows(
@@ -510,31 +547,19 @@ def load(conn: Connection, rng: random.Random, n_clients: int, n_events: int) ->
         LostReason,
         [dict(id=i, text=t, position=i) for i, t in enumerate(LOST_REASONS, start=1)],
     )
-    conn.commit()
+    return stages
 
-    # When every event happens: one sortable int per event, (seconds << shift) | client index.
-    extra = event_counts(rng, n_clients, n_events)
-    shift = max(17, n_clients.bit_length())
-    mask = (1 << shift) - 1
-    keys: list[int] = []
-    created_s: list[int] = []
-    last_s: list[int] = []
-    span = now_s - 86_400
-    for index in range(n_clients):
-        created = int(span * (index + rng.random()) / n_clients)
-        created_s.append(created)
-        keys.append((created << shift) | index)
-        last = created
-        window = now_s - created - 1
-        for _ in range(extra[index]):
-            at = created + 1 + int(rng.random() * window)
-            last = max(last, at)
-            keys.append((at << shift) | index)
-        last_s.append(last)
-    keys.sort()
-    log(f"  planned {len(keys):,} events")
 
-    # Clients with their phones, emails and tags.
+def load_clients(
+    conn: Connection,
+    rng: random.Random,
+    gen: Generator,
+    plan: EventPlan,
+    counts: Counts,
+    manager_ids: Sequence[int] = MANAGER_IDS,
+) -> list[ClientPlan]:
+    """Clients with their phones, emails and tags; ids are 1.. in the order of ``plan``."""
+    n_clients = len(plan.created_s)
     plans: list[ClientPlan] = []
     client_rows: list[dict[str, Any]] = []
     phone_rows: list[dict[str, Any]] = []
@@ -548,7 +573,7 @@ def load(conn: Connection, rng: random.Random, n_clients: int, n_events: int) ->
         phones = [gen.phone() for _ in range(rng.choices((0, 1, 2, 3), (5, 75, 17, 3))[0])]
         emails = gen.emails(person, company, client_id)
         tags = gen.tags()
-        manager_id = None if rng.random() < 0.08 else rng.choice(MANAGER_IDS)
+        manager_id = None if rng.random() < 0.08 else rng.choice(manager_ids)
         archived = rng.random() < 0.02
         status = gen.status()
         plans.append(ClientPlan(manager_id, status, city, person.name, phones, emails))
@@ -570,9 +595,9 @@ def load(conn: Connection, rng: random.Random, n_clients: int, n_events: int) ->
                 manager_id=manager_id,
                 custom_fields={},
                 created_by=manager_id or OWNER_ID,
-                created_at=moment(created_s[index]),
-                last_activity_at=moment(last_s[index]),
-                archived_at=moment(last_s[index]) if archived else None,
+                created_at=moment(plan.created_s[index]),
+                last_activity_at=plan.last_activity(index),
+                archived_at=plan.last_activity(index) if archived else None,
             )
         )
         phone_rows.extend(dict(client_id=client_id, e164=p, digits=p[1:]) for p in phones)
@@ -594,14 +619,66 @@ def load(conn: Connection, rng: random.Random, n_clients: int, n_events: int) ->
     conn.commit()
     counts.clients = n_clients
     log(f"  inserted {n_clients:,} clients")
+    return plans
 
-    # Deals and tasks: more of them for busier clients.
+
+def client_tasks(
+    rng: random.Random,
+    plan: ClientPlan,
+    client_id: int,
+    busy: int,
+    open_deals: Sequence[int],
+    counts: Counts,
+) -> list[dict[str, Any]]:
+    """A client's tasks, due within 30 days either side of NOW: more for busier clients.
+
+    Open ones may hang off one of ``open_deals``.
+    """
+    rows: list[dict[str, Any]] = []
+    n_open = rng.randrange(1, 4) if busy > 100 else (1 if rng.random() < 0.25 else 0)
+    n_done = rng.randrange(0, 3) if rng.random() < 0.4 else 0
+    for number in range(n_open + n_done):
+        done = number >= n_open
+        due = NOW + timedelta(hours=rng.randrange(-24 * 30, 24 * 30))
+        rows.append(
+            dict(
+                title=rng.choice(TASK_TITLES),
+                due_at=due,
+                remind_at=due - timedelta(minutes=15),
+                reminded_at=due - timedelta(minutes=15) if due < NOW else None,
+                nudged_at=None,
+                priority=rng.choice(("normal", "normal", "high", "low")),
+                repeat=None,
+                assignee_id=plan.manager_id or OWNER_ID,
+                client_id=client_id,
+                deal_id=rng.choice(open_deals) if open_deals and not done else None,
+                created_by=plan.manager_id or OWNER_ID,
+                created_at=due - timedelta(days=rng.randrange(1, 20)),
+                done_at=due if done else None,
+            )
+        )
+    counts.tasks_open += n_open
+    counts.tasks_done += n_done
+    return rows
+
+
+def load_deals_and_tasks(
+    conn: Connection,
+    rng: random.Random,
+    plans: Sequence[ClientPlan],
+    plan: EventPlan,
+    stages: Sequence[tuple[int, int, str]],
+    counts: Counts,
+) -> None:
+    """Deals (each on one stage, without a history) and tasks: more for busier clients."""
+    now_s = seconds(NOW)
     deal_rows: list[dict[str, Any]] = []
     task_rows: list[dict[str, Any]] = []
     deal_id = 0
-    for index, plan in enumerate(plans):
+    for index, client in enumerate(plans):
         client_id = index + 1
-        busy = extra[index]
+        busy = plan.extra[index]
+        created_s = plan.created_s[index]
         n_deals = (
             rng.randrange(2, 6) if busy > 100 else (1 if rng.random() < 0.3 + busy / 200 else 0)
         )
@@ -611,7 +688,7 @@ def load(conn: Connection, rng: random.Random, n_clients: int, n_events: int) ->
             pipeline_id = 1 if rng.random() < 0.8 else 2
             choices = [s for s in stages if s[0] == pipeline_id]
             _, stage, kind = rng.choice(choices)
-            created = created_s[index] + int(rng.random() * (now_s - created_s[index]))
+            created = created_s + int(rng.random() * (now_s - created_s))
             changed = created + int(rng.random() * (now_s - created))
             closed = moment(changed) if kind != "open" else None
             if kind == "open":
@@ -625,10 +702,10 @@ def load(conn: Connection, rng: random.Random, n_clients: int, n_events: int) ->
                     title=rng.choice(DEAL_TITLES).format(n=rng.randrange(10, 9999)),
                     amount_minor=rng.randrange(5_000, 5_000_000) * 100,
                     currency="RUB",
-                    manager_id=plan.manager_id,
+                    manager_id=client.manager_id,
                     lost_reason=rng.choice(LOST_REASONS) if kind == "lost" else None,
                     expected_close=None,
-                    created_by=plan.manager_id or OWNER_ID,
+                    created_by=client.manager_id or OWNER_ID,
                     created_at=moment(created),
                     stage_changed_at=moment(changed),
                     last_activity_at=moment(changed),
@@ -636,30 +713,7 @@ def load(conn: Connection, rng: random.Random, n_clients: int, n_events: int) ->
                 )
             )
         counts.deals += n_deals
-        n_open = rng.randrange(1, 4) if busy > 100 else (1 if rng.random() < 0.25 else 0)
-        n_done = rng.randrange(0, 3) if rng.random() < 0.4 else 0
-        for number in range(n_open + n_done):
-            done = number >= n_open
-            due = NOW + timedelta(hours=rng.randrange(-24 * 30, 24 * 30))
-            task_rows.append(
-                dict(
-                    title=rng.choice(TASK_TITLES),
-                    due_at=due,
-                    remind_at=due - timedelta(minutes=15),
-                    reminded_at=due - timedelta(minutes=15) if due < NOW else None,
-                    nudged_at=None,
-                    priority=rng.choice(("normal", "normal", "high", "low")),
-                    repeat=None,
-                    assignee_id=plan.manager_id or OWNER_ID,
-                    client_id=client_id,
-                    deal_id=rng.choice(client_deals) if client_deals and not done else None,
-                    created_by=plan.manager_id or OWNER_ID,
-                    created_at=due - timedelta(days=rng.randrange(1, 20)),
-                    done_at=due if done else None,
-                )
-            )
-        counts.tasks_open += n_open
-        counts.tasks_done += n_done
+        task_rows.extend(client_tasks(rng, client, client_id, busy, client_deals, counts))
         if len(deal_rows) >= BATCH or len(task_rows) >= BATCH:
             insert_rows(conn, Deal, deal_rows)  # first: tasks refer to deals
             insert_rows(conn, Task, task_rows)
@@ -668,16 +722,47 @@ def load(conn: Connection, rng: random.Random, n_clients: int, n_events: int) ->
     conn.commit()
     log(f"  inserted {counts.deals:,} deals, {counts.tasks_open + counts.tasks_done:,} tasks")
 
-    # The timeline, oldest first, so event ids follow time as they do in production.
-    created_seen = bytearray(n_clients)
+
+def load_events(
+    conn: Connection,
+    rng: random.Random,
+    gen: Generator,
+    plans: Sequence[ClientPlan],
+    plan: EventPlan,
+    counts: Counts,
+    merged: Iterable[tuple[int, dict[str, Any]]] = (),
+    manager_ids: Sequence[int] = MANAGER_IDS,
+) -> None:
+    """The timeline, oldest first, so event ids follow time as they do in production.
+
+    ``merged``: more events as (seconds after START, row), oldest first; each goes in
+    before the first client event that is later than it.
+    """
+    mask = (1 << plan.shift) - 1
+    others = iter(merged)
+    pending = next(others, None)
+    created_seen = bytearray(len(plans))
     event_rows: list[dict[str, Any]] = []
-    for key in keys:
+
+    def add(row: dict[str, Any]) -> None:
+        event_rows.append(row)
+        if len(event_rows) >= BATCH * 2:
+            counts.events += len(event_rows)
+            insert_rows(conn, Event, event_rows)
+            if counts.events % 200_000 == 0:
+                conn.commit()
+                log(f"  inserted {counts.events:,} events")
+
+    for key in plan.keys:
         index = key & mask
-        occurred = moment(key >> shift)
-        plan = plans[index]
-        actor = plan.manager_id or OWNER_ID
+        at = key >> plan.shift
+        while pending is not None and pending[0] <= at:
+            add(pending[1])
+            pending = next(others, None)
+        client = plans[index]
+        actor = client.manager_id or OWNER_ID
         row: dict[str, Any] = dict(
-            occurred_at=occurred,
+            occurred_at=moment(at),
             actor_id=actor if rng.random() < 0.9 else OWNER_ID,
             client_id=index + 1,
             deal_id=None,
@@ -688,12 +773,12 @@ def load(conn: Connection, rng: random.Random, n_clients: int, n_events: int) ->
             created_seen[index] = 1
             row.update(
                 kind="client_created",
-                data={"name": plan.name, "phones": plan.phones, "emails": plan.emails},
+                data={"name": client.name, "phones": client.phones, "emails": client.emails},
             )
         else:
             roll = rng.random()
             if roll < 0.45:
-                row.update(kind="comment", text=gen.comment(plan.city), data={})
+                row.update(kind="comment", text=gen.comment(client.city), data={})
             elif roll < 0.75:
                 row.update(
                     kind="call",
@@ -711,20 +796,31 @@ def load(conn: Connection, rng: random.Random, n_clients: int, n_events: int) ->
             else:
                 row.update(
                     kind="manager_changed",
-                    data={"old": rng.choice(MANAGER_IDS), "new": plan.manager_id},
+                    data={"old": rng.choice(manager_ids), "new": client.manager_id},
                 )
-        event_rows.append(row)
-        if len(event_rows) >= BATCH * 2:
-            counts.events += len(event_rows)
-            insert_rows(conn, Event, event_rows)
-            if counts.events % 200_000 == 0:
-                conn.commit()
-                log(f"  inserted {counts.events:,} events")
+        add(row)
+    while pending is not None:
+        add(pending[1])
+        pending = next(others, None)
     counts.events += len(event_rows)
     insert_rows(conn, Event, event_rows)
     conn.commit()
     log(f"  {counts.events:,} events in all")
-    counts.max_client_events = max(extra) + 1 if extra else 0
+    counts.max_client_events = max(plan.extra) + 1 if plan.extra else 0
+
+
+def load(conn: Connection, rng: random.Random, n_clients: int, n_events: int) -> Counts:
+    """Fill an empty, migrated database. Runs on one connection, committing as it goes."""
+    conn.exec_driver_sql("PRAGMA cache_size=-262144")
+    gen = Generator(rng)
+    counts = Counts()
+    load_team(conn, gen)
+    stages = load_pipelines(conn)
+    conn.commit()
+    plan = plan_events(rng, n_clients, n_events)
+    plans = load_clients(conn, rng, gen, plan, counts)
+    load_deals_and_tasks(conn, rng, plans, plan, stages, counts)
+    load_events(conn, rng, gen, plans, plan, counts)
     # No ANALYZE: the app never runs it, so the planner works without statistics here too.
     return counts
 

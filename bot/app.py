@@ -27,6 +27,7 @@ from crm.members import language_for
 from crm.service import CrmFactory
 from handlers import get_routers
 from handlers.middlewares import AccessGate, CrmMiddleware, LeaveDialogs, MemberI18nMiddleware
+from reminders.scheduler import Ticker
 from reminders.sender import OutboxSender
 from storage.engine import create_engine, create_session_factory
 from storage.models import User
@@ -45,6 +46,7 @@ class App:
     crm: CrmFactory
     i18n: I18n
     sender: OutboxSender
+    ticker: Ticker
 
     async def close(self) -> None:
         await self.dispatcher.storage.close()
@@ -60,6 +62,8 @@ def crm_config(settings: Settings, owner_ids: tuple[int, ...] | None = None) -> 
         owner_ids=settings.owner_ids if owner_ids is None else owner_ids,
         card_context=timedelta(minutes=settings.card_context_minutes),
         currency=settings.currency,
+        nudge_after=timedelta(minutes=settings.nudge_after_minutes),
+        default_hour=settings.default_task_hour,
     )
 
 
@@ -86,7 +90,8 @@ def build_app(
         fsm_storage = RedisStorage.from_url(settings.redis_url)
     dispatcher = build_dispatcher(factory, i18n, settings.default_language, fsm_storage)
     sender = OutboxSender(bot, factory, i18n)
-    return App(settings, bot, dispatcher, engine, factory, i18n, sender)
+    ticker = Ticker(factory, sender)
+    return App(settings, bot, dispatcher, engine, factory, i18n, sender, ticker)
 
 
 def build_dispatcher(

@@ -20,7 +20,13 @@ from bot.i18n import DOMAIN, LANGUAGES, LOCALES_DIR
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "handlers", "reminders", "crm")
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
-KEYWORDS = {"_": None, "__": None, "gettext": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "__": None,
+    "gettext": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+}
 
 
 def extract() -> Catalog:
@@ -52,9 +58,12 @@ def untranslated(catalog: Catalog, template: Catalog) -> list[str]:
     for message in template:
         if not message.id:
             continue
-        translated = catalog.get(message.id)
-        if translated is None or not translated.string or translated.fuzzy:
-            missing.append(str(message.id))
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        translated = catalog.get(key)
+        strings = translated.string if translated is not None else ""
+        forms = strings if isinstance(strings, tuple) else (strings,)
+        if translated is None or translated.fuzzy or not all(forms):
+            missing.append(str(key))
     return missing
 
 

@@ -157,7 +157,7 @@ async def run(settings: Settings) -> None:
             raise SetupError(messages.rejected_token()) from error
         await announce_setup_code(app, me.username)
         await publish_commands(app.bot, app.i18n)
-        scheduler = build_scheduler(app.sender, settings.outbox_poll_seconds)
+        scheduler = build_scheduler(app.ticker, settings.outbox_poll_seconds)
         scheduler.start()
         try:
             logging.getLogger(__name__).info("Kartoteka is running as @%s", me.username)

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     card_context_minutes: int = Field(default=15, ge=1, le=24 * 60)
     currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")
+    default_task_hour: int = Field(default=10, ge=0, le=23)
+    nudge_after_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
 
     @field_validator("owner_ids", mode="before")
     @classmethod

@@ -77,7 +77,7 @@ async def run_console(
                 await press_number(current, int(line[1:]), stdout)
             else:
                 await current.send(line)
-            await app.sender.drain_once()
+            await app.ticker.tick()
             print_requests(session, before, current.chat.id, stdout)
         return 0
     finally:

@@ -12,7 +12,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, visibility
+from crm import events, groups, visibility
 from crm.client_index import search_text
 from crm.clock import Clock
 from crm.errors import InvalidInput, NotFound
@@ -188,6 +188,13 @@ class Clients:
             self._session.add_all(phone_rows(client.id, phones))
             self._session.add_all(ClientEmail(client_id=client.id, email=e) for e in emails)
             client.search_text = search_text(name, company, city, emails, (), phones)
+            await groups.announce(
+                self._session,
+                now,
+                "new_client",
+                str(client.id),
+                {"client_id": client.id, "name": name, "company": company, "by": actor.id},
+            )
             events.record(
                 self._session,
                 self._clock,

@@ -13,6 +13,10 @@ class CrmConfig:
     default_phone_region: str = "RU"
     owner_ids: tuple[int, ...] = field(default_factory=tuple)
     currency: str = "RUB"
+    # A task still open this long after it was due gets one more nudge.
+    nudge_after: timedelta = timedelta(hours=1)
+    # A day given without a time means this hour.
+    default_hour: int = 10
     invite_ttl: timedelta = timedelta(days=7)
     # How long after opening a card plain text still becomes a comment on it.
     card_context: timedelta = timedelta(minutes=15)

@@ -180,7 +180,7 @@ class DealQueries:
         return [DealLine(deal, name) for deal, name in rows.all()], total
 
     async def of_client(self, actor: User, client_id: int) -> list[tuple[Deal, StageView]]:
-        await self._deals._clients.visible(actor, client_id)
+        await self._deals.check_client(actor, client_id)
         stages = {s.id: s for s in await self._pipelines.stages()}
         rows = await self._session.scalars(
             select(Deal)

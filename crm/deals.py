@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events
+from crm import events, groups
 from crm.access import is_staff
 from crm.clients import Clients
 from crm.clock import Clock
@@ -57,6 +57,10 @@ class Deals:
         await self._clients.visible(actor, deal.client_id)
         return deal
 
+    async def check_client(self, actor: User, client_id: int) -> None:
+        """Raise NotFound unless ``actor`` sees the client (and so its deals)."""
+        await self._clients.visible(actor, client_id)
+
     async def changeable(self, actor: User, deal_id: int) -> Deal:
         deal = await self.visible(actor, deal_id)
         if not can_change_deal(actor, deal):
@@ -92,6 +96,20 @@ class Deals:
             self._session.add(deal)
             await self._session.flush()
             client.last_activity_at = now
+            await groups.announce(
+                self._session,
+                now,
+                "new_deal",
+                str(deal.id),
+                {
+                    "deal_id": deal.id,
+                    "title": name,
+                    "client": client.name,
+                    "amount": amount_minor,
+                    "currency": deal.currency,
+                    "by": actor.id,
+                },
+            )
             events.record(
                 self._session,
                 self._clock,
@@ -147,6 +165,21 @@ class Deals:
                 deal.closed_at = now
             deal.stage_id = target.id
             deal.stage_changed_at = now
+            if target.kind != "open":
+                await groups.announce(
+                    self._session,
+                    now,
+                    "deal_won" if target.kind == "won" else "deal_lost",
+                    f"{deal.id}:{now.isoformat()}",
+                    {
+                        "deal_id": deal.id,
+                        "title": deal.title,
+                        "amount": deal.amount_minor,
+                        "currency": deal.currency,
+                        "reason": deal.lost_reason,
+                        "by": actor.id,
+                    },
+                )
             await self._touch(deal)
             events.record(
                 self._session,

@@ -109,6 +109,31 @@ class Outbox:
                 row.failed_at = now
                 row.last_error = "blocked by the user"
 
+    async def fold_into(self, message_id: int, others: list[int]) -> None:
+        """Carry ``others`` inside ``message_id``: they are settled now, it is sent for all.
+
+        The carrier's payload keeps theirs, so if it fails and is retried, they
+        go with it.
+        """
+        async with write_transaction(self._session):
+            carrier = await self._session.get(OutboxMessage, message_id)
+            if carrier is None:
+                return
+            rows = list(
+                await self._session.scalars(
+                    select(OutboxMessage).where(OutboxMessage.id.in_(others))
+                )
+            )
+            now = self._clock.now()
+            items = list(carrier.payload.get("items") or [carrier.payload])
+            kinds = list(carrier.payload.get("kinds") or [carrier.kind])
+            for row in rows:
+                items.append(row.payload)
+                kinds.append(row.kind)
+                row.sent_at = now
+                row.last_error = f"sent with {message_id}"
+            carrier.payload = {"items": items, "kinds": kinds}
+
     async def recipient_language(self, chat_id: int, default: str) -> str:
         user = await self._session.get(User, chat_id)
         return user.language if user is not None else default

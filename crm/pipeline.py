@@ -226,6 +226,8 @@ class Pipelines:
                             "to": target.id,
                             "from_name": stage.name,
                             "from_code": stage.code,
+                            "to_name": target.name,
+                            "to_code": target.code,
                             "stage_deleted": True,
                         },
                     )

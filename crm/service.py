@@ -14,10 +14,15 @@ from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deal_queries import DealQueries
 from crm.deals import Deals
+from crm.digest import Digests
+from crm.groups import Groups
 from crm.invites import Invites
 from crm.members import Members
 from crm.outbox import Outbox
 from crm.pipeline import Pipelines
+from crm.reminders import Reminders
+from crm.reports import Reports
+from crm.tasks import Tasks
 from crm.team_settings import TeamSettings
 from crm.timeline import Timeline
 
@@ -37,6 +42,11 @@ class Crm:
         self.pipelines = Pipelines(session, clock)
         self.deals = Deals(session, clock, config, self.clients, self.pipelines)
         self.deal_queries = DealQueries(session, clock, self.settings, self.deals, self.pipelines)
+        self.tasks = Tasks(session, clock, config, self.clients, self.deals)
+        self.reminders = Reminders(session, clock, config)
+        self.reports = Reports(session, self.pipelines)
+        self.groups = Groups(session, clock)
+        self.digests = Digests(session, clock, self.deal_queries, self.pipelines)
 
 
 class CrmFactory:

@@ -84,3 +84,52 @@ class PipelineCb(CallbackData, prefix="pl"):
     action: str
     item_id: int = 0
     value: str = ""
+
+
+class TaskCb(CallbackData, prefix="tk"):
+    """A button on a task or its reminder: done, snooze (value: 15m, 1h, tomorrow), open…"""
+
+    action: str
+    task_id: int
+    value: str = ""
+
+
+class NewTaskCb(CallbackData, prefix="tn"):
+    """Starting a task from a client's or a deal's card (one of the two ids is set)."""
+
+    client_id: int = 0
+    deal_id: int = 0
+
+
+class TasksCb(CallbackData, prefix="tks"):
+    """/tasks: ``action`` show, pick (the member picker) or done; ``who`` 0 is everyone's."""
+
+    action: str
+    who: int = 0
+    page: int = 0
+    task_id: int = 0
+
+
+class ReportCb(CallbackData, prefix="rep"):
+    """/report: ``action`` menu, period (``value``: today/week/month/quarter), type, show,
+    charts, xlsx. ``first``/``last``: the report's days as YYYYMMDD, both inclusive."""
+
+    action: str
+    value: str = ""
+    first: int = 0
+    last: int = 0
+
+
+class GroupCb(CallbackData, prefix="gr"):
+    """The subscription switches under /bind's answer in a group."""
+
+    action: str
+    chat_id: int
+    topic: str = ""
+
+
+class DigestCb(CallbackData, prefix="dg"):
+    """/settings: the summary's time (owner) and one's own morning list."""
+
+    action: str
+    value: str = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
@@ -10,12 +11,14 @@ from aiogram.utils.i18n import gettext as _
 from crm.errors import CrmError
 from crm.service import Crm
 from handlers.callbacks import ClientCb
-from handlers.client_views import render_card, status_label
+from handlers.client_views import deal_button, deal_summary, render_card, status_label
+from handlers.deal_views import STAGE_ICONS, money, stage_name
 from handlers.timeline_views import event_text, file_kind_label
 from handlers.views import error_text, member_name
-from storage.models import User
+from storage.models import Event, User
 
 router = Router(name=__name__)
+DEALS_PAGE = 8
 
 
 async def card_screen(
@@ -24,7 +27,19 @@ async def card_screen(
     """The card as a screen; opening it also makes it the member's open card."""
     card = await crm.client_queries.card(member, client_id, page=page)
     await crm.timeline.open_card(member, client_id)
+    await name_deal_managers(crm, card.events, card.actors)
     return render_card(card, member, await crm.settings.statuses(), page)
+
+
+async def name_deal_managers(crm: Crm, events: list[Event], people: dict[int, User]) -> None:
+    """Add the members a "deal's responsible changed" event names, to show their names."""
+    for event in events:
+        if event.kind == "deal_changed" and event.data.get("field") == "manager_id":
+            for value in (event.data.get("old"), event.data.get("new")):
+                if value and int(value) not in people:
+                    found = await crm.members.get_active(int(value))
+                    if found is not None:
+                        people[found.id] = found
 
 
 async def send_card(message: Message, crm: Crm, member: User, client_id: int) -> None:
@@ -38,9 +53,17 @@ async def send_card(message: Message, crm: Crm, member: User, client_id: int) ->
 
 
 async def show(callback: CallbackQuery, text: Text, keyboard: InlineKeyboardMarkup | None) -> None:
-    """Put a screen into the pressed message (one message per screen)."""
+    """Put a screen into the pressed message (one message per screen).
+
+    A screen that has not changed (Refresh, a button pressed twice) stays as it is:
+    Telegram refuses an edit to the same text and buttons.
+    """
     if isinstance(callback.message, Message):
-        await callback.message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
+        try:
+            await callback.message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
+        except TelegramBadRequest as error:
+            if "message is not modified" not in error.message:
+                raise
     elif callback.from_user is not None and callback.bot is not None:
         await callback.bot.send_message(
             callback.from_user.id, **text.as_kwargs(), reply_markup=keyboard
@@ -280,4 +303,48 @@ async def send_file(
     else:
         send = senders.get(kind, bot.send_document)
         await send(member.id, file_id, caption=caption[:1024])  # type: ignore[operator]
+    await callback.answer()
+
+
+@router.callback_query(ClientCb.filter(F.action == "deals"))
+async def list_deals(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
+) -> None:
+    """All of a client's deals, open ones first, a page of buttons at a time."""
+    try:
+        client = await crm.clients.visible(member, callback_data.client_id)
+        deals = await crm.deal_queries.of_client(member, client.id)
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    pages = max(1, -(-len(deals) // DEALS_PAGE))
+    page = min(int(callback_data.value) if callback_data.value.isdigit() else 0, pages - 1)
+    rows = [
+        [
+            deal_button(
+                deal.id,
+                STAGE_ICONS.get(stage.kind, "▫️"),
+                deal_summary(
+                    deal.title, money(deal.amount_minor, deal.currency), stage_name(stage)
+                ),
+            )
+        ]
+        for deal, stage in deals[page * DEALS_PAGE : (page + 1) * DEALS_PAGE]
+    ]
+
+    def to_page(text: str, number: int) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            text=text,
+            callback_data=ClientCb(
+                action="deals", client_id=client.id, page=callback_data.page, value=str(number)
+            ).pack(),
+        )
+
+    nav = [to_page(_("◀️ Previous"), page - 1)] if page > 0 else []
+    nav += [to_page(_("Next ▶️"), page + 1)] if page < pages - 1 else []
+    if nav:
+        rows.append(nav)
+    rows.append([back_button(client.id, callback_data.page)])
+    text = Text(_("Deals of {name}:").format(name=client.name))
+    await show(callback, text, InlineKeyboardMarkup(inline_keyboard=rows))
     await callback.answer()

@@ -22,11 +22,10 @@ from crm.errors import CrmError
 from crm.service import Crm
 from handlers.callbacks import NewClientCb
 from handlers.client_card import card_screen, send_card
-from handlers.client_views import format_phone
 from handlers.keyboards import (
     cancel_button,
 )
-from handlers.views import error_text
+from handlers.views import error_text, format_phone
 from storage.models import User
 
 router = Router(name=__name__)

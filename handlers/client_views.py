@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Italic, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm import visibility
-from crm.client_queries import ClientCard
+from crm.client_queries import ClientCard, DealLine
+from crm.pipeline import StageView
 from crm.team_settings import Status
-from handlers.callbacks import ClientCb
-from handlers.timeline_views import event_line
-from handlers.views import member_name
+from handlers.callbacks import ClientCb, DealCb, NewDealCb
+from handlers.deal_views import STAGE_ICONS, money, stage_name
+from handlers.task_views import task_button
+from handlers.timeline_views import event_line, shorten
+from handlers.views import format_phone, member_name
 from storage.models import Client, User
 
 STATUS_ICONS = {"new": "🆕", "cold": "❄️", "warm": "🌤", "hot": "🔥", "vip": "⭐", "regular": "🔁"}
 CARD_PAGE = 10
 MAX_CARD_CHARS = 4000
 MAX_TAGS_SHOWN = 15
+DEALS_SHOWN = 5  # on the card; "All deals" lists the rest
 
 
 def status_name(status: Status) -> str:
@@ -42,18 +45,26 @@ def status_label(code: str, statuses: list[Status]) -> str:
     return f"{STATUS_ICONS.get(code, '•')} {status_name(status)}"
 
 
-def format_phone(e164: str) -> str:
-    try:
-        number = phonenumbers.parse(e164)
-    except phonenumbers.NumberParseException:
-        return e164
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
-
-
 def client_summary(client: Client) -> str:
     """One line for lists and search results: name, and company or city."""
     extra = client.company or client.city
     return f"{client.name} · {extra}" if extra else client.name
+
+
+def deal_stage(line: DealLine) -> StageView:
+    return StageView(line.deal.stage_id, line.stage_code, line.stage_name, line.stage_kind, 0, None)
+
+
+def deal_summary(title: str, amount: str, stage: str, limit: int = 60) -> str:
+    """``Supply · 150 000 ₽ · Meeting``, the title shortened first."""
+    tail = f" · {amount} · {stage}"
+    return shorten(title, max(limit - len(tail), 10)) + tail
+
+
+def deal_button(deal_id: int, icon: str, summary: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=f"{icon} {summary}", callback_data=DealCb(action="open", deal_id=deal_id).pack()
+    )
 
 
 def render_card(
@@ -90,8 +101,12 @@ def render_card(
     if card.deals:
         parts.append(as_line())
         parts.append(as_line(Bold(_("Deals"))))
-        for line in card.deals:
-            parts.append(as_line("• ", line.deal.title, " — ", line.stage_name))
+        for line in card.deals[:DEALS_SHOWN]:
+            amount = money(line.deal.amount_minor, line.deal.currency)
+            summary = deal_summary(line.deal.title, amount, stage_name(deal_stage(line)), 120)
+            parts.append(as_line("• ", summary))
+        if len(card.deals) > DEALS_SHOWN:
+            parts.append(as_line(_("…and {n} more").format(n=len(card.deals) - DEALS_SHOWN)))
     if card.open_tasks:
         parts.append(as_line())
         parts.append(as_line(Bold(_("Open tasks"))))
@@ -111,7 +126,12 @@ def render_card(
                 )
             )
         )
-        lines = [as_line(event_line(event, card.actors, tz, statuses)) for event in card.events]
+        titles = {line.deal.id: line.deal.title for line in card.deals}
+        stages = {line.deal.stage_id: deal_stage(line) for line in card.deals}
+        lines = [
+            as_line(event_line(e, card.actors, tz, statuses, stages=stages, deal_titles=titles))
+            for e in card.events
+        ]
         # Whatever the fields hold, the card stays within Telegram's 4096 characters.
         while lines and len(Text(*parts, *lines).as_kwargs()["text"]) > MAX_CARD_CHARS:
             lines.pop()
@@ -138,6 +158,20 @@ def card_keyboard(card: ClientCard, reader: User, page: int) -> InlineKeyboardMa
         [button(_("💬 Comment"), "comment"), button(_("📞 Call"), "call")],
         [button(_("✏️ Edit"), "edit"), button(_("🏷 Status"), "status"), button(_("#️⃣ Tags"), "tags")],
     ]
+    for line in card.deals[:DEALS_SHOWN]:
+        amount = money(line.deal.amount_minor, line.deal.currency)
+        summary = deal_summary(line.deal.title, amount, stage_name(deal_stage(line)))
+        rows.append([deal_button(line.deal.id, STAGE_ICONS.get(line.stage_kind, "▫️"), summary)])
+    new_deal = InlineKeyboardButton(
+        text=_("💼 New deal"),
+        callback_data=NewDealCb(action="start", client_id=client_id).pack(),
+    )
+    if len(card.deals) > DEALS_SHOWN:
+        label = _("💼 All deals ({n})").format(n=len(card.deals))
+        rows.append([new_deal, button(label, "deals", "0")])
+    else:
+        rows.append([new_deal])
+    rows[-1].append(task_button(client_id=client_id))
     pages = max(1, -(-card.events_total // CARD_PAGE))
     nav = []
     if page > 0:

@@ -25,12 +25,18 @@ COMMANDS: tuple[BotCommandInfo, ...] = (
     BotCommandInfo("start", __("main menu")),
     BotCommandInfo("clients", __("the client list with filters")),
     BotCommandInfo("new", __("add a client (or /new Name +7 999 … email company)")),
+    BotCommandInfo("deals", __("the pipeline at a glance: stages, totals, filters")),
+    BotCommandInfo("task", __("add a task: /task tomorrow 10:00 call Ivan")),
+    BotCommandInfo("tasks", __("your tasks: overdue, today, the next 7 days")),
+    BotCommandInfo("deal", __("a deal for the open client: /deal 150000 Title")),
     BotCommandInfo("find", __("find a client by name, phone, email, city or tag")),
     BotCommandInfo("help", __("what the bot can do")),
     BotCommandInfo("cancel", __("leave the current dialog")),
     BotCommandInfo("settings", __("language and time zone")),
+    BotCommandInfo("digest", __("yesterday's summary, now"), staff_only=True),
     BotCommandInfo("team", __("team members and roles"), staff_only=True),
     BotCommandInfo("invite", __("invite a new member"), staff_only=True),
+    BotCommandInfo("report", __("reports: funnel, win rate, charts, XLSX"), staff_only=False),
 )
 
 

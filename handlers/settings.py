@@ -15,8 +15,9 @@ from crm.errors import CrmError, InvalidInput, NotAllowed
 from crm.members import SUPPORTED_LANGUAGES
 from crm.service import Crm
 from crm.team_settings import MAX_STATUS_NAME, MAX_STATUSES, can_change_settings
-from handlers.callbacks import SettingsCb
+from handlers.callbacks import PipelineCb, SettingsCb
 from handlers.client_views import status_label
+from handlers.digest_settings import morning_buttons
 from handlers.keyboards import (
     MENU_SETTINGS,
     cancel_button,
@@ -174,6 +175,9 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
             ]
         )
         rows.append([button(_("🏷 Client statuses"), "statuses")])
+        pipeline = PipelineCb(action="stages").pack()
+        rows.append([InlineKeyboardButton(text=_("🪜 Pipeline"), callback_data=pipeline)])
+    rows.extend(await morning_buttons(member, crm))
     return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 

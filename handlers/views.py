@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from aiogram.types import User as TgUser
 from aiogram.utils.i18n import gettext as _
 
@@ -57,6 +58,19 @@ def error_text(error: CrmError) -> str:
         "already_undone": _("That was already removed."),
         "too_late_to_undo": _("It is too late to undo that; it stays in the history."),
         "bad_call_outcome": _("This button is no longer active."),
+        "stage_gone": _("This stage no longer exists."),
+        "reason_gone": _("This reason no longer exists."),
+        "closed_stage": _("A won or lost stage can only be renamed."),
+        "last_open_stage": _("This is the only open stage; the pipeline needs at least one."),
+        "move_deals_first": _("This stage has deals; choose where to move them first."),
+        "already_done": _("Already done."),
+        "in_the_past": _("That moment has already passed."),
+        "bad_priority": _("This button is no longer active."),
+        "bad_reminder": _("This button is no longer active."),
+        "bad_repeat": _("This button is no longer active."),
+        "already_on_stage": _("The deal is already at this stage."),
+        "already_open": _("The deal is already open."),
+        "negative_amount": _("The amount cannot be negative."),
     }
     if error.code == "empty":
         return _("This cannot be empty. Please send it again.")
@@ -77,4 +91,20 @@ def error_text(error: CrmError) -> str:
             "“{value}” is not a time zone I know. Send a name like Europe/Moscow, "
             "Asia/Yekaterinburg or UTC."
         ).format(value=error.params.get("value", ""))
+    if error.code == "too_many_stages":
+        return _("A pipeline can have at most {limit} stages.").format(
+            limit=error.params.get("limit")
+        )
+    if error.code == "bad_stale_days":
+        return _("Send a whole number of days from 1 to {limit}.").format(
+            limit=error.params.get("limit")
+        )
     return texts.get(error.code, _("Something went wrong. Please try again."))
+
+
+def format_phone(e164: str) -> str:
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))

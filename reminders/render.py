@@ -1,15 +1,27 @@
-"""Turning an outbox row into the message its reader sees, in the reader's language."""
+"""Turning an outbox row into the message its reader sees, in the reader's language.
+
+Rendering happens when the row is sent, from the current data: a task done in
+the meantime is not reminded at all.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.digest import local_day_bounds
+from crm.service import Crm
+from handlers.task_views import reminder_message
 from handlers.views import role_name
+from reminders.digest_views import morning_text, summary_text
+from reminders.group_views import group_text
+
+TASK_KINDS = ("task_reminder", "task_early", "task_nudge", "task_assigned")
 
 
 @dataclass
@@ -23,8 +35,11 @@ class UnknownKind(LookupError):
     pass
 
 
-def render(kind: str, payload: dict[str, Any]) -> Rendered:
-    """Call inside ``i18n.use_locale(reader's language)``."""
+async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> Rendered | None:
+    """The message for an outbox row, or None when there is nothing to say any more.
+
+    Call inside ``i18n.use_locale(reader's language)``.
+    """
     if kind == "invite_accepted":
         name = str(payload.get("name") or payload.get("member_id", ""))
         return Rendered(
@@ -34,4 +49,34 @@ def render(kind: str, payload: dict[str, Any]) -> Rendered:
                 )
             )
         )
+    if kind in TASK_KINDS:
+        view = await crm.reminders.view(int(payload.get("task_id", 0)))
+        if view is None or view.task.done_at is not None or view.task.assignee_id != chat_id:
+            return None
+        tz = view.assignee.timezone if view.assignee else crm.config.default_timezone
+        text, keyboard = reminder_message(view, kind, tz)
+        return Rendered(text, keyboard)
+    if kind.startswith("group_"):
+        if await crm.groups.get(chat_id) is None:
+            return None  # unbound meanwhile
+        return Rendered(group_text(kind, payload))
+    if kind in ("digest", "morning"):
+        return await _digest(crm, kind, payload, chat_id)
     raise UnknownKind(kind)
+
+
+async def _digest(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> Rendered | None:
+    reader = await crm.members.get_active(chat_id)
+    if reader is None:
+        return None
+    day = date.fromisoformat(str(payload["day"]))
+    if kind == "morning":
+        start, end = local_day_bounds(day, reader.timezone)
+        morning = await crm.digests.morning(reader, start, end)
+        return Rendered(morning_text(morning, day, reader.timezone))
+    yesterday = day - timedelta(days=1)
+    start, end = local_day_bounds(yesterday, reader.timezone)
+    summary = await crm.digests.summary(reader, start, end)
+    stages = {stage.id: stage for stage in await crm.pipelines.stages()}
+    people = {user.id: user for user in await crm.members.team(reader)}
+    return Rendered(summary_text(summary, stages, people, crm.config.currency))

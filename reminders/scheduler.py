@@ -2,19 +2,49 @@
 
 from __future__ import annotations
 
+import logging
+
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from crm.service import CrmFactory
 from reminders.sender import OutboxSender
 
+log = logging.getLogger(__name__)
 
-def build_scheduler(sender: OutboxSender, poll_seconds: float) -> AsyncIOScheduler:
+
+class Ticker:
+    """One tick: claim what fell due (reminders, nudges, digests) into the outbox,
+    then send what the outbox holds."""
+
+    def __init__(
+        self, crm_factory: CrmFactory, sender: OutboxSender, claim_limit: int = 1000
+    ) -> None:
+        self._factory = crm_factory
+        self._sender = sender
+        self._claim_limit = claim_limit
+
+    async def tick(self) -> int:
+        async with self._factory.open() as crm:
+            claimed = await crm.reminders.claim_due(self._claim_limit)
+            claimed += await crm.digests.claim_due()
+            claimed += await crm.groups.claim_overdue()
+        if claimed:
+            log.info("claimed %d due reminders", claimed)
+        if self._sender.busy:
+            return 0  # the drain under way takes what was just claimed too
+        return await self._sender.drain_once()
+
+
+def build_scheduler(ticker: Ticker, poll_seconds: float) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
-        sender.drain_once,
+        ticker.tick,
         "interval",
         seconds=poll_seconds,
-        id="outbox",
-        max_instances=1,
+        id="tick",
+        # While one tick drains a long backlog, the next ones still claim what falls due
+        # (and return at once), instead of being skipped with a warning every interval.
+        max_instances=2,
         coalesce=True,
         misfire_grace_time=None,
     )

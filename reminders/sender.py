@@ -23,9 +23,10 @@ from aiogram.exceptions import (
 )
 from aiogram.utils.i18n import I18n
 
+from crm.outbox import Outbox
 from crm.service import CrmFactory
 from reminders.limits import RateLimits
-from reminders.render import UnknownKind, render
+from reminders.render import Rendered, UnknownKind, render
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 # A slot further away than this is not waited for: the row is looked at again later.
 MAX_WAIT_SECONDS = 2.0
+# A message is rendered this long before its slot, from the data as it is then.
+RENDER_AHEAD_SECONDS = 0.5
+# How often a message early for the limits (the loop was late) waits again before it is put off.
+ADMIT_TRIES = 5
 
 
 def backoff(attempts: int) -> timedelta:
@@ -54,40 +59,119 @@ class OutboxSender:
         self._i18n = i18n
         self._limits = limits or RateLimits()
         self._batch_size = batch_size
+        # Claim the next batch while this many rows of the current one are still on their way.
+        self._refill_at = max(1, batch_size // 4)
+        # Database work at once (rendering, settling); waiting for a slot takes none.
         self._concurrency = asyncio.Semaphore(concurrency)
         self._draining = asyncio.Lock()
+        # Chats that answered 403, and when (loop time): rows already on their way to
+        # them when it came are dropped; the database has failed them meanwhile.
+        self._blocked: dict[int, float] = {}
+
+    @property
+    def busy(self) -> bool:
+        """A drain is running (and will pick up whatever falls due meanwhile)."""
+        return self._draining.locked()
 
     async def drain_once(self) -> int:
-        """Send what is due now; returns how many messages went out."""
-        async with self._draining:
-            async with self._factory.open() as crm:
-                rows = await crm.outbox.claim_due(self._batch_size)
-            if not rows:
-                return 0
-            results = await asyncio.gather(*(self._deliver(row) for row in rows))
-            return sum(results)
+        """Send what is due now, and what falls due while sending; returns how many went out.
 
-    async def _deliver(self, row: OutboxMessage) -> bool:
-        async with self._concurrency:
-            delay = self._limits.chat_ready_in(row.chat_id)
-            if delay > MAX_WAIT_SECONDS:
+        Rows are claimed a batch at a time, and the next batch is claimed while
+        the last of the current one still wait for their slots, so the sender
+        never stands idle between batches. It returns once a claim finds nothing.
+        """
+        async with self._draining:
+            sent = 0
+            running: set[asyncio.Task[bool]] = set()
+            more = True  # the last claim was full: more may be due
+            try:
+                while True:
+                    if not running or (more and len(running) <= self._refill_at):
+                        async with self._factory.open() as crm:
+                            rows = await crm.outbox.claim_due(self._batch_size)
+                        more = len(rows) >= self._batch_size
+                        for batch in _fold(rows):  # started in order, so booked in order
+                            running.add(asyncio.create_task(self._deliver(batch)))
+                        if not running:
+                            return sent
+                    done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    sent += sum(task.result() for task in done)
+            finally:
+                for task in running:
+                    task.cancel()
+                await asyncio.gather(*running, return_exceptions=True)
+
+    async def _deliver(self, rows: list[OutboxMessage]) -> bool:
+        """Send one message for ``rows``: one row, or a group's burst folded into one."""
+        row = rows[0]
+        try:
+            return await self._deliver_row(row, rows[1:])
+        except Exception:
+            # The row keeps its lease and is looked at again when it runs out.
+            log.exception("outbox row %s failed unexpectedly", row.id)
+            return False
+
+    async def _deliver_row(self, row: OutboxMessage, others: list[OutboxMessage]) -> bool:
+        # Book a slot first (before any await, so rows book in the order they were
+        # claimed), render shortly before it, and send on time.
+        if others:
+            async with self._concurrency, self._factory.open() as crm:
+                # The burst goes out as one message: the others are settled with it.
+                await crm.outbox.fold_into(row.id, [other.id for other in others])
+            row.payload = {
+                "items": [r.payload for r in (row, *others)],
+                "kinds": [r.kind for r in (row, *others)],
+            }
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        # Put off only what its own chat holds back: behind a long queue, a chat that is
+        # free in a few seconds costs nothing.
+        delay = self._limits.chat_ready_in(row.chat_id)
+        if delay > MAX_WAIT_SECONDS + self._limits.backlog():
+            await self._later(
+                row, timedelta(seconds=delay), "waiting for the chat's rate limit", count=False
+            )
+            return False
+        wait = self._limits.reserve(row.chat_id)
+        slot, booked = loop.time() + wait, self._limits.now() + wait
+        await _sleep_until(loop, slot - RENDER_AHEAD_SECONDS)
+        message = await self._render(row)
+        if message is None:
+            return False
+        await _sleep_until(loop, slot)
+        if self._blocked.get(row.chat_id, -1.0) >= started:
+            return False  # the chat blocked the bot meanwhile: its rows are failed already
+        wait, tries = self._limits.admit(row.chat_id, booked), 0
+        while wait > 0:
+            tries += 1
+            if wait > MAX_WAIT_SECONDS or tries > ADMIT_TRIES:
                 await self._later(
-                    row, timedelta(seconds=delay), "waiting for the chat's rate limit", count=False
+                    row, timedelta(seconds=wait), "waiting for the rate limits", count=False
                 )
                 return False
-            wait = self._limits.reserve(row.chat_id)
-            if wait > 0:
-                await asyncio.sleep(wait)
-            return await self._send(row)
+            await asyncio.sleep(wait)
+            wait = self._limits.admit(row.chat_id, booked)
+        return await self._send(row, message)
 
-    async def _send(self, row: OutboxMessage) -> bool:
+    async def _render(self, row: OutboxMessage) -> Rendered | None:
+        """The message, from the current data; None (and the row given up) when it is moot."""
         try:
-            async with self._factory.open() as crm:
+            async with self._concurrency, self._factory.open() as crm:
                 language = await crm.outbox.recipient_language(
                     row.chat_id, self._i18n.default_locale
                 )
-            with self._i18n.context(), self._i18n.use_locale(language):
-                message = render(row.kind, row.payload)
+                with self._i18n.context(), self._i18n.use_locale(language):
+                    message = await render(crm, row.kind, row.payload, row.chat_id)
+        except UnknownKind as error:
+            log.warning("outbox row %s cannot be sent: %s", row.id, error)
+            await self._give_up(row, str(error))
+            return None
+        if message is None:
+            await self._give_up(row, "nothing to send any more")
+        return message
+
+    async def _send(self, row: OutboxMessage, message: Rendered) -> bool:
+        try:
             await self._bot.send_message(
                 row.chat_id, **message.text.as_kwargs(), reply_markup=message.reply_markup
             )
@@ -97,7 +181,8 @@ class OutboxSender:
             return False
         except TelegramForbiddenError as error:
             log.info("chat %s blocked the bot; its messages are dropped", row.chat_id)
-            async with self._factory.open() as crm:
+            self._note_blocked(row.chat_id)
+            async with self._concurrency, self._factory.open() as crm:
                 await crm.outbox.mark_unreachable(row.chat_id)
                 await crm.outbox.give_up(row.id, str(error))
             return False
@@ -107,20 +192,52 @@ class OutboxSender:
             else:
                 await self._later(row, backoff(row.attempts), str(error))
             return False
-        except (TelegramBadRequest, UnknownKind) as error:
+        except TelegramBadRequest as error:
             log.warning("outbox row %s cannot be sent: %s", row.id, error)
             await self._give_up(row, str(error))
             return False
-        async with self._factory.open() as crm:
+        async with self._concurrency, self._factory.open() as crm:
             await crm.outbox.mark_sent(row.id)
         return True
+
+    def _note_blocked(self, chat_id: int) -> None:
+        now = asyncio.get_running_loop().time()
+        if len(self._blocked) > 1000:  # nothing in flight is older than its lease
+            lease = 2 * Outbox.LEASE.total_seconds()
+            self._blocked = {chat: at for chat, at in self._blocked.items() if at > now - lease}
+        self._blocked[chat_id] = now
 
     async def _later(
         self, row: OutboxMessage, delay: timedelta, reason: str, count: bool = True
     ) -> None:
-        async with self._factory.open() as crm:
+        async with self._concurrency, self._factory.open() as crm:
             await crm.outbox.retry_later(row.id, delay, reason, count=count)
 
     async def _give_up(self, row: OutboxMessage, reason: str) -> None:
-        async with self._factory.open() as crm:
+        async with self._concurrency, self._factory.open() as crm:
             await crm.outbox.give_up(row.id, reason)
+
+
+async def _sleep_until(loop: asyncio.AbstractEventLoop, moment: float) -> None:
+    delay = moment - loop.time()
+    if delay > 0:
+        await asyncio.sleep(delay)
+
+
+def _fold(rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
+    """Each row alone, except a group's announcements, which go out together.
+
+    Groups may receive 20 messages a minute; a burst ("3 new clients: …") is
+    one message however many rows it holds.
+    """
+    batches: list[list[OutboxMessage]] = []
+    by_group: dict[int, list[OutboxMessage]] = {}
+    for row in rows:
+        if row.kind.startswith("group_"):
+            if row.chat_id not in by_group:
+                by_group[row.chat_id] = []
+                batches.append(by_group[row.chat_id])
+            by_group[row.chat_id].append(row)
+        else:
+            batches.append([row])
+    return batches

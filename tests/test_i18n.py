@@ -32,8 +32,10 @@ def test_placeholders_survive_translation() -> None:
     for message in catalog:
         if not message.id or not message.string:
             continue
-        source = {part for part in str(message.id).split("{")[1:]}
-        target = {part for part in str(message.string).split("{")[1:]}
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        source = {part for text in ids for part in str(text).split("{")[1:]}
+        target = {part for text in strings for part in str(text).split("{")[1:]}
         names = lambda parts: {p.split("}")[0] for p in parts}  # noqa: E731
         assert names(source) == names(target), message.id
 

@@ -2,6 +2,7 @@
 
 from storage.models.clients import Client, ClientEmail, ClientPhone, ClientTag, Event
 from storage.models.deals import Deal, LostReason, Pipeline, Stage
+from storage.models.groups import GroupChat
 from storage.models.outbox import OutboxMessage
 from storage.models.tasks import Task
 from storage.models.users import AppSetting, Invite, Role, User
@@ -14,6 +15,7 @@ __all__ = [
     "ClientTag",
     "Deal",
     "Event",
+    "GroupChat",
     "Invite",
     "LostReason",
     "OutboxMessage",

@@ -32,7 +32,11 @@ class Client(Base):
     last_activity_at: Mapped[datetime]
     archived_at: Mapped[datetime | None]
 
-    __table_args__ = (Index("ix_clients_activity", "archived_at", "last_activity_at"),)
+    __table_args__ = (
+        Index("ix_clients_activity", "archived_at", "last_activity_at"),
+        # Reports and the daily digest read the clients created in a period.
+        Index("ix_clients_created", "created_at"),
+    )
 
 
 class ClientPhone(Base):

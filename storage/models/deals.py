@@ -63,6 +63,8 @@ class Deal(Base):
         Index("ix_deals_stage_open", "stage_id", "closed_at"),
         Index("ix_deals_closed", "closed_at"),
         Index("ix_deals_manager", "manager_id"),
+        # Reports read the deals created in a period.
+        Index("ix_deals_created", "created_at"),
     )
 
 

@@ -20,6 +20,13 @@ class Task(Base):
     remind_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
     nudged_at: Mapped[datetime | None]
+    # When the team's group chats heard that the task is overdue by more than a day.
+    announced_overdue_at: Mapped[datetime | None]
+    # The optional earlier reminder: how many minutes before ``due_at``, when, and
+    # when it was claimed into the outbox.
+    remind_before: Mapped[int] = mapped_column(default=0)
+    early_at: Mapped[datetime | None]
+    early_reminded_at: Mapped[datetime | None]
     priority: Mapped[str] = mapped_column(String(8), default="normal")
     repeat: Mapped[str | None] = mapped_column(String(16))
     assignee_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
@@ -31,6 +38,8 @@ class Task(Base):
 
     __table_args__ = (
         Index("ix_tasks_due_reminders", "reminded_at", "remind_at"),
+        Index("ix_tasks_nudges", "done_at", "nudged_at", "due_at"),
+        Index("ix_tasks_early_reminders", "early_reminded_at", "early_at"),
         Index("ix_tasks_assignee_open", "assignee_id", "done_at", "due_at"),
         # A client card lists the client's open tasks by due time.
         Index("ix_tasks_client_open", "client_id", "done_at", "due_at"),

@@ -38,6 +38,8 @@ class User(Base):
         ForeignKey("clients.id", ondelete="SET NULL", use_alter=True)
     )
     open_client_at: Mapped[datetime | None]
+    # A manager's own morning list (today's tasks, overdue, stale deals); on by default.
+    morning_list: Mapped[bool] = mapped_column(default=True)
     # Set when Telegram answers 403 (the member blocked the bot); cleared when they write again.
     unreachable_at: Mapped[datetime | None]
 

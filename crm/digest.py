@@ -1,0 +1,215 @@
+"""The daily summary for owners and admins, and each manager's morning list.
+
+Both are decided on the scheduler's tick: once the reader's local clock has
+passed the digest time, one outbox row is written under a key of the reader
+and the local date, so a restart neither loses nor repeats one. The figures
+are computed when the row is sent, for the reader's previous local day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import outbox
+from crm.access import STAFF_ROLES, is_staff
+from crm.clock import Clock
+from crm.deal_queries import DealFilter, DealQueries
+from crm.errors import InvalidInput, NotAllowed
+from crm.pipeline import Pipelines
+from storage.engine import write_transaction
+from storage.models import AppSetting, Client, Deal, Event, Role, Task, User
+
+DIGEST_TIME_KEY = "digest_time"
+DEFAULT_DIGEST_TIME = time(9, 0)
+
+
+@dataclass
+class Summary:
+    day: date
+    new_clients: list[str] = field(default_factory=list)
+    deals_created: tuple[int, int] = (0, 0)  # count, amount
+    deals_moved: int = 0
+    deals_won: tuple[int, int] = (0, 0)
+    deals_lost: tuple[int, int] = (0, 0)
+    pipeline: list[tuple[int, int, int]] = field(default_factory=list)  # stage id, count, amount
+    tasks_done: dict[int, int] = field(default_factory=dict)  # member id → count
+    tasks_overdue: dict[int, int] = field(default_factory=dict)
+    stale_deals: list[tuple[str, str]] = field(default_factory=list)  # deal title, client name
+    unreachable: list[int] = field(default_factory=list)
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing happened and nothing needs attention."""
+        return not (
+            self.new_clients
+            or self.deals_created[0]
+            or self.deals_moved
+            or self.deals_won[0]
+            or self.deals_lost[0]
+            or self.tasks_done
+            or self.tasks_overdue
+            or self.stale_deals
+            or self.unreachable
+        )
+
+
+@dataclass
+class Morning:
+    today: list[Task]
+    overdue: list[Task]
+    stale_deals: list[tuple[str, str]]
+
+
+def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start, end
+
+
+class Digests:
+    def __init__(
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        deal_queries: DealQueries,
+        pipelines: Pipelines,
+    ) -> None:
+        self._session = session
+        self._clock = clock
+        self._deals = deal_queries
+        self._pipelines = pipelines
+
+    async def digest_time(self) -> time:
+        setting = await self._session.get(AppSetting, DIGEST_TIME_KEY)
+        if setting is None:
+            return DEFAULT_DIGEST_TIME
+        return time(int(setting.value["hour"]), int(setting.value["minute"]))
+
+    async def set_digest_time(self, actor: User, moment: time) -> None:
+        if not (is_staff(actor) and actor.role == Role.OWNER):
+            raise NotAllowed()
+        async with write_transaction(self._session):
+            await self._session.merge(
+                AppSetting(
+                    key=DIGEST_TIME_KEY, value={"hour": moment.hour, "minute": moment.minute}
+                )
+            )
+
+    async def set_morning_list(self, actor: User, on: bool) -> None:
+        async with write_transaction(self._session):
+            user = await self._session.get(User, actor.id)
+            if user is None:
+                raise InvalidInput("no_such_member")
+            user.morning_list = on
+            actor.morning_list = on
+
+    async def claim_due(self) -> int:
+        """Queue today's digest for every reader whose local digest time has passed."""
+        now = self._clock.now()
+        at = await self.digest_time()
+        queued = 0
+        async with write_transaction(self._session):
+            readers = await self._session.scalars(
+                select(User).where(User.active.is_(True), User.unreachable_at.is_(None))
+            )
+            for reader in readers:
+                local = now.astimezone(ZoneInfo(reader.timezone))
+                if local.time() < at:
+                    continue
+                if reader.role in STAFF_ROLES:
+                    kind = "digest"
+                elif reader.morning_list:
+                    kind = "morning"
+                else:
+                    continue
+                queued += await outbox.enqueue(
+                    self._session,
+                    chat_id=reader.id,
+                    kind=kind,
+                    payload={"day": local.date().isoformat()},
+                    dedupe_key=f"{kind}:{reader.id}:{local.date().isoformat()}",
+                    now=now,
+                )
+        return queued
+
+    async def summary(self, actor: User, start: datetime, end: datetime) -> Summary:
+        """What happened between ``start`` and ``end`` (a local day), for owners and admins."""
+        if not is_staff(actor):
+            raise NotAllowed()
+        summary = Summary(day=start.date())
+        names = await self._session.scalars(
+            select(Client.name)
+            .where(Client.created_at >= start, Client.created_at < end)
+            .order_by(Client.created_at)
+        )
+        summary.new_clients = list(names)
+        events = await self._session.execute(
+            select(Event.kind, func.count(), func.coalesce(func.sum(Deal.amount_minor), 0))
+            .join(Deal, Deal.id == Event.deal_id)
+            .where(
+                Event.occurred_at >= start,
+                Event.occurred_at < end,
+                Event.kind.in_(
+                    ("deal_created", "stage_changed", "deal_won", "deal_lost", "deal_reopened")
+                ),
+            )
+            .group_by(Event.kind)
+        )
+        by_kind = {kind: (int(count), int(amount)) for kind, count, amount in events.all()}
+        summary.deals_created = by_kind.get("deal_created", (0, 0))
+        summary.deals_moved = (
+            by_kind.get("stage_changed", (0, 0))[0] + by_kind.get("deal_reopened", (0, 0))[0]
+        )
+        summary.deals_won = by_kind.get("deal_won", (0, 0))
+        summary.deals_lost = by_kind.get("deal_lost", (0, 0))
+        overview = await self._deals.overview(actor, DealFilter(), start, end)
+        summary.pipeline = [(t.stage.id, t.count, t.amount) for t in overview.stages]
+        done = await self._session.execute(
+            select(Task.assignee_id, func.count())
+            .where(Task.done_at >= start, Task.done_at < end)
+            .group_by(Task.assignee_id)
+        )
+        summary.tasks_done = {int(member): int(count) for member, count in done.all()}
+        overdue = await self._session.execute(
+            select(Task.assignee_id, func.count())
+            .where(Task.done_at.is_(None), Task.due_at < end)
+            .group_by(Task.assignee_id)
+        )
+        summary.tasks_overdue = {int(member): int(count) for member, count in overdue.all()}
+        summary.stale_deals = await self._stale(actor, mine=False)
+        unreachable = await self._session.scalars(
+            select(User.id).where(User.active.is_(True), User.unreachable_at.is_not(None))
+        )
+        summary.unreachable = list(unreachable)
+        return summary
+
+    async def morning(self, actor: User, start: datetime, end: datetime) -> Morning:
+        """A manager's day: today's tasks, overdue ones, their stale deals."""
+        now = self._clock.now()
+        mine = select(Task).where(Task.assignee_id == actor.id, Task.done_at.is_(None))
+        today = await self._session.scalars(
+            mine.where(Task.due_at >= start, Task.due_at < end).order_by(Task.due_at).limit(30)
+        )
+        overdue = await self._session.scalars(
+            mine.where(Task.due_at < min(start, now)).order_by(Task.due_at).limit(30)
+        )
+        return Morning(list(today), list(overdue), await self._stale(actor, mine=True))
+
+    async def _stale(self, actor: User, mine: bool) -> list[tuple[str, str]]:
+        """Up to ten stale deals (title, client), stage by stage."""
+        lines: list[tuple[str, str]] = []
+        now = self._clock.now()
+        for stage in await self._pipelines.stages():
+            if stage.kind != "open" or len(lines) >= 10:
+                continue
+            found, _count = await self._deals.on_stage(
+                actor, stage.id, DealFilter(mine=mine, stale=True), now, now, 0, per_page=10
+            )
+            lines.extend((line.deal.title, line.client_name) for line in found)
+        return lines[:10]

@@ -1,0 +1,129 @@
+"""The team's group chats: binding one, choosing what it hears, and telling it.
+
+Announcements are outbox rows written in the transaction of the change they
+announce (a new client, a new deal, a deal won or lost) or on the tick (tasks
+overdue by more than a day), one per subscribed group under a unique key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import outbox
+from crm.access import is_staff
+from crm.clock import Clock
+from crm.errors import Conflict, InvalidInput, NotAllowed
+from storage.engine import write_transaction
+from storage.models import GroupChat, Role, Task, User
+
+TOPICS = ("new_client", "new_deal", "deal_won", "deal_lost", "task_overdue")
+OVERDUE_AFTER = timedelta(days=1)
+
+
+async def announce(
+    session: AsyncSession, now: datetime, topic: str, key: str, payload: dict[str, Any]
+) -> None:
+    """Queue ``topic`` for every group subscribed to it (inside the caller's transaction)."""
+    groups = await session.scalars(select(GroupChat))
+    for group in groups:
+        if topic in group.subscriptions:
+            await outbox.enqueue(
+                session,
+                chat_id=group.chat_id,
+                kind=f"group_{topic}",
+                payload=payload,
+                dedupe_key=f"group:{group.chat_id}:{topic}:{key}",
+                now=now,
+            )
+
+
+class Groups:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+
+    async def get(self, chat_id: int) -> GroupChat | None:
+        return await self._session.get(GroupChat, chat_id)
+
+    async def bind(self, actor: User, chat_id: int, title: str) -> GroupChat:
+        _require_owner(actor)
+        if chat_id >= 0:
+            raise InvalidInput("not_a_group")
+        async with write_transaction(self._session):
+            group = await self._session.get(GroupChat, chat_id)
+            if group is None:
+                group = GroupChat(
+                    chat_id=chat_id,
+                    title=title[:256],
+                    subscriptions=list(TOPICS),
+                    bound_by=actor.id,
+                    bound_at=self._clock.now(),
+                )
+                self._session.add(group)
+            else:
+                group.title = title[:256]
+            return group
+
+    async def unbind(self, actor: User, chat_id: int) -> None:
+        _require_owner(actor)
+        async with write_transaction(self._session):
+            group = await self._session.get(GroupChat, chat_id)
+            if group is None:
+                raise Conflict("not_bound")
+            await self._session.delete(group)
+
+    async def toggle(self, actor: User, chat_id: int, topic: str) -> GroupChat:
+        _require_owner(actor)
+        if topic not in TOPICS:
+            raise InvalidInput("bad_topic")
+        async with write_transaction(self._session):
+            group = await self._session.get(GroupChat, chat_id)
+            if group is None:
+                raise Conflict("not_bound")
+            topics = list(group.subscriptions)
+            group.subscriptions = (
+                [t for t in topics if t != topic] if topic in topics else [*topics, topic]
+            )
+            return group
+
+    async def bound(self) -> list[GroupChat]:
+        return list(await self._session.scalars(select(GroupChat).order_by(GroupChat.bound_at)))
+
+    async def claim_overdue(self, limit: int = 200) -> int:
+        """Announce, once each, the open tasks overdue by more than a day."""
+        now = self._clock.now()
+        async with write_transaction(self._session):
+            if not await self._session.scalar(select(GroupChat.chat_id).limit(1)):
+                return 0
+            tasks = list(
+                await self._session.scalars(
+                    select(Task)
+                    .where(
+                        Task.done_at.is_(None),
+                        Task.announced_overdue_at.is_(None),
+                        Task.due_at <= now - OVERDUE_AFTER,
+                    )
+                    .order_by(Task.due_at)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for task in tasks:
+                task.announced_overdue_at = now
+                await announce(
+                    self._session,
+                    now,
+                    "task_overdue",
+                    str(task.id),
+                    {"task_id": task.id, "title": task.title, "assignee_id": task.assignee_id},
+                )
+            return len(tasks)
+
+
+def _require_owner(actor: User) -> None:
+    if not (is_staff(actor) and actor.role == Role.OWNER):
+        raise NotAllowed()

@@ -1,0 +1,218 @@
+"""Claiming what is due: reminders, earlier reminders and nudges, into the outbox.
+
+Each claim marks the task and writes its outbox row in one transaction, under
+a unique key (task, kind, moment), so a reminder is never sent twice: not by
+two processes (PostgreSQL hands each row to one of them with SKIP LOCKED, and
+the key stops anything that slips through), not after a restart. What fell
+due while the bot was down is claimed on the first tick after it comes back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.dml import ReturningUpdate
+
+from crm.clock import Clock
+from crm.config import CrmConfig
+from storage.engine import write_transaction
+from storage.models import Client, ClientPhone, Deal, OutboxMessage, Task, User
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ReminderView:
+    """What a reminder shows, read when it is sent (the task may have changed since)."""
+
+    task: Task
+    assignee: User | None
+    client: Client | None
+    deal: Deal | None
+    phone: str | None
+
+
+KINDS = ("task_reminder", "task_early", "task_nudge")
+# When each kind falls due, and the column that says it was claimed.
+_MOMENT = {"task_reminder": "remind_at", "task_early": "early_at", "task_nudge": "due_at"}
+_CLAIMED_AT = {
+    "task_reminder": "reminded_at",
+    "task_early": "early_reminded_at",
+    "task_nudge": "nudged_at",
+}
+# Ids per statement: well under the bound-parameter limits of SQLite and asyncpg.
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class _Due:
+    task_id: int
+    chat_id: int
+    moment: datetime
+
+
+def _key(task_id: int, kind: str, moment: datetime) -> str:
+    return f"task:{task_id}:{kind}:{moment.strftime('%Y%m%dT%H%M%S')}"
+
+
+def _interleaved(rows: list[_Due]) -> list[_Due]:
+    """Within each minute, take members in turn.
+
+    Twenty tasks of one manager at 10:00 would otherwise sit together in the
+    outbox, and one chat may only get a message a second: the sender would
+    spend its slots waiting on that chat. Earlier minutes still come first.
+    """
+    seen: Counter[tuple[datetime, int]] = Counter()
+    ranked = []
+    for position, row in enumerate(rows):
+        minute = row.moment.replace(second=0, microsecond=0)
+        turn = seen[minute, row.chat_id]
+        seen[minute, row.chat_id] += 1
+        ranked.append((minute, turn, position, row))
+    ranked.sort(key=lambda item: item[:3])
+    return [row for *_, row in ranked]
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Reminders:
+    def __init__(self, session: AsyncSession, clock: Clock, config: CrmConfig) -> None:
+        self._session = session
+        self._clock = clock
+        self._config = config
+
+    async def claim_due(self, limit: int = 1000) -> int:
+        """Move due reminders and nudges into the outbox; returns how many were queued.
+
+        At most ``limit`` tasks are claimed per call. Set-based, so claiming
+        thousands at once stays fast: per kind one UPDATE picks the due tasks
+        (locking them, and skipping those another process holds), marks them and
+        returns them, and one multi-row INSERT queues their messages. A member
+        who blocked the bot gets nothing: the tasks are marked, nothing is queued.
+        """
+        now = self._clock.now()
+        taken = queued = 0
+        unreachable: set[int] | None = None
+        async with write_transaction(self._session):
+            for kind in KINDS:
+                if taken >= limit:
+                    break
+                claimed = await self._session.execute(
+                    self._claim(kind, now, limit - taken),
+                    execution_options={"synchronize_session": False},
+                )
+                rows = sorted(
+                    (_Due(task_id, chat_id, moment) for task_id, chat_id, moment in claimed),
+                    key=lambda row: (row.moment, row.task_id),
+                )
+                if not rows:
+                    continue
+                taken += len(rows)
+                if kind == "task_reminder":
+                    await self._moot_early([row.task_id for row in rows], now)
+                if unreachable is None:
+                    unreachable = set(
+                        await self._session.scalars(
+                            select(User.id).where(User.unreachable_at.is_not(None))
+                        )
+                    )
+                reachable = [row for row in rows if row.chat_id not in unreachable]
+                queued += await self._enqueue(kind, _interleaved(reachable), now)
+        return queued
+
+    def _claim(self, kind: str, now: datetime, limit: int) -> ReturningUpdate[int, int, datetime]:
+        """UPDATE the first ``limit`` due tasks of ``kind`` as claimed, RETURNING them."""
+        due = aliased(Task)
+        moment = getattr(due, _MOMENT[kind])
+        until = now - self._config.nudge_after if kind == "task_nudge" else now
+        chosen = (
+            select(due.id)
+            .where(
+                due.done_at.is_(None), getattr(due, _CLAIMED_AT[kind]).is_(None), moment <= until
+            )
+            .order_by(moment, due.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (
+            update(Task)
+            .where(Task.id.in_(chosen))
+            .values({_CLAIMED_AT[kind]: now})
+            .returning(Task.id, Task.assignee_id, getattr(Task, _MOMENT[kind]))
+        )
+
+    async def _moot_early(self, task_ids: list[int], now: datetime) -> None:
+        """The main reminder is here: an earlier one not sent yet is moot."""
+        for chunk in _chunks(task_ids, CHUNK):
+            await self._session.execute(
+                update(Task)
+                .where(
+                    Task.id.in_(chunk),
+                    Task.early_at.is_not(None),
+                    Task.early_reminded_at.is_(None),
+                )
+                .values(early_reminded_at=now),
+                execution_options={"synchronize_session": False},
+            )
+
+    async def _enqueue(self, kind: str, rows: list[_Due], now: datetime) -> int:
+        """Outbox rows for ``rows``, in that order; returns how many were new.
+
+        One statement with a list of parameters: SQLAlchemy sends it as a few
+        multi-row INSERTs ("insertmanyvalues"), compiled once, where building a
+        VALUES clause of thousands of rows by hand costs seconds of compiling.
+        """
+        if not rows:
+            return 0
+        connection = await self._session.connection()
+        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        statement = (
+            insert(OutboxMessage)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxMessage.id)
+        )
+        values = [
+            {
+                "dedupe_key": _key(row.task_id, kind, row.moment),
+                "chat_id": row.chat_id,
+                "kind": kind,
+                "payload": {"task_id": row.task_id},
+                "created_at": now,
+                "next_attempt_at": now,
+                "attempts": 0,
+            }
+            for row in rows
+        ]
+        result = await connection.execute(statement, values)
+        return len(result.all())
+
+    async def view(self, task_id: int) -> ReminderView | None:
+        """The task with its client or deal and a phone to call; None if it is gone."""
+        task = await self._session.get(Task, task_id)
+        if task is None:
+            return None
+        assignee = await self._session.get(User, task.assignee_id)
+        deal = await self._session.get(Deal, task.deal_id) if task.deal_id else None
+        client_id = task.client_id or (deal.client_id if deal else None)
+        client = await self._session.get(Client, client_id) if client_id else None
+        phone = None
+        if client is not None:
+            phone = await self._session.scalar(
+                select(ClientPhone.e164)
+                .where(ClientPhone.client_id == client.id)
+                .order_by(ClientPhone.id)
+                .limit(1)
+            )
+        return ReminderView(task, assignee, client, deal, phone)

@@ -1,0 +1,297 @@
+"""Tasks: what to do and when, for whom, hanging off a client or a deal.
+
+Reminders live here, in the tasks table (``remind_at``, ``early_at`` and when
+each was claimed); ``crm.reminders`` claims the due ones into the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events, outbox
+from crm.access import is_staff
+from crm.clients import Clients
+from crm.clock import Clock
+from crm.config import CrmConfig
+from crm.deals import Deals
+from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.recurrence import REPEATS, next_occurrence
+from storage.engine import write_transaction
+from storage.models import Task, User
+
+PRIORITIES = ("low", "normal", "high")
+REMIND_BEFORE = (0, 15, 60, 1440)
+MAX_TITLE = 500
+
+
+@dataclass(frozen=True)
+class TaskLists:
+    overdue: list[Task]
+    today: list[Task]
+    week: list[Task]
+    done: list[Task]
+
+
+def clean_title(text: str) -> str:
+    title = " ".join(text.split())
+    if not title:
+        raise InvalidInput("empty", field="task")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput("too_long", field="task", limit=MAX_TITLE)
+    return title
+
+
+class Tasks:
+    def __init__(
+        self, session: AsyncSession, clock: Clock, config: CrmConfig, clients: Clients, deals: Deals
+    ) -> None:
+        self._session = session
+        self._clock = clock
+        self._config = config
+        self._clients = clients
+        self._deals = deals
+
+    async def visible(self, actor: User, task_id: int) -> Task:
+        """The assignee, whoever set it, and owners and admins see a task."""
+        task = await self._session.get(Task, task_id)
+        if task is None or not (is_staff(actor) or actor.id in (task.assignee_id, task.created_by)):
+            raise NotFound()
+        return task
+
+    async def create(
+        self,
+        actor: User,
+        title: str,
+        due_at: datetime,
+        *,
+        client_id: int | None = None,
+        deal_id: int | None = None,
+        assignee_id: int | None = None,
+        priority: str = "normal",
+        remind_before: int = 0,
+        repeat: str | None = None,
+    ) -> Task:
+        title = clean_title(title)
+        _check_options(priority, remind_before, repeat)
+        now = self._clock.now()
+        if due_at < now - timedelta(minutes=1):
+            raise InvalidInput("in_the_past")
+        async with write_transaction(self._session):
+            if deal_id is not None:
+                deal = await self._deals.visible(actor, deal_id)
+                client_id = deal.client_id
+            elif client_id is not None:
+                await self._clients.visible(actor, client_id)
+            assignee = await self._assignee(actor, assignee_id)
+            task = Task(
+                title=title,
+                due_at=due_at,
+                priority=priority,
+                repeat=repeat,
+                assignee_id=assignee.id,
+                client_id=client_id,
+                deal_id=deal_id,
+                created_by=actor.id,
+                created_at=now,
+            )
+            _schedule(task, due_at, remind_before)
+            self._session.add(task)
+            await self._session.flush()
+            self._record(task, "task_created", actor, data={"due_at": due_at.isoformat()})
+            if assignee.id != actor.id:
+                await self._tell_assignee(task)
+            return task
+
+    async def reschedule(self, actor: User, task_id: int, due_at: datetime) -> Task:
+        if due_at < self._clock.now() - timedelta(minutes=1):
+            raise InvalidInput("in_the_past")
+        async with write_transaction(self._session):
+            task = await self._open_task(actor, task_id)
+            old = task.due_at
+            _schedule(task, due_at, task.remind_before)
+            self._record(
+                task,
+                "task_rescheduled",
+                actor,
+                data={"old": old.isoformat(), "new": due_at.isoformat()},
+            )
+            return task
+
+    async def set_options(
+        self,
+        actor: User,
+        task_id: int,
+        *,
+        priority: str | None = None,
+        remind_before: int | None = None,
+        repeat: str | None = "",
+    ) -> Task:
+        """Change priority, the earlier reminder or the repeat ("" leaves repeat as it is)."""
+        async with write_transaction(self._session):
+            task = await self._open_task(actor, task_id)
+            new_priority = task.priority if priority is None else priority
+            new_before = task.remind_before if remind_before is None else remind_before
+            new_repeat = task.repeat if repeat == "" else repeat
+            _check_options(new_priority, new_before, new_repeat)
+            task.priority, task.repeat = new_priority, new_repeat
+            if new_before != task.remind_before:
+                task.remind_before = new_before
+                task.early_at = task.due_at - timedelta(minutes=new_before) if new_before else None
+                task.early_reminded_at = None
+            return task
+
+    async def assign(self, actor: User, task_id: int, assignee_id: int) -> Task:
+        async with write_transaction(self._session):
+            task = await self._open_task(actor, task_id)
+            assignee = await self._assignee(actor, assignee_id)
+            if assignee.id != task.assignee_id:
+                task.assignee_id = assignee.id
+                self._record(task, "task_assigned", actor, data={"assignee": assignee.id})
+                if assignee.id != actor.id:
+                    await self._tell_assignee(task)
+            return task
+
+    async def snooze(self, actor: User, task_id: int, until: datetime) -> Task:
+        """Remind again at ``until``; the due time stays."""
+        if until <= self._clock.now():
+            raise InvalidInput("in_the_past")
+        async with write_transaction(self._session):
+            task = await self._open_task(actor, task_id)
+            if task.reminded_at is None and task.early_at is not None and until < task.due_at:
+                # The earlier reminder was snoozed: the one at the due time stays.
+                task.early_at, task.early_reminded_at = until, None
+            else:
+                task.remind_at, task.reminded_at = until, None
+            self._record(task, "task_snoozed", actor, data={"until": until.isoformat()})
+            return task
+
+    async def done(self, actor: User, task_id: int) -> tuple[Task, Task | None]:
+        """Mark done; a repeating task gets its next occurrence. Returns both."""
+        async with write_transaction(self._session):
+            task = await self.visible(actor, task_id)
+            if task.done_at is not None:
+                raise Conflict("already_done")
+            if not (is_staff(actor) or actor.id == task.assignee_id):
+                raise NotAllowed()
+            now = self._clock.now()
+            task.done_at = now
+            self._record(task, "task_done", actor)
+            following = None
+            if task.repeat:
+                assignee = await self._session.get(User, task.assignee_id)
+                tz = assignee.timezone if assignee else self._config.default_timezone
+                due = next_occurrence(task.due_at, task.repeat, tz, after=now)
+                following = Task(
+                    title=task.title,
+                    due_at=due,
+                    priority=task.priority,
+                    repeat=task.repeat,
+                    assignee_id=task.assignee_id,
+                    client_id=task.client_id,
+                    deal_id=task.deal_id,
+                    created_by=task.created_by,
+                    created_at=now,
+                )
+                _schedule(following, due, task.remind_before)
+                self._session.add(following)
+                await self._session.flush()
+                self._record(
+                    following,
+                    "task_created",
+                    actor,
+                    data={"due_at": due.isoformat(), "repeat_of": task.id},
+                )
+            return task, following
+
+    async def lists(self, actor: User, member_id: int | None, day_start: datetime) -> TaskLists:
+        """``member_id`` None: everyone's. Others' lists are for owners and admins.
+
+        ``day_start`` is the reader's local midnight, in UTC.
+        """
+        if member_id != actor.id and not is_staff(actor):
+            raise NotAllowed()
+        query = select(Task)
+        if member_id is not None:
+            query = query.where(Task.assignee_id == member_id)
+        now = self._clock.now()
+        day_end, week_end = day_start + timedelta(days=1), day_start + timedelta(days=8)
+        open_tasks = query.where(Task.done_at.is_(None)).order_by(Task.due_at, Task.id)
+        overdue = await self._session.scalars(open_tasks.where(Task.due_at < now).limit(30))
+        today = await self._session.scalars(
+            open_tasks.where(Task.due_at >= now, Task.due_at < day_end).limit(30)
+        )
+        week = await self._session.scalars(
+            open_tasks.where(Task.due_at >= max(now, day_end), Task.due_at < week_end).limit(30)
+        )
+        done = await self._session.scalars(
+            query.where(Task.done_at.is_not(None), Task.done_at >= now - timedelta(days=7))
+            .order_by(Task.done_at.desc())
+            .limit(10)
+        )
+        return TaskLists(list(overdue), list(today), list(week), list(done))
+
+    async def _open_task(self, actor: User, task_id: int) -> Task:
+        task = await self.visible(actor, task_id)
+        if task.done_at is not None:
+            raise Conflict("already_done")
+        if not (is_staff(actor) or actor.id in (task.assignee_id, task.created_by)):
+            raise NotAllowed()
+        return task
+
+    async def _assignee(self, actor: User, assignee_id: int | None) -> User:
+        if assignee_id is None or assignee_id == actor.id:
+            return actor
+        if not is_staff(actor):
+            raise NotAllowed()
+        assignee = await self._session.get(User, assignee_id)
+        if assignee is None or not assignee.active:
+            raise InvalidInput("no_such_member")
+        return assignee
+
+    async def _tell_assignee(self, task: Task) -> None:
+        await outbox.enqueue(
+            self._session,
+            chat_id=task.assignee_id,
+            kind="task_assigned",
+            payload={"task_id": task.id},
+            dedupe_key=f"task:{task.id}:assigned:{task.assignee_id}:{self._clock.now():%Y%m%dT%H%M%S}",
+            now=self._clock.now(),
+        )
+
+    def _record(
+        self, task: Task, kind: str, actor: User, data: dict[str, object] | None = None
+    ) -> None:
+        events.record(
+            self._session,
+            self._clock,
+            kind,
+            actor.id,
+            client_id=task.client_id,
+            deal_id=task.deal_id,
+            task_id=task.id,
+            text=task.title,
+            data=dict(data or {}),
+        )
+
+
+def _schedule(task: Task, due_at: datetime, remind_before: int) -> None:
+    task.due_at = due_at
+    task.remind_before = remind_before
+    task.remind_at = due_at
+    task.reminded_at = None
+    task.nudged_at = None
+    task.early_at = due_at - timedelta(minutes=remind_before) if remind_before else None
+    task.early_reminded_at = None
+
+
+def _check_options(priority: str, remind_before: int, repeat: str | None) -> None:
+    if priority not in PRIORITIES:
+        raise InvalidInput("bad_priority")
+    if remind_before not in REMIND_BEFORE:
+        raise InvalidInput("bad_reminder")
+    if repeat is not None and repeat not in REPEATS:
+        raise InvalidInput("bad_repeat")

@@ -1,0 +1,154 @@
+"""The daily summary and the morning list: decided on the tick, once per reader and day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.clock import ManualClock
+from storage.models import User
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID, Joiner
+
+
+async def member(app: App, user_id: int) -> User:
+    async with app.crm.open() as crm:
+        found = await crm.members.get_active(user_id)
+    assert found is not None
+    return found
+
+
+def texts(user: SimulatedUser) -> list[str]:
+    return [message.text for message in user.chat_messages()]
+
+
+async def test_the_summary_arrives_once_at_nine_local(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    await owner_en.send("/start")  # the bot learns the owner's name
+    # Monday 2026-03-02: a client, a deal won, a task done.
+    clock.set(datetime(2026, 3, 2, 7, tzinfo=UTC))  # 10:00 Moscow
+    client = await make_client(app, OWNER_ID, "Anna Lee")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        ids = {str(s.code): s.id for s in await crm.pipelines.stages()}
+        deal = await crm.deals.create(owner, client.id, 150_000_00)
+        await crm.deals.create(owner, client.id, 20_000_00)
+        await crm.deals.move(owner, deal.id, ids["won"])
+        task = await crm.tasks.create(owner, "Call back", clock.now() + timedelta(hours=1))
+        await crm.tasks.done(owner, task.id)
+        await crm.tasks.create(owner, "Send the invoice", clock.now() + timedelta(hours=2))
+
+    clock.set(datetime(2026, 3, 3, 5, 59, tzinfo=UTC))  # 08:59 Moscow, Tuesday
+    await app.ticker.tick()  # the task's reminder and nudge go out; no summary yet
+    assert not any(text.startswith("Summary for") for text in texts(owner_en))
+
+    clock.set(datetime(2026, 3, 3, 6, 0, tzinfo=UTC))  # 09:00
+    await app.ticker.tick()
+    digest = owner_en.last_message().text
+    assert digest.startswith("Summary for 02.03.2026")
+    assert "New clients: 1 (Anna Lee)" in digest
+    assert "Deals created: 2, 170,000\u00a0₽" in digest
+    assert "Deals won: 1, 150,000\u00a0₽" in digest
+    assert "• New lead: 1 · 20,000\u00a0₽" in digest
+    assert "• Olga Owner: 1 / 1" in digest  # one done, one overdue by the day's end
+
+    for _ in range(3):
+        clock.advance(timedelta(minutes=5))
+        await app.ticker.tick()
+    assert sum(text.startswith("Summary for") for text in texts(owner_en)) == 1
+
+
+async def test_a_quiet_day_is_one_line(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 3, 3, 6, 0, tzinfo=UTC))
+    await app.ticker.tick()
+    assert owner_en.last_message().text == (
+        "Summary for 02.03.2026: a quiet day, nothing happened and nothing is stuck."
+    )
+
+
+async def test_managers_get_their_morning_list_unless_they_switch_it_off(
+    app: App, join: Joiner, clock: ManualClock
+) -> None:
+    manager = await join(7001, "manager", "Mark", language_code="en")
+    mira = await join(7002, "manager", "Mira", language_code="en")
+    async with app.crm.open() as crm:
+        mark = await member(app, 7001)
+        await crm.tasks.create(mark, "Visit the client", datetime(2026, 3, 3, 8, tzinfo=UTC))
+        await crm.digests.set_morning_list(await member(app, 7002), False)
+    clock.set(datetime(2026, 3, 3, 6, 0, tzinfo=UTC))
+    await app.ticker.tick()
+    morning = manager.last_message().text
+    assert morning.startswith("Good morning! Your day, 03.03.2026")
+    assert "11:00 Visit the client" in morning
+    assert not any(text.startswith("Good morning") for text in texts(mira))
+    assert not any(text.startswith("Summary for") for text in texts(manager))
+
+
+async def test_a_restart_neither_loses_nor_repeats_the_summary(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 3, 3, 6, 30, tzinfo=UTC))
+    async with app.crm.open() as crm:
+        assert await crm.digests.claim_due() == 1  # decided, then the bot stopped
+        assert await crm.digests.claim_due() == 0
+    await app.ticker.tick()  # back up: sent once
+    await app.ticker.tick()
+    assert sum(text.startswith("Summary for") for text in texts(owner_en)) == 1
+
+
+async def test_the_owner_moves_the_digest_time(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    from datetime import time
+
+    async with app.crm.open() as crm:
+        await crm.digests.set_digest_time(await member(app, OWNER_ID), time(7, 30))
+    clock.set(datetime(2026, 3, 3, 4, 30, tzinfo=UTC))  # 07:30 Moscow
+    await app.ticker.tick()
+    assert owner_en.last_message().text.startswith("Summary for 02.03.2026")
+
+
+async def test_digest_now_for_the_owner_only(
+    app: App, owner_en: SimulatedUser, join: Joiner, clock: ManualClock
+) -> None:
+    await make_client(app, OWNER_ID, "Yesterday Client")
+    clock.advance(timedelta(days=1))
+    [reply] = await owner_en.send("/digest")
+    assert reply.text.startswith("Summary for 02.03.2026")
+    assert "New clients: 1 (Yesterday Client)" in reply.text
+    manager = await join(7003, "manager", "Max", language_code="en")
+    [reply] = await manager.send("/digest")
+    assert reply.text == "The summary is for the owner and admins; /tasks shows your day."
+
+
+async def test_the_owner_sets_the_summary_time_in_settings(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    await owner_en.send("/settings")
+    await owner_en.press("Daily summary at 09:00")
+    [screen] = await owner_en.press("08:00")
+    assert "Daily summary at 08:00" in str(screen.buttons)
+    await owner_en.press("Daily summary at 08:00")
+    [reply] = await owner_en.send("25:00")
+    assert reply.text == "“25:00” is not a time. Send it like 9:00 or 18:30."
+    [screen] = await owner_en.send("7.45")
+    assert "Daily summary at 07:45" in str(screen.buttons)
+    manager = await join(7004, "manager", "Mona", language_code="en")
+    [screen] = await manager.send("/settings")
+    assert "Daily summary" not in str(screen.buttons)
+    await manager.press_data("dg:set:06.00")
+    assert manager.alerts()[-1] == "You don't have access to this."
+    async with app.crm.open() as crm:
+        assert (await crm.digests.digest_time()).strftime("%H:%M") == "07:45"
+
+
+async def test_a_manager_switches_the_morning_list(app: App, join: Joiner) -> None:
+    manager = await join(7005, "manager", "Nina", language_code="en")
+    [screen] = await manager.send("/settings")
+    [screen] = await manager.press("My morning list: on", screen)
+    assert "My morning list: off" in str(screen.buttons)
+    assert (await member(app, 7005)).morning_list is False

@@ -1,0 +1,138 @@
+"""The team's group chat: binding, what it hears, bursts folded, members answered in private."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot.app import App, build_app
+from bot.offline import OfflineSession, SentMessage
+from bot.simulator import SimulatedUser
+from bot.startup import prepare_database
+from crm.clock import ManualClock
+from handlers.callbacks import GroupCb
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID, Joiner, UserFactory, make_settings
+
+GROUP = -100_555
+
+
+@pytest.fixture
+async def app(database_url: str, clock: ManualClock) -> AsyncIterator[App]:
+    """A team whose DEFAULT_LANGUAGE is English: groups read the default language."""
+    application = build_app(
+        make_settings(database_url, default_language="en"), session=OfflineSession(), clock=clock
+    )
+    await prepare_database(application)
+    yield application
+    await application.close()
+
+
+def group_messages(app: App) -> list[SentMessage]:
+    session = app.bot.session
+    return [m for m in session.chat_order if m.chat_id == GROUP]  # type: ignore[attr-defined]
+
+
+async def bound(app: App, user: UserFactory) -> SimulatedUser:
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.members.set_language(owner, "en")
+    in_group = user(OWNER_ID, "Olga", language_code="en", chat_id=GROUP)
+    [screen] = await in_group.send("/bind")
+    assert screen.text.startswith("This chat hears about:")
+    return in_group
+
+
+async def test_the_group_hears_new_clients_folded_into_one_message(
+    app: App, user: UserFactory
+) -> None:
+    await bound(app, user)
+    for name in ("Anna", "Boris", "Vera"):
+        await make_client(app, OWNER_ID, name, company="LLC " + name)
+    await app.ticker.tick()
+    [message] = group_messages(app)[1:]
+    assert message.text.splitlines() == [
+        "🆕 3 new clients",
+        "• Anna (LLC Anna)",
+        "• Boris (LLC Boris)",
+        "• Vera (LLC Vera)",
+    ]
+    await app.ticker.tick()
+    assert len(group_messages(app)) == 2  # nothing twice
+
+
+async def test_subscriptions_and_unbind(app: App, user: UserFactory, join: Joiner) -> None:
+    owner_in_group = await bound(app, user)
+    await owner_in_group.press("new clients")
+    assert "▫️ new clients" in group_messages(app)[0].text
+    await make_client(app, OWNER_ID, "Quiet Client")
+    await app.ticker.tick()
+    assert len(group_messages(app)) == 1
+
+    manager = await join(8001, "manager", "Mark", language_code="en")
+    manager_in_group = user(8001, "Mark", language_code="en", chat_id=GROUP)
+    await manager_in_group.press_data(
+        GroupCb(action="toggle", chat_id=GROUP, topic="new_deal").pack()
+    )
+    assert manager_in_group.alerts()[-1] == "You don't have access to this."
+    [reply] = await manager_in_group.send("/bind")
+    assert reply.text == "Only the owner can bind a group."
+    assert manager.user.id == 8001
+
+    [reply] = await owner_in_group.send("/unbind")
+    assert reply.text == "This chat will hear nothing more from Kartoteka."
+    await make_client(app, OWNER_ID, "Unheard Client", phones=("+79990000001",))
+    await app.ticker.tick()
+    assert group_messages(app)[-1].text == "This chat will hear nothing more from Kartoteka."
+
+
+async def test_strangers_get_nothing_and_members_are_answered_in_private(
+    app: App, user: UserFactory
+) -> None:
+    owner_in_group = await bound(app, user)
+    await make_client(app, OWNER_ID, "Private Client")
+    stranger = user(9001, language_code="en", chat_id=GROUP)
+    assert await stranger.send("/find Private") == []
+    assert await stranger.send("/bind") == []
+    assert await owner_in_group.send("hello team") == []
+
+    before = len(group_messages(app))
+    replies = await owner_in_group.send("/find Private")
+    assert len(group_messages(app)) == before  # nothing posted to the group
+    [card] = replies
+    assert card.chat_id == OWNER_ID and card.text.startswith("👤 Private Client")
+
+
+async def test_deals_won_lost_and_overdue_tasks(
+    app: App, user: UserFactory, clock: ManualClock
+) -> None:
+    await bound(app, user)
+    client = await make_client(app, OWNER_ID, "Deal Client")
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        ids = {str(s.code): s.id for s in await crm.pipelines.stages()}
+        won = await crm.deals.create(owner, client.id, 150_000_00, "Supply")
+        lost = await crm.deals.create(owner, client.id, 5_000_00, "Repair")
+        await crm.deals.move(owner, won.id, ids["won"])
+        await crm.deals.move(owner, lost.id, ids["lost"], "too expensive")
+        await crm.tasks.create(owner, "Call back", clock.now() + timedelta(hours=1))
+    await app.ticker.tick()
+    text = group_messages(app)[-1].text
+    assert "💼 2 new deals" in text and "• Supply — Deal Client, 150,000\u00a0₽" in text
+    assert "🏆 1 deal won" in text and "❌ 1 deal lost" in text
+    assert "• Repair, 5,000\u00a0₽ (too expensive)" in text
+
+    clock.advance(timedelta(days=1, hours=2))
+    await app.ticker.tick()
+    assert group_messages(app)[-1].text.splitlines() == [
+        "⏳ 1 task overdue by more than a day",
+        "• Call back",
+    ]
+    clock.advance(timedelta(hours=3))
+    await app.ticker.tick()
+    assert group_messages(app)[-1].text.startswith("⏳ 1 task overdue")
+    assert sum(m.text.startswith("⏳") for m in group_messages(app)) == 1

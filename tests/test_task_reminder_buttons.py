@@ -1,0 +1,189 @@
+"""Reminders at their minute through the ticker, and Done and Snooze on them.
+
+The clock starts on Monday 02.03.2026 at 12:00 in Moscow (09:00 UTC); it moves
+only when a test moves it, and ``app.ticker.tick()`` claims what is due and
+sends it through the offline Bot API.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.app import App
+from bot.offline import SentMessage
+from bot.simulator import SimulatedUser
+from crm.clock import ManualClock
+from handlers.callbacks import TaskCb
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID, Joiner, UserFactory
+from tests.test_tasks_flow import (
+    MANAGER_ID,
+    all_tasks,
+    instant_delivery,
+    make_task,
+    moscow,
+    task_events,
+)
+
+
+@pytest.fixture(autouse=True)
+def _instant_delivery(app: App) -> None:
+    instant_delivery(app)
+
+
+# What a task's messages begin with; the ticker also sends digests, which are not ours.
+TASK_HEADINGS = ("⏰ ", "❗ ", "📌 ")
+
+
+async def tick_to(app: App, user: SimulatedUser, clock: ManualClock, at: datetime) -> list[str]:
+    """Move the clock, tick, and return the task messages that arrived in ``user``'s chat."""
+    clock.set(at)
+    before = len(user.chat_messages())
+    await app.ticker.tick()
+    arrived = [sent.text for sent in user.chat_messages()[before:]]
+    return [text for text in arrived if text.startswith(TASK_HEADINGS)]
+
+
+def last_task_message(user: SimulatedUser) -> SentMessage:
+    return next(m for m in reversed(user.chat_messages()) if m.text.startswith(TASK_HEADINGS))
+
+
+async def reminder_at_due(
+    app: App, user: SimulatedUser, clock: ManualClock, title: str, **options: object
+) -> SentMessage:
+    """A task due tomorrow at 10:00 Moscow, and its reminder, arrived."""
+    await make_task(app, OWNER_ID, title, moscow(3, 10), **options)
+    [text] = await tick_to(app, user, clock, moscow(3, 10))
+    assert title in text
+    return last_task_message(user)
+
+
+async def test_the_reminder_arrives_at_its_minute_and_not_before(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    client = await make_client(app, OWNER_ID, "Anna Lee", phones=("+79991234567",))
+    await make_task(app, OWNER_ID, "Call Anna", moscow(3, 10), client_id=client.id)
+    assert await tick_to(app, owner_en, clock, moscow(3, 9, 59)) == []
+    [text] = await tick_to(app, owner_en, clock, moscow(3, 10))
+    assert text.splitlines() == [
+        "⏰ Due now (03.03.2026 10:00):",
+        "🔹 Call Anna",
+        "👤 Anna Lee",
+        "📞 +7 999 123-45-67",
+    ]
+    buttons = [label for label, _d, _u in last_task_message(owner_en).buttons]
+    assert buttons == ["✅ Done", "+15 min", "+1 hour", "Tomorrow", "👤 Open card"]
+    assert await tick_to(app, owner_en, clock, moscow(3, 10, 1)) == []  # never twice
+
+
+async def test_done_edits_the_reminder_and_twice_is_already_done(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    reminder = await reminder_at_due(app, owner_en, clock, "Call Ivan")
+    [edited] = await owner_en.press("Done", reminder)
+    assert edited.message_id == reminder.message_id
+    assert edited.text.splitlines() == ["✅ Done", "🔹 Call Ivan"]
+    assert edited.buttons == []
+    done_data = TaskCb(action="done", task_id=(await all_tasks(app))[0].id).pack()
+    assert await owner_en.press_data(done_data, reminder) == []
+    assert owner_en.alerts()[-1] == "Already done."
+    [task] = await all_tasks(app)
+    assert await task_events(app, task.id) == ["task_created", "task_done"]
+    # Done: no nudge an hour later.
+    assert await tick_to(app, owner_en, clock, moscow(3, 11, 30)) == []
+
+
+async def test_snooze_edits_the_reminder_and_reminds_again(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    reminder = await reminder_at_due(app, owner_en, clock, "Call Ivan")
+    [edited] = await owner_en.press("+15 min", reminder)
+    assert edited.message_id == reminder.message_id
+    assert edited.text.splitlines() == ["⏰ Snoozed until 10:15", "🔹 Call Ivan"]
+    assert "✅ Done" in str(edited.buttons)
+    assert await tick_to(app, owner_en, clock, moscow(3, 10, 14)) == []
+    [again] = await tick_to(app, owner_en, clock, moscow(3, 10, 15))
+    assert again.startswith("⏰ Due now (03.03.2026 10:00):")
+
+    second = last_task_message(owner_en)
+    [edited] = await owner_en.press("+1 hour", second)
+    assert edited.text.startswith("⏰ Snoozed until 11:15")
+    [edited] = await owner_en.press("Tomorrow", second)
+    assert edited.text.startswith("⏰ Snoozed until Wed 04.03 10:00")
+    [task] = await all_tasks(app)
+    assert task.remind_at == moscow(4, 10) and task.due_at == moscow(3, 10)
+    # An hour after it was due, still open: one nudge.
+    [nudge] = await tick_to(app, owner_en, clock, moscow(3, 11))
+    assert nudge.startswith("❗ Still open, due 03.03.2026 10:00:")
+    assert await tick_to(app, owner_en, clock, moscow(3, 23)) == []
+    [text] = await tick_to(app, owner_en, clock, moscow(4, 10))
+    assert text.startswith("⏰ Due now (03.03.2026 10:00):")
+    kinds = await task_events(app, task.id)
+    assert kinds == ["task_created", "task_snoozed", "task_snoozed", "task_snoozed"]
+
+    await owner_en.press_data(TaskCb(action="snooze", task_id=task.id, value="1y").pack())
+    assert owner_en.alerts()[-1] == "This button is no longer active."
+
+
+async def test_a_repeating_task_done_shows_the_next_one(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    reminder = await reminder_at_due(app, owner_en, clock, "Daily report", repeat="daily")
+    [edited] = await owner_en.press("Done", reminder)
+    assert edited.text.splitlines()[0] == "✅ Done. Next one: Wed 04.03.2026 10:00"
+    done, following = await all_tasks(app)
+    assert done.done_at is not None and following.done_at is None
+    assert (following.title, following.repeat, following.due_at) == (
+        "Daily report",
+        "daily",
+        moscow(4, 10),
+    )
+    [text] = await tick_to(app, owner_en, clock, moscow(4, 10))
+    assert text.startswith("⏰ Due now (04.03.2026 10:00):")
+
+
+async def test_forged_presses_by_a_stranger_or_another_manager(
+    app: App, owner_en: SimulatedUser, clock: ManualClock, join: Joiner, user: UserFactory
+) -> None:
+    manager = await join(MANAGER_ID, "manager", "Maria", language_code="en")
+    colleague = await join(MANAGER_ID + 1, "manager", "Pavel", language_code="en")
+    task = await make_task(app, OWNER_ID, "Call Ivan", moscow(3, 10), assignee_id=MANAGER_ID)
+    stranger = user(666, "Eve", language_code="en")
+    for action, value in (("done", ""), ("snooze", "15m")):
+        data = TaskCb(action=action, task_id=task.id, value=value).pack()
+        await stranger.press_data(data)
+        assert stranger.alerts()[-1] == "This is a private CRM. Ask its owner for an invitation."
+        await colleague.press_data(data)
+        assert colleague.alerts()[-1] == "This record no longer exists."
+    [fresh] = await all_tasks(app)
+    assert fresh.done_at is None and fresh.remind_at == moscow(3, 10)
+
+    [text] = [t for t in await tick_to(app, manager, clock, moscow(3, 10)) if "Due now" in t]
+    assert "Call Ivan" in text
+    [edited] = await manager.press("Done", last_task_message(manager))
+    assert edited.text.startswith("✅ Done")
+
+
+async def test_the_earlier_reminder_then_the_main_one_and_the_nudge(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    await make_task(app, OWNER_ID, "Meeting", moscow(3, 10), remind_before=15)
+    await make_task(app, OWNER_ID, "Call", moscow(3, 10))
+    assert await tick_to(app, owner_en, clock, moscow(3, 9, 44)) == []
+    [early] = await tick_to(app, owner_en, clock, moscow(3, 9, 45))
+    assert early.startswith("⏰ Coming up at 03.03.2026 10:00:") and "Meeting" in early
+    due = await tick_to(app, owner_en, clock, moscow(3, 10))
+    assert sorted(text.splitlines()[1] for text in due) == ["🔹 Call", "🔹 Meeting"]
+    assert all(text.startswith("⏰ Due now (03.03.2026 10:00):") for text in due)
+
+    await owner_en.press("Done", last_task_message(owner_en))  # one of the two is done
+    assert await tick_to(app, owner_en, clock, moscow(3, 10, 59)) == []
+    [nudge] = await tick_to(app, owner_en, clock, moscow(3, 11))
+    assert nudge.startswith("❗ Still open, due 03.03.2026 10:00:")
+    still_open = [t.title for t in await all_tasks(app) if t.done_at is None]
+    assert [nudge.splitlines()[1]] == [f"🔹 {still_open[0]}"]
+    assert await tick_to(app, owner_en, clock, moscow(3, 13)) == []
+    clock.advance(timedelta(days=1))
+    assert await tick_to(app, owner_en, clock, clock.now()) == []

@@ -1,0 +1,335 @@
+"""Tasks through the Dispatcher: /task, the card's button, the confirmation, /tasks.
+
+The clock starts on Monday 02.03.2026 at 12:00 in Moscow (09:00 UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.clock import ManualClock
+from handlers.callbacks import ClientCb, NewTaskCb, TaskCb, TasksCb
+from reminders.limits import RateLimits
+from reminders.scheduler import Ticker
+from reminders.sender import OutboxSender
+from storage.engine import create_session_factory
+from storage.models import Event, Task
+from tests.client_helpers import make_client, member
+from tests.conftest import OWNER_ID, Joiner
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+MANAGER_ID = 5001
+
+
+def instant_delivery(app: App) -> None:
+    """The app's ticker with a sender that never waits for a chat's rate limit.
+
+    The ticker sends digests too, and two messages to one chat within a second
+    would wait (or be put off until the clock moves); the limits have tests of their own.
+    """
+    limits = RateLimits(per_second=1e9, chat_interval=0.0)
+    app.sender = OutboxSender(app.bot, app.crm, app.i18n, limits=limits)
+    app.ticker = Ticker(app.crm, app.sender)
+
+
+@pytest.fixture(autouse=True)
+def _instant_delivery(app: App) -> None:
+    instant_delivery(app)
+
+
+def moscow(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=MOSCOW).astimezone(UTC)
+
+
+async def all_tasks(app: App) -> list[Task]:
+    async with create_session_factory(app.engine)() as session:
+        return list(await session.scalars(select(Task).order_by(Task.id)))
+
+
+async def task_events(app: App, task_id: int) -> list[str]:
+    async with create_session_factory(app.engine)() as session:
+        rows = await session.scalars(
+            select(Event.kind).where(Event.task_id == task_id).order_by(Event.id)
+        )
+        return list(rows)
+
+
+async def make_task(app: App, actor_id: int, title: str, due: datetime, **options: Any) -> Task:
+    async with app.crm.open() as crm:
+        actor = await crm.members.get_active(actor_id)
+        assert actor is not None
+        return await crm.tasks.create(actor, title, due, **options)
+
+
+async def new_task(user: SimulatedUser, text: str) -> str:
+    """``/task <text>``; the confirmation's text."""
+    [reply] = await user.send(f"/task {text}")
+    assert reply.text.startswith("✅ Task saved"), reply.text
+    return reply.text
+
+
+async def test_task_command_reads_the_when_as_people_write_it(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    text = await new_task(owner_en, "tomorrow 9am call Ivan")
+    assert "call Ivan" in text and "🕒 Tue 03.03.2026 09:00" in text
+    assert "Priority: normal" in text and "Reminder: at the due time" in text
+    assert "Repeats: doesn't repeat" in text
+    text = await new_task(owner_en, "in 30 min send the offer")
+    assert "send the offer" in text and "🕒 Mon 02.03.2026 12:30" in text
+    text = await new_task(owner_en, "25.12 14:30 order flowers")
+    assert "🕒 Fri 25.12.2026 14:30" in text
+    text = await new_task(owner_en, "next monday prepare the report")
+    assert "🕒 Mon 09.03.2026 10:00" in text  # a day with no time: the default hour
+    tasks = await all_tasks(app)
+    assert [t.title for t in tasks] == [
+        "call Ivan",
+        "send the offer",
+        "order flowers",
+        "prepare the report",
+    ]
+    assert tasks[0].due_at == datetime(2026, 3, 3, 6, 0, tzinfo=UTC)
+    assert tasks[1].due_at == datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    assert all(t.client_id is None and t.assignee_id == OWNER_ID for t in tasks)
+
+
+async def test_task_command_links_to_the_open_card(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    client = await make_client(app, OWNER_ID, "Anna Lee", phones=("+79991234567",))
+    await owner_en.press_data(ClientCb(action="open", client_id=client.id).pack())
+    [reply] = await owner_en.send("/task tomorrow 10:00 call back about the price")
+    assert "👤 Anna Lee" in reply.text and "📞 +7 999 123-45-67" in reply.text
+    assert any("Open card" in text for text, _d, _u in reply.buttons)
+
+    clock.advance(timedelta(minutes=16))  # the card is no longer open
+    text = await new_task(owner_en, "tomorrow 11:00 book a table")
+    assert "Anna Lee" not in text
+    first, second = await all_tasks(app)
+    assert first.client_id == client.id and second.client_id is None
+    assert "task_created" in await task_events(app, first.id)
+
+
+async def test_from_a_card_and_a_deal_when_then_what(app: App, owner_en: SimulatedUser) -> None:
+    client = await make_client(app, OWNER_ID, "Boris Orlov")
+    [prompt] = await owner_en.press_data(NewTaskCb(client_id=client.id).pack())
+    assert prompt.text.startswith("A task for Boris Orlov. When and what?")
+    [reply] = await owner_en.send("завтра в 10 позвонить")
+    assert "позвонить" in reply.text and "🕒 Tue 03.03.2026 10:00" in reply.text
+    assert "👤 Boris Orlov" in reply.text
+
+    async with app.crm.open() as crm:
+        deal = await crm.deals.create(await member(app, OWNER_ID), client.id, 150_000_00, "Sofa")
+    [prompt] = await owner_en.press_data(NewTaskCb(deal_id=deal.id).pack())
+    assert prompt.text.startswith("A task for Sofa.")
+    [question] = await owner_en.send("friday 15:00")  # the when first, then the what
+    assert question.text == "What should be done?"
+    [reply] = await owner_en.send("   ")
+    assert reply.text == "What should be done?"
+    [reply] = await owner_en.send("Send the invoice")
+    assert "💼 Sofa" in reply.text and "🕒 Fri 06.03.2026 15:00" in reply.text
+    assert any("Open deal" in text for text, _d, _u in reply.buttons)
+    tasks = await all_tasks(app)
+    assert (tasks[1].deal_id, tasks[1].client_id) == (deal.id, client.id)
+
+    await owner_en.press_data(NewTaskCb(client_id=999_999).pack())
+    assert owner_en.alerts()[-1] == "This record no longer exists."
+
+
+async def test_what_is_not_a_date_gets_a_question(app: App, owner_en: SimulatedUser) -> None:
+    [reply] = await owner_en.send("/task 32.13 call Ivan")
+    assert reply.text.startswith("I couldn't read that as a date and time. For example:")
+    [reply] = await owner_en.send("вчера позвонить")
+    assert reply.text.startswith("That moment has already passed. When should it be?")
+    [reply] = await owner_en.send("call Ivan sometime")
+    assert reply.text.startswith("I couldn't read that as a date and time.")
+    assert await all_tasks(app) == []
+    [reply] = await owner_en.send("tomorrow 11:00 call Ivan")
+    assert reply.text.startswith("✅ Task saved") and "call Ivan" in reply.text
+
+    [reply] = await owner_en.send("/task")
+    assert reply.text.startswith("When and what?")
+    # "today" alone at 12:00 would be 10:00, already past: the time is asked.
+    [reply] = await owner_en.send("today call the bank")
+    assert reply.text.startswith("What time on Mon 02.03?")
+    [reply] = await owner_en.send("11:00")
+    assert reply.text.startswith("That moment has already passed.")
+    [reply] = await owner_en.send("in the evening")
+    assert reply.text.startswith("I couldn't read that")
+    [reply] = await owner_en.send("18:30")
+    assert "call the bank" in reply.text and "🕒 Mon 02.03.2026 18:30" in reply.text
+    [reply] = await owner_en.send("/task tomorrow " + "x" * 501)
+    assert reply.text.startswith("That is too long: at most 500 characters.")
+    [reply] = await owner_en.send("Shorter")
+    assert "🕒 Tue 03.03.2026 10:00" in reply.text
+    assert len(await all_tasks(app)) == 3
+
+
+async def test_changing_the_time_from_the_confirmation(app: App, owner_en: SimulatedUser) -> None:
+    [confirmation] = await owner_en.send("/task tomorrow 10:00 call Ivan")
+    [prompt] = await owner_en.press("Change time", confirmation)
+    assert prompt.message_id == confirmation.message_id
+    assert "Send the new date and time." in prompt.text
+    [back] = await owner_en.press("Back", prompt)
+    assert back.message_id == confirmation.message_id and "Change time" in str(back.buttons)
+
+    await owner_en.press("Change time", back)
+    [reply] = await owner_en.send("sometime")
+    assert reply.text.startswith("I couldn't read that")
+    [reply] = await owner_en.send("yesterday 10:00")
+    assert reply.text.startswith("That moment has already passed.")
+    [reply] = await owner_en.send("wednesday 18:00")
+    assert reply.text.startswith("✅ Task saved") and "🕒 Wed 04.03.2026 18:00" in reply.text
+    [task] = await all_tasks(app)
+    assert task.due_at == moscow(4, 18) and task.remind_at == moscow(4, 18)
+    assert await task_events(app, task.id) == ["task_created", "task_rescheduled"]
+
+
+async def test_priority_reminder_and_repeat_edit_the_confirmation(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    [confirmation] = await owner_en.send("/task tomorrow 10:00 call Ivan")
+    [picker] = await owner_en.press("Priority", confirmation)
+    assert picker.message_id == confirmation.message_id
+    assert "Choose the priority:" in picker.text and "✅ 🔹 normal" in str(picker.buttons)
+    [screen] = await owner_en.press("high", picker)
+    assert screen.message_id == confirmation.message_id
+    assert "Priority: high" in screen.text and "🔺 call Ivan" in screen.text
+
+    await owner_en.press("Reminder", screen)
+    [screen] = await owner_en.press("1 hour before")
+    assert "Reminder: 1 hour before" in screen.text
+    await owner_en.press("Repeat", screen)
+    [screen] = await owner_en.press("every weekday")
+    assert "Repeats: every weekday" in screen.text
+    assert screen.message_id == confirmation.message_id
+
+    [task] = await all_tasks(app)
+    assert (task.priority, task.remind_before, task.repeat) == ("high", 60, "weekdays")
+    assert task.early_at == moscow(3, 9)
+    for action, value in (("prio", "urgent"), ("early", "5"), ("repeat", "yearly")):
+        await owner_en.press_data(TaskCb(action=action, task_id=task.id, value=value).pack())
+        assert owner_en.alerts()[-1] == "This button is no longer active."
+    await owner_en.press("Repeat", screen)
+    [screen] = await owner_en.press("doesn't repeat")
+    assert "Repeats: doesn't repeat" in screen.text
+
+
+async def test_assigning_to_a_manager_tells_them_at_once(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    manager = await join(MANAGER_ID, "manager", "Maria", language_code="en")
+    await app.ticker.tick()  # the owner hears that Maria joined
+    [confirmation] = await owner_en.send("/task tomorrow 10:00 call Ivan")
+    [picker] = await owner_en.press("Assignee", confirmation)
+    assert "Who should do it?" in picker.text
+    names = [text for text, _d, _u in picker.buttons]
+    assert "Maria" in names and "✅ Olga Owner" in names
+    [screen] = await owner_en.press("Maria", picker)
+    assert screen.message_id == confirmation.message_id and "🙋 Maria" in screen.text
+
+    before = len(manager.chat_messages())
+    assert await app.ticker.tick() == 1
+    notice = manager.chat_messages()[before]
+    assert notice.text.startswith("📌 A new task for you, due 03.03.2026 10:00:")
+    assert "call Ivan" in notice.text
+    assert [text for text, _d, _u in notice.buttons] == ["✅ Done"]  # no snoozing the news
+    [task] = await all_tasks(app)
+    assert task.assignee_id == MANAGER_ID
+    assert await task_events(app, task.id) == ["task_created", "task_assigned"]
+
+
+async def test_a_manager_cannot_assign_nor_touch_others_tasks(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    manager = await join(MANAGER_ID, "manager", "Maria", language_code="en")
+    [confirmation] = await manager.send("/task tomorrow 10:00 call Ivan")
+    assert "Assignee" not in str(confirmation.buttons) and "🙋 Maria" in confirmation.text
+    [own] = await all_tasks(app)
+    await manager.press_data(TaskCb(action="who", task_id=own.id).pack())
+    assert manager.alerts()[-1] == "You don't have access to this."
+    await manager.press_data(TaskCb(action="assign", task_id=own.id, value=str(OWNER_ID)).pack())
+    assert manager.alerts()[-1] == "You don't have access to this."
+
+    others = await make_task(app, OWNER_ID, "Owner's own", moscow(3, 10))
+    for action in ("show", "time", "prio"):
+        await manager.press_data(TaskCb(action=action, task_id=others.id).pack())
+        assert manager.alerts()[-1] == "This record no longer exists."
+    tasks = await all_tasks(app)
+    assert [t.assignee_id for t in tasks] == [MANAGER_ID, OWNER_ID]
+
+
+async def test_tasks_sections_follow_the_clock(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    client = await make_client(app, OWNER_ID, "Anna Lee")
+    await make_task(app, OWNER_ID, "Call Anna", moscow(2, 15), client_id=client.id)
+    await make_task(app, OWNER_ID, "Send the offer", moscow(3, 10), priority="high")
+    await make_task(app, OWNER_ID, "Visit", moscow(6, 11))
+    await make_task(app, OWNER_ID, "Far away", moscow(20, 10))
+
+    [listing] = await owner_en.send("/tasks")
+    lines = listing.text.splitlines()
+    assert lines[0] == "✅ Your tasks"
+    assert "📅 Today: 1" in lines and "🗓 Next 7 days: 2" in lines
+    assert "1. 🔹 15:00 Call Anna — 👤 Anna Lee" in lines
+    assert "2. 🔺 Tue 03.03 10:00 Send the offer" in lines
+    assert "Far away" not in listing.text and "Overdue" not in listing.text
+    assert "Whose tasks" in str(listing.buttons)
+    assert ClientCb(action="open", client_id=client.id).pack() in str(listing.buttons)
+
+    clock.set(moscow(2, 16))
+    [listing] = await owner_en.send("✅ Tasks")  # the menu button
+    assert "❗ Overdue: 1" in listing.text and "Today" not in listing.text
+    [listing_after] = await owner_en.press("1. Call Anna", listing)
+    assert listing_after.message_id == listing.message_id
+    assert owner_en.alerts()[-1] == "Done."
+    assert "Overdue" not in listing_after.text and "☑️ Done recently: 1" in listing_after.text
+    assert "1. 🔹 Tue 03.03 10:00 Send the offer" in listing_after.text.replace("🔺", "🔹")
+    await owner_en.press_data(
+        TasksCb(action="done", who=OWNER_ID, task_id=(await all_tasks(app))[0].id).pack()
+    )
+    assert owner_en.alerts()[-1] == "Already done."
+
+    clock.set(moscow(14, 12))
+    [listing] = await owner_en.send("/tasks")
+    assert "Done recently" not in listing.text and "❗ Overdue: 2" in listing.text
+    assert "🗓 Next 7 days: 1" in listing.text and "Far away" in listing.text
+
+
+async def test_owner_switches_to_a_member_and_to_everyone(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    manager = await join(MANAGER_ID, "manager", "Maria", language_code="en")
+    await make_task(app, OWNER_ID, "Owner's call", moscow(3, 10))
+    await make_task(app, MANAGER_ID, "Maria's call", moscow(3, 11))
+
+    [listing] = await owner_en.send("/tasks")
+    assert "Owner's call" in listing.text and "Maria's call" not in listing.text
+    [picker] = await owner_en.press("Whose tasks", listing)
+    assert picker.text == "Whose tasks to show?" and picker.message_id == listing.message_id
+    [listing] = await owner_en.press("Maria", picker)
+    assert listing.text.startswith("✅ Tasks of Maria") and "Maria's call" in listing.text
+    assert "Owner's call" not in listing.text
+    await owner_en.press("Whose tasks", listing)
+    [listing] = await owner_en.press("Everyone")
+    assert listing.text.startswith("✅ Everyone's tasks")
+    assert "Owner's call · Olga Owner" in listing.text and "Maria's call · Maria" in listing.text
+    await owner_en.press("Whose tasks", listing)
+    [listing] = await owner_en.press("Mine")
+    assert listing.text.startswith("✅ Your tasks")
+
+    [own] = await manager.send("/tasks")
+    assert "Maria's call" in own.text and "Whose tasks" not in str(own.buttons)
+    for who in (OWNER_ID, 0):
+        await manager.press_data(TasksCb(action="show", who=who).pack())
+        assert manager.alerts()[-1] == "You don't have access to this."
+    await manager.press_data(TasksCb(action="pick", who=MANAGER_ID).pack())
+    assert manager.alerts()[-1] == "You don't have access to this."
