@@ -359,23 +359,28 @@ async def claim_all(app: App, limit: int) -> tuple[float, int, int]:
 async def deliver_all(app: App, api: LimitedBotAPI, expected: int, give_up_after: float) -> float:
     """Drive the app's sender until the outbox is empty; returns when that started."""
     started = time.monotonic()
-    last_report = started
     deadline = started + give_up_after
+    reporter = asyncio.create_task(report_progress(api, expected, started))
+    try:
+        while True:
+            sent = await app.sender.drain_once()
+            if sent == 0:
+                if await pending_rows(app) == 0:
+                    return started
+                if time.monotonic() > deadline:
+                    progress("giving up: the outbox is not draining")
+                    return started
+                await asyncio.sleep(0.1)
+    finally:
+        reporter.cancel()
+
+
+async def report_progress(api: LimitedBotAPI, expected: int, started: float) -> None:
     while True:
-        sent = await app.sender.drain_once()
-        now = time.monotonic()
-        if now - last_report >= 15:
-            done = len(api.deliveries)
-            rate = done / (now - started) if now > started else 0.0
-            progress(f"delivered {done}/{expected} ({rate:.1f}/s), 429s: {api.responses_429}")
-            last_report = now
-        if sent == 0:
-            if await pending_rows(app) == 0:
-                return started
-            if now > deadline:
-                progress("giving up: the outbox is not draining")
-                return started
-            await asyncio.sleep(0.1)
+        await asyncio.sleep(30)
+        done = len(api.deliveries)
+        rate = done / (time.monotonic() - started)
+        progress(f"delivered {done}/{expected} ({rate:.1f}/s), 429s: {api.responses_429}")
 
 
 async def single_latency(
@@ -405,11 +410,9 @@ async def single_latency(
             progress(f"latency sample {n + 1}: {latencies[-1]:.3f} s")
         return latencies
     finally:
+        scheduler.pause()  # a graceful stop: let a tick under way finish first
+        await asyncio.wait_for(app.ticker.idle(), timeout=30)
         scheduler.shutdown(wait=False)
-        for _ in range(100):  # let a tick under way finish before the engine goes
-            await asyncio.sleep(0.05)
-            if not app.sender.busy:
-                break
 
 
 def cpu_reference_ms() -> float:

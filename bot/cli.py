@@ -165,6 +165,9 @@ async def run(settings: Settings) -> None:
                 app.bot, allowed_updates=app.dispatcher.resolve_used_update_types()
             )
         finally:
+            # A tick cut short could leave a message sent but not marked: let it finish.
+            scheduler.pause()
+            await app.ticker.idle()
             scheduler.shutdown(wait=False)
     finally:
         await app.close()

@@ -13,6 +13,7 @@ from crm.clock import Clock
 from crm.deals import Deals
 from crm.pipeline import Pipelines, StageView
 from crm.team_settings import TeamSettings
+from storage.client_search import unindexed
 from storage.models import Client, Deal, Event, Stage, User
 
 CARD_EVENTS = 10
@@ -193,9 +194,10 @@ class DealQueries:
         self, actor: User, filters: DealFilter, month_start: datetime, month_end: datetime
     ) -> list[ColumnElement[bool]]:
         see_all = await self._settings.managers_see_all()
+        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
         conditions: list[ColumnElement[bool]] = [
             visibility.visible_clients(actor, see_all),
-            Client.archived_at.is_(None),
+            unindexed(Client.archived_at.is_(None), dialect),
         ]
         if filters.mine:
             conditions.append(Deal.manager_id == actor.id)

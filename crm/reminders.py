@@ -5,6 +5,8 @@ a unique key (task, kind, moment), so a reminder is never sent twice: not by
 two processes (PostgreSQL hands each row to one of them with SKIP LOCKED, and
 the key stops anything that slips through), not after a restart. What fell
 due while the bot was down is claimed on the first tick after it comes back.
+A member who blocked the bot is not written to: their due tasks are marked
+as claimed and nothing is queued, until they write to the bot again.
 """
 
 from __future__ import annotations
@@ -65,21 +67,27 @@ def _key(task_id: int, kind: str, moment: datetime) -> str:
 
 
 def _interleaved(rows: list[_Due]) -> list[_Due]:
-    """Within each minute, take members in turn.
+    """Within each minute, spread each member's reminders evenly through the queue.
 
     Twenty tasks of one manager at 10:00 would otherwise sit together in the
     outbox, and one chat may only get a message a second: the sender would
-    spend its slots waiting on that chat. Earlier minutes still come first.
+    spend its slots waiting on that chat, and the busiest members' last
+    reminders would trail behind everyone else's. Earlier minutes come first.
     """
+    per_chat = Counter((_minute(row), row.chat_id) for row in rows)
     seen: Counter[tuple[datetime, int]] = Counter()
     ranked = []
     for position, row in enumerate(rows):
-        minute = row.moment.replace(second=0, microsecond=0)
-        turn = seen[minute, row.chat_id]
-        seen[minute, row.chat_id] += 1
-        ranked.append((minute, turn, position, row))
+        key = (_minute(row), row.chat_id)
+        share = (seen[key] + 0.5) / per_chat[key]
+        seen[key] += 1
+        ranked.append((key[0], share, position, row))
     ranked.sort(key=lambda item: item[:3])
     return [row for *_, row in ranked]
+
+
+def _minute(row: _Due) -> datetime:
+    return row.moment.replace(second=0, microsecond=0)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

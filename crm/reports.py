@@ -100,7 +100,7 @@ class Reports:
             select(Client.source, func.count())
             .where(self._my_clients(actor), Client.created_at >= start, Client.created_at < end)
             .group_by(Client.source)
-            .order_by(func.count().desc(), Client.source)
+            .order_by(func.count().desc(), Client.source.is_(None), Client.source)
         )
         return Report(
             start=start,
@@ -164,6 +164,22 @@ class Reports:
             for i, stage in enumerate(steps)
         ]
         return funnel, created
+
+    async def won_amounts(
+        self, actor: User, start: datetime, end: datetime
+    ) -> list[tuple[datetime, int]]:
+        """(closed at, amount) of each deal won between ``start`` and ``end``, for charts."""
+        rows = await self._session.execute(
+            select(Deal.closed_at, Deal.amount_minor)
+            .join(Stage, Stage.id == Deal.stage_id)
+            .where(
+                self._mine(actor),
+                Stage.kind == "won",
+                Deal.closed_at >= start,
+                Deal.closed_at < end,
+            )
+        )
+        return [(closed_at, int(amount)) for closed_at, amount in rows.all() if closed_at]
 
     @staticmethod
     def _mine(actor: User) -> ColumnElement[bool]:

@@ -30,7 +30,7 @@ def get_routers() -> list[Router]:
         invites,
         pipeline_reasons,
         pipeline_settings,
-        report,  # TEMP-REPORT
+        report,
         settings,
         start,
         task_actions,
@@ -62,7 +62,7 @@ def get_routers() -> list[Router]:
         task_new.router,
         task_actions.router,
         tasks_list.router,
-        report.router,  # TEMP-REPORT
+        report.router,
         # Plain text and files with no dialog open: notes on the open card, or a search.
         client_notes.router,
         fallback.router,

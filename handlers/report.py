@@ -9,7 +9,9 @@ period's days; they are untrusted and checked again on each press.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections import defaultdict
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -24,6 +26,7 @@ from crm import access
 from crm.errors import CrmError
 from crm.reports import Report
 from crm.service import Crm
+from handlers import charts
 from handlers.callbacks import ReportCb
 from handlers.deal_views import money, stage_name
 from handlers.keyboards import MENU_REPORTS
@@ -46,8 +49,7 @@ from handlers.report_views import (
     typed_period,
 )
 from handlers.views import error_text, member_name
-from reminders import charts
-from reminders.xlsx import Cell, Column, Sheet, workbook_bytes
+from handlers.xlsx import Cell, Column, Sheet, workbook_bytes
 from storage.models import User
 
 router = Router(name=__name__)
@@ -153,22 +155,24 @@ async def report_screen(crm: Crm, member: User, period: Period) -> Screen:
 async def won_per_week(crm: Crm, member: User, period: Period) -> list[tuple[str, int]]:
     """(label, won amount in minor units) for each ISO week of the period, up to now.
 
-    INTEGRATION POINT: this asks ``Reports.report`` once per week, which is right
-    (the same filters, a manager's own deals only) but computes a whole report each
-    time. Replace the loop with one call once the CRM has
-    ``Reports.won_by_week(actor, start, end, timezone) -> list[tuple[date, int, int]]``.
+    One query for the whole period; the deals are put into weeks by their close
+    date in the reader's time zone.
     """
     now = crm.clock.now()
+    start, end = period.bounds(member.timezone, now)
+    zone = ZoneInfo(member.timezone)
+    by_monday: dict[date, int] = defaultdict(int)
+    for closed_at, amount in await crm.reports.won_amounts(member, start, end):
+        day = closed_at.astimezone(zone).date()
+        by_monday[day - timedelta(days=day.weekday())] += amount
     weeks: list[tuple[str, int]] = []
     monday = period.first - timedelta(days=period.first.weekday())
     while monday <= period.last:
         part = Period(max(monday, period.first), min(monday + timedelta(days=6), period.last))
-        start, end = part.bounds(member.timezone, now)
-        if start >= now:
+        if part.bounds(member.timezone, now)[0] >= now:
             break
-        report = await crm.reports.report(member, start, end)
         label = _("W{week}").format(week=monday.isocalendar().week)
-        weeks.append((f"{label}\n{part.first:%d.%m}", report.won_amount))
+        weeks.append((f"{label}\n{part.first:%d.%m}", by_monday.get(monday, 0)))
         monday += timedelta(days=7)
     return weeks
 

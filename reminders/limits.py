@@ -111,13 +111,18 @@ class RateLimits:
     def admit(self, chat_id: int, booked: float = 0.0) -> float:
         """Right before a send: 0.0 and the send is counted, or seconds to wait first.
 
-        Checks the limits against when messages really went out, keeping half the
-        margin, so a late message never crowds the ones after it. ``booked`` is
-        the moment ``reserve`` gave the message; it never counts as sent earlier.
+        Checks the limits against when messages really went out, with the
+        margin, so a late message never crowds the ones after it (they go a
+        little late too), and keeps messages nearly as far apart as planned, so
+        those held up together (by a pause, or a busy event loop) leave one by
+        one rather than in a burst. ``booked`` is the moment ``reserve`` gave
+        the message; it never counts as sent earlier.
         """
         now = max(self._monotonic(), booked)
-        spare = self._margin / 2
+        spare = self._margin
         wait = self._paused_until - now
+        if self._sent and self._sent[-1] <= now:  # (not so on a test's frozen clock)
+            wait = max(wait, self._sent[-1] + 0.9 * self._spacing - now)
         if len(self._sent) == self._per_window:
             wait = max(wait, self._sent[0] + 1.0 + spare - now)
         last = self._chat_sent.get(chat_id)

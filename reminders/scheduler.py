@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -22,8 +23,31 @@ class Ticker:
         self._factory = crm_factory
         self._sender = sender
         self._claim_limit = claim_limit
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def tick(self) -> int:
+        """Claim, then send; returns how many messages went out."""
+        self._running += 1
+        self._idle.clear()
+        try:
+            return await self._tick()
+        finally:
+            self._running -= 1
+            if not self._running:
+                self._idle.set()
+
+    async def idle(self) -> None:
+        """Return once no tick is under way.
+
+        APScheduler's shutdown cancels a running tick, and a message sent but not
+        yet marked would go again after the restart. So: pause the scheduler,
+        await this, then shut it down.
+        """
+        await self._idle.wait()
+
+    async def _tick(self) -> int:
         async with self._factory.open() as crm:
             claimed = await crm.reminders.claim_due(self._claim_limit)
             claimed += await crm.digests.claim_due()

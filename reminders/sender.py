@@ -5,6 +5,12 @@ Per row: sent → marked sent; 429 → everything pauses for ``retry_after`` and
 the row waits as long; 403 → the reader blocked the bot: they are marked
 unreachable and their pending rows are dropped; network errors and 5xx → retried
 with growing back-off, up to ``MAX_ATTEMPTS``; any other refusal → given up.
+
+A drain keeps going until nothing is due, claiming the next batch while the
+current one still waits for its slots, so it never idles between batches.
+Each row books its slot with the rate limits as soon as it is claimed (in
+claim order), is rendered shortly before the slot, from the data as it is
+then, and goes out on time; the limits check once more right before it does.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.methods import SendMessage
 from aiogram.utils.i18n import I18n
 
 from crm.outbox import Outbox
@@ -37,7 +44,7 @@ MAX_WAIT_SECONDS = 2.0
 # A message is rendered this long before its slot, from the data as it is then.
 RENDER_AHEAD_SECONDS = 0.5
 # How often a message early for the limits (the loop was late) waits again before it is put off.
-ADMIT_TRIES = 5
+ADMIT_TRIES = 20
 
 
 def backoff(attempts: int) -> timedelta:
@@ -77,8 +84,9 @@ class OutboxSender:
         """Send what is due now, and what falls due while sending; returns how many went out.
 
         Rows are claimed a batch at a time, and the next batch is claimed while
-        the last of the current one still wait for their slots, so the sender
-        never stands idle between batches. It returns once a claim finds nothing.
+        the last rows of the current one still wait for their slots, so the
+        sender never stands idle between batches. It returns once a claim finds
+        nothing.
         """
         async with self._draining:
             sent = 0
@@ -112,8 +120,8 @@ class OutboxSender:
             return False
 
     async def _deliver_row(self, row: OutboxMessage, others: list[OutboxMessage]) -> bool:
-        # Book a slot first (before any await, so rows book in the order they were
-        # claimed), render shortly before it, and send on time.
+        # Book a slot first (before any await but a group's fold, so rows book in the
+        # order they were claimed), render shortly before it, and send on time.
         if others:
             async with self._concurrency, self._factory.open() as crm:
                 # The burst goes out as one message: the others are settled with it.
@@ -138,20 +146,25 @@ class OutboxSender:
         message = await self._render(row)
         if message is None:
             return False
+        # Built now, so that between the last check of the limits and the request
+        # there is as little as possible.
+        method = SendMessage(
+            chat_id=row.chat_id, **message.text.as_kwargs(), reply_markup=message.reply_markup
+        )
         await _sleep_until(loop, slot)
         if self._blocked.get(row.chat_id, -1.0) >= started:
             return False  # the chat blocked the bot meanwhile: its rows are failed already
-        wait, tries = self._limits.admit(row.chat_id, booked), 0
+        wait, waited, tries = self._limits.admit(row.chat_id, booked), 0.0, 0
         while wait > 0:
-            tries += 1
-            if wait > MAX_WAIT_SECONDS or tries > ADMIT_TRIES:
+            tries, waited = tries + 1, waited + wait
+            if waited > MAX_WAIT_SECONDS or tries > ADMIT_TRIES:
                 await self._later(
                     row, timedelta(seconds=wait), "waiting for the rate limits", count=False
                 )
                 return False
             await asyncio.sleep(wait)
             wait = self._limits.admit(row.chat_id, booked)
-        return await self._send(row, message)
+        return await self._send(row, method)
 
     async def _render(self, row: OutboxMessage) -> Rendered | None:
         """The message, from the current data; None (and the row given up) when it is moot."""
@@ -170,11 +183,9 @@ class OutboxSender:
             await self._give_up(row, "nothing to send any more")
         return message
 
-    async def _send(self, row: OutboxMessage, message: Rendered) -> bool:
+    async def _send(self, row: OutboxMessage, method: SendMessage) -> bool:
         try:
-            await self._bot.send_message(
-                row.chat_id, **message.text.as_kwargs(), reply_markup=message.reply_markup
-            )
+            await self._bot(method)
         except TelegramRetryAfter as error:
             self._limits.pause(error.retry_after)
             await self._later(row, timedelta(seconds=error.retry_after), str(error), count=False)

@@ -392,3 +392,13 @@ def _hidden(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     return UnaryExpression(
         condition.self_group(), operator=operators.custom_op("+"), type_=Boolean()
     )
+
+
+def unindexed(condition: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
+    """``condition``, kept from steering SQLite's planner (which has no statistics).
+
+    SQLite otherwise takes a test like ``archived_at IS NULL`` as selective and
+    walks every client through its index; PostgreSQL plans from statistics and
+    gets the condition as it is.
+    """
+    return _hidden(condition) if dialect == "sqlite" else condition

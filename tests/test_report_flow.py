@@ -317,7 +317,7 @@ def test_typed_periods(typed: str, days: tuple[date, date] | None) -> None:
     assert (None if found is None else (found.first, found.last)) == days
 
 
-async def test_period_bounds_stop_at_now_and_follow_the_zone() -> None:
+def test_period_bounds_stop_at_now_and_follow_the_zone() -> None:
     period = Period(date(2026, 10, 1), date(2026, 10, 31))
     assert period.bounds("Europe/Moscow", NOW) == (datetime(2026, 9, 30, 21, tzinfo=UTC), NOW)
     later = NOW + timedelta(days=30)
