@@ -111,12 +111,13 @@ class RateLimits:
     def admit(self, chat_id: int, booked: float = 0.0) -> float:
         """Right before a send: 0.0 and the send is counted, or seconds to wait first.
 
-        Checks the limits against when messages really went out, with the
+        Checks the limits against when messages really went out, keeping a
         margin, so a late message never crowds the ones after it (they go a
         little late too), and keeps messages nearly as far apart as planned, so
         those held up together (by a pause, or a busy event loop) leave one by
-        one rather than in a burst. ``booked`` is the moment ``reserve`` gave
-        the message; it never counts as sent earlier.
+        one rather than in a burst. The window keeps a little less margin than
+        the plan, so messages that fell behind it catch up. ``booked`` is the
+        moment ``reserve`` gave the message; it never counts as sent earlier.
         """
         now = max(self._monotonic(), booked)
         spare = self._margin
@@ -124,7 +125,7 @@ class RateLimits:
         if self._sent and self._sent[-1] <= now:  # (not so on a test's frozen clock)
             wait = max(wait, self._sent[-1] + 0.9 * self._spacing - now)
         if len(self._sent) == self._per_window:
-            wait = max(wait, self._sent[0] + 1.0 + spare - now)
+            wait = max(wait, self._sent[0] + 1.0 + 0.8 * spare - now)
         last = self._chat_sent.get(chat_id)
         if last is not None:
             wait = max(wait, last + self._chat_interval + spare - now)

@@ -653,13 +653,14 @@ async def test_a_reminder_that_hit_a_network_error_is_retried_with_backoff(
 
 
 async def test_the_apscheduler_job_delivers_a_due_reminder(
-    app: App, session: OfflineSession, ticker: Ticker, time: Time, quiet: None
+    app: App, session: OfflineSession, time: Time, quiet: None
 ) -> None:
+    """The production job and tick, on the running loop, for at most half a second."""
     anna = await add_member(app, ANNA)
     task = await add_task(app, anna, "Call back", time.now() + timedelta(minutes=1))
     time.advance(timedelta(minutes=1))
 
-    scheduler = build_scheduler(ticker, poll_seconds=0.05)
+    scheduler = build_scheduler(app.ticker, poll_seconds=0.05)
     scheduler.start()
     try:
         for _ in range(50):
@@ -668,7 +669,7 @@ async def test_the_apscheduler_job_delivers_a_due_reminder(
             await asyncio.sleep(0.01)
     finally:
         scheduler.pause()  # stop gracefully: a tick under way finishes first
-        await asyncio.wait_for(ticker.idle(), timeout=5)
+        await asyncio.wait_for(app.ticker.idle(), timeout=5)
         scheduler.shutdown(wait=False)
 
     assert [(sent.chat_id, sent.task_id) for sent in delivered(session)] == [(ANNA, task.id)]
