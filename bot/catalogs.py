@@ -44,13 +44,40 @@ def extract() -> Catalog:
     return template
 
 
-def po_path(language: str) -> Path:
-    return LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalog_dir(language: str) -> Path:
+    return LOCALES_DIR / language / "LC_MESSAGES"
+
+
+def po_path(language: str, area: str = DOMAIN) -> Path:
+    return catalog_dir(language) / f"{area}.po"
+
+
+def area_of(locations: list[tuple[str, int | None]]) -> str:
+    """The catalog file a new message goes to: its feature package's, else the common one.
+
+    One file per feature keeps work on different features from touching the same
+    catalog file; a message already in a file stays there.
+    """
+    for path, _line in locations:
+        parts = path.split("/")
+        if parts[0] == "handlers" and len(parts) > 2 and parts[1] != "kit":
+            return parts[1]
+    return DOMAIN
+
+
+def read(path: Path, language: str) -> Catalog:
+    with path.open("rb") as po_file:
+        return read_po(po_file, locale=language)
 
 
 def load(language: str) -> Catalog:
-    with po_path(language).open("rb") as po_file:
-        return read_po(po_file, locale=language)
+    """Every catalog file of one language, merged into one catalog."""
+    merged = Catalog(locale=language, domain=DOMAIN)
+    for path in sorted(catalog_dir(language).glob("*.po")):
+        for message in read(path, language):
+            if message.id:
+                merged[message.id] = message
+    return merged
 
 
 def untranslated(catalog: Catalog, template: Catalog) -> list[str]:
@@ -67,22 +94,46 @@ def untranslated(catalog: Catalog, template: Catalog) -> list[str]:
     return missing
 
 
+def _split(template: Catalog, existing: dict[str, Catalog]) -> dict[str, Catalog]:
+    """The template cut into one template per catalog file."""
+    home: dict[object, str] = {}
+    for area, catalog in existing.items():
+        for message in catalog:
+            if message.id:
+                home.setdefault(message.id, area)
+    parts: dict[str, Catalog] = {}
+    for message in template:
+        if not message.id:
+            continue
+        area = home.get(message.id) or area_of(message.locations)
+        part = parts.setdefault(
+            area, Catalog(domain=DOMAIN, project="Kartoteka", creation_date=_EPOCH)
+        )
+        part[message.id] = message
+    return parts
+
+
 def update() -> dict[str, list[str]]:
     template = extract()
     report = {}
     for language in LANGUAGES:
-        path = po_path(language)
-        catalog = load(language) if path.exists() else Catalog(locale=language, domain=DOMAIN)
-        catalog.project = "Kartoteka"
-        catalog.revision_date = _EPOCH
-        catalog.update(template, update_header_comment=False, no_fuzzy_matching=True)
-        catalog.obsolete.clear()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as po_file:
-            write_po(
-                po_file, catalog, width=0, no_location=True, omit_header=False, sort_output=True
-            )
-        report[language] = untranslated(catalog, template)
+        directory = catalog_dir(language)
+        directory.mkdir(parents=True, exist_ok=True)
+        existing = {path.stem: read(path, language) for path in sorted(directory.glob("*.po"))}
+        parts = _split(template, existing)
+        for area in set(existing) - set(parts):
+            po_path(language, area).unlink()
+        for area, part in parts.items():
+            catalog = existing.get(area) or Catalog(locale=language, domain=DOMAIN)
+            catalog.project = "Kartoteka"
+            catalog.revision_date = _EPOCH
+            catalog.update(part, update_header_comment=False, no_fuzzy_matching=True)
+            catalog.obsolete.clear()
+            with po_path(language, area).open("wb") as po_file:
+                write_po(
+                    po_file, catalog, width=0, no_location=True, omit_header=False, sort_output=True
+                )
+        report[language] = untranslated(load(language), template)
     return report
 
 

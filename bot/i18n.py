@@ -12,6 +12,7 @@ import io
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -22,15 +23,20 @@ LANGUAGES = ("ru", "en")
 
 class PoCatalogI18n(I18n):
     def find_locales(self) -> dict[str, gettext.GNUTranslations]:
+        """Each language's catalog files (one per feature) merged and compiled in memory."""
         translations: dict[str, gettext.GNUTranslations] = {}
         for language_dir in sorted(self.path.iterdir()):
-            po_path = language_dir / "LC_MESSAGES" / f"{self.domain}.po"
-            if not po_path.is_file():
+            po_paths = sorted((language_dir / "LC_MESSAGES").glob("*.po"))
+            if not po_paths:
                 continue
-            with po_path.open("rb") as po_file:
-                catalog = read_po(po_file, locale=language_dir.name)
+            merged = Catalog(locale=language_dir.name, domain=self.domain)
+            for po_path in po_paths:
+                with po_path.open("rb") as po_file:
+                    for message in read_po(po_file, locale=language_dir.name):
+                        if message.id:
+                            merged[message.id] = message
             buffer = io.BytesIO()
-            write_mo(buffer, catalog)
+            write_mo(buffer, merged)
             buffer.seek(0)
             translations[language_dir.name] = gettext.GNUTranslations(buffer)
         return translations
