@@ -8,6 +8,7 @@ The tests fail while anything is untranslated.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def po_path(language: str, area: str = DOMAIN) -> Path:
     return catalog_dir(language) / f"{area}.po"
 
 
-def area_of(locations: list[tuple[str, int | None]]) -> str:
+def area_of(locations: Sequence[tuple[str, int]]) -> str:
     """The catalog file a new message goes to: its feature package's, else the common one.
 
     One file per feature keeps work on different features from touching the same
