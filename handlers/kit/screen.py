@@ -39,7 +39,8 @@ async def show(
     Telegram refuses an edit to the same text and buttons.
     """
     if isinstance(text, Screen):
-        text, keyboard = text.text, text.keyboard
+        keyboard = text.keyboard
+        text = text.text
     if isinstance(event, Message):
         await send(event, text, keyboard)
         return
