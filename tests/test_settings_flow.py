@@ -37,7 +37,7 @@ async def test_language_comes_from_telegram_and_can_be_changed(app: App, join: J
 
 async def test_forged_language_is_refused(app: App, owner: SimulatedUser) -> None:
     await owner.press_data(SettingsCb(action="lang", value="de").pack())
-    assert owner.alerts()[-1] == "Этот язык не поддерживается."
+    assert owner.alert == "Этот язык не поддерживается."
     assert (await stored(app, OWNER_ID)).language == "ru"
 
 
@@ -56,7 +56,7 @@ async def test_time_zone_by_button_and_by_text(app: App, owner: SimulatedUser) -
     assert (await stored(app, OWNER_ID)).timezone == "Asia/Yekaterinburg"
 
     await owner.press_data(SettingsCb(action="tz_pick", value="Nowhere/Else").pack())
-    assert "незнакомый мне часовой пояс" in owner.alerts()[-1]
+    assert "незнакомый мне часовой пояс" in owner.alert
     assert (await stored(app, OWNER_ID)).timezone == "Asia/Yekaterinburg"
 
 

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.pipeline import StageView
 from crm.team_settings import Status
-from handlers.kit.labels import member_name
+from handlers.kit.labels import member_name, status_label
 from handlers.kit.stages import money, stage_name, stage_name_from_event
 from storage.models import Event, User
 
@@ -149,8 +149,6 @@ def event_text(
     stages: Mapping[int, StageView] | None = None,
 ) -> str:
     """What happened, without who and when."""
-    from handlers.kit.labels import status_label
-
     data = event.data or {}
     kind = event.kind
     if kind in DEAL_KINDS:

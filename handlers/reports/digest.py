@@ -13,7 +13,7 @@ from crm import access
 from crm.digest import local_day_bounds
 from crm.service import Crm
 from handlers.kit.routes import Routes
-from reminders.digest_views import summary_text
+from handlers.reports.digest_views import summary_text
 from storage.models import User
 
 routes = Routes(__name__)

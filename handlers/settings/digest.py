@@ -11,14 +11,14 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from crm import access
 from crm.errors import CrmError
 from crm.service import Crm
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import cancel_button
 from handlers.kit.routes import Routes
 from handlers.settings.callbacks import DigestCb
-from storage.models import Role, User
+from handlers.settings.screen import is_owner, settings_screen
+from storage.models import User
 
 routes = Routes(__name__)
 TIMES = ("07:00", "08:00", "09:00", "10:00")
@@ -29,41 +29,7 @@ class DigestFlow(StatesGroup):
     time = State()
 
 
-def is_owner(member: User) -> bool:
-    return access.is_staff(member) and member.role == Role.OWNER
-
-
-async def morning_buttons(member: User, crm: Crm) -> list[list[InlineKeyboardButton]]:
-    """The rows /settings shows for the mornings, by role."""
-    rows = []
-    if is_owner(member):
-        at = (await crm.digests.digest_time()).strftime("%H:%M")
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    text=_("🗞 Daily summary at {time}").format(time=at),
-                    callback_data=DigestCb(action="time").pack(),
-                )
-            ]
-        )
-    if not access.is_staff(member):
-        state = _("on") if member.morning_list else _("off")
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    text=_("🌅 My morning list: {state}").format(state=state),
-                    callback_data=DigestCb(
-                        action="morning", value="off" if member.morning_list else "on"
-                    ).pack(),
-                )
-            ]
-        )
-    return rows
-
-
 async def back_to_settings(target: Message, member: User, crm: Crm, edit: bool) -> None:
-    from handlers.settings.menu import settings_screen
-
     text, keyboard = await settings_screen(member, crm)
     if edit:
         await target.edit_text(**text.as_kwargs(), reply_markup=keyboard)

@@ -7,20 +7,19 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.formatting import Bold, Text, as_key_value, as_list
+from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError, InvalidInput, NotAllowed
-from crm.members import SUPPORTED_LANGUAGES
 from crm.service import Crm
 from crm.team_settings import MAX_STATUS_NAME, MAX_STATUSES, can_change_settings
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import MENU_SETTINGS, cancel_button, main_menu
-from handlers.kit.labels import language_name, local_time, status_label
+from handlers.kit.labels import language_name, status_label
 from handlers.kit.routes import Routes
-from handlers.settings.callbacks import PipelineCb, SettingsCb
-from handlers.settings.digest import morning_buttons
+from handlers.settings.callbacks import SettingsCb
+from handlers.settings.screen import button, settings_screen
 from storage.models import User
 
 routes = Routes(__name__)
@@ -131,61 +130,6 @@ async def typed_timezone(message: Message, member: User, crm: Crm, state: FSMCon
 @routes.message(SettingsFlow.timezone)
 async def not_a_timezone(message: Message) -> None:
     await message.answer(_("Send the time zone as text, for example Europe/Moscow, or /cancel."))
-
-
-async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardMarkup]:
-    now = local_time(crm.clock.now(), member.timezone)
-    owner = can_change_settings(member)
-    see_all = owner and await crm.settings.managers_see_all()
-    lines = [
-        Bold(_("Settings")),
-        as_key_value(_("Language"), language_name(member.language)),
-        as_key_value(
-            _("Time zone"), _("{zone} (now {time})").format(zone=member.timezone, time=now)
-        ),
-    ]
-    if owner:
-        lines.append(as_key_value(_("Managers see all clients"), on_off(see_all)))
-    other_languages = [code for code in SUPPORTED_LANGUAGES if code != member.language]
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=f"🌐 {language_name(code)}",
-                callback_data=SettingsCb(action="lang", value=code).pack(),
-            )
-            for code in other_languages
-        ],
-        [
-            InlineKeyboardButton(
-                text=_("🕒 Change time zone"), callback_data=SettingsCb(action="tz").pack()
-            )
-        ],
-    ]
-    if owner:
-        rows.append(
-            [
-                button(
-                    _("👁 Managers see all clients: {state}").format(state=on_off(see_all)),
-                    "see_all",
-                    "off" if see_all else "on",
-                )
-            ]
-        )
-        rows.append([button(_("🏷 Client statuses"), "statuses")])
-        pipeline = PipelineCb(action="stages").pack()
-        rows.append([InlineKeyboardButton(text=_("🪜 Pipeline"), callback_data=pipeline)])
-    rows.extend(await morning_buttons(member, crm))
-    return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def on_off(on: bool) -> str:
-    return _("on") if on else _("off")
-
-
-def button(text: str, action: str, value: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=text, callback_data=SettingsCb(action=action, value=value).pack()
-    )
 
 
 # --- the owner's part: who sees what, client statuses ---------------------------

@@ -26,7 +26,7 @@ from handlers.kit.errors import error_text
 from handlers.kit.routes import Routes
 from handlers.kit.stages import STAGE_ICONS, stage_name
 from handlers.settings.callbacks import PipelineCb
-from handlers.settings.menu import settings_screen
+from handlers.settings.screen import settings_screen
 from storage.models import User
 
 routes = Routes(__name__)
