@@ -1,8 +1,16 @@
-"""The main menu and small keyboards shared by several screens."""
+"""The main menu and the builders every screen's buttons are made with."""
 
 from __future__ import annotations
 
-from aiogram.types import InlineKeyboardButton, KeyboardButton, ReplyKeyboardMarkup
+from collections.abc import Callable, Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
@@ -54,3 +62,53 @@ def main_menu(member: User) -> ReplyKeyboardMarkup:
 
 def cancel_button() -> InlineKeyboardButton:
     return InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=CancelCb().pack())
+
+
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    """One inline button whose press carries ``data``."""
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def keyboard(*rows: list[InlineKeyboardButton] | None) -> InlineKeyboardMarkup:
+    """Rows of buttons; empty or missing rows are left out."""
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+
+
+def back_row(text: str, data: CallbackData) -> list[InlineKeyboardButton]:
+    return [button(f"◀️ {text}", data)]
+
+
+def pager(
+    page: int, pages: int, to_page: Callable[[int], CallbackData]
+) -> list[InlineKeyboardButton]:
+    """◀️ 2/5 ▶️ for a paged list; nothing when it fits one page.
+
+    ``to_page`` makes the button data for a page; the counter itself repeats the
+    current page (a press refreshes it).
+    """
+    if pages <= 1:
+        return []
+    row = []
+    if page > 0:
+        row.append(button("◀️", to_page(page - 1)))
+    row.append(button(f"{page + 1}/{pages}", to_page(page)))
+    if page + 1 < pages:
+        row.append(button("▶️", to_page(page + 1)))
+    return row
+
+
+def pick(
+    items: Sequence[tuple[str, CallbackData]], columns: int = 1
+) -> list[list[InlineKeyboardButton]]:
+    """One button per choice, ``columns`` to a row."""
+    buttons = [button(text, data) for text, data in items]
+    return [buttons[i : i + columns] for i in range(0, len(buttons), max(1, columns))]
+
+
+def confirm(yes: str, yes_data: CallbackData, no_data: CallbackData) -> list[InlineKeyboardButton]:
+    """A dangerous action's two buttons: do it, or go back."""
+    return [button(yes, yes_data), button(_("◀️ No, back"), no_data)]
+
+
+def cancel_row() -> list[InlineKeyboardButton]:
+    return [cancel_button()]
