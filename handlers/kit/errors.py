@@ -36,6 +36,18 @@ def error_text(error: CrmError) -> str:
         "already_open": _("The deal is already open."),
         "negative_amount": _("The amount cannot be negative."),
     }
+    if error.code == "stage_name_taken":
+        return _("There is already a stage called “{name}”. Choose another name.").format(
+            name=_bounded(error.params.get("name"))
+        )
+    if error.code in ("duplicate_phone", "duplicate_email"):
+        if not error.params.get("visible"):
+            return _("{value} is already on another client's card, which you cannot see.").format(
+                value=_bounded(error.params.get("value"))
+            )
+        return _("{value} is already on the card of {name}.").format(
+            value=_bounded(error.params.get("value")), name=_bounded(error.params.get("name"))
+        )
     if error.code == "empty":
         return _("This cannot be empty. Please send it again.")
     if error.code == "too_long":
@@ -54,7 +66,7 @@ def error_text(error: CrmError) -> str:
         return _(
             "“{value}” is not a time zone I know. Send a name like Europe/Moscow, "
             "Asia/Yekaterinburg or UTC."
-        ).format(value=error.params.get("value", ""))
+        ).format(value=_bounded(error.params.get("value")))
     if error.code == "too_many_stages":
         return _("A pipeline can have at most {limit} stages.").format(
             limit=error.params.get("limit")
@@ -64,3 +76,9 @@ def error_text(error: CrmError) -> str:
             limit=error.params.get("limit")
         )
     return texts.get(error.code, _("Something went wrong. Please try again."))
+
+
+def _bounded(value: object, limit: int = 64) -> str:
+    """A user's input quoted back, never long enough to push an answer past Telegram's limit."""
+    text = " ".join(str(value if value is not None else "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
