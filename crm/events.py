@@ -2,12 +2,45 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.clock import Clock
 from storage.models import Event
+
+
+class EventKind(StrEnum):
+    """Every kind of change the event log records (the ``kind`` column)."""
+
+    CLIENT_CREATED = "client_created"
+    CLIENT_DELETED = "client_deleted"
+    COMMENT = "comment"
+    CALL = "call"
+    FILE = "file"
+    FIELD_CHANGED = "field_changed"
+    STATUS_CHANGED = "status_changed"
+    TAGS_CHANGED = "tags_changed"
+    MANAGER_CHANGED = "manager_changed"
+    ARCHIVED = "archived"
+    UNARCHIVED = "unarchived"
+    DEAL_CREATED = "deal_created"
+    STAGE_CHANGED = "stage_changed"
+    DEAL_WON = "deal_won"
+    DEAL_LOST = "deal_lost"
+    DEAL_REOPENED = "deal_reopened"
+    DEAL_CHANGED = "deal_changed"
+    TASK_CREATED = "task_created"
+    TASK_RESCHEDULED = "task_rescheduled"
+    TASK_ASSIGNED = "task_assigned"
+    TASK_SNOOZED = "task_snoozed"
+    TASK_DONE = "task_done"
+    MEMBER_JOINED = "member_joined"
+    MEMBER_ROLE_CHANGED = "member_role_changed"
+    MEMBER_DEACTIVATED = "member_deactivated"
+    MEMBER_REACTIVATED = "member_reactivated"
+    INVITE_ACCEPTED = "invite_accepted"
 
 
 def record(

@@ -80,3 +80,33 @@ async def test_two_stages_never_share_a_name(app: App) -> None:
             await crm.pipelines.rename_stage(owner, meeting.id, "доставка")
         await crm.pipelines.rename_stage(owner, added.id, "Доставка и монтаж")
         await crm.pipelines.rename_stage(owner, meeting.id, "Встреча")  # its own name is fine
+
+
+def test_every_event_kind_reads_as_words_in_both_languages() -> None:
+    from datetime import UTC, datetime
+
+    from bot.i18n import build_i18n
+    from crm.events import EventKind
+    from handlers.kit.timeline import event_text
+    from storage.models import Event
+
+    i18n = build_i18n("ru")
+    data = {"field": "phones", "old": ["+79997654321"], "new": [], "assignee": OWNER_ID}
+    for language in ("ru", "en"):
+        with i18n.context(), i18n.use_locale(language):
+            for kind in EventKind:
+                event = Event(
+                    occurred_at=datetime(2026, 3, 2, tzinfo=UTC),
+                    kind=str(kind),
+                    text="Позвонить",
+                    data={"old": OWNER_ID, "new": None}
+                    if kind == EventKind.MANAGER_CHANGED
+                    else dict(data),
+                )
+                shown = event_text(event, {}, [])
+                assert kind.value not in shown, (language, kind)
+                assert "_" not in shown, (language, kind)
+                if kind == EventKind.FIELD_CHANGED:
+                    assert "+7 999 765-43-21" in shown
+                if language == "ru" and kind.startswith("task_"):
+                    assert "Позвонить" in shown

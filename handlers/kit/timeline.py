@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.pipeline import StageView
 from crm.team_settings import Status
-from handlers.kit.labels import member_name, status_label
+from handlers.kit.labels import format_phone, member_name, status_label
 from handlers.kit.stages import money, stage_name, stage_name_from_event
 from storage.models import Event, User
 
@@ -76,6 +76,10 @@ def deal_field_label(name: str) -> str:
         "manager_id": _("responsible"),
     }
     return labels.get(name, name)
+
+
+def _phones(value: Any) -> Any:
+    return [format_phone(str(phone)) for phone in value] if isinstance(value, list) else value
 
 
 def _person(user_id: Any, people: Mapping[int, User]) -> str:
@@ -162,11 +166,11 @@ def event_text(
         note = f": {shorten(event.text)}" if event.text else ""
         return f"📞 {outcome}{note}"
     if kind == "field_changed":
-        return "✏️ {field}: {old} → {new}".format(
-            field=field_label(str(data.get("field"))),
-            old=_value(data.get("old")),
-            new=_value(data.get("new")),
-        )
+        field = str(data.get("field"))
+        old, new = data.get("old"), data.get("new")
+        if field == "phones":  # shown for reading, not as stored (E.164)
+            old, new = _phones(old), _phones(new)
+        return f"✏️ {field_label(field)}: {_value(old)} → {_value(new)}"
     if kind == "status_changed":
         return "🏷 {old} → {new}".format(
             old=status_label(str(data.get("old")), statuses),
@@ -194,7 +198,37 @@ def event_text(
         return "🗄 " + _("moved to the archive")
     if kind == "unarchived":
         return "♻️ " + _("restored from the archive")
-    return kind
+    return other_event_text(kind, event.text, data, people)
+
+
+def other_event_text(
+    kind: str, text: str | None, data: Mapping[str, Any], people: Mapping[int, User]
+) -> str:
+    """Tasks, members and anything newer than this table: never a raw code on screen."""
+    title = shorten(text or "", 80)
+    if kind == "task_created":
+        return "📌 " + _("task created: {title}").format(title=title)
+    if kind == "task_done":
+        return "✅ " + _("task done: {title}").format(title=title)
+    if kind == "task_rescheduled":
+        return "🕒 " + _("task moved: {title}").format(title=title)
+    if kind == "task_snoozed":
+        return "💤 " + _("reminder put off: {title}").format(title=title)
+    if kind == "task_assigned":
+        return "👤 " + _("task given to {member}: {title}").format(
+            member=_person(data.get("assignee"), people), title=title
+        )
+    if kind == "client_deleted":
+        return "🗑 " + _("client deleted")
+    if kind in ("member_joined", "invite_accepted"):
+        return "👋 " + _("joined the team")
+    if kind == "member_role_changed":
+        return "🎖 " + _("role changed")
+    if kind == "member_deactivated":
+        return "⛔️ " + _("deactivated")
+    if kind == "member_reactivated":
+        return "♻️ " + _("reactivated")
+    return "• " + _("a change")
 
 
 def event_line(
