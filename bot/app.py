@@ -32,7 +32,7 @@ from handlers.kit.presses import AnswerEveryPress, PressLedger, Refusals
 from reminders.limits import RateLimits
 from reminders.scheduler import Ticker
 from reminders.sender import OutboxSender
-from storage.engine import create_engine, create_session_factory
+from storage.engine import DatabaseGone, create_engine, create_session_factory
 from storage.models import User
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,10 @@ def _errors_router(i18n: I18n, default_language: str) -> Router:
 
     @router.error()
     async def on_error(event: ErrorEvent, member: User | None = None) -> bool:
-        log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+        if isinstance(event.exception, DatabaseGone):
+            log.error("update %s refused: %s", event.update.update_id, event.exception)
+        else:
+            log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
         sender = event.update.event.from_user if hasattr(event.update.event, "from_user") else None
         language = (
             member.language
@@ -149,7 +152,13 @@ def _errors_router(i18n: I18n, default_language: str) -> Router:
             else language_for(sender.language_code if sender else None, default_language)
         )
         with i18n.context(), i18n.use_locale(language):
-            text = _("Something went wrong on my side; nothing was changed. Please try again.")
+            if isinstance(event.exception, DatabaseGone):
+                text = _(
+                    "The bot's database file is missing, so nothing can be saved now. "
+                    "Please tell the team's owner; nothing you send is stored until it is fixed."
+                )
+            else:
+                text = _("Something went wrong on my side; nothing was changed. Please try again.")
         callback = event.update.callback_query
         message = event.update.message
         if callback is not None:

@@ -9,27 +9,21 @@ import argparse
 import asyncio
 import logging
 import os
-import sqlite3
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.utils.i18n import I18n
 from aiogram.utils.token import TokenValidationError, validate_token
 from pydantic import ValidationError
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from bot import messages
 from bot.config import Settings
+from bot.guards import SetupError, guard_database, reach_telegram
 from bot.i18n import LANGUAGES, build_i18n
 
 EXIT_SETUP = 2
-
-
-class SetupError(Exception):
-    """Start-up stopped for a reason the operator can fix; the message says how."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,15 +42,22 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with _language(i18n):
                 settings = load_settings()
-            logging.basicConfig(
-                level=settings.log_level,
-                format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-            )
+            configure_logging(settings.log_level, console=args.command == "console")
             with i18n.use_locale(settings.default_language):
                 return _dispatch(args, settings)
         except SetupError as error:
             print(str(error), file=sys.stderr)
             return EXIT_SETUP
+
+
+def configure_logging(level: str, console: bool = False) -> None:
+    """Log lines on stderr. In the console only warnings and worse, so the conversation
+    reads cleanly; APScheduler's line for every tick of the clock is never logged."""
+    if console and logging.getLevelNamesMapping()[level] < logging.WARNING:
+        level = "WARNING"
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -109,39 +110,6 @@ async def migrate(settings: Settings) -> None:
     await guard_database(settings.database_url, _upgrade)
 
 
-async def guard_database(url: str, action: Callable[[], object]) -> None:
-    """Run ``action``; a database that cannot be opened or migrated becomes a SetupError."""
-    from bot.startup import DATABASE_ERRORS
-
-    try:
-        _check_sqlite_file(url)
-        result = action()
-        if asyncio.iscoroutine(result):
-            await result
-    except DATABASE_ERRORS as error:
-        raise SetupError(messages.database_unavailable(safe_url(url), _reason(error))) from error
-
-
-def _check_sqlite_file(url: str) -> None:
-    """Open a SQLite file with the standard library first.
-
-    A file aiosqlite fails to open leaves its worker thread talking to a loop
-    that may already be closed (a stray traceback after our message); the
-    standard library fails cleanly and says why.
-    """
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return
-    if (
-        parsed.get_backend_name() != "sqlite"
-        or not parsed.database
-        or parsed.database == ":memory:"
-    ):
-        return
-    sqlite3.connect(parsed.database).close()
-
-
 async def run(settings: Settings) -> None:
     from bot.app import build_app
     from bot.startup import announce_setup_code, prepare_database
@@ -152,7 +120,7 @@ async def run(settings: Settings) -> None:
     try:
         await guard_database(settings.database_url, lambda: prepare_database(app))
         try:
-            me = await app.bot.get_me()
+            me = await reach_telegram(app.bot, settings.telegram_api_url or "api.telegram.org")
         except TelegramUnauthorizedError as error:
             raise SetupError(messages.rejected_token()) from error
         await announce_setup_code(app, me.username)
@@ -171,18 +139,6 @@ async def run(settings: Settings) -> None:
             scheduler.shutdown(wait=False)
     finally:
         await app.close()
-
-
-def safe_url(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
-
-
-def _reason(error: BaseException) -> str:
-    text = str(getattr(error, "orig", None) or error).strip().splitlines()
-    return text[0] if text else type(error).__name__
 
 
 def _fallback_language() -> str:

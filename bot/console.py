@@ -17,6 +17,7 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, EditMes
 
 from bot.app import build_app
 from bot.config import Settings
+from bot.guards import guard_database
 from bot.offline import OfflineSession, SentMessage
 from bot.simulator import SimulatedUser
 
@@ -31,7 +32,6 @@ HELP = (
 async def run_console(
     settings: Settings, database_url: str | None, stdin: TextIO, stdout: TextIO
 ) -> int:
-    from bot.cli import guard_database
     from bot.startup import prepare_database
 
     settings = settings.model_copy(update={"database_url": database_url or CONSOLE_DATABASE_URL})

@@ -50,3 +50,11 @@ def database_unavailable(url: str, reason: str) -> str:
         "where you start the bot); for PostgreSQL the server must be running and the "
         "database must exist (postgresql+asyncpg://user:password@host:5432/dbname)."
     ).format(url=url, reason=reason)
+
+
+def telegram_unreachable(api: str, reason: str) -> str:
+    return _(
+        "Kartoteka cannot start: it cannot reach Telegram at {api} ({reason}); it tried "
+        "for a while. Check this machine's internet connection, a firewall or proxy, and "
+        "TELEGRAM_API_URL if you set it, then start again."
+    ).format(api=api, reason=reason)

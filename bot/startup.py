@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
-
-from alembic.util.exc import CommandError
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from bot.app import App
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
-
-DATABASE_ERRORS = (
-    ArgumentError,
-    NoSuchModuleError,
-    DBAPIError,
-    CommandError,
-    OSError,
-    ImportError,
-    sqlite3.Error,
-)
 
 
 async def prepare_database(app: App) -> None:

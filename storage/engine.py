@@ -11,6 +11,7 @@ this and gets its defaults.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -29,6 +30,14 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 _WRITE_OPTION = "kartoteka_write"
 
 
+class DatabaseGone(RuntimeError):
+    """The SQLite file was deleted or replaced under the running bot.
+
+    Its open connections would go on writing into the deleted file, and every
+    change would be lost at the next restart; so no write begins any more.
+    """
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
@@ -36,7 +45,19 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
+    path = engine.url.database or ""
+    watched = bool(path) and path != ":memory:" and not path.startswith("file:")
+    known: dict[str, tuple[int, int] | None] = {}
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let us emit BEGIN ourselves (and stop the driver's implicit COMMIT before DDL).
@@ -47,10 +68,14 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        if watched and "file" not in known:
+            known["file"] = _file_identity(path)  # the file the first connection opened
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get(_WRITE_OPTION, False)
+        if immediate and watched and _file_identity(path) != known.get("file"):
+            raise DatabaseGone(f"the database file {path} is gone or was replaced")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

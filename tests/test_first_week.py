@@ -110,3 +110,36 @@ def test_every_event_kind_reads_as_words_in_both_languages() -> None:
                     assert "+7 999 765-43-21" in shown
                 if language == "ru" and kind.startswith("task_"):
                     assert "Позвонить" in shown
+
+
+async def test_an_unreachable_telegram_is_retried_then_told_in_one_paragraph() -> None:
+    from aiogram import Bot
+    from aiogram.exceptions import TelegramNetworkError
+    from aiogram.methods import GetMe
+
+    from bot.guards import SetupError, reach_telegram
+    from bot.i18n import build_i18n
+    from bot.offline import OfflineSession
+
+    session = OfflineSession()
+    for _ in range(6):
+        session.answer_next(
+            TelegramNetworkError(method=GetMe(), message="ClientConnectorError: refused"), GetMe
+        )
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    bot = Bot("123:abc", session=session)
+    i18n = build_i18n("en")
+    with i18n.context(), i18n.use_locale("en"), pytest.raises(SetupError) as stopped:
+        await reach_telegram(bot, "api.telegram.org", sleep=sleep)
+    assert waits == [1, 2, 4, 8, 16]
+    assert "api.telegram.org" in str(stopped.value) and "\n" not in str(stopped.value)
+
+    session.answer_next(
+        TelegramNetworkError(method=GetMe(), message="ClientConnectorError: refused"), GetMe
+    )
+    me = await reach_telegram(bot, "api.telegram.org", sleep=sleep)  # then it answers
+    assert me.is_bot
