@@ -16,6 +16,8 @@ from crm.deal_queries import DealQueries
 from crm.deals import Deals
 from crm.digest import Digests
 from crm.groups import Groups
+from crm.imports.service import Imports
+from crm.imports.undo import ImportUndo
 from crm.invites import Invites
 from crm.members import Members
 from crm.outbox import Outbox
@@ -47,6 +49,8 @@ class Crm:
         self.reports = Reports(session, self.pipelines)
         self.groups = Groups(session, clock)
         self.digests = Digests(session, clock, self.deal_queries, self.pipelines)
+        self.imports = Imports(session, clock, config, self.settings, self.pipelines)
+        self.import_undo = ImportUndo(session, clock)
 
 
 class CrmFactory:
