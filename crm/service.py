@@ -15,6 +15,7 @@ from crm.config import CrmConfig
 from crm.deal_queries import DealQueries
 from crm.deals import Deals
 from crm.digest import Digests
+from crm.exports.service import Exports
 from crm.groups import Groups
 from crm.imports.service import Imports
 from crm.imports.undo import ImportUndo
@@ -51,6 +52,7 @@ class Crm:
         self.digests = Digests(session, clock, self.deal_queries, self.pipelines)
         self.imports = Imports(session, clock, config, self.settings, self.pipelines)
         self.import_undo = ImportUndo(session, clock)
+        self.exports = Exports(session, clock, self.settings, self.client_queries)
 
 
 class CrmFactory:

@@ -313,3 +313,15 @@ def test_row_without_name_is_named_after_company_or_phone() -> None:
     assert isinstance(draft, RowDraft) and draft.tags == ["vip", "опт"]
     draft = build_row(3, ["Ann", "12345"], ["name", "custom:inn"], "RU")
     assert isinstance(draft, RowDraft) and draft.custom == {"inn": "12345"}
+
+
+def test_rejected_rows_file_keeps_the_cells_and_says_why() -> None:
+    from crm.imports.plan import plan
+    from crm.imports.rejected import rejected_file
+
+    table = read_table("Имя;Телефон\nИван;89161234567\nОлег;звонить\n".encode("cp1251"))
+    work = plan(table, ["name", "phone"], "RU")
+    data = rejected_file(table, work.rejected, "Причина", lambda r: f"{r.reason}: {r.detail}")
+    again = read_table(data)
+    assert again.headers == ["Имя", "Телефон", "Причина"]
+    assert again.rows == [["Олег", "звонить", "bad_phone: звонить"]]
