@@ -1,4 +1,4 @@
-"""Exports through the CRM core: the right columns, dates as dates, money as numbers, visibility, log."""
+"""Exports through the CRM core: columns, dates as dates, money as numbers, visibility, log."""
 
 from __future__ import annotations
 
