@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot`` (or ``kartoteka``) with run, ``console`` or ``migrate``.
+"""The command line: ``python -m bot`` (or ``kartoteka``): run, console, migrate, backups.
 
 It lives here rather than in ``__main__`` so that everything imports one copy of it.
 """
@@ -22,6 +22,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot import messages
+from bot.backup_cli import COMMANDS as BACKUP_COMMANDS
+from bot.backup_cli import add_commands as add_backup_commands
+from bot.backup_cli import run_command as run_backup_command
 from bot.config import Settings
 from bot.i18n import LANGUAGES, build_i18n
 
@@ -42,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         "--database",
         help="database URL for the trial (default: sqlite+aiosqlite:///kartoteka-console.db)",
     )
+    add_backup_commands(commands)
     args = parser.parse_args(argv)
     i18n = build_i18n(_fallback_language())
     with i18n.context():
@@ -64,6 +68,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(migrate(settings))
         print("Migrations applied.")
         return 0
+    if args.command in BACKUP_COMMANDS:
+        return run_backup_command(args, settings)
     if args.command == "console":
         from bot.console import run_console
 
