@@ -1,5 +1,5 @@
-"""Backups: made while the bot runs, restored into a fresh SQLite and PostgreSQL with the same
-counts and cards, refused when damaged or onto data, older ones through migrations; transfer; CLI."""
+"""Backups: made while the bot runs, restored into fresh SQLite and PostgreSQL with the same
+counts and cards; refused when damaged or onto data; older ones via migrations; transfer; CLI."""
 
 from __future__ import annotations
 
