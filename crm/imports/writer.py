@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.client_index import search_text
@@ -85,10 +85,10 @@ async def create_clients(session: AsyncSession, ctx: Context, drafts: list[RowDr
         }
         for d in drafts
     ]
-    result = await session.execute(
-        insert(Client).returning(Client.id, sort_by_parameter_order=True), rows
-    )
-    ids = list(result.scalars())
+    ids = await reserve_ids(session, Client, len(rows))
+    for client_id, row in zip(ids, rows, strict=True):
+        row["id"] = client_id
+    await _insert(session, Client, rows)
     await add_contacts(session, ctx, list(zip(ids, drafts, strict=True)), {})
     await _insert(session, ImportItem, [_item(ctx, "client", i, "created") for i in ids])
     return ids
@@ -196,10 +196,10 @@ async def create_deals(
                 "closed_at": ctx.now if stage.kind != "open" else None,
             }
         )
-    result = await session.execute(
-        insert(Deal).returning(Deal.id, sort_by_parameter_order=True), rows
-    )
-    ids = list(result.scalars())
+    ids = await reserve_ids(session, Deal, len(rows))
+    for deal_id, row in zip(ids, rows, strict=True):
+        row["id"] = deal_id
+    await _insert(session, Deal, rows)
     events = [
         ctx.event("imported", client_id=row["client_id"], deal_id=deal_id)
         for deal_id, row in zip(ids, rows, strict=True)
@@ -222,8 +222,29 @@ def _item(
 
 
 async def _insert(session: AsyncSession, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """One executemany on the table (Core: the ORM's bulk path splits batches by NULLs)."""
     if rows:
-        await session.execute(insert(model), rows)
+        await session.execute(insert(model.__table__), rows)
+
+
+async def reserve_ids(session: AsyncSession, model: type[Any], count: int) -> list[int]:
+    """Ids for ``count`` new rows, so they can be inserted in one batch and referred to at once.
+
+    PostgreSQL hands them out from the table's sequence; SQLite continues after the
+    largest id, which is safe because the write transaction holds the only write lock.
+    """
+    if count == 0:
+        return []
+    table = model.__table__
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        rows = await session.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": table.name, "n": count},
+        )
+        return [int(value) for (value,) in rows]
+    last = await session.scalar(select(func.max(table.c.id)))
+    start = int(last or 0) + 1
+    return list(range(start, start + count))
 
 
 async def _have(
