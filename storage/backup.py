@@ -14,12 +14,11 @@ import hashlib
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import JSON, Date, DateTime, MetaData, Table, Time, select
+from sqlalchemy import JSON, Boolean, Date, DateTime, MetaData, Table, Text, Time, cast, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -44,7 +43,7 @@ class BackupError(Exception):
 class Manifest:
     revision: str
     created_at: str
-    tables: dict[str, dict[str, Any]]  # name → rows, sha256, columns (name → kind)
+    tables: dict[str, dict[str, Any]]  # name → rows, sha256, columns ([name, kind], …)
     checksum: str
 
     def counts(self) -> dict[str, int]:
@@ -60,21 +59,16 @@ def column_kind(column_type: Any) -> str:
         return "time"
     if isinstance(column_type, JSON):
         return "json"
+    if isinstance(column_type, Boolean):
+        return "bool"
     return "plain"
 
 
-def encode(value: Any) -> Any:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:  # SQLite keeps naive UTC
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    return value
+def _selected(column: Any) -> Any:
+    """Typed values are read as the database's own text: no parsing on the way out."""
+    if column_kind(column.type) in ("datetime", "date", "time", "json"):
+        return cast(column, Text).label(column.name)
+    return column
 
 
 def data_tables(connection: Connection) -> list[Table]:
@@ -120,23 +114,21 @@ async def backup(engine: AsyncEngine, target: Path | IO[bytes], now: datetime) -
 
 
 async def _dump(conn: AsyncConnection, table: Table, archive: zipfile.ZipFile) -> dict[str, Any]:
-    names = [c.name for c in table.columns]
+    """Each row as a JSON array in the order of ``columns``."""
     order = list(table.primary_key.columns) or list(table.columns)
     digest = hashlib.sha256()
     rows = 0
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    query = select(*(_selected(c) for c in table.columns)).order_by(*order)
     with archive.open(f"tables/{table.name}.jsonl", "w") as entry:
-        result = await conn.stream(select(table).order_by(*order))
+        result = await conn.stream(query)
         async for part in result.partitions(BATCH):
-            lines = []
-            for row in part:
-                record = {name: encode(value) for name, value in zip(names, row, strict=True)}
-                lines.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
-            chunk = ("\n".join(lines) + "\n").encode("utf-8")
+            chunk = "".join(dumps(list(row)) + "\n" for row in part).encode("utf-8")
             digest.update(chunk)
             entry.write(chunk)
             rows += len(part)
-    kinds = {c.name: column_kind(c.type) for c in table.columns}
-    return {"rows": rows, "sha256": digest.hexdigest(), "columns": kinds}
+    columns = [[c.name, column_kind(c.type)] for c in table.columns]
+    return {"rows": rows, "sha256": digest.hexdigest(), "columns": columns}
 
 
 def read_manifest(archive: zipfile.ZipFile) -> Manifest:

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import IO, Any
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, Table, bindparam, func, select, text, update
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -90,11 +92,19 @@ async def _load(conn: AsyncConnection, archive: zipfile.ZipFile, manifest: Manif
     missing = set(manifest.tables) - set(tables)
     if missing:
         raise BackupError("missing_table", ", ".join(sorted(missing)))
+    sqlite = conn.dialect.name == "sqlite"
+    index = await _drop_sqlite_index(conn) if sqlite else []
     loaded: set[str] = set()
     fixups: list[tuple[Table, str, list[dict[str, Any]]]] = []
     for name in _order(tables, set(manifest.tables)):
         table = tables[name]
-        kinds = manifest.tables[name]["columns"]
+        columns = [(c, kind) for c, kind in manifest.tables[name]["columns"] if c in table.c]
+        positions = [
+            i for i, (c, _k) in enumerate(manifest.tables[name]["columns"]) if c in table.c
+        ]
+        names = [c for c, _kind in columns]
+        decoders = [(i, DECODERS[(sqlite, kind)]) for i, (_c, kind) in enumerate(columns)
+                    if (sqlite, kind) in DECODERS]  # fmt: skip
         later = {
             fk.parent.name
             for fk in table.foreign_keys
@@ -102,24 +112,81 @@ async def _load(conn: AsyncConnection, archive: zipfile.ZipFile, manifest: Manif
         }
         pk = [c.name for c in table.primary_key.columns]
         held: dict[str, list[dict[str, Any]]] = {column: [] for column in later}
+        statement = sa_table(name, *(sa_column(c) for c in names)).insert()
         for batch in _batches(archive, name):
-            rows = [_decode(row, kinds, table) for row in batch]
+            rows = []
+            for raw in batch:
+                values = [raw[i] for i in positions]
+                for i, decode in decoders:
+                    if values[i] is not None:
+                        values[i] = decode(values[i])
+                rows.append(dict(zip(names, values, strict=True)))
             for column in later:
                 for row in rows:
                     if row.get(column) is not None and len(pk) == 1:
                         held[column].append({"_pk": row[pk[0]], "_value": row[column]})
                         row[column] = None
-            await conn.execute(table.insert(), rows)
+            await conn.execute(statement, rows)
         loaded.add(name)
         fixups += [(table, column, values) for column, values in held.items() if values]
     for table, column, values in fixups:
         key = table.primary_key.columns[0]
-        statement = (
-            update(table).where(key == bindparam("_pk")).values({column: bindparam("_value")})
-        )
-        await conn.execute(statement, values)
-    if conn.dialect.name == "postgresql":
+        change = update(table).where(key == bindparam("_pk")).values({column: bindparam("_value")})
+        await conn.execute(change, values)
+    if sqlite:
+        for statement_text in index:
+            await conn.exec_driver_sql(statement_text)
+    else:
         await _reset_sequences(conn, list(tables.values()))
+
+
+async def _drop_sqlite_index(conn: AsyncConnection) -> list[str]:
+    """Drop the search index's triggers and tables for the load; return how to rebuild them.
+
+    Rebuilding the trigram index once is many times faster than a trigger per row.
+    """
+    names = set(
+        (await conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'"))
+        .scalars()
+        .all()
+    )
+    rebuild: list[str] = []
+    if search_index.FTS_TABLE in names:
+        for statement_text in search_index.SQLITE_DROP:
+            await conn.exec_driver_sql(statement_text)
+        rebuild += search_index.create_statements("sqlite")
+    if search_index.NAME_FTS_TABLE in names:
+        for statement_text in search_index.SQLITE_NAME_DROP:
+            await conn.exec_driver_sql(statement_text)
+        rebuild += search_index.name_index_create_statements("sqlite")
+    return rebuild
+
+
+def _sqlite_moment(text_value: str) -> str:
+    """A moment as SQLite keeps it (naive UTC text); one with an offset is converted."""
+    moment = datetime.fromisoformat(text_value)
+    if moment.tzinfo is None:
+        return text_value
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _pg_moment(text_value: str) -> datetime:
+    moment = datetime.fromisoformat(text_value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _pg_bool(value: Any) -> bool:
+    return bool(value)
+
+
+# (target is SQLite, kind) → how an archived value becomes a parameter; others pass as they are.
+DECODERS: dict[tuple[bool, str], Callable[[Any], Any]] = {
+    (True, "datetime"): _sqlite_moment,
+    (False, "datetime"): _pg_moment,
+    (False, "date"): date.fromisoformat,
+    (False, "time"): time.fromisoformat,
+    (False, "bool"): _pg_bool,
+}
 
 
 def _order(tables: dict[str, Table], wanted: set[str]) -> list[str]:
@@ -147,8 +214,8 @@ def _order(tables: dict[str, Table], wanted: set[str]) -> list[str]:
     return order
 
 
-def _batches(archive: zipfile.ZipFile, name: str) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
+def _batches(archive: zipfile.ZipFile, name: str) -> Iterator[list[list[Any]]]:
+    batch: list[list[Any]] = []
     with archive.open(f"tables/{name}.jsonl") as entry:
         for line in entry:
             if line.strip():
@@ -158,29 +225,6 @@ def _batches(archive: zipfile.ZipFile, name: str) -> Iterator[list[dict[str, Any
                 batch = []
     if batch:
         yield batch
-
-
-def _decode(row: dict[str, Any], kinds: dict[str, str], table: Table) -> dict[str, Any]:
-    decoded: dict[str, Any] = {}
-    for name, value in row.items():
-        if name not in table.columns:
-            continue  # a column later versions dropped: the migrations decide
-        kind = kinds.get(name, "plain")
-        if value is None or kind in ("plain", "json"):
-            decoded[name] = value
-        elif kind == "datetime":
-            moment = datetime.fromisoformat(value)
-            if table.columns[name].type.timezone:  # type: ignore[attr-defined]
-                decoded[name] = moment
-            else:  # SQLite: naive UTC, as the models store it
-                decoded[name] = moment.astimezone(UTC).replace(tzinfo=None)
-        elif kind == "date":
-            decoded[name] = date.fromisoformat(value)
-        elif kind == "time":
-            decoded[name] = time.fromisoformat(value)
-        else:
-            decoded[name] = value
-    return decoded
 
 
 async def _reset_sequences(conn: AsyncConnection, tables: list[Table]) -> None:
