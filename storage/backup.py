@@ -121,7 +121,7 @@ async def _dump(conn: AsyncConnection, table: Table, archive: zipfile.ZipFile) -
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     query = select(*(_selected(c) for c in table.columns)).order_by(*order)
     with archive.open(f"tables/{table.name}.jsonl", "w") as entry:
-        result = await conn.stream(query)
+        result = await conn.stream(query.execution_options(yield_per=BATCH))
         async for part in result.partitions(BATCH):
             chunk = "".join(dumps(list(row)) + "\n" for row in part).encode("utf-8")
             digest.update(chunk)
