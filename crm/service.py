@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from crm.backups import Backups
 from crm.client_edits import ClientEdits
 from crm.client_queries import ClientQueries
 from crm.clients import Clients
@@ -53,6 +54,7 @@ class Crm:
         self.imports = Imports(session, clock, config, self.settings, self.pipelines)
         self.import_undo = ImportUndo(session, clock)
         self.exports = Exports(session, clock, self.settings, self.client_queries)
+        self.backups = Backups(session, clock)
 
 
 class CrmFactory:
