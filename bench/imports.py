@@ -62,6 +62,14 @@ def log(message: str) -> None:
 
 
 def peak_rss_mb() -> float:
+    """This process's own peak (VmHWM): ru_maxrss would carry the parent's over a fork."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
