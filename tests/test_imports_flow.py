@@ -88,9 +88,7 @@ async def test_csv_import_with_a_changed_column_then_undo(
     assert "Import undone: 2 cards removed" in done.text
 
 
-async def test_xlsx_with_excel_damage_and_create_anyway(
-    app: App, owner_en: SimulatedUser
-) -> None:
+async def test_xlsx_with_excel_damage_and_create_anyway(app: App, owner_en: SimulatedUser) -> None:
     await make_client(app, OWNER_ID, "Елена", phones=("+79035556677",))
     [screen] = await owner_en.send_document("sales.xlsx", data=sales_xlsx())
     assert "1. ФИО → Name" in screen.text and "3. Дата обращения → Date" in screen.text
