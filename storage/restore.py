@@ -11,6 +11,7 @@ to itself) are written empty and filled in once every row is in.
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from collections.abc import Callable, Iterator
@@ -20,8 +21,6 @@ from typing import IO, Any
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, Table, bindparam, func, select, text, update
-from sqlalchemy import column as sa_column
-from sqlalchemy import table as sa_table
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -105,14 +104,15 @@ async def _load(conn: AsyncConnection, archive: zipfile.ZipFile, manifest: Manif
         names = [c for c, _kind in columns]
         decoders = [(i, DECODERS[(sqlite, kind)]) for i, (_c, kind) in enumerate(columns)
                     if (sqlite, kind) in DECODERS]  # fmt: skip
-        later = {
-            fk.parent.name
+        later = [
+            names.index(fk.parent.name)
             for fk in table.foreign_keys
-            if fk.column.table.name == name or fk.column.table.name not in loaded
-        }
-        pk = [c.name for c in table.primary_key.columns]
-        held: dict[str, list[dict[str, Any]]] = {column: [] for column in later}
-        statement = sa_table(name, *(sa_column(c) for c in names)).insert()
+            if fk.parent.name in names
+            and (fk.column.table.name == name or fk.column.table.name not in loaded)
+        ]
+        pk = [names.index(c.name) for c in table.primary_key.columns if c.name in names]
+        held: dict[str, list[dict[str, Any]]] = {names[i]: [] for i in later}
+        statement = _insert_sql(conn.dialect.paramstyle, name, names)
         for batch in _batches(archive, name):
             rows = []
             for raw in batch:
@@ -120,13 +120,12 @@ async def _load(conn: AsyncConnection, archive: zipfile.ZipFile, manifest: Manif
                 for i, decode in decoders:
                     if values[i] is not None:
                         values[i] = decode(values[i])
-                rows.append(dict(zip(names, values, strict=True)))
-            for column in later:
-                for row in rows:
-                    if row.get(column) is not None and len(pk) == 1:
-                        held[column].append({"_pk": row[pk[0]], "_value": row[column]})
-                        row[column] = None
-            await conn.execute(statement, rows)
+                for i in later:
+                    if values[i] is not None and len(pk) == 1:
+                        held[names[i]].append({"_pk": values[pk[0]], "_value": values[i]})
+                        values[i] = None
+                rows.append(tuple(values))
+            await conn.exec_driver_sql(statement, rows)
         loaded.add(name)
         fixups += [(table, column, values) for column, values in held.items() if values]
     for table, column, values in fixups:
@@ -215,16 +214,30 @@ def _order(tables: dict[str, Table], wanted: set[str]) -> list[str]:
 
 
 def _batches(archive: zipfile.ZipFile, name: str) -> Iterator[list[list[Any]]]:
-    batch: list[list[Any]] = []
+    """Rows in batches; each batch parsed as one JSON array (one call, not one per row)."""
+    lines: list[str] = []
     with archive.open(f"tables/{name}.jsonl") as entry:
-        for line in entry:
+        for line in io.TextIOWrapper(entry, encoding="utf-8"):
             if line.strip():
-                batch.append(json.loads(line))
-            if len(batch) >= BATCH:
-                yield batch
-                batch = []
-    if batch:
-        yield batch
+                lines.append(line)
+            if len(lines) >= BATCH:
+                yield json.loads("[" + ",".join(lines) + "]")
+                lines = []
+    if lines:
+        yield json.loads("[" + ",".join(lines) + "]")
+
+
+def _insert_sql(paramstyle: str, table: str, columns: list[str]) -> str:
+    """A plain INSERT for executemany with tuples: no per-row work in SQLAlchemy."""
+    if paramstyle == "qmark":
+        marks = ["?"] * len(columns)
+    elif paramstyle in ("numeric_dollar", "numeric"):
+        prefix = "$" if paramstyle == "numeric_dollar" else ":"
+        marks = [f"{prefix}{i}" for i in range(1, len(columns) + 1)]
+    else:
+        marks = ["%s"] * len(columns)
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    return f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join(marks)})'
 
 
 async def _reset_sequences(conn: AsyncConnection, tables: list[Table]) -> None:

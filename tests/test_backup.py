@@ -188,4 +188,4 @@ def test_cli_backup_restore_and_refusal(
     assert main(["restore", str(tmp_path / "b.zip"), "--database", target]) == 0
     assert main(["restore", str(tmp_path / "missing.zip"), "--database", target]) == 1
     assert main(["transfer", "--to", target]) == 0
-    assert "Kartoteka" in capsys.readouterr().err
+    assert "резервная копия" in capsys.readouterr().err  # in DEFAULT_LANGUAGE, Russian
