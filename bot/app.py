@@ -115,6 +115,9 @@ def build_dispatcher(
         storage.create_isolation() if isinstance(storage, RedisStorage) else SimpleEventIsolation()
     )
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
+    # For work that outlives an update (an import in the background) and its tasks.
+    dispatcher["crm_factory"] = factory
+    dispatcher["background"] = set()
     # Order matters: every press answered in the end; the CRM and the member, then
     # their language, then the door; a refusal told in the member's language.
     dispatcher.update.outer_middleware(AnswerEveryPress(ledger))

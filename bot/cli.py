@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot`` (or ``kartoteka``) with run, ``console`` or ``migrate``.
+"""The command line: ``python -m bot`` (or ``kartoteka``): run, console, migrate, backups.
 
 It lives here rather than in ``__main__`` so that everything imports one copy of it.
 """
@@ -19,6 +19,9 @@ from aiogram.utils.token import TokenValidationError, validate_token
 from pydantic import ValidationError
 
 from bot import messages
+from bot.backup_cli import COMMANDS as BACKUP_COMMANDS
+from bot.backup_cli import add_commands as add_backup_commands
+from bot.backup_cli import run_command as run_backup_command
 from bot.config import Settings
 from bot.guards import SetupError, guard_database, reach_telegram
 from bot.i18n import LANGUAGES, build_i18n
@@ -36,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         "--database",
         help="database URL for the trial (default: sqlite+aiosqlite:///kartoteka-console.db)",
     )
+    add_backup_commands(commands)
     args = parser.parse_args(argv)
     i18n = build_i18n(_fallback_language())
     with i18n.context():
@@ -65,6 +69,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(migrate(settings))
         print("Migrations applied.")
         return 0
+    if args.command in BACKUP_COMMANDS:
+        return run_backup_command(args, settings)
     if args.command == "console":
         from bot.console import run_console
 

@@ -24,12 +24,15 @@ from aiogram.methods import (
     EditMessageCaption,
     EditMessageReplyMarkup,
     EditMessageText,
+    GetFile,
     GetMe,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
 from aiogram.types import (
+    BufferedInputFile,
     Chat,
+    File,
     InlineKeyboardMarkup,
     Message,
     MessageEntity,
@@ -54,6 +57,8 @@ class SentMessage:
     inline_keyboard: InlineKeyboardMarkup | None = None
     reply_keyboard: ReplyKeyboardMarkup | None = None
     file: str | None = None
+    # The bytes of a file the bot uploaded (a BufferedInputFile), for tests to read back.
+    data: bytes | None = None
     deleted: bool = False
 
     @property
@@ -85,6 +90,12 @@ class OfflineSession(BaseSession):
         self.chat_order: list[SentMessage] = []
         self._queued: deque[_Queued] = deque()
         self._ids = itertools.count(1)
+        # Files people "sent": file id → bytes, served by getFile and the download URL.
+        self.files: dict[str, bytes] = {}
+
+    def add_file(self, file_id: str, data: bytes) -> None:
+        """Make ``file_id`` downloadable (what Telegram would serve for a sent document)."""
+        self.files[file_id] = data
 
     # --- steering ------------------------------------------------------------
 
@@ -112,7 +123,9 @@ class OfflineSession(BaseSession):
         chunk_size: int = 65536,
         raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
-        yield b""
+        data = self.files.get(url.rsplit("/", 1)[-1], b"")
+        for start in range(0, len(data), chunk_size):
+            yield data[start : start + chunk_size]
 
     async def make_request(
         self,
@@ -136,6 +149,14 @@ class OfflineSession(BaseSession):
     def _plausible(self, method: TelegramMethod[Any]) -> Any:
         if isinstance(method, GetMe):
             return self.bot_user
+        if isinstance(method, GetFile):
+            data = self.files.get(method.file_id, b"")
+            return File(
+                file_id=method.file_id,
+                file_unique_id=f"u-{method.file_id}",
+                file_size=len(data),
+                file_path=f"documents/{method.file_id}",
+            )
         if isinstance(method, EditMessageText | EditMessageCaption | EditMessageReplyMarkup):
             return self._edit(method)
         if isinstance(method, DeleteMessage):
@@ -170,6 +191,7 @@ class OfflineSession(BaseSession):
             inline_keyboard=markup if isinstance(markup, InlineKeyboardMarkup) else None,
             reply_keyboard=markup if isinstance(markup, ReplyKeyboardMarkup) else None,
             file=_file_of(method),
+            data=_data_of(method),
         )
         self.messages[(chat_id, sent.message_id)] = sent
         self.chat_order.append(sent)
@@ -214,3 +236,8 @@ def _file_of(method: TelegramMethod[Any]) -> str | None:
         if value is not None:
             return getattr(value, "filename", None) or str(value)
     return None
+
+
+def _data_of(method: TelegramMethod[Any]) -> bytes | None:
+    document = getattr(method, "document", None)
+    return document.data if isinstance(document, BufferedInputFile) else None

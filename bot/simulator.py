@@ -99,13 +99,18 @@ class SimulatedUser:
         file_name: str,
         mime_type: str = "application/octet-stream",
         caption: str | None = None,
+        data: bytes | None = None,
     ) -> list[SentMessage]:
+        """Send a file; with ``data`` the bot can download those bytes (getFile and the URL)."""
         document = Document(
             file_id=f"doc-{next(_message_ids)}",
             file_unique_id=f"u-{next(_message_ids)}",
             file_name=file_name,
             mime_type=mime_type,
+            file_size=len(data) if data is not None else None,
         )
+        if data is not None:
+            self.session.add_file(document.file_id, data)
         return await self._message(document=document, caption=caption)
 
     async def forward(

@@ -14,6 +14,8 @@ def phone_forms(e164: str) -> list[str]:
     """Digit strings a person may type for this phone: full international and national."""
     digits = e164.lstrip("+")
     forms = [digits]
+    if e164.startswith("+7") and len(e164) == 12:  # +7: ten national digits, no parse needed
+        return [digits, digits[1:]]
     try:
         national = str(phonenumbers.parse(e164).national_number)
     except phonenumbers.NumberParseException:

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from crm.backups import Backups
 from crm.client_edits import ClientEdits
 from crm.client_queries import ClientQueries
 from crm.clients import Clients
@@ -15,7 +16,10 @@ from crm.config import CrmConfig
 from crm.deal_queries import DealQueries
 from crm.deals import Deals
 from crm.digest import Digests
+from crm.exports.service import Exports
 from crm.groups import Groups
+from crm.imports.service import Imports
+from crm.imports.undo import ImportUndo
 from crm.invites import Invites
 from crm.members import Members
 from crm.outbox import Outbox
@@ -47,6 +51,10 @@ class Crm:
         self.reports = Reports(session, self.pipelines)
         self.groups = Groups(session, clock)
         self.digests = Digests(session, clock, self.deal_queries, self.pipelines)
+        self.imports = Imports(session, clock, config, self.settings, self.pipelines)
+        self.import_undo = ImportUndo(session, clock)
+        self.exports = Exports(session, clock, self.settings, self.client_queries)
+        self.backups = Backups(session, clock)
 
 
 class CrmFactory:

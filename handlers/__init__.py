@@ -14,6 +14,9 @@ from handlers.deals import card as deal_card
 from handlers.deals import new as deal_new
 from handlers.deals import overview as deals_overview
 from handlers.groups import chat as groups
+from handlers.imports import batches as import_batches
+from handlers.imports import exports as data_exports
+from handlers.imports import flow as imports
 from handlers.kit.routes import Routes
 from handlers.menu import cancel, fallback, start
 from handlers.reports import digest, report
@@ -53,6 +56,9 @@ FEATURES: tuple[Routes, ...] = (
     task_actions.routes,
     tasks_list.routes,
     report.routes,
+    imports.routes,
+    import_batches.routes,
+    data_exports.routes,
     client_notes.routes,
     fallback.routes,
 )

@@ -35,6 +35,21 @@ def error_text(error: CrmError) -> str:
         "already_on_stage": _("The deal is already at this stage."),
         "already_open": _("The deal is already open."),
         "negative_amount": _("The amount cannot be negative."),
+        "import_empty": _("The file has no rows to import: the sheet is empty."),
+        "import_not_spreadsheet": _(
+            "This is not a spreadsheet I can read. Send an .xlsx, .xls, .ods or .csv file."
+        ),
+        "import_password": _(
+            "The workbook is protected with a password. Save it without one and send it again."
+        ),
+        "import_no_columns": _(
+            "I found no column with names, phones, e-mails or companies. "
+            "Check the header row, or choose the columns with the buttons."
+        ),
+        "import_bad_column": _("This button is no longer active."),
+        "import_bad_target": _("This button is no longer active."),
+        "import_already_undone": _("This import was already undone."),
+        "import_running": _("This import is still running; undo it when it has finished."),
     }
     if error.code == "stage_name_taken":
         return _("There is already a stage called “{name}”. Choose another name.").format(
@@ -75,6 +90,20 @@ def error_text(error: CrmError) -> str:
         return _("Send a whole number of days from 1 to {limit}.").format(
             limit=error.params.get("limit")
         )
+    if error.code == "import_too_large":
+        return _(
+            "The file is larger than {limit} MB, more than Telegram lets a bot download. "
+            "Split it into smaller files."
+        ).format(limit=error.params.get("limit"))
+    if error.code == "import_too_many_rows":
+        return _("The file has more than {limit} rows. Split it into smaller files.").format(
+            limit=error.params.get("limit")
+        )
+    if error.code == "import_changed_since":
+        return _(
+            "Cannot undo: {count} imported cards were changed since, among them {names}. "
+            "Undoing would throw that work away."
+        ).format(count=error.params.get("count"), names=", ".join(error.params.get("names", [])))
     return texts.get(error.code, _("Something went wrong. Please try again."))
 
 

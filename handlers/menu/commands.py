@@ -37,6 +37,10 @@ COMMANDS: tuple[BotCommandInfo, ...] = (
     BotCommandInfo("team", __("team members and roles"), staff_only=True),
     BotCommandInfo("invite", __("invite a new member"), staff_only=True),
     BotCommandInfo("report", __("reports: funnel, win rate, charts, XLSX"), staff_only=False),
+    BotCommandInfo("import", __("bring clients in from Excel or CSV")),
+    BotCommandInfo("imports", __("past imports, and undo")),
+    BotCommandInfo("export", __("clients, deals or tasks as XLSX or CSV")),
+    BotCommandInfo("backup", __("the whole base as one file (owner)"), staff_only=True),
 )
 
 

@@ -3,6 +3,7 @@
 from storage.models.clients import Client, ClientEmail, ClientPhone, ClientTag, Event
 from storage.models.deals import Deal, LostReason, Pipeline, Stage
 from storage.models.groups import GroupChat
+from storage.models.imports import ExportLog, ImportBatch, ImportItem
 from storage.models.outbox import OutboxMessage
 from storage.models.tasks import Task
 from storage.models.users import AppSetting, Invite, Role, User
@@ -15,7 +16,10 @@ __all__ = [
     "ClientTag",
     "Deal",
     "Event",
+    "ExportLog",
     "GroupChat",
+    "ImportBatch",
+    "ImportItem",
     "Invite",
     "LostReason",
     "OutboxMessage",

@@ -1,0 +1,1 @@
+"""Taking data out: clients, deals and tasks to .xlsx or .csv."""

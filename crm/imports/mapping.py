@@ -1,0 +1,261 @@
+"""Where each column of a sent table goes: proposed from its header, changeable by a person.
+
+Headers are matched in Russian and English in their usual spellings after
+folding (case, ``ё``, punctuation). A column that matches nothing is skipped
+unless a person picks a target for it; ``custom:<key>`` targets are the seam
+for the team's own fields (issue 11), which the importer stores in
+``Client.custom_fields`` under that key.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from crm.errors import InvalidInput
+from crm.parsing.search_text import fold
+
+
+class Target(StrEnum):
+    SKIP = "skip"
+    NAME = "name"
+    SURNAME = "surname"
+    FIRST_NAME = "first_name"
+    PATRONYMIC = "patronymic"
+    PHONE = "phone"
+    EMAIL = "email"
+    COMPANY = "company"
+    CITY = "city"
+    ADDRESS = "address"
+    STATUS = "status"
+    SOURCE = "source"
+    TAGS = "tags"
+    MANAGER = "manager"
+    NOTE = "note"
+    CAME_AT = "came_at"
+    DEAL_TITLE = "deal_title"
+    DEAL_AMOUNT = "deal_amount"
+    DEAL_STAGE = "deal_stage"
+
+
+# Targets a column may hold once; phones, e-mails, tags and notes may come from several.
+REPEATABLE = frozenset({Target.PHONE, Target.EMAIL, Target.TAGS, Target.NOTE, Target.SKIP})
+NAME_PARTS = (Target.SURNAME, Target.FIRST_NAME, Target.PATRONYMIC)
+DEAL_TARGETS = frozenset({Target.DEAL_TITLE, Target.DEAL_AMOUNT, Target.DEAL_STAGE})
+CUSTOM_PREFIX = "custom:"
+
+_SYNONYMS: dict[Target, tuple[str, ...]] = {
+    Target.NAME: (
+        "фио",
+        "ф и о",
+        "имя клиента",
+        "клиент",
+        "контактное лицо",
+        "контакт",
+        "наименование",
+        "name",
+        "full name",
+        "client",
+        "client name",
+        "contact",
+        "contact name",
+        "customer",
+        "покупатель",
+        "заказчик",
+        "лицо",
+    ),
+    Target.SURNAME: ("фамилия", "surname", "last name", "lastname", "family name"),
+    Target.FIRST_NAME: ("имя", "first name", "firstname", "given name"),
+    Target.PATRONYMIC: ("отчество", "patronymic", "middle name", "middlename"),
+    Target.PHONE: (
+        "телефон",
+        "тел",
+        "телефоны",
+        "номер телефона",
+        "мобильный",
+        "моб",
+        "мобильный телефон",
+        "сотовый",
+        "рабочий телефон",
+        "домашний телефон",
+        "whatsapp",
+        "номер",
+        "phone",
+        "phones",
+        "tel",
+        "telephone",
+        "mobile",
+        "cell",
+        "phone number",
+        "mobile phone",
+    ),
+    Target.EMAIL: (
+        "e mail",
+        "email",
+        "почта",
+        "эл почта",
+        "электронная почта",
+        "емейл",
+        "емайл",
+        "имейл",
+        "мейл",
+        "mail",
+        "e mail address",
+        "email address",
+    ),
+    Target.COMPANY: (
+        "организация",
+        "компания",
+        "фирма",
+        "название компании",
+        "юрлицо",
+        "юр лицо",
+        "company",
+        "organization",
+        "organisation",
+        "company name",
+        "firm",
+        "account",
+    ),
+    Target.CITY: ("город", "населенный пункт", "city", "town"),
+    Target.ADDRESS: ("адрес", "адрес доставки", "юридический адрес", "address", "street"),
+    Target.STATUS: ("статус", "статус клиента", "status", "client status"),
+    Target.SOURCE: (
+        "источник",
+        "откуда",
+        "канал",
+        "откуда узнал",
+        "source",
+        "lead source",
+        "channel",
+    ),
+    Target.TAGS: (
+        "теги",
+        "тег",
+        "метки",
+        "метка",
+        "категория",
+        "tags",
+        "tag",
+        "labels",
+        "category",
+    ),
+    Target.MANAGER: (
+        "ответственный",
+        "менеджер",
+        "ответственный менеджер",
+        "manager",
+        "responsible",
+        "owner",
+        "assigned to",
+        "sales rep",
+    ),
+    Target.NOTE: (
+        "комментарий",
+        "примечание",
+        "заметка",
+        "заметки",
+        "описание",
+        "коммент",
+        "note",
+        "notes",
+        "comment",
+        "comments",
+        "description",
+        "remarks",
+    ),
+    Target.CAME_AT: (
+        "дата",
+        "дата создания",
+        "дата обращения",
+        "дата добавления",
+        "создан",
+        "дата регистрации",
+        "первый контакт",
+        "date",
+        "created",
+        "created at",
+        "date created",
+        "first contact",
+    ),
+    Target.DEAL_TITLE: ("сделка", "название сделки", "deal", "deal name", "deal title", "заказ"),
+    Target.DEAL_AMOUNT: (
+        "сумма",
+        "сумма сделки",
+        "бюджет",
+        "стоимость",
+        "цена",
+        "amount",
+        "deal amount",
+        "value",
+        "price",
+        "budget",
+        "sum",
+    ),
+    Target.DEAL_STAGE: ("этап", "стадия", "этап сделки", "воронка", "stage", "deal stage"),
+}
+_BY_HEADER = {
+    _key: target for target, names in _SYNONYMS.items() for _key in (fold(n) for n in names)
+}
+_PUNCT = re.compile(r"[^\w]+")
+
+
+def header_key(header: str) -> str:
+    """A header folded for matching: ``E-mail:`` and ``email`` are one."""
+    text = _PUNCT.sub(" ", fold(header)).strip()
+    return text
+
+
+def guess(header: str) -> str:
+    """The target a header suggests, or ``skip``."""
+    key = header_key(header)
+    if not key:
+        return Target.SKIP
+    if key in _BY_HEADER:
+        return _BY_HEADER[key]
+    squeezed = key.replace(" ", "")
+    for name, target in _BY_HEADER.items():
+        if name.replace(" ", "") == squeezed:
+            return target
+    # "Телефон 2", "Email (рабочий)", "Мобильный тел." : the first word decides.
+    first = key.split(" ")[0]
+    found = _BY_HEADER.get(first)
+    if found in REPEATABLE or found in (Target.COMPANY, Target.CITY, Target.ADDRESS):
+        return found
+    return Target.SKIP
+
+
+def propose(headers: list[str]) -> list[str]:
+    """One target per column; a target that may appear once goes to its first column."""
+    taken: set[str] = set()
+    mapping: list[str] = []
+    for header in headers:
+        target = guess(header)
+        if target not in REPEATABLE and target in taken:
+            target = Target.SKIP
+        taken.add(target)
+        mapping.append(target)
+    return mapping
+
+
+def check(mapping: list[str]) -> list[str]:
+    """Refuses a mapping that cannot make a card (no name, company, phone or e-mail)."""
+    known = {t.value for t in Target}
+    for target in mapping:
+        if target not in known and not target.startswith(CUSTOM_PREFIX):
+            raise InvalidInput("import_bad_target", target=target)
+    useful = {Target.NAME, Target.COMPANY, Target.PHONE, Target.EMAIL, *NAME_PARTS}
+    if not useful & set(mapping):
+        raise InvalidInput("import_no_columns")
+    return mapping
+
+
+def change(mapping: list[str], column: int, target: str) -> list[str]:
+    """A person's choice for one column; a single-use target leaves the column that had it."""
+    if not 0 <= column < len(mapping):
+        raise InvalidInput("import_bad_column")
+    updated = list(mapping)
+    if target not in REPEATABLE:
+        updated = [Target.SKIP if t == target else t for t in updated]
+    updated[column] = target
+    return updated

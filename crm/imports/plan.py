@@ -1,0 +1,63 @@
+"""A table under a mapping: drafts, rejected rows, and the duplicates inside the file. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from crm.imports.mapping import check
+from crm.imports.reading import Table
+from crm.imports.rows import Rejected, RowDraft, build_row
+
+
+class Policy(StrEnum):
+    """What to do with a row whose phone or e-mail is known already."""
+
+    SKIP = "skip"
+    FILL = "fill"  # fill the empty fields of the card it matches
+    CREATE = "create"  # create a card anyway
+
+
+@dataclass
+class Plan:
+    drafts: list[RowDraft] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    # Drafts whose phone or e-mail an earlier row of the file has: index → that row's index.
+    repeats: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return len(self.drafts) + len(self.rejected)
+
+
+def plan(table: Table, mapping: list[str], region: str) -> Plan:
+    check(mapping)
+    result = Plan()
+    seen: dict[str, int] = {}
+    for number, cells in zip(table.numbers, table.rows, strict=True):
+        row = build_row(number, cells, mapping, region)
+        if isinstance(row, Rejected):
+            result.rejected.append(row)
+            continue
+        index = len(result.drafts)
+        keys = [*row.phones, *row.emails]
+        earlier = next((seen[key] for key in keys if key in seen), None)
+        if earlier is not None:
+            result.repeats[index] = earlier
+        for key in keys:
+            seen.setdefault(key, index)
+        result.drafts.append(row)
+    return result
+
+
+def merge_into(target: RowDraft, extra: RowDraft) -> None:
+    """Fill ``target``'s empty fields from a later row about the same client."""
+    for key in ("company", "city", "address", "source", "status", "manager", "came_at"):
+        if getattr(target, key) is None:
+            setattr(target, key, getattr(extra, key))
+    target.phones += [p for p in extra.phones if p not in target.phones]
+    target.emails += [e for e in extra.emails if e not in target.emails]
+    target.tags += [t for t in extra.tags if t not in target.tags]
+    target.notes += extra.notes
+    for key, value in extra.custom.items():
+        target.custom.setdefault(key, value)

@@ -1,0 +1,221 @@
+"""Reading a sent file into a header and rows: .xlsx, .xls, .ods (python-calamine) and .csv.
+
+The format is told by the bytes, not the name. CSV gets its encoding detected
+(UTF-8 with or without BOM, cp1251, koi8-r) and its delimiter sniffed. Merged
+header cells are spread over the columns they cover, a second header row under
+merged group titles is used where it has names, and empty trailing rows and
+columns are dropped. Each refusal is an ``InvalidInput`` with an ``import_*`` code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import charset_normalizer
+import python_calamine
+
+from crm.errors import InvalidInput
+from crm.parsing.cells import CellValue, cell_text
+
+MAX_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
+MAX_ROWS = 200_000
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_HEADER_SCAN = 10  # rows looked at to find the header
+
+
+@dataclass
+class Table:
+    """The header (one name per column, '' for none) and the data rows below it."""
+
+    headers: list[str]
+    rows: list[list[CellValue]] = field(default_factory=list)
+    sheet: str | None = None
+    numbers: list[int] = field(default_factory=list)  # each row's number in the file
+
+
+def read_table(data: bytes, file_name: str = "") -> Table:
+    if len(data) > MAX_BYTES:
+        raise InvalidInput("import_too_large", limit_mb=MAX_BYTES // (1024 * 1024))
+    if not data.strip():
+        raise InvalidInput("import_empty")
+    if data.startswith(_OLE) and _ENCRYPTED in data:
+        raise InvalidInput("import_password")
+    if data.startswith((_ZIP, _OLE)):
+        return _read_workbook(data)
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidInput("import_not_spreadsheet")
+    return _read_csv(data)
+
+
+# --- workbooks --------------------------------------------------------------------------
+
+
+def _read_workbook(data: bytes) -> Table:
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError as exc:
+        raise InvalidInput("import_password") from exc
+    except (python_calamine.CalamineError, ValueError, OSError) as exc:
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise InvalidInput("import_password") from exc
+        raise InvalidInput("import_not_spreadsheet") from exc
+    try:
+        for name in book.sheet_names:
+            try:
+                sheet = book.get_sheet_by_name(name)
+            except python_calamine.CalamineError:
+                continue
+            table = _sheet_table(sheet)
+            if table is not None:
+                table.sheet = name
+                return table
+    except python_calamine.CalamineError as exc:
+        raise InvalidInput("import_not_spreadsheet") from exc
+    finally:
+        book.close()
+    raise InvalidInput("import_empty")
+
+
+def _sheet_table(sheet: python_calamine.CalamineSheet) -> Table | None:
+    # calamine yields rows from the sheet's first row, but columns from its first used one.
+    start_col = (sheet.start or (0, 0))[1]
+    rows = sheet.iter_rows()
+    head: list[list[CellValue]] = []
+    for row in rows:
+        head.append(list[CellValue](row))
+        if len(head) >= _HEADER_SCAN:
+            break
+    merged = [
+        ((r0, c0 - start_col), (r1, c1 - start_col))
+        for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
+    ]
+    return _table(head, _chain(head, rows), merged, first_row=1)
+
+
+def _chain(
+    head: list[list[CellValue]], rest: Iterator[Sequence[CellValue]]
+) -> Iterator[list[CellValue]]:
+    yield from head
+    for row in rest:
+        yield list(row)
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a CSV file in whichever of the usual encodings it was saved."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(
+        data[:200_000], cp_isolation=["cp1251", "koi8_r", "cp866", "mac_cyrillic", "latin_1"]
+    ).best()
+    encoding = best.encoding if best is not None else "cp1251"
+    return data.decode(encoding, errors="replace")
+
+
+def sniff_delimiter(sample: str) -> str:
+    lines = [line for line in sample.splitlines()[:20] if line.strip()]
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=";,\t").delimiter
+    except csv.Error:
+        pass
+    counts = {d: sum(line.count(d) for line in lines) for d in (";", "\t", ",")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ";"
+
+
+def _read_csv(data: bytes) -> Table:
+    text = decode_text(data)
+    delimiter = sniff_delimiter(text[:20_000])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows: Iterator[list[CellValue]] = (list(row) for row in reader)
+        head = []
+        for row in rows:
+            head.append(row)
+            if len(head) >= _HEADER_SCAN:
+                break
+        table = _table(head, _chain(head, rows), [], first_row=1)
+    except csv.Error as exc:
+        raise InvalidInput("import_not_spreadsheet") from exc
+    if table is None:
+        raise InvalidInput("import_empty")
+    return table
+
+
+# --- both -------------------------------------------------------------------------------
+
+
+def _table(
+    head: list[list[CellValue]],
+    rows: Iterator[list[CellValue]],
+    merged: list[tuple[tuple[int, int], tuple[int, int]]],
+    first_row: int,
+) -> Table | None:
+    header_at = next((i for i, row in enumerate(head) if any(_filled(v) for v in row)), None)
+    if header_at is None:
+        return None
+    headers = [cell_text(v) or "" for v in head[header_at]]
+    skip = header_at + 1
+    spans = [m for m in merged if m[0][0] == header_at]
+    for (_r0, c0), (_r1, c1) in spans:
+        for column in range(c0 + 1, min(c1 + 1, len(headers))):
+            headers[column] = headers[column] or headers[c0]
+    if spans and header_at + 1 < len(head):
+        under = [cell_text(v) or "" for v in head[header_at + 1]]
+        grouped = {c for (_r, c0), (_r1, c1) in spans if c1 > c0 for c in range(c0, c1 + 1)}
+        if any(under[c] for c in grouped if c < len(under)):
+            for column, name in enumerate(under[: len(headers)]):
+                headers[column] = name or headers[column]
+            skip += 1
+    kept: list[list[CellValue]] = []
+    numbers: list[int] = []
+    width = len(headers)
+    for index, row in enumerate(rows):
+        if index < skip:
+            continue
+        if not any(_filled(v) for v in row):
+            continue
+        if len(kept) >= MAX_ROWS:
+            raise InvalidInput("import_too_many_rows", limit=MAX_ROWS)
+        width = max(width, _last_filled(row))
+        kept.append(row)
+        numbers.append(first_row + index)
+    used = [c for c in range(width) if (c < len(headers) and headers[c]) or _column_used(kept, c)]
+    width = (used[-1] + 1) if used else 0
+    headers = (headers + [""] * width)[:width]
+    if not kept:
+        raise InvalidInput("import_empty")
+    return Table(headers, [_fit(row, width) for row in kept], numbers=numbers)
+
+
+def _filled(value: CellValue) -> bool:
+    return value is not None and (not isinstance(value, str) or bool(value.strip()))
+
+
+def _last_filled(row: list[CellValue]) -> int:
+    for column in range(len(row) - 1, -1, -1):
+        if _filled(row[column]):
+            return column + 1
+    return 0
+
+
+def _column_used(rows: list[list[CellValue]], column: int) -> bool:
+    return any(column < len(row) and _filled(row[column]) for row in rows)
+
+
+def _fit(row: list[CellValue], width: int) -> list[CellValue]:
+    cells = [None if isinstance(v, str) and not v.strip() else v for v in row[:width]]
+    return cells + [None] * (width - len(cells))

@@ -1,0 +1,143 @@
+"""One table row, under a mapping, into what a card will hold, or the reason it cannot. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from crm.imports.mapping import CUSTOM_PREFIX, NAME_PARTS, Target
+from crm.parsing.amounts import AmountError
+from crm.parsing.cells import (
+    CellValue,
+    DateError,
+    cell_amount,
+    cell_date,
+    cell_emails,
+    cell_phones,
+    cell_text,
+)
+
+# Plain strings: comparing with them is several times cheaper than with the enum members.
+_SKIP, _PHONE, _EMAIL = str(Target.SKIP.value), str(Target.PHONE.value), str(Target.EMAIL.value)
+_CAME_AT, _AMOUNT = str(Target.CAME_AT.value), str(Target.DEAL_AMOUNT.value)
+LIMITS = {"name": 200, "company": 200, "city": 100, "address": 300, "source": 100}
+MAX_NOTE = 4000
+MAX_TAG = 64
+
+
+@dataclass
+class RowDraft:
+    """A row as it will be stored. ``number`` is its row in the sent file."""
+
+    number: int
+    name: str
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    company: str | None = None
+    city: str | None = None
+    address: str | None = None
+    status: str | None = None
+    source: str | None = None
+    tags: list[str] = field(default_factory=list)
+    manager: str | None = None
+    notes: list[str] = field(default_factory=list)
+    came_at: datetime | None = None
+    custom: dict[str, Any] = field(default_factory=dict)
+    deal_title: str | None = None
+    deal_amount: int | None = None
+    deal_stage: str | None = None
+
+    @property
+    def has_deal(self) -> bool:
+        return bool(self.deal_title or self.deal_amount is not None or self.deal_stage)
+
+    def fields(self) -> dict[str, Any]:
+        """The card's plain columns, for filling an existing card's empty ones."""
+        return {
+            "company": self.company,
+            "city": self.city,
+            "address": self.address,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class Rejected:
+    number: int
+    reason: str  # a code: no_name, bad_phone, bad_email, bad_date, bad_amount, too_long
+    detail: str = ""
+
+
+def build_row(
+    number: int, cells: list[CellValue], mapping: list[str], region: str
+) -> RowDraft | Rejected:
+    """A draft from the cells; the first thing that cannot be read rejects the row."""
+    text: dict[str, list[str]] = {}
+    phones: list[str] = []
+    emails: list[str] = []
+    draft = RowDraft(number=number, name="")
+    for column, target in enumerate(mapping):
+        value = cells[column] if column < len(cells) else None
+        if value is None or target == _SKIP:
+            continue
+        if target == _PHONE:
+            found, bad = cell_phones(value, region)
+            if bad:
+                return Rejected(number, "bad_phone", ", ".join(bad))
+            phones += [p for p in found if p not in phones]
+        elif target == _EMAIL:
+            found, bad = cell_emails(value)
+            if bad:
+                return Rejected(number, "bad_email", ", ".join(bad))
+            emails += [e for e in found if e not in emails]
+        elif target == _CAME_AT:
+            try:
+                draft.came_at = cell_date(value)
+            except DateError:
+                return Rejected(number, "bad_date", cell_text(value) or "")
+        elif target == _AMOUNT:
+            try:
+                draft.deal_amount = cell_amount(value)
+            except AmountError:
+                return Rejected(number, "bad_amount", cell_text(value) or "")
+        else:
+            line = cell_text(value)
+            if line:
+                text.setdefault(target, []).append(line)
+    draft.phones, draft.emails = phones, emails
+    return _fill_text(draft, text)
+
+
+def _fill_text(draft: RowDraft, text: dict[str, list[str]]) -> RowDraft | Rejected:
+    parts = [text[t][0] for t in NAME_PARTS if t in text]
+    name = text.get(Target.NAME, [None])[0] or " ".join(parts) or None
+    company = text.get(Target.COMPANY, [None])[0]
+    # A row with no name is named after its company, phone or e-mail, as people do.
+    name = name or company or (draft.phones[0] if draft.phones else None)
+    name = name or (draft.emails[0] if draft.emails else None)
+    if not name or not any(char.isalnum() for char in name):
+        return Rejected(draft.number, "no_name")
+    draft.name = name
+    draft.company = company
+    for attribute in ("city", "address", "source", "status", "manager"):
+        setattr(draft, attribute, text.get(attribute, [None])[0])
+    for key, limit in LIMITS.items():
+        value = getattr(draft, key)
+        if value is not None and len(value) > limit:
+            return Rejected(draft.number, "too_long", key)
+    for line in text.get(Target.TAGS, []):
+        for tag in line.replace(";", ",").split(","):
+            tag = " ".join(tag.strip().lstrip("#").split()).lower()
+            if tag and tag not in draft.tags:
+                draft.tags.append(tag[:MAX_TAG])
+    draft.notes = [note[:MAX_NOTE] for note in text.get(Target.NOTE, [])]
+    draft.custom = {
+        key.removeprefix(CUSTOM_PREFIX): values[0]
+        for key, values in text.items()
+        if key.startswith(CUSTOM_PREFIX)
+    }
+    title = text.get(Target.DEAL_TITLE, [None])[0]
+    draft.deal_title = title[:200] if title else None
+    draft.deal_stage = text.get(Target.DEAL_STAGE, [None])[0]
+    return draft

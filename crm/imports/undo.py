@@ -1,0 +1,172 @@
+"""Undoing an import: remove what it created, give back what it filled in.
+
+It refuses, naming the cards, when anyone has changed an imported card since
+(any event on it newer than the batch's last one), because undoing would then
+throw away someone's work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events
+from crm.access import is_staff
+from crm.client_index import search_text
+from crm.clock import Clock
+from crm.errors import Conflict, NotAllowed, NotFound
+from storage.engine import write_transaction
+from storage.models import (
+    Client,
+    ClientEmail,
+    ClientPhone,
+    ClientTag,
+    Deal,
+    Event,
+    ImportBatch,
+    ImportItem,
+    User,
+)
+
+CHUNK = 500
+NAMES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Undone:
+    batch_id: int
+    removed: int
+    restored: int
+    deals: int
+
+
+class ImportUndo:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+
+    async def undo(self, actor: User, batch_id: int) -> Undone:
+        async with write_transaction(self._session):
+            batch = await self._session.get(ImportBatch, batch_id)
+            if batch is None:
+                raise NotFound()
+            if not actor.active or (batch.created_by != actor.id and not is_staff(actor)):
+                raise NotAllowed()
+            if batch.undone_at is not None:
+                raise Conflict("import_already_undone")
+            if batch.finished_at is None:
+                raise Conflict("import_running")
+            items = list(
+                await self._session.execute(
+                    select(
+                        ImportItem.entity,
+                        ImportItem.action,
+                        ImportItem.record_id,
+                        ImportItem.before,
+                    ).where(ImportItem.batch_id == batch.id)
+                )
+            )
+            clients = [r for e, a, r, _b in items if e == "client" and a == "created"]
+            updated = {r: b for e, a, r, b in items if e == "client" and a == "updated"}
+            deals = [r for e, a, r, _b in items if e == "deal"]
+            await self._refuse_if_changed(batch, [*clients, *updated], deals)
+            for part in _chunks(deals):
+                await self._session.execute(delete(Event).where(Event.deal_id.in_(part)))
+                await self._session.execute(delete(Deal).where(Deal.id.in_(part)))
+            for part in _chunks(clients):
+                await self._session.execute(delete(Event).where(Event.client_id.in_(part)))
+                await self._session.execute(delete(Client).where(Client.id.in_(part)))
+            for client_id, before in updated.items():
+                await self._restore(actor, batch, client_id, before)
+            batch.undone_at = self._clock.now()
+            batch.undone_by = actor.id
+        return Undone(batch.id, len(clients), len(updated), len(deals))
+
+    async def _refuse_if_changed(
+        self, batch: ImportBatch, client_ids: list[int], deal_ids: list[int]
+    ) -> None:
+        after = batch.last_event_id or 0
+        changed: set[int] = set()
+        for part in _chunks(client_ids):
+            changed |= set(
+                await self._session.scalars(
+                    select(Event.client_id).where(Event.id > after, Event.client_id.in_(part))
+                )
+            )
+        for part in _chunks(deal_ids):
+            rows = await self._session.scalars(
+                select(Deal.client_id)
+                .join(Event, Event.deal_id == Deal.id)
+                .where(Event.id > after, Deal.id.in_(part))
+            )
+            changed |= set(rows)
+        if changed:
+            names = list(
+                await self._session.scalars(
+                    select(Client.name)
+                    .where(Client.id.in_(sorted(changed)[:NAMES_SHOWN]))
+                    .order_by(Client.name)
+                )
+            )
+            raise Conflict("import_changed_since", names=names, count=len(changed))
+
+    async def _restore(
+        self, actor: User, batch: ImportBatch, client_id: int, before: dict[str, Any]
+    ) -> None:
+        client = await self._session.get(Client, client_id)
+        if client is None:
+            return
+        for key, value in before.get("fields", {}).items():
+            setattr(client, key, value)
+        if before.get("phones"):
+            await self._session.execute(
+                delete(ClientPhone).where(
+                    ClientPhone.client_id == client_id, ClientPhone.e164.in_(before["phones"])
+                )
+            )
+        if before.get("emails"):
+            await self._session.execute(
+                delete(ClientEmail).where(
+                    ClientEmail.client_id == client_id, ClientEmail.email.in_(before["emails"])
+                )
+            )
+        if before.get("tags"):
+            await self._session.execute(
+                delete(ClientTag).where(
+                    ClientTag.client_id == client_id, ClientTag.tag.in_(before["tags"])
+                )
+            )
+        phones = await self._session.scalars(
+            select(ClientPhone.e164).where(ClientPhone.client_id == client_id)
+        )
+        emails = await self._session.scalars(
+            select(ClientEmail.email).where(ClientEmail.client_id == client_id)
+        )
+        tags = await self._session.scalars(
+            select(ClientTag.tag).where(ClientTag.client_id == client_id)
+        )
+        client.search_text = search_text(
+            client.name, client.company, client.city, list(emails), list(tags), list(phones)
+        )
+        if "activity" in before:
+            client.last_activity_at = datetime.fromisoformat(before["activity"])
+        events.record(
+            self._session,
+            self._clock,
+            "import_undone",
+            actor.id,
+            client_id=client_id,
+            data={
+                "batch": batch.id,
+                "file": batch.file_name,
+                "fields": sorted(before.get("fields", {})),
+            },
+        )
+
+
+def _chunks(values: list[int]) -> list[list[int]]:
+    return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]

@@ -1,0 +1,256 @@
+"""Storing one chunk of an import with bulk statements (never an ORM flush per row).
+
+Created clients go in with one multi-row INSERT … RETURNING, then their phones,
+e-mails, tags, one ``imported`` event each (and a ``comment`` for a note), and
+the batch's items. The search index follows by itself (triggers on SQLite, the
+trigram index on PostgreSQL) because ``search_text`` is written with the row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.client_index import search_text
+from crm.imports.lookup import status_code
+from crm.imports.plan import merge_into
+from crm.imports.rows import RowDraft
+from crm.parsing.search_text import fold
+from storage.models import (
+    Client,
+    ClientEmail,
+    ClientPhone,
+    ClientTag,
+    Deal,
+    Event,
+    ImportItem,
+    Stage,
+)
+
+FILLABLE = ("company", "city", "address", "source")
+
+
+@dataclass
+class Context:
+    """What every chunk of one import shares."""
+
+    batch_id: int
+    file_name: str
+    actor_id: int
+    may_assign: bool  # owners and admins may give cards to others by the "responsible" column
+    now: datetime
+    currency: str
+    pipeline_id: int
+    first_stage: Stage
+    stages: dict[str, Stage]
+    members: dict[str, int]
+    statuses: dict[str, str]
+
+    def manager_for(self, draft: RowDraft) -> int:
+        if self.may_assign and draft.manager:
+            return self.members.get(fold(draft.manager), self.actor_id)
+        return self.actor_id
+
+    def event(self, kind: str, **values: Any) -> dict[str, Any]:
+        row = {"occurred_at": self.now, "actor_id": self.actor_id, "kind": kind}
+        row.update({"client_id": None, "deal_id": None, "task_id": None, "text": None})
+        row.update({"data": {"batch": self.batch_id, "file": self.file_name}})
+        row.update(values)
+        return row
+
+
+async def create_clients(session: AsyncSession, ctx: Context, drafts: list[RowDraft]) -> list[int]:
+    if not drafts:
+        return []
+    rows = [
+        {
+            "name": d.name,
+            "name_folded": fold(d.name),
+            "search_text": search_text(d.name, d.company, d.city, d.emails, d.tags, d.phones),
+            "company": d.company,
+            "city": d.city,
+            "address": d.address,
+            "status": status_code(d.status, ctx.statuses),
+            "source": d.source,
+            "manager_id": ctx.manager_for(d),
+            "custom_fields": dict(d.custom),
+            "created_by": ctx.actor_id,
+            "created_at": d.came_at or ctx.now,
+            "last_activity_at": ctx.now,
+            "archived_at": None,
+        }
+        for d in drafts
+    ]
+    ids = await reserve_ids(session, Client, len(rows))
+    for client_id, row in zip(ids, rows, strict=True):
+        row["id"] = client_id
+    await _insert(session, Client, rows)
+    await add_contacts(session, ctx, list(zip(ids, drafts, strict=True)), {})
+    await _insert(session, ImportItem, [_item(ctx, "client", i, "created") for i in ids])
+    return ids
+
+
+async def add_contacts(
+    session: AsyncSession,
+    ctx: Context,
+    pairs: list[tuple[int, RowDraft]],
+    filled: dict[int, list[str]],
+) -> None:
+    """Phones, e-mails, tags, the ``imported`` event and note comments of each card."""
+    phones, emails, tags, events = [], [], [], []
+    for client_id, draft in pairs:
+        phones += [
+            {"client_id": client_id, "e164": p, "digits": p.lstrip("+")} for p in draft.phones
+        ]
+        emails += [{"client_id": client_id, "email": e} for e in draft.emails]
+        tags += [{"client_id": client_id, "tag": t} for t in draft.tags]
+        data = {"batch": ctx.batch_id, "file": ctx.file_name}
+        if client_id in filled:
+            data["filled"] = sorted(filled[client_id])
+        events.append(ctx.event("imported", client_id=client_id, data=data))
+        events += [ctx.event("comment", client_id=client_id, text=n, data={}) for n in draft.notes]
+    await _insert(session, ClientPhone, phones)
+    await _insert(session, ClientEmail, emails)
+    await _insert(session, ClientTag, tags)
+    await _insert(session, Event, events)
+
+
+async def fill_clients(
+    session: AsyncSession, ctx: Context, pairs: list[tuple[int, RowDraft]]
+) -> int:
+    """Fill existing cards' empty fields, add new phones, e-mails and tags; keep ``before``."""
+    merged: dict[int, RowDraft] = {}
+    for client_id, draft in pairs:
+        if client_id in merged:
+            merge_into(merged[client_id], draft)
+        else:
+            merged[client_id] = draft
+    ids = list(merged)
+    clients = {c.id: c for c in await session.scalars(select(Client).where(Client.id.in_(ids)))}
+    have_phones = await _have(session, ClientPhone.client_id, ClientPhone.e164, ids)
+    have_emails = await _have(session, ClientEmail.client_id, ClientEmail.email, ids)
+    have_tags = await _have(session, ClientTag.client_id, ClientTag.tag, ids)
+    items, added, filled = [], [], {}
+    for client_id, draft in merged.items():
+        client = clients[client_id]
+        before: dict[str, Any] = {"fields": {}}
+        for key in FILLABLE:
+            if getattr(client, key) is None and getattr(draft, key) is not None:
+                before["fields"][key] = None
+                setattr(client, key, getattr(draft, key))
+        new = RowDraft(number=draft.number, name=draft.name, notes=draft.notes)
+        new.phones = [p for p in draft.phones if p not in have_phones.get(client_id, [])]
+        new.emails = [e for e in draft.emails if e not in have_emails.get(client_id, [])]
+        new.tags = [t for t in draft.tags if t not in have_tags.get(client_id, [])]
+        before.update(phones=new.phones, emails=new.emails, tags=new.tags)
+        before["activity"] = client.last_activity_at.isoformat()
+        client.search_text = search_text(
+            client.name,
+            client.company,
+            client.city,
+            [*have_emails.get(client_id, []), *new.emails],
+            [*have_tags.get(client_id, []), *new.tags],
+            [*have_phones.get(client_id, []), *new.phones],
+        )
+        client.last_activity_at = ctx.now
+        filled[client_id] = [
+            *before["fields"],
+            *(k for k in ("phones", "emails", "tags") if before[k]),
+        ]
+        added.append((client_id, new))
+        items.append(_item(ctx, "client", client_id, "updated", before))
+    await session.flush()
+    await add_contacts(session, ctx, added, filled)
+    await _insert(session, ImportItem, items)
+    return len(merged)
+
+
+async def create_deals(
+    session: AsyncSession, ctx: Context, pairs: list[tuple[int, RowDraft, int]]
+) -> list[int]:
+    """Deals of rows with deal columns: (client id, draft, client's manager id)."""
+    if not pairs:
+        return []
+    rows = []
+    for client_id, draft, manager_id in pairs:
+        stage = ctx.stages[fold(draft.deal_stage)] if draft.deal_stage else ctx.first_stage
+        rows.append(
+            {
+                "client_id": client_id,
+                "pipeline_id": ctx.pipeline_id,
+                "stage_id": stage.id,
+                "title": draft.deal_title or draft.name[:200],
+                "amount_minor": draft.deal_amount or 0,
+                "currency": ctx.currency,
+                "manager_id": manager_id,
+                "lost_reason": None,
+                "expected_close": None,
+                "created_by": ctx.actor_id,
+                "created_at": draft.came_at or ctx.now,
+                "stage_changed_at": ctx.now,
+                "last_activity_at": ctx.now,
+                "closed_at": ctx.now if stage.kind != "open" else None,
+            }
+        )
+    ids = await reserve_ids(session, Deal, len(rows))
+    for deal_id, row in zip(ids, rows, strict=True):
+        row["id"] = deal_id
+    await _insert(session, Deal, rows)
+    events = [
+        ctx.event("imported", client_id=row["client_id"], deal_id=deal_id)
+        for deal_id, row in zip(ids, rows, strict=True)
+    ]
+    await _insert(session, Event, events)
+    await _insert(session, ImportItem, [_item(ctx, "deal", i, "created") for i in ids])
+    return ids
+
+
+def _item(
+    ctx: Context, entity: str, record_id: int, action: str, before: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "batch_id": ctx.batch_id,
+        "entity": entity,
+        "record_id": record_id,
+        "action": action,
+        "before": before or {},
+    }
+
+
+async def _insert(session: AsyncSession, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """One executemany on the table (Core: the ORM's bulk path splits batches by NULLs)."""
+    if rows:
+        await session.execute(insert(model.__table__), rows)
+
+
+async def reserve_ids(session: AsyncSession, model: type[Any], count: int) -> list[int]:
+    """Ids for ``count`` new rows, so they can be inserted in one batch and referred to at once.
+
+    PostgreSQL hands them out from the table's sequence; SQLite continues after the
+    largest id, which is safe because the write transaction holds the only write lock.
+    """
+    if count == 0:
+        return []
+    table = model.__table__
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        rows = await session.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": table.name, "n": count},
+        )
+        return [int(value) for (value,) in rows]
+    last = await session.scalar(select(func.max(table.c.id)))
+    start = int(last or 0) + 1
+    return list(range(start, start + count))
+
+
+async def _have(
+    session: AsyncSession, key: Any, value: Any, ids: list[int]
+) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for client_id, item in await session.execute(select(key, value).where(key.in_(ids))):
+        found.setdefault(client_id, []).append(item)
+    return found

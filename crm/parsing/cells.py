@@ -1,0 +1,193 @@
+"""Repairing what Excel does to cells: numbers for phones, serials for dates, odd spaces.
+
+A spreadsheet cell arrives as text, a number (``float``/``int``), a ``bool``, a
+``date``/``datetime`` or ``None``. These pure functions turn one cell into what
+a card stores, repairing the usual damage instead of refusing it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from crm.parsing.amounts import MAX_UNITS, AmountError, parse_amount
+from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
+
+CellValue = str | int | float | bool | date | datetime | time | timedelta | None
+
+# Characters Excel and copy-paste leave in text: no-break, thin and zero-width spaces.
+_ODD_SPACES = str.maketrans(
+    {"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " ", "\u200b": "", "\ufeff": ""}
+)
+_UNTIDY = re.compile(r"^\s|\s$|\s\s|[^\S ]|[\u00a0\u202f\u2007\u2009\u200b\ufeff]")
+_SCIENTIFIC = re.compile(r"^\s*[+]?\d+(?:[.,]\d+)?[eE][+]?\d+\s*$")
+_PHONE_SPLIT = re.compile(r"[;,/\n]|\s{2,}")
+_EXTENSION = re.compile(r"\s*(?:доб\.?|ext\.?|x)\s*\d+\s*$", re.IGNORECASE)
+_EMAIL_SPLIT = re.compile(r"[;,\s]+")
+_DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?")
+# Excel's day zero (serial 1 = 1900-01-01, with its make-believe 29 February 1900).
+_EXCEL_EPOCH = date(1899, 12, 30)
+_MIN_SERIAL, _MAX_SERIAL = 1, 2_958_465  # 1900-01-01 … 9999-12-31
+
+
+def cell_text(value: CellValue) -> str | None:
+    """The cell as one clean line of text; None when it is empty."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, str) and not _UNTIDY.search(value):
+        return value or None  # already one clean line: the common case, kept fast
+    text = " ".join(str(value).translate(_ODD_SPACES).split())
+    return text or None
+
+
+def _number_digits(value: int | float | str) -> str | None:
+    """Digits of a phone stored as a number: ``79161234567.0`` or ``7.9161234567E+10``."""
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+    if number != number.to_integral_value() or number <= 0:
+        return None
+    return str(int(number))
+
+
+_SEPARATORS = re.compile(r"[\s()\-.]")
+# Russian mobiles outside the 93x block, where libphonenumber's pattern is 9[0-24-9]\d{8}
+# with no exceptions: a file of 100,000 of them would spend most of its time in the parser.
+_RU_MOBILE = re.compile(r"(?:\+7|7|8)?(9[0-24-9]\d{8})")
+
+
+def _ru_mobile(text: str) -> str | None:
+    match = _RU_MOBILE.fullmatch(_SEPARATORS.sub("", text))
+    return f"+7{match[1]}" if match else None
+
+
+def cell_phones(value: CellValue, region: str) -> tuple[list[str], list[str]]:
+    """Phones of a cell in E.164, and the parts that are not phones.
+
+    One cell may hold several numbers (``8 916 123-45-67, +7 495 …``); numbers
+    stored as numbers or in scientific notation are read as their digits; a
+    ten-digit ``9…`` or an eleven-digit ``8…`` is a Russian number.
+    """
+    if value is None or isinstance(value, bool | date | time | timedelta):
+        return [], []
+    if isinstance(value, int | float):
+        digits = _number_digits(value)
+        parts = [digits] if digits else [str(value)]
+    else:
+        text = str(value).translate(_ODD_SPACES).strip()
+        if _SCIENTIFIC.match(text):
+            digits = _number_digits(text)
+            parts = [digits] if digits else [text]
+        else:
+            parts = [part.strip() for part in _PHONE_SPLIT.split(text)]
+    phones: list[str] = []
+    bad: list[str] = []
+    for part in parts:
+        part = _EXTENSION.sub("", part).strip()
+        if not part:
+            continue
+        try:
+            phone = _ru_mobile(part) if region == "RU" else None
+            phone = phone or parse_phone(part, region).e164
+        except PhoneError:
+            bad.append(part)
+            continue
+        if phone not in phones:
+            phones.append(phone)
+    return phones, bad
+
+
+def cell_emails(value: CellValue) -> tuple[list[str], list[str]]:
+    """E-mails of a cell (several allowed, split by commas, semicolons or spaces)."""
+    text = cell_text(value)
+    if text is None:
+        return [], []
+    emails: list[str] = []
+    bad: list[str] = []
+    for part in _EMAIL_SPLIT.split(text):
+        part = part.strip().strip("<>").removeprefix("mailto:")
+        if not part:
+            continue
+        try:
+            email = parse_email(part)
+        except EmailError:
+            bad.append(part)
+            continue
+        if email not in emails:
+            emails.append(email)
+    return emails, bad
+
+
+class DateError(ValueError):
+    pass
+
+
+def cell_date(value: CellValue) -> datetime | None:
+    """A moment (UTC, midnight for a bare day) from a date cell, a serial or dd.mm.yyyy text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tzinfo=UTC)
+    if isinstance(value, bool | time | timedelta):
+        raise DateError("not a date")
+    if isinstance(value, int | float):
+        return _serial(float(value))
+    text = " ".join(str(value).translate(_ODD_SPACES).split())
+    if not text:
+        return None
+    try:
+        return _serial(float(text.replace(",", ".")))
+    except ValueError:
+        pass
+    match = _DMY.match(text)
+    try:
+        if match:
+            day, month, year = int(match[1]), int(match[2]), int(match[3])
+            if year < 100:
+                year += 2000 if year < 70 else 1900
+            hour, minute = int(match[4] or 0), int(match[5] or 0)
+            return datetime(year, month, day, hour, minute, tzinfo=UTC)
+        match = _ISO.match(text)
+        if match:
+            year, month, day, hour, minute = (int(p) if p else 0 for p in match.groups())
+            return datetime(year, month, day, hour, minute, tzinfo=UTC)
+    except ValueError as exc:
+        raise DateError("no such day") from exc
+    raise DateError("not a date")
+
+
+def _serial(number: float) -> datetime:
+    if not _MIN_SERIAL <= number <= _MAX_SERIAL:
+        raise DateError("serial out of range")
+    moment = datetime.combine(_EXCEL_EPOCH, time(), tzinfo=UTC) + timedelta(days=number)
+    return moment.replace(second=0, microsecond=0)
+
+
+def cell_amount(value: CellValue) -> int | None:
+    """Money in minor units: numbers as stored, text as people write it (``150к``)."""
+    if value is None or isinstance(value, bool | date | time | timedelta):
+        if value is None:
+            return None
+        raise AmountError("not_a_number")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise AmountError("negative")
+        units = Decimal(repr(value))
+        if units >= MAX_UNITS:
+            raise AmountError("too_large")
+        return int((units * 100).quantize(Decimal(1)))
+    text = cell_text(value)
+    return None if text is None else parse_amount(text)

@@ -1,0 +1,61 @@
+"""/imports: the list of imports, and undoing one after a confirmation."""
+
+from __future__ import annotations
+
+from aiogram import F
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from crm.errors import NotFound
+from crm.service import Crm
+from handlers.imports.callbacks import BatchAction, BatchCb
+from handlers.imports.views import batches_screen, undo_confirm_screen
+from handlers.kit.routes import Routes
+from handlers.kit.screen import Screen, show
+from storage.models import User
+
+routes = Routes(__name__)
+
+
+async def _list(crm: Crm, member: User) -> Screen:
+    batches = await crm.imports.batches(member)
+    names = {m.id: m.full_name for m in await crm.members.team(member)}
+    return batches_screen(batches, names)
+
+
+@routes.message(Command("imports"))
+async def list_imports(message: Message, crm: Crm, member: User) -> None:
+    await show(message, await _list(crm, member))
+
+
+@routes.callback_query(BatchCb.filter(F.action == BatchAction.LIST))
+async def back_to_list(callback: CallbackQuery, crm: Crm, member: User) -> None:
+    await show(callback, await _list(crm, member))
+
+
+@routes.callback_query(BatchCb.filter(F.action == BatchAction.UNDO))
+async def confirm_undo(
+    callback: CallbackQuery, callback_data: BatchCb, crm: Crm, member: User
+) -> None:
+    batch = next(
+        (b for b in await crm.imports.batches(member, 100) if b.id == callback_data.batch_id), None
+    )
+    if batch is None:
+        raise NotFound()
+    await show(callback, undo_confirm_screen(batch))
+
+
+@routes.callback_query(BatchCb.filter(F.action == BatchAction.UNDO_YES))
+async def undo(callback: CallbackQuery, callback_data: BatchCb, crm: Crm, member: User) -> None:
+    done = await crm.import_undo.undo(member, callback_data.batch_id)
+    await show(
+        callback,
+        Text(
+            _(
+                "Import undone: {removed} cards removed, {restored} restored, "
+                "{deals} deals removed."
+            ).format(removed=done.removed, restored=done.restored, deals=done.deals)
+        ),
+    )

@@ -1,0 +1,203 @@
+"""Importing a sent spreadsheet: the columns, the preview, the duplicate choice, the run.
+
+The file itself is never kept: the dialog holds its Telegram file id and reads
+it again for the preview and the run. The run goes on in the background with
+one progress message edited in place, so the bot keeps answering meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, cast
+
+from aiogram import Bot, F
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from crm.errors import CrmError, InvalidInput
+from crm.imports.mapping import change, propose
+from crm.imports.plan import Policy
+from crm.imports.reading import MAX_BYTES, Table, read_table
+from crm.imports.rejected import rejected_file
+from crm.service import Crm, CrmFactory
+from handlers.imports.callbacks import ImportAction, ImportCb
+from handlers.imports.states import ImportData, ImportDialog
+from handlers.imports.views import (
+    mapping_screen,
+    preview_screen,
+    progress_text,
+    reason_text,
+    result_screen,
+    targets_screen,
+)
+from handlers.kit.errors import error_text
+from handlers.kit.routes import Routes
+from handlers.kit.screen import show
+from storage.models import User
+
+log = logging.getLogger(__name__)
+routes = Routes(__name__)
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
+PROGRESS_EVERY = 2.0  # seconds between edits of the progress message
+
+
+def is_spreadsheet(message: Message) -> bool:
+    name = (message.document.file_name or "").lower() if message.document else ""
+    return name.endswith(SPREADSHEETS)
+
+
+@routes.message(Command("import"))
+async def ask_for_file(message: Message) -> None:
+    await message.answer(
+        _(
+            "Send me the spreadsheet as a file: .xlsx, .xls, .ods or .csv, up to 20 MB. "
+            "The first row should hold the column names (ФИО, Телефон, E-mail, Организация…)."
+        )
+    )
+
+
+@routes.message(F.document, is_spreadsheet)
+async def file_sent(message: Message, state: FSMContext, bot: Bot) -> None:
+    document = message.document
+    assert document is not None
+    if (document.file_size or 0) > MAX_BYTES:
+        raise InvalidInput("import_too_large", limit_mb=MAX_BYTES // 2**20)
+    name = document.file_name or "file"
+    table = await _read(bot, document.file_id, name)
+    data: ImportData = {
+        "file_id": document.file_id,
+        "file_name": name,
+        "headers": table.headers,
+        "mapping": propose(table.headers),
+    }
+    await state.set_state(ImportDialog.mapping)
+    await state.set_data(cast(dict[str, Any], data))
+    await show(message, mapping_screen(name, data["headers"], data["mapping"]))
+
+
+@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.COLUMN))
+async def pick_column(callback: CallbackQuery, callback_data: ImportCb, state: FSMContext) -> None:
+    data = cast(ImportData, await state.get_data())
+    if not 0 <= callback_data.column < len(data["headers"]):
+        raise InvalidInput("import_bad_column")
+    await show(
+        callback, targets_screen(data["headers"][callback_data.column], callback_data.column)
+    )
+
+
+@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.TARGET))
+async def set_target(callback: CallbackQuery, callback_data: ImportCb, state: FSMContext) -> None:
+    data = cast(ImportData, await state.get_data())
+    data["mapping"] = change(data["mapping"], callback_data.column, callback_data.value)
+    await state.update_data(mapping=data["mapping"])
+    await show(callback, mapping_screen(data["file_name"], data["headers"], data["mapping"]))
+
+
+@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.MAPPING))
+async def back_to_mapping(callback: CallbackQuery, state: FSMContext) -> None:
+    data = cast(ImportData, await state.get_data())
+    await show(callback, mapping_screen(data["file_name"], data["headers"], data["mapping"]))
+
+
+@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.PREVIEW))
+async def preview(
+    callback: CallbackQuery, state: FSMContext, bot: Bot, crm: Crm, member: User
+) -> None:
+    data = cast(ImportData, await state.get_data())
+    table = await _read(bot, data["file_id"], data["file_name"])
+    counts = await crm.imports.preview(member, table, data["mapping"])
+    await show(callback, preview_screen(data["file_name"], counts))
+
+
+@routes.callback_query(ImportCb.filter(F.action == ImportAction.CANCEL))
+async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await show(callback, Text(_("Import cancelled. Nothing was stored.")))
+
+
+@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.RUN))
+async def run(
+    callback: CallbackQuery,
+    callback_data: ImportCb,
+    state: FSMContext,
+    bot: Bot,
+    member: User,
+    crm_factory: CrmFactory,
+    background: set[asyncio.Task[None]],
+) -> None:
+    data = cast(ImportData, await state.get_data())
+    policy = Policy(callback_data.value)
+    await state.clear()
+    await show(callback, progress_text(data["file_name"], 0, 0))
+    message = callback.message
+    assert message is not None
+    task = asyncio.create_task(
+        _run(bot, crm_factory, member.id, data, policy, message.chat.id, message.message_id)
+    )
+    background.add(task)
+    task.add_done_callback(background.discard)
+
+
+async def _run(
+    bot: Bot,
+    factory: CrmFactory,
+    member_id: int,
+    data: ImportData,
+    policy: Policy,
+    chat_id: int,
+    message_id: int,
+) -> None:
+    name = data["file_name"]
+    last = 0.0
+
+    async def progress(done: int, total: int) -> None:
+        nonlocal last
+        if time.monotonic() - last >= PROGRESS_EVERY and done < total:
+            last = time.monotonic()
+            text = progress_text(name, done, total)
+            await bot.edit_message_text(chat_id=chat_id, message_id=message_id, **text.as_kwargs())
+
+    try:
+        table = await _read(bot, data["file_id"], name)
+        async with factory.open() as crm:
+            member = await crm.members.get_active(member_id)
+            if member is None:
+                return
+            outcome = await crm.imports.run(member, table, data["mapping"], name, policy, progress)
+    except CrmError as error:
+        await bot.edit_message_text(chat_id=chat_id, message_id=message_id, text=error_text(error))
+        return
+    except Exception:
+        log.exception("import of %s failed", name)
+        text = _(
+            "The import stopped on an error; what was stored so far can be undone in /imports."
+        )
+        await bot.edit_message_text(chat_id=chat_id, message_id=message_id, text=text)
+        return
+    screen = result_screen(name, outcome)
+    await bot.edit_message_text(
+        chat_id=chat_id,
+        message_id=message_id,
+        **screen.text.as_kwargs(),
+        reply_markup=screen.keyboard,
+    )
+    if outcome.rejected:
+        rows = rejected_file(table, outcome.rejected, _("Reason"), reason_text)
+        await bot.send_document(
+            chat_id,
+            BufferedInputFile(rows, filename=f"rejected-{name.rsplit('.', 1)[0]}.csv"),
+            caption=_(
+                "Rows that were not imported, with the reason. Fix them and send the file again."
+            ),
+        )
+
+
+async def _read(bot: Bot, file_id: str, name: str) -> Table:
+    downloaded = await bot.download(file_id)
+    assert downloaded is not None
+    return await asyncio.to_thread(read_table, downloaded.read(), name)

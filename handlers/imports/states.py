@@ -1,0 +1,18 @@
+"""The import dialog: the sent file (by Telegram file id) and the columns' targets."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class ImportDialog(StatesGroup):
+    mapping = State()
+
+
+class ImportData(TypedDict):
+    file_id: str
+    file_name: str
+    headers: list[str]
+    mapping: list[str]

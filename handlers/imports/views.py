@@ -1,0 +1,239 @@
+"""Import and export screens: data in, text and buttons out. Pure."""
+
+from __future__ import annotations
+
+from aiogram.utils.formatting import Bold, Text, as_line, as_list
+from aiogram.utils.i18n import gettext as _
+
+from crm.imports.mapping import Target
+from crm.imports.plan import Policy
+from crm.imports.rows import Rejected
+from crm.imports.service import Outcome, Preview
+from handlers.imports.callbacks import (
+    BatchAction,
+    BatchCb,
+    ExportCb,
+    ImportAction,
+    ImportCb,
+)
+from handlers.kit.keyboards import button, keyboard
+from handlers.kit.screen import Screen
+from storage.models import ImportBatch
+
+MAX_COLUMNS_SHOWN = 30
+
+
+def target_label(target: str) -> str:
+    labels = {
+        Target.SKIP: _("— skip —"),
+        Target.NAME: _("Name"),
+        Target.SURNAME: _("Surname"),
+        Target.FIRST_NAME: _("First name"),
+        Target.PATRONYMIC: _("Patronymic"),
+        Target.PHONE: _("Phone"),
+        Target.EMAIL: _("E-mail"),
+        Target.COMPANY: _("Company"),
+        Target.CITY: _("City"),
+        Target.ADDRESS: _("Address"),
+        Target.STATUS: _("Status"),
+        Target.SOURCE: _("Source"),
+        Target.TAGS: _("Tags"),
+        Target.MANAGER: _("Responsible"),
+        Target.NOTE: _("Note (first comment)"),
+        Target.CAME_AT: _("Date the client came"),
+        Target.DEAL_TITLE: _("Deal title"),
+        Target.DEAL_AMOUNT: _("Deal amount"),
+        Target.DEAL_STAGE: _("Deal stage"),
+    }
+    return labels.get(target, target)  # type: ignore[call-overload, no-any-return]
+
+
+def reason_text(rejected: Rejected) -> str:
+    reasons = {
+        "bad_phone": _("not a phone number"),
+        "bad_email": _("not an e-mail address"),
+        "bad_date": _("not a date"),
+        "bad_amount": _("not an amount"),
+        "no_name": _("no name, company, phone or e-mail"),
+        "too_long": _("a field is too long"),
+        "unknown_stage": _("no such stage in the pipeline"),
+    }
+    reason = reasons.get(rejected.reason, rejected.reason)
+    return f"{reason}: {rejected.detail}" if rejected.detail else reason
+
+
+def mapping_screen(file_name: str, headers: list[str], mapping: list[str]) -> Screen:
+    lines = [
+        as_line(f"{i + 1}. {header or '—'} → ", Bold(target_label(target)))
+        for i, (header, target) in enumerate(zip(headers, mapping, strict=True))
+    ][:MAX_COLUMNS_SHOWN]
+    text = Text(
+        as_list(
+            Bold(_("Import from {file}").format(file=file_name)),
+            _("Where each column goes. Tap a column to change it."),
+            sep="\n",
+        ),
+        "\n\n",
+        *lines,
+    )
+    rows = [
+        [button(f"{i + 1}. {(header or '—')[:24]}", ImportCb(action=ImportAction.COLUMN, column=i))]
+        for i, header in enumerate(headers[:MAX_COLUMNS_SHOWN])
+    ]
+    rows.append(
+        [
+            button(_("Preview ▶"), ImportCb(action=ImportAction.PREVIEW)),
+            button(_("Cancel"), ImportCb(action=ImportAction.CANCEL)),
+        ]
+    )
+    return Screen(text, keyboard(*rows))
+
+
+def targets_screen(header: str, column: int) -> Screen:
+    text = Text(_("Where does the column “{header}” go?").format(header=header or "—"))
+    targets = list(Target)
+    rows = [
+        [
+            button(target_label(t), ImportCb(action=ImportAction.TARGET, column=column, value=t))
+            for t in targets[i : i + 2]
+        ]
+        for i in range(0, len(targets), 2)
+    ]
+    rows.append([button(_("« Back"), ImportCb(action=ImportAction.MAPPING))])
+    return Screen(text, keyboard(*rows))
+
+
+def preview_screen(file_name: str, preview: Preview) -> Screen:
+    sample = [
+        as_line(
+            "• ",
+            Bold(draft.name),
+            " ",
+            ", ".join(
+                [*draft.phones, *draft.emails, *(v for v in (draft.company, draft.city) if v)]
+            ),
+        )
+        for draft in preview.sample
+    ]
+    counts = as_list(
+        _("Rows: {n}").format(n=preview.rows),
+        _("New clients: {n}").format(n=preview.new),
+        _("Already in the base (by phone or e-mail): {n}").format(n=preview.existing),
+        _("Repeated inside the file: {n}").format(n=preview.in_file),
+        _("Deals: {n}").format(n=preview.deals),
+        _("Rows that cannot be read: {n}").format(n=preview.rejected),
+    )
+    text = Text(
+        Bold(_("Preview of {file}").format(file=file_name)),
+        "\n\n",
+        counts,
+        "\n\n",
+        _("The first rows as they will be stored:"),
+        "\n",
+        *sample,
+        "\n",
+        _("What to do with clients already in the base?"),
+    )
+    run = ImportAction.RUN
+    return Screen(
+        text,
+        keyboard(
+            [button(_("Skip them"), ImportCb(action=run, value=Policy.SKIP))],
+            [button(_("Fill in their empty fields"), ImportCb(action=run, value=Policy.FILL))],
+            [button(_("Create anyway"), ImportCb(action=run, value=Policy.CREATE))],
+            [
+                button(_("« Columns"), ImportCb(action=ImportAction.MAPPING)),
+                button(_("Cancel"), ImportCb(action=ImportAction.CANCEL)),
+            ],
+        ),
+    )
+
+
+def progress_text(file_name: str, done: int, total: int) -> Text:
+    return Text(
+        _("Importing {file}: {done} of {total} rows…").format(
+            file=file_name, done=done, total=total
+        )
+    )
+
+
+def result_screen(file_name: str, outcome: Outcome) -> Screen:
+    text = Text(
+        Bold(_("Import of {file} finished").format(file=file_name)),
+        "\n\n",
+        as_list(
+            _("Created: {n}").format(n=outcome.created),
+            _("Updated: {n}").format(n=outcome.updated),
+            _("Skipped: {n}").format(n=outcome.skipped),
+            _("Deals: {n}").format(n=outcome.deals),
+            _("Rejected: {n}").format(n=len(outcome.rejected)),
+        ),
+    )
+    undo = button(
+        _("Undo this import"), BatchCb(action=BatchAction.UNDO, batch_id=outcome.batch_id)
+    )
+    return Screen(text, keyboard([undo]))
+
+
+def batches_screen(batches: list[ImportBatch], names: dict[int, str]) -> Screen:
+    if not batches:
+        return Screen(Text(_("No imports yet. Send a spreadsheet to import clients.")))
+    lines = []
+    rows = []
+    for batch in batches:
+        counts = batch.counts or {}
+        state = (
+            _("undone")
+            if batch.undone_at
+            else _("created {c}, updated {u}, rejected {r}").format(
+                c=counts.get("created", 0), u=counts.get("updated", 0), r=counts.get("rejected", 0)
+            )
+        )
+        lines.append(
+            as_line(
+                f"#{batch.id} ",
+                Bold(batch.file_name),
+                f" — {names.get(batch.created_by, '')}, "
+                f"{batch.created_at:%d.%m.%Y %H:%M} UTC: {state}",
+            )
+        )
+        if batch.undone_at is None and batch.finished_at is not None:
+            rows.append(
+                [
+                    button(
+                        _("Undo #{id}").format(id=batch.id),
+                        BatchCb(action=BatchAction.UNDO, batch_id=batch.id),
+                    )
+                ]
+            )
+    return Screen(Text(Bold(_("Imports")), "\n\n", *lines), keyboard(*rows) if rows else None)
+
+
+def undo_confirm_screen(batch: ImportBatch) -> Screen:
+    text = Text(
+        _(
+            "Undo the import of {file}? The cards it created are deleted and the fields it "
+            "filled in are cleared again."
+        ).format(file=batch.file_name)
+    )
+    return Screen(
+        text,
+        keyboard(
+            [
+                button(_("Yes, undo"), BatchCb(action=BatchAction.UNDO_YES, batch_id=batch.id)),
+                button(_("No"), BatchCb(action=BatchAction.LIST)),
+            ]
+        ),
+    )
+
+
+def export_screen() -> Screen:
+    rows = []
+    for what, label in (("clients", _("Clients")), ("deals", _("Deals")), ("tasks", _("Tasks"))):
+        rows.append(
+            [
+                button(f"{label} · XLSX", ExportCb(what=what, fmt="xlsx")),
+                button(f"{label} · CSV", ExportCb(what=what, fmt="csv")),
+            ]
+        )
+    return Screen(Text(_("What to export? You get only what you can see.")), keyboard(*rows))

@@ -1,0 +1,191 @@
+"""Backups: made while the bot runs, restored into fresh SQLite and PostgreSQL with the same
+counts and cards; refused when damaged or onto data; older ones via migrations; transfer; CLI."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import App
+from bot.cli import main
+from crm.clock import ManualClock
+from crm.imports.plan import Policy
+from crm.imports.reading import read_table
+from storage.backup import BackupError, backup
+from storage.engine import create_engine
+from storage.migrate import current_revision, upgrade
+from storage.restore import restore, table_counts, transfer
+from tests import databases
+from tests.client_helpers import make_client, member
+from tests.conftest import OWNER_ID, START, make_settings
+
+HEAD = "0010"
+
+
+async def fill(app: App, clock: ManualClock) -> None:
+    ivan = await make_client(app, OWNER_ID, "Иван Петров", phones=("+79161234567",), city="Тула")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        deal = await crm.deals.create(owner, ivan.id, 15_000_000)
+        await crm.tasks.create(owner, "Позвонить", clock.now() + timedelta(days=1), deal_id=deal.id)
+        await crm.timeline.comment(owner, ivan.id, "привет")
+        table = read_table(b"Name;Phone\nAnna;+79161112233\n", "a.csv")
+        await crm.imports.run(owner, table, ["name", "phone"], "a.csv", Policy.SKIP)
+
+
+async def cards(app_or_engine: App) -> list[tuple[str, list[str], list[str]]]:
+    async with app_or_engine.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        found = await crm.client_queries.search(owner, "916")
+        out = []
+        for client in sorted(found, key=lambda c: c.id):
+            card = await crm.client_queries.card(owner, client.id)
+            out.append((client.name, card.contacts.phones, [e.kind for e in card.events]))
+        return out
+
+
+@pytest.fixture
+async def fresh_postgres() -> AsyncIterator[str | None]:
+    admin = databases.postgres_admin_url()
+    if admin is None:
+        yield None
+        return
+    name = f"kartoteka_restore_{uuid.uuid4().hex[:10]}"
+    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url
+    async with engine.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await engine.dispose()
+
+
+async def restored_app(url: str, clock: ManualClock) -> App:
+    from bot.app import build_app
+    from bot.offline import OfflineSession
+
+    return build_app(make_settings(url), session=OfflineSession(), clock=clock)
+
+
+async def test_backup_restores_into_sqlite_and_postgres(
+    app: App, clock: ManualClock, tmp_path: Path, fresh_postgres: str | None
+) -> None:
+    await fill(app, clock)
+    archive = tmp_path / "backup.zip"
+    manifest = await backup(app.engine, archive, START)
+    assert manifest.revision == HEAD
+    counts = manifest.counts()
+    assert counts["clients"] == 2 and counts["events"] >= 4 and counts["import_items"] == 1
+    assert "clients_fts" not in counts and "alembic_version" not in counts
+    expected = await cards(app)
+    assert [name for name, _p, _k in expected] == ["Иван Петров", "Anna"]
+
+    targets = [f"sqlite+aiosqlite:///{tmp_path / 'restored.db'}"]
+    if fresh_postgres:
+        targets.append(fresh_postgres)
+    for url in targets:
+        engine = create_engine(url)
+        await restore(engine, archive)
+        assert await current_revision(engine) == HEAD
+        assert await table_counts(engine) == counts
+        with pytest.raises(BackupError) as refused:
+            await restore(engine, archive)
+        assert refused.value.code == "not_empty"
+        await restore(engine, archive, replace=True)
+        assert await table_counts(engine) == counts
+        await engine.dispose()
+        other = await restored_app(url, clock)
+        try:
+            assert await cards(other) == expected
+            async with other.crm.open() as crm:  # new rows get fresh ids after the restore
+                owner = await member(other, OWNER_ID)
+                created = await make_client(other, OWNER_ID, "New one")
+                assert created.id > counts["clients"]
+                assert (await crm.client_queries.search(owner, "New one"))[0].id == created.id
+        finally:
+            await other.close()
+
+
+async def test_damaged_and_foreign_archives_are_refused(app: App, tmp_path: Path) -> None:
+    archive = tmp_path / "b.zip"
+    await backup(app.engine, archive, START)
+    target = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    try:
+        with pytest.raises(BackupError) as error:
+            await restore(target, io.BytesIO(b"hello"))
+        assert error.value.code == "not_a_backup"
+        damaged = io.BytesIO()
+        with zipfile.ZipFile(archive) as source, zipfile.ZipFile(damaged, "w") as copy:
+            for item in source.infolist():
+                data = source.read(item)
+                copy.writestr(item, data + b"x" if item.filename == "tables/users.jsonl" else data)
+        with pytest.raises(BackupError) as error:
+            await restore(target, io.BytesIO(damaged.getvalue()))
+        assert (error.value.code, error.value.detail) == ("bad_checksum", "users")
+        assert await current_revision(target) is None  # nothing was written
+    finally:
+        await target.dispose()
+
+
+async def test_an_older_backup_restores_through_the_migrations(tmp_path: Path) -> None:
+    old = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await upgrade(old, "0008")
+    async with old.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO users (id, full_name, role, active, language, timezone, created_at,"
+                " morning_list) VALUES (1, 'Olga', 'owner', 1, 'ru', 'Europe/Moscow',"
+                " '2026-01-01 00:00:00.000000', 1)"
+            )
+        )
+    archive = tmp_path / "old.zip"
+    manifest = await backup(old, archive, START)
+    await old.dispose()
+    assert manifest.revision == "0008" and "import_batches" not in manifest.tables
+    new = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    await restore(new, archive)
+    assert await current_revision(new) == HEAD
+    counts = await table_counts(new)
+    assert (counts["users"], counts["import_batches"]) == (1, 0)
+    await new.dispose()
+
+
+async def test_transfer_copies_and_checks_counts(
+    app: App, clock: ManualClock, tmp_path: Path, fresh_postgres: str | None
+) -> None:
+    await fill(app, clock)
+    target_url = fresh_postgres or f"sqlite+aiosqlite:///{tmp_path / 'target.db'}"
+    target: AsyncEngine = create_engine(target_url)
+    try:
+        counts = await transfer(app.engine, target, tmp_path / "t.zip", START)
+        assert counts["clients"] == 2
+        assert await table_counts(target) == counts
+    finally:
+        await target.dispose()
+
+
+def test_cli_backup_restore_and_refusal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = f"sqlite+aiosqlite:///{tmp_path / 'src.db'}"
+    monkeypatch.setenv("DATABASE_URL", source)
+    monkeypatch.chdir(tmp_path)
+    assert main(["migrate"]) == 0
+    assert main(["backup", str(tmp_path / "b.zip")]) == 0
+    assert "b.zip" in capsys.readouterr().out
+    target = f"sqlite+aiosqlite:///{tmp_path / 'dst.db'}"
+    assert main(["restore", str(tmp_path / "b.zip"), "--database", target]) == 0
+    assert main(["restore", str(tmp_path / "missing.zip"), "--database", target]) == 1
+    assert main(["transfer", "--to", target]) == 0
+    assert "резервная копия" in capsys.readouterr().err  # in DEFAULT_LANGUAGE, Russian

@@ -1,0 +1,97 @@
+"""Exports through the CRM core: columns, dates as dates, money as numbers, visibility, log."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+
+import openpyxl
+from sqlalchemy import select
+
+from bot.app import App
+from crm.client_queries import ClientFilter
+from crm.clock import ManualClock
+from crm.exports.files import Format
+from crm.imports.reading import read_table
+from crm.service import Crm
+from storage.models import ExportLog, User
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID, Joiner
+
+MANAGER = 200_003
+
+
+async def actor(crm: Crm, user_id: int = OWNER_ID) -> User:
+    found = await crm.members.get_active(user_id)
+    assert found is not None
+    return found
+
+
+async def seed(app: App, join: Joiner, clock: ManualClock) -> None:
+    await join(MANAGER, "manager", "Пётр")
+    ivan = await make_client(
+        app, OWNER_ID, "Иван Петров", phones=("+79161234567",), company="Ромашка", city="Тула"
+    )
+    await make_client(app, MANAGER, "Свой клиент", emails=("own@x.ru",))
+    async with app.crm.open() as crm:
+        owner = await actor(crm)
+        deal = await crm.deals.create(owner, ivan.id, 15_050_000, "Поставка")
+        await crm.tasks.create(owner, "Позвонить", clock.now() + timedelta(days=1), deal_id=deal.id)
+
+
+async def test_clients_to_xlsx_read_back(app: App, join: Joiner, clock: ManualClock) -> None:
+    await seed(app, join, clock)
+    async with app.crm.open() as crm:
+        owner = await actor(crm)
+        file = await crm.exports.clients(
+            owner, ClientFilter(city="Тула"), Format.XLSX, titles={"name": "ФИО"}
+        )
+    assert file.rows == 1 and file.name.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(file.data))
+    sheet = book.active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("ID", "ФИО", "Phones", "Emails")
+    assert rows[1][1:6] == ("Иван Петров", "+79161234567", None, "Ромашка", "Тула")
+    assert isinstance(rows[1][11], datetime)  # created, as a date cell
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:M2"
+
+
+async def test_a_manager_exports_only_what_they_see(
+    app: App, join: Joiner, clock: ManualClock
+) -> None:
+    await seed(app, join, clock)
+    async with app.crm.open() as crm:
+        manager = await actor(crm, MANAGER)
+        file = await crm.exports.clients(manager, ClientFilter(), Format.CSV)
+        deals = await crm.exports.deals(manager, Format.CSV)
+        tasks = await crm.exports.tasks(manager, Format.CSV)
+        log = list(await crm.imports._session.scalars(select(ExportLog).order_by(ExportLog.id)))
+    assert file.data.startswith(b"\xef\xbb\xbf")
+    table = read_table(file.data)
+    assert [row[1] for row in table.rows] == ["Свой клиент"]
+    assert table.rows[0][3] == "own@x.ru"
+    assert (deals.rows, tasks.rows) == (0, 0)
+    assert [(e.what, e.rows, e.actor_id, e.file_format) for e in log] == [
+        ("clients", 1, MANAGER, "csv"),
+        ("deals", 0, MANAGER, "csv"),
+        ("tasks", 0, MANAGER, "csv"),
+    ]
+
+
+async def test_deals_and_tasks_money_and_dates(app: App, join: Joiner, clock: ManualClock) -> None:
+    await seed(app, join, clock)
+    async with app.crm.open() as crm:
+        owner = await actor(crm)
+        deals = await crm.exports.deals(owner, Format.XLSX, stage_labels={"lead": "Новый лид"})
+        tasks = await crm.exports.tasks(owner, Format.CSV)
+    sheet = openpyxl.load_workbook(io.BytesIO(deals.data)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][1:6] == ("Поставка", "Иван Петров", "Новый лид", 150500.0, "RUB")
+    assert sheet.cell(2, 5).number_format == "#,##0.00"
+    text = tasks.data.decode("utf-8-sig").splitlines()
+    assert text[0].split(";")[:3] == ["ID", "Task", "Due"]
+    assert text[1].split(";")[1:3] == ["Позвонить", "03.03.2026 12:00"]
+    assert text[1].split(";")[6] == "Поставка"

@@ -1,0 +1,141 @@
+"""Import, export and backup as a member does them: files sent as documents, buttons pressed."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+
+import openpyxl
+import xlsxwriter
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.imports.reading import read_table
+from storage.engine import create_engine
+from storage.restore import restore, table_counts
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID, UserFactory
+
+CSV = "\r\n".join(
+    [
+        "ФИО;Тел.;Почта;Откуда;Сумма;Этап",
+        "Иван Петров;8 916 123-45-67;ivan@mail.ru;Москва;150 000;КП",
+        "Анна Смирнова;9161112233;;Казань;;",
+        "Мария;89035556677;;Тула;;",
+        "Олег;звонить вечером;;;;",
+    ]
+).encode("cp1251")
+
+
+async def finished(app: App) -> None:
+    tasks = list(app.dispatcher["background"])
+    await asyncio.gather(*tasks)
+
+
+def sales_xlsx() -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Продажи")
+    sheet.merge_range(0, 0, 0, 1, "Клиент")
+    sheet.write_row(1, 0, ["ФИО", "Телефон", "Дата обращения"])
+    sheet.write_row(2, 0, ["Сидоров Пётр", 79161234567])
+    sheet.write_number(2, 2, 45296)
+    sheet.write_row(3, 0, ["\u00a0Елена\u00a0К.", "7.9035556677E+10", "05.01.2024"])
+    book.close()
+    return buffer.getvalue()
+
+
+async def test_csv_import_with_a_changed_column_then_undo(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await make_client(app, OWNER_ID, "Мария К.", phones=("+79035556677",))
+    [screen] = await owner_en.send_document("база.csv", data=CSV)
+    assert "Import from база.csv" in screen.text
+    assert "4. Откуда → Source" in screen.text
+    await owner_en.press("4. Откуда")
+    [screen] = await owner_en.press("City")
+    assert "4. Откуда → City" in screen.text
+
+    [preview] = await owner_en.press("Preview")
+    assert "Rows: 4" in preview.text
+    assert "New clients: 2" in preview.text
+    assert "Already in the base (by phone or e-mail): 1" in preview.text
+    assert "Rows that cannot be read: 1" in preview.text
+    assert "Иван Петров" in preview.text
+
+    await owner_en.press("Skip them")
+    await finished(app)
+    result = owner_en.chat_messages()[-2]
+    assert "Import of база.csv finished" in result.text
+    assert "Created: 2" in result.text and "Skipped: 1" in result.text
+    rejected = owner_en.last_message()
+    assert rejected.file is not None and rejected.data is not None
+    table = read_table(rejected.data)
+    assert table.headers[-1] == "Reason"
+    assert table.rows[0][0] == "Олег" and "not a phone number" in str(table.rows[0][-1])
+
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        [ivan] = await crm.client_queries.search(owner, "Иван Петров")
+        assert ivan.city == "Москва"
+
+    [listing] = await owner_en.send("/imports")
+    assert "база.csv" in listing.text
+    await owner_en.press("Undo #")
+    [done] = await owner_en.press("Yes, undo")
+    assert "Import undone: 2 cards removed" in done.text
+
+
+async def test_xlsx_with_excel_damage_and_create_anyway(app: App, owner_en: SimulatedUser) -> None:
+    await make_client(app, OWNER_ID, "Елена", phones=("+79035556677",))
+    [screen] = await owner_en.send_document("sales.xlsx", data=sales_xlsx())
+    assert "1. ФИО → Name" in screen.text and "3. Дата обращения → Date" in screen.text
+    await owner_en.press("Preview")
+    await owner_en.press("Create anyway")
+    await finished(app)
+    assert "Created: 2" in owner_en.last_message().text
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        [petr] = await crm.client_queries.search(owner, "Сидоров")
+        assert petr.created_at.date().isoformat() == "2024-01-05"
+        assert len(await crm.client_queries.search(owner, "903 555")) == 2
+
+
+async def test_bad_files_get_a_clear_answer(owner_en: SimulatedUser) -> None:
+    [answer] = await owner_en.send_document("photo.xlsx", data=b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert "not a spreadsheet" in answer.text
+    [answer] = await owner_en.send_document("empty.csv", data=b"\r\n\r\n")
+    assert "no rows" in answer.text
+    [answer] = await owner_en.send_document("x.csv", data=b"City;Note\nMoscow;x\n")
+    assert "Import from x.csv" in answer.text
+    assert await owner_en.press("Preview") == []
+    assert "no column with names" in (owner_en.alert or "")
+
+
+async def test_export_and_backup_read_back(
+    app: App, owner_en: SimulatedUser, user: UserFactory, tmp_path: Path
+) -> None:
+    await make_client(app, OWNER_ID, "Иван Петров", phones=("+79161234567",), city="Тула")
+    await owner_en.send("/export")
+    [sent] = await owner_en.press("Clients · XLSX")
+    assert sent.data is not None and (sent.file or "").endswith(".xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(sent.data)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("ID", "Name", "Phones")
+    assert rows[1][1:3] == ("Иван Петров", "+79161234567")
+
+    [backup] = await owner_en.send("/backup")
+    assert backup.data is not None and (backup.file or "").endswith(".zip")
+    target = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'restored.db'}")
+    try:
+        manifest = await restore(target, io.BytesIO(backup.data))
+        assert (await table_counts(target))["clients"] == manifest.counts()["clients"] == 1
+    finally:
+        await target.dispose()
+    stranger_manager = user(555, "Someone", language_code="en")
+    answers = await stranger_manager.send("/backup")
+    assert all(not a.data for a in answers)

@@ -1,0 +1,327 @@
+"""Reading sent tables and repairing their cells: formats, encodings, headers, Excel's damage."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+from typing import Any
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from crm.errors import InvalidInput
+from crm.imports.mapping import Target, change, check, guess, propose
+from crm.imports.reading import MAX_BYTES, read_table
+from crm.imports.rows import Rejected, RowDraft, build_row
+from crm.parsing.cells import (
+    DateError,
+    cell_amount,
+    cell_date,
+    cell_emails,
+    cell_phones,
+    cell_text,
+)
+
+
+def xlsx(rows: list[list[Any]], merge: tuple[int, int, int, int, str] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Клиенты")
+    day = book.add_format({"num_format": "dd.mm.yyyy"})
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, datetime):
+                sheet.write_datetime(r, c, value.replace(tzinfo=None), day)
+            elif isinstance(value, str) and value.startswith("="):
+                sheet.write_formula(r, c, value, None, 3)
+            elif value is not None:
+                sheet.write(r, c, value)
+    if merge:
+        sheet.merge_range(*merge)
+    book.close()
+    return buffer.getvalue()
+
+
+# --- cells ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "phones", "bad"),
+    [
+        ("8 916 123-45-67", ["+79161234567"], []),
+        ("9161234567", ["+79161234567"], []),
+        (79161234567.0, ["+79161234567"], []),
+        (9161234567, ["+79161234567"], []),
+        ("7.9161234567E+10", ["+79161234567"], []),
+        ("+7 (916) 123-45-67, 8\u00a0495\u00a0123-45-67", ["+79161234567", "+74951234567"], []),
+        ("8-916-123-45-67 доб. 12", ["+79161234567"], []),
+        ("89161234567; 89161234567", ["+79161234567"], []),
+        ("звонить вечером", [], ["звонить вечером"]),
+        ("123", [], ["123"]),
+        (None, [], []),
+    ],
+)
+def test_phone_cells(value: Any, phones: list[str], bad: list[str]) -> None:
+    assert cell_phones(value, "RU") == (phones, bad)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("05.01.2024", datetime(2024, 1, 5, tzinfo=UTC)),
+        ("5.1.24", datetime(2024, 1, 5, tzinfo=UTC)),
+        ("05.01.2024 14:30", datetime(2024, 1, 5, 14, 30, tzinfo=UTC)),
+        ("2024-01-05", datetime(2024, 1, 5, tzinfo=UTC)),
+        (45296, datetime(2024, 1, 5, tzinfo=UTC)),
+        (45296.5, datetime(2024, 1, 5, 12, tzinfo=UTC)),
+        ("45296", datetime(2024, 1, 5, tzinfo=UTC)),
+        (date(2024, 1, 5), datetime(2024, 1, 5, tzinfo=UTC)),
+        (datetime(2024, 1, 5, 9), datetime(2024, 1, 5, 9, tzinfo=UTC)),
+        (None, None),
+    ],
+)
+def test_date_cells(value: Any, expected: datetime | None) -> None:
+    assert cell_date(value) == expected
+
+
+@pytest.mark.parametrize("value", ["31.02.2024", "вчера", -5, True])
+def test_bad_date_cells(value: Any) -> None:
+    with pytest.raises(DateError):
+        cell_date(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("  Иван\u00a0 Петров\u200b ", "Иван Петров"),
+        (12.0, "12"),
+        (12.5, "12.5"),
+        ("", None),
+        ("\u00a0", None),
+        (None, None),
+    ],
+)
+def test_text_cells(value: Any, expected: str | None) -> None:
+    assert cell_text(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "minor"),
+    [(150000, 15_000_000), (1500.25, 150_025), ("150к", 15_000_000), ("1 500 000 ₽", 150_000_000)],
+)
+def test_amount_cells(value: Any, minor: int) -> None:
+    assert cell_amount(value) == minor
+
+
+def test_email_cells() -> None:
+    assert cell_emails("Ivan@Mail.RU, mailto:b@x.org") == (["ivan@mail.ru", "b@x.org"], [])
+    assert cell_emails("не знаю") == ([], ["не", "знаю"])
+
+
+# --- headers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Телефон", Target.PHONE),
+        ("Тел.", Target.PHONE),
+        ("Мобильный", Target.PHONE),
+        ("Телефон 2", Target.PHONE),
+        ("E-mail", Target.EMAIL),
+        ("Почта", Target.EMAIL),
+        ("ФИО", Target.NAME),
+        ("Ф.И.О.", Target.NAME),
+        ("Контактное лицо", Target.NAME),
+        ("Организация", Target.COMPANY),
+        ("Фамилия", Target.SURNAME),
+        ("Имя", Target.FIRST_NAME),
+        ("Отчество", Target.PATRONYMIC),
+        ("Ответственный", Target.MANAGER),
+        ("Комментарий", Target.NOTE),
+        ("Дата обращения", Target.CAME_AT),
+        ("Сумма сделки", Target.DEAL_AMOUNT),
+        ("Этап", Target.DEAL_STAGE),
+        ("Full name", Target.NAME),
+        ("Phone number", Target.PHONE),
+        ("Company", Target.COMPANY),
+        ("ИНН", Target.SKIP),
+        ("", Target.SKIP),
+    ],
+)
+def test_header_guess(header: str, target: Target) -> None:
+    assert guess(header) == target
+
+
+def test_propose_check_and_change() -> None:
+    mapping = propose(["ФИО", "Клиент", "Телефон", "Мобильный", "ИНН"])
+    assert mapping == ["name", "skip", "phone", "phone", "skip"]
+    assert change(mapping, 4, "name") == ["skip", "skip", "phone", "phone", "name"]
+    with pytest.raises(InvalidInput) as error:
+        check(["skip", "city"])
+    assert error.value.code == "import_no_columns"
+    with pytest.raises(InvalidInput):
+        change(mapping, 9, "city")
+
+
+# --- files ------------------------------------------------------------------------------
+
+HEADER = ["Фамилия", "Имя", "Отчество", "Тел.", "E-mail", "Дата", "Сумма"]
+ROW = ["Петров", "Иван", "Сергеевич", "8 916 123-45-67", "ivan@mail.ru", "05.01.2024", "150 000"]
+
+
+def csv_bytes(encoding: str, delimiter: str, bom: bool = False) -> bytes:
+    lines = [delimiter.join(HEADER), delimiter.join(ROW), "", delimiter * 2]
+    data = ("\r\n".join(lines) + "\r\n").encode(encoding)
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter", "bom"),
+    [
+        ("cp1251", ";", False),
+        ("koi8_r", ";", False),
+        ("utf-8", ",", False),
+        ("utf-8", ";", True),
+        ("utf-8", "\t", False),
+        ("utf-16", "\t", False),
+    ],
+)
+def test_csv_encodings_and_delimiters(encoding: str, delimiter: str, bom: bool) -> None:
+    table = read_table(csv_bytes(encoding, delimiter, bom), "clients.csv")
+    assert table.headers == HEADER
+    assert table.rows == [ROW]
+    assert table.numbers == [2]
+
+
+def test_longer_cp1251_text_is_not_taken_for_koi8() -> None:
+    rows = ["ФИО;Город;Комментарий"] + [
+        f"Иванов Пётр {n};Москва;Звонить после обеда, просил счёт" for n in range(30)
+    ]
+    table = read_table("\n".join(rows).encode("cp1251"))
+    assert table.headers == ["ФИО", "Город", "Комментарий"]
+    assert table.rows[0][2] == "Звонить после обеда, просил счёт"
+
+
+def test_xlsx_with_damage() -> None:
+    data = xlsx(
+        [
+            [None, None, None, None],
+            ["Контакт", None, "Сумма", "ФИО"],
+            ["Телефон", "Почта", None, None],
+            [79161234567, "a@b.ru", "=1+2", "Иван"],
+            [None, None, None, None],
+            [datetime(2024, 1, 5), None, None, "Пётр"],
+            [None, None, None, None, None, " "],
+        ],
+        merge=(1, 0, 1, 1, "Контакт"),
+    )
+    table = read_table(data, "sales.xlsx")
+    assert table.headers == ["Телефон", "Почта", "Сумма", "ФИО"]
+    assert table.rows == [
+        [79161234567.0, "a@b.ru", 3.0, "Иван"],
+        [date(2024, 1, 5), None, None, "Пётр"],
+    ]
+    assert table.numbers == [4, 6]
+    assert table.sheet == "Клиенты"
+
+
+def test_ods_and_openpyxl_files_read_too() -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Name", "Phone"])
+    sheet.append(["Ivan", "+7 916 123 45 67"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    table = read_table(buffer.getvalue(), "x.xlsx")
+    assert (table.headers, table.rows) == (["Name", "Phone"], [["Ivan", "+7 916 123 45 67"]])
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "import_empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "import_not_spreadsheet"),
+        (b"PK\x03\x04 not really a zip", "import_not_spreadsheet"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            + b"\x00" * 64
+            + "EncryptedPackage".encode("utf-16-le"),
+            "import_password",
+        ),
+        (b"A;B\r\n", "import_empty"),
+        (b" " * (MAX_BYTES + 1), "import_too_large"),
+    ],
+)
+def test_refusals(data: bytes, code: str) -> None:
+    with pytest.raises(InvalidInput) as error:
+        read_table(data, "file")
+    assert error.value.code == code
+
+
+def test_empty_workbook_is_refused() -> None:
+    with pytest.raises(InvalidInput) as error:
+        read_table(xlsx([]), "empty.xlsx")
+    assert error.value.code == "import_empty"
+
+
+def test_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("crm.imports.reading.MAX_ROWS", 3)
+    data = "\n".join(["Имя;Телефон"] + [f"N{i};8916123456{i}" for i in range(5)]).encode()
+    with pytest.raises(InvalidInput) as error:
+        read_table(data)
+    assert error.value.code == "import_too_many_rows"
+
+
+# --- rows -------------------------------------------------------------------------------
+
+
+def test_row_joins_name_parts_and_repairs_cells() -> None:
+    mapping = ["surname", "first_name", "patronymic", "phone", "email", "came_at", "deal_amount"]
+    draft = build_row(2, list(ROW), mapping, "RU")
+    assert isinstance(draft, RowDraft)
+    assert draft.name == "Петров Иван Сергеевич"
+    assert draft.phones == ["+79161234567"]
+    assert draft.emails == ["ivan@mail.ru"]
+    assert draft.came_at == datetime(2024, 1, 5, tzinfo=UTC)
+    assert draft.deal_amount == 15_000_000 and draft.has_deal
+
+
+@pytest.mark.parametrize(
+    ("cells", "reason"),
+    [
+        (["Иван", "звонить", None], "bad_phone"),
+        (["Иван", None, "not-an-email"], "bad_email"),
+        (["---", None, None], "no_name"),
+        (["x" * 201, None, None], "too_long"),
+    ],
+)
+def test_rejected_rows(cells: list[Any], reason: str) -> None:
+    result = build_row(7, cells, ["name", "phone", "email"], "RU")
+    assert isinstance(result, Rejected)
+    assert (result.number, result.reason) == (7, reason)
+
+
+def test_row_without_name_is_named_after_company_or_phone() -> None:
+    draft = build_row(3, [None, "ООО Ромашка", "89161234567"], ["name", "company", "phone"], "RU")
+    assert isinstance(draft, RowDraft) and draft.name == "ООО Ромашка"
+    draft = build_row(3, [None, None, "89161234567"], ["name", "company", "phone"], "RU")
+    assert isinstance(draft, RowDraft) and draft.name == "+79161234567"
+    draft = build_row(3, ["Ann", "vip; Опт"], ["name", "tags"], "RU")
+    assert isinstance(draft, RowDraft) and draft.tags == ["vip", "опт"]
+    draft = build_row(3, ["Ann", "12345"], ["name", "custom:inn"], "RU")
+    assert isinstance(draft, RowDraft) and draft.custom == {"inn": "12345"}
+
+
+def test_rejected_rows_file_keeps_the_cells_and_says_why() -> None:
+    from crm.imports.plan import plan
+    from crm.imports.rejected import rejected_file
+
+    table = read_table("Имя;Телефон\nИван;89161234567\nОлег;звонить\n".encode("cp1251"))
+    work = plan(table, ["name", "phone"], "RU")
+    data = rejected_file(table, work.rejected, "Причина", lambda r: f"{r.reason}: {r.detail}")
+    again = read_table(data)
+    assert again.headers == ["Имя", "Телефон", "Причина"]
+    assert again.rows == [["Олег", "звонить", "bad_phone: звонить"]]
