@@ -22,10 +22,10 @@ from crm.clock import Clock
 from crm.deal_queries import DealFilter, DealQueries
 from crm.errors import InvalidInput, NotAllowed
 from crm.pipeline import Pipelines
+from crm.team_settings import DIGEST_TIME_KEY, TeamSettings
 from storage.engine import write_transaction
 from storage.models import AppSetting, Client, Deal, Event, Role, Task, User
 
-DIGEST_TIME_KEY = "digest_time"
 DEFAULT_DIGEST_TIME = time(9, 0)
 
 
@@ -107,22 +107,24 @@ class Digests:
         clock: Clock,
         deal_queries: DealQueries,
         pipelines: Pipelines,
+        settings: TeamSettings,
     ) -> None:
+        self._settings = settings
         self._session = session
         self._clock = clock
         self._deals = deal_queries
         self._pipelines = pipelines
 
     async def digest_time(self) -> time:
-        setting = await self._session.get(AppSetting, DIGEST_TIME_KEY)
+        setting = await self._settings.value(DIGEST_TIME_KEY)
         if setting is None:
             return DEFAULT_DIGEST_TIME
-        return time(int(setting.value["hour"]), int(setting.value["minute"]))
+        return time(int(setting["hour"]), int(setting["minute"]))
 
     async def set_digest_time(self, actor: User, moment: time) -> None:
         if not (is_staff(actor) and actor.role == Role.OWNER):
             raise NotAllowed()
-        async with write_transaction(self._session):
+        async with self._settings.changing():
             await self._session.merge(
                 AppSetting(
                     key=DIGEST_TIME_KEY, value={"hour": moment.hour, "minute": moment.minute}
