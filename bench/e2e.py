@@ -111,12 +111,13 @@ class Bot:
 
     async def start(self) -> None:
         polls = self._api.polls
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench.e2e_bots", self.kind, self._api.url, str(self._db)]
-            + [str(self._stats)],
+        command = [sys.executable, "-m", "bench.e2e_bots", self.kind, self._api.url]
+        self.process = await asyncio.to_thread(
+            subprocess.Popen,
+            [*command, str(self._db), str(self._stats)],
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # imports and migrations, on a busy machine
         while self._api.polls == polls:  # ready once it polls
             if time.monotonic() > deadline or self.process.poll() is not None:
                 raise SystemExit(f"the {self.kind} bot did not start")
@@ -202,6 +203,8 @@ async def measure_bot(
 
 
 async def run(args: argparse.Namespace, db: Path, names: list[str]) -> dict[str, Any]:
+    from bench.clients import cpu_reference_ms
+
     log(f"{len(names)} names that find one client each, e.g. {names[0]!r}")
     api = FakeBotApi()
     await api.start()
@@ -221,6 +224,7 @@ async def run(args: argparse.Namespace, db: Path, names: list[str]) -> dict[str,
         "menu_vs_echo_p50": round(bot["menu_p50_ms"] / base, 2),
         "find_vs_echo_p50": round(bot["find_p50_ms"] / base, 2),
         "load_avg_1m": round(os.getloadavg()[0], 2),
+        "cpu_ref_ms": cpu_reference_ms(),
         "cpus": os.cpu_count(),
     }
 

@@ -9,6 +9,7 @@ for the bot's answer in a chat.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -69,13 +70,10 @@ class FakeBotApi:
             self._arrived.notify_all()
         return time.perf_counter()
 
-    async def answer_in(self, chat_id: int, count_before: int, timeout: float = 30.0) -> str:
+    async def answer_in(self, chat_id: int, count_before: int) -> str:
         """Wait for the bot's next answer in ``chat_id`` (after ``count_before`` of them)."""
-        async with self._answered:
-            await asyncio.wait_for(
-                self._answered.wait_for(lambda: len(self._answers[chat_id]) > count_before),
-                timeout,
-            )
+        async with asyncio.timeout(60), self._answered:
+            await self._answered.wait_for(lambda: len(self._answers[chat_id]) > count_before)
             return self._answers[chat_id][count_before][1]
 
     def total_answers(self) -> int:
@@ -106,10 +104,8 @@ class FakeBotApi:
         async with self._arrived:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             if not self._updates and timeout:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._arrived.wait(), timeout)
-                except TimeoutError:
-                    pass
             return list(self._updates)
 
     async def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
