@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import case, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
@@ -101,10 +101,13 @@ class Groups:
             Task.announced_overdue_at.is_(None),
             Task.due_at <= now - OVERDUE_AFTER,
         )
-        # Read first: an idle tick (no group chat, nothing overdue) writes nothing.
-        if not await self._session.scalar(
-            select(exists(select(GroupChat.chat_id)) & exists(select(Task.id).where(*overdue)))
-        ):
+        # Read first: an idle tick (no group chat, nothing overdue) writes nothing. CASE,
+        # so that without a group chat the tasks are not looked at at all.
+        anything = case(
+            (exists(select(GroupChat.chat_id)), exists(select(Task.id).where(*overdue))),
+            else_=False,
+        )
+        if not await self._session.scalar(select(anything)):
             return 0
         async with write_transaction(self._session):
             if not await self._session.scalar(select(GroupChat.chat_id).limit(1)):
