@@ -954,6 +954,24 @@ def make_queries(
     return queries
 
 
+SHORT_KINDS = ("digit_1", "digit_2", "plus_prefix", "prefix_2")
+
+
+def short_queries(
+    rng: random.Random, samples: Sequence[Sample], each: int
+) -> list[tuple[str, str]]:
+    """``each`` queries of every kind too short for trigrams: one or two digits (part of a
+    phone), the start of an international number (``+7 9``), two letters of a name."""
+    queries: list[tuple[str, str]] = []
+    for _ in range(each):
+        queries.append(("digit_1", str(rng.randrange(10))))
+        queries.append(("digit_2", f"{rng.randrange(100):02d}"))
+        queries.append(("plus_prefix", f"+7 {rng.randrange(3, 10)}"))
+        name = rng.choice(samples).name.replace(".", "").split()
+        queries.append(("prefix_2", rng.choice(name)[:2].lower()))
+    return queries
+
+
 def phone_query(rng: random.Random, e164: str) -> str:
     if not e164.startswith("+7"):
         national = e164[-10:]
@@ -1073,11 +1091,14 @@ async def measure(
     n_cards: int,
     naive_limit: int | None,
     check_results: bool,
+    n_short: int = 0,
 ) -> dict[str, Any]:
     rng = random.Random(seed + 1)
     db = sqlite3.connect(path)
     samples = read_samples(db, rng, 2_000)
     queries = make_queries(rng, samples, n_queries)
+    # Drawn after the main mix, so that mix stays the one earlier runs measured.
+    queries += short_queries(random.Random(seed + 2), samples, n_short)
     heavy = [
         row[0]
         for row in db.execute(
@@ -1159,12 +1180,17 @@ async def measure(
         "card_max_ms": cards.quantile(1.0),
         **({} if mismatches is None else {"check_mismatches": mismatches}),
         "query_mix": {kind: sum(k == kind for k, _ in queries) for kind, _ in queries},
-        "search_p95_ms_by_kind": {
-            kind: Timings(
-                [ms for ms, (k, _) in zip(search.values, queries, strict=True) if k == kind]
-            ).quantile(0.95)
-            for kind, _ in queries
-        },
+        "search_p95_ms_by_kind": by_kind(search, queries),
+        "search_manager_p95_ms_by_kind": by_kind(manager_timings, queries),
+    }
+
+
+def by_kind(timings: Timings, queries: Sequence[tuple[str, str]]) -> dict[str, float]:
+    return {
+        kind: Timings(
+            [ms for ms, (k, _) in zip(timings.values, queries, strict=True) if k == kind]
+        ).quantile(0.95)
+        for kind, _ in queries
     }
 
 
@@ -1191,6 +1217,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--cards", type=int, default=300)
+    parser.add_argument(
+        "--short-each",
+        type=int,
+        default=10,
+        help="queries of each short kind (1 or 2 digits, '+7 9', 2 letters) added to the mix",
+    )
     parser.add_argument(
         "--naive-queries",
         type=int,
@@ -1222,7 +1254,14 @@ async def run(args: argparse.Namespace, path: Path, generate_first: bool) -> dic
         log(f"generated in {result['generate_s']} s")
     result.update(
         await measure(
-            url, path, args.seed, args.queries, args.cards, args.naive_queries, args.check
+            url,
+            path,
+            args.seed,
+            args.queries,
+            args.cards,
+            args.naive_queries,
+            args.check,
+            args.short_each,
         )
     )
     result["load_avg_1m"] = round(os.getloadavg()[0], 2)  # other work on the machine skews times

@@ -42,9 +42,13 @@ def query_terms(query: str) -> list[str]:
     """The folded words of a search; a phone-like query becomes one digits term.
 
     ``8 999 123`` is read as a Russian national number: the trunk ``8`` is
-    dropped so it matches the national form stored for +7 numbers.
+    dropped so it matches the national form stored for +7 numbers. A query
+    that starts with ``+`` (``+7 9``) is the start of an international number
+    however few digits it has: its digits, since no search text holds a ``+``
+    next to a digit's place in a number.
     """
-    digits = phone_digits_query(query)
+    international = query.lstrip().startswith("+")
+    digits = phone_digits_query(query, min_digits=1) if international else phone_digits_query(query)
     if digits is not None:
         if len(digits) >= 2 and digits.startswith("8") and len(digits) <= 11:
             digits = digits[1:]

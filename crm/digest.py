@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -21,10 +22,10 @@ from crm.clock import Clock
 from crm.deal_queries import DealFilter, DealQueries
 from crm.errors import InvalidInput, NotAllowed
 from crm.pipeline import Pipelines
+from crm.team_settings import DIGEST_TIME_KEY, TeamSettings
 from storage.engine import write_transaction
 from storage.models import AppSetting, Client, Deal, Event, Role, Task, User
 
-DIGEST_TIME_KEY = "digest_time"
 DEFAULT_DIGEST_TIME = time(9, 0)
 
 
@@ -72,6 +73,33 @@ def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+class DigestsDone:
+    """The digests this process has queued, by reader and local day.
+
+    Only in memory: after a restart the first tick offers the day's digests to
+    the outbox again, and its dedupe key drops them. Days older than the
+    newest one seen are forgotten, so it holds at most two days' worth.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[str, set[tuple[str, int]]] = {}
+
+    def has(self, kind: str, reader_id: int, day: str) -> bool:
+        return (kind, reader_id) in self._done.get(day, ())
+
+    def add(self, kind: str, reader_id: int, day: str) -> None:
+        self._done.setdefault(day, set()).add((kind, reader_id))
+        newest = max(self._done)
+        for old in [d for d in self._done if d < newest]:
+            if date.fromisoformat(old) < date.fromisoformat(newest) - timedelta(days=1):
+                del self._done[old]
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
 class Digests:
     def __init__(
         self,
@@ -79,22 +107,24 @@ class Digests:
         clock: Clock,
         deal_queries: DealQueries,
         pipelines: Pipelines,
+        settings: TeamSettings,
     ) -> None:
+        self._settings = settings
         self._session = session
         self._clock = clock
         self._deals = deal_queries
         self._pipelines = pipelines
 
     async def digest_time(self) -> time:
-        setting = await self._session.get(AppSetting, DIGEST_TIME_KEY)
+        setting = await self._settings.value(DIGEST_TIME_KEY)
         if setting is None:
             return DEFAULT_DIGEST_TIME
-        return time(int(setting.value["hour"]), int(setting.value["minute"]))
+        return time(int(setting["hour"]), int(setting["minute"]))
 
     async def set_digest_time(self, actor: User, moment: time) -> None:
         if not (is_staff(actor) and actor.role == Role.OWNER):
             raise NotAllowed()
-        async with write_transaction(self._session):
+        async with self._settings.changing():
             await self._session.merge(
                 AppSetting(
                     key=DIGEST_TIME_KEY, value={"hour": moment.hour, "minute": moment.minute}
@@ -109,33 +139,51 @@ class Digests:
             user.morning_list = on
             actor.morning_list = on
 
-    async def claim_due(self) -> int:
-        """Queue today's digest for every reader whose local digest time has passed."""
+    async def claim_due(self, done: DigestsDone | None = None) -> int:
+        """Queue today's digest for every reader whose local digest time has passed.
+
+        ``done`` remembers (per process) the digests already queued, so once a
+        day's are out a tick only reads the readers (one small query) and writes
+        nothing. Without it, every due digest is offered to the outbox again,
+        whose key drops the repeats.
+        """
         now = self._clock.now()
         at = await self.digest_time()
+        done = done if done is not None else DigestsDone()
+        rows = await self._session.execute(
+            select(User.id, User.timezone, User.role, User.morning_list).where(
+                User.active.is_(True), User.unreachable_at.is_(None)
+            )
+        )
+        due: list[tuple[int, str, str]] = []  # reader, kind, local day
+        for reader_id, timezone, role, morning_list in rows:
+            local = now.astimezone(_zone(timezone))
+            if local.time() < at:
+                continue
+            if role in STAFF_ROLES:
+                kind = "digest"
+            elif morning_list:
+                kind = "morning"
+            else:
+                continue
+            day = local.date().isoformat()
+            if not done.has(kind, reader_id, day):
+                due.append((reader_id, kind, day))
+        if not due:
+            return 0
         queued = 0
         async with write_transaction(self._session):
-            readers = await self._session.scalars(
-                select(User).where(User.active.is_(True), User.unreachable_at.is_(None))
-            )
-            for reader in readers:
-                local = now.astimezone(ZoneInfo(reader.timezone))
-                if local.time() < at:
-                    continue
-                if reader.role in STAFF_ROLES:
-                    kind = "digest"
-                elif reader.morning_list:
-                    kind = "morning"
-                else:
-                    continue
+            for reader_id, kind, day in due:
                 queued += await outbox.enqueue(
                     self._session,
-                    chat_id=reader.id,
+                    chat_id=reader_id,
                     kind=kind,
-                    payload={"day": local.date().isoformat()},
-                    dedupe_key=f"{kind}:{reader.id}:{local.date().isoformat()}",
+                    payload={"day": day},
+                    dedupe_key=f"{kind}:{reader_id}:{day}",
                     now=now,
                 )
+        for reader_id, kind, day in due:
+            done.add(kind, reader_id, day)
         return queued
 
     async def summary(self, actor: User, start: datetime, end: datetime) -> Summary:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
@@ -96,17 +96,26 @@ class Groups:
     async def claim_overdue(self, limit: int = 200) -> int:
         """Announce, once each, the open tasks overdue by more than a day."""
         now = self._clock.now()
+        overdue = (
+            Task.done_at.is_(None),
+            Task.announced_overdue_at.is_(None),
+            Task.due_at <= now - OVERDUE_AFTER,
+        )
+        # Read first: an idle tick (no group chat, nothing overdue) writes nothing. CASE,
+        # so that without a group chat the tasks are not looked at at all.
+        anything = case(
+            (exists(select(GroupChat.chat_id)), exists(select(Task.id).where(*overdue))),
+            else_=False,
+        )
+        if not await self._session.scalar(select(anything)):
+            return 0
         async with write_transaction(self._session):
             if not await self._session.scalar(select(GroupChat.chat_id).limit(1)):
                 return 0
             tasks = list(
                 await self._session.scalars(
                     select(Task)
-                    .where(
-                        Task.done_at.is_(None),
-                        Task.announced_overdue_at.is_(None),
-                        Task.due_at <= now - OVERDUE_AFTER,
-                    )
+                    .where(*overdue)
                     .order_by(Task.due_at)
                     .limit(limit)
                     .with_for_update(skip_locked=True)

@@ -56,15 +56,19 @@ class Outbox:
     async def claim_due(self, limit: int) -> list[OutboxMessage]:
         """Due rows, each leased to this sender so a second process skips them meanwhile."""
         now = self._clock.now()
+        due = (
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.next_attempt_at <= now,
+        )
+        # Read first: with nothing due (the usual tick) no write transaction is opened.
+        if await self._session.scalar(select(OutboxMessage.id).where(*due).limit(1)) is None:
+            return []
         async with write_transaction(self._session):
             rows = list(
                 await self._session.scalars(
                     select(OutboxMessage)
-                    .where(
-                        OutboxMessage.sent_at.is_(None),
-                        OutboxMessage.failed_at.is_(None),
-                        OutboxMessage.next_attempt_at <= now,
-                    )
+                    .where(*due)
                     .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)

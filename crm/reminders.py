@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -111,6 +111,8 @@ class Reminders:
         who blocked the bot gets nothing: the tasks are marked, nothing is queued.
         """
         now = self._clock.now()
+        if not await self._anything_due(now):
+            return 0  # the idle tick: one read, no write transaction
         taken = queued = 0
         unreachable: set[int] | None = None
         async with write_transaction(self._session):
@@ -140,17 +142,25 @@ class Reminders:
                 queued += await self._enqueue(kind, _interleaved(reachable), now)
         return queued
 
+    async def _anything_due(self, now: datetime) -> bool:
+        """Whether any kind has a task due: one indexed read per kind, in one statement."""
+        checks = [exists(self._due(kind, now, Task)) for kind in KINDS]
+        return bool(await self._session.scalar(select(or_(*checks))))
+
+    def _due(self, kind: str, now: datetime, task: Any) -> Select[tuple[int]]:
+        """The tasks of ``kind`` due at ``now`` and not claimed yet (``task``: an alias)."""
+        moment = getattr(task, _MOMENT[kind])
+        until = now - self._config.nudge_after if kind == "task_nudge" else now
+        return select(task.id).where(
+            task.done_at.is_(None), getattr(task, _CLAIMED_AT[kind]).is_(None), moment <= until
+        )
+
     def _claim(self, kind: str, now: datetime, limit: int) -> ReturningUpdate[int, int, datetime]:
         """UPDATE the first ``limit`` due tasks of ``kind`` as claimed, RETURNING them."""
         due = aliased(Task)
-        moment = getattr(due, _MOMENT[kind])
-        until = now - self._config.nudge_after if kind == "task_nudge" else now
         chosen = (
-            select(due.id)
-            .where(
-                due.done_at.is_(None), getattr(due, _CLAIMED_AT[kind]).is_(None), moment <= until
-            )
-            .order_by(moment, due.id)
+            self._due(kind, now, due)
+            .order_by(getattr(due, _MOMENT[kind]), due.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )

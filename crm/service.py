@@ -27,18 +27,24 @@ from crm.pipeline import Pipelines
 from crm.reminders import Reminders
 from crm.reports import Reports
 from crm.tasks import Tasks
-from crm.team_settings import TeamSettings
+from crm.team_settings import SettingsCache, TeamSettings
 from crm.timeline import Timeline
 
 
 class Crm:
-    def __init__(self, session: AsyncSession, clock: Clock, config: CrmConfig) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        config: CrmConfig,
+        settings_cache: SettingsCache | None = None,
+    ) -> None:
         self.clock = clock
         self.config = config
         self.members = Members(session, clock, config)
         self.invites = Invites(session, clock, config)
         self.outbox = Outbox(session, clock)
-        self.settings = TeamSettings(session)
+        self.settings = TeamSettings(session, settings_cache)
         self.clients = Clients(session, clock, self.settings)
         self.client_edits = ClientEdits(session, clock, self.settings, self.clients)
         self.client_queries = ClientQueries(session, clock, self.settings, self.clients)
@@ -50,7 +56,7 @@ class Crm:
         self.reminders = Reminders(session, clock, config)
         self.reports = Reports(session, self.pipelines)
         self.groups = Groups(session, clock)
-        self.digests = Digests(session, clock, self.deal_queries, self.pipelines)
+        self.digests = Digests(session, clock, self.deal_queries, self.pipelines, self.settings)
         self.imports = Imports(session, clock, config, self.settings, self.pipelines)
         self.import_undo = ImportUndo(session, clock)
         self.exports = Exports(session, clock, self.settings, self.client_queries)
@@ -66,8 +72,10 @@ class CrmFactory:
         self._sessions = sessions
         self.clock = clock
         self.config = config
+        # The team's settings, kept for every update of this process (see SettingsCache).
+        self.settings_cache = SettingsCache()
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator[Crm]:
         async with self._sessions() as session:
-            yield Crm(session, self.clock, self.config)
+            yield Crm(session, self.clock, self.config, self.settings_cache)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.access import is_staff
@@ -16,6 +21,8 @@ MAX_STATUS_NAME = 32
 MAX_STATUSES = 20
 STATUSES_KEY = "client_statuses"
 SEE_ALL_KEY = "managers_see_all"
+DIGEST_TIME_KEY = "digest_time"
+CACHED_KEYS = (STATUSES_KEY, SEE_ALL_KEY, DIGEST_TIME_KEY)
 
 
 @dataclass(frozen=True)
@@ -24,24 +31,81 @@ class Status:
     name: str | None  # None: a built-in status shown by its translated name
 
 
+class SettingsCache:
+    """The team's settings, read once and kept in this process.
+
+    One instance per process (``CrmFactory`` holds it), shared by every update.
+    A change made through this process drops it once committed, so the next
+    read sees the change. With several instances (PostgreSQL), a change made by
+    another one reaches this one when the copy is older than ``max_age``: no
+    copy is used longer than that (a few seconds), which costs one small read
+    per ``max_age`` instead of one per use, and no extra service. Absent
+    settings (the defaults) are remembered as absent too.
+    """
+
+    def __init__(
+        self, max_age: float = 5.0, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._max_age = max_age
+        self._monotonic = monotonic
+        self._values: dict[str, dict[str, Any]] = {}
+        self._loaded_at: float | None = None
+        self._generation = 0  # bumped by every drop: a read under way then is not kept
+
+    async def get(self, session: AsyncSession, key: str) -> dict[str, Any] | None:
+        if key not in CACHED_KEYS:
+            raise KeyError(key)
+        now = self._monotonic()
+        if self._loaded_at is None or now - self._loaded_at > self._max_age:
+            generation = self._generation
+            rows = await session.execute(
+                select(AppSetting.key, AppSetting.value).where(AppSetting.key.in_(CACHED_KEYS))
+            )
+            values = {str(k): dict(v) for k, v in rows.all()}
+            if generation != self._generation:  # changed meanwhile: use, do not keep
+                return values.get(key)
+            self._values, self._loaded_at = values, now
+        return self._values.get(key)
+
+    def drop(self) -> None:
+        self._loaded_at = None
+        self._generation += 1
+
+
 class TeamSettings:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: SettingsCache | None = None) -> None:
         self._session = session
+        self._cache = cache if cache is not None else SettingsCache(max_age=0)
+
+    async def value(self, key: str) -> dict[str, Any] | None:
+        """A setting's stored value (None: never set), from the process's copy."""
+        return await self._cache.get(self._session, key)
+
+    @asynccontextmanager
+    async def changing(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction that changes settings; the process's copy is dropped
+        once it is committed (and if it fails, in case it got as far as the commit)."""
+        self._cache.drop()  # what it reads, it reads afresh
+        try:
+            async with write_transaction(self._session) as session:
+                yield session
+        finally:
+            self._cache.drop()
 
     async def managers_see_all(self) -> bool:
-        setting = await self._session.get(AppSetting, SEE_ALL_KEY)
-        return bool(setting and setting.value.get("on"))
+        setting = await self.value(SEE_ALL_KEY)
+        return bool(setting and setting.get("on"))
 
     async def set_managers_see_all(self, actor: User, on: bool) -> None:
         self._require_owner(actor)
-        async with write_transaction(self._session):
+        async with self.changing():
             await self._session.merge(AppSetting(key=SEE_ALL_KEY, value={"on": on}))
 
     async def statuses(self) -> list[Status]:
-        setting = await self._session.get(AppSetting, STATUSES_KEY)
+        setting = await self.value(STATUSES_KEY)
         if setting is None:
             return [Status(code, None) for code in DEFAULT_STATUSES]
-        return [Status(str(item["code"]), item.get("name")) for item in setting.value["items"]]
+        return [Status(str(item["code"]), item.get("name")) for item in setting["items"]]
 
     async def status(self, code: str) -> Status | None:
         return next((status for status in await self.statuses() if status.code == code), None)
@@ -49,7 +113,7 @@ class TeamSettings:
     async def rename_status(self, actor: User, code: str, name: str) -> Status:
         self._require_owner(actor)
         name = _status_name(name)
-        async with write_transaction(self._session):
+        async with self.changing():
             statuses = await self.statuses()
             if not any(status.code == code for status in statuses):
                 raise InvalidInput("no_such_status")
@@ -60,7 +124,7 @@ class TeamSettings:
     async def add_status(self, actor: User, name: str) -> Status:
         self._require_owner(actor)
         name = _status_name(name)
-        async with write_transaction(self._session):
+        async with self.changing():
             statuses = await self.statuses()
             if len(statuses) >= MAX_STATUSES:
                 raise InvalidInput("too_many_statuses", limit=MAX_STATUSES)

@@ -24,6 +24,8 @@ MAX_NOTE = 4000
 CALL_OUTCOMES = ("reached", "no_answer", "call_back")
 FileKind = Literal["photo", "voice", "document", "video", "audio", "video_note"]
 UNDO_WINDOW = timedelta(hours=1)
+# Reopening the open card writes its time again only once it is this old.
+OPEN_CARD_REFRESH = timedelta(minutes=1)
 
 
 def clean_note(text: str | None, required: bool = True) -> str | None:
@@ -90,6 +92,20 @@ class Timeline:
     # --- the open card -------------------------------------------------------------
 
     async def open_card(self, actor: User, client_id: int) -> None:
+        """Make ``client_id`` the card plain text goes to.
+
+        When it already is, and was opened less than ``OPEN_CARD_REFRESH`` ago,
+        nothing is written: browsing one card (refresh, pages of its timeline,
+        finding it again) takes no write lock. The window counted from the
+        opening (``card_context``) then runs from at most that much earlier.
+        """
+        now = self._clock.now()
+        if (
+            actor.open_client_id == client_id
+            and actor.open_client_at is not None
+            and now - actor.open_client_at < OPEN_CARD_REFRESH
+        ):
+            return
         async with write_transaction(self._session):
             user = await self._session.get(User, actor.id)
             if user is not None:

@@ -7,6 +7,7 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from crm.digest import DigestsDone
 from crm.service import CrmFactory
 from reminders.sender import OutboxSender
 
@@ -15,7 +16,12 @@ log = logging.getLogger(__name__)
 
 class Ticker:
     """One tick: claim what fell due (reminders, nudges, digests) into the outbox,
-    then send what the outbox holds."""
+    then send what the outbox holds.
+
+    A tick with nothing due only reads (a handful of indexed queries) and opens
+    no write transaction: each claim looks before it writes, and the digests
+    already queued today are remembered here, not offered again every second.
+    """
 
     def __init__(
         self, crm_factory: CrmFactory, sender: OutboxSender, claim_limit: int = 1000
@@ -23,6 +29,7 @@ class Ticker:
         self._factory = crm_factory
         self._sender = sender
         self._claim_limit = claim_limit
+        self._digests_done = DigestsDone()  # which days' digests this process has queued
         self._running = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -50,7 +57,7 @@ class Ticker:
     async def _tick(self) -> int:
         async with self._factory.open() as crm:
             claimed = await crm.reminders.claim_due(self._claim_limit)
-            claimed += await crm.digests.claim_due()
+            claimed += await crm.digests.claim_due(self._digests_done)
             claimed += await crm.groups.claim_overdue()
         if claimed:
             log.info("claimed %d due reminders", claimed)

@@ -276,7 +276,7 @@ class _SqliteSearch:
             return list(await self._session.scalars(query.limit(self._limit)))
 
         # Many matches. The names holding the word first, then everyone else.
-        in_name = levels[-1].finder()
+        in_name = levels[-1].finder() if len(term) >= 3 else await self._name_scan(term)
         if in_name is not None and await self._count(in_name) <= SORT_LIMIT:
             if await self._count(in_name):  # few: all the name levels in one query
                 found += await self._sorted(in_name, match, (rank, *_newest()), self._limit)
@@ -285,6 +285,38 @@ class _SqliteSearch:
                 await self._level(found, match & (rank == number), level.finder() or everything)
         await self._level(found, match & (rank == len(levels)), everything)
         return await self._load(found)
+
+    async def _name_scan(self, term: str) -> _Finder | None:
+        """The clients whose folded name contains ``term`` (too short for trigrams), by a
+        scan of a covering name index: for digits the partial index of the names that
+        hold one (a handful), else the whole name index (a tenth of the table's size).
+        Their ids, when they are few; None (no index to help) when many."""
+        from sqlalchemy import text
+
+        from storage.models import Client
+        from storage.models.clients import NAME_DIGITS_INDEX, NAME_DIGITS_SQLITE
+
+        # Digits: only the names holding one can match, and they have their own index.
+        index, only = (
+            (NAME_DIGITS_INDEX, NAME_DIGITS_SQLITE + " AND ")
+            if term.isascii() and term.isdigit()
+            else ("ix_clients_name_folded", "")
+        )
+        ids = list(
+            await self._session.scalars(
+                text(
+                    f"SELECT id FROM clients INDEXED BY {index} "
+                    f"WHERE {only}name_folded LIKE :pattern ESCAPE '\\' LIMIT :limit"
+                ),
+                {"pattern": f"%{_like_escape(term)}%", "limit": SORT_LIMIT + 1},
+            )
+        )
+        if len(ids) > SORT_LIMIT:
+            return None
+        key = f"scan:{term}"
+        self._counts[key] = len(ids)
+        condition = Client.id.in_(ids)
+        return _Finder(key, condition, select_ids(condition))
 
     async def _level(
         self, found: list[int], condition: ColumnElement[bool], finder: _Finder | None
@@ -381,6 +413,14 @@ class _SqliteSearch:
             )
             self._horizon = (moment,)
         return self._horizon[0]
+
+
+def select_ids(condition: ColumnElement[bool]) -> Select[Any]:
+    from sqlalchemy import select
+
+    from storage.models import Client
+
+    return select(Client.id).where(condition)
 
 
 def _hidden(condition: ColumnElement[bool]) -> ColumnElement[bool]:

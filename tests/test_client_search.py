@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.app import App
+from crm.client_index import query_terms
 from crm.clients import ClientDraft, DuplicateFound
+from crm.clock import ManualClock
 from crm.service import Crm
+from crm.visibility import visible_clients
+from storage.client_search import ranked_select
+from storage.engine import create_session_factory
 from storage.models import Client, User
 from tests.conftest import OWNER_ID, Joiner
 
@@ -102,3 +109,64 @@ async def test_duplicates_by_phone_and_email(base: App) -> None:
             owner, ClientDraft("Другой", phones=("+79991234567",)), force=True
         )
         assert isinstance(forced, Client)
+
+
+@pytest.fixture
+async def digits_base(app: App, clock: ManualClock) -> App:
+    """Names with digits in them, phones, and the newest activity last."""
+    async with app.crm.open() as crm:
+        owner = await owner_of(crm)
+        for name, phone in (
+            ("Аптека 36", "+79161234567"),
+            ("Склад 7", "+74951112233"),
+            ("Иван Петров", "+79997770000"),
+            ("7 ветров", None),
+            ("Ивлева Анна", "+14155552671"),
+            ("Ольга Ли", "+79035556677"),
+        ):
+            clock.advance(timedelta(minutes=1))
+            await add(crm, owner, name, phones=(phone,) if phone else ())
+    return app
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A digit in a name ranks that name first (a word starting with it, then inside),
+        # then the phones holding it, the most recently active first.
+        ("7", ["7 ветров", "Склад 7", "Ольга Ли", "Ивлева Анна", "Иван Петров", "Аптека 36"]),
+        ("36", ["Аптека 36"]),
+        ("67", ["Ольга Ли", "Ивлева Анна", "Аптека 36"]),
+        ("99", ["Иван Петров"]),
+        ("+7 9", ["Ольга Ли", "Иван Петров", "Аптека 36"]),  # the start of a +7 9… number
+        ("+7", ["7 ветров", "Склад 7", "Ольга Ли", "Ивлева Анна", "Иван Петров", "Аптека 36"]),
+        ("+1 4", ["Ивлева Анна"]),
+        ("ив", ["Ивлева Анна", "Иван Петров"]),  # two letters: name prefixes only
+        ("ли", []),
+        ("ив 99", ["Иван Петров"]),
+    ],
+)
+async def test_short_terms(digits_base: App, query: str, expected: list[str]) -> None:
+    async with digits_base.crm.open() as crm:
+        found = await crm.client_queries.search(await owner_of(crm), query)
+    assert [client.name for client in found] == expected
+
+
+@pytest.mark.parametrize("query", ["7", "36", "67", "+7 9", "+7", "ив", "ив 99", "3 6", "а"])
+async def test_short_terms_agree_with_the_one_query_ranking(digits_base: App, query: str) -> None:
+    async with digits_base.crm.open() as crm:
+        owner = await owner_of(crm)
+        found = [client.id for client in await crm.client_queries.search(owner, query)]
+        terms = query_terms(query)
+        prefix_only = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
+        where = [visible_clients(owner, False), Client.archived_at.is_(None)]
+        dialect = digits_base.engine.dialect.name
+        async with create_session_factory(digits_base.engine)() as session:
+            expected = list(
+                await session.scalars(
+                    ranked_select(dialect, where, terms, 10, prefix_only).with_only_columns(
+                        Client.id
+                    )
+                )
+            )
+    assert found == expected

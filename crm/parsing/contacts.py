@@ -138,17 +138,18 @@ _SEARCH_PHONE = re.compile(r"[0-9+().\-\s]+")
 _MIN_SEARCH_DIGITS = 3
 
 
-def phone_digits_query(text: str) -> str | None:
+def phone_digits_query(text: str, min_digits: int = _MIN_SEARCH_DIGITS) -> str | None:
     """Return the digits of ``text`` if it looks like a (partial) phone typed as a search.
 
     A query made only of digits and phone punctuation (spaces, ``+ ( ) - .``) with at least
-    three digits is matched against stored phone digits; anything else (names, or one or
-    two digits that would match almost every number) returns ``None`` so the caller falls
-    back to text search. Trunk prefixes are not rewritten: ``8 999`` searches for ``8999``.
+    ``min_digits`` (three) digits is matched against stored phone digits; anything else
+    (names, or one or two digits that would match almost every number) returns ``None`` so
+    the caller falls back to text search. Trunk prefixes are not rewritten: ``8 999``
+    searches for ``8999``.
     """
     if not _SEARCH_PHONE.fullmatch(text):
         return None
     digits = re.sub(r"\D", "", text)
-    if len(digits) < _MIN_SEARCH_DIGITS:
+    if len(digits) < min_digits:
         return None
     return digits

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
+
+NAME_DIGITS_INDEX = "ix_clients_name_digits"
+NAME_DIGITS_SQLITE = "name_folded GLOB '*[0-9]*'"
+NAME_DIGITS_POSTGRES = "name_folded ~ '[0-9]'"
 
 
 class Client(Base):
@@ -36,6 +40,14 @@ class Client(Base):
         Index("ix_clients_activity", "archived_at", "last_activity_at"),
         # Reports and the daily digest read the clients created in a period.
         Index("ix_clients_created", "created_at"),
+        # The few names holding a digit: a search for one or two digits (too short
+        # for trigrams) checks the names through this instead of every client.
+        Index(
+            NAME_DIGITS_INDEX,
+            "name_folded",
+            sqlite_where=text(NAME_DIGITS_SQLITE),
+            postgresql_where=text(NAME_DIGITS_POSTGRES),
+        ),
     )
 
 

@@ -1,0 +1,297 @@
+"""End to end: Kartoteka's real Dispatcher over HTTP, against a bare aiogram echo bot.
+
+``python -m bench.e2e`` starts a local fake Bot API (``bench.fake_api``), then
+runs each bot in its own process, polling it through ``TELEGRAM_API_URL`` as
+it would poll Telegram: first the smallest aiogram echo bot, then Kartoteka
+as ``python -m bot`` runs it (``bot.app.build_app``, the scheduler ticking
+every second) on a ``bench.clients`` base (100,000 clients by default). The
+benchmark is the owner of that team, chatting in private:
+
+* ``menu``: ``/help``, one message in, one answer out;
+* ``find``: ``/find <full name>`` of a client only that name finds, which opens
+  the card; each name is asked twice in a row (the second time the open card
+  does not change).
+
+The echo bot gets the same texts. Times are from the update being handed to
+the bot's getUpdates to its sendMessage arriving, per update, one at a time.
+Also: RSS at rest of both processes, the bot's CPU per update and per idle
+tick, and (from inside the bot) statements per update and per idle tick.
+Progress goes to stderr; the last line of stdout is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.fake_api import FakeBotApi
+
+OWNER_ID = 100_001  # bench.clients' owner
+TOKEN = "123456:bench"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return math.nan
+    return round(ordered[max(math.ceil(q * len(ordered)) - 1, 0)], 2)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return math.nan
+
+
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def unique_names(db_path: Path, count: int) -> list[str]:
+    """Full names a search finds exactly one client for (checked by the bot's own search)."""
+    from crm.clock import SystemClock
+    from crm.config import CrmConfig
+    from crm.service import CrmFactory
+    from storage.engine import create_engine, create_session_factory
+
+    with sqlite3.connect(db_path) as db:
+        candidates = [
+            row[0]
+            for row in db.execute(
+                "SELECT min(name) FROM clients WHERE archived_at IS NULL "
+                "GROUP BY name_folded HAVING count(*) = 1 ORDER BY min(id) LIMIT ?",
+                (count * 10,),
+            )
+        ]
+
+    async def check() -> list[str]:
+        engine = create_engine(f"sqlite+aiosqlite:///{db_path}")
+        factory = CrmFactory(create_session_factory(engine), SystemClock(), CrmConfig())
+        chosen: list[str] = []
+        try:
+            async with factory.open() as crm:
+                owner = await crm.members.get_active(OWNER_ID)
+                assert owner is not None
+                for name in candidates:
+                    if len(await crm.client_queries.search(owner, name, limit=2)) == 1:
+                        chosen.append(name)
+                    if len(chosen) == count:
+                        break
+        finally:
+            await engine.dispose()
+        return chosen
+
+    return asyncio.run(check())
+
+
+class Bot:
+    """One bot process polling the fake API."""
+
+    def __init__(self, kind: str, api: FakeBotApi, db: Path, stats: Path) -> None:
+        self.kind, self._api, self._db, self._stats = kind, api, db, stats
+        self.process: subprocess.Popen[bytes] | None = None
+
+    async def start(self) -> None:
+        polls = self._api.polls
+        command = [sys.executable, "-m", "bench.e2e_bots", self.kind, self._api.url]
+        self.process = await asyncio.to_thread(
+            subprocess.Popen,
+            [*command, str(self._db), str(self._stats)],
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        deadline = time.monotonic() + 300  # imports and migrations, on a busy machine
+        while self._api.polls == polls:  # ready once it polls
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise SystemExit(f"the {self.kind} bot did not start")
+            await asyncio.sleep(0.05)
+
+    async def stop(self) -> dict[str, Any]:
+        assert self.process is not None
+        self.process.send_signal(2)  # SIGINT: aiogram stops polling cleanly
+        await asyncio.to_thread(self.process.wait, 60)
+        if self._stats.exists():
+            return dict(json.loads(self._stats.read_text()))
+        return {}
+
+
+async def quiet(api: FakeBotApi, for_s: float = 3.0, limit_s: float = 300.0) -> None:
+    """Wait until the bot has sent nothing for ``for_s`` seconds."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        sent = api.total_answers()
+        await asyncio.sleep(for_s)
+        if api.total_answers() == sent:
+            return
+    raise SystemExit("the bot never went quiet")
+
+
+async def exchange(api: FakeBotApi, text: str) -> float:
+    """Send ``text`` as the owner; milliseconds until the bot answers."""
+    before = len(api.answers(OWNER_ID))
+    started = await api.push_text(OWNER_ID, text)
+    await api.answer_in(OWNER_ID, before)
+    return (api.answers(OWNER_ID)[before][0] - started) * 1000
+
+
+async def measure_bot(
+    kind: str, api: FakeBotApi, db: Path, names: list[str], rounds: int, rest_s: float
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="kartoteka-e2e-") as tmp:
+        bot = Bot(kind, api, db, Path(tmp) / "stats.json")
+        await bot.start()
+        assert bot.process is not None
+        pid = bot.process.pid
+        await quiet(api)  # startup done: the day's digests composed and sent
+        cpu_before, rest_started = cpu_s(pid), time.monotonic()
+        await asyncio.sleep(rest_s)
+        rest_cpu_ms = (cpu_s(pid) - cpu_before) * 1000
+        rest_seconds = time.monotonic() - rest_started
+        rss_rest = rss_mb(pid)
+        log(f"{kind}: RSS at rest {rss_rest} MB")
+        for text in ["/help", f"/find {names[0]}"] * 3:  # warm-up
+            await exchange(api, text)
+        menu: list[float] = []
+        find: list[float] = []
+        cpu_before = cpu_s(pid)
+        for _ in range(rounds):
+            menu.append(await exchange(api, "/help"))
+        menu_cpu = (cpu_s(pid) - cpu_before) * 1000 / rounds
+        if kind == "kartoteka":
+            answer = api.answers(OWNER_ID)[-1][1]
+            assert "/find" in answer, f"/help did not answer with the commands: {answer[:80]!r}"
+        cpu_before = cpu_s(pid)
+        for index in range(rounds):
+            name = names[(index // 2) % len(names)]
+            find.append(await exchange(api, f"/find {name}"))
+            if kind == "kartoteka":
+                answer = api.answers(OWNER_ID)[-1][1]
+                assert name in answer, f"not the card: {answer[:120]!r}"
+        find_cpu = (cpu_s(pid) - cpu_before) * 1000 / rounds
+        rss_after = rss_mb(pid)
+        stats = await bot.stop()
+    result = {
+        "rss_rest_mb": rss_rest,
+        "rss_after_mb": rss_after,
+        "menu_p50_ms": quantile(menu, 0.5),
+        "menu_p95_ms": quantile(menu, 0.95),
+        "find_p50_ms": quantile(find, 0.5),
+        "find_p95_ms": quantile(find, 0.95),
+        "menu_cpu_ms": round(menu_cpu, 2),
+        "find_cpu_ms": round(find_cpu, 2),
+        "rest_cpu_ms_per_s": round(rest_cpu_ms / rest_seconds, 2),
+    }
+    result.update(stats)
+    return result
+
+
+async def run(args: argparse.Namespace, db: Path, names: list[str]) -> dict[str, Any]:
+    from bench.clients import cpu_reference_ms
+
+    log(f"{len(names)} names that find one client each, e.g. {names[0]!r}")
+    api = FakeBotApi()
+    await api.start()
+    try:
+        echo = await measure_bot("echo", api, db, names, args.rounds, args.rest)
+        log(f"echo: {echo}")
+        bot = await measure_bot("kartoteka", api, db, names, args.rounds, args.rest)
+        log(f"kartoteka: {bot}")
+    finally:
+        await api.stop()
+    base = echo["menu_p50_ms"]
+    return {
+        "clients": args.clients,
+        "rounds": args.rounds,
+        "echo": echo,
+        "kartoteka": bot,
+        "menu_vs_echo_p50": round(bot["menu_p50_ms"] / base, 2),
+        "find_vs_echo_p50": round(bot["find_p50_ms"] / base, 2),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+        "cpu_ref_ms": cpu_reference_ms(),
+        "cpus": os.cpu_count(),
+    }
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__)
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=None, help="default: 10 per client")
+    parser.add_argument("--rounds", type=int, default=200, help="updates timed per kind")
+    parser.add_argument("--rest", type=float, default=5.0, help="seconds measured at rest")
+    parser.add_argument("--seed", type=int, default=20260601)
+    parser.add_argument("--db", type=Path, help="a bench.clients database (made if missing)")
+    return parser.parse_args(argv)
+
+
+def prepare(args: argparse.Namespace, path: Path) -> None:
+    """Generate the base if the file is missing; bring an existing one to the head."""
+    from bench.clients import generate
+    from storage.engine import create_engine
+    from storage.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{path}"
+    if not path.exists():
+        events = args.events if args.events is not None else args.clients * 10
+        log(f"generating {args.clients:,} clients and {events:,} events into {path}")
+        asyncio.run(generate(url, args.seed, args.clients, events))
+        settle_past_tasks(path)
+        return
+
+    async def migrate() -> None:
+        engine = create_engine(url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(migrate())
+    settle_past_tasks(path)
+    with sqlite3.connect(path) as db:
+        args.clients = db.execute("SELECT count(*) FROM clients").fetchone()[0]
+
+
+def settle_past_tasks(path: Path) -> None:
+    """Nudges for the tasks overdue at the base's NOW count as sent: the generator leaves
+    them open, and the bot would spend the run sending thousands of them."""
+    from bench.clients import NOW
+
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "UPDATE tasks SET nudged_at = due_at WHERE done_at IS NULL AND nudged_at IS NULL "
+            "AND due_at < ?",
+            (NOW.strftime("%Y-%m-%d %H:%M:%S.%f"),),
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.db is not None:
+        prepare(args, args.db)
+        result = asyncio.run(run(args, args.db, unique_names(args.db, 20)))
+    else:
+        with tempfile.TemporaryDirectory(prefix="kartoteka-e2e-") as tmp:
+            path = Path(tmp) / "bench.db"
+            prepare(args, path)
+            result = asyncio.run(run(args, path, unique_names(path, 20)))
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

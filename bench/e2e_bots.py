@@ -1,0 +1,152 @@
+"""The two bots ``bench.e2e`` runs, each in its own process.
+
+``python -m bench.e2e_bots echo|kartoteka <api url> <db> <stats file>``: poll
+the fake Bot API at ``api url`` until SIGINT, then write what was counted
+inside the process (statements per update and per idle tick) to ``stats``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Message, Update
+
+TOKEN = "123456:bench"
+
+
+async def echo(api: str) -> dict[str, Any]:
+    """The smallest aiogram bot: every message comes back as it is."""
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def answer(message: Message) -> None:
+        await message.answer(message.text or "?")
+
+    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api)))
+    try:
+        await dispatcher.start_polling(bot, polling_timeout=10)
+    finally:
+        await bot.session.close()
+    return {}
+
+
+class Counter:
+    """SQL statements by the asyncio task that ran them, and write transactions."""
+
+    def __init__(self) -> None:
+        self.by_task: dict[int, int] = defaultdict(int)
+        self.writes_by_task: dict[int, int] = defaultdict(int)
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        task = asyncio.current_task()
+        key = id(task) if task is not None else 0
+        self.by_task[key] += 1
+        if statement.lstrip().upper().startswith("BEGIN IMMEDIATE"):
+            self.writes_by_task[key] += 1
+
+    def take(self) -> tuple[int, int]:
+        key = id(asyncio.current_task())
+        return self.by_task.pop(key, 0), self.writes_by_task.pop(key, 0)
+
+
+async def kartoteka(api: str, db: str) -> dict[str, Any]:
+    """Kartoteka as ``python -m bot`` runs it (``bot.cli.run``), with counters."""
+    from sqlalchemy import event
+
+    from bot.app import build_app
+    from bot.config import Settings
+    from bot.startup import prepare_database
+    from reminders.scheduler import build_scheduler
+
+    settings = Settings(
+        bot_token=TOKEN,
+        database_url=f"sqlite+aiosqlite:///{db}",
+        telegram_api_url=api,
+        redis_url=None,
+    )
+    from bench.clients import NOW
+    from crm.clock import ManualClock
+
+    # The base's own "now" (12:00 in Moscow): the day's digests go out on the first
+    # ticks, then nothing falls due (bench.e2e marked the past tasks' nudges done).
+    app = build_app(settings, clock=ManualClock(NOW))
+    counter = Counter()
+    event.listen(app.engine.sync_engine, "before_cursor_execute", counter)
+    per_update: dict[str, list[int]] = defaultdict(list)
+    ticks: list[tuple[int, int, float]] = []
+
+    feed = app.dispatcher.feed_update
+
+    async def counted_feed(bot: Bot, update: Update, **kwargs: Any) -> Any:
+        counter.take()
+        try:
+            return await feed(bot, update, **kwargs)
+        finally:
+            text = update.message.text if update.message and update.message.text else ""
+            statements, writes = counter.take()
+            per_update[text.split()[0] if text else "other"].append(statements)
+            per_update[(text.split()[0] if text else "other") + ":writes"].append(writes)
+
+    app.dispatcher.feed_update = counted_feed  # type: ignore[method-assign]
+    tick = app.ticker.tick
+
+    async def counted_tick() -> int:
+        counter.take()
+        started = time.process_time()
+        try:
+            return await tick()
+        finally:
+            cpu = (time.process_time() - started) * 1000
+            statements, writes = counter.take()
+            ticks.append((statements, writes, cpu))
+
+    app.ticker.tick = counted_tick  # type: ignore[method-assign]
+    try:
+        await prepare_database(app)
+        scheduler = build_scheduler(app.ticker, settings.outbox_poll_seconds)
+        scheduler.start()
+        try:
+            await app.dispatcher.start_polling(app.bot, polling_timeout=10)
+        finally:
+            scheduler.pause()
+            await app.ticker.idle()
+            scheduler.shutdown(wait=False)
+    finally:
+        await app.close()
+    idle = [t for t in ticks[3:] if t[1] == 0]  # after the first ticks of the day
+    return {
+        "statements_per_update": {k: _median(v) for k, v in per_update.items()},
+        "idle_ticks": len(idle),
+        "idle_tick_statements": _median([t[0] for t in idle]),
+        "idle_tick_write_transactions": max((t[1] for t in ticks[3:]), default=0),
+        "idle_tick_cpu_ms": _median([t[2] for t in idle]),
+    }
+
+
+def _median(values: list[Any]) -> float:
+    ordered = sorted(values)
+    return round(float(ordered[len(ordered) // 2]), 2) if ordered else float("nan")
+
+
+def main() -> None:
+    kind, api, db, stats = sys.argv[1:5]
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        result = asyncio.run(echo(api) if kind == "echo" else kartoteka(api, db))
+    except KeyboardInterrupt:
+        result = {}
+    Path(stats).write_text(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""From a search to a card: what it costs the database.
+
+Finding a card again writes nothing; the team's settings are read once per
+process and dropped when changed (by this process at once, by another one
+once the copy is older than its max age). SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.clock import ManualClock
+from crm.config import CrmConfig
+from crm.service import CrmFactory
+from crm.team_settings import SettingsCache
+from storage.engine import create_session_factory
+from tests.client_helpers import make_client, member
+from tests.conftest import OWNER_ID
+from tests.test_idle_tick import statements, writes
+
+
+def settings_reads(seen: list[str]) -> list[str]:
+    return [s for s in seen if "FROM app_settings" in s]
+
+
+async def test_finding_the_open_card_again_writes_nothing(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    await owner_en.send("/start")
+    await make_client(app, OWNER_ID, "Anna Lee", phones=("+79161234567",))
+    [card] = await owner_en.send("/find Anna Lee")
+    assert "Anna Lee" in card.text
+    opened = await member(app, OWNER_ID)
+    assert opened.open_client_id is not None
+
+    for _ in range(2):
+        with statements(app) as seen:
+            [again] = await owner_en.send("/find Anna Lee")
+        assert again.text == card.text
+        assert writes(seen) == []
+        assert settings_reads(seen) == []  # kept in the process
+
+    # Long enough after, the opening time is written again (the comment window follows it).
+    clock.advance(timedelta(minutes=2))
+    with statements(app) as seen:
+        await owner_en.send("/find Anna Lee")
+    assert writes(seen)
+    # And plain text still goes to that card as a comment.
+    await owner_en.send("Called, she asks for a discount")
+    [timeline] = await owner_en.send("/find Anna Lee")
+    assert "Called, she asks for a discount" in timeline.text
+
+
+async def test_a_changed_setting_is_seen_at_once_by_this_process(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await owner_en.send("/start")
+    owner = await member(app, OWNER_ID)
+    async with app.crm.open() as crm:
+        assert not await crm.settings.managers_see_all()
+        await crm.settings.set_managers_see_all(owner, True)
+    async with app.crm.open() as crm:
+        assert await crm.settings.managers_see_all()
+        renamed = await crm.settings.add_status(owner, "Партнёр")
+    async with app.crm.open() as crm:
+        assert renamed in await crm.settings.statuses()
+
+
+async def test_another_instance_sees_a_change_once_its_copy_is_old(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    await owner_en.send("/start")
+    owner = await member(app, OWNER_ID)
+    now = [100.0]
+    other = CrmFactory(create_session_factory(app.engine), clock, CrmConfig())
+    other.settings_cache = SettingsCache(max_age=5.0, monotonic=lambda: now[0])
+    async with other.open() as crm:
+        assert not await crm.settings.managers_see_all()  # read and kept
+    async with app.crm.open() as crm:
+        await crm.settings.set_managers_see_all(owner, True)
+    now[0] += 4.0
+    with statements(app) as seen:
+        async with other.open() as crm:
+            assert not await crm.settings.managers_see_all()  # its copy, still young
+    assert settings_reads(seen) == []
+    now[0] += 1.5
+    async with other.open() as crm:
+        assert await crm.settings.managers_see_all()

@@ -1,0 +1,88 @@
+"""The scheduler's tick when nothing is due: it reads, it never writes.
+
+Runs on SQLite and, with TEST_POSTGRES_URL, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.clock import ManualClock
+from tests.conftest import OWNER_ID
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def statements(app: App) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine runs inside the block."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.strip())
+
+    sync_engine = app.engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", record)
+
+
+def writes(seen: list[str]) -> list[str]:
+    return [s for s in seen if s.upper().startswith(WRITES)]
+
+
+async def test_an_idle_tick_writes_nothing_before_and_after_the_summary(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    await owner_en.send("/start")
+    clock.set(datetime(2026, 3, 3, 5, 0, tzinfo=UTC))  # 08:00 Moscow: no summary yet
+    with statements(app) as seen:
+        assert await app.ticker.tick() == 0
+    assert seen and writes(seen) == []
+
+    clock.set(datetime(2026, 3, 3, 6, 0, tzinfo=UTC))  # 09:00: the summary goes out
+    with statements(app) as seen:
+        await app.ticker.tick()
+    assert writes(seen)
+    summaries = [m.text for m in owner_en.chat_messages() if m.text.startswith("Summary for")]
+    assert len(summaries) == 1
+
+    for _ in range(3):  # the rest of the day: nothing to do, nothing written
+        clock.advance(timedelta(seconds=1))
+        with statements(app) as seen:
+            assert await app.ticker.tick() == 0
+        assert writes(seen) == []
+        assert len(seen) <= 8
+
+    clock.set(datetime(2026, 3, 4, 6, 0, tzinfo=UTC))  # the next day's summary still comes
+    await app.ticker.tick()
+    summaries = [m.text for m in owner_en.chat_messages() if m.text.startswith("Summary for")]
+    assert len(summaries) == 2
+
+
+async def test_a_due_reminder_after_idle_ticks_still_goes_out(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    await owner_en.send("/start")
+    clock.set(datetime(2026, 3, 3, 6, 0, tzinfo=UTC))
+    await app.ticker.tick()  # the summary
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.tasks.create(owner, "Call back", clock.now() + timedelta(minutes=2))
+    clock.advance(timedelta(minutes=1))
+    with statements(app) as seen:
+        assert await app.ticker.tick() == 0
+    assert writes(seen) == []
+    clock.advance(timedelta(minutes=1))
+    assert await app.ticker.tick() == 1
+    assert "Call back" in owner_en.last_message().text
