@@ -143,3 +143,26 @@ async def test_an_unreachable_telegram_is_retried_then_told_in_one_paragraph() -
     )
     me = await reach_telegram(bot, "api.telegram.org", sleep=sleep)  # then it answers
     assert me.is_bot
+
+
+@pytest.mark.parametrize(
+    "elsewhere", ["/start", "/cancel", "/clients", "/find никого-такого", "📇 Клиенты"]
+)
+async def test_going_elsewhere_closes_the_open_card(app: App, owner, elsewhere: str) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from storage.engine import create_session_factory
+    from storage.models import Event
+
+    alena = await make_client(app, OWNER_ID, "Алёна Смирнова")
+    await make_client(app, OWNER_ID, "Пётр Кузнецов")
+    await owner.send("/start")
+    [card] = await owner.send("/find алёна")
+    assert "Алёна Смирнова" in (card.text or "")
+    await owner.send(elsewhere)
+    replies = await owner.send("кузнецов")
+    assert not any("Комментарий добавлен" in (r.text or "") for r in replies)
+    assert any("Кузнецов" in (r.text or "") for r in replies)  # a search found him
+    async with create_session_factory(app.engine)() as db:
+        kinds = list(await db.scalars(select(Event.kind).where(Event.client_id == alena.id)))
+    assert "comment" not in kinds

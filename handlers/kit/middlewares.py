@@ -113,20 +113,33 @@ async def refuse(update: Update) -> None:
         )
 
 
+# Commands that act on the open card (and say so); every other command closes it.
+CARD_COMMANDS = frozenset({"/task", "/deal"})
+
+
 class LeaveDialogs(BaseMiddleware):
     """A command or a menu button is never taken as a dialog's answer.
 
     Sent in the middle of a dialog, it ends the dialog first and is then
     routed as if no dialog had been open. /cancel is left to its own handler,
-    which says what it cancelled.
+    which says what it cancelled. It also closes the open card (except the
+    commands that act on it), so ordinary text sent afterwards is a search, not
+    a note on a card the member has left.
     """
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         state: FSMContext | None = data.get("state")
         text = event.text if isinstance(event, Message) else None
-        if state is not None and data.get("raw_state") is not None and text:
-            command = text.split("@", 1)[0].split(maxsplit=1)[0].lower() if text.strip() else ""
-            if (command.startswith("/") and command != "/cancel") or is_menu_button(text):
-                await state.clear()
-                data["raw_state"] = None
+        words = text.split("@", 1)[0].split(maxsplit=1) if text else []
+        command = words[0].lower() if words else ""
+        elsewhere = command.startswith("/") or (text is not None and is_menu_button(text))
+        in_dialog = data.get("raw_state") is not None
+        if state is not None and in_dialog and elsewhere and command != "/cancel":
+            await state.clear()
+            data["raw_state"] = None
+        member, crm = data.get("member"), data.get("crm")
+        leaving = elsewhere and command not in CARD_COMMANDS
+        if leaving and member is not None and crm is not None and member.open_client_id:
+            # The member went elsewhere: what they type next is not a note on that card.
+            await crm.timeline.close_card(member)
         return await handler(event, data)
