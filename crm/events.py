@@ -41,6 +41,8 @@ class EventKind(StrEnum):
     MEMBER_DEACTIVATED = "member_deactivated"
     MEMBER_REACTIVATED = "member_reactivated"
     INVITE_ACCEPTED = "invite_accepted"
+    IMPORTED = "imported"
+    IMPORT_UNDONE = "import_undone"
 
 
 def record(

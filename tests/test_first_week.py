@@ -91,7 +91,13 @@ def test_every_event_kind_reads_as_words_in_both_languages() -> None:
     from storage.models import Event
 
     i18n = build_i18n("ru")
-    data = {"field": "phones", "old": ["+79997654321"], "new": [], "assignee": OWNER_ID}
+    data = {
+        "field": "phones",
+        "old": ["+79997654321"],
+        "new": [],
+        "assignee": OWNER_ID,
+        "file": "base.xlsx",
+    }
     for language in ("ru", "en"):
         with i18n.context(), i18n.use_locale(language):
             for kind in EventKind:

@@ -220,6 +220,14 @@ def other_event_text(
         )
     if kind == "client_deleted":
         return "🗑 " + _("client deleted")
+    if kind == "imported":
+        return "📥 " + _("imported from {file}").format(
+            file=shorten(str(data.get("file") or ""), 60)
+        )
+    if kind == "import_undone":
+        return "↩️ " + _("import from {file} undone").format(
+            file=shorten(str(data.get("file") or ""), 60)
+        )
     if kind in ("member_joined", "invite_accepted"):
         return "👋 " + _("joined the team")
     if kind == "member_role_changed":
