@@ -44,6 +44,8 @@ class Timeline:
         self._session = session
         self._clock = clock
         self._clients = clients
+        # The card this update opened (or found open already), if any.
+        self.opened: int | None = None
 
     async def comment(self, actor: User, client_id: int, text: str) -> Event:
         note = clean_note(text)
@@ -99,6 +101,7 @@ class Timeline:
         finding it again) takes no write lock. The window counted from the
         opening (``card_context``) then runs from at most that much earlier.
         """
+        self.opened = client_id
         now = self._clock.now()
         if (
             actor.open_client_id == client_id

@@ -139,7 +139,12 @@ class LeaveDialogs(BaseMiddleware):
             data["raw_state"] = None
         member, crm = data.get("member"), data.get("crm")
         leaving = elsewhere and command not in CARD_COMMANDS
-        if leaving and member is not None and crm is not None and member.open_client_id:
-            # The member went elsewhere: what they type next is not a note on that card.
+        if not (leaving and member is not None and crm is not None and member.open_client_id):
+            return await handler(event, data)
+        # The member went elsewhere: what they type next is not a note on the open card,
+        # unless what they did opened that very card again (a search that found it).
+        card = member.open_client_id
+        result = await handler(event, data)
+        if crm.timeline.opened != card and member.open_client_id == card:
             await crm.timeline.close_card(member)
-        return await handler(event, data)
+        return result

@@ -1,0 +1,212 @@
+"""The pieces every client search is made of: terms, index finders, ranking, helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from storage.search_index import FTS_TABLE, NAME_FTS_TABLE
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement, Select
+
+    from storage.models import Client
+
+
+def like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _fts_phrases(terms: Sequence[str]) -> str:
+    return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+def contains_all(dialect: str, terms: list[str]) -> Any:
+    """A WHERE clause: ``clients.search_text`` contains every (folded) term.
+
+    Terms of three characters or more come from the index (FTS5 trigram on
+    SQLite, pg_trgm on PostgreSQL); shorter ones are checked on what is left.
+    """
+    from sqlalchemy import and_, true
+
+    from storage.models import Client
+
+    clauses = []
+    long_terms = [term for term in terms if len(term) >= 3]
+    if dialect == "sqlite" and long_terms:
+        clauses.append(Client.id.in_(_fts_ids(FTS_TABLE, _fts_phrases(long_terms))))
+        terms = [term for term in terms if len(term) < 3]
+    clauses.extend(Client.search_text.like(f"%{like_escape(term)}%", escape="\\") for term in terms)
+    return and_(*clauses) if clauses else true()
+
+
+def contains_all_like(terms: Sequence[str]) -> ColumnElement[bool]:
+    """``contains_all`` checked row by row, with no index."""
+    from sqlalchemy import and_
+
+    from storage.models import Client
+
+    return and_(*(Client.search_text.like(f"%{like_escape(term)}%", escape="\\") for term in terms))
+
+
+def name_prefix(term: str) -> Any:
+    """``name_folded`` starts with ``term``, as a range the index answers."""
+    from sqlalchemy import and_
+
+    from storage.models import Client
+
+    return and_(Client.name_folded >= term, Client.name_folded < term + _LAST_CHAR)
+
+
+_LAST_CHAR = "\U0010ffff"
+
+
+@dataclass(frozen=True)
+class Finder:
+    """An index lookup that yields a superset of some clients: ``condition`` for a
+    WHERE clause, ``ids`` to count them, ``key`` to count each only once."""
+
+    key: str
+    condition: ColumnElement[bool]
+    ids: Select[Any]
+
+
+def _fts_ids(table: str, expression: str) -> Select[Any]:
+    from sqlalchemy import literal_column, select
+    from sqlalchemy import table as table_clause
+
+    return (
+        select(literal_column("rowid"))
+        .select_from(table_clause(table))
+        .where(literal_column(table).match(expression))
+    )
+
+
+def fts_finder(table: str, terms: Sequence[str]) -> Finder | None:
+    """Clients whose ``table`` column contains every term; None if a term is too short
+    for trigrams."""
+    from storage.models import Client
+
+    if not terms or any(len(term) < 3 for term in terms):
+        return None
+    expression = _fts_phrases(terms)
+    ids = _fts_ids(table, expression)
+    return Finder(f"{table}:{expression}", Client.id.in_(ids), ids)
+
+
+def _name_range_finder(low: str, high: str) -> Finder:
+    from sqlalchemy import and_, select
+
+    from storage.models import Client
+
+    condition = and_(Client.name_folded >= low, Client.name_folded < high)
+    return Finder(f"range:{low}:{high}", condition, select(Client.id).where(condition))
+
+
+@dataclass(frozen=True)
+class _Level:
+    test: ColumnElement[bool]
+    finder: Callable[[], Finder | None]  # built only when needed: building costs too
+
+
+def name_levels(term: str) -> list[_Level]:
+    """The levels of ``name_rank`` above "only another field matched", best first.
+
+    A client is at the first level whose test it passes. Each level comes with an
+    index that finds a superset of it (or None), for ``SqliteSearch``
+    (storage.client_search_sqlite); the last level, "contains", is a superset of all of them.
+    """
+    from sqlalchemy import or_
+
+    from storage.models import Client
+
+    escaped = like_escape(term)
+    name = Client.name_folded
+    return [
+        _Level(
+            or_(name == term, name.like(f"{escaped} %", escape="\\")),
+            lambda: _name_range_finder(term, term + " " + _LAST_CHAR),
+        ),
+        _Level(
+            name.like(f"{escaped}%", escape="\\"),
+            lambda: _name_range_finder(term, term + _LAST_CHAR),
+        ),
+        _Level(
+            name.like(f"% {escaped}%", escape="\\"),
+            lambda: fts_finder(NAME_FTS_TABLE, [" " + term]),
+        ),
+        _Level(
+            name.like(f"%{escaped}%", escape="\\"),
+            lambda: fts_finder(NAME_FTS_TABLE, [term]),
+        ),
+    ]
+
+
+def name_rank(term: str) -> Any:
+    """How well the name matches ``term``, best first.
+
+    0: a whole word of the name starts the name (``ivan`` in ``ivan petrov``),
+    1: the name starts with it, 2: a later word is it or starts with it,
+    3: the name contains it elsewhere, 4: only another field matched.
+    """
+    return rank_of(name_levels(term))
+
+
+def rank_of(levels: list[_Level]) -> Any:
+    from sqlalchemy import case
+
+    return case(*((level.test, rank) for rank, level in enumerate(levels)), else_=len(levels))
+
+
+def newest() -> tuple[Any, ...]:
+    from storage.models import Client
+
+    return (Client.last_activity_at.desc(), Client.id.desc())
+
+
+def ranked_select(
+    dialect: str,
+    where: Sequence[ColumnElement[bool]],
+    terms: list[str],
+    limit: int,
+    prefix_only: bool = False,
+) -> Select[Client]:
+    """The search as one query: every match, ranked (``name_rank``, then the most
+    recent activity). PostgreSQL runs this; on SQLite it is the reference
+    ``SqliteSearch`` (storage.client_search_sqlite) must agree with."""
+    from sqlalchemy import select
+
+    from storage.models import Client
+
+    match = name_prefix(terms[0]) if prefix_only else contains_all(dialect, terms)
+    return select(Client).where(*where, match).order_by(name_rank(terms[0]), *newest()).limit(limit)
+
+
+def select_ids(condition: ColumnElement[bool]) -> Select[Any]:
+    from sqlalchemy import select
+
+    from storage.models import Client
+
+    return select(Client.id).where(condition)
+
+
+def hidden(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``+(condition)``: the same test, which SQLite's planner may not answer from an index."""
+    from sqlalchemy import Boolean
+    from sqlalchemy.sql import operators
+    from sqlalchemy.sql.elements import UnaryExpression
+
+    return UnaryExpression(
+        condition.self_group(), operator=operators.custom_op("+"), type_=Boolean()
+    )
+
+
+def unindexed(condition: ColumnElement[bool], dialect: str) -> ColumnElement[bool]:
+    """``condition``, kept from steering SQLite's planner (which has no statistics).
+
+    SQLite otherwise takes a test like ``archived_at IS NULL`` as selective and
+    walks every client through its index; PostgreSQL plans from statistics and
+    gets the condition as it is.
+    """
+    return hidden(condition) if dialect == "sqlite" else condition
