@@ -2,6 +2,7 @@
 
 from storage.models.clients import Client, ClientEmail, ClientPhone, ClientTag, Event
 from storage.models.deals import Deal, LostReason, Pipeline, Stage
+from storage.models.entities import FieldDef, FieldValue, Link, Record, RecordType
 from storage.models.groups import GroupChat
 from storage.models.outbox import OutboxMessage
 from storage.models.tasks import Task
@@ -15,11 +16,16 @@ __all__ = [
     "ClientTag",
     "Deal",
     "Event",
+    "FieldDef",
+    "FieldValue",
     "GroupChat",
     "Invite",
+    "Link",
     "LostReason",
     "OutboxMessage",
     "Pipeline",
+    "Record",
+    "RecordType",
     "Role",
     "Stage",
     "Task",
