@@ -19,6 +19,7 @@ def record(
     client_id: int | None = None,
     deal_id: int | None = None,
     task_id: int | None = None,
+    record_id: int | None = None,
     text: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> Event:
@@ -29,6 +30,7 @@ def record(
         client_id=client_id,
         deal_id=deal_id,
         task_id=task_id,
+        record_id=record_id,
         text=text,
         data=data or {},
     )
