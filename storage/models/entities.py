@@ -21,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
 
+CARD_COLUMNS = ("client_id", "deal_id", "record_id")
+
 
 class RecordType(Base):
     __tablename__ = "record_types"
@@ -105,9 +107,10 @@ class FieldValue(Base):
     text_value: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
-        Index("ix_field_values_int", "field_id", "int_value"),
-        Index("ix_field_values_num", "field_id", "num_value"),
-        Index("ix_field_values_date", "field_id", "date_value"),
+        # Covering: a filter reads the matching cards' ids from the index alone.
+        Index("ix_field_values_int", "field_id", "int_value", *CARD_COLUMNS),
+        Index("ix_field_values_num", "field_id", "num_value", *CARD_COLUMNS),
+        Index("ix_field_values_date", "field_id", "date_value", *CARD_COLUMNS),
         Index("ix_field_values_client", "client_id"),
         Index("ix_field_values_deal", "deal_id"),
         Index("ix_field_values_record", "record_id"),

@@ -102,9 +102,10 @@ def upgrade() -> None:
         _card_fk("field_values", "record_id", "records"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_field_values")),
     )
-    op.create_index("ix_field_values_int", "field_values", ["field_id", "int_value"])
-    op.create_index("ix_field_values_num", "field_values", ["field_id", "num_value"])
-    op.create_index("ix_field_values_date", "field_values", ["field_id", "date_value"])
+    cards = ["client_id", "deal_id", "record_id"]  # covering: filters read only the index
+    op.create_index("ix_field_values_int", "field_values", ["field_id", "int_value", *cards])
+    op.create_index("ix_field_values_num", "field_values", ["field_id", "num_value", *cards])
+    op.create_index("ix_field_values_date", "field_values", ["field_id", "date_value", *cards])
     op.create_index("ix_field_values_client", "field_values", ["client_id"])
     op.create_index("ix_field_values_deal", "field_values", ["deal_id"])
     op.create_index("ix_field_values_record", "field_values", ["record_id"])
