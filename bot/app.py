@@ -25,8 +25,8 @@ from crm.clock import Clock, SystemClock
 from crm.config import CrmConfig
 from crm.members import language_for
 from crm.service import CrmFactory
-from handlers import get_routers
-from handlers.middlewares import AccessGate, CrmMiddleware, LeaveDialogs, MemberI18nMiddleware
+from handlers import build_routers
+from handlers.kit.middlewares import AccessGate, CrmMiddleware, LeaveDialogs, MemberI18nMiddleware
 from reminders.scheduler import Ticker
 from reminders.sender import OutboxSender
 from storage.engine import create_engine, create_session_factory
@@ -109,7 +109,7 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(MemberI18nMiddleware(i18n, default_language))
     dispatcher.update.outer_middleware(AccessGate())
     dispatcher.message.outer_middleware(LeaveDialogs())
-    dispatcher.include_routers(*get_routers())
+    dispatcher.include_routers(*build_routers())
     dispatcher.include_router(_errors_router(i18n, default_language))
     return dispatcher
 

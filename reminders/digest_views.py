@@ -10,8 +10,8 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.digest import Morning, Summary
 from crm.pipeline import StageView
-from handlers.deal_views import money, stage_name
-from handlers.views import member_name
+from handlers.kit.labels import member_name
+from handlers.kit.stages import money, stage_name
 from storage.models import Task, User
 
 MAX_NAMES = 10

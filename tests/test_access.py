@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
-from handlers.callbacks import InviteRoleCb, SettingsCb, TeamCb
+from handlers.settings.callbacks import SettingsCb
+from handlers.team.callbacks import InviteRoleCb, TeamCb
 from storage.engine import create_session_factory
 from storage.models import Event, Invite, User
 from tests.conftest import OWNER_ID, Joiner, UserFactory

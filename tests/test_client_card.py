@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
-from handlers.callbacks import ClientCb
+from handlers.clients.callbacks import ClientCb
 from storage.engine import create_session_factory
 from storage.models import Client, Event
 from tests.client_helpers import make_client

@@ -11,7 +11,7 @@ from bot.app import App
 from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from crm.clients import Contacts
-from handlers.callbacks import NewClientCb
+from handlers.clients.callbacks import NewClientCb
 from storage.engine import create_session_factory
 from storage.models import Client, Event
 from tests.conftest import OWNER_ID, Joiner

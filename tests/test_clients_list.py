@@ -11,8 +11,8 @@ from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
 from crm.clients import ClientDraft
 from crm.clock import ManualClock
-from handlers.callbacks import ClientListCb
-from handlers.client_filters import ListFilters, parse_period, token
+from handlers.clients.callbacks import ClientListCb
+from handlers.clients.filters import ListFilters, parse_period, token
 from storage.engine import create_session_factory
 from storage.models import Client, Deal, Pipeline, Stage, Task
 from tests.conftest import OWNER_ID, START, Joiner, UserFactory

@@ -12,7 +12,8 @@ from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
 from crm.service import Crm
-from handlers.callbacks import ClientCb, DealCb
+from handlers.clients.callbacks import ClientCb
+from handlers.deals.callbacks import DealCb
 from storage.models import Deal, Event, User
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner

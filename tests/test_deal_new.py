@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.simulator import SimulatedUser
-from handlers.callbacks import ClientCb, NewDealCb
+from handlers.clients.callbacks import ClientCb
+from handlers.deals.callbacks import NewDealCb
 from storage.models import Deal
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID

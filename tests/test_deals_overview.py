@@ -11,7 +11,7 @@ from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
 from crm.service import Crm
-from handlers.callbacks import DealCb, DealsCb
+from handlers.deals.callbacks import DealCb, DealsCb
 from storage.models import User
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, START, Joiner, UserFactory

@@ -12,7 +12,7 @@ from bot.offline import OfflineSession, SentMessage
 from bot.simulator import SimulatedUser
 from bot.startup import prepare_database
 from crm.clock import ManualClock
-from handlers.callbacks import GroupCb
+from handlers.groups.callbacks import GroupCb
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner, UserFactory, make_settings
 

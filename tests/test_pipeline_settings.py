@@ -8,7 +8,7 @@ from bot.app import App
 from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
 from crm.pipeline import MAX_STAGES, StageView
-from handlers.callbacks import PipelineCb
+from handlers.settings.callbacks import PipelineCb
 from storage.engine import create_session_factory
 from storage.models import Deal
 from tests.client_helpers import make_client, member

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.simulator import SimulatedUser
-from handlers.callbacks import ClientCb, SettingsCb
+from handlers.clients.callbacks import ClientCb
+from handlers.settings.callbacks import SettingsCb
 from storage.engine import create_session_factory
 from storage.models import User
 from tests.conftest import OWNER_ID, Joiner, UserFactory

@@ -15,7 +15,7 @@ from bot.app import App
 from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
-from handlers.callbacks import TaskCb
+from handlers.tasks.callbacks import TaskCb
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner, UserFactory
 from tests.test_tasks_flow import (

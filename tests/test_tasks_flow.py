@@ -15,7 +15,8 @@ from sqlalchemy import select
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
-from handlers.callbacks import ClientCb, NewTaskCb, TaskCb, TasksCb
+from handlers.clients.callbacks import ClientCb
+from handlers.tasks.callbacks import NewTaskCb, TaskCb, TasksCb
 from reminders.limits import RateLimits
 from reminders.scheduler import Ticker
 from reminders.sender import OutboxSender

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
-from handlers.callbacks import TeamCb
+from handlers.team.callbacks import TeamCb
 from storage.engine import create_session_factory
 from storage.models import Event, User
 from tests.conftest import OWNER_ID, Joiner

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.team_settings import MAX_STATUSES, Status
-from handlers.callbacks import SettingsCb
+from handlers.settings.callbacks import SettingsCb
 from tests.conftest import OWNER_ID, Joiner
 
 NO_ACCESS = "You don't have access to this."
