@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from crm.card_search import CardSearch
 from crm.cards import Cards
 from crm.client_edits import ClientEdits
 from crm.client_queries import ClientQueries
@@ -65,6 +66,9 @@ class Crm:
         self.links = Links(session, clock, self.settings, self.cards)
         self.record_queries = RecordQueries(
             session, self.settings, self.record_types, self.records, self.field_values, self.links
+        )
+        self.card_search = CardSearch(
+            session, self.settings, self.client_queries, self.record_queries
         )
 
 

@@ -16,6 +16,7 @@ from handlers.deals import overview as deals_overview
 from handlers.groups import chat as groups
 from handlers.kit.routes import Routes
 from handlers.menu import cancel, fallback, start
+from handlers.records import routes as records
 from handlers.reports import digest, report
 from handlers.settings import digest as digest_settings
 from handlers.settings import menu as settings
@@ -40,6 +41,7 @@ FEATURES: tuple[Routes, ...] = (
     pipeline_settings.routes,
     pipeline_reasons.routes,
     digest_settings.routes,
+    records,
     client_new.routes,
     clients_list.routes,
     client_search.routes,

@@ -9,6 +9,7 @@ from aiogram.utils.formatting import Bold, Italic, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm import visibility
+from crm.cards import CardKind, CardRef
 from crm.client_queries import ClientCard, DealLine
 from crm.pipeline import StageView
 from crm.team_settings import Status
@@ -17,6 +18,7 @@ from handlers.deals.callbacks import DealCb, NewDealCb
 from handlers.kit.labels import format_phone, member_name, status_label
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
 from handlers.kit.timeline import event_line, shorten
+from handlers.records.views import card_buttons
 from handlers.tasks.views import task_button
 from storage.models import Client, User
 
@@ -153,6 +155,7 @@ def card_keyboard(card: ClientCard, reader: User, page: int) -> InlineKeyboardMa
     else:
         rows.append([new_deal])
     rows[-1].append(task_button(client_id=client_id))
+    rows.append(card_buttons(CardRef(CardKind.CLIENT, client_id)))
     pages = max(1, -(-card.events_total // CARD_PAGE))
     nav = []
     if page > 0:

@@ -10,6 +10,7 @@ from aiogram.utils.formatting import Bold, Italic, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm.access import is_staff
+from crm.cards import CardKind, CardRef
 from crm.deal_queries import CARD_EVENTS, DealCard
 from crm.errors import Conflict, CrmError
 from crm.service import Crm
@@ -20,6 +21,7 @@ from handlers.kit.errors import error_text
 from handlers.kit.labels import member_name
 from handlers.kit.stages import money, progress, stage_name
 from handlers.kit.timeline import event_line, shorten
+from handlers.records.views import card_buttons
 from handlers.tasks.views import task_button
 from storage.models import User
 
@@ -130,6 +132,7 @@ def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboard
             rows.append([button(_("👤 Responsible"), "manager")])
     else:
         rows.append([button(_("💬 Comment"), "comment"), task_button(deal_id=card.deal.id)])
+    rows.append(card_buttons(CardRef(CardKind.DEAL, card.deal.id)))
     pages = max(1, -(-card.events_total // CARD_EVENTS))
     nav = []
     if page > 0:

@@ -9,6 +9,11 @@ from crm.errors import CrmError
 
 def error_text(error: CrmError) -> str:
     """What to tell a person whose action the CRM refused."""
+    from handlers.records.errors import entity_error_text
+
+    entity = entity_error_text(error)
+    if entity is not None:
+        return entity
     texts = {
         "not_allowed": _("You don't have access to this."),
         "not_found": _("This record no longer exists."),

@@ -142,6 +142,10 @@ def deal_event_text(
     return f"✏️ {deal_field_label(field)}: {shown[0]} → {shown[1]}"
 
 
+# Custom field values, links and deal lines: worded by handlers.records.
+ENTITY_KINDS = frozenset({"custom_field_changed", "link_added", "link_removed", "line_changed"})
+
+
 def event_text(
     event: Event,
     people: Mapping[int, User],
@@ -192,6 +196,10 @@ def event_text(
         file_name = data.get("file_name")
         caption = f": {shorten(event.text)}" if event.text else ""
         return f"📎 {label}{' ' + str(file_name) if file_name else ''}{caption}"
+    if kind in ENTITY_KINDS:
+        from handlers.records.record_views import record_event_text
+
+        return record_event_text(kind, data, event.text)
     if kind == "archived":
         return "🗄 " + _("moved to the archive")
     if kind == "unarchived":

@@ -19,6 +19,7 @@ from handlers.kit.errors import error_text
 from handlers.kit.keyboards import MENU_SETTINGS, cancel_button, main_menu
 from handlers.kit.labels import language_name, local_time, status_label
 from handlers.kit.routes import Routes
+from handlers.records.callbacks import Ent, EntCb
 from handlers.settings.callbacks import PipelineCb, SettingsCb
 from handlers.settings.digest import morning_buttons
 from storage.models import User
@@ -174,6 +175,10 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
         rows.append([button(_("🏷 Client statuses"), "statuses")])
         pipeline = PipelineCb(action="stages").pack()
         rows.append([InlineKeyboardButton(text=_("🪜 Pipeline"), callback_data=pipeline)])
+        fields = EntCb(action=Ent.SETTINGS).pack()
+        rows.append(
+            [InlineKeyboardButton(text=_("🧩 Fields and record types"), callback_data=fields)]
+        )
     rows.extend(await morning_buttons(member, crm))
     return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
