@@ -151,7 +151,7 @@ async def test_owner_shapes_fields_records_and_links(
                 await crm.record_queries.page(
                     await member(app),
                     next(t.id for t in await crm.record_types.all() if t.starter == "documents"),
-                    __import__("crm.record_queries").record_queries.RecordFilter(),
+                    RecordFilter(),
                     0,
                 )
             ).records
