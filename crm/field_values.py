@@ -22,7 +22,8 @@ from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import can_change_deal
 from crm.errors import Conflict, InvalidInput, NotAllowed
-from crm.field_defs import FieldDefs, options_of
+from crm.field_defs import FieldDefs
+from crm.field_rules import options_of
 from crm.parsing.fields import SEARCH_TYPES, FieldType, FieldValueError, Parsed, parse_value
 from crm.parsing.search_text import fold
 from storage.engine import write_transaction

@@ -7,8 +7,6 @@ timeline. A deal may let its amount follow its lines' total.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,39 +25,10 @@ from crm.cards import (
 from crm.clock import Clock
 from crm.deals import can_change_deal
 from crm.errors import Conflict, InvalidInput, NotAllowed
+from crm.link_views import MAX_LINKS_SHOWN, LinkView, check_line, line_total
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
 from storage.models import Client, Deal, FieldDef, FieldValue, Link, Record, User
-
-MAX_QUANTITY_MILLI = 10**12
-MAX_PRICE_MINOR = 10**14
-MAX_LINKS_SHOWN = 200
-
-
-@dataclass(frozen=True)
-class LinkView:
-    link: Link
-    other: CardRef
-    title: str
-    type_id: int | None  # the record type of the other card, for grouping
-    archived: bool = False
-
-    @property
-    def line_total(self) -> int | None:
-        if self.link.quantity_milli is None or self.link.price_minor is None:
-            return None
-        return line_total(self.link.quantity_milli, self.link.price_minor)
-
-
-def line_total(quantity_milli: int, price_minor: int) -> int:
-    return (quantity_milli * price_minor + 500) // 1000
-
-
-def check_line(quantity_milli: int | None, price_minor: int | None) -> None:
-    if quantity_milli is not None and not 0 < quantity_milli < MAX_QUANTITY_MILLI:
-        raise InvalidInput("bad_quantity")
-    if price_minor is not None and not 0 <= price_minor < MAX_PRICE_MINOR:
-        raise InvalidInput("bad_price")
 
 
 class Links:

@@ -11,7 +11,8 @@ from crm.cards import CardKind, CardRef, visible_records
 from crm.client_index import query_terms
 from crm.field_filters import FieldFilter, field_conditions
 from crm.field_values import FieldValues, ShownValue
-from crm.links import Links, LinkView
+from crm.link_views import LinkView
+from crm.links import Links
 from crm.record_types import RecordTypes
 from crm.records import Records
 from crm.team_settings import TeamSettings

@@ -16,7 +16,8 @@ from crm import events
 from crm.cards import CardKind
 from crm.clock import Clock
 from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from crm.field_defs import FieldDefs, clean_name
+from crm.field_defs import FieldDefs
+from crm.field_rules import clean_name
 from crm.parsing.fields import FieldType
 from crm.parsing.search_text import fold
 from crm.team_settings import can_change_settings

@@ -6,7 +6,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
-from crm.field_defs import options_of
+from crm.field_rules import options_of
 from crm.parsing.fields import FieldType
 from handlers.kit.timeline import shorten
 from handlers.records.callbacks import Ent, EntCb

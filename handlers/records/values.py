@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind, CardRef
 from crm.errors import CrmError
-from crm.field_defs import options_of
+from crm.field_rules import options_of
 from crm.parsing.fields import LIST_TYPES
 from crm.service import Crm
 from handlers.kit.routes import Routes

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind, CardRef
 from crm.field_values import Plain, ShownValue
-from crm.links import LinkView
+from crm.link_views import LinkView
 from crm.parsing.fields import FieldType
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealCb
