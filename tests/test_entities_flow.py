@@ -140,7 +140,11 @@ async def test_owner_shapes_fields_records_and_links(
     assert "🔗 Clients: 👤 Roga i Kopyta" in record_card.text
     await owner.press("🔗 Links", record_card)
     [back] = await owner.press("👤 Roga i Kopyta")
-    assert "Roga i Kopyta" in back.text and "🧩 Fields" in str(back.buttons)
+    assert "🔗 Documents: 📄 Contract 1" in back.text and "Note: Loves tea" in back.text
+    [deal_card] = await owner.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    assert (
+        "Amount: 1,450" in deal_card.text and "🔗 Products: 📦 Ice 1 kg, 📦 Steam" in deal_card.text
+    )
 
     # a manager sees only what the rules allow; forged presses are refused
     manager = await join(5301, "manager", "Mila", language_code="en")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -51,8 +52,13 @@ def deal_button(deal_id: int, icon: str, summary: str) -> InlineKeyboardButton:
 
 
 def render_card(
-    card: ClientCard, reader: User, statuses: list[Status], page: int = 0
+    card: ClientCard,
+    reader: User,
+    statuses: list[Status],
+    page: int = 0,
+    extra: Sequence[str] = (),
 ) -> tuple[Text, InlineKeyboardMarkup]:
+    """``extra``: lines of custom fields and links (handlers.records)."""
     client, contacts = card.client, card.contacts
     tz = ZoneInfo(reader.timezone)
     parts: list[Text] = [as_line(Bold("👤 ", client.name))]
@@ -81,6 +87,7 @@ def render_card(
     creator = member_name(card.creator) if card.creator else "—"
     created = client.created_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
     parts.append(as_line(_("Created {date} by {name}").format(date=created, name=creator)))
+    parts.extend(as_line(line) for line in extra)
     if card.deals:
         parts.append(as_line())
         parts.append(as_line(Bold(_("Deals"))))

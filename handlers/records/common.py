@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 
-from crm.cards import CardKind, CardRef, title_of
+from crm.cards import Card, CardKind, CardRef, title_of
 from crm.errors import CrmError, InvalidInput
 from crm.service import Crm
 from handlers.kit.errors import error_text
@@ -47,3 +47,11 @@ async def links_of(crm: Crm, member: User, ref: CardRef) -> tuple[Text, InlineKe
     types = {t.id: t for t in await crm.record_types.all(include_archived=True)}
     follows = card.amount_from_lines if isinstance(card, Deal) else None
     return views.links_screen(ref, title_of(card), links, types, follows)
+
+
+async def card_lines(crm: Crm, member: User, ref: CardRef, card: Card) -> list[str]:
+    """A client's or deal's card lines for its filled custom fields and its links by kind."""
+    values = await crm.field_values.read(ref, card)
+    links = await crm.links.read(member, ref)
+    types = {t.id: t for t in await crm.record_types.all(include_archived=True)}
+    return views.extra_lines(values, links, types)

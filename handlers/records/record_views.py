@@ -20,9 +20,7 @@ from handlers.records.views import (
     button,
     card_buttons,
     cb,
-    filled_lines,
-    group_name,
-    kind_icon,
+    extra_lines,
 )
 from storage.models import RecordType, User
 
@@ -106,15 +104,8 @@ def record_screen(
         parts.append(as_line(Italic(_("In the archive"))))
     manager = member_name(card.manager) if card.manager else _("nobody")
     parts.append(as_line(_("Responsible: {name}").format(name=manager)))
-    for line in filled_lines(card.values):
+    for line in extra_lines(card.values, card.links, types):
         parts.append(as_line(line))
-    groups: dict[str, list[str]] = {}
-    for view in card.links:
-        groups.setdefault(group_name(view, types), []).append(
-            f"{kind_icon(view, types)} {view.title}"
-        )
-    for name, titles in groups.items():
-        parts.append(as_line(f"🔗 {name}: " + shorten(", ".join(titles), 300)))
     if card.events:
         parts.append(as_line(""))
         for event in card.events:

@@ -224,3 +224,18 @@ def pick_screen(
 # A picked card's kind travels as a number in ``type_id`` (the id travels in ``item``).
 KIND_NUMBERS = {CardKind.CLIENT: 1, CardKind.DEAL: 2, CardKind.RECORD: 3}
 KINDS_BY_NUMBER = {number: kind for kind, number in KIND_NUMBERS.items()}
+
+
+def extra_lines(
+    values: list[ShownValue], links: list[LinkView], types: dict[int, RecordType]
+) -> list[str]:
+    """The filled fields, then one line per kind of linked card, for a card's text."""
+    lines = filled_lines(values)
+    groups: dict[str, list[str]] = {}
+    for view in links:
+        groups.setdefault(group_name(view, types), []).append(
+            f"{kind_icon(view, types)} {view.title}"
+        )
+    for name, titles in groups.items():
+        lines.append(shorten(f"🔗 {name}: " + ", ".join(titles), MAX_VALUE_SHOWN))
+    return lines
