@@ -96,6 +96,8 @@ async def test_owner_shapes_fields_records_and_links(
         await owner.press(starter)
     await owner.press("Skip")
     assert "Logistics" not in owner.last_message().text
+    [help_text] = await owner.send("/help")
+    assert "Your records (/records): 🏭 Suppliers, 📦 Products, 📄 Documents" in help_text.text
     made = {}
     for kind, title in (
         ("Suppliers", "IceWorks"),
