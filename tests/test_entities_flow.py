@@ -182,3 +182,23 @@ async def test_owner_shapes_fields_records_and_links(
 
 def crm_ref(client_id: int) -> CardRef:
     return CardRef(CardKind.CLIENT, client_id)
+
+
+async def test_a_deal_links_a_product_without_a_quantity(app: App, owner_en: SimulatedUser) -> None:
+    owner = owner_en
+    client = await make_client(app, OWNER_ID, "Client")
+    async with app.crm.open() as crm:
+        me = await member(app)
+        deal = await crm.deals.create(me, client.id, 0, "Deal")
+        products = await crm.record_types.take_starter(me, "products")
+        await crm.records.create(me, products.id, "Salt")
+    await owner.press_data(EntCb(action=Ent.LINKS, kind="deal", card=deal.id).pack())
+    await owner.press("🔗 Link")
+    await owner.press("📦 Products")
+    await owner.send("salt")
+    await owner.press("Salt")
+    [links] = await owner.press("Link without a quantity")
+    assert "📦 Salt" in links.text and "×" not in links.text
+    # the same button pressed again, out of its dialog, is refused
+    await owner.press_data(EntCb(action=Ent.LINK_PICK, kind="deal", card=deal.id).pack())
+    assert owner.alerts()[-1] == "This button is no longer active."

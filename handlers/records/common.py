@@ -29,7 +29,9 @@ async def refuse(event: CallbackQuery | Message, error: CrmError) -> None:
         await event.answer(error_text(error))
 
 
-async def put(event: CallbackQuery | Message, screen: tuple[Text, InlineKeyboardMarkup]) -> None:
+async def put(
+    event: CallbackQuery | Message, screen: tuple[Text, InlineKeyboardMarkup | None]
+) -> None:
     await show(event, screen[0], screen[1])
     if isinstance(event, CallbackQuery):
         await event.answer()

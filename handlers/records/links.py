@@ -81,6 +81,12 @@ async def search(message: Message, crm: Crm, member: User, state: FSMContext) ->
 async def pick(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
+    if callback_data.type_id == 0:  # "Link without a quantity" while asked for one
+        if await state.get_state() != EntFlow.link_quantity.state:
+            await callback.answer(_("This button is no longer active."), show_alert=True)
+            return
+        await _link_line(callback, crm, member, state, None)
+        return
     try:
         ref = ref_of(callback_data)
         other_kind = KINDS_BY_NUMBER.get(callback_data.type_id)
@@ -112,13 +118,6 @@ async def pick(
         await put(callback, await links_of(crm, member, ref))
     except CrmError as error:
         await refuse(callback, error)
-
-
-@routes.callback_query(EntFlow.link_quantity, EntCb.filter(F.action == Ent.LINK_PICK))
-async def link_without_quantity(
-    callback: CallbackQuery, crm: Crm, member: User, state: FSMContext
-) -> None:
-    await _link_line(callback, crm, member, state, None)
 
 
 @routes.message(EntFlow.link_quantity, F.text)

@@ -105,7 +105,7 @@ async def _press(
         if type_ in LIST_TYPES:
             await state.set_state(EntFlow.field_options)
             await state.update_data(type=type_.value)
-            await put(callback, (Text(_("Send the options, one per line.")), None))  # type: ignore[arg-type]
+            await put(callback, (Text(_("Send the options, one per line.")), None))
             return
         field = await crm.fields.define(
             member, kind, str(flow["name"]), type_, record_type_id=type_id
