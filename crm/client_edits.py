@@ -249,3 +249,5 @@ class ClientEdits:
             contacts.tags,
             contacts.phones,
         )
+        if client.fields_search:  # the searchable custom values (crm.field_values)
+            client.search_text = f"{client.search_text} {client.fields_search}"

@@ -21,9 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from crm import visibility
+from crm.cards import CardKind
 from crm.client_index import query_terms
 from crm.clients import Clients, Contacts
 from crm.clock import Clock
+from crm.field_filters import FieldFilter, field_conditions
 from crm.team_settings import TeamSettings
 from storage import client_search
 from storage.models import (
@@ -55,6 +57,7 @@ class ClientFilter:
     created_from: datetime | None = None
     created_to: datetime | None = None  # exclusive
     archived: bool = False
+    fields: tuple[FieldFilter, ...] = ()  # custom fields (crm.field_filters)
 
 
 @dataclass
@@ -267,6 +270,7 @@ class ClientQueries:
             conditions.append(Client.created_at >= filters.created_from)
         if filters.created_to is not None:
             conditions.append(Client.created_at < filters.created_to)
+        conditions.extend(field_conditions(CardKind.CLIENT, filters.fields))
         return conditions
 
 

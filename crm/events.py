@@ -54,6 +54,7 @@ def record(
     client_id: int | None = None,
     deal_id: int | None = None,
     task_id: int | None = None,
+    record_id: int | None = None,
     text: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> Event:
@@ -64,6 +65,7 @@ def record(
         client_id=client_id,
         deal_id=deal_id,
         task_id=task_id,
+        record_id=record_id,
         text=text,
         data=data or {},
     )

@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.backups import Backups
+from crm.card_search import CardSearch
+from crm.cards import Cards
 from crm.client_edits import ClientEdits
 from crm.client_queries import ClientQueries
 from crm.clients import Clients
@@ -17,13 +19,19 @@ from crm.deal_queries import DealQueries
 from crm.deals import Deals
 from crm.digest import Digests
 from crm.exports.service import Exports
+from crm.field_defs import FieldDefs
+from crm.field_values import FieldValues
 from crm.groups import Groups
 from crm.imports.service import Imports
 from crm.imports.undo import ImportUndo
 from crm.invites import Invites
+from crm.links import Links
 from crm.members import Members
 from crm.outbox import Outbox
 from crm.pipeline import Pipelines
+from crm.record_queries import RecordQueries
+from crm.record_types import RecordTypes
+from crm.records import Records
 from crm.reminders import Reminders
 from crm.reports import Reports
 from crm.tasks import Tasks
@@ -61,6 +69,21 @@ class Crm:
         self.import_undo = ImportUndo(session, clock)
         self.exports = Exports(session, clock, self.settings, self.client_queries)
         self.backups = Backups(session, clock)
+        # Entities: custom fields, the team's own record types, links between any two cards.
+        self.cards = Cards(session, self.settings)
+        self.fields = FieldDefs(session, clock)
+        self.field_values = FieldValues(session, clock, config, self.cards, self.fields)
+        self.record_types = RecordTypes(session, clock, self.fields)
+        self.records = Records(
+            session, clock, self.cards, self.record_types, self.fields, self.field_values
+        )
+        self.links = Links(session, clock, self.settings, self.cards)
+        self.record_queries = RecordQueries(
+            session, self.settings, self.record_types, self.records, self.field_values, self.links
+        )
+        self.card_search = CardSearch(
+            session, self.settings, self.client_queries, self.record_queries
+        )
 
 
 class CrmFactory:

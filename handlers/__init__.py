@@ -19,6 +19,7 @@ from handlers.imports import exports as data_exports
 from handlers.imports import flow as imports
 from handlers.kit.routes import Routes
 from handlers.menu import cancel, fallback, start
+from handlers.records import routes as records
 from handlers.reports import digest, report
 from handlers.settings import digest as digest_settings
 from handlers.settings import menu as settings
@@ -43,6 +44,7 @@ FEATURES: tuple[Routes, ...] = (
     pipeline_settings.routes,
     pipeline_reasons.routes,
     digest_settings.routes,
+    records,
     client_new.routes,
     clients_list.routes,
     client_search.routes,

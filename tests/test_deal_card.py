@@ -262,7 +262,14 @@ async def test_managers_change_only_their_own_deals(
         await crm.client_edits.set_manager(await actor(crm), client.id, None)
     text = await open_deal(mark, deal.id)
     assert text.startswith("💼 Supply") and "Responsible: Mila" in text
-    assert button_texts(mark) == ["💬 Comment", "➕ Task", "👤 Mila's Client", "🔄 Refresh"]
+    assert button_texts(mark) == [
+        "💬 Comment",
+        "➕ Task",
+        "🧩 Fields",
+        "🔗 Links",
+        "👤 Mila's Client",
+        "🔄 Refresh",
+    ]
     for data in (
         DealCb(action="move", deal_id=deal.id, value=str(ids["won"])).pack(),
         DealCb(action="lost", deal_id=deal.id).pack(),

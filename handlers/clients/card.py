@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.cards import CardKind, CardRef
 from crm.errors import CrmError
 from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
@@ -17,6 +18,7 @@ from handlers.kit.labels import member_name, status_label
 from handlers.kit.routes import Routes
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
 from handlers.kit.timeline import event_text, file_kind_label
+from handlers.records.common import card_lines
 from storage.models import Event, User
 
 routes = Routes(__name__)
@@ -30,7 +32,8 @@ async def card_screen(
     card = await crm.client_queries.card(member, client_id, page=page)
     await crm.timeline.open_card(member, client_id)
     await name_deal_managers(crm, card.events, card.actors)
-    return render_card(card, member, await crm.settings.statuses(), page)
+    extra = await card_lines(crm, member, CardRef(CardKind.CLIENT, client_id), card.client)
+    return render_card(card, member, await crm.settings.statuses(), page, extra)
 
 
 async def name_deal_managers(crm: Crm, events: list[Event], people: dict[int, User]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -9,6 +10,7 @@ from aiogram.utils.formatting import Bold, Italic, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm import visibility
+from crm.cards import CardKind, CardRef
 from crm.client_queries import ClientCard, DealLine
 from crm.pipeline import StageView
 from crm.team_settings import Status
@@ -17,6 +19,7 @@ from handlers.deals.callbacks import DealCb, NewDealCb
 from handlers.kit.labels import format_phone, member_name, status_label
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
 from handlers.kit.timeline import event_line, shorten
+from handlers.records.views import card_buttons
 from handlers.tasks.views import task_button
 from storage.models import Client, User
 
@@ -49,8 +52,13 @@ def deal_button(deal_id: int, icon: str, summary: str) -> InlineKeyboardButton:
 
 
 def render_card(
-    card: ClientCard, reader: User, statuses: list[Status], page: int = 0
+    card: ClientCard,
+    reader: User,
+    statuses: list[Status],
+    page: int = 0,
+    extra: Sequence[str] = (),
 ) -> tuple[Text, InlineKeyboardMarkup]:
+    """``extra``: lines of custom fields and links (handlers.records)."""
     client, contacts = card.client, card.contacts
     tz = ZoneInfo(reader.timezone)
     parts: list[Text] = [as_line(Bold("👤 ", client.name))]
@@ -79,6 +87,7 @@ def render_card(
     creator = member_name(card.creator) if card.creator else "—"
     created = client.created_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
     parts.append(as_line(_("Created {date} by {name}").format(date=created, name=creator)))
+    parts.extend(as_line(line) for line in extra)
     if card.deals:
         parts.append(as_line())
         parts.append(as_line(Bold(_("Deals"))))
@@ -153,6 +162,7 @@ def card_keyboard(card: ClientCard, reader: User, page: int) -> InlineKeyboardMa
     else:
         rows.append([new_deal])
     rows[-1].append(task_button(client_id=client_id))
+    rows.append(card_buttons(CardRef(CardKind.CLIENT, client_id)))
     pages = max(1, -(-card.events_total // CARD_PAGE))
     nav = []
     if page > 0:

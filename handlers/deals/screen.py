@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -10,6 +11,7 @@ from aiogram.utils.formatting import Bold, Italic, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm.access import is_staff
+from crm.cards import CardKind, CardRef
 from crm.deal_queries import CARD_EVENTS, DealCard
 from crm.errors import Conflict, CrmError
 from crm.service import Crm
@@ -20,6 +22,8 @@ from handlers.kit.errors import error_text
 from handlers.kit.labels import member_name
 from handlers.kit.stages import money, progress, stage_name
 from handlers.kit.timeline import event_line, shorten
+from handlers.records.common import card_lines
+from handlers.records.views import card_buttons
 from handlers.tasks.views import task_button
 from storage.models import User
 
@@ -35,7 +39,8 @@ async def deal_screen(
     card = await crm.deal_queries.card(member, deal_id, page=page)
     await crm.timeline.open_card(member, card.client.id)
     await name_deal_managers(crm, card.events, card.actors)
-    return render_deal(card, member, page), deal_keyboard(card, member, page)
+    extra = await card_lines(crm, member, CardRef(CardKind.DEAL, deal_id), card.deal)
+    return render_deal(card, member, page, extra), deal_keyboard(card, member, page)
 
 
 async def refresh_deal(
@@ -64,7 +69,8 @@ async def refuse(
             await refresh_deal(callback, crm, member, deal_id, page)
 
 
-def render_deal(card: DealCard, reader: User, page: int = 0) -> Text:
+def render_deal(card: DealCard, reader: User, page: int = 0, extra: Sequence[str] = ()) -> Text:
+    """``extra``: lines of custom fields and links (handlers.records)."""
     deal, tz = card.deal, ZoneInfo(reader.timezone)
     parts: list[Text] = [as_line(Bold("💼 ", deal.title))]
     parts.append(as_line(_("Client: {name}").format(name=card.client.name)))
@@ -83,6 +89,7 @@ def render_deal(card: DealCard, reader: User, page: int = 0) -> Text:
     if deal.closed_at is not None:
         closed = deal.closed_at.astimezone(tz).strftime("%d.%m.%Y")
         parts.append(as_line(_("Closed {date}").format(date=closed)))
+    parts.extend(as_line(line) for line in extra)
     parts.append(as_line())
     if not card.events:
         parts.append(as_line(Italic(_("No history yet."))))
@@ -130,6 +137,7 @@ def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboard
             rows.append([button(_("👤 Responsible"), "manager")])
     else:
         rows.append([button(_("💬 Comment"), "comment"), task_button(deal_id=card.deal.id)])
+    rows.append(card_buttons(CardRef(CardKind.DEAL, card.deal.id)))
     pages = max(1, -(-card.events_total // CARD_EVENTS))
     nav = []
     if page > 0:

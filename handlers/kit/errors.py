@@ -5,10 +5,14 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError
+from handlers.kit.entity_errors import entity_error_text
 
 
 def error_text(error: CrmError) -> str:
     """What to tell a person whose action the CRM refused."""
+    entity = entity_error_text(error)
+    if entity is not None:
+        return entity
     texts = {
         "not_allowed": _("You don't have access to this."),
         "not_found": _("This record no longer exists."),

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.pipeline import StageView
 from crm.team_settings import Status
+from handlers.kit.entity_timeline import record_event_text
 from handlers.kit.labels import format_phone, member_name, status_label
 from handlers.kit.stages import money, stage_name, stage_name_from_event
 from storage.models import Event, User
@@ -146,6 +147,10 @@ def deal_event_text(
     return f"✏️ {deal_field_label(field)}: {shown[0]} → {shown[1]}"
 
 
+# Custom field values, links and deal lines: worded by handlers.records.
+ENTITY_KINDS = frozenset({"custom_field_changed", "link_added", "link_removed", "line_changed"})
+
+
 def event_text(
     event: Event,
     people: Mapping[int, User],
@@ -194,6 +199,8 @@ def event_text(
         file_name = data.get("file_name")
         caption = f": {shorten(event.text)}" if event.text else ""
         return f"📎 {label}{' ' + str(file_name) if file_name else ''}{caption}"
+    if kind in ENTITY_KINDS:
+        return record_event_text(kind, data, event.text)
     if kind == "archived":
         return "🗄 " + _("moved to the archive")
     if kind == "unarchived":

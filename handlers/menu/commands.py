@@ -30,6 +30,7 @@ COMMANDS: tuple[BotCommandInfo, ...] = (
     BotCommandInfo("tasks", __("your tasks: overdue, today, the next 7 days")),
     BotCommandInfo("deal", __("a deal for the open client: /deal 150000 Title")),
     BotCommandInfo("find", __("find a client by name, phone, email, city or tag")),
+    BotCommandInfo("records", __("the team's own cards: suppliers, products, documents…")),
     BotCommandInfo("help", __("what the bot can do")),
     BotCommandInfo("cancel", __("leave the current dialog")),
     BotCommandInfo("settings", __("language and time zone")),

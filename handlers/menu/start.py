@@ -70,10 +70,12 @@ async def greet(message: Message, member: User, state: FSMContext) -> None:
 
 @routes.message(Command("help"))
 @routes.message(F.text == MENU_HELP)
-async def help_command(message: Message, member: User) -> None:
+async def help_command(message: Message, member: User, crm: Crm) -> None:
+    types = ", ".join(f"{t.emoji} {t.plural}" for t in await crm.record_types.all())
     content = as_list(
         Bold(_("What I can do for you ({role}):").format(role=role_name(member.role))),
         *(Text(f"/{info.command} — {info.description}") for info in commands_for(member)),
+        *([Text(_("Your records (/records): {types}").format(types=types))] if types else []),
         Text(_("Buttons under a message act on it; /cancel leaves any dialog.")),
     )
     await message.answer(**content.as_kwargs(), reply_markup=main_menu(member))

@@ -2,6 +2,7 @@
 
 from storage.models.clients import Client, ClientEmail, ClientPhone, ClientTag, Event
 from storage.models.deals import Deal, LostReason, Pipeline, Stage
+from storage.models.entities import FieldDef, FieldValue, Link, Record, RecordType
 from storage.models.groups import GroupChat
 from storage.models.imports import ExportLog, ImportBatch, ImportItem
 from storage.models.outbox import OutboxMessage
@@ -17,13 +18,18 @@ __all__ = [
     "Deal",
     "Event",
     "ExportLog",
+    "FieldDef",
+    "FieldValue",
     "GroupChat",
     "ImportBatch",
     "ImportItem",
     "Invite",
+    "Link",
     "LostReason",
     "OutboxMessage",
     "Pipeline",
+    "Record",
+    "RecordType",
     "Role",
     "Stage",
     "Task",

@@ -24,6 +24,8 @@ class Client(Base):
     # prefix matches, and one folded line of every searchable field.
     name_folded: Mapped[str] = mapped_column(String(200), index=True, default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The folded searchable custom field values, a part of ``search_text``.
+    fields_search: Mapped[str] = mapped_column(Text, default="")
     company: Mapped[str | None] = mapped_column(String(200))
     city: Mapped[str | None] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(300))
@@ -96,10 +98,12 @@ class Event(Base):
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"))
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id", ondelete="SET NULL"))
     text: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     __table_args__ = (
         Index("ix_events_client_timeline", "client_id", "id"),
         Index("ix_events_deal_timeline", "deal_id", "id"),
+        Index("ix_events_record_timeline", "record_id", "id"),
     )

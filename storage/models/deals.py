@@ -49,6 +49,8 @@ class Deal(Base):
     stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     amount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The amount is the total of the deal's product lines (links with quantity and price).
+    amount_from_lines: Mapped[bool] = mapped_column(default=False)
     currency: Mapped[str] = mapped_column(String(3), default="RUB")
     manager_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     lost_reason: Mapped[str | None] = mapped_column(String(200))

@@ -1,0 +1,95 @@
+"""The rules of custom field definitions that need no database: names, options. Pure."""
+
+from __future__ import annotations
+
+from crm.cards import CardKind
+from crm.errors import InvalidInput
+from crm.parsing.fields import Option
+from crm.parsing.search_text import fold
+from storage.models import FieldDef
+
+MAX_FIELD_NAME = 60
+MAX_FIELDS = 50
+MAX_OPTIONS = 100
+MAX_OPTION_NAME = 60
+
+# Built-in fields of each kind of card, in both languages, folded: a custom field may not
+# take one of these names.
+BUILT_IN = {
+    CardKind.CLIENT: frozenset(
+        [
+            "имя",
+            "name",
+            "телефон",
+            "телефоны",
+            "phone",
+            "phones",
+            "email",
+            "emails",
+            "почта",
+            "e-mail",
+            "компания",
+            "company",
+            "город",
+            "city",
+            "адрес",
+            "address",
+            "статус",
+            "status",
+            "источник",
+            "source",
+            "теги",
+            "тег",
+            "tags",
+            "tag",
+            "менеджер",
+            "manager",
+            "ответственный",
+            "responsible",
+        ]
+    ),
+    CardKind.DEAL: frozenset(
+        [
+            "название",
+            "title",
+            "сумма",
+            "amount",
+            "этап",
+            "stage",
+            "клиент",
+            "client",
+            "менеджер",
+            "manager",
+            "ответственный",
+            "responsible",
+            "закрытие",
+            "close",
+        ]
+    ),
+    CardKind.RECORD: frozenset(
+        ["название", "title", "name", "имя", "ответственный", "responsible"]
+    ),
+}
+
+
+def clean_name(name: str, limit: int = MAX_FIELD_NAME, what: str = "field_name") -> str:
+    text = " ".join(name.split())
+    if not text:
+        raise InvalidInput("empty", field=what)
+    if len(text) > limit:
+        raise InvalidInput("too_long", field=what, limit=limit)
+    return text
+
+
+def options_of(field: FieldDef) -> tuple[Option, ...]:
+    return tuple(Option(int(item["id"]), str(item["name"])) for item in field.options)
+
+
+def clean_options(names: list[str]) -> list[str]:
+    cleaned = [clean_name(name, MAX_OPTION_NAME, "option") for name in names if name.strip()]
+    if len(cleaned) > MAX_OPTIONS:
+        raise InvalidInput("too_many_options", limit=MAX_OPTIONS)
+    folded = [fold(name) for name in cleaned]
+    if len(set(folded)) != len(folded):
+        raise InvalidInput("option_twice")
+    return cleaned

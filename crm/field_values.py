@@ -1,0 +1,268 @@
+"""Custom field values on any card: read, set (with an event old → new), clear.
+
+The plain form of a value (what events, exports and automation see) is JSON:
+text types, numbers → str; money → int (minor units); date → ISO str;
+yes/no → bool; one of a list → the option's name; several → a list of names.
+``value_text`` turns it back into text that ``set`` accepts, so an export
+re-imports as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events
+from crm.cards import Card, CardKind, CardRef, Cards, event_refs, value_column
+from crm.client_index import phone_forms, search_text
+from crm.clock import Clock
+from crm.config import CrmConfig
+from crm.deals import can_change_deal
+from crm.errors import Conflict, InvalidInput, NotAllowed
+from crm.field_defs import FieldDefs
+from crm.field_rules import options_of
+from crm.parsing.fields import SEARCH_TYPES, FieldType, FieldValueError, Parsed, parse_value
+from crm.parsing.search_text import fold
+from storage.engine import write_transaction
+from storage.models import (
+    Client,
+    ClientEmail,
+    ClientPhone,
+    ClientTag,
+    Deal,
+    FieldDef,
+    FieldValue,
+    Record,
+    User,
+)
+
+Plain = str | int | bool | list[str] | None
+
+
+@dataclass(frozen=True)
+class ShownValue:
+    field: FieldDef
+    value: Plain  # None: empty
+
+
+def plain_of(field: FieldDef, rows: list[FieldValue]) -> Plain:
+    if not rows:
+        return None
+    type_ = FieldType(field.type)
+    row = rows[0]
+    if type_ in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
+        names = {o.id: o.name for o in options_of(field)}
+        chosen = [names[r.int_value] for r in rows if r.int_value in names]
+        if type_ == FieldType.CHOICE:
+            return chosen[0] if chosen else None
+        return chosen or None
+    if type_ == FieldType.MONEY:
+        return row.int_value
+    if type_ == FieldType.YES_NO:
+        return bool(row.int_value)
+    if type_ == FieldType.DATE:
+        return row.date_value.isoformat() if row.date_value else None
+    return row.text_value
+
+
+def value_text(field: FieldDef, value: Plain) -> str:
+    """The plain value as text ``parse_value`` reads back to the same value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, list):
+        return ", ".join(value)
+    if isinstance(value, int):
+        return f"{value // 100}.{value % 100:02d}"
+    if field.type == FieldType.DATE:
+        return date.fromisoformat(value).strftime("%d.%m.%Y")
+    return value
+
+
+def rows_for(field: FieldDef, ref: CardRef, parsed: Parsed) -> list[FieldValue]:
+    card = {f"{ref.kind.value}_id": ref.id}
+    if parsed.option_ids:
+        return [FieldValue(field_id=field.id, int_value=o, **card) for o in parsed.option_ids]
+    return [
+        FieldValue(
+            field_id=field.id,
+            int_value=parsed.int_value,
+            num_value=parsed.num_value,
+            date_value=parsed.date_value,
+            text_value=parsed.text_value,
+            **card,
+        )
+    ]
+
+
+class FieldValues:
+    def __init__(
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        config: CrmConfig,
+        cards: Cards,
+        fields: FieldDefs,
+    ) -> None:
+        self._session = session
+        self._clock = clock
+        self._config = config
+        self._cards = cards
+        self._fields = fields
+
+    # --- reading ---------------------------------------------------------------------
+
+    async def of_card(self, actor: User, ref: CardRef) -> list[ShownValue]:
+        """Every field of the card in card order, with its value or None."""
+        card = await self._cards.visible(actor, ref)
+        return await self.read(ref, card)
+
+    async def read(self, ref: CardRef, card: Card) -> list[ShownValue]:
+        """As ``of_card``, for a card whose access was checked (exports, automation)."""
+        type_id = card.type_id if isinstance(card, Record) else None
+        fields = await self._fields.of(ref.kind, type_id)
+        rows = await self._rows(ref)
+        return [ShownValue(f, plain_of(f, [r for r in rows if r.field_id == f.id])) for f in fields]
+
+    # --- writing ---------------------------------------------------------------------
+
+    def parse(self, field: FieldDef, text: str) -> Parsed:
+        """The text as a value of the field, or InvalidInput with the reason."""
+        try:
+            return parse_value(
+                FieldType(field.type), text, options_of(field), self._config.default_phone_region
+            )
+        except FieldValueError as error:
+            raise InvalidInput(
+                "bad_field_value", reason=error.code, name=field.name, limit=error.limit
+            ) from None
+
+    async def set(self, actor: User, ref: CardRef, field_id: int, text: str) -> Plain:
+        """Set one field from what a person typed; returns the new plain value."""
+        async with write_transaction(self._session):
+            card = await self._changeable(actor, ref)
+            field = await self._field_of(ref, card, field_id)
+            parsed = self.parse(field, text)
+            return await self.apply(actor, ref, card, field, parsed)
+
+    async def clear(self, actor: User, ref: CardRef, field_id: int) -> None:
+        async with write_transaction(self._session):
+            card = await self._changeable(actor, ref)
+            field = await self._field_of(ref, card, field_id)
+            if field.required:
+                raise InvalidInput("field_required", name=field.name)
+            await self.apply(actor, ref, card, field, None)
+
+    async def apply(
+        self, actor: User, ref: CardRef, card: Card, field: FieldDef, parsed: Parsed | None
+    ) -> Plain:
+        """Replace the value inside the caller's write transaction; event when it changed."""
+        column = value_column(ref.kind)
+        old_rows = list(
+            await self._session.scalars(
+                select(FieldValue).where(column == ref.id, FieldValue.field_id == field.id)
+            )
+        )
+        old = plain_of(field, old_rows)
+        new_rows = rows_for(field, ref, parsed) if parsed is not None else []
+        new = plain_of(field, new_rows)
+        if old == new:
+            return new
+        await self._session.execute(
+            delete(FieldValue).where(column == ref.id, FieldValue.field_id == field.id)
+        )
+        self._session.add_all(new_rows)
+        await self._session.flush()
+        now = self._clock.now()
+        card.last_activity_at = now
+        refs = event_refs(ref)
+        if isinstance(card, Deal):
+            refs["client_id"] = card.client_id
+        events.record(
+            self._session,
+            self._clock,
+            "custom_field_changed",
+            actor.id,
+            **refs,
+            data={
+                "field_id": field.id,
+                "field": field.name,
+                "type": field.type,
+                "old": old,
+                "new": new,
+            },
+        )
+        if FieldType(field.type) in SEARCH_TYPES:
+            await self.refresh_search(ref, card)
+        return new
+
+    async def refresh_search(self, ref: CardRef, card: Card) -> None:
+        """Put the card's searchable custom values into its search line."""
+        if isinstance(card, Deal):
+            return
+        words = await self._search_words(ref)
+        if isinstance(card, Record):
+            card.search_text = fold(" ".join([card.title, words]))
+            return
+        assert isinstance(card, Client)
+        card.fields_search = words
+        card.search_text = await client_search_text(self._session, card)
+
+    # --- helpers ---------------------------------------------------------------------
+
+    async def _rows(self, ref: CardRef) -> list[FieldValue]:
+        column = value_column(ref.kind)
+        rows = await self._session.scalars(
+            select(FieldValue).where(column == ref.id).order_by(FieldValue.id)
+        )
+        return list(rows)
+
+    async def _search_words(self, ref: CardRef) -> str:
+        column = value_column(ref.kind)
+        rows = await self._session.execute(
+            select(FieldDef.type, FieldValue.text_value)
+            .join(FieldDef, FieldDef.id == FieldValue.field_id)
+            .where(column == ref.id, FieldDef.type.in_([t.value for t in SEARCH_TYPES]))
+            .order_by(FieldValue.id)
+        )
+        words: list[str] = []
+        for type_, text in rows:
+            if not text:
+                continue
+            words.extend(phone_forms(text) if type_ == FieldType.PHONE else [fold(text)])
+        return " ".join(words)
+
+    async def _changeable(self, actor: User, ref: CardRef) -> Card:
+        card = await self._cards.visible(actor, ref)
+        if isinstance(card, Deal) and not can_change_deal(actor, card):
+            raise NotAllowed()
+        return card
+
+    async def _field_of(self, ref: CardRef, card: Card, field_id: int) -> FieldDef:
+        field = await self._session.get(FieldDef, field_id)
+        type_id = card.type_id if isinstance(card, Record) else None
+        if field is None or field.kind != ref.kind.value or field.record_type_id != type_id:
+            raise Conflict("field_gone")
+        return field
+
+
+async def client_search_text(session: AsyncSession, client: Client) -> str:
+    """The client's whole search line: its built-in fields and its custom ones."""
+    phones = await session.scalars(
+        select(ClientPhone.e164).where(ClientPhone.client_id == client.id)
+    )
+    emails = await session.scalars(
+        select(ClientEmail.email).where(ClientEmail.client_id == client.id)
+    )
+    tags = await session.scalars(select(ClientTag.tag).where(ClientTag.client_id == client.id))
+    built_in = search_text(
+        client.name, client.company, client.city, list(emails), list(tags), list(phones)
+    )
+    return " ".join(part for part in (built_in, client.fields_search) if part)
+
+
+__all__ = ["CardKind", "FieldValues", "Plain", "ShownValue", "plain_of", "value_text"]

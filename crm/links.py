@@ -1,0 +1,290 @@
+"""Links between any two cards, and a deal's product lines (links with quantity and price).
+
+A member links only cards they can see, and sees a card's links only to cards
+they can see. Making or removing a link writes one event on each card's
+timeline. A deal may let its amount follow its lines' total.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events, visibility
+from crm.cards import (
+    Card,
+    CardKind,
+    CardRef,
+    Cards,
+    event_refs,
+    link_columns,
+    link_side,
+    title_of,
+    visible_records,
+)
+from crm.clock import Clock
+from crm.deals import can_change_deal
+from crm.errors import Conflict, InvalidInput, NotAllowed
+from crm.link_views import MAX_LINKS_SHOWN, LinkView, check_line, line_total
+from crm.team_settings import TeamSettings
+from storage.engine import write_transaction
+from storage.models import Client, Deal, FieldDef, FieldValue, Link, Record, User
+
+
+class Links:
+    def __init__(
+        self, session: AsyncSession, clock: Clock, settings: TeamSettings, cards: Cards
+    ) -> None:
+        self._session = session
+        self._clock = clock
+        self._settings = settings
+        self._cards = cards
+
+    async def link(
+        self,
+        actor: User,
+        a: CardRef,
+        b: CardRef,
+        quantity_milli: int | None = None,
+        price_minor: int | None = None,
+    ) -> Link:
+        if a == b:
+            raise InvalidInput("link_to_itself")
+        check_line(quantity_milli, price_minor)
+        async with write_transaction(self._session):
+            card_a = await self._cards.visible(actor, a)
+            card_b = await self._cards.visible(actor, b)
+            if await self._find(a, b) is not None:
+                raise Conflict("already_linked")
+            deal = _deal_side(card_a, card_b)
+            if quantity_milli is not None:
+                if deal is None or not (isinstance(card_a, Record) or isinstance(card_b, Record)):
+                    raise InvalidInput("lines_are_deal_and_record")
+                if price_minor is None:
+                    record = card_b if isinstance(card_b, Record) else card_a
+                    price_minor = await self._record_price(record.id)
+            link = Link(
+                **{f"a_{a.kind.value}_id": a.id, f"b_{b.kind.value}_id": b.id},
+                quantity_milli=quantity_milli,
+                price_minor=price_minor if quantity_milli is not None else None,
+                created_by=actor.id,
+                created_at=self._clock.now(),
+            )
+            self._session.add(link)
+            await self._session.flush()
+            self._both_events(actor, "link_added", link, a, card_a, b, card_b)
+            if deal is not None and quantity_milli is not None:
+                await self._follow_lines(actor, deal)
+            return link
+
+    async def unlink(self, actor: User, link_id: int) -> None:
+        async with write_transaction(self._session):
+            link = await self._session.get(Link, link_id)
+            if link is None:
+                raise Conflict("link_gone")
+            a, b = link_side(link, "a"), link_side(link, "b")
+            card_a = await self._cards.visible(actor, a)
+            card_b = await self._cards.visible(actor, b)
+            was_line = link.quantity_milli is not None
+            await self._session.delete(link)
+            await self._session.flush()
+            self._both_events(actor, "link_removed", link, a, card_a, b, card_b)
+            deal = _deal_side(card_a, card_b)
+            if deal is not None and was_line:
+                await self._follow_lines(actor, deal)
+
+    async def set_line(
+        self, actor: User, link_id: int, quantity_milli: int, price_minor: int
+    ) -> Link:
+        """Change a deal line's quantity and price (the deal's amount follows if asked)."""
+        check_line(quantity_milli, price_minor)
+        async with write_transaction(self._session):
+            link = await self._session.get(Link, link_id)
+            if link is None:
+                raise Conflict("link_gone")
+            a, b = link_side(link, "a"), link_side(link, "b")
+            card_a = await self._cards.visible(actor, a)
+            card_b = await self._cards.visible(actor, b)
+            deal = _deal_side(card_a, card_b)
+            if deal is None or not (isinstance(card_a, Record) or isinstance(card_b, Record)):
+                raise InvalidInput("lines_are_deal_and_record")
+            if not can_change_deal(actor, deal):
+                raise NotAllowed()
+            old = {"quantity": link.quantity_milli, "price": link.price_minor}
+            link.quantity_milli, link.price_minor = quantity_milli, price_minor
+            other = card_b if isinstance(card_b, Record) else card_a
+            events.record(
+                self._session,
+                self._clock,
+                "line_changed",
+                actor.id,
+                deal_id=deal.id,
+                client_id=deal.client_id,
+                data={
+                    "link_id": link.id,
+                    "title": title_of(other),
+                    "old": old,
+                    "new": {"quantity": quantity_milli, "price": price_minor},
+                },
+            )
+            await self._follow_lines(actor, deal)
+            return link
+
+    async def set_amount_follows_lines(self, actor: User, deal_id: int, on: bool) -> Deal:
+        async with write_transaction(self._session):
+            deal = await self._cards.visible(actor, CardRef(CardKind.DEAL, deal_id))
+            assert isinstance(deal, Deal)
+            if not can_change_deal(actor, deal):
+                raise NotAllowed()
+            deal.amount_from_lines = on
+            if on:
+                await self._follow_lines(actor, deal)
+            return deal
+
+    # --- reading ---------------------------------------------------------------------
+
+    async def of_card(self, actor: User, ref: CardRef) -> list[LinkView]:
+        """The card's links to cards ``actor`` can see (checks the card itself first)."""
+        await self._cards.visible(actor, ref)
+        return await self.read(actor, ref)
+
+    async def read(self, actor: User, ref: CardRef) -> list[LinkView]:
+        """``of_card`` without checking the card itself (the caller did)."""
+        col_a, col_b = link_columns(ref.kind)
+        links = list(
+            await self._session.scalars(
+                select(Link)
+                .where(or_(col_a == ref.id, col_b == ref.id))
+                .order_by(Link.id)
+                .limit(MAX_LINKS_SHOWN)
+            )
+        )
+        others = [
+            (link, link_side(link, "b" if getattr(link, col_a.key) == ref.id else "a"))
+            for link in links
+        ]
+        found = await self._titles(actor, [other for _, other in others])
+        views = []
+        for link, other in others:
+            shown = found.get(other)
+            if shown is not None:
+                views.append(LinkView(link, other, shown[0], shown[1], shown[2]))
+        return views
+
+    async def lines(self, actor: User, deal_id: int) -> tuple[list[LinkView], int]:
+        """A deal's product lines and their total."""
+        views = await self.of_card(actor, CardRef(CardKind.DEAL, deal_id))
+        lines = [view for view in views if view.line_total is not None]
+        return lines, sum(view.line_total or 0 for view in lines)
+
+    # --- helpers ---------------------------------------------------------------------
+
+    async def _titles(
+        self, actor: User, refs: list[CardRef]
+    ) -> dict[CardRef, tuple[str, int | None, bool]]:
+        see_all = await self._settings.managers_see_all()
+        found: dict[CardRef, tuple[str, int | None, bool]] = {}
+        ids = {kind: [r.id for r in refs if r.kind == kind] for kind in CardKind}
+        if ids[CardKind.CLIENT]:
+            rows = await self._session.execute(
+                select(Client.id, Client.name, Client.archived_at).where(
+                    Client.id.in_(ids[CardKind.CLIENT]),
+                    visibility.visible_clients(actor, see_all),
+                )
+            )
+            for card_id, name, archived in rows:
+                found[CardRef(CardKind.CLIENT, card_id)] = (name, None, archived is not None)
+        if ids[CardKind.DEAL]:
+            deal_rows = await self._session.execute(
+                select(Deal.id, Deal.title, Deal.closed_at)
+                .join(Client, Client.id == Deal.client_id)
+                .where(Deal.id.in_(ids[CardKind.DEAL]), visibility.visible_clients(actor, see_all))
+            )
+            for card_id, title, _closed in deal_rows:
+                found[CardRef(CardKind.DEAL, card_id)] = (title, None, False)
+        if ids[CardKind.RECORD]:
+            record_rows = await self._session.execute(
+                select(Record.id, Record.title, Record.type_id, Record.archived_at).where(
+                    Record.id.in_(ids[CardKind.RECORD]), visible_records(actor, see_all)
+                )
+            )
+            for card_id, title, type_id, archived in record_rows:
+                found[CardRef(CardKind.RECORD, card_id)] = (title, type_id, archived is not None)
+        return found
+
+    async def _find(self, a: CardRef, b: CardRef) -> Link | None:
+        a_a, a_b = link_columns(a.kind)
+        b_a, b_b = link_columns(b.kind)
+        return await self._session.scalar(
+            select(Link)
+            .where(or_(and_(a_a == a.id, b_b == b.id), and_(b_a == b.id, a_b == a.id)))
+            .limit(1)
+        )
+
+    async def _record_price(self, record_id: int) -> int | None:
+        """The record's first money field (a product's price), to price a new line."""
+        return await self._session.scalar(
+            select(FieldValue.int_value)
+            .join(FieldDef, FieldDef.id == FieldValue.field_id)
+            .where(FieldValue.record_id == record_id, FieldDef.type == "money")
+            .order_by(FieldDef.position, FieldDef.id)
+            .limit(1)
+        )
+
+    async def _follow_lines(self, actor: User, deal: Deal) -> None:
+        if not deal.amount_from_lines:
+            return
+        col_a, col_b = link_columns(CardKind.DEAL)
+        rows = await self._session.execute(
+            select(Link.quantity_milli, Link.price_minor).where(
+                or_(col_a == deal.id, col_b == deal.id),
+                Link.quantity_milli.is_not(None),
+                Link.price_minor.is_not(None),
+            )
+        )
+        total = sum(line_total(q or 0, p or 0) for q, p in rows)
+        if total != deal.amount_minor:
+            old, deal.amount_minor = deal.amount_minor, total
+            events.record(
+                self._session,
+                self._clock,
+                "deal_changed",
+                actor.id,
+                client_id=deal.client_id,
+                deal_id=deal.id,
+                data={
+                    "field": "amount",
+                    "old": old,
+                    "new": total,
+                    "currency": deal.currency,
+                    "by_lines": True,
+                },
+            )
+
+    def _both_events(
+        self, actor: User, kind: str, link: Link, a: CardRef, card_a: Card, b: CardRef, card_b: Card
+    ) -> None:
+        now = self._clock.now()
+        for ref, card, other_ref, other in ((a, card_a, b, card_b), (b, card_b, a, card_a)):
+            card.last_activity_at = now
+            events.record(
+                self._session,
+                self._clock,
+                kind,
+                actor.id,
+                **event_refs(ref),
+                data={
+                    "link_id": link.id,
+                    "other": other_ref.plain(),
+                    "title": title_of(other),
+                    "type_id": other.type_id if isinstance(other, Record) else None,
+                    "quantity": link.quantity_milli,
+                    "price": link.price_minor,
+                },
+            )
+
+
+def _deal_side(card_a: Card, card_b: Card) -> Deal | None:
+    if isinstance(card_a, Deal):
+        return card_a
+    return card_b if isinstance(card_b, Deal) else None

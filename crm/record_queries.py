@@ -1,0 +1,137 @@
+"""Finding records: a type's list with paging, search and field filters, and a record's card."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.cards import CardKind, CardRef, visible_records
+from crm.client_index import query_terms
+from crm.field_filters import FieldFilter, field_conditions
+from crm.field_values import FieldValues, ShownValue
+from crm.link_views import LinkView
+from crm.links import Links
+from crm.record_types import RecordTypes
+from crm.records import Records
+from crm.team_settings import TeamSettings
+from storage.models import Event, Record, RecordType, User
+
+EVENTS_PER_PAGE = 10
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    archived: bool = False
+    mine: bool = False
+    search: str = ""
+    fields: tuple[FieldFilter, ...] = ()
+
+
+@dataclass
+class RecordPage:
+    records: list[Record]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass
+class RecordCard:
+    record: Record
+    type: RecordType
+    values: list[ShownValue]
+    links: list[LinkView]
+    events: list[Event]
+    events_total: int
+    manager: User | None = None
+    actors: dict[int, User] = field(default_factory=dict)
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+class RecordQueries:
+    def __init__(
+        self,
+        session: AsyncSession,
+        settings: TeamSettings,
+        types: RecordTypes,
+        records: Records,
+        values: FieldValues,
+        links: Links,
+    ) -> None:
+        self._session = session
+        self._settings = settings
+        self._types = types
+        self._records = records
+        self._values = values
+        self._links = links
+
+    async def page(
+        self, actor: User, type_id: int, filters: RecordFilter, page: int, per_page: int = 8
+    ) -> RecordPage:
+        await self._types.get(type_id)
+        conditions = await self._conditions(actor, type_id, filters)
+        total = int(
+            await self._session.scalar(select(func.count()).select_from(Record).where(*conditions))
+            or 0
+        )
+        pages = max(1, -(-total // per_page))
+        page = min(max(page, 0), pages - 1)
+        rows = await self._session.scalars(
+            select(Record)
+            .where(*conditions)
+            .order_by(Record.last_activity_at.desc(), Record.id.desc())
+            .offset(page * per_page)
+            .limit(per_page)
+        )
+        return RecordPage(list(rows), total, page, pages)
+
+    async def card(self, actor: User, record_id: int, page: int = 0) -> RecordCard:
+        record = await self._records.visible(actor, record_id)
+        ref = CardRef(CardKind.RECORD, record.id)
+        record_type = await self._types.get(record.type_id)
+        values = await self._values.read(ref, record)
+        links = await self._links.read(actor, ref)
+        total = int(
+            await self._session.scalar(
+                select(func.count()).select_from(Event).where(Event.record_id == record.id)
+            )
+            or 0
+        )
+        events = list(
+            await self._session.scalars(
+                select(Event)
+                .where(Event.record_id == record.id)
+                .order_by(Event.id.desc())
+                .offset(max(page, 0) * EVENTS_PER_PAGE)
+                .limit(EVENTS_PER_PAGE)
+            )
+        )
+        ids = {e.actor_id for e in events if e.actor_id} | (
+            {record.manager_id} if record.manager_id else set()
+        )
+        actors = {
+            u.id: u for u in await self._session.scalars(select(User).where(User.id.in_(ids)))
+        }
+        manager = actors.get(record.manager_id) if record.manager_id else None
+        return RecordCard(record, record_type, values, links, events, total, manager, actors)
+
+    async def _conditions(
+        self, actor: User, type_id: int, filters: RecordFilter
+    ) -> list[ColumnElement[bool]]:
+        see_all = await self._settings.managers_see_all()
+        conditions: list[ColumnElement[bool]] = [
+            Record.type_id == type_id,
+            visible_records(actor, see_all),
+            Record.archived_at.is_not(None) if filters.archived else Record.archived_at.is_(None),
+        ]
+        if filters.mine:
+            conditions.append(Record.manager_id == actor.id)
+        for term in query_terms(filters.search):
+            conditions.append(Record.search_text.like(_like(term), escape="\\"))
+        conditions.extend(field_conditions(CardKind.RECORD, filters.fields))
+        return conditions

@@ -1,0 +1,274 @@
+"""The team's own kinds of card: suppliers, products, documents… (rows, never tables).
+
+The owner creates a type with a singular and a plural name and an emoji, or
+takes a starter type with one tap. A type that has records cannot be deleted
+(the refusal says how many); it can be archived instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events
+from crm.cards import CardKind
+from crm.clock import Clock
+from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.field_defs import FieldDefs
+from crm.field_rules import clean_name
+from crm.parsing.fields import FieldType
+from crm.parsing.search_text import fold
+from crm.team_settings import can_change_settings
+from storage.engine import write_transaction
+from storage.models import AppSetting, Record, RecordType, User
+
+MAX_TYPES = 30
+MAX_TYPE_NAME = 60
+MAX_EMOJI = 8
+SKIPPED_KEY = "record_starters_skipped"
+
+
+@dataclass(frozen=True)
+class StarterField:
+    names: tuple[str, str]  # ru, en
+    type: FieldType
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Starter:
+    code: str
+    emoji: str
+    singular: tuple[str, str]
+    plural: tuple[str, str]
+    fields: tuple[StarterField, ...]
+
+
+T = FieldType
+STARTERS = (
+    Starter(
+        "suppliers",
+        "🏭",
+        ("Поставщик", "Supplier"),
+        ("Поставщики", "Suppliers"),
+        (
+            StarterField(("Телефон", "Phone"), T.PHONE),
+            StarterField(("Email", "Email"), T.EMAIL),
+            StarterField(("Сайт", "Website"), T.URL),
+        ),
+    ),
+    Starter(
+        "products",
+        "📦",
+        ("Товар", "Product"),
+        ("Товары", "Products"),
+        (
+            StarterField(("Цена", "Price"), T.MONEY),
+            StarterField(("Артикул", "SKU"), T.TEXT),
+        ),
+    ),
+    Starter(
+        "documents",
+        "📄",
+        ("Документ", "Document"),
+        ("Документы", "Documents"),
+        (
+            StarterField(("Номер", "Number"), T.TEXT),
+            StarterField(("Дата", "Date"), T.DATE),
+            StarterField(
+                ("Вид", "Kind"),
+                T.CHOICE,
+                (("Договор", "Contract"), ("Счёт", "Invoice"), ("Акт", "Act")),
+            ),
+        ),
+    ),
+    Starter(
+        "logistics",
+        "🚚",
+        ("Транспортная компания", "Logistics company"),
+        ("Транспортные компании", "Logistics companies"),
+        (
+            StarterField(("Телефон", "Phone"), T.PHONE),
+            StarterField(("Сайт", "Website"), T.URL),
+        ),
+    ),
+)
+STARTER_CODES = tuple(starter.code for starter in STARTERS)
+
+
+def clean_emoji(emoji: str | None) -> str:
+    text = "".join((emoji or "").split())
+    if not text:
+        return "📁"
+    if len(text) > MAX_EMOJI or any(char.isalnum() for char in text):
+        raise InvalidInput("bad_emoji")
+    return text
+
+
+class RecordTypes:
+    def __init__(self, session: AsyncSession, clock: Clock, fields: FieldDefs) -> None:
+        self._session = session
+        self._clock = clock
+        self._fields = fields
+
+    async def all(self, include_archived: bool = False) -> list[RecordType]:
+        query = select(RecordType).order_by(RecordType.position, RecordType.id)
+        if not include_archived:
+            query = query.where(RecordType.archived_at.is_(None))
+        return list(await self._session.scalars(query))
+
+    async def get(self, type_id: int) -> RecordType:
+        found = await self._session.get(RecordType, type_id)
+        if found is None:
+            raise NotFound("record_type_gone")
+        return found
+
+    async def create(
+        self, actor: User, singular: str, plural: str, emoji: str | None = None
+    ) -> RecordType:
+        self._require_owner(actor)
+        one = clean_name(singular, MAX_TYPE_NAME, "type_name")
+        many = clean_name(plural, MAX_TYPE_NAME, "type_name")
+        icon = clean_emoji(emoji)
+        async with write_transaction(self._session):
+            return await self._add(actor, one, many, icon, None)
+
+    async def rename(self, actor: User, type_id: int, singular: str, plural: str) -> RecordType:
+        self._require_owner(actor)
+        one = clean_name(singular, MAX_TYPE_NAME, "type_name")
+        many = clean_name(plural, MAX_TYPE_NAME, "type_name")
+        async with write_transaction(self._session):
+            record_type = await self.get(type_id)
+            await self._check_names(one, many, except_id=type_id)
+            record_type.singular, record_type.plural = one, many
+            return record_type
+
+    async def set_emoji(self, actor: User, type_id: int, emoji: str) -> RecordType:
+        self._require_owner(actor)
+        icon = clean_emoji(emoji)
+        async with write_transaction(self._session):
+            record_type = await self.get(type_id)
+            record_type.emoji = icon
+            return record_type
+
+    async def set_archived(self, actor: User, type_id: int, archived: bool) -> RecordType:
+        self._require_owner(actor)
+        async with write_transaction(self._session):
+            record_type = await self.get(type_id)
+            record_type.archived_at = self._clock.now() if archived else None
+            return record_type
+
+    async def count_records(self, type_id: int) -> int:
+        count = await self._session.scalar(
+            select(func.count()).select_from(Record).where(Record.type_id == type_id)
+        )
+        return int(count or 0)
+
+    async def delete(self, actor: User, type_id: int) -> None:
+        """Delete an empty type with its fields; refused with the count when it has records."""
+        self._require_owner(actor)
+        async with write_transaction(self._session):
+            record_type = await self.get(type_id)
+            count = await self.count_records(type_id)
+            if count:
+                raise Conflict("type_has_records", count=count)
+            await self._session.delete(record_type)
+            await self._session.flush()
+            events.record(
+                self._session,
+                self._clock,
+                "record_type_deleted",
+                actor.id,
+                data={"type_id": type_id, "name": record_type.plural},
+            )
+
+    # --- starter types ---------------------------------------------------------------
+
+    async def starters_offered(self) -> list[Starter]:
+        """Starter types neither taken nor skipped yet, to offer on first use."""
+        taken = set(
+            await self._session.scalars(
+                select(RecordType.starter).where(RecordType.starter.is_not(None))
+            )
+        )
+        skipped = await self._skipped()
+        return [s for s in STARTERS if s.code not in taken and s.code not in skipped]
+
+    async def take_starter(self, actor: User, code: str) -> RecordType:
+        self._require_owner(actor)
+        starter = next((s for s in STARTERS if s.code == code), None)
+        if starter is None:
+            raise InvalidInput("no_such_starter")
+        lang = 1 if actor.language == "en" else 0
+        async with write_transaction(self._session):
+            taken = await self._session.scalar(
+                select(RecordType.id).where(RecordType.starter == code).limit(1)
+            )
+            if taken is not None:
+                raise Conflict("starter_taken")
+            record_type = await self._add(
+                actor, starter.singular[lang], starter.plural[lang], starter.emoji, code
+            )
+            for field in starter.fields:
+                await self._fields.add(
+                    CardKind.RECORD,
+                    field.names[lang],
+                    field.type,
+                    record_type.id,
+                    False,
+                    [option[lang] for option in field.options],
+                )
+            return record_type
+
+    async def skip_starter(self, actor: User, code: str) -> None:
+        self._require_owner(actor)
+        if code not in STARTER_CODES:
+            raise InvalidInput("no_such_starter")
+        async with write_transaction(self._session):
+            skipped = sorted(await self._skipped() | {code})
+            await self._session.merge(AppSetting(key=SKIPPED_KEY, value={"codes": skipped}))
+
+    # --- helpers ---------------------------------------------------------------------
+
+    async def _add(
+        self, actor: User, singular: str, plural: str, emoji: str, starter: str | None
+    ) -> RecordType:
+        types = await self.all(include_archived=True)
+        if len(types) >= MAX_TYPES:
+            raise InvalidInput("too_many_types", limit=MAX_TYPES)
+        await self._check_names(singular, plural)
+        record_type = RecordType(
+            singular=singular,
+            plural=plural,
+            emoji=emoji,
+            starter=starter,
+            position=max((t.position for t in types), default=-1) + 1,
+            created_at=self._clock.now(),
+        )
+        self._session.add(record_type)
+        await self._session.flush()
+        events.record(
+            self._session,
+            self._clock,
+            "record_type_created",
+            actor.id,
+            data={"type_id": record_type.id, "name": plural},
+        )
+        return record_type
+
+    async def _check_names(self, singular: str, plural: str, except_id: int | None = None) -> None:
+        wanted = {fold(singular), fold(plural)}
+        for other in await self.all(include_archived=True):
+            if other.id != except_id and wanted & {fold(other.singular), fold(other.plural)}:
+                raise InvalidInput("type_name_taken", name=other.plural)
+
+    async def _skipped(self) -> set[str]:
+        setting = await self._session.get(AppSetting, SKIPPED_KEY)
+        return set(setting.value.get("codes", [])) if setting else set()
+
+    @staticmethod
+    def _require_owner(actor: User) -> None:
+        if not can_change_settings(actor):
+            raise NotAllowed()

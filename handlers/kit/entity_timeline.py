@@ -1,0 +1,39 @@
+"""Timeline words for records, custom field values, links and deal lines."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+
+def record_event_text(kind: str, data: dict[str, object], text: str | None) -> str:
+    if kind == "record_created":
+        return "✨ " + _("created")
+    if kind == "comment":
+        return "💬 " + (text or "")
+    if kind == "file":
+        return "📎 " + str(data.get("file_name") or _("file"))
+    if kind == "custom_field_changed":
+        return f"✏️ {data.get('field')}: {_plain(data.get('old'))} → {_plain(data.get('new'))}"
+    if kind == "record_changed":
+        return f"✏️ {_plain(data.get('old'))} → {_plain(data.get('new'))}"
+    if kind == "link_added":
+        return "🔗 " + _("linked: {title}").format(title=data.get("title"))
+    if kind == "line_changed":
+        return "🧾 " + _("line changed: {title}").format(title=data.get("title"))
+    if kind == "link_removed":
+        return "✂️ " + _("unlinked: {title}").format(title=data.get("title"))
+    if kind == "archived":
+        return "🗄 " + _("moved to the archive")
+    if kind == "unarchived":
+        return "♻️ " + _("restored from the archive")
+    if kind == "manager_changed":
+        return "👤 " + _("responsible changed")
+    return kind
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,10 @@
+"""Records, custom fields and links: the team's own record types and cards, the owner's
+fields on every kind of card, and links between any two cards."""
+
+from __future__ import annotations
+
+from handlers.kit.routes import Routes
+from handlers.records import cards, links, settings, values
+
+routes = Routes(__name__)
+routes.include(settings.routes, cards.routes, values.routes, links.routes)

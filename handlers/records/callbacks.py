@@ -1,0 +1,56 @@
+"""The buttons of this feature. Ids only: untrusted input, re-checked on each press."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class Ent(StrEnum):
+    # any card: its custom fields and its links
+    FIELDS = "f"
+    EDIT_VALUE = "ev"
+    CLEAR_VALUE = "cv"
+    LINKS = "l"
+    LINK_TYPE = "lt"  # choose what kind of card to link
+    LINK_PICK = "lp"  # a search result picked
+    UNLINK = "u"
+    FOLLOW = "fo"  # a deal's amount follows its lines (item 1 on, 0 off)
+    # record types and records
+    TYPES = "t"
+    LIST = "ls"
+    RECORD = "r"
+    NEW_RECORD = "n"
+    ARCHIVE = "a"
+    RESTORE = "rs"
+    DELETE = "d"
+    DELETE_YES = "dy"
+    # the owner's settings
+    SETTINGS = "s"
+    FIELD_LIST = "fl"
+    ADD_FIELD = "af"
+    FIELD_TYPE = "ft"
+    FIELD = "fd"
+    FIELD_REQUIRED = "fr"
+    FIELD_UP = "fu"
+    FIELD_DELETE = "fx"
+    FIELD_DELETE_YES = "fy"
+    STARTER = "st"
+    SKIP_STARTER = "sk"
+    NEW_TYPE = "nt"
+    TYPE = "ty"
+    TYPE_ARCHIVE = "ta"
+    TYPE_DELETE = "td"
+
+
+class EntCb(CallbackData, prefix="en"):
+    """``kind`` and ``card``: the card the screen is about (client, deal, record);
+    ``type_id``: a record type; ``item``: a field, link, option or picked card id."""
+
+    action: Ent
+    kind: str = ""
+    card: int = 0
+    type_id: int = 0
+    item: int = 0
+    page: int = 0

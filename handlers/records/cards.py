@@ -1,0 +1,231 @@
+"""/records: the team's record types, a type's list, a record's card; create, rename,
+archive, restore, delete (owner)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from aiogram import F
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from crm.cards import CardKind
+from crm.errors import CrmError, NotFound
+from crm.record_queries import RecordFilter
+from crm.record_types import STARTER_CODES
+from crm.service import Crm
+from crm.team_settings import can_change_settings
+from handlers.kit.routes import Routes
+from handlers.records import record_views
+from handlers.records.callbacks import Ent, EntCb
+from handlers.records.common import put, ref_of, refuse
+from handlers.records.states import EntFlow
+from handlers.records.views import button, cb
+from storage.models import User
+
+routes = Routes(__name__)
+
+
+async def types_of(crm: Crm, member: User) -> tuple[Text, InlineKeyboardMarkup]:
+    owner = can_change_settings(member)
+    starters = await crm.record_types.starters_offered() if owner else []
+    return record_views.types_screen(await crm.record_types.all(), starters, owner, member.language)
+
+
+async def record_of(crm: Crm, member: User, record_id: int) -> tuple[Text, InlineKeyboardMarkup]:
+    card = await crm.record_queries.card(member, record_id)
+    types = {t.id: t for t in await crm.record_types.all(include_archived=True)}
+    return record_views.record_screen(card, member, ZoneInfo(member.timezone), types)
+
+
+@routes.message(Command("records"))
+async def records_command(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    await state.clear()
+    await put(message, await types_of(crm, member))
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.TYPES))
+async def open_types(callback: CallbackQuery, crm: Crm, member: User, state: FSMContext) -> None:
+    await state.clear()
+    await put(callback, await types_of(crm, member))
+
+
+@routes.callback_query(EntCb.filter(F.action.in_({Ent.STARTER, Ent.SKIP_STARTER})))
+async def starter(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
+    if not 0 <= callback_data.item < len(STARTER_CODES):
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    code = STARTER_CODES[callback_data.item]
+    try:
+        if callback_data.action == Ent.STARTER:
+            await crm.record_types.take_starter(member, code)
+        else:
+            await crm.record_types.skip_starter(member, code)
+    except CrmError as error:
+        await refuse(callback, error)
+        return
+    await put(callback, await types_of(crm, member))
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.LIST))
+async def open_list(
+    callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    await state.clear()
+    archived = callback_data.item == 1
+    try:
+        record_type = await crm.record_types.get(callback_data.type_id)
+        page = await crm.record_queries.page(
+            member,
+            record_type.id,
+            RecordFilter(archived=archived),
+            callback_data.page,
+            record_views.PER_PAGE,
+        )
+    except CrmError as error:
+        await refuse(callback, error)
+        return
+    await put(callback, record_views.list_screen(record_type, page, archived))
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.RECORD))
+async def open_record(
+    callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    await state.clear()
+    try:
+        ref = ref_of(callback_data)
+        if ref.kind != CardKind.RECORD:
+            raise NotFound()
+        if callback_data.item == 1:  # rename
+            record = await crm.records.visible(member, ref.id)
+            await state.set_state(EntFlow.record_title)
+            await state.update_data(rename=record.id)
+            rows = [[button(_("✖️ Cancel"), cb(Ent.RECORD, ref))]]
+            await put(
+                callback,
+                (Text(_("Send the new name.")), InlineKeyboardMarkup(inline_keyboard=rows)),
+            )
+            return
+        await put(callback, await record_of(crm, member, ref.id))
+    except CrmError as error:
+        await refuse(callback, error)
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.NEW_RECORD))
+async def new_record(
+    callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    try:
+        record_type = await crm.record_types.get(callback_data.type_id)
+    except CrmError as error:
+        await refuse(callback, error)
+        return
+    await state.set_state(EntFlow.record_title)
+    await state.update_data(type_id=record_type.id, values={})
+    rows = [[button(_("✖️ Cancel"), cb(Ent.LIST, type_id=record_type.id))]]
+    text = _("New {name}: send its name.").format(name=record_type.singular)
+    await put(callback, (Text(text), InlineKeyboardMarkup(inline_keyboard=rows)))
+
+
+@routes.message(EntFlow.record_title, F.text)
+async def typed_title(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    data = await state.get_data()
+    try:
+        if data.get("rename"):
+            record = await crm.records.rename(member, int(data["rename"]), message.text or "")
+            await state.clear()
+            await put(message, await record_of(crm, member, record.id))
+            return
+        await state.update_data(title=message.text or "")
+        await _next_required(message, crm, member, state)
+    except CrmError as error:
+        await refuse(message, error)
+
+
+@routes.message(EntFlow.record_value, F.text)
+async def typed_required(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    data = await state.get_data()
+    try:
+        field = await crm.fields.get(int(data["asking"]))
+        crm.field_values.parse(field, message.text or "")
+    except CrmError as error:
+        await refuse(message, error)
+        return
+    values = dict(data.get("values") or {})
+    values[str(field.id)] = message.text or ""
+    await state.update_data(values=values)
+    try:
+        await _next_required(message, crm, member, state)
+    except CrmError as error:
+        await refuse(message, error)
+
+
+async def _next_required(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    """Ask the next required field in the same dialog, or create the record."""
+    data = await state.get_data()
+    type_id = int(data["type_id"])
+    values = {int(k): v for k, v in (data.get("values") or {}).items()}
+    missing = [
+        f
+        for f in await crm.fields.of(CardKind.RECORD, type_id)
+        if f.required and f.id not in values
+    ]
+    if missing:
+        await state.set_state(EntFlow.record_value)
+        await state.update_data(asking=missing[0].id)
+        await message.answer(_("“{name}” is required: send it.").format(name=missing[0].name))
+        return
+    record = await crm.records.create(member, type_id, str(data["title"]), values)
+    await state.clear()
+    await put(message, await record_of(crm, member, record.id))
+
+
+@routes.callback_query(EntCb.filter(F.action.in_({Ent.ARCHIVE, Ent.RESTORE})))
+async def archive(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
+    try:
+        ref = ref_of(callback_data)
+        await crm.records.set_archived(member, ref.id, callback_data.action == Ent.ARCHIVE)
+        await put(callback, await record_of(crm, member, ref.id))
+    except CrmError as error:
+        await refuse(callback, error)
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.DELETE))
+async def ask_delete(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
+    try:
+        ref = ref_of(callback_data)
+        record = await crm.records.visible(member, ref.id)
+    except CrmError as error:
+        await refuse(callback, error)
+        return
+    rows = [
+        [
+            button(_("🗑 Delete for good"), cb(Ent.DELETE_YES, ref)),
+            button(_("✖️ Cancel"), cb(Ent.RECORD, ref)),
+        ]
+    ]
+    text = _("Delete “{title}” with its fields and links? This cannot be undone.").format(
+        title=record.title
+    )
+    await put(callback, (Text(text), InlineKeyboardMarkup(inline_keyboard=rows)))
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.DELETE_YES))
+async def delete(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
+    try:
+        ref = ref_of(callback_data)
+        record = await crm.records.visible(member, ref.id)
+        type_id = record.type_id
+        await crm.records.delete(member, ref.id)
+        record_type = await crm.record_types.get(type_id)
+        page = await crm.record_queries.page(
+            member, type_id, RecordFilter(), 0, record_views.PER_PAGE
+        )
+    except CrmError as error:
+        await refuse(callback, error)
+        return
+    await put(callback, record_views.list_screen(record_type, page, False))

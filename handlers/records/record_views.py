@@ -1,0 +1,134 @@
+"""Record types, a type's list and a record's card. Pure: data → text + buttons."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.formatting import Bold, Italic, Text, as_line
+from aiogram.utils.i18n import gettext as _
+
+from crm import visibility
+from crm.cards import CardKind, CardRef
+from crm.record_queries import RecordCard, RecordPage
+from crm.record_types import Starter
+from handlers.kit.entity_timeline import record_event_text
+from handlers.kit.labels import member_name
+from handlers.kit.timeline import shorten
+from handlers.records.callbacks import Ent
+from handlers.records.views import (
+    MAX_BUTTON_TITLE,
+    button,
+    card_buttons,
+    cb,
+    extra_lines,
+)
+from storage.models import RecordType, User
+
+PER_PAGE = 8
+
+
+def starter_name(starter: Starter, language: str) -> str:
+    return starter.plural[1 if language == "en" else 0]
+
+
+def types_screen(
+    types: list[RecordType], starters: list[Starter], owner: bool, language: str
+) -> tuple[Text, InlineKeyboardMarkup]:
+    parts: list[Text | str] = [as_line(Bold(_("Records")))]
+    rows = [
+        [button(f"{t.emoji} {shorten(t.plural, MAX_BUTTON_TITLE)}", cb(Ent.LIST, type_id=t.id))]
+        for t in types
+    ]
+    if not types:
+        parts.append(as_line(_("No record types yet.")))
+    if owner and starters:
+        parts.append(as_line(_("Ready-made types: take one with a tap, or skip it.")))
+        for starter in starters:
+            name = f"{starter.emoji} {starter_name(starter, language)}"
+            rows.append(
+                [
+                    button(_("➕ {name}").format(name=name), cb(Ent.STARTER, item=index(starter))),
+                    button(_("Skip"), cb(Ent.SKIP_STARTER, item=index(starter))),
+                ]
+            )
+    if owner:
+        rows.append([button(_("⚙️ Types and fields"), cb(Ent.SETTINGS))])
+    return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def index(starter: Starter) -> int:
+    from crm.record_types import STARTER_CODES
+
+    return STARTER_CODES.index(starter.code)
+
+
+def list_screen(
+    record_type: RecordType, page: RecordPage, archived: bool
+) -> tuple[Text, InlineKeyboardMarkup]:
+    title = f"{record_type.emoji} {record_type.plural}"
+    parts: list[Text | str] = [as_line(Bold(title + (_(" (archive)") if archived else "")))]
+    parts.append(as_line(_("Found: {n}").format(n=page.total)))
+    rows = [
+        [button(shorten(r.title, MAX_BUTTON_TITLE), cb(Ent.RECORD, CardRef(CardKind.RECORD, r.id)))]
+        for r in page.records
+    ]
+    nav = []
+    flag = 1 if archived else 0
+    if page.page > 0:
+        nav.append(button("◀️", cb(Ent.LIST, type_id=record_type.id, page=page.page - 1, item=flag)))
+    if page.page < page.pages - 1:
+        nav.append(button("▶️", cb(Ent.LIST, type_id=record_type.id, page=page.page + 1, item=flag)))
+    if nav:
+        rows.append(nav)
+    rows.append(
+        [
+            button(_("➕ New"), cb(Ent.NEW_RECORD, type_id=record_type.id)),
+            button(
+                _("📋 Current") if archived else _("🗄 Archive"),
+                cb(Ent.LIST, type_id=record_type.id, item=0 if archived else 1),
+            ),
+        ]
+    )
+    rows.append([button(_("◀️ Types"), cb(Ent.TYPES))])
+    return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def record_screen(
+    card: RecordCard, reader: User, tz: tzinfo, types: dict[int, RecordType]
+) -> tuple[Text, InlineKeyboardMarkup]:
+    record = card.record
+    ref = CardRef(CardKind.RECORD, record.id)
+    head = f"{card.type.emoji} {card.type.singular}: {record.title}"
+    parts: list[Text | str] = [as_line(Bold(head))]
+    if record.archived_at is not None:
+        parts.append(as_line(Italic(_("In the archive"))))
+    manager = member_name(card.manager) if card.manager else _("nobody")
+    parts.append(as_line(_("Responsible: {name}").format(name=manager)))
+    for line in extra_lines(card.values, card.links, types):
+        parts.append(as_line(line))
+    if card.events:
+        parts.append(as_line(""))
+        for event in card.events:
+            when = event.occurred_at.astimezone(tz).strftime("%d.%m %H:%M")
+            parts.append(
+                as_line(
+                    shorten(
+                        f"{when} · {record_event_text(event.kind, event.data, event.text)}", 200
+                    )
+                )
+            )
+    rows = [card_buttons(ref)]
+    rows.append([button(_("✏️ Rename"), cb(Ent.RECORD, ref, item=1))])
+    last = []
+    if record.archived_at is None:
+        last.append(button(_("🗄 Archive"), cb(Ent.ARCHIVE, ref)))
+    else:
+        last.append(button(_("♻️ Restore"), cb(Ent.RESTORE, ref)))
+    if visibility.can_delete(reader):
+        last.append(button(_("🗑 Delete"), cb(Ent.DELETE, ref)))
+    rows.append(last)
+    rows.append(
+        [button(_("◀️ {name}").format(name=card.type.plural), cb(Ent.LIST, type_id=record.type_id))]
+    )
+    return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)

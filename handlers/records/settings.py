@@ -1,0 +1,191 @@
+"""The owner's /settings → Fields and record types: add, rename, order, require, delete."""
+
+from __future__ import annotations
+
+from aiogram import F
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from crm.cards import CardKind
+from crm.errors import CrmError, InvalidInput, NotAllowed
+from crm.parsing.fields import LIST_TYPES
+from crm.service import Crm
+from crm.team_settings import can_change_settings
+from handlers.kit.routes import Routes
+from handlers.records import settings_views as sv
+from handlers.records.callbacks import Ent, EntCb
+from handlers.records.common import put, refuse
+from handlers.records.states import KIND_CODES, EntFlow
+from handlers.records.views import button
+from storage.models import User
+
+routes = Routes(__name__)
+SETTINGS_ACTIONS = {
+    Ent.SETTINGS,
+    Ent.FIELD_LIST,
+    Ent.ADD_FIELD,
+    Ent.FIELD_TYPE,
+    Ent.FIELD,
+    Ent.FIELD_REQUIRED,
+    Ent.FIELD_UP,
+    Ent.FIELD_DELETE,
+    Ent.FIELD_DELETE_YES,
+    Ent.NEW_TYPE,
+    Ent.TYPE_ARCHIVE,
+    Ent.TYPE_DELETE,
+}
+
+
+def kind_of(data: EntCb | dict[str, object]) -> tuple[CardKind, int | None]:
+    kind = data.kind if isinstance(data, EntCb) else str(data.get("kind"))
+    type_id = data.type_id if isinstance(data, EntCb) else int(str(data.get("type_id") or 0))
+    if kind not in KIND_CODES:
+        raise InvalidInput("bad_card")
+    return CardKind(kind), (type_id or None) if kind == "record" else None
+
+
+async def list_of(
+    crm: Crm, kind: CardKind, type_id: int | None
+) -> tuple[Text, InlineKeyboardMarkup]:
+    record_type = await crm.record_types.get(type_id) if type_id else None
+    return sv.field_list_screen(kind.value, record_type, await crm.fields.of(kind, type_id))
+
+
+@routes.callback_query(EntCb.filter(F.action.in_(SETTINGS_ACTIONS)))
+async def settings_press(
+    callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    """Every owner's press of this screen; re-checks the role, as callback data is untrusted."""
+    try:
+        if not can_change_settings(member):
+            raise NotAllowed()
+        await _press(callback, callback_data, crm, member, state)
+    except CrmError as error:
+        await refuse(callback, error)
+
+
+async def _press(
+    callback: CallbackQuery, data: EntCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    action = data.action
+    if action == Ent.SETTINGS:
+        await state.clear()
+        await put(callback, sv.kinds_screen(await crm.record_types.all(include_archived=True)))
+        return
+    if action == Ent.NEW_TYPE:
+        await state.set_state(EntFlow.type_names)
+        rows = [[button(_("✖️ Cancel"), sv.scb(Ent.SETTINGS))]]
+        text = _(
+            "Send the name in the singular and the plural, with an emoji if you like: "
+            "🏭 Supplier / Suppliers"
+        )
+        await put(callback, (Text(text), InlineKeyboardMarkup(inline_keyboard=rows)))
+        return
+    kind, type_id = kind_of(data)
+    if action == Ent.FIELD_LIST:
+        await state.clear()
+        await put(callback, await list_of(crm, kind, type_id))
+    elif action == Ent.ADD_FIELD:
+        await state.set_state(EntFlow.field_name)
+        await state.update_data(kind=kind.value, type_id=type_id or 0)
+        rows = [[button(_("✖️ Cancel"), sv.scb(Ent.FIELD_LIST, kind.value, type_id or 0))]]
+        await put(
+            callback,
+            (Text(_("Send the new field's name.")), InlineKeyboardMarkup(inline_keyboard=rows)),
+        )
+    elif action == Ent.FIELD_TYPE:
+        flow = await state.get_data()
+        if await state.get_state() != EntFlow.field_name.state or "name" not in flow:
+            raise InvalidInput("bad_card")
+        if not 0 <= data.item < len(sv.FIELD_TYPES):
+            raise InvalidInput("bad_card")
+        type_ = sv.FIELD_TYPES[data.item]
+        if type_ in LIST_TYPES:
+            await state.set_state(EntFlow.field_options)
+            await state.update_data(type=type_.value)
+            await put(callback, (Text(_("Send the options, one per line.")), None))
+            return
+        field = await crm.fields.define(
+            member, kind, str(flow["name"]), type_, record_type_id=type_id
+        )
+        await state.clear()
+        await put(callback, sv.field_screen(field))
+    elif action == Ent.FIELD:
+        await put(callback, sv.field_screen(await crm.fields.get(data.item)))
+    elif action == Ent.FIELD_REQUIRED:
+        field = await crm.fields.get(data.item)
+        await put(
+            callback,
+            sv.field_screen(await crm.fields.set_required(member, field.id, not field.required)),
+        )
+    elif action == Ent.FIELD_UP:
+        await crm.fields.move(member, data.item, -1)
+        await put(callback, await list_of(crm, kind, type_id))
+    elif action == Ent.FIELD_DELETE:
+        field = await crm.fields.get(data.item)
+        held = await crm.fields.holders(field.id)
+        text = _(
+            "Delete the field “{name}”? {count} cards hold a value; the values go, "
+            "the history stays."
+        ).format(name=field.name, count=held)
+        rows = [
+            [
+                button(
+                    _("🗑 Delete"), sv.scb(Ent.FIELD_DELETE_YES, kind.value, type_id or 0, field.id)
+                ),
+                button(_("✖️ Cancel"), sv.scb(Ent.FIELD, kind.value, type_id or 0, field.id)),
+            ]
+        ]
+        await put(callback, (Text(text), InlineKeyboardMarkup(inline_keyboard=rows)))
+    elif action == Ent.FIELD_DELETE_YES:
+        await crm.fields.delete(member, data.item)
+        await put(callback, await list_of(crm, kind, type_id))
+    elif action == Ent.TYPE_ARCHIVE and type_id:
+        await crm.record_types.set_archived(member, type_id, data.item == 1)
+        await put(callback, await list_of(crm, kind, type_id))
+    elif action == Ent.TYPE_DELETE and type_id:
+        await crm.record_types.delete(member, type_id)
+        await put(callback, sv.kinds_screen(await crm.record_types.all(include_archived=True)))
+
+
+@routes.message(EntFlow.field_name, F.text)
+async def typed_field_name(message: Message, state: FSMContext) -> None:
+    data = await state.get_data()
+    await state.update_data(name=message.text or "")
+    await put(message, sv.field_types_screen(str(data["kind"]), int(data.get("type_id") or 0)))
+
+
+@routes.message(EntFlow.field_options, F.text)
+async def typed_options(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    data = await state.get_data()
+    try:
+        kind, type_id = kind_of(data)
+        options = (message.text or "").splitlines()
+        type_ = sv.FIELD_TYPES[[t.value for t in sv.FIELD_TYPES].index(str(data["type"]))]
+        field = await crm.fields.define(
+            member, kind, str(data["name"]), type_, record_type_id=type_id, options=options
+        )
+    except CrmError as error:
+        await refuse(message, error)
+        return
+    await state.clear()
+    await put(message, sv.field_screen(field))
+
+
+@routes.message(EntFlow.type_names, F.text)
+async def typed_type_names(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    text = (message.text or "").strip()
+    emoji = None
+    first = text.split(maxsplit=1)
+    if len(first) == 2 and not any(char.isalnum() for char in first[0]):
+        emoji, text = first
+    singular, _sep, plural = text.partition("/")
+    try:
+        record_type = await crm.record_types.create(member, singular, plural or singular, emoji)
+    except CrmError as error:
+        await refuse(message, error)
+        return
+    await state.clear()
+    await put(message, await list_of(crm, CardKind.RECORD, record_type.id))

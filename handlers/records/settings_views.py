@@ -1,0 +1,108 @@
+"""The owner's screens for fields and record types. Pure: data → text + buttons."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.formatting import Bold, Text, as_line
+from aiogram.utils.i18n import gettext as _
+
+from crm.field_rules import options_of
+from crm.parsing.fields import FieldType
+from handlers.kit.timeline import shorten
+from handlers.records.callbacks import Ent, EntCb
+from handlers.records.views import MAX_BUTTON_TITLE, button, type_label
+from storage.models import FieldDef, RecordType
+
+FIELD_TYPES = tuple(FieldType)
+
+
+def scb(action: Ent, kind: str = "", type_id: int = 0, item: int = 0) -> str:
+    return EntCb(action=action, kind=kind, type_id=type_id, item=item).pack()
+
+
+def kinds_screen(types: list[RecordType]) -> tuple[Text, InlineKeyboardMarkup]:
+    rows = [
+        [button(_("👤 Client fields"), scb(Ent.FIELD_LIST, "client"))],
+        [button(_("💼 Deal fields"), scb(Ent.FIELD_LIST, "deal"))],
+    ]
+    for t in types:
+        label = f"{t.emoji} {shorten(t.plural, MAX_BUTTON_TITLE)}"
+        if t.archived_at is not None:
+            label += " " + _("(archived)")
+        rows.append([button(label, scb(Ent.FIELD_LIST, "record", t.id))])
+    rows.append([button(_("➕ New record type"), scb(Ent.NEW_TYPE))])
+    rows.append([button(_("🗂 Ready-made types"), scb(Ent.TYPES))])
+    text = Text(as_line(Bold(_("Fields and record types"))), _("Choose whose fields to change."))
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def field_list_screen(
+    kind: str, record_type: RecordType | None, fields: list[FieldDef]
+) -> tuple[Text, InlineKeyboardMarkup]:
+    type_id = record_type.id if record_type else 0
+    if record_type is not None:
+        title = f"{record_type.emoji} {record_type.singular} / {record_type.plural}"
+    else:
+        title = _("Client fields") if kind == "client" else _("Deal fields")
+    parts: list[Text | str] = [as_line(Bold(title))]
+    rows: list[list[InlineKeyboardButton]] = []
+    for field in fields:
+        mark = " *" if field.required else ""
+        parts.append(as_line(f"• {field.name}{mark} — {type_label(field.type)}"))
+        rows.append(
+            [button(shorten(field.name, MAX_BUTTON_TITLE), scb(Ent.FIELD, kind, type_id, field.id))]
+        )
+    if not fields:
+        parts.append(as_line(_("No fields yet.")))
+    rows.append([button(_("➕ Add a field"), scb(Ent.ADD_FIELD, kind, type_id))])
+    if record_type is not None:
+        archived = record_type.archived_at is not None
+        rows.append(
+            [
+                button(
+                    _("♻️ Restore type") if archived else _("🗄 Archive type"),
+                    scb(Ent.TYPE_ARCHIVE, kind, type_id, 0 if archived else 1),
+                ),
+                button(_("🗑 Delete type"), scb(Ent.TYPE_DELETE, kind, type_id)),
+            ]
+        )
+    rows.append([button(_("◀️ Back"), scb(Ent.SETTINGS))])
+    return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def field_types_screen(kind: str, type_id: int) -> tuple[Text, InlineKeyboardMarkup]:
+    buttons = [
+        button(type_label(t), scb(Ent.FIELD_TYPE, kind, type_id, index))
+        for index, t in enumerate(FIELD_TYPES)
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([button(_("✖️ Cancel"), scb(Ent.FIELD_LIST, kind, type_id))])
+    return Text(_("Choose the field's type.")), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def field_screen(field: FieldDef) -> tuple[Text, InlineKeyboardMarkup]:
+    kind, type_id = field.kind, field.record_type_id or 0
+    parts: list[Text | str] = [
+        as_line(Bold(field.name)),
+        as_line(_("Type: {type}").format(type=type_label(field.type))),
+        as_line(_("Required: yes") if field.required else _("Required: no")),
+    ]
+    options = options_of(field)
+    if options:
+        parts.append(
+            as_line(
+                _("Options: {list}").format(list=shorten(", ".join(o.name for o in options), 500))
+            )
+        )
+    rows = [
+        [
+            button(
+                _("Make optional") if field.required else _("Make required"),
+                scb(Ent.FIELD_REQUIRED, kind, type_id, field.id),
+            ),
+            button(_("⬆️ Up"), scb(Ent.FIELD_UP, kind, type_id, field.id)),
+        ],
+        [button(_("🗑 Delete field"), scb(Ent.FIELD_DELETE, kind, type_id, field.id))],
+        [button(_("◀️ Back"), scb(Ent.FIELD_LIST, kind, type_id))],
+    ]
+    return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)

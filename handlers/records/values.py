@@ -1,0 +1,93 @@
+"""A card's custom fields: the list, and editing one value with a button."""
+
+from __future__ import annotations
+
+from aiogram import F
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from crm.cards import CardKind, CardRef
+from crm.errors import CrmError
+from crm.field_rules import options_of
+from crm.parsing.fields import LIST_TYPES
+from crm.service import Crm
+from handlers.kit.routes import Routes
+from handlers.records.callbacks import Ent, EntCb
+from handlers.records.common import fields_of, put, ref_of, refuse
+from handlers.records.states import EntFlow
+from handlers.records.views import button, cb, type_label
+from storage.models import User
+
+routes = Routes(__name__)
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.FIELDS))
+async def open_fields(
+    callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    await state.clear()
+    try:
+        await put(callback, await fields_of(crm, member, ref_of(callback_data)))
+    except CrmError as error:
+        await refuse(callback, error)
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.EDIT_VALUE))
+async def ask_value(
+    callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    try:
+        ref = ref_of(callback_data)
+        await crm.cards.visible(member, ref)
+        field = await crm.fields.get(callback_data.item)
+    except CrmError as error:
+        await refuse(callback, error)
+        return
+    await state.set_state(EntFlow.value)
+    await state.update_data(kind=ref.kind.value, card=ref.id, field=field.id)
+    lines = [
+        _("Send the value of “{name}” ({type}).").format(
+            name=field.name, type=type_label(field.type)
+        )
+    ]
+    if field.type in LIST_TYPES:
+        lines.append(_("Options (send a name or its number):"))
+        lines.extend(f"{i}. {o.name}" for i, o in enumerate(options_of(field), start=1))
+    rows = [
+        [
+            button(_("🧹 Clear"), cb(Ent.CLEAR_VALUE, ref, item=field.id)),
+            button(_("✖️ Cancel"), cb(Ent.FIELDS, ref)),
+        ]
+    ]
+    await put(callback, (Text("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)))
+
+
+@routes.message(EntFlow.value, F.text)
+async def save_value(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    data = await state.get_data()
+    ref = CardRef(CardKind(data["kind"]), int(data["card"]))
+    try:
+        await crm.field_values.set(member, ref, int(data["field"]), message.text or "")
+    except CrmError as error:
+        await refuse(message, error)
+        return
+    await state.clear()
+    try:
+        await put(message, await fields_of(crm, member, ref))
+    except CrmError as error:
+        await refuse(message, error)
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.CLEAR_VALUE))
+async def clear_value(
+    callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    try:
+        ref = ref_of(callback_data)
+        await crm.field_values.clear(member, ref, callback_data.item)
+        await state.clear()
+        await put(callback, await fields_of(crm, member, ref))
+    except CrmError as error:
+        await refuse(callback, error)

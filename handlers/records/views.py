@@ -1,0 +1,241 @@
+"""Custom fields and links on any card, and the record screens. Pure: data → text + buttons."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.formatting import Bold, Text, as_line
+from aiogram.utils.i18n import gettext as _
+
+from crm.cards import CardKind, CardRef
+from crm.field_values import Plain, ShownValue
+from crm.link_views import LinkView
+from crm.parsing.fields import FieldType
+from handlers.clients.callbacks import ClientCb
+from handlers.deals.callbacks import DealCb
+from handlers.kit.stages import money
+from handlers.kit.timeline import shorten
+from handlers.records.callbacks import Ent, EntCb
+from storage.models import FieldDef, RecordType
+
+MAX_VALUE_SHOWN = 300
+MAX_BUTTON_TITLE = 40
+CURRENCY = "RUB"
+
+
+def cb(action: Ent, ref: CardRef | None = None, **values: int) -> str:
+    kind, card = (ref.kind.value, ref.id) if ref else ("", 0)
+    return EntCb(action=action, kind=kind, card=card, **values).pack()
+
+
+def button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data)
+
+
+def type_label(type_: str) -> str:
+    labels: dict[str, str] = {
+        FieldType.TEXT: _("text"),
+        FieldType.LONG_TEXT: _("long text"),
+        FieldType.NUMBER: _("number"),
+        FieldType.MONEY: _("money"),
+        FieldType.DATE: _("date"),
+        FieldType.YES_NO: _("yes/no"),
+        FieldType.CHOICE: _("one of a list"),
+        FieldType.MULTI_CHOICE: _("several of a list"),
+        FieldType.PHONE: _("phone"),
+        FieldType.EMAIL: _("email"),
+        FieldType.URL: _("link"),
+    }
+    return labels.get(type_, type_)
+
+
+def value_label(field: FieldDef, value: Plain) -> str:
+    """A value as the card shows it (long ones shortened to fit a message)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return shorten(", ".join(value), MAX_VALUE_SHOWN)
+    if isinstance(value, int):
+        return money(value, CURRENCY)
+    if field.type == FieldType.DATE:
+        return date.fromisoformat(value).strftime("%d.%m.%Y")
+    return shorten(value, MAX_VALUE_SHOWN)
+
+
+def filled_lines(values: list[ShownValue]) -> list[str]:
+    """The filled fields as card lines; empty ones are folded away."""
+    return [
+        f"{v.field.name}: {value_label(v.field, v.value)}" for v in values if v.value is not None
+    ]
+
+
+def back_to_card(ref: CardRef) -> InlineKeyboardButton:
+    return open_button(ref, _("◀️ Back to the card"))
+
+
+def open_button(ref: CardRef, text: str) -> InlineKeyboardButton:
+    if ref.kind == CardKind.CLIENT:
+        return button(text, ClientCb(action="open", client_id=ref.id).pack())
+    if ref.kind == CardKind.DEAL:
+        return button(text, DealCb(action="open", deal_id=ref.id).pack())
+    return button(text, cb(Ent.RECORD, ref))
+
+
+def card_buttons(ref: CardRef) -> list[InlineKeyboardButton]:
+    """The row a client, deal or record card gets: its fields and its links."""
+    return [button(_("🧩 Fields"), cb(Ent.FIELDS, ref)), button(_("🔗 Links"), cb(Ent.LINKS, ref))]
+
+
+def fields_screen(
+    ref: CardRef, title: str, values: list[ShownValue]
+) -> tuple[Text, InlineKeyboardMarkup]:
+    parts: list[Text | str] = [as_line(Bold(title)), as_line(_("Fields:"))]
+    rows = []
+    for shown in values:
+        mark = " *" if shown.field.required else ""
+        parts.append(
+            as_line(f"• {shown.field.name}{mark}: {value_label(shown.field, shown.value)}")
+        )
+        label = _("✏️ {name}").format(name=shorten(shown.field.name, MAX_BUTTON_TITLE))
+        rows.append([button(label, cb(Ent.EDIT_VALUE, ref, item=shown.field.id))])
+    if not values:
+        parts.append(as_line(_("No fields yet: the owner adds them in /settings.")))
+    rows.append([back_to_card(ref)])
+    return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def kind_icon(view: LinkView, types: dict[int, RecordType]) -> str:
+    if view.other.kind == CardKind.CLIENT:
+        return "👤"
+    if view.other.kind == CardKind.DEAL:
+        return "💼"
+    record_type = types.get(view.type_id or 0)
+    return record_type.emoji if record_type else "📁"
+
+
+def group_name(view: LinkView, types: dict[int, RecordType]) -> str:
+    if view.other.kind == CardKind.CLIENT:
+        return _("Clients")
+    if view.other.kind == CardKind.DEAL:
+        return _("Deals")
+    record_type = types.get(view.type_id or 0)
+    return record_type.plural if record_type else _("Records")
+
+
+def line_text(view: LinkView) -> str:
+    quantity = (view.link.quantity_milli or 0) / 1000
+    shown = f"{quantity:g}"
+    return _("{quantity} × {price} = {total}").format(
+        quantity=shown,
+        price=money(view.link.price_minor or 0, CURRENCY),
+        total=money(view.line_total or 0, CURRENCY),
+    )
+
+
+def links_screen(
+    ref: CardRef,
+    title: str,
+    links: list[LinkView],
+    types: dict[int, RecordType],
+    follows: bool | None,
+) -> tuple[Text, InlineKeyboardMarkup]:
+    """The card's links grouped by kind; each opens the other card. ``follows``: for a
+    deal, whether its amount follows its lines (None for other cards)."""
+    parts: list[Text | str] = [as_line(Bold(title)), as_line(_("Links:"))]
+    rows: list[list[InlineKeyboardButton]] = []
+    groups: dict[str, list[LinkView]] = {}
+    for view in links:
+        groups.setdefault(group_name(view, types), []).append(view)
+    for name, views in groups.items():
+        parts.append(as_line(Bold(name)))
+        for view in views:
+            line = f"{kind_icon(view, types)} {view.title}"
+            if view.line_total is not None:
+                line += f" — {line_text(view)}"
+            parts.append(as_line(shorten(line, MAX_VALUE_SHOWN)))
+            rows.append(
+                [
+                    open_button(
+                        view.other,
+                        shorten(f"{kind_icon(view, types)} {view.title}", MAX_BUTTON_TITLE),
+                    ),
+                    button("✖️", cb(Ent.UNLINK, ref, item=view.link.id)),
+                ]
+            )
+    if not links:
+        parts.append(as_line(_("No links yet.")))
+    total = sum(view.line_total or 0 for view in links)
+    if follows is not None and any(view.line_total is not None for view in links):
+        parts.append(as_line(_("Lines total: {total}").format(total=money(total, CURRENCY))))
+    rows.append([button(_("🔗 Link"), cb(Ent.LINK_TYPE, ref))])
+    if follows is not None:
+        label = _("🧮 Amount follows lines: on") if follows else _("🧮 Amount follows lines: off")
+        rows.append([button(label, cb(Ent.FOLLOW, ref, item=0 if follows else 1))])
+    rows.append([back_to_card(ref)])
+    return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def link_kinds_screen(ref: CardRef, types: list[RecordType]) -> tuple[Text, InlineKeyboardMarkup]:
+    rows = [
+        [
+            button(_("👤 Clients"), cb(Ent.LINK_TYPE, ref, type_id=-1)),
+            button(_("💼 Deals"), cb(Ent.LINK_TYPE, ref, type_id=-2)),
+        ]
+    ]
+    rows.extend(
+        [
+            button(
+                f"{t.emoji} {shorten(t.plural, MAX_BUTTON_TITLE)}",
+                cb(Ent.LINK_TYPE, ref, type_id=t.id),
+            )
+        ]
+        for t in types
+    )
+    rows.append([button(_("✖️ Cancel"), cb(Ent.LINKS, ref))])
+    return Text(_("What to link? Choose the kind of card.")), InlineKeyboardMarkup(
+        inline_keyboard=rows
+    )
+
+
+def pick_screen(
+    ref: CardRef, found: list[tuple[CardRef, str]]
+) -> tuple[Text, InlineKeyboardMarkup]:
+    rows = [
+        [
+            button(
+                shorten(title, MAX_BUTTON_TITLE),
+                cb(Ent.LINK_PICK, ref, type_id=KIND_NUMBERS[other.kind], item=other.id),
+            )
+        ]
+        for other, title in found
+    ]
+    rows.append([button(_("✖️ Cancel"), cb(Ent.LINKS, ref))])
+    text = (
+        _("Pick one, or send another search.")
+        if found
+        else _("Nothing found. Send another search.")
+    )
+    return Text(text), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+# A picked card's kind travels as a number in ``type_id`` (the id travels in ``item``).
+KIND_NUMBERS = {CardKind.CLIENT: 1, CardKind.DEAL: 2, CardKind.RECORD: 3}
+KINDS_BY_NUMBER = {number: kind for kind, number in KIND_NUMBERS.items()}
+
+
+def extra_lines(
+    values: list[ShownValue], links: list[LinkView], types: dict[int, RecordType]
+) -> list[str]:
+    """The filled fields, then one line per kind of linked card, for a card's text."""
+    lines = filled_lines(values)
+    groups: dict[str, list[str]] = {}
+    for view in links:
+        groups.setdefault(group_name(view, types), []).append(
+            f"{kind_icon(view, types)} {view.title}"
+        )
+    for name, titles in groups.items():
+        lines.append(shorten(f"🔗 {name}: " + ", ".join(titles), MAX_VALUE_SHOWN))
+    return lines

@@ -1,0 +1,204 @@
+"""Custom fields, record types, records and links through the Dispatcher, as people use them."""
+
+from __future__ import annotations
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.cards import CardKind, CardRef
+from crm.record_queries import RecordFilter
+from handlers.clients.callbacks import ClientCb
+from handlers.deals.callbacks import DealCb
+from handlers.records.callbacks import Ent, EntCb
+from storage.models import User
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID, Joiner
+
+TYPES = (
+    ("Note", "text", "Loves tea"),
+    ("History", "long text", "Met at a fair\nwants samples"),
+    ("Staff", "number", "12"),
+    ("Budget", "money", "150k"),
+    ("Birthday", "date", "31.12.1980"),
+    ("Regular", "yes/no", "yes"),
+    ("Line", "one of a list", "Ice"),
+    ("Interests", "several of a list", "Ice, Steam"),
+    ("Accountant", "phone", "+7 999 123-45-67"),
+    ("Invoices to", "email", "Buh@Firm.ru"),
+    ("Site", "link", "firm.ru"),
+)
+
+
+async def member(app: App, user_id: int = OWNER_ID) -> User:
+    async with app.crm.open() as crm:
+        found = await crm.members.get_active(user_id)
+    assert found is not None
+    return found
+
+
+async def add_field(owner: SimulatedUser, whose: str, name: str, type_label: str) -> None:
+    await owner.send("/settings")
+    await owner.press("Fields and record types")
+    await owner.press(whose)
+    await owner.press("Add a field")
+    [types] = await owner.send(name)
+    [button] = [text for text, _d, _u in types.buttons if text == type_label]
+    await owner.press(button, types)
+    if "list" in type_label:
+        await owner.send("Ice\nSteam\nWater")
+    assert name in owner.last_message().text
+
+
+async def test_owner_shapes_fields_records_and_links(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    owner = owner_en
+    for name, type_label, _value in TYPES:
+        await add_field(owner, "Client fields", name, type_label)
+    await add_field(owner, "Deal fields", "Contract no", "text")
+    client = await make_client(app, OWNER_ID, "Roga i Kopyta")
+    async with app.crm.open() as crm:
+        deal = await crm.deals.create(await member(app), client.id, 0, "Ice supply")
+
+    # fill every field on the client with the buttons, one bad value on the way
+    await owner.press_data(ClientCb(action="open", client_id=client.id).pack())
+    await owner.press("🧩 Fields")
+    await owner.press("✏️ Staff")
+    [refused] = await owner.send("a dozen")
+    assert "not a number" in refused.text
+    await owner.send("12")  # the question stays open until a good answer
+    for name, _type, value in TYPES:
+        await owner.press(f"✏️ {name}")
+        await owner.send(value)
+    fields = owner.last_message().text
+    for shown in (
+        "Note: Loves tea",
+        "Staff: 12",
+        "Budget: 150",
+        "Birthday: 31.12.1980",
+        "Regular: yes",
+        "Line: Ice",
+        "Interests: Ice, Steam",
+        "Accountant: +79991234567",
+        "Invoices to: buh@firm.ru",
+        "Site: https://firm.ru",
+    ):
+        assert shown in fields, shown
+    # and the deal's field
+    await owner.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner.press("🧩 Fields")
+    await owner.press("✏️ Contract no")
+    [deal_fields] = await owner.send("D-17")
+    assert "Contract no: D-17" in deal_fields.text
+
+    # the starter types, a supplier, two products and a contract
+    await owner.send("/records")
+    for starter in ("➕ 🏭 Suppliers", "➕ 📦 Products", "➕ 📄 Documents"):
+        await owner.press(starter)
+    await owner.press("Skip")
+    assert "Logistics" not in owner.last_message().text
+    [help_text] = await owner.send("/help")
+    assert "Your records (/records): 🏭 Suppliers, 📦 Products, 📄 Documents" in help_text.text
+    made = {}
+    for kind, title in (
+        ("Suppliers", "IceWorks"),
+        ("Products", "Ice 1 kg"),
+        ("Products", "Steam"),
+        ("Documents", "Contract 1"),
+    ):
+        await owner.send("/records")
+        await owner.press(kind)
+        await owner.press("➕ New")
+        [card] = await owner.send(title)
+        assert title in card.text
+        made[title] = card
+    for title, price in (("Steam", "2000"), ("Ice 1 kg", "150")):
+        [screen] = await owner.press("🧩 Fields", made[title])
+        await owner.press("✏️ Price", screen)
+        await owner.send(price)
+
+    # the deal gets two products with quantities, and its amount follows them
+    await owner.press_data(EntCb(action=Ent.LINKS, kind="deal", card=deal.id).pack())
+    await owner.press("🧮 Amount follows lines: off")
+    for product, quantity in (("Ice", "3"), ("Steam", "0.5")):
+        await owner.press("🔗 Link")
+        await owner.press("📦 Products")
+        await owner.send(product.lower())
+        await owner.press(product)
+        await owner.send(quantity)
+    links = owner.last_message().text
+    assert "Ice 1 kg — 3 × 150" in links and "Steam — 0.5 × 2,000" in links
+    assert "Lines total: 1,450" in links
+    async with app.crm.open() as crm:
+        assert (await crm.deals.visible(await member(app), deal.id)).amount_minor == 145_000
+
+    # the client is linked to the contract; both cards show the link and open each other
+    await owner.press_data(EntCb(action=Ent.LINKS, kind="client", card=client.id).pack())
+    await owner.press("🔗 Link")
+    await owner.press("📄 Documents")
+    await owner.send("contract")
+    [client_links] = await owner.press("Contract 1")
+    assert "Documents" in client_links.text and "Contract 1" in client_links.text
+    [record_card] = await owner.press("📄 Contract 1")
+    assert "🔗 Clients: 👤 Roga i Kopyta" in record_card.text
+    await owner.press("🔗 Links", record_card)
+    [back] = await owner.press("👤 Roga i Kopyta")
+    assert "🔗 Documents: 📄 Contract 1" in back.text and "Note: Loves tea" in back.text
+    [deal_card] = await owner.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    assert (
+        "Amount: 1,450" in deal_card.text and "🔗 Products: 📦 Ice 1 kg, 📦 Steam" in deal_card.text
+    )
+
+    # a manager sees only what the rules allow; forged presses are refused
+    manager = await join(5301, "manager", "Mila", language_code="en")
+    async with app.crm.open() as crm:
+        contract_id = next(
+            r.id
+            for r in (
+                await crm.record_queries.page(
+                    await member(app),
+                    next(t.id for t in await crm.record_types.all() if t.starter == "documents"),
+                    RecordFilter(),
+                    0,
+                )
+            ).records
+        )
+    own = await make_client(app, 5301, "Mila's client")
+    await manager.send("/records")
+    await manager.press_data(
+        EntCb(action=Ent.LINK_PICK, kind="client", card=own.id, type_id=3, item=contract_id).pack()
+    )
+    await manager.press_data(EntCb(action=Ent.SETTINGS).pack())
+    await manager.press_data(EntCb(action=Ent.FIELDS, kind="client", card=client.id).pack())
+    alerts = manager.alerts()[-3:]
+    assert alerts == [
+        "This record no longer exists.",
+        "You don't have access to this.",
+        "This record no longer exists.",
+    ]
+    async with app.crm.open() as crm:
+        mila = await member(app, 5301)
+        assert await crm.links.of_card(mila, crm_ref(own.id)) == []
+
+
+def crm_ref(client_id: int) -> CardRef:
+    return CardRef(CardKind.CLIENT, client_id)
+
+
+async def test_a_deal_links_a_product_without_a_quantity(app: App, owner_en: SimulatedUser) -> None:
+    owner = owner_en
+    client = await make_client(app, OWNER_ID, "Client")
+    async with app.crm.open() as crm:
+        me = await member(app)
+        deal = await crm.deals.create(me, client.id, 0, "Deal")
+        products = await crm.record_types.take_starter(me, "products")
+        await crm.records.create(me, products.id, "Salt")
+    await owner.press_data(EntCb(action=Ent.LINKS, kind="deal", card=deal.id).pack())
+    await owner.press("🔗 Link")
+    await owner.press("📦 Products")
+    await owner.send("salt")
+    await owner.press("Salt")
+    [links] = await owner.press("Link without a quantity")
+    assert "📦 Salt" in links.text and "×" not in links.text
+    # the same button pressed again, out of its dialog, is refused
+    await owner.press_data(EntCb(action=Ent.LINK_PICK, kind="deal", card=deal.id).pack())
+    assert owner.alerts()[-1] == "This button is no longer active."

@@ -1,0 +1,92 @@
+"""Custom field values as people type them: each type, good and bad."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crm.parsing.fields import FieldType, FieldValueError, Option, Parsed, parse_value
+
+T = FieldType
+OPTIONS = (Option(1, "Опт"), Option(2, "Розница"), Option(5, "Ёлки"))
+
+
+@pytest.mark.parametrize(
+    ("type_", "text", "expected"),
+    [
+        (T.TEXT, "  ИНН   7701  ", Parsed(text_value="ИНН 7701", search="инн 7701")),
+        (
+            T.LONG_TEXT,
+            "line one\nline two",
+            Parsed(text_value="line one\nline two", search="line one line two"),
+        ),
+        (T.NUMBER, "12", Parsed(num_value=12.0, text_value="12")),
+        (T.NUMBER, "1 500,25", Parsed(num_value=1500.25, text_value="1500.25")),
+        (T.NUMBER, "-3.5", Parsed(num_value=-3.5, text_value="-3.5")),
+        (T.MONEY, "150к", Parsed(int_value=15_000_000)),
+        (T.MONEY, "1 200,50 ₽", Parsed(int_value=120_050)),
+        (T.DATE, "31.12.2026", Parsed(date_value=date(2026, 12, 31))),
+        (T.DATE, "1/2/27", Parsed(date_value=date(2027, 2, 1))),
+        (T.DATE, "2026-03-09", Parsed(date_value=date(2026, 3, 9))),
+        (T.YES_NO, "Да", Parsed(int_value=1)),
+        (T.YES_NO, "no", Parsed(int_value=0)),
+        (T.CHOICE, "розница", Parsed(option_ids=(2,))),
+        (T.CHOICE, "елки", Parsed(option_ids=(5,))),
+        (T.CHOICE, "1", Parsed(option_ids=(1,))),
+        (T.MULTI_CHOICE, "Опт, ёлки, опт", Parsed(option_ids=(1, 5))),
+        (T.PHONE, "8 (999) 123-45-67", Parsed(text_value="+79991234567", search="79991234567")),
+        (
+            T.EMAIL,
+            " Ivan@Example.COM ",
+            Parsed(text_value="ivan@example.com", search="ivan@example.com"),
+        ),
+        (
+            T.URL,
+            "example.com/price",
+            Parsed(text_value="https://example.com/price", search="https://example.com/price"),
+        ),
+        (
+            T.URL,
+            "http://пример.рф",
+            Parsed(text_value="http://пример.рф", search="http://пример.рф"),
+        ),
+    ],
+)
+def test_good_values(type_: FieldType, text: str, expected: Parsed) -> None:
+    assert parse_value(type_, text, OPTIONS) == expected
+
+
+@pytest.mark.parametrize(
+    ("type_", "text", "code"),
+    [
+        (T.TEXT, "x" * 501, "too_long"),
+        (T.LONG_TEXT, "x" * 3001, "too_long"),
+        (T.NUMBER, "12abc", "not_a_number"),
+        (T.NUMBER, "двенадцать", "not_a_number"),
+        (T.NUMBER, "1.2.3", "not_a_number"),
+        (T.NUMBER, "1" * 17, "too_large"),
+        (T.MONEY, "много", "not_a_number"),
+        (T.MONEY, "-5", "negative"),
+        (T.DATE, "завтра", "not_a_date"),
+        (T.DATE, "31.02.2026", "not_a_date"),
+        (T.DATE, "2026-13-01", "not_a_date"),
+        (T.YES_NO, "может быть", "not_yes_no"),
+        (T.CHOICE, "Оптом", "not_in_list"),
+        (T.CHOICE, "4", "not_in_list"),
+        (T.CHOICE, "", "not_in_list"),
+        (T.MULTI_CHOICE, "опт, дилер", "not_in_list"),
+        (T.PHONE, "call me", "bad_phone"),
+        (T.PHONE, "123", "bad_phone"),
+        (T.EMAIL, "ivan@", "bad_email"),
+        (T.EMAIL, "not an email", "bad_email"),
+        (T.URL, "not a link", "bad_url"),
+        (T.URL, "ftp://example.com", "bad_url"),
+        (T.URL, "localhost", "bad_url"),
+        (T.URL, "https://" + "a" * 500 + ".com", "too_long"),
+    ],
+)
+def test_bad_values(type_: FieldType, text: str, code: str) -> None:
+    with pytest.raises(FieldValueError) as error:
+        parse_value(type_, text, OPTIONS)
+    assert error.value.code == code
