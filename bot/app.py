@@ -64,6 +64,7 @@ def crm_config(settings: Settings, owner_ids: tuple[int, ...] | None = None) -> 
         currency=settings.currency,
         nudge_after=timedelta(minutes=settings.nudge_after_minutes),
         default_hour=settings.default_task_hour,
+        automation_per_hour=settings.automation_max_per_hour,
     )
 
 

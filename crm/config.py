@@ -20,3 +20,5 @@ class CrmConfig:
     invite_ttl: timedelta = timedelta(days=7)
     # How long after opening a card plain text still becomes a comment on it.
     card_context: timedelta = timedelta(minutes=15)
+    # A rule that fires more often than this in an hour is paused and the owner told.
+    automation_per_hour: int = 200

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from crm.automation.manage import Automation
 from crm.client_edits import ClientEdits
 from crm.client_queries import ClientQueries
 from crm.clients import Clients
@@ -47,6 +48,7 @@ class Crm:
         self.reports = Reports(session, self.pipelines)
         self.groups = Groups(session, clock)
         self.digests = Digests(session, clock, self.deal_queries, self.pipelines)
+        self.automation = Automation(session, clock, config)
 
 
 class CrmFactory:

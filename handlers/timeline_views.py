@@ -192,6 +192,10 @@ def event_text(
         file_name = data.get("file_name")
         caption = f": {shorten(event.text)}" if event.text else ""
         return f"📎 {label}{' ' + str(file_name) if file_name else ''}{caption}"
+    if kind == "automation":
+        from handlers.automation.views import automation_event_text
+
+        return automation_event_text(data, people)
     if kind == "archived":
         return "🗄 " + _("moved to the archive")
     if kind == "unarchived":
