@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.i18n import build_i18n
 from crm.clock import Clock, SystemClock
 from crm.config import CrmConfig
+from crm.mailer import MailConfig
 from crm.members import language_for
 from crm.service import CrmFactory
 from handlers import get_routers
@@ -54,6 +55,21 @@ class App:
         await self.engine.dispose()
 
 
+def mail_config(settings: Settings) -> MailConfig | None:
+    """The SMTP server for "Send by email", when the team set one (and a sender)."""
+    if not settings.smtp_host or not settings.smtp_from:
+        return None
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return MailConfig(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        user=settings.smtp_user,
+        password=password,
+        tls=settings.smtp_tls,
+    )
+
+
 def crm_config(settings: Settings, owner_ids: tuple[int, ...] | None = None) -> CrmConfig:
     return CrmConfig(
         default_language=settings.default_language,
@@ -65,6 +81,7 @@ def crm_config(settings: Settings, owner_ids: tuple[int, ...] | None = None) -> 
         nudge_after=timedelta(minutes=settings.nudge_after_minutes),
         default_hour=settings.default_task_hour,
         automation_per_hour=settings.automation_max_per_hour,
+        mail=mail_config(settings),
     )
 
 

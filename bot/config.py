@@ -55,7 +55,15 @@ class Settings(BaseSettings):
             return tuple(ids)
         return value
 
-    @field_validator("telegram_api_url", "redis_url", mode="before")
+    @field_validator(
+        "telegram_api_url",
+        "redis_url",
+        "smtp_host",
+        "smtp_user",
+        "smtp_password",
+        "smtp_from",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -25,6 +25,7 @@ from crm.reminders import Reminders
 from crm.reports import Reports
 from crm.tasks import Tasks
 from crm.team_settings import TeamSettings
+from crm.templates import Templates
 from crm.timeline import Timeline
 
 
@@ -49,6 +50,7 @@ class Crm:
         self.groups = Groups(session, clock)
         self.digests = Digests(session, clock, self.deal_queries, self.pipelines)
         self.automation = Automation(session, clock, config)
+        self.templates = Templates(session, clock, config, self.clients, self.deals)
 
 
 class CrmFactory:

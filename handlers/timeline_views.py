@@ -192,6 +192,10 @@ def event_text(
         file_name = data.get("file_name")
         caption = f": {shorten(event.text)}" if event.text else ""
         return f"📎 {label}{' ' + str(file_name) if file_name else ''}{caption}"
+    if kind in ("template_prepared", "template_emailed"):
+        from handlers.templates.views import template_event_text
+
+        return template_event_text(kind, data)
     if kind == "automation":
         from handlers.automation.views import automation_event_text
 

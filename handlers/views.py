@@ -72,6 +72,12 @@ def error_text(error: CrmError) -> str:
         "already_open": _("The deal is already open."),
         "negative_amount": _("The amount cannot be negative."),
     }
+    from handlers.automation.views import automation_error_text
+    from handlers.templates.views import template_error_text
+
+    special = automation_error_text(error) or template_error_text(error)
+    if special is not None:
+        return special
     if error.code == "empty":
         return _("This cannot be empty. Please send it again.")
     if error.code == "too_long":

@@ -9,6 +9,7 @@ from typing import Any
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
+from crm.errors import CrmError
 from handlers.views import member_name
 from storage.models import User
 
@@ -74,3 +75,25 @@ def automation_text(kind: str, payload: dict[str, Any]) -> Text:
             )
         return as_list(*lines)
     return Text("🤖 ", Bold(f"«{rule}»"), ": ", str(payload.get("text") or ""))
+
+
+def automation_error_text(error: CrmError) -> str | None:
+    """Words for the refusals of automation's use cases; None for other codes."""
+    if error.code == "bad_rule":
+        parts = {
+            "trigger": _("Choose what sets the rule off."),
+            "stage": _("Choose a stage of the pipeline."),
+            "days": _("Send a whole number of days from 1 to 10000."),
+            "hours": _("Send a whole number of hours from 1 to 10000."),
+            "field": _("Choose a field."),
+            "condition": _("This condition cannot be checked."),
+            "action": _("Choose what the rule does, and fill in its text."),
+            "members": _("Choose at least one member."),
+            "template": _("Choose a template."),
+            "delay": _("This delay cannot be used: choose another."),
+            "starter": _("This button is no longer active."),
+        }
+        return parts.get(str(error.params.get("part")), _("This rule cannot run as it is."))
+    if error.code == "too_many_rules":
+        return _("There can be at most {limit} rules.").format(limit=error.params.get("limit"))
+    return None

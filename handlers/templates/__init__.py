@@ -1,0 +1,1 @@
+"""Templates in Telegram: the owner's templates under /settings, and "📨 Send" on cards."""
