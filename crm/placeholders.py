@@ -73,8 +73,13 @@ async def record_values(
     language: str,
     timezone: str,
     now: datetime,
+    phones: Mapping[int, str] | None = None,
 ) -> dict[str, str | None]:
-    """Every placeholder's value for a client (and its deal), read now."""
+    """Every placeholder's value for a client (and its deal), read now.
+
+    ``phones``: clients' first phones read beforehand for many records at once
+    (a client missing from it has none).
+    """
     if client is None and deal is not None:
         client = await session.get(Client, deal.client_id)
     manager_id = deal.manager_id if deal is not None and deal.manager_id else None
@@ -82,7 +87,9 @@ async def record_values(
         manager_id = client.manager_id
     manager = await session.get(User, manager_id) if manager_id is not None else None
     phone = None
-    if client is not None:
+    if client is not None and phones is not None:
+        phone = phones.get(client.id)
+    elif client is not None:
         phone = await session.scalar(
             select(ClientPhone.e164)
             .where(ClientPhone.client_id == client.id)

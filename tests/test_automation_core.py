@@ -432,3 +432,24 @@ async def test_two_schedulers_on_one_database_fire_each_rule_once(
     assert Counter(e.client_id for e in events) == {c.id: 1 for c in clients}
     notices = await rows(first, OutboxMessage, OutboxMessage.kind == "automation_notice")
     assert len(notices) == 40
+
+
+async def test_a_firing_that_cannot_act_is_skipped_and_spoils_no_other(app: App) -> None:
+    contact = await stage(app, "contact")
+    await starter(app, "call_new")
+    async with app.crm.open() as crm:
+        await crm.automation.add(
+            await owner(crm),
+            "Move a client?",
+            "client_created",
+            {},
+            [{"type": "move_stage", "stage_id": contact}],  # a client has no deal to move
+        )
+    for n in range(3):
+        await make_client(app, OWNER_ID, f"Lead {n}")
+    assert await tick(app) == 6
+    outcomes = Counter((f.rule_id, f.outcome) for f in await rows(app, AutomationFiring))
+    assert sorted(outcomes.values()) == [3, 3]
+    assert {outcome for _, outcome in outcomes} == {"done", "skipped"}
+    assert len(await rows(app, Task)) == 3
+    assert len(await rows(app, Event, Event.kind == "automation")) == 3

@@ -52,7 +52,8 @@ class Actions:
         self._firing = firing
         self._record = record
         self._values = values
-        self.task_id: int | None = None
+        # Tasks made, each with its line in ``done`` (their ids are known after a flush).
+        self.created: list[tuple[Task, dict[str, Any]]] = []
 
     async def do(self, action: dict[str, Any], number: int) -> dict[str, Any]:
         """Do one action; returns what was done, for the timeline."""
@@ -61,7 +62,8 @@ class Actions:
         if handler is None:
             raise Skipped(kind)
         done: dict[str, Any] = await handler(action, number)
-        return {"type": kind, **done}
+        done["type"] = kind
+        return done
 
     async def _create_task(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
         now = self._clock.now()
@@ -82,9 +84,9 @@ class Actions:
             created_at=now,
         )
         self._session.add(task)
-        await self._session.flush()
-        self.task_id = task.id
-        return {"task_id": task.id, "title": title, "due_at": due_at.isoformat()}
+        entry: dict[str, Any] = {"title": title, "due_at": due_at.isoformat()}
+        self.created.append((task, entry))
+        return entry
 
     async def _notify(self, action: dict[str, Any], number: int) -> dict[str, Any]:
         text = placeholders.fill(str(action["text"]), self._values)
@@ -157,6 +159,7 @@ class Actions:
         return {"stage": target.name or target.code}
 
     async def _round_robin(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
+        await self._session.flush()  # the turns taken so far in this batch
         await self._session.refresh(self._rule, with_for_update=True)  # one turn at a time
         wanted = [int(m) for m in action.get("members") or []]
         active = set(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,16 +28,23 @@ class Record:
 
 
 async def load_record(
-    session: AsyncSession, *, client_id: int | None = None, deal_id: int | None = None
+    session: AsyncSession,
+    *,
+    client_id: int | None = None,
+    deal_id: int | None = None,
+    tags: Mapping[int, list[str]] | None = None,
 ) -> Record | None:
+    """The record, reading ``tags`` from the given map when it knows the client."""
     deal = await session.get(Deal, deal_id) if deal_id is not None else None
     if deal is not None:
         client_id = deal.client_id
     client = await session.get(Client, client_id) if client_id is not None else None
     if client is None:
         return None
-    tags = await session.scalars(select(ClientTag.tag).where(ClientTag.client_id == client.id))
-    return Record(client, deal, list(tags))
+    if tags is not None and client.id in tags:
+        return Record(client, deal, tags[client.id])  # shared: a batch sees its own tags
+    found = await session.scalars(select(ClientTag.tag).where(ClientTag.client_id == client.id))
+    return Record(client, deal, list(found))
 
 
 def _value(record: Record, name: str) -> Any:

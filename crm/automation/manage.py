@@ -58,7 +58,7 @@ class Automation:
         self._config = config
         self.runner = Runner(session, clock, config.default_language)
 
-    async def tick(self, batch: int = 200, budget: int = 10_000) -> int:
+    async def tick(self, batch: int = 100, budget: int = 2_000) -> int:
         """Find clock triggers, then do due firings in batches (at most ``budget``)."""
         await self.runner.scan()
         done = 0
