@@ -177,7 +177,8 @@ class Actions:
             self._record.deal.manager_id = chosen
         else:
             self._record.client.manager_id = chosen
-        return {"member": chosen}
+        user = await self._session.get(User, chosen)
+        return {"member": chosen, "name": user.full_name if user else None}
 
     async def _prepare_template(self, action: dict[str, Any], number: int) -> dict[str, Any]:
         template = await self._session.get(Template, int(action["template_id"]))

@@ -10,7 +10,6 @@ from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError
-from handlers.views import member_name
 from storage.models import User
 
 
@@ -31,7 +30,7 @@ def _part(done: dict[str, Any], people: Mapping[int, User]) -> str:
         return _("moved to «{stage}»").format(stage=done.get("stage", ""))
     if kind == "round_robin":
         user = people.get(int(done.get("member") or 0))
-        name = member_name(user) if user else str(done.get("member"))
+        name = (user.full_name if user else None) or done.get("name") or str(done.get("member"))
         return _("responsible: {name}").format(name=name)
     if kind == "prepare_template":
         return _("prepared «{template}»").format(template=done.get("template", ""))
