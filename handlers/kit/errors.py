@@ -36,8 +36,7 @@ def error_text(error: CrmError) -> str:
         "already_open": _("The deal is already open."),
         "negative_amount": _("The amount cannot be negative."),
     }
-    from handlers.automation.views import automation_error_text
-    from handlers.templates.views import template_error_text
+    from handlers.kit.automation_texts import automation_error_text, template_error_text
 
     special = automation_error_text(error) or template_error_text(error)
     if special is not None:

@@ -191,11 +191,11 @@ def event_text(
         caption = f": {shorten(event.text)}" if event.text else ""
         return f"📎 {label}{' ' + str(file_name) if file_name else ''}{caption}"
     if kind in ("template_prepared", "template_emailed"):
-        from handlers.templates.views import template_event_text
+        from handlers.kit.automation_texts import template_event_text
 
         return template_event_text(kind, data)
     if kind == "automation":
-        from handlers.automation.views import automation_event_text
+        from handlers.kit.automation_texts import automation_event_text
 
         return automation_event_text(data, people)
     if kind == "archived":

@@ -1,1 +1,0 @@
-"""Templates in Telegram: the owner's templates under /settings, and "📨 Send" on cards."""
