@@ -176,9 +176,9 @@ async def bench_firings(app: App, args: argparse.Namespace, figures: dict[str, A
         async with app.crm.open() as crm:
             settled = await crm.automation.tick()
         done += settled
-        await asyncio.sleep(0)  # a tick ends: the replies get their turn
         if not settled:
             break
+        await asyncio.sleep(0.1)  # the scheduler's next tick
     figures["firings_seconds"] = round(time.perf_counter() - started, 2)
     stop.set()
     await loop
@@ -207,7 +207,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         workdir = tempfile.TemporaryDirectory(prefix="bench-automation-")
         url = f"sqlite+aiosqlite:///{Path(workdir.name) / 'bench.db'}"
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=url,
         owner_ids=(OWNER_ID,),
         automation_max_per_hour=1_000_000,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +24,8 @@ from storage.engine import write_transaction
 from storage.models import AutomationFiring, AutomationRule, Role, Stage, User
 
 MAX_RULES = 100
+# Between batches on SQLite: long enough for a waiting writer to take the lock.
+SQLITE_PAUSE = 0.1
 WEEK = timedelta(days=7)
 
 
@@ -58,16 +62,25 @@ class Automation:
         self._config = config
         self.runner = Runner(session, clock, config.default_language)
 
-    async def tick(self, batch: int = 100, budget: int = 2_000) -> int:
-        """Find clock triggers, then do due firings in batches (at most ``budget``)."""
+    async def tick(self, batch: int = 50, budget: float = 2.0) -> int:
+        """Find clock triggers, then do due firings in batches for about ``budget`` seconds.
+
+        A long backlog (an import's thousand new clients) is worked off over
+        several ticks. On SQLite, where one writer at a time holds the database,
+        each batch is followed by a short pause, so a member's reply waiting for
+        the write lock gets it between batches instead of after the backlog.
+        """
         await self.runner.scan()
+        bind = self._session.bind
+        pause = SQLITE_PAUSE if bind is not None and bind.dialect.name == "sqlite" else 0.0
+        started = time.monotonic()
         done = 0
-        while done < budget:
+        while True:
             settled = await self.runner.run_due(batch)
             done += settled
-            if settled < batch:
-                break
-        return done
+            if settled < batch or time.monotonic() - started >= budget:
+                return done
+            await asyncio.sleep(pause)
 
     async def add(
         self,
