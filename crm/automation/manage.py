@@ -16,6 +16,7 @@ from crm.access import is_staff
 from crm.automation.conditions import check_one, load_record
 from crm.automation.rules import check_rule, due_after
 from crm.automation.runner import Runner
+from crm.automation.scan import Scanner
 from crm.automation.starters import OFFER_CODES, OFFER_WORDS, STARTERS
 from crm.clock import Clock
 from crm.config import CrmConfig
@@ -61,6 +62,7 @@ class Automation:
         self._clock = clock
         self._config = config
         self.runner = Runner(session, clock, config.default_language)
+        self.scanner = Scanner(session, clock)
 
     async def tick(self, batch: int = 50, budget: float = 2.0) -> int:
         """Find clock triggers, then do due firings in batches for about ``budget`` seconds.
@@ -70,7 +72,7 @@ class Automation:
         each batch is followed by a short pause, so a member's reply waiting for
         the write lock gets it between batches instead of after the backlog.
         """
-        await self.runner.scan()
+        await self.scanner.scan()
         bind = self._session.bind
         pause = SQLITE_PAUSE if bind is not None and bind.dialect.name == "sqlite" else 0.0
         started = time.monotonic()

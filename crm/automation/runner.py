@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events, placeholders
 from crm.automation import triggers
 from crm.automation.actions import Actions, Skipped
-from crm.automation.conditions import Record, load_record, matches
+from crm.automation.conditions import Record, load_record
 from crm.clock import Clock
 from storage.engine import write_transaction
 from storage.models import (
@@ -34,8 +34,6 @@ from storage.models import (
     ClientPhone,
     ClientTag,
     Deal,
-    Stage,
-    Task,
     User,
 )
 
@@ -78,6 +76,13 @@ class Runner:
         (or is skipped), the batch is undone and done again carefully, each
         firing in a savepoint of its own, so one bad firing spoils no other.
         """
+        due = await self._session.scalar(
+            select(AutomationFiring.id)
+            .where(AutomationFiring.done_at.is_(None), AutomationFiring.due_at <= self._clock.now())
+            .limit(1)
+        )
+        if due is None:  # the usual tick: no write lock taken for nothing
+            return 0
         try:
             return await self._run_batch(limit, careful=False)
         except _Careful:
@@ -207,85 +212,3 @@ class Runner:
         )
         firing.claimed_by, firing.attempts = WORKER, firing.attempts + 1
         firing.done_at, firing.outcome, firing.detail = now, "done", fired.done
-
-    # --- triggers the clock finds ----------------------------------------------------
-
-    async def scan(self) -> int:
-        """Queue firings for deals that became stale and tasks that became overdue."""
-        now = self._clock.now()
-        queued = 0
-        async with write_transaction(self._session):
-            rules = await self._session.scalars(
-                select(AutomationRule).where(
-                    AutomationRule.trigger.in_(("deal_stale", "task_overdue")),
-                    AutomationRule.paused_at.is_(None),
-                )
-            )
-            for rule in list(rules):
-                since = rule.scanned_until or rule.created_at
-                if rule.trigger == "deal_stale":
-                    queued += await self._stale(rule, since, now)
-                else:
-                    queued += await self._overdue(rule, since, now)
-                rule.scanned_until = now
-        return queued
-
-    async def _stale(self, rule: AutomationRule, since: Any, now: Any) -> int:
-        """Deals whose ``days`` in their stage ran out between the last scan and now."""
-        days = timedelta(days=int(rule.trigger_params["days"]))
-        query = (
-            select(Deal)
-            .join(Stage, Stage.id == Deal.stage_id)
-            .where(
-                Stage.kind == "open",
-                Deal.stage_changed_at > since - days,
-                Deal.stage_changed_at <= now - days,
-            )
-        )
-        stage_id = rule.trigger_params.get("stage_id")
-        if stage_id is not None:
-            query = query.where(Deal.stage_id == int(stage_id))
-        queued = 0
-        for deal in await self._session.scalars(query):
-            record = await load_record(self._session, deal_id=deal.id)
-            if record is None or not matches(rule.conditions, record):
-                continue
-            moment = deal.stage_changed_at.strftime("%Y%m%dT%H%M%S")
-            queued += await triggers.queue(
-                self._session,
-                now,
-                rule,
-                key=f"{rule.id}:stale:{deal.id}:{moment}",
-                client_id=deal.client_id,
-                deal_id=deal.id,
-            )
-        return queued
-
-    async def _overdue(self, rule: AutomationRule, since: Any, now: Any) -> int:
-        """Open tasks whose ``hours`` past due ran out between the last scan and now."""
-        hours = timedelta(hours=int(rule.trigger_params["hours"]))
-        tasks = await self._session.scalars(
-            select(Task).where(
-                Task.done_at.is_(None),
-                Task.due_at > since - hours,
-                Task.due_at <= now - hours,
-            )
-        )
-        queued = 0
-        for task in list(tasks):
-            record = await load_record(
-                self._session, client_id=task.client_id, deal_id=task.deal_id
-            )
-            if record is None or not matches(rule.conditions, record):
-                continue
-            moment = task.due_at.strftime("%Y%m%dT%H%M%S")
-            queued += await triggers.queue(
-                self._session,
-                now,
-                rule,
-                key=f"{rule.id}:overdue:{task.id}:{moment}",
-                client_id=record.client.id,
-                deal_id=record.deal.id if record.deal else None,
-                task_id=task.id,
-            )
-        return queued
