@@ -24,6 +24,7 @@ from bot.flood import FloodControl
 from bot.i18n import build_i18n
 from crm.clock import Clock, SystemClock
 from crm.config import CrmConfig
+from crm.mailer import MailConfig
 from crm.members import language_for
 from crm.service import CrmFactory
 from handlers import build_routers
@@ -57,6 +58,21 @@ class App:
         await self.engine.dispose()
 
 
+def mail_config(settings: Settings) -> MailConfig | None:
+    """The SMTP server for "Send by email", when the team set one (and a sender)."""
+    if not settings.smtp_host or not settings.smtp_from:
+        return None
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return MailConfig(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        user=settings.smtp_user,
+        password=password,
+        tls=settings.smtp_tls,
+    )
+
+
 def crm_config(settings: Settings, owner_ids: tuple[int, ...] | None = None) -> CrmConfig:
     return CrmConfig(
         default_language=settings.default_language,
@@ -67,6 +83,8 @@ def crm_config(settings: Settings, owner_ids: tuple[int, ...] | None = None) -> 
         currency=settings.currency,
         nudge_after=timedelta(minutes=settings.nudge_after_minutes),
         default_hour=settings.default_task_hour,
+        automation_per_hour=settings.automation_max_per_hour,
+        mail=mail_config(settings),
     )
 
 

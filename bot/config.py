@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")
     default_task_hour: int = Field(default=10, ge=0, le=23)
     nudge_after_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    automation_max_per_hour: int = Field(default=200, ge=1, le=1_000_000)
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
 
     @field_validator("owner_ids", mode="before")
     @classmethod
@@ -48,7 +55,15 @@ class Settings(BaseSettings):
             return tuple(ids)
         return value
 
-    @field_validator("telegram_api_url", "redis_url", mode="before")
+    @field_validator(
+        "telegram_api_url",
+        "redis_url",
+        "smtp_host",
+        "smtp_user",
+        "smtp_password",
+        "smtp_from",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

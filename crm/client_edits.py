@@ -7,6 +7,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, visibility
+from crm.automation import triggers
 from crm.client_index import search_text
 from crm.clients import (
     MAX_TAGS,
@@ -131,7 +132,7 @@ class ClientEdits:
             if client.status != code:
                 old, client.status = client.status, code
                 client.last_activity_at = self._clock.now()
-                events.record(
+                changed = events.record(
                     self._session,
                     self._clock,
                     "status_changed",
@@ -139,6 +140,7 @@ class ClientEdits:
                     client_id=client.id,
                     data={"old": old, "new": code},
                 )
+                await triggers.on_event(self._session, self._clock, changed)
             return client
 
     async def add_tags(self, actor: User, client_id: int, tags: list[str]) -> list[str]:

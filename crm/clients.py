@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, groups, visibility
+from crm.automation import triggers
 from crm.client_index import search_text
 from crm.clock import Clock
 from crm.errors import InvalidInput, NotFound
@@ -195,7 +196,7 @@ class Clients:
                 str(client.id),
                 {"client_id": client.id, "name": name, "company": company, "by": actor.id},
             )
-            events.record(
+            created = events.record(
                 self._session,
                 self._clock,
                 "client_created",
@@ -203,6 +204,7 @@ class Clients:
                 client_id=client.id,
                 data={"name": name, "phones": list(phones), "emails": list(emails)},
             )
+            await triggers.on_event(self._session, self._clock, created)
             return client
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from crm.mailer import MailConfig
+
 
 @dataclass(frozen=True)
 class CrmConfig:
@@ -20,3 +22,7 @@ class CrmConfig:
     invite_ttl: timedelta = timedelta(days=7)
     # How long after opening a card plain text still becomes a comment on it.
     card_context: timedelta = timedelta(minutes=15)
+    # A rule that fires more often than this in an hour is paused and the owner told.
+    automation_per_hour: int = 200
+    # The team's SMTP server for "Send by email"; None: email is off.
+    mail: MailConfig | None = None

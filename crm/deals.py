@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, groups
 from crm.access import is_staff
+from crm.automation import triggers
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
@@ -110,7 +111,7 @@ class Deals:
                     "by": actor.id,
                 },
             )
-            events.record(
+            created = events.record(
                 self._session,
                 self._clock,
                 "deal_created",
@@ -126,6 +127,7 @@ class Deals:
                     "to_name": first.name,
                 },
             )
+            await triggers.on_event(self._session, self._clock, created)
             return deal
 
     async def move(
@@ -141,12 +143,8 @@ class Deals:
                 raise Conflict("already_on_stage")
             source = await self._pipelines.stage(deal.stage_id)
             now = self._clock.now()
-            data: dict[str, object] = {
-                **_stage_data(source, "from"),
-                **_stage_data(target, "to"),
-                "amount": deal.amount_minor,
-                "currency": deal.currency,
-            }
+            data = {**_stage_data(source, "from"), **_stage_data(target, "to")}
+            data.update(amount=deal.amount_minor, currency=deal.currency)
             if target.kind == "lost":
                 cleaned = " ".join((reason or "").split())
                 if not cleaned:
@@ -181,7 +179,7 @@ class Deals:
                     },
                 )
             await self._touch(deal)
-            events.record(
+            moved = events.record(
                 self._session,
                 self._clock,
                 kind,
@@ -190,6 +188,7 @@ class Deals:
                 deal_id=deal.id,
                 data=data,
             )
+            await triggers.on_event(self._session, self._clock, moved)
             return deal
 
     async def next_stage_id(self, deal: Deal) -> int | None:
@@ -271,7 +270,7 @@ class Deals:
             setattr(deal, field, value)
             await self._touch(deal)
             shown = {"amount_minor": "amount", "expected_close": "expected_close"}.get(field, field)
-            events.record(
+            changed = events.record(
                 self._session,
                 self._clock,
                 "deal_changed",
@@ -285,6 +284,7 @@ class Deals:
                     "currency": deal.currency,
                 },
             )
+            await triggers.on_event(self._session, self._clock, changed)
             return deal
 
     async def _touch(self, deal: Deal) -> None:

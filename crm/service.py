@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from crm.automation.manage import Automation
 from crm.backups import Backups
 from crm.card_search import CardSearch
 from crm.cards import Cards
@@ -36,6 +37,7 @@ from crm.reminders import Reminders
 from crm.reports import Reports
 from crm.tasks import Tasks
 from crm.team_settings import SettingsCache, TeamSettings
+from crm.templates import Templates
 from crm.timeline import Timeline
 
 
@@ -84,6 +86,8 @@ class Crm:
         self.card_search = CardSearch(
             session, self.settings, self.client_queries, self.record_queries
         )
+        self.automation = Automation(session, clock, config)
+        self.templates = Templates(session, clock, config, self.clients, self.deals)
 
 
 class CrmFactory:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
+from handlers import automation
 from handlers.clients import card as client_card
 from handlers.clients import edit as client_edit
 from handlers.clients import listing as clients_list
@@ -45,6 +46,7 @@ FEATURES: tuple[Routes, ...] = (
     pipeline_reasons.routes,
     digest_settings.routes,
     records,
+    automation.routes,
     client_new.routes,
     clients_list.routes,
     client_search.routes,

@@ -16,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.digest import local_day_bounds
 from crm.service import Crm
+from handlers.automation.views import NOTICE_KINDS, automation_text
 from handlers.kit.labels import role_name
 from handlers.reports.digest_views import morning_text, summary_text
 from handlers.tasks.views import reminder_message
@@ -60,6 +61,10 @@ async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> 
         if await crm.groups.get(chat_id) is None:
             return None  # unbound meanwhile
         return Rendered(group_text(kind, payload))
+    if kind in NOTICE_KINDS:
+        if chat_id < 0 and await crm.groups.get(chat_id) is None:
+            return None
+        return Rendered(automation_text(kind, payload))
     if kind in ("digest", "morning"):
         return await _digest(crm, kind, payload, chat_id)
     raise UnknownKind(kind)

@@ -59,8 +59,9 @@ class Ticker:
             claimed = await crm.reminders.claim_due(self._claim_limit)
             claimed += await crm.digests.claim_due(self._digests_done)
             claimed += await crm.groups.claim_overdue()
-        if claimed:
-            log.info("claimed %d due reminders", claimed)
+            fired = await crm.automation.tick()
+        if claimed or fired:
+            log.info("claimed %d due reminders, did %d rule firings", claimed, fired)
         if self._sender.busy:
             return 0  # the drain under way takes what was just claimed too
         return await self._sender.drain_once()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError
+from handlers.kit.automation_texts import automation_error_text, template_error_text
 from handlers.kit.entity_errors import entity_error_text
 
 
@@ -67,6 +68,9 @@ def error_text(error: CrmError) -> str:
         return _("{value} is already on the card of {name}.").format(
             value=_bounded(error.params.get("value")), name=_bounded(error.params.get("name"))
         )
+    special = automation_error_text(error) or template_error_text(error)
+    if special is not None:
+        return special
     if error.code == "empty":
         return _("This cannot be empty. Please send it again.")
     if error.code == "too_long":

@@ -10,10 +10,13 @@ from crm import access
 from crm.members import SUPPORTED_LANGUAGES
 from crm.service import Crm
 from crm.team_settings import can_change_settings
+from handlers.automation.callbacks import AutoAction, AutoCb
 from handlers.kit.labels import language_name, local_time
 from handlers.records.callbacks import Ent, EntCb
 from handlers.settings.callbacks import DigestCb, PipelineCb, SettingsCb
 from storage.models import Role, User
+
+AUTOMATION = AutoCb(action=AutoAction.LIST).pack()
 
 
 async def morning_buttons(member: User, crm: Crm) -> list[list[InlineKeyboardButton]]:
@@ -89,6 +92,7 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
         rows.append(
             [InlineKeyboardButton(text=_("🧩 Fields and record types"), callback_data=fields)]
         )
+        rows.append([InlineKeyboardButton(text=_("🤖 Automation"), callback_data=AUTOMATION)])
     rows.extend(await morning_buttons(member, crm))
     return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
 

@@ -1,5 +1,6 @@
 """All tables. Importing this package registers every model on ``Base.metadata``."""
 
+from storage.models.automation import AutomationFiring, AutomationRule, Template
 from storage.models.clients import Client, ClientEmail, ClientPhone, ClientTag, Event
 from storage.models.deals import Deal, LostReason, Pipeline, Stage
 from storage.models.entities import FieldDef, FieldValue, Link, Record, RecordType
@@ -11,6 +12,8 @@ from storage.models.users import AppSetting, Invite, Role, User
 
 __all__ = [
     "AppSetting",
+    "AutomationFiring",
+    "AutomationRule",
     "Client",
     "ClientEmail",
     "ClientPhone",
@@ -33,5 +36,6 @@ __all__ = [
     "Role",
     "Stage",
     "Task",
+    "Template",
     "User",
 ]

@@ -1,0 +1,241 @@
+"""Doing a firing's actions, inside the transaction that marks it done.
+
+Changes are written directly (the use cases open transactions of their own),
+each with the event the same change made by a person writes, so reports and
+timelines read them the same way; they set off further rules through
+``triggers.on_event`` with the chain the runner put in place.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events, outbox, placeholders
+from crm.automation import triggers
+from crm.automation.conditions import Record
+from crm.clock import Clock
+from crm.tasks import PRIORITIES
+from storage.models import (
+    AutomationFiring,
+    AutomationRule,
+    ClientTag,
+    GroupChat,
+    Role,
+    Stage,
+    Task,
+    Template,
+    User,
+)
+
+
+class Skipped(Exception):
+    """An action that cannot be done any more (a stage or member gone): noted, not retried."""
+
+
+class Actions:
+    def __init__(
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        rule: AutomationRule,
+        firing: AutomationFiring,
+        record: Record,
+        values: dict[str, str | None],
+    ) -> None:
+        self._session = session
+        self._clock = clock
+        self._rule = rule
+        self._firing = firing
+        self._record = record
+        self._values = values
+        # Tasks made, each with its line in ``done`` (their ids are known after a flush).
+        self.created: list[tuple[Task, dict[str, Any]]] = []
+
+    async def do(self, action: dict[str, Any], number: int) -> dict[str, Any]:
+        """Do one action; returns what was done, for the timeline."""
+        kind = str(action.get("type"))
+        handler = getattr(self, f"_{kind}", None)
+        if handler is None:
+            raise Skipped(kind)
+        done: dict[str, Any] = await handler(action, number)
+        done["type"] = kind
+        return done
+
+    async def _create_task(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
+        now = self._clock.now()
+        title = placeholders.fill(str(action["title"]), self._values)[:500] or "…"
+        due_at = now + timedelta(minutes=int(action.get("due_minutes") or 0))
+        assignee = await self._member(action.get("assignee", "responsible"))
+        priority = str(action.get("priority") or "normal")
+        deal = self._record.deal
+        task = Task(
+            title=title,
+            due_at=due_at,
+            remind_at=due_at,
+            priority=priority if priority in PRIORITIES else "normal",
+            assignee_id=assignee,
+            client_id=self._record.client.id,
+            deal_id=deal.id if deal is not None else None,
+            created_by=None,
+            created_at=now,
+        )
+        self._session.add(task)
+        entry: dict[str, Any] = {"title": title, "due_at": due_at.isoformat()}
+        self.created.append((task, entry))
+        return entry
+
+    async def _notify(self, action: dict[str, Any], number: int) -> dict[str, Any]:
+        text = placeholders.fill(str(action["text"]), self._values)
+        to = str(action.get("to"))
+        if to == "group":
+            chats = list(await self._session.scalars(select(GroupChat.chat_id)))
+        elif to == "owner":
+            chats = list(await self._owners())
+        else:
+            chats = [await self._member("responsible")]
+        await self._tell(chats, "automation_notice", {"text": text}, number)
+        return {"to": to, "text": text}
+
+    async def _set_status(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
+        client = self._record.client
+        new = str(action["status"])
+        old = client.status
+        if old != new:
+            client.status = new
+            await self._event("status_changed", client_id=client.id, data={"old": old, "new": new})
+        return {"status": new}
+
+    async def _add_tag(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
+        tag = str(action["tag"]).strip().lstrip("#").lower()[:64]
+        if tag and tag not in self._record.tags:
+            self._session.add(ClientTag(client_id=self._record.client.id, tag=tag))
+            self._record.tags.append(tag)
+        return {"tag": tag}
+
+    async def _remove_tag(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
+        tag = str(action["tag"]).strip().lstrip("#").lower()
+        await self._session.execute(
+            delete(ClientTag).where(
+                ClientTag.client_id == self._record.client.id, ClientTag.tag == tag
+            )
+        )
+        if tag in self._record.tags:
+            self._record.tags.remove(tag)
+        return {"tag": tag}
+
+    async def _move_stage(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
+        deal = self._record.deal
+        if deal is None:
+            raise Skipped("no deal")
+        target = await self._session.get(Stage, int(action["stage_id"]))
+        if target is None or target.pipeline_id != deal.pipeline_id or target.kind == "lost":
+            raise Skipped("stage gone")
+        if target.id == deal.stage_id:
+            return {"stage": target.name or target.code, "already": True}
+        source = await self._session.get(Stage, deal.stage_id)
+        now = self._clock.now()
+        if target.kind == "open":
+            kind = "stage_changed" if source is None or source.kind == "open" else "deal_reopened"
+            deal.closed_at = None
+        else:
+            kind, deal.closed_at = "deal_won", now
+        data = {
+            "from": deal.stage_id,
+            "from_code": source.code if source else None,
+            "from_name": source.name if source else None,
+            "to": target.id,
+            "to_code": target.code,
+            "to_name": target.name,
+            "amount": deal.amount_minor,
+            "currency": deal.currency,
+            "rule_id": self._rule.id,
+        }
+        deal.stage_id, deal.stage_changed_at, deal.lost_reason = target.id, now, None
+        await self._event(kind, client_id=deal.client_id, deal_id=deal.id, data=data)
+        return {"stage": target.name or target.code}
+
+    async def _round_robin(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
+        await self._session.flush()  # the turns taken so far in this batch
+        await self._session.refresh(self._rule, with_for_update=True)  # one turn at a time
+        wanted = [int(m) for m in action.get("members") or []]
+        active = set(
+            await self._session.scalars(
+                select(User.id).where(User.id.in_(wanted), User.active.is_(True))
+            )
+        )
+        members = [m for m in wanted if m in active]
+        if not members:
+            raise Skipped("no members")
+        turn = int(self._rule.state.get("rr", 0))
+        chosen = members[turn % len(members)]
+        self._rule.state = {**self._rule.state, "rr": turn + 1}
+        if self._record.deal is not None:
+            self._record.deal.manager_id = chosen
+        else:
+            self._record.client.manager_id = chosen
+        user = await self._session.get(User, chosen)
+        return {"member": chosen, "name": user.full_name if user else None}
+
+    async def _prepare_template(self, action: dict[str, Any], number: int) -> dict[str, Any]:
+        template = await self._session.get(Template, int(action["template_id"]))
+        if template is None:
+            raise Skipped("template gone")
+        payload: dict[str, Any] = {
+            "template": template.name,
+            "client_id": self._record.client.id,
+            "deal_id": self._record.deal.id if self._record.deal else None,
+            "text": placeholders.fill(template.body or "", self._values),
+            "phone": self._values.get("client.phone"),
+            "missing": placeholders.missing(template.placeholders, self._values),
+        }
+        chats = [await self._member("responsible")]
+        await self._tell(chats, "automation_template", payload, number)
+        return {"template": template.name}
+
+    # --- helpers ---------------------------------------------------------------------
+
+    async def _owners(self) -> list[int]:
+        rows = await self._session.scalars(
+            select(User.id).where(User.role == Role.OWNER, User.active.is_(True))
+        )
+        return list(rows)
+
+    async def _member(self, who: object) -> int:
+        """A member id for "responsible", "actor" or an id; falls back to an owner."""
+        candidates: list[int | None] = []
+        if isinstance(who, int):
+            candidates.append(who)
+        if who == "actor":
+            candidates.append(self._firing.actor_id)
+        candidates += [self._record.responsible, self._rule.created_by]
+        for candidate in candidates:
+            if candidate is not None:
+                user = await self._session.get(User, candidate)
+                if user is not None and user.active:
+                    return user.id
+        owners = await self._owners()
+        if not owners:
+            raise Skipped("no one to do it")
+        return owners[0]
+
+    async def _tell(
+        self, chats: list[int], kind: str, payload: dict[str, Any], number: int
+    ) -> None:
+        now = self._clock.now()
+        for chat_id in chats:
+            await outbox.enqueue(
+                self._session,
+                chat_id=chat_id,
+                kind=kind,
+                payload={"rule": self._rule.name, **payload},
+                dedupe_key=f"automation:{self._firing.id}:{number}:{chat_id}",
+                now=now,
+            )
+
+    async def _event(self, kind: str, **where: Any) -> None:
+        event = events.record(self._session, self._clock, kind, None, **where)
+        await triggers.on_event(self._session, self._clock, event)

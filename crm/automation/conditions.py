@@ -1,0 +1,90 @@
+"""A rule's conditions, checked against the record a trigger fired on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Client, ClientTag, Deal
+
+
+@dataclass
+class Record:
+    """A client, maybe one of its deals, and the client's tags."""
+
+    client: Client
+    deal: Deal | None = None
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def responsible(self) -> int | None:
+        if self.deal is not None and self.deal.manager_id is not None:
+            return self.deal.manager_id
+        return self.client.manager_id
+
+
+async def load_record(
+    session: AsyncSession,
+    *,
+    client_id: int | None = None,
+    deal_id: int | None = None,
+    tags: Mapping[int, list[str]] | None = None,
+) -> Record | None:
+    """The record, reading ``tags`` from the given map when it knows the client."""
+    deal = await session.get(Deal, deal_id) if deal_id is not None else None
+    if deal is not None:
+        client_id = deal.client_id
+    client = await session.get(Client, client_id) if client_id is not None else None
+    if client is None:
+        return None
+    if tags is not None and client.id in tags:
+        return Record(client, deal, tags[client.id])  # shared: a batch sees its own tags
+    found = await session.scalars(select(ClientTag.tag).where(ClientTag.client_id == client.id))
+    return Record(client, deal, list(found))
+
+
+def _value(record: Record, name: str) -> Any:
+    if name == "amount":
+        return record.deal.amount_minor if record.deal is not None else None
+    if name == "status":
+        return record.client.status
+    if name == "source":
+        return record.client.source
+    if name == "tag":
+        return record.tags
+    if name == "responsible":
+        return record.responsible
+    if name.startswith("custom."):
+        return (record.client.custom_fields or {}).get(name.removeprefix("custom."))
+    return None
+
+
+def check_one(condition: dict[str, Any], record: Record) -> bool:
+    """One condition: ``{"field", "op": eq|ne|gt|lt|has, "value"}``."""
+    actual = _value(record, str(condition.get("field")))
+    wanted = condition.get("value")
+    op = condition.get("op")
+    if op == "has":
+        return isinstance(actual, list) and str(wanted).casefold() in actual
+    if op in ("gt", "lt"):
+        try:
+            number, limit = float(actual), float(wanted)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+        return number > limit if op == "gt" else number < limit
+    same = _same(actual, wanted)
+    return same if op == "eq" else not same
+
+
+def _same(actual: Any, wanted: Any) -> bool:
+    if actual is None or wanted is None:
+        return actual is wanted
+    return str(actual).casefold() == str(wanted).casefold()
+
+
+def matches(conditions: list[Any], record: Record) -> bool:
+    return all(check_one(condition, record) for condition in conditions)

@@ -1,0 +1,242 @@
+"""The owner's rules: adding (or a starter), listing, pausing, testing on one record."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import placeholders
+from crm.access import is_staff
+from crm.automation.conditions import check_one, load_record
+from crm.automation.rules import check_rule, due_after
+from crm.automation.runner import Runner
+from crm.automation.scan import Scanner
+from crm.automation.starters import OFFER_CODES, OFFER_WORDS, STARTERS
+from crm.clock import Clock
+from crm.config import CrmConfig
+from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from storage.engine import write_transaction
+from storage.models import AutomationFiring, AutomationRule, Role, Stage, User
+
+MAX_RULES = 100
+# Between batches on SQLite: long enough for a waiting writer to take the lock.
+SQLITE_PAUSE = 0.1
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class RuleSummary:
+    rule: AutomationRule
+    this_week: int
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a rule would do to one record now, without doing it."""
+
+    trigger_matches: bool | None  # None: the trigger is not about this record's kind
+    conditions: list[tuple[dict[str, Any], bool]]
+    due_at: datetime
+    actions: list[dict[str, Any]]  # each with its texts filled
+    missing: list[str]  # placeholders with no value on this record
+
+    @property
+    def would_fire(self) -> bool:
+        return self.trigger_matches is not False and all(ok for _, ok in self.conditions)
+
+
+def _require_owner(actor: User) -> None:
+    if not (is_staff(actor) and actor.role == Role.OWNER):
+        raise NotAllowed()
+
+
+class Automation:
+    def __init__(self, session: AsyncSession, clock: Clock, config: CrmConfig) -> None:
+        self._session = session
+        self._clock = clock
+        self._config = config
+        self.runner = Runner(session, clock, config.default_language)
+        self.scanner = Scanner(session, clock)
+
+    async def tick(self, batch: int = 50, budget: float = 2.0) -> int:
+        """Find clock triggers, then do due firings in batches for about ``budget`` seconds.
+
+        A long backlog (an import's thousand new clients) is worked off over
+        several ticks. On SQLite, where one writer at a time holds the database,
+        each batch is followed by a short pause, so a member's reply waiting for
+        the write lock gets it between batches instead of after the backlog.
+        """
+        await self.scanner.scan()
+        bind = self._session.bind
+        pause = SQLITE_PAUSE if bind is not None and bind.dialect.name == "sqlite" else 0.0
+        started = time.monotonic()
+        done = 0
+        while True:
+            settled = await self.runner.run_due(batch)
+            done += settled
+            if settled < batch or time.monotonic() - started >= budget:
+                return done
+            await asyncio.sleep(pause)
+
+    async def add(
+        self,
+        actor: User,
+        name: str,
+        trigger: str,
+        params: dict[str, Any],
+        actions: list[dict[str, Any]],
+        *,
+        conditions: list[dict[str, Any]] | None = None,
+        delay: dict[str, Any] | None = None,
+        starter: str | None = None,
+    ) -> AutomationRule:
+        _require_owner(actor)
+        conditions = conditions or []
+        delay = delay or {"kind": "now"}
+        clean = check_rule(name, trigger, params, conditions, actions, delay)
+        for action in actions:
+            for text in (action.get("title"), action.get("text")):
+                if isinstance(text, str):
+                    placeholders.check(text)
+        async with write_transaction(self._session):
+            count = await self._session.scalar(select(func.count(AutomationRule.id)))
+            if (count or 0) >= MAX_RULES:
+                raise InvalidInput("too_many_rules", limit=MAX_RULES)
+            for stage_id in [params.get("stage_id")] + [a.get("stage_id") for a in actions]:
+                if stage_id is not None and await self._session.get(Stage, stage_id) is None:
+                    raise Conflict("stage_gone")
+            now = self._clock.now()
+            rule = AutomationRule(
+                name=clean,
+                starter=starter,
+                trigger=trigger,
+                trigger_params=params,
+                conditions=conditions,
+                actions=actions,
+                delay=delay,
+                state={
+                    "tz": self._config.default_timezone,
+                    "lang": self._config.default_language,
+                    "per_hour": self._config.automation_per_hour,
+                },
+                created_by=actor.id,
+                created_at=now,
+                scanned_until=now,
+                fired_count=0,
+                hour_count=0,
+            )
+            self._session.add(rule)
+            await self._session.flush()
+            return rule
+
+    async def add_starter(self, actor: User, code: str, name: str, text: str) -> AutomationRule:
+        """A starter rule; ``name`` and the task title or message ``text`` in the owner's words."""
+        starter = STARTERS.get(code)
+        if starter is None:
+            raise InvalidInput("bad_rule", part="starter")
+        params = dict(starter.params)
+        if starter.needs_offer_stage:
+            params["stage_id"] = await self._offer_stage()
+        actions = [dict(action) for action in starter.actions]
+        actions[0]["title" if "title" in actions[0] else "text"] = text
+        return await self.add(
+            actor, name, starter.trigger, params, actions, delay=starter.delay, starter=code
+        )
+
+    async def _offer_stage(self) -> int:
+        stages = list(
+            await self._session.scalars(
+                select(Stage).where(Stage.kind == "open").order_by(Stage.position)
+            )
+        )
+        for stage in stages:
+            name = (stage.name or "").casefold()
+            if stage.code in OFFER_CODES or any(word in name for word in OFFER_WORDS):
+                return stage.id
+        if not stages:
+            raise Conflict("stage_gone")
+        return stages[len(stages) // 2].id
+
+    async def rules(self, actor: User) -> list[RuleSummary]:
+        _require_owner(actor)
+        since = self._clock.now() - WEEK
+        result = await self._session.execute(
+            select(AutomationFiring.rule_id, func.count(AutomationFiring.id))
+            .where(AutomationFiring.done_at >= since, AutomationFiring.outcome == "done")
+            .group_by(AutomationFiring.rule_id)
+        )
+        counts = {int(rule_id): int(count) for rule_id, count in result}
+        rows = await self._session.scalars(select(AutomationRule).order_by(AutomationRule.id))
+        return [RuleSummary(rule, counts.get(rule.id, 0)) for rule in rows]
+
+    async def get(self, actor: User, rule_id: int) -> AutomationRule:
+        _require_owner(actor)
+        rule = await self._session.get(AutomationRule, rule_id)
+        if rule is None:
+            raise NotFound()
+        return rule
+
+    async def set_paused(self, actor: User, rule_id: int, paused: bool) -> AutomationRule:
+        async with write_transaction(self._session):
+            rule = await self.get(actor, rule_id)
+            if paused and rule.paused_at is None:
+                rule.paused_at, rule.paused_reason = self._clock.now(), "owner"
+            elif not paused and rule.paused_at is not None:
+                rule.paused_at, rule.paused_reason = None, None
+                rule.hour_started_at, rule.hour_count = None, 0
+                # What became stale or overdue while paused is not made up for.
+                rule.scanned_until = self._clock.now()
+            return rule
+
+    async def delete(self, actor: User, rule_id: int) -> None:
+        async with write_transaction(self._session):
+            rule = await self.get(actor, rule_id)
+            await self._session.delete(rule)
+
+    async def test(
+        self, actor: User, rule_id: int, *, client_id: int | None = None, deal_id: int | None = None
+    ) -> Preview:
+        """What the rule would do on this record now: nothing is written."""
+        rule = await self.get(actor, rule_id)
+        record = await load_record(self._session, client_id=client_id, deal_id=deal_id)
+        if record is None:
+            raise NotFound()
+        now = self._clock.now()
+        values = await placeholders.record_values(
+            self._session,
+            client=record.client,
+            deal=record.deal,
+            language=str(rule.state.get("lang") or self._config.default_language),
+            timezone=str(rule.state.get("tz") or self._config.default_timezone),
+            now=now,
+        )
+        filled, missing = [], []
+        for action in rule.actions:
+            shown = dict(action)
+            for key in ("title", "text"):
+                if isinstance(action.get(key), str):
+                    shown[key] = placeholders.fill(action[key], values)
+                    missing += placeholders.missing(placeholders.find(action[key]), values)
+            filled.append(shown)
+        return Preview(
+            trigger_matches=_trigger_fits(rule, record.deal is not None),
+            conditions=[(c, check_one(c, record)) for c in rule.conditions],
+            due_at=due_after(rule.delay, now, str(rule.state.get("tz") or "UTC")),
+            actions=filled,
+            missing=list(dict.fromkeys(missing)),
+        )
+
+
+def _trigger_fits(rule: AutomationRule, has_deal: bool) -> bool | None:
+    """Whether the rule's trigger is about this kind of record (a deal or a client)."""
+    if rule.trigger in ("deal_entered_stage", "deal_won", "deal_lost", "deal_stale"):
+        return has_deal
+    if rule.trigger == "client_created":
+        return True
+    return None

@@ -1,0 +1,138 @@
+"""What a rule is made of, checked before it is stored; when a delayed action falls due.
+
+A rule is plain JSON so the owner's screens and the starter rules build it the
+same way: a trigger with its parameters, conditions, actions and a delay.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from crm.errors import InvalidInput
+
+TRIGGERS = (
+    "client_created",  # {"source": str?}
+    "deal_entered_stage",  # {"stage_id": int}
+    "deal_won",
+    "deal_lost",
+    "deal_stale",  # {"days": int, "stage_id": int?}
+    "task_overdue",  # {"hours": int}
+    "field_changed",  # {"field": "client.status" | "deal.amount" | …, "value": str?}
+)
+# Triggers found by the clock rather than by a change.
+CLOCK_TRIGGERS = ("deal_stale", "task_overdue")
+CONDITION_FIELDS = ("amount", "status", "source", "tag", "responsible")
+CONDITION_OPS = ("eq", "ne", "gt", "lt", "has")
+ACTIONS = (
+    "create_task",  # {"title", "due_minutes", "assignee": "responsible"|"actor"|id, "priority"}
+    "notify",  # {"to": "responsible"|"owner"|"group", "text"}
+    "set_status",  # {"status"}
+    "add_tag",  # {"tag"}
+    "remove_tag",  # {"tag"}
+    "move_stage",  # {"stage_id"}
+    "round_robin",  # {"members": [ids]}
+    "prepare_template",  # {"template_id"}
+)
+DELAYS = ("now", "after", "next_workday")
+WORKDAY_HOUR = 10
+MAX_DELAY_MINUTES = 366 * 24 * 60
+MAX_TEXT = 1000
+MAX_NAME = 100
+
+
+def check_rule(
+    name: str,
+    trigger: str,
+    params: dict[str, Any],
+    conditions: list[dict[str, Any]],
+    actions: list[dict[str, Any]],
+    delay: dict[str, Any],
+) -> str:
+    """Raise InvalidInput (with what is wrong) unless the rule can run; returns the clean name."""
+    clean = " ".join(name.split())
+    if not clean:
+        raise InvalidInput("empty", field="rule")
+    if len(clean) > MAX_NAME:
+        raise InvalidInput("too_long", field="rule", limit=MAX_NAME)
+    if trigger not in TRIGGERS:
+        raise InvalidInput("bad_rule", part="trigger")
+    if trigger == "deal_entered_stage" and not isinstance(params.get("stage_id"), int):
+        raise InvalidInput("bad_rule", part="stage")
+    if trigger == "deal_stale" and not _positive(params.get("days")):
+        raise InvalidInput("bad_rule", part="days")
+    if trigger == "task_overdue" and not _positive(params.get("hours")):
+        raise InvalidInput("bad_rule", part="hours")
+    if trigger == "field_changed" and not isinstance(params.get("field"), str):
+        raise InvalidInput("bad_rule", part="field")
+    for condition in conditions:
+        field = str(condition.get("field", ""))
+        if field not in CONDITION_FIELDS and not field.startswith("custom."):
+            raise InvalidInput("bad_rule", part="condition")
+        if condition.get("op") not in CONDITION_OPS:
+            raise InvalidInput("bad_rule", part="condition")
+    if not actions:
+        raise InvalidInput("bad_rule", part="action")
+    for action in actions:
+        _check_action(action)
+    due_after(delay, datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC")), "UTC")
+    return clean
+
+
+def _check_action(action: dict[str, Any]) -> None:
+    kind = action.get("type")
+    if kind not in ACTIONS:
+        raise InvalidInput("bad_rule", part="action")
+    texts = [action.get("title"), action.get("text"), action.get("status"), action.get("tag")]
+    if any(isinstance(t, str) and len(t) > MAX_TEXT for t in texts):
+        raise InvalidInput("too_long", field="rule", limit=MAX_TEXT)
+    needs = {
+        "create_task": "title",
+        "notify": "text",
+        "set_status": "status",
+        "add_tag": "tag",
+        "remove_tag": "tag",
+    }
+    if kind in needs and not str(action.get(needs[kind]) or "").strip():
+        raise InvalidInput("bad_rule", part="action")
+    if kind == "notify" and action.get("to") not in ("responsible", "owner", "group"):
+        raise InvalidInput("bad_rule", part="action")
+    if kind == "move_stage" and not isinstance(action.get("stage_id"), int):
+        raise InvalidInput("bad_rule", part="stage")
+    if kind == "round_robin":
+        members = action.get("members")
+        if not members or not all(isinstance(m, int) for m in members):
+            raise InvalidInput("bad_rule", part="members")
+    if kind == "prepare_template" and not isinstance(action.get("template_id"), int):
+        raise InvalidInput("bad_rule", part="template")
+    minutes = action.get("due_minutes", 0)
+    if not isinstance(minutes, int) or not 0 <= minutes <= MAX_DELAY_MINUTES:
+        raise InvalidInput("bad_rule", part="delay")
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, int) and 0 < value <= 10_000
+
+
+def due_after(delay: dict[str, Any], now: datetime, timezone: str) -> datetime:
+    """When the actions of a firing triggered at ``now`` are due.
+
+    "now": at once; "after": ``minutes`` later; "next_workday": 10:00 (the
+    team's time) on the next day from Monday to Friday.
+    """
+    kind = delay.get("kind", "now")
+    if kind == "now":
+        return now
+    if kind == "after":
+        minutes = delay.get("minutes")
+        if not isinstance(minutes, int) or not 0 < minutes <= MAX_DELAY_MINUTES:
+            raise InvalidInput("bad_rule", part="delay")
+        return now + timedelta(minutes=minutes)
+    if kind == "next_workday":
+        zone = ZoneInfo(timezone)
+        day = now.astimezone(zone).date() + timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        return datetime.combine(day, time(WORKDAY_HOUR), zone).astimezone(now.tzinfo)
+    raise InvalidInput("bad_rule", part="delay")

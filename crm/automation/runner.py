@@ -1,0 +1,214 @@
+"""The clock's side of automation: find clock triggers, then do the firings that are due.
+
+A firing is done exactly once. Its row is locked for the transaction that does
+its actions and sets ``done_at`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+a second process takes other rows; SQLite lets one writer in at a time), and
+only rows still without ``done_at`` are taken. A crash before the commit undoes
+the actions and the mark together, and the next tick does it again; after the
+commit it is never taken again. What fell due while the bot was down is done
+on the first tick after it comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events, placeholders
+from crm.automation import triggers
+from crm.automation.actions import Actions, Skipped
+from crm.automation.conditions import Record, load_record
+from crm.clock import Clock
+from storage.engine import write_transaction
+from storage.models import (
+    AutomationFiring,
+    AutomationRule,
+    Client,
+    ClientPhone,
+    ClientTag,
+    Deal,
+    User,
+)
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+RETRY_AFTER = timedelta(minutes=5)
+
+
+@dataclass
+class _Fired:
+    """A firing whose actions are done; its event and mark follow once the batch is flushed."""
+
+    firing: AutomationFiring
+    rule: AutomationRule
+    record: Record
+    actions: Actions
+    done: list[dict[str, Any]]
+
+
+class _Careful(Exception):
+    """The fast pass met a failing action: do the batch again, one savepoint per firing."""
+
+
+WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+class Runner:
+    def __init__(self, session: AsyncSession, clock: Clock, language: str) -> None:
+        self._session = session
+        self._clock = clock
+        self._language = language
+        self._tags: dict[int, list[str]] = {}
+        self._phones: dict[int, str] = {}
+        self._kept: list[object] = []
+
+    async def run_due(self, limit: int = 100) -> int:
+        """Do up to ``limit`` due firings in one transaction; returns how many were settled.
+
+        The fast pass does them all without savepoints; if any action fails
+        (or is skipped), the batch is undone and done again carefully, each
+        firing in a savepoint of its own, so one bad firing spoils no other.
+        """
+        due = await self._session.scalar(
+            select(AutomationFiring.id)
+            .where(AutomationFiring.done_at.is_(None), AutomationFiring.due_at <= self._clock.now())
+            .limit(1)
+        )
+        if due is None:  # the usual tick: no write lock taken for nothing
+            return 0
+        try:
+            return await self._run_batch(limit, careful=False)
+        except _Careful:
+            return await self._run_batch(limit, careful=True)
+
+    async def _run_batch(self, limit: int, careful: bool) -> int:
+        now = self._clock.now()
+        async with write_transaction(self._session):
+            firings = list(
+                await self._session.scalars(
+                    select(AutomationFiring)
+                    .where(AutomationFiring.done_at.is_(None), AutomationFiring.due_at <= now)
+                    .order_by(AutomationFiring.due_at, AutomationFiring.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            await self._prefetch(firings)
+            fired: list[_Fired] = []
+            for firing in firings:
+                if careful:
+                    await self._run_one(firing)
+                    continue
+                try:
+                    fired.append(await self._act(firing))
+                except Exception as exc:
+                    raise _Careful() from exc
+            await self._session.flush()  # the new tasks get their ids, all in a few statements
+            for one in fired:
+                self._finish(one)
+            return len(firings)
+
+    async def _prefetch(self, firings: list[AutomationFiring]) -> None:
+        """Load the batch's rules, records, tags, phones and managers in a few queries."""
+        session = self._session
+        rule_ids = {f.rule_id for f in firings}
+        rules = await session.scalars(select(AutomationRule).where(AutomationRule.id.in_(rule_ids)))
+        deal_ids = {f.deal_id for f in firings if f.deal_id is not None}
+        deals = list(await session.scalars(select(Deal).where(Deal.id.in_(deal_ids))))
+        client_ids = {f.client_id for f in firings if f.client_id is not None}
+        client_ids |= {deal.client_id for deal in deals}
+        clients = list(await session.scalars(select(Client).where(Client.id.in_(client_ids))))
+        self._tags = {client_id: [] for client_id in client_ids}
+        rows = await session.execute(
+            select(ClientTag.client_id, ClientTag.tag).where(ClientTag.client_id.in_(client_ids))
+        )
+        for client_id, tag in rows:
+            self._tags[client_id].append(tag)
+        self._phones = {}
+        rows = await session.execute(
+            select(ClientPhone.client_id, ClientPhone.e164)
+            .where(ClientPhone.client_id.in_(client_ids))
+            .order_by(ClientPhone.id)
+        )
+        for client_id, phone in rows:
+            self._phones.setdefault(client_id, phone)
+        managers = {deal.manager_id for deal in deals} | {c.manager_id for c in clients}
+        users = await session.scalars(select(User).where(User.id.in_(managers - {None})))
+        # The session's identity map holds objects weakly: keep them for the batch.
+        self._kept = [*rules, *deals, *clients, *users]
+
+    async def _run_one(self, firing: AutomationFiring) -> None:
+        now = self._clock.now()
+        try:
+            async with self._session.begin_nested():
+                fired = await self._act(firing)
+                await self._session.flush()
+                self._finish(fired)
+        except Skipped as reason:
+            firing.claimed_by, firing.attempts = WORKER, firing.attempts + 1
+            firing.done_at, firing.outcome, firing.detail = now, "skipped", [str(reason)]
+        except Exception as exc:  # a bug or the database: try again later, a few times
+            log.exception("automation firing %s failed", firing.id)
+            firing.claimed_by, firing.attempts = WORKER, firing.attempts + 1
+            firing.detail = [repr(exc)[:500]]
+            if firing.attempts >= MAX_ATTEMPTS:
+                firing.done_at, firing.outcome = now, "failed"
+            else:
+                firing.due_at = now + RETRY_AFTER * firing.attempts
+
+    async def _act(self, firing: AutomationFiring) -> _Fired:
+        rule = await self._session.get(AutomationRule, firing.rule_id)
+        if rule is None:
+            raise Skipped("rule gone")
+        if rule.paused_at is not None:
+            raise Skipped("rule paused")
+        record = await load_record(
+            self._session, client_id=firing.client_id, deal_id=firing.deal_id, tags=self._tags
+        )
+        if record is None:
+            raise Skipped("record gone")
+        tz = str(rule.state.get("tz") or triggers.DEFAULT_TIMEZONE)
+        values = await placeholders.record_values(
+            self._session,
+            client=record.client,
+            deal=record.deal,
+            language=str(rule.state.get("lang") or self._language),
+            timezone=tz,
+            now=self._clock.now(),
+            phones=self._phones,
+        )
+        actions = Actions(self._session, self._clock, rule, firing, record, values)
+        token = triggers.CHAIN.set((*firing.chain, rule.id))
+        try:
+            done = [await actions.do(action, n) for n, action in enumerate(rule.actions)]
+        finally:
+            triggers.CHAIN.reset(token)
+        return _Fired(firing, rule, record, actions, done)
+
+    def _finish(self, fired: _Fired) -> None:
+        """The firing's event on the record's timeline, and the firing marked done."""
+        now = self._clock.now()
+        for task, entry in fired.actions.created:
+            entry["task_id"] = task.id
+        rule, record, firing = fired.rule, fired.record, fired.firing
+        rule.fired_count += 1
+        rule.last_fired_at = now
+        events.record(
+            self._session,
+            self._clock,
+            "automation",
+            None,
+            client_id=record.client.id,
+            deal_id=record.deal.id if record.deal else None,
+            task_id=fired.actions.created[0][0].id if fired.actions.created else None,
+            data={"rule_id": rule.id, "rule": rule.name, "done": fired.done},
+        )
+        firing.claimed_by, firing.attempts = WORKER, firing.attempts + 1
+        firing.done_at, firing.outcome, firing.detail = now, "done", fired.done

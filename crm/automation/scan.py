@@ -1,0 +1,114 @@
+"""Triggers the clock finds: deals that became stale, tasks that became overdue.
+
+Each clock rule keeps a watermark (``scanned_until``): a scan looks only at
+what crossed its threshold between the last scan and now, and the firing key
+(rule, record, the moment the threshold counts from) makes a record fire once
+per stay on a stage or per due time, however often the clock looks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.automation import triggers
+from crm.automation.conditions import load_record, matches
+from crm.automation.rules import CLOCK_TRIGGERS
+from crm.clock import Clock
+from storage.engine import write_transaction
+from storage.models import AutomationRule, Deal, Stage, Task
+
+
+class Scanner:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+
+    async def scan(self) -> int:
+        """Queue firings for deals that became stale and tasks that became overdue."""
+        now = self._clock.now()
+        queued = 0
+        clock_rules = await self._session.scalar(
+            select(AutomationRule.id)
+            .where(AutomationRule.trigger.in_(CLOCK_TRIGGERS), AutomationRule.paused_at.is_(None))
+            .limit(1)
+        )
+        if clock_rules is None:
+            return 0
+        async with write_transaction(self._session):
+            rules = await self._session.scalars(
+                select(AutomationRule).where(
+                    AutomationRule.trigger.in_(("deal_stale", "task_overdue")),
+                    AutomationRule.paused_at.is_(None),
+                )
+            )
+            for rule in list(rules):
+                since = rule.scanned_until or rule.created_at
+                if rule.trigger == "deal_stale":
+                    queued += await self._stale(rule, since, now)
+                else:
+                    queued += await self._overdue(rule, since, now)
+                rule.scanned_until = now
+        return queued
+
+    async def _stale(self, rule: AutomationRule, since: datetime, now: datetime) -> int:
+        """Deals whose ``days`` in their stage ran out between the last scan and now."""
+        days = timedelta(days=int(rule.trigger_params["days"]))
+        query = (
+            select(Deal)
+            .join(Stage, Stage.id == Deal.stage_id)
+            .where(
+                Stage.kind == "open",
+                Deal.stage_changed_at > since - days,
+                Deal.stage_changed_at <= now - days,
+            )
+        )
+        stage_id = rule.trigger_params.get("stage_id")
+        if stage_id is not None:
+            query = query.where(Deal.stage_id == int(stage_id))
+        queued = 0
+        for deal in await self._session.scalars(query):
+            record = await load_record(self._session, deal_id=deal.id)
+            if record is None or not matches(rule.conditions, record):
+                continue
+            moment = deal.stage_changed_at.strftime("%Y%m%dT%H%M%S")
+            queued += await triggers.queue(
+                self._session,
+                now,
+                rule,
+                key=f"{rule.id}:stale:{deal.id}:{moment}",
+                client_id=deal.client_id,
+                deal_id=deal.id,
+            )
+        return queued
+
+    async def _overdue(self, rule: AutomationRule, since: datetime, now: datetime) -> int:
+        """Open tasks whose ``hours`` past due ran out between the last scan and now."""
+        hours = timedelta(hours=int(rule.trigger_params["hours"]))
+        tasks = await self._session.scalars(
+            select(Task).where(
+                Task.done_at.is_(None),
+                Task.due_at > since - hours,
+                Task.due_at <= now - hours,
+            )
+        )
+        queued = 0
+        for task in list(tasks):
+            record = await load_record(
+                self._session, client_id=task.client_id, deal_id=task.deal_id
+            )
+            if record is None or not matches(rule.conditions, record):
+                continue
+            moment = task.due_at.strftime("%Y%m%dT%H%M%S")
+            queued += await triggers.queue(
+                self._session,
+                now,
+                rule,
+                key=f"{rule.id}:overdue:{task.id}:{moment}",
+                client_id=record.client.id,
+                deal_id=record.deal.id if record.deal else None,
+                task_id=task.id,
+            )
+        return queued

@@ -1,0 +1,165 @@
+"""Turning a change into firings, inside the change's own transaction.
+
+Use cases call ``on_event`` right after they record an event: each active rule
+whose trigger and conditions match gets one firing row under a unique key
+(rule, event), due when the rule's delay says (in the team's time zone, kept
+on the rule). Nothing acts here; the clock does (``crm.automation.runner``).
+A change made by a rule carries the chain of rules that led to it (a context
+variable set by the runner): those rules do not fire again from it, and a
+chain stops at ``MAX_DEPTH``. A rule that fires more than its hourly limit is
+paused and the owners are told.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import outbox
+from crm.automation.conditions import Record, load_record, matches
+from crm.automation.rules import due_after
+from crm.clock import Clock
+from storage.models import AutomationFiring, AutomationRule, Event, Role, User
+
+MAX_DEPTH = 3
+DEFAULT_PER_HOUR = 200
+DEFAULT_TIMEZONE = "Europe/Moscow"
+HOUR = timedelta(hours=1)
+# Rules that led to the change being made now (empty: a person made it).
+CHAIN: ContextVar[tuple[int, ...]] = ContextVar("automation_chain", default=())
+
+
+def triggers_of(event: Event) -> list[str]:
+    """The rule triggers an event may set off."""
+    kind = event.kind
+    if kind == "client_created":
+        return ["client_created"]
+    if kind in ("deal_created", "stage_changed", "deal_reopened"):
+        return ["deal_entered_stage"]
+    if kind in ("deal_won", "deal_lost"):
+        return ["deal_entered_stage", kind]
+    if kind in ("deal_changed", "field_changed", "status_changed"):
+        return ["field_changed"]
+    return []
+
+
+def _params_match(rule: AutomationRule, event: Event, record: Record) -> bool:
+    params = rule.trigger_params
+    if rule.trigger == "client_created" and params.get("source"):
+        return (record.client.source or "").casefold() == str(params["source"]).casefold()
+    if rule.trigger == "deal_entered_stage":
+        return bool(event.data.get("to") == params.get("stage_id"))
+    if rule.trigger == "field_changed":
+        field = str(params.get("field", ""))
+        changed = "client.status" if event.kind == "status_changed" else None
+        if changed is None:
+            prefix = "deal." if event.kind == "deal_changed" else "client."
+            changed = prefix + str(event.data.get("field", ""))
+        if changed != field:
+            return False
+        wanted = params.get("value")
+        return wanted is None or str(event.data.get("new")) == str(wanted)
+    return True
+
+
+async def on_event(session: AsyncSession, clock: Clock, event: Event) -> int:
+    """Queue the firings ``event`` sets off; returns how many."""
+    kinds = triggers_of(event)
+    chain = CHAIN.get()
+    if not kinds or len(chain) >= MAX_DEPTH:
+        return 0
+    rules = list(
+        await session.scalars(
+            select(AutomationRule)
+            .where(AutomationRule.trigger.in_(kinds), AutomationRule.paused_at.is_(None))
+            .order_by(AutomationRule.id)
+        )
+    )
+    rules = [rule for rule in rules if rule.id not in chain]
+    if not rules:
+        return 0
+    record = await load_record(session, client_id=event.client_id, deal_id=event.deal_id)
+    if record is None:
+        return 0
+    await session.flush()  # the event's id is part of the key
+    queued = 0
+    for rule in rules:
+        if not _params_match(rule, event, record) or not matches(rule.conditions, record):
+            continue
+        queued += await queue(
+            session,
+            clock.now(),
+            rule,
+            key=f"{rule.id}:e{event.id}",
+            client_id=record.client.id,
+            deal_id=record.deal.id if record.deal else None,
+            actor_id=event.actor_id,
+        )
+    return queued
+
+
+async def queue(
+    session: AsyncSession,
+    now: datetime,
+    rule: AutomationRule,
+    *,
+    key: str,
+    client_id: int | None = None,
+    deal_id: int | None = None,
+    task_id: int | None = None,
+    actor_id: int | None = None,
+) -> int:
+    """One firing of ``rule`` under ``key`` (once ever); 0 when known or the rule ran away."""
+    if not await _within_limit(session, now, rule):
+        return 0
+    chain = CHAIN.get()
+    values: dict[str, Any] = {
+        "key": key,
+        "rule_id": rule.id,
+        "client_id": client_id,
+        "deal_id": deal_id,
+        "task_id": task_id,
+        "actor_id": actor_id,
+        "depth": len(chain),
+        "chain": list(chain),
+        "created_at": now,
+        "due_at": due_after(rule.delay, now, str(rule.state.get("tz") or DEFAULT_TIMEZONE)),
+        "attempts": 0,
+        "detail": [],
+    }
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(AutomationFiring).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def _within_limit(session: AsyncSession, now: datetime, rule: AutomationRule) -> bool:
+    """Count the firing against the rule's hour; past the limit, pause it and tell the owners."""
+    limit = int(rule.state.get("per_hour") or DEFAULT_PER_HOUR)
+    if rule.hour_started_at is None or now - rule.hour_started_at >= HOUR:
+        rule.hour_started_at, rule.hour_count = now, 0
+    rule.hour_count += 1
+    if rule.hour_count <= limit:
+        return True
+    rule.paused_at, rule.paused_reason = now, "runaway"
+    owners = await session.scalars(
+        select(User.id).where(User.role == Role.OWNER, User.active.is_(True))
+    )
+    for owner_id in owners:
+        await outbox.enqueue(
+            session,
+            chat_id=owner_id,
+            kind="automation_paused",
+            payload={"rule_id": rule.id, "rule": rule.name, "limit": limit},
+            dedupe_key=f"automation:paused:{rule.id}:{now.isoformat()}",
+            now=now,
+        )
+    return False

@@ -1,0 +1,139 @@
+"""``.docx`` templates: checked and prepared once at upload, filled with ``docxtpl``.
+
+The owner writes ``{client.name}`` in Word. Word often splits such a text over
+several runs of formatting (``{client`` in one, ``.name}`` in the next), so at
+upload every paragraph's placeholders are put back together into the run they
+start in (keeping that run's formatting), then turned into Jinja tags
+(``{{ client.name }}``) for ``docxtpl``. An unknown placeholder is refused by
+name; a brace left open ("{client.na" with no "}") is refused with the text
+around it, so the owner knows exactly what to retype.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from docx import Document
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+from jinja2 import TemplateError
+
+from crm import placeholders
+from crm.errors import InvalidInput
+
+MAX_BYTES = 5 * 1024 * 1024
+_OPEN_BRACE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.]*(?![A-Za-z0-9_.}])")
+_ANY_BRACED = re.compile(r"\{([^{}]*)\}")
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    document: bytes  # with Jinja tags, ready for ``fill``
+    placeholders: list[str]
+
+
+def _paragraphs(document: Any) -> Iterator[Any]:
+    yield from document.element.body.iter(qn("w:p"))
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            if not part.is_linked_to_previous:
+                yield from part._element.iter(qn("w:p"))
+
+
+def _join_runs(paragraph: Any) -> str:
+    """Put each placeholder split over runs back into the run it starts in; the text."""
+    nodes = list(paragraph.iter(qn("w:t")))
+    texts = [node.text or "" for node in nodes]
+    full = "".join(texts)
+    starts, position = [], 0
+    for text in texts:
+        starts.append(position)
+        position += len(text)
+
+    def locate(offset: int) -> tuple[int, int]:
+        index = max(i for i, start in enumerate(starts) if start <= offset)
+        return index, offset - starts[index]
+
+    for match in reversed(list(_ANY_BRACED.finditer(full))):
+        first, head = locate(match.start())
+        last, tail = locate(match.end() - 1)
+        if first == last:
+            continue
+        nodes[first].text = (nodes[first].text or "")[:head] + match.group(0)
+        for middle in range(first + 1, last):
+            nodes[middle].text = ""
+        nodes[last].text = (nodes[last].text or "")[tail + 1 :]
+        for index in (first, last):
+            nodes[index].set(_XML_SPACE, "preserve")
+    return full
+
+
+def _check_text(text: str, custom_keys: Iterable[str]) -> list[str]:
+    keys = list(custom_keys)
+    for inner in _ANY_BRACED.findall(text):
+        if inner.strip() and not placeholders.is_known(inner.strip(), keys):
+            raise InvalidInput("unknown_placeholder", name=inner.strip()[:60])
+    for broken in _OPEN_BRACE.finditer(text):
+        snippet = text[max(0, broken.start() - 20) : broken.end() + 20]
+        raise InvalidInput("broken_placeholder", text=snippet.strip())
+    return placeholders.find(text)
+
+
+def prepare(data: bytes, custom_keys: Iterable[str] = ()) -> Prepared:
+    """Check an uploaded ``.docx`` and make it a template; InvalidInput says what is wrong."""
+    if len(data) > MAX_BYTES:
+        raise InvalidInput("file_too_big", limit=MAX_BYTES // (1024 * 1024))
+    try:
+        document = Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        raise InvalidInput("not_docx") from exc
+    keys = list(custom_keys)
+    found: list[str] = []
+    for paragraph in _paragraphs(document):
+        text = _join_runs(paragraph)
+        if "{{" in text or "{%" in text:
+            raise InvalidInput("broken_placeholder", text=text[:60])
+        found += _check_text(text, keys)
+        for node in paragraph.iter(qn("w:t")):
+            if node.text and "{" in node.text:
+                node.text = placeholders.PATTERN.sub(r"{{ \1 }}", node.text)
+    output = io.BytesIO()
+    document.save(output)
+    return Prepared(output.getvalue(), list(dict.fromkeys(found)))
+
+
+def _context(values: Mapping[str, str | None]) -> dict[str, Any]:
+    """``{"client.name": "Ivan"}`` as ``{"client": {"name": "Ivan"}}`` for Jinja."""
+    context: dict[str, Any] = {}
+    for name, value in values.items():
+        head, _, rest = name.partition(".")
+        if rest:
+            context.setdefault(head, {})[rest] = value or ""
+        else:
+            context[head] = value or ""
+    return context
+
+
+def fill(document: bytes, values: Mapping[str, str | None]) -> bytes:
+    """The prepared template with every placeholder filled (XML-escaped)."""
+    template = DocxTemplate(io.BytesIO(document))
+    try:
+        template.render(_context(values), autoescape=True)
+    except TemplateError as exc:
+        raise InvalidInput("broken_template") from exc
+    output = io.BytesIO()
+    template.save(output)
+    return output.getvalue()
+
+
+def text_of(document: bytes) -> str:
+    """The document's paragraphs as plain text (for checks and previews)."""
+    parsed = Document(io.BytesIO(document))
+    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in _paragraphs(parsed))

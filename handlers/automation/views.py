@@ -1,0 +1,42 @@
+"""What automation says on its own: a rule's message, a prepared template, a rule paused.
+Pure: data in, text out (the outbox sender renders these)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.utils.formatting import Bold, Text, as_list
+from aiogram.utils.i18n import gettext as _
+
+NOTICE_KINDS = ("automation_notice", "automation_template", "automation_paused")
+
+
+def automation_text(kind: str, payload: dict[str, Any]) -> Text:
+    rule = str(payload.get("rule", ""))
+    if kind == "automation_paused":
+        return Text(
+            "⏸ ",
+            _(
+                "The rule «{rule}» fired more than {limit} times in an hour and was paused. "
+                "Check it in /settings → Automation and resume it when it is right."
+            ).format(rule=rule, limit=payload.get("limit", "")),
+        )
+    if kind == "automation_template":
+        lines: list[Text | str] = [
+            Text(
+                "🤖 ",
+                Bold(f"«{rule}»"),
+                ": ",
+                _("prepared «{template}»").format(template=payload.get("template", "")),
+            ),
+            str(payload.get("text") or ""),
+        ]
+        if payload.get("phone"):
+            lines.append(_("Client's phone: {phone}").format(phone=payload["phone"]))
+        missing = payload.get("missing") or []
+        if missing:
+            lines.append(
+                _("No value for: {names}").format(names=", ".join(f"{{{m}}}" for m in missing))
+            )
+        return as_list(*lines)
+    return Text("🤖 ", Bold(f"«{rule}»"), ": ", str(payload.get("text") or ""))

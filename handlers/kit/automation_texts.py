@@ -1,0 +1,113 @@
+"""Words for automation and templates that the kit shows: timeline lines and refusals.
+
+They live in the kit because the timeline and the one error handler show them
+for every feature; the automation and templates packages build on the kit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiogram.utils.i18n import gettext as _
+
+from crm.errors import CrmError
+from storage.models import User
+
+
+def _part(done: dict[str, Any], people: Mapping[int, User]) -> str:
+    kind = done.get("type")
+    if kind == "create_task":
+        return _("task «{title}»").format(title=done.get("title", ""))
+    if kind == "notify":
+        whom = {"owner": _("the owner"), "group": _("the group chat")}
+        return _("told {whom}").format(whom=whom.get(str(done.get("to")), _("the responsible")))
+    if kind == "set_status":
+        return _("status → {status}").format(status=done.get("status", ""))
+    if kind == "add_tag":
+        return f"+#{done.get('tag', '')}"
+    if kind == "remove_tag":
+        return f"−#{done.get('tag', '')}"
+    if kind == "move_stage":
+        return _("moved to «{stage}»").format(stage=done.get("stage", ""))
+    if kind == "round_robin":
+        user = people.get(int(done.get("member") or 0))
+        name = (user.full_name if user else None) or done.get("name") or str(done.get("member"))
+        return _("responsible: {name}").format(name=name)
+    if kind == "prepare_template":
+        return _("prepared «{template}»").format(template=done.get("template", ""))
+    return str(kind)
+
+
+def automation_event_text(data: Mapping[str, Any], people: Mapping[int, User]) -> str:
+    parts = [_part(done, people) for done in data.get("done") or [] if isinstance(done, dict)]
+    return "🤖 «{rule}»: {what}".format(rule=data.get("rule", ""), what="; ".join(parts) or "—")
+
+
+def automation_error_text(error: CrmError) -> str | None:
+    """Words for the refusals of automation's use cases; None for other codes."""
+    if error.code == "bad_rule":
+        parts = {
+            "trigger": _("Choose what sets the rule off."),
+            "stage": _("Choose a stage of the pipeline."),
+            "days": _("Send a whole number of days from 1 to 10000."),
+            "hours": _("Send a whole number of hours from 1 to 10000."),
+            "field": _("Choose a field."),
+            "condition": _("This condition cannot be checked."),
+            "action": _("Choose what the rule does, and fill in its text."),
+            "members": _("Choose at least one member."),
+            "template": _("Choose a template."),
+            "delay": _("This delay cannot be used: choose another."),
+            "starter": _("This button is no longer active."),
+        }
+        return parts.get(str(error.params.get("part")), _("This rule cannot run as it is."))
+    if error.code == "too_many_rules":
+        return _("There can be at most {limit} rules.").format(limit=error.params.get("limit"))
+    return None
+
+
+EVENT_KINDS = ("template_prepared", "template_emailed")
+
+
+def template_event_text(kind: str, data: Mapping[str, Any]) -> str:
+    name = str(data.get("template", ""))
+    if kind == "template_emailed":
+        return "📧 " + _("«{template}» sent by email to {to}").format(
+            template=name, to=data.get("to", "")
+        )
+    return "📨 " + _("«{template}» prepared").format(template=name)
+
+
+def template_error_text(error: CrmError) -> str | None:
+    """Words for the refusals of the templates' use cases; None for other codes."""
+    params = error.params
+    if error.code == "unknown_placeholder":
+        return _(
+            "I don't know the placeholder {{{name}}}. Use {{client.name}}, {{client.company}}, "
+            "{{client.phone}}, {{deal.title}}, {{deal.amount}}, {{manager.name}}, "
+            "{{manager.phone}} or {{today}}."
+        ).format(name=params.get("name", ""))
+    if error.code == "broken_placeholder":
+        return _(
+            "A placeholder is broken near “{text}”: retype it in one go, with both braces, "
+            "like {{client.name}}, and upload the file again."
+        ).format(text=params.get("text", ""))
+    texts = {
+        "not_docx": _(
+            "This is not a Word .docx file (or it is damaged). Save it as .docx and send it again."
+        ),
+        "file_too_big": _("The file is too big: at most {limit} MB.").format(
+            limit=params.get("limit", "")
+        ),
+        "broken_template": _("This document cannot be filled; please upload it again."),
+        "too_many_templates": _("There can be at most {limit} templates.").format(
+            limit=params.get("limit", "")
+        ),
+        "template_gone": _("This template no longer exists."),
+        "mail_off": _("Email is not set up: the team's SMTP settings are empty."),
+        "no_email": _("The client has no email address. Add one on the card first."),
+        "mail_failed": _("The email was not sent: {reason}").format(
+            reason=params.get("reason", "")
+        ),
+    }
+    return texts.get(error.code)
