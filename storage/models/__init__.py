@@ -3,12 +3,22 @@
 from storage.models.clients import Client, ClientEmail, ClientPhone, ClientTag, Event
 from storage.models.deals import Deal, LostReason, Pipeline, Stage
 from storage.models.groups import GroupChat
+from storage.models.intake import (
+    BusinessChat,
+    BusinessConnection,
+    BusinessMessage,
+    Lead,
+    LeadSource,
+)
 from storage.models.outbox import OutboxMessage
 from storage.models.tasks import Task
 from storage.models.users import AppSetting, Invite, Role, User
 
 __all__ = [
     "AppSetting",
+    "BusinessChat",
+    "BusinessConnection",
+    "BusinessMessage",
     "Client",
     "ClientEmail",
     "ClientPhone",
@@ -17,6 +27,8 @@ __all__ = [
     "Event",
     "GroupChat",
     "Invite",
+    "Lead",
+    "LeadSource",
     "LostReason",
     "OutboxMessage",
     "Pipeline",
