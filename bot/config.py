@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     currency: str = Field(default="RUB", pattern=r"^[A-Z]{3}$")
     default_task_hour: int = Field(default=10, ge=0, le=23)
     nudge_after_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # Lead intake: the address the web server is reached at from outside (the URL shown
+    # for each lead source), and the limits per source token.
+    public_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    lead_max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=10 * 1024 * 1024)
+    lead_rate_per_minute: int = Field(default=60, ge=1, le=100_000)
 
     @field_validator("owner_ids", mode="before")
     @classmethod
@@ -48,7 +53,7 @@ class Settings(BaseSettings):
             return tuple(ids)
         return value
 
-    @field_validator("telegram_api_url", "redis_url", mode="before")
+    @field_validator("telegram_api_url", "redis_url", "public_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

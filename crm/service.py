@@ -16,6 +16,9 @@ from crm.deal_queries import DealQueries
 from crm.deals import Deals
 from crm.digest import Digests
 from crm.groups import Groups
+from crm.intake.leads import LeadIntake
+from crm.intake.queue import IncomingQueue
+from crm.intake.sources import LeadSources
 from crm.invites import Invites
 from crm.members import Members
 from crm.outbox import Outbox
@@ -47,6 +50,9 @@ class Crm:
         self.reports = Reports(session, self.pipelines)
         self.groups = Groups(session, clock)
         self.digests = Digests(session, clock, self.deal_queries, self.pipelines)
+        self.lead_sources = LeadSources(session, clock)
+        self.intake = LeadIntake(session, clock, config)
+        self.incoming = IncomingQueue(session, clock)
 
 
 class CrmFactory:

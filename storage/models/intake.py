@@ -53,6 +53,8 @@ class Lead(Base):
     received_at: Mapped[datetime]
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="SET NULL"))
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"))
+    # The lead made its card (rather than finding a known client): spam archives only these.
+    new_client: Mapped[bool] = mapped_column(default=False)
     taken_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     taken_at: Mapped[datetime | None]
     spam_at: Mapped[datetime | None]

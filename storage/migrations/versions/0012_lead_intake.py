@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("client_id", sa.Integer(), nullable=True),
         sa.Column("deal_id", sa.Integer(), nullable=True),
+        sa.Column("new_client", sa.Boolean(), nullable=False),
         sa.Column("taken_by", sa.BigInteger(), nullable=True),
         sa.Column("taken_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("spam_at", sa.DateTime(timezone=True), nullable=True),
