@@ -46,7 +46,9 @@ def _urlencoded(body: bytes) -> list[tuple[str, object]]:
     if not text.strip():
         raise BodyError("empty body")
     try:
-        return list(parse_qsl(text, keep_blank_values=True, strict_parsing=True))
+        return list(parse_qsl(text, keep_blank_values=True, strict_parsing=True, errors="strict"))
+    except UnicodeDecodeError as exc:
+        raise BodyError("the body is not UTF-8") from exc
     except ValueError as exc:
         raise BodyError("malformed form-urlencoded body") from exc
 
