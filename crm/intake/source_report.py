@@ -62,6 +62,7 @@ async def figures_by_source(
         (
             await session.execute(
                 select(Client.source, func.count())
+                .select_from(Deal)
                 .join(Client, Client.id == Deal.client_id)
                 .where(mine, Deal.created_at >= start, Deal.created_at < end)
                 .group_by(Client.source)
@@ -70,6 +71,7 @@ async def figures_by_source(
     )
     won_rows = await session.execute(
         select(Client.source, func.count(), func.coalesce(func.sum(Deal.amount_minor), 0))
+        .select_from(Deal)
         .join(Client, Client.id == Deal.client_id)
         .join(Stage, Stage.id == Deal.stage_id)
         .where(mine, Stage.kind == "won", Deal.closed_at >= start, Deal.closed_at < end)
