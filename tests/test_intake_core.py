@@ -19,11 +19,11 @@ from tests.conftest import OWNER_ID, Joiner
 MAX, ANNA = 200_002, 200_003
 
 
-async def add_source(app: App, name: str = "Сайт", **options: object) -> int:
+async def add_source(app: App, name: str = "Сайт", **options: object) -> str:
     async with app.crm.open() as crm:
         owner = await member_in(crm, OWNER_ID)
         issued = await crm.lead_sources.create(owner, name, **options)  # type: ignore[arg-type]
-    return issued.source.id
+    return issued.token
 
 
 async def member_in(crm: object, user_id: int) -> User:
@@ -32,9 +32,9 @@ async def member_in(crm: object, user_id: int) -> User:
     return found  # type: ignore[no-any-return]
 
 
-async def post(app: App, source_id: int, **fields: str) -> int:
+async def post(app: App, token: str, **fields: str) -> int:
     async with app.crm.open() as crm:
-        accepted = await crm.intake.accept_form(source_id, read_form(list(fields.items())))
+        accepted = await crm.intake.accept_form(token, read_form(list(fields.items())))
     return accepted.lead_id
 
 
@@ -150,7 +150,7 @@ async def test_per_source_figures_match_hand_computed_numbers(app: App, clock: M
     async with app.crm.open() as crm:
         owner = await member_in(crm, OWNER_ID)
         no_deal = await crm.lead_sources.create(owner, "Сайт")  # same name: same source on cards
-    await post(app, no_deal.source.id, name="S3", phone="+79991110003")
+    await post(app, no_deal.token, name="S3", phone="+79991110003")
     quiz_leads = [await post(app, quiz, name=f"Q{i}", phone=f"+7999222000{i}") for i in range(2)]
     clock.advance(timedelta(days=3))
     async with app.crm.open() as crm:
