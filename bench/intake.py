@@ -41,7 +41,7 @@ async def serve(db: str, port: int) -> None:
     from bot.web.leads import add_lead_routes
 
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=f"sqlite+aiosqlite:///{db}",
         owner_ids=(OWNER_ID,),
         log_level="WARNING",
@@ -66,7 +66,7 @@ async def serve(db: str, port: int) -> None:
 def lead_body(number: int) -> dict[str, str]:
     return {
         "Name": f"Клиент {number}",
-        "Phone": f"+7 916 {number // 10000 % 1000:03d}-{number // 100 % 100:02d}-{number % 100:02d}",
+        "Phone": f"8 (916) {number // 10000 % 1000:03d}-{number % 10000:04d}",
         "Email": f"client{number}@example.ru",
         "Comments": "Хочу узнать цену",
         "utm_source": "yandex",
@@ -142,7 +142,7 @@ def count_rows(db: str) -> dict[str, int]:
         }
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
+def run(args: argparse.Namespace) -> dict[str, Any]:
     directory = Path(tempfile.mkdtemp(prefix="bench-intake-"))
     db = str(directory / "intake.db")
     server = subprocess.Popen(
@@ -169,7 +169,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         own = resource.getrusage(resource.RUSAGE_SELF)
         own_before = own.ru_utime + own.ru_stime
         server_before = cpu_seconds(server.pid)
-        figures = await load(url, args.leads, args.rate)
+        figures = asyncio.run(load(url, args.leads, args.rate))
         figures["server_cpu_ms_per_request"] = round(
             (cpu_seconds(server.pid) - server_before) * 1000 / figures["requests"], 2
         )
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.serve:
         asyncio.run(serve(args.serve, args.port))
         return
-    figures = asyncio.run(run(args))
+    figures = run(args)
     print(json.dumps(figures, ensure_ascii=False))
 
 
