@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from bot.app import App
 from crm.clock import ManualClock
-from crm.errors import Conflict, InvalidInput, NotAllowed
+from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.intake.batch import Accepted
 from crm.parsing.lead_fields import read_form
 from storage.models import Client, Deal, Event, Lead, User
 from tests.client_helpers import member
@@ -181,3 +182,34 @@ async def test_per_source_figures_match_hand_computed_numbers(app: App, clock: M
     )
     assert quiz_f.conversion == 0
     assert list(figures) == ["Сайт", "Квиз"]
+
+
+async def test_one_batch_with_retries_a_shared_phone_and_a_bad_token(app: App) -> None:
+    token = await add_source(app, open_deal=True)
+    forms = [
+        read_form([("name", "A"), ("phone", "+79990000001"), ("tranid", "1")]),
+        read_form([("name", "A"), ("phone", "+79990000001"), ("tranid", "1")]),  # retry
+        read_form([("name", "A2"), ("phone", "8 999 000-00-01"), ("tranid", "2")]),  # same phone
+        read_form([("name", "B"), ("email", "b@x.ru")]),
+    ]
+    async with app.crm.open() as crm:
+        drafts = [crm.intake.draft(token, form) for form in forms]
+        drafts.append(crm.intake.draft("no-such-token", forms[3]))
+        outcomes = await crm.intake.accept_many(drafts)
+        first, retry, same_phone, other, unknown = outcomes
+        assert isinstance(first, Accepted) and isinstance(retry, Accepted)
+        assert (retry.lead_id, retry.duplicate) == (first.lead_id, True)
+        assert isinstance(same_phone, Accepted) and not same_phone.duplicate
+        assert isinstance(other, Accepted) and isinstance(unknown, NotFound)
+        session = crm.incoming._session
+        leads = {lead.id: lead for lead in await session.scalars(select(Lead))}
+        assert len(leads) == 3
+        assert leads[first.lead_id].client_id == leads[same_phone.lead_id].client_id
+        assert (leads[first.lead_id].new_client, leads[same_phone.lead_id].new_client) == (
+            True,
+            False,
+        )
+        names = sorted(await session.scalars(select(Client.name)))
+        deals = list(await session.scalars(select(Deal.client_id)))
+    assert names == ["A", "B"]
+    assert len(deals) == 3  # a deal per lead, two of them on A's card
