@@ -20,13 +20,16 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.flood import FloodControl
 from bot.i18n import build_i18n
 from crm.clock import Clock, SystemClock
 from crm.config import CrmConfig
 from crm.members import language_for
 from crm.service import CrmFactory
-from handlers import get_routers
-from handlers.middlewares import AccessGate, CrmMiddleware, LeaveDialogs, MemberI18nMiddleware
+from handlers import build_routers
+from handlers.kit.middlewares import AccessGate, CrmMiddleware, LeaveDialogs, MemberI18nMiddleware
+from handlers.kit.presses import AnswerEveryPress, PressLedger, Refusals
+from reminders.limits import RateLimits
 from reminders.scheduler import Ticker
 from reminders.sender import OutboxSender
 from storage.engine import create_engine, create_session_factory
@@ -86,16 +89,24 @@ def build_app(
         session=session or _http_session(settings),
         default=DefaultBotProperties(link_preview_is_disabled=True),
     )
+    ledger = PressLedger()
+    bot.session.middleware(ledger)
+    limits = RateLimits()
+    bot.session.middleware(FloodControl(limits))
     if fsm_storage is None and settings.redis_url:
         fsm_storage = RedisStorage.from_url(settings.redis_url)
-    dispatcher = build_dispatcher(factory, i18n, settings.default_language, fsm_storage)
-    sender = OutboxSender(bot, factory, i18n)
+    dispatcher = build_dispatcher(factory, i18n, settings.default_language, fsm_storage, ledger)
+    sender = OutboxSender(bot, factory, i18n, limits=limits)
     ticker = Ticker(factory, sender)
     return App(settings, bot, dispatcher, engine, factory, i18n, sender, ticker)
 
 
 def build_dispatcher(
-    factory: CrmFactory, i18n: I18n, default_language: str, fsm_storage: BaseStorage | None
+    factory: CrmFactory,
+    i18n: I18n,
+    default_language: str,
+    fsm_storage: BaseStorage | None,
+    ledger: PressLedger,
 ) -> Dispatcher:
     storage = fsm_storage or MemoryStorage()
     # One update at a time per chat and user: a button pressed twice in quick
@@ -104,12 +115,15 @@ def build_dispatcher(
         storage.create_isolation() if isinstance(storage, RedisStorage) else SimpleEventIsolation()
     )
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
-    # Order matters: the CRM and the member first, then their language, then the door.
+    # Order matters: every press answered in the end; the CRM and the member, then
+    # their language, then the door; a refusal told in the member's language.
+    dispatcher.update.outer_middleware(AnswerEveryPress(ledger))
     dispatcher.update.outer_middleware(CrmMiddleware(factory))
     dispatcher.update.outer_middleware(MemberI18nMiddleware(i18n, default_language))
     dispatcher.update.outer_middleware(AccessGate())
+    dispatcher.update.outer_middleware(Refusals())
     dispatcher.message.outer_middleware(LeaveDialogs())
-    dispatcher.include_routers(*get_routers())
+    dispatcher.include_routers(*build_routers())
     dispatcher.include_router(_errors_router(i18n, default_language))
     return dispatcher
 

@@ -145,7 +145,7 @@ def _check_sqlite_file(url: str) -> None:
 async def run(settings: Settings) -> None:
     from bot.app import build_app
     from bot.startup import announce_setup_code, prepare_database
-    from handlers.commands import publish_commands
+    from handlers.menu.commands import publish_commands
     from reminders.scheduler import build_scheduler
 
     app = build_app(settings)
