@@ -67,6 +67,7 @@ def crm_config(settings: Settings, owner_ids: tuple[int, ...] | None = None) -> 
         currency=settings.currency,
         nudge_after=timedelta(minutes=settings.nudge_after_minutes),
         default_hour=settings.default_task_hour,
+        public_url=settings.public_url,
     )
 
 

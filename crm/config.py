@@ -20,3 +20,5 @@ class CrmConfig:
     invite_ttl: timedelta = timedelta(days=7)
     # How long after opening a card plain text still becomes a comment on it.
     card_context: timedelta = timedelta(minutes=15)
+    # Where the web server is reached from outside: lead sources show PUBLIC_URL/leads/<token>.
+    public_url: str | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
+from handlers import intake
 from handlers.clients import card as client_card
 from handlers.clients import edit as client_edit
 from handlers.clients import listing as clients_list
@@ -53,6 +54,7 @@ FEATURES: tuple[Routes, ...] = (
     task_actions.routes,
     tasks_list.routes,
     report.routes,
+    intake.routes,
     client_notes.routes,
     fallback.routes,
 )

@@ -35,6 +35,10 @@ def error_text(error: CrmError) -> str:
         "already_on_stage": _("The deal is already at this stage."),
         "already_open": _("The deal is already open."),
         "negative_amount": _("The amount cannot be negative."),
+        "lead_yours": _("This lead is already yours."),
+        "lead_spam": _("This lead was marked as spam."),
+        "bad_assignment": _("Choose active members of the team for this source."),
+        "test_submission": _("That was only a form's connection check."),
     }
     if error.code == "empty":
         return _("This cannot be empty. Please send it again.")
@@ -57,6 +61,14 @@ def error_text(error: CrmError) -> str:
         ).format(value=error.params.get("value", ""))
     if error.code == "too_many_stages":
         return _("A pipeline can have at most {limit} stages.").format(
+            limit=error.params.get("limit")
+        )
+    if error.code == "lead_taken":
+        return _("Too late: {name} has already taken this lead.").format(
+            name=error.params.get("name", "")
+        )
+    if error.code == "too_many_sources":
+        return _("There can be at most {limit} lead sources.").format(
             limit=error.params.get("limit")
         )
     if error.code == "bad_stale_days":

@@ -10,6 +10,7 @@ from crm import access
 from crm.members import SUPPORTED_LANGUAGES
 from crm.service import Crm
 from crm.team_settings import can_change_settings
+from handlers.intake.callbacks import SourceAction, SourceCb
 from handlers.kit.labels import language_name, local_time
 from handlers.settings.callbacks import DigestCb, PipelineCb, SettingsCb
 from storage.models import Role, User
@@ -84,6 +85,8 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
         rows.append([button(_("🏷 Client statuses"), "statuses")])
         pipeline = PipelineCb(action="stages").pack()
         rows.append([InlineKeyboardButton(text=_("🪜 Pipeline"), callback_data=pipeline)])
+        sources = SourceCb(action=SourceAction.LIST).pack()
+        rows.append([InlineKeyboardButton(text=_("📥 Lead sources"), callback_data=sources)])
     rows.extend(await morning_buttons(member, crm))
     return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
