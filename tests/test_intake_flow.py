@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -10,8 +11,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import App
 from bot.simulator import SimulatedUser
 from bot.web.leads import add_lead_routes
+from crm.clock import ManualClock
+from crm.parsing.lead_fields import read_form
 from handlers.intake.callbacks import LeadAction, LeadCb, SourceAction, SourceCb
-from tests.conftest import Joiner
+from storage.models import Lead
+from tests.conftest import OWNER_ID, Joiner
+
+NBSP = "\u00a0"
 
 MAX, ANNA = 200_002, 200_003
 
@@ -88,3 +94,34 @@ async def test_a_manager_cannot_open_lead_sources(
     assert not any("Lead sources" in text for text, _, _ in screen.buttons)
     await max_.press_data(SourceCb(action=SourceAction.ADD).pack())
     assert max_.alert == "You don't have access to this."
+
+
+async def test_report_by_source_matches_hand_computed_numbers(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """Site: 3 new clients, 3 deals, 1 won for 1 500 ₽ (conversion 1/3 = 33%);
+    Quiz: 1 new client, no deal (the source opens none), nothing won."""
+    clock.set(datetime(2026, 10, 5, 9, tzinfo=UTC))
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        site = await crm.lead_sources.create(owner, "Site", open_deal=True)
+        quiz = await crm.lead_sources.create(owner, "Quiz")
+        leads = [
+            await crm.intake.accept_form(site.token, read_form([("name", n), ("phone", p)]))
+            for n, p in (("A", "+79990000001"), ("B", "+79990000002"), ("C", "+79990000003"))
+        ]
+        await crm.intake.accept_form(quiz.token, read_form([("name", "D")]))
+        lead = await crm.incoming._session.get(Lead, leads[0].lead_id)
+        assert lead is not None and lead.deal_id is not None
+        won = next(s.id for s in await crm.pipelines.stages() if s.kind == "won")
+        await crm.deals.set_amount(owner, lead.deal_id, 150_000)
+        await crm.deals.move(owner, lead.deal_id, won)
+    clock.advance(timedelta(hours=1))
+    [menu] = await owner_en.send("/report")
+    await owner_en.press("This month", menu)
+    [screen] = await owner_en.press("By source")
+    lines = screen.text.splitlines()
+    assert lines[0] == "📥 Sources: This month, 01.10.2026–05.10.2026"
+    assert lines[2] == f"Site: 3 · 3 · 1 · 33% · 1,500{NBSP}₽"
+    assert lines[3] == f"Quiz: 1 · 0 · 0 · 0% · 0{NBSP}₽"
