@@ -85,6 +85,7 @@ def crm_config(settings: Settings, owner_ids: tuple[int, ...] | None = None) -> 
         default_hour=settings.default_task_hour,
         automation_per_hour=settings.automation_max_per_hour,
         mail=mail_config(settings),
+        public_url=settings.public_url,
     )
 
 

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str | None = None
     smtp_tls: Literal["starttls", "tls", "none"] = "starttls"
+    # Lead intake: the address the web server is reached at from outside (the URL shown
+    # for each lead source), and the limits per source token.
+    public_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    lead_max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=10 * 1024 * 1024)
+    lead_rate_per_minute: int = Field(default=60, ge=1, le=100_000)
 
     @field_validator("owner_ids", mode="before")
     @classmethod
@@ -62,6 +67,7 @@ class Settings(BaseSettings):
         "smtp_user",
         "smtp_password",
         "smtp_from",
+        "public_url",
         mode="before",
     )
     @classmethod

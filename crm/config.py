@@ -26,3 +26,5 @@ class CrmConfig:
     automation_per_hour: int = 200
     # The team's SMTP server for "Send by email"; None: email is off.
     mail: MailConfig | None = None
+    # Where the web server is reached from outside: lead sources show PUBLIC_URL/leads/<token>.
+    public_url: str | None = None

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.access import is_staff
+from crm.intake.source_report import SourceFigures, figures_by_source
 from crm.pipeline import Pipelines, StageView
 from storage.models import Client, Deal, Event, Stage, User
 
@@ -164,6 +165,10 @@ class Reports:
             for i, stage in enumerate(steps)
         ]
         return funnel, created
+
+    async def by_source(self, actor: User, start: datetime, end: datetime) -> list[SourceFigures]:
+        """Which channel brings money, not only leads (see ``crm.intake.source_report``)."""
+        return await figures_by_source(self._session, actor, start, end)
 
     async def won_amounts(
         self, actor: User, start: datetime, end: datetime

@@ -25,6 +25,9 @@ from crm.field_values import FieldValues
 from crm.groups import Groups
 from crm.imports.service import Imports
 from crm.imports.undo import ImportUndo
+from crm.intake.leads import LeadIntake
+from crm.intake.queue import IncomingQueue
+from crm.intake.sources import LeadSources
 from crm.invites import Invites
 from crm.links import Links
 from crm.members import Members
@@ -88,6 +91,9 @@ class Crm:
         )
         self.automation = Automation(session, clock, config)
         self.templates = Templates(session, clock, config, self.clients, self.deals)
+        self.lead_sources = LeadSources(session, clock)
+        self.intake = LeadIntake(session, clock, config)
+        self.incoming = IncomingQueue(session, clock)
 
 
 class CrmFactory:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import automation
+from handlers import automation, intake
 from handlers.clients import card as client_card
 from handlers.clients import edit as client_edit
 from handlers.clients import listing as clients_list
@@ -63,6 +63,7 @@ FEATURES: tuple[Routes, ...] = (
     imports.routes,
     import_batches.routes,
     data_exports.routes,
+    intake.routes,
     client_notes.routes,
     fallback.routes,
 )

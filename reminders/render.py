@@ -15,8 +15,10 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.digest import local_day_bounds
+from crm.intake.batch_rows import LEAD_NOTICE, QUEUE_NOTICE
 from crm.service import Crm
 from handlers.automation.views import NOTICE_KINDS, automation_text
+from handlers.intake.views import lead_notice
 from handlers.kit.labels import role_name
 from handlers.reports.digest_views import morning_text, summary_text
 from handlers.tasks.views import reminder_message
@@ -67,6 +69,8 @@ async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> 
         return Rendered(automation_text(kind, payload))
     if kind in ("digest", "morning"):
         return await _digest(crm, kind, payload, chat_id)
+    if kind in (LEAD_NOTICE, QUEUE_NOTICE):
+        return Rendered(*lead_notice(kind, payload))
     raise UnknownKind(kind)
 
 

@@ -156,6 +156,7 @@ async def test_the_month_against_hand_computed_figures(
     assert [text for text, _data, _url in report.buttons] == [
         "📈 Charts",
         "📄 XLSX",
+        "📥 By source",
         "🔄 Refresh",
         "◀️ Periods",
     ]

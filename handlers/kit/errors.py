@@ -55,6 +55,10 @@ def error_text(error: CrmError) -> str:
         "import_bad_target": _("This button is no longer active."),
         "import_already_undone": _("This import was already undone."),
         "import_running": _("This import is still running; undo it when it has finished."),
+        "lead_yours": _("This lead is already yours."),
+        "lead_spam": _("This lead was marked as spam."),
+        "bad_assignment": _("Choose active members of the team for this source."),
+        "test_submission": _("That was only a form's connection check."),
     }
     if error.code == "stage_name_taken":
         return _("There is already a stage called “{name}”. Choose another name.").format(
@@ -92,6 +96,14 @@ def error_text(error: CrmError) -> str:
         ).format(value=_bounded(error.params.get("value")))
     if error.code == "too_many_stages":
         return _("A pipeline can have at most {limit} stages.").format(
+            limit=error.params.get("limit")
+        )
+    if error.code == "lead_taken":
+        return _("Too late: {name} has already taken this lead.").format(
+            name=error.params.get("name", "")
+        )
+    if error.code == "too_many_sources":
+        return _("There can be at most {limit} lead sources.").format(
             limit=error.params.get("limit")
         )
     if error.code == "bad_stale_days":

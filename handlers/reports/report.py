@@ -33,6 +33,7 @@ from handlers.kit.routes import Routes
 from handlers.kit.stages import money, stage_name
 from handlers.reports import charts as charts
 from handlers.reports.callbacks import ReportCb
+from handlers.reports.sources import sources_screen
 from handlers.reports.views import (
     PRESETS,
     Period,
@@ -98,6 +99,8 @@ async def report_button(
                 else period_of(callback_data)
             )
             await _show(callback, bot, *await report_screen(crm, member, chosen))
+        elif action == "sources":
+            await _show(callback, bot, *await sources_screen(crm, member, period_of(callback_data)))
         elif action == "charts":
             await send_charts(bot, _chat_id(callback), crm, member, period_of(callback_data))
         elif action == "xlsx":

@@ -216,6 +216,7 @@ def report_keyboard(period: Period) -> InlineKeyboardMarkup:
             [
                 button(_("📈 Charts"), cb("charts", period)),
                 button(_("📄 XLSX"), cb("xlsx", period)),
+                button(_("📥 By source"), cb("sources", period)),
             ],
             [
                 button(_("🔄 Refresh"), cb("show", period)),

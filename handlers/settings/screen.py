@@ -11,6 +11,7 @@ from crm.members import SUPPORTED_LANGUAGES
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.automation.callbacks import AutoAction, AutoCb
+from handlers.intake.callbacks import SourceAction, SourceCb
 from handlers.kit.labels import language_name, local_time
 from handlers.records.callbacks import Ent, EntCb
 from handlers.settings.callbacks import DigestCb, PipelineCb, SettingsCb
@@ -93,6 +94,8 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
             [InlineKeyboardButton(text=_("🧩 Fields and record types"), callback_data=fields)]
         )
         rows.append([InlineKeyboardButton(text=_("🤖 Automation"), callback_data=AUTOMATION)])
+        sources = SourceCb(action=SourceAction.LIST).pack()
+        rows.append([InlineKeyboardButton(text=_("📥 Lead sources"), callback_data=sources)])
     rows.extend(await morning_buttons(member, crm))
     return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
 

@@ -6,6 +6,13 @@ from storage.models.deals import Deal, LostReason, Pipeline, Stage
 from storage.models.entities import FieldDef, FieldValue, Link, Record, RecordType
 from storage.models.groups import GroupChat
 from storage.models.imports import ExportLog, ImportBatch, ImportItem
+from storage.models.intake import (
+    BusinessChat,
+    BusinessConnection,
+    BusinessMessage,
+    Lead,
+    LeadSource,
+)
 from storage.models.outbox import OutboxMessage
 from storage.models.tasks import Task
 from storage.models.users import AppSetting, Invite, Role, User
@@ -14,6 +21,9 @@ __all__ = [
     "AppSetting",
     "AutomationFiring",
     "AutomationRule",
+    "BusinessChat",
+    "BusinessConnection",
+    "BusinessMessage",
     "Client",
     "ClientEmail",
     "ClientPhone",
@@ -27,6 +37,8 @@ __all__ = [
     "ImportBatch",
     "ImportItem",
     "Invite",
+    "Lead",
+    "LeadSource",
     "Link",
     "LostReason",
     "OutboxMessage",

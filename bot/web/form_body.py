@@ -1,0 +1,77 @@
+"""Reading a form's body (JSON, form-urlencoded or multipart) into ``(name, value)`` pairs."""
+
+from __future__ import annotations
+
+import json
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import HTTP
+from urllib.parse import parse_qsl
+
+
+class BodyError(ValueError):
+    """Not a form body; ``args[0]`` is the reason told to the sender."""
+
+
+def read_pairs(content_type: str, body: bytes) -> list[tuple[str, object]]:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind == "application/json":
+        return _json(body)
+    if kind == "application/x-www-form-urlencoded" or (not kind and b"=" in body):
+        return _urlencoded(body)
+    if kind == "multipart/form-data":
+        return _multipart(content_type, body)
+    raise BodyError("expected JSON, form-urlencoded or multipart/form-data")
+
+
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BodyError("the body is not UTF-8") from exc
+
+
+def _json(body: bytes) -> list[tuple[str, object]]:
+    try:
+        data = json.loads(_text(body))
+    except json.JSONDecodeError as exc:
+        raise BodyError(f"invalid JSON: {exc.msg} at position {exc.pos}") from exc
+    if not isinstance(data, dict):
+        raise BodyError("the JSON body must be an object of fields")
+    return list(data.items())
+
+
+def _urlencoded(body: bytes) -> list[tuple[str, object]]:
+    text = _text(body)
+    if not text.strip():
+        raise BodyError("empty body")
+    try:
+        return list(parse_qsl(text, keep_blank_values=True, strict_parsing=True, errors="strict"))
+    except UnicodeDecodeError as exc:
+        raise BodyError("the body is not UTF-8") from exc
+    except ValueError as exc:
+        raise BodyError("malformed form-urlencoded body") from exc
+
+
+def _multipart(content_type: str, body: bytes) -> list[tuple[str, object]]:
+    if "boundary=" not in content_type:
+        raise BodyError("multipart body without a boundary")
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = BytesParser(policy=HTTP).parsebytes(head + body)
+    parts = message.get_payload() if message.is_multipart() else None
+    if not isinstance(parts, list) or not parts or message.defects:
+        raise BodyError("malformed multipart body")
+    pairs: list[tuple[str, object]] = []
+    for part in parts:
+        if not isinstance(part, Message):
+            raise BodyError("malformed multipart body")
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or not name:
+            raise BodyError("a multipart part without a field name")
+        filename = part.get_filename()
+        if filename:
+            pairs.append((name, f"[file {filename}, not stored]"))
+            continue
+        payload = part.get_payload(decode=True)
+        pairs.append((name, _text(payload) if isinstance(payload, bytes) else ""))
+    return pairs

@@ -1,0 +1,176 @@
+"""``POST /leads/{token}``: website forms (Tilda and any other) posting leads.
+
+The lead, its card, deal and notices are committed before the 200, so an
+accepted lead is never lost; a retry of the same submission is answered 200
+and makes nothing new. An unknown or replaced token gets the same bare 404 as
+any unknown address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from bot.web.form_body import BodyError, read_pairs
+from crm.errors import CrmError, NotFound
+from crm.intake.batch import Accepted
+from crm.intake.drafts import LeadDraft, lead_draft
+from crm.parsing.lead_fields import LeadFormError, read_form
+from crm.service import CrmFactory
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BODY = 64 * 1024
+DEFAULT_RATE_PER_MINUTE = 60
+_MAX_BUCKETS = 10_000
+MAX_BATCH = 200
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+
+@dataclass
+class RateLimiter:
+    """A token bucket per URL token: ``per_minute`` requests a minute, bursts up to that."""
+
+    per_minute: int
+    buckets: dict[str, _Bucket] = field(default_factory=dict)
+
+    def allow(self, key: str, now: float | None = None) -> float:
+        """0 when allowed; otherwise the seconds until the next request would be."""
+        now = time.monotonic() if now is None else now
+        rate = self.per_minute / 60.0
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            if len(self.buckets) >= _MAX_BUCKETS:
+                self.buckets.clear()  # full buckets carry no state worth keeping
+            bucket = self.buckets[key] = _Bucket(float(self.per_minute), now)
+        bucket.tokens = min(float(self.per_minute), bucket.tokens + (now - bucket.at) * rate)
+        bucket.at = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return 0.0
+        return (1 - bucket.tokens) / rate
+
+
+def _refuse(status: int, reason: str) -> web.Response:
+    return web.json_response({"ok": False, "error": reason}, status=status)
+
+
+async def _read_limited(request: web.Request, limit: int) -> bytes | None:
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(16 * 1024):
+        body.extend(chunk)
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+class LeadWriter:
+    """One task writes whatever submissions have queued up, in one transaction each time.
+
+    Under load this turns hundreds of small transactions into a few big ones
+    (SQLite has one writer); when it is quiet a batch is a single lead and the
+    answer is as fast as a direct write. Each request waits for its own outcome.
+    """
+
+    def __init__(self, crm: CrmFactory, max_batch: int = MAX_BATCH) -> None:
+        self._crm = crm
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[LeadDraft, asyncio.Future[Accepted | CrmError]]] = (
+            asyncio.Queue()
+        )
+
+    async def submit(self, draft: LeadDraft) -> Accepted | CrmError:
+        future: asyncio.Future[Accepted | CrmError] = asyncio.get_running_loop().create_future()
+        await self._queue.put((draft, future))
+        return await future
+
+    async def run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                async with self._crm.open() as core:
+                    outcomes = await core.intake.accept_many([draft for draft, _ in batch])
+            except Exception as exc:
+                log.exception("storing %d leads failed", len(batch))
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+
+
+def add_lead_routes(
+    web_app: web.Application,
+    crm: CrmFactory,
+    *,
+    max_body: int = DEFAULT_MAX_BODY,
+    rate_per_minute: int = DEFAULT_RATE_PER_MINUTE,
+) -> None:
+    """Register ``POST /leads/{token}`` on ``web_app``, and its writer with the app's life."""
+    limiter = RateLimiter(rate_per_minute)
+    writer = LeadWriter(crm)
+
+    async def writer_running(_: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(writer.run(), name="lead-writer")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    web_app.cleanup_ctx.append(writer_running)
+
+    async def post_lead(request: web.Request) -> web.StreamResponse:
+        token = request.match_info["token"]
+        wait = limiter.allow(token)
+        if wait:
+            return web.json_response(
+                {"ok": False, "error": "too many requests"},
+                status=429,
+                headers={"Retry-After": str(max(1, round(wait)))},
+            )
+        body = await _read_limited(request, max_body)
+        if body is None:
+            return _refuse(413, f"the body is larger than {max_body} bytes")
+        try:
+            form = read_form(read_pairs(request.headers.get("Content-Type", ""), body))
+        except (BodyError, LeadFormError) as exc:
+            if not await _known(crm, token):
+                raise web.HTTPNotFound() from None
+            return _refuse(400, str(exc))
+        if form.is_test:
+            if not await _known(crm, token):
+                raise web.HTTPNotFound()
+            return web.json_response({"ok": True, "test": True})
+        draft = lead_draft(token, form, crm.config.default_phone_region)
+        outcome = await writer.submit(draft)
+        if isinstance(outcome, NotFound):
+            raise web.HTTPNotFound()
+        if isinstance(outcome, CrmError):
+            return _refuse(400, outcome.code)
+        return web.json_response(
+            {"ok": True, "lead": outcome.lead_id, "duplicate": outcome.duplicate}
+        )
+
+    web_app.router.add_post("/leads/{token}", post_lead)
+
+
+async def _known(crm: CrmFactory, token: str) -> bool:
+    async with crm.open() as core:
+        return await core.lead_sources.by_token(token) is not None

@@ -1,0 +1,1 @@
+"""Leads that come in by themselves: website forms, Telegram Business chats, the queue."""

@@ -1,0 +1,271 @@
+"""Taking in form submissions in batches: a few statements for many leads, one transaction.
+
+Under load, leads arrive faster than one transaction per lead can commit on
+SQLite (one writer; every statement is a round trip to the driver's thread),
+so the web layer hands over whatever has queued up and this writes all of it
+with set-based statements. Each lead still gets everything in the same
+transaction as itself: its card (found by phone or email, or new), the
+timeline lines, the deal, the assignment and the notices. Sources are locked
+first (``FOR UPDATE`` on PostgreSQL; SQLite has one writer anyway), so the
+dedupe check cannot race another batch for the same source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.clock import Clock
+from crm.errors import CrmError, NotFound
+from crm.intake.batch_rows import (
+    Card,
+    NewLead,
+    assignee_for,
+    card_name,
+    client_row,
+    deal_row,
+    event_rows,
+    find_card,
+    lead_row,
+    notice_rows,
+)
+from crm.intake.drafts import BODY_DEDUPE_WINDOW, LeadDraft
+from storage.base import Base
+from storage.engine import write_transaction
+from storage.models import (
+    Client,
+    ClientEmail,
+    ClientPhone,
+    Deal,
+    Event,
+    GroupChat,
+    Lead,
+    LeadSource,
+    OutboxMessage,
+    Pipeline,
+    Role,
+    Stage,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    lead_id: int
+    duplicate: bool
+
+
+class BatchIntake:
+    def __init__(self, session: AsyncSession, clock: Clock, currency: str) -> None:
+        self._session = session
+        self._clock = clock
+        self._currency = currency
+
+    async def accept(self, drafts: list[LeadDraft]) -> list[Accepted | CrmError]:
+        """One outcome per draft, in order: the lead (new or the one retried), or a refusal."""
+        results: list[Accepted | CrmError | None] = [None] * len(drafts)
+        async with write_transaction(self._session):
+            now = self._clock.now()
+            sources = await self._sources(drafts)
+            new: list[NewLead] = []
+            first_of: dict[tuple[int, str], int] = {}  # a repeat inside the batch → its first
+            repeats: list[tuple[int, int]] = []
+            existing = await self._existing(drafts, sources)
+            retired: list[dict[str, Any]] = []
+            cards = await self._known_cards(drafts)
+            active = set(await self._session.scalars(select(User.id).where(User.active)))
+            for index, draft in enumerate(drafts):
+                source = sources.get(draft.token_hash)
+                if source is None:
+                    results[index] = NotFound()
+                    continue
+                key = (source.id, draft.dedupe_key)
+                if key in first_of:
+                    repeats.append((index, first_of[key]))
+                    continue
+                old = existing.get(key)
+                if old is not None:
+                    lead_id, received_at = old
+                    if draft.dedupe_key.startswith("t:") or now - received_at < BODY_DEDUPE_WINDOW:
+                        results[index] = Accepted(lead_id, duplicate=True)
+                        continue
+                    retired.append({"id": lead_id, "dedupe_key": f"{draft.dedupe_key}@{lead_id}"})
+                first_of[key] = index
+                card = find_card(cards, draft)
+                made = card is None
+                if card is None:
+                    card = Card(None, card_name(draft, source.name), assignee_for(source, active))
+                    card.source = source.name
+                    card.phones = [draft.phone] if draft.phone else []
+                    card.emails = [draft.email] if draft.email else []
+                    for contact in (*card.phones, *card.emails):
+                        cards[contact] = card
+                new.append(
+                    NewLead(index, draft, source, draft.dedupe_key, card, made, card.manager_id)
+                )
+            if retired:
+                await self._session.execute(update(Lead), retired)
+            if new:
+                await self._write(new, now)
+                for item in new:
+                    assert item.lead_id is not None
+                    results[item.index] = Accepted(item.lead_id, duplicate=False)
+            for index, first in repeats:
+                accepted = results[first]
+                assert isinstance(accepted, Accepted)
+                results[index] = Accepted(accepted.lead_id, duplicate=True)
+        return [r if r is not None else NotFound() for r in results]
+
+    # --- reading what is there ------------------------------------------------------
+
+    async def _sources(self, drafts: list[LeadDraft]) -> dict[str, LeadSource]:
+        hashes = sorted({d.token_hash for d in drafts})
+        rows = await self._session.scalars(
+            select(LeadSource)
+            .where(LeadSource.token_hash.in_(hashes), LeadSource.active)
+            .order_by(LeadSource.id)
+            .with_for_update()
+        )
+        return {source.token_hash: source for source in rows}
+
+    async def _existing(
+        self, drafts: list[LeadDraft], sources: dict[str, LeadSource]
+    ) -> dict[tuple[int, str], tuple[int, datetime]]:
+        keys = sorted({d.dedupe_key for d in drafts})
+        ids = sorted({s.id for s in sources.values()})
+        if not ids:
+            return {}
+        rows = await self._session.execute(
+            select(Lead.source_id, Lead.dedupe_key, Lead.id, Lead.received_at).where(
+                Lead.source_id.in_(ids), Lead.dedupe_key.in_(keys)
+            )
+        )
+        return {(s, str(k)): (i, r) for s, k, i, r in rows.all() if s is not None}
+
+    async def _known_cards(self, drafts: list[LeadDraft]) -> dict[str, Card]:
+        """Known clients by each phone and email of the batch."""
+        phones = sorted({d.phone for d in drafts if d.phone})
+        emails = sorted({d.email for d in drafts if d.email})
+        found: dict[str, int] = {}
+        if phones:
+            rows = await self._session.execute(
+                select(ClientPhone.e164, ClientPhone.client_id)
+                .where(ClientPhone.e164.in_(phones))
+                .order_by(ClientPhone.id)
+            )
+            for e164, client_id in rows.all():
+                found.setdefault(e164, client_id)
+        if emails:
+            rows = await self._session.execute(
+                select(ClientEmail.email, ClientEmail.client_id)
+                .where(ClientEmail.email.in_(emails))
+                .order_by(ClientEmail.id)
+            )
+            for email, client_id in rows.all():
+                found.setdefault(email, client_id)
+        if not found:
+            return {}
+        clients = await self._session.execute(
+            select(Client.id, Client.name, Client.manager_id).where(
+                Client.id.in_(set(found.values()))
+            )
+        )
+        by_id = {cid: Card(cid, name, manager) for cid, name, manager in clients.all()}
+        return {contact: by_id[cid] for contact, cid in found.items() if cid in by_id}
+
+    # --- writing ------------------------------------------------------------------------
+
+    async def _write(self, new: list[NewLead], now: datetime) -> None:
+        made = list({id(i.card): i.card for i in new if i.made_card}.values())
+        if made:
+            for card, client_id in zip(made, await self._new_ids(Client, len(made)), strict=True):
+                card.id = client_id
+            await self._session.execute(
+                insert(_table(Client)), [client_row(card, now) for card in made]
+            )
+            phones = [
+                {"client_id": c.id, "e164": p, "digits": p.lstrip("+")}
+                for c in made
+                for p in c.phones
+            ]
+            emails = [{"client_id": c.id, "email": e} for c in made for e in c.emails]
+            if phones:
+                await self._session.execute(insert(_table(ClientPhone)), phones)
+            if emails:
+                await self._session.execute(insert(_table(ClientEmail)), emails)
+        dealing = [i for i in new if i.source.open_deal]
+        first_stage = await self._first_stage() if dealing else None
+        if dealing and first_stage is not None:
+            for item, deal_id in zip(dealing, await self._new_ids(Deal, len(dealing)), strict=True):
+                item.deal_id = deal_id
+            await self._session.execute(
+                insert(_table(Deal)),
+                [deal_row(i, first_stage, now, self._currency) for i in dealing],
+            )
+        for item, lead_id in zip(new, await self._new_ids(Lead, len(new)), strict=True):
+            item.lead_id = lead_id
+        await self._session.execute(insert(_table(Lead)), [lead_row(i, now) for i in new])
+        await self._session.execute(
+            insert(_table(Event)), event_rows(new, first_stage, now, self._currency)
+        )
+        await self._notify(new, now)
+        known = sorted({i.card.id for i in new if not i.made_card and i.card.id is not None})
+        if known:
+            await self._session.execute(
+                update(Client), [{"id": cid, "last_activity_at": now} for cid in known]
+            )
+        turned = {i.source.id: i.source for i in new if i.source.assign == "round_robin"}
+        if turned:
+            await self._session.execute(
+                update(LeadSource), [{"id": s.id, "turn": s.turn} for s in turned.values()]
+            )
+
+    async def _new_ids(self, model: type[Client | Deal | Lead], count: int) -> list[int]:
+        """Ids for ``count`` new rows, in order, so one executemany inserts them all.
+
+        SQLite: above the largest id, safe because this transaction holds the
+        only write lock. PostgreSQL: from the table's own sequence.
+        """
+        table = model.__tablename__
+        if self._session.get_bind().dialect.name == "postgresql":
+            rows = await self._session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                    "FROM generate_series(1, :count)"
+                ),
+                {"table": table, "count": count},
+            )
+            return [int(value) for value in rows]
+        top = await self._session.scalar(select(func.coalesce(func.max(model.id), 0)))
+        return list(range(int(top or 0) + 1, int(top or 0) + 1 + count))
+
+    async def _first_stage(self) -> Stage | None:
+        pipeline_id = await self._session.scalar(
+            select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1)
+        )
+        return await self._session.scalar(
+            select(Stage)
+            .where(Stage.pipeline_id == pipeline_id, Stage.kind == "open")
+            .order_by(Stage.position, Stage.id)
+            .limit(1)
+        )
+
+    async def _notify(self, new: list[NewLead], now: datetime) -> None:
+        owners = list(
+            await self._session.scalars(
+                select(User.id).where(User.role == Role.OWNER, User.active).order_by(User.id)
+            )
+        )
+        groups = list(await self._session.scalars(select(GroupChat)))
+        rows = notice_rows(new, owners, groups, now)
+        if rows:
+            await self._session.execute(insert(_table(OutboxMessage)), rows)
+
+
+def _table(model: type[Base]) -> Table:
+    """The model's table, for Core executemany inserts (one call for many rows)."""
+    return cast(Table, model.__table__)

@@ -1,0 +1,177 @@
+"""The incoming queue: new leads nobody has yet, taken with one tap or thrown out as spam.
+
+"Take it" is a conditional UPDATE (only while nobody has the lead), so when two
+members press at once exactly one row changes: the winner's; the other is
+told who has it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events
+from crm.clock import Clock
+from crm.errors import Conflict, NotAllowed, NotFound
+from storage.engine import write_transaction
+from storage.models import Client, Deal, Lead, LeadSource, Stage, User
+
+QUEUE_PAGE = 20
+SPAM_REASON = "spam"
+
+
+@dataclass(frozen=True)
+class QueuedLead:
+    lead_id: int
+    client_id: int
+    name: str
+    source: str | None
+    channel: str
+    received_at: datetime
+    deal_id: int | None
+
+
+class IncomingQueue:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+
+    async def waiting(self, actor: User, limit: int = QUEUE_PAGE) -> list[QueuedLead]:
+        """Unassigned leads from every channel, newest first."""
+        _require_member(actor)
+        rows = await self._session.execute(
+            select(
+                Lead.id,
+                Lead.client_id,
+                Client.name,
+                LeadSource.name,
+                Lead.channel,
+                Lead.received_at,
+                Lead.deal_id,
+            )
+            .join(Client, Client.id == Lead.client_id)
+            .outerjoin(LeadSource, LeadSource.id == Lead.source_id)
+            .where(Lead.taken_by.is_(None), Lead.spam_at.is_(None))
+            .order_by(Lead.received_at.desc(), Lead.id.desc())
+            .limit(max(1, min(limit, 100)))
+        )
+        return [
+            QueuedLead(lead_id, client_id, name, source, channel, received_at, deal_id)
+            for lead_id, client_id, name, source, channel, received_at, deal_id in rows.all()
+            if client_id is not None
+        ]
+
+    async def take(self, actor: User, lead_id: int) -> Lead:
+        _require_member(actor)
+        async with write_transaction(self._session):
+            now = self._clock.now()
+            result = await self._session.execute(
+                update(Lead)
+                .where(Lead.id == lead_id, Lead.taken_by.is_(None), Lead.spam_at.is_(None))
+                .values(taken_by=actor.id, taken_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            lead = await self._session.get(Lead, lead_id, populate_existing=True)
+            if lead is None or lead.client_id is None:
+                raise NotFound()
+            if not getattr(result, "rowcount", 0):
+                if lead.spam_at is not None:
+                    raise Conflict("lead_spam")
+                holder = await self._session.get(User, lead.taken_by) if lead.taken_by else None
+                if holder is not None and holder.id == actor.id:
+                    raise Conflict("lead_yours")
+                raise Conflict("lead_taken", name=holder.full_name if holder else "—")
+            client = await self._session.get(Client, lead.client_id)
+            if client is not None and client.manager_id is None:
+                client.manager_id = actor.id
+            if lead.deal_id is not None:
+                deal = await self._session.get(Deal, lead.deal_id)
+                if deal is not None and deal.manager_id is None:
+                    deal.manager_id = actor.id
+            events.record(
+                self._session,
+                self._clock,
+                "lead_taken",
+                actor.id,
+                client_id=lead.client_id,
+                deal_id=lead.deal_id,
+                data={"lead_id": lead.id},
+            )
+            return lead
+
+    async def spam(self, actor: User, lead_id: int) -> Lead:
+        """Out of the queue; a card the lead made and its deal are archived, with the reason."""
+        _require_member(actor)
+        async with write_transaction(self._session):
+            now = self._clock.now()
+            result = await self._session.execute(
+                update(Lead)
+                .where(Lead.id == lead_id, Lead.spam_at.is_(None), Lead.taken_by.is_(None))
+                .values(spam_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            lead = await self._session.get(Lead, lead_id, populate_existing=True)
+            if lead is None or lead.client_id is None:
+                raise NotFound()
+            if not getattr(result, "rowcount", 0):
+                if lead.spam_at is not None:
+                    raise Conflict("lead_spam")
+                holder = await self._session.get(User, lead.taken_by) if lead.taken_by else None
+                raise Conflict("lead_taken", name=holder.full_name if holder else "—")
+            if lead.deal_id is not None:
+                await self._lose_deal(lead.deal_id, actor, now)
+            client = await self._session.get(Client, lead.client_id)
+            if lead.new_client and client is not None and client.archived_at is None:
+                client.archived_at = now
+            events.record(
+                self._session,
+                self._clock,
+                "lead_spam",
+                actor.id,
+                client_id=lead.client_id,
+                deal_id=lead.deal_id,
+                text=SPAM_REASON,
+                data={"lead_id": lead.id, "archived": bool(lead.new_client)},
+            )
+            return lead
+
+    async def _lose_deal(self, deal_id: int, actor: User, now: datetime) -> None:
+        deal = await self._session.get(Deal, deal_id)
+        if deal is None or deal.closed_at is not None:
+            return
+        lost = await self._session.scalar(
+            select(Stage)
+            .where(Stage.pipeline_id == deal.pipeline_id, Stage.kind == "lost")
+            .order_by(Stage.position)
+            .limit(1)
+        )
+        if lost is None:
+            return
+        source_stage = deal.stage_id
+        deal.stage_id, deal.closed_at, deal.lost_reason = lost.id, now, SPAM_REASON
+        deal.stage_changed_at = deal.last_activity_at = now
+        events.record(
+            self._session,
+            self._clock,
+            "deal_lost",
+            actor.id,
+            client_id=deal.client_id,
+            deal_id=deal.id,
+            data={
+                "from": source_stage,
+                "to": lost.id,
+                "to_code": lost.code,
+                "to_name": lost.name,
+                "amount": deal.amount_minor,
+                "currency": deal.currency,
+                "reason": SPAM_REASON,
+            },
+        )
+
+
+def _require_member(actor: User) -> None:
+    if not actor.active:
+        raise NotAllowed()

@@ -1,0 +1,173 @@
+"""Lead sources: the website forms that post to ``/leads/<token>``, set up by the owner.
+
+The token is shown once and kept only as a hash; replacing it stops the old
+URL at once (the next request with it finds nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events
+from crm.clock import Clock
+from crm.errors import InvalidInput, NotAllowed, NotFound
+from crm.team_settings import can_change_settings
+from crm.tokens import new_token, token_hash
+from storage.engine import write_transaction
+from storage.models import LeadSource, User
+
+ASSIGN_MODES = ("member", "round_robin", "queue")
+MAX_SOURCE_NAME = 100
+MAX_SOURCES = 50
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A source and its secret token, which is never shown again."""
+
+    source: LeadSource
+    token: str
+
+
+def clean_source_name(text: str) -> str:
+    name = " ".join(text.split())
+    if not name:
+        raise InvalidInput("empty", field="source")
+    if len(name) > MAX_SOURCE_NAME:
+        raise InvalidInput("too_long", field="source", limit=MAX_SOURCE_NAME)
+    return name
+
+
+class LeadSources:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+
+    async def all(self, actor: User) -> list[LeadSource]:
+        _require_owner(actor)
+        rows = await self._session.scalars(
+            select(LeadSource).where(LeadSource.active.is_(True)).order_by(LeadSource.id)
+        )
+        return list(rows)
+
+    async def get(self, actor: User, source_id: int) -> LeadSource:
+        _require_owner(actor)
+        source = await self._session.get(LeadSource, source_id)
+        if source is None or not source.active:
+            raise NotFound()
+        return source
+
+    async def by_token(self, token: str) -> LeadSource | None:
+        """The active source behind a URL's token; None for an unknown or replaced one."""
+        if not token or len(token) > 128:
+            return None
+        source = await self._session.scalar(
+            select(LeadSource).where(LeadSource.token_hash == token_hash(token))
+        )
+        return source if source is not None and source.active else None
+
+    async def create(
+        self,
+        actor: User,
+        name: str,
+        assign: str = "queue",
+        member_ids: tuple[int, ...] = (),
+        open_deal: bool = False,
+    ) -> IssuedToken:
+        _require_owner(actor)
+        clean = clean_source_name(name)
+        async with write_transaction(self._session):
+            members = await self._check_assignment(assign, member_ids)
+            active = await self._session.scalars(
+                select(LeadSource.id).where(LeadSource.active.is_(True))
+            )
+            if len(list(active)) >= MAX_SOURCES:
+                raise InvalidInput("too_many_sources", limit=MAX_SOURCES)
+            token = new_token()
+            source = LeadSource(
+                name=clean,
+                token_hash=token_hash(token),
+                assign=assign,
+                member_ids=members,
+                turn=0,
+                open_deal=open_deal,
+                active=True,
+                created_by=actor.id,
+                created_at=self._clock.now(),
+            )
+            self._session.add(source)
+            await self._session.flush()
+            self._record(actor, "lead_source_created", source)
+            return IssuedToken(source, token)
+
+    async def replace_token(self, actor: User, source_id: int) -> IssuedToken:
+        async with write_transaction(self._session):
+            source = await self.get(actor, source_id)
+            token = new_token()
+            source.token_hash = token_hash(token)
+            source.token_replaced_at = self._clock.now()
+            self._record(actor, "lead_source_token_replaced", source)
+            return IssuedToken(source, token)
+
+    async def set_assignment(
+        self, actor: User, source_id: int, assign: str, member_ids: tuple[int, ...] = ()
+    ) -> LeadSource:
+        async with write_transaction(self._session):
+            source = await self.get(actor, source_id)
+            source.member_ids = await self._check_assignment(assign, member_ids)
+            source.assign = assign
+            source.turn = 0
+            self._record(actor, "lead_source_changed", source)
+            return source
+
+    async def set_open_deal(self, actor: User, source_id: int, open_deal: bool) -> LeadSource:
+        async with write_transaction(self._session):
+            source = await self.get(actor, source_id)
+            source.open_deal = open_deal
+            self._record(actor, "lead_source_changed", source)
+            return source
+
+    async def remove(self, actor: User, source_id: int) -> None:
+        """Switch a source off for good: its URL answers 404; its leads and clients stay."""
+        async with write_transaction(self._session):
+            source = await self.get(actor, source_id)
+            source.active = False
+            self._record(actor, "lead_source_removed", source)
+
+    async def _check_assignment(self, assign: str, member_ids: tuple[int, ...]) -> list[int]:
+        if assign not in ASSIGN_MODES:
+            raise InvalidInput("bad_assignment")
+        if assign == "queue":
+            return []
+        ids = list(dict.fromkeys(member_ids))
+        if not ids or (assign == "member" and len(ids) != 1):
+            raise InvalidInput("bad_assignment")
+        found = await self._session.scalars(
+            select(User.id).where(User.id.in_(ids), User.active.is_(True))
+        )
+        if set(found) != set(ids):
+            raise InvalidInput("bad_assignment")
+        return ids
+
+    def _record(self, actor: User, kind: str, source: LeadSource) -> None:
+        events.record(
+            self._session,
+            self._clock,
+            kind,
+            actor.id,
+            data={
+                "source_id": source.id,
+                "name": source.name,
+                "assign": source.assign,
+                "member_ids": list(source.member_ids),
+                "open_deal": source.open_deal,
+            },
+        )
+
+
+def _require_owner(actor: User) -> None:
+    if not can_change_settings(actor):
+        raise NotAllowed()

@@ -1,0 +1,114 @@
+"""A website form's fields, as builders name them, sorted into what a card needs.
+
+Pure: no I/O. Tilda, WordPress plugins and hand-written forms all post the
+same few things under different names (``Name``, ``имя``, ``ФИО``…); anything
+we do not recognise is kept as-is for the timeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+NAME_KEYS = frozenset({"name", "имя", "фио", "fio", "fullname", "full_name", "your-name"})
+PHONE_KEYS = frozenset({"phone", "телефон", "tel", "phone_number", "your-phone"})
+EMAIL_KEYS = frozenset({"email", "e-mail", "почта", "mail", "your-email"})
+COMMENT_KEYS = frozenset(
+    {"comment", "message", "сообщение", "комментарий", "text", "your-message", "вопрос"}
+)
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+# Tilda's own bookkeeping: the submission id (used against retries) and the form id.
+SERVICE_KEYS = frozenset({"tranid", "formid"})
+MAX_FIELDS = 60
+MAX_KEY = 100
+MAX_VALUE = 4000
+
+
+class LeadFormError(ValueError):
+    """The body cannot be a form submission; ``args[0]`` is the reason, in English."""
+
+
+@dataclass(frozen=True)
+class LeadForm:
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    comment: str | None = None
+    utm: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
+    tranid: str | None = None
+    is_test: bool = False
+
+    def fingerprint(self) -> str:
+        """The same submission posted again hashes the same (Tilda's retries, double clicks)."""
+        body = {
+            "n": self.name,
+            "p": self.phone,
+            "e": self.email,
+            "c": self.comment,
+            "u": self.utm,
+            "x": self.extra,
+        }
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _key(raw: str) -> str:
+    return " ".join(raw.split()).lower()
+
+
+def _value(raw: object) -> str:
+    if isinstance(raw, list | tuple):
+        return ", ".join(_value(item) for item in raw if item is not None)
+    if isinstance(raw, dict):
+        raise LeadFormError("nested objects are not form fields")
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "yes" if raw else "no"
+    return " ".join(str(raw).split()) if not isinstance(raw, str) else raw.strip()
+
+
+def read_form(pairs: Iterable[tuple[str, object]]) -> LeadForm:
+    """Sort the posted ``(name, value)`` pairs; repeated names are joined with commas."""
+    values: dict[str, str] = {}
+    original: dict[str, str] = {}
+    for raw_key, raw_value in pairs:
+        if not isinstance(raw_key, str) or not raw_key.strip():
+            raise LeadFormError("a field without a name")
+        if len(raw_key) > MAX_KEY:
+            raise LeadFormError(f"field name longer than {MAX_KEY} characters")
+        key = _key(raw_key)
+        value = _value(raw_value)[:MAX_VALUE]
+        if key in values:
+            values[key] = f"{values[key]}, {value}" if value else values[key]
+        else:
+            values[key] = value
+            original[key] = raw_key.strip()
+        if len(values) > MAX_FIELDS:
+            raise LeadFormError(f"more than {MAX_FIELDS} fields")
+    if values.get("test") == "test":
+        return LeadForm(is_test=True)
+
+    def take(keys: frozenset[str]) -> str | None:
+        found = None
+        for key in list(values):
+            if key in keys:
+                value = values.pop(key)
+                found = found or value or None
+        return found
+
+    name, phone, email, comment = (
+        take(k) for k in (NAME_KEYS, PHONE_KEYS, EMAIL_KEYS, COMMENT_KEYS)
+    )
+    utm = {key: values.pop(key) for key in UTM_KEYS if values.get(key)}
+    for key in UTM_KEYS:
+        values.pop(key, None)
+    tranid = values.pop("tranid", None) or None
+    for key in SERVICE_KEYS:
+        values.pop(key, None)
+    extra = {original[key]: value for key, value in values.items() if value}
+    if not (name or phone or email or comment or extra):
+        raise LeadFormError("no fields with values")
+    return LeadForm(name, phone, email, comment, utm, extra, tranid[:64] if tranid else None)

@@ -1,0 +1,37 @@
+"""The buttons of lead intake. Ids only: untrusted input, re-checked on each press."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class LeadAction(StrEnum):
+    TAKE = "take"
+    SPAM = "spam"
+    LIST = "list"
+
+
+class LeadCb(CallbackData, prefix="ld"):
+    action: LeadAction
+    lead_id: int = 0
+    listed: int = 0  # 1: pressed on /incoming, which is shown again after
+
+
+class SourceAction(StrEnum):
+    LIST = "list"
+    ADD = "add"
+    SHOW = "show"
+    QUEUE = "queue"
+    MEMBER = "member"  # all leads to member_id
+    TURN = "turn"  # member_id in or out of the round-robin
+    DEAL = "deal"
+    TOKEN = "token"
+    REMOVE = "remove"
+
+
+class SourceCb(CallbackData, prefix="ls"):
+    action: SourceAction
+    source_id: int = 0
+    member_id: int = 0

@@ -1,0 +1,103 @@
+"""/settings → Lead sources: add one, who gets its leads, deal or not, its address, a new token."""
+
+from __future__ import annotations
+
+from aiogram import F
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from crm.intake.sources import MAX_SOURCE_NAME
+from crm.service import Crm
+from handlers.intake.callbacks import SourceAction, SourceCb
+from handlers.intake.states import SourceFlow
+from handlers.intake.views import source_screen, sources_screen
+from handlers.kit.keyboards import cancel_row, keyboard
+from handlers.kit.routes import Routes
+from handlers.kit.screen import Screen, send, show
+from storage.models import LeadSource, User
+
+routes = Routes(__name__)
+
+
+async def _source(crm: Crm, member: User, source: LeadSource, token: str | None = None) -> Screen:
+    team = [m for m in await crm.members.team(member) if m.active]
+    return Screen(*source_screen(source, team, crm.config.public_url, token))
+
+
+@routes.callback_query(SourceCb.filter(F.action == SourceAction.LIST))
+async def list_sources(callback: CallbackQuery, crm: Crm, member: User, state: FSMContext) -> None:
+    await state.clear()
+    await show(callback, Screen(*sources_screen(await crm.lead_sources.all(member))))
+
+
+@routes.callback_query(SourceCb.filter(F.action == SourceAction.ADD))
+async def ask_name(callback: CallbackQuery, crm: Crm, member: User, state: FSMContext) -> None:
+    await crm.lead_sources.all(member)  # the owner's only: refused here, before the question
+    await state.set_state(SourceFlow.name)
+    question = _(
+        "Send the source's name, up to {limit} characters: it becomes the source of "
+        "the clients it brings (for example “Site” or “Spring landing”)."
+    ).format(limit=MAX_SOURCE_NAME)
+    await show(callback, Text(question), keyboard(cancel_row()))
+
+
+@routes.message(SourceFlow.name, F.text)
+async def add_source(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    issued = await crm.lead_sources.create(member, message.text or "")
+    await state.clear()
+    screen = await _source(crm, member, issued.source, issued.token)
+    await send(message, screen.text, screen.keyboard)
+
+
+@routes.callback_query(SourceCb.filter(F.action == SourceAction.SHOW))
+async def show_source(
+    callback: CallbackQuery, callback_data: SourceCb, crm: Crm, member: User
+) -> None:
+    source = await crm.lead_sources.get(member, callback_data.source_id)
+    await show(callback, await _source(crm, member, source))
+
+
+@routes.callback_query(
+    SourceCb.filter(F.action.in_({SourceAction.QUEUE, SourceAction.MEMBER, SourceAction.TURN}))
+)
+async def assign(callback: CallbackQuery, callback_data: SourceCb, crm: Crm, member: User) -> None:
+    source = await crm.lead_sources.get(member, callback_data.source_id)
+    chosen = callback_data.member_id
+    ids: tuple[int, ...]
+    if callback_data.action == SourceAction.QUEUE:
+        mode, ids = "queue", ()
+    elif callback_data.action == SourceAction.MEMBER:
+        mode, ids = "member", (chosen,)
+    else:
+        current = [int(m) for m in source.member_ids] if source.assign == "round_robin" else []
+        turn = [m for m in current if m != chosen] if chosen in current else [*current, chosen]
+        mode, ids = ("round_robin", tuple(turn)) if turn else ("queue", ())
+    source = await crm.lead_sources.set_assignment(member, source.id, mode, ids)
+    await show(callback, await _source(crm, member, source))
+
+
+@routes.callback_query(SourceCb.filter(F.action == SourceAction.DEAL))
+async def toggle_deal(
+    callback: CallbackQuery, callback_data: SourceCb, crm: Crm, member: User
+) -> None:
+    source = await crm.lead_sources.get(member, callback_data.source_id)
+    source = await crm.lead_sources.set_open_deal(member, source.id, not source.open_deal)
+    await show(callback, await _source(crm, member, source))
+
+
+@routes.callback_query(SourceCb.filter(F.action == SourceAction.TOKEN))
+async def replace_token(
+    callback: CallbackQuery, callback_data: SourceCb, crm: Crm, member: User
+) -> None:
+    issued = await crm.lead_sources.replace_token(member, callback_data.source_id)
+    await callback.answer(_("New token: the old address stopped working."))
+    await show(callback, await _source(crm, member, issued.source, issued.token))
+
+
+@routes.callback_query(SourceCb.filter(F.action == SourceAction.REMOVE))
+async def remove(callback: CallbackQuery, callback_data: SourceCb, crm: Crm, member: User) -> None:
+    await crm.lead_sources.remove(member, callback_data.source_id)
+    await callback.answer(_("Removed: its address no longer takes leads."))
+    await show(callback, Screen(*sources_screen(await crm.lead_sources.all(member))))

@@ -1,0 +1,164 @@
+"""Lead intake screens and notices: data in, text and buttons out. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.formatting import Bold, Code, Text, as_key_value, as_line, as_list
+from aiogram.utils.i18n import gettext as _
+
+from crm.intake.batch_rows import QUEUE_NOTICE
+from crm.intake.queue import QueuedLead
+from handlers.clients.callbacks import ClientCb
+from handlers.intake.callbacks import LeadAction, LeadCb, SourceAction, SourceCb
+from handlers.kit.keyboards import back_row, button, keyboard
+from handlers.kit.labels import local_time
+from handlers.settings.callbacks import SettingsCb
+from storage.models import LeadSource, User
+
+
+def lead_notice(kind: str, payload: dict[str, Any]) -> tuple[Text, InlineKeyboardMarkup]:
+    """The outbox message about a new lead: to its member, or (queued) to owners and groups."""
+    title = (
+        _("New lead in the queue: nobody has it yet")
+        if kind == QUEUE_NOTICE
+        else _("New lead for you")
+    )
+    lines: list[Text | str] = [Bold(f"📥 {title}")]
+    lines.append(as_key_value(_("Source"), str(payload.get("source") or "—")))
+    lines.append(as_key_value(_("Name"), str(payload.get("name") or "—")))
+    for key, label in (("phone", _("Phone")), ("email", _("Email")), ("comment", _("Comment"))):
+        if payload.get(key):
+            lines.append(as_key_value(label, str(payload[key])))
+    client_id = int(payload.get("client_id") or 0)
+    rows = [button(_("Open"), ClientCb(action="open", client_id=client_id))]
+    if kind == QUEUE_NOTICE:
+        lead_id = int(payload.get("lead_id") or 0)
+        rows.append(button(_("✋ Take it"), LeadCb(action=LeadAction.TAKE, lead_id=lead_id)))
+    return as_list(*lines), keyboard(rows)
+
+
+def incoming_screen(leads: Sequence[QueuedLead], tz: str) -> tuple[Text, InlineKeyboardMarkup]:
+    """The queue with a row of buttons per lead: open its card, take it, or call it spam."""
+    if not leads:
+        return Text(_("The incoming queue is empty: every new lead has someone.")), keyboard()
+    lines = [as_line(Bold(_("Incoming leads, newest first")))]
+    rows = []
+    for number, lead in enumerate(leads, 1):
+        source = lead.source or _("Telegram")
+        when = local_time(lead.received_at, tz)
+        lines.append(as_line(f"{number}. {lead.name} · {source} · {when}"))
+        rows.append(
+            [
+                button(
+                    f"{number}. {lead.name}"[:40], ClientCb(action="open", client_id=lead.client_id)
+                ),
+                button(
+                    _("✋ Take it"), LeadCb(action=LeadAction.TAKE, lead_id=lead.lead_id, listed=1)
+                ),
+                button(
+                    _("🚫 Spam"), LeadCb(action=LeadAction.SPAM, lead_id=lead.lead_id, listed=1)
+                ),
+            ]
+        )
+    return Text(*lines), keyboard(*rows)
+
+
+def assignment_label(source: LeadSource, names: dict[int, str]) -> str:
+    members = ", ".join(names.get(int(m), str(m)) for m in source.member_ids)
+    if source.assign == "member":
+        return _("all to {name}").format(name=members)
+    if source.assign == "round_robin":
+        return _("in turn: {names}").format(names=members)
+    return _("nobody: the incoming queue")
+
+
+def sources_screen(sources: Sequence[LeadSource]) -> tuple[Text, InlineKeyboardMarkup]:
+    text = Text(
+        as_line(Bold(_("Lead sources"))),
+        _("Website forms that post leads to the bot. Each has its own secret address.")
+        if sources
+        else _("No sources yet. Add one for each form or site."),
+    )
+    rows = [
+        [button(f"🌐 {s.name}", SourceCb(action=SourceAction.SHOW, source_id=s.id))]
+        for s in sources
+    ]
+    rows.append([button(_("➕ Add a source"), SourceCb(action=SourceAction.ADD))])
+    rows.append(back_row(_("Settings"), SettingsCb(action="main")))
+    return text, keyboard(*rows)
+
+
+def source_screen(
+    source: LeadSource,
+    team: Sequence[User],
+    public_url: str | None,
+    token: str | None,
+) -> tuple[Text, InlineKeyboardMarkup]:
+    names = {m.id: m.full_name or str(m.id) for m in team}
+    parts: list[Text | str] = [
+        as_line(Bold(f"🌐 {source.name}")),
+        as_line(as_key_value(_("Who gets its leads"), assignment_label(source, names))),
+        as_line(
+            as_key_value(_("Open a deal for each lead"), _("yes") if source.open_deal else _("no"))
+        ),
+    ]
+    if token is not None:
+        base = (public_url or "https://<PUBLIC_URL>").rstrip("/")
+        parts += [
+            as_line(Bold(_("The form's address (shown only now; keep it secret):"))),
+            as_line(Code(f"POST {base}/leads/{token}")),
+            as_line(
+                _(
+                    "Tilda: Site settings → Forms → Webhook: paste the address, "
+                    "then tick the webhook in each form's settings. Any other form: "
+                    "send the fields (name, phone, email, comment, utm_*) to this address "
+                    "as JSON or a normal form post."
+                )
+            ),
+        ]
+        if not public_url:
+            parts.append(
+                as_line(_("PUBLIC_URL is not set: ask whoever runs the bot for the address."))
+            )
+    else:
+        parts.append(
+            as_line(_("The address was shown when it was made; replace the token for a new one."))
+        )
+    sid = source.id
+    rows = [
+        [button(_("📥 Queue"), SourceCb(action=SourceAction.QUEUE, source_id=sid))],
+        *[
+            [
+                button(
+                    ("👤 " if source.assign == "member" and m.id in source.member_ids else "")
+                    + (m.full_name or str(m.id))[:30],
+                    SourceCb(action=SourceAction.MEMBER, source_id=sid, member_id=m.id),
+                ),
+                button(
+                    (
+                        "🔁✅ "
+                        if source.assign == "round_robin" and m.id in source.member_ids
+                        else "🔁 "
+                    )
+                    + _("in turn"),
+                    SourceCb(action=SourceAction.TURN, source_id=sid, member_id=m.id),
+                ),
+            ]
+            for m in team
+        ],
+        [
+            button(
+                _("Deal for each lead: {state}").format(
+                    state=_("yes") if source.open_deal else _("no")
+                ),
+                SourceCb(action=SourceAction.DEAL, source_id=sid),
+            )
+        ],
+        [button(_("🔑 Replace the token"), SourceCb(action=SourceAction.TOKEN, source_id=sid))],
+        [button(_("🗑 Remove the source"), SourceCb(action=SourceAction.REMOVE, source_id=sid))],
+        back_row(_("Lead sources"), SourceCb(action=SourceAction.LIST)),
+    ]
+    return Text(*parts), keyboard(*rows)

@@ -1,0 +1,127 @@
+"""Lead intake through the Dispatcher: sources in /settings, notices, /incoming, Take it at once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from bot.web.leads import add_lead_routes
+from crm.clock import ManualClock
+from crm.parsing.lead_fields import read_form
+from handlers.intake.callbacks import LeadAction, LeadCb, SourceAction, SourceCb
+from storage.models import Lead
+from tests.conftest import OWNER_ID, Joiner
+
+NBSP = "\u00a0"
+
+MAX, ANNA = 200_002, 200_003
+
+
+async def post_lead(app: App, url_line: str, body: dict[str, str]) -> int:
+    token = url_line.rsplit("/", 1)[1]
+    web_app = web.Application()
+    add_lead_routes(web_app, app.crm)
+    async with TestClient(TestServer(web_app)) as client:
+        response = await client.post(f"/leads/{token}", data=body)
+        assert response.status == 200
+        return int((await response.json())["lead"])
+
+
+async def add_source_in_settings(owner: SimulatedUser, name: str) -> str:
+    await owner.send("/settings")
+    await owner.press("Lead sources")
+    await owner.press("Add a source")
+    [screen] = await owner.send(name)
+    return next(line for line in screen.text.splitlines() if line.startswith("POST "))
+
+
+async def test_owner_adds_a_source_and_a_queued_lead_is_taken_by_one_of_two(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    max_ = await join(MAX, first_name="Max", language_code="en")
+    anna = await join(ANNA, first_name="Anna", language_code="en")
+    line = await add_source_in_settings(owner_en, "Spring landing")
+    assert line.startswith("POST https://<PUBLIC_URL>/leads/")
+    assert "Tilda" in owner_en.last_message().text
+    lead_id = await post_lead(app, line, {"Name": "Guest", "Phone": "+79991234567"})
+
+    await app.sender.drain_once()
+    notice = owner_en.last_message()
+    assert "New lead in the queue" in notice.text and "Guest" in notice.text
+    assert [text for text, _, _ in notice.buttons] == ["Open", "✋ Take it"]
+
+    [listing] = await max_.send("/incoming")
+    assert "Guest · Spring landing" in listing.text
+    await anna.send("/incoming")
+    data = LeadCb(action=LeadAction.TAKE, lead_id=lead_id, listed=1).pack()
+    await asyncio.gather(max_.press_data(data), anna.press_data(data))
+    alerts = {max_.alert, anna.alert}
+    assert "The lead is yours now." in alerts
+    loser = anna if max_.alert == "The lead is yours now." else max_
+    winner_name = "Max" if loser is anna else "Anna"
+    assert loser.alert == f"Too late: {winner_name} has already taken this lead."
+    [empty] = await owner_en.send("/incoming")
+    assert "The incoming queue is empty" in empty.text
+
+
+async def test_replacing_the_token_and_spam_from_incoming(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    line = await add_source_in_settings(owner_en, "Site")
+    await owner_en.press("Replace the token")
+    assert owner_en.alert == "New token: the old address stopped working."
+    new_line = next(
+        row for row in owner_en.last_message().text.splitlines() if row.startswith("POST ")
+    )
+    assert new_line != line
+    await post_lead(app, new_line, {"name": "Casino", "email": "win@spam.io"})
+    await owner_en.send("/incoming")
+    await owner_en.press("Spam")
+    assert owner_en.alert == "Marked as spam: the card and its deal are archived."
+    assert "The incoming queue is empty" in owner_en.last_message().text
+
+
+async def test_a_manager_cannot_open_lead_sources(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    max_ = await join(MAX, first_name="Max", language_code="en")
+    [screen] = await max_.send("/settings")
+    assert not any("Lead sources" in text for text, _, _ in screen.buttons)
+    await max_.press_data(SourceCb(action=SourceAction.ADD).pack())
+    assert max_.alert == "You don't have access to this."
+
+
+async def test_report_by_source_matches_hand_computed_numbers(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """Site: 3 new clients, 3 deals, 1 won for 1 500 ₽ (conversion 1/3 = 33%);
+    Quiz: 1 new client, no deal (the source opens none), nothing won."""
+    clock.set(datetime(2026, 10, 5, 9, tzinfo=UTC))
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        site = await crm.lead_sources.create(owner, "Site", open_deal=True)
+        quiz = await crm.lead_sources.create(owner, "Quiz")
+        leads = [
+            await crm.intake.accept_form(site.token, read_form([("name", n), ("phone", p)]))
+            for n, p in (("A", "+79990000001"), ("B", "+79990000002"), ("C", "+79990000003"))
+        ]
+        await crm.intake.accept_form(quiz.token, read_form([("name", "D")]))
+        lead = await crm.incoming._session.get(Lead, leads[0].lead_id)
+        assert lead is not None and lead.deal_id is not None
+        won = next(s.id for s in await crm.pipelines.stages() if s.kind == "won")
+        await crm.deals.set_amount(owner, lead.deal_id, 150_000)
+        await crm.deals.move(owner, lead.deal_id, won)
+    clock.advance(timedelta(hours=1))
+    [menu] = await owner_en.send("/report")
+    await owner_en.press("This month", menu)
+    [screen] = await owner_en.press("By source")
+    lines = screen.text.splitlines()
+    assert lines[0] == "📥 Sources: This month, 01.10.2026–05.10.2026"
+    assert lines[2] == f"Site: 3 · 3 · 1 · 33% · 1,500{NBSP}₽"
+    assert lines[3] == f"Quiz: 1 · 0 · 0 · 0% · 0{NBSP}₽"

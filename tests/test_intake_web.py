@@ -1,0 +1,269 @@
+"""POST /leads/{token} through aiohttp's test client, on every backend."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.web.leads import add_lead_routes
+from crm.clock import ManualClock
+from storage.models import Client, ClientPhone, Deal, Event, Lead, OutboxMessage
+from tests.client_helpers import member
+from tests.conftest import OWNER_ID, Joiner
+
+
+async def web_client(app: App, **limits: int) -> TestClient[web.Request, web.Application]:
+    web_app = web.Application()
+    add_lead_routes(web_app, app.crm, **limits)
+    client: TestClient[web.Request, web.Application] = TestClient(TestServer(web_app))
+    await client.start_server()
+    return client
+
+
+@pytest.fixture
+async def http(app: App) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    client = await web_client(app)
+    yield client
+    await client.close()
+
+
+async def new_source(app: App, **options: object) -> str:
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        issued = await crm.lead_sources.create(owner, "Сайт", **options)  # type: ignore[arg-type]
+    return issued.token
+
+
+async def count(app: App, model: type[object]) -> int:
+    async with app.crm.open() as crm:
+        session = crm.clients._session
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_json_lead_makes_a_card_a_timeline_line_and_a_notice(
+    app: App, http: TestClient[web.Request, web.Application]
+) -> None:
+    token = await new_source(app, assign="member", member_ids=(OWNER_ID,), open_deal=True)
+    body = {
+        "Name": "Иван Петров",
+        "Phone": "8 (999) 123-45-67",
+        "Email": "Ivan@Mail.RU",
+        "comment": "Нужен расчёт",
+        "utm_source": "yandex",
+        "Размер": "XL",
+    }
+    response = await http.post(f"/leads/{token}", json=body)
+    assert response.status == 200
+    answer = await response.json()
+    assert answer["ok"] is True and answer["duplicate"] is False
+    async with app.crm.open() as crm:
+        session = crm.clients._session
+        client = await session.scalar(select(Client))
+        assert client is not None
+        assert (client.name, client.source, client.manager_id) == ("Иван Петров", "Сайт", OWNER_ID)
+        phone = await session.scalar(select(ClientPhone.e164))
+        assert phone == "+79991234567"
+        event = await session.scalar(select(Event).where(Event.kind == "lead"))
+        assert event is not None and event.text == "Нужен расчёт"
+        assert event.data["utm"] == {"utm_source": "yandex"}
+        assert event.data["fields"] == {"Размер": "XL"}
+        deal = await session.scalar(select(Deal))
+        assert deal is not None and deal.manager_id == OWNER_ID
+        notice = await session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "lead_new"))
+        assert notice is not None and notice.chat_id == OWNER_ID
+        assert notice.payload["deal_id"] == deal.id
+
+
+async def test_form_urlencoded_and_multipart_are_read(
+    app: App, http: TestClient[web.Request, web.Application]
+) -> None:
+    token = await new_source(app)
+    form = await http.post(
+        f"/leads/{token}", data={"name": "Анна", "phone": "+79990000001", "formid": "f1"}
+    )
+    assert form.status == 200
+    boundary = "----kartoteka"
+    parts = [
+        'Content-Disposition: form-data; name="имя"\r\n\r\nБорис',
+        'Content-Disposition: form-data; name="телефон"\r\n\r\n+79990000002',
+        'Content-Disposition: form-data; name="file"; filename="plan.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n%PDF",
+    ]
+    body = "".join(f"--{boundary}\r\n{part}\r\n" for part in parts) + f"--{boundary}--\r\n"
+    sent = await http.post(
+        f"/leads/{token}",
+        data=body.encode(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert sent.status == 200, await sent.text()
+    async with app.crm.open() as crm:
+        session = crm.clients._session
+        names = set(await session.scalars(select(Client.name)))
+        files = [
+            e.data["fields"]
+            for e in await session.scalars(select(Event).where(Event.kind == "lead"))
+        ]
+    assert names == {"Анна", "Борис"}
+    assert {"file": "[file plan.pdf, not stored]"} in files
+
+
+async def test_tilda_check_is_200_and_stores_nothing(
+    app: App, http: TestClient[web.Request, web.Application]
+) -> None:
+    token = await new_source(app)
+    response = await http.post(f"/leads/{token}", data={"test": "test"})
+    assert response.status == 200
+    assert await count(app, Lead) == 0 and await count(app, Client) == 0
+
+
+async def test_a_retried_submission_is_one_lead(
+    app: App, http: TestClient[web.Request, web.Application], clock: ManualClock
+) -> None:
+    token = await new_source(app, open_deal=True)
+    tilda = {"Name": "Олег", "Phone": "+79991110000", "tranid": "777:1"}
+    first = await (await http.post(f"/leads/{token}", data=tilda)).json()
+    again = await (await http.post(f"/leads/{token}", data=tilda)).json()
+    assert again == {"ok": True, "lead": first["lead"], "duplicate": True}
+    plain = {"name": "Вера", "email": "vera@x.ru"}
+    one = await (await http.post(f"/leads/{token}", json=plain)).json()
+    clock.advance(timedelta(minutes=2))
+    two = await (await http.post(f"/leads/{token}", json=plain)).json()
+    assert two["duplicate"] is True and two["lead"] == one["lead"]
+    assert (await count(app, Lead), await count(app, Client), await count(app, Deal)) == (2, 2, 2)
+    # The same body much later is a new lead of the known client: no new card.
+    clock.advance(timedelta(hours=1))
+    later = await (await http.post(f"/leads/{token}", json=plain)).json()
+    assert later["duplicate"] is False and later["lead"] != one["lead"]
+    assert (await count(app, Lead), await count(app, Client)) == (3, 2)
+
+
+async def test_a_known_client_is_found_by_phone_in_another_format(
+    app: App, http: TestClient[web.Request, web.Application]
+) -> None:
+    token = await new_source(app)
+    await http.post(f"/leads/{token}", json={"name": "Ира", "phone": "+7 999 222-33-44"})
+    await http.post(f"/leads/{token}", json={"name": "Ирина", "phone": "89992223344", "x": "1"})
+    assert (await count(app, Lead), await count(app, Client)) == (2, 1)
+
+
+async def test_bad_and_replaced_tokens_get_a_bare_404(
+    app: App, http: TestClient[web.Request, web.Application]
+) -> None:
+    token = await new_source(app)
+    unknown = await http.post("/leads/nope", json={"name": "x"})
+    nowhere = await http.post("/no/such/page", json={"name": "x"})
+    assert unknown.status == nowhere.status == 404
+    assert await unknown.text() == await nowhere.text()
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        [source] = await crm.lead_sources.all(owner)
+        fresh = await crm.lead_sources.replace_token(owner, source.id)
+    old = await http.post(f"/leads/{token}", json={"name": "x"})
+    new = await http.post(f"/leads/{fresh.token}", json={"name": "x"})
+    assert (old.status, new.status) == (404, 200)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "reason"),
+    [
+        ("application/json", b"{not json", "invalid JSON: Expecting property name"),
+        ("application/json", b"[1, 2]", "the JSON body must be an object of fields"),
+        ("application/json", b'{"name": {"a": 1}}', "nested objects are not form fields"),
+        ("application/x-www-form-urlencoded", b"", "empty body"),
+        ("application/x-www-form-urlencoded", b"name", "malformed form-urlencoded body"),
+        ("application/x-www-form-urlencoded", b"name=%FF", "the body is not UTF-8"),
+        ("text/xml", b"<lead/>", "expected JSON, form-urlencoded or multipart/form-data"),
+        ("multipart/form-data", b"x", "multipart body without a boundary"),
+        ("application/json", b'{"tranid": "1"}', "no fields with values"),
+    ],
+)
+async def test_a_malformed_body_gets_400_with_the_reason(
+    app: App,
+    http: TestClient[web.Request, web.Application],
+    content_type: str,
+    body: bytes,
+    reason: str,
+) -> None:
+    token = await new_source(app)
+    response = await http.post(f"/leads/{token}", data=body, headers={"Content-Type": content_type})
+    assert response.status == 400
+    answer = await response.json()
+    assert answer["ok"] is False and answer["error"].startswith(reason)
+    assert await count(app, Lead) == 0
+
+
+async def test_a_body_too_large_gets_413(app: App) -> None:
+    client = await web_client(app, max_body=2048)
+    try:
+        token = await new_source(app)
+        response = await client.post(f"/leads/{token}", json={"comment": "x" * 3000})
+        assert response.status == 413
+        assert await count(app, Lead) == 0
+    finally:
+        await client.close()
+
+
+async def test_a_flood_from_one_token_is_cut_at_the_limit(app: App) -> None:
+    client = await web_client(app, rate_per_minute=5)
+    try:
+        token = await new_source(app)
+        other = await new_source(app)
+        answers = await asyncio.gather(
+            *(
+                client.post(f"/leads/{token}", json={"name": f"N{i}", "x": str(i)})
+                for i in range(12)
+            )
+        )
+        statuses = sorted(r.status for r in answers)
+        assert statuses == [200] * 5 + [429] * 7
+        assert all(r.headers["Retry-After"] for r in answers if r.status == 429)
+        assert await count(app, Lead) == 5
+        # Another source's token has its own budget.
+        assert (await client.post(f"/leads/{other}", json={"name": "Z"})).status == 200
+    finally:
+        await client.close()
+
+
+async def test_a_queue_lead_tells_the_owners_and_the_team_chat(
+    app: App, http: TestClient[web.Request, web.Application], join: Joiner
+) -> None:
+    await join(200_002, first_name="Max")
+    token = await new_source(app)
+    response = await http.post(f"/leads/{token}", json={"name": "Гость", "phone": "+79995554433"})
+    assert response.status == 200
+    async with app.crm.open() as crm:
+        session = crm.clients._session
+        notices = list(
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "lead_queue"))
+        )
+        client = await session.scalar(select(Client))
+    assert [n.chat_id for n in notices] == [OWNER_ID]
+    assert client is not None and client.manager_id is None
+    # The manager hears nothing: the lead is nobody's until someone takes it.
+    assert await member(app, 200_002) is not None
+
+
+async def test_round_robin_gives_leads_in_turn(
+    app: App, http: TestClient[web.Request, web.Application], join: Joiner
+) -> None:
+    await join(200_002)
+    await join(200_003)
+    token = await new_source(app, assign="round_robin", member_ids=(200_002, 200_003))
+    for i in range(4):
+        response = await http.post(
+            f"/leads/{token}", json={"name": f"L{i}", "phone": f"+7999000000{i}"}
+        )
+        assert response.status == 200
+    async with app.crm.open() as crm:
+        session = crm.clients._session
+        managers = list(await session.scalars(select(Client.manager_id).order_by(Client.id)))
+    assert managers == [200_002, 200_003, 200_002, 200_003]
