@@ -17,10 +17,13 @@ from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.i18n import build_i18n
+from bot.lease import Leases, LocalLeases, RedisLeases
+from bot.web.metrics import RequestMetrics, UpdateMetrics, reminder_sent
 from crm.clock import Clock, SystemClock
 from crm.config import CrmConfig
 from crm.members import language_for
@@ -47,8 +50,13 @@ class App:
     i18n: I18n
     sender: OutboxSender
     ticker: Ticker
+    # Shared between instances when REDIS_URL is set: the update queue, leases, readiness.
+    redis: Redis | None
+    leases: Leases
 
     async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.dispatcher.storage.close()
         await self.bot.session.close()
         await self.engine.dispose()
@@ -86,12 +94,21 @@ def build_app(
         session=session or _http_session(settings),
         default=DefaultBotProperties(link_preview_is_disabled=True),
     )
+    bot.session.middleware(RequestMetrics())
     if fsm_storage is None and settings.redis_url:
         fsm_storage = RedisStorage.from_url(settings.redis_url)
     dispatcher = build_dispatcher(factory, i18n, settings.default_language, fsm_storage)
-    sender = OutboxSender(bot, factory, i18n)
+    sender = OutboxSender(bot, factory, i18n, holder=settings.instance_name, on_sent=reminder_sent)
     ticker = Ticker(factory, sender)
-    return App(settings, bot, dispatcher, engine, factory, i18n, sender, ticker)
+    redis = (
+        Redis.from_url(settings.redis_url, decode_responses=True) if settings.redis_url else None
+    )
+    leases: Leases = (
+        RedisLeases(redis, settings.redis_prefix, settings.instance_name)
+        if redis is not None
+        else LocalLeases()
+    )
+    return App(settings, bot, dispatcher, engine, factory, i18n, sender, ticker, redis, leases)
 
 
 def build_dispatcher(
@@ -104,7 +121,9 @@ def build_dispatcher(
         storage.create_isolation() if isinstance(storage, RedisStorage) else SimpleEventIsolation()
     )
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
-    # Order matters: the CRM and the member first, then their language, then the door.
+    # Order matters: timing and the log line around everything; the CRM and the member,
+    # then their language, then the door.
+    dispatcher.update.outer_middleware(UpdateMetrics())
     dispatcher.update.outer_middleware(CrmMiddleware(factory))
     dispatcher.update.outer_middleware(MemberI18nMiddleware(i18n, default_language))
     dispatcher.update.outer_middleware(AccessGate())

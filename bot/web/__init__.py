@@ -1,0 +1,1 @@
+"""The HTTP server inside the bot process: health, metrics, the Telegram webhook, lead intake."""
