@@ -97,7 +97,14 @@ def build_app(
     bot.session.middleware(RequestMetrics())
     if fsm_storage is None and settings.redis_url:
         fsm_storage = RedisStorage.from_url(settings.redis_url)
-    dispatcher = build_dispatcher(factory, i18n, settings.default_language, fsm_storage)
+    dispatcher = build_dispatcher(
+        factory,
+        i18n,
+        settings.default_language,
+        fsm_storage,
+        # A chat's lock held by an instance that was killed frees itself after this.
+        lock_seconds=max(5.0, 2 * settings.update_takeover_seconds),
+    )
     sender = OutboxSender(bot, factory, i18n, holder=settings.instance_name, on_sent=reminder_sent)
     ticker = Ticker(factory, sender)
     redis = (
@@ -112,13 +119,19 @@ def build_app(
 
 
 def build_dispatcher(
-    factory: CrmFactory, i18n: I18n, default_language: str, fsm_storage: BaseStorage | None
+    factory: CrmFactory,
+    i18n: I18n,
+    default_language: str,
+    fsm_storage: BaseStorage | None,
+    lock_seconds: float = 60.0,
 ) -> Dispatcher:
     storage = fsm_storage or MemoryStorage()
     # One update at a time per chat and user: a button pressed twice in quick
     # succession is handled twice in order, never at once.
     isolation = (
-        storage.create_isolation() if isinstance(storage, RedisStorage) else SimpleEventIsolation()
+        storage.create_isolation(lock_kwargs={"timeout": lock_seconds})
+        if isinstance(storage, RedisStorage)
+        else SimpleEventIsolation()
     )
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
     # Order matters: timing and the log line around everything; the CRM and the member,

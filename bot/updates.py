@@ -1,12 +1,12 @@
 """Updates received by the webhook, handled after Telegram got its answer.
 
-With Redis (several instances) an accepted update goes into a Redis stream
-read by one consumer group: each update is handled by one instance, an update
-Telegram delivers twice is accepted once (its id is remembered for a day),
-and one that an instance took but never finished (it was killed) is taken
-over by another after ``takeover`` seconds, or at once by the same instance
-when it restarts under the same name. Without Redis (one instance) updates are
-handled in this process only.
+With Redis (several instances) the instance that received an update handles
+it, and keeps it in a journal in Redis until it is done: an update Telegram
+delivers twice is accepted once (its id is remembered for a day), and one an
+instance took but never finished (it was killed) is taken over by another
+once its heartbeat has been silent for ``takeover`` seconds, or at once by the
+same instance when it restarts under the same name. Without Redis (one
+instance) updates are handled in this process only.
 
 Within an instance, one chat's updates are handled in the order they came;
 across instances the dispatcher's Redis isolation keeps one chat's updates
@@ -24,7 +24,7 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisError
 
 from bot.web.metrics import DUPLICATES
 
@@ -34,11 +34,23 @@ DEDUPE_SECONDS = 24 * 3600
 # Accept an update once per id, atomically with queueing it: a retry of an update that
 # was never queued (the process died in between) is not mistaken for a duplicate.
 _PUT = """
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'u', ARGV[1])
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
   return 1
 end
 return 0
+"""
+# A stopped instance's journal moves into the caller's, all at once (so one taker only).
+_ADOPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return {}
+end
+local entries = redis.call('HGETALL', KEYS[2])
+for index = 1, #entries, 2 do
+  redis.call('HSET', KEYS[3], entries[index], entries[index + 1])
+end
+redis.call('DEL', KEYS[2])
+return entries
 """
 
 
@@ -137,107 +149,104 @@ class LocalUpdateQueue:
 
 
 class RedisUpdateQueue:
-    """Several instances: a Redis stream and one consumer group shared by all of them."""
+    """Several instances: each handles what it received; Redis keeps a journal of it.
 
-    GROUP = "bots"
+    An accepted update is written into this instance's in-flight hash (atomically
+    with remembering its id) and removed once handled. Every instance beats a
+    heartbeat key; when one stops beating (killed), another moves its in-flight
+    hash into its own and handles what was there. A restart under the same name
+    handles its own leftovers first.
+    """
 
     def __init__(
         self,
         runner: UpdateRunner,
         redis: Redis,
         prefix: str,
-        consumer: str,
+        name: str,
         takeover_seconds: float,
-        batch: int = 32,
     ) -> None:
         self._runner = runner
         self._redis = redis
         self._prefix = prefix
-        self._stream = f"{prefix}:updates"
-        self._consumer = consumer
-        self._takeover_ms = int(takeover_seconds * 1000)
-        self._batch = batch
+        self._name = name
+        self._inflight = self._inflight_key(name)
+        self._takeover_ms = max(1, int(takeover_seconds * 1000))
         self._put = redis.register_script(_PUT)
-        self._in_flight: set[str] = set()
+        self._adopt = redis.register_script(_ADOPT)
         self._stopped = asyncio.Event()
+        self._handling: set[str] = set()
+
+    def _inflight_key(self, name: str) -> str:
+        return f"{self._prefix}:inflight:{name}"
+
+    def _alive_key(self, name: str) -> str:
+        return f"{self._prefix}:alive:{name}"
 
     async def put(self, update_id: int, body: bytes) -> bool:
-        keys = [f"{self._prefix}:update:{update_id}", self._stream]
-        accepted = bool(await self._put(keys=keys, args=[body, DEDUPE_SECONDS, 100_000]))
+        if self._runner.stopping:
+            raise RedisError("shutting down")
+        keys = [f"{self._prefix}:update:{update_id}", self._inflight]
+        accepted = bool(await self._put(keys=keys, args=[update_id, body, DEDUPE_SECONDS]))
         if not accepted:
             DUPLICATES.inc()
-        return accepted
-
-    async def ensure_group(self) -> None:
-        with contextlib.suppress(ResponseError):  # BUSYGROUP: it exists
-            await self._redis.xgroup_create(self._stream, self.GROUP, id="0", mkstream=True)
+            return False
+        await self._start(str(update_id), body)
+        return True
 
     async def run(self) -> None:
-        """Read and handle updates until ``stop``: own unfinished ones first, then others'
-        abandoned ones, then new ones."""
-        await self.ensure_group()
-        own: str | None = "0"  # what this consumer took before a restart
-        loop = asyncio.get_running_loop()
-        next_takeover = 0.0
+        """Beat the heartbeat, handle own leftovers, take over what stopped instances left."""
+        names = f"{self._prefix}:instances"
         try:
+            await self._beat()
+            await self._redis.sadd(names, self._name)
+            for update_id, body in (await self._redis.hgetall(self._inflight)).items():
+                await self._start(str(update_id), body)
             while not self._runner.stopping:
-                entries: list[tuple[str, dict[str, str]]] = []
-                if own is not None:
-                    entries = await self._read(own, block=None)
-                    own = entries[-1][0] if entries else None
-                elif loop.time() >= next_takeover:
-                    next_takeover = loop.time() + 1.0
-                    claimed = await self._redis.xautoclaim(
-                        self._stream,
-                        self.GROUP,
-                        self._consumer,
-                        self._takeover_ms,
-                        "0-0",
-                        count=self._batch,
+                await self._beat()
+                for member in await self._redis.smembers(names):
+                    name = str(member)
+                    if name == self._name:
+                        continue
+                    taken = await self._adopt(
+                        keys=[self._alive_key(name), self._inflight_key(name), self._inflight],
+                        args=[],
                     )
-                    entries = [entry for entry in claimed[1] if entry[0] not in self._in_flight]
-                if not entries and own is None:
-                    entries = await self._read(">", block=500)
-                for entry_id, fields in entries:
-                    await self._start(entry_id, fields)
+                    if taken:
+                        log.warning("took over %d updates of stopped %s", len(taken) // 2, name)
+                    for index in range(0, len(taken), 2):
+                        await self._start(taken[index], taken[index + 1])
+                await asyncio.sleep(min(0.5, self._takeover_ms / 3000))
         finally:
             self._stopped.set()
 
-    async def _read(self, start: str, block: int | None) -> list[tuple[str, dict[str, str]]]:
-        answer: Any = await self._redis.xreadgroup(
-            self.GROUP, self._consumer, {self._stream: start}, count=self._batch, block=block
-        )
-        return list(answer[0][1]) if answer else []
+    async def _beat(self) -> None:
+        await self._redis.set(self._alive_key(self._name), "1", px=self._takeover_ms)
 
-    async def _start(self, entry_id: str, fields: dict[str, str]) -> None:
-        if entry_id in self._in_flight:
+    async def _start(self, update_id: str, body: str | bytes) -> None:
+        if update_id in self._handling:
             return
-        body = fields.get("u")
         try:
-            update = json.loads(body) if body is not None else None
+            update = json.loads(body)
         except ValueError:
             update = None
         if not isinstance(update, dict):
-            log.warning("stream entry %s is not an update; dropped", entry_id)
-            await self._ack(entry_id)
+            log.warning("journal entry %s is not an update; dropped", update_id)
+            await self._redis.hdel(self._inflight, update_id)
             return
-        self._in_flight.add(entry_id)
+        self._handling.add(update_id)
 
         async def done() -> None:
-            await self._ack(entry_id)
-            self._in_flight.discard(entry_id)
+            self._handling.discard(update_id)
+            await self._redis.hdel(self._inflight, update_id)
 
         await self._runner.start_one(update, done)
 
-    async def _ack(self, entry_id: str) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.xack(self._stream, self.GROUP, entry_id)
-            pipe.xdel(self._stream, entry_id)
-            await pipe.execute()
-
     async def stop(self, within: float) -> bool:
-        """Stop reading; wait for what is in flight. Unfinished entries stay for others."""
+        """Take no more; wait for what is in flight. What is left is taken over at once."""
         self._runner.stopping = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopped.wait(), timeout=2.0)
-        return await self._runner.wait(within)
+        finished = await self._runner.wait(within)
+        await self._redis.delete(self._alive_key(self._name))
+        return finished
