@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("instance_name", mode="before")
+    @classmethod
+    def _empty_name_is_host(cls, value: object) -> object:
+        return socket.gethostname() if isinstance(value, str) and not value.strip() else value
+
     @field_validator("webhook_secret", mode="before")
     @classmethod
     def _empty_secret_is_none(cls, value: object) -> object:

@@ -38,3 +38,5 @@ def configure_logging(level: str, log_format: str) -> None:
     root.setLevel(level)
     # aiogram logs every update at INFO with the handler's time; ours says it once, without ids.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    # The scheduler would log every tick (and every tick skipped while one drains a backlog).
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)

@@ -48,6 +48,7 @@ class FakeBotApi:
         self._hold: Callable[[Call], bool] | None = None
         self._released = asyncio.Event()
         self.held: list[Call] = []
+        self.arrived: list[Call] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -88,6 +89,7 @@ class FakeBotApi:
             except ValueError:
                 fields[key] = text
         call = Call(request.match_info["instance"], request.match_info["method"], fields)
+        self.arrived.append(call)
         if self.delay:
             await asyncio.sleep(self.delay)
         if self._hold is not None and self._hold(call):

@@ -12,9 +12,9 @@ import os
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import func, select
 
 from bot.app import App, build_app
@@ -31,13 +31,18 @@ STRANGERS = 700_000_000
 MEMBERS = 800_000_000
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip()
 
-pytestmark = pytest.mark.skipif(
-    not (databases.postgres_admin_url() and REDIS_URL),
-    reason="needs TEST_POSTGRES_URL and TEST_REDIS_URL",
-)
+# One pair of processes serves every test here (starting one takes seconds); the test
+# that kills an instance comes last.
+pytestmark = [
+    pytest.mark.skipif(
+        not (databases.postgres_admin_url() and REDIS_URL),
+        reason="needs TEST_POSTGRES_URL and TEST_REDIS_URL",
+    ),
+    pytest.mark.asyncio(loop_scope="module"),
+]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
     admin = databases.postgres_admin_url()
     assert admin is not None
@@ -46,7 +51,7 @@ def pg_url() -> Iterator[str]:
     databases.drop_postgres_database(admin, url)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def seeded(pg_url: str) -> AsyncIterator[App]:
     """The owner and the pipeline, as the first start makes them; used to write tasks."""
     app = build_app(make_settings(pg_url, owner_ids=(OWNER,)), session=OfflineSession())
@@ -55,12 +60,14 @@ async def seeded(pg_url: str) -> AsyncIterator[App]:
     await app.close()
 
 
-@pytest.fixture
-async def cluster(pg_url: str, seeded: App, tmp_path: Path) -> AsyncIterator[Cluster]:
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def cluster(
+    pg_url: str, seeded: App, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Cluster]:
     running = Cluster(
         pg_url,
         f"{REDIS_URL.rstrip('/')}/0",
-        tmp_path,
+        tmp_path_factory.mktemp("instances"),
         extra={"UPDATE_TAKEOVER_SECONDS": "1.5", "OUTBOX_POLL_SECONDS": "0.2"},
     )
     try:
@@ -145,7 +152,9 @@ async def test_an_instance_killed_mid_burst_loses_nothing_and_repeats_no_reminde
         for member in members:
             due = datetime.now(UTC) + timedelta(seconds=1)
             await crm.tasks.create(owner, f"Позвонить {member}", due, assignee_id=member)
-    assert await wait_until(lambda: len(cluster.api.held) >= 3, 15), "nothing went out"
+    assert await wait_until(lambda: len(cluster.api.held) >= 3, 30), [
+        (call.instance, call.method, call.chat_id) for call in cluster.api.arrived[-20:]
+    ]
     # The instance holding the tick's lease sends; it is the one to kill.
     sender = a if cluster.api.held[0].instance == a.name else b
     survivor = b if sender is a else a
