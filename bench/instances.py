@@ -178,8 +178,16 @@ async def run_burst(
     return latencies
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+async def compare(url: str, redis_url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    await seed(url, args.members)
+    return [
+        await measure(url, redis_url, count, args.updates, args.in_flight, args.members)
+        for count in (1, 2)
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--updates", type=int, default=3000)
     parser.add_argument("--in-flight", type=int, default=64)
     parser.add_argument("--members", type=int, default=300)
@@ -190,22 +198,9 @@ async def main() -> None:
         raise SystemExit("set TEST_POSTGRES_URL and TEST_REDIS_URL")
     url = databases.create_postgres_database(admin)
     try:
-        await seed(url, args.members)
-        results = []
-        for count in (1, 2):
-            results.append(
-                await measure(
-                    url,
-                    f"{redis_url.rstrip('/')}/0",
-                    count,
-                    args.updates,
-                    args.in_flight,
-                    args.members,
-                )
-            )
+        one, two = asyncio.run(compare(url, f"{redis_url.rstrip('/')}/0", args))
     finally:
         databases.drop_postgres_database(admin, url)
-    one, two = results
     print(
         json.dumps(
             {
@@ -219,4 +214,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

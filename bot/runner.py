@@ -42,15 +42,15 @@ def schedule(app: App) -> LeasedJobs:
     return jobs
 
 
-async def serve(app: App, username: str | None) -> None:
-    """Take updates until a signal says stop, then shut down within the bound."""
+async def serve(app: App, username: str | None, stop: asyncio.Event | None = None) -> None:
+    """Take updates until a signal (or ``stop``) says stop, then shut down within the bound."""
     settings = app.settings
     async with app.crm.open() as crm:
         taken = await crm.outbox.take_back(settings.instance_name)
     if taken:
         log.info("took back %d outbox messages this instance had claimed before", taken)
     jobs = schedule(app)
-    stop = asyncio.Event()
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)

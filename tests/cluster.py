@@ -117,7 +117,7 @@ class Cluster:
             instance.start()
         await asyncio.gather(*(self.ready(instance) for instance in self.instances))
 
-    async def ready(self, instance: Instance, within: float = 120) -> None:
+    async def ready(self, instance: Instance, within: float = 240) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
         assert self.http is not None
