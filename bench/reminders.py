@@ -53,7 +53,7 @@ from bot.app import App, build_app
 from bot.config import Settings
 from bot.startup import prepare_database
 from crm.clock import SystemClock
-from handlers.callbacks import TaskCb
+from handlers.tasks.callbacks import TaskCb
 from reminders.scheduler import build_scheduler
 from storage.models import OutboxMessage, Task
 from storage.models import User as Member

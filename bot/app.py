@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
+from bot.flood import FloodControl
 from bot.i18n import build_i18n
 from bot.lease import Leases, LocalLeases, RedisLeases
 from bot.web.metrics import RequestMetrics, UpdateMetrics, reminder_sent
@@ -28,8 +29,10 @@ from crm.clock import Clock, SystemClock
 from crm.config import CrmConfig
 from crm.members import language_for
 from crm.service import CrmFactory
-from handlers import get_routers
-from handlers.middlewares import AccessGate, CrmMiddleware, LeaveDialogs, MemberI18nMiddleware
+from handlers import build_routers
+from handlers.kit.middlewares import AccessGate, CrmMiddleware, LeaveDialogs, MemberI18nMiddleware
+from handlers.kit.presses import AnswerEveryPress, PressLedger, Refusals
+from reminders.limits import RateLimits
 from reminders.scheduler import Ticker
 from reminders.sender import OutboxSender
 from storage.engine import create_engine, create_session_factory
@@ -94,6 +97,11 @@ def build_app(
         session=session or _http_session(settings),
         default=DefaultBotProperties(link_preview_is_disabled=True),
     )
+    ledger = PressLedger()
+    bot.session.middleware(ledger)
+    limits = RateLimits()
+    bot.session.middleware(FloodControl(limits))
+    # Innermost: counts what reached Telegram, and every 429 it answered.
     bot.session.middleware(RequestMetrics())
     if fsm_storage is None and settings.redis_url:
         fsm_storage = RedisStorage.from_url(settings.redis_url)
@@ -102,10 +110,13 @@ def build_app(
         i18n,
         settings.default_language,
         fsm_storage,
+        ledger,
         # A chat's lock held by an instance that was killed frees itself after this.
         lock_seconds=max(5.0, 2 * settings.update_takeover_seconds),
     )
-    sender = OutboxSender(bot, factory, i18n, holder=settings.instance_name, on_sent=reminder_sent)
+    sender = OutboxSender(
+        bot, factory, i18n, limits=limits, holder=settings.instance_name, on_sent=reminder_sent
+    )
     ticker = Ticker(factory, sender)
     redis = (
         Redis.from_url(settings.redis_url, decode_responses=True) if settings.redis_url else None
@@ -123,6 +134,7 @@ def build_dispatcher(
     i18n: I18n,
     default_language: str,
     fsm_storage: BaseStorage | None,
+    ledger: PressLedger,
     lock_seconds: float = 60.0,
 ) -> Dispatcher:
     storage = fsm_storage or MemoryStorage()
@@ -134,14 +146,17 @@ def build_dispatcher(
         else SimpleEventIsolation()
     )
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
-    # Order matters: timing and the log line around everything; the CRM and the member,
-    # then their language, then the door.
+    # Order matters: timing and the log line around everything; every press answered in
+    # the end; the CRM and the member, then their language, then the door; a refusal
+    # told in the member's language.
     dispatcher.update.outer_middleware(UpdateMetrics())
+    dispatcher.update.outer_middleware(AnswerEveryPress(ledger))
     dispatcher.update.outer_middleware(CrmMiddleware(factory))
     dispatcher.update.outer_middleware(MemberI18nMiddleware(i18n, default_language))
     dispatcher.update.outer_middleware(AccessGate())
+    dispatcher.update.outer_middleware(Refusals())
     dispatcher.message.outer_middleware(LeaveDialogs())
-    dispatcher.include_routers(*get_routers())
+    dispatcher.include_routers(*build_routers())
     dispatcher.include_router(_errors_router(i18n, default_language))
     return dispatcher
 

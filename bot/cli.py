@@ -160,7 +160,7 @@ async def run(settings: Settings) -> None:
     from bot.app import build_app
     from bot.runner import serve
     from bot.startup import announce_setup_code, prepare_database
-    from handlers.commands import publish_commands
+    from handlers.menu.commands import publish_commands
 
     app = build_app(settings)
     try:

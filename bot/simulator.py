@@ -37,6 +37,10 @@ class NoSuchButton(LookupError):
     pass
 
 
+class UnansweredPress(AssertionError):
+    """The bot left a press unanswered: the member's button would spin until Telegram gives up."""
+
+
 class SimulatedUser:
     def __init__(
         self,
@@ -64,6 +68,9 @@ class SimulatedUser:
             if chat_id is None or chat_id == user_id
             else Chat(id=chat_id, type="supergroup", title="Team")
         )
+        self._query_ids: set[str] = set()
+        # The text the bot answered this user's latest press with (None: answered silently).
+        self.alert: str | None = None
 
     @property
     def session(self) -> OfflineSession:
@@ -158,11 +165,32 @@ class SimulatedUser:
             message=origin,
             data=data,
         )
-        return await self._feed(Update(update_id=next(_update_ids), callback_query=query))
+        self._query_ids.add(query.id)
+        before = len(self.session.requests)
+        replies = await self._feed(Update(update_id=next(_update_ids), callback_query=query))
+        answers = [
+            request
+            for request in self.session.requests[before:]
+            if isinstance(request, AnswerCallbackQuery) and request.callback_query_id == query.id
+        ]
+        if not answers:
+            raise UnansweredPress(f"the press with data {data!r} got no answer")
+        self.alert = answers[0].text
+        return replies
 
     async def inline_query(self, query: str) -> list[SentMessage]:
         inline = InlineQuery(id=str(next(_query_ids)), from_user=self.user, query=query, offset="")
-        return await self._feed(Update(update_id=next(_update_ids), inline_query=inline))
+        self._query_ids.add(inline.id)
+        before = len(self.session.requests)
+        replies = await self._feed(Update(update_id=next(_update_ids), inline_query=inline))
+        answers = [
+            request
+            for request in self.session.requests[before:]
+            if isinstance(request, AnswerInlineQuery) and request.inline_query_id == inline.id
+        ]
+        button = answers[0].button if answers else None
+        self.alert = button.text if button is not None else None
+        return replies
 
     # --- reading -----------------------------------------------------------------
 
@@ -181,12 +209,23 @@ class SimulatedUser:
         return messages[-1]
 
     def alerts(self) -> list[str]:
-        """Texts of callback answers and inline answers the bot gave this user, in order."""
+        """Texts of the answers the bot gave this user's presses and inline queries, in order.
+
+        For what one press was answered, read ``alert`` right after it.
+        """
         shown = []
         for request in self.session.requests:
-            if isinstance(request, AnswerCallbackQuery) and request.text:
+            if (
+                isinstance(request, AnswerCallbackQuery)
+                and request.text
+                and request.callback_query_id in self._query_ids
+            ):
                 shown.append(request.text)
-            elif isinstance(request, AnswerInlineQuery) and request.button is not None:
+            elif (
+                isinstance(request, AnswerInlineQuery)
+                and request.button is not None
+                and request.inline_query_id in self._query_ids
+            ):
                 shown.append(request.button.text)
         return shown
 

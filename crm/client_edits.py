@@ -18,7 +18,7 @@ from crm.clients import (
     phone_rows,
 )
 from crm.clock import Clock
-from crm.errors import InvalidInput, NotAllowed
+from crm.errors import Conflict, InvalidInput, NotAllowed
 from crm.parsing.search_text import fold
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
@@ -60,6 +60,9 @@ class ClientEdits:
         async with write_transaction(self._session):
             client = await self.visible(actor, client_id)
             contacts = await self.contacts(client.id)
+            await self._refuse_duplicate(
+                actor, tuple(p for p in new if p not in contacts.phones), ()
+            )
             old, contacts.phones = contacts.phones, new
             await self._session.execute(
                 delete(ClientPhone).where(ClientPhone.client_id == client.id)
@@ -74,6 +77,9 @@ class ClientEdits:
         async with write_transaction(self._session):
             client = await self.visible(actor, client_id)
             contacts = await self.contacts(client.id)
+            await self._refuse_duplicate(
+                actor, (), tuple(e for e in new if e not in contacts.emails)
+            )
             old, contacts.emails = contacts.emails, new
             await self._session.execute(
                 delete(ClientEmail).where(ClientEmail.client_id == client.id)
@@ -81,6 +87,20 @@ class ClientEdits:
             self._session.add_all(ClientEmail(client_id=client.id, email=e) for e in new)
             self._changed(actor, client, contacts, "emails", old, new)
             return client
+
+    async def _refuse_duplicate(
+        self, actor: User, phones: tuple[str, ...], emails: tuple[str, ...]
+    ) -> None:
+        """A phone or email added to a card may not be another client's (as at creation)."""
+        found = await self._clients.find_duplicate(actor, phones, emails)
+        if found is not None:
+            raise Conflict(
+                f"duplicate_{found.by}",
+                value=found.value,
+                name=found.name or "",
+                visible=found.visible,
+                client_id=found.client_id,
+            )
 
     def _changed(
         self,

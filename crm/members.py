@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from crm import access, events
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.parsing.timezones import parse_timezone
 from crm.tokens import new_token, token_hash
 from storage.engine import write_transaction
 from storage.models import AppSetting, Role, User
@@ -31,18 +32,15 @@ def language_for(language_code: str | None, default: str) -> str:
 
 
 def normalize_timezone(name: str) -> str:
-    """A canonical IANA zone name for what a person typed (``europe/moscow`` works)."""
-    cleaned = name.strip().replace(" ", "_")
-    if not cleaned:
-        raise InvalidInput("bad_timezone", value=name)
-    by_lower = {zone.lower(): zone for zone in available_timezones()}
-    zone = by_lower.get(cleaned.lower())
+    """A canonical IANA zone name for what a person typed: a zone name in any case
+    (``europe/moscow``), a city (``Новосибирск``) or an offset (``UTC+5``, ``МСК+4``)."""
+    zone = parse_timezone(name)
     if zone is None:
-        raise InvalidInput("bad_timezone", value=name)
+        raise InvalidInput("bad_timezone", value=name[:64])
     try:
         ZoneInfo(zone)
     except ZoneInfoNotFoundError as exc:  # pragma: no cover - the list and the files agree
-        raise InvalidInput("bad_timezone", value=name) from exc
+        raise InvalidInput("bad_timezone", value=name[:64]) from exc
     return zone
 
 

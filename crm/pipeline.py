@@ -56,6 +56,32 @@ def clean_name(text: str, limit: int, field: str) -> str:
     return name
 
 
+# The built-in stages' names in both languages: a stage the owner names must not
+# read like another stage in either.
+BUILTIN_STAGE_NAMES: dict[str, tuple[str, ...]] = {
+    "lead": ("New lead", "Новый лид"),
+    "contact": ("Contact made", "Контакт установлен"),
+    "meeting": ("Meeting", "Встреча"),
+    "proposal": ("Proposal", "Коммерческое предложение"),
+    "invoice": ("Invoice sent", "Счёт выставлен"),
+    "won": ("Paid", "Оплачено"),
+    "lost": ("Lost", "Проиграно"),
+}
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold().replace("ё", "е")
+
+
+def refuse_taken_name(name: str, others: list[StageView]) -> None:
+    """Two stages of a pipeline never share a name (in any case, as either language shows it)."""
+    wanted = _folded(name)
+    for other in others:
+        shown = (other.name,) if other.name else BUILTIN_STAGE_NAMES.get(other.code or "", ())
+        if any(_folded(candidate) == wanted for candidate in shown):
+            raise Conflict("stage_name_taken", name=name)
+
+
 class Pipelines:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self._session = session
@@ -126,6 +152,7 @@ class Pipelines:
             stages = await self.stages(pipeline_id)
             if len(stages) >= MAX_STAGES:
                 raise InvalidInput("too_many_stages", limit=MAX_STAGES)
+            refuse_taken_name(name, stages)
             position = max((s.position for s in stages if s.kind == "open"), default=-1) + 1
             await self._session.execute(
                 update(Stage)
@@ -149,6 +176,8 @@ class Pipelines:
         name = clean_name(name, MAX_STAGE_NAME, "stage")
         async with write_transaction(self._session):
             stage = await self.stage(stage_id)
+            others = [s for s in await self.stages(stage.pipeline_id) if s.id != stage.id]
+            refuse_taken_name(name, others)
             stage.name = name
             return stage
 

@@ -1,72 +1,63 @@
-"""Telegram UI, reactive: one Router per feature."""
+"""Telegram UI, reactive: one package per feature, on the small kit in ``handlers.kit``."""
 
 from __future__ import annotations
 
 from aiogram import Router
 
+from handlers.clients import card as client_card
+from handlers.clients import edit as client_edit
+from handlers.clients import listing as clients_list
+from handlers.clients import new as client_new
+from handlers.clients import notes as client_notes
+from handlers.clients import search as client_search
+from handlers.deals import card as deal_card
+from handlers.deals import new as deal_new
+from handlers.deals import overview as deals_overview
+from handlers.groups import chat as groups
+from handlers.kit.routes import Routes
+from handlers.menu import cancel, fallback, start
+from handlers.reports import digest, report
+from handlers.settings import digest as digest_settings
+from handlers.settings import menu as settings
+from handlers.settings import pipeline as pipeline_settings
+from handlers.settings import reasons as pipeline_reasons
+from handlers.tasks import actions as task_actions
+from handlers.tasks import listing as tasks_list
+from handlers.tasks import new as task_new
+from handlers.team import invites
+from handlers.team import members as team
 
-def get_routers() -> list[Router]:
-    """The feature routers in the order they must see updates (the fallback last).
+# The order in which features see an update: group chats first (a member's command
+# there is answered in private), plain text and files with no dialog open last
+# (notes on the open card, or a search), then what nobody understood.
+FEATURES: tuple[Routes, ...] = (
+    groups.routes,
+    cancel.routes,
+    start.routes,
+    invites.routes,
+    team.routes,
+    settings.routes,
+    pipeline_settings.routes,
+    pipeline_reasons.routes,
+    digest_settings.routes,
+    client_new.routes,
+    clients_list.routes,
+    client_search.routes,
+    client_card.routes,
+    client_edit.routes,
+    deal_new.routes,
+    deal_card.routes,
+    deals_overview.routes,
+    digest.routes,
+    task_new.routes,
+    task_actions.routes,
+    tasks_list.routes,
+    report.routes,
+    client_notes.routes,
+    fallback.routes,
+)
 
-    Routers are module-level, as is usual in aiogram, and a router belongs to
-    one parent. A process that builds a second Dispatcher (the tests build one
-    per test) takes them over: they hold no state, only handler functions.
-    """
-    from handlers import (
-        cancel,
-        client_card,
-        client_edit,
-        client_new,
-        client_notes,
-        client_search,
-        clients_list,
-        deal_card,
-        deal_new,
-        deals_overview,
-        digest,
-        digest_settings,
-        fallback,
-        groups,
-        invites,
-        pipeline_reasons,
-        pipeline_settings,
-        report,
-        settings,
-        start,
-        task_actions,
-        task_new,
-        tasks_list,
-        team,
-    )
 
-    routers = [
-        # Group chats first: a member's command there is answered in private.
-        groups.router,
-        cancel.router,
-        start.router,
-        invites.router,
-        team.router,
-        settings.router,
-        pipeline_settings.router,
-        pipeline_reasons.router,
-        digest_settings.router,
-        client_new.router,
-        clients_list.router,
-        client_search.router,
-        client_card.router,
-        client_edit.router,
-        deal_new.router,
-        deal_card.router,
-        deals_overview.router,
-        digest.router,
-        task_new.router,
-        task_actions.router,
-        tasks_list.router,
-        report.router,
-        # Plain text and files with no dialog open: notes on the open card, or a search.
-        client_notes.router,
-        fallback.router,
-    ]
-    for router in routers:
-        router._parent_router = None
-    return routers
+def build_routers() -> list[Router]:
+    """Fresh routers for one Dispatcher, in the order they must see updates."""
+    return [feature.build() for feature in FEATURES]

@@ -9,7 +9,7 @@ from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from handlers.deal_views import money
+from handlers.kit.stages import money
 
 MAX_ITEMS = 15
 

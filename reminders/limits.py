@@ -20,9 +20,14 @@ import math
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
+from contextvars import ContextVar
 
 # Dictionaries of chats are swept of stale entries when they grow past this.
 _SWEEP_AT = 4096
+
+# Set while the outbox sender makes a request: it paces and retries its own messages,
+# so the request layer (bot.flood) lets them through as they are.
+PACED: ContextVar[bool] = ContextVar("outbox_paced", default=False)
 
 
 class RateLimits:
@@ -144,6 +149,13 @@ class RateLimits:
         if len(self._chat_sent) > _SWEEP_AT:
             self._sweep(now)
         return 0.0
+
+    def note_sent(self, chat_id: int) -> None:
+        """An answer to a member went out now: the outbox leaves the chat its interval."""
+        now = self._monotonic()
+        self._chat_sent[chat_id] = max(now, self._chat_sent.get(chat_id, now))
+        if chat_id < 0:
+            self._group_sent[chat_id].append(now)
 
     def pause(self, seconds: float) -> None:
         """Hold every send for ``seconds`` (Telegram answered 429)."""

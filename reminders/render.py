@@ -16,9 +16,9 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.digest import local_day_bounds
 from crm.service import Crm
-from handlers.task_views import reminder_message
-from handlers.views import role_name
-from reminders.digest_views import morning_text, summary_text
+from handlers.kit.labels import role_name
+from handlers.reports.digest_views import morning_text, summary_text
+from handlers.tasks.views import reminder_message
 from reminders.group_views import group_text
 
 TASK_KINDS = ("task_reminder", "task_early", "task_nudge", "task_assigned")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from crm.service import CrmFactory
 from reminders.sender import OutboxSender
 
@@ -55,3 +57,19 @@ class Ticker:
         if self._sender.busy:
             return 0  # the drain under way takes what was just claimed too
         return await self._sender.drain_once()
+
+
+def build_scheduler(ticker: Ticker, poll_seconds: float) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        ticker.tick,
+        "interval",
+        seconds=poll_seconds,
+        id="tick",
+        # While one tick drains a long backlog, the next ones still claim what falls due
+        # (and return at once), instead of being skipped with a warning every interval.
+        max_instances=2,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    return scheduler

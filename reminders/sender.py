@@ -33,7 +33,7 @@ from aiogram.utils.i18n import I18n
 
 from crm.outbox import Outbox
 from crm.service import CrmFactory
-from reminders.limits import RateLimits
+from reminders.limits import PACED, RateLimits
 from reminders.render import Rendered, UnknownKind, render
 from storage.models import OutboxMessage
 
@@ -195,6 +195,7 @@ class OutboxSender:
         return message
 
     async def _send(self, row: OutboxMessage, method: SendMessage) -> bool:
+        paced = PACED.set(True)
         try:
             await self._bot(method)
         except TelegramRetryAfter as error:
@@ -218,6 +219,8 @@ class OutboxSender:
             log.warning("outbox row %s cannot be sent: %s", row.id, error)
             await self._give_up(row, str(error))
             return False
+        finally:
+            PACED.reset(paced)
         async with self._concurrency, self._factory.open() as crm:
             await crm.outbox.mark_sent(row.id)
         if self._on_sent is not None:

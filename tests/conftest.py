@@ -149,7 +149,7 @@ def join(app: App, owner: SimulatedUser, user: UserFactory) -> Joiner:
 
 async def invite_link(inviter: SimulatedUser, role: str) -> str:
     """The owner (or an admin) runs /invite and picks ``role``; returns the link."""
-    from handlers.callbacks import InviteRoleCb
+    from handlers.team.callbacks import InviteRoleCb
 
     [keyboard] = await inviter.send("/invite")
     [reply] = await inviter.press_data(InviteRoleCb(role=role).pack(), keyboard)

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
-from handlers.callbacks import InviteRoleCb, SettingsCb, TeamCb
+from handlers.settings.callbacks import SettingsCb
+from handlers.team.callbacks import InviteRoleCb, TeamCb
 from storage.engine import create_session_factory
 from storage.models import Event, Invite, User
 from tests.conftest import OWNER_ID, Joiner, UserFactory
@@ -76,7 +77,7 @@ async def test_stranger_pressing_copied_buttons_is_refused(
         assert data is not None
         replies = await stranger.press_data(data)
         assert replies == []
-        assert stranger.alerts()[-1] == REFUSAL_RU
+        assert stranger.alert == REFUSAL_RU
     # The owner's message is untouched by the stranger's presses.
     assert owner.last_message().text == owners_message.text
 
@@ -84,7 +85,7 @@ async def test_stranger_pressing_copied_buttons_is_refused(
 async def test_stranger_inline_query_is_refused(user: UserFactory) -> None:
     stranger = user(559, language_code="en")
     await stranger.inline_query("Иван")
-    assert stranger.alerts()[-1] == REFUSAL_EN[:64]
+    assert stranger.alert == REFUSAL_EN[:64]
 
 
 async def test_stranger_in_a_group_gets_silence(app: App, user: UserFactory) -> None:
@@ -110,7 +111,7 @@ async def test_deactivated_member_is_refused_like_a_stranger(
         [reply] = await manager.send(action)
         assert reply.text == REFUSAL_RU
     await manager.press_data(SettingsCb(action="lang", value="en").pack())
-    assert manager.alerts()[-1] == REFUSAL_RU
+    assert manager.alert == REFUSAL_RU
     # Their record stays.
     assert await count(app, User, User.id == 700, User.active.is_(False)) == 1
 
@@ -147,7 +148,7 @@ async def test_manager_cannot_invite_or_manage_the_team(
     # Forged presses: buttons a manager was never shown.
     invites_before = await count(app, Invite)
     await manager.press_data(InviteRoleCb(role="admin").pack())
-    assert manager.alerts()[-1] == "Эта кнопка больше не действует."
+    assert manager.alert == "Эта кнопка больше не действует."
     for data in (
         TeamCb(action="list").pack(),
         TeamCb(action="open", member_id=OWNER_ID).pack(),
@@ -155,7 +156,7 @@ async def test_manager_cannot_invite_or_manage_the_team(
         TeamCb(action="role", member_id=702, role="admin").pack(),
     ):
         await manager.press_data(data)
-        assert manager.alerts()[-1] == "У вас нет к этому доступа."
+        assert manager.alert == "У вас нет к этому доступа."
     assert await count(app, Invite) == invites_before
     assert await count(app, User, User.id == 702, User.role == "manager") == 1
     assert await count(app, User, User.id == OWNER_ID, User.active.is_(True)) == 1
@@ -165,4 +166,4 @@ async def test_unknown_commands_and_stale_buttons_get_an_answer(owner: Simulated
     [reply] = await owner.send("/nosuchcommand")
     assert "/help" in reply.text
     await owner.press_data("nothing:we:know")
-    assert owner.alerts()[-1] == "Эта кнопка больше не действует."
+    assert owner.alert == "Эта кнопка больше не действует."

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from handlers.charts import funnel_png, weekly_png
-from handlers.xlsx import Cell, Column, Sheet, workbook_bytes
+from handlers.reports.charts import funnel_png, weekly_png
+from handlers.reports.xlsx import Cell, Column, Sheet, workbook_bytes
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

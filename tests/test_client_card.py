@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
-from handlers.callbacks import ClientCb
+from handlers.clients.callbacks import ClientCb
 from storage.engine import create_session_factory
 from storage.models import Client, Event
 from tests.client_helpers import make_client
@@ -72,7 +72,7 @@ async def test_text_after_opening_a_card_is_a_comment_with_undo(
     assert undone.text == "Removed from the card." and undone.buttons == []
     assert not [e for e in await events_of(app, client.id) if e.kind == "comment"]
     await owner_en.press_data(undo)  # pressed again, from a copy of the old message
-    assert owner_en.alerts()[-1] == "That was already removed."
+    assert owner_en.alert == "That was already removed."
 
     # After the card context expires, text is a search again.
     clock.advance(timedelta(minutes=16))
@@ -99,7 +99,7 @@ async def test_comment_and_call_buttons(app: App, owner_en: SimulatedUser) -> No
     await owner_en.press_data(
         ClientCb(action="call_save", client_id=client.id, value="no_answer").pack()
     )
-    assert owner_en.alerts()[-1] == "This button is no longer active."  # no second call
+    assert owner_en.alert == "This button is no longer active."  # no second call
 
     await open_card(owner_en, client.id)
     await owner_en.press("Call")
@@ -168,7 +168,7 @@ async def test_status_tags_archive_and_restore(app: App, owner_en: SimulatedUser
     await owner_en.press_data(
         ClientCb(action="set_status", client_id=client.id, value="nope").pack()
     )
-    assert owner_en.alerts()[-1] == "There is no such status any more."
+    assert owner_en.alert == "There is no such status any more."
 
     await owner_en.press("Tags")
     [card] = await owner_en.send("#VIP wholesale, vip")
@@ -179,7 +179,7 @@ async def test_status_tags_archive_and_restore(app: App, owner_en: SimulatedUser
     await owner_en.press_data(
         ClientCb(action="untag", client_id=client.id, value="deadbeef00").pack()
     )
-    assert owner_en.alerts()[-1] == "This tag is already removed."
+    assert owner_en.alert == "This tag is already removed."
 
     card_text = await open_card(owner_en, client.id)
     assert "#wholesale" in card_text
@@ -202,7 +202,7 @@ async def test_only_the_owner_deletes_and_the_deletion_is_logged(
     assert "Delete" not in str(admin.last_message().buttons)
     assert card_text.startswith("👤 Denis Gold")
     await admin.press_data(ClientCb(action="delete_yes", client_id=client.id).pack())
-    assert admin.alerts()[-1] == "You don't have access to this."
+    assert admin.alert == "You don't have access to this."
 
     await open_card(owner_en, client.id)
     [confirm] = await owner_en.press("Delete")
@@ -211,9 +211,9 @@ async def test_only_the_owner_deletes_and_the_deletion_is_logged(
     assert done.text == "Denis Gold is deleted."
     # A second press, and the admin still looking at the card: the record is gone.
     await owner_en.press_data(ClientCb(action="delete_yes", client_id=client.id).pack())
-    assert owner_en.alerts()[-1] == "This record no longer exists."
+    assert owner_en.alert == "This record no longer exists."
     await admin.press("Comment")
-    assert admin.alerts()[-1] == "This record no longer exists."
+    assert admin.alert == "This record no longer exists."
     async with create_session_factory(app.engine)() as session:
         assert await session.get(Client, client.id) is None
         logged = await session.scalar(select(Event).where(Event.kind == "client_deleted"))
@@ -236,7 +236,7 @@ async def test_managers_see_only_their_own_and_unassigned_clients(
     ):
         replies = await manager.press_data(data)
         assert replies == []
-        assert manager.alerts()[-1] == "This record no longer exists."
+        assert manager.alert == "This record no longer exists."
     [reply] = await manager.send("/find Secret")
     assert reply.text == "Nothing found for “Secret”."
     [reply] = await manager.send("/find 999 000")

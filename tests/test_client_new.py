@@ -11,7 +11,7 @@ from bot.app import App
 from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from crm.clients import Contacts
-from handlers.callbacks import NewClientCb
+from handlers.clients.callbacks import NewClientCb
 from storage.engine import create_session_factory
 from storage.models import Client, Event
 from tests.conftest import OWNER_ID, Joiner
@@ -81,7 +81,7 @@ async def test_menu_button_and_skipping_everything(app: App, owner_en: Simulated
     assert card.text.startswith("👤 Anna\n")
     # A second press of an old Skip does nothing.
     await owner_en.press_data(NewClientCb(action="skip_city").pack(), card)
-    assert owner_en.alerts()[-1] == INACTIVE
+    assert owner_en.alert == INACTIVE
     assert [c.name for c, _contacts in await clients(app)] == ["Anna"]
 
 
@@ -259,14 +259,14 @@ async def test_duplicate_phone_offers_open_or_create_anyway(
     # Opening the existing client dropped the draft: the old Create anyway is dead.
     force = NewClientCb(action="force").pack()
     assert await owner_en.press_data(force, prompt) == []
-    assert owner_en.alerts()[-1] == INACTIVE
+    assert owner_en.alert == INACTIVE
     assert [c.name for c, _contacts in await clients(app)] == ["Ivan Petrov"]
 
     [prompt] = await owner_en.send("/new Ivan Second 8 999 123 45 67")
     [card] = await owner_en.press("Create anyway", prompt)
     assert card.text.startswith("👤 Ivan Second\n")
     assert await owner_en.press_data(force, prompt) == []  # pressed twice: one client
-    assert owner_en.alerts()[-1] == INACTIVE
+    assert owner_en.alert == INACTIVE
     names = [(c.name, contacts.phones) for c, contacts in await clients(app)]
     assert names == [("Ivan Petrov", ["+79991234567"]), ("Ivan Second", ["+79991234567"])]
 
@@ -303,7 +303,7 @@ async def test_invisible_duplicate_reveals_nothing_and_offers_only_create(
     # Forged Open of the other manager's client is refused like a missing one.
     opened = NewClientCb(action="open_dup", client_id=1).pack()
     assert await manager.press_data(opened, prompt) == []
-    assert manager.alerts()[-1] == "This record no longer exists."
+    assert manager.alert == "This record no longer exists."
     [card] = await manager.press("Create anyway", prompt)
     assert card.text.startswith("👤 Mark's Lead\n")
     assert all("Secret" not in sent.text for sent in manager.chat_messages())
@@ -365,7 +365,7 @@ async def test_forward_from_a_user_creates_a_client_with_the_text_as_first_comme
     assert card.text.startswith("👤 Maria Ivanova\n")
     assert "Hi! I need 20 chairs <b>by Friday</b>" in card.text
     await owner_en.press_data(NewClientCb(action="fwd_new").pack(), prompt)
-    assert owner_en.alerts()[-1] == INACTIVE
+    assert owner_en.alert == INACTIVE
     [(client, _contacts)] = await clients(app)
     assert await comments(app, client.id) == ["Hi! I need 20 chairs <b>by Friday</b>"]
 
@@ -412,13 +412,13 @@ async def test_forward_to_a_client_found_by_search(app: App, owner_en: Simulated
     assert [text for text, _d, _u in results.buttons] == ["Ivan Petrov", "✖️ Cancel"]
     # The first prompt's buttons are not live any more; the results are.
     assert await owner_en.press_data(add_to_open, prompt) == []
-    assert owner_en.alerts()[-1] == INACTIVE
+    assert owner_en.alert == INACTIVE
     pick = results.buttons[0][1]
     assert pick is not None
     [ack] = await owner_en.press_data(pick, results)
     assert ack.text == "Comment added to Ivan Petrov."
     assert await owner_en.press_data(pick, results) == []
-    assert owner_en.alerts()[-1] == INACTIVE
+    assert owner_en.alert == INACTIVE
     assert await comments(app, 1) == ["See you at 5"]
     assert await comments(app, 2) == []
 
@@ -431,7 +431,7 @@ async def test_forward_checks_access_on_every_press(
     [prompt] = await manager.forward("Some text", hidden_name="Bob")
     forged = NewClientCb(action="fwd_add", client_id=1).pack()
     assert await manager.press_data(forged, prompt) == []
-    assert manager.alerts()[-1] == "This record no longer exists."
+    assert manager.alert == "This record no longer exists."
     assert await comments(app, 1) == []
     # The forwarded text is still there for the right client.
     [card] = await manager.press("New client: Bob", prompt)

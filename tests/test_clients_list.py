@@ -11,8 +11,8 @@ from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
 from crm.clients import ClientDraft
 from crm.clock import ManualClock
-from handlers.callbacks import ClientListCb
-from handlers.client_filters import ListFilters, parse_period, token
+from handlers.clients.callbacks import ClientListCb
+from handlers.clients.filters import ListFilters, parse_period, token
 from storage.engine import create_session_factory
 from storage.models import Client, Deal, Pipeline, Stage, Task
 from tests.conftest import OWNER_ID, START, Joiner, UserFactory
@@ -291,7 +291,7 @@ async def test_forged_presses_are_refused(
     await add(app, clock, "Anna", by=4301, tags=("vip",))
     stranger = user(4399, "Eve", language_code="en")
     assert await stranger.press_data(ClientListCb(action="page").pack()) == []
-    assert stranger.alerts()[-1] == "This is a private CRM. Ask its owner for an invitation."
+    assert stranger.alert == "This is a private CRM. Ask its owner for an invitation."
 
     [screen] = await mark.send("/clients")
     for data, alert in [
@@ -306,7 +306,7 @@ async def test_forged_presses_are_refused(
         (ClientListCb(action="drop_tables"), STALE),
     ]:
         assert await mark.press_data(data.pack(), screen) == []
-        assert mark.alerts()[-1] == alert, data
+        assert mark.alert == alert, data
     [screen] = await mark.press_data(ClientListCb(action="tag", value=token("vip")).pack(), screen)
     assert listed(screen) == ["Anna"]
 

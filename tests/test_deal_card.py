@@ -12,7 +12,8 @@ from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
 from crm.service import Crm
-from handlers.callbacks import ClientCb, DealCb
+from handlers.clients.callbacks import ClientCb
+from handlers.deals.callbacks import DealCb
 from storage.models import Deal, Event, User
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
@@ -83,7 +84,7 @@ async def test_next_stage_skipping_moving_back_won_and_reopen(
     assert button_texts(owner_en)[:3] == ["➡️ Next: Contact made", "🏆 Won", "❌ Lost"]
 
     [card] = await owner_en.press("Next: Contact made")
-    assert owner_en.alerts()[-1] == "Stage changed."
+    assert owner_en.alert == "Stage changed."
     assert "●◉○○○ Contact made" in card.text
     assert (await deal_now(app, deal.id)).stage_id == ids["contact"]
 
@@ -108,7 +109,7 @@ async def test_next_stage_skipping_moving_back_won_and_reopen(
     assert history(card.text)[0].endswith("➡️ Invoice sent → Meeting")
 
     [card] = await owner_en.press("Won")
-    assert owner_en.alerts()[-1] == "🏆 The deal is won!"
+    assert owner_en.alert == "🏆 The deal is won!"
     assert "🏆 ●●●●● Paid" in card.text and "Closed 02.03.2026" in card.text
     assert history(card.text)[0].endswith(f"🏆 won: 150,000{RUB}")
     assert "Won" not in str(card.buttons) and "Lost" not in str(card.buttons)
@@ -116,7 +117,7 @@ async def test_next_stage_skipping_moving_back_won_and_reopen(
     assert won.stage_id == ids["won"] and won.closed_at is not None
 
     [card] = await owner_en.press("Reopen")
-    assert owner_en.alerts()[-1] == "The deal is open again."
+    assert owner_en.alert == "The deal is open again."
     assert "●●◉○○ Meeting" in card.text
     assert history(card.text)[0].endswith("♻️ reopened: Paid → Meeting")
     reopened = await deal_now(app, deal.id)
@@ -130,7 +131,7 @@ async def test_next_stage_skipping_moving_back_won_and_reopen(
         "deal_reopened",
     ]
     await owner_en.press_data(DealCb(action="reopen", deal_id=deal.id).pack())
-    assert owner_en.alerts()[-1] == "The deal is already open."
+    assert owner_en.alert == "The deal is already open."
 
 
 async def test_a_stage_pressed_twice_or_deleted_meanwhile(
@@ -145,14 +146,14 @@ async def test_a_stage_pressed_twice_or_deleted_meanwhile(
     assert next_button is not None
     await owner_en.press_data(next_button, card_message)
     await owner_en.press_data(next_button, card_message)  # a double tap, or an old copy
-    assert owner_en.alerts()[-1] == "The deal is already at this stage."
+    assert owner_en.alert == "The deal is already at this stage."
     # Telegram refuses to "edit" a screen into itself; that is no failure.
     not_modified = "Bad Request: message is not modified"
     session.answer_next(
         TelegramBadRequest(EditMessageText(text="…"), not_modified), EditMessageText
     )
     await owner_en.press_data(next_button, card_message)
-    assert owner_en.alerts()[-1] == "The deal is already at this stage."
+    assert owner_en.alert == "The deal is already at this stage."
     assert (await deal_now(app, deal.id)).stage_id == ids["contact"]
     assert [e.kind for e in await deal_events(app, deal.id)].count("stage_changed") == 1
 
@@ -163,7 +164,7 @@ async def test_a_stage_pressed_twice_or_deleted_meanwhile(
     async with app.crm.open() as crm:
         await crm.pipelines.delete_stage(await actor(crm), ids["meeting"], None)
     [card] = await owner_en.press_data(meeting, card)
-    assert owner_en.alerts()[-1] == "This stage no longer exists."
+    assert owner_en.alert == "This stage no longer exists."
     assert card.text.startswith("💼 Supply")  # the card as it is now
     assert "➡️ Next: Proposal" in str(card.buttons)
     assert (await deal_now(app, deal.id)).stage_id == ids["contact"]
@@ -197,13 +198,13 @@ async def test_lost_with_a_listed_and_with_a_typed_reason(
         "◀️ Deal",
     ]
     [card] = await owner_en.press("too expensive", reasons)
-    assert owner_en.alerts()[-1] == "The deal is marked lost."
+    assert owner_en.alert == "The deal is marked lost."
     assert "❌ ●●●●● Lost" in card.text and "Lost because: too expensive" in card.text
     assert history(card.text)[0].endswith(f"❌ lost: 150,000{RUB}; reason: too expensive")
     lost = await deal_now(app, first.id)
     assert (lost.stage_id, lost.lost_reason) == (ids["lost"], "too expensive")
     await owner_en.press_data(DealCb(action="lost", deal_id=first.id).pack())
-    assert owner_en.alerts()[-1] == "The deal is already at this stage."
+    assert owner_en.alert == "The deal is already at this stage."
 
     await open_deal(owner_en, second.id)
     await owner_en.press("Lost")
@@ -253,7 +254,7 @@ async def test_managers_change_only_their_own_deals(
         DealCb(action="comment", deal_id=deal.id).pack(),
     ):
         assert await mark.press_data(data) == []
-        assert mark.alerts()[-1] == "This record no longer exists.", data
+        assert mark.alert == "This record no longer exists.", data
     assert (await deal_now(app, deal.id)).stage_id == ids["lead"]
 
     # Unassigned, the client is seen by all; the deal stays Mila's to change.
@@ -270,7 +271,7 @@ async def test_managers_change_only_their_own_deals(
         DealCb(action="manager", deal_id=deal.id).pack(),
     ):
         await mark.press_data(data)
-        assert mark.alerts()[-1] == "You don't have access to this.", data
+        assert mark.alert == "You don't have access to this.", data
     await mark.press("Comment")
     [ack] = await mark.send("Met Mila's client at the fair")
     assert ack.text == "Comment added to the deal “Supply”."
@@ -287,7 +288,7 @@ async def test_managers_change_only_their_own_deals(
     [people] = await owner_en.press("Responsible")
     assert people.text == "Who is responsible for “Supply”?"
     [card] = await owner_en.press("Mark", people)
-    assert owner_en.alerts()[-1] == "Responsible changed."
+    assert owner_en.alert == "Responsible changed."
     assert "Responsible: Mark" in card.text
     assert history(card.text)[0].endswith("✏️ responsible: Mila → Mark")
     [card] = await mark.press_data(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.simulator import SimulatedUser
-from handlers.callbacks import ClientCb, NewDealCb
+from handlers.clients.callbacks import ClientCb
+from handlers.deals.callbacks import NewDealCb
 from storage.models import Deal
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
@@ -53,7 +54,7 @@ async def test_new_deal_from_the_card_with_second_chances(
     assert f"🆕 deal created: 150,000{RUB}, New lead" in card.text
 
     await owner_en.press_data(skip)  # the Skip pressed again: nothing more is created
-    assert owner_en.alerts()[-1] == "This button is no longer active."
+    assert owner_en.alert == "This button is no longer active."
     [deal] = await deals_of(app, client.id)
     assert (deal.title, deal.amount_minor, deal.currency) == ("Ivan Petrov", 15_000_000, "RUB")
     assert deal.manager_id == OWNER_ID
@@ -74,7 +75,7 @@ async def test_amount_unknown_and_a_typed_title(app: App, owner_en: SimulatedUse
     assert (deal.title, deal.amount_minor) == ("Supply <b>contract</b>", 0)
     # A Skip from a dialog that is over does nothing.
     await owner_en.press_data(NewDealCb(action="skip_amount", client_id=client.id).pack())
-    assert owner_en.alerts()[-1] == "This button is no longer active."
+    assert owner_en.alert == "This button is no longer active."
     assert len(await deals_of(app, client.id)) == 1
 
 

@@ -11,7 +11,7 @@ from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
 from crm.service import Crm
-from handlers.callbacks import DealCb, DealsCb
+from handlers.deals.callbacks import DealCb, DealsCb
 from storage.models import User
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, START, Joiner, UserFactory
@@ -357,7 +357,7 @@ async def test_forged_and_stale_presses(
         [shown] = await owner_en.press_data(
             DealsCb(action="stage", stage_id=stage).pack(), overview
         )
-        assert owner_en.alerts()[-1] == GONE
+        assert owner_en.alert == GONE
         assert shown.text.startswith("💼 Deals")
 
     [letters] = await owner_en.press_data(DealsCb(action="show", f="xmq?").pack(), overview)
@@ -373,22 +373,22 @@ async def test_forged_and_stale_presses(
     assert "Page 1 of 1" in last.text
 
     assert await owner_en.press_data(DealsCb(action="boom").pack(), overview) == []
-    assert owner_en.alerts()[-1] == STALE_BUTTON
+    assert owner_en.alert == STALE_BUTTON
     assert await owner_en.press_data("dls:stage:abc:0:", overview) == []
-    assert owner_en.alerts()[-1] == STALE_BUTTON
+    assert owner_en.alert == STALE_BUTTON
 
     # The owner deletes the stage after the overview showed its button.
     [fresh] = await owner_en.press_data(DealsCb(action="show").pack(), overview)
     async with app.crm.open() as crm:
         await crm.pipelines.delete_stage(await actor(crm), ids["contact"], ids["meeting"])
     [after] = await owner_en.press("Contact made", fresh)
-    assert owner_en.alerts()[-1] == GONE
+    assert owner_en.alert == GONE
     assert "▫️ Meeting: 1 · " in after.text and "Contact made" not in after.text
 
     stranger = user(777, language_code="en")
     before = owner_en.last_message().text
     assert await stranger.press_data(DealsCb(action="stage", stage_id=ids["lead"]).pack()) == []
-    assert stranger.alerts()[-1].startswith("This is a private CRM.")
+    assert stranger.alert.startswith("This is a private CRM.")
     assert owner_en.last_message().text == before
 
 

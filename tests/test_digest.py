@@ -141,7 +141,7 @@ async def test_the_owner_sets_the_summary_time_in_settings(
     [screen] = await manager.send("/settings")
     assert "Daily summary" not in str(screen.buttons)
     await manager.press_data("dg:set:06.00")
-    assert manager.alerts()[-1] == "You don't have access to this."
+    assert manager.alert == "You don't have access to this."
     async with app.crm.open() as crm:
         assert (await crm.digests.digest_time()).strftime("%H:%M") == "07:45"
 

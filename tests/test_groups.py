@@ -12,7 +12,7 @@ from bot.offline import OfflineSession, SentMessage
 from bot.simulator import SimulatedUser
 from bot.startup import prepare_database
 from crm.clock import ManualClock
-from handlers.callbacks import GroupCb
+from handlers.groups.callbacks import GroupCb
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner, UserFactory, make_settings
 
@@ -77,7 +77,7 @@ async def test_subscriptions_and_unbind(app: App, user: UserFactory, join: Joine
     await manager_in_group.press_data(
         GroupCb(action="toggle", chat_id=GROUP, topic="new_deal").pack()
     )
-    assert manager_in_group.alerts()[-1] == "You don't have access to this."
+    assert manager_in_group.alert == "You don't have access to this."
     [reply] = await manager_in_group.send("/bind")
     assert reply.text == "Only the owner can bind a group."
     assert manager.user.id == 8001

@@ -6,7 +6,7 @@ from aiogram.methods import SetMyCommands
 
 from bot.catalogs import extract, load, untranslated
 from bot.i18n import build_i18n
-from handlers.commands import publish_commands
+from handlers.menu.commands import publish_commands
 from tests.conftest import OWNER_ID
 
 

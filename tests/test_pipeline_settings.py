@@ -8,7 +8,7 @@ from bot.app import App
 from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
 from crm.pipeline import MAX_STAGES, StageView
-from handlers.callbacks import PipelineCb
+from handlers.settings.callbacks import PipelineCb
 from storage.engine import create_session_factory
 from storage.models import Deal
 from tests.client_helpers import make_client, member
@@ -114,7 +114,7 @@ async def test_the_stage_limit(app: App, owner_en: SimulatedUser) -> None:
     screen = await open_pipeline(owner_en)
     assert "➕ Add a stage" not in labels(screen)
     assert await owner_en.press_data(press("add"), screen) == []
-    assert owner_en.alerts()[-1] == f"A pipeline can have at most {MAX_STAGES} stages."
+    assert owner_en.alert == f"A pipeline can have at most {MAX_STAGES} stages."
     await owner_en.send("One too many")
     assert len(await stages(app)) == MAX_STAGES
 
@@ -147,7 +147,7 @@ async def test_owner_reorders_open_stages(app: App, owner_en: SimulatedUser) -> 
     await open_pipeline(owner_en)
     [screen] = await owner_en.press("Meeting")
     [screen] = await owner_en.press("⬆️ Up", screen)
-    assert owner_en.alerts()[-1] == "Moved up."
+    assert owner_en.alert == "Moved up."
     assert await order(app) == ["lead", "meeting", "contact", "proposal", "invoice", "won", "lost"]
     [screen] = await owner_en.press("⬆️ Up", screen)
     assert "⬆️ Up" not in labels(screen)  # first now
@@ -195,12 +195,12 @@ async def test_stale_days_by_button_and_typed(app: App, owner_en: SimulatedUser)
     lead = await stage_id(app, "lead")
     for value in ("0", "400", "x", "99999999999"):
         await owner_en.press_data(press("stale_set", lead, value), screen)
-        assert owner_en.alerts()[-1] == BAD_DAYS
+        assert owner_en.alert == BAD_DAYS
     won = await stage_id(app, "won")
     await owner_en.press_data(press("stale_set", won, "7"), screen)
-    assert owner_en.alerts()[-1] == CLOSED
+    assert owner_en.alert == CLOSED
     await owner_en.press_data(press("stale", won), screen)
-    assert owner_en.alerts()[-1] == CLOSED
+    assert owner_en.alert == CLOSED
     assert [s.stale_days for s in await stages(app)] == [21, 7, 7, 10, 14, None, None]
 
 
@@ -220,7 +220,7 @@ async def test_owner_deletes_an_empty_stage_and_a_second_press_is_refused(
     assert await order(app) == ["lead", "contact", "meeting", "invoice", "won", "lost"]
 
     [screen] = await owner_en.press_data(yes, screen)  # the same confirmation, again
-    assert owner_en.alerts()[-1] == GONE
+    assert owner_en.alert == GONE
     assert screen.text.startswith("Pipeline")
     assert len(await stages(app)) == 6
 
@@ -247,11 +247,11 @@ async def test_deleting_a_stage_with_deals_moves_them_first(
     # Without a target the CRM refuses, and the dialog asks where again.
     await owner_en.press("Proposal", where)
     [again] = await owner_en.press_data(press("delete_yes", meeting), where)
-    assert owner_en.alerts()[-1] == "This stage has deals; choose where to move them first."
+    assert owner_en.alert == "This stage has deals; choose where to move them first."
     assert again.text == question
     won = await stage_id(app, "won")
     await owner_en.press_data(press("delete_yes", meeting, str(won)), where)
-    assert owner_en.alerts()[-1] == "This stage has deals; choose where to move them first."
+    assert owner_en.alert == "This stage has deals; choose where to move them first."
     assert await stage_id(app, "meeting") == meeting
 
     [confirm] = await owner_en.press("Proposal", where)
@@ -274,9 +274,9 @@ async def test_the_last_open_stage_cannot_be_deleted(app: App, owner_en: Simulat
     assert "⬆️ Up" not in labels(screen) and "⬇️ Down" not in labels(screen)
     assert await owner_en.press("🗑 Delete", screen) == []
     last = "This is the only open stage; the pipeline needs at least one."
-    assert owner_en.alerts()[-1] == last
+    assert owner_en.alert == last
     await owner_en.press_data(press("delete_yes", await stage_id(app, "lead")), screen)
-    assert owner_en.alerts()[-1] == last
+    assert owner_en.alert == last
     assert await order(app) == ["lead", "won", "lost"]
 
 
@@ -292,12 +292,12 @@ async def test_won_and_lost_cannot_be_deleted_or_moved(app: App, owner_en: Simul
             press("down", closing),
         ):
             await owner_en.press_data(data, screen)
-            assert owner_en.alerts()[-1] == CLOSED, data
+            assert owner_en.alert == CLOSED, data
     # Nor can an open stage's deals be sent to a closing stage.
     await owner_en.press_data(
         press("delete_to", await stage_id(app, "lead"), str(await stage_id(app, "won"))), screen
     )
-    assert owner_en.alerts()[-1] == GONE
+    assert owner_en.alert == GONE
     assert await order(app) == DEFAULT_ORDER
 
 
@@ -310,7 +310,7 @@ async def test_a_stage_deleted_meanwhile(app: App, owner_en: SimulatedUser) -> N
         await crm.pipelines.delete_stage(owner, invoice, None)
     for action in ("rename", "stale", "up", "delete", "stage"):
         [shown] = await owner_en.press_data(press(action, invoice), screen)
-        assert owner_en.alerts()[-1] == GONE
+        assert owner_en.alert == GONE
         assert shown.text.startswith("Pipeline")  # the stale screen goes back to the list
 
     # Gone while its new name was being typed.
@@ -324,7 +324,7 @@ async def test_a_stage_deleted_meanwhile(app: App, owner_en: SimulatedUser) -> N
     assert reply.text == "Nothing found for “Later name”."
     for bogus in (0, -1, 2**40):
         await owner_en.press_data(press("stage", bogus), screen)
-        assert owner_en.alerts()[-1] == GONE
+        assert owner_en.alert == GONE
     assert await order(app) == ["lead", "meeting", "proposal", "won", "lost"]
 
 
@@ -387,10 +387,10 @@ async def test_owner_edits_lost_reasons(app: App, owner_en: SimulatedUser) -> No
     assert await reasons(app) == ["Price too high", "competitor", "irrelevant", "Budget frozen"]
     # Pressed again, or a rename of the deleted reason: it is gone.
     [screen] = await owner_en.press_data(yes, screen)
-    assert owner_en.alerts()[-1] == "This reason no longer exists."
+    assert owner_en.alert == "This reason no longer exists."
     assert screen.text.startswith("Lost reasons")
     await owner_en.press_data(rename, screen)
-    assert owner_en.alerts()[-1] == "This reason no longer exists."
+    assert owner_en.alert == "This reason no longer exists."
     assert len(await reasons(app)) == 4
     [back] = await owner_en.press("◀️ Pipeline", screen)
     assert back.text.startswith("Pipeline")
@@ -445,7 +445,7 @@ async def test_admins_and_managers_cannot_edit_the_pipeline(
             press("reason_delete_yes", reason),
         ):
             assert await person.press_data(data, screen) == [], data
-            assert person.alerts()[-1] == NO_ACCESS
+            assert person.alert == NO_ACCESS
         [reply] = await person.send("Sneaky stage")  # nothing was asked
         assert "Added" not in reply.text
     assert await order(app) == DEFAULT_ORDER

@@ -32,7 +32,7 @@ from bot.offline import OfflineSession
 from bot.startup import prepare_database
 from crm.clock import ManualClock
 from crm.parsing.when import parse_when
-from handlers.callbacks import TaskCb
+from handlers.tasks.callbacks import TaskCb
 from reminders.limits import RateLimits
 from reminders.scheduler import Ticker, build_scheduler
 from reminders.sender import OutboxSender, backoff

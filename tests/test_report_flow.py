@@ -20,10 +20,10 @@ from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
 from crm.pipeline import StageView
 from crm.reports import FunnelStep, Report
-from handlers.callbacks import ReportCb
-from handlers.keyboards import main_menu
-from handlers.report import won_per_week
-from handlers.report_views import MAX_TEXT, Period, preset_period, report_text, typed_period
+from handlers.kit.keyboards import main_menu
+from handlers.reports.callbacks import ReportCb
+from handlers.reports.report import won_per_week
+from handlers.reports.views import MAX_TEXT, Period, preset_period, report_text, typed_period
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner, UserFactory
 

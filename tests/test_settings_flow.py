@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.simulator import SimulatedUser
-from handlers.callbacks import ClientCb, SettingsCb
+from handlers.clients.callbacks import ClientCb
+from handlers.settings.callbacks import SettingsCb
 from storage.engine import create_session_factory
 from storage.models import User
 from tests.conftest import OWNER_ID, Joiner, UserFactory
@@ -36,7 +37,7 @@ async def test_language_comes_from_telegram_and_can_be_changed(app: App, join: J
 
 async def test_forged_language_is_refused(app: App, owner: SimulatedUser) -> None:
     await owner.press_data(SettingsCb(action="lang", value="de").pack())
-    assert owner.alerts()[-1] == "Этот язык не поддерживается."
+    assert owner.alert == "Этот язык не поддерживается."
     assert (await stored(app, OWNER_ID)).language == "ru"
 
 
@@ -55,7 +56,7 @@ async def test_time_zone_by_button_and_by_text(app: App, owner: SimulatedUser) -
     assert (await stored(app, OWNER_ID)).timezone == "Asia/Yekaterinburg"
 
     await owner.press_data(SettingsCb(action="tz_pick", value="Nowhere/Else").pack())
-    assert "незнакомый мне часовой пояс" in owner.alerts()[-1]
+    assert "незнакомый мне часовой пояс" in owner.alert
     assert (await stored(app, OWNER_ID)).timezone == "Asia/Yekaterinburg"
 
 

@@ -15,7 +15,7 @@ from bot.app import App
 from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
-from handlers.callbacks import TaskCb
+from handlers.tasks.callbacks import TaskCb
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner, UserFactory
 from tests.test_tasks_flow import (
@@ -88,7 +88,7 @@ async def test_done_edits_the_reminder_and_twice_is_already_done(
     assert edited.buttons == []
     done_data = TaskCb(action="done", task_id=(await all_tasks(app))[0].id).pack()
     assert await owner_en.press_data(done_data, reminder) == []
-    assert owner_en.alerts()[-1] == "Already done."
+    assert owner_en.alert == "Already done."
     [task] = await all_tasks(app)
     assert await task_events(app, task.id) == ["task_created", "task_done"]
     # Done: no nudge an hour later.
@@ -124,7 +124,7 @@ async def test_snooze_edits_the_reminder_and_reminds_again(
     assert kinds == ["task_created", "task_snoozed", "task_snoozed", "task_snoozed"]
 
     await owner_en.press_data(TaskCb(action="snooze", task_id=task.id, value="1y").pack())
-    assert owner_en.alerts()[-1] == "This button is no longer active."
+    assert owner_en.alert == "This button is no longer active."
 
 
 async def test_a_repeating_task_done_shows_the_next_one(
@@ -154,9 +154,9 @@ async def test_forged_presses_by_a_stranger_or_another_manager(
     for action, value in (("done", ""), ("snooze", "15m")):
         data = TaskCb(action=action, task_id=task.id, value=value).pack()
         await stranger.press_data(data)
-        assert stranger.alerts()[-1] == "This is a private CRM. Ask its owner for an invitation."
+        assert stranger.alert == "This is a private CRM. Ask its owner for an invitation."
         await colleague.press_data(data)
-        assert colleague.alerts()[-1] == "This record no longer exists."
+        assert colleague.alert == "This record no longer exists."
     [fresh] = await all_tasks(app)
     assert fresh.done_at is None and fresh.remind_at == moscow(3, 10)
 

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
-from handlers.callbacks import ClientCb, NewTaskCb, TaskCb, TasksCb
+from handlers.clients.callbacks import ClientCb
+from handlers.tasks.callbacks import NewTaskCb, TaskCb, TasksCb
 from reminders.limits import RateLimits
 from reminders.scheduler import Ticker
 from reminders.sender import OutboxSender
@@ -140,7 +141,7 @@ async def test_from_a_card_and_a_deal_when_then_what(app: App, owner_en: Simulat
     assert (tasks[1].deal_id, tasks[1].client_id) == (deal.id, client.id)
 
     await owner_en.press_data(NewTaskCb(client_id=999_999).pack())
-    assert owner_en.alerts()[-1] == "This record no longer exists."
+    assert owner_en.alert == "This record no longer exists."
 
 
 async def test_what_is_not_a_date_gets_a_question(app: App, owner_en: SimulatedUser) -> None:
@@ -216,7 +217,7 @@ async def test_priority_reminder_and_repeat_edit_the_confirmation(
     assert task.early_at == moscow(3, 9)
     for action, value in (("prio", "urgent"), ("early", "5"), ("repeat", "yearly")):
         await owner_en.press_data(TaskCb(action=action, task_id=task.id, value=value).pack())
-        assert owner_en.alerts()[-1] == "This button is no longer active."
+        assert owner_en.alert == "This button is no longer active."
     await owner_en.press("Repeat", screen)
     [screen] = await owner_en.press("doesn't repeat")
     assert "Repeats: doesn't repeat" in screen.text
@@ -254,14 +255,14 @@ async def test_a_manager_cannot_assign_nor_touch_others_tasks(
     assert "Assignee" not in str(confirmation.buttons) and "🙋 Maria" in confirmation.text
     [own] = await all_tasks(app)
     await manager.press_data(TaskCb(action="who", task_id=own.id).pack())
-    assert manager.alerts()[-1] == "You don't have access to this."
+    assert manager.alert == "You don't have access to this."
     await manager.press_data(TaskCb(action="assign", task_id=own.id, value=str(OWNER_ID)).pack())
-    assert manager.alerts()[-1] == "You don't have access to this."
+    assert manager.alert == "You don't have access to this."
 
     others = await make_task(app, OWNER_ID, "Owner's own", moscow(3, 10))
     for action in ("show", "time", "prio"):
         await manager.press_data(TaskCb(action=action, task_id=others.id).pack())
-        assert manager.alerts()[-1] == "This record no longer exists."
+        assert manager.alert == "This record no longer exists."
     tasks = await all_tasks(app)
     assert [t.assignee_id for t in tasks] == [MANAGER_ID, OWNER_ID]
 
@@ -290,13 +291,13 @@ async def test_tasks_sections_follow_the_clock(
     assert "❗ Overdue: 1" in listing.text and "Today" not in listing.text
     [listing_after] = await owner_en.press("1. Call Anna", listing)
     assert listing_after.message_id == listing.message_id
-    assert owner_en.alerts()[-1] == "Done."
+    assert owner_en.alert == "Done."
     assert "Overdue" not in listing_after.text and "☑️ Done recently: 1" in listing_after.text
     assert "1. 🔹 Tue 03.03 10:00 Send the offer" in listing_after.text.replace("🔺", "🔹")
     await owner_en.press_data(
         TasksCb(action="done", who=OWNER_ID, task_id=(await all_tasks(app))[0].id).pack()
     )
-    assert owner_en.alerts()[-1] == "Already done."
+    assert owner_en.alert == "Already done."
 
     clock.set(moscow(14, 12))
     [listing] = await owner_en.send("/tasks")
@@ -330,6 +331,6 @@ async def test_owner_switches_to_a_member_and_to_everyone(
     assert "Maria's call" in own.text and "Whose tasks" not in str(own.buttons)
     for who in (OWNER_ID, 0):
         await manager.press_data(TasksCb(action="show", who=who).pack())
-        assert manager.alerts()[-1] == "You don't have access to this."
+        assert manager.alert == "You don't have access to this."
     await manager.press_data(TasksCb(action="pick", who=MANAGER_ID).pack())
-    assert manager.alerts()[-1] == "You don't have access to this."
+    assert manager.alert == "You don't have access to this."

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
-from handlers.callbacks import TeamCb
+from handlers.team.callbacks import TeamCb
 from storage.engine import create_session_factory
 from storage.models import Event, User
 from tests.conftest import OWNER_ID, Joiner
@@ -53,9 +53,9 @@ async def test_owner_cannot_be_managed_and_nobody_manages_themselves(
         TeamCb(action="role", member_id=901, role="manager").pack(),
     ):
         await admin.press_data(data)
-        assert admin.alerts()[-1] == "У вас нет к этому доступа."
+        assert admin.alert == "У вас нет к этому доступа."
     await owner.press_data(TeamCb(action="off", member_id=OWNER_ID).pack())
-    assert owner.alerts()[-1] == "У вас нет к этому доступа."
+    assert owner.alert == "У вас нет к этому доступа."
     assert await role_of(app, OWNER_ID) == ("owner", True)
     assert await role_of(app, 901) == ("admin", True)
 
@@ -67,7 +67,7 @@ async def test_admin_manages_managers_but_not_other_admins(
     await join(903, "admin", "Борис")
     await join(904, "manager", "Вера")
     await admin.press_data(TeamCb(action="off", member_id=903).pack())
-    assert admin.alerts()[-1] == "У вас нет к этому доступа."
+    assert admin.alert == "У вас нет к этому доступа."
     [card] = await admin.press_data(TeamCb(action="ask_off", member_id=904).pack())
     assert card.text.startswith("Отключить Вера?")
     [card] = await admin.press("Да, отключить")
@@ -82,7 +82,7 @@ async def test_deactivate_twice_and_reactivate(
     off = TeamCb(action="off", member_id=905).pack()
     await owner.press_data(off)
     await owner.press_data(off)
-    assert owner.alerts()[-1] == "Участник уже отключён."
+    assert owner.alert == "Участник уже отключён."
     [card] = await owner.press_data(TeamCb(action="open", member_id=905).pack())
     [card] = await owner.press("Включить снова", card)
     assert "Доступ: активен" in card.text

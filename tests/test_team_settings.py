@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.team_settings import MAX_STATUSES, Status
-from handlers.callbacks import SettingsCb
+from handlers.settings.callbacks import SettingsCb
 from tests.conftest import OWNER_ID, Joiner
 
 NO_ACCESS = "You don't have access to this."
@@ -26,7 +26,7 @@ async def test_owner_switches_what_managers_see(app: App, owner_en: SimulatedUse
     assert "Managers see all clients: off" in screen.text
     [screen] = await owner_en.press("Managers see all clients: off")
     assert "Managers see all clients: on" in screen.text
-    assert owner_en.alerts()[-1] == "Managers now see all clients."
+    assert owner_en.alert == "Managers now see all clients."
     assert await see_all(app)
     # The same button pressed twice (a stale copy) does not flip it back.
     await owner_en.press_data(SettingsCb(action="see_all", value="on").pack(), screen)
@@ -34,7 +34,7 @@ async def test_owner_switches_what_managers_see(app: App, owner_en: SimulatedUse
     [screen] = await owner_en.press("Managers see all clients: on")
     assert "Managers see all clients: off" in screen.text and not await see_all(app)
     await owner_en.press_data(SettingsCb(action="see_all", value="always").pack(), screen)
-    assert owner_en.alerts()[-1] == "This button is no longer active."
+    assert owner_en.alert == "This button is no longer active."
 
 
 async def test_managers_and_admins_cannot_change_team_settings(
@@ -60,7 +60,7 @@ async def test_managers_and_admins_cannot_change_team_settings(
             SettingsCb(action="add"),
         ):
             assert await person.press_data(data.pack(), screen) == []
-            assert person.alerts()[-1] == NO_ACCESS
+            assert person.alert == NO_ACCESS
         # Nothing was asked, so text is not taken as a status name.
         await person.send("Partner")
     assert not await see_all(app)
@@ -128,7 +128,7 @@ async def test_leaving_the_name_prompt(app: App, owner_en: SimulatedUser) -> Non
     [reply] = await owner_en.send("Frosty")
     assert reply.text == "Nothing found for “Frosty”."
     await owner_en.press_data(SettingsCb(action="rename", value="s99").pack(), screen)
-    assert owner_en.alerts()[-1] == "There is no such status any more."
+    assert owner_en.alert == "There is no such status any more."
     await owner_en.press("◀️ Statuses", screen)
     [screen] = await owner_en.press("◀️ Settings", screen)
     assert screen.text.startswith("Settings\nLanguage: English")

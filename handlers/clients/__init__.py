@@ -1,0 +1,1 @@
+"""Clients: the card and its timeline, the new-client dialog, edits, notes, the list, search."""

@@ -1,0 +1,206 @@
+"""/clients: the paginated, filtered list of clients, edited in place while it is used.
+
+The filters of each list message are remembered in the member's FSM data (see
+``handlers.client_filters``); every press re-reads them and re-checks the choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from aiogram import Bot, F
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from crm import access
+from crm.errors import CrmError, NotAllowed
+from crm.service import Crm
+from handlers.clients.callbacks import ClientListCb
+from handlers.clients.filters import (
+    DATES,
+    PERIOD_PRESETS,
+    ListFilters,
+    parse_period,
+    recall,
+    remember,
+    token,
+)
+from handlers.clients.list_views import (
+    Screen,
+    StaleButton,
+    list_screen,
+    menu_screen,
+    period_prompt,
+    picker_screen,
+)
+from handlers.kit.errors import error_text
+from handlers.kit.keyboards import MENU_CLIENTS
+from handlers.kit.routes import Routes
+from storage.models import User
+
+routes = Routes(__name__)
+
+PERIOD_FOR = "period_for_list"  # FSM data: the list message a typed period is for
+
+
+class ClientListFlow(StatesGroup):
+    period = State()
+
+
+@routes.message(Command("clients"))
+@routes.message(F.text == MENU_CLIENTS)
+async def clients_command(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    # Leave any dialog, but keep the data: it holds the filters of earlier lists.
+    await state.set_state(None)
+    await send_list(message, crm, member, state, ListFilters())
+
+
+async def send_list(
+    message: Message, crm: Crm, member: User, state: FSMContext, filters: ListFilters
+) -> None:
+    text, keyboard = await list_screen(crm, member, filters, page=0)
+    sent = await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+    await remember(state, sent.message_id, filters)
+
+
+@routes.callback_query(ClientListCb.filter())
+async def list_button(
+    callback: CallbackQuery,
+    callback_data: ClientListCb,
+    crm: Crm,
+    member: User,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    message_id = callback.message.message_id if callback.message is not None else 0
+    remembered = await recall(state, message_id)
+    filters = remembered or ListFilters()
+    try:
+        filters, screen = await _press(crm, member, filters, callback_data)
+    except StaleButton:
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    if await state.get_state() == ClientListFlow.period.state:
+        await state.set_state(None)
+    message_id = await _put(callback, bot, *screen)
+    await remember(state, message_id, filters)
+    if callback_data.action == "type_period":
+        await state.set_state(ClientListFlow.period)
+        await state.update_data({PERIOD_FOR: message_id})
+    if remembered is None and callback_data.action != "reset":
+        await callback.answer(_("This list was out of date, so its filters were reset."))
+    else:
+        await callback.answer()
+
+
+async def _press(
+    crm: Crm, member: User, filters: ListFilters, data: ClientListCb
+) -> tuple[ListFilters, Screen]:
+    """The filters after this press and the screen to show."""
+    if data.action == "page":
+        return filters, await list_screen(crm, member, filters, data.page)
+    if data.action == "menu":
+        return filters, await menu_screen(crm, member, filters, data.page)
+    if data.action == "ask":
+        return filters, await picker_screen(crm, member, filters, data.value, data.page)
+    if data.action == "type_period":
+        return filters, period_prompt(data.page)
+    chosen = await _choose(crm, member, filters, data.action, data.value)
+    return chosen, await list_screen(crm, member, chosen, page=0)
+
+
+async def _choose(
+    crm: Crm, member: User, filters: ListFilters, action: str, value: str
+) -> ListFilters:
+    """Apply one choice; an empty ``value`` means "any". Each value is checked again."""
+    on = {"0": False, "1": True}.get(value)
+    if action == "reset":
+        return ListFilters(archived=filters.archived)
+    if action == "archive" and on is not None:
+        return replace(filters, archived=on)
+    if action == "deals" and on is not None:
+        return replace(filters, open_deals=on)
+    if action == "overdue" and on is not None:
+        return replace(filters, overdue_tasks=on)
+    if action == "status":
+        if value and await crm.settings.status(value) is None:
+            raise StaleButton()
+        return replace(filters, status=value or None)
+    if action == "tag":
+        return replace(filters, tag=_offered(await crm.client_queries.tags(member), value))
+    if action == "city":
+        return replace(filters, city=_offered(await crm.client_queries.cities(member), value))
+    if action == "manager":
+        return await _choose_manager(crm, member, filters, value)
+    if action == "period":
+        if value and value not in PERIOD_PRESETS:
+            raise StaleButton()
+        return replace(filters, period=value or None, first_day=None, last_day=None)
+    raise StaleButton()
+
+
+def _offered(offered: list[str], value: str) -> str | None:
+    """The tag or city a button's token stands for, among those the picker offers now."""
+    if not value:
+        return None
+    picked = next((item for item in offered if token(item) == value), None)
+    if picked is None:
+        raise StaleButton()
+    return picked
+
+
+async def _choose_manager(crm: Crm, member: User, filters: ListFilters, value: str) -> ListFilters:
+    if not access.is_staff(member):
+        raise NotAllowed()
+    if value in ("", "none"):
+        return replace(filters, manager_id=None, unassigned=value == "none")
+    team = {user.id for user in await crm.members.team(member)}
+    if not value.isdigit() or int(value) not in team:
+        raise StaleButton()
+    return replace(filters, manager_id=int(value), unassigned=False)
+
+
+async def _put(
+    callback: CallbackQuery, bot: Bot, text: Text, keyboard: InlineKeyboardMarkup
+) -> int:
+    """Show the screen in the pressed message (or a new one if it cannot be edited); its id."""
+    message = callback.message
+    if isinstance(message, Message):
+        try:
+            await message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
+        except TelegramBadRequest as error:
+            if "message is not modified" not in error.message:
+                raise
+        return message.message_id
+    sent = await bot.send_message(callback.from_user.id, **text.as_kwargs(), reply_markup=keyboard)
+    return sent.message_id
+
+
+@routes.message(ClientListFlow.period, F.text, ~F.text.startswith("/"))
+async def typed_period(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    days = parse_period(message.text or "")
+    if days is None:
+        await message.answer(
+            _("I could not read that period. Send it as 01.10.2026–31.10.2026, or /cancel.")
+        )
+        return
+    origin = (await state.get_data()).get(PERIOD_FOR)
+    filters = (await recall(state, origin) if isinstance(origin, int) else None) or ListFilters()
+    await state.set_state(None)
+    chosen = replace(filters, period=DATES, first_day=days[0], last_day=days[1])
+    await send_list(message, crm, member, state, chosen)
+
+
+@routes.message(ClientListFlow.period, ~F.text)
+async def period_not_text(message: Message) -> None:
+    await message.answer(
+        _("Send the period as text, for example 01.10.2026–31.10.2026, or /cancel.")
+    )

@@ -1,0 +1,251 @@
+"""Adding a client: the /new dialog, quick add in one line, a shared contact.
+
+The draft being built lives in the FSM data; every typed value is checked when it
+arrives, with a second chance, and the card opens as soon as the client exists.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import F
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from crm.clients import clean_text
+from crm.errors import CrmError
+from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
+from crm.parsing.quick_add import parse_quick_add
+from crm.service import Crm
+from handlers.clients import create as client_create
+from handlers.clients import forward as client_forward
+from handlers.clients.callbacks import NewClientCb
+from handlers.clients.card import send_card
+from handlers.clients.create import DuplicateFlow, create_and_open, put, shorten
+from handlers.kit.errors import error_text
+from handlers.kit.keyboards import MENU_NEW_CLIENT, cancel_button
+from handlers.kit.routes import Routes
+from storage.models import User
+
+routes = Routes(__name__)
+# Their own small features, seen right after this one (so no separate registration).
+routes.include(client_create.routes)
+routes.include(client_forward.routes)
+
+STEPS = ("name", "phone", "email", "company", "city")
+MAX_CONTACTS = 10
+MAX_PROBLEMS_SHOWN = 10
+PRIVATE = F.chat.type == "private"
+
+
+class NewClientFlow(StatesGroup):
+    name = State()
+    phone = State()
+    email = State()
+    company = State()
+    city = State()
+
+
+STATE_OF: dict[str, State] = {step: getattr(NewClientFlow, step) for step in STEPS}
+STEP_OF = {state.state: step for step, state in STATE_OF.items()}
+
+
+class BadValue(ValueError):
+    """A typed value that cannot be stored; the message says why, for the user."""
+
+
+# --- starting ------------------------------------------------------------------------------------
+
+
+@routes.message(Command("new"), PRIVATE)
+@routes.message(F.text == MENU_NEW_CLIENT, PRIVATE)
+async def start(
+    message: Message,
+    crm: Crm,
+    member: User,
+    state: FSMContext,
+    command: CommandObject | None = None,
+) -> None:
+    await state.clear()
+    if command is None or not (command.args or "").strip():
+        await state.set_data({"draft": {}})
+        await ask(message, state, "name", edit=False, intro=_("New client."))
+        return
+    parsed = parse_quick_add(command.args or "", crm.config.default_phone_region)
+    if parsed.problems:
+        await message.answer(**problems_text(parsed.problems).as_kwargs())
+        return
+    draft: dict[str, object] = {"name": parsed.name, "company": parsed.company}
+    draft |= {"phones": list(parsed.phones), "emails": list(parsed.emails)}
+    await state.set_data({"draft": draft, "quick": True})
+    if not parsed.name:
+        await ask(message, state, "name", edit=False)
+        return
+    await finish(message, crm, member, state, edit=False)
+
+
+def problems_text(problems: tuple[str, ...]) -> Text:
+    """What quick add could not read: nothing is created with a silently dropped part."""
+    lines = [_("I could not understand part of that, so nothing was saved:")]
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        kind, _sep, fragment = problem.partition(":")
+        what = _("“{value}” is not an email address.") if kind == "bad_email" else None
+        what = what or _("“{value}” is not a phone number I can read.")
+        lines.append("• " + what.format(value=shorten(fragment, 50)))
+    lines += ["• …"] if len(problems) > MAX_PROBLEMS_SHOWN else []
+    lines.append(
+        _(
+            "Fix it and send /new again, for example: "
+            "/new Ivan Petrov +7 999 123-45-67 ivan@mail.ru LLC Romashka"
+        )
+    )
+    return Text("\n".join(lines))
+
+
+# --- the steps -----------------------------------------------------------------------------------
+
+
+def question(step: str) -> str:
+    questions = {
+        "name": _("What is the client's name?"),
+        "phone": _(
+            "Phone number? For example +7 999 123-45-67. Several can go separated by commas."
+        ),
+        "email": _("Email? For example ivan@mail.ru."),
+        "company": _("Company?"),
+        "city": _("City?"),
+    }
+    return questions[step]
+
+
+async def ask(
+    target: Message, state: FSMContext, step: str, *, edit: bool, intro: str = ""
+) -> None:
+    await state.set_state(STATE_OF[step])
+    rows = [[cancel_button()]]
+    if step != "name":
+        skip = NewClientCb(action=f"skip_{step}").pack()
+        rows.insert(0, [InlineKeyboardButton(text=_("⏭ Skip"), callback_data=skip)])
+    text = f"{intro}\n{question(step)}" if intro else question(step)
+    await put(target, Text(text), InlineKeyboardMarkup(inline_keyboard=rows), edit=edit)
+
+
+def read_value(step: str, raw: str, region: str) -> object:
+    """The step's value from what was typed, or BadValue / CrmError saying what is wrong."""
+    if step in ("name", "company", "city"):
+        return clean_text(raw, step, required=step == "name")
+    parts = [part.strip() for part in re.split(r"[,;\n]", raw) if part.strip()] or [raw.strip()]
+    if len(parts) > MAX_CONTACTS:
+        raise BadValue(_("At most {n} at once, please.").format(n=MAX_CONTACTS))
+    values = []
+    for part in parts:
+        try:
+            values.append(parse_phone(part, region).e164 if step == "phone" else parse_email(part))
+        except (PhoneError, EmailError):
+            why = _("“{value}” is not an email address. Try name@example.com.")
+            if step == "phone":
+                why = _(
+                    "“{value}” is not a phone number I can read. "
+                    "Try +7 999 123-45-67 or 8 999 123 45 67."
+                )
+            raise BadValue(why.format(value=part[:50])) from None
+    return values
+
+
+@routes.message(StateFilter(NewClientFlow), F.text)
+async def typed_value(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    step = STEP_OF[str(await state.get_state())]
+    try:
+        value = read_value(step, message.text or "", crm.config.default_phone_region)
+    except (BadValue, CrmError) as problem:
+        why = error_text(problem) if isinstance(problem, CrmError) else str(problem)
+        await ask(message, state, step, edit=False, intro=why)
+        return
+    draft = dict((await state.get_data()).get("draft", {}))
+    draft[{"phone": "phones", "email": "emails"}.get(step, step)] = value
+    await state.update_data(draft=draft)
+    await next_step(message, crm, member, state, step, edit=False)
+
+
+@routes.callback_query(NewClientCb.filter(F.action.startswith("skip_")))
+async def skip(
+    callback: CallbackQuery, callback_data: NewClientCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    step = callback_data.action.removeprefix("skip_")
+    live = step in STEPS[1:] and await state.get_state() == STATE_OF[step].state
+    if not live or not isinstance(callback.message, Message):
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await callback.answer()
+    await next_step(callback.message, crm, member, state, step, edit=True)
+
+
+async def next_step(
+    target: Message, crm: Crm, member: User, state: FSMContext, step: str, *, edit: bool
+) -> None:
+    """Quick add asks only what it lacked; the dialog goes through every step."""
+    if step == STEPS[-1] or (await state.get_data()).get("quick"):
+        await finish(target, crm, member, state, edit=edit)
+    else:
+        await ask(target, state, STEPS[STEPS.index(step) + 1], edit=edit)
+
+
+@routes.message(StateFilter(NewClientFlow), ~F.text, ~F.contact)
+async def not_text(message: Message) -> None:
+    await message.answer(_("Send the value as text, or /cancel."))
+
+
+async def finish(target: Message, crm: Crm, member: User, state: FSMContext, *, edit: bool) -> None:
+    """Create the client (see client_create); a refused name or company is asked again."""
+    error = await create_and_open(target, crm, member, state, edit=edit)
+    if error is None:
+        return
+    field = str(error.params.get("field", ""))
+    if field in STATE_OF:  # a name or company from quick add: a second chance
+        await ask(target, state, field, edit=edit, intro=error_text(error))
+    else:
+        await state.clear()
+        await put(target, Text(error_text(error)), None, edit=edit)
+
+
+# --- a shared contact ----------------------------------------------------------------------------
+
+
+@routes.message(StateFilter(None, NewClientFlow, DuplicateFlow), F.contact, PRIVATE)
+async def shared_contact(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    """A contact card makes a client, or opens the one that already has its phone."""
+    contact = message.contact
+    assert contact is not None
+    await state.clear()
+    try:
+        phone = contact_phone(contact.phone_number, crm.config.default_phone_region)
+    except PhoneError:
+        await message.answer(
+            _(
+                "I could not read the phone number “{value}” of this contact, so nothing "
+                "was saved. Add the client with /new."
+            ).format(value=contact.phone_number[:50])
+        )
+        return
+    found = await crm.clients.find_duplicate(member, (phone,), ())
+    if found is not None and found.visible:
+        await message.answer(_("This phone is already in the base; here is the card."))
+        await send_card(message, crm, member, found.client_id)
+        return
+    name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
+    await state.set_data({"draft": {"name": name, "phones": [phone]}, "quick": True})
+    await finish(message, crm, member, state, edit=False)
+
+
+def contact_phone(raw: str, region: str) -> str:
+    """Telegram gives a contact's number in international form, often without the ``+``."""
+    try:
+        return parse_phone(raw, region).e164
+    except PhoneError:
+        if raw.strip().startswith("+"):
+            raise
+        return parse_phone("+" + raw.strip(), region).e164

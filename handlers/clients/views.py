@@ -1,0 +1,177 @@
+"""How a client looks: the card with its timeline, and one-line summaries."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.formatting import Bold, Italic, Text, as_line
+from aiogram.utils.i18n import gettext as _
+
+from crm import visibility
+from crm.client_queries import ClientCard, DealLine
+from crm.pipeline import StageView
+from crm.team_settings import Status
+from handlers.clients.callbacks import ClientCb
+from handlers.deals.callbacks import DealCb, NewDealCb
+from handlers.kit.labels import format_phone, member_name, status_label
+from handlers.kit.stages import STAGE_ICONS, money, stage_name
+from handlers.kit.timeline import event_line, shorten
+from handlers.tasks.views import task_button
+from storage.models import Client, User
+
+CARD_PAGE = 10
+MAX_CARD_CHARS = 4000
+MAX_TAGS_SHOWN = 15
+DEALS_SHOWN = 5  # on the card; "All deals" lists the rest
+
+
+def client_summary(client: Client) -> str:
+    """One line for lists and search results: name, and company or city."""
+    extra = client.company or client.city
+    return f"{client.name} · {extra}" if extra else client.name
+
+
+def deal_stage(line: DealLine) -> StageView:
+    return StageView(line.deal.stage_id, line.stage_code, line.stage_name, line.stage_kind, 0, None)
+
+
+def deal_summary(title: str, amount: str, stage: str, limit: int = 60) -> str:
+    """``Supply · 150 000 ₽ · Meeting``, the title shortened first."""
+    tail = f" · {amount} · {stage}"
+    return shorten(title, max(limit - len(tail), 10)) + tail
+
+
+def deal_button(deal_id: int, icon: str, summary: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=f"{icon} {summary}", callback_data=DealCb(action="open", deal_id=deal_id).pack()
+    )
+
+
+def render_card(
+    card: ClientCard, reader: User, statuses: list[Status], page: int = 0
+) -> tuple[Text, InlineKeyboardMarkup]:
+    client, contacts = card.client, card.contacts
+    tz = ZoneInfo(reader.timezone)
+    parts: list[Text] = [as_line(Bold("👤 ", client.name))]
+    if client.archived_at is not None:
+        parts.append(as_line(Italic(_("In the archive"))))
+    if client.company:
+        parts.append(as_line("🏢 ", client.company))
+    for phone in contacts.phones:
+        parts.append(as_line("📞 ", format_phone(phone)))
+    for email in contacts.emails:
+        parts.append(as_line("✉️ ", email))
+    place = ", ".join(p for p in (client.city, client.address) if p)
+    if place:
+        parts.append(as_line("📍 ", place))
+    parts.append(
+        as_line(_("Status: {status}").format(status=status_label(client.status, statuses)))
+    )
+    if client.source:
+        parts.append(as_line(_("Source: {source}").format(source=client.source)))
+    if contacts.tags:
+        shown = " ".join(f"#{tag}" for tag in contacts.tags[:MAX_TAGS_SHOWN])
+        more = "…" if len(contacts.tags) > MAX_TAGS_SHOWN else ""
+        parts.append(as_line(_("Tags: {tags}").format(tags=shown + more)))
+    manager = member_name(card.manager) if card.manager else _("nobody")
+    parts.append(as_line(_("Responsible: {name}").format(name=manager)))
+    creator = member_name(card.creator) if card.creator else "—"
+    created = client.created_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+    parts.append(as_line(_("Created {date} by {name}").format(date=created, name=creator)))
+    if card.deals:
+        parts.append(as_line())
+        parts.append(as_line(Bold(_("Deals"))))
+        for line in card.deals[:DEALS_SHOWN]:
+            amount = money(line.deal.amount_minor, line.deal.currency)
+            summary = deal_summary(line.deal.title, amount, stage_name(deal_stage(line)), 120)
+            parts.append(as_line("• ", summary))
+        if len(card.deals) > DEALS_SHOWN:
+            parts.append(as_line(_("…and {n} more").format(n=len(card.deals) - DEALS_SHOWN)))
+    if card.open_tasks:
+        parts.append(as_line())
+        parts.append(as_line(Bold(_("Open tasks"))))
+        for task in card.open_tasks:
+            due = task.due_at.astimezone(tz).strftime("%d.%m %H:%M")
+            parts.append(as_line("• ", due, " ", task.title))
+    parts.append(as_line())
+    if card.events:
+        first = page * CARD_PAGE + 1
+        last = first + len(card.events) - 1
+        parts.append(
+            as_line(
+                Bold(
+                    _("History ({first}–{last} of {total})").format(
+                        first=first, last=last, total=card.events_total
+                    )
+                )
+            )
+        )
+        titles = {line.deal.id: line.deal.title for line in card.deals}
+        stages = {line.deal.stage_id: deal_stage(line) for line in card.deals}
+        lines = [
+            as_line(event_line(e, card.actors, tz, statuses, stages=stages, deal_titles=titles))
+            for e in card.events
+        ]
+        # Whatever the fields hold, the card stays within Telegram's 4096 characters.
+        while lines and len(Text(*parts, *lines).as_kwargs()["text"]) > MAX_CARD_CHARS:
+            lines.pop()
+        parts.extend(lines)
+    else:
+        parts.append(as_line(Italic(_("No history yet."))))
+    return Text(*parts), card_keyboard(card, reader, page)
+
+
+def card_keyboard(card: ClientCard, reader: User, page: int) -> InlineKeyboardMarkup:
+    client_id = card.client.id
+
+    def button(
+        text: str, action: str, value: str = "", to_page: int = page
+    ) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            text=text,
+            callback_data=ClientCb(
+                action=action, client_id=client_id, page=to_page, value=value
+            ).pack(),
+        )
+
+    rows = [
+        [button(_("💬 Comment"), "comment"), button(_("📞 Call"), "call")],
+        [button(_("✏️ Edit"), "edit"), button(_("🏷 Status"), "status"), button(_("#️⃣ Tags"), "tags")],
+    ]
+    for line in card.deals[:DEALS_SHOWN]:
+        amount = money(line.deal.amount_minor, line.deal.currency)
+        summary = deal_summary(line.deal.title, amount, stage_name(deal_stage(line)))
+        rows.append([deal_button(line.deal.id, STAGE_ICONS.get(line.stage_kind, "▫️"), summary)])
+    new_deal = InlineKeyboardButton(
+        text=_("💼 New deal"),
+        callback_data=NewDealCb(action="start", client_id=client_id).pack(),
+    )
+    if len(card.deals) > DEALS_SHOWN:
+        label = _("💼 All deals ({n})").format(n=len(card.deals))
+        rows.append([new_deal, button(label, "deals", "0")])
+    else:
+        rows.append([new_deal])
+    rows[-1].append(task_button(client_id=client_id))
+    pages = max(1, -(-card.events_total // CARD_PAGE))
+    nav = []
+    if page > 0:
+        nav.append(button(_("◀️ Newer"), "page", to_page=page - 1))
+    if page < pages - 1:
+        nav.append(button(_("Older ▶️"), "page", to_page=page + 1))
+    if nav:
+        rows.append(nav)
+    if any(event.kind == "file" for event in card.events):
+        rows.append([button(_("📎 Files on this page"), "files")])
+    last_row = []
+    if visibility.can_reassign(reader):
+        last_row.append(button(_("👤 Responsible"), "manager"))
+    if card.client.archived_at is None:
+        last_row.append(button(_("🗄 Archive"), "archive"))
+    else:
+        last_row.append(button(_("♻️ Restore"), "unarchive"))
+    if visibility.can_delete(reader):
+        last_row.append(button(_("🗑 Delete"), "delete"))
+    rows.append(last_row)
+    rows.append([button(_("🔄 Refresh"), "open", to_page=0)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)

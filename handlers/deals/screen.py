@@ -1,0 +1,171 @@
+"""How a deal's card looks, and putting it on screen. Shared by the deal routers."""
+
+from __future__ import annotations
+
+import contextlib
+from zoneinfo import ZoneInfo
+
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Bold, Italic, Text, as_line
+from aiogram.utils.i18n import gettext as _
+
+from crm.access import is_staff
+from crm.deal_queries import CARD_EVENTS, DealCard
+from crm.errors import Conflict, CrmError
+from crm.service import Crm
+from handlers.clients.callbacks import ClientCb
+from handlers.clients.card import name_deal_managers, show
+from handlers.deals.callbacks import DealCb
+from handlers.kit.errors import error_text
+from handlers.kit.labels import member_name
+from handlers.kit.stages import money, progress, stage_name
+from handlers.kit.timeline import event_line, shorten
+from handlers.tasks.views import task_button
+from storage.models import User
+
+MAX_CARD_CHARS = 4000
+MAX_BUTTON_TITLE = 40
+
+
+async def deal_screen(
+    crm: Crm, member: User, deal_id: int, page: int = 0
+) -> tuple[Text, InlineKeyboardMarkup]:
+    """The card as a screen. Opening it makes its client the member's open card too, so
+    what they type next lands on this client and not on one they looked at before."""
+    card = await crm.deal_queries.card(member, deal_id, page=page)
+    await crm.timeline.open_card(member, card.client.id)
+    await name_deal_managers(crm, card.events, card.actors)
+    return render_deal(card, member, page), deal_keyboard(card, member, page)
+
+
+async def refresh_deal(
+    callback: CallbackQuery, crm: Crm, member: User, deal_id: int, page: int = 0
+) -> None:
+    await show(callback, *await deal_screen(crm, member, deal_id, page))
+
+
+async def send_deal(message: Message, crm: Crm, member: User, deal_id: int) -> None:
+    """The card as a new message (after something typed)."""
+    try:
+        text, keyboard = await deal_screen(crm, member, deal_id)
+    except CrmError as error:
+        await message.answer(error_text(error))
+        return
+    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+
+
+async def refuse(
+    callback: CallbackQuery, crm: Crm, member: User, error: CrmError, deal_id: int, page: int = 0
+) -> None:
+    """Say why in an alert; when the deal changed under the reader, show it as it is now."""
+    await callback.answer(error_text(error), show_alert=True)
+    if isinstance(error, Conflict):
+        with contextlib.suppress(CrmError):
+            await refresh_deal(callback, crm, member, deal_id, page)
+
+
+def render_deal(card: DealCard, reader: User, page: int = 0) -> Text:
+    deal, tz = card.deal, ZoneInfo(reader.timezone)
+    parts: list[Text] = [as_line(Bold("💼 ", deal.title))]
+    parts.append(as_line(_("Client: {name}").format(name=card.client.name)))
+    parts.append(as_line(progress(card.stages, card.stage.id), " ", Bold(stage_name(card.stage))))
+    parts.append(
+        as_line(_("Amount: {amount}").format(amount=money(deal.amount_minor, deal.currency)))
+    )
+    if card.stage.kind == "lost" and deal.lost_reason:
+        parts.append(as_line(_("Lost because: {reason}").format(reason=deal.lost_reason)))
+    manager = member_name(card.manager) if card.manager else _("nobody")
+    parts.append(as_line(_("Responsible: {name}").format(name=manager)))
+    created = deal.created_at.astimezone(tz).strftime("%d.%m.%Y")
+    parts.append(as_line(_("Created {date}").format(date=created)))
+    closing = deal.expected_close.strftime("%d.%m.%Y") if deal.expected_close else _("not set")
+    parts.append(as_line(_("Expected close: {date}").format(date=closing)))
+    if deal.closed_at is not None:
+        closed = deal.closed_at.astimezone(tz).strftime("%d.%m.%Y")
+        parts.append(as_line(_("Closed {date}").format(date=closed)))
+    parts.append(as_line())
+    if not card.events:
+        parts.append(as_line(Italic(_("No history yet."))))
+        return Text(*parts)
+    first = page * CARD_EVENTS + 1
+    last = first + len(card.events) - 1
+    heading = _("History ({first}–{last} of {total})").format(
+        first=first, last=last, total=card.events_total
+    )
+    parts.append(as_line(Bold(heading)))
+    stages = {s.id: s for s in card.stages}
+    lines = [as_line(event_line(e, card.actors, tz, [], stages=stages)) for e in card.events]
+    # Whatever the fields hold, the card stays within Telegram's 4096 characters.
+    while lines and len(Text(*parts, *lines).as_kwargs()["text"]) > MAX_CARD_CHARS:
+        lines.pop()
+    return Text(*parts, *lines)
+
+
+def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboardMarkup:
+    deal_id = card.deal.id
+
+    def button(
+        text: str, action: str, value: str = "", to_page: int = page
+    ) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            text=text,
+            callback_data=DealCb(action=action, deal_id=deal_id, page=to_page, value=value).pack(),
+        )
+
+    rows: list[list[InlineKeyboardButton]] = []
+    if card.can_change:
+        following = next((s for s in card.stages if s.id == card.next_stage_id), None)
+        if following is not None:
+            label = _("➡️ Next: {stage}").format(stage=shorten(stage_name(following), 40))
+            rows.append([button(label, "move", str(following.id))])
+        if card.deal.closed_at is None:
+            won = next((s for s in card.stages if s.kind == "won"), None)
+            closing = [button(_("🏆 Won"), "move", str(won.id))] if won else []
+            rows.append([*closing, button(_("❌ Lost"), "lost")])
+        else:
+            rows.append([button(_("♻️ Reopen"), "reopen")])
+        rows.append([button(_("🔀 Stage"), "stages"), button(_("✏️ Edit"), "edit")])
+        rows.append([button(_("💬 Comment"), "comment"), task_button(deal_id=card.deal.id)])
+        if is_staff(reader):
+            rows.append([button(_("👤 Responsible"), "manager")])
+    else:
+        rows.append([button(_("💬 Comment"), "comment"), task_button(deal_id=card.deal.id)])
+    pages = max(1, -(-card.events_total // CARD_EVENTS))
+    nav = []
+    if page > 0:
+        nav.append(button(_("◀️ Newer"), "page", to_page=page - 1))
+    if page < pages - 1:
+        nav.append(button(_("Older ▶️"), "page", to_page=page + 1))
+    if nav:
+        rows.append(nav)
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=_("👤 {name}").format(name=shorten(card.client.name, MAX_BUTTON_TITLE)),
+                callback_data=ClientCb(action="open", client_id=card.client.id).pack(),
+            ),
+            button(_("🔄 Refresh"), "open", to_page=0),
+        ]
+    )
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def back_to_deal(deal_id: int, page: int = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=_("◀️ Deal"), callback_data=DealCb(action="open", deal_id=deal_id, page=page).pack()
+    )
+
+
+def amount_examples() -> str:
+    return _("For example: 150000, 150 000, 150k, 1.5m.")
+
+
+def amount_error_text(code: str, typed: str) -> str:
+    """Why a typed amount was not taken, with examples of what works."""
+    if code == "negative":
+        why = _("The amount cannot be negative.")
+    elif code == "too_large":
+        why = _("That amount is too large; check the zeros.")
+    else:
+        why = _("“{value}” is not an amount I can read.").format(value=shorten(typed, 50))
+    return f"{why} {amount_examples()}"

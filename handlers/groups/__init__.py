@@ -1,0 +1,1 @@
+"""The team's group chat: /bind, /unbind and what it subscribes to."""

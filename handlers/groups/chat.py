@@ -1,0 +1,120 @@
+"""The team's group chat: /bind, /unbind, what it hears; and members asking there.
+
+In a group the bot answers only team members (the door keeps everyone else
+silent), and never posts cards there: a member's command is answered in the
+member's private chat.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from aiogram import Bot, Dispatcher, F
+from aiogram.filters import Command
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from aiogram.utils.formatting import Bold, Text, as_line
+from aiogram.utils.i18n import gettext as _
+
+from crm.errors import CrmError
+from crm.groups import TOPICS
+from crm.service import Crm
+from handlers.groups.callbacks import GroupCb
+from handlers.kit.errors import error_text
+from handlers.kit.routes import Routes
+from storage.models import GroupChat, User
+
+routes = Routes(__name__)
+routes.message.filter(F.chat.type.in_({"group", "supergroup"}))
+_private_updates = itertools.count(10**12)
+
+
+def topic_name(topic: str) -> str:
+    return {
+        "new_client": _("new clients"),
+        "new_deal": _("new deals"),
+        "deal_won": _("won deals"),
+        "deal_lost": _("lost deals"),
+        "task_overdue": _("tasks overdue by more than a day"),
+    }.get(topic, topic)
+
+
+def group_screen(group: GroupChat) -> tuple[Text, InlineKeyboardMarkup]:
+    text = Text(
+        as_line(Bold(_("This chat hears about:"))),
+        *(as_line(("✅ " if t in group.subscriptions else "▫️ ") + topic_name(t)) for t in TOPICS),
+        as_line(_("The owner taps a line to switch it; /unbind stops everything.")),
+    )
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=("✅ " if topic in group.subscriptions else "▫️ ") + topic_name(topic),
+                callback_data=GroupCb(action="toggle", chat_id=group.chat_id, topic=topic).pack(),
+            )
+        ]
+        for topic in TOPICS
+    ]
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+@routes.message(Command("bind"))
+async def bind(message: Message, crm: Crm, member: User) -> None:
+    try:
+        group = await crm.groups.bind(member, message.chat.id, message.chat.title or "")
+    except CrmError as error:
+        await message.reply(
+            _("Only the owner can bind a group.")
+            if error.code == "not_allowed"
+            else error_text(error)
+        )
+        return
+    text, keyboard = group_screen(group)
+    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+
+
+@routes.message(Command("unbind"))
+async def unbind(message: Message, crm: Crm, member: User) -> None:
+    try:
+        await crm.groups.unbind(member, message.chat.id)
+    except CrmError as error:
+        if error.code == "not_bound":
+            await message.reply(_("This chat is not bound."))
+        else:
+            await message.reply(_("Only the owner can unbind a group."))
+        return
+    await message.answer(_("This chat will hear nothing more from Kartoteka."))
+
+
+@routes.callback_query(GroupCb.filter(F.action == "toggle"))
+async def toggle(callback: CallbackQuery, callback_data: GroupCb, crm: Crm, member: User) -> None:
+    try:
+        group = await crm.groups.toggle(member, callback_data.chat_id, callback_data.topic)
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    text, keyboard = group_screen(group)
+    if isinstance(callback.message, Message):
+        await callback.message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
+    await callback.answer()
+
+
+@routes.message(F.text.startswith("/"))
+async def answer_in_private(
+    message: Message, member: User, bot: Bot, dispatcher: Dispatcher
+) -> None:
+    """A member's command in the group is handled as if sent in private, and answered there."""
+    private = message.model_copy(
+        update={"chat": Chat(id=member.id, type="private", first_name=member.full_name or None)}
+    )
+    await dispatcher.feed_update(bot, Update(update_id=next(_private_updates), message=private))
+
+
+@routes.message()
+async def chatter(message: Message) -> None:
+    """Ordinary talk in the team's chat is not for the bot."""

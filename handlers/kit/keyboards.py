@@ -1,0 +1,114 @@
+"""The main menu and the builders every screen's buttons are made with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+
+from crm import access
+from handlers.kit.callbacks import CancelCb
+from storage.models import User
+
+# Menu button texts, lazy so a filter compares them in the reader's language.
+MENU_CLIENTS = __("📇 Clients")
+MENU_NEW_CLIENT = __("➕ New client")
+MENU_DEALS = __("💼 Deals")
+MENU_TASKS = __("✅ Tasks")
+MENU_TEAM = __("👥 Team")
+MENU_INVITE = __("✉️ Invite")
+MENU_SETTINGS = __("⚙️ Settings")
+MENU_HELP = __("❓ Help")
+MENU_REPORTS = __("📊 Reports")
+
+
+MENU_BUTTONS = (
+    MENU_CLIENTS,
+    MENU_NEW_CLIENT,
+    MENU_DEALS,
+    MENU_TASKS,
+    MENU_TEAM,
+    MENU_INVITE,
+    MENU_SETTINGS,
+    MENU_HELP,
+    MENU_REPORTS,
+)
+
+
+def is_menu_button(text: str) -> bool:
+    """Whether ``text`` is one of the main menu's buttons, in the reader's language."""
+    return text in {str(button) for button in MENU_BUTTONS}
+
+
+def main_menu(member: User) -> ReplyKeyboardMarkup:
+    rows: list[list[KeyboardButton]] = [
+        [KeyboardButton(text=str(MENU_CLIENTS)), KeyboardButton(text=str(MENU_NEW_CLIENT))],
+        [KeyboardButton(text=str(MENU_DEALS)), KeyboardButton(text=str(MENU_TASKS))],
+    ]
+    if access.is_staff(member):
+        rows.append([KeyboardButton(text=str(MENU_TEAM)), KeyboardButton(text=str(MENU_INVITE))])
+        rows.append([KeyboardButton(text=str(MENU_REPORTS))])
+    rows.append([KeyboardButton(text=str(MENU_SETTINGS)), KeyboardButton(text=str(MENU_HELP))])
+    return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, is_persistent=True)
+
+
+def cancel_button() -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=CancelCb().pack())
+
+
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    """One inline button whose press carries ``data``."""
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def keyboard(*rows: list[InlineKeyboardButton] | None) -> InlineKeyboardMarkup:
+    """Rows of buttons; empty or missing rows are left out."""
+    return InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+
+
+def back_row(text: str, data: CallbackData) -> list[InlineKeyboardButton]:
+    return [button(f"◀️ {text}", data)]
+
+
+def pager(
+    page: int, pages: int, to_page: Callable[[int], CallbackData]
+) -> list[InlineKeyboardButton]:
+    """◀️ 2/5 ▶️ for a paged list; nothing when it fits one page.
+
+    ``to_page`` makes the button data for a page; the counter itself repeats the
+    current page (a press refreshes it).
+    """
+    if pages <= 1:
+        return []
+    row = []
+    if page > 0:
+        row.append(button("◀️", to_page(page - 1)))
+    row.append(button(f"{page + 1}/{pages}", to_page(page)))
+    if page + 1 < pages:
+        row.append(button("▶️", to_page(page + 1)))
+    return row
+
+
+def pick(
+    items: Sequence[tuple[str, CallbackData]], columns: int = 1
+) -> list[list[InlineKeyboardButton]]:
+    """One button per choice, ``columns`` to a row."""
+    buttons = [button(text, data) for text, data in items]
+    return [buttons[i : i + columns] for i in range(0, len(buttons), max(1, columns))]
+
+
+def confirm(yes: str, yes_data: CallbackData, no_data: CallbackData) -> list[InlineKeyboardButton]:
+    """A dangerous action's two buttons: do it, or go back."""
+    return [button(yes, yes_data), button(_("◀️ No, back"), no_data)]
+
+
+def cancel_row() -> list[InlineKeyboardButton]:
+    return [cancel_button()]

@@ -1,0 +1,73 @@
+"""Words and small renderings shared by the handlers (and the proactive senders)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from aiogram.types import User as TgUser
+from aiogram.utils.i18n import gettext as _
+
+from crm.team_settings import Status
+from storage.models import Role, User
+
+
+def full_name(tg_user: TgUser) -> str:
+    return " ".join(part for part in (tg_user.first_name, tg_user.last_name) if part)[:256]
+
+
+def member_name(user: User) -> str:
+    if user.full_name:
+        return user.full_name
+    if user.username:
+        return f"@{user.username}"
+    return _("member {id}").format(id=user.id)
+
+
+def role_name(role: str) -> str:
+    names: dict[str, str] = {
+        Role.OWNER: _("owner"),
+        Role.ADMIN: _("admin"),
+        Role.MANAGER: _("manager"),
+    }
+    return names.get(role, role)
+
+
+def language_name(code: str) -> str:
+    return {"ru": "Русский", "en": "English"}.get(code, code)
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """A moment as the reader's wall clock shows it: ``26.11.2026 14:05``."""
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%d.%m.%Y %H:%M")
+
+
+def format_phone(e164: str) -> str:
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+
+
+STATUS_ICONS = {"new": "🆕", "cold": "❄️", "warm": "🌤", "hot": "🔥", "vip": "⭐", "regular": "🔁"}
+
+
+def status_name(status: Status) -> str:
+    if status.name:
+        return status.name
+    names = {
+        "new": _("new"),
+        "cold": _("cold"),
+        "warm": _("warm"),
+        "hot": _("hot"),
+        "vip": _("VIP"),
+        "regular": _("regular"),
+    }
+    return names.get(status.code, status.code)
+
+
+def status_label(code: str, statuses: list[Status]) -> str:
+    status = next((s for s in statuses if s.code == code), Status(code, None))
+    return f"{STATUS_ICONS.get(code, '•')} {status_name(status)}"

@@ -1,0 +1,132 @@
+"""Outer middlewares: the CRM for each update, the reader's language, the door."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    CallbackQuery,
+    InlineQuery,
+    InlineQueryResultsButton,
+    Message,
+    ReplyKeyboardRemove,
+    TelegramObject,
+    Update,
+)
+from aiogram.types import User as TgUser
+from aiogram.utils.i18n import I18n, I18nMiddleware
+from aiogram.utils.i18n import gettext as _
+
+from crm.members import language_for
+from crm.service import CrmFactory
+from handlers.kit.keyboards import is_menu_button
+from handlers.kit.labels import full_name
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class CrmMiddleware(BaseMiddleware):
+    """One database session per update; puts ``crm`` and ``member`` into handler arguments.
+
+    ``member`` is the sender's active membership, or None for anyone else.
+    """
+
+    def __init__(self, crm_factory: CrmFactory) -> None:
+        self._factory = crm_factory
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self._factory.open() as crm:
+            data["crm"] = crm
+            tg_user: TgUser | None = data.get("event_from_user")
+            member = await crm.members.get_active(tg_user.id) if tg_user else None
+            if member is not None and tg_user is not None:
+                await crm.members.update_profile(member, full_name(tg_user), tg_user.username)
+            data["member"] = member
+            return await handler(event, data)
+
+
+class MemberI18nMiddleware(I18nMiddleware):
+    """A member's chosen language; for anyone else, Telegram's language code."""
+
+    def __init__(self, i18n: I18n, default_language: str) -> None:
+        super().__init__(i18n)
+        self._default = default_language
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        member = data.get("member")
+        if member is not None:
+            return str(member.language)
+        tg_user: TgUser | None = data.get("event_from_user")
+        return language_for(tg_user.language_code if tg_user else None, self._default)
+
+
+class AccessGate(BaseMiddleware):
+    """Lets only active members in.
+
+    The one exception is ``/start <payload>`` in a private chat, where an
+    invitation or the setup code is checked by its handler. Everyone else gets
+    one polite refusal per message, press or inline query in a private chat,
+    and silence anywhere else; nothing of theirs is stored.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if data.get("member") is not None:
+            return await handler(event, data)
+        assert isinstance(event, Update)
+        message = event.message
+        if (
+            message is not None
+            and message.chat.type == "private"
+            and message.text is not None
+            and message.text.startswith("/start ")
+        ):
+            return await handler(event, data)
+        tg_user: TgUser | None = data.get("event_from_user")
+        log.info("refused %s from non-member %s", event.event_type, tg_user.id if tg_user else "?")
+        await refuse(event)
+        return None
+
+
+def refusal_text() -> str:
+    return _("This is a private CRM. Ask its owner for an invitation.")
+
+
+async def refuse(update: Update) -> None:
+    """Tell a stranger, once and in their language, that this bot is not for them."""
+    event = update.event
+    if isinstance(event, Message) and event.chat.type == "private":
+        await event.answer(refusal_text(), reply_markup=ReplyKeyboardRemove())
+    elif isinstance(event, CallbackQuery):
+        await event.answer(refusal_text(), show_alert=True)
+    elif isinstance(event, InlineQuery):
+        await event.answer(
+            [],
+            cache_time=0,
+            is_personal=True,
+            button=InlineQueryResultsButton(text=refusal_text()[:64], start_parameter="private"),
+        )
+
+
+class LeaveDialogs(BaseMiddleware):
+    """A command or a menu button is never taken as a dialog's answer.
+
+    Sent in the middle of a dialog, it ends the dialog first and is then
+    routed as if no dialog had been open. /cancel is left to its own handler,
+    which says what it cancelled.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        state: FSMContext | None = data.get("state")
+        text = event.text if isinstance(event, Message) else None
+        if state is not None and data.get("raw_state") is not None and text:
+            command = text.split("@", 1)[0].split(maxsplit=1)[0].lower() if text.strip() else ""
+            if (command.startswith("/") and command != "/cancel") or is_menu_button(text):
+                await state.clear()
+                data["raw_state"] = None
+        return await handler(event, data)

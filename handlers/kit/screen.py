@@ -1,0 +1,68 @@
+"""A screen (text + buttons) and the one place that puts it in front of a member.
+
+One message per screen: a press edits the message it came from; anything else
+sends a new message. Screens are only ever shown in the member's private chat:
+a press on a bot's message in a group answers there, in private, so a card is
+never edited into a message everyone in the group can read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
+
+# Telegram's answers to an edit that cannot be made; the screen is then sent anew.
+_NOT_EDITABLE = (
+    "message can't be edited",
+    "message to edit not found",
+    "there is no text in the message to edit",
+)
+
+
+@dataclass(frozen=True)
+class Screen:
+    text: Text
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+async def show(
+    event: CallbackQuery | Message,
+    text: Text | Screen,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Edit the pressed message in place, or send the screen to the member's private chat.
+
+    A screen that has not changed (Refresh, a button pressed twice) stays as it is:
+    Telegram refuses an edit to the same text and buttons.
+    """
+    if isinstance(text, Screen):
+        keyboard = text.keyboard
+        text = text.text
+    if isinstance(event, Message):
+        await send(event, text, keyboard)
+        return
+    message = event.message
+    if isinstance(message, Message) and message.chat.type == "private":
+        try:
+            await message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
+            return
+        except TelegramBadRequest as error:
+            if "message is not modified" in error.message:
+                return
+            if not any(reason in error.message for reason in _NOT_EDITABLE):
+                raise
+    if event.bot is not None:
+        await event.bot.send_message(event.from_user.id, **text.as_kwargs(), reply_markup=keyboard)
+
+
+async def send(message: Message, text: Text, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """A new screen in answer to a message: in the same chat if private, else in private."""
+    if message.chat.type == "private" or message.from_user is None or message.bot is None:
+        await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+    else:
+        await message.bot.send_message(
+            message.from_user.id, **text.as_kwargs(), reply_markup=keyboard
+        )

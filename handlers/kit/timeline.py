@@ -1,0 +1,218 @@
+"""One line of a timeline, as the reader sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, tzinfo
+from typing import Any
+
+from aiogram.utils.i18n import gettext as _
+
+from crm.pipeline import StageView
+from crm.team_settings import Status
+from handlers.kit.labels import member_name, status_label
+from handlers.kit.stages import money, stage_name, stage_name_from_event
+from storage.models import Event, User
+
+DEAL_KINDS = frozenset(
+    {"deal_created", "stage_changed", "deal_won", "deal_lost", "deal_reopened", "deal_changed"}
+)
+
+MAX_NOTE_SHOWN = 200
+
+
+def shorten(text: str, limit: int = MAX_NOTE_SHOWN) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def field_label(name: str) -> str:
+    labels = {
+        "name": _("name"),
+        "company": _("company"),
+        "city": _("city"),
+        "address": _("address"),
+        "source": _("source"),
+        "phones": _("phones"),
+        "emails": _("emails"),
+    }
+    return labels.get(name, name)
+
+
+def call_outcome_label(outcome: str) -> str:
+    labels = {
+        "reached": _("reached"),
+        "no_answer": _("no answer"),
+        "call_back": _("call back"),
+    }
+    return labels.get(outcome, outcome)
+
+
+def file_kind_label(kind: str) -> str:
+    labels = {
+        "photo": _("photo"),
+        "voice": _("voice message"),
+        "document": _("file"),
+        "video": _("video"),
+        "audio": _("audio"),
+        "video_note": _("video message"),
+    }
+    return labels.get(kind, kind)
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return shorten(str(value), 80)
+
+
+def deal_field_label(name: str) -> str:
+    labels = {
+        "amount": _("amount"),
+        "title": _("title"),
+        "expected_close": _("expected close date"),
+        "manager_id": _("responsible"),
+    }
+    return labels.get(name, name)
+
+
+def _person(user_id: Any, people: Mapping[int, User]) -> str:
+    if not user_id:
+        return _("nobody")
+    user = people.get(int(user_id))
+    return member_name(user) if user else _("member {id}").format(id=user_id)
+
+
+def _day(value: Any) -> str:
+    if not value:
+        return "—"
+    try:
+        return date.fromisoformat(str(value)).strftime("%d.%m.%Y")
+    except ValueError:
+        return _value(value)
+
+
+def _stage(data: dict[str, Any], prefix: str, stages: Mapping[int, StageView] | None) -> str:
+    """The stage an event names; a move off a deleted stage may know its target only by id."""
+    if data.get(f"{prefix}_name") or data.get(f"{prefix}_code"):
+        return stage_name_from_event(data, prefix)
+    stage = (stages or {}).get(int(data.get(prefix) or 0))
+    return stage_name(stage) if stage else "—"
+
+
+def deal_event_text(
+    event: Event, people: Mapping[int, User], stages: Mapping[int, StageView] | None = None
+) -> str:
+    """A deal's event: created, moved, won, lost, reopened, or a field changed."""
+    data = event.data or {}
+    kind = event.kind
+    currency = str(data.get("currency") or "")
+    amount = money(int(data.get("amount") or 0), currency)
+    if kind == "deal_created":
+        return "🆕 " + _("deal created: {amount}, {stage}").format(
+            amount=amount, stage=_stage(data, "to", stages)
+        )
+    if kind == "stage_changed":
+        line = "➡️ {old} → {new}".format(
+            old=_stage(data, "from", stages), new=_stage(data, "to", stages)
+        )
+        return line + (" " + _("(the stage was deleted)") if data.get("stage_deleted") else "")
+    if kind == "deal_won":
+        return "🏆 " + _("won: {amount}").format(amount=amount)
+    if kind == "deal_lost":
+        return "❌ " + _("lost: {amount}; reason: {reason}").format(
+            amount=amount, reason=shorten(str(data.get("reason") or "—"))
+        )
+    if kind == "deal_reopened":
+        return "♻️ " + _("reopened: {old} → {new}").format(
+            old=_stage(data, "from", stages), new=_stage(data, "to", stages)
+        )
+    field = str(data.get("field"))
+    old, new = data.get("old"), data.get("new")
+    if field == "amount":
+        shown = (money(int(old or 0), currency), money(int(new or 0), currency))
+    elif field == "expected_close":
+        shown = (_day(old), _day(new))
+    elif field == "manager_id":
+        shown = (_person(old, people), _person(new, people))
+    else:
+        shown = (_value(old), _value(new))
+    return f"✏️ {deal_field_label(field)}: {shown[0]} → {shown[1]}"
+
+
+def event_text(
+    event: Event,
+    people: Mapping[int, User],
+    statuses: list[Status],
+    stages: Mapping[int, StageView] | None = None,
+) -> str:
+    """What happened, without who and when."""
+    data = event.data or {}
+    kind = event.kind
+    if kind in DEAL_KINDS:
+        return deal_event_text(event, people, stages)
+    if kind == "client_created":
+        return "✨ " + _("client added")
+    if kind == "comment":
+        return "💬 " + shorten(event.text or "")
+    if kind == "call":
+        outcome = call_outcome_label(str(data.get("outcome", "")))
+        note = f": {shorten(event.text)}" if event.text else ""
+        return f"📞 {outcome}{note}"
+    if kind == "field_changed":
+        return "✏️ {field}: {old} → {new}".format(
+            field=field_label(str(data.get("field"))),
+            old=_value(data.get("old")),
+            new=_value(data.get("new")),
+        )
+    if kind == "status_changed":
+        return "🏷 {old} → {new}".format(
+            old=status_label(str(data.get("old")), statuses),
+            new=status_label(str(data.get("new")), statuses),
+        )
+    if kind == "tags_changed":
+        added = " ".join(f"+#{tag}" for tag in data.get("added", []))
+        removed = " ".join(f"−#{tag}" for tag in data.get("removed", []))
+        return "#️⃣ " + " ".join(part for part in (added, removed) if part)
+    if kind == "manager_changed":
+
+        def name(user_id: Any) -> str:
+            user = people.get(int(user_id)) if user_id else None
+            return member_name(user) if user else _("nobody")
+
+        return "👤 " + _("responsible: {old} → {new}").format(
+            old=name(data.get("old")), new=name(data.get("new"))
+        )
+    if kind == "file":
+        label = file_kind_label(str(data.get("file_kind", "")))
+        file_name = data.get("file_name")
+        caption = f": {shorten(event.text)}" if event.text else ""
+        return f"📎 {label}{' ' + str(file_name) if file_name else ''}{caption}"
+    if kind == "archived":
+        return "🗄 " + _("moved to the archive")
+    if kind == "unarchived":
+        return "♻️ " + _("restored from the archive")
+    return kind
+
+
+def event_line(
+    event: Event,
+    people: Mapping[int, User],
+    tz: tzinfo,
+    statuses: list[Status],
+    *,
+    stages: Mapping[int, StageView] | None = None,
+    deal_titles: Mapping[int, str] | None = None,
+) -> str:
+    """``when · who: what``. On a client's timeline (``deal_titles`` given) a deal's
+    events and comments name the deal, since a client may have several."""
+    when = event.occurred_at.astimezone(tz).strftime("%d.%m %H:%M")
+    actor = people.get(event.actor_id or 0)
+    who = f" · {member_name(actor)}" if actor else ""
+    what = event_text(event, people, statuses, stages)
+    if deal_titles is not None and event.deal_id is not None:
+        title = deal_titles.get(event.deal_id) or str((event.data or {}).get("title") or "")
+        what = f"💼 {shorten(title, 40)}: {what}" if title else what
+    return f"{when}{who}: {what}"

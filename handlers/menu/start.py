@@ -1,0 +1,79 @@
+"""/start (with an invitation or the setup code) and /help."""
+
+from __future__ import annotations
+
+from aiogram import F
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+from aiogram.utils.formatting import Bold, Text, as_list
+from aiogram.utils.i18n import gettext as _
+
+from crm.service import Crm
+from handlers.kit.keyboards import MENU_HELP, main_menu
+from handlers.kit.labels import full_name, member_name, role_name
+from handlers.kit.middlewares import refusal_text
+from handlers.kit.routes import Routes
+from handlers.menu.commands import commands_for
+from storage.models import User
+
+routes = Routes(__name__)
+
+
+@routes.message(CommandStart(deep_link=True), F.chat.type == "private")
+async def start_with_payload(
+    message: Message, command: CommandObject, crm: Crm, member: User | None, state: FSMContext
+) -> None:
+    assert message.from_user is not None
+    tg_user = message.from_user
+    payload = command.args or ""
+    if member is not None:
+        await greet(message, member, state)
+        return
+    owner = await crm.members.claim_ownership(
+        tg_user.id, payload, full_name(tg_user), tg_user.username, tg_user.language_code
+    )
+    if owner is not None:
+        await state.clear()
+        await message.answer(_("You are now the owner of this Kartoteka."))
+        await greet(message, owner, state)
+        return
+    accepted = await crm.invites.accept(
+        payload, tg_user.id, full_name(tg_user), tg_user.username, tg_user.language_code
+    )
+    if accepted is None:
+        await message.answer(refusal_text())
+        return
+    if accepted.joined:
+        await message.answer(
+            _("Welcome to the team! Your role: {role}.").format(
+                role=role_name(accepted.member.role)
+            )
+        )
+    await greet(message, accepted.member, state)
+
+
+@routes.message(CommandStart())
+async def start(message: Message, member: User, state: FSMContext) -> None:
+    await greet(message, member, state)
+
+
+async def greet(message: Message, member: User, state: FSMContext) -> None:
+    await state.clear()
+    content = Text(
+        _("Hello, {name}!").format(name=member_name(member)),
+        "\n",
+        _("Kartoteka keeps your team's clients. Choose a section below or see /help."),
+    )
+    await message.answer(**content.as_kwargs(), reply_markup=main_menu(member))
+
+
+@routes.message(Command("help"))
+@routes.message(F.text == MENU_HELP)
+async def help_command(message: Message, member: User) -> None:
+    content = as_list(
+        Bold(_("What I can do for you ({role}):").format(role=role_name(member.role))),
+        *(Text(f"/{info.command} — {info.description}") for info in commands_for(member)),
+        Text(_("Buttons under a message act on it; /cancel leaves any dialog.")),
+    )
+    await message.answer(**content.as_kwargs(), reply_markup=main_menu(member))

@@ -1,0 +1,1 @@
+"""The owner's view: /report with its charts and spreadsheet, /digest."""

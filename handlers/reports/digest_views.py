@@ -1,0 +1,113 @@
+"""The daily summary and the morning list, as their readers see them."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.formatting import Bold, Text, as_line
+from aiogram.utils.i18n import gettext as _
+
+from crm.digest import Morning, Summary
+from crm.pipeline import StageView
+from handlers.kit.labels import member_name
+from handlers.kit.stages import money, stage_name
+from storage.models import Task, User
+
+MAX_NAMES = 10
+
+
+def summary_text(
+    summary: Summary, stages: dict[int, StageView], people: dict[int, User], currency: str
+) -> Text:
+    day = summary.day.strftime("%d.%m.%Y")
+    if summary.quiet:
+        return Text(
+            _("Summary for {day}: a quiet day, nothing happened and nothing is stuck.").format(
+                day=day
+            )
+        )
+    parts = [as_line(Bold(_("Summary for {day}").format(day=day)))]
+    if summary.new_clients:
+        shown = ", ".join(summary.new_clients[:MAX_NAMES])
+        more = "…" if len(summary.new_clients) > MAX_NAMES else ""
+        parts.append(
+            as_line(
+                _("New clients: {count} ({names})").format(
+                    count=len(summary.new_clients), names=shown + more
+                )
+            )
+        )
+    for label, (count, amount) in (
+        (_("Deals created: {count}, {amount}"), summary.deals_created),
+        (_("Deals won: {count}, {amount}"), summary.deals_won),
+        (_("Deals lost: {count}, {amount}"), summary.deals_lost),
+    ):
+        if count:
+            parts.append(as_line(label.format(count=count, amount=money(amount, currency))))
+    if summary.deals_moved:
+        parts.append(
+            as_line(_("Deals moved to another stage: {count}").format(count=summary.deals_moved))
+        )
+    if any(count for _id, count, _amount in summary.pipeline):
+        parts.append(as_line())
+        parts.append(as_line(Bold(_("Open pipeline"))))
+        for stage_id, count, amount in summary.pipeline:
+            if count and stage_id in stages:
+                parts.append(
+                    as_line(
+                        f"• {stage_name(stages[stage_id])}: {count} · {money(amount, currency)}"
+                    )
+                )
+    members = sorted(set(summary.tasks_done) | set(summary.tasks_overdue))
+    if members:
+        parts.append(as_line())
+        parts.append(as_line(Bold(_("Tasks: done / overdue"))))
+        for member_id in members:
+            who = member_name(people[member_id]) if member_id in people else str(member_id)
+            parts.append(
+                as_line(
+                    f"• {who}: {summary.tasks_done.get(member_id, 0)} / "
+                    f"{summary.tasks_overdue.get(member_id, 0)}"
+                )
+            )
+    if summary.stale_deals:
+        parts.append(as_line())
+        parts.append(as_line(Bold(_("Stale deals"))))
+        for title, client in summary.stale_deals:
+            parts.append(as_line(f"• {title} — {client}"))
+    if summary.unreachable:
+        names = ", ".join(
+            member_name(people[i]) if i in people else str(i) for i in summary.unreachable
+        )
+        parts.append(as_line())
+        parts.append(
+            as_line(
+                _("The bot can no longer reach: {names}. They may have blocked it.").format(
+                    names=names
+                )
+            )
+        )
+    return Text(*parts)
+
+
+def morning_text(morning: Morning, day: date, tz: str) -> Text:
+    heading = _("Good morning! Your day, {day}").format(day=day.strftime("%d.%m.%Y"))
+    if not (morning.today or morning.overdue or morning.stale_deals):
+        return Text(heading + "\n" + _("No tasks for today and nothing overdue."))
+    parts = [as_line(Bold(heading))]
+
+    def task_lines(title: str, tasks: list[Task]) -> None:
+        if tasks:
+            parts.append(as_line(Bold(title)))
+            for task in tasks:
+                due = task.due_at.astimezone(ZoneInfo(tz)).strftime("%d.%m %H:%M")
+                parts.append(as_line(f"• {due} {task.title}"))
+
+    task_lines(_("Overdue"), morning.overdue)
+    task_lines(_("Today"), morning.today)
+    if morning.stale_deals:
+        parts.append(as_line(Bold(_("Your stale deals"))))
+        for title, client in morning.stale_deals:
+            parts.append(as_line(f"• {title} — {client}"))
+    return Text(*parts)

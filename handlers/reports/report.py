@@ -1,0 +1,295 @@
+"""/report: a period's funnel, win rate, lost reasons, who won what, new clients by source;
+the same as pictures (📈 Charts) and as a workbook (📄 XLSX).
+
+Owners and admins see the whole team; a manager gets the same report about their
+own deals and clients (the CRM does the narrowing). Every button carries its
+period's days; they are untrusted and checked again on each press.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, F
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from crm import access
+from crm.errors import CrmError
+from crm.reports import Report
+from crm.service import Crm
+from handlers.kit.errors import error_text
+from handlers.kit.keyboards import MENU_REPORTS
+from handlers.kit.labels import member_name
+from handlers.kit.routes import Routes
+from handlers.kit.stages import money, stage_name
+from handlers.reports import charts as charts
+from handlers.reports.callbacks import ReportCb
+from handlers.reports.views import (
+    PRESETS,
+    Period,
+    Screen,
+    StaleButton,
+    member_label,
+    menu_screen,
+    percent,
+    period_of,
+    period_prompt,
+    preset_period,
+    report_keyboard,
+    report_text,
+    source_label,
+    sources_in_order,
+    today_of,
+    typed_period,
+)
+from handlers.reports.xlsx import Cell, Column, Sheet, workbook_bytes
+from storage.models import User
+
+routes = Routes(__name__)
+
+PRIVATE = F.chat.type == "private"
+
+
+class ReportFlow(StatesGroup):
+    period = State()
+
+
+@routes.message(Command("report"), PRIVATE)
+@routes.message(F.text == MENU_REPORTS, PRIVATE)
+async def report_command(message: Message) -> None:
+    text, keyboard = menu_screen()
+    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+
+
+# A press from a group (forged: reports are only sent in private) is left to the fallback.
+@routes.callback_query(ReportCb.filter(), F.message.chat.type == "private")
+async def report_button(
+    callback: CallbackQuery,
+    callback_data: ReportCb,
+    crm: Crm,
+    member: User,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    action = callback_data.action
+    if action != "type" and await state.get_state() == ReportFlow.period.state:
+        await state.set_state(None)
+    try:
+        if action == "menu":
+            await _show(callback, bot, *menu_screen())
+        elif action == "type":
+            await _show(callback, bot, *period_prompt())
+            await state.set_state(ReportFlow.period)
+        elif action in ("period", "show"):
+            today = today_of(crm.clock.now(), member.timezone)
+            preset = callback_data.value
+            chosen = (
+                preset_period(preset, today)
+                if action == "period" or preset in PRESETS
+                else period_of(callback_data)
+            )
+            await _show(callback, bot, *await report_screen(crm, member, chosen))
+        elif action == "charts":
+            await send_charts(bot, _chat_id(callback), crm, member, period_of(callback_data))
+        elif action == "xlsx":
+            await send_xlsx(bot, _chat_id(callback), crm, member, period_of(callback_data))
+        else:
+            raise StaleButton()
+    except StaleButton:
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    await callback.answer()
+
+
+@routes.message(ReportFlow.period, F.text, ~F.text.startswith("/"))
+async def typed_days(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    chosen = typed_period(message.text or "", today_of(crm.clock.now(), member.timezone))
+    if chosen is None:
+        await message.answer(
+            _(
+                "I could not read that period. Send it as 01.10–31.10 or "
+                "01.10.2026–31.10.2026 (at most a year), or /cancel."
+            )
+        )
+        return
+    await state.set_state(None)
+    text, keyboard = await report_screen(crm, member, chosen)
+    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+
+
+@routes.message(ReportFlow.period, ~F.text)
+async def days_not_text(message: Message) -> None:
+    await message.answer(_("Send the period as text, for example 01.10–31.10, or /cancel."))
+
+
+# --- the report, its pictures and its workbook ---------------------------------------------
+
+
+async def _figures(crm: Crm, member: User, period: Period) -> tuple[Report, dict[int, str]]:
+    start, end = period.bounds(member.timezone, crm.clock.now())
+    report = await crm.reports.report(member, start, end)
+    if access.is_staff(member):
+        names = {user.id: member_name(user) for user in await crm.members.team(member)}
+    else:
+        names = {member.id: member_name(member)}
+    return report, names
+
+
+async def report_screen(crm: Crm, member: User, period: Period) -> Screen:
+    report, names = await _figures(crm, member, period)
+    own_only = not access.is_staff(member)
+    text = report_text(report, period, names, crm.config.currency, own_only)
+    return text, report_keyboard(period)
+
+
+async def won_per_week(crm: Crm, member: User, period: Period) -> list[tuple[str, int]]:
+    """(label, won amount in minor units) for each ISO week of the period, up to now.
+
+    One query for the whole period; the deals are put into weeks by their close
+    date in the reader's time zone.
+    """
+    now = crm.clock.now()
+    start, end = period.bounds(member.timezone, now)
+    zone = ZoneInfo(member.timezone)
+    by_monday: dict[date, int] = defaultdict(int)
+    for closed_at, amount in await crm.reports.won_amounts(member, start, end):
+        day = closed_at.astimezone(zone).date()
+        by_monday[day - timedelta(days=day.weekday())] += amount
+    weeks: list[tuple[str, int]] = []
+    monday = period.first - timedelta(days=period.first.weekday())
+    while monday <= period.last:
+        part = Period(max(monday, period.first), min(monday + timedelta(days=6), period.last))
+        if part.bounds(member.timezone, now)[0] >= now:
+            break
+        label = _("W{week}").format(week=monday.isocalendar().week)
+        weeks.append((f"{label}\n{part.first:%d.%m}", by_monday.get(monday, 0)))
+        monday += timedelta(days=7)
+    return weeks
+
+
+async def send_charts(bot: Bot, chat_id: int, crm: Crm, member: User, period: Period) -> None:
+    await bot.send_chat_action(chat_id, "upload_photo")
+    report, _names = await _figures(crm, member, period)
+    weeks = await won_per_week(crm, member, period)
+    currency = crm.config.currency
+    notes = [
+        f"{step.reached} → {percent(step.conversion)}"
+        if step.conversion is not None
+        else str(step.reached)
+        for step in report.funnel
+    ]
+    funnel = await asyncio.to_thread(
+        charts.funnel_png,
+        [stage_name(step.stage) for step in report.funnel],
+        [step.reached for step in report.funnel],
+        notes,
+        _("Funnel: deals created in the period"),
+    )
+    weekly = await asyncio.to_thread(
+        charts.weekly_png,
+        [label for label, _amount in weeks],
+        [amount / 100 for _label, amount in weeks],
+        [money(amount, currency) for _label, amount in weeks],
+        _("Won per week"),
+        _("Won, {currency}").format(currency=currency),
+    )
+    label = period.label()
+    await bot.send_photo(
+        chat_id,
+        BufferedInputFile(funnel, filename="funnel.png"),
+        caption=_("📈 Funnel · {period}").format(period=label),
+    )
+    await bot.send_photo(
+        chat_id,
+        BufferedInputFile(weekly, filename="won-per-week.png"),
+        caption=_("📈 Won per week · {period}").format(period=label),
+    )
+
+
+async def send_xlsx(bot: Bot, chat_id: int, crm: Crm, member: User, period: Period) -> None:
+    await bot.send_chat_action(chat_id, "upload_document")
+    report, names = await _figures(crm, member, period)
+    data = await asyncio.to_thread(workbook_bytes, report_sheets(report, period, names, crm))
+    name = f"report-{period.first:%Y%m%d}-{period.last:%Y%m%d}.xlsx"
+    await bot.send_document(
+        chat_id,
+        BufferedInputFile(data, filename=name),
+        caption=_("📄 Report · {period}").format(period=period.label()),
+    )
+
+
+def report_sheets(report: Report, period: Period, names: dict[int, str], crm: Crm) -> list[Sheet]:
+    """Funnel, Summary, Lost reasons, By member, Sources: every row, nothing shortened."""
+    amount = _("Amount, {currency}").format(currency=crm.config.currency)
+    summary: list[tuple[str, Cell]] = [
+        (_("Period"), Cell(period.label(), "text")),
+        (_("Deals created"), Cell(report.created, "count")),
+        (_("Won deals"), Cell(report.won_count, "count")),
+        (_("Won amount"), Cell(report.won_amount, "money")),
+        (_("Lost deals"), Cell(report.lost_count, "count")),
+        (_("Lost amount"), Cell(report.lost_amount, "money")),
+        (_("Win rate"), Cell(report.win_rate, "percent")),
+        (_("Average won deal"), Cell(report.average_won, "money")),
+        (_("Average days from creation to won"), Cell(report.average_days_to_won, "days")),
+    ]
+    return [
+        Sheet(
+            _("Funnel"),
+            [Column(_("Stage")), Column(_("Reached"), "count"), Column(_("To next"), "percent")],
+            [[stage_name(s.stage), s.reached, s.conversion] for s in report.funnel],
+        ),
+        Sheet(
+            _("Summary"),
+            [Column(_("Figure")), Column(_("Value"))],
+            [[label, value] for label, value in summary],
+        ),
+        Sheet(
+            _("Lost reasons"),
+            [Column(_("Reason")), Column(_("Deals"), "count"), Column(amount, "money")],
+            [[reason, count, sum_] for reason, count, sum_ in report.lost_reasons],
+        ),
+        Sheet(
+            _("By member"),
+            [Column(_("Member")), Column(_("Won deals"), "count"), Column(amount, "money")],
+            [[member_label(m, names), count, sum_] for m, count, sum_ in report.won_by_member],
+        ),
+        Sheet(
+            _("Sources"),
+            [Column(_("Source")), Column(_("New clients"), "count")],
+            [[source_label(source), count] for source, count in sources_in_order(report)],
+        ),
+    ]
+
+
+# --- showing -------------------------------------------------------------------------------
+
+
+def _chat_id(callback: CallbackQuery) -> int:
+    """The private chat with the person who pressed: reports never go anywhere else."""
+    return callback.from_user.id
+
+
+async def _show(
+    callback: CallbackQuery, bot: Bot, text: Text, keyboard: InlineKeyboardMarkup
+) -> None:
+    """Edit the pressed message into the screen (or send it anew if it cannot be edited)."""
+    if isinstance(callback.message, Message):
+        try:
+            await callback.message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
+        except TelegramBadRequest as error:
+            if "message is not modified" not in error.message:
+                raise
+        return
+    await bot.send_message(callback.from_user.id, **text.as_kwargs(), reply_markup=keyboard)

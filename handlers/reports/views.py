@@ -1,0 +1,354 @@
+"""How /report looks: its periods, the figures as one message, and the keyboards.
+
+A period is a span of whole days in the reader's time zone. The presets are the
+current calendar day, week, month and quarter up to now; typed days are read by
+the client list's ``parse_period`` (``01.10.2026–31.10.2026``), and days without a
+year (``01.10–31.10``) get one first: this year, or the last one when the period
+would otherwise begin in the future or run across New Year.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.formatting import Bold, Italic, Text, as_list
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n.context import get_i18n
+from babel.numbers import format_decimal, format_percent
+
+from crm.reports import Report
+from handlers.clients.filters import parse_period
+from handlers.kit.stages import money, stage_name
+from handlers.reports.callbacks import ReportCb
+
+PRESETS = ("today", "week", "month", "quarter")
+MAX_DAYS = 366  # a typed period of at most a (leap) year
+YEARS = range(1970, 9999)  # days outside cannot be a report (and overflow datetime at the edges)
+MAX_TEXT = 4096  # Telegram's limit, in UTF-16 code units
+NAME_ROOM = 60  # characters of a reason, source or name shown in the message
+TOPS = (10, 5, 3)  # lines per list tried, longest first, until the message fits
+
+_DASH = re.compile(r"\s*[-–—]\s*")
+_NO_YEAR = re.compile(r"(\d{1,2})\.(\d{1,2})")
+
+Screen = tuple[Text, InlineKeyboardMarkup]
+
+
+class StaleButton(Exception):
+    """A press that no longer means anything: an unknown action or days that make no sense."""
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date  # inclusive
+    preset: str = ""  # one of PRESETS, or "" for typed days
+
+    def bounds(self, timezone: str, now: datetime) -> tuple[datetime, datetime]:
+        """Local midnight of the first day, and of the day after the last (never after now)."""
+        zone = ZoneInfo(timezone)
+        start, end = (
+            datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+            for day in (self.first, self.last + timedelta(days=1))
+        )
+        return start, max(start, min(end, now))
+
+    def label(self) -> str:
+        first, last = (day.strftime("%d.%m.%Y") for day in (self.first, self.last))
+        days = first if first == last else f"{first}–{last}"
+        names = {
+            "today": _("Today"),
+            "week": _("This week"),
+            "month": _("This month"),
+            "quarter": _("This quarter"),
+        }
+        return f"{names[self.preset]}, {days}" if self.preset in names else days
+
+
+def today_of(now: datetime, timezone: str) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def preset_period(preset: str, today: date) -> Period:
+    """The current calendar day, ISO week, month or quarter, up to today."""
+    if preset == "today":
+        first = today
+    elif preset == "week":
+        first = today - timedelta(days=today.weekday())
+    elif preset == "month":
+        first = today.replace(day=1)
+    elif preset == "quarter":
+        first = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    else:
+        raise StaleButton()
+    return Period(first, today, preset)
+
+
+def typed_period(text: str, today: date) -> Period | None:
+    """``01.10–31.10``, ``01.10.2026–31.10.2026`` or one day; None if unreadable or too long."""
+    parts = _DASH.split(text.strip())
+    if not 1 <= len(parts) <= 2:
+        return None
+    days = parse_period("–".join(_with_years(parts, today)))
+    if days is None or not _sensible(*days):
+        return None
+    return Period(*days)
+
+
+def _sensible(first: date, last: date) -> bool:
+    in_years = first.year in YEARS and last.year in YEARS
+    return in_years and first <= last and (last - first).days < MAX_DAYS
+
+
+def _with_years(parts: list[str], today: date) -> list[str]:
+    """A year for each day typed without one, so that ``parse_period`` can read it.
+
+    Reports look back: days with no year are this year's, unless the period would
+    then begin after today (it is last year's) or it runs over New Year
+    (``15.12–15.01``: the first day is in the year before the last one).
+    """
+    short = [_NO_YEAR.fullmatch(part) is not None for part in parts]
+    found = [_month_day(part) for part in parts]
+    marks = [mark for mark in found if mark is not None]
+    if not any(short) or len(marks) != len(parts):
+        return parts  # nothing to add, or something parse_period will refuse anyway
+    now = (today.month, today.day)
+    if len(parts) == 1:
+        return [f"{parts[0]}.{today.year - (marks[0] > now)}"]
+    first, last = parts
+    across = int(_runs_over_new_year(marks[0], marks[1]))
+    if short[0] and short[1]:
+        year = today.year - (across == 0 and min(marks) > now)  # reversed days are swapped
+        return [f"{first}.{year - across}", f"{last}.{year}"]
+    if short[0]:
+        return [f"{first}.{int(last.rsplit('.', 1)[1]) - across}", last]
+    return [first, f"{last}.{int(first.rsplit('.', 1)[1]) + across}"]
+
+
+def _runs_over_new_year(first: tuple[int, int], last: tuple[int, int]) -> bool:
+    """``15.12–15.01`` runs over New Year; ``31.10–01.10`` is October typed backwards.
+
+    Days typed in reverse order are read whichever way makes the shorter period.
+    """
+    first_at, last_at = ((month - 1) * 31 + day for month, day in (first, last))
+    return first_at > last_at and 12 * 31 - first_at + last_at < first_at - last_at
+
+
+def _month_day(part: str) -> tuple[int, int] | None:
+    """(month, day) of ``d.m`` or ``d.m.yyyy``, for comparing days; None for anything else."""
+    pieces = part.split(".")
+    if len(pieces) not in (2, 3) or not all(piece.isdigit() for piece in pieces):
+        return None
+    return int(pieces[1]), int(pieces[0])
+
+
+def pack_day(day: date) -> int:
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def unpack_day(value: int) -> date:
+    if value // 10_000 not in YEARS:
+        raise StaleButton()
+    try:
+        return date(value // 10_000, value // 100 % 100, value % 100)
+    except ValueError:
+        raise StaleButton() from None
+
+
+def period_of(data: ReportCb) -> Period:
+    """The days a button carries, checked: it is untrusted input."""
+    first, last = unpack_day(data.first), unpack_day(data.last)
+    if not _sensible(first, last):
+        raise StaleButton()
+    return Period(first, last, data.value if data.value in PRESETS else "")
+
+
+def cb(action: str, period: Period | None = None, value: str = "") -> str:
+    if period is None:
+        return ReportCb(action=action, value=value).pack()
+    return ReportCb(
+        action=action,
+        value=value or period.preset,
+        first=pack_day(period.first),
+        last=pack_day(period.last),
+    ).pack()
+
+
+def button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data)
+
+
+def menu_screen() -> Screen:
+    text = as_list(Bold(_("📊 Reports")), _("Choose a period (days in your time zone):"))
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                button(_("Today"), cb("period", value="today")),
+                button(_("This week"), cb("period", value="week")),
+            ],
+            [
+                button(_("This month"), cb("period", value="month")),
+                button(_("This quarter"), cb("period", value="quarter")),
+            ],
+            [button(_("✏️ Type the days"), cb("type"))],
+        ]
+    )
+    return text, keyboard
+
+
+def period_prompt() -> Screen:
+    text = Text(
+        _(
+            "Send the period as 01.10–31.10 or 01.10.2026–31.10.2026, or one day as 01.10. "
+            "At most a year. Days are counted in your time zone."
+        )
+    )
+    return text, InlineKeyboardMarkup(inline_keyboard=[[button(_("◀️ Periods"), cb("menu"))]])
+
+
+def report_keyboard(period: Period) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                button(_("📈 Charts"), cb("charts", period)),
+                button(_("📄 XLSX"), cb("xlsx", period)),
+            ],
+            [
+                button(_("🔄 Refresh"), cb("show", period)),
+                button(_("◀️ Periods"), cb("menu")),
+            ],
+        ]
+    )
+
+
+# --- the figures, formatted for the reader ------------------------------------------------
+
+
+def percent(share: float) -> str:
+    return format_percent(share, locale=get_i18n().current_locale)
+
+
+def days_text(days: float) -> str:
+    return format_decimal(round(days, 1), format="#,##0.#", locale=get_i18n().current_locale)
+
+
+def clip(text: str) -> str:
+    return text if len(text) <= NAME_ROOM else text[: NAME_ROOM - 1] + "…"
+
+
+def member_label(member_id: int | None, names: dict[int, str]) -> str:
+    if member_id is None:
+        return _("no manager")
+    return names.get(member_id) or _("member {id}").format(id=member_id)
+
+
+def source_label(source: str | None) -> str:
+    return source or _("no source")
+
+
+def sources_in_order(report: Report) -> list[tuple[str | None, int]]:
+    """Most clients first, "no source" last among equals, on every database.
+
+    (SQL puts NULL first on SQLite and last on PostgreSQL when it orders by source.)
+    """
+    return sorted(report.clients_by_source, key=lambda row: (-row[1], row[0] is None, row[0] or ""))
+
+
+def tally(count: int, amount: int, currency: str) -> str:
+    return f"{count} · {money(amount, currency)}"
+
+
+def report_text(
+    report: Report, period: Period, names: dict[int, str], currency: str, own_only: bool
+) -> Text:
+    """The whole report as one message, its lists shortened until it fits Telegram's limit."""
+    for top in TOPS:
+        text = _report_text(report, period, names, currency, own_only, top)
+        if _length(text) <= MAX_TEXT:
+            break
+    return text
+
+
+def _length(text: Text) -> int:
+    return len(str(text.as_kwargs()["text"]).encode("utf-16-le")) // 2
+
+
+def _report_text(
+    report: Report, period: Period, names: dict[int, str], currency: str, own_only: bool, top: int
+) -> Text:
+    head: list[Text | str] = [Bold(_("📊 Report: {period}").format(period=period.label()))]
+    if own_only:
+        head.append(Italic(_("Your own deals and clients.")))
+    blocks: list[Text] = [as_list(*head), _funnel_block(report)]
+    no_data = _("—")
+    win_rate = percent(report.win_rate) if report.win_rate is not None else no_data
+    average = money(report.average_won, currency) if report.average_won is not None else no_data
+    to_won = (
+        days_text(report.average_days_to_won) if report.average_days_to_won is not None else no_data
+    )
+    blocks.append(
+        as_list(
+            Bold(_("Closed in the period")),
+            _("🏆 Won: {deals}").format(deals=tally(report.won_count, report.won_amount, currency)),
+            _("❌ Lost: {deals}").format(
+                deals=tally(report.lost_count, report.lost_amount, currency)
+            ),
+            _("Win rate: {share}").format(share=win_rate),
+            _("Average won deal: {amount}").format(amount=average),
+            _("Average days from creation to won: {days}").format(days=to_won),
+        )
+    )
+    blocks.append(
+        _list_block(
+            _("Lost reasons"),
+            [f"{clip(r)}: {tally(c, a, currency)}" for r, c, a in report.lost_reasons],
+            top,
+        )
+    )
+    blocks.append(
+        _list_block(
+            _("Won by member"),
+            [
+                f"{clip(member_label(m, names))}: {tally(c, a, currency)}"
+                for m, c, a in report.won_by_member
+            ],
+            top,
+        )
+    )
+    blocks.append(
+        _list_block(
+            _("New clients by source"),
+            [f"{clip(source_label(s))}: {c}" for s, c in sources_in_order(report)],
+            top,
+        )
+    )
+    return as_list(*blocks, sep="\n\n")
+
+
+def _funnel_block(report: Report) -> Text:
+    lines: list[Text | str] = [
+        Bold(_("Funnel: deals created in the period, {count}").format(count=report.created)),
+    ]
+    if not report.funnel:
+        lines.append(_("No stages."))
+    for step in report.funnel:
+        line = f"{clip(stage_name(step.stage))}: {step.reached}"
+        if step.conversion is not None:
+            line += f" → {percent(step.conversion)}"
+        lines.append(line)
+    if len(report.funnel) > 1:
+        lines.append(Italic(_("→ the share that reached the next stage")))
+    return as_list(*lines)
+
+
+def _list_block(title: str, lines: list[str], top: int) -> Text:
+    if not lines:
+        return as_list(Bold(title), _("none"))
+    shown: list[Text | str] = [Bold(title), *lines[:top]]
+    if len(lines) > top:
+        shown.append(_("…and {count} more (see the XLSX)").format(count=len(lines) - top))
+    return as_list(*shown)

@@ -1,0 +1,1 @@
+"""/settings: language, time zone, statuses, the pipeline, lost reasons, the summary."""

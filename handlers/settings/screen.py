@@ -1,0 +1,102 @@
+"""The /settings screen, which every settings dialog returns to."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.formatting import Bold, Text, as_key_value, as_list
+from aiogram.utils.i18n import gettext as _
+
+from crm import access
+from crm.members import SUPPORTED_LANGUAGES
+from crm.service import Crm
+from crm.team_settings import can_change_settings
+from handlers.kit.labels import language_name, local_time
+from handlers.settings.callbacks import DigestCb, PipelineCb, SettingsCb
+from storage.models import Role, User
+
+
+async def morning_buttons(member: User, crm: Crm) -> list[list[InlineKeyboardButton]]:
+    """The rows /settings shows for the mornings, by role."""
+    rows = []
+    if is_owner(member):
+        at = (await crm.digests.digest_time()).strftime("%H:%M")
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=_("🗞 Daily summary at {time}").format(time=at),
+                    callback_data=DigestCb(action="time").pack(),
+                )
+            ]
+        )
+    if not access.is_staff(member):
+        state = _("on") if member.morning_list else _("off")
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=_("🌅 My morning list: {state}").format(state=state),
+                    callback_data=DigestCb(
+                        action="morning", value="off" if member.morning_list else "on"
+                    ).pack(),
+                )
+            ]
+        )
+    return rows
+
+
+async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardMarkup]:
+    now = local_time(crm.clock.now(), member.timezone)
+    owner = can_change_settings(member)
+    see_all = owner and await crm.settings.managers_see_all()
+    lines = [
+        Bold(_("Settings")),
+        as_key_value(_("Language"), language_name(member.language)),
+        as_key_value(
+            _("Time zone"), _("{zone} (now {time})").format(zone=member.timezone, time=now)
+        ),
+    ]
+    if owner:
+        lines.append(as_key_value(_("Managers see all clients"), on_off(see_all)))
+    other_languages = [code for code in SUPPORTED_LANGUAGES if code != member.language]
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=f"🌐 {language_name(code)}",
+                callback_data=SettingsCb(action="lang", value=code).pack(),
+            )
+            for code in other_languages
+        ],
+        [
+            InlineKeyboardButton(
+                text=_("🕒 Change time zone"), callback_data=SettingsCb(action="tz").pack()
+            )
+        ],
+    ]
+    if owner:
+        rows.append(
+            [
+                button(
+                    _("👁 Managers see all clients: {state}").format(state=on_off(see_all)),
+                    "see_all",
+                    "off" if see_all else "on",
+                )
+            ]
+        )
+        rows.append([button(_("🏷 Client statuses"), "statuses")])
+        pipeline = PipelineCb(action="stages").pack()
+        rows.append([InlineKeyboardButton(text=_("🪜 Pipeline"), callback_data=pipeline)])
+    rows.extend(await morning_buttons(member, crm))
+    return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def on_off(on: bool) -> str:
+    return _("on") if on else _("off")
+
+
+def button(text: str, action: str, value: str = "") -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=text, callback_data=SettingsCb(action=action, value=value).pack()
+    )
+
+
+def is_owner(member: User) -> bool:
+    return access.is_staff(member) and member.role == Role.OWNER

@@ -1,0 +1,1 @@
+"""Tasks: new tasks with dates as people say them, their buttons and reminders, /tasks."""

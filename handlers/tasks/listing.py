@@ -1,0 +1,200 @@
+"""/tasks: overdue, today, the next 7 days and recently done, with one-tap Done.
+
+Owners and admins switch to any member's list or everyone's. The list is one
+message, edited in place as it is paged, switched and ticked off.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+from aiogram import F
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Bold, Text, as_line
+from aiogram.utils.i18n import gettext as _
+
+from crm import access
+from crm.errors import CrmError, NotAllowed
+from crm.reminders import ReminderView
+from crm.service import Crm
+from handlers.clients.callbacks import ClientCb
+from handlers.deals.callbacks import DealCb
+from handlers.kit.errors import error_text
+from handlers.kit.keyboards import MENU_TASKS
+from handlers.kit.labels import member_name
+from handlers.kit.routes import Routes
+from handlers.kit.timeline import shorten
+from handlers.tasks.actions import put
+from handlers.tasks.callbacks import TasksCb
+from handlers.tasks.views import PRIORITY_ICONS, Screen, short_when, when_text
+from storage.models import Task, User
+
+routes = Routes(__name__)
+PAGE_SIZE = 8
+PICKER_PAGE = 8
+EVERYONE = 0
+
+
+@routes.message(Command("tasks"))
+@routes.message(F.text == MENU_TASKS)
+async def tasks_command(message: Message, crm: Crm, member: User) -> None:
+    text, keyboard = await list_screen(crm, member, member.id, page=0)
+    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+
+
+@routes.callback_query(TasksCb.filter())
+async def list_button(
+    callback: CallbackQuery, callback_data: TasksCb, crm: Crm, member: User
+) -> None:
+    action, who, page = callback_data.action, callback_data.who, callback_data.page
+    note = None
+    try:
+        if who != member.id and not access.is_staff(member):
+            raise NotAllowed()  # before Done: a forged list must not tick anything off
+        if action == "pick":
+            screen = await picker_screen(crm, member, who, page)
+        elif action == "done":
+            _task, following = await crm.tasks.done(member, callback_data.task_id)
+            note = _("Done.")
+            if following is not None:
+                note = _("✅ Done. Next one: {when}").format(
+                    when=when_text(following.due_at, member.timezone)
+                )
+            screen = await list_screen(crm, member, who, page)
+        else:
+            screen = await list_screen(crm, member, who, page)
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    await put(callback, *screen)
+    await callback.answer(note)
+
+
+def section_title(section: str, count: int) -> str:
+    titles = {
+        "overdue": _("❗ Overdue: {n}"),
+        "today": _("📅 Today: {n}"),
+        "week": _("🗓 Next 7 days: {n}"),
+        "done": _("☑️ Done recently: {n}"),
+    }
+    return titles[section].format(n=count)
+
+
+async def list_screen(crm: Crm, member: User, who: int, page: int) -> Screen:
+    """``who``: a member's id, or ``EVERYONE``; the CRM refuses others' lists to managers."""
+    zone = ZoneInfo(member.timezone)
+    now = crm.clock.now()
+    day_start = datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
+    lists = await crm.tasks.lists(member, who or None, day_start.astimezone(UTC))
+    if who == member.id:
+        heading = _("✅ Your tasks")
+    elif who == EVERYONE:
+        heading = _("✅ Everyone's tasks")
+    else:
+        heading = _("✅ Tasks of {name}").format(
+            name=member_name(await crm.members.get(member, who))
+        )
+    sections = {
+        "overdue": lists.overdue,
+        "today": lists.today,
+        "week": lists.week,
+        "done": lists.done,
+    }
+    items = [(name, task) for name, tasks in sections.items() for task in tasks]
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    parts: list[Text] = [as_line(Bold(heading))]
+    rows: list[list[InlineKeyboardButton]] = []
+    if not items:
+        parts.append(as_line(_("Nothing here. Add a task: /task tomorrow 10:00 call Ivan")))
+    shown_section = ""
+    for number, (section, task) in enumerate(
+        items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE], start=page * PAGE_SIZE + 1
+    ):
+        if section != shown_section:
+            shown_section = section
+            parts.append(as_line("\n", Bold(section_title(section, len(sections[section])))))
+        view = await crm.reminders.view(task.id)
+        parts.append(task_line(number, task, view, member.timezone, now, who == EVERYONE))
+        rows.append(task_buttons(number, task, view, who, page))
+    rows.append(nav_row(member, who, page, pages))
+    return Text(*parts), InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+
+
+def task_line(
+    number: int, task: Task, view: ReminderView | None, tz: str, now: datetime, whose: bool
+) -> Text:
+    moment = task.done_at or task.due_at
+    line = f"{number}. {PRIORITY_ICONS.get(task.priority, '')} {short_when(moment, tz, now)} "
+    line += shorten(task.title, 80)
+    if view is not None and view.deal is not None:
+        line += " — 💼 " + shorten(view.deal.title, 40)
+    elif view is not None and view.client is not None:
+        line += " — 👤 " + shorten(view.client.name, 40)
+    if whose and view is not None and view.assignee is not None:
+        line += " · " + member_name(view.assignee)
+    return as_line(line)
+
+
+def task_buttons(
+    number: int, task: Task, view: ReminderView | None, who: int, page: int
+) -> list[InlineKeyboardButton]:
+    """One-tap Done (for an open task) and the way to its deal or client."""
+    row = []
+    if task.done_at is None:
+        data = TasksCb(action="done", who=who, page=page, task_id=task.id).pack()
+        text = f"✅ {number}. {shorten(task.title, 28)}"
+        row.append(InlineKeyboardButton(text=text, callback_data=data))
+    if view is not None and view.deal is not None:
+        data = DealCb(action="open", deal_id=view.deal.id).pack()
+        row.append(
+            InlineKeyboardButton(text=f"💼 {shorten(view.deal.title, 20)}", callback_data=data)
+        )
+    elif view is not None and view.client is not None:
+        data = ClientCb(action="open", client_id=view.client.id).pack()
+        row.append(
+            InlineKeyboardButton(text=f"👤 {shorten(view.client.name, 20)}", callback_data=data)
+        )
+    return row
+
+
+def nav_row(member: User, who: int, page: int, pages: int) -> list[InlineKeyboardButton]:
+    row = []
+    if page > 0:
+        data = TasksCb(action="show", who=who, page=page - 1).pack()
+        row.append(InlineKeyboardButton(text="◀️", callback_data=data))
+    if page < pages - 1:
+        data = TasksCb(action="show", who=who, page=page + 1).pack()
+        row.append(InlineKeyboardButton(text="▶️", callback_data=data))
+    if access.is_staff(member):
+        data = TasksCb(action="pick", who=who).pack()
+        row.append(InlineKeyboardButton(text=_("👥 Whose tasks"), callback_data=data))
+    return row
+
+
+async def picker_screen(crm: Crm, member: User, who: int, page: int) -> Screen:
+    """Mine, everyone's, or one member's (active members, a page at a time)."""
+    team = [user for user in await crm.members.team(member) if user.active]
+    others = [user for user in team if user.id != member.id]
+    pages = max(1, -(-len(others) // PICKER_PAGE))
+    page = min(max(page, 0), pages - 1)
+
+    def button(text: str, action: str, target: int, to_page: int = 0) -> InlineKeyboardButton:
+        data = TasksCb(action=action, who=target, page=to_page).pack()
+        return InlineKeyboardButton(text=text, callback_data=data)
+
+    rows = [[button(_("🙋 Mine"), "show", member.id), button(_("👥 Everyone"), "show", EVERYONE)]]
+    rows += [
+        [button(shorten(member_name(user), 40), "show", user.id)]
+        for user in others[page * PICKER_PAGE : (page + 1) * PICKER_PAGE]
+    ]
+    nav = []
+    if page > 0:
+        nav.append(button("◀️", "pick", who, page - 1))
+    if page < pages - 1:
+        nav.append(button("▶️", "pick", who, page + 1))
+    rows += [nav] if nav else []
+    rows.append([button(_("◀️ Back"), "show", who)])
+    return Text(_("Whose tasks to show?")), InlineKeyboardMarkup(inline_keyboard=rows)

@@ -1,0 +1,252 @@
+"""Making a task: from a card's "➕ Task" button or ``/task <when> <what>``.
+
+The when is read as people write it (``завтра в 10``, ``in 30 min``, ``25.12 14:30``).
+Nothing is stored on a guess: a text that is not a date, a moment already past,
+a day whose default hour has gone by, or an empty title each gets a question,
+and the answer picks the dialog up where it stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import F
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+
+from crm.errors import CrmError
+from crm.parsing.when import WhenError, parse_when, split_when
+from crm.service import Crm
+from handlers.kit.errors import error_text
+from handlers.kit.keyboards import cancel_button
+from handlers.kit.routes import Routes
+from handlers.tasks.callbacks import NewTaskCb
+from handlers.tasks.views import task_screen, weekday_name
+from storage.models import User
+
+routes = Routes(__name__)
+
+
+class TaskFlow(StatesGroup):
+    text = State()  # when and what, in one message
+    when = State()  # only the when: the title is known
+    time = State()  # the time of a day already named
+    title = State()  # only the what: the when is known
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A moment (``at``), or a ``day`` whose time is still to be asked; and the words after it."""
+
+    at: datetime | None
+    day: date | None
+    rest: str
+
+
+def read_when(
+    text: str, now: datetime, tz: str, default_hour: int, *, split: bool, day: date | None = None
+) -> Reading:
+    """What a typed when means. Raises ``WhenError``.
+
+    A day with no time gets ``default_hour``, unless that moment is already past
+    (``today`` in the afternoon): then the time is asked. With ``day`` known, a bare
+    time (``15:30``) is read on that day.
+    """
+    if day is not None:
+        try:
+            found = parse_when(f"{day:%d.%m.%Y} {text}", now, tz, default_hour)
+            if found.has_time:
+                return Reading(found.at, None, "")
+        except WhenError as error:
+            if error.code != "not_a_date":
+                raise
+    reader = split_when if split else parse_when
+    found = reader(text, now, tz, default_hour)
+    if not found.has_time and found.at < now:
+        return Reading(None, found.at.astimezone(ZoneInfo(tz)).date(), found.rest)
+    return Reading(found.at, None, found.rest)
+
+
+def examples() -> str:
+    return _(
+        "For example: tomorrow 10:00, in 30 min, 25.12 14:30, next monday 9am, "
+        "friday at 15:30, завтра в 10."
+    )
+
+
+def when_problem(error: WhenError) -> str:
+    if error.code == "in_the_past":
+        return _("That moment has already passed. When should it be?") + " " + examples()
+    return _("I couldn't read that as a date and time.") + " " + examples()
+
+
+def cancel_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[cancel_button()]])
+
+
+async def ask(message: Message, state: FSMContext, step: State, text: str) -> None:
+    await state.set_state(step)
+    await message.answer(text, reply_markup=cancel_keyboard())
+
+
+def ask_text() -> str:
+    return _("When and what? For example: tomorrow 10:00 call back; in 2 hours send the offer.")
+
+
+@routes.callback_query(NewTaskCb.filter())
+async def from_card(
+    callback: CallbackQuery, callback_data: NewTaskCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    try:
+        if callback_data.deal_id:
+            name = (await crm.deals.visible(member, callback_data.deal_id)).title
+        else:
+            name = (await crm.clients.visible(member, callback_data.client_id)).name
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    await state.set_state(TaskFlow.text)
+    await state.set_data({"client_id": callback_data.client_id, "deal_id": callback_data.deal_id})
+    if isinstance(callback.message, Message):
+        await callback.message.answer(
+            _("A task for {name}.").format(name=name) + " " + ask_text(),
+            reply_markup=cancel_keyboard(),
+        )
+    await callback.answer()
+
+
+@routes.message(Command("task"))
+async def task_command(
+    message: Message, command: CommandObject, crm: Crm, member: User, state: FSMContext
+) -> None:
+    """``/task <when> <what>``: for the open card if there is one."""
+    client_id = crm.timeline.open_client_id(member, crm.config.card_context)
+    await state.set_data({"client_id": client_id or 0, "deal_id": 0})
+    if not (command.args or "").strip():
+        await ask(message, state, TaskFlow.text, ask_text())
+        return
+    await state.set_state(TaskFlow.text)
+    await take_text(message, crm, member, state, command.args or "")
+
+
+@routes.message(TaskFlow.text, F.text)
+async def typed_text(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    await take_text(message, crm, member, state, message.text or "")
+
+
+async def take_text(message: Message, crm: Crm, member: User, state: FSMContext, text: str) -> None:
+    try:
+        reading = read_when(
+            text, crm.clock.now(), member.timezone, crm.config.default_hour, split=True
+        )
+    except WhenError as error:
+        await message.answer(when_problem(error), reply_markup=cancel_keyboard())
+        return
+    await proceed(message, crm, member, state, reading, title=reading.rest)
+
+
+@routes.message(TaskFlow.when, F.text)
+async def typed_when(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    await take_when(message, crm, member, state, day=None)
+
+
+@routes.message(TaskFlow.time, F.text)
+async def typed_time(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    day = (await state.get_data()).get("day")
+    await take_when(message, crm, member, state, day=date.fromisoformat(day) if day else None)
+
+
+async def take_when(
+    message: Message, crm: Crm, member: User, state: FSMContext, day: date | None
+) -> None:
+    try:
+        reading = read_when(
+            message.text or "",
+            crm.clock.now(),
+            member.timezone,
+            crm.config.default_hour,
+            split=False,
+            day=day,
+        )
+    except WhenError as error:
+        await message.answer(when_problem(error), reply_markup=cancel_keyboard())
+        return
+    await proceed(message, crm, member, state, reading)
+
+
+@routes.message(TaskFlow.title, F.text)
+async def typed_title(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    await proceed(message, crm, member, state, None, title=message.text or "")
+
+
+@routes.message(TaskFlow.text)
+@routes.message(TaskFlow.when)
+@routes.message(TaskFlow.time)
+@routes.message(TaskFlow.title)
+async def not_text(message: Message) -> None:
+    await message.answer(_("Send it as text, or /cancel."), reply_markup=cancel_keyboard())
+
+
+async def proceed(
+    message: Message,
+    crm: Crm,
+    member: User,
+    state: FSMContext,
+    reading: Reading | None,
+    title: str | None = None,
+) -> None:
+    """Remember what this answer settled, then ask what is still missing, or save."""
+    data: dict[str, Any] = await state.get_data()
+    if reading is not None:
+        data["due"] = reading.at.isoformat() if reading.at else None
+        data["day"] = reading.day.isoformat() if reading.day else None
+    if title is not None:
+        data["title"] = title.strip()
+    await state.set_data(data)
+    if data.get("day"):
+        day = date.fromisoformat(data["day"])
+        text = _("What time on {day}? For example 15:30 or 6pm.").format(
+            day=f"{weekday_name(day)} {day:%d.%m}"
+        )
+        await ask(message, state, TaskFlow.time, text)
+        return
+    if not data.get("due"):
+        await ask(message, state, TaskFlow.when, _("When should it be?") + " " + examples())
+        return
+    if not data.get("title"):
+        await ask(message, state, TaskFlow.title, _("What should be done?"))
+        return
+    await save(message, crm, member, state, data)
+
+
+async def save(
+    message: Message, crm: Crm, member: User, state: FSMContext, data: dict[str, Any]
+) -> None:
+    try:
+        task = await crm.tasks.create(
+            member,
+            data["title"],
+            datetime.fromisoformat(data["due"]),
+            client_id=int(data.get("client_id") or 0) or None,
+            deal_id=int(data.get("deal_id") or 0) or None,
+        )
+        text, keyboard = await task_screen(crm, member, task.id)
+    except CrmError as error:
+        if error.code == "in_the_past":
+            await state.update_data(due=None)
+            await ask(message, state, TaskFlow.when, when_problem(WhenError("in_the_past")))
+        elif error.code in ("empty", "too_long"):
+            await state.update_data(title=None)
+            await ask(message, state, TaskFlow.title, error_text(error))
+        else:
+            await state.clear()
+            await message.answer(error_text(error))
+        return
+    await state.clear()
+    await message.answer(**text.as_kwargs(), reply_markup=keyboard)

@@ -1,0 +1,276 @@
+"""How a task and its reminder look, in the reader's language and time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.formatting import Bold, Text, as_line
+from aiogram.utils.i18n import gettext as _
+
+from crm import access
+from crm.errors import NotFound
+from crm.reminders import ReminderView
+from crm.service import Crm
+from crm.tasks import PRIORITIES, REMIND_BEFORE
+from handlers.clients.callbacks import ClientCb
+from handlers.deals.callbacks import DealCb
+from handlers.kit.labels import format_phone, member_name
+from handlers.kit.timeline import shorten
+from handlers.tasks.callbacks import NewTaskCb, TaskCb
+from storage.models import Task, User
+
+PRIORITY_ICONS = {"low": "▫️", "normal": "🔹", "high": "🔺"}
+REPEAT_CHOICES = ("none", "daily", "weekdays", "weekly", "monthly")
+Screen = tuple[Text, InlineKeyboardMarkup]
+
+
+def priority_name(priority: str) -> str:
+    return {"low": _("low"), "normal": _("normal"), "high": _("high")}.get(priority, priority)
+
+
+def reminder_name(minutes: int) -> str:
+    names = {
+        0: _("at the due time"),
+        15: _("15 minutes before"),
+        60: _("1 hour before"),
+        1440: _("1 day before"),
+    }
+    return names.get(minutes, str(minutes))
+
+
+def repeat_name(repeat: str | None) -> str:
+    names = {
+        "daily": _("every day"),
+        "weekdays": _("every weekday"),
+        "weekly": _("every week"),
+        "monthly": _("every month"),
+    }
+    return names.get(repeat or "", _("doesn't repeat"))
+
+
+def weekday_name(moment: date) -> str:
+    days = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+    return days[moment.weekday()]
+
+
+def when_text(moment: datetime, tz: str) -> str:
+    """``Tue 03.03.2026 09:00`` on the reader's wall clock."""
+    local = moment.astimezone(ZoneInfo(tz))
+    return f"{weekday_name(local)} {local:%d.%m.%Y %H:%M}"
+
+
+def short_when(moment: datetime, tz: str, now: datetime) -> str:
+    """``12:15`` today, ``Tue 03.03 10:00`` on another day."""
+    zone = ZoneInfo(tz)
+    local = moment.astimezone(zone)
+    if local.date() == now.astimezone(zone).date():
+        return f"{local:%H:%M}"
+    return f"{weekday_name(local)} {local:%d.%m %H:%M}"
+
+
+def due_text(task: Task, tz: str) -> str:
+    return task.due_at.astimezone(ZoneInfo(tz)).strftime("%d.%m.%Y %H:%M")
+
+
+def task_button(client_id: int | None = None, deal_id: int | None = None) -> InlineKeyboardButton:
+    """The "➕ Task" button of a client's or a deal's card."""
+    data = NewTaskCb(client_id=client_id or 0, deal_id=deal_id or 0)
+    return InlineKeyboardButton(text=_("➕ Task"), callback_data=data.pack())
+
+
+def open_button(view: ReminderView) -> InlineKeyboardButton | None:
+    """The way to the task's deal, or else its client."""
+    if view.deal is not None:
+        data = DealCb(action="open", deal_id=view.deal.id).pack()
+        return InlineKeyboardButton(text=_("💼 Open deal"), callback_data=data)
+    if view.client is not None:
+        data = ClientCb(action="open", client_id=view.client.id).pack()
+        return InlineKeyboardButton(text=_("👤 Open card"), callback_data=data)
+    return None
+
+
+def task_lines(view: ReminderView) -> list[Text]:
+    """What to do and for whom: the title, the client, the deal, a phone to call."""
+    task = view.task
+    lines = [as_line(Bold(PRIORITY_ICONS.get(task.priority, ""), " ", task.title))]
+    if view.client is not None:
+        lines.append(as_line("👤 ", view.client.name))
+    if view.deal is not None:
+        lines.append(as_line("💼 ", view.deal.title))
+    if view.phone:
+        lines.append(as_line("📞 ", format_phone(view.phone)))
+    return lines
+
+
+# --- the reminder ------------------------------------------------------------------------------
+
+
+def reminder_message(view: ReminderView, kind: str, tz: str) -> Screen:
+    """The message the assignee gets: what to do, for whom, with Done, Snooze and Open."""
+    heading = {
+        "task_early": _("⏰ Coming up at {time}:"),
+        "task_nudge": _("❗ Still open, due {time}:"),
+        "task_assigned": _("📌 A new task for you, due {time}:"),
+    }.get(kind, _("⏰ Due now ({time}):"))
+    text = Text(as_line(heading.format(time=due_text(view.task, tz))), *task_lines(view))
+    # Snoozing the news of a task (rather than the task falling due) would move its reminder.
+    return text, reminder_keyboard(view, snooze=kind != "task_assigned")
+
+
+def reminder_outcome(
+    view: ReminderView, status: str, still_open: bool
+) -> tuple[Text, InlineKeyboardMarkup | None]:
+    """The reminder after Done or Snooze: what happened, in place of the heading."""
+    text = Text(as_line(status), *task_lines(view))
+    if still_open:
+        return text, reminder_keyboard(view)
+    link = open_button(view)
+    return text, InlineKeyboardMarkup(inline_keyboard=[[link]]) if link else None
+
+
+def reminder_keyboard(view: ReminderView, snooze: bool = True) -> InlineKeyboardMarkup:
+    task_id = view.task.id
+
+    def button(text: str, value: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            text=text, callback_data=TaskCb(action="snooze", task_id=task_id, value=value).pack()
+        )
+
+    done = TaskCb(action="done", task_id=task_id).pack()
+    rows = [[InlineKeyboardButton(text=_("✅ Done"), callback_data=done)]]
+    if snooze:
+        rows.append(
+            [
+                button(_("+15 min"), "15m"),
+                button(_("+1 hour"), "1h"),
+                button(_("Tomorrow"), "tomorrow"),
+            ]
+        )
+    link = open_button(view)
+    if link is not None:
+        rows.append([link])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+# --- the confirmation --------------------------------------------------------------------------
+
+
+async def task_screen(
+    crm: Crm,
+    member: User,
+    task_id: int,
+    question: str | None = None,
+    picker: Callable[[Task], InlineKeyboardMarkup] | None = None,
+) -> Screen:
+    """The task as its confirmation shows it, with the buttons to change it.
+
+    With a ``question``, the ``picker``'s buttons (the choices of one option) stand in
+    for the usual ones.
+    """
+    await crm.tasks.visible(member, task_id)
+    view = await crm.reminders.view(task_id)
+    if view is None:
+        raise NotFound()
+    task, tz = view.task, member.timezone
+    heading = _("☑️ Done") if task.done_at else _("✅ Task saved")
+    assignee = member_name(view.assignee) if view.assignee else "—"
+    parts = [
+        as_line(heading),
+        *task_lines(view),
+        as_line("🕒 ", when_text(task.due_at, tz)),
+        as_line("🙋 ", assignee),
+        as_line(_("Priority: {value}").format(value=priority_name(task.priority))),
+        as_line(_("Reminder: {value}").format(value=reminder_name(task.remind_before))),
+        as_line(_("Repeats: {value}").format(value=repeat_name(task.repeat))),
+    ]
+    if question:
+        parts.append(as_line("\n", question))
+    if picker is not None:
+        return Text(*parts), picker(task)
+    return Text(*parts), task_keyboard(view, access.is_staff(member))
+
+
+def task_keyboard(view: ReminderView, can_assign: bool) -> InlineKeyboardMarkup:
+    task_id = view.task.id
+
+    def button(text: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            text=text, callback_data=TaskCb(action=action, task_id=task_id).pack()
+        )
+
+    rows: list[list[InlineKeyboardButton]] = []
+    if view.task.done_at is None:  # a done task has nothing left to change
+        rows = [
+            [button(_("🕒 Change time"), "time")],
+            [button(_("⚡ Priority"), "prio"), button(_("🔔 Reminder"), "early")],
+            [button(_("🔁 Repeat"), "repeat")],
+        ]
+        if can_assign:
+            rows[2].append(button(_("🙋 Assignee"), "who"))
+    link = open_button(view)
+    if link is not None:
+        rows.append([link])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def back_button(task_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=_("◀️ Back"), callback_data=TaskCb(action="show", task_id=task_id).pack()
+    )
+
+
+def option_keyboard(task: Task, option: str) -> InlineKeyboardMarkup:
+    """The choices of one option, the current one ticked."""
+    choices: list[tuple[str, str, bool]]
+    if option == "prio":
+        choices = [
+            (f"{PRIORITY_ICONS[p]} {priority_name(p)}", p, p == task.priority) for p in PRIORITIES
+        ]
+    elif option == "early":
+        choices = [(reminder_name(m), str(m), m == task.remind_before) for m in REMIND_BEFORE]
+    else:
+        choices = [
+            (repeat_name(None if r == "none" else r), r, r == (task.repeat or "none"))
+            for r in REPEAT_CHOICES
+        ]
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=("✅ " if current else "") + text,
+                callback_data=TaskCb(action=option, task_id=task.id, value=value).pack(),
+            )
+        ]
+        for text, value, current in choices
+    ]
+    rows.append([back_button(task.id)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def assignee_keyboard(task: Task, team: list[User], page: int, size: int) -> InlineKeyboardMarkup:
+    """Active members to give the task to, a page at a time."""
+    pages = max(1, -(-len(team) // size))
+    page = min(max(page, 0), pages - 1)
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=("✅ " if user.id == task.assignee_id else "")
+                + shorten(member_name(user), 40),
+                callback_data=TaskCb(action="assign", task_id=task.id, value=str(user.id)).pack(),
+            )
+        ]
+        for user in team[page * size : (page + 1) * size]
+    ]
+    nav = [
+        InlineKeyboardButton(
+            text=arrow, callback_data=TaskCb(action="who", task_id=task.id, value=str(to)).pack()
+        )
+        for arrow, to, shown in (("◀️", page - 1, page > 0), ("▶️", page + 1, page < pages - 1))
+        if shown
+    ]
+    if nav:
+        rows.append(nav)
+    rows.append([back_button(task.id)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)

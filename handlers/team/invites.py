@@ -1,0 +1,104 @@
+"""/invite: a single-use deep link for a new admin or manager."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+)
+from aiogram.utils.formatting import Bold, Text, as_list
+from aiogram.utils.i18n import gettext as _
+
+from crm import access
+from crm.errors import CrmError
+from crm.service import Crm
+from handlers.kit.errors import error_text
+from handlers.kit.keyboards import MENU_INVITE, cancel_button
+from handlers.kit.labels import local_time, role_name
+from handlers.kit.routes import Routes
+from handlers.team.callbacks import InviteRoleCb
+from storage.models import Role, User
+
+routes = Routes(__name__)
+
+
+class InviteFlow(StatesGroup):
+    role = State()
+
+
+@routes.message(Command("invite"))
+@routes.message(F.text == MENU_INVITE)
+async def ask_role(message: Message, member: User, state: FSMContext) -> None:
+    if not access.can_invite(member):
+        await message.answer(_("Only the owner or an admin can invite people."))
+        return
+    await state.set_state(InviteFlow.role)
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=_("Manager"), callback_data=InviteRoleCb(role=Role.MANAGER).pack()
+                ),
+                InlineKeyboardButton(
+                    text=_("Admin"), callback_data=InviteRoleCb(role=Role.ADMIN).pack()
+                ),
+            ],
+            [cancel_button()],
+        ]
+    )
+    await message.answer(
+        _(
+            "Whom are you inviting? A manager works with their clients; "
+            "an admin also manages the team."
+        ),
+        reply_markup=keyboard,
+    )
+
+
+@routes.callback_query(InviteRoleCb.filter())
+async def create_invite(
+    callback: CallbackQuery,
+    callback_data: InviteRoleCb,
+    member: User,
+    crm: Crm,
+    state: FSMContext,
+    bot: Bot,
+) -> None:
+    # The state is the proof that this keyboard is still the live one: a second
+    # press, or a press on an old keyboard, finds it gone.
+    if await state.get_state() != InviteFlow.role.state:
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await state.clear()
+    try:
+        token, invite = await crm.invites.create(member, callback_data.role)
+    except CrmError as error:
+        await callback.answer(error_text(error), show_alert=True)
+        return
+    me = await bot.me()
+    link = f"https://t.me/{me.username}?start={token}"
+    content = as_list(
+        Bold(_("Invitation for a new {role}").format(role=role_name(invite.role))),
+        Text(link),
+        Text(
+            _(
+                "Send this link to the person you are inviting. "
+                "It admits one person and works until {date}."
+            ).format(date=local_time(invite.expires_at, member.timezone))
+        ),
+        sep="\n\n",
+    )
+    if isinstance(callback.message, Message):
+        await callback.message.edit_text(
+            **content.as_kwargs(), link_preview_options=LinkPreviewOptions(is_disabled=True)
+        )
+    else:
+        await bot.send_message(member.id, **content.as_kwargs())
+    await callback.answer()
