@@ -17,11 +17,14 @@ from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.flood import FloodControl
 from bot.i18n import build_i18n
+from bot.lease import Leases, LocalLeases, RedisLeases
+from bot.web.metrics import RequestMetrics, UpdateMetrics, reminder_sent
 from crm.clock import Clock, SystemClock
 from crm.config import CrmConfig
 from crm.mailer import MailConfig
@@ -51,8 +54,13 @@ class App:
     i18n: I18n
     sender: OutboxSender
     ticker: Ticker
+    # Shared between instances when REDIS_URL is set: the update queue, leases, readiness.
+    redis: Redis | None
+    leases: Leases
 
     async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.dispatcher.storage.close()
         await self.bot.session.close()
         await self.engine.dispose()
@@ -112,12 +120,32 @@ def build_app(
     bot.session.middleware(ledger)
     limits = RateLimits()
     bot.session.middleware(FloodControl(limits))
+    # Innermost: counts what reached Telegram, and every 429 it answered.
+    bot.session.middleware(RequestMetrics())
     if fsm_storage is None and settings.redis_url:
         fsm_storage = RedisStorage.from_url(settings.redis_url)
-    dispatcher = build_dispatcher(factory, i18n, settings.default_language, fsm_storage, ledger)
-    sender = OutboxSender(bot, factory, i18n, limits=limits)
+    dispatcher = build_dispatcher(
+        factory,
+        i18n,
+        settings.default_language,
+        fsm_storage,
+        ledger,
+        # A chat's lock held by an instance that was killed frees itself after this.
+        lock_seconds=max(5.0, 2 * settings.update_takeover_seconds),
+    )
+    sender = OutboxSender(
+        bot, factory, i18n, limits=limits, holder=settings.instance_name, on_sent=reminder_sent
+    )
     ticker = Ticker(factory, sender)
-    return App(settings, bot, dispatcher, engine, factory, i18n, sender, ticker)
+    redis = (
+        Redis.from_url(settings.redis_url, decode_responses=True) if settings.redis_url else None
+    )
+    leases: Leases = (
+        RedisLeases(redis, settings.redis_prefix, settings.instance_name)
+        if redis is not None
+        else LocalLeases()
+    )
+    return App(settings, bot, dispatcher, engine, factory, i18n, sender, ticker, redis, leases)
 
 
 def build_dispatcher(
@@ -126,19 +154,24 @@ def build_dispatcher(
     default_language: str,
     fsm_storage: BaseStorage | None,
     ledger: PressLedger,
+    lock_seconds: float = 60.0,
 ) -> Dispatcher:
     storage = fsm_storage or MemoryStorage()
     # One update at a time per chat and user: a button pressed twice in quick
     # succession is handled twice in order, never at once.
     isolation = (
-        storage.create_isolation() if isinstance(storage, RedisStorage) else SimpleEventIsolation()
+        storage.create_isolation(lock_kwargs={"timeout": lock_seconds})
+        if isinstance(storage, RedisStorage)
+        else SimpleEventIsolation()
     )
     dispatcher = Dispatcher(storage=storage, events_isolation=isolation)
     # For work that outlives an update (an import in the background) and its tasks.
     dispatcher["crm_factory"] = factory
     dispatcher["background"] = set()
-    # Order matters: every press answered in the end; the CRM and the member, then
-    # their language, then the door; a refusal told in the member's language.
+    # Order matters: timing and the log line around everything; every press answered in
+    # the end; the CRM and the member, then their language, then the door; a refusal
+    # told in the member's language.
+    dispatcher.update.outer_middleware(UpdateMetrics())
     dispatcher.update.outer_middleware(AnswerEveryPress(ledger))
     dispatcher.update.outer_middleware(CrmMiddleware(factory))
     dispatcher.update.outer_middleware(MemberI18nMiddleware(i18n, default_language))

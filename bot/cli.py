@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -22,9 +21,11 @@ from bot import messages
 from bot.backup_cli import COMMANDS as BACKUP_COMMANDS
 from bot.backup_cli import add_commands as add_backup_commands
 from bot.backup_cli import run_command as run_backup_command
+from bot.checks import Refused, check_redis, check_settings
 from bot.config import Settings
 from bot.guards import SetupError, guard_database, reach_telegram
 from bot.i18n import LANGUAGES, build_i18n
+from bot.logs import configure_logging
 
 EXIT_SETUP = 2
 
@@ -32,7 +33,10 @@ EXIT_SETUP = 2
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kartoteka", description="Kartoteka, a CRM in Telegram")
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="apply migrations and start long polling (the default)")
+    commands.add_parser(
+        "run",
+        help="apply migrations and start (long polling, or the webhook if WEBHOOK_URL is set)",
+    )
     commands.add_parser("migrate", help="apply pending database migrations and exit")
     console = commands.add_parser("console", help="try the bot in this terminal, offline")
     console.add_argument(
@@ -40,28 +44,23 @@ def main(argv: list[str] | None = None) -> int:
         help="database URL for the trial (default: sqlite+aiosqlite:///kartoteka-console.db)",
     )
     add_backup_commands(commands)
+    webhook = commands.add_parser(
+        "webhook", help="register the webhook with Telegram (deploy step)"
+    )
+    webhook.add_argument("action", choices=("set", "delete", "info"))
     args = parser.parse_args(argv)
     i18n = build_i18n(_fallback_language())
     with i18n.context():
         try:
             with _language(i18n):
                 settings = load_settings()
-            configure_logging(settings.log_level, console=args.command == "console")
+            console = args.command == "console"
+            configure_logging(settings.log_level, settings.log_format, console=console)
             with i18n.use_locale(settings.default_language):
                 return _dispatch(args, settings)
         except SetupError as error:
             print(str(error), file=sys.stderr)
             return EXIT_SETUP
-
-
-def configure_logging(level: str, console: bool = False) -> None:
-    """Log lines on stderr. In the console only warnings and worse, so the conversation
-    reads cleanly; APScheduler's line for every tick of the clock is never logged."""
-    if console and logging.getLevelNamesMapping()[level] < logging.WARNING:
-        level = "WARNING"
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -76,6 +75,15 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return asyncio.run(run_console(settings, args.database, sys.stdin, sys.stdout))
     check_token(settings)
+    if args.command == "webhook":
+        from bot.webhook_cli import webhook_command
+
+        print(asyncio.run(webhook_command(settings, args.action)))
+        return 0
+    try:
+        check_settings(settings)
+    except Refused as error:
+        raise SetupError(str(error)) from error
     asyncio.run(run(settings))
     return 0
 
@@ -118,12 +126,16 @@ async def migrate(settings: Settings) -> None:
 
 async def run(settings: Settings) -> None:
     from bot.app import build_app
+    from bot.runner import serve
     from bot.startup import announce_setup_code, prepare_database
     from handlers.menu.commands import publish_commands
-    from reminders.scheduler import build_scheduler
 
     app = build_app(settings)
     try:
+        try:
+            await check_redis(app.redis)
+        except Refused as error:
+            raise SetupError(str(error)) from error
         await guard_database(settings.database_url, lambda: prepare_database(app))
         try:
             me = await reach_telegram(app.bot, settings.telegram_api_url or "api.telegram.org")
@@ -131,18 +143,7 @@ async def run(settings: Settings) -> None:
             raise SetupError(messages.rejected_token()) from error
         await announce_setup_code(app, me.username)
         await publish_commands(app.bot, app.i18n)
-        scheduler = build_scheduler(app.ticker, settings.outbox_poll_seconds)
-        scheduler.start()
-        try:
-            logging.getLogger(__name__).info("Kartoteka is running as @%s", me.username)
-            await app.dispatcher.start_polling(
-                app.bot, allowed_updates=app.dispatcher.resolve_used_update_types()
-            )
-        finally:
-            # A tick cut short could leave a message sent but not marked: let it finish.
-            scheduler.pause()
-            await app.ticker.idle()
-            scheduler.shutdown(wait=False)
+        await serve(app, me.username)
     finally:
         await app.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,6 +43,31 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     lead_max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=10 * 1024 * 1024)
     lead_rate_per_minute: int = Field(default=60, ge=1, le=100_000)
+    # The HTTP server (health, metrics, webhook, lead intake): off unless a port is set
+    # or webhook mode needs it (then WEB_PORT defaults to 8080).
+    web_host: str = "127.0.0.1"
+    web_port: int | None = Field(default=None, ge=1, le=65535)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    log_format: Literal["text", "json"] = "text"
+    # Several processes of one bot: needs webhook mode, PostgreSQL and Redis.
+    instances: int = Field(default=1, ge=1, le=64)
+    instance_name: str = Field(default_factory=socket.gethostname, min_length=1, max_length=64)
+    redis_prefix: str = Field(default="kartoteka", min_length=1, max_length=64)
+    shutdown_seconds: float = Field(default=20.0, gt=0, le=600)
+    # An update another instance took but did not finish is taken over after this long.
+    update_takeover_seconds: float = Field(default=30.0, gt=0, le=3600)
+
+    @property
+    def webhook_mode(self) -> bool:
+        return self.webhook_url is not None
+
+    @property
+    def http_port(self) -> int | None:
+        """The HTTP server's port, or None when it does not run."""
+        if self.web_port is None and self.webhook_mode:
+            return 8080
+        return self.web_port
 
     @field_validator("owner_ids", mode="before")
     @classmethod
@@ -70,8 +96,19 @@ class Settings(BaseSettings):
         "public_url",
         mode="before",
     )
+    @field_validator("telegram_api_url", "redis_url", "webhook_url", "web_port", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("instance_name", mode="before")
+    @classmethod
+    def _empty_name_is_host(cls, value: object) -> object:
+        return socket.gethostname() if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("default_timezone")

@@ -58,3 +58,57 @@ def telegram_unreachable(api: str, reason: str) -> str:
         "for a while. Check this machine's internet connection, a firewall or proxy, and "
         "TELEGRAM_API_URL if you set it, then start again."
     ).format(api=api, reason=reason)
+
+
+def instances_need_postgres() -> str:
+    return _(
+        "Kartoteka cannot start: INSTANCES is more than 1, but the database is SQLite, "
+        "which one process alone may write to. Several instances need PostgreSQL: set "
+        "DATABASE_URL=postgresql+asyncpg://user:password@host:5432/kartoteka (move the data "
+        "with python -m bot transfer), or set INSTANCES=1."
+    )
+
+
+def instances_need_redis() -> str:
+    return _(
+        "Kartoteka cannot start: INSTANCES is more than 1, but REDIS_URL is not set. "
+        "Several instances share dialogs, updates and their schedule through Redis: set "
+        "REDIS_URL=redis://host:6379/0, or set INSTANCES=1."
+    )
+
+
+def instances_need_webhook() -> str:
+    return _(
+        "Kartoteka cannot start: INSTANCES is more than 1, but WEBHOOK_URL is not set. "
+        "Telegram gives updates by long polling to one process only; several instances "
+        "receive them through a webhook: set WEBHOOK_URL and WEBHOOK_SECRET, or set INSTANCES=1."
+    )
+
+
+def webhook_needs_secret() -> str:
+    return _(
+        "Kartoteka cannot start: WEBHOOK_URL is set but WEBHOOK_SECRET is not. Without it "
+        "anyone could post fake updates to the bot. Set WEBHOOK_SECRET to a random string "
+        "of 1-256 letters, digits, _ or - (for example the output of: openssl rand -hex 32)."
+    )
+
+
+def bad_webhook_secret() -> str:
+    return _(
+        "Kartoteka cannot start: WEBHOOK_SECRET may only hold 1-256 letters A-Z, a-z, "
+        "digits, _ and -, as Telegram requires. Choose another (openssl rand -hex 32)."
+    )
+
+
+def bad_webhook_url(url: str) -> str:
+    return _(
+        "Kartoteka cannot start: WEBHOOK_URL {url} is not an https:// address. Telegram "
+        "only sends updates over HTTPS: give the public https:// address of your proxy."
+    ).format(url=url)
+
+
+def redis_unavailable(reason: str) -> str:
+    return _(
+        "Kartoteka cannot start: Redis at REDIS_URL does not answer ({reason}). Start "
+        "Redis or correct REDIS_URL, then start again."
+    ).format(reason=reason)

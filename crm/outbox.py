@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,8 +53,8 @@ class Outbox:
         self._session = session
         self._clock = clock
 
-    async def claim_due(self, limit: int) -> list[OutboxMessage]:
-        """Due rows, each leased to this sender so a second process skips them meanwhile."""
+    async def claim_due(self, limit: int, holder: str | None = None) -> list[OutboxMessage]:
+        """Due rows, each leased to ``holder`` so a second process skips them meanwhile."""
         now = self._clock.now()
         due = (
             OutboxMessage.sent_at.is_(None),
@@ -76,7 +76,38 @@ class Outbox:
             )
             for row in rows:
                 row.next_attempt_at = now + self.LEASE
+                row.claimed_by = holder
             return rows
+
+    async def take_back(self, holder: str) -> int:
+        """Make ``holder``'s unfinished claims due now: it restarted and sends them itself.
+
+        Only a row still under its lease names a holder (settling or putting a row
+        off clears it), so nothing waiting for a retry is hurried.
+        """
+        now = self._clock.now()
+        async with write_transaction(self._session):
+            result = await self._session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.claimed_by == holder,
+                    OutboxMessage.sent_at.is_(None),
+                    OutboxMessage.failed_at.is_(None),
+                )
+                .values(next_attempt_at=now, claimed_by=None)
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def depth(self) -> tuple[int, datetime | None]:
+        """How many messages wait to be sent, and when the oldest of them was queued."""
+        count, oldest = (
+            await self._session.execute(
+                select(func.count(), func.min(OutboxMessage.created_at)).where(
+                    OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)
+                )
+            )
+        ).one()
+        return int(count), oldest
 
     async def mark_sent(self, message_id: int) -> None:
         await self._settle(message_id, sent_at=self._clock.now())
@@ -89,6 +120,7 @@ class Outbox:
             row = await self._session.get(OutboxMessage, message_id)
             if row is not None:
                 row.attempts += int(count)
+                row.claimed_by = None
                 row.next_attempt_at = self._clock.now() + delay
                 row.last_error = error[:1000]
 
@@ -147,5 +179,6 @@ class Outbox:
             row = await self._session.get(OutboxMessage, message_id)
             if row is not None:
                 row.attempts += 1
+                row.claimed_by = None
                 for name, value in values.items():
                     setattr(row, name, value)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from aiogram import Bot
@@ -62,8 +63,13 @@ class OutboxSender:
         limits: RateLimits | None = None,
         batch_size: int = 200,
         concurrency: int = 16,
+        holder: str | None = None,
+        on_sent: Callable[[OutboxMessage], None] | None = None,
     ) -> None:
         self._bot = bot
+        # Named on the rows this sender claims, so that after a restart it takes them back.
+        self.holder = holder
+        self._on_sent = on_sent
         self._factory = crm_factory
         self._i18n = i18n
         self._limits = limits or RateLimits()
@@ -98,7 +104,7 @@ class OutboxSender:
                 while True:
                     if not running or (more and len(running) <= self._refill_at):
                         async with self._factory.open() as crm:
-                            rows = await crm.outbox.claim_due(self._batch_size)
+                            rows = await crm.outbox.claim_due(self._batch_size, self.holder)
                         more = len(rows) >= self._batch_size
                         for batch in _fold(rows):  # started in order, so booked in order
                             running.add(asyncio.create_task(self._deliver(batch)))
@@ -217,6 +223,8 @@ class OutboxSender:
             PACED.reset(paced)
         async with self._concurrency, self._factory.open() as crm:
             await crm.outbox.mark_sent(row.id)
+        if self._on_sent is not None:
+            self._on_sent(row)
         return True
 
     def _note_blocked(self, chat_id: int) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,7 +28,14 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await conn.commit()
 
 
+# Several processes starting at once on PostgreSQL: one migrates, the others wait for it
+# (the lock lasts until the transaction ends) and then find nothing left to do.
+_MIGRATION_LOCK = 7_250_001
+
+
 def _upgrade(connection: Connection, revision: str) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
     command.upgrade(alembic_config(connection), revision)
 
 

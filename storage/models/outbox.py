@@ -33,5 +33,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The process holding the lease on this row (None when nobody does): a restarted
+    # process takes back its own claims at once.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_outbox_pending", "sent_at", "failed_at", "next_attempt_at"),)

@@ -1,0 +1,252 @@
+"""Updates received by the webhook, handled after Telegram got its answer.
+
+With Redis (several instances) the instance that received an update handles
+it, and keeps it in a journal in Redis until it is done: an update Telegram
+delivers twice is accepted once (its id is remembered for a day), and one an
+instance took but never finished (it was killed) is taken over by another
+once its heartbeat has been silent for ``takeover`` seconds, or at once by the
+same instance when it restarts under the same name. Without Redis (one
+instance) updates are handled in this process only.
+
+Within an instance, one chat's updates are handled in the order they came;
+across instances the dispatcher's Redis isolation keeps one chat's updates
+from running at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import OrderedDict
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.web.metrics import DUPLICATES
+
+log = logging.getLogger(__name__)
+
+DEDUPE_SECONDS = 24 * 3600
+# Accept an update once per id, atomically with queueing it: a retry of an update that
+# was never queued (the process died in between) is not mistaken for a duplicate.
+_PUT = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+# A stopped instance's journal moves into the caller's, all at once (so one taker only).
+_ADOPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return {}
+end
+local entries = redis.call('HGETALL', KEYS[2])
+for index = 1, #entries, 2 do
+  redis.call('HSET', KEYS[3], entries[index], entries[index + 1])
+end
+redis.call('DEL', KEYS[2])
+return entries
+"""
+
+
+def chat_of(update: dict[str, Any]) -> int | None:
+    """The chat (or person) an update belongs to, for keeping its order; None if none."""
+    for key, event in update.items():
+        if key == "update_id" or not isinstance(event, dict):
+            continue
+        for path in (("chat",), ("message", "chat"), ("from",), ("user",)):
+            node: Any = event
+            for step in path:
+                node = node.get(step) if isinstance(node, dict) else None
+            if isinstance(node, dict) and isinstance(node.get("id"), int):
+                return int(node["id"])
+    return None
+
+
+class UpdateRunner:
+    """Handles updates as tasks, one chat's in order, and waits for them on stop."""
+
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, concurrency: int = 32) -> None:
+        self._dispatcher = dispatcher
+        self._bot = bot
+        self._slots = asyncio.Semaphore(concurrency)
+        self._chains: dict[int | None, asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.stopping = False
+
+    async def start_one(self, update: dict[str, Any], done: Any = None) -> None:
+        """Start handling ``update`` (waits for a free slot); ``done()`` is awaited after."""
+        await self._slots.acquire()
+        chat = chat_of(update)
+        before = self._chains.get(chat) if chat is not None else None
+        task = asyncio.create_task(self._handle(update, before, done))
+        self._tasks.add(task)
+        if chat is not None:
+            self._chains[chat] = task
+
+        def _finished(finished: asyncio.Task[None]) -> None:
+            self._tasks.discard(finished)
+            if chat is not None and self._chains.get(chat) is finished:
+                del self._chains[chat]
+
+        task.add_done_callback(_finished)
+
+    async def _handle(
+        self, update: dict[str, Any], before: asyncio.Task[None] | None, done: Any
+    ) -> None:
+        try:
+            if before is not None:
+                await asyncio.gather(before, return_exceptions=True)
+            try:
+                await self._dispatcher.feed_raw_update(self._bot, update)
+            except Exception:
+                log.exception("update %s failed", update.get("update_id"))
+            if done is not None:
+                await done()
+        finally:
+            self._slots.release()
+
+    async def wait(self, within: float) -> bool:
+        """Wait for what is in flight; True when all of it finished in time."""
+        if not self._tasks:
+            return True
+        _done, pending = await asyncio.wait(set(self._tasks), timeout=within)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        return not pending
+
+
+class LocalUpdateQueue:
+    """One instance: updates are handled in this process; a repeated id is skipped."""
+
+    def __init__(self, runner: UpdateRunner, remember: int = 10_000) -> None:
+        self._runner = runner
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._remember = remember
+
+    async def put(self, update_id: int, body: bytes) -> bool:
+        if update_id in self._seen:
+            DUPLICATES.inc()
+            return False
+        self._seen[update_id] = None
+        if len(self._seen) > self._remember:
+            self._seen.popitem(last=False)
+        await self._runner.start_one(json.loads(body))
+        return True
+
+    async def run(self) -> None:
+        return None
+
+    async def stop(self, within: float) -> bool:
+        self._runner.stopping = True
+        return await self._runner.wait(within)
+
+
+class RedisUpdateQueue:
+    """Several instances: each handles what it received; Redis keeps a journal of it.
+
+    An accepted update is written into this instance's in-flight hash (atomically
+    with remembering its id) and removed once handled. Every instance beats a
+    heartbeat key; when one stops beating (killed), another moves its in-flight
+    hash into its own and handles what was there. A restart under the same name
+    handles its own leftovers first.
+    """
+
+    def __init__(
+        self,
+        runner: UpdateRunner,
+        redis: Redis,
+        prefix: str,
+        name: str,
+        takeover_seconds: float,
+    ) -> None:
+        self._runner = runner
+        self._redis = redis
+        self._prefix = prefix
+        self._name = name
+        self._inflight = self._inflight_key(name)
+        self._takeover_ms = max(1, int(takeover_seconds * 1000))
+        self._put = redis.register_script(_PUT)
+        self._adopt = redis.register_script(_ADOPT)
+        self._stopped = asyncio.Event()
+        self._handling: set[str] = set()
+
+    def _inflight_key(self, name: str) -> str:
+        return f"{self._prefix}:inflight:{name}"
+
+    def _alive_key(self, name: str) -> str:
+        return f"{self._prefix}:alive:{name}"
+
+    async def put(self, update_id: int, body: bytes) -> bool:
+        if self._runner.stopping:
+            raise RedisError("shutting down")
+        keys = [f"{self._prefix}:update:{update_id}", self._inflight]
+        accepted = bool(await self._put(keys=keys, args=[update_id, body, DEDUPE_SECONDS]))
+        if not accepted:
+            DUPLICATES.inc()
+            return False
+        await self._start(str(update_id), body)
+        return True
+
+    async def run(self) -> None:
+        """Beat the heartbeat, handle own leftovers, take over what stopped instances left."""
+        names = f"{self._prefix}:instances"
+        try:
+            await self._beat()
+            await self._redis.sadd(names, self._name)
+            for update_id, body in (await self._redis.hgetall(self._inflight)).items():
+                await self._start(str(update_id), body)
+            while not self._runner.stopping:
+                await self._beat()
+                for member in await self._redis.smembers(names):
+                    name = str(member)
+                    if name == self._name:
+                        continue
+                    taken = await self._adopt(
+                        keys=[self._alive_key(name), self._inflight_key(name), self._inflight],
+                        args=[],
+                    )
+                    if taken:
+                        log.warning("took over %d updates of stopped %s", len(taken) // 2, name)
+                    for index in range(0, len(taken), 2):
+                        await self._start(taken[index], taken[index + 1])
+                await asyncio.sleep(min(0.5, self._takeover_ms / 3000))
+        finally:
+            self._stopped.set()
+
+    async def _beat(self) -> None:
+        await self._redis.set(self._alive_key(self._name), "1", px=self._takeover_ms)
+
+    async def _start(self, update_id: str, body: str | bytes) -> None:
+        if update_id in self._handling:
+            return
+        try:
+            update = json.loads(body)
+        except ValueError:
+            update = None
+        if not isinstance(update, dict):
+            log.warning("journal entry %s is not an update; dropped", update_id)
+            await self._redis.hdel(self._inflight, update_id)
+            return
+        self._handling.add(update_id)
+
+        async def done() -> None:
+            self._handling.discard(update_id)
+            await self._redis.hdel(self._inflight, update_id)
+
+        await self._runner.start_one(update, done)
+
+    async def stop(self, within: float) -> bool:
+        """Take no more; wait for what is in flight. What is left is taken over at once."""
+        self._runner.stopping = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), timeout=2.0)
+        finished = await self._runner.wait(within)
+        await self._redis.delete(self._alive_key(self._name))
+        return finished

@@ -1,0 +1,78 @@
+"""The aiohttp server inside the bot process, and its start and stop."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from bot.app import App
+from bot.web.health import healthz, readyz_route
+from bot.web.metrics import metrics_route
+from bot.web.webhook import Intake, webhook_route
+
+log = logging.getLogger(__name__)
+
+RouteAdder = Callable[[web.Application], None]
+DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+
+
+def webhook_path(webhook_url: str | None) -> str:
+    """The path Telegram posts to: the path of WEBHOOK_URL (the proxy keeps it)."""
+    path = urlsplit(webhook_url).path if webhook_url else ""
+    return path if path not in ("", "/") else DEFAULT_WEBHOOK_PATH
+
+
+def build_web_app(
+    app: App,
+    *,
+    intake: Intake | None = None,
+    stopping: Callable[[], bool] = lambda: False,
+    route_adders: tuple[RouteAdder, ...] = (),
+) -> web.Application:
+    """Health, metrics and (with ``intake``) the Telegram webhook.
+
+    ``route_adders`` add the routes of other features (the lead intake's
+    ``add_lead_routes``); each gets the application before it starts.
+    """
+    web_app = web.Application(client_max_size=2 * 1024 * 1024)
+    web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/readyz", readyz_route(app.engine, app.redis, stopping))
+    web_app.router.add_get("/metrics", metrics_route(app.crm))
+    if intake is not None:
+        secret = app.settings.webhook_secret
+        if secret is None:
+            raise ValueError("webhook mode needs WEBHOOK_SECRET")
+        web_app.router.add_post(
+            webhook_path(app.settings.webhook_url),
+            webhook_route(intake, secret.get_secret_value(), stopping),
+        )
+    # Routes of other features go here (at merge: the lead intake's add_lead_routes).
+    for add_routes in route_adders:
+        add_routes(web_app)
+    return web_app
+
+
+class WebServer:
+    """Runs ``web_app`` on host:port until ``stop``."""
+
+    def __init__(self, web_app: web.Application, host: str, port: int) -> None:
+        self._runner = web.AppRunner(web_app, access_log=None)
+        self._host = host
+        self._port = port
+
+    async def start(self) -> None:
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        log.info("HTTP server listening on %s:%s", self._host, self._port)
+
+    async def stop_listening(self) -> None:
+        """Take no new connections (the proxy sends them elsewhere); the rest keeps running."""
+        for site in list(self._runner.sites):
+            await site.stop()
+
+    async def stop(self) -> None:
+        await self._runner.cleanup()

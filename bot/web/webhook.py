@@ -1,0 +1,61 @@
+"""Telegram's webhook: check the secret, accept the update, answer at once.
+
+The update is handled after the answer (``bot.updates``): a slow handler never
+makes Telegram wait, time out and deliver the update again. An update is only
+answered 200 once it is queued, so one this process could not take is
+redelivered by Telegram (perhaps to another instance).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from aiohttp import web
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class Intake(Protocol):
+    async def put(self, update_id: int, body: bytes) -> bool: ...
+
+
+def webhook_route(
+    intake: Intake, secret: str, stopping: Callable[[], bool]
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    expected = secret.encode()
+
+    async def webhook(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            log.warning("webhook call with a wrong or missing secret token refused")
+            return _refuse(403, "wrong or missing secret token")
+        if stopping():
+            # Telegram tries again; the proxy sends the retry to an instance that is up.
+            return _refuse(503, "shutting down")
+        body = await request.read()
+        try:
+            update = json.loads(body)
+        except ValueError:
+            return _refuse(400, "the body is not JSON")
+        update_id = update.get("update_id") if isinstance(update, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            return _refuse(400, "not a Telegram update: no update_id")
+        try:
+            await intake.put(update_id, body)
+        except RedisError as error:
+            log.error("update %s not queued: %s", update_id, type(error).__name__)
+            return _refuse(503, "the update queue is unavailable")
+        return web.json_response({"ok": True})
+
+    return webhook
+
+
+def _refuse(status: int, reason: str) -> web.Response:
+    return web.json_response({"ok": False, "error": reason}, status=status)

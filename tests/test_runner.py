@@ -1,0 +1,117 @@
+"""The bot's run loop in this process: long polling or the webhook, the HTTP server beside
+it, and a stop that finishes what was started."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TypeVar
+
+import aiohttp
+import pytest
+from aiogram import Bot
+from aiogram.methods import GetUpdates, SendMessage, TelegramMethod
+
+from bot.app import App, build_app
+from bot.offline import OfflineSession
+from bot.runner import serve
+from bot.startup import prepare_database
+from bot.web.webhook import SECRET_HEADER
+from tests import databases
+from tests.cluster import free_port, message_update, wait_until
+from tests.conftest import OWNER_ID, make_settings
+
+T = TypeVar("T")
+
+
+class PollingSession(OfflineSession):
+    """Telegram's long poll waits for updates; one that answers at once would starve the loop."""
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[T],
+        timeout: int | None = None,  # noqa: ASYNC109
+    ) -> T:
+        if isinstance(method, GetUpdates):
+            await asyncio.sleep(0.05)
+        return await super().make_request(bot, method, timeout)
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    return databases.sqlite_copy(sqlite_template, tmp_path)
+
+
+async def started(app: App) -> tuple[asyncio.Task[None], asyncio.Event]:
+    await prepare_database(app)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(app, "kartoteka_bot", stop))
+    return task, stop
+
+
+@pytest.fixture
+async def polling_app(sqlite_url: str) -> AsyncIterator[App]:
+    port = free_port()
+    app = build_app(make_settings(sqlite_url, web_port=port), session=PollingSession())
+    yield app
+    await app.close()
+
+
+@pytest.fixture
+async def webhook_app(sqlite_url: str) -> AsyncIterator[App]:
+    settings = make_settings(
+        sqlite_url,
+        web_port=free_port(),
+        webhook_url="https://bot.example.com/telegram/webhook",
+        webhook_secret="runner-secret",
+    )
+    app = build_app(settings, session=OfflineSession())
+    yield app
+    await app.close()
+
+
+async def test_long_polling_with_the_http_server_and_a_clean_stop(polling_app: App) -> None:
+    session = polling_app.bot.session
+    assert isinstance(session, OfflineSession)
+    task, stop = await started(polling_app)
+    url = f"http://127.0.0.1:{polling_app.settings.web_port}"
+    async with aiohttp.ClientSession() as http:
+        assert await wait_until(
+            lambda: any(isinstance(r, GetUpdates) for r in session.requests), 10
+        )
+        async with http.get(f"{url}/healthz") as answer:
+            assert answer.status == 200
+        async with http.get(f"{url}/metrics") as answer:
+            assert "kartoteka_updates_total" in await answer.text()
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        with pytest.raises(aiohttp.ClientError):  # the port is closed
+            await http.get(f"{url}/healthz")
+
+
+async def test_webhook_mode_handles_posted_updates_and_stops_taking_them(webhook_app: App) -> None:
+    session = webhook_app.bot.session
+    assert isinstance(session, OfflineSession)
+    task, stop = await started(webhook_app)
+    url = f"http://127.0.0.1:{webhook_app.settings.web_port}/telegram/webhook"
+    headers = {SECRET_HEADER: "runner-secret"}
+    async with aiohttp.ClientSession() as http:
+        for _ in range(50):  # the server starts in the background
+            try:
+                async with http.post(
+                    url, json=message_update(1, OWNER_ID, "/help"), headers=headers
+                ) as answer:
+                    assert answer.status == 200
+                    break
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.1)
+        assert await wait_until(
+            lambda: any(isinstance(r, SendMessage) for r in session.requests), 10
+        )
+        assert not any(isinstance(r, GetUpdates) for r in session.requests)  # no polling
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        with pytest.raises(aiohttp.ClientError):
+            await http.post(url, json=message_update(2, OWNER_ID, "/help"), headers=headers)
