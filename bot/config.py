@@ -94,9 +94,10 @@ class Settings(BaseSettings):
         "smtp_password",
         "smtp_from",
         "public_url",
+        "webhook_url",
+        "web_port",
         mode="before",
     )
-    @field_validator("telegram_api_url", "redis_url", "webhook_url", "web_port", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -13,12 +13,14 @@ import contextlib
 import logging
 import signal
 
+from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
 from bot.lease import LeasedJobs
 from bot.updates import LocalUpdateQueue, RedisUpdateQueue, UpdateRunner
-from bot.web.server import WebServer, build_web_app
+from bot.web.leads import add_lead_routes
+from bot.web.server import RouteAdder, WebServer, build_web_app
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +74,10 @@ async def serve(app: App, username: str | None, stop: asyncio.Event | None = Non
     server = None
     port = settings.http_port
     if port is not None:
-        server = WebServer(
-            build_web_app(app, intake=queue, stopping=lambda: stopping), settings.web_host, port
+        web_app = build_web_app(
+            app, intake=queue, stopping=lambda: stopping, route_adders=(lead_routes(app),)
         )
+        server = WebServer(web_app, settings.web_host, port)
         await server.start()
     jobs.scheduler.start()
     reader = asyncio.create_task(queue.run()) if queue is not None else None
@@ -122,3 +125,17 @@ async def serve(app: App, username: str | None, stop: asyncio.Event | None = Non
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
     log.info("stopped")
+
+
+def lead_routes(app: App) -> RouteAdder:
+    """The website forms' endpoint (``POST /leads/<token>``) on the same server."""
+
+    def add(web_app: web.Application) -> None:
+        add_lead_routes(
+            web_app,
+            app.crm,
+            max_body=app.settings.lead_max_body_bytes,
+            rate_per_minute=app.settings.lead_rate_per_minute,
+        )
+
+    return add
