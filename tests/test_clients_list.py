@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
 from bot.app import App
 from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
 from crm.clients import ClientDraft
 from crm.clock import ManualClock
 from handlers.clients.callbacks import ClientListCb
-from handlers.clients.filters import ListFilters, parse_period, token
+from handlers.clients.filters import ListFilters, token
 from storage.engine import create_session_factory
 from storage.models import Client, Deal, Pipeline, Stage, Task
 from tests.conftest import OWNER_ID, START, Joiner, UserFactory
@@ -330,24 +328,6 @@ async def test_each_list_keeps_its_filters_and_stale_lists_start_afresh(
     [page] = await owner_en.press("◀️", hot)
     assert owner_en.alerts()[before:] == ["This list was out of date, so its filters were reset."]
     assert "Filters" not in page.text and listed(page)[0] == "Cold"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("01.10.2026–31.10.2026", (date(2026, 10, 1), date(2026, 10, 31))),
-        ("01.10.2026-31.10.2026", (date(2026, 10, 1), date(2026, 10, 31))),
-        (" 1.10.2026 — 5.10.2026 ", (date(2026, 10, 1), date(2026, 10, 5))),
-        ("31.10.2026–01.10.2026", (date(2026, 10, 1), date(2026, 10, 31))),
-        ("15.03.2026", (date(2026, 3, 15), date(2026, 3, 15))),
-        ("31.02.2026", None),
-        ("01.10.26–31.10.26", None),
-        ("october", None),
-        ("", None),
-    ],
-)
-def test_parse_period(text: str, expected: tuple[date, date] | None) -> None:
-    assert parse_period(text) == expected
 
 
 def test_filters_survive_storage_and_bad_data_means_none() -> None:

@@ -19,13 +19,12 @@ from aiogram.utils.i18n import gettext as _
 
 from crm import access
 from crm.errors import CrmError, NotAllowed
+from crm.parsing.periods import PERIOD_PRESETS, parse_period
 from crm.service import Crm
 from handlers.clients.callbacks import ClientListCb
 from handlers.clients.filters import (
     DATES,
-    PERIOD_PRESETS,
     ListFilters,
-    parse_period,
     recall,
     remember,
     token,
