@@ -28,6 +28,13 @@ def _record_id(value: object) -> object:
     return number
 
 
+def _chat_id(value: object) -> object:
+    number = _integer(value)
+    if number is not None and not -MAX_ID <= number <= MAX_ID:
+        raise NotFound()
+    return value if number is None else number
+
+
 def _page(value: object) -> object:
     number = _integer(value)
     return value if number is None else min(max(number, 0), MAX_PAGE)
@@ -45,6 +52,9 @@ def _integer(value: object) -> int | None:
 
 RecordId = Annotated[int, BeforeValidator(_record_id)]
 """The id of a record: 0 to 2**63-1; anything past that is a record that does not exist."""
+
+ChatId = Annotated[int, BeforeValidator(_chat_id)]
+"""A Telegram chat's id (a group's is negative); past 64 bits it is a chat that does not exist."""
 
 Page = Annotated[int, BeforeValidator(_page)]
 """A page number, clamped to 0..MAX_PAGE (the screen clamps it to its last page)."""
