@@ -293,20 +293,20 @@ async def test_forged_presses_are_refused(
 
     [screen] = await mark.send("/clients")
     for data, alert in [
-        (ClientListCb(action="manager", value="none"), NO_ACCESS),
-        (ClientListCb(action="manager", value=str(OWNER_ID)), NO_ACCESS),
-        (ClientListCb(action="ask", value="manager"), NO_ACCESS),
-        (ClientListCb(action="ask", value="colour"), STALE),
-        (ClientListCb(action="status", value="no-such"), STALE),
-        (ClientListCb(action="tag", value=token("not-offered")), STALE),
-        (ClientListCb(action="period", value="yesterday"), STALE),
-        (ClientListCb(action="archive", value="maybe"), STALE),
-        ("cls:drop_tables:0:", STALE),  # not an action at all
+        (ClientListCb(action="manager", member_id=0), NO_ACCESS),
+        (ClientListCb(action="manager", member_id=OWNER_ID), NO_ACCESS),
+        (ClientListCb(action="ask", code="manager"), NO_ACCESS),
+        (ClientListCb(action="ask", code="colour"), STALE),
+        (ClientListCb(action="status", code="no-such"), STALE),
+        (ClientListCb(action="tag", code=token("not-offered")), STALE),
+        (ClientListCb(action="period", code="yesterday"), STALE),
+        ("cls:archive:0::maybe:", STALE),
+        ("cls:drop_tables:0:::", STALE),  # not an action at all
     ]:
         packed = data if isinstance(data, str) else data.pack()
         assert await mark.press_data(packed, screen) == []
         assert mark.alert == alert, data
-    [screen] = await mark.press_data(ClientListCb(action="tag", value=token("vip")).pack(), screen)
+    [screen] = await mark.press_data(ClientListCb(action="tag", code=token("vip")).pack(), screen)
     assert listed(screen) == ["Anna"]
 
 

@@ -80,11 +80,18 @@ class ListAction(StrEnum):
 
 
 class ClientListCb(CallbackData, prefix="cls"):
-    """The client list: a page, the filter menu, a filter's choices, a choice, or reset."""
+    """The client list: a page, the filter menu, a filter's choices, a choice, or reset.
+
+    The choice: ``code`` (which filter to ASK about, a status code, a tag's or city's
+    token, a preset period), ``on`` (archive, open deals, overdue tasks) or
+    ``member_id`` (the responsible; 0: nobody). Empty: any.
+    """
 
     action: ListAction
     page: Page = 0
-    value: str = ""
+    code: str = ""
+    on: bool | None = None
+    member_id: RecordId | None = None
 
 
 class NewClientAction(StrEnum):

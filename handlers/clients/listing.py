@@ -28,13 +28,13 @@ from handlers.clients.filters import (
     remember,
     token,
 )
+from handlers.clients.list_pickers import picker_screen
 from handlers.clients.list_views import (
     Screen,
     StaleButton,
     list_screen,
     menu_screen,
     period_prompt,
-    picker_screen,
 )
 from handlers.clients.states import ClientListFlow, PeriodData
 from handlers.kit.keyboards import MENU_CLIENTS
@@ -97,18 +97,16 @@ async def _press(
     if data.action == ListAction.MENU:
         return filters, await menu_screen(crm, member, filters, data.page)
     if data.action == ListAction.ASK:
-        return filters, await picker_screen(crm, member, filters, data.value, data.page)
+        return filters, await picker_screen(crm, member, filters, data.code, data.page)
     if data.action == ListAction.TYPE_PERIOD:
         return filters, period_prompt(data.page)
-    chosen = await _choose(crm, member, filters, data.action, data.value)
+    chosen = await _choose(crm, member, filters, data)
     return chosen, await list_screen(crm, member, chosen, page=0)
 
 
-async def _choose(
-    crm: Crm, member: User, filters: ListFilters, action: ListAction, value: str
-) -> ListFilters:
-    """Apply one choice; an empty ``value`` means "any". Each value is checked again."""
-    on = {"0": False, "1": True}.get(value)
+async def _choose(crm: Crm, member: User, filters: ListFilters, data: ClientListCb) -> ListFilters:
+    """Apply one choice; an empty one means "any". Each choice is checked again."""
+    action, value, on = data.action, data.code, data.on
     if action == ListAction.RESET:
         return ListFilters(archived=filters.archived)
     if action == ListAction.ARCHIVE and on is not None:
@@ -126,7 +124,7 @@ async def _choose(
     if action == ListAction.CITY:
         return replace(filters, city=_offered(await crm.client_queries.cities(member), value))
     if action == ListAction.MANAGER:
-        return await _choose_manager(crm, member, filters, value)
+        return await _choose_manager(crm, member, filters, data.member_id)
     if action == ListAction.PERIOD:
         if value and value not in PERIOD_PRESETS:
             raise StaleButton()
@@ -144,15 +142,17 @@ def _offered(offered: list[str], value: str) -> str | None:
     return picked
 
 
-async def _choose_manager(crm: Crm, member: User, filters: ListFilters, value: str) -> ListFilters:
+async def _choose_manager(
+    crm: Crm, member: User, filters: ListFilters, manager_id: int | None
+) -> ListFilters:
+    """``None``: anyone; 0: nobody responsible; else one member of the team."""
     if not access.is_staff(member):
         raise NotAllowed()
-    if value in ("", "none"):
-        return replace(filters, manager_id=None, unassigned=value == "none")
-    team = {user.id for user in await crm.members.team(member)}
-    if not value.isdigit() or int(value) not in team:
+    if not manager_id:
+        return replace(filters, manager_id=None, unassigned=manager_id == 0)
+    if manager_id not in {user.id for user in await crm.members.team(member)}:
         raise StaleButton()
-    return replace(filters, manager_id=int(value), unassigned=False)
+    return replace(filters, manager_id=manager_id, unassigned=False)
 
 
 async def _put(
