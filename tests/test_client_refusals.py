@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.app import App
 from bot.simulator import SimulatedUser
 from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.team.callbacks import InviteRoleCb, TeamCb
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
 
@@ -44,6 +45,7 @@ async def test_forged_ids_past_64_bits_are_records_that_do_not_exist(
         f"cl:file:{client.id}:0:{too_big}::0",
         f"cl:set_manager:{client.id}:0:{too_big}::0",
         f"cl:set_manager:{client.id}:0:{2**200}::0",
+        f"cls:manager:0:::{too_big}",
         f"nc:open_dup:{too_big}",
         f"nc:fwd_add:{too_big}",
         f"team:open:{too_big}::0",
@@ -72,3 +74,14 @@ async def test_a_note_for_a_card_handed_over_meanwhile_is_refused_in_a_reply(
     assert reply.text == GONE
     await manager.press_data(ClientCb(action=CardAction.COMMENT, client_id=client.id).pack())
     assert manager.alert == GONE
+
+
+async def test_an_invitation_refused_after_a_demotion_is_told(
+    owner_en: SimulatedUser, join: Joiner
+) -> None:
+    admin = await join(4801, "admin", "Ada", language_code="en")
+    [keyboard] = await admin.send("/invite")
+    demote = TeamCb(action="role", member_id=4801, role="manager")
+    await owner_en.press_data(demote.pack())
+    assert await admin.press_data(InviteRoleCb(role="manager").pack(), keyboard) == []
+    assert admin.alert == "You don't have access to this."
