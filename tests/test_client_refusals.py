@@ -13,7 +13,7 @@ from tests.conftest import OWNER_ID, Joiner
 
 GONE = "This record no longer exists."
 STALE = "This button is no longer active."
-NONE = 10**15  # an id no record has
+NONE = 2**31 - 1  # the largest id a record can have: none has it here
 
 
 async def test_every_card_button_on_a_missing_client_says_it_is_gone(
@@ -39,12 +39,14 @@ async def test_forged_ids_past_64_bits_are_records_that_do_not_exist(
     client = await make_client(app, OWNER_ID, "Real Client")
     too_big, too_small = str(2**63), "-1"
     for data in (
-        f"cl:open:{too_big}:0:0::0",
-        f"cl:open:{too_small}:0:0::0",
-        f"cl:undo:{client.id}:0:{too_big}::0",
-        f"cl:file:{client.id}:0:{too_big}::0",
-        f"cl:set_manager:{client.id}:0:{too_big}::0",
-        f"cl:set_manager:{client.id}:0:{2**200}::0",
+        f"cl:open:{too_big}:0:0::0:0",
+        f"cl:open:{2**31}:0:0::0:0",  # past the INTEGER keys of PostgreSQL
+        f"cl:open:{too_small}:0:0::0:0",
+        f"cl:undo:{client.id}:0:{too_big}::0:0",
+        f"cl:file:{client.id}:0:{2**31}::0:0",
+        f"cl:set_manager:{client.id}:0:0::0:{too_big}",
+        f"cl:set_manager:{client.id}:0:0::0:{2**200}",
+        f"nc:open_dup:{2**31}",
         f"cls:manager:0:::{too_big}",
         f"nc:open_dup:{too_big}",
         f"nc:fwd_add:{too_big}",
@@ -56,7 +58,7 @@ async def test_forged_ids_past_64_bits_are_records_that_do_not_exist(
         assert await owner_en.press_data(data) == [], data
         assert owner_en.alert == GONE, data
     # A page past any list is the last page, not an error.
-    [card] = await owner_en.press_data(f"cl:page:{client.id}:{too_big}:0::0")
+    [card] = await owner_en.press_data(f"cl:page:{client.id}:{too_big}:0::0:0")
     assert "Real Client" in card.text
 
 
@@ -67,7 +69,7 @@ async def test_a_note_for_a_card_handed_over_meanwhile_is_refused_in_a_reply(
     await join(4702, "manager", "Olga", language_code="en")
     client = await make_client(app, 4701, "Handed Over")
     await manager.press_data(ClientCb(action=CardAction.OPEN, client_id=client.id).pack())
-    handover = ClientCb(action=CardAction.SET_MANAGER, client_id=client.id, ref=4702)
+    handover = ClientCb(action=CardAction.SET_MANAGER, client_id=client.id, member_id=4702)
     await owner_en.press_data(handover.pack())
     assert owner_en.alert == "Responsible changed."
     [reply] = await manager.send("Called, no answer")

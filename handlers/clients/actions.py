@@ -94,7 +94,7 @@ async def choose_manager(
     team = await crm.members.team(member)
 
     def to(manager_id: int) -> ClientCb:
-        return ClientCb(action=CardAction.SET_MANAGER, client_id=client.id, ref=manager_id)
+        return ClientCb(action=CardAction.SET_MANAGER, client_id=client.id, member_id=manager_id)
 
     choices = [
         (checked(member_name(user), user.id == client.manager_id), to(user.id))
@@ -111,7 +111,7 @@ async def choose_manager(
 async def set_manager(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
 ) -> None:
-    manager_id = callback_data.ref or None  # 0: nobody
+    manager_id = callback_data.member_id or None  # 0: nobody
     await crm.client_edits.set_manager(member, callback_data.client_id, manager_id)
     await refresh(callback, crm, member, callback_data.client_id)
     await callback.answer(_("Responsible changed."))

@@ -8,7 +8,7 @@ from typing import Any
 from aiogram.filters.callback_data import CallbackData
 from pydantic import model_validator
 
-from handlers.kit.callbacks import Page, RecordId
+from handlers.kit.callbacks import MemberId, Page, RecordId
 
 
 class CardAction(StrEnum):
@@ -39,10 +39,10 @@ class CardAction(StrEnum):
 class ClientCb(CallbackData, prefix="cl"):
     """A button on or about one client's card.
 
-    ``page``: the card's timeline page to come back to. ``ref``: the record the
-    action is about (the new responsible, 0 for nobody; a file's or note's event).
-    ``code``: a status code, a field name, a call outcome or a tag's token.
-    ``at``: the page of the client's deal list.
+    ``page``: the card's timeline page to come back to. ``ref``: the event the
+    action is about (a file, a note to undo). ``code``: a status code, a field name,
+    a call outcome or a tag's token. ``at``: the page of the client's deal list.
+    ``member_id``: the new responsible (0: nobody).
     """
 
     action: CardAction
@@ -51,6 +51,7 @@ class ClientCb(CallbackData, prefix="cl"):
     ref: RecordId = 0
     code: str = ""
     at: Page = 0
+    member_id: MemberId = 0
 
     @model_validator(mode="before")
     @classmethod
@@ -91,7 +92,7 @@ class ClientListCb(CallbackData, prefix="cls"):
     page: Page = 0
     code: str = ""
     on: bool | None = None
-    member_id: RecordId | None = None
+    member_id: MemberId | None = None
 
 
 class NewClientAction(StrEnum):

@@ -8,6 +8,7 @@ before any handler runs, never an ``OverflowError`` deep in a query.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
@@ -15,17 +16,21 @@ from pydantic import BeforeValidator
 
 from crm.errors import NotFound
 
-MAX_ID = 2**63 - 1  # the largest BIGINT, on PostgreSQL and SQLite alike
+MAX_ID = 2**63 - 1  # the largest BIGINT (members' and chats' Telegram ids)
+MAX_RECORD_ID = 2**31 - 1  # the largest INTEGER: clients, deals, events, tasks… on PostgreSQL
 MAX_PAGE = 100_000
 
 
-def _record_id(value: object) -> object:
-    number = _integer(value)
-    if number is None:
-        return value  # not a number at all: pydantic refuses it (the button is stale)
-    if not 0 <= number <= MAX_ID:
-        raise NotFound()  # not a ValueError: it passes the filter and reaches Refusals
-    return number
+def _bounded(limit: int) -> Callable[[object], object]:
+    def check(value: object) -> object:
+        number = _integer(value)
+        if number is None:
+            return value  # not a number at all: pydantic refuses it (the button is stale)
+        if not 0 <= number <= limit:
+            raise NotFound()  # not a ValueError: it passes the filter and reaches Refusals
+        return number
+
+    return check
 
 
 def _chat_id(value: object) -> object:
@@ -50,8 +55,11 @@ def _integer(value: object) -> int | None:
     return None
 
 
-RecordId = Annotated[int, BeforeValidator(_record_id)]
-"""The id of a record: 0 to 2**63-1; anything past that is a record that does not exist."""
+RecordId = Annotated[int, BeforeValidator(_bounded(MAX_RECORD_ID))]
+"""The id of a record (an INTEGER key); anything past it is a record that does not exist."""
+
+MemberId = Annotated[int, BeforeValidator(_bounded(MAX_ID))]
+"""A member's Telegram id (a BIGINT key); past 64 bits it is a member that does not exist."""
 
 ChatId = Annotated[int, BeforeValidator(_chat_id)]
 """A Telegram chat's id (a group's is negative); past 64 bits it is a chat that does not exist."""

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-from handlers.kit.callbacks import Page, RecordId
+from handlers.kit.callbacks import MemberId, Page
 from storage.models import Role
 
 
@@ -27,6 +27,6 @@ class TeamCb(CallbackData, prefix="team"):
     """The team list's page, a member's card, and what can be done to them."""
 
     action: TeamAction
-    member_id: RecordId = 0
+    member_id: MemberId = 0
     role: Role | None = None  # with ROLE: the new role
     page: Page = 0
