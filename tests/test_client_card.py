@@ -97,7 +97,7 @@ async def test_comment_and_call_buttons(app: App, owner_en: SimulatedUser) -> No
     [ack] = await owner_en.press("Save without a note")
     assert ack.text == "Call logged for Boris Orlov."
     await owner_en.press_data(
-        ClientCb(action="call_save", client_id=client.id, value="no_answer").pack()
+        ClientCb(action="call_save", client_id=client.id, code="no_answer").pack()
     )
     assert owner_en.alert == "This button is no longer active."  # no second call
 
@@ -166,7 +166,7 @@ async def test_status_tags_archive_and_restore(app: App, owner_en: SimulatedUser
     [card] = await owner_en.press("hot")
     assert "Status: 🔥 hot" in card.text and "🏷 🆕 new → 🔥 hot" in card.text
     await owner_en.press_data(
-        ClientCb(action="set_status", client_id=client.id, value="nope").pack()
+        ClientCb(action="set_status", client_id=client.id, code="nope").pack()
     )
     assert owner_en.alert == "There is no such status any more."
 
@@ -177,7 +177,7 @@ async def test_status_tags_archive_and_restore(app: App, owner_en: SimulatedUser
     [tags] = await owner_en.press("#vip", tags)
     assert [t for t, _d, _u in tags.buttons] == ["✖️ #wholesale", "◀️ Card"]
     await owner_en.press_data(
-        ClientCb(action="untag", client_id=client.id, value="deadbeef00").pack()
+        ClientCb(action="untag", client_id=client.id, code="deadbeef00").pack()
     )
     assert owner_en.alert == "This tag is already removed."
 
@@ -230,7 +230,7 @@ async def test_managers_see_only_their_own_and_unassigned_clients(
     for data in (
         ClientCb(action="open", client_id=other.id).pack(),
         ClientCb(action="comment", client_id=other.id).pack(),
-        ClientCb(action="set_status", client_id=other.id, value="hot").pack(),
+        ClientCb(action="set_status", client_id=other.id, code="hot").pack(),
         ClientCb(action="archive", client_id=other.id).pack(),
         ClientCb(action="manager", client_id=other.id).pack(),
     ):

@@ -95,7 +95,7 @@ async def test_a_command_or_menu_button_ends_any_dialog(app: App, owner_en: Simu
     [screen] = await owner_en.send("⚙️ Settings")  # not taken as the comment
     assert screen.text.startswith("Settings")
     await owner_en.press_data(
-        ClientCb(action="edit_field", client_id=client.id, value="city").pack()
+        ClientCb(action="edit_field", client_id=client.id, code="city").pack()
     )
     [found] = await owner_en.send("/find Dialog")
     assert found.text.startswith("👤 Dialog Client")

@@ -2,28 +2,121 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Any
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import model_validator
+
+from handlers.kit.callbacks import MemberId, Page, RecordId
+
+
+class CardAction(StrEnum):
+    OPEN = "open"
+    PAGE = "page"
+    STATUS = "status"
+    SET_STATUS = "set_status"
+    ARCHIVE = "archive"
+    UNARCHIVE = "unarchive"
+    DELETE = "delete"
+    DELETE_YES = "delete_yes"
+    MANAGER = "manager"
+    SET_MANAGER = "set_manager"
+    FILES = "files"
+    FILE = "file"
+    DEALS = "deals"
+    EDIT = "edit"
+    EDIT_FIELD = "edit_field"
+    TAGS = "tags"
+    UNTAG = "untag"
+    COMMENT = "comment"
+    CALL = "call"
+    CALL_OUTCOME = "call_outcome"
+    CALL_SAVE = "call_save"
+    UNDO = "undo"
 
 
 class ClientCb(CallbackData, prefix="cl"):
-    """A button on or about one client's card. ``value`` carries the action's argument."""
+    """A button on or about one client's card.
 
-    action: str
-    client_id: int
-    page: int = 0
-    value: str = ""
+    ``page``: the card's timeline page to come back to. ``ref``: the event the
+    action is about (a file, a note to undo). ``code``: a status code, a field name,
+    a call outcome or a tag's token. ``at``: the page of the client's deal list.
+    ``member_id``: the new responsible (0: nobody).
+    """
+
+    action: CardAction
+    client_id: RecordId
+    page: Page = 0
+    ref: RecordId = 0
+    code: str = ""
+    at: Page = 0
+    member_id: MemberId = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_value(cls, data: Any) -> Any:
+        # deals/edit.py still builds its Undo button with ``value=str(event.id)``;
+        # remove once it passes ``ref=event.id``.
+        if isinstance(data, dict) and "value" in data:
+            data = dict(data)
+            data.setdefault("ref", data.pop("value") or 0)
+        return data
+
+
+class ListAction(StrEnum):
+    PAGE = "page"
+    MENU = "menu"
+    ASK = "ask"
+    TYPE_PERIOD = "type_period"
+    RESET = "reset"
+    ARCHIVE = "archive"
+    DEALS = "deals"
+    OVERDUE = "overdue"
+    STATUS = "status"
+    TAG = "tag"
+    CITY = "city"
+    MANAGER = "manager"
+    PERIOD = "period"
 
 
 class ClientListCb(CallbackData, prefix="cls"):
-    """The client list: ``action`` is page, filter menu, a filter choice or reset."""
+    """The client list: a page, the filter menu, a filter's choices, a choice, or reset.
 
-    action: str
-    page: int = 0
-    value: str = ""
+    The choice: ``code`` (which filter to ASK about, a status code, a tag's or city's
+    token, a preset period), ``on`` (archive, open deals, overdue tasks) or
+    ``member_id`` (the responsible; 0: nobody). Empty: any.
+    """
+
+    action: ListAction
+    page: Page = 0
+    code: str = ""
+    on: bool | None = None
+    member_id: MemberId | None = None
+
+
+class NewClientAction(StrEnum):
+    SKIP_PHONE = "skip_phone"
+    SKIP_EMAIL = "skip_email"
+    SKIP_COMPANY = "skip_company"
+    SKIP_CITY = "skip_city"
+    FORCE = "force"
+    OPEN_DUP = "open_dup"
+    FWD_NEW = "fwd_new"
+    FWD_ADD = "fwd_add"
+    FWD_FIND = "fwd_find"
+
+
+SKIPS = {
+    NewClientAction.SKIP_PHONE: "phone",
+    NewClientAction.SKIP_EMAIL: "email",
+    NewClientAction.SKIP_COMPANY: "company",
+    NewClientAction.SKIP_CITY: "city",
+}
 
 
 class NewClientCb(CallbackData, prefix="nc"):
     """The new-client dialog: skip a step, create despite a duplicate, open the duplicate."""
 
-    action: str
-    client_id: int = 0
+    action: NewClientAction
+    client_id: RecordId = 0

@@ -8,31 +8,24 @@ press of Create anyway finds it gone and creates nothing.
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram import F
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.clients import ClientDraft, DuplicateFound
+from crm.clients import DuplicateFound
 from crm.errors import CrmError
 from crm.service import Crm
-from handlers.clients.callbacks import NewClientCb
-from handlers.clients.card import card_screen, send_card
-from handlers.kit.errors import error_text
+from handlers.clients.callbacks import NewClientAction, NewClientCb
+from handlers.clients.screen import card_screen, send_card
+from handlers.clients.states import DuplicateFlow, NewClientData
 from handlers.kit.keyboards import cancel_button
 from handlers.kit.labels import format_phone
 from handlers.kit.routes import Routes
 from storage.models import User
 
 routes = Routes(__name__)
-
-
-class DuplicateFlow(StatesGroup):
-    prompt = State()
 
 
 # --- shared by the new-client dialogs -----------------------------------------------------------
@@ -59,17 +52,6 @@ async def open_card(target: Message, crm: Crm, member: User, client_id: int, *, 
         await send_card(target, crm, member, client_id)
 
 
-def draft_of(data: dict[str, Any]) -> ClientDraft:
-    raw = dict(data.get("draft") or {})
-    return ClientDraft(
-        name=str(raw.get("name") or ""),
-        phones=tuple(raw.get("phones") or ()),
-        emails=tuple(raw.get("emails") or ()),
-        company=raw.get("company"),
-        city=raw.get("city"),
-    )
-
-
 # --- creating ------------------------------------------------------------------------------------
 
 
@@ -79,7 +61,7 @@ async def create_and_open(
     """Create the client from the draft in ``state`` and open its card, or ask about the
     duplicate. A refused field (empty, too long) is returned for the caller to ask again."""
     try:
-        created = await crm.clients.create(member, draft_of(await state.get_data()))
+        created = await crm.clients.create(member, (await NewClientData.load(state)).draft())
     except CrmError as error:
         return error
     if isinstance(created, DuplicateFound):
@@ -93,7 +75,7 @@ async def create_and_open(
 
 def duplicate_prompt(found: DuplicateFound) -> tuple[Text, InlineKeyboardMarkup]:
     force = InlineKeyboardButton(
-        text=_("➕ Create anyway"), callback_data=NewClientCb(action="force").pack()
+        text=_("➕ Create anyway"), callback_data=NewClientCb(action=NewClientAction.FORCE).pack()
     )
     if not found.visible or found.name is None:  # nothing of it is shown, not even its name
         text = _("A client with this phone already exists and belongs to another manager.")
@@ -108,45 +90,37 @@ def duplicate_prompt(found: DuplicateFound) -> tuple[Text, InlineKeyboardMarkup]
     text += (" " + _("That client is in the archive.")) if found.archived else ""
     open_button = InlineKeyboardButton(
         text=_("👤 Open {name}").format(name=shorten(found.name)),
-        callback_data=NewClientCb(action="open_dup", client_id=found.client_id).pack(),
+        callback_data=NewClientCb(
+            action=NewClientAction.OPEN_DUP, client_id=found.client_id
+        ).pack(),
     )
     rows = [[open_button], [force], [cancel_button()]]
     return Text(text), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-@routes.callback_query(NewClientCb.filter(F.action == "force"))
+@routes.callback_query(NewClientCb.filter(F.action == NewClientAction.FORCE))
 async def create_anyway(callback: CallbackQuery, crm: Crm, member: User, state: FSMContext) -> None:
     live = await state.get_state() == DuplicateFlow.prompt.state
     if not live or not isinstance(callback.message, Message):
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    draft = draft_of(await state.get_data())
+    draft = (await NewClientData.load(state)).draft()
     await state.clear()  # before anything is awaited on the database: one press, one client
-    try:
-        created = await crm.clients.create(member, draft, force=True)
-        assert not isinstance(created, DuplicateFound)  # force skips the check
-        await open_card(callback.message, crm, member, created.id, edit=True)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
-    await callback.answer()
+    created = await crm.clients.create(member, draft, force=True)
+    assert not isinstance(created, DuplicateFound)  # force skips the check
+    await open_card(callback.message, crm, member, created.id, edit=True)
 
 
-@routes.callback_query(NewClientCb.filter(F.action == "open_dup"))
+@routes.callback_query(NewClientCb.filter(F.action == NewClientAction.OPEN_DUP))
 async def open_duplicate(
     callback: CallbackQuery, callback_data: NewClientCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     if not isinstance(callback.message, Message):
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    try:
-        await open_card(callback.message, crm, member, callback_data.client_id, edit=True)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    await open_card(callback.message, crm, member, callback_data.client_id, edit=True)
     if await state.get_state() == DuplicateFlow.prompt.state:
         await state.clear()  # the existing client was chosen; the draft is dropped
-    await callback.answer()
 
 
 @routes.message(DuplicateFlow.prompt, ~F.contact)

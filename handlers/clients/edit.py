@@ -7,8 +7,7 @@ import re
 
 from aiogram import F
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
@@ -16,11 +15,13 @@ from crm.clients import TextField
 from crm.errors import CrmError
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
 from crm.service import Crm
-from handlers.clients.callbacks import ClientCb
-from handlers.clients.card import back_button, card_screen, show
+from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.clients.screen import back_button, card_screen
+from handlers.clients.states import EditData, EditFlow
 from handlers.kit.errors import error_text
-from handlers.kit.keyboards import cancel_button
+from handlers.kit.keyboards import cancel_row, keyboard, pick
 from handlers.kit.routes import Routes
+from handlers.kit.screen import send, show
 from handlers.kit.timeline import field_label
 from storage.models import User
 
@@ -32,76 +33,60 @@ MAX_PHONES = 10
 MAX_EMAILS = 10
 
 
-class EditFlow(StatesGroup):
-    value = State()
-    tags = State()
-
-
 def tag_token(tag: str) -> str:
     """A short, stable reference to a tag for callback data (tags may be long)."""
     return hashlib.sha1(tag.encode()).hexdigest()[:10]
 
 
-@routes.callback_query(ClientCb.filter(F.action == "edit"))
+@routes.callback_query(ClientCb.filter(F.action == CardAction.EDIT))
 async def choose_field(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
 ) -> None:
-    try:
-        client = await crm.clients.visible(member, callback_data.client_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
-    buttons = [
-        InlineKeyboardButton(
-            text=field_label(name).capitalize(),
-            callback_data=ClientCb(action="edit_field", client_id=client.id, value=name).pack(),
+    client = await crm.clients.visible(member, callback_data.client_id)
+    choices = [
+        (
+            field_label(name).capitalize(),
+            ClientCb(action=CardAction.EDIT_FIELD, client_id=client.id, code=name),
         )
         for name in FIELDS
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([back_button(client.id, callback_data.page)])
+    rows = [*pick(choices, columns=2), [back_button(client.id, callback_data.page)]]
     text = Text(_("What to change for {name}?").format(name=client.name))
-    await show(callback, text, InlineKeyboardMarkup(inline_keyboard=rows))
-    await callback.answer()
+    await show(callback, text, keyboard(*rows))
 
 
-@routes.callback_query(ClientCb.filter(F.action == "edit_field"))
+@routes.callback_query(ClientCb.filter(F.action == CardAction.EDIT_FIELD))
 async def ask_value(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    if callback_data.value not in FIELDS:
+    field = callback_data.code
+    if field not in FIELDS:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    try:
-        client = await crm.clients.visible(member, callback_data.client_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    client = await crm.clients.visible(member, callback_data.client_id)
     await state.set_state(EditFlow.value)
-    await state.update_data(client_id=client.id, field=callback_data.value)
+    await EditData(client_id=client.id, field=field).save(state)
     hints = {
         "phones": _("Send the phones separated by commas, or “-” to remove them all."),
         "emails": _("Send the emails separated by commas, or “-” to remove them all."),
         "name": _("Send the new name."),
     }
-    hint = hints.get(callback_data.value, _("Send the new value, or “-” to clear it."))
+    hint = hints.get(field, _("Send the new value, or “-” to clear it."))
     if isinstance(callback.message, Message):
         await callback.message.answer(
-            _("{field} of {name}.").format(
-                field=field_label(callback_data.value).capitalize(), name=client.name
-            )
+            _("{field} of {name}.").format(field=field_label(field).capitalize(), name=client.name)
             + " "
             + hint,
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[cancel_button()]]),
+            reply_markup=keyboard(cancel_row()),
         )
-    await callback.answer()
 
 
 @routes.message(EditFlow.value, F.text)
 async def save_value(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    data = await state.get_data()
-    client_id, field = int(data.get("client_id", 0)), str(data.get("field", ""))
+    data = await EditData.load(state)
+    client_id, field = data.client_id, data.field
     raw = (message.text or "").strip()
+    # A refusal of the value keeps the dialog open for a second try; any other ends it.
     try:
         if field == "phones":
             phones = [] if raw in CLEAR else _phones(raw, crm.config.default_phone_region)
@@ -124,8 +109,7 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
             await state.clear()
         return
     await state.clear()
-    text, keyboard = await card_screen(crm, member, client_id)
-    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+    await send(message, *await card_screen(crm, member, client_id))
 
 
 @routes.message(EditFlow.value)
@@ -183,70 +167,53 @@ async def tags_screen(
     crm: Crm, member: User, client_id: int, page: int
 ) -> tuple[Text, InlineKeyboardMarkup]:
     contacts = await crm.clients.contacts((await crm.clients.visible(member, client_id)).id)
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=f"✖️ #{tag}"[:64],
-                callback_data=ClientCb(
-                    action="untag", client_id=client_id, page=page, value=tag_token(tag)
-                ).pack(),
-            )
-        ]
+    untag = [
+        (
+            f"✖️ #{tag}"[:64],
+            ClientCb(action=CardAction.UNTAG, client_id=client_id, page=page, code=tag_token(tag)),
+        )
         for tag in contacts.tags
     ]
-    rows.append([back_button(client_id, page)])
+    rows = [*pick(untag), [back_button(client_id, page)]]
     if contacts.tags:
         text = _("Tap a tag to remove it. To add tags, send them separated by spaces or commas.")
     else:
         text = _("No tags yet. Send tags separated by spaces or commas, e.g. #wholesale #moscow.")
-    return Text(text), InlineKeyboardMarkup(inline_keyboard=rows)
+    return Text(text), keyboard(*rows)
 
 
-@routes.callback_query(ClientCb.filter(F.action == "tags"))
+@routes.callback_query(ClientCb.filter(F.action == CardAction.TAGS))
 async def show_tags(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    try:
-        text, keyboard = await tags_screen(crm, member, callback_data.client_id, callback_data.page)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    screen = await tags_screen(crm, member, callback_data.client_id, callback_data.page)
     await state.set_state(EditFlow.tags)
-    await state.update_data(client_id=callback_data.client_id, page=callback_data.page)
-    await show(callback, text, keyboard)
-    await callback.answer()
+    await EditData(client_id=callback_data.client_id, page=callback_data.page).save(state)
+    await show(callback, *screen)
 
 
-@routes.callback_query(ClientCb.filter(F.action == "untag"))
+@routes.callback_query(ClientCb.filter(F.action == CardAction.UNTAG))
 async def remove_tag(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
 ) -> None:
-    try:
-        contacts = await crm.clients.contacts(
-            (await crm.clients.visible(member, callback_data.client_id)).id
-        )
-        tag = next((t for t in contacts.tags if tag_token(t) == callback_data.value), None)
-        if tag is None:
-            await callback.answer(_("This tag is already removed."), show_alert=True)
-            return
-        await crm.client_edits.remove_tag(member, callback_data.client_id, tag)
-        text, keyboard = await tags_screen(crm, member, callback_data.client_id, callback_data.page)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
+    client = await crm.clients.visible(member, callback_data.client_id)
+    contacts = await crm.clients.contacts(client.id)
+    tag = next((t for t in contacts.tags if tag_token(t) == callback_data.code), None)
+    if tag is None:
+        await callback.answer(_("This tag is already removed."), show_alert=True)
         return
-    await show(callback, text, keyboard)
-    await callback.answer()
+    await crm.client_edits.remove_tag(member, client.id, tag)
+    await show(callback, *await tags_screen(crm, member, client.id, callback_data.page))
 
 
 @routes.message(EditFlow.tags, F.text)
 async def add_tags(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    data = await state.get_data()
-    client_id = int(data.get("client_id", 0))
+    client_id = (await EditData.load(state)).client_id
     tags = [tag for tag in re.split(r"[\s,;]+", message.text or "") if tag.strip("#")]
     if not tags:
         await message.answer(_("Send tags as words, for example #wholesale #moscow, or /cancel."))
         return
-    try:
+    try:  # a refusal of the tags keeps the dialog open for a second try; any other ends it
         await crm.client_edits.add_tags(member, client_id, tags)
     except CrmError as error:
         await message.answer(error_text(error))
@@ -254,5 +221,4 @@ async def add_tags(message: Message, crm: Crm, member: User, state: FSMContext) 
             await state.clear()
         return
     await state.clear()
-    text, keyboard = await card_screen(crm, member, client_id)
-    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+    await send(message, *await card_screen(crm, member, client_id))

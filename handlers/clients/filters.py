@@ -12,7 +12,6 @@ and the person is told so.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -22,15 +21,13 @@ from aiogram.fsm.context import FSMContext
 
 from crm import access
 from crm.client_queries import ClientFilter
+from crm.parsing.periods import PERIOD_PRESETS, preset_days
+from crm.parsing.periods import parse_period as parse_period  # reports/views.py reads it here
 from storage.models import User
 
 LISTS_KEY = "client_lists"
 KEEP_LISTS = 10
-PERIOD_PRESETS = ("today", "week", "month", "30d")
 DATES = "dates"  # ``period`` when the person typed the days
-
-_DAY = r"(\d{1,2})\.(\d{1,2})\.(\d{4})"
-_PERIOD = re.compile(rf"{_DAY}(?:\s*[-–—]\s*{_DAY})?")
 
 
 @dataclass(frozen=True)
@@ -85,39 +82,10 @@ def token(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
-def parse_period(text: str) -> tuple[date, date] | None:
-    """``01.10.2026–31.10.2026`` (any dash) or one day ``01.10.2026``; None if not a period.
-
-    Days given in reverse order are swapped.
-    """
-    match = _PERIOD.fullmatch(text.strip())
-    if match is None:
-        return None
-    parts = match.groups()
-    try:
-        first = _day(parts[0], parts[1], parts[2])
-        last = _day(parts[3], parts[4], parts[5]) if parts[3] else first
-    except ValueError:
-        return None
-    return (first, last) if first <= last else (last, first)
-
-
-def _day(day: str, month: str, year: str) -> date:
-    return date(int(year), int(month), int(day))
-
-
 def created_days(filters: ListFilters, today: date) -> tuple[date, date] | None:
     """The first day and the day after the last of the chosen period, or None."""
-    if filters.period == "today":
-        return today, today + timedelta(days=1)
-    if filters.period == "week":
-        monday = today - timedelta(days=today.weekday())
-        return monday, monday + timedelta(days=7)
-    if filters.period == "month":
-        first = today.replace(day=1)
-        return first, (first + timedelta(days=32)).replace(day=1)
-    if filters.period == "30d":
-        return today - timedelta(days=29), today + timedelta(days=1)
+    if filters.period in PERIOD_PRESETS:
+        return preset_days(filters.period, today)
     if filters.period == DATES and filters.first_day and filters.last_day:
         return filters.first_day, filters.last_day + timedelta(days=1)
     return None

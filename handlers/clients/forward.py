@@ -8,12 +8,11 @@ other message, or a second press, finds it gone.
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import Any
+from dataclasses import replace
 
 from aiogram import F
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -29,28 +28,25 @@ from crm.clients import ClientDraft, DuplicateFound
 from crm.errors import CrmError
 from crm.service import Crm
 from crm.timeline import MAX_NOTE
-from handlers.clients.callbacks import NewClientCb
-from handlers.clients.card import card_screen, show
+from handlers.clients.callbacks import NewClientAction, NewClientCb
 from handlers.clients.create import shorten
 from handlers.clients.notes import note_ack
+from handlers.clients.screen import card_screen
+from handlers.clients.states import ForwardData, ForwardFlow
 from handlers.clients.views import client_summary
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import cancel_button
 from handlers.kit.routes import Routes
+from handlers.kit.screen import show
 from storage.models import User
 
 routes = Routes(__name__)
 
-KEYS = ("fwd_text", "fwd_name", "fwd_prompt")
 RESULTS = 10
 MAX_QUERY = 200
 
 
-class ForwardFlow(StatesGroup):
-    query = State()  # waiting for a search for the client to attach the text to
-
-
-def button(text: str, action: str, client_id: int = 0) -> list[InlineKeyboardButton]:
+def button(text: str, action: NewClientAction, client_id: int = 0) -> list[InlineKeyboardButton]:
     data = NewClientCb(action=action, client_id=client_id).pack()
     return [InlineKeyboardButton(text=text, callback_data=data)]
 
@@ -81,17 +77,19 @@ async def forwarded(message: Message, crm: Crm, member: User, state: FSMContext)
     name = " ".join((sender_name(message) or "").split()) or None
     rows = []
     if name is not None:
-        rows.append(button(_("➕ New client: {name}").format(name=shorten(name)), "fwd_new"))
+        rows.append(
+            button(_("➕ New client: {name}").format(name=shorten(name)), NewClientAction.FWD_NEW)
+        )
     open_client = None
     if (open_id := crm.timeline.open_client_id(member, crm.config.card_context)) is not None:
         with suppress(CrmError):  # deleted or handed over since it was opened
             open_client = await crm.clients.visible(member, open_id)
     if open_client is not None:
         add = _("💬 Add to {name}").format(name=shorten(open_client.name))
-        rows.append(button(add, "fwd_add", open_client.id))
-        rows.append(button(_("🔎 Find another client"), "fwd_find"))
+        rows.append(button(add, NewClientAction.FWD_ADD, open_client.id))
+        rows.append(button(_("🔎 Find another client"), NewClientAction.FWD_FIND))
     else:
-        rows.append(button(_("🔎 Find a client"), "fwd_find"))
+        rows.append(button(_("🔎 Find a client"), NewClientAction.FWD_FIND))
     rows.append([cancel_button()])
     if name is not None:
         heading = _(
@@ -103,77 +101,67 @@ async def forwarded(message: Message, crm: Crm, member: User, state: FSMContext)
     sent = await message.answer(
         heading.format(name=name), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
     )
-    await state.update_data(fwd_text=text, fwd_name=name, fwd_prompt=sent.message_id)
+    await ForwardData(fwd_text=text, fwd_name=name, fwd_prompt=sent.message_id).save(state)
 
 
-def is_live(data: dict[str, Any], callback: CallbackQuery) -> bool:
+async def is_live(state: FSMContext, callback: CallbackQuery) -> bool:
+    data = await ForwardData.load(state)
     prompt = callback.message.message_id if callback.message else None
-    return "fwd_text" in data and prompt is not None and data.get("fwd_prompt") == prompt
+    return data.fwd_text is not None and prompt is not None and data.fwd_prompt == prompt
 
 
-async def take(state: FSMContext) -> dict[str, Any]:
+async def take(state: FSMContext) -> ForwardData:
     """Remove the forwarded text from the dialog data (so it is used once) and return it."""
-    data = await state.get_data()
-    await state.set_data({k: v for k, v in data.items() if k not in KEYS})
+    taken = await ForwardData.drop(state)
     if await state.get_state() == ForwardFlow.query.state:
         await state.set_state(None)
-    return {k: data.get(k) for k in KEYS}
+    return taken
 
 
-@routes.callback_query(NewClientCb.filter(F.action == "fwd_new"))
+@routes.callback_query(NewClientCb.filter(F.action == NewClientAction.FWD_NEW))
 async def create_from_sender(
     callback: CallbackQuery, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    if not is_live(await state.get_data(), callback):
+    if not await is_live(state, callback):
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     taken = await take(state)
-    if not taken["fwd_name"]:
+    if not taken.fwd_name:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    try:
-        created = await crm.clients.create(member, ClientDraft(name=str(taken["fwd_name"])))
-        assert not isinstance(created, DuplicateFound)  # no phone or email to clash
-        await crm.timeline.comment(member, created.id, str(taken["fwd_text"]))
-        text, keyboard = await card_screen(crm, member, created.id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
-    await show(callback, text, keyboard)
-    await callback.answer()
+    created = await crm.clients.create(member, ClientDraft(name=taken.fwd_name))
+    assert not isinstance(created, DuplicateFound)  # no phone or email to clash
+    await crm.timeline.comment(member, created.id, taken.fwd_text or "")
+    await show(callback, *await card_screen(crm, member, created.id))
 
 
-@routes.callback_query(NewClientCb.filter(F.action == "fwd_add"))
+@routes.callback_query(NewClientCb.filter(F.action == NewClientAction.FWD_ADD))
 async def add_to_client(
     callback: CallbackQuery, callback_data: NewClientCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    if not is_live(await state.get_data(), callback):
+    if not await is_live(state, callback):
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     taken = await take(state)
     try:
-        event = await crm.timeline.comment(member, callback_data.client_id, str(taken["fwd_text"]))
+        event = await crm.timeline.comment(member, callback_data.client_id, taken.fwd_text or "")
         client = await crm.clients.visible(member, callback_data.client_id)
     except CrmError as error:
-        await state.update_data(**taken)  # the text may still go to another client
+        # Kept, not just told: the text is put back, so it may still go to another client.
+        await taken.save(state)
         await callback.answer(error_text(error), show_alert=True)
         return
-    text, keyboard = note_ack(event, client.name, _("Comment added to {name}."))
-    await show(callback, text, keyboard)
-    await callback.answer()
+    await show(callback, *note_ack(event, client.name, _("Comment added to {name}.")))
 
 
-@routes.callback_query(NewClientCb.filter(F.action == "fwd_find"))
+@routes.callback_query(NewClientCb.filter(F.action == NewClientAction.FWD_FIND))
 async def ask_query(callback: CallbackQuery, state: FSMContext) -> None:
-    if not is_live(await state.get_data(), callback):
+    if not await is_live(state, callback):
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     await state.set_state(ForwardFlow.query)
-    keyboard = InlineKeyboardMarkup(inline_keyboard=[[cancel_button()]])
-    await show(
-        callback, Text(_("Which client? Send a name, phone or email to find them.")), keyboard
-    )
-    await callback.answer()
+    text = Text(_("Which client? Send a name, phone or email to find them."))
+    await show(callback, text, InlineKeyboardMarkup(inline_keyboard=[[cancel_button()]]))
 
 
 @routes.message(ForwardFlow.query, F.text)
@@ -190,12 +178,14 @@ async def search(message: Message, crm: Crm, member: User, state: FSMContext) ->
             )
         )
         return
-    rows = [button(client_summary(client)[:64], "fwd_add", client.id) for client in found]
+    rows = [
+        button(client_summary(client)[:64], NewClientAction.FWD_ADD, client.id) for client in found
+    ]
     rows.append([cancel_button()])
     sent = await message.answer(
         _("Which client gets the message?"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
     )
-    await state.update_data(fwd_prompt=sent.message_id)
+    await replace(await ForwardData.load(state), fwd_prompt=sent.message_id).save(state)
 
 
 @routes.message(ForwardFlow.query, ~F.text)

@@ -10,28 +10,34 @@ from crm import access
 from crm.errors import CrmError
 from crm.service import Crm
 from crm.team_settings import Status
-from handlers.clients.callbacks import ClientCb, ClientListCb
-from handlers.clients.filters import DATES, ListFilters, to_client_filter, token
+from handlers.clients.callbacks import CardAction, ClientCb, ClientListCb, ListAction
+from handlers.clients.filters import DATES, ListFilters, to_client_filter
 from handlers.clients.views import client_summary
-from handlers.kit.labels import STATUS_ICONS, member_name, status_label, status_name
+from handlers.kit.labels import STATUS_ICONS, member_name, status_name
 from storage.models import User
 
 PER_PAGE = 8
 MAX_BUTTON = 64
-MAX_MEMBERS = 40
 
 Screen = tuple[Text, InlineKeyboardMarkup]
+Rows = list[list[InlineKeyboardButton]]
 
 
 class StaleButton(Exception):
     """A press that no longer means anything: unknown action, or a choice that is gone."""
 
 
-def button(text: str, action: str, page: int = 0, value: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=text[:MAX_BUTTON],
-        callback_data=ClientListCb(action=action, page=page, value=value).pack(),
-    )
+def button(
+    text: str,
+    action: ListAction,
+    page: int = 0,
+    code: str = "",
+    *,
+    on: bool | None = None,
+    member_id: int | None = None,
+) -> InlineKeyboardButton:
+    data = ClientListCb(action=action, page=page, code=code, on=on, member_id=member_id)
+    return InlineKeyboardButton(text=text[:MAX_BUTTON], callback_data=data.pack())
 
 
 def pairs(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
@@ -125,26 +131,26 @@ async def list_screen(crm: Crm, member: User, filters: ListFilters, page: int) -
                 text=f"{STATUS_ICONS.get(client.status, '•')} {client_summary(client)}"[
                     :MAX_BUTTON
                 ],
-                callback_data=ClientCb(action="open", client_id=client.id).pack(),
+                callback_data=ClientCb(action=CardAction.OPEN, client_id=client.id).pack(),
             )
         ]
         for client in found.clients
     ]
     nav = []
     if found.page > 0:
-        nav.append(button("◀️", "page", found.page - 1))
+        nav.append(button("◀️", ListAction.PAGE, found.page - 1))
     if found.page < found.pages - 1:
-        nav.append(button("▶️", "page", found.page + 1))
+        nav.append(button("▶️", ListAction.PAGE, found.page + 1))
     if nav:
         rows.append(nav)
-    tools = [button(_("🔎 Filters"), "menu", found.page)]
+    tools = [button(_("🔎 Filters"), ListAction.MENU, found.page)]
     if filters.active:
-        tools.append(button(_("✖️ Reset filters"), "reset"))
+        tools.append(button(_("✖️ Reset filters"), ListAction.RESET))
     rows.append(tools)
     if filters.archived:
-        rows.append([button(_("📇 Active clients"), "archive", value="0")])
+        rows.append([button(_("📇 Active clients"), ListAction.ARCHIVE, on=False)])
     else:
-        rows.append([button(_("🗄 Archive"), "archive", value="1")])
+        rows.append([button(_("🗄 Archive"), ListAction.ARCHIVE, on=True)])
     return as_list(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -157,123 +163,37 @@ async def menu_screen(crm: Crm, member: User, filters: ListFilters, page: int) -
     )
     status = await _status_text(crm, filters.status) if filters.status else None
     choices = [
-        button(labelled(_("🏷 Status"), status), "ask", page, "status"),
-        button(labelled(_("#️⃣ Tag"), filters.tag), "ask", page, "tag"),
-        button(labelled(_("📍 City"), filters.city), "ask", page, "city"),
+        button(labelled(_("🏷 Status"), status), ListAction.ASK, page, "status"),
+        button(labelled(_("#️⃣ Tag"), filters.tag), ListAction.ASK, page, "tag"),
+        button(labelled(_("📍 City"), filters.city), ListAction.ASK, page, "city"),
     ]
     if access.is_staff(member):
         manager = _("nobody") if filters.unassigned else await _manager_text(crm, member, filters)
-        choices.append(button(labelled(_("👤 Responsible"), manager), "ask", page, "manager"))
+        choices.append(
+            button(labelled(_("👤 Responsible"), manager), ListAction.ASK, page, "manager")
+        )
     rows = pairs(choices)
-    rows.append([button(labelled(_("📅 Created"), period_label(filters)), "ask", page, "period")])
+    rows.append(
+        [button(labelled(_("📅 Created"), period_label(filters)), ListAction.ASK, page, "period")]
+    )
     rows.append(
         [
             button(
                 checked(_("Has open deals"), filters.open_deals),
-                "deals",
-                value="0" if filters.open_deals else "1",
+                ListAction.DEALS,
+                on=not filters.open_deals,
             ),
             button(
                 checked(_("Has overdue tasks"), filters.overdue_tasks),
-                "overdue",
-                value="0" if filters.overdue_tasks else "1",
+                ListAction.OVERDUE,
+                on=not filters.overdue_tasks,
             ),
         ]
     )
     if filters.active:
-        rows.append([button(_("✖️ Reset filters"), "reset")])
-    rows.append([button(_("◀️ Back to the list"), "page", page)])
+        rows.append([button(_("✖️ Reset filters"), ListAction.RESET)])
+    rows.append([button(_("◀️ Back to the list"), ListAction.PAGE, page)])
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-async def picker_screen(
-    crm: Crm, member: User, filters: ListFilters, kind: str, page: int
-) -> Screen:
-    """The choices for one filter; ``kind`` comes from the button, so it is checked."""
-    if kind == "status":
-        title, rows = await _status_choices(crm, filters)
-    elif kind in ("tag", "city"):
-        title, rows = await _value_choices(crm, member, filters, kind)
-    elif kind == "manager":
-        title, rows = await _manager_choices(crm, member, filters)
-    elif kind == "period":
-        title, rows = _period_choices(filters, page)
-    else:
-        raise StaleButton()
-    rows.append([button(_("◀️ Filters"), "menu", page)])
-    return Text(title), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-Rows = list[list[InlineKeyboardButton]]
-
-
-async def _status_choices(crm: Crm, filters: ListFilters) -> tuple[str, Rows]:
-    statuses = await crm.settings.statuses()
-    options = [
-        button(
-            checked(status_label(s.code, statuses), s.code == filters.status), "status", 0, s.code
-        )
-        for s in statuses
-    ]
-    return _("Show the clients with the status:"), [
-        *pairs(options),
-        [button(_("Any status"), "status")],
-    ]
-
-
-async def _value_choices(
-    crm: Crm, member: User, filters: ListFilters, kind: str
-) -> tuple[str, Rows]:
-    """The most common tags or cities; a button holds a token of the value, not the value."""
-    if kind == "tag":
-        values = await crm.client_queries.tags(member)
-        title = _("Show the clients with the tag:") if values else _("No client has tags yet.")
-        current, anything = filters.tag, _("Any tag")
-    else:
-        values = await crm.client_queries.cities(member)
-        title = _("Show the clients from the city:") if values else _("No client has a city yet.")
-        current, anything = filters.city, _("Any city")
-    options = [button(checked(value, value == current), kind, 0, token(value)) for value in values]
-    return title, [*pairs(options), [button(anything, kind)]]
-
-
-async def _manager_choices(crm: Crm, member: User, filters: ListFilters) -> tuple[str, Rows]:
-    """Active members first; deactivated ones too, since their clients may need a new owner."""
-    team = (await crm.members.team(member))[:MAX_MEMBERS]
-    options = [
-        button(
-            checked(
-                ("" if user.active else "⛔ ") + member_name(user), user.id == filters.manager_id
-            ),
-            "manager",
-            0,
-            str(user.id),
-        )
-        for user in team
-    ]
-    return _("Show the clients whose responsible is:"), [
-        [button(checked(_("Nobody responsible"), filters.unassigned), "manager", 0, "none")],
-        *pairs(options),
-        [button(_("Anyone"), "manager")],
-    ]
-
-
-def _period_choices(filters: ListFilters, page: int) -> tuple[str, Rows]:
-    presets = [
-        ("today", _("Today")),
-        ("week", _("This week")),
-        ("month", _("This month")),
-        ("30d", _("Last 30 days")),
-    ]
-    options = [
-        button(checked(text, code == filters.period), "period", 0, code) for code, text in presets
-    ]
-    typed = checked(_("✏️ Type the dates"), filters.period == DATES)
-    return _("Show the clients created:"), [
-        *pairs(options),
-        [button(typed, "type_period", page)],
-        [button(_("Any time"), "period")],
-    ]
 
 
 def period_prompt(page: int) -> Screen:
@@ -283,4 +203,6 @@ def period_prompt(page: int) -> Screen:
             "Days are counted in your time zone."
         )
     )
-    return text, InlineKeyboardMarkup(inline_keyboard=[[button(_("◀️ Filters"), "menu", page)]])
+    return text, InlineKeyboardMarkup(
+        inline_keyboard=[[button(_("◀️ Filters"), ListAction.MENU, page)]]
+    )

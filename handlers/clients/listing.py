@@ -12,44 +12,36 @@ from aiogram import Bot, F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm import access
-from crm.errors import CrmError, NotAllowed
+from crm.errors import NotAllowed
+from crm.parsing.periods import PERIOD_PRESETS, parse_period
 from crm.service import Crm
-from handlers.clients.callbacks import ClientListCb
+from handlers.clients.callbacks import ClientListCb, ListAction
 from handlers.clients.filters import (
     DATES,
-    PERIOD_PRESETS,
     ListFilters,
-    parse_period,
     recall,
     remember,
     token,
 )
+from handlers.clients.list_pickers import picker_screen
 from handlers.clients.list_views import (
     Screen,
     StaleButton,
     list_screen,
     menu_screen,
     period_prompt,
-    picker_screen,
 )
-from handlers.kit.errors import error_text
+from handlers.clients.states import ClientListFlow, PeriodData
 from handlers.kit.keyboards import MENU_CLIENTS
 from handlers.kit.routes import Routes
 from storage.models import User
 
 routes = Routes(__name__)
-
-PERIOD_FOR = "period_for_list"  # FSM data: the list message a typed period is for
-
-
-class ClientListFlow(StatesGroup):
-    period = State()
 
 
 @routes.message(Command("clients"))
@@ -85,62 +77,55 @@ async def list_button(
     except StaleButton:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
     if await state.get_state() == ClientListFlow.period.state:
         await state.set_state(None)
     message_id = await _put(callback, bot, *screen)
     await remember(state, message_id, filters)
-    if callback_data.action == "type_period":
+    if callback_data.action == ListAction.TYPE_PERIOD:
         await state.set_state(ClientListFlow.period)
-        await state.update_data({PERIOD_FOR: message_id})
-    if remembered is None and callback_data.action != "reset":
+        await PeriodData(period_for_list=message_id).save(state)
+    if remembered is None and callback_data.action != ListAction.RESET:
         await callback.answer(_("This list was out of date, so its filters were reset."))
-    else:
-        await callback.answer()
 
 
 async def _press(
     crm: Crm, member: User, filters: ListFilters, data: ClientListCb
 ) -> tuple[ListFilters, Screen]:
     """The filters after this press and the screen to show."""
-    if data.action == "page":
+    if data.action == ListAction.PAGE:
         return filters, await list_screen(crm, member, filters, data.page)
-    if data.action == "menu":
+    if data.action == ListAction.MENU:
         return filters, await menu_screen(crm, member, filters, data.page)
-    if data.action == "ask":
-        return filters, await picker_screen(crm, member, filters, data.value, data.page)
-    if data.action == "type_period":
+    if data.action == ListAction.ASK:
+        return filters, await picker_screen(crm, member, filters, data.code, data.page)
+    if data.action == ListAction.TYPE_PERIOD:
         return filters, period_prompt(data.page)
-    chosen = await _choose(crm, member, filters, data.action, data.value)
+    chosen = await _choose(crm, member, filters, data)
     return chosen, await list_screen(crm, member, chosen, page=0)
 
 
-async def _choose(
-    crm: Crm, member: User, filters: ListFilters, action: str, value: str
-) -> ListFilters:
-    """Apply one choice; an empty ``value`` means "any". Each value is checked again."""
-    on = {"0": False, "1": True}.get(value)
-    if action == "reset":
+async def _choose(crm: Crm, member: User, filters: ListFilters, data: ClientListCb) -> ListFilters:
+    """Apply one choice; an empty one means "any". Each choice is checked again."""
+    action, value, on = data.action, data.code, data.on
+    if action == ListAction.RESET:
         return ListFilters(archived=filters.archived)
-    if action == "archive" and on is not None:
+    if action == ListAction.ARCHIVE and on is not None:
         return replace(filters, archived=on)
-    if action == "deals" and on is not None:
+    if action == ListAction.DEALS and on is not None:
         return replace(filters, open_deals=on)
-    if action == "overdue" and on is not None:
+    if action == ListAction.OVERDUE and on is not None:
         return replace(filters, overdue_tasks=on)
-    if action == "status":
+    if action == ListAction.STATUS:
         if value and await crm.settings.status(value) is None:
             raise StaleButton()
         return replace(filters, status=value or None)
-    if action == "tag":
+    if action == ListAction.TAG:
         return replace(filters, tag=_offered(await crm.client_queries.tags(member), value))
-    if action == "city":
+    if action == ListAction.CITY:
         return replace(filters, city=_offered(await crm.client_queries.cities(member), value))
-    if action == "manager":
-        return await _choose_manager(crm, member, filters, value)
-    if action == "period":
+    if action == ListAction.MANAGER:
+        return await _choose_manager(crm, member, filters, data.member_id)
+    if action == ListAction.PERIOD:
         if value and value not in PERIOD_PRESETS:
             raise StaleButton()
         return replace(filters, period=value or None, first_day=None, last_day=None)
@@ -157,21 +142,27 @@ def _offered(offered: list[str], value: str) -> str | None:
     return picked
 
 
-async def _choose_manager(crm: Crm, member: User, filters: ListFilters, value: str) -> ListFilters:
+async def _choose_manager(
+    crm: Crm, member: User, filters: ListFilters, manager_id: int | None
+) -> ListFilters:
+    """``None``: anyone; 0: nobody responsible; else one member of the team."""
     if not access.is_staff(member):
         raise NotAllowed()
-    if value in ("", "none"):
-        return replace(filters, manager_id=None, unassigned=value == "none")
-    team = {user.id for user in await crm.members.team(member)}
-    if not value.isdigit() or int(value) not in team:
+    if not manager_id:
+        return replace(filters, manager_id=None, unassigned=manager_id == 0)
+    if manager_id not in {user.id for user in await crm.members.team(member)}:
         raise StaleButton()
-    return replace(filters, manager_id=int(value), unassigned=False)
+    return replace(filters, manager_id=manager_id, unassigned=False)
 
 
 async def _put(
     callback: CallbackQuery, bot: Bot, text: Text, keyboard: InlineKeyboardMarkup
 ) -> int:
-    """Show the screen in the pressed message (or a new one if it cannot be edited); its id."""
+    """Show the screen in the pressed message (or a new one if it cannot be edited); its id.
+
+    Not ``kit.screen.show``: the list's filters are remembered by the id of the message
+    that shows it, so this one must know which message that is.
+    """
     message = callback.message
     if isinstance(message, Message):
         try:
@@ -192,8 +183,8 @@ async def typed_period(message: Message, crm: Crm, member: User, state: FSMConte
             _("I could not read that period. Send it as 01.10.2026–31.10.2026, or /cancel.")
         )
         return
-    origin = (await state.get_data()).get(PERIOD_FOR)
-    filters = (await recall(state, origin) if isinstance(origin, int) else None) or ListFilters()
+    origin = (await PeriodData.load(state)).period_for_list
+    filters = (await recall(state, origin) if origin is not None else None) or ListFilters()
     await state.set_state(None)
     chosen = replace(filters, period=DATES, first_day=days[0], last_day=days[1])
     await send_list(message, crm, member, state, chosen)

@@ -7,11 +7,13 @@ arrives, with a second chance, and the card opens as soon as the client exists.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from typing import Any
 
 from aiogram import F
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
@@ -23,9 +25,10 @@ from crm.parsing.quick_add import parse_quick_add
 from crm.service import Crm
 from handlers.clients import create as client_create
 from handlers.clients import forward as client_forward
-from handlers.clients.callbacks import NewClientCb
-from handlers.clients.card import send_card
-from handlers.clients.create import DuplicateFlow, create_and_open, put, shorten
+from handlers.clients.callbacks import SKIPS, NewClientCb
+from handlers.clients.create import create_and_open, put, shorten
+from handlers.clients.screen import send_card
+from handlers.clients.states import DuplicateFlow, NewClientData, NewClientFlow
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import MENU_NEW_CLIENT, cancel_button
 from handlers.kit.routes import Routes
@@ -40,14 +43,6 @@ STEPS = ("name", "phone", "email", "company", "city")
 MAX_CONTACTS = 10
 MAX_PROBLEMS_SHOWN = 10
 PRIVATE = F.chat.type == "private"
-
-
-class NewClientFlow(StatesGroup):
-    name = State()
-    phone = State()
-    email = State()
-    company = State()
-    city = State()
 
 
 STATE_OF: dict[str, State] = {step: getattr(NewClientFlow, step) for step in STEPS}
@@ -72,16 +67,20 @@ async def start(
 ) -> None:
     await state.clear()
     if command is None or not (command.args or "").strip():
-        await state.set_data({"draft": {}})
+        await NewClientData().save(state)
         await ask(message, state, "name", edit=False, intro=_("New client."))
         return
     parsed = parse_quick_add(command.args or "", crm.config.default_phone_region)
     if parsed.problems:
         await message.answer(**problems_text(parsed.problems).as_kwargs())
         return
-    draft: dict[str, object] = {"name": parsed.name, "company": parsed.company}
-    draft |= {"phones": list(parsed.phones), "emails": list(parsed.emails)}
-    await state.set_data({"draft": draft, "quick": True})
+    await NewClientData(
+        name=parsed.name or "",
+        company=parsed.company,
+        phones=list(parsed.phones),
+        emails=list(parsed.emails),
+        quick=True,
+    ).save(state)
     if not parsed.name:
         await ask(message, state, "name", edit=False)
         return
@@ -128,7 +127,7 @@ async def ask(
     await state.set_state(STATE_OF[step])
     rows = [[cancel_button()]]
     if step != "name":
-        skip = NewClientCb(action=f"skip_{step}").pack()
+        skip = NewClientCb(action=f"skip_{step}").pack()  # one of NewClientAction.SKIP_*
         rows.insert(0, [InlineKeyboardButton(text=_("⏭ Skip"), callback_data=skip)])
     text = f"{intro}\n{question(step)}" if intro else question(step)
     await put(target, Text(text), InlineKeyboardMarkup(inline_keyboard=rows), edit=edit)
@@ -159,23 +158,23 @@ def read_value(step: str, raw: str, region: str) -> object:
 @routes.message(StateFilter(NewClientFlow), F.text)
 async def typed_value(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     step = STEP_OF[str(await state.get_state())]
-    try:
+    try:  # a value refused is asked again (with why), not just told
         value = read_value(step, message.text or "", crm.config.default_phone_region)
     except (BadValue, CrmError) as problem:
         why = error_text(problem) if isinstance(problem, CrmError) else str(problem)
         await ask(message, state, step, edit=False, intro=why)
         return
-    draft = dict((await state.get_data()).get("draft", {}))
-    draft[{"phone": "phones", "email": "emails"}.get(step, step)] = value
-    await state.update_data(draft=draft)
+    key = {"phone": "phones", "email": "emails"}.get(step, step)
+    changes: dict[str, Any] = {key: value}
+    await replace(await NewClientData.load(state), **changes).save(state)
     await next_step(message, crm, member, state, step, edit=False)
 
 
-@routes.callback_query(NewClientCb.filter(F.action.startswith("skip_")))
+@routes.callback_query(NewClientCb.filter(F.action.in_(SKIPS)))
 async def skip(
     callback: CallbackQuery, callback_data: NewClientCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    step = callback_data.action.removeprefix("skip_")
+    step = SKIPS[callback_data.action]
     live = step in STEPS[1:] and await state.get_state() == STATE_OF[step].state
     if not live or not isinstance(callback.message, Message):
         await callback.answer(_("This button is no longer active."), show_alert=True)
@@ -188,7 +187,7 @@ async def next_step(
     target: Message, crm: Crm, member: User, state: FSMContext, step: str, *, edit: bool
 ) -> None:
     """Quick add asks only what it lacked; the dialog goes through every step."""
-    if step == STEPS[-1] or (await state.get_data()).get("quick"):
+    if step == STEPS[-1] or (await NewClientData.load(state)).quick:
         await finish(target, crm, member, state, edit=edit)
     else:
         await ask(target, state, STEPS[STEPS.index(step) + 1], edit=edit)
@@ -237,7 +236,7 @@ async def shared_contact(message: Message, crm: Crm, member: User, state: FSMCon
         await send_card(message, crm, member, found.client_id)
         return
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
-    await state.set_data({"draft": {"name": name, "phones": [phone]}, "quick": True})
+    await NewClientData(name=name, phones=[phone], quick=True).save(state)
     await finish(message, crm, member, state, edit=False)
 
 

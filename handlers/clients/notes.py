@@ -5,76 +5,53 @@ from __future__ import annotations
 from aiogram import F
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError
 from crm.service import Crm
 from crm.timeline import CALL_OUTCOMES, FileKind
-from handlers.clients.callbacks import ClientCb
-from handlers.clients.card import show
+from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.search import search_and_answer
+from handlers.clients.states import NoteData, NoteFlow
 from handlers.kit.errors import error_text
-from handlers.kit.keyboards import cancel_button
+from handlers.kit.keyboards import button, cancel_row, keyboard
 from handlers.kit.routes import Routes
+from handlers.kit.screen import send, show
 from handlers.kit.timeline import call_outcome_label
 from storage.models import Event, User
 
 routes = Routes(__name__)
 
 
-class NoteFlow(StatesGroup):
-    comment = State()
-    call_note = State()
-
-
 def note_ack(event: Event, client_name: str, text: str) -> tuple[Text, InlineKeyboardMarkup]:
     """The acknowledgement of something added to a card, with Undo and a way back."""
     assert event.client_id is not None
-    keyboard = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=_("↩️ Undo"),
-                    callback_data=ClientCb(
-                        action="undo", client_id=event.client_id, value=str(event.id)
-                    ).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=_("👤 Open card"),
-                    callback_data=ClientCb(action="open", client_id=event.client_id).pack(),
-                ),
-            ]
-        ]
-    )
-    return Text(text.format(name=client_name)), keyboard
+    undo = ClientCb(action=CardAction.UNDO, client_id=event.client_id, ref=event.id)
+    card = ClientCb(action=CardAction.OPEN, client_id=event.client_id)
+    row = [button(_("↩️ Undo"), undo), button(_("👤 Open card"), card)]
+    return Text(text.format(name=client_name)), keyboard(row)
 
 
-@routes.callback_query(ClientCb.filter(F.action == "comment"))
+@routes.callback_query(ClientCb.filter(F.action == CardAction.COMMENT))
 async def ask_comment(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    try:
-        client = await crm.clients.visible(member, callback_data.client_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    client = await crm.clients.visible(member, callback_data.client_id)
     await state.set_state(NoteFlow.comment)
-    await state.update_data(client_id=client.id)
+    await NoteData(client_id=client.id).save(state)
     if isinstance(callback.message, Message):
         await callback.message.answer(
             _("Write the comment for {name}.").format(name=client.name),
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[cancel_button()]]),
+            reply_markup=keyboard(cancel_row()),
         )
-    await callback.answer()
 
 
 @routes.message(NoteFlow.comment, F.text)
 async def save_comment(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    client_id = int((await state.get_data()).get("client_id", 0))
-    try:
+    client_id = (await NoteData.load(state)).client_id
+    try:  # a refused text keeps the dialog open for a second try; any other refusal ends it
         event = await crm.timeline.comment(member, client_id, message.text or "")
         client = await crm.clients.visible(member, client_id)
     except CrmError as error:
@@ -83,8 +60,7 @@ async def save_comment(message: Message, crm: Crm, member: User, state: FSMConte
             await state.clear()
         return
     await state.clear()
-    text, keyboard = note_ack(event, client.name, _("Comment added to {name}."))
-    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+    await send(message, *note_ack(event, client.name, _("Comment added to {name}.")))
 
 
 @routes.message(NoteFlow.comment)
@@ -92,72 +68,46 @@ async def comment_not_text(message: Message) -> None:
     await message.answer(_("Send the comment as text, or /cancel."))
 
 
-@routes.callback_query(ClientCb.filter(F.action == "call"))
+@routes.callback_query(ClientCb.filter(F.action == CardAction.CALL))
 async def ask_call_outcome(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
 ) -> None:
-    try:
-        client = await crm.clients.visible(member, callback_data.client_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=call_outcome_label(outcome),
-                callback_data=ClientCb(
-                    action="call_outcome", client_id=client.id, value=outcome
-                ).pack(),
-            )
-            for outcome in CALL_OUTCOMES
-        ],
-        [cancel_button()],
+    client = await crm.clients.visible(member, callback_data.client_id)
+    outcomes = [
+        button(
+            call_outcome_label(outcome),
+            ClientCb(action=CardAction.CALL_OUTCOME, client_id=client.id, code=outcome),
+        )
+        for outcome in CALL_OUTCOMES
     ]
     if isinstance(callback.message, Message):
         await callback.message.answer(
             _("How did the call with {name} go?").format(name=client.name),
-            reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
+            reply_markup=keyboard(outcomes, cancel_row()),
         )
-    await callback.answer()
 
 
-@routes.callback_query(ClientCb.filter(F.action == "call_outcome"))
+@routes.callback_query(ClientCb.filter(F.action == CardAction.CALL_OUTCOME))
 async def ask_call_note(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    if callback_data.value not in CALL_OUTCOMES:
+    outcome = callback_data.code
+    if outcome not in CALL_OUTCOMES:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    try:
-        client = await crm.clients.visible(member, callback_data.client_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    client = await crm.clients.visible(member, callback_data.client_id)
     await state.set_state(NoteFlow.call_note)
-    await state.update_data(client_id=client.id, outcome=callback_data.value)
-    keyboard = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=_("Save without a note"),
-                    callback_data=ClientCb(
-                        action="call_save", client_id=client.id, value=callback_data.value
-                    ).pack(),
-                )
-            ],
-            [cancel_button()],
-        ]
-    )
+    await NoteData(client_id=client.id, outcome=outcome).save(state)
+    save = ClientCb(action=CardAction.CALL_SAVE, client_id=client.id, code=outcome)
     text = Text(
         _("Call: {outcome}. What was said? Send a note, or save without one.").format(
-            outcome=call_outcome_label(callback_data.value)
+            outcome=call_outcome_label(outcome)
         )
     )
-    await show(callback, text, keyboard)
-    await callback.answer()
+    await show(callback, text, keyboard([button(_("Save without a note"), save)], cancel_row()))
 
 
-@routes.callback_query(ClientCb.filter(F.action == "call_save"))
+@routes.callback_query(ClientCb.filter(F.action == CardAction.CALL_SAVE))
 async def save_call_without_note(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
@@ -165,22 +115,16 @@ async def save_call_without_note(
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     await state.clear()
-    try:
-        event = await crm.timeline.call(member, callback_data.client_id, callback_data.value, None)
-        client = await crm.clients.visible(member, callback_data.client_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
-    text, keyboard = note_ack(event, client.name, _("Call logged for {name}."))
-    await show(callback, text, keyboard)
-    await callback.answer()
+    event = await crm.timeline.call(member, callback_data.client_id, callback_data.code, None)
+    client = await crm.clients.visible(member, callback_data.client_id)
+    await show(callback, *note_ack(event, client.name, _("Call logged for {name}.")))
 
 
 @routes.message(NoteFlow.call_note, F.text)
 async def save_call_with_note(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    data = await state.get_data()
-    client_id, outcome = int(data.get("client_id", 0)), str(data.get("outcome", ""))
-    try:
+    data = await NoteData.load(state)
+    client_id, outcome = data.client_id, data.outcome
+    try:  # a note too long keeps the dialog open for a second try; any other refusal ends it
         event = await crm.timeline.call(member, client_id, outcome, message.text)
         client = await crm.clients.visible(member, client_id)
     except CrmError as error:
@@ -189,21 +133,13 @@ async def save_call_with_note(message: Message, crm: Crm, member: User, state: F
             await state.clear()
         return
     await state.clear()
-    text, keyboard = note_ack(event, client.name, _("Call logged for {name}."))
-    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+    await send(message, *note_ack(event, client.name, _("Call logged for {name}.")))
 
 
-@routes.callback_query(ClientCb.filter(F.action == "undo"))
+@routes.callback_query(ClientCb.filter(F.action == CardAction.UNDO))
 async def undo(callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User) -> None:
-    try:
-        if not callback_data.value.isdigit():
-            raise CrmError("not_found")
-        await crm.timeline.undo_comment(member, int(callback_data.value))
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    await crm.timeline.undo_comment(member, callback_data.ref)
     await show(callback, Text(_("Removed from the card.")), None)
-    await callback.answer()
 
 
 # --- while a card is open -------------------------------------------------------------------
@@ -217,14 +153,9 @@ async def plain_text(message: Message, crm: Crm, member: User) -> None:
     if client_id is None:
         await search_and_answer(message, crm, member, text)
         return
-    try:
-        event = await crm.timeline.comment(member, client_id, text)
-        client = await crm.clients.visible(member, client_id)
-    except CrmError as error:
-        await message.answer(error_text(error))
-        return
-    reply, keyboard = note_ack(event, client.name, _("Comment added to {name}."))
-    await message.answer(**reply.as_kwargs(), reply_markup=keyboard)
+    event = await crm.timeline.comment(member, client_id, text)
+    client = await crm.clients.visible(member, client_id)
+    await send(message, *note_ack(event, client.name, _("Comment added to {name}.")))
 
 
 MEDIA = F.photo | F.voice | F.document | F.video | F.audio | F.video_note
@@ -239,16 +170,9 @@ async def media(message: Message, crm: Crm, member: User) -> None:
         )
         return
     kind, file_id, file_name = _file_of(message)
-    try:
-        event = await crm.timeline.attach(
-            member, client_id, kind, file_id, file_name, message.caption
-        )
-        client = await crm.clients.visible(member, client_id)
-    except CrmError as error:
-        await message.answer(error_text(error))
-        return
-    reply, keyboard = note_ack(event, client.name, _("Added to the history of {name}."))
-    await message.answer(**reply.as_kwargs(), reply_markup=keyboard)
+    event = await crm.timeline.attach(member, client_id, kind, file_id, file_name, message.caption)
+    client = await crm.clients.visible(member, client_id)
+    await send(message, *note_ack(event, client.name, _("Added to the history of {name}.")))
 
 
 def _file_of(message: Message) -> tuple[FileKind, str, str | None]:

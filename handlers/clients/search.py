@@ -8,8 +8,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from crm.service import Crm
-from handlers.clients.callbacks import ClientCb
-from handlers.clients.card import send_card
+from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.clients.screen import send_card
 from handlers.clients.views import client_summary
 from handlers.kit.routes import Routes
 from storage.models import User
@@ -48,7 +48,7 @@ async def search_and_answer(message: Message, crm: Crm, member: User, text: str)
         [
             InlineKeyboardButton(
                 text=client_summary(client)[:64],
-                callback_data=ClientCb(action="open", client_id=client.id).pack(),
+                callback_data=ClientCb(action=CardAction.OPEN, client_id=client.id).pack(),
             )
         ]
         for client in found[:RESULTS]

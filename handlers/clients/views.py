@@ -14,7 +14,7 @@ from crm.cards import CardKind, CardRef
 from crm.client_queries import ClientCard, DealLine
 from crm.pipeline import StageView
 from crm.team_settings import Status
-from handlers.clients.callbacks import ClientCb
+from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealCb, NewDealCb
 from handlers.kit.labels import format_phone, member_name, status_label
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
@@ -134,19 +134,17 @@ def render_card(
 def card_keyboard(card: ClientCard, reader: User, page: int) -> InlineKeyboardMarkup:
     client_id = card.client.id
 
-    def button(
-        text: str, action: str, value: str = "", to_page: int = page
-    ) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            text=text,
-            callback_data=ClientCb(
-                action=action, client_id=client_id, page=to_page, value=value
-            ).pack(),
-        )
+    def button(text: str, action: CardAction, to_page: int = page) -> InlineKeyboardButton:
+        data = ClientCb(action=action, client_id=client_id, page=to_page)
+        return InlineKeyboardButton(text=text, callback_data=data.pack())
 
     rows = [
-        [button(_("💬 Comment"), "comment"), button(_("📞 Call"), "call")],
-        [button(_("✏️ Edit"), "edit"), button(_("🏷 Status"), "status"), button(_("#️⃣ Tags"), "tags")],
+        [button(_("💬 Comment"), CardAction.COMMENT), button(_("📞 Call"), CardAction.CALL)],
+        [
+            button(_("✏️ Edit"), CardAction.EDIT),
+            button(_("🏷 Status"), CardAction.STATUS),
+            button(_("#️⃣ Tags"), CardAction.TAGS),
+        ],
     ]
     for line in card.deals[:DEALS_SHOWN]:
         amount = money(line.deal.amount_minor, line.deal.currency)
@@ -158,7 +156,7 @@ def card_keyboard(card: ClientCard, reader: User, page: int) -> InlineKeyboardMa
     )
     if len(card.deals) > DEALS_SHOWN:
         label = _("💼 All deals ({n})").format(n=len(card.deals))
-        rows.append([new_deal, button(label, "deals", "0")])
+        rows.append([new_deal, button(label, CardAction.DEALS)])
     else:
         rows.append([new_deal])
     rows[-1].append(task_button(client_id=client_id))
@@ -166,22 +164,22 @@ def card_keyboard(card: ClientCard, reader: User, page: int) -> InlineKeyboardMa
     pages = max(1, -(-card.events_total // CARD_PAGE))
     nav = []
     if page > 0:
-        nav.append(button(_("◀️ Newer"), "page", to_page=page - 1))
+        nav.append(button(_("◀️ Newer"), CardAction.PAGE, to_page=page - 1))
     if page < pages - 1:
-        nav.append(button(_("Older ▶️"), "page", to_page=page + 1))
+        nav.append(button(_("Older ▶️"), CardAction.PAGE, to_page=page + 1))
     if nav:
         rows.append(nav)
     if any(event.kind == "file" for event in card.events):
-        rows.append([button(_("📎 Files on this page"), "files")])
+        rows.append([button(_("📎 Files on this page"), CardAction.FILES)])
     last_row = []
     if visibility.can_reassign(reader):
-        last_row.append(button(_("👤 Responsible"), "manager"))
+        last_row.append(button(_("👤 Responsible"), CardAction.MANAGER))
     if card.client.archived_at is None:
-        last_row.append(button(_("🗄 Archive"), "archive"))
+        last_row.append(button(_("🗄 Archive"), CardAction.ARCHIVE))
     else:
-        last_row.append(button(_("♻️ Restore"), "unarchive"))
+        last_row.append(button(_("♻️ Restore"), CardAction.UNARCHIVE))
     if visibility.can_delete(reader):
-        last_row.append(button(_("🗑 Delete"), "delete"))
+        last_row.append(button(_("🗑 Delete"), CardAction.DELETE))
     rows.append(last_row)
-    rows.append([button(_("🔄 Refresh"), "open", to_page=0)])
+    rows.append([button(_("🔄 Refresh"), CardAction.OPEN, to_page=0)])
     return InlineKeyboardMarkup(inline_keyboard=rows)

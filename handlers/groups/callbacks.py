@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram.filters.callback_data import CallbackData
+
+from handlers.kit.callbacks import ChatId
+
+
+class GroupAction(StrEnum):
+    TOGGLE = "toggle"
 
 
 class GroupCb(CallbackData, prefix="gr"):
     """The subscription switches under /bind's answer in a group."""
 
-    action: str
-    chat_id: int
-    topic: str = ""
+    action: GroupAction
+    chat_id: ChatId
+    topic: str = ""  # re-checked by the CRM against the topics it knows

@@ -25,7 +25,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.errors import CrmError
 from crm.groups import TOPICS
 from crm.service import Crm
-from handlers.groups.callbacks import GroupCb
+from handlers.groups.callbacks import GroupAction, GroupCb
 from handlers.kit.errors import error_text
 from handlers.kit.routes import Routes
 from storage.models import GroupChat, User
@@ -55,7 +55,9 @@ def group_screen(group: GroupChat) -> tuple[Text, InlineKeyboardMarkup]:
         [
             InlineKeyboardButton(
                 text=("✅ " if topic in group.subscriptions else "▫️ ") + topic_name(topic),
-                callback_data=GroupCb(action="toggle", chat_id=group.chat_id, topic=topic).pack(),
+                callback_data=GroupCb(
+                    action=GroupAction.TOGGLE, chat_id=group.chat_id, topic=topic
+                ).pack(),
             )
         ]
         for topic in TOPICS
@@ -67,7 +69,7 @@ def group_screen(group: GroupChat) -> tuple[Text, InlineKeyboardMarkup]:
 async def bind(message: Message, crm: Crm, member: User) -> None:
     try:
         group = await crm.groups.bind(member, message.chat.id, message.chat.title or "")
-    except CrmError as error:
+    except CrmError as error:  # kept: said in the group, in words about binding
         await message.reply(
             _("Only the owner can bind a group.")
             if error.code == "not_allowed"
@@ -82,7 +84,7 @@ async def bind(message: Message, crm: Crm, member: User) -> None:
 async def unbind(message: Message, crm: Crm, member: User) -> None:
     try:
         await crm.groups.unbind(member, message.chat.id)
-    except CrmError as error:
+    except CrmError as error:  # kept: said in the group, in words about unbinding
         if error.code == "not_bound":
             await message.reply(_("This chat is not bound."))
         else:
@@ -91,17 +93,14 @@ async def unbind(message: Message, crm: Crm, member: User) -> None:
     await message.answer(_("This chat will hear nothing more from Kartoteka."))
 
 
-@routes.callback_query(GroupCb.filter(F.action == "toggle"))
+@routes.callback_query(GroupCb.filter(F.action == GroupAction.TOGGLE))
 async def toggle(callback: CallbackQuery, callback_data: GroupCb, crm: Crm, member: User) -> None:
-    try:
-        group = await crm.groups.toggle(member, callback_data.chat_id, callback_data.topic)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    group = await crm.groups.toggle(member, callback_data.chat_id, callback_data.topic)
     text, keyboard = group_screen(group)
+    # Not kit.screen.show, which never shows a screen in a group: these switches live
+    # in the group itself, under /bind's answer, and are edited there.
     if isinstance(callback.message, Message):
         await callback.message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
-    await callback.answer()
 
 
 @routes.message(F.text.startswith("/"))

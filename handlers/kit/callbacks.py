@@ -1,8 +1,71 @@
-"""The buttons of this feature. Ids only: untrusted input, re-checked on each press."""
+"""The buttons every feature shares, and the typed fields every feature's buttons are made of.
+
+Callback data is untrusted input: anyone can send any 64 bytes. A record id that
+cannot be one (negative, or past the 64-bit ids the database holds) is refused as
+"this record no longer exists" (``NotFound``, told by the ``Refusals`` middleware)
+before any handler runs, never an ``OverflowError`` deep in a query.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import BeforeValidator
+
+from crm.errors import NotFound
+
+MAX_ID = 2**63 - 1  # the largest BIGINT (members' and chats' Telegram ids)
+MAX_RECORD_ID = 2**31 - 1  # the largest INTEGER: clients, deals, events, tasks… on PostgreSQL
+MAX_PAGE = 100_000
+
+
+def _bounded(limit: int) -> Callable[[object], object]:
+    def check(value: object) -> object:
+        number = _integer(value)
+        if number is None:
+            return value  # not a number at all: pydantic refuses it (the button is stale)
+        if not 0 <= number <= limit:
+            raise NotFound()  # not a ValueError: it passes the filter and reaches Refusals
+        return number
+
+    return check
+
+
+def _chat_id(value: object) -> object:
+    number = _integer(value)
+    if number is not None and not -MAX_ID <= number <= MAX_ID:
+        raise NotFound()
+    return value if number is None else number
+
+
+def _page(value: object) -> object:
+    number = _integer(value)
+    return value if number is None else min(max(number, 0), MAX_PAGE)
+
+
+def _integer(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 100:
+        return int(value)
+    return None
+
+
+RecordId = Annotated[int, BeforeValidator(_bounded(MAX_RECORD_ID))]
+"""The id of a record (an INTEGER key); anything past it is a record that does not exist."""
+
+MemberId = Annotated[int, BeforeValidator(_bounded(MAX_ID))]
+"""A member's Telegram id (a BIGINT key); past 64 bits it is a member that does not exist."""
+
+ChatId = Annotated[int, BeforeValidator(_chat_id)]
+"""A Telegram chat's id (a group's is negative); past 64 bits it is a chat that does not exist."""
+
+Page = Annotated[int, BeforeValidator(_page)]
+"""A page number, clamped to 0..MAX_PAGE (the screen clamps it to its last page)."""
 
 
 class CancelCb(CallbackData, prefix="cancel"):

@@ -8,11 +8,13 @@ from aiogram import F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from handlers.kit.callbacks import CancelCb
 from handlers.kit.keyboards import main_menu
 from handlers.kit.routes import Routes
+from handlers.kit.screen import show
 from storage.models import User
 
 routes = Routes(__name__)
@@ -30,6 +32,4 @@ async def cancel_command(message: Message, state: FSMContext, member: User) -> N
 @routes.callback_query(CancelCb.filter())
 async def cancel_button(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
-    if isinstance(callback.message, Message):
-        await callback.message.edit_text(_("Cancelled."))
-    await callback.answer()
+    await show(callback, Text(_("Cancelled.")))

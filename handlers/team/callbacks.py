@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram.filters.callback_data import CallbackData
+
+from handlers.kit.callbacks import MemberId, Page
+from storage.models import Role
 
 
 class InviteRoleCb(CallbackData, prefix="inv"):
-    role: str
+    role: Role
+
+
+class TeamAction(StrEnum):
+    LIST = "list"
+    OPEN = "open"
+    ROLE = "role"
+    ASK_OFF = "ask_off"
+    OFF = "off"
+    ON = "on"
 
 
 class TeamCb(CallbackData, prefix="team"):
-    """``action``: list, open, role, ask_off, off, on."""
+    """The team list's page, a member's card, and what can be done to them."""
 
-    action: str
-    member_id: int = 0
-    role: str = ""
-    page: int = 0
+    action: TeamAction
+    member_id: MemberId = 0
+    role: Role | None = None  # with ROLE: the new role
+    page: Page = 0

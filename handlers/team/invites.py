@@ -8,8 +8,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
 )
@@ -17,10 +15,8 @@ from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
 from crm import access
-from crm.errors import CrmError
 from crm.service import Crm
-from handlers.kit.errors import error_text
-from handlers.kit.keyboards import MENU_INVITE, cancel_button
+from handlers.kit.keyboards import MENU_INVITE, button, cancel_row, keyboard
 from handlers.kit.labels import local_time, role_name
 from handlers.kit.routes import Routes
 from handlers.team.callbacks import InviteRoleCb
@@ -40,25 +36,16 @@ async def ask_role(message: Message, member: User, state: FSMContext) -> None:
         await message.answer(_("Only the owner or an admin can invite people."))
         return
     await state.set_state(InviteFlow.role)
-    keyboard = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=_("Manager"), callback_data=InviteRoleCb(role=Role.MANAGER).pack()
-                ),
-                InlineKeyboardButton(
-                    text=_("Admin"), callback_data=InviteRoleCb(role=Role.ADMIN).pack()
-                ),
-            ],
-            [cancel_button()],
-        ]
-    )
+    roles = [
+        button(_("Manager"), InviteRoleCb(role=Role.MANAGER)),
+        button(_("Admin"), InviteRoleCb(role=Role.ADMIN)),
+    ]
     await message.answer(
         _(
             "Whom are you inviting? A manager works with their clients; "
             "an admin also manages the team."
         ),
-        reply_markup=keyboard,
+        reply_markup=keyboard(roles, cancel_row()),
     )
 
 
@@ -77,11 +64,7 @@ async def create_invite(
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     await state.clear()
-    try:
-        token, invite = await crm.invites.create(member, callback_data.role)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    token, invite = await crm.invites.create(member, callback_data.role)
     me = await bot.me()
     link = f"https://t.me/{me.username}?start={token}"
     content = as_list(
@@ -95,10 +78,14 @@ async def create_invite(
         ),
         sep="\n\n",
     )
-    if isinstance(callback.message, Message):
+    # Not kit.screen.show: the link is shown without its preview.
+    if isinstance(callback.message, Message) and callback.message.chat.type == "private":
         await callback.message.edit_text(
             **content.as_kwargs(), link_preview_options=LinkPreviewOptions(is_disabled=True)
         )
     else:
-        await bot.send_message(member.id, **content.as_kwargs())
-    await callback.answer()
+        await bot.send_message(
+            member.id,
+            **content.as_kwargs(),
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )

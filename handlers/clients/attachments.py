@@ -1,0 +1,95 @@
+"""What hangs off a card: the files on a timeline page, and all of the client's deals."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F
+from aiogram.types import CallbackQuery
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from crm.service import Crm
+from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.clients.screen import back_button
+from handlers.clients.views import deal_button, deal_summary
+from handlers.kit.keyboards import button, keyboard, pick
+from handlers.kit.routes import Routes
+from handlers.kit.screen import show
+from handlers.kit.stages import STAGE_ICONS, money, stage_name
+from handlers.kit.timeline import event_text, file_kind_label
+from storage.models import User
+
+routes = Routes(__name__)
+DEALS_PAGE = 8
+
+
+@routes.callback_query(ClientCb.filter(F.action == CardAction.FILES))
+async def list_files(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
+) -> None:
+    card = await crm.client_queries.card(member, callback_data.client_id, page=callback_data.page)
+    statuses = await crm.settings.statuses()
+    choices = [
+        (
+            event_text(event, card.actors, statuses)[:60],
+            ClientCb(action=CardAction.FILE, client_id=card.client.id, ref=event.id),
+        )
+        for event in card.events
+        if event.kind == "file"
+    ]
+    rows = [*pick(choices), [back_button(card.client.id, callback_data.page)]]
+    await show(callback, Text(_("Tap a file to get it here.")), keyboard(*rows))
+
+
+@routes.callback_query(ClientCb.filter(F.action == CardAction.FILE))
+async def send_file(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User, bot: Bot
+) -> None:
+    event = await crm.timeline.file_event(member, callback_data.ref)
+    kind = str(event.data.get("file_kind"))
+    file_id = str(event.data.get("file_id"))
+    caption = event.text or file_kind_label(kind)
+    senders = {
+        "photo": bot.send_photo,
+        "voice": bot.send_voice,
+        "video": bot.send_video,
+        "audio": bot.send_audio,
+    }
+    if kind == "video_note":
+        await bot.send_video_note(member.id, file_id)
+    else:
+        send = senders.get(kind, bot.send_document)
+        await send(member.id, file_id, caption=caption[:1024])  # type: ignore[operator]
+
+
+@routes.callback_query(ClientCb.filter(F.action == CardAction.DEALS))
+async def list_deals(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
+) -> None:
+    """All of a client's deals, open ones first, a page of buttons at a time."""
+    client = await crm.clients.visible(member, callback_data.client_id)
+    deals = await crm.deal_queries.of_client(member, client.id)
+    pages = max(1, -(-len(deals) // DEALS_PAGE))
+    page = min(callback_data.at, pages - 1)
+    rows = [
+        [
+            deal_button(
+                deal.id,
+                STAGE_ICONS.get(stage.kind, "▫️"),
+                deal_summary(
+                    deal.title, money(deal.amount_minor, deal.currency), stage_name(stage)
+                ),
+            )
+        ]
+        for deal, stage in deals[page * DEALS_PAGE : (page + 1) * DEALS_PAGE]
+    ]
+
+    def to(number: int) -> ClientCb:
+        return ClientCb(
+            action=CardAction.DEALS, client_id=client.id, page=callback_data.page, at=number
+        )
+
+    nav = [button(_("◀️ Previous"), to(page - 1))] if page > 0 else []
+    nav += [button(_("Next ▶️"), to(page + 1))] if page < pages - 1 else []
+    rows += [nav, [back_button(client.id, callback_data.page)]]
+    text = Text(_("Deals of {name}:").format(name=client.name))
+    await show(callback, text, keyboard(*rows))

@@ -1,0 +1,88 @@
+"""The clients feature's dialogs: their states, and each dialog's data as a typed object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aiogram.fsm.state import State, StatesGroup
+
+from crm.clients import ClientDraft
+from handlers.kit.dialogs import DialogData
+
+
+class NewClientFlow(StatesGroup):
+    name = State()
+    phone = State()
+    email = State()
+    company = State()
+    city = State()
+
+
+class DuplicateFlow(StatesGroup):
+    prompt = State()  # the draft waits while "it already exists" is asked
+
+
+class ForwardFlow(StatesGroup):
+    query = State()  # waiting for a search for the client to attach the text to
+
+
+class EditFlow(StatesGroup):
+    value = State()
+    tags = State()
+
+
+class NoteFlow(StatesGroup):
+    comment = State()
+    call_note = State()
+
+
+class ClientListFlow(StatesGroup):
+    period = State()
+
+
+@dataclass(frozen=True)
+class NewClientData(DialogData):
+    """The client being added; ``quick``: from one line, so only what it lacked is asked."""
+
+    name: str = ""
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    company: str | None = None
+    city: str | None = None
+    quick: bool = False
+
+    def draft(self) -> ClientDraft:
+        return ClientDraft(
+            name=self.name,
+            phones=tuple(self.phones),
+            emails=tuple(self.emails),
+            company=self.company,
+            city=self.city,
+        )
+
+
+@dataclass(frozen=True)
+class EditData(DialogData):
+    client_id: int = 0
+    field: str = ""  # the card field being edited
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class NoteData(DialogData):
+    client_id: int = 0
+    outcome: str = ""  # of the call being logged
+
+
+@dataclass(frozen=True)
+class ForwardData(DialogData):
+    """A forwarded text waiting for a choice; ``fwd_prompt``: the message whose buttons use it."""
+
+    fwd_text: str | None = None
+    fwd_name: str | None = None
+    fwd_prompt: int | None = None
+
+
+@dataclass(frozen=True)
+class PeriodData(DialogData):
+    period_for_list: int | None = None  # the list message a typed period is for

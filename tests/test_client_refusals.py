@@ -1,0 +1,89 @@
+"""Refusals reach the member as words: every card button on a client that is gone, and
+forged ids past 64 bits, are answered "This record no longer exists."; a refused message
+is answered with a reply. (Removing the alert of any of these makes this file fail.)"""
+
+from __future__ import annotations
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.team.callbacks import InviteRoleCb, TeamCb
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID, Joiner
+
+GONE = "This record no longer exists."
+STALE = "This button is no longer active."
+NONE = 2**31 - 1  # the largest id a record can have: none has it here
+
+
+async def test_every_card_button_on_a_missing_client_says_it_is_gone(
+    owner_en: SimulatedUser,
+) -> None:
+    codes = {
+        CardAction.SET_STATUS: "hot",
+        CardAction.EDIT_FIELD: "city",
+        CardAction.UNTAG: "deadbeef00",
+        CardAction.CALL_OUTCOME: "reached",
+    }
+    # no call is being logged: that button is stale; a note that is not there is "removed"
+    expected = {CardAction.CALL_SAVE: STALE, CardAction.UNDO: "That was already removed."}
+    for action in CardAction:
+        data = ClientCb(action=action, client_id=NONE, ref=NONE, code=codes.get(action, ""))
+        assert await owner_en.press_data(data.pack()) == [], action
+        assert owner_en.alert == expected.get(action, GONE), action
+
+
+async def test_forged_ids_past_64_bits_are_records_that_do_not_exist(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    client = await make_client(app, OWNER_ID, "Real Client")
+    too_big, too_small = str(2**63), "-1"
+    for data in (
+        f"cl:open:{too_big}:0:0::0:0",
+        f"cl:open:{2**31}:0:0::0:0",  # past the INTEGER keys of PostgreSQL
+        f"cl:open:{too_small}:0:0::0:0",
+        f"cl:undo:{client.id}:0:{too_big}::0:0",
+        f"cl:file:{client.id}:0:{2**31}::0:0",
+        f"cl:set_manager:{client.id}:0:0::0:{too_big}",
+        f"cl:set_manager:{client.id}:0:0::0:{2**200}",
+        f"nc:open_dup:{2**31}",
+        f"cls:manager:0:::{too_big}",
+        f"nc:open_dup:{too_big}",
+        f"nc:fwd_add:{too_big}",
+        f"team:open:{too_big}::0",
+        f"team:off:{too_big}::0",
+        f"gr:toggle:{2**63}:new_deal",
+        f"gr:toggle:-{2**63}:new_deal",
+    ):
+        assert await owner_en.press_data(data) == [], data
+        assert owner_en.alert == GONE, data
+    # A page past any list is the last page, not an error.
+    [card] = await owner_en.press_data(f"cl:page:{client.id}:{too_big}:0::0:0")
+    assert "Real Client" in card.text
+
+
+async def test_a_note_for_a_card_handed_over_meanwhile_is_refused_in_a_reply(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    manager = await join(4701, "manager", "Mark", language_code="en")
+    await join(4702, "manager", "Olga", language_code="en")
+    client = await make_client(app, 4701, "Handed Over")
+    await manager.press_data(ClientCb(action=CardAction.OPEN, client_id=client.id).pack())
+    handover = ClientCb(action=CardAction.SET_MANAGER, client_id=client.id, member_id=4702)
+    await owner_en.press_data(handover.pack())
+    assert owner_en.alert == "Responsible changed."
+    [reply] = await manager.send("Called, no answer")
+    assert reply.text == GONE
+    await manager.press_data(ClientCb(action=CardAction.COMMENT, client_id=client.id).pack())
+    assert manager.alert == GONE
+
+
+async def test_an_invitation_refused_after_a_demotion_is_told(
+    owner_en: SimulatedUser, join: Joiner
+) -> None:
+    admin = await join(4801, "admin", "Ada", language_code="en")
+    [keyboard] = await admin.send("/invite")
+    demote = TeamCb(action="role", member_id=4801, role="manager")
+    await owner_en.press_data(demote.pack())
+    assert await admin.press_data(InviteRoleCb(role="manager").pack(), keyboard) == []
+    assert admin.alert == "You don't have access to this."
