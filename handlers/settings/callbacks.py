@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 
 class SettingsCb(CallbackData, prefix="set"):
@@ -20,8 +23,16 @@ class PipelineCb(CallbackData, prefix="pl"):
     value: str = ""
 
 
+class DigestAction(StrEnum):
+    MORNING = "morning"  # ``on``: the morning list's new state
+    TIME = "time"  # the question
+    SET = "set"  # ``hour``:``minute``
+
+
 class DigestCb(CallbackData, prefix="dg"):
     """/settings: the summary's time (owner) and one's own morning list."""
 
-    action: str
-    value: str = ""
+    action: DigestAction
+    on: bool = False
+    hour: int = Field(0, ge=0, le=23)
+    minute: int = Field(0, ge=0, le=59)

@@ -61,11 +61,7 @@ async def settings_command(message: Message, member: User, crm: Crm, state: FSMC
 async def change_language(
     callback: CallbackQuery, callback_data: SettingsCb, member: User, crm: Crm, i18n: I18n
 ) -> None:
-    try:
-        member = await crm.members.set_language(member, callback_data.value)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    member = await crm.members.set_language(member, callback_data.value)
     with i18n.use_locale(member.language):
         text, keyboard = await settings_screen(member, crm)
         if isinstance(callback.message, Message):
@@ -96,18 +92,13 @@ async def ask_timezone(callback: CallbackQuery, state: FSMContext) -> None:
             _("Choose your time zone or send its name (for example Europe/Moscow)."),
             reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
         )
-    await callback.answer()
 
 
 @routes.callback_query(SettingsCb.filter(F.action == "tz_pick"))
 async def pick_timezone(
     callback: CallbackQuery, callback_data: SettingsCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
-    try:
-        member = await crm.members.set_timezone(member, callback_data.value)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    member = await crm.members.set_timezone(member, callback_data.value)
     await state.clear()
     text, keyboard = await settings_screen(member, crm)
     if isinstance(callback.message, Message):
@@ -117,11 +108,7 @@ async def pick_timezone(
 
 @routes.message(SettingsFlow.timezone, F.text)
 async def typed_timezone(message: Message, member: User, crm: Crm, state: FSMContext) -> None:
-    try:
-        member = await crm.members.set_timezone(member, message.text or "")
-    except CrmError as error:
-        await message.answer(error_text(error))
-        return
+    member = await crm.members.set_timezone(member, message.text or "")  # refused: asked again
     await state.clear()
     text, keyboard = await settings_screen(member, crm)
     await message.answer(**text.as_kwargs(), reply_markup=keyboard)
@@ -143,11 +130,7 @@ async def toggle_see_all(
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     on = callback_data.value == "on"
-    try:
-        await crm.settings.set_managers_see_all(member, on)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    await crm.settings.set_managers_see_all(member, on)
     text, keyboard = await settings_screen(member, crm)
     await edit(callback, text, keyboard)
     await callback.answer(
@@ -198,7 +181,6 @@ async def statuses_button(
         )
         keyboard = back
     await edit(callback, text, keyboard)
-    await callback.answer()
 
 
 async def statuses_screen(crm: Crm, note: str | None = None) -> tuple[Text, InlineKeyboardMarkup]:
@@ -225,7 +207,7 @@ async def typed_status_name(message: Message, member: User, crm: Crm, state: FSM
             status = await crm.settings.rename_status(member, code, message.text or "")
         else:
             status = await crm.settings.add_status(member, message.text or "")
-    except CrmError as error:
+    except CrmError as error:  # not only told: a bad name is asked again, else the dialog ends
         await message.answer(error_text(error))
         if error.code != "bad_status_name":  # a bad name gets a second chance
             await state.set_state(None)

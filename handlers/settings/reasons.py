@@ -20,16 +20,15 @@ from handlers.kit.routes import Routes
 from handlers.kit.stages import reason_text
 from handlers.settings.callbacks import PipelineCb
 from handlers.settings.pipeline import (
-    MAX_ID,
     SECOND_CHANCE,
     NotOwner,
-    PipelineFlow,
     edit,
     leave_prompt,
-    pl_button,
     prompt,
     prompt_item,
 )
+from handlers.settings.pipeline_views import MAX_ID, pl_button
+from handlers.settings.states import PipelineFlow
 from storage.models import LostReason, User
 
 routes = Routes(__name__)
@@ -142,7 +141,6 @@ async def open_screen(
         await show_error(callback, crm, error)
         return
     await edit(callback, text, keyboard)
-    await callback.answer()
 
 
 @routes.callback_query(PipelineCb.filter(F.action == "reason_delete_yes"))
@@ -159,7 +157,6 @@ async def delete(
         return
     text, keyboard = await reasons_screen(crm, page, _("Deleted: {reason}.").format(reason=name))
     await edit(callback, text, keyboard)
-    await callback.answer()
 
 
 @routes.message(PipelineFlow.reason_text, F.text)

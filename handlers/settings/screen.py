@@ -11,7 +11,7 @@ from crm.members import SUPPORTED_LANGUAGES
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.labels import language_name, local_time
-from handlers.settings.callbacks import DigestCb, PipelineCb, SettingsCb
+from handlers.settings.callbacks import DigestAction, DigestCb, PipelineCb, SettingsCb
 from storage.models import Role, User
 
 
@@ -24,7 +24,7 @@ async def morning_buttons(member: User, crm: Crm) -> list[list[InlineKeyboardBut
             [
                 InlineKeyboardButton(
                     text=_("🗞 Daily summary at {time}").format(time=at),
-                    callback_data=DigestCb(action="time").pack(),
+                    callback_data=DigestCb(action=DigestAction.TIME).pack(),
                 )
             ]
         )
@@ -35,7 +35,7 @@ async def morning_buttons(member: User, crm: Crm) -> list[list[InlineKeyboardBut
                 InlineKeyboardButton(
                     text=_("🌅 My morning list: {state}").format(state=state),
                     callback_data=DigestCb(
-                        action="morning", value="off" if member.morning_list else "on"
+                        action=DigestAction.MORNING, on=not member.morning_list
                     ).pack(),
                 )
             ]

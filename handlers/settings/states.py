@@ -1,0 +1,17 @@
+"""The settings dialogs' steps."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class PipelineFlow(StatesGroup):
+    stage_name = State()
+    new_stage = State()
+    stale_days = State()
+    reason_text = State()
+    new_reason = State()
+
+
+class DigestFlow(StatesGroup):
+    time = State()
