@@ -15,10 +15,32 @@ class SettingsCb(CallbackData, prefix="set"):
     value: str = ""
 
 
-class PipelineCb(CallbackData, prefix="pl"):
-    """The owner's pipeline and lost-reason settings."""
+class PipelineAction(StrEnum):
+    SETTINGS = "settings"
+    STAGES = "stages"
+    STAGE = "stage"
+    ADD = "add"
+    RENAME = "rename"
+    STALE = "stale"
+    STALE_SET = "stale_set"
+    UP = "up"
+    DOWN = "down"
+    DELETE = "delete"
+    DELETE_TO = "delete_to"
+    DELETE_YES = "delete_yes"
+    REASONS = "reasons"
+    REASON = "reason"
+    REASON_ADD = "reason_add"
+    REASON_RENAME = "reason_rename"
+    REASON_DELETE = "reason_delete"
+    REASON_DELETE_YES = "reason_delete_yes"
 
-    action: str
+
+class PipelineCb(CallbackData, prefix="pl"):
+    """The owner's pipeline and lost-reason settings. ``value``: days (or "none"), a stage
+    to move deals to, or a page: read and checked by the handler of the action."""
+
+    action: PipelineAction
     item_id: int = 0
     value: str = ""
 

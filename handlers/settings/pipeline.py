@@ -26,7 +26,7 @@ from crm.team_settings import can_change_settings
 from handlers.kit.errors import error_text
 from handlers.kit.routes import Routes
 from handlers.kit.stages import stage_name
-from handlers.settings.callbacks import PipelineCb
+from handlers.settings.callbacks import PipelineAction, PipelineCb
 from handlers.settings.pipeline_views import (
     MAX_ID,
     back_to,
@@ -102,7 +102,18 @@ async def show_error(callback: CallbackQuery, crm: Crm, error: CrmError) -> None
 
 
 @routes.callback_query(
-    PipelineCb.filter(F.action.in_({"settings", "stages", "stage", "add", "rename", "stale"}))
+    PipelineCb.filter(
+        F.action.in_(
+            {
+                PipelineAction.SETTINGS,
+                PipelineAction.STAGES,
+                PipelineAction.STAGE,
+                PipelineAction.ADD,
+                PipelineAction.RENAME,
+                PipelineAction.STALE,
+            }
+        )
+    )
 )
 async def open_screen(
     callback: CallbackQuery, callback_data: PipelineCb, member: User, crm: Crm, state: FSMContext
@@ -110,13 +121,13 @@ async def open_screen(
     await leave_prompt(state)
     action, stage_id = callback_data.action, callback_data.item_id
     try:
-        if action == "settings":
+        if action == PipelineAction.SETTINGS:
             text, keyboard = await settings_screen(member, crm)
-        elif action == "stages":
+        elif action == PipelineAction.STAGES:
             text, keyboard = await pipeline_screen(crm)
-        elif action == "stage":
+        elif action == PipelineAction.STAGE:
             text, keyboard = await stage_screen(crm, stage_id)
-        elif action == "add":
+        elif action == PipelineAction.ADD:
             if len(await crm.pipelines.stages()) >= MAX_STAGES:
                 raise InvalidInput("too_many_stages", limit=MAX_STAGES)
             text = Text(
@@ -127,7 +138,7 @@ async def open_screen(
             )
             keyboard = back_to(0)
             await prompt(state, PipelineFlow.new_stage)
-        elif action == "rename":
+        elif action == PipelineAction.RENAME:
             stage, _stages = await find_stage(crm, stage_id)
             text = Text(
                 _("Send the new name for the stage {stage}, 1 to {limit} characters.").format(
@@ -139,7 +150,7 @@ async def open_screen(
         else:
             text, keyboard = await stale_prompt(crm, stage_id)
             await prompt(state, PipelineFlow.stale_days, stage_id)
-    except CrmError as error:
+    except CrmError as error:  # told, and a gone stage or reason leaves its screen
         await show_error(callback, crm, error)
         return
     await edit(callback, text, keyboard)
@@ -156,7 +167,7 @@ async def typed_stage_name(message: Message, member: User, crm: Crm, state: FSMC
             )
         else:
             stage = await crm.pipelines.add_stage(member, message.text or "")
-    except CrmError as error:
+    except CrmError as error:  # not only told: a second chance, or the prompt ends
         await message.answer(error_text(error))
         if error.code not in SECOND_CHANCE:
             await state.set_state(None)
@@ -173,7 +184,7 @@ async def typed_stage_name(message: Message, member: User, crm: Crm, state: FSMC
 # --- stale days ---------------------------------------------------------------------------
 
 
-@routes.callback_query(PipelineCb.filter(F.action == "stale_set"))
+@routes.callback_query(PipelineCb.filter(F.action == PipelineAction.STALE_SET))
 async def stale_by_button(
     callback: CallbackQuery, callback_data: PipelineCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
@@ -182,7 +193,7 @@ async def stale_by_button(
         days = None if callback_data.value == "none" else parse_days(callback_data.value)
         await crm.pipelines.set_stale_days(member, callback_data.item_id, days)
         text, keyboard = await stage_screen(crm, callback_data.item_id, stale_note(days))
-    except CrmError as error:
+    except CrmError as error:  # told, and a gone stage or reason leaves its screen
         await show_error(callback, crm, error)
         return
     await edit(callback, text, keyboard)
@@ -194,7 +205,7 @@ async def typed_stale_days(message: Message, member: User, crm: Crm, state: FSMC
     try:
         days = parse_days(message.text or "")
         await crm.pipelines.set_stale_days(member, stage_id, days)
-    except CrmError as error:
+    except CrmError as error:  # not only told: a second chance, or the prompt ends
         await message.answer(error_text(error))
         if error.code not in SECOND_CHANCE:
             await state.set_state(None)
@@ -207,17 +218,17 @@ async def typed_stale_days(message: Message, member: User, crm: Crm, state: FSMC
 # --- order -----------------------------------------------------------------------------------
 
 
-@routes.callback_query(PipelineCb.filter(F.action.in_({"up", "down"})))
+@routes.callback_query(PipelineCb.filter(F.action.in_({PipelineAction.UP, PipelineAction.DOWN})))
 async def move(
     callback: CallbackQuery, callback_data: PipelineCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
     await leave_prompt(state)
-    step = -1 if callback_data.action == "up" else 1
+    step = -1 if callback_data.action == PipelineAction.UP else 1
     try:
         stage, _stages = await find_stage(crm, callback_data.item_id)
         await crm.pipelines.move_stage(member, stage.id, step)
         text, keyboard = await stage_screen(crm, stage.id)
-    except CrmError as error:
+    except CrmError as error:  # told, and a gone stage or reason leaves its screen
         await show_error(callback, crm, error)
         return
     await edit(callback, text, keyboard)
@@ -227,7 +238,9 @@ async def move(
 # --- deleting -----------------------------------------------------------------------------------
 
 
-@routes.callback_query(PipelineCb.filter(F.action.in_({"delete", "delete_to"})))
+@routes.callback_query(
+    PipelineCb.filter(F.action.in_({PipelineAction.DELETE, PipelineAction.DELETE_TO}))
+)
 async def ask_delete(
     callback: CallbackQuery, callback_data: PipelineCb, crm: Crm, state: FSMContext
 ) -> None:
@@ -235,13 +248,13 @@ async def ask_delete(
     await leave_prompt(state)
     try:
         text, keyboard = await delete_dialog(crm, callback_data)
-    except CrmError as error:
+    except CrmError as error:  # told, and a gone stage or reason leaves its screen
         await show_error(callback, crm, error)
         return
     await edit(callback, text, keyboard)
 
 
-@routes.callback_query(PipelineCb.filter(F.action == "delete_yes"))
+@routes.callback_query(PipelineCb.filter(F.action == PipelineAction.DELETE_YES))
 async def delete(
     callback: CallbackQuery, callback_data: PipelineCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
@@ -253,7 +266,7 @@ async def delete(
         moved = await crm.pipelines.delete_stage(member, stage.id, move_to)
     except CrmError as error:
         if error.code == "move_deals_first":  # deals arrived meanwhile: ask where they go
-            again = PipelineCb(action="delete", item_id=callback_data.item_id)
+            again = PipelineCb(action=PipelineAction.DELETE, item_id=callback_data.item_id)
             try:
                 text, keyboard = await delete_dialog(crm, again)
             except CrmError as other:

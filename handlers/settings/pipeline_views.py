@@ -10,13 +10,15 @@ from crm.errors import Conflict, InvalidInput
 from crm.pipeline import MAX_STAGES, MAX_STALE_DAYS, StageView
 from crm.service import Crm
 from handlers.kit.stages import STAGE_ICONS, stage_name
-from handlers.settings.callbacks import PipelineCb
+from handlers.settings.callbacks import PipelineAction, PipelineCb
 
 STALE_CHOICES = (1, 3, 7, 14, 30)
 MAX_ID = 2**31 - 1  # ids in callback data are untrusted; the database's integers stop here
 
 
-def pl_button(text: str, action: str, item_id: int = 0, value: str = "") -> InlineKeyboardButton:
+def pl_button(
+    text: str, action: PipelineAction, item_id: int = 0, value: str = ""
+) -> InlineKeyboardButton:
     return InlineKeyboardButton(
         text=text, callback_data=PipelineCb(action=action, item_id=item_id, value=value).pack()
     )
@@ -59,11 +61,11 @@ async def pipeline_screen(crm: Crm, note: str | None = None) -> tuple[Text, Inli
             "Tap a stage to change it."
         )
     )
-    rows = [[pl_button(stage_row(stage), "stage", stage.id)] for stage in stages]
+    rows = [[pl_button(stage_row(stage), PipelineAction.STAGE, stage.id)] for stage in stages]
     if len(stages) < MAX_STAGES:
-        rows.append([pl_button(_("➕ Add a stage"), "add")])
-    rows.append([pl_button(_("❌ Lost reasons"), "reasons")])
-    rows.append([pl_button(_("◀️ Settings"), "settings")])
+        rows.append([pl_button(_("➕ Add a stage"), PipelineAction.ADD)])
+    rows.append([pl_button(_("❌ Lost reasons"), PipelineAction.REASONS)])
+    rows.append([pl_button(_("◀️ Settings"), PipelineAction.SETTINGS)])
     return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -75,7 +77,7 @@ async def stage_screen(
     if note:
         lines.append(note)
     lines.append(as_key_value(_("Kind"), kind_name(stage.kind)))
-    rows = [[pl_button(_("✏️ Rename"), "rename", stage.id)]]
+    rows = [[pl_button(_("✏️ Rename"), PipelineAction.RENAME, stage.id)]]
     if stage.kind == "open":
         lines.append(
             as_key_value(
@@ -84,26 +86,30 @@ async def stage_screen(
         )
         opened = [s.id for s in stages if s.kind == "open"]
         index = opened.index(stage.id)
-        rows.append([pl_button(_("⏳ Days before stale"), "stale", stage.id)])
+        rows.append([pl_button(_("⏳ Days before stale"), PipelineAction.STALE, stage.id)])
         moves = []
         if index > 0:
-            moves.append(pl_button(_("⬆️ Up"), "up", stage.id))
+            moves.append(pl_button(_("⬆️ Up"), PipelineAction.UP, stage.id))
         if index < len(opened) - 1:
-            moves.append(pl_button(_("⬇️ Down"), "down", stage.id))
+            moves.append(pl_button(_("⬇️ Down"), PipelineAction.DOWN, stage.id))
         if moves:
             rows.append(moves)
-        rows.append([pl_button(_("🗑 Delete"), "delete", stage.id)])
+        rows.append([pl_button(_("🗑 Delete"), PipelineAction.DELETE, stage.id)])
     lines.append(as_key_value(_("Deals on it"), str(await crm.pipelines.deals_on(stage.id))))
     if stage.kind != "open":
         lines.append(_("A closing stage can only be renamed."))
-    rows.append([pl_button(_("◀️ Pipeline"), "stages")])
+    rows.append([pl_button(_("◀️ Pipeline"), PipelineAction.STAGES)])
     return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def back_to(stage_id: int) -> InlineKeyboardMarkup:
     if stage_id:
-        return InlineKeyboardMarkup(inline_keyboard=[[pl_button(_("◀️ Back"), "stage", stage_id)]])
-    return InlineKeyboardMarkup(inline_keyboard=[[pl_button(_("◀️ Pipeline"), "stages")]])
+        return InlineKeyboardMarkup(
+            inline_keyboard=[[pl_button(_("◀️ Back"), PipelineAction.STAGE, stage_id)]]
+        )
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[pl_button(_("◀️ Pipeline"), PipelineAction.STAGES)]]
+    )
 
 
 async def stale_prompt(crm: Crm, stage_id: int) -> tuple[Text, InlineKeyboardMarkup]:
@@ -116,11 +122,14 @@ async def stale_prompt(crm: Crm, stage_id: int) -> tuple[Text, InlineKeyboardMar
             "Now: {now}. Tap a number or send one from 1 to {limit}."
         ).format(stage=stage_name(stage), now=stale_text(stage.stale_days), limit=MAX_STALE_DAYS)
     )
-    choices = [pl_button(str(days), "stale_set", stage.id, str(days)) for days in STALE_CHOICES]
+    choices = [
+        pl_button(str(days), PipelineAction.STALE_SET, stage.id, str(days))
+        for days in STALE_CHOICES
+    ]
     rows = [
         choices,
-        [pl_button(_("Never"), "stale_set", stage.id, "none")],
-        [pl_button(_("◀️ Back"), "stage", stage.id)],
+        [pl_button(_("Never"), PipelineAction.STALE_SET, stage.id, "none")],
+        [pl_button(_("◀️ Back"), PipelineAction.STAGE, stage.id)],
     ]
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -142,19 +151,19 @@ async def delete_dialog(crm: Crm, data: PipelineCb) -> tuple[Text, InlineKeyboar
         raise InvalidInput("last_open_stage")
     name = stage_name(stage)
     deals = await crm.pipelines.deals_on(stage.id)
-    back = pl_button(_("◀️ Back"), "stage", stage.id)
-    if deals and data.action == "delete":
+    back = pl_button(_("◀️ Back"), PipelineAction.STAGE, stage.id)
+    if deals and data.action == PipelineAction.DELETE:
         text = Text(
             _("Deals on the stage {stage}: {count}. Move them to:").format(stage=name, count=deals)
         )
         rows = [
-            [pl_button(stage_name(other), "delete_to", stage.id, str(other.id))]
+            [pl_button(stage_name(other), PipelineAction.DELETE_TO, stage.id, str(other.id))]
             for other in opened
             if other.id != stage.id
         ]
         return text, InlineKeyboardMarkup(inline_keyboard=[*rows, [back]])
     target: StageView | None = None
-    if data.action == "delete_to":
+    if data.action == PipelineAction.DELETE_TO:
         target = next((s for s in opened if str(s.id) == data.value and s.id != stage.id), None)
         if target is None:
             raise Conflict("stage_gone")
@@ -166,5 +175,7 @@ async def delete_dialog(crm: Crm, data: PipelineCb) -> tuple[Text, InlineKeyboar
         )
     else:
         text = Text(_("Delete the stage {stage}? It has no deals.").format(stage=name))
-    yes = pl_button(_("🗑 Yes, delete"), "delete_yes", stage.id, str(target.id) if target else "")
+    yes = pl_button(
+        _("🗑 Yes, delete"), PipelineAction.DELETE_YES, stage.id, str(target.id) if target else ""
+    )
     return text, InlineKeyboardMarkup(inline_keyboard=[[yes], [back]])

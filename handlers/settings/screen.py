@@ -11,7 +11,13 @@ from crm.members import SUPPORTED_LANGUAGES
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.labels import language_name, local_time
-from handlers.settings.callbacks import DigestAction, DigestCb, PipelineCb, SettingsCb
+from handlers.settings.callbacks import (
+    DigestAction,
+    DigestCb,
+    PipelineAction,
+    PipelineCb,
+    SettingsCb,
+)
 from storage.models import Role, User
 
 
@@ -82,7 +88,7 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
             ]
         )
         rows.append([button(_("🏷 Client statuses"), "statuses")])
-        pipeline = PipelineCb(action="stages").pack()
+        pipeline = PipelineCb(action=PipelineAction.STAGES).pack()
         rows.append([InlineKeyboardButton(text=_("🪜 Pipeline"), callback_data=pipeline)])
     rows.extend(await morning_buttons(member, crm))
     return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
