@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -30,6 +29,7 @@ from handlers.kit.screen import show
 from handlers.kit.stages import money, stage_name
 from handlers.reports import charts as charts
 from handlers.reports.callbacks import ReportAction, ReportCb
+from handlers.reports.states import ReportFlow
 from handlers.reports.views import (
     PRESETS,
     Period,
@@ -54,10 +54,6 @@ from storage.models import User
 routes = Routes(__name__)
 
 PRIVATE = F.chat.type == "private"
-
-
-class ReportFlow(StatesGroup):
-    period = State()
 
 
 @routes.message(Command("report"), PRIVATE)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiogram import F
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import I18n
@@ -20,6 +19,7 @@ from handlers.kit.labels import language_name, status_label
 from handlers.kit.routes import Routes
 from handlers.settings.callbacks import SettingsCb
 from handlers.settings.screen import button, settings_screen
+from handlers.settings.states import SettingsFlow
 from storage.models import User
 
 routes = Routes(__name__)
@@ -41,12 +41,6 @@ COMMON_TIMEZONES = (
 
 
 # A menu button tapped while a name is asked for is a change of mind, not the name.
-
-
-class SettingsFlow(StatesGroup):
-    timezone = State()
-    status_name = State()
-    new_status = State()
 
 
 @routes.message(Command("settings"))

@@ -15,3 +15,9 @@ class PipelineFlow(StatesGroup):
 
 class DigestFlow(StatesGroup):
     time = State()
+
+
+class SettingsFlow(StatesGroup):
+    timezone = State()
+    status_name = State()
+    new_status = State()
