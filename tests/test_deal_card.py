@@ -245,9 +245,9 @@ async def test_managers_change_only_their_own_deals(
     # Mark cannot see Mila's client: every forged press is "no longer exists".
     for data in (
         DealCb(action="open", deal_id=deal.id).pack(),
-        DealCb(action="move", deal_id=deal.id, value=str(ids["won"])).pack(),
+        DealCb(action="move", deal_id=deal.id, item_id=ids["won"]).pack(),
         DealCb(action="lost", deal_id=deal.id).pack(),
-        DealCb(action="lost_pick", deal_id=deal.id, value="1").pack(),
+        DealCb(action="lost_pick", deal_id=deal.id, item_id=1).pack(),
         DealCb(action="reopen", deal_id=deal.id).pack(),
         DealCb(action="stages", deal_id=deal.id).pack(),
         DealCb(action="edit", deal_id=deal.id).pack(),
@@ -271,10 +271,10 @@ async def test_managers_change_only_their_own_deals(
         "🔄 Refresh",
     ]
     for data in (
-        DealCb(action="move", deal_id=deal.id, value=str(ids["won"])).pack(),
+        DealCb(action="move", deal_id=deal.id, item_id=ids["won"]).pack(),
         DealCb(action="lost", deal_id=deal.id).pack(),
         DealCb(action="stages", deal_id=deal.id).pack(),
-        DealCb(action="edit_field", deal_id=deal.id, value="amount").pack(),
+        DealCb(action="edit_field", deal_id=deal.id, field="amount").pack(),
         DealCb(action="manager", deal_id=deal.id).pack(),
     ):
         await mark.press_data(data)
@@ -299,7 +299,7 @@ async def test_managers_change_only_their_own_deals(
     assert "Responsible: Mark" in card.text
     assert history(card.text)[0].endswith("✏️ responsible: Mila → Mark")
     [card] = await mark.press_data(
-        DealCb(action="move", deal_id=deal.id, value=str(ids["won"])).pack()
+        DealCb(action="move", deal_id=deal.id, item_id=ids["won"]).pack()
     )
     assert "Paid" in card.text
     assert (await deal_now(app, deal.id)).manager_id == 5002

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
+from handlers.settings.callbacks import DigestCb
 from storage.models import User
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
@@ -140,8 +141,12 @@ async def test_the_owner_sets_the_summary_time_in_settings(
     manager = await join(7004, "manager", "Mona", language_code="en")
     [screen] = await manager.send("/settings")
     assert "Daily summary" not in str(screen.buttons)
-    await manager.press_data("dg:set:06.00")
+    await manager.press_data(DigestCb(action="set", hour=6).pack())
     assert manager.alert == "You don't have access to this."
+    await manager.press_data(DigestCb(action="time").pack())
+    assert manager.alert == "You don't have access to this."
+    await owner_en.press_data("dg:set:0:24:0")  # forged: no such hour
+    assert owner_en.alert == "This button is no longer active."
     async with app.crm.open() as crm:
         assert (await crm.digests.digest_time()).strftime("%H:%M") == "07:45"
 

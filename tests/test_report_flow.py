@@ -430,7 +430,7 @@ async def test_refresh_and_back_to_the_periods(october: App, owner_en: Simulated
 @pytest.mark.parametrize(
     "forged",
     [
-        ReportCb(action="drop_tables").pack(),
+        "rep:drop_tables::0:0",
         ReportCb(action="period", value="decade").pack(),
         ReportCb(action="charts", first=20261301, last=20261315).pack(),
         ReportCb(action="xlsx", first=20261015, last=20261001).pack(),

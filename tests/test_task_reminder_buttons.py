@@ -123,7 +123,7 @@ async def test_snooze_edits_the_reminder_and_reminds_again(
     kinds = await task_events(app, task.id)
     assert kinds == ["task_created", "task_snoozed", "task_snoozed", "task_snoozed"]
 
-    await owner_en.press_data(TaskCb(action="snooze", task_id=task.id, value="1y").pack())
+    await owner_en.press_data(TaskCb(action="snooze", task_id=task.id, choice="1y").pack())
     assert owner_en.alert == "This button is no longer active."
 
 
@@ -152,7 +152,7 @@ async def test_forged_presses_by_a_stranger_or_another_manager(
     task = await make_task(app, OWNER_ID, "Call Ivan", moscow(3, 10), assignee_id=MANAGER_ID)
     stranger = user(666, "Eve", language_code="en")
     for action, value in (("done", ""), ("snooze", "15m")):
-        data = TaskCb(action=action, task_id=task.id, value=value).pack()
+        data = TaskCb(action=action, task_id=task.id, choice=value).pack()
         await stranger.press_data(data)
         assert stranger.alert == "This is a private CRM. Ask its owner for an invitation."
         await colleague.press_data(data)

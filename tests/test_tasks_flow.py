@@ -215,8 +215,12 @@ async def test_priority_reminder_and_repeat_edit_the_confirmation(
     [task] = await all_tasks(app)
     assert (task.priority, task.remind_before, task.repeat) == ("high", 60, "weekdays")
     assert task.early_at == moscow(3, 9)
-    for action, value in (("prio", "urgent"), ("early", "5"), ("repeat", "yearly")):
-        await owner_en.press_data(TaskCb(action=action, task_id=task.id, value=value).pack())
+    for forged in (
+        TaskCb(action="prio", task_id=task.id, choice="urgent"),
+        TaskCb(action="early", task_id=task.id, number=5),
+        TaskCb(action="repeat", task_id=task.id, choice="yearly"),
+    ):
+        await owner_en.press_data(forged.pack())
         assert owner_en.alert == "This button is no longer active."
     await owner_en.press("Repeat", screen)
     [screen] = await owner_en.press("doesn't repeat")
@@ -256,7 +260,7 @@ async def test_a_manager_cannot_assign_nor_touch_others_tasks(
     [own] = await all_tasks(app)
     await manager.press_data(TaskCb(action="who", task_id=own.id).pack())
     assert manager.alert == "You don't have access to this."
-    await manager.press_data(TaskCb(action="assign", task_id=own.id, value=str(OWNER_ID)).pack())
+    await manager.press_data(TaskCb(action="assign", task_id=own.id, number=OWNER_ID).pack())
     assert manager.alert == "You don't have access to this."
 
     others = await make_task(app, OWNER_ID, "Owner's own", moscow(3, 10))

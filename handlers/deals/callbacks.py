@@ -2,29 +2,68 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram.filters.callback_data import CallbackData
+
+from handlers.kit.record_ids import MemberId, RecordId
+
+
+class DealAction(StrEnum):
+    OPEN = "open"
+    PAGE = "page"
+    STAGES = "stages"
+    MOVE = "move"  # to ``item_id``, a stage
+    REOPEN = "reopen"
+    LOST = "lost"
+    LOST_PICK = "lost_pick"  # ``item_id``: a listed reason
+    EDIT = "edit"
+    EDIT_FIELD = "edit_field"  # ``field``
+    COMMENT = "comment"
+    MANAGER = "manager"
+    SET_MANAGER = "set_manager"  # ``member_id``, 0 for nobody
+
+
+class DealField(StrEnum):
+    AMOUNT = "amount"
+    TITLE = "title"
+    EXPECTED_CLOSE = "expected_close"
+    NONE = ""
 
 
 class DealCb(CallbackData, prefix="dl"):
-    """A button on or about one deal. ``value`` carries the action's argument (a stage id…)."""
+    """A button on or about one deal; ``item_id`` is the action's stage or reason."""
 
-    action: str
-    deal_id: int
-    page: int = 0
-    value: str = ""
+    action: DealAction
+    deal_id: RecordId
+    page: RecordId = 0
+    item_id: RecordId = 0
+    member_id: MemberId = 0
+    field: DealField = DealField.NONE
+
+
+class NewDealAction(StrEnum):
+    START = "start"
+    SKIP_AMOUNT = "skip_amount"
+    SKIP_TITLE = "skip_title"
 
 
 class NewDealCb(CallbackData, prefix="nd"):
     """Starting a deal from a client's card."""
 
-    action: str
-    client_id: int
+    action: NewDealAction
+    client_id: RecordId
+
+
+class DealsAction(StrEnum):
+    SHOW = "show"
+    STAGE = "stage"
 
 
 class DealsCb(CallbackData, prefix="dls"):
     """/deals: the overview, a stage's list, filters. ``f`` packs the filters as letters."""
 
-    action: str
-    stage_id: int = 0
-    page: int = 0
+    action: DealsAction
+    stage_id: RecordId = 0
+    page: RecordId = 0
     f: str = ""

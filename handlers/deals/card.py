@@ -9,21 +9,21 @@ from __future__ import annotations
 
 from aiogram import F
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import Conflict, CrmError
 from crm.pipeline import MAX_REASON
 from crm.service import Crm
-from handlers.clients.card import show
 from handlers.deals import edit as deal_edit
-from handlers.deals.callbacks import DealCb
-from handlers.deals.edit import DealEditFlow
+from handlers.deals.callbacks import DealAction, DealCb
 from handlers.deals.screen import back_to_deal, refresh_deal, refuse, send_deal
+from handlers.deals.states import DealEditFlow, LostFlow, OneDeal
 from handlers.kit.errors import error_text
+from handlers.kit.keyboards import keyboard, pick
 from handlers.kit.routes import Routes
+from handlers.kit.screen import show
 from handlers.kit.stages import STAGE_ICONS, reason_text, stage_name
 from handlers.kit.timeline import shorten
 from storage.models import User
@@ -32,77 +32,50 @@ routes = Routes(__name__)
 # Its own small feature, seen right after this one (so no separate registration).
 routes.include(deal_edit.routes)
 
-
-class LostFlow(StatesGroup):
-    reason = State()
-
-
-def inactive() -> str:
-    return _("This button is no longer active.")
+# ``move``, ``reopen`` and the lost reasons catch the CRM's refusals themselves: besides the
+# alert, ``refuse`` shows the deal as it is now when it changed under the reader.
 
 
-def stage_id_of(callback_data: DealCb) -> int | None:
-    return int(callback_data.value) if callback_data.value.isdigit() else None
-
-
-@routes.callback_query(DealCb.filter(F.action.in_({"open", "page"})))
+@routes.callback_query(DealCb.filter(F.action.in_({DealAction.OPEN, DealAction.PAGE})))
 async def open_deal(
     callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     if await state.get_state() in (LostFlow.reason.state, *DealEditFlow.__all_states_names__):
         await state.clear()  # "◀️ Deal" from a question leaves it
-    try:
-        await refresh_deal(callback, crm, member, callback_data.deal_id, callback_data.page)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
-    await callback.answer()
+    await refresh_deal(callback, crm, member, callback_data.deal_id, callback_data.page)
 
 
-@routes.callback_query(DealCb.filter(F.action == "stages"))
+@routes.callback_query(DealCb.filter(F.action == DealAction.STAGES))
 async def choose_stage(
     callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User
 ) -> None:
     """Every stage, the current one marked: skipping ahead and going back are both fine."""
-    try:
-        await crm.deals.changeable(member, callback_data.deal_id)
-        card = await crm.deal_queries.card(member, callback_data.deal_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=(
-                    "✅ " if stage.id == card.stage.id else STAGE_ICONS.get(stage.kind, "▫️") + " "
-                )
-                + shorten(stage_name(stage), 50),
-                callback_data=DealCb(
-                    action="lost" if stage.kind == "lost" else "move",
-                    deal_id=card.deal.id,
-                    page=callback_data.page,
-                    value=str(stage.id),
-                ).pack(),
-            )
-        ]
+    await crm.deals.changeable(member, callback_data.deal_id)
+    card = await crm.deal_queries.card(member, callback_data.deal_id)
+    choices = [
+        (
+            ("✅ " if stage.id == card.stage.id else STAGE_ICONS.get(stage.kind, "▫️") + " ")
+            + shorten(stage_name(stage), 50),
+            DealCb(
+                action=DealAction.LOST if stage.kind == "lost" else DealAction.MOVE,
+                deal_id=card.deal.id,
+                page=callback_data.page,
+                item_id=stage.id,
+            ),
+        )
         for stage in card.stages
     ]
-    rows.append([back_to_deal(card.deal.id, callback_data.page)])
     text = Text(_("Move “{title}” to which stage?").format(title=card.deal.title))
-    await show(callback, text, InlineKeyboardMarkup(inline_keyboard=rows))
-    await callback.answer()
+    rows = [*pick(choices), [back_to_deal(card.deal.id, callback_data.page)]]
+    await show(callback, text, keyboard(*rows))
 
 
-@routes.callback_query(DealCb.filter(F.action == "move"))
+@routes.callback_query(DealCb.filter(F.action == DealAction.MOVE))
 async def move(callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User) -> None:
     """Next stage, Won, or a stage from the list: the button names the stage it goes to,
     so a second press of an old button is "already there", never one step further."""
-    stage_id = stage_id_of(callback_data)
-    if stage_id is None:
-        await callback.answer(inactive(), show_alert=True)
-        return
     try:
-        deal = await crm.deals.move(member, callback_data.deal_id, stage_id)
+        deal = await crm.deals.move(member, callback_data.deal_id, callback_data.item_id)
         await refresh_deal(callback, crm, member, deal.id)
     except CrmError as error:
         await refuse(callback, crm, member, error, callback_data.deal_id, callback_data.page)
@@ -111,7 +84,7 @@ async def move(callback: CallbackQuery, callback_data: DealCb, crm: Crm, member:
     await callback.answer(_("🏆 The deal is won!") if won else _("Stage changed."))
 
 
-@routes.callback_query(DealCb.filter(F.action == "reopen"))
+@routes.callback_query(DealCb.filter(F.action == DealAction.REOPEN))
 async def reopen(callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User) -> None:
     try:
         await crm.deals.reopen(member, callback_data.deal_id)
@@ -125,7 +98,7 @@ async def reopen(callback: CallbackQuery, callback_data: DealCb, crm: Crm, membe
 # --- lost: a reason from the list, or typed ---------------------------------------------------
 
 
-@routes.callback_query(DealCb.filter(F.action == "lost"))
+@routes.callback_query(DealCb.filter(F.action == DealAction.LOST))
 async def ask_lost_reason(
     callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
@@ -138,42 +111,39 @@ async def ask_lost_reason(
         await refuse(callback, crm, member, error, callback_data.deal_id, callback_data.page)
         return
     reasons = await crm.pipelines.lost_reasons()
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=shorten(reason_text(reason), 50),
-                callback_data=DealCb(
-                    action="lost_pick",
-                    deal_id=card.deal.id,
-                    page=callback_data.page,
-                    value=str(reason.id),
-                ).pack(),
-            )
-        ]
+    choices = [
+        (
+            shorten(reason_text(reason), 50),
+            DealCb(
+                action=DealAction.LOST_PICK,
+                deal_id=card.deal.id,
+                page=callback_data.page,
+                item_id=reason.id,
+            ),
+        )
         for reason in reasons
     ]
-    rows.append([back_to_deal(card.deal.id, callback_data.page)])
     await state.set_state(LostFlow.reason)
-    await state.set_data({"deal_id": card.deal.id})
+    await OneDeal(deal_id=card.deal.id).save(state)
     text = Text(
         _(
             "Why was “{title}” lost? Choose a reason, or type your own (up to {limit} characters)."
         ).format(title=card.deal.title, limit=MAX_REASON)
     )
-    await show(callback, text, InlineKeyboardMarkup(inline_keyboard=rows))
-    await callback.answer()
+    rows = [*pick(choices), [back_to_deal(card.deal.id, callback_data.page)]]
+    await show(callback, text, keyboard(*rows))
 
 
 async def lost_stage_id(crm: Crm) -> int | None:
     return next((s.id for s in await crm.pipelines.stages() if s.kind == "lost"), None)
 
 
-@routes.callback_query(DealCb.filter(F.action == "lost_pick"))
+@routes.callback_query(DealCb.filter(F.action == DealAction.LOST_PICK))
 async def lost_with_listed_reason(
     callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    reasons = {str(r.id): r for r in await crm.pipelines.lost_reasons()}
-    reason = reasons.get(callback_data.value)
+    reasons = {r.id: r for r in await crm.pipelines.lost_reasons()}
+    reason = reasons.get(callback_data.item_id)
     if reason is None:
         await callback.answer(
             _("This reason no longer exists; choose another or type one."), show_alert=True
@@ -197,17 +167,16 @@ async def lost_with_listed_reason(
 async def lost_with_typed_reason(
     message: Message, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    deal_id = int((await state.get_data()).get("deal_id", 0))
+    deal_id = (await OneDeal.load(state)).deal_id
     try:
         stage_id = await lost_stage_id(crm)
         if stage_id is None:
             raise Conflict("stage_gone")
         await crm.deals.move(member, deal_id, stage_id, message.text or "")
     except CrmError as error:
-        if error.code in ("empty", "too_long"):  # a second chance
-            await message.answer(error_text(error))
-            return
-        await state.clear()
+        # Not only told: an empty or too long reason gets a second chance, else the dialog ends.
+        if error.code not in ("empty", "too_long"):
+            await state.clear()
         await message.answer(error_text(error))
         return
     await state.clear()

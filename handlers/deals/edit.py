@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import F
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
@@ -18,8 +17,7 @@ from crm.parsing.amounts import AmountError, parse_amount
 from crm.parsing.when import WhenError, parse_when
 from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
-from handlers.clients.card import show
-from handlers.deals.callbacks import DealCb
+from handlers.deals.callbacks import DealAction, DealCb, DealField
 from handlers.deals.screen import (
     amount_error_text,
     amount_examples,
@@ -27,22 +25,19 @@ from handlers.deals.screen import (
     refresh_deal,
     send_deal,
 )
+from handlers.deals.states import DealEditFlow, OneDeal
 from handlers.kit.errors import error_text
-from handlers.kit.keyboards import cancel_button
+from handlers.kit.keyboards import button, cancel_row, keyboard, pick
 from handlers.kit.labels import member_name
 from handlers.kit.routes import Routes
+from handlers.kit.screen import show
 from handlers.kit.timeline import deal_field_label, shorten
 from storage.models import User
 
 routes = Routes(__name__)
 
-FIELDS = ("amount", "title", "expected_close")
+FIELDS = (DealField.AMOUNT, DealField.TITLE, DealField.EXPECTED_CLOSE)
 CLEAR = {"-", "—", "–"}
-
-
-class DealEditFlow(StatesGroup):
-    value = State()
-    comment = State()
 
 
 class _BadValue(ValueError):
@@ -50,59 +45,48 @@ class _BadValue(ValueError):
 
 
 def _cancel_only() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[cancel_button()]])
+    return keyboard(cancel_row())
 
 
-@routes.callback_query(DealCb.filter(F.action == "edit"))
+@routes.callback_query(DealCb.filter(F.action == DealAction.EDIT))
 async def choose_field(
     callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User
 ) -> None:
-    try:
-        deal = await crm.deals.changeable(member, callback_data.deal_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=deal_field_label(name).capitalize(),
-                callback_data=DealCb(
-                    action="edit_field", deal_id=deal.id, page=callback_data.page, value=name
-                ).pack(),
-            )
-        ]
+    deal = await crm.deals.changeable(member, callback_data.deal_id)
+    choices = [
+        (
+            deal_field_label(name).capitalize(),
+            DealCb(
+                action=DealAction.EDIT_FIELD, deal_id=deal.id, page=callback_data.page, field=name
+            ),
+        )
         for name in FIELDS
     ]
-    rows.append([back_to_deal(deal.id, callback_data.page)])
     text = Text(_("What to change in “{title}”?").format(title=deal.title))
-    await show(callback, text, InlineKeyboardMarkup(inline_keyboard=rows))
-    await callback.answer()
+    await show(
+        callback, text, keyboard(*pick(choices), [back_to_deal(deal.id, callback_data.page)])
+    )
 
 
-@routes.callback_query(DealCb.filter(F.action == "edit_field"))
+@routes.callback_query(DealCb.filter(F.action == DealAction.EDIT_FIELD))
 async def ask_value(
     callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    if callback_data.value not in FIELDS:
+    if callback_data.field not in FIELDS:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    try:
-        deal = await crm.deals.changeable(member, callback_data.deal_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    deal = await crm.deals.changeable(member, callback_data.deal_id)
     await state.set_state(DealEditFlow.value)
-    await state.set_data({"deal_id": deal.id, "field": callback_data.value})
+    await OneDeal(deal_id=deal.id, field=callback_data.field).save(state)
     questions = {
-        "amount": _("The amount of “{title}”?") + " " + amount_examples(),
-        "title": _("The new title of “{title}”?"),
-        "expected_close": _("When is “{title}” expected to close?") + " " + date_examples(),
+        DealField.AMOUNT: _("The amount of “{title}”?") + " " + amount_examples(),
+        DealField.TITLE: _("The new title of “{title}”?"),
+        DealField.EXPECTED_CLOSE: _("When is “{title}” expected to close?") + " " + date_examples(),
     }
     if isinstance(callback.message, Message):
         await callback.message.answer(
-            questions[callback_data.value].format(title=deal.title), reply_markup=_cancel_only()
+            questions[callback_data.field].format(title=deal.title), reply_markup=_cancel_only()
         )
-    await callback.answer()
 
 
 def date_examples() -> str:
@@ -111,22 +95,22 @@ def date_examples() -> str:
 
 @routes.message(DealEditFlow.value, F.text)
 async def save_value(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    data = await state.get_data()
-    deal_id, field = int(data.get("deal_id", 0)), str(data.get("field", ""))
+    data = await OneDeal.load(state)
+    deal_id, field = data.deal_id, data.field
     raw = (message.text or "").strip()
     try:
-        if field == "amount":
+        if field is DealField.AMOUNT:
             await crm.deals.set_amount(member, deal_id, _amount(raw))
-        elif field == "title":
+        elif field is DealField.TITLE:
             await crm.deals.set_title(member, deal_id, raw)
-        elif field == "expected_close":
+        elif field is DealField.EXPECTED_CLOSE:
             await crm.deals.set_expected_close(member, deal_id, _day(raw, crm, member))
         else:
             raise CrmError("not_found")
     except _BadValue as problem:  # a second chance
         await message.answer(str(problem))
         return
-    except CrmError as error:
+    except CrmError as error:  # not only told: a second chance for empty/too long, else it ends
         await message.answer(error_text(error))
         if error.code not in ("empty", "too_long"):
             await state.clear()
@@ -162,55 +146,43 @@ def _day(raw: str, crm: Crm, member: User) -> date | None:
 # --- comments ---------------------------------------------------------------------------------
 
 
-@routes.callback_query(DealCb.filter(F.action == "comment"))
+@routes.callback_query(DealCb.filter(F.action == DealAction.COMMENT))
 async def ask_comment(
     callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    try:
-        deal = await crm.deals.visible(member, callback_data.deal_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    deal = await crm.deals.visible(member, callback_data.deal_id)
     await state.set_state(DealEditFlow.comment)
-    await state.set_data({"deal_id": deal.id})
+    await OneDeal(deal_id=deal.id).save(state)
     if isinstance(callback.message, Message):
         await callback.message.answer(
             _("Write the comment for the deal “{title}”.").format(title=deal.title),
             reply_markup=_cancel_only(),
         )
-    await callback.answer()
 
 
 @routes.message(DealEditFlow.comment, F.text)
 async def save_comment(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    deal_id = int((await state.get_data()).get("deal_id", 0))
+    deal_id = (await OneDeal.load(state)).deal_id
     try:
         event = await crm.deals.comment(member, deal_id, message.text or "")
         deal = await crm.deals.visible(member, deal_id)
-    except CrmError as error:
+    except CrmError as error:  # not only told: a second chance for empty/too long, else it ends
         await message.answer(error_text(error))
         if error.code not in ("empty", "too_long"):
             await state.clear()
         return
     await state.clear()
-    keyboard = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=_("↩️ Undo"),
-                    callback_data=ClientCb(
-                        action="undo", client_id=deal.client_id, value=str(event.id)
-                    ).pack(),
-                ),
-                InlineKeyboardButton(
-                    text=_("💼 Open deal"),
-                    callback_data=DealCb(action="open", deal_id=deal.id).pack(),
-                ),
-            ]
+    buttons = keyboard(
+        [
+            button(
+                _("↩️ Undo"),
+                ClientCb(action="undo", client_id=deal.client_id, value=str(event.id)),
+            ),
+            button(_("💼 Open deal"), DealCb(action=DealAction.OPEN, deal_id=deal.id)),
         ]
     )
     text = Text(_("Comment added to the deal “{title}”.").format(title=deal.title))
-    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+    await message.answer(**text.as_kwargs(), reply_markup=buttons)
 
 
 @routes.message(DealEditFlow.comment)
@@ -221,48 +193,38 @@ async def comment_not_text(message: Message) -> None:
 # --- responsible ------------------------------------------------------------------------------
 
 
-@routes.callback_query(DealCb.filter(F.action == "manager"))
+@routes.callback_query(DealCb.filter(F.action == DealAction.MANAGER))
 async def choose_manager(
     callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User
 ) -> None:
-    try:
-        deal = await crm.deals.changeable(member, callback_data.deal_id)
-        team = await crm.members.team(member)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    deal = await crm.deals.changeable(member, callback_data.deal_id)
+    team = await crm.members.team(member)
 
-    def button(text: str, value: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            text=text,
-            callback_data=DealCb(
-                action="set_manager", deal_id=deal.id, page=callback_data.page, value=value
-            ).pack(),
+    def to(member_id: int) -> DealCb:
+        return DealCb(
+            action=DealAction.SET_MANAGER,
+            deal_id=deal.id,
+            page=callback_data.page,
+            member_id=member_id,
         )
 
-    rows = [
-        [button(("✅ " if user.id == deal.manager_id else "") + member_name(user), str(user.id))]
+    choices = [
+        (("✅ " if user.id == deal.manager_id else "") + member_name(user), to(user.id))
         for user in team
         if user.active
     ]
-    rows.append([button(_("Nobody"), "0")])
-    rows.append([back_to_deal(deal.id, callback_data.page)])
+    choices.append((_("Nobody"), to(0)))
     text = Text(_("Who is responsible for “{title}”?").format(title=deal.title))
-    await show(callback, text, InlineKeyboardMarkup(inline_keyboard=rows))
-    await callback.answer()
+    await show(
+        callback, text, keyboard(*pick(choices), [back_to_deal(deal.id, callback_data.page)])
+    )
 
 
-@routes.callback_query(DealCb.filter(F.action == "set_manager"))
+@routes.callback_query(DealCb.filter(F.action == DealAction.SET_MANAGER))
 async def set_manager(
     callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User
 ) -> None:
-    try:
-        if not callback_data.value.isdigit():
-            raise CrmError("not_found")
-        manager_id = int(callback_data.value) or None
-        await crm.deals.set_manager(member, callback_data.deal_id, manager_id)
-        await refresh_deal(callback, crm, member, callback_data.deal_id, callback_data.page)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    manager_id = callback_data.member_id or None
+    await crm.deals.set_manager(member, callback_data.deal_id, manager_id)
+    await refresh_deal(callback, crm, member, callback_data.deal_id, callback_data.page)
     await callback.answer(_("Responsible changed."))

@@ -12,18 +12,19 @@ import itertools
 from aiogram import F
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.service import Crm
-from handlers.deals.callbacks import NewDealCb
+from handlers.deals.callbacks import NewDealAction, NewDealCb
 from handlers.deals.screen import amount_error_text, amount_examples, deal_screen, send_deal
+from handlers.deals.states import NewDeal, NewDealFlow
 from handlers.kit.errors import error_text
-from handlers.kit.keyboards import cancel_button
+from handlers.kit.keyboards import button, cancel_row, keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.timeline import shorten
 from storage.models import Client, User
@@ -32,11 +33,6 @@ routes = Routes(__name__)
 
 PRIVATE = F.chat.type == "private"
 MAX_AMOUNT_WORDS = 4  # "1 500 000 ₽" is the longest amount people type before a title
-
-
-class NewDealFlow(StatesGroup):
-    amount = State()
-    title = State()
 
 
 def split_amount(text: str) -> tuple[int, str]:
@@ -84,11 +80,7 @@ async def deal_command(
             )
         )
         return
-    try:
-        client = await crm.clients.visible(member, client_id)
-    except CrmError as error:
-        await message.answer(error_text(error))
-        return
+    client = await crm.clients.visible(member, client_id)
     args = (command.args or "").strip()
     if not args:
         await ask_amount(message, state, client, edit=False)
@@ -99,35 +91,26 @@ async def deal_command(
         why = amount_error_text(error.code, args.split()[0])
         await ask_amount(message, state, client, edit=False, intro=why)
         return
-    await state.set_data({"client_id": client.id, "amount": amount})
+    await NewDeal(client_id=client.id, amount=amount).save(state)
     await create(message, crm, member, state, title or None, edit=False)
 
 
-@routes.callback_query(NewDealCb.filter(F.action == "start"))
+@routes.callback_query(NewDealCb.filter(F.action == NewDealAction.START))
 async def start_from_card(
     callback: CallbackQuery, callback_data: NewDealCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    try:
-        client = await crm.clients.visible(member, callback_data.client_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    client = await crm.clients.visible(member, callback_data.client_id)
     await state.clear()
     if isinstance(callback.message, Message):
         await ask_amount(callback.message, state, client, edit=True)
-    await callback.answer()
 
 
 # --- the steps ----------------------------------------------------------------------------------
 
 
-def _keyboard(skip_text: str, action: str, client_id: int) -> InlineKeyboardMarkup:
-    skip = NewDealCb(action=action, client_id=client_id).pack()
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=skip_text, callback_data=skip)],
-            [cancel_button()],
-        ]
+def _keyboard(skip_text: str, action: NewDealAction, client_id: int) -> InlineKeyboardMarkup:
+    return keyboard(
+        [button(skip_text, NewDealCb(action=action, client_id=client_id))], cancel_row()
     )
 
 
@@ -145,28 +128,27 @@ async def ask_amount(
     target: Message, state: FSMContext, client: Client, *, edit: bool, intro: str = ""
 ) -> None:
     await state.set_state(NewDealFlow.amount)
-    await state.set_data({"client_id": client.id, "name": client.name})
+    await NewDeal(client_id=client.id, name=client.name).save(state)
     question = _("New deal with {name}. What is the amount?").format(name=client.name)
     text = f"{intro}\n{question}" if intro else f"{question} {amount_examples()}"
-    keyboard = _keyboard(_("⏭ Skip: amount unknown"), "skip_amount", client.id)
-    await _put(target, text, keyboard, edit=edit)
+    skip = _keyboard(_("⏭ Skip: amount unknown"), NewDealAction.SKIP_AMOUNT, client.id)
+    await _put(target, text, skip, edit=edit)
 
 
 async def ask_title(target: Message, state: FSMContext, *, edit: bool, intro: str = "") -> None:
     await state.set_state(NewDealFlow.title)
-    data = await state.get_data()
-    name = str(data.get("name", ""))
+    data = await NewDeal.load(state)
     question = _("What is the deal called? Skip, and it is named after the client.")
     text = f"{intro}\n{question}" if intro else question
-    skip_text = _("⏭ Skip: “{name}”").format(name=shorten(name, 40))
-    keyboard = _keyboard(skip_text, "skip_title", int(data.get("client_id", 0)))
-    await _put(target, text, keyboard, edit=edit)
+    skip_text = _("⏭ Skip: “{name}”").format(name=shorten(data.name or "", 40))
+    skip = _keyboard(skip_text, NewDealAction.SKIP_TITLE, data.client_id)
+    await _put(target, text, skip, edit=edit)
 
 
 async def _live(state: FSMContext, step: State, client_id: int) -> bool:
     """A Skip button works only in its own step of the dialog it was shown in."""
-    data = await state.get_data()
-    return await state.get_state() == step.state and data.get("client_id") == client_id
+    data = await NewDeal.load(state)
+    return await state.get_state() == step.state and data.client_id == client_id
 
 
 @routes.message(NewDealFlow.amount, F.text)
@@ -175,26 +157,27 @@ async def typed_amount(message: Message, state: FSMContext) -> None:
     try:
         amount = parse_amount(raw)
     except AmountError as error:
-        data = await state.get_data()
+        data = await NewDeal.load(state)
         why = amount_error_text(error.code, raw)
-        keyboard = _keyboard(
-            _("⏭ Skip: amount unknown"), "skip_amount", int(data.get("client_id", 0))
-        )
-        await _put(message, why, keyboard, edit=False)
+        skip = _keyboard(_("⏭ Skip: amount unknown"), NewDealAction.SKIP_AMOUNT, data.client_id)
+        await _put(message, why, skip, edit=False)
         return
-    await state.update_data(amount=amount)
+    data = await NewDeal.load(state)
+    data.amount = amount
+    await data.save(state)
     await ask_title(message, state, edit=False)
 
 
-@routes.callback_query(NewDealCb.filter(F.action == "skip_amount"))
+@routes.callback_query(NewDealCb.filter(F.action == NewDealAction.SKIP_AMOUNT))
 async def skip_amount(callback: CallbackQuery, callback_data: NewDealCb, state: FSMContext) -> None:
     live = await _live(state, NewDealFlow.amount, callback_data.client_id)
     if not live or not isinstance(callback.message, Message):
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    await state.update_data(amount=0)
+    data = await NewDeal.load(state)
+    data.amount = 0
+    await data.save(state)
     await ask_title(callback.message, state, edit=True)
-    await callback.answer()
 
 
 @routes.message(NewDealFlow.title, F.text)
@@ -202,7 +185,7 @@ async def typed_title(message: Message, crm: Crm, member: User, state: FSMContex
     await create(message, crm, member, state, message.text or "", edit=False)
 
 
-@routes.callback_query(NewDealCb.filter(F.action == "skip_title"))
+@routes.callback_query(NewDealCb.filter(F.action == NewDealAction.SKIP_TITLE))
 async def skip_title(
     callback: CallbackQuery, callback_data: NewDealCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
@@ -210,7 +193,6 @@ async def skip_title(
     if not live or not isinstance(callback.message, Message):
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    await callback.answer()
     await create(callback.message, crm, member, state, None, edit=True)
 
 
@@ -224,15 +206,15 @@ async def create(
     target: Message, crm: Crm, member: User, state: FSMContext, title: str | None, *, edit: bool
 ) -> None:
     """Create the deal from the dialog's data and open its card; a refused title is asked again."""
-    data = await state.get_data()
-    client_id, amount = int(data.get("client_id", 0)), int(data.get("amount", 0))
+    data = await NewDeal.load(state)
     try:
-        deal = await crm.deals.create(member, client_id, amount, title)
-    except CrmError as error:
+        deal = await crm.deals.create(member, data.client_id, data.amount, title)
+    except CrmError as error:  # not only told: a refused title is asked again, else the dialog ends
         if error.params.get("field") == "title":
-            if "name" not in data:
-                client = await crm.clients.visible(member, client_id)
-                await state.update_data(name=client.name)
+            if data.name is None:
+                client = await crm.clients.visible(member, data.client_id)
+                data.name = client.name
+                await data.save(state)
             await ask_title(target, state, edit=False, intro=error_text(error))
             return
         await state.clear()

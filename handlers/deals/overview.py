@@ -16,21 +16,19 @@ from dataclasses import replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, F
-from aiogram.exceptions import TelegramBadRequest
+from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
 from crm.deal_queries import DealFilter, DealLine, Overview, month_bounds
-from crm.errors import CrmError
 from crm.pipeline import StageView
 from crm.service import Crm
-from handlers.deals.callbacks import DealCb, DealsCb
-from handlers.kit.errors import error_text
+from handlers.deals.callbacks import DealAction, DealCb, DealsAction, DealsCb
 from handlers.kit.keyboards import MENU_DEALS
 from handlers.kit.routes import Routes
+from handlers.kit.screen import show
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
 from storage.models import User
 
@@ -92,7 +90,7 @@ def tally(count: int, amount: int, currency: str) -> str:
     return f"{count} · {money(amount, currency)}" if count else "0"
 
 
-def cb(action: str, filters: DealFilter, stage_id: int = 0, page: int = 0) -> str:
+def cb(action: DealsAction, filters: DealFilter, stage_id: int = 0, page: int = 0) -> str:
     return DealsCb(action=action, stage_id=stage_id, page=page, f=pack_filters(filters)).pack()
 
 
@@ -104,7 +102,7 @@ def toggle(label: str, filters: DealFilter, name: str) -> InlineKeyboardButton:
     """A filter's button: ticked when on; it carries the filters with this one flipped."""
     on = bool(getattr(filters, name))
     flipped = replace(filters, **{name: not on})
-    return button(f"✅ {label}" if on else label, cb("show", flipped))
+    return button(f"✅ {label}" if on else label, cb(DealsAction.SHOW, flipped))
 
 
 def fit(text: str, room: int) -> str:
@@ -146,7 +144,7 @@ async def overview_screen(crm: Crm, member: User, filters: DealFilter) -> Screen
 
 def _overview_keyboard(seen: Overview, filters: DealFilter) -> InlineKeyboardMarkup:
     rows = [
-        [button(f"{stage_name(t.stage)} · {t.count}", cb("stage", filters, t.stage.id))]
+        [button(f"{stage_name(t.stage)} · {t.count}", cb(DealsAction.STAGE, filters, t.stage.id))]
         for t in seen.stages
         if t.count
     ]
@@ -154,9 +152,9 @@ def _overview_keyboard(seen: Overview, filters: DealFilter) -> InlineKeyboardMar
         [toggle(_("👤 Only mine"), filters, "mine"), toggle(_("💤 Stale"), filters, "stale")]
     )
     rows.append([toggle(_("📅 Closing this month"), filters, "closing_this_month")])
-    tools = [button(_("🔄 Refresh"), cb("show", filters))]
+    tools = [button(_("🔄 Refresh"), cb(DealsAction.SHOW, filters))]
     if is_filtered(filters):
-        tools.append(button(_("✖️ Reset filters"), cb("show", DealFilter())))
+        tools.append(button(_("✖️ Reset filters"), cb(DealsAction.SHOW, DealFilter())))
     rows.append(tools)
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -204,19 +202,19 @@ async def stage_screen(
         [
             InlineKeyboardButton(
                 text=_deal_label(line, is_stale),
-                callback_data=DealCb(action="open", deal_id=line.deal.id).pack(),
+                callback_data=DealCb(action=DealAction.OPEN, deal_id=line.deal.id).pack(),
             )
         ]
         for line, is_stale in zip(lines, stale, strict=True)
     ]
     nav = []
     if page > 0:
-        nav.append(button("◀️", cb("stage", filters, stage.id, page - 1)))
+        nav.append(button("◀️", cb(DealsAction.STAGE, filters, stage.id, page - 1)))
     if page < pages - 1:
-        nav.append(button("▶️", cb("stage", filters, stage.id, page + 1)))
+        nav.append(button("▶️", cb(DealsAction.STAGE, filters, stage.id, page + 1)))
     if nav:
         rows.append(nav)
-    rows.append([button(_("◀️ Back to the overview"), cb("show", filters))])
+    rows.append([button(_("◀️ Back to the overview"), cb(DealsAction.SHOW, filters))])
     return as_list(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -245,40 +243,18 @@ async def deals_command(message: Message, crm: Crm, member: User) -> None:
 
 @routes.callback_query(DealsCb.filter())
 async def deals_button(
-    callback: CallbackQuery, callback_data: DealsCb, crm: Crm, member: User, bot: Bot
+    callback: CallbackQuery, callback_data: DealsCb, crm: Crm, member: User
 ) -> None:
     filters = parse_filters(callback_data.f)
-    alert: str | None = None
+    if callback_data.action is DealsAction.SHOW:
+        await show(callback, *await overview_screen(crm, member, filters))
+        return
     try:
-        if callback_data.action == "show":
-            screen = await overview_screen(crm, member, filters)
-        elif callback_data.action == "stage":
-            try:
-                screen = await stage_screen(
-                    crm, member, callback_data.stage_id, filters, callback_data.page
-                )
-            except StageGone:
-                alert = _("This stage no longer exists.")
-                screen = await overview_screen(crm, member, filters)
-        else:
-            await callback.answer(_("This button is no longer active."), show_alert=True)
-            return
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
+        screen = await stage_screen(
+            crm, member, callback_data.stage_id, filters, callback_data.page
+        )
+    except StageGone:  # not a refusal: the overview as it is now, and why
+        await show(callback, *await overview_screen(crm, member, filters))
+        await callback.answer(_("This stage no longer exists."), show_alert=True)
         return
-    await _show(callback, bot, *screen)
-    await callback.answer(alert, show_alert=alert is not None)
-
-
-async def _show(
-    callback: CallbackQuery, bot: Bot, text: Text, keyboard: InlineKeyboardMarkup
-) -> None:
-    """Edit the pressed message into the screen (or send it anew if it cannot be edited)."""
-    if isinstance(callback.message, Message):
-        try:
-            await callback.message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
-        except TelegramBadRequest as error:
-            if "message is not modified" not in error.message:
-                raise
-        return
-    await bot.send_message(callback.from_user.id, **text.as_kwargs(), reply_markup=keyboard)
+    await show(callback, *screen)

@@ -16,10 +16,12 @@ from crm.deal_queries import CARD_EVENTS, DealCard
 from crm.errors import Conflict, CrmError
 from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
-from handlers.clients.card import name_deal_managers, show
-from handlers.deals.callbacks import DealCb
+from handlers.clients.card import name_deal_managers
+from handlers.deals.callbacks import DealAction, DealCb
 from handlers.kit.errors import error_text
+from handlers.kit.keyboards import button as kit_button
 from handlers.kit.labels import member_name
+from handlers.kit.screen import show
 from handlers.kit.stages import money, progress, stage_name
 from handlers.kit.timeline import event_line, shorten
 from handlers.records.common import card_lines
@@ -51,18 +53,15 @@ async def refresh_deal(
 
 async def send_deal(message: Message, crm: Crm, member: User, deal_id: int) -> None:
     """The card as a new message (after something typed)."""
-    try:
-        text, keyboard = await deal_screen(crm, member, deal_id)
-    except CrmError as error:
-        await message.answer(error_text(error))
-        return
-    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+    await show(message, *await deal_screen(crm, member, deal_id))
 
 
 async def refuse(
     callback: CallbackQuery, crm: Crm, member: User, error: CrmError, deal_id: int, page: int = 0
 ) -> None:
-    """Say why in an alert; when the deal changed under the reader, show it as it is now."""
+    """Say why in an alert; when the deal changed under the reader, show it as it is now.
+
+    (More than a refusal's alert, so the deal routers catch these errors themselves.)"""
     await callback.answer(error_text(error), show_alert=True)
     if isinstance(error, Conflict):
         with contextlib.suppress(CrmError):
@@ -112,38 +111,42 @@ def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboard
     deal_id = card.deal.id
 
     def button(
-        text: str, action: str, value: str = "", to_page: int = page
+        text: str, action: DealAction, stage_id: int = 0, to_page: int = page
     ) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            text=text,
-            callback_data=DealCb(action=action, deal_id=deal_id, page=to_page, value=value).pack(),
-        )
+        data = DealCb(action=action, deal_id=deal_id, page=to_page, item_id=stage_id)
+        return kit_button(text, data)
 
     rows: list[list[InlineKeyboardButton]] = []
     if card.can_change:
         following = next((s for s in card.stages if s.id == card.next_stage_id), None)
         if following is not None:
             label = _("➡️ Next: {stage}").format(stage=shorten(stage_name(following), 40))
-            rows.append([button(label, "move", str(following.id))])
+            rows.append([button(label, DealAction.MOVE, following.id)])
         if card.deal.closed_at is None:
             won = next((s for s in card.stages if s.kind == "won"), None)
-            closing = [button(_("🏆 Won"), "move", str(won.id))] if won else []
-            rows.append([*closing, button(_("❌ Lost"), "lost")])
+            closing = [button(_("🏆 Won"), DealAction.MOVE, won.id)] if won else []
+            rows.append([*closing, button(_("❌ Lost"), DealAction.LOST)])
         else:
-            rows.append([button(_("♻️ Reopen"), "reopen")])
-        rows.append([button(_("🔀 Stage"), "stages"), button(_("✏️ Edit"), "edit")])
-        rows.append([button(_("💬 Comment"), "comment"), task_button(deal_id=card.deal.id)])
+            rows.append([button(_("♻️ Reopen"), DealAction.REOPEN)])
+        rows.append(
+            [button(_("🔀 Stage"), DealAction.STAGES), button(_("✏️ Edit"), DealAction.EDIT)]
+        )
+        rows.append(
+            [button(_("💬 Comment"), DealAction.COMMENT), task_button(deal_id=card.deal.id)]
+        )
         if is_staff(reader):
-            rows.append([button(_("👤 Responsible"), "manager")])
+            rows.append([button(_("👤 Responsible"), DealAction.MANAGER)])
     else:
-        rows.append([button(_("💬 Comment"), "comment"), task_button(deal_id=card.deal.id)])
+        rows.append(
+            [button(_("💬 Comment"), DealAction.COMMENT), task_button(deal_id=card.deal.id)]
+        )
     rows.append(card_buttons(CardRef(CardKind.DEAL, card.deal.id)))
     pages = max(1, -(-card.events_total // CARD_EVENTS))
     nav = []
     if page > 0:
-        nav.append(button(_("◀️ Newer"), "page", to_page=page - 1))
+        nav.append(button(_("◀️ Newer"), DealAction.PAGE, to_page=page - 1))
     if page < pages - 1:
-        nav.append(button(_("Older ▶️"), "page", to_page=page + 1))
+        nav.append(button(_("Older ▶️"), DealAction.PAGE, to_page=page + 1))
     if nav:
         rows.append(nav)
     rows.append(
@@ -152,16 +155,14 @@ def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboard
                 text=_("👤 {name}").format(name=shorten(card.client.name, MAX_BUTTON_TITLE)),
                 callback_data=ClientCb(action="open", client_id=card.client.id).pack(),
             ),
-            button(_("🔄 Refresh"), "open", to_page=0),
+            button(_("🔄 Refresh"), DealAction.OPEN, to_page=0),
         ]
     )
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def back_to_deal(deal_id: int, page: int = 0) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=_("◀️ Deal"), callback_data=DealCb(action="open", deal_id=deal_id, page=page).pack()
-    )
+    return kit_button(_("◀️ Deal"), DealCb(action=DealAction.OPEN, deal_id=deal_id, page=page))
 
 
 def amount_examples() -> str:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram.filters.callback_data import CallbackData
 
 
-class ReportCb(CallbackData, prefix="rep"):
-    """/report: ``action`` menu, period (``value``: today/week/month/quarter), type, show,
-    charts, xlsx. ``first``/``last``: the report's days as YYYYMMDD, both inclusive."""
+class ReportAction(StrEnum):
+    MENU = "menu"
+    PERIOD = "period"  # a preset's report
+    TYPE = "type"  # the question for typed days
+    SHOW = "show"
+    CHARTS = "charts"
+    XLSX = "xlsx"
+    SOURCES = "sources"  # the per-source figures
 
-    action: str
+
+class ReportCb(CallbackData, prefix="rep"):
+    """/report. ``value``: a preset (today/week/month/quarter, checked on each press) or "".
+    ``first``/``last``: the report's days as YYYYMMDD, both inclusive (checked too)."""
+
+    action: ReportAction
     value: str = ""
     first: int = 0
     last: int = 0

@@ -14,26 +14,23 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.formatting import Text
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from crm import access
-from crm.errors import CrmError
 from crm.reports import Report
 from crm.service import Crm
-from handlers.kit.errors import error_text
 from handlers.kit.keyboards import MENU_REPORTS
 from handlers.kit.labels import member_name
 from handlers.kit.routes import Routes
+from handlers.kit.screen import show
 from handlers.kit.stages import money, stage_name
 from handlers.reports import charts as charts
-from handlers.reports.callbacks import ReportCb
+from handlers.reports.callbacks import ReportAction, ReportCb
 from handlers.reports.sources import sources_screen
+from handlers.reports.states import ReportFlow
 from handlers.reports.views import (
     PRESETS,
     Period,
@@ -60,10 +57,6 @@ routes = Routes(__name__)
 PRIVATE = F.chat.type == "private"
 
 
-class ReportFlow(StatesGroup):
-    period = State()
-
-
 @routes.message(Command("report"), PRIVATE)
 @routes.message(F.text == MENU_REPORTS, PRIVATE)
 async def report_command(message: Message) -> None:
@@ -82,38 +75,31 @@ async def report_button(
     bot: Bot,
 ) -> None:
     action = callback_data.action
-    if action != "type" and await state.get_state() == ReportFlow.period.state:
+    if action is not ReportAction.TYPE and await state.get_state() == ReportFlow.period.state:
         await state.set_state(None)
     try:
-        if action == "menu":
-            await _show(callback, bot, *menu_screen())
-        elif action == "type":
-            await _show(callback, bot, *period_prompt())
+        if action is ReportAction.MENU:
+            await show(callback, *menu_screen())
+        elif action is ReportAction.TYPE:
+            await show(callback, *period_prompt())
             await state.set_state(ReportFlow.period)
-        elif action in ("period", "show"):
+        elif action in (ReportAction.PERIOD, ReportAction.SHOW):
             today = today_of(crm.clock.now(), member.timezone)
             preset = callback_data.value
             chosen = (
                 preset_period(preset, today)
-                if action == "period" or preset in PRESETS
+                if action is ReportAction.PERIOD or preset in PRESETS
                 else period_of(callback_data)
             )
-            await _show(callback, bot, *await report_screen(crm, member, chosen))
-        elif action == "sources":
-            await _show(callback, bot, *await sources_screen(crm, member, period_of(callback_data)))
-        elif action == "charts":
+            await show(callback, *await report_screen(crm, member, chosen))
+        elif action is ReportAction.SOURCES:
+            await show(callback, *await sources_screen(crm, member, period_of(callback_data)))
+        elif action is ReportAction.CHARTS:
             await send_charts(bot, _chat_id(callback), crm, member, period_of(callback_data))
-        elif action == "xlsx":
-            await send_xlsx(bot, _chat_id(callback), crm, member, period_of(callback_data))
         else:
-            raise StaleButton()
-    except StaleButton:
+            await send_xlsx(bot, _chat_id(callback), crm, member, period_of(callback_data))
+    except StaleButton:  # days that make no sense: not the CRM's refusal, the button's
         await callback.answer(_("This button is no longer active."), show_alert=True)
-        return
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
-    await callback.answer()
 
 
 @routes.message(ReportFlow.period, F.text, ~F.text.startswith("/"))
@@ -282,17 +268,3 @@ def report_sheets(report: Report, period: Period, names: dict[int, str], crm: Cr
 def _chat_id(callback: CallbackQuery) -> int:
     """The private chat with the person who pressed: reports never go anywhere else."""
     return callback.from_user.id
-
-
-async def _show(
-    callback: CallbackQuery, bot: Bot, text: Text, keyboard: InlineKeyboardMarkup
-) -> None:
-    """Edit the pressed message into the screen (or send it anew if it cannot be edited)."""
-    if isinstance(callback.message, Message):
-        try:
-            await callback.message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
-        except TelegramBadRequest as error:
-            if "message is not modified" not in error.message:
-                raise
-        return
-    await bot.send_message(callback.from_user.id, **text.as_kwargs(), reply_markup=keyboard)

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.intake.source_report import SourceFigures
 from crm.service import Crm
 from handlers.kit.stages import money
+from handlers.reports.callbacks import ReportAction
 from handlers.reports.views import Period, button, cb, clip, percent, source_label
 from storage.models import User
 
@@ -45,4 +46,6 @@ async def sources_screen(
 
 
 def sources_keyboard(period: Period) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[button(_("◀️ Report"), cb("show", period))]])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[button(_("◀️ Report"), cb(ReportAction.SHOW, period))]]
+    )

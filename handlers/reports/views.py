@@ -2,14 +2,11 @@
 
 A period is a span of whole days in the reader's time zone. The presets are the
 current calendar day, week, month and quarter up to now; typed days are read by
-the client list's ``parse_period`` (``01.10.2026–31.10.2026``), and days without a
-year (``01.10–31.10``) get one first: this year, or the last one when the period
-would otherwise begin in the future or run across New Year.
+``crm.parsing.report_period`` (``01.10–31.10``, ``01.10.2026–31.10.2026``).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -20,20 +17,15 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n.context import get_i18n
 from babel.numbers import format_decimal, format_percent
 
+from crm.parsing.report_period import YEARS, parse_report_days, sensible
 from crm.reports import Report
-from handlers.clients.filters import parse_period
 from handlers.kit.stages import money, stage_name
-from handlers.reports.callbacks import ReportCb
+from handlers.reports.callbacks import ReportAction, ReportCb
 
 PRESETS = ("today", "week", "month", "quarter")
-MAX_DAYS = 366  # a typed period of at most a (leap) year
-YEARS = range(1970, 9999)  # days outside cannot be a report (and overflow datetime at the edges)
 MAX_TEXT = 4096  # Telegram's limit, in UTF-16 code units
 NAME_ROOM = 60  # characters of a reason, source or name shown in the message
 TOPS = (10, 5, 3)  # lines per list tried, longest first, until the message fits
-
-_DASH = re.compile(r"\s*[-–—]\s*")
-_NO_YEAR = re.compile(r"(\d{1,2})\.(\d{1,2})")
 
 Screen = tuple[Text, InlineKeyboardMarkup]
 
@@ -90,60 +82,8 @@ def preset_period(preset: str, today: date) -> Period:
 
 def typed_period(text: str, today: date) -> Period | None:
     """``01.10–31.10``, ``01.10.2026–31.10.2026`` or one day; None if unreadable or too long."""
-    parts = _DASH.split(text.strip())
-    if not 1 <= len(parts) <= 2:
-        return None
-    days = parse_period("–".join(_with_years(parts, today)))
-    if days is None or not _sensible(*days):
-        return None
-    return Period(*days)
-
-
-def _sensible(first: date, last: date) -> bool:
-    in_years = first.year in YEARS and last.year in YEARS
-    return in_years and first <= last and (last - first).days < MAX_DAYS
-
-
-def _with_years(parts: list[str], today: date) -> list[str]:
-    """A year for each day typed without one, so that ``parse_period`` can read it.
-
-    Reports look back: days with no year are this year's, unless the period would
-    then begin after today (it is last year's) or it runs over New Year
-    (``15.12–15.01``: the first day is in the year before the last one).
-    """
-    short = [_NO_YEAR.fullmatch(part) is not None for part in parts]
-    found = [_month_day(part) for part in parts]
-    marks = [mark for mark in found if mark is not None]
-    if not any(short) or len(marks) != len(parts):
-        return parts  # nothing to add, or something parse_period will refuse anyway
-    now = (today.month, today.day)
-    if len(parts) == 1:
-        return [f"{parts[0]}.{today.year - (marks[0] > now)}"]
-    first, last = parts
-    across = int(_runs_over_new_year(marks[0], marks[1]))
-    if short[0] and short[1]:
-        year = today.year - (across == 0 and min(marks) > now)  # reversed days are swapped
-        return [f"{first}.{year - across}", f"{last}.{year}"]
-    if short[0]:
-        return [f"{first}.{int(last.rsplit('.', 1)[1]) - across}", last]
-    return [first, f"{last}.{int(first.rsplit('.', 1)[1]) + across}"]
-
-
-def _runs_over_new_year(first: tuple[int, int], last: tuple[int, int]) -> bool:
-    """``15.12–15.01`` runs over New Year; ``31.10–01.10`` is October typed backwards.
-
-    Days typed in reverse order are read whichever way makes the shorter period.
-    """
-    first_at, last_at = ((month - 1) * 31 + day for month, day in (first, last))
-    return first_at > last_at and 12 * 31 - first_at + last_at < first_at - last_at
-
-
-def _month_day(part: str) -> tuple[int, int] | None:
-    """(month, day) of ``d.m`` or ``d.m.yyyy``, for comparing days; None for anything else."""
-    pieces = part.split(".")
-    if len(pieces) not in (2, 3) or not all(piece.isdigit() for piece in pieces):
-        return None
-    return int(pieces[1]), int(pieces[0])
+    days = parse_report_days(text, today)
+    return None if days is None else Period(*days)
 
 
 def pack_day(day: date) -> int:
@@ -162,12 +102,12 @@ def unpack_day(value: int) -> date:
 def period_of(data: ReportCb) -> Period:
     """The days a button carries, checked: it is untrusted input."""
     first, last = unpack_day(data.first), unpack_day(data.last)
-    if not _sensible(first, last):
+    if not sensible(first, last):
         raise StaleButton()
     return Period(first, last, data.value if data.value in PRESETS else "")
 
 
-def cb(action: str, period: Period | None = None, value: str = "") -> str:
+def cb(action: ReportAction, period: Period | None = None, value: str = "") -> str:
     if period is None:
         return ReportCb(action=action, value=value).pack()
     return ReportCb(
@@ -187,14 +127,14 @@ def menu_screen() -> Screen:
     keyboard = InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                button(_("Today"), cb("period", value="today")),
-                button(_("This week"), cb("period", value="week")),
+                button(_("Today"), cb(ReportAction.PERIOD, value="today")),
+                button(_("This week"), cb(ReportAction.PERIOD, value="week")),
             ],
             [
-                button(_("This month"), cb("period", value="month")),
-                button(_("This quarter"), cb("period", value="quarter")),
+                button(_("This month"), cb(ReportAction.PERIOD, value="month")),
+                button(_("This quarter"), cb(ReportAction.PERIOD, value="quarter")),
             ],
-            [button(_("✏️ Type the days"), cb("type"))],
+            [button(_("✏️ Type the days"), cb(ReportAction.TYPE))],
         ]
     )
     return text, keyboard
@@ -207,20 +147,22 @@ def period_prompt() -> Screen:
             "At most a year. Days are counted in your time zone."
         )
     )
-    return text, InlineKeyboardMarkup(inline_keyboard=[[button(_("◀️ Periods"), cb("menu"))]])
+    return text, InlineKeyboardMarkup(
+        inline_keyboard=[[button(_("◀️ Periods"), cb(ReportAction.MENU))]]
+    )
 
 
 def report_keyboard(period: Period) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                button(_("📈 Charts"), cb("charts", period)),
-                button(_("📄 XLSX"), cb("xlsx", period)),
-                button(_("📥 By source"), cb("sources", period)),
+                button(_("📈 Charts"), cb(ReportAction.CHARTS, period)),
+                button(_("📄 XLSX"), cb(ReportAction.XLSX, period)),
+                button(_("📥 By source"), cb(ReportAction.SOURCES, period)),
             ],
             [
-                button(_("🔄 Refresh"), cb("show", period)),
-                button(_("◀️ Periods"), cb("menu")),
+                button(_("🔄 Refresh"), cb(ReportAction.SHOW, period)),
+                button(_("◀️ Periods"), cb(ReportAction.MENU)),
             ],
         ]
     )

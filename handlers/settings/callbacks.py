@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 
 class SettingsCb(CallbackData, prefix="set"):
@@ -12,16 +15,46 @@ class SettingsCb(CallbackData, prefix="set"):
     value: str = ""
 
 
-class PipelineCb(CallbackData, prefix="pl"):
-    """The owner's pipeline and lost-reason settings."""
+class PipelineAction(StrEnum):
+    SETTINGS = "settings"
+    STAGES = "stages"
+    STAGE = "stage"
+    ADD = "add"
+    RENAME = "rename"
+    STALE = "stale"
+    STALE_SET = "stale_set"
+    UP = "up"
+    DOWN = "down"
+    DELETE = "delete"
+    DELETE_TO = "delete_to"
+    DELETE_YES = "delete_yes"
+    REASONS = "reasons"
+    REASON = "reason"
+    REASON_ADD = "reason_add"
+    REASON_RENAME = "reason_rename"
+    REASON_DELETE = "reason_delete"
+    REASON_DELETE_YES = "reason_delete_yes"
 
-    action: str
+
+class PipelineCb(CallbackData, prefix="pl"):
+    """The owner's pipeline and lost-reason settings. ``value``: days (or "none"), a stage
+    to move deals to, or a page: read and checked by the handler of the action."""
+
+    action: PipelineAction
     item_id: int = 0
     value: str = ""
+
+
+class DigestAction(StrEnum):
+    MORNING = "morning"  # ``on``: the morning list's new state
+    TIME = "time"  # the question
+    SET = "set"  # ``hour``:``minute``
 
 
 class DigestCb(CallbackData, prefix="dg"):
     """/settings: the summary's time (owner) and one's own morning list."""
 
-    action: str
-    value: str = ""
+    action: DigestAction
+    on: bool = False
+    hour: int = Field(0, ge=0, le=23)
+    minute: int = Field(0, ge=0, le=59)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from aiogram import F
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import I18n
@@ -20,6 +19,7 @@ from handlers.kit.labels import language_name, status_label
 from handlers.kit.routes import Routes
 from handlers.settings.callbacks import SettingsCb
 from handlers.settings.screen import button, settings_screen
+from handlers.settings.states import SettingsFlow
 from storage.models import User
 
 routes = Routes(__name__)
@@ -43,12 +43,6 @@ COMMON_TIMEZONES = (
 # A menu button tapped while a name is asked for is a change of mind, not the name.
 
 
-class SettingsFlow(StatesGroup):
-    timezone = State()
-    status_name = State()
-    new_status = State()
-
-
 @routes.message(Command("settings"))
 @routes.message(F.text == MENU_SETTINGS)
 async def settings_command(message: Message, member: User, crm: Crm, state: FSMContext) -> None:
@@ -61,11 +55,7 @@ async def settings_command(message: Message, member: User, crm: Crm, state: FSMC
 async def change_language(
     callback: CallbackQuery, callback_data: SettingsCb, member: User, crm: Crm, i18n: I18n
 ) -> None:
-    try:
-        member = await crm.members.set_language(member, callback_data.value)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    member = await crm.members.set_language(member, callback_data.value)
     with i18n.use_locale(member.language):
         text, keyboard = await settings_screen(member, crm)
         if isinstance(callback.message, Message):
@@ -96,18 +86,13 @@ async def ask_timezone(callback: CallbackQuery, state: FSMContext) -> None:
             _("Choose your time zone or send its name (for example Europe/Moscow)."),
             reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
         )
-    await callback.answer()
 
 
 @routes.callback_query(SettingsCb.filter(F.action == "tz_pick"))
 async def pick_timezone(
     callback: CallbackQuery, callback_data: SettingsCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
-    try:
-        member = await crm.members.set_timezone(member, callback_data.value)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    member = await crm.members.set_timezone(member, callback_data.value)
     await state.clear()
     text, keyboard = await settings_screen(member, crm)
     if isinstance(callback.message, Message):
@@ -117,11 +102,7 @@ async def pick_timezone(
 
 @routes.message(SettingsFlow.timezone, F.text)
 async def typed_timezone(message: Message, member: User, crm: Crm, state: FSMContext) -> None:
-    try:
-        member = await crm.members.set_timezone(member, message.text or "")
-    except CrmError as error:
-        await message.answer(error_text(error))
-        return
+    member = await crm.members.set_timezone(member, message.text or "")  # refused: asked again
     await state.clear()
     text, keyboard = await settings_screen(member, crm)
     await message.answer(**text.as_kwargs(), reply_markup=keyboard)
@@ -143,11 +124,7 @@ async def toggle_see_all(
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     on = callback_data.value == "on"
-    try:
-        await crm.settings.set_managers_see_all(member, on)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    await crm.settings.set_managers_see_all(member, on)
     text, keyboard = await settings_screen(member, crm)
     await edit(callback, text, keyboard)
     await callback.answer(
@@ -198,7 +175,6 @@ async def statuses_button(
         )
         keyboard = back
     await edit(callback, text, keyboard)
-    await callback.answer()
 
 
 async def statuses_screen(crm: Crm, note: str | None = None) -> tuple[Text, InlineKeyboardMarkup]:
@@ -225,7 +201,7 @@ async def typed_status_name(message: Message, member: User, crm: Crm, state: FSM
             status = await crm.settings.rename_status(member, code, message.text or "")
         else:
             status = await crm.settings.add_status(member, message.text or "")
-    except CrmError as error:
+    except CrmError as error:  # not only told: a bad name is asked again, else the dialog ends
         await message.answer(error_text(error))
         if error.code != "bad_status_name":  # a bad name gets a second chance
             await state.set_state(None)

@@ -13,36 +13,38 @@ from aiogram import F
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Filter, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.formatting import Bold, Text, as_key_value, as_list
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import Conflict, CrmError, InvalidInput, NotAllowed
-from crm.pipeline import MAX_STAGE_NAME, MAX_STAGES, MAX_STALE_DAYS, StageView
+from crm.errors import CrmError, InvalidInput, NotAllowed
+from crm.parsing.days import parse_days
+from crm.pipeline import MAX_STAGE_NAME, MAX_STAGES
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.errors import error_text
 from handlers.kit.routes import Routes
-from handlers.kit.stages import STAGE_ICONS, stage_name
-from handlers.settings.callbacks import PipelineCb
+from handlers.kit.stages import stage_name
+from handlers.settings.callbacks import PipelineAction, PipelineCb
+from handlers.settings.pipeline_views import (
+    MAX_ID,
+    back_to,
+    delete_dialog,
+    find_stage,
+    pipeline_screen,
+    stage_screen,
+    stale_note,
+    stale_prompt,
+)
 from handlers.settings.screen import settings_screen
+from handlers.settings.states import PipelineFlow
 from storage.models import User
 
 routes = Routes(__name__)
 
-STALE_CHOICES = (1, 3, 7, 14, 30)
-MAX_ID = 2**31 - 1  # ids in callback data are untrusted; the database's integers stop here
 SECOND_CHANCE = frozenset({"empty", "too_long", "bad_stale_days"})
 ITEM = "pipeline_item"  # the stage or reason a prompt is about, in the dialog's data
-
-
-class PipelineFlow(StatesGroup):
-    stage_name = State()
-    new_stage = State()
-    stale_days = State()
-    reason_text = State()
-    new_reason = State()
 
 
 class NotOwner(Filter):
@@ -58,12 +60,6 @@ async def not_for_you(callback: CallbackQuery) -> None:
 
 
 # --- small shared pieces (the lost reasons use them too) ------------------------------
-
-
-def pl_button(text: str, action: str, item_id: int = 0, value: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=text, callback_data=PipelineCb(action=action, item_id=item_id, value=value).pack()
-    )
 
 
 async def edit(callback: CallbackQuery, text: Text, keyboard: InlineKeyboardMarkup) -> None:
@@ -92,114 +88,10 @@ async def prompt_item(state: FSMContext) -> int:
     return value if isinstance(value, int) else 0
 
 
-# --- the screens ----------------------------------------------------------------------
-
-
-def kind_name(kind: str) -> str:
-    return {"open": _("open"), "won": _("won"), "lost": _("lost")}.get(kind, kind)
-
-
-def stale_text(days: int | None) -> str:
-    return str(days) if days else _("never")
-
-
-def stage_row(stage: StageView) -> str:
-    """A stage as one line: ``▫️ Meeting · open · ⏳ 7``."""
-    row = f"{STAGE_ICONS.get(stage.kind, '')} {stage_name(stage)} · {kind_name(stage.kind)}"
-    if stage.kind == "open":
-        row += f" · ⏳ {stale_text(stage.stale_days)}"
-    return row
-
-
-async def find_stage(crm: Crm, stage_id: int) -> tuple[StageView, list[StageView]]:
-    """The stage and the whole pipeline, or ``stage_gone``."""
-    stages = await crm.pipelines.stages() if 0 < stage_id <= MAX_ID else []
-    stage = next((s for s in stages if s.id == stage_id), None)
-    if stage is None:
-        raise Conflict("stage_gone")
-    return stage, stages
-
-
-async def pipeline_screen(crm: Crm, note: str | None = None) -> tuple[Text, InlineKeyboardMarkup]:
-    stages = await crm.pipelines.stages()
-    lines: list[Text | str] = [Bold(_("Pipeline"))]
-    if note:
-        lines.append(note)
-    lines.append(
-        _(
-            "Deals go through the open stages in this order and end on a won or a lost one. "
-            "⏳ is how many days without activity make a deal on the stage stale. "
-            "Tap a stage to change it."
-        )
-    )
-    rows = [[pl_button(stage_row(stage), "stage", stage.id)] for stage in stages]
-    if len(stages) < MAX_STAGES:
-        rows.append([pl_button(_("➕ Add a stage"), "add")])
-    rows.append([pl_button(_("❌ Lost reasons"), "reasons")])
-    rows.append([pl_button(_("◀️ Settings"), "settings")])
-    return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-async def stage_screen(
-    crm: Crm, stage_id: int, note: str | None = None
-) -> tuple[Text, InlineKeyboardMarkup]:
-    stage, stages = await find_stage(crm, stage_id)
-    lines: list[Text | str] = [Bold(_("Stage: {name}").format(name=stage_name(stage)))]
-    if note:
-        lines.append(note)
-    lines.append(as_key_value(_("Kind"), kind_name(stage.kind)))
-    rows = [[pl_button(_("✏️ Rename"), "rename", stage.id)]]
-    if stage.kind == "open":
-        lines.append(
-            as_key_value(
-                _("Days without activity before a deal goes stale"), stale_text(stage.stale_days)
-            )
-        )
-        opened = [s.id for s in stages if s.kind == "open"]
-        index = opened.index(stage.id)
-        rows.append([pl_button(_("⏳ Days before stale"), "stale", stage.id)])
-        moves = []
-        if index > 0:
-            moves.append(pl_button(_("⬆️ Up"), "up", stage.id))
-        if index < len(opened) - 1:
-            moves.append(pl_button(_("⬇️ Down"), "down", stage.id))
-        if moves:
-            rows.append(moves)
-        rows.append([pl_button(_("🗑 Delete"), "delete", stage.id)])
-    lines.append(as_key_value(_("Deals on it"), str(await crm.pipelines.deals_on(stage.id))))
-    if stage.kind != "open":
-        lines.append(_("A closing stage can only be renamed."))
-    rows.append([pl_button(_("◀️ Pipeline"), "stages")])
-    return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def back_to(stage_id: int) -> InlineKeyboardMarkup:
-    if stage_id:
-        return InlineKeyboardMarkup(inline_keyboard=[[pl_button(_("◀️ Back"), "stage", stage_id)]])
-    return InlineKeyboardMarkup(inline_keyboard=[[pl_button(_("◀️ Pipeline"), "stages")]])
-
-
-async def stale_prompt(crm: Crm, stage_id: int) -> tuple[Text, InlineKeyboardMarkup]:
-    stage, _stages = await find_stage(crm, stage_id)
-    if stage.kind != "open":
-        raise InvalidInput("closed_stage")
-    text = Text(
-        _(
-            "After how many days without activity does a deal on {stage} go stale? "
-            "Now: {now}. Tap a number or send one from 1 to {limit}."
-        ).format(stage=stage_name(stage), now=stale_text(stage.stale_days), limit=MAX_STALE_DAYS)
-    )
-    choices = [pl_button(str(days), "stale_set", stage.id, str(days)) for days in STALE_CHOICES]
-    rows = [
-        choices,
-        [pl_button(_("Never"), "stale_set", stage.id, "none")],
-        [pl_button(_("◀️ Back"), "stage", stage.id)],
-    ]
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
-
-
 async def show_error(callback: CallbackQuery, crm: Crm, error: CrmError) -> None:
-    """An alert; a stage that is gone also takes the stale screen back to the pipeline."""
+    """An alert; a stage that is gone also takes the stale screen back to the pipeline.
+
+    (More than the kit's alert, so the pipeline's handlers catch refusals themselves.)"""
     if error.code == "stage_gone":
         text, keyboard = await pipeline_screen(crm)
         await edit(callback, text, keyboard)
@@ -210,7 +102,18 @@ async def show_error(callback: CallbackQuery, crm: Crm, error: CrmError) -> None
 
 
 @routes.callback_query(
-    PipelineCb.filter(F.action.in_({"settings", "stages", "stage", "add", "rename", "stale"}))
+    PipelineCb.filter(
+        F.action.in_(
+            {
+                PipelineAction.SETTINGS,
+                PipelineAction.STAGES,
+                PipelineAction.STAGE,
+                PipelineAction.ADD,
+                PipelineAction.RENAME,
+                PipelineAction.STALE,
+            }
+        )
+    )
 )
 async def open_screen(
     callback: CallbackQuery, callback_data: PipelineCb, member: User, crm: Crm, state: FSMContext
@@ -218,13 +121,13 @@ async def open_screen(
     await leave_prompt(state)
     action, stage_id = callback_data.action, callback_data.item_id
     try:
-        if action == "settings":
+        if action == PipelineAction.SETTINGS:
             text, keyboard = await settings_screen(member, crm)
-        elif action == "stages":
+        elif action == PipelineAction.STAGES:
             text, keyboard = await pipeline_screen(crm)
-        elif action == "stage":
+        elif action == PipelineAction.STAGE:
             text, keyboard = await stage_screen(crm, stage_id)
-        elif action == "add":
+        elif action == PipelineAction.ADD:
             if len(await crm.pipelines.stages()) >= MAX_STAGES:
                 raise InvalidInput("too_many_stages", limit=MAX_STAGES)
             text = Text(
@@ -235,7 +138,7 @@ async def open_screen(
             )
             keyboard = back_to(0)
             await prompt(state, PipelineFlow.new_stage)
-        elif action == "rename":
+        elif action == PipelineAction.RENAME:
             stage, _stages = await find_stage(crm, stage_id)
             text = Text(
                 _("Send the new name for the stage {stage}, 1 to {limit} characters.").format(
@@ -247,11 +150,10 @@ async def open_screen(
         else:
             text, keyboard = await stale_prompt(crm, stage_id)
             await prompt(state, PipelineFlow.stale_days, stage_id)
-    except CrmError as error:
+    except CrmError as error:  # told, and a gone stage or reason leaves its screen
         await show_error(callback, crm, error)
         return
     await edit(callback, text, keyboard)
-    await callback.answer()
 
 
 @routes.message(PipelineFlow.stage_name, F.text)
@@ -265,7 +167,7 @@ async def typed_stage_name(message: Message, member: User, crm: Crm, state: FSMC
             )
         else:
             stage = await crm.pipelines.add_stage(member, message.text or "")
-    except CrmError as error:
+    except CrmError as error:  # not only told: a second chance, or the prompt ends
         await message.answer(error_text(error))
         if error.code not in SECOND_CHANCE:
             await state.set_state(None)
@@ -282,15 +184,7 @@ async def typed_stage_name(message: Message, member: User, crm: Crm, state: FSMC
 # --- stale days ---------------------------------------------------------------------------
 
 
-def parse_days(value: str) -> int:
-    """A whole number of days, as typed or as a button carries it (the range is the CRM's)."""
-    value = value.strip()
-    if not (value.isascii() and value.isdigit()) or len(value) > 4:
-        raise InvalidInput("bad_stale_days", limit=MAX_STALE_DAYS)
-    return int(value)
-
-
-@routes.callback_query(PipelineCb.filter(F.action == "stale_set"))
+@routes.callback_query(PipelineCb.filter(F.action == PipelineAction.STALE_SET))
 async def stale_by_button(
     callback: CallbackQuery, callback_data: PipelineCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
@@ -299,11 +193,10 @@ async def stale_by_button(
         days = None if callback_data.value == "none" else parse_days(callback_data.value)
         await crm.pipelines.set_stale_days(member, callback_data.item_id, days)
         text, keyboard = await stage_screen(crm, callback_data.item_id, stale_note(days))
-    except CrmError as error:
+    except CrmError as error:  # told, and a gone stage or reason leaves its screen
         await show_error(callback, crm, error)
         return
     await edit(callback, text, keyboard)
-    await callback.answer()
 
 
 @routes.message(PipelineFlow.stale_days, F.text)
@@ -312,7 +205,7 @@ async def typed_stale_days(message: Message, member: User, crm: Crm, state: FSMC
     try:
         days = parse_days(message.text or "")
         await crm.pipelines.set_stale_days(member, stage_id, days)
-    except CrmError as error:
+    except CrmError as error:  # not only told: a second chance, or the prompt ends
         await message.answer(error_text(error))
         if error.code not in SECOND_CHANCE:
             await state.set_state(None)
@@ -322,28 +215,20 @@ async def typed_stale_days(message: Message, member: User, crm: Crm, state: FSMC
     await message.answer(**text.as_kwargs(), reply_markup=keyboard)
 
 
-def stale_note(days: int | None) -> str:
-    if days is None:
-        return _("Deals on this stage never go stale now.")
-    return _("Saved: stale after {days} without activity.").format(
-        days=_("{days} d").format(days=days)
-    )
-
-
 # --- order -----------------------------------------------------------------------------------
 
 
-@routes.callback_query(PipelineCb.filter(F.action.in_({"up", "down"})))
+@routes.callback_query(PipelineCb.filter(F.action.in_({PipelineAction.UP, PipelineAction.DOWN})))
 async def move(
     callback: CallbackQuery, callback_data: PipelineCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
     await leave_prompt(state)
-    step = -1 if callback_data.action == "up" else 1
+    step = -1 if callback_data.action == PipelineAction.UP else 1
     try:
         stage, _stages = await find_stage(crm, callback_data.item_id)
         await crm.pipelines.move_stage(member, stage.id, step)
         text, keyboard = await stage_screen(crm, stage.id)
-    except CrmError as error:
+    except CrmError as error:  # told, and a gone stage or reason leaves its screen
         await show_error(callback, crm, error)
         return
     await edit(callback, text, keyboard)
@@ -353,7 +238,9 @@ async def move(
 # --- deleting -----------------------------------------------------------------------------------
 
 
-@routes.callback_query(PipelineCb.filter(F.action.in_({"delete", "delete_to"})))
+@routes.callback_query(
+    PipelineCb.filter(F.action.in_({PipelineAction.DELETE, PipelineAction.DELETE_TO}))
+)
 async def ask_delete(
     callback: CallbackQuery, callback_data: PipelineCb, crm: Crm, state: FSMContext
 ) -> None:
@@ -361,51 +248,13 @@ async def ask_delete(
     await leave_prompt(state)
     try:
         text, keyboard = await delete_dialog(crm, callback_data)
-    except CrmError as error:
+    except CrmError as error:  # told, and a gone stage or reason leaves its screen
         await show_error(callback, crm, error)
         return
     await edit(callback, text, keyboard)
-    await callback.answer()
 
 
-async def delete_dialog(crm: Crm, data: PipelineCb) -> tuple[Text, InlineKeyboardMarkup]:
-    stage, stages = await find_stage(crm, data.item_id)
-    opened = [s for s in stages if s.kind == "open"]
-    if stage.kind != "open":
-        raise InvalidInput("closed_stage")
-    if len(opened) <= 1:
-        raise InvalidInput("last_open_stage")
-    name = stage_name(stage)
-    deals = await crm.pipelines.deals_on(stage.id)
-    back = pl_button(_("◀️ Back"), "stage", stage.id)
-    if deals and data.action == "delete":
-        text = Text(
-            _("Deals on the stage {stage}: {count}. Move them to:").format(stage=name, count=deals)
-        )
-        rows = [
-            [pl_button(stage_name(other), "delete_to", stage.id, str(other.id))]
-            for other in opened
-            if other.id != stage.id
-        ]
-        return text, InlineKeyboardMarkup(inline_keyboard=[*rows, [back]])
-    target: StageView | None = None
-    if data.action == "delete_to":
-        target = next((s for s in opened if str(s.id) == data.value and s.id != stage.id), None)
-        if target is None:
-            raise Conflict("stage_gone")
-    if deals and target is not None:
-        text = Text(
-            _("Move the deals ({count}) to {target} and delete the stage {stage}?").format(
-                count=deals, target=stage_name(target), stage=name
-            )
-        )
-    else:
-        text = Text(_("Delete the stage {stage}? It has no deals.").format(stage=name))
-    yes = pl_button(_("🗑 Yes, delete"), "delete_yes", stage.id, str(target.id) if target else "")
-    return text, InlineKeyboardMarkup(inline_keyboard=[[yes], [back]])
-
-
-@routes.callback_query(PipelineCb.filter(F.action == "delete_yes"))
+@routes.callback_query(PipelineCb.filter(F.action == PipelineAction.DELETE_YES))
 async def delete(
     callback: CallbackQuery, callback_data: PipelineCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
@@ -417,7 +266,7 @@ async def delete(
         moved = await crm.pipelines.delete_stage(member, stage.id, move_to)
     except CrmError as error:
         if error.code == "move_deals_first":  # deals arrived meanwhile: ask where they go
-            again = PipelineCb(action="delete", item_id=callback_data.item_id)
+            again = PipelineCb(action=PipelineAction.DELETE, item_id=callback_data.item_id)
             try:
                 text, keyboard = await delete_dialog(crm, again)
             except CrmError as other:
@@ -434,7 +283,6 @@ async def delete(
         )
     text, keyboard = await pipeline_screen(crm, note)
     await edit(callback, text, keyboard)
-    await callback.answer()
 
 
 @routes.message(StateFilter(PipelineFlow), ~F.text)

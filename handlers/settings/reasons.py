@@ -18,18 +18,17 @@ from crm.service import Crm
 from handlers.kit.errors import error_text
 from handlers.kit.routes import Routes
 from handlers.kit.stages import reason_text
-from handlers.settings.callbacks import PipelineCb
+from handlers.settings.callbacks import PipelineAction, PipelineCb
 from handlers.settings.pipeline import (
-    MAX_ID,
     SECOND_CHANCE,
     NotOwner,
-    PipelineFlow,
     edit,
     leave_prompt,
-    pl_button,
     prompt,
     prompt_item,
 )
+from handlers.settings.pipeline_views import MAX_ID, pl_button
+from handlers.settings.states import PipelineFlow
 from storage.models import LostReason, User
 
 routes = Routes(__name__)
@@ -65,17 +64,17 @@ async def reasons_screen(
         else _("There are no reasons yet; a manager then types one when a deal is lost.")
     )
     shown = reasons[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    rows = [[pl_button(reason_text(reason), "reason", reason.id)] for reason in shown]
+    rows = [[pl_button(reason_text(reason), PipelineAction.REASON, reason.id)] for reason in shown]
     if pages > 1:
         rows.append(
             [
-                pl_button("◀️", "reasons", value=str((page - 1) % pages)),
-                pl_button(f"{page + 1}/{pages}", "reasons", value=str(page)),
-                pl_button("▶️", "reasons", value=str((page + 1) % pages)),
+                pl_button("◀️", PipelineAction.REASONS, value=str((page - 1) % pages)),
+                pl_button(f"{page + 1}/{pages}", PipelineAction.REASONS, value=str(page)),
+                pl_button("▶️", PipelineAction.REASONS, value=str((page + 1) % pages)),
             ]
         )
-    rows.append([pl_button(_("➕ Add a reason"), "reason_add")])
-    rows.append([pl_button(_("◀️ Pipeline"), "stages")])
+    rows.append([pl_button(_("➕ Add a reason"), PipelineAction.REASON_ADD)])
+    rows.append([pl_button(_("◀️ Pipeline"), PipelineAction.STAGES)])
     return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -84,10 +83,10 @@ async def reason_screen(crm: Crm, reason_id: int) -> tuple[Text, InlineKeyboardM
     text = as_list(Bold(_("Lost reason")), reason_text(reason))
     rows = [
         [
-            pl_button(_("✏️ Rename"), "reason_rename", reason.id),
-            pl_button(_("🗑 Delete"), "reason_delete", reason.id),
+            pl_button(_("✏️ Rename"), PipelineAction.REASON_RENAME, reason.id),
+            pl_button(_("🗑 Delete"), PipelineAction.REASON_DELETE, reason.id),
         ],
-        [pl_button(_("◀️ Lost reasons"), "reasons", value=str(page))],
+        [pl_button(_("◀️ Lost reasons"), PipelineAction.REASONS, value=str(page))],
     ]
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -98,7 +97,15 @@ def page_of(value: str) -> int:
 
 @routes.callback_query(
     PipelineCb.filter(
-        F.action.in_({"reasons", "reason", "reason_add", "reason_rename", "reason_delete"})
+        F.action.in_(
+            {
+                PipelineAction.REASONS,
+                PipelineAction.REASON,
+                PipelineAction.REASON_ADD,
+                PipelineAction.REASON_RENAME,
+                PipelineAction.REASON_DELETE,
+            }
+        )
     )
 )
 async def open_screen(
@@ -106,17 +113,19 @@ async def open_screen(
 ) -> None:
     await leave_prompt(state)
     action, reason_id = callback_data.action, callback_data.item_id
-    back = InlineKeyboardMarkup(inline_keyboard=[[pl_button(_("◀️ Lost reasons"), "reasons")]])
+    back = InlineKeyboardMarkup(
+        inline_keyboard=[[pl_button(_("◀️ Lost reasons"), PipelineAction.REASONS)]]
+    )
     try:
-        if action == "reasons":
+        if action == PipelineAction.REASONS:
             text, keyboard = await reasons_screen(crm, page_of(callback_data.value))
-        elif action == "reason":
+        elif action == PipelineAction.REASON:
             text, keyboard = await reason_screen(crm, reason_id)
-        elif action == "reason_add":
+        elif action == PipelineAction.REASON_ADD:
             text = Text(_("Send the new reason, 1 to {limit} characters.").format(limit=MAX_REASON))
             keyboard = back
             await prompt(state, PipelineFlow.new_reason)
-        elif action == "reason_rename":
+        elif action == PipelineAction.REASON_RENAME:
             reason, _page = await find_reason(crm, reason_id)
             text = Text(
                 _("Send the new wording for “{reason}”, 1 to {limit} characters.").format(
@@ -134,18 +143,17 @@ async def open_screen(
             )
             keyboard = InlineKeyboardMarkup(
                 inline_keyboard=[
-                    [pl_button(_("🗑 Yes, delete"), "reason_delete_yes", reason.id)],
-                    [pl_button(_("◀️ Back"), "reason", reason.id)],
+                    [pl_button(_("🗑 Yes, delete"), PipelineAction.REASON_DELETE_YES, reason.id)],
+                    [pl_button(_("◀️ Back"), PipelineAction.REASON, reason.id)],
                 ]
             )
-    except CrmError as error:
+    except CrmError as error:  # told, and a gone stage or reason leaves its screen
         await show_error(callback, crm, error)
         return
     await edit(callback, text, keyboard)
-    await callback.answer()
 
 
-@routes.callback_query(PipelineCb.filter(F.action == "reason_delete_yes"))
+@routes.callback_query(PipelineCb.filter(F.action == PipelineAction.REASON_DELETE_YES))
 async def delete(
     callback: CallbackQuery, callback_data: PipelineCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
@@ -154,12 +162,11 @@ async def delete(
         reason, page = await find_reason(crm, callback_data.item_id)
         name = reason_text(reason)
         await crm.pipelines.delete_lost_reason(member, reason.id)
-    except CrmError as error:
+    except CrmError as error:  # told, and a gone stage or reason leaves its screen
         await show_error(callback, crm, error)
         return
     text, keyboard = await reasons_screen(crm, page, _("Deleted: {reason}.").format(reason=name))
     await edit(callback, text, keyboard)
-    await callback.answer()
 
 
 @routes.message(PipelineFlow.reason_text, F.text)
@@ -174,7 +181,7 @@ async def typed_reason(message: Message, member: User, crm: Crm, state: FSMConte
         else:
             reason = await crm.pipelines.add_lost_reason(member, message.text or "")
         _reason, page = await find_reason(crm, reason.id)
-    except CrmError as error:
+    except CrmError as error:  # not only told: a second chance, or the prompt ends
         await message.answer(error_text(error))
         if error.code not in SECOND_CHANCE:
             await state.set_state(None)

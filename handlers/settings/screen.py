@@ -14,7 +14,13 @@ from handlers.automation.callbacks import AutoAction, AutoCb
 from handlers.intake.callbacks import SourceAction, SourceCb
 from handlers.kit.labels import language_name, local_time
 from handlers.records.callbacks import Ent, EntCb
-from handlers.settings.callbacks import DigestCb, PipelineCb, SettingsCb
+from handlers.settings.callbacks import (
+    DigestAction,
+    DigestCb,
+    PipelineAction,
+    PipelineCb,
+    SettingsCb,
+)
 from storage.models import Role, User
 
 AUTOMATION = AutoCb(action=AutoAction.LIST).pack()
@@ -29,7 +35,7 @@ async def morning_buttons(member: User, crm: Crm) -> list[list[InlineKeyboardBut
             [
                 InlineKeyboardButton(
                     text=_("🗞 Daily summary at {time}").format(time=at),
-                    callback_data=DigestCb(action="time").pack(),
+                    callback_data=DigestCb(action=DigestAction.TIME).pack(),
                 )
             ]
         )
@@ -40,7 +46,7 @@ async def morning_buttons(member: User, crm: Crm) -> list[list[InlineKeyboardBut
                 InlineKeyboardButton(
                     text=_("🌅 My morning list: {state}").format(state=state),
                     callback_data=DigestCb(
-                        action="morning", value="off" if member.morning_list else "on"
+                        action=DigestAction.MORNING, on=not member.morning_list
                     ).pack(),
                 )
             ]
@@ -87,7 +93,7 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
             ]
         )
         rows.append([button(_("🏷 Client statuses"), "statuses")])
-        pipeline = PipelineCb(action="stages").pack()
+        pipeline = PipelineCb(action=PipelineAction.STAGES).pack()
         rows.append([InlineKeyboardButton(text=_("🪜 Pipeline"), callback_data=pipeline)])
         fields = EntCb(action=Ent.SETTINGS).pack()
         rows.append(

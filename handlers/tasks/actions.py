@@ -6,24 +6,24 @@ each one edits the message it was pressed on.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import F
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.formatting import Text
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import Conflict, CrmError, InvalidInput
 from crm.parsing.when import WhenError
 from crm.service import Crm
 from handlers.kit.errors import error_text
+from handlers.kit.keyboards import keyboard
 from handlers.kit.routes import Routes
-from handlers.tasks.callbacks import TaskCb
+from handlers.kit.screen import show
+from handlers.tasks.callbacks import Snooze, TaskAction, TaskCb
 from handlers.tasks.new import cancel_keyboard, examples, read_when, when_problem
+from handlers.tasks.states import OneTask, TaskEditFlow
 from handlers.tasks.views import (
     assignee_keyboard,
     back_button,
@@ -38,25 +38,7 @@ from storage.models import Task, User
 
 routes = Routes(__name__)
 TEAM_PAGE = 8
-OPTIONS = ("prio", "early", "repeat")
-
-
-class TaskEditFlow(StatesGroup):
-    when = State()
-
-
-async def put(callback: CallbackQuery, text: Text, keyboard: InlineKeyboardMarkup | None) -> None:
-    """Show a screen in the pressed message (or a new one, if it is out of reach)."""
-    if isinstance(callback.message, Message):
-        try:
-            await callback.message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
-        except TelegramBadRequest as error:
-            if "message is not modified" not in error.message:
-                raise
-    elif callback.bot is not None:
-        await callback.bot.send_message(
-            callback.from_user.id, **text.as_kwargs(), reply_markup=keyboard
-        )
+OPTIONS = (TaskAction.PRIO, TaskAction.EARLY, TaskAction.REPEAT)
 
 
 async def open_task(crm: Crm, member: User, task_id: int) -> Task:
@@ -66,51 +48,36 @@ async def open_task(crm: Crm, member: User, task_id: int) -> Task:
     return task
 
 
-@routes.callback_query(TaskCb.filter(F.action == "show"))
-async def show(
+@routes.callback_query(TaskCb.filter(F.action == TaskAction.SHOW))
+async def show_task(
     callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     if await state.get_state() == TaskEditFlow.when.state:
         await state.clear()  # "◀️ Back" from the time question leaves it
-    try:
-        screen = await task_screen(crm, member, callback_data.task_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
-    await put(callback, *screen)
-    await callback.answer()
+    await show(callback, *await task_screen(crm, member, callback_data.task_id))
 
 
 # --- the time ----------------------------------------------------------------------------------
 
 
-@routes.callback_query(TaskCb.filter(F.action == "time"))
+@routes.callback_query(TaskCb.filter(F.action == TaskAction.TIME))
 async def ask_time(
     callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     question = _("Send the new date and time.") + " " + examples()
-    try:
-        await open_task(crm, member, callback_data.task_id)
-        screen = await task_screen(
-            crm,
-            member,
-            callback_data.task_id,
-            question,
-            lambda task: InlineKeyboardMarkup(inline_keyboard=[[back_button(task.id)]]),
-        )
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    await open_task(crm, member, callback_data.task_id)
+    screen = await task_screen(
+        crm, member, callback_data.task_id, question, lambda task: keyboard([back_button(task.id)])
+    )
     await state.set_state(TaskEditFlow.when)
-    await state.set_data({"task_id": callback_data.task_id})
-    await put(callback, *screen)
-    await callback.answer()
+    await OneTask(task_id=callback_data.task_id).save(state)
+    await show(callback, *screen)
 
 
 @routes.message(TaskEditFlow.when, F.text)
 async def typed_time(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    data = await state.get_data()
-    task_id, day = int(data.get("task_id", 0)), data.get("day")
+    data = await OneTask.load(state)
+    task_id, day = data.task_id, data.day
     try:
         reading = read_when(
             message.text or "",
@@ -118,14 +85,15 @@ async def typed_time(message: Message, crm: Crm, member: User, state: FSMContext
             member.timezone,
             crm.config.default_hour,
             split=False,
-            day=date.fromisoformat(day) if day else None,
+            day=day,
         )
     except WhenError as error:
         await message.answer(when_problem(error), reply_markup=cancel_keyboard())
         return
     if reading.at is None:
         assert reading.day is not None
-        await state.update_data(day=reading.day.isoformat())
+        data.day = reading.day
+        await data.save(state)
         text = _("What time on {day}? For example 15:30 or 6pm.").format(
             day=f"{weekday_name(reading.day)} {reading.day:%d.%m}"
         )
@@ -134,7 +102,7 @@ async def typed_time(message: Message, crm: Crm, member: User, state: FSMContext
     try:
         await crm.tasks.reschedule(member, task_id, reading.at)
         text_, keyboard = await task_screen(crm, member, task_id)
-    except CrmError as error:
+    except CrmError as error:  # not only told: a moment past is asked again, else it ends
         if error.code == "in_the_past":
             await message.answer(when_problem(WhenError("in_the_past")))
             return
@@ -155,70 +123,54 @@ async def time_not_text(message: Message) -> None:
 
 @routes.callback_query(TaskCb.filter(F.action.in_(OPTIONS)))
 async def option(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User) -> None:
-    action, value, task_id = callback_data.action, callback_data.value, callback_data.task_id
+    action, choice, task_id = callback_data.action, callback_data.choice, callback_data.task_id
     questions = {
-        "prio": _("Choose the priority:"),
-        "early": _("When to remind, besides the due time:"),
-        "repeat": _("How often it repeats:"),
+        TaskAction.PRIO: _("Choose the priority:"),
+        TaskAction.EARLY: _("When to remind, besides the due time:"),
+        TaskAction.REPEAT: _("How often it repeats:"),
     }
-    try:
-        await open_task(crm, member, task_id)
-        if not value:
-            screen = await task_screen(
-                crm, member, task_id, questions[action], lambda t: option_keyboard(t, action)
-            )
-            await put(callback, *screen)
-            await callback.answer()
-            return
-        if action == "prio":
-            await crm.tasks.set_options(member, task_id, priority=value)
-        elif action == "early":
-            if not value.isdigit():
-                raise InvalidInput("bad_reminder")
-            await crm.tasks.set_options(member, task_id, remind_before=int(value))
-        else:
-            await crm.tasks.set_options(member, task_id, repeat=None if value == "none" else value)
-        screen = await task_screen(crm, member, task_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
+    await open_task(crm, member, task_id)
+    if not choice and callback_data.number is None:
+        screen = await task_screen(
+            crm, member, task_id, questions[action], lambda t: option_keyboard(t, action)
+        )
+        await show(callback, *screen)
         return
-    await put(callback, *screen)
+    if action is TaskAction.PRIO:
+        await crm.tasks.set_options(member, task_id, priority=choice)
+    elif action is TaskAction.EARLY:
+        if callback_data.number is None:
+            raise InvalidInput("bad_reminder")
+        await crm.tasks.set_options(member, task_id, remind_before=callback_data.number)
+    else:
+        await crm.tasks.set_options(member, task_id, repeat=None if choice == "none" else choice)
+    await show(callback, *await task_screen(crm, member, task_id))
     await callback.answer(_("Saved."))
 
 
-@routes.callback_query(TaskCb.filter(F.action == "who"))
+@routes.callback_query(TaskCb.filter(F.action == TaskAction.WHO))
 async def choose_assignee(
     callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User
 ) -> None:
-    page = int(callback_data.value) if callback_data.value.isdigit() else 0
-    try:
-        team = [user for user in await crm.members.team(member) if user.active]
-        await open_task(crm, member, callback_data.task_id)
-        screen = await task_screen(
-            crm,
-            member,
-            callback_data.task_id,
-            _("Who should do it?"),
-            lambda task: assignee_keyboard(task, team, page, TEAM_PAGE),
-        )
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
-    await put(callback, *screen)
-    await callback.answer()
+    page = callback_data.number or 0
+    team = [user for user in await crm.members.team(member) if user.active]
+    await open_task(crm, member, callback_data.task_id)
+    screen = await task_screen(
+        crm,
+        member,
+        callback_data.task_id,
+        _("Who should do it?"),
+        lambda task: assignee_keyboard(task, team, page, TEAM_PAGE),
+    )
+    await show(callback, *screen)
 
 
-@routes.callback_query(TaskCb.filter(F.action == "assign"))
+@routes.callback_query(TaskCb.filter(F.action == TaskAction.ASSIGN))
 async def assign(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User) -> None:
-    try:
-        if not callback_data.value.isdigit():
-            raise InvalidInput("no_such_member")
-        await crm.tasks.assign(member, callback_data.task_id, int(callback_data.value))
-        screen = await task_screen(crm, member, callback_data.task_id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
-    await put(callback, *screen)
+    if callback_data.number is None:
+        raise InvalidInput("no_such_member")
+    await crm.tasks.assign(member, callback_data.task_id, callback_data.number)
+    await show(callback, *await task_screen(crm, member, callback_data.task_id))
     await callback.answer(_("Saved."))
 
 
@@ -227,49 +179,39 @@ async def assign(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, membe
 
 def snooze_until(value: str, now: datetime, tz: str, default_hour: int) -> datetime | None:
     """+15 minutes, +1 hour, or tomorrow at the default hour on the reader's wall clock."""
-    if value == "15m":
+    if value == Snooze.QUARTER:
         return now + timedelta(minutes=15)
-    if value == "1h":
+    if value == Snooze.HOUR:
         return now + timedelta(hours=1)
-    if value == "tomorrow":
+    if value == Snooze.TOMORROW:
         zone = ZoneInfo(tz)
         day = now.astimezone(zone).date() + timedelta(days=1)
         return datetime.combine(day, time(default_hour), tzinfo=zone).astimezone(UTC)
     return None
 
 
-@routes.callback_query(TaskCb.filter(F.action == "done"))
+@routes.callback_query(TaskCb.filter(F.action == TaskAction.DONE))
 async def done(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User) -> None:
-    try:
-        task, following = await crm.tasks.done(member, callback_data.task_id)
-        view = await crm.reminders.view(task.id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    task, following = await crm.tasks.done(member, callback_data.task_id)
+    view = await crm.reminders.view(task.id)
     status = _("✅ Done")
     if following is not None:
         status = _("✅ Done. Next one: {when}").format(
             when=when_text(following.due_at, member.timezone)
         )
     if view is not None:
-        await put(callback, *reminder_outcome(view, status, still_open=False))
-    await callback.answer()
+        await show(callback, *reminder_outcome(view, status, still_open=False))
 
 
-@routes.callback_query(TaskCb.filter(F.action == "snooze"))
+@routes.callback_query(TaskCb.filter(F.action == TaskAction.SNOOZE))
 async def snooze(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User) -> None:
     now = crm.clock.now()
-    until = snooze_until(callback_data.value, now, member.timezone, crm.config.default_hour)
+    until = snooze_until(callback_data.choice, now, member.timezone, crm.config.default_hour)
     if until is None:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    try:
-        task = await crm.tasks.snooze(member, callback_data.task_id, until)
-        view = await crm.reminders.view(task.id)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    task = await crm.tasks.snooze(member, callback_data.task_id, until)
+    view = await crm.reminders.view(task.id)
     status = _("⏰ Snoozed until {time}").format(time=short_when(until, member.timezone, now))
     if view is not None:
-        await put(callback, *reminder_outcome(view, status, still_open=True))
-    await callback.answer()
+        await show(callback, *reminder_outcome(view, status, still_open=True))

@@ -16,18 +16,17 @@ from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm import access
-from crm.errors import CrmError, NotAllowed
+from crm.errors import NotAllowed
 from crm.reminders import ReminderView
 from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
-from handlers.deals.callbacks import DealCb
-from handlers.kit.errors import error_text
+from handlers.deals.callbacks import DealAction, DealCb
 from handlers.kit.keyboards import MENU_TASKS
 from handlers.kit.labels import member_name
 from handlers.kit.routes import Routes
+from handlers.kit.screen import show
 from handlers.kit.timeline import shorten
-from handlers.tasks.actions import put
-from handlers.tasks.callbacks import TasksCb
+from handlers.tasks.callbacks import TasksAction, TasksCb
 from handlers.tasks.views import PRIORITY_ICONS, Screen, short_when, when_text
 from storage.models import Task, User
 
@@ -50,26 +49,23 @@ async def list_button(
 ) -> None:
     action, who, page = callback_data.action, callback_data.who, callback_data.page
     note = None
-    try:
-        if who != member.id and not access.is_staff(member):
-            raise NotAllowed()  # before Done: a forged list must not tick anything off
-        if action == "pick":
-            screen = await picker_screen(crm, member, who, page)
-        elif action == "done":
-            _task, following = await crm.tasks.done(member, callback_data.task_id)
-            note = _("Done.")
-            if following is not None:
-                note = _("✅ Done. Next one: {when}").format(
-                    when=when_text(following.due_at, member.timezone)
-                )
-            screen = await list_screen(crm, member, who, page)
-        else:
-            screen = await list_screen(crm, member, who, page)
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
-    await put(callback, *screen)
-    await callback.answer(note)
+    if who != member.id and not access.is_staff(member):
+        raise NotAllowed()  # before Done: a forged list must not tick anything off
+    if action is TasksAction.PICK:
+        screen = await picker_screen(crm, member, who, page)
+    elif action is TasksAction.DONE:
+        _task, following = await crm.tasks.done(member, callback_data.task_id)
+        note = _("Done.")
+        if following is not None:
+            note = _("✅ Done. Next one: {when}").format(
+                when=when_text(following.due_at, member.timezone)
+            )
+        screen = await list_screen(crm, member, who, page)
+    else:
+        screen = await list_screen(crm, member, who, page)
+    await show(callback, *screen)
+    if note is not None:
+        await callback.answer(note)
 
 
 def section_title(section: str, count: int) -> str:
@@ -144,11 +140,11 @@ def task_buttons(
     """One-tap Done (for an open task) and the way to its deal or client."""
     row = []
     if task.done_at is None:
-        data = TasksCb(action="done", who=who, page=page, task_id=task.id).pack()
+        data = TasksCb(action=TasksAction.DONE, who=who, page=page, task_id=task.id).pack()
         text = f"✅ {number}. {shorten(task.title, 28)}"
         row.append(InlineKeyboardButton(text=text, callback_data=data))
     if view is not None and view.deal is not None:
-        data = DealCb(action="open", deal_id=view.deal.id).pack()
+        data = DealCb(action=DealAction.OPEN, deal_id=view.deal.id).pack()
         row.append(
             InlineKeyboardButton(text=f"💼 {shorten(view.deal.title, 20)}", callback_data=data)
         )
@@ -163,13 +159,13 @@ def task_buttons(
 def nav_row(member: User, who: int, page: int, pages: int) -> list[InlineKeyboardButton]:
     row = []
     if page > 0:
-        data = TasksCb(action="show", who=who, page=page - 1).pack()
+        data = TasksCb(action=TasksAction.SHOW, who=who, page=page - 1).pack()
         row.append(InlineKeyboardButton(text="◀️", callback_data=data))
     if page < pages - 1:
-        data = TasksCb(action="show", who=who, page=page + 1).pack()
+        data = TasksCb(action=TasksAction.SHOW, who=who, page=page + 1).pack()
         row.append(InlineKeyboardButton(text="▶️", callback_data=data))
     if access.is_staff(member):
-        data = TasksCb(action="pick", who=who).pack()
+        data = TasksCb(action=TasksAction.PICK, who=who).pack()
         row.append(InlineKeyboardButton(text=_("👥 Whose tasks"), callback_data=data))
     return row
 
@@ -181,20 +177,27 @@ async def picker_screen(crm: Crm, member: User, who: int, page: int) -> Screen:
     pages = max(1, -(-len(others) // PICKER_PAGE))
     page = min(max(page, 0), pages - 1)
 
-    def button(text: str, action: str, target: int, to_page: int = 0) -> InlineKeyboardButton:
+    def button(
+        text: str, action: TasksAction, target: int, to_page: int = 0
+    ) -> InlineKeyboardButton:
         data = TasksCb(action=action, who=target, page=to_page).pack()
         return InlineKeyboardButton(text=text, callback_data=data)
 
-    rows = [[button(_("🙋 Mine"), "show", member.id), button(_("👥 Everyone"), "show", EVERYONE)]]
+    rows = [
+        [
+            button(_("🙋 Mine"), TasksAction.SHOW, member.id),
+            button(_("👥 Everyone"), TasksAction.SHOW, EVERYONE),
+        ]
+    ]
     rows += [
-        [button(shorten(member_name(user), 40), "show", user.id)]
+        [button(shorten(member_name(user), 40), TasksAction.SHOW, user.id)]
         for user in others[page * PICKER_PAGE : (page + 1) * PICKER_PAGE]
     ]
     nav = []
     if page > 0:
-        nav.append(button("◀️", "pick", who, page - 1))
+        nav.append(button("◀️", TasksAction.PICK, who, page - 1))
     if page < pages - 1:
-        nav.append(button("▶️", "pick", who, page + 1))
+        nav.append(button("▶️", TasksAction.PICK, who, page + 1))
     rows += [nav] if nav else []
-    rows.append([button(_("◀️ Back"), "show", who)])
+    rows.append([button(_("◀️ Back"), TasksAction.SHOW, who)])
     return Text(_("Whose tasks to show?")), InlineKeyboardMarkup(inline_keyboard=rows)

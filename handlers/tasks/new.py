@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
@@ -27,17 +26,11 @@ from handlers.kit.errors import error_text
 from handlers.kit.keyboards import cancel_button
 from handlers.kit.routes import Routes
 from handlers.tasks.callbacks import NewTaskCb
+from handlers.tasks.states import NewTask, TaskFlow
 from handlers.tasks.views import task_screen, weekday_name
 from storage.models import User
 
 routes = Routes(__name__)
-
-
-class TaskFlow(StatesGroup):
-    text = State()  # when and what, in one message
-    when = State()  # only the when: the title is known
-    time = State()  # the time of a day already named
-    title = State()  # only the what: the when is known
 
 
 @dataclass(frozen=True)
@@ -103,22 +96,17 @@ def ask_text() -> str:
 async def from_card(
     callback: CallbackQuery, callback_data: NewTaskCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    try:
-        if callback_data.deal_id:
-            name = (await crm.deals.visible(member, callback_data.deal_id)).title
-        else:
-            name = (await crm.clients.visible(member, callback_data.client_id)).name
-    except CrmError as error:
-        await callback.answer(error_text(error), show_alert=True)
-        return
+    if callback_data.deal_id:
+        name = (await crm.deals.visible(member, callback_data.deal_id)).title
+    else:
+        name = (await crm.clients.visible(member, callback_data.client_id)).name
     await state.set_state(TaskFlow.text)
-    await state.set_data({"client_id": callback_data.client_id, "deal_id": callback_data.deal_id})
+    await NewTask(client_id=callback_data.client_id, deal_id=callback_data.deal_id).save(state)
     if isinstance(callback.message, Message):
         await callback.message.answer(
             _("A task for {name}.").format(name=name) + " " + ask_text(),
             reply_markup=cancel_keyboard(),
         )
-    await callback.answer()
 
 
 @routes.message(Command("task"))
@@ -127,7 +115,7 @@ async def task_command(
 ) -> None:
     """``/task <when> <what>``: for the open card if there is one."""
     client_id = crm.timeline.open_client_id(member, crm.config.card_context)
-    await state.set_data({"client_id": client_id or 0, "deal_id": 0})
+    await NewTask(client_id=client_id or 0).save(state)
     if not (command.args or "").strip():
         await ask(message, state, TaskFlow.text, ask_text())
         return
@@ -158,8 +146,7 @@ async def typed_when(message: Message, crm: Crm, member: User, state: FSMContext
 
 @routes.message(TaskFlow.time, F.text)
 async def typed_time(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    day = (await state.get_data()).get("day")
-    await take_when(message, crm, member, state, day=date.fromisoformat(day) if day else None)
+    await take_when(message, crm, member, state, day=(await NewTask.load(state)).day)
 
 
 async def take_when(
@@ -202,47 +189,47 @@ async def proceed(
     title: str | None = None,
 ) -> None:
     """Remember what this answer settled, then ask what is still missing, or save."""
-    data: dict[str, Any] = await state.get_data()
+    data = await NewTask.load(state)
     if reading is not None:
-        data["due"] = reading.at.isoformat() if reading.at else None
-        data["day"] = reading.day.isoformat() if reading.day else None
+        data.due, data.day = reading.at, reading.day
     if title is not None:
-        data["title"] = title.strip()
-    await state.set_data(data)
-    if data.get("day"):
-        day = date.fromisoformat(data["day"])
+        data.title = title.strip()
+    await data.save(state)
+    if data.day is not None:
+        day = data.day
         text = _("What time on {day}? For example 15:30 or 6pm.").format(
             day=f"{weekday_name(day)} {day:%d.%m}"
         )
         await ask(message, state, TaskFlow.time, text)
         return
-    if not data.get("due"):
+    if data.due is None:
         await ask(message, state, TaskFlow.when, _("When should it be?") + " " + examples())
         return
-    if not data.get("title"):
+    if not data.title:
         await ask(message, state, TaskFlow.title, _("What should be done?"))
         return
     await save(message, crm, member, state, data)
 
 
-async def save(
-    message: Message, crm: Crm, member: User, state: FSMContext, data: dict[str, Any]
-) -> None:
+async def save(message: Message, crm: Crm, member: User, state: FSMContext, data: NewTask) -> None:
+    assert data.title is not None and data.due is not None
     try:
         task = await crm.tasks.create(
             member,
-            data["title"],
-            datetime.fromisoformat(data["due"]),
-            client_id=int(data.get("client_id") or 0) or None,
-            deal_id=int(data.get("deal_id") or 0) or None,
+            data.title,
+            data.due,
+            client_id=data.client_id or None,
+            deal_id=data.deal_id or None,
         )
         text, keyboard = await task_screen(crm, member, task.id)
-    except CrmError as error:
+    except CrmError as error:  # not only told: what was refused is asked again, else it ends
         if error.code == "in_the_past":
-            await state.update_data(due=None)
+            data.due = None
+            await data.save(state)
             await ask(message, state, TaskFlow.when, when_problem(WhenError("in_the_past")))
         elif error.code in ("empty", "too_long"):
-            await state.update_data(title=None)
+            data.title = None
+            await data.save(state)
             await ask(message, state, TaskFlow.title, error_text(error))
         else:
             await state.clear()

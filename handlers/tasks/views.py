@@ -16,10 +16,12 @@ from crm.reminders import ReminderView
 from crm.service import Crm
 from crm.tasks import PRIORITIES, REMIND_BEFORE
 from handlers.clients.callbacks import ClientCb
-from handlers.deals.callbacks import DealCb
+from handlers.deals.callbacks import DealAction, DealCb
+from handlers.kit.keyboards import button as kit_button
+from handlers.kit.keyboards import keyboard, pick
 from handlers.kit.labels import format_phone, member_name
 from handlers.kit.timeline import shorten
-from handlers.tasks.callbacks import NewTaskCb, TaskCb
+from handlers.tasks.callbacks import NewTaskCb, Snooze, TaskAction, TaskCb
 from storage.models import Task, User
 
 PRIORITY_ICONS = {"low": "▫️", "normal": "🔹", "high": "🔺"}
@@ -84,7 +86,7 @@ def task_button(client_id: int | None = None, deal_id: int | None = None) -> Inl
 def open_button(view: ReminderView) -> InlineKeyboardButton | None:
     """The way to the task's deal, or else its client."""
     if view.deal is not None:
-        data = DealCb(action="open", deal_id=view.deal.id).pack()
+        data = DealCb(action=DealAction.OPEN, deal_id=view.deal.id).pack()
         return InlineKeyboardButton(text=_("💼 Open deal"), callback_data=data)
     if view.client is not None:
         data = ClientCb(action="open", client_id=view.client.id).pack()
@@ -134,19 +136,17 @@ def reminder_outcome(
 def reminder_keyboard(view: ReminderView, snooze: bool = True) -> InlineKeyboardMarkup:
     task_id = view.task.id
 
-    def button(text: str, value: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            text=text, callback_data=TaskCb(action="snooze", task_id=task_id, value=value).pack()
-        )
+    def button(text: str, until: Snooze) -> InlineKeyboardButton:
+        return kit_button(text, TaskCb(action=TaskAction.SNOOZE, task_id=task_id, choice=until))
 
-    done = TaskCb(action="done", task_id=task_id).pack()
+    done = TaskCb(action=TaskAction.DONE, task_id=task_id).pack()
     rows = [[InlineKeyboardButton(text=_("✅ Done"), callback_data=done)]]
     if snooze:
         rows.append(
             [
-                button(_("+15 min"), "15m"),
-                button(_("+1 hour"), "1h"),
-                button(_("Tomorrow"), "tomorrow"),
+                button(_("+15 min"), Snooze.QUARTER),
+                button(_("+1 hour"), Snooze.HOUR),
+                button(_("Tomorrow"), Snooze.TOMORROW),
             ]
         )
     link = open_button(view)
@@ -196,20 +196,18 @@ async def task_screen(
 def task_keyboard(view: ReminderView, can_assign: bool) -> InlineKeyboardMarkup:
     task_id = view.task.id
 
-    def button(text: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            text=text, callback_data=TaskCb(action=action, task_id=task_id).pack()
-        )
+    def button(text: str, action: TaskAction) -> InlineKeyboardButton:
+        return kit_button(text, TaskCb(action=action, task_id=task_id))
 
     rows: list[list[InlineKeyboardButton]] = []
     if view.task.done_at is None:  # a done task has nothing left to change
         rows = [
-            [button(_("🕒 Change time"), "time")],
-            [button(_("⚡ Priority"), "prio"), button(_("🔔 Reminder"), "early")],
-            [button(_("🔁 Repeat"), "repeat")],
+            [button(_("🕒 Change time"), TaskAction.TIME)],
+            [button(_("⚡ Priority"), TaskAction.PRIO), button(_("🔔 Reminder"), TaskAction.EARLY)],
+            [button(_("🔁 Repeat"), TaskAction.REPEAT)],
         ]
         if can_assign:
-            rows[2].append(button(_("🙋 Assignee"), "who"))
+            rows[2].append(button(_("🙋 Assignee"), TaskAction.WHO))
     link = open_button(view)
     if link is not None:
         rows.append([link])
@@ -218,35 +216,42 @@ def task_keyboard(view: ReminderView, can_assign: bool) -> InlineKeyboardMarkup:
 
 def back_button(task_id: int) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        text=_("◀️ Back"), callback_data=TaskCb(action="show", task_id=task_id).pack()
+        text=_("◀️ Back"), callback_data=TaskCb(action=TaskAction.SHOW, task_id=task_id).pack()
     )
 
 
-def option_keyboard(task: Task, option: str) -> InlineKeyboardMarkup:
+def option_keyboard(task: Task, option: TaskAction) -> InlineKeyboardMarkup:
     """The choices of one option, the current one ticked."""
-    choices: list[tuple[str, str, bool]]
-    if option == "prio":
+    choices: list[tuple[str, TaskCb, bool]]
+    if option is TaskAction.PRIO:
         choices = [
-            (f"{PRIORITY_ICONS[p]} {priority_name(p)}", p, p == task.priority) for p in PRIORITIES
+            (
+                f"{PRIORITY_ICONS[p]} {priority_name(p)}",
+                TaskCb(action=option, task_id=task.id, choice=p),
+                p == task.priority,
+            )
+            for p in PRIORITIES
         ]
-    elif option == "early":
-        choices = [(reminder_name(m), str(m), m == task.remind_before) for m in REMIND_BEFORE]
+    elif option is TaskAction.EARLY:
+        choices = [
+            (
+                reminder_name(m),
+                TaskCb(action=option, task_id=task.id, number=m),
+                m == task.remind_before,
+            )
+            for m in REMIND_BEFORE
+        ]
     else:
         choices = [
-            (repeat_name(None if r == "none" else r), r, r == (task.repeat or "none"))
+            (
+                repeat_name(None if r == "none" else r),
+                TaskCb(action=option, task_id=task.id, choice=r),
+                r == (task.repeat or "none"),
+            )
             for r in REPEAT_CHOICES
         ]
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=("✅ " if current else "") + text,
-                callback_data=TaskCb(action=option, task_id=task.id, value=value).pack(),
-            )
-        ]
-        for text, value, current in choices
-    ]
-    rows.append([back_button(task.id)])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    rows = pick([(("✅ " if current else "") + text, data) for text, data, current in choices])
+    return keyboard(*rows, [back_button(task.id)])
 
 
 def assignee_keyboard(task: Task, team: list[User], page: int, size: int) -> InlineKeyboardMarkup:
@@ -258,14 +263,17 @@ def assignee_keyboard(task: Task, team: list[User], page: int, size: int) -> Inl
             InlineKeyboardButton(
                 text=("✅ " if user.id == task.assignee_id else "")
                 + shorten(member_name(user), 40),
-                callback_data=TaskCb(action="assign", task_id=task.id, value=str(user.id)).pack(),
+                callback_data=TaskCb(
+                    action=TaskAction.ASSIGN, task_id=task.id, number=user.id
+                ).pack(),
             )
         ]
         for user in team[page * size : (page + 1) * size]
     ]
     nav = [
         InlineKeyboardButton(
-            text=arrow, callback_data=TaskCb(action="who", task_id=task.id, value=str(to)).pack()
+            text=arrow,
+            callback_data=TaskCb(action=TaskAction.WHO, task_id=task.id, number=to).pack(),
         )
         for arrow, to, shown in (("◀️", page - 1, page > 0), ("▶️", page + 1, page < pages - 1))
         if shown

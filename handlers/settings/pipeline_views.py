@@ -1,0 +1,181 @@
+"""The pipeline settings' screens: data in, text and buttons out."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.formatting import Bold, Text, as_key_value, as_list
+from aiogram.utils.i18n import gettext as _
+
+from crm.errors import Conflict, InvalidInput
+from crm.pipeline import MAX_STAGES, MAX_STALE_DAYS, StageView
+from crm.service import Crm
+from handlers.kit.stages import STAGE_ICONS, stage_name
+from handlers.settings.callbacks import PipelineAction, PipelineCb
+
+STALE_CHOICES = (1, 3, 7, 14, 30)
+MAX_ID = 2**31 - 1  # ids in callback data are untrusted; the database's integers stop here
+
+
+def pl_button(
+    text: str, action: PipelineAction, item_id: int = 0, value: str = ""
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=text, callback_data=PipelineCb(action=action, item_id=item_id, value=value).pack()
+    )
+
+
+def kind_name(kind: str) -> str:
+    return {"open": _("open"), "won": _("won"), "lost": _("lost")}.get(kind, kind)
+
+
+def stale_text(days: int | None) -> str:
+    return str(days) if days else _("never")
+
+
+def stage_row(stage: StageView) -> str:
+    """A stage as one line: ``▫️ Meeting · open · ⏳ 7``."""
+    row = f"{STAGE_ICONS.get(stage.kind, '')} {stage_name(stage)} · {kind_name(stage.kind)}"
+    if stage.kind == "open":
+        row += f" · ⏳ {stale_text(stage.stale_days)}"
+    return row
+
+
+async def find_stage(crm: Crm, stage_id: int) -> tuple[StageView, list[StageView]]:
+    """The stage and the whole pipeline, or ``stage_gone``."""
+    stages = await crm.pipelines.stages() if 0 < stage_id <= MAX_ID else []
+    stage = next((s for s in stages if s.id == stage_id), None)
+    if stage is None:
+        raise Conflict("stage_gone")
+    return stage, stages
+
+
+async def pipeline_screen(crm: Crm, note: str | None = None) -> tuple[Text, InlineKeyboardMarkup]:
+    stages = await crm.pipelines.stages()
+    lines: list[Text | str] = [Bold(_("Pipeline"))]
+    if note:
+        lines.append(note)
+    lines.append(
+        _(
+            "Deals go through the open stages in this order and end on a won or a lost one. "
+            "⏳ is how many days without activity make a deal on the stage stale. "
+            "Tap a stage to change it."
+        )
+    )
+    rows = [[pl_button(stage_row(stage), PipelineAction.STAGE, stage.id)] for stage in stages]
+    if len(stages) < MAX_STAGES:
+        rows.append([pl_button(_("➕ Add a stage"), PipelineAction.ADD)])
+    rows.append([pl_button(_("❌ Lost reasons"), PipelineAction.REASONS)])
+    rows.append([pl_button(_("◀️ Settings"), PipelineAction.SETTINGS)])
+    return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def stage_screen(
+    crm: Crm, stage_id: int, note: str | None = None
+) -> tuple[Text, InlineKeyboardMarkup]:
+    stage, stages = await find_stage(crm, stage_id)
+    lines: list[Text | str] = [Bold(_("Stage: {name}").format(name=stage_name(stage)))]
+    if note:
+        lines.append(note)
+    lines.append(as_key_value(_("Kind"), kind_name(stage.kind)))
+    rows = [[pl_button(_("✏️ Rename"), PipelineAction.RENAME, stage.id)]]
+    if stage.kind == "open":
+        lines.append(
+            as_key_value(
+                _("Days without activity before a deal goes stale"), stale_text(stage.stale_days)
+            )
+        )
+        opened = [s.id for s in stages if s.kind == "open"]
+        index = opened.index(stage.id)
+        rows.append([pl_button(_("⏳ Days before stale"), PipelineAction.STALE, stage.id)])
+        moves = []
+        if index > 0:
+            moves.append(pl_button(_("⬆️ Up"), PipelineAction.UP, stage.id))
+        if index < len(opened) - 1:
+            moves.append(pl_button(_("⬇️ Down"), PipelineAction.DOWN, stage.id))
+        if moves:
+            rows.append(moves)
+        rows.append([pl_button(_("🗑 Delete"), PipelineAction.DELETE, stage.id)])
+    lines.append(as_key_value(_("Deals on it"), str(await crm.pipelines.deals_on(stage.id))))
+    if stage.kind != "open":
+        lines.append(_("A closing stage can only be renamed."))
+    rows.append([pl_button(_("◀️ Pipeline"), PipelineAction.STAGES)])
+    return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def back_to(stage_id: int) -> InlineKeyboardMarkup:
+    if stage_id:
+        return InlineKeyboardMarkup(
+            inline_keyboard=[[pl_button(_("◀️ Back"), PipelineAction.STAGE, stage_id)]]
+        )
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[pl_button(_("◀️ Pipeline"), PipelineAction.STAGES)]]
+    )
+
+
+async def stale_prompt(crm: Crm, stage_id: int) -> tuple[Text, InlineKeyboardMarkup]:
+    stage, _stages = await find_stage(crm, stage_id)
+    if stage.kind != "open":
+        raise InvalidInput("closed_stage")
+    text = Text(
+        _(
+            "After how many days without activity does a deal on {stage} go stale? "
+            "Now: {now}. Tap a number or send one from 1 to {limit}."
+        ).format(stage=stage_name(stage), now=stale_text(stage.stale_days), limit=MAX_STALE_DAYS)
+    )
+    choices = [
+        pl_button(str(days), PipelineAction.STALE_SET, stage.id, str(days))
+        for days in STALE_CHOICES
+    ]
+    rows = [
+        choices,
+        [pl_button(_("Never"), PipelineAction.STALE_SET, stage.id, "none")],
+        [pl_button(_("◀️ Back"), PipelineAction.STAGE, stage.id)],
+    ]
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def stale_note(days: int | None) -> str:
+    if days is None:
+        return _("Deals on this stage never go stale now.")
+    return _("Saved: stale after {days} without activity.").format(
+        days=_("{days} d").format(days=days)
+    )
+
+
+async def delete_dialog(crm: Crm, data: PipelineCb) -> tuple[Text, InlineKeyboardMarkup]:
+    stage, stages = await find_stage(crm, data.item_id)
+    opened = [s for s in stages if s.kind == "open"]
+    if stage.kind != "open":
+        raise InvalidInput("closed_stage")
+    if len(opened) <= 1:
+        raise InvalidInput("last_open_stage")
+    name = stage_name(stage)
+    deals = await crm.pipelines.deals_on(stage.id)
+    back = pl_button(_("◀️ Back"), PipelineAction.STAGE, stage.id)
+    if deals and data.action == PipelineAction.DELETE:
+        text = Text(
+            _("Deals on the stage {stage}: {count}. Move them to:").format(stage=name, count=deals)
+        )
+        rows = [
+            [pl_button(stage_name(other), PipelineAction.DELETE_TO, stage.id, str(other.id))]
+            for other in opened
+            if other.id != stage.id
+        ]
+        return text, InlineKeyboardMarkup(inline_keyboard=[*rows, [back]])
+    target: StageView | None = None
+    if data.action == PipelineAction.DELETE_TO:
+        target = next((s for s in opened if str(s.id) == data.value and s.id != stage.id), None)
+        if target is None:
+            raise Conflict("stage_gone")
+    if deals and target is not None:
+        text = Text(
+            _("Move the deals ({count}) to {target} and delete the stage {stage}?").format(
+                count=deals, target=stage_name(target), stage=name
+            )
+        )
+    else:
+        text = Text(_("Delete the stage {stage}? It has no deals.").format(stage=name))
+    yes = pl_button(
+        _("🗑 Yes, delete"), PipelineAction.DELETE_YES, stage.id, str(target.id) if target else ""
+    )
+    return text, InlineKeyboardMarkup(inline_keyboard=[[yes], [back]])

@@ -1,0 +1,23 @@
+"""The settings dialogs' steps."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class PipelineFlow(StatesGroup):
+    stage_name = State()
+    new_stage = State()
+    stale_days = State()
+    reason_text = State()
+    new_reason = State()
+
+
+class DigestFlow(StatesGroup):
+    time = State()
+
+
+class SettingsFlow(StatesGroup):
+    timezone = State()
+    status_name = State()
+    new_status = State()

@@ -1,0 +1,37 @@
+"""The task dialogs' steps and what each remembers between them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from aiogram.fsm.state import State, StatesGroup
+
+from handlers.kit.dialog import DialogData
+
+
+class TaskFlow(StatesGroup):
+    text = State()  # when and what, in one message
+    when = State()  # only the when: the title is known
+    time = State()  # the time of a day already named
+    title = State()  # only the what: the when is known
+
+
+class NewTask(DialogData):
+    """A task being written: for a client or a deal (0: none), when, what."""
+
+    client_id: int = 0
+    deal_id: int = 0
+    due: datetime | None = None
+    day: date | None = None  # named without a time: the time is asked next
+    title: str | None = None
+
+
+class TaskEditFlow(StatesGroup):
+    when = State()
+
+
+class OneTask(DialogData):
+    """A task's new time: which task, and the day if named without a time."""
+
+    task_id: int = 0
+    day: date | None = None
