@@ -60,11 +60,27 @@ async def restore(engine: AsyncEngine, source: Path | IO[bytes], replace: bool =
 
 
 async def drop_everything(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            for statement in (*search_index.SQLITE_NAME_DROP, *search_index.SQLITE_DROP):
-                await conn.exec_driver_sql(statement)
-        await conn.run_sync(_drop_all)
+    sqlite = engine.dialect.name == "sqlite"
+    async with engine.connect() as conn:
+        if sqlite:
+            # Tables that reference each other in a cycle cannot be dropped one by one
+            # while SQLite checks foreign keys; the switch works only outside a transaction.
+            await conn.run_sync(_foreign_keys, False)
+        try:
+            async with conn.begin():
+                if sqlite:
+                    for statement in (*search_index.SQLITE_NAME_DROP, *search_index.SQLITE_DROP):
+                        await conn.exec_driver_sql(statement)
+                await conn.run_sync(_drop_all)
+        finally:
+            if sqlite:
+                await conn.run_sync(_foreign_keys, True)
+
+
+def _foreign_keys(connection: Connection, on: bool) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    cursor.close()
 
 
 def _drop_all(connection: Connection) -> None:

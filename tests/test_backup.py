@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,13 +23,13 @@ from crm.imports.plan import Policy
 from crm.imports.reading import read_table
 from storage.backup import BackupError, backup
 from storage.engine import create_engine
-from storage.migrate import current_revision, upgrade
+from storage.migrate import alembic_config, current_revision, upgrade
 from storage.restore import restore, table_counts, transfer
 from tests import databases
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, START, make_settings
 
-HEAD = "0010"
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 async def fill(app: App, clock: ManualClock) -> None:
