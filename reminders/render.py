@@ -15,6 +15,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.digest import local_day_bounds
+from crm.errors import CrmError
 from crm.service import Crm
 from handlers.kit.labels import role_name
 from handlers.reports.digest_views import morning_text, summary_text
@@ -56,6 +57,8 @@ async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> 
         tz = view.assignee.timezone if view.assignee else crm.config.default_timezone
         text, keyboard = reminder_message(view, kind, tz)
         return Rendered(text, keyboard)
+    if kind == "deal_assigned":
+        return await _deal_assigned(crm, payload, chat_id)
     if kind.startswith("group_"):
         if await crm.groups.get(chat_id) is None:
             return None  # unbound meanwhile
@@ -80,3 +83,23 @@ async def _digest(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) ->
     stages = {stage.id: stage for stage in await crm.pipelines.stages()}
     people = {user.id: user for user in await crm.members.team(reader)}
     return Rendered(summary_text(summary, stages, people, crm.config.currency))
+
+
+async def _deal_assigned(crm: Crm, payload: dict[str, Any], chat_id: int) -> Rendered | None:
+    """The "you were given the deal" notice, from current data; nothing if taken back meanwhile."""
+    reader = await crm.members.get_active(chat_id)
+    if reader is None:
+        return None
+    try:
+        card = await crm.deal_queries.card(reader, int(payload.get("deal_id", 0)))
+    except CrmError:
+        return None
+    if card.deal.manager_id != chat_id:
+        return None
+    return Rendered(
+        Text(
+            _("You are now responsible for the deal “{title}” (client: {client}).").format(
+                title=card.deal.title or "—", client=card.client.name
+            )
+        )
+    )

@@ -51,6 +51,15 @@ def error_text(error: CrmError) -> str:
         "import_already_undone": _("This import was already undone."),
         "import_running": _("This import is still running; undo it when it has finished."),
     }
+    if error.code == "client_not_visible":
+        return _(
+            "{member} cannot see the client “{client}” (responsible: {responsible}). "
+            "Give the client to {member} or leave it unassigned first."
+        ).format(
+            member=_bounded(error.params.get("member")),
+            client=_bounded(error.params.get("client")),
+            responsible=_bounded(error.params.get("responsible")) or "—",
+        )
     if error.code == "stage_name_taken":
         return _("There is already a stage called “{name}”. Choose another name.").format(
             name=_bounded(error.params.get("name"))
