@@ -31,6 +31,8 @@ class EventKind(StrEnum):
     DEAL_LOST = "deal_lost"
     DEAL_REOPENED = "deal_reopened"
     DEAL_CHANGED = "deal_changed"
+    DEAL_DELETED = "deal_deleted"
+    DEAL_CLIENT_CHANGED = "deal_client_changed"
     TASK_CREATED = "task_created"
     TASK_RESCHEDULED = "task_rescheduled"
     TASK_ASSIGNED = "task_assigned"

@@ -13,6 +13,7 @@ from crm.client_queries import ClientQueries
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
+from crm.deal_edits import DealEdits
 from crm.deal_queries import DealQueries
 from crm.deals import Deals
 from crm.digest import Digests
@@ -51,6 +52,7 @@ class Crm:
         self.timeline = Timeline(session, clock, self.clients)
         self.pipelines = Pipelines(session, clock)
         self.deals = Deals(session, clock, config, self.clients, self.pipelines)
+        self.deal_edits = DealEdits(session, clock, self.deals)
         self.deal_queries = DealQueries(session, clock, self.settings, self.deals, self.pipelines)
         self.tasks = Tasks(session, clock, config, self.clients, self.deals)
         self.reminders = Reminders(session, clock, config)

@@ -34,6 +34,7 @@ def error_text(error: CrmError) -> str:
         "bad_repeat": _("This button is no longer active."),
         "already_on_stage": _("The deal is already at this stage."),
         "already_open": _("The deal is already open."),
+        "same_client": _("The deal is already on this client."),
         "negative_amount": _("The amount cannot be negative."),
         "import_empty": _("The file has no rows to import: the sheet is empty."),
         "import_not_spreadsheet": _(
