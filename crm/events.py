@@ -38,6 +38,8 @@ class EventKind(StrEnum):
     TASK_ASSIGNED = "task_assigned"
     TASK_SNOOZED = "task_snoozed"
     TASK_DONE = "task_done"
+    TASK_CHANGED = "task_changed"
+    TASK_CANCELLED = "task_cancelled"
     MEMBER_JOINED = "member_joined"
     MEMBER_ROLE_CHANGED = "member_role_changed"
     MEMBER_DEACTIVATED = "member_deactivated"

@@ -27,6 +27,7 @@ from crm.outbox import Outbox
 from crm.pipeline import Pipelines
 from crm.reminders import Reminders
 from crm.reports import Reports
+from crm.task_edits import TaskEdits
 from crm.tasks import Tasks
 from crm.team_settings import SettingsCache, TeamSettings
 from crm.timeline import Timeline
@@ -55,6 +56,7 @@ class Crm:
         self.deal_edits = DealEdits(session, clock, self.deals)
         self.deal_queries = DealQueries(session, clock, self.settings, self.deals, self.pipelines)
         self.tasks = Tasks(session, clock, config, self.clients, self.deals)
+        self.task_edits = TaskEdits(session, clock, self.tasks, self.clients, self.deals)
         self.reminders = Reminders(session, clock, config)
         self.reports = Reports(session, self.pipelines)
         self.groups = Groups(session, clock)
