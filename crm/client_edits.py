@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, visibility
+from crm import events, notices, visibility
 from crm.client_index import search_text
 from crm.clients import (
     MAX_TAGS,
@@ -244,6 +244,7 @@ class ClientEdits:
                     client_id=client.id,
                     data={"old": old, "new": manager_id},
                 )
+                await notices.client_assigned(self._session, self._clock, client, actor.id)
             return client
 
     # --- archive and delete ------------------------------------------------------------
@@ -269,6 +270,7 @@ class ClientEdits:
         async with write_transaction(self._session):
             client = await self.visible(actor, client_id)
             name = client.name
+            await notices.client_deleted(self._session, self._clock, client, actor.id)
             await self._session.delete(client)
             await self._session.flush()
             events.record(

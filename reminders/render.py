@@ -57,6 +57,8 @@ async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> 
         tz = view.assignee.timezone if view.assignee else crm.config.default_timezone
         text, keyboard = reminder_message(view, kind, tz)
         return Rendered(text, keyboard)
+    if kind in ("client_assigned", "client_deleted", "task_done"):
+        return await _notice(crm, kind, payload, chat_id)
     if kind == "deal_assigned":
         return await _deal_assigned(crm, payload, chat_id)
     if kind.startswith("group_"):
@@ -102,4 +104,31 @@ async def _deal_assigned(crm: Crm, payload: dict[str, Any], chat_id: int) -> Ren
                 title=card.deal.title or "—", client=card.client.name
             )
         )
+    )
+
+
+async def _notice(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> Rendered | None:
+    """What a member is told about a change someone else made to what is theirs."""
+    reader = await crm.members.get_active(chat_id)
+    if reader is None:
+        return None
+    if kind == "client_deleted":
+        name = str(payload.get("name", ""))
+        return Rendered(Text(_("Your client “{name}” was deleted.").format(name=name)))
+    if kind == "task_done":
+        view = await crm.reminders.view(int(payload.get("task_id", 0)))
+        if view is None or view.task.done_at is None:
+            return None
+        who = view.assignee.full_name if view.assignee else "—"
+        return Rendered(
+            Text(_("{who} did the task “{title}”.").format(who=who, title=view.task.title))
+        )
+    try:
+        client = await crm.clients.visible(reader, int(payload.get("client_id", 0)))
+    except CrmError:
+        return None
+    if client.manager_id != chat_id:
+        return None  # given to someone else meanwhile
+    return Rendered(
+        Text(_("You are now responsible for the client “{name}”.").format(name=client.name))
     )
