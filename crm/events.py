@@ -43,6 +43,7 @@ class EventKind(StrEnum):
     MEMBER_JOINED = "member_joined"
     MEMBER_ROLE_CHANGED = "member_role_changed"
     MEMBER_DEACTIVATED = "member_deactivated"
+    MEMBER_HANDED_OVER = "member_handed_over"
     MEMBER_REACTIVATED = "member_reactivated"
     INVITE_ACCEPTED = "invite_accepted"
 

@@ -19,6 +19,7 @@ from crm.deals import Deals
 from crm.digest import Digests
 from crm.exports.service import Exports
 from crm.groups import Groups
+from crm.handoff import Handoff
 from crm.imports.service import Imports
 from crm.imports.undo import ImportUndo
 from crm.invites import Invites
@@ -50,6 +51,7 @@ class Crm:
         self.clients = Clients(session, clock, self.settings)
         self.client_edits = ClientEdits(session, clock, self.settings, self.clients)
         self.client_queries = ClientQueries(session, clock, self.settings, self.clients)
+        self.handoff = Handoff(session, clock, self.clients)
         self.timeline = Timeline(session, clock, self.clients)
         self.pipelines = Pipelines(session, clock)
         self.deals = Deals(session, clock, config, self.clients, self.pipelines)

@@ -57,7 +57,7 @@ async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> 
         tz = view.assignee.timezone if view.assignee else crm.config.default_timezone
         text, keyboard = reminder_message(view, kind, tz)
         return Rendered(text, keyboard)
-    if kind in ("client_assigned", "client_deleted", "task_done"):
+    if kind in ("client_assigned", "client_deleted", "task_done", "handed_over"):
         return await _notice(crm, kind, payload, chat_id)
     if kind == "deal_assigned":
         return await _deal_assigned(crm, payload, chat_id)
@@ -115,6 +115,15 @@ async def _notice(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) ->
     if kind == "client_deleted":
         name = str(payload.get("name", ""))
         return Rendered(Text(_("Your client “{name}” was deleted.").format(name=name)))
+    if kind == "handed_over":
+        counts = {key: int(payload.get(key, 0)) for key in ("clients", "deals", "tasks")}
+        return Rendered(
+            Text(
+                _(
+                    "Handed over to you: {clients} clients, {deals} deals, {tasks} open tasks."
+                ).format(**counts)
+            )
+        )
     if kind == "task_done":
         view = await crm.reminders.view(int(payload.get("task_id", 0)))
         if view is None or view.task.done_at is None:
