@@ -46,7 +46,7 @@ class DealEdits:
             events.record(
                 self._session,
                 self._clock,
-                events.EventKind.DEAL_DELETED,
+                "deal_deleted",
                 actor.id,
                 client_id=deal.client_id,
                 text=deal.title,
@@ -84,7 +84,7 @@ class DealEdits:
                 events.record(
                     self._session,
                     self._clock,
-                    events.EventKind.DEAL_CLIENT_CHANGED,
+                    "deal_client_changed",
                     actor.id,
                     client_id=side,
                     deal_id=deal.id,

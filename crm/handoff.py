@@ -51,7 +51,7 @@ class Handoff:
                 events.record(
                     self._session,
                     self._clock,
-                    events.EventKind.MEMBER_HANDED_OVER,
+                    "member_handed_over",
                     actor.id,
                     data={"member_id": target.id, "to": heir.id, **counts.__dict__},
                 )
