@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, visibility
+from crm import events, notices, visibility
 from crm.automation import triggers
 from crm.client_index import search_text
 from crm.clients import (
@@ -87,6 +87,47 @@ class ClientEdits:
             )
             self._session.add_all(ClientEmail(client_id=client.id, email=e) for e in new)
             self._changed(actor, client, contacts, "emails", old, new)
+            return client
+
+    async def add_phone(self, actor: User, client_id: int, phone: str) -> Client:
+        """Add one phone (E.164, already parsed); another client's is refused."""
+        return await self._one(actor, client_id, "phones", phone, add=True)
+
+    async def remove_phone(self, actor: User, client_id: int, phone: str) -> Client:
+        return await self._one(actor, client_id, "phones", phone, add=False)
+
+    async def add_email(self, actor: User, client_id: int, email: str) -> Client:
+        """Add one email (already checked); another client's, in any case, is refused."""
+        return await self._one(actor, client_id, "emails", email.lower(), add=True)
+
+    async def remove_email(self, actor: User, client_id: int, email: str) -> Client:
+        return await self._one(actor, client_id, "emails", email.lower(), add=False)
+
+    async def _one(self, actor: User, client_id: int, field: str, value: str, add: bool) -> Client:
+        """Add or remove one phone or email; adding one already there or removing one that is
+        not is a no-op (a double press). One ``field_changed`` event, as ``set_phones`` writes."""
+        async with write_transaction(self._session):
+            client = await self.visible(actor, client_id)
+            contacts = await self.contacts(client.id)
+            old: list[str] = list(getattr(contacts, field))
+            if (value in old) == add:
+                return client
+            phones = field == "phones"
+            if add:
+                one: tuple[str, ...] = (value,)
+                await self._refuse_duplicate(actor, one if phones else (), () if phones else one)
+                new = [*old, value]
+                rows = phone_rows(client.id, (value,)) if phones else []
+                self._session.add_all(rows or [ClientEmail(client_id=client.id, email=value)])
+            else:
+                new = [item for item in old if item != value]
+                row: type[ClientPhone] | type[ClientEmail] = ClientPhone if phones else ClientEmail
+                column = ClientPhone.e164 if phones else ClientEmail.email
+                await self._session.execute(
+                    delete(row).where(row.client_id == client.id, column == value)
+                )
+            setattr(contacts, field, new)
+            self._changed(actor, client, contacts, field, old, new)
             return client
 
     async def _refuse_duplicate(
@@ -205,6 +246,7 @@ class ClientEdits:
                     client_id=client.id,
                     data={"old": old, "new": manager_id},
                 )
+                await notices.client_assigned(self._session, self._clock, client, actor.id)
             return client
 
     # --- archive and delete ------------------------------------------------------------
@@ -230,6 +272,7 @@ class ClientEdits:
         async with write_transaction(self._session):
             client = await self.visible(actor, client_id)
             name = client.name
+            await notices.client_deleted(self._session, self._clock, client, actor.id)
             await self._session.delete(client)
             await self._session.flush()
             events.record(

@@ -1,8 +1,7 @@
 """Deals: a sale as a process that starts, passes stages, and ends won or lost.
 
-Any stage may be skipped and deals may move back. Every move writes one event
-that both the deal's and the client's timelines show. Managers change their
-own deals (and unassigned ones); owners and admins any they see.
+Any stage may be skipped and deals may move back; every move writes one event both timelines
+show. Managers change their own deals (and unassigned ones); owners and admins any they see.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, groups
+from crm import deal_assign, events, groups
 from crm.access import is_staff
 from crm.automation import triggers
 from crm.clients import Clients
@@ -236,11 +235,10 @@ class Deals:
     async def set_manager(self, actor: User, deal_id: int, manager_id: int | None) -> Deal:
         if not is_staff(actor):
             raise NotAllowed()
-        if manager_id is not None:
-            manager = await self._session.get(User, manager_id)
-            if manager is None or not manager.active:
-                raise InvalidInput("no_such_member")
-        return await self._change(actor, deal_id, "manager_id", manager_id)
+        manager = None if manager_id is None else await self._session.get(User, manager_id)
+        if manager_id is not None and (manager is None or not manager.active):
+            raise InvalidInput("no_such_member")
+        return await self._change(actor, deal_id, "manager_id", manager_id, manager)
 
     async def comment(self, actor: User, deal_id: int, text: str) -> Event:
         from crm.timeline import clean_note
@@ -261,12 +259,16 @@ class Deals:
             await self._session.flush()
             return event
 
-    async def _change(self, actor: User, deal_id: int, field: str, value: object) -> Deal:
+    async def _change(
+        self, actor: User, deal_id: int, field: str, value: object, to: User | None = None
+    ) -> Deal:
         async with write_transaction(self._session):
             deal = await self.changeable(actor, deal_id)
             old = getattr(deal, field)
             if old == value:
                 return deal
+            if to is not None:  # a new manager: one who sees the client, and is told
+                await deal_assign.give(self._session, self._clients, self._clock, deal, to, actor)
             setattr(deal, field, value)
             await self._touch(deal)
             shown = {"amount_minor": "amount", "expected_close": "expected_close"}.get(field, field)
@@ -279,8 +281,8 @@ class Deals:
                 deal_id=deal.id,
                 data={
                     "field": shown,
-                    "old": _plain(old),
-                    "new": _plain(value),
+                    "old": old.isoformat() if isinstance(old, date) else old,
+                    "new": value.isoformat() if isinstance(value, date) else value,
                     "currency": deal.currency,
                 },
             )
@@ -293,7 +295,3 @@ class Deals:
         client = await self._clients.visible_unchecked(deal.client_id)
         if client is not None:
             client.last_activity_at = now
-
-
-def _plain(value: object) -> object:
-    return value.isoformat() if isinstance(value, date) else value

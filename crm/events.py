@@ -43,6 +43,15 @@ class EventKind(StrEnum):
     INVITE_ACCEPTED = "invite_accepted"
     IMPORTED = "imported"
     IMPORT_UNDONE = "import_undone"
+    DEAL_DELETED = "deal_deleted"
+    DEAL_CLIENT_CHANGED = "deal_client_changed"
+    TASK_CHANGED = "task_changed"
+    TASK_CANCELLED = "task_cancelled"
+    MEMBER_HANDED_OVER = "member_handed_over"
+
+
+# Recorded, but not yet in EventKind: they need a text in handlers/kit/timeline.py first
+# (tests/test_first_week.py checks every EventKind reads as words in both languages).
 
 
 def record(

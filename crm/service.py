@@ -16,6 +16,7 @@ from crm.client_queries import ClientQueries
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
+from crm.deal_edits import DealEdits
 from crm.deal_queries import DealQueries
 from crm.deals import Deals
 from crm.digest import Digests
@@ -23,6 +24,7 @@ from crm.exports.service import Exports
 from crm.field_defs import FieldDefs
 from crm.field_values import FieldValues
 from crm.groups import Groups
+from crm.handoff import Handoff
 from crm.imports.service import Imports
 from crm.imports.undo import ImportUndo
 from crm.intake.leads import LeadIntake
@@ -38,6 +40,7 @@ from crm.record_types import RecordTypes
 from crm.records import Records
 from crm.reminders import Reminders
 from crm.reports import Reports
+from crm.task_edits import TaskEdits
 from crm.tasks import Tasks
 from crm.team_settings import SettingsCache, TeamSettings
 from crm.templates import Templates
@@ -61,11 +64,14 @@ class Crm:
         self.clients = Clients(session, clock, self.settings)
         self.client_edits = ClientEdits(session, clock, self.settings, self.clients)
         self.client_queries = ClientQueries(session, clock, self.settings, self.clients)
+        self.handoff = Handoff(session, clock, self.clients)
         self.timeline = Timeline(session, clock, self.clients)
         self.pipelines = Pipelines(session, clock)
         self.deals = Deals(session, clock, config, self.clients, self.pipelines)
+        self.deal_edits = DealEdits(session, clock, self.deals)
         self.deal_queries = DealQueries(session, clock, self.settings, self.deals, self.pipelines)
         self.tasks = Tasks(session, clock, config, self.clients, self.deals)
+        self.task_edits = TaskEdits(session, clock, self.tasks, self.clients, self.deals)
         self.reminders = Reminders(session, clock, config)
         self.reports = Reports(session, self.pipelines)
         self.groups = Groups(session, clock)

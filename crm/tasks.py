@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, outbox
+from crm import events, notices, outbox
 from crm.access import is_staff
 from crm.clients import Clients
 from crm.clock import Clock
@@ -180,6 +180,7 @@ class Tasks:
             now = self._clock.now()
             task.done_at = now
             self._record(task, "task_done", actor)
+            await notices.task_done(self._session, self._clock, task, actor.id)
             following = None
             if task.repeat:
                 assignee = await self._session.get(User, task.assignee_id)

@@ -15,6 +15,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.digest import local_day_bounds
+from crm.errors import CrmError
 from crm.intake.batch_rows import LEAD_NOTICE, QUEUE_NOTICE
 from crm.service import Crm
 from handlers.automation.views import NOTICE_KINDS, automation_text
@@ -59,6 +60,10 @@ async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> 
         tz = view.assignee.timezone if view.assignee else crm.config.default_timezone
         text, keyboard = reminder_message(view, kind, tz)
         return Rendered(text, keyboard)
+    if kind in ("client_assigned", "client_deleted", "task_done", "handed_over"):
+        return await _notice(crm, kind, payload, chat_id)
+    if kind == "deal_assigned":
+        return await _deal_assigned(crm, payload, chat_id)
     if kind.startswith("group_"):
         if await crm.groups.get(chat_id) is None:
             return None  # unbound meanwhile
@@ -89,3 +94,59 @@ async def _digest(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) ->
     stages = {stage.id: stage for stage in await crm.pipelines.stages()}
     people = {user.id: user for user in await crm.members.team(reader)}
     return Rendered(summary_text(summary, stages, people, crm.config.currency))
+
+
+async def _deal_assigned(crm: Crm, payload: dict[str, Any], chat_id: int) -> Rendered | None:
+    """The "you were given the deal" notice, from current data; nothing if taken back meanwhile."""
+    reader = await crm.members.get_active(chat_id)
+    if reader is None:
+        return None
+    try:
+        card = await crm.deal_queries.card(reader, int(payload.get("deal_id", 0)))
+    except CrmError:
+        return None
+    if card.deal.manager_id != chat_id:
+        return None
+    return Rendered(
+        Text(
+            _("You are now responsible for the deal “{title}” (client: {client}).").format(
+                title=card.deal.title or "—", client=card.client.name
+            )
+        )
+    )
+
+
+async def _notice(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> Rendered | None:
+    """What a member is told about a change someone else made to what is theirs."""
+    reader = await crm.members.get_active(chat_id)
+    if reader is None:
+        return None
+    if kind == "client_deleted":
+        name = str(payload.get("name", ""))
+        return Rendered(Text(_("Your client “{name}” was deleted.").format(name=name)))
+    if kind == "handed_over":
+        counts = {key: int(payload.get(key, 0)) for key in ("clients", "deals", "tasks")}
+        return Rendered(
+            Text(
+                _(
+                    "Handed over to you: {clients} clients, {deals} deals, {tasks} open tasks."
+                ).format(**counts)
+            )
+        )
+    if kind == "task_done":
+        view = await crm.reminders.view(int(payload.get("task_id", 0)))
+        if view is None or view.task.done_at is None:
+            return None
+        who = view.assignee.full_name if view.assignee else "—"
+        return Rendered(
+            Text(_("{who} did the task “{title}”.").format(who=who, title=view.task.title))
+        )
+    try:
+        client = await crm.clients.visible(reader, int(payload.get("client_id", 0)))
+    except CrmError:
+        return None
+    if client.manager_id != chat_id:
+        return None  # given to someone else meanwhile
+    return Rendered(
+        Text(_("You are now responsible for the client “{name}”.").format(name=client.name))
+    )

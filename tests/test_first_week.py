@@ -115,7 +115,7 @@ def test_every_event_kind_reads_as_words_in_both_languages() -> None:
                 assert not shown.startswith("• "), (language, kind)  # the generic fallback
                 if kind == EventKind.FIELD_CHANGED:
                     assert "+7 999 765-43-21" in shown
-                if language == "ru" and kind.startswith("task_"):
+                if language == "ru" and kind.startswith(("task_", "deal_deleted")):
                     assert "Позвонить" in shown
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crm.parsing.when import When, WhenError, parse_when, split_when
+from crm.parsing.when import DayPart, When, WhenError, parse_when, split_when
 
 MSK = "Europe/Moscow"
 NY = "America/New_York"
@@ -48,11 +48,35 @@ def wall(text: str, tz: str = MSK) -> datetime:
         ("через полчаса", "2026-03-02 12:30", True),
         ("через полтора часа", "2026-03-02 13:30", True),
         ("через 1 час и 30 минут", "2026-03-02 13:30", True),
-        ("через 3 дня", "2026-03-05 12:00", True),
-        ("через день", "2026-03-03 12:00", True),
-        ("через неделю", "2026-03-09 12:00", True),
-        ("через 2 недели", "2026-03-16 12:00", True),
+        # whole days, weeks and months: the default hour, not the current clock (issue 10)
+        ("через 3 дня", "2026-03-05 10:00", False),
+        ("через день", "2026-03-03 10:00", False),
+        ("через неделю", "2026-03-09 10:00", False),
+        ("через 2 недели", "2026-03-16 10:00", False),
         ("через 3 дня в 9", "2026-03-05 09:00", True),
+        ("через неделю в 15", "2026-03-09 15:00", True),
+        ("через месяц", "2026-04-02 10:00", False),
+        ("через 2 месяца", "2026-05-02 10:00", False),
+        ("in a month", "2026-04-02 10:00", False),
+        ("через 1 день 2 часа", "2026-03-03 14:00", True),  # mixed: keeps the clock
+        # parts of the day (now is 12:00 on Monday)
+        ("сегодня вечером", "2026-03-02 18:00", True),
+        ("вечером", "2026-03-02 18:00", True),
+        ("завтра днём", "2026-03-03 13:00", True),
+        ("завтра днем", "2026-03-03 13:00", True),
+        ("днём", "2026-03-02 13:00", True),
+        ("утром", "2026-03-03 09:00", True),  # this morning has passed: the next one
+        ("завтра утром", "2026-03-03 09:00", True),
+        ("в пятницу вечером", "2026-03-06 18:00", True),
+        ("tomorrow morning", "2026-03-03 09:00", True),
+        ("this evening", "2026-03-02 18:00", True),
+        ("tonight", "2026-03-02 18:00", True),
+        ("tomorrow in the afternoon", "2026-03-03 13:00", True),
+        ("in the morning", "2026-03-03 09:00", True),
+        # next week: next Monday (today is Monday, so a week ahead)
+        ("на следующей неделе", "2026-03-09 10:00", False),
+        ("next week", "2026-03-09 10:00", False),
+        ("на следующей неделе в 15", "2026-03-09 15:00", True),
         # weekdays (today is Monday)
         ("в пятницу 15:30", "2026-03-06 15:30", True),
         ("пт 15:30", "2026-03-06 15:30", True),
@@ -119,8 +143,8 @@ def wall(text: str, tz: str = MSK) -> datetime:
         ("in 2 hours", "2026-03-02 14:00", True),
         ("in an hour", "2026-03-02 13:00", True),
         ("in half an hour", "2026-03-02 12:30", True),
-        ("in 3 days", "2026-03-05 12:00", True),
-        ("in a week", "2026-03-09 12:00", True),
+        ("in 3 days", "2026-03-05 10:00", False),
+        ("in a week", "2026-03-09 10:00", False),
         ("next monday", "2026-03-09 10:00", False),
         ("next friday", "2026-03-06 10:00", False),
         ("monday 10am", "2026-03-09 10:00", True),  # 10am today has passed
@@ -224,6 +248,13 @@ def test_allow_past(typed: str, expected: str, has_time: bool) -> None:
         ("пт встреча", "2026-03-06 10:00", False, "встреча"),
         ("через 2 часа перезвонить", "2026-03-02 14:00", True, "перезвонить"),
         ("через 3 дня в 9 отчёт", "2026-03-05 09:00", True, "отчёт"),
+        ("сегодня вечером позвонить Ивану", "2026-03-02 18:00", True, "позвонить Ивану"),
+        ("завтра днём встреча", "2026-03-03 13:00", True, "встреча"),
+        ("утром отчёт", "2026-03-03 09:00", True, "отчёт"),
+        ("через неделю перезвонить", "2026-03-09 10:00", False, "перезвонить"),
+        ("на следующей неделе созвон", "2026-03-09 10:00", False, "созвон"),
+        ("next week call Bob", "2026-03-09 10:00", False, "call Bob"),
+        ("tomorrow evening dinner", "2026-03-03 18:00", True, "dinner"),
         ("25.12 поздравить Олю", "2026-12-25 10:00", False, "поздравить Олю"),
         ("25 декабря в 9 поздравить", "2026-12-25 09:00", True, "поздравить"),
         ("10:00 планёрка", "2026-03-03 10:00", True, "планёрка"),
@@ -290,7 +321,8 @@ DEC_30 = wall("2026-12-30 12:00", MSK)
         (DEC_30, "31.12", "2026-12-31 10:00"),
         (DEC_30, "30.12", "2026-12-30 10:00"),
         (DEC_30, "послезавтра", "2027-01-01 10:00"),
-        (DEC_30, "через 3 дня", "2027-01-02 12:00"),
+        (DEC_30, "через 3 дня", "2027-01-02 10:00"),
+        (wall("2027-01-31 12:00", MSK), "через месяц", "2027-02-28 10:00"),
         (DEC_30, "в 11", "2026-12-31 11:00"),
         (wall("2027-06-01 12:00", MSK), "29.02", "2028-02-29 10:00"),
     ],
@@ -308,13 +340,13 @@ BERLIN_EVE = wall("2026-03-28 12:00", BERLIN)  # clocks jump 02:00 -> 03:00 on 2
     [
         (NY, NY_EVE, "завтра в 10", "2026-03-08 10:00"),
         (NY, NY_EVE, "tomorrow", "2026-03-08 10:00"),
-        (NY, NY_EVE, "in 3 days", "2026-03-10 12:00"),  # days keep the wall-clock time
-        (NY, NY_EVE, "через 1 день", "2026-03-08 12:00"),
+        (NY, NY_EVE, "in 3 days", "2026-03-10 10:00"),  # days are wall-clock days
+        (NY, NY_EVE, "через 1 день", "2026-03-08 10:00"),
         (NY, NY_EVE, "in 24 hours", "2026-03-08 13:00"),  # hours are real hours
         (NY, NY_EVE, "tomorrow 2:30am", "2026-03-08 03:30"),  # a skipped time moves forward
         (NY, NY_EVE, "sun 9am", "2026-03-08 09:00"),
         (BERLIN, BERLIN_EVE, "завтра в 10", "2026-03-29 10:00"),
-        (BERLIN, BERLIN_EVE, "через 1 день", "2026-03-29 12:00"),
+        (BERLIN, BERLIN_EVE, "через 1 день", "2026-03-29 10:00"),
         (BERLIN, BERLIN_EVE, "через 24 часа", "2026-03-29 13:00"),
         (BERLIN, BERLIN_EVE, "в 9", "2026-03-29 09:00"),
         (BERLIN, BERLIN_EVE, "30.03 в 10", "2026-03-30 10:00"),
@@ -337,9 +369,44 @@ def test_now_in_any_zone_reads_the_same() -> None:
 
 def test_result_is_utc_whole_minutes() -> None:
     now = datetime(2026, 3, 2, 9, 0, 45, 123456, tzinfo=UTC)
-    when = parse_when("через 15 минут", now, MSK)
-    assert when.at == wall("2026-03-02 12:15")
+    when = parse_when("завтра в 10", now, MSK)
+    assert when.at == wall("2026-03-03 10:00")
     assert (when.at.tzinfo, when.at.second, when.at.microsecond) == (UTC, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("now", "typed", "expected"),
+    [
+        # issue 10: sent at 04:17:56, "in 1 minute" is 04:18:56, not 04:18:00
+        (datetime(2026, 3, 2, 4, 17, 56, tzinfo=UTC), "через 1 минуту", (4, 18, 56)),
+        (datetime(2026, 3, 2, 4, 17, 56, tzinfo=UTC), "in 2 hours", (6, 17, 56)),
+        # a fraction of a second is rounded up: never earlier than asked
+        (datetime(2026, 3, 2, 9, 0, 45, 123456, tzinfo=UTC), "через 15 минут", (9, 15, 46)),
+        (datetime(2026, 3, 2, 9, 0, 59, 500000, tzinfo=UTC), "in 30 min", (9, 31, 0)),
+    ],
+)
+def test_a_shift_in_minutes_or_hours_is_exact(
+    now: datetime, typed: str, expected: tuple[int, int, int]
+) -> None:
+    when = parse_when(typed, now, MSK)
+    assert when.at == datetime(2026, 3, 2, *expected, tzinfo=UTC)
+    assert when.at >= now and when.has_time and when.at.microsecond == 0
+
+
+def test_parts_of_the_day_are_a_setting() -> None:
+    parts: dict[DayPart, tuple[int, int]] = {
+        "morning": (8, 30),
+        "afternoon": (14, 0),
+        "evening": (19, 0),
+    }
+    when = split_when("завтра утром позвонить", NOW, MSK, day_parts=parts)
+    assert when == When(at=wall("2026-03-03 08:30"), has_time=True, rest="позвонить")
+    assert parse_when("вечером", NOW, MSK, day_parts=parts).at == wall("2026-03-02 19:00")
+
+
+def test_next_week_on_a_sunday_is_tomorrow() -> None:
+    sunday = wall("2026-03-08 12:00", MSK)
+    assert parse_when("на следующей неделе", sunday, MSK).at == wall("2026-03-09 10:00")
 
 
 def test_default_hour() -> None:

@@ -162,7 +162,7 @@ async def test_what_is_not_a_date_gets_a_question(app: App, owner_en: SimulatedU
     assert reply.text.startswith("What time on Mon 02.03?")
     [reply] = await owner_en.send("11:00")
     assert reply.text.startswith("That moment has already passed.")
-    [reply] = await owner_en.send("in the evening")
+    [reply] = await owner_en.send("after lunch")
     assert reply.text.startswith("I couldn't read that")
     [reply] = await owner_en.send("18:30")
     assert "call the bank" in reply.text and "🕒 Mon 02.03.2026 18:30" in reply.text

@@ -1,7 +1,8 @@
 """When a task is due, as people type it: ``завтра в 10``, ``пт 15:30``, ``in 2 hours``, ``25.12``.
 
 Pure: no I/O and no clock of its own (``now`` is passed in); standard-library ``zoneinfo`` only.
-Everything is read as wall-clock time in the user's zone and returned in UTC, whole minutes.
+Everything is read as wall-clock time in the user's zone and returned in UTC, whole minutes,
+except a shift in minutes or hours, which is exact (see below).
 
 The ambiguous cases are settled so that a reminder never lands on a silent guess:
 
@@ -18,8 +19,16 @@ The ambiguous cases are settled so that a reminder never lands on a silent guess
   ``next``/``следующий`` always skips today;
 - a day with no time gets ``default_hour`` and ``has_time=False``; such a day is in the past only
   when the day itself is before today (a bare ``сегодня`` at 15:00 is fine);
-- ``через 3 дня``/``in a week`` keep the current time of day on the wall clock (``has_time=True``)
-  unless a time is given; ``через 2 часа``/``in 30 min`` count real elapsed time across DST;
+- ``через 3 дня``/``через неделю``/``in a month`` are a day: ``default_hour`` and
+  ``has_time=False`` unless a time is given (``через неделю в 15``); a month is a calendar month
+  (31 January + 1 month = 28/29 February);
+- ``через 2 часа``/``in 30 min`` are now + exactly that, seconds kept (a fraction of a second is
+  rounded up, so a reminder is never earlier than asked), counting real elapsed time across DST;
+  mixed with days (``через 1 день 2 часа``) the day keeps the current wall-clock time;
+- parts of the day are times: ``утром``/``morning`` 09:00, ``днём``/``afternoon`` 13:00,
+  ``вечером``/``evening`` 18:00 (the ``day_parts`` parameter changes them); ``сегодня вечером``,
+  ``завтра днём``; alone (``утром``) the next such time, as any time without a day;
+- ``на следующей неделе``/``next week`` is next Monday (never today) at ``default_hour``;
 - ``полночь``/``midnight``/``12 ночи``/``12am`` are 00:00 of the day they are attached to;
 - a wall time skipped by a DST jump (02:30 on a spring-forward night) moves forward by the gap.
 """
@@ -27,6 +36,8 @@ The ambiguous cases are settled so that a reminder never lands on a silent guess
 from __future__ import annotations
 
 import re
+from calendar import monthrange
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
@@ -97,17 +108,20 @@ _DAY_WORDS: dict[tuple[str, ...], int] = {
     ("yesterday",): -1,
     ("позавчера",): -2,
 }
-# "через N ..." / "in N ...": each row's spellings, then its size in (days, minutes).
+# "через N ..." / "in N ...": each row's spellings, then its size in (days, minutes, months).
 _UNIT_ROWS = _vocab(
     (
         "м мин минута минуту минуты минут m min mins minute minutes",
         "ч час часа часов h hr hrs hour hours",
         "д день дня дней сутки суток d day days",
         "нед неделя неделю недели недель w wk wks week weeks",
+        "мес месяц месяца месяцев month months",
     )
 )
-_UNITS = {word: ((0, 1), (0, 60), (1, 0), (7, 0))[row] for word, row in _UNIT_ROWS.items()}
-_BARE_UNITS = frozenset(_vocab(("минуту час день сутки неделю minute hour day week",)))
+Shift = tuple[int, int, int]  # days, minutes, months
+_SIZES: tuple[Shift, ...] = ((0, 1, 0), (0, 60, 0), (1, 0, 0), (7, 0, 0), (0, 0, 1))
+_UNITS = {word: _SIZES[row] for word, row in _UNIT_ROWS.items()}
+_BARE_UNITS = frozenset(_vocab(("минуту час день сутки неделю месяц minute hour day week month",)))
 _COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "пару": 2, "two": 2}
 _HALVES: dict[tuple[str, ...], int] = {
     ("полчаса",): 30,
@@ -133,6 +147,28 @@ _MERIDIEM: dict[str, dict[int, int]] = {
     "ночи": {12: 0, **{h: h for h in range(1, 6)}, **{h: h + 12 for h in range(9, 12)}},
 }
 _MERIDIEM_ALIASES = {"утром": "утра", "днем": "дня", "вечером": "вечера", "ночью": "ночи"}
+DayPart = Literal["morning", "afternoon", "evening"]
+DAY_PARTS: dict[DayPart, tuple[int, int]] = {
+    "morning": (9, 0),
+    "afternoon": (13, 0),
+    "evening": (18, 0),
+}
+_PART_WORDS: dict[str, DayPart] = {
+    "утром": "morning",
+    "morning": "morning",
+    "днем": "afternoon",
+    "afternoon": "afternoon",
+    "вечером": "evening",
+    "evening": "evening",
+    "tonight": "evening",
+}
+_PART_LEADS = (("in", "the"), ("this",))  # "in the morning", "this evening"
+_NEXT_WEEK: dict[tuple[str, ...], int] = {
+    ("на", "следующей", "неделе"): 0,
+    ("на", "след", "неделе"): 0,
+    ("следующей", "неделе"): 0,
+    ("next", "week"): 0,
+}
 
 _TOKEN = re.compile(r"[^\s,;]+")
 _REST_LEAD = re.compile(r"^[\s,;:.\-—–]+")
@@ -156,7 +192,8 @@ class _Day:
     dom: int = 0
     month: int = 0
     year: int | None = None
-    keeps_time: bool = False  # "через 3 дня" keeps the time of day
+    months: int = 0  # "через месяц": calendar months after ``offset`` days
+    keeps_time: bool = False  # "через 1 день 2 часа" keeps the time of day
 
 
 @dataclass(frozen=True)
@@ -168,26 +205,43 @@ class _Reading:
 
 
 def parse_when(
-    text: str, now: datetime, tz: str, default_hour: int = 10, allow_past: bool = False
+    text: str,
+    now: datetime,
+    tz: str,
+    default_hour: int = 10,
+    allow_past: bool = False,
+    day_parts: Mapping[DayPart, Clock] = DAY_PARTS,
 ) -> When:
     """The moment for a text that is nothing but a date/time (the user answered "when?")."""
-    return _when(text, now, tz, default_hour, allow_past, whole=True)
+    return _when(text, now, tz, default_hour, allow_past, day_parts, whole=True)
 
 
-def split_when(text: str, now: datetime, tz: str, default_hour: int = 10) -> When:
+def split_when(
+    text: str,
+    now: datetime,
+    tz: str,
+    default_hour: int = 10,
+    day_parts: Mapping[DayPart, Clock] = DAY_PARTS,
+) -> When:
     """The moment at the start of a line such as ``завтра в 10 позвонить Ивану``, and the rest."""
-    return _when(text, now, tz, default_hour, allow_past=False, whole=False)
+    return _when(text, now, tz, default_hour, False, day_parts, whole=False)
 
 
 def _when(
-    text: str, now: datetime, tz: str, default_hour: int, allow_past: bool, whole: bool
+    text: str,
+    now: datetime,
+    tz: str,
+    default_hour: int,
+    allow_past: bool,
+    day_parts: Mapping[DayPart, Clock],
+    whole: bool,
 ) -> When:
     if not text.strip():
         raise WhenError("empty")
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     words, ends = _tokenize(text)
-    reading = _read(words)
+    reading = _read(words, day_parts)
     rest = " ".join(_REST_LEAD.sub("", text[ends[reading.end - 1] :]).split())
     if whole and rest:
         raise WhenError("not_a_date")
@@ -212,26 +266,25 @@ def _tokenize(text: str) -> tuple[list[str], list[int]]:
         word = match.group().lower().replace("ё", "е").rstrip(".:")
         if not any(char.isdigit() for char in word):
             word = word.replace(".", "")  # "a.m." -> "am"; dots inside dates stay
-        word = _MERIDIEM_ALIASES.get(word, word)
         if word:
             words.append(word)
             ends.append(match.end())
     return words, ends
 
 
-def _read(words: list[str]) -> _Reading:
+def _read(words: list[str], day_parts: Mapping[DayPart, Clock]) -> _Reading:
     """At most one day part and one time part, in either order, from the first word on."""
     shift = _read_shift(words, 0)
     if shift is not None and shift[0][1]:
-        (days, minutes), end = shift
-        return _Reading(_Day(offset=days, keeps_time=True), None, minutes, end)
+        (days, minutes, months), end = shift
+        return _Reading(_Day(offset=days, months=months, keeps_time=True), None, minutes, end)
     day: _Day | None = None
     clock: Clock | None = None
     i = 0
     while i < len(words):
         if day is None and (found_day := _read_day(words, i)) is not None:
             day, i = found_day
-        elif clock is None and (found := _read_clock(words, i, day is not None)) is not None:
+        elif clock is None and (found := _read_clock(words, i, day, day_parts)) is not None:
             clock, i = found
         else:
             break
@@ -248,11 +301,11 @@ def _match_phrase(words: list[str], i: int, table: dict[tuple[str, ...], int]) -
     return 0, i
 
 
-def _read_shift(words: list[str], i: int) -> tuple[tuple[int, int], int] | None:
-    """``через 2 часа 30 минут`` / ``in a week`` as (days, minutes)."""
+def _read_shift(words: list[str], i: int) -> tuple[Shift, int] | None:
+    """``через 2 часа 30 минут`` / ``in a week`` as (days, minutes, months)."""
     if i >= len(words) or words[i] not in _SHIFT_WORDS:
         return None
-    j, days, minutes = i + 1, 0, 0
+    j, days, minutes, months = i + 1, 0, 0, 0
     while j < len(words):
         half, after = _match_phrase(words, j, _HALVES)
         if after > j:
@@ -262,12 +315,13 @@ def _read_shift(words: list[str], i: int) -> tuple[tuple[int, int], int] | None:
         if unit is None or count == 0:
             break
         days, minutes, j = days + count * unit[0], minutes + count * unit[1], after
+        months += count * unit[2]
         if j + 1 < len(words) and words[j] in ("и", "and") and _read_amount(words, j + 1)[1]:
             j += 1
-    return ((days, minutes), j) if j > i + 1 else None
+    return ((days, minutes, months), j) if j > i + 1 else None
 
 
-def _read_amount(words: list[str], j: int) -> tuple[int, tuple[int, int] | None, int]:
+def _read_amount(words: list[str], j: int) -> tuple[int, Shift | None, int]:
     """(count, unit, next index) for ``2 часа``, ``2ч``, ``an hour``, ``час``; unit None if not."""
     nxt = words[j + 1] if j + 1 < len(words) else ""
     if match := _COUNT.fullmatch(words[j]):
@@ -283,6 +337,9 @@ def _read_amount(words: list[str], j: int) -> tuple[int, tuple[int, int] | None,
 
 def _read_day(words: list[str], i: int) -> tuple[_Day, int] | None:
     """A weekday, a day word, a shift in whole days or a calendar date, with its preposition."""
+    _, after = _match_phrase(words, i, _NEXT_WEEK)
+    if after > i:
+        return _Day(weekday=0, strict=True), after
     j = i
     prep = words[j] if words[j] in _DAY_PREPS else ""
     j += bool(prep)
@@ -299,8 +356,8 @@ def _read_day(words: list[str], i: int) -> tuple[_Day, int] | None:
         return _Day(offset=offset), after
     shift = None if prep else _read_shift(words, j)
     if shift is not None:
-        (days, minutes), after = shift
-        return (_Day(offset=days, keeps_time=True), after) if not minutes else None
+        (days, minutes, months), after = shift
+        return (_Day(offset=days, months=months), after) if not minutes else None
     return _read_date(words, j)
 
 
@@ -345,8 +402,24 @@ def _checked_date(year: int, month: int, dom: int) -> date:
         raise WhenError("not_a_date") from None
 
 
-def _read_clock(words: list[str], i: int, after_day: bool) -> tuple[Clock, int] | None:
+def _read_part(
+    words: list[str], i: int, day_parts: Mapping[DayPart, Clock]
+) -> tuple[Clock, int] | None:
+    """``вечером``, ``in the morning``, ``this evening`` as the clock ``day_parts`` gives."""
+    for lead in ((), *_PART_LEADS):
+        j = i + len(lead)
+        if tuple(words[i:j]) == lead and j < len(words) and words[j] in _PART_WORDS:
+            return day_parts[_PART_WORDS[words[j]]], j + 1
+    return None
+
+
+def _read_clock(
+    words: list[str], i: int, day: _Day | None, day_parts: Mapping[DayPart, Clock]
+) -> tuple[Clock, int] | None:
     """``в 10``, ``10:30``, ``в 10.30``, ``9am``, ``9 pm``, ``21ч``, ``в 2 часа дня``, ``noon``."""
+    if (part := _read_part(words, i, day_parts)) is not None:
+        return part
+    after_day = day is not None
     prep = words[i] in _TIME_PREPS
     j = i + prep
     if j >= len(words):
@@ -359,11 +432,13 @@ def _read_clock(words: list[str], i: int, after_day: bool) -> tuple[Clock, int] 
     hour, minute, sep = int(match["h"]), int(match["m"] or 0), match["sep"]
     marker, j = match["suffix"], j + 1
     nxt = words[j] if j < len(words) else ""
+    nxt = _MERIDIEM_ALIASES.get(nxt, nxt)
     if not marker and (nxt in _HOUR_WORDS or nxt in _MERIDIEM):
         marker, j = nxt, j + 1
     meridiem = marker if marker in _MERIDIEM else None
-    if marker in _HOUR_WORDS and j < len(words) and words[j] in _MERIDIEM:
-        meridiem, j = words[j], j + 1
+    after = _MERIDIEM_ALIASES.get(words[j], words[j]) if j < len(words) else ""
+    if marker in _HOUR_WORDS and after in _MERIDIEM:
+        meridiem, j = after, j + 1
     if marker and marker not in _HOUR_WORDS and meridiem is None:
         return None  # "10abc", "25th"
     marked = sep == ":" or meridiem is not None or marker == "ч"
@@ -406,9 +481,16 @@ def _resolve(
     if clock is not None:
         return _instant(target, clock, zone), True
     if day.keeps_time:
-        # Same day: start from the real now, so an hour-long shift stays an hour inside a DST fold.
-        wall = (local_now.hour, local_now.minute)
-        base = now_utc if target == today else _instant(target, wall, zone)
+        # Same day: start from the real now, so an hour-long shift stays an hour inside a DST fold;
+        # seconds are kept and a fraction rounded up: never earlier than asked.
+        exact = local_now.astimezone(UTC)
+        if exact.microsecond:
+            exact = exact.replace(microsecond=0) + timedelta(seconds=1)
+        wall = exact.astimezone(zone)
+        base = exact
+        if target != today:
+            base = _instant(target, (wall.hour, wall.minute), zone)
+            base += timedelta(seconds=wall.second)
         return base + timedelta(minutes=reading.minutes), True
     return _instant(target, (default_hour, 0), zone), False
 
@@ -418,7 +500,7 @@ def _date_of(
 ) -> date:
     today = local_now.date()
     if day.offset is not None:
-        return today + timedelta(days=day.offset)
+        return _add_months(today + timedelta(days=day.offset), day.months)
     if day.weekday is not None:
         ahead = (day.weekday - today.weekday()) % 7
         later_today = clock is not None and _instant(today, clock, zone) >= now_utc
@@ -429,6 +511,15 @@ def _date_of(
     if year is None:
         year = today.year + ((day.month, day.dom) < (today.month, today.day))
     return _checked_date(year, day.month, day.dom)
+
+
+def _add_months(day: date, months: int) -> date:
+    """``day`` a calendar ``months`` later; 31 January + 1 is the last day of February."""
+    if not months:
+        return day
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, monthrange(year, month + 1)[1]))
 
 
 def _instant(day: date, clock: Clock, zone: ZoneInfo) -> datetime:

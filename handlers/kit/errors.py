@@ -39,6 +39,7 @@ def error_text(error: CrmError) -> str:
         "bad_repeat": _("This button is no longer active."),
         "already_on_stage": _("The deal is already at this stage."),
         "already_open": _("The deal is already open."),
+        "same_client": _("The deal is already on this client."),
         "negative_amount": _("The amount cannot be negative."),
         "import_empty": _("The file has no rows to import: the sheet is empty."),
         "import_not_spreadsheet": _(
@@ -60,6 +61,15 @@ def error_text(error: CrmError) -> str:
         "bad_assignment": _("Choose active members of the team for this source."),
         "test_submission": _("That was only a form's connection check."),
     }
+    if error.code == "client_not_visible":
+        return _(
+            "{member} cannot see the client “{client}” (responsible: {responsible}). "
+            "Give the client to {member} or leave it unassigned first."
+        ).format(
+            member=_bounded(error.params.get("member")),
+            client=_bounded(error.params.get("client")),
+            responsible=_bounded(error.params.get("responsible")) or "—",
+        )
     if error.code == "stage_name_taken":
         return _("There is already a stage called “{name}”. Choose another name.").format(
             name=_bounded(error.params.get("name"))

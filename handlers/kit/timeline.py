@@ -232,6 +232,16 @@ def other_event_text(
         )
     if kind == "client_deleted":
         return "🗑 " + _("client deleted")
+    if kind == "deal_deleted":
+        return "🗑 " + _("deal deleted: {title}").format(title=title)
+    if kind == "deal_client_changed":
+        return "🔀 " + _("deal moved between clients: {title}").format(title=title)
+    if kind == "task_changed":
+        return "✏️ " + _("task changed: {title}").format(title=title)
+    if kind == "task_cancelled":
+        return "🚫 " + _("task cancelled: {title}").format(title=title)
+    if kind == "member_handed_over":
+        return "🤝 " + _("clients, deals and tasks handed over")
     if kind == "imported":
         return "📥 " + _("imported from {file}").format(
             file=shorten(str(data.get("file") or ""), 60)

@@ -1,0 +1,101 @@
+"""Fixing a deal made by mistake: deleting it (the owner) and moving it to another client.
+
+Deleting takes the deal's tasks with it; its events stay on the client's timeline (unlinked
+from the deal) and one ``deal_deleted`` event says what went. Moving writes a
+``deal_client_changed`` event on both clients' timelines and moves the deal's tasks along.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events
+from crm.clock import Clock
+from crm.deals import Deals
+from crm.errors import Conflict, NotAllowed
+from crm.visibility import can_delete
+from storage.engine import write_transaction
+from storage.models import Client, Deal, Event, Task, User
+
+
+class DealEdits:
+    def __init__(self, session: AsyncSession, clock: Clock, deals: Deals) -> None:
+        self._session = session
+        self._clock = clock
+        self._deals = deals
+
+    async def deletion_preview(self, actor: User, deal_id: int) -> int:
+        """How many tasks go with the deal (for the confirmation); only the owner may ask."""
+        deal = await self._deals.visible(actor, deal_id)
+        if not can_delete(actor):
+            raise NotAllowed()
+        return await self._task_count(deal.id)
+
+    async def delete(self, actor: User, deal_id: int) -> int:
+        """Delete the deal and its tasks; returns how many tasks went with it."""
+        async with write_transaction(self._session):
+            deal = await self._deals.visible(actor, deal_id)
+            if not can_delete(actor):
+                raise NotAllowed()
+            tasks = await self._task_count(deal.id)
+            await self._session.execute(delete(Task).where(Task.deal_id == deal.id))
+            await self._session.execute(
+                update(Event).where(Event.deal_id == deal.id).values(deal_id=None)
+            )
+            events.record(
+                self._session,
+                self._clock,
+                "deal_deleted",
+                actor.id,
+                client_id=deal.client_id,
+                text=deal.title,
+                data={
+                    "deal": deal.id,
+                    "amount": deal.amount_minor,
+                    "currency": deal.currency,
+                    "tasks": tasks,
+                },
+            )
+            await self._session.delete(deal)
+            await self._session.flush()
+            return tasks
+
+    async def move_to_client(self, actor: User, deal_id: int, client_id: int) -> Deal:
+        """Give the deal (and its tasks) to another client the actor sees and may change."""
+        async with write_transaction(self._session):
+            deal = await self._deals.changeable(actor, deal_id)
+            await self._deals.check_client(actor, client_id)
+            if deal.client_id == client_id:
+                raise Conflict("same_client")
+            old = deal.client_id
+            found = await self._session.execute(
+                select(Client.id, Client.name).where(Client.id.in_((old, client_id)))
+            )
+            names = {row.id: row.name for row in found}
+            deal.client_id = client_id
+            deal.last_activity_at = self._clock.now()
+            await self._session.execute(
+                update(Task).where(Task.deal_id == deal.id).values(client_id=client_id)
+            )
+            data = {"old": old, "old_name": names.get(old), "new": client_id}
+            data |= {"new_name": names.get(client_id)}
+            for side in (old, client_id):
+                events.record(
+                    self._session,
+                    self._clock,
+                    "deal_client_changed",
+                    actor.id,
+                    client_id=side,
+                    deal_id=deal.id,
+                    text=deal.title,
+                    data=data,
+                )
+            await self._session.flush()
+            return deal
+
+    async def _task_count(self, deal_id: int) -> int:
+        count = await self._session.scalar(
+            select(func.count()).select_from(Task).where(Task.deal_id == deal_id)
+        )
+        return int(count or 0)

@@ -1,0 +1,100 @@
+"""Leaving the team without leaving work behind: deactivating a member hands their clients,
+deals and open tasks to another member in the same transaction (issue 10, item 15), and
+what a client's deletion takes with it, for the confirmation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import access, events, notices
+from crm.clients import Clients
+from crm.clock import Clock
+from crm.errors import Conflict, InvalidInput, NotAllowed
+from crm.visibility import can_delete
+from storage.engine import write_transaction
+from storage.models import Client, Deal, Task, User
+
+
+@dataclass(frozen=True)
+class Counts:
+    clients: int = 0
+    deals: int = 0
+    tasks: int = 0
+
+
+class Handoff:
+    def __init__(self, session: AsyncSession, clock: Clock, clients: Clients) -> None:
+        self._session = session
+        self._clock = clock
+        self._clients = clients
+
+    async def deactivate(self, actor: User, member_id: int, hand_to: int | None) -> Counts:
+        """Deactivate ``member_id``; with ``hand_to``, their clients, deals and open tasks go to
+        that active member first (who is told). Returns what was handed over."""
+        async with write_transaction(self._session):
+            target = await self._session.get(User, member_id)
+            if target is None or not access.is_staff(actor):
+                raise NotAllowed()
+            if not access.can_manage_member(actor, target):
+                raise NotAllowed()
+            if not target.active:
+                raise Conflict("already_inactive")
+            counts = Counts()
+            if hand_to is not None:
+                heir = await self._session.get(User, hand_to)
+                if heir is None or not heir.active or heir.id == target.id:
+                    raise InvalidInput("no_such_member")
+                counts = await self._hand_over(target.id, heir.id)
+                events.record(
+                    self._session,
+                    self._clock,
+                    "member_handed_over",
+                    actor.id,
+                    data={"member_id": target.id, "to": heir.id, **counts.__dict__},
+                )
+                payload = {"member_id": target.id, **counts.__dict__}
+                await notices.tell(
+                    self._session, self._clock, "handed_over", heir.id, actor.id, payload
+                )
+            target.active = False
+            events.record(
+                self._session,
+                self._clock,
+                events.EventKind.MEMBER_DEACTIVATED,
+                actor.id,
+                data={"member_id": target.id},
+            )
+            return counts
+
+    async def client_deletion_preview(self, actor: User, client_id: int) -> Counts:
+        """How many deals and tasks go with the client (for "delete?"); owners only."""
+        if not can_delete(actor):
+            raise NotAllowed()
+        client = await self._clients.visible(actor, client_id)
+        deals = await self._session.scalar(
+            select(func.count()).select_from(Deal).where(Deal.client_id == client.id)
+        )
+        tasks = await self._session.scalar(
+            select(func.count()).select_from(Task).where(Task.client_id == client.id)
+        )
+        return Counts(clients=1, deals=int(deals or 0), tasks=int(tasks or 0))
+
+    async def _hand_over(self, old: int, new: int) -> Counts:
+        def moved(result: object) -> int:
+            return int(getattr(result, "rowcount", 0) or 0)
+
+        clients = await self._session.execute(
+            update(Client).where(Client.manager_id == old).values(manager_id=new)
+        )
+        deals = await self._session.execute(
+            update(Deal).where(Deal.manager_id == old).values(manager_id=new)
+        )
+        tasks = await self._session.execute(
+            update(Task)
+            .where(Task.assignee_id == old, Task.done_at.is_(None))
+            .values(assignee_id=new)
+        )
+        return Counts(moved(clients), moved(deals), moved(tasks))

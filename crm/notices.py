@@ -1,0 +1,52 @@
+"""Telling a member about a change someone else made to what is theirs (issue 10, item 15).
+
+Each notice is an outbox row written in the change's own transaction; ``reminders.render``
+turns it into words from the data as it is when sent. Nobody is told about their own action.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import outbox
+from crm.clock import Clock
+from storage.models import Client, Task
+
+
+async def tell(
+    session: AsyncSession,
+    clock: Clock,
+    kind: str,
+    to: int | None,
+    actor_id: int,
+    payload: dict[str, Any],
+) -> None:
+    """Queue ``kind`` for member ``to`` unless there is nobody to tell or it is the actor."""
+    if to is None or to == actor_id:
+        return
+    now = clock.now()
+    key = ":".join(f"{name}={value}" for name, value in sorted(payload.items()))
+    await outbox.enqueue(
+        session,
+        chat_id=to,
+        kind=kind,
+        payload={**payload, "by": actor_id},
+        dedupe_key=f"{kind}:{to}:{key}:{now:%Y%m%dT%H%M%S%f}",
+        now=now,
+    )
+
+
+async def task_done(session: AsyncSession, clock: Clock, task: Task, actor_id: int) -> None:
+    """A task someone else set was done: its setter is told."""
+    await tell(session, clock, "task_done", task.created_by, actor_id, {"task_id": task.id})
+
+
+async def client_assigned(session: AsyncSession, clock: Clock, client: Client, by: int) -> None:
+    await tell(session, clock, "client_assigned", client.manager_id, by, {"client_id": client.id})
+
+
+async def client_deleted(session: AsyncSession, clock: Clock, client: Client, by: int) -> None:
+    payload = {"client_id": client.id, "name": client.name}
+    await tell(session, clock, "client_deleted", client.manager_id, by, payload)

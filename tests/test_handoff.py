@@ -1,0 +1,66 @@
+"""Issue 10, item 15 (crm side): deactivating a member hands their clients, deals and open
+tasks to another in one call, and the heir is told; a client's delete preview counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from aiogram.methods import SendMessage
+
+from bot.app import App
+from bot.offline import OfflineSession
+from crm.errors import Conflict, InvalidInput, NotAllowed
+from crm.handoff import Counts
+from crm.service import Crm
+from storage.models import User
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID, Joiner
+
+MILA, MARK = 5501, 5502
+
+
+async def actor(crm: Crm, user_id: int) -> User:
+    found = await crm.members.get_active(user_id)
+    assert found is not None
+    return found
+
+
+async def test_deactivating_hands_everything_over(
+    app: App, join: Joiner, session: OfflineSession
+) -> None:
+    await join(MILA, "manager", "Mila", language_code="en")
+    await join(MARK, "manager", "Mark", language_code="en")
+    first = await make_client(app, MILA, "First")
+    await make_client(app, MILA, "Second")
+    async with app.crm.open() as crm:
+        owner, mila = await actor(crm, OWNER_ID), await actor(crm, MILA)
+        deal = await crm.deals.create(mila, first.id, 100)
+        due = crm.clock.now() + timedelta(days=1)
+        open_task = await crm.tasks.create(mila, "call", due, client_id=first.id)
+        done = await crm.tasks.create(mila, "done one", due)
+        await crm.tasks.done(mila, done.id)
+        preview = await crm.handoff.client_deletion_preview(owner, first.id)
+        assert preview == Counts(clients=1, deals=1, tasks=1)
+        with pytest.raises(NotAllowed):  # only the owner deletes clients
+            await crm.handoff.client_deletion_preview(mila, first.id)
+        with pytest.raises(NotAllowed):
+            await crm.handoff.deactivate(mila, MARK, None)
+        with pytest.raises(InvalidInput):
+            await crm.handoff.deactivate(owner, MILA, MILA)
+    await app.sender.drain_once()
+    session.clear()
+    async with app.crm.open() as crm:
+        owner = await actor(crm, OWNER_ID)
+        counts = await crm.handoff.deactivate(owner, MILA, MARK)
+        assert (counts.clients, counts.deals, counts.tasks) == (2, 1, 1)
+        assert await crm.members.get_active(MILA) is None
+        mark = await actor(crm, MARK)
+        assert (await crm.clients.visible(mark, first.id)).manager_id == MARK
+        assert (await crm.deals.visible(mark, deal.id)).manager_id == MARK
+        assert (await crm.tasks.visible(mark, open_task.id)).assignee_id == MARK
+        with pytest.raises(Conflict):
+            await crm.handoff.deactivate(owner, MILA, MARK)
+    await app.sender.drain_once()
+    told = [str(r.text) for r in session.requests if isinstance(r, SendMessage)]
+    assert "Handed over to you: 2 clients, 1 deals, 1 open tasks." in told

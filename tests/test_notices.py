@@ -1,0 +1,62 @@
+"""Issue 10, item 15 (crm side): members are told, through the outbox, when a client is given
+to them, when a task they set for someone is done, and when a client of theirs is deleted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiogram.methods import SendMessage
+
+from bot.app import App
+from bot.offline import OfflineSession
+from crm.service import Crm
+from storage.models import User
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID, Joiner
+
+MILA = 5401
+
+
+async def actor(crm: Crm, user_id: int) -> User:
+    found = await crm.members.get_active(user_id)
+    assert found is not None
+    return found
+
+
+def texts_to(session: OfflineSession, chat_id: int) -> list[str]:
+    return [
+        str(r.text) for r in session.requests if isinstance(r, SendMessage) and r.chat_id == chat_id
+    ]
+
+
+async def test_members_are_told_about_what_is_theirs(
+    app: App, join: Joiner, session: OfflineSession
+) -> None:
+    await join(MILA, "manager", "Mila", language_code="en")
+    client = await make_client(app, OWNER_ID, "Acme")
+    await app.sender.drain_once()
+    session.clear()
+    async with app.crm.open() as crm:
+        owner = await actor(crm, OWNER_ID)
+        await crm.client_edits.set_manager(owner, client.id, MILA)
+        await crm.client_edits.set_manager(owner, client.id, OWNER_ID)  # to oneself: no notice
+        await crm.client_edits.set_manager(owner, client.id, MILA)
+        due = crm.clock.now() + timedelta(days=1)
+        task = await crm.tasks.create(owner, "send the offer", due, assignee_id=MILA)
+        mine = await crm.tasks.create(owner, "my own", due)
+    await app.sender.drain_once()
+    # Given twice in the same instant (a frozen test clock): told once.
+    assert texts_to(session, MILA)[0] == "You are now responsible for the client “Acme”."
+    assert texts_to(session, MILA)[1].startswith("📌 A new task for you")
+    assert texts_to(session, OWNER_ID) == []
+
+    session.clear()
+    async with app.crm.open() as crm:
+        await crm.tasks.done(await actor(crm, MILA), task.id)
+        await crm.tasks.done(await actor(crm, OWNER_ID), mine.id)  # one's own: no notice
+        await crm.client_edits.delete(await actor(crm, OWNER_ID), client.id)
+    await app.sender.drain_once()
+    assert texts_to(session, OWNER_ID) == [
+        "Mila выполнил(а) задачу «send the offer»."
+    ]  # in Russian
+    assert texts_to(session, MILA) == ["Your client “Acme” was deleted."]
