@@ -144,7 +144,9 @@ async def test_editing_fields_with_second_chances(app: App, owner_en: SimulatedU
     assert reply.text.startswith("That is too long: at most 200 characters.")
     [card] = await owner_en.send("<b>Vera</b> & _Kim_ *[x]")
     assert card.text.startswith("👤 <b>Vera</b> & _Kim_ *[x]")
-    assert all(entity.type == "bold" for entity in card.entities)
+    *fields, hint = card.entities  # the last: the italic line on where text goes
+    assert all(entity.type == "bold" for entity in fields)
+    assert hint.type == "italic" and hint.offset > len(card.text.split("\n")[0])
 
     await owner_en.press("Edit")
     await owner_en.press("City")

@@ -64,7 +64,8 @@ async def open_client(user: SimulatedUser, client_id: int) -> str:
 def history(text: str) -> list[str]:
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("History"))
-    return lines[start + 1 :]
+    # (a client's card ends with a blank line and the one about where text goes)
+    return [line for line in lines[start + 1 :] if line and not line.startswith("✍️")]
 
 
 def button_texts(user: SimulatedUser) -> list[str]:

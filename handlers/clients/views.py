@@ -104,6 +104,8 @@ def render_card(
             due = task.due_at.astimezone(tz).strftime("%d.%m %H:%M")
             parts.append(as_line("• ", due, " ", task.title))
     parts.append(as_line())
+    # The open card is visible: what the member sends next lands in this history.
+    hint = [as_line(), Italic(_("✍️ What you send now goes into this card's history."))]
     if card.events:
         first = page * CARD_PAGE + 1
         last = first + len(card.events) - 1
@@ -123,12 +125,12 @@ def render_card(
             for e in card.events
         ]
         # Whatever the fields hold, the card stays within Telegram's 4096 characters.
-        while lines and len(Text(*parts, *lines).as_kwargs()["text"]) > MAX_CARD_CHARS:
+        while lines and len(Text(*parts, *lines, *hint).as_kwargs()["text"]) > MAX_CARD_CHARS:
             lines.pop()
         parts.extend(lines)
     else:
         parts.append(as_line(Italic(_("No history yet."))))
-    return Text(*parts), card_keyboard(card, reader, page)
+    return Text(*parts, *hint), card_keyboard(card, reader, page)
 
 
 def card_keyboard(card: ClientCard, reader: User, page: int) -> InlineKeyboardMarkup:
