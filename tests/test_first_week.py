@@ -178,6 +178,8 @@ async def test_going_elsewhere_closes_the_open_card(app: App, owner, elsewhere: 
 async def test_the_open_card_says_where_text_goes(app: App, owner) -> None:  # type: ignore[no-untyped-def]
     await make_client(app, OWNER_ID, "Алёна Смирнова")
     [card] = await owner.send("/find алёна")
-    assert (card.text or "").rstrip().endswith(
-        "Всё, что вы отправите сейчас, попадёт в историю этой карточки."
+    assert (
+        (card.text or "")
+        .rstrip()
+        .endswith("Всё, что вы отправите сейчас, попадёт в историю этой карточки.")
     )
