@@ -203,7 +203,7 @@ async def measure_bot(
 
 
 async def run(args: argparse.Namespace, db: Path, names: list[str]) -> dict[str, Any]:
-    from bench.clients import cpu_reference_ms
+    from bench.common import cpu_reference_ms
 
     log(f"{len(names)} names that find one client each, e.g. {names[0]!r}")
     api = FakeBotApi()
@@ -242,7 +242,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def prepare(args: argparse.Namespace, path: Path) -> None:
     """Generate the base if the file is missing; bring an existing one to the head."""
-    from bench.clients import generate
+    from bench.base_events import generate
     from storage.engine import create_engine
     from storage.migrate import upgrade
 
@@ -270,7 +270,7 @@ def prepare(args: argparse.Namespace, path: Path) -> None:
 def settle_past_tasks(path: Path) -> None:
     """Nudges for the tasks overdue at the base's NOW count as sent: the generator leaves
     them open, and the bot would spend the run sending thousands of them."""
-    from bench.clients import NOW
+    from bench.base_words import NOW
 
     with sqlite3.connect(path) as db:
         db.execute(

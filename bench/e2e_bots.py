@@ -74,7 +74,7 @@ async def kartoteka(api: str, db: str) -> dict[str, Any]:
         telegram_api_url=api,
         redis_url=None,
     )
-    from bench.clients import NOW
+    from bench.base_words import NOW
     from crm.clock import ManualClock
 
     # The base's own "now" (12:00 in Moscow): the day's digests go out on the first

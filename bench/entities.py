@@ -34,18 +34,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from bench.clients import (
-    NOW,
-    OWNER_ID,
-    Timings,
-    cpu_reference_ms,
-    insert_rows,
-    load,
-    log,
-    make_queries,
-    read_samples,
-    timed_each,
-)
+from bench.base_events import load
+from bench.base_people import insert_rows
+from bench.base_words import NOW, OWNER_ID
+from bench.common import cpu_reference_ms, log
+from bench.search_queries import make_queries, read_samples
+from bench.search_timing import Timings, timed_each
 from crm.cards import CardKind, CardRef
 from crm.client_index import phone_forms
 from crm.client_queries import ClientFilter

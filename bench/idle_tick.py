@@ -27,7 +27,7 @@ from sqlalchemy import event
 
 
 async def measure(path: Path, ticks: int) -> dict[str, Any]:
-    from bench.clients import NOW
+    from bench.base_words import NOW
     from bench.e2e import settle_past_tasks
     from bot.app import build_app
     from bot.config import Settings
@@ -76,7 +76,8 @@ async def measure(path: Path, ticks: int) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from bench.clients import cpu_reference_ms, generate
+    from bench.base_events import generate
+    from bench.common import cpu_reference_ms
 
     parser = argparse.ArgumentParser(prog="python -m bench.idle_tick", description=__doc__)
     parser.add_argument("--db", type=Path, help="a bench.clients base (default: a small new one)")

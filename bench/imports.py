@@ -303,7 +303,7 @@ def main() -> None:
     if args.quick:
         args.clients, args.events = 10_000, 100_000
     rows = args.rows or args.clients
-    from bench.clients import generate
+    from bench.base_events import generate
 
     result: dict[str, Any] = {"clients": args.clients, "events": args.events, "rows": rows}
     with tempfile.TemporaryDirectory(prefix="kartoteka-bench-") as tmp:

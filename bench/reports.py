@@ -46,27 +46,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, event, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.clients import (
-    BATCH,
-    DEAL_TITLES,
-    LOST_REASONS,
-    NOW,
-    OWNER_ID,
-    PIPELINES,
-    Counts,
-    Generator,
-    client_tasks,
-    cpu_reference_ms,
-    insert_rows,
-    load_clients,
-    load_events,
-    load_pipelines,
-    load_team,
-    log,
-    moment,
-    plan_events,
-    seconds,
-)
+from bench.base_events import load_events
+from bench.base_load import client_tasks, load_clients, load_pipelines, load_team
+from bench.base_people import Counts, Generator, insert_rows, moment, plan_events, seconds
+from bench.base_words import BATCH, DEAL_TITLES, LOST_REASONS, NOW, OWNER_ID, PIPELINES
+from bench.common import cpu_reference_ms, log
 from crm.clock import ManualClock
 from crm.config import CrmConfig
 from crm.service import Crm, CrmFactory
