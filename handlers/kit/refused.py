@@ -29,14 +29,21 @@ async def on_refusal(then: Callable[[CrmError], Awaitable[None]]) -> AsyncIterat
         raise
 
 
-def keep_asking(state: FSMContext, again: Collection[str]) -> AbstractAsyncContextManager[None]:
+def keep_asking(
+    state: FSMContext, again: Collection[str], *, forget: bool = False
+) -> AbstractAsyncContextManager[None]:
     """A dialog's step that asked for a text: refused with a code in ``again`` (a name
     too long, a number out of range), the member is told why and the step stays, so
     the next message is taken as the answer again; refused otherwise (the record is
-    gone, no access), the member is told why and the step ends."""
+    gone, no access), the member is told why and the step ends. ``forget``: ending,
+    the storage is cleared too (else other dialogs' keys, a list's filters, stay)."""
 
     async def leave_unless_again(error: CrmError) -> None:
-        if error.code not in again:
+        if error.code in again:
+            return
+        if forget:
+            await state.clear()
+        else:
             await state.set_state(None)
 
     return on_refusal(leave_unless_again)
