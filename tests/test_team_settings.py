@@ -57,7 +57,7 @@ async def test_managers_and_admins_cannot_change_team_settings(
         for data in (
             SettingsCb(action="see_all", on=True),
             SettingsCb(action="statuses"),
-            SettingsCb(action="rename", code="hot"),
+            SettingsCb(action="rename", status="hot"),
             SettingsCb(action="add"),
         ):
             assert await person.press_data(data.pack(), screen) == []
@@ -128,7 +128,7 @@ async def test_leaving_the_name_prompt(app: App, owner_en: SimulatedUser) -> Non
     assert reply.text.startswith("📇 Clients: 0")
     [reply] = await owner_en.send("Frosty")
     assert reply.text == "Nothing found for “Frosty”."
-    await owner_en.press_data(SettingsCb(action="rename", code="s99").pack(), screen)
+    await owner_en.press_data(SettingsCb(action="rename", status="s99").pack(), screen)
     assert owner_en.alert == "There is no such status any more."
     await owner_en.press("◀️ Statuses", screen)
     [screen] = await owner_en.press("◀️ Settings", screen)

@@ -11,17 +11,17 @@ from pydantic import BeforeValidator, Field
 from handlers.kit.callbacks import LooseRecordId, Page
 
 Code = Annotated[str, Field(max_length=40)]
-"""A language, a time zone or a status by its code: checked by the CRM on each press."""
+"""A name the CRM knows things by (a language, a time zone, a status): checked on each press."""
 
 
 class SettingsAction(StrEnum):
     MAIN = "main"
-    LANG = "lang"  # ``code``: the language
+    LANG = "lang"  # ``language``
     TZ = "tz"  # the question
-    TZ_PICK = "tz_pick"  # ``code``: the time zone
+    TZ_PICK = "tz_pick"  # ``zone``
     SEE_ALL = "see_all"  # ``on``: the new state
     STATUSES = "statuses"
-    RENAME = "rename"  # ``code``: the status
+    RENAME = "rename"  # ``status``
     ADD = "add"
 
 
@@ -29,7 +29,9 @@ class SettingsCb(CallbackData, prefix="set"):
     """/settings: one's language and time zone; the owner's switches and client statuses."""
 
     action: SettingsAction
-    code: Code = ""
+    language: Code = ""
+    zone: Code = ""
+    status: Code = ""
     on: bool = False
 
 
@@ -71,8 +73,8 @@ StaleDays = Annotated[int | None, BeforeValidator(_days)]
 class PipelineCb(CallbackData, prefix="pl"):
     """The owner's pipeline and lost-reason settings. ``item_id``: the stage or the reason
     (0, or out of range: one that is gone); ``to_id``: the stage the deals of a deleted one
-    move to; ``days``: a stage's stale days (DELETE_TO, DELETE_YES and STALE_SET);
-    ``page``: of the lost reasons."""
+    move to (DELETE_TO, DELETE_YES; 0: none); ``days``: a stage's stale days (STALE_SET;
+    None: never); ``page``: of the lost reasons (REASONS)."""
 
     action: PipelineAction
     item_id: LooseRecordId = 0

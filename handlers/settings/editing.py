@@ -1,4 +1,5 @@
-"""What the owner's edited lists share: the pipeline's stages and the lost reasons.
+"""What the owner's edited lists share: the pipeline's stages and the lost reasons
+(and the client statuses' list screen).
 
 Each is a list screen (a title, a note on what was just done, how to use it, a
 button per item, the way back), an item's screen, a text asked for (a new item, a

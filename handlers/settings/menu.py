@@ -6,7 +6,7 @@ from aiogram import F
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiogram.utils.formatting import Bold, Text, as_list
+from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
@@ -19,6 +19,7 @@ from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.settings.callbacks import SettingsAction, SettingsCb
+from handlers.settings.editing import Screen, list_screen
 from handlers.settings.screen import button, settings_screen
 from handlers.settings.states import SettingsFlow, StatusName
 from storage.models import User
@@ -56,7 +57,7 @@ async def settings_command(message: Message, member: User, crm: Crm, state: FSMC
 async def change_language(
     callback: CallbackQuery, callback_data: SettingsCb, member: User, crm: Crm, i18n: I18n
 ) -> None:
-    member = await crm.members.set_language(member, callback_data.code)
+    member = await crm.members.set_language(member, callback_data.language)
     with i18n.use_locale(member.language):
         await show(callback, *await settings_screen(member, crm))
         if isinstance(callback.message, Message):
@@ -74,7 +75,7 @@ async def ask_timezone(callback: CallbackQuery, state: FSMContext) -> None:
         [
             InlineKeyboardButton(
                 text=zone,
-                callback_data=SettingsCb(action=SettingsAction.TZ_PICK, code=zone).pack(),
+                callback_data=SettingsCb(action=SettingsAction.TZ_PICK, zone=zone).pack(),
             )
             for zone in COMMON_TIMEZONES[i : i + 2]
         ]
@@ -89,7 +90,7 @@ async def ask_timezone(callback: CallbackQuery, state: FSMContext) -> None:
 async def pick_timezone(
     callback: CallbackQuery, callback_data: SettingsCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
-    member = await crm.members.set_timezone(member, callback_data.code)
+    member = await crm.members.set_timezone(member, callback_data.zone)
     await state.clear()
     await show(callback, *await settings_screen(member, crm))
     await callback.answer(_("Time zone saved."))
@@ -158,7 +159,7 @@ async def statuses_button(
         )
         keyboard = back
     else:
-        status = await crm.settings.status(callback_data.code)
+        status = await crm.settings.status(callback_data.status)
         if status is None:
             raise InvalidInput("no_such_status")
         await state.set_state(SettingsFlow.status_name)
@@ -173,20 +174,17 @@ async def statuses_button(
     await show(callback, text, keyboard)
 
 
-async def statuses_screen(crm: Crm, note: str | None = None) -> tuple[Text, InlineKeyboardMarkup]:
+async def statuses_screen(crm: Crm, note: str | None = None) -> Screen:
     statuses = await crm.settings.statuses()
-    lines: list[Text | str] = [Bold(_("Client statuses"))]
-    if note:
-        lines.append(note)
-    lines.append(_("Tap a status to rename it."))
     buttons = [
-        button(status_label(s.code, statuses), SettingsAction.RENAME, code=s.code) for s in statuses
+        button(status_label(s.code, statuses), SettingsAction.RENAME, status=s.code)
+        for s in statuses
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     if len(statuses) < MAX_STATUSES:
         rows.append([button(_("➕ Add a status"), SettingsAction.ADD)])
     rows.append([button(_("◀️ Settings"), SettingsAction.MAIN)])
-    return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
+    return list_screen(_("Client statuses"), _("Tap a status to rename it."), rows, note)
 
 
 @routes.message(SettingsFlow.status_name, F.text)

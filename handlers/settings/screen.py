@@ -73,7 +73,7 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
         [
             InlineKeyboardButton(
                 text=f"🌐 {language_name(code)}",
-                callback_data=SettingsCb(action=SettingsAction.LANG, code=code).pack(),
+                callback_data=SettingsCb(action=SettingsAction.LANG, language=code).pack(),
             )
             for code in other_languages
         ],
@@ -108,10 +108,10 @@ def on_off(on: bool) -> str:
 
 
 def button(
-    text: str, action: SettingsAction, *, code: str = "", on: bool = False
+    text: str, action: SettingsAction, *, status: str = "", on: bool = False
 ) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        text=text, callback_data=SettingsCb(action=action, code=code, on=on).pack()
+        text=text, callback_data=SettingsCb(action=action, status=status, on=on).pack()
     )
 
 
