@@ -21,7 +21,7 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Bold, Text, as_list
 
-from crm.errors import CrmError
+from crm.errors import CrmError, NotAllowed
 from crm.team_settings import can_change_settings
 from handlers.kit.refused import keep_asking, on_refusal
 from handlers.kit.screen import show
@@ -39,6 +39,11 @@ class NotOwner(Filter):
 
     async def __call__(self, event: CallbackQuery, member: User | None = None) -> bool:
         return member is None or not can_change_settings(member)
+
+
+async def refuse(callback: CallbackQuery) -> None:
+    """The press of someone who is not the owner (``Refusals`` tells them)."""
+    raise NotAllowed()
 
 
 def list_screen(

@@ -20,7 +20,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError, InvalidInput, NotAllowed
+from crm.errors import CrmError, InvalidInput
 from crm.parsing.days import parse_days
 from crm.pipeline import MAX_STAGE_NAME, MAX_STAGES
 from crm.service import Crm
@@ -36,6 +36,7 @@ from handlers.settings.editing import (
     asked_item,
     back_to_list,
     leave_prompt,
+    refuse,
     typed_name,
 )
 from handlers.settings.pipeline_views import (
@@ -52,12 +53,7 @@ from handlers.settings.states import PipelineFlow
 from storage.models import User
 
 routes = Routes(__name__)
-
-
-@routes.callback_query(PipelineCb.filter(), NotOwner())
-async def not_for_you(callback: CallbackQuery) -> None:
-    """The stages' and the lost reasons' buttons alike."""
-    raise NotAllowed()
+routes.callback_query(PipelineCb.filter(), NotOwner())(refuse)  # the lost reasons' too
 
 
 def stage_gone(callback: CallbackQuery, crm: Crm) -> AbstractAsyncContextManager[None]:

@@ -2,7 +2,7 @@
 
 The owner adds, renames and deletes reasons. A deal lost earlier keeps its
 reason as it was written then, so deleting a reason changes no history. Only the
-owner gets in (``pipeline.not_for_you`` refuses everyone else's press first).
+owner gets in.
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ from handlers.kit.screen import show
 from handlers.kit.stages import reason_text
 from handlers.settings.callbacks import PipelineAction, PipelineCb
 from handlers.settings.editing import (
+    NotOwner,
     Screen,
     ask,
     back_to_list,
     confirmation,
     leave_prompt,
     list_screen,
+    refuse,
     typed_name,
 )
 from handlers.settings.pipeline_views import pl_button
@@ -38,6 +40,7 @@ from handlers.settings.states import PipelineFlow
 from storage.models import LostReason, User
 
 routes = Routes(__name__)
+routes.callback_query(PipelineCb.filter(F.action.startswith("reason")), NotOwner())(refuse)
 PAGE_SIZE = 10
 
 
