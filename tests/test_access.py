@@ -71,7 +71,7 @@ async def test_stranger_pressing_copied_buttons_is_refused(
         owners_message.buttons[0][1],
         TeamCb(action="off", member_id=OWNER_ID).pack(),
         InviteRoleCb(role="admin").pack(),
-        SettingsCb(action="lang", value="en").pack(),
+        SettingsCb(action="lang", language="en").pack(),
         "garbage",
     ):
         assert data is not None
@@ -110,7 +110,7 @@ async def test_deactivated_member_is_refused_like_a_stranger(
     for action in ("/start", "/help", "что-нибудь"):
         [reply] = await manager.send(action)
         assert reply.text == REFUSAL_RU
-    await manager.press_data(SettingsCb(action="lang", value="en").pack())
+    await manager.press_data(SettingsCb(action="lang", language="en").pack())
     assert manager.alert == REFUSAL_RU
     # Their record stays.
     assert await count(app, User, User.id == 700, User.active.is_(False)) == 1

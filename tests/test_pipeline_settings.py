@@ -52,7 +52,14 @@ def labels(screen: SentMessage) -> list[str]:
 
 
 def press(action: str, item_id: int = 0, value: str = "") -> str:
-    return PipelineCb(action=action, item_id=item_id, value=value).pack()
+    """A press as a button or a forger makes it, the ids and ``value`` written as they are:
+    ``value`` is the days of ``stale_set``, else the stage the deals go to."""
+    prefix, kind, _item, to_id, days, page = PipelineCb(action=action).pack().split(":")
+    if action == "stale_set":
+        days = value
+    elif value:
+        to_id = value
+    return ":".join((prefix, kind, str(item_id), to_id, days, page))
 
 
 async def test_the_pipeline_screen_shows_every_stage(app: App, owner_en: SimulatedUser) -> None:

@@ -431,7 +431,8 @@ async def test_refresh_and_back_to_the_periods(october: App, owner_en: Simulated
     "forged",
     [
         "rep:drop_tables::0:0",
-        ReportCb(action="period", value="decade").pack(),
+        "rep:period:decade:0:0",  # a preset that does not exist
+        "rep:period::0:0",  # no preset at all
         ReportCb(action="charts", first=20261301, last=20261315).pack(),
         ReportCb(action="xlsx", first=20261015, last=20261001).pack(),
         ReportCb(action="xlsx", first=20200101, last=20261015).pack(),
@@ -456,9 +457,9 @@ async def test_forged_presses_are_refused(
 async def test_a_stranger_gets_nothing(october: App, user: UserFactory) -> None:
     stranger = user(424242, "Eve", language_code="en")
     for data in (
-        ReportCb(action="period", value="month").pack(),
-        ReportCb(action="xlsx", value="month", first=20261001, last=20261015).pack(),
-        ReportCb(action="charts", value="month", first=20261001, last=20261015).pack(),
+        ReportCb(action="period", preset="month").pack(),
+        ReportCb(action="xlsx", preset="month", first=20261001, last=20261015).pack(),
+        ReportCb(action="charts", preset="month", first=20261001, last=20261015).pack(),
     ):
         replies = await stranger.press_data(data)
         assert all("Report" not in reply.text for reply in replies)
@@ -473,9 +474,9 @@ async def test_a_press_from_a_group_is_refused(
 ) -> None:
     in_group = user(OWNER_ID, "Olga", last_name="Owner", language_code="en", chat_id=-100_500)
     await in_group.press_data(
-        ReportCb(action="xlsx", value="month", first=20261001, last=20261015).pack()
+        ReportCb(action="xlsx", preset="month", first=20261001, last=20261015).pack()
     )
-    await in_group.press_data(ReportCb(action="period", value="month").pack())
+    await in_group.press_data(ReportCb(action="period", preset="month").pack())
     assert in_group.alerts() == [STALE, STALE]
     assert sent_files(october, SendDocument) == []
     assert in_group.chat_messages() == []

@@ -36,7 +36,7 @@ async def test_language_comes_from_telegram_and_can_be_changed(app: App, join: J
 
 
 async def test_forged_language_is_refused(app: App, owner: SimulatedUser) -> None:
-    await owner.press_data(SettingsCb(action="lang", value="de").pack())
+    await owner.press_data(SettingsCb(action="lang", language="de").pack())
     assert owner.alert == "Этот язык не поддерживается."
     assert (await stored(app, OWNER_ID)).language == "ru"
 
@@ -55,7 +55,7 @@ async def test_time_zone_by_button_and_by_text(app: App, owner: SimulatedUser) -
     assert "Asia/Yekaterinburg (сейчас 02.03.2026 14:00)" in reply.text
     assert (await stored(app, OWNER_ID)).timezone == "Asia/Yekaterinburg"
 
-    await owner.press_data(SettingsCb(action="tz_pick", value="Nowhere/Else").pack())
+    await owner.press_data(SettingsCb(action="tz_pick", zone="Nowhere/Else").pack())
     assert "незнакомый мне часовой пояс" in owner.alert
     assert (await stored(app, OWNER_ID)).timezone == "Asia/Yekaterinburg"
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiogram.fsm.state import State, StatesGroup
 
 from handlers.deals.callbacks import DealField
-from handlers.kit.dialog import DialogData
+from handlers.kit.dialogs import DialogData
 
 
 class NewDealFlow(StatesGroup):
@@ -13,6 +15,7 @@ class NewDealFlow(StatesGroup):
     title = State()
 
 
+@dataclass
 class NewDeal(DialogData):
     client_id: int = 0
     name: str | None = None  # the client's, the title when the title is skipped
@@ -28,6 +31,7 @@ class DealEditFlow(StatesGroup):
     comment = State()
 
 
+@dataclass
 class OneDeal(DialogData):
     """Losing, editing or commenting on one deal: which deal, and which of its fields."""
 

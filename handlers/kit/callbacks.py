@@ -4,6 +4,10 @@ Callback data is untrusted input: anyone can send any 64 bytes. A record id that
 cannot be one (negative, or past the 64-bit ids the database holds) is refused as
 "this record no longer exists" (``NotFound``, told by the ``Refusals`` middleware)
 before any handler runs, never an ``OverflowError`` deep in a query.
+
+The ``Loose`` ids are the other way to say the same: out of range, the id becomes 0,
+which names nothing, and the handler answers as it does for any id that names
+nothing (a stage or a reason that is gone; for a member picked, "nobody").
 """
 
 from __future__ import annotations
@@ -29,6 +33,16 @@ def _bounded(limit: int) -> Callable[[object], object]:
         if not 0 <= number <= limit:
             raise NotFound()  # not a ValueError: it passes the filter and reaches Refusals
         return number
+
+    return check
+
+
+def _zero_if_out_of(limit: int) -> Callable[[object], object]:
+    def check(value: object) -> object:
+        number = _integer(value)
+        if number is None:
+            return value  # not a number at all: pydantic refuses it (the button is stale)
+        return number if 0 <= number <= limit else 0
 
     return check
 
@@ -60,6 +74,12 @@ RecordId = Annotated[int, BeforeValidator(_bounded(MAX_RECORD_ID))]
 
 MemberId = Annotated[int, BeforeValidator(_bounded(MAX_ID))]
 """A member's Telegram id (a BIGINT key); past 64 bits it is a member that does not exist."""
+
+LooseRecordId = Annotated[int, BeforeValidator(_zero_if_out_of(MAX_RECORD_ID))]
+"""A record's id where 0 is "none": out of range it is 0 as well."""
+
+LooseMemberId = Annotated[int, BeforeValidator(_zero_if_out_of(MAX_ID))]
+"""A member's Telegram id where 0 is "nobody": out of range it is 0 as well."""
 
 ChatId = Annotated[int, BeforeValidator(_chat_id)]
 """A Telegram chat's id (a group's is negative); past 64 bits it is a chat that does not exist."""

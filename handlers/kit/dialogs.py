@@ -1,25 +1,35 @@
 """A dialog's data as a typed object, kept in the FSM storage between messages.
 
-Each dialog declares a frozen dataclass of JSON-safe fields (str, int, bool, their
-``| None``, lists of str) with defaults, and reads and writes it with ``load`` and
-``save``: no raw ``get_data()``/``update_data()`` dictionaries in the handlers. Other
-keys in the storage (another dialog's, the client lists' filters) are left alone.
-Whatever was stored malformed reads as the field's default.
+Each dialog declares a dataclass (frozen, or not if its handlers change it in place)
+that inherits ``DialogData``, with a default for every field, and reads and writes
+it with ``load`` and ``save``: no raw ``get_data()``/``update_data()`` dictionaries in
+the handlers. Fields may be of any type pydantic reads from JSON (str, int, bool,
+dates and times, enums, lists, their ``| None``): they are stored as JSON, so the
+Redis storage of several instances keeps them as well as the memory one.
+
+Other keys in the storage (another dialog's, the client lists' filters) are left
+alone. A field stored malformed (an old version of the dialog, a stale state)
+reads as its default; the other fields keep their values.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from aiogram.fsm.context import FSMContext
+from pydantic import TypeAdapter, ValidationError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
-@dataclasses.dataclass(frozen=True)
 class DialogData:
+    """The base of a dialog's data; a subclass is a ``@dataclass`` with defaults."""
+
     async def save(self, state: FSMContext) -> None:
         """Write every field of this object (the other keys of the storage stay)."""
-        await state.update_data(dataclasses.asdict(self))
+        await state.update_data(_adapter(type(self)).dump_python(self, mode="json"))
 
     @classmethod
     async def load(cls, state: FSMContext) -> Self:
@@ -27,33 +37,40 @@ class DialogData:
 
     @classmethod
     def read(cls, data: dict[str, Any]) -> Self:
-        values: dict[str, Any] = {}
-        for item in dataclasses.fields(cls):
-            if item.name in data and _fits(data[item.name], _default(item)):
-                values[item.name] = data[item.name]
-        return cls(**values)
+        names = _names(cls)
+        values = {key: value for key, value in data.items() if key in names}
+        adapter = _adapter(cls)
+        while True:
+            try:
+                return cast(Self, adapter.validate_python(values))
+            except ValidationError as error:
+                wrong = {item["loc"][0] for item in error.errors() if item["loc"]}
+                if not wrong & values.keys():
+                    raise  # not a stored value's fault: the dataclass lacks a default
+                for key in wrong:
+                    values.pop(str(key), None)
 
     @classmethod
     async def drop(cls, state: FSMContext) -> Self:
         """Read this object and remove its keys from the storage (so it is used once)."""
         data = await state.get_data()
-        names = {item.name for item in dataclasses.fields(cls)}
+        names = _names(cls)
         await state.set_data({key: value for key, value in data.items() if key not in names})
         return cls.read(data)
 
 
-def _default(item: dataclasses.Field[Any]) -> Any:
-    if item.default is not dataclasses.MISSING:
-        return item.default
-    if item.default_factory is not dataclasses.MISSING:
-        return item.default_factory()
-    return None
+_ADAPTERS: dict[type[DialogData], TypeAdapter[Any]] = {}
 
 
-def _fits(value: Any, default: Any) -> bool:
-    """Whether a stored value has the kind of the field's default (None fits anything)."""
-    if value is None or default is None:
-        return True
-    if isinstance(default, bool) or isinstance(value, bool):
-        return type(value) is type(default)
-    return isinstance(value, type(default))
+def _adapter(cls: type[DialogData]) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(cls)
+    if adapter is None:
+        if not dataclasses.is_dataclass(cls):
+            raise TypeError(f"{cls.__name__} must be a @dataclass to be a dialog's data")
+        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+    return adapter
+
+
+def _names(cls: type[DialogData]) -> frozenset[str]:
+    _adapter(cls)  # said at once when the dialog's data is not a dataclass
+    return frozenset(item.name for item in dataclasses.fields(cast("type[DataclassInstance]", cls)))

@@ -17,11 +17,20 @@ class ReportAction(StrEnum):
     SOURCES = "sources"  # the per-source figures
 
 
+class Preset(StrEnum):
+    """A period named by where today is: the current day, ISO week, month or quarter."""
+
+    TODAY = "today"
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
 class ReportCb(CallbackData, prefix="rep"):
-    """/report. ``value``: a preset (today/week/month/quarter, checked on each press) or "".
-    ``first``/``last``: the report's days as YYYYMMDD, both inclusive (checked too)."""
+    """/report. ``preset``: the period's name, None for typed days. ``first``/``last``:
+    the report's days as YYYYMMDD, both inclusive (checked on each press)."""
 
     action: ReportAction
-    value: str = ""
+    preset: Preset | None = None
     first: int = 0
     last: int = 0

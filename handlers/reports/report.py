@@ -32,7 +32,6 @@ from handlers.reports.callbacks import ReportAction, ReportCb
 from handlers.reports.sources import sources_screen
 from handlers.reports.states import ReportFlow
 from handlers.reports.views import (
-    PRESETS,
     Period,
     Screen,
     StaleButton,
@@ -41,7 +40,7 @@ from handlers.reports.views import (
     percent,
     period_of,
     period_prompt,
-    preset_period,
+    pressed_period,
     report_keyboard,
     report_text,
     source_label,
@@ -84,13 +83,9 @@ async def report_button(
             await show(callback, *period_prompt())
             await state.set_state(ReportFlow.period)
         elif action in (ReportAction.PERIOD, ReportAction.SHOW):
-            today = today_of(crm.clock.now(), member.timezone)
-            preset = callback_data.value
-            chosen = (
-                preset_period(preset, today)
-                if action is ReportAction.PERIOD or preset in PRESETS
-                else period_of(callback_data)
-            )
+            if action is ReportAction.PERIOD and callback_data.preset is None:
+                raise StaleButton()
+            chosen = pressed_period(callback_data, today_of(crm.clock.now(), member.timezone))
             await show(callback, *await report_screen(crm, member, chosen))
         elif action is ReportAction.SOURCES:
             await show(callback, *await sources_screen(crm, member, period_of(callback_data)))

@@ -20,9 +20,8 @@ from babel.numbers import format_decimal, format_percent
 from crm.parsing.report_period import YEARS, parse_report_days, sensible
 from crm.reports import Report
 from handlers.kit.stages import money, stage_name
-from handlers.reports.callbacks import ReportAction, ReportCb
+from handlers.reports.callbacks import Preset, ReportAction, ReportCb
 
-PRESETS = ("today", "week", "month", "quarter")
 MAX_TEXT = 4096  # Telegram's limit, in UTF-16 code units
 NAME_ROOM = 60  # characters of a reason, source or name shown in the message
 TOPS = (10, 5, 3)  # lines per list tried, longest first, until the message fits
@@ -38,7 +37,7 @@ class StaleButton(Exception):
 class Period:
     first: date
     last: date  # inclusive
-    preset: str = ""  # one of PRESETS, or "" for typed days
+    preset: Preset | None = None  # None: typed days
 
     def bounds(self, timezone: str, now: datetime) -> tuple[datetime, datetime]:
         """Local midnight of the first day, and of the day after the last (never after now)."""
@@ -52,31 +51,34 @@ class Period:
     def label(self) -> str:
         first, last = (day.strftime("%d.%m.%Y") for day in (self.first, self.last))
         days = first if first == last else f"{first}–{last}"
-        names = {
-            "today": _("Today"),
-            "week": _("This week"),
-            "month": _("This month"),
-            "quarter": _("This quarter"),
-        }
-        return f"{names[self.preset]}, {days}" if self.preset in names else days
+        if self.preset is None:
+            return days
+        return f"{preset_name(self.preset)}, {days}"
+
+
+def preset_name(preset: Preset) -> str:
+    return {
+        Preset.TODAY: _("Today"),
+        Preset.WEEK: _("This week"),
+        Preset.MONTH: _("This month"),
+        Preset.QUARTER: _("This quarter"),
+    }[preset]
 
 
 def today_of(now: datetime, timezone: str) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
 
-def preset_period(preset: str, today: date) -> Period:
+def preset_period(preset: Preset, today: date) -> Period:
     """The current calendar day, ISO week, month or quarter, up to today."""
-    if preset == "today":
+    if preset == Preset.TODAY:
         first = today
-    elif preset == "week":
+    elif preset == Preset.WEEK:
         first = today - timedelta(days=today.weekday())
-    elif preset == "month":
+    elif preset == Preset.MONTH:
         first = today.replace(day=1)
-    elif preset == "quarter":
-        first = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
     else:
-        raise StaleButton()
+        first = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
     return Period(first, today, preset)
 
 
@@ -104,15 +106,20 @@ def period_of(data: ReportCb) -> Period:
     first, last = unpack_day(data.first), unpack_day(data.last)
     if not sensible(first, last):
         raise StaleButton()
-    return Period(first, last, data.value if data.value in PRESETS else "")
+    return Period(first, last, data.preset)
 
 
-def cb(action: ReportAction, period: Period | None = None, value: str = "") -> str:
+def pressed_period(data: ReportCb, today: date) -> Period:
+    """The period a report's button shows: a preset's as of today, or the days it carries."""
+    return period_of(data) if data.preset is None else preset_period(data.preset, today)
+
+
+def cb(action: ReportAction, period: Period | None = None, preset: Preset | None = None) -> str:
     if period is None:
-        return ReportCb(action=action, value=value).pack()
+        return ReportCb(action=action, preset=preset).pack()
     return ReportCb(
         action=action,
-        value=value or period.preset,
+        preset=period.preset,
         first=pack_day(period.first),
         last=pack_day(period.last),
     ).pack()
@@ -127,12 +134,12 @@ def menu_screen() -> Screen:
     keyboard = InlineKeyboardMarkup(
         inline_keyboard=[
             [
-                button(_("Today"), cb(ReportAction.PERIOD, value="today")),
-                button(_("This week"), cb(ReportAction.PERIOD, value="week")),
+                button(_("Today"), cb(ReportAction.PERIOD, preset=Preset.TODAY)),
+                button(_("This week"), cb(ReportAction.PERIOD, preset=Preset.WEEK)),
             ],
             [
-                button(_("This month"), cb(ReportAction.PERIOD, value="month")),
-                button(_("This quarter"), cb(ReportAction.PERIOD, value="quarter")),
+                button(_("This month"), cb(ReportAction.PERIOD, preset=Preset.MONTH)),
+                button(_("This quarter"), cb(ReportAction.PERIOD, preset=Preset.QUARTER)),
             ],
             [button(_("✏️ Type the days"), cb(ReportAction.TYPE))],
         ]

@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+
+from handlers.kit.callbacks import LooseRecordId, Page
+
+Code = Annotated[str, Field(max_length=40)]
+"""A name the CRM knows things by (a language, a time zone, a status): checked on each press."""
+
+
+class SettingsAction(StrEnum):
+    MAIN = "main"
+    LANG = "lang"  # ``language``
+    TZ = "tz"  # the question
+    TZ_PICK = "tz_pick"  # ``zone``
+    SEE_ALL = "see_all"  # ``on``: the new state
+    STATUSES = "statuses"
+    RENAME = "rename"  # ``status``
+    ADD = "add"
 
 
 class SettingsCb(CallbackData, prefix="set"):
-    """``action``: lang, tz, tz_pick."""
+    """/settings: one's language and time zone; the owner's switches and client statuses."""
 
-    action: str
-    value: str = ""
+    action: SettingsAction
+    language: Code = ""
+    zone: Code = ""
+    status: Code = ""
+    on: bool = False
 
 
 class PipelineAction(StrEnum):
@@ -36,13 +56,31 @@ class PipelineAction(StrEnum):
     REASON_DELETE_YES = "reason_delete_yes"
 
 
+def _days(value: object) -> object:
+    """A count of days; what is no number at all is 0, which the CRM refuses as days."""
+    if value is None or isinstance(value, int):
+        return value
+    text = str(value)
+    if text.isascii() and text.isdigit():
+        return min(int(text), 10**6)
+    return 0
+
+
+StaleDays = Annotated[int | None, BeforeValidator(_days)]
+"""After how many days a deal goes stale; None: never. The CRM checks the range."""
+
+
 class PipelineCb(CallbackData, prefix="pl"):
-    """The owner's pipeline and lost-reason settings. ``value``: days (or "none"), a stage
-    to move deals to, or a page: read and checked by the handler of the action."""
+    """The owner's pipeline and lost-reason settings. ``item_id``: the stage or the reason
+    (0, or out of range: one that is gone); ``to_id``: the stage the deals of a deleted one
+    move to (DELETE_TO, DELETE_YES; 0: none); ``days``: a stage's stale days (STALE_SET;
+    None: never); ``page``: of the lost reasons (REASONS)."""
 
     action: PipelineAction
-    item_id: int = 0
-    value: str = ""
+    item_id: LooseRecordId = 0
+    to_id: LooseRecordId = 0
+    days: StaleDays = None
+    page: Page = 0
 
 
 class DigestAction(StrEnum):

@@ -3,32 +3,43 @@
 Each open stage also says after how many days without activity a deal on it
 goes stale. Won and lost stages can only be renamed. Every press is checked
 again: only the owner gets in, and a stage may have been deleted meanwhile (by
-another press or from another device), which is said plainly. The lost reasons
-live in ``pipeline_reasons``; both share the ``PipelineFlow`` prompts.
+another press or from another device), which is said plainly and takes the
+screen back to the pipeline. The lost reasons live in ``reasons``; both are
+lists of the shape in ``editing`` and share the ``PipelineFlow`` prompts.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
+from functools import partial
+
 from aiogram import F
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Filter, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError, InvalidInput, NotAllowed
+from crm.errors import CrmError, InvalidInput
 from crm.parsing.days import parse_days
 from crm.pipeline import MAX_STAGE_NAME, MAX_STAGES
 from crm.service import Crm
-from crm.team_settings import can_change_settings
-from handlers.kit.errors import error_text
+from handlers.kit.refused import keep_asking, on_refusal
 from handlers.kit.routes import Routes
+from handlers.kit.screen import show
 from handlers.kit.stages import stage_name
 from handlers.settings.callbacks import PipelineAction, PipelineCb
+from handlers.settings.editing import (
+    SECOND_CHANCE,
+    NotOwner,
+    ask,
+    asked_item,
+    back_to_list,
+    leave_prompt,
+    refuse,
+    typed_name,
+)
 from handlers.settings.pipeline_views import (
-    MAX_ID,
     back_to,
     delete_dialog,
     find_stage,
@@ -42,60 +53,12 @@ from handlers.settings.states import PipelineFlow
 from storage.models import User
 
 routes = Routes(__name__)
-
-SECOND_CHANCE = frozenset({"empty", "too_long", "bad_stale_days"})
-ITEM = "pipeline_item"  # the stage or reason a prompt is about, in the dialog's data
+routes.callback_query(PipelineCb.filter(), NotOwner())(refuse)  # the lost reasons' too
 
 
-class NotOwner(Filter):
-    """Everyone but the owner: they get a refusal, whatever the (forged) button says."""
-
-    async def __call__(self, event: CallbackQuery, member: User | None = None) -> bool:
-        return member is None or not can_change_settings(member)
-
-
-@routes.callback_query(PipelineCb.filter(), NotOwner())
-async def not_for_you(callback: CallbackQuery) -> None:
-    await callback.answer(error_text(NotAllowed()), show_alert=True)
-
-
-# --- small shared pieces (the lost reasons use them too) ------------------------------
-
-
-async def edit(callback: CallbackQuery, text: Text, keyboard: InlineKeyboardMarkup) -> None:
-    if not isinstance(callback.message, Message):
-        return
-    try:
-        await callback.message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
-    except TelegramBadRequest as error:  # a second tap that changes nothing
-        if "message is not modified" not in error.message:
-            raise
-
-
-async def leave_prompt(state: FSMContext) -> None:
-    """A press anywhere in these screens ends a pending name or number prompt."""
-    if await state.get_state() in PipelineFlow.__all_states_names__:
-        await state.set_state(None)
-
-
-async def prompt(state: FSMContext, step: State, item_id: int = 0) -> None:
-    await state.set_state(step)
-    await state.update_data({ITEM: item_id})
-
-
-async def prompt_item(state: FSMContext) -> int:
-    value = (await state.get_data()).get(ITEM)
-    return value if isinstance(value, int) else 0
-
-
-async def show_error(callback: CallbackQuery, crm: Crm, error: CrmError) -> None:
-    """An alert; a stage that is gone also takes the stale screen back to the pipeline.
-
-    (More than the kit's alert, so the pipeline's handlers catch refusals themselves.)"""
-    if error.code == "stage_gone":
-        text, keyboard = await pipeline_screen(crm)
-        await edit(callback, text, keyboard)
-    await callback.answer(error_text(error), show_alert=True)
+def stage_gone(callback: CallbackQuery, crm: Crm) -> AbstractAsyncContextManager[None]:
+    """Around a press about a stage: if it is gone, the screen goes back to the pipeline."""
+    return back_to_list(callback, "stage_gone", partial(pipeline_screen, crm))
 
 
 # --- navigation and prompts -------------------------------------------------------------
@@ -120,65 +83,49 @@ async def open_screen(
 ) -> None:
     await leave_prompt(state)
     action, stage_id = callback_data.action, callback_data.item_id
-    try:
+    async with stage_gone(callback, crm):
         if action == PipelineAction.SETTINGS:
-            text, keyboard = await settings_screen(member, crm)
+            await show(callback, *await settings_screen(member, crm))
         elif action == PipelineAction.STAGES:
-            text, keyboard = await pipeline_screen(crm)
+            await show(callback, *await pipeline_screen(crm))
         elif action == PipelineAction.STAGE:
-            text, keyboard = await stage_screen(crm, stage_id)
+            await show(callback, *await stage_screen(crm, stage_id))
         elif action == PipelineAction.ADD:
             if len(await crm.pipelines.stages()) >= MAX_STAGES:
                 raise InvalidInput("too_many_stages", limit=MAX_STAGES)
-            text = Text(
-                _(
-                    "Send the name of the new stage, 1 to {limit} characters. "
-                    "It goes last among the open stages."
-                ).format(limit=MAX_STAGE_NAME)
-            )
-            keyboard = back_to(0)
-            await prompt(state, PipelineFlow.new_stage)
+            text = _(
+                "Send the name of the new stage, 1 to {limit} characters. "
+                "It goes last among the open stages."
+            ).format(limit=MAX_STAGE_NAME)
+            await ask(callback, state, PipelineFlow.new_stage, (Text(text), back_to(0)))
         elif action == PipelineAction.RENAME:
             stage, _stages = await find_stage(crm, stage_id)
-            text = Text(
-                _("Send the new name for the stage {stage}, 1 to {limit} characters.").format(
-                    stage=stage_name(stage), limit=MAX_STAGE_NAME
-                )
+            text = _("Send the new name for the stage {stage}, 1 to {limit} characters.").format(
+                stage=stage_name(stage), limit=MAX_STAGE_NAME
             )
-            keyboard = back_to(stage.id)
-            await prompt(state, PipelineFlow.stage_name, stage.id)
+            prompt = (Text(text), back_to(stage.id))
+            await ask(callback, state, PipelineFlow.stage_name, prompt, stage.id)
         else:
-            text, keyboard = await stale_prompt(crm, stage_id)
-            await prompt(state, PipelineFlow.stale_days, stage_id)
-    except CrmError as error:  # told, and a gone stage or reason leaves its screen
-        await show_error(callback, crm, error)
-        return
-    await edit(callback, text, keyboard)
+            prompt = await stale_prompt(crm, stage_id)
+            await ask(callback, state, PipelineFlow.stale_days, prompt, stage_id)
 
 
 @routes.message(PipelineFlow.stage_name, F.text)
 @routes.message(PipelineFlow.new_stage, F.text)
 async def typed_stage_name(message: Message, member: User, crm: Crm, state: FSMContext) -> None:
-    renaming = await state.get_state() == PipelineFlow.stage_name.state
-    try:
-        if renaming:
-            stage = await crm.pipelines.rename_stage(
-                member, await prompt_item(state), message.text or ""
-            )
-        else:
-            stage = await crm.pipelines.add_stage(member, message.text or "")
-    except CrmError as error:  # not only told: a second chance, or the prompt ends
-        await message.answer(error_text(error))
-        if error.code not in SECOND_CHANCE:
-            await state.set_state(None)
-        return
-    await state.set_state(None)
-    if renaming:
+    stage, renamed = await typed_name(
+        message,
+        state,
+        PipelineFlow.stage_name,
+        partial(crm.pipelines.rename_stage, member),
+        partial(crm.pipelines.add_stage, member),
+    )
+    if renamed:
         note = _("Renamed: {stage}.").format(stage=stage.name)
-        text, keyboard = await stage_screen(crm, stage.id, note)
+        await show(message, *await stage_screen(crm, stage.id, note))
     else:
-        text, keyboard = await pipeline_screen(crm, _("Added: {stage}.").format(stage=stage.name))
-    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+        note = _("Added: {stage}.").format(stage=stage.name)
+        await show(message, *await pipeline_screen(crm, note))
 
 
 # --- stale days ---------------------------------------------------------------------------
@@ -189,30 +136,20 @@ async def stale_by_button(
     callback: CallbackQuery, callback_data: PipelineCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
     await leave_prompt(state)
-    try:
-        days = None if callback_data.value == "none" else parse_days(callback_data.value)
-        await crm.pipelines.set_stale_days(member, callback_data.item_id, days)
-        text, keyboard = await stage_screen(crm, callback_data.item_id, stale_note(days))
-    except CrmError as error:  # told, and a gone stage or reason leaves its screen
-        await show_error(callback, crm, error)
-        return
-    await edit(callback, text, keyboard)
+    stage_id, days = callback_data.item_id, callback_data.days
+    async with stage_gone(callback, crm):
+        await crm.pipelines.set_stale_days(member, stage_id, days)
+        await show(callback, *await stage_screen(crm, stage_id, stale_note(days)))
 
 
 @routes.message(PipelineFlow.stale_days, F.text)
 async def typed_stale_days(message: Message, member: User, crm: Crm, state: FSMContext) -> None:
-    stage_id = await prompt_item(state)
-    try:
+    stage_id = await asked_item(state)
+    async with keep_asking(state, SECOND_CHANCE):
         days = parse_days(message.text or "")
         await crm.pipelines.set_stale_days(member, stage_id, days)
-    except CrmError as error:  # not only told: a second chance, or the prompt ends
-        await message.answer(error_text(error))
-        if error.code not in SECOND_CHANCE:
-            await state.set_state(None)
-        return
     await state.set_state(None)
-    text, keyboard = await stage_screen(crm, stage_id, stale_note(days))
-    await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+    await show(message, *await stage_screen(crm, stage_id, stale_note(days)))
 
 
 # --- order -----------------------------------------------------------------------------------
@@ -224,14 +161,10 @@ async def move(
 ) -> None:
     await leave_prompt(state)
     step = -1 if callback_data.action == PipelineAction.UP else 1
-    try:
+    async with stage_gone(callback, crm):
         stage, _stages = await find_stage(crm, callback_data.item_id)
         await crm.pipelines.move_stage(member, stage.id, step)
-        text, keyboard = await stage_screen(crm, stage.id)
-    except CrmError as error:  # told, and a gone stage or reason leaves its screen
-        await show_error(callback, crm, error)
-        return
-    await edit(callback, text, keyboard)
+        await show(callback, *await stage_screen(crm, stage.id))
     await callback.answer(_("Moved up.") if step < 0 else _("Moved down."))
 
 
@@ -246,12 +179,8 @@ async def ask_delete(
 ) -> None:
     """Where the stage's deals go, if it has any; then one confirmation."""
     await leave_prompt(state)
-    try:
-        text, keyboard = await delete_dialog(crm, callback_data)
-    except CrmError as error:  # told, and a gone stage or reason leaves its screen
-        await show_error(callback, crm, error)
-        return
-    await edit(callback, text, keyboard)
+    async with stage_gone(callback, crm):
+        await show(callback, *await delete_dialog(crm, callback_data))
 
 
 @routes.callback_query(PipelineCb.filter(F.action == PipelineAction.DELETE_YES))
@@ -259,30 +188,25 @@ async def delete(
     callback: CallbackQuery, callback_data: PipelineCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
     await leave_prompt(state)
-    value = callback_data.value
-    move_to = int(value) if value.isascii() and value.isdigit() and int(value) <= MAX_ID else None
-    try:
-        stage, stages = await find_stage(crm, callback_data.item_id)
-        moved = await crm.pipelines.delete_stage(member, stage.id, move_to)
-    except CrmError as error:
+    move_to = callback_data.to_id or None
+
+    async def back_out(error: CrmError) -> None:
         if error.code == "move_deals_first":  # deals arrived meanwhile: ask where they go
             again = PipelineCb(action=PipelineAction.DELETE, item_id=callback_data.item_id)
-            try:
-                text, keyboard = await delete_dialog(crm, again)
-            except CrmError as other:
-                error = other
-            else:
-                await edit(callback, text, keyboard)
-        await show_error(callback, crm, error)
-        return
+            await show(callback, *await delete_dialog(crm, again))
+        elif error.code == "stage_gone":
+            await show(callback, *await pipeline_screen(crm))
+
+    async with on_refusal(back_out):
+        stage, stages = await find_stage(crm, callback_data.item_id)
+        moved = await crm.pipelines.delete_stage(member, stage.id, move_to)
     note = _("Deleted: {stage}.").format(stage=stage_name(stage))
     target = next((s for s in stages if s.id == move_to), None)
     if moved and target is not None:
         note += " " + _("Deals moved to {target}: {count}.").format(
             target=stage_name(target), count=moved
         )
-    text, keyboard = await pipeline_screen(crm, note)
-    await edit(callback, text, keyboard)
+    await show(callback, *await pipeline_screen(crm, note))
 
 
 @routes.message(StateFilter(PipelineFlow), ~F.text)

@@ -11,17 +11,22 @@ from crm.pipeline import MAX_STAGES, MAX_STALE_DAYS, StageView
 from crm.service import Crm
 from handlers.kit.stages import STAGE_ICONS, stage_name
 from handlers.settings.callbacks import PipelineAction, PipelineCb
+from handlers.settings.editing import Screen, confirmation, list_screen
 
 STALE_CHOICES = (1, 3, 7, 14, 30)
-MAX_ID = 2**31 - 1  # ids in callback data are untrusted; the database's integers stop here
 
 
 def pl_button(
-    text: str, action: PipelineAction, item_id: int = 0, value: str = ""
+    text: str,
+    action: PipelineAction,
+    item_id: int = 0,
+    *,
+    to_id: int = 0,
+    days: int | None = None,
+    page: int = 0,
 ) -> InlineKeyboardButton:
-    return InlineKeyboardButton(
-        text=text, callback_data=PipelineCb(action=action, item_id=item_id, value=value).pack()
-    )
+    data = PipelineCb(action=action, item_id=item_id, to_id=to_id, days=days, page=page)
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
 
 
 def kind_name(kind: str) -> str:
@@ -42,36 +47,29 @@ def stage_row(stage: StageView) -> str:
 
 async def find_stage(crm: Crm, stage_id: int) -> tuple[StageView, list[StageView]]:
     """The stage and the whole pipeline, or ``stage_gone``."""
-    stages = await crm.pipelines.stages() if 0 < stage_id <= MAX_ID else []
+    stages = await crm.pipelines.stages()
     stage = next((s for s in stages if s.id == stage_id), None)
     if stage is None:
         raise Conflict("stage_gone")
     return stage, stages
 
 
-async def pipeline_screen(crm: Crm, note: str | None = None) -> tuple[Text, InlineKeyboardMarkup]:
+async def pipeline_screen(crm: Crm, note: str | None = None) -> Screen:
     stages = await crm.pipelines.stages()
-    lines: list[Text | str] = [Bold(_("Pipeline"))]
-    if note:
-        lines.append(note)
-    lines.append(
-        _(
-            "Deals go through the open stages in this order and end on a won or a lost one. "
-            "⏳ is how many days without activity make a deal on the stage stale. "
-            "Tap a stage to change it."
-        )
+    intro = _(
+        "Deals go through the open stages in this order and end on a won or a lost one. "
+        "⏳ is how many days without activity make a deal on the stage stale. "
+        "Tap a stage to change it."
     )
     rows = [[pl_button(stage_row(stage), PipelineAction.STAGE, stage.id)] for stage in stages]
     if len(stages) < MAX_STAGES:
         rows.append([pl_button(_("➕ Add a stage"), PipelineAction.ADD)])
     rows.append([pl_button(_("❌ Lost reasons"), PipelineAction.REASONS)])
     rows.append([pl_button(_("◀️ Settings"), PipelineAction.SETTINGS)])
-    return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
+    return list_screen(_("Pipeline"), intro, rows, note)
 
 
-async def stage_screen(
-    crm: Crm, stage_id: int, note: str | None = None
-) -> tuple[Text, InlineKeyboardMarkup]:
+async def stage_screen(crm: Crm, stage_id: int, note: str | None = None) -> Screen:
     stage, stages = await find_stage(crm, stage_id)
     lines: list[Text | str] = [Bold(_("Stage: {name}").format(name=stage_name(stage)))]
     if note:
@@ -112,7 +110,7 @@ def back_to(stage_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def stale_prompt(crm: Crm, stage_id: int) -> tuple[Text, InlineKeyboardMarkup]:
+async def stale_prompt(crm: Crm, stage_id: int) -> Screen:
     stage, _stages = await find_stage(crm, stage_id)
     if stage.kind != "open":
         raise InvalidInput("closed_stage")
@@ -123,12 +121,12 @@ async def stale_prompt(crm: Crm, stage_id: int) -> tuple[Text, InlineKeyboardMar
         ).format(stage=stage_name(stage), now=stale_text(stage.stale_days), limit=MAX_STALE_DAYS)
     )
     choices = [
-        pl_button(str(days), PipelineAction.STALE_SET, stage.id, str(days))
+        pl_button(str(days), PipelineAction.STALE_SET, stage.id, days=days)
         for days in STALE_CHOICES
     ]
     rows = [
         choices,
-        [pl_button(_("Never"), PipelineAction.STALE_SET, stage.id, "none")],
+        [pl_button(_("Never"), PipelineAction.STALE_SET, stage.id)],
         [pl_button(_("◀️ Back"), PipelineAction.STAGE, stage.id)],
     ]
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
@@ -142,7 +140,7 @@ def stale_note(days: int | None) -> str:
     )
 
 
-async def delete_dialog(crm: Crm, data: PipelineCb) -> tuple[Text, InlineKeyboardMarkup]:
+async def delete_dialog(crm: Crm, data: PipelineCb) -> Screen:
     stage, stages = await find_stage(crm, data.item_id)
     opened = [s for s in stages if s.kind == "open"]
     if stage.kind != "open":
@@ -157,25 +155,22 @@ async def delete_dialog(crm: Crm, data: PipelineCb) -> tuple[Text, InlineKeyboar
             _("Deals on the stage {stage}: {count}. Move them to:").format(stage=name, count=deals)
         )
         rows = [
-            [pl_button(stage_name(other), PipelineAction.DELETE_TO, stage.id, str(other.id))]
+            [pl_button(stage_name(other), PipelineAction.DELETE_TO, stage.id, to_id=other.id)]
             for other in opened
             if other.id != stage.id
         ]
         return text, InlineKeyboardMarkup(inline_keyboard=[*rows, [back]])
     target: StageView | None = None
     if data.action == PipelineAction.DELETE_TO:
-        target = next((s for s in opened if str(s.id) == data.value and s.id != stage.id), None)
+        target = next((s for s in opened if s.id == data.to_id and s.id != stage.id), None)
         if target is None:
             raise Conflict("stage_gone")
     if deals and target is not None:
-        text = Text(
-            _("Move the deals ({count}) to {target} and delete the stage {stage}?").format(
-                count=deals, target=stage_name(target), stage=name
-            )
+        question = _("Move the deals ({count}) to {target} and delete the stage {stage}?").format(
+            count=deals, target=stage_name(target), stage=name
         )
     else:
-        text = Text(_("Delete the stage {stage}? It has no deals.").format(stage=name))
-    yes = pl_button(
-        _("🗑 Yes, delete"), PipelineAction.DELETE_YES, stage.id, str(target.id) if target else ""
-    )
-    return text, InlineKeyboardMarkup(inline_keyboard=[[yes], [back]])
+        question = _("Delete the stage {stage}? It has no deals.").format(stage=name)
+    to_id = target.id if target else 0
+    yes = pl_button(_("🗑 Yes, delete"), PipelineAction.DELETE_YES, stage.id, to_id=to_id)
+    return confirmation(question, yes, back)

@@ -19,6 +19,7 @@ from handlers.settings.callbacks import (
     DigestCb,
     PipelineAction,
     PipelineCb,
+    SettingsAction,
     SettingsCb,
 )
 from storage.models import Role, User
@@ -72,27 +73,23 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
         [
             InlineKeyboardButton(
                 text=f"🌐 {language_name(code)}",
-                callback_data=SettingsCb(action="lang", value=code).pack(),
+                callback_data=SettingsCb(action=SettingsAction.LANG, language=code).pack(),
             )
             for code in other_languages
         ],
-        [
-            InlineKeyboardButton(
-                text=_("🕒 Change time zone"), callback_data=SettingsCb(action="tz").pack()
-            )
-        ],
+        [button(_("🕒 Change time zone"), SettingsAction.TZ)],
     ]
     if owner:
         rows.append(
             [
                 button(
                     _("👁 Managers see all clients: {state}").format(state=on_off(see_all)),
-                    "see_all",
-                    "off" if see_all else "on",
+                    SettingsAction.SEE_ALL,
+                    on=not see_all,
                 )
             ]
         )
-        rows.append([button(_("🏷 Client statuses"), "statuses")])
+        rows.append([button(_("🏷 Client statuses"), SettingsAction.STATUSES)])
         pipeline = PipelineCb(action=PipelineAction.STAGES).pack()
         rows.append([InlineKeyboardButton(text=_("🪜 Pipeline"), callback_data=pipeline)])
         fields = EntCb(action=Ent.SETTINGS).pack()
@@ -110,9 +107,11 @@ def on_off(on: bool) -> str:
     return _("on") if on else _("off")
 
 
-def button(text: str, action: str, value: str = "") -> InlineKeyboardButton:
+def button(
+    text: str, action: SettingsAction, *, status: str = "", on: bool = False
+) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        text=text, callback_data=SettingsCb(action=action, value=value).pack()
+        text=text, callback_data=SettingsCb(action=action, status=status, on=on).pack()
     )
 
 

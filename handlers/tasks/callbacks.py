@@ -6,7 +6,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-from handlers.kit.record_ids import MemberId, RecordId
+from handlers.kit.callbacks import LooseMemberId as MemberId
+from handlers.kit.callbacks import LooseRecordId as RecordId
 
 
 class TaskAction(StrEnum):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from aiogram.fsm.state import State, StatesGroup
 
-from handlers.kit.dialog import DialogData
+from handlers.kit.dialogs import DialogData
 
 
 class TaskFlow(StatesGroup):
@@ -16,6 +17,7 @@ class TaskFlow(StatesGroup):
     title = State()  # only the what: the when is known
 
 
+@dataclass
 class NewTask(DialogData):
     """A task being written: for a client or a deal (0: none), when, what."""
 
@@ -30,6 +32,7 @@ class TaskEditFlow(StatesGroup):
     when = State()
 
 
+@dataclass
 class OneTask(DialogData):
     """A task's new time: which task, and the day if named without a time."""
 

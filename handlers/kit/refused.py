@@ -1,0 +1,49 @@
+"""What a handler does when its use case refuses, besides telling: ``Refusals`` tells.
+
+A handler body stays the happy path. Where a refusal must change more than the
+member's screen of words (a dialog step that ends, a screen about a record that is
+gone), the handler wraps the use case in one of these: the extra step runs, then
+the refusal goes on to the ``Refusals`` middleware, which tells the member why.
+
+    async with keep_asking(state, again={"empty", "too_long"}):
+        stage = await crm.pipelines.add_stage(member, message.text or "")
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from aiogram.fsm.context import FSMContext
+
+from crm.errors import CrmError
+
+
+@asynccontextmanager
+async def on_refusal(then: Callable[[CrmError], Awaitable[None]]) -> AsyncIterator[None]:
+    """Run ``then`` when the use case inside refuses; the refusal is told after it."""
+    try:
+        yield
+    except CrmError as error:
+        await then(error)
+        raise
+
+
+def keep_asking(
+    state: FSMContext, again: Collection[str], *, forget: bool = False
+) -> AbstractAsyncContextManager[None]:
+    """A dialog's step that asked for a text: refused with a code in ``again`` (a name
+    too long, a number out of range), the member is told why and the step stays, so
+    the next message is taken as the answer again; refused otherwise (the record is
+    gone, no access), the member is told why and the step ends. ``forget``: ending,
+    the storage is cleared too (else other dialogs' keys, a list's filters, stay)."""
+
+    async def leave_unless_again(error: CrmError) -> None:
+        if error.code in again:
+            return
+        if forget:
+            await state.clear()
+        else:
+            await state.set_state(None)
+
+    return on_refusal(leave_unless_again)
