@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, exists, select
+from sqlalchemy import ColumnElement, case, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
@@ -93,21 +93,28 @@ class Groups:
     async def bound(self) -> list[GroupChat]:
         return list(await self._session.scalars(select(GroupChat).order_by(GroupChat.bound_at)))
 
-    async def claim_overdue(self, limit: int = 200) -> int:
-        """Announce, once each, the open tasks overdue by more than a day."""
-        now = self._clock.now()
-        overdue = (
+    @staticmethod
+    def _overdue(now: datetime) -> tuple[ColumnElement[bool], ...]:
+        return (
             Task.done_at.is_(None),
             Task.announced_overdue_at.is_(None),
             Task.due_at <= now - OVERDUE_AFTER,
         )
-        # Read first: an idle tick (no group chat, nothing overdue) writes nothing. CASE,
-        # so that without a group chat the tasks are not looked at at all.
-        anything = case(
-            (exists(select(GroupChat.chat_id)), exists(select(Task.id).where(*overdue))),
+
+    def overdue_now(self, now: datetime) -> ColumnElement[bool]:
+        """Whether a group chat has an overdue task to hear of. CASE, so that without a
+        group chat the tasks are not looked at at all."""
+        return case(
+            (exists(select(GroupChat.chat_id)), exists(select(Task.id).where(*self._overdue(now)))),
             else_=False,
         )
-        if not await self._session.scalar(select(anything)):
+
+    async def claim_overdue(self, limit: int = 200, checked: bool = False) -> int:
+        """Announce, once each, the open tasks overdue by more than a day."""
+        now = self._clock.now()
+        overdue = self._overdue(now)
+        # Read first: an idle tick (no group chat, nothing overdue) writes nothing.
+        if not checked and not await self._session.scalar(select(self.overdue_now(now))):
             return 0
         async with write_transaction(self._session):
             if not await self._session.scalar(select(GroupChat.chat_id).limit(1)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,14 +53,22 @@ class Outbox:
         self._session = session
         self._clock = clock
 
-    async def claim_due(self, limit: int, holder: str | None = None) -> list[OutboxMessage]:
-        """Due rows, each leased to ``holder`` so a second process skips them meanwhile."""
-        now = self._clock.now()
-        due = (
+    @staticmethod
+    def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+        return (
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.failed_at.is_(None),
             OutboxMessage.next_attempt_at <= now,
         )
+
+    def due_now(self, now: datetime) -> ColumnElement[bool]:
+        """Whether any row is due to be sent."""
+        return exists(select(OutboxMessage.id).where(*self._due(now)))
+
+    async def claim_due(self, limit: int, holder: str | None = None) -> list[OutboxMessage]:
+        """Due rows, each leased to ``holder`` so a second process skips them meanwhile."""
+        now = self._clock.now()
+        due = self._due(now)
         # Read first: with nothing due (the usual tick) no write transaction is opened.
         if await self._session.scalar(select(OutboxMessage.id).where(*due).limit(1)) is None:
             return []

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, or_, select, update
+from sqlalchemy import ColumnElement, Select, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -101,7 +101,7 @@ class Reminders:
         self._clock = clock
         self._config = config
 
-    async def claim_due(self, limit: int = 1000) -> int:
+    async def claim_due(self, limit: int = 1000, checked: bool = False) -> int:
         """Move due reminders and nudges into the outbox; returns how many were queued.
 
         At most ``limit`` tasks are claimed per call. Set-based, so claiming
@@ -111,7 +111,7 @@ class Reminders:
         who blocked the bot gets nothing: the tasks are marked, nothing is queued.
         """
         now = self._clock.now()
-        if not await self._anything_due(now):
+        if not checked and not await self._session.scalar(select(self.due_now(now))):
             return 0  # the idle tick: one read, no write transaction
         taken = queued = 0
         unreachable: set[int] | None = None
@@ -142,10 +142,9 @@ class Reminders:
                 queued += await self._enqueue(kind, _interleaved(reachable), now)
         return queued
 
-    async def _anything_due(self, now: datetime) -> bool:
-        """Whether any kind has a task due: one indexed read per kind, in one statement."""
-        checks = [exists(self._due(kind, now, Task)) for kind in KINDS]
-        return bool(await self._session.scalar(select(or_(*checks))))
+    def due_now(self, now: datetime) -> ColumnElement[bool]:
+        """Whether any kind has a task due: one indexed read per kind, in one expression."""
+        return or_(*(exists(self._due(kind, now, Task)) for kind in KINDS))
 
     def _due(self, kind: str, now: datetime, task: Any) -> Select[tuple[int]]:
         """The tasks of ``kind`` due at ``now`` and not claimed yet (``task``: an alias)."""

@@ -15,6 +15,7 @@ from crm.client_edits import ClientEdits
 from crm.client_queries import ClientQueries
 from crm.clients import Clients
 from crm.clock import Clock
+from crm.clock_work import ClockWork
 from crm.config import CrmConfig
 from crm.deal_edits import DealEdits
 from crm.deal_queries import DealQueries
@@ -96,6 +97,9 @@ class Crm:
             session, self.settings, self.client_queries, self.record_queries
         )
         self.automation = Automation(session, clock, config)
+        self.clock_work = ClockWork(
+            session, clock, self.reminders, self.groups, self.automation, self.outbox
+        )
         self.templates = Templates(session, clock, config, self.clients, self.deals)
         self.lead_sources = LeadSources(session, clock)
         self.intake = LeadIntake(session, clock, config)

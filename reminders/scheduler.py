@@ -55,15 +55,22 @@ class Ticker:
         await self._idle.wait()
 
     async def _tick(self) -> int:
+        claimed = fired = 0
         async with self._factory.open() as crm:
-            claimed = await crm.reminders.claim_due(self._claim_limit)
+            due = await crm.clock_work.due()  # one read says which jobs have work
+            if due.reminders:
+                claimed += await crm.reminders.claim_due(self._claim_limit, checked=True)
             claimed += await crm.digests.claim_due(self._digests_done)
-            claimed += await crm.groups.claim_overdue()
-            fired = await crm.automation.tick()
+            if due.group_overdue:
+                claimed += await crm.groups.claim_overdue(checked=True)
+            if due.automation:
+                fired = await crm.automation.tick()
         if claimed or fired:
             log.info("claimed %d due reminders, did %d rule firings", claimed, fired)
         if self._sender.busy:
             return 0  # the drain under way takes what was just claimed too
+        if not (due.outbox or claimed or fired):
+            return 0
         return await self._sender.drain_once()
 
 

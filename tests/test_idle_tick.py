@@ -61,7 +61,9 @@ async def test_an_idle_tick_writes_nothing_before_and_after_the_summary(
         with statements(app) as seen:
             assert await app.ticker.tick() == 0
         assert writes(seen) == []
-        assert len(seen) <= 8
+        # One read says no job has work (crm/clock_work.py); the readers' list for the
+        # digests; BEGIN on SQLite.
+        assert len(seen) <= 3, seen
 
     clock.set(datetime(2026, 3, 4, 6, 0, tzinfo=UTC))  # the next day's summary still comes
     await app.ticker.tick()

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import placeholders
 from crm.access import is_staff
 from crm.automation.conditions import check_one, load_record
-from crm.automation.rules import check_rule, due_after
+from crm.automation.rules import CLOCK_TRIGGERS, check_rule, due_after
 from crm.automation.runner import Runner
 from crm.automation.scan import Scanner
 from crm.automation.starters import OFFER_CODES, OFFER_WORDS, STARTERS
@@ -63,6 +63,16 @@ class Automation:
         self._config = config
         self.runner = Runner(session, clock, config.default_language)
         self.scanner = Scanner(session, clock)
+
+    def due_now(self, now: datetime) -> ColumnElement[bool]:
+        """Whether the clock has work here: a clock-triggered rule to scan, or a firing due."""
+        clock_rules = select(AutomationRule.id).where(
+            AutomationRule.trigger.in_(CLOCK_TRIGGERS), AutomationRule.paused_at.is_(None)
+        )
+        firings = select(AutomationFiring.id).where(
+            AutomationFiring.done_at.is_(None), AutomationFiring.due_at <= now
+        )
+        return or_(exists(clock_rules), exists(firings))
 
     async def tick(self, batch: int = 50, budget: float = 2.0) -> int:
         """Find clock triggers, then do due firings in batches for about ``budget`` seconds.
