@@ -264,8 +264,15 @@ class Tasks:
         )
 
     def _record(
-        self, task: Task, kind: str, actor: User, data: dict[str, object] | None = None
+        self,
+        task: Task,
+        kind: str,
+        actor: User,
+        data: dict[str, object] | None = None,
+        *,
+        linked: bool = True,
     ) -> None:
+        """One event about ``task``; ``linked=False`` for a task about to be removed."""
         events.record(
             self._session,
             self._clock,
@@ -273,7 +280,7 @@ class Tasks:
             actor.id,
             client_id=task.client_id,
             deal_id=task.deal_id,
-            task_id=task.id,
+            task_id=task.id if linked else None,
             text=task.title,
             data=dict(data or {}),
         )
