@@ -19,7 +19,7 @@ from crm.clients import (
     phone_rows,
 )
 from crm.clock import Clock
-from crm.errors import Conflict, InvalidInput, NotAllowed
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.parsing.search_text import fold
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
@@ -137,7 +137,7 @@ class ClientEdits:
         found = await self._clients.find_duplicate(actor, phones, emails)
         if found is not None:
             raise Conflict(
-                f"duplicate_{found.by}",
+                ErrorCode.DUPLICATE_PHONE if found.by == "phone" else ErrorCode.DUPLICATE_EMAIL,
                 value=found.value,
                 name=found.name or "",
                 visible=found.visible,
@@ -167,7 +167,7 @@ class ClientEdits:
 
     async def set_status(self, actor: User, client_id: int, code: str) -> Client:
         if await self._settings.status(code) is None:
-            raise InvalidInput("no_such_status")
+            raise InvalidInput(ErrorCode.NO_SUCH_STATUS)
         async with write_transaction(self._session):
             client = await self.visible(actor, client_id)
             if client.status != code:
@@ -191,7 +191,7 @@ class ClientEdits:
             contacts = await self.contacts(client.id)
             added = [tag for tag in cleaned if tag not in contacts.tags]
             if len(contacts.tags) + len(added) > MAX_TAGS:
-                raise InvalidInput("too_many_tags", limit=MAX_TAGS)
+                raise InvalidInput(ErrorCode.TOO_MANY_TAGS, limit=MAX_TAGS)
             if added:
                 self._session.add_all(ClientTag(client_id=client.id, tag=tag) for tag in added)
                 contacts.tags = sorted([*contacts.tags, *added])
@@ -234,7 +234,7 @@ class ClientEdits:
             if manager_id is not None:
                 manager = await self._session.get(User, manager_id)
                 if manager is None or not manager.active:
-                    raise InvalidInput("no_such_member")
+                    raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
             if client.manager_id != manager_id:
                 old, client.manager_id = client.manager_id, manager_id
                 client.last_activity_at = self._clock.now()

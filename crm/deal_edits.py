@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events
 from crm.clock import Clock
 from crm.deals import Deals
-from crm.errors import Conflict, NotAllowed
+from crm.errors import Conflict, ErrorCode, NotAllowed
 from crm.visibility import can_delete
 from storage.engine import write_transaction
 from storage.models import Client, Deal, Event, Task, User
@@ -67,7 +67,7 @@ class DealEdits:
             deal = await self._deals.changeable(actor, deal_id)
             await self._deals.check_client(actor, client_id)
             if deal.client_id == client_id:
-                raise Conflict("same_client")
+                raise Conflict(ErrorCode.SAME_CLIENT)
             old = deal.client_id
             found = await self._session.execute(
                 select(Client.id, Client.name).where(Client.id.in_((old, client_id)))

@@ -17,7 +17,7 @@ from crm.automation import triggers
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.pipeline import MAX_REASON, Pipelines
 from storage.engine import write_transaction
 from storage.models import Deal, Event, Stage, User
@@ -71,12 +71,12 @@ class Deals:
         self, actor: User, client_id: int, amount_minor: int, title: str | None = None
     ) -> Deal:
         if amount_minor < 0:
-            raise InvalidInput("negative_amount")
+            raise InvalidInput(ErrorCode.NEGATIVE_AMOUNT)
         async with write_transaction(self._session):
             client = await self._clients.visible(actor, client_id)
             name = " ".join((title or "").split()) or client.name
             if len(name) > MAX_TITLE:
-                raise InvalidInput("too_long", field="title", limit=MAX_TITLE)
+                raise InvalidInput(ErrorCode.TOO_LONG, field="title", limit=MAX_TITLE)
             pipeline_id = await self._pipelines.default_pipeline_id()
             first = next(s for s in await self._pipelines.stages(pipeline_id) if s.kind == "open")
             now = self._clock.now()
@@ -137,9 +137,9 @@ class Deals:
             deal = await self.changeable(actor, deal_id)
             target = await self._pipelines.stage(stage_id)
             if target.pipeline_id != deal.pipeline_id:
-                raise Conflict("stage_gone")
+                raise Conflict(ErrorCode.STAGE_GONE)
             if target.id == deal.stage_id:
-                raise Conflict("already_on_stage")
+                raise Conflict(ErrorCode.ALREADY_ON_STAGE)
             source = await self._pipelines.stage(deal.stage_id)
             now = self._clock.now()
             data = {**_stage_data(source, "from"), **_stage_data(target, "to")}
@@ -147,9 +147,9 @@ class Deals:
             if target.kind == "lost":
                 cleaned = " ".join((reason or "").split())
                 if not cleaned:
-                    raise InvalidInput("empty", field="reason")
+                    raise InvalidInput(ErrorCode.EMPTY, field="reason")
                 if len(cleaned) > MAX_REASON:
-                    raise InvalidInput("too_long", field="reason", limit=MAX_REASON)
+                    raise InvalidInput(ErrorCode.TOO_LONG, field="reason", limit=MAX_REASON)
                 deal.lost_reason = cleaned
                 data["reason"] = cleaned
             else:
@@ -203,7 +203,7 @@ class Deals:
         """Back to the open stage it was closed from (or the first, if that one is gone)."""
         deal = await self.changeable(actor, deal_id)
         if deal.closed_at is None:
-            raise Conflict("already_open")
+            raise Conflict(ErrorCode.ALREADY_OPEN)
         stages = await self._pipelines.stages(deal.pipeline_id)
         opened = {s.id for s in stages if s.kind == "open"}
         closing = await self._session.scalar(
@@ -218,15 +218,15 @@ class Deals:
 
     async def set_amount(self, actor: User, deal_id: int, amount_minor: int) -> Deal:
         if amount_minor < 0:
-            raise InvalidInput("negative_amount")
+            raise InvalidInput(ErrorCode.NEGATIVE_AMOUNT)
         return await self._change(actor, deal_id, "amount_minor", amount_minor)
 
     async def set_title(self, actor: User, deal_id: int, title: str) -> Deal:
         name = " ".join(title.split())
         if not name:
-            raise InvalidInput("empty", field="title")
+            raise InvalidInput(ErrorCode.EMPTY, field="title")
         if len(name) > MAX_TITLE:
-            raise InvalidInput("too_long", field="title", limit=MAX_TITLE)
+            raise InvalidInput(ErrorCode.TOO_LONG, field="title", limit=MAX_TITLE)
         return await self._change(actor, deal_id, "title", name)
 
     async def set_expected_close(self, actor: User, deal_id: int, day: date | None) -> Deal:
@@ -237,7 +237,7 @@ class Deals:
             raise NotAllowed()
         manager = None if manager_id is None else await self._session.get(User, manager_id)
         if manager_id is not None and (manager is None or not manager.active):
-            raise InvalidInput("no_such_member")
+            raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
         return await self._change(actor, deal_id, "manager_id", manager_id, manager)
 
     async def comment(self, actor: User, deal_id: int, text: str) -> Event:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import access, events
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.parsing.timezones import parse_timezone
 from crm.tokens import new_token, token_hash
 from storage.engine import write_transaction
@@ -36,11 +36,11 @@ def normalize_timezone(name: str) -> str:
     (``europe/moscow``), a city (``Новосибирск``) or an offset (``UTC+5``, ``МСК+4``)."""
     zone = parse_timezone(name)
     if zone is None:
-        raise InvalidInput("bad_timezone", value=name[:64])
+        raise InvalidInput(ErrorCode.BAD_TIMEZONE, value=name[:64])
     try:
         ZoneInfo(zone)
     except ZoneInfoNotFoundError as exc:  # pragma: no cover - the list and the files agree
-        raise InvalidInput("bad_timezone", value=name[:64]) from exc
+        raise InvalidInput(ErrorCode.BAD_TIMEZONE, value=name[:64]) from exc
     return zone
 
 
@@ -158,7 +158,7 @@ class Members:
 
     async def set_language(self, user: User, language: str) -> User:
         if language not in SUPPORTED_LANGUAGES:
-            raise InvalidInput("bad_language", value=language)
+            raise InvalidInput(ErrorCode.BAD_LANGUAGE, value=language)
         return await self._update(user.id, language=language)
 
     async def set_timezone(self, user: User, name: str) -> User:
@@ -171,7 +171,7 @@ class Members:
             target = await self._load_manageable(actor, member_id)
             if role not in access.assignable_roles(actor, target):
                 if role == target.role:
-                    raise Conflict("role_unchanged")
+                    raise Conflict(ErrorCode.ROLE_UNCHANGED)
                 raise NotAllowed()
             old = target.role
             target.role = role
@@ -188,7 +188,7 @@ class Members:
         async with write_transaction(self._session):
             target = await self._load_manageable(actor, member_id)
             if target.active == active:
-                raise Conflict("already_active" if active else "already_inactive")
+                raise Conflict(ErrorCode.ALREADY_ACTIVE if active else ErrorCode.ALREADY_INACTIVE)
             target.active = active
             events.record(
                 self._session,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events, visibility
 from crm.cards import CardKind, CardRef, Cards
 from crm.clock import Clock
-from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.field_defs import FieldDefs
 from crm.field_values import FieldValues
 from crm.parsing.fields import Parsed
@@ -30,9 +30,9 @@ MAX_TITLE = 200
 def clean_title(title: str) -> str:
     text = " ".join(title.split())
     if not any(char.isalnum() for char in text):
-        raise InvalidInput("empty", field="title")
+        raise InvalidInput(ErrorCode.EMPTY, field="title")
     if len(text) > MAX_TITLE:
-        raise InvalidInput("too_long", field="title", limit=MAX_TITLE)
+        raise InvalidInput(ErrorCode.TOO_LONG, field="title", limit=MAX_TITLE)
     return text
 
 
@@ -66,14 +66,14 @@ class Records:
         fields = await self._fields.of(CardKind.RECORD, type_id)
         known = {f.id: f for f in fields}
         if any(field_id not in known for field_id in texts):
-            raise Conflict("field_gone")
+            raise Conflict(ErrorCode.FIELD_GONE)
         parsed = [
             (known[i], self._values.parse(known[i], t)) for i, t in texts.items() if t.strip()
         ]
         given = {field.id for field, _ in parsed}
         missing = [f.name for f in fields if f.required and f.id not in given]
         if missing:
-            raise InvalidInput("field_required", name=missing[0])
+            raise InvalidInput(ErrorCode.FIELD_REQUIRED, name=missing[0])
         return parsed
 
     async def create(
@@ -83,7 +83,7 @@ class Records:
         async with write_transaction(self._session):
             record_type = await self._types.get(type_id)
             if record_type.archived_at is not None:
-                raise Conflict("record_type_archived")
+                raise Conflict(ErrorCode.RECORD_TYPE_ARCHIVED)
             parsed = await self.parse_values(type_id, values or {})
             now = self._clock.now()
             record = Record(
@@ -137,7 +137,7 @@ class Records:
             if manager_id is not None:
                 manager = await self._session.get(User, manager_id)
                 if manager is None or not manager.active:
-                    raise InvalidInput("no_such_member")
+                    raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
             if record.manager_id != manager_id:
                 old, record.manager_id = record.manager_id, manager_id
                 record.last_activity_at = self._clock.now()

@@ -18,7 +18,7 @@ from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import Deals
-from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.recurrence import REPEATS, next_occurrence
 from storage.engine import write_transaction
 from storage.models import Task, User
@@ -39,9 +39,9 @@ class TaskLists:
 def clean_title(text: str) -> str:
     title = " ".join(text.split())
     if not title:
-        raise InvalidInput("empty", field="task")
+        raise InvalidInput(ErrorCode.EMPTY, field="task")
     if len(title) > MAX_TITLE:
-        raise InvalidInput("too_long", field="task", limit=MAX_TITLE)
+        raise InvalidInput(ErrorCode.TOO_LONG, field="task", limit=MAX_TITLE)
     return title
 
 
@@ -79,7 +79,7 @@ class Tasks:
         _check_options(priority, remind_before, repeat)
         now = self._clock.now()
         if due_at < now - timedelta(minutes=1):
-            raise InvalidInput("in_the_past")
+            raise InvalidInput(ErrorCode.IN_THE_PAST)
         async with write_transaction(self._session):
             if deal_id is not None:
                 deal = await self._deals.visible(actor, deal_id)
@@ -108,7 +108,7 @@ class Tasks:
 
     async def reschedule(self, actor: User, task_id: int, due_at: datetime) -> Task:
         if due_at < self._clock.now() - timedelta(minutes=1):
-            raise InvalidInput("in_the_past")
+            raise InvalidInput(ErrorCode.IN_THE_PAST)
         async with write_transaction(self._session):
             task = await self._open_task(actor, task_id)
             old = task.due_at
@@ -158,7 +158,7 @@ class Tasks:
     async def snooze(self, actor: User, task_id: int, until: datetime) -> Task:
         """Remind again at ``until``; the due time stays."""
         if until <= self._clock.now():
-            raise InvalidInput("in_the_past")
+            raise InvalidInput(ErrorCode.IN_THE_PAST)
         async with write_transaction(self._session):
             task = await self._open_task(actor, task_id)
             if task.reminded_at is None and task.early_at is not None and until < task.due_at:
@@ -174,7 +174,7 @@ class Tasks:
         async with write_transaction(self._session):
             task = await self.visible(actor, task_id)
             if task.done_at is not None:
-                raise Conflict("already_done")
+                raise Conflict(ErrorCode.ALREADY_DONE)
             if not (is_staff(actor) or actor.id == task.assignee_id):
                 raise NotAllowed()
             now = self._clock.now()
@@ -238,7 +238,7 @@ class Tasks:
     async def _open_task(self, actor: User, task_id: int) -> Task:
         task = await self.visible(actor, task_id)
         if task.done_at is not None:
-            raise Conflict("already_done")
+            raise Conflict(ErrorCode.ALREADY_DONE)
         if not (is_staff(actor) or actor.id in (task.assignee_id, task.created_by)):
             raise NotAllowed()
         return task
@@ -250,14 +250,14 @@ class Tasks:
             raise NotAllowed()
         assignee = await self._session.get(User, assignee_id)
         if assignee is None or not assignee.active:
-            raise InvalidInput("no_such_member")
+            raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
         return assignee
 
     async def _tell_assignee(self, task: Task) -> None:
         await outbox.enqueue(
             self._session,
             chat_id=task.assignee_id,
-            kind="task_assigned",
+            kind=outbox.OutboxKind.TASK_ASSIGNED,
             payload={"task_id": task.id},
             dedupe_key=f"task:{task.id}:assigned:{task.assignee_id}:{self._clock.now():%Y%m%dT%H%M%S}",
             now=self._clock.now(),
@@ -298,8 +298,8 @@ def _schedule(task: Task, due_at: datetime, remind_before: int) -> None:
 
 def _check_options(priority: str, remind_before: int, repeat: str | None) -> None:
     if priority not in PRIORITIES:
-        raise InvalidInput("bad_priority")
+        raise InvalidInput(ErrorCode.BAD_PRIORITY)
     if remind_before not in REMIND_BEFORE:
-        raise InvalidInput("bad_reminder")
+        raise InvalidInput(ErrorCode.BAD_REMINDER)
     if repeat is not None and repeat not in REPEATS:
-        raise InvalidInput("bad_repeat")
+        raise InvalidInput(ErrorCode.BAD_REPEAT)

@@ -97,7 +97,7 @@ class Actions:
             chats = list(await self._owners())
         else:
             chats = [await self._member("responsible")]
-        await self._tell(chats, "automation_notice", {"text": text}, number)
+        await self._tell(chats, outbox.OutboxKind.AUTOMATION_NOTICE, {"text": text}, number)
         return {"to": to, "text": text}
 
     async def _set_status(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
@@ -193,7 +193,7 @@ class Actions:
             "missing": placeholders.missing(template.placeholders, self._values),
         }
         chats = [await self._member("responsible")]
-        await self._tell(chats, "automation_template", payload, number)
+        await self._tell(chats, outbox.OutboxKind.AUTOMATION_TEMPLATE, payload, number)
         return {"template": template.name}
 
     # --- helpers ---------------------------------------------------------------------
@@ -223,7 +223,7 @@ class Actions:
         return owners[0]
 
     async def _tell(
-        self, chats: list[int], kind: str, payload: dict[str, Any], number: int
+        self, chats: list[int], kind: outbox.OutboxKind, payload: dict[str, Any], number: int
     ) -> None:
         now = self._clock.now()
         for chat_id in chats:

@@ -9,11 +9,9 @@ from typing import Any
 from crm.client_index import search_text
 from crm.clients import clean_text
 from crm.intake.drafts import LeadDraft
+from crm.outbox import OutboxKind
 from crm.parsing.search_text import fold
 from storage.models import GroupChat, LeadSource, Stage
-
-LEAD_NOTICE = "lead_new"  # to the member who got the lead
-QUEUE_NOTICE = "lead_queue"  # to the owners and the team's group chats: nobody has it yet
 
 
 @dataclass
@@ -184,7 +182,7 @@ def notice_rows(
     """Outbox rows: the lead's member is told; a queued lead goes to owners and group chats."""
     rows: dict[str, dict[str, Any]] = {}
 
-    def queue(chat_id: int, kind: str, key: str, payload: dict[str, Any]) -> None:
+    def queue(chat_id: int, kind: OutboxKind, key: str, payload: dict[str, Any]) -> None:
         rows[key] = {
             "dedupe_key": key,
             "chat_id": chat_id,
@@ -207,12 +205,14 @@ def notice_rows(
             "comment": (item.draft.comment or "")[:500] or None,
         }
         if item.assignee is not None:
-            queue(item.assignee, LEAD_NOTICE, f"lead:{item.lead_id}:{item.assignee}", payload)
+            queue(
+                item.assignee, OutboxKind.LEAD_NEW, f"lead:{item.lead_id}:{item.assignee}", payload
+            )
             for group in groups:
                 if item.made_card and "new_client" in group.subscriptions:
                     queue(
                         group.chat_id,
-                        "group_new_client",
+                        OutboxKind.GROUP_NEW_CLIENT,
                         f"group:{group.chat_id}:new_client:{item.card.id}",
                         {
                             "client_id": item.card.id,
@@ -223,5 +223,5 @@ def notice_rows(
                     )
             continue
         for chat_id in [*owners, *(g.chat_id for g in groups)]:
-            queue(chat_id, QUEUE_NOTICE, f"lead:{item.lead_id}:{chat_id}", payload)
+            queue(chat_id, OutboxKind.LEAD_QUEUE, f"lead:{item.lead_id}:{chat_id}", payload)
     return list(rows.values())

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events
 from crm.clock import Clock
-from crm.errors import Conflict, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
 from storage.engine import write_transaction
 from storage.models import Client, Deal, Lead, LeadSource, Stage, User
 
@@ -79,11 +79,11 @@ class IncomingQueue:
                 raise NotFound()
             if not getattr(result, "rowcount", 0):
                 if lead.spam_at is not None:
-                    raise Conflict("lead_spam")
+                    raise Conflict(ErrorCode.LEAD_SPAM)
                 holder = await self._session.get(User, lead.taken_by) if lead.taken_by else None
                 if holder is not None and holder.id == actor.id:
-                    raise Conflict("lead_yours")
-                raise Conflict("lead_taken", name=holder.full_name if holder else "—")
+                    raise Conflict(ErrorCode.LEAD_YOURS)
+                raise Conflict(ErrorCode.LEAD_TAKEN, name=holder.full_name if holder else "—")
             client = await self._session.get(Client, lead.client_id)
             if client is not None and client.manager_id is None:
                 client.manager_id = actor.id
@@ -118,9 +118,9 @@ class IncomingQueue:
                 raise NotFound()
             if not getattr(result, "rowcount", 0):
                 if lead.spam_at is not None:
-                    raise Conflict("lead_spam")
+                    raise Conflict(ErrorCode.LEAD_SPAM)
                 holder = await self._session.get(User, lead.taken_by) if lead.taken_by else None
-                raise Conflict("lead_taken", name=holder.full_name if holder else "—")
+                raise Conflict(ErrorCode.LEAD_TAKEN, name=holder.full_name if holder else "—")
             if lead.deal_id is not None:
                 await self._lose_deal(lead.deal_id, actor, now)
             client = await self._session.get(Client, lead.client_id)

@@ -10,7 +10,7 @@ from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError, InvalidInput, NotAllowed
+from crm.errors import CrmError, ErrorCode, InvalidInput, NotAllowed
 from crm.service import Crm
 from crm.team_settings import MAX_STATUS_NAME, MAX_STATUSES, can_change_settings
 from handlers.kit.errors import error_text
@@ -163,7 +163,9 @@ async def statuses_button(
     else:
         status = await crm.settings.status(callback_data.value)
         if status is None:
-            await callback.answer(error_text(InvalidInput("no_such_status")), show_alert=True)
+            await callback.answer(
+                error_text(InvalidInput(ErrorCode.NO_SUCH_STATUS)), show_alert=True
+            )
             return
         await state.set_state(SettingsFlow.status_name)
         await state.update_data(status_code=status.code)
@@ -203,7 +205,7 @@ async def typed_status_name(message: Message, member: User, crm: Crm, state: FSM
             status = await crm.settings.add_status(member, message.text or "")
     except CrmError as error:  # not only told: a bad name is asked again, else the dialog ends
         await message.answer(error_text(error))
-        if error.code != "bad_status_name":  # a bad name gets a second chance
+        if error.code != ErrorCode.BAD_STATUS_NAME:  # a bad name gets a second chance
             await state.set_state(None)
         return
     await state.set_state(None)

@@ -18,7 +18,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError, InvalidInput, NotAllowed
+from crm.errors import CrmError, ErrorCode, InvalidInput, NotAllowed
 from crm.parsing.days import parse_days
 from crm.pipeline import MAX_STAGE_NAME, MAX_STAGES
 from crm.service import Crm
@@ -43,7 +43,7 @@ from storage.models import User
 
 routes = Routes(__name__)
 
-SECOND_CHANCE = frozenset({"empty", "too_long", "bad_stale_days"})
+SECOND_CHANCE = frozenset({ErrorCode.EMPTY, ErrorCode.TOO_LONG, ErrorCode.BAD_STALE_DAYS})
 ITEM = "pipeline_item"  # the stage or reason a prompt is about, in the dialog's data
 
 
@@ -92,7 +92,7 @@ async def show_error(callback: CallbackQuery, crm: Crm, error: CrmError) -> None
     """An alert; a stage that is gone also takes the stale screen back to the pipeline.
 
     (More than the kit's alert, so the pipeline's handlers catch refusals themselves.)"""
-    if error.code == "stage_gone":
+    if error.code == ErrorCode.STAGE_GONE:
         text, keyboard = await pipeline_screen(crm)
         await edit(callback, text, keyboard)
     await callback.answer(error_text(error), show_alert=True)
@@ -129,7 +129,7 @@ async def open_screen(
             text, keyboard = await stage_screen(crm, stage_id)
         elif action == PipelineAction.ADD:
             if len(await crm.pipelines.stages()) >= MAX_STAGES:
-                raise InvalidInput("too_many_stages", limit=MAX_STAGES)
+                raise InvalidInput(ErrorCode.TOO_MANY_STAGES, limit=MAX_STAGES)
             text = Text(
                 _(
                     "Send the name of the new stage, 1 to {limit} characters. "
@@ -265,7 +265,7 @@ async def delete(
         stage, stages = await find_stage(crm, callback_data.item_id)
         moved = await crm.pipelines.delete_stage(member, stage.id, move_to)
     except CrmError as error:
-        if error.code == "move_deals_first":  # deals arrived meanwhile: ask where they go
+        if error.code == ErrorCode.MOVE_DEALS_FIRST:  # deals arrived meanwhile: ask where they go
             again = PipelineCb(action=PipelineAction.DELETE, item_id=callback_data.item_id)
             try:
                 text, keyboard = await delete_dialog(crm, again)

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import Conflict, CrmError, NotAllowed
+from crm.errors import Conflict, CrmError, ErrorCode, NotAllowed
 from crm.pipeline import MAX_REASON
 from crm.service import Crm
 from handlers.kit.errors import error_text
@@ -46,7 +46,7 @@ async def find_reason(crm: Crm, reason_id: int) -> tuple[LostReason, int]:
     for index, reason in enumerate(reasons):
         if reason.id == reason_id:
             return reason, index // PAGE_SIZE
-    raise Conflict("reason_gone")
+    raise Conflict(ErrorCode.REASON_GONE)
 
 
 async def reasons_screen(
@@ -194,7 +194,7 @@ async def typed_reason(message: Message, member: User, crm: Crm, state: FSMConte
 
 async def show_error(callback: CallbackQuery, crm: Crm, error: CrmError) -> None:
     """An alert; a reason that is gone also takes the stale screen back to the list."""
-    if error.code == "reason_gone":
+    if error.code == ErrorCode.REASON_GONE:
         text, keyboard = await reasons_screen(crm)
         await edit(callback, text, keyboard)
     await callback.answer(error_text(error), show_alert=True)
