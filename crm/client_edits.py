@@ -20,6 +20,7 @@ from crm.clients import (
 )
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
+from crm.event_data import ClientDeleted, FieldChanged, ManagerChanged, StatusChanged, TagsChanged
 from crm.parsing.search_text import fold
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
@@ -159,10 +160,10 @@ class ClientEdits:
         events.record(
             self._session,
             self._clock,
-            "field_changed",
+            events.EventKind.FIELD_CHANGED,
             actor.id,
             client_id=client.id,
-            data={"field": field_name, "old": old, "new": new},
+            data=FieldChanged(field=field_name, old=old, new=new),
         )
 
     async def set_status(self, actor: User, client_id: int, code: str) -> Client:
@@ -176,10 +177,10 @@ class ClientEdits:
                 changed = events.record(
                     self._session,
                     self._clock,
-                    "status_changed",
+                    events.EventKind.STATUS_CHANGED,
                     actor.id,
                     client_id=client.id,
-                    data={"old": old, "new": code},
+                    data=StatusChanged(old=old, new=code),
                 )
                 await triggers.on_event(self._session, self._clock, changed)
             return client
@@ -199,10 +200,10 @@ class ClientEdits:
                 events.record(
                     self._session,
                     self._clock,
-                    "tags_changed",
+                    events.EventKind.TAGS_CHANGED,
                     actor.id,
                     client_id=client.id,
-                    data={"added": added, "removed": []},
+                    data=TagsChanged(added=added, removed=[]),
                 )
             return contacts.tags
 
@@ -219,10 +220,10 @@ class ClientEdits:
                 events.record(
                     self._session,
                     self._clock,
-                    "tags_changed",
+                    events.EventKind.TAGS_CHANGED,
                     actor.id,
                     client_id=client.id,
-                    data={"added": [], "removed": [tag]},
+                    data=TagsChanged(added=[], removed=[tag]),
                 )
             return contacts.tags
 
@@ -241,10 +242,10 @@ class ClientEdits:
                 events.record(
                     self._session,
                     self._clock,
-                    "manager_changed",
+                    events.EventKind.MANAGER_CHANGED,
                     actor.id,
                     client_id=client.id,
-                    data={"old": old, "new": manager_id},
+                    data=ManagerChanged(old=old, new=manager_id),
                 )
                 await notices.client_assigned(self._session, self._clock, client, actor.id)
             return client
@@ -259,7 +260,7 @@ class ClientEdits:
                 events.record(
                     self._session,
                     self._clock,
-                    "archived" if archived else "unarchived",
+                    events.EventKind.ARCHIVED if archived else events.EventKind.UNARCHIVED,
                     actor.id,
                     client_id=client.id,
                 )
@@ -278,9 +279,9 @@ class ClientEdits:
             events.record(
                 self._session,
                 self._clock,
-                "client_deleted",
+                events.EventKind.CLIENT_DELETED,
                 actor.id,
-                data={"client_id": client_id, "name": name},
+                data=ClientDeleted(client_id=client_id, name=name),
             )
             return name
 

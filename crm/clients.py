@@ -17,6 +17,8 @@ from crm.automation import triggers
 from crm.client_index import search_text
 from crm.clock import Clock
 from crm.errors import ErrorCode, InvalidInput, NotFound
+from crm.event_data import ClientCreated
+from crm.events import EventKind
 from crm.parsing.search_text import fold
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
@@ -199,10 +201,10 @@ class Clients:
             created = events.record(
                 self._session,
                 self._clock,
-                "client_created",
+                EventKind.CLIENT_CREATED,
                 actor.id,
                 client_id=client.id,
-                data={"name": name, "phones": list(phones), "emails": list(emails)},
+                data=ClientCreated(name=name, phones=list(phones), emails=list(emails)),
             )
             await triggers.on_event(self._session, self._clock, created)
             return client

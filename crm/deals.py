@@ -18,20 +18,17 @@ from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.event_data import DealChanged, DealCreated, stage_move
+from crm.events import EventKind
 from crm.pipeline import MAX_REASON, Pipelines
 from storage.engine import write_transaction
-from storage.models import Deal, Event, Stage, User
+from storage.models import Deal, Event, User
 
 MAX_TITLE = 200
 
 
 def can_change_deal(actor: User, deal: Deal) -> bool:
     return is_staff(actor) or (actor.active and deal.manager_id in (None, actor.id))
-
-
-def _stage_data(stage: Stage, prefix: str) -> dict[str, object]:
-    """A stage as the event remembers it, so renames and deletions keep history readable."""
-    return {prefix: stage.id, f"{prefix}_code": stage.code, f"{prefix}_name": stage.name}
 
 
 class Deals:
@@ -113,18 +110,18 @@ class Deals:
             created = events.record(
                 self._session,
                 self._clock,
-                "deal_created",
+                EventKind.DEAL_CREATED,
                 actor.id,
                 client_id=client.id,
                 deal_id=deal.id,
-                data={
-                    "title": name,
-                    "amount": amount_minor,
-                    "currency": deal.currency,
-                    "to": first.id,
-                    "to_code": first.code,
-                    "to_name": first.name,
-                },
+                data=DealCreated(
+                    title=name,
+                    amount=amount_minor,
+                    currency=deal.currency,
+                    to=first.id,
+                    to_code=first.code,
+                    to_name=first.name,
+                ),
             )
             await triggers.on_event(self._session, self._clock, created)
             return deal
@@ -142,8 +139,7 @@ class Deals:
                 raise Conflict(ErrorCode.ALREADY_ON_STAGE)
             source = await self._pipelines.stage(deal.stage_id)
             now = self._clock.now()
-            data = {**_stage_data(source, "from"), **_stage_data(target, "to")}
-            data.update(amount=deal.amount_minor, currency=deal.currency)
+            data = stage_move(source, target, deal.amount_minor, deal.currency)
             if target.kind == "lost":
                 cleaned = " ".join((reason or "").split())
                 if not cleaned:
@@ -155,10 +151,10 @@ class Deals:
             else:
                 deal.lost_reason = None
             if target.kind == "open":
-                kind = "deal_reopened" if source.kind != "open" else "stage_changed"
+                kind = EventKind.DEAL_REOPENED if source.kind != "open" else EventKind.STAGE_CHANGED
                 deal.closed_at = None
             else:
-                kind = "deal_won" if target.kind == "won" else "deal_lost"
+                kind = EventKind.DEAL_WON if target.kind == "won" else EventKind.DEAL_LOST
                 deal.closed_at = now
             deal.stage_id = target.id
             deal.stage_changed_at = now
@@ -250,7 +246,7 @@ class Deals:
             event = events.record(
                 self._session,
                 self._clock,
-                "comment",
+                EventKind.COMMENT,
                 actor.id,
                 client_id=deal.client_id,
                 deal_id=deal.id,
@@ -275,16 +271,16 @@ class Deals:
             changed = events.record(
                 self._session,
                 self._clock,
-                "deal_changed",
+                EventKind.DEAL_CHANGED,
                 actor.id,
                 client_id=deal.client_id,
                 deal_id=deal.id,
-                data={
-                    "field": shown,
-                    "old": old.isoformat() if isinstance(old, date) else old,
-                    "new": value.isoformat() if isinstance(value, date) else value,
-                    "currency": deal.currency,
-                },
+                data=DealChanged(
+                    field=shown,
+                    old=old.isoformat() if isinstance(old, date) else old,
+                    new=value.isoformat() if isinstance(value, date) else value,
+                    currency=deal.currency,
+                ),
             )
             await triggers.on_event(self._session, self._clock, changed)
             return deal

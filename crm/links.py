@@ -25,6 +25,8 @@ from crm.cards import (
 from crm.clock import Clock
 from crm.deals import can_change_deal
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
+from crm.event_data import DealChanged
+from crm.events import EventKind
 from crm.link_views import MAX_LINKS_SHOWN, LinkView, check_line, line_total
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
@@ -248,17 +250,13 @@ class Links:
             events.record(
                 self._session,
                 self._clock,
-                "deal_changed",
+                EventKind.DEAL_CHANGED,
                 actor.id,
                 client_id=deal.client_id,
                 deal_id=deal.id,
-                data={
-                    "field": "amount",
-                    "old": old,
-                    "new": total,
-                    "currency": deal.currency,
-                    "by_lines": True,
-                },
+                data=DealChanged(
+                    field="amount", old=old, new=total, currency=deal.currency, by_lines=True
+                ),
             )
 
     def _both_events(

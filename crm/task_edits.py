@@ -18,6 +18,8 @@ from crm.clients import Clients
 from crm.clock import Clock
 from crm.deals import Deals
 from crm.errors import NotAllowed
+from crm.event_data import TaskCancelled, TaskChanged
+from crm.events import EventKind
 from crm.tasks import Tasks, clean_title
 from storage.engine import write_transaction
 from storage.models import Task, User
@@ -41,7 +43,9 @@ class TaskEdits:
             task = await self._tasks._open_task(actor, task_id)
             if task.title != title:
                 old, task.title = task.title, title
-                self._tasks._record(task, "task_changed", actor, {"field": "title", "old": old})
+                self._tasks._record(
+                    task, EventKind.TASK_CHANGED, actor, TaskChanged(field="title", old=old)
+                )
             return task
 
     async def attach(
@@ -54,17 +58,18 @@ class TaskEdits:
                 client_id = (await self._deals.visible(actor, deal_id)).client_id
             elif client_id is not None:
                 await self._clients.visible(actor, client_id)
-            old = {"old_client": task.client_id, "old_deal": task.deal_id}
+            was = TaskChanged(field="attached", old_client=task.client_id, old_deal=task.deal_id)
             if (task.client_id, task.deal_id) != (client_id, deal_id):
                 task.client_id, task.deal_id = client_id, deal_id
-                self._tasks._record(task, "task_changed", actor, {"field": "attached", **old})
+                self._tasks._record(task, EventKind.TASK_CHANGED, actor, was)
             return task
 
     async def cancel(self, actor: User, task_id: int) -> None:
         """Cancel an open task: one event, and the task is gone (it never reminds)."""
         async with write_transaction(self._session):
             task = await self._tasks._open_task(actor, task_id)
-            self._tasks._record(task, "task_cancelled", actor, {"task": task.id}, linked=False)
+            cancelled = TaskCancelled(task=task.id)
+            self._tasks._record(task, EventKind.TASK_CANCELLED, actor, cancelled, linked=False)
             await self._session.delete(task)
             await self._session.flush()
 

@@ -19,6 +19,8 @@ from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import Deals
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.event_data import Data, TaskAssigned, TaskCreated, TaskRescheduled, TaskSnoozed
+from crm.events import EventKind
 from crm.recurrence import REPEATS, next_occurrence
 from storage.engine import write_transaction
 from storage.models import Task, User
@@ -101,7 +103,8 @@ class Tasks:
             _schedule(task, due_at, remind_before)
             self._session.add(task)
             await self._session.flush()
-            self._record(task, "task_created", actor, data={"due_at": due_at.isoformat()})
+            created = TaskCreated(due_at=due_at.isoformat())
+            self._record(task, EventKind.TASK_CREATED, actor, created)
             if assignee.id != actor.id:
                 await self._tell_assignee(task)
             return task
@@ -113,12 +116,8 @@ class Tasks:
             task = await self._open_task(actor, task_id)
             old = task.due_at
             _schedule(task, due_at, task.remind_before)
-            self._record(
-                task,
-                "task_rescheduled",
-                actor,
-                data={"old": old.isoformat(), "new": due_at.isoformat()},
-            )
+            moved = TaskRescheduled(old=old.isoformat(), new=due_at.isoformat())
+            self._record(task, EventKind.TASK_RESCHEDULED, actor, moved)
             return task
 
     async def set_options(
@@ -150,7 +149,8 @@ class Tasks:
             assignee = await self._assignee(actor, assignee_id)
             if assignee.id != task.assignee_id:
                 task.assignee_id = assignee.id
-                self._record(task, "task_assigned", actor, data={"assignee": assignee.id})
+                given = TaskAssigned(assignee=assignee.id)
+                self._record(task, EventKind.TASK_ASSIGNED, actor, given)
                 if assignee.id != actor.id:
                     await self._tell_assignee(task)
             return task
@@ -166,7 +166,7 @@ class Tasks:
                 task.early_at, task.early_reminded_at = until, None
             else:
                 task.remind_at, task.reminded_at = until, None
-            self._record(task, "task_snoozed", actor, data={"until": until.isoformat()})
+            self._record(task, EventKind.TASK_SNOOZED, actor, TaskSnoozed(until=until.isoformat()))
             return task
 
     async def done(self, actor: User, task_id: int) -> tuple[Task, Task | None]:
@@ -179,7 +179,7 @@ class Tasks:
                 raise NotAllowed()
             now = self._clock.now()
             task.done_at = now
-            self._record(task, "task_done", actor)
+            self._record(task, EventKind.TASK_DONE, actor)
             await notices.task_done(self._session, self._clock, task, actor.id)
             following = None
             if task.repeat:
@@ -200,12 +200,8 @@ class Tasks:
                 _schedule(following, due, task.remind_before)
                 self._session.add(following)
                 await self._session.flush()
-                self._record(
-                    following,
-                    "task_created",
-                    actor,
-                    data={"due_at": due.isoformat(), "repeat_of": task.id},
-                )
+                created = TaskCreated(due_at=due.isoformat(), repeat_of=task.id)
+                self._record(following, EventKind.TASK_CREATED, actor, created)
             return task, following
 
     async def lists(self, actor: User, member_id: int | None, day_start: datetime) -> TaskLists:
@@ -266,10 +262,9 @@ class Tasks:
     def _record(
         self,
         task: Task,
-        kind: str,
+        kind: EventKind,
         actor: User,
-        data: dict[str, object] | None = None,
-        *,
+        data: Data | None = None,
         linked: bool = True,
     ) -> None:
         """One event about ``task``; ``linked=False`` for a task about to be removed."""
@@ -282,7 +277,7 @@ class Tasks:
             deal_id=task.deal_id,
             task_id=task.id if linked else None,
             text=task.title,
-            data=dict(data or {}),
+            data=data,
         )
 
 

@@ -17,6 +17,8 @@ from crm import events
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotFound
+from crm.event_data import CallLogged, FileAttached
+from crm.events import EventKind
 from storage.engine import write_transaction
 from storage.models import Event, User
 
@@ -49,13 +51,14 @@ class Timeline:
 
     async def comment(self, actor: User, client_id: int, text: str) -> Event:
         note = clean_note(text)
-        return await self._add(actor, client_id, "comment", text=note)
+        return await self._add(actor, client_id, EventKind.COMMENT, text=note)
 
     async def call(self, actor: User, client_id: int, outcome: str, text: str | None) -> Event:
         if outcome not in CALL_OUTCOMES:
             raise InvalidInput(ErrorCode.BAD_CALL_OUTCOME)
         note = clean_note(text, required=False)
-        return await self._add(actor, client_id, "call", text=note, data={"outcome": outcome})
+        data = CallLogged(outcome=outcome)
+        return await self._add(actor, client_id, EventKind.CALL, text=note, data=data)
 
     async def attach(
         self,
@@ -67,8 +70,8 @@ class Timeline:
         caption: str | None,
     ) -> Event:
         note = clean_note(caption, required=False)
-        data = {"file_kind": kind, "file_id": file_id, "file_name": file_name}
-        return await self._add(actor, client_id, "file", text=note, data=data)
+        data = FileAttached(file_kind=kind, file_id=file_id, file_name=file_name)
+        return await self._add(actor, client_id, EventKind.FILE, text=note, data=data)
 
     async def undo_comment(self, actor: User, event_id: int) -> None:
         """Take back one's own comment (or call note) made within the last hour."""

@@ -18,6 +18,7 @@ from crm import events, outbox, placeholders
 from crm.automation import triggers
 from crm.automation.conditions import Record
 from crm.clock import Clock
+from crm.event_data import StageMove
 from crm.tasks import PRIORITIES
 from storage.models import (
     AutomationFiring,
@@ -143,7 +144,7 @@ class Actions:
             deal.closed_at = None
         else:
             kind, deal.closed_at = "deal_won", now
-        data = {
+        data: StageMove = {
             "from": deal.stage_id,
             "from_code": source.code if source else None,
             "from_name": source.name if source else None,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from crm.client_index import search_text
 from crm.clients import clean_text
+from crm.event_data import ClientCreated, DealCreated
+from crm.events import EventKind
 from crm.intake.drafts import LeadDraft
 from crm.outbox import OutboxKind
 from crm.parsing.search_text import fold
@@ -114,7 +117,7 @@ def event_rows(
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
 
-    def event(kind: str, item: NewLead, text: str | None, data: dict[str, Any]) -> None:
+    def event(kind: str, item: NewLead, text: str | None, data: Mapping[str, Any]) -> None:
         rows.append(
             {
                 "occurred_at": now,
@@ -124,7 +127,7 @@ def event_rows(
                 "deal_id": item.deal_id if kind == "deal_created" else None,
                 "task_id": None,
                 "text": text,
-                "data": data,
+                "data": dict(data),
             }
         )
 
@@ -132,16 +135,16 @@ def event_rows(
         draft = item.draft
         if item.made_card:
             event(
-                "client_created",
+                EventKind.CLIENT_CREATED,
                 item,
                 None,
-                {
-                    "name": item.card.name,
-                    "phones": item.card.phones,
-                    "emails": item.card.emails,
-                    "source": item.source.name,
-                    "lead_id": item.lead_id,
-                },
+                ClientCreated(
+                    name=item.card.name,
+                    phones=item.card.phones,
+                    emails=item.card.emails,
+                    source=item.source.name,
+                    lead_id=item.lead_id,
+                ),
             )
         event(
             "lead",
@@ -161,17 +164,17 @@ def event_rows(
         )
         if item.deal_id is not None and stage is not None:
             event(
-                "deal_created",
+                EventKind.DEAL_CREATED,
                 item,
                 None,
-                {
-                    "title": item.card.name,
-                    "amount": 0,
-                    "currency": currency,
-                    "to": stage.id,
-                    "to_code": stage.code,
-                    "to_name": stage.name,
-                },
+                DealCreated(
+                    title=item.card.name,
+                    amount=0,
+                    currency=currency,
+                    to=stage.id,
+                    to_code=stage.code,
+                    to_name=stage.name,
+                ),
             )
     return rows
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
+from crm.event_data import StageMove
 from storage.engine import write_transaction
 from storage.models import Client, Deal, Lead, LeadSource, Stage, User
 
@@ -153,22 +154,23 @@ class IncomingQueue:
         source_stage = deal.stage_id
         deal.stage_id, deal.closed_at, deal.lost_reason = lost.id, now, SPAM_REASON
         deal.stage_changed_at = deal.last_activity_at = now
+        lost_move: StageMove = {
+            "from": source_stage,
+            "to": lost.id,
+            "to_code": lost.code,
+            "to_name": lost.name,
+            "amount": deal.amount_minor,
+            "currency": deal.currency,
+            "reason": SPAM_REASON,
+        }
         events.record(
             self._session,
             self._clock,
-            "deal_lost",
+            events.EventKind.DEAL_LOST,
             actor.id,
             client_id=deal.client_id,
             deal_id=deal.id,
-            data={
-                "from": source_stage,
-                "to": lost.id,
-                "to_code": lost.code,
-                "to_name": lost.name,
-                "amount": deal.amount_minor,
-                "currency": deal.currency,
-                "reason": SPAM_REASON,
-            },
+            data=lost_move,
         )
 
 
