@@ -1,10 +1,10 @@
-"""What an event of clients, deals and tasks keeps in its ``data`` (a JSON column).
+"""What an event keeps in its ``data`` (a JSON column), for every kind of ``EventKind``.
 
 One TypedDict per kind (``PAYLOADS``): the use cases build these where they write an event,
 and the timeline reads the same names, so a key written one way and read another is a type
 error. The stored JSON is exactly the dict. Rows written before a key existed may lack it,
-so readers use ``.get``. Events of members, imports, records, links, automation and leads
-still carry plain dicts.
+so readers use ``.get``. Events of records, links, custom fields, templates, automation and
+leads (kinds not in ``EventKind`` yet) still carry plain dicts.
 """
 
 from __future__ import annotations
@@ -182,6 +182,53 @@ class TaskCancelled(TypedDict):
     task: int
 
 
+# --- members and imports --------------------------------------------------------------
+
+
+class _MemberJoinedRequired(TypedDict):
+    role: str
+
+
+class MemberJoined(_MemberJoinedRequired, total=False):
+    invite_id: int  # joined by an invitation (not the owner's setup code)
+    invited_by: int
+
+
+class MemberRoleChanged(TypedDict):
+    member_id: int
+    old: str
+    new: str
+
+
+class MemberActive(TypedDict):
+    """A member deactivated or reactivated."""
+
+    member_id: int
+
+
+class MemberHandedOver(TypedDict):
+    member_id: int
+    to: int
+    clients: int
+    deals: int
+    tasks: int
+
+
+class _ImportedRequired(TypedDict):
+    batch: int
+    file: str
+
+
+class Imported(_ImportedRequired, total=False):
+    filled: list[str]  # fields an import filled in on a card that existed
+
+
+class ImportUndone(TypedDict):
+    batch: int
+    file: str
+    fields: list[str]
+
+
 PAYLOADS: Mapping[EventKind, type[Mapping[str, Any]]] = {
     EventKind.CLIENT_CREATED: ClientCreated,
     EventKind.CLIENT_DELETED: ClientDeleted,
@@ -209,6 +256,13 @@ PAYLOADS: Mapping[EventKind, type[Mapping[str, Any]]] = {
     EventKind.TASK_DONE: NoData,
     EventKind.TASK_CHANGED: TaskChanged,
     EventKind.TASK_CANCELLED: TaskCancelled,
+    EventKind.MEMBER_JOINED: MemberJoined,
+    EventKind.MEMBER_ROLE_CHANGED: MemberRoleChanged,
+    EventKind.MEMBER_DEACTIVATED: MemberActive,
+    EventKind.MEMBER_REACTIVATED: MemberActive,
+    EventKind.MEMBER_HANDED_OVER: MemberHandedOver,
+    EventKind.IMPORTED: Imported,
+    EventKind.IMPORT_UNDONE: ImportUndone,
 }
 
 Data = Mapping[str, Any]  # any kind's payload

@@ -13,6 +13,7 @@ from crm import access, events, notices, outbox
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
+from crm.event_data import MemberActive, MemberHandedOver
 from crm.visibility import can_delete
 from storage.engine import write_transaction
 from storage.models import Client, Deal, Task, User
@@ -51,9 +52,15 @@ class Handoff:
                 events.record(
                     self._session,
                     self._clock,
-                    "member_handed_over",
+                    events.EventKind.MEMBER_HANDED_OVER,
                     actor.id,
-                    data={"member_id": target.id, "to": heir.id, **counts.__dict__},
+                    data=MemberHandedOver(
+                        member_id=target.id,
+                        to=heir.id,
+                        clients=counts.clients,
+                        deals=counts.deals,
+                        tasks=counts.tasks,
+                    ),
                 )
                 payload = {"member_id": target.id, **counts.__dict__}
                 await notices.tell(
@@ -70,7 +77,7 @@ class Handoff:
                 self._clock,
                 events.EventKind.MEMBER_DEACTIVATED,
                 actor.id,
-                data={"member_id": target.id},
+                data=MemberActive(member_id=target.id),
             )
             return counts
 

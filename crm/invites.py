@@ -11,6 +11,7 @@ from crm import access, events, outbox
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
+from crm.event_data import MemberJoined
 from crm.members import language_for
 from crm.tokens import looks_like_token, new_token, token_hash
 from storage.engine import write_transaction
@@ -114,9 +115,9 @@ class Invites:
             events.record(
                 self._session,
                 self._clock,
-                "member_joined",
+                events.EventKind.MEMBER_JOINED,
                 user_id,
-                data={"role": role, "invite_id": invite_id, "invited_by": inviter_id},
+                data=MemberJoined(role=role, invite_id=invite_id, invited_by=inviter_id),
             )
             await outbox.enqueue(
                 self._session,

@@ -13,6 +13,8 @@ from crm import access, events
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.event_data import MemberActive, MemberJoined, MemberRoleChanged
+from crm.events import EventKind
 from crm.parsing.timezones import parse_timezone
 from crm.tokens import new_token, token_hash
 from storage.engine import write_transaction
@@ -132,9 +134,8 @@ class Members:
             user.full_name = full_name
             user.username = username
             await self._session.flush()
-            events.record(
-                self._session, self._clock, "member_joined", user_id, data={"role": "owner"}
-            )
+            joined = MemberJoined(role=Role.OWNER)
+            events.record(self._session, self._clock, EventKind.MEMBER_JOINED, user_id, data=joined)
             log.info("user %s became the owner with the setup code", user_id)
             return user
 
@@ -178,9 +179,9 @@ class Members:
             events.record(
                 self._session,
                 self._clock,
-                "member_role_changed",
+                EventKind.MEMBER_ROLE_CHANGED,
                 actor.id,
-                data={"member_id": target.id, "old": old, "new": role},
+                data=MemberRoleChanged(member_id=target.id, old=old, new=role),
             )
             return target
 
@@ -193,9 +194,9 @@ class Members:
             events.record(
                 self._session,
                 self._clock,
-                "member_reactivated" if active else "member_deactivated",
+                EventKind.MEMBER_REACTIVATED if active else EventKind.MEMBER_DEACTIVATED,
                 actor.id,
-                data={"member_id": target.id},
+                data=MemberActive(member_id=target.id),
             )
             return target
 

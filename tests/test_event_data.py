@@ -10,6 +10,9 @@ from bot.app import App
 from crm.clients import ClientDraft
 from crm.event_data import PAYLOADS
 from crm.events import EventKind
+from crm.imports.mapping import propose
+from crm.imports.plan import Policy
+from crm.imports.reading import read_table
 from storage.engine import create_session_factory
 from storage.models import Client, Event
 from tests.conftest import OWNER_ID, Joiner
@@ -73,16 +76,60 @@ async def test_every_client_deal_and_task_event_stores_its_declared_payload(
         await crm.deal_edits.delete(owner, stranded.id)
         await crm.client_edits.delete(owner, other.id)
 
+    assert await declared_payloads_of_stored_events(app) >= CLIENT_DEAL_AND_TASK_KINDS
+
+
+async def test_member_and_import_events_store_their_declared_payloads(
+    app: App, join: Joiner
+) -> None:
+    await join(MEMBER_ID, first_name="Bob")
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.clients.create(owner, ClientDraft(name="Maria", phones=("+79035556677",)))
+        csv = "Имя;Телефон;Город\nМария;8 903 555-66-77;Тула\nОлег;8 916 000-00-01;\n"
+        table = read_table(csv.encode(), "x.csv")
+        await crm.imports.run(owner, table, propose(table.headers), "x.csv", Policy.FILL)
+        [batch] = await crm.imports.batches(owner)
+        await crm.import_undo.undo(owner, batch.id)
+        await crm.members.change_role(owner, MEMBER_ID, "admin")
+        await crm.members.set_active(owner, MEMBER_ID, False)
+        await crm.members.set_active(owner, MEMBER_ID, True)
+        await crm.handoff.deactivate(owner, MEMBER_ID, OWNER_ID)
+    assert await declared_payloads_of_stored_events(app) == {
+        "client_created",
+        "member_joined",
+        "member_role_changed",
+        "member_deactivated",
+        "member_reactivated",
+        "member_handed_over",
+        "imported",
+        "import_undone",
+    }
+
+
+CLIENT_DEAL_AND_TASK_KINDS = {str(kind) for kind in PAYLOADS} - {
+    "member_joined",
+    "member_role_changed",
+    "member_deactivated",
+    "member_reactivated",
+    "member_handed_over",
+    "imported",
+    "import_undone",
+}
+
+
+async def declared_payloads_of_stored_events(app: App) -> set[str]:
+    """Checks every stored event of a kind in PAYLOADS has exactly the keys its shape allows."""
     async with create_session_factory(app.engine)() as db:
         stored = list(await db.scalars(select(Event).order_by(Event.id)))
-
     seen: set[str] = set()
     for event in stored:
         if event.kind not in PAYLOADS:
-            continue  # members, imports, records, links, automation: plain dicts still
+            continue  # records, links, automation, leads: plain dicts still
         shape = PAYLOADS[EventKind(event.kind)]
         seen.add(event.kind)
         required = shape.__required_keys__  # type: ignore[attr-defined]
         allowed = required | shape.__optional_keys__  # type: ignore[attr-defined]
         assert required <= set(event.data) <= allowed, (event.kind, event.data)
-    assert seen == {str(kind) for kind in PAYLOADS}
+    return seen

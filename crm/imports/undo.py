@@ -19,6 +19,7 @@ from crm.access import is_staff
 from crm.client_index import search_text
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
+from crm.event_data import ImportUndone
 from storage.engine import write_transaction
 from storage.models import (
     Client,
@@ -157,14 +158,12 @@ class ImportUndo:
         events.record(
             self._session,
             self._clock,
-            "import_undone",
+            events.EventKind.IMPORT_UNDONE,
             actor.id,
             client_id=client_id,
-            data={
-                "batch": batch.id,
-                "file": batch.file_name,
-                "fields": sorted(before.get("fields", {})),
-            },
+            data=ImportUndone(
+                batch=batch.id, file=batch.file_name, fields=sorted(before.get("fields", {}))
+            ),
         )
 
 
