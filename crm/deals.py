@@ -18,7 +18,7 @@ from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
-from crm.event_data import DealChanged, DealCreated, stage_move
+from crm.event_data import DealChanged, DealCreated, StageMove, data_of, stage_move
 from crm.events import EventKind
 from crm.pipeline import MAX_REASON, Pipelines
 from storage.engine import write_transaction
@@ -208,7 +208,7 @@ class Deals:
             .order_by(Event.id.desc())
             .limit(1)
         )
-        previous = closing.data.get("from") if closing is not None else None
+        previous = data_of(closing, StageMove).get("from") if closing is not None else None
         target = previous if previous in opened else next(s.id for s in stages if s.kind == "open")
         return await self.move(actor, deal_id, int(str(target)))
 

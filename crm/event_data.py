@@ -1,10 +1,11 @@
-"""What an event keeps in its ``data`` (a JSON column), for every kind of ``EventKind``.
+"""What an event keeps in its ``data`` (a JSON column), per kind of ``EventKind``.
 
 One TypedDict per kind (``PAYLOADS``): the use cases build these where they write an event,
 and the timeline reads the same names, so a key written one way and read another is a type
 error. The stored JSON is exactly the dict. Rows written before a key existed may lack it,
-so readers use ``.get``. Events of records, links, custom fields, templates, automation and
-leads (kinds not in ``EventKind`` yet) still carry plain dicts.
+so readers use ``.get``. ``invite_accepted`` is no longer written (old rows only); events of
+records, links, custom fields, templates, automation and leads (kinds not in ``EventKind``
+yet) still carry plain dicts.
 """
 
 from __future__ import annotations
