@@ -15,6 +15,8 @@ from crm import events, visibility
 from crm.cards import CardKind, CardRef, Cards
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.event_data import FileAttached, ManagerChanged, NoData
+from crm.events import EventKind
 from crm.field_defs import FieldDefs
 from crm.field_values import FieldValues
 from crm.parsing.fields import Parsed
@@ -144,10 +146,10 @@ class Records:
                 events.record(
                     self._session,
                     self._clock,
-                    "manager_changed",
+                    EventKind.MANAGER_CHANGED,
                     actor.id,
                     record_id=record.id,
-                    data={"old": old, "new": manager_id},
+                    data=ManagerChanged(old=old, new=manager_id),
                 )
             return record
 
@@ -159,7 +161,7 @@ class Records:
                 events.record(
                     self._session,
                     self._clock,
-                    "archived" if archived else "unarchived",
+                    EventKind.ARCHIVED if archived else EventKind.UNARCHIVED,
                     actor.id,
                     record_id=record.id,
                 )
@@ -184,7 +186,7 @@ class Records:
             return title
 
     async def comment(self, actor: User, record_id: int, text: str) -> Event:
-        return await self._add(actor, record_id, "comment", clean_note(text), {})
+        return await self._add(actor, record_id, EventKind.COMMENT, clean_note(text), NoData())
 
     async def attach(
         self,
@@ -195,8 +197,8 @@ class Records:
         file_name: str | None,
         caption: str | None,
     ) -> Event:
-        data = {"file_kind": kind, "file_id": file_id, "file_name": file_name}
-        return await self._add(actor, record_id, "file", clean_note(caption, False), data)
+        data = FileAttached(file_kind=kind, file_id=file_id, file_name=file_name)
+        return await self._add(actor, record_id, EventKind.FILE, clean_note(caption, False), data)
 
     async def file_event(self, actor: User, event_id: int) -> Event:
         event = await self._session.get(Event, event_id)

@@ -18,7 +18,8 @@ from crm import events, outbox, placeholders
 from crm.automation import triggers
 from crm.automation.conditions import Record
 from crm.clock import Clock
-from crm.event_data import StageMove
+from crm.event_data import StageMove, StatusChanged
+from crm.events import EventKind
 from crm.tasks import PRIORITIES
 from storage.models import (
     AutomationFiring,
@@ -107,7 +108,8 @@ class Actions:
         old = client.status
         if old != new:
             client.status = new
-            await self._event("status_changed", client_id=client.id, data={"old": old, "new": new})
+            changed = StatusChanged(old=old, new=new)
+            await self._event(EventKind.STATUS_CHANGED, client_id=client.id, data=changed)
         return {"status": new}
 
     async def _add_tag(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
@@ -140,10 +142,11 @@ class Actions:
         source = await self._session.get(Stage, deal.stage_id)
         now = self._clock.now()
         if target.kind == "open":
-            kind = "stage_changed" if source is None or source.kind == "open" else "deal_reopened"
+            reopened = source is not None and source.kind != "open"
+            kind = EventKind.DEAL_REOPENED if reopened else EventKind.STAGE_CHANGED
             deal.closed_at = None
         else:
-            kind, deal.closed_at = "deal_won", now
+            kind, deal.closed_at = EventKind.DEAL_WON, now
         data: StageMove = {
             "from": deal.stage_id,
             "from_code": source.code if source else None,
@@ -237,6 +240,6 @@ class Actions:
                 now=now,
             )
 
-    async def _event(self, kind: str, **where: Any) -> None:
+    async def _event(self, kind: EventKind, **where: Any) -> None:
         event = events.record(self._session, self._clock, kind, None, **where)
         await triggers.on_event(self._session, self._clock, event)
