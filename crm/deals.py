@@ -139,7 +139,8 @@ class Deals:
                 raise Conflict(ErrorCode.ALREADY_ON_STAGE)
             source = await self._pipelines.stage(deal.stage_id)
             now = self._clock.now()
-            data = stage_move(source, target, deal.amount_minor, deal.currency)
+            data = stage_move(source, target)
+            data["amount"], data["currency"] = deal.amount_minor, deal.currency
             if target.kind == "lost":
                 cleaned = " ".join((reason or "").split())
                 if not cleaned:

@@ -11,6 +11,7 @@ yet) still carry plain dicts.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, TypedDict, TypeVar, cast
 
 from crm.events import EventKind
@@ -97,17 +98,15 @@ StageMove = TypedDict(
 )
 
 
-def stage_move(source: Stage | None, target: Stage, amount: int, currency: str) -> StageMove:
+def stage_move(source: Stage, target: Stage) -> StageMove:
     """A deal's move as the event remembers its stages, so renames and deletions still read."""
     return {
-        "from": source.id if source else None,
-        "from_code": source.code if source else None,
-        "from_name": source.name if source else None,
+        "from": source.id,
+        "from_code": source.code,
+        "from_name": source.name,
         "to": target.id,
         "to_code": target.code,
         "to_name": target.name,
-        "amount": amount,
-        "currency": currency,
     }
 
 
@@ -268,6 +267,7 @@ PAYLOADS: Mapping[EventKind, type[Mapping[str, Any]]] = {
 
 Data = Mapping[str, Any]  # any kind's payload
 Payload = TypeVar("Payload", bound=Data)
+NOTHING: Data = MappingProxyType({})  # the payload of a kind that has none
 
 
 def data_of(event: Event, shape: type[Payload]) -> Payload:

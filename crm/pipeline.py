@@ -16,7 +16,7 @@ from crm import events
 from crm.access import is_staff
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
-from crm.event_data import StageMove
+from crm.event_data import stage_move
 from storage.engine import write_transaction
 from storage.models import Deal, LostReason, Pipeline, Role, Stage, User
 
@@ -241,15 +241,8 @@ class Pipelines:
                 ):
                     raise InvalidInput(ErrorCode.MOVE_DEALS_FIRST)
                 now = self._clock.now()
-                moved: StageMove = {
-                    "from": stage_id,
-                    "to": target.id,
-                    "from_name": stage.name,
-                    "from_code": stage.code,
-                    "to_name": target.name,
-                    "to_code": target.code,
-                    "stage_deleted": True,
-                }
+                moved = stage_move(stage, target)
+                moved["stage_deleted"] = True
                 for deal in deals:
                     deal.stage_id = target.id
                     deal.stage_changed_at = now

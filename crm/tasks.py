@@ -19,7 +19,7 @@ from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import Deals
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
-from crm.event_data import Data, TaskAssigned, TaskCreated, TaskRescheduled, TaskSnoozed
+from crm.event_data import NOTHING, Data, TaskAssigned, TaskCreated, TaskRescheduled, TaskSnoozed
 from crm.events import EventKind
 from crm.recurrence import REPEATS, next_occurrence
 from storage.engine import write_transaction
@@ -260,12 +260,7 @@ class Tasks:
         )
 
     def _record(
-        self,
-        task: Task,
-        kind: EventKind,
-        actor: User,
-        data: Data | None = None,
-        linked: bool = True,
+        self, task: Task, kind: EventKind, actor: User, data: Data = NOTHING, linked: bool = True
     ) -> None:
         """One event about ``task``; ``linked=False`` for a task about to be removed."""
         events.record(

@@ -40,7 +40,7 @@ class UnknownKind(LookupError):
     pass
 
 
-Renderer = Callable[["Crm", OutboxKind, dict[str, Any], int], Awaitable[Rendered | None]]
+Renderer = Callable[[Crm, OutboxKind, dict[str, Any], int], Awaitable[Rendered | None]]
 
 
 async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> Rendered | None:
