@@ -163,7 +163,7 @@ def assign_clients(rng: random.Random, deals: Sequence[DealPlan], created_s: Seq
 
 
 def stage_data(stage: StageInfo, prefix: str) -> dict[str, object]:
-    # As crm.deals._stage_data: id, code (these stages have names, no codes), name.
+    # As crm.event_data.stage_move: id, code (these stages have names, no codes), name.
     return {prefix: stage.id, f"{prefix}_code": None, f"{prefix}_name": stage.name}
 
 

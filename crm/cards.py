@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from crm import visibility
-from crm.errors import InvalidInput, NotFound
+from crm.errors import ErrorCode, InvalidInput, NotFound
 from crm.team_settings import TeamSettings
 from storage.models import Client, Deal, Event, FieldValue, Link, Record, User
 
@@ -37,7 +37,7 @@ class CardRef:
         try:
             return cls(CardKind(kind), int(card_id))
         except ValueError:
-            raise InvalidInput("bad_card") from None
+            raise InvalidInput(ErrorCode.BAD_CARD) from None
 
     def plain(self) -> dict[str, Any]:
         return {"kind": self.kind.value, "id": self.id}

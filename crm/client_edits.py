@@ -19,7 +19,8 @@ from crm.clients import (
     phone_rows,
 )
 from crm.clock import Clock
-from crm.errors import Conflict, InvalidInput, NotAllowed
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
+from crm.event_data import ClientDeleted, FieldChanged, ManagerChanged, StatusChanged, TagsChanged
 from crm.parsing.search_text import fold
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
@@ -137,7 +138,7 @@ class ClientEdits:
         found = await self._clients.find_duplicate(actor, phones, emails)
         if found is not None:
             raise Conflict(
-                f"duplicate_{found.by}",
+                ErrorCode.DUPLICATE_PHONE if found.by == "phone" else ErrorCode.DUPLICATE_EMAIL,
                 value=found.value,
                 name=found.name or "",
                 visible=found.visible,
@@ -159,15 +160,15 @@ class ClientEdits:
         events.record(
             self._session,
             self._clock,
-            "field_changed",
+            events.EventKind.FIELD_CHANGED,
             actor.id,
             client_id=client.id,
-            data={"field": field_name, "old": old, "new": new},
+            data=FieldChanged(field=field_name, old=old, new=new),
         )
 
     async def set_status(self, actor: User, client_id: int, code: str) -> Client:
         if await self._settings.status(code) is None:
-            raise InvalidInput("no_such_status")
+            raise InvalidInput(ErrorCode.NO_SUCH_STATUS)
         async with write_transaction(self._session):
             client = await self.visible(actor, client_id)
             if client.status != code:
@@ -176,10 +177,10 @@ class ClientEdits:
                 changed = events.record(
                     self._session,
                     self._clock,
-                    "status_changed",
+                    events.EventKind.STATUS_CHANGED,
                     actor.id,
                     client_id=client.id,
-                    data={"old": old, "new": code},
+                    data=StatusChanged(old=old, new=code),
                 )
                 await triggers.on_event(self._session, self._clock, changed)
             return client
@@ -191,7 +192,7 @@ class ClientEdits:
             contacts = await self.contacts(client.id)
             added = [tag for tag in cleaned if tag not in contacts.tags]
             if len(contacts.tags) + len(added) > MAX_TAGS:
-                raise InvalidInput("too_many_tags", limit=MAX_TAGS)
+                raise InvalidInput(ErrorCode.TOO_MANY_TAGS, limit=MAX_TAGS)
             if added:
                 self._session.add_all(ClientTag(client_id=client.id, tag=tag) for tag in added)
                 contacts.tags = sorted([*contacts.tags, *added])
@@ -199,10 +200,10 @@ class ClientEdits:
                 events.record(
                     self._session,
                     self._clock,
-                    "tags_changed",
+                    events.EventKind.TAGS_CHANGED,
                     actor.id,
                     client_id=client.id,
-                    data={"added": added, "removed": []},
+                    data=TagsChanged(added=added, removed=[]),
                 )
             return contacts.tags
 
@@ -219,10 +220,10 @@ class ClientEdits:
                 events.record(
                     self._session,
                     self._clock,
-                    "tags_changed",
+                    events.EventKind.TAGS_CHANGED,
                     actor.id,
                     client_id=client.id,
-                    data={"added": [], "removed": [tag]},
+                    data=TagsChanged(added=[], removed=[tag]),
                 )
             return contacts.tags
 
@@ -234,17 +235,17 @@ class ClientEdits:
             if manager_id is not None:
                 manager = await self._session.get(User, manager_id)
                 if manager is None or not manager.active:
-                    raise InvalidInput("no_such_member")
+                    raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
             if client.manager_id != manager_id:
                 old, client.manager_id = client.manager_id, manager_id
                 client.last_activity_at = self._clock.now()
                 events.record(
                     self._session,
                     self._clock,
-                    "manager_changed",
+                    events.EventKind.MANAGER_CHANGED,
                     actor.id,
                     client_id=client.id,
-                    data={"old": old, "new": manager_id},
+                    data=ManagerChanged(old=old, new=manager_id),
                 )
                 await notices.client_assigned(self._session, self._clock, client, actor.id)
             return client
@@ -259,7 +260,7 @@ class ClientEdits:
                 events.record(
                     self._session,
                     self._clock,
-                    "archived" if archived else "unarchived",
+                    events.EventKind.ARCHIVED if archived else events.EventKind.UNARCHIVED,
                     actor.id,
                     client_id=client.id,
                 )
@@ -278,9 +279,9 @@ class ClientEdits:
             events.record(
                 self._session,
                 self._clock,
-                "client_deleted",
+                events.EventKind.CLIENT_DELETED,
                 actor.id,
-                data={"client_id": client_id, "name": name},
+                data=ClientDeleted(client_id=client_id, name=name),
             )
             return name
 

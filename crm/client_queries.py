@@ -25,6 +25,7 @@ from crm.cards import CardKind
 from crm.client_index import query_terms
 from crm.clients import Clients, Contacts
 from crm.clock import Clock
+from crm.event_data import ManagerChanged, data_of
 from crm.field_filters import FieldFilter, field_conditions
 from crm.team_settings import TeamSettings
 from storage import client_search
@@ -124,7 +125,8 @@ class ClientQueries:
         }
         for event in events:
             if event.kind == "manager_changed":
-                people_ids |= {int(v) for v in (event.data.get("old"), event.data.get("new")) if v}
+                managers = data_of(event, ManagerChanged)
+                people_ids |= {int(v) for v in (managers.get("old"), managers.get("new")) if v}
         if missing := people_ids - people.keys():  # the manager and creator mostly wrote some
             people.update(
                 (user.id, user)

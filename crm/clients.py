@@ -16,7 +16,9 @@ from crm import events, groups, visibility
 from crm.automation import triggers
 from crm.client_index import search_text
 from crm.clock import Clock
-from crm.errors import InvalidInput, NotFound
+from crm.errors import ErrorCode, InvalidInput, NotFound
+from crm.event_data import ClientCreated
+from crm.events import EventKind
 from crm.parsing.search_text import fold
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
@@ -65,20 +67,20 @@ def clean_text(value: str | None, field_name: str, required: bool = False) -> st
         text = ""  # a name of dashes or dots is no name
     if not text:
         if required:
-            raise InvalidInput("empty", field=field_name)
+            raise InvalidInput(ErrorCode.EMPTY, field=field_name)
         return None
     limit = TEXT_FIELDS[field_name]
     if len(text) > limit:
-        raise InvalidInput("too_long", field=field_name, limit=limit)
+        raise InvalidInput(ErrorCode.TOO_LONG, field=field_name, limit=limit)
     return text
 
 
 def clean_tag(tag: str) -> str:
     text = " ".join(tag.strip().lstrip("#").split()).lower()
     if not text:
-        raise InvalidInput("empty", field="tag")
+        raise InvalidInput(ErrorCode.EMPTY, field="tag")
     if len(text) > MAX_TAG:
-        raise InvalidInput("too_long", field="tag", limit=MAX_TAG)
+        raise InvalidInput(ErrorCode.TOO_LONG, field="tag", limit=MAX_TAG)
     return text
 
 
@@ -199,10 +201,10 @@ class Clients:
             created = events.record(
                 self._session,
                 self._clock,
-                "client_created",
+                EventKind.CLIENT_CREATED,
                 actor.id,
                 client_id=client.id,
-                data={"name": name, "phones": list(phones), "emails": list(emails)},
+                data=ClientCreated(name=name, phones=list(phones), emails=list(emails)),
             )
             await triggers.on_event(self._session, self._clock, created)
             return client

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import outbox
 from crm.clients import Clients
 from crm.clock import Clock
-from crm.errors import Conflict, NotFound
+from crm.errors import Conflict, ErrorCode, NotFound
 from storage.models import Deal, User
 
 
@@ -27,7 +27,7 @@ async def give(
     await outbox.enqueue(
         session,
         chat_id=to.id,
-        kind="deal_assigned",
+        kind=outbox.OutboxKind.DEAL_ASSIGNED,
         payload={"deal_id": deal.id, "by": actor.id},
         dedupe_key=f"deal:{deal.id}:assigned:{to.id}:{now:%Y%m%dT%H%M%S}",
         now=now,
@@ -46,7 +46,7 @@ async def refuse_unseen(session: AsyncSession, clients: Clients, manager: User, 
             None if client.manager_id is None else await session.get(User, client.manager_id)
         )
         raise Conflict(
-            "client_not_visible",
+            ErrorCode.CLIENT_NOT_VISIBLE,
             client=client.name,
             member=manager.full_name,
             responsible=responsible.full_name if responsible is not None else "",

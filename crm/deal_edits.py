@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events
 from crm.clock import Clock
 from crm.deals import Deals
-from crm.errors import Conflict, NotAllowed
+from crm.errors import Conflict, ErrorCode, NotAllowed
+from crm.event_data import DealClientChanged, DealDeleted
+from crm.events import EventKind
 from crm.visibility import can_delete
 from storage.engine import write_transaction
 from storage.models import Client, Deal, Event, Task, User
@@ -46,16 +48,13 @@ class DealEdits:
             events.record(
                 self._session,
                 self._clock,
-                "deal_deleted",
+                EventKind.DEAL_DELETED,
                 actor.id,
                 client_id=deal.client_id,
                 text=deal.title,
-                data={
-                    "deal": deal.id,
-                    "amount": deal.amount_minor,
-                    "currency": deal.currency,
-                    "tasks": tasks,
-                },
+                data=DealDeleted(
+                    deal=deal.id, amount=deal.amount_minor, currency=deal.currency, tasks=tasks
+                ),
             )
             await self._session.delete(deal)
             await self._session.flush()
@@ -67,7 +66,7 @@ class DealEdits:
             deal = await self._deals.changeable(actor, deal_id)
             await self._deals.check_client(actor, client_id)
             if deal.client_id == client_id:
-                raise Conflict("same_client")
+                raise Conflict(ErrorCode.SAME_CLIENT)
             old = deal.client_id
             found = await self._session.execute(
                 select(Client.id, Client.name).where(Client.id.in_((old, client_id)))
@@ -78,13 +77,14 @@ class DealEdits:
             await self._session.execute(
                 update(Task).where(Task.deal_id == deal.id).values(client_id=client_id)
             )
-            data = {"old": old, "old_name": names.get(old), "new": client_id}
-            data |= {"new_name": names.get(client_id)}
+            data = DealClientChanged(
+                old=old, old_name=names.get(old), new=client_id, new_name=names.get(client_id)
+            )
             for side in (old, client_id):
                 events.record(
                     self._session,
                     self._clock,
-                    "deal_client_changed",
+                    EventKind.DEAL_CLIENT_CHANGED,
                     actor.id,
                     client_id=side,
                     deal_id=deal.id,

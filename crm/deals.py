@@ -17,21 +17,18 @@ from crm.automation import triggers
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.event_data import DealChanged, DealCreated, StageMove, data_of, stage_move
+from crm.events import EventKind
 from crm.pipeline import MAX_REASON, Pipelines
 from storage.engine import write_transaction
-from storage.models import Deal, Event, Stage, User
+from storage.models import Deal, Event, User
 
 MAX_TITLE = 200
 
 
 def can_change_deal(actor: User, deal: Deal) -> bool:
     return is_staff(actor) or (actor.active and deal.manager_id in (None, actor.id))
-
-
-def _stage_data(stage: Stage, prefix: str) -> dict[str, object]:
-    """A stage as the event remembers it, so renames and deletions keep history readable."""
-    return {prefix: stage.id, f"{prefix}_code": stage.code, f"{prefix}_name": stage.name}
 
 
 class Deals:
@@ -71,12 +68,12 @@ class Deals:
         self, actor: User, client_id: int, amount_minor: int, title: str | None = None
     ) -> Deal:
         if amount_minor < 0:
-            raise InvalidInput("negative_amount")
+            raise InvalidInput(ErrorCode.NEGATIVE_AMOUNT)
         async with write_transaction(self._session):
             client = await self._clients.visible(actor, client_id)
             name = " ".join((title or "").split()) or client.name
             if len(name) > MAX_TITLE:
-                raise InvalidInput("too_long", field="title", limit=MAX_TITLE)
+                raise InvalidInput(ErrorCode.TOO_LONG, field="title", limit=MAX_TITLE)
             pipeline_id = await self._pipelines.default_pipeline_id()
             first = next(s for s in await self._pipelines.stages(pipeline_id) if s.kind == "open")
             now = self._clock.now()
@@ -113,18 +110,18 @@ class Deals:
             created = events.record(
                 self._session,
                 self._clock,
-                "deal_created",
+                EventKind.DEAL_CREATED,
                 actor.id,
                 client_id=client.id,
                 deal_id=deal.id,
-                data={
-                    "title": name,
-                    "amount": amount_minor,
-                    "currency": deal.currency,
-                    "to": first.id,
-                    "to_code": first.code,
-                    "to_name": first.name,
-                },
+                data=DealCreated(
+                    title=name,
+                    amount=amount_minor,
+                    currency=deal.currency,
+                    to=first.id,
+                    to_code=first.code,
+                    to_name=first.name,
+                ),
             )
             await triggers.on_event(self._session, self._clock, created)
             return deal
@@ -137,28 +134,28 @@ class Deals:
             deal = await self.changeable(actor, deal_id)
             target = await self._pipelines.stage(stage_id)
             if target.pipeline_id != deal.pipeline_id:
-                raise Conflict("stage_gone")
+                raise Conflict(ErrorCode.STAGE_GONE)
             if target.id == deal.stage_id:
-                raise Conflict("already_on_stage")
+                raise Conflict(ErrorCode.ALREADY_ON_STAGE)
             source = await self._pipelines.stage(deal.stage_id)
             now = self._clock.now()
-            data = {**_stage_data(source, "from"), **_stage_data(target, "to")}
-            data.update(amount=deal.amount_minor, currency=deal.currency)
+            data = stage_move(source, target)
+            data["amount"], data["currency"] = deal.amount_minor, deal.currency
             if target.kind == "lost":
                 cleaned = " ".join((reason or "").split())
                 if not cleaned:
-                    raise InvalidInput("empty", field="reason")
+                    raise InvalidInput(ErrorCode.EMPTY, field="reason")
                 if len(cleaned) > MAX_REASON:
-                    raise InvalidInput("too_long", field="reason", limit=MAX_REASON)
+                    raise InvalidInput(ErrorCode.TOO_LONG, field="reason", limit=MAX_REASON)
                 deal.lost_reason = cleaned
                 data["reason"] = cleaned
             else:
                 deal.lost_reason = None
             if target.kind == "open":
-                kind = "deal_reopened" if source.kind != "open" else "stage_changed"
+                kind = EventKind.DEAL_REOPENED if source.kind != "open" else EventKind.STAGE_CHANGED
                 deal.closed_at = None
             else:
-                kind = "deal_won" if target.kind == "won" else "deal_lost"
+                kind = EventKind.DEAL_WON if target.kind == "won" else EventKind.DEAL_LOST
                 deal.closed_at = now
             deal.stage_id = target.id
             deal.stage_changed_at = now
@@ -203,7 +200,7 @@ class Deals:
         """Back to the open stage it was closed from (or the first, if that one is gone)."""
         deal = await self.changeable(actor, deal_id)
         if deal.closed_at is None:
-            raise Conflict("already_open")
+            raise Conflict(ErrorCode.ALREADY_OPEN)
         stages = await self._pipelines.stages(deal.pipeline_id)
         opened = {s.id for s in stages if s.kind == "open"}
         closing = await self._session.scalar(
@@ -212,21 +209,21 @@ class Deals:
             .order_by(Event.id.desc())
             .limit(1)
         )
-        previous = closing.data.get("from") if closing is not None else None
+        previous = data_of(closing, StageMove).get("from") if closing is not None else None
         target = previous if previous in opened else next(s.id for s in stages if s.kind == "open")
         return await self.move(actor, deal_id, int(str(target)))
 
     async def set_amount(self, actor: User, deal_id: int, amount_minor: int) -> Deal:
         if amount_minor < 0:
-            raise InvalidInput("negative_amount")
+            raise InvalidInput(ErrorCode.NEGATIVE_AMOUNT)
         return await self._change(actor, deal_id, "amount_minor", amount_minor)
 
     async def set_title(self, actor: User, deal_id: int, title: str) -> Deal:
         name = " ".join(title.split())
         if not name:
-            raise InvalidInput("empty", field="title")
+            raise InvalidInput(ErrorCode.EMPTY, field="title")
         if len(name) > MAX_TITLE:
-            raise InvalidInput("too_long", field="title", limit=MAX_TITLE)
+            raise InvalidInput(ErrorCode.TOO_LONG, field="title", limit=MAX_TITLE)
         return await self._change(actor, deal_id, "title", name)
 
     async def set_expected_close(self, actor: User, deal_id: int, day: date | None) -> Deal:
@@ -237,7 +234,7 @@ class Deals:
             raise NotAllowed()
         manager = None if manager_id is None else await self._session.get(User, manager_id)
         if manager_id is not None and (manager is None or not manager.active):
-            raise InvalidInput("no_such_member")
+            raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
         return await self._change(actor, deal_id, "manager_id", manager_id, manager)
 
     async def comment(self, actor: User, deal_id: int, text: str) -> Event:
@@ -250,7 +247,7 @@ class Deals:
             event = events.record(
                 self._session,
                 self._clock,
-                "comment",
+                EventKind.COMMENT,
                 actor.id,
                 client_id=deal.client_id,
                 deal_id=deal.id,
@@ -275,16 +272,16 @@ class Deals:
             changed = events.record(
                 self._session,
                 self._clock,
-                "deal_changed",
+                EventKind.DEAL_CHANGED,
                 actor.id,
                 client_id=deal.client_id,
                 deal_id=deal.id,
-                data={
-                    "field": shown,
-                    "old": old.isoformat() if isinstance(old, date) else old,
-                    "new": value.isoformat() if isinstance(value, date) else value,
-                    "currency": deal.currency,
-                },
+                data=DealChanged(
+                    field=shown,
+                    old=old.isoformat() if isinstance(old, date) else old,
+                    new=value.isoformat() if isinstance(value, date) else value,
+                    currency=deal.currency,
+                ),
             )
             await triggers.on_event(self._session, self._clock, changed)
             return deal

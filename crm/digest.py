@@ -20,7 +20,7 @@ from crm import outbox
 from crm.access import STAFF_ROLES, is_staff
 from crm.clock import Clock
 from crm.deal_queries import DealFilter, DealQueries
-from crm.errors import InvalidInput, NotAllowed
+from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from crm.pipeline import Pipelines
 from crm.team_settings import DIGEST_TIME_KEY, TeamSettings
 from storage.engine import write_transaction
@@ -135,7 +135,7 @@ class Digests:
         async with write_transaction(self._session):
             user = await self._session.get(User, actor.id)
             if user is None:
-                raise InvalidInput("no_such_member")
+                raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
             user.morning_list = on
             actor.morning_list = on
 
@@ -155,15 +155,15 @@ class Digests:
                 User.active.is_(True), User.unreachable_at.is_(None)
             )
         )
-        due: list[tuple[int, str, str]] = []  # reader, kind, local day
+        due: list[tuple[int, outbox.OutboxKind, str]] = []  # reader, kind, local day
         for reader_id, timezone, role, morning_list in rows:
             local = now.astimezone(_zone(timezone))
             if local.time() < at:
                 continue
             if role in STAFF_ROLES:
-                kind = "digest"
+                kind = outbox.OutboxKind.DIGEST
             elif morning_list:
-                kind = "morning"
+                kind = outbox.OutboxKind.MORNING
             else:
                 continue
             day = local.date().isoformat()

@@ -25,7 +25,7 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 
 from crm import placeholders
-from crm.errors import InvalidInput
+from crm.errors import ErrorCode, InvalidInput
 
 MAX_BYTES = 5 * 1024 * 1024
 _OPEN_BRACE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.]*(?![A-Za-z0-9_.}])")
@@ -79,27 +79,27 @@ def _check_text(text: str, custom_keys: Iterable[str]) -> list[str]:
     keys = list(custom_keys)
     for inner in _ANY_BRACED.findall(text):
         if inner.strip() and not placeholders.is_known(inner.strip(), keys):
-            raise InvalidInput("unknown_placeholder", name=inner.strip()[:60])
+            raise InvalidInput(ErrorCode.UNKNOWN_PLACEHOLDER, name=inner.strip()[:60])
     for broken in _OPEN_BRACE.finditer(text):
         snippet = text[max(0, broken.start() - 20) : broken.end() + 20]
-        raise InvalidInput("broken_placeholder", text=snippet.strip())
+        raise InvalidInput(ErrorCode.BROKEN_PLACEHOLDER, text=snippet.strip())
     return placeholders.find(text)
 
 
 def prepare(data: bytes, custom_keys: Iterable[str] = ()) -> Prepared:
     """Check an uploaded ``.docx`` and make it a template; InvalidInput says what is wrong."""
     if len(data) > MAX_BYTES:
-        raise InvalidInput("file_too_big", limit=MAX_BYTES // (1024 * 1024))
+        raise InvalidInput(ErrorCode.FILE_TOO_BIG, limit=MAX_BYTES // (1024 * 1024))
     try:
         document = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise InvalidInput("not_docx") from exc
+        raise InvalidInput(ErrorCode.NOT_DOCX) from exc
     keys = list(custom_keys)
     found: list[str] = []
     for paragraph in _paragraphs(document):
         text = _join_runs(paragraph)
         if "{{" in text or "{%" in text:
-            raise InvalidInput("broken_placeholder", text=text[:60])
+            raise InvalidInput(ErrorCode.BROKEN_PLACEHOLDER, text=text[:60])
         found += _check_text(text, keys)
         for node in paragraph.iter(qn("w:t")):
             if node.text and "{" in node.text:
@@ -127,7 +127,7 @@ def fill(document: bytes, values: Mapping[str, str | None]) -> bytes:
     try:
         template.render(_context(values), autoescape=True)
     except TemplateError as exc:
-        raise InvalidInput("broken_template") from exc
+        raise InvalidInput(ErrorCode.BROKEN_TEMPLATE) from exc
     output = io.BytesIO()
     template.save(output)
     return output.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -65,8 +66,9 @@ def record(
     task_id: int | None = None,
     record_id: int | None = None,
     text: str | None = None,
-    data: dict[str, Any] | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> Event:
+    """One event row; ``data`` is the kind's payload (``crm.event_data``), stored as JSON."""
     event = Event(
         occurred_at=clock.now(),
         actor_id=actor_id,
@@ -76,7 +78,7 @@ def record(
         task_id=task_id,
         record_id=record_id,
         text=text,
-        data=data or {},
+        data=dict(data or {}),
     )
     session.add(event)
     return event

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events
 from crm.cards import CardKind, value_column
 from crm.clock import Clock
-from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.field_rules import (
     BUILT_IN,
     MAX_FIELDS,
@@ -47,7 +47,7 @@ class FieldDefs:
     async def get(self, field_id: int) -> FieldDef:
         field = await self._session.get(FieldDef, field_id)
         if field is None:
-            raise NotFound("field_gone")
+            raise NotFound(ErrorCode.FIELD_GONE)
         return field
 
     async def define(
@@ -65,7 +65,7 @@ class FieldDefs:
         name = clean_name(name)
         option_names = clean_options(options or []) if type_ in LIST_TYPES else []
         if type_ in LIST_TYPES and not option_names:
-            raise InvalidInput("no_options")
+            raise InvalidInput(ErrorCode.NO_OPTIONS)
         async with write_transaction(self._session):
             return await self.add(kind, name, type_, record_type_id, required, option_names)
 
@@ -84,12 +84,12 @@ class FieldDefs:
                 record_type_id is None
                 or await self._session.get(RecordType, record_type_id) is None
             ):
-                raise NotFound("record_type_gone")
+                raise NotFound(ErrorCode.RECORD_TYPE_GONE)
         else:
             record_type_id = None
         existing = await self.of(kind, record_type_id)
         if len(existing) >= MAX_FIELDS:
-            raise InvalidInput("too_many_fields", limit=MAX_FIELDS)
+            raise InvalidInput(ErrorCode.TOO_MANY_FIELDS, limit=MAX_FIELDS)
         self._check_clash(kind, name, existing)
         field = FieldDef(
             kind=kind.value,
@@ -179,7 +179,7 @@ class FieldDefs:
         async with write_transaction(self._session):
             field = await self._list_field(field_id)
             if option_id not in {o.id for o in options_of(field)}:
-                raise Conflict("option_gone")
+                raise Conflict(ErrorCode.OPTION_GONE)
             renamed = [
                 {"id": o.id, "name": name if o.id == option_id else o.name}
                 for o in options_of(field)
@@ -198,7 +198,7 @@ class FieldDefs:
             field = await self._list_field(field_id)
             kept = [{"id": o.id, "name": o.name} for o in options_of(field) if o.id != option_id]
             if not kept:
-                raise InvalidInput("no_options")
+                raise InvalidInput(ErrorCode.NO_OPTIONS)
             field.options = kept
             rows = await self._session.scalars(
                 select(FieldValue).where(
@@ -214,7 +214,7 @@ class FieldDefs:
     async def _list_field(self, field_id: int) -> FieldDef:
         field = await self.get(field_id)
         if field.type not in LIST_TYPES:
-            raise InvalidInput("not_a_list_field")
+            raise InvalidInput(ErrorCode.NOT_A_LIST_FIELD)
         return field
 
     async def _siblings(self, field: FieldDef) -> list[FieldDef]:
@@ -224,9 +224,9 @@ class FieldDefs:
     def _check_clash(kind: CardKind, name: str, others: list[FieldDef]) -> None:
         key = fold(name)
         if key in BUILT_IN[kind]:
-            raise InvalidInput("field_name_built_in", name=name)
+            raise InvalidInput(ErrorCode.FIELD_NAME_BUILT_IN, name=name)
         if any(fold(other.name) == key for other in others):
-            raise InvalidInput("field_name_taken", name=name)
+            raise InvalidInput(ErrorCode.FIELD_NAME_TAKEN, name=name)
 
     @staticmethod
     def _require_owner(actor: User) -> None:

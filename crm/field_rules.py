@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crm.cards import CardKind
-from crm.errors import InvalidInput
+from crm.errors import ErrorCode, InvalidInput
 from crm.parsing.fields import Option
 from crm.parsing.search_text import fold
 from storage.models import FieldDef
@@ -75,9 +75,9 @@ BUILT_IN = {
 def clean_name(name: str, limit: int = MAX_FIELD_NAME, what: str = "field_name") -> str:
     text = " ".join(name.split())
     if not text:
-        raise InvalidInput("empty", field=what)
+        raise InvalidInput(ErrorCode.EMPTY, field=what)
     if len(text) > limit:
-        raise InvalidInput("too_long", field=what, limit=limit)
+        raise InvalidInput(ErrorCode.TOO_LONG, field=what, limit=limit)
     return text
 
 
@@ -88,8 +88,8 @@ def options_of(field: FieldDef) -> tuple[Option, ...]:
 def clean_options(names: list[str]) -> list[str]:
     cleaned = [clean_name(name, MAX_OPTION_NAME, "option") for name in names if name.strip()]
     if len(cleaned) > MAX_OPTIONS:
-        raise InvalidInput("too_many_options", limit=MAX_OPTIONS)
+        raise InvalidInput(ErrorCode.TOO_MANY_OPTIONS, limit=MAX_OPTIONS)
     folded = [fold(name) for name in cleaned]
     if len(set(folded)) != len(folded):
-        raise InvalidInput("option_twice")
+        raise InvalidInput(ErrorCode.OPTION_TWICE)
     return cleaned

@@ -21,7 +21,7 @@ from crm.client_index import phone_forms, search_text
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import can_change_deal
-from crm.errors import Conflict, InvalidInput, NotAllowed
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.field_defs import FieldDefs
 from crm.field_rules import options_of
 from crm.parsing.fields import SEARCH_TYPES, FieldType, FieldValueError, Parsed, parse_value
@@ -138,7 +138,7 @@ class FieldValues:
             )
         except FieldValueError as error:
             raise InvalidInput(
-                "bad_field_value", reason=error.code, name=field.name, limit=error.limit
+                ErrorCode.BAD_FIELD_VALUE, reason=error.code, name=field.name, limit=error.limit
             ) from None
 
     async def set(self, actor: User, ref: CardRef, field_id: int, text: str) -> Plain:
@@ -154,7 +154,7 @@ class FieldValues:
             card = await self._changeable(actor, ref)
             field = await self._field_of(ref, card, field_id)
             if field.required:
-                raise InvalidInput("field_required", name=field.name)
+                raise InvalidInput(ErrorCode.FIELD_REQUIRED, name=field.name)
             await self.apply(actor, ref, card, field, None)
 
     async def apply(
@@ -246,7 +246,7 @@ class FieldValues:
         field = await self._session.get(FieldDef, field_id)
         type_id = card.type_id if isinstance(card, Record) else None
         if field is None or field.kind != ref.kind.value or field.record_type_id != type_id:
-            raise Conflict("field_gone")
+            raise Conflict(ErrorCode.FIELD_GONE)
         return field
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import outbox
 from crm.access import is_staff
 from crm.clock import Clock
-from crm.errors import Conflict, InvalidInput, NotAllowed
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from storage.engine import write_transaction
 from storage.models import GroupChat, Role, Task, User
 
@@ -34,7 +34,7 @@ async def announce(
             await outbox.enqueue(
                 session,
                 chat_id=group.chat_id,
-                kind=f"group_{topic}",
+                kind=outbox.group_kind(topic),
                 payload=payload,
                 dedupe_key=f"group:{group.chat_id}:{topic}:{key}",
                 now=now,
@@ -52,7 +52,7 @@ class Groups:
     async def bind(self, actor: User, chat_id: int, title: str) -> GroupChat:
         _require_owner(actor)
         if chat_id >= 0:
-            raise InvalidInput("not_a_group")
+            raise InvalidInput(ErrorCode.NOT_A_GROUP)
         async with write_transaction(self._session):
             group = await self._session.get(GroupChat, chat_id)
             if group is None:
@@ -73,17 +73,17 @@ class Groups:
         async with write_transaction(self._session):
             group = await self._session.get(GroupChat, chat_id)
             if group is None:
-                raise Conflict("not_bound")
+                raise Conflict(ErrorCode.NOT_BOUND)
             await self._session.delete(group)
 
     async def toggle(self, actor: User, chat_id: int, topic: str) -> GroupChat:
         _require_owner(actor)
         if topic not in TOPICS:
-            raise InvalidInput("bad_topic")
+            raise InvalidInput(ErrorCode.BAD_TOPIC)
         async with write_transaction(self._session):
             group = await self._session.get(GroupChat, chat_id)
             if group is None:
-                raise Conflict("not_bound")
+                raise Conflict(ErrorCode.NOT_BOUND)
             topics = list(group.subscriptions)
             group.subscriptions = (
                 [t for t in topics if t != topic] if topic in topics else [*topics, topic]

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import access, events, notices
+from crm import access, events, notices, outbox
 from crm.clients import Clients
 from crm.clock import Clock
-from crm.errors import Conflict, InvalidInput, NotAllowed
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
+from crm.event_data import MemberActive, MemberHandedOver
 from crm.visibility import can_delete
 from storage.engine import write_transaction
 from storage.models import Client, Deal, Task, User
@@ -41,23 +42,34 @@ class Handoff:
             if not access.can_manage_member(actor, target):
                 raise NotAllowed()
             if not target.active:
-                raise Conflict("already_inactive")
+                raise Conflict(ErrorCode.ALREADY_INACTIVE)
             counts = Counts()
             if hand_to is not None:
                 heir = await self._session.get(User, hand_to)
                 if heir is None or not heir.active or heir.id == target.id:
-                    raise InvalidInput("no_such_member")
+                    raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
                 counts = await self._hand_over(target.id, heir.id)
                 events.record(
                     self._session,
                     self._clock,
-                    "member_handed_over",
+                    events.EventKind.MEMBER_HANDED_OVER,
                     actor.id,
-                    data={"member_id": target.id, "to": heir.id, **counts.__dict__},
+                    data=MemberHandedOver(
+                        member_id=target.id,
+                        to=heir.id,
+                        clients=counts.clients,
+                        deals=counts.deals,
+                        tasks=counts.tasks,
+                    ),
                 )
                 payload = {"member_id": target.id, **counts.__dict__}
                 await notices.tell(
-                    self._session, self._clock, "handed_over", heir.id, actor.id, payload
+                    self._session,
+                    self._clock,
+                    outbox.OutboxKind.HANDED_OVER,
+                    heir.id,
+                    actor.id,
+                    payload,
                 )
             target.active = False
             events.record(
@@ -65,7 +77,7 @@ class Handoff:
                 self._clock,
                 events.EventKind.MEMBER_DEACTIVATED,
                 actor.id,
-                data={"member_id": target.id},
+                data=MemberActive(member_id=target.id),
             )
             return counts
 

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import access, events, outbox
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.errors import InvalidInput, NotAllowed
+from crm.errors import ErrorCode, InvalidInput, NotAllowed
+from crm.event_data import MemberJoined
 from crm.members import language_for
 from crm.tokens import looks_like_token, new_token, token_hash
 from storage.engine import write_transaction
@@ -32,7 +33,7 @@ class Invites:
     async def create(self, actor: User, role: str) -> tuple[str, Invite]:
         """A new invitation; the token is returned once and only its hash is kept."""
         if role not in access.INVITABLE_ROLES:
-            raise InvalidInput("bad_role", value=role)
+            raise InvalidInput(ErrorCode.BAD_ROLE, value=role)
         async with write_transaction(self._session):
             fresh = await self._session.get(User, actor.id)
             if fresh is None or not access.can_invite(fresh):
@@ -114,14 +115,14 @@ class Invites:
             events.record(
                 self._session,
                 self._clock,
-                "member_joined",
+                events.EventKind.MEMBER_JOINED,
                 user_id,
-                data={"role": role, "invite_id": invite_id, "invited_by": inviter_id},
+                data=MemberJoined(role=role, invite_id=invite_id, invited_by=inviter_id),
             )
             await outbox.enqueue(
                 self._session,
                 chat_id=inviter_id,
-                kind="invite_accepted",
+                kind=outbox.OutboxKind.INVITE_ACCEPTED,
                 payload={"member_id": user_id, "name": full_name, "role": role},
                 dedupe_key=f"invite-accepted:{invite_id}",
                 now=now,

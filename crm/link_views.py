@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crm.cards import CardRef
-from crm.errors import InvalidInput
+from crm.errors import ErrorCode, InvalidInput
 from storage.models import Link
 
 MAX_QUANTITY_MILLI = 10**12
@@ -34,6 +34,6 @@ def line_total(quantity_milli: int, price_minor: int) -> int:
 
 def check_line(quantity_milli: int | None, price_minor: int | None) -> None:
     if quantity_milli is not None and not 0 < quantity_milli < MAX_QUANTITY_MILLI:
-        raise InvalidInput("bad_quantity")
+        raise InvalidInput(ErrorCode.BAD_QUANTITY)
     if price_minor is not None and not 0 <= price_minor < MAX_PRICE_MINOR:
-        raise InvalidInput("bad_price")
+        raise InvalidInput(ErrorCode.BAD_PRICE)

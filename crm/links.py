@@ -24,7 +24,9 @@ from crm.cards import (
 )
 from crm.clock import Clock
 from crm.deals import can_change_deal
-from crm.errors import Conflict, InvalidInput, NotAllowed
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
+from crm.event_data import DealChanged
+from crm.events import EventKind
 from crm.link_views import MAX_LINKS_SHOWN, LinkView, check_line, line_total
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
@@ -49,17 +51,17 @@ class Links:
         price_minor: int | None = None,
     ) -> Link:
         if a == b:
-            raise InvalidInput("link_to_itself")
+            raise InvalidInput(ErrorCode.LINK_TO_ITSELF)
         check_line(quantity_milli, price_minor)
         async with write_transaction(self._session):
             card_a = await self._cards.visible(actor, a)
             card_b = await self._cards.visible(actor, b)
             if await self._find(a, b) is not None:
-                raise Conflict("already_linked")
+                raise Conflict(ErrorCode.ALREADY_LINKED)
             deal = _deal_side(card_a, card_b)
             if quantity_milli is not None:
                 if deal is None or not (isinstance(card_a, Record) or isinstance(card_b, Record)):
-                    raise InvalidInput("lines_are_deal_and_record")
+                    raise InvalidInput(ErrorCode.LINES_ARE_DEAL_AND_RECORD)
                 if price_minor is None:
                     record = card_b if isinstance(card_b, Record) else card_a
                     price_minor = await self._record_price(record.id)
@@ -81,7 +83,7 @@ class Links:
         async with write_transaction(self._session):
             link = await self._session.get(Link, link_id)
             if link is None:
-                raise Conflict("link_gone")
+                raise Conflict(ErrorCode.LINK_GONE)
             a, b = link_side(link, "a"), link_side(link, "b")
             card_a = await self._cards.visible(actor, a)
             card_b = await self._cards.visible(actor, b)
@@ -101,13 +103,13 @@ class Links:
         async with write_transaction(self._session):
             link = await self._session.get(Link, link_id)
             if link is None:
-                raise Conflict("link_gone")
+                raise Conflict(ErrorCode.LINK_GONE)
             a, b = link_side(link, "a"), link_side(link, "b")
             card_a = await self._cards.visible(actor, a)
             card_b = await self._cards.visible(actor, b)
             deal = _deal_side(card_a, card_b)
             if deal is None or not (isinstance(card_a, Record) or isinstance(card_b, Record)):
-                raise InvalidInput("lines_are_deal_and_record")
+                raise InvalidInput(ErrorCode.LINES_ARE_DEAL_AND_RECORD)
             if not can_change_deal(actor, deal):
                 raise NotAllowed()
             old = {"quantity": link.quantity_milli, "price": link.price_minor}
@@ -248,17 +250,13 @@ class Links:
             events.record(
                 self._session,
                 self._clock,
-                "deal_changed",
+                EventKind.DEAL_CHANGED,
                 actor.id,
                 client_id=deal.client_id,
                 deal_id=deal.id,
-                data={
-                    "field": "amount",
-                    "old": old,
-                    "new": total,
-                    "currency": deal.currency,
-                    "by_lines": True,
-                },
+                data=DealChanged(
+                    field="amount", old=old, new=total, currency=deal.currency, by_lines=True
+                ),
             )
 
     def _both_events(

@@ -13,7 +13,7 @@ from typing import Literal
 
 import aiosmtplib
 
-from crm.errors import CrmError
+from crm.errors import CrmError, ErrorCode
 
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 
@@ -31,7 +31,7 @@ class MailConfig:
 
 class MailFailed(CrmError):
     def __init__(self, reason: str) -> None:
-        super().__init__("mail_failed", reason=reason[:300])
+        super().__init__(ErrorCode.MAIL_FAILED, reason=reason[:300])
 
 
 async def send(

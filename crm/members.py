@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import access, events
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.event_data import MemberActive, MemberJoined, MemberRoleChanged
+from crm.events import EventKind
 from crm.parsing.timezones import parse_timezone
 from crm.tokens import new_token, token_hash
 from storage.engine import write_transaction
@@ -36,11 +38,11 @@ def normalize_timezone(name: str) -> str:
     (``europe/moscow``), a city (``Новосибирск``) or an offset (``UTC+5``, ``МСК+4``)."""
     zone = parse_timezone(name)
     if zone is None:
-        raise InvalidInput("bad_timezone", value=name[:64])
+        raise InvalidInput(ErrorCode.BAD_TIMEZONE, value=name[:64])
     try:
         ZoneInfo(zone)
     except ZoneInfoNotFoundError as exc:  # pragma: no cover - the list and the files agree
-        raise InvalidInput("bad_timezone", value=name[:64]) from exc
+        raise InvalidInput(ErrorCode.BAD_TIMEZONE, value=name[:64]) from exc
     return zone
 
 
@@ -132,9 +134,8 @@ class Members:
             user.full_name = full_name
             user.username = username
             await self._session.flush()
-            events.record(
-                self._session, self._clock, "member_joined", user_id, data={"role": "owner"}
-            )
+            joined = MemberJoined(role=Role.OWNER)
+            events.record(self._session, self._clock, EventKind.MEMBER_JOINED, user_id, data=joined)
             log.info("user %s became the owner with the setup code", user_id)
             return user
 
@@ -158,7 +159,7 @@ class Members:
 
     async def set_language(self, user: User, language: str) -> User:
         if language not in SUPPORTED_LANGUAGES:
-            raise InvalidInput("bad_language", value=language)
+            raise InvalidInput(ErrorCode.BAD_LANGUAGE, value=language)
         return await self._update(user.id, language=language)
 
     async def set_timezone(self, user: User, name: str) -> User:
@@ -171,16 +172,16 @@ class Members:
             target = await self._load_manageable(actor, member_id)
             if role not in access.assignable_roles(actor, target):
                 if role == target.role:
-                    raise Conflict("role_unchanged")
+                    raise Conflict(ErrorCode.ROLE_UNCHANGED)
                 raise NotAllowed()
             old = target.role
             target.role = role
             events.record(
                 self._session,
                 self._clock,
-                "member_role_changed",
+                EventKind.MEMBER_ROLE_CHANGED,
                 actor.id,
-                data={"member_id": target.id, "old": old, "new": role},
+                data=MemberRoleChanged(member_id=target.id, old=old, new=role),
             )
             return target
 
@@ -188,14 +189,14 @@ class Members:
         async with write_transaction(self._session):
             target = await self._load_manageable(actor, member_id)
             if target.active == active:
-                raise Conflict("already_active" if active else "already_inactive")
+                raise Conflict(ErrorCode.ALREADY_ACTIVE if active else ErrorCode.ALREADY_INACTIVE)
             target.active = active
             events.record(
                 self._session,
                 self._clock,
-                "member_reactivated" if active else "member_deactivated",
+                EventKind.MEMBER_REACTIVATED if active else EventKind.MEMBER_DEACTIVATED,
                 actor.id,
-                data={"member_id": target.id},
+                data=MemberActive(member_id=target.id),
             )
             return target
 

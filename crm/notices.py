@@ -12,13 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
 from crm.clock import Clock
+from crm.outbox import OutboxKind
 from storage.models import Client, Task
 
 
 async def tell(
     session: AsyncSession,
     clock: Clock,
-    kind: str,
+    kind: OutboxKind,
     to: int | None,
     actor_id: int,
     payload: dict[str, Any],
@@ -40,13 +41,17 @@ async def tell(
 
 async def task_done(session: AsyncSession, clock: Clock, task: Task, actor_id: int) -> None:
     """A task someone else set was done: its setter is told."""
-    await tell(session, clock, "task_done", task.created_by, actor_id, {"task_id": task.id})
+    await tell(
+        session, clock, OutboxKind.TASK_DONE, task.created_by, actor_id, {"task_id": task.id}
+    )
 
 
 async def client_assigned(session: AsyncSession, clock: Clock, client: Client, by: int) -> None:
-    await tell(session, clock, "client_assigned", client.manager_id, by, {"client_id": client.id})
+    await tell(
+        session, clock, OutboxKind.CLIENT_ASSIGNED, client.manager_id, by, {"client_id": client.id}
+    )
 
 
 async def client_deleted(session: AsyncSession, clock: Clock, client: Client, by: int) -> None:
     payload = {"client_id": client.id, "name": client.name}
-    await tell(session, clock, "client_deleted", client.manager_id, by, payload)
+    await tell(session, clock, OutboxKind.CLIENT_DELETED, client.manager_id, by, payload)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, select, update
@@ -15,11 +16,56 @@ from storage.engine import write_transaction
 from storage.models import OutboxMessage, User
 
 
+class OutboxKind(StrEnum):
+    """Every kind of message the bot sends on its own (the outbox ``kind`` column).
+
+    ``reminders/render.py`` has a renderer for each (``RENDERERS``; a test checks).
+    """
+
+    # A task's reminders (crm/reminders.py), and a task given to someone
+    TASK_REMINDER = "task_reminder"
+    TASK_EARLY = "task_early"
+    TASK_NUDGE = "task_nudge"
+    TASK_ASSIGNED = "task_assigned"
+    # A member told what someone else did to what is theirs (crm/notices.py and others)
+    TASK_DONE = "task_done"
+    CLIENT_ASSIGNED = "client_assigned"
+    CLIENT_DELETED = "client_deleted"
+    HANDED_OVER = "handed_over"
+    DEAL_ASSIGNED = "deal_assigned"
+    INVITE_ACCEPTED = "invite_accepted"
+    # The team's group chat: ``group_`` and a topic of crm/groups.py TOPICS
+    GROUP_NEW_CLIENT = "group_new_client"
+    GROUP_NEW_DEAL = "group_new_deal"
+    GROUP_DEAL_WON = "group_deal_won"
+    GROUP_DEAL_LOST = "group_deal_lost"
+    GROUP_TASK_OVERDUE = "group_task_overdue"
+    # Automation: a rule's message, a prepared template, a rule paused for running away
+    AUTOMATION_NOTICE = "automation_notice"
+    AUTOMATION_TEMPLATE = "automation_template"
+    AUTOMATION_PAUSED = "automation_paused"
+    # The owner's daily summary and a member's morning list
+    DIGEST = "digest"
+    MORNING = "morning"
+    # Incoming leads: to the member who got one, and to the owners and groups when nobody did
+    LEAD_NEW = "lead_new"
+    LEAD_QUEUE = "lead_queue"
+
+
+TASK_REMINDERS = (OutboxKind.TASK_REMINDER, OutboxKind.TASK_EARLY, OutboxKind.TASK_NUDGE)
+GROUP_KINDS = frozenset(kind for kind in OutboxKind if kind.startswith("group_"))
+
+
+def group_kind(topic: str) -> OutboxKind:
+    """The kind of a group chat's announcement of ``topic`` (ValueError for no such topic)."""
+    return OutboxKind(f"group_{topic}")
+
+
 async def enqueue(
     session: AsyncSession,
     *,
     chat_id: int,
-    kind: str,
+    kind: OutboxKind,
     payload: dict[str, Any],
     dedupe_key: str,
     now: datetime,

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events
 from crm.access import is_staff
 from crm.clock import Clock
-from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.event_data import stage_move
 from storage.engine import write_transaction
 from storage.models import Deal, LostReason, Pipeline, Role, Stage, User
 
@@ -50,9 +51,9 @@ class StageView:
 def clean_name(text: str, limit: int, field: str) -> str:
     name = " ".join(text.split())
     if not name:
-        raise InvalidInput("empty", field=field)
+        raise InvalidInput(ErrorCode.EMPTY, field=field)
     if len(name) > limit:
-        raise InvalidInput("too_long", field=field, limit=limit)
+        raise InvalidInput(ErrorCode.TOO_LONG, field=field, limit=limit)
     return name
 
 
@@ -79,7 +80,7 @@ def refuse_taken_name(name: str, others: list[StageView]) -> None:
     for other in others:
         shown = (other.name,) if other.name else BUILTIN_STAGE_NAMES.get(other.code or "", ())
         if any(_folded(candidate) == wanted for candidate in shown):
-            raise Conflict("stage_name_taken", name=name)
+            raise Conflict(ErrorCode.STAGE_NAME_TAKEN, name=name)
 
 
 class Pipelines:
@@ -132,7 +133,7 @@ class Pipelines:
     async def stage(self, stage_id: int) -> Stage:
         stage = await self._session.get(Stage, stage_id)
         if stage is None:
-            raise Conflict("stage_gone")
+            raise Conflict(ErrorCode.STAGE_GONE)
         return stage
 
     async def lost_reasons(self) -> list[LostReason]:
@@ -151,7 +152,7 @@ class Pipelines:
             pipeline_id = await self.default_pipeline_id()
             stages = await self.stages(pipeline_id)
             if len(stages) >= MAX_STAGES:
-                raise InvalidInput("too_many_stages", limit=MAX_STAGES)
+                raise InvalidInput(ErrorCode.TOO_MANY_STAGES, limit=MAX_STAGES)
             refuse_taken_name(name, stages)
             position = max((s.position for s in stages if s.kind == "open"), default=-1) + 1
             await self._session.execute(
@@ -184,11 +185,11 @@ class Pipelines:
     async def set_stale_days(self, actor: User, stage_id: int, days: int | None) -> Stage:
         _require_owner(actor)
         if days is not None and not 1 <= days <= MAX_STALE_DAYS:
-            raise InvalidInput("bad_stale_days", limit=MAX_STALE_DAYS)
+            raise InvalidInput(ErrorCode.BAD_STALE_DAYS, limit=MAX_STALE_DAYS)
         async with write_transaction(self._session):
             stage = await self.stage(stage_id)
             if stage.kind != "open":
-                raise InvalidInput("closed_stage")
+                raise InvalidInput(ErrorCode.CLOSED_STAGE)
             stage.stale_days = days
             return stage
 
@@ -200,7 +201,7 @@ class Pipelines:
             opened = [s for s in await self.stages(stage.pipeline_id) if s.kind == "open"]
             index = next((i for i, s in enumerate(opened) if s.id == stage_id), None)
             if index is None:
-                raise InvalidInput("closed_stage")
+                raise InvalidInput(ErrorCode.CLOSED_STAGE)
             other = index + step
             if not 0 <= other < len(opened):
                 return
@@ -225,10 +226,10 @@ class Pipelines:
         async with write_transaction(self._session):
             stage = await self.stage(stage_id)
             if stage.kind != "open":
-                raise InvalidInput("closed_stage")
+                raise InvalidInput(ErrorCode.CLOSED_STAGE)
             opened = [s for s in await self.stages(stage.pipeline_id) if s.kind == "open"]
             if len(opened) <= 1:
-                raise InvalidInput("last_open_stage")
+                raise InvalidInput(ErrorCode.LAST_OPEN_STAGE)
             deals = list(await self._session.scalars(select(Deal).where(Deal.stage_id == stage_id)))
             if deals:
                 target = await self._session.get(Stage, move_to) if move_to else None
@@ -238,27 +239,21 @@ class Pipelines:
                     or target.kind != "open"
                     or target.pipeline_id != stage.pipeline_id
                 ):
-                    raise InvalidInput("move_deals_first")
+                    raise InvalidInput(ErrorCode.MOVE_DEALS_FIRST)
                 now = self._clock.now()
+                moved = stage_move(stage, target)
+                moved["stage_deleted"] = True
                 for deal in deals:
                     deal.stage_id = target.id
                     deal.stage_changed_at = now
                     events.record(
                         self._session,
                         self._clock,
-                        "stage_changed",
+                        events.EventKind.STAGE_CHANGED,
                         actor.id,
                         client_id=deal.client_id,
                         deal_id=deal.id,
-                        data={
-                            "from": stage_id,
-                            "to": target.id,
-                            "from_name": stage.name,
-                            "from_code": stage.code,
-                            "to_name": target.name,
-                            "to_code": target.code,
-                            "stage_deleted": True,
-                        },
+                        data=moved,
                     )
             await self._session.flush()
             await self._session.delete(stage)
@@ -280,7 +275,7 @@ class Pipelines:
         async with write_transaction(self._session):
             reason = await self._session.get(LostReason, reason_id)
             if reason is None:
-                raise Conflict("reason_gone")
+                raise Conflict(ErrorCode.REASON_GONE)
             reason.text = text
             return reason
 
@@ -289,7 +284,7 @@ class Pipelines:
         async with write_transaction(self._session):
             reason = await self._session.get(LostReason, reason_id)
             if reason is None:
-                raise Conflict("reason_gone")
+                raise Conflict(ErrorCode.REASON_GONE)
             await self._session.delete(reason)
 
 

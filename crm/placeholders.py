@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.errors import InvalidInput
+from crm.errors import ErrorCode, InvalidInput
 from crm.money import format_money
 from storage.models import Client, ClientPhone, Deal, User
 
@@ -51,7 +51,7 @@ def check(text: str, custom_keys: Iterable[str] = ()) -> list[str]:
     names = find(text)
     for name in names:
         if not is_known(name, keys):
-            raise InvalidInput("unknown_placeholder", name=name)
+            raise InvalidInput(ErrorCode.UNKNOWN_PLACEHOLDER, name=name)
     return names
 
 

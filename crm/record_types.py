@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events
 from crm.cards import CardKind
 from crm.clock import Clock
-from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.field_defs import FieldDefs
 from crm.field_rules import clean_name
 from crm.parsing.fields import FieldType
@@ -103,7 +103,7 @@ def clean_emoji(emoji: str | None) -> str:
     if not text:
         return "📁"
     if len(text) > MAX_EMOJI or any(char.isalnum() for char in text):
-        raise InvalidInput("bad_emoji")
+        raise InvalidInput(ErrorCode.BAD_EMOJI)
     return text
 
 
@@ -122,7 +122,7 @@ class RecordTypes:
     async def get(self, type_id: int) -> RecordType:
         found = await self._session.get(RecordType, type_id)
         if found is None:
-            raise NotFound("record_type_gone")
+            raise NotFound(ErrorCode.RECORD_TYPE_GONE)
         return found
 
     async def create(
@@ -173,7 +173,7 @@ class RecordTypes:
             record_type = await self.get(type_id)
             count = await self.count_records(type_id)
             if count:
-                raise Conflict("type_has_records", count=count)
+                raise Conflict(ErrorCode.TYPE_HAS_RECORDS, count=count)
             await self._session.delete(record_type)
             await self._session.flush()
             events.record(
@@ -200,14 +200,14 @@ class RecordTypes:
         self._require_owner(actor)
         starter = next((s for s in STARTERS if s.code == code), None)
         if starter is None:
-            raise InvalidInput("no_such_starter")
+            raise InvalidInput(ErrorCode.NO_SUCH_STARTER)
         lang = 1 if actor.language == "en" else 0
         async with write_transaction(self._session):
             taken = await self._session.scalar(
                 select(RecordType.id).where(RecordType.starter == code).limit(1)
             )
             if taken is not None:
-                raise Conflict("starter_taken")
+                raise Conflict(ErrorCode.STARTER_TAKEN)
             record_type = await self._add(
                 actor, starter.singular[lang], starter.plural[lang], starter.emoji, code
             )
@@ -225,7 +225,7 @@ class RecordTypes:
     async def skip_starter(self, actor: User, code: str) -> None:
         self._require_owner(actor)
         if code not in STARTER_CODES:
-            raise InvalidInput("no_such_starter")
+            raise InvalidInput(ErrorCode.NO_SUCH_STARTER)
         async with write_transaction(self._session):
             skipped = sorted(await self._skipped() | {code})
             await self._session.merge(AppSetting(key=SKIPPED_KEY, value={"codes": skipped}))
@@ -237,7 +237,7 @@ class RecordTypes:
     ) -> RecordType:
         types = await self.all(include_archived=True)
         if len(types) >= MAX_TYPES:
-            raise InvalidInput("too_many_types", limit=MAX_TYPES)
+            raise InvalidInput(ErrorCode.TOO_MANY_TYPES, limit=MAX_TYPES)
         await self._check_names(singular, plural)
         record_type = RecordType(
             singular=singular,
@@ -262,7 +262,7 @@ class RecordTypes:
         wanted = {fold(singular), fold(plural)}
         for other in await self.all(include_archived=True):
             if other.id != except_id and wanted & {fold(other.singular), fold(other.plural)}:
-                raise InvalidInput("type_name_taken", name=other.plural)
+                raise InvalidInput(ErrorCode.TYPE_NAME_TAKEN, name=other.plural)
 
     async def _skipped(self) -> set[str]:
         setting = await self._session.get(AppSetting, SKIPPED_KEY)

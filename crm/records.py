@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events, visibility
 from crm.cards import CardKind, CardRef, Cards
 from crm.clock import Clock
-from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.event_data import FileAttached, ManagerChanged, NoData
+from crm.events import EventKind
 from crm.field_defs import FieldDefs
 from crm.field_values import FieldValues
 from crm.parsing.fields import Parsed
@@ -30,9 +32,9 @@ MAX_TITLE = 200
 def clean_title(title: str) -> str:
     text = " ".join(title.split())
     if not any(char.isalnum() for char in text):
-        raise InvalidInput("empty", field="title")
+        raise InvalidInput(ErrorCode.EMPTY, field="title")
     if len(text) > MAX_TITLE:
-        raise InvalidInput("too_long", field="title", limit=MAX_TITLE)
+        raise InvalidInput(ErrorCode.TOO_LONG, field="title", limit=MAX_TITLE)
     return text
 
 
@@ -66,14 +68,14 @@ class Records:
         fields = await self._fields.of(CardKind.RECORD, type_id)
         known = {f.id: f for f in fields}
         if any(field_id not in known for field_id in texts):
-            raise Conflict("field_gone")
+            raise Conflict(ErrorCode.FIELD_GONE)
         parsed = [
             (known[i], self._values.parse(known[i], t)) for i, t in texts.items() if t.strip()
         ]
         given = {field.id for field, _ in parsed}
         missing = [f.name for f in fields if f.required and f.id not in given]
         if missing:
-            raise InvalidInput("field_required", name=missing[0])
+            raise InvalidInput(ErrorCode.FIELD_REQUIRED, name=missing[0])
         return parsed
 
     async def create(
@@ -83,7 +85,7 @@ class Records:
         async with write_transaction(self._session):
             record_type = await self._types.get(type_id)
             if record_type.archived_at is not None:
-                raise Conflict("record_type_archived")
+                raise Conflict(ErrorCode.RECORD_TYPE_ARCHIVED)
             parsed = await self.parse_values(type_id, values or {})
             now = self._clock.now()
             record = Record(
@@ -137,17 +139,17 @@ class Records:
             if manager_id is not None:
                 manager = await self._session.get(User, manager_id)
                 if manager is None or not manager.active:
-                    raise InvalidInput("no_such_member")
+                    raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
             if record.manager_id != manager_id:
                 old, record.manager_id = record.manager_id, manager_id
                 record.last_activity_at = self._clock.now()
                 events.record(
                     self._session,
                     self._clock,
-                    "manager_changed",
+                    EventKind.MANAGER_CHANGED,
                     actor.id,
                     record_id=record.id,
-                    data={"old": old, "new": manager_id},
+                    data=ManagerChanged(old=old, new=manager_id),
                 )
             return record
 
@@ -159,7 +161,7 @@ class Records:
                 events.record(
                     self._session,
                     self._clock,
-                    "archived" if archived else "unarchived",
+                    EventKind.ARCHIVED if archived else EventKind.UNARCHIVED,
                     actor.id,
                     record_id=record.id,
                 )
@@ -184,7 +186,7 @@ class Records:
             return title
 
     async def comment(self, actor: User, record_id: int, text: str) -> Event:
-        return await self._add(actor, record_id, "comment", clean_note(text), {})
+        return await self._add(actor, record_id, EventKind.COMMENT, clean_note(text), NoData())
 
     async def attach(
         self,
@@ -195,8 +197,8 @@ class Records:
         file_name: str | None,
         caption: str | None,
     ) -> Event:
-        data = {"file_kind": kind, "file_id": file_id, "file_name": file_name}
-        return await self._add(actor, record_id, "file", clean_note(caption, False), data)
+        data = FileAttached(file_kind=kind, file_id=file_id, file_name=file_name)
+        return await self._add(actor, record_id, EventKind.FILE, clean_note(caption, False), data)
 
     async def file_event(self, actor: User, event_id: int) -> Event:
         event = await self._session.get(Event, event_id)

@@ -26,6 +26,7 @@ from sqlalchemy.sql.dml import ReturningUpdate
 
 from crm.clock import Clock
 from crm.config import CrmConfig
+from crm.outbox import TASK_REMINDERS, OutboxKind
 from storage.engine import write_transaction
 from storage.models import Client, ClientPhone, Deal, OutboxMessage, Task, User
 
@@ -43,13 +44,17 @@ class ReminderView:
     phone: str | None
 
 
-KINDS = ("task_reminder", "task_early", "task_nudge")
+KINDS = TASK_REMINDERS
 # When each kind falls due, and the column that says it was claimed.
-_MOMENT = {"task_reminder": "remind_at", "task_early": "early_at", "task_nudge": "due_at"}
+_MOMENT = {
+    OutboxKind.TASK_REMINDER: "remind_at",
+    OutboxKind.TASK_EARLY: "early_at",
+    OutboxKind.TASK_NUDGE: "due_at",
+}
 _CLAIMED_AT = {
-    "task_reminder": "reminded_at",
-    "task_early": "early_reminded_at",
-    "task_nudge": "nudged_at",
+    OutboxKind.TASK_REMINDER: "reminded_at",
+    OutboxKind.TASK_EARLY: "early_reminded_at",
+    OutboxKind.TASK_NUDGE: "nudged_at",
 }
 # Ids per statement: well under the bound-parameter limits of SQLite and asyncpg.
 CHUNK = 2000
@@ -62,7 +67,7 @@ class _Due:
     moment: datetime
 
 
-def _key(task_id: int, kind: str, moment: datetime) -> str:
+def _key(task_id: int, kind: OutboxKind, moment: datetime) -> str:
     return f"task:{task_id}:{kind}:{moment.strftime('%Y%m%dT%H%M%S')}"
 
 
@@ -130,7 +135,7 @@ class Reminders:
                 if not rows:
                     continue
                 taken += len(rows)
-                if kind == "task_reminder":
+                if kind == OutboxKind.TASK_REMINDER:
                     await self._moot_early([row.task_id for row in rows], now)
                 if unreachable is None:
                     unreachable = set(
@@ -146,15 +151,17 @@ class Reminders:
         """Whether any kind has a task due: one indexed read per kind, in one expression."""
         return or_(*(exists(self._due(kind, now, Task)) for kind in KINDS))
 
-    def _due(self, kind: str, now: datetime, task: Any) -> Select[tuple[int]]:
+    def _due(self, kind: OutboxKind, now: datetime, task: Any) -> Select[tuple[int]]:
         """The tasks of ``kind`` due at ``now`` and not claimed yet (``task``: an alias)."""
         moment = getattr(task, _MOMENT[kind])
-        until = now - self._config.nudge_after if kind == "task_nudge" else now
+        until = now - self._config.nudge_after if kind == OutboxKind.TASK_NUDGE else now
         return select(task.id).where(
             task.done_at.is_(None), getattr(task, _CLAIMED_AT[kind]).is_(None), moment <= until
         )
 
-    def _claim(self, kind: str, now: datetime, limit: int) -> ReturningUpdate[int, int, datetime]:
+    def _claim(
+        self, kind: OutboxKind, now: datetime, limit: int
+    ) -> ReturningUpdate[int, int, datetime]:
         """UPDATE the first ``limit`` due tasks of ``kind`` as claimed, RETURNING them."""
         due = aliased(Task)
         chosen = (
@@ -184,7 +191,7 @@ class Reminders:
                 execution_options={"synchronize_session": False},
             )
 
-    async def _enqueue(self, kind: str, rows: list[_Due], now: datetime) -> int:
+    async def _enqueue(self, kind: OutboxKind, rows: list[_Due], now: datetime) -> int:
         """Outbox rows for ``rows``, in that order; returns how many were new.
 
         One statement with a list of parameters: SQLAlchemy sends it as a few

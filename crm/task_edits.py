@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events
 from crm.access import is_staff
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.deals import Deals
-from crm.errors import Conflict, NotAllowed
+from crm.errors import NotAllowed
+from crm.event_data import TaskCancelled, TaskChanged
+from crm.events import EventKind
 from crm.tasks import Tasks, clean_title
 from storage.engine import write_transaction
 from storage.models import Task, User
@@ -39,10 +40,12 @@ class TaskEdits:
     async def set_title(self, actor: User, task_id: int, text: str) -> Task:
         title = clean_title(text)
         async with write_transaction(self._session):
-            task = await self._open(actor, task_id)
+            task = await self._tasks._open_task(actor, task_id)
             if task.title != title:
                 old, task.title = task.title, title
-                self._record(task, actor, "task_changed", {"field": "title", "old": old})
+                self._tasks._record(
+                    task, EventKind.TASK_CHANGED, actor, TaskChanged(field="title", old=old)
+                )
             return task
 
     async def attach(
@@ -50,22 +53,23 @@ class TaskEdits:
     ) -> Task:
         """Hang the task off a deal (and so its client), a client, or nothing (both None)."""
         async with write_transaction(self._session):
-            task = await self._open(actor, task_id)
+            task = await self._tasks._open_task(actor, task_id)
             if deal_id is not None:
                 client_id = (await self._deals.visible(actor, deal_id)).client_id
             elif client_id is not None:
                 await self._clients.visible(actor, client_id)
-            old = {"old_client": task.client_id, "old_deal": task.deal_id}
+            was = TaskChanged(field="attached", old_client=task.client_id, old_deal=task.deal_id)
             if (task.client_id, task.deal_id) != (client_id, deal_id):
                 task.client_id, task.deal_id = client_id, deal_id
-                self._record(task, actor, "task_changed", {"field": "attached", **old})
+                self._tasks._record(task, EventKind.TASK_CHANGED, actor, was)
             return task
 
     async def cancel(self, actor: User, task_id: int) -> None:
         """Cancel an open task: one event, and the task is gone (it never reminds)."""
         async with write_transaction(self._session):
-            task = await self._open(actor, task_id)
-            self._record(task, actor, "task_cancelled", {"task": task.id}, linked=False)
+            task = await self._tasks._open_task(actor, task_id)
+            cancelled = TaskCancelled(task=task.id)
+            self._tasks._record(task, EventKind.TASK_CANCELLED, actor, cancelled, linked=False)
             await self._session.delete(task)
             await self._session.flush()
 
@@ -80,26 +84,3 @@ class TaskEdits:
             query = query.where(Task.assignee_id == member_id)
         found = await self._session.scalars(query.order_by(Task.due_at, Task.id).limit(LATER_LIMIT))
         return list(found)
-
-    async def _open(self, actor: User, task_id: int) -> Task:
-        task = await self._tasks.visible(actor, task_id)
-        if task.done_at is not None:
-            raise Conflict("already_done")
-        if not (is_staff(actor) or actor.id in (task.assignee_id, task.created_by)):
-            raise NotAllowed()
-        return task
-
-    def _record(
-        self, task: Task, actor: User, kind: str, data: dict[str, object], linked: bool = True
-    ) -> None:
-        events.record(
-            self._session,
-            self._clock,
-            kind,
-            actor.id,
-            client_id=task.client_id,
-            deal_id=task.deal_id,
-            task_id=task.id if linked else None,
-            text=task.title,
-            data=data,
-        )

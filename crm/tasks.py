@@ -18,7 +18,9 @@ from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import Deals
-from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.event_data import NOTHING, Data, TaskAssigned, TaskCreated, TaskRescheduled, TaskSnoozed
+from crm.events import EventKind
 from crm.recurrence import REPEATS, next_occurrence
 from storage.engine import write_transaction
 from storage.models import Task, User
@@ -39,9 +41,9 @@ class TaskLists:
 def clean_title(text: str) -> str:
     title = " ".join(text.split())
     if not title:
-        raise InvalidInput("empty", field="task")
+        raise InvalidInput(ErrorCode.EMPTY, field="task")
     if len(title) > MAX_TITLE:
-        raise InvalidInput("too_long", field="task", limit=MAX_TITLE)
+        raise InvalidInput(ErrorCode.TOO_LONG, field="task", limit=MAX_TITLE)
     return title
 
 
@@ -79,7 +81,7 @@ class Tasks:
         _check_options(priority, remind_before, repeat)
         now = self._clock.now()
         if due_at < now - timedelta(minutes=1):
-            raise InvalidInput("in_the_past")
+            raise InvalidInput(ErrorCode.IN_THE_PAST)
         async with write_transaction(self._session):
             if deal_id is not None:
                 deal = await self._deals.visible(actor, deal_id)
@@ -101,24 +103,21 @@ class Tasks:
             _schedule(task, due_at, remind_before)
             self._session.add(task)
             await self._session.flush()
-            self._record(task, "task_created", actor, data={"due_at": due_at.isoformat()})
+            created = TaskCreated(due_at=due_at.isoformat())
+            self._record(task, EventKind.TASK_CREATED, actor, created)
             if assignee.id != actor.id:
                 await self._tell_assignee(task)
             return task
 
     async def reschedule(self, actor: User, task_id: int, due_at: datetime) -> Task:
         if due_at < self._clock.now() - timedelta(minutes=1):
-            raise InvalidInput("in_the_past")
+            raise InvalidInput(ErrorCode.IN_THE_PAST)
         async with write_transaction(self._session):
             task = await self._open_task(actor, task_id)
             old = task.due_at
             _schedule(task, due_at, task.remind_before)
-            self._record(
-                task,
-                "task_rescheduled",
-                actor,
-                data={"old": old.isoformat(), "new": due_at.isoformat()},
-            )
+            moved = TaskRescheduled(old=old.isoformat(), new=due_at.isoformat())
+            self._record(task, EventKind.TASK_RESCHEDULED, actor, moved)
             return task
 
     async def set_options(
@@ -150,7 +149,8 @@ class Tasks:
             assignee = await self._assignee(actor, assignee_id)
             if assignee.id != task.assignee_id:
                 task.assignee_id = assignee.id
-                self._record(task, "task_assigned", actor, data={"assignee": assignee.id})
+                given = TaskAssigned(assignee=assignee.id)
+                self._record(task, EventKind.TASK_ASSIGNED, actor, given)
                 if assignee.id != actor.id:
                     await self._tell_assignee(task)
             return task
@@ -158,7 +158,7 @@ class Tasks:
     async def snooze(self, actor: User, task_id: int, until: datetime) -> Task:
         """Remind again at ``until``; the due time stays."""
         if until <= self._clock.now():
-            raise InvalidInput("in_the_past")
+            raise InvalidInput(ErrorCode.IN_THE_PAST)
         async with write_transaction(self._session):
             task = await self._open_task(actor, task_id)
             if task.reminded_at is None and task.early_at is not None and until < task.due_at:
@@ -166,7 +166,7 @@ class Tasks:
                 task.early_at, task.early_reminded_at = until, None
             else:
                 task.remind_at, task.reminded_at = until, None
-            self._record(task, "task_snoozed", actor, data={"until": until.isoformat()})
+            self._record(task, EventKind.TASK_SNOOZED, actor, TaskSnoozed(until=until.isoformat()))
             return task
 
     async def done(self, actor: User, task_id: int) -> tuple[Task, Task | None]:
@@ -174,12 +174,12 @@ class Tasks:
         async with write_transaction(self._session):
             task = await self.visible(actor, task_id)
             if task.done_at is not None:
-                raise Conflict("already_done")
+                raise Conflict(ErrorCode.ALREADY_DONE)
             if not (is_staff(actor) or actor.id == task.assignee_id):
                 raise NotAllowed()
             now = self._clock.now()
             task.done_at = now
-            self._record(task, "task_done", actor)
+            self._record(task, EventKind.TASK_DONE, actor)
             await notices.task_done(self._session, self._clock, task, actor.id)
             following = None
             if task.repeat:
@@ -200,12 +200,8 @@ class Tasks:
                 _schedule(following, due, task.remind_before)
                 self._session.add(following)
                 await self._session.flush()
-                self._record(
-                    following,
-                    "task_created",
-                    actor,
-                    data={"due_at": due.isoformat(), "repeat_of": task.id},
-                )
+                created = TaskCreated(due_at=due.isoformat(), repeat_of=task.id)
+                self._record(following, EventKind.TASK_CREATED, actor, created)
             return task, following
 
     async def lists(self, actor: User, member_id: int | None, day_start: datetime) -> TaskLists:
@@ -238,7 +234,7 @@ class Tasks:
     async def _open_task(self, actor: User, task_id: int) -> Task:
         task = await self.visible(actor, task_id)
         if task.done_at is not None:
-            raise Conflict("already_done")
+            raise Conflict(ErrorCode.ALREADY_DONE)
         if not (is_staff(actor) or actor.id in (task.assignee_id, task.created_by)):
             raise NotAllowed()
         return task
@@ -250,22 +246,23 @@ class Tasks:
             raise NotAllowed()
         assignee = await self._session.get(User, assignee_id)
         if assignee is None or not assignee.active:
-            raise InvalidInput("no_such_member")
+            raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
         return assignee
 
     async def _tell_assignee(self, task: Task) -> None:
         await outbox.enqueue(
             self._session,
             chat_id=task.assignee_id,
-            kind="task_assigned",
+            kind=outbox.OutboxKind.TASK_ASSIGNED,
             payload={"task_id": task.id},
             dedupe_key=f"task:{task.id}:assigned:{task.assignee_id}:{self._clock.now():%Y%m%dT%H%M%S}",
             now=self._clock.now(),
         )
 
     def _record(
-        self, task: Task, kind: str, actor: User, data: dict[str, object] | None = None
+        self, task: Task, kind: EventKind, actor: User, data: Data = NOTHING, linked: bool = True
     ) -> None:
+        """One event about ``task``; ``linked=False`` for a task about to be removed."""
         events.record(
             self._session,
             self._clock,
@@ -273,9 +270,9 @@ class Tasks:
             actor.id,
             client_id=task.client_id,
             deal_id=task.deal_id,
-            task_id=task.id,
+            task_id=task.id if linked else None,
             text=task.title,
-            data=dict(data or {}),
+            data=data,
         )
 
 
@@ -291,8 +288,8 @@ def _schedule(task: Task, due_at: datetime, remind_before: int) -> None:
 
 def _check_options(priority: str, remind_before: int, repeat: str | None) -> None:
     if priority not in PRIORITIES:
-        raise InvalidInput("bad_priority")
+        raise InvalidInput(ErrorCode.BAD_PRIORITY)
     if remind_before not in REMIND_BEFORE:
-        raise InvalidInput("bad_reminder")
+        raise InvalidInput(ErrorCode.BAD_REMINDER)
     if repeat is not None and repeat not in REPEATS:
-        raise InvalidInput("bad_repeat")
+        raise InvalidInput(ErrorCode.BAD_REPEAT)

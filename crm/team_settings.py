@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.access import is_staff
-from crm.errors import InvalidInput, NotAllowed
+from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from storage.engine import write_transaction
 from storage.models import AppSetting, Role, User
 
@@ -116,7 +116,7 @@ class TeamSettings:
         async with self.changing():
             statuses = await self.statuses()
             if not any(status.code == code for status in statuses):
-                raise InvalidInput("no_such_status")
+                raise InvalidInput(ErrorCode.NO_SUCH_STATUS)
             updated = [Status(s.code, name if s.code == code else s.name) for s in statuses]
             await self._save(updated)
         return Status(code, name)
@@ -127,7 +127,7 @@ class TeamSettings:
         async with self.changing():
             statuses = await self.statuses()
             if len(statuses) >= MAX_STATUSES:
-                raise InvalidInput("too_many_statuses", limit=MAX_STATUSES)
+                raise InvalidInput(ErrorCode.TOO_MANY_STATUSES, limit=MAX_STATUSES)
             used = {status.code for status in statuses}
             number = 1
             while f"s{number}" in used:
@@ -154,5 +154,5 @@ def can_change_settings(actor: User) -> bool:
 def _status_name(name: str) -> str:
     name = " ".join(name.split())
     if not name or len(name) > MAX_STATUS_NAME:
-        raise InvalidInput("bad_status_name", limit=MAX_STATUS_NAME)
+        raise InvalidInput(ErrorCode.BAD_STATUS_NAME, limit=MAX_STATUS_NAME)
     return name

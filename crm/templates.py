@@ -20,7 +20,7 @@ from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import Deals
-from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from storage.engine import write_transaction
 from storage.models import Client, ClientEmail, Deal, Role, Template, User
 
@@ -76,9 +76,9 @@ class Templates:
         _require_owner(actor)
         text = body.strip()
         if not text:
-            raise InvalidInput("empty", field="template")
+            raise InvalidInput(ErrorCode.EMPTY, field="template")
         if len(text) > MAX_BODY:
-            raise InvalidInput("too_long", field="template", limit=MAX_BODY)
+            raise InvalidInput(ErrorCode.TOO_LONG, field="template", limit=MAX_BODY)
         found = placeholders.check(text, self.custom_keys())
         return await self._add(actor, name, "text", body=text, placeholders=found)
 
@@ -99,12 +99,12 @@ class Templates:
     async def _add(self, actor: User, name: str, kind: str, **values: object) -> Template:
         clean = " ".join(name.split())
         if not clean:
-            raise InvalidInput("empty", field="name")
+            raise InvalidInput(ErrorCode.EMPTY, field="name")
         if len(clean) > MAX_NAME:
-            raise InvalidInput("too_long", field="name", limit=MAX_NAME)
+            raise InvalidInput(ErrorCode.TOO_LONG, field="name", limit=MAX_NAME)
         async with write_transaction(self._session):
             if len(await self.all()) >= MAX_TEMPLATES:
-                raise InvalidInput("too_many_templates", limit=MAX_TEMPLATES)
+                raise InvalidInput(ErrorCode.TOO_MANY_TEMPLATES, limit=MAX_TEMPLATES)
             template = Template(
                 name=clean,
                 kind=kind,
@@ -122,7 +122,7 @@ class Templates:
     async def get(self, template_id: int) -> Template:
         template = await self._session.get(Template, template_id)
         if template is None:
-            raise Conflict("template_gone")
+            raise Conflict(ErrorCode.TEMPLATE_GONE)
         return template
 
     async def delete(self, actor: User, template_id: int) -> None:
@@ -174,7 +174,7 @@ class Templates:
         member's words in their language). MailFailed says why it did not go.
         """
         if self._config.mail is None:
-            raise Conflict("mail_off")
+            raise Conflict(ErrorCode.MAIL_OFF)
         checked = await self.check(actor, template_id, client_id=client_id, deal_id=deal_id)
         address = await self._session.scalar(
             select(ClientEmail.email)
@@ -183,7 +183,7 @@ class Templates:
             .limit(1)
         )
         if address is None:
-            raise Conflict("no_email")
+            raise Conflict(ErrorCode.NO_EMAIL)
         filled = self._fill(checked)
         attachment = None
         if filled.document is not None and filled.file_name is not None:

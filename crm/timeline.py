@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events
 from crm.clients import Clients
 from crm.clock import Clock
-from crm.errors import Conflict, InvalidInput, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotFound
+from crm.event_data import CallLogged, FileAttached
+from crm.events import EventKind
 from storage.engine import write_transaction
 from storage.models import Event, User
 
@@ -32,10 +34,10 @@ def clean_note(text: str | None, required: bool = True) -> str | None:
     note = (text or "").strip()
     if not note:
         if required:
-            raise InvalidInput("empty", field="comment")
+            raise InvalidInput(ErrorCode.EMPTY, field="comment")
         return None
     if len(note) > MAX_NOTE:
-        raise InvalidInput("too_long", field="comment", limit=MAX_NOTE)
+        raise InvalidInput(ErrorCode.TOO_LONG, field="comment", limit=MAX_NOTE)
     return note
 
 
@@ -49,13 +51,14 @@ class Timeline:
 
     async def comment(self, actor: User, client_id: int, text: str) -> Event:
         note = clean_note(text)
-        return await self._add(actor, client_id, "comment", text=note)
+        return await self._add(actor, client_id, EventKind.COMMENT, text=note)
 
     async def call(self, actor: User, client_id: int, outcome: str, text: str | None) -> Event:
         if outcome not in CALL_OUTCOMES:
-            raise InvalidInput("bad_call_outcome")
+            raise InvalidInput(ErrorCode.BAD_CALL_OUTCOME)
         note = clean_note(text, required=False)
-        return await self._add(actor, client_id, "call", text=note, data={"outcome": outcome})
+        data = CallLogged(outcome=outcome)
+        return await self._add(actor, client_id, EventKind.CALL, text=note, data=data)
 
     async def attach(
         self,
@@ -67,20 +70,20 @@ class Timeline:
         caption: str | None,
     ) -> Event:
         note = clean_note(caption, required=False)
-        data = {"file_kind": kind, "file_id": file_id, "file_name": file_name}
-        return await self._add(actor, client_id, "file", text=note, data=data)
+        data = FileAttached(file_kind=kind, file_id=file_id, file_name=file_name)
+        return await self._add(actor, client_id, EventKind.FILE, text=note, data=data)
 
     async def undo_comment(self, actor: User, event_id: int) -> None:
         """Take back one's own comment (or call note) made within the last hour."""
         async with write_transaction(self._session):
             event = await self._session.get(Event, event_id)
             if event is None or event.kind not in ("comment", "call", "file"):
-                raise Conflict("already_undone")
+                raise Conflict(ErrorCode.ALREADY_UNDONE)
             if event.actor_id != actor.id or event.client_id is None:
                 raise NotFound()
             await self._clients.visible(actor, event.client_id)
             if self._clock.now() - event.occurred_at > UNDO_WINDOW:
-                raise Conflict("too_late_to_undo")
+                raise Conflict(ErrorCode.TOO_LATE_TO_UNDO)
             await self._session.execute(delete(Event).where(Event.id == event_id))
 
     async def file_event(self, actor: User, event_id: int) -> Event:

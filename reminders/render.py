@@ -6,6 +6,7 @@ the meantime is not reminded at all.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.digest import local_day_bounds
 from crm.errors import CrmError
-from crm.intake.batch_rows import LEAD_NOTICE, QUEUE_NOTICE
+from crm.outbox import GROUP_KINDS, TASK_REMINDERS, OutboxKind
 from crm.service import Crm
 from handlers.automation.views import NOTICE_KINDS, automation_text
 from handlers.intake.views import lead_notice
@@ -25,7 +26,7 @@ from handlers.reports.digest_views import morning_text, summary_text
 from handlers.tasks.views import reminder_message
 from reminders.group_views import group_text
 
-TASK_KINDS = ("task_reminder", "task_early", "task_nudge", "task_assigned")
+TASK_KINDS = (*TASK_REMINDERS, OutboxKind.TASK_ASSIGNED)
 
 
 @dataclass
@@ -39,52 +40,75 @@ class UnknownKind(LookupError):
     pass
 
 
+Renderer = Callable[[Crm, OutboxKind, dict[str, Any], int], Awaitable[Rendered | None]]
+
+
 async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> Rendered | None:
     """The message for an outbox row, or None when there is nothing to say any more.
 
     Call inside ``i18n.use_locale(reader's language)``.
     """
-    if kind == "invite_accepted":
-        name = str(payload.get("name") or payload.get("member_id", ""))
-        return Rendered(
-            Text(
-                _("{name} accepted your invitation and joined the team as {role}.").format(
-                    name=name, role=role_name(str(payload.get("role", "")))
-                )
+    try:
+        known = OutboxKind(kind)
+    except ValueError:
+        raise UnknownKind(kind) from None
+    return await RENDERERS[known](crm, known, payload, chat_id)
+
+
+async def _invite_accepted(
+    crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
+) -> Rendered | None:
+    name = str(payload.get("name") or payload.get("member_id", ""))
+    return Rendered(
+        Text(
+            _("{name} accepted your invitation and joined the team as {role}.").format(
+                name=name, role=role_name(str(payload.get("role", "")))
             )
         )
-    if kind in TASK_KINDS:
-        view = await crm.reminders.view(int(payload.get("task_id", 0)))
-        if view is None or view.task.done_at is not None or view.task.assignee_id != chat_id:
-            return None
-        tz = view.assignee.timezone if view.assignee else crm.config.default_timezone
-        text, keyboard = reminder_message(view, kind, tz)
-        return Rendered(text, keyboard)
-    if kind in ("client_assigned", "client_deleted", "task_done", "handed_over"):
-        return await _notice(crm, kind, payload, chat_id)
-    if kind == "deal_assigned":
-        return await _deal_assigned(crm, payload, chat_id)
-    if kind.startswith("group_"):
-        if await crm.groups.get(chat_id) is None:
-            return None  # unbound meanwhile
-        return Rendered(group_text(kind, payload))
-    if kind in NOTICE_KINDS:
-        if chat_id < 0 and await crm.groups.get(chat_id) is None:
-            return None
-        return Rendered(automation_text(kind, payload))
-    if kind in ("digest", "morning"):
-        return await _digest(crm, kind, payload, chat_id)
-    if kind in (LEAD_NOTICE, QUEUE_NOTICE):
-        return Rendered(*lead_notice(kind, payload))
-    raise UnknownKind(kind)
+    )
 
 
-async def _digest(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> Rendered | None:
+async def _task(
+    crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
+) -> Rendered | None:
+    view = await crm.reminders.view(int(payload.get("task_id", 0)))
+    if view is None or view.task.done_at is not None or view.task.assignee_id != chat_id:
+        return None
+    tz = view.assignee.timezone if view.assignee else crm.config.default_timezone
+    text, keyboard = reminder_message(view, kind, tz)
+    return Rendered(text, keyboard)
+
+
+async def _group(
+    crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
+) -> Rendered | None:
+    if await crm.groups.get(chat_id) is None:
+        return None  # unbound meanwhile
+    return Rendered(group_text(kind, payload))
+
+
+async def _automation(
+    crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
+) -> Rendered | None:
+    if chat_id < 0 and await crm.groups.get(chat_id) is None:
+        return None
+    return Rendered(automation_text(kind, payload))
+
+
+async def _lead(
+    crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
+) -> Rendered | None:
+    return Rendered(*lead_notice(kind, payload))
+
+
+async def _digest(
+    crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
+) -> Rendered | None:
     reader = await crm.members.get_active(chat_id)
     if reader is None:
         return None
     day = date.fromisoformat(str(payload["day"]))
-    if kind == "morning":
+    if kind == OutboxKind.MORNING:
         start, end = local_day_bounds(day, reader.timezone)
         morning = await crm.digests.morning(reader, start, end)
         return Rendered(morning_text(morning, day, reader.timezone))
@@ -96,7 +120,9 @@ async def _digest(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) ->
     return Rendered(summary_text(summary, stages, people, crm.config.currency))
 
 
-async def _deal_assigned(crm: Crm, payload: dict[str, Any], chat_id: int) -> Rendered | None:
+async def _deal_assigned(
+    crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
+) -> Rendered | None:
     """The "you were given the deal" notice, from current data; nothing if taken back meanwhile."""
     reader = await crm.members.get_active(chat_id)
     if reader is None:
@@ -116,15 +142,17 @@ async def _deal_assigned(crm: Crm, payload: dict[str, Any], chat_id: int) -> Ren
     )
 
 
-async def _notice(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> Rendered | None:
+async def _notice(
+    crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
+) -> Rendered | None:
     """What a member is told about a change someone else made to what is theirs."""
     reader = await crm.members.get_active(chat_id)
     if reader is None:
         return None
-    if kind == "client_deleted":
+    if kind == OutboxKind.CLIENT_DELETED:
         name = str(payload.get("name", ""))
         return Rendered(Text(_("Your client “{name}” was deleted.").format(name=name)))
-    if kind == "handed_over":
+    if kind == OutboxKind.HANDED_OVER:
         counts = {key: int(payload.get(key, 0)) for key in ("clients", "deals", "tasks")}
         return Rendered(
             Text(
@@ -133,7 +161,7 @@ async def _notice(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) ->
                 ).format(**counts)
             )
         )
-    if kind == "task_done":
+    if kind == OutboxKind.TASK_DONE:
         view = await crm.reminders.view(int(payload.get("task_id", 0)))
         if view is None or view.task.done_at is None:
             return None
@@ -150,3 +178,24 @@ async def _notice(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) ->
     return Rendered(
         Text(_("You are now responsible for the client “{name}”.").format(name=client.name))
     )
+
+
+# Every kind has its renderer here (tests/test_outbox_kinds.py checks).
+RENDERERS: dict[OutboxKind, Renderer] = {
+    OutboxKind.INVITE_ACCEPTED: _invite_accepted,
+    **dict.fromkeys(TASK_KINDS, _task),
+    **dict.fromkeys(
+        (
+            OutboxKind.CLIENT_ASSIGNED,
+            OutboxKind.CLIENT_DELETED,
+            OutboxKind.TASK_DONE,
+            OutboxKind.HANDED_OVER,
+        ),
+        _notice,
+    ),
+    OutboxKind.DEAL_ASSIGNED: _deal_assigned,
+    **dict.fromkeys(GROUP_KINDS, _group),
+    **dict.fromkeys(NOTICE_KINDS, _automation),
+    **dict.fromkeys((OutboxKind.DIGEST, OutboxKind.MORNING), _digest),
+    **dict.fromkeys((OutboxKind.LEAD_NEW, OutboxKind.LEAD_QUEUE), _lead),
+}

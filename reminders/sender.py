@@ -31,7 +31,7 @@ from aiogram.exceptions import (
 from aiogram.methods import SendMessage
 from aiogram.utils.i18n import I18n
 
-from crm.outbox import Outbox
+from crm.outbox import GROUP_KINDS, Outbox
 from crm.service import CrmFactory
 from reminders.limits import PACED, RateLimits
 from reminders.render import Rendered, UnknownKind, render
@@ -260,7 +260,7 @@ def _fold(rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
     batches: list[list[OutboxMessage]] = []
     by_group: dict[int, list[OutboxMessage]] = {}
     for row in rows:
-        if row.kind.startswith("group_"):
+        if row.kind in GROUP_KINDS:
             if row.chat_id not in by_group:
                 by_group[row.chat_id] = []
                 batches.append(by_group[row.chat_id])

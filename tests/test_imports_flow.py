@@ -109,6 +109,8 @@ async def test_bad_files_get_a_clear_answer(owner_en: SimulatedUser) -> None:
     assert "not a spreadsheet" in answer.text
     [answer] = await owner_en.send_document("empty.csv", data=b"\r\n\r\n")
     assert "no rows" in answer.text
+    [answer] = await owner_en.send_document("big.csv", data=b" " * (20 * 2**20 + 1))
+    assert "larger than 20 MB" in answer.text  # the limit is said, not "None"
     [answer] = await owner_en.send_document("x.csv", data=b"City;Note\nMoscow;x\n")
     assert "Import from x.csv" in answer.text
     assert await owner_en.press("Preview") == []

@@ -18,6 +18,8 @@ from crm import events, outbox, placeholders
 from crm.automation import triggers
 from crm.automation.conditions import Record
 from crm.clock import Clock
+from crm.event_data import StageMove, StatusChanged
+from crm.events import EventKind
 from crm.tasks import PRIORITIES
 from storage.models import (
     AutomationFiring,
@@ -97,7 +99,7 @@ class Actions:
             chats = list(await self._owners())
         else:
             chats = [await self._member("responsible")]
-        await self._tell(chats, "automation_notice", {"text": text}, number)
+        await self._tell(chats, outbox.OutboxKind.AUTOMATION_NOTICE, {"text": text}, number)
         return {"to": to, "text": text}
 
     async def _set_status(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
@@ -106,7 +108,8 @@ class Actions:
         old = client.status
         if old != new:
             client.status = new
-            await self._event("status_changed", client_id=client.id, data={"old": old, "new": new})
+            changed = StatusChanged(old=old, new=new)
+            await self._event(EventKind.STATUS_CHANGED, client_id=client.id, data=changed)
         return {"status": new}
 
     async def _add_tag(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
@@ -139,11 +142,12 @@ class Actions:
         source = await self._session.get(Stage, deal.stage_id)
         now = self._clock.now()
         if target.kind == "open":
-            kind = "stage_changed" if source is None or source.kind == "open" else "deal_reopened"
+            reopened = source is not None and source.kind != "open"
+            kind = EventKind.DEAL_REOPENED if reopened else EventKind.STAGE_CHANGED
             deal.closed_at = None
         else:
-            kind, deal.closed_at = "deal_won", now
-        data = {
+            kind, deal.closed_at = EventKind.DEAL_WON, now
+        data: StageMove = {
             "from": deal.stage_id,
             "from_code": source.code if source else None,
             "from_name": source.name if source else None,
@@ -193,7 +197,7 @@ class Actions:
             "missing": placeholders.missing(template.placeholders, self._values),
         }
         chats = [await self._member("responsible")]
-        await self._tell(chats, "automation_template", payload, number)
+        await self._tell(chats, outbox.OutboxKind.AUTOMATION_TEMPLATE, payload, number)
         return {"template": template.name}
 
     # --- helpers ---------------------------------------------------------------------
@@ -223,7 +227,7 @@ class Actions:
         return owners[0]
 
     async def _tell(
-        self, chats: list[int], kind: str, payload: dict[str, Any], number: int
+        self, chats: list[int], kind: outbox.OutboxKind, payload: dict[str, Any], number: int
     ) -> None:
         now = self._clock.now()
         for chat_id in chats:
@@ -236,6 +240,6 @@ class Actions:
                 now=now,
             )
 
-    async def _event(self, kind: str, **where: Any) -> None:
+    async def _event(self, kind: EventKind, **where: Any) -> None:
         event = events.record(self._session, self._clock, kind, None, **where)
         await triggers.on_event(self._session, self._clock, event)

@@ -20,7 +20,7 @@ from crm.automation.scan import Scanner
 from crm.automation.starters import OFFER_CODES, OFFER_WORDS, STARTERS
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from storage.engine import write_transaction
 from storage.models import AutomationFiring, AutomationRule, Role, Stage, User
 
@@ -117,10 +117,10 @@ class Automation:
         async with write_transaction(self._session):
             count = await self._session.scalar(select(func.count(AutomationRule.id)))
             if (count or 0) >= MAX_RULES:
-                raise InvalidInput("too_many_rules", limit=MAX_RULES)
+                raise InvalidInput(ErrorCode.TOO_MANY_RULES, limit=MAX_RULES)
             for stage_id in [params.get("stage_id")] + [a.get("stage_id") for a in actions]:
                 if stage_id is not None and await self._session.get(Stage, stage_id) is None:
-                    raise Conflict("stage_gone")
+                    raise Conflict(ErrorCode.STAGE_GONE)
             now = self._clock.now()
             rule = AutomationRule(
                 name=clean,
@@ -149,7 +149,7 @@ class Automation:
         """A starter rule; ``name`` and the task title or message ``text`` in the owner's words."""
         starter = STARTERS.get(code)
         if starter is None:
-            raise InvalidInput("bad_rule", part="starter")
+            raise InvalidInput(ErrorCode.BAD_RULE, part="starter")
         params = dict(starter.params)
         if starter.needs_offer_stage:
             params["stage_id"] = await self._offer_stage()
@@ -170,7 +170,7 @@ class Automation:
             if stage.code in OFFER_CODES or any(word in name for word in OFFER_WORDS):
                 return stage.id
         if not stages:
-            raise Conflict("stage_gone")
+            raise Conflict(ErrorCode.STAGE_GONE)
         return stages[len(stages) // 2].id
 
     async def rules(self, actor: User) -> list[RuleSummary]:

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crm.errors import InvalidInput
+from crm.errors import ErrorCode, InvalidInput
 
 TRIGGERS = (
     "client_created",  # {"source": str?}
@@ -53,27 +53,27 @@ def check_rule(
     """Raise InvalidInput (with what is wrong) unless the rule can run; returns the clean name."""
     clean = " ".join(name.split())
     if not clean:
-        raise InvalidInput("empty", field="rule")
+        raise InvalidInput(ErrorCode.EMPTY, field="rule")
     if len(clean) > MAX_NAME:
-        raise InvalidInput("too_long", field="rule", limit=MAX_NAME)
+        raise InvalidInput(ErrorCode.TOO_LONG, field="rule", limit=MAX_NAME)
     if trigger not in TRIGGERS:
-        raise InvalidInput("bad_rule", part="trigger")
+        raise InvalidInput(ErrorCode.BAD_RULE, part="trigger")
     if trigger == "deal_entered_stage" and not isinstance(params.get("stage_id"), int):
-        raise InvalidInput("bad_rule", part="stage")
+        raise InvalidInput(ErrorCode.BAD_RULE, part="stage")
     if trigger == "deal_stale" and not _positive(params.get("days")):
-        raise InvalidInput("bad_rule", part="days")
+        raise InvalidInput(ErrorCode.BAD_RULE, part="days")
     if trigger == "task_overdue" and not _positive(params.get("hours")):
-        raise InvalidInput("bad_rule", part="hours")
+        raise InvalidInput(ErrorCode.BAD_RULE, part="hours")
     if trigger == "field_changed" and not isinstance(params.get("field"), str):
-        raise InvalidInput("bad_rule", part="field")
+        raise InvalidInput(ErrorCode.BAD_RULE, part="field")
     for condition in conditions:
         field = str(condition.get("field", ""))
         if field not in CONDITION_FIELDS and not field.startswith("custom."):
-            raise InvalidInput("bad_rule", part="condition")
+            raise InvalidInput(ErrorCode.BAD_RULE, part="condition")
         if condition.get("op") not in CONDITION_OPS:
-            raise InvalidInput("bad_rule", part="condition")
+            raise InvalidInput(ErrorCode.BAD_RULE, part="condition")
     if not actions:
-        raise InvalidInput("bad_rule", part="action")
+        raise InvalidInput(ErrorCode.BAD_RULE, part="action")
     for action in actions:
         _check_action(action)
     due_after(delay, datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC")), "UTC")
@@ -83,10 +83,10 @@ def check_rule(
 def _check_action(action: dict[str, Any]) -> None:
     kind = action.get("type")
     if kind not in ACTIONS:
-        raise InvalidInput("bad_rule", part="action")
+        raise InvalidInput(ErrorCode.BAD_RULE, part="action")
     texts = [action.get("title"), action.get("text"), action.get("status"), action.get("tag")]
     if any(isinstance(t, str) and len(t) > MAX_TEXT for t in texts):
-        raise InvalidInput("too_long", field="rule", limit=MAX_TEXT)
+        raise InvalidInput(ErrorCode.TOO_LONG, field="rule", limit=MAX_TEXT)
     needs = {
         "create_task": "title",
         "notify": "text",
@@ -95,20 +95,20 @@ def _check_action(action: dict[str, Any]) -> None:
         "remove_tag": "tag",
     }
     if kind in needs and not str(action.get(needs[kind]) or "").strip():
-        raise InvalidInput("bad_rule", part="action")
+        raise InvalidInput(ErrorCode.BAD_RULE, part="action")
     if kind == "notify" and action.get("to") not in ("responsible", "owner", "group"):
-        raise InvalidInput("bad_rule", part="action")
+        raise InvalidInput(ErrorCode.BAD_RULE, part="action")
     if kind == "move_stage" and not isinstance(action.get("stage_id"), int):
-        raise InvalidInput("bad_rule", part="stage")
+        raise InvalidInput(ErrorCode.BAD_RULE, part="stage")
     if kind == "round_robin":
         members = action.get("members")
         if not members or not all(isinstance(m, int) for m in members):
-            raise InvalidInput("bad_rule", part="members")
+            raise InvalidInput(ErrorCode.BAD_RULE, part="members")
     if kind == "prepare_template" and not isinstance(action.get("template_id"), int):
-        raise InvalidInput("bad_rule", part="template")
+        raise InvalidInput(ErrorCode.BAD_RULE, part="template")
     minutes = action.get("due_minutes", 0)
     if not isinstance(minutes, int) or not 0 <= minutes <= MAX_DELAY_MINUTES:
-        raise InvalidInput("bad_rule", part="delay")
+        raise InvalidInput(ErrorCode.BAD_RULE, part="delay")
 
 
 def _positive(value: object) -> bool:
@@ -127,7 +127,7 @@ def due_after(delay: dict[str, Any], now: datetime, timezone: str) -> datetime:
     if kind == "after":
         minutes = delay.get("minutes")
         if not isinstance(minutes, int) or not 0 < minutes <= MAX_DELAY_MINUTES:
-            raise InvalidInput("bad_rule", part="delay")
+            raise InvalidInput(ErrorCode.BAD_RULE, part="delay")
         return now + timedelta(minutes=minutes)
     if kind == "next_workday":
         zone = ZoneInfo(timezone)
@@ -135,4 +135,4 @@ def due_after(delay: dict[str, Any], now: datetime, timezone: str) -> datetime:
         while day.weekday() >= 5:
             day += timedelta(days=1)
         return datetime.combine(day, time(WORKDAY_HOUR), zone).astimezone(now.tzinfo)
-    raise InvalidInput("bad_rule", part="delay")
+    raise InvalidInput(ErrorCode.BAD_RULE, part="delay")

@@ -157,7 +157,7 @@ async def _within_limit(session: AsyncSession, now: datetime, rule: AutomationRu
         await outbox.enqueue(
             session,
             chat_id=owner_id,
-            kind="automation_paused",
+            kind=outbox.OutboxKind.AUTOMATION_PAUSED,
             payload={"rule_id": rule.id, "rule": rule.name, "limit": limit},
             dedupe_key=f"automation:paused:{rule.id}:{now.isoformat()}",
             now=now,

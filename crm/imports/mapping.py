@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from crm.errors import InvalidInput
+from crm.errors import ErrorCode, InvalidInput
 from crm.parsing.search_text import fold
 
 
@@ -243,17 +243,17 @@ def check(mapping: list[str]) -> list[str]:
     known = {t.value for t in Target}
     for target in mapping:
         if target not in known and not target.startswith(CUSTOM_PREFIX):
-            raise InvalidInput("import_bad_target", target=target)
+            raise InvalidInput(ErrorCode.IMPORT_BAD_TARGET, target=target)
     useful = {Target.NAME, Target.COMPANY, Target.PHONE, Target.EMAIL, *NAME_PARTS}
     if not useful & set(mapping):
-        raise InvalidInput("import_no_columns")
+        raise InvalidInput(ErrorCode.IMPORT_NO_COLUMNS)
     return mapping
 
 
 def change(mapping: list[str], column: int, target: str) -> list[str]:
     """A person's choice for one column; a single-use target leaves the column that had it."""
     if not 0 <= column < len(mapping):
-        raise InvalidInput("import_bad_column")
+        raise InvalidInput(ErrorCode.IMPORT_BAD_COLUMN)
     updated = list(mapping)
     if target not in REPEATABLE:
         updated = [Target.SKIP if t == target else t for t in updated]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import charset_normalizer
 import python_calamine
 
-from crm.errors import InvalidInput
+from crm.errors import ErrorCode, InvalidInput
 from crm.parsing.cells import CellValue, cell_text
 
 MAX_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
@@ -40,15 +40,15 @@ class Table:
 
 def read_table(data: bytes, file_name: str = "") -> Table:
     if len(data) > MAX_BYTES:
-        raise InvalidInput("import_too_large", limit_mb=MAX_BYTES // (1024 * 1024))
+        raise InvalidInput(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // (1024 * 1024))
     if not data.strip():
-        raise InvalidInput("import_empty")
+        raise InvalidInput(ErrorCode.IMPORT_EMPTY)
     if data.startswith(_OLE) and _ENCRYPTED in data:
-        raise InvalidInput("import_password")
+        raise InvalidInput(ErrorCode.IMPORT_PASSWORD)
     if data.startswith((_ZIP, _OLE)):
         return _read_workbook(data)
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InvalidInput("import_not_spreadsheet")
+        raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET)
     return _read_csv(data)
 
 
@@ -59,11 +59,11 @@ def _read_workbook(data: bytes) -> Table:
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
-        raise InvalidInput("import_password") from exc
+        raise InvalidInput(ErrorCode.IMPORT_PASSWORD) from exc
     except (python_calamine.CalamineError, ValueError, OSError) as exc:
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise InvalidInput("import_password") from exc
-        raise InvalidInput("import_not_spreadsheet") from exc
+            raise InvalidInput(ErrorCode.IMPORT_PASSWORD) from exc
+        raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET) from exc
     try:
         for name in book.sheet_names:
             try:
@@ -75,10 +75,10 @@ def _read_workbook(data: bytes) -> Table:
                 table.sheet = name
                 return table
     except python_calamine.CalamineError as exc:
-        raise InvalidInput("import_not_spreadsheet") from exc
+        raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET) from exc
     finally:
         book.close()
-    raise InvalidInput("import_empty")
+    raise InvalidInput(ErrorCode.IMPORT_EMPTY)
 
 
 def _sheet_table(sheet: python_calamine.CalamineSheet) -> Table | None:
@@ -149,9 +149,9 @@ def _read_csv(data: bytes) -> Table:
                 break
         table = _table(head, _chain(head, rows), [], first_row=1)
     except csv.Error as exc:
-        raise InvalidInput("import_not_spreadsheet") from exc
+        raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET) from exc
     if table is None:
-        raise InvalidInput("import_empty")
+        raise InvalidInput(ErrorCode.IMPORT_EMPTY)
     return table
 
 
@@ -189,7 +189,7 @@ def _table(
         if not any(_filled(v) for v in row):
             continue
         if len(kept) >= MAX_ROWS:
-            raise InvalidInput("import_too_many_rows", limit=MAX_ROWS)
+            raise InvalidInput(ErrorCode.IMPORT_TOO_MANY_ROWS, limit=MAX_ROWS)
         width = max(width, _last_filled(row))
         kept.append(row)
         numbers.append(first_row + index)
@@ -197,7 +197,7 @@ def _table(
     width = (used[-1] + 1) if used else 0
     headers = (headers + [""] * width)[:width]
     if not kept:
-        raise InvalidInput("import_empty")
+        raise InvalidInput(ErrorCode.IMPORT_EMPTY)
     return Table(headers, [_fit(row, width) for row in kept], numbers=numbers)
 
 

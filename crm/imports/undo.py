@@ -18,7 +18,8 @@ from crm import events
 from crm.access import is_staff
 from crm.client_index import search_text
 from crm.clock import Clock
-from crm.errors import Conflict, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
+from crm.event_data import ImportUndone
 from storage.engine import write_transaction
 from storage.models import (
     Client,
@@ -57,9 +58,9 @@ class ImportUndo:
             if not actor.active or (batch.created_by != actor.id and not is_staff(actor)):
                 raise NotAllowed()
             if batch.undone_at is not None:
-                raise Conflict("import_already_undone")
+                raise Conflict(ErrorCode.IMPORT_ALREADY_UNDONE)
             if batch.finished_at is None:
-                raise Conflict("import_running")
+                raise Conflict(ErrorCode.IMPORT_RUNNING)
             items = list(
                 await self._session.execute(
                     select(
@@ -112,7 +113,7 @@ class ImportUndo:
                     .order_by(Client.name)
                 )
             )
-            raise Conflict("import_changed_since", names=names, count=len(changed))
+            raise Conflict(ErrorCode.IMPORT_CHANGED_SINCE, names=names, count=len(changed))
 
     async def _restore(
         self, actor: User, batch: ImportBatch, client_id: int, before: dict[str, Any]
@@ -157,14 +158,12 @@ class ImportUndo:
         events.record(
             self._session,
             self._clock,
-            "import_undone",
+            events.EventKind.IMPORT_UNDONE,
             actor.id,
             client_id=client_id,
-            data={
-                "batch": batch.id,
-                "file": batch.file_name,
-                "fields": sorted(before.get("fields", {})),
-            },
+            data=ImportUndone(
+                batch=batch.id, file=batch.file_name, fields=sorted(before.get("fields", {}))
+            ),
         )
 
 

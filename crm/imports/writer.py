@@ -16,6 +16,8 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.client_index import search_text
+from crm.event_data import Imported, NoData
+from crm.events import EventKind
 from crm.imports.lookup import status_code
 from crm.imports.plan import merge_into
 from crm.imports.rows import RowDraft
@@ -58,7 +60,7 @@ class Context:
     def event(self, kind: str, **values: Any) -> dict[str, Any]:
         row = {"occurred_at": self.now, "actor_id": self.actor_id, "kind": kind}
         row.update({"client_id": None, "deal_id": None, "task_id": None, "text": None})
-        row.update({"data": {"batch": self.batch_id, "file": self.file_name}})
+        row.update({"data": Imported(batch=self.batch_id, file=self.file_name)})
         row.update(values)
         return row
 
@@ -108,11 +110,14 @@ async def add_contacts(
         ]
         emails += [{"client_id": client_id, "email": e} for e in draft.emails]
         tags += [{"client_id": client_id, "tag": t} for t in draft.tags]
-        data = {"batch": ctx.batch_id, "file": ctx.file_name}
+        data = Imported(batch=ctx.batch_id, file=ctx.file_name)
         if client_id in filled:
             data["filled"] = sorted(filled[client_id])
-        events.append(ctx.event("imported", client_id=client_id, data=data))
-        events += [ctx.event("comment", client_id=client_id, text=n, data={}) for n in draft.notes]
+        events.append(ctx.event(EventKind.IMPORTED, client_id=client_id, data=data))
+        events += [
+            ctx.event(EventKind.COMMENT, client_id=client_id, text=note, data=NoData())
+            for note in draft.notes
+        ]
     await _insert(session, ClientPhone, phones)
     await _insert(session, ClientEmail, emails)
     await _insert(session, ClientTag, tags)
@@ -201,7 +206,7 @@ async def create_deals(
         row["id"] = deal_id
     await _insert(session, Deal, rows)
     events = [
-        ctx.event("imported", client_id=row["client_id"], deal_id=deal_id)
+        ctx.event(EventKind.IMPORTED, client_id=row["client_id"], deal_id=deal_id)
         for deal_id, row in zip(ids, rows, strict=True)
     ]
     await _insert(session, Event, events)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from crm.client_index import search_text
 from crm.clients import clean_text
+from crm.event_data import ClientCreated, DealCreated
+from crm.events import EventKind
 from crm.intake.drafts import LeadDraft
+from crm.outbox import OutboxKind
 from crm.parsing.search_text import fold
 from storage.models import GroupChat, LeadSource, Stage
-
-LEAD_NOTICE = "lead_new"  # to the member who got the lead
-QUEUE_NOTICE = "lead_queue"  # to the owners and the team's group chats: nobody has it yet
 
 
 @dataclass
@@ -116,7 +117,7 @@ def event_rows(
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
 
-    def event(kind: str, item: NewLead, text: str | None, data: dict[str, Any]) -> None:
+    def event(kind: str, item: NewLead, text: str | None, data: Mapping[str, Any]) -> None:
         rows.append(
             {
                 "occurred_at": now,
@@ -126,7 +127,7 @@ def event_rows(
                 "deal_id": item.deal_id if kind == "deal_created" else None,
                 "task_id": None,
                 "text": text,
-                "data": data,
+                "data": dict(data),
             }
         )
 
@@ -134,16 +135,16 @@ def event_rows(
         draft = item.draft
         if item.made_card:
             event(
-                "client_created",
+                EventKind.CLIENT_CREATED,
                 item,
                 None,
-                {
-                    "name": item.card.name,
-                    "phones": item.card.phones,
-                    "emails": item.card.emails,
-                    "source": item.source.name,
-                    "lead_id": item.lead_id,
-                },
+                ClientCreated(
+                    name=item.card.name,
+                    phones=item.card.phones,
+                    emails=item.card.emails,
+                    source=item.source.name,
+                    lead_id=item.lead_id,
+                ),
             )
         event(
             "lead",
@@ -163,17 +164,17 @@ def event_rows(
         )
         if item.deal_id is not None and stage is not None:
             event(
-                "deal_created",
+                EventKind.DEAL_CREATED,
                 item,
                 None,
-                {
-                    "title": item.card.name,
-                    "amount": 0,
-                    "currency": currency,
-                    "to": stage.id,
-                    "to_code": stage.code,
-                    "to_name": stage.name,
-                },
+                DealCreated(
+                    title=item.card.name,
+                    amount=0,
+                    currency=currency,
+                    to=stage.id,
+                    to_code=stage.code,
+                    to_name=stage.name,
+                ),
             )
     return rows
 
@@ -184,7 +185,7 @@ def notice_rows(
     """Outbox rows: the lead's member is told; a queued lead goes to owners and group chats."""
     rows: dict[str, dict[str, Any]] = {}
 
-    def queue(chat_id: int, kind: str, key: str, payload: dict[str, Any]) -> None:
+    def queue(chat_id: int, kind: OutboxKind, key: str, payload: dict[str, Any]) -> None:
         rows[key] = {
             "dedupe_key": key,
             "chat_id": chat_id,
@@ -207,12 +208,14 @@ def notice_rows(
             "comment": (item.draft.comment or "")[:500] or None,
         }
         if item.assignee is not None:
-            queue(item.assignee, LEAD_NOTICE, f"lead:{item.lead_id}:{item.assignee}", payload)
+            queue(
+                item.assignee, OutboxKind.LEAD_NEW, f"lead:{item.lead_id}:{item.assignee}", payload
+            )
             for group in groups:
                 if item.made_card and "new_client" in group.subscriptions:
                     queue(
                         group.chat_id,
-                        "group_new_client",
+                        OutboxKind.GROUP_NEW_CLIENT,
                         f"group:{group.chat_id}:new_client:{item.card.id}",
                         {
                             "client_id": item.card.id,
@@ -223,5 +226,5 @@ def notice_rows(
                     )
             continue
         for chat_id in [*owners, *(g.chat_id for g in groups)]:
-            queue(chat_id, QUEUE_NOTICE, f"lead:{item.lead_id}:{chat_id}", payload)
+            queue(chat_id, OutboxKind.LEAD_QUEUE, f"lead:{item.lead_id}:{chat_id}", payload)
     return list(rows.values())

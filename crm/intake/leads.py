@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.errors import CrmError, InvalidInput
+from crm.errors import CrmError, ErrorCode, InvalidInput
 from crm.intake.batch import Accepted, BatchIntake
 from crm.intake.drafts import LeadDraft, lead_draft
 from crm.parsing.lead_fields import LeadForm
@@ -24,7 +24,7 @@ class LeadIntake:
 
     def draft(self, token: str, form: LeadForm) -> LeadDraft:
         if form.is_test:
-            raise InvalidInput("test_submission")
+            raise InvalidInput(ErrorCode.TEST_SUBMISSION)
         return lead_draft(token, form, self._config.default_phone_region)
 
     async def accept_form(self, token: str, form: LeadForm) -> Accepted:

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events
 from crm.clock import Clock
-from crm.errors import Conflict, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
+from crm.event_data import StageMove
 from storage.engine import write_transaction
 from storage.models import Client, Deal, Lead, LeadSource, Stage, User
 
@@ -79,11 +80,11 @@ class IncomingQueue:
                 raise NotFound()
             if not getattr(result, "rowcount", 0):
                 if lead.spam_at is not None:
-                    raise Conflict("lead_spam")
+                    raise Conflict(ErrorCode.LEAD_SPAM)
                 holder = await self._session.get(User, lead.taken_by) if lead.taken_by else None
                 if holder is not None and holder.id == actor.id:
-                    raise Conflict("lead_yours")
-                raise Conflict("lead_taken", name=holder.full_name if holder else "—")
+                    raise Conflict(ErrorCode.LEAD_YOURS)
+                raise Conflict(ErrorCode.LEAD_TAKEN, name=holder.full_name if holder else "—")
             client = await self._session.get(Client, lead.client_id)
             if client is not None and client.manager_id is None:
                 client.manager_id = actor.id
@@ -118,9 +119,9 @@ class IncomingQueue:
                 raise NotFound()
             if not getattr(result, "rowcount", 0):
                 if lead.spam_at is not None:
-                    raise Conflict("lead_spam")
+                    raise Conflict(ErrorCode.LEAD_SPAM)
                 holder = await self._session.get(User, lead.taken_by) if lead.taken_by else None
-                raise Conflict("lead_taken", name=holder.full_name if holder else "—")
+                raise Conflict(ErrorCode.LEAD_TAKEN, name=holder.full_name if holder else "—")
             if lead.deal_id is not None:
                 await self._lose_deal(lead.deal_id, actor, now)
             client = await self._session.get(Client, lead.client_id)
@@ -153,22 +154,23 @@ class IncomingQueue:
         source_stage = deal.stage_id
         deal.stage_id, deal.closed_at, deal.lost_reason = lost.id, now, SPAM_REASON
         deal.stage_changed_at = deal.last_activity_at = now
+        lost_move: StageMove = {
+            "from": source_stage,
+            "to": lost.id,
+            "to_code": lost.code,
+            "to_name": lost.name,
+            "amount": deal.amount_minor,
+            "currency": deal.currency,
+            "reason": SPAM_REASON,
+        }
         events.record(
             self._session,
             self._clock,
-            "deal_lost",
+            events.EventKind.DEAL_LOST,
             actor.id,
             client_id=deal.client_id,
             deal_id=deal.id,
-            data={
-                "from": source_stage,
-                "to": lost.id,
-                "to_code": lost.code,
-                "to_name": lost.name,
-                "amount": deal.amount_minor,
-                "currency": deal.currency,
-                "reason": SPAM_REASON,
-            },
+            data=lost_move,
         )
 
 

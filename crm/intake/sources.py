@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events
 from crm.clock import Clock
-from crm.errors import InvalidInput, NotAllowed, NotFound
+from crm.errors import ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.team_settings import can_change_settings
 from crm.tokens import new_token, token_hash
 from storage.engine import write_transaction
@@ -35,9 +35,9 @@ class IssuedToken:
 def clean_source_name(text: str) -> str:
     name = " ".join(text.split())
     if not name:
-        raise InvalidInput("empty", field="source")
+        raise InvalidInput(ErrorCode.EMPTY, field="source")
     if len(name) > MAX_SOURCE_NAME:
-        raise InvalidInput("too_long", field="source", limit=MAX_SOURCE_NAME)
+        raise InvalidInput(ErrorCode.TOO_LONG, field="source", limit=MAX_SOURCE_NAME)
     return name
 
 
@@ -85,7 +85,7 @@ class LeadSources:
                 select(LeadSource.id).where(LeadSource.active.is_(True))
             )
             if len(list(active)) >= MAX_SOURCES:
-                raise InvalidInput("too_many_sources", limit=MAX_SOURCES)
+                raise InvalidInput(ErrorCode.TOO_MANY_SOURCES, limit=MAX_SOURCES)
             token = new_token()
             source = LeadSource(
                 name=clean,
@@ -139,17 +139,17 @@ class LeadSources:
 
     async def _check_assignment(self, assign: str, member_ids: tuple[int, ...]) -> list[int]:
         if assign not in ASSIGN_MODES:
-            raise InvalidInput("bad_assignment")
+            raise InvalidInput(ErrorCode.BAD_ASSIGNMENT)
         if assign == "queue":
             return []
         ids = list(dict.fromkeys(member_ids))
         if not ids or (assign == "member" and len(ids) != 1):
-            raise InvalidInput("bad_assignment")
+            raise InvalidInput(ErrorCode.BAD_ASSIGNMENT)
         found = await self._session.scalars(
             select(User.id).where(User.id.in_(ids), User.active.is_(True))
         )
         if set(found) != set(ids):
-            raise InvalidInput("bad_assignment")
+            raise InvalidInput(ErrorCode.BAD_ASSIGNMENT)
         return ids
 
     def _record(self, actor: User, kind: str, source: LeadSource) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm.errors import InvalidInput
+from crm.errors import ErrorCode, InvalidInput
 from crm.pipeline import MAX_STALE_DAYS
 
 
@@ -10,5 +10,5 @@ def parse_days(value: str) -> int:
     """Digits only (1 to 4 of them): the range itself is the CRM's to check."""
     value = value.strip()
     if not (value.isascii() and value.isdigit()) or len(value) > 4:
-        raise InvalidInput("bad_stale_days", limit=MAX_STALE_DAYS)
+        raise InvalidInput(ErrorCode.BAD_STALE_DAYS, limit=MAX_STALE_DAYS)
     return int(value)

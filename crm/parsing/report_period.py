@@ -11,14 +11,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from crm.parsing.periods import parse_period
+
 MAX_DAYS = 366  # a typed period of at most a (leap) year
 YEARS = range(1970, 9999)  # days outside cannot be a report (and overflow datetime at the edges)
 
 _DASH = re.compile(r"\s*[-–—]\s*")
 _NO_YEAR = re.compile(r"(\d{1,2})\.(\d{1,2})")
-_DAY = r"(\d{1,2})\.(\d{1,2})\.(\d{4})"
-# (the client list's periods read the same; the two can share one parser when they meet)
-_PERIOD = re.compile(rf"{_DAY}(?:\s*[-–—]\s*{_DAY})?")
 
 
 def parse_report_days(text: str, today: date) -> tuple[date, date] | None:
@@ -26,7 +25,7 @@ def parse_report_days(text: str, today: date) -> tuple[date, date] | None:
     parts = _DASH.split(text.strip())
     if not 1 <= len(parts) <= 2:
         return None
-    days = _full_period("–".join(_with_years(parts, today)))
+    days = parse_period("–".join(_with_years(parts, today)))
     if days is None or not sensible(*days):
         return None
     return days
@@ -37,27 +36,13 @@ def sensible(first: date, last: date) -> bool:
     return in_years and first <= last and (last - first).days < MAX_DAYS
 
 
-def _full_period(text: str) -> tuple[date, date] | None:
-    """``01.10.2026–31.10.2026`` (any dash) or one day ``01.10.2026``, in order."""
-    match = _PERIOD.fullmatch(text.strip())
-    if match is None:
-        return None
-    parts = match.groups()
-    try:
-        first = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        last = date(int(parts[5]), int(parts[4]), int(parts[3])) if parts[3] else first
-    except ValueError:
-        return None
-    return (first, last) if first <= last else (last, first)
-
-
 def _with_years(parts: list[str], today: date) -> list[str]:
     """A year for each day typed without one."""
     short = [_NO_YEAR.fullmatch(part) is not None for part in parts]
     found = [_month_day(part) for part in parts]
     marks = [mark for mark in found if mark is not None]
     if not any(short) or len(marks) != len(parts):
-        return parts  # nothing to add, or something _full_period refuses anyway
+        return parts  # nothing to add, or something parse_period refuses anyway
     now = (today.month, today.day)
     if len(parts) == 1:
         return [f"{parts[0]}.{today.year - (marks[0] > now)}"]

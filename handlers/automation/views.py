@@ -8,12 +8,18 @@ from typing import Any
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
-NOTICE_KINDS = ("automation_notice", "automation_template", "automation_paused")
+from crm.outbox import OutboxKind
+
+NOTICE_KINDS = (
+    OutboxKind.AUTOMATION_NOTICE,
+    OutboxKind.AUTOMATION_TEMPLATE,
+    OutboxKind.AUTOMATION_PAUSED,
+)
 
 
 def automation_text(kind: str, payload: dict[str, Any]) -> Text:
     rule = str(payload.get("rule", ""))
-    if kind == "automation_paused":
+    if kind == OutboxKind.AUTOMATION_PAUSED:
         return Text(
             "⏸ ",
             _(
@@ -21,7 +27,7 @@ def automation_text(kind: str, payload: dict[str, Any]) -> Text:
                 "Check it in /settings → Automation and resume it when it is right."
             ).format(rule=rule, limit=payload.get("limit", "")),
         )
-    if kind == "automation_template":
+    if kind == OutboxKind.AUTOMATION_TEMPLATE:
         lines: list[Text | str] = [
             Text(
                 "🤖 ",

@@ -7,6 +7,7 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.event_data import FileAttached, data_of
 from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import back_button
@@ -45,8 +46,8 @@ async def send_file(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User, bot: Bot
 ) -> None:
     event = await crm.timeline.file_event(member, callback_data.ref)
-    kind = str(event.data.get("file_kind"))
-    file_id = str(event.data.get("file_id"))
+    attached = data_of(event, FileAttached)
+    kind, file_id = str(attached.get("file_kind")), str(attached.get("file_id"))
     caption = event.text or file_kind_label(kind)
     senders = {
         "photo": bot.send_photo,

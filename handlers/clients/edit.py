@@ -12,7 +12,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.clients import TextField
-from crm.errors import CrmError
+from crm.errors import CrmError, ErrorCode
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
 from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
@@ -99,13 +99,13 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
             text_field: TextField = field  # type: ignore[assignment]
             await crm.client_edits.edit_text(member, client_id, text_field, value)
         else:
-            raise CrmError("not_found")
+            raise CrmError(ErrorCode.NOT_FOUND)
     except _BadValue as problem:
         await message.answer(str(problem))
         return
     except CrmError as error:
         await message.answer(error_text(error))
-        if error.code not in ("empty", "too_long"):
+        if error.code not in (ErrorCode.EMPTY, ErrorCode.TOO_LONG):
             await state.clear()
         return
     await state.clear()
@@ -217,7 +217,7 @@ async def add_tags(message: Message, crm: Crm, member: User, state: FSMContext) 
         await crm.client_edits.add_tags(member, client_id, tags)
     except CrmError as error:
         await message.answer(error_text(error))
-        if error.code not in ("too_long", "too_many_tags", "empty"):
+        if error.code not in (ErrorCode.TOO_LONG, ErrorCode.TOO_MANY_TAGS, ErrorCode.EMPTY):
             await state.clear()
         return
     await state.clear()

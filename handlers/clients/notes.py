@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError
+from crm.errors import CrmError, ErrorCode
 from crm.service import Crm
 from crm.timeline import CALL_OUTCOMES, FileKind
 from handlers.clients.callbacks import CardAction, ClientCb
@@ -56,7 +56,7 @@ async def save_comment(message: Message, crm: Crm, member: User, state: FSMConte
         client = await crm.clients.visible(member, client_id)
     except CrmError as error:
         await message.answer(error_text(error))
-        if error.code not in ("empty", "too_long"):
+        if error.code not in (ErrorCode.EMPTY, ErrorCode.TOO_LONG):
             await state.clear()
         return
     await state.clear()
@@ -129,7 +129,7 @@ async def save_call_with_note(message: Message, crm: Crm, member: User, state: F
         client = await crm.clients.visible(member, client_id)
     except CrmError as error:
         await message.answer(error_text(error))
-        if error.code != "too_long":
+        if error.code != ErrorCode.TOO_LONG:
             await state.clear()
         return
     await state.clear()

@@ -7,6 +7,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind, CardRef
+from crm.event_data import DealChanged, data_of
 from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.views import render_card
@@ -30,8 +31,9 @@ async def card_screen(
 async def name_deal_managers(crm: Crm, events: list[Event], people: dict[int, User]) -> None:
     """Add the members a "deal's responsible changed" event names, to show their names."""
     for event in events:
-        if event.kind == "deal_changed" and event.data.get("field") == "manager_id":
-            for value in (event.data.get("old"), event.data.get("new")):
+        changed = data_of(event, DealChanged)
+        if event.kind == "deal_changed" and changed.get("field") == "manager_id":
+            for value in (changed.get("old"), changed.get("new")):
                 if value and int(value) not in people:
                     found = await crm.members.get_active(int(value))
                     if found is not None:

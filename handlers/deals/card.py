@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import Conflict, CrmError
+from crm.errors import Conflict, CrmError, ErrorCode
 from crm.pipeline import MAX_REASON
 from crm.service import Crm
 from handlers.deals import edit as deal_edit
@@ -106,7 +106,7 @@ async def ask_lost_reason(
         card = await crm.deal_queries.card(member, callback_data.deal_id)
         await crm.deals.changeable(member, card.deal.id)
         if card.stage.kind == "lost":
-            raise Conflict("already_on_stage")
+            raise Conflict(ErrorCode.ALREADY_ON_STAGE)
     except CrmError as error:
         await refuse(callback, crm, member, error, callback_data.deal_id, callback_data.page)
         return
@@ -152,7 +152,7 @@ async def lost_with_listed_reason(
     try:
         stage_id = await lost_stage_id(crm)
         if stage_id is None:
-            raise Conflict("stage_gone")
+            raise Conflict(ErrorCode.STAGE_GONE)
         await crm.deals.move(member, callback_data.deal_id, stage_id, reason_text(reason))
         await refresh_deal(callback, crm, member, callback_data.deal_id)
     except CrmError as error:
@@ -171,11 +171,11 @@ async def lost_with_typed_reason(
     try:
         stage_id = await lost_stage_id(crm)
         if stage_id is None:
-            raise Conflict("stage_gone")
+            raise Conflict(ErrorCode.STAGE_GONE)
         await crm.deals.move(member, deal_id, stage_id, message.text or "")
     except CrmError as error:
         # Not only told: an empty or too long reason gets a second chance, else the dialog ends.
-        if error.code not in ("empty", "too_long"):
+        if error.code not in (ErrorCode.EMPTY, ErrorCode.TOO_LONG):
             await state.clear()
         await message.answer(error_text(error))
         return

@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError
+from crm.errors import CrmError, ErrorCode
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.parsing.when import WhenError, parse_when
 from crm.service import Crm
@@ -106,13 +106,13 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
         elif field is DealField.EXPECTED_CLOSE:
             await crm.deals.set_expected_close(member, deal_id, _day(raw, crm, member))
         else:
-            raise CrmError("not_found")
+            raise CrmError(ErrorCode.NOT_FOUND)
     except _BadValue as problem:  # a second chance
         await message.answer(str(problem))
         return
     except CrmError as error:  # not only told: a second chance for empty/too long, else it ends
         await message.answer(error_text(error))
-        if error.code not in ("empty", "too_long"):
+        if error.code not in (ErrorCode.EMPTY, ErrorCode.TOO_LONG):
             await state.clear()
         return
     await state.clear()
@@ -168,7 +168,7 @@ async def save_comment(message: Message, crm: Crm, member: User, state: FSMConte
         deal = await crm.deals.visible(member, deal_id)
     except CrmError as error:  # not only told: a second chance for empty/too long, else it ends
         await message.answer(error_text(error))
-        if error.code not in ("empty", "too_long"):
+        if error.code not in (ErrorCode.EMPTY, ErrorCode.TOO_LONG):
             await state.clear()
         return
     await state.clear()

@@ -22,7 +22,7 @@ from aiogram.types import (
 from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError
+from crm.errors import CrmError, ErrorCode
 from crm.groups import TOPICS
 from crm.service import Crm
 from handlers.groups.callbacks import GroupAction, GroupCb
@@ -72,7 +72,7 @@ async def bind(message: Message, crm: Crm, member: User) -> None:
     except CrmError as error:  # kept: said in the group, in words about binding
         await message.reply(
             _("Only the owner can bind a group.")
-            if error.code == "not_allowed"
+            if error.code == ErrorCode.NOT_ALLOWED
             else error_text(error)
         )
         return
@@ -85,7 +85,7 @@ async def unbind(message: Message, crm: Crm, member: User) -> None:
     try:
         await crm.groups.unbind(member, message.chat.id)
     except CrmError as error:  # kept: said in the group, in words about unbinding
-        if error.code == "not_bound":
+        if error.code == ErrorCode.NOT_BOUND:
             await message.reply(_("This chat is not bound."))
         else:
             await message.reply(_("Only the owner can unbind a group."))

@@ -19,7 +19,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError, InvalidInput
+from crm.errors import CrmError, ErrorCode, InvalidInput
 from crm.imports.mapping import change, propose
 from crm.imports.plan import Policy
 from crm.imports.reading import MAX_BYTES, Table, read_table
@@ -66,7 +66,7 @@ async def file_sent(message: Message, state: FSMContext, bot: Bot) -> None:
     document = message.document
     assert document is not None
     if (document.file_size or 0) > MAX_BYTES:
-        raise InvalidInput("import_too_large", limit_mb=MAX_BYTES // 2**20)
+        raise InvalidInput(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // 2**20)
     name = document.file_name or "file"
     table = await _read(bot, document.file_id, name)
     data: ImportData = {
@@ -84,7 +84,7 @@ async def file_sent(message: Message, state: FSMContext, bot: Bot) -> None:
 async def pick_column(callback: CallbackQuery, callback_data: ImportCb, state: FSMContext) -> None:
     data = cast(ImportData, await state.get_data())
     if not 0 <= callback_data.column < len(data["headers"]):
-        raise InvalidInput("import_bad_column")
+        raise InvalidInput(ErrorCode.IMPORT_BAD_COLUMN)
     await show(
         callback, targets_screen(data["headers"][callback_data.column], callback_data.column)
     )

@@ -9,8 +9,8 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Code, Text, as_key_value, as_line, as_list
 from aiogram.utils.i18n import gettext as _
 
-from crm.intake.batch_rows import QUEUE_NOTICE
 from crm.intake.queue import QueuedLead
+from crm.outbox import OutboxKind
 from handlers.clients.callbacks import ClientCb
 from handlers.intake.callbacks import LeadAction, LeadCb, SourceAction, SourceCb
 from handlers.kit.keyboards import back_row, button, keyboard
@@ -23,7 +23,7 @@ def lead_notice(kind: str, payload: dict[str, Any]) -> tuple[Text, InlineKeyboar
     """The outbox message about a new lead: to its member, or (queued) to owners and groups."""
     title = (
         _("New lead in the queue: nobody has it yet")
-        if kind == QUEUE_NOTICE
+        if kind == OutboxKind.LEAD_QUEUE
         else _("New lead for you")
     )
     lines: list[Text | str] = [Bold(f"📥 {title}")]
@@ -34,7 +34,7 @@ def lead_notice(kind: str, payload: dict[str, Any]) -> tuple[Text, InlineKeyboar
             lines.append(as_key_value(label, str(payload[key])))
     client_id = int(payload.get("client_id") or 0)
     rows = [button(_("Open"), ClientCb(action="open", client_id=client_id))]
-    if kind == QUEUE_NOTICE:
+    if kind == OutboxKind.LEAD_QUEUE:
         lead_id = int(payload.get("lead_id") or 0)
         rows.append(button(_("✋ Take it"), LeadCb(action=LeadAction.TAKE, lead_id=lead_id)))
     return as_list(*lines), keyboard(rows)

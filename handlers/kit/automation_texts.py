@@ -11,7 +11,7 @@ from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError
+from crm.errors import CrmError, ErrorCode
 from storage.models import User
 
 
@@ -46,7 +46,7 @@ def automation_event_text(data: Mapping[str, Any], people: Mapping[int, User]) -
 
 def automation_error_text(error: CrmError) -> str | None:
     """Words for the refusals of automation's use cases; None for other codes."""
-    if error.code == "bad_rule":
+    if error.code == ErrorCode.BAD_RULE:
         parts = {
             "trigger": _("Choose what sets the rule off."),
             "stage": _("Choose a stage of the pipeline."),
@@ -61,7 +61,7 @@ def automation_error_text(error: CrmError) -> str | None:
             "starter": _("This button is no longer active."),
         }
         return parts.get(str(error.params.get("part")), _("This rule cannot run as it is."))
-    if error.code == "too_many_rules":
+    if error.code == ErrorCode.TOO_MANY_RULES:
         return _("There can be at most {limit} rules.").format(limit=error.params.get("limit"))
     return None
 
@@ -81,32 +81,32 @@ def template_event_text(kind: str, data: Mapping[str, Any]) -> str:
 def template_error_text(error: CrmError) -> str | None:
     """Words for the refusals of the templates' use cases; None for other codes."""
     params = error.params
-    if error.code == "unknown_placeholder":
+    if error.code == ErrorCode.UNKNOWN_PLACEHOLDER:
         return _(
             "I don't know the placeholder {{{name}}}. Use {{client.name}}, {{client.company}}, "
             "{{client.phone}}, {{deal.title}}, {{deal.amount}}, {{manager.name}}, "
             "{{manager.phone}} or {{today}}."
         ).format(name=params.get("name", ""))
-    if error.code == "broken_placeholder":
+    if error.code == ErrorCode.BROKEN_PLACEHOLDER:
         return _(
             "A placeholder is broken near “{text}”: retype it in one go, with both braces, "
             "like {{client.name}}, and upload the file again."
         ).format(text=params.get("text", ""))
     texts = {
-        "not_docx": _(
+        ErrorCode.NOT_DOCX: _(
             "This is not a Word .docx file (or it is damaged). Save it as .docx and send it again."
         ),
-        "file_too_big": _("The file is too big: at most {limit} MB.").format(
+        ErrorCode.FILE_TOO_BIG: _("The file is too big: at most {limit} MB.").format(
             limit=params.get("limit", "")
         ),
-        "broken_template": _("This document cannot be filled; please upload it again."),
-        "too_many_templates": _("There can be at most {limit} templates.").format(
+        ErrorCode.BROKEN_TEMPLATE: _("This document cannot be filled; please upload it again."),
+        ErrorCode.TOO_MANY_TEMPLATES: _("There can be at most {limit} templates.").format(
             limit=params.get("limit", "")
         ),
-        "template_gone": _("This template no longer exists."),
-        "mail_off": _("Email is not set up: the team's SMTP settings are empty."),
-        "no_email": _("The client has no email address. Add one on the card first."),
-        "mail_failed": _("The email was not sent: {reason}").format(
+        ErrorCode.TEMPLATE_GONE: _("This template no longer exists."),
+        ErrorCode.MAIL_OFF: _("Email is not set up: the team's SMTP settings are empty."),
+        ErrorCode.NO_EMAIL: _("The client has no email address. Add one on the card first."),
+        ErrorCode.MAIL_FAILED: _("The email was not sent: {reason}").format(
             reason=params.get("reason", "")
         ),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError
+from crm.errors import CrmError, ErrorCode
 
 
 def value_reason(reason: str, limit: object) -> str:
@@ -27,42 +27,51 @@ def value_reason(reason: str, limit: object) -> str:
 def entity_error_text(error: CrmError) -> str | None:
     """The text for a code of this feature, or None when the code is not ours."""
     params = error.params
-    if error.code == "bad_field_value":
+    if error.code == ErrorCode.BAD_FIELD_VALUE:
         return "{name}: {reason}".format(
             name=params.get("name", ""),
             reason=value_reason(str(params.get("reason")), params.get("limit")),
         )
-    if error.code == "field_required":
+    if error.code == ErrorCode.FIELD_REQUIRED:
         return _("“{name}” is required.").format(name=params.get("name", ""))
-    if error.code == "field_name_built_in":
+    if error.code == ErrorCode.FIELD_NAME_BUILT_IN:
         return _("“{name}” is a built-in field already. Choose another name.").format(
             name=params.get("name", "")
         )
-    if error.code == "field_name_taken":
+    if error.code == ErrorCode.FIELD_NAME_TAKEN:
         return _("There is a field named “{name}” already.").format(name=params.get("name", ""))
-    if error.code == "type_name_taken":
+    if error.code == ErrorCode.TYPE_NAME_TAKEN:
         return _("There is a record type named “{name}” already.").format(
             name=params.get("name", "")
         )
-    if error.code == "type_has_records":
+    if error.code == ErrorCode.TYPE_HAS_RECORDS:
         return _("This type has {count} records; archive it instead.").format(
             count=params.get("count", 0)
         )
-    if error.code in ("too_many_options", "too_many_fields", "too_many_types"):
+    if error.code in (
+        ErrorCode.TOO_MANY_OPTIONS,
+        ErrorCode.TOO_MANY_FIELDS,
+        ErrorCode.TOO_MANY_TYPES,
+    ):
         return _("That is over the limit of {limit}.").format(limit=params.get("limit"))
     texts = {
-        "field_gone": _("This field no longer exists."),
-        "option_twice": _("Each option must differ from the others."),
-        "no_options": _("A list field needs at least one option."),
-        "record_type_gone": _("This record type no longer exists."),
-        "record_type_archived": _("This record type is in the archive."),
-        "starter_taken": _("This type was added already."),
-        "bad_emoji": _("Send one emoji."),
-        "link_to_itself": _("A card cannot be linked to itself."),
-        "already_linked": _("These cards are linked already."),
-        "link_gone": _("This link no longer exists."),
-        "lines_are_deal_and_record": _("A quantity is kept only between a deal and a record."),
-        "bad_quantity": _("Send a quantity greater than zero."),
-        "bad_price": _("The price is out of range."),
+        ErrorCode.FIELD_GONE: _("This field no longer exists."),
+        ErrorCode.OPTION_GONE: _("This option no longer exists."),
+        ErrorCode.NOT_A_LIST_FIELD: _("This field has no list of options."),
+        ErrorCode.NO_SUCH_STARTER: _("This button is no longer active."),
+        ErrorCode.OPTION_TWICE: _("Each option must differ from the others."),
+        ErrorCode.NO_OPTIONS: _("A list field needs at least one option."),
+        ErrorCode.RECORD_TYPE_GONE: _("This record type no longer exists."),
+        ErrorCode.RECORD_TYPE_ARCHIVED: _("This record type is in the archive."),
+        ErrorCode.STARTER_TAKEN: _("This type was added already."),
+        ErrorCode.BAD_EMOJI: _("Send one emoji."),
+        ErrorCode.LINK_TO_ITSELF: _("A card cannot be linked to itself."),
+        ErrorCode.ALREADY_LINKED: _("These cards are linked already."),
+        ErrorCode.LINK_GONE: _("This link no longer exists."),
+        ErrorCode.LINES_ARE_DEAL_AND_RECORD: _(
+            "A quantity is kept only between a deal and a record."
+        ),
+        ErrorCode.BAD_QUANTITY: _("Send a quantity greater than zero."),
+        ErrorCode.BAD_PRICE: _("The price is out of range."),
     }
     return texts.get(error.code)

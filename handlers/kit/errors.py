@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError
+from crm.errors import CrmError, ErrorCode
 from handlers.kit.automation_texts import automation_error_text, template_error_text
 from handlers.kit.entity_errors import entity_error_text
 
@@ -15,53 +15,59 @@ def error_text(error: CrmError) -> str:
     if entity is not None:
         return entity
     texts = {
-        "not_allowed": _("You don't have access to this."),
-        "not_found": _("This record no longer exists."),
-        "role_unchanged": _("The member already has this role."),
-        "already_active": _("The member is already active."),
-        "already_inactive": _("The member is already deactivated."),
-        "bad_language": _("This language is not supported."),
-        "bad_role": _("There is no such role."),
-        "no_such_status": _("There is no such status any more."),
-        "no_such_member": _("This member is not in the team any more."),
-        "already_undone": _("That was already removed."),
-        "too_late_to_undo": _("It is too late to undo that; it stays in the history."),
-        "bad_call_outcome": _("This button is no longer active."),
-        "stage_gone": _("This stage no longer exists."),
-        "reason_gone": _("This reason no longer exists."),
-        "closed_stage": _("A won or lost stage can only be renamed."),
-        "last_open_stage": _("This is the only open stage; the pipeline needs at least one."),
-        "move_deals_first": _("This stage has deals; choose where to move them first."),
-        "already_done": _("Already done."),
-        "in_the_past": _("That moment has already passed."),
-        "bad_priority": _("This button is no longer active."),
-        "bad_reminder": _("This button is no longer active."),
-        "bad_repeat": _("This button is no longer active."),
-        "already_on_stage": _("The deal is already at this stage."),
-        "already_open": _("The deal is already open."),
-        "same_client": _("The deal is already on this client."),
-        "negative_amount": _("The amount cannot be negative."),
-        "import_empty": _("The file has no rows to import: the sheet is empty."),
-        "import_not_spreadsheet": _(
+        ErrorCode.NOT_ALLOWED: _("You don't have access to this."),
+        ErrorCode.NOT_FOUND: _("This record no longer exists."),
+        ErrorCode.BAD_CARD: _("This button is no longer active."),
+        ErrorCode.NOT_A_GROUP: _("This works only in a group chat."),
+        ErrorCode.NOT_BOUND: _("This chat is not bound."),
+        ErrorCode.BAD_TOPIC: _("This button is no longer active."),
+        ErrorCode.ROLE_UNCHANGED: _("The member already has this role."),
+        ErrorCode.ALREADY_ACTIVE: _("The member is already active."),
+        ErrorCode.ALREADY_INACTIVE: _("The member is already deactivated."),
+        ErrorCode.BAD_LANGUAGE: _("This language is not supported."),
+        ErrorCode.BAD_ROLE: _("There is no such role."),
+        ErrorCode.NO_SUCH_STATUS: _("There is no such status any more."),
+        ErrorCode.NO_SUCH_MEMBER: _("This member is not in the team any more."),
+        ErrorCode.ALREADY_UNDONE: _("That was already removed."),
+        ErrorCode.TOO_LATE_TO_UNDO: _("It is too late to undo that; it stays in the history."),
+        ErrorCode.BAD_CALL_OUTCOME: _("This button is no longer active."),
+        ErrorCode.STAGE_GONE: _("This stage no longer exists."),
+        ErrorCode.REASON_GONE: _("This reason no longer exists."),
+        ErrorCode.CLOSED_STAGE: _("A won or lost stage can only be renamed."),
+        ErrorCode.LAST_OPEN_STAGE: _(
+            "This is the only open stage; the pipeline needs at least one."
+        ),
+        ErrorCode.MOVE_DEALS_FIRST: _("This stage has deals; choose where to move them first."),
+        ErrorCode.ALREADY_DONE: _("Already done."),
+        ErrorCode.IN_THE_PAST: _("That moment has already passed."),
+        ErrorCode.BAD_PRIORITY: _("This button is no longer active."),
+        ErrorCode.BAD_REMINDER: _("This button is no longer active."),
+        ErrorCode.BAD_REPEAT: _("This button is no longer active."),
+        ErrorCode.ALREADY_ON_STAGE: _("The deal is already at this stage."),
+        ErrorCode.ALREADY_OPEN: _("The deal is already open."),
+        ErrorCode.SAME_CLIENT: _("The deal is already on this client."),
+        ErrorCode.NEGATIVE_AMOUNT: _("The amount cannot be negative."),
+        ErrorCode.IMPORT_EMPTY: _("The file has no rows to import: the sheet is empty."),
+        ErrorCode.IMPORT_NOT_SPREADSHEET: _(
             "This is not a spreadsheet I can read. Send an .xlsx, .xls, .ods or .csv file."
         ),
-        "import_password": _(
+        ErrorCode.IMPORT_PASSWORD: _(
             "The workbook is protected with a password. Save it without one and send it again."
         ),
-        "import_no_columns": _(
+        ErrorCode.IMPORT_NO_COLUMNS: _(
             "I found no column with names, phones, e-mails or companies. "
             "Check the header row, or choose the columns with the buttons."
         ),
-        "import_bad_column": _("This button is no longer active."),
-        "import_bad_target": _("This button is no longer active."),
-        "import_already_undone": _("This import was already undone."),
-        "import_running": _("This import is still running; undo it when it has finished."),
-        "lead_yours": _("This lead is already yours."),
-        "lead_spam": _("This lead was marked as spam."),
-        "bad_assignment": _("Choose active members of the team for this source."),
-        "test_submission": _("That was only a form's connection check."),
+        ErrorCode.IMPORT_BAD_COLUMN: _("This button is no longer active."),
+        ErrorCode.IMPORT_BAD_TARGET: _("This button is no longer active."),
+        ErrorCode.IMPORT_ALREADY_UNDONE: _("This import was already undone."),
+        ErrorCode.IMPORT_RUNNING: _("This import is still running; undo it when it has finished."),
+        ErrorCode.LEAD_YOURS: _("This lead is already yours."),
+        ErrorCode.LEAD_SPAM: _("This lead was marked as spam."),
+        ErrorCode.BAD_ASSIGNMENT: _("Choose active members of the team for this source."),
+        ErrorCode.TEST_SUBMISSION: _("That was only a form's connection check."),
     }
-    if error.code == "client_not_visible":
+    if error.code == ErrorCode.CLIENT_NOT_VISIBLE:
         return _(
             "{member} cannot see the client “{client}” (responsible: {responsible}). "
             "Give the client to {member} or leave it unassigned first."
@@ -70,11 +76,11 @@ def error_text(error: CrmError) -> str:
             client=_bounded(error.params.get("client")),
             responsible=_bounded(error.params.get("responsible")) or "—",
         )
-    if error.code == "stage_name_taken":
+    if error.code == ErrorCode.STAGE_NAME_TAKEN:
         return _("There is already a stage called “{name}”. Choose another name.").format(
             name=_bounded(error.params.get("name"))
         )
-    if error.code in ("duplicate_phone", "duplicate_email"):
+    if error.code in (ErrorCode.DUPLICATE_PHONE, ErrorCode.DUPLICATE_EMAIL):
         if not error.params.get("visible"):
             return _("{value} is already on another client's card, which you cannot see.").format(
                 value=_bounded(error.params.get("value"))
@@ -85,51 +91,51 @@ def error_text(error: CrmError) -> str:
     special = automation_error_text(error) or template_error_text(error)
     if special is not None:
         return special
-    if error.code == "empty":
+    if error.code == ErrorCode.EMPTY:
         return _("This cannot be empty. Please send it again.")
-    if error.code == "too_long":
+    if error.code == ErrorCode.TOO_LONG:
         return _("That is too long: at most {limit} characters. Please send a shorter one.").format(
             limit=error.params.get("limit", "")
         )
-    if error.code == "too_many_tags":
+    if error.code == ErrorCode.TOO_MANY_TAGS:
         return _("A client can have at most {limit} tags.").format(limit=error.params.get("limit"))
-    if error.code == "too_many_statuses":
+    if error.code == ErrorCode.TOO_MANY_STATUSES:
         return _("There can be at most {limit} statuses.").format(limit=error.params.get("limit"))
-    if error.code == "bad_status_name":
+    if error.code == ErrorCode.BAD_STATUS_NAME:
         return _("A status name is 1 to {limit} characters.").format(
             limit=error.params.get("limit")
         )
-    if error.code == "bad_timezone":
+    if error.code == ErrorCode.BAD_TIMEZONE:
         return _(
             "“{value}” is not a time zone I know. Send a name like Europe/Moscow, "
             "Asia/Yekaterinburg or UTC."
         ).format(value=_bounded(error.params.get("value")))
-    if error.code == "too_many_stages":
+    if error.code == ErrorCode.TOO_MANY_STAGES:
         return _("A pipeline can have at most {limit} stages.").format(
             limit=error.params.get("limit")
         )
-    if error.code == "lead_taken":
+    if error.code == ErrorCode.LEAD_TAKEN:
         return _("Too late: {name} has already taken this lead.").format(
             name=error.params.get("name", "")
         )
-    if error.code == "too_many_sources":
+    if error.code == ErrorCode.TOO_MANY_SOURCES:
         return _("There can be at most {limit} lead sources.").format(
             limit=error.params.get("limit")
         )
-    if error.code == "bad_stale_days":
+    if error.code == ErrorCode.BAD_STALE_DAYS:
         return _("Send a whole number of days from 1 to {limit}.").format(
             limit=error.params.get("limit")
         )
-    if error.code == "import_too_large":
+    if error.code == ErrorCode.IMPORT_TOO_LARGE:
         return _(
             "The file is larger than {limit} MB, more than Telegram lets a bot download. "
             "Split it into smaller files."
         ).format(limit=error.params.get("limit"))
-    if error.code == "import_too_many_rows":
+    if error.code == ErrorCode.IMPORT_TOO_MANY_ROWS:
         return _("The file has more than {limit} rows. Split it into smaller files.").format(
             limit=error.params.get("limit")
         )
-    if error.code == "import_changed_since":
+    if error.code == ErrorCode.IMPORT_CHANGED_SINCE:
         return _(
             "Cannot undo: {count} imported cards were changed since, among them {names}. "
             "Undoing would throw that work away."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n.context import get_i18n
 
@@ -32,7 +34,7 @@ def builtin_stage_name(code: str | None) -> str | None:
     return names.get(code or "")
 
 
-def stage_name_from_event(data: dict[str, object], prefix: str) -> str:
+def stage_name_from_event(data: Mapping[str, object], prefix: str) -> str:
     """A stage as an event remembers it (it may have been renamed or deleted since)."""
     name = data.get(f"{prefix}_name")
     if name:

@@ -8,6 +8,8 @@ from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
+from crm import event_data as payloads
+from crm.event_data import data_of
 from crm.pipeline import StageView
 from crm.team_settings import Status
 from handlers.kit.automation_texts import automation_event_text, template_event_text
@@ -100,7 +102,7 @@ def _day(value: Any) -> str:
         return _value(value)
 
 
-def _stage(data: dict[str, Any], prefix: str, stages: Mapping[int, StageView] | None) -> str:
+def _stage(data: Mapping[str, Any], prefix: str, stages: Mapping[int, StageView] | None) -> str:
     """The stage an event names; a move off a deleted stage may know its target only by id."""
     if data.get(f"{prefix}_name") or data.get(f"{prefix}_code"):
         return stage_name_from_event(data, prefix)
@@ -112,7 +114,7 @@ def deal_event_text(
     event: Event, people: Mapping[int, User], stages: Mapping[int, StageView] | None = None
 ) -> str:
     """A deal's event: created, moved, won, lost, reopened, or a field changed."""
-    data = event.data or {}
+    data = data_of(event, payloads.StageMove)  # deal_created and deal_changed read their own below
     kind = event.kind
     currency = str(data.get("currency") or "")
     amount = money(int(data.get("amount") or 0), currency)
@@ -135,8 +137,9 @@ def deal_event_text(
         return "♻️ " + _("reopened: {old} → {new}").format(
             old=_stage(data, "from", stages), new=_stage(data, "to", stages)
         )
-    field = str(data.get("field"))
-    old, new = data.get("old"), data.get("new")
+    changed = data_of(event, payloads.DealChanged)
+    field = str(changed.get("field"))
+    old, new = changed.get("old"), changed.get("new")
     if field == "amount":
         shown = (money(int(old or 0), currency), money(int(new or 0), currency))
     elif field == "expected_close":
@@ -168,23 +171,26 @@ def event_text(
     if kind == "comment":
         return "💬 " + shorten(event.text or "")
     if kind == "call":
-        outcome = call_outcome_label(str(data.get("outcome", "")))
+        outcome = call_outcome_label(str(data_of(event, payloads.CallLogged).get("outcome", "")))
         note = f": {shorten(event.text)}" if event.text else ""
         return f"📞 {outcome}{note}"
     if kind == "field_changed":
-        field = str(data.get("field"))
-        old, new = data.get("old"), data.get("new")
+        changed = data_of(event, payloads.FieldChanged)
+        field = str(changed.get("field"))
+        old, new = changed.get("old"), changed.get("new")
         if field == "phones":  # shown for reading, not as stored (E.164)
             old, new = _phones(old), _phones(new)
         return f"✏️ {field_label(field)}: {_value(old)} → {_value(new)}"
     if kind == "status_changed":
+        status = data_of(event, payloads.StatusChanged)
         return "🏷 {old} → {new}".format(
-            old=status_label(str(data.get("old")), statuses),
-            new=status_label(str(data.get("new")), statuses),
+            old=status_label(str(status.get("old")), statuses),
+            new=status_label(str(status.get("new")), statuses),
         )
     if kind == "tags_changed":
-        added = " ".join(f"+#{tag}" for tag in data.get("added", []))
-        removed = " ".join(f"−#{tag}" for tag in data.get("removed", []))
+        tags = data_of(event, payloads.TagsChanged)
+        added = " ".join(f"+#{tag}" for tag in tags.get("added", []))
+        removed = " ".join(f"−#{tag}" for tag in tags.get("removed", []))
         return "#️⃣ " + " ".join(part for part in (added, removed) if part)
     if kind == "manager_changed":
 
@@ -192,12 +198,14 @@ def event_text(
             user = people.get(int(user_id)) if user_id else None
             return member_name(user) if user else _("nobody")
 
+        managers = data_of(event, payloads.ManagerChanged)
         return "👤 " + _("responsible: {old} → {new}").format(
-            old=name(data.get("old")), new=name(data.get("new"))
+            old=name(managers.get("old")), new=name(managers.get("new"))
         )
     if kind == "file":
-        label = file_kind_label(str(data.get("file_kind", "")))
-        file_name = data.get("file_name")
+        attached = data_of(event, payloads.FileAttached)
+        label = file_kind_label(str(attached.get("file_kind", "")))
+        file_name = attached.get("file_name")
         caption = f": {shorten(event.text)}" if event.text else ""
         return f"📎 {label}{' ' + str(file_name) if file_name else ''}{caption}"
     if kind in ENTITY_KINDS:

@@ -6,7 +6,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 
 from crm.cards import Card, CardKind, CardRef, title_of
-from crm.errors import CrmError, InvalidInput
+from crm.errors import CrmError, ErrorCode, InvalidInput
 from crm.service import Crm
 from handlers.kit.errors import error_text
 from handlers.kit.screen import show
@@ -18,7 +18,7 @@ from storage.models import Deal, User
 def ref_of(data: EntCb) -> CardRef:
     """The card a press is about; a forged kind is refused like any bad input."""
     if data.kind not in ("client", "deal", "record"):
-        raise InvalidInput("bad_card")
+        raise InvalidInput(ErrorCode.BAD_CARD)
     return CardRef(CardKind(data.kind), data.card)
 
 

@@ -9,7 +9,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind, CardRef
-from crm.errors import CrmError, InvalidInput
+from crm.errors import CrmError, ErrorCode, InvalidInput
 from crm.parsing.fields import FieldType, FieldValueError, parse_value
 from crm.service import Crm
 from handlers.kit.routes import Routes
@@ -91,7 +91,7 @@ async def pick(
         ref = ref_of(callback_data)
         other_kind = KINDS_BY_NUMBER.get(callback_data.type_id)
         if other_kind is None:
-            raise InvalidInput("bad_card")
+            raise InvalidInput(ErrorCode.BAD_CARD)
         other = CardRef(other_kind, callback_data.item)
         kinds = {ref.kind, other.kind}
         if kinds == {CardKind.DEAL, CardKind.RECORD}:
@@ -159,7 +159,7 @@ async def follow(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member
     try:
         ref = ref_of(callback_data)
         if ref.kind != CardKind.DEAL:
-            raise InvalidInput("bad_card")
+            raise InvalidInput(ErrorCode.BAD_CARD)
         await crm.links.set_amount_follows_lines(member, ref.id, callback_data.item == 1)
         await put(callback, await links_of(crm, member, ref))
     except CrmError as error:

@@ -9,7 +9,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
-from crm.errors import CrmError, InvalidInput, NotAllowed
+from crm.errors import CrmError, ErrorCode, InvalidInput, NotAllowed
 from crm.parsing.fields import LIST_TYPES
 from crm.service import Crm
 from crm.team_settings import can_change_settings
@@ -42,7 +42,7 @@ def kind_of(data: EntCb | dict[str, object]) -> tuple[CardKind, int | None]:
     kind = data.kind if isinstance(data, EntCb) else str(data.get("kind"))
     type_id = data.type_id if isinstance(data, EntCb) else int(str(data.get("type_id") or 0))
     if kind not in KIND_CODES:
-        raise InvalidInput("bad_card")
+        raise InvalidInput(ErrorCode.BAD_CARD)
     return CardKind(kind), (type_id or None) if kind == "record" else None
 
 
@@ -98,9 +98,9 @@ async def _press(
     elif action == Ent.FIELD_TYPE:
         flow = await state.get_data()
         if await state.get_state() != EntFlow.field_name.state or "name" not in flow:
-            raise InvalidInput("bad_card")
+            raise InvalidInput(ErrorCode.BAD_CARD)
         if not 0 <= data.item < len(sv.FIELD_TYPES):
-            raise InvalidInput("bad_card")
+            raise InvalidInput(ErrorCode.BAD_CARD)
         type_ = sv.FIELD_TYPES[data.item]
         if type_ in LIST_TYPES:
             await state.set_state(EntFlow.field_options)

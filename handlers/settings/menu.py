@@ -10,7 +10,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import InvalidInput, NotAllowed
+from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from crm.service import Crm
 from crm.team_settings import MAX_STATUS_NAME, MAX_STATUSES, can_change_settings
 from handlers.kit.keyboards import MENU_SETTINGS, cancel_button, main_menu
@@ -161,7 +161,7 @@ async def statuses_button(
     else:
         status = await crm.settings.status(callback_data.status)
         if status is None:
-            raise InvalidInput("no_such_status")
+            raise InvalidInput(ErrorCode.NO_SUCH_STATUS)
         await state.set_state(SettingsFlow.status_name)
         await StatusName(status_code=status.code).save(state)
         label = status_label(status.code, await crm.settings.statuses())
@@ -191,7 +191,7 @@ async def statuses_screen(crm: Crm, note: str | None = None) -> Screen:
 @routes.message(SettingsFlow.new_status, F.text)
 async def typed_status_name(message: Message, member: User, crm: Crm, state: FSMContext) -> None:
     renaming = await state.get_state() == SettingsFlow.status_name.state
-    async with keep_asking(state, again={"bad_status_name"}):
+    async with keep_asking(state, again={ErrorCode.BAD_STATUS_NAME}):
         if renaming:
             code = (await StatusName.load(state)).status_code
             status = await crm.settings.rename_status(member, code, message.text or "")

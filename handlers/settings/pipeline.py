@@ -20,7 +20,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError, InvalidInput
+from crm.errors import CrmError, ErrorCode, InvalidInput
 from crm.parsing.days import parse_days
 from crm.pipeline import MAX_STAGE_NAME, MAX_STAGES
 from crm.service import Crm
@@ -92,7 +92,7 @@ async def open_screen(
             await show(callback, *await stage_screen(crm, stage_id))
         elif action == PipelineAction.ADD:
             if len(await crm.pipelines.stages()) >= MAX_STAGES:
-                raise InvalidInput("too_many_stages", limit=MAX_STAGES)
+                raise InvalidInput(ErrorCode.TOO_MANY_STAGES, limit=MAX_STAGES)
             text = _(
                 "Send the name of the new stage, 1 to {limit} characters. "
                 "It goes last among the open stages."
@@ -191,10 +191,10 @@ async def delete(
     move_to = callback_data.to_id or None
 
     async def back_out(error: CrmError) -> None:
-        if error.code == "move_deals_first":  # deals arrived meanwhile: ask where they go
+        if error.code == ErrorCode.MOVE_DEALS_FIRST:  # deals arrived meanwhile: ask where they go
             again = PipelineCb(action=PipelineAction.DELETE, item_id=callback_data.item_id)
             await show(callback, *await delete_dialog(crm, again))
-        elif error.code == "stage_gone":
+        elif error.code == ErrorCode.STAGE_GONE:
             await show(callback, *await pipeline_screen(crm))
 
     async with on_refusal(back_out):

@@ -6,7 +6,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Text, as_key_value, as_list
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import Conflict, InvalidInput
+from crm.errors import Conflict, ErrorCode, InvalidInput
 from crm.pipeline import MAX_STAGES, MAX_STALE_DAYS, StageView
 from crm.service import Crm
 from handlers.kit.stages import STAGE_ICONS, stage_name
@@ -50,7 +50,7 @@ async def find_stage(crm: Crm, stage_id: int) -> tuple[StageView, list[StageView
     stages = await crm.pipelines.stages()
     stage = next((s for s in stages if s.id == stage_id), None)
     if stage is None:
-        raise Conflict("stage_gone")
+        raise Conflict(ErrorCode.STAGE_GONE)
     return stage, stages
 
 
@@ -113,7 +113,7 @@ def back_to(stage_id: int) -> InlineKeyboardMarkup:
 async def stale_prompt(crm: Crm, stage_id: int) -> Screen:
     stage, _stages = await find_stage(crm, stage_id)
     if stage.kind != "open":
-        raise InvalidInput("closed_stage")
+        raise InvalidInput(ErrorCode.CLOSED_STAGE)
     text = Text(
         _(
             "After how many days without activity does a deal on {stage} go stale? "
@@ -144,9 +144,9 @@ async def delete_dialog(crm: Crm, data: PipelineCb) -> Screen:
     stage, stages = await find_stage(crm, data.item_id)
     opened = [s for s in stages if s.kind == "open"]
     if stage.kind != "open":
-        raise InvalidInput("closed_stage")
+        raise InvalidInput(ErrorCode.CLOSED_STAGE)
     if len(opened) <= 1:
-        raise InvalidInput("last_open_stage")
+        raise InvalidInput(ErrorCode.LAST_OPEN_STAGE)
     name = stage_name(stage)
     deals = await crm.pipelines.deals_on(stage.id)
     back = pl_button(_("◀️ Back"), PipelineAction.STAGE, stage.id)
@@ -164,7 +164,7 @@ async def delete_dialog(crm: Crm, data: PipelineCb) -> Screen:
     if data.action == PipelineAction.DELETE_TO:
         target = next((s for s in opened if s.id == data.to_id and s.id != stage.id), None)
         if target is None:
-            raise Conflict("stage_gone")
+            raise Conflict(ErrorCode.STAGE_GONE)
     if deals and target is not None:
         question = _("Move the deals ({count}) to {target} and delete the stage {stage}?").format(
             count=deals, target=stage_name(target), stage=name

@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import Conflict
+from crm.errors import Conflict, ErrorCode
 from crm.pipeline import MAX_REASON
 from crm.service import Crm
 from handlers.kit.keyboards import pager
@@ -49,7 +49,7 @@ async def find_reason(crm: Crm, reason_id: int) -> tuple[LostReason, int]:
     for index, reason in enumerate(await crm.pipelines.lost_reasons()):
         if reason.id == reason_id:
             return reason, index // PAGE_SIZE
-    raise Conflict("reason_gone")
+    raise Conflict(ErrorCode.REASON_GONE)
 
 
 async def reasons_screen(crm: Crm, page: int = 0, note: str | None = None) -> Screen:

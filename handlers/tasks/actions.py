@@ -14,7 +14,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import Conflict, CrmError, InvalidInput
+from crm.errors import Conflict, CrmError, ErrorCode, InvalidInput
 from crm.parsing.when import WhenError
 from crm.service import Crm
 from handlers.kit.errors import error_text
@@ -44,7 +44,7 @@ OPTIONS = (TaskAction.PRIO, TaskAction.EARLY, TaskAction.REPEAT)
 async def open_task(crm: Crm, member: User, task_id: int) -> Task:
     task = await crm.tasks.visible(member, task_id)
     if task.done_at is not None:
-        raise Conflict("already_done")
+        raise Conflict(ErrorCode.ALREADY_DONE)
     return task
 
 
@@ -103,7 +103,7 @@ async def typed_time(message: Message, crm: Crm, member: User, state: FSMContext
         await crm.tasks.reschedule(member, task_id, reading.at)
         text_, keyboard = await task_screen(crm, member, task_id)
     except CrmError as error:  # not only told: a moment past is asked again, else it ends
-        if error.code == "in_the_past":
+        if error.code == ErrorCode.IN_THE_PAST:
             await message.answer(when_problem(WhenError("in_the_past")))
             return
         await state.clear()
@@ -140,7 +140,7 @@ async def option(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, membe
         await crm.tasks.set_options(member, task_id, priority=choice)
     elif action is TaskAction.EARLY:
         if callback_data.number is None:
-            raise InvalidInput("bad_reminder")
+            raise InvalidInput(ErrorCode.BAD_REMINDER)
         await crm.tasks.set_options(member, task_id, remind_before=callback_data.number)
     else:
         await crm.tasks.set_options(member, task_id, repeat=None if choice == "none" else choice)
@@ -168,7 +168,7 @@ async def choose_assignee(
 @routes.callback_query(TaskCb.filter(F.action == TaskAction.ASSIGN))
 async def assign(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User) -> None:
     if callback_data.number is None:
-        raise InvalidInput("no_such_member")
+        raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
     await crm.tasks.assign(member, callback_data.task_id, callback_data.number)
     await show(callback, *await task_screen(crm, member, callback_data.task_id))
     await callback.answer(_("Saved."))

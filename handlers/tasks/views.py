@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm import access
 from crm.errors import NotFound
+from crm.outbox import OutboxKind
 from crm.reminders import ReminderView
 from crm.service import Crm
 from crm.tasks import PRIORITIES, REMIND_BEFORE
@@ -110,16 +111,16 @@ def task_lines(view: ReminderView) -> list[Text]:
 # --- the reminder ------------------------------------------------------------------------------
 
 
-def reminder_message(view: ReminderView, kind: str, tz: str) -> Screen:
+def reminder_message(view: ReminderView, kind: OutboxKind, tz: str) -> Screen:
     """The message the assignee gets: what to do, for whom, with Done, Snooze and Open."""
     heading = {
-        "task_early": _("⏰ Coming up at {time}:"),
-        "task_nudge": _("❗ Still open, due {time}:"),
-        "task_assigned": _("📌 A new task for you, due {time}:"),
+        OutboxKind.TASK_EARLY: _("⏰ Coming up at {time}:"),
+        OutboxKind.TASK_NUDGE: _("❗ Still open, due {time}:"),
+        OutboxKind.TASK_ASSIGNED: _("📌 A new task for you, due {time}:"),
     }.get(kind, _("⏰ Due now ({time}):"))
     text = Text(as_line(heading.format(time=due_text(view.task, tz))), *task_lines(view))
     # Snoozing the news of a task (rather than the task falling due) would move its reminder.
-    return text, reminder_keyboard(view, snooze=kind != "task_assigned")
+    return text, reminder_keyboard(view, snooze=kind != OutboxKind.TASK_ASSIGNED)
 
 
 def reminder_outcome(
