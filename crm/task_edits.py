@@ -81,6 +81,17 @@ class TaskEdits:
         found = await self._session.scalars(query.order_by(Task.due_at, Task.id).limit(LATER_LIMIT))
         return list(found)
 
+    async def open_of_deal(self, actor: User, deal_id: int) -> list[Task]:
+        """The deal's open tasks, soonest first (for its card)."""
+        deal = await self._deals.visible(actor, deal_id)
+        found = await self._session.scalars(
+            select(Task)
+            .where(Task.deal_id == deal.id, Task.done_at.is_(None))
+            .order_by(Task.due_at, Task.id)
+            .limit(LATER_LIMIT)
+        )
+        return list(found)
+
     async def _open(self, actor: User, task_id: int) -> Task:
         task = await self._tasks.visible(actor, task_id)
         if task.done_at is not None:

@@ -52,8 +52,8 @@ async def open_task(crm: Crm, member: User, task_id: int) -> Task:
 async def show_task(
     callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    if await state.get_state() == TaskEditFlow.when.state:
-        await state.clear()  # "◀️ Back" from the time question leaves it
+    if await state.get_state() in TaskEditFlow.__all_states_names__:
+        await state.clear()  # "◀️ Back" from a question leaves it
     await show(callback, *await task_screen(crm, member, callback_data.task_id))
 
 

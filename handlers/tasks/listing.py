@@ -1,4 +1,4 @@
-"""/tasks: overdue, today, the next 7 days and recently done, with one-tap Done.
+"""/tasks: overdue, today, the next 7 days, later, and recently done, with one-tap Done.
 
 Owners and admins switch to any member's list or everyone's. The list is one
 message, edited in place as it is paged, switched and ticked off.
@@ -73,6 +73,7 @@ def section_title(section: str, count: int) -> str:
         "overdue": _("❗ Overdue: {n}"),
         "today": _("📅 Today: {n}"),
         "week": _("🗓 Next 7 days: {n}"),
+        "later": _("🔭 Later: {n}"),
         "done": _("☑️ Done recently: {n}"),
     }
     return titles[section].format(n=count)
@@ -84,6 +85,7 @@ async def list_screen(crm: Crm, member: User, who: int, page: int) -> Screen:
     now = crm.clock.now()
     day_start = datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
     lists = await crm.tasks.lists(member, who or None, day_start.astimezone(UTC))
+    later = await crm.task_edits.later(member, who or None, day_start.astimezone(UTC))
     if who == member.id:
         heading = _("✅ Your tasks")
     elif who == EVERYONE:
@@ -96,6 +98,7 @@ async def list_screen(crm: Crm, member: User, who: int, page: int) -> Screen:
         "overdue": lists.overdue,
         "today": lists.today,
         "week": lists.week,
+        "later": later,
         "done": lists.done,
     }
     items = [(name, task) for name, tasks in sections.items() for task in tasks]
