@@ -17,7 +17,6 @@ from aiogram.utils.i18n import gettext as _
 from crm.errors import Conflict, CrmError, InvalidInput
 from crm.parsing.when import WhenError
 from crm.service import Crm
-from handlers.kit.errors import error_text
 from handlers.kit.keyboards import keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
@@ -102,13 +101,12 @@ async def typed_time(message: Message, crm: Crm, member: User, state: FSMContext
     try:
         await crm.tasks.reschedule(member, task_id, reading.at)
         text_, keyboard = await task_screen(crm, member, task_id)
-    except CrmError as error:  # not only told: a moment past is asked again, else it ends
+    except CrmError as error:  # a moment past is asked again; else told by Refusals, it ends
         if error.code == "in_the_past":
             await message.answer(when_problem(WhenError("in_the_past")))
             return
         await state.clear()
-        await message.answer(error_text(error))
-        return
+        raise
     await state.clear()
     await message.answer(**text_.as_kwargs(), reply_markup=keyboard)
 
