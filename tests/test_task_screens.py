@@ -114,6 +114,10 @@ async def test_a_task_on_a_card_opens_and_is_fixed_on_its_screen(
     [deal_card] = await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
     [screen] = await owner_en.press("call back about the price", deal_card)
     [question] = await owner_en.press("📎 Client or deal", screen)
+    [deals] = await owner_en.press("💼 This client's deals", question)
+    assert labels(deals) == ["👤 Boris Orlov", "💼 Sofa · New lead", "◀️ Back"]
+    [screen] = await owner_en.press("Back", deals)
+    [question] = await owner_en.press("📎 Client or deal", screen)
     [reply] = await owner_en.press("✂️ Untie it", question)
     found = await stored(app, task.id)
     assert found is not None and (found.client_id, found.deal_id) == (None, None)
@@ -165,3 +169,16 @@ async def test_a_client_from_another_manager_cannot_be_tied_to(
     assert mila.alert == "This record no longer exists."
     found = await stored(app, task.id)
     assert found is not None and found.client_id is None
+
+
+async def test_the_task_screen_speaks_russian(app: App, owner: SimulatedUser) -> None:
+    anna = await make_client(app, OWNER_ID, "Анна Ли")
+    await make_task(app, OWNER_ID, "перезвонить", 1, client_id=anna.id)
+    [card] = await owner.press_data(ClientCb(action="open", client_id=anna.id).pack())
+    [screen] = await owner.press("перезвонить", card)
+    assert screen.text.startswith("📌 Задача") and "👤 Анна Ли" in screen.text
+    assert {"✏️ Текст", "📎 Клиент или сделка", "🗑 Отменить задачу"} <= set(labels(screen))
+    [question] = await owner.press("Отменить задачу", screen)
+    assert "Отменить эту задачу?" in question.text
+    [done] = await owner.press("Да, отменить", question)
+    assert done.text == "🗑 Задача «перезвонить» отменена."

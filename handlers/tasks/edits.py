@@ -97,7 +97,7 @@ async def ask_link(
         rows: list[list[InlineKeyboardButton]] = []
         if task.client_id is not None:
             data = TaskCb(action=TaskAction.LINK_CLIENT, task_id=task.id, item=task.client_id)
-            rows.append([button(_("💼 Another deal of this client"), data)])
+            rows.append([button(_("💼 This client's deals"), data)])
             rows.append([button(_("✂️ Untie it"), attach_data(task.id, Attach.NOTHING))])
         return keyboard(*rows, [back_button(task.id)])
 
