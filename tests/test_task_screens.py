@@ -130,9 +130,10 @@ async def test_cancelling_asks_first_and_a_second_press_is_refused(
     mila = await join(MILA, "manager", "Mila", language_code="en")
     mark = await join(MARK, "manager", "Mark", language_code="en")
     task = await make_task(app, MILA, "send the offer", 1)
-    [confirmation] = await mila.send("/tasks")
-    await mila.press_data(TaskCb(action=TaskAction.OPEN, task_id=task.id).pack(), confirmation)
-    [question] = await mila.press("🗑 Cancel the task")
+    [listing] = await mila.send("/tasks")
+    [screen] = await mila.press("✏️ 1", listing)  # the list's row opens the task
+    assert screen.text.startswith("📌 Task") and "send the offer" in screen.text
+    [question] = await mila.press("🗑 Cancel the task", screen)
     assert "Cancel this task?" in question.text
     [back] = await mila.press("Back", question)  # changes nothing
     assert await stored(app, task.id) is not None and "🗑 Cancel the task" in labels(back)

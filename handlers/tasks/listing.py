@@ -26,7 +26,7 @@ from handlers.kit.labels import member_name
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.timeline import shorten
-from handlers.tasks.callbacks import TasksAction, TasksCb
+from handlers.tasks.callbacks import TaskAction, TaskCb, TasksAction, TasksCb
 from handlers.tasks.views import PRIORITY_ICONS, Screen, short_when, when_text
 from storage.models import Task, User
 
@@ -140,12 +140,14 @@ def task_line(
 def task_buttons(
     number: int, task: Task, view: ReminderView | None, who: int, page: int
 ) -> list[InlineKeyboardButton]:
-    """One-tap Done (for an open task) and the way to its deal or client."""
+    """One-tap Done and the task's screen (for an open task), and the way to its deal or client."""
     row = []
     if task.done_at is None:
         data = TasksCb(action=TasksAction.DONE, who=who, page=page, task_id=task.id).pack()
         text = f"✅ {number}. {shorten(task.title, 28)}"
         row.append(InlineKeyboardButton(text=text, callback_data=data))
+        opened = TaskCb(action=TaskAction.OPEN, task_id=task.id).pack()  # to change or cancel it
+        row.append(InlineKeyboardButton(text=f"✏️ {number}", callback_data=opened))
     if view is not None and view.deal is not None:
         data = DealCb(action=DealAction.OPEN, deal_id=view.deal.id).pack()
         row.append(
