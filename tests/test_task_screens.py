@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import select
 
 from bot.app import App
@@ -183,3 +184,18 @@ async def test_the_task_screen_speaks_russian(app: App, owner: SimulatedUser) ->
     assert "Отменить эту задачу?" in question.text
     [done] = await owner.press("Да, отменить", question)
     assert done.text == "🗑 Задача «перезвонить» отменена."
+
+
+async def test_a_task_gone_while_its_question_waits_ends_the_question(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    task = await make_task(app, OWNER_ID, "call back", 1)
+    [listing] = await owner_en.send("/tasks")
+    [screen] = await owner_en.press("✏️ 1", listing)
+    await owner_en.press("📎 Client or deal", screen)
+    async with app.crm.open() as crm:  # cancelled elsewhere meanwhile
+        await crm.task_edits.cancel(await member(app, OWNER_ID), task.id)
+    [reply] = await owner_en.send("Anna")
+    assert reply.text == "This record no longer exists."
+    key = StorageKey(bot_id=app.bot.id, chat_id=OWNER_ID, user_id=OWNER_ID)
+    assert await app.dispatcher.fsm.storage.get_state(key) is None

@@ -117,7 +117,11 @@ async def ask_one(
 async def typed_one(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await EditData.load(state)
     kind, raw = data.field, (message.text or "").strip()
-    _name, values = await values_of(crm, member, data.client_id, kind)
+    try:
+        _name, values = await values_of(crm, member, data.client_id, kind)
+    except CrmError:  # gone meanwhile: told by Refusals, and the question ends
+        await state.clear()
+        raise
     if len(values) >= MAX_CONTACTS:
         await state.clear()
         await message.answer(_("A card holds at most {n} of these.").format(n=MAX_CONTACTS))

@@ -13,6 +13,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm import visibility
+from crm.errors import CrmError
 from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
@@ -88,7 +89,11 @@ async def ask_client(
 
 @routes.message(DealEditFlow.client, F.text)
 async def typed_client(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    deal = await crm.deals.changeable(member, (await OneDeal.load(state)).deal_id)
+    try:
+        deal = await crm.deals.changeable(member, (await OneDeal.load(state)).deal_id)
+    except CrmError:  # gone meanwhile: told by Refusals, and the question ends
+        await state.clear()
+        raise
     found = [
         client
         for client in await crm.client_queries.search(member, message.text or "", FOUND_SHOWN + 1)

@@ -109,7 +109,11 @@ async def ask_link(
 
 @routes.message(TaskEditFlow.link, F.text)
 async def typed_search(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    task = await open_task(crm, member, (await OneTask.load(state)).task_id)
+    try:
+        task = await open_task(crm, member, (await OneTask.load(state)).task_id)
+    except CrmError:  # gone or done meanwhile: told by Refusals, and the question ends
+        await state.clear()
+        raise
     found = await crm.client_queries.search(member, message.text or "", limit=FOUND_SHOWN)
     if not found:
         await message.answer(
