@@ -34,6 +34,14 @@ class DealEdits:
             raise NotAllowed()
         return await self._task_count(deal.id)
 
+    async def history_count(self, actor: User, deal_id: int) -> int:
+        """How many events the deal's timeline holds (they stay on the client's)."""
+        deal = await self._deals.visible(actor, deal_id)
+        count = await self._session.scalar(
+            select(func.count()).select_from(Event).where(Event.deal_id == deal.id)
+        )
+        return int(count or 0)
+
     async def delete(self, actor: User, deal_id: int) -> int:
         """Delete the deal and its tasks; returns how many tasks went with it."""
         async with write_transaction(self._session):

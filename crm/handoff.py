@@ -5,6 +5,7 @@ what a client's deletion takes with it, for the confirmation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,6 +81,26 @@ class Handoff:
                 data=MemberActive(member_id=target.id),
             )
             return counts
+
+    async def member_preview(self, actor: User, member_id: int) -> Counts:
+        """What ``member_id`` holds (for "deactivate and hand over to…?"); staff only."""
+        target = await self._session.get(User, member_id)
+        if target is None or not access.is_staff(actor):
+            raise NotAllowed()
+        if not access.can_manage_member(actor, target):
+            raise NotAllowed()
+
+        async def count(model: type[Client] | type[Deal] | type[Task], *where: Any) -> int:
+            found = await self._session.scalar(
+                select(func.count()).select_from(model).where(*where)
+            )
+            return int(found or 0)
+
+        return Counts(
+            clients=await count(Client, Client.manager_id == target.id),
+            deals=await count(Deal, Deal.manager_id == target.id),
+            tasks=await count(Task, Task.assignee_id == target.id, Task.done_at.is_(None)),
+        )
 
     async def client_deletion_preview(self, actor: User, client_id: int) -> Counts:
         """How many deals and tasks go with the client (for "delete?"); owners only."""

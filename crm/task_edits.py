@@ -84,3 +84,14 @@ class TaskEdits:
             query = query.where(Task.assignee_id == member_id)
         found = await self._session.scalars(query.order_by(Task.due_at, Task.id).limit(LATER_LIMIT))
         return list(found)
+
+    async def open_of_deal(self, actor: User, deal_id: int) -> list[Task]:
+        """The deal's open tasks, soonest first (for its card)."""
+        deal = await self._deals.visible(actor, deal_id)
+        found = await self._session.scalars(
+            select(Task)
+            .where(Task.deal_id == deal.id, Task.done_at.is_(None))
+            .order_by(Task.due_at, Task.id)
+            .limit(LATER_LIMIT)
+        )
+        return list(found)

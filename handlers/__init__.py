@@ -27,6 +27,7 @@ from handlers.settings import menu as settings
 from handlers.settings import pipeline as pipeline_settings
 from handlers.settings import reasons as pipeline_reasons
 from handlers.tasks import actions as task_actions
+from handlers.tasks import edits as task_edits
 from handlers.tasks import listing as tasks_list
 from handlers.tasks import new as task_new
 from handlers.team import invites
@@ -58,6 +59,7 @@ FEATURES: tuple[Routes, ...] = (
     digest.routes,
     task_new.routes,
     task_actions.routes,
+    task_edits.routes,
     tasks_list.routes,
     report.routes,
     imports.routes,

@@ -122,19 +122,28 @@ async def test_comment_and_call_buttons(app: App, owner_en: SimulatedUser) -> No
 async def test_editing_fields_with_second_chances(app: App, owner_en: SimulatedUser) -> None:
     client = await make_client(app, OWNER_ID, "Vera Kim")
     await open_card(owner_en, client.id)
+    # Phones and emails one at a time (tests/test_client_contact_buttons.py has the rest).
     await owner_en.press("Edit")
     await owner_en.press("Phones")
-    [reply] = await owner_en.send("12345, +7 999 000")
+    await owner_en.press("Add a phone")
+    [reply] = await owner_en.send("12345")
     assert reply.text.startswith("“12345” is not a phone number I can read.")
-    [card] = await owner_en.send("8 (999) 123-45-67, +44 20 7946 0958")
-    assert "📞 +7 999 123-45-67" in card.text and "📞 +44 20 7946 0958" in card.text
+    [screen] = await owner_en.send("8 (999) 123-45-67")
+    assert "📞 +7 999 123-45-67" in screen.text
+    await owner_en.press("Add a phone", screen)
+    [screen] = await owner_en.send("+44 20 7946 0958")
+    assert "📞 +7 999 123-45-67" in screen.text and "📞 +44 20 7946 0958" in screen.text
 
+    await owner_en.press("Card", screen)
     await owner_en.press("Edit")
     await owner_en.press("Emails")
+    await owner_en.press("Add an email")
     [reply] = await owner_en.send("vera at mail")
     assert reply.text.startswith("“vera at mail” is not an email address.")
-    [card] = await owner_en.send("Vera@Mail.RU")
-    assert "✉️ vera@mail.ru" in card.text
+    [screen] = await owner_en.send("Vera@Mail.RU")
+    assert "✉️ vera@mail.ru" in screen.text
+    card = await open_card(owner_en, client.id)
+    assert "📞 +44 20 7946 0958" in card and "✉️ vera@mail.ru" in card
 
     await owner_en.press("Edit")
     await owner_en.press("Name")

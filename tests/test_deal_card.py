@@ -356,6 +356,8 @@ async def test_editing_amount_title_and_expected_close(app: App, owner_en: Simul
         "Amount",
         "Title",
         "Expected close date",
+        "👤 Another client",
+        "🗑 Delete the deal",
         "◀️ Deal",
     ]
     [question] = await owner_en.press("Amount", menu)

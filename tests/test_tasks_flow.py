@@ -286,7 +286,9 @@ async def test_tasks_sections_follow_the_clock(
     assert "📅 Today: 1" in lines and "🗓 Next 7 days: 2" in lines
     assert "1. 🔹 15:00 Call Anna — 👤 Anna Lee" in lines
     assert "2. 🔺 Tue 03.03 10:00 Send the offer" in lines
-    assert "Far away" not in listing.text and "Overdue" not in listing.text
+    assert "Overdue" not in listing.text
+    # Further ahead than the week: under "Later" (issue 10, item 12).
+    assert "🔭 Later: 1" in lines and "4. 🔹 Fri 20.03 10:00 Far away" in lines
     assert "Whose tasks" in str(listing.buttons)
     assert ClientCb(action="open", client_id=client.id).pack() in str(listing.buttons)
 

@@ -68,12 +68,13 @@ async def archive(callback: CallbackQuery, callback_data: ClientCb, crm: Crm, me
 async def confirm_delete(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
 ) -> None:
+    counts = await crm.handoff.client_deletion_preview(member, callback_data.client_id)
     client = await crm.clients.visible(member, callback_data.client_id)
     text = Text(
         _(
-            "Delete {name} for good, with the whole history? This cannot be undone; "
-            "the archive can be."
-        ).format(name=client.name)
+            "Delete {name} for good, with the whole history? Their deals ({deals}) and tasks "
+            "({tasks}) go with them. This cannot be undone; the archive can be."
+        ).format(name=client.name, deals=counts.deals, tasks=counts.tasks)
     )
     yes = ClientCb(action=CardAction.DELETE_YES, client_id=client.id)
     row = [button(_("🗑 Yes, delete"), yes), back_button(client.id, callback_data.page)]

@@ -34,6 +34,10 @@ class CardAction(StrEnum):
     CALL_OUTCOME = "call_outcome"
     CALL_SAVE = "call_save"
     UNDO = "undo"
+    CONTACTS = "contacts"  # ``code``: phones or emails, one button each
+    CONTACT_ADD = "contact_add"  # ``code``: phones or emails
+    UNCONTACT = "uncontact"  # ``code``: p or e and the value's token; asks first
+    UNCONTACT_YES = "uncontact_yes"
 
 
 class ClientCb(CallbackData, prefix="cl"):

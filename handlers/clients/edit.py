@@ -13,12 +13,11 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.clients import TextField
 from crm.errors import CrmError, ErrorCode
-from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
 from crm.service import Crm
+from handlers.clients import contacts
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import back_button, card_screen
 from handlers.clients.states import EditData, EditFlow
-from handlers.kit.errors import error_text
 from handlers.kit.keyboards import cancel_row, keyboard, pick
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
@@ -26,11 +25,10 @@ from handlers.kit.timeline import field_label
 from storage.models import User
 
 routes = Routes(__name__)
+routes.include(contacts.routes)  # phones and emails, one at a time
 
 FIELDS = ("name", "company", "phones", "emails", "city", "address", "source")
 CLEAR = {"-", "—", "–"}
-MAX_PHONES = 10
-MAX_EMAILS = 10
 
 
 def tag_token(tag: str) -> str:
@@ -46,7 +44,12 @@ async def choose_field(
     choices = [
         (
             field_label(name).capitalize(),
-            ClientCb(action=CardAction.EDIT_FIELD, client_id=client.id, code=name),
+            ClientCb(
+                action=CardAction.CONTACTS if name in contacts.KINDS else CardAction.EDIT_FIELD,
+                client_id=client.id,
+                page=callback_data.page,
+                code=name,
+            ),
         )
         for name in FIELDS
     ]
@@ -64,14 +67,15 @@ async def ask_value(
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     client = await crm.clients.visible(member, callback_data.client_id)
+    if field in contacts.KINDS:  # one at a time, each removed after a question
+        screen = await contacts.contacts_screen(crm, member, client.id, field, callback_data.page)
+        await show(callback, *screen)
+        return
     await state.set_state(EditFlow.value)
     await EditData(client_id=client.id, field=field).save(state)
-    hints = {
-        "phones": _("Send the phones separated by commas, or “-” to remove them all."),
-        "emails": _("Send the emails separated by commas, or “-” to remove them all."),
-        "name": _("Send the new name."),
-    }
-    hint = hints.get(field, _("Send the new value, or “-” to clear it."))
+    hint = (
+        _("Send the new name.") if field == "name" else _("Send the new value, or “-” to clear it.")
+    )
     if isinstance(callback.message, Message):
         await callback.message.answer(
             _("{field} of {name}.").format(field=field_label(field).capitalize(), name=client.name)
@@ -88,26 +92,16 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
     raw = (message.text or "").strip()
     # A refusal of the value keeps the dialog open for a second try; any other ends it.
     try:
-        if field == "phones":
-            phones = [] if raw in CLEAR else _phones(raw, crm.config.default_phone_region)
-            await crm.client_edits.set_phones(member, client_id, phones)
-        elif field == "emails":
-            emails = [] if raw in CLEAR else _emails(raw)
-            await crm.client_edits.set_emails(member, client_id, emails)
-        elif field in FIELDS:
+        if field in FIELDS and field not in contacts.KINDS:
             value = "" if raw in CLEAR and field != "name" else raw
             text_field: TextField = field  # type: ignore[assignment]
             await crm.client_edits.edit_text(member, client_id, text_field, value)
         else:
             raise CrmError(ErrorCode.NOT_FOUND)
-    except _BadValue as problem:
-        await message.answer(str(problem))
-        return
-    except CrmError as error:
-        await message.answer(error_text(error))
-        if error.code not in (ErrorCode.EMPTY, ErrorCode.TOO_LONG):
+    except CrmError as error:  # told by Refusals
+        if error.code not in ("empty", "too_long"):
             await state.clear()
-        return
+        raise
     await state.clear()
     await send(message, *await card_screen(crm, member, client_id))
 
@@ -115,49 +109,6 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
 @routes.message(EditFlow.value)
 async def value_not_text(message: Message) -> None:
     await message.answer(_("Send the value as text, or /cancel."))
-
-
-class _BadValue(ValueError):
-    pass
-
-
-def _split(raw: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[,;\n]", raw) if part.strip()]
-
-
-def _phones(raw: str, region: str) -> list[str]:
-    parts = _split(raw)
-    if len(parts) > MAX_PHONES:
-        raise _BadValue(_("At most {n} phones, please.").format(n=MAX_PHONES))
-    phones = []
-    for part in parts:
-        try:
-            phones.append(parse_phone(part, region).e164)
-        except PhoneError:
-            raise _BadValue(
-                _(
-                    "“{value}” is not a phone number I can read. "
-                    "Try +7 999 123-45-67 or 8 999 123 45 67."
-                ).format(value=part[:50])
-            ) from None
-    return phones
-
-
-def _emails(raw: str) -> list[str]:
-    parts = _split(raw)
-    if len(parts) > MAX_EMAILS:
-        raise _BadValue(_("At most {n} emails, please.").format(n=MAX_EMAILS))
-    emails = []
-    for part in parts:
-        try:
-            emails.append(parse_email(part))
-        except EmailError:
-            raise _BadValue(
-                _("“{value}” is not an email address. Try name@example.com.").format(
-                    value=part[:50]
-                )
-            ) from None
-    return emails
 
 
 # --- tags -------------------------------------------------------------------------------------
@@ -215,10 +166,9 @@ async def add_tags(message: Message, crm: Crm, member: User, state: FSMContext) 
         return
     try:  # a refusal of the tags keeps the dialog open for a second try; any other ends it
         await crm.client_edits.add_tags(member, client_id, tags)
-    except CrmError as error:
-        await message.answer(error_text(error))
-        if error.code not in (ErrorCode.TOO_LONG, ErrorCode.TOO_MANY_TAGS, ErrorCode.EMPTY):
+    except CrmError as error:  # told by Refusals
+        if error.code not in ("too_long", "too_many_tags", "empty"):
             await state.clear()
-        return
+        raise
     await state.clear()
     await send(message, *await card_screen(crm, member, client_id))

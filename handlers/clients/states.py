@@ -29,6 +29,7 @@ class ForwardFlow(StatesGroup):
 class EditFlow(StatesGroup):
     value = State()
     tags = State()
+    contact = State()  # one phone or email to add
 
 
 class NoteFlow(StatesGroup):

@@ -20,6 +20,7 @@ from handlers.kit.labels import format_phone, member_name, status_label
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
 from handlers.kit.timeline import event_line, shorten
 from handlers.records.views import card_buttons
+from handlers.tasks.card_buttons import task_rows
 from handlers.tasks.views import task_button
 from storage.models import Client, User
 
@@ -162,6 +163,7 @@ def card_keyboard(card: ClientCard, reader: User, page: int) -> InlineKeyboardMa
     else:
         rows.append([new_deal])
     rows[-1].append(task_button(client_id=client_id))
+    rows.extend(task_rows(card.open_tasks, reader))  # one tap opens a task
     rows.append(card_buttons(CardRef(CardKind.CLIENT, client_id)))
     pages = max(1, -(-card.events_total // CARD_PAGE))
     nav = []

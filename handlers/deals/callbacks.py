@@ -23,6 +23,10 @@ class DealAction(StrEnum):
     COMMENT = "comment"
     MANAGER = "manager"
     SET_MANAGER = "set_manager"  # ``member_id``, 0 for nobody
+    DELETE = "delete"  # the question, with what goes with it
+    DELETE_YES = "delete_yes"
+    CLIENT = "client"  # the question: which client to move it to
+    SET_CLIENT = "set_client"  # ``item_id``: the client
 
 
 class DealField(StrEnum):

@@ -17,6 +17,7 @@ from crm.errors import Conflict, CrmError, ErrorCode
 from crm.pipeline import MAX_REASON
 from crm.service import Crm
 from handlers.deals import edit as deal_edit
+from handlers.deals import fixes as deal_fixes
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.deals.screen import back_to_deal, refresh_deal, refuse, send_deal
 from handlers.deals.states import DealEditFlow, LostFlow, OneDeal
@@ -30,7 +31,7 @@ from storage.models import User
 
 routes = Routes(__name__)
 # Its own small feature, seen right after this one (so no separate registration).
-routes.include(deal_edit.routes)
+routes.include(deal_edit.routes, deal_fixes.routes)
 
 # ``move``, ``reopen`` and the lost reasons catch the CRM's refusals themselves: besides the
 # alert, ``refuse`` shows the deal as it is now when it changed under the reader.

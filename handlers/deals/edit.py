@@ -18,6 +18,7 @@ from crm.parsing.when import WhenError, parse_when
 from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealAction, DealCb, DealField
+from handlers.deals.fixes import fix_buttons
 from handlers.deals.screen import (
     amount_error_text,
     amount_examples,
@@ -26,7 +27,6 @@ from handlers.deals.screen import (
     send_deal,
 )
 from handlers.deals.states import DealEditFlow, OneDeal
-from handlers.kit.errors import error_text
 from handlers.kit.keyboards import button, cancel_row, keyboard, pick
 from handlers.kit.labels import member_name
 from handlers.kit.routes import Routes
@@ -63,9 +63,8 @@ async def choose_field(
         for name in FIELDS
     ]
     text = Text(_("What to change in “{title}”?").format(title=deal.title))
-    await show(
-        callback, text, keyboard(*pick(choices), [back_to_deal(deal.id, callback_data.page)])
-    )
+    rows = [*pick(choices), fix_buttons(deal.id, callback_data.page, member)]
+    await show(callback, text, keyboard(*rows, [back_to_deal(deal.id, callback_data.page)]))
 
 
 @routes.callback_query(DealCb.filter(F.action == DealAction.EDIT_FIELD))
@@ -110,11 +109,10 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
     except _BadValue as problem:  # a second chance
         await message.answer(str(problem))
         return
-    except CrmError as error:  # not only told: a second chance for empty/too long, else it ends
-        await message.answer(error_text(error))
-        if error.code not in (ErrorCode.EMPTY, ErrorCode.TOO_LONG):
+    except CrmError as error:  # told by Refusals; empty or too long gets a second chance
+        if error.code not in ("empty", "too_long"):
             await state.clear()
-        return
+        raise
     await state.clear()
     await send_deal(message, crm, member, deal_id)
 
@@ -166,11 +164,10 @@ async def save_comment(message: Message, crm: Crm, member: User, state: FSMConte
     try:
         event = await crm.deals.comment(member, deal_id, message.text or "")
         deal = await crm.deals.visible(member, deal_id)
-    except CrmError as error:  # not only told: a second chance for empty/too long, else it ends
-        await message.answer(error_text(error))
-        if error.code not in (ErrorCode.EMPTY, ErrorCode.TOO_LONG):
+    except CrmError as error:  # told by Refusals; empty or too long gets a second chance
+        if error.code not in ("empty", "too_long"):
             await state.clear()
-        return
+        raise
     await state.clear()
     buttons = keyboard(
         [

@@ -26,6 +26,7 @@ from handlers.kit.stages import money, progress, stage_name
 from handlers.kit.timeline import event_line, shorten
 from handlers.records.common import card_lines
 from handlers.records.views import card_buttons
+from handlers.tasks.card_buttons import with_task_rows
 from handlers.tasks.views import task_button
 from storage.models import User
 
@@ -42,7 +43,9 @@ async def deal_screen(
     await crm.timeline.open_card(member, card.client.id)
     await name_deal_managers(crm, card.events, card.actors)
     extra = await card_lines(crm, member, CardRef(CardKind.DEAL, deal_id), card.deal)
-    return render_deal(card, member, page, extra), deal_keyboard(card, member, page)
+    tasks = await crm.task_edits.open_of_deal(member, card.deal.id)  # one tap opens a task
+    markup = with_task_rows(deal_keyboard(card, member, page), tasks, member)
+    return render_deal(card, member, page, extra), markup
 
 
 async def refresh_deal(

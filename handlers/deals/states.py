@@ -29,6 +29,7 @@ class LostFlow(StatesGroup):
 class DealEditFlow(StatesGroup):
     value = State()
     comment = State()
+    client = State()  # a search for the client to move the deal to
 
 
 @dataclass

@@ -17,7 +17,6 @@ from aiogram.utils.i18n import gettext as _
 from crm.errors import Conflict, CrmError, ErrorCode, InvalidInput
 from crm.parsing.when import WhenError
 from crm.service import Crm
-from handlers.kit.errors import error_text
 from handlers.kit.keyboards import keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
@@ -52,8 +51,8 @@ async def open_task(crm: Crm, member: User, task_id: int) -> Task:
 async def show_task(
     callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    if await state.get_state() == TaskEditFlow.when.state:
-        await state.clear()  # "◀️ Back" from the time question leaves it
+    if await state.get_state() in TaskEditFlow.__all_states_names__:
+        await state.clear()  # "◀️ Back" from a question leaves it
     await show(callback, *await task_screen(crm, member, callback_data.task_id))
 
 
@@ -102,13 +101,12 @@ async def typed_time(message: Message, crm: Crm, member: User, state: FSMContext
     try:
         await crm.tasks.reschedule(member, task_id, reading.at)
         text_, keyboard = await task_screen(crm, member, task_id)
-    except CrmError as error:  # not only told: a moment past is asked again, else it ends
-        if error.code == ErrorCode.IN_THE_PAST:
+    except CrmError as error:  # a moment past is asked again; else told by Refusals, it ends
+        if error.code == "in_the_past":
             await message.answer(when_problem(WhenError("in_the_past")))
             return
         await state.clear()
-        await message.answer(error_text(error))
-        return
+        raise
     await state.clear()
     await message.answer(**text_.as_kwargs(), reply_markup=keyboard)
 

@@ -20,6 +20,19 @@ class TaskAction(StrEnum):
     ASSIGN = "assign"  # ``number``: the member
     DONE = "done"
     SNOOZE = "snooze"  # ``choice``: a Snooze
+    OPEN = "open"  # from a card or a list: the task's screen
+    TITLE = "title"  # the question for its new text
+    LINK = "link"  # the question for a client or deal to hang it off
+    LINK_CLIENT = "link_client"  # ``item``: a found client; its deals to choose from
+    ATTACH = "attach"  # ``choice``: Attach; ``item``: the client or deal
+    CANCEL = "cancel"  # the question "cancel it?"
+    CANCEL_YES = "cancel_yes"
+
+
+class Attach(StrEnum):
+    CLIENT = "c"
+    DEAL = "d"
+    NOTHING = "none"
 
 
 class Snooze(StrEnum):
@@ -30,12 +43,14 @@ class Snooze(StrEnum):
 
 class TaskCb(CallbackData, prefix="tk"):
     """A button on a task or its reminder. ``choice`` is checked by the CRM (priority,
-    repeat) or is a ``Snooze``; ``number`` is a member, a page or minutes."""
+    repeat) or is a ``Snooze`` or an ``Attach``; ``number`` is a member, a page or minutes;
+    ``item`` a client or a deal."""
 
     action: TaskAction
     task_id: RecordId
     number: MemberId | None = None
     choice: str = ""
+    item: RecordId = 0
 
 
 class NewTaskCb(CallbackData, prefix="tn"):

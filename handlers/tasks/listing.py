@@ -1,4 +1,4 @@
-"""/tasks: overdue, today, the next 7 days and recently done, with one-tap Done.
+"""/tasks: overdue, today, the next 7 days, later, and recently done, with one-tap Done.
 
 Owners and admins switch to any member's list or everyone's. The list is one
 message, edited in place as it is paged, switched and ticked off.
@@ -26,7 +26,7 @@ from handlers.kit.labels import member_name
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.timeline import shorten
-from handlers.tasks.callbacks import TasksAction, TasksCb
+from handlers.tasks.callbacks import TaskAction, TaskCb, TasksAction, TasksCb
 from handlers.tasks.views import PRIORITY_ICONS, Screen, short_when, when_text
 from storage.models import Task, User
 
@@ -73,6 +73,7 @@ def section_title(section: str, count: int) -> str:
         "overdue": _("❗ Overdue: {n}"),
         "today": _("📅 Today: {n}"),
         "week": _("🗓 Next 7 days: {n}"),
+        "later": _("🔭 Later: {n}"),
         "done": _("☑️ Done recently: {n}"),
     }
     return titles[section].format(n=count)
@@ -84,6 +85,7 @@ async def list_screen(crm: Crm, member: User, who: int, page: int) -> Screen:
     now = crm.clock.now()
     day_start = datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
     lists = await crm.tasks.lists(member, who or None, day_start.astimezone(UTC))
+    later = await crm.task_edits.later(member, who or None, day_start.astimezone(UTC))
     if who == member.id:
         heading = _("✅ Your tasks")
     elif who == EVERYONE:
@@ -96,6 +98,7 @@ async def list_screen(crm: Crm, member: User, who: int, page: int) -> Screen:
         "overdue": lists.overdue,
         "today": lists.today,
         "week": lists.week,
+        "later": later,
         "done": lists.done,
     }
     items = [(name, task) for name, tasks in sections.items() for task in tasks]
@@ -137,12 +140,14 @@ def task_line(
 def task_buttons(
     number: int, task: Task, view: ReminderView | None, who: int, page: int
 ) -> list[InlineKeyboardButton]:
-    """One-tap Done (for an open task) and the way to its deal or client."""
+    """One-tap Done and the task's screen (for an open task), and the way to its deal or client."""
     row = []
     if task.done_at is None:
         data = TasksCb(action=TasksAction.DONE, who=who, page=page, task_id=task.id).pack()
         text = f"✅ {number}. {shorten(task.title, 28)}"
         row.append(InlineKeyboardButton(text=text, callback_data=data))
+        opened = TaskCb(action=TaskAction.OPEN, task_id=task.id).pack()  # to change or cancel it
+        row.append(InlineKeyboardButton(text=f"✏️ {number}", callback_data=opened))
     if view is not None and view.deal is not None:
         data = DealCb(action=DealAction.OPEN, deal_id=view.deal.id).pack()
         row.append(

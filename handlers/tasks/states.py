@@ -30,6 +30,8 @@ class NewTask(DialogData):
 
 class TaskEditFlow(StatesGroup):
     when = State()
+    title = State()  # the task's new text
+    link = State()  # a search for the client to hang it off
 
 
 @dataclass

@@ -165,6 +165,7 @@ async def task_screen(
     task_id: int,
     question: str | None = None,
     picker: Callable[[Task], InlineKeyboardMarkup] | None = None,
+    heading: str | None = None,
 ) -> Screen:
     """The task as its confirmation shows it, with the buttons to change it.
 
@@ -176,7 +177,7 @@ async def task_screen(
     if view is None:
         raise NotFound()
     task, tz = view.task, member.timezone
-    heading = _("☑️ Done") if task.done_at else _("✅ Task saved")
+    heading = _("☑️ Done") if task.done_at else heading or _("✅ Task saved")
     assignee = member_name(view.assignee) if view.assignee else "—"
     parts = [
         as_line(heading),
@@ -191,10 +192,10 @@ async def task_screen(
         parts.append(as_line("\n", question))
     if picker is not None:
         return Text(*parts), picker(task)
-    return Text(*parts), task_keyboard(view, access.is_staff(member))
+    return Text(*parts), task_keyboard(view, member)
 
 
-def task_keyboard(view: ReminderView, can_assign: bool) -> InlineKeyboardMarkup:
+def task_keyboard(view: ReminderView, reader: User) -> InlineKeyboardMarkup:
     task_id = view.task.id
 
     def button(text: str, action: TaskAction) -> InlineKeyboardButton:
@@ -207,8 +208,12 @@ def task_keyboard(view: ReminderView, can_assign: bool) -> InlineKeyboardMarkup:
             [button(_("⚡ Priority"), TaskAction.PRIO), button(_("🔔 Reminder"), TaskAction.EARLY)],
             [button(_("🔁 Repeat"), TaskAction.REPEAT)],
         ]
-        if can_assign:
+        if access.is_staff(reader):
             rows[2].append(button(_("🙋 Assignee"), TaskAction.WHO))
+        if access.is_staff(reader) or reader.id in (view.task.assignee_id, view.task.created_by):
+            rows.append([button(_("✏️ Text"), TaskAction.TITLE)])
+            rows[-1].append(button(_("📎 Client or deal"), TaskAction.LINK))
+            rows.append([button(_("🗑 Cancel the task"), TaskAction.CANCEL)])
     link = open_button(view)
     if link is not None:
         rows.append([link])

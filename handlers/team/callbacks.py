@@ -30,3 +30,11 @@ class TeamCb(CallbackData, prefix="team"):
     member_id: MemberId = 0
     role: Role | None = None  # with ROLE: the new role
     page: Page = 0
+
+
+class HandOverCb(CallbackData, prefix="hand"):
+    """Deactivate ``member_id``, handing their clients, deals and open tasks to ``to``."""
+
+    member_id: MemberId
+    to: MemberId
+    page: Page = 0

@@ -9,16 +9,19 @@ from aiogram.utils.formatting import Bold, Text, as_key_value, as_list
 from aiogram.utils.i18n import gettext as _
 
 from crm import access
+from crm.handoff import Counts
 from crm.service import Crm
 from handlers.kit.keyboards import MENU_TEAM, button, keyboard, pick
 from handlers.kit.labels import local_time, member_name, role_name
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
-from handlers.team.callbacks import TeamAction, TeamCb
+from handlers.kit.timeline import shorten
+from handlers.team.callbacks import HandOverCb, TeamAction, TeamCb
 from storage.models import User
 
 routes = Routes(__name__)
 PAGE_SIZE = 10
+HEIRS_SHOWN = 20
 
 
 @routes.message(Command("team"))
@@ -47,9 +50,26 @@ async def member_button(
     target = await crm.members.get(member, target_id)
     asks = action == TeamAction.ASK_OFF and access.can_manage_member(member, target)
     if asks and target.active:
-        await show(callback, *confirm_deactivation(target, callback_data.page))
+        counts = await crm.handoff.member_preview(member, target.id)
+        heirs = [u for u in await crm.members.team(member) if u.active and u.id != target.id]
+        await show(callback, *confirm_deactivation(target, counts, heirs, callback_data.page))
     else:
         await show(callback, *member_screen(member, target, callback_data.page))
+
+
+@routes.callback_query(HandOverCb.filter())
+async def hand_over(
+    callback: CallbackQuery, callback_data: HandOverCb, member: User, crm: Crm
+) -> None:
+    """Deactivate and hand their work to another active member, in one step."""
+    counts = await crm.handoff.deactivate(member, callback_data.member_id, callback_data.to)
+    target = await crm.members.get(member, callback_data.member_id)
+    await show(callback, *member_screen(member, target, callback_data.page))
+    note = _("Deactivated. Handed over: clients {clients}, deals {deals}, open tasks {tasks}.")
+    await callback.answer(
+        note.format(clients=counts.clients, deals=counts.deals, tasks=counts.tasks),
+        show_alert=True,
+    )
 
 
 async def team_screen(crm: Crm, member: User, page: int) -> tuple[Text, InlineKeyboardMarkup]:
@@ -108,12 +128,29 @@ def member_screen(actor: User, target: User, page: int) -> tuple[Text, InlineKey
     return content, keyboard(*rows)
 
 
-def confirm_deactivation(target: User, page: int) -> tuple[Text, InlineKeyboardMarkup]:
-    content = Text(
-        _(
-            "Deactivate {name}? They will lose access at once; their clients and history stay."
-        ).format(name=member_name(target))
+def confirm_deactivation(
+    target: User, counts: Counts, heirs: list[User], page: int
+) -> tuple[Text, InlineKeyboardMarkup]:
+    """What they hold, and who can take it over in the same step (issue 10, item 15)."""
+    question = _("Deactivate {name}? They will lose access at once; their history stays.").format(
+        name=member_name(target)
     )
+    holds = _("They are responsible for clients: {clients}, deals: {deals}, open tasks: {tasks}.")
+    holds = holds.format(clients=counts.clients, deals=counts.deals, tasks=counts.tasks)
+    rows = []
+    if counts.clients or counts.deals or counts.tasks:
+        question += "\n\n" + holds + "\n" + _("Hand them over to:")
+        rows = pick(
+            [
+                (
+                    "➡️ " + shorten(member_name(heir), 40),
+                    HandOverCb(member_id=target.id, to=heir.id, page=page),
+                )
+                for heir in heirs[:HEIRS_SHOWN]
+            ],
+            columns=2,
+        )
+    keep = _("Deactivate, keep them as they are") if rows else _("Yes, deactivate")
     yes = TeamCb(action=TeamAction.OFF, member_id=target.id, page=page)
     no = TeamCb(action=TeamAction.OPEN, member_id=target.id, page=page)
-    return content, keyboard([button(_("Yes, deactivate"), yes), button(_("No"), no)])
+    return Text(question), keyboard(*rows, [button(keep, yes)], [button(_("No"), no)])

@@ -1,0 +1,116 @@
+"""Issue 10, item 15 through the Dispatcher: members are told (through the outbox) when a client
+or a deal is given to them, when a task they set is done and when their client is deleted;
+deactivating a member offers to hand their clients, deals and open tasks to another in one
+step, with the counts shown; the client's delete question counts its deals and tasks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from handlers.clients.callbacks import ClientCb
+from handlers.deals.callbacks import DealCb
+from handlers.team.callbacks import HandOverCb, TeamAction, TeamCb
+from reminders.limits import RateLimits
+from reminders.scheduler import Ticker
+from reminders.sender import OutboxSender
+from tests.client_helpers import make_client, member
+from tests.conftest import OWNER_ID, Joiner
+
+MILA, MARK = 5901, 5902
+
+
+@pytest.fixture(autouse=True)
+def _instant_delivery(app: App) -> None:
+    """A sender that never waits for a chat's rate limit (the limits have tests of their own)."""
+    limits = RateLimits(per_second=1e9, chat_interval=0.0)
+    app.sender = OutboxSender(app.bot, app.crm, app.i18n, limits=limits)
+    app.ticker = Ticker(app.crm, app.sender)
+
+
+async def told(app: App, user: SimulatedUser) -> list[str]:
+    """What the outbox brought to ``user`` since the last look."""
+    before = len(user.chat_messages())
+    await app.sender.drain_once()
+    return [sent.text or "" for sent in user.chat_messages()[before:]]
+
+
+async def test_notices_reach_members_and_deactivation_hands_over(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    mila = await join(MILA, "manager", "Mila", language_code="en")
+    mark = await join(MARK, "manager", "Mark", language_code="en")
+    await app.sender.drain_once()
+    acme = await make_client(app, OWNER_ID, "Acme")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        deal = await crm.deals.create(owner, acme.id, 100_00, "Sofa")
+        due = crm.clock.now() + timedelta(days=1)
+        delegated = await crm.tasks.create(owner, "send the offer", due, assignee_id=MILA)
+        await crm.tasks.create(owner, "call back", due, client_id=acme.id, assignee_id=MILA)
+    await told(app, mila)
+
+    # The client, then its deal, given to Mila on their cards: she is told each.
+    await owner_en.press_data(ClientCb(action="open", client_id=acme.id).pack())
+    await owner_en.press("Responsible")
+    await owner_en.press("Mila")
+    assert await told(app, mila) == ["You are now responsible for the client “Acme”."]
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("Responsible")
+    await owner_en.press("Mila")
+    assert await told(app, mila) == ["You are now responsible for the deal “Sofa” (client: Acme)."]
+
+    # Mila ticks off the task the owner set her: the owner is told.
+    [listing] = await mila.send("/tasks")
+    await mila.press("send the offer", listing)
+    assert await told(app, owner_en) == ["Mila did the task “send the offer”."]
+    assert delegated.id
+
+    # Deactivating Mila: what she holds is counted, and Mark takes it in one step.
+    [team] = await owner_en.send("/team")
+    await owner_en.press("Mila", team)
+    [question] = await owner_en.press("Deactivate")
+    assert "clients: 1, deals: 1, open tasks: 1." in question.text
+    assert "Hand them over to:" in question.text
+    assert not any("Mila" in text for text, _d, _u in question.buttons)  # not to herself
+    hand = HandOverCb(member_id=MILA, to=MARK)
+    await mark.press_data(hand.pack())  # a manager's forged press
+    assert mark.alert == "You don't have access to this."
+    await owner_en.press_data(f"hand:{MILA}:{2**63}:0", question)  # past 64 bits
+    assert owner_en.alert == "This record no longer exists."
+    await owner_en.press_data(f"hand:{MILA}:{OWNER_ID + 1}:0", question)  # nobody
+    assert owner_en.alert == "This member is not in the team any more."
+    [screen] = await owner_en.press("➡️ Mark", question)
+    assert owner_en.alert == "Deactivated. Handed over: clients 1, deals 1, open tasks 1."
+    assert "deactivated" in screen.text
+    await owner_en.press_data(hand.pack(), screen)  # pressed twice
+    assert owner_en.alert == "The member is already deactivated."
+    assert await told(app, mark) == ["Handed over to you: 1 clients, 1 deals, 1 open tasks."]
+    async with app.crm.open() as crm:
+        mark_member = await member(app, MARK)
+        assert (await crm.clients.visible(mark_member, acme.id)).manager_id == MARK
+        assert (await crm.deals.visible(mark_member, deal.id)).manager_id == MARK
+
+    # The owner deletes Mark's client: the question counts what goes, and Mark is told.
+    [card] = await owner_en.press_data(ClientCb(action="open", client_id=acme.id).pack())
+    [question] = await owner_en.press("Delete", card)
+    assert question.text.startswith("Delete Acme for good")
+    assert "Their deals (1) and tasks (1) go with them." in question.text
+    await owner_en.press("Yes, delete", question)
+    assert await told(app, mark) == ["Your client “Acme” was deleted."]
+
+
+async def test_nothing_to_hand_over_is_a_plain_question(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    await join(MILA, "manager", "Mila", language_code="en")
+    [question] = await owner_en.press_data(TeamCb(action=TeamAction.ASK_OFF, member_id=MILA).pack())
+    assert "Hand them over" not in question.text
+    labels = [text for text, _d, _u in question.buttons]
+    assert labels == ["Yes, deactivate", "No"]
+    await owner_en.press("Yes, deactivate", question)
+    async with app.crm.open() as crm:
+        assert await crm.members.get_active(MILA) is None
