@@ -125,6 +125,8 @@ class FieldValues:
         """As ``of_card``, for a card whose access was checked (exports, automation)."""
         type_id = card.type_id if isinstance(card, Record) else None
         fields = await self._fields.of(ref.kind, type_id)
+        if not fields:  # a team without fields of this kind: nothing more to read
+            return []
         rows = await self._rows(ref)
         return [ShownValue(f, plain_of(f, [r for r in rows if r.field_id == f.id])) for f in fields]
 

@@ -55,5 +55,6 @@ async def card_lines(crm: Crm, member: User, ref: CardRef, card: Card) -> list[s
     """A client's or deal's card lines for its filled custom fields and its links by kind."""
     values = await crm.field_values.read(ref, card)
     links = await crm.links.read(member, ref)
-    types = {t.id: t for t in await crm.record_types.all(include_archived=True)}
+    # The types name the links' groups: no links, no read.
+    types = {t.id: t for t in await crm.record_types.all(include_archived=True)} if links else {}
     return views.extra_lines(values, links, types)
