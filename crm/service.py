@@ -79,7 +79,7 @@ class Crm:
         self.imports = Imports(session, clock, config, self.settings, self.pipelines)
         self.import_undo = ImportUndo(session, clock)
         self.exports = Exports(session, clock, self.settings, self.client_queries)
-        self.backups = Backups(session, clock)
+        self.backups = Backups(session, clock, config, self.settings)
         # Entities: custom fields, the team's own record types, links between any two cards.
         self.cards = Cards(session, self.settings)
         self.fields = FieldDefs(session, clock)

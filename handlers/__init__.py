@@ -22,6 +22,7 @@ from handlers.kit.routes import Routes
 from handlers.menu import cancel, fallback, start
 from handlers.records import routes as records
 from handlers.reports import digest, report
+from handlers.settings import backup as backup_settings
 from handlers.settings import digest as digest_settings
 from handlers.settings import menu as settings
 from handlers.settings import pipeline as pipeline_settings
@@ -45,6 +46,7 @@ FEATURES: tuple[Routes, ...] = (
     pipeline_settings.routes,
     pipeline_reasons.routes,
     digest_settings.routes,
+    backup_settings.routes,
     records,
     automation.routes,
     client_new.routes,

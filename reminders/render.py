@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.backups import NIGHTLY_KIND
 from crm.digest import local_day_bounds
 from crm.errors import CrmError
 from crm.intake.batch_rows import LEAD_NOTICE, QUEUE_NOTICE
@@ -24,6 +25,7 @@ from handlers.kit.labels import role_name
 from handlers.reports.digest_views import morning_text, summary_text
 from handlers.tasks.views import reminder_message
 from reminders.group_views import group_text
+from storage.models import Role
 
 TASK_KINDS = ("task_reminder", "task_early", "task_nudge", "task_assigned")
 
@@ -33,6 +35,8 @@ class Rendered:
     text: Text
     reply_markup: InlineKeyboardMarkup | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Sent as a document with ``text`` as its caption.
+    document: BufferedInputFile | None = None
 
 
 class UnknownKind(LookupError):
@@ -76,7 +80,46 @@ async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> 
         return await _digest(crm, kind, payload, chat_id)
     if kind in (LEAD_NOTICE, QUEUE_NOTICE):
         return Rendered(*lead_notice(kind, payload))
+    if kind == NIGHTLY_KIND:
+        return await _nightly_backup(crm, chat_id)
     raise UnknownKind(kind)
+
+
+async def _nightly_backup(crm: Crm, chat_id: int) -> Rendered | None:
+    """Tonight's backup, made now: the document itself, or where it went, or why not."""
+    reader = await crm.members.get_active(chat_id)
+    if reader is None or reader.role != Role.OWNER:
+        return None
+    made = await crm.backups.nightly(reader)
+    size = megabytes(made.size)
+    if made.path is not None:
+        return Rendered(
+            Text(
+                _("🗄 Nightly backup saved on the server: {path} ({size}).").format(
+                    path=str(made.path), size=size
+                )
+            )
+        )
+    if made.file is None:
+        return Rendered(
+            Text(
+                _(
+                    "🗄 Tonight's backup is {size}, more than the 50 MB Telegram lets a bot "
+                    "send, so it was not sent. Set BACKUP_DIR in the bot's settings (.env) "
+                    "to a folder on the server: nightly backups will go there."
+                ).format(size=size)
+            )
+        )
+    caption = _(
+        "🗄 Nightly backup: the whole base, {rows} rows. Restore it with python -m bot restore FILE."
+    ).format(rows=made.rows)
+    return Rendered(
+        Text(caption), document=BufferedInputFile(made.file.data, filename=made.file.name)
+    )
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
 
 
 async def _digest(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> Rendered | None:
