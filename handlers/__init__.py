@@ -15,6 +15,7 @@ from handlers.deals import card as deal_card
 from handlers.deals import new as deal_new
 from handlers.deals import overview as deals_overview
 from handlers.groups import chat as groups
+from handlers.imports import backup as data_backup
 from handlers.imports import batches as import_batches
 from handlers.imports import exports as data_exports
 from handlers.imports import flow as imports
@@ -65,6 +66,7 @@ FEATURES: tuple[Routes, ...] = (
     imports.routes,
     import_batches.routes,
     data_exports.routes,
+    data_backup.routes,
     intake.routes,
     client_notes.routes,
     fallback.routes,

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.formatting import Bold, Text, as_line, as_list
 from aiogram.utils.i18n import gettext as _
 
+from crm.exports.files import Format
 from crm.imports.mapping import Target
 from crm.imports.plan import Policy
 from crm.imports.rows import Rejected
 from crm.imports.service import Outcome, Preview
+from handlers.clients.callbacks import ClientListCb, ListAction
+from handlers.deals.callbacks import DealsAction, DealsCb
 from handlers.imports.callbacks import (
     BatchAction,
     BatchCb,
+    ExportAction,
     ExportCb,
+    ExportWhat,
     ImportAction,
     ImportCb,
 )
-from handlers.kit.keyboards import button, keyboard
+from handlers.kit.keyboards import back_row, button, keyboard
 from handlers.kit.screen import Screen
-from storage.models import ImportBatch
+from handlers.records.callbacks import Ent, EntCb
+from handlers.tasks.callbacks import TasksAction, TasksCb
+from storage.models import ImportBatch, RecordType
 
 MAX_COLUMNS_SHOWN = 30
 
@@ -227,13 +235,41 @@ def undo_confirm_screen(batch: ImportBatch) -> Screen:
     )
 
 
-def export_screen() -> Screen:
-    rows = []
-    for what, label in (("clients", _("Clients")), ("deals", _("Deals")), ("tasks", _("Tasks"))):
-        rows.append(
-            [
-                button(f"{label} · XLSX", ExportCb(what=what, fmt="xlsx")),
-                button(f"{label} · CSV", ExportCb(what=what, fmt="csv")),
-            ]
-        )
+def export_screen(types: list[RecordType]) -> Screen:
+    """/export: each kind of list in each format."""
+    kinds = [(ExportWhat.CLIENTS, 0, _("Clients")), (ExportWhat.DEALS, 0, _("Deals"))]
+    kinds.append((ExportWhat.TASKS, 0, _("Tasks")))
+    kinds += [(ExportWhat.RECORDS, t.id, f"{t.emoji} {t.plural}"[:40]) for t in types]
+    rows = [
+        [
+            button(f"{label} · XLSX", ExportCb(what=what, type_id=type_id, fmt=Format.XLSX)),
+            button(f"{label} · CSV", ExportCb(what=what, type_id=type_id, fmt=Format.CSV)),
+        ]
+        for what, type_id, label in kinds
+    ]
     return Screen(Text(_("What to export? You get only what you can see.")), keyboard(*rows))
+
+
+def export_choice_screen(data: ExportCb) -> Screen:
+    """A list's "⬇️ Export": which format, and the way back to the list."""
+    files = [
+        button(label, data.model_copy(update={"action": ExportAction.FILE, "fmt": fmt}))
+        for label, fmt in ((_("📊 Excel (.xlsx)"), Format.XLSX), (_("📄 CSV"), Format.CSV))
+    ]
+    text = Text(
+        _(
+            "Export this list: the file holds what the list shows, "
+            "only what you can see. Which format?"
+        )
+    )
+    return Screen(text, keyboard(files, back_row(_("◀️ Back to the list"), _list_of(data))))
+
+
+def _list_of(data: ExportCb) -> CallbackData:
+    if data.what == ExportWhat.DEALS:
+        return DealsCb(action=DealsAction.SHOW, f=data.f)
+    if data.what == ExportWhat.TASKS:
+        return TasksCb(action=TasksAction.SHOW, who=data.who)
+    if data.what == ExportWhat.RECORDS:
+        return EntCb(action=Ent.LIST, type_id=data.type_id, item=int(data.archived))
+    return ClientListCb(action=ListAction.PAGE)
