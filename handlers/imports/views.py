@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.formatting import Bold, Text, as_line, as_list
 from aiogram.utils.i18n import gettext as _
@@ -52,6 +54,7 @@ def target_label(target: str) -> str:
         Target.DEAL_TITLE: _("Deal title"),
         Target.DEAL_AMOUNT: _("Deal amount"),
         Target.DEAL_STAGE: _("Deal stage"),
+        Target.NEW_FIELD: _("➕ A new field named after the column"),
     }
     return labels.get(target, target)  # type: ignore[call-overload, no-any-return]
 
@@ -65,14 +68,21 @@ def reason_text(rejected: Rejected) -> str:
         "no_name": _("no name, company, phone or e-mail"),
         "too_long": _("a field is too long"),
         "unknown_stage": _("no such stage in the pipeline"),
+        "bad_field": _("not a value the field takes"),
     }
     reason = reasons.get(rejected.reason, rejected.reason)
     return f"{reason}: {rejected.detail}" if rejected.detail else reason
 
 
-def mapping_screen(file_name: str, headers: list[str], mapping: list[str]) -> Screen:
+def mapping_screen(
+    file_name: str, headers: list[str], mapping: list[str], fields: Mapping[str, str]
+) -> Screen:
+    """``fields``: the team's client fields, target → name."""
     lines = [
-        as_line(f"{i + 1}. {header or '—'} → ", Bold(target_label(target)))
+        as_line(
+            f"{i + 1}. {header or '—'} → ",
+            Bold(f"🧩 {fields[target]}" if target in fields else target_label(target)),
+        )
         for i, (header, target) in enumerate(zip(headers, mapping, strict=True))
     ][:MAX_COLUMNS_SHOWN]
     text = Text(
@@ -97,15 +107,20 @@ def mapping_screen(file_name: str, headers: list[str], mapping: list[str]) -> Sc
     return Screen(text, keyboard(*rows))
 
 
-def targets_screen(header: str, column: int) -> Screen:
+def targets_screen(header: str, column: int, extra: Mapping[str, str]) -> Screen:
+    """The built-in targets, then ``extra``: the team's fields (target → name) and, for
+    the owner, a new field (``Target.NEW_FIELD``)."""
     text = Text(_("Where does the column “{header}” go?").format(header=header or "—"))
-    targets = list(Target)
+    labels = [(t.value, target_label(t)) for t in Target if t != Target.NEW_FIELD]
+    labels += [(t, f"🧩 {name}"[:40]) for t, name in extra.items() if t != Target.NEW_FIELD]
+    if Target.NEW_FIELD in extra:
+        labels.append((Target.NEW_FIELD.value, target_label(Target.NEW_FIELD)))
     rows = [
         [
-            button(target_label(t), ImportCb(action=ImportAction.TARGET, column=column, value=t))
-            for t in targets[i : i + 2]
+            button(label, ImportCb(action=ImportAction.TARGET, column=column, value=t))
+            for t, label in labels[i : i + 2]
         ]
-        for i in range(0, len(targets), 2)
+        for i in range(0, len(labels), 2)
     ]
     rows.append([button(_("« Back"), ImportCb(action=ImportAction.MAPPING))])
     return Screen(text, keyboard(*rows))
