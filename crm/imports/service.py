@@ -7,6 +7,7 @@ batch row records every card it created or updated, which is what undo reads.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -79,9 +80,10 @@ class Imports:
         self._pipelines = pipelines
 
     async def plan(self, table: Table, mapping: list[str]) -> Plan:
+        """Every row read and checked, in a worker thread: the bot keeps answering meanwhile."""
         region = self._config.default_phone_region
         found = await fields.client_fields(self._session)
-        return plan(table, mapping, region, fields.parser(found, region))
+        return await asyncio.to_thread(plan, table, mapping, region, fields.parser(found, region))
 
     async def preview(self, actor: User, table: Table, mapping: list[str]) -> Preview:
         _require_member(actor)
