@@ -176,3 +176,12 @@ async def test_custom_fields_are_columns_and_links_are_names(
     rows = await export_from(mark, "CSV")
     assert [r[1] for r in rows[1:]] == ["ЛедЗавод"]
     assert rows[1][2] == "Mark" and rows[1][5:] == ["7701234567", "Свой клиент"]
+
+    # A forged press for a record type that does not exist exports nothing.
+    forged = ExportCb(what=ExportWhat.RECORDS, type_id=999_999, fmt=Format.CSV)
+    answers = await mark.press_data(forged.pack())
+    assert all(a.method != "SendDocument" for a in answers)
+    assert mark.alert is not None
+    async with app.crm.open() as crm:
+        log = list(await crm.imports._session.scalars(select(ExportLog).order_by(ExportLog.id)))
+    assert [(e.what, e.filters.get("type_name")) for e in log][-1] == ("records", "Поставщики")
