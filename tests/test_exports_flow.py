@@ -111,9 +111,9 @@ async def test_the_clients_list_exports_what_it_shows_and_a_manager_only_theirs(
     summary = owner_en.last_message().text
     assert summary.startswith("Summary for 02.03.2026")
     assert "Exports" in summary
-    assert "• Olga Owner: clients (filtered) (csv), 2 rows" in summary
-    assert "• Mark: clients (xlsx), 1 rows" in summary
-    assert "• Mark: deals (csv), 0 rows" in summary
+    assert "• Olga Owner: clients (filtered) (csv), rows: 2" in summary
+    assert "• Mark: clients (xlsx), rows: 1" in summary
+    assert "• Mark: deals (csv), rows: 0" in summary
     assert not any("Exports" in m.text for m in mark.chat_messages())
 
 

@@ -96,7 +96,7 @@ def summary_text(
             who = member_name(people[export.actor_id]) if export.actor_id in people else "—"
             parts.append(
                 as_line(
-                    _("• {who}: {what} ({format}), {rows} rows").format(
+                    _("• {who}: {what} ({format}), rows: {rows}").format(
                         who=who,
                         what=export_label(export.what, export.filters),
                         format=export.file_format,
