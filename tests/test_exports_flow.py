@@ -147,6 +147,11 @@ async def test_custom_fields_are_columns_and_links_are_names(
         await crm.links.link(owner, ice_ref, CardRef(CardKind.CLIENT, hidden.id))
         await crm.links.link(owner, ice_ref, CardRef(CardKind.CLIENT, own.id))
         await crm.records.set_manager(owner, ice.id, MANAGER)
+        deal = await crm.deals.create(owner, ivan.id, 9_900_00, "Лёд на лето")
+        contract = await crm.fields.define(owner, CardKind.DEAL, "Договор", FieldType.TEXT)
+        deal_ref = CardRef(CardKind.DEAL, deal.id)
+        await crm.field_values.set(owner, deal_ref, contract.id, "Д-17")
+        await crm.links.link(owner, deal_ref, ice_ref)
 
     await owner_en.send("/clients")
     rows = await export_from(owner_en, "Excel")
@@ -161,13 +166,19 @@ async def test_custom_fields_are_columns_and_links_are_names(
     ]
     assert by_name["Свой клиент"][13:] == [None, None, None, "ЛедЗавод"]
 
+    await owner_en.send("/deals")
+    rows = await export_from(owner_en, "Excel")
+    assert rows[0][11:] == ["Договор", "Поставщики"]
+    assert rows[1][1] == "Лёд на лето" and rows[1][4] == 9900
+    assert rows[1][11:] == ["Д-17", "ЛедЗавод"]
+
     await owner_en.send("/records")
     await owner_en.press("Поставщики")
     rows = await export_from(owner_en, "CSV")
     fixed = ["ID", "Title", "Responsible", "Created", "Last activity"]
-    assert rows[0] == [*fixed, "ИНН", "Linked clients"]
+    assert rows[0] == [*fixed, "ИНН", "Linked clients", "Linked deals"]
     ice_row = next(r for r in rows[1:] if r[1] == "ЛедЗавод")
-    assert ice_row[5:] == ["7701234567", "Иван Петров, Свой клиент, Чужой клиент"]
+    assert ice_row[5:] == ["7701234567", "Иван Петров, Свой клиент, Чужой клиент", "Лёд на лето"]
 
     # Mark is responsible for the supplier, but does not see the owner's clients linked to it,
     # nor the other supplier.
@@ -175,7 +186,7 @@ async def test_custom_fields_are_columns_and_links_are_names(
     await mark.press("Поставщики")
     rows = await export_from(mark, "CSV")
     assert [r[1] for r in rows[1:]] == ["ЛедЗавод"]
-    assert rows[1][2] == "Mark" and rows[1][5:] == ["7701234567", "Свой клиент"]
+    assert rows[1][2] == "Mark" and rows[1][5:] == ["7701234567", "Свой клиент", ""]
 
     # A forged press for a record type that does not exist exports nothing.
     forged = ExportCb(what=ExportWhat.RECORDS, type_id=999_999, fmt=Format.CSV)
