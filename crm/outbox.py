@@ -44,6 +44,11 @@ async def enqueue(
     return bool(getattr(result, "rowcount", 0))
 
 
+# Rows whose sending takes long (the nightly backup is made when its row is sent, then
+# uploaded): their lease is longer, so the row is not claimed again while still on its way.
+SLOW_LEASES = {"nightly_backup": timedelta(minutes=30)}
+
+
 class Outbox:
     """The sender's view of the outbox: claim what is due, then settle each row."""
 
@@ -75,7 +80,7 @@ class Outbox:
                 )
             )
             for row in rows:
-                row.next_attempt_at = now + self.LEASE
+                row.next_attempt_at = now + SLOW_LEASES.get(row.kind, self.LEASE)
                 row.claimed_by = holder
             return rows
 

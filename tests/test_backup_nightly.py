@@ -151,3 +151,19 @@ async def test_into_backup_dir_keeping_the_newest(
         assert (await table_counts(target))["users"] == 1
     finally:
         await target.dispose()
+
+
+async def test_a_backup_on_its_way_is_not_claimed_again_for_half_an_hour(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """Making and uploading a large backup takes long: its lease outlasts the usual two minutes."""
+    await set_hour(owner_en, "03:00")
+    clock.set(NIGHT)
+    async with app.crm.open() as crm:
+        assert await crm.backups.claim_due() == 1
+        [row] = await crm.outbox.claim_due(10, holder="a")
+        assert row.kind == "nightly_backup"
+        clock.advance(timedelta(minutes=29))
+        assert await crm.outbox.claim_due(10, holder="b") == []
+        clock.advance(timedelta(minutes=2))
+        assert [r.id for r in await crm.outbox.claim_due(10, holder="b")] == [row.id]
