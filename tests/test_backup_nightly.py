@@ -167,3 +167,25 @@ async def test_a_backup_on_its_way_is_not_claimed_again_for_half_an_hour(
         assert await crm.outbox.claim_due(10, holder="b") == []
         clock.advance(timedelta(minutes=2))
         assert [r.id for r in await crm.outbox.claim_due(10, holder="b")] == [row.id]
+
+
+@pytest.mark.parametrize(
+    ("names", "keep", "left"),
+    [
+        ([], 7, []),
+        (["kartoteka-2026-01-01-030000.zip"], 1, ["kartoteka-2026-01-01-030000.zip"]),
+        (
+            [f"kartoteka-2026-01-0{d}-030000.zip" for d in range(1, 5)],
+            2,
+            ["kartoteka-2026-01-03-030000.zip", "kartoteka-2026-01-04-030000.zip"],
+        ),
+        (["notes.zip", "kartoteka-2026-01-01-030000.zip"], 0, ["notes.zip"]),  # only ours
+    ],
+)
+def test_prune_keeps_the_newest_of_ours(
+    tmp_path: Path, names: list[str], keep: int, left: list[str]
+) -> None:
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    crm.backups.prune(tmp_path, keep)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(left)

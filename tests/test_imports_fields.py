@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
+from crm.imports.mapping import field_id, propose
 from crm.imports.reading import read_table
 from crm.parsing.fields import FieldType
 from handlers.imports.callbacks import ImportAction, ImportCb
@@ -98,3 +101,36 @@ async def test_a_manager_may_not_make_fields_nor_name_unknown_targets(
     assert mark.alert == "This button is no longer active."
     [back] = await mark.press("Back")
     assert "4. Любимый цвет → — skip —" in back.text
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("field_12", 12),
+        ("field_0", 0),
+        ("field_", None),
+        ("field_x1", None),
+        ("field_-3", None),
+        ("field_12345678901", None),  # longer than any id
+        ("name", None),
+        ("custom:12", None),
+    ],
+)
+def test_field_targets(target: str, expected: int | None) -> None:
+    assert field_id(target) == expected
+
+
+@pytest.mark.parametrize(
+    ("headers", "fields", "expected"),
+    [
+        (["ФИО", "Бюджет"], {}, ["name", "deal_amount"]),
+        (["ФИО", "Бюджет"], {"бюджет": 7}, ["name", "field_7"]),  # the team's name wins
+        (["ФИО", "  БЮДЖЕТ "], {"бюджет": 7}, ["name", "field_7"]),
+        (["Бюджет", "Бюджет"], {"бюджет": 7}, ["field_7", "skip"]),  # a field once
+        (["Цвет"], {}, ["skip"]),
+    ],
+)
+def test_headers_named_like_the_teams_fields(
+    headers: list[str], fields: dict[str, int], expected: list[str]
+) -> None:
+    assert propose(headers, fields) == expected
