@@ -94,6 +94,8 @@ def crm_config(settings: Settings, owner_ids: tuple[int, ...] | None = None) -> 
         automation_per_hour=settings.automation_max_per_hour,
         mail=mail_config(settings),
         public_url=settings.public_url,
+        backup_dir=settings.backup_dir,
+        backup_keep=settings.backup_keep,
     )
 
 

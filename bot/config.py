@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     shutdown_seconds: float = Field(default=20.0, gt=0, le=600)
     # An update another instance took but did not finish is taken over after this long.
     update_takeover_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # The nightly backup (its hour is set in /settings): into this folder when set, keeping
+    # the newest BACKUP_KEEP files; otherwise to the owner's private chat (up to 50 MB).
+    backup_dir: str | None = None
+    backup_keep: int = Field(default=7, ge=1, le=1000)
 
     @property
     def webhook_mode(self) -> bool:
@@ -96,6 +100,7 @@ class Settings(BaseSettings):
         "public_url",
         "webhook_url",
         "web_port",
+        "backup_dir",
         mode="before",
     )
     @classmethod

@@ -1,16 +1,39 @@
-"""The owner's backup from the bot: the whole base as one archive (see ``storage.backup``)."""
+"""The owner's backups from the bot: on demand (/backup) and nightly (see ``storage.backup``).
+
+The nightly backup is decided on the scheduler's tick: once the hour the owner
+set in /settings has come in their time zone, one outbox row is written under
+the key ``backup:<local day>``, so a restart or a second instance never makes
+two. The archive itself is made when the row is sent (``nightly``): into
+``BACKUP_DIR`` when it is set (keeping the last ``BACKUP_KEEP`` files), else to
+the owner's private chat as a document, unless it is larger than Telegram lets
+a bot send.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from crm import outbox
 from crm.clock import Clock
-from crm.errors import NotAllowed
+from crm.config import CrmConfig
+from crm.errors import ErrorCode, InvalidInput, NotAllowed
+from crm.outbox import OutboxKind
+from crm.team_settings import BACKUP_KEY, TeamSettings
 from storage.backup import backup
-from storage.models import Role, User
+from storage.engine import write_transaction
+from storage.models import AppSetting, Role, User
+
+FILE_PREFIX = "kartoteka-"
+# Telegram lets a bot upload documents up to 50 MB.
+TELEGRAM_UPLOAD_LIMIT = 50 * 2**20
 
 
 @dataclass(frozen=True)
@@ -20,19 +43,150 @@ class BackupFile:
     rows: int
 
 
+@dataclass(frozen=True)
+class NightlyPlan:
+    hour: int
+    timezone: str
+    owner_id: int
+
+
+@dataclass(frozen=True)
+class Nightly:
+    """What became of a nightly backup: sent (``file``), put in a folder (``path``),
+    or too large to send with no folder set (``file`` None, ``path`` None)."""
+
+    name: str
+    size: int
+    rows: int
+    file: BackupFile | None = None
+    path: Path | None = None
+
+
 class Backups:
-    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+    def __init__(
+        self, session: AsyncSession, clock: Clock, config: CrmConfig, settings: TeamSettings
+    ) -> None:
         self._session = session
         self._clock = clock
+        self._config = config
+        self._settings = settings
 
     async def make(self, actor: User) -> BackupFile:
         """A consistent snapshot taken on its own connection while the bot keeps working."""
-        if not (actor.active and actor.role == Role.OWNER):
-            raise NotAllowed()
-        engine = self._session.bind
-        assert isinstance(engine, AsyncEngine)
+        _require_owner(actor)
         buffer = io.BytesIO()
         now = self._clock.now()
-        manifest = await backup(engine, buffer, now)
-        name = f"kartoteka-{now:%Y-%m-%d-%H%M}.zip"
-        return BackupFile(name, buffer.getvalue(), sum(manifest.counts().values()))
+        rows = await self._snapshot(buffer, now)
+        return BackupFile(file_name(now), buffer.getvalue(), rows)
+
+    async def plan(self) -> NightlyPlan | None:
+        """The nightly backup's hour, or None: off (the default)."""
+        setting = await self._settings.value(BACKUP_KEY)
+        if not setting or setting.get("hour") is None:
+            return None
+        return NightlyPlan(int(setting["hour"]), str(setting["tz"]), int(setting["owner"]))
+
+    async def set_nightly(self, actor: User, hour: int | None) -> None:
+        """Nightly at ``hour`` in the actor's time zone, or off (None)."""
+        _require_owner(actor)
+        if hour is not None and not 0 <= hour <= 23:
+            raise InvalidInput(ErrorCode.BAD_HOUR)
+        async with self._settings.changing() as session:
+            if hour is None:
+                await session.execute(delete(AppSetting).where(AppSetting.key == BACKUP_KEY))
+            else:
+                value = {"hour": hour, "tz": actor.timezone, "owner": actor.id}
+                await session.merge(AppSetting(key=BACKUP_KEY, value=value))
+
+    async def claim_due(self, done: set[str] | None = None) -> int:
+        """Queue today's nightly backup once its hour has come; returns 1 when it did.
+
+        ``done`` remembers (per process) the days already queued, so the tick only
+        reads; the outbox's unique key drops a repeat from another process.
+        """
+        plan = await self.plan()
+        if plan is None:
+            return 0
+        now = self._clock.now()
+        local = now.astimezone(ZoneInfo(plan.timezone))
+        day = local.date().isoformat()
+        if local.hour < plan.hour or (done is not None and day in done):
+            return 0
+        owner = await self._owner(plan.owner_id)
+        if owner is None:
+            return 0
+        async with write_transaction(self._session):
+            queued = await outbox.enqueue(
+                self._session,
+                chat_id=owner,
+                kind=OutboxKind.NIGHTLY_BACKUP,
+                payload={"day": day},
+                dedupe_key=f"backup:{day}",
+                now=now,
+            )
+        if done is not None:
+            done.add(day)
+            done.intersection_update({day})  # only today's is worth remembering
+        return int(queued)
+
+    async def nightly(self, actor: User) -> Nightly:
+        """Make tonight's backup: into ``BACKUP_DIR`` when set, else for the owner's chat."""
+        _require_owner(actor)
+        now = self._clock.now()
+        name = file_name(now)
+        folder = self._config.backup_dir
+        if folder is not None:
+            path = Path(folder) / name
+            partial = path.with_suffix(".part")
+            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+            rows = await self._snapshot(partial, now)
+            await asyncio.to_thread(partial.replace, path)
+            await asyncio.to_thread(prune, path.parent, self._config.backup_keep)
+            return Nightly(name, path.stat().st_size, rows, path=path)
+        buffer = io.BytesIO()
+        rows = await self._snapshot(buffer, now)
+        data = buffer.getvalue()
+        if len(data) > TELEGRAM_UPLOAD_LIMIT:
+            return Nightly(name, len(data), rows)
+        return Nightly(name, len(data), rows, file=BackupFile(name, data, rows))
+
+    async def _snapshot(self, target: Path | io.BytesIO, now: datetime) -> int:
+        engine = self._session.bind
+        assert isinstance(engine, AsyncEngine)
+        manifest = await backup(engine, target, now)
+        return sum(manifest.counts().values())
+
+    async def _owner(self, preferred: int) -> int | None:
+        """The owner who set the hour, or (if they left) the first active owner."""
+        owners = list(
+            await self._session.scalars(
+                select(User.id)
+                .where(User.role == Role.OWNER, User.active.is_(True))
+                .order_by(User.id)
+            )
+        )
+        if preferred in owners:
+            return preferred
+        return owners[0] if owners else None
+
+
+def file_name(now: datetime) -> str:
+    return f"{FILE_PREFIX}{now:%Y-%m-%d-%H%M%S}.zip"
+
+
+def prune(folder: Path, keep: int) -> list[Path]:
+    """Remove all but the newest ``keep`` backups in ``folder``; returns what was removed.
+
+    Only files this bot names (``kartoteka-<time>.zip``) are looked at; their names
+    sort by time.
+    """
+    ours = sorted(p for p in folder.glob(f"{FILE_PREFIX}*.zip") if p.is_file())
+    old = ours[: max(len(ours) - keep, 0)]
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
+
+
+def _require_owner(actor: User) -> None:
+    if not (actor.active and actor.role == Role.OWNER):
+        raise NotAllowed()

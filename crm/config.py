@@ -28,3 +28,7 @@ class CrmConfig:
     mail: MailConfig | None = None
     # Where the web server is reached from outside: lead sources show PUBLIC_URL/leads/<token>.
     public_url: str | None = None
+    # The nightly backup goes into this folder (keeping the last ``backup_keep``) when set,
+    # else to the owner's private chat.
+    backup_dir: str | None = None
+    backup_keep: int = 7

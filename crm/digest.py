@@ -24,7 +24,7 @@ from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from crm.pipeline import Pipelines
 from crm.team_settings import DIGEST_TIME_KEY, TeamSettings
 from storage.engine import write_transaction
-from storage.models import AppSetting, Client, Deal, Event, Role, Task, User
+from storage.models import AppSetting, Client, Deal, Event, ExportLog, Role, Task, User
 
 DEFAULT_DIGEST_TIME = time(9, 0)
 
@@ -42,6 +42,7 @@ class Summary:
     tasks_overdue: dict[int, int] = field(default_factory=dict)
     stale_deals: list[tuple[str, str]] = field(default_factory=list)  # deal title, client name
     unreachable: list[int] = field(default_factory=list)
+    exports: list[ExportLog] = field(default_factory=list)  # the day's exports (owners only)
 
     @property
     def quiet(self) -> bool:
@@ -56,6 +57,7 @@ class Summary:
             or self.tasks_overdue
             or self.stale_deals
             or self.unreachable
+            or self.exports
         )
 
 
@@ -235,6 +237,13 @@ class Digests:
             select(User.id).where(User.active.is_(True), User.unreachable_at.is_not(None))
         )
         summary.unreachable = list(unreachable)
+        if actor.role == Role.OWNER:
+            exports = await self._session.scalars(
+                select(ExportLog)
+                .where(ExportLog.created_at >= start, ExportLog.created_at < end)
+                .order_by(ExportLog.id)
+            )
+            summary.exports = list(exports)
         return summary
 
     async def morning(self, actor: User, start: datetime, end: datetime) -> Morning:

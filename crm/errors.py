@@ -31,6 +31,7 @@ class ErrorCode(StrEnum):
     TOO_MANY_STATUSES = "too_many_statuses"
     BAD_STATUS_NAME = "bad_status_name"
     BAD_TIMEZONE = "bad_timezone"
+    BAD_HOUR = "bad_hour"
     TOO_MANY_TAGS = "too_many_tags"
     # Clients and their timeline
     CLIENT_NOT_VISIBLE = "client_not_visible"

@@ -50,6 +50,8 @@ class OutboxKind(StrEnum):
     # Incoming leads: to the member who got one, and to the owners and groups when nobody did
     LEAD_NEW = "lead_new"
     LEAD_QUEUE = "lead_queue"
+    # The owner's nightly backup (crm/backups.py)
+    NIGHTLY_BACKUP = "nightly_backup"
 
 
 TASK_REMINDERS = (OutboxKind.TASK_REMINDER, OutboxKind.TASK_EARLY, OutboxKind.TASK_NUDGE)
@@ -88,6 +90,11 @@ async def enqueue(
     )
     result = await session.execute(stmt)
     return bool(getattr(result, "rowcount", 0))
+
+
+# Rows whose sending takes long (the nightly backup is made when its row is sent, then
+# uploaded): their lease is longer, so the row is not claimed again while still on its way.
+SLOW_LEASES = {"nightly_backup": timedelta(minutes=30)}
 
 
 class Outbox:
@@ -129,7 +136,7 @@ class Outbox:
                 )
             )
             for row in rows:
-                row.next_attempt_at = now + self.LEASE
+                row.next_attempt_at = now + SLOW_LEASES.get(row.kind, self.LEASE)
                 row.claimed_by = holder
             return rows
 

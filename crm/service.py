@@ -79,8 +79,7 @@ class Crm:
         self.digests = Digests(session, clock, self.deal_queries, self.pipelines, self.settings)
         self.imports = Imports(session, clock, config, self.settings, self.pipelines)
         self.import_undo = ImportUndo(session, clock)
-        self.exports = Exports(session, clock, self.settings, self.client_queries)
-        self.backups = Backups(session, clock)
+        self.backups = Backups(session, clock, config, self.settings)
         # Entities: custom fields, the team's own record types, links between any two cards.
         self.cards = Cards(session, self.settings)
         self.fields = FieldDefs(session, clock)
@@ -92,6 +91,14 @@ class Crm:
         self.links = Links(session, clock, self.settings, self.cards)
         self.record_queries = RecordQueries(
             session, self.settings, self.record_types, self.records, self.field_values, self.links
+        )
+        self.exports = Exports(
+            session,
+            clock,
+            self.settings,
+            self.client_queries,
+            self.deal_queries,
+            self.record_queries,
         )
         self.card_search = CardSearch(
             session, self.settings, self.client_queries, self.record_queries

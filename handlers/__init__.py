@@ -15,6 +15,7 @@ from handlers.deals import card as deal_card
 from handlers.deals import new as deal_new
 from handlers.deals import overview as deals_overview
 from handlers.groups import chat as groups
+from handlers.imports import backup as data_backup
 from handlers.imports import batches as import_batches
 from handlers.imports import exports as data_exports
 from handlers.imports import flow as imports
@@ -22,6 +23,7 @@ from handlers.kit.routes import Routes
 from handlers.menu import cancel, fallback, start
 from handlers.records import routes as records
 from handlers.reports import digest, report
+from handlers.settings import backup as backup_settings
 from handlers.settings import digest as digest_settings
 from handlers.settings import menu as settings
 from handlers.settings import pipeline as pipeline_settings
@@ -46,6 +48,7 @@ FEATURES: tuple[Routes, ...] = (
     pipeline_settings.routes,
     pipeline_reasons.routes,
     digest_settings.routes,
+    backup_settings.routes,
     records,
     automation.routes,
     client_new.routes,
@@ -65,6 +68,7 @@ FEATURES: tuple[Routes, ...] = (
     imports.routes,
     import_batches.routes,
     data_exports.routes,
+    data_backup.routes,
     intake.routes,
     client_notes.routes,
     fallback.routes,

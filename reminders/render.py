@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
@@ -25,6 +25,7 @@ from handlers.kit.labels import role_name
 from handlers.reports.digest_views import morning_text, summary_text
 from handlers.tasks.views import reminder_message
 from reminders.group_views import group_text
+from storage.models import Role
 
 TASK_KINDS = (*TASK_REMINDERS, OutboxKind.TASK_ASSIGNED)
 
@@ -34,6 +35,8 @@ class Rendered:
     text: Text
     reply_markup: InlineKeyboardMarkup | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Sent as a document with ``text`` as its caption.
+    document: BufferedInputFile | None = None
 
 
 class UnknownKind(LookupError):
@@ -99,6 +102,45 @@ async def _lead(
     crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
 ) -> Rendered | None:
     return Rendered(*lead_notice(kind, payload))
+
+
+async def _nightly_backup(
+    crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
+) -> Rendered | None:
+    """Tonight's backup, made now: the document itself, or where it went, or why not."""
+    reader = await crm.members.get_active(chat_id)
+    if reader is None or reader.role != Role.OWNER:
+        return None
+    made = await crm.backups.nightly(reader)
+    size = megabytes(made.size)
+    if made.path is not None:
+        return Rendered(
+            Text(
+                _("🗄 Nightly backup saved on the server: {path} ({size}).").format(
+                    path=str(made.path), size=size
+                )
+            )
+        )
+    if made.file is None:
+        return Rendered(
+            Text(
+                _(
+                    "🗄 Tonight's backup is {size}, more than the 50 MB Telegram lets a bot "
+                    "send, so it was not sent. Set BACKUP_DIR in the bot's settings (.env) "
+                    "to a folder on the server: nightly backups will go there."
+                ).format(size=size)
+            )
+        )
+    caption = _(
+        "🗄 Nightly backup: the whole base, {rows} rows. Restore it with python -m bot restore FILE."
+    ).format(rows=made.rows)
+    return Rendered(
+        Text(caption), document=BufferedInputFile(made.file.data, filename=made.file.name)
+    )
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
 
 
 async def _digest(
@@ -183,6 +225,7 @@ async def _notice(
 # Every kind has its renderer here (tests/test_outbox_kinds.py checks).
 RENDERERS: dict[OutboxKind, Renderer] = {
     OutboxKind.INVITE_ACCEPTED: _invite_accepted,
+    OutboxKind.NIGHTLY_BACKUP: _nightly_backup,
     **dict.fromkeys(TASK_KINDS, _task),
     **dict.fromkeys(
         (

@@ -15,8 +15,8 @@ log = logging.getLogger(__name__)
 
 
 class Ticker:
-    """One tick: claim what fell due (reminders, nudges, digests) into the outbox,
-    then send what the outbox holds.
+    """One tick: claim what fell due (reminders, nudges, digests, the nightly backup)
+    into the outbox, then send what the outbox holds.
 
     A tick with nothing due only reads (a handful of indexed queries) and opens
     no write transaction: each claim looks before it writes, and the digests
@@ -30,6 +30,7 @@ class Ticker:
         self._sender = sender
         self._claim_limit = claim_limit
         self._digests_done = DigestsDone()  # which days' digests this process has queued
+        self._backups_done: set[str] = set()  # the day whose nightly backup it has queued
         self._running = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -63,6 +64,7 @@ class Ticker:
             claimed += await crm.digests.claim_due(self._digests_done)
             if due.group_overdue:
                 claimed += await crm.groups.claim_overdue(checked=True)
+            claimed += await crm.backups.claim_due(self._backups_done)
             if due.automation:
                 fired = await crm.automation.tick()
         if claimed or fired:

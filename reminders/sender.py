@@ -28,7 +28,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import SendMessage
+from aiogram.methods import SendDocument, SendMessage
 from aiogram.utils.i18n import I18n
 
 from crm.outbox import GROUP_KINDS, Outbox
@@ -156,9 +156,18 @@ class OutboxSender:
             return False
         # Built now, so that between the last check of the limits and the request
         # there is as little as possible.
-        method = SendMessage(
-            chat_id=row.chat_id, **message.text.as_kwargs(), reply_markup=message.reply_markup
-        )
+        method: SendMessage | SendDocument
+        if message.document is not None:
+            method = SendDocument(
+                chat_id=row.chat_id,
+                document=message.document,
+                **message.text.as_caption_kwargs(),
+                reply_markup=message.reply_markup,
+            )
+        else:
+            method = SendMessage(
+                chat_id=row.chat_id, **message.text.as_kwargs(), reply_markup=message.reply_markup
+            )
         await _sleep_until(loop, slot)
         if self._blocked.get(row.chat_id, -1.0) >= started:
             return False  # the chat blocked the bot meanwhile: its rows are failed already
@@ -194,7 +203,7 @@ class OutboxSender:
             await self._give_up(row, "nothing to send any more")
         return message
 
-    async def _send(self, row: OutboxMessage, method: SendMessage) -> bool:
+    async def _send(self, row: OutboxMessage, method: SendMessage | SendDocument) -> bool:
         paced = PACED.set(True)
         try:
             await self._bot(method)

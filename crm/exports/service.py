@@ -1,15 +1,16 @@
-"""Exports: clients (with the list's filters), deals and tasks, only what the member sees.
+"""Exports: clients (with the list's filters), deals, tasks and records, only what the member sees.
 
 Rows are streamed from the database in pages and written as they come; every
 export is logged (who, what, how many rows, the filters). Column titles are
-given by the caller in the reader's language; ``custom_keys`` adds the team's
-own fields (``Client.custom_fields``) as columns, the seam for issue 11.
+given by the caller in the reader's language; clients, deals and records carry
+the team's custom fields as columns and their links as the linked cards' names
+(``crm.exports.extras``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,12 +18,25 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import visibility
 from crm.access import is_staff
+from crm.cards import CardKind
 from crm.client_queries import ClientFilter, ClientQueries
 from crm.clock import Clock
+from crm.deal_queries import DealFilter, DealQueries
 from crm.errors import NotAllowed
-from crm.exports.files import Column, Format, Kind, TableFile
+from crm.exports.columns import (
+    CLIENT_COLUMNS,
+    DEAL_COLUMNS,
+    RECORD_COLUMNS,
+    TASK_COLUMNS,
+    ExportFile,
+    link_titles,
+    titled,
+)
+from crm.exports.extras import CardExtras
+from crm.exports.files import Format, TableFile
+from crm.exports.paging import joined, member_names, pages
+from crm.record_queries import RecordFilter, RecordQueries
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
 from storage.models import (
@@ -32,62 +46,13 @@ from storage.models import (
     ClientTag,
     Deal,
     ExportLog,
+    Record,
     Stage,
     Task,
     User,
 )
 
-PAGE = 1000
-
-CLIENT_COLUMNS = (
-    Column("id", "ID", Kind.NUMBER, 8),
-    Column("name", "Name", width=28),
-    Column("phones", "Phones", width=22),
-    Column("emails", "Emails", width=26),
-    Column("company", "Company", width=24),
-    Column("city", "City", width=16),
-    Column("address", "Address", width=30),
-    Column("status", "Status", width=12),
-    Column("source", "Source", width=16),
-    Column("tags", "Tags", width=20),
-    Column("manager", "Responsible", width=20),
-    Column("created_at", "Created", Kind.DATE, 12),
-    Column("last_activity_at", "Last activity", Kind.DATETIME, 17),
-)
-DEAL_COLUMNS = (
-    Column("id", "ID", Kind.NUMBER, 8),
-    Column("title", "Deal", width=28),
-    Column("client", "Client", width=28),
-    Column("stage", "Stage", width=16),
-    Column("amount", "Amount", Kind.MONEY, 14),
-    Column("currency", "Currency", width=9),
-    Column("manager", "Responsible", width=20),
-    Column("created_at", "Created", Kind.DATE, 12),
-    Column("expected_close", "Expected close", Kind.DATE, 14),
-    Column("closed_at", "Closed", Kind.DATE, 12),
-    Column("lost_reason", "Lost reason", width=20),
-)
-TASK_COLUMNS = (
-    Column("id", "ID", Kind.NUMBER, 8),
-    Column("title", "Task", width=36),
-    Column("due_at", "Due", Kind.DATETIME, 17),
-    Column("priority", "Priority", width=10),
-    Column("assignee", "Assignee", width=20),
-    Column("client", "Client", width=28),
-    Column("deal", "Deal", width=28),
-    Column("done_at", "Done", Kind.DATETIME, 17),
-)
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    name: str
-    data: bytes
-    rows: int
-
-
-def titled(columns: Sequence[Column], titles: Mapping[str, str]) -> list[Column]:
-    return [Column(c.key, titles.get(c.key, c.title), c.kind, c.width) for c in columns]
+Titles = Mapping[str, str] | None
 
 
 class Exports:
@@ -97,34 +62,39 @@ class Exports:
         clock: Clock,
         settings: TeamSettings,
         client_queries: ClientQueries,
+        deal_queries: DealQueries,
+        record_queries: RecordQueries,
     ) -> None:
         self._session = session
         self._clock = clock
         self._settings = settings
         self._queries = client_queries
+        self._deal_queries = deal_queries
+        self._record_queries = record_queries
 
     async def clients(
         self,
         actor: User,
         filters: ClientFilter,
         fmt: Format,
-        titles: Mapping[str, str] | None = None,
+        titles: Titles = None,
         labels: Mapping[str, str] | None = None,
-        custom_keys: Sequence[str] = (),
     ) -> ExportFile:
         """``labels`` names status codes for the reader; unknown codes are written as they are."""
         _require_member(actor)
         names = labels or {}
-        extra = [Column(f"custom:{k}", k, width=16) for k in custom_keys]
-        table = TableFile([*titled(CLIENT_COLUMNS, titles or {}), *extra], fmt, _zone(actor))
-        members = await self._member_names()
+        extras = await self._extras(actor, CardKind.CLIENT, titles)
+        columns = [*titled(CLIENT_COLUMNS, titles or {}), *extras.columns()]
+        table = TableFile(columns, fmt, _zone(actor))
+        members = await member_names(self._session)
         conditions = await self._queries._conditions(actor, filters)
         query = select(Client).where(*conditions).order_by(Client.id)
-        async for page in self._pages(query):
+        async for page in pages(self._session, query):
             ids = [c.id for c in page]
-            phones = await self._joined(ClientPhone.client_id, ClientPhone.e164, ids)
-            emails = await self._joined(ClientEmail.client_id, ClientEmail.email, ids)
-            tags = await self._joined(ClientTag.client_id, ClientTag.tag, ids)
+            phones = await joined(self._session, ClientPhone.client_id, ClientPhone.e164, ids)
+            emails = await joined(self._session, ClientEmail.client_id, ClientEmail.email, ids)
+            tags = await joined(self._session, ClientTag.client_id, ClientTag.tag, ids)
+            extra = await extras.cells(ids)
             table.write(
                 [
                     c.id,
@@ -140,34 +110,45 @@ class Exports:
                     members.get(c.manager_id or 0),
                     c.created_at,
                     c.last_activity_at,
-                    *(_custom(c.custom_fields.get(k)) for k in custom_keys),
+                    *extra[c.id],
                 ]
                 for c in page
             )
-        filters_used = {k: _plain(v) for k, v in asdict(filters).items() if v not in (None, False)}
-        return await self._finish(actor, "clients", table, filters_used)
+        used = {k: _plain(v) for k, v in asdict(filters).items() if v not in (None, False, ())}
+        if filters.fields:
+            used["fields"] = len(filters.fields)
+        return await self._finish(actor, "clients", table, used)
 
     async def deals(
         self,
         actor: User,
         fmt: Format,
-        titles: Mapping[str, str] | None = None,
+        titles: Titles = None,
         stage_labels: Mapping[str, str] | None = None,
+        filters: DealFilter | None = None,
+        month: tuple[datetime, datetime] | None = None,
     ) -> ExportFile:
-        """``stage_labels`` names built-in stages (by code) in the reader's language."""
+        """``stage_labels`` names built-in stages (by code) in the reader's language;
+        ``filters`` are the /deals overview's, ``month`` the reader's current month."""
         _require_member(actor)
         labels = stage_labels or {}
-        table = TableFile(titled(DEAL_COLUMNS, titles or {}), fmt, _zone(actor))
-        members = await self._member_names()
-        see_all = await self._settings.managers_see_all()
+        chosen = filters or DealFilter()
+        extras = await self._extras(actor, CardKind.DEAL, titles)
+        columns = [*titled(DEAL_COLUMNS, titles or {}), *extras.columns()]
+        table = TableFile(columns, fmt, _zone(actor))
+        members = await member_names(self._session)
         stages = {s.id: s for s in await self._session.scalars(select(Stage))}
+        now = self._clock.now()
+        start, end = month or (now, now)
+        conditions = await self._deal_queries._conditions(actor, chosen, start, end)
         query = (
             select(Deal, Client.name)
             .join(Client, Client.id == Deal.client_id)
-            .where(visibility.visible_clients(actor, see_all))
+            .where(*conditions)
             .order_by(Deal.id)
         )
-        async for page in self._pages(query, scalars=False):
+        async for page in pages(self._session, query, scalars=False):
+            extra = await extras.cells([deal.id for deal, _name in page])
             rows = []
             for deal, client_name in page:
                 stage = stages.get(deal.stage_id)
@@ -185,18 +166,21 @@ class Exports:
                         deal.expected_close,
                         deal.closed_at,
                         deal.lost_reason,
+                        *extra[deal.id],
                     ]
                 )
             table.write(rows)
-        return await self._finish(actor, "deals", table, {})
+        used = {k: v for k, v in asdict(chosen).items() if v}
+        return await self._finish(actor, "deals", table, used)
 
     async def tasks(
-        self, actor: User, fmt: Format, titles: Mapping[str, str] | None = None
+        self, actor: User, fmt: Format, titles: Titles = None, who: int = 0
     ) -> ExportFile:
-        """A manager's own tasks (assigned or set); everyone's for owners and admins."""
+        """A manager's own tasks (assigned or set); everyone's for owners and admins,
+        or one member's (``who``)."""
         _require_member(actor)
         table = TableFile(titled(TASK_COLUMNS, titles or {}), fmt, _zone(actor))
-        members = await self._member_names()
+        members = await member_names(self._session)
         query = (
             select(Task, Client.name, Deal.title)
             .outerjoin(Client, Client.id == Task.client_id)
@@ -205,7 +189,9 @@ class Exports:
         )
         if not is_staff(actor):
             query = query.where((Task.assignee_id == actor.id) | (Task.created_by == actor.id))
-        async for page in self._pages(query, scalars=False):
+        if who:
+            query = query.where(Task.assignee_id == who)
+        async for page in pages(self._session, query, scalars=False):
             table.write(
                 [
                     task.id,
@@ -219,7 +205,50 @@ class Exports:
                 ]
                 for task, client_name, deal_title in page
             )
-        return await self._finish(actor, "tasks", table, {})
+        return await self._finish(actor, "tasks", table, {"who": who} if who else {})
+
+    async def records(
+        self,
+        actor: User,
+        type_id: int,
+        fmt: Format,
+        titles: Titles = None,
+        archived: bool = False,
+    ) -> ExportFile:
+        """The records of one type the member sees (current ones, or the archive)."""
+        _require_member(actor)
+        record_type = await self._record_queries._types.get(type_id)
+        extras = await self._extras(actor, CardKind.RECORD, titles, type_id)
+        columns = [*titled(RECORD_COLUMNS, titles or {}), *extras.columns()]
+        table = TableFile(columns, fmt, _zone(actor))
+        members = await member_names(self._session)
+        filters = RecordFilter(archived=archived)
+        conditions = await self._record_queries._conditions(actor, type_id, filters)
+        query = select(Record).where(*conditions).order_by(Record.id)
+        async for page in pages(self._session, query):
+            extra = await extras.cells([r.id for r in page])
+            table.write(
+                [
+                    r.id,
+                    r.title,
+                    members.get(r.manager_id or 0),
+                    r.created_at,
+                    r.last_activity_at,
+                    *extra[r.id],
+                ]
+                for r in page
+            )
+        used: dict[str, Any] = {"type": type_id, "type_name": record_type.plural}
+        if archived:
+            used["archived"] = True
+        return await self._finish(actor, "records", table, used)
+
+    async def _extras(
+        self, actor: User, kind: CardKind, titles: Titles, type_id: int | None = None
+    ) -> CardExtras:
+        see_all = await self._settings.managers_see_all()
+        groups = link_titles(titles or {})
+        return await CardExtras.load(self._session, actor, see_all, kind, groups, type_id)
 
     async def _finish(
         self, actor: User, what: str, table: TableFile, filters: dict[str, Any]
@@ -239,38 +268,6 @@ class Exports:
         stamp = self._clock.now().astimezone(_zone(actor)).strftime("%Y-%m-%d")
         return ExportFile(f"{what}-{stamp}.{table.format.value}", data, table.rows)
 
-    async def _pages(self, query: Any, scalars: bool = True) -> Any:
-        """Pages of rows by keyset on the table's id, so a large export never holds it all."""
-        last = 0
-        entity = query.column_descriptions[0]["entity"]
-        while True:
-            page_query = query.where(entity.id > last).limit(PAGE)
-            if scalars:
-                page = list(await self._session.scalars(page_query))
-                ids = [row.id for row in page]
-            else:
-                page = list((await self._session.execute(page_query)).all())
-                ids = [row[0].id for row in page]
-            if not page:
-                return
-            yield page
-            last = ids[-1]
-
-    async def _joined(self, key: Any, value: Any, ids: list[int]) -> dict[int, str]:
-        found: dict[int, list[str]] = {}
-        rows = await self._session.execute(select(key, value).where(key.in_(ids)).order_by(value))
-        for client_id, item in rows:
-            found.setdefault(client_id, []).append(str(item))
-        return {client_id: ", ".join(items) for client_id, items in found.items()}
-
-    async def _member_names(self) -> dict[int, str]:
-        return {u.id: u.full_name or str(u.id) for u in await self._session.scalars(select(User))}
-
-    async def log(self, since: datetime) -> list[ExportLog]:
-        """Exports since a moment, for the owner's daily summary."""
-        query = select(ExportLog).where(ExportLog.created_at >= since).order_by(ExportLog.id)
-        return list(await self._session.scalars(query))
-
 
 def _require_member(actor: User) -> None:
     if not actor.active:
@@ -279,10 +276,6 @@ def _require_member(actor: User) -> None:
 
 def _zone(actor: User) -> ZoneInfo:
     return ZoneInfo(actor.timezone)
-
-
-def _custom(value: Any) -> Any:
-    return value if isinstance(value, str | int | float) or value is None else str(value)
 
 
 def _plain(value: Any) -> Any:

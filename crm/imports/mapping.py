@@ -2,14 +2,16 @@
 
 Headers are matched in Russian and English in their usual spellings after
 folding (case, ``ё``, punctuation). A column that matches nothing is skipped
-unless a person picks a target for it; ``custom:<key>`` targets are the seam
-for the team's own fields (issue 11), which the importer stores in
-``Client.custom_fields`` under that key.
+unless a person picks a target for it: a field, the team's own client field
+(``field_<id>``; a header named like one is matched to it), or a new field
+named after the column (``new_field``, made when the import runs).
+``custom:<key>`` targets store into ``Client.custom_fields`` under that key.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 
 from crm.errors import ErrorCode, InvalidInput
@@ -36,13 +38,17 @@ class Target(StrEnum):
     DEAL_TITLE = "deal_title"
     DEAL_AMOUNT = "deal_amount"
     DEAL_STAGE = "deal_stage"
+    NEW_FIELD = "new_field"  # a new client field named after the column
 
 
 # Targets a column may hold once; phones, e-mails, tags and notes may come from several.
-REPEATABLE = frozenset({Target.PHONE, Target.EMAIL, Target.TAGS, Target.NOTE, Target.SKIP})
+REPEATABLE = frozenset(
+    {Target.PHONE, Target.EMAIL, Target.TAGS, Target.NOTE, Target.SKIP, Target.NEW_FIELD}
+)
 NAME_PARTS = (Target.SURNAME, Target.FIRST_NAME, Target.PATRONYMIC)
 DEAL_TARGETS = frozenset({Target.DEAL_TITLE, Target.DEAL_AMOUNT, Target.DEAL_STAGE})
 CUSTOM_PREFIX = "custom:"
+FIELD_PREFIX = "field_"  # ``field_<id>``: no ":" (the separator of callback data)
 
 _SYNONYMS: dict[Target, tuple[str, ...]] = {
     Target.NAME: (
@@ -225,12 +231,18 @@ def guess(header: str) -> str:
     return Target.SKIP
 
 
-def propose(headers: list[str]) -> list[str]:
-    """One target per column; a target that may appear once goes to its first column."""
+def propose(headers: list[str], fields: Mapping[str, int] | None = None) -> list[str]:
+    """One target per column; a target that may appear once goes to its first column.
+
+    ``fields``: the team's client fields by folded name; a header named like one
+    of them goes to it (the team's own name wins over a built-in synonym).
+    """
     taken: set[str] = set()
     mapping: list[str] = []
+    own = fields or {}
     for header in headers:
-        target = guess(header)
+        folded = fold(header)
+        target: str = f"{FIELD_PREFIX}{own[folded]}" if folded in own else guess(header)
         if target not in REPEATABLE and target in taken:
             target = Target.SKIP
         taken.add(target)
@@ -242,8 +254,9 @@ def check(mapping: list[str]) -> list[str]:
     """Refuses a mapping that cannot make a card (no name, company, phone or e-mail)."""
     known = {t.value for t in Target}
     for target in mapping:
-        if target not in known and not target.startswith(CUSTOM_PREFIX):
-            raise InvalidInput(ErrorCode.IMPORT_BAD_TARGET, target=target)
+        custom = target.startswith(CUSTOM_PREFIX) or field_id(target) is not None
+        if target not in known and not custom:
+            raise InvalidInput(ErrorCode.IMPORT_BAD_TARGET, target=target[:40])
     useful = {Target.NAME, Target.COMPANY, Target.PHONE, Target.EMAIL, *NAME_PARTS}
     if not useful & set(mapping):
         raise InvalidInput(ErrorCode.IMPORT_NO_COLUMNS)
@@ -259,3 +272,11 @@ def change(mapping: list[str], column: int, target: str) -> list[str]:
         updated = [Target.SKIP if t == target else t for t in updated]
     updated[column] = target
     return updated
+
+
+def field_id(target: str) -> int | None:
+    """The client field a ``field_<id>`` target names, or None."""
+    number = target.removeprefix(FIELD_PREFIX)
+    if number == target or not number.isdigit() or len(number) > 10:
+        return None
+    return int(number)

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from crm.imports.mapping import check
 from crm.imports.reading import Table
-from crm.imports.rows import Rejected, RowDraft, build_row
+from crm.imports.rows import FieldParser, Rejected, RowDraft, build_row
 
 
 class Policy(StrEnum):
@@ -30,12 +30,15 @@ class Plan:
         return len(self.drafts) + len(self.rejected)
 
 
-def plan(table: Table, mapping: list[str], region: str) -> Plan:
+def plan(
+    table: Table, mapping: list[str], region: str, parse_field: FieldParser | None = None
+) -> Plan:
+    """``parse_field`` reads the team's client fields (``field_<id>`` columns)."""
     check(mapping)
     result = Plan()
     seen: dict[str, int] = {}
     for number, cells in zip(table.numbers, table.rows, strict=True):
-        row = build_row(number, cells, mapping, region)
+        row = build_row(number, cells, mapping, region, parse_field)
         if isinstance(row, Rejected):
             result.rejected.append(row)
             continue
@@ -61,3 +64,5 @@ def merge_into(target: RowDraft, extra: RowDraft) -> None:
     target.notes += extra.notes
     for key, value in extra.custom.items():
         target.custom.setdefault(key, value)
+    for field_key, parsed in extra.values.items():
+        target.values.setdefault(field_key, parsed)

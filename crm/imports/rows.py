@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from crm.imports.mapping import CUSTOM_PREFIX, NAME_PARTS, Target
+from crm.imports.mapping import CUSTOM_PREFIX, NAME_PARTS, Target, field_id
 from crm.parsing.amounts import AmountError
 from crm.parsing.cells import (
     CellValue,
@@ -17,6 +18,7 @@ from crm.parsing.cells import (
     cell_phones,
     cell_text,
 )
+from crm.parsing.fields import FieldValueError, Parsed
 
 # Plain strings: comparing with them is several times cheaper than with the enum members.
 _SKIP, _PHONE, _EMAIL = str(Target.SKIP.value), str(Target.PHONE.value), str(Target.EMAIL.value)
@@ -44,6 +46,7 @@ class RowDraft:
     notes: list[str] = field(default_factory=list)
     came_at: datetime | None = None
     custom: dict[str, Any] = field(default_factory=dict)
+    values: dict[int, Parsed] = field(default_factory=dict)  # the team's client fields
     deal_title: str | None = None
     deal_amount: int | None = None
     deal_stage: str | None = None
@@ -69,8 +72,15 @@ class Rejected:
     detail: str = ""
 
 
+FieldParser = Callable[[int, str], Parsed]  # field id, text → value; raises FieldValueError
+
+
 def build_row(
-    number: int, cells: list[CellValue], mapping: list[str], region: str
+    number: int,
+    cells: list[CellValue],
+    mapping: list[str],
+    region: str,
+    parse_field: FieldParser | None = None,
 ) -> RowDraft | Rejected:
     """A draft from the cells; the first thing that cannot be read rejects the row."""
     text: dict[str, list[str]] = {}
@@ -101,12 +111,26 @@ def build_row(
                 draft.deal_amount = cell_amount(value)
             except AmountError:
                 return Rejected(number, "bad_amount", cell_text(value) or "")
+        elif parse_field is not None and (custom_id := field_id(target)) is not None:
+            typed = _field_text(value)
+            if typed:
+                try:
+                    draft.values[custom_id] = parse_field(custom_id, typed)
+                except FieldValueError:
+                    return Rejected(number, "bad_field", typed[:100])
         else:
             line = cell_text(value)
             if line:
                 text.setdefault(target, []).append(line)
     draft.phones, draft.emails = phones, emails
     return _fill_text(draft, text)
+
+
+def _field_text(value: CellValue) -> str:
+    """A cell as a person would type it into the field: dates as dd.mm.yyyy."""
+    if isinstance(value, datetime | date):
+        return value.strftime("%d.%m.%Y")
+    return cell_text(value) or ""
 
 
 def _fill_text(draft: RowDraft, text: dict[str, list[str]]) -> RowDraft | Rejected:

@@ -7,6 +7,7 @@ batch row records every card it created or updated, which is what undo reads.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ from crm.access import is_staff
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import NotAllowed
-from crm.imports import lookup, writer
+from crm.imports import fields, lookup, writer
 from crm.imports.plan import Plan, Policy, merge_into, plan
 from crm.imports.reading import Table
 from crm.imports.rows import Rejected, RowDraft
@@ -78,12 +79,15 @@ class Imports:
         self._settings = settings
         self._pipelines = pipelines
 
-    def plan(self, table: Table, mapping: list[str]) -> Plan:
-        return plan(table, mapping, self._config.default_phone_region)
+    async def plan(self, table: Table, mapping: list[str]) -> Plan:
+        """Every row read and checked, in a worker thread: the bot keeps answering meanwhile."""
+        region = self._config.default_phone_region
+        found = await fields.client_fields(self._session)
+        return await asyncio.to_thread(plan, table, mapping, region, fields.parser(found, region))
 
     async def preview(self, actor: User, table: Table, mapping: list[str]) -> Preview:
         _require_member(actor)
-        work = self.plan(table, mapping)
+        work = await self.plan(table, mapping)
         stages = await lookup.stage_names(
             self._session, await self._pipelines.default_pipeline_id()
         )
@@ -111,7 +115,8 @@ class Imports:
         progress: Progress | None = None,
     ) -> Outcome:
         _require_member(actor)
-        work = self.plan(table, mapping)
+        mapping = await fields.define_new(self._session, self._clock, actor, table.headers, mapping)
+        work = await self.plan(table, mapping)
         ctx = await self._context(actor, file_name[:255], policy, mapping)
         _reject_unknown_stages(work, ctx.stages)
         if policy == Policy.FILL:

@@ -28,6 +28,7 @@ from storage.models import (
     ClientTag,
     Deal,
     Event,
+    FieldValue,
     ImportBatch,
     ImportItem,
     User,
@@ -139,6 +140,12 @@ class ImportUndo:
             await self._session.execute(
                 delete(ClientTag).where(
                     ClientTag.client_id == client_id, ClientTag.tag.in_(before["tags"])
+                )
+            )
+        if before.get("values"):  # the custom fields the import filled in
+            await self._session.execute(
+                delete(FieldValue).where(
+                    FieldValue.client_id == client_id, FieldValue.field_id.in_(before["values"])
                 )
             )
         phones = await self._session.scalars(

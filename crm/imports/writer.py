@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.client_index import search_text
 from crm.event_data import Imported, NoData
 from crm.events import EventKind
+from crm.imports.fields import field_rows, field_words
 from crm.imports.lookup import status_code
 from crm.imports.plan import merge_into
 from crm.imports.rows import RowDraft
@@ -29,6 +30,7 @@ from storage.models import (
     ClientTag,
     Deal,
     Event,
+    FieldValue,
     ImportItem,
     Stage,
 )
@@ -72,7 +74,15 @@ async def create_clients(session: AsyncSession, ctx: Context, drafts: list[RowDr
         {
             "name": d.name,
             "name_folded": fold(d.name),
-            "search_text": search_text(d.name, d.company, d.city, d.emails, d.tags, d.phones),
+            "search_text": " ".join(
+                part
+                for part in (
+                    search_text(d.name, d.company, d.city, d.emails, d.tags, d.phones),
+                    field_words(d),
+                )
+                if part
+            ),
+            "fields_search": field_words(d),
             "company": d.company,
             "city": d.city,
             "address": d.address,
@@ -91,6 +101,7 @@ async def create_clients(session: AsyncSession, ctx: Context, drafts: list[RowDr
     for client_id, row in zip(ids, rows, strict=True):
         row["id"] = client_id
     await _insert(session, Client, rows)
+    await _insert(session, FieldValue, field_rows(list(zip(ids, drafts, strict=True))))
     await add_contacts(session, ctx, list(zip(ids, drafts, strict=True)), {})
     await _insert(session, ImportItem, [_item(ctx, "client", i, "created") for i in ids])
     return ids
@@ -139,7 +150,10 @@ async def fill_clients(
     have_phones = await _have(session, ClientPhone.client_id, ClientPhone.e164, ids)
     have_emails = await _have(session, ClientEmail.client_id, ClientEmail.email, ids)
     have_tags = await _have(session, ClientTag.client_id, ClientTag.tag, ids)
-    items, added, filled = [], [], {}
+    have_values: dict[int, list[Any]] = await _have(
+        session, FieldValue.client_id, FieldValue.field_id, ids
+    )
+    items, added, filled, values = [], [], {}, []
     for client_id, draft in merged.items():
         client = clients[client_id]
         before: dict[str, Any] = {"fields": {}}
@@ -151,7 +165,15 @@ async def fill_clients(
         new.phones = [p for p in draft.phones if p not in have_phones.get(client_id, [])]
         new.emails = [e for e in draft.emails if e not in have_emails.get(client_id, [])]
         new.tags = [t for t in draft.tags if t not in have_tags.get(client_id, [])]
+        new.values = {
+            key: parsed
+            for key, parsed in draft.values.items()
+            if key not in have_values.get(client_id, [])
+        }
+        values += field_rows([(client_id, new)])
         before.update(phones=new.phones, emails=new.emails, tags=new.tags)
+        if new.values:
+            before["values"] = sorted(new.values)
         before["activity"] = client.last_activity_at.isoformat()
         client.search_text = search_text(
             client.name,
@@ -165,10 +187,12 @@ async def fill_clients(
         filled[client_id] = [
             *before["fields"],
             *(k for k in ("phones", "emails", "tags") if before[k]),
+            *(["values"] if new.values else []),
         ]
         added.append((client_id, new))
         items.append(_item(ctx, "client", client_id, "updated", before))
     await session.flush()
+    await _insert(session, FieldValue, values)
     await add_contacts(session, ctx, added, filled)
     await _insert(session, ImportItem, items)
     return len(merged)
@@ -254,8 +278,8 @@ async def reserve_ids(session: AsyncSession, model: type[Any], count: int) -> li
 
 async def _have(
     session: AsyncSession, key: Any, value: Any, ids: list[int]
-) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
+) -> dict[int, list[Any]]:
+    found: dict[int, list[Any]] = {}
     for client_id, item in await session.execute(select(key, value).where(key.in_(ids))):
         found.setdefault(client_id, []).append(item)
     return found

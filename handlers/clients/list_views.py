@@ -13,6 +13,7 @@ from crm.team_settings import Status
 from handlers.clients.callbacks import CardAction, ClientCb, ClientListCb, ListAction
 from handlers.clients.filters import DATES, ListFilters, to_client_filter
 from handlers.clients.views import client_summary
+from handlers.imports.callbacks import ExportWhat, export_button
 from handlers.kit.labels import STATUS_ICONS, member_name, status_name
 from storage.models import User
 
@@ -147,6 +148,7 @@ async def list_screen(crm: Crm, member: User, filters: ListFilters, page: int) -
     if filters.active:
         tools.append(button(_("✖️ Reset filters"), ListAction.RESET))
     rows.append(tools)
+    rows.append([export_button(ExportWhat.CLIENTS)])
     if filters.archived:
         rows.append([button(_("📇 Active clients"), ListAction.ARCHIVE, on=False)])
     else:

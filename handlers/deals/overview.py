@@ -26,6 +26,7 @@ from crm.deal_queries import DealFilter, DealLine, Overview, month_bounds
 from crm.pipeline import StageView
 from crm.service import Crm
 from handlers.deals.callbacks import DealAction, DealCb, DealsAction, DealsCb
+from handlers.imports.callbacks import ExportWhat, export_button
 from handlers.kit.keyboards import MENU_DEALS
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
@@ -156,6 +157,7 @@ def _overview_keyboard(seen: Overview, filters: DealFilter) -> InlineKeyboardMar
     if is_filtered(filters):
         tools.append(button(_("✖️ Reset filters"), cb(DealsAction.SHOW, DealFilter())))
     rows.append(tools)
+    rows.append([export_button(ExportWhat.DEALS, f=pack_filters(filters))])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

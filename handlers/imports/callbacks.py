@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton
+from aiogram.utils.i18n import gettext as _
+from pydantic import Field
+
+from crm.exports.files import Format
+from handlers.kit.callbacks import MemberId, RecordId
 
 
 class ImportAction(StrEnum):
@@ -33,6 +40,35 @@ class BatchCb(CallbackData, prefix="impb"):
     batch_id: int = 0
 
 
+class ExportWhat(StrEnum):
+    CLIENTS = "clients"
+    DEALS = "deals"
+    TASKS = "tasks"
+    RECORDS = "records"
+
+
+class ExportAction(StrEnum):
+    ASK = "ask"  # which format?
+    FILE = "file"  # make the file in ``fmt``
+
+
 class ExportCb(CallbackData, prefix="exp"):
-    what: str  # clients, deals or tasks
-    fmt: str  # xlsx or csv
+    """An export of a list. From a list message (``from_list``) it holds what that list
+    shows: the clients list's filters are remembered by its message's id, the deals
+    overview's ride along as letters (``f``), the tasks list's member (``who``), a
+    record list's type and view (``type_id``, ``archived``)."""
+
+    what: ExportWhat
+    action: ExportAction = ExportAction.FILE
+    fmt: Format = Format.XLSX
+    from_list: bool = False
+    f: str = Field("", max_length=8)
+    who: MemberId = 0
+    type_id: RecordId = 0
+    archived: bool = False
+
+
+def export_button(what: ExportWhat, **values: Any) -> InlineKeyboardButton:
+    """The "⬇️ Export" button a list puts under itself."""
+    data = ExportCb(what=what, action=ExportAction.ASK, from_list=True, **values)
+    return InlineKeyboardButton(text=_("⬇️ Export"), callback_data=data.pack())

@@ -1,23 +1,33 @@
-"""/export: clients, deals or tasks as .xlsx or .csv; /backup: the whole base, for the owner."""
+"""/export and the "⬇️ Export" button of every list: a file of what the member sees.
+
+A list's button asks for the format in place (the list comes back with its
+"Back" button) and the file holds what that list shows: the clients list with
+its current filters, the deals overview with its filters, the tasks of the
+member the list shows, a record type's current cards or archive.
+"""
 
 from __future__ import annotations
 
-from aiogram import Bot
+from aiogram import Bot, F
 from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from crm.client_queries import ClientFilter
-from crm.exports.files import Format
+from crm.exports.columns import ExportFile
 from crm.service import Crm
-from handlers.imports.callbacks import ExportCb
-from handlers.imports.views import export_screen
+from handlers.clients.filters import recall, to_client_filter
+from handlers.deals.overview import month_range, parse_filters
+from handlers.imports.callbacks import ExportAction, ExportCb, ExportWhat
+from handlers.imports.views import export_choice_screen, export_screen
+from handlers.kit.labels import status_name
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
-from storage.models import Role, User
+from handlers.kit.stages import builtin_stage_name
+from storage.models import User
 
 routes = Routes(__name__)
-TELEGRAM_UPLOAD_LIMIT = 50 * 2**20
 
 
 def titles() -> dict[str, str]:
@@ -30,25 +40,36 @@ def titles() -> dict[str, str]:
         "expected_close": _("Expected close"), "closed_at": _("Closed"),
         "lost_reason": _("Lost reason"), "due_at": _("Due"), "priority": _("Priority"),
         "assignee": _("Assignee"), "deal": _("Deal"), "done_at": _("Done"),
+        "linked_clients": _("Linked clients"), "linked_deals": _("Linked deals"),
     }  # fmt: skip
 
 
 @routes.message(Command("export"))
-async def choose(message: Message) -> None:
-    await show(message, export_screen())
+async def choose(message: Message, crm: Crm) -> None:
+    await show(message, export_screen(await crm.record_types.all()))
 
 
-@routes.callback_query(ExportCb.filter())
+@routes.callback_query(ExportCb.filter(F.action == ExportAction.ASK))
+async def ask(callback: CallbackQuery, callback_data: ExportCb) -> None:
+    await show(callback, export_choice_screen(callback_data))
+
+
+@routes.callback_query(ExportCb.filter(F.action == ExportAction.FILE))
 async def export(
-    callback: CallbackQuery, callback_data: ExportCb, crm: Crm, member: User, bot: Bot
+    callback: CallbackQuery,
+    callback_data: ExportCb,
+    crm: Crm,
+    member: User,
+    bot: Bot,
+    state: FSMContext,
 ) -> None:
-    fmt = Format.CSV if callback_data.fmt == "csv" else Format.XLSX
-    if callback_data.what == "deals":
-        file = await crm.exports.deals(member, fmt, titles())
-    elif callback_data.what == "tasks":
-        file = await crm.exports.tasks(member, fmt, titles())
-    else:
-        file = await crm.exports.clients(member, ClientFilter(), fmt, titles())
+    file = await make(callback, callback_data, crm, member, state)
+    if file is None:
+        await callback.answer(
+            _("This list is out of date. Open it again (/clients) and export from there."),
+            show_alert=True,
+        )
+        return
     await callback.answer()
     await bot.send_document(
         member.id,
@@ -57,24 +78,26 @@ async def export(
     )
 
 
-@routes.message(Command("backup"))
-async def backup(message: Message, crm: Crm, member: User, bot: Bot) -> None:
-    if member.role != Role.OWNER:
-        await message.answer(_("Only the owner makes backups."))
-        return
-    made = await crm.backups.make(member)
-    if len(made.data) > TELEGRAM_UPLOAD_LIMIT:
-        await message.answer(
-            _(
-                "The backup is larger than the 50 MB Telegram lets a bot send. "
-                "Run python -m bot backup FILE on the server instead."
-            )
-        )
-        return
-    await bot.send_document(
-        member.id,
-        BufferedInputFile(made.data, filename=made.name),
-        caption=_(
-            "The whole base: {rows} rows. Restore it with python -m bot restore FILE."
-        ).format(rows=made.rows),
-    )
+async def make(
+    callback: CallbackQuery, data: ExportCb, crm: Crm, member: User, state: FSMContext
+) -> ExportFile | None:
+    """The file; None when the clients list it came from is no longer remembered."""
+    if data.what == ExportWhat.DEALS:
+        stages = {s.code: builtin_stage_name(s.code) or "" for s in await crm.pipelines.stages()}
+        month = month_range(crm.clock.now(), member.timezone)
+        labels = {code: name for code, name in stages.items() if code}
+        filters = parse_filters(data.f)
+        return await crm.exports.deals(member, data.fmt, titles(), labels, filters, month)
+    if data.what == ExportWhat.TASKS:
+        return await crm.exports.tasks(member, data.fmt, titles(), who=data.who)
+    if data.what == ExportWhat.RECORDS:
+        return await crm.exports.records(member, data.type_id, data.fmt, titles(), data.archived)
+    query = ClientFilter()
+    if data.from_list:
+        origin = callback.message.message_id if callback.message else 0
+        chosen = await recall(state, origin)
+        if chosen is None:
+            return None
+        query = to_client_filter(chosen, member, crm.clock.now())
+    statuses = {s.code: status_name(s) for s in await crm.settings.statuses()}
+    return await crm.exports.clients(member, query, data.fmt, titles(), statuses)

@@ -19,12 +19,15 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError, ErrorCode, InvalidInput
-from crm.imports.mapping import change, propose
+from crm.cards import CardKind
+from crm.errors import CrmError, ErrorCode, InvalidInput, NotAllowed
+from crm.imports.mapping import FIELD_PREFIX, Target, change, propose
 from crm.imports.plan import Policy
 from crm.imports.reading import MAX_BYTES, Table, read_table
 from crm.imports.rejected import rejected_file
+from crm.parsing.search_text import fold
 from crm.service import Crm, CrmFactory
+from crm.team_settings import can_change_settings
 from handlers.imports.callbacks import ImportAction, ImportCb
 from handlers.imports.states import ImportData, ImportDialog
 from handlers.imports.views import (
@@ -37,7 +40,7 @@ from handlers.imports.views import (
 )
 from handlers.kit.errors import error_text
 from handlers.kit.routes import Routes
-from handlers.kit.screen import show
+from handlers.kit.screen import Screen, show
 from storage.models import User
 
 log = logging.getLogger(__name__)
@@ -62,22 +65,31 @@ async def ask_for_file(message: Message) -> None:
 
 
 @routes.message(F.document, is_spreadsheet)
-async def file_sent(message: Message, state: FSMContext, bot: Bot) -> None:
+async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, member: User) -> None:
     document = message.document
     assert document is not None
     if (document.file_size or 0) > MAX_BYTES:
         raise InvalidInput(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // 2**20)
     name = document.file_name or "file"
     table = await _read(bot, document.file_id, name)
+    own = await crm.fields.of(CardKind.CLIENT)
     data: ImportData = {
         "file_id": document.file_id,
         "file_name": name,
         "headers": table.headers,
-        "mapping": propose(table.headers),
+        "mapping": propose(table.headers, {fold(f.name): f.id for f in reversed(own)}),
+        "fields": {f"{FIELD_PREFIX}{f.id}": f.name for f in own},
+        "may_define": can_change_settings(member),
     }
     await state.set_state(ImportDialog.mapping)
     await state.set_data(cast(dict[str, Any], data))
-    await show(message, mapping_screen(name, data["headers"], data["mapping"]))
+    await show(message, screen_of(data))
+
+
+def screen_of(data: ImportData) -> Screen:
+    return mapping_screen(
+        data["file_name"], data["headers"], data["mapping"], data.get("fields", {})
+    )
 
 
 @routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.COLUMN))
@@ -85,23 +97,30 @@ async def pick_column(callback: CallbackQuery, callback_data: ImportCb, state: F
     data = cast(ImportData, await state.get_data())
     if not 0 <= callback_data.column < len(data["headers"]):
         raise InvalidInput(ErrorCode.IMPORT_BAD_COLUMN)
-    await show(
-        callback, targets_screen(data["headers"][callback_data.column], callback_data.column)
-    )
+    header = data["headers"][callback_data.column]
+    extra = dict(data.get("fields", {}))
+    if data.get("may_define", False):
+        extra[Target.NEW_FIELD] = ""
+    await show(callback, targets_screen(header, callback_data.column, extra))
 
 
 @routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.TARGET))
 async def set_target(callback: CallbackQuery, callback_data: ImportCb, state: FSMContext) -> None:
     data = cast(ImportData, await state.get_data())
-    data["mapping"] = change(data["mapping"], callback_data.column, callback_data.value)
+    target = callback_data.value
+    if target == Target.NEW_FIELD and not data.get("may_define", False):
+        raise NotAllowed()
+    if target not in {t.value for t in Target} and target not in data.get("fields", {}):
+        raise InvalidInput(ErrorCode.IMPORT_BAD_TARGET, target=target[:40])
+    data["mapping"] = change(data["mapping"], callback_data.column, target)
     await state.update_data(mapping=data["mapping"])
-    await show(callback, mapping_screen(data["file_name"], data["headers"], data["mapping"]))
+    await show(callback, screen_of(data))
 
 
 @routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.MAPPING))
 async def back_to_mapping(callback: CallbackQuery, state: FSMContext) -> None:
     data = cast(ImportData, await state.get_data())
-    await show(callback, mapping_screen(data["file_name"], data["headers"], data["mapping"]))
+    await show(callback, screen_of(data))
 
 
 @routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.PREVIEW))

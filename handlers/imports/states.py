@@ -16,3 +16,5 @@ class ImportData(TypedDict):
     file_name: str
     headers: list[str]
     mapping: list[str]
+    fields: dict[str, str]  # the team's client fields: target (``field_<id>``) → name
+    may_define: bool  # may make new fields (the owner)

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.formatting import Bold, Text, as_line, as_list
 from aiogram.utils.i18n import gettext as _
 
+from crm.exports.files import Format
 from crm.imports.mapping import Target
 from crm.imports.plan import Policy
 from crm.imports.rows import Rejected
 from crm.imports.service import Outcome, Preview
+from handlers.clients.callbacks import ClientListCb, ListAction
+from handlers.deals.callbacks import DealsAction, DealsCb
 from handlers.imports.callbacks import (
     BatchAction,
     BatchCb,
+    ExportAction,
     ExportCb,
+    ExportWhat,
     ImportAction,
     ImportCb,
 )
-from handlers.kit.keyboards import button, keyboard
+from handlers.kit.keyboards import back_row, button, keyboard
 from handlers.kit.screen import Screen
-from storage.models import ImportBatch
+from handlers.records.callbacks import Ent, EntCb
+from handlers.tasks.callbacks import TasksAction, TasksCb
+from storage.models import ImportBatch, RecordType
 
 MAX_COLUMNS_SHOWN = 30
 
@@ -44,6 +54,7 @@ def target_label(target: str) -> str:
         Target.DEAL_TITLE: _("Deal title"),
         Target.DEAL_AMOUNT: _("Deal amount"),
         Target.DEAL_STAGE: _("Deal stage"),
+        Target.NEW_FIELD: _("➕ A new field named after the column"),
     }
     return labels.get(target, target)  # type: ignore[call-overload, no-any-return]
 
@@ -57,14 +68,21 @@ def reason_text(rejected: Rejected) -> str:
         "no_name": _("no name, company, phone or e-mail"),
         "too_long": _("a field is too long"),
         "unknown_stage": _("no such stage in the pipeline"),
+        "bad_field": _("not a value the field takes"),
     }
     reason = reasons.get(rejected.reason, rejected.reason)
     return f"{reason}: {rejected.detail}" if rejected.detail else reason
 
 
-def mapping_screen(file_name: str, headers: list[str], mapping: list[str]) -> Screen:
+def mapping_screen(
+    file_name: str, headers: list[str], mapping: list[str], fields: Mapping[str, str]
+) -> Screen:
+    """``fields``: the team's client fields, target → name."""
     lines = [
-        as_line(f"{i + 1}. {header or '—'} → ", Bold(target_label(target)))
+        as_line(
+            f"{i + 1}. {header or '—'} → ",
+            Bold(f"🧩 {fields[target]}" if target in fields else target_label(target)),
+        )
         for i, (header, target) in enumerate(zip(headers, mapping, strict=True))
     ][:MAX_COLUMNS_SHOWN]
     text = Text(
@@ -89,15 +107,20 @@ def mapping_screen(file_name: str, headers: list[str], mapping: list[str]) -> Sc
     return Screen(text, keyboard(*rows))
 
 
-def targets_screen(header: str, column: int) -> Screen:
+def targets_screen(header: str, column: int, extra: Mapping[str, str]) -> Screen:
+    """The built-in targets, then ``extra``: the team's fields (target → name) and, for
+    the owner, a new field (``Target.NEW_FIELD``)."""
     text = Text(_("Where does the column “{header}” go?").format(header=header or "—"))
-    targets = list(Target)
+    labels = [(t.value, target_label(t)) for t in Target if t != Target.NEW_FIELD]
+    labels += [(t, f"🧩 {name}"[:40]) for t, name in extra.items() if t != Target.NEW_FIELD]
+    if Target.NEW_FIELD in extra:
+        labels.append((Target.NEW_FIELD.value, target_label(Target.NEW_FIELD)))
     rows = [
         [
-            button(target_label(t), ImportCb(action=ImportAction.TARGET, column=column, value=t))
-            for t in targets[i : i + 2]
+            button(label, ImportCb(action=ImportAction.TARGET, column=column, value=t))
+            for t, label in labels[i : i + 2]
         ]
-        for i in range(0, len(targets), 2)
+        for i in range(0, len(labels), 2)
     ]
     rows.append([button(_("« Back"), ImportCb(action=ImportAction.MAPPING))])
     return Screen(text, keyboard(*rows))
@@ -227,13 +250,41 @@ def undo_confirm_screen(batch: ImportBatch) -> Screen:
     )
 
 
-def export_screen() -> Screen:
-    rows = []
-    for what, label in (("clients", _("Clients")), ("deals", _("Deals")), ("tasks", _("Tasks"))):
-        rows.append(
-            [
-                button(f"{label} · XLSX", ExportCb(what=what, fmt="xlsx")),
-                button(f"{label} · CSV", ExportCb(what=what, fmt="csv")),
-            ]
-        )
+def export_screen(types: list[RecordType]) -> Screen:
+    """/export: each kind of list in each format."""
+    kinds = [(ExportWhat.CLIENTS, 0, _("Clients")), (ExportWhat.DEALS, 0, _("Deals"))]
+    kinds.append((ExportWhat.TASKS, 0, _("Tasks")))
+    kinds += [(ExportWhat.RECORDS, t.id, f"{t.emoji} {t.plural}"[:40]) for t in types]
+    rows = [
+        [
+            button(f"{label} · XLSX", ExportCb(what=what, type_id=type_id, fmt=Format.XLSX)),
+            button(f"{label} · CSV", ExportCb(what=what, type_id=type_id, fmt=Format.CSV)),
+        ]
+        for what, type_id, label in kinds
+    ]
     return Screen(Text(_("What to export? You get only what you can see.")), keyboard(*rows))
+
+
+def export_choice_screen(data: ExportCb) -> Screen:
+    """A list's "⬇️ Export": which format, and the way back to the list."""
+    files = [
+        button(label, data.model_copy(update={"action": ExportAction.FILE, "fmt": fmt}))
+        for label, fmt in ((_("📊 Excel (.xlsx)"), Format.XLSX), (_("📄 CSV"), Format.CSV))
+    ]
+    text = Text(
+        _(
+            "Export this list: the file holds what the list shows, "
+            "only what you can see. Which format?"
+        )
+    )
+    return Screen(text, keyboard(files, back_row(_("◀️ Back to the list"), _list_of(data))))
+
+
+def _list_of(data: ExportCb) -> CallbackData:
+    if data.what == ExportWhat.DEALS:
+        return DealsCb(action=DealsAction.SHOW, f=data.f)
+    if data.what == ExportWhat.TASKS:
+        return TasksCb(action=TasksAction.SHOW, who=data.who)
+    if data.what == ExportWhat.RECORDS:
+        return EntCb(action=Ent.LIST, type_id=data.type_id, item=int(data.archived))
+    return ClientListCb(action=ListAction.PAGE)

@@ -20,6 +20,7 @@ def error_text(error: CrmError) -> str:
         ErrorCode.BAD_CARD: _("This button is no longer active."),
         ErrorCode.NOT_A_GROUP: _("This works only in a group chat."),
         ErrorCode.NOT_BOUND: _("This chat is not bound."),
+        ErrorCode.BAD_HOUR: _("An hour is a whole number from 0 to 23."),
         ErrorCode.BAD_TOPIC: _("This button is no longer active."),
         ErrorCode.ROLE_UNCHANGED: _("The member already has this role."),
         ErrorCode.ALREADY_ACTIVE: _("The member is already active."),

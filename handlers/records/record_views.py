@@ -12,6 +12,7 @@ from crm import visibility
 from crm.cards import CardKind, CardRef
 from crm.record_queries import RecordCard, RecordPage
 from crm.record_types import Starter
+from handlers.imports.callbacks import ExportWhat, export_button
 from handlers.kit.entity_timeline import record_event_text
 from handlers.kit.labels import member_name
 from handlers.kit.timeline import shorten
@@ -90,6 +91,7 @@ def list_screen(
             ),
         ]
     )
+    rows.append([export_button(ExportWhat.RECORDS, type_id=record_type.id, archived=archived)])
     rows.append([button(_("◀️ Types"), cb(Ent.TYPES))])
     return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
 

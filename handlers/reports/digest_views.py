@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.formatting import Bold, Text, as_line
@@ -88,7 +89,34 @@ def summary_text(
                 )
             )
         )
+    if summary.exports:
+        parts.append(as_line())
+        parts.append(as_line(Bold(_("Exports"))))
+        for export in summary.exports[:MAX_NAMES]:
+            who = member_name(people[export.actor_id]) if export.actor_id in people else "—"
+            parts.append(
+                as_line(
+                    _("• {who}: {what} ({format}), rows: {rows}").format(
+                        who=who,
+                        what=export_label(export.what, export.filters),
+                        format=export.file_format,
+                        rows=export.rows,
+                    )
+                )
+            )
+        if len(summary.exports) > MAX_NAMES:
+            rest = len(summary.exports) - MAX_NAMES
+            parts.append(as_line(_("…and {count} more").format(count=rest)))
     return Text(*parts)
+
+
+def export_label(what: str, filters: dict[str, Any]) -> str:
+    """What an export held, in the reader's words."""
+    labels = {"clients": _("clients"), "deals": _("deals"), "tasks": _("tasks")}
+    if what in labels:
+        filtered = what == "clients" and bool(filters)
+        return labels[what] + (_(" (filtered)") if filtered else "")
+    return str(filters.get("type_name") or _("records"))
 
 
 def morning_text(morning: Morning, day: date, tz: str) -> Text:

@@ -96,3 +96,16 @@ class DigestCb(CallbackData, prefix="dg"):
     on: bool = False
     hour: int = Field(0, ge=0, le=23)
     minute: int = Field(0, ge=0, le=59)
+
+
+class BackupAction(StrEnum):
+    ASK = "ask"  # the nightly backup's screen
+    SET = "set"  # at ``hour``
+    OFF = "off"
+
+
+class BackupCb(CallbackData, prefix="bk"):
+    """/settings → Nightly backup (the owner)."""
+
+    action: BackupAction
+    hour: int = Field(0, ge=0, le=23)

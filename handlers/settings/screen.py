@@ -15,6 +15,8 @@ from handlers.intake.callbacks import SourceAction, SourceCb
 from handlers.kit.labels import language_name, local_time
 from handlers.records.callbacks import Ent, EntCb
 from handlers.settings.callbacks import (
+    BackupAction,
+    BackupCb,
     DigestAction,
     DigestCb,
     PipelineAction,
@@ -99,8 +101,19 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
         rows.append([InlineKeyboardButton(text=_("🤖 Automation"), callback_data=AUTOMATION)])
         sources = SourceCb(action=SourceAction.LIST).pack()
         rows.append([InlineKeyboardButton(text=_("📥 Lead sources"), callback_data=sources)])
+        rows.append([await backup_button(crm)])
     rows.extend(await morning_buttons(member, crm))
     return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def backup_button(crm: Crm) -> InlineKeyboardButton:
+    plan = await crm.backups.plan()
+    text = (
+        _("🗄 Nightly backup: off")
+        if plan is None
+        else _("🗄 Nightly backup at {hour:02d}:00").format(hour=plan.hour)
+    )
+    return InlineKeyboardButton(text=text, callback_data=BackupCb(action=BackupAction.ASK).pack())
 
 
 def on_off(on: bool) -> str:

@@ -21,6 +21,7 @@ from crm.reminders import ReminderView
 from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
+from handlers.imports.callbacks import ExportWhat, export_button
 from handlers.kit.keyboards import MENU_TASKS
 from handlers.kit.labels import member_name
 from handlers.kit.routes import Routes
@@ -119,6 +120,7 @@ async def list_screen(crm: Crm, member: User, who: int, page: int) -> Screen:
         parts.append(task_line(number, task, view, member.timezone, now, who == EVERYONE))
         rows.append(task_buttons(number, task, view, who, page))
     rows.append(nav_row(member, who, page, pages))
+    rows.append([export_button(ExportWhat.TASKS, who=who)])
     return Text(*parts), InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
 
 

@@ -1,0 +1,83 @@
+"""The team's own client fields in an import: their values read like a person's typing,
+and columns that become new fields (text, named after the column) when the import runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.cards import CardKind
+from crm.clock import Clock
+from crm.field_defs import FieldDefs
+from crm.field_rules import MAX_FIELD_NAME, options_of
+from crm.imports.mapping import FIELD_PREFIX, Target
+from crm.imports.rows import FieldParser, RowDraft
+from crm.parsing.fields import FieldType, FieldValueError, Parsed, parse_value
+from crm.parsing.search_text import fold
+from storage.models import FieldDef, User
+
+
+async def client_fields(session: AsyncSession) -> dict[int, FieldDef]:
+    rows = await session.scalars(select(FieldDef).where(FieldDef.kind == CardKind.CLIENT.value))
+    return {f.id: f for f in rows}
+
+
+def by_name(fields: dict[int, FieldDef]) -> dict[str, int]:
+    """Folded name → id, for matching headers to fields."""
+    return {fold(f.name): f.id for f in sorted(fields.values(), key=lambda f: f.id, reverse=True)}
+
+
+def parser(fields: dict[int, FieldDef], region: str) -> FieldParser:
+    def parse(field_id: int, text: str) -> Parsed:
+        field = fields.get(field_id)
+        if field is None:
+            raise FieldValueError("field_gone")
+        return parse_value(FieldType(field.type), text, options_of(field), region)
+
+    return parse
+
+
+async def define_new(
+    session: AsyncSession, clock: Clock, actor: User, headers: list[str], mapping: list[str]
+) -> list[str]:
+    """The mapping with each "new field" column pointing at a field named after its header:
+    an existing client field of that name, or a new text field (owners only)."""
+    if Target.NEW_FIELD not in mapping:
+        return mapping
+    existing = by_name(await client_fields(session))
+    defs = FieldDefs(session, clock)
+    resolved = list(mapping)
+    for column, target in enumerate(mapping):
+        if target != Target.NEW_FIELD:
+            continue
+        header = headers[column] if column < len(headers) else ""
+        name = " ".join(header.split())[:MAX_FIELD_NAME] or f"#{column + 1}"
+        field_id = existing.get(fold(name))
+        if field_id is None:
+            made = await defs.define(actor, CardKind.CLIENT, name, FieldType.TEXT)
+            field_id = existing[fold(name)] = made.id
+        resolved[column] = f"{FIELD_PREFIX}{field_id}"
+    return resolved
+
+
+def field_rows(pairs: list[tuple[int, RowDraft]]) -> list[dict[str, Any]]:
+    """The ``field_values`` rows of each card's custom values (one per chosen option)."""
+    rows: list[dict[str, Any]] = []
+    for client_id, draft in pairs:
+        for field_id, parsed in draft.values.items():
+            base: dict[str, Any] = {"field_id": field_id, "client_id": client_id}
+            base["deal_id"] = None
+            base.update(record_id=None, num_value=None, date_value=None, text_value=None)
+            if parsed.option_ids:
+                rows += [{**base, "int_value": option} for option in parsed.option_ids]
+                continue
+            base.update(int_value=parsed.int_value, num_value=parsed.num_value)
+            base.update(date_value=parsed.date_value, text_value=parsed.text_value)
+            rows.append(base)
+    return rows
+
+
+def field_words(draft: RowDraft) -> str:
+    return " ".join(parsed.search for parsed in draft.values.values() if parsed.search)

@@ -1,0 +1,198 @@
+"""The "⬇️ Export" button of every list, as members press it: the file holds what the list
+shows and only what the member sees; custom fields are columns and links are names; each
+export is logged and the owner's daily summary lists the day's exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import openpyxl
+from sqlalchemy import select
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.cards import CardKind, CardRef
+from crm.clock import ManualClock
+from crm.exports.files import Format
+from crm.parsing.fields import FieldType
+from handlers.imports.callbacks import ExportCb, ExportWhat
+from storage.models import ExportLog
+from tests.client_helpers import make_client, member
+from tests.conftest import OWNER_ID, Joiner
+
+MANAGER = 7301
+
+
+def table_of(sent_data: bytes | None) -> list[list[object]]:
+    assert sent_data is not None
+    if sent_data.startswith(b"PK"):
+        sheet = openpyxl.load_workbook(io.BytesIO(sent_data)).active
+        assert sheet is not None
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert sent_data.startswith(b"\xef\xbb\xbf")  # so that Russian Excel reads it as UTF-8
+    text = sent_data.decode("utf-8-sig")
+    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=";")]
+
+
+async def export_from(person: SimulatedUser, list_message_fmt: str) -> list[list[object]]:
+    """Press the newest list's "⬇️ Export", then the format; returns the file read back."""
+    [choice] = await person.press("⬇️ Export")
+    assert "Which format?" in choice.text
+    [sent] = await person.press(list_message_fmt, choice)
+    assert sent.method == "SendDocument"
+    return table_of(sent.data)
+
+
+async def test_the_clients_list_exports_what_it_shows_and_a_manager_only_theirs(
+    app: App, owner_en: SimulatedUser, join: Joiner, clock: ManualClock
+) -> None:
+    mark = await join(MANAGER, "manager", "Mark", language_code="en")
+    await make_client(app, OWNER_ID, "Иван Петров", phones=("+79161234567",), city="Тула")
+    await make_client(app, OWNER_ID, "Анна Смирнова", city="Москва")
+    await make_client(app, MANAGER, "Свой клиент", city="Тула")
+
+    await owner_en.send("/clients")
+    await owner_en.press("Filters")
+    await owner_en.press("City")
+    [screen] = await owner_en.press("Тула")
+    assert "Filters: city Тула" in screen.text
+    rows = await export_from(owner_en, "CSV")
+    assert rows[0][:3] == ["ID", "Name", "Phones"]
+    assert sorted(str(r[1]) for r in rows[1:]) == ["Иван Петров", "Свой клиент"]
+    [back] = await owner_en.press("Back to the list")
+    assert "Filters: city Тула" in back.text  # the same list, its filters kept
+
+    await mark.send("/clients")
+    rows = await export_from(mark, "Excel")
+    assert [r[1] for r in rows[1:]] == ["Свой клиент"]
+
+    # A button of a list that is no longer remembered exports nothing rather than too much.
+    forged = ExportCb(what=ExportWhat.CLIENTS, from_list=True, fmt=Format.CSV)
+    answers = await mark.press_data(forged.pack())
+    assert all(a.method != "SendDocument" for a in answers)
+    assert "This list is out of date" in (mark.alert or "")
+
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        ivan = (await crm.client_queries.search(owner, "Иван"))[0]
+        await crm.deals.create(owner, ivan.id, 5_000_00, "Поставка льда")
+        await crm.tasks.create(owner, "Позвонить Ивану", clock.now() + timedelta(days=1))
+    await mark.send("/deals")
+    rows = await export_from(mark, "CSV")
+    assert rows[1:] == []  # the owner's client's deal is not Mark's to see
+    await owner_en.send("/deals")
+    await owner_en.press("Only mine")
+    rows = await export_from(owner_en, "Excel")
+    assert [(r[1], r[2], r[4]) for r in rows[1:]] == [("Поставка льда", "Иван Петров", 5000)]
+    await mark.send("/tasks")
+    rows = await export_from(mark, "CSV")
+    assert rows[1:] == []
+    await owner_en.send("/tasks")
+    rows = await export_from(owner_en, "CSV")
+    assert [r[1] for r in rows[1:]] == ["Позвонить Ивану"]
+
+    async with app.crm.open() as crm:
+        log = list(await crm.imports._session.scalars(select(ExportLog).order_by(ExportLog.id)))
+    assert [(e.actor_id, e.what, e.file_format, e.rows) for e in log] == [
+        (OWNER_ID, "clients", "csv", 2),
+        (MANAGER, "clients", "xlsx", 1),
+        (MANAGER, "deals", "csv", 0),
+        (OWNER_ID, "deals", "xlsx", 1),
+        (MANAGER, "tasks", "csv", 0),
+        (OWNER_ID, "tasks", "csv", 1),
+    ]
+    assert log[0].filters == {"city": "Тула"} and log[3].filters == {"mine": True}
+
+    # The next morning the owner's summary lists them; a manager's morning list does not.
+    clock.set(datetime(2026, 3, 3, 6, 0, tzinfo=UTC))  # 09:00 Moscow
+    await app.ticker.tick()
+    summary = owner_en.last_message().text
+    assert summary.startswith("Summary for 02.03.2026")
+    assert "Exports" in summary
+    assert "• Olga Owner: clients (filtered) (csv), rows: 2" in summary
+    assert "• Mark: clients (xlsx), rows: 1" in summary
+    assert "• Mark: deals (csv), rows: 0" in summary
+    assert not any("Exports" in m.text for m in mark.chat_messages())
+
+
+async def test_custom_fields_are_columns_and_links_are_names(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    mark = await join(MANAGER, "manager", "Mark", language_code="en")
+    ivan = await make_client(app, OWNER_ID, "Иван Петров")
+    hidden = await make_client(app, OWNER_ID, "Чужой клиент")
+    own = await make_client(app, MANAGER, "Свой клиент")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        budget = await crm.fields.define(owner, CardKind.CLIENT, "Бюджет", FieldType.MONEY)
+        since = await crm.fields.define(owner, CardKind.CLIENT, "С нами с", FieldType.DATE)
+        size = await crm.fields.define(
+            owner, CardKind.CLIENT, "Размер", FieldType.CHOICE, options=["малый", "крупный"]
+        )
+        ivan_ref = CardRef(CardKind.CLIENT, ivan.id)
+        await crm.field_values.set(owner, ivan_ref, budget.id, "150 000")
+        await crm.field_values.set(owner, ivan_ref, since.id, "01.02.2026")
+        await crm.field_values.set(owner, ivan_ref, size.id, "крупный")
+        suppliers = await crm.record_types.create(owner, "Поставщик", "Поставщики", "🏭")
+        inn = await crm.fields.define(
+            owner, CardKind.RECORD, "ИНН", FieldType.TEXT, record_type_id=suppliers.id
+        )
+        ice = await crm.records.create(owner, suppliers.id, "ЛедЗавод", {inn.id: "7701234567"})
+        steam = await crm.records.create(owner, suppliers.id, "ПарСервис")
+        ice_ref = CardRef(CardKind.RECORD, ice.id)
+        await crm.links.link(owner, ivan_ref, ice_ref)
+        await crm.links.link(owner, CardRef(CardKind.RECORD, steam.id), ivan_ref)
+        await crm.links.link(owner, ice_ref, CardRef(CardKind.CLIENT, hidden.id))
+        await crm.links.link(owner, ice_ref, CardRef(CardKind.CLIENT, own.id))
+        await crm.records.set_manager(owner, ice.id, MANAGER)
+        deal = await crm.deals.create(owner, ivan.id, 9_900_00, "Лёд на лето")
+        contract = await crm.fields.define(owner, CardKind.DEAL, "Договор", FieldType.TEXT)
+        deal_ref = CardRef(CardKind.DEAL, deal.id)
+        await crm.field_values.set(owner, deal_ref, contract.id, "Д-17")
+        await crm.links.link(owner, deal_ref, ice_ref)
+
+    await owner_en.send("/clients")
+    rows = await export_from(owner_en, "Excel")
+    header = rows[0]
+    assert header[13:] == ["Бюджет", "С нами с", "Размер", "Поставщики"]
+    by_name = {r[1]: r for r in rows[1:]}
+    assert by_name["Иван Петров"][13:] == [
+        150_000,
+        datetime(2026, 2, 1),
+        "крупный",
+        "ЛедЗавод, ПарСервис",
+    ]
+    assert by_name["Свой клиент"][13:] == [None, None, None, "ЛедЗавод"]
+
+    await owner_en.send("/deals")
+    rows = await export_from(owner_en, "Excel")
+    assert rows[0][11:] == ["Договор", "Поставщики"]
+    assert rows[1][1] == "Лёд на лето" and rows[1][4] == 9900
+    assert rows[1][11:] == ["Д-17", "ЛедЗавод"]
+
+    await owner_en.send("/records")
+    await owner_en.press("Поставщики")
+    rows = await export_from(owner_en, "CSV")
+    fixed = ["ID", "Title", "Responsible", "Created", "Last activity"]
+    assert rows[0] == [*fixed, "ИНН", "Linked clients", "Linked deals"]
+    ice_row = next(r for r in rows[1:] if r[1] == "ЛедЗавод")
+    assert ice_row[5:] == ["7701234567", "Иван Петров, Свой клиент, Чужой клиент", "Лёд на лето"]
+
+    # Mark is responsible for the supplier, but does not see the owner's clients linked to it,
+    # nor the other supplier.
+    await mark.send("/records")
+    await mark.press("Поставщики")
+    rows = await export_from(mark, "CSV")
+    assert [r[1] for r in rows[1:]] == ["ЛедЗавод"]
+    assert rows[1][2] == "Mark" and rows[1][5:] == ["7701234567", "Свой клиент", ""]
+
+    # A forged press for a record type that does not exist exports nothing.
+    forged = ExportCb(what=ExportWhat.RECORDS, type_id=999_999, fmt=Format.CSV)
+    answers = await mark.press_data(forged.pack())
+    assert all(a.method != "SendDocument" for a in answers)
+    assert mark.alert is not None
+    async with app.crm.open() as crm:
+        log = list(await crm.imports._session.scalars(select(ExportLog).order_by(ExportLog.id)))
+    assert [(e.what, e.filters.get("type_name")) for e in log][-1] == ("records", "Поставщики")

@@ -1,0 +1,136 @@
+"""Import into the team's own client fields: a header named like a field goes to it, a column
+nobody knows becomes a new field at the owner's choice, values are checked like typing, and
+undo takes back the values it filled in."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.cards import CardKind, CardRef
+from crm.imports.mapping import field_id, propose
+from crm.imports.reading import read_table
+from crm.parsing.fields import FieldType
+from handlers.imports.callbacks import ImportAction, ImportCb
+from tests.client_helpers import make_client, member
+from tests.conftest import OWNER_ID, Joiner
+
+CSV = "\r\n".join(
+    [
+        "ФИО;Телефон;Бюджет;Любимый цвет",
+        "Иван Петров;+79161234567;150 000;синий",
+        "Анна Смирнова;+79161112233;много;красный",
+        "Мария;+79035556677;20 000;",
+    ]
+).encode("cp1251")
+
+
+async def finished(app: App) -> None:
+    await asyncio.gather(*list(app.dispatcher["background"]))
+
+
+async def values(app: App, client_id: int) -> dict[str, object]:
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        shown = await crm.field_values.of_card(owner, CardRef(CardKind.CLIENT, client_id))
+    return {v.field.name: v.value for v in shown if v.value is not None}
+
+
+async def test_columns_go_to_the_teams_fields_and_a_new_one(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.fields.define(owner, CardKind.CLIENT, "Бюджет", FieldType.MONEY)
+    maria = await make_client(app, OWNER_ID, "Мария К.", phones=("+79035556677",))
+
+    [screen] = await owner_en.send_document("база.csv", data=CSV)
+    assert "3. Бюджет → 🧩 Бюджет" in screen.text
+    assert "4. Любимый цвет → — skip —" in screen.text
+    [targets] = await owner_en.press("4. Любимый цвет")
+    assert "🧩 Бюджет" in str(targets.buttons)
+    [screen] = await owner_en.press("A new field named after the column")
+    assert "4. Любимый цвет → ➕ A new field named after the column" in screen.text
+
+    [preview] = await owner_en.press("Preview")
+    assert "Rows that cannot be read: 1" in preview.text  # "много" is not money
+    await owner_en.press("Fill in")
+    await finished(app)
+    rejected = owner_en.last_message()
+    table = read_table(rejected.data or b"")
+    assert table.rows[0][0] == "Анна Смирнова"
+    assert "not a value the field takes" in str(table.rows[0][-1])
+
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        [ivan] = await crm.client_queries.search(owner, "Иван Петров")
+        colour = [f for f in await crm.fields.of(CardKind.CLIENT) if f.name == "Любимый цвет"]
+        assert [f.type for f in colour] == ["text"]
+        assert await crm.client_queries.search(owner, "синий") == [ivan]  # searchable
+    assert await values(app, ivan.id) == {"Бюджет": 150_000_00, "Любимый цвет": "синий"}
+    assert await values(app, maria.id) == {"Бюджет": 20_000_00}  # filled in the empty field
+
+    # The second time the column is named like the new field, so it goes there by itself.
+    [screen] = await owner_en.send_document("ещё.csv", data=CSV)
+    assert "4. Любимый цвет → 🧩 Любимый цвет" in screen.text
+    await owner_en.send("/cancel")
+
+    await owner_en.send("/imports")
+    await owner_en.press("Undo #1")
+    [done] = await owner_en.press("Yes, undo")
+    assert "Import undone" in done.text
+    assert await values(app, maria.id) == {}  # what the import filled in is taken back
+
+
+async def test_a_manager_may_not_make_fields_nor_name_unknown_targets(
+    app: App, join: Joiner
+) -> None:
+    mark = await join(7401, "manager", "Mark", language_code="en")
+    [mapping] = await mark.send_document("база.csv", data=CSV)
+    assert "4. Любимый цвет → — skip —" in mapping.text
+    [targets] = await mark.press("4. Любимый цвет")
+    assert "A new field" not in str(targets.buttons)
+    forged = ImportCb(action=ImportAction.TARGET, column=3, value="new_field")
+    await mark.press_data(forged.pack(), targets)
+    assert mark.alert == "You don't have access to this."
+    forged = ImportCb(action=ImportAction.TARGET, column=3, value="field_999")
+    await mark.press_data(forged.pack(), targets)
+    assert mark.alert == "This button is no longer active."
+    [back] = await mark.press("Back")
+    assert "4. Любимый цвет → — skip —" in back.text
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("field_12", 12),
+        ("field_0", 0),
+        ("field_", None),
+        ("field_x1", None),
+        ("field_-3", None),
+        ("field_12345678901", None),  # longer than any id
+        ("name", None),
+        ("custom:12", None),
+    ],
+)
+def test_field_targets(target: str, expected: int | None) -> None:
+    assert field_id(target) == expected
+
+
+@pytest.mark.parametrize(
+    ("headers", "fields", "expected"),
+    [
+        (["ФИО", "Бюджет"], {}, ["name", "deal_amount"]),
+        (["ФИО", "Бюджет"], {"бюджет": 7}, ["name", "field_7"]),  # the team's name wins
+        (["ФИО", "  БЮДЖЕТ "], {"бюджет": 7}, ["name", "field_7"]),
+        (["Бюджет", "Бюджет"], {"бюджет": 7}, ["field_7", "skip"]),  # a field once
+        (["Цвет"], {}, ["skip"]),
+    ],
+)
+def test_headers_named_like_the_teams_fields(
+    headers: list[str], fields: dict[str, int], expected: list[str]
+) -> None:
+    assert propose(headers, fields) == expected
