@@ -14,11 +14,13 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.business.inbox import NEW_CLIENT_NOTICE
 from crm.digest import local_day_bounds
 from crm.errors import CrmError
 from crm.intake.batch_rows import LEAD_NOTICE, QUEUE_NOTICE
 from crm.service import Crm
 from handlers.automation.views import NOTICE_KINDS, automation_text
+from handlers.business.views import new_client_notice
 from handlers.intake.views import lead_notice
 from handlers.kit.labels import role_name
 from handlers.reports.digest_views import morning_text, summary_text
@@ -76,6 +78,10 @@ async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> 
         return await _digest(crm, kind, payload, chat_id)
     if kind in (LEAD_NOTICE, QUEUE_NOTICE):
         return Rendered(*lead_notice(kind, payload))
+    if kind == NEW_CLIENT_NOTICE:
+        if await crm.members.get_active(chat_id) is None:
+            return None
+        return Rendered(*new_client_notice(payload))
     raise UnknownKind(kind)
 
 
