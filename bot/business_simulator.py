@@ -73,12 +73,12 @@ class SimulatedBusiness:
     ) -> int:
         """A message in the chat with ``person``: from them, or (``mine``) from the member.
         Returns its message id."""
-        message = self._message(person, next(_message_ids), mine, text=text, **fields)
+        message = self.message(person, next(_message_ids), mine, text=text, **fields)
         await self.feed(Update(update_id=next(_update_ids), business_message=message))
         return message.message_id
 
     async def edits(self, person: User, message_id: int, text: str, *, mine: bool = False) -> None:
-        message = self._message(
+        message = self.message(
             person, message_id, mine, text=text, edit_date=int(datetime.now(UTC).timestamp())
         )
         await self.feed(Update(update_id=next(_update_ids), edited_business_message=message))
@@ -86,7 +86,7 @@ class SimulatedBusiness:
     async def deletes(self, person: User, *message_ids: int) -> None:
         deleted = BusinessMessagesDeleted(
             business_connection_id=self.connection_id,
-            chat=self._chat(person),
+            chat=self.chat(person),
             message_ids=list(message_ids),
         )
         await self.feed(Update(update_id=next(_update_ids), deleted_business_messages=deleted))
@@ -96,7 +96,7 @@ class SimulatedBusiness:
         await self.dispatcher.feed_update(self.bot, update)
         return [sent for sent in self.session.outcomes[before:] if sent is not None]
 
-    def _chat(self, person: User) -> Chat:
+    def chat(self, person: User) -> Chat:
         return Chat(
             id=person.id,
             type="private",
@@ -105,11 +105,11 @@ class SimulatedBusiness:
             username=person.username,
         )
 
-    def _message(self, person: User, message_id: int, mine: bool, **fields: Any) -> Message:
+    def message(self, person: User, message_id: int, mine: bool, **fields: Any) -> Message:
         return Message(
             message_id=message_id,
             date=datetime.now(UTC),
-            chat=self._chat(person),
+            chat=self.chat(person),
             from_user=self.account if mine else person,
             business_connection_id=self.connection_id,
             **fields,

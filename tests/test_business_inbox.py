@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import SendMessage
-from aiogram.types import Contact, PhotoSize, Voice
+from aiogram.types import Contact, PhotoSize, Update, Voice
 from sqlalchemy import func, select
 
 from bot.app import App
@@ -132,7 +132,10 @@ async def test_a_first_message_makes_one_card_and_one_note(
 ) -> None:
     await account.connect()
     await account.writes(IVAN, "Hello, do you deliver to Kazan?")
-    await account.writes(IVAN, "And how much is it?")
+    again = account.message(IVAN, 424_242, mine=False, text="And how much is it?")
+    for update_id in (88_000_001, 88_000_002):  # Telegram delivered it twice
+        await account.feed(Update(update_id=update_id, business_message=again))
+    assert len(await chat_events(app)) == 2
     client = await the_client(app)
     assert (client.name, client.source, client.manager_id) == ("Ivan Petrov", "Telegram", MAX)
     [lead] = await rows(app, select(Lead))
@@ -241,18 +244,8 @@ async def test_a_reply_from_the_card_within_24_hours(
     ]
     # Telegram may also report the bot's own message as one of the chat: not doubled.
     sent_id = next(s.message_id for s in account.session.chat_order if s.chat_id == IVAN.id)
-    from datetime import UTC, datetime
-
-    from aiogram.types import Message, Update
-
-    echo = Message(
-        message_id=sent_id,
-        date=datetime.now(UTC),
-        chat=account._chat(IVAN),
-        from_user=max_.user,
-        business_connection_id="conn-max",
-        sender_business_bot=account.session.bot_user,
-        text="Yes, 12 left",
+    echo = account.message(
+        IVAN, sent_id, mine=True, sender_business_bot=account.session.bot_user, text="Yes, 12 left"
     )
     await account.feed(Update(update_id=77_000_001, business_message=echo))
     assert len(await chat_events(app)) == 2

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events
+from crm import events, groups
+from crm.automation import triggers
 from crm.client_index import search_text
 from crm.clock import Clock
 from crm.config import CrmConfig
@@ -84,7 +85,14 @@ async def new_card(
     )
     session.add(lead)
     await session.flush()
-    events.record(
+    await groups.announce(
+        session,
+        now,
+        "new_client",
+        str(client.id),
+        {"client_id": client.id, "name": name, "company": None, "by": None},
+    )
+    created = events.record(
         session,
         clock,
         "client_created",
@@ -100,9 +108,11 @@ async def new_card(
             "username": message.username,
         },
     )
+    # Automation rules on new clients (and deals) run for these as for any other.
+    await triggers.on_event(session, clock, created)
     if deal is not None:
         stage = await session.get(Stage, deal.stage_id)
-        events.record(
+        opened = events.record(
             session,
             clock,
             "deal_created",
@@ -118,6 +128,7 @@ async def new_card(
                 "to_name": stage.name if stage else None,
             },
         )
+        await triggers.on_event(session, clock, opened)
     return client, deal.id if deal else None
 
 

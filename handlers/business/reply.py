@@ -53,9 +53,9 @@ async def ask_reply(
 @routes.message(ReplyFlow.text, F.text)
 async def send_reply(message: Message, bot: Bot, crm: Crm, member: User, state: FSMContext) -> None:
     data = await ReplyData.load(state)
-    text = reply_text(message.text)
-    target = await crm.business_replies.target(member, data.reply_client_id)
+    text = reply_text(message.text)  # empty or too long: asked again, the dialog stays
     await state.clear()
+    target = await crm.business_replies.target(member, data.reply_client_id)
     try:
         sent = await bot.send_message(
             target.chat_id, text, business_connection_id=target.connection_id
