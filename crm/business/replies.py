@@ -66,7 +66,7 @@ class BusinessReplies:
                 .order_by(
                     (BusinessConnection.user_id == actor.id).desc(),
                     BusinessConnection.enabled.desc(),
-                    BusinessChat.last_customer_message_at.desc(),
+                    BusinessChat.last_customer_message_at.desc().nulls_last(),
                 )
                 .limit(1)
             )
