@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.business_simulator import SimulatedBusiness, customer
 from bot.simulator import SimulatedUser
+from bot.webhook_cli import webhook_command
 from crm.clock import ManualClock
 from handlers.business.callbacks import BizAction, BizCb
 from storage.models import (
@@ -26,7 +27,8 @@ from storage.models import (
     Lead,
     OutboxMessage,
 )
-from tests.conftest import OWNER_ID, Joiner
+from tests.conftest import OWNER_ID, Joiner, make_settings
+from tests.fake_bot_api import FakeBotApi
 
 MAX = 200_002
 STRANGER = 300_003
@@ -360,3 +362,45 @@ async def test_an_owner_with_business_too(app: App, owner_en: SimulatedUser) -> 
     assert told.chat_id == OWNER_ID
     await business.writes(OLGA, "Hi!")
     assert (await the_client(app)).manager_id == OWNER_ID
+
+
+async def test_registering_the_webhook_asks_telegram_for_business_updates(
+    database_url: str,
+) -> None:
+    api = FakeBotApi()
+    await api.start()
+    try:
+        settings = make_settings(
+            database_url,
+            telegram_api_url=api.base_url("deploy"),
+            webhook_url="https://crm.example.org/telegram",
+            webhook_secret="s3cret-s3cret",
+        )
+        said = await webhook_command(settings, "set")
+    finally:
+        await api.stop()
+    assert said == "Webhook set to https://crm.example.org/telegram."
+    [call] = api.sent("setWebhook")
+    assert {
+        "business_connection",
+        "business_message",
+        "edited_business_message",
+        "deleted_business_messages",
+    } <= set(call.fields["allowed_updates"])
+
+
+async def test_a_deactivated_members_chats_are_no_longer_recorded(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Hello")
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.members.set_active(owner, MAX, False)
+    before = len(account.session.requests)
+    await account.writes(IVAN, "Anyone there?")
+    await account.writes(OLGA, "Hi, I am new")
+    assert [e.text for e in await chat_events(app)] == ["Hello"]
+    assert await count(app, Client) == 1
+    assert account.session.requests[before:] == []  # and not a word to anyone
