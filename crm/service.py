@@ -106,7 +106,9 @@ class Crm:
         # The Telegram Business inbox: connected accounts, their chats, replies from the card.
         self.business = BusinessConnections(session, clock, self.settings)
         self.business_inbox = BusinessInbox(session, clock, config, self.business)
-        self.business_replies = BusinessReplies(session, clock, self.clients, self.business)
+        self.business_replies = BusinessReplies(
+            session, clock, self.clients, self.business, self.templates
+        )
 
 
 class CrmFactory:

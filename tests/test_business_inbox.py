@@ -404,3 +404,38 @@ async def test_a_deactivated_members_chats_are_no_longer_recorded(
     assert [e.text for e in await chat_events(app)] == ["Hello"]
     assert await count(app, Client) == 1
     assert account.session.requests[before:] == []  # and not a word to anyone
+
+
+async def test_a_reply_made_from_a_template_is_shown_then_sent(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.templates.add_text(owner, "Price list", "Hello, {client.name}! Prices: …")
+        await crm.templates.add_text(owner, "Deal", "About {deal.title}")
+    await account.connect()
+    await account.writes(IVAN, "Prices?")
+    client = await the_client(app)
+    await open_card(max_, client.id)
+    await max_.press("Reply in Telegram")
+    assert [text for text, _, _ in max_.last_message().buttons] == [
+        "📝 Price list",
+        "📝 Deal",
+        "✖️ Cancel",
+    ]
+    await max_.press("📝 Deal")  # no deal: the gap is named, nothing is sent
+    assert max_.alert is not None and "deal.title" in max_.alert
+    before = len(account.session.requests)
+    await max_.press("📝 Price list")
+    preview = max_.last_message()
+    assert "Hello, Ivan Petrov! Prices: …" in preview.text
+    assert not [r for r in account.session.requests[before:] if isinstance(r, SendMessage)]
+    await max_.press("📤 Send", preview)
+    [sent] = [r for r in account.session.requests[before:] if isinstance(r, SendMessage)]
+    assert (sent.chat_id, sent.text) == (IVAN.id, "Hello, Ivan Petrov! Prices: …")
+    assert sent.business_connection_id == "conn-max"
+    assert max_.last_message().text == "Sent into the client's Telegram chat; it is on the card."
+    assert [e.text for e in await chat_events(app)] == ["Prices?", "Hello, Ivan Petrov! Prices: …"]
+    await max_.press_data(BizCb(action=BizAction.SEND, client_id=client.id).pack())
+    assert max_.alert == "This button is no longer active."  # sent once, not twice

@@ -13,12 +13,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events
+from crm import events, placeholders
 from crm.business.connections import BusinessConnections, can_reply, within_window
 from crm.business.inbox import MAX_TEXT, MESSAGE_KIND
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from crm.templates import Templates
 from storage.engine import write_transaction
 from storage.models import BusinessChat, BusinessConnection, BusinessMessage, Event, User
 
@@ -49,11 +50,27 @@ class BusinessReplies:
         clock: Clock,
         clients: Clients,
         connections: BusinessConnections,
+        templates: Templates,
     ) -> None:
         self._session = session
         self._clock = clock
         self._clients = clients
         self._connections = connections
+        self._templates = templates
+
+    async def text_templates(self) -> list[tuple[int, str]]:
+        """(id, name) of the team's text templates, which a reply can be made from."""
+        return [(t.id, t.name) for t in await self._templates.all() if t.kind == "text"]
+
+    async def from_template(self, actor: User, template_id: int, client_id: int) -> str:
+        """A text template filled for the client, to be shown before it is sent;
+        refused while a placeholder has no value (a reply is never sent with a gap)."""
+        checked = await self._templates.check(actor, template_id, client_id=client_id)
+        if checked.template.kind != "text":
+            raise Conflict("template_gone")
+        if checked.missing:
+            raise InvalidInput("business_template_gaps", names=", ".join(checked.missing))
+        return reply_text(placeholders.fill(checked.template.body or "", checked.values))
 
     async def chat_of(self, actor: User, client_id: int) -> ChatView | None:
         """The client's Telegram chat (the newest, if several), for a card the actor sees."""

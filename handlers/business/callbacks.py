@@ -15,9 +15,12 @@ class BizAction(StrEnum):
     DEAL = "deal"  # the member's "open a deal for a new contact": ``on``
     REPLY = "reply"  # write into the client's chat from the card
     EXCLUDE = "exclude"  # leave the client's chat out of the card (``on``) or take it back
+    TEMPLATE = "template"  # fill ``template_id`` for the client and show it before sending
+    SEND = "send"  # send the filled template shown
 
 
 class BizCb(CallbackData, prefix="bz"):
     action: BizAction
     client_id: RecordId = 0
+    template_id: RecordId = 0
     on: bool = False

@@ -16,3 +16,4 @@ class ReplyFlow(StatesGroup):
 @dataclass(frozen=True)
 class ReplyData(DialogData):
     reply_client_id: int = 0
+    reply_text: str = ""  # a filled template waiting for "Send"

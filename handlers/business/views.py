@@ -13,7 +13,7 @@ from crm.business.connections import Change, can_reply
 from crm.business.replies import ChatView
 from handlers.business.callbacks import BizAction, BizCb
 from handlers.clients.callbacks import CardAction, ClientCb
-from handlers.kit.keyboards import button, keyboard
+from handlers.kit.keyboards import button, cancel_row, keyboard
 from handlers.settings.callbacks import SettingsCb
 from storage.models import BusinessConnection
 
@@ -131,9 +131,31 @@ def new_client_notice(payload: dict[str, Any]) -> tuple[Text, InlineKeyboardMark
     return text, keyboard([open_card])
 
 
-def reply_question(name: str) -> Text:
-    return Text(
+def reply_question(
+    name: str, client_id: int, templates: Sequence[tuple[int, str]]
+) -> tuple[Text, InlineKeyboardMarkup]:
+    """What to send: typed text, or one of the team's text templates filled for the client."""
+    lines = [
         _("Send the reply to {name}: it goes into their Telegram chat from your account.").format(
             name=name[:100]
         )
-    )
+    ]
+    if templates:
+        lines.append(_("Or fill a template for them:"))
+    rows = [
+        [
+            button(
+                f"📝 {title}"[:60],
+                BizCb(action=BizAction.TEMPLATE, client_id=client_id, template_id=tid),
+            )
+        ]
+        for tid, title in templates[:10]
+    ]
+    return as_list(*lines, sep="\n\n"), keyboard(*rows, cancel_row())
+
+
+def template_preview(name: str, client_id: int, text: str) -> tuple[Text, InlineKeyboardMarkup]:
+    """The filled template, as it will reach the client, with Send."""
+    head = _("This goes to {name} in Telegram:").format(name=name[:100])
+    send = button(_("📤 Send"), BizCb(action=BizAction.SEND, client_id=client_id))
+    return as_list(head, text, sep="\n\n"), keyboard([send], cancel_row())

@@ -67,4 +67,9 @@ def business_error_text(error: CrmError) -> str | None:
         ),
         "business_not_connected": _("Your Telegram Business account is not connected."),
     }
+    if error.code == "business_template_gaps":
+        names = str(error.params.get("names") or "")[:200]
+        return _(
+            "The template has no value here for: {names}. Fill them on the card first."
+        ).format(names=names)
     return texts.get(error.code)
