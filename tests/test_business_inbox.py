@@ -439,3 +439,27 @@ async def test_a_reply_made_from_a_template_is_shown_then_sent(
     assert [e.text for e in await chat_events(app)] == ["Prices?", "Hello, Ivan Petrov! Prices: …"]
     await max_.press_data(BizCb(action=BizAction.SEND, client_id=client.id).pack())
     assert max_.alert == "This button is no longer active."  # sent once, not twice
+
+
+async def test_a_customer_whose_card_was_deleted_gets_a_new_one_when_writing_again(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Hello")
+    first = await the_client(app)
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.client_edits.delete(owner, first.id)
+    await account.writes(IVAN, "It's me again", mine=True)  # the member's: still no card
+    assert await count(app, Client) == 0
+    await account.writes(IVAN, "Hello again")
+    second = await the_client(app)
+    assert second.name == "Ivan Petrov"
+    assert await count(app, Event, Event.kind == "client_created") == 2
+    notes = await rows(
+        app, select(OutboxMessage).where(OutboxMessage.kind == "business_new_client")
+    )
+    assert [note.payload["client_id"] for note in notes] == [first.id, second.id]
+    [chat] = await rows(app, select(BusinessChat))
+    assert chat.client_id == second.id

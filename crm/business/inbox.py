@@ -95,19 +95,19 @@ class BusinessInbox:
             mine = message.by_bot or message.sender_id == connection.user_id
             chat = await self._session.get(BusinessChat, key[:2])
             made = False
-            if chat is None:
+            # A first message, or the first since the card was deleted: a (new) card.
+            if chat is None or (chat.client_id is None and not chat.excluded):
                 if mine:
                     return None
                 created, deal_id = await new_card(
                     self._session, self._clock, self._config, member, connection, message
                 )
-                chat = BusinessChat(
-                    connection_id=connection.id,
-                    chat_id=message.chat_id,
-                    client_id=created.id,
-                    excluded=False,
-                )
-                self._session.add(chat)
+                if chat is None:
+                    chat = BusinessChat(
+                        connection_id=connection.id, chat_id=message.chat_id, excluded=False
+                    )
+                    self._session.add(chat)
+                chat.client_id = created.id
                 made = True
                 await outbox.enqueue(
                     self._session,
@@ -119,7 +119,8 @@ class BusinessInbox:
                         "username": message.username,
                         "deal_id": deal_id,
                     },
-                    dedupe_key=f"biz:{connection.id}:{message.chat_id}",
+                    # The message that made the card: SQLite may give a new card a deleted one's id.
+                    dedupe_key=f"biz:{connection.id}:{message.chat_id}:{message.message_id}",
                     now=now,
                 )
             if chat.excluded or chat.client_id is None:
