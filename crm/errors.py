@@ -123,6 +123,15 @@ class ErrorCode(StrEnum):
     MAIL_OFF = "mail_off"
     NO_EMAIL = "no_email"
     MAIL_FAILED = "mail_failed"
+    BUSINESS_NOT_CONNECTED = "business_not_connected"
+    BUSINESS_TEMPLATE_GAPS = "business_template_gaps"
+    BUSINESS_NO_CHAT = "business_no_chat"
+    BUSINESS_NOT_YOURS = "business_not_yours"
+    BUSINESS_INBOX_OFF = "business_inbox_off"
+    BUSINESS_DISCONNECTED = "business_disconnected"
+    BUSINESS_EXCLUDED = "business_excluded"
+    BUSINESS_NO_RIGHTS = "business_no_rights"
+    BUSINESS_TOO_LATE = "business_too_late"
 
 
 class CrmError(Exception):

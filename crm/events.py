@@ -49,6 +49,7 @@ class EventKind(StrEnum):
     TASK_CHANGED = "task_changed"
     TASK_CANCELLED = "task_cancelled"
     MEMBER_HANDED_OVER = "member_handed_over"
+    BUSINESS_MESSAGE = "business_message"  # a message of a connected Telegram Business chat
 
 
 # Recorded, but not yet in EventKind: they need a text in handlers/kit/timeline.py first

@@ -52,6 +52,8 @@ class OutboxKind(StrEnum):
     LEAD_QUEUE = "lead_queue"
     # The owner's nightly backup (crm/backups.py)
     NIGHTLY_BACKUP = "nightly_backup"
+    # A customer wrote to a member's Telegram Business account for the first time
+    BUSINESS_NEW_CLIENT = "business_new_client"
 
 
 TASK_REMINDERS = (OutboxKind.TASK_REMINDER, OutboxKind.TASK_EARLY, OutboxKind.TASK_NUDGE)

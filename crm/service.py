@@ -9,6 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.automation.manage import Automation
 from crm.backups import Backups
+from crm.business.connections import BusinessConnections
+from crm.business.inbox import BusinessInbox
+from crm.business.replies import BusinessReplies
 from crm.card_search import CardSearch
 from crm.cards import Cards
 from crm.client_edits import ClientEdits
@@ -111,6 +114,12 @@ class Crm:
         self.lead_sources = LeadSources(session, clock)
         self.intake = LeadIntake(session, clock, config)
         self.incoming = IncomingQueue(session, clock)
+        # The Telegram Business inbox: connected accounts, their chats, replies from the card.
+        self.business = BusinessConnections(session, clock, self.settings)
+        self.business_inbox = BusinessInbox(session, clock, config, self.business)
+        self.business_replies = BusinessReplies(
+            session, clock, self.clients, self.business, self.templates
+        )
 
 
 class CrmFactory:

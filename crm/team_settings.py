@@ -23,7 +23,8 @@ STATUSES_KEY = "client_statuses"
 SEE_ALL_KEY = "managers_see_all"
 DIGEST_TIME_KEY = "digest_time"
 BACKUP_KEY = "nightly_backup"
-CACHED_KEYS = (STATUSES_KEY, SEE_ALL_KEY, DIGEST_TIME_KEY, BACKUP_KEY)
+INBOX_KEY = "business_inbox"  # the owner's switch for the Telegram Business inbox
+CACHED_KEYS = (STATUSES_KEY, SEE_ALL_KEY, DIGEST_TIME_KEY, BACKUP_KEY, INBOX_KEY)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from crm.errors import CrmError
 from crm.outbox import GROUP_KINDS, TASK_REMINDERS, OutboxKind
 from crm.service import Crm
 from handlers.automation.views import NOTICE_KINDS, automation_text
+from handlers.business.views import new_client_notice
 from handlers.intake.views import lead_notice
 from handlers.kit.labels import role_name
 from handlers.reports.digest_views import morning_text, summary_text
@@ -143,6 +144,14 @@ def megabytes(size: int) -> str:
     return f"{size / 2**20:.1f} MB"
 
 
+async def _business_client(
+    crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
+) -> Rendered | None:
+    if await crm.members.get_active(chat_id) is None:
+        return None
+    return Rendered(*new_client_notice(payload))
+
+
 async def _digest(
     crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
 ) -> Rendered | None:
@@ -226,6 +235,7 @@ async def _notice(
 RENDERERS: dict[OutboxKind, Renderer] = {
     OutboxKind.INVITE_ACCEPTED: _invite_accepted,
     OutboxKind.NIGHTLY_BACKUP: _nightly_backup,
+    OutboxKind.BUSINESS_NEW_CLIENT: _business_client,
     **dict.fromkeys(TASK_KINDS, _task),
     **dict.fromkeys(
         (

@@ -65,6 +65,10 @@ async def test_every_outbox_kind_renders_to_words_from_the_current_data(
             OutboxKind.LEAD_NEW: (OWNER_ID, {"lead_id": 1, "client_id": client.id, "name": "Acme"}),
             OutboxKind.LEAD_QUEUE: (OWNER_ID, {"lead_id": 1, "client_id": client.id}),
             OutboxKind.NIGHTLY_BACKUP: (OWNER_ID, {"day": due.date().isoformat()}),
+            OutboxKind.BUSINESS_NEW_CLIENT: (
+                OWNER_ID,
+                {"client_id": client.id, "name": "Acme", "username": "acme"},
+            ),
         }
         assert set(payloads) == set(OutboxKind)
         i18n = build_i18n("ru")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import Table, func, insert, select, text, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.clock import Clock
@@ -64,6 +64,7 @@ class BatchIntake:
         self._session = session
         self._clock = clock
         self._currency = currency
+        self._tops: dict[str, int] = {}  # SQLite: each table's largest id, read once a batch
 
     async def accept(self, drafts: list[LeadDraft]) -> list[Accepted | CrmError]:
         """One outcome per draft, in order: the lead (new or the one retried), or a refusal."""
@@ -77,7 +78,13 @@ class BatchIntake:
             existing = await self._existing(drafts, sources)
             retired: list[dict[str, Any]] = []
             cards = await self._known_cards(drafts)
-            active = set(await self._session.scalars(select(User.id).where(User.active)))
+            members = (
+                await self._session.execute(
+                    select(User.id, User.role).where(User.active).order_by(User.id)
+                )
+            ).all()
+            active = {member_id for member_id, _role in members}
+            owners = [member_id for member_id, role in members if role == Role.OWNER]
             for index, draft in enumerate(drafts):
                 source = sources.get(draft.token_hash)
                 if source is None:
@@ -110,7 +117,7 @@ class BatchIntake:
             if retired:
                 await self._session.execute(update(Lead), retired)
             if new:
-                await self._write(new, now)
+                await self._write(new, now, owners)
                 for item in new:
                     assert item.lead_id is not None
                     results[item.index] = Accepted(item.lead_id, duplicate=False)
@@ -150,36 +157,34 @@ class BatchIntake:
         """Known clients by each phone and email of the batch."""
         phones = sorted({d.phone for d in drafts if d.phone})
         emails = sorted({d.email for d in drafts if d.email})
-        found: dict[str, int] = {}
+        # One statement for both (each a round trip to the driver's thread): a phone and
+        # an e-mail never look alike, and each contact's first row (by id) is its card.
+        parts = []
         if phones:
-            rows = await self._session.execute(
-                select(ClientPhone.e164, ClientPhone.client_id)
+            parts.append(
+                select(ClientPhone.e164, ClientPhone.id, Client.id, Client.name, Client.manager_id)
+                .join(Client, Client.id == ClientPhone.client_id)
                 .where(ClientPhone.e164.in_(phones))
-                .order_by(ClientPhone.id)
             )
-            for e164, client_id in rows.all():
-                found.setdefault(e164, client_id)
         if emails:
-            rows = await self._session.execute(
-                select(ClientEmail.email, ClientEmail.client_id)
+            parts.append(
+                select(ClientEmail.email, ClientEmail.id, Client.id, Client.name, Client.manager_id)
+                .join(Client, Client.id == ClientEmail.client_id)
                 .where(ClientEmail.email.in_(emails))
-                .order_by(ClientEmail.id)
             )
-            for email, client_id in rows.all():
-                found.setdefault(email, client_id)
-        if not found:
+        if not parts:
             return {}
-        clients = await self._session.execute(
-            select(Client.id, Client.name, Client.manager_id).where(
-                Client.id.in_(set(found.values()))
-            )
-        )
-        by_id = {cid: Card(cid, name, manager) for cid, name, manager in clients.all()}
-        return {contact: by_id[cid] for contact, cid in found.items() if cid in by_id}
+        rows = (await self._session.execute(union_all(*parts))).all()
+        by_id: dict[int, Card] = {}
+        found: dict[str, Card] = {}
+        for contact, _row_id, cid, name, manager in sorted(rows, key=lambda row: row[1]):
+            found.setdefault(contact, by_id.setdefault(cid, Card(cid, name, manager)))
+        return found
 
     # --- writing ------------------------------------------------------------------------
 
-    async def _write(self, new: list[NewLead], now: datetime) -> None:
+    async def _write(self, new: list[NewLead], now: datetime, owners: list[int]) -> None:
+        await self._read_tops()
         made = list({id(i.card): i.card for i in new if i.made_card}.values())
         if made:
             for card, client_id in zip(made, await self._new_ids(Client, len(made)), strict=True):
@@ -212,7 +217,7 @@ class BatchIntake:
         await self._session.execute(
             insert(_table(Event)), event_rows(new, first_stage, now, self._currency)
         )
-        await self._notify(new, now)
+        await self._notify(new, now, owners)
         known = sorted({i.card.id for i in new if not i.made_card and i.card.id is not None})
         if known:
             await self._session.execute(
@@ -240,12 +245,32 @@ class BatchIntake:
                 {"table": table, "count": count},
             )
             return [int(value) for value in rows]
-        top = await self._session.scalar(select(func.coalesce(func.max(model.id), 0)))
-        return list(range(int(top or 0) + 1, int(top or 0) + 1 + count))
+        top = self._tops[table]
+        return list(range(top + 1, top + 1 + count))
+
+    async def _read_tops(self) -> None:
+        """SQLite: the largest id of each table that gets rows, in one statement."""
+        self._tops = {}
+        if self._session.get_bind().dialect.name == "postgresql":
+            return
+        models = (Client, Deal, Lead)
+        tops = (
+            await self._session.execute(
+                select(
+                    *(
+                        select(func.coalesce(func.max(model.id), 0)).scalar_subquery()
+                        for model in models
+                    )
+                )
+            )
+        ).one()
+        self._tops = {
+            model.__tablename__: int(top or 0) for model, top in zip(models, tops, strict=True)
+        }
 
     async def _first_stage(self) -> Stage | None:
-        pipeline_id = await self._session.scalar(
-            select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1)
+        pipeline_id = (
+            select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1).scalar_subquery()
         )
         return await self._session.scalar(
             select(Stage)
@@ -254,12 +279,7 @@ class BatchIntake:
             .limit(1)
         )
 
-    async def _notify(self, new: list[NewLead], now: datetime) -> None:
-        owners = list(
-            await self._session.scalars(
-                select(User.id).where(User.role == Role.OWNER, User.active).order_by(User.id)
-            )
-        )
+    async def _notify(self, new: list[NewLead], now: datetime, owners: list[int]) -> None:
         groups = list(await self._session.scalars(select(GroupChat)))
         rows = notice_rows(new, owners, groups, now)
         if rows:

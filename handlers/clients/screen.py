@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.cards import CardKind, CardRef
 from crm.event_data import DealChanged, data_of
 from crm.service import Crm
+from handlers.business import views as business_views
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.views import render_card
 from handlers.kit.keyboards import button
@@ -25,7 +26,12 @@ async def card_screen(
     await crm.timeline.open_card(member, client_id)
     await name_deal_managers(crm, card.events, card.actors)
     extra = await card_lines(crm, member, CardRef(CardKind.CLIENT, client_id), card.client)
-    return render_card(card, member, await crm.settings.statuses(), page, extra)
+    rows = []
+    chat = await crm.business_replies.chat_of(member, client_id)
+    if chat is not None:
+        extra = [*extra, business_views.card_line(chat)]
+        rows.append(business_views.card_row(chat, member.id, client_id))
+    return render_card(card, member, await crm.settings.statuses(), page, extra, rows)
 
 
 async def name_deal_managers(crm: Crm, events: list[Event], people: dict[int, User]) -> None:

@@ -58,8 +58,10 @@ def render_card(
     statuses: list[Status],
     page: int = 0,
     extra: Sequence[str] = (),
+    extra_rows: Sequence[list[InlineKeyboardButton]] = (),
 ) -> tuple[Text, InlineKeyboardMarkup]:
-    """``extra``: lines of custom fields and links (handlers.records)."""
+    """``extra``: lines of custom fields and links (handlers.records) and the client's
+    Telegram chat; ``extra_rows``: that chat's buttons (handlers.business)."""
     client, contacts = card.client, card.contacts
     tz = ZoneInfo(reader.timezone)
     parts: list[Text] = [as_line(Bold("👤 ", client.name))]
@@ -131,10 +133,15 @@ def render_card(
         parts.extend(lines)
     else:
         parts.append(as_line(Italic(_("No history yet."))))
-    return Text(*parts, *hint), card_keyboard(card, reader, page)
+    return Text(*parts, *hint), card_keyboard(card, reader, page, extra_rows)
 
 
-def card_keyboard(card: ClientCard, reader: User, page: int) -> InlineKeyboardMarkup:
+def card_keyboard(
+    card: ClientCard,
+    reader: User,
+    page: int,
+    extra_rows: Sequence[list[InlineKeyboardButton]] = (),
+) -> InlineKeyboardMarkup:
     client_id = card.client.id
 
     def button(text: str, action: CardAction, to_page: int = page) -> InlineKeyboardButton:
@@ -165,6 +172,7 @@ def card_keyboard(card: ClientCard, reader: User, page: int) -> InlineKeyboardMa
     rows[-1].append(task_button(client_id=client_id))
     rows.extend(task_rows(card.open_tasks, reader))  # one tap opens a task
     rows.append(card_buttons(CardRef(CardKind.CLIENT, client_id)))
+    rows.extend(row for row in extra_rows if row)
     pages = max(1, -(-card.events_total // CARD_PAGE))
     nav = []
     if page > 0:

@@ -6,12 +6,13 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError, ErrorCode
 from handlers.kit.automation_texts import automation_error_text, template_error_text
+from handlers.kit.business_texts import business_error_text
 from handlers.kit.entity_errors import entity_error_text
 
 
 def error_text(error: CrmError) -> str:
     """What to tell a person whose action the CRM refused."""
-    entity = entity_error_text(error)
+    entity = entity_error_text(error) or business_error_text(error)
     if entity is not None:
         return entity
     texts = {

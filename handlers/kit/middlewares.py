@@ -43,12 +43,30 @@ class CrmMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self._factory.open() as crm:
             data["crm"] = crm
+            connection_id = business_connection_of(event)
+            if connection_id is not None:
+                # A chat of a member's Business account: the member is the account's owner,
+                # whoever wrote (the customer is never a member, nor let in as one).
+                data["member"] = await crm.business.owner_of(connection_id)
+                return await handler(event, data)
             tg_user: TgUser | None = data.get("event_from_user")
             member = await crm.members.get_active(tg_user.id) if tg_user else None
             if member is not None and tg_user is not None:
                 await crm.members.update_profile(member, full_name(tg_user), tg_user.username)
             data["member"] = member
             return await handler(event, data)
+
+
+def business_connection_of(event: TelegramObject) -> str | None:
+    """The connection a chat update of a Business account came through (None: not one)."""
+    if not isinstance(event, Update):
+        return None
+    message = event.business_message or event.edited_business_message
+    if message is not None:
+        return message.business_connection_id or ""
+    if event.deleted_business_messages is not None:
+        return event.deleted_business_messages.business_connection_id
+    return None
 
 
 class MemberI18nMiddleware(I18nMiddleware):
@@ -79,6 +97,16 @@ class AccessGate(BaseMiddleware):
         if data.get("member") is not None:
             return await handler(event, data)
         assert isinstance(event, Update)
+        if business_connection_of(event) is not None:
+            # Never a word into a customer's chat: a chat of no member's account is dropped.
+            log.info("dropped %s of an unknown business connection", event.event_type)
+            return None
+        if event.business_connection is not None:
+            log.info(
+                "refused the business connection of non-member %s",
+                event.business_connection.user.id,
+            )
+            return None
         message = event.message
         if (
             message is not None

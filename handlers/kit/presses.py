@@ -91,6 +91,8 @@ class Refusals(BaseMiddleware):
 
 async def tell(update: Update, text: str) -> None:
     """An alert on a press; a reply to a message (in a group: to the sender, in private)."""
+    if update.business_message or update.edited_business_message:
+        return  # a chat of a member's Business account: never a word to the customer
     event = update.event
     if isinstance(event, CallbackQuery):
         try:

@@ -13,6 +13,7 @@ from crm.event_data import data_of
 from crm.pipeline import StageView
 from crm.team_settings import Status
 from handlers.kit.automation_texts import automation_event_text, template_event_text
+from handlers.kit.business_texts import business_event_text
 from handlers.kit.entity_timeline import record_event_text
 from handlers.kit.labels import format_phone, member_name, status_label
 from handlers.kit.stages import money, stage_name, stage_name_from_event
@@ -210,6 +211,8 @@ def event_text(
         return f"📎 {label}{' ' + str(file_name) if file_name else ''}{caption}"
     if kind in ENTITY_KINDS:
         return record_event_text(kind, data, event.text)
+    if kind == "business_message":
+        return business_event_text(data, event.text)
     if kind in ("template_prepared", "template_emailed"):
         return template_event_text(kind, data)
     if kind == "automation":

@@ -11,6 +11,7 @@ from crm.members import SUPPORTED_LANGUAGES
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.automation.callbacks import AutoAction, AutoCb
+from handlers.business.callbacks import BizAction, BizCb
 from handlers.intake.callbacks import SourceAction, SourceCb
 from handlers.kit.labels import language_name, local_time
 from handlers.records.callbacks import Ent, EntCb
@@ -70,6 +71,10 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
     ]
     if owner:
         lines.append(as_key_value(_("Managers see all clients"), on_off(see_all)))
+    connected = any(c.enabled for c in await crm.business.mine(member))
+    lines.append(
+        as_key_value(_("Telegram Business"), _("connected") if connected else _("not connected"))
+    )
     other_languages = [code for code in SUPPORTED_LANGUAGES if code != member.language]
     rows = [
         [
@@ -102,6 +107,8 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
         sources = SourceCb(action=SourceAction.LIST).pack()
         rows.append([InlineKeyboardButton(text=_("📥 Lead sources"), callback_data=sources)])
         rows.append([await backup_button(crm)])
+    business = BizCb(action=BizAction.SETTINGS).pack()
+    rows.append([InlineKeyboardButton(text=_("✈️ Telegram Business"), callback_data=business)])
     rows.extend(await morning_buttons(member, crm))
     return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -76,6 +76,8 @@ class BusinessConnection(Base):
     user_chat_id: Mapped[int] = mapped_column(BigInteger)
     rights: Mapped[dict[str, Any]] = mapped_column(default=dict)
     enabled: Mapped[bool] = mapped_column(default=True)
+    # The member's choice: a new contact in this account's chats also gets a deal.
+    open_deal: Mapped[bool] = mapped_column(default=False, server_default=false())
     connected_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -93,6 +95,7 @@ class BusinessChat(Base):
         ForeignKey("clients.id", ondelete="SET NULL"), index=True
     )
     excluded: Mapped[bool] = mapped_column(default=False)
+    username: Mapped[str | None] = mapped_column(String(64))  # the customer's, without @
     last_customer_message_at: Mapped[datetime | None]
 
 

@@ -1,0 +1,1 @@
+"""The Telegram Business inbox: members' connected accounts and their customers' chats."""

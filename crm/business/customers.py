@@ -1,0 +1,164 @@
+"""A customer's card made from their first message in a connected chat."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events, groups
+from crm.automation import triggers
+from crm.client_index import search_text
+from crm.clock import Clock
+from crm.config import CrmConfig
+from crm.parsing.contacts import PhoneError, parse_phone
+from crm.parsing.search_text import fold
+from storage.models import (
+    BusinessConnection,
+    Client,
+    ClientPhone,
+    Deal,
+    Lead,
+    Pipeline,
+    Stage,
+    User,
+)
+
+if TYPE_CHECKING:
+    from crm.business.inbox import ChatMessage
+
+SOURCE = "Telegram"
+CHANNEL = "telegram"
+
+
+def customer_name(message: ChatMessage) -> str:
+    """The chat's name as Telegram shows it; the @username or the id when it has none."""
+    name = " ".join(" ".join(p for p in (message.first_name, message.last_name) if p).split())
+    if not any(char.isalnum() for char in name):
+        name = f"@{message.username}" if message.username else f"Telegram {message.chat_id}"
+    return name[:200]
+
+
+async def new_card(
+    session: AsyncSession,
+    clock: Clock,
+    config: CrmConfig,
+    member: User,
+    connection: BusinessConnection,
+    message: ChatMessage,
+) -> tuple[Client, int | None]:
+    """The card (and the deal, if the member chose so) with their events and the lead."""
+    now = clock.now()
+    name = customer_name(message)
+    phones: list[str] = []
+    if message.phone:
+        with contextlib.suppress(PhoneError):
+            phones.append(parse_phone(message.phone, config.default_phone_region).e164)
+    client = Client(
+        name=name,
+        name_folded=fold(name),
+        source=SOURCE,
+        status="new",
+        manager_id=member.id,
+        created_by=None,
+        created_at=now,
+        last_activity_at=now,
+        custom_fields={},
+        search_text=search_text(name, None, None, (), (), phones),
+    )
+    session.add(client)
+    await session.flush()
+    session.add_all(ClientPhone(client_id=client.id, e164=p, digits=p.lstrip("+")) for p in phones)
+    deal = await _deal(session, config, member, client) if connection.open_deal else None
+    lead = Lead(
+        channel=CHANNEL,
+        source_id=None,
+        dedupe_key=f"tg:{message.chat_id}"[:80],
+        received_at=now,
+        client_id=client.id,
+        deal_id=deal.id if deal else None,
+        new_client=True,
+        taken_by=member.id,
+        taken_at=now,
+    )
+    session.add(lead)
+    await session.flush()
+    await groups.announce(
+        session,
+        now,
+        "new_client",
+        str(client.id),
+        {"client_id": client.id, "name": name, "company": None, "by": None},
+    )
+    created = events.record(
+        session,
+        clock,
+        "client_created",
+        None,
+        client_id=client.id,
+        data={
+            "name": name,
+            "phones": phones,
+            "emails": [],
+            "source": SOURCE,
+            "lead_id": lead.id,
+            "telegram_id": message.chat_id,
+            "username": message.username,
+        },
+    )
+    # Automation rules on new clients (and deals) run for these as for any other.
+    await triggers.on_event(session, clock, created)
+    if deal is not None:
+        stage = await session.get(Stage, deal.stage_id)
+        opened = events.record(
+            session,
+            clock,
+            "deal_created",
+            None,
+            client_id=client.id,
+            deal_id=deal.id,
+            data={
+                "title": deal.title,
+                "amount": 0,
+                "currency": deal.currency,
+                "to": deal.stage_id,
+                "to_code": stage.code if stage else None,
+                "to_name": stage.name if stage else None,
+            },
+        )
+        await triggers.on_event(session, clock, opened)
+    return client, deal.id if deal else None
+
+
+async def _deal(
+    session: AsyncSession, config: CrmConfig, member: User, client: Client
+) -> Deal | None:
+    pipeline_id = await session.scalar(
+        select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1)
+    )
+    stage = await session.scalar(
+        select(Stage)
+        .where(Stage.pipeline_id == pipeline_id, Stage.kind == "open")
+        .order_by(Stage.position, Stage.id)
+        .limit(1)
+    )
+    if stage is None:
+        return None
+    deal = Deal(
+        client_id=client.id,
+        pipeline_id=stage.pipeline_id,
+        stage_id=stage.id,
+        title=client.name,
+        amount_minor=0,
+        currency=config.currency,
+        manager_id=member.id,
+        created_by=None,
+        created_at=client.created_at,
+        stage_changed_at=client.created_at,
+        last_activity_at=client.created_at,
+    )
+    session.add(deal)
+    await session.flush()
+    return deal

@@ -1,0 +1,220 @@
+"""Messages of connected chats onto the customers' timelines; a first message makes a card.
+
+Every message of a chat, both sides, is one ``business_message`` event on the
+client's timeline; an edit or a deletion is noted on that same event (the
+``business_messages`` row says which one). A customer's first message makes
+their card (source "Telegram", the account's member responsible, a deal too if
+the member chose so) and one note to the member through the outbox, all in the
+same transaction. The member's own messages never make a card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import events, outbox
+from crm.business.connections import BusinessConnections
+from crm.business.customers import new_card
+from crm.clock import Clock
+from crm.config import CrmConfig
+from crm.field_values import client_search_text
+from crm.outbox import OutboxKind
+from crm.parsing.contacts import PhoneError, parse_phone
+from storage.engine import write_transaction
+from storage.models import (
+    BusinessChat,
+    BusinessConnection,
+    BusinessMessage,
+    Client,
+    ClientPhone,
+    Event,
+)
+
+MESSAGE_KIND = "business_message"
+MAX_TEXT = 4096
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One message of a connected chat, as the CRM needs it (no Telegram types)."""
+
+    connection_id: str
+    chat_id: int  # the customer's private chat, which is their user id
+    message_id: int
+    sender_id: int | None
+    by_bot: bool  # sent on the account's behalf by a bot (this one, from a card)
+    first_name: str | None = None
+    last_name: str | None = None
+    username: str | None = None
+    text: str | None = None
+    file_kind: str | None = None
+    file_id: str | None = None
+    file_name: str | None = None
+    phone: str | None = None  # a contact the customer shared of themselves
+
+
+@dataclass(frozen=True)
+class Taken:
+    event_id: int
+    client_id: int
+    new_card: bool
+
+
+class BusinessInbox:
+    def __init__(
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        config: CrmConfig,
+        connections: BusinessConnections,
+    ) -> None:
+        self._session = session
+        self._clock = clock
+        self._config = config
+        self._connections = connections
+
+    async def take(self, message: ChatMessage) -> Taken | None:
+        """Record one new message; None when it is not recorded (inbox off, no enabled
+        connection of an active member, an excluded chat, a repeat, or the member
+        writing first to someone who is not a client)."""
+        if not await self._connections.inbox_on():
+            return None
+        async with write_transaction(self._session):
+            connection = await self._session.get(BusinessConnection, message.connection_id)
+            member = await self._connections.owner_of(message.connection_id)
+            if connection is None or member is None:
+                return None
+            key = (message.connection_id, message.chat_id, message.message_id)
+            if await self._session.get(BusinessMessage, key) is not None:
+                return None
+            now = self._clock.now()
+            mine = message.by_bot or message.sender_id == connection.user_id
+            chat = await self._session.get(BusinessChat, key[:2])
+            made = False
+            # A first message, or the first since the card was deleted: a (new) card.
+            if chat is None or (chat.client_id is None and not chat.excluded):
+                if mine:
+                    return None
+                created, deal_id = await new_card(
+                    self._session, self._clock, self._config, member, connection, message
+                )
+                if chat is None:
+                    chat = BusinessChat(
+                        connection_id=connection.id, chat_id=message.chat_id, excluded=False
+                    )
+                    self._session.add(chat)
+                chat.client_id = created.id
+                made = True
+                await outbox.enqueue(
+                    self._session,
+                    chat_id=member.id,
+                    kind=OutboxKind.BUSINESS_NEW_CLIENT,
+                    payload={
+                        "client_id": created.id,
+                        "name": created.name,
+                        "username": message.username,
+                        "deal_id": deal_id,
+                    },
+                    # The message that made the card: SQLite may give a new card a deleted one's id.
+                    dedupe_key=f"biz:{connection.id}:{message.chat_id}:{message.message_id}",
+                    now=now,
+                )
+            if chat.excluded or chat.client_id is None:
+                return None
+            client = await self._session.get(Client, chat.client_id)
+            if client is None:
+                return None
+            if not mine:
+                chat.last_customer_message_at = now
+                chat.username = (message.username or "")[:64] or chat.username
+                if message.phone and not made:
+                    await self._add_phone(client.id, message.phone)
+            client.last_activity_at = now
+            event = events.record(
+                self._session,
+                self._clock,
+                MESSAGE_KIND,
+                member.id if mine else None,
+                client_id=client.id,
+                text=(message.text or "")[:MAX_TEXT] or None,
+                data=message_data(message, mine),
+            )
+            await self._session.flush()
+            self._session.add(
+                BusinessMessage(
+                    connection_id=key[0], chat_id=key[1], message_id=key[2], event_id=event.id
+                )
+            )
+            return Taken(event.id, client.id, made)
+
+    async def edited(self, message: ChatMessage) -> Event | None:
+        """An edit noted on the message's own event (None: a message never recorded)."""
+        if not await self._connections.inbox_on():
+            return None
+        async with write_transaction(self._session):
+            event = await self._event_of(message.connection_id, message.chat_id, message.message_id)
+            if event is None:
+                return None
+            data = dict(event.data or {})
+            if "first_text" not in data:
+                data["first_text"] = event.text
+            data["edited_at"] = self._clock.now().isoformat()
+            event.text = (message.text or "")[:MAX_TEXT] or None
+            if message.file_id:
+                data.update(file_kind=message.file_kind, file_id=message.file_id)
+            event.data = data
+            return event
+
+    async def deleted(self, connection_id: str, chat_id: int, message_ids: list[int]) -> int:
+        """Deletions noted on the messages' events; how many were found."""
+        found = 0
+        if not await self._connections.inbox_on():
+            return found
+        async with write_transaction(self._session):
+            for message_id in message_ids[:1000]:
+                event = await self._event_of(connection_id, chat_id, message_id)
+                if event is None:
+                    continue
+                event.data = {**(event.data or {}), "deleted_at": self._clock.now().isoformat()}
+                found += 1
+        return found
+
+    async def _event_of(self, connection_id: str, chat_id: int, message_id: int) -> Event | None:
+        row = await self._session.get(BusinessMessage, (connection_id, chat_id, message_id))
+        if row is None:
+            return None
+        chat = await self._session.get(BusinessChat, (connection_id, chat_id))
+        if chat is None or chat.excluded:
+            return None
+        return await self._session.get(Event, row.event_id)
+
+    async def _add_phone(self, client_id: int, phone: str) -> None:
+        try:
+            e164 = parse_phone(phone, self._config.default_phone_region).e164
+        except PhoneError:
+            return
+        known = await self._session.scalar(
+            select(ClientPhone.id).where(
+                ClientPhone.client_id == client_id, ClientPhone.e164 == e164
+            )
+        )
+        client = await self._session.get(Client, client_id)
+        if known is None and client is not None:
+            self._session.add(ClientPhone(client_id=client_id, e164=e164, digits=e164.lstrip("+")))
+            await self._session.flush()
+            client.search_text = await client_search_text(self._session, client)
+
+
+def message_data(message: ChatMessage, mine: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {"from": "member" if mine else "client", "chat_id": message.chat_id}
+    if message.file_id:
+        data.update(
+            file_kind=message.file_kind, file_id=message.file_id, file_name=message.file_name
+        )
+    if message.phone:
+        data["phone"] = message.phone[:32]
+    return data

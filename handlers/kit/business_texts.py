@@ -1,0 +1,75 @@
+"""Words of the Telegram Business inbox that the kit shows: a chat message on a timeline,
+and the refusals of a reply from the card."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiogram.utils.i18n import gettext as _
+
+from crm.errors import CrmError
+
+MAX_SHOWN = 200
+
+
+def business_event_text(data: Mapping[str, Any], text: str | None) -> str:
+    """``✈️ client: text`` (or ``✈️ you``), with the file's kind, an edit and a deletion noted."""
+    who = _("client") if data.get("from") == "client" else _("answered in Telegram")
+    parts = []
+    if data.get("file_kind"):
+        parts.append(f"📎 {_file_label(str(data['file_kind']))}")
+    if data.get("phone"):
+        parts.append("📞 " + str(data["phone"])[:32])
+    if text:
+        shown = " ".join(text.split())
+        parts.append(shown if len(shown) <= MAX_SHOWN else shown[: MAX_SHOWN - 1] + "…")
+    line = f"✈️ {who}: " + (" ".join(parts) or "…")
+    if data.get("edited_at"):
+        line += " " + _("(edited)")
+    if data.get("deleted_at"):
+        line += " " + _("(deleted in Telegram)")
+    return line
+
+
+def _file_label(kind: str) -> str:
+    labels = {
+        "photo": _("photo"),
+        "voice": _("voice message"),
+        "document": _("file"),
+        "video": _("video"),
+        "audio": _("audio"),
+        "video_note": _("video message"),
+        "sticker": _("sticker"),
+    }
+    return labels.get(kind, kind)
+
+
+def business_error_text(error: CrmError) -> str | None:
+    texts = {
+        "business_no_chat": _("This client has no Telegram chat connected through Business."),
+        "business_not_yours": _(
+            "This chat is in another member's Telegram account: "
+            "only they can reply or leave it out."
+        ),
+        "business_inbox_off": _("The owner has switched the Telegram Business inbox off."),
+        "business_disconnected": _(
+            "Your Telegram Business account is disconnected from the bot; connect it again first."
+        ),
+        "business_excluded": _("This chat is left out of the card; record it again to reply."),
+        "business_no_rights": _(
+            "The bot may not reply for you: allow replying in Telegram "
+            "(Settings → Telegram Business → Chatbots)."
+        ),
+        "business_too_late": _(
+            "Too late: Telegram lets you reply through the bot only within 24 hours of the "
+            "customer's last message. Write to them in Telegram yourself."
+        ),
+        "business_not_connected": _("Your Telegram Business account is not connected."),
+    }
+    if error.code == "business_template_gaps":
+        names = str(error.params.get("names") or "")[:200]
+        return _(
+            "The template has no value here for: {names}. Fill them on the card first."
+        ).format(names=names)
+    return texts.get(error.code)

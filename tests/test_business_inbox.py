@@ -1,0 +1,465 @@
+"""The Telegram Business inbox through the Dispatcher, with updates fed as Telegram sends them."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import SendMessage
+from aiogram.types import Contact, PhotoSize, Update, Voice
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.business_simulator import SimulatedBusiness, customer
+from bot.simulator import SimulatedUser
+from bot.webhook_cli import webhook_command
+from crm.clock import ManualClock
+from handlers.business.callbacks import BizAction, BizCb
+from storage.models import (
+    BusinessChat,
+    BusinessConnection,
+    Client,
+    ClientPhone,
+    Deal,
+    Event,
+    Lead,
+    OutboxMessage,
+)
+from tests.conftest import OWNER_ID, Joiner, make_settings
+from tests.fake_bot_api import FakeBotApi
+
+MAX = 200_002
+STRANGER = 300_003
+IVAN = customer(900_001, "Ivan", "Petrov", username="ivanp")
+OLGA = customer(900_002, "Olga", username="olga_k")
+
+
+@pytest.fixture
+async def max_(join: Joiner) -> SimulatedUser:
+    return await join(MAX, first_name="Max", language_code="en")
+
+
+@pytest.fixture
+def account(app: App, max_: SimulatedUser) -> SimulatedBusiness:
+    """Max's Telegram Business account."""
+    return SimulatedBusiness(app.dispatcher, app.bot, max_.user, connection_id="conn-max")
+
+
+async def count(app: App, model: type, *where: object) -> int:
+    async with app.crm.open() as crm:
+        session = crm.clients._session
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)))
+
+
+async def rows(app: App, statement: object) -> list:  # type: ignore[type-arg]
+    async with app.crm.open() as crm:
+        return list(await crm.clients._session.scalars(statement))  # type: ignore[arg-type]
+
+
+async def the_client(app: App) -> Client:
+    [client] = await rows(app, select(Client))
+    return client
+
+
+async def chat_events(app: App) -> list[Event]:
+    return await rows(app, select(Event).where(Event.kind == "business_message").order_by(Event.id))
+
+
+async def open_card(user: SimulatedUser, client_id: int) -> None:
+    from handlers.clients.callbacks import CardAction, ClientCb
+
+    await user.press_data(ClientCb(action=CardAction.OPEN, client_id=client_id).pack())
+
+
+def test_the_bot_asks_telegram_for_business_updates(app: App) -> None:
+    used = set(app.dispatcher.resolve_used_update_types())
+    assert {
+        "business_connection",
+        "business_message",
+        "edited_business_message",
+        "deleted_business_messages",
+    } <= used
+
+
+async def test_a_member_connects_changes_rights_and_disconnects(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    [told] = await account.connect(can_reply=False)
+    assert told.chat_id == MAX
+    assert "Your Telegram Business account is connected to Kartoteka." in told.text
+    assert "gets a card" in told.text and "The bot may not reply for you" in told.text
+    [connection] = await rows(app, select(BusinessConnection))
+    assert (connection.user_id, connection.enabled) == (MAX, True)
+    assert connection.rights["can_reply"] is False and connection.rights["can_read_messages"]
+
+    assert await account.connect(can_reply=False) == []  # the same again: nothing new
+    [rights] = await account.connect(can_reply=True)
+    assert "You can now reply to customers from their cards." in rights.text
+    [connection] = await rows(app, select(BusinessConnection))
+    assert connection.rights["can_reply"] is True
+
+    [settings] = await max_.send("/settings")
+    assert "Telegram Business: connected" in settings.text
+    await max_.press("Telegram Business")
+    screen = max_.last_message()
+    assert "Your account: connected" in screen.text
+    assert "Replying from the card: on" in screen.text
+
+    [gone] = await account.connect(enabled=False)
+    assert "disconnected" in gone.text
+    [connection] = await rows(app, select(BusinessConnection))
+    assert connection.enabled is False
+    await account.writes(IVAN, "Hello?")
+    assert await count(app, Client) == 0
+
+
+async def test_a_strangers_connection_is_refused_and_stores_nothing(
+    app: App, owner_en: SimulatedUser, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    stranger = customer(STRANGER, "Eve")
+    business = SimulatedBusiness(app.dispatcher, app.bot, stranger, connection_id="conn-eve")
+    assert await business.connect() == []
+    assert "refused the business connection of non-member 300003" in caplog.text
+    assert await count(app, BusinessConnection) == 0
+    assert await business.writes(IVAN, "Hi") and await count(app, Client) == 0
+    assert await count(app, Event, Event.kind == "business_message") == 0
+    assert not [r for r in business.session.requests if isinstance(r, SendMessage)]
+
+
+async def test_a_first_message_makes_one_card_and_one_note(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Hello, do you deliver to Kazan?")
+    again = account.message(IVAN, 424_242, mine=False, text="And how much is it?")
+    for update_id in (88_000_001, 88_000_002):  # Telegram delivered it twice
+        await account.feed(Update(update_id=update_id, business_message=again))
+    assert len(await chat_events(app)) == 2
+    client = await the_client(app)
+    assert (client.name, client.source, client.manager_id) == ("Ivan Petrov", "Telegram", MAX)
+    [lead] = await rows(app, select(Lead))
+    assert (lead.channel, lead.taken_by, lead.client_id) == ("telegram", MAX, client.id)
+    assert await count(app, Deal) == 0  # Max did not ask for deals
+    notes = await rows(
+        app, select(OutboxMessage).where(OutboxMessage.kind == "business_new_client")
+    )
+    assert len(notes) == 1 and notes[0].chat_id == MAX
+    # Nothing at all was said into Ivan's chat.
+    assert not [r for r in account.session.requests if getattr(r, "chat_id", None) == IVAN.id]
+
+    await app.sender.drain_once()
+    note = max_.last_message()
+    assert note.text == "✈️ New client from Telegram: Ivan Petrov (@ivanp)"
+    [(label, _data, _url)] = note.buttons
+    assert label == "Open card"
+    await max_.press("Open card", note)
+    card = max_.last_message()
+    assert "✈️ Telegram: @ivanp · id 900001" in card.text
+    assert "Source: Telegram" in card.text
+    assert "✈️ client: Hello, do you deliver to Kazan?" in card.text
+    assert "✈️ client: And how much is it?" in card.text
+    assert any("Reply in Telegram" in text for text, _, _ in card.buttons)
+
+
+async def test_the_members_own_messages_never_make_a_card(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(OLGA, "Olga, your order is ready", mine=True)
+    assert await count(app, Client) == 0
+    assert await count(app, Event, Event.kind == "business_message") == 0
+    await account.writes(OLGA, "Great, thanks!")
+    await account.writes(OLGA, "You're welcome", mine=True)
+    client = await the_client(app)
+    assert client.name == "Olga"
+    events = await chat_events(app)
+    assert [(e.actor_id, e.data["from"], e.text) for e in events] == [
+        (None, "client", "Great, thanks!"),
+        (MAX, "member", "You're welcome"),
+    ]
+
+
+async def test_edits_and_deletions_land_on_the_same_event(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    first = await account.writes(IVAN, "I want 3 boxes")
+    await account.edits(IVAN, first, "I want 5 boxes")
+    [event] = await chat_events(app)
+    assert event.text == "I want 5 boxes"
+    assert event.data["first_text"] == "I want 3 boxes" and "edited_at" in event.data
+    await account.deletes(IVAN, first, 999_999)  # one never seen: ignored
+    [event] = await chat_events(app)
+    assert "deleted_at" in event.data
+    await open_card(max_, event.client_id or 0)
+    assert "I want 5 boxes (edited) (deleted in Telegram)" in max_.last_message().text
+
+
+async def test_photos_voice_and_a_shared_phone_are_kept(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    photo = [
+        PhotoSize(file_id="small", file_unique_id="s", width=90, height=90),
+        PhotoSize(file_id="large", file_unique_id="l", width=1280, height=1280),
+    ]
+    await account.writes(IVAN, photo=photo, caption="This one")
+    await account.writes(IVAN, voice=Voice(file_id="voice-1", file_unique_id="v", duration=3))
+    contact = Contact(phone_number="+7 999 123-45-67", first_name="Ivan", user_id=IVAN.id)
+    await account.writes(IVAN, contact=contact)
+    events = await chat_events(app)
+    assert [(e.data.get("file_kind"), e.data.get("file_id")) for e in events[:2]] == [
+        ("photo", "large"),
+        ("voice", "voice-1"),
+    ]
+    assert events[0].text == "This one"
+    [phone] = await rows(app, select(ClientPhone.e164))
+    assert phone == "+79991234567"
+
+
+async def test_a_reply_from_the_card_within_24_hours(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness, clock: ManualClock
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Is it in stock?")
+    client = await the_client(app)
+    clock.advance(timedelta(hours=23))
+    await open_card(max_, client.id)
+    await max_.press("Reply in Telegram")
+    assert "Send the reply to Ivan Petrov" in max_.last_message().text
+    before = len(account.session.requests)
+    *_to_ivan, done = await max_.send("Yes, 12 left")
+    [sent] = [
+        r
+        for r in account.session.requests[before:]
+        if isinstance(r, SendMessage) and r.chat_id == IVAN.id
+    ]
+    assert (sent.text, sent.business_connection_id) == ("Yes, 12 left", "conn-max")
+    assert "Sent into the client's Telegram chat" in done.text
+    events = await chat_events(app)
+    assert [(e.actor_id, e.data["from"], e.text) for e in events] == [
+        (None, "client", "Is it in stock?"),
+        (MAX, "member", "Yes, 12 left"),
+    ]
+    # Telegram may also report the bot's own message as one of the chat: not doubled.
+    sent_id = next(s.message_id for s in account.session.chat_order if s.chat_id == IVAN.id)
+    echo = account.message(
+        IVAN, sent_id, mine=True, sender_business_bot=account.session.bot_user, text="Yes, 12 left"
+    )
+    await account.feed(Update(update_id=77_000_001, business_message=echo))
+    assert len(await chat_events(app)) == 2
+
+
+async def test_a_reply_after_24_hours_or_without_rights_is_refused(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness, clock: ManualClock
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Hello")
+    client = await the_client(app)
+    clock.advance(timedelta(hours=25))
+    await open_card(max_, client.id)
+    await max_.press("Reply in Telegram")
+    assert max_.alert is not None and max_.alert.startswith("Too late")
+
+    # Within the 24 hours by our clock, but Telegram says the chat is too old: told, not kept.
+    await account.writes(IVAN, "Still there?")
+    await open_card(max_, client.id)
+    await max_.press("Reply in Telegram")
+    account.session.answer_next(
+        TelegramBadRequest(
+            SendMessage(chat_id=IVAN.id, text="x"), "Bad Request: BUSINESS_PEER_USAGE_MISSING"
+        ),
+        SendMessage,
+    )
+    [told] = await max_.send("Yes!")
+    assert told.text.startswith("Too late")
+    assert [e.text for e in await chat_events(app)] == ["Hello", "Still there?"]
+
+    await account.connect(can_reply=False)
+    await open_card(max_, client.id)
+    await max_.press("Reply in Telegram")
+    assert max_.alert is not None and max_.alert.startswith("The bot may not reply for you")
+
+
+async def test_only_the_accounts_member_replies_or_leaves_the_chat_out(
+    app: App, owner_en: SimulatedUser, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Hello")
+    client = await the_client(app)
+    await open_card(owner_en, client.id)
+    card = owner_en.last_message()
+    assert "✈️ Telegram: @ivanp" in card.text
+    assert not any("Reply in Telegram" in text for text, _, _ in card.buttons)
+    forged = BizCb(action=BizAction.REPLY, client_id=client.id).pack()
+    await owner_en.press_data(forged)
+    assert owner_en.alert is not None and "another member's Telegram account" in owner_en.alert
+    forged = BizCb(action=BizAction.EXCLUDE, client_id=client.id, on=True).pack()
+    await owner_en.press_data(forged)
+    assert owner_en.alert is not None and "another member's Telegram account" in owner_en.alert
+    [chat] = await rows(app, select(BusinessChat))
+    assert chat.excluded is False
+
+
+async def test_a_member_leaves_a_chat_out_and_takes_it_back(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Hello")
+    client = await the_client(app)
+    await open_card(max_, client.id)
+    await max_.press("Leave chat out")
+    assert max_.alert == "This chat is left out: nothing more of it goes onto the card."
+    await account.writes(IVAN, "Private stuff")
+    assert [e.text for e in await chat_events(app)] == ["Hello"]
+    await open_card(max_, client.id)
+    assert "left out of the card" in max_.last_message().text
+    await max_.press("Record this chat again")
+    await account.writes(IVAN, "Back again")
+    assert [e.text for e in await chat_events(app)] == ["Hello", "Back again"]
+
+
+async def test_the_owner_switches_the_inbox_off_for_the_team(
+    app: App, owner_en: SimulatedUser, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    forged = BizCb(action=BizAction.INBOX, on=False).pack()
+    await max_.press_data(forged)
+    assert max_.alert == "You don't have access to this."
+    await owner_en.send("/settings")
+    await owner_en.press("Telegram Business")
+    assert "Inbox for the team: on" in owner_en.last_message().text
+    await owner_en.press("Switch the inbox off")
+    assert owner_en.alert == "The inbox is off: nothing from connected chats is recorded."
+    assert "Inbox for the team: off" in owner_en.last_message().text
+    await account.writes(IVAN, "Hello")
+    assert await count(app, Client) == 0
+    await owner_en.press("Switch the inbox on")
+    await account.writes(IVAN, "Hello again")
+    assert [e.text for e in await chat_events(app)] == ["Hello again"]
+
+
+async def test_a_deal_for_each_new_contact_is_the_members_choice(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await max_.send("/settings")
+    await max_.press("Telegram Business")
+    await max_.press("A deal for each new contact: off")
+    assert "A deal for each new contact: on" in max_.last_message().text
+    await account.writes(IVAN, "Hello")
+    [deal] = await rows(app, select(Deal))
+    client = await the_client(app)
+    assert (deal.client_id, deal.manager_id, deal.title) == (client.id, MAX, "Ivan Petrov")
+
+
+async def test_an_owner_with_business_too(app: App, owner_en: SimulatedUser) -> None:
+    business = SimulatedBusiness(app.dispatcher, app.bot, owner_en.user, connection_id="conn-o")
+    [told] = await business.connect()
+    assert told.chat_id == OWNER_ID
+    await business.writes(OLGA, "Hi!")
+    assert (await the_client(app)).manager_id == OWNER_ID
+
+
+async def test_registering_the_webhook_asks_telegram_for_business_updates(
+    database_url: str,
+) -> None:
+    api = FakeBotApi()
+    await api.start()
+    try:
+        settings = make_settings(
+            database_url,
+            telegram_api_url=api.base_url("deploy"),
+            webhook_url="https://crm.example.org/telegram",
+            webhook_secret="s3cret-s3cret",
+        )
+        said = await webhook_command(settings, "set")
+    finally:
+        await api.stop()
+    assert said == "Webhook set to https://crm.example.org/telegram."
+    [call] = api.sent("setWebhook")
+    assert {
+        "business_connection",
+        "business_message",
+        "edited_business_message",
+        "deleted_business_messages",
+    } <= set(call.fields["allowed_updates"])
+
+
+async def test_a_deactivated_members_chats_are_no_longer_recorded(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Hello")
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.members.set_active(owner, MAX, False)
+    before = len(account.session.requests)
+    await account.writes(IVAN, "Anyone there?")
+    await account.writes(OLGA, "Hi, I am new")
+    assert [e.text for e in await chat_events(app)] == ["Hello"]
+    assert await count(app, Client) == 1
+    assert account.session.requests[before:] == []  # and not a word to anyone
+
+
+async def test_a_reply_made_from_a_template_is_shown_then_sent(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.templates.add_text(owner, "Price list", "Hello, {client.name}! Prices: …")
+        await crm.templates.add_text(owner, "Deal", "About {deal.title}")
+    await account.connect()
+    await account.writes(IVAN, "Prices?")
+    client = await the_client(app)
+    await open_card(max_, client.id)
+    await max_.press("Reply in Telegram")
+    assert [text for text, _, _ in max_.last_message().buttons] == [
+        "📝 Price list",
+        "📝 Deal",
+        "✖️ Cancel",
+    ]
+    await max_.press("📝 Deal")  # no deal: the gap is named, nothing is sent
+    assert max_.alert is not None and "deal.title" in max_.alert
+    before = len(account.session.requests)
+    await max_.press("📝 Price list")
+    preview = max_.last_message()
+    assert "Hello, Ivan Petrov! Prices: …" in preview.text
+    assert not [r for r in account.session.requests[before:] if isinstance(r, SendMessage)]
+    await max_.press("📤 Send", preview)
+    [sent] = [r for r in account.session.requests[before:] if isinstance(r, SendMessage)]
+    assert (sent.chat_id, sent.text) == (IVAN.id, "Hello, Ivan Petrov! Prices: …")
+    assert sent.business_connection_id == "conn-max"
+    assert max_.last_message().text == "Sent into the client's Telegram chat; it is on the card."
+    assert [e.text for e in await chat_events(app)] == ["Prices?", "Hello, Ivan Petrov! Prices: …"]
+    await max_.press_data(BizCb(action=BizAction.SEND, client_id=client.id).pack())
+    assert max_.alert == "This button is no longer active."  # sent once, not twice
+
+
+async def test_a_customer_whose_card_was_deleted_gets_a_new_one_when_writing_again(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Hello")
+    first = await the_client(app)
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.client_edits.delete(owner, first.id)
+    await account.writes(IVAN, "It's me again", mine=True)  # the member's: still no card
+    assert await count(app, Client) == 0
+    await account.writes(IVAN, "Hello again")
+    second = await the_client(app)
+    assert second.name == "Ivan Petrov"
+    assert await count(app, Event, Event.kind == "client_created") == 2
+    notes = await rows(
+        app, select(OutboxMessage).where(OutboxMessage.kind == "business_new_client")
+    )
+    assert [note.payload["client_id"] for note in notes] == [first.id, second.id]
+    [chat] = await rows(app, select(BusinessChat))
+    assert chat.client_id == second.id
