@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from crm import outbox
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.errors import InvalidInput, NotAllowed
+from crm.errors import NotAllowed
 from crm.team_settings import BACKUP_KEY, TeamSettings
 from storage.backup import backup
 from storage.engine import write_transaction
@@ -90,7 +90,7 @@ class Backups:
         """Nightly at ``hour`` in the actor's time zone, or off (None)."""
         _require_owner(actor)
         if hour is not None and not 0 <= hour <= 23:
-            raise InvalidInput("bad_hour")
+            raise ValueError(f"{hour} is not an hour")  # the button's data is bounded
         async with self._settings.changing() as session:
             if hour is None:
                 await session.execute(delete(AppSetting).where(AppSetting.key == BACKUP_KEY))

@@ -81,11 +81,13 @@ async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> 
     if kind in (LEAD_NOTICE, QUEUE_NOTICE):
         return Rendered(*lead_notice(kind, payload))
     if kind == NIGHTLY_KIND:
-        return await _nightly_backup(crm, chat_id)
+        return await _nightly_backup(crm, kind, payload, chat_id)
     raise UnknownKind(kind)
 
 
-async def _nightly_backup(crm: Crm, chat_id: int) -> Rendered | None:
+async def _nightly_backup(
+    crm: Crm, kind: str, payload: dict[str, Any], chat_id: int
+) -> Rendered | None:
     """Tonight's backup, made now: the document itself, or where it went, or why not."""
     reader = await crm.members.get_active(chat_id)
     if reader is None or reader.role != Role.OWNER:
