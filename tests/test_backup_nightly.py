@@ -90,6 +90,10 @@ async def test_the_owner_turns_it_off_and_a_manager_may_not_touch_it(
         assert await crm.backups.plan() is None
 
     await set_hour(owner_en, "03:00")
+    [screen] = await owner_en.press("Nightly backup at 03:00")
+    assert "Now: every night at 03:00 (Europe/Moscow)." in screen.text
+    [screen] = await owner_en.press("Settings")
+    assert "Nightly backup at 03:00" in str(screen.buttons)
     await owner_en.press("Nightly backup at 03:00")
     [screen] = await owner_en.press("Turn off")
     assert "Nightly backup: off" in str(screen.buttons)

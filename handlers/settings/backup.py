@@ -13,7 +13,7 @@ from crm.service import Crm
 from handlers.kit.keyboards import back_row, button, keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
-from handlers.settings.callbacks import BackupAction, BackupCb, SettingsCb
+from handlers.settings.callbacks import BackupAction, BackupCb
 from handlers.settings.screen import is_owner, settings_screen
 from storage.models import User
 
@@ -52,7 +52,7 @@ def backup_screen(
     rows = [hours[i : i + HOURS_PER_ROW] for i in range(0, len(hours), HOURS_PER_ROW)]
     if plan is not None:
         rows.append([button(_("Turn off"), BackupCb(action=BackupAction.OFF))])
-    rows.append(back_row(_("Settings"), SettingsCb(action="main")))
+    rows.append(back_row(_("Settings"), BackupCb(action=BackupAction.BACK)))
     return text, rows
 
 
@@ -75,3 +75,8 @@ async def choose(callback: CallbackQuery, callback_data: BackupCb, crm: Crm, mem
         await callback.answer(_("Nightly backup at {hour:02d}:00.").format(hour=callback_data.hour))
     else:
         await callback.answer(_("Nightly backup off."))
+
+
+@routes.callback_query(BackupCb.filter(F.action == BackupAction.BACK))
+async def back(callback: CallbackQuery, crm: Crm, member: User) -> None:
+    await show(callback, *await settings_screen(member, crm))

@@ -102,6 +102,7 @@ class BackupAction(StrEnum):
     ASK = "ask"  # the nightly backup's screen
     SET = "set"  # at ``hour``
     OFF = "off"
+    BACK = "back"  # to /settings
 
 
 class BackupCb(CallbackData, prefix="bk"):
