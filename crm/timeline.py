@@ -46,6 +46,7 @@ class Timeline:
         self._clients = clients
         # The card this update opened (or found open already), if any.
         self.opened: int | None = None
+        self.opened_deal: int | None = None
 
     async def comment(self, actor: User, client_id: int, text: str) -> Event:
         note = clean_note(text)
@@ -93,8 +94,8 @@ class Timeline:
 
     # --- the open card -------------------------------------------------------------
 
-    async def open_card(self, actor: User, client_id: int) -> None:
-        """Make ``client_id`` the card plain text goes to.
+    async def open_card(self, actor: User, client_id: int, deal_id: int | None = None) -> None:
+        """Make ``client_id`` (or its deal ``deal_id``) the card plain text goes to.
 
         When it already is, and was opened less than ``OPEN_CARD_REFRESH`` ago,
         nothing is written: browsing one card (refresh, pages of its timeline,
@@ -102,9 +103,11 @@ class Timeline:
         opening (``card_context``) then runs from at most that much earlier.
         """
         self.opened = client_id
+        self.opened_deal = deal_id
         now = self._clock.now()
         if (
             actor.open_client_id == client_id
+            and actor.open_deal_id == deal_id
             and actor.open_client_at is not None
             and now - actor.open_client_at < OPEN_CARD_REFRESH
         ):
@@ -112,25 +115,33 @@ class Timeline:
         async with write_transaction(self._session):
             user = await self._session.get(User, actor.id)
             if user is not None:
-                user.open_client_id = client_id
+                user.open_client_id, user.open_deal_id = client_id, deal_id
                 user.open_client_at = self._clock.now()
                 actor.open_client_id, actor.open_client_at = client_id, user.open_client_at
+                actor.open_deal_id = deal_id
 
     async def close_card(self, actor: User) -> None:
         async with write_transaction(self._session):
             user = await self._session.get(User, actor.id)
             if user is not None:
-                user.open_client_id = None
+                user.open_client_id = user.open_deal_id = None
                 user.open_client_at = None
-        actor.open_client_id = actor.open_client_at = None
+        actor.open_client_id = actor.open_deal_id = actor.open_client_at = None
 
     def open_client_id(self, actor: User, window: timedelta) -> int | None:
-        """The card plain text goes to now, if one was opened within ``window``."""
+        """The client whose card (or a deal of theirs) plain text goes to now, if one was
+        opened within ``window``."""
         if actor.open_client_id is None or actor.open_client_at is None:
             return None
         if self._clock.now() - actor.open_client_at > window:
             return None
         return actor.open_client_id
+
+    def open_deal_id(self, actor: User, window: timedelta) -> int | None:
+        """The deal whose card is open now (within ``window``), if the open card is a deal's."""
+        if self.open_client_id(actor, window) is None:
+            return None
+        return actor.open_deal_id
 
     async def _add(
         self,

@@ -20,6 +20,7 @@ from handlers.imports import exports as data_exports
 from handlers.imports import flow as imports
 from handlers.kit.routes import Routes
 from handlers.menu import cancel, fallback, start
+from handlers.opencard import text as open_card
 from handlers.records import routes as records
 from handlers.reports import digest, report
 from handlers.settings import digest as digest_settings
@@ -64,6 +65,7 @@ FEATURES: tuple[Routes, ...] = (
     import_batches.routes,
     data_exports.routes,
     intake.routes,
+    open_card.routes,
     client_notes.routes,
     fallback.routes,
 )

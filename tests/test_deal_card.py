@@ -216,9 +216,9 @@ async def test_lost_with_a_listed_and_with_a_typed_reason(
     assert "Lost because: The budget was cut" in card.text
     assert f"❌ lost: 5,000{RUB}; reason: The budget was cut" in card.text
     assert (await deal_now(app, second.id)).lost_reason == "The budget was cut"
-    # The dialog is over: more text is a comment on the open card, not a reason.
+    # The dialog is over: more text is a comment on the open (deal's) card, not a reason.
     [ack] = await owner_en.send("Call again in autumn")
-    assert ack.text == "Comment added to Boris Orlov."
+    assert ack.text == "Comment added to the deal “Tables”."
     assert (await deal_now(app, second.id)).lost_reason == "The budget was cut"
 
     # Going back from the reasons leaves the question: text is not taken as a reason.
@@ -229,7 +229,7 @@ async def test_lost_with_a_listed_and_with_a_typed_reason(
     [card] = await owner_en.press("◀️ Deal", reasons)
     assert card.text.startswith("💼 Tables")
     [ack] = await owner_en.send("Not lost after all")
-    assert ack.text == "Comment added to Boris Orlov."
+    assert ack.text == "Comment added to the deal “Tables”."
     reopened = await deal_now(app, second.id)
     assert (reopened.closed_at, reopened.lost_reason) == (None, None)
 

@@ -13,7 +13,6 @@ from crm.errors import CrmError
 from crm.service import Crm
 from crm.timeline import CALL_OUTCOMES, FileKind
 from handlers.clients.callbacks import CardAction, ClientCb
-from handlers.clients.search import search_and_answer
 from handlers.clients.states import NoteData, NoteFlow
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import button, cancel_row, keyboard
@@ -142,20 +141,7 @@ async def undo(callback: CallbackQuery, callback_data: ClientCb, crm: Crm, membe
     await show(callback, Text(_("Removed from the card.")), None)
 
 
-# --- while a card is open -------------------------------------------------------------------
-
-
-@routes.message(StateFilter(None), F.text, ~F.text.startswith("/"), F.chat.type == "private")
-async def plain_text(message: Message, crm: Crm, member: User) -> None:
-    """Text after opening a card is a note on it; otherwise it is a search."""
-    text = message.text or ""
-    client_id = crm.timeline.open_client_id(member, crm.config.card_context)
-    if client_id is None:
-        await search_and_answer(message, crm, member, text)
-        return
-    event = await crm.timeline.comment(member, client_id, text)
-    client = await crm.clients.visible(member, client_id)
-    await send(message, *note_ack(event, client.name, _("Comment added to {name}.")))
+# --- while a card is open (text: handlers.opencard) ---------------------------------------------
 
 
 MEDIA = F.photo | F.voice | F.document | F.video | F.audio | F.video_note

@@ -1,0 +1,152 @@
+"""The open card under the member's control (issue 10, item 1): replies go to the card they
+answer, a name typed with a card open is asked about, /task and /deal say where they attach,
+and a deal's card takes what is typed into the deal's history."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.parsing.name_match import looks_like_name
+from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.deals.callbacks import DealAction, DealCb
+from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
+from storage.engine import create_session_factory
+from storage.models import Event
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID
+from tests.test_deal_card import make_deal
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("кузнецов", "Пётр Кузнецов", True),
+        ("Кузнецов", "Пётр Кузнецов", True),
+        ("пётр кузн", "Пётр Кузнецов", True),
+        ("петр", "Пётр Кузнецов", True),
+        ("Анна-Мария", "Анна-Мария Ли", True),
+        ("анна", "Анна-Мария Ли", True),
+        ("кузнецов.", "Пётр Кузнецов", True),
+        ("перезвонить", "Пётр Кузнецов", False),
+        ("кузнецов перезвонить", "Пётр Кузнецов", False),
+        ("кузнецов позвонил в пятницу", "Пётр Кузнецов", False),  # too many words
+        ("ку", "Пётр Кузнецов", False),  # too short to be sure
+        ("кузнецов 5", "Пётр Кузнецов", False),
+        ("кузнецов, ок", "Пётр Кузнецов", False),
+        ("ivan@mail.ru", "Ivan Mail", False),
+        ("", "Пётр Кузнецов", False),
+        ("к" * 41, "к" * 41, False),
+    ],
+)
+def test_a_text_that_names_a_client(text: str, name: str, expected: bool) -> None:
+    assert looks_like_name(text, name) is expected
+
+
+async def comments_of(
+    app: App, client_id: int | None = None, deal_id: int | None = None
+) -> list[str]:
+    async with create_session_factory(app.engine)() as db:
+        query = select(Event.text).where(Event.kind == "comment")
+        if client_id is not None:
+            query = query.where(Event.client_id == client_id)
+        if deal_id is not None:
+            query = query.where(Event.deal_id == deal_id)
+        return [text or "" for text in await db.scalars(query.order_by(Event.id))]
+
+
+async def test_text_with_a_deal_card_open_goes_into_the_deals_history(
+    app: App, owner: SimulatedUser
+) -> None:
+    alena = await make_client(app, OWNER_ID, "Алёна Смирнова")
+    deal = await make_deal(app, alena.id, title="Поставка")
+    [card] = await owner.press_data(DealCb(action=DealAction.OPEN, deal_id=deal.id).pack())
+    assert card.text.rstrip().endswith(
+        "Всё, что вы отправите сейчас, попадёт в историю этой карточки."
+    )
+    [ack] = await owner.send("договорились на пятницу")
+    assert "Комментарий добавлен к сделке «Поставка»" in ack.text
+    assert await comments_of(app, deal_id=deal.id) == ["договорились на пятницу"]
+    # Opening the client's own card makes the client's card the open one again.
+    await owner.press_data(ClientCb(action=CardAction.OPEN, client_id=alena.id).pack())
+    await owner.send("перезвонить в понедельник")
+    assert await comments_of(app, deal_id=deal.id) == ["договорились на пятницу"]
+    assert "перезвонить в понедельник" in await comments_of(app, client_id=alena.id)
+
+
+async def test_a_reply_to_a_card_goes_into_that_cards_history(
+    app: App, owner: SimulatedUser
+) -> None:
+    alena = await make_client(app, OWNER_ID, "Алёна Смирнова")
+    petr = await make_client(app, OWNER_ID, "Пётр Кузнецов")
+    deal = await make_deal(app, petr.id, title="Монтаж")
+    [first] = await owner.send("/find кузнецов")
+    [deal_card] = await owner.press_data(DealCb(action=DealAction.OPEN, deal_id=deal.id).pack())
+    assert deal_card is first  # (the press showed the deal in that message)
+    [alena_card] = await owner.send("/find алёна")
+    [petr_card] = await owner.send("/find кузнецов")
+    # Пётр's card is open, yet a reply to Алёна's card goes to her.
+    [ack] = await owner.send("обещала ответить завтра", reply_to=alena_card)
+    assert "Алёна Смирнова" in ack.text
+    assert await comments_of(app, client_id=alena.id) == ["обещала ответить завтра"]
+    # A reply to the deal's card goes into the deal's history.
+    await owner.send("нужен замер", reply_to=deal_card)
+    assert await comments_of(app, deal_id=deal.id) == ["нужен замер"]
+    # With no card open at all (a command closed it), a reply still finds its card.
+    await owner.send("/start")
+    await owner.send("позвонить после обеда", reply_to=petr_card)
+    assert await comments_of(app, client_id=petr.id) == ["нужен замер", "позвонить после обеда"]
+    # A reply to any other message of the bot is not a comment: with no card open, a search.
+    [hello] = [m for m in owner.chat_messages() if m.reply_keyboard is not None][-1:]
+    replies = await owner.send("алёна", reply_to=hello)
+    assert any("Алёна Смирнова" in r.text for r in replies)
+    assert await comments_of(app, client_id=alena.id) == ["обещала ответить завтра"]
+
+
+async def test_a_name_of_another_client_is_asked_about(app: App, owner: SimulatedUser) -> None:
+    alena = await make_client(app, OWNER_ID, "Алёна Смирнова")
+    petr = await make_client(app, OWNER_ID, "Пётр Кузнецов")
+    await owner.send("/find алёна")
+    [question] = await owner.send("кузнецов")
+    assert question.text == (
+        "«кузнецов» похоже на имя клиента Пётр Кузнецов. "
+        "Это комментарий к карточке «Алёна Смирнова» или поиск?"
+    )
+    assert await comments_of(app) == []
+    [found] = await owner.press("Найти", question)
+    assert found.text.startswith("👤 Пётр Кузнецов")
+    await owner.press("Найти", question)  # pressed twice
+    assert owner.alert is not None and "уже" in owner.alert
+    assert await comments_of(app) == []
+
+    # The same with the other answer: a comment on the open card, once.
+    await owner.send("/find алёна")
+    [question] = await owner.send("Кузнецов")
+    [ack] = await owner.press("Комментарий к", question)
+    assert "Алёна Смирнова" in ack.text
+    assert await comments_of(app, client_id=alena.id) == ["Кузнецов"]
+    await owner.press_data(OpenCardCb(action=OpenCardAction.COMMENT, ref=0).pack(), question)
+    assert owner.alert is not None and "уже" in owner.alert
+    assert await comments_of(app, client_id=alena.id) == ["Кузнецов"]
+    # A longer text, or the card's own client's name, is simply a comment.
+    await owner.send("Кузнецов перезвонит ей в пятницу")
+    await owner.send("Смирнова")
+    assert await comments_of(app, client_id=alena.id) == [
+        "Кузнецов",
+        "Кузнецов перезвонит ей в пятницу",
+        "Смирнова",
+    ]
+    assert await comments_of(app, client_id=petr.id) == []
+
+
+async def test_a_question_answered_late_says_so(app: App, owner: SimulatedUser) -> None:
+    await make_client(app, OWNER_ID, "Алёна Смирнова")
+    await make_client(app, OWNER_ID, "Пётр Кузнецов")
+    await owner.send("/find алёна")
+    [question] = await owner.send("кузнецов")
+    await owner.send("/cancel")
+    await owner.press("Комментарий к", question)
+    assert owner.alert is not None and "уже" in owner.alert
+    assert await comments_of(app) == []
