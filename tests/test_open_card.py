@@ -14,7 +14,7 @@ from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
 from storage.engine import create_session_factory
-from storage.models import Event
+from storage.models import Deal, Event, Task
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
 from tests.test_deal_card import make_deal
@@ -150,3 +150,65 @@ async def test_a_question_answered_late_says_so(app: App, owner: SimulatedUser) 
     await owner.press("Комментарий к", question)
     assert owner.alert is not None and "уже" in owner.alert
     assert await comments_of(app) == []
+
+
+async def tasks_now(app: App) -> list[Task]:
+    async with create_session_factory(app.engine)() as db:
+        return list(await db.scalars(select(Task).order_by(Task.id)))
+
+
+async def test_task_names_the_open_card_and_can_go_on_no_card(
+    app: App, owner: SimulatedUser
+) -> None:
+    alena = await make_client(app, OWNER_ID, "Алёна Смирнова")
+    deal = await make_deal(app, alena.id, title="Поставка")
+    await owner.send("/find алёна")
+    [saved] = await owner.send("/task завтра 10:00 отправить КП Ивану")
+    assert "📎 На открытой карточке: Алёна Смирнова" in saved.text
+    [task] = await tasks_now(app)
+    assert (task.client_id, task.deal_id) == (alena.id, None)
+    [shown] = await owner.press("Не для Алёна Смирнова", saved)
+    assert "📎" not in shown.text
+    [task] = await tasks_now(app)
+    assert (task.client_id, task.deal_id) == (None, None)
+    await owner.press_data(
+        OpenCardCb(action=OpenCardAction.DETACH_TASK, ref=task.id).pack(), saved
+    )  # pressed twice: nothing more to do, and no error
+    [task] = await tasks_now(app)
+    assert (task.client_id, task.deal_id) == (None, None)
+
+    # With a deal's card open, /task asks, naming the deal; "not for it" makes a task on no card.
+    await owner.press_data(DealCb(action=DealAction.OPEN, deal_id=deal.id).pack())
+    [prompt] = await owner.send("/task")
+    assert prompt.text.startswith("Новая задача: Поставка. Когда и что сделать?")
+    await owner.press("Не для Поставка", prompt)
+    assert owner.alert == "Задача будет без карточки."
+    assert not any("Не для" in text for text, _d, _u in prompt.buttons)
+    [saved] = await owner.send("завтра 11:00 позвонить")
+    assert "📎" not in saved.text
+    assert [(t.client_id, t.deal_id) for t in await tasks_now(app)][-1] == (None, None)
+    await owner.press_data(OpenCardCb(action=OpenCardAction.DETACH_TASK).pack(), prompt)
+    assert owner.alert == "Эта кнопка больше не действует."
+
+    # And kept: the task goes on the deal.
+    await owner.press_data(DealCb(action=DealAction.OPEN, deal_id=deal.id).pack())
+    [saved] = await owner.send("/task завтра 12:00 выставить счёт")
+    assert "📎 На открытой карточке: Поставка" in saved.text
+    assert [(t.client_id, t.deal_id) for t in await tasks_now(app)][-1] == (alena.id, deal.id)
+
+
+async def test_deal_names_the_open_card_and_can_be_not_for_it(
+    app: App, owner: SimulatedUser
+) -> None:
+    await make_client(app, OWNER_ID, "Алёна Смирнова")
+    await owner.send("/find алёна")
+    [prompt] = await owner.send("/deal")
+    assert prompt.text.startswith("Новая сделка с клиентом Алёна Смирнова. Какая сумма?")
+    [told] = await owner.press("Не для Алёна Смирнова", prompt)
+    assert told.text.startswith("Значит, не для Алёна Смирнова.")
+    replies = await owner.send("50000")  # no dialog, no open card: a search
+    assert not any("сделк" in r.text.lower() for r in replies)
+    async with create_session_factory(app.engine)() as db:
+        assert list(await db.scalars(select(Deal))) == []
+    await owner.press_data(OpenCardCb(action=OpenCardAction.NOT_THIS_CARD, ref=1).pack(), told)
+    assert owner.alert == "Эта кнопка больше не действует."

@@ -27,6 +27,7 @@ from handlers.kit.errors import error_text
 from handlers.kit.keyboards import button, cancel_row, keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.timeline import shorten
+from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
 from storage.models import Client, User
 
 routes = Routes(__name__)
@@ -83,13 +84,13 @@ async def deal_command(
     client = await crm.clients.visible(member, client_id)
     args = (command.args or "").strip()
     if not args:
-        await ask_amount(message, state, client, edit=False)
+        await ask_amount(message, state, client, edit=False, detachable=True)
         return
     try:
         amount, title = split_amount(args)
     except AmountError as error:  # a second chance, in the dialog
         why = amount_error_text(error.code, args.split()[0])
-        await ask_amount(message, state, client, edit=False, intro=why)
+        await ask_amount(message, state, client, edit=False, intro=why, detachable=True)
         return
     await NewDeal(client_id=client.id, amount=amount).save(state)
     await create(message, crm, member, state, title or None, edit=False)
@@ -125,14 +126,45 @@ async def _put(
 
 
 async def ask_amount(
-    target: Message, state: FSMContext, client: Client, *, edit: bool, intro: str = ""
+    target: Message,
+    state: FSMContext,
+    client: Client,
+    *,
+    edit: bool,
+    intro: str = "",
+    detachable: bool = False,
 ) -> None:
+    """``detachable``: the client is the open card's (/deal), so the question offers
+    "Not for them" in case the member meant another client."""
     await state.set_state(NewDealFlow.amount)
     await NewDeal(client_id=client.id, name=client.name).save(state)
     question = _("New deal with {name}. What is the amount?").format(name=client.name)
     text = f"{intro}\n{question}" if intro else f"{question} {amount_examples()}"
     skip = _keyboard(_("⏭ Skip: amount unknown"), NewDealAction.SKIP_AMOUNT, client.id)
+    if detachable:
+        other = OpenCardCb(action=OpenCardAction.NOT_THIS_CARD, ref=client.id)
+        label = _("✂️ Not for {name}").format(name=shorten(client.name, 30))
+        skip.inline_keyboard.insert(1, [button(label, other)])
     await _put(target, text, skip, edit=edit)
+
+
+@routes.callback_query(OpenCardCb.filter(F.action == OpenCardAction.NOT_THIS_CARD))
+async def not_this_card(
+    callback: CallbackQuery, callback_data: OpenCardCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    """The deal asked about is not for the open card's client: the dialog ends, the card closes."""
+    data = await NewDeal.load(state)
+    live = await _live(state, NewDealFlow.amount, callback_data.ref)
+    if not live or not isinstance(callback.message, Message):
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await state.clear()
+    await crm.timeline.close_card(member)
+    text = _(
+        "Not for {name}, then. Open the card of the client you mean (/find or /clients) "
+        "and send /deal again."
+    ).format(name=data.name or "")
+    await _put(callback.message, text, None, edit=True)
 
 
 async def ask_title(target: Message, state: FSMContext, *, edit: bool, intro: str = "") -> None:

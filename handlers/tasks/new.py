@@ -17,14 +17,18 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError
 from crm.parsing.when import WhenError, parse_when, split_when
 from crm.service import Crm
 from handlers.kit.errors import error_text
-from handlers.kit.keyboards import cancel_button
+from handlers.kit.keyboards import button, cancel_button, keyboard
 from handlers.kit.routes import Routes
+from handlers.kit.screen import show
+from handlers.kit.timeline import shorten
+from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
 from handlers.tasks.callbacks import NewTaskCb
 from handlers.tasks.states import NewTask, TaskFlow
 from handlers.tasks.views import task_screen, weekday_name
@@ -113,11 +117,22 @@ async def from_card(
 async def task_command(
     message: Message, command: CommandObject, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    """``/task <when> <what>``: for the open card if there is one."""
-    client_id = crm.timeline.open_client_id(member, crm.config.card_context)
-    await NewTask(client_id=client_id or 0).save(state)
+    """``/task <when> <what>``: for the open card if there is one (a deal's: the deal), which
+    the answer names, with a button to make it a task on no card."""
+    client_id = crm.timeline.open_client_id(member, crm.config.card_context) or 0
+    deal_id = crm.timeline.open_deal_id(member, crm.config.card_context) or 0
+    await NewTask(client_id=client_id, deal_id=deal_id, on_open_card=bool(client_id)).save(state)
     if not (command.args or "").strip():
-        await ask(message, state, TaskFlow.text, ask_text())
+        if not client_id:
+            await ask(message, state, TaskFlow.text, ask_text())
+            return
+        name = await card_name(crm, member, client_id, deal_id)
+        await state.set_state(TaskFlow.text)
+        detach = button(detach_label(name), OpenCardCb(action=OpenCardAction.DETACH_TASK))
+        await message.answer(
+            _("A task for {name}.").format(name=name) + " " + ask_text(),
+            reply_markup=keyboard([detach], [cancel_button()]),
+        )
         return
     await state.set_state(TaskFlow.text)
     await take_text(message, crm, member, state, command.args or "")
@@ -211,6 +226,36 @@ async def proceed(
     await save(message, crm, member, state, data)
 
 
+async def card_name(crm: Crm, member: User, client_id: int, deal_id: int) -> str:
+    if deal_id:
+        return (await crm.deals.visible(member, deal_id)).title
+    return (await crm.clients.visible(member, client_id)).name
+
+
+def detach_label(name: str) -> str:
+    return _("✂️ Not for {name}").format(name=shorten(name, 30))
+
+
+@routes.callback_query(OpenCardCb.filter(F.action == OpenCardAction.DETACH_TASK))
+async def detach(
+    callback: CallbackQuery, callback_data: OpenCardCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    """A task /task put on the open card goes on no card: the one being written
+    (``ref`` 0), or the one just saved."""
+    if callback_data.ref:
+        await crm.task_edits.attach(member, callback_data.ref, client_id=None, deal_id=None)
+        await show(callback, *await task_screen(crm, member, callback_data.ref))
+        return
+    data = await NewTask.load(state)
+    if await state.get_state() not in TaskFlow.__all_states_names__ or not data.on_open_card:
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await NewTask(due=data.due, day=data.day, title=data.title).save(state)
+    await callback.answer(_("The task will be on no card."), show_alert=True)
+    if isinstance(callback.message, Message):
+        await callback.message.edit_reply_markup(reply_markup=cancel_keyboard())
+
+
 async def save(message: Message, crm: Crm, member: User, state: FSMContext, data: NewTask) -> None:
     assert data.title is not None and data.due is not None
     try:
@@ -236,4 +281,9 @@ async def save(message: Message, crm: Crm, member: User, state: FSMContext, data
             await message.answer(error_text(error))
         return
     await state.clear()
+    if data.on_open_card and data.client_id:
+        name = await card_name(crm, member, data.client_id, data.deal_id)
+        text = Text(text, "\n", _("📎 On the open card: {name}").format(name=name))
+        detach = OpenCardCb(action=OpenCardAction.DETACH_TASK, ref=task.id)
+        keyboard.inline_keyboard.append([button(detach_label(name), detach)])
     await message.answer(**text.as_kwargs(), reply_markup=keyboard)
