@@ -195,15 +195,18 @@ class ClientQueries:
         )
         return Page(list(rows), total, page, pages)
 
-    async def search(self, actor: User, text: str, limit: int = 10) -> list[Client]:
+    async def search(
+        self, actor: User, text: str, limit: int = 10, archived: bool = False
+    ) -> list[Client]:
         """Best matches first (see ``client_search.name_rank``), then the most recent activity.
 
-        A single word shorter than three letters matches name prefixes only.
+        A single word shorter than three letters matches name prefixes only. ``archived``:
+        among the archived clients instead of the active ones.
         """
         terms = query_terms(text)
         if not terms:
             return []
-        conditions = await self._conditions(actor, ClientFilter())
+        conditions = await self._conditions(actor, ClientFilter(archived=archived))
         prefix_only = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
         return await client_search.ranked_clients(
             self._session, conditions, terms, limit, prefix_only

@@ -24,6 +24,7 @@ MAX_NOTE = 4000
 CALL_OUTCOMES = ("reached", "no_answer", "call_back")
 FileKind = Literal["photo", "voice", "document", "video", "audio", "video_note"]
 UNDO_WINDOW = timedelta(hours=1)
+NOTE_KINDS = ("comment", "call", "file")
 # Reopening the open card writes its time again only once it is this old.
 OPEN_CARD_REFRESH = timedelta(minutes=1)
 
@@ -88,6 +89,17 @@ class Timeline:
         """A file from a timeline the actor can see, to be sent back on request."""
         event = await self._session.get(Event, event_id)
         if event is None or event.kind != "file" or event.client_id is None:
+            raise NotFound()
+        await self._clients.visible(actor, event.client_id)
+        return event
+
+    async def note_event(self, actor: User, event_id: int) -> Event:
+        """A comment, call note or file caption from a timeline the actor can see, to be
+        read whole (the timeline shows it cut)."""
+        event = await self._session.get(Event, event_id)
+        if event is None or event.kind not in NOTE_KINDS or not event.text:
+            raise NotFound()
+        if event.client_id is None:
             raise NotFound()
         await self._clients.visible(actor, event.client_id)
         return event

@@ -105,7 +105,7 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
         return
     except CrmError as error:
         await message.answer(error_text(error))
-        if error.code not in ("empty", "too_long"):
+        if error.code not in ("empty", "no_letters", "too_long"):
             await state.clear()
         return
     await state.clear()

@@ -24,6 +24,7 @@ from handlers.kit.labels import member_name
 from handlers.kit.screen import show
 from handlers.kit.stages import money, progress, stage_name
 from handlers.kit.timeline import event_line, shorten
+from handlers.kit.whole_text import read_whole_rows
 from handlers.records.common import card_lines
 from handlers.records.views import card_buttons
 from handlers.tasks.views import task_button
@@ -143,6 +144,7 @@ def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboard
             [button(_("💬 Comment"), DealAction.COMMENT), task_button(deal_id=card.deal.id)]
         )
     rows.append(card_buttons(CardRef(CardKind.DEAL, card.deal.id)))
+    rows.extend(read_whole_rows(card.events))
     pages = max(1, -(-card.events_total // CARD_EVENTS))
     nav = []
     if page > 0:

@@ -87,6 +87,8 @@ def error_text(error: CrmError) -> str:
         return special
     if error.code == "empty":
         return _("This cannot be empty. Please send it again.")
+    if error.code == "no_letters":
+        return _("A name needs at least one letter or digit. Please send the name again.")
     if error.code == "too_long":
         return _("That is too long: at most {limit} characters. Please send a shorter one.").format(
             limit=error.params.get("limit", "")

@@ -14,10 +14,11 @@ class OpenCardAction(StrEnum):
     SEARCH = "search"  # the text asked about is a search
     DETACH_TASK = "detach_task"  # ``ref``: a task made on the open card, to be on no card
     NOT_THIS_CARD = "not_this"  # /deal: not for the open card (``ref``: its client)
+    FULL_TEXT = "full"  # ``ref``: an event whose note the timeline shows cut
 
 
 class OpenCardCb(CallbackData, prefix="oc"):
-    """``ref``: the question's key (the message asked about), a task or a client."""
+    """``ref``: the question's key (the message asked about), a task, a client or an event."""
 
     action: OpenCardAction
     ref: RecordId = 0

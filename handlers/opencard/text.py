@@ -8,6 +8,7 @@ from aiogram import F
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.parsing.name_match import looks_like_name, name_words
@@ -17,7 +18,7 @@ from handlers.clients.notes import note_ack
 from handlers.clients.search import search_and_answer
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.kit.routes import Routes
-from handlers.kit.screen import show
+from handlers.kit.screen import send, show
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
 from handlers.opencard.states import PendingText
 from handlers.opencard.views import deal_comment_ack, which_question
@@ -152,3 +153,13 @@ async def as_search(
         return
     await crm.timeline.close_card(member)  # a search leaves the open card
     await search_and_answer(callback.message, crm, member, data.pending_text or "")
+
+
+@routes.callback_query(OpenCardCb.filter(F.action == OpenCardAction.FULL_TEXT))
+async def read_whole(
+    callback: CallbackQuery, callback_data: OpenCardCb, crm: Crm, member: User
+) -> None:
+    """A note the timeline shows cut, whole, as a new message under the card."""
+    event = await crm.timeline.note_event(member, callback_data.ref)
+    if isinstance(callback.message, Message):
+        await send(callback.message, Text(event.text or ""))
