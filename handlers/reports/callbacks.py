@@ -25,3 +25,14 @@ class ReportCb(CallbackData, prefix="rep"):
     value: str = ""
     first: int = 0
     last: int = 0
+
+
+class DigestDay(StrEnum):
+    TODAY = "today"
+    YESTERDAY = "yesterday"
+
+
+class DigestDayCb(CallbackData, prefix="dgd"):
+    """/digest: today so far, or yesterday."""
+
+    day: DigestDay
