@@ -224,6 +224,18 @@ class ClientQueries:
         )
         return [str(city) for city, _count in rows.all()]
 
+    async def usual_sources(self, limit: int = 6) -> list[str]:
+        """The sources the team's clients came from, most frequent first (the new-client
+        dialog offers them as buttons). Team-wide: a source names a channel, not a client."""
+        rows = await self._session.execute(
+            select(Client.source, func.count())
+            .where(Client.source.is_not(None), Client.source != "")
+            .group_by(Client.source)
+            .order_by(func.count().desc(), Client.source)
+            .limit(limit)
+        )
+        return [str(source) for source, _count in rows.all()]
+
     async def tags(self, actor: User, limit: int = 12) -> list[str]:
         base = await self._conditions(actor, ClientFilter())
         rows = await self._session.execute(
