@@ -23,6 +23,7 @@ from handlers.menu import cancel, fallback, start
 from handlers.opencard import text as open_card
 from handlers.records import routes as records
 from handlers.reports import digest, report
+from handlers.settings import day_parts as day_part_settings
 from handlers.settings import digest as digest_settings
 from handlers.settings import menu as settings
 from handlers.settings import pipeline as pipeline_settings
@@ -46,6 +47,7 @@ FEATURES: tuple[Routes, ...] = (
     pipeline_settings.routes,
     pipeline_reasons.routes,
     digest_settings.routes,
+    day_part_settings.routes,
     records,
     automation.routes,
     client_new.routes,

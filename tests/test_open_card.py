@@ -4,6 +4,8 @@ and a deal's card takes what is typed into the deal's history."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -13,10 +15,11 @@ from crm.parsing.name_match import looks_like_name
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
+from handlers.settings.callbacks import DayPartAction, DayPartCb
 from storage.engine import create_session_factory
 from storage.models import Deal, Event, Task
 from tests.client_helpers import make_client
-from tests.conftest import OWNER_ID
+from tests.conftest import OWNER_ID, Joiner
 from tests.test_deal_card import make_deal
 
 
@@ -212,3 +215,29 @@ async def test_deal_names_the_open_card_and_can_be_not_for_it(
         assert list(await db.scalars(select(Deal))) == []
     await owner.press_data(OpenCardCb(action=OpenCardAction.NOT_THIS_CARD, ref=1).pack(), told)
     assert owner.alert == "Эта кнопка больше не действует."
+
+
+async def test_the_owner_sets_the_parts_of_the_day(
+    app: App, owner: SimulatedUser, join: Joiner
+) -> None:
+    [screen] = await owner.send("/settings")
+    [parts] = await owner.press("Части дня: 09:00 · 13:00 · 18:00", screen)
+    [question] = await owner.press("Утро", parts)
+    assert question.text.startswith("🌅 Утро («утром»): во сколько?")
+    [parts] = await owner.send("8:00")
+    assert "🌅 Утро («утром»): 08:00" in [t for t, _d, _u in parts.buttons]
+    await owner.press("Вечер", parts)
+    [refused] = await owner.send("7:30")  # before the morning and the afternoon
+    assert refused.text.startswith("Утро раньше дня, а день раньше вечера")
+    await owner.send("/cancel")
+    [saved] = await owner.send("/task завтра утром позвонить Ивану")
+    [task] = await tasks_now(app)
+    assert task.due_at.astimezone(UTC) == datetime(2026, 3, 3, 5, 0, tzinfo=UTC)  # 08:00 MSK
+    assert task.title == "позвонить Ивану"
+    assert "03.03" in saved.text and "08:00" in saved.text
+    # Only the owner changes them.
+    manager = await join(4401, "manager", "Марк")
+    await manager.press_data(DayPartCb(action=DayPartAction.ASK, part="morning").pack())
+    assert manager.alert == "У вас нет к этому доступа."
+    async with app.crm.open() as crm:
+        assert (await crm.settings.day_parts())["morning"] == (8, 0)

@@ -87,6 +87,12 @@ def error_text(error: CrmError) -> str:
         return special
     if error.code == "empty":
         return _("This cannot be empty. Please send it again.")
+    if error.code == "day_parts_order":
+        return _(
+            "Morning comes before afternoon, and afternoon before evening: pick a time between."
+        )
+    if error.code == "bad_day_part":
+        return _("This button is no longer active.")
     if error.code == "no_letters":
         return _("A name needs at least one letter or digit. Please send the name again.")
     if error.code == "too_long":

@@ -15,6 +15,8 @@ from handlers.intake.callbacks import SourceAction, SourceCb
 from handlers.kit.labels import language_name, local_time
 from handlers.records.callbacks import Ent, EntCb
 from handlers.settings.callbacks import (
+    DayPartAction,
+    DayPartCb,
     DigestAction,
     DigestCb,
     PipelineAction,
@@ -102,6 +104,10 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
         rows.append([InlineKeyboardButton(text=_("🤖 Automation"), callback_data=AUTOMATION)])
         sources = SourceCb(action=SourceAction.LIST).pack()
         rows.append([InlineKeyboardButton(text=_("📥 Lead sources"), callback_data=sources)])
+        times = " · ".join(f"{h:02d}:{m:02d}" for h, m in (await crm.settings.day_parts()).values())
+        parts = DayPartCb(action=DayPartAction.LIST).pack()
+        label = _("🌗 Parts of the day: {times}").format(times=times)
+        rows.append([InlineKeyboardButton(text=label, callback_data=parts)])
     rows.extend(await morning_buttons(member, crm))
     return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aiogram.fsm.state import State, StatesGroup
 
+from handlers.kit.dialog import DialogData
+
 
 class PipelineFlow(StatesGroup):
     stage_name = State()
@@ -15,6 +17,14 @@ class PipelineFlow(StatesGroup):
 
 class DigestFlow(StatesGroup):
     time = State()
+
+
+class DayPartFlow(StatesGroup):
+    time = State()  # the part of the day is in ``DayPartData``
+
+
+class DayPartData(DialogData):
+    part: str = ""
 
 
 class SettingsFlow(StatesGroup):

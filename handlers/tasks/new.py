@@ -8,6 +8,7 @@ and the answer picks the dialog up where it stopped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -21,20 +22,21 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError
-from crm.parsing.when import WhenError, parse_when, split_when
+from crm.parsing.when import DAY_PARTS, DayPart, WhenError, parse_when, split_when
 from crm.service import Crm
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import button, cancel_button, keyboard
 from handlers.kit.routes import Routes
-from handlers.kit.screen import show
-from handlers.kit.timeline import shorten
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
+from handlers.tasks import open_card as task_open_card
 from handlers.tasks.callbacks import NewTaskCb
+from handlers.tasks.open_card import card_name, detach_label
 from handlers.tasks.states import NewTask, TaskFlow
 from handlers.tasks.views import task_screen, weekday_name
 from storage.models import User
 
 routes = Routes(__name__)
+routes.include(task_open_card.routes)  # seen right after this one
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,14 @@ class Reading:
 
 
 def read_when(
-    text: str, now: datetime, tz: str, default_hour: int, *, split: bool, day: date | None = None
+    text: str,
+    now: datetime,
+    tz: str,
+    default_hour: int,
+    *,
+    split: bool,
+    day: date | None = None,
+    day_parts: Mapping[DayPart, tuple[int, int]] = DAY_PARTS,
 ) -> Reading:
     """What a typed when means. Raises ``WhenError``.
 
@@ -57,14 +66,14 @@ def read_when(
     """
     if day is not None:
         try:
-            found = parse_when(f"{day:%d.%m.%Y} {text}", now, tz, default_hour)
+            found = parse_when(f"{day:%d.%m.%Y} {text}", now, tz, default_hour, day_parts=day_parts)
             if found.has_time:
                 return Reading(found.at, None, "")
         except WhenError as error:
             if error.code != "not_a_date":
                 raise
     reader = split_when if split else parse_when
-    found = reader(text, now, tz, default_hour)
+    found = reader(text, now, tz, default_hour, day_parts=day_parts)
     if not found.has_time and found.at < now:
         return Reading(None, found.at.astimezone(ZoneInfo(tz)).date(), found.rest)
     return Reading(found.at, None, found.rest)
@@ -146,7 +155,12 @@ async def typed_text(message: Message, crm: Crm, member: User, state: FSMContext
 async def take_text(message: Message, crm: Crm, member: User, state: FSMContext, text: str) -> None:
     try:
         reading = read_when(
-            text, crm.clock.now(), member.timezone, crm.config.default_hour, split=True
+            text,
+            crm.clock.now(),
+            member.timezone,
+            crm.config.default_hour,
+            split=True,
+            day_parts=await crm.settings.day_parts(),
         )
     except WhenError as error:
         await message.answer(when_problem(error), reply_markup=cancel_keyboard())
@@ -175,6 +189,7 @@ async def take_when(
             crm.config.default_hour,
             split=False,
             day=day,
+            day_parts=await crm.settings.day_parts(),
         )
     except WhenError as error:
         await message.answer(when_problem(error), reply_markup=cancel_keyboard())
@@ -224,36 +239,6 @@ async def proceed(
         await ask(message, state, TaskFlow.title, _("What should be done?"))
         return
     await save(message, crm, member, state, data)
-
-
-async def card_name(crm: Crm, member: User, client_id: int, deal_id: int) -> str:
-    if deal_id:
-        return (await crm.deals.visible(member, deal_id)).title
-    return (await crm.clients.visible(member, client_id)).name
-
-
-def detach_label(name: str) -> str:
-    return _("✂️ Not for {name}").format(name=shorten(name, 30))
-
-
-@routes.callback_query(OpenCardCb.filter(F.action == OpenCardAction.DETACH_TASK))
-async def detach(
-    callback: CallbackQuery, callback_data: OpenCardCb, crm: Crm, member: User, state: FSMContext
-) -> None:
-    """A task /task put on the open card goes on no card: the one being written
-    (``ref`` 0), or the one just saved."""
-    if callback_data.ref:
-        await crm.task_edits.attach(member, callback_data.ref, client_id=None, deal_id=None)
-        await show(callback, *await task_screen(crm, member, callback_data.ref))
-        return
-    data = await NewTask.load(state)
-    if await state.get_state() not in TaskFlow.__all_states_names__ or not data.on_open_card:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
-        return
-    await NewTask(due=data.due, day=data.day, title=data.title).save(state)
-    await callback.answer(_("The task will be on no card."), show_alert=True)
-    if isinstance(callback.message, Message):
-        await callback.message.edit_reply_markup(reply_markup=cancel_keyboard())
 
 
 async def save(message: Message, crm: Crm, member: User, state: FSMContext, data: NewTask) -> None:
