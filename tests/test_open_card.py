@@ -4,13 +4,14 @@ and a deal's card takes what is typed into the deal's history."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
+from crm.clock import ManualClock
 from crm.parsing.name_match import looks_like_name
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
@@ -241,3 +242,35 @@ async def test_the_owner_sets_the_parts_of_the_day(
     assert manager.alert == "У вас нет к этому доступа."
     async with app.crm.open() as crm:
         assert (await crm.settings.day_parts())["morning"] == (8, 0)
+
+
+async def test_a_deal_made_at_once_on_the_open_card_can_be_taken_back(
+    app: App, owner: SimulatedUser, clock: ManualClock
+) -> None:
+    alena = await make_client(app, OWNER_ID, "Алёна Смирнова")
+    await owner.send("/find алёна")
+    [card] = await owner.send("/deal 50000 Поставка")
+    assert card.text.startswith("💼 Поставка\nКлиент: Алёна Смирнова")
+    [told] = await owner.press("Не для Алёна Смирнова: отменить", card)
+    assert told.text.startswith("Сделка «Поставка» отменена.")
+    async with create_session_factory(app.engine)() as db:
+        assert list(await db.scalars(select(Deal))) == []
+        kinds = list(await db.scalars(select(Event.kind).where(Event.client_id == alena.id)))
+    assert "deal_created" not in kinds
+    await owner.press_data(OpenCardCb(action=OpenCardAction.TAKE_BACK_DEAL, ref=1).pack(), told)
+    assert owner.alert is not None and "больше нет" in owner.alert  # pressed twice
+
+    # Once the deal has moved on, it is not taken back.
+    await owner.send("/find алёна")
+    [card] = await owner.send("/deal 70000 Монтаж")
+    await owner.send("договорились")  # a comment on the deal
+    await owner.press("Не для Алёна Смирнова: отменить", card)
+    assert owner.alert is not None and owner.alert.startswith("Эту сделку уже нельзя отменить")
+    async with create_session_factory(app.engine)() as db:
+        assert [d.title for d in await db.scalars(select(Deal))] == ["Монтаж"]
+    # Nor after the hour it may be taken back in.
+    await owner.send("/find алёна")
+    [card] = await owner.send("/deal 90000 Окна")
+    clock.advance(timedelta(hours=1, minutes=1))
+    await owner.press("Не для Алёна Смирнова: отменить", card)
+    assert owner.alert is not None and owner.alert.startswith("Эту сделку уже нельзя отменить")

@@ -26,6 +26,7 @@ from handlers.deals.states import NewDeal, NewDealFlow
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import button, cancel_row, keyboard
 from handlers.kit.routes import Routes
+from handlers.kit.screen import show
 from handlers.kit.timeline import shorten
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
 from storage.models import Client, User
@@ -93,7 +94,7 @@ async def deal_command(
         await ask_amount(message, state, client, edit=False, intro=why, detachable=True)
         return
     await NewDeal(client_id=client.id, amount=amount).save(state)
-    await create(message, crm, member, state, title or None, edit=False)
+    await create(message, crm, member, state, title or None, edit=False, open_card=client.name)
 
 
 @routes.callback_query(NewDealCb.filter(F.action == NewDealAction.START))
@@ -235,9 +236,19 @@ async def not_text(message: Message) -> None:
 
 
 async def create(
-    target: Message, crm: Crm, member: User, state: FSMContext, title: str | None, *, edit: bool
+    target: Message,
+    crm: Crm,
+    member: User,
+    state: FSMContext,
+    title: str | None,
+    *,
+    edit: bool,
+    open_card: str | None = None,
 ) -> None:
-    """Create the deal from the dialog's data and open its card; a refused title is asked again."""
+    """Create the deal from the dialog's data and open its card; a refused title is asked again.
+
+    ``open_card``: made at once for the open card's client (this name), so the card offers
+    to take it back."""
     data = await NewDeal.load(state)
     try:
         deal = await crm.deals.create(member, data.client_id, data.amount, title)
@@ -253,10 +264,31 @@ async def create(
         await _put(target, error_text(error), None, edit=edit)
         return
     await state.clear()
-    if edit:
+    if open_card is not None:
+        text, buttons = await deal_screen(crm, member, deal.id)
+        back = OpenCardCb(action=OpenCardAction.TAKE_BACK_DEAL, ref=deal.id)
+        label = _("✂️ Not for {name}: take it back").format(name=shorten(open_card, 30))
+        buttons.inline_keyboard.append([button(label, back)])
+        await show(target, text, buttons)
+    elif edit:
         await show_deal(target, crm, member, deal.id)
     else:
         await send_deal(target, crm, member, deal.id)
+
+
+@routes.callback_query(OpenCardCb.filter(F.action == OpenCardAction.TAKE_BACK_DEAL))
+async def take_back(
+    callback: CallbackQuery, callback_data: OpenCardCb, crm: Crm, member: User
+) -> None:
+    """/deal made a deal on the open card, and it was not meant for that client."""
+    deal = await crm.deals.visible(member, callback_data.ref)
+    await crm.deal_edits.take_back(member, deal.id)
+    await crm.timeline.close_card(member)
+    text = _(
+        "The deal “{title}” is taken back. Open the card of the client you mean "
+        "(/find or /clients) and send /deal again."
+    ).format(title=shorten(deal.title, 60))
+    await show(callback, Text(text), None)
 
 
 async def show_deal(target: Message, crm: Crm, member: User, deal_id: int) -> None:

@@ -87,6 +87,11 @@ def error_text(error: CrmError) -> str:
         return special
     if error.code == "empty":
         return _("This cannot be empty. Please send it again.")
+    if error.code == "deal_not_fresh":
+        return _(
+            "This deal can no longer be taken back: it has moved on since. "
+            "Change or delete it on its card."
+        )
     if error.code == "day_parts_order":
         return _(
             "Morning comes before afternoon, and afternoon before evening: pick a time between."

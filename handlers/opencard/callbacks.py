@@ -14,6 +14,7 @@ class OpenCardAction(StrEnum):
     SEARCH = "search"  # the text asked about is a search
     DETACH_TASK = "detach_task"  # ``ref``: a task made on the open card, to be on no card
     NOT_THIS_CARD = "not_this"  # /deal: not for the open card (``ref``: its client)
+    TAKE_BACK_DEAL = "take_back"  # ``ref``: a deal /deal just made on the open card
     FULL_TEXT = "full"  # ``ref``: an event whose note the timeline shows cut
 
 
