@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.errors import CrmError
 from crm.parsing.name_match import looks_like_name, name_words
 from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
@@ -45,7 +46,7 @@ def card_of(markup: InlineKeyboardMarkup | None) -> tuple[int, int] | None:
                     client = ClientCb.unpack(data)
                     if client.action == CardAction.COMMENT and client.client_id:
                         found = client.client_id, 0
-            except ValueError:
+            except (ValueError, CrmError):  # not a button of ours as it is now
                 continue
     return found
 
