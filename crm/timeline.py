@@ -18,7 +18,7 @@ from crm.clients import Clients
 from crm.clock import Clock
 from crm.errors import Conflict, InvalidInput, NotFound
 from storage.engine import write_transaction
-from storage.models import Event, User
+from storage.models import Deal, Event, User
 
 MAX_NOTE = 4000
 CALL_OUTCOMES = ("reached", "no_answer", "call_back")
@@ -67,10 +67,13 @@ class Timeline:
         file_id: str,
         file_name: str | None,
         caption: str | None,
+        deal_id: int | None = None,
     ) -> Event:
+        """A file on the client's timeline; with ``deal_id`` (a deal of this client's, its
+        card open), on the deal's too."""
         note = clean_note(caption, required=False)
         data = {"file_kind": kind, "file_id": file_id, "file_name": file_name}
-        return await self._add(actor, client_id, "file", text=note, data=data)
+        return await self._add(actor, client_id, "file", text=note, data=data, deal_id=deal_id)
 
     async def undo_comment(self, actor: User, event_id: int) -> None:
         """Take back one's own comment (or call note) made within the last hour."""
@@ -162,9 +165,14 @@ class Timeline:
         kind: str,
         text: str | None = None,
         data: Mapping[str, object] | None = None,
+        deal_id: int | None = None,
     ) -> Event:
         async with write_transaction(self._session):
             client = await self._clients.visible(actor, client_id)
+            if deal_id is not None:
+                deal = await self._session.get(Deal, deal_id)
+                if deal is None or deal.client_id != client.id:
+                    raise NotFound()
             client.last_activity_at = self._clock.now()
             event = events.record(
                 self._session,
@@ -172,6 +180,7 @@ class Timeline:
                 kind,
                 actor.id,
                 client_id=client.id,
+                deal_id=deal_id,
                 text=text,
                 data=dict(data or {}),
             )

@@ -73,6 +73,11 @@ async def test_text_with_a_deal_card_open_goes_into_the_deals_history(
     [ack] = await owner.send("договорились на пятницу")
     assert "Комментарий добавлен к сделке «Поставка»" in ack.text
     assert await comments_of(app, deal_id=deal.id) == ["договорились на пятницу"]
+    [ack] = await owner.send_document("смета.pdf", caption="смета")  # a file too
+    assert ack.text == "Добавлено в историю: Поставка."
+    async with create_session_factory(app.engine)() as db:
+        [file] = list(await db.scalars(select(Event).where(Event.kind == "file")))
+    assert (file.client_id, file.deal_id, file.text) == (alena.id, deal.id, "смета")
     # Opening the client's own card makes the client's card the open one again.
     await owner.press_data(ClientCb(action=CardAction.OPEN, client_id=alena.id).pack())
     await owner.send("перезвонить в понедельник")

@@ -156,9 +156,13 @@ async def media(message: Message, crm: Crm, member: User) -> None:
         )
         return
     kind, file_id, file_name = _file_of(message)
-    event = await crm.timeline.attach(member, client_id, kind, file_id, file_name, message.caption)
-    client = await crm.clients.visible(member, client_id)
-    await send(message, *note_ack(event, client.name, _("Added to the history of {name}.")))
+    deal_id = crm.timeline.open_deal_id(member, crm.config.card_context)  # a deal's card open
+    caption = message.caption
+    event = await crm.timeline.attach(member, client_id, kind, file_id, file_name, caption, deal_id)
+    name = (await crm.clients.visible(member, client_id)).name
+    if deal_id is not None:
+        name = (await crm.deals.visible(member, deal_id)).title
+    await send(message, *note_ack(event, name, _("Added to the history of {name}.")))
 
 
 def _file_of(message: Message) -> tuple[FileKind, str, str | None]:
