@@ -167,7 +167,7 @@ async def tasks_now(app: App) -> list[Task]:
 
 
 async def test_task_names_the_open_card_and_can_go_on_no_card(
-    app: App, owner: SimulatedUser
+    app: App, owner: SimulatedUser, join: Joiner
 ) -> None:
     alena = await make_client(app, OWNER_ID, "Алёна Смирнова")
     deal = await make_deal(app, alena.id, title="Поставка")
@@ -203,6 +203,12 @@ async def test_task_names_the_open_card_and_can_go_on_no_card(
     await owner.press_data(DealCb(action=DealAction.OPEN, deal_id=deal.id).pack())
     [saved] = await owner.send("/task завтра 12:00 выставить счёт")
     assert "📎 На открытой карточке: Поставка" in saved.text
+    assert [(t.client_id, t.deal_id) for t in await tasks_now(app)][-1] == (alena.id, deal.id)
+    # A forged "not for it" by a manager who may not see the task changes nothing.
+    manager = await join(4501, "manager", "Марк")
+    task_id = (await tasks_now(app))[-1].id
+    await manager.press_data(OpenCardCb(action=OpenCardAction.DETACH_TASK, ref=task_id).pack())
+    assert manager.alert is not None and "больше нет" in manager.alert
     assert [(t.client_id, t.deal_id) for t in await tasks_now(app)][-1] == (alena.id, deal.id)
 
 
