@@ -79,12 +79,23 @@ class SimulatedUser:
 
     # --- acting --------------------------------------------------------------
 
-    async def send(self, text: str) -> list[SentMessage]:
+    async def send(self, text: str, reply_to: SentMessage | None = None) -> list[SentMessage]:
+        """Send ``text``; with ``reply_to``, as a Telegram reply to that message of the bot."""
         entities = None
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             entities = [MessageEntity(type="bot_command", offset=0, length=len(command))]
-        return await self._message(text=text, entities=entities)
+        if reply_to is None:
+            return await self._message(text=text, entities=entities)
+        replied = Message(
+            message_id=reply_to.message_id,
+            date=datetime.now(UTC),
+            chat=self.chat,
+            from_user=self.session.bot_user,
+            text=reply_to.text or "…",
+            reply_markup=reply_to.inline_keyboard,
+        )
+        return await self._message(text=text, entities=entities, reply_to_message=replied)
 
     async def share_contact(
         self, phone: str, first_name: str, last_name: str | None = None, user_id: int | None = None

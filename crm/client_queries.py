@@ -197,15 +197,18 @@ class ClientQueries:
         )
         return Page(list(rows), total, page, pages)
 
-    async def search(self, actor: User, text: str, limit: int = 10) -> list[Client]:
+    async def search(
+        self, actor: User, text: str, limit: int = 10, archived: bool = False
+    ) -> list[Client]:
         """Best matches first (see ``client_search.name_rank``), then the most recent activity.
 
-        A single word shorter than three letters matches name prefixes only.
+        A single word shorter than three letters matches name prefixes only. ``archived``:
+        among the archived clients instead of the active ones.
         """
         terms = query_terms(text)
         if not terms:
             return []
-        conditions = await self._conditions(actor, ClientFilter())
+        conditions = await self._conditions(actor, ClientFilter(archived=archived))
         prefix_only = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
         return await client_search.ranked_clients(
             self._session, conditions, terms, limit, prefix_only
@@ -222,6 +225,18 @@ class ClientQueries:
             .limit(limit)
         )
         return [str(city) for city, _count in rows.all()]
+
+    async def usual_sources(self, limit: int = 6) -> list[str]:
+        """The sources the team's clients came from, most frequent first (the new-client
+        dialog offers them as buttons). Team-wide: a source names a channel, not a client."""
+        rows = await self._session.execute(
+            select(Client.source, func.count())
+            .where(Client.source.is_not(None), Client.source != "")
+            .group_by(Client.source)
+            .order_by(func.count().desc(), Client.source)
+            .limit(limit)
+        )
+        return [str(source) for source, _count in rows.all()]
 
     async def tags(self, actor: User, limit: int = 12) -> list[str]:
         base = await self._conditions(actor, ClientFilter())

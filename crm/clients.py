@@ -63,8 +63,11 @@ class Contacts:
 def clean_text(value: str | None, field_name: str, required: bool = False) -> str | None:
     """Whitespace collapsed; empty becomes None (or an error when required); length checked."""
     text = " ".join((value or "").split())
-    if field_name == "name" and not any(char.isalnum() for char in text):
-        text = ""  # a name of dashes or dots is no name
+    if field_name == "name" and text and not any(char.isalnum() for char in text):
+        # Dashes, dots or 🎉 are no name; asked for one, say why it is not taken.
+        if required:
+            raise InvalidInput(ErrorCode.NO_LETTERS, field=field_name)
+        return None
     if not text:
         if required:
             raise InvalidInput(ErrorCode.EMPTY, field=field_name)

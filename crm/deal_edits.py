@@ -7,6 +7,8 @@ from the deal) and one ``deal_deleted`` event says what went. Moving writes a
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +21,9 @@ from crm.events import EventKind
 from crm.visibility import can_delete
 from storage.engine import write_transaction
 from storage.models import Client, Deal, Event, Task, User
+
+# A deal made by mistake can be taken back by its maker this long after.
+TAKE_BACK_WINDOW = timedelta(hours=1)
 
 
 class DealEdits:
@@ -101,6 +106,24 @@ class DealEdits:
                 )
             await self._session.flush()
             return deal
+
+    async def take_back(self, actor: User, deal_id: int) -> None:
+        """Undo a deal its maker just made on the wrong card (``/deal`` with a card open):
+        only within ``TAKE_BACK_WINDOW`` and while nothing else happened to it. It goes
+        with its one ``deal_created`` event, as an undone comment does."""
+        async with write_transaction(self._session):
+            deal = await self._deals.changeable(actor, deal_id)
+            kinds = list(
+                await self._session.scalars(select(Event.kind).where(Event.deal_id == deal.id))
+            )
+            fresh = self._clock.now() - deal.created_at <= TAKE_BACK_WINDOW
+            if deal.created_by != actor.id or kinds != ["deal_created"] or not fresh:
+                raise Conflict(ErrorCode.DEAL_NOT_FRESH)
+            if await self._task_count(deal.id):
+                raise Conflict(ErrorCode.DEAL_NOT_FRESH)
+            await self._session.execute(delete(Event).where(Event.deal_id == deal.id))
+            await self._session.delete(deal)
+            await self._session.flush()
 
     async def _task_count(self, deal_id: int) -> int:
         count = await self._session.scalar(

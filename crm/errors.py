@@ -132,6 +132,10 @@ class ErrorCode(StrEnum):
     BUSINESS_EXCLUDED = "business_excluded"
     BUSINESS_NO_RIGHTS = "business_no_rights"
     BUSINESS_TOO_LATE = "business_too_late"
+    BAD_DAY_PART = "bad_day_part"
+    DAY_PARTS_ORDER = "day_parts_order"
+    NO_LETTERS = "no_letters"
+    DEAL_NOT_FRESH = "deal_not_fresh"
 
 
 class CrmError(Exception):

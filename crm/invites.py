@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import access, events, outbox
@@ -65,6 +65,19 @@ class Invites:
             return await self._accept(token, user_id, full_name, username, language_code)
         except _NotValid:
             return None
+
+    async def why_refused(self, token: str) -> str:
+        """Why ``accept`` refused ``token``: "used", "expired", or "unknown" (also forged)."""
+        if not looks_like_token(token):
+            return "unknown"
+        invite = await self._session.scalar(
+            select(Invite).where(Invite.token_hash == token_hash(token))
+        )
+        if invite is None:
+            return "unknown"
+        if invite.used_at is not None:
+            return "used"
+        return "expired" if invite.expires_at <= self._clock.now() else "unknown"
 
     async def _accept(
         self,

@@ -6,7 +6,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,16 @@ SEE_ALL_KEY = "managers_see_all"
 DIGEST_TIME_KEY = "digest_time"
 BACKUP_KEY = "nightly_backup"
 INBOX_KEY = "business_inbox"  # the owner's switch for the Telegram Business inbox
-CACHED_KEYS = (STATUSES_KEY, SEE_ALL_KEY, DIGEST_TIME_KEY, BACKUP_KEY, INBOX_KEY)
+DAY_PARTS_KEY = "day_parts"
+CACHED_KEYS = (STATUSES_KEY, SEE_ALL_KEY, DIGEST_TIME_KEY, BACKUP_KEY, INBOX_KEY, DAY_PARTS_KEY)
+# What "утром", "днём", "вечером" mean (crm.parsing.when reads them), in this order.
+PartName = Literal["morning", "afternoon", "evening"]
+DAY_PART_NAMES: tuple[PartName, ...] = ("morning", "afternoon", "evening")
+DEFAULT_DAY_PARTS: dict[PartName, tuple[int, int]] = {
+    "morning": (9, 0),
+    "afternoon": (13, 0),
+    "evening": (18, 0),
+}
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,30 @@ class TeamSettings:
         self._require_owner(actor)
         async with self.changing():
             await self._session.merge(AppSetting(key=SEE_ALL_KEY, value={"on": on}))
+
+    async def day_parts(self) -> dict[PartName, tuple[int, int]]:
+        """The team's hours for the parts of the day (the defaults where never set)."""
+        setting = await self.value(DAY_PARTS_KEY) or {}
+        parts = dict(DEFAULT_DAY_PARTS)
+        for name in DAY_PART_NAMES:
+            stored = setting.get(name)
+            if isinstance(stored, list) and len(stored) == 2:
+                parts[name] = (int(stored[0]), int(stored[1]))
+        return parts
+
+    async def set_day_part(self, actor: User, name: str, hour: int, minute: int) -> None:
+        """Set one part of the day; the three stay in their order, morning first."""
+        self._require_owner(actor)
+        if name not in DAY_PART_NAMES or not (0 <= hour <= 23 and 0 <= minute <= 59):
+            raise InvalidInput(ErrorCode.BAD_DAY_PART)
+        async with self.changing():
+            parts = await self.day_parts()
+            parts[name] = (hour, minute)
+            ordered = [parts[part] for part in DAY_PART_NAMES]
+            if ordered != sorted(set(ordered)):
+                raise InvalidInput(ErrorCode.DAY_PARTS_ORDER)
+            value = {part: list(parts[part]) for part in DAY_PART_NAMES}
+            await self._session.merge(AppSetting(key=DAY_PARTS_KEY, value=value))
 
     async def statuses(self) -> list[Status]:
         setting = await self.value(STATUSES_KEY)

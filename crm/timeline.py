@@ -20,12 +20,13 @@ from crm.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from crm.event_data import CallLogged, FileAttached
 from crm.events import EventKind
 from storage.engine import write_transaction
-from storage.models import Event, User
+from storage.models import Deal, Event, User
 
 MAX_NOTE = 4000
 CALL_OUTCOMES = ("reached", "no_answer", "call_back")
 FileKind = Literal["photo", "voice", "document", "video", "audio", "video_note"]
 UNDO_WINDOW = timedelta(hours=1)
+NOTE_KINDS = ("comment", "call", "file")
 # Reopening the open card writes its time again only once it is this old.
 OPEN_CARD_REFRESH = timedelta(minutes=1)
 
@@ -48,6 +49,7 @@ class Timeline:
         self._clients = clients
         # The card this update opened (or found open already), if any.
         self.opened: int | None = None
+        self.opened_deal: int | None = None
 
     async def comment(self, actor: User, client_id: int, text: str) -> Event:
         note = clean_note(text)
@@ -68,10 +70,15 @@ class Timeline:
         file_id: str,
         file_name: str | None,
         caption: str | None,
+        deal_id: int | None = None,
     ) -> Event:
+        """A file on the client's timeline; with ``deal_id`` (a deal of this client's, its
+        card open), on the deal's too."""
         note = clean_note(caption, required=False)
         data = FileAttached(file_kind=kind, file_id=file_id, file_name=file_name)
-        return await self._add(actor, client_id, EventKind.FILE, text=note, data=data)
+        return await self._add(
+            actor, client_id, EventKind.FILE, text=note, data=data, deal_id=deal_id
+        )
 
     async def undo_comment(self, actor: User, event_id: int) -> None:
         """Take back one's own comment (or call note) made within the last hour."""
@@ -94,10 +101,21 @@ class Timeline:
         await self._clients.visible(actor, event.client_id)
         return event
 
+    async def note_event(self, actor: User, event_id: int) -> Event:
+        """A comment, call note or file caption from a timeline the actor can see, to be
+        read whole (the timeline shows it cut)."""
+        event = await self._session.get(Event, event_id)
+        if event is None or event.kind not in NOTE_KINDS or not event.text:
+            raise NotFound()
+        if event.client_id is None:
+            raise NotFound()
+        await self._clients.visible(actor, event.client_id)
+        return event
+
     # --- the open card -------------------------------------------------------------
 
-    async def open_card(self, actor: User, client_id: int) -> None:
-        """Make ``client_id`` the card plain text goes to.
+    async def open_card(self, actor: User, client_id: int, deal_id: int | None = None) -> None:
+        """Make ``client_id`` (or its deal ``deal_id``) the card plain text goes to.
 
         When it already is, and was opened less than ``OPEN_CARD_REFRESH`` ago,
         nothing is written: browsing one card (refresh, pages of its timeline,
@@ -105,9 +123,11 @@ class Timeline:
         opening (``card_context``) then runs from at most that much earlier.
         """
         self.opened = client_id
+        self.opened_deal = deal_id
         now = self._clock.now()
         if (
             actor.open_client_id == client_id
+            and actor.open_deal_id == deal_id
             and actor.open_client_at is not None
             and now - actor.open_client_at < OPEN_CARD_REFRESH
         ):
@@ -115,25 +135,33 @@ class Timeline:
         async with write_transaction(self._session):
             user = await self._session.get(User, actor.id)
             if user is not None:
-                user.open_client_id = client_id
+                user.open_client_id, user.open_deal_id = client_id, deal_id
                 user.open_client_at = self._clock.now()
                 actor.open_client_id, actor.open_client_at = client_id, user.open_client_at
+                actor.open_deal_id = deal_id
 
     async def close_card(self, actor: User) -> None:
         async with write_transaction(self._session):
             user = await self._session.get(User, actor.id)
             if user is not None:
-                user.open_client_id = None
+                user.open_client_id = user.open_deal_id = None
                 user.open_client_at = None
-        actor.open_client_id = actor.open_client_at = None
+        actor.open_client_id = actor.open_deal_id = actor.open_client_at = None
 
     def open_client_id(self, actor: User, window: timedelta) -> int | None:
-        """The card plain text goes to now, if one was opened within ``window``."""
+        """The client whose card (or a deal of theirs) plain text goes to now, if one was
+        opened within ``window``."""
         if actor.open_client_id is None or actor.open_client_at is None:
             return None
         if self._clock.now() - actor.open_client_at > window:
             return None
         return actor.open_client_id
+
+    def open_deal_id(self, actor: User, window: timedelta) -> int | None:
+        """The deal whose card is open now (within ``window``), if the open card is a deal's."""
+        if self.open_client_id(actor, window) is None:
+            return None
+        return actor.open_deal_id
 
     async def _add(
         self,
@@ -142,9 +170,14 @@ class Timeline:
         kind: str,
         text: str | None = None,
         data: Mapping[str, object] | None = None,
+        deal_id: int | None = None,
     ) -> Event:
         async with write_transaction(self._session):
             client = await self._clients.visible(actor, client_id)
+            if deal_id is not None:
+                deal = await self._session.get(Deal, deal_id)
+                if deal is None or deal.client_id != client.id:
+                    raise NotFound()
             client.last_activity_at = self._clock.now()
             event = events.record(
                 self._session,
@@ -152,6 +185,7 @@ class Timeline:
                 kind,
                 actor.id,
                 client_id=client.id,
+                deal_id=deal_id,
                 text=text,
                 data=dict(data or {}),
             )

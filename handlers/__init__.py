@@ -21,9 +21,11 @@ from handlers.imports import exports as data_exports
 from handlers.imports import flow as imports
 from handlers.kit.routes import Routes
 from handlers.menu import cancel, fallback, start
+from handlers.opencard import text as open_card
 from handlers.records import routes as records
 from handlers.reports import digest, report
 from handlers.settings import backup as backup_settings
+from handlers.settings import day_parts as day_part_settings
 from handlers.settings import digest as digest_settings
 from handlers.settings import menu as settings
 from handlers.settings import pipeline as pipeline_settings
@@ -49,6 +51,7 @@ FEATURES: tuple[Routes, ...] = (
     pipeline_reasons.routes,
     digest_settings.routes,
     backup_settings.routes,
+    day_part_settings.routes,
     records,
     automation.routes,
     business.routes,
@@ -71,6 +74,7 @@ FEATURES: tuple[Routes, ...] = (
     data_exports.routes,
     data_backup.routes,
     intake.routes,
+    open_card.routes,
     client_notes.routes,
     fallback.routes,
 )

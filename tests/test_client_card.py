@@ -148,7 +148,7 @@ async def test_editing_fields_with_second_chances(app: App, owner_en: SimulatedU
     await owner_en.press("Edit")
     await owner_en.press("Name")
     [reply] = await owner_en.send("-")
-    assert reply.text == "This cannot be empty. Please send it again."
+    assert reply.text == "A name needs at least one letter or digit. Please send the name again."
     [reply] = await owner_en.send("N" * 201)
     assert reply.text.startswith("That is too long: at most 200 characters.")
     [card] = await owner_en.send("<b>Vera</b> & _Kim_ *[x]")
@@ -196,8 +196,9 @@ async def test_status_tags_archive_and_restore(app: App, owner_en: SimulatedUser
     assert "#wholesale" in card_text
     [card] = await owner_en.press("Archive")
     assert "In the archive" in card.text
-    [reply] = await owner_en.send("/find Gleb")
-    assert reply.text == "Nothing found for “Gleb”."
+    [reply] = await owner_en.send("/find Gleb")  # found, and said to be in the archive
+    assert reply.text == "Found for “Gleb”:\n🗄 marks a client in the archive."
+    assert [text for text, _d, _u in reply.buttons] == ["🗄 Gleb Frolov"]
     [card] = await owner_en.press("Restore", card)
     assert "In the archive" not in card.text
     [reply] = await owner_en.send("/find Gleb")

@@ -14,12 +14,14 @@ from crm.clients import Contacts
 from handlers.clients.callbacks import NewClientCb
 from storage.engine import create_session_factory
 from storage.models import Client, Event
+from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
 
 INACTIVE = "This button is no longer active."
 NAME_QUESTION = "What is the client's name?"
 PHONE_QUESTION = "Phone number? For example +7 999 123-45-67. Several can go separated by commas."
 EMAIL_QUESTION = "Email? For example ivan@mail.ru."
+SOURCE_QUESTION = "Where did the client come from? Pick a source or type one."
 BAD_PHONE = "“{}” is not a phone number I can read. Try +7 999 123-45-67 or 8 999 123 45 67."
 ELSEWHERE = "A client with this phone already exists and belongs to another manager."
 
@@ -50,8 +52,11 @@ async def test_dialog_with_skips_creates_the_client_and_opens_its_card(
     assert reply.text == f"New client.\n{NAME_QUESTION}"
     assert [text for text, _d, _u in reply.buttons] == ["✖️ Cancel"]  # the name cannot be skipped
     [reply] = await owner_en.send("Ivan Petrov")
+    assert reply.text == SOURCE_QUESTION  # no client has a source yet: none to pick
+    assert [text for text, _d, _u in reply.buttons] == ["⏭ Skip", "✅ Save as is", "✖️ Cancel"]
+    [reply] = await owner_en.send("Instagram")
     assert reply.text == PHONE_QUESTION
-    assert [text for text, _d, _u in reply.buttons] == ["⏭ Skip", "✖️ Cancel"]
+    assert [text for text, _d, _u in reply.buttons] == ["⏭ Skip", "✅ Save as is", "✖️ Cancel"]
     [edited] = await owner_en.press("Skip")
     assert edited.message_id == reply.message_id and edited.text == EMAIL_QUESTION
     [reply] = await owner_en.send("Ivan@Mail.ru")
@@ -65,6 +70,7 @@ async def test_dialog_with_skips_creates_the_client_and_opens_its_card(
 
     [(client, contacts)] = await clients(app)
     assert (client.name, client.company, client.city) == ("Ivan Petrov", None, "Tver")
+    assert client.source == "Instagram"
     assert (contacts.phones, contacts.emails) == ([], ["ivan@mail.ru"])
     assert client.manager_id == OWNER_ID
     # The card is open: a plain message now is a note on it.
@@ -75,7 +81,7 @@ async def test_dialog_with_skips_creates_the_client_and_opens_its_card(
 async def test_menu_button_and_skipping_everything(app: App, owner_en: SimulatedUser) -> None:
     await owner_en.send("➕ New client")
     await owner_en.send("Anna")
-    for _step in ("phone", "email", "company"):
+    for _step in ("source", "phone", "email", "company"):
         await owner_en.press("Skip")
     [card] = await owner_en.press("Skip")  # the last skip turns the question into the card
     assert card.text.startswith("👤 Anna\n")
@@ -96,6 +102,12 @@ async def test_every_step_explains_and_asks_again(app: App, owner_en: SimulatedU
     [reply] = await owner_en.send_document("passport.pdf")
     assert reply.text == "Send the value as text, or /cancel."
     [reply] = await owner_en.send("N" * 200)
+    assert reply.text == SOURCE_QUESTION
+    [reply] = await owner_en.send("S" * 101)
+    assert reply.text == (
+        "That is too long: at most 100 characters. Please send a shorter one.\n" + SOURCE_QUESTION
+    )
+    [reply] = await owner_en.press("Skip")
     assert reply.text == PHONE_QUESTION
 
     [reply] = await owner_en.send("12345")
@@ -277,7 +289,8 @@ async def test_duplicate_email_found_at_the_end_of_the_dialog(
     await owner_en.send("/new Olga ivan@mail.ru")
     await owner_en.send("/new")
     await owner_en.send("Petr")
-    await owner_en.press("Skip")
+    await owner_en.press("Skip")  # the source
+    await owner_en.press("Skip")  # the phone
     await owner_en.send("IVAN@mail.ru")
     await owner_en.send("Acme")
     [prompt] = await owner_en.send("Tver")
@@ -446,3 +459,42 @@ async def test_forwarded_text_too_long_for_a_comment(app: App, owner_en: Simulat
     await owner_en.press("New client", prompt)
     [(client, _contacts)] = await clients(app)
     assert await comments(app, client.id) == ["x" * 4000]
+
+
+async def test_the_usual_sources_are_offered_and_a_name_alone_takes_one_tap(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    for name, source in (("A", "site"), ("B", "Avito"), ("C", "site"), ("D", None)):
+        await make_client(app, OWNER_ID, name, source=source)
+    await owner_en.send("/new")
+    [reply] = await owner_en.send("Olga")
+    assert [text for text, _d, _u in reply.buttons] == [
+        "site",  # the most frequent first
+        "Avito",
+        "⏭ Skip",
+        "✅ Save as is",
+        "✖️ Cancel",
+    ]
+    [reply] = await owner_en.press("Avito", reply)
+    assert reply.text == PHONE_QUESTION
+    await owner_en.press_data(NewClientCb(action="source", n=1).pack(), reply)  # too late
+    assert owner_en.alert == INACTIVE
+    [card] = await owner_en.press("Save as is", reply)
+    assert card.text.startswith("👤 Olga\n")
+    await owner_en.press_data(NewClientCb(action="save").pack(), card)  # pressed twice
+    assert owner_en.alert == INACTIVE
+    olga = [c for c, _contacts in await clients(app) if c.name == "Olga"]
+    assert [c.source for c in olga] == ["Avito"]
+
+    # A name alone: one tap.
+    await owner_en.send("/new")
+    [reply] = await owner_en.send("Pavel")
+    [card] = await owner_en.press("Save as is", reply)
+    assert card.text.startswith("👤 Pavel\n")
+    pavel = [c for c, _contacts in await clients(app) if c.name == "Pavel"]
+    assert [(c.source, c.city) for c in pavel] == [(None, None)]
+    # A forged source index is refused as an old button.
+    await owner_en.send("/new")
+    [reply] = await owner_en.send("Roma")
+    await owner_en.press_data(NewClientCb(action="source", n=7).pack(), reply)
+    assert owner_en.alert == INACTIVE

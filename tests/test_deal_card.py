@@ -103,11 +103,12 @@ async def test_next_stage_skipping_moving_back_won_and_reopen(
     ]
     [card] = await owner_en.press("Invoice sent", picker)  # skipping two stages
     assert "●●●●◉ Invoice sent" in card.text
+    assert history(card.text)[0].endswith("➡️ Contact made → Invoice sent")
     assert "Next:" not in str(card.buttons)  # the last open stage has no next one
     await owner_en.press("Stage")
     [card] = await owner_en.press("Meeting")  # and back
     assert "●●◉○○ Meeting" in card.text
-    assert history(card.text)[0].endswith("➡️ Invoice sent → Meeting")
+    assert history(card.text)[0].endswith("⬅️ Invoice sent → Meeting")  # a move back
 
     [card] = await owner_en.press("Won")
     assert owner_en.alert == "🏆 The deal is won!"
@@ -200,7 +201,11 @@ async def test_lost_with_a_listed_and_with_a_typed_reason(
     ]
     [card] = await owner_en.press("too expensive", reasons)
     assert owner_en.alert == "The deal is marked lost."
-    assert "❌ ●●●●● Lost" in card.text and "Lost because: too expensive" in card.text
+    assert (
+        "\n❌ Lost\n" in card.text
+        and "●" not in card.text
+        and "Lost because: too expensive" in card.text
+    )
     assert history(card.text)[0].endswith(f"❌ lost: 150,000{RUB}; reason: too expensive")
     lost = await deal_now(app, first.id)
     assert (lost.stage_id, lost.lost_reason) == (ids["lost"], "too expensive")
@@ -216,9 +221,9 @@ async def test_lost_with_a_listed_and_with_a_typed_reason(
     assert "Lost because: The budget was cut" in card.text
     assert f"❌ lost: 5,000{RUB}; reason: The budget was cut" in card.text
     assert (await deal_now(app, second.id)).lost_reason == "The budget was cut"
-    # The dialog is over: more text is a comment on the open card, not a reason.
+    # The dialog is over: more text is a comment on the open (deal's) card, not a reason.
     [ack] = await owner_en.send("Call again in autumn")
-    assert ack.text == "Comment added to Boris Orlov."
+    assert ack.text == "Comment added to the deal “Tables”."
     assert (await deal_now(app, second.id)).lost_reason == "The budget was cut"
 
     # Going back from the reasons leaves the question: text is not taken as a reason.
@@ -229,7 +234,7 @@ async def test_lost_with_a_listed_and_with_a_typed_reason(
     [card] = await owner_en.press("◀️ Deal", reasons)
     assert card.text.startswith("💼 Tables")
     [ack] = await owner_en.send("Not lost after all")
-    assert ack.text == "Comment added to Boris Orlov."
+    assert ack.text == "Comment added to the deal “Tables”."
     reopened = await deal_now(app, second.id)
     assert (reopened.closed_at, reopened.lost_reason) == (None, None)
 

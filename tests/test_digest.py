@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
+from handlers.reports.callbacks import DigestDay, DigestDayCb
 from handlers.settings.callbacks import DigestCb
 from storage.models import User
 from tests.client_helpers import make_client
@@ -118,12 +119,27 @@ async def test_digest_now_for_the_owner_only(
 ) -> None:
     await make_client(app, OWNER_ID, "Yesterday Client")
     clock.advance(timedelta(days=1))
+    await make_client(app, OWNER_ID, "Today Client")
+    # Today so far (12:00 in Moscow), with yesterday one tap away, and back.
     [reply] = await owner_en.send("/digest")
-    assert reply.text.startswith("Summary for 02.03.2026")
-    assert "New clients: 1 (Yesterday Client)" in reply.text
+    assert reply.text.startswith("Today so far (03.03.2026, until 12:00)")
+    assert "New clients: 1 (Today Client)" in reply.text
+    [yesterday] = await owner_en.press("Yesterday", reply)
+    assert yesterday is reply  # the same message, edited
+    assert yesterday.text.startswith("Summary for 02.03.2026")
+    assert "New clients: 1 (Yesterday Client)" in yesterday.text
+    [today] = await owner_en.press("Today so far", reply)
+    assert "New clients: 1 (Today Client)" in today.text
+    clock.advance(timedelta(hours=12))  # 00:00 on the 4th: nothing yet today
+    [quiet] = await owner_en.send("/digest")
+    assert quiet.text == (
+        "Today so far (04.03.2026, until 00:00): nothing yet, and nothing is stuck."
+    )
     manager = await join(7003, "manager", "Max", language_code="en")
     [reply] = await manager.send("/digest")
     assert reply.text == "The summary is for the owner and admins; /tasks shows your day."
+    await manager.press_data(DigestDayCb(day=DigestDay.YESTERDAY).pack())  # forged
+    assert manager.alert == "You don't have access to this."
 
 
 async def test_the_owner_sets_the_summary_time_in_settings(

@@ -46,10 +46,12 @@ async def test_invite_link_admits_exactly_one_person(
     notice = owner.last_message()
     assert notice.text == "Никита принял(а) приглашение и вошёл(ла) в команду, роль: менеджер."
 
-    # A second person with the same link is refused like a stranger.
+    # A second person with the same link is told it was used (and nothing of theirs is kept).
     latecomer = user(801, language_code="ru")
     [reply] = await latecomer.send(f"/start {token}")
-    assert reply.text == REFUSAL_RU
+    assert reply.text == (
+        "Эта ссылка-приглашение уже использована. Попросите новую, чтобы войти в команду."
+    )
     assert await member(app, 801) is None
     # The first person opening it again just gets the menu, and nothing is sent twice.
     replies = await newcomer.send(f"/start {token}")
@@ -64,7 +66,9 @@ async def test_expired_and_forged_tokens_are_refused(
     clock.advance(timedelta(days=7, minutes=1))
     late = user(810, language_code="ru")
     [reply] = await late.send(f"/start {token}")
-    assert reply.text == REFUSAL_RU
+    assert (
+        reply.text == "Срок этой ссылки-приглашения истёк. Попросите новую, чтобы войти в команду."
+    )
     assert await member(app, 810) is None
 
     fresh = token_of(await invite_link(owner, "admin"))

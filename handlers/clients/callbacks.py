@@ -104,6 +104,9 @@ class NewClientAction(StrEnum):
     SKIP_EMAIL = "skip_email"
     SKIP_COMPANY = "skip_company"
     SKIP_CITY = "skip_city"
+    SKIP_SOURCE = "skip_source"
+    SOURCE = "source"  # ``n``: one of the usual sources the question offered
+    SAVE = "save"  # save the client as it is now, skipping the steps left
     FORCE = "force"
     OPEN_DUP = "open_dup"
     FWD_NEW = "fwd_new"
@@ -116,6 +119,7 @@ SKIPS = {
     NewClientAction.SKIP_EMAIL: "email",
     NewClientAction.SKIP_COMPANY: "company",
     NewClientAction.SKIP_CITY: "city",
+    NewClientAction.SKIP_SOURCE: "source",
 }
 
 
@@ -124,3 +128,4 @@ class NewClientCb(CallbackData, prefix="nc"):
 
     action: NewClientAction
     client_id: RecordId = 0
+    n: Page = 0

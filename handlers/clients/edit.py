@@ -99,7 +99,7 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
         else:
             raise CrmError(ErrorCode.NOT_FOUND)
     except CrmError as error:  # told by Refusals
-        if error.code not in ("empty", "too_long"):
+        if error.code not in (ErrorCode.EMPTY, ErrorCode.NO_LETTERS, ErrorCode.TOO_LONG):
             await state.clear()
         raise
     await state.clear()

@@ -6,7 +6,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
-from crm import access
+from crm import access, visibility
 from crm.errors import CrmError
 from crm.service import Crm
 from crm.team_settings import Status
@@ -124,6 +124,9 @@ async def list_screen(crm: Crm, member: User, filters: ListFilters, page: int) -
         parts.append(_("No clients match these filters."))
     elif filters.archived:
         parts.append(_("The archive is empty."))
+    elif not visibility.sees_all_clients(member, await crm.settings.managers_see_all()):
+        # A manager sees their own clients: none of theirs, not none in the company.
+        parts.append(_("You have no clients yet. Add your first one with ➕ New client."))
     else:
         parts.append(_("No clients yet. Add the first one with ➕ New client."))
     rows = [
@@ -152,7 +155,7 @@ async def list_screen(crm: Crm, member: User, filters: ListFilters, page: int) -
     if filters.archived:
         rows.append([button(_("📇 Active clients"), ListAction.ARCHIVE, on=False)])
     else:
-        rows.append([button(_("🗄 Archive"), ListAction.ARCHIVE, on=True)])
+        rows.append([button(_("🗄 Archived clients"), ListAction.ARCHIVE, on=True)])
     return as_list(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
 
 

@@ -25,7 +25,7 @@ from crm.parsing.quick_add import parse_quick_add
 from crm.service import Crm
 from handlers.clients import create as client_create
 from handlers.clients import forward as client_forward
-from handlers.clients.callbacks import SKIPS, NewClientCb
+from handlers.clients.callbacks import SKIPS, NewClientAction, NewClientCb
 from handlers.clients.create import create_and_open, put, shorten
 from handlers.clients.screen import send_card
 from handlers.clients.states import DuplicateFlow, NewClientData, NewClientFlow
@@ -39,7 +39,10 @@ routes = Routes(__name__)
 routes.include(client_create.routes)
 routes.include(client_forward.routes)
 
-STEPS = ("name", "phone", "email", "company", "city")
+# The source right after the name: the report's "by source" needs it, and its question
+# offers the team's usual sources as buttons (and "Save as is" for a name-only client).
+STEPS = ("name", "source", "phone", "email", "company", "city")
+MAX_SOURCES_OFFERED = 6
 MAX_CONTACTS = 10
 MAX_PROBLEMS_SHOWN = 10
 PRIVATE = F.chat.type == "private"
@@ -111,6 +114,7 @@ def problems_text(problems: tuple[str, ...]) -> Text:
 def question(step: str) -> str:
     questions = {
         "name": _("What is the client's name?"),
+        "source": _("Where did the client come from? Pick a source or type one."),
         "phone": _(
             "Phone number? For example +7 999 123-45-67. Several can go separated by commas."
         ),
@@ -128,14 +132,28 @@ async def ask(
     rows = [[cancel_button()]]
     if step != "name":
         skip = NewClientCb(action=f"skip_{step}").pack()  # one of NewClientAction.SKIP_*
-        rows.insert(0, [InlineKeyboardButton(text=_("⏭ Skip"), callback_data=skip)])
+        save = NewClientCb(action=NewClientAction.SAVE).pack()
+        rows[:0] = [
+            [InlineKeyboardButton(text=_("⏭ Skip"), callback_data=skip)],
+            [InlineKeyboardButton(text=_("✅ Save as is"), callback_data=save)],
+        ]
+    if step == "source":
+        offered = (await NewClientData.load(state)).offered
+        picks = [
+            InlineKeyboardButton(
+                text=shorten(source, 30),
+                callback_data=NewClientCb(action=NewClientAction.SOURCE, n=index).pack(),
+            )
+            for index, source in enumerate(offered)
+        ]
+        rows[:0] = [picks[i : i + 2] for i in range(0, len(picks), 2)]
     text = f"{intro}\n{question(step)}" if intro else question(step)
     await put(target, Text(text), InlineKeyboardMarkup(inline_keyboard=rows), edit=edit)
 
 
 def read_value(step: str, raw: str, region: str) -> object:
     """The step's value from what was typed, or BadValue / CrmError saying what is wrong."""
-    if step in ("name", "company", "city"):
+    if step in ("name", "source", "company", "city"):
         return clean_text(raw, step, required=step == "name")
     parts = [part.strip() for part in re.split(r"[,;\n]", raw) if part.strip()] or [raw.strip()]
     if len(parts) > MAX_CONTACTS:
@@ -189,8 +207,39 @@ async def next_step(
     """Quick add asks only what it lacked; the dialog goes through every step."""
     if step == STEPS[-1] or (await NewClientData.load(state)).quick:
         await finish(target, crm, member, state, edit=edit)
-    else:
-        await ask(target, state, STEPS[STEPS.index(step) + 1], edit=edit)
+        return
+    following = STEPS[STEPS.index(step) + 1]
+    if following == "source":
+        offered = await crm.client_queries.usual_sources(MAX_SOURCES_OFFERED)
+        await replace(await NewClientData.load(state), offered=offered).save(state)
+    await ask(target, state, following, edit=edit)
+
+
+async def _step_now(state: FSMContext) -> str | None:
+    """The dialog's step now (None: no new-client dialog is open)."""
+    return STEP_OF.get(str(await state.get_state()))
+
+
+@routes.callback_query(NewClientCb.filter(F.action == NewClientAction.SOURCE))
+async def pick_source(
+    callback: CallbackQuery, callback_data: NewClientCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    data = await NewClientData.load(state)
+    live = await _step_now(state) == "source" and callback_data.n < len(data.offered)
+    if not live or not isinstance(callback.message, Message):
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await replace(data, source=data.offered[callback_data.n]).save(state)
+    await next_step(callback.message, crm, member, state, "source", edit=True)
+
+
+@routes.callback_query(NewClientCb.filter(F.action == NewClientAction.SAVE))
+async def save_as_is(callback: CallbackQuery, crm: Crm, member: User, state: FSMContext) -> None:
+    """One tap after the name: the client as it is, the remaining steps skipped."""
+    if await _step_now(state) in (None, "name") or not isinstance(callback.message, Message):
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await finish(callback.message, crm, member, state, edit=True)
 
 
 @routes.message(StateFilter(NewClientFlow), ~F.text, ~F.contact)

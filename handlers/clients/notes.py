@@ -13,7 +13,6 @@ from crm.errors import CrmError, ErrorCode
 from crm.service import Crm
 from crm.timeline import CALL_OUTCOMES, FileKind
 from handlers.clients.callbacks import CardAction, ClientCb
-from handlers.clients.search import search_and_answer
 from handlers.clients.states import NoteData, NoteFlow
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import button, cancel_row, keyboard
@@ -142,20 +141,7 @@ async def undo(callback: CallbackQuery, callback_data: ClientCb, crm: Crm, membe
     await show(callback, Text(_("Removed from the card.")), None)
 
 
-# --- while a card is open -------------------------------------------------------------------
-
-
-@routes.message(StateFilter(None), F.text, ~F.text.startswith("/"), F.chat.type == "private")
-async def plain_text(message: Message, crm: Crm, member: User) -> None:
-    """Text after opening a card is a note on it; otherwise it is a search."""
-    text = message.text or ""
-    client_id = crm.timeline.open_client_id(member, crm.config.card_context)
-    if client_id is None:
-        await search_and_answer(message, crm, member, text)
-        return
-    event = await crm.timeline.comment(member, client_id, text)
-    client = await crm.clients.visible(member, client_id)
-    await send(message, *note_ack(event, client.name, _("Comment added to {name}.")))
+# --- while a card is open (text: handlers.opencard) ---------------------------------------------
 
 
 MEDIA = F.photo | F.voice | F.document | F.video | F.audio | F.video_note
@@ -170,9 +156,13 @@ async def media(message: Message, crm: Crm, member: User) -> None:
         )
         return
     kind, file_id, file_name = _file_of(message)
-    event = await crm.timeline.attach(member, client_id, kind, file_id, file_name, message.caption)
-    client = await crm.clients.visible(member, client_id)
-    await send(message, *note_ack(event, client.name, _("Added to the history of {name}.")))
+    deal_id = crm.timeline.open_deal_id(member, crm.config.card_context)  # a deal's card open
+    caption = message.caption
+    event = await crm.timeline.attach(member, client_id, kind, file_id, file_name, caption, deal_id)
+    name = (await crm.clients.visible(member, client_id)).name
+    if deal_id is not None:
+        name = (await crm.deals.visible(member, deal_id)).title
+    await send(message, *note_ack(event, name, _("Added to the history of {name}.")))
 
 
 def _file_of(message: Message) -> tuple[FileKind, str, str | None]:

@@ -12,7 +12,7 @@ from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import send_card
 from handlers.clients.views import client_summary
 from handlers.kit.routes import Routes
-from storage.models import User
+from storage.models import Client, User
 
 routes = Routes(__name__)
 RESULTS = 10
@@ -33,29 +33,38 @@ async def find_command(
 
 
 async def search_and_answer(message: Message, crm: Crm, member: User, text: str) -> None:
+    """One active match opens its card, several are listed; matches in the archive are
+    listed too, marked 🗄, so a client moved there is not "not found"."""
     query = " ".join(text.split())
     if len(query) > MAX_QUERY:
         await message.answer(_("That is too long to search for; send a name, phone or email."))
         return
     found = await crm.client_queries.search(member, query, limit=RESULTS + 1)
-    if not found:
+    archived: list[Client] = []
+    if len(found) < RESULTS:
+        archived = await crm.client_queries.search(
+            member, query, limit=RESULTS - len(found), archived=True
+        )
+    if not found and not archived:
         await message.answer(_("Nothing found for “{query}”.").format(query=query))
         return
-    if len(found) == 1:
+    if len(found) == 1 and not archived:
         await send_card(message, crm, member, found[0].id)
         return
     rows = [
         [
             InlineKeyboardButton(
-                text=client_summary(client)[:64],
+                text=(("🗄 " if client.archived_at else "") + client_summary(client))[:64],
                 callback_data=ClientCb(action=CardAction.OPEN, client_id=client.id).pack(),
             )
         ]
-        for client in found[:RESULTS]
+        for client in [*found[:RESULTS], *archived]
     ]
     header = _("Found for “{query}”:").format(query=query)
     if len(found) > RESULTS:
         header += "\n" + _("Showing the {n} best matches; add a word to narrow it down.").format(
             n=RESULTS
         )
+    if archived:
+        header += "\n" + _("🗄 marks a client in the archive.")
     await message.answer(header, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))

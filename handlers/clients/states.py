@@ -12,6 +12,7 @@ from handlers.kit.dialogs import DialogData
 
 class NewClientFlow(StatesGroup):
     name = State()
+    source = State()
     phone = State()
     email = State()
     company = State()
@@ -50,7 +51,10 @@ class NewClientData(DialogData):
     emails: list[str] = field(default_factory=list)
     company: str | None = None
     city: str | None = None
+    source: str | None = None
     quick: bool = False
+    # The usual sources the source question offered as buttons (a button names one by index).
+    offered: list[str] = field(default_factory=list)
 
     def draft(self) -> ClientDraft:
         return ClientDraft(
@@ -59,6 +63,7 @@ class NewClientData(DialogData):
             emails=tuple(self.emails),
             company=self.company,
             city=self.city,
+            source=self.source,
         )
 
 

@@ -19,6 +19,7 @@ from handlers.deals.callbacks import DealCb, NewDealCb
 from handlers.kit.labels import format_phone, member_name, status_label
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
 from handlers.kit.timeline import event_line, shorten
+from handlers.kit.whole_text import read_whole_rows
 from handlers.records.views import card_buttons
 from handlers.tasks.card_buttons import task_rows
 from handlers.tasks.views import task_button
@@ -183,6 +184,7 @@ def card_keyboard(
         rows.append(nav)
     if any(event.kind == "file" for event in card.events):
         rows.append([button(_("📎 Files on this page"), CardAction.FILES)])
+    rows.extend(read_whole_rows(card.events))
     last_row = []
     if visibility.can_reassign(reader):
         last_row.append(button(_("👤 Responsible"), CardAction.MANAGER))

@@ -26,7 +26,9 @@ from handlers.deals.states import NewDeal, NewDealFlow
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import button, cancel_row, keyboard
 from handlers.kit.routes import Routes
+from handlers.kit.screen import show
 from handlers.kit.timeline import shorten
+from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
 from storage.models import Client, User
 
 routes = Routes(__name__)
@@ -83,16 +85,16 @@ async def deal_command(
     client = await crm.clients.visible(member, client_id)
     args = (command.args or "").strip()
     if not args:
-        await ask_amount(message, state, client, edit=False)
+        await ask_amount(message, state, client, edit=False, detachable=True)
         return
     try:
         amount, title = split_amount(args)
     except AmountError as error:  # a second chance, in the dialog
         why = amount_error_text(error.code, args.split()[0])
-        await ask_amount(message, state, client, edit=False, intro=why)
+        await ask_amount(message, state, client, edit=False, intro=why, detachable=True)
         return
     await NewDeal(client_id=client.id, amount=amount).save(state)
-    await create(message, crm, member, state, title or None, edit=False)
+    await create(message, crm, member, state, title or None, edit=False, open_card=client.name)
 
 
 @routes.callback_query(NewDealCb.filter(F.action == NewDealAction.START))
@@ -125,14 +127,45 @@ async def _put(
 
 
 async def ask_amount(
-    target: Message, state: FSMContext, client: Client, *, edit: bool, intro: str = ""
+    target: Message,
+    state: FSMContext,
+    client: Client,
+    *,
+    edit: bool,
+    intro: str = "",
+    detachable: bool = False,
 ) -> None:
+    """``detachable``: the client is the open card's (/deal), so the question offers
+    "Not for them" in case the member meant another client."""
     await state.set_state(NewDealFlow.amount)
     await NewDeal(client_id=client.id, name=client.name).save(state)
     question = _("New deal with {name}. What is the amount?").format(name=client.name)
     text = f"{intro}\n{question}" if intro else f"{question} {amount_examples()}"
     skip = _keyboard(_("⏭ Skip: amount unknown"), NewDealAction.SKIP_AMOUNT, client.id)
+    if detachable:
+        other = OpenCardCb(action=OpenCardAction.NOT_THIS_CARD, ref=client.id)
+        label = _("✂️ Not for {name}").format(name=shorten(client.name, 30))
+        skip.inline_keyboard.insert(1, [button(label, other)])
     await _put(target, text, skip, edit=edit)
+
+
+@routes.callback_query(OpenCardCb.filter(F.action == OpenCardAction.NOT_THIS_CARD))
+async def not_this_card(
+    callback: CallbackQuery, callback_data: OpenCardCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    """The deal asked about is not for the open card's client: the dialog ends, the card closes."""
+    data = await NewDeal.load(state)
+    live = await _live(state, NewDealFlow.amount, callback_data.ref)
+    if not live or not isinstance(callback.message, Message):
+        await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await state.clear()
+    await crm.timeline.close_card(member)
+    text = _(
+        "Not for {name}, then. Open the card of the client you mean (/find or /clients) "
+        "and send /deal again."
+    ).format(name=data.name or "")
+    await _put(callback.message, text, None, edit=True)
 
 
 async def ask_title(target: Message, state: FSMContext, *, edit: bool, intro: str = "") -> None:
@@ -203,9 +236,19 @@ async def not_text(message: Message) -> None:
 
 
 async def create(
-    target: Message, crm: Crm, member: User, state: FSMContext, title: str | None, *, edit: bool
+    target: Message,
+    crm: Crm,
+    member: User,
+    state: FSMContext,
+    title: str | None,
+    *,
+    edit: bool,
+    open_card: str | None = None,
 ) -> None:
-    """Create the deal from the dialog's data and open its card; a refused title is asked again."""
+    """Create the deal from the dialog's data and open its card; a refused title is asked again.
+
+    ``open_card``: made at once for the open card's client (this name), so the card offers
+    to take it back."""
     data = await NewDeal.load(state)
     try:
         deal = await crm.deals.create(member, data.client_id, data.amount, title)
@@ -221,10 +264,31 @@ async def create(
         await _put(target, error_text(error), None, edit=edit)
         return
     await state.clear()
-    if edit:
+    if open_card is not None:
+        text, buttons = await deal_screen(crm, member, deal.id)
+        back = OpenCardCb(action=OpenCardAction.TAKE_BACK_DEAL, ref=deal.id)
+        label = _("✂️ Not for {name}: take it back").format(name=shorten(open_card, 30))
+        buttons.inline_keyboard.append([button(label, back)])
+        await show(target, text, buttons)
+    elif edit:
         await show_deal(target, crm, member, deal.id)
     else:
         await send_deal(target, crm, member, deal.id)
+
+
+@routes.callback_query(OpenCardCb.filter(F.action == OpenCardAction.TAKE_BACK_DEAL))
+async def take_back(
+    callback: CallbackQuery, callback_data: OpenCardCb, crm: Crm, member: User
+) -> None:
+    """/deal made a deal on the open card, and it was not meant for that client."""
+    deal = await crm.deals.visible(member, callback_data.ref)
+    await crm.deal_edits.take_back(member, deal.id)
+    await crm.timeline.close_card(member)
+    text = _(
+        "The deal “{title}” is taken back. Open the card of the client you mean "
+        "(/find or /clients) and send /deal again."
+    ).format(title=shorten(deal.title, 60))
+    await show(callback, Text(text), None)
 
 
 async def show_deal(target: Message, crm: Crm, member: User, deal_id: int) -> None:

@@ -24,6 +24,7 @@ from handlers.kit.labels import member_name
 from handlers.kit.screen import show
 from handlers.kit.stages import money, progress, stage_name
 from handlers.kit.timeline import event_line, shorten
+from handlers.kit.whole_text import read_whole_rows
 from handlers.records.common import card_lines
 from handlers.records.views import card_buttons
 from handlers.tasks.card_buttons import with_task_rows
@@ -37,10 +38,10 @@ MAX_BUTTON_TITLE = 40
 async def deal_screen(
     crm: Crm, member: User, deal_id: int, page: int = 0
 ) -> tuple[Text, InlineKeyboardMarkup]:
-    """The card as a screen. Opening it makes its client the member's open card too, so
-    what they type next lands on this client and not on one they looked at before."""
+    """The card as a screen. Opening it makes it the member's open card, so what they
+    type next lands in this deal's history and not on a card they looked at before."""
     card = await crm.deal_queries.card(member, deal_id, page=page)
-    await crm.timeline.open_card(member, card.client.id)
+    await crm.timeline.open_card(member, card.client.id, deal_id)
     await name_deal_managers(crm, card.events, card.actors)
     extra = await card_lines(crm, member, CardRef(CardKind.DEAL, deal_id), card.deal)
     tasks = await crm.task_edits.open_of_deal(member, card.deal.id)  # one tap opens a task
@@ -93,9 +94,11 @@ def render_deal(card: DealCard, reader: User, page: int = 0, extra: Sequence[str
         parts.append(as_line(_("Closed {date}").format(date=closed)))
     parts.extend(as_line(line) for line in extra)
     parts.append(as_line())
+    # The open card is visible: what the member sends next lands in this deal's history.
+    hint = [as_line(), Italic(_("✍️ What you send now goes into this card's history."))]
     if not card.events:
         parts.append(as_line(Italic(_("No history yet."))))
-        return Text(*parts)
+        return Text(*parts, *hint)
     first = page * CARD_EVENTS + 1
     last = first + len(card.events) - 1
     heading = _("History ({first}–{last} of {total})").format(
@@ -105,9 +108,9 @@ def render_deal(card: DealCard, reader: User, page: int = 0, extra: Sequence[str
     stages = {s.id: s for s in card.stages}
     lines = [as_line(event_line(e, card.actors, tz, [], stages=stages)) for e in card.events]
     # Whatever the fields hold, the card stays within Telegram's 4096 characters.
-    while lines and len(Text(*parts, *lines).as_kwargs()["text"]) > MAX_CARD_CHARS:
+    while lines and len(Text(*parts, *lines, *hint).as_kwargs()["text"]) > MAX_CARD_CHARS:
         lines.pop()
-    return Text(*parts, *lines)
+    return Text(*parts, *lines, *hint)
 
 
 def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboardMarkup:
@@ -144,6 +147,7 @@ def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboard
             [button(_("💬 Comment"), DealAction.COMMENT), task_button(deal_id=card.deal.id)]
         )
     rows.append(card_buttons(CardRef(CardKind.DEAL, card.deal.id)))
+    rows.extend(read_whole_rows(card.events))
     pages = max(1, -(-card.events_total // CARD_EVENTS))
     nav = []
     if page > 0:

@@ -95,6 +95,19 @@ def error_text(error: CrmError) -> str:
         return special
     if error.code == ErrorCode.EMPTY:
         return _("This cannot be empty. Please send it again.")
+    if error.code == ErrorCode.DEAL_NOT_FRESH:
+        return _(
+            "This deal can no longer be taken back: it has moved on since. "
+            "Change or delete it on its card."
+        )
+    if error.code == ErrorCode.DAY_PARTS_ORDER:
+        return _(
+            "Morning comes before afternoon, and afternoon before evening: pick a time between."
+        )
+    if error.code == ErrorCode.BAD_DAY_PART:
+        return _("This button is no longer active.")
+    if error.code == ErrorCode.NO_LETTERS:
+        return _("A name needs at least one letter or digit. Please send the name again.")
     if error.code == ErrorCode.TOO_LONG:
         return _("That is too long: at most {limit} characters. Please send a shorter one.").format(
             limit=error.params.get("limit", "")

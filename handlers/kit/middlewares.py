@@ -171,8 +171,9 @@ class LeaveDialogs(BaseMiddleware):
             return await handler(event, data)
         # The member went elsewhere: what they type next is not a note on the open card,
         # unless what they did opened that very card again (a search that found it).
-        card = member.open_client_id
+        card = member.open_client_id, member.open_deal_id
         result = await handler(event, data)
-        if crm.timeline.opened != card and member.open_client_id == card:
+        opened = crm.timeline.opened, crm.timeline.opened_deal
+        if opened != card and (member.open_client_id, member.open_deal_id) == card:
             await crm.timeline.close_card(member)
         return result

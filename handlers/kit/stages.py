@@ -64,11 +64,16 @@ def money(minor: int, currency: str) -> str:
 
 
 def progress(stages: list[StageView], current_id: int) -> str:
-    """The open stages as a line of dots, the current one marked: ``●●◉○○``."""
+    """The open stages as a line of dots, the current one marked: ``●●◉○○``.
+
+    A won deal passed every stage (``🏆 ●●●●●``); a lost one shows only its mark, not a
+    line that reads as if it had gone all the way."""
     opened = [s for s in stages if s.kind == "open"]
     current = next((s for s in stages if s.id == current_id), None)
     if current is None:
         return ""
+    if current.kind == "lost":
+        return STAGE_ICONS[current.kind]
     if current.kind != "open":
         return STAGE_ICONS[current.kind] * 1 + " " + "●" * len(opened)
     index = [s.id for s in opened].index(current_id)

@@ -111,6 +111,15 @@ def _stage(data: Mapping[str, Any], prefix: str, stages: Mapping[int, StageView]
     return stage_name(stage) if stage else "—"
 
 
+def _direction(data: Mapping[str, Any], stages: Mapping[int, StageView] | None) -> str:
+    """➡️ for a move forward, ⬅️ for a move back (when both stages are still known)."""
+    source = (stages or {}).get(int(data.get("from") or 0))
+    target = (stages or {}).get(int(data.get("to") or 0))
+    if source is not None and target is not None and target.position < source.position:
+        return "⬅️"
+    return "➡️"
+
+
 def deal_event_text(
     event: Event, people: Mapping[int, User], stages: Mapping[int, StageView] | None = None
 ) -> str:
@@ -124,7 +133,7 @@ def deal_event_text(
             amount=amount, stage=_stage(data, "to", stages)
         )
     if kind == "stage_changed":
-        line = "➡️ {old} → {new}".format(
+        line = _direction(data, stages) + " {old} → {new}".format(
             old=_stage(data, "from", stages), new=_stage(data, "to", stages)
         )
         return line + (" " + _("(the stage was deleted)") if data.get("stage_deleted") else "")

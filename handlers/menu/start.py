@@ -42,7 +42,17 @@ async def start_with_payload(
         payload, tg_user.id, full_name(tg_user), tg_user.username, tg_user.language_code
     )
     if accepted is None:
-        await message.answer(refusal_text())
+        why = await crm.invites.why_refused(payload)
+        if why == "used":
+            await message.answer(
+                _("This invitation link was already used. Ask for a new one to join the team.")
+            )
+        elif why == "expired":
+            await message.answer(
+                _("This invitation link has expired. Ask for a new one to join the team.")
+            )
+        else:
+            await message.answer(refusal_text())
         return
     if accepted.joined:
         await message.answer(

@@ -34,3 +34,14 @@ class ReportCb(CallbackData, prefix="rep"):
     preset: Preset | None = None
     first: int = 0
     last: int = 0
+
+
+class DigestDay(StrEnum):
+    TODAY = "today"
+    YESTERDAY = "yesterday"
+
+
+class DigestDayCb(CallbackData, prefix="dgd"):
+    """/digest: today so far, or yesterday."""
+
+    day: DigestDay

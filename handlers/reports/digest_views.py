@@ -19,16 +19,23 @@ MAX_NAMES = 10
 
 
 def summary_text(
-    summary: Summary, stages: dict[int, StageView], people: dict[int, User], currency: str
+    summary: Summary,
+    stages: dict[int, StageView],
+    people: dict[int, User],
+    currency: str,
+    until: str | None = None,
 ) -> Text:
+    """A whole day's summary; with ``until`` (a local time), today's so far."""
     day = summary.day.strftime("%d.%m.%Y")
     if summary.quiet:
-        return Text(
-            _("Summary for {day}: a quiet day, nothing happened and nothing is stuck.").format(
-                day=day
-            )
-        )
-    parts = [as_line(Bold(_("Summary for {day}").format(day=day)))]
+        quiet = _("Summary for {day}: a quiet day, nothing happened and nothing is stuck.")
+        if until is not None:
+            quiet = _("Today so far ({day}, until {time}): nothing yet, and nothing is stuck.")
+        return Text(quiet.format(day=day, time=until))
+    heading = _("Summary for {day}").format(day=day)
+    if until is not None:
+        heading = _("Today so far ({day}, until {time})").format(day=day, time=until)
+    parts = [as_line(Bold(heading))]
     if summary.new_clients:
         shown = ", ".join(summary.new_clients[:MAX_NAMES])
         more = "…" if len(summary.new_clients) > MAX_NAMES else ""

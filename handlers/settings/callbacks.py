@@ -110,3 +110,18 @@ class BackupCb(CallbackData, prefix="bk"):
 
     action: BackupAction
     hour: int = Field(0, ge=0, le=23)
+
+
+class DayPartAction(StrEnum):
+    LIST = "list"  # the three parts of the day and their times
+    ASK = "ask"  # ``part``: the question for its time
+    SET = "set"  # ``part`` at ``hour``:``minute``
+
+
+class DayPartCb(CallbackData, prefix="dp"):
+    """/settings: what "утром", "днём", "вечером" mean (owner). ``part`` is checked by the CRM."""
+
+    action: DayPartAction
+    part: str = ""
+    hour: int = Field(0, ge=0, le=23)
+    minute: int = Field(0, ge=0, le=59)

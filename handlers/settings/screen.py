@@ -18,6 +18,8 @@ from handlers.records.callbacks import Ent, EntCb
 from handlers.settings.callbacks import (
     BackupAction,
     BackupCb,
+    DayPartAction,
+    DayPartCb,
     DigestAction,
     DigestCb,
     PipelineAction,
@@ -107,6 +109,10 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
         sources = SourceCb(action=SourceAction.LIST).pack()
         rows.append([InlineKeyboardButton(text=_("📥 Lead sources"), callback_data=sources)])
         rows.append([await backup_button(crm)])
+        times = " · ".join(f"{h:02d}:{m:02d}" for h, m in (await crm.settings.day_parts()).values())
+        parts = DayPartCb(action=DayPartAction.LIST).pack()
+        label = _("🌗 Parts of the day: {times}").format(times=times)
+        rows.append([InlineKeyboardButton(text=label, callback_data=parts)])
     business = BizCb(action=BizAction.SETTINGS).pack()
     rows.append([InlineKeyboardButton(text=_("✈️ Telegram Business"), callback_data=business)])
     rows.extend(await morning_buttons(member, crm))

@@ -28,6 +28,15 @@ class DigestFlow(StatesGroup):
     time = State()
 
 
+class DayPartFlow(StatesGroup):
+    time = State()  # the part of the day is in ``DayPartData``
+
+
+@dataclass(frozen=True)
+class DayPartData(DialogData):
+    part: str = ""
+
+
 class SettingsFlow(StatesGroup):
     timezone = State()
     status_name = State()

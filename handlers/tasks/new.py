@@ -8,6 +8,7 @@ and the answer picks the dialog up where it stopped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -17,20 +18,25 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError
-from crm.parsing.when import WhenError, parse_when, split_when
+from crm.parsing.when import DAY_PARTS, DayPart, WhenError, parse_when, split_when
 from crm.service import Crm
 from handlers.kit.errors import error_text
-from handlers.kit.keyboards import cancel_button
+from handlers.kit.keyboards import button, cancel_button, keyboard
 from handlers.kit.routes import Routes
+from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
+from handlers.tasks import open_card as task_open_card
 from handlers.tasks.callbacks import NewTaskCb
+from handlers.tasks.open_card import card_name, detach_label
 from handlers.tasks.states import NewTask, TaskFlow
 from handlers.tasks.views import task_screen, weekday_name
 from storage.models import User
 
 routes = Routes(__name__)
+routes.include(task_open_card.routes)  # seen right after this one
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,14 @@ class Reading:
 
 
 def read_when(
-    text: str, now: datetime, tz: str, default_hour: int, *, split: bool, day: date | None = None
+    text: str,
+    now: datetime,
+    tz: str,
+    default_hour: int,
+    *,
+    split: bool,
+    day: date | None = None,
+    day_parts: Mapping[DayPart, tuple[int, int]] = DAY_PARTS,
 ) -> Reading:
     """What a typed when means. Raises ``WhenError``.
 
@@ -53,14 +66,14 @@ def read_when(
     """
     if day is not None:
         try:
-            found = parse_when(f"{day:%d.%m.%Y} {text}", now, tz, default_hour)
+            found = parse_when(f"{day:%d.%m.%Y} {text}", now, tz, default_hour, day_parts=day_parts)
             if found.has_time:
                 return Reading(found.at, None, "")
         except WhenError as error:
             if error.code != "not_a_date":
                 raise
     reader = split_when if split else parse_when
-    found = reader(text, now, tz, default_hour)
+    found = reader(text, now, tz, default_hour, day_parts=day_parts)
     if not found.has_time and found.at < now:
         return Reading(None, found.at.astimezone(ZoneInfo(tz)).date(), found.rest)
     return Reading(found.at, None, found.rest)
@@ -113,11 +126,22 @@ async def from_card(
 async def task_command(
     message: Message, command: CommandObject, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    """``/task <when> <what>``: for the open card if there is one."""
-    client_id = crm.timeline.open_client_id(member, crm.config.card_context)
-    await NewTask(client_id=client_id or 0).save(state)
+    """``/task <when> <what>``: for the open card if there is one (a deal's: the deal), which
+    the answer names, with a button to make it a task on no card."""
+    client_id = crm.timeline.open_client_id(member, crm.config.card_context) or 0
+    deal_id = crm.timeline.open_deal_id(member, crm.config.card_context) or 0
+    await NewTask(client_id=client_id, deal_id=deal_id, on_open_card=bool(client_id)).save(state)
     if not (command.args or "").strip():
-        await ask(message, state, TaskFlow.text, ask_text())
+        if not client_id:
+            await ask(message, state, TaskFlow.text, ask_text())
+            return
+        name = await card_name(crm, member, client_id, deal_id)
+        await state.set_state(TaskFlow.text)
+        detach = button(detach_label(name), OpenCardCb(action=OpenCardAction.DETACH_TASK))
+        await message.answer(
+            _("A task for {name}.").format(name=name) + " " + ask_text(),
+            reply_markup=keyboard([detach], [cancel_button()]),
+        )
         return
     await state.set_state(TaskFlow.text)
     await take_text(message, crm, member, state, command.args or "")
@@ -131,7 +155,12 @@ async def typed_text(message: Message, crm: Crm, member: User, state: FSMContext
 async def take_text(message: Message, crm: Crm, member: User, state: FSMContext, text: str) -> None:
     try:
         reading = read_when(
-            text, crm.clock.now(), member.timezone, crm.config.default_hour, split=True
+            text,
+            crm.clock.now(),
+            member.timezone,
+            crm.config.default_hour,
+            split=True,
+            day_parts=await crm.settings.day_parts(),
         )
     except WhenError as error:
         await message.answer(when_problem(error), reply_markup=cancel_keyboard())
@@ -160,6 +189,7 @@ async def take_when(
             crm.config.default_hour,
             split=False,
             day=day,
+            day_parts=await crm.settings.day_parts(),
         )
     except WhenError as error:
         await message.answer(when_problem(error), reply_markup=cancel_keyboard())
@@ -236,4 +266,9 @@ async def save(message: Message, crm: Crm, member: User, state: FSMContext, data
             await message.answer(error_text(error))
         return
     await state.clear()
+    if data.on_open_card and data.client_id:
+        name = await card_name(crm, member, data.client_id, data.deal_id)
+        text = Text(text, "\n", _("📎 On the open card: {name}").format(name=name))
+        detach = OpenCardCb(action=OpenCardAction.DETACH_TASK, ref=task.id)
+        keyboard.inline_keyboard.append([button(detach_label(name), detach)])
     await message.answer(**text.as_kwargs(), reply_markup=keyboard)

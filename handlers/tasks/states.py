@@ -26,6 +26,7 @@ class NewTask(DialogData):
     due: datetime | None = None
     day: date | None = None  # named without a time: the time is asked next
     title: str | None = None
+    on_open_card: bool = False  # /task took the open card: the answer names it, and may detach
 
 
 class TaskEditFlow(StatesGroup):

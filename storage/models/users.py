@@ -38,6 +38,10 @@ class User(Base):
         ForeignKey("clients.id", ondelete="SET NULL", use_alter=True)
     )
     open_client_at: Mapped[datetime | None]
+    # When the open card is a deal's: the deal (its client is ``open_client_id``).
+    open_deal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deals.id", ondelete="SET NULL", use_alter=True)
+    )
     # A manager's own morning list (today's tasks, overdue, stale deals); on by default.
     morning_list: Mapped[bool] = mapped_column(default=True)
     # Set when Telegram answers 403 (the member blocked the bot); cleared when they write again.

@@ -1,0 +1,166 @@
+"""Plain text with no dialog open: a reply to a card, a note on the open card, or a search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from crm.errors import CrmError
+from crm.parsing.name_match import looks_like_name, name_words
+from crm.service import Crm
+from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.clients.notes import note_ack
+from handlers.clients.search import search_and_answer
+from handlers.deals.callbacks import DealAction, DealCb
+from handlers.kit.routes import Routes
+from handlers.kit.screen import send, show
+from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
+from handlers.opencard.states import PendingText
+from handlers.opencard.views import deal_comment_ack, which_question
+from storage.models import Client, User
+
+routes = Routes(__name__)
+PLAIN = (StateFilter(None), F.text, ~F.text.startswith("/"), F.chat.type == "private")
+NAMES_LOOKED_AT = 5
+
+
+def card_of(markup: InlineKeyboardMarkup | None) -> tuple[int, int] | None:
+    """(client, deal) of the card whose buttons these are: a deal's card (client 0), or a
+    client's card (deal 0); None for any other message. Known by the card's own Comment."""
+    found: tuple[int, int] | None = None
+    for row in markup.inline_keyboard if markup else []:
+        for key in row:
+            data = key.callback_data or ""
+            try:
+                if data.startswith(f"{DealCb.__prefix__}:"):
+                    deal = DealCb.unpack(data)
+                    if deal.action == DealAction.COMMENT and deal.deal_id:
+                        return 0, deal.deal_id
+                elif data.startswith(f"{ClientCb.__prefix__}:"):
+                    client = ClientCb.unpack(data)
+                    if client.action == CardAction.COMMENT and client.client_id:
+                        found = client.client_id, 0
+            except (ValueError, CrmError):  # not a button of ours as it is now
+                continue
+    return found
+
+
+def replied_card(message: Message) -> dict[str, Any] | bool:
+    """A filter: the message answers a card's message; gives the handler ``card``."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or not replied.from_user.is_bot:
+        return False
+    card = card_of(replied.reply_markup)
+    return {"card": card} if card is not None else False
+
+
+@routes.message(*PLAIN, replied_card)
+async def reply_to_card(message: Message, crm: Crm, member: User, card: tuple[int, int]) -> None:
+    """A reply to a card's message goes into that card's history, whichever card is open."""
+    client_id, deal_id = card
+    await comment_on(message, crm, member, client_id, deal_id, message.text or "")
+
+
+@routes.message(*PLAIN)
+async def plain_text(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    """Text after opening a card is a note on it (a short name of another client is asked
+    about); otherwise it is a search."""
+    text = message.text or ""
+    window = crm.config.card_context
+    client_id = crm.timeline.open_client_id(member, window)
+    if client_id is None:
+        await search_and_answer(message, crm, member, text)
+        return
+    deal_id = crm.timeline.open_deal_id(member, window) or 0
+    other = await named_client(crm, member, text, client_id)
+    if other is None:
+        await comment_on(message, crm, member, client_id, deal_id, text)
+        return
+    if deal_id:
+        card_name = (await crm.deals.visible(member, deal_id)).title
+    else:
+        card_name = (await crm.clients.visible(member, client_id)).name
+    key = message.message_id % 2**31
+    await PendingText(
+        pending_key=key, pending_text=text, pending_client=client_id, pending_deal=deal_id
+    ).save(state)
+    await show(message, which_question(key, text, card_name, other.name))
+
+
+async def named_client(crm: Crm, member: User, text: str, card_client: int) -> Client | None:
+    """Another client (not the open card's) whose name the short ``text`` reads as."""
+    if name_words(text) is None:
+        return None
+    for client in await crm.client_queries.search(member, text, limit=NAMES_LOOKED_AT):
+        if client.id != card_client and looks_like_name(text, client.name):
+            return client
+    return None
+
+
+async def comment_on(
+    target: Message | CallbackQuery,
+    crm: Crm,
+    member: User,
+    client_id: int,
+    deal_id: int,
+    text: str,
+) -> None:
+    """Write ``text`` into a deal's history (``deal_id``) or else a client's, and say so."""
+    if deal_id:
+        event = await crm.deals.comment(member, deal_id, text)
+        deal = await crm.deals.visible(member, deal_id)
+        await show(target, deal_comment_ack(event.id, deal.client_id, deal.id, deal.title))
+        return
+    event = await crm.timeline.comment(member, client_id, text)
+    client = await crm.clients.visible(member, client_id)
+    await show(target, *note_ack(event, client.name, _("Comment added to {name}.")))
+
+
+async def _pending(callback: CallbackQuery, key: int, state: FSMContext) -> PendingText | None:
+    """The text the pressed question asked about, taken once; None (and said) if it is gone."""
+    data = await PendingText.load(state)
+    if data.pending_key != key or not data.pending_text:
+        await callback.answer(
+            _("This question is already answered or has expired; send the text again."),
+            show_alert=True,
+        )
+        return None
+    return await PendingText.drop(state)
+
+
+@routes.callback_query(OpenCardCb.filter(F.action == OpenCardAction.COMMENT))
+async def as_comment(
+    callback: CallbackQuery, callback_data: OpenCardCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    data = await _pending(callback, callback_data.ref, state)
+    if data is None:
+        return
+    text = data.pending_text or ""
+    await comment_on(callback, crm, member, data.pending_client, data.pending_deal, text)
+
+
+@routes.callback_query(OpenCardCb.filter(F.action == OpenCardAction.SEARCH))
+async def as_search(
+    callback: CallbackQuery, callback_data: OpenCardCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    data = await _pending(callback, callback_data.ref, state)
+    if data is None or not isinstance(callback.message, Message):
+        return
+    await crm.timeline.close_card(member)  # a search leaves the open card
+    await search_and_answer(callback.message, crm, member, data.pending_text or "")
+
+
+@routes.callback_query(OpenCardCb.filter(F.action == OpenCardAction.FULL_TEXT))
+async def read_whole(
+    callback: CallbackQuery, callback_data: OpenCardCb, crm: Crm, member: User
+) -> None:
+    """A note the timeline shows cut, whole, as a new message under the card."""
+    event = await crm.timeline.note_event(member, callback_data.ref)
+    if isinstance(callback.message, Message):
+        await send(callback.message, Text(event.text or ""))

@@ -1,0 +1,43 @@
+"""Pure screens of the open card: the question about a text that names another client."""
+
+from __future__ import annotations
+
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.deals.callbacks import DealAction, DealCb
+from handlers.kit.keyboards import button, keyboard
+from handlers.kit.screen import Screen
+from handlers.kit.timeline import shorten
+from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
+
+MAX_NAME = 40
+
+
+def which_question(key: int, text: str, card_name: str, other_name: str) -> Screen:
+    """ "кузнецов" with Алёна's card open: a comment on her, or a search for him?"""
+    body = Text(
+        _("“{text}” looks like the name of {other}. A comment on {card}, or a search?").format(
+            text=shorten(text, MAX_NAME),
+            other=shorten(other_name, MAX_NAME),
+            card=shorten(card_name, MAX_NAME),
+        )
+    )
+    comment = OpenCardCb(action=OpenCardAction.COMMENT, ref=key)
+    search = OpenCardCb(action=OpenCardAction.SEARCH, ref=key)
+    rows = [
+        [button(_("💬 Comment on {card}").format(card=shorten(card_name, 30)), comment)],
+        [button(_("🔍 Search for “{text}”").format(text=shorten(text, 30)), search)],
+    ]
+    return Screen(body, keyboard(*rows))
+
+
+def deal_comment_ack(event_id: int, client_id: int, deal_id: int, title: str) -> Screen:
+    """A comment added to a deal: Undo, and the way back to the deal."""
+    undo = ClientCb(action=CardAction.UNDO, client_id=client_id, ref=event_id)
+    deal = DealCb(action=DealAction.OPEN, deal_id=deal_id)
+    row = [button(_("↩️ Undo"), undo), button(_("💼 Open deal"), deal)]
+    return Screen(
+        Text(_("Comment added to the deal “{title}”.").format(title=title)), keyboard(row)
+    )
