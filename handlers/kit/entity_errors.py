@@ -53,6 +53,8 @@ def entity_error_text(error: CrmError) -> str | None:
     texts = {
         "field_gone": _("This field no longer exists."),
         "option_twice": _("Each option must differ from the others."),
+        "option_gone": _("This option no longer exists."),
+        "not_a_list_field": _("This field has no options."),
         "no_options": _("A list field needs at least one option."),
         "record_type_gone": _("This record type no longer exists."),
         "record_type_archived": _("This record type is in the archive."),

@@ -42,11 +42,19 @@ class Ent(StrEnum):
     TYPE = "ty"
     TYPE_ARCHIVE = "ta"
     TYPE_DELETE = "td"
+    # renames in the owner's settings (values are kept: they hold ids, not names)
+    FIELD_RENAME = "fn"
+    OPTIONS = "o"
+    OPTION_RENAME = "on"
+    OPTION_ADD = "oa"
+    TYPE_RENAME = "tn"
+    TYPE_EMOJI = "te"
 
 
 class EntCb(CallbackData, prefix="en"):
     """``kind`` and ``card``: the card the screen is about (client, deal, record);
-    ``type_id``: a record type; ``item``: a field, link, option or picked card id."""
+    ``type_id``: a record type; ``item``: a field, link, option or picked card id;
+    ``page``: a page, or the option of the field in ``item`` (option rename)."""
 
     action: Ent
     kind: str = ""
