@@ -38,6 +38,7 @@ class NoteFlow(StatesGroup):
 
 class ClientListFlow(StatesGroup):
     period = State()
+    field_range = State()
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,11 @@ class ForwardData(DialogData):
 @dataclass(frozen=True)
 class PeriodData(DialogData):
     period_for_list: int | None = None  # the list message a typed period is for
+
+
+@dataclass(frozen=True)
+class FieldRangeData(DialogData):
+    """A range being typed for a custom field filter of the list in ``range_for_list``."""
+
+    range_for_list: int | None = None
+    range_field: int = 0

@@ -1,0 +1,175 @@
+"""Lists filtered by custom fields on screen: pick a list or yes/no field's value, type a
+range for a number, money or date field; combined with the other filters, shown in the
+header, cleared with a button; forged presses refused."""
+
+from __future__ import annotations
+
+from bot.app import App
+from bot.simulator import SentMessage, SimulatedUser
+from crm.cards import CardKind, CardRef
+from crm.parsing.fields import FieldType
+from handlers.clients.callbacks import ClientListCb, ListAction
+from storage.models import FieldDef, User
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID, Joiner
+
+
+async def owner_of(app: App) -> User:
+    async with app.crm.open() as crm:
+        found = await crm.members.get_active(OWNER_ID)
+    assert found is not None
+    return found
+
+
+def listed(screen: SentMessage) -> list[str]:
+    return sorted(
+        text.split(" ", 1)[1].split(" · ")[0]
+        for text, data, _url in screen.buttons
+        if data and data.startswith("cl:open:")
+    )
+
+
+async def client_fields(app: App) -> dict[str, FieldDef]:
+    me = await owner_of(app)
+    async with app.crm.open() as crm:
+        made = {
+            "Line": await crm.fields.define(
+                me, CardKind.CLIENT, "Line", FieldType.CHOICE, options=["Ice", "Steam"]
+            ),
+            "Regular": await crm.fields.define(me, CardKind.CLIENT, "Regular", FieldType.YES_NO),
+            "Budget": await crm.fields.define(me, CardKind.CLIENT, "Budget", FieldType.MONEY),
+            "Since": await crm.fields.define(me, CardKind.CLIENT, "Since", FieldType.DATE),
+            "Note": await crm.fields.define(me, CardKind.CLIENT, "Note", FieldType.TEXT),
+        }
+    return made
+
+
+async def fill(app: App, client_id: int, fields: dict[str, FieldDef], **values: str) -> None:
+    me = await owner_of(app)
+    async with app.crm.open() as crm:
+        for name, value in values.items():
+            ref = CardRef(CardKind.CLIENT, client_id)
+            await crm.field_values.set(me, ref, fields[name].id, value)
+
+
+async def test_clients_filtered_by_custom_fields(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    owner = owner_en
+    fields = await client_fields(app)
+    anna = await make_client(app, OWNER_ID, "Anna", city="Москва")
+    boris = await make_client(app, OWNER_ID, "Boris", city="Москва")
+    vera = await make_client(app, OWNER_ID, "Vera", city="Казань")
+    await make_client(app, OWNER_ID, "Gleb", city="Москва")
+    await fill(app, anna.id, fields, Line="Ice", Regular="yes", Budget="20000", Since="05.03.2026")
+    await fill(app, boris.id, fields, Line="Steam", Regular="no", Budget="70000")
+    await fill(app, vera.id, fields, Line="Ice", Regular="yes", Budget="30000", Since="01.02.2026")
+
+    await owner.send("/clients")
+    await owner.press("Filters")
+    [picker] = await owner.press("🧩 Fields")
+    offered = [text for text, _d, _u in picker.buttons]
+    assert offered[:4] == ["Line", "Regular", "Budget", "Since"]  # a text field cannot filter
+    await owner.press("Line")
+    [screen] = await owner.press("Ice")
+    assert "Filters: Line: Ice" in screen.text
+    assert listed(screen) == ["Anna", "Vera"]
+
+    # combined with a built-in filter
+    await owner.press("Filters")
+    await owner.press("City")
+    [screen] = await owner.press("Москва")
+    assert "Filters: city Москва · Line: Ice" in screen.text
+    assert listed(screen) == ["Anna"]
+    await owner.press("Filters")
+    await owner.press("City")
+    [screen] = await owner.press("Any city")
+    assert listed(screen) == ["Anna", "Vera"]
+
+    # a money range, typed as people write it; a bad one is refused and stays asked
+    await owner.press("Filters")
+    await owner.press("🧩 Fields: 1")
+    [prompt] = await owner.press("Budget")
+    assert "от 10000 до 50000" in prompt.text
+    [refused] = await owner.send("a lot")
+    assert refused.text == "Budget: That is not a number. Send digits, like 12 or 12.5."
+    [refused] = await owner.send("> ")
+    assert refused.text.startswith("Budget: Send a range")
+    [screen] = await owner.send("от 25000 до 50000")
+    assert "Line: Ice · Budget: 25,000\xa0₽–50,000\xa0₽" in screen.text
+    assert listed(screen) == ["Vera"]
+
+    # a date range replaces nothing else; yes/no too
+    await owner.press("Filters")
+    await owner.press("🧩 Fields: 2")
+    await owner.press("Since")
+    [screen] = await owner.send("01.03.2026-31.03.2026")
+    assert listed(screen) == []
+    assert "No clients match these filters." in screen.text
+    await owner.press("Filters")
+    await owner.press("🧩 Fields: 3")
+    await owner.press("Since")
+    [screen] = await owner.press("Any")
+    assert listed(screen) == ["Vera"]
+
+    # cleared with a button: the other filters stay
+    await owner.press("Filters")
+    await owner.press("🧩 Fields: 2")
+    await owner.press("Regular")
+    [screen] = await owner.press("no")
+    assert "Regular: no" in screen.text and listed(screen) == []
+    await owner.press("Filters")
+    await owner.press("🧩 Fields: 3")
+    [screen] = await owner.press("Clear field filters")
+    assert listed(screen) == ["Anna", "Boris", "Gleb", "Vera"]
+    assert "Filters:" not in screen.text
+
+    # a field deleted meanwhile no longer filters; its press is stale
+    await owner.press("Filters")
+    await owner.press("🧩 Fields")
+    await owner.press("Line")
+    [screen] = await owner.press("Steam")
+    assert listed(screen) == ["Boris"]
+    async with app.crm.open() as crm:
+        await crm.fields.delete(await owner_of(app), fields["Line"].id)
+    [screen] = await owner.press("🔎 Filters")
+    assert "Line" not in screen.text
+    await owner.press_data(
+        ClientListCb(action=ListAction.FIELD, code=f"{fields['Line'].id}.o1").pack()
+    )
+    assert owner.alerts()[-1] == "This button is no longer active."
+
+
+async def test_forged_field_filter_presses_and_a_managers_view(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    fields = await client_fields(app)
+    me = await owner_of(app)
+    async with app.crm.open() as crm:
+        deal_field = await crm.fields.define(
+            me, CardKind.DEAL, "Product", FieldType.CHOICE, options=["Ice"]
+        )
+    manager = await join(5501, "manager", "Mila", language_code="en")
+    own = await make_client(app, 5501, "Mila's client")
+    other = await make_client(app, OWNER_ID, "Owner's client")
+    for client in (own, other):
+        await fill(app, client.id, fields, Regular="yes")
+    await manager.send("/clients")
+    await manager.press("Filters")
+    await manager.press("🧩 Fields")
+    await manager.press("Regular")
+    [screen] = await manager.press("yes")
+    assert listed(screen) == ["Mila's client"]  # the rules still decide what is seen
+    for code in (
+        f"{deal_field.id}.o1",  # a deal field on the client list
+        f"{fields['Line'].id}.o99",  # an option that does not exist
+        f"{fields['Budget'].id}.y",  # a yes on a money field
+        "x.y",
+        "99999999999.o1",
+    ):
+        await manager.press_data(ClientListCb(action=ListAction.FIELD, code=code).pack())
+        assert manager.alerts()[-1] == "This button is no longer active.", code
+    await manager.press_data(
+        ClientListCb(action=ListAction.FIELD_RANGE, code=str(fields["Line"].id)).pack()
+    )
+    assert manager.alerts()[-1] == "This button is no longer active."
