@@ -9,6 +9,7 @@ from bot.simulator import SentMessage, SimulatedUser
 from crm.cards import CardKind, CardRef
 from crm.parsing.fields import FieldType
 from handlers.clients.callbacks import ClientListCb, ListAction
+from handlers.deals.callbacks import DealFieldsAction, DealFieldsCb, DealsAction, DealsCb
 from storage.models import FieldDef, User
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
@@ -173,3 +174,80 @@ async def test_forged_field_filter_presses_and_a_managers_view(
         ClientListCb(action=ListAction.FIELD_RANGE, code=str(fields["Line"].id)).pack()
     )
     assert manager.alerts()[-1] == "This button is no longer active."
+
+
+def deal_titles(screen: SentMessage) -> list[str]:
+    return sorted(
+        text.split(" · ")[0] for text, data, _url in screen.buttons if data and "dl:open" in data
+    )
+
+
+async def test_deals_filtered_by_custom_fields(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    owner = owner_en
+    me = await owner_of(app)
+    client = await make_client(app, OWNER_ID, "Roga")
+    async with app.crm.open() as crm:
+        product = await crm.fields.define(
+            me, CardKind.DEAL, "Product", FieldType.CHOICE, options=["Ice", "Steam"]
+        )
+        volume = await crm.fields.define(me, CardKind.DEAL, "Volume", FieldType.NUMBER)
+        await crm.fields.define(me, CardKind.DEAL, "Note", FieldType.TEXT)
+        deals = {}
+        for title, line, tons in (
+            ("Cubes", "Ice", "5"),
+            ("Blocks", "Ice", "50"),
+            ("Sauna", "Steam", "7"),
+        ):
+            deal = await crm.deals.create(me, client.id, 0, title)
+            ref = CardRef(CardKind.DEAL, deal.id)
+            await crm.field_values.set(me, ref, product.id, line)
+            await crm.field_values.set(me, ref, volume.id, tons)
+            deals[title] = deal
+
+    [overview] = await owner.send("/deals")
+    assert "Open: 3" in overview.text
+    [picker] = await owner.press("🧩 Fields")
+    assert [text for text, _d, _u in picker.buttons][:2] == ["Product", "Volume"]
+    await owner.press("Product")
+    [overview] = await owner.press("Ice")
+    assert "Fields: Product: Ice" in overview.text and "Open: 2" in overview.text
+    # combined with the built-in filters, carried by every button
+    [overview] = await owner.press("Only mine")
+    assert "only my deals" in overview.text and "Fields: Product: Ice" in overview.text
+    await owner.press("🧩 Fields: 1")
+    [prompt] = await owner.press("Volume")
+    assert "от 10000 до 50000" in prompt.text
+    [refused] = await owner.send("heaps")
+    assert refused.text == "Volume: That is not a number. Send digits, like 12 or 12.5."
+    [overview] = await owner.send("< 10")
+    assert "Fields: Product: Ice · Volume: up to 10" in overview.text
+    assert "Open: 1" in overview.text
+    [stage] = await owner.press("New lead")
+    assert deal_titles(stage) == ["Cubes"]
+    assert "Fields: Product: Ice · Volume: up to 10" in stage.text
+    [overview] = await owner.press("Back to the overview")
+    await owner.press("🧩 Fields: 2")
+    [overview] = await owner.press("Clear field filters")
+    assert "Fields:" not in overview.text and "Open: 3" in overview.text
+    assert "only my deals" in overview.text
+
+    # forged: a client field, a text field, an option that is not there
+    async with app.crm.open() as crm:
+        client_field = await crm.fields.define(me, CardKind.CLIENT, "Tier", FieldType.YES_NO)
+    for data in (
+        DealFieldsCb(action=DealFieldsAction.FIELD, field_id=client_field.id).pack(),
+        DealFieldsCb(action=DealFieldsAction.RANGE, field_id=product.id).pack(),
+        DealFieldsCb(action=DealFieldsAction.FIELD, field_id=volume.id).pack(),
+    ):
+        await owner.press_data(data)
+        assert owner.alerts()[-1] == "This button is no longer active.", data
+    [overview] = await owner.press_data(
+        DealsCb(action=DealsAction.SHOW, f=f"|{product.id}o99,{client_field.id}y,zz").pack()
+    )
+    assert "Open: 0" in overview.text or "No open deals match" in overview.text
+    [overview] = await owner.press_data(
+        DealsCb(action=DealsAction.SHOW, f=f"|{client_field.id}y").pack()
+    )
+    assert "Fields:" not in overview.text and "Open: 3" in overview.text

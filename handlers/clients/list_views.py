@@ -192,10 +192,8 @@ async def menu_screen(crm: Crm, member: User, filters: ListFilters, page: int) -
     rows.append(
         [button(labelled(_("📅 Created"), period_label(filters)), ListAction.ASK, page, "period")]
     )
-    fields_label = _("🧩 Fields: {count}").format(count=len(filters.fields))
-    rows.append(
-        [button(fields_label if filters.fields else _("🧩 Fields"), ListAction.ASK, page, "fields")]
-    )
+    fields_label = field_filters.fields_label(len(filters.fields))
+    rows.append([button(fields_label, ListAction.ASK, page, "fields")])
     rows.append(
         [
             button(

@@ -33,3 +33,14 @@ class OneDeal(DialogData):
 
     deal_id: int = 0
     field: DealField = DealField.NONE
+
+
+class DealsListFlow(StatesGroup):
+    field_range = State()
+
+
+class FieldRange(DialogData):
+    """A range being typed for a deal field filter, over the packed filters ``f``."""
+
+    field_id: int = 0
+    f: str = ""

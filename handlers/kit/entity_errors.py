@@ -55,6 +55,7 @@ def entity_error_text(error: CrmError) -> str | None:
         "field_gone": _("This field no longer exists."),
         "option_twice": _("Each option must differ from the others."),
         "option_gone": _("This option no longer exists."),
+        "bad_card": _("This button is no longer active."),
         "not_a_list_field": _("This field has no options."),
         "no_options": _("A list field needs at least one option."),
         "record_type_gone": _("This record type no longer exists."),

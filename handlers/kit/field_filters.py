@@ -9,15 +9,19 @@ replaces the old one.
 
 from __future__ import annotations
 
-from datetime import date
+import math
+import re
+from datetime import date, datetime
 
 from aiogram.utils.i18n import gettext as _
 
+from crm.cards import CardKind
 from crm.errors import InvalidInput
 from crm.field_filters import FieldFilter
 from crm.field_rules import options_of
 from crm.parsing.fields import FILTER_TYPES, LIST_TYPES, RANGE_TYPES, FieldType, FieldValueError
 from crm.parsing.ranges import parse_range
+from crm.service import Crm
 from handlers.kit.stages import money
 from storage.models import FieldDef
 
@@ -83,6 +87,20 @@ def current(filters: tuple[FieldFilter, ...], fields: list[FieldDef]) -> tuple[F
     return tuple(item for item in filters if item.field_id in by_id)
 
 
+async def pruned(
+    crm: Crm, kind: CardKind, filters: tuple[FieldFilter, ...]
+) -> tuple[tuple[FieldFilter, ...], list[str]]:
+    """A list's field filters without those of deleted (or forged) fields, and the rest
+    in words (``Fields: Line: Ice · Budget: …``; no line when none)."""
+    if not filters:
+        return filters, []
+    fields = await crm.fields.of(kind)
+    kept = current(filters, fields)
+    chosen = words(kept, fields, crm.config.currency)
+    line = [_("Fields: {filters}").format(filters=" · ".join(chosen))] if chosen else []
+    return kept, line
+
+
 def words(filters: tuple[FieldFilter, ...], fields: list[FieldDef], currency: str) -> list[str]:
     """``Line: Ice``, ``Budget: 10,000 ₽–50,000 ₽``, ``Since: from 01.03.2026``."""
     by_id = {f.id: f for f in fields}
@@ -120,6 +138,11 @@ def _bound(bound: int | float | date | None, currency: str) -> str | None:
     return money(bound, currency)
 
 
+def fields_label(count: int) -> str:
+    """The list's button to the field filters, with how many are chosen."""
+    return _("🧩 Fields: {count}").format(count=count) if count else _("🧩 Fields")
+
+
 def range_help(field: FieldDef) -> str:
     """How to type a range for this field."""
     if field.type == FieldType.DATE:
@@ -129,3 +152,67 @@ def range_help(field: FieldDef) -> str:
     return _("Send the range of “{name}”: от 10000 до 50000, 10000-50000, > 5000 or < 100.").format(
         name=field.name
     )
+
+
+def pack(filters: tuple[FieldFilter, ...]) -> str:
+    """Filters in a few characters for callback data (``12o3,14y,15r20260301_20260331``)."""
+    return ",".join(_pack_one(item) for item in filters)
+
+
+def _pack_one(item: FieldFilter) -> str:
+    if item.yes is not None:
+        return f"{item.field_id}{'y' if item.yes else 'n'}"
+    if item.option_ids:
+        return f"{item.field_id}o{item.option_ids[0]}"
+    return f"{item.field_id}r{_pack_bound(item.low)}_{_pack_bound(item.high)}"
+
+
+def _pack_bound(bound: int | float | date | None) -> str:
+    if bound is None:
+        return ""
+    if isinstance(bound, date):
+        return "d" + bound.strftime("%Y%m%d")
+    if isinstance(bound, float):
+        return "n" + repr(bound)
+    return "i" + str(bound)
+
+
+_PACKED = re.compile(r"^(\d{1,9})(?:(y)|(n)|o(\d{1,9})|r([^_]*)_(.*))$")
+
+
+def unpack(text: str) -> tuple[FieldFilter, ...]:
+    """What ``pack`` wrote; anything malformed (callback data is untrusted) is dropped."""
+    found: dict[int, FieldFilter] = {}
+    for part in text.split(",")[:MAX_FILTERS]:
+        match = _PACKED.match(part)
+        if match is None:
+            continue
+        field_id = int(match[1])
+        try:
+            if match[2] or match[3]:
+                found[field_id] = FieldFilter(field_id, yes=bool(match[2]))
+            elif match[4]:
+                found[field_id] = FieldFilter(field_id, option_ids=(int(match[4]),))
+            else:
+                low, high = _unpack_bound(match[5]), _unpack_bound(match[6])
+                if low is not None or high is not None:
+                    found[field_id] = FieldFilter(field_id, low=low, high=high)
+        except ValueError:
+            continue
+    return tuple(found.values())
+
+
+def _unpack_bound(text: str) -> int | float | date | None:
+    if not text:
+        return None
+    kind, raw = text[0], text[1:]
+    if kind == "d":
+        return datetime.strptime(raw, "%Y%m%d").date()
+    if kind == "n":
+        number = float(raw)
+        if not math.isfinite(number):
+            raise ValueError("not finite")
+        return number
+    if kind == "i" and re.fullmatch(r"-?\d{1,18}", raw):
+        return int(raw)
+    raise ValueError("bad bound")

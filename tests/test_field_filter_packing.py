@@ -1,0 +1,65 @@
+"""Custom field filters packed into callback data and read back; forged data is dropped."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crm.field_filters import FieldFilter, from_plain, to_plain
+from handlers.kit.field_filters import pack, unpack
+
+CASES = [
+    (FieldFilter(12, option_ids=(3,)),),
+    (FieldFilter(14, yes=True), FieldFilter(15, yes=False)),
+    (FieldFilter(15, low=date(2026, 3, 1), high=date(2026, 3, 31)),),
+    (FieldFilter(16, low=500_001),),
+    (FieldFilter(17, high=1.4999999999999998), FieldFilter(18, low=-5.0, high=10.0)),
+]
+
+
+@pytest.mark.parametrize("filters", CASES)
+def test_pack_round_trip(filters: tuple[FieldFilter, ...]) -> None:
+    assert unpack(pack(filters)) == filters
+    assert tuple(from_plain(to_plain(item)) for item in filters) == filters
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ()),
+        ("zz", ()),
+        ("12o", ()),
+        ("12o3x", ()),
+        ("12r_", ()),  # a range open at both ends filters nothing
+        ("12rx1_", ()),
+        ("12rnnan_", ()),
+        ("12rninf_", ()),
+        ("12rd20260231_", ()),
+        ("1234567890y", ()),
+        ("12y,12n", (FieldFilter(12, yes=False),)),  # one filter per field: the last
+        ("12y,,13o1", (FieldFilter(12, yes=True), FieldFilter(13, option_ids=(1,)))),
+        ("1y,2y,3y,4y,5y,6y", tuple(FieldFilter(i, yes=True) for i in range(1, 6))),
+    ],
+)
+def test_unpack_drops_what_is_malformed(text: str, expected: tuple[FieldFilter, ...]) -> None:
+    assert unpack(text) == expected
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        None,
+        "x",
+        {},
+        {"f": "1"},
+        {"f": True},
+        {"f": 1, "o": ["1"]},
+        {"f": 1, "y": "yes"},
+        {"f": 1, "lo": ["d", "2026-02-30"]},
+        {"f": 1, "lo": ["i", 1.5]},
+        {"f": 1, "hi": ["q", 1]},
+    ],
+)
+def test_from_plain_refuses_what_is_malformed(stored: object) -> None:
+    assert from_plain(stored) is None
