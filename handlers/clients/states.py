@@ -16,6 +16,7 @@ class NewClientFlow(StatesGroup):
     email = State()
     company = State()
     city = State()
+    field = State()  # a required custom field (NewClientData.asking)
 
 
 class DuplicateFlow(StatesGroup):
@@ -51,6 +52,11 @@ class NewClientData(DialogData):
     company: str | None = None
     city: str | None = None
     quick: bool = False
+    custom: dict[str, str] = field(default_factory=dict)  # required custom fields: id → text
+    asking: int = 0  # the custom field asked now
+
+    def values(self) -> dict[int, str]:
+        return {int(key): text for key, text in self.custom.items() if key.isdigit()}
 
     def draft(self) -> ClientDraft:
         return ClientDraft(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram.fsm.state import State, StatesGroup
+from pydantic import Field
 
 from handlers.deals.callbacks import DealField
 from handlers.kit.dialog import DialogData
@@ -11,12 +12,19 @@ from handlers.kit.dialog import DialogData
 class NewDealFlow(StatesGroup):
     amount = State()
     title = State()
+    field = State()  # a required custom field (NewDeal.asking)
 
 
 class NewDeal(DialogData):
     client_id: int = 0
     name: str | None = None  # the client's, the title when the title is skipped
     amount: int = 0
+    title: str | None = None  # as given, while the required custom fields are asked
+    custom: dict[str, str] = Field(default_factory=dict)  # required custom fields: id → text
+    asking: int = 0  # the custom field asked now
+
+    def values(self) -> dict[int, str]:
+        return {int(key): text for key, text in self.custom.items() if key.isdigit()}
 
 
 class LostFlow(StatesGroup):

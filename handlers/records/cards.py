@@ -23,7 +23,7 @@ from handlers.records import record_views
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import put, ref_of
 from handlers.records.states import EntFlow
-from handlers.records.views import button, cb
+from handlers.records.views import button, cb, required_question
 from storage.models import User
 
 routes = Routes(__name__)
@@ -152,7 +152,7 @@ async def _next_required(message: Message, crm: Crm, member: User, state: FSMCon
     if missing:
         await state.set_state(EntFlow.record_value)
         await state.update_data(asking=missing[0].id)
-        await message.answer(_("“{name}” is required: send it.").format(name=missing[0].name))
+        await message.answer(required_question(missing[0]))
         return
     record = await crm.records.create(member, type_id, str(data["title"]), values)
     await state.clear()
