@@ -15,6 +15,8 @@ class ReportAction(StrEnum):
     CHARTS = "charts"
     XLSX = "xlsx"
     SOURCES = "sources"  # the per-source figures
+    FIELDS = "fields"  # the deal fields the report can group by
+    BY_FIELD = "by_field"  # won and lost per option; ``value``: the field id
 
 
 class ReportCb(CallbackData, prefix="rep"):
