@@ -10,6 +10,7 @@ from crm.cards import CardKind, CardRef
 from crm.parsing.fields import FieldType
 from handlers.clients.callbacks import ClientListCb, ListAction
 from handlers.deals.callbacks import DealFieldsAction, DealFieldsCb, DealsAction, DealsCb
+from handlers.records.callbacks import RecList, RecordListCb
 from storage.models import FieldDef, User
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
@@ -251,3 +252,79 @@ async def test_deals_filtered_by_custom_fields(
         DealsCb(action=DealsAction.SHOW, f=f"|{client_field.id}y").pack()
     )
     assert "Fields:" not in overview.text and "Open: 3" in overview.text
+
+
+def first(screen: SentMessage) -> str:
+    return screen.buttons[0][0]
+
+
+async def test_record_lists_filtered_by_their_fields(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    owner = owner_en
+    me = await owner_of(app)
+    async with app.crm.open() as crm:
+        products = await crm.record_types.take_starter(me, "products")
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        price = next(
+            f for f in await crm.fields.of(CardKind.RECORD, products.id) if f.type == "money"
+        )
+        kind = await crm.fields.define(
+            me,
+            CardKind.RECORD,
+            "Kind",
+            FieldType.CHOICE,
+            record_type_id=products.id,
+            options=["Frozen", "Hot"],
+        )
+        other = await crm.fields.define(
+            me, CardKind.RECORD, "Rating", FieldType.YES_NO, record_type_id=suppliers.id
+        )
+        for title, cost, sort in (
+            ("Ice", "150", "Frozen"),
+            ("Steam", "2000", "Hot"),
+            ("Snow", "90", "Frozen"),
+        ):
+            record = await crm.records.create(
+                me, products.id, title, {price.id: cost, kind.id: sort}
+            )
+        await crm.records.set_archived(me, record.id, True)  # Snow is in the archive
+
+    await owner.send("/records")
+    await owner.press("Products")
+    await owner.press("🧩 Fields")
+    await owner.press("Kind")
+    [listing] = await owner.press("Frozen")
+    assert "Fields: Kind: Frozen" in listing.text and "Found: 1" in listing.text
+    assert first(listing) == "Ice"
+    [listing] = await owner.press("🗄 Archive")  # the archive keeps the filter
+    assert "Fields: Kind: Frozen" in listing.text and first(listing) == "Snow"
+    [listing] = await owner.press("📋 Current")
+    await owner.press("🧩 Fields: 1")
+    [prompt] = await owner.press("Price")
+    assert "от 10000 до 50000" in prompt.text
+    [refused] = await owner.send("cheap")
+    assert refused.text.startswith("Price: ")
+    [listing] = await owner.send("> 1000")
+    assert "Found: 0" in listing.text  # Frozen and over 1,000
+    await owner.press("🧩 Fields: 2")
+    await owner.press("Kind")
+    [listing] = await owner.press("Any")
+    assert "Found: 1" in listing.text and first(listing) == "Steam"
+    [listing] = await owner.press("Clear field filters")
+    assert "Found: 2" in listing.text and "Fields:" not in listing.text
+
+    # forged: a field of another type, a text field, a range asked of a list field
+    for action, field_id in (
+        (RecList.FIELD, other.id),
+        (RecList.RANGE, kind.id),
+        (RecList.FIELD, price.id),
+    ):
+        await owner.press_data(
+            RecordListCb(action=action, type_id=products.id, field_id=field_id).pack()
+        )
+        assert owner.alerts()[-1] == "This button is no longer active.", action
+    [listing] = await owner.press_data(
+        RecordListCb(action=RecList.SHOW, type_id=products.id, f=f"{other.id}y,zz").pack()
+    )
+    assert "Found: 2" in listing.text and "Fields:" not in listing.text

@@ -88,13 +88,13 @@ def current(filters: tuple[FieldFilter, ...], fields: list[FieldDef]) -> tuple[F
 
 
 async def pruned(
-    crm: Crm, kind: CardKind, filters: tuple[FieldFilter, ...]
+    crm: Crm, kind: CardKind, filters: tuple[FieldFilter, ...], type_id: int | None = None
 ) -> tuple[tuple[FieldFilter, ...], list[str]]:
     """A list's field filters without those of deleted (or forged) fields, and the rest
     in words (``Fields: Line: Ice · Budget: …``; no line when none)."""
     if not filters:
         return filters, []
-    fields = await crm.fields.of(kind)
+    fields = await crm.fields.of(kind, type_id)
     kept = current(filters, fields)
     chosen = words(kept, fields, crm.config.currency)
     line = [_("Fields: {filters}").format(filters=" · ".join(chosen))] if chosen else []

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from handlers.kit.callbacks import Page, RecordId
+
 
 class Ent(StrEnum):
     # any card: its custom fields and its links
@@ -62,3 +64,22 @@ class EntCb(CallbackData, prefix="en"):
     type_id: int = 0
     item: int = 0
     page: int = 0
+
+
+class RecList(StrEnum):
+    SHOW = "s"  # the list with the filters in ``f``
+    FIELDS = "f"  # the type's fields that can filter
+    FIELD = "v"  # one list or yes/no field's choices
+    RANGE = "r"  # ask for a number, money or date field's range
+
+
+class RecordListCb(CallbackData, prefix="rl"):
+    """A record type's list filtered by its custom fields; ``f``: the filters packed by
+    ``handlers.kit.field_filters.pack`` (untrusted: unpacked and checked on each press)."""
+
+    action: RecList
+    type_id: RecordId = 0
+    page: Page = 0
+    archived: bool = False
+    field_id: RecordId = 0
+    f: str = ""

@@ -19,6 +19,7 @@ class EntFlow(StatesGroup):
     field_options = State()  # data: kind, type_id, name, type
     type_names = State()
     renaming = State()  # data: RenameData
+    record_range = State()  # data: record_lists.RangeData
 
 
 @dataclass(frozen=True)
