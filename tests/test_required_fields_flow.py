@@ -4,6 +4,8 @@ can be; a card is never created without them through the dialog."""
 
 from __future__ import annotations
 
+from aiogram.types import User as TgUser
+
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
@@ -147,3 +149,21 @@ async def test_the_new_deal_dialog_asks_the_required_fields(
         [(deal, _stage)] = await crm.deal_queries.of_client(me, client.id)
     assert await values_of(app, CardKind.DEAL, deal.id) == {"Contract no": "D-17"}
     assert contract.required
+
+
+async def test_a_forwarded_message_asks_the_required_fields_first(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await required(app, CardKind.CLIENT, "INN", FieldType.TEXT)
+    sender = TgUser(id=555, is_bot=False, first_name="Maria", last_name="Ivanova")
+    [prompt] = await owner_en.forward("Hi! I need 20 chairs", sender=sender)
+    [question] = await owner_en.press("New client", prompt)
+    assert question.text == "“INN” is required (text): send it."
+    assert await client_names(app) == []
+    [card] = await owner_en.send("7701234567")
+    assert card.text.startswith("👤 Maria Ivanova\n")
+    assert "Hi! I need 20 chairs" in card.text  # the text is the first comment
+    me = await owner_of(app)
+    async with app.crm.open() as crm:
+        [client] = (await crm.client_queries.page(me, ClientFilter(), 0, 5)).clients
+    assert await values_of(app, CardKind.CLIENT, client.id) == {"INN": "7701234567"}

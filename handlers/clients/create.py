@@ -79,6 +79,8 @@ async def create_and_open(
         await put(target, *duplicate_prompt(created), edit=edit)
         return None
     await state.clear()
+    if data.note:  # a forwarded text waited for the required fields
+        await crm.timeline.comment(member, created.id, data.note)
     await open_card(target, crm, member, created.id, edit=edit)
     return None
 

@@ -54,6 +54,7 @@ class NewClientData(DialogData):
     quick: bool = False
     custom: dict[str, str] = field(default_factory=dict)  # required custom fields: id → text
     asking: int = 0  # the custom field asked now
+    note: str | None = None  # a forwarded text: the new client's first comment
 
     def values(self) -> dict[int, str]:
         return {int(key): text for key, text in self.custom.items() if key.isdigit()}
