@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
+from datetime import date
 
 from aiogram.utils.i18n import gettext as _
 
@@ -155,7 +155,7 @@ def range_help(field: FieldDef) -> str:
 
 
 def pack(filters: tuple[FieldFilter, ...]) -> str:
-    """Filters in a few characters for callback data (``12o3,14y,15r20260301_20260331``)."""
+    """Filters in a few characters for callback data (``12o3,14y,15rdfu5k_dfu6a``)."""
     return ",".join(_pack_one(item) for item in filters)
 
 
@@ -168,13 +168,25 @@ def _pack_one(item: FieldFilter) -> str:
 
 
 def _pack_bound(bound: int | float | date | None) -> str:
+    """Short, as callback data is: a day and an integer in base 36 (a day by its ordinal)."""
     if bound is None:
         return ""
     if isinstance(bound, date):
-        return "d" + bound.strftime("%Y%m%d")
+        return "d" + _base36(bound.toordinal())
     if isinstance(bound, float):
         return "n" + repr(bound)
-    return "i" + str(bound)
+    return "i" + _base36(bound)
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    sign, number = ("-", -number) if number < 0 else ("", number)
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if not number:
+            return sign + out
 
 
 _PACKED = re.compile(r"^(\d{1,9})(?:(y)|(n)|o(\d{1,9})|r([^_]*)_(.*))$")
@@ -206,13 +218,13 @@ def _unpack_bound(text: str) -> int | float | date | None:
     if not text:
         return None
     kind, raw = text[0], text[1:]
-    if kind == "d":
-        return datetime.strptime(raw, "%Y%m%d").date()
+    if kind == "d" and re.fullmatch(r"[0-9a-z]{1,5}", raw):
+        return date.fromordinal(int(raw, 36))  # ValueError out of range
     if kind == "n":
         number = float(raw)
         if not math.isfinite(number):
             raise ValueError("not finite")
         return number
-    if kind == "i" and re.fullmatch(r"-?\d{1,18}", raw):
-        return int(raw)
+    if kind == "i" and re.fullmatch(r"-?[0-9a-z]{1,12}", raw):
+        return int(raw, 36)
     raise ValueError("bad bound")
