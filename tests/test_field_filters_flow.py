@@ -328,3 +328,24 @@ async def test_record_lists_filtered_by_their_fields(
         RecordListCb(action=RecList.SHOW, type_id=products.id, f=f"{other.id}y,zz").pack()
     )
     assert "Found: 2" in listing.text and "Fields:" not in listing.text
+
+
+async def test_field_filters_speak_russian(app: App, owner: SimulatedUser) -> None:
+    fields = await client_fields(app)
+    anna = await make_client(app, OWNER_ID, "Анна")
+    await make_client(app, OWNER_ID, "Борис")
+    await fill(app, anna.id, fields, Budget="20000")
+    await owner.send("/clients")
+    await owner.press("Фильтры")
+    [picker] = await owner.press("🧩 Поля")
+    assert picker.text == "Фильтр клиентов по полю:"
+    [prompt] = await owner.press("Budget")
+    assert prompt.text.startswith("Пришлите диапазон для «Budget»")
+    [refused] = await owner.send("много")
+    assert refused.text.startswith("Budget: ")
+    [screen] = await owner.send("до 30к")
+    assert "Фильтры: Budget: до 30" in screen.text
+    assert listed(screen) == ["Анна"]
+    await owner.press("Фильтры")
+    [menu] = await owner.press("🧩 Поля: 1")
+    assert "✅ Budget: до 30" in menu.buttons[2][0]
