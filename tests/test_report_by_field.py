@@ -62,7 +62,7 @@ async def test_won_by_product_line(
     [figures] = await owner_en.press("Product line")
     assert figures.text.strip() == "\n".join(
         [
-            "🧩 Product line: 01.10.2026–15.10.2026",
+            "🧩 Product line: This month, 01.10.2026–15.10.2026",
             "won · won amount · lost",
             f"Ice: 2 · 350{NBSP}₽ · 1",
             f"Steam: 1 · 300{NBSP}₽ · 0",
@@ -90,16 +90,17 @@ async def test_won_by_product_line(
         )
         text_field = next(f for f in await crm.fields.of(CardKind.DEAL) if f.name == "Contract")
     days = {"first": 20261001, "last": 20261015}
-    for value, alert in (
-        (str(text_field.id), "This button is no longer active."),
-        (str(client_field.id), "This button is no longer active."),
-        ("month", "This field no longer exists."),
+    for field_id, alert in (
+        (text_field.id, "This button is no longer active."),
+        (client_field.id, "This button is no longer active."),
+        (0, "This field no longer exists."),
+        (10**6, "This field no longer exists."),
     ):
         await max_user.press_data(
-            ReportCb(action=ReportAction.BY_FIELD, value=value, **days).pack()
+            ReportCb(action=ReportAction.BY_FIELD, field_id=field_id, **days).pack()
         )
-        assert max_user.alert == alert, value
+        assert max_user.alert == alert, field_id
     await max_user.press_data(
-        ReportCb(action=ReportAction.BY_FIELD, value=str(line.id), first=20261032).pack()
+        ReportCb(action=ReportAction.BY_FIELD, field_id=line.id, first=20261032).pack()
     )
     assert max_user.alert == "This button is no longer active."

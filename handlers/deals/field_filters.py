@@ -24,8 +24,8 @@ from crm.field_filters import FieldFilter
 from crm.parsing.fields import FILTER_TYPES
 from crm.service import Crm
 from handlers.deals.callbacks import DealFieldsAction, DealFieldsCb, DealsAction, DealsCb
+from handlers.deals.list_states import DealsListFlow, FieldRange
 from handlers.deals.overview import cb, overview_screen, pack_filters, parse_filters
-from handlers.deals.states import DealsListFlow, FieldRange
 from handlers.kit import field_filters as ff
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show

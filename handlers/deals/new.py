@@ -207,7 +207,8 @@ async def typed_field(message: Message, crm: Crm, member: User, state: FSMContex
     field = next((f for f in required if f.id == data.asking), None)
     if field is not None:
         crm.field_values.parse(field, message.text or "")
-        data.custom = {**data.custom, str(field.id): message.text or ""}
+        kept = tuple(item for item in data.custom if item[0] != field.id)
+        data.custom = (*kept, (field.id, message.text or ""))
         await data.save(state)
     await create(message, crm, member, state, data.title, edit=False)
 

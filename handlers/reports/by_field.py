@@ -14,8 +14,8 @@ from crm.parsing.fields import FieldType
 from crm.service import Crm
 from handlers.kit.stages import money
 from handlers.kit.timeline import shorten
-from handlers.reports.callbacks import ReportAction
-from handlers.reports.views import Period, Screen, button, cb, clip
+from handlers.reports.callbacks import ReportAction, ReportCb
+from handlers.reports.views import Period, Screen, button, cb, clip, period_of
 from storage.models import FieldDef, User
 
 MAX_FIELD_BUTTON = 40
@@ -28,7 +28,7 @@ async def fields_screen(crm: Crm, period: Period) -> Screen:
         [
             button(
                 shorten(field.name, MAX_FIELD_BUTTON),
-                cb(ReportAction.BY_FIELD, period, str(field.id)),
+                field_cb(ReportAction.BY_FIELD, period, field.id),
             )
         ]
         for field in fields
@@ -71,11 +71,14 @@ def figures_text(
     return Text(*lines)
 
 
-async def by_field_screen(crm: Crm, member: User, period: Period, value: str) -> Screen:
-    """The figures for the field in ``value`` (a button's: untrusted, checked by the CRM)."""
-    field_id = int(value) if value.isdigit() and len(value) <= 9 else 0
+async def by_field_screen(crm: Crm, member: User, data: ReportCb) -> Screen:
+    """The fields to choose from, or the figures for the chosen one (the button's field id
+    and days are untrusted: the days are checked here, the field by the CRM)."""
+    period = period_of(data)
+    if data.action is ReportAction.FIELDS:
+        return await fields_screen(crm, period)
     start, end = period.bounds(member.timezone, crm.clock.now())
-    field, figures = await crm.reports.by_field(member, field_id, start, end)
+    field, figures = await crm.reports.by_field(member, data.field_id, start, end)
     rows = [
         [
             button(_("◀️ Fields"), cb(ReportAction.FIELDS, period)),
@@ -84,3 +87,9 @@ async def by_field_screen(crm: Crm, member: User, period: Period, value: str) ->
     ]
     text = figures_text(field, figures, period, crm.config.currency)
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def field_cb(action: ReportAction, period: Period, field_id: int) -> str:
+    """A report button that also names a field."""
+    data = ReportCb.unpack(cb(action, period))
+    return data.model_copy(update={"field_id": field_id}).pack()

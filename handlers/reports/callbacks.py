@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from handlers.kit.callbacks import RecordId
+
 
 class ReportAction(StrEnum):
     MENU = "menu"
@@ -27,3 +29,4 @@ class ReportCb(CallbackData, prefix="rep"):
     value: str = ""
     first: int = 0
     last: int = 0
+    field_id: RecordId = 0  # By field: the deal field grouped by
