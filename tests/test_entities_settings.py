@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
+from crm.field_rules import options_of
 from crm.parsing.fields import FieldType
 from handlers.records.callbacks import Ent, EntCb
 from storage.models import User
@@ -61,6 +62,30 @@ async def test_owner_renames_options_fields_and_types_and_values_stay(
         )
     assert [(v.field.name, v.value) for v in values] == [("Product line", "Ice cubes")]
 
+    # removing an option asks first, says how many cards chose it, and takes their choice
+    await owner.send("/settings")
+    await owner.press("Fields and record types")
+    await owner.press("Client fields")
+    await owner.press("Product line")
+    [options] = await owner.press("📋 Options")
+    remove = EntCb(action=Ent.OPTION_DELETE, kind="client", item=line.id, page=1).pack()
+    assert remove in [data for _t, data, _u in options.buttons]
+    [prompt] = await owner.press_data(remove)
+    assert prompt.text == (
+        "Remove the option “Ice cubes” of “Product line”? 1 cards chose it; "
+        "their choice goes, the history stays."
+    )
+    [options] = await owner.press("🗑 Remove", prompt)
+    assert [t for t, _d, _u in options.buttons if t.startswith("✏️")] == ["✏️ Steam", "✏️ Water"]
+    yes = EntCb(action=Ent.OPTION_DELETE_YES, kind="client", item=line.id, page=1).pack()
+    await owner.press_data(yes)  # pressed again: nothing more goes
+    assert owner.alerts()[-1] == "This option no longer exists."
+    async with app.crm.open() as crm:
+        values = await crm.field_values.read(
+            CardRef(CardKind.CLIENT, client.id), await crm.clients.visible(me, client.id)
+        )
+    assert [(v.field.name, v.value) for v in values] == [("Product line", None)]
+
     # the record type: names and emoji
     await owner.send("/settings")
     await owner.press("Fields and record types")
@@ -82,7 +107,7 @@ async def test_owner_renames_options_fields_and_types_and_values_stay(
     await manager.send("/records")
     for action, item, page in (
         (Ent.OPTION_RENAME, line.id, 1),
-        (Ent.FIELD_RENAME, line.id, 0),
+        (Ent.OPTION_DELETE_YES, line.id, 2),
     ):
         await manager.press_data(EntCb(action=action, kind="client", item=item, page=page).pack())
     await manager.press_data(
@@ -96,3 +121,5 @@ async def test_owner_renames_options_fields_and_types_and_values_stay(
     assert owner.alerts()[-1] == "This option no longer exists."
     async with app.crm.open() as crm:
         assert (await crm.record_types.get(suppliers.id)).singular == "Vendor"
+        kept = options_of(await crm.fields.get(line.id))
+        assert [o.name for o in kept] == ["Steam", "Water"]  # the forged removal did nothing

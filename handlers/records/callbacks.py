@@ -49,6 +49,8 @@ class Ent(StrEnum):
     OPTIONS = "o"
     OPTION_RENAME = "on"
     OPTION_ADD = "oa"
+    OPTION_DELETE = "od"
+    OPTION_DELETE_YES = "oy"
     TYPE_RENAME = "tn"
     TYPE_EMOJI = "te"
 

@@ -20,7 +20,7 @@ from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import put
 from handlers.records.settings import kind_of, list_of
 from handlers.records.states import EntFlow, RenameData
-from storage.models import User
+from storage.models import FieldDef, User
 
 routes = Routes(__name__)
 RENAME_ACTIONS = {
@@ -30,6 +30,8 @@ RENAME_ACTIONS = {
     Ent.OPTION_ADD,
     Ent.TYPE_RENAME,
     Ent.TYPE_EMOJI,
+    Ent.OPTION_DELETE,
+    Ent.OPTION_DELETE_YES,
 }
 
 
@@ -81,13 +83,26 @@ async def rename_press(
         text = _("Send the new option of “{name}”.").format(name=field.name)
         await _ask(state, _with(base, "new_option"))
         await put(callback, sv.rename_prompt(text, back))
+    elif data.action == Ent.OPTION_DELETE_YES:
+        await state.clear()
+        await put(callback, sv.options_screen(await remove_option(crm, member, field, data.page)))
     else:
         option = next((o for o in options_of(field) if o.id == data.page), None)
         if option is None:
             raise Conflict("option_gone")
+        if data.action == Ent.OPTION_DELETE:
+            held = await crm.fields.option_holders(field.id, option.id)
+            await put(callback, sv.remove_option_prompt(field, option, held))
+            return
         text = _("Send the new name of the option “{name}”.").format(name=option.name)
         await _ask(state, _with(base, "option", option.id))
         await put(callback, sv.rename_prompt(text, back))
+
+
+async def remove_option(crm: Crm, member: User, field: FieldDef, option_id: int) -> FieldDef:
+    if option_id not in {o.id for o in options_of(field)}:
+        raise Conflict("option_gone")  # removed already (a second press)
+    return await crm.fields.remove_option(member, field.id, option_id)
 
 
 def _with(base: RenameData, what: str, option_id: int = 0) -> RenameData:

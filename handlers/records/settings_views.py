@@ -7,7 +7,7 @@ from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm.field_rules import options_of
-from crm.parsing.fields import FieldType
+from crm.parsing.fields import FieldType, Option
 from handlers.kit.timeline import shorten
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.views import MAX_BUTTON_TITLE, button, type_label
@@ -125,7 +125,8 @@ def options_screen(field: FieldDef) -> tuple[Text, InlineKeyboardMarkup]:
             button(
                 f"✏️ {shorten(option.name, MAX_BUTTON_TITLE)}",
                 scb(Ent.OPTION_RENAME, kind, type_id, field.id, option.id),
-            )
+            ),
+            button("🗑", scb(Ent.OPTION_DELETE, kind, type_id, field.id, option.id)),
         ]
         for option in options_of(field)
     ]
@@ -133,11 +134,31 @@ def options_screen(field: FieldDef) -> tuple[Text, InlineKeyboardMarkup]:
     rows.append([button(_("◀️ Back"), scb(Ent.FIELD, kind, type_id, field.id))])
     text = Text(
         as_line(Bold(field.name)),
-        _("Tap an option to rename it; the cards that chose it keep it under the new name."),
+        _(
+            "Tap an option to rename it; the cards that chose it keep it under the new name. "
+            "🗑 removes an option (asked first)."
+        ),
     )
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def rename_prompt(text: str, back: str) -> tuple[Text, InlineKeyboardMarkup]:
     rows = [[button(_("✖️ Cancel"), back)]]
+    return Text(text), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def remove_option_prompt(
+    field: FieldDef, option: Option, held: int
+) -> tuple[Text, InlineKeyboardMarkup]:
+    kind, type_id = field.kind, field.record_type_id or 0
+    text = _(
+        "Remove the option “{name}” of “{field}”? {count} cards chose it; their choice goes, "
+        "the history stays."
+    ).format(name=option.name, field=field.name, count=held)
+    rows = [
+        [
+            button(_("🗑 Remove"), scb(Ent.OPTION_DELETE_YES, kind, type_id, field.id, option.id)),
+            button(_("✖️ Cancel"), scb(Ent.OPTIONS, kind, type_id, field.id)),
+        ]
+    ]
     return Text(text), InlineKeyboardMarkup(inline_keyboard=rows)
