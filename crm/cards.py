@@ -7,6 +7,7 @@ card; this module is the one place that knows which column of ``field_values``,
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypedDict
@@ -44,6 +45,8 @@ class CardRef:
 
 
 Card = Client | Deal | Record
+# Work a use case runs on a card it just created, in the same transaction (custom values).
+Fill = Callable[[Card], Awaitable[None]]
 
 
 def value_column(kind: CardKind) -> InstrumentedAttribute[int | None]:

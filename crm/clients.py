@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, groups, visibility
 from crm.automation import triggers
+from crm.cards import Fill
 from crm.client_index import search_text
 from crm.clock import Clock
 from crm.errors import ErrorCode, InvalidInput, NotFound
@@ -161,7 +162,7 @@ class Clients:
     # --- creating ------------------------------------------------------------------
 
     async def create(
-        self, actor: User, draft: ClientDraft, force: bool = False
+        self, actor: User, draft: ClientDraft, force: bool = False, *fill: Fill
     ) -> Client | DuplicateFound:
         name = clean_text(draft.name, "name", required=True)
         assert name is not None
@@ -209,6 +210,8 @@ class Clients:
                 client_id=client.id,
                 data=ClientCreated(name=name, phones=list(phones), emails=list(emails)),
             )
+            for then in fill:  # its custom values (crm.new_cards), before the trigger sees it
+                await then(client)
             await triggers.on_event(self._session, self._clock, created)
             return client
 

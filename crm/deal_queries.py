@@ -9,8 +9,10 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
+from crm.cards import CardKind
 from crm.clock import Clock
 from crm.deals import Deals
+from crm.field_filters import FieldFilter, field_conditions
 from crm.pipeline import Pipelines, StageView
 from crm.team_settings import TeamSettings
 from storage.client_search import unindexed
@@ -24,6 +26,7 @@ class DealFilter:
     mine: bool = False
     stale: bool = False
     closing_this_month: bool = False
+    fields: tuple[FieldFilter, ...] = ()  # custom fields (crm.field_filters)
 
 
 @dataclass
@@ -211,6 +214,7 @@ class DealQueries:
                     Deal.expected_close < month_end.date(),
                 )
             )
+        conditions.extend(field_conditions(CardKind.DEAL, filters.fields))
         return conditions
 
     async def _stale_condition(self) -> ColumnElement[bool]:

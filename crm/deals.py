@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import deal_assign, events, groups
 from crm.access import is_staff
 from crm.automation import triggers
+from crm.cards import Fill
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
@@ -65,7 +66,7 @@ class Deals:
         return deal
 
     async def create(
-        self, actor: User, client_id: int, amount_minor: int, title: str | None = None
+        self, actor: User, client_id: int, amount_minor: int, title: str | None = None, *fill: Fill
     ) -> Deal:
         if amount_minor < 0:
             raise InvalidInput(ErrorCode.NEGATIVE_AMOUNT)
@@ -123,6 +124,8 @@ class Deals:
                     to_name=first.name,
                 ),
             )
+            for then in fill:  # its custom values (crm.new_cards), before the trigger sees it
+                await then(deal)
             await triggers.on_event(self._session, self._clock, created)
             return deal
 

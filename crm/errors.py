@@ -136,6 +136,7 @@ class ErrorCode(StrEnum):
     DAY_PARTS_ORDER = "day_parts_order"
     NO_LETTERS = "no_letters"
     DEAL_NOT_FRESH = "deal_not_fresh"
+    TOO_MANY_FILTERS = "too_many_filters"
 
 
 class CrmError(Exception):

@@ -191,6 +191,15 @@ class FieldDefs:
             ]
             return field
 
+    async def option_holders(self, field_id: int, option_id: int) -> int:
+        """How many cards chose the option (asked before removing it)."""
+        count = await self._session.scalar(
+            select(func.count()).where(
+                FieldValue.field_id == field_id, FieldValue.int_value == option_id
+            )
+        )
+        return int(count or 0)
+
     async def remove_option(self, actor: User, field_id: int, option_id: int) -> FieldDef:
         """Drop an option; the values that chose it go (a list field keeps at least one)."""
         self._require_owner(actor)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, select
 
@@ -51,3 +52,62 @@ def field_condition(kind: CardKind, item: FieldFilter) -> ColumnElement[bool]:
 
 def field_conditions(kind: CardKind, items: tuple[FieldFilter, ...]) -> list[ColumnElement[bool]]:
     return [field_condition(kind, item) for item in items]
+
+
+def to_plain(item: FieldFilter) -> dict[str, Any]:
+    """A JSON-safe form of the filter (for a list's remembered filters); ``from_plain`` reads it."""
+    plain: dict[str, Any] = {"f": item.field_id}
+    if item.option_ids:
+        plain["o"] = list(item.option_ids)
+    if item.yes is not None:
+        plain["y"] = item.yes
+    for key, bound in (("lo", item.low), ("hi", item.high)):
+        if isinstance(bound, date):
+            plain[key] = ["d", bound.isoformat()]
+        elif isinstance(bound, float):
+            plain[key] = ["n", bound]
+        elif isinstance(bound, int):
+            plain[key] = ["i", bound]
+    return plain
+
+
+def from_plain(data: object) -> FieldFilter | None:
+    """The filter ``to_plain`` wrote; None for anything malformed (stored data is untrusted)."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        field_id = data["f"]
+        options = data.get("o", [])
+        yes = data.get("y")
+        if not isinstance(field_id, int) or isinstance(field_id, bool):
+            return None
+        if not isinstance(options, list) or not all(
+            isinstance(o, int) and not isinstance(o, bool) for o in options
+        ):
+            return None
+        if yes is not None and not isinstance(yes, bool):
+            return None
+        return FieldFilter(
+            field_id,
+            option_ids=tuple(options),
+            yes=yes,
+            low=_bound(data.get("lo")),
+            high=_bound(data.get("hi")),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _bound(value: object) -> int | float | date | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError("bad bound")
+    kind, raw = value
+    if kind == "d" and isinstance(raw, str):
+        return date.fromisoformat(raw)
+    if kind == "n" and isinstance(raw, int | float) and not isinstance(raw, bool):
+        return float(raw)
+    if kind == "i" and isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    raise ValueError("bad bound")

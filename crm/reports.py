@@ -16,9 +16,10 @@ from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.access import is_staff
+from crm.field_report import FieldFigures, figures_by_field, report_field
 from crm.intake.source_report import SourceFigures, figures_by_source
 from crm.pipeline import Pipelines, StageView
-from storage.models import Client, Deal, Event, Stage, User
+from storage.models import Client, Deal, Event, FieldDef, Stage, User
 
 STAGE_EVENTS = ("deal_created", "stage_changed", "deal_won", "deal_lost", "deal_reopened")
 
@@ -169,6 +170,13 @@ class Reports:
     async def by_source(self, actor: User, start: datetime, end: datetime) -> list[SourceFigures]:
         """Which channel brings money, not only leads (see ``crm.intake.source_report``)."""
         return await figures_by_source(self._session, actor, start, end)
+
+    async def by_field(
+        self, actor: User, field_id: int, start: datetime, end: datetime
+    ) -> tuple[FieldDef, list[FieldFigures]]:
+        """Won and lost per value of a deal list field (see ``crm.field_report``)."""
+        field = await report_field(self._session, field_id)
+        return field, await figures_by_field(self._session, actor, field, start, end)
 
     async def won_amounts(
         self, actor: User, start: datetime, end: datetime

@@ -37,6 +37,7 @@ from crm.intake.sources import LeadSources
 from crm.invites import Invites
 from crm.links import Links
 from crm.members import Members
+from crm.new_cards import NewCards
 from crm.outbox import Outbox
 from crm.pipeline import Pipelines
 from crm.record_queries import RecordQueries
@@ -92,6 +93,7 @@ class Crm:
             session, clock, self.cards, self.record_types, self.fields, self.field_values
         )
         self.links = Links(session, clock, self.settings, self.cards)
+        self.new_cards = NewCards(self.fields, self.field_values, self.clients, self.deals)
         self.record_queries = RecordQueries(
             session, self.settings, self.record_types, self.records, self.field_values, self.links
         )

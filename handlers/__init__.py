@@ -12,6 +12,7 @@ from handlers.clients import new as client_new
 from handlers.clients import notes as client_notes
 from handlers.clients import search as client_search
 from handlers.deals import card as deal_card
+from handlers.deals import field_filters as deal_fields
 from handlers.deals import new as deal_new
 from handlers.deals import overview as deals_overview
 from handlers.groups import chat as groups
@@ -63,6 +64,7 @@ FEATURES: tuple[Routes, ...] = (
     deal_new.routes,
     deal_card.routes,
     deals_overview.routes,
+    deal_fields.routes,
     digest.routes,
     task_new.routes,
     task_actions.routes,

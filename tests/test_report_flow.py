@@ -157,6 +157,7 @@ async def test_the_month_against_hand_computed_figures(
         "📈 Charts",
         "📄 XLSX",
         "📥 By source",
+        "🧩 By field",
         "🔄 Refresh",
         "◀️ Periods",
     ]

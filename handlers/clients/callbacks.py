@@ -82,6 +82,9 @@ class ListAction(StrEnum):
     CITY = "city"
     MANAGER = "manager"
     PERIOD = "period"
+    FIELD = "field"  # code: "<field id>.<choice>" (empty choice: any)
+    FIELD_RANGE = "field_range"  # code: the field id; the range is typed
+    FIELDS_CLEAR = "fields_clear"
 
 
 class ClientListCb(CallbackData, prefix="cls"):

@@ -8,21 +8,28 @@ press of Create anyway finds it gone and creates nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.cards import CardKind
 from crm.clients import DuplicateFound
 from crm.errors import CrmError
+from crm.parsing.fields import FieldType
+from crm.parsing.quick_add import QuickClient, parse_quick_add
+from crm.parsing.quick_fields import share_extra, take_links
 from crm.service import Crm
 from handlers.clients.callbacks import NewClientAction, NewClientCb
 from handlers.clients.screen import card_screen, send_card
-from handlers.clients.states import DuplicateFlow, NewClientData
+from handlers.clients.states import DuplicateFlow, NewClientData, NewClientFlow
 from handlers.kit.keyboards import cancel_button
 from handlers.kit.labels import format_phone
 from handlers.kit.routes import Routes
+from handlers.records.views import required_question
 from storage.models import User
 
 routes = Routes(__name__)
@@ -60,8 +67,11 @@ async def create_and_open(
 ) -> CrmError | None:
     """Create the client from the draft in ``state`` and open its card, or ask about the
     duplicate. A refused field (empty, too long) is returned for the caller to ask again."""
+    data = await NewClientData.load(state)
+    if await ask_required(target, crm, state, data, edit=edit):
+        return None
     try:
-        created = await crm.clients.create(member, (await NewClientData.load(state)).draft())
+        created = await crm.new_cards.client(member, data.draft(), data.values())
     except CrmError as error:
         return error
     if isinstance(created, DuplicateFound):
@@ -69,8 +79,38 @@ async def create_and_open(
         await put(target, *duplicate_prompt(created), edit=edit)
         return None
     await state.clear()
+    if data.note:  # a forwarded text waited for the required fields
+        await crm.timeline.comment(member, created.id, data.note)
     await open_card(target, crm, member, created.id, edit=edit)
     return None
+
+
+async def ask_required(
+    target: Message, crm: Crm, state: FSMContext, data: NewClientData, *, edit: bool
+) -> bool:
+    """Ask the next required custom field the draft lacks; False when none is left."""
+    given = data.values()
+    missing = [f for f in await crm.new_cards.required(CardKind.CLIENT) if f.id not in given]
+    if not missing:
+        return False
+    await state.set_state(NewClientFlow.field)
+    await replace(data, asking=missing[0].id).save(state)
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[cancel_button()]])
+    await put(target, Text(required_question(missing[0])), keyboard, edit=edit)
+    return True
+
+
+async def quick_add(crm: Crm, line: str) -> tuple[QuickClient, dict[str, str]]:
+    """The one-line quick add, with the required link, email and phone fields it holds
+    (``crm.parsing.quick_fields``): the rest of them is asked in the dialog."""
+    required = await crm.new_cards.required(CardKind.CLIENT)
+    of_type = {t: [f.id for f in required if f.type == t] for t in FieldType}
+    taken = take_links(line, of_type[FieldType.URL])
+    parsed = parse_quick_add(taken.line, crm.config.default_phone_region)
+    phones, by_phone = share_extra(parsed.phones, of_type[FieldType.PHONE])
+    emails, by_email = share_extra(parsed.emails, of_type[FieldType.EMAIL])
+    custom = {str(k): v for k, v in (taken.values | by_phone | by_email).items()}
+    return replace(parsed, phones=phones, emails=emails), custom
 
 
 def duplicate_prompt(found: DuplicateFound) -> tuple[Text, InlineKeyboardMarkup]:
@@ -104,9 +144,9 @@ async def create_anyway(callback: CallbackQuery, crm: Crm, member: User, state: 
     if not live or not isinstance(callback.message, Message):
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    draft = (await NewClientData.load(state)).draft()
+    data = await NewClientData.load(state)
     await state.clear()  # before anything is awaited on the database: one press, one client
-    created = await crm.clients.create(member, draft, force=True)
+    created = await crm.new_cards.client(member, data.draft(), data.values(), force=True)
     assert not isinstance(created, DuplicateFound)  # force skips the check
     await open_card(callback.message, crm, member, created.id, edit=True)
 

@@ -12,7 +12,7 @@ and the person is told so.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from aiogram.fsm.context import FSMContext
 
 from crm import access
 from crm.client_queries import ClientFilter
+from crm.field_filters import FieldFilter, from_plain, to_plain
 from crm.parsing.periods import PERIOD_PRESETS, preset_days
 from crm.parsing.periods import parse_period as parse_period  # reports/views.py reads it here
 from storage.models import User
@@ -43,6 +44,7 @@ class ListFilters:
     first_day: date | None = None  # with DATES, both days inclusive
     last_day: date | None = None
     archived: bool = False  # the archive view, kept when the filters are reset
+    fields: tuple[FieldFilter, ...] = ()  # custom fields (handlers.kit.field_filters)
 
     @property
     def active(self) -> bool:
@@ -52,11 +54,16 @@ class ListFilters:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe and short (defaults left out), for any FSM storage."""
         default = ListFilters()
-        return {
-            key: value.isoformat() if isinstance(value, date) else value
-            for key, value in asdict(self).items()
-            if value != getattr(default, key)
-        }
+        plain: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value == getattr(default, item.name):
+                continue
+            if item.name == "fields":
+                plain[item.name] = [to_plain(one) for one in value]
+            else:
+                plain[item.name] = value.isoformat() if isinstance(value, date) else value
+        return plain
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ListFilters:
@@ -67,7 +74,10 @@ class ListFilters:
                 if item.name not in data:
                     continue
                 value = data[item.name]
-                if item.name in ("first_day", "last_day"):
+                if item.name == "fields":
+                    read = [from_plain(one) for one in value] if isinstance(value, list) else []
+                    value = tuple(one for one in read if one is not None)
+                elif item.name in ("first_day", "last_day"):
                     value = date.fromisoformat(str(value))
                 elif item.name == "manager_id":
                     value = int(value)
@@ -116,6 +126,7 @@ def to_client_filter(filters: ListFilters, reader: User, now: datetime) -> Clien
         created_from=created_from,
         created_to=created_to,
         archived=filters.archived,
+        fields=filters.fields,
     )
 
 

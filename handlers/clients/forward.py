@@ -24,15 +24,17 @@ from aiogram.types import (
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.cards import CardKind
 from crm.clients import ClientDraft, DuplicateFound
 from crm.errors import CrmError
 from crm.service import Crm
 from crm.timeline import MAX_NOTE
+from handlers.clients import create as client_create
 from handlers.clients.callbacks import NewClientAction, NewClientCb
 from handlers.clients.create import shorten
 from handlers.clients.notes import note_ack
 from handlers.clients.screen import card_screen
-from handlers.clients.states import ForwardData, ForwardFlow
+from handlers.clients.states import ForwardData, ForwardFlow, NewClientData
 from handlers.clients.views import client_summary
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import cancel_button
@@ -128,6 +130,11 @@ async def create_from_sender(
     taken = await take(state)
     if not taken.fwd_name:
         await callback.answer(_("This button is no longer active."), show_alert=True)
+        return
+    if await crm.new_cards.required(CardKind.CLIENT) and isinstance(callback.message, Message):
+        # the required custom fields first; the text becomes the first comment after them
+        draft = NewClientData(name=taken.fwd_name, quick=True, note=taken.fwd_text)
+        await client_create.ask_required(callback.message, crm, state, draft, edit=True)
         return
     created = await crm.clients.create(member, ClientDraft(name=taken.fwd_name))
     assert not isinstance(created, DuplicateFound)  # no phone or email to clash

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
 from crm import access, visibility
+from crm.cards import CardKind
 from crm.errors import CrmError
 from crm.service import Crm
 from crm.team_settings import Status
@@ -14,6 +17,7 @@ from handlers.clients.callbacks import CardAction, ClientCb, ClientListCb, ListA
 from handlers.clients.filters import DATES, ListFilters, to_client_filter
 from handlers.clients.views import client_summary
 from handlers.imports.callbacks import ExportWhat, export_button
+from handlers.kit import field_filters
 from handlers.kit.labels import STATUS_ICONS, member_name, status_name
 from storage.models import User
 
@@ -103,10 +107,22 @@ async def describe(crm: Crm, member: User, filters: ListFilters) -> str:
     period = period_label(filters)
     if period:
         parts.append(period)
+    if filters.fields:
+        custom = await crm.fields.of(CardKind.CLIENT)
+        parts.extend(field_filters.words(filters.fields, custom, crm.config.currency))
     return " · ".join(parts)
 
 
+async def without_gone_fields(crm: Crm, filters: ListFilters) -> ListFilters:
+    """The filters without those of custom fields deleted since they were chosen."""
+    if not filters.fields:
+        return filters
+    kept = field_filters.current(filters.fields, await crm.fields.of(CardKind.CLIENT))
+    return replace(filters, fields=kept)
+
+
 async def list_screen(crm: Crm, member: User, filters: ListFilters, page: int) -> Screen:
+    filters = await without_gone_fields(crm, filters)
     query = to_client_filter(filters, member, crm.clock.now())
     found = await crm.client_queries.page(member, query, page, PER_PAGE)
     title = _("🗄 Archive: {total}") if filters.archived else _("📇 Clients: {total}")
@@ -181,6 +197,8 @@ async def menu_screen(crm: Crm, member: User, filters: ListFilters, page: int) -
     rows.append(
         [button(labelled(_("📅 Created"), period_label(filters)), ListAction.ASK, page, "period")]
     )
+    fields_label = field_filters.fields_label(len(filters.fields))
+    rows.append([button(fields_label, ListAction.ASK, page, "fields")])
     rows.append(
         [
             button(

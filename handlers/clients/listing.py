@@ -20,6 +20,7 @@ from crm import access
 from crm.errors import NotAllowed
 from crm.parsing.periods import PERIOD_PRESETS, parse_period
 from crm.service import Crm
+from handlers.clients import list_fields
 from handlers.clients.callbacks import ClientListCb, ListAction
 from handlers.clients.filters import (
     DATES,
@@ -36,7 +37,7 @@ from handlers.clients.list_views import (
     menu_screen,
     period_prompt,
 )
-from handlers.clients.states import ClientListFlow, PeriodData
+from handlers.clients.states import ClientListFlow, FieldRangeData, PeriodData
 from handlers.kit.keyboards import MENU_CLIENTS
 from handlers.kit.routes import Routes
 from storage.models import User
@@ -77,13 +78,17 @@ async def list_button(
     except StaleButton:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
-    if await state.get_state() == ClientListFlow.period.state:
+    if await state.get_state() in (ClientListFlow.period.state, ClientListFlow.field_range.state):
         await state.set_state(None)
     message_id = await _put(callback, bot, *screen)
     await remember(state, message_id, filters)
     if callback_data.action == ListAction.TYPE_PERIOD:
         await state.set_state(ClientListFlow.period)
         await PeriodData(period_for_list=message_id).save(state)
+    if callback_data.action == ListAction.FIELD_RANGE:
+        await state.set_state(ClientListFlow.field_range)
+        field_id = list_fields.field_id_of(callback_data.code)
+        await FieldRangeData(range_for_list=message_id, range_field=field_id).save(state)
     if remembered is None and callback_data.action != ListAction.RESET:
         await callback.answer(_("This list was out of date, so its filters were reset."))
 
@@ -96,8 +101,14 @@ async def _press(
         return filters, await list_screen(crm, member, filters, data.page)
     if data.action == ListAction.MENU:
         return filters, await menu_screen(crm, member, filters, data.page)
+    if data.action == ListAction.ASK and data.code == list_fields.FIELDS:
+        return filters, await list_fields.fields_picker(crm, filters, data.page)
+    if data.action == ListAction.ASK and data.code.startswith("f") and data.code[1:].isdigit():
+        return filters, await list_fields.field_picker(crm, filters, data.code, data.page)
     if data.action == ListAction.ASK:
         return filters, await picker_screen(crm, member, filters, data.code, data.page)
+    if data.action == ListAction.FIELD_RANGE:
+        return filters, await list_fields.range_prompt(crm, data.code, data.page)
     if data.action == ListAction.TYPE_PERIOD:
         return filters, period_prompt(data.page)
     chosen = await _choose(crm, member, filters, data)
@@ -125,6 +136,10 @@ async def _choose(crm: Crm, member: User, filters: ListFilters, data: ClientList
         return replace(filters, city=_offered(await crm.client_queries.cities(member), value))
     if action == ListAction.MANAGER:
         return await _choose_manager(crm, member, filters, data.member_id)
+    if action == ListAction.FIELD:
+        return await list_fields.choose(crm, filters, value)
+    if action == ListAction.FIELDS_CLEAR:
+        return replace(filters, fields=())
     if action == ListAction.PERIOD:
         if value and value not in PERIOD_PRESETS:
             raise StaleButton()
@@ -195,3 +210,14 @@ async def period_not_text(message: Message) -> None:
     await message.answer(
         _("Send the period as text, for example 01.10.2026–31.10.2026, or /cancel.")
     )
+
+
+@routes.message(ClientListFlow.field_range, F.text, ~F.text.startswith("/"))
+async def typed_field_range(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    """A range for a custom field filter; one that cannot be read leaves the question open."""
+    asked = await FieldRangeData.load(state)
+    origin = asked.range_for_list
+    filters = (await recall(state, origin) if origin is not None else None) or ListFilters()
+    chosen = await list_fields.typed(crm, filters, asked.range_field, message.text or "")
+    await state.set_state(None)
+    await send_list(message, crm, member, state, chosen)

@@ -18,15 +18,15 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.cards import CardKind
 from crm.clients import clean_text
 from crm.errors import CrmError
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
-from crm.parsing.quick_add import parse_quick_add
 from crm.service import Crm
 from handlers.clients import create as client_create
 from handlers.clients import forward as client_forward
 from handlers.clients.callbacks import SKIPS, NewClientAction, NewClientCb
-from handlers.clients.create import create_and_open, put, shorten
+from handlers.clients.create import create_and_open, put, quick_add, shorten
 from handlers.clients.screen import send_card
 from handlers.clients.states import DuplicateFlow, NewClientData, NewClientFlow
 from handlers.kit.errors import error_text
@@ -73,7 +73,7 @@ async def start(
         await NewClientData().save(state)
         await ask(message, state, "name", edit=False, intro=_("New client."))
         return
-    parsed = parse_quick_add(command.args or "", crm.config.default_phone_region)
+    parsed, custom = await quick_add(crm, command.args or "")
     if parsed.problems:
         await message.answer(**problems_text(parsed.problems).as_kwargs())
         return
@@ -83,6 +83,7 @@ async def start(
         phones=list(parsed.phones),
         emails=list(parsed.emails),
         quick=True,
+        custom=custom,
     ).save(state)
     if not parsed.name:
         await ask(message, state, "name", edit=False)
@@ -171,6 +172,20 @@ def read_value(step: str, raw: str, region: str) -> object:
                 )
             raise BadValue(why.format(value=part[:50])) from None
     return values
+
+
+@routes.message(NewClientFlow.field, F.text)
+async def typed_field(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    """A required custom field's value, checked now: a refusal is told and the question
+    stays. A field no longer required (or deleted) meanwhile is simply not asked again."""
+    data = await NewClientData.load(state)
+    required = await crm.new_cards.required(CardKind.CLIENT)
+    field = next((f for f in required if f.id == data.asking), None)
+    if field is not None:
+        crm.field_values.parse(field, message.text or "")
+        custom = {**data.custom, str(field.id): message.text or ""}
+        await replace(data, custom=custom).save(state)
+    await finish(message, crm, member, state, edit=False)
 
 
 @routes.message(StateFilter(NewClientFlow), F.text)

@@ -17,6 +17,7 @@ class NewClientFlow(StatesGroup):
     email = State()
     company = State()
     city = State()
+    field = State()  # a required custom field (NewClientData.asking)
 
 
 class DuplicateFlow(StatesGroup):
@@ -40,6 +41,7 @@ class NoteFlow(StatesGroup):
 
 class ClientListFlow(StatesGroup):
     period = State()
+    field_range = State()
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,12 @@ class NewClientData(DialogData):
     quick: bool = False
     # The usual sources the source question offered as buttons (a button names one by index).
     offered: list[str] = field(default_factory=list)
+    custom: dict[str, str] = field(default_factory=dict)  # required custom fields: id → text
+    asking: int = 0  # the custom field asked now
+    note: str | None = None  # a forwarded text: the new client's first comment
+
+    def values(self) -> dict[int, str]:
+        return {int(key): text for key, text in self.custom.items() if key.isdigit()}
 
     def draft(self) -> ClientDraft:
         return ClientDraft(
@@ -92,3 +100,11 @@ class ForwardData(DialogData):
 @dataclass(frozen=True)
 class PeriodData(DialogData):
     period_for_list: int | None = None  # the list message a typed period is for
+
+
+@dataclass(frozen=True)
+class FieldRangeData(DialogData):
+    """A range being typed for a custom field filter of the list in ``range_for_list``."""
+
+    range_for_list: int | None = None
+    range_field: int = 0

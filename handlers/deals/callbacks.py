@@ -72,3 +72,17 @@ class DealsCb(CallbackData, prefix="dls"):
     stage_id: RecordId = 0
     page: RecordId = 0
     f: str = ""
+
+
+class DealFieldsAction(StrEnum):
+    FIELDS = "fields"  # the deal fields that can filter
+    FIELD = "field"  # one list or yes/no field's choices
+    RANGE = "range"  # ask for a number, money or date field's range
+
+
+class DealFieldsCb(CallbackData, prefix="dlf"):
+    """/deals filtered by custom fields; ``f``: the filters as ``DealsCb.f`` packs them."""
+
+    action: DealFieldsAction
+    field_id: RecordId = 0
+    f: str = ""

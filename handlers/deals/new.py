@@ -17,6 +17,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.cards import CardKind
 from crm.errors import CrmError
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.service import Crm
@@ -29,6 +30,7 @@ from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.timeline import shorten
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
+from handlers.records.views import required_question
 from storage.models import Client, User
 
 routes = Routes(__name__)
@@ -229,8 +231,24 @@ async def skip_title(
     await create(callback.message, crm, member, state, None, edit=True)
 
 
+@routes.message(NewDealFlow.field, F.text)
+async def typed_field(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    """A required custom field's value, checked now: a refusal is told and the question
+    stays. A field no longer required (or deleted) meanwhile is simply not asked again."""
+    data = await NewDeal.load(state)
+    required = await crm.new_cards.required(CardKind.DEAL)
+    field = next((f for f in required if f.id == data.asking), None)
+    if field is not None:
+        crm.field_values.parse(field, message.text or "")
+        kept = tuple(item for item in data.custom if item[0] != field.id)
+        data.custom = (*kept, (field.id, message.text or ""))
+        await data.save(state)
+    await create(message, crm, member, state, data.title, edit=False)
+
+
 @routes.message(NewDealFlow.amount)
 @routes.message(NewDealFlow.title)
+@routes.message(NewDealFlow.field)
 async def not_text(message: Message) -> None:
     await message.answer(_("Send the value as text, or /cancel."))
 
@@ -250,8 +268,17 @@ async def create(
     ``open_card``: made at once for the open card's client (this name), so the card offers
     to take it back."""
     data = await NewDeal.load(state)
+    data.title = title
+    given = data.values()
+    missing = [f for f in await crm.new_cards.required(CardKind.DEAL) if f.id not in given]
+    if missing:  # asked in the same dialog, one by one; the deal is created after the last
+        data.asking = missing[0].id
+        await data.save(state)
+        await state.set_state(NewDealFlow.field)
+        await _put(target, required_question(missing[0]), keyboard(cancel_row()), edit=edit)
+        return
     try:
-        deal = await crm.deals.create(member, data.client_id, data.amount, title)
+        deal = await crm.new_cards.deal(member, data.client_id, data.amount, title, given)
     except CrmError as error:  # not only told: a refused title is asked again, else the dialog ends
         if error.params.get("field") == "title":
             if data.name is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import F
@@ -22,11 +23,20 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
+from crm.cards import CardKind
 from crm.deal_queries import DealFilter, DealLine, Overview, month_bounds
 from crm.pipeline import StageView
 from crm.service import Crm
-from handlers.deals.callbacks import DealAction, DealCb, DealsAction, DealsCb
+from handlers.deals.callbacks import (
+    DealAction,
+    DealCb,
+    DealFieldsAction,
+    DealFieldsCb,
+    DealsAction,
+    DealsCb,
+)
 from handlers.imports.callbacks import ExportWhat, export_button
+from handlers.kit import field_filters
 from handlers.kit.keyboards import MENU_DEALS
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
@@ -49,14 +59,22 @@ class StageGone(Exception):
     """The pressed stage is not an open stage of the pipeline (deleted, closed or forged)."""
 
 
-def parse_filters(letters: str) -> DealFilter:
-    """The filters a button carries; letters it does not know are ignored."""
-    return DealFilter(mine="m" in letters, stale="s" in letters, closing_this_month="c" in letters)
+def parse_filters(packed: str) -> DealFilter:
+    """The filters a button carries; letters it does not know are ignored. After ``|``:
+    custom field filters (``handlers.kit.field_filters.pack``)."""
+    letters, _sep, custom = packed.partition("|")
+    return DealFilter(
+        mine="m" in letters,
+        stale="s" in letters,
+        closing_this_month="c" in letters,
+        fields=field_filters.unpack(custom),
+    )
 
 
 def pack_filters(filters: DealFilter) -> str:
     flags = (filters.mine, filters.stale, filters.closing_this_month)
-    return "".join(letter for letter, on in zip(LETTERS, flags, strict=True) if on)
+    letters = "".join(letter for letter, on in zip(LETTERS, flags, strict=True) if on)
+    return f"{letters}|{field_filters.pack(filters.fields)}" if filters.fields else letters
 
 
 def is_filtered(filters: DealFilter) -> bool:
@@ -102,7 +120,8 @@ def button(text: str, data: str) -> InlineKeyboardButton:
 def toggle(label: str, filters: DealFilter, name: str) -> InlineKeyboardButton:
     """A filter's button: ticked when on; it carries the filters with this one flipped."""
     on = bool(getattr(filters, name))
-    flipped = replace(filters, **{name: not on})
+    flags: dict[str, Any] = {name: not on}
+    flipped = replace(filters, **flags)
     return button(f"✅ {label}" if on else label, cb(DealsAction.SHOW, flipped))
 
 
@@ -112,9 +131,11 @@ def fit(text: str, room: int) -> str:
 
 async def overview_screen(crm: Crm, member: User, filters: DealFilter) -> Screen:
     start, end = month_range(crm.clock.now(), member.timezone)
+    kept, custom = await field_filters.pruned(crm, CardKind.DEAL, filters.fields)
+    filters = replace(filters, fields=kept)
     seen = await crm.deal_queries.overview(member, filters, start, end)
     currency = crm.config.currency
-    blocks: list[Text] = [as_list(Bold(_("💼 Deals")), describe(filters))]
+    blocks: list[Text] = [as_list(Bold(_("💼 Deals")), describe(filters), *custom)]
     if seen.open_count:
         stages = (
             Text(
@@ -152,7 +173,13 @@ def _overview_keyboard(seen: Overview, filters: DealFilter) -> InlineKeyboardMar
     rows.append(
         [toggle(_("👤 Only mine"), filters, "mine"), toggle(_("💤 Stale"), filters, "stale")]
     )
-    rows.append([toggle(_("📅 Closing this month"), filters, "closing_this_month")])
+    fields = DealFieldsCb(action=DealFieldsAction.FIELDS, f=pack_filters(filters)).pack()
+    rows.append(
+        [
+            toggle(_("📅 Closing this month"), filters, "closing_this_month"),
+            button(field_filters.fields_label(len(filters.fields)), fields),
+        ]
+    )
     tools = [button(_("🔄 Refresh"), cb(DealsAction.SHOW, filters))]
     if is_filtered(filters):
         tools.append(button(_("✖️ Reset filters"), cb(DealsAction.SHOW, DealFilter())))
@@ -170,6 +197,8 @@ async def stage_screen(
     if stage is None:
         raise StageGone()
     start, end = month_range(crm.clock.now(), member.timezone)
+    kept, custom = await field_filters.pruned(crm, CardKind.DEAL, filters.fields)
+    filters = replace(filters, fields=kept)
     page = page if 0 <= page <= MAX_PAGE else 0
     lines, total = await crm.deal_queries.on_stage(
         member, stage.id, filters, start, end, page, PER_PAGE
@@ -185,6 +214,7 @@ async def stage_screen(
     parts: list[Text | str] = [
         Bold(f"{STAGE_ICONS['open']} {stage_name(stage)}: {total}"),
         describe(filters),
+        *custom,
     ]
     if lines:
         parts.append(

@@ -13,6 +13,7 @@ from handlers.kit.dialogs import DialogData
 class NewDealFlow(StatesGroup):
     amount = State()
     title = State()
+    field = State()  # a required custom field (NewDeal.asking)
 
 
 @dataclass
@@ -20,6 +21,12 @@ class NewDeal(DialogData):
     client_id: int = 0
     name: str | None = None  # the client's, the title when the title is skipped
     amount: int = 0
+    title: str | None = None  # as given, while the required custom fields are asked
+    custom: tuple[tuple[int, str], ...] = ()  # required custom fields: (id, text)
+    asking: int = 0  # the custom field asked now
+
+    def values(self) -> dict[int, str]:
+        return dict(self.custom)
 
 
 class LostFlow(StatesGroup):

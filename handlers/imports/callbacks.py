@@ -62,7 +62,7 @@ class ExportCb(CallbackData, prefix="exp"):
     action: ExportAction = ExportAction.FILE
     fmt: Format = Format.XLSX
     from_list: bool = False
-    f: str = Field("", max_length=8)
+    f: str = Field("", max_length=64)  # /deals checks its filters fit (deals/field_filters)
     who: MemberId = 0
     type_id: RecordId = 0
     archived: bool = False

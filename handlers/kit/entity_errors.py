@@ -18,6 +18,7 @@ def value_reason(reason: str, limit: object) -> str:
         "bad_url": _("That is not a link. Send it like example.com."),
         "negative": _("The amount cannot be negative."),
         "too_large": _("That number is too large."),
+        "not_a_range": _("Send a range, like 10000-50000, от 10000 до 50000, > 5000 or < 100."),
     }
     if reason == "too_long":
         return _("That is too long: at most {limit} characters.").format(limit=limit)
@@ -52,6 +53,7 @@ def entity_error_text(error: CrmError) -> str | None:
         ErrorCode.TOO_MANY_OPTIONS,
         ErrorCode.TOO_MANY_FIELDS,
         ErrorCode.TOO_MANY_TYPES,
+        ErrorCode.TOO_MANY_FILTERS,
     ):
         return _("That is over the limit of {limit}.").format(limit=params.get("limit"))
     texts = {

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from handlers.kit.callbacks import Page, RecordId
+
 
 class Ent(StrEnum):
     # any card: its custom fields and its links
@@ -42,11 +44,21 @@ class Ent(StrEnum):
     TYPE = "ty"
     TYPE_ARCHIVE = "ta"
     TYPE_DELETE = "td"
+    # renames in the owner's settings (values are kept: they hold ids, not names)
+    FIELD_RENAME = "fn"
+    OPTIONS = "o"
+    OPTION_RENAME = "on"
+    OPTION_ADD = "oa"
+    OPTION_DELETE = "od"
+    OPTION_DELETE_YES = "oy"
+    TYPE_RENAME = "tn"
+    TYPE_EMOJI = "te"
 
 
 class EntCb(CallbackData, prefix="en"):
     """``kind`` and ``card``: the card the screen is about (client, deal, record);
-    ``type_id``: a record type; ``item``: a field, link, option or picked card id."""
+    ``type_id``: a record type; ``item``: a field, link, option or picked card id;
+    ``page``: a page, or the option of the field in ``item`` (option rename)."""
 
     action: Ent
     kind: str = ""
@@ -54,3 +66,22 @@ class EntCb(CallbackData, prefix="en"):
     type_id: int = 0
     item: int = 0
     page: int = 0
+
+
+class RecList(StrEnum):
+    SHOW = "s"  # the list with the filters in ``f``
+    FIELDS = "f"  # the type's fields that can filter
+    FIELD = "v"  # one list or yes/no field's choices
+    RANGE = "r"  # ask for a number, money or date field's range
+
+
+class RecordListCb(CallbackData, prefix="rl"):
+    """A record type's list filtered by its custom fields; ``f``: the filters packed by
+    ``handlers.kit.field_filters.pack`` (untrusted: unpacked and checked on each press)."""
+
+    action: RecList
+    type_id: RecordId = 0
+    page: Page = 0
+    archived: bool = False
+    field_id: RecordId = 0
+    f: str = ""

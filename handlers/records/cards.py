@@ -13,7 +13,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
-from crm.errors import CrmError, NotFound
+from crm.errors import NotFound
 from crm.record_queries import RecordFilter
 from crm.record_types import STARTER_CODES
 from crm.service import Crm
@@ -21,9 +21,9 @@ from crm.team_settings import can_change_settings
 from handlers.kit.routes import Routes
 from handlers.records import record_views
 from handlers.records.callbacks import Ent, EntCb
-from handlers.records.common import put, ref_of, refuse
+from handlers.records.common import put, ref_of
 from handlers.records.states import EntFlow
-from handlers.records.views import button, cb
+from handlers.records.views import button, cb, required_question
 from storage.models import User
 
 routes = Routes(__name__)
@@ -59,14 +59,10 @@ async def starter(callback: CallbackQuery, callback_data: EntCb, crm: Crm, membe
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     code = STARTER_CODES[callback_data.item]
-    try:
-        if callback_data.action == Ent.STARTER:
-            await crm.record_types.take_starter(member, code)
-        else:
-            await crm.record_types.skip_starter(member, code)
-    except CrmError as error:
-        await refuse(callback, error)
-        return
+    if callback_data.action == Ent.STARTER:
+        await crm.record_types.take_starter(member, code)
+    else:
+        await crm.record_types.skip_starter(member, code)
     await put(callback, await types_of(crm, member))
 
 
@@ -76,18 +72,14 @@ async def open_list(
 ) -> None:
     await state.clear()
     archived = callback_data.item == 1
-    try:
-        record_type = await crm.record_types.get(callback_data.type_id)
-        page = await crm.record_queries.page(
-            member,
-            record_type.id,
-            RecordFilter(archived=archived),
-            callback_data.page,
-            record_views.PER_PAGE,
-        )
-    except CrmError as error:
-        await refuse(callback, error)
-        return
+    record_type = await crm.record_types.get(callback_data.type_id)
+    page = await crm.record_queries.page(
+        member,
+        record_type.id,
+        RecordFilter(archived=archived),
+        callback_data.page,
+        record_views.PER_PAGE,
+    )
     await put(callback, record_views.list_screen(record_type, page, archived))
 
 
@@ -96,34 +88,27 @@ async def open_record(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     await state.clear()
-    try:
-        ref = ref_of(callback_data)
-        if ref.kind != CardKind.RECORD:
-            raise NotFound()
-        if callback_data.item == 1:  # rename
-            record = await crm.records.visible(member, ref.id)
-            await state.set_state(EntFlow.record_title)
-            await state.update_data(rename=record.id)
-            rows = [[button(_("✖️ Cancel"), cb(Ent.RECORD, ref))]]
-            await put(
-                callback,
-                (Text(_("Send the new name.")), InlineKeyboardMarkup(inline_keyboard=rows)),
-            )
-            return
-        await put(callback, await record_of(crm, member, ref.id))
-    except CrmError as error:
-        await refuse(callback, error)
+    ref = ref_of(callback_data)
+    if ref.kind != CardKind.RECORD:
+        raise NotFound()
+    if callback_data.item == 1:  # rename
+        record = await crm.records.visible(member, ref.id)
+        await state.set_state(EntFlow.record_title)
+        await state.update_data(rename=record.id)
+        rows = [[button(_("✖️ Cancel"), cb(Ent.RECORD, ref))]]
+        await put(
+            callback,
+            (Text(_("Send the new name.")), InlineKeyboardMarkup(inline_keyboard=rows)),
+        )
+        return
+    await put(callback, await record_of(crm, member, ref.id))
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.NEW_RECORD))
 async def new_record(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    try:
-        record_type = await crm.record_types.get(callback_data.type_id)
-    except CrmError as error:
-        await refuse(callback, error)
-        return
+    record_type = await crm.record_types.get(callback_data.type_id)
     await state.set_state(EntFlow.record_title)
     await state.update_data(type_id=record_type.id, values={})
     rows = [[button(_("✖️ Cancel"), cb(Ent.LIST, type_id=record_type.id))]]
@@ -134,34 +119,24 @@ async def new_record(
 @routes.message(EntFlow.record_title, F.text)
 async def typed_title(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await state.get_data()
-    try:
-        if data.get("rename"):
-            record = await crm.records.rename(member, int(data["rename"]), message.text or "")
-            await state.clear()
-            await put(message, await record_of(crm, member, record.id))
-            return
-        await state.update_data(title=message.text or "")
-        await _next_required(message, crm, member, state)
-    except CrmError as error:
-        await refuse(message, error)
+    if data.get("rename"):
+        record = await crm.records.rename(member, int(data["rename"]), message.text or "")
+        await state.clear()
+        await put(message, await record_of(crm, member, record.id))
+        return
+    await state.update_data(title=message.text or "")
+    await _next_required(message, crm, member, state)
 
 
 @routes.message(EntFlow.record_value, F.text)
 async def typed_required(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await state.get_data()
-    try:
-        field = await crm.fields.get(int(data["asking"]))
-        crm.field_values.parse(field, message.text or "")
-    except CrmError as error:
-        await refuse(message, error)
-        return
+    field = await crm.fields.get(int(data["asking"]))
+    crm.field_values.parse(field, message.text or "")
     values = dict(data.get("values") or {})
     values[str(field.id)] = message.text or ""
     await state.update_data(values=values)
-    try:
-        await _next_required(message, crm, member, state)
-    except CrmError as error:
-        await refuse(message, error)
+    await _next_required(message, crm, member, state)
 
 
 async def _next_required(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
@@ -177,7 +152,7 @@ async def _next_required(message: Message, crm: Crm, member: User, state: FSMCon
     if missing:
         await state.set_state(EntFlow.record_value)
         await state.update_data(asking=missing[0].id)
-        await message.answer(_("“{name}” is required: send it.").format(name=missing[0].name))
+        await message.answer(required_question(missing[0]))
         return
     record = await crm.records.create(member, type_id, str(data["title"]), values)
     await state.clear()
@@ -186,22 +161,15 @@ async def _next_required(message: Message, crm: Crm, member: User, state: FSMCon
 
 @routes.callback_query(EntCb.filter(F.action.in_({Ent.ARCHIVE, Ent.RESTORE})))
 async def archive(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
-    try:
-        ref = ref_of(callback_data)
-        await crm.records.set_archived(member, ref.id, callback_data.action == Ent.ARCHIVE)
-        await put(callback, await record_of(crm, member, ref.id))
-    except CrmError as error:
-        await refuse(callback, error)
+    ref = ref_of(callback_data)
+    await crm.records.set_archived(member, ref.id, callback_data.action == Ent.ARCHIVE)
+    await put(callback, await record_of(crm, member, ref.id))
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.DELETE))
 async def ask_delete(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
-    try:
-        ref = ref_of(callback_data)
-        record = await crm.records.visible(member, ref.id)
-    except CrmError as error:
-        await refuse(callback, error)
-        return
+    ref = ref_of(callback_data)
+    record = await crm.records.visible(member, ref.id)
     rows = [
         [
             button(_("🗑 Delete for good"), cb(Ent.DELETE_YES, ref)),
@@ -216,16 +184,10 @@ async def ask_delete(callback: CallbackQuery, callback_data: EntCb, crm: Crm, me
 
 @routes.callback_query(EntCb.filter(F.action == Ent.DELETE_YES))
 async def delete(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
-    try:
-        ref = ref_of(callback_data)
-        record = await crm.records.visible(member, ref.id)
-        type_id = record.type_id
-        await crm.records.delete(member, ref.id)
-        record_type = await crm.record_types.get(type_id)
-        page = await crm.record_queries.page(
-            member, type_id, RecordFilter(), 0, record_views.PER_PAGE
-        )
-    except CrmError as error:
-        await refuse(callback, error)
-        return
+    ref = ref_of(callback_data)
+    record = await crm.records.visible(member, ref.id)
+    type_id = record.type_id
+    await crm.records.delete(member, ref.id)
+    record_type = await crm.record_types.get(type_id)
+    page = await crm.record_queries.page(member, type_id, RecordFilter(), 0, record_views.PER_PAGE)
     await put(callback, record_views.list_screen(record_type, page, False))

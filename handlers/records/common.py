@@ -6,9 +6,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 
 from crm.cards import Card, CardKind, CardRef, title_of
-from crm.errors import CrmError, ErrorCode, InvalidInput
+from crm.errors import ErrorCode, InvalidInput
 from crm.service import Crm
-from handlers.kit.errors import error_text
 from handlers.kit.screen import show
 from handlers.records import views
 from handlers.records.callbacks import EntCb
@@ -20,13 +19,6 @@ def ref_of(data: EntCb) -> CardRef:
     if data.kind not in ("client", "deal", "record"):
         raise InvalidInput(ErrorCode.BAD_CARD)
     return CardRef(CardKind(data.kind), data.card)
-
-
-async def refuse(event: CallbackQuery | Message, error: CrmError) -> None:
-    if isinstance(event, CallbackQuery):
-        await event.answer(error_text(error), show_alert=True)
-    else:
-        await event.answer(error_text(error))
 
 
 async def put(

@@ -9,13 +9,13 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind, CardRef
-from crm.errors import CrmError, ErrorCode, InvalidInput
+from crm.errors import ErrorCode, InvalidInput
 from crm.parsing.fields import FieldType, FieldValueError, parse_value
 from crm.service import Crm
 from handlers.kit.routes import Routes
 from handlers.records import views
 from handlers.records.callbacks import Ent, EntCb
-from handlers.records.common import links_of, put, ref_of, refuse
+from handlers.records.common import links_of, put, ref_of
 from handlers.records.states import EntFlow
 from handlers.records.views import KINDS_BY_NUMBER, button, cb
 from storage.models import User
@@ -28,27 +28,20 @@ async def open_links(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     await state.clear()
-    try:
-        await put(callback, await links_of(crm, member, ref_of(callback_data)))
-    except CrmError as error:
-        await refuse(callback, error)
+    await put(callback, await links_of(crm, member, ref_of(callback_data)))
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.LINK_TYPE))
 async def choose_kind(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    try:
-        ref = ref_of(callback_data)
-        await crm.cards.visible(member, ref)
-        if callback_data.type_id == 0:
-            await put(callback, views.link_kinds_screen(ref, await crm.record_types.all()))
-            return
-        if callback_data.type_id > 0:
-            await crm.record_types.get(callback_data.type_id)
-    except CrmError as error:
-        await refuse(callback, error)
+    ref = ref_of(callback_data)
+    await crm.cards.visible(member, ref)
+    if callback_data.type_id == 0:
+        await put(callback, views.link_kinds_screen(ref, await crm.record_types.all()))
         return
+    if callback_data.type_id > 0:
+        await crm.record_types.get(callback_data.type_id)
     await state.set_state(EntFlow.link_search)
     await state.update_data(kind=ref.kind.value, card=ref.id, target=callback_data.type_id)
     rows = [[button(_("✖️ Cancel"), cb(Ent.LINKS, ref))]]
@@ -67,13 +60,9 @@ async def search(message: Message, crm: Crm, member: User, state: FSMContext) ->
     ref = CardRef(CardKind(data["kind"]), int(data["card"]))
     target = int(data["target"])
     kind = {-1: CardKind.CLIENT, -2: CardKind.DEAL}.get(target, CardKind.RECORD)
-    try:
-        found = await crm.card_search.find(
-            member, kind, message.text or "", target if target > 0 else None
-        )
-    except CrmError as error:
-        await refuse(message, error)
-        return
+    found = await crm.card_search.find(
+        member, kind, message.text or "", target if target > 0 else None
+    )
     await put(message, views.pick_screen(ref, [(o, t) for o, t in found if o != ref]))
 
 
@@ -87,37 +76,34 @@ async def pick(
             return
         await _link_line(callback, crm, member, state, None)
         return
-    try:
-        ref = ref_of(callback_data)
-        other_kind = KINDS_BY_NUMBER.get(callback_data.type_id)
-        if other_kind is None:
-            raise InvalidInput(ErrorCode.BAD_CARD)
-        other = CardRef(other_kind, callback_data.item)
-        kinds = {ref.kind, other.kind}
-        if kinds == {CardKind.DEAL, CardKind.RECORD}:
-            await crm.cards.visible(member, ref)
-            await crm.cards.visible(member, other)
-            await state.set_state(EntFlow.link_quantity)
-            await state.update_data(
-                kind=ref.kind.value, card=ref.id, other_kind=other.kind.value, other=other.id
-            )
-            rows = [
-                [button(_("Link without a quantity"), cb(Ent.LINK_PICK, ref, type_id=0, item=0))],
-                [button(_("✖️ Cancel"), cb(Ent.LINKS, ref))],
-            ]
-            await put(
-                callback,
-                (
-                    Text(_("Send the quantity (for example 3 or 1.5).")),
-                    InlineKeyboardMarkup(inline_keyboard=rows),
-                ),
-            )
-            return
-        await crm.links.link(member, ref, other)
-        await state.clear()
-        await put(callback, await links_of(crm, member, ref))
-    except CrmError as error:
-        await refuse(callback, error)
+    ref = ref_of(callback_data)
+    other_kind = KINDS_BY_NUMBER.get(callback_data.type_id)
+    if other_kind is None:
+        raise InvalidInput(ErrorCode.BAD_CARD)
+    other = CardRef(other_kind, callback_data.item)
+    kinds = {ref.kind, other.kind}
+    if kinds == {CardKind.DEAL, CardKind.RECORD}:
+        await crm.cards.visible(member, ref)
+        await crm.cards.visible(member, other)
+        await state.set_state(EntFlow.link_quantity)
+        await state.update_data(
+            kind=ref.kind.value, card=ref.id, other_kind=other.kind.value, other=other.id
+        )
+        rows = [
+            [button(_("Link without a quantity"), cb(Ent.LINK_PICK, ref, type_id=0, item=0))],
+            [button(_("✖️ Cancel"), cb(Ent.LINKS, ref))],
+        ]
+        await put(
+            callback,
+            (
+                Text(_("Send the quantity (for example 3 or 1.5).")),
+                InlineKeyboardMarkup(inline_keyboard=rows),
+            ),
+        )
+        return
+    await crm.links.link(member, ref, other)
+    await state.clear()
+    await put(callback, await links_of(crm, member, ref))
 
 
 @routes.message(EntFlow.link_quantity, F.text)
@@ -136,31 +122,22 @@ async def _link_line(
     data = await state.get_data()
     ref = CardRef(CardKind(data["kind"]), int(data["card"]))
     other = CardRef(CardKind(data["other_kind"]), int(data["other"]))
-    try:
-        await crm.links.link(member, ref, other, quantity_milli=quantity)
-        await state.clear()
-        await put(event, await links_of(crm, member, ref))
-    except CrmError as error:
-        await refuse(event, error)
+    await crm.links.link(member, ref, other, quantity_milli=quantity)
+    await state.clear()
+    await put(event, await links_of(crm, member, ref))
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.UNLINK))
 async def unlink(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
-    try:
-        ref = ref_of(callback_data)
-        await crm.links.unlink(member, callback_data.item)
-        await put(callback, await links_of(crm, member, ref))
-    except CrmError as error:
-        await refuse(callback, error)
+    ref = ref_of(callback_data)
+    await crm.links.unlink(member, callback_data.item)
+    await put(callback, await links_of(crm, member, ref))
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.FOLLOW))
 async def follow(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
-    try:
-        ref = ref_of(callback_data)
-        if ref.kind != CardKind.DEAL:
-            raise InvalidInput(ErrorCode.BAD_CARD)
-        await crm.links.set_amount_follows_lines(member, ref.id, callback_data.item == 1)
-        await put(callback, await links_of(crm, member, ref))
-    except CrmError as error:
-        await refuse(callback, error)
+    ref = ref_of(callback_data)
+    if ref.kind != CardKind.DEAL:
+        raise InvalidInput(ErrorCode.BAD_CARD)
+    await crm.links.set_amount_follows_lines(member, ref.id, callback_data.item == 1)
+    await put(callback, await links_of(crm, member, ref))

@@ -14,9 +14,10 @@ from crm.record_queries import RecordCard, RecordPage
 from crm.record_types import Starter
 from handlers.imports.callbacks import ExportWhat, export_button
 from handlers.kit.entity_timeline import record_event_text
+from handlers.kit.field_filters import fields_label
 from handlers.kit.labels import member_name
 from handlers.kit.timeline import shorten
-from handlers.records.callbacks import Ent
+from handlers.records.callbacks import Ent, RecList, RecordListCb
 from handlers.records.views import (
     MAX_BUTTON_TITLE,
     button,
@@ -65,35 +66,56 @@ def index(starter: Starter) -> int:
 
 
 def list_screen(
-    record_type: RecordType, page: RecordPage, archived: bool
+    record_type: RecordType,
+    page: RecordPage,
+    archived: bool,
+    chosen: list[str] | None = None,
+    packed: str = "",
+    filters: int = 0,
 ) -> tuple[Text, InlineKeyboardMarkup]:
+    """``chosen``: the field filters in words; ``packed``: the same for the buttons."""
     title = f"{record_type.emoji} {record_type.plural}"
     parts: list[Text | str] = [as_line(Bold(title + (_(" (archive)") if archived else "")))]
+    parts.extend(as_line(line) for line in chosen or [])
     parts.append(as_line(_("Found: {n}").format(n=page.total)))
     rows = [
         [button(shorten(r.title, MAX_BUTTON_TITLE), cb(Ent.RECORD, CardRef(CardKind.RECORD, r.id)))]
         for r in page.records
     ]
     nav = []
-    flag = 1 if archived else 0
     if page.page > 0:
-        nav.append(button("◀️", cb(Ent.LIST, type_id=record_type.id, page=page.page - 1, item=flag)))
+        nav.append(button("◀️", list_cb(record_type.id, archived, packed, page.page - 1)))
     if page.page < page.pages - 1:
-        nav.append(button("▶️", cb(Ent.LIST, type_id=record_type.id, page=page.page + 1, item=flag)))
+        nav.append(button("▶️", list_cb(record_type.id, archived, packed, page.page + 1)))
     if nav:
         rows.append(nav)
+    fields = RecordListCb(
+        action=RecList.FIELDS, type_id=record_type.id, archived=archived, f=packed
+    )
     rows.append(
         [
             button(_("➕ New"), cb(Ent.NEW_RECORD, type_id=record_type.id)),
+            button(fields_label(filters), fields.pack()),
             button(
                 _("📋 Current") if archived else _("🗄 Archive"),
-                cb(Ent.LIST, type_id=record_type.id, item=0 if archived else 1),
+                list_cb(record_type.id, not archived, packed),
             ),
         ]
     )
     rows.append([export_button(ExportWhat.RECORDS, type_id=record_type.id, archived=archived)])
+    if packed:
+        rows.append([button(_("✖️ Clear field filters"), list_cb(record_type.id, archived, "", 0))])
     rows.append([button(_("◀️ Types"), cb(Ent.TYPES))])
     return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def list_cb(type_id: int, archived: bool, packed: str, page: int = 0) -> str:
+    """A list page's button: the plain list, or the list with its field filters."""
+    if not packed:
+        return cb(Ent.LIST, type_id=type_id, page=page, item=1 if archived else 0)
+    return RecordListCb(
+        action=RecList.SHOW, type_id=type_id, page=page, archived=archived, f=packed
+    ).pack()
 
 
 def record_screen(

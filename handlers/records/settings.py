@@ -9,14 +9,14 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
-from crm.errors import CrmError, ErrorCode, InvalidInput, NotAllowed
+from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from crm.parsing.fields import LIST_TYPES
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.routes import Routes
 from handlers.records import settings_views as sv
 from handlers.records.callbacks import Ent, EntCb
-from handlers.records.common import put, refuse
+from handlers.records.common import put
 from handlers.records.states import KIND_CODES, EntFlow
 from handlers.records.views import button
 from storage.models import User
@@ -58,12 +58,9 @@ async def settings_press(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     """Every owner's press of this screen; re-checks the role, as callback data is untrusted."""
-    try:
-        if not can_change_settings(member):
-            raise NotAllowed()
-        await _press(callback, callback_data, crm, member, state)
-    except CrmError as error:
-        await refuse(callback, error)
+    if not can_change_settings(member):
+        raise NotAllowed()
+    await _press(callback, callback_data, crm, member, state)
 
 
 async def _press(
@@ -160,16 +157,12 @@ async def typed_field_name(message: Message, state: FSMContext) -> None:
 @routes.message(EntFlow.field_options, F.text)
 async def typed_options(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await state.get_data()
-    try:
-        kind, type_id = kind_of(data)
-        options = (message.text or "").splitlines()
-        type_ = sv.FIELD_TYPES[[t.value for t in sv.FIELD_TYPES].index(str(data["type"]))]
-        field = await crm.fields.define(
-            member, kind, str(data["name"]), type_, record_type_id=type_id, options=options
-        )
-    except CrmError as error:
-        await refuse(message, error)
-        return
+    kind, type_id = kind_of(data)
+    options = (message.text or "").splitlines()
+    type_ = sv.FIELD_TYPES[[t.value for t in sv.FIELD_TYPES].index(str(data["type"]))]
+    field = await crm.fields.define(
+        member, kind, str(data["name"]), type_, record_type_id=type_id, options=options
+    )
     await state.clear()
     await put(message, sv.field_screen(field))
 
@@ -182,10 +175,6 @@ async def typed_type_names(message: Message, crm: Crm, member: User, state: FSMC
     if len(first) == 2 and not any(char.isalnum() for char in first[0]):
         emoji, text = first
     singular, _sep, plural = text.partition("/")
-    try:
-        record_type = await crm.record_types.create(member, singular, plural or singular, emoji)
-    except CrmError as error:
-        await refuse(message, error)
-        return
+    record_type = await crm.record_types.create(member, singular, plural or singular, emoji)
     await state.clear()
     await put(message, await list_of(crm, CardKind.RECORD, record_type.id))

@@ -7,7 +7,7 @@ from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm.field_rules import options_of
-from crm.parsing.fields import FieldType
+from crm.parsing.fields import FieldType, Option
 from handlers.kit.timeline import shorten
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.views import MAX_BUTTON_TITLE, button, type_label
@@ -16,8 +16,8 @@ from storage.models import FieldDef, RecordType
 FIELD_TYPES = tuple(FieldType)
 
 
-def scb(action: Ent, kind: str = "", type_id: int = 0, item: int = 0) -> str:
-    return EntCb(action=action, kind=kind, type_id=type_id, item=item).pack()
+def scb(action: Ent, kind: str = "", type_id: int = 0, item: int = 0, page: int = 0) -> str:
+    return EntCb(action=action, kind=kind, type_id=type_id, item=item, page=page).pack()
 
 
 def kinds_screen(types: list[RecordType]) -> tuple[Text, InlineKeyboardMarkup]:
@@ -59,6 +59,12 @@ def field_list_screen(
         archived = record_type.archived_at is not None
         rows.append(
             [
+                button(_("✏️ Rename type"), scb(Ent.TYPE_RENAME, kind, type_id)),
+                button(_("🙂 Emoji"), scb(Ent.TYPE_EMOJI, kind, type_id)),
+            ]
+        )
+        rows.append(
+            [
                 button(
                     _("♻️ Restore type") if archived else _("🗄 Archive type"),
                     scb(Ent.TYPE_ARCHIVE, kind, type_id, 0 if archived else 1),
@@ -95,6 +101,7 @@ def field_screen(field: FieldDef) -> tuple[Text, InlineKeyboardMarkup]:
             )
         )
     rows = [
+        [button(_("✏️ Rename"), scb(Ent.FIELD_RENAME, kind, type_id, field.id))],
         [
             button(
                 _("Make optional") if field.required else _("Make required"),
@@ -105,4 +112,53 @@ def field_screen(field: FieldDef) -> tuple[Text, InlineKeyboardMarkup]:
         [button(_("🗑 Delete field"), scb(Ent.FIELD_DELETE, kind, type_id, field.id))],
         [button(_("◀️ Back"), scb(Ent.FIELD_LIST, kind, type_id))],
     ]
+    if options:
+        rows.insert(1, [button(_("📋 Options"), scb(Ent.OPTIONS, kind, type_id, field.id))])
     return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def options_screen(field: FieldDef) -> tuple[Text, InlineKeyboardMarkup]:
+    """A list field's options: tap one to rename it (the cards that chose it keep it)."""
+    kind, type_id = field.kind, field.record_type_id or 0
+    rows = [
+        [
+            button(
+                f"✏️ {shorten(option.name, MAX_BUTTON_TITLE)}",
+                scb(Ent.OPTION_RENAME, kind, type_id, field.id, option.id),
+            ),
+            button("🗑", scb(Ent.OPTION_DELETE, kind, type_id, field.id, option.id)),
+        ]
+        for option in options_of(field)
+    ]
+    rows.append([button(_("➕ Add an option"), scb(Ent.OPTION_ADD, kind, type_id, field.id))])
+    rows.append([button(_("◀️ Back"), scb(Ent.FIELD, kind, type_id, field.id))])
+    text = Text(
+        as_line(Bold(field.name)),
+        _(
+            "Tap an option to rename it; the cards that chose it keep it under the new name. "
+            "🗑 removes an option (asked first)."
+        ),
+    )
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def rename_prompt(text: str, back: str) -> tuple[Text, InlineKeyboardMarkup]:
+    rows = [[button(_("✖️ Cancel"), back)]]
+    return Text(text), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def remove_option_prompt(
+    field: FieldDef, option: Option, held: int
+) -> tuple[Text, InlineKeyboardMarkup]:
+    kind, type_id = field.kind, field.record_type_id or 0
+    text = _(
+        "Remove the option “{name}” of “{field}”? {count} cards chose it; their choice goes, "
+        "the history stays."
+    ).format(name=option.name, field=field.name, count=held)
+    rows = [
+        [
+            button(_("🗑 Remove"), scb(Ent.OPTION_DELETE_YES, kind, type_id, field.id, option.id)),
+            button(_("✖️ Cancel"), scb(Ent.OPTIONS, kind, type_id, field.id)),
+        ]
+    ]
+    return Text(text), InlineKeyboardMarkup(inline_keyboard=rows)

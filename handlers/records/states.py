@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiogram.fsm.state import State, StatesGroup
+
+from handlers.kit.dialogs import DialogData
 
 
 class EntFlow(StatesGroup):
@@ -14,6 +18,22 @@ class EntFlow(StatesGroup):
     field_name = State()  # data: kind, type_id
     field_options = State()  # data: kind, type_id, name, type
     type_names = State()
+    renaming = State()  # data: RenameData
+    record_range = State()  # data: record_lists.RangeData
+
+
+@dataclass(frozen=True)
+class RenameData(DialogData):
+    """What the owner is renaming in the settings: ``what`` is one of RENAMES."""
+
+    what: str = ""
+    kind: str = ""
+    type_id: int = 0
+    field_id: int = 0
+    option_id: int = 0
+
+
+RENAMES = ("field", "option", "new_option", "type", "emoji")
 
 
 KIND_CODES = ("client", "deal", "record")

@@ -9,13 +9,12 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind, CardRef
-from crm.errors import CrmError
 from crm.field_rules import options_of
 from crm.parsing.fields import LIST_TYPES
 from crm.service import Crm
 from handlers.kit.routes import Routes
 from handlers.records.callbacks import Ent, EntCb
-from handlers.records.common import fields_of, put, ref_of, refuse
+from handlers.records.common import fields_of, put, ref_of
 from handlers.records.states import EntFlow
 from handlers.records.views import button, cb, type_label
 from storage.models import User
@@ -28,23 +27,16 @@ async def open_fields(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     await state.clear()
-    try:
-        await put(callback, await fields_of(crm, member, ref_of(callback_data)))
-    except CrmError as error:
-        await refuse(callback, error)
+    await put(callback, await fields_of(crm, member, ref_of(callback_data)))
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.EDIT_VALUE))
 async def ask_value(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    try:
-        ref = ref_of(callback_data)
-        await crm.cards.visible(member, ref)
-        field = await crm.fields.get(callback_data.item)
-    except CrmError as error:
-        await refuse(callback, error)
-        return
+    ref = ref_of(callback_data)
+    await crm.cards.visible(member, ref)
+    field = await crm.fields.get(callback_data.item)
     await state.set_state(EntFlow.value)
     await state.update_data(kind=ref.kind.value, card=ref.id, field=field.id)
     lines = [
@@ -68,26 +60,16 @@ async def ask_value(
 async def save_value(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await state.get_data()
     ref = CardRef(CardKind(data["kind"]), int(data["card"]))
-    try:
-        await crm.field_values.set(member, ref, int(data["field"]), message.text or "")
-    except CrmError as error:
-        await refuse(message, error)
-        return
+    await crm.field_values.set(member, ref, int(data["field"]), message.text or "")
     await state.clear()
-    try:
-        await put(message, await fields_of(crm, member, ref))
-    except CrmError as error:
-        await refuse(message, error)
+    await put(message, await fields_of(crm, member, ref))
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.CLEAR_VALUE))
 async def clear_value(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    try:
-        ref = ref_of(callback_data)
-        await crm.field_values.clear(member, ref, callback_data.item)
-        await state.clear()
-        await put(callback, await fields_of(crm, member, ref))
-    except CrmError as error:
-        await refuse(callback, error)
+    ref = ref_of(callback_data)
+    await crm.field_values.clear(member, ref, callback_data.item)
+    await state.clear()
+    await put(callback, await fields_of(crm, member, ref))

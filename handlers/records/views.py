@@ -9,6 +9,7 @@ from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind, CardRef
+from crm.field_rules import options_of
 from crm.field_values import Plain, ShownValue
 from crm.link_views import LinkView
 from crm.parsing.fields import FieldType
@@ -63,6 +64,19 @@ def value_label(field: FieldDef, value: Plain) -> str:
     if field.type == FieldType.DATE:
         return date.fromisoformat(value).strftime("%d.%m.%Y")
     return shorten(value, MAX_VALUE_SHOWN)
+
+
+def required_question(field: FieldDef) -> str:
+    """A create dialog's question for a required field, with the options of a list."""
+    lines = [
+        _("“{name}” is required ({type}): send it.").format(
+            name=field.name, type=type_label(field.type)
+        )
+    ]
+    if field.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
+        lines.append(_("Options (send a name or its number):"))
+        lines.extend(f"{i}. {o.name}" for i, o in enumerate(options_of(field), start=1))
+    return "\n".join(lines)
 
 
 def filled_lines(values: list[ShownValue]) -> list[str]:

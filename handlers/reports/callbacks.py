@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from handlers.kit.callbacks import RecordId
+
 
 class ReportAction(StrEnum):
     MENU = "menu"
@@ -15,6 +17,8 @@ class ReportAction(StrEnum):
     CHARTS = "charts"
     XLSX = "xlsx"
     SOURCES = "sources"  # the per-source figures
+    FIELDS = "fields"  # the deal fields the report can group by
+    BY_FIELD = "by_field"  # won and lost per option; ``value``: the field id
 
 
 class Preset(StrEnum):
@@ -34,6 +38,7 @@ class ReportCb(CallbackData, prefix="rep"):
     preset: Preset | None = None
     first: int = 0
     last: int = 0
+    field_id: RecordId = 0  # By field: the deal field grouped by
 
 
 class DigestDay(StrEnum):

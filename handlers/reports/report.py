@@ -28,6 +28,7 @@ from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.stages import money, stage_name
 from handlers.reports import charts as charts
+from handlers.reports.by_field import by_field_screen
 from handlers.reports.callbacks import ReportAction, ReportCb
 from handlers.reports.sources import sources_screen
 from handlers.reports.states import ReportFlow
@@ -89,6 +90,8 @@ async def report_button(
             await show(callback, *await report_screen(crm, member, chosen))
         elif action is ReportAction.SOURCES:
             await show(callback, *await sources_screen(crm, member, period_of(callback_data)))
+        elif action in (ReportAction.FIELDS, ReportAction.BY_FIELD):
+            await show(callback, *await by_field_screen(crm, member, callback_data))
         elif action is ReportAction.CHARTS:
             await send_charts(bot, _chat_id(callback), crm, member, period_of(callback_data))
         else:

@@ -168,6 +168,7 @@ def report_keyboard(period: Period) -> InlineKeyboardMarkup:
                 button(_("📥 By source"), cb(ReportAction.SOURCES, period)),
             ],
             [
+                button(_("🧩 By field"), cb(ReportAction.FIELDS, period)),
                 button(_("🔄 Refresh"), cb(ReportAction.SHOW, period)),
                 button(_("◀️ Periods"), cb(ReportAction.MENU)),
             ],

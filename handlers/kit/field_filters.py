@@ -1,0 +1,230 @@
+"""Filtering a list by custom fields, for every list that has filters (clients, deals).
+
+Pure: which fields can filter, the choices one offers on buttons, what a press or a
+typed range means, and the chosen filters in words. A list field filters by one
+option, a yes/no field by yes or no, a number, money or date field by a range typed
+as people write it (``crm.parsing.ranges``). Each field filters once; a new choice
+replaces the old one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+
+from aiogram.utils.i18n import gettext as _
+
+from crm.cards import CardKind
+from crm.errors import ErrorCode, InvalidInput
+from crm.field_filters import FieldFilter
+from crm.field_rules import options_of
+from crm.parsing.fields import FILTER_TYPES, LIST_TYPES, RANGE_TYPES, FieldType, FieldValueError
+from crm.parsing.ranges import parse_range
+from crm.service import Crm
+from handlers.kit.stages import money
+from storage.models import FieldDef
+
+MAX_FILTERS = 5  # fields filtered at once: the list message and its query stay small
+
+
+class StaleChoice(Exception):
+    """A press naming a field or an option that is not offered (gone, or forged)."""
+
+
+def filterable(fields: list[FieldDef]) -> list[FieldDef]:
+    return [f for f in fields if f.type in FILTER_TYPES]
+
+
+def is_range(field: FieldDef) -> bool:
+    return field.type in RANGE_TYPES
+
+
+def choices(field: FieldDef) -> list[tuple[str, str]]:
+    """The buttons' texts and codes for a list or yes/no field (a range is typed)."""
+    if field.type in LIST_TYPES:
+        return [(option.name, f"o{option.id}") for option in options_of(field)]
+    if field.type == FieldType.YES_NO:
+        return [(_("yes"), "y"), (_("no"), "n")]
+    return []
+
+
+def chosen(field: FieldDef, code: str) -> FieldFilter:
+    """The filter a choice button means; a code the field does not offer is stale."""
+    if field.type == FieldType.YES_NO and code in ("y", "n"):
+        return FieldFilter(field.id, yes=code == "y")
+    if field.type in LIST_TYPES and code.startswith("o") and code[1:].isdigit():
+        option_id = int(code[1:])
+        if option_id in {o.id for o in options_of(field)}:
+            return FieldFilter(field.id, option_ids=(option_id,))
+    raise StaleChoice()
+
+
+def typed_range(field: FieldDef, text: str) -> FieldFilter:
+    """The range typed for a number, money or date field; refused in words if unreadable."""
+    try:
+        found = parse_range(FieldType(field.type), text)
+    except FieldValueError as error:
+        raise InvalidInput(ErrorCode.BAD_FIELD_VALUE, name=field.name, reason=error.code) from None
+    return FieldFilter(field.id, low=found.low, high=found.high)
+
+
+def with_filter(
+    filters: tuple[FieldFilter, ...], field_id: int, new: FieldFilter | None
+) -> tuple[FieldFilter, ...]:
+    """The filters with this field's replaced by ``new`` (None: the field filters nothing)."""
+    kept = tuple(item for item in filters if item.field_id != field_id)
+    if new is None:
+        return kept
+    if len(kept) >= MAX_FILTERS:
+        raise InvalidInput(ErrorCode.TOO_MANY_FILTERS, limit=MAX_FILTERS)
+    return (*kept, new)
+
+
+def current(filters: tuple[FieldFilter, ...], fields: list[FieldDef]) -> tuple[FieldFilter, ...]:
+    """The filters whose field still exists and can filter (a deleted field's is dropped)."""
+    by_id = {f.id: f for f in filterable(fields)}
+    return tuple(item for item in filters if item.field_id in by_id)
+
+
+async def pruned(
+    crm: Crm, kind: CardKind, filters: tuple[FieldFilter, ...], type_id: int | None = None
+) -> tuple[tuple[FieldFilter, ...], list[str]]:
+    """A list's field filters without those of deleted (or forged) fields, and the rest
+    in words (``Fields: Line: Ice · Budget: …``; no line when none)."""
+    if not filters:
+        return filters, []
+    fields = await crm.fields.of(kind, type_id)
+    kept = current(filters, fields)
+    chosen = words(kept, fields, crm.config.currency)
+    line = [_("Fields: {filters}").format(filters=" · ".join(chosen))] if chosen else []
+    return kept, line
+
+
+def words(filters: tuple[FieldFilter, ...], fields: list[FieldDef], currency: str) -> list[str]:
+    """``Line: Ice``, ``Budget: 10,000 ₽–50,000 ₽``, ``Since: from 01.03.2026``."""
+    by_id = {f.id: f for f in fields}
+    parts = []
+    for item in filters:
+        field = by_id.get(item.field_id)
+        if field is not None:
+            parts.append(f"{field.name}: {value_words(field, item, currency)}")
+    return parts
+
+
+def value_words(field: FieldDef, item: FieldFilter, currency: str) -> str:
+    if item.yes is not None:
+        return _("yes") if item.yes else _("no")
+    if item.option_ids:
+        names = {o.id: o.name for o in options_of(field)}
+        return ", ".join(names.get(i, "?") for i in item.option_ids)
+    low, high = (_bound(b, currency) for b in (item.low, item.high))
+    if low is not None and high is not None:
+        return low if low == high else f"{low}–{high}"
+    if low is not None:
+        return _("from {value}").format(value=low)
+    if high is not None:
+        return _("up to {value}").format(value=high)
+    return _("any")
+
+
+def _bound(bound: int | float | date | None, currency: str) -> str | None:
+    if bound is None:
+        return None
+    if isinstance(bound, date):
+        return bound.strftime("%d.%m.%Y")
+    if isinstance(bound, float):
+        return f"{bound:g}"
+    return money(bound, currency)
+
+
+def fields_label(count: int) -> str:
+    """The list's button to the field filters, with how many are chosen."""
+    return _("🧩 Fields: {count}").format(count=count) if count else _("🧩 Fields")
+
+
+def range_help(field: FieldDef) -> str:
+    """How to type a range for this field."""
+    if field.type == FieldType.DATE:
+        return _(
+            "Send the dates of “{name}”: 01.03.2026-31.03.2026, с 01.03.2026, до 31.03.2026."
+        ).format(name=field.name)
+    return _("Send the range of “{name}”: от 10000 до 50000, 10000-50000, > 5000 or < 100.").format(
+        name=field.name
+    )
+
+
+def pack(filters: tuple[FieldFilter, ...]) -> str:
+    """Filters in a few characters for callback data (``12o3,14y,15rdfu5k_dfu6a``)."""
+    return ",".join(_pack_one(item) for item in filters)
+
+
+def _pack_one(item: FieldFilter) -> str:
+    if item.yes is not None:
+        return f"{item.field_id}{'y' if item.yes else 'n'}"
+    if item.option_ids:
+        return f"{item.field_id}o{item.option_ids[0]}"
+    return f"{item.field_id}r{_pack_bound(item.low)}_{_pack_bound(item.high)}"
+
+
+def _pack_bound(bound: int | float | date | None) -> str:
+    """Short, as callback data is: a day and an integer in base 36 (a day by its ordinal)."""
+    if bound is None:
+        return ""
+    if isinstance(bound, date):
+        return "d" + _base36(bound.toordinal())
+    if isinstance(bound, float):
+        return "n" + repr(bound)
+    return "i" + _base36(bound)
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    sign, number = ("-", -number) if number < 0 else ("", number)
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if not number:
+            return sign + out
+
+
+_PACKED = re.compile(r"^(\d{1,9})(?:(y)|(n)|o(\d{1,9})|r([^_]*)_(.*))$")
+
+
+def unpack(text: str) -> tuple[FieldFilter, ...]:
+    """What ``pack`` wrote; anything malformed (callback data is untrusted) is dropped."""
+    found: dict[int, FieldFilter] = {}
+    for part in text.split(",")[:MAX_FILTERS]:
+        match = _PACKED.match(part)
+        if match is None:
+            continue
+        field_id = int(match[1])
+        try:
+            if match[2] or match[3]:
+                found[field_id] = FieldFilter(field_id, yes=bool(match[2]))
+            elif match[4]:
+                found[field_id] = FieldFilter(field_id, option_ids=(int(match[4]),))
+            else:
+                low, high = _unpack_bound(match[5]), _unpack_bound(match[6])
+                if low is not None or high is not None:
+                    found[field_id] = FieldFilter(field_id, low=low, high=high)
+        except ValueError:
+            continue
+    return tuple(found.values())
+
+
+def _unpack_bound(text: str) -> int | float | date | None:
+    if not text:
+        return None
+    kind, raw = text[0], text[1:]
+    if kind == "d" and re.fullmatch(r"[0-9a-z]{1,5}", raw):
+        return date.fromordinal(int(raw, 36))  # ValueError out of range
+    if kind == "n":
+        number = float(raw)
+        if not math.isfinite(number):
+            raise ValueError("not finite")
+        return number
+    if kind == "i" and re.fullmatch(r"-?[0-9a-z]{1,12}", raw):
+        return int(raw, 36)
+    raise ValueError("bad bound")

@@ -1,0 +1,125 @@
+"""The owner renames a field, a list field's options, a record type and its emoji from
+/settings; the cards keep their values under the new names; forged presses are refused."""
+
+from __future__ import annotations
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.cards import CardKind, CardRef
+from crm.field_rules import options_of
+from crm.parsing.fields import FieldType
+from handlers.records.callbacks import Ent, EntCb
+from storage.models import User
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID, Joiner
+
+
+async def owner_of(app: App) -> User:
+    async with app.crm.open() as crm:
+        found = await crm.members.get_active(OWNER_ID)
+    assert found is not None
+    return found
+
+
+async def test_owner_renames_options_fields_and_types_and_values_stay(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    owner = owner_en
+    client = await make_client(app, OWNER_ID, "Roga")
+    async with app.crm.open() as crm:
+        me = await owner_of(app)
+        line = await crm.fields.define(
+            me, CardKind.CLIENT, "Line", FieldType.CHOICE, options=["Ice", "Steam"]
+        )
+        await crm.field_values.set(me, CardRef(CardKind.CLIENT, client.id), line.id, "Ice")
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        await crm.records.create(me, suppliers.id, "IceWorks")
+
+    await owner.send("/settings")
+    await owner.press("Fields and record types")
+    await owner.press("Client fields")
+    await owner.press("Line")
+    # the field's options: rename one, a clash is refused and the question stays open
+    await owner.press("📋 Options")
+    await owner.press("✏️ Ice")
+    [clash] = await owner.send("steam")
+    assert clash.text == "Each option must differ from the others."
+    [options] = await owner.send("Ice cubes")
+    assert "✏️ Ice cubes" in [text for text, _d, _u in options.buttons]
+    await owner.press("➕ Add an option")
+    [options] = await owner.send("Water")
+    assert "✏️ Water" in [text for text, _d, _u in options.buttons]
+    # the field itself
+    await owner.press("◀️ Back")
+    await owner.press("✏️ Rename")
+    [clash] = await owner.send("Name")
+    assert "is a built-in field already" in clash.text
+    [field_screen] = await owner.send("Product line")
+    assert "Product line" in field_screen.text and "Ice cubes, Steam, Water" in field_screen.text
+    async with app.crm.open() as crm:
+        values = await crm.field_values.read(
+            CardRef(CardKind.CLIENT, client.id), await crm.clients.visible(me, client.id)
+        )
+    assert [(v.field.name, v.value) for v in values] == [("Product line", "Ice cubes")]
+
+    # removing an option asks first, says how many cards chose it, and takes their choice
+    await owner.send("/settings")
+    await owner.press("Fields and record types")
+    await owner.press("Client fields")
+    await owner.press("Product line")
+    [options] = await owner.press("📋 Options")
+    remove = EntCb(action=Ent.OPTION_DELETE, kind="client", item=line.id, page=1).pack()
+    assert remove in [data for _t, data, _u in options.buttons]
+    [prompt] = await owner.press_data(remove)
+    assert prompt.text == (
+        "Remove the option “Ice cubes” of “Product line”? 1 cards chose it; "
+        "their choice goes, the history stays."
+    )
+    [options] = await owner.press("🗑 Remove", prompt)
+    assert [t for t, _d, _u in options.buttons if t.startswith("✏️")] == ["✏️ Steam", "✏️ Water"]
+    yes = EntCb(action=Ent.OPTION_DELETE_YES, kind="client", item=line.id, page=1).pack()
+    await owner.press_data(yes)  # pressed again: nothing more goes
+    assert owner.alerts()[-1] == "This option no longer exists."
+    async with app.crm.open() as crm:
+        values = await crm.field_values.read(
+            CardRef(CardKind.CLIENT, client.id), await crm.clients.visible(me, client.id)
+        )
+    assert [(v.field.name, v.value) for v in values] == [("Product line", None)]
+
+    # the record type: names and emoji
+    await owner.send("/settings")
+    await owner.press("Fields and record types")
+    await owner.press("Suppliers")
+    await owner.press("✏️ Rename type")
+    [typed] = await owner.send("Vendor / Vendors")
+    assert "Vendor / Vendors" in typed.text
+    await owner.press("🙂 Emoji")
+    [refused] = await owner.send("abc")
+    assert refused.text == "Send one emoji."
+    [typed] = await owner.send("🚚")
+    assert "🚚 Vendor / Vendors" in typed.text
+    await owner.send("/records")
+    [listing] = await owner.press("Vendors")
+    assert "IceWorks" in str(listing.buttons)
+
+    # a manager's forged presses are refused and change nothing
+    manager = await join(5401, "manager", "Mila", language_code="en")
+    await manager.send("/records")
+    for action, item, page in (
+        (Ent.OPTION_RENAME, line.id, 1),
+        (Ent.OPTION_DELETE_YES, line.id, 2),
+    ):
+        await manager.press_data(EntCb(action=action, kind="client", item=item, page=page).pack())
+    await manager.press_data(
+        EntCb(action=Ent.TYPE_RENAME, kind="record", type_id=suppliers.id).pack()
+    )
+    assert manager.alerts()[-3:] == ["You don't have access to this."] * 3
+    # and an owner's press for an option that is gone is told so
+    await owner.press_data(
+        EntCb(action=Ent.OPTION_RENAME, kind="client", item=line.id, page=99).pack()
+    )
+    assert owner.alerts()[-1] == "This option no longer exists."
+    async with app.crm.open() as crm:
+        assert (await crm.record_types.get(suppliers.id)).singular == "Vendor"
+        kept = options_of(await crm.fields.get(line.id))
+        assert [o.name for o in kept] == ["Steam", "Water"]  # the forged removal did nothing

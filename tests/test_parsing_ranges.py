@@ -1,0 +1,75 @@
+"""Ranges of number, money and date fields as people type them for a list filter."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crm.parsing.fields import FieldType, FieldValueError
+from crm.parsing.ranges import Range, parse_range
+
+M, N, D = FieldType.MONEY, FieldType.NUMBER, FieldType.DATE
+
+
+@pytest.mark.parametrize(
+    ("type_", "text", "expected"),
+    [
+        (M, "от 10000 до 50000", Range(1_000_000, 5_000_000)),
+        (M, "От 10 000 до 50 000 ₽", Range(1_000_000, 5_000_000)),
+        (M, "from 10k to 50k", Range(1_000_000, 5_000_000)),
+        (M, "10000-50000", Range(1_000_000, 5_000_000)),
+        (M, "10 000 – 50 000", Range(1_000_000, 5_000_000)),
+        (M, "50000-10000", Range(1_000_000, 5_000_000)),
+        (M, "> 5000", Range(low=500_001)),
+        (M, ">= 5000", Range(low=500_000)),
+        (M, "≥5000", Range(low=500_000)),
+        (M, "больше 5к", Range(low=500_001)),
+        (M, "от 5000", Range(low=500_000)),
+        (M, "до 50к", Range(high=5_000_000)),
+        (M, "< 100", Range(high=9_999)),
+        (M, "<=100", Range(high=10_000)),
+        (M, "1,5 млн", Range(150_000_000, 150_000_000)),
+        (N, "5", Range(5.0, 5.0)),
+        (N, "-5-10", Range(-5.0, 10.0)),
+        (N, "1,5 - 2,5", Range(1.5, 2.5)),
+        (N, "over 3", Range(low=3.0000000000000004)),
+        (N, "до 7", Range(high=7.0)),
+        (D, "01.03.2026-31.03.2026", Range(date(2026, 3, 1), date(2026, 3, 31))),
+        (D, "01.03.2026 – 31.03.2026", Range(date(2026, 3, 1), date(2026, 3, 31))),
+        (D, "с 01.03.2026 по 31.03.2026", Range(date(2026, 3, 1), date(2026, 3, 31))),
+        (D, "2026-03-01-2026-03-31", Range(date(2026, 3, 1), date(2026, 3, 31))),
+        (D, "31.03.2026-01.03.2026", Range(date(2026, 3, 1), date(2026, 3, 31))),
+        (D, "2026-03-01", Range(date(2026, 3, 1), date(2026, 3, 1))),
+        (D, "после 01.03.2026", Range(low=date(2026, 3, 2))),
+        (D, "before 01.03.2026", Range(high=date(2026, 2, 28))),
+        (D, "с 01.03.2026", Range(low=date(2026, 3, 1))),
+    ],
+)
+def test_parse_range(type_: FieldType, text: str, expected: Range) -> None:
+    assert parse_range(type_, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("type_", "text", "code"),
+    [
+        (M, "", "not_a_range"),
+        (M, ">", "not_a_range"),
+        (M, "от", "not_a_range"),
+        (M, "лимон", "not_a_number"),
+        (M, "от пяти до десяти", "not_a_number"),
+        (M, "10000-", "not_a_number"),
+        (M, "-100", "negative"),
+        (N, "5 apples", "not_a_number"),
+        (N, "1" * 200, "not_a_range"),
+        (D, "31.02.2026-01.03.2026", "not_a_date"),
+        (D, "March", "not_a_date"),
+        (D, "домой", "not_a_date"),
+        (FieldType.TEXT, "1-2", "not_a_range"),
+        (FieldType.CHOICE, "1", "not_a_range"),
+    ],
+)
+def test_parse_range_refuses(type_: FieldType, text: str, code: str) -> None:
+    with pytest.raises(FieldValueError) as raised:
+        parse_range(type_, text)
+    assert raised.value.code == code
