@@ -3,9 +3,12 @@ meets it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.app import App
 from bot.simulator import SimulatedUser
 from handlers.deals.callbacks import DealAction, DealCb
+from handlers.tasks.callbacks import TaskAction, TaskCb
 from storage.engine import create_session_factory
 from storage.models import Deal
 from tests.client_helpers import make_client, member
@@ -33,3 +36,31 @@ async def test_a_deal_does_not_move_to_a_client_its_manager_cannot_see(
     async with create_session_factory(app.engine)() as session:
         stored = await session.get(Deal, deal.id)
     assert stored is not None and stored.client_id == acme.id
+
+
+async def test_a_file_sent_to_a_search_question_is_asked_as_text(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """The task's "which client" and the deal's "which client" questions take text: a file
+    sent instead gets that said (not "I didn't understand"), and the question stays."""
+    acme = await make_client(app, OWNER_ID, "Acme")
+    await make_client(app, OWNER_ID, "Boris Orlov")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        deal = await crm.deals.create(owner, acme.id, 100_00, "Sofa")
+        due = crm.clock.now() + timedelta(days=1)
+        task = await crm.tasks.create(owner, "call back", due, client_id=acme.id)
+
+    await owner_en.press_data(TaskCb(action=TaskAction.OPEN, task_id=task.id).pack())
+    await owner_en.press("Client or deal")
+    [reply] = await owner_en.send_document("scan.pdf", "application/pdf")
+    assert reply.text == "Send it as text, or /cancel."
+    [choice] = await owner_en.send("Boris")
+    assert choice.text == "Which client?"
+
+    await owner_en.press_data(DealCb(action=DealAction.EDIT, deal_id=deal.id).pack())
+    await owner_en.press("Another client")
+    [reply] = await owner_en.send_document("scan.pdf", "application/pdf")
+    assert reply.text == "Send it as text, or /cancel."
+    [choice] = await owner_en.send("Boris")
+    assert choice.text == "Move “Sofa” to which client?"
