@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from bot.app import App
 from bot.simulator import SimulatedUser
+from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.clients.contacts import MAX_CONTACTS
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.tasks.callbacks import TaskAction, TaskCb
 from storage.engine import create_session_factory
@@ -64,3 +66,18 @@ async def test_a_file_sent_to_a_search_question_is_asked_as_text(
     assert reply.text == "Send it as text, or /cancel."
     [choice] = await owner_en.send("Boris")
     assert choice.text == "Move “Sofa” to which client?"
+
+
+async def test_a_full_card_says_so_before_asking_for_another_phone(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A card holding the most phones it may: "➕ Add a phone" says so at once, rather than
+    asking for a number and refusing it once typed."""
+    phones = tuple(f"+7999000001{n}" for n in range(MAX_CONTACTS))
+    acme = await make_client(app, OWNER_ID, "Acme", phones=phones)
+    [screen] = await owner_en.press_data(
+        ClientCb(action=CardAction.CONTACTS, client_id=acme.id, code="phones").pack()
+    )
+    changed = await owner_en.press("Add a phone", screen)
+    assert owner_en.alert == f"A card holds at most {MAX_CONTACTS} of these."
+    assert changed == [] and owner_en.last_message().text.startswith("Phones of Acme")
