@@ -81,3 +81,29 @@ async def test_a_full_card_says_so_before_asking_for_another_phone(
     changed = await owner_en.press("Add a phone", screen)
     assert owner_en.alert == f"A card holds at most {MAX_CONTACTS} of these."
     assert changed == [] and owner_en.last_message().text.startswith("Phones of Acme")
+
+
+async def test_the_day_s_new_questions_read_as_russian(
+    app: App, owner: SimulatedUser, join: Joiner
+) -> None:
+    """Whom to hand a member's work to, which phone leaves which card, and what went with a
+    deleted deal, in Russian that reads naturally."""
+    await join(MILA, "manager", "Мила", language_code="ru")
+    acme = await make_client(app, MILA, "Acme", phones=("+79990000001",))
+    async with app.crm.open() as crm:
+        deal = await crm.deals.create(await member(app, OWNER_ID), acme.id, 100_00, "Sofa")
+
+    [team] = await owner.send("/team")
+    await owner.press("Мила", team)
+    [question] = await owner.press("Отключить")
+    assert "Кому передать?" in question.text
+
+    [screen] = await owner.press_data(
+        ClientCb(action=CardAction.CONTACTS, client_id=acme.id, code="phones").pack()
+    )
+    [question] = await owner.press("+7 999 000-00-01", screen)
+    assert question.text == "Удалить +7 999 000-00-01 из карточки «Acme»?"
+
+    await owner.press_data(DealCb(action=DealAction.DELETE, deal_id=deal.id).pack())
+    [done] = await owner.press("Да, удалить")
+    assert done.text == "🗑 Сделка «Sofa» удалена вместе с задачами: 0."
