@@ -11,12 +11,15 @@ from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.contacts import MAX_CONTACTS
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.tasks.callbacks import TaskAction, TaskCb
+from handlers.team.callbacks import HandOverCb
+from reminders.limits import RateLimits
+from reminders.sender import OutboxSender
 from storage.engine import create_session_factory
 from storage.models import Deal
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
 
-MILA = 5901
+MILA, MARK = 5901, 5902
 
 
 async def test_a_deal_does_not_move_to_a_client_its_manager_cannot_see(
@@ -107,3 +110,23 @@ async def test_the_day_s_new_questions_read_as_russian(
     await owner.press_data(DealCb(action=DealAction.DELETE, deal_id=deal.id).pack())
     [done] = await owner.press("Да, удалить")
     assert done.text == "🗑 Сделка «Sofa» удалена вместе с задачами: 0."
+
+
+async def test_a_hand_over_of_nothing_tells_the_heir_nothing(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    """A hand-over button pressed after what the member held went elsewhere (or forged):
+    the member is deactivated, and the heir gets no "0 clients, 0 deals, 0 tasks" notice."""
+    await join(MILA, "manager", "Mila", language_code="en")
+    mark = await join(MARK, "manager", "Mark", language_code="en")
+    app.sender = OutboxSender(
+        app.bot, app.crm, app.i18n, limits=RateLimits(per_second=1e9, chat_interval=0.0)
+    )
+    await app.sender.drain_once()
+    before = len(mark.chat_messages())
+    await owner_en.press_data(HandOverCb(member_id=MILA, to=MARK).pack())
+    assert owner_en.alert == "Deactivated. Handed over: clients 0, deals 0, open tasks 0."
+    await app.sender.drain_once()
+    assert mark.chat_messages()[before:] == []
+    async with app.crm.open() as crm:
+        assert await crm.members.get_active(MILA) is None
