@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events
+from crm import deal_assign, events
 from crm.clock import Clock
 from crm.deals import Deals
 from crm.errors import Conflict, ErrorCode, NotAllowed
@@ -74,7 +74,8 @@ class DealEdits:
             return tasks
 
     async def move_to_client(self, actor: User, deal_id: int, client_id: int) -> Deal:
-        """Give the deal (and its tasks) to another client the actor sees and may change."""
+        """Give the deal (and its tasks) to another client the actor sees and may change;
+        refused (``client_not_visible``) when the deal's manager would not see that client."""
         async with write_transaction(self._session):
             deal = await self._deals.changeable(actor, deal_id)
             await self._deals.check_client(actor, client_id)
@@ -86,6 +87,12 @@ class DealEdits:
             )
             names = {row.id: row.name for row in found}
             deal.client_id = client_id
+            if deal.manager_id is not None:  # its manager must still find it
+                manager = await self._session.get(User, deal.manager_id)
+                if manager is not None and manager.active:
+                    await deal_assign.refuse_unseen(
+                        self._session, self._deals._clients, manager, deal
+                    )
             deal.last_activity_at = self._clock.now()
             await self._session.execute(
                 update(Task).where(Task.deal_id == deal.id).values(client_id=client_id)

@@ -50,28 +50,29 @@ class Handoff:
                 if heir is None or not heir.active or heir.id == target.id:
                     raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
                 counts = await self._hand_over(target.id, heir.id)
-                events.record(
-                    self._session,
-                    self._clock,
-                    events.EventKind.MEMBER_HANDED_OVER,
-                    actor.id,
-                    data=MemberHandedOver(
-                        member_id=target.id,
-                        to=heir.id,
-                        clients=counts.clients,
-                        deals=counts.deals,
-                        tasks=counts.tasks,
-                    ),
-                )
-                payload = {"member_id": target.id, **counts.__dict__}
-                await notices.tell(
-                    self._session,
-                    self._clock,
-                    outbox.OutboxKind.HANDED_OVER,
-                    heir.id,
-                    actor.id,
-                    payload,
-                )
+                if counts != Counts():  # nothing moved (it went elsewhere meanwhile): no news
+                    events.record(
+                        self._session,
+                        self._clock,
+                        events.EventKind.MEMBER_HANDED_OVER,
+                        actor.id,
+                        data=MemberHandedOver(
+                            member_id=target.id,
+                            to=heir.id,
+                            clients=counts.clients,
+                            deals=counts.deals,
+                            tasks=counts.tasks,
+                        ),
+                    )
+                    payload = {"member_id": target.id, **counts.__dict__}
+                    await notices.tell(
+                        self._session,
+                        self._clock,
+                        outbox.OutboxKind.HANDED_OVER,
+                        heir.id,
+                        actor.id,
+                        payload,
+                    )
             target.active = False
             events.record(
                 self._session,

@@ -99,6 +99,11 @@ async def ask_one(
     if kind is None:
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
+    _name, values = await values_of(crm, member, client.id, kind)
+    if len(values) >= MAX_CONTACTS:  # said now, not after one is typed
+        full = _("A card holds at most {n} of these.").format(n=MAX_CONTACTS)
+        await callback.answer(full, show_alert=True)
+        return
     await state.set_state(EditFlow.contact)
     await EditData(client_id=client.id, field=kind, page=callback_data.page).save(state)
     if kind == "phones":

@@ -117,6 +117,11 @@ async def typed_client(message: Message, crm: Crm, member: User, state: FSMConte
     )
 
 
+@routes.message(DealEditFlow.client)
+async def client_not_text(message: Message) -> None:
+    await message.answer(_("Send it as text, or /cancel."))
+
+
 @routes.callback_query(DealCb.filter(F.action == DealAction.SET_CLIENT))
 async def set_client(
     callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User, state: FSMContext

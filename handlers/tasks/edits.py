@@ -133,6 +133,11 @@ async def typed_search(message: Message, crm: Crm, member: User, state: FSMConte
     await message.answer(_("Which client?"), reply_markup=markup)
 
 
+@routes.message(TaskEditFlow.link)
+async def search_not_text(message: Message) -> None:
+    await message.answer(_("Send it as text, or /cancel."))
+
+
 @routes.callback_query(TaskCb.filter(F.action == TaskAction.LINK_CLIENT))
 async def client_or_deal(
     callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User
