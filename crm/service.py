@@ -43,6 +43,7 @@ from crm.reports import Reports
 from crm.task_edits import TaskEdits
 from crm.tasks import Tasks
 from crm.team_settings import SettingsCache, TeamSettings
+from crm.template_fields import TemplateFields
 from crm.templates import Templates
 from crm.timeline import Timeline
 
@@ -97,6 +98,7 @@ class Crm:
         )
         self.automation = Automation(session, clock, config)
         self.templates = Templates(session, clock, config, self.clients, self.deals)
+        self.template_fields = TemplateFields(self.client_edits, self.deals)
         self.lead_sources = LeadSources(session, clock)
         self.intake = LeadIntake(session, clock, config)
         self.incoming = IncomingQueue(session, clock)

@@ -68,6 +68,11 @@ class Templates:
         self._clients = clients
         self._deals = deals
 
+    @property
+    def mail_on(self) -> bool:
+        """Whether "Send by email" can be offered: the team set an SMTP server."""
+        return self._config.mail is not None
+
     def custom_keys(self) -> tuple[str, ...]:
         """Custom field keys allowed as ``{custom.<key>}``: the seam for the team's own fields."""
         return ()
@@ -118,6 +123,11 @@ class Templates:
 
     async def all(self) -> list[Template]:
         return list(await self._session.scalars(select(Template).order_by(Template.id)))
+
+    async def owned(self, actor: User) -> list[Template]:
+        """The templates, for the owner's screens (/settings → Templates)."""
+        _require_owner(actor)
+        return await self.all()
 
     async def get(self, template_id: int) -> Template:
         template = await self._session.get(Template, template_id)

@@ -21,6 +21,7 @@ from handlers.kit.stages import STAGE_ICONS, money, stage_name
 from handlers.kit.timeline import event_line, shorten
 from handlers.records.views import card_buttons
 from handlers.tasks.views import task_button
+from handlers.templates.views import send_button
 from storage.models import Client, User
 
 CARD_PAGE = 10
@@ -162,7 +163,7 @@ def card_keyboard(card: ClientCard, reader: User, page: int) -> InlineKeyboardMa
     else:
         rows.append([new_deal])
     rows[-1].append(task_button(client_id=client_id))
-    rows.append(card_buttons(CardRef(CardKind.CLIENT, client_id)))
+    rows.append([*card_buttons(CardRef(CardKind.CLIENT, client_id)), send_button(client_id)])
     pages = max(1, -(-card.events_total // CARD_PAGE))
     nav = []
     if page > 0:

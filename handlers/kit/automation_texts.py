@@ -104,6 +104,11 @@ def template_error_text(error: CrmError) -> str | None:
             limit=params.get("limit", "")
         ),
         "template_gone": _("This template no longer exists."),
+        "fill_bad_phone": _(
+            "That is not a phone number I can read. Send it like +7 999 123-45-67, or /cancel."
+        ),
+        "fill_bad_amount": _("That is not an amount. Send a number, like 150000 or 150k."),
+        "not_fillable": _("This field cannot be filled from here."),
         "mail_off": _("Email is not set up: the team's SMTP settings are empty."),
         "no_email": _("The client has no email address. Add one on the card first."),
         "mail_failed": _("The email was not sent: {reason}").format(

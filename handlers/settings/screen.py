@@ -21,9 +21,11 @@ from handlers.settings.callbacks import (
     PipelineCb,
     SettingsCb,
 )
+from handlers.templates.callbacks import TplAction, TplCb
 from storage.models import Role, User
 
 AUTOMATION = AutoCb(action=AutoAction.LIST).pack()
+TEMPLATES = TplCb(action=TplAction.LIST).pack()
 
 
 async def morning_buttons(member: User, crm: Crm) -> list[list[InlineKeyboardButton]]:
@@ -100,6 +102,7 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
             [InlineKeyboardButton(text=_("🧩 Fields and record types"), callback_data=fields)]
         )
         rows.append([InlineKeyboardButton(text=_("🤖 Automation"), callback_data=AUTOMATION)])
+        rows.append([InlineKeyboardButton(text=_("📄 Templates"), callback_data=TEMPLATES)])
         sources = SourceCb(action=SourceAction.LIST).pack()
         rows.append([InlineKeyboardButton(text=_("📥 Lead sources"), callback_data=sources)])
     rows.extend(await morning_buttons(member, crm))
