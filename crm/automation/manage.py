@@ -22,7 +22,7 @@ from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from storage.engine import write_transaction
-from storage.models import AutomationFiring, AutomationRule, Role, Stage, User
+from storage.models import AutomationFiring, AutomationRule, Client, Deal, Role, Stage, User
 
 MAX_RULES = 100
 # Between batches on SQLite: long enough for a waiting writer to take the lock.
@@ -198,6 +198,26 @@ class Automation:
         async with write_transaction(self._session):
             rule = await self.get(actor, rule_id)
             await self._session.delete(rule)
+
+    async def samples(self, actor: User, rule_id: int, limit: int = 8) -> list[tuple[int, str]]:
+        """Recent records to test the rule on: deals for a deal's trigger, else clients."""
+        rule = await self.get(actor, rule_id)
+        if _trigger_fits(rule, has_deal=False) is False:
+            deals = await self._session.execute(
+                select(Deal.id, Deal.title).order_by(Deal.id.desc()).limit(limit)
+            )
+            return [(int(i), str(t)) for i, t in deals]
+        clients = await self._session.execute(
+            select(Client.id, Client.name)
+            .where(Client.archived_at.is_(None))
+            .order_by(Client.id.desc())
+            .limit(limit)
+        )
+        return [(int(i), str(n)) for i, n in clients]
+
+    def about_deals(self, rule: AutomationRule) -> bool:
+        """Whether the rule is tested on deals (else on clients)."""
+        return _trigger_fits(rule, has_deal=False) is False
 
     async def test(
         self, actor: User, rule_id: int, *, client_id: int | None = None, deal_id: int | None = None
