@@ -15,9 +15,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, outbox, placeholders
-from crm.automation import triggers
+from crm.automation import custom_fields, triggers
 from crm.automation.conditions import Record
+from crm.cards import CardKind, CardRef
 from crm.clock import Clock
+from crm.errors import InvalidInput
 from crm.tasks import PRIORITIES
 from storage.models import (
     AutomationFiring,
@@ -45,6 +47,7 @@ class Actions:
         firing: AutomationFiring,
         record: Record,
         values: dict[str, str | None],
+        region: str = "RU",
     ) -> None:
         self._session = session
         self._clock = clock
@@ -52,6 +55,7 @@ class Actions:
         self._firing = firing
         self._record = record
         self._values = values
+        self._region = region
         # Tasks made, each with its line in ``done`` (their ids are known after a flush).
         self.created: list[tuple[Task, dict[str, Any]]] = []
 
@@ -195,6 +199,34 @@ class Actions:
         chats = [await self._member("responsible")]
         await self._tell(chats, "automation_template", payload, number)
         return {"template": template.name}
+
+    async def _set_field(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
+        try:
+            field = await custom_fields.card_field(self._session, action.get("field_id"))
+        except InvalidInput as error:
+            raise Skipped("field gone") from error
+        deal = self._record.deal
+        if field.kind == CardKind.DEAL:
+            if deal is None:
+                raise Skipped("no deal")
+            ref = CardRef(CardKind.DEAL, deal.id)
+        else:
+            ref = CardRef(CardKind.CLIENT, self._record.client.id)
+        try:
+            old, new = await custom_fields.write(
+                self._session, field, ref, str(action.get("value", "")), self._region
+            )
+        except InvalidInput as error:
+            raise Skipped("value does not fit") from error
+        if old != new:
+            data = {"field_id": field.id, "field": field.name, "type": field.type}
+            await self._event(
+                "custom_field_changed",
+                client_id=self._record.client.id,
+                deal_id=deal.id if ref.kind == CardKind.DEAL and deal is not None else None,
+                data={**data, "old": old, "new": new, "rule_id": self._rule.id},
+            )
+        return {"field": field.name, "value": new}
 
     # --- helpers ---------------------------------------------------------------------
 

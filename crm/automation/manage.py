@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import placeholders
 from crm.access import is_staff
+from crm.automation import custom_fields
 from crm.automation.conditions import check_one, load_record
 from crm.automation.rules import check_rule, due_after
 from crm.automation.runner import Runner
@@ -108,6 +109,8 @@ class Automation:
             count = await self._session.scalar(select(func.count(AutomationRule.id)))
             if (count or 0) >= MAX_RULES:
                 raise InvalidInput("too_many_rules", limit=MAX_RULES)
+            region = self._config.default_phone_region
+            await custom_fields.check(self._session, trigger, params, actions, region)
             for stage_id in [params.get("stage_id")] + [a.get("stage_id") for a in actions]:
                 if stage_id is not None and await self._session.get(Stage, stage_id) is None:
                     raise Conflict("stage_gone")
@@ -124,6 +127,7 @@ class Automation:
                     "tz": self._config.default_timezone,
                     "lang": self._config.default_language,
                     "per_hour": self._config.automation_per_hour,
+                    "region": self._config.default_phone_region,
                 },
                 created_by=actor.id,
                 created_at=now,

@@ -19,10 +19,11 @@ TRIGGERS = (
     "deal_lost",
     "deal_stale",  # {"days": int, "stage_id": int?}
     "task_overdue",  # {"hours": int}
-    "field_changed",  # {"field": "client.status" | "deal.amount" | …, "value": str?}
+    "field_changed",  # {"field": "client.status" | "deal.amount" | "custom.<id>" …, "value"?}
+    "date_approaching",  # {"field_id": int (a client's or deal's date field), "days": int}
 )
 # Triggers found by the clock rather than by a change.
-CLOCK_TRIGGERS = ("deal_stale", "task_overdue")
+CLOCK_TRIGGERS = ("deal_stale", "task_overdue", "date_approaching")
 CONDITION_FIELDS = ("amount", "status", "source", "tag", "responsible")
 CONDITION_OPS = ("eq", "ne", "gt", "lt", "has")
 ACTIONS = (
@@ -34,12 +35,14 @@ ACTIONS = (
     "move_stage",  # {"stage_id"}
     "round_robin",  # {"members": [ids]}
     "prepare_template",  # {"template_id"}
+    "set_field",  # {"field_id": a client's or deal's custom field, "value": text as typed}
 )
 DELAYS = ("now", "after", "next_workday")
 WORKDAY_HOUR = 10
 MAX_DELAY_MINUTES = 366 * 24 * 60
 MAX_TEXT = 1000
 MAX_NAME = 100
+MAX_AHEAD_DAYS = 366
 
 
 def check_rule(
@@ -66,6 +69,12 @@ def check_rule(
         raise InvalidInput("bad_rule", part="hours")
     if trigger == "field_changed" and not isinstance(params.get("field"), str):
         raise InvalidInput("bad_rule", part="field")
+    if trigger == "date_approaching":
+        if not isinstance(params.get("field_id"), int):
+            raise InvalidInput("bad_rule", part="field")
+        days = params.get("days")
+        if not isinstance(days, int) or not 0 <= days <= MAX_AHEAD_DAYS:
+            raise InvalidInput("bad_rule", part="days")
     for condition in conditions:
         field = str(condition.get("field", ""))
         if field not in CONDITION_FIELDS and not field.startswith("custom."):
@@ -84,7 +93,7 @@ def _check_action(action: dict[str, Any]) -> None:
     kind = action.get("type")
     if kind not in ACTIONS:
         raise InvalidInput("bad_rule", part="action")
-    texts = [action.get("title"), action.get("text"), action.get("status"), action.get("tag")]
+    texts = [action.get(key) for key in ("title", "text", "status", "tag", "value")]
     if any(isinstance(t, str) and len(t) > MAX_TEXT for t in texts):
         raise InvalidInput("too_long", field="rule", limit=MAX_TEXT)
     needs = {
@@ -106,6 +115,10 @@ def _check_action(action: dict[str, Any]) -> None:
             raise InvalidInput("bad_rule", part="members")
     if kind == "prepare_template" and not isinstance(action.get("template_id"), int):
         raise InvalidInput("bad_rule", part="template")
+    if kind == "set_field" and not (
+        isinstance(action.get("field_id"), int) and isinstance(action.get("value"), str)
+    ):
+        raise InvalidInput("bad_rule", part="field")
     minutes = action.get("due_minutes", 0)
     if not isinstance(minutes, int) or not 0 <= minutes <= MAX_DELAY_MINUTES:
         raise InvalidInput("bad_rule", part="delay")

@@ -184,7 +184,8 @@ class Runner:
             now=self._clock.now(),
             phones=self._phones,
         )
-        actions = Actions(self._session, self._clock, rule, firing, record, values)
+        region = str(rule.state.get("region") or "RU")
+        actions = Actions(self._session, self._clock, rule, firing, record, values, region)
         token = triggers.CHAIN.set((*firing.chain, rule.id))
         try:
             done = [await actions.do(action, n) for n, action in enumerate(rule.actions)]

@@ -44,7 +44,7 @@ def triggers_of(event: Event) -> list[str]:
         return ["deal_entered_stage"]
     if kind in ("deal_won", "deal_lost"):
         return ["deal_entered_stage", kind]
-    if kind in ("deal_changed", "field_changed", "status_changed"):
+    if kind in ("deal_changed", "field_changed", "status_changed", "custom_field_changed"):
         return ["field_changed"]
     return []
 
@@ -58,14 +58,26 @@ def _params_match(rule: AutomationRule, event: Event, record: Record) -> bool:
     if rule.trigger == "field_changed":
         field = str(params.get("field", ""))
         changed = "client.status" if event.kind == "status_changed" else None
+        if event.kind == "custom_field_changed":
+            changed = f"custom.{event.data.get('field_id')}"
         if changed is None:
             prefix = "deal." if event.kind == "deal_changed" else "client."
             changed = prefix + str(event.data.get("field", ""))
         if changed != field:
             return False
         wanted = params.get("value")
-        return wanted is None or str(event.data.get("new")) == str(wanted)
+        return (
+            wanted is None
+            or _plain_text(event.data.get("new")).casefold() == str(wanted).casefold()
+        )
     return True
+
+
+def _plain_text(value: object) -> str:
+    """A changed value as text to compare with the rule's: a list (several options) joined."""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return "" if value is None else str(value)
 
 
 async def on_event(session: AsyncSession, clock: Clock, event: Event) -> int:

@@ -34,6 +34,8 @@ def _part(done: dict[str, Any], people: Mapping[int, User]) -> str:
         user = people.get(int(done.get("member") or 0))
         name = (user.full_name if user else None) or done.get("name") or str(done.get("member"))
         return _("responsible: {name}").format(name=name)
+    if kind == "set_field":
+        return _("{field} → {value}").format(field=done.get("field", ""), value=done.get("value"))
     if kind == "prepare_template":
         return _("prepared «{template}»").format(template=done.get("template", ""))
     return str(kind)

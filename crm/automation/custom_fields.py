@@ -1,0 +1,87 @@
+"""The team's custom fields in rules: checked when a rule is saved, written by "change a field".
+
+A rule may watch or change a custom field of a client or a deal (the fields
+of the team's own record types have no client to act on). The value a rule
+writes is typed by the owner and parsed by the field's own parser when the
+rule is saved, so a rule never fails later on a value it cannot store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.cards import CardKind, CardRef, value_column
+from crm.errors import InvalidInput
+from crm.field_rules import options_of
+from crm.field_values import Plain, plain_of, rows_for
+from crm.parsing.fields import FieldType, FieldValueError, Parsed, parse_value
+from storage.models import FieldDef, FieldValue
+
+CARD_KINDS = (CardKind.CLIENT.value, CardKind.DEAL.value)
+
+
+def field_key(field_id: int) -> str:
+    """How a rule names a custom field in a "field changes" trigger."""
+    return f"custom.{field_id}"
+
+
+async def card_field(session: AsyncSession, field_id: object) -> FieldDef:
+    """A client's or a deal's custom field, or InvalidInput naming the rule's part."""
+    field = await session.get(FieldDef, field_id) if isinstance(field_id, int) else None
+    if field is None or field.kind not in CARD_KINDS:
+        raise InvalidInput("bad_rule", part="field")
+    return field
+
+
+def parse(field: FieldDef, text: str, region: str) -> Parsed:
+    try:
+        return parse_value(FieldType(field.type), text, options_of(field), region)
+    except FieldValueError as error:
+        raise InvalidInput(
+            "bad_field_value", reason=error.code, name=field.name, limit=error.limit
+        ) from None
+
+
+async def check(
+    session: AsyncSession,
+    trigger: str,
+    params: dict[str, Any],
+    actions: list[dict[str, Any]],
+    region: str,
+) -> None:
+    """The custom fields a rule names exist where it can act, and its values fit them."""
+    if trigger == "date_approaching":
+        field = await card_field(session, params.get("field_id"))
+        if field.type != FieldType.DATE:
+            raise InvalidInput("bad_rule", part="field")
+    watched = str(params.get("field", "")) if trigger == "field_changed" else ""
+    if watched.startswith("custom."):
+        number = watched.removeprefix("custom.")
+        await card_field(session, int(number) if number.isdigit() else None)
+    for action in actions:
+        if action.get("type") == "set_field":
+            field = await card_field(session, action.get("field_id"))
+            parse(field, str(action.get("value", "")), region)
+
+
+async def write(
+    session: AsyncSession, field: FieldDef, ref: CardRef, text: str, region: str
+) -> tuple[Plain, Plain]:
+    """Put the value on the card, replacing the old one; returns (old, new) plain values."""
+    column = value_column(ref.kind)
+    old_rows = list(
+        await session.scalars(
+            select(FieldValue).where(column == ref.id, FieldValue.field_id == field.id)
+        )
+    )
+    new_rows = rows_for(field, ref, parse(field, text, region))
+    old, new = plain_of(field, old_rows), plain_of(field, new_rows)
+    if old != new:
+        await session.execute(
+            delete(FieldValue).where(column == ref.id, FieldValue.field_id == field.id)
+        )
+        session.add_all(new_rows)
+    return old, new
