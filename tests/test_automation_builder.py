@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
+from crm.cards import CardKind, CardRef
 from crm.clients import ClientDraft
 from crm.clock import ManualClock
+from crm.parsing.fields import FieldType
 from handlers.automation.callbacks import BuildCb, RuleAction, RuleCb, Step
 from storage.engine import create_session_factory
 from storage.models import AutomationRule, Client, Deal, Stage, Task
@@ -159,3 +161,42 @@ async def test_a_manager_cannot_build_or_delete_rules(
         await manager.press_data(RuleCb(action=action, rule_id=rule.id).pack())
         assert manager.alert == "You don't have access to this."
     assert len(await all_of(app, AutomationRule)) == 1
+
+
+async def test_custom_field_rules_built_with_buttons(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        ends = await crm.fields.define(me, CardKind.CLIENT, "Contract end", FieldType.DATE)
+        await crm.fields.define(me, CardKind.CLIENT, "Seats", FieldType.NUMBER)
+    await open_builder(owner_en)
+    [dates] = await owner_en.press("A date field approaches")
+    labels = [label for label, _d, _u in dates.buttons]
+    assert "👤 Contract end" in labels and "👤 Seats" not in labels  # date fields only
+    await owner_en.press("Contract end")
+    await owner_en.press("7 d")
+    await owner_en.press("What it does")
+    await owner_en.press("Change a custom field")
+    await owner_en.press("Seats")
+    [wrong] = await owner_en.send("a few")
+    assert "Seats" in wrong.text  # the field's own refusal, naming it
+    await owner_en.send("5")
+    await owner_en.press("When to do it")
+    await owner_en.press("Immediately")
+    [saved] = await owner_en.send("Renewals")
+    assert "🤖 Renewals" in saved.text
+
+    client = await make_client(app, OWNER_ID, "Ivan")
+    soon = (clock.now().date() + timedelta(days=5)).strftime("%d.%m.%Y")
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        await crm.field_values.set(me, CardRef(CardKind.CLIENT, client.id), ends.id, soon)
+    await app.ticker.tick()
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        values = await crm.field_values.of_card(me, CardRef(CardKind.CLIENT, client.id))
+    assert {v.field.name: v.value for v in values}["Seats"] == "5"

@@ -181,6 +181,13 @@ async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> 
             placeholders.check(text)
         key = "text" if asking == "text" else "tag"
         await show_actions(message, state, draft.with_action(**{key: text[:1000]}))
+    elif asking == "changed_value":
+        params = {**draft.data().get("params", {}), "value": text[:200]}
+        await show_step(message, state, *conditions(draft.with_rule(params=params)))
+    elif asking == "field_value":
+        chosen = await crm.fields.get(int(draft.action().get("field_id") or 0))
+        crm.field_values.parse(chosen, text)  # a value the field cannot hold is refused now
+        await show_actions(message, state, draft.with_action(value=text[:1000]))
     elif asking == "name":
         rule = draft.data()
         saved = await crm.automation.add(

@@ -10,7 +10,14 @@ from aiogram.utils.i18n import gettext as _
 from crm.errors import InvalidInput, NotFound
 from crm.service import Crm
 from handlers.automation import builder_views as views
-from handlers.automation.builder_steps import DEAL_TRIGGERS, ask, show_actions, show_step
+from handlers.automation.builder_steps import (
+    DEAL_TRIGGERS,
+    ask,
+    card_fields,
+    conditions,
+    show_actions,
+    show_step,
+)
 from handlers.automation.callbacks import BuildCb, Code, Step
 from handlers.automation.states import RuleDraft, RuleFlow
 from handlers.kit.routes import Routes
@@ -55,6 +62,10 @@ async def action(
         team = [m for m in await crm.members.team(member) if m.active]
         screen = views.members_screen(rule, team, [])
         await show_step(callback, state, ask(draft.with_action(members=[]), "members"), screen)
+    elif code == Code.SET_FIELD:
+        fields = await card_fields(crm)
+        screen = views.fields_screen(rule, fields, _("Which field?"))
+        await show_step(callback, state, ask(draft, "set_field"), screen)
     else:
         screen = views.templates_screen(rule, await crm.templates.all())
         await show_step(callback, state, ask(draft, "template"), screen)
@@ -129,3 +140,28 @@ async def delay(callback: CallbackQuery, callback_data: BuildCb, state: FSMConte
         raise InvalidInput("bad_rule", part="delay")
     draft = ask(draft.with_rule(delay=chosen), "name")
     await show_step(callback, state, draft, views.ask_screen(draft.data(), views.prompt("name")))
+
+
+@routes.callback_query(RuleFlow.building, BuildCb.filter(F.step == Step.FIELD))
+async def custom_field(
+    callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
+) -> None:
+    draft = await RuleDraft.load(state)
+    field = next((f for f in await card_fields(crm) if f.id == callback_data.value), None)
+    if field is None:
+        raise NotFound()
+    if draft.asking == "date_field" and field.type == "date":
+        draft = ask(draft.with_rule(params={"field_id": field.id}), "days")
+        question = _("How many days before the date?")
+        screen = views.numbers_screen(draft.data(), question, views.days_options())
+        await show_step(callback, state, draft, screen)
+    elif draft.asking == "changed_field":
+        draft = ask(draft.with_rule(params={"field": f"custom.{field.id}"}), "changed_value")
+        screen = views.any_screen(draft.data(), views.prompt("changed_value"), _("Any value"))
+        await show_step(callback, state, draft, screen)
+    elif draft.asking == "set_field":
+        draft = ask(draft.with_action(field_id=field.id), "field_value")
+        screen = views.ask_screen(draft.data(), views.prompt("field_value"))
+        await show_step(callback, state, draft, screen)
+    else:
+        await show_step(callback, state, *conditions(draft))

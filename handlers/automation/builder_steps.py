@@ -9,11 +9,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from crm.cards import CardKind
+from crm.parsing.fields import FieldType
 from crm.service import Crm
 from handlers.automation import builder_views as views
 from handlers.automation.callbacks import Code
 from handlers.automation.states import RuleDraft
 from handlers.kit.screen import Screen, show
+from storage.models import FieldDef
 
 DEAL_TRIGGERS = ("deal_entered_stage", "deal_stale", "deal_won", "deal_lost")
 
@@ -31,6 +34,11 @@ async def show_actions(event: CallbackQuery | Message, state: FSMContext, draft:
     await show_step(
         event, state, draft, views.actions_screen(rule, rule.get("trigger") in DEAL_TRIGGERS)
     )
+
+
+async def card_fields(crm: Crm) -> list[FieldDef]:
+    """The clients' and the deals' custom fields: what a rule can watch or change."""
+    return [*await crm.fields.of(CardKind.CLIENT), *await crm.fields.of(CardKind.DEAL)]
 
 
 def ask(draft: RuleDraft, asking: str) -> RuleDraft:
@@ -57,6 +65,14 @@ async def next_after_trigger(crm: Crm, draft: RuleDraft, code: Code) -> tuple[Ru
     if code == Code.CLIENT_CREATED:
         question = _("From any source, or send one source to fire only for it.")
         return ask(draft, "source"), views.any_screen(rule, question, _("Any source"))
+    if code in (Code.DATE_APPROACHING, Code.CUSTOM_CHANGED):
+        fields = await card_fields(crm)
+        if code == Code.DATE_APPROACHING:
+            fields = [f for f in fields if f.type == FieldType.DATE]
+            return ask(draft, "date_field"), views.fields_screen(rule, fields, _("Which date?"))
+        draft = draft.with_rule(trigger="field_changed", shown=code.value)
+        screen = views.fields_screen(draft.data(), fields, _("Which field?"))
+        return ask(draft, "changed_field"), screen
     if code == Code.FIELD_CHANGED:
         draft = draft.with_rule(params={"field": "client.status"})
         statuses = await crm.settings.statuses()

@@ -15,7 +15,7 @@ from handlers.kit.keyboards import back_row, button, cancel_row, keyboard, pick
 from handlers.kit.labels import member_name, status_label
 from handlers.kit.screen import Screen
 from handlers.kit.stages import stage_name
-from storage.models import Template, User
+from storage.models import FieldDef, Template, User
 
 DAYS = (1, 3, 7, 14, 30)
 HOURS = (1, 4, 24, 48)
@@ -32,6 +32,8 @@ def trigger_names() -> dict[Code, str]:
         Code.DEAL_LOST: _("❌ A deal is lost"),
         Code.TASK_OVERDUE: _("⏰ A task is overdue N hours"),
         Code.FIELD_CHANGED: _("✏️ A client's status changes"),
+        Code.CUSTOM_CHANGED: _("🧩 A custom field changes"),
+        Code.DATE_APPROACHING: _("📅 A date field approaches"),
     }
 
 
@@ -44,6 +46,7 @@ def action_names() -> dict[Code, str]:
         Code.ADD_TAG: _("#️⃣ Add a tag"),
         Code.ROUND_ROBIN: _("🔄 Assign in turn"),
         Code.PREPARE_TEMPLATE: _("📨 Prepare a template"),
+        Code.SET_FIELD: _("🧩 Change a custom field"),
     }
 
 
@@ -70,7 +73,7 @@ def span(minutes: int) -> str:
 def describe(rule: dict[str, Any]) -> list[str]:
     """The rule so far, one line per part."""
     lines = []
-    trigger = rule.get("trigger")
+    trigger = rule.get("shown") or rule.get("trigger")
     if trigger:
         lines.append(_("When: {what}").format(what=trigger_names().get(Code(trigger), trigger)))
     conditions = rule.get("conditions") or []
@@ -158,6 +161,19 @@ def actions_screen(rule: dict[str, Any], has_deal: bool) -> Screen:
     return _screen(rule, question, *pick(items, columns=2), *rows)
 
 
+def fields_screen(rule: dict[str, Any], fields: list[FieldDef], question: str) -> Screen:
+    items = [
+        (
+            ("💼 " if f.kind == "deal" else "👤 ") + f.name,
+            BuildCb(step=Step.FIELD, value=f.id),
+        )
+        for f in fields
+    ]
+    if not fields:
+        question = _("There are no such fields yet: add them in /settings → Fields.")
+    return _screen(rule, question, *pick(items, columns=2))
+
+
 def who_screen(rule: dict[str, Any], question: str, codes: list[tuple[Code, str]]) -> Screen:
     items = [(label, BuildCb(step=Step.WHO, code=code)) for code, label in codes]
     return _screen(rule, question, *pick(items))
@@ -235,5 +251,7 @@ def prompt(asking: str) -> str:
         "title": _("Send the task's title.") + " " + placeholders_hint(),
         "text": _("Send the message.") + " " + placeholders_hint(),
         "name": _("Last step: send the rule's name, like “Call new leads”."),
+        "changed_value": _("Send the value it changes to."),
+        "field_value": _("Send the value to put into the field."),
     }
     return texts.get(asking, "")

@@ -59,6 +59,7 @@ class Step(StrEnum):
     MEMBER = "member"  # member: toggled for round-robin
     MEMBERS_DONE = "members_done"
     TEMPLATE = "template"  # value: a template id
+    FIELD = "field"  # value: a custom field id
     DELAY_STEP = "delay_step"  # on to the delay
     DELAY = "delay"  # code: now | after | next_workday; value: minutes
 
@@ -72,6 +73,8 @@ class Code(StrEnum):
     DEAL_STALE = "deal_stale"
     TASK_OVERDUE = "task_overdue"
     FIELD_CHANGED = "field_changed"
+    DATE_APPROACHING = "date_approaching"
+    CUSTOM_CHANGED = "custom_changed"
     AMOUNT_GT = "amount_gt"
     AMOUNT_LT = "amount_lt"
     STATUS = "status"
@@ -84,6 +87,7 @@ class Code(StrEnum):
     ADD_TAG = "add_tag"
     ROUND_ROBIN = "round_robin"
     PREPARE_TEMPLATE = "prepare_template"
+    SET_FIELD = "set_field"
     RESPONSIBLE = "responsible"
     ACTOR = "actor"
     OWNER = "owner"
