@@ -18,7 +18,7 @@ from crm.clock import ManualClock
 from crm.parsing.fields import FieldType
 from handlers.automation.callbacks import BuildCb, RuleAction, RuleCb, Step
 from storage.engine import create_session_factory
-from storage.models import AutomationRule, Client, Deal, Stage, Task
+from storage.models import AutomationRule, Client, Deal, Event, Stage, Task
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
 
@@ -200,3 +200,43 @@ async def test_custom_field_rules_built_with_buttons(
         assert me is not None
         values = await crm.field_values.of_card(me, CardRef(CardKind.CLIENT, client.id))
     assert {v.field.name: v.value for v in values}["Seats"] == "5"
+
+
+async def test_a_card_of_a_team_type_sets_off_its_rule(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        suppliers = await crm.record_types.create(me, "Supplier", "Suppliers", "🏭")
+        products = await crm.record_types.create(me, "Product", "Products", "📦")
+    await open_builder(owner_en)
+    await owner_en.press("A card of the team's own type is created")
+    [actions] = await owner_en.press("Suppliers")
+    labels = [label for label, _d, _u in actions.buttons]
+    assert "✅ Create a task" in labels and "🏷 Set the client's status" not in labels
+    await owner_en.press("Create a task")
+    await owner_en.send("Check the new supplier's papers")
+    await owner_en.press("in 1 h")
+    await owner_en.press("The responsible")
+    await owner_en.press("When to do it")
+    await owner_en.press("Immediately")
+    await owner_en.send("New suppliers")
+
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        await crm.records.create(me, products.id, "Cheese")
+        acme = await crm.records.create(me, suppliers.id, "Acme")
+    await app.ticker.tick()
+    [task] = await all_of(app, Task)
+    assert task.title == "Check the new supplier's papers" and task.client_id is None
+    assert (task.assignee_id, task.due_at) == (OWNER_ID, clock.now() + timedelta(hours=1))
+    async with create_session_factory(app.engine)() as db:
+        [fired] = list(await db.scalars(select(Event).where(Event.kind == "automation")))
+    assert fired.record_id == acme.id
+
+    [rule] = await all_of(app, AutomationRule)
+    await owner_en.press_data(RuleCb(action=RuleAction.TEST, rule_id=rule.id).pack())
+    [preview] = await owner_en.press("Acme")
+    assert "✅ It would fire." in preview.text and "Nothing was done." in preview.text

@@ -24,6 +24,7 @@ from crm.tasks import PRIORITIES
 from storage.models import (
     AutomationFiring,
     AutomationRule,
+    Client,
     ClientTag,
     GroupChat,
     Role,
@@ -82,7 +83,7 @@ class Actions:
             remind_at=due_at,
             priority=priority if priority in PRIORITIES else "normal",
             assignee_id=assignee,
-            client_id=self._record.client.id,
+            client_id=self._record.client_id,
             deal_id=deal.id if deal is not None else None,
             created_by=None,
             created_at=now,
@@ -105,7 +106,7 @@ class Actions:
         return {"to": to, "text": text}
 
     async def _set_status(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
-        client = self._record.client
+        client = self._client()
         new = str(action["status"])
         old = client.status
         if old != new:
@@ -116,16 +117,14 @@ class Actions:
     async def _add_tag(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
         tag = str(action["tag"]).strip().lstrip("#").lower()[:64]
         if tag and tag not in self._record.tags:
-            self._session.add(ClientTag(client_id=self._record.client.id, tag=tag))
+            self._session.add(ClientTag(client_id=self._client().id, tag=tag))
             self._record.tags.append(tag)
         return {"tag": tag}
 
     async def _remove_tag(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
         tag = str(action["tag"]).strip().lstrip("#").lower()
         await self._session.execute(
-            delete(ClientTag).where(
-                ClientTag.client_id == self._record.client.id, ClientTag.tag == tag
-            )
+            delete(ClientTag).where(ClientTag.client_id == self._client().id, ClientTag.tag == tag)
         )
         if tag in self._record.tags:
             self._record.tags.remove(tag)
@@ -179,8 +178,10 @@ class Actions:
         self._rule.state = {**self._rule.state, "rr": turn + 1}
         if self._record.deal is not None:
             self._record.deal.manager_id = chosen
+        elif self._record.team is not None:
+            self._record.team.manager_id = chosen
         else:
-            self._record.client.manager_id = chosen
+            self._client().manager_id = chosen
         user = await self._session.get(User, chosen)
         return {"member": chosen, "name": user.full_name if user else None}
 
@@ -190,7 +191,7 @@ class Actions:
             raise Skipped("template gone")
         payload: dict[str, Any] = {
             "template": template.name,
-            "client_id": self._record.client.id,
+            "client_id": self._client().id,
             "deal_id": self._record.deal.id if self._record.deal else None,
             "text": placeholders.fill(template.body or "", self._values),
             "phone": self._values.get("client.phone"),
@@ -211,7 +212,7 @@ class Actions:
                 raise Skipped("no deal")
             ref = CardRef(CardKind.DEAL, deal.id)
         else:
-            ref = CardRef(CardKind.CLIENT, self._record.client.id)
+            ref = CardRef(CardKind.CLIENT, self._client().id)
         try:
             old, new = await custom_fields.write(
                 self._session, field, ref, str(action.get("value", "")), self._region
@@ -222,13 +223,19 @@ class Actions:
             data = {"field_id": field.id, "field": field.name, "type": field.type}
             await self._event(
                 "custom_field_changed",
-                client_id=self._record.client.id,
+                client_id=self._record.client_id,
                 deal_id=deal.id if ref.kind == CardKind.DEAL and deal is not None else None,
                 data={**data, "old": old, "new": new, "rule_id": self._rule.id},
             )
         return {"field": field.name, "value": new}
 
     # --- helpers ---------------------------------------------------------------------
+
+    def _client(self) -> Client:
+        """The firing's client; a card of the team's own type has none (skipped)."""
+        if self._record.client is None:
+            raise Skipped("no client")
+        return self._record.client
 
     async def _owners(self) -> list[int]:
         rows = await self._session.scalars(

@@ -23,7 +23,17 @@ from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from storage.engine import write_transaction
-from storage.models import AutomationFiring, AutomationRule, Client, Deal, Role, Stage, User
+from storage.models import (
+    AutomationFiring,
+    AutomationRule,
+    Client,
+    Deal,
+    RecordType,
+    Role,
+    Stage,
+    User,
+)
+from storage.models import Record as TeamRecord
 
 MAX_RULES = 100
 # Between batches on SQLite: long enough for a waiting writer to take the lock.
@@ -109,6 +119,9 @@ class Automation:
             count = await self._session.scalar(select(func.count(AutomationRule.id)))
             if (count or 0) >= MAX_RULES:
                 raise InvalidInput("too_many_rules", limit=MAX_RULES)
+            type_id = params.get("type_id")
+            if trigger == "record_created" and await self._session.get(RecordType, type_id) is None:
+                raise InvalidInput("bad_rule", part="record_type")
             region = self._config.default_phone_region
             await custom_fields.check(self._session, trigger, params, actions, region)
             for stage_id in [params.get("stage_id")] + [a.get("stage_id") for a in actions]:
@@ -206,6 +219,14 @@ class Automation:
     async def samples(self, actor: User, rule_id: int, limit: int = 8) -> list[tuple[int, str]]:
         """Recent records to test the rule on: deals for a deal's trigger, else clients."""
         rule = await self.get(actor, rule_id)
+        if rule.trigger == "record_created":
+            records = await self._session.execute(
+                select(TeamRecord.id, TeamRecord.title)
+                .where(TeamRecord.type_id == rule.trigger_params.get("type_id"))
+                .order_by(TeamRecord.id.desc())
+                .limit(limit)
+            )
+            return [(int(i), str(t)) for i, t in records]
         if _trigger_fits(rule, has_deal=False) is False:
             deals = await self._session.execute(
                 select(Deal.id, Deal.title).order_by(Deal.id.desc()).limit(limit)
@@ -224,11 +245,19 @@ class Automation:
         return _trigger_fits(rule, has_deal=False) is False
 
     async def test(
-        self, actor: User, rule_id: int, *, client_id: int | None = None, deal_id: int | None = None
+        self,
+        actor: User,
+        rule_id: int,
+        *,
+        client_id: int | None = None,
+        deal_id: int | None = None,
+        record_id: int | None = None,
     ) -> Preview:
         """What the rule would do on this record now: nothing is written."""
         rule = await self.get(actor, rule_id)
-        record = await load_record(self._session, client_id=client_id, deal_id=deal_id)
+        record = await load_record(
+            self._session, client_id=client_id, deal_id=deal_id, record_id=record_id
+        )
         if record is None:
             raise NotFound()
         now = self._clock.now()

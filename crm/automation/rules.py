@@ -21,6 +21,7 @@ TRIGGERS = (
     "task_overdue",  # {"hours": int}
     "field_changed",  # {"field": "client.status" | "deal.amount" | "custom.<id>" …, "value"?}
     "date_approaching",  # {"field_id": int (a client's or deal's date field), "days": int}
+    "record_created",  # {"type_id": int}: a card of the team's own record type
 )
 # Triggers found by the clock rather than by a change.
 CLOCK_TRIGGERS = ("deal_stale", "task_overdue", "date_approaching")
@@ -37,6 +38,8 @@ ACTIONS = (
     "prepare_template",  # {"template_id"}
     "set_field",  # {"field_id": a client's or deal's custom field, "value": text as typed}
 )
+# What a rule can do on a card of the team's own type (it has no client, deal or tags).
+RECORD_ACTIONS = ("create_task", "notify", "round_robin")
 DELAYS = ("now", "after", "next_workday")
 WORKDAY_HOUR = 10
 MAX_DELAY_MINUTES = 366 * 24 * 60
@@ -69,6 +72,8 @@ def check_rule(
         raise InvalidInput("bad_rule", part="hours")
     if trigger == "field_changed" and not isinstance(params.get("field"), str):
         raise InvalidInput("bad_rule", part="field")
+    if trigger == "record_created" and not isinstance(params.get("type_id"), int):
+        raise InvalidInput("bad_rule", part="record_type")
     if trigger == "date_approaching":
         if not isinstance(params.get("field_id"), int):
             raise InvalidInput("bad_rule", part="field")
@@ -85,6 +90,8 @@ def check_rule(
         raise InvalidInput("bad_rule", part="action")
     for action in actions:
         _check_action(action)
+        if trigger == "record_created" and action.get("type") not in RECORD_ACTIONS:
+            raise InvalidInput("bad_rule", part="record_action")
     due_after(delay, datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC")), "UTC")
     return clean
 

@@ -110,7 +110,7 @@ class Scanner:
                 now,
                 rule,
                 key=f"{rule.id}:overdue:{task.id}:{moment}",
-                client_id=record.client.id,
+                client_id=record.client_id,
                 deal_id=record.deal.id if record.deal else None,
                 task_id=task.id,
             )
@@ -158,7 +158,7 @@ class Scanner:
                 now,
                 rule,
                 key=key,
-                client_id=record.client.id,
+                client_id=record.client_id,
                 deal_id=record.deal.id if record.deal else None,
             )
         return queued

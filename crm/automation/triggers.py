@@ -40,6 +40,8 @@ def triggers_of(event: Event) -> list[str]:
     kind = event.kind
     if kind == "client_created":
         return ["client_created"]
+    if kind == "record_created":
+        return ["record_created"]
     if kind in ("deal_created", "stage_changed", "deal_reopened"):
         return ["deal_entered_stage"]
     if kind in ("deal_won", "deal_lost"):
@@ -52,7 +54,10 @@ def triggers_of(event: Event) -> list[str]:
 def _params_match(rule: AutomationRule, event: Event, record: Record) -> bool:
     params = rule.trigger_params
     if rule.trigger == "client_created" and params.get("source"):
-        return (record.client.source or "").casefold() == str(params["source"]).casefold()
+        source = record.client.source if record.client is not None else None
+        return (source or "").casefold() == str(params["source"]).casefold()
+    if rule.trigger == "record_created":
+        return record.team is not None and record.team.type_id == params.get("type_id")
     if rule.trigger == "deal_entered_stage":
         return bool(event.data.get("to") == params.get("stage_id"))
     if rule.trigger == "field_changed":
@@ -96,7 +101,10 @@ async def on_event(session: AsyncSession, clock: Clock, event: Event) -> int:
     rules = [rule for rule in rules if rule.id not in chain]
     if not rules:
         return 0
-    record = await load_record(session, client_id=event.client_id, deal_id=event.deal_id)
+    team_id = event.record_id if event.client_id is None and event.deal_id is None else None
+    record = await load_record(
+        session, client_id=event.client_id, deal_id=event.deal_id, record_id=team_id
+    )
     if record is None:
         return 0
     await session.flush()  # the event's id is part of the key
@@ -109,8 +117,9 @@ async def on_event(session: AsyncSession, clock: Clock, event: Event) -> int:
             clock.now(),
             rule,
             key=f"{rule.id}:e{event.id}",
-            client_id=record.client.id,
+            client_id=record.client_id,
             deal_id=record.deal.id if record.deal else None,
+            record_id=record.team.id if record.team else None,
             actor_id=event.actor_id,
         )
     return queued
@@ -125,6 +134,7 @@ async def queue(
     client_id: int | None = None,
     deal_id: int | None = None,
     task_id: int | None = None,
+    record_id: int | None = None,
     actor_id: int | None = None,
 ) -> int:
     """One firing of ``rule`` under ``key`` (once ever); 0 when known or the rule ran away."""
@@ -137,6 +147,7 @@ async def queue(
         "client_id": client_id,
         "deal_id": deal_id,
         "task_id": task_id,
+        "record_id": record_id,
         "actor_id": actor_id,
         "depth": len(chain),
         "chain": list(chain),

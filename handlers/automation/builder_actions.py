@@ -165,3 +165,13 @@ async def custom_field(
         await show_step(callback, state, draft, screen)
     else:
         await show_step(callback, state, *conditions(draft))
+
+
+@routes.callback_query(RuleFlow.building, BuildCb.filter(F.step == Step.RECORD_TYPE))
+async def record_type(
+    callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
+) -> None:
+    chosen = await crm.record_types.get(callback_data.value)
+    draft = ask((await RuleDraft.load(state)).with_rule(params={"type_id": chosen.id}), "")
+    # A card of the team's own type has no amount, status or tags to check: on to actions.
+    await show_step(callback, state, draft, views.actions_screen(draft.data(), has_deal=False))

@@ -73,6 +73,9 @@ async def next_after_trigger(crm: Crm, draft: RuleDraft, code: Code) -> tuple[Ru
         draft = draft.with_rule(trigger="field_changed", shown=code.value)
         screen = views.fields_screen(draft.data(), fields, _("Which field?"))
         return ask(draft, "changed_field"), screen
+    if code == Code.RECORD_CREATED:
+        types = await crm.record_types.all()
+        return ask(draft, "record_type"), views.record_types_screen(rule, types)
     if code == Code.FIELD_CHANGED:
         draft = draft.with_rule(params={"field": "client.status"})
         statuses = await crm.settings.statuses()

@@ -8,6 +8,7 @@ from typing import Any
 from aiogram.utils.formatting import Bold, as_list
 from aiogram.utils.i18n import gettext as _
 
+from crm.automation.rules import RECORD_ACTIONS
 from crm.pipeline import StageView
 from crm.team_settings import Status
 from handlers.automation.callbacks import AutoAction, AutoCb, BuildCb, Code, Step
@@ -15,7 +16,7 @@ from handlers.kit.keyboards import back_row, button, cancel_row, keyboard, pick
 from handlers.kit.labels import member_name, status_label
 from handlers.kit.screen import Screen
 from handlers.kit.stages import stage_name
-from storage.models import FieldDef, Template, User
+from storage.models import FieldDef, RecordType, Template, User
 
 DAYS = (1, 3, 7, 14, 30)
 HOURS = (1, 4, 24, 48)
@@ -34,6 +35,7 @@ def trigger_names() -> dict[Code, str]:
         Code.FIELD_CHANGED: _("✏️ A client's status changes"),
         Code.CUSTOM_CHANGED: _("🧩 A custom field changes"),
         Code.DATE_APPROACHING: _("📅 A date field approaches"),
+        Code.RECORD_CREATED: _("📁 A card of the team's own type is created"),
     }
 
 
@@ -150,10 +152,11 @@ def conditions_screen(rule: dict[str, Any]) -> Screen:
 
 
 def actions_screen(rule: dict[str, Any], has_deal: bool) -> Screen:
+    allowed = set(RECORD_ACTIONS) if rule.get("trigger") == "record_created" else None
     items = [
         (name, BuildCb(step=Step.ACTION, code=code))
         for code, name in action_names().items()
-        if has_deal or code != Code.MOVE_STAGE
+        if (has_deal or code != Code.MOVE_STAGE) and (allowed is None or code in allowed)
     ]
     more = bool(rule.get("actions"))
     question = _("Add another action, or go on.") if more else _("What should the rule do?")
@@ -170,7 +173,19 @@ def fields_screen(rule: dict[str, Any], fields: list[FieldDef], question: str) -
         for f in fields
     ]
     if not fields:
-        question = _("There are no such fields yet: add them in /settings → Fields.")
+        question = _(
+            "There are no such fields yet: add them in /settings → Fields and record types."
+        )
+    return _screen(rule, question, *pick(items, columns=2))
+
+
+def record_types_screen(rule: dict[str, Any], types: list[RecordType]) -> Screen:
+    items = [(f"{t.emoji} {t.plural}", BuildCb(step=Step.RECORD_TYPE, value=t.id)) for t in types]
+    question = (
+        _("Which type of card?")
+        if types
+        else _("There are no record types yet: add them in /settings → Fields and record types.")
+    )
     return _screen(rule, question, *pick(items, columns=2))
 
 

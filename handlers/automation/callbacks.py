@@ -60,6 +60,7 @@ class Step(StrEnum):
     MEMBERS_DONE = "members_done"
     TEMPLATE = "template"  # value: a template id
     FIELD = "field"  # value: a custom field id
+    RECORD_TYPE = "rtype"  # value: a record type id
     DELAY_STEP = "delay_step"  # on to the delay
     DELAY = "delay"  # code: now | after | next_workday; value: minutes
 
@@ -75,6 +76,7 @@ class Code(StrEnum):
     FIELD_CHANGED = "field_changed"
     DATE_APPROACHING = "date_approaching"
     CUSTOM_CHANGED = "custom_changed"
+    RECORD_CREATED = "record_created"
     AMOUNT_GT = "amount_gt"
     AMOUNT_LT = "amount_lt"
     STATUS = "status"

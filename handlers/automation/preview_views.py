@@ -30,10 +30,12 @@ def delete_screen(rule: AutomationRule) -> Screen:
     return Screen(text, keyboard(confirm(_("🗑 Delete"), yes, no)))
 
 
-def samples_screen(rule: AutomationRule, samples: list[tuple[int, str]], deals: bool) -> Screen:
+def samples_screen(rule: AutomationRule, samples: list[tuple[int, str]], kind: str) -> Screen:
     if not samples:
         question = _("There is nothing to test it on yet.")
-    elif deals:
+    elif kind == "record":
+        question = _("Test «{name}» on which card? Nothing will be done.").format(name=rule.name)
+    elif kind == "deal":
         question = _("Test «{name}» on which deal? Nothing will be done.").format(name=rule.name)
     else:
         question = _("Test «{name}» on which client? Nothing will be done.").format(name=rule.name)

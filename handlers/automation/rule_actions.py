@@ -40,14 +40,21 @@ async def pick_record(
 ) -> None:
     rule = await crm.automation.get(member, callback_data.rule_id)
     samples = await crm.automation.samples(member, rule.id)
-    await show(callback, samples_screen(rule, samples, crm.automation.about_deals(rule)))
+    kind = "deal" if crm.automation.about_deals(rule) else "client"
+    await show(
+        callback,
+        samples_screen(rule, samples, "record" if rule.trigger == "record_created" else kind),
+    )
 
 
 @routes.callback_query(RuleCb.filter(F.action == RuleAction.TEST_ON))
 async def test_on(callback: CallbackQuery, callback_data: RuleCb, member: User, crm: Crm) -> None:
     rule = await crm.automation.get(member, callback_data.rule_id)
     record = callback_data.record_id
-    if crm.automation.about_deals(rule):
+    if rule.trigger == "record_created":
+        label = (await crm.records.visible(member, record)).title
+        preview = await crm.automation.test(member, rule.id, record_id=record)
+    elif crm.automation.about_deals(rule):
         label = (await crm.deals.visible(member, record)).title
         preview = await crm.automation.test(member, rule.id, deal_id=record)
     else:

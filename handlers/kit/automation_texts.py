@@ -61,6 +61,11 @@ def automation_error_text(error: CrmError) -> str | None:
             "template": _("Choose a template."),
             "delay": _("This delay cannot be used: choose another."),
             "starter": _("This button is no longer active."),
+            "record_type": _("Choose a type of card."),
+            "record_action": _(
+                "On a card of the team's own type a rule can create a task, send a message "
+                "or assign in turn."
+            ),
         }
         return parts.get(str(error.params.get("part")), _("This rule cannot run as it is."))
     if error.code == "too_many_rules":
