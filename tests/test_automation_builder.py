@@ -68,7 +68,7 @@ async def test_a_built_rule_fires_where_its_condition_holds_and_is_tested_and_de
     [wrong] = await owner_en.send("a lot")
     assert "That is not an amount" in wrong.text
     [more] = await owner_en.send("100k")
-    assert "Conditions: 1" in more.text
+    assert "Only if: Amount over 100,000\u00a0₽" in more.text
     [actions] = await owner_en.press("What it does")
     assert "What should the rule do?" in actions.text
     await owner_en.press("Create a task")
@@ -84,6 +84,7 @@ async def test_a_built_rule_fires_where_its_condition_holds_and_is_tested_and_de
     assert "send the rule's name" in name.text
     [rule] = await owner_en.send("Big offers")
     assert "🤖 Big offers" in rule.text and "State: on" in rule.text
+    assert "When: ➡️ A deal enters a stage" in rule.text and "Do: ✅ Create a task" in rule.text
 
     [stored] = await all_of(app, AutomationRule)
     assert stored.trigger_params == {"stage_id": await stage_id(app, "proposal")}
@@ -102,7 +103,7 @@ async def test_a_built_rule_fires_where_its_condition_holds_and_is_tested_and_de
     await owner_en.press_data(RuleCb(action=RuleAction.TEST, rule_id=stored.id).pack())
     [preview] = await owner_en.press("Deal of Anna")
     assert "⛔ It would not fire." in preview.text
-    assert "❌ amount gt 10000000" in preview.text and "Nothing was done." in preview.text
+    assert "❌ Amount over 100,000\u00a0₽" in preview.text and "Nothing was done." in preview.text
     await owner_en.press("Rule")
     await owner_en.press("Test on a record")
     [preview] = await owner_en.press("Deal of Ivan")

@@ -15,10 +15,11 @@ from handlers.automation.callbacks import AutoAction, AutoCb, BuildCb, Code, Ste
 from handlers.kit.keyboards import back_row, button, cancel_row, keyboard, pick
 from handlers.kit.labels import member_name, status_label
 from handlers.kit.screen import Screen
-from handlers.kit.stages import stage_name
+from handlers.kit.stages import money, stage_name
 from storage.models import FieldDef, RecordType, Template, User
 
 DAYS = (1, 3, 7, 14, 30)
+DEFAULT_CURRENCY = "RUB"  # a condition's amount is compared in minor units, any currency
 HOURS = (1, 4, 24, 48)
 DUE_MINUTES = (0, 15, 60, 24 * 60, 2 * 24 * 60, 7 * 24 * 60)
 DELAY_MINUTES = (15, 60, 24 * 60)
@@ -72,19 +73,41 @@ def span(minutes: int) -> str:
     return _("in {n} min").format(n=minutes)
 
 
+def _code(value: object) -> Code | None:
+    return Code._value2member_map_.get(str(value))  # type: ignore[return-value]
+
+
+def condition_text(condition: dict[str, Any]) -> str:
+    """One condition as words: "Amount over 100 000 ₽", "Status is …", "#vip"."""
+    field, op, value = condition.get("field"), condition.get("op"), condition.get("value")
+    if field == "amount" and isinstance(value, int):
+        text = _("Amount over {amount}") if op == "gt" else _("Amount under {amount}")
+        return text.format(amount=money(value, DEFAULT_CURRENCY))
+    if field == "status":
+        return _("Status is {status}").format(status=status_label(str(value), []))
+    if field == "source":
+        return _("Source is {source}").format(source=value)
+    if field == "tag":
+        return f"#{value}"
+    return f"{field} {op} {value}"
+
+
 def describe(rule: dict[str, Any]) -> list[str]:
-    """The rule so far, one line per part."""
+    """The rule, one line per part: when, only if, what it does."""
     lines = []
-    trigger = rule.get("shown") or rule.get("trigger")
-    if trigger:
-        lines.append(_("When: {what}").format(what=trigger_names().get(Code(trigger), trigger)))
+    trigger = _code(rule.get("shown") or rule.get("trigger"))
+    if str((rule.get("params") or {}).get("field", "")).startswith("custom."):
+        trigger = Code.CUSTOM_CHANGED
+    if trigger is not None:
+        lines.append(_("When: {what}").format(what=trigger_names().get(trigger, trigger.value)))
     conditions = rule.get("conditions") or []
     if conditions:
-        lines.append(_("Conditions: {n}").format(n=len(conditions)))
+        shown = "; ".join(condition_text(c) for c in conditions)
+        lines.append(_("Only if: {what}").format(what=shown))
     actions = rule.get("actions") or []
     if actions:
         names = action_names()
-        done = ", ".join(names.get(Code(a.get("type")), "?") for a in actions)
+        done = ", ".join(names.get(_code(a.get("type")) or Code.NONE, "?") for a in actions)
         lines.append(_("Do: {what}").format(what=done))
     return lines
 

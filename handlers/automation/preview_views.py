@@ -9,7 +9,7 @@ from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
 from crm.automation.manage import Preview
-from handlers.automation.builder_views import action_names
+from handlers.automation.builder_views import action_names, condition_text
 from handlers.automation.callbacks import AutoAction, AutoCb, Code, RuleAction, RuleCb
 from handlers.kit.keyboards import back_row, confirm, keyboard, pick
 from handlers.kit.labels import local_time
@@ -64,9 +64,7 @@ def preview_screen(rule: AutomationRule, label: str, preview: Preview, timezone:
         lines.append(_("Its trigger is not about this kind of record."))
     for condition, ok in preview.conditions:
         mark = "✅" if ok else "❌"
-        lines.append(
-            f"{mark} {condition.get('field')} {condition.get('op')} {condition.get('value')}"
-        )
+        lines.append(f"{mark} {condition_text(condition)}")
     lines.append(
         _("It would act at {when} and do:").format(when=local_time(preview.due_at, timezone))
     )

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.automation.manage import RuleSummary
 from crm.automation.starters import STARTERS
+from handlers.automation.builder_views import describe
 from handlers.automation.callbacks import AutoAction, AutoCb, BuildCb, RuleAction, RuleCb, Step
 from handlers.kit.keyboards import back_row, button, keyboard, pick
 from handlers.kit.labels import local_time
@@ -115,6 +116,9 @@ def rule_screen(summary: RuleSummary, timezone: str) -> Screen:
     ]
     if rule.starter:
         lines.append(starter_hint(rule.starter))
+    else:
+        shown = {"trigger": rule.trigger, "params": rule.trigger_params}
+        lines += describe({**shown, "conditions": rule.conditions, "actions": rule.actions})
     toggle = (
         button(_("▶️ Resume"), AutoCb(action=AutoAction.RESUME, rule_id=rule.id))
         if rule.paused_at
