@@ -98,7 +98,9 @@ class Crm:
         )
         self.automation = Automation(session, clock, config)
         self.templates = Templates(session, clock, config, self.clients, self.deals)
-        self.template_fields = TemplateFields(self.client_edits, self.deals)
+        self.template_fields = TemplateFields(
+            session, self.client_edits, self.deals, self.field_values
+        )
         self.lead_sources = LeadSources(session, clock)
         self.intake = LeadIntake(session, clock, config)
         self.incoming = IncomingQueue(session, clock)

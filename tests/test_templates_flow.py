@@ -15,8 +15,10 @@ from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from bot.startup import prepare_database
 from crm import docx_fill
+from crm.cards import CardKind
 from crm.clients import ClientDraft
 from crm.clock import ManualClock
+from crm.parsing.fields import FieldType
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealCb
 from handlers.templates.callbacks import TplAction, TplCb
@@ -253,3 +255,34 @@ async def test_send_by_email_delivers_and_a_failure_reaches_the_member(
     assert owner_en.alert is not None
     assert "The email was not sent" in owner_en.alert and "mailbox unavailable" in owner_en.alert
     assert len(await events(app, "template_emailed")) == 2
+
+
+async def test_custom_fields_are_placeholders_and_filled_before_sending(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        inn = await crm.fields.define(me, CardKind.CLIENT, "INN", FieldType.TEXT)
+        ends = await crm.fields.define(me, CardKind.DEAL, "Contract end", FieldType.DATE)
+    deal = await a_deal(app)
+    await owner_en.send("/settings")
+    await owner_en.press("Templates")
+    await owner_en.press("Message")
+    [asked] = await owner_en.send("Contract")
+    assert f"{{custom.{inn.id}}} — INN" in asked.text
+    await owner_en.send(f"INN {{custom.{inn.id}}}, until {{custom.{ends.id}}}")
+
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("📨 Send")
+    [missing] = await owner_en.press("📝 Contract")
+    assert f"{{custom.{inn.id}}} (INN), {{custom.{ends.id}}} (Contract end)" in missing.text
+    [asked] = await owner_en.press("Fill INN now")
+    assert asked.text == "Send the value of «INN»."
+    [next_one] = await owner_en.send("7701")
+    assert "Fill Contract end now" in next(label for label, _d, _u in next_one.buttons)
+    await owner_en.press("Fill Contract end now")
+    [refused] = await owner_en.send("someday")
+    assert "Contract end" in refused.text
+    [ready] = await owner_en.send("31.12.2026")
+    assert ready.text == "INN 7701, until 31.12.2026"

@@ -72,13 +72,14 @@ async def add_text(callback: CallbackQuery, member: User, crm: Crm, state: FSMCo
 
 
 @routes.message(TemplateFlow.name, F.text)
-async def typed_name(message: Message, state: FSMContext) -> None:
+async def typed_name(message: Message, crm: Crm, state: FSMContext) -> None:
     name = " ".join((message.text or "").split())
     if len(name) > MAX_NAME:
         raise InvalidInput("too_long", field="name", limit=MAX_NAME)
     await NewTemplate(template_name=name).save(state)
     await state.set_state(TemplateFlow.body)
-    await message.answer(ask_body_text(), reply_markup=keyboard(cancel_row()))
+    custom = await crm.templates.custom_names()
+    await message.answer(ask_body_text(custom), reply_markup=keyboard(cancel_row()))
 
 
 @routes.message(TemplateFlow.body, F.text)
@@ -101,7 +102,8 @@ async def not_text(message: Message) -> None:
 async def add_document(callback: CallbackQuery, member: User, crm: Crm, state: FSMContext) -> None:
     await crm.templates.owned(member)  # the owner's only
     await state.set_state(TemplateFlow.document)
-    await show(callback, Text(ask_document_text()), keyboard(cancel_row()))
+    custom = await crm.templates.custom_names()
+    await show(callback, Text(ask_document_text(custom)), keyboard(cancel_row()))
 
 
 @routes.message(TemplateFlow.document, F.document)

@@ -14,7 +14,7 @@ from crm.template_fields import fillable
 from crm.templates import Check
 from handlers.kit.keyboards import cancel_row, keyboard
 from handlers.kit.routes import Routes
-from handlers.kit.screen import show
+from handlers.kit.screen import Screen, show
 from handlers.templates.callbacks import TplAction, TplCb
 from handlers.templates.states import Sending, TemplateFlow
 from handlers.templates.views import (
@@ -57,6 +57,11 @@ async def _deliver(
     )
 
 
+async def _missing(crm: Crm, check: Check) -> Screen:
+    fields = fillable(check.missing, check.deal is not None)
+    return missing_screen(check, fields, await crm.templates.custom_names())
+
+
 @routes.callback_query(TplCb.filter(F.action == TplAction.PICK))
 async def pick(callback: CallbackQuery, callback_data: TplCb, member: User, crm: Crm) -> None:
     if callback_data.deal_id:
@@ -75,7 +80,7 @@ async def choose(
 ) -> None:
     check = await _check(crm, member, callback_data)
     if check.missing:
-        await show(callback, missing_screen(check, fillable(check.missing, check.deal is not None)))
+        await show(callback, await _missing(crm, check))
         return
     await _deliver(callback, crm, member, bot, check)
 
@@ -104,7 +109,8 @@ async def ask_fill(
         send_field=fields[0],
     ).save(state)
     await state.set_state(TemplateFlow.fill)
-    await show(callback, Text(ask_fill_text(fields[0])), keyboard(cancel_row()))
+    custom = await crm.templates.custom_names()
+    await show(callback, Text(ask_fill_text(fields[0], custom)), keyboard(cancel_row()))
 
 
 @routes.message(TemplateFlow.fill, F.text)
@@ -125,7 +131,7 @@ async def typed_value(
     await state.set_state(None)
     check = await _check(crm, member, data)
     if check.missing:
-        await show(message, missing_screen(check, fillable(check.missing, check.deal is not None)))
+        await show(message, await _missing(crm, check))
         return
     await _deliver(message, crm, member, bot, check)
 

@@ -37,8 +37,12 @@ def _icon(template: Template) -> str:
     return "📄" if template.kind == "docx" else "📝"
 
 
-def _names(names: list[str]) -> str:
-    return ", ".join(f"{{{name}}}" for name in names)
+def _names(names: list[str], custom: list[tuple[str, str]] | None = None) -> str:
+    """``{client.company}, {custom.3} (Contract end)``: a custom field with its name."""
+    labels = dict(custom or [])
+    return ", ".join(
+        f"{{{name}}}" + (f" ({labels[name]})" if name in labels else "") for name in names
+    )
 
 
 def templates_screen(templates: list[Template], note: str | None = None) -> Screen:
@@ -100,18 +104,26 @@ def ask_name_text() -> str:
     return _("Send the new message template's name, like “Offer”.")
 
 
-def ask_body_text() -> str:
+def custom_hint(custom: list[tuple[str, str]]) -> str:
+    """The team's own fields as placeholders: "Your fields: {custom.3} — Contract end"."""
+    if not custom:
+        return ""
+    names = ", ".join(f"{{{key}}} — {name}" for key, name in custom)
+    return "\n" + _("Your fields: {names}.").format(names=names)
+
+
+def ask_body_text(custom: list[tuple[str, str]]) -> str:
     return _(
         "Now send its text. Placeholders: {client.name}, {client.company}, {client.phone}, "
         "{deal.title}, {deal.amount}, {manager.name}, {manager.phone}, {today}."
-    )
+    ) + custom_hint(custom)
 
 
-def ask_document_text() -> str:
+def ask_document_text(custom: list[tuple[str, str]]) -> str:
     return _(
         "Send the .docx file (up to 5 MB). Write placeholders in it like {client.name}, "
         "{deal.amount} or {today}; the file's name becomes the template's name."
-    )
+    ) + custom_hint(custom)
 
 
 def back_to_card(client_id: int, deal_id: int) -> InlineKeyboardButton:
@@ -144,20 +156,24 @@ def _card_cb(action: TplAction, check: Check) -> TplCb:
     )
 
 
-def fill_button(check: Check, name: str) -> InlineKeyboardButton:
+def fill_button(check: Check, name: str, custom: list[tuple[str, str]]) -> InlineKeyboardButton:
     data = _card_cb(TplAction.FILL, check)
-    return button(_("✏️ Fill {name} now").format(name=f"{{{name}}}"), data)
+    label = shorten(dict(custom).get(name) or f"{{{name}}}", TITLE)
+    return button(_("✏️ Fill {name} now").format(name=label), data)
 
 
-def missing_screen(check: Check, fillable: list[str]) -> Screen:
+def missing_screen(
+    check: Check, fillable: list[str], custom: list[tuple[str, str]] | None = None
+) -> Screen:
+    custom = custom or []
     text = Text(
         _("«{template}» has no value for: {names}.").format(
-            template=check.template.name, names=_names(check.missing)
+            template=check.template.name, names=_names(check.missing, custom)
         ),
         "\n",
         _("Fill the field now, or send it with these places left empty."),
     )
-    rows = [[fill_button(check, fillable[0])]] if fillable else []
+    rows = [[fill_button(check, fillable[0], custom)]] if fillable else []
     ids = (check.client.id if check.deal is None else 0, check.deal.id if check.deal else 0)
     return Screen(
         text,
@@ -169,13 +185,14 @@ def missing_screen(check: Check, fillable: list[str]) -> Screen:
     )
 
 
-def ask_fill_text(name: str) -> str:
+def ask_fill_text(name: str, custom: list[tuple[str, str]]) -> str:
     texts = {
         "client.company": _("Send the client's company."),
         "client.phone": _("Send the client's phone, like +7 999 123-45-67."),
         "deal.amount": _("Send the deal's amount, like 150000 or 150k."),
     }
-    return texts.get(name, name)
+    label = dict(custom).get(name, name)
+    return texts.get(name) or _("Send the value of «{field}».").format(field=label)
 
 
 def ready_buttons(check: Check, mail_on: bool) -> list[list[InlineKeyboardButton]]:
