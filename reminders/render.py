@@ -18,7 +18,7 @@ from crm.digest import local_day_bounds
 from crm.errors import CrmError
 from crm.intake.batch_rows import LEAD_NOTICE, QUEUE_NOTICE
 from crm.service import Crm
-from handlers.automation.views import NOTICE_KINDS, automation_text
+from handlers.automation.views import NOTICE_KINDS, automation_keyboard, automation_text
 from handlers.intake.views import lead_notice
 from handlers.kit.labels import role_name
 from handlers.reports.digest_views import morning_text, summary_text
@@ -71,7 +71,7 @@ async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> 
     if kind in NOTICE_KINDS:
         if chat_id < 0 and await crm.groups.get(chat_id) is None:
             return None
-        return Rendered(automation_text(kind, payload))
+        return Rendered(automation_text(kind, payload), automation_keyboard(kind, payload))
     if kind in ("digest", "morning"):
         return await _digest(crm, kind, payload, chat_id)
     if kind in (LEAD_NOTICE, QUEUE_NOTICE):

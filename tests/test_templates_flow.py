@@ -286,3 +286,29 @@ async def test_custom_fields_are_placeholders_and_filled_before_sending(
     assert "Contract end" in refused.text
     [ready] = await owner_en.send("31.12.2026")
     assert ready.text == "INN 7701, until 31.12.2026"
+
+
+async def test_a_rule_prepares_a_document_for_the_responsible(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    deal = await a_deal(app, company="Roga & Co")
+    template_id = await a_template(app, "Offer doc", docx=word_file(["For {client.name}"]))
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        stages = {s.code: s.id for s in await crm.pipelines.stages()}
+        await crm.automation.add(
+            me,
+            "Offer ready",
+            "deal_entered_stage",
+            {"stage_id": stages["proposal"]},
+            [{"type": "prepare_template", "template_id": template_id}],
+        )
+        await crm.deals.move(me, deal.id, stages["proposal"])
+    await app.ticker.tick()
+    notice = owner_en.last_message()
+    assert "«Offer ready»: prepared «Offer doc»" in notice.text
+    assert "Client's phone" not in notice.text  # the client has none
+    [document] = await owner_en.press("Get the document", notice)
+    assert document.file == "Ivan Petrov 02.03.2026.docx"
+    assert document.data is not None and docx_fill.text_of(document.data) == "For Ivan Petrov"

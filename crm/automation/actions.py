@@ -191,6 +191,8 @@ class Actions:
             raise Skipped("template gone")
         payload: dict[str, Any] = {
             "template": template.name,
+            "template_id": template.id,
+            "docx": template.kind == "docx",
             "client_id": self._client().id,
             "deal_id": self._record.deal.id if self._record.deal else None,
             "text": placeholders.fill(template.body or "", self._values),
