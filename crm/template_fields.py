@@ -8,18 +8,20 @@ through the use case a card's edit uses, so it is checked and recorded the same.
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.automation.custom_fields import card_fields, custom_values
 from crm.cards import CardKind, CardRef
 from crm.client_edits import ClientEdits
 from crm.deals import Deals
 from crm.errors import Conflict, InvalidInput
-from crm.field_values import FieldValues, plain_of, value_text
+from crm.field_values import FieldValues
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.parsing.contacts import PhoneError, parse_phone
 from crm.placeholders import CUSTOM_PREFIX
-from storage.models import FieldDef, FieldValue, User
+from storage.models import FieldDef, User
+
+__all__ = ["TemplateFields", "card_fields", "custom_values", "fillable"]
 
 FILLABLE = ("client.company", "client.phone", "deal.amount")
 
@@ -32,41 +34,6 @@ def fillable(missing: list[str], has_deal: bool) -> list[str]:
         if (name in FILLABLE and (has_deal or name != "deal.amount"))
         or name.startswith(CUSTOM_PREFIX)
     ]
-
-
-async def card_fields(session: AsyncSession) -> list[FieldDef]:
-    """The clients' and the deals' custom fields, each a placeholder ``{custom.<id>}``."""
-    rows = await session.scalars(
-        select(FieldDef)
-        .where(FieldDef.kind.in_((CardKind.CLIENT.value, CardKind.DEAL.value)))
-        .order_by(FieldDef.kind, FieldDef.position, FieldDef.id)
-    )
-    return list(rows)
-
-
-async def custom_values(
-    session: AsyncSession, fields: list[FieldDef], client_id: int, deal_id: int | None
-) -> dict[str, str | None]:
-    """Every custom field's value on the client (and its deal) as text, None when empty."""
-    cards = [FieldValue.client_id == client_id]
-    if deal_id is not None:
-        cards.append(FieldValue.deal_id == deal_id)
-    rows = list(
-        await session.scalars(
-            select(FieldValue).where(FieldValue.field_id.in_([f.id for f in fields]), or_(*cards))
-        )
-    )
-    values: dict[str, str | None] = {}
-    for field in fields:
-        mine = [
-            r
-            for r in rows
-            if r.field_id == field.id
-            and (r.deal_id is not None if field.kind == CardKind.DEAL else r.client_id is not None)
-        ]
-        text = value_text(field, plain_of(field, mine))
-        values[CUSTOM_PREFIX + str(field.id)] = text or None
-    return values
 
 
 class TemplateFields:

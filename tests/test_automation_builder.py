@@ -241,3 +241,31 @@ async def test_a_card_of_a_team_type_sets_off_its_rule(
     await owner_en.press_data(RuleCb(action=RuleAction.TEST, rule_id=rule.id).pack())
     [preview] = await owner_en.press("Acme")
     assert "✅ It would fire." in preview.text and "Nothing was done." in preview.text
+
+
+async def test_a_custom_field_condition_built_with_buttons(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        tier = await crm.fields.define(me, CardKind.CLIENT, "Tier", FieldType.TEXT)
+    await open_builder(owner_en)
+    await owner_en.press("A deal is won")
+    await owner_en.press("A custom field is")
+    await owner_en.press("Tier")
+    [more] = await owner_en.send("gold")
+    assert "Only if: Tier is gold" in more.text
+    await owner_en.press("What it does")
+    await owner_en.press("Create a task")
+    await owner_en.send("Thank {client.name}")
+    await owner_en.press("at once")
+    await owner_en.press("The responsible")
+    await owner_en.press("When to do it")
+    await owner_en.press("Immediately")
+    [rule] = await owner_en.send("Gold wins")
+    assert "Only if: Tier is gold" in rule.text
+    [stored] = await all_of(app, AutomationRule)
+    assert stored.conditions == [
+        {"field": f"custom.{tier.id}", "op": "eq", "value": "gold", "label": "Tier"}
+    ]

@@ -145,4 +145,37 @@ async def test_fields_a_rule_cannot_use_are_refused(app: App) -> None:
             with pytest.raises(InvalidInput) as refused:
                 await crm.automation.add(me, "Bad", trigger, params, [action])
             assert refused.value.code == code, (trigger, params, action)
+        gone = [{"field": "custom.999", "op": "eq", "value": "x"}]
+        with pytest.raises(InvalidInput) as refused:
+            await crm.automation.add(me, "Bad", "client_created", {}, [task("x")], conditions=gone)
+        assert refused.value.params["part"] == "field"
         assert await crm.automation.rules(me) == []
+
+
+async def test_a_custom_field_condition_filters(app: App) -> None:
+    tier = await field(app, "Tier", FieldType.TEXT)
+    ends = await field(app, "Contract end", FieldType.DATE, CardKind.DEAL)
+    async with app.crm.open() as crm:
+        me = await owner(crm)
+        await crm.automation.add(
+            me,
+            "Gold wins",
+            "deal_won",
+            {},
+            [task("Thank {client.name}")],
+            conditions=[
+                {"field": f"custom.{tier}", "op": "eq", "value": "GOLD"},
+                {"field": f"custom.{ends}", "op": "ne", "value": "31.12.2026"},
+            ],
+        )
+        won = next(s.id for s in await crm.pipelines.stages() if s.kind == "won")
+        for name, level in (("Anna", "gold"), ("Boris", "silver"), ("Vera", "gold")):
+            client = await make_client(app, OWNER_ID, name)
+            await crm.field_values.set(me, CardRef(CardKind.CLIENT, client.id), tier, level)
+            deal = await crm.deals.create(me, client.id, 100, f"Deal {name}")
+            if name == "Vera":
+                ref = CardRef(CardKind.DEAL, deal.id)
+                await crm.field_values.set(me, ref, ends, "31.12.2026")
+            await crm.deals.move(me, deal.id, won)
+    await app.ticker.tick()
+    assert await task_titles(app) == ["Thank Anna"]

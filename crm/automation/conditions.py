@@ -22,6 +22,8 @@ class Record:
     deal: Deal | None = None
     tags: list[str] = field(default_factory=list)
     team: TeamRecord | None = None
+    # The team's custom fields as text (``custom.<id>``), read when a condition needs them.
+    custom: dict[str, str | None] | None = None
 
     @property
     def client_id(self) -> int | None:
@@ -75,8 +77,26 @@ def _value(record: Record, name: str) -> Any:
     if name == "responsible":
         return record.responsible
     if name.startswith("custom."):
+        if record.custom is not None and name in record.custom:
+            return record.custom[name]
         return (client.custom_fields or {}).get(name.removeprefix("custom."))
     return None
+
+
+def needs_custom(conditions: list[Any]) -> bool:
+    return any(str(c.get("field", "")).startswith("custom.") for c in conditions)
+
+
+async def load_custom(session: AsyncSession, record: Record) -> Record:
+    """Read the client's and the deal's custom field values into ``record.custom``."""
+    # Imported here: custom fields' writing sets off triggers, which check conditions.
+    from crm.automation.custom_fields import card_fields, custom_values
+
+    if record.client is not None and record.custom is None:
+        deal_id = record.deal.id if record.deal is not None else None
+        fields = await card_fields(session)
+        record.custom = await custom_values(session, fields, record.client.id, deal_id)
+    return record
 
 
 def check_one(condition: dict[str, Any], record: Record) -> bool:

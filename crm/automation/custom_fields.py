@@ -8,15 +8,16 @@ rule is saved, so a rule never fails later on a value it cannot store.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.cards import CardKind, CardRef, value_column
 from crm.errors import InvalidInput
 from crm.field_rules import options_of
-from crm.field_values import Plain, plain_of, rows_for
+from crm.field_values import Plain, plain_of, rows_for, value_text
 from crm.parsing.fields import FieldType, FieldValueError, Parsed, parse_value
 from storage.models import FieldDef, FieldValue
 
@@ -51,8 +52,14 @@ async def check(
     params: dict[str, Any],
     actions: list[dict[str, Any]],
     region: str,
+    conditions: Sequence[dict[str, Any]] = (),
 ) -> None:
     """The custom fields a rule names exist where it can act, and its values fit them."""
+    for condition in conditions:
+        checked = str(condition.get("field", ""))
+        if checked.startswith("custom."):
+            number = checked.removeprefix("custom.")
+            await card_field(session, int(number) if number.isdigit() else None)
     if trigger == "date_approaching":
         field = await card_field(session, params.get("field_id"))
         if field.type != FieldType.DATE:
@@ -85,3 +92,38 @@ async def write(
         )
         session.add_all(new_rows)
     return old, new
+
+
+async def card_fields(session: AsyncSession) -> list[FieldDef]:
+    """The clients' and the deals' custom fields (a template's ``{custom.<id>}``)."""
+    rows = await session.scalars(
+        select(FieldDef)
+        .where(FieldDef.kind.in_((CardKind.CLIENT.value, CardKind.DEAL.value)))
+        .order_by(FieldDef.kind, FieldDef.position, FieldDef.id)
+    )
+    return list(rows)
+
+
+async def custom_values(
+    session: AsyncSession, fields: list[FieldDef], client_id: int, deal_id: int | None
+) -> dict[str, str | None]:
+    """Every custom field's value on the client (and its deal) as text, None when empty."""
+    cards = [FieldValue.client_id == client_id]
+    if deal_id is not None:
+        cards.append(FieldValue.deal_id == deal_id)
+    rows = list(
+        await session.scalars(
+            select(FieldValue).where(FieldValue.field_id.in_([f.id for f in fields]), or_(*cards))
+        )
+    )
+    values: dict[str, str | None] = {}
+    for field in fields:
+        mine = [
+            r
+            for r in rows
+            if r.field_id == field.id
+            and (r.deal_id is not None if field.kind == CardKind.DEAL else r.client_id is not None)
+        ]
+        text = value_text(field, plain_of(field, mine))
+        values[field_key(field.id)] = text or None
+    return values

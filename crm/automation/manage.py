@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import placeholders
 from crm.access import is_staff
 from crm.automation import custom_fields
-from crm.automation.conditions import check_one, load_record
+from crm.automation.conditions import check_one, load_custom, load_record
 from crm.automation.rules import check_rule, due_after
 from crm.automation.runner import Runner
 from crm.automation.scan import Scanner
@@ -123,7 +123,7 @@ class Automation:
             if trigger == "record_created" and await self._session.get(RecordType, type_id) is None:
                 raise InvalidInput("bad_rule", part="record_type")
             region = self._config.default_phone_region
-            await custom_fields.check(self._session, trigger, params, actions, region)
+            await custom_fields.check(self._session, trigger, params, actions, region, conditions)
             for stage_id in [params.get("stage_id")] + [a.get("stage_id") for a in actions]:
                 if stage_id is not None and await self._session.get(Stage, stage_id) is None:
                     raise Conflict("stage_gone")
@@ -260,6 +260,7 @@ class Automation:
         )
         if record is None:
             raise NotFound()
+        await load_custom(self._session, record)
         now = self._clock.now()
         values = await placeholders.record_values(
             self._session,

@@ -15,11 +15,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.automation import triggers
-from crm.automation.conditions import load_record, matches
+from crm.automation.conditions import Record, load_custom, load_record, matches, needs_custom
 from crm.automation.rules import CLOCK_TRIGGERS
 from crm.clock import Clock
 from storage.engine import write_transaction
 from storage.models import AutomationFiring, AutomationRule, Deal, FieldValue, Stage, Task
+
+
+async def _matches(session: AsyncSession, rule: AutomationRule, record: Record) -> bool:
+    if needs_custom(rule.conditions):
+        await load_custom(session, record)
+    return matches(rule.conditions, record)
 
 
 class Scanner:
@@ -74,7 +80,7 @@ class Scanner:
         queued = 0
         for deal in await self._session.scalars(query):
             record = await load_record(self._session, deal_id=deal.id)
-            if record is None or not matches(rule.conditions, record):
+            if record is None or not await _matches(self._session, rule, record):
                 continue
             moment = deal.stage_changed_at.strftime("%Y%m%dT%H%M%S")
             queued += await triggers.queue(
@@ -102,7 +108,7 @@ class Scanner:
             record = await load_record(
                 self._session, client_id=task.client_id, deal_id=task.deal_id
             )
-            if record is None or not matches(rule.conditions, record):
+            if record is None or not await _matches(self._session, rule, record):
                 continue
             moment = task.due_at.strftime("%Y%m%dT%H%M%S")
             queued += await triggers.queue(
@@ -151,7 +157,7 @@ class Scanner:
             record = await load_record(
                 self._session, client_id=value.client_id, deal_id=value.deal_id
             )
-            if record is None or not matches(rule.conditions, record):
+            if record is None or not await _matches(self._session, rule, record):
                 continue
             queued += await triggers.queue(
                 self._session,

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
-from crm.automation.conditions import Record, load_record, matches
+from crm.automation.conditions import Record, load_custom, load_record, matches, needs_custom
 from crm.automation.rules import due_after
 from crm.clock import Clock
 from storage.models import AutomationFiring, AutomationRule, Event, Role, User
@@ -107,6 +107,8 @@ async def on_event(session: AsyncSession, clock: Clock, event: Event) -> int:
     )
     if record is None:
         return 0
+    if any(needs_custom(rule.conditions) for rule in rules):
+        await load_custom(session, record)
     await session.flush()  # the event's id is part of the key
     queued = 0
     for rule in rules:

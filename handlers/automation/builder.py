@@ -3,6 +3,7 @@ name; saved by the CRM, which checks the whole rule again."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aiogram import F
@@ -18,6 +19,7 @@ from handlers.automation import builder_views as views
 from handlers.automation.builder_steps import (
     DEAL_TRIGGERS,
     ask,
+    card_fields,
     conditions,
     next_after_trigger,
     show_actions,
@@ -121,6 +123,11 @@ async def condition(
 ) -> None:
     draft = await RuleDraft.load(state)
     code = callback_data.code
+    if code == Code.CUSTOM:
+        draft = ask(draft, "cond_field")
+        screen = views.fields_screen(draft.data(), await card_fields(crm), _("Which field?"))
+        await show_step(callback, state, draft, screen)
+        return
     if code == Code.STATUS:
         draft = ask(draft, "cond_status")
         screen = views.statuses_screen(
@@ -181,6 +188,11 @@ async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> 
             placeholders.check(text)
         key = "text" if asking == "text" else "tag"
         await show_actions(message, state, draft.with_action(**{key: text[:1000]}))
+    elif asking == "cond_custom":
+        picked = draft.action()
+        condition = {"field": f"custom.{picked.get('field_id')}", "op": "eq", "value": text[:200]}
+        draft = draft.add_condition({**condition, "label": picked.get("label")})
+        await show_step(message, state, *conditions(replace(draft, pending="{}")))
     elif asking == "changed_value":
         params = {**draft.data().get("params", {}), "value": text[:200]}
         await show_step(message, state, *conditions(draft.with_rule(params=params)))

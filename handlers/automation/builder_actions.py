@@ -159,6 +159,10 @@ async def custom_field(
         draft = ask(draft.with_rule(params={"field": f"custom.{field.id}"}), "changed_value")
         screen = views.any_screen(draft.data(), views.prompt("changed_value"), _("Any value"))
         await show_step(callback, state, draft, screen)
+    elif draft.asking == "cond_field":
+        draft = ask(draft.with_action(field_id=field.id, label=field.name), "cond_custom")
+        screen = views.ask_screen(draft.data(), views.prompt("cond_custom"))
+        await show_step(callback, state, draft, screen)
     elif draft.asking == "set_field":
         draft = ask(draft.with_action(field_id=field.id), "field_value")
         screen = views.ask_screen(draft.data(), views.prompt("field_value"))

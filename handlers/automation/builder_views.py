@@ -60,6 +60,7 @@ def condition_names() -> dict[Code, str]:
         Code.STATUS: _("Status is…"),
         Code.SOURCE: _("Source is…"),
         Code.TAG: _("Has the tag…"),
+        Code.CUSTOM: _("A custom field is…"),
     }
 
 
@@ -89,6 +90,8 @@ def condition_text(condition: dict[str, Any]) -> str:
         return _("Source is {source}").format(source=value)
     if field == "tag":
         return f"#{value}"
+    if str(field).startswith("custom.") and condition.get("label"):
+        return _("{field} is {value}").format(field=condition["label"], value=value)
     return f"{field} {op} {value}"
 
 
@@ -290,6 +293,7 @@ def prompt(asking: str) -> str:
         "text": _("Send the message.") + " " + placeholders_hint(),
         "name": _("Last step: send the rule's name, like “Call new leads”."),
         "changed_value": _("Send the value it changes to."),
+        "cond_custom": _("Send the value the field must have."),
         "field_value": _("Send the value to put into the field."),
     }
     return texts.get(asking, "")

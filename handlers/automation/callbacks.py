@@ -82,6 +82,7 @@ class Code(StrEnum):
     STATUS = "status"
     SOURCE = "source"
     TAG = "tag"
+    CUSTOM = "custom"
     CREATE_TASK = "create_task"
     NOTIFY = "notify"
     MOVE_STAGE = "move_stage"
