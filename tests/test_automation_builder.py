@@ -17,6 +17,7 @@ from crm.clients import ClientDraft
 from crm.clock import ManualClock
 from crm.parsing.fields import FieldType
 from handlers.automation.callbacks import BuildCb, RuleAction, RuleCb, Step
+from handlers.kit.entity_timeline import record_event_text
 from storage.engine import create_session_factory
 from storage.models import AutomationRule, Client, Deal, Event, Stage, Task
 from tests.client_helpers import make_client
@@ -236,6 +237,9 @@ async def test_a_card_of_a_team_type_sets_off_its_rule(
     async with create_session_factory(app.engine)() as db:
         [fired] = list(await db.scalars(select(Event).where(Event.kind == "automation")))
     assert fired.record_id == acme.id
+    with app.i18n.context(), app.i18n.use_locale("en"):
+        line = record_event_text(fired.kind, fired.data, fired.text)
+    assert line == "🤖 «New suppliers»: task «Check the new supplier's papers»"
 
     [rule] = await all_of(app, AutomationRule)
     await owner_en.press_data(RuleCb(action=RuleAction.TEST, rule_id=rule.id).pack())
