@@ -248,8 +248,9 @@ async def test_a_card_of_a_team_type_sets_off_its_rule(
 
 
 async def test_a_custom_field_condition_built_with_buttons(
-    app: App, owner_en: SimulatedUser
+    app: App, owner_en: SimulatedUser, join: Joiner
 ) -> None:
+    await join(701, first_name="Mila", language_code="en")
     async with app.crm.open() as crm:
         me = await crm.members.get_active(OWNER_ID)
         assert me is not None
@@ -263,8 +264,9 @@ async def test_a_custom_field_condition_built_with_buttons(
     await owner_en.press("What it does")
     await owner_en.press("Create a task")
     await owner_en.send("Thank {client.name}")
-    await owner_en.press("at once")
-    await owner_en.press("The responsible")
+    [whom] = await owner_en.press("at once")
+    assert "For whom is the task?" in whom.text
+    await owner_en.press("Mila", whom)
     await owner_en.press("When to do it")
     await owner_en.press("Immediately")
     [rule] = await owner_en.send("Gold wins")
@@ -273,3 +275,4 @@ async def test_a_custom_field_condition_built_with_buttons(
     assert stored.conditions == [
         {"field": f"custom.{tier.id}", "op": "eq", "value": "gold", "label": "Tier"}
     ]
+    assert stored.actions[0]["assignee"] == 701  # a named member

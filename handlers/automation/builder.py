@@ -25,6 +25,7 @@ from handlers.automation.builder_steps import (
     show_actions,
     show_step,
 )
+from handlers.automation.builder_texts import prompt
 from handlers.automation.callbacks import BuildCb, Code, Step
 from handlers.automation.rules import summary_of
 from handlers.automation.screens import rule_screen
@@ -72,7 +73,9 @@ async def stage(
 
 
 @routes.callback_query(RuleFlow.building, _building(Step.NUMBER))
-async def number(callback: CallbackQuery, callback_data: BuildCb, state: FSMContext) -> None:
+async def number(
+    callback: CallbackQuery, callback_data: BuildCb, member: User, crm: Crm, state: FSMContext
+) -> None:
     draft = await RuleDraft.load(state)
     value = callback_data.value
     if draft.asking in ("days", "hours"):
@@ -80,17 +83,10 @@ async def number(callback: CallbackQuery, callback_data: BuildCb, state: FSMCont
         await show_step(callback, state, *conditions(draft))
     elif draft.asking == "due":
         draft = draft.with_action(due_minutes=value)
-        codes = [
-            (Code.RESPONSIBLE, _("The responsible")),
-            (Code.ACTOR, _("Who set it off")),
-            (Code.OWNER, _("Me")),
-        ]
-        await show_step(
-            callback,
-            state,
-            ask(draft, "task_who"),
-            views.who_screen(draft.data(), _("For whom is the task?"), codes),
-        )
+        codes = [(Code.RESPONSIBLE, _("The responsible")), (Code.ACTOR, _("Who set it off"))]
+        team = [m for m in await crm.members.team(member) if m.active]
+        screen = views.who_screen(draft.data(), _("For whom is the task?"), codes, team)
+        await show_step(callback, state, ask(draft, "task_who"), screen)
 
 
 @routes.callback_query(RuleFlow.building, _building(Step.ANY))
@@ -144,7 +140,7 @@ async def condition(
     if asking is None:
         raise InvalidInput("bad_rule", part="condition")
     draft = ask(draft, asking)
-    await show_step(callback, state, draft, views.ask_screen(draft.data(), views.prompt(asking)))
+    await show_step(callback, state, draft, views.ask_screen(draft.data(), prompt(asking)))
 
 
 @routes.callback_query(RuleFlow.building, _building(Step.ACTIONS))

@@ -18,6 +18,7 @@ from handlers.automation.builder_steps import (
     show_actions,
     show_step,
 )
+from handlers.automation.builder_texts import prompt
 from handlers.automation.callbacks import BuildCb, Code, Step
 from handlers.automation.states import RuleDraft, RuleFlow
 from handlers.kit.routes import Routes
@@ -37,9 +38,7 @@ async def action(
     rule = draft.data()
     if code in (Code.CREATE_TASK, Code.ADD_TAG):
         asking = "title" if code == Code.CREATE_TASK else "add_tag"
-        await show_step(
-            callback, state, ask(draft, asking), views.ask_screen(rule, views.prompt(asking))
-        )
+        await show_step(callback, state, ask(draft, asking), views.ask_screen(rule, prompt(asking)))
     elif code == Code.NOTIFY:
         codes = [
             (Code.RESPONSIBLE, _("The responsible")),
@@ -82,9 +81,7 @@ async def who(
         await show_actions(callback, state, draft.with_action(assignee=assignee))
     elif draft.asking == "notify_who" and code in (Code.RESPONSIBLE, Code.OWNER, Code.GROUP):
         draft = ask(draft.with_action(to=code.value), "text")
-        await show_step(
-            callback, state, draft, views.ask_screen(draft.data(), views.prompt("text"))
-        )
+        await show_step(callback, state, draft, views.ask_screen(draft.data(), prompt("text")))
 
 
 @routes.callback_query(RuleFlow.building, BuildCb.filter(F.step == Step.MEMBER))
@@ -95,6 +92,9 @@ async def toggle_member(
     team = [m for m in await crm.members.team(member) if m.active]
     if callback_data.member not in {m.id for m in team}:
         raise NotFound()
+    if draft.asking == "task_who":  # a named member gets the task
+        await show_actions(callback, state, draft.with_action(assignee=callback_data.member))
+        return
     chosen = [int(m) for m in draft.action().get("members", [])]
     if callback_data.member in chosen:
         chosen.remove(callback_data.member)
@@ -139,7 +139,7 @@ async def delay(callback: CallbackQuery, callback_data: BuildCb, state: FSMConte
     else:
         raise InvalidInput("bad_rule", part="delay")
     draft = ask(draft.with_rule(delay=chosen), "name")
-    await show_step(callback, state, draft, views.ask_screen(draft.data(), views.prompt("name")))
+    await show_step(callback, state, draft, views.ask_screen(draft.data(), prompt("name")))
 
 
 @routes.callback_query(RuleFlow.building, BuildCb.filter(F.step == Step.FIELD))
@@ -157,15 +157,15 @@ async def custom_field(
         await show_step(callback, state, draft, screen)
     elif draft.asking == "changed_field":
         draft = ask(draft.with_rule(params={"field": f"custom.{field.id}"}), "changed_value")
-        screen = views.any_screen(draft.data(), views.prompt("changed_value"), _("Any value"))
+        screen = views.any_screen(draft.data(), prompt("changed_value"), _("Any value"))
         await show_step(callback, state, draft, screen)
     elif draft.asking == "cond_field":
         draft = ask(draft.with_action(field_id=field.id, label=field.name), "cond_custom")
-        screen = views.ask_screen(draft.data(), views.prompt("cond_custom"))
+        screen = views.ask_screen(draft.data(), prompt("cond_custom"))
         await show_step(callback, state, draft, screen)
     elif draft.asking == "set_field":
         draft = ask(draft.with_action(field_id=field.id), "field_value")
-        screen = views.ask_screen(draft.data(), views.prompt("field_value"))
+        screen = views.ask_screen(draft.data(), prompt("field_value"))
         await show_step(callback, state, draft, screen)
     else:
         await show_step(callback, state, *conditions(draft))

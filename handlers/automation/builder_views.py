@@ -3,6 +3,7 @@ Pure: data in, a ``Screen`` out."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aiogram.utils.formatting import Bold, as_list
@@ -215,9 +216,13 @@ def record_types_screen(rule: dict[str, Any], types: list[RecordType]) -> Screen
     return _screen(rule, question, *pick(items, columns=2))
 
 
-def who_screen(rule: dict[str, Any], question: str, codes: list[tuple[Code, str]]) -> Screen:
+def who_screen(
+    rule: dict[str, Any], question: str, codes: list[tuple[Code, str]], team: Sequence[User] = ()
+) -> Screen:
+    """The roles to choose from, then (for a task) each active member by name."""
     items = [(label, BuildCb(step=Step.WHO, code=code)) for code, label in codes]
-    return _screen(rule, question, *pick(items))
+    named = [(member_name(m), BuildCb(step=Step.MEMBER, member=m.id)) for m in team]
+    return _screen(rule, question, *pick(items), *pick(named, columns=2))
 
 
 def members_screen(rule: dict[str, Any], members: list[User], chosen: list[int]) -> Screen:
@@ -271,29 +276,3 @@ def ask_screen(rule: dict[str, Any], question: str) -> Screen:
 
 def back_to_rules() -> list[Any]:
     return back_row(_("Rules"), AutoCb(action=AutoAction.LIST))
-
-
-def placeholders_hint() -> str:
-    return _(
-        "Placeholders: {client.name}, {client.company}, {client.phone}, {deal.title}, "
-        "{deal.amount}, {manager.name}."
-    )
-
-
-def prompt(asking: str) -> str:
-    """What a typed answer is asked for."""
-    texts = {
-        "source": _("Send the source (as it is written on clients), like “website”."),
-        "amount_gt": _("Send the amount, like 100000 or 100k."),
-        "amount_lt": _("Send the amount, like 100000 or 100k."),
-        "cond_source": _("Send the source, like “website”."),
-        "tag": _("Send the tag, like vip."),
-        "add_tag": _("Send the tag to add, like vip."),
-        "title": _("Send the task's title.") + " " + placeholders_hint(),
-        "text": _("Send the message.") + " " + placeholders_hint(),
-        "name": _("Last step: send the rule's name, like “Call new leads”."),
-        "changed_value": _("Send the value it changes to."),
-        "cond_custom": _("Send the value the field must have."),
-        "field_value": _("Send the value to put into the field."),
-    }
-    return texts.get(asking, "")
