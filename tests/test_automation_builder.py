@@ -264,7 +264,7 @@ async def test_a_custom_field_condition_built_with_buttons(
     await owner_en.press("What it does")
     await owner_en.press("Create a task")
     await owner_en.send("Thank {client.name}")
-    [whom] = await owner_en.press("at once")
+    [whom] = await owner_en.press("At 10:00 the next working day")
     assert "For whom is the task?" in whom.text
     await owner_en.press("Mila", whom)
     await owner_en.press("When to do it")
@@ -276,3 +276,4 @@ async def test_a_custom_field_condition_built_with_buttons(
         {"field": f"custom.{tier.id}", "op": "eq", "value": "gold", "label": "Tier"}
     ]
     assert stored.actions[0]["assignee"] == 701  # a named member
+    assert stored.actions[0]["due"] == "next_workday"

@@ -5,7 +5,7 @@ field it cannot use, or a value the field cannot hold, is refused when saved."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -179,3 +179,14 @@ async def test_a_custom_field_condition_filters(app: App) -> None:
             await crm.deals.move(me, deal.id, won)
     await app.ticker.tick()
     assert await task_titles(app) == ["Thank Anna"]
+
+
+async def test_a_task_due_at_ten_the_next_working_day(app: App, clock: ManualClock) -> None:
+    clock.set(datetime(2026, 3, 6, 15, 0, tzinfo=UTC))  # a Friday, 18:00 in Moscow
+    action = {**task("Call {client.name}"), "due": "next_workday"}
+    await rule(app, "client_created", {}, action)
+    await make_client(app, OWNER_ID, "Ivan")
+    await app.ticker.tick()
+    async with create_session_factory(app.engine)() as db:
+        [made] = list(await db.scalars(select(Task)))
+    assert made.due_at == datetime(2026, 3, 9, 7, 0, tzinfo=UTC)  # Monday 10:00 in Moscow

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events, outbox, placeholders
 from crm.automation import custom_fields, triggers
 from crm.automation.conditions import Record
+from crm.automation.rules import due_after
 from crm.cards import CardKind, CardRef
 from crm.clock import Clock
 from crm.errors import InvalidInput
@@ -74,6 +75,9 @@ class Actions:
         now = self._clock.now()
         title = placeholders.fill(str(action["title"]), self._values)[:500] or "…"
         due_at = now + timedelta(minutes=int(action.get("due_minutes") or 0))
+        if action.get("due") == "next_workday":  # at 10:00 the team's next working day
+            tz = str(self._rule.state.get("tz") or triggers.DEFAULT_TIMEZONE)
+            due_at = due_after({"kind": "next_workday"}, now, tz)
         assignee = await self._member(action.get("assignee", "responsible"))
         priority = str(action.get("priority") or "normal")
         deal = self._record.deal

@@ -28,7 +28,9 @@ CLOCK_TRIGGERS = ("deal_stale", "task_overdue", "date_approaching")
 CONDITION_FIELDS = ("amount", "status", "source", "tag", "responsible")
 CONDITION_OPS = ("eq", "ne", "gt", "lt", "has")
 ACTIONS = (
-    "create_task",  # {"title", "due_minutes", "assignee": "responsible"|"actor"|id, "priority"}
+    # {"title", "due_minutes" or "due": "next_workday", "assignee": "responsible"|"actor"|id,
+    #  "priority"}
+    "create_task",
     "notify",  # {"to": "responsible"|"owner"|"group", "text"}
     "set_status",  # {"status"}
     "add_tag",  # {"tag"}
@@ -126,6 +128,8 @@ def _check_action(action: dict[str, Any]) -> None:
         isinstance(action.get("field_id"), int) and isinstance(action.get("value"), str)
     ):
         raise InvalidInput("bad_rule", part="field")
+    if action.get("due") not in (None, "next_workday"):
+        raise InvalidInput("bad_rule", part="delay")
     minutes = action.get("due_minutes", 0)
     if not isinstance(minutes, int) or not 0 <= minutes <= MAX_DELAY_MINUTES:
         raise InvalidInput("bad_rule", part="delay")

@@ -82,7 +82,10 @@ async def number(
         draft = draft.with_rule(params={**draft.data().get("params", {}), draft.asking: value})
         await show_step(callback, state, *conditions(draft))
     elif draft.asking == "due":
-        draft = draft.with_action(due_minutes=value)
+        if callback_data.code == Code.NEXT_WORKDAY:
+            draft = draft.with_action(due_minutes=0, due="next_workday")
+        else:
+            draft = draft.with_action(due_minutes=value)
         codes = [(Code.RESPONSIBLE, _("The responsible")), (Code.ACTOR, _("Who set it off"))]
         team = [m for m in await crm.members.team(member) if m.active]
         screen = views.who_screen(draft.data(), _("For whom is the task?"), codes, team)
@@ -177,7 +180,8 @@ async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> 
     elif asking == "title":
         placeholders.check(text)
         draft = ask(draft.with_action(title=text[:500]), "due")
-        screen = views.numbers_screen(draft.data(), _("When is it due?"), views.due_options())
+        question = _("When is it due?")
+        screen = views.numbers_screen(draft.data(), question, views.due_options(), workday=True)
         await show_step(message, state, draft, screen)
     elif asking in ("text", "add_tag"):
         if asking == "text":

@@ -133,9 +133,13 @@ def stages_screen(rule: dict[str, Any], stages: list[StageView], question: str) 
     return _screen(rule, question, *pick(items, columns=2))
 
 
-def numbers_screen(rule: dict[str, Any], question: str, options: list[tuple[str, int]]) -> Screen:
+def numbers_screen(
+    rule: dict[str, Any], question: str, options: list[tuple[str, int]], workday: bool = False
+) -> Screen:
     items = [(label, BuildCb(step=Step.NUMBER, value=value)) for label, value in options]
-    return _screen(rule, question, *pick(items, columns=3))
+    at_ten = BuildCb(step=Step.NUMBER, code=Code.NEXT_WORKDAY)
+    extra = [button(_("At 10:00 the next working day"), at_ten)] if workday else None
+    return _screen(rule, question, *pick(items, columns=3), extra)
 
 
 def days_options() -> list[tuple[str, int]]:
