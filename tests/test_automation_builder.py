@@ -264,7 +264,9 @@ async def test_a_custom_field_condition_built_with_buttons(
     await owner_en.press("What it does")
     await owner_en.press("Create a task")
     await owner_en.send("Thank {client.name}")
-    [whom] = await owner_en.press("At 10:00 the next working day")
+    [due] = await owner_en.press("High priority")
+    assert "✅ 🔥 High priority" in [label for label, _d, _u in due.buttons]
+    [whom] = await owner_en.press("At 10:00 the next working day", due)
     assert "For whom is the task?" in whom.text
     await owner_en.press("Mila", whom)
     await owner_en.press("When to do it")
@@ -277,3 +279,4 @@ async def test_a_custom_field_condition_built_with_buttons(
     ]
     assert stored.actions[0]["assignee"] == 701  # a named member
     assert stored.actions[0]["due"] == "next_workday"
+    assert stored.actions[0]["priority"] == "high"

@@ -81,6 +81,14 @@ async def number(
     if draft.asking in ("days", "hours"):
         draft = draft.with_rule(params={**draft.data().get("params", {}), draft.asking: value})
         await show_step(callback, state, *conditions(draft))
+    elif draft.asking == "due" and callback_data.code == Code.HIGH:
+        high = draft.action().get("priority") != "high"
+        draft = draft.with_action(priority="high" if high else "normal")
+        question = _("When is it due?")
+        screen = views.numbers_screen(
+            draft.data(), question, views.due_options(), workday=True, high_priority=high
+        )
+        await show_step(callback, state, draft, screen)
     elif draft.asking == "due":
         if callback_data.code == Code.NEXT_WORKDAY:
             draft = draft.with_action(due_minutes=0, due="next_workday")

@@ -134,12 +134,20 @@ def stages_screen(rule: dict[str, Any], stages: list[StageView], question: str) 
 
 
 def numbers_screen(
-    rule: dict[str, Any], question: str, options: list[tuple[str, int]], workday: bool = False
+    rule: dict[str, Any],
+    question: str,
+    options: list[tuple[str, int]],
+    workday: bool = False,
+    high_priority: bool = False,
 ) -> Screen:
     items = [(label, BuildCb(step=Step.NUMBER, value=value)) for label, value in options]
     at_ten = BuildCb(step=Step.NUMBER, code=Code.NEXT_WORKDAY)
     extra = [button(_("At 10:00 the next working day"), at_ten)] if workday else None
-    return _screen(rule, question, *pick(items, columns=3), extra)
+    high = None
+    if workday:  # a task's due screen: its priority too
+        mark = "✅ " if high_priority else "▫️ "
+        high = [button(mark + _("🔥 High priority"), BuildCb(step=Step.NUMBER, code=Code.HIGH))]
+    return _screen(rule, question, *pick(items, columns=3), extra, high)
 
 
 def days_options() -> list[tuple[str, int]]:

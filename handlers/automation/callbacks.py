@@ -98,6 +98,7 @@ class Code(StrEnum):
     NOW = "now"
     AFTER = "after"
     NEXT_WORKDAY = "next_workday"
+    HIGH = "high"  # a task's priority, toggled on the due screen
 
 
 class BuildCb(CallbackData, prefix="ab"):
