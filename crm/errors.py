@@ -137,6 +137,9 @@ class ErrorCode(StrEnum):
     NO_LETTERS = "no_letters"
     DEAL_NOT_FRESH = "deal_not_fresh"
     TOO_MANY_FILTERS = "too_many_filters"
+    FILL_BAD_PHONE = "fill_bad_phone"
+    NOT_FILLABLE = "not_fillable"
+    FILL_BAD_AMOUNT = "fill_bad_amount"
 
 
 class CrmError(Exception):

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events
+from crm.automation import triggers
 from crm.cards import Card, CardKind, CardRef, Cards, event_refs, value_column
 from crm.client_index import phone_forms, search_text
 from crm.clock import Clock
@@ -184,7 +185,7 @@ class FieldValues:
         refs = event_refs(ref)
         if isinstance(card, Deal):
             refs["client_id"] = card.client_id
-        events.record(
+        changed = events.record(
             self._session,
             self._clock,
             "custom_field_changed",
@@ -200,6 +201,7 @@ class FieldValues:
         )
         if FieldType(field.type) in SEARCH_TYPES:
             await self.refresh_search(ref, card)
+        await triggers.on_event(self._session, self._clock, changed)
         return new
 
     async def refresh_search(self, ref: CardRef, card: Card) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, visibility
+from crm.automation import triggers
 from crm.cards import CardKind, CardRef, Cards
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
@@ -101,7 +102,7 @@ class Records:
             self._session.add(record)
             await self._session.flush()
             ref = CardRef(CardKind.RECORD, record.id)
-            events.record(
+            created = events.record(
                 self._session,
                 self._clock,
                 "record_created",
@@ -111,6 +112,7 @@ class Records:
             )
             for field, value in parsed:
                 await self._values.apply(actor, ref, record, field, value)
+            await triggers.on_event(self._session, self._clock, created)
             return record
 
     async def rename(self, actor: User, record_id: int, title: str) -> Record:

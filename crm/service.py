@@ -48,6 +48,7 @@ from crm.reports import Reports
 from crm.task_edits import TaskEdits
 from crm.tasks import Tasks
 from crm.team_settings import SettingsCache, TeamSettings
+from crm.template_fields import TemplateFields
 from crm.templates import Templates
 from crm.timeline import Timeline
 
@@ -113,6 +114,9 @@ class Crm:
             session, clock, self.reminders, self.groups, self.automation, self.outbox
         )
         self.templates = Templates(session, clock, config, self.clients, self.deals)
+        self.template_fields = TemplateFields(
+            session, self.client_edits, self.deals, self.field_values
+        )
         self.lead_sources = LeadSources(session, clock)
         self.intake = LeadIntake(session, clock, config)
         self.incoming = IncomingQueue(session, clock)

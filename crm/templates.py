@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import docx_fill, events, mailer, placeholders
+from crm import docx_fill, events, mailer, placeholders, template_fields
 from crm.access import is_staff
 from crm.clients import Clients
 from crm.clock import Clock
@@ -68,9 +68,19 @@ class Templates:
         self._clients = clients
         self._deals = deals
 
-    def custom_keys(self) -> tuple[str, ...]:
-        """Custom field keys allowed as ``{custom.<key>}``: the seam for the team's own fields."""
-        return ()
+    @property
+    def mail_on(self) -> bool:
+        """Whether "Send by email" can be offered: the team set an SMTP server."""
+        return self._config.mail is not None
+
+    async def custom_keys(self) -> list[str]:
+        """The keys of ``{custom.<key>}``: the ids of the clients' and deals' custom fields."""
+        return [str(field.id) for field in await template_fields.card_fields(self._session)]
+
+    async def custom_names(self) -> list[tuple[str, str]]:
+        """Each custom field's placeholder and name, for the owner writing a template."""
+        fields = await template_fields.card_fields(self._session)
+        return [(f"{placeholders.CUSTOM_PREFIX}{f.id}", f.name) for f in fields]
 
     async def add_text(self, actor: User, name: str, body: str) -> Template:
         _require_owner(actor)
@@ -79,14 +89,14 @@ class Templates:
             raise InvalidInput(ErrorCode.EMPTY, field="template")
         if len(text) > MAX_BODY:
             raise InvalidInput(ErrorCode.TOO_LONG, field="template", limit=MAX_BODY)
-        found = placeholders.check(text, self.custom_keys())
+        found = placeholders.check(text, await self.custom_keys())
         return await self._add(actor, name, "text", body=text, placeholders=found)
 
     async def add_docx(
         self, actor: User, name: str, data: bytes, *, file_id: str | None = None
     ) -> Template:
         _require_owner(actor)
-        prepared = docx_fill.prepare(data, self.custom_keys())
+        prepared = docx_fill.prepare(data, await self.custom_keys())
         return await self._add(
             actor,
             name,
@@ -119,6 +129,11 @@ class Templates:
     async def all(self) -> list[Template]:
         return list(await self._session.scalars(select(Template).order_by(Template.id)))
 
+    async def owned(self, actor: User) -> list[Template]:
+        """The templates, for the owner's screens (/settings → Templates)."""
+        _require_owner(actor)
+        return await self.all()
+
     async def get(self, template_id: int) -> Template:
         template = await self._session.get(Template, template_id)
         if template is None:
@@ -150,6 +165,10 @@ class Templates:
             timezone=actor.timezone,
             now=self._clock.now(),
         )
+        if any(name.startswith(placeholders.CUSTOM_PREFIX) for name in template.placeholders):
+            fields = await template_fields.card_fields(self._session)
+            deal_id = deal.id if deal is not None else None
+            values |= await template_fields.custom_values(self._session, fields, client.id, deal_id)
         return Check(
             template, client, deal, values, placeholders.missing(template.placeholders, values)
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import automation, business, intake
+from handlers import automation, business, intake, templates
 from handlers.clients import card as client_card
 from handlers.clients import edit as client_edit
 from handlers.clients import listing as clients_list
@@ -56,6 +56,7 @@ FEATURES: tuple[Routes, ...] = (
     records,
     automation.routes,
     business.routes,
+    templates.routes,
     client_new.routes,
     clients_list.routes,
     client_search.routes,

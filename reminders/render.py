@@ -19,7 +19,7 @@ from crm.digest import local_day_bounds
 from crm.errors import CrmError
 from crm.outbox import GROUP_KINDS, TASK_REMINDERS, OutboxKind
 from crm.service import Crm
-from handlers.automation.views import NOTICE_KINDS, automation_text
+from handlers.automation.views import NOTICE_KINDS, automation_keyboard, automation_text
 from handlers.business.views import new_client_notice
 from handlers.intake.views import lead_notice
 from handlers.kit.labels import role_name
@@ -96,7 +96,7 @@ async def _automation(
 ) -> Rendered | None:
     if chat_id < 0 and await crm.groups.get(chat_id) is None:
         return None
-    return Rendered(automation_text(kind, payload))
+    return Rendered(automation_text(kind, payload), automation_keyboard(kind, payload))
 
 
 async def _lead(

@@ -273,6 +273,7 @@ async def test_managers_change_only_their_own_deals(
         "➕ Task",
         "🧩 Fields",
         "🔗 Links",
+        "📨 Send",
         "👤 Mila's Client",
         "🔄 Refresh",
     ]

@@ -15,15 +15,19 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, outbox, placeholders
-from crm.automation import triggers
+from crm.automation import custom_fields, triggers
 from crm.automation.conditions import Record
+from crm.automation.rules import due_after
+from crm.cards import CardKind, CardRef
 from crm.clock import Clock
+from crm.errors import InvalidInput
 from crm.event_data import StageMove, StatusChanged
 from crm.events import EventKind
 from crm.tasks import PRIORITIES
 from storage.models import (
     AutomationFiring,
     AutomationRule,
+    Client,
     ClientTag,
     GroupChat,
     Role,
@@ -47,6 +51,7 @@ class Actions:
         firing: AutomationFiring,
         record: Record,
         values: dict[str, str | None],
+        region: str = "RU",
     ) -> None:
         self._session = session
         self._clock = clock
@@ -54,6 +59,7 @@ class Actions:
         self._firing = firing
         self._record = record
         self._values = values
+        self._region = region
         # Tasks made, each with its line in ``done`` (their ids are known after a flush).
         self.created: list[tuple[Task, dict[str, Any]]] = []
 
@@ -71,6 +77,9 @@ class Actions:
         now = self._clock.now()
         title = placeholders.fill(str(action["title"]), self._values)[:500] or "…"
         due_at = now + timedelta(minutes=int(action.get("due_minutes") or 0))
+        if action.get("due") == "next_workday":  # at 10:00 the team's next working day
+            tz = str(self._rule.state.get("tz") or triggers.DEFAULT_TIMEZONE)
+            due_at = due_after({"kind": "next_workday"}, now, tz)
         assignee = await self._member(action.get("assignee", "responsible"))
         priority = str(action.get("priority") or "normal")
         deal = self._record.deal
@@ -80,7 +89,7 @@ class Actions:
             remind_at=due_at,
             priority=priority if priority in PRIORITIES else "normal",
             assignee_id=assignee,
-            client_id=self._record.client.id,
+            client_id=self._record.client_id,
             deal_id=deal.id if deal is not None else None,
             created_by=None,
             created_at=now,
@@ -103,7 +112,7 @@ class Actions:
         return {"to": to, "text": text}
 
     async def _set_status(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
-        client = self._record.client
+        client = self._client()
         new = str(action["status"])
         old = client.status
         if old != new:
@@ -115,16 +124,14 @@ class Actions:
     async def _add_tag(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
         tag = str(action["tag"]).strip().lstrip("#").lower()[:64]
         if tag and tag not in self._record.tags:
-            self._session.add(ClientTag(client_id=self._record.client.id, tag=tag))
+            self._session.add(ClientTag(client_id=self._client().id, tag=tag))
             self._record.tags.append(tag)
         return {"tag": tag}
 
     async def _remove_tag(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
         tag = str(action["tag"]).strip().lstrip("#").lower()
         await self._session.execute(
-            delete(ClientTag).where(
-                ClientTag.client_id == self._record.client.id, ClientTag.tag == tag
-            )
+            delete(ClientTag).where(ClientTag.client_id == self._client().id, ClientTag.tag == tag)
         )
         if tag in self._record.tags:
             self._record.tags.remove(tag)
@@ -179,8 +186,10 @@ class Actions:
         self._rule.state = {**self._rule.state, "rr": turn + 1}
         if self._record.deal is not None:
             self._record.deal.manager_id = chosen
+        elif self._record.team is not None:
+            self._record.team.manager_id = chosen
         else:
-            self._record.client.manager_id = chosen
+            self._client().manager_id = chosen
         user = await self._session.get(User, chosen)
         return {"member": chosen, "name": user.full_name if user else None}
 
@@ -190,7 +199,9 @@ class Actions:
             raise Skipped("template gone")
         payload: dict[str, Any] = {
             "template": template.name,
-            "client_id": self._record.client.id,
+            "template_id": template.id,
+            "docx": template.kind == "docx",
+            "client_id": self._client().id,
             "deal_id": self._record.deal.id if self._record.deal else None,
             "text": placeholders.fill(template.body or "", self._values),
             "phone": self._values.get("client.phone"),
@@ -200,7 +211,41 @@ class Actions:
         await self._tell(chats, outbox.OutboxKind.AUTOMATION_TEMPLATE, payload, number)
         return {"template": template.name}
 
+    async def _set_field(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
+        try:
+            field = await custom_fields.card_field(self._session, action.get("field_id"))
+        except InvalidInput as error:
+            raise Skipped("field gone") from error
+        deal = self._record.deal
+        if field.kind == CardKind.DEAL:
+            if deal is None:
+                raise Skipped("no deal")
+            ref = CardRef(CardKind.DEAL, deal.id)
+        else:
+            ref = CardRef(CardKind.CLIENT, self._client().id)
+        try:
+            old, new = await custom_fields.write(
+                self._session, field, ref, str(action.get("value", "")), self._region
+            )
+        except InvalidInput as error:
+            raise Skipped("value does not fit") from error
+        if old != new:
+            data = {"field_id": field.id, "field": field.name, "type": field.type}
+            await self._event(
+                "custom_field_changed",
+                client_id=self._record.client_id,
+                deal_id=deal.id if ref.kind == CardKind.DEAL and deal is not None else None,
+                data={**data, "old": old, "new": new, "rule_id": self._rule.id},
+            )
+        return {"field": field.name, "value": new}
+
     # --- helpers ---------------------------------------------------------------------
+
+    def _client(self) -> Client:
+        """The firing's client; a card of the team's own type has none (skipped)."""
+        if self._record.client is None:
+            raise Skipped("no client")
+        return self._record.client
 
     async def _owners(self) -> list[int]:
         rows = await self._session.scalars(
@@ -240,6 +285,6 @@ class Actions:
                 now=now,
             )
 
-    async def _event(self, kind: EventKind, **where: Any) -> None:
+    async def _event(self, kind: EventKind | str, **where: Any) -> None:
         event = events.record(self._session, self._clock, kind, None, **where)
         await triggers.on_event(self._session, self._clock, event)

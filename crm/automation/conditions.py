@@ -10,21 +10,32 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Client, ClientTag, Deal
+from storage.models import Record as TeamRecord
 
 
 @dataclass
 class Record:
-    """A client, maybe one of its deals, and the client's tags."""
+    """A client, maybe one of its deals, and the client's tags; or else a card of the team's
+    own record type (``team``), which has no client."""
 
-    client: Client
+    client: Client | None
     deal: Deal | None = None
     tags: list[str] = field(default_factory=list)
+    team: TeamRecord | None = None
+    # The team's custom fields as text (``custom.<id>``), read when a condition needs them.
+    custom: dict[str, str | None] | None = None
+
+    @property
+    def client_id(self) -> int | None:
+        return self.client.id if self.client is not None else None
 
     @property
     def responsible(self) -> int | None:
         if self.deal is not None and self.deal.manager_id is not None:
             return self.deal.manager_id
-        return self.client.manager_id
+        if self.team is not None:
+            return self.team.manager_id
+        return self.client.manager_id if self.client is not None else None
 
 
 async def load_record(
@@ -32,9 +43,13 @@ async def load_record(
     *,
     client_id: int | None = None,
     deal_id: int | None = None,
+    record_id: int | None = None,
     tags: Mapping[int, list[str]] | None = None,
 ) -> Record | None:
     """The record, reading ``tags`` from the given map when it knows the client."""
+    if record_id is not None:
+        team = await session.get(TeamRecord, record_id)
+        return Record(None, team=team) if team is not None else None
     deal = await session.get(Deal, deal_id) if deal_id is not None else None
     if deal is not None:
         client_id = deal.client_id
@@ -50,17 +65,38 @@ async def load_record(
 def _value(record: Record, name: str) -> Any:
     if name == "amount":
         return record.deal.amount_minor if record.deal is not None else None
+    client = record.client
+    if client is None:
+        return record.responsible if name == "responsible" else None
     if name == "status":
-        return record.client.status
+        return client.status
     if name == "source":
-        return record.client.source
+        return client.source
     if name == "tag":
         return record.tags
     if name == "responsible":
         return record.responsible
     if name.startswith("custom."):
-        return (record.client.custom_fields or {}).get(name.removeprefix("custom."))
+        if record.custom is not None and name in record.custom:
+            return record.custom[name]
+        return (client.custom_fields or {}).get(name.removeprefix("custom."))
     return None
+
+
+def needs_custom(conditions: list[Any]) -> bool:
+    return any(str(c.get("field", "")).startswith("custom.") for c in conditions)
+
+
+async def load_custom(session: AsyncSession, record: Record) -> Record:
+    """Read the client's and the deal's custom field values into ``record.custom``."""
+    # Imported here: custom fields' writing sets off triggers, which check conditions.
+    from crm.automation.custom_fields import card_fields, custom_values
+
+    if record.client is not None and record.custom is None:
+        deal_id = record.deal.id if record.deal is not None else None
+        fields = await card_fields(session)
+        record.custom = await custom_values(session, fields, record.client.id, deal_id)
+    return record
 
 
 def check_one(condition: dict[str, Any], record: Record) -> bool:

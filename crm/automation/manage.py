@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import placeholders
 from crm.access import is_staff
-from crm.automation.conditions import check_one, load_record
+from crm.automation import custom_fields
+from crm.automation.conditions import check_one, load_custom, load_record
 from crm.automation.rules import CLOCK_TRIGGERS, check_rule, due_after
 from crm.automation.runner import Runner
 from crm.automation.scan import Scanner
@@ -22,7 +23,17 @@ from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from storage.engine import write_transaction
-from storage.models import AutomationFiring, AutomationRule, Role, Stage, User
+from storage.models import (
+    AutomationFiring,
+    AutomationRule,
+    Client,
+    Deal,
+    RecordType,
+    Role,
+    Stage,
+    User,
+)
+from storage.models import Record as TeamRecord
 
 MAX_RULES = 100
 # Between batches on SQLite: long enough for a waiting writer to take the lock.
@@ -118,6 +129,11 @@ class Automation:
             count = await self._session.scalar(select(func.count(AutomationRule.id)))
             if (count or 0) >= MAX_RULES:
                 raise InvalidInput(ErrorCode.TOO_MANY_RULES, limit=MAX_RULES)
+            type_id = params.get("type_id")
+            if trigger == "record_created" and await self._session.get(RecordType, type_id) is None:
+                raise InvalidInput(ErrorCode.BAD_RULE, part="record_type")
+            region = self._config.default_phone_region
+            await custom_fields.check(self._session, trigger, params, actions, region, conditions)
             for stage_id in [params.get("stage_id")] + [a.get("stage_id") for a in actions]:
                 if stage_id is not None and await self._session.get(Stage, stage_id) is None:
                     raise Conflict(ErrorCode.STAGE_GONE)
@@ -134,6 +150,7 @@ class Automation:
                     "tz": self._config.default_timezone,
                     "lang": self._config.default_language,
                     "per_hour": self._config.automation_per_hour,
+                    "region": self._config.default_phone_region,
                 },
                 created_by=actor.id,
                 created_at=now,
@@ -209,14 +226,51 @@ class Automation:
             rule = await self.get(actor, rule_id)
             await self._session.delete(rule)
 
+    async def samples(self, actor: User, rule_id: int, limit: int = 8) -> list[tuple[int, str]]:
+        """Recent records to test the rule on: deals for a deal's trigger, else clients."""
+        rule = await self.get(actor, rule_id)
+        if rule.trigger == "record_created":
+            records = await self._session.execute(
+                select(TeamRecord.id, TeamRecord.title)
+                .where(TeamRecord.type_id == rule.trigger_params.get("type_id"))
+                .order_by(TeamRecord.id.desc())
+                .limit(limit)
+            )
+            return [(int(i), str(t)) for i, t in records]
+        if _trigger_fits(rule, has_deal=False) is False:
+            deals = await self._session.execute(
+                select(Deal.id, Deal.title).order_by(Deal.id.desc()).limit(limit)
+            )
+            return [(int(i), str(t)) for i, t in deals]
+        clients = await self._session.execute(
+            select(Client.id, Client.name)
+            .where(Client.archived_at.is_(None))
+            .order_by(Client.id.desc())
+            .limit(limit)
+        )
+        return [(int(i), str(n)) for i, n in clients]
+
+    def about_deals(self, rule: AutomationRule) -> bool:
+        """Whether the rule is tested on deals (else on clients)."""
+        return _trigger_fits(rule, has_deal=False) is False
+
     async def test(
-        self, actor: User, rule_id: int, *, client_id: int | None = None, deal_id: int | None = None
+        self,
+        actor: User,
+        rule_id: int,
+        *,
+        client_id: int | None = None,
+        deal_id: int | None = None,
+        record_id: int | None = None,
     ) -> Preview:
         """What the rule would do on this record now: nothing is written."""
         rule = await self.get(actor, rule_id)
-        record = await load_record(self._session, client_id=client_id, deal_id=deal_id)
+        record = await load_record(
+            self._session, client_id=client_id, deal_id=deal_id, record_id=record_id
+        )
         if record is None:
             raise NotFound()
+        await load_custom(self._session, record)
         now = self._clock.now()
         values = await placeholders.record_values(
             self._session,

@@ -19,14 +19,18 @@ TRIGGERS = (
     "deal_lost",
     "deal_stale",  # {"days": int, "stage_id": int?}
     "task_overdue",  # {"hours": int}
-    "field_changed",  # {"field": "client.status" | "deal.amount" | …, "value": str?}
+    "field_changed",  # {"field": "client.status" | "deal.amount" | "custom.<id>" …, "value"?}
+    "date_approaching",  # {"field_id": int (a client's or deal's date field), "days": int}
+    "record_created",  # {"type_id": int}: a card of the team's own record type
 )
 # Triggers found by the clock rather than by a change.
-CLOCK_TRIGGERS = ("deal_stale", "task_overdue")
+CLOCK_TRIGGERS = ("deal_stale", "task_overdue", "date_approaching")
 CONDITION_FIELDS = ("amount", "status", "source", "tag", "responsible")
 CONDITION_OPS = ("eq", "ne", "gt", "lt", "has")
 ACTIONS = (
-    "create_task",  # {"title", "due_minutes", "assignee": "responsible"|"actor"|id, "priority"}
+    # {"title", "due_minutes" or "due": "next_workday", "assignee": "responsible"|"actor"|id,
+    #  "priority"}
+    "create_task",
     "notify",  # {"to": "responsible"|"owner"|"group", "text"}
     "set_status",  # {"status"}
     "add_tag",  # {"tag"}
@@ -34,12 +38,16 @@ ACTIONS = (
     "move_stage",  # {"stage_id"}
     "round_robin",  # {"members": [ids]}
     "prepare_template",  # {"template_id"}
+    "set_field",  # {"field_id": a client's or deal's custom field, "value": text as typed}
 )
+# What a rule can do on a card of the team's own type (it has no client, deal or tags).
+RECORD_ACTIONS = ("create_task", "notify", "round_robin")
 DELAYS = ("now", "after", "next_workday")
 WORKDAY_HOUR = 10
 MAX_DELAY_MINUTES = 366 * 24 * 60
 MAX_TEXT = 1000
 MAX_NAME = 100
+MAX_AHEAD_DAYS = 366
 
 
 def check_rule(
@@ -66,6 +74,14 @@ def check_rule(
         raise InvalidInput(ErrorCode.BAD_RULE, part="hours")
     if trigger == "field_changed" and not isinstance(params.get("field"), str):
         raise InvalidInput(ErrorCode.BAD_RULE, part="field")
+    if trigger == "record_created" and not isinstance(params.get("type_id"), int):
+        raise InvalidInput(ErrorCode.BAD_RULE, part="record_type")
+    if trigger == "date_approaching":
+        if not isinstance(params.get("field_id"), int):
+            raise InvalidInput(ErrorCode.BAD_RULE, part="field")
+        days = params.get("days")
+        if not isinstance(days, int) or not 0 <= days <= MAX_AHEAD_DAYS:
+            raise InvalidInput(ErrorCode.BAD_RULE, part="days")
     for condition in conditions:
         field = str(condition.get("field", ""))
         if field not in CONDITION_FIELDS and not field.startswith("custom."):
@@ -76,6 +92,8 @@ def check_rule(
         raise InvalidInput(ErrorCode.BAD_RULE, part="action")
     for action in actions:
         _check_action(action)
+        if trigger == "record_created" and action.get("type") not in RECORD_ACTIONS:
+            raise InvalidInput(ErrorCode.BAD_RULE, part="record_action")
     due_after(delay, datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC")), "UTC")
     return clean
 
@@ -84,7 +102,7 @@ def _check_action(action: dict[str, Any]) -> None:
     kind = action.get("type")
     if kind not in ACTIONS:
         raise InvalidInput(ErrorCode.BAD_RULE, part="action")
-    texts = [action.get("title"), action.get("text"), action.get("status"), action.get("tag")]
+    texts = [action.get(key) for key in ("title", "text", "status", "tag", "value")]
     if any(isinstance(t, str) and len(t) > MAX_TEXT for t in texts):
         raise InvalidInput(ErrorCode.TOO_LONG, field="rule", limit=MAX_TEXT)
     needs = {
@@ -106,6 +124,12 @@ def _check_action(action: dict[str, Any]) -> None:
             raise InvalidInput(ErrorCode.BAD_RULE, part="members")
     if kind == "prepare_template" and not isinstance(action.get("template_id"), int):
         raise InvalidInput(ErrorCode.BAD_RULE, part="template")
+    if kind == "set_field" and not (
+        isinstance(action.get("field_id"), int) and isinstance(action.get("value"), str)
+    ):
+        raise InvalidInput(ErrorCode.BAD_RULE, part="field")
+    if action.get("due") not in (None, "next_workday"):
+        raise InvalidInput(ErrorCode.BAD_RULE, part="delay")
     minutes = action.get("due_minutes", 0)
     if not isinstance(minutes, int) or not 0 <= minutes <= MAX_DELAY_MINUTES:
         raise InvalidInput(ErrorCode.BAD_RULE, part="delay")

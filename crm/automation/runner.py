@@ -170,7 +170,11 @@ class Runner:
         if rule.paused_at is not None:
             raise Skipped("rule paused")
         record = await load_record(
-            self._session, client_id=firing.client_id, deal_id=firing.deal_id, tags=self._tags
+            self._session,
+            client_id=firing.client_id,
+            deal_id=firing.deal_id,
+            record_id=firing.record_id,
+            tags=self._tags,
         )
         if record is None:
             raise Skipped("record gone")
@@ -184,7 +188,8 @@ class Runner:
             now=self._clock.now(),
             phones=self._phones,
         )
-        actions = Actions(self._session, self._clock, rule, firing, record, values)
+        region = str(rule.state.get("region") or "RU")
+        actions = Actions(self._session, self._clock, rule, firing, record, values, region)
         token = triggers.CHAIN.set((*firing.chain, rule.id))
         try:
             done = [await actions.do(action, n) for n, action in enumerate(rule.actions)]
@@ -205,8 +210,9 @@ class Runner:
             self._clock,
             "automation",
             None,
-            client_id=record.client.id,
+            client_id=record.client_id,
             deal_id=record.deal.id if record.deal else None,
+            record_id=record.team.id if record.team else None,
             task_id=fired.actions.created[0][0].id if fired.actions.created else None,
             data={"rule_id": rule.id, "rule": rule.name, "done": fired.done},
         )

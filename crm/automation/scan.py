@@ -9,16 +9,23 @@ per stay on a stage or per due time, however often the clock looks.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.automation import triggers
-from crm.automation.conditions import load_record, matches
+from crm.automation.conditions import Record, load_custom, load_record, matches, needs_custom
 from crm.automation.rules import CLOCK_TRIGGERS
 from crm.clock import Clock
 from storage.engine import write_transaction
-from storage.models import AutomationRule, Deal, Stage, Task
+from storage.models import AutomationFiring, AutomationRule, Deal, FieldValue, Stage, Task
+
+
+async def _matches(session: AsyncSession, rule: AutomationRule, record: Record) -> bool:
+    if needs_custom(rule.conditions):
+        await load_custom(session, record)
+    return matches(rule.conditions, record)
 
 
 class Scanner:
@@ -40,7 +47,7 @@ class Scanner:
         async with write_transaction(self._session):
             rules = await self._session.scalars(
                 select(AutomationRule).where(
-                    AutomationRule.trigger.in_(("deal_stale", "task_overdue")),
+                    AutomationRule.trigger.in_(CLOCK_TRIGGERS),
                     AutomationRule.paused_at.is_(None),
                 )
             )
@@ -48,6 +55,8 @@ class Scanner:
                 since = rule.scanned_until or rule.created_at
                 if rule.trigger == "deal_stale":
                     queued += await self._stale(rule, since, now)
+                elif rule.trigger == "date_approaching":
+                    queued += await self._dates(rule, now)
                 else:
                     queued += await self._overdue(rule, since, now)
                 rule.scanned_until = now
@@ -71,7 +80,7 @@ class Scanner:
         queued = 0
         for deal in await self._session.scalars(query):
             record = await load_record(self._session, deal_id=deal.id)
-            if record is None or not matches(rule.conditions, record):
+            if record is None or not await _matches(self._session, rule, record):
                 continue
             moment = deal.stage_changed_at.strftime("%Y%m%dT%H%M%S")
             queued += await triggers.queue(
@@ -99,7 +108,7 @@ class Scanner:
             record = await load_record(
                 self._session, client_id=task.client_id, deal_id=task.deal_id
             )
-            if record is None or not matches(rule.conditions, record):
+            if record is None or not await _matches(self._session, rule, record):
                 continue
             moment = task.due_at.strftime("%Y%m%dT%H%M%S")
             queued += await triggers.queue(
@@ -107,8 +116,55 @@ class Scanner:
                 now,
                 rule,
                 key=f"{rule.id}:overdue:{task.id}:{moment}",
-                client_id=record.client.id,
+                client_id=record.client_id,
                 deal_id=record.deal.id if record.deal else None,
                 task_id=task.id,
+            )
+        return queued
+
+    async def _dates(self, rule: AutomationRule, now: datetime) -> int:
+        """Cards whose date field falls within ``days`` from today (the team's day), each once
+        per card and date: a date set late, already inside the window, fires at once."""
+        field_id, days = int(rule.trigger_params["field_id"]), int(rule.trigger_params["days"])
+        zone = ZoneInfo(str(rule.state.get("tz") or triggers.DEFAULT_TIMEZONE))
+        today = now.astimezone(zone).date()
+        values = list(
+            await self._session.scalars(
+                select(FieldValue).where(
+                    FieldValue.field_id == field_id,
+                    FieldValue.date_value >= today,
+                    FieldValue.date_value <= today + timedelta(days=days),
+                    or_(FieldValue.client_id.is_not(None), FieldValue.deal_id.is_not(None)),
+                )
+            )
+        )
+        keys = {}
+        for value in values:
+            card = f"c{value.client_id}" if value.client_id is not None else f"d{value.deal_id}"
+            assert value.date_value is not None
+            keys[f"{rule.id}:date:{card}:{value.date_value.isoformat()}"] = value
+        if not keys:
+            return 0
+        known = set(
+            await self._session.scalars(
+                select(AutomationFiring.key).where(AutomationFiring.key.in_(list(keys)))
+            )
+        )
+        queued = 0
+        for key, value in keys.items():
+            if key in known:
+                continue
+            record = await load_record(
+                self._session, client_id=value.client_id, deal_id=value.deal_id
+            )
+            if record is None or not await _matches(self._session, rule, record):
+                continue
+            queued += await triggers.queue(
+                self._session,
+                now,
+                rule,
+                key=key,
+                client_id=record.client_id,
+                deal_id=record.deal.id if record.deal else None,
             )
         return queued

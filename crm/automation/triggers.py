@@ -22,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
-from crm.automation.conditions import Record, load_record, matches
+from crm.automation.conditions import Record, load_custom, load_record, matches, needs_custom
 from crm.automation.rules import due_after
 from crm.clock import Clock
 from storage.models import AutomationFiring, AutomationRule, Event, Role, User
@@ -40,11 +40,13 @@ def triggers_of(event: Event) -> list[str]:
     kind = event.kind
     if kind == "client_created":
         return ["client_created"]
+    if kind == "record_created":
+        return ["record_created"]
     if kind in ("deal_created", "stage_changed", "deal_reopened"):
         return ["deal_entered_stage"]
     if kind in ("deal_won", "deal_lost"):
         return ["deal_entered_stage", kind]
-    if kind in ("deal_changed", "field_changed", "status_changed"):
+    if kind in ("deal_changed", "field_changed", "status_changed", "custom_field_changed"):
         return ["field_changed"]
     return []
 
@@ -52,20 +54,35 @@ def triggers_of(event: Event) -> list[str]:
 def _params_match(rule: AutomationRule, event: Event, record: Record) -> bool:
     params = rule.trigger_params
     if rule.trigger == "client_created" and params.get("source"):
-        return (record.client.source or "").casefold() == str(params["source"]).casefold()
+        source = record.client.source if record.client is not None else None
+        return (source or "").casefold() == str(params["source"]).casefold()
+    if rule.trigger == "record_created":
+        return record.team is not None and record.team.type_id == params.get("type_id")
     if rule.trigger == "deal_entered_stage":
         return bool(event.data.get("to") == params.get("stage_id"))
     if rule.trigger == "field_changed":
         field = str(params.get("field", ""))
         changed = "client.status" if event.kind == "status_changed" else None
+        if event.kind == "custom_field_changed":
+            changed = f"custom.{event.data.get('field_id')}"
         if changed is None:
             prefix = "deal." if event.kind == "deal_changed" else "client."
             changed = prefix + str(event.data.get("field", ""))
         if changed != field:
             return False
         wanted = params.get("value")
-        return wanted is None or str(event.data.get("new")) == str(wanted)
+        return (
+            wanted is None
+            or _plain_text(event.data.get("new")).casefold() == str(wanted).casefold()
+        )
     return True
+
+
+def _plain_text(value: object) -> str:
+    """A changed value as text to compare with the rule's: a list (several options) joined."""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return "" if value is None else str(value)
 
 
 async def on_event(session: AsyncSession, clock: Clock, event: Event) -> int:
@@ -84,9 +101,14 @@ async def on_event(session: AsyncSession, clock: Clock, event: Event) -> int:
     rules = [rule for rule in rules if rule.id not in chain]
     if not rules:
         return 0
-    record = await load_record(session, client_id=event.client_id, deal_id=event.deal_id)
+    team_id = event.record_id if event.client_id is None and event.deal_id is None else None
+    record = await load_record(
+        session, client_id=event.client_id, deal_id=event.deal_id, record_id=team_id
+    )
     if record is None:
         return 0
+    if any(needs_custom(rule.conditions) for rule in rules):
+        await load_custom(session, record)
     await session.flush()  # the event's id is part of the key
     queued = 0
     for rule in rules:
@@ -97,8 +119,9 @@ async def on_event(session: AsyncSession, clock: Clock, event: Event) -> int:
             clock.now(),
             rule,
             key=f"{rule.id}:e{event.id}",
-            client_id=record.client.id,
+            client_id=record.client_id,
             deal_id=record.deal.id if record.deal else None,
+            record_id=record.team.id if record.team else None,
             actor_id=event.actor_id,
         )
     return queued
@@ -113,6 +136,7 @@ async def queue(
     client_id: int | None = None,
     deal_id: int | None = None,
     task_id: int | None = None,
+    record_id: int | None = None,
     actor_id: int | None = None,
 ) -> int:
     """One firing of ``rule`` under ``key`` (once ever); 0 when known or the rule ran away."""
@@ -125,6 +149,7 @@ async def queue(
         "client_id": client_id,
         "deal_id": deal_id,
         "task_id": task_id,
+        "record_id": record_id,
         "actor_id": actor_id,
         "depth": len(chain),
         "chain": list(chain),

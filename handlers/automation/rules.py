@@ -46,7 +46,7 @@ async def add_starter(
 
 @routes.callback_query(AutoCb.filter(F.action == AutoAction.RULE))
 async def one_rule(callback: CallbackQuery, callback_data: AutoCb, member: User, crm: Crm) -> None:
-    summary = await _summary(crm, member, callback_data.rule_id)
+    summary = await summary_of(crm, member, callback_data.rule_id)
     await show(callback, rule_screen(summary, member.timezone))
 
 
@@ -56,12 +56,12 @@ async def pause_or_resume(
 ) -> None:
     paused = callback_data.action == AutoAction.PAUSE
     await crm.automation.set_paused(member, callback_data.rule_id, paused)
-    summary = await _summary(crm, member, callback_data.rule_id)
+    summary = await summary_of(crm, member, callback_data.rule_id)
     await show(callback, rule_screen(summary, member.timezone))
     await callback.answer(_("Paused.") if paused else _("Resumed."))
 
 
-async def _summary(crm: Crm, member: User, rule_id: int) -> RuleSummary:
+async def summary_of(crm: Crm, member: User, rule_id: int) -> RuleSummary:
     for summary in await crm.automation.rules(member):
         if summary.rule.id == rule_id:
             return summary

@@ -10,7 +10,8 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.automation.manage import RuleSummary
 from crm.automation.starters import STARTERS
-from handlers.automation.callbacks import AutoAction, AutoCb
+from handlers.automation.builder_views import describe
+from handlers.automation.callbacks import AutoAction, AutoCb, BuildCb, RuleAction, RuleCb, Step
 from handlers.kit.keyboards import back_row, button, keyboard, pick
 from handlers.kit.labels import local_time
 from handlers.kit.screen import Screen
@@ -73,7 +74,10 @@ def rules_screen(rules: list[RuleSummary], timezone: str, note: str | None = Non
         as_list(*lines),
         keyboard(
             *pick(items),
-            [button(_("➕ Ready rules"), AutoCb(action=AutoAction.STARTERS))],
+            [
+                button(_("➕ New rule"), BuildCb(step=Step.NEW)),
+                button(_("➕ Ready rules"), AutoCb(action=AutoAction.STARTERS)),
+            ],
             back_row(_("Settings"), SettingsCb(action="main")),
         ),
     )
@@ -112,11 +116,17 @@ def rule_screen(summary: RuleSummary, timezone: str) -> Screen:
     ]
     if rule.starter:
         lines.append(starter_hint(rule.starter))
+    else:
+        shown = {"trigger": rule.trigger, "params": rule.trigger_params}
+        lines += describe({**shown, "conditions": rule.conditions, "actions": rule.actions})
     toggle = (
         button(_("▶️ Resume"), AutoCb(action=AutoAction.RESUME, rule_id=rule.id))
         if rule.paused_at
         else button(_("⏸ Pause"), AutoCb(action=AutoAction.PAUSE, rule_id=rule.id))
     )
+    test = button(_("🧪 Test on a record"), RuleCb(action=RuleAction.TEST, rule_id=rule.id))
+    delete = button(_("🗑 Delete"), RuleCb(action=RuleAction.DELETE, rule_id=rule.id))
     return Screen(
-        as_list(*lines), keyboard([toggle], back_row(_("Rules"), AutoCb(action=AutoAction.LIST)))
+        as_list(*lines),
+        keyboard([toggle, delete], [test], back_row(_("Rules"), AutoCb(action=AutoAction.LIST))),
     )

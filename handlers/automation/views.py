@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
 from crm.outbox import OutboxKind
+from handlers.kit.keyboards import button, keyboard
+from handlers.templates.callbacks import TplAction, TplCb
 
 NOTICE_KINDS = (
     OutboxKind.AUTOMATION_NOTICE,
@@ -35,8 +38,9 @@ def automation_text(kind: str, payload: dict[str, Any]) -> Text:
                 ": ",
                 _("prepared «{template}»").format(template=payload.get("template", "")),
             ),
-            str(payload.get("text") or ""),
         ]
+        if payload.get("text"):
+            lines.append(str(payload["text"]))
         if payload.get("phone"):
             lines.append(_("Client's phone: {phone}").format(phone=payload["phone"]))
         missing = payload.get("missing") or []
@@ -46,3 +50,19 @@ def automation_text(kind: str, payload: dict[str, Any]) -> Text:
             )
         return as_list(*lines)
     return Text("🤖 ", Bold(f"«{rule}»"), ": ", str(payload.get("text") or ""))
+
+
+def automation_keyboard(kind: str, payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
+    """A prepared template's button: fill it from the record now (a document comes as a file)."""
+    template_id = payload.get("template_id")
+    if kind != "automation_template" or not isinstance(template_id, int):
+        return None
+    deal_id = payload.get("deal_id")
+    data = TplCb(
+        action=TplAction.CHOOSE,
+        template_id=template_id,
+        client_id=0 if deal_id else int(payload.get("client_id") or 0),
+        deal_id=int(deal_id or 0),
+    )
+    label = _("📄 Get the document") if payload.get("docx") else _("📨 Fill it again")
+    return keyboard([button(label, data)])

@@ -23,6 +23,7 @@ from handlers.kit.whole_text import read_whole_rows
 from handlers.records.views import card_buttons
 from handlers.tasks.card_buttons import task_rows
 from handlers.tasks.views import task_button
+from handlers.templates.views import send_button
 from storage.models import Client, User
 
 CARD_PAGE = 10
@@ -172,7 +173,7 @@ def card_keyboard(
         rows.append([new_deal])
     rows[-1].append(task_button(client_id=client_id))
     rows.extend(task_rows(card.open_tasks, reader))  # one tap opens a task
-    rows.append(card_buttons(CardRef(CardKind.CLIENT, client_id)))
+    rows.append([*card_buttons(CardRef(CardKind.CLIENT, client_id)), send_button(client_id)])
     rows.extend(row for row in extra_rows if row)
     pages = max(1, -(-card.events_total // CARD_PAGE))
     nav = []

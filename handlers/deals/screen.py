@@ -29,6 +29,7 @@ from handlers.records.common import card_lines
 from handlers.records.views import card_buttons
 from handlers.tasks.card_buttons import with_task_rows
 from handlers.tasks.views import task_button
+from handlers.templates.views import send_button
 from storage.models import User
 
 MAX_CARD_CHARS = 4000
@@ -146,7 +147,7 @@ def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboard
         rows.append(
             [button(_("💬 Comment"), DealAction.COMMENT), task_button(deal_id=card.deal.id)]
         )
-    rows.append(card_buttons(CardRef(CardKind.DEAL, card.deal.id)))
+    rows.append([*card_buttons(CardRef(CardKind.DEAL, card.deal.id)), send_button(deal_id=deal_id)])
     rows.extend(read_whole_rows(card.events))
     pages = max(1, -(-card.events_total // CARD_EVENTS))
     nav = []

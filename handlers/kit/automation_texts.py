@@ -34,6 +34,8 @@ def _part(done: dict[str, Any], people: Mapping[int, User]) -> str:
         user = people.get(int(done.get("member") or 0))
         name = (user.full_name if user else None) or done.get("name") or str(done.get("member"))
         return _("responsible: {name}").format(name=name)
+    if kind == "set_field":
+        return _("{field} → {value}").format(field=done.get("field", ""), value=done.get("value"))
     if kind == "prepare_template":
         return _("prepared «{template}»").format(template=done.get("template", ""))
     return str(kind)
@@ -59,6 +61,11 @@ def automation_error_text(error: CrmError) -> str | None:
             "template": _("Choose a template."),
             "delay": _("This delay cannot be used: choose another."),
             "starter": _("This button is no longer active."),
+            "record_type": _("Choose a type of card."),
+            "record_action": _(
+                "On a card of the team's own type a rule can create a task, send a message "
+                "or assign in turn."
+            ),
         }
         return parts.get(str(error.params.get("part")), _("This rule cannot run as it is."))
     if error.code == ErrorCode.TOO_MANY_RULES:
@@ -103,10 +110,15 @@ def template_error_text(error: CrmError) -> str | None:
         ErrorCode.TOO_MANY_TEMPLATES: _("There can be at most {limit} templates.").format(
             limit=params.get("limit", "")
         ),
-        ErrorCode.TEMPLATE_GONE: _("This template no longer exists."),
-        ErrorCode.MAIL_OFF: _("Email is not set up: the team's SMTP settings are empty."),
-        ErrorCode.NO_EMAIL: _("The client has no email address. Add one on the card first."),
-        ErrorCode.MAIL_FAILED: _("The email was not sent: {reason}").format(
+        "template_gone": _("This template no longer exists."),
+        "fill_bad_phone": _(
+            "That is not a phone number I can read. Send it like +7 999 123-45-67, or /cancel."
+        ),
+        "fill_bad_amount": _("That is not an amount. Send a number, like 150000 or 150k."),
+        "not_fillable": _("This field cannot be filled from here."),
+        "mail_off": _("Email is not set up: the team's SMTP settings are empty."),
+        "no_email": _("The client has no email address. Add one on the card first."),
+        "mail_failed": _("The email was not sent: {reason}").format(
             reason=params.get("reason", "")
         ),
     }

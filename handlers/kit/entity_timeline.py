@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
+from handlers.kit.automation_texts import automation_event_text
+
 
 def record_event_text(kind: str, data: dict[str, object], text: str | None) -> str:
     if kind == "record_created":
         return "✨ " + _("created")
+    if kind == "automation":
+        return automation_event_text(data, {})
     if kind == "comment":
         return "💬 " + (text or "")
     if kind == "file":

@@ -27,9 +27,11 @@ from handlers.settings.callbacks import (
     SettingsAction,
     SettingsCb,
 )
+from handlers.templates.callbacks import TplAction, TplCb
 from storage.models import Role, User
 
 AUTOMATION = AutoCb(action=AutoAction.LIST).pack()
+TEMPLATES = TplCb(action=TplAction.LIST).pack()
 
 
 async def morning_buttons(member: User, crm: Crm) -> list[list[InlineKeyboardButton]]:
@@ -106,6 +108,7 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
             [InlineKeyboardButton(text=_("🧩 Fields and record types"), callback_data=fields)]
         )
         rows.append([InlineKeyboardButton(text=_("🤖 Automation"), callback_data=AUTOMATION)])
+        rows.append([InlineKeyboardButton(text=_("📄 Templates"), callback_data=TEMPLATES)])
         sources = SourceCb(action=SourceAction.LIST).pack()
         rows.append([InlineKeyboardButton(text=_("📥 Lead sources"), callback_data=sources)])
         rows.append([await backup_button(crm)])

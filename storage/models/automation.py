@@ -61,6 +61,8 @@ class AutomationFiring(Base):
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    # A card of the team's own record type (then there is no client).
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     depth: Mapped[int] = mapped_column(default=0)
     # Rules already in the chain that led here: none of them fires again from it.

@@ -1,0 +1,78 @@
+""" "Fill the field now": a value a template misses, typed by the member before sending.
+
+Only the placeholders that are a field of the client or the deal can be filled
+here (the company, the phone, the deal's amount); the manager's name and phone
+are the member's own profile and are not changed from a card. Each change goes
+through the use case a card's edit uses, so it is checked and recorded the same.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.automation.custom_fields import card_fields, custom_values
+from crm.cards import CardKind, CardRef
+from crm.client_edits import ClientEdits
+from crm.deals import Deals
+from crm.errors import Conflict, ErrorCode, InvalidInput
+from crm.field_values import FieldValues
+from crm.parsing.amounts import AmountError, parse_amount
+from crm.parsing.contacts import PhoneError, parse_phone
+from crm.placeholders import CUSTOM_PREFIX
+from storage.models import FieldDef, User
+
+__all__ = ["TemplateFields", "card_fields", "custom_values", "fillable"]
+
+FILLABLE = ("client.company", "client.phone", "deal.amount")
+
+
+def fillable(missing: list[str], has_deal: bool) -> list[str]:
+    """The missing placeholders a member can fill from the send dialog, in order."""
+    return [
+        name
+        for name in missing
+        if (name in FILLABLE and (has_deal or name != "deal.amount"))
+        or name.startswith(CUSTOM_PREFIX)
+    ]
+
+
+class TemplateFields:
+    def __init__(
+        self, session: AsyncSession, client_edits: ClientEdits, deals: Deals, values: FieldValues
+    ) -> None:
+        self._session = session
+        self._client_edits = client_edits
+        self._deals = deals
+        self._values = values
+
+    async def fill(
+        self, actor: User, name: str, text: str, *, client_id: int, deal_id: int | None
+    ) -> None:
+        """Set the field behind placeholder ``name`` from what the member typed."""
+        if name == "client.company":
+            await self._client_edits.edit_text(actor, client_id, "company", text)
+        elif name == "client.phone":
+            try:
+                phone = parse_phone(text)
+            except PhoneError as error:
+                raise InvalidInput(ErrorCode.FILL_BAD_PHONE) from error
+            await self._client_edits.add_phone(actor, client_id, phone.e164)
+        elif name.startswith(CUSTOM_PREFIX) and name.removeprefix(CUSTOM_PREFIX).isdigit():
+            field = await self._session.get(FieldDef, int(name.removeprefix(CUSTOM_PREFIX)))
+            if field is None or field.kind not in (CardKind.CLIENT, CardKind.DEAL):
+                raise Conflict(ErrorCode.NOT_FILLABLE)
+            if field.kind == CardKind.DEAL:
+                if deal_id is None:
+                    raise Conflict(ErrorCode.NOT_FILLABLE)
+                ref = CardRef(CardKind.DEAL, deal_id)
+            else:
+                ref = CardRef(CardKind.CLIENT, client_id)
+            await self._values.set(actor, ref, field.id, text)
+        elif name == "deal.amount" and deal_id is not None:
+            try:
+                amount = parse_amount(text)
+            except AmountError as error:
+                raise InvalidInput(ErrorCode.FILL_BAD_AMOUNT) from error
+            await self._deals.set_amount(actor, deal_id, amount)
+        else:
+            raise Conflict(ErrorCode.NOT_FILLABLE)

@@ -1,0 +1,231 @@
+"""/settings → Automation → New rule: trigger and its parameter, conditions, actions, delay,
+name; saved by the CRM, which checks the whole rule again."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from aiogram import F
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from crm import placeholders
+from crm.errors import ErrorCode, InvalidInput, NotFound
+from crm.parsing.amounts import AmountError, parse_amount
+from crm.service import Crm
+from handlers.automation import builder_views as views
+from handlers.automation.builder_steps import (
+    DEAL_TRIGGERS,
+    ask,
+    card_fields,
+    conditions,
+    next_after_trigger,
+    show_actions,
+    show_step,
+)
+from handlers.automation.builder_texts import prompt
+from handlers.automation.callbacks import BuildCb, Code, Step
+from handlers.automation.rules import summary_of
+from handlers.automation.screens import rule_screen
+from handlers.automation.states import RuleDraft, RuleFlow
+from handlers.kit.routes import Routes
+from handlers.kit.screen import show
+from storage.models import User
+
+routes = Routes(__name__)
+
+
+def _building(step: Step) -> Any:
+    return BuildCb.filter(F.step == step)
+
+
+@routes.callback_query(_building(Step.NEW))
+async def new_rule(callback: CallbackQuery, member: User, crm: Crm, state: FSMContext) -> None:
+    await crm.automation.rules(member)  # the owner's only
+    await state.set_state(RuleFlow.building)
+    await show_step(callback, state, RuleDraft(), views.triggers_screen())
+
+
+@routes.callback_query(RuleFlow.building, _building(Step.TRIGGER))
+async def trigger(
+    callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
+) -> None:
+    draft = RuleDraft().with_rule(
+        trigger=callback_data.code.value, params={}, conditions=[], actions=[]
+    )
+    draft, screen = await next_after_trigger(crm, draft, callback_data.code)
+    await show_step(callback, state, draft, screen)
+
+
+@routes.callback_query(RuleFlow.building, _building(Step.STAGE))
+async def stage(
+    callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
+) -> None:
+    draft = await RuleDraft.load(state)
+    stage_id = (await crm.pipelines.stage(callback_data.value)).id
+    if draft.asking == "trigger_stage":
+        draft = draft.with_rule(params={**draft.data().get("params", {}), "stage_id": stage_id})
+        await show_step(callback, state, *conditions(draft))
+    elif draft.asking == "move_stage":
+        await show_actions(callback, state, draft.with_action(stage_id=stage_id))
+
+
+@routes.callback_query(RuleFlow.building, _building(Step.NUMBER))
+async def number(
+    callback: CallbackQuery, callback_data: BuildCb, member: User, crm: Crm, state: FSMContext
+) -> None:
+    draft = await RuleDraft.load(state)
+    value = callback_data.value
+    if draft.asking in ("days", "hours"):
+        draft = draft.with_rule(params={**draft.data().get("params", {}), draft.asking: value})
+        await show_step(callback, state, *conditions(draft))
+    elif draft.asking == "due" and callback_data.code == Code.HIGH:
+        high = draft.action().get("priority") != "high"
+        draft = draft.with_action(priority="high" if high else "normal")
+        question = _("When is it due?")
+        screen = views.numbers_screen(
+            draft.data(), question, views.due_options(), workday=True, high_priority=high
+        )
+        await show_step(callback, state, draft, screen)
+    elif draft.asking == "due":
+        if callback_data.code == Code.NEXT_WORKDAY:
+            draft = draft.with_action(due_minutes=0, due="next_workday")
+        else:
+            draft = draft.with_action(due_minutes=value)
+        codes = [(Code.RESPONSIBLE, _("The responsible")), (Code.ACTOR, _("Who set it off"))]
+        team = [m for m in await crm.members.team(member) if m.active]
+        screen = views.who_screen(draft.data(), _("For whom is the task?"), codes, team)
+        await show_step(callback, state, ask(draft, "task_who"), screen)
+
+
+@routes.callback_query(RuleFlow.building, _building(Step.ANY))
+async def any_value(callback: CallbackQuery, state: FSMContext) -> None:
+    await show_step(callback, state, *conditions(await RuleDraft.load(state)))
+
+
+@routes.callback_query(RuleFlow.building, _building(Step.STATUS))
+async def status(
+    callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
+) -> None:
+    draft = await RuleDraft.load(state)
+    statuses = await crm.settings.statuses()
+    if callback_data.value >= len(statuses):
+        raise NotFound()
+    code = statuses[callback_data.value].code
+    if draft.asking == "trigger_status":
+        params = {**draft.data().get("params", {}), "value": code}
+        await show_step(callback, state, *conditions(draft.with_rule(params=params)))
+    elif draft.asking == "cond_status":
+        draft = draft.add_condition({"field": "status", "op": "eq", "value": code})
+        await show_step(callback, state, *conditions(draft))
+    elif draft.asking == "set_status":
+        await show_actions(callback, state, draft.with_action(status=code))
+
+
+@routes.callback_query(RuleFlow.building, _building(Step.CONDITION))
+async def condition(
+    callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
+) -> None:
+    draft = await RuleDraft.load(state)
+    code = callback_data.code
+    if code == Code.CUSTOM:
+        draft = ask(draft, "cond_field")
+        screen = views.fields_screen(draft.data(), await card_fields(crm), _("Which field?"))
+        await show_step(callback, state, draft, screen)
+        return
+    if code == Code.STATUS:
+        draft = ask(draft, "cond_status")
+        screen = views.statuses_screen(
+            draft.data(), await crm.settings.statuses(), _("Which status?")
+        )
+        await show_step(callback, state, draft, screen)
+        return
+    asking = {
+        Code.AMOUNT_GT: "amount_gt",
+        Code.AMOUNT_LT: "amount_lt",
+        Code.SOURCE: "cond_source",
+        Code.TAG: "tag",
+    }.get(code)
+    if asking is None:
+        raise InvalidInput(ErrorCode.BAD_RULE, part="condition")
+    draft = ask(draft, asking)
+    await show_step(callback, state, draft, views.ask_screen(draft.data(), prompt(asking)))
+
+
+@routes.callback_query(RuleFlow.building, _building(Step.ACTIONS))
+async def to_actions(callback: CallbackQuery, state: FSMContext) -> None:
+    draft = await RuleDraft.load(state)
+    rule = draft.data()
+    draft = ask(draft, "")
+    await show_step(
+        callback, state, draft, views.actions_screen(rule, rule.get("trigger") in DEAL_TRIGGERS)
+    )
+
+
+@routes.message(RuleFlow.building, F.text)
+async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> None:
+    draft = await RuleDraft.load(state)
+    text = (message.text or "").strip()
+    asking = draft.asking
+    if asking == "source":
+        params = {**draft.data().get("params", {}), "source": text[:60]}
+        await show_step(message, state, *conditions(draft.with_rule(params=params)))
+    elif asking in ("amount_gt", "amount_lt"):
+        try:
+            amount = parse_amount(text)
+        except AmountError as error:
+            raise InvalidInput(ErrorCode.FILL_BAD_AMOUNT) from error
+        op = "gt" if asking == "amount_gt" else "lt"
+        draft = draft.add_condition({"field": "amount", "op": op, "value": amount})
+        await show_step(message, state, *conditions(draft))
+    elif asking in ("cond_source", "tag"):
+        field, op = ("source", "eq") if asking == "cond_source" else ("tag", "has")
+        value = text[:64] if asking == "cond_source" else text.lstrip("#").lower()[:64]
+        draft = draft.add_condition({"field": field, "op": op, "value": value})
+        await show_step(message, state, *conditions(draft))
+    elif asking == "title":
+        placeholders.check(text)
+        draft = ask(draft.with_action(title=text[:500]), "due")
+        question = _("When is it due?")
+        screen = views.numbers_screen(draft.data(), question, views.due_options(), workday=True)
+        await show_step(message, state, draft, screen)
+    elif asking in ("text", "add_tag"):
+        if asking == "text":
+            placeholders.check(text)
+        key = "text" if asking == "text" else "tag"
+        await show_actions(message, state, draft.with_action(**{key: text[:1000]}))
+    elif asking == "cond_custom":
+        picked = draft.action()
+        condition = {"field": f"custom.{picked.get('field_id')}", "op": "eq", "value": text[:200]}
+        draft = draft.add_condition({**condition, "label": picked.get("label")})
+        await show_step(message, state, *conditions(replace(draft, pending="{}")))
+    elif asking == "changed_value":
+        params = {**draft.data().get("params", {}), "value": text[:200]}
+        await show_step(message, state, *conditions(draft.with_rule(params=params)))
+    elif asking == "field_value":
+        chosen = await crm.fields.get(int(draft.action().get("field_id") or 0))
+        crm.field_values.parse(chosen, text)  # a value the field cannot hold is refused now
+        await show_actions(message, state, draft.with_action(value=text[:1000]))
+    elif asking == "name":
+        rule = draft.data()
+        saved = await crm.automation.add(
+            member,
+            text,
+            str(rule.get("trigger")),
+            dict(rule.get("params") or {}),
+            list(rule.get("actions") or []),
+            conditions=list(rule.get("conditions") or []),
+            delay=dict(rule.get("delay") or {"kind": "now"}),
+        )
+        await RuleDraft.drop(state)
+        await state.set_state(None)
+        await show(message, rule_screen(await summary_of(crm, member, saved.id), member.timezone))
+    else:
+        await message.answer(_("Use the buttons above, or /cancel."))
+
+
+@routes.message(RuleFlow.building)
+async def not_text(message: Message) -> None:
+    await message.answer(_("Use the buttons above, or /cancel."))

@@ -1,0 +1,86 @@
+"""The rule builder's steps shared by its routers: what comes after a trigger, the
+conditions screen, and marking what a typed answer will be."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from crm.cards import CardKind
+from crm.parsing.fields import FieldType
+from crm.service import Crm
+from handlers.automation import builder_views as views
+from handlers.automation.callbacks import Code
+from handlers.automation.states import RuleDraft
+from handlers.kit.screen import Screen, show
+from storage.models import FieldDef
+
+DEAL_TRIGGERS = ("deal_entered_stage", "deal_stale", "deal_won", "deal_lost")
+
+
+async def show_step(
+    event: CallbackQuery | Message, state: FSMContext, draft: RuleDraft, screen: Screen
+) -> None:
+    await draft.save(state)
+    await show(event, screen)
+
+
+async def show_actions(event: CallbackQuery | Message, state: FSMContext, draft: RuleDraft) -> None:
+    draft = ask(draft.finish_action(), "")
+    rule = draft.data()
+    await show_step(
+        event, state, draft, views.actions_screen(rule, rule.get("trigger") in DEAL_TRIGGERS)
+    )
+
+
+async def card_fields(crm: Crm) -> list[FieldDef]:
+    """The clients' and the deals' custom fields: what a rule can watch or change."""
+    return [*await crm.fields.of(CardKind.CLIENT), *await crm.fields.of(CardKind.DEAL)]
+
+
+def ask(draft: RuleDraft, asking: str) -> RuleDraft:
+    return replace(draft, asking=asking)
+
+
+def conditions(draft: RuleDraft) -> tuple[RuleDraft, Screen]:
+    draft = ask(draft, "")
+    return draft, views.conditions_screen(draft.data())
+
+
+async def next_after_trigger(crm: Crm, draft: RuleDraft, code: Code) -> tuple[RuleDraft, Screen]:
+    """The trigger's parameter, asked for; or the conditions when it has none."""
+    rule = draft.data()
+    if code == Code.DEAL_ENTERED_STAGE:
+        stages = await crm.pipelines.stages()
+        return ask(draft, "trigger_stage"), views.stages_screen(rule, stages, _("Which stage?"))
+    if code == Code.DEAL_STALE:
+        screen = views.numbers_screen(rule, _("After how many days?"), views.days_options())
+        return ask(draft, "days"), screen
+    if code == Code.TASK_OVERDUE:
+        screen = views.numbers_screen(rule, _("Overdue by how many hours?"), views.hours_options())
+        return ask(draft, "hours"), screen
+    if code == Code.CLIENT_CREATED:
+        question = _("From any source, or send one source to fire only for it.")
+        return ask(draft, "source"), views.any_screen(rule, question, _("Any source"))
+    if code in (Code.DATE_APPROACHING, Code.CUSTOM_CHANGED):
+        fields = await card_fields(crm)
+        if code == Code.DATE_APPROACHING:
+            fields = [f for f in fields if f.type == FieldType.DATE]
+            return ask(draft, "date_field"), views.fields_screen(rule, fields, _("Which date?"))
+        draft = draft.with_rule(trigger="field_changed", shown=code.value)
+        screen = views.fields_screen(draft.data(), fields, _("Which field?"))
+        return ask(draft, "changed_field"), screen
+    if code == Code.RECORD_CREATED:
+        types = await crm.record_types.all()
+        return ask(draft, "record_type"), views.record_types_screen(rule, types)
+    if code == Code.FIELD_CHANGED:
+        draft = draft.with_rule(params={"field": "client.status"})
+        statuses = await crm.settings.statuses()
+        screen = views.statuses_screen(
+            draft.data(), statuses, _("To which status?"), _("Any change")
+        )
+        return ask(draft, "trigger_status"), screen
+    return conditions(draft)

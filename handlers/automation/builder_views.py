@@ -1,0 +1,290 @@
+"""The rule builder's screens: trigger, its parameter, conditions, actions, delay, name.
+Pure: data in, a ``Screen`` out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiogram.utils.formatting import Bold, as_list
+from aiogram.utils.i18n import gettext as _
+
+from crm.automation.rules import RECORD_ACTIONS
+from crm.pipeline import StageView
+from crm.team_settings import Status
+from handlers.automation.callbacks import AutoAction, AutoCb, BuildCb, Code, Step
+from handlers.kit.keyboards import back_row, button, cancel_row, keyboard, pick
+from handlers.kit.labels import member_name, status_label
+from handlers.kit.screen import Screen
+from handlers.kit.stages import money, stage_name
+from storage.models import FieldDef, RecordType, Template, User
+
+DAYS = (1, 3, 7, 14, 30)
+DEFAULT_CURRENCY = "RUB"  # a condition's amount is compared in minor units, any currency
+HOURS = (1, 4, 24, 48)
+DUE_MINUTES = (0, 15, 60, 24 * 60, 2 * 24 * 60, 7 * 24 * 60)
+DELAY_MINUTES = (15, 60, 24 * 60)
+
+
+def trigger_names() -> dict[Code, str]:
+    return {
+        Code.CLIENT_CREATED: _("👤 A client is created"),
+        Code.DEAL_ENTERED_STAGE: _("➡️ A deal enters a stage"),
+        Code.DEAL_STALE: _("⏳ A deal stays on its stage N days"),
+        Code.DEAL_WON: _("🏆 A deal is won"),
+        Code.DEAL_LOST: _("❌ A deal is lost"),
+        Code.TASK_OVERDUE: _("⏰ A task is overdue N hours"),
+        Code.FIELD_CHANGED: _("✏️ A client's status changes"),
+        Code.CUSTOM_CHANGED: _("🧩 A custom field changes"),
+        Code.DATE_APPROACHING: _("📅 A date field approaches"),
+        Code.RECORD_CREATED: _("📁 A card of the team's own type is created"),
+    }
+
+
+def action_names() -> dict[Code, str]:
+    return {
+        Code.CREATE_TASK: _("✅ Create a task"),
+        Code.NOTIFY: _("💬 Tell someone"),
+        Code.MOVE_STAGE: _("➡️ Move the deal to a stage"),
+        Code.SET_STATUS: _("🏷 Set the client's status"),
+        Code.ADD_TAG: _("#️⃣ Add a tag"),
+        Code.ROUND_ROBIN: _("🔄 Assign in turn"),
+        Code.PREPARE_TEMPLATE: _("📨 Prepare a template"),
+        Code.SET_FIELD: _("🧩 Change a custom field"),
+    }
+
+
+def condition_names() -> dict[Code, str]:
+    return {
+        Code.AMOUNT_GT: _("Amount over…"),
+        Code.AMOUNT_LT: _("Amount under…"),
+        Code.STATUS: _("Status is…"),
+        Code.SOURCE: _("Source is…"),
+        Code.TAG: _("Has the tag…"),
+        Code.CUSTOM: _("A custom field is…"),
+    }
+
+
+def span(minutes: int) -> str:
+    if minutes == 0:
+        return _("at once")
+    if minutes % (24 * 60) == 0:
+        return _("in {n} d").format(n=minutes // (24 * 60))
+    if minutes % 60 == 0:
+        return _("in {n} h").format(n=minutes // 60)
+    return _("in {n} min").format(n=minutes)
+
+
+def _code(value: object) -> Code | None:
+    return Code._value2member_map_.get(str(value))  # type: ignore[return-value]
+
+
+def condition_text(condition: dict[str, Any]) -> str:
+    """One condition as words: "Amount over 100 000 ₽", "Status is …", "#vip"."""
+    field, op, value = condition.get("field"), condition.get("op"), condition.get("value")
+    if field == "amount" and isinstance(value, int):
+        text = _("Amount over {amount}") if op == "gt" else _("Amount under {amount}")
+        return text.format(amount=money(value, DEFAULT_CURRENCY))
+    if field == "status":
+        return _("Status is {status}").format(status=status_label(str(value), []))
+    if field == "source":
+        return _("Source is {source}").format(source=value)
+    if field == "tag":
+        return f"#{value}"
+    if str(field).startswith("custom.") and condition.get("label"):
+        return _("{field} is {value}").format(field=condition["label"], value=value)
+    return f"{field} {op} {value}"
+
+
+def describe(rule: dict[str, Any]) -> list[str]:
+    """The rule, one line per part: when, only if, what it does."""
+    lines = []
+    trigger = _code(rule.get("shown") or rule.get("trigger"))
+    if str((rule.get("params") or {}).get("field", "")).startswith("custom."):
+        trigger = Code.CUSTOM_CHANGED
+    if trigger is not None:
+        lines.append(_("When: {what}").format(what=trigger_names().get(trigger, trigger.value)))
+    conditions = rule.get("conditions") or []
+    if conditions:
+        shown = "; ".join(condition_text(c) for c in conditions)
+        lines.append(_("Only if: {what}").format(what=shown))
+    actions = rule.get("actions") or []
+    if actions:
+        names = action_names()
+        done = ", ".join(names.get(_code(a.get("type")) or Code.NONE, "?") for a in actions)
+        lines.append(_("Do: {what}").format(what=done))
+    return lines
+
+
+def _screen(rule: dict[str, Any], question: str, *rows: Any) -> Screen:
+    text = as_list(Bold(_("🤖 New rule")), *describe(rule), question)
+    return Screen(text, keyboard(*rows, cancel_row()))
+
+
+def triggers_screen() -> Screen:
+    items = [
+        (name, BuildCb(step=Step.TRIGGER, code=code)) for code, name in trigger_names().items()
+    ]
+    return _screen({}, _("What sets the rule off?"), *pick(items))
+
+
+def stages_screen(rule: dict[str, Any], stages: list[StageView], question: str) -> Screen:
+    items = [(stage_name(s), BuildCb(step=Step.STAGE, value=s.id)) for s in stages]
+    return _screen(rule, question, *pick(items, columns=2))
+
+
+def numbers_screen(
+    rule: dict[str, Any],
+    question: str,
+    options: list[tuple[str, int]],
+    workday: bool = False,
+    high_priority: bool = False,
+) -> Screen:
+    items = [(label, BuildCb(step=Step.NUMBER, value=value)) for label, value in options]
+    at_ten = BuildCb(step=Step.NUMBER, code=Code.NEXT_WORKDAY)
+    extra = [button(_("At 10:00 the next working day"), at_ten)] if workday else None
+    high = None
+    if workday:  # a task's due screen: its priority too
+        mark = "✅ " if high_priority else "▫️ "
+        high = [button(mark + _("🔥 High priority"), BuildCb(step=Step.NUMBER, code=Code.HIGH))]
+    return _screen(rule, question, *pick(items, columns=3), extra, high)
+
+
+def days_options() -> list[tuple[str, int]]:
+    return [(_("{n} d").format(n=n), n) for n in DAYS]
+
+
+def hours_options() -> list[tuple[str, int]]:
+    return [(_("{n} h").format(n=n), n) for n in HOURS]
+
+
+def due_options() -> list[tuple[str, int]]:
+    return [(span(minutes), minutes) for minutes in DUE_MINUTES]
+
+
+def any_screen(rule: dict[str, Any], question: str, any_label: str) -> Screen:
+    return _screen(rule, question, [button(any_label, BuildCb(step=Step.ANY))])
+
+
+def statuses_screen(
+    rule: dict[str, Any], statuses: list[Status], question: str, any_label: str | None = None
+) -> Screen:
+    items = [
+        (status_label(s.code, statuses), BuildCb(step=Step.STATUS, value=n))
+        for n, s in enumerate(statuses)
+    ]
+    extra = [button(any_label, BuildCb(step=Step.ANY))] if any_label else None
+    return _screen(rule, question, *pick(items, columns=2), extra)
+
+
+def conditions_screen(rule: dict[str, Any]) -> Screen:
+    items = [
+        (name, BuildCb(step=Step.CONDITION, code=code)) for code, name in condition_names().items()
+    ]
+    question = _("Only when…? Add a condition, or go on to what the rule does.")
+    return _screen(
+        rule,
+        question,
+        *pick(items, columns=2),
+        [button(_("➡️ What it does"), BuildCb(step=Step.ACTIONS))],
+    )
+
+
+def actions_screen(rule: dict[str, Any], has_deal: bool) -> Screen:
+    allowed = set(RECORD_ACTIONS) if rule.get("trigger") == "record_created" else None
+    items = [
+        (name, BuildCb(step=Step.ACTION, code=code))
+        for code, name in action_names().items()
+        if (has_deal or code != Code.MOVE_STAGE) and (allowed is None or code in allowed)
+    ]
+    more = bool(rule.get("actions"))
+    question = _("Add another action, or go on.") if more else _("What should the rule do?")
+    rows = [[button(_("➡️ When to do it"), BuildCb(step=Step.DELAY_STEP))]] if more else []
+    return _screen(rule, question, *pick(items, columns=2), *rows)
+
+
+def fields_screen(rule: dict[str, Any], fields: list[FieldDef], question: str) -> Screen:
+    items = [
+        (
+            ("💼 " if f.kind == "deal" else "👤 ") + f.name,
+            BuildCb(step=Step.FIELD, value=f.id),
+        )
+        for f in fields
+    ]
+    if not fields:
+        question = _(
+            "There are no such fields yet: add them in /settings → Fields and record types."
+        )
+    return _screen(rule, question, *pick(items, columns=2))
+
+
+def record_types_screen(rule: dict[str, Any], types: list[RecordType]) -> Screen:
+    items = [(f"{t.emoji} {t.plural}", BuildCb(step=Step.RECORD_TYPE, value=t.id)) for t in types]
+    question = (
+        _("Which type of card?")
+        if types
+        else _("There are no record types yet: add them in /settings → Fields and record types.")
+    )
+    return _screen(rule, question, *pick(items, columns=2))
+
+
+def who_screen(
+    rule: dict[str, Any], question: str, codes: list[tuple[Code, str]], team: Sequence[User] = ()
+) -> Screen:
+    """The roles to choose from, then (for a task) each active member by name."""
+    items = [(label, BuildCb(step=Step.WHO, code=code)) for code, label in codes]
+    named = [(member_name(m), BuildCb(step=Step.MEMBER, member=m.id)) for m in team]
+    return _screen(rule, question, *pick(items), *pick(named, columns=2))
+
+
+def members_screen(rule: dict[str, Any], members: list[User], chosen: list[int]) -> Screen:
+    items = [
+        (
+            ("✅ " if m.id in chosen else "▫️ ") + member_name(m),
+            BuildCb(step=Step.MEMBER, member=m.id),
+        )
+        for m in members
+    ]
+    done = [button(_("➡️ Done"), BuildCb(step=Step.MEMBERS_DONE))] if chosen else None
+    return _screen(rule, _("Among whom? Tap to choose."), *pick(items, columns=2), done)
+
+
+def templates_screen(rule: dict[str, Any], templates: list[Template]) -> Screen:
+    items = [(t.name, BuildCb(step=Step.TEMPLATE, value=t.id)) for t in templates]
+    question = (
+        _("Which template?")
+        if templates
+        else _("There are no templates yet: add one in /settings → Templates.")
+    )
+    return _screen(rule, question, *pick(items))
+
+
+def delay_screen(rule: dict[str, Any]) -> Screen:
+    rows = [[button(_("⚡ Immediately"), BuildCb(step=Step.DELAY, code=Code.NOW))]]
+    rows += pick(
+        [
+            (
+                _("After: {when}").format(when=span(m)),
+                BuildCb(step=Step.DELAY, code=Code.AFTER, value=m),
+            )
+            for m in DELAY_MINUTES
+        ],
+        columns=3,
+    )
+    rows.append(
+        [
+            button(
+                _("At 10:00 the next working day"),
+                BuildCb(step=Step.DELAY, code=Code.NEXT_WORKDAY),
+            )
+        ]
+    )
+    return _screen(rule, _("When should it act once set off?"), *rows)
+
+
+def ask_screen(rule: dict[str, Any], question: str) -> Screen:
+    return _screen(rule, question)
+
+
+def back_to_rules() -> list[Any]:
+    return back_row(_("Rules"), AutoCb(action=AutoAction.LIST))

@@ -1,0 +1,54 @@
+"""The rule builder's dialog: the rule as it is being put together, kept between presses."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+from aiogram.fsm.state import State, StatesGroup
+
+from handlers.kit.dialogs import DialogData
+
+
+class RuleFlow(StatesGroup):
+    building = State()  # presses; typed text answers ``asking``
+
+
+@dataclass(frozen=True)
+class RuleDraft(DialogData):
+    """``rule``: JSON of trigger, params, conditions, actions, delay; ``asking``: what a typed
+    text is (source, amount_gt, amount_lt, cond_source, tag, title, text, add_tag, name);
+    ``pending``: the action or condition being filled in (JSON)."""
+
+    rule: str = "{}"
+    asking: str = ""
+    pending: str = "{}"
+
+    def data(self) -> dict[str, Any]:
+        return _object(self.rule)
+
+    def action(self) -> dict[str, Any]:
+        return _object(self.pending)
+
+    def with_rule(self, **changes: Any) -> RuleDraft:
+        return replace(self, rule=json.dumps({**self.data(), **changes}))
+
+    def with_action(self, **changes: Any) -> RuleDraft:
+        return replace(self, pending=json.dumps({**self.action(), **changes}))
+
+    def add_condition(self, condition: dict[str, Any]) -> RuleDraft:
+        conditions = [*self.data().get("conditions", []), condition]
+        return self.with_rule(conditions=conditions)
+
+    def finish_action(self) -> RuleDraft:
+        actions = [*self.data().get("actions", []), self.action()]
+        return replace(self.with_rule(actions=actions), pending="{}")
+
+
+def _object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,11 @@
+"""Templates in Telegram: the owner's /settings → Templates, and "📨 Send" on a card."""
+
+from __future__ import annotations
+
+from handlers.kit.routes import Routes
+from handlers.templates import manage, send
+
+routes = Routes(__name__)
+routes.include(manage.routes, send.routes)
+
+__all__ = ["routes"]

@@ -1,0 +1,31 @@
+"""The dialogs of this feature and the data they keep between messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.fsm.state import State, StatesGroup
+
+from handlers.kit.dialogs import DialogData
+
+
+class TemplateFlow(StatesGroup):
+    name = State()  # a message template's name
+    body = State()  # its text (data: NewTemplate)
+    document = State()  # a .docx file
+    fill = State()  # a missing field's value (data: Sending)
+
+
+@dataclass(frozen=True)
+class NewTemplate(DialogData):
+    template_name: str = ""
+
+
+@dataclass(frozen=True)
+class Sending(DialogData):
+    """The template being sent from a card, and the placeholder whose field is asked for."""
+
+    send_template: int = 0
+    send_client: int = 0
+    send_deal: int = 0
+    send_field: str = ""

@@ -1,0 +1,282 @@
+"""The rule builder through the Dispatcher with a controlled clock: the owner puts a rule
+together (trigger with its parameter, conditions, actions, delay, name), it fires only where
+its conditions hold, the rule screen tests it on a record without acting and deletes it after
+asking; round-robin built with the buttons spreads new clients; bad answers and forged presses
+are refused."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.cards import CardKind, CardRef
+from crm.clients import ClientDraft
+from crm.clock import ManualClock
+from crm.parsing.fields import FieldType
+from handlers.automation.callbacks import BuildCb, RuleAction, RuleCb, Step
+from handlers.kit.entity_timeline import record_event_text
+from storage.engine import create_session_factory
+from storage.models import AutomationRule, Client, Deal, Event, Stage, Task
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID, Joiner
+
+
+async def all_of(app: App, model: type[Task] | type[AutomationRule] | type[Client]) -> list:  # type: ignore[type-arg]
+    async with create_session_factory(app.engine)() as db:
+        return list(await db.scalars(select(model).order_by(model.id)))
+
+
+async def stage_id(app: App, code: str) -> int:
+    async with create_session_factory(app.engine)() as db:
+        found = await db.scalar(select(Stage.id).where(Stage.code == code))
+    assert found is not None
+    return int(found)
+
+
+async def deal_of(app: App, name: str, amount: int) -> Deal:
+    client = await make_client(app, OWNER_ID, name)
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        return await crm.deals.create(me, client.id, amount, f"Deal of {name}")
+
+
+async def move(app: App, deal_id: int, stage: int) -> None:
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        await crm.deals.move(me, deal_id, stage)
+
+
+async def open_builder(owner: SimulatedUser) -> None:
+    await owner.send("/settings")
+    await owner.press("Automation")
+    [triggers] = await owner.press("New rule")
+    assert "What sets the rule off?" in triggers.text
+
+
+async def test_a_built_rule_fires_where_its_condition_holds_and_is_tested_and_deleted(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    await open_builder(owner_en)
+    [stages] = await owner_en.press("A deal enters a stage")
+    [conditions] = await owner_en.press("Proposal", stages)
+    assert "When: ➡️ A deal enters a stage" in conditions.text
+    await owner_en.press("Amount over")
+    [wrong] = await owner_en.send("a lot")
+    assert "That is not an amount" in wrong.text
+    [more] = await owner_en.send("100k")
+    assert "Only if: Amount over 100,000\u00a0₽" in more.text
+    [actions] = await owner_en.press("What it does")
+    assert "What should the rule do?" in actions.text
+    await owner_en.press("Create a task")
+    [refused] = await owner_en.send("Call {client.nmae}")
+    assert "I don't know the placeholder {client.nmae}" in refused.text
+    [due] = await owner_en.send("Call {client.name} about the offer")
+    assert "When is it due?" in due.text
+    [whom] = await owner_en.press("in 1 d")
+    await owner_en.press("The responsible", whom)
+    [delay] = await owner_en.press("When to do it")
+    assert "When should it act" in delay.text
+    [name] = await owner_en.press("Immediately")
+    assert "send the rule's name" in name.text
+    [rule] = await owner_en.send("Big offers")
+    assert "🤖 Big offers" in rule.text and "State: on" in rule.text
+    assert "When: ➡️ A deal enters a stage" in rule.text and "Do: ✅ Create a task" in rule.text
+
+    [stored] = await all_of(app, AutomationRule)
+    assert stored.trigger_params == {"stage_id": await stage_id(app, "proposal")}
+    assert stored.conditions == [{"field": "amount", "op": "gt", "value": 10_000_000}]
+    assert stored.actions[0]["due_minutes"] == 24 * 60
+
+    big = await deal_of(app, "Ivan", 15_000_000)
+    small = await deal_of(app, "Anna", 5_000_000)
+    for deal in (big, small):
+        await move(app, deal.id, await stage_id(app, "proposal"))
+    await app.ticker.tick()
+    [task] = await all_of(app, Task)
+    assert task.title == "Call Ivan about the offer" and task.deal_id == big.id
+    assert task.due_at == clock.now() + timedelta(days=1)
+
+    await owner_en.press_data(RuleCb(action=RuleAction.TEST, rule_id=stored.id).pack())
+    [preview] = await owner_en.press("Deal of Anna")
+    assert "⛔ It would not fire." in preview.text
+    assert "❌ Amount over 100,000\u00a0₽" in preview.text and "Nothing was done." in preview.text
+    await owner_en.press("Rule")
+    await owner_en.press("Test on a record")
+    [preview] = await owner_en.press("Deal of Ivan")
+    assert "✅ It would fire." in preview.text and "Call Ivan about the offer" in preview.text
+    assert len(await all_of(app, Task)) == 1  # testing did nothing
+
+    await owner_en.press("Rule")
+    [ask] = await owner_en.press("Delete")
+    assert "Delete the rule «Big offers»?" in ask.text
+    [rules] = await owner_en.press("Delete", ask)
+    assert owner_en.alert == "Deleted: «Big offers»." and "No rules yet" in rules.text
+    assert await all_of(app, AutomationRule) == []
+
+
+async def test_round_robin_built_with_buttons_spreads_new_clients(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    await join(701, first_name="Mila", language_code="en")
+    await join(702, first_name="Oleg", language_code="en")
+    await open_builder(owner_en)
+    [source] = await owner_en.press("A client is created")
+    assert "From any source" in source.text
+    await owner_en.press("Any source")
+    await owner_en.press("What it does")
+    await owner_en.press("Assign in turn")
+    await owner_en.press("Mila")
+    [chosen] = await owner_en.press("Oleg")
+    assert "✅ Mila" in [label for label, _d, _u in chosen.buttons]
+    await owner_en.press("Done")
+    await owner_en.press("When to do it")
+    await owner_en.press("Immediately")
+    await owner_en.send("Spread leads")
+
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        for n in range(4):
+            await crm.clients.create(me, ClientDraft(name=f"Lead {n}"), force=True)
+    await app.ticker.tick()
+    managers = [c.manager_id for c in await all_of(app, Client)]
+    assert managers == [701, 702, 701, 702]
+
+
+async def test_a_manager_cannot_build_or_delete_rules(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    await owner_en.send("/settings")
+    await owner_en.press("Automation")
+    await owner_en.press("Ready rules")
+    await owner_en.press("Call new leads")
+    [rule] = await all_of(app, AutomationRule)
+    manager = await join(777, language_code="en")
+    await manager.press_data(BuildCb(step=Step.NEW).pack())
+    assert manager.alert == "You don't have access to this."
+    for action in (RuleAction.DELETE_YES, RuleAction.TEST):
+        await manager.press_data(RuleCb(action=action, rule_id=rule.id).pack())
+        assert manager.alert == "You don't have access to this."
+    assert len(await all_of(app, AutomationRule)) == 1
+
+
+async def test_custom_field_rules_built_with_buttons(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        ends = await crm.fields.define(me, CardKind.CLIENT, "Contract end", FieldType.DATE)
+        await crm.fields.define(me, CardKind.CLIENT, "Seats", FieldType.NUMBER)
+    await open_builder(owner_en)
+    [dates] = await owner_en.press("A date field approaches")
+    labels = [label for label, _d, _u in dates.buttons]
+    assert "👤 Contract end" in labels and "👤 Seats" not in labels  # date fields only
+    await owner_en.press("Contract end")
+    await owner_en.press("7 d")
+    await owner_en.press("What it does")
+    await owner_en.press("Change a custom field")
+    await owner_en.press("Seats")
+    [wrong] = await owner_en.send("a few")
+    assert "Seats" in wrong.text  # the field's own refusal, naming it
+    await owner_en.send("5")
+    await owner_en.press("When to do it")
+    await owner_en.press("Immediately")
+    [saved] = await owner_en.send("Renewals")
+    assert "🤖 Renewals" in saved.text
+
+    client = await make_client(app, OWNER_ID, "Ivan")
+    soon = (clock.now().date() + timedelta(days=5)).strftime("%d.%m.%Y")
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        await crm.field_values.set(me, CardRef(CardKind.CLIENT, client.id), ends.id, soon)
+    await app.ticker.tick()
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        values = await crm.field_values.of_card(me, CardRef(CardKind.CLIENT, client.id))
+    assert {v.field.name: v.value for v in values}["Seats"] == "5"
+
+
+async def test_a_card_of_a_team_type_sets_off_its_rule(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        suppliers = await crm.record_types.create(me, "Supplier", "Suppliers", "🏭")
+        products = await crm.record_types.create(me, "Product", "Products", "📦")
+    await open_builder(owner_en)
+    await owner_en.press("A card of the team's own type is created")
+    [actions] = await owner_en.press("Suppliers")
+    labels = [label for label, _d, _u in actions.buttons]
+    assert "✅ Create a task" in labels and "🏷 Set the client's status" not in labels
+    await owner_en.press("Create a task")
+    await owner_en.send("Check the new supplier's papers")
+    await owner_en.press("in 1 h")
+    await owner_en.press("The responsible")
+    await owner_en.press("When to do it")
+    await owner_en.press("Immediately")
+    await owner_en.send("New suppliers")
+
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        await crm.records.create(me, products.id, "Cheese")
+        acme = await crm.records.create(me, suppliers.id, "Acme")
+    await app.ticker.tick()
+    [task] = await all_of(app, Task)
+    assert task.title == "Check the new supplier's papers" and task.client_id is None
+    assert (task.assignee_id, task.due_at) == (OWNER_ID, clock.now() + timedelta(hours=1))
+    async with create_session_factory(app.engine)() as db:
+        [fired] = list(await db.scalars(select(Event).where(Event.kind == "automation")))
+    assert fired.record_id == acme.id
+    with app.i18n.context(), app.i18n.use_locale("en"):
+        line = record_event_text(fired.kind, fired.data, fired.text)
+    assert line == "🤖 «New suppliers»: task «Check the new supplier's papers»"
+
+    [rule] = await all_of(app, AutomationRule)
+    await owner_en.press_data(RuleCb(action=RuleAction.TEST, rule_id=rule.id).pack())
+    [preview] = await owner_en.press("Acme")
+    assert "✅ It would fire." in preview.text and "Nothing was done." in preview.text
+
+
+async def test_a_custom_field_condition_built_with_buttons(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    await join(701, first_name="Mila", language_code="en")
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        tier = await crm.fields.define(me, CardKind.CLIENT, "Tier", FieldType.TEXT)
+    await open_builder(owner_en)
+    await owner_en.press("A deal is won")
+    await owner_en.press("A custom field is")
+    await owner_en.press("Tier")
+    [more] = await owner_en.send("gold")
+    assert "Only if: Tier is gold" in more.text
+    await owner_en.press("What it does")
+    await owner_en.press("Create a task")
+    await owner_en.send("Thank {client.name}")
+    [due] = await owner_en.press("High priority")
+    assert "✅ 🔥 High priority" in [label for label, _d, _u in due.buttons]
+    [whom] = await owner_en.press("At 10:00 the next working day", due)
+    assert "For whom is the task?" in whom.text
+    await owner_en.press("Mila", whom)
+    await owner_en.press("When to do it")
+    await owner_en.press("Immediately")
+    [rule] = await owner_en.send("Gold wins")
+    assert "Only if: Tier is gold" in rule.text
+    [stored] = await all_of(app, AutomationRule)
+    assert stored.conditions == [
+        {"field": f"custom.{tier.id}", "op": "eq", "value": "gold", "label": "Tier"}
+    ]
+    assert stored.actions[0]["assignee"] == 701  # a named member
+    assert stored.actions[0]["due"] == "next_workday"
+    assert stored.actions[0]["priority"] == "high"

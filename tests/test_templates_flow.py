@@ -1,0 +1,314 @@
+"""Templates through the Dispatcher: the owner's /settings → Templates (add a message or a
+.docx, refusals named, delete after asking) and "📨 Send" on a client's and a deal's card
+(missing values first, fill the field now or send anyway, the ready text or the filled
+document, Send by email to a local SMTP server and its failure told)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App, build_app
+from bot.offline import OfflineSession
+from bot.simulator import SimulatedUser
+from bot.startup import prepare_database
+from crm import docx_fill
+from crm.cards import CardKind
+from crm.clients import ClientDraft
+from crm.clock import ManualClock
+from crm.parsing.fields import FieldType
+from handlers.clients.callbacks import ClientCb
+from handlers.deals.callbacks import DealCb
+from handlers.templates.callbacks import TplAction, TplCb
+from storage.engine import create_session_factory
+from storage.models import Client, Deal, Event, Template
+from tests.conftest import OWNER_ID, Joiner, make_settings
+from tests.test_templates_core import Inbox, inbox, word_file
+
+__all__ = ["inbox"]  # the local SMTP server's fixture, shared with the core tests
+
+RUB = "\u00a0₽"
+
+
+@pytest.fixture
+async def app(
+    request: pytest.FixtureRequest, database_url: str, clock: ManualClock
+) -> AsyncIterator[App]:
+    """The app; parametrized with "smtp", it has the local SMTP server as the team's."""
+    overrides: dict[str, object] = {}
+    if getattr(request, "param", None) == "smtp":
+        _handler, port = request.getfixturevalue("inbox")
+        overrides = {
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_from": "Sales <sales@example.com>",
+            "smtp_tls": "none",
+        }
+    application = build_app(
+        make_settings(database_url, **overrides), session=OfflineSession(), clock=clock
+    )
+    await prepare_database(application)
+    yield application
+    await application.close()
+
+
+async def a_deal(app: App, company: str | None = None, amount: int = 15_000_000) -> Deal:
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        draft = ClientDraft(name="Ivan Petrov", company=company, emails=("ivan@example.com",))
+        client = await crm.clients.create(me, draft, force=True)
+        assert isinstance(client, Client)
+        return await crm.deals.create(me, client.id, amount, "Kitchen")
+
+
+async def a_template(app: App, name: str, body: str | None = None, docx: bytes = b"") -> int:
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        if body is not None:
+            return (await crm.templates.add_text(me, name, body)).id
+        return (await crm.templates.add_docx(me, name, docx)).id
+
+
+async def templates(app: App) -> list[Template]:
+    async with create_session_factory(app.engine)() as db:
+        return list(await db.scalars(select(Template)))
+
+
+async def events(app: App, kind: str) -> list[Event]:
+    async with create_session_factory(app.engine)() as db:
+        return list(await db.scalars(select(Event).where(Event.kind == kind)))
+
+
+async def test_the_owner_adds_a_message_template_and_deletes_it(owner_en: SimulatedUser) -> None:
+    await owner_en.send("/settings")
+    [empty] = await owner_en.press("Templates")
+    assert "No templates yet" in empty.text
+    await owner_en.press("Message")
+    [asked] = await owner_en.send("Offer")
+    assert "{client.name}" in asked.text
+    [refused] = await owner_en.send("Dear {client.nmae}, {deal.amount}")
+    assert "I don't know the placeholder {client.nmae}" in refused.text
+    [saved] = await owner_en.send("Dear {client.name}, {deal.amount}")
+    assert "Saved: «Offer»." in saved.text
+    [one] = await owner_en.press("📝 Offer")
+    assert "Placeholders: {client.name}, {deal.amount}" in one.text
+    [ask] = await owner_en.press("Delete")
+    assert "Delete the template «Offer»?" in ask.text
+    [back] = await owner_en.press("No, back")
+    assert "Placeholders" in back.text
+    await owner_en.press("Delete")
+    [gone] = await owner_en.press("Delete")
+    assert owner_en.alert == "Deleted: «Offer»." and "No templates yet" in gone.text
+
+
+async def test_a_docx_template_is_uploaded_and_bad_files_are_refused(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await owner_en.send("/settings")
+    await owner_en.press("Templates")
+    [asked] = await owner_en.press("Document (.docx)")
+    assert "Send the .docx file" in asked.text
+    [not_docx] = await owner_en.send_document("offer.pdf", "application/pdf", data=b"%PDF-1.4")
+    assert "This is not a Word .docx file" in not_docx.text
+    broken = word_file(["Dear {cli", "ent.surname}"])
+    [unknown] = await owner_en.send_document("offer.docx", data=broken)
+    assert "I don't know the placeholder {client.surname}" in unknown.text
+    [text] = await owner_en.send("just words")
+    assert "Send the .docx as a file" in text.text
+    assert await templates(app) == []
+    good = word_file(["Offer for {cli", "ent.name}"], ["Total {deal.amount}"])
+    [saved] = await owner_en.send_document("Kitchen offer.docx", data=good)
+    assert "Saved: «Kitchen offer». Placeholders found: {client.name}, {deal.amount}." in (
+        saved.text
+    )
+    assert "📄 Kitchen offer" in [label for label, _data, _url in saved.buttons]
+
+
+async def test_a_manager_cannot_manage_templates(app: App, join: Joiner) -> None:
+    template_id = await a_template(app, "Offer", "Dear {client.name}")
+    manager = await join(777, language_code="en")
+    for action in (TplAction.LIST, TplAction.ADD_TEXT, TplAction.ADD_DOC, TplAction.DELETE_YES):
+        await manager.press_data(TplCb(action=action, template_id=template_id).pack())
+        assert manager.alert == "You don't have access to this."
+    assert len(await templates(app)) == 1
+
+
+async def test_send_from_a_deal_names_what_is_missing_and_fills_it_now(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    deal = await a_deal(app)
+    await a_template(app, "Offer", "Dear {client.name} ({client.company}): {deal.amount}")
+    [card] = await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    [picked] = await owner_en.press("📨 Send", card)
+    assert "Which template" in picked.text
+    [missing] = await owner_en.press("📝 Offer")
+    assert "«Offer» has no value for: {client.company}." in missing.text
+    [asked] = await owner_en.press("Fill {client.company} now")
+    assert asked.text == "Send the client's company."
+    [ready] = await owner_en.send("Roga & Co")
+    assert ready.text == f"Dear Ivan Petrov (Roga & Co): 150,000{RUB}"
+    labels = [label for label, _data, _url in ready.buttons]
+    assert "◀️ Deal" in labels and not any("email" in label for label in labels)
+    [prepared] = await events(app, "template_prepared")
+    assert prepared.deal_id == deal.id and prepared.data["missing"] == []
+    [changed] = await events(app, "field_changed")  # the company, as a card edit writes
+    assert changed.client_id == deal.client_id
+
+
+async def test_send_anyway_leaves_the_place_empty(app: App, owner_en: SimulatedUser) -> None:
+    deal = await a_deal(app)
+    await a_template(app, "Offer", "Dear {client.name} ({client.company})")
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("📨 Send")
+    await owner_en.press("📝 Offer")
+    [ready] = await owner_en.press("Send anyway")
+    assert ready.text == "Dear Ivan Petrov ()"
+
+
+async def test_a_wrong_value_for_the_field_is_asked_again(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    deal = await a_deal(app, company="Roga")
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        await crm.deals.set_amount(me, deal.id, 0)
+    await a_template(app, "Bill", "Pay {deal.amount}, call {client.phone}")
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("📨 Send")
+    [missing] = await owner_en.press("📝 Bill")
+    assert "no value for: {client.phone}" in missing.text
+    await owner_en.press("Fill {client.phone} now")
+    [wrong] = await owner_en.send("call me maybe")
+    assert "not a phone number" in wrong.text
+    [ready] = await owner_en.send("+7 999 123-45-67")
+    assert ready.text == f"Pay 0{RUB}, call +79991234567"
+
+
+async def test_a_document_is_sent_as_a_file_from_the_client_card(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    deal = await a_deal(app, company="Roga & Co")
+    await a_template(app, "Offer doc", docx=word_file(["For {client.name}, {client.company}"]))
+    [card] = await owner_en.press_data(ClientCb(action="open", client_id=deal.client_id).pack())
+    await owner_en.press("📨 Send", card)
+    [document] = await owner_en.press("📄 Offer doc")
+    assert document.method == "SendDocument"
+    assert document.file == "Ivan Petrov 02.03.2026.docx"
+    assert document.data is not None
+    assert docx_fill.text_of(document.data) == "For Ivan Petrov, Roga & Co"
+    [event] = await events(app, "template_prepared")
+    assert event.client_id == deal.client_id and event.deal_id is None
+
+
+async def test_no_templates_yet_says_who_adds_them(app: App, owner_en: SimulatedUser) -> None:
+    deal = await a_deal(app)
+    await owner_en.press_data(ClientCb(action="open", client_id=deal.client_id).pack())
+    [empty] = await owner_en.press("📨 Send")
+    assert "the owner adds them in /settings → Templates" in empty.text
+
+
+async def test_a_forged_send_on_a_hidden_client_is_refused(app: App, join: Joiner) -> None:
+    deal = await a_deal(app)
+    template_id = await a_template(app, "Offer", "Dear {client.name}")
+    manager = await join(777, language_code="en")
+    for data in (
+        TplCb(action=TplAction.PICK, client_id=deal.client_id),
+        TplCb(action=TplAction.CHOOSE, template_id=template_id, deal_id=deal.id),
+        TplCb(action=TplAction.READY, template_id=template_id, client_id=deal.client_id),
+    ):
+        await manager.press_data(data.pack())
+        assert manager.alert is not None
+        assert "Dear" not in manager.last_message().text
+    assert await events(app, "template_prepared") == []
+
+
+@pytest.mark.parametrize("app", ["smtp"], indirect=True)
+async def test_send_by_email_delivers_and_a_failure_reaches_the_member(
+    app: App, owner_en: SimulatedUser, inbox: tuple[Inbox, int]
+) -> None:
+    received, _port = inbox
+    deal = await a_deal(app, company="Roga & Co")
+    await a_template(app, "Offer", "Dear {client.name}, {deal.amount}")
+    await a_template(app, "Offer doc", docx=word_file(["For {client.name}"]))
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("📨 Send")
+    await owner_en.press("📝 Offer")
+    [sent] = await owner_en.press("Send by email")
+    assert sent.text == "📧 «Offer» sent to ivan@example.com."
+    [letter] = received.messages
+    assert letter["To"] == "ivan@example.com" and "Dear Ivan Petrov" in str(letter.get_payload())
+
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("📨 Send")
+    [document] = await owner_en.press("📄 Offer doc")
+    await owner_en.press("Send by email", document)
+    names = [part.get_filename() for part in received.messages[1].walk() if part.get_filename()]
+    assert names == ["Ivan Petrov 02.03.2026.docx"]
+
+    received.refuse = True
+    await owner_en.press("Send by email", document)
+    assert owner_en.alert is not None
+    assert "The email was not sent" in owner_en.alert and "mailbox unavailable" in owner_en.alert
+    assert len(await events(app, "template_emailed")) == 2
+
+
+async def test_custom_fields_are_placeholders_and_filled_before_sending(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        inn = await crm.fields.define(me, CardKind.CLIENT, "INN", FieldType.TEXT)
+        ends = await crm.fields.define(me, CardKind.DEAL, "Contract end", FieldType.DATE)
+    deal = await a_deal(app)
+    await owner_en.send("/settings")
+    await owner_en.press("Templates")
+    await owner_en.press("Message")
+    [asked] = await owner_en.send("Contract")
+    assert f"{{custom.{inn.id}}} — INN" in asked.text
+    await owner_en.send(f"INN {{custom.{inn.id}}}, until {{custom.{ends.id}}}")
+
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("📨 Send")
+    [missing] = await owner_en.press("📝 Contract")
+    assert f"{{custom.{inn.id}}} (INN), {{custom.{ends.id}}} (Contract end)" in missing.text
+    [asked] = await owner_en.press("Fill INN now")
+    assert asked.text == "Send the value of «INN»."
+    [next_one] = await owner_en.send("7701")
+    assert "Fill Contract end now" in next(label for label, _d, _u in next_one.buttons)
+    await owner_en.press("Fill Contract end now")
+    [refused] = await owner_en.send("someday")
+    assert "Contract end" in refused.text
+    [ready] = await owner_en.send("31.12.2026")
+    assert ready.text == "INN 7701, until 31.12.2026"
+
+
+async def test_a_rule_prepares_a_document_for_the_responsible(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    deal = await a_deal(app, company="Roga & Co")
+    template_id = await a_template(app, "Offer doc", docx=word_file(["For {client.name}"]))
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        stages = {s.code: s.id for s in await crm.pipelines.stages()}
+        await crm.automation.add(
+            me,
+            "Offer ready",
+            "deal_entered_stage",
+            {"stage_id": stages["proposal"]},
+            [{"type": "prepare_template", "template_id": template_id}],
+        )
+        await crm.deals.move(me, deal.id, stages["proposal"])
+    await app.ticker.tick()
+    notice = owner_en.last_message()
+    assert "«Offer ready»: prepared «Offer doc»" in notice.text
+    assert "Client's phone" not in notice.text  # the client has none
+    [document] = await owner_en.press("Get the document", notice)
+    assert document.file == "Ivan Petrov 02.03.2026.docx"
+    assert document.data is not None and docx_fill.text_of(document.data) == "For Ivan Petrov"
