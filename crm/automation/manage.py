@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import placeholders
 from crm.access import is_staff
 from crm.automation import custom_fields
-from crm.automation.conditions import check_one, load_custom, load_record
-from crm.automation.rules import CLOCK_TRIGGERS, check_rule, due_after
+from crm.automation.preview import RuleTesting
+from crm.automation.rules import CLOCK_TRIGGERS, check_rule
 from crm.automation.runner import Runner
 from crm.automation.scan import Scanner
 from crm.automation.starters import OFFER_CODES, OFFER_WORDS, STARTERS
@@ -26,14 +26,11 @@ from storage.engine import write_transaction
 from storage.models import (
     AutomationFiring,
     AutomationRule,
-    Client,
-    Deal,
     RecordType,
     Role,
     Stage,
     User,
 )
-from storage.models import Record as TeamRecord
 
 MAX_RULES = 100
 # Between batches on SQLite: long enough for a waiting writer to take the lock.
@@ -47,27 +44,12 @@ class RuleSummary:
     this_week: int
 
 
-@dataclass(frozen=True)
-class Preview:
-    """What a rule would do to one record now, without doing it."""
-
-    trigger_matches: bool | None  # None: the trigger is not about this record's kind
-    conditions: list[tuple[dict[str, Any], bool]]
-    due_at: datetime
-    actions: list[dict[str, Any]]  # each with its texts filled
-    missing: list[str]  # placeholders with no value on this record
-
-    @property
-    def would_fire(self) -> bool:
-        return self.trigger_matches is not False and all(ok for _, ok in self.conditions)
-
-
 def _require_owner(actor: User) -> None:
     if not (is_staff(actor) and actor.role == Role.OWNER):
         raise NotAllowed()
 
 
-class Automation:
+class Automation(RuleTesting):
     def __init__(self, session: AsyncSession, clock: Clock, config: CrmConfig) -> None:
         self._session = session
         self._clock = clock
@@ -225,82 +207,3 @@ class Automation:
         async with write_transaction(self._session):
             rule = await self.get(actor, rule_id)
             await self._session.delete(rule)
-
-    async def samples(self, actor: User, rule_id: int, limit: int = 8) -> list[tuple[int, str]]:
-        """Recent records to test the rule on: deals for a deal's trigger, else clients."""
-        rule = await self.get(actor, rule_id)
-        if rule.trigger == "record_created":
-            records = await self._session.execute(
-                select(TeamRecord.id, TeamRecord.title)
-                .where(TeamRecord.type_id == rule.trigger_params.get("type_id"))
-                .order_by(TeamRecord.id.desc())
-                .limit(limit)
-            )
-            return [(int(i), str(t)) for i, t in records]
-        if _trigger_fits(rule, has_deal=False) is False:
-            deals = await self._session.execute(
-                select(Deal.id, Deal.title).order_by(Deal.id.desc()).limit(limit)
-            )
-            return [(int(i), str(t)) for i, t in deals]
-        clients = await self._session.execute(
-            select(Client.id, Client.name)
-            .where(Client.archived_at.is_(None))
-            .order_by(Client.id.desc())
-            .limit(limit)
-        )
-        return [(int(i), str(n)) for i, n in clients]
-
-    def about_deals(self, rule: AutomationRule) -> bool:
-        """Whether the rule is tested on deals (else on clients)."""
-        return _trigger_fits(rule, has_deal=False) is False
-
-    async def test(
-        self,
-        actor: User,
-        rule_id: int,
-        *,
-        client_id: int | None = None,
-        deal_id: int | None = None,
-        record_id: int | None = None,
-    ) -> Preview:
-        """What the rule would do on this record now: nothing is written."""
-        rule = await self.get(actor, rule_id)
-        record = await load_record(
-            self._session, client_id=client_id, deal_id=deal_id, record_id=record_id
-        )
-        if record is None:
-            raise NotFound()
-        await load_custom(self._session, record)
-        now = self._clock.now()
-        values = await placeholders.record_values(
-            self._session,
-            client=record.client,
-            deal=record.deal,
-            language=str(rule.state.get("lang") or self._config.default_language),
-            timezone=str(rule.state.get("tz") or self._config.default_timezone),
-            now=now,
-        )
-        filled, missing = [], []
-        for action in rule.actions:
-            shown = dict(action)
-            for key in ("title", "text"):
-                if isinstance(action.get(key), str):
-                    shown[key] = placeholders.fill(action[key], values)
-                    missing += placeholders.missing(placeholders.find(action[key]), values)
-            filled.append(shown)
-        return Preview(
-            trigger_matches=_trigger_fits(rule, record.deal is not None),
-            conditions=[(c, check_one(c, record)) for c in rule.conditions],
-            due_at=due_after(rule.delay, now, str(rule.state.get("tz") or "UTC")),
-            actions=filled,
-            missing=list(dict.fromkeys(missing)),
-        )
-
-
-def _trigger_fits(rule: AutomationRule, has_deal: bool) -> bool | None:
-    """Whether the rule's trigger is about this kind of record (a deal or a client)."""
-    if rule.trigger in ("deal_entered_stage", "deal_won", "deal_lost", "deal_stale"):
-        return has_deal
-    if rule.trigger == "client_created":
-        return True
-    return None

@@ -8,7 +8,7 @@ from typing import Any
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
-from crm.automation.manage import Preview
+from crm.automation.preview import Preview
 from handlers.automation.builder_views import action_names, condition_text
 from handlers.automation.callbacks import AutoAction, AutoCb, Code, RuleAction, RuleCb
 from handlers.kit.keyboards import back_row, confirm, keyboard, pick
