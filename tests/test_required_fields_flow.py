@@ -167,3 +167,13 @@ async def test_a_forwarded_message_asks_the_required_fields_first(
     async with app.crm.open() as crm:
         [client] = (await crm.client_queries.page(me, ClientFilter(), 0, 5)).clients
     assert await values_of(app, CardKind.CLIENT, client.id) == {"INN": "7701234567"}
+
+
+async def test_a_long_list_field_question_fits_a_message(app: App, owner_en: SimulatedUser) -> None:
+    options = [f"{n:03d} " + "x" * 56 for n in range(1, 101)]  # 100 options of 60 characters
+    await required(app, CardKind.CLIENT, "Office", FieldType.CHOICE, options=options)
+    [question] = await owner_en.send("/new Ivan Petrov")
+    assert question.text.startswith("“Office” is required (one of a list): send it.")
+    assert len(question.text) < 4096 and question.text.endswith("…")
+    [card] = await owner_en.send("100")  # the hundredth, by its number
+    assert "Ivan Petrov" in card.text
