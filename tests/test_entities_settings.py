@@ -123,3 +123,30 @@ async def test_owner_renames_options_fields_and_types_and_values_stay(
         assert (await crm.record_types.get(suppliers.id)).singular == "Vendor"
         kept = options_of(await crm.fields.get(line.id))
         assert [o.name for o in kept] == ["Steam", "Water"]  # the forged removal did nothing
+
+
+async def test_a_long_list_of_options_comes_a_page_at_a_time(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    async with app.crm.open() as crm:
+        await crm.fields.define(
+            await owner_of(app),
+            CardKind.DEAL,
+            "Product",
+            FieldType.CHOICE,
+            options=[f"Item {n:03d}" for n in range(1, 46)],
+        )
+    await owner_en.send("/settings")
+    await owner_en.press("Fields and record types")
+    await owner_en.press("Deal fields")
+    await owner_en.press("Product")
+    [options] = await owner_en.press("📋 Options")
+    assert len(options.buttons) <= 100 and "Page 1 of 3." in options.text
+    shown = [t for t, _d, _u in options.buttons if t.startswith("✏️")]
+    assert shown[0] == "✏️ Item 001" and shown[-1] == "✏️ Item 020"
+    [options] = await owner_en.press("▶️", options)
+    assert "Page 2 of 3." in options.text
+    await owner_en.press("✏️ Item 033", options)
+    [options] = await owner_en.send("Item 33 renamed")
+    assert "Page 2 of 3." in options.text  # back on the page of the renamed option
+    assert "✏️ Item 33 renamed" in [t for t, _d, _u in options.buttons]

@@ -349,3 +349,28 @@ async def test_field_filters_speak_russian(app: App, owner: SimulatedUser) -> No
     await owner.press("Фильтры")
     [menu] = await owner.press("🧩 Поля: 1")
     assert "✅ Budget: до 30" in menu.buttons[2][0]
+
+
+async def test_a_long_list_is_typed_not_pressed(app: App, owner_en: SimulatedUser) -> None:
+    """Telegram keeps 100 buttons a message: a field of 100 options is filtered by typing."""
+    me = await owner_of(app)
+    names = [f"City {n:03d}" for n in range(1, 101)]
+    async with app.crm.open() as crm:
+        field = await crm.fields.define(
+            me, CardKind.CLIENT, "Office", FieldType.CHOICE, options=names
+        )
+    far = await make_client(app, OWNER_ID, "Far")
+    await make_client(app, OWNER_ID, "Near")
+    await fill(app, far.id, {"Office": field}, Office="City 077")
+    await owner_en.send("/clients")
+    await owner_en.press("Filters")
+    await owner_en.press("🧩 Fields")
+    [prompt] = await owner_en.press("Office")
+    assert prompt.text.startswith(
+        "Send the option of “Office”, its name or its number: 1. City 001"
+    )
+    assert len(prompt.buttons) < 100 and len(prompt.text) < 4096
+    [refused] = await owner_en.send("City 999")
+    assert refused.text == "Office: That is not one of the options."
+    [screen] = await owner_en.send("77")
+    assert "Filters: Office: City 077" in screen.text and listed(screen) == ["Far"]

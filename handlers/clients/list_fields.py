@@ -53,7 +53,7 @@ async def fields_picker(crm: Crm, filters: ListFilters, page: int) -> Screen:
         label = field.name
         if item is not None:
             label = checked(f"{field.name}: {ff.value_words(field, item, currency)}", True)
-        if ff.is_range(field):
+        if ff.is_typed(field):
             rows.append([button(label, ListAction.FIELD_RANGE, page, str(field.id))])
         else:
             rows.append([button(label, ListAction.ASK, page, f"f{field.id}")])
@@ -73,7 +73,7 @@ async def fields_picker(crm: Crm, filters: ListFilters, page: int) -> Screen:
 async def field_picker(crm: Crm, filters: ListFilters, code: str, page: int) -> Screen:
     """One list or yes/no field's choices."""
     field = await client_field(crm, field_id_of(code))
-    if ff.is_range(field):
+    if ff.is_typed(field):
         raise StaleButton()
     item = next((i for i in filters.fields if i.field_id == field.id), None)
     options = [
@@ -93,13 +93,13 @@ async def field_picker(crm: Crm, filters: ListFilters, code: str, page: int) -> 
 
 async def range_prompt(crm: Crm, code: str, page: int) -> Screen:
     field = await client_field(crm, field_id_of(code))
-    if not ff.is_range(field):
+    if not ff.is_typed(field):
         raise StaleButton()
     rows: Rows = [
         [button(_("Any"), ListAction.FIELD, 0, f"{field.id}.")],
         [button(_("◀️ Fields"), ListAction.ASK, page, FIELDS)],
     ]
-    return Text(ff.range_help(field)), InlineKeyboardMarkup(inline_keyboard=rows)
+    return Text(ff.typed_help(field)), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 async def choose(crm: Crm, filters: ListFilters, code: str) -> ListFilters:
@@ -116,7 +116,7 @@ async def choose(crm: Crm, filters: ListFilters, code: str) -> ListFilters:
 async def typed(crm: Crm, filters: ListFilters, field_id: int, text: str) -> ListFilters:
     """The filters with the typed range of the field; refused in words if unreadable."""
     field = await crm.fields.get(field_id)  # deleted meanwhile: "this field no longer exists"
-    if field.kind != CardKind.CLIENT.value or not ff.is_range(field):
+    if field.kind != CardKind.CLIENT.value or not ff.is_typed(field):
         raise InvalidInput(ErrorCode.BAD_CARD)
-    new = ff.typed_range(field, text)
+    new = ff.typed_filter(field, text)
     return replace(filters, fields=ff.with_filter(filters.fields, field.id, new))

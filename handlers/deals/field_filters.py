@@ -82,7 +82,7 @@ async def _fields(crm: Crm, filters: DealFilter) -> tuple[Text, InlineKeyboardMa
         label = field.name
         if item is not None:
             label = f"✅ {field.name}: {ff.value_words(field, item, crm.config.currency)}"
-        action = DealFieldsAction.RANGE if ff.is_range(field) else DealFieldsAction.FIELD
+        action = DealFieldsAction.RANGE if ff.is_typed(field) else DealFieldsAction.FIELD
         rows.append(
             [_button(label, DealFieldsCb(action=action, field_id=field.id, f=packed).pack())]
         )
@@ -132,10 +132,10 @@ async def fields_press(
         await show(callback, *await _fields(crm, filters))
         return
     field = await deal_field(crm, callback_data.field_id)
-    if callback_data.action is DealFieldsAction.FIELD and not ff.is_range(field):
+    if callback_data.action is DealFieldsAction.FIELD and not ff.is_typed(field):
         await show(callback, *await _choices(crm, filters, field))
         return
-    if callback_data.action is not DealFieldsAction.RANGE or not ff.is_range(field):
+    if callback_data.action is not DealFieldsAction.RANGE or not ff.is_typed(field):
         raise InvalidInput(ErrorCode.BAD_CARD)
     await state.set_state(DealsListFlow.field_range)
     await FieldRange(field_id=field.id, f=callback_data.f).save(state)
@@ -148,7 +148,7 @@ async def fields_press(
             )
         ],
     ]
-    await show(callback, Text(ff.range_help(field)), InlineKeyboardMarkup(inline_keyboard=rows))
+    await show(callback, Text(ff.typed_help(field)), InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 @routes.message(DealsListFlow.field_range, F.text, ~F.text.startswith("/"))
@@ -156,7 +156,7 @@ async def typed_range(message: Message, crm: Crm, member: User, state: FSMContex
     """The typed range; one that cannot be read is refused and stays asked."""
     asked = await FieldRange.load(state)
     field = await deal_field(crm, asked.field_id)
-    filters = _with(parse_filters(asked.f), field.id, ff.typed_range(field, message.text or ""))
+    filters = _with(parse_filters(asked.f), field.id, ff.typed_filter(field, message.text or ""))
     await state.clear()
     text, keyboard = await overview_screen(crm, member, filters)
     await message.answer(**text.as_kwargs(), reply_markup=keyboard)

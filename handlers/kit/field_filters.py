@@ -19,13 +19,23 @@ from crm.cards import CardKind
 from crm.errors import ErrorCode, InvalidInput
 from crm.field_filters import FieldFilter
 from crm.field_rules import options_of
-from crm.parsing.fields import FILTER_TYPES, LIST_TYPES, RANGE_TYPES, FieldType, FieldValueError
+from crm.parsing.fields import (
+    FILTER_TYPES,
+    LIST_TYPES,
+    RANGE_TYPES,
+    FieldType,
+    FieldValueError,
+    parse_value,
+)
 from crm.parsing.ranges import parse_range
 from crm.service import Crm
 from handlers.kit.stages import money
+from handlers.kit.timeline import shorten
 from storage.models import FieldDef
 
 MAX_FILTERS = 5  # fields filtered at once: the list message and its query stay small
+MAX_CHOICE_BUTTONS = 40  # a longer list is typed (Telegram keeps 100 buttons a message)
+MAX_HELP_OPTIONS = 2000  # characters of the options listed in the question
 
 
 class StaleChoice(Exception):
@@ -36,7 +46,10 @@ def filterable(fields: list[FieldDef]) -> list[FieldDef]:
     return [f for f in fields if f.type in FILTER_TYPES]
 
 
-def is_range(field: FieldDef) -> bool:
+def is_typed(field: FieldDef) -> bool:
+    """Whether the filter is typed: a range, or one of more options than buttons can hold."""
+    if field.type in LIST_TYPES:
+        return len(options_of(field)) > MAX_CHOICE_BUTTONS
     return field.type in RANGE_TYPES
 
 
@@ -60,9 +73,13 @@ def chosen(field: FieldDef, code: str) -> FieldFilter:
     raise StaleChoice()
 
 
-def typed_range(field: FieldDef, text: str) -> FieldFilter:
-    """The range typed for a number, money or date field; refused in words if unreadable."""
+def typed_filter(field: FieldDef, text: str) -> FieldFilter:
+    """A typed range (number, money, date) or option (a long list: its name or number);
+    refused in words if unreadable."""
     try:
+        if field.type in LIST_TYPES:
+            parsed = parse_value(FieldType.CHOICE, text, options_of(field))
+            return FieldFilter(field.id, option_ids=parsed.option_ids[:1])
         found = parse_range(FieldType(field.type), text)
     except FieldValueError as error:
         raise InvalidInput(ErrorCode.BAD_FIELD_VALUE, name=field.name, reason=error.code) from None
@@ -143,8 +160,13 @@ def fields_label(count: int) -> str:
     return _("🧩 Fields: {count}").format(count=count) if count else _("🧩 Fields")
 
 
-def range_help(field: FieldDef) -> str:
-    """How to type a range for this field."""
+def typed_help(field: FieldDef) -> str:
+    """How to type the filter of this field."""
+    if field.type in LIST_TYPES:
+        listed = ", ".join(f"{i}. {o.name}" for i, o in enumerate(options_of(field), start=1))
+        return _("Send the option of “{name}”, its name or its number: {options}").format(
+            name=field.name, options=shorten(listed, MAX_HELP_OPTIONS)
+        )
     if field.type == FieldType.DATE:
         return _(
             "Send the dates of “{name}”: 01.03.2026-31.03.2026, с 01.03.2026, до 31.03.2026."

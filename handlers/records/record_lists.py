@@ -96,7 +96,7 @@ async def fields_screen(crm: Crm, data: RecordListCb) -> Screen:
         label = field.name
         if item is not None:
             label = f"✅ {field.name}: {ff.value_words(field, item, crm.config.currency)}"
-        action = RecList.RANGE if ff.is_range(field) else RecList.FIELD
+        action = RecList.RANGE if ff.is_typed(field) else RecList.FIELD
         rows.append([button(label[:64], _cb(data, action, field_id=field.id, page=0))])
     if filters:
         rows.append([button(_("✖️ Clear field filters"), _cb(data, RecList.SHOW, f="", page=0))])
@@ -147,10 +147,10 @@ async def list_press(
         await put(callback, await fields_screen(crm, data))
         return
     field = await record_field(crm, data.type_id, data.field_id)
-    if data.action is RecList.FIELD and not ff.is_range(field):
+    if data.action is RecList.FIELD and not ff.is_typed(field):
         await put(callback, choices_screen(field, data))
         return
-    if data.action is not RecList.RANGE or not ff.is_range(field):
+    if data.action is not RecList.RANGE or not ff.is_typed(field):
         raise InvalidInput(ErrorCode.BAD_CARD)
     await state.set_state(EntFlow.record_range)
     await RangeData(
@@ -161,7 +161,7 @@ async def list_press(
         [button(_("Any"), _cb(data, RecList.SHOW, f=any_value, page=0))],
         [button(_("◀️ Fields"), _cb(data, RecList.FIELDS))],
     ]
-    await put(callback, (Text(ff.range_help(field)), InlineKeyboardMarkup(inline_keyboard=rows)))
+    await put(callback, (Text(ff.typed_help(field)), InlineKeyboardMarkup(inline_keyboard=rows)))
 
 
 @routes.message(EntFlow.record_range, F.text, ~F.text.startswith("/"))
@@ -169,7 +169,7 @@ async def typed_range(message: Message, crm: Crm, member: User, state: FSMContex
     """The typed range; one that cannot be read is refused and stays asked."""
     asked = await RangeData.load(state)
     field = await record_field(crm, asked.range_type, asked.range_field)
-    new = ff.typed_range(field, message.text or "")
+    new = ff.typed_filter(field, message.text or "")
     packed = with_filter(ff.unpack(asked.range_f), field.id, new)
     await state.clear()
     screen = await list_screen(crm, member, asked.range_type, asked.range_archived, packed, 0)

@@ -78,7 +78,7 @@ async def rename_press(
     back = sv.scb(Ent.OPTIONS, kind.value, type_id or 0, field.id)
     if data.action == Ent.OPTIONS:
         await state.clear()
-        await put(callback, sv.options_screen(field))
+        await put(callback, sv.options_screen(field, data.page))
     elif data.action == Ent.OPTION_ADD:
         text = _("Send the new option of “{name}”.").format(name=field.name)
         await _ask(state, _with(base, "new_option"))
@@ -142,11 +142,11 @@ async def typed_rename(message: Message, crm: Crm, member: User, state: FSMConte
     elif data.what == "option":
         field = await crm.fields.rename_option(member, data.field_id, data.option_id, text)
         await state.clear()
-        await put(message, sv.options_screen(field))
+        await put(message, sv.options_screen(field, near=data.option_id))
     elif data.what == "new_option":
         field = await crm.fields.add_option(member, data.field_id, text)
         await state.clear()
-        await put(message, sv.options_screen(field))
+        await put(message, sv.options_screen(field, near=options_of(field)[-1].id))
     else:  # the data was lost: nothing to rename
         await state.clear()
         await message.answer(_("This button is no longer active."))

@@ -14,6 +14,7 @@ from handlers.records.views import MAX_BUTTON_TITLE, button, type_label
 from storage.models import FieldDef, RecordType
 
 FIELD_TYPES = tuple(FieldType)
+OPTIONS_PER_PAGE = 20  # two buttons each: well within Telegram's 100 a message
 
 
 def scb(action: Ent, kind: str = "", type_id: int = 0, item: int = 0, page: int = 0) -> str:
@@ -117,9 +118,20 @@ def field_screen(field: FieldDef) -> tuple[Text, InlineKeyboardMarkup]:
     return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def options_screen(field: FieldDef) -> tuple[Text, InlineKeyboardMarkup]:
-    """A list field's options: tap one to rename it (the cards that chose it keep it)."""
+def options_screen(
+    field: FieldDef, page: int = 0, near: int | None = None
+) -> tuple[Text, InlineKeyboardMarkup]:
+    """A list field's options, a page at a time (Telegram keeps 100 buttons a message):
+    tap one to rename it (the cards that chose it keep it), 🗑 to remove it.
+    ``near``: show the page of this option instead."""
     kind, type_id = field.kind, field.record_type_id or 0
+    options = options_of(field)
+    pages = max(1, -(-len(options) // OPTIONS_PER_PAGE))
+    ids = [o.id for o in options]
+    if near in ids:
+        page = ids.index(near) // OPTIONS_PER_PAGE
+    page = min(max(page, 0), pages - 1)
+    shown = options[page * OPTIONS_PER_PAGE : (page + 1) * OPTIONS_PER_PAGE]
     rows = [
         [
             button(
@@ -128,18 +140,27 @@ def options_screen(field: FieldDef) -> tuple[Text, InlineKeyboardMarkup]:
             ),
             button("🗑", scb(Ent.OPTION_DELETE, kind, type_id, field.id, option.id)),
         ]
-        for option in options_of(field)
+        for option in shown
     ]
+    nav = []
+    if page > 0:
+        nav.append(button("◀️", scb(Ent.OPTIONS, kind, type_id, field.id, page - 1)))
+    if page < pages - 1:
+        nav.append(button("▶️", scb(Ent.OPTIONS, kind, type_id, field.id, page + 1)))
+    if nav:
+        rows.append(nav)
     rows.append([button(_("➕ Add an option"), scb(Ent.OPTION_ADD, kind, type_id, field.id))])
     rows.append([button(_("◀️ Back"), scb(Ent.FIELD, kind, type_id, field.id))])
-    text = Text(
+    parts: list[Text | str] = [
         as_line(Bold(field.name)),
         _(
             "Tap an option to rename it; the cards that chose it keep it under the new name. "
             "🗑 removes an option (asked first)."
         ),
-    )
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+    ]
+    if pages > 1:
+        parts.append("\n" + _("Page {page} of {pages}.").format(page=page + 1, pages=pages))
+    return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def rename_prompt(text: str, back: str) -> tuple[Text, InlineKeyboardMarkup]:

@@ -22,6 +22,7 @@ from storage.models import FieldDef, RecordType
 
 MAX_VALUE_SHOWN = 300
 MAX_BUTTON_TITLE = 40
+MAX_OPTIONS_SHOWN = 3000  # characters of a list field's options in a question
 CURRENCY = "RUB"
 
 
@@ -75,7 +76,10 @@ def required_question(field: FieldDef) -> str:
     ]
     if field.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
         lines.append(_("Options (send a name or its number):"))
-        lines.extend(f"{i}. {o.name}" for i, o in enumerate(options_of(field), start=1))
+        listed = "\n".join(f"{i}. {o.name}" for i, o in enumerate(options_of(field), start=1))
+        if len(listed) > MAX_OPTIONS_SHOWN:  # a message holds 4096 characters
+            listed = listed[: MAX_OPTIONS_SHOWN - 1] + "…"
+        lines.append(listed)
     return "\n".join(lines)
 
 

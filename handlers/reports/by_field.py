@@ -19,6 +19,7 @@ from handlers.reports.views import Period, Screen, button, cb, clip, period_of
 from storage.models import FieldDef, User
 
 MAX_FIELD_BUTTON = 40
+MAX_ROWS = 60  # a message holds 4096 characters
 
 
 async def fields_screen(crm: Crm, period: Period) -> Screen:
@@ -61,11 +62,13 @@ def figures_text(
     if not figures:
         return as_list(head, _("No deals were closed in this period."))
     lines = [as_line(head), as_line(Italic(_("won · won amount · lost")))]
-    for row in figures:
+    for row in figures[:MAX_ROWS]:
         label = clip(value_label(field, row.value))
         lines.append(
             as_line(f"{label}: {row.won} · {money(row.won_amount, currency)} · {row.lost}")
         )
+    if len(figures) > MAX_ROWS:
+        lines.append(as_line(_("…and {count} more.").format(count=len(figures) - MAX_ROWS)))
     if field.type == FieldType.MULTI_CHOICE:
         lines.append(as_line(Italic(_("A deal with several options counts under each."))))
     return Text(*lines)
