@@ -25,6 +25,7 @@ from crm.service import Crm
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import cancel_button
 from handlers.kit.routes import Routes
+from handlers.kit.timeline import shorten
 from handlers.tasks.callbacks import NewTaskCb
 from handlers.tasks.states import NewTask, TaskFlow
 from handlers.tasks.views import task_screen, weekday_name
@@ -73,7 +74,16 @@ def examples() -> str:
     )
 
 
-def when_problem(error: WhenError) -> str:
+def when_problem(error: WhenError, title: str = "") -> str:
+    """Why the when was refused; with ``title``, the what that is kept meanwhile."""
+    if title:
+        kept = _("The task “{title}” is kept: send only when it should be.").format(
+            title=shorten(title, 60)
+        )
+        why = _("That moment has already passed.")
+        if error.code != "in_the_past":
+            why = _("I couldn't read that as a date and time.")
+        return f"{why} {kept} {examples()}"
     if error.code == "in_the_past":
         return _("That moment has already passed. When should it be?") + " " + examples()
     return _("I couldn't read that as a date and time.") + " " + examples()
@@ -134,9 +144,30 @@ async def take_text(message: Message, crm: Crm, member: User, state: FSMContext,
             text, crm.clock.now(), member.timezone, crm.config.default_hour, split=True
         )
     except WhenError as error:
-        await message.answer(when_problem(error), reply_markup=cancel_keyboard())
+        # The what is kept: only the when is asked again.
+        title = kept_text(text, crm.clock.now(), member.timezone, crm.config.default_hour)
+        data = await NewTask.load(state)
+        data.due, data.day, data.title = None, None, title or None
+        await data.save(state)
+        await ask(message, state, TaskFlow.when, when_problem(error, title))
         return
     await proceed(message, crm, member, state, reading, title=reading.rest)
+
+
+MAX_WHEN_WORDS = 6  # "в следующую пятницу в 10 утра"; a date longer than this is not sought
+
+
+def kept_text(text: str, now: datetime, tz: str, default_hour: int) -> str:
+    """The what of a "when and what" whose when was refused: the words after the longest
+    start read as a moment (a past one too), or all of them when no start reads as one."""
+    words = text.split()
+    for end in range(min(len(words), MAX_WHEN_WORDS), 0, -1):
+        try:
+            parse_when(" ".join(words[:end]), now, tz, default_hour, allow_past=True)
+        except WhenError:
+            continue
+        return " ".join(words[end:])
+    return " ".join(words)
 
 
 @routes.message(TaskFlow.when, F.text)
