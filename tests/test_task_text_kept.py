@@ -81,12 +81,23 @@ async def test_a_refused_date_alone_asks_the_what_later(app: App, owner: Simulat
 
 
 async def test_the_kept_text_is_shown_shortened(app: App, owner_en: SimulatedUser) -> None:
-    long_title = "call " + " ".join(f"word{n}" for n in range(600))
+    title = "call " + " ".join(f"word{n}" for n in range(60))  # 400 characters: a task may
     await owner_en.send("/task")
-    [reply] = await owner_en.send(long_title)
-    assert len(reply.text) < 400 and "word100" not in reply.text
+    [reply] = await owner_en.send(title)
+    assert "word2" in reply.text and "word30" not in reply.text
     [reply] = await owner_en.send("tomorrow 10:00")
-    assert reply.text.startswith("That is too long: at most 500 characters.")
-    [reply] = await owner_en.send("call Ivan")
-    assert "call Ivan" in reply.text and "🕒 Tue 03.03.2026 10:00" in reply.text
-    assert [task.title for task in await all_tasks(app)] == ["call Ivan"]
+    assert "word59" in reply.text and "🕒 Tue 03.03.2026 10:00" in reply.text
+    assert [task.title for task in await all_tasks(app)] == [title]
+
+
+async def test_a_text_too_long_for_a_task_is_refused_at_once(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await owner_en.send("/task")
+    [reply] = await owner_en.send("call " + "x" * 600)
+    assert reply.text == "That is too long: at most 500 characters. Please send a shorter one."
+    [reply] = await owner_en.send("someday call Ivan")  # still the when and the what
+    assert reply.text.startswith("I couldn't read that as a date and time. The task “someday")
+    [reply] = await owner_en.send("tomorrow 10:00")
+    assert "someday call Ivan" in reply.text
+    assert [task.title for task in await all_tasks(app)] == ["someday call Ivan"]

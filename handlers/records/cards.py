@@ -16,6 +16,7 @@ from crm.cards import CardKind
 from crm.errors import CrmError, NotFound
 from crm.record_queries import RecordFilter
 from crm.record_types import STARTER_CODES
+from crm.records import clean_title
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.routes import Routes
@@ -140,7 +141,8 @@ async def typed_title(message: Message, crm: Crm, member: User, state: FSMContex
             await state.clear()
             await put(message, await record_of(crm, member, record.id))
             return
-        await state.update_data(title=message.text or "")
+        # refused now (too long, empty), not after the required fields are asked
+        await state.update_data(title=clean_title(message.text or ""))
         await _next_required(message, crm, member, state)
     except CrmError as error:
         await refuse(message, error)

@@ -19,9 +19,10 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError
+from crm.errors import CrmError, InvalidInput
 from crm.parsing.when import WhenError, parse_when, split_when
 from crm.service import Crm
+from crm.tasks import MAX_TITLE
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import cancel_button
 from handlers.kit.routes import Routes
@@ -146,6 +147,8 @@ async def take_text(message: Message, crm: Crm, member: User, state: FSMContext,
     except WhenError as error:
         # The what is kept: only the when is asked again.
         title = kept_text(text, crm.clock.now(), member.timezone, crm.config.default_hour)
+        if len(title) > MAX_TITLE:  # not kept: said now, not after the when
+            raise InvalidInput("too_long", field="task", limit=MAX_TITLE) from None
         data = await NewTask.load(state)
         data.due, data.day, data.title = None, None, title or None
         await data.save(state)
