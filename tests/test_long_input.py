@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
-from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendDocument, SendMessage
 from sqlalchemy import select
 
 import handlers
@@ -457,37 +457,130 @@ def quoted(answer: str, text: str) -> bool:
 
 
 def said(requests: list[Any]) -> list[str]:
-    """The texts of what the bot sent, edited or answered a press with."""
-    texts = [r.text for r in requests if isinstance(r, SendMessage | EditMessageText)]
-    return texts + [r.text for r in requests if isinstance(r, AnswerCallbackQuery) and r.text]
+    """What the bot sent, edited or answered a press with: each one's text (or caption)."""
+    answers = []
+    for request in requests:
+        if isinstance(request, AnswerCallbackQuery) and not request.text:
+            continue  # a press answered silently says nothing
+        if isinstance(request, AnswerCallbackQuery | SendMessage | EditMessageText | SendDocument):
+            answers.append(
+                getattr(request, "text", None) or getattr(request, "caption", None) or ""
+            )
+    return answers
 
 
-@pytest.mark.parametrize(("length", "language"), [(5000, "en"), (4090, "ru")])
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-async def test_an_over_long_answer_is_refused_without_an_echo(
-    app: App, user: UserFactory, case: Case, length: int, language: str
-) -> None:
+LENGTHS = [(5000, "en"), (4090, "ru")]
+
+
+async def as_member(app: App, user: UserFactory, language: str) -> World:
     async with app.crm.open() as crm:
         owner = await crm.members.get_active(OWNER_ID)
         assert owner is not None
         await crm.members.set_language(owner, language)
     member = user(OWNER_ID, "Olga", language_code=language)
-    world = await make_world(app, member)
-    await case.reach(world)
-    assert await fsm_state(app) == case.state.state, "the step was not reached"
+    await member.send("/help")  # the member's name is taken from Telegram now, not later
+    return await make_world(app, member)
 
+
+async def assert_refused_without_an_echo(
+    app: App, member: SimulatedUser, text: str, send: Callable[[str], Awaitable[Any]]
+) -> None:
+    """``send`` the text: an answer, short enough, no quote of it, nothing stored or kept."""
     before = await database(app)
     session = member.session
     start = len(session.requests)
-    text = long_text(length)
-    replies = await member.send(text)
+    await send(text)
     answers = said(session.requests[start:])
-
-    assert replies and answers, "the bot said nothing"
+    assert answers, "the bot said nothing"
     for answer in answers:
         assert len(answer) <= TELEGRAM_LIMIT, f"{len(answer)} characters: {answer[:300]}"
         assert not quoted(answer, text), f"the text is echoed: {answer[:300]}"
         assert answer not in APOLOGIES
-    assert await database(app) == before, "something was stored"
+    after = await database(app)
+    changed = {name: after[name] for name in after if after[name] != before.get(name)}
+    assert not changed, f"something was stored: {str(changed)[:500]}"
     kept = json.dumps(await fsm_data(app), ensure_ascii=False, default=str)
     assert not quoted(kept, text), "the dialog kept the text for a later step"
+
+
+@pytest.mark.parametrize(("length", "language"), LENGTHS)
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+async def test_an_over_long_answer_is_refused_without_an_echo(
+    app: App, user: UserFactory, case: Case, length: int, language: str
+) -> None:
+    world = await as_member(app, user, language)
+    await case.reach(world)
+    assert await fsm_state(app) == case.state.state, "the step was not reached"
+    await assert_refused_without_an_echo(app, world.member, long_text(length), world.member.send)
+
+
+# --- typed input outside the dialogs: a command's words, a text, a forward, a caption --------
+
+COMMANDS = sorted(
+    {
+        "backup",
+        "cancel",
+        "clients",
+        "deal",
+        "deals",
+        "digest",
+        "export",
+        "find",
+        "help",
+        "import",
+        "imports",
+        "incoming",
+        "invite",
+        "new",
+        "records",
+        "report",
+        "settings",
+        "start",
+        "task",
+        "tasks",
+        "team",
+    }
+)  # fmt: skip  (/bind and /unbind are read in a group only)
+
+
+async def _open_card(w: World) -> None:
+    await w.press(ClientCb(action="open", client_id=w.client.id))
+
+
+async def _open_deal(w: World) -> None:
+    await w.press(DealCb(action="open", deal_id=w.deal.id))
+
+
+async def _nothing(w: World) -> None:
+    return None
+
+
+Outside = tuple[str, Reach, Callable[[World], Callable[[str], Awaitable[Any]]]]
+OUTSIDE: list[Outside] = [
+    *(
+        (f"/{command} …", _nothing, lambda w, c=command: lambda t: w.send(f"/{c} {t}"))
+        for command in COMMANDS
+    ),
+    ("a text: a search", _nothing, lambda w: w.member.send),
+    ("a text with a client card open", _open_card, lambda w: w.member.send),
+    ("a text with a deal card open", _open_deal, lambda w: w.member.send),
+    ("/deal … with a card open", _open_card, lambda w: lambda t: w.send(f"/deal {t}")),
+    ("/task … with a card open", _open_card, lambda w: lambda t: w.send(f"/task {t}")),
+    ("a forwarded text", _nothing, lambda w: lambda t: w.member.forward(t, hidden_name="Bo")),
+    (
+        "a caption with a card open",
+        _open_card,
+        lambda w: lambda t: w.member.send_document("scan.pdf", "application/pdf", caption=t),
+    ),
+]
+
+
+@pytest.mark.parametrize(("length", "language"), LENGTHS)
+@pytest.mark.parametrize("case", OUTSIDE, ids=[case[0] for case in OUTSIDE])
+async def test_over_long_words_outside_a_dialog_are_not_echoed(
+    app: App, user: UserFactory, case: Outside, length: int, language: str
+) -> None:
+    _name, reach, sender = case
+    world = await as_member(app, user, language)
+    await reach(world)
+    await assert_refused_without_an_echo(app, world.member, long_text(length), sender(world))
