@@ -555,6 +555,12 @@ async def _nothing(w: World) -> None:
     return None
 
 
+def _stranger(w: World, command: str = "") -> Callable[[str], Awaitable[Any]]:
+    """Someone not in the team (an invite link's token is the words after /start)."""
+    stranger = SimulatedUser(w.member.dispatcher, w.member.bot, 424_242, "Stranger")
+    return lambda text: stranger.send(f"{command}{text}")
+
+
 Outside = tuple[str, Reach, Callable[[World], Callable[[str], Awaitable[Any]]]]
 OUTSIDE: list[Outside] = [
     *(
@@ -567,6 +573,8 @@ OUTSIDE: list[Outside] = [
     ("/deal … with a card open", _open_card, lambda w: lambda t: w.send(f"/deal {t}")),
     ("/task … with a card open", _open_card, lambda w: lambda t: w.send(f"/task {t}")),
     ("a forwarded text", _nothing, lambda w: lambda t: w.member.forward(t, hidden_name="Bo")),
+    ("a stranger's text", _nothing, _stranger),
+    ("a stranger's /start …", _nothing, lambda w: _stranger(w, "/start ")),
     (
         "a caption with a card open",
         _open_card,
