@@ -150,13 +150,15 @@ class Case:
     reach: Reach
 
 
-def _new_client(*skips: str) -> Reach:
+def _new_client(*past: str) -> Reach:
+    """/new, then the steps already ``past``: the name typed, the others skipped."""
+
     async def reach(w: World) -> None:
         await w.send("/new")
-        if skips:
+        if past:
             await w.send("Anna Smirnova")
-            for skip in skips[1:]:
-                await w.press(NewClientCb(action=f"skip_{skip}"))
+            for step in past[1:]:
+                await w.press(NewClientCb(action=f"skip_{step}"))
 
     return reach
 
