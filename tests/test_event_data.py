@@ -86,7 +86,8 @@ async def test_member_and_import_events_store_their_declared_payloads(
     async with app.crm.open() as crm:
         owner = await crm.members.get_active(OWNER_ID)
         assert owner is not None
-        await crm.clients.create(owner, ClientDraft(name="Maria", phones=("+79035556677",)))
+        maria = await crm.clients.create(owner, ClientDraft(name="Maria", phones=("+79035556677",)))
+        assert isinstance(maria, Client)
         csv = "Имя;Телефон;Город\nМария;8 903 555-66-77;Тула\nОлег;8 916 000-00-01;\n"
         table = read_table(csv.encode(), "x.csv")
         await crm.imports.run(owner, table, propose(table.headers), "x.csv", Policy.FILL)
@@ -95,6 +96,7 @@ async def test_member_and_import_events_store_their_declared_payloads(
         await crm.members.change_role(owner, MEMBER_ID, "admin")
         await crm.members.set_active(owner, MEMBER_ID, False)
         await crm.members.set_active(owner, MEMBER_ID, True)
+        await crm.client_edits.set_manager(owner, maria.id, MEMBER_ID)  # something to hand over
         await crm.handoff.deactivate(owner, MEMBER_ID, OWNER_ID)
     assert await declared_payloads_of_stored_events(app) == {
         "client_created",
@@ -103,6 +105,7 @@ async def test_member_and_import_events_store_their_declared_payloads(
         "member_deactivated",
         "member_reactivated",
         "member_handed_over",
+        "manager_changed",
         "imported",
         "import_undone",
     }

@@ -269,6 +269,10 @@ async def finish(target: Message, crm: Crm, member: User, state: FSMContext, *, 
         return
     field = str(error.params.get("field", ""))
     if field in STATE_OF:  # a name or company from quick add: a second chance
+        draft = await NewClientData.load(state)
+        if hasattr(draft, field):  # the refused value is not kept in the draft
+            refused: dict[str, Any] = {field: "" if field == "name" else None}
+            await replace(draft, **refused).save(state)
         await ask(target, state, field, edit=edit, intro=error_text(error))
     else:
         await state.clear()

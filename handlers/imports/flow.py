@@ -92,6 +92,14 @@ def screen_of(data: ImportData) -> Screen:
     )
 
 
+@routes.message(ImportDialog.mapping, F.text, ~F.text.startswith("/"))
+async def typed_while_mapping(message: Message) -> None:
+    """The mapping is made with its buttons; what is typed meanwhile is not read."""
+    await message.answer(
+        _("Choose where the columns go with the buttons above, then preview; or /cancel.")
+    )
+
+
 @routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.COLUMN))
 async def pick_column(callback: CallbackQuery, callback_data: ImportCb, state: FSMContext) -> None:
     data = cast(ImportData, await state.get_data())

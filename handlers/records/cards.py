@@ -16,6 +16,7 @@ from crm.cards import CardKind
 from crm.errors import NotFound
 from crm.record_queries import RecordFilter
 from crm.record_types import STARTER_CODES
+from crm.records import clean_title
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.routes import Routes
@@ -124,7 +125,8 @@ async def typed_title(message: Message, crm: Crm, member: User, state: FSMContex
         await state.clear()
         await put(message, await record_of(crm, member, record.id))
         return
-    await state.update_data(title=message.text or "")
+    # refused now (too long, empty), not after the required fields are asked
+    await state.update_data(title=clean_title(message.text or ""))
     await _next_required(message, crm, member, state)
 
 

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
+from crm.field_rules import clean_name
 from crm.parsing.fields import LIST_TYPES
 from crm.service import Crm
 from crm.team_settings import can_change_settings
@@ -150,7 +151,8 @@ async def _press(
 @routes.message(EntFlow.field_name, F.text)
 async def typed_field_name(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
-    await state.update_data(name=message.text or "")
+    name = clean_name(message.text or "")  # refused now (too long, empty), not after the type
+    await state.update_data(name=name)
     await put(message, sv.field_types_screen(str(data["kind"]), int(data.get("type_id") or 0)))
 
 

@@ -21,12 +21,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError
+from crm.errors import CrmError, ErrorCode, InvalidInput
 from crm.parsing.when import DAY_PARTS, DayPart, WhenError, parse_when, split_when
 from crm.service import Crm
+from crm.tasks import MAX_TITLE
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import button, cancel_button, keyboard
 from handlers.kit.routes import Routes
+from handlers.kit.timeline import shorten
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
 from handlers.tasks import open_card as task_open_card
 from handlers.tasks.callbacks import NewTaskCb
@@ -86,7 +88,16 @@ def examples() -> str:
     )
 
 
-def when_problem(error: WhenError) -> str:
+def when_problem(error: WhenError, title: str = "") -> str:
+    """Why the when was refused; with ``title``, the what that is kept meanwhile."""
+    if title:
+        kept = _("The task “{title}” is kept: send only when it should be.").format(
+            title=shorten(title, 60)
+        )
+        why = _("That moment has already passed.")
+        if error.code != "in_the_past":
+            why = _("I couldn't read that as a date and time.")
+        return f"{why} {kept} {examples()}"
     if error.code == "in_the_past":
         return _("That moment has already passed. When should it be?") + " " + examples()
     return _("I couldn't read that as a date and time.") + " " + examples()
@@ -163,9 +174,32 @@ async def take_text(message: Message, crm: Crm, member: User, state: FSMContext,
             day_parts=await crm.settings.day_parts(),
         )
     except WhenError as error:
-        await message.answer(when_problem(error), reply_markup=cancel_keyboard())
+        # The what is kept: only the when is asked again.
+        title = kept_text(text, crm.clock.now(), member.timezone, crm.config.default_hour)
+        if len(title) > MAX_TITLE:  # not kept: said now, not after the when
+            raise InvalidInput(ErrorCode.TOO_LONG, field="task", limit=MAX_TITLE) from None
+        data = await NewTask.load(state)
+        data.due, data.day, data.title = None, None, title or None
+        await data.save(state)
+        await ask(message, state, TaskFlow.when, when_problem(error, title))
         return
     await proceed(message, crm, member, state, reading, title=reading.rest)
+
+
+MAX_WHEN_WORDS = 6  # "в следующую пятницу в 10 утра"; a date longer than this is not sought
+
+
+def kept_text(text: str, now: datetime, tz: str, default_hour: int) -> str:
+    """The what of a "when and what" whose when was refused: the words after the longest
+    start read as a moment (a past one too), or all of them when no start reads as one."""
+    words = text.split()
+    for end in range(min(len(words), MAX_WHEN_WORDS), 0, -1):
+        try:
+            parse_when(" ".join(words[:end]), now, tz, default_hour, allow_past=True)
+        except WhenError:
+            continue
+        return " ".join(words[end:])
+    return " ".join(words)
 
 
 @routes.message(TaskFlow.when, F.text)

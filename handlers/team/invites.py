@@ -49,6 +49,12 @@ async def ask_role(message: Message, member: User, state: FSMContext) -> None:
     )
 
 
+@routes.message(InviteFlow.role, F.text, ~F.text.startswith("/"))
+async def typed_role(message: Message) -> None:
+    """The role is chosen with a button; what is typed meanwhile is not read."""
+    await message.answer(_("Choose the role with a button above, or /cancel."))
+
+
 @routes.callback_query(InviteRoleCb.filter())
 async def create_invite(
     callback: CallbackQuery,
