@@ -21,6 +21,8 @@ def business_event_text(data: Mapping[str, Any], text: str | None) -> str:
         parts.append(f"📎 {_file_label(str(data['file_kind']))}")
     if data.get("phone"):
         parts.append("📞 " + str(data["phone"])[:32])
+        if data.get("phone_elsewhere"):
+            parts.append(_("(another client has this number: not added to the card)"))
     if text:
         shown = " ".join(text.split())
         parts.append(shown if len(shown) <= MAX_SHOWN else shown[: MAX_SHOWN - 1] + "…")
