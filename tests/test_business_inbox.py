@@ -517,3 +517,27 @@ async def test_a_first_message_with_another_clients_phone_makes_a_card_without_i
         app, select(Event).where(Event.client_id == ivan.id, Event.kind == "business_message")
     )
     assert message.data["phone_elsewhere"] is True
+
+
+async def test_leaving_a_chat_out_and_taking_it_back_are_on_the_timeline(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Hello")
+    client = await the_client(app)
+    await open_card(max_, client.id)
+    await max_.press("Leave chat out")
+    # A double press (an old card's button) changes nothing and writes nothing.
+    await max_.press_data(BizCb(action=BizAction.EXCLUDE, client_id=client.id, on=True).pack())
+    await open_card(max_, client.id)
+    assert "Max: 🙈 Telegram chat left out of the card" in max_.last_message().text
+    await max_.press("Record this chat again")
+    kinds = [
+        (e.kind, e.actor_id)
+        for e in await rows(
+            app, select(Event).where(Event.kind.like("business_chat_%")).order_by(Event.id)
+        )
+    ]
+    assert kinds == [("business_chat_excluded", MAX), ("business_chat_included", MAX)]
+    await open_card(max_, client.id)
+    assert "Max: ✈️ Telegram chat recorded on the card again" in max_.last_message().text
