@@ -63,5 +63,14 @@ async def client_assigned(session: AsyncSession, clock: Clock, client: Client, b
 
 
 async def client_deleted(session: AsyncSession, clock: Clock, client: Client, by: int) -> None:
-    payload = {"client_id": client.id, "name": client.name}
-    await tell(session, clock, OutboxKind.CLIENT_DELETED, client.manager_id, by, payload)
+    # The name (up to 200 characters) is shown, not keyed: the key is at most 200 long.
+    shown = {"name": client.name}
+    await tell(
+        session,
+        clock,
+        OutboxKind.CLIENT_DELETED,
+        client.manager_id,
+        by,
+        {"client_id": client.id},
+        shown,
+    )
