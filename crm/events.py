@@ -50,6 +50,8 @@ class EventKind(StrEnum):
     TASK_CANCELLED = "task_cancelled"
     MEMBER_HANDED_OVER = "member_handed_over"
     BUSINESS_MESSAGE = "business_message"  # a message of a connected Telegram Business chat
+    BUSINESS_CHAT_EXCLUDED = "business_chat_excluded"  # the member left the chat out
+    BUSINESS_CHAT_INCLUDED = "business_chat_included"  # ... and took it back
 
 
 # Recorded, but not yet in EventKind: they need a text in handlers/kit/timeline.py first

@@ -23,8 +23,10 @@ async def tell(
     to: int | None,
     actor_id: int,
     payload: dict[str, Any],
+    shown: dict[str, Any] | None = None,
 ) -> None:
-    """Queue ``kind`` for member ``to`` unless there is nobody to tell or it is the actor."""
+    """Queue ``kind`` for member ``to`` unless there is nobody to tell or it is the actor.
+    ``shown`` is more of the payload (what is gone by the time it is sent), not in the key."""
     if to is None or to == actor_id:
         return
     now = clock.now()
@@ -33,7 +35,7 @@ async def tell(
         session,
         chat_id=to,
         kind=kind,
-        payload={**payload, "by": actor_id},
+        payload={**payload, **(shown or {}), "by": actor_id},
         dedupe_key=f"{kind}:{to}:{key}:{now:%Y%m%dT%H%M%S%f}",
         now=now,
     )
@@ -46,6 +48,14 @@ async def task_done(session: AsyncSession, clock: Clock, task: Task, actor_id: i
     )
 
 
+async def task_cancelled(session: AsyncSession, clock: Clock, task: Task, actor_id: int) -> None:
+    """A task cancelled by someone else: its assignee is told; cancelled by its assignee, the
+    one who set it is. The task is gone by then, so its title goes with the notice."""
+    to = task.created_by if task.assignee_id == actor_id else task.assignee_id
+    shown = {"title": task.title}
+    await tell(session, clock, OutboxKind.TASK_CANCELLED, to, actor_id, {"task_id": task.id}, shown)
+
+
 async def client_assigned(session: AsyncSession, clock: Clock, client: Client, by: int) -> None:
     await tell(
         session, clock, OutboxKind.CLIENT_ASSIGNED, client.manager_id, by, {"client_id": client.id}
@@ -53,5 +63,14 @@ async def client_assigned(session: AsyncSession, clock: Clock, client: Client, b
 
 
 async def client_deleted(session: AsyncSession, clock: Clock, client: Client, by: int) -> None:
-    payload = {"client_id": client.id, "name": client.name}
-    await tell(session, clock, OutboxKind.CLIENT_DELETED, client.manager_id, by, payload)
+    # The name (up to 200 characters) is shown, not keyed: the key is at most 200 long.
+    shown = {"name": client.name}
+    await tell(
+        session,
+        clock,
+        OutboxKind.CLIENT_DELETED,
+        client.manager_id,
+        by,
+        {"client_id": client.id},
+        shown,
+    )

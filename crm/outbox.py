@@ -29,6 +29,7 @@ class OutboxKind(StrEnum):
     TASK_ASSIGNED = "task_assigned"
     # A member told what someone else did to what is theirs (crm/notices.py and others)
     TASK_DONE = "task_done"
+    TASK_CANCELLED = "task_cancelled"
     CLIENT_ASSIGNED = "client_assigned"
     CLIENT_DELETED = "client_deleted"
     HANDED_OVER = "handed_over"

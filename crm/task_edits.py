@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm import notices
 from crm.access import is_staff
 from crm.clients import Clients
 from crm.clock import Clock
@@ -65,11 +66,13 @@ class TaskEdits:
             return task
 
     async def cancel(self, actor: User, task_id: int) -> None:
-        """Cancel an open task: one event, and the task is gone (it never reminds)."""
+        """Cancel an open task: one event, and the task is gone (it never reminds). The
+        assignee is told if someone else cancelled it, the one who set it if the assignee did."""
         async with write_transaction(self._session):
             task = await self._tasks._open_task(actor, task_id)
             cancelled = TaskCancelled(task=task.id)
             self._tasks._record(task, EventKind.TASK_CANCELLED, actor, cancelled, linked=False)
+            await notices.task_cancelled(self._session, self._clock, task, actor.id)
             await self._session.delete(task)
             await self._session.flush()
 

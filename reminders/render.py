@@ -22,7 +22,7 @@ from crm.service import Crm
 from handlers.automation.views import NOTICE_KINDS, automation_keyboard, automation_text
 from handlers.business.views import new_client_notice
 from handlers.intake.views import lead_notice
-from handlers.kit.labels import role_name
+from handlers.kit.labels import member_name, role_name
 from handlers.reports.digest_views import morning_text, summary_text
 from handlers.tasks.views import reminder_message
 from reminders.group_views import group_text
@@ -212,6 +212,15 @@ async def _notice(
                 ).format(**counts)
             )
         )
+    if kind == OutboxKind.TASK_CANCELLED:
+        by = await crm.members.get_active(int(payload.get("by", 0)))
+        return Rendered(
+            Text(
+                _("{who} cancelled the task “{title}”.").format(
+                    who=member_name(by) if by else "—", title=str(payload.get("title", ""))
+                )
+            )
+        )
     if kind == OutboxKind.TASK_DONE:
         view = await crm.reminders.view(int(payload.get("task_id", 0)))
         if view is None or view.task.done_at is None:
@@ -242,6 +251,7 @@ RENDERERS: dict[OutboxKind, Renderer] = {
             OutboxKind.CLIENT_ASSIGNED,
             OutboxKind.CLIENT_DELETED,
             OutboxKind.TASK_DONE,
+            OutboxKind.TASK_CANCELLED,
             OutboxKind.HANDED_OVER,
         ),
         _notice,

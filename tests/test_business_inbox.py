@@ -463,3 +463,81 @@ async def test_a_customer_whose_card_was_deleted_gets_a_new_one_when_writing_aga
     assert [note.payload["client_id"] for note in notes] == [first.id, second.id]
     [chat] = await rows(app, select(BusinessChat))
     assert chat.client_id == second.id
+
+
+async def test_a_shared_phone_is_added_with_an_event_unless_another_client_has_it(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    # Olga's first message is her contact: her new card has the phone.
+    olga_phone = Contact(phone_number="+7 999 123-45-67", first_name="Olga", user_id=OLGA.id)
+    await account.writes(OLGA, contact=olga_phone)
+    await account.writes(IVAN, "Hello")
+    # Ivan shares a number of his that is on Olga's card: not added to his, and his
+    # timeline says so.
+    shared = Contact(phone_number="+7 999 123-45-67", first_name="Ivan", user_id=IVAN.id)
+    await account.writes(IVAN, contact=shared)
+    # Ivan shares his own: added, with the change on his timeline.
+    own = Contact(phone_number="+7 999 765-43-21", first_name="Ivan", user_id=IVAN.id)
+    await account.writes(IVAN, contact=own)
+    await account.writes(IVAN, contact=own)  # the same again: nothing more
+    [ivan] = await rows(app, select(Client).where(Client.name == "Ivan Petrov"))
+    [olga] = await rows(app, select(Client).where(Client.name == "Olga"))
+    assert await rows(app, select(ClientPhone.e164).where(ClientPhone.client_id == ivan.id)) == [
+        "+79997654321"
+    ]
+    assert await rows(app, select(ClientPhone.e164).where(ClientPhone.client_id == olga.id)) == [
+        "+79991234567"
+    ]
+    [changed] = await rows(app, select(Event).where(Event.kind == "field_changed"))
+    assert (changed.client_id, changed.actor_id) == (ivan.id, None)
+    assert changed.data == {"field": "phones", "old": [], "new": ["+79997654321"]}
+    await open_card(max_, ivan.id)
+    text = max_.last_message().text
+    assert "📞 +7 999 123-45-67 (another client has this number: not added to the card)" in text
+    assert "✏️ phones: — → +7 999 765-43-21" in text
+
+
+async def test_a_first_message_with_another_clients_phone_makes_a_card_without_it(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    phone = Contact(phone_number="+7 999 123-45-67", first_name="Olga", user_id=OLGA.id)
+    await account.writes(OLGA, contact=phone)
+    shared = Contact(phone_number="+7 999 123-45-67", first_name="Ivan", user_id=IVAN.id)
+    await account.writes(IVAN, contact=shared)
+    [olga] = await rows(app, select(Client).where(Client.name == "Olga"))
+    [ivan] = await rows(app, select(Client).where(Client.name == "Ivan Petrov"))
+    assert await rows(app, select(ClientPhone.client_id)) == [olga.id]
+    [created] = await rows(
+        app, select(Event).where(Event.kind == "client_created", Event.client_id == ivan.id)
+    )
+    assert created.data["phones"] == []
+    [message] = await rows(
+        app, select(Event).where(Event.client_id == ivan.id, Event.kind == "business_message")
+    )
+    assert message.data["phone_elsewhere"] is True
+
+
+async def test_leaving_a_chat_out_and_taking_it_back_are_on_the_timeline(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Hello")
+    client = await the_client(app)
+    await open_card(max_, client.id)
+    await max_.press("Leave chat out")
+    # A double press (an old card's button) changes nothing and writes nothing.
+    await max_.press_data(BizCb(action=BizAction.EXCLUDE, client_id=client.id, on=True).pack())
+    await open_card(max_, client.id)
+    assert "Max: 🙈 Telegram chat left out of the card" in max_.last_message().text
+    await max_.press("Record this chat again")
+    kinds = [
+        (e.kind, e.actor_id)
+        for e in await rows(
+            app, select(Event).where(Event.kind.like("business_chat_%")).order_by(Event.id)
+        )
+    ]
+    assert kinds == [("business_chat_excluded", MAX), ("business_chat_included", MAX)]
+    await open_card(max_, client.id)
+    assert "Max: ✈️ Telegram chat recorded on the card again" in max_.last_message().text

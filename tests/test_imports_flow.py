@@ -141,3 +141,27 @@ async def test_export_and_backup_read_back(
     stranger_manager = user(555, "Someone", language_code="en")
     answers = await stranger_manager.send("/backup")
     assert all(not a.data for a in answers)
+
+
+async def test_a_spreadsheet_sent_in_another_dialog_is_answered_and_the_dialog_goes_on(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    from handlers.clients.callbacks import CardAction, ClientCb
+
+    client = await make_client(app, OWNER_ID, "Anna Lee")
+    await owner_en.press_data(ClientCb(action=CardAction.COMMENT, client_id=client.id).pack())
+    assert "Write the comment for Anna Lee." in owner_en.last_message().text
+    [told] = await owner_en.send_document("база.csv", data=CSV)
+    assert told.text == (
+        "You are in the middle of something else. Finish it or /cancel it first, "
+        "then send the file again to import it."
+    )
+    # The comment dialog is as it was: the next text is its answer.
+    [ack] = await owner_en.send("Called, all fine")
+    assert ack.text == "Comment added to Anna Lee."
+    # With no dialog open, the same file is imported.
+    [screen] = await owner_en.send_document("база.csv", data=CSV)
+    assert "Import from база.csv" in screen.text
+    # A second file while choosing columns replaces the first, as before.
+    [screen] = await owner_en.send_document("другая.csv", data=CSV)
+    assert "Import from другая.csv" in screen.text

@@ -60,3 +60,26 @@ async def test_members_are_told_about_what_is_theirs(
         "Mila выполнил(а) задачу «send the offer»."
     ]  # in Russian
     assert texts_to(session, MILA) == ["Your client “Acme” was deleted."]
+
+
+async def test_a_long_named_clients_deletion_notice_fits_its_key(
+    app: App, join: Joiner, session: OfflineSession
+) -> None:
+    """The outbox key is at most 200 characters (PostgreSQL refuses longer): a name of 200
+    goes with the notice, not into its key."""
+    from sqlalchemy import select
+
+    from storage.models import OutboxMessage
+
+    await join(MILA, "manager", "Mila", language_code="en")
+    name = "A" * 200
+    client = await make_client(app, MILA, name)
+    async with app.crm.open() as crm:
+        await crm.client_edits.delete(await actor(crm, OWNER_ID), client.id)
+        [row] = await crm.clients._session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "client_deleted")
+        )
+        assert len(row.dedupe_key) <= 200 and row.payload["name"] == name
+    session.clear()
+    await app.sender.drain_once()
+    assert texts_to(session, MILA) == [f"Your client “{name}” was deleted."]

@@ -51,6 +51,7 @@ async def test_every_outbox_kind_renders_to_words_from_the_current_data(
             OutboxKind.TASK_NUDGE: (OWNER_ID, {"task_id": task.id}),
             OutboxKind.TASK_ASSIGNED: (OWNER_ID, {"task_id": task.id}),
             OutboxKind.TASK_DONE: (OWNER_ID, {"task_id": finished.id}),
+            OutboxKind.TASK_CANCELLED: (OWNER_ID, {"task_id": 99, "title": "Call", "by": OWNER_ID}),
             OutboxKind.CLIENT_ASSIGNED: (OWNER_ID, {"client_id": client.id}),
             OutboxKind.CLIENT_DELETED: (OWNER_ID, {"client_id": client.id, "name": "Acme"}),
             OutboxKind.HANDED_OVER: (OWNER_ID, {"clients": 1, "deals": 2, "tasks": 3}),

@@ -13,6 +13,7 @@ from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import select
 
 from bot.app import App
+from bot.offline import OfflineSession
 from bot.simulator import SentMessage, SimulatedUser
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealCb
@@ -21,6 +22,7 @@ from storage.engine import create_session_factory
 from storage.models import Event, Task
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
+from tests.test_notices import texts_to
 
 MILA, MARK = 5601, 5602
 
@@ -199,3 +201,26 @@ async def test_a_task_gone_while_its_question_waits_ends_the_question(
     assert reply.text == "This record no longer exists."
     key = StorageKey(bot_id=app.bot.id, chat_id=OWNER_ID, user_id=OWNER_ID)
     assert await app.dispatcher.fsm.storage.get_state(key) is None
+
+
+async def test_a_task_cancelled_by_someone_else_is_told_to_its_assignee_or_setter(
+    app: App, owner_en: SimulatedUser, join: Joiner, session: OfflineSession
+) -> None:
+    mila = await join(MILA, "manager", "Mila", language_code="en")
+    for_mila = await make_task(app, OWNER_ID, "send the offer", 1, assignee_id=MILA)
+    for_mila_too = await make_task(app, OWNER_ID, "call Acme", 1, assignee_id=MILA)
+    milas_own = await make_task(app, MILA, "tidy up", 1)
+    await app.sender.drain_once()
+    session.clear()
+
+    async def cancel(user: SimulatedUser, task: Task) -> None:
+        await user.press_data(TaskCb(action=TaskAction.CANCEL, task_id=task.id).pack())
+        [done] = await user.press("Yes, cancel it")
+        assert done.text == f"🗑 The task “{task.title}” is cancelled."
+
+    await cancel(owner_en, for_mila)  # the owner cancels Mila's task: Mila is told
+    await cancel(mila, for_mila_too)  # Mila cancels a task the owner set: the owner is told
+    await cancel(mila, milas_own)  # one's own: nobody
+    await app.sender.drain_once()
+    assert texts_to(session, MILA) == ["Olga Owner cancelled the task “send the offer”."]
+    assert texts_to(session, OWNER_ID) == ["Mila cancelled the task “call Acme”."]

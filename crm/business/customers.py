@@ -56,6 +56,8 @@ async def new_card(
     if message.phone:
         with contextlib.suppress(PhoneError):
             phones.append(parse_phone(message.phone, config.default_phone_region).e164)
+    # Another client's phone is not put on the new card (as on every other path).
+    phones = [p for p in phones if not await _phone_known(session, p)]
     client = Client(
         name=name,
         name_folded=fold(name),
@@ -162,3 +164,8 @@ async def _deal(
     session.add(deal)
     await session.flush()
     return deal
+
+
+async def _phone_known(session: AsyncSession, e164: str) -> bool:
+    found = await session.scalar(select(ClientPhone.id).where(ClientPhone.e164 == e164).limit(1))
+    return found is not None

@@ -21,6 +21,7 @@ from crm.business.connections import BusinessConnections
 from crm.business.customers import new_card
 from crm.clock import Clock
 from crm.config import CrmConfig
+from crm.event_data import FieldChanged
 from crm.field_values import client_search_text
 from crm.outbox import OutboxKind
 from crm.parsing.contacts import PhoneError, parse_phone
@@ -95,6 +96,7 @@ class BusinessInbox:
             mine = message.by_bot or message.sender_id == connection.user_id
             chat = await self._session.get(BusinessChat, key[:2])
             made = False
+            phone_added = True
             # A first message, or the first since the card was deleted: a (new) card.
             if chat is None or (chat.client_id is None and not chat.excluded):
                 if mine:
@@ -131,8 +133,8 @@ class BusinessInbox:
             if not mine:
                 chat.last_customer_message_at = now
                 chat.username = (message.username or "")[:64] or chat.username
-                if message.phone and not made:
-                    await self._add_phone(client.id, message.phone)
+                if message.phone:  # a new card has it already, unless another client does
+                    phone_added = await self._phone_kept(client.id, message.phone, not made)
             client.last_activity_at = now
             event = events.record(
                 self._session,
@@ -141,7 +143,7 @@ class BusinessInbox:
                 member.id if mine else None,
                 client_id=client.id,
                 text=(message.text or "")[:MAX_TEXT] or None,
-                data=message_data(message, mine),
+                data=message_data(message, mine, phone_added),
             )
             await self._session.flush()
             self._session.add(
@@ -192,24 +194,47 @@ class BusinessInbox:
             return None
         return await self._session.get(Event, row.event_id)
 
-    async def _add_phone(self, client_id: int, phone: str) -> None:
+    async def _phone_kept(self, client_id: int, phone: str, add: bool) -> bool:
+        """Whether a phone the customer shared is on their card: added (``add``) as adding
+        one on the card is, with a ``field_changed`` event, unless another client has it
+        (False: kept only on the message's event, which notes it was not added). A phone
+        that does not parse is kept on the message's event alone, as before."""
         try:
             e164 = parse_phone(phone, self._config.default_phone_region).e164
         except PhoneError:
-            return
-        known = await self._session.scalar(
-            select(ClientPhone.id).where(
-                ClientPhone.client_id == client_id, ClientPhone.e164 == e164
+            return True
+        owners = set(
+            await self._session.scalars(
+                select(ClientPhone.client_id).where(ClientPhone.e164 == e164)
             )
         )
         client = await self._session.get(Client, client_id)
-        if known is None and client is not None:
-            self._session.add(ClientPhone(client_id=client_id, e164=e164, digits=e164.lstrip("+")))
-            await self._session.flush()
-            client.search_text = await client_search_text(self._session, client)
+        if client_id in owners or client is None:
+            return True
+        if owners or not add:
+            return False
+        old = list(
+            await self._session.scalars(
+                select(ClientPhone.e164)
+                .where(ClientPhone.client_id == client_id)
+                .order_by(ClientPhone.id)
+            )
+        )
+        self._session.add(ClientPhone(client_id=client_id, e164=e164, digits=e164.lstrip("+")))
+        await self._session.flush()
+        client.search_text = await client_search_text(self._session, client)
+        events.record(
+            self._session,
+            self._clock,
+            events.EventKind.FIELD_CHANGED,
+            None,
+            client_id=client_id,
+            data=FieldChanged(field="phones", old=old, new=[*old, e164]),
+        )
+        return True
 
 
-def message_data(message: ChatMessage, mine: bool) -> dict[str, Any]:
+def message_data(message: ChatMessage, mine: bool, phone_added: bool = True) -> dict[str, Any]:
     data: dict[str, Any] = {"from": "member" if mine else "client", "chat_id": message.chat_id}
     if message.file_id:
         data.update(
@@ -217,4 +242,6 @@ def message_data(message: ChatMessage, mine: bool) -> dict[str, Any]:
         )
     if message.phone:
         data["phone"] = message.phone[:32]
+        if not phone_added:
+            data["phone_elsewhere"] = True  # another client's: not added to this card
     return data

@@ -162,7 +162,12 @@ class BusinessReplies:
             row = await self._session.get(BusinessChat, (chat.connection_id, chat.chat_id))
             if row is None:
                 raise NotFound(ErrorCode.BUSINESS_NO_CHAT)
+            if row.excluded == excluded:  # a double press
+                return
             row.excluded = excluded
+            kind = events.EventKind
+            what = kind.BUSINESS_CHAT_EXCLUDED if excluded else kind.BUSINESS_CHAT_INCLUDED
+            events.record(self._session, self._clock, what, actor.id, client_id=client_id)
 
 
 def reply_text(text: str | None) -> str:

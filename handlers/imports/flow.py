@@ -13,7 +13,7 @@ import time
 from typing import Any, cast
 
 from aiogram import Bot, F
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.formatting import Text
@@ -64,7 +64,18 @@ async def ask_for_file(message: Message) -> None:
     )
 
 
-@routes.message(F.document, is_spreadsheet)
+@routes.message(F.document, is_spreadsheet, ~StateFilter(None, ImportDialog.mapping))
+async def file_in_a_dialog(message: Message) -> None:
+    """A spreadsheet sent in the middle of another dialog: that dialog is left as it is."""
+    await message.answer(
+        _(
+            "You are in the middle of something else. Finish it or /cancel it first, "
+            "then send the file again to import it."
+        )
+    )
+
+
+@routes.message(F.document, is_spreadsheet)  # no dialog, or another file for this import
 async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, member: User) -> None:
     document = message.document
     assert document is not None

@@ -13,14 +13,21 @@ from crm.errors import CrmError
 MAX_SHOWN = 200
 
 
-def business_event_text(data: Mapping[str, Any], text: str | None) -> str:
-    """``✈️ client: text`` (or ``✈️ you``), with the file's kind, an edit and a deletion noted."""
+def business_event_text(kind: str, data: Mapping[str, Any], text: str | None) -> str:
+    """``✈️ client: text`` (or ``✈️ you``), with the file's kind, an edit and a deletion noted;
+    or the chat left out of the card, or taken back."""
+    if kind == "business_chat_excluded":
+        return "🙈 " + _("Telegram chat left out of the card")
+    if kind == "business_chat_included":
+        return "✈️ " + _("Telegram chat recorded on the card again")
     who = _("client") if data.get("from") == "client" else _("answered in Telegram")
     parts = []
     if data.get("file_kind"):
         parts.append(f"📎 {_file_label(str(data['file_kind']))}")
     if data.get("phone"):
         parts.append("📞 " + str(data["phone"])[:32])
+        if data.get("phone_elsewhere"):
+            parts.append(_("(another client has this number: not added to the card)"))
     if text:
         shown = " ".join(text.split())
         parts.append(shown if len(shown) <= MAX_SHOWN else shown[: MAX_SHOWN - 1] + "…")

@@ -220,8 +220,8 @@ def event_text(
         return f"📎 {label}{' ' + str(file_name) if file_name else ''}{caption}"
     if kind in ENTITY_KINDS:
         return record_event_text(kind, data, event.text)
-    if kind == "business_message":
-        return business_event_text(data, event.text)
+    if kind.startswith("business_"):
+        return business_event_text(kind, data, event.text)
     if kind in ("template_prepared", "template_emailed"):
         return template_event_text(kind, data)
     if kind == "automation":
