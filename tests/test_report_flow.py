@@ -22,8 +22,9 @@ from crm.pipeline import StageView
 from crm.reports import FunnelStep, Report
 from handlers.kit.keyboards import main_menu
 from handlers.reports.callbacks import ReportCb
+from handlers.reports.periods import Period, preset_period, typed_period
 from handlers.reports.report import won_per_week
-from handlers.reports.views import MAX_TEXT, Period, preset_period, report_text, typed_period
+from handlers.reports.views import MAX_TEXT, report_text
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner, UserFactory
 

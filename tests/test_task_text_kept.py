@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.simulator import SimulatedUser
 from handlers.tasks.callbacks import NewTaskCb
-from handlers.tasks.new import kept_text
+from handlers.tasks.when_texts import kept_text
 from storage.engine import create_session_factory
 from storage.models import Task
 from tests.client_helpers import make_client

@@ -12,11 +12,12 @@ from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import back_button
 from handlers.clients.views import deal_button, deal_summary
+from handlers.kit.event_labels import file_kind_label
 from handlers.kit.keyboards import button, keyboard, pick
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
-from handlers.kit.timeline import event_text, file_kind_label
+from handlers.kit.timeline import event_text
 from storage.models import User
 
 routes = Routes(__name__)

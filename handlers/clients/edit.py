@@ -18,10 +18,10 @@ from handlers.clients import contacts
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import back_button, card_screen
 from handlers.clients.states import EditData, EditFlow
+from handlers.kit.event_labels import field_label
 from handlers.kit.keyboards import cancel_row, keyboard, pick
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
-from handlers.kit.timeline import field_label
 from storage.models import User
 
 routes = Routes(__name__)

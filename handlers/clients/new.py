@@ -27,6 +27,7 @@ from handlers.clients import create as client_create
 from handlers.clients import forward as client_forward
 from handlers.clients.callbacks import SKIPS, NewClientAction, NewClientCb
 from handlers.clients.create import create_and_open, put, quick_add, shorten
+from handlers.clients.new_texts import contact_phone, problems_text, question
 from handlers.clients.screen import send_card
 from handlers.clients.states import DuplicateFlow, NewClientData, NewClientFlow
 from handlers.kit.errors import error_text
@@ -44,7 +45,6 @@ routes.include(client_forward.routes)
 STEPS = ("name", "source", "phone", "email", "company", "city")
 MAX_SOURCES_OFFERED = 6
 MAX_CONTACTS = 10
-MAX_PROBLEMS_SHOWN = 10
 PRIVATE = F.chat.type == "private"
 
 
@@ -91,39 +91,7 @@ async def start(
     await finish(message, crm, member, state, edit=False)
 
 
-def problems_text(problems: tuple[str, ...]) -> Text:
-    """What quick add could not read: nothing is created with a silently dropped part."""
-    lines = [_("I could not understand part of that, so nothing was saved:")]
-    for problem in problems[:MAX_PROBLEMS_SHOWN]:
-        kind, _sep, fragment = problem.partition(":")
-        what = _("“{value}” is not an email address.") if kind == "bad_email" else None
-        what = what or _("“{value}” is not a phone number I can read.")
-        lines.append("• " + what.format(value=shorten(fragment, 50)))
-    lines += ["• …"] if len(problems) > MAX_PROBLEMS_SHOWN else []
-    lines.append(
-        _(
-            "Fix it and send /new again, for example: "
-            "/new Ivan Petrov +7 999 123-45-67 ivan@mail.ru LLC Romashka"
-        )
-    )
-    return Text("\n".join(lines))
-
-
 # --- the steps -----------------------------------------------------------------------------------
-
-
-def question(step: str) -> str:
-    questions = {
-        "name": _("What is the client's name?"),
-        "source": _("Where did the client come from? Pick a source or type one."),
-        "phone": _(
-            "Phone number? For example +7 999 123-45-67. Several can go separated by commas."
-        ),
-        "email": _("Email? For example ivan@mail.ru."),
-        "company": _("Company?"),
-        "city": _("City?"),
-    }
-    return questions[step]
 
 
 async def ask(
@@ -306,13 +274,3 @@ async def shared_contact(message: Message, crm: Crm, member: User, state: FSMCon
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
     await NewClientData(name=name, phones=[phone], quick=True).save(state)
     await finish(message, crm, member, state, edit=False)
-
-
-def contact_phone(raw: str, region: str) -> str:
-    """Telegram gives a contact's number in international form, often without the ``+``."""
-    try:
-        return parse_phone(raw, region).e164
-    except PhoneError:
-        if raw.strip().startswith("+"):
-            raise
-        return parse_phone("+" + raw.strip(), region).e164

@@ -15,10 +15,10 @@ from crm.timeline import CALL_OUTCOMES, FileKind
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.states import NoteData, NoteFlow
 from handlers.kit.errors import error_text
+from handlers.kit.event_labels import call_outcome_label
 from handlers.kit.keyboards import button, cancel_row, keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
-from handlers.kit.timeline import call_outcome_label
 from storage.models import Event, User
 
 routes = Routes(__name__)

@@ -27,11 +27,12 @@ from handlers.deals.screen import (
     send_deal,
 )
 from handlers.deals.states import DealEditFlow, OneDeal
+from handlers.kit.event_labels import deal_field_label
 from handlers.kit.keyboards import button, cancel_row, keyboard, pick
 from handlers.kit.labels import member_name
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
-from handlers.kit.timeline import deal_field_label, shorten
+from handlers.kit.timeline import shorten
 from storage.models import User
 
 routes = Routes(__name__)

@@ -7,8 +7,6 @@ client's name). An amount that cannot be read is asked again, with examples.
 
 from __future__ import annotations
 
-import itertools
-
 from aiogram import F
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
@@ -21,6 +19,7 @@ from crm.cards import CardKind
 from crm.errors import CrmError
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.service import Crm
+from handlers.deals.amount_words import split_amount
 from handlers.deals.callbacks import NewDealAction, NewDealCb
 from handlers.deals.screen import amount_error_text, amount_examples, deal_screen, send_deal
 from handlers.deals.states import NewDeal, NewDealFlow
@@ -36,35 +35,6 @@ from storage.models import Client, User
 routes = Routes(__name__)
 
 PRIVATE = F.chat.type == "private"
-MAX_AMOUNT_WORDS = 4  # "1 500 000 ₽" is the longest amount people type before a title
-
-
-def split_amount(text: str) -> tuple[int, str]:
-    """The amount at the start of ``/deal``'s arguments, and the title after it.
-
-    The longest run of leading words that reads as an amount wins, so ``150 000``
-    and ``1,5 млн`` stay whole; a bare number after a number joins it only as a
-    group of three digits, so in ``150000 2 chairs`` the title is "2 chairs".
-    """
-    words = text.split()
-    specific: AmountError | None = None
-    for count in range(min(len(words), MAX_AMOUNT_WORDS), 0, -1):
-        head = words[:count]
-        if not _grouped(head):
-            continue
-        try:
-            return parse_amount(" ".join(head)), " ".join(words[count:])
-        except AmountError as error:
-            if error.code != "not_a_number" and specific is None:
-                specific = error
-    raise specific or AmountError("not_a_number")
-
-
-def _grouped(words: list[str]) -> bool:
-    return all(
-        not (word.isdigit() and before[-1:].isdigit()) or len(word) == 3
-        for before, word in itertools.pairwise(words)
-    )
 
 
 # --- starting -----------------------------------------------------------------------------------

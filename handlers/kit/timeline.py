@@ -15,6 +15,12 @@ from crm.team_settings import Status
 from handlers.kit.automation_texts import automation_event_text, template_event_text
 from handlers.kit.business_texts import business_event_text
 from handlers.kit.entity_timeline import record_event_text
+from handlers.kit.event_labels import (
+    call_outcome_label,
+    deal_field_label,
+    field_label,
+    file_kind_label,
+)
 from handlers.kit.labels import format_phone, member_name, status_label
 from handlers.kit.stages import money, stage_name, stage_name_from_event
 from storage.models import Event, User
@@ -31,56 +37,12 @@ def shorten(text: str, limit: int = MAX_NOTE_SHOWN) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def field_label(name: str) -> str:
-    labels = {
-        "name": _("name"),
-        "company": _("company"),
-        "city": _("city"),
-        "address": _("address"),
-        "source": _("source"),
-        "phones": _("phones"),
-        "emails": _("emails"),
-    }
-    return labels.get(name, name)
-
-
-def call_outcome_label(outcome: str) -> str:
-    labels = {
-        "reached": _("reached"),
-        "no_answer": _("no answer"),
-        "call_back": _("call back"),
-    }
-    return labels.get(outcome, outcome)
-
-
-def file_kind_label(kind: str) -> str:
-    labels = {
-        "photo": _("photo"),
-        "voice": _("voice message"),
-        "document": _("file"),
-        "video": _("video"),
-        "audio": _("audio"),
-        "video_note": _("video message"),
-    }
-    return labels.get(kind, kind)
-
-
 def _value(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return shorten(str(value), 80)
-
-
-def deal_field_label(name: str) -> str:
-    labels = {
-        "amount": _("amount"),
-        "title": _("title"),
-        "expected_close": _("expected close date"),
-        "manager_id": _("responsible"),
-    }
-    return labels.get(name, name)
 
 
 def _phones(value: Any) -> Any:

@@ -15,7 +15,8 @@ from crm.service import Crm
 from handlers.kit.stages import money
 from handlers.kit.timeline import shorten
 from handlers.reports.callbacks import ReportAction, ReportCb
-from handlers.reports.views import Period, Screen, button, cb, clip, period_of
+from handlers.reports.periods import Period, period_of
+from handlers.reports.views import Screen, button, cb, clip
 from storage.models import FieldDef, User
 
 MAX_FIELD_BUTTON = 40

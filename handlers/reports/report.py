@@ -30,24 +30,26 @@ from handlers.kit.stages import money, stage_name
 from handlers.reports import charts as charts
 from handlers.reports.by_field import by_field_screen
 from handlers.reports.callbacks import ReportAction, ReportCb
+from handlers.reports.periods import (
+    Period,
+    StaleButton,
+    period_of,
+    pressed_period,
+    today_of,
+    typed_period,
+)
 from handlers.reports.sources import sources_screen
 from handlers.reports.states import ReportFlow
 from handlers.reports.views import (
-    Period,
     Screen,
-    StaleButton,
     member_label,
     menu_screen,
     percent,
-    period_of,
     period_prompt,
-    pressed_period,
     report_keyboard,
     report_text,
     source_label,
     sources_in_order,
-    today_of,
-    typed_period,
 )
 from handlers.reports.xlsx import Cell, Column, Sheet, workbook_bytes
 from storage.models import User

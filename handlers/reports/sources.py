@@ -12,7 +12,8 @@ from crm.intake.source_report import SourceFigures
 from crm.service import Crm
 from handlers.kit.stages import money
 from handlers.reports.callbacks import ReportAction
-from handlers.reports.views import Period, button, cb, clip, percent, source_label
+from handlers.reports.periods import Period
+from handlers.reports.views import button, cb, clip, percent, source_label
 from storage.models import User
 
 MAX_SOURCES_SHOWN = 30

@@ -21,7 +21,7 @@ from handlers.kit.keyboards import keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.tasks.callbacks import Snooze, TaskAction, TaskCb
-from handlers.tasks.new import cancel_keyboard, examples, read_when, when_problem
+from handlers.tasks.new import cancel_keyboard, read_when
 from handlers.tasks.states import OneTask, TaskEditFlow
 from handlers.tasks.views import (
     assignee_keyboard,
@@ -33,6 +33,7 @@ from handlers.tasks.views import (
     weekday_name,
     when_text,
 )
+from handlers.tasks.when_texts import examples, when_problem
 from storage.models import Task, User
 
 routes = Routes(__name__)

@@ -28,13 +28,13 @@ from crm.tasks import MAX_TITLE
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import button, cancel_button, keyboard
 from handlers.kit.routes import Routes
-from handlers.kit.timeline import shorten
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
 from handlers.tasks import open_card as task_open_card
 from handlers.tasks.callbacks import NewTaskCb
 from handlers.tasks.open_card import card_name, detach_label
 from handlers.tasks.states import NewTask, TaskFlow
 from handlers.tasks.views import task_screen, weekday_name
+from handlers.tasks.when_texts import examples, kept_text, when_problem
 from storage.models import User
 
 routes = Routes(__name__)
@@ -79,28 +79,6 @@ def read_when(
     if not found.has_time and found.at < now:
         return Reading(None, found.at.astimezone(ZoneInfo(tz)).date(), found.rest)
     return Reading(found.at, None, found.rest)
-
-
-def examples() -> str:
-    return _(
-        "For example: tomorrow 10:00, in 30 min, 25.12 14:30, next monday 9am, "
-        "friday at 15:30, завтра в 10."
-    )
-
-
-def when_problem(error: WhenError, title: str = "") -> str:
-    """Why the when was refused; with ``title``, the what that is kept meanwhile."""
-    if title:
-        kept = _("The task “{title}” is kept: send only when it should be.").format(
-            title=shorten(title, 60)
-        )
-        why = _("That moment has already passed.")
-        if error.code != "in_the_past":
-            why = _("I couldn't read that as a date and time.")
-        return f"{why} {kept} {examples()}"
-    if error.code == "in_the_past":
-        return _("That moment has already passed. When should it be?") + " " + examples()
-    return _("I couldn't read that as a date and time.") + " " + examples()
 
 
 def cancel_keyboard() -> InlineKeyboardMarkup:
@@ -184,22 +162,6 @@ async def take_text(message: Message, crm: Crm, member: User, state: FSMContext,
         await ask(message, state, TaskFlow.when, when_problem(error, title))
         return
     await proceed(message, crm, member, state, reading, title=reading.rest)
-
-
-MAX_WHEN_WORDS = 6  # "в следующую пятницу в 10 утра"; a date longer than this is not sought
-
-
-def kept_text(text: str, now: datetime, tz: str, default_hour: int) -> str:
-    """The what of a "when and what" whose when was refused: the words after the longest
-    start read as a moment (a past one too), or all of them when no start reads as one."""
-    words = text.split()
-    for end in range(min(len(words), MAX_WHEN_WORDS), 0, -1):
-        try:
-            parse_when(" ".join(words[:end]), now, tz, default_hour, allow_past=True)
-        except WhenError:
-            continue
-        return " ".join(words[end:])
-    return " ".join(words)
 
 
 @routes.message(TaskFlow.when, F.text)

@@ -1,0 +1,49 @@
+"""What a task's dialog says about a when: examples, why a when was refused, and what is kept
+of a text whose when was refused.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram.utils.i18n import gettext as _
+
+from crm.parsing.when import WhenError, parse_when
+from handlers.kit.timeline import shorten
+
+MAX_WHEN_WORDS = 6  # "в следующую пятницу в 10 утра"; a date longer than this is not sought
+
+
+def examples() -> str:
+    return _(
+        "For example: tomorrow 10:00, in 30 min, 25.12 14:30, next monday 9am, "
+        "friday at 15:30, завтра в 10."
+    )
+
+
+def when_problem(error: WhenError, title: str = "") -> str:
+    """Why the when was refused; with ``title``, the what that is kept meanwhile."""
+    if title:
+        kept = _("The task “{title}” is kept: send only when it should be.").format(
+            title=shorten(title, 60)
+        )
+        why = _("That moment has already passed.")
+        if error.code != "in_the_past":
+            why = _("I couldn't read that as a date and time.")
+        return f"{why} {kept} {examples()}"
+    if error.code == "in_the_past":
+        return _("That moment has already passed. When should it be?") + " " + examples()
+    return _("I couldn't read that as a date and time.") + " " + examples()
+
+
+def kept_text(text: str, now: datetime, tz: str, default_hour: int) -> str:
+    """The what of a "when and what" whose when was refused: the words after the longest
+    start read as a moment (a past one too), or all of them when no start reads as one."""
+    words = text.split()
+    for end in range(min(len(words), MAX_WHEN_WORDS), 0, -1):
+        try:
+            parse_when(" ".join(words[:end]), now, tz, default_hour, allow_past=True)
+        except WhenError:
+            continue
+        return " ".join(words[end:])
+    return " ".join(words)
