@@ -22,10 +22,39 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database to ``revision`` (the newest by default)."""
+    """Bring the database to ``revision`` (the newest by default).
+
+    On SQLite a migration that changes a table copies it into a new one and drops the
+    old (Alembic's batch mode). With foreign keys enforced, dropping a table that other
+    rows point to would fail, or, worse, cascade and delete them; so, as SQLite's own
+    procedure for altering tables says, they are off while migrating, and the whole
+    database is checked with ``PRAGMA foreign_key_check`` before the change is kept.
+    """
+    sqlite = engine.dialect.name == "sqlite"
     async with engine.connect() as conn:
-        await conn.run_sync(_upgrade, revision)
-        await conn.commit()
+        if sqlite:
+            await conn.run_sync(_foreign_keys, False)  # outside any transaction, or ignored
+        try:
+            await conn.run_sync(_upgrade, revision)
+            if sqlite:
+                await conn.run_sync(_check_foreign_keys)
+            await conn.commit()
+        finally:
+            if sqlite:
+                await conn.rollback()  # nothing is left open when the pragma is set back
+                await conn.run_sync(_foreign_keys, True)
+
+
+def _foreign_keys(connection: Connection, on: bool) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    cursor.close()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
 
 
 # Several processes starting at once on PostgreSQL: one migrates, the others wait for it

@@ -9,14 +9,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError, ErrorCode
+from crm.errors import ErrorCode
 from crm.service import Crm
 from crm.timeline import CALL_OUTCOMES, FileKind
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.states import NoteData, NoteFlow
-from handlers.kit.errors import error_text
 from handlers.kit.event_labels import call_outcome_label
 from handlers.kit.keyboards import button, cancel_row, keyboard
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
 from storage.models import Event, User
@@ -50,14 +50,10 @@ async def ask_comment(
 @routes.message(NoteFlow.comment, F.text)
 async def save_comment(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     client_id = (await NoteData.load(state)).client_id
-    try:  # a refused text keeps the dialog open for a second try; any other refusal ends it
+    # A refused text keeps the dialog open for a second try; any other refusal ends it.
+    async with keep_asking(state, again={ErrorCode.EMPTY, ErrorCode.TOO_LONG}, forget=True):
         event = await crm.timeline.comment(member, client_id, message.text or "")
         client = await crm.clients.visible(member, client_id)
-    except CrmError as error:
-        await message.answer(error_text(error))
-        if error.code not in (ErrorCode.EMPTY, ErrorCode.TOO_LONG):
-            await state.clear()
-        return
     await state.clear()
     await send(message, *note_ack(event, client.name, _("Comment added to {name}.")))
 
@@ -123,14 +119,10 @@ async def save_call_without_note(
 async def save_call_with_note(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await NoteData.load(state)
     client_id, outcome = data.client_id, data.outcome
-    try:  # a note too long keeps the dialog open for a second try; any other refusal ends it
+    # A note too long keeps the dialog open for a second try; any other refusal ends it.
+    async with keep_asking(state, again={ErrorCode.TOO_LONG}, forget=True):
         event = await crm.timeline.call(member, client_id, outcome, message.text)
         client = await crm.clients.visible(member, client_id)
-    except CrmError as error:
-        await message.answer(error_text(error))
-        if error.code != ErrorCode.TOO_LONG:
-            await state.clear()
-        return
     await state.clear()
     await send(message, *note_ack(event, client.name, _("Call logged for {name}.")))
 

@@ -1,0 +1,50 @@
+"""Upgrading a SQLite base that holds data: tables rebuilt by a migration keep every row.
+
+A migration that changes a table on SQLite copies it and drops the old one. With
+foreign keys enforced, dropping ``users`` while clients point to it failed (and a
+table whose children cascade would have lost them), so a team's existing base could
+not be upgraded. Tests otherwise migrate empty databases, which never showed it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from storage.engine import create_engine
+from storage.migrate import current_revision, upgrade
+
+ROWS = [
+    "INSERT INTO users (id, full_name, role, active, language, timezone, created_at,"
+    " morning_list) VALUES (1, 'Owner', 'owner', 1, 'ru', 'Europe/Moscow', '2026-01-01', 1),"
+    " (2, 'Manager', 'manager', 1, 'ru', 'Europe/Moscow', '2026-01-01', 1)",
+    "INSERT INTO clients (id, name, status, manager_id, custom_fields, created_by, created_at,"
+    " last_activity_at, name_folded, search_text) VALUES (10, 'Acme', 'new', 2, '{}', 1,"
+    " '2026-01-01', '2026-01-01', 'acme', 'acme')",
+    "UPDATE users SET open_client_id = 10 WHERE id = 2",
+    "INSERT INTO business_connections (id, user_id, user_chat_id, rights, enabled,"
+    " connected_at, updated_at) VALUES ('bc1', 2, 2, '{}', 1, '2026-01-01', '2026-01-01')",
+    "INSERT INTO business_chats (connection_id, chat_id, client_id, excluded)"
+    " VALUES ('bc1', 77, 10, 0)",
+]
+COUNTS = {"users": 2, "clients": 1, "business_connections": 1, "business_chats": 1}
+
+
+async def test_a_base_with_data_upgrades_and_keeps_its_rows(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        await upgrade(engine, "0013")  # the last release before this round's tables changed
+        async with engine.begin() as conn:
+            for statement in ROWS:
+                await conn.execute(text(statement))
+        await upgrade(engine)
+        assert await current_revision(engine) != "0013"
+        async with engine.connect() as conn:
+            for table, count in COUNTS.items():
+                assert (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar() == count
+            opened = "SELECT open_client_id FROM users WHERE id = 2"
+            assert (await conn.execute(text(opened))).scalar() == 10
+            assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+    finally:
+        await engine.dispose()
