@@ -17,6 +17,7 @@ from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
 from handlers.settings.callbacks import DayPartAction, DayPartCb
+from handlers.tasks.callbacks import TaskAction, TaskCb
 from storage.engine import create_session_factory
 from storage.models import Deal, Event, Task
 from tests.client_helpers import make_client
@@ -247,6 +248,11 @@ async def test_the_owner_sets_the_parts_of_the_day(
     assert task.due_at.astimezone(UTC) == datetime(2026, 3, 3, 5, 0, tzinfo=UTC)  # 08:00 MSK
     assert task.title == "позвонить Ивану"
     assert "03.03" in saved.text and "08:00" in saved.text
+    # Moving the task's time reads the same hours.
+    await owner.press_data(TaskCb(action=TaskAction.TIME, task_id=task.id).pack())
+    await owner.send("послезавтра утром")
+    [task] = await tasks_now(app)
+    assert task.due_at.astimezone(UTC) == datetime(2026, 3, 4, 5, 0, tzinfo=UTC)  # 08:00 MSK
     # Only the owner changes them.
     manager = await join(4401, "manager", "Марк")
     await manager.press_data(DayPartCb(action=DayPartAction.ASK, part="morning").pack())

@@ -86,6 +86,7 @@ async def typed_time(message: Message, crm: Crm, member: User, state: FSMContext
             crm.config.default_hour,
             split=False,
             day=day,
+            day_parts=await crm.settings.day_parts(),
         )
     except WhenError as error:
         await message.answer(when_problem(error), reply_markup=cancel_keyboard())
