@@ -478,7 +478,13 @@ async def _business_reply(w: World) -> None:
     await w.press(BizCb(action=BizAction.REPLY, client_id=w.chat_client))
 
 
-RuleStep = BuildCb | str  # a press, or a text typed
+RuleStep = BuildCb | str | Callable[[World], BuildCb]  # a press, a text typed, a field's press
+
+
+def _text_field(w: World) -> BuildCb:
+    return BuildCb(step=Step.FIELD, value=w.fields[FieldType.TEXT])
+
+
 RULE_START: list[RuleStep] = [
     BuildCb(step=Step.NEW),
     BuildCb(step=Step.TRIGGER, code=Code.CLIENT_CREATED),  # asks the source
@@ -494,6 +500,18 @@ RULE_ASKS: dict[str, list[RuleStep]] = {
     "tag": [*RULE_START, BuildCb(step=Step.ANY), BuildCb(step=Step.CONDITION, code=Code.TAG)],
     "title": [*RULE_ACTIONS, BuildCb(step=Step.ACTION, code=Code.CREATE_TASK)],
     "add_tag": [*RULE_ACTIONS, BuildCb(step=Step.ACTION, code=Code.ADD_TAG)],
+    "cond_custom": [
+        *RULE_START,
+        BuildCb(step=Step.ANY),
+        BuildCb(step=Step.CONDITION, code=Code.CUSTOM),
+        _text_field,
+    ],
+    "changed_value": [
+        BuildCb(step=Step.NEW),
+        BuildCb(step=Step.TRIGGER, code=Code.CUSTOM_CHANGED),
+        _text_field,
+    ],
+    "field_value": [*RULE_ACTIONS, BuildCb(step=Step.ACTION, code=Code.SET_FIELD), _text_field],
     "text": RULE_TEXT,
     "name": [
         *RULE_TEXT,
@@ -511,7 +529,12 @@ async def _rule_start(w: World) -> None:
 def _rule_asking(asking: str) -> Reach:
     async def reach(w: World) -> None:
         for step in RULE_ASKS[asking]:
-            await (w.send(step) if isinstance(step, str) else w.press(step))
+            if isinstance(step, str):
+                await w.send(step)
+            else:
+                await w.press(step if isinstance(step, BuildCb) else step(w))
+        data = await fsm_data(w.app)
+        assert data.get("asking") == asking, f"the builder asks {data.get('asking')!r}"
 
     return reach
 
