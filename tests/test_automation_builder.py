@@ -280,3 +280,26 @@ async def test_a_custom_field_condition_built_with_buttons(
     assert stored.actions[0]["assignee"] == 701  # a named member
     assert stored.actions[0]["due"] == "next_workday"
     assert stored.actions[0]["priority"] == "high"
+
+
+async def test_a_too_long_answer_is_refused_whole_not_cut_short(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await open_builder(owner_en)
+    await owner_en.press("A client is created")
+    [refused] = await owner_en.send("w" * 61)  # a source: at most 60
+    assert refused.text == "That is too long: at most 60 characters. Please send a shorter one."
+    [conditions] = await owner_en.send("w" * 60)
+    assert "Only when…?" in conditions.text
+    await owner_en.press("What it does")
+    await owner_en.press("Add a tag")
+    [refused] = await owner_en.send("#" + "v" * 65)  # a tag: at most 64
+    assert refused.text == "That is too long: at most 64 characters. Please send a shorter one."
+    [actions] = await owner_en.send("vip")
+    assert "Add another action, or go on." in actions.text
+    await owner_en.press("When to do it")
+    await owner_en.press("Immediately")
+    await owner_en.send("Tag them")
+    [stored] = await all_of(app, AutomationRule)
+    assert stored.trigger_params == {"source": "w" * 60}
+    assert [action["tag"] for action in stored.actions] == ["vip"]

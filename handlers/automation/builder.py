@@ -12,6 +12,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from crm import placeholders
+from crm.automation.rules import MAX_TEXT
+from crm.clients import MAX_TAG
 from crm.errors import ErrorCode, InvalidInput, NotFound
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.service import Crm
@@ -35,6 +37,20 @@ from handlers.kit.screen import show
 from storage.models import User
 
 routes = Routes(__name__)
+
+
+# The longest typed answer each question takes (a longer one is refused, and asked again).
+LIMITS = {
+    "source": 60,
+    "cond_source": 64,
+    "tag": MAX_TAG,
+    "add_tag": MAX_TAG,
+    "title": 500,
+    "text": MAX_TEXT,
+    "cond_custom": 200,
+    "changed_value": 200,
+    "field_value": MAX_TEXT,
+}
 
 
 def _building(step: Step) -> Any:
@@ -169,8 +185,11 @@ async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> 
     draft = await RuleDraft.load(state)
     text = (message.text or "").strip()
     asking = draft.asking
+    limit = LIMITS.get(asking)
+    if limit is not None and len(text) > limit:  # refused whole, never cut short silently
+        raise InvalidInput(ErrorCode.TOO_LONG, field="rule", limit=limit)
     if asking == "source":
-        params = {**draft.data().get("params", {}), "source": text[:60]}
+        params = {**draft.data().get("params", {}), "source": text}
         await show_step(message, state, *conditions(draft.with_rule(params=params)))
     elif asking in ("amount_gt", "amount_lt"):
         try:
@@ -182,12 +201,12 @@ async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> 
         await show_step(message, state, *conditions(draft))
     elif asking in ("cond_source", "tag"):
         field, op = ("source", "eq") if asking == "cond_source" else ("tag", "has")
-        value = text[:64] if asking == "cond_source" else text.lstrip("#").lower()[:64]
+        value = text if asking == "cond_source" else text.lstrip("#").lower()
         draft = draft.add_condition({"field": field, "op": op, "value": value})
         await show_step(message, state, *conditions(draft))
     elif asking == "title":
         placeholders.check(text)
-        draft = ask(draft.with_action(title=text[:500]), "due")
+        draft = ask(draft.with_action(title=text), "due")
         question = _("When is it due?")
         screen = views.numbers_screen(draft.data(), question, views.due_options(), workday=True)
         await show_step(message, state, draft, screen)
@@ -195,19 +214,19 @@ async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> 
         if asking == "text":
             placeholders.check(text)
         key = "text" if asking == "text" else "tag"
-        await show_actions(message, state, draft.with_action(**{key: text[:1000]}))
+        await show_actions(message, state, draft.with_action(**{key: text}))
     elif asking == "cond_custom":
         picked = draft.action()
-        condition = {"field": f"custom.{picked.get('field_id')}", "op": "eq", "value": text[:200]}
+        condition = {"field": f"custom.{picked.get('field_id')}", "op": "eq", "value": text}
         draft = draft.add_condition({**condition, "label": picked.get("label")})
         await show_step(message, state, *conditions(replace(draft, pending="{}")))
     elif asking == "changed_value":
-        params = {**draft.data().get("params", {}), "value": text[:200]}
+        params = {**draft.data().get("params", {}), "value": text}
         await show_step(message, state, *conditions(draft.with_rule(params=params)))
     elif asking == "field_value":
         chosen = await crm.fields.get(int(draft.action().get("field_id") or 0))
         crm.field_values.parse(chosen, text)  # a value the field cannot hold is refused now
-        await show_actions(message, state, draft.with_action(value=text[:1000]))
+        await show_actions(message, state, draft.with_action(value=text))
     elif asking == "name":
         rule = draft.data()
         saved = await crm.automation.add(
