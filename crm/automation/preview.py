@@ -6,6 +6,7 @@ actions with their texts filled, before the rule ever acts.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,15 +39,17 @@ class Preview:
         return self.trigger_matches is not False and all(ok for _, ok in self.conditions)
 
 
-class RuleTesting:
-    """What ``Automation`` offers for testing its rules (it provides the attributes)."""
+class RuleTesting(ABC):
+    """What ``Automation`` offers for testing its rules; it provides the session, the
+    clock, the config and ``get`` (a rule the actor may manage)."""
 
     _session: AsyncSession
     _clock: Clock
     _config: CrmConfig
 
+    @abstractmethod
     async def get(self, actor: User, rule_id: int) -> AutomationRule:
-        raise NotImplementedError
+        """The rule, for its owner."""
 
     async def samples(self, actor: User, rule_id: int, limit: int = 8) -> list[tuple[int, str]]:
         """Recent records to test the rule on: deals for a deal's trigger, else clients."""
