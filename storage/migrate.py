@@ -33,7 +33,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     sqlite = engine.dialect.name == "sqlite"
     async with engine.connect() as conn:
         if sqlite:
-            await conn.run_sync(_foreign_keys, False)  # outside any transaction, or ignored
+            await conn.run_sync(sqlite_foreign_keys, False)  # outside any transaction, or ignored
         try:
             await conn.run_sync(_upgrade, revision)
             if sqlite:
@@ -42,10 +42,11 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         finally:
             if sqlite:
                 await conn.rollback()  # nothing is left open when the pragma is set back
-                await conn.run_sync(_foreign_keys, True)
+                await conn.run_sync(sqlite_foreign_keys, True)
 
 
-def _foreign_keys(connection: Connection, on: bool) -> None:
+def sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    """SQLite's foreign key enforcement on or off (ignored inside a transaction)."""
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
     cursor.close()

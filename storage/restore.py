@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage import search_index
 from storage.backup import BATCH, BackupError, Manifest, data_tables, open_archive, read_manifest
-from storage.migrate import alembic_config, current_revision, upgrade
+from storage.migrate import alembic_config, current_revision, sqlite_foreign_keys, upgrade
 
 
 def known_revisions() -> set[str]:
@@ -65,7 +65,7 @@ async def drop_everything(engine: AsyncEngine) -> None:
         if sqlite:
             # Tables that reference each other in a cycle cannot be dropped one by one
             # while SQLite checks foreign keys; the switch works only outside a transaction.
-            await conn.run_sync(_foreign_keys, False)
+            await conn.run_sync(sqlite_foreign_keys, False)
         try:
             async with conn.begin():
                 if sqlite:
@@ -74,13 +74,7 @@ async def drop_everything(engine: AsyncEngine) -> None:
                 await conn.run_sync(_drop_all)
         finally:
             if sqlite:
-                await conn.run_sync(_foreign_keys, True)
-
-
-def _foreign_keys(connection: Connection, on: bool) -> None:
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
-    cursor.close()
+                await conn.run_sync(sqlite_foreign_keys, True)
 
 
 def _drop_all(connection: Connection) -> None:
