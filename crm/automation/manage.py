@@ -15,9 +15,9 @@ from crm import placeholders
 from crm.access import is_staff
 from crm.automation import custom_fields
 from crm.automation.preview import RuleTesting
-from crm.automation.rules import CLOCK_TRIGGERS, check_rule
-from crm.automation.runner import Runner
-from crm.automation.scan import Scanner
+from crm.automation.rules import check_rule
+from crm.automation.runner import Runner, due_firings
+from crm.automation.scan import Scanner, active_clock_rules
 from crm.automation.starters import OFFER_CODES, OFFER_WORDS, STARTERS
 from crm.clock import Clock
 from crm.config import CrmConfig
@@ -59,12 +59,8 @@ class Automation(RuleTesting):
 
     def due_now(self, now: datetime) -> ColumnElement[bool]:
         """Whether the clock has work here: a clock-triggered rule to scan, or a firing due."""
-        clock_rules = select(AutomationRule.id).where(
-            AutomationRule.trigger.in_(CLOCK_TRIGGERS), AutomationRule.paused_at.is_(None)
-        )
-        firings = select(AutomationFiring.id).where(
-            AutomationFiring.done_at.is_(None), AutomationFiring.due_at <= now
-        )
+        clock_rules = select(AutomationRule.id).where(*active_clock_rules())
+        firings = select(AutomationFiring.id).where(*due_firings(now))
         return or_(exists(clock_rules), exists(firings))
 
     async def tick(self, batch: int = 50, budget: float = 2.0) -> int:

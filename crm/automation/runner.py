@@ -15,10 +15,10 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, placeholders
@@ -60,6 +60,11 @@ class _Careful(Exception):
 WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
+def due_firings(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The firings to do now: not done, due."""
+    return (AutomationFiring.done_at.is_(None), AutomationFiring.due_at <= now)
+
+
 class Runner:
     def __init__(self, session: AsyncSession, clock: Clock, language: str) -> None:
         self._session = session
@@ -77,9 +82,7 @@ class Runner:
         firing in a savepoint of its own, so one bad firing spoils no other.
         """
         due = await self._session.scalar(
-            select(AutomationFiring.id)
-            .where(AutomationFiring.done_at.is_(None), AutomationFiring.due_at <= self._clock.now())
-            .limit(1)
+            select(AutomationFiring.id).where(*due_firings(self._clock.now())).limit(1)
         )
         if due is None:  # the usual tick: no write lock taken for nothing
             return 0
@@ -94,7 +97,7 @@ class Runner:
             firings = list(
                 await self._session.scalars(
                     select(AutomationFiring)
-                    .where(AutomationFiring.done_at.is_(None), AutomationFiring.due_at <= now)
+                    .where(*due_firings(now))
                     .order_by(AutomationFiring.due_at, AutomationFiring.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)

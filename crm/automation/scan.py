@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.automation import triggers
@@ -28,6 +28,11 @@ async def _matches(session: AsyncSession, rule: AutomationRule, record: Record) 
     return matches(rule.conditions, record)
 
 
+def active_clock_rules() -> tuple[ColumnElement[bool], ...]:
+    """The rules the clock scans: its triggers, not paused."""
+    return (AutomationRule.trigger.in_(CLOCK_TRIGGERS), AutomationRule.paused_at.is_(None))
+
+
 class Scanner:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self._session = session
@@ -38,19 +43,12 @@ class Scanner:
         now = self._clock.now()
         queued = 0
         clock_rules = await self._session.scalar(
-            select(AutomationRule.id)
-            .where(AutomationRule.trigger.in_(CLOCK_TRIGGERS), AutomationRule.paused_at.is_(None))
-            .limit(1)
+            select(AutomationRule.id).where(*active_clock_rules()).limit(1)
         )
         if clock_rules is None:
             return 0
         async with write_transaction(self._session):
-            rules = await self._session.scalars(
-                select(AutomationRule).where(
-                    AutomationRule.trigger.in_(CLOCK_TRIGGERS),
-                    AutomationRule.paused_at.is_(None),
-                )
-            )
+            rules = await self._session.scalars(select(AutomationRule).where(*active_clock_rules()))
             for rule in list(rules):
                 since = rule.scanned_until or rule.created_at
                 if rule.trigger == "deal_stale":
