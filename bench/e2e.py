@@ -35,15 +35,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.common import log
 from bench.fake_api import FakeBotApi
 
 OWNER_ID = 100_001  # bench.clients' owner
 TOKEN = "123456:bench"
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def quantile(values: Sequence[float], q: float) -> float:

@@ -5,15 +5,10 @@ bot's replies during an import)."""
 from __future__ import annotations
 
 import resource
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def peak_rss_mb() -> float:

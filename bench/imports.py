@@ -37,10 +37,10 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from bench.common import log
 from bench.import_file import existing_phones, write_xlsx
 from bench.import_latency import phase_latency
 from bench.import_phases import (
-    log,
     phase_backup,
     phase_export,
     phase_import,
