@@ -12,7 +12,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
 from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
@@ -20,6 +19,7 @@ from handlers.clients.screen import back_button
 from handlers.clients.states import EditData, EditFlow
 from handlers.kit.keyboards import button, keyboard, pick
 from handlers.kit.labels import format_phone
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
 from handlers.kit.timeline import shorten
@@ -122,22 +122,20 @@ async def ask_one(
 async def typed_one(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await EditData.load(state)
     kind, raw = data.field, (message.text or "").strip()
-    try:
+    async with keep_asking(state, again=(), forget=True):  # gone meanwhile: the question ends
         _name, values = await values_of(crm, member, data.client_id, kind)
-    except CrmError:  # gone meanwhile: told by Refusals, and the question ends
-        await state.clear()
-        raise
     if len(values) >= MAX_CONTACTS:
         await state.clear()
         await message.answer(_("A card holds at most {n} of these.").format(n=MAX_CONTACTS))
         return
-    try:
-        if kind == "phones":
-            value = parse_phone(raw, crm.config.default_phone_region).e164
-            await crm.client_edits.add_phone(member, data.client_id, value)
-        else:
-            value = parse_email(raw)
-            await crm.client_edits.add_email(member, data.client_id, value)
+    try:  # another client's value: send another one; any other refusal ends the question
+        async with keep_asking(state, again=DUPLICATES, forget=True):
+            if kind == "phones":
+                value = parse_phone(raw, crm.config.default_phone_region).e164
+                await crm.client_edits.add_phone(member, data.client_id, value)
+            else:
+                value = parse_email(raw)
+                await crm.client_edits.add_email(member, data.client_id, value)
     except PhoneError:
         why = _(
             "“{value}” is not a phone number I can read. Try +7 999 123-45-67 or 8 999 123 45 67."
@@ -148,10 +146,6 @@ async def typed_one(message: Message, crm: Crm, member: User, state: FSMContext)
         why = _("“{value}” is not an email address. Try name@example.com.")
         await message.answer(why.format(value=shorten(raw, 50)))
         return
-    except CrmError as error:  # told by Refusals; another client's value: send another one
-        if error.code not in DUPLICATES:
-            await state.clear()
-        raise
     await state.clear()
     await send(message, *await contacts_screen(crm, member, data.client_id, kind, data.page))
 

@@ -20,6 +20,7 @@ from handlers.clients.screen import back_button, card_screen
 from handlers.clients.states import EditData, EditFlow
 from handlers.kit.event_labels import field_label
 from handlers.kit.keyboards import cancel_row, keyboard, pick
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
 from storage.models import User
@@ -91,17 +92,14 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
     client_id, field = data.client_id, data.field
     raw = (message.text or "").strip()
     # A refusal of the value keeps the dialog open for a second try; any other ends it.
-    try:
+    again = {ErrorCode.EMPTY, ErrorCode.NO_LETTERS, ErrorCode.TOO_LONG}
+    async with keep_asking(state, again=again, forget=True):
         if field in FIELDS and field not in contacts.KINDS:
             value = "" if raw in CLEAR and field != "name" else raw
             text_field: TextField = field  # type: ignore[assignment]
             await crm.client_edits.edit_text(member, client_id, text_field, value)
         else:
             raise CrmError(ErrorCode.NOT_FOUND)
-    except CrmError as error:  # told by Refusals
-        if error.code not in (ErrorCode.EMPTY, ErrorCode.NO_LETTERS, ErrorCode.TOO_LONG):
-            await state.clear()
-        raise
     await state.clear()
     await send(message, *await card_screen(crm, member, client_id))
 
@@ -164,11 +162,9 @@ async def add_tags(message: Message, crm: Crm, member: User, state: FSMContext) 
     if not tags:
         await message.answer(_("Send tags as words, for example #wholesale #moscow, or /cancel."))
         return
-    try:  # a refusal of the tags keeps the dialog open for a second try; any other ends it
+    # A refusal of the tags keeps the dialog open for a second try; any other ends it.
+    again = {ErrorCode.TOO_LONG, ErrorCode.TOO_MANY_TAGS, ErrorCode.EMPTY}
+    async with keep_asking(state, again=again, forget=True):
         await crm.client_edits.add_tags(member, client_id, tags)
-    except CrmError as error:  # told by Refusals
-        if error.code not in ("too_long", "too_many_tags", "empty"):
-            await state.clear()
-        raise
     await state.clear()
     await send(message, *await card_screen(crm, member, client_id))

@@ -30,6 +30,7 @@ from handlers.deals.states import DealEditFlow, OneDeal
 from handlers.kit.event_labels import deal_field_label
 from handlers.kit.keyboards import button, cancel_row, keyboard, pick
 from handlers.kit.labels import member_name
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.timeline import shorten
@@ -98,22 +99,19 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
     data = await OneDeal.load(state)
     deal_id, field = data.deal_id, data.field
     raw = (message.text or "").strip()
-    try:
-        if field is DealField.AMOUNT:
-            await crm.deals.set_amount(member, deal_id, _amount(raw))
-        elif field is DealField.TITLE:
-            await crm.deals.set_title(member, deal_id, raw)
-        elif field is DealField.EXPECTED_CLOSE:
-            await crm.deals.set_expected_close(member, deal_id, _day(raw, crm, member))
-        else:
-            raise CrmError(ErrorCode.NOT_FOUND)
+    try:  # empty or too long gets a second chance; any other refusal ends the question
+        async with keep_asking(state, again={ErrorCode.EMPTY, ErrorCode.TOO_LONG}, forget=True):
+            if field is DealField.AMOUNT:
+                await crm.deals.set_amount(member, deal_id, _amount(raw))
+            elif field is DealField.TITLE:
+                await crm.deals.set_title(member, deal_id, raw)
+            elif field is DealField.EXPECTED_CLOSE:
+                await crm.deals.set_expected_close(member, deal_id, _day(raw, crm, member))
+            else:
+                raise CrmError(ErrorCode.NOT_FOUND)
     except _BadValue as problem:  # a second chance
         await message.answer(str(problem))
         return
-    except CrmError as error:  # told by Refusals; empty or too long gets a second chance
-        if error.code not in ("empty", "too_long"):
-            await state.clear()
-        raise
     await state.clear()
     await send_deal(message, crm, member, deal_id)
 
@@ -162,13 +160,10 @@ async def ask_comment(
 @routes.message(DealEditFlow.comment, F.text)
 async def save_comment(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     deal_id = (await OneDeal.load(state)).deal_id
-    try:
+    # Empty or too long gets a second chance; any other refusal ends the question.
+    async with keep_asking(state, again={ErrorCode.EMPTY, ErrorCode.TOO_LONG}, forget=True):
         event = await crm.deals.comment(member, deal_id, message.text or "")
         deal = await crm.deals.visible(member, deal_id)
-    except CrmError as error:  # told by Refusals; empty or too long gets a second chance
-        if error.code not in ("empty", "too_long"):
-            await state.clear()
-        raise
     await state.clear()
     buttons = keyboard(
         [

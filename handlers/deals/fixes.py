@@ -13,13 +13,13 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm import visibility
-from crm.errors import CrmError
 from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.deals.screen import back_to_deal, refresh_deal
 from handlers.deals.states import DealEditFlow, OneDeal
 from handlers.kit.keyboards import button, keyboard, pick
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.timeline import shorten
@@ -89,11 +89,8 @@ async def ask_client(
 
 @routes.message(DealEditFlow.client, F.text)
 async def typed_client(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    try:
+    async with keep_asking(state, again=(), forget=True):  # gone meanwhile: the question ends
         deal = await crm.deals.changeable(member, (await OneDeal.load(state)).deal_id)
-    except CrmError:  # gone meanwhile: told by Refusals, and the question ends
-        await state.clear()
-        raise
     found = [
         client
         for client in await crm.client_queries.search(member, message.text or "", FOUND_SHOWN + 1)

@@ -12,9 +12,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.formatting import Text, as_line
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError
 from crm.service import Crm
 from handlers.kit.keyboards import button, keyboard, pick
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.stages import stage_name
@@ -63,12 +63,9 @@ async def ask_title(
 @routes.message(TaskEditFlow.title, F.text)
 async def typed_title(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     task_id = (await OneTask.load(state)).task_id
-    try:
+    # An empty or too long text gets a second try; any other refusal ends the question.
+    async with keep_asking(state, again=SECOND_CHANCE, forget=True):
         await crm.task_edits.set_title(member, task_id, message.text or "")
-    except CrmError as error:  # told by Refusals; an empty or too long text gets a second try
-        if error.code not in SECOND_CHANCE:
-            await state.clear()
-        raise
     await state.clear()
     text, markup = await task_screen(crm, member, task_id)
     await message.answer(**text.as_kwargs(), reply_markup=markup)
@@ -109,11 +106,8 @@ async def ask_link(
 
 @routes.message(TaskEditFlow.link, F.text)
 async def typed_search(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    try:
+    async with keep_asking(state, again=(), forget=True):  # gone or done: the question ends
         task = await open_task(crm, member, (await OneTask.load(state)).task_id)
-    except CrmError:  # gone or done meanwhile: told by Refusals, and the question ends
-        await state.clear()
-        raise
     found = await crm.client_queries.search(member, message.text or "", limit=FOUND_SHOWN)
     if not found:
         await message.answer(
