@@ -173,7 +173,7 @@ async def bench_firings(app: App, args: argparse.Namespace, figures: dict[str, A
     started = time.perf_counter()
     done = 0
     while True:
-        async with app.crm.open() as crm:
+        async with app.crm.open(background=True) as crm:  # as the scheduler opens it
             settled = await crm.automation.tick()
         done += settled
         if not settled:

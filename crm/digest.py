@@ -9,7 +9,7 @@ are computed when the row is sent, for the reader's previous local day.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,8 @@ from storage.engine import write_transaction
 from storage.models import AppSetting, Client, Deal, Event, ExportLog, Role, Task, User
 
 DEFAULT_DIGEST_TIME = time(9, 0)
+# A tick reads the readers again at least this often (see DigestsDone.quiet_until).
+RECHECK = timedelta(minutes=1)
 
 
 @dataclass
@@ -81,10 +83,16 @@ class DigestsDone:
     Only in memory: after a restart the first tick offers the day's digests to
     the outbox again, and its dedupe key drops them. Days older than the
     newest one seen are forgotten, so it holds at most two days' worth.
+
+    ``quiet_until`` is when a reader's digest may next fall due: until then a
+    tick does not even read the readers. It is never more than ``RECHECK``
+    ahead, so a new member, a new time zone or a new digest hour is seen
+    within a minute.
     """
 
     def __init__(self) -> None:
         self._done: dict[str, set[tuple[str, int]]] = {}
+        self.quiet_until: datetime | None = None
 
     def has(self, kind: str, reader_id: int, day: str) -> bool:
         return (kind, reader_id) in self._done.get(day, ())
@@ -150,8 +158,11 @@ class Digests:
         whose key drops the repeats.
         """
         now = self._clock.now()
-        at = await self.digest_time()
         done = done if done is not None else DigestsDone()
+        if done.quiet_until is not None and now < done.quiet_until:
+            return 0  # no reader's digest can be due yet: not even a read
+        at = await self.digest_time()
+        next_due = now + RECHECK
         rows = await self._session.execute(
             select(User.id, User.timezone, User.role, User.morning_list).where(
                 User.active.is_(True), User.unreachable_at.is_(None)
@@ -161,6 +172,8 @@ class Digests:
         for reader_id, timezone, role, morning_list in rows:
             local = now.astimezone(_zone(timezone))
             if local.time() < at:
+                starts = datetime.combine(local.date(), at, tzinfo=local.tzinfo)
+                next_due = min(next_due, starts.astimezone(UTC))
                 continue
             if role in STAFF_ROLES:
                 kind = outbox.OutboxKind.DIGEST
@@ -172,6 +185,7 @@ class Digests:
             if not done.has(kind, reader_id, day):
                 due.append((reader_id, kind, day))
         if not due:
+            done.quiet_until = next_due
             return 0
         queued = 0
         async with write_transaction(self._session):
@@ -186,6 +200,7 @@ class Digests:
                 )
         for reader_id, kind, day in due:
             done.add(kind, reader_id, day)
+        done.quiet_until = next_due
         return queued
 
     async def summary(self, actor: User, start: datetime, end: datetime) -> Summary:

@@ -39,6 +39,7 @@ from crm.links import Links
 from crm.members import Members
 from crm.new_cards import NewCards
 from crm.outbox import Outbox
+from crm.pace import Pace
 from crm.pipeline import Pipelines
 from crm.record_queries import RecordQueries
 from crm.record_types import RecordTypes
@@ -60,9 +61,11 @@ class Crm:
         clock: Clock,
         config: CrmConfig,
         settings_cache: SettingsCache | None = None,
+        pace: Pace | None = None,
     ) -> None:
         self.clock = clock
         self.config = config
+        self.pace = pace or Pace()
         self.members = Members(session, clock, config)
         self.invites = Invites(session, clock, config)
         self.outbox = Outbox(session, clock)
@@ -82,7 +85,7 @@ class Crm:
         self.reports = Reports(session, self.pipelines)
         self.groups = Groups(session, clock)
         self.digests = Digests(session, clock, self.deal_queries, self.pipelines, self.settings)
-        self.imports = Imports(session, clock, config, self.settings, self.pipelines)
+        self.imports = Imports(session, clock, config, self.settings, self.pipelines, self.pace)
         self.import_undo = ImportUndo(session, clock)
         self.backups = Backups(session, clock, config, self.settings)
         # Entities: custom fields, the team's own record types, links between any two cards.
@@ -109,7 +112,7 @@ class Crm:
         self.card_search = CardSearch(
             session, self.settings, self.client_queries, self.record_queries
         )
-        self.automation = Automation(session, clock, config)
+        self.automation = Automation(session, clock, config, self.pace)
         self.clock_work = ClockWork(
             session, clock, self.reminders, self.groups, self.automation, self.outbox
         )
@@ -139,8 +142,16 @@ class CrmFactory:
         self.config = config
         # The team's settings, kept for every update of this process (see SettingsCache).
         self.settings_cache = SettingsCache()
+        # Members first: background work gives way while a member's session is open.
+        self.pace = Pace()
 
     @asynccontextmanager
-    async def open(self) -> AsyncIterator[Crm]:
+    async def open(self, *, background: bool = False) -> AsyncIterator[Crm]:
+        """A session and the CRM on it: a member's (counted by ``pace``) or background work's."""
         async with self._sessions() as session:
-            yield Crm(session, self.clock, self.config, self.settings_cache)
+            crm = Crm(session, self.clock, self.config, self.settings_cache, self.pace)
+            if background:
+                yield crm
+            else:
+                with self.pace.member():
+                    yield crm

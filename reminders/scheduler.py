@@ -57,7 +57,7 @@ class Ticker:
 
     async def _tick(self) -> int:
         claimed = fired = 0
-        async with self._factory.open() as crm:
+        async with self._factory.open(background=True) as crm:
             due = await crm.clock_work.due()  # one read says which jobs have work
             if due.reminders:
                 claimed += await crm.reminders.claim_due(self._claim_limit, checked=True)

@@ -103,7 +103,7 @@ class OutboxSender:
             try:
                 while True:
                     if not running or (more and len(running) <= self._refill_at):
-                        async with self._factory.open() as crm:
+                        async with self._factory.open(background=True) as crm:
                             rows = await crm.outbox.claim_due(self._batch_size, self.holder)
                         more = len(rows) >= self._batch_size
                         for batch in _fold(rows):  # started in order, so booked in order
@@ -131,7 +131,7 @@ class OutboxSender:
         # Book a slot first (before any await but a group's fold, so rows book in the
         # order they were claimed), render shortly before it, and send on time.
         if others:
-            async with self._concurrency, self._factory.open() as crm:
+            async with self._concurrency, self._factory.open(background=True) as crm:
                 # The burst goes out as one message: the others are settled with it.
                 await crm.outbox.fold_into(row.id, [other.id for other in others])
             row.payload = {
@@ -189,7 +189,7 @@ class OutboxSender:
     async def _render(self, row: OutboxMessage) -> Rendered | None:
         """The message, from the current data; None (and the row given up) when it is moot."""
         try:
-            async with self._concurrency, self._factory.open() as crm:
+            async with self._concurrency, self._factory.open(background=True) as crm:
                 language = await crm.outbox.recipient_language(
                     row.chat_id, self._i18n.default_locale
                 )
@@ -214,7 +214,7 @@ class OutboxSender:
         except TelegramForbiddenError as error:
             log.info("chat %s blocked the bot; its messages are dropped", row.chat_id)
             self._note_blocked(row.chat_id)
-            async with self._concurrency, self._factory.open() as crm:
+            async with self._concurrency, self._factory.open(background=True) as crm:
                 await crm.outbox.mark_unreachable(row.chat_id)
                 await crm.outbox.give_up(row.id, str(error))
             return False
@@ -230,7 +230,7 @@ class OutboxSender:
             return False
         finally:
             PACED.reset(paced)
-        async with self._concurrency, self._factory.open() as crm:
+        async with self._concurrency, self._factory.open(background=True) as crm:
             await crm.outbox.mark_sent(row.id)
         if self._on_sent is not None:
             self._on_sent(row)
@@ -246,11 +246,11 @@ class OutboxSender:
     async def _later(
         self, row: OutboxMessage, delay: timedelta, reason: str, count: bool = True
     ) -> None:
-        async with self._concurrency, self._factory.open() as crm:
+        async with self._concurrency, self._factory.open(background=True) as crm:
             await crm.outbox.retry_later(row.id, delay, reason, count=count)
 
     async def _give_up(self, row: OutboxMessage, reason: str) -> None:
-        async with self._concurrency, self._factory.open() as crm:
+        async with self._concurrency, self._factory.open(background=True) as crm:
             await crm.outbox.give_up(row.id, reason)
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage.write_gate import gate_for
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _WRITE_OPTION = "kartoteka_write"
@@ -96,15 +98,25 @@ async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession
     """
     if session.in_transaction():
         await session.commit()
-    await session.connection(execution_options={_WRITE_OPTION: True})
-    try:
-        async with session.begin_nested():
-            yield session
-    except BaseException:
-        await _reload_expired(session)
+    async with _turn(session):
+        await session.connection(execution_options={_WRITE_OPTION: True})
+        try:
+            async with session.begin_nested():
+                yield session
+        except BaseException:
+            await _reload_expired(session)
+            await session.commit()
+            raise
         await session.commit()
-        raise
-    await session.commit()
+
+
+def _turn(session: AsyncSession) -> AbstractAsyncContextManager[None]:
+    """On SQLite, this process's writers one after another (see storage/write_gate.py)."""
+    bind = session.sync_session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    return gate_for(engine, SQLITE_BUSY_TIMEOUT_MS / 1000).turn()
 
 
 async def _reload_expired(session: AsyncSession) -> None:

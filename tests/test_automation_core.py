@@ -56,7 +56,7 @@ async def starter(app: App, code: str, text: str = "Call back {client.name}") ->
 
 
 async def tick(app: App) -> int:
-    async with app.crm.open() as crm:
+    async with app.crm.open(background=True) as crm:  # as the scheduler opens it
         return await crm.automation.tick()
 
 
@@ -421,7 +421,7 @@ async def test_two_schedulers_on_one_database_fire_each_rule_once(
 
     async def run(app: App) -> None:
         for _ in range(10):
-            async with app.crm.open() as crm:
+            async with app.crm.open(background=True) as crm:  # as the scheduler opens it
                 await crm.automation.runner.run_due(limit=3)
             await asyncio.sleep(0)
 

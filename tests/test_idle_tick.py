@@ -61,9 +61,10 @@ async def test_an_idle_tick_writes_nothing_before_and_after_the_summary(
         with statements(app) as seen:
             assert await app.ticker.tick() == 0
         assert writes(seen) == []
-        # One read says no job has work (crm/clock_work.py); the readers' list for the
-        # digests; BEGIN on SQLite.
-        assert len(seen) <= 3, seen
+        # One read says no job has work (crm/clock_work.py) and BEGIN on SQLite: the
+        # readers are not read again until one's digest may fall due (within a minute).
+        assert len(seen) <= 2, seen
+        assert not [s for s in seen if "FROM users" in s]
 
     clock.set(datetime(2026, 3, 4, 6, 0, tzinfo=UTC))  # the next day's summary still comes
     await app.ticker.tick()
@@ -88,3 +89,28 @@ async def test_a_due_reminder_after_idle_ticks_still_goes_out(
     clock.advance(timedelta(minutes=1))
     assert await app.ticker.tick() == 1
     assert "Call back" in owner_en.last_message().text
+
+
+async def test_the_readers_are_read_again_within_a_minute_and_on_the_digest_minute(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    await owner_en.send("/start")
+    clock.set(datetime(2026, 3, 3, 5, 59, 30, tzinfo=UTC))  # 08:59:30 Moscow
+    assert await app.ticker.tick() == 0
+    clock.set(datetime(2026, 3, 3, 5, 59, 59, tzinfo=UTC))
+    with statements(app) as seen:
+        await app.ticker.tick()
+    assert not [s for s in seen if "FROM users" in s]  # nobody's digest can be due yet
+    clock.set(datetime(2026, 3, 3, 6, 0, tzinfo=UTC))  # 09:00 sharp: read, and out it goes
+    await app.ticker.tick()
+    summaries = [m.text for m in owner_en.chat_messages() if m.text.startswith("Summary for")]
+    assert len(summaries) == 1
+
+    with statements(app) as seen:
+        clock.advance(timedelta(seconds=59))
+        await app.ticker.tick()
+    assert not [s for s in seen if "FROM users" in s]
+    with statements(app) as seen:
+        clock.advance(timedelta(seconds=2))  # a minute on: read again (a new member, a zone)
+        await app.ticker.tick()
+    assert [s for s in seen if "FROM users" in s]

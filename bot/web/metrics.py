@@ -137,7 +137,7 @@ def reminder_sent(row: OutboxMessage) -> None:
 def metrics_route(crm_factory: CrmFactory) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def metrics(request: web.Request) -> web.Response:
         try:
-            async with crm_factory.open() as crm:
+            async with crm_factory.open(background=True) as crm:
                 depth, oldest = await crm.outbox.depth()
         except Exception:  # the rest of the metrics still answer while the database is away
             log.warning("outbox depth unavailable", exc_info=True)

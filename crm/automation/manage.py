@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from crm.automation.starters import OFFER_CODES, OFFER_WORDS, STARTERS
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.pace import Pace
 from storage.engine import write_transaction
 from storage.models import (
     AutomationFiring,
@@ -33,8 +33,6 @@ from storage.models import (
 )
 
 MAX_RULES = 100
-# Between batches on SQLite: long enough for a waiting writer to take the lock.
-SQLITE_PAUSE = 0.1
 WEEK = timedelta(days=7)
 
 
@@ -50,11 +48,14 @@ def _require_owner(actor: User) -> None:
 
 
 class Automation(RuleTesting):
-    def __init__(self, session: AsyncSession, clock: Clock, config: CrmConfig) -> None:
+    def __init__(
+        self, session: AsyncSession, clock: Clock, config: CrmConfig, pace: Pace | None = None
+    ) -> None:
         self._session = session
         self._clock = clock
         self._config = config
-        self.runner = Runner(session, clock, config.default_language)
+        self._pace = pace or Pace()
+        self.runner = Runner(session, clock, config.default_language, self._pace)
         self.scanner = Scanner(session, clock)
 
     def due_now(self, now: datetime) -> ColumnElement[bool]:
@@ -63,25 +64,23 @@ class Automation(RuleTesting):
         firings = select(AutomationFiring.id).where(*due_firings(now))
         return or_(exists(clock_rules), exists(firings))
 
-    async def tick(self, batch: int = 50, budget: float = 2.0) -> int:
+    async def tick(self, batch: int = 20, budget: float = 2.0) -> int:
         """Find clock triggers, then do due firings in batches for about ``budget`` seconds.
 
         A long backlog (an import's thousand new clients) is worked off over
-        several ticks. On SQLite, where one writer at a time holds the database,
-        each batch is followed by a short pause, so a member's reply waiting for
-        the write lock gets it between batches instead of after the backlog.
+        several ticks. Members go first (``Pace``): a batch ends early when a
+        member's update comes in, and the next one waits until it is answered,
+        so a reply never waits for the backlog, nor for SQLite's write lock.
         """
         await self.scanner.scan()
-        bind = self._session.bind
-        pause = SQLITE_PAUSE if bind is not None and bind.dialect.name == "sqlite" else 0.0
         started = time.monotonic()
         done = 0
         while True:
-            settled = await self.runner.run_due(batch)
+            await self._pace.give_way()
+            settled, more = await self.runner.run_due(batch)
             done += settled
-            if settled < batch or time.monotonic() - started >= budget:
+            if not more or time.monotonic() - started >= budget:
                 return done
-            await asyncio.sleep(pause)
 
     async def add(
         self,

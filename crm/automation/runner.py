@@ -26,6 +26,7 @@ from crm.automation import triggers
 from crm.automation.actions import Actions, Skipped
 from crm.automation.conditions import Record, load_record
 from crm.clock import Clock
+from crm.pace import Pace
 from storage.engine import write_transaction
 from storage.models import (
     AutomationFiring,
@@ -66,32 +67,38 @@ def due_firings(now: datetime) -> tuple[ColumnElement[bool], ...]:
 
 
 class Runner:
-    def __init__(self, session: AsyncSession, clock: Clock, language: str) -> None:
+    def __init__(
+        self, session: AsyncSession, clock: Clock, language: str, pace: Pace | None = None
+    ) -> None:
         self._session = session
+        self._pace = pace or Pace()
         self._clock = clock
         self._language = language
         self._tags: dict[int, list[str]] = {}
         self._phones: dict[int, str] = {}
         self._kept: list[object] = []
 
-    async def run_due(self, limit: int = 100) -> int:
-        """Do up to ``limit`` due firings in one transaction; returns how many were settled.
+    async def run_due(self, limit: int = 100) -> tuple[int, bool]:
+        """Do up to ``limit`` due firings in one transaction.
 
-        The fast pass does them all without savepoints; if any action fails
-        (or is skipped), the batch is undone and done again carefully, each
-        firing in a savepoint of its own, so one bad firing spoils no other.
+        Returns how many were settled and whether more may be due. The fast
+        pass does them without savepoints; if any action fails (or is skipped),
+        the batch is undone and done again carefully, each firing in a
+        savepoint of its own, so one bad firing spoils no other. When a member's
+        update comes in (``Pace.busy``), the fast pass stops after the firing at
+        hand and commits what it did: the rest stay due for the next batch.
         """
         due = await self._session.scalar(
             select(AutomationFiring.id).where(*due_firings(self._clock.now())).limit(1)
         )
         if due is None:  # the usual tick: no write lock taken for nothing
-            return 0
+            return 0, False
         try:
             return await self._run_batch(limit, careful=False)
         except _Careful:
             return await self._run_batch(limit, careful=True)
 
-    async def _run_batch(self, limit: int, careful: bool) -> int:
+    async def _run_batch(self, limit: int, careful: bool) -> tuple[int, bool]:
         now = self._clock.now()
         async with write_transaction(self._session):
             firings = list(
@@ -109,6 +116,8 @@ class Runner:
                 if careful:
                     await self._run_one(firing)
                     continue
+                if fired and self._pace.busy:
+                    break  # a member is waiting: commit what is done, the rest next time
                 try:
                     fired.append(await self._act(firing))
                 except Exception as exc:
@@ -116,7 +125,8 @@ class Runner:
             await self._session.flush()  # the new tasks get their ids, all in a few statements
             for one in fired:
                 self._finish(one)
-            return len(firings)
+            settled = len(firings) if careful else len(fired)
+            return settled, settled < len(firings) or len(firings) == limit
 
     async def _prefetch(self, firings: list[AutomationFiring]) -> None:
         """Load the batch's rules, records, tags, phones and managers in a few queries."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -34,10 +35,27 @@ def plan(
     table: Table, mapping: list[str], region: str, parse_field: FieldParser | None = None
 ) -> Plan:
     """``parse_field`` reads the team's client fields (``field_<id>`` columns)."""
+    *_, result = planning(table, mapping, region, parse_field)
+    return result
+
+
+def planning(
+    table: Table,
+    mapping: list[str],
+    region: str,
+    parse_field: FieldParser | None = None,
+    every: int = 500,
+) -> Iterator[Plan]:
+    """``plan`` in steps: yields the plan so far after every ``every`` rows, and once at the end.
+
+    The caller can let others run between steps (the import gives way to members).
+    """
     check(mapping)
     result = Plan()
     seen: dict[str, int] = {}
-    for number, cells in zip(table.numbers, table.rows, strict=True):
+    for n, (number, cells) in enumerate(zip(table.numbers, table.rows, strict=True), 1):
+        if n % every == 0:
+            yield result
         row = build_row(number, cells, mapping, region, parse_field)
         if isinstance(row, Rejected):
             result.rejected.append(row)
@@ -50,7 +68,7 @@ def plan(
         for key in keys:
             seen.setdefault(key, index)
         result.drafts.append(row)
-    return result
+    yield result
 
 
 def merge_into(target: RowDraft, extra: RowDraft) -> None:

@@ -1,6 +1,7 @@
 """Imports as a use case: preview a table under a mapping, run it as one batch, list batches.
 
-A run writes in chunks, each its own short write transaction, so the bot keeps
+A run writes in chunks, each its own short write transaction sized by
+``crm.pace.Chunks``, and gives way to members between them, so the bot keeps
 answering (and SQLite's single writer is not held for the whole file); the
 batch row records every card it created or updated, which is what undo reads.
 """
@@ -8,6 +9,7 @@ batch row records every card it created or updated, which is what undo reads.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -20,16 +22,16 @@ from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import NotAllowed
 from crm.imports import fields, lookup, writer
-from crm.imports.plan import Plan, Policy, merge_into, plan
+from crm.imports.plan import Plan, Policy, merge_into, plan, planning
 from crm.imports.reading import Table
 from crm.imports.rows import Rejected, RowDraft
+from crm.pace import Chunks, Pace
 from crm.parsing.search_text import fold
 from crm.pipeline import Pipelines
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
 from storage.models import Client, Event, ImportBatch, User
 
-CHUNK_ROWS = 2000
 SAMPLE_ROWS = 3
 Progress = Callable[[int, int], Awaitable[None]]
 
@@ -72,18 +74,31 @@ class Imports:
         config: CrmConfig,
         settings: TeamSettings,
         pipelines: Pipelines,
+        pace: Pace | None = None,
     ) -> None:
         self._session = session
+        self._pace = pace or Pace()
         self._clock = clock
         self._config = config
         self._settings = settings
         self._pipelines = pipelines
 
-    async def plan(self, table: Table, mapping: list[str]) -> Plan:
-        """Every row read and checked, in a worker thread: the bot keeps answering meanwhile."""
+    async def plan(self, table: Table, mapping: list[str], *, paced: bool = False) -> Plan:
+        """Every row read and checked, while the bot keeps answering.
+
+        For a member's preview in a worker thread; for a run in the background
+        in steps, giving way to members between them (``Pace``): a thread
+        would share the interpreter with the members' replies all along.
+        """
         region = self._config.default_phone_region
         found = await fields.client_fields(self._session)
-        return await asyncio.to_thread(plan, table, mapping, region, fields.parser(found, region))
+        parser = fields.parser(found, region)
+        if not paced:
+            return await asyncio.to_thread(plan, table, mapping, region, parser)
+        result = Plan()
+        for result in planning(table, mapping, region, parser):  # noqa: B007 (the last one is it)
+            await self._pace.give_way()
+        return result
 
     async def preview(self, actor: User, table: Table, mapping: list[str]) -> Preview:
         _require_member(actor)
@@ -116,7 +131,7 @@ class Imports:
     ) -> Outcome:
         _require_member(actor)
         mapping = await fields.define_new(self._session, self._clock, actor, table.headers, mapping)
-        work = await self.plan(table, mapping)
+        work = await self.plan(table, mapping, paced=True)
         ctx = await self._context(actor, file_name[:255], policy, mapping)
         _reject_unknown_stages(work, ctx.stages)
         if policy == Policy.FILL:
@@ -126,20 +141,18 @@ class Imports:
         client_of: dict[int, int | None] = {}
         total = len(work.drafts)
         see_all = visibility.sees_all_clients(actor, await self._settings.managers_see_all())
-        for start in range(0, total, CHUNK_ROWS):
+        chunks, start = Chunks(self._pace), 0
+        while start < total:
+            await self._pace.give_way()  # members first; then a chunk sized to be short
+            end = min(start + chunks.size(), total)
+            began = time.perf_counter()
             async with write_transaction(self._session):
                 ctx.now = self._clock.now()
-                await self._chunk(
-                    ctx,
-                    work,
-                    range(start, min(start + CHUNK_ROWS, total)),
-                    policy,
-                    see_all,
-                    client_of,
-                    outcome,
-                )
+                await self._chunk(ctx, work, range(start, end), policy, see_all, client_of, outcome)
+            chunks.took(end - start, time.perf_counter() - began)
+            start = end
             if progress is not None:
-                await progress(min(start + CHUNK_ROWS, total), total)
+                await progress(end, total)
         async with write_transaction(self._session):
             batch = await self._session.get(ImportBatch, ctx.batch_id)
             assert batch is not None

@@ -202,7 +202,7 @@ async def _run(
 
     try:
         table = await _read(bot, data["file_id"], name)
-        async with factory.open() as crm:
+        async with factory.open(background=True) as crm:
             member = await crm.members.get_active(member_id)
             if member is None:
                 return

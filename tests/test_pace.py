@@ -1,0 +1,121 @@
+"""Members first: background work gives way while a member's session is open (crm/pace.py),
+and a rule's backlog of firings stops its batch for a member and goes on after."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.app import App
+from crm.pace import Pace
+from storage.models import AutomationFiring
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID
+from tests.test_automation_core import owner, rows
+
+
+async def test_give_way_returns_at_once_when_nobody_is_answered() -> None:
+    pace = Pace(max_wait=5)
+    started = time.monotonic()
+    await pace.give_way()
+    assert time.monotonic() - started < 0.5
+    assert not pace.busy
+
+
+async def test_give_way_waits_for_the_member_then_goes_on() -> None:
+    pace = Pace(max_wait=5)
+    order: list[str] = []
+
+    async def member() -> None:
+        with pace.member():
+            assert not pace.busy  # not for its own task
+            await asyncio.sleep(0.05)
+            order.append("member answered")
+
+    answering = asyncio.create_task(member())
+    await asyncio.sleep(0)
+    assert pace.busy
+    await pace.give_way()
+    order.append("background goes on")
+    await answering
+    assert order == ["member answered", "background goes on"]
+    assert not pace.busy
+
+
+@asynccontextmanager
+async def member_meanwhile(pace: Pace) -> AsyncIterator[None]:
+    """A member's update under way in another task for as long as the block runs."""
+    inside, leave = asyncio.Event(), asyncio.Event()
+
+    async def member() -> None:
+        with pace.member():
+            inside.set()
+            await leave.wait()
+
+    answering = asyncio.create_task(member())
+    await inside.wait()
+    try:
+        yield
+    finally:
+        leave.set()
+        await answering
+
+
+async def test_give_way_is_not_starved_by_a_member_who_never_leaves() -> None:
+    pace = Pace(max_wait=0.05)
+    async with member_meanwhile(pace):
+        assert pace.busy
+        started = time.monotonic()
+        await pace.give_way()
+        assert 0.04 <= time.monotonic() - started < 1
+    assert not pace.busy and pace.recently_busy
+
+
+async def test_a_job_inside_a_members_own_update_does_not_wait_for_itself() -> None:
+    pace = Pace(max_wait=5)
+    with pace.member():
+        assert not pace.busy
+        started = time.monotonic()
+        await pace.give_way()
+        assert time.monotonic() - started < 0.5
+
+
+async def test_a_member_session_is_counted_and_a_background_one_is_not(app: App) -> None:
+    assert not app.crm.pace.busy
+    async with app.crm.open(background=True):
+        assert not app.crm.pace.busy
+    opened, leave = asyncio.Event(), asyncio.Event()
+
+    async def update() -> None:
+        async with app.crm.open():
+            opened.set()
+            await leave.wait()
+
+    answering = asyncio.create_task(update())
+    await opened.wait()
+    assert app.crm.pace.busy
+    leave.set()
+    await answering
+    assert not app.crm.pace.busy
+
+
+async def test_a_batch_of_firings_stops_for_a_member_and_the_rest_follow(app: App) -> None:
+    async with app.crm.open() as crm:
+        await crm.automation.add(
+            await owner(crm),
+            "Call new leads",
+            "client_created",
+            {},
+            [{"type": "add_tag", "tag": "lead"}],
+        )
+    for n in range(6):
+        await make_client(app, OWNER_ID, f"Lead {n}")
+    async with app.crm.open(background=True) as background:
+        async with member_meanwhile(app.crm.pace):  # a member's update comes in
+            settled, more = await background.automation.runner.run_due(limit=50)
+        assert (settled, more) == (1, True)  # one firing done, the lock given back
+        assert await background.automation.tick() == 5  # nobody waits: the rest in one go
+    firings = await rows(app, AutomationFiring)
+    assert [f.outcome for f in firings] == ["done"] * 6
