@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -31,14 +32,19 @@ class Plan:
 
 
 def plan(
-    table: Table, mapping: list[str], region: str, parse_field: FieldParser | None = None
+    table: Table,
+    mapping: list[str],
+    region: str,
+    parse_field: FieldParser | None = None,
+    deal_fields: Collection[int] = (),
 ) -> Plan:
-    """``parse_field`` reads the team's client fields (``field_<id>`` columns)."""
+    """``parse_field`` reads the team's fields (``field_<id>`` columns); ``deal_fields``
+    says which of them are deal fields."""
     check(mapping)
     result = Plan()
     seen: dict[str, int] = {}
     for number, cells in zip(table.numbers, table.rows, strict=True):
-        row = build_row(number, cells, mapping, region, parse_field)
+        row = build_row(number, cells, mapping, region, parse_field, deal_fields)
         if isinstance(row, Rejected):
             result.rejected.append(row)
             continue

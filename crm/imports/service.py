@@ -82,8 +82,10 @@ class Imports:
     async def plan(self, table: Table, mapping: list[str]) -> Plan:
         """Every row read and checked, in a worker thread: the bot keeps answering meanwhile."""
         region = self._config.default_phone_region
-        found = await fields.client_fields(self._session)
-        return await asyncio.to_thread(plan, table, mapping, region, fields.parser(found, region))
+        found = await fields.card_fields(self._session)
+        parse = fields.parser(found, region)
+        deal_ids = fields.deal_ids(found)
+        return await asyncio.to_thread(plan, table, mapping, region, parse, deal_ids)
 
     async def preview(self, actor: User, table: Table, mapping: list[str]) -> Preview:
         _require_member(actor)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.client_index import search_text
 from crm.event_data import Imported, NoData
 from crm.events import EventKind
-from crm.imports.fields import field_rows, field_words
+from crm.imports.fields import field_rows, field_words, value_rows
 from crm.imports.lookup import status_code
 from crm.imports.plan import merge_into
 from crm.imports.rows import RowDraft
@@ -229,6 +229,10 @@ async def create_deals(
     for deal_id, row in zip(ids, rows, strict=True):
         row["id"] = deal_id
     await _insert(session, Deal, rows)
+    values = [
+        (deal_id, draft.deal_values) for deal_id, (_c, draft, _m) in zip(ids, pairs, strict=True)
+    ]
+    await _insert(session, FieldValue, value_rows(values, "deal_id"))
     events = [
         ctx.event(EventKind.IMPORTED, client_id=row["client_id"], deal_id=deal_id)
         for deal_id, row in zip(ids, rows, strict=True)

@@ -31,6 +31,7 @@ from crm.team_settings import can_change_settings
 from handlers.imports.callbacks import ImportAction, ImportCb
 from handlers.imports.states import ImportData, ImportDialog
 from handlers.imports.views import (
+    field_label,
     mapping_screen,
     preview_screen,
     progress_text,
@@ -84,12 +85,18 @@ async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, mem
     name = document.file_name or "file"
     table = await _read(bot, document.file_id, name)
     own = await crm.fields.of(CardKind.CLIENT)
+    deal = await crm.fields.of(CardKind.DEAL)
+    named = {fold(f.name): f.id for f in reversed(own)}
+    for f in reversed(deal):  # a client field of the same name wins
+        named.setdefault(fold(f.name), f.id)
+    labels = {f"{FIELD_PREFIX}{f.id}": field_label(f.name) for f in own}
+    labels.update({f"{FIELD_PREFIX}{f.id}": field_label(f.name, deal=True) for f in deal})
     data: ImportData = {
         "file_id": document.file_id,
         "file_name": name,
         "headers": table.headers,
-        "mapping": propose(table.headers, {fold(f.name): f.id for f in reversed(own)}),
-        "fields": {f"{FIELD_PREFIX}{f.id}": f.name for f in own},
+        "mapping": propose(table.headers, named),
+        "fields": labels,
         "may_define": can_change_settings(member),
     }
     await state.set_state(ImportDialog.mapping)

@@ -16,5 +16,5 @@ class ImportData(TypedDict):
     file_name: str
     headers: list[str]
     mapping: list[str]
-    fields: dict[str, str]  # the team's client fields: target (``field_<id>``) → name
+    fields: dict[str, str]  # the team's client and deal fields: ``field_<id>`` → label
     may_define: bool  # may make new fields (the owner)

@@ -59,6 +59,11 @@ def target_label(target: str) -> str:
     return labels.get(target, target)  # type: ignore[call-overload, no-any-return]
 
 
+def field_label(name: str, deal: bool = False) -> str:
+    """How a team's field shows as a column's target: a deal's field says so."""
+    return _("💼 Deal: {name}").format(name=name) if deal else f"🧩 {name}"
+
+
 def reason_text(rejected: Rejected) -> str:
     reasons = {
         "bad_phone": _("not a phone number"),
@@ -77,11 +82,11 @@ def reason_text(rejected: Rejected) -> str:
 def mapping_screen(
     file_name: str, headers: list[str], mapping: list[str], fields: Mapping[str, str]
 ) -> Screen:
-    """``fields``: the team's client fields, target → name."""
+    """``fields``: the team's client and deal fields, target → label (``field_label``)."""
     lines = [
         as_line(
             f"{i + 1}. {header or '—'} → ",
-            Bold(f"🧩 {fields[target]}" if target in fields else target_label(target)),
+            Bold(fields[target] if target in fields else target_label(target)),
         )
         for i, (header, target) in enumerate(zip(headers, mapping, strict=True))
     ][:MAX_COLUMNS_SHOWN]
@@ -112,7 +117,7 @@ def targets_screen(header: str, column: int, extra: Mapping[str, str]) -> Screen
     the owner, a new field (``Target.NEW_FIELD``)."""
     text = Text(_("Where does the column “{header}” go?").format(header=header or "—"))
     labels = [(t.value, target_label(t)) for t in Target if t != Target.NEW_FIELD]
-    labels += [(t, f"🧩 {name}"[:40]) for t, name in extra.items() if t != Target.NEW_FIELD]
+    labels += [(t, label[:40]) for t, label in extra.items() if t != Target.NEW_FIELD]
     if Target.NEW_FIELD in extra:
         labels.append((Target.NEW_FIELD.value, target_label(Target.NEW_FIELD)))
     rows = [
