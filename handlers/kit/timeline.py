@@ -243,6 +243,15 @@ def other_event_text(
     return "• " + _("a change")
 
 
+def missing_note(data: Mapping[str, Any]) -> str:
+    """A card made without a person (a lead, an import) says which required fields it lacks."""
+    missing = data.get("missing")
+    if not isinstance(missing, list) or not missing:
+        return ""
+    names = shorten(", ".join(str(name) for name in missing), 100)
+    return " · ⚠️ " + _("required, not filled: {names}").format(names=names)
+
+
 def event_line(
     event: Event,
     people: Mapping[int, User],
@@ -257,7 +266,7 @@ def event_line(
     when = event.occurred_at.astimezone(tz).strftime("%d.%m %H:%M")
     actor = people.get(event.actor_id or 0)
     who = f" · {member_name(actor)}" if actor else ""
-    what = event_text(event, people, statuses, stages)
+    what = event_text(event, people, statuses, stages) + missing_note(event.data or {})
     if deal_titles is not None and event.deal_id is not None:
         title = deal_titles.get(event.deal_id) or str((event.data or {}).get("title") or "")
         what = f"💼 {shorten(title, 40)}: {what}" if title else what
