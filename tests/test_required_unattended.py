@@ -4,6 +4,7 @@ the card shows them with the way to fill them in."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TypeVar
 
 import pytest
@@ -13,6 +14,7 @@ from bot.app import App
 from bot.business_simulator import SimulatedBusiness, customer
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind
+from crm.imports.reading import read_table
 from crm.parsing.fields import FieldType
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealCb
@@ -85,3 +87,67 @@ async def test_a_business_chat_card_is_made_with_its_required_fields_flagged(
     [card] = await max_.press_data(ClientCb(action=CardAction.OPEN, client_id=client.id).pack())
     assert "⚠️ Required, not filled: INN (🧩 Fields)" in card.text
     assert "client added · ⚠️ required, not filled: INN" in card.text
+
+
+CSV = "\r\n".join(
+    [
+        "ФИО;Телефон;ИНН",
+        "Иван Петров;+79161234567;7701234567",
+        "Анна Смирнова;+79161112233;",
+        "Мария;+79035556677;500100732259",
+    ]
+).encode("cp1251")
+
+
+async def finished(app: App) -> None:
+    await asyncio.gather(*list(app.dispatcher["background"]))
+
+
+async def clients(app: App) -> dict[str, int]:
+    async with app.crm.open() as crm:
+        found = await crm.clients._session.scalars(select(Client))
+        return {c.name: c.id for c in found}
+
+
+async def test_an_import_rejects_the_rows_lacking_a_required_field_when_told(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await required(app, CardKind.CLIENT, "ИНН", FieldType.TEXT)
+    [screen] = await owner_en.send_document("база.csv", data=CSV)
+    assert "3. ИНН → 🧩 ИНН" in screen.text
+    [preview] = await owner_en.press("Preview")
+    assert "Rows without a required field: 1 — reject them, or import them" in preview.text
+    assert "Required fields with no column" not in preview.text
+    assert "Skip them" not in str(preview.buttons)  # the question comes first, once
+    [preview] = await owner_en.press("Reject those rows")
+    assert "Rows without a required field: 1 — they are rejected" in preview.text
+    assert "Rows that cannot be read: 1" in preview.text
+    await owner_en.press("Skip them")
+    await finished(app)
+    rejected = read_table(owner_en.last_message().data or b"")
+    assert [(row[0], row[-1]) for row in rejected.rows] == [
+        ("Анна Смирнова", "required field «ИНН» is empty")
+    ]
+    assert sorted(await clients(app)) == ["Иван Петров", "Мария"]
+
+
+async def test_an_import_keeps_the_rows_lacking_a_required_field_flagged(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await required(app, CardKind.CLIENT, "Линейка", FieldType.TEXT)
+    await owner_en.send_document("база.csv", data=CSV)
+    [preview] = await owner_en.press("Preview")
+    assert "Required fields with no column: Линейка" in preview.text
+    assert "Rows without a required field: 3" in preview.text
+    [preview] = await owner_en.press("Import with the field empty")
+    assert "they are imported with the field empty" in preview.text
+    assert "Rows that cannot be read: 0" in preview.text
+    await owner_en.press("Skip them")
+    await finished(app)
+    assert "Created: 3" in owner_en.last_message().text
+    ids = await clients(app)
+    [card] = await owner_en.press_data(
+        ClientCb(action=CardAction.OPEN, client_id=ids["Анна Смирнова"]).pack()
+    )
+    assert "⚠️ Required, not filled: Линейка (🧩 Fields)" in card.text
+    assert "imported from база.csv · ⚠️ required, not filled: Линейка" in card.text

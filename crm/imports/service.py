@@ -8,7 +8,7 @@ batch row records every card it created or updated, which is what undo reads.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -16,14 +16,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
 from crm.access import is_staff
+from crm.cards import CardKind
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import NotAllowed
+from crm.field_defs import required_fields
 from crm.imports import fields, lookup, writer
-from crm.imports.plan import Plan, Policy, merge_into, plan
+from crm.imports.plan import (
+    Plan,
+    Policy,
+    merge_into,
+    plan,
+    reject_lacking,
+    reject_unknown_stages,
+    root,
+)
 from crm.imports.reading import Table
+from crm.imports.required import Required, RequiredChoice
 from crm.imports.rows import Rejected, RowDraft
-from crm.parsing.search_text import fold
 from crm.pipeline import Pipelines
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
@@ -43,6 +53,8 @@ class Preview:
     rejected: int
     deals: int
     sample: list[RowDraft] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)  # required fields with no column
+    lacking: int = 0  # rows without a value for a required field
 
 
 @dataclass
@@ -87,13 +99,30 @@ class Imports:
         deal_ids = fields.deal_ids(found)
         return await asyncio.to_thread(plan, table, mapping, region, parse, deal_ids)
 
-    async def preview(self, actor: User, table: Table, mapping: list[str]) -> Preview:
+    async def required(self) -> Required:
+        return Required(
+            await required_fields(self._session, CardKind.CLIENT),
+            await required_fields(self._session, CardKind.DEAL),
+        )
+
+    async def preview(
+        self,
+        actor: User,
+        table: Table,
+        mapping: list[str],
+        choice: RequiredChoice | None = None,
+    ) -> Preview:
+        """``choice``: what to do with rows lacking a required value, once the member chose."""
         _require_member(actor)
         work = await self.plan(table, mapping)
         stages = await lookup.stage_names(
             self._session, await self._pipelines.default_pipeline_id()
         )
-        _reject_unknown_stages(work, stages)
+        reject_unknown_stages(work, stages)
+        required = await self.required()
+        lacking = sum(1 for d in work.drafts if required.lacking(d))
+        if choice == RequiredChoice.REJECT:
+            reject_lacking(work, required)
         known = await lookup.known(self._session, work.drafts)
         existing = sum(1 for d in work.drafts if known.match(d) is not None)
         repeats = sum(1 for i in work.repeats if known.match(work.drafts[i]) is None)
@@ -105,6 +134,8 @@ class Imports:
             rejected=len(work.rejected),
             deals=sum(1 for d in work.drafts if d.has_deal),
             sample=work.drafts[:SAMPLE_ROWS],
+            unmapped=required.unmapped(mapping, any(d.has_deal for d in work.drafts)),
+            lacking=lacking,
         )
 
     async def run(
@@ -115,15 +146,20 @@ class Imports:
         file_name: str,
         policy: Policy,
         progress: Progress | None = None,
+        choice: RequiredChoice = RequiredChoice.EMPTY,
     ) -> Outcome:
+        """``choice``: rows lacking a required value are rejected, or imported with the
+        field empty (the card's "imported" event names what it lacks)."""
         _require_member(actor)
         mapping = await fields.define_new(self._session, self._clock, actor, table.headers, mapping)
         work = await self.plan(table, mapping)
         ctx = await self._context(actor, file_name[:255], policy, mapping)
-        _reject_unknown_stages(work, ctx.stages)
+        reject_unknown_stages(work, ctx.stages)
+        if choice == RequiredChoice.REJECT:
+            reject_lacking(work, ctx.required)
         if policy == Policy.FILL:
             for index in sorted(work.repeats):
-                merge_into(work.drafts[_root(work.repeats, index)], work.drafts[index])
+                merge_into(work.drafts[root(work.repeats, index)], work.drafts[index])
         outcome = Outcome(batch_id=ctx.batch_id, rejected=work.rejected)
         client_of: dict[int, int | None] = {}
         total = len(work.drafts)
@@ -175,7 +211,7 @@ class Imports:
             draft = work.drafts[index]
             existing = known.match(draft)
             if index in work.repeats and policy != Policy.CREATE:
-                client_of[index] = client_of.get(_root(work.repeats, index))
+                client_of[index] = client_of.get(root(work.repeats, index))
                 outcome.skipped += 1
             elif existing is not None and policy != Policy.CREATE:
                 visible = see_all or owners.get(existing) in (None, ctx.actor_id)
@@ -229,6 +265,7 @@ class Imports:
             stages=stages,
             members=members,
             statuses=statuses,
+            required=await self.required(),
         )
 
     async def batches(self, actor: User, limit: int = 20) -> list[ImportBatch]:
@@ -243,33 +280,3 @@ class Imports:
 def _require_member(actor: User) -> None:
     if not actor.active:
         raise NotAllowed()
-
-
-def _root(repeats: dict[int, int], index: int) -> int:
-    while index in repeats:
-        index = repeats[index]
-    return index
-
-
-def _reject_unknown_stages(work: Plan, stages: Mapping[str, object]) -> None:
-    """A deal row naming a stage the pipeline does not have is returned, not guessed."""
-    kept: list[RowDraft] = []
-    dropped: set[int] = set()
-    for index, draft in enumerate(work.drafts):
-        if draft.deal_stage and fold(draft.deal_stage) not in stages:
-            work.rejected.append(Rejected(draft.number, "unknown_stage", draft.deal_stage))
-            dropped.add(index)
-        else:
-            kept.append(draft)
-    if dropped:
-        renumber = {
-            old: new
-            for new, old in enumerate(i for i in range(len(work.drafts)) if i not in dropped)
-        }
-        work.repeats = {
-            renumber[i]: renumber[j]
-            for i, j in work.repeats.items()
-            if i in renumber and j in renumber
-        }
-        work.drafts = kept
-        work.rejected.sort(key=lambda r: r.number)

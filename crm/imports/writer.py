@@ -8,7 +8,7 @@ trigram index on PostgreSQL) because ``search_text`` is written with the row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from crm.events import EventKind
 from crm.imports.fields import field_rows, field_words, value_rows
 from crm.imports.lookup import status_code
 from crm.imports.plan import merge_into
+from crm.imports.required import Required
 from crm.imports.rows import RowDraft
 from crm.parsing.search_text import fold
 from storage.models import (
@@ -53,6 +54,7 @@ class Context:
     stages: dict[str, Stage]
     members: dict[str, int]
     statuses: dict[str, str]
+    required: Required = field(default_factory=lambda: Required({}, {}))
 
     def manager_for(self, draft: RowDraft) -> int:
         if self.may_assign and draft.manager:
@@ -124,6 +126,8 @@ async def add_contacts(
         data = Imported(batch=ctx.batch_id, file=ctx.file_name)
         if client_id in filled:
             data["filled"] = sorted(filled[client_id])
+        elif missing := ctx.required.client_missing(draft):
+            data["missing"] = missing
         events.append(ctx.event(EventKind.IMPORTED, client_id=client_id, data=data))
         events += [
             ctx.event(EventKind.COMMENT, client_id=client_id, text=note, data=NoData())
@@ -233,10 +237,14 @@ async def create_deals(
         (deal_id, draft.deal_values) for deal_id, (_c, draft, _m) in zip(ids, pairs, strict=True)
     ]
     await _insert(session, FieldValue, value_rows(values, "deal_id"))
-    events = [
-        ctx.event(EventKind.IMPORTED, client_id=row["client_id"], deal_id=deal_id)
-        for deal_id, row in zip(ids, rows, strict=True)
-    ]
+    events = []
+    for deal_id, row, (_c, draft, _m) in zip(ids, rows, pairs, strict=True):
+        data = Imported(batch=ctx.batch_id, file=ctx.file_name)
+        if missing := ctx.required.deal_missing(draft):
+            data["missing"] = missing
+        events.append(
+            ctx.event(EventKind.IMPORTED, client_id=row["client_id"], deal_id=deal_id, data=data)
+        )
     await _insert(session, Event, events)
     await _insert(session, ImportItem, [_item(ctx, "deal", i, "created") for i in ids])
     return ids

@@ -20,6 +20,7 @@ class ImportAction(StrEnum):
     MAPPING = "map"  # back to the mapping
     PREVIEW = "pre"
     RUN = "run"  # with a duplicate policy in ``value``
+    REQUIRED = "req"  # rows lacking a required field: ``value`` a RequiredChoice
     CANCEL = "no"
 
 

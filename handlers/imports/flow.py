@@ -25,6 +25,7 @@ from crm.imports.mapping import FIELD_PREFIX, Target, change, propose
 from crm.imports.plan import Policy
 from crm.imports.reading import MAX_BYTES, Table, read_table
 from crm.imports.rejected import rejected_file
+from crm.imports.required import RequiredChoice
 from crm.parsing.search_text import fold
 from crm.service import Crm, CrmFactory
 from crm.team_settings import can_change_settings
@@ -155,8 +156,25 @@ async def preview(
 ) -> None:
     data = cast(ImportData, await state.get_data())
     table = await _read(bot, data["file_id"], data["file_name"])
-    counts = await crm.imports.preview(member, table, data["mapping"])
-    await show(callback, preview_screen(data["file_name"], counts))
+    choice = RequiredChoice(data["required"]) if data.get("required") else None
+    counts = await crm.imports.preview(member, table, data["mapping"], choice)
+    await show(callback, preview_screen(data["file_name"], counts, choice))
+
+
+@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.REQUIRED))
+async def required_choice(
+    callback: CallbackQuery,
+    callback_data: ImportCb,
+    state: FSMContext,
+    bot: Bot,
+    crm: Crm,
+    member: User,
+) -> None:
+    """Rows lacking a required field: rejected or imported empty, chosen once."""
+    if callback_data.value not in {c.value for c in RequiredChoice}:
+        raise InvalidInput(ErrorCode.IMPORT_BAD_TARGET, target=callback_data.value[:40])
+    await state.update_data(required=callback_data.value)
+    await preview(callback, state, bot, crm, member)
 
 
 @routes.callback_query(ImportCb.filter(F.action == ImportAction.CANCEL))
@@ -177,12 +195,15 @@ async def run(
 ) -> None:
     data = cast(ImportData, await state.get_data())
     policy = Policy(callback_data.value)
+    choice = RequiredChoice(data.get("required") or RequiredChoice.EMPTY)
     await state.clear()
     await show(callback, progress_text(data["file_name"], 0, 0))
     message = callback.message
     assert message is not None
     task = asyncio.create_task(
-        _run(bot, crm_factory, member.id, data, policy, message.chat.id, message.message_id)
+        _run(
+            bot, crm_factory, member.id, data, (policy, choice), message.chat.id, message.message_id
+        )
     )
     background.add(task)
     task.add_done_callback(background.discard)
@@ -193,7 +214,7 @@ async def _run(
     factory: CrmFactory,
     member_id: int,
     data: ImportData,
-    policy: Policy,
+    choices: tuple[Policy, RequiredChoice],
     chat_id: int,
     message_id: int,
 ) -> None:
@@ -213,7 +234,10 @@ async def _run(
             member = await crm.members.get_active(member_id)
             if member is None:
                 return
-            outcome = await crm.imports.run(member, table, data["mapping"], name, policy, progress)
+            policy, choice = choices
+            outcome = await crm.imports.run(
+                member, table, data["mapping"], name, policy, progress, choice
+            )
     except CrmError as error:
         await bot.edit_message_text(chat_id=chat_id, message_id=message_id, text=error_text(error))
         return

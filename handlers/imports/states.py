@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from aiogram.fsm.state import State, StatesGroup
 
@@ -18,3 +18,4 @@ class ImportData(TypedDict):
     mapping: list[str]
     fields: dict[str, str]  # the team's client and deal fields: ``field_<id>`` → label
     may_define: bool  # may make new fields (the owner)
+    required: NotRequired[str]  # rows lacking a required field: a RequiredChoice, once chosen

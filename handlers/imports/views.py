@@ -4,33 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.formatting import Bold, Text, as_line, as_list
 from aiogram.utils.i18n import gettext as _
 
-from crm.exports.files import Format
 from crm.imports.mapping import Target
 from crm.imports.plan import Policy
+from crm.imports.required import RequiredChoice
 from crm.imports.rows import Rejected
 from crm.imports.service import Outcome, Preview
-from handlers.clients.callbacks import ClientListCb, ListAction
-from handlers.deals.callbacks import DealsAction, DealsCb
 from handlers.imports.callbacks import (
     BatchAction,
     BatchCb,
-    ExportAction,
-    ExportCb,
-    ExportWhat,
     ImportAction,
     ImportCb,
 )
-from handlers.kit.keyboards import back_row, button, keyboard
+from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import Screen
-from handlers.records.callbacks import Ent, EntCb
-from handlers.tasks.callbacks import TasksAction, TasksCb
-from storage.models import ImportBatch, RecordType
+from storage.models import ImportBatch
 
 MAX_COLUMNS_SHOWN = 30
+EMPTY = RequiredChoice.EMPTY
 
 
 def target_label(target: str) -> str:
@@ -75,6 +68,8 @@ def reason_text(rejected: Rejected) -> str:
         "unknown_stage": _("no such stage in the pipeline"),
         "bad_field": _("not a value the field takes"),
     }
+    if rejected.reason == "required_empty":
+        return _("required field «{name}» is empty").format(name=rejected.detail)
     reason = reasons.get(rejected.reason, rejected.reason)
     return f"{reason}: {rejected.detail}" if rejected.detail else reason
 
@@ -131,7 +126,34 @@ def targets_screen(header: str, column: int, extra: Mapping[str, str]) -> Screen
     return Screen(text, keyboard(*rows))
 
 
-def preview_screen(file_name: str, preview: Preview) -> Screen:
+def required_lines(preview: Preview, choice: RequiredChoice | None) -> list[str]:
+    """What the preview says of the required fields: those with no column, the rows
+    lacking one, and what the member chose for them."""
+    lines = []
+    if preview.unmapped:
+        names = ", ".join(preview.unmapped)
+        lines.append(_("⚠️ Required fields with no column: {names}").format(names=names))
+    if preview.lacking:
+        lines.append(
+            _("⚠️ Rows without a required field: {n}").format(n=preview.lacking)
+            + " — "
+            + (
+                _("they are rejected")
+                if choice == RequiredChoice.REJECT
+                else _("they are imported with the field empty")
+                if choice == RequiredChoice.EMPTY
+                else _("reject them, or import them with the field empty?")
+            )
+        )
+    return lines
+
+
+def preview_screen(
+    file_name: str, preview: Preview, choice: RequiredChoice | None = None
+) -> Screen:
+    """``choice``: the member's answer for rows lacking a required field; until it is
+    given (when there are such rows) it is asked instead of the duplicates' question."""
+    asking = bool(preview.lacking) and choice is None
     sample = [
         as_line(
             "• ",
@@ -160,21 +182,29 @@ def preview_screen(file_name: str, preview: Preview) -> Screen:
         "\n",
         *sample,
         "\n",
-        _("What to do with clients already in the base?"),
+        *(as_line(line) for line in required_lines(preview, choice)),
+        _("What to do with clients already in the base?") if not asking else "",
     )
-    run = ImportAction.RUN
-    return Screen(
-        text,
-        keyboard(
+    run, req = ImportAction.RUN, ImportAction.REQUIRED
+    rows = (
+        [
+            [button(_("Reject those rows"), ImportCb(action=req, value=RequiredChoice.REJECT))],
+            [button(_("Import with the field empty"), ImportCb(action=req, value=EMPTY))],
+        ]
+        if asking
+        else [
             [button(_("Skip them"), ImportCb(action=run, value=Policy.SKIP))],
             [button(_("Fill in their empty fields"), ImportCb(action=run, value=Policy.FILL))],
             [button(_("Create anyway"), ImportCb(action=run, value=Policy.CREATE))],
-            [
-                button(_("« Columns"), ImportCb(action=ImportAction.MAPPING)),
-                button(_("Cancel"), ImportCb(action=ImportAction.CANCEL)),
-            ],
-        ),
+        ]
     )
+    rows.append(
+        [
+            button(_("« Columns"), ImportCb(action=ImportAction.MAPPING)),
+            button(_("Cancel"), ImportCb(action=ImportAction.CANCEL)),
+        ]
+    )
+    return Screen(text, keyboard(*rows))
 
 
 def progress_text(file_name: str, done: int, total: int) -> Text:
@@ -253,43 +283,3 @@ def undo_confirm_screen(batch: ImportBatch) -> Screen:
             ]
         ),
     )
-
-
-def export_screen(types: list[RecordType]) -> Screen:
-    """/export: each kind of list in each format."""
-    kinds = [(ExportWhat.CLIENTS, 0, _("Clients")), (ExportWhat.DEALS, 0, _("Deals"))]
-    kinds.append((ExportWhat.TASKS, 0, _("Tasks")))
-    kinds += [(ExportWhat.RECORDS, t.id, f"{t.emoji} {t.plural}"[:40]) for t in types]
-    rows = [
-        [
-            button(f"{label} · XLSX", ExportCb(what=what, type_id=type_id, fmt=Format.XLSX)),
-            button(f"{label} · CSV", ExportCb(what=what, type_id=type_id, fmt=Format.CSV)),
-        ]
-        for what, type_id, label in kinds
-    ]
-    return Screen(Text(_("What to export? You get only what you can see.")), keyboard(*rows))
-
-
-def export_choice_screen(data: ExportCb) -> Screen:
-    """A list's "⬇️ Export": which format, and the way back to the list."""
-    files = [
-        button(label, data.model_copy(update={"action": ExportAction.FILE, "fmt": fmt}))
-        for label, fmt in ((_("📊 Excel (.xlsx)"), Format.XLSX), (_("📄 CSV"), Format.CSV))
-    ]
-    text = Text(
-        _(
-            "Export this list: the file holds what the list shows, "
-            "only what you can see. Which format?"
-        )
-    )
-    return Screen(text, keyboard(files, back_row(_("◀️ Back to the list"), _list_of(data))))
-
-
-def _list_of(data: ExportCb) -> CallbackData:
-    if data.what == ExportWhat.DEALS:
-        return DealsCb(action=DealsAction.SHOW, f=data.f)
-    if data.what == ExportWhat.TASKS:
-        return TasksCb(action=TasksAction.SHOW, who=data.who)
-    if data.what == ExportWhat.RECORDS:
-        return EntCb(action=Ent.LIST, type_id=data.type_id, item=int(data.archived))
-    return ClientListCb(action=ListAction.PAGE)
