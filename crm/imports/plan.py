@@ -39,10 +39,13 @@ def plan(
     region: str,
     parse_field: FieldParser | None = None,
     deal_fields: Collection[int] = (),
+    by_name: bool = False,
 ) -> Plan:
     """``parse_field`` reads the team's fields (``field_<id>`` columns); ``deal_fields``
-    says which of them are deal fields."""
-    check(mapping)
+    says which of them are deal fields; ``by_name``: rows are records, the same name
+    twice in the file is a repeat."""
+    if not by_name:  # records are checked by their own import (crm.imports.records)
+        check(mapping)
     result = Plan()
     seen: dict[str, int] = {}
     for number, cells in zip(table.numbers, table.rows, strict=True):
@@ -51,7 +54,7 @@ def plan(
             result.rejected.append(row)
             continue
         index = len(result.drafts)
-        keys = [*row.phones, *row.emails]
+        keys = [fold(row.name)] if by_name else [*row.phones, *row.emails]
         earlier = next((seen[key] for key in keys if key in seen), None)
         if earlier is not None:
             result.repeats[index] = earlier

@@ -102,10 +102,10 @@ async def create_clients(session: AsyncSession, ctx: Context, drafts: list[RowDr
     ids = await reserve_ids(session, Client, len(rows))
     for client_id, row in zip(ids, rows, strict=True):
         row["id"] = client_id
-    await _insert(session, Client, rows)
-    await _insert(session, FieldValue, field_rows(list(zip(ids, drafts, strict=True))))
+    await insert_rows(session, Client, rows)
+    await insert_rows(session, FieldValue, field_rows(list(zip(ids, drafts, strict=True))))
     await add_contacts(session, ctx, list(zip(ids, drafts, strict=True)), {})
-    await _insert(session, ImportItem, [_item(ctx, "client", i, "created") for i in ids])
+    await insert_rows(session, ImportItem, [_item(ctx, "client", i, "created") for i in ids])
     return ids
 
 
@@ -133,10 +133,10 @@ async def add_contacts(
             ctx.event(EventKind.COMMENT, client_id=client_id, text=note, data=NoData())
             for note in draft.notes
         ]
-    await _insert(session, ClientPhone, phones)
-    await _insert(session, ClientEmail, emails)
-    await _insert(session, ClientTag, tags)
-    await _insert(session, Event, events)
+    await insert_rows(session, ClientPhone, phones)
+    await insert_rows(session, ClientEmail, emails)
+    await insert_rows(session, ClientTag, tags)
+    await insert_rows(session, Event, events)
 
 
 async def fill_clients(
@@ -196,9 +196,9 @@ async def fill_clients(
         added.append((client_id, new))
         items.append(_item(ctx, "client", client_id, "updated", before))
     await session.flush()
-    await _insert(session, FieldValue, values)
+    await insert_rows(session, FieldValue, values)
     await add_contacts(session, ctx, added, filled)
-    await _insert(session, ImportItem, items)
+    await insert_rows(session, ImportItem, items)
     return len(merged)
 
 
@@ -232,11 +232,11 @@ async def create_deals(
     ids = await reserve_ids(session, Deal, len(rows))
     for deal_id, row in zip(ids, rows, strict=True):
         row["id"] = deal_id
-    await _insert(session, Deal, rows)
+    await insert_rows(session, Deal, rows)
     values = [
         (deal_id, draft.deal_values) for deal_id, (_c, draft, _m) in zip(ids, pairs, strict=True)
     ]
-    await _insert(session, FieldValue, value_rows(values, "deal_id"))
+    await insert_rows(session, FieldValue, value_rows(values, "deal_id"))
     events = []
     for deal_id, row, (_c, draft, _m) in zip(ids, rows, pairs, strict=True):
         data = Imported(batch=ctx.batch_id, file=ctx.file_name)
@@ -245,8 +245,8 @@ async def create_deals(
         events.append(
             ctx.event(EventKind.IMPORTED, client_id=row["client_id"], deal_id=deal_id, data=data)
         )
-    await _insert(session, Event, events)
-    await _insert(session, ImportItem, [_item(ctx, "deal", i, "created") for i in ids])
+    await insert_rows(session, Event, events)
+    await insert_rows(session, ImportItem, [_item(ctx, "deal", i, "created") for i in ids])
     return ids
 
 
@@ -262,7 +262,7 @@ def _item(
     }
 
 
-async def _insert(session: AsyncSession, model: type[Any], rows: list[dict[str, Any]]) -> None:
+async def insert_rows(session: AsyncSession, model: type[Any], rows: list[dict[str, Any]]) -> None:
     """One executemany on the table (Core: the ORM's bulk path splits batches by NULLs)."""
     if rows:
         await session.execute(insert(model.__table__), rows)

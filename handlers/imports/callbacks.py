@@ -21,6 +21,8 @@ class ImportAction(StrEnum):
     PREVIEW = "pre"
     RUN = "run"  # with a duplicate policy in ``value``
     REQUIRED = "req"  # rows lacking a required field: ``value`` a RequiredChoice
+    WHAT = "what"  # what the file holds: clients or records of which type?
+    HOLDS = "holds"  # the answer: ``column`` a record type's id, 0 for clients
     CANCEL = "no"
 
 

@@ -18,4 +18,6 @@ class ImportData(TypedDict):
     mapping: list[str]
     fields: dict[str, str]  # the team's client and deal fields: ``field_<id>`` → label
     may_define: bool  # may make new fields (the owner)
+    type_id: NotRequired[int]  # the file holds records of this type (0 or none: clients)
+    holds: NotRequired[str]  # what the file holds, as the mapping screen says it
     required: NotRequired[str]  # rows lacking a required field: a RequiredChoice, once chosen

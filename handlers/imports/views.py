@@ -20,10 +20,12 @@ from handlers.imports.callbacks import (
 )
 from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import Screen
-from storage.models import ImportBatch
+from storage.models import RecordType
 
 MAX_COLUMNS_SHOWN = 30
 EMPTY = RequiredChoice.EMPTY
+# What a column of a records' file may go to, besides the type's own fields.
+RECORD_TARGETS = frozenset({Target.SKIP.value, Target.NAME.value})
 
 
 def target_label(target: str) -> str:
@@ -75,9 +77,14 @@ def reason_text(rejected: Rejected) -> str:
 
 
 def mapping_screen(
-    file_name: str, headers: list[str], mapping: list[str], fields: Mapping[str, str]
+    file_name: str,
+    headers: list[str],
+    mapping: list[str],
+    fields: Mapping[str, str],
+    holds: str = "",
 ) -> Screen:
-    """``fields``: the team's client and deal fields, target → label (``field_label``)."""
+    """``fields``: the team's fields a column may go to, target → label (``field_label``);
+    ``holds``: what the file holds (a record type), when not clients."""
     lines = [
         as_line(
             f"{i + 1}. {header or '—'} → ",
@@ -98,6 +105,9 @@ def mapping_screen(
         [button(f"{i + 1}. {(header or '—')[:24]}", ImportCb(action=ImportAction.COLUMN, column=i))]
         for i, header in enumerate(headers[:MAX_COLUMNS_SHOWN])
     ]
+    holds = holds or _("👤 Clients and deals")
+    what = _("📄 The file holds: {what}").format(what=holds)
+    rows.append([button(what[:60], ImportCb(action=ImportAction.WHAT))])
     rows.append(
         [
             button(_("Preview ▶"), ImportCb(action=ImportAction.PREVIEW)),
@@ -107,11 +117,14 @@ def mapping_screen(
     return Screen(text, keyboard(*rows))
 
 
-def targets_screen(header: str, column: int, extra: Mapping[str, str]) -> Screen:
-    """The built-in targets, then ``extra``: the team's fields (target → name) and, for
-    the owner, a new field (``Target.NEW_FIELD``)."""
+def targets_screen(
+    header: str, column: int, extra: Mapping[str, str], records: bool = False
+) -> Screen:
+    """The built-in targets (a record's name only, for ``records``), then ``extra``: the
+    team's fields (target → label) and, for the owner, a new field (``Target.NEW_FIELD``)."""
     text = Text(_("Where does the column “{header}” go?").format(header=header or "—"))
-    labels = [(t.value, target_label(t)) for t in Target if t != Target.NEW_FIELD]
+    builtin = [t for t in Target if t != Target.NEW_FIELD and (not records or t in RECORD_TARGETS)]
+    labels = [(t.value, target_label(t)) for t in builtin]
     labels += [(t, label[:40]) for t, label in extra.items() if t != Target.NEW_FIELD]
     if Target.NEW_FIELD in extra:
         labels.append((Target.NEW_FIELD.value, target_label(Target.NEW_FIELD)))
@@ -149,7 +162,7 @@ def required_lines(preview: Preview, choice: RequiredChoice | None) -> list[str]
 
 
 def preview_screen(
-    file_name: str, preview: Preview, choice: RequiredChoice | None = None
+    file_name: str, preview: Preview, choice: RequiredChoice | None = None, records: bool = False
 ) -> Screen:
     """``choice``: the member's answer for rows lacking a required field; until it is
     given (when there are such rows) it is asked instead of the duplicates' question."""
@@ -167,10 +180,19 @@ def preview_screen(
     ]
     counts = as_list(
         _("Rows: {n}").format(n=preview.rows),
-        _("New clients: {n}").format(n=preview.new),
-        _("Already in the base (by phone or e-mail): {n}").format(n=preview.existing),
+        *(
+            (
+                _("New records: {n}").format(n=preview.new),
+                _("Already in the base (by name): {n}").format(n=preview.existing),
+            )
+            if records
+            else (
+                _("New clients: {n}").format(n=preview.new),
+                _("Already in the base (by phone or e-mail): {n}").format(n=preview.existing),
+            )
+        ),
         _("Repeated inside the file: {n}").format(n=preview.in_file),
-        _("Deals: {n}").format(n=preview.deals),
+        *(() if records else (_("Deals: {n}").format(n=preview.deals),)),
         _("Rows that cannot be read: {n}").format(n=preview.rejected),
     )
     text = Text(
@@ -183,7 +205,11 @@ def preview_screen(
         *sample,
         "\n",
         *(as_line(line) for line in required_lines(preview, choice)),
-        _("What to do with clients already in the base?") if not asking else "",
+        ""
+        if asking
+        else _("What to do with records already in the base?")
+        if records
+        else _("What to do with clients already in the base?"),
     )
     run, req = ImportAction.RUN, ImportAction.REQUIRED
     rows = (
@@ -233,53 +259,12 @@ def result_screen(file_name: str, outcome: Outcome) -> Screen:
     return Screen(text, keyboard([undo]))
 
 
-def batches_screen(batches: list[ImportBatch], names: dict[int, str]) -> Screen:
-    if not batches:
-        return Screen(Text(_("No imports yet. Send a spreadsheet to import clients.")))
-    lines = []
-    rows = []
-    for batch in batches:
-        counts = batch.counts or {}
-        state = (
-            _("undone")
-            if batch.undone_at
-            else _("created {c}, updated {u}, rejected {r}").format(
-                c=counts.get("created", 0), u=counts.get("updated", 0), r=counts.get("rejected", 0)
-            )
-        )
-        lines.append(
-            as_line(
-                f"#{batch.id} ",
-                Bold(batch.file_name),
-                f" — {names.get(batch.created_by, '')}, "
-                f"{batch.created_at:%d.%m.%Y %H:%M} UTC: {state}",
-            )
-        )
-        if batch.undone_at is None and batch.finished_at is not None:
-            rows.append(
-                [
-                    button(
-                        _("Undo #{id}").format(id=batch.id),
-                        BatchCb(action=BatchAction.UNDO, batch_id=batch.id),
-                    )
-                ]
-            )
-    return Screen(Text(Bold(_("Imports")), "\n\n", *lines), keyboard(*rows) if rows else None)
-
-
-def undo_confirm_screen(batch: ImportBatch) -> Screen:
-    text = Text(
-        _(
-            "Undo the import of {file}? The cards it created are deleted and the fields it "
-            "filled in are cleared again."
-        ).format(file=batch.file_name)
-    )
-    return Screen(
-        text,
-        keyboard(
-            [
-                button(_("Yes, undo"), BatchCb(action=BatchAction.UNDO_YES, batch_id=batch.id)),
-                button(_("No"), BatchCb(action=BatchAction.LIST)),
-            ]
-        ),
-    )
+def holds_screen(types: list[RecordType]) -> Screen:
+    """What the sent file holds: clients (with their deals) or records of one type."""
+    holds = ImportAction.HOLDS
+    rows = [[button(_("👤 Clients and deals"), ImportCb(action=holds, column=0))]]
+    rows += [
+        [button(f"{t.emoji} {t.plural}"[:40], ImportCb(action=holds, column=t.id))] for t in types
+    ]
+    rows.append([button(_("« Back"), ImportCb(action=ImportAction.MAPPING))])
+    return Screen(Text(_("What does the file hold?")), keyboard(*rows))

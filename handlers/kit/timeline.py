@@ -14,7 +14,7 @@ from crm.pipeline import StageView
 from crm.team_settings import Status
 from handlers.kit.automation_texts import automation_event_text, template_event_text
 from handlers.kit.business_texts import business_event_text
-from handlers.kit.entity_timeline import record_event_text
+from handlers.kit.entity_timeline import missing_note, record_event_text
 from handlers.kit.event_labels import (
     call_outcome_label,
     deal_field_label,
@@ -241,15 +241,6 @@ def other_event_text(
     if kind == "member_reactivated":
         return "♻️ " + _("reactivated")
     return "• " + _("a change")
-
-
-def missing_note(data: Mapping[str, Any]) -> str:
-    """A card made without a person (a lead, an import) says which required fields it lacks."""
-    missing = data.get("missing")
-    if not isinstance(missing, list) or not missing:
-        return ""
-    names = shorten(", ".join(str(name) for name in missing), 100)
-    return " · ⚠️ " + _("required, not filled: {names}").format(names=names)
 
 
 def event_line(
