@@ -15,7 +15,9 @@ from bot.business_simulator import SimulatedBusiness, customer
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind
 from crm.imports.reading import read_table
-from crm.parsing.fields import FieldType
+from crm.imports.required import Required
+from crm.imports.rows import RowDraft
+from crm.parsing.fields import FieldType, Parsed
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealCb
 from storage.models import Client, Deal, FieldDef
@@ -151,3 +153,45 @@ async def test_an_import_keeps_the_rows_lacking_a_required_field_flagged(
     )
     assert "⚠️ Required, not filled: Линейка (🧩 Fields)" in card.text
     assert "imported from база.csv · ⚠️ required, not filled: Линейка" in card.text
+
+
+def _draft(values: tuple[int, ...] = (), deal: tuple[int, ...] | None = None) -> RowDraft:
+    parsed = Parsed(text_value="x")
+    draft = RowDraft(number=2, name="Ann", values=dict.fromkeys(values, parsed))
+    if deal is not None:
+        draft.deal_title = "Deal"
+        draft.deal_values = dict.fromkeys(deal, parsed)
+    return draft
+
+
+REQUIRED = Required({1: "INN", 2: "Line"}, {7: "Budget"})
+
+
+@pytest.mark.parametrize(
+    ("draft", "lacking"),
+    [
+        (_draft((1, 2)), None),
+        (_draft((2,)), "INN"),
+        (_draft(()), "INN"),
+        (_draft((1, 2), deal=()), "Budget"),  # a row making a deal needs the deal's too
+        (_draft((1, 2), deal=(7,)), None),
+        (_draft((1,), deal=(7,)), "Line"),
+    ],
+)
+def test_which_required_field_a_row_lacks(draft: RowDraft, lacking: str | None) -> None:
+    assert REQUIRED.lacking(draft) == lacking
+
+
+@pytest.mark.parametrize(
+    ("targets", "deals", "unmapped"),
+    [
+        (["name", "field_1", "field_2"], False, []),
+        (["name", "field_1"], False, ["Line"]),
+        (["name", "field_1"], True, ["Line", "Budget"]),
+        (["name", "field_7"], True, ["INN", "Line"]),
+    ],
+)
+def test_required_fields_with_no_column(
+    targets: list[str], deals: bool, unmapped: list[str]
+) -> None:
+    assert REQUIRED.unmapped(targets, deals) == unmapped
