@@ -69,6 +69,7 @@ class ErrorCode(StrEnum):
     IMPORT_NOT_SPREADSHEET = "import_not_spreadsheet"
     IMPORT_PASSWORD = "import_password"
     IMPORT_NO_COLUMNS = "import_no_columns"
+    IMPORT_NO_TITLE = "import_no_title"  # a file of records with no column of their names
     IMPORT_BAD_COLUMN = "import_bad_column"
     IMPORT_BAD_TARGET = "import_bad_target"
     IMPORT_ALREADY_UNDONE = "import_already_undone"

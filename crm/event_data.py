@@ -29,6 +29,9 @@ class _ClientCreatedRequired(TypedDict):
 class ClientCreated(_ClientCreatedRequired, total=False):
     source: str  # made from a website form's lead
     lead_id: int | None
+    telegram_id: int  # made from a Telegram Business chat
+    username: str | None
+    missing: list[str]  # required fields left empty (a lead nobody typed in)
 
 
 class ClientDeleted(TypedDict):
@@ -110,13 +113,17 @@ def stage_move(source: Stage, target: Stage) -> StageMove:
     }
 
 
-class DealCreated(TypedDict):
+class _DealCreatedRequired(TypedDict):
     title: str
     amount: int
     currency: str
     to: int
     to_code: str | None
     to_name: str | None
+
+
+class DealCreated(_DealCreatedRequired, total=False):
+    missing: list[str]  # required fields left empty (a lead nobody typed in)
 
 
 class _DealChangedRequired(TypedDict):
@@ -221,6 +228,7 @@ class _ImportedRequired(TypedDict):
 
 class Imported(_ImportedRequired, total=False):
     filled: list[str]  # fields an import filled in on a card that existed
+    missing: list[str]  # required fields a created card was left without
 
 
 class ImportUndone(TypedDict):

@@ -31,6 +31,18 @@ from storage.engine import write_transaction
 from storage.models import FieldDef, FieldValue, RecordType, User
 
 
+async def required_fields(
+    session: AsyncSession, kind: CardKind, record_type_id: int | None = None
+) -> dict[int, str]:
+    """The required fields of a kind of card, id → name in card order: what a card made
+    without a person (a lead, an import) is flagged as lacking."""
+    query = select(FieldDef.id, FieldDef.name).where(FieldDef.kind == kind.value, FieldDef.required)
+    if kind == CardKind.RECORD:
+        query = query.where(FieldDef.record_type_id == record_type_id)
+    rows = await session.execute(query.order_by(FieldDef.position, FieldDef.id))
+    return {field_id: name for field_id, name in rows}
+
+
 class FieldDefs:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self._session = session

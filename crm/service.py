@@ -29,6 +29,7 @@ from crm.field_defs import FieldDefs
 from crm.field_values import FieldValues
 from crm.groups import Groups
 from crm.handoff import Handoff
+from crm.imports.records import RecordImports
 from crm.imports.service import Imports
 from crm.imports.undo import ImportUndo
 from crm.intake.leads import LeadIntake
@@ -86,6 +87,7 @@ class Crm:
         self.groups = Groups(session, clock)
         self.digests = Digests(session, clock, self.deal_queries, self.pipelines, self.settings)
         self.imports = Imports(session, clock, config, self.settings, self.pipelines, self.pace)
+        self.record_imports = RecordImports(session, clock, config, self.settings, self.pace)
         self.import_undo = ImportUndo(session, clock)
         self.backups = Backups(session, clock, config, self.settings)
         # Entities: custom fields, the team's own record types, links between any two cards.

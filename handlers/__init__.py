@@ -20,6 +20,7 @@ from handlers.imports import backup as data_backup
 from handlers.imports import batches as import_batches
 from handlers.imports import exports as data_exports
 from handlers.imports import flow as imports
+from handlers.imports import holds as import_holds
 from handlers.kit.routes import Routes
 from handlers.menu import cancel, fallback, start
 from handlers.opencard import text as open_card
@@ -73,6 +74,7 @@ FEATURES: tuple[Routes, ...] = (
     tasks_list.routes,
     report.routes,
     imports.routes,
+    import_holds.routes,
     import_batches.routes,
     data_exports.routes,
     data_backup.routes,

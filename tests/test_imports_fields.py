@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
@@ -15,6 +16,7 @@ from crm.imports.mapping import field_id, propose
 from crm.imports.reading import read_table
 from crm.parsing.fields import FieldType
 from handlers.imports.callbacks import ImportAction, ImportCb
+from storage.models import Deal
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
 
@@ -134,3 +136,61 @@ def test_headers_named_like_the_teams_fields(
     headers: list[str], fields: dict[str, int], expected: list[str]
 ) -> None:
     assert propose(headers, fields) == expected
+
+
+DEALS_CSV = "\r\n".join(
+    [
+        "ФИО;Телефон;Сделка;Линейка;Дата договора",
+        "Иван Петров;+79161234567;Котёл;Пар;05.03.2026",
+        "Анна Смирнова;+79161112233;Горелка;Лёд и пламя;",
+        "Мария;+79035556677;Насос;;31.02.2026",
+        "Олег;+79035550000;;Лёд;",
+    ]
+).encode("cp1251")
+
+
+async def deal_values(app: App) -> dict[str, dict[str, object]]:
+    """Each deal's title → its filled custom fields."""
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        deals = list(await crm.clients._session.scalars(select(Deal).order_by(Deal.id)))
+        found: dict[str, dict[str, object]] = {}
+        for deal in deals:
+            shown = await crm.field_values.of_card(owner, CardRef(CardKind.DEAL, deal.id))
+            found[deal.title] = {v.field.name: v.value for v in shown if v.value is not None}
+    return found
+
+
+async def test_columns_go_to_the_teams_deal_fields(app: App, owner_en: SimulatedUser) -> None:
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.fields.define(
+            owner, CardKind.DEAL, "Линейка", FieldType.CHOICE, options=["Лёд", "Пар"]
+        )
+        await crm.fields.define(owner, CardKind.DEAL, "Дата договора", FieldType.DATE)
+
+    [screen] = await owner_en.send_document("сделки.csv", data=DEALS_CSV)
+    assert "4. Линейка → 💼 Deal: Линейка" in screen.text
+    assert "5. Дата договора → 💼 Deal: Дата договора" in screen.text
+    [targets] = await owner_en.press("1. ФИО")
+    assert "💼 Deal: Линейка" in str(targets.buttons)
+    await owner_en.press("Back")
+
+    [preview] = await owner_en.press("Preview")
+    assert "Rows that cannot be read: 2" in preview.text  # an unknown option, 31 February
+    assert "Deals: 2" in preview.text  # Олег's row makes a deal: it has a deal field
+    await owner_en.press("Skip them")
+    await finished(app)
+    rejected = read_table(owner_en.last_message().data or b"")
+    assert [row[0] for row in rejected.rows] == ["Анна Смирнова", "Мария"]
+    assert all("not a value the field takes" in str(row[-1]) for row in rejected.rows)
+
+    assert await deal_values(app) == {
+        "Котёл": {"Линейка": "Пар", "Дата договора": "2026-03-05"},
+        "Олег": {"Линейка": "Лёд"},
+    }
+    await owner_en.send("/imports")
+    await owner_en.press("Undo #1")
+    [done] = await owner_en.press("Yes, undo")
+    assert "Import undone" in done.text
+    assert await deal_values(app) == {}

@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, groups
 from crm.automation import triggers
+from crm.cards import CardKind
 from crm.client_index import search_text
 from crm.clock import Clock
 from crm.config import CrmConfig
+from crm.field_defs import required_fields
 from crm.parsing.contacts import PhoneError, parse_phone
 from crm.parsing.search_text import fold
 from storage.models import (
@@ -108,6 +110,7 @@ async def new_card(
             "lead_id": lead.id,
             "telegram_id": message.chat_id,
             "username": message.username,
+            **await _missing(session, CardKind.CLIENT),
         },
     )
     # Automation rules on new clients (and deals) run for these as for any other.
@@ -128,6 +131,7 @@ async def new_card(
                 "to": deal.stage_id,
                 "to_code": stage.code if stage else None,
                 "to_name": stage.name if stage else None,
+                **await _missing(session, CardKind.DEAL),
             },
         )
         await triggers.on_event(session, clock, opened)
@@ -164,6 +168,12 @@ async def _deal(
     session.add(deal)
     await session.flush()
     return deal
+
+
+async def _missing(session: AsyncSession, kind: CardKind) -> dict[str, list[str]]:
+    """A chat's card is made with its required fields empty: its "created" event says so."""
+    names = list((await required_fields(session, kind)).values())
+    return {"missing": names} if names else {}
 
 
 async def _phone_known(session: AsyncSession, e164: str) -> bool:

@@ -1,5 +1,7 @@
-"""The team's own client fields in an import: their values read like a person's typing,
-and columns that become new fields (text, named after the column) when the import runs."""
+"""The team's own client and deal fields in an import: their values read like a person's
+typing, and columns that become new client fields (text, named after the column) when the
+import runs. A ``field_<id>`` target names either kind (field ids are one sequence); a
+deal field's value goes to the deal the row makes."""
 
 from __future__ import annotations
 
@@ -22,6 +24,17 @@ from storage.models import FieldDef, User
 async def client_fields(session: AsyncSession) -> dict[int, FieldDef]:
     rows = await session.scalars(select(FieldDef).where(FieldDef.kind == CardKind.CLIENT.value))
     return {f.id: f for f in rows}
+
+
+async def card_fields(session: AsyncSession) -> dict[int, FieldDef]:
+    """The client and deal fields a column may go to."""
+    kinds = (CardKind.CLIENT.value, CardKind.DEAL.value)
+    rows = await session.scalars(select(FieldDef).where(FieldDef.kind.in_(kinds)))
+    return {f.id: f for f in rows}
+
+
+def deal_ids(fields: dict[int, FieldDef]) -> frozenset[int]:
+    return frozenset(i for i, f in fields.items() if f.kind == CardKind.DEAL.value)
 
 
 def by_name(fields: dict[int, FieldDef]) -> dict[str, int]:
@@ -63,13 +76,18 @@ async def define_new(
 
 
 def field_rows(pairs: list[tuple[int, RowDraft]]) -> list[dict[str, Any]]:
-    """The ``field_values`` rows of each card's custom values (one per chosen option)."""
+    """The ``field_values`` rows of each client's custom values (one per chosen option)."""
+    return value_rows([(client_id, draft.values) for client_id, draft in pairs], "client_id")
+
+
+def value_rows(pairs: list[tuple[int, dict[int, Parsed]]], column: str) -> list[dict[str, Any]]:
+    """``field_values`` rows of each card's values; ``column``: client_id, deal_id or record_id."""
     rows: list[dict[str, Any]] = []
-    for client_id, draft in pairs:
-        for field_id, parsed in draft.values.items():
-            base: dict[str, Any] = {"field_id": field_id, "client_id": client_id}
-            base["deal_id"] = None
+    for card_id, values in pairs:
+        for field_id, parsed in values.items():
+            base: dict[str, Any] = {"field_id": field_id, "client_id": None, "deal_id": None}
             base.update(record_id=None, num_value=None, date_value=None, text_value=None)
+            base[column] = card_id
             if parsed.option_ids:
                 rows += [{**base, "int_value": option} for option in parsed.option_ids]
                 continue

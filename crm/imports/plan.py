@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from crm.imports.mapping import check
 from crm.imports.reading import Table
+from crm.imports.required import Required
 from crm.imports.rows import FieldParser, Rejected, RowDraft, build_row
+from crm.parsing.search_text import fold
 
 
 class Policy(StrEnum):
@@ -32,10 +34,17 @@ class Plan:
 
 
 def plan(
-    table: Table, mapping: list[str], region: str, parse_field: FieldParser | None = None
+    table: Table,
+    mapping: list[str],
+    region: str,
+    parse_field: FieldParser | None = None,
+    deal_fields: Collection[int] = (),
+    by_name: bool = False,
 ) -> Plan:
-    """``parse_field`` reads the team's client fields (``field_<id>`` columns)."""
-    *_, result = planning(table, mapping, region, parse_field)
+    """``parse_field`` reads the team's fields (``field_<id>`` columns); ``deal_fields``
+    says which of them are deal fields; ``by_name``: rows are records, the same name
+    twice in the file is a repeat."""
+    *_, result = planning(table, mapping, region, parse_field, deal_fields, by_name)
     return result
 
 
@@ -44,24 +53,27 @@ def planning(
     mapping: list[str],
     region: str,
     parse_field: FieldParser | None = None,
+    deal_fields: Collection[int] = (),
+    by_name: bool = False,
     every: int = 500,
 ) -> Iterator[Plan]:
     """``plan`` in steps: yields the plan so far after every ``every`` rows, and once at the end.
 
     The caller can let others run between steps (the import gives way to members).
     """
-    check(mapping)
+    if not by_name:  # records are checked by their own import (crm.imports.records)
+        check(mapping)
     result = Plan()
     seen: dict[str, int] = {}
     for n, (number, cells) in enumerate(zip(table.numbers, table.rows, strict=True), 1):
         if n % every == 0:
             yield result
-        row = build_row(number, cells, mapping, region, parse_field)
+        row = build_row(number, cells, mapping, region, parse_field, deal_fields)
         if isinstance(row, Rejected):
             result.rejected.append(row)
             continue
         index = len(result.drafts)
-        keys = [*row.phones, *row.emails]
+        keys = [fold(row.name)] if by_name else [*row.phones, *row.emails]
         earlier = next((seen[key] for key in keys if key in seen), None)
         if earlier is not None:
             result.repeats[index] = earlier
@@ -84,3 +96,48 @@ def merge_into(target: RowDraft, extra: RowDraft) -> None:
         target.custom.setdefault(key, value)
     for field_key, parsed in extra.values.items():
         target.values.setdefault(field_key, parsed)
+
+
+def root(repeats: dict[int, int], index: int) -> int:
+    while index in repeats:
+        index = repeats[index]
+    return index
+
+
+def reject_unknown_stages(work: Plan, stages: Mapping[str, object]) -> None:
+    """A deal row naming a stage the pipeline does not have is returned, not guessed."""
+    drop(
+        work,
+        {
+            index: Rejected(draft.number, "unknown_stage", draft.deal_stage)
+            for index, draft in enumerate(work.drafts)
+            if draft.deal_stage and fold(draft.deal_stage) not in stages
+        },
+    )
+
+
+def reject_lacking(work: Plan, required: Required) -> None:
+    """Rows without a value for a required field, returned (the member chose so)."""
+    lacking = {i: name for i, d in enumerate(work.drafts) if (name := required.lacking(d))}
+    drop(
+        work, {i: Rejected(work.drafts[i].number, "required_empty", n) for i, n in lacking.items()}
+    )
+
+
+def drop(work: Plan, rejects: dict[int, Rejected]) -> None:
+    """Move the drafts at these indexes to the rejected rows, keeping the repeats' indexes."""
+    dropped = set(rejects)
+    kept = [draft for index, draft in enumerate(work.drafts) if index not in dropped]
+    work.rejected += rejects.values()
+    if dropped:
+        renumber = {
+            old: new
+            for new, old in enumerate(i for i in range(len(work.drafts)) if i not in dropped)
+        }
+        work.repeats = {
+            renumber[i]: renumber[j]
+            for i, j in work.repeats.items()
+            if i in renumber and j in renumber
+        }
+        work.drafts = kept
+        work.rejected.sort(key=lambda r: r.number)

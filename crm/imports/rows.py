@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -50,10 +50,13 @@ class RowDraft:
     deal_title: str | None = None
     deal_amount: int | None = None
     deal_stage: str | None = None
+    deal_values: dict[int, Parsed] = field(default_factory=dict)  # the team's deal fields
 
     @property
     def has_deal(self) -> bool:
-        return bool(self.deal_title or self.deal_amount is not None or self.deal_stage)
+        return bool(
+            self.deal_title or self.deal_amount is not None or self.deal_stage or self.deal_values
+        )
 
     def fields(self) -> dict[str, Any]:
         """The card's plain columns, for filling an existing card's empty ones."""
@@ -81,8 +84,12 @@ def build_row(
     mapping: list[str],
     region: str,
     parse_field: FieldParser | None = None,
+    deal_fields: Collection[int] = (),
 ) -> RowDraft | Rejected:
-    """A draft from the cells; the first thing that cannot be read rejects the row."""
+    """A draft from the cells; the first thing that cannot be read rejects the row.
+
+    ``deal_fields``: the ids among the ``field_<id>`` targets that are deal fields
+    (their values go to the row's deal, the others to the client)."""
     text: dict[str, list[str]] = {}
     phones: list[str] = []
     emails: list[str] = []
@@ -114,8 +121,9 @@ def build_row(
         elif parse_field is not None and (custom_id := field_id(target)) is not None:
             typed = _field_text(value)
             if typed:
+                into = draft.deal_values if custom_id in deal_fields else draft.values
                 try:
-                    draft.values[custom_id] = parse_field(custom_id, typed)
+                    into[custom_id] = parse_field(custom_id, typed)
                 except FieldValueError:
                     return Rejected(number, "bad_field", typed[:100])
         else:

@@ -1,7 +1,7 @@
 """Imports as a use case: preview a table under a mapping, run it as one batch, list batches.
 
-A run writes in chunks, each its own short write transaction sized by
-``crm.pace.Chunks``, and gives way to members between them, so the bot keeps
+A run is background work that gives way to members (``crm.imports.paced``):
+it writes in short chunks, each its own write transaction, so the bot keeps
 answering (and SQLite's single writer is not held for the whole file); the
 batch row records every card it created or updated, which is what undo reads.
 """
@@ -9,8 +9,6 @@ batch row records every card it created or updated, which is what undo reads.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -18,22 +16,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
 from crm.access import is_staff
+from crm.cards import CardKind
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import NotAllowed
+from crm.field_defs import required_fields
 from crm.imports import fields, lookup, writer
-from crm.imports.plan import Plan, Policy, merge_into, plan, planning
+from crm.imports.paced import Progress, in_chunks, planned
+from crm.imports.plan import (
+    Plan,
+    Policy,
+    merge_into,
+    plan,
+    reject_lacking,
+    reject_unknown_stages,
+    root,
+)
 from crm.imports.reading import Table
+from crm.imports.required import Required, RequiredChoice
 from crm.imports.rows import Rejected, RowDraft
-from crm.pace import Chunks, Pace
-from crm.parsing.search_text import fold
+from crm.pace import Pace
 from crm.pipeline import Pipelines
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
 from storage.models import Client, Event, ImportBatch, User
 
 SAMPLE_ROWS = 3
-Progress = Callable[[int, int], Awaitable[None]]
 
 
 @dataclass
@@ -45,6 +53,8 @@ class Preview:
     rejected: int
     deals: int
     sample: list[RowDraft] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)  # required fields with no column
+    lacking: int = 0  # rows without a value for a required field
 
 
 @dataclass
@@ -77,36 +87,47 @@ class Imports:
         pace: Pace | None = None,
     ) -> None:
         self._session = session
-        self._pace = pace or Pace()
         self._clock = clock
         self._config = config
         self._settings = settings
         self._pipelines = pipelines
+        self._pace = pace or Pace()
 
     async def plan(self, table: Table, mapping: list[str], *, paced: bool = False) -> Plan:
-        """Every row read and checked, while the bot keeps answering.
-
-        For a member's preview in a worker thread; for a run in the background
-        in steps, giving way to members between them (``Pace``): a thread
-        would share the interpreter with the members' replies all along.
-        """
+        """Every row read and checked while the bot keeps answering: for a member's
+        preview in a worker thread, for a run in steps that give way to members."""
         region = self._config.default_phone_region
-        found = await fields.client_fields(self._session)
-        parser = fields.parser(found, region)
-        if not paced:
-            return await asyncio.to_thread(plan, table, mapping, region, parser)
-        result = Plan()
-        for result in planning(table, mapping, region, parser):  # noqa: B007 (the last one is it)
-            await self._pace.give_way()
-        return result
+        found = await fields.card_fields(self._session)
+        parse = fields.parser(found, region)
+        deal_ids = fields.deal_ids(found)
+        if paced:
+            return await planned(self._pace, table, mapping, region, parse, deal_ids)
+        return await asyncio.to_thread(plan, table, mapping, region, parse, deal_ids)
 
-    async def preview(self, actor: User, table: Table, mapping: list[str]) -> Preview:
+    async def required(self) -> Required:
+        return Required(
+            await required_fields(self._session, CardKind.CLIENT),
+            await required_fields(self._session, CardKind.DEAL),
+        )
+
+    async def preview(
+        self,
+        actor: User,
+        table: Table,
+        mapping: list[str],
+        choice: RequiredChoice | None = None,
+    ) -> Preview:
+        """``choice``: what to do with rows lacking a required value, once the member chose."""
         _require_member(actor)
         work = await self.plan(table, mapping)
         stages = await lookup.stage_names(
             self._session, await self._pipelines.default_pipeline_id()
         )
-        _reject_unknown_stages(work, stages)
+        reject_unknown_stages(work, stages)
+        required = await self.required()
+        lacking = sum(1 for d in work.drafts if required.lacking(d))
+        if choice == RequiredChoice.REJECT:
+            reject_lacking(work, required)
         known = await lookup.known(self._session, work.drafts)
         existing = sum(1 for d in work.drafts if known.match(d) is not None)
         repeats = sum(1 for i in work.repeats if known.match(work.drafts[i]) is None)
@@ -118,6 +139,8 @@ class Imports:
             rejected=len(work.rejected),
             deals=sum(1 for d in work.drafts if d.has_deal),
             sample=work.drafts[:SAMPLE_ROWS],
+            unmapped=required.unmapped(mapping, any(d.has_deal for d in work.drafts)),
+            lacking=lacking,
         )
 
     async def run(
@@ -128,31 +151,30 @@ class Imports:
         file_name: str,
         policy: Policy,
         progress: Progress | None = None,
+        choice: RequiredChoice = RequiredChoice.EMPTY,
     ) -> Outcome:
+        """``choice``: rows lacking a required value are rejected, or imported with the
+        field empty (the card's "imported" event names what it lacks)."""
         _require_member(actor)
         mapping = await fields.define_new(self._session, self._clock, actor, table.headers, mapping)
         work = await self.plan(table, mapping, paced=True)
         ctx = await self._context(actor, file_name[:255], policy, mapping)
-        _reject_unknown_stages(work, ctx.stages)
+        reject_unknown_stages(work, ctx.stages)
+        if choice == RequiredChoice.REJECT:
+            reject_lacking(work, ctx.required)
         if policy == Policy.FILL:
             for index in sorted(work.repeats):
-                merge_into(work.drafts[_root(work.repeats, index)], work.drafts[index])
+                merge_into(work.drafts[root(work.repeats, index)], work.drafts[index])
         outcome = Outcome(batch_id=ctx.batch_id, rejected=work.rejected)
         client_of: dict[int, int | None] = {}
         total = len(work.drafts)
         see_all = visibility.sees_all_clients(actor, await self._settings.managers_see_all())
-        chunks, start = Chunks(self._pace), 0
-        while start < total:
-            await self._pace.give_way()  # members first; then a chunk sized to be short
-            end = min(start + chunks.size(), total)
-            began = time.perf_counter()
-            async with write_transaction(self._session):
-                ctx.now = self._clock.now()
-                await self._chunk(ctx, work, range(start, end), policy, see_all, client_of, outcome)
-            chunks.took(end - start, time.perf_counter() - began)
-            start = end
-            if progress is not None:
-                await progress(end, total)
+
+        async def write(indexes: range) -> None:
+            ctx.now = self._clock.now()
+            await self._chunk(ctx, work, indexes, policy, see_all, client_of, outcome)
+
+        await in_chunks(self._session, self._pace, total, write, progress)
         async with write_transaction(self._session):
             batch = await self._session.get(ImportBatch, ctx.batch_id)
             assert batch is not None
@@ -186,7 +208,7 @@ class Imports:
             draft = work.drafts[index]
             existing = known.match(draft)
             if index in work.repeats and policy != Policy.CREATE:
-                client_of[index] = client_of.get(_root(work.repeats, index))
+                client_of[index] = client_of.get(root(work.repeats, index))
                 outcome.skipped += 1
             elif existing is not None and policy != Policy.CREATE:
                 visible = see_all or owners.get(existing) in (None, ctx.actor_id)
@@ -240,6 +262,7 @@ class Imports:
             stages=stages,
             members=members,
             statuses=statuses,
+            required=await self.required(),
         )
 
     async def batches(self, actor: User, limit: int = 20) -> list[ImportBatch]:
@@ -254,33 +277,3 @@ class Imports:
 def _require_member(actor: User) -> None:
     if not actor.active:
         raise NotAllowed()
-
-
-def _root(repeats: dict[int, int], index: int) -> int:
-    while index in repeats:
-        index = repeats[index]
-    return index
-
-
-def _reject_unknown_stages(work: Plan, stages: Mapping[str, object]) -> None:
-    """A deal row naming a stage the pipeline does not have is returned, not guessed."""
-    kept: list[RowDraft] = []
-    dropped: set[int] = set()
-    for index, draft in enumerate(work.drafts):
-        if draft.deal_stage and fold(draft.deal_stage) not in stages:
-            work.rejected.append(Rejected(draft.number, "unknown_stage", draft.deal_stage))
-            dropped.add(index)
-        else:
-            kept.append(draft)
-    if dropped:
-        renumber = {
-            old: new
-            for new, old in enumerate(i for i in range(len(work.drafts)) if i not in dropped)
-        }
-        work.repeats = {
-            renumber[i]: renumber[j]
-            for i, j in work.repeats.items()
-            if i in renumber and j in renumber
-        }
-        work.drafts = kept
-        work.rejected.sort(key=lambda r: r.number)

@@ -31,6 +31,7 @@ from storage.models import (
     FieldValue,
     ImportBatch,
     ImportItem,
+    Record,
     User,
 )
 
@@ -75,7 +76,15 @@ class ImportUndo:
             clients = [r for e, a, r, _b in items if e == "client" and a == "created"]
             updated = {r: b for e, a, r, b in items if e == "client" and a == "updated"}
             deals = [r for e, a, r, _b in items if e == "deal"]
+            records = [r for e, a, r, _b in items if e == "record" and a == "created"]
+            filled = {r: b for e, a, r, b in items if e == "record" and a == "updated"}
             await self._refuse_if_changed(batch, [*clients, *updated], deals)
+            await self._refuse_if_records_changed(batch, [*records, *filled])
+            for part in _chunks(records):
+                await self._session.execute(delete(Event).where(Event.record_id.in_(part)))
+                await self._session.execute(delete(Record).where(Record.id.in_(part)))
+            for record_id, before in filled.items():
+                await self._restore_record(actor, batch, record_id, before)
             for part in _chunks(deals):
                 await self._session.execute(delete(Event).where(Event.deal_id.in_(part)))
                 await self._session.execute(delete(Deal).where(Deal.id.in_(part)))
@@ -86,7 +95,52 @@ class ImportUndo:
                 await self._restore(actor, batch, client_id, before)
             batch.undone_at = self._clock.now()
             batch.undone_by = actor.id
-        return Undone(batch.id, len(clients), len(updated), len(deals))
+        removed, restored = len(clients) + len(records), len(updated) + len(filled)
+        return Undone(batch.id, removed, restored, len(deals))
+
+    async def _refuse_if_records_changed(self, batch: ImportBatch, ids: list[int]) -> None:
+        after = batch.last_event_id or 0
+        changed: set[int] = set()
+        for part in _chunks(ids):
+            changed |= set(
+                await self._session.scalars(
+                    select(Event.record_id).where(Event.id > after, Event.record_id.in_(part))
+                )
+            )
+        if changed:
+            names = list(
+                await self._session.scalars(
+                    select(Record.title)
+                    .where(Record.id.in_(sorted(changed)[:NAMES_SHOWN]))
+                    .order_by(Record.title)
+                )
+            )
+            raise Conflict(ErrorCode.IMPORT_CHANGED_SINCE, names=names, count=len(changed))
+
+    async def _restore_record(
+        self, actor: User, batch: ImportBatch, record_id: int, before: dict[str, Any]
+    ) -> None:
+        record = await self._session.get(Record, record_id)
+        if record is None:
+            return
+        if before.get("values"):
+            await self._session.execute(
+                delete(FieldValue).where(
+                    FieldValue.record_id == record_id, FieldValue.field_id.in_(before["values"])
+                )
+            )
+        if "search" in before:
+            record.search_text = before["search"]
+        if "activity" in before:
+            record.last_activity_at = datetime.fromisoformat(before["activity"])
+        events.record(
+            self._session,
+            self._clock,
+            events.EventKind.IMPORT_UNDONE,
+            actor.id,
+            record_id=record_id,
+            data=ImportUndone(batch=batch.id, file=batch.file_name, fields=[]),
+        )
 
     async def _refuse_if_changed(
         self, batch: ImportBatch, client_ids: list[int], deal_ids: list[int]

@@ -8,7 +8,7 @@ trigram index on PostgreSQL) because ``search_text`` is written with the row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.client_index import search_text
 from crm.event_data import Imported, NoData
 from crm.events import EventKind
-from crm.imports.fields import field_rows, field_words
+from crm.imports.fields import field_rows, field_words, value_rows
 from crm.imports.lookup import status_code
 from crm.imports.plan import merge_into
+from crm.imports.required import Required
 from crm.imports.rows import RowDraft
 from crm.parsing.search_text import fold
 from storage.models import (
@@ -53,6 +54,7 @@ class Context:
     stages: dict[str, Stage]
     members: dict[str, int]
     statuses: dict[str, str]
+    required: Required = field(default_factory=lambda: Required({}, {}))
 
     def manager_for(self, draft: RowDraft) -> int:
         if self.may_assign and draft.manager:
@@ -100,10 +102,10 @@ async def create_clients(session: AsyncSession, ctx: Context, drafts: list[RowDr
     ids = await reserve_ids(session, Client, len(rows))
     for client_id, row in zip(ids, rows, strict=True):
         row["id"] = client_id
-    await _insert(session, Client, rows)
-    await _insert(session, FieldValue, field_rows(list(zip(ids, drafts, strict=True))))
+    await insert_rows(session, Client, rows)
+    await insert_rows(session, FieldValue, field_rows(list(zip(ids, drafts, strict=True))))
     await add_contacts(session, ctx, list(zip(ids, drafts, strict=True)), {})
-    await _insert(session, ImportItem, [_item(ctx, "client", i, "created") for i in ids])
+    await insert_rows(session, ImportItem, [_item(ctx, "client", i, "created") for i in ids])
     return ids
 
 
@@ -124,15 +126,17 @@ async def add_contacts(
         data = Imported(batch=ctx.batch_id, file=ctx.file_name)
         if client_id in filled:
             data["filled"] = sorted(filled[client_id])
+        elif missing := ctx.required.client_missing(draft):
+            data["missing"] = missing
         events.append(ctx.event(EventKind.IMPORTED, client_id=client_id, data=data))
         events += [
             ctx.event(EventKind.COMMENT, client_id=client_id, text=note, data=NoData())
             for note in draft.notes
         ]
-    await _insert(session, ClientPhone, phones)
-    await _insert(session, ClientEmail, emails)
-    await _insert(session, ClientTag, tags)
-    await _insert(session, Event, events)
+    await insert_rows(session, ClientPhone, phones)
+    await insert_rows(session, ClientEmail, emails)
+    await insert_rows(session, ClientTag, tags)
+    await insert_rows(session, Event, events)
 
 
 async def fill_clients(
@@ -192,9 +196,9 @@ async def fill_clients(
         added.append((client_id, new))
         items.append(_item(ctx, "client", client_id, "updated", before))
     await session.flush()
-    await _insert(session, FieldValue, values)
+    await insert_rows(session, FieldValue, values)
     await add_contacts(session, ctx, added, filled)
-    await _insert(session, ImportItem, items)
+    await insert_rows(session, ImportItem, items)
     return len(merged)
 
 
@@ -228,13 +232,21 @@ async def create_deals(
     ids = await reserve_ids(session, Deal, len(rows))
     for deal_id, row in zip(ids, rows, strict=True):
         row["id"] = deal_id
-    await _insert(session, Deal, rows)
-    events = [
-        ctx.event(EventKind.IMPORTED, client_id=row["client_id"], deal_id=deal_id)
-        for deal_id, row in zip(ids, rows, strict=True)
+    await insert_rows(session, Deal, rows)
+    values = [
+        (deal_id, draft.deal_values) for deal_id, (_c, draft, _m) in zip(ids, pairs, strict=True)
     ]
-    await _insert(session, Event, events)
-    await _insert(session, ImportItem, [_item(ctx, "deal", i, "created") for i in ids])
+    await insert_rows(session, FieldValue, value_rows(values, "deal_id"))
+    events = []
+    for deal_id, row, (_c, draft, _m) in zip(ids, rows, pairs, strict=True):
+        data = Imported(batch=ctx.batch_id, file=ctx.file_name)
+        if missing := ctx.required.deal_missing(draft):
+            data["missing"] = missing
+        events.append(
+            ctx.event(EventKind.IMPORTED, client_id=row["client_id"], deal_id=deal_id, data=data)
+        )
+    await insert_rows(session, Event, events)
+    await insert_rows(session, ImportItem, [_item(ctx, "deal", i, "created") for i in ids])
     return ids
 
 
@@ -250,7 +262,7 @@ def _item(
     }
 
 
-async def _insert(session: AsyncSession, model: type[Any], rows: list[dict[str, Any]]) -> None:
+async def insert_rows(session: AsyncSession, model: type[Any], rows: list[dict[str, Any]]) -> None:
     """One executemany on the table (Core: the ORM's bulk path splits batches by NULLs)."""
     if rows:
         await session.execute(insert(model.__table__), rows)

@@ -19,8 +19,10 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, select, text, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.cards import CardKind
 from crm.clock import Clock
 from crm.errors import CrmError, NotFound
+from crm.field_defs import required_fields
 from crm.intake.batch_rows import (
     Card,
     NewLead,
@@ -214,9 +216,12 @@ class BatchIntake:
         for item, lead_id in zip(new, await self._new_ids(Lead, len(new)), strict=True):
             item.lead_id = lead_id
         await self._session.execute(insert(_table(Lead)), [lead_row(i, now) for i in new])
-        await self._session.execute(
-            insert(_table(Event)), event_rows(new, first_stage, now, self._currency)
-        )
+        missing = {
+            kind: list((await required_fields(self._session, kind)).values())
+            for kind in (CardKind.CLIENT, CardKind.DEAL)
+        }
+        rows = event_rows(new, first_stage, now, self._currency, missing)
+        await self._session.execute(insert(_table(Event)), rows)
         await self._notify(new, now, owners)
         known = sorted({i.card.id for i in new if not i.made_card and i.card.id is not None})
         if known:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from crm.cards import CardKind
 from crm.client_index import search_text
 from crm.clients import clean_text
 from crm.event_data import ClientCreated, DealCreated
@@ -113,9 +114,16 @@ def deal_row(item: NewLead, stage: Stage, now: datetime, currency: str) -> dict[
 
 
 def event_rows(
-    new: list[NewLead], stage: Stage | None, now: datetime, currency: str
+    new: list[NewLead],
+    stage: Stage | None,
+    now: datetime,
+    currency: str,
+    missing: Mapping[CardKind, list[str]] | None = None,
 ) -> list[dict[str, Any]]:
+    """``missing``: the required client and deal fields, which a lead's new card and deal
+    are made without (their "created" events say so; the cards show it)."""
     rows: list[dict[str, Any]] = []
+    empty = missing or {}
 
     def event(kind: str, item: NewLead, text: str | None, data: Mapping[str, Any]) -> None:
         rows.append(
@@ -144,7 +152,8 @@ def event_rows(
                     emails=item.card.emails,
                     source=item.source.name,
                     lead_id=item.lead_id,
-                ),
+                )
+                | _missing(empty.get(CardKind.CLIENT)),
             )
         event(
             "lead",
@@ -174,9 +183,14 @@ def event_rows(
                     to=stage.id,
                     to_code=stage.code,
                     to_name=stage.name,
-                ),
+                )
+                | _missing(empty.get(CardKind.DEAL)),
             )
     return rows
+
+
+def _missing(names: list[str] | None) -> dict[str, list[str]]:
+    return {"missing": list(names)} if names else {}
 
 
 def notice_rows(

@@ -10,8 +10,8 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.errors import NotFound
 from crm.service import Crm
+from handlers.imports.batch_views import batches_screen, undo_confirm_screen
 from handlers.imports.callbacks import BatchAction, BatchCb
-from handlers.imports.views import batches_screen, undo_confirm_screen
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, show
 from storage.models import User

@@ -20,6 +20,9 @@ class ImportAction(StrEnum):
     MAPPING = "map"  # back to the mapping
     PREVIEW = "pre"
     RUN = "run"  # with a duplicate policy in ``value``
+    REQUIRED = "req"  # rows lacking a required field: ``value`` a RequiredChoice
+    WHAT = "what"  # what the file holds: clients or records of which type?
+    HOLDS = "holds"  # the answer: ``column`` a record type's id, 0 for clients
     CANCEL = "no"
 
 

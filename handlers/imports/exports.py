@@ -20,7 +20,7 @@ from crm.service import Crm
 from handlers.clients.filters import recall, to_client_filter
 from handlers.deals.overview import month_range, parse_filters
 from handlers.imports.callbacks import ExportAction, ExportCb, ExportWhat
-from handlers.imports.views import export_choice_screen, export_screen
+from handlers.imports.export_views import export_choice_screen, export_screen
 from handlers.kit.labels import status_name
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show

@@ -25,12 +25,15 @@ from crm.imports.mapping import FIELD_PREFIX, Target, change, propose
 from crm.imports.plan import Policy
 from crm.imports.reading import MAX_BYTES, Table, read_table
 from crm.imports.rejected import rejected_file
+from crm.imports.required import RequiredChoice
 from crm.parsing.search_text import fold
 from crm.service import Crm, CrmFactory
 from crm.team_settings import can_change_settings
 from handlers.imports.callbacks import ImportAction, ImportCb
 from handlers.imports.states import ImportData, ImportDialog
 from handlers.imports.views import (
+    RECORD_TARGETS,
+    field_label,
     mapping_screen,
     preview_screen,
     progress_text,
@@ -83,13 +86,13 @@ async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, mem
         raise InvalidInput(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // 2**20)
     name = document.file_name or "file"
     table = await _read(bot, document.file_id, name)
-    own = await crm.fields.of(CardKind.CLIENT)
+    mapping, labels = await client_targets(crm, table.headers)
     data: ImportData = {
         "file_id": document.file_id,
         "file_name": name,
         "headers": table.headers,
-        "mapping": propose(table.headers, {fold(f.name): f.id for f in reversed(own)}),
-        "fields": {f"{FIELD_PREFIX}{f.id}": f.name for f in own},
+        "mapping": mapping,
+        "fields": labels,
         "may_define": can_change_settings(member),
     }
     await state.set_state(ImportDialog.mapping)
@@ -97,9 +100,25 @@ async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, mem
     await show(message, screen_of(data))
 
 
+async def client_targets(crm: Crm, headers: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The proposed mapping of a clients' file and the team's client and deal fields."""
+    own = await crm.fields.of(CardKind.CLIENT)
+    deal = await crm.fields.of(CardKind.DEAL)
+    named = {fold(f.name): f.id for f in reversed(own)}
+    for f in reversed(deal):  # a client field of the same name wins
+        named.setdefault(fold(f.name), f.id)
+    labels = {f"{FIELD_PREFIX}{f.id}": field_label(f.name) for f in own}
+    labels.update({f"{FIELD_PREFIX}{f.id}": field_label(f.name, deal=True) for f in deal})
+    return propose(headers, named), labels
+
+
 def screen_of(data: ImportData) -> Screen:
     return mapping_screen(
-        data["file_name"], data["headers"], data["mapping"], data.get("fields", {})
+        data["file_name"],
+        data["headers"],
+        data["mapping"],
+        data.get("fields", {}),
+        data.get("holds", ""),
     )
 
 
@@ -118,9 +137,10 @@ async def pick_column(callback: CallbackQuery, callback_data: ImportCb, state: F
         raise InvalidInput(ErrorCode.IMPORT_BAD_COLUMN)
     header = data["headers"][callback_data.column]
     extra = dict(data.get("fields", {}))
-    if data.get("may_define", False):
+    records = bool(data.get("type_id"))
+    if data.get("may_define", False) and not records:
         extra[Target.NEW_FIELD] = ""
-    await show(callback, targets_screen(header, callback_data.column, extra))
+    await show(callback, targets_screen(header, callback_data.column, extra, records))
 
 
 @routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.TARGET))
@@ -129,7 +149,8 @@ async def set_target(callback: CallbackQuery, callback_data: ImportCb, state: FS
     target = callback_data.value
     if target == Target.NEW_FIELD and not data.get("may_define", False):
         raise NotAllowed()
-    if target not in {t.value for t in Target} and target not in data.get("fields", {}):
+    builtin = RECORD_TARGETS if data.get("type_id") else {t.value for t in Target}
+    if target not in builtin and target not in data.get("fields", {}):
         raise InvalidInput(ErrorCode.IMPORT_BAD_TARGET, target=target[:40])
     data["mapping"] = change(data["mapping"], callback_data.column, target)
     await state.update_data(mapping=data["mapping"])
@@ -148,8 +169,29 @@ async def preview(
 ) -> None:
     data = cast(ImportData, await state.get_data())
     table = await _read(bot, data["file_id"], data["file_name"])
-    counts = await crm.imports.preview(member, table, data["mapping"])
-    await show(callback, preview_screen(data["file_name"], counts))
+    choice = RequiredChoice(data["required"]) if data.get("required") else None
+    type_id = data.get("type_id", 0)
+    if type_id:
+        counts = await crm.record_imports.preview(member, type_id, table, data["mapping"], choice)
+    else:
+        counts = await crm.imports.preview(member, table, data["mapping"], choice)
+    await show(callback, preview_screen(data["file_name"], counts, choice, bool(type_id)))
+
+
+@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.REQUIRED))
+async def required_choice(
+    callback: CallbackQuery,
+    callback_data: ImportCb,
+    state: FSMContext,
+    bot: Bot,
+    crm: Crm,
+    member: User,
+) -> None:
+    """Rows lacking a required field: rejected or imported empty, chosen once."""
+    if callback_data.value not in {c.value for c in RequiredChoice}:
+        raise InvalidInput(ErrorCode.IMPORT_BAD_TARGET, target=callback_data.value[:40])
+    await state.update_data(required=callback_data.value)
+    await preview(callback, state, bot, crm, member)
 
 
 @routes.callback_query(ImportCb.filter(F.action == ImportAction.CANCEL))
@@ -170,12 +212,15 @@ async def run(
 ) -> None:
     data = cast(ImportData, await state.get_data())
     policy = Policy(callback_data.value)
+    choice = RequiredChoice(data.get("required") or RequiredChoice.EMPTY)
     await state.clear()
     await show(callback, progress_text(data["file_name"], 0, 0))
     message = callback.message
     assert message is not None
     task = asyncio.create_task(
-        _run(bot, crm_factory, member.id, data, policy, message.chat.id, message.message_id)
+        _run(
+            bot, crm_factory, member.id, data, (policy, choice), message.chat.id, message.message_id
+        )
     )
     background.add(task)
     task.add_done_callback(background.discard)
@@ -186,7 +231,7 @@ async def _run(
     factory: CrmFactory,
     member_id: int,
     data: ImportData,
-    policy: Policy,
+    choices: tuple[Policy, RequiredChoice],
     chat_id: int,
     message_id: int,
 ) -> None:
@@ -206,7 +251,15 @@ async def _run(
             member = await crm.members.get_active(member_id)
             if member is None:
                 return
-            outcome = await crm.imports.run(member, table, data["mapping"], name, policy, progress)
+            policy, choice = choices
+            if type_id := data.get("type_id", 0):
+                outcome = await crm.record_imports.run(
+                    member, type_id, table, data["mapping"], name, policy, progress, choice
+                )
+            else:
+                outcome = await crm.imports.run(
+                    member, table, data["mapping"], name, policy, progress, choice
+                )
     except CrmError as error:
         await bot.edit_message_text(chat_id=chat_id, message_id=message_id, text=error_text(error))
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from aiogram.fsm.state import State, StatesGroup
 
@@ -16,5 +16,8 @@ class ImportData(TypedDict):
     file_name: str
     headers: list[str]
     mapping: list[str]
-    fields: dict[str, str]  # the team's client fields: target (``field_<id>``) → name
+    fields: dict[str, str]  # the team's client and deal fields: ``field_<id>`` → label
     may_define: bool  # may make new fields (the owner)
+    type_id: NotRequired[int]  # the file holds records of this type (0 or none: clients)
+    holds: NotRequired[str]  # what the file holds, as the mapping screen says it
+    required: NotRequired[str]  # rows lacking a required field: a RequiredChoice, once chosen

@@ -4,33 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.formatting import Bold, Text, as_line, as_list
 from aiogram.utils.i18n import gettext as _
 
-from crm.exports.files import Format
 from crm.imports.mapping import Target
 from crm.imports.plan import Policy
+from crm.imports.required import RequiredChoice
 from crm.imports.rows import Rejected
 from crm.imports.service import Outcome, Preview
-from handlers.clients.callbacks import ClientListCb, ListAction
-from handlers.deals.callbacks import DealsAction, DealsCb
 from handlers.imports.callbacks import (
     BatchAction,
     BatchCb,
-    ExportAction,
-    ExportCb,
-    ExportWhat,
     ImportAction,
     ImportCb,
 )
-from handlers.kit.keyboards import back_row, button, keyboard
+from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import Screen
-from handlers.records.callbacks import Ent, EntCb
-from handlers.tasks.callbacks import TasksAction, TasksCb
-from storage.models import ImportBatch, RecordType
+from storage.models import RecordType
 
 MAX_COLUMNS_SHOWN = 30
+EMPTY = RequiredChoice.EMPTY
+# What a column of a records' file may go to, besides the type's own fields.
+RECORD_TARGETS = frozenset({Target.SKIP.value, Target.NAME.value})
 
 
 def target_label(target: str) -> str:
@@ -59,6 +54,11 @@ def target_label(target: str) -> str:
     return labels.get(target, target)  # type: ignore[call-overload, no-any-return]
 
 
+def field_label(name: str, deal: bool = False) -> str:
+    """How a team's field shows as a column's target: a deal's field says so."""
+    return _("💼 Deal: {name}").format(name=name) if deal else f"🧩 {name}"
+
+
 def reason_text(rejected: Rejected) -> str:
     reasons = {
         "bad_phone": _("not a phone number"),
@@ -70,18 +70,25 @@ def reason_text(rejected: Rejected) -> str:
         "unknown_stage": _("no such stage in the pipeline"),
         "bad_field": _("not a value the field takes"),
     }
+    if rejected.reason == "required_empty":
+        return _("required field «{name}» is empty").format(name=rejected.detail)
     reason = reasons.get(rejected.reason, rejected.reason)
     return f"{reason}: {rejected.detail}" if rejected.detail else reason
 
 
 def mapping_screen(
-    file_name: str, headers: list[str], mapping: list[str], fields: Mapping[str, str]
+    file_name: str,
+    headers: list[str],
+    mapping: list[str],
+    fields: Mapping[str, str],
+    holds: str = "",
 ) -> Screen:
-    """``fields``: the team's client fields, target → name."""
+    """``fields``: the team's fields a column may go to, target → label (``field_label``);
+    ``holds``: what the file holds (a record type), when not clients."""
     lines = [
         as_line(
             f"{i + 1}. {header or '—'} → ",
-            Bold(f"🧩 {fields[target]}" if target in fields else target_label(target)),
+            Bold(fields[target] if target in fields else target_label(target)),
         )
         for i, (header, target) in enumerate(zip(headers, mapping, strict=True))
     ][:MAX_COLUMNS_SHOWN]
@@ -98,6 +105,9 @@ def mapping_screen(
         [button(f"{i + 1}. {(header or '—')[:24]}", ImportCb(action=ImportAction.COLUMN, column=i))]
         for i, header in enumerate(headers[:MAX_COLUMNS_SHOWN])
     ]
+    holds = holds or _("👤 Clients and deals")
+    what = _("📄 The file holds: {what}").format(what=holds)
+    rows.append([button(what[:60], ImportCb(action=ImportAction.WHAT))])
     rows.append(
         [
             button(_("Preview ▶"), ImportCb(action=ImportAction.PREVIEW)),
@@ -107,12 +117,15 @@ def mapping_screen(
     return Screen(text, keyboard(*rows))
 
 
-def targets_screen(header: str, column: int, extra: Mapping[str, str]) -> Screen:
-    """The built-in targets, then ``extra``: the team's fields (target → name) and, for
-    the owner, a new field (``Target.NEW_FIELD``)."""
+def targets_screen(
+    header: str, column: int, extra: Mapping[str, str], records: bool = False
+) -> Screen:
+    """The built-in targets (a record's name only, for ``records``), then ``extra``: the
+    team's fields (target → label) and, for the owner, a new field (``Target.NEW_FIELD``)."""
     text = Text(_("Where does the column “{header}” go?").format(header=header or "—"))
-    labels = [(t.value, target_label(t)) for t in Target if t != Target.NEW_FIELD]
-    labels += [(t, f"🧩 {name}"[:40]) for t, name in extra.items() if t != Target.NEW_FIELD]
+    builtin = [t for t in Target if t != Target.NEW_FIELD and (not records or t in RECORD_TARGETS)]
+    labels = [(t.value, target_label(t)) for t in builtin]
+    labels += [(t, label[:40]) for t, label in extra.items() if t != Target.NEW_FIELD]
     if Target.NEW_FIELD in extra:
         labels.append((Target.NEW_FIELD.value, target_label(Target.NEW_FIELD)))
     rows = [
@@ -126,7 +139,34 @@ def targets_screen(header: str, column: int, extra: Mapping[str, str]) -> Screen
     return Screen(text, keyboard(*rows))
 
 
-def preview_screen(file_name: str, preview: Preview) -> Screen:
+def required_lines(preview: Preview, choice: RequiredChoice | None) -> list[str]:
+    """What the preview says of the required fields: those with no column, the rows
+    lacking one, and what the member chose for them."""
+    lines = []
+    if preview.unmapped:
+        names = ", ".join(preview.unmapped)
+        lines.append(_("⚠️ Required fields with no column: {names}").format(names=names))
+    if preview.lacking:
+        lines.append(
+            _("⚠️ Rows without a required field: {n}").format(n=preview.lacking)
+            + " — "
+            + (
+                _("they are rejected")
+                if choice == RequiredChoice.REJECT
+                else _("they are imported with the field empty")
+                if choice == RequiredChoice.EMPTY
+                else _("reject them, or import them with the field empty?")
+            )
+        )
+    return lines
+
+
+def preview_screen(
+    file_name: str, preview: Preview, choice: RequiredChoice | None = None, records: bool = False
+) -> Screen:
+    """``choice``: the member's answer for rows lacking a required field; until it is
+    given (when there are such rows) it is asked instead of the duplicates' question."""
+    asking = bool(preview.lacking) and choice is None
     sample = [
         as_line(
             "• ",
@@ -140,10 +180,19 @@ def preview_screen(file_name: str, preview: Preview) -> Screen:
     ]
     counts = as_list(
         _("Rows: {n}").format(n=preview.rows),
-        _("New clients: {n}").format(n=preview.new),
-        _("Already in the base (by phone or e-mail): {n}").format(n=preview.existing),
+        *(
+            (
+                _("New records: {n}").format(n=preview.new),
+                _("Already in the base (by name): {n}").format(n=preview.existing),
+            )
+            if records
+            else (
+                _("New clients: {n}").format(n=preview.new),
+                _("Already in the base (by phone or e-mail): {n}").format(n=preview.existing),
+            )
+        ),
         _("Repeated inside the file: {n}").format(n=preview.in_file),
-        _("Deals: {n}").format(n=preview.deals),
+        *(() if records else (_("Deals: {n}").format(n=preview.deals),)),
         _("Rows that cannot be read: {n}").format(n=preview.rejected),
     )
     text = Text(
@@ -155,21 +204,33 @@ def preview_screen(file_name: str, preview: Preview) -> Screen:
         "\n",
         *sample,
         "\n",
-        _("What to do with clients already in the base?"),
+        *(as_line(line) for line in required_lines(preview, choice)),
+        ""
+        if asking
+        else _("What to do with records already in the base?")
+        if records
+        else _("What to do with clients already in the base?"),
     )
-    run = ImportAction.RUN
-    return Screen(
-        text,
-        keyboard(
+    run, req = ImportAction.RUN, ImportAction.REQUIRED
+    rows = (
+        [
+            [button(_("Reject those rows"), ImportCb(action=req, value=RequiredChoice.REJECT))],
+            [button(_("Import with the field empty"), ImportCb(action=req, value=EMPTY))],
+        ]
+        if asking
+        else [
             [button(_("Skip them"), ImportCb(action=run, value=Policy.SKIP))],
             [button(_("Fill in their empty fields"), ImportCb(action=run, value=Policy.FILL))],
             [button(_("Create anyway"), ImportCb(action=run, value=Policy.CREATE))],
-            [
-                button(_("« Columns"), ImportCb(action=ImportAction.MAPPING)),
-                button(_("Cancel"), ImportCb(action=ImportAction.CANCEL)),
-            ],
-        ),
+        ]
     )
+    rows.append(
+        [
+            button(_("« Columns"), ImportCb(action=ImportAction.MAPPING)),
+            button(_("Cancel"), ImportCb(action=ImportAction.CANCEL)),
+        ]
+    )
+    return Screen(text, keyboard(*rows))
 
 
 def progress_text(file_name: str, done: int, total: int) -> Text:
@@ -198,93 +259,12 @@ def result_screen(file_name: str, outcome: Outcome) -> Screen:
     return Screen(text, keyboard([undo]))
 
 
-def batches_screen(batches: list[ImportBatch], names: dict[int, str]) -> Screen:
-    if not batches:
-        return Screen(Text(_("No imports yet. Send a spreadsheet to import clients.")))
-    lines = []
-    rows = []
-    for batch in batches:
-        counts = batch.counts or {}
-        state = (
-            _("undone")
-            if batch.undone_at
-            else _("created {c}, updated {u}, rejected {r}").format(
-                c=counts.get("created", 0), u=counts.get("updated", 0), r=counts.get("rejected", 0)
-            )
-        )
-        lines.append(
-            as_line(
-                f"#{batch.id} ",
-                Bold(batch.file_name),
-                f" — {names.get(batch.created_by, '')}, "
-                f"{batch.created_at:%d.%m.%Y %H:%M} UTC: {state}",
-            )
-        )
-        if batch.undone_at is None and batch.finished_at is not None:
-            rows.append(
-                [
-                    button(
-                        _("Undo #{id}").format(id=batch.id),
-                        BatchCb(action=BatchAction.UNDO, batch_id=batch.id),
-                    )
-                ]
-            )
-    return Screen(Text(Bold(_("Imports")), "\n\n", *lines), keyboard(*rows) if rows else None)
-
-
-def undo_confirm_screen(batch: ImportBatch) -> Screen:
-    text = Text(
-        _(
-            "Undo the import of {file}? The cards it created are deleted and the fields it "
-            "filled in are cleared again."
-        ).format(file=batch.file_name)
-    )
-    return Screen(
-        text,
-        keyboard(
-            [
-                button(_("Yes, undo"), BatchCb(action=BatchAction.UNDO_YES, batch_id=batch.id)),
-                button(_("No"), BatchCb(action=BatchAction.LIST)),
-            ]
-        ),
-    )
-
-
-def export_screen(types: list[RecordType]) -> Screen:
-    """/export: each kind of list in each format."""
-    kinds = [(ExportWhat.CLIENTS, 0, _("Clients")), (ExportWhat.DEALS, 0, _("Deals"))]
-    kinds.append((ExportWhat.TASKS, 0, _("Tasks")))
-    kinds += [(ExportWhat.RECORDS, t.id, f"{t.emoji} {t.plural}"[:40]) for t in types]
-    rows = [
-        [
-            button(f"{label} · XLSX", ExportCb(what=what, type_id=type_id, fmt=Format.XLSX)),
-            button(f"{label} · CSV", ExportCb(what=what, type_id=type_id, fmt=Format.CSV)),
-        ]
-        for what, type_id, label in kinds
+def holds_screen(types: list[RecordType]) -> Screen:
+    """What the sent file holds: clients (with their deals) or records of one type."""
+    holds = ImportAction.HOLDS
+    rows = [[button(_("👤 Clients and deals"), ImportCb(action=holds, column=0))]]
+    rows += [
+        [button(f"{t.emoji} {t.plural}"[:40], ImportCb(action=holds, column=t.id))] for t in types
     ]
-    return Screen(Text(_("What to export? You get only what you can see.")), keyboard(*rows))
-
-
-def export_choice_screen(data: ExportCb) -> Screen:
-    """A list's "⬇️ Export": which format, and the way back to the list."""
-    files = [
-        button(label, data.model_copy(update={"action": ExportAction.FILE, "fmt": fmt}))
-        for label, fmt in ((_("📊 Excel (.xlsx)"), Format.XLSX), (_("📄 CSV"), Format.CSV))
-    ]
-    text = Text(
-        _(
-            "Export this list: the file holds what the list shows, "
-            "only what you can see. Which format?"
-        )
-    )
-    return Screen(text, keyboard(files, back_row(_("◀️ Back to the list"), _list_of(data))))
-
-
-def _list_of(data: ExportCb) -> CallbackData:
-    if data.what == ExportWhat.DEALS:
-        return DealsCb(action=DealsAction.SHOW, f=data.f)
-    if data.what == ExportWhat.TASKS:
-        return TasksCb(action=TasksAction.SHOW, who=data.who)
-    if data.what == ExportWhat.RECORDS:
-        return EntCb(action=Ent.LIST, type_id=data.type_id, item=int(data.archived))
-    return ClientListCb(action=ListAction.PAGE)
+    rows.append([button(_("« Back"), ImportCb(action=ImportAction.MAPPING))])
+    return Screen(Text(_("What does the file hold?")), keyboard(*rows))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aiogram.utils.i18n import gettext as _
 
 from handlers.kit.automation_texts import automation_event_text
@@ -32,7 +35,22 @@ def record_event_text(kind: str, data: dict[str, object], text: str | None) -> s
         return "♻️ " + _("restored from the archive")
     if kind == "manager_changed":
         return "👤 " + _("responsible changed")
+    if kind == "imported":
+        file = str(data.get("file") or "")[:60]
+        return "📥 " + _("imported from {file}").format(file=file) + missing_note(data)
+    if kind == "import_undone":
+        return "↩️ " + _("import from {file} undone").format(file=str(data.get("file") or "")[:60])
     return kind
+
+
+def missing_note(data: Mapping[str, Any]) -> str:
+    """A card made without a person (a lead, an import) says which required fields it lacks."""
+    missing = data.get("missing")
+    if not isinstance(missing, list) or not missing:
+        return ""
+    names = ", ".join(str(name) for name in missing)
+    names = names if len(names) <= 100 else names[:99] + "…"
+    return " · ⚠️ " + _("required, not filled: {names}").format(names=names)
 
 
 def _plain(value: object) -> str:

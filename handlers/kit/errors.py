@@ -61,6 +61,9 @@ def error_text(error: CrmError) -> str:
             "Check the header row, or choose the columns with the buttons."
         ),
         ErrorCode.IMPORT_BAD_COLUMN: _("This button is no longer active."),
+        ErrorCode.IMPORT_NO_TITLE: _(
+            "Choose the column that holds the records' names (“Name”) with the buttons."
+        ),
         ErrorCode.IMPORT_BAD_TARGET: _("This button is no longer active."),
         ErrorCode.IMPORT_ALREADY_UNDONE: _("This import was already undone."),
         ErrorCode.IMPORT_RUNNING: _("This import is still running; undo it when it has finished."),

@@ -14,7 +14,7 @@ from crm.pipeline import StageView
 from crm.team_settings import Status
 from handlers.kit.automation_texts import automation_event_text, template_event_text
 from handlers.kit.business_texts import business_event_text
-from handlers.kit.entity_timeline import record_event_text
+from handlers.kit.entity_timeline import missing_note, record_event_text
 from handlers.kit.event_labels import (
     call_outcome_label,
     deal_field_label,
@@ -257,7 +257,7 @@ def event_line(
     when = event.occurred_at.astimezone(tz).strftime("%d.%m %H:%M")
     actor = people.get(event.actor_id or 0)
     who = f" · {member_name(actor)}" if actor else ""
-    what = event_text(event, people, statuses, stages)
+    what = event_text(event, people, statuses, stages) + missing_note(event.data or {})
     if deal_titles is not None and event.deal_id is not None:
         title = deal_titles.get(event.deal_id) or str((event.data or {}).get("title") or "")
         what = f"💼 {shorten(title, 40)}: {what}" if title else what

@@ -90,6 +90,18 @@ def filled_lines(values: list[ShownValue]) -> list[str]:
     ]
 
 
+def missing_required(values: list[ShownValue]) -> list[str]:
+    """The names of the required fields a card has no value in (a lead, an import)."""
+    return [v.field.name for v in values if v.field.required and v.value is None]
+
+
+def missing_line(names: list[str]) -> str:
+    return shorten(
+        _("⚠️ Required, not filled: {names} (🧩 Fields)").format(names=", ".join(names)),
+        MAX_VALUE_SHOWN,
+    )
+
+
 def back_to_card(ref: CardRef) -> InlineKeyboardButton:
     return open_button(ref, _("◀️ Back to the card"))
 
@@ -114,6 +126,7 @@ def fields_screen(
     rows = []
     for shown in values:
         mark = " *" if shown.field.required else ""
+        mark += " ⚠️" if shown.field.required and shown.value is None else ""
         parts.append(
             as_line(f"• {shown.field.name}{mark}: {value_label(shown.field, shown.value)}")
         )
@@ -247,8 +260,12 @@ KINDS_BY_NUMBER = {number: kind for kind, number in KIND_NUMBERS.items()}
 def extra_lines(
     values: list[ShownValue], links: list[LinkView], types: dict[int, RecordType]
 ) -> list[str]:
-    """The filled fields, then one line per kind of linked card, for a card's text."""
+    """The filled fields, the required ones still empty, then one line per kind of linked
+    card, for a card's text."""
     lines = filled_lines(values)
+    missing = missing_required(values)
+    if missing:
+        lines.append(missing_line(missing))
     groups: dict[str, list[str]] = {}
     for view in links:
         groups.setdefault(group_name(view, types), []).append(

@@ -1,0 +1,63 @@
+"""/imports screens: the batches and the undo question. Pure."""
+
+from __future__ import annotations
+
+from aiogram.utils.formatting import Bold, Text, as_line
+from aiogram.utils.i18n import gettext as _
+
+from handlers.imports.callbacks import BatchAction, BatchCb
+from handlers.kit.keyboards import button, keyboard
+from handlers.kit.screen import Screen
+from storage.models import ImportBatch
+
+
+def batches_screen(batches: list[ImportBatch], names: dict[int, str]) -> Screen:
+    if not batches:
+        return Screen(Text(_("No imports yet. Send a spreadsheet to import clients.")))
+    lines = []
+    rows = []
+    for batch in batches:
+        counts = batch.counts or {}
+        state = (
+            _("undone")
+            if batch.undone_at
+            else _("created {c}, updated {u}, rejected {r}").format(
+                c=counts.get("created", 0), u=counts.get("updated", 0), r=counts.get("rejected", 0)
+            )
+        )
+        lines.append(
+            as_line(
+                f"#{batch.id} ",
+                Bold(batch.file_name),
+                f" — {names.get(batch.created_by, '')}, "
+                f"{batch.created_at:%d.%m.%Y %H:%M} UTC: {state}",
+            )
+        )
+        if batch.undone_at is None and batch.finished_at is not None:
+            rows.append(
+                [
+                    button(
+                        _("Undo #{id}").format(id=batch.id),
+                        BatchCb(action=BatchAction.UNDO, batch_id=batch.id),
+                    )
+                ]
+            )
+    return Screen(Text(Bold(_("Imports")), "\n\n", *lines), keyboard(*rows) if rows else None)
+
+
+def undo_confirm_screen(batch: ImportBatch) -> Screen:
+    text = Text(
+        _(
+            "Undo the import of {file}? The cards it created are deleted and the fields it "
+            "filled in are cleared again."
+        ).format(file=batch.file_name)
+    )
+    return Screen(
+        text,
+        keyboard(
+            [
+                button(_("Yes, undo"), BatchCb(action=BatchAction.UNDO_YES, batch_id=batch.id)),
+                button(_("No"), BatchCb(action=BatchAction.LIST)),
+            ]
+        ),
+    )

@@ -1,0 +1,49 @@
+"""What a sent file holds: clients (with their deals) or records of one of the team's
+types. Choosing re-proposes where each column goes: a record's name and its type's fields."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from aiogram import F
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery
+
+from crm.cards import CardKind
+from crm.imports.mapping import FIELD_PREFIX
+from crm.imports.records import propose
+from crm.parsing.search_text import fold
+from crm.service import Crm
+from handlers.imports.callbacks import ImportAction, ImportCb
+from handlers.imports.flow import client_targets, screen_of
+from handlers.imports.states import ImportData, ImportDialog
+from handlers.imports.views import field_label, holds_screen
+from handlers.kit.routes import Routes
+from handlers.kit.screen import show
+
+routes = Routes(__name__)
+
+
+@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.WHAT))
+async def ask_what(callback: CallbackQuery, crm: Crm) -> None:
+    await show(callback, holds_screen(await crm.record_types.all()))
+
+
+@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.HOLDS))
+async def holds(
+    callback: CallbackQuery, callback_data: ImportCb, state: FSMContext, crm: Crm
+) -> None:
+    data = cast(ImportData, await state.get_data())
+    type_id = callback_data.column
+    if type_id == 0:
+        data["mapping"], data["fields"] = await client_targets(crm, data["headers"])
+        data["type_id"], data["holds"] = 0, ""
+    else:
+        record_type = await crm.record_imports.record_type(type_id)  # gone, archived: refused
+        own = await crm.fields.of(CardKind.RECORD, type_id)
+        data["type_id"], data["holds"] = type_id, f"{record_type.emoji} {record_type.plural}"
+        data["mapping"] = propose(data["headers"], {fold(f.name): f.id for f in reversed(own)})
+        data["fields"] = {f"{FIELD_PREFIX}{f.id}": field_label(f.name) for f in own}
+    data.pop("required", None)  # the rows lacking a required field are another question now
+    await state.set_data(cast(dict[str, Any], data))
+    await show(callback, screen_of(data))
