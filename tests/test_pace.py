@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.app import App
-from crm.pace import Pace
+from crm.pace import Chunks, Pace
 from storage.models import AutomationFiring
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
@@ -119,3 +119,18 @@ async def test_a_batch_of_firings_stops_for_a_member_and_the_rest_follow(app: Ap
         assert await background.automation.tick() == 5  # nobody waits: the rest in one go
     firings = await rows(app, AutomationFiring)
     assert [f.outcome for f in firings] == ["done"] * 6
+
+
+async def test_chunks_start_small_then_fit_the_time_a_chunk_may_take() -> None:
+    pace = Pace()
+    chunks = Chunks(pace, first=200, least=20, most=2000, quiet=0.25, busy=0.02)
+    assert chunks.size() == 200  # nothing measured yet
+    chunks.took(200, 0.02)  # 0.1 ms a row
+    assert chunks.size() == 2000  # nobody around: up to 0.25 s, at most 2,000 rows
+    async with member_meanwhile(pace):
+        assert chunks.size() == 200  # a member is answered: about 20 ms
+        chunks.took(200, 0.4)  # 2 ms a row
+        assert chunks.size() == 20  # never fewer than 20
+    assert chunks.size() == 20  # a member was here a moment ago: still small
+    chunks.took(0, 0)  # an empty chunk says nothing
+    assert chunks.size() == 20
