@@ -12,6 +12,7 @@ from crm.backups import Backups
 from crm.business.connections import BusinessConnections
 from crm.business.inbox import BusinessInbox
 from crm.business.replies import BusinessReplies
+from crm.card_extras import CardExtras
 from crm.card_search import CardSearch
 from crm.cards import Cards
 from crm.client_edits import ClientEdits
@@ -23,6 +24,7 @@ from crm.config import CrmConfig
 from crm.deal_edits import DealEdits
 from crm.deal_queries import DealQueries
 from crm.deals import Deals
+from crm.defs_cache import DefsCache
 from crm.digest import Digests
 from crm.exports.service import Exports
 from crm.field_defs import FieldDefs
@@ -60,6 +62,7 @@ class Crm:
         clock: Clock,
         config: CrmConfig,
         settings_cache: SettingsCache | None = None,
+        defs_cache: DefsCache | None = None,
     ) -> None:
         self.clock = clock
         self.config = config
@@ -82,21 +85,24 @@ class Crm:
         self.reports = Reports(session, self.pipelines)
         self.groups = Groups(session, clock)
         self.digests = Digests(session, clock, self.deal_queries, self.pipelines, self.settings)
-        self.imports = Imports(session, clock, config, self.settings, self.pipelines)
         self.import_undo = ImportUndo(session, clock)
         self.backups = Backups(session, clock, config, self.settings)
         # Entities: custom fields, the team's own record types, links between any two cards.
         self.cards = Cards(session, self.settings)
-        self.fields = FieldDefs(session, clock)
+        defs = defs_cache if defs_cache is not None else DefsCache(max_age=0)
+        defs.watch(session)
+        self.fields = FieldDefs(session, clock, defs)
         self.field_values = FieldValues(session, clock, config, self.cards, self.fields)
-        self.record_types = RecordTypes(session, clock, self.fields)
+        self.imports = Imports(session, clock, config, self.settings, self.pipelines, self.fields)
+        self.record_types = RecordTypes(session, clock, self.fields, defs)
         self.records = Records(
             session, clock, self.cards, self.record_types, self.fields, self.field_values
         )
         self.links = Links(session, clock, self.settings, self.cards)
+        self.card_extras = CardExtras(session, self.settings, self.fields, self.record_types)
         self.new_cards = NewCards(self.fields, self.field_values, self.clients, self.deals)
         self.record_queries = RecordQueries(
-            session, self.settings, self.record_types, self.records, self.field_values, self.links
+            session, self.settings, self.record_types, self.records, self.card_extras
         )
         self.exports = Exports(
             session,
@@ -139,8 +145,10 @@ class CrmFactory:
         self.config = config
         # The team's settings, kept for every update of this process (see SettingsCache).
         self.settings_cache = SettingsCache()
+        # The field definitions and record types the cards show, likewise (see DefsCache).
+        self.defs_cache = DefsCache()
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator[Crm]:
         async with self._sessions() as session:
-            yield Crm(session, self.clock, self.config, self.settings_cache)
+            yield Crm(session, self.clock, self.config, self.settings_cache, self.defs_cache)

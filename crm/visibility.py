@@ -20,11 +20,13 @@ def can_see_client(actor: User, client: Client, managers_see_all: bool) -> bool:
     return client.manager_id is None or client.manager_id == actor.id
 
 
-def visible_clients(actor: User, managers_see_all: bool) -> ColumnElement[bool]:
-    """The SQL form of ``can_see_client``."""
+def visible_clients(
+    actor: User, managers_see_all: bool, clients: type[Client] = Client
+) -> ColumnElement[bool]:
+    """The SQL form of ``can_see_client`` (on ``clients``: the table or an alias of it)."""
     if sees_all_clients(actor, managers_see_all):
         return true()
-    return or_(Client.manager_id.is_(None), Client.manager_id == actor.id)
+    return or_(clients.manager_id.is_(None), clients.manager_id == actor.id)
 
 
 def can_reassign(actor: User) -> bool:

@@ -19,6 +19,7 @@ from crm.access import is_staff
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import NotAllowed
+from crm.field_defs import FieldDefs
 from crm.imports import fields, lookup, writer
 from crm.imports.plan import Plan, Policy, merge_into, plan
 from crm.imports.reading import Table
@@ -72,12 +73,14 @@ class Imports:
         config: CrmConfig,
         settings: TeamSettings,
         pipelines: Pipelines,
+        fields: FieldDefs,
     ) -> None:
         self._session = session
         self._clock = clock
         self._config = config
         self._settings = settings
         self._pipelines = pipelines
+        self._fields = fields
 
     async def plan(self, table: Table, mapping: list[str]) -> Plan:
         """Every row read and checked, in a worker thread: the bot keeps answering meanwhile."""
@@ -115,7 +118,9 @@ class Imports:
         progress: Progress | None = None,
     ) -> Outcome:
         _require_member(actor)
-        mapping = await fields.define_new(self._session, self._clock, actor, table.headers, mapping)
+        mapping = await fields.define_new(
+            self._session, self._fields, actor, table.headers, mapping
+        )
         work = await self.plan(table, mapping)
         ctx = await self._context(actor, file_name[:255], policy, mapping)
         _reject_unknown_stages(work, ctx.stages)
