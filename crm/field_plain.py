@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
-from crm.cards import CardRef, value_column
+from crm.cards import CardKind, value_column
 from crm.field_rules import options_of
 from crm.parsing.fields import FieldType
 from storage.models import FieldDef, FieldValue
@@ -51,8 +52,10 @@ class ValueRow(NamedTuple):
     text_value: str | None
 
 
-def values_query(ref: CardRef) -> Select[int, int, int | None, date | None, str | None]:
-    """The card's values, in the columns and the order of ``ValueRow``."""
+@cache
+def values_query(kind: CardKind) -> Select[int, int, int | None, date | None, str | None]:
+    """The values of a card of ``kind`` (bound parameter ``card``: its id), in the columns
+    and the order of ``ValueRow``. Built once per kind."""
     return (
         select(
             FieldValue.id,
@@ -61,7 +64,7 @@ def values_query(ref: CardRef) -> Select[int, int, int | None, date | None, str 
             FieldValue.date_value,
             FieldValue.text_value,
         )
-        .where(value_column(ref.kind) == ref.id)
+        .where(value_column(kind) == bindparam("card"))
         .order_by(FieldValue.id)
     )
 

@@ -87,7 +87,7 @@ class FieldValues:
         fields = await self._fields.shown(ref.kind, type_id)
         if not fields:  # a team without fields of this kind: nothing more to read
             return []
-        rows = await self._session.execute(values_query(ref))
+        rows = await self._session.execute(values_query(ref.kind), {"card": ref.id})
         return shown_values(fields, (ValueRow(*row) for row in rows))
 
     # --- writing ---------------------------------------------------------------------

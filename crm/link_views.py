@@ -6,19 +6,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, or_, select
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    and_,
+    bindparam,
+    case,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import aliased
 
 from crm import visibility
-from crm.cards import CardKind, CardRef, link_columns, visible_records
+from crm.cards import CardKind, CardRef, link_columns
 from crm.errors import ErrorCode, InvalidInput
 from storage.models import Client, Deal, Link, Record, User
 
 MAX_QUANTITY_MILLI = 10**12
 MAX_PRICE_MINOR = 10**14
 MAX_LINKS_SHOWN = 200
+CARD, ACTOR = "card", "actor"  # the bound parameters of the queries built once
 # Made once: a new alias per card costs more Python than the rest of the query.
 _OTHER_CLIENT = aliased(Client, name="other_client")
 _DEAL_CLIENT = aliased(Client, name="deal_client")
@@ -41,18 +56,32 @@ class LinkView:
         return line_total(self.quantity_milli, self.price_minor)
 
 
-def links_query(actor: User, managers_see_all: bool, ref: CardRef) -> Select[*tuple[Any, ...]]:
-    """The card's first ``MAX_LINKS_SHOWN`` links with the other card's title joined, if
-    ``actor`` may see it (``link_views`` leaves out the others): one statement."""
-    col_a, col_b = link_columns(ref.kind)
-    on_b = col_a == ref.id  # the other card is on side b, else on side a
+def card_params(actor: User, ref: CardRef) -> dict[str, int]:
+    """The values of the bound parameters of ``links_query`` (and ``values_query``)."""
+    return {CARD: ref.id, ACTOR: actor.id}
 
-    def other(kind: CardKind) -> ColumnElement[int | None]:
-        side_a, side_b = link_columns(kind)
+
+@cache
+def links_query(kind: CardKind, sees_all: bool) -> Select[*tuple[Any, ...]]:
+    """The first ``MAX_LINKS_SHOWN`` links of a card of ``kind`` with the other card's
+    title joined if the reader may see it (``link_views`` leaves out the others): one
+    statement. ``sees_all``: ``visibility.sees_all_clients`` for the reader; else they
+    see the unassigned cards and their own. Built once per kind and reader (building
+    it costs more than running it); run it with ``card_params``."""
+    card: BindParameter[int] = bindparam(CARD, type_=Integer)
+    reader: BindParameter[int] = bindparam(ACTOR, type_=BigInteger)
+    col_a, col_b = link_columns(kind)
+    on_b = col_a == card  # the other card is on side b, else on side a
+
+    def other(of: CardKind) -> ColumnElement[int | None]:
+        side_a, side_b = link_columns(of)
         return case((on_b, side_b), else_=side_a)
 
+    def seen(manager_id: SQLColumnExpression[int | None]) -> ColumnElement[bool]:
+        return true() if sees_all else visibility.managed_by(manager_id, reader)
+
     client, owner = _OTHER_CLIENT, _DEAL_CLIENT
-    other_client, other_deal, other_record = (other(kind) for kind in CardKind)
+    other_client, other_deal, other_record = (other(of) for of in CardKind)
     return (
         select(
             Link.id.label("link_id"),
@@ -69,26 +98,11 @@ def links_query(actor: User, managers_see_all: bool, ref: CardRef) -> Select[*tu
             Record.type_id.label("record_type_id"),
             Record.archived_at.label("record_archived_at"),
         )
-        .outerjoin(
-            client,
-            and_(
-                client.id == other_client,
-                visibility.visible_clients(actor, managers_see_all, client),
-            ),
-        )
+        .outerjoin(client, and_(client.id == other_client, seen(client.manager_id)))
         .outerjoin(Deal, Deal.id == other_deal)
-        .outerjoin(
-            owner,
-            and_(
-                owner.id == Deal.client_id,
-                visibility.visible_clients(actor, managers_see_all, owner),
-            ),
-        )
-        .outerjoin(
-            Record,
-            and_(Record.id == other_record, visible_records(actor, managers_see_all)),
-        )
-        .where(or_(col_a == ref.id, col_b == ref.id))
+        .outerjoin(owner, and_(owner.id == Deal.client_id, seen(owner.manager_id)))
+        .outerjoin(Record, and_(Record.id == other_record, seen(Record.manager_id)))
+        .where(or_(col_a == card, col_b == card))
         .order_by(Link.id)
         .limit(MAX_LINKS_SHOWN)
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events
+from crm import events, visibility
 from crm.cards import (
     Card,
     CardKind,
@@ -26,7 +26,14 @@ from crm.deals import can_change_deal
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.event_data import DealChanged
 from crm.events import EventKind
-from crm.link_views import LinkView, check_line, line_total, link_views, links_query
+from crm.link_views import (
+    LinkView,
+    card_params,
+    check_line,
+    line_total,
+    link_views,
+    links_query,
+)
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
 from storage.models import Deal, FieldDef, FieldValue, Link, Record, User
@@ -151,8 +158,9 @@ class Links:
 
     async def read(self, actor: User, ref: CardRef) -> list[LinkView]:
         """``of_card`` without checking the card itself (the caller did): one statement."""
-        see_all = await self._settings.managers_see_all()
-        return link_views(await self._session.execute(links_query(actor, see_all, ref)))
+        sees_all = visibility.sees_all_clients(actor, await self._settings.managers_see_all())
+        query = links_query(ref.kind, sees_all)
+        return link_views(await self._session.execute(query, card_params(actor, ref)))
 
     async def lines(self, actor: User, deal_id: int) -> tuple[list[LinkView], int]:
         """A deal's product lines and their total."""
