@@ -68,7 +68,8 @@ class DefsCache:
         self._changes = 0  # changes under way in this process
 
     def watch(self, session: AsyncSession) -> None:
-        """Note when ``session``'s transactions begin (``CrmFactory`` does it for every one)."""
+        """Note when ``session``'s transactions begin (every ``Crm`` does it for its own):
+        a copy read in a session not watched is used for that read and never kept."""
 
         def began(sync: Session, transaction: SessionTransaction, _conn: object) -> None:
             if not transaction.nested:  # a savepoint sees what its transaction sees

@@ -89,6 +89,7 @@ class Crm:
         self.backups = Backups(session, clock, config, self.settings)
         # Entities: custom fields, the team's own record types, links between any two cards.
         self.cards = Cards(session, self.settings)
+        # Without the factory's copy, one that is never reused (max_age 0).
         defs = defs_cache if defs_cache is not None else DefsCache(max_age=0)
         defs.watch(session)
         self.fields = FieldDefs(session, clock, defs)
