@@ -7,7 +7,7 @@ suppliers, documents) with their own fields, and 300,000 links (clients ↔
 documents and suppliers, deal lines ↔ products with quantity and price,
 suppliers ↔ products). It times, each call in a fresh session as the bot does:
 
-* ``client_card``: the client card, its custom fields and its links;
+* ``client_card``: the client card, its custom fields and its links (as the handler reads them);
 * ``search``: ``bench.clients``' query mix plus queries for custom text fields;
 * ``filtered_list``: ``/clients`` filtered by a custom list field and a money range;
 * ``record_card``: a record's card (fields, links, timeline);
@@ -83,13 +83,10 @@ async def measure(url: str, path: Path, args: argparse.Namespace) -> dict[str, A
         assert owner is not None
 
         async def client_card(crm: Crm, client_id: int) -> object:
-            ref = CardRef(CardKind.CLIENT, client_id)
+            # What the client card handler reads (handlers.clients.screen, card_lines).
             card = await crm.client_queries.card(owner, client_id)
-            return (
-                card,
-                await crm.field_values.read(ref, card.client),
-                await crm.links.read(owner, ref),
-            )
+            ref = CardRef(CardKind.CLIENT, client_id)
+            return card, await crm.card_extras.read(owner, ref, card.client)
 
         async def search(crm: Crm, text: str) -> object:
             return await crm.client_queries.search(owner, text)

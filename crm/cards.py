@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypedDict
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -113,7 +113,7 @@ def visible_records(actor: User, managers_see_all: bool) -> ColumnElement[bool]:
     """The SQL form of ``can_see_record``: the same rules as clients."""
     if visibility.sees_all_clients(actor, managers_see_all):
         return true()
-    return or_(Record.manager_id.is_(None), Record.manager_id == actor.id)
+    return visibility.managed_by(Record.manager_id, actor.id)
 
 
 class Cards:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events
 from crm.cards import CardKind, value_column
 from crm.clock import Clock
+from crm.defs_cache import DefsCache
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.field_rules import (
     BUILT_IN,
@@ -27,7 +28,6 @@ from crm.field_rules import (
 from crm.parsing.fields import LIST_TYPES, FieldType
 from crm.parsing.search_text import fold
 from crm.team_settings import can_change_settings
-from storage.engine import write_transaction
 from storage.models import FieldDef, FieldValue, RecordType, User
 
 
@@ -44,12 +44,21 @@ async def required_fields(
 
 
 class FieldDefs:
-    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock, cache: DefsCache) -> None:
         self._session = session
         self._clock = clock
+        self._cache = cache
+
+    async def shown(
+        self, kind: CardKind, record_type_id: int | None = None
+    ) -> tuple[FieldDef, ...]:
+        """As ``of``, from the process's copy (see DefsCache), for the cards: read only."""
+        type_id = record_type_id if kind == CardKind.RECORD else None
+        return (await self._cache.get(self._session)).fields_of(kind.value, type_id)
 
     async def of(self, kind: CardKind, record_type_id: int | None = None) -> list[FieldDef]:
-        """The fields of a kind of card (of one record type for records), in card order."""
+        """The fields of a kind of card (of one record type for records), in card order,
+        from this session (what changes them reads them here)."""
         query = select(FieldDef).where(FieldDef.kind == kind.value)
         if kind == CardKind.RECORD:
             query = query.where(FieldDef.record_type_id == record_type_id)
@@ -78,7 +87,7 @@ class FieldDefs:
         option_names = clean_options(options or []) if type_ in LIST_TYPES else []
         if type_ in LIST_TYPES and not option_names:
             raise InvalidInput(ErrorCode.NO_OPTIONS)
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             return await self.add(kind, name, type_, record_type_id, required, option_names)
 
     async def add(
@@ -120,7 +129,7 @@ class FieldDefs:
     async def rename(self, actor: User, field_id: int, name: str) -> FieldDef:
         self._require_owner(actor)
         name = clean_name(name)
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             field = await self.get(field_id)
             others = [f for f in await self._siblings(field) if f.id != field.id]
             self._check_clash(CardKind(field.kind), name, others)
@@ -129,7 +138,7 @@ class FieldDefs:
 
     async def set_required(self, actor: User, field_id: int, required: bool) -> FieldDef:
         self._require_owner(actor)
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             field = await self.get(field_id)
             field.required = required
             return field
@@ -137,7 +146,7 @@ class FieldDefs:
     async def move(self, actor: User, field_id: int, step: int) -> list[FieldDef]:
         """Move a field up (-1) or down (+1) in its card; returns the new order."""
         self._require_owner(actor)
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             field = await self.get(field_id)
             fields = await self._siblings(field)
             index = next(i for i, f in enumerate(fields) if f.id == field.id)
@@ -159,7 +168,7 @@ class FieldDefs:
     async def delete(self, actor: User, field_id: int) -> int:
         """Delete the field and its values; returns how many cards held one."""
         self._require_owner(actor)
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             field = await self.get(field_id)
             held = await self.holders(field_id)
             await self._session.delete(field)
@@ -177,7 +186,7 @@ class FieldDefs:
 
     async def add_option(self, actor: User, field_id: int, name: str) -> FieldDef:
         self._require_owner(actor)
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             field = await self._list_field(field_id)
             names = clean_options([o.name for o in options_of(field)] + [name])
             next_id = max((o.id for o in options_of(field)), default=0) + 1
@@ -188,7 +197,7 @@ class FieldDefs:
         self, actor: User, field_id: int, option_id: int, name: str
     ) -> FieldDef:
         self._require_owner(actor)
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             field = await self._list_field(field_id)
             if option_id not in {o.id for o in options_of(field)}:
                 raise Conflict(ErrorCode.OPTION_GONE)
@@ -215,7 +224,7 @@ class FieldDefs:
     async def remove_option(self, actor: User, field_id: int, option_id: int) -> FieldDef:
         """Drop an option; the values that chose it go (a list field keeps at least one)."""
         self._require_owner(actor)
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             field = await self._list_field(field_id)
             kept = [{"id": o.id, "name": o.name} for o in options_of(field) if o.id != option_id]
             if not kept:

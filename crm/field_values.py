@@ -1,16 +1,9 @@
 """Custom field values on any card: read, set (with an event old → new), clear.
 
-The plain form of a value (what events, exports and automation see) is JSON:
-text types, numbers → str; money → int (minor units); date → ISO str;
-yes/no → bool; one of a list → the option's name; several → a list of names.
-``value_text`` turns it back into text that ``set`` accepts, so an export
-re-imports as it was.
+The plain form of a value and its reading are in ``crm.field_plain``.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +17,15 @@ from crm.config import CrmConfig
 from crm.deals import can_change_deal
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.field_defs import FieldDefs
+from crm.field_plain import (
+    Plain,
+    ShownValue,
+    ValueRow,
+    plain_of,
+    shown_values,
+    value_text,
+    values_query,
+)
 from crm.field_rules import options_of
 from crm.parsing.fields import SEARCH_TYPES, FieldType, FieldValueError, Parsed, parse_value
 from crm.parsing.search_text import fold
@@ -39,49 +41,6 @@ from storage.models import (
     Record,
     User,
 )
-
-Plain = str | int | bool | list[str] | None
-
-
-@dataclass(frozen=True)
-class ShownValue:
-    field: FieldDef
-    value: Plain  # None: empty
-
-
-def plain_of(field: FieldDef, rows: list[FieldValue]) -> Plain:
-    if not rows:
-        return None
-    type_ = FieldType(field.type)
-    row = rows[0]
-    if type_ in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
-        names = {o.id: o.name for o in options_of(field)}
-        chosen = [names[r.int_value] for r in rows if r.int_value in names]
-        if type_ == FieldType.CHOICE:
-            return chosen[0] if chosen else None
-        return chosen or None
-    if type_ == FieldType.MONEY:
-        return row.int_value
-    if type_ == FieldType.YES_NO:
-        return bool(row.int_value)
-    if type_ == FieldType.DATE:
-        return row.date_value.isoformat() if row.date_value else None
-    return row.text_value
-
-
-def value_text(field: FieldDef, value: Plain) -> str:
-    """The plain value as text ``parse_value`` reads back to the same value."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "да" if value else "нет"
-    if isinstance(value, list):
-        return ", ".join(value)
-    if isinstance(value, int):
-        return f"{value // 100}.{value % 100:02d}"
-    if field.type == FieldType.DATE:
-        return date.fromisoformat(value).strftime("%d.%m.%Y")
-    return value
 
 
 def rows_for(field: FieldDef, ref: CardRef, parsed: Parsed) -> list[FieldValue]:
@@ -125,11 +84,11 @@ class FieldValues:
     async def read(self, ref: CardRef, card: Card) -> list[ShownValue]:
         """As ``of_card``, for a card whose access was checked (exports, automation)."""
         type_id = card.type_id if isinstance(card, Record) else None
-        fields = await self._fields.of(ref.kind, type_id)
+        fields = await self._fields.shown(ref.kind, type_id)
         if not fields:  # a team without fields of this kind: nothing more to read
             return []
-        rows = await self._rows(ref)
-        return [ShownValue(f, plain_of(f, [r for r in rows if r.field_id == f.id])) for f in fields]
+        rows = await self._session.execute(values_query(ref.kind), {"card": ref.id})
+        return shown_values(fields, (ValueRow(*row) for row in rows))
 
     # --- writing ---------------------------------------------------------------------
 
@@ -217,13 +176,6 @@ class FieldValues:
         card.search_text = await client_search_text(self._session, card)
 
     # --- helpers ---------------------------------------------------------------------
-
-    async def _rows(self, ref: CardRef) -> list[FieldValue]:
-        column = value_column(ref.kind)
-        rows = await self._session.scalars(
-            select(FieldValue).where(column == ref.id).order_by(FieldValue.id)
-        )
-        return list(rows)
 
     async def _search_words(self, ref: CardRef) -> str:
         column = value_column(ref.kind)

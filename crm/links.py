@@ -20,17 +20,23 @@ from crm.cards import (
     link_columns,
     link_side,
     title_of,
-    visible_records,
 )
 from crm.clock import Clock
 from crm.deals import can_change_deal
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.event_data import DealChanged
 from crm.events import EventKind
-from crm.link_views import MAX_LINKS_SHOWN, LinkView, check_line, line_total
+from crm.link_views import (
+    LinkView,
+    card_params,
+    check_line,
+    line_total,
+    link_views,
+    links_query,
+)
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
-from storage.models import Client, Deal, FieldDef, FieldValue, Link, Record, User
+from storage.models import Deal, FieldDef, FieldValue, Link, Record, User
 
 
 class Links:
@@ -151,27 +157,10 @@ class Links:
         return await self.read(actor, ref)
 
     async def read(self, actor: User, ref: CardRef) -> list[LinkView]:
-        """``of_card`` without checking the card itself (the caller did)."""
-        col_a, col_b = link_columns(ref.kind)
-        links = list(
-            await self._session.scalars(
-                select(Link)
-                .where(or_(col_a == ref.id, col_b == ref.id))
-                .order_by(Link.id)
-                .limit(MAX_LINKS_SHOWN)
-            )
-        )
-        others = [
-            (link, link_side(link, "b" if getattr(link, col_a.key) == ref.id else "a"))
-            for link in links
-        ]
-        found = await self._titles(actor, [other for _, other in others])
-        views = []
-        for link, other in others:
-            shown = found.get(other)
-            if shown is not None:
-                views.append(LinkView(link, other, shown[0], shown[1], shown[2]))
-        return views
+        """``of_card`` without checking the card itself (the caller did): one statement."""
+        sees_all = visibility.sees_all_clients(actor, await self._settings.managers_see_all())
+        query = links_query(ref.kind, sees_all)
+        return link_views(await self._session.execute(query, card_params(actor, ref)))
 
     async def lines(self, actor: User, deal_id: int) -> tuple[list[LinkView], int]:
         """A deal's product lines and their total."""
@@ -180,39 +169,6 @@ class Links:
         return lines, sum(view.line_total or 0 for view in lines)
 
     # --- helpers ---------------------------------------------------------------------
-
-    async def _titles(
-        self, actor: User, refs: list[CardRef]
-    ) -> dict[CardRef, tuple[str, int | None, bool]]:
-        see_all = await self._settings.managers_see_all()
-        found: dict[CardRef, tuple[str, int | None, bool]] = {}
-        ids = {kind: [r.id for r in refs if r.kind == kind] for kind in CardKind}
-        if ids[CardKind.CLIENT]:
-            rows = await self._session.execute(
-                select(Client.id, Client.name, Client.archived_at).where(
-                    Client.id.in_(ids[CardKind.CLIENT]),
-                    visibility.visible_clients(actor, see_all),
-                )
-            )
-            for card_id, name, archived in rows:
-                found[CardRef(CardKind.CLIENT, card_id)] = (name, None, archived is not None)
-        if ids[CardKind.DEAL]:
-            deal_rows = await self._session.execute(
-                select(Deal.id, Deal.title, Deal.closed_at)
-                .join(Client, Client.id == Deal.client_id)
-                .where(Deal.id.in_(ids[CardKind.DEAL]), visibility.visible_clients(actor, see_all))
-            )
-            for card_id, title, _closed in deal_rows:
-                found[CardRef(CardKind.DEAL, card_id)] = (title, None, False)
-        if ids[CardKind.RECORD]:
-            record_rows = await self._session.execute(
-                select(Record.id, Record.title, Record.type_id, Record.archived_at).where(
-                    Record.id.in_(ids[CardKind.RECORD]), visible_records(actor, see_all)
-                )
-            )
-            for card_id, title, type_id, archived in record_rows:
-                found[CardRef(CardKind.RECORD, card_id)] = (title, type_id, archived is not None)
-        return found
 
     async def _find(self, a: CardRef, b: CardRef) -> Link | None:
         a_a, a_b = link_columns(a.kind)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.card_extras import CardExtras
 from crm.cards import CardKind, CardRef, visible_records
 from crm.client_index import query_terms
 from crm.field_filters import FieldFilter, field_conditions
-from crm.field_values import FieldValues, ShownValue
+from crm.field_plain import ShownValue
 from crm.link_views import LinkView
-from crm.links import Links
 from crm.record_types import RecordTypes
 from crm.records import Records
 from crm.team_settings import TeamSettings
@@ -47,6 +48,7 @@ class RecordCard:
     events_total: int
     manager: User | None = None
     actors: dict[int, User] = field(default_factory=dict)
+    types: Mapping[int, RecordType] = field(default_factory=dict)  # every type, for the links
 
 
 def _like(term: str) -> str:
@@ -60,15 +62,13 @@ class RecordQueries:
         settings: TeamSettings,
         types: RecordTypes,
         records: Records,
-        values: FieldValues,
-        links: Links,
+        extras: CardExtras,
     ) -> None:
         self._session = session
         self._settings = settings
         self._types = types
         self._records = records
-        self._values = values
-        self._links = links
+        self._extras = extras
 
     async def page(
         self, actor: User, type_id: int, filters: RecordFilter, page: int, per_page: int = 8
@@ -92,10 +92,9 @@ class RecordQueries:
 
     async def card(self, actor: User, record_id: int, page: int = 0) -> RecordCard:
         record = await self._records.visible(actor, record_id)
-        ref = CardRef(CardKind.RECORD, record.id)
-        record_type = await self._types.get(record.type_id)
-        values = await self._values.read(ref, record)
-        links = await self._links.read(actor, ref)
+        extras = await self._extras.read(actor, CardRef(CardKind.RECORD, record.id), record)
+        # A type made by another instance a moment ago may not be in this one's copy yet.
+        record_type = extras.types.get(record.type_id) or await self._types.get(record.type_id)
         total = int(
             await self._session.scalar(
                 select(func.count()).select_from(Event).where(Event.record_id == record.id)
@@ -118,7 +117,17 @@ class RecordQueries:
             u.id: u for u in await self._session.scalars(select(User).where(User.id.in_(ids)))
         }
         manager = actors.get(record.manager_id) if record.manager_id else None
-        return RecordCard(record, record_type, values, links, events, total, manager, actors)
+        return RecordCard(
+            record,
+            record_type,
+            extras.values,
+            extras.links,
+            events,
+            total,
+            manager,
+            actors,
+            extras.types,
+        )
 
     async def _conditions(
         self, actor: User, type_id: int, filters: RecordFilter

@@ -7,6 +7,7 @@ takes a starter type with one tap. A type that has records cannot be deleted
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events
 from crm.cards import CardKind
 from crm.clock import Clock
+from crm.defs_cache import DefsCache
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.field_defs import FieldDefs
 from crm.field_rules import clean_name
@@ -108,16 +110,24 @@ def clean_emoji(emoji: str | None) -> str:
 
 
 class RecordTypes:
-    def __init__(self, session: AsyncSession, clock: Clock, fields: FieldDefs) -> None:
+    def __init__(
+        self, session: AsyncSession, clock: Clock, fields: FieldDefs, cache: DefsCache
+    ) -> None:
         self._session = session
         self._clock = clock
         self._fields = fields
+        self._cache = cache
 
     async def all(self, include_archived: bool = False) -> list[RecordType]:
         query = select(RecordType).order_by(RecordType.position, RecordType.id)
         if not include_archived:
             query = query.where(RecordType.archived_at.is_(None))
         return list(await self._session.scalars(query))
+
+    async def shown(self) -> Mapping[int, RecordType]:
+        """Every type by id, archived ones too, from the process's copy (see DefsCache),
+        for the cards: read only."""
+        return (await self._cache.get(self._session)).types
 
     async def get(self, type_id: int) -> RecordType:
         found = await self._session.get(RecordType, type_id)
@@ -132,14 +142,14 @@ class RecordTypes:
         one = clean_name(singular, MAX_TYPE_NAME, "type_name")
         many = clean_name(plural, MAX_TYPE_NAME, "type_name")
         icon = clean_emoji(emoji)
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             return await self._add(actor, one, many, icon, None)
 
     async def rename(self, actor: User, type_id: int, singular: str, plural: str) -> RecordType:
         self._require_owner(actor)
         one = clean_name(singular, MAX_TYPE_NAME, "type_name")
         many = clean_name(plural, MAX_TYPE_NAME, "type_name")
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             record_type = await self.get(type_id)
             await self._check_names(one, many, except_id=type_id)
             record_type.singular, record_type.plural = one, many
@@ -148,14 +158,14 @@ class RecordTypes:
     async def set_emoji(self, actor: User, type_id: int, emoji: str) -> RecordType:
         self._require_owner(actor)
         icon = clean_emoji(emoji)
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             record_type = await self.get(type_id)
             record_type.emoji = icon
             return record_type
 
     async def set_archived(self, actor: User, type_id: int, archived: bool) -> RecordType:
         self._require_owner(actor)
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             record_type = await self.get(type_id)
             record_type.archived_at = self._clock.now() if archived else None
             return record_type
@@ -169,7 +179,7 @@ class RecordTypes:
     async def delete(self, actor: User, type_id: int) -> None:
         """Delete an empty type with its fields; refused with the count when it has records."""
         self._require_owner(actor)
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             record_type = await self.get(type_id)
             count = await self.count_records(type_id)
             if count:
@@ -202,7 +212,7 @@ class RecordTypes:
         if starter is None:
             raise InvalidInput(ErrorCode.NO_SUCH_STARTER)
         lang = 1 if actor.language == "en" else 0
-        async with write_transaction(self._session):
+        async with self._cache.changing(self._session):
             taken = await self._session.scalar(
                 select(RecordType.id).where(RecordType.starter == code).limit(1)
             )

@@ -12,6 +12,7 @@ from crm.backups import Backups
 from crm.business.connections import BusinessConnections
 from crm.business.inbox import BusinessInbox
 from crm.business.replies import BusinessReplies
+from crm.card_extras import CardExtras
 from crm.card_search import CardSearch
 from crm.cards import Cards
 from crm.client_edits import ClientEdits
@@ -23,6 +24,7 @@ from crm.config import CrmConfig
 from crm.deal_edits import DealEdits
 from crm.deal_queries import DealQueries
 from crm.deals import Deals
+from crm.defs_cache import DefsCache
 from crm.digest import Digests
 from crm.exports.service import Exports
 from crm.field_defs import FieldDefs
@@ -63,6 +65,7 @@ class Crm:
         config: CrmConfig,
         settings_cache: SettingsCache | None = None,
         pace: Pace | None = None,
+        defs_cache: DefsCache | None = None,
     ) -> None:
         self.clock = clock
         self.config = config
@@ -86,22 +89,28 @@ class Crm:
         self.reports = Reports(session, self.pipelines)
         self.groups = Groups(session, clock)
         self.digests = Digests(session, clock, self.deal_queries, self.pipelines, self.settings)
-        self.imports = Imports(session, clock, config, self.settings, self.pipelines, self.pace)
-        self.record_imports = RecordImports(session, clock, config, self.settings, self.pace)
         self.import_undo = ImportUndo(session, clock)
         self.backups = Backups(session, clock, config, self.settings)
         # Entities: custom fields, the team's own record types, links between any two cards.
         self.cards = Cards(session, self.settings)
-        self.fields = FieldDefs(session, clock)
+        # Without the factory's copy, one that is never reused (max_age 0).
+        defs = defs_cache if defs_cache is not None else DefsCache(max_age=0)
+        defs.watch(session)
+        self.fields = FieldDefs(session, clock, defs)
         self.field_values = FieldValues(session, clock, config, self.cards, self.fields)
-        self.record_types = RecordTypes(session, clock, self.fields)
+        self.imports = Imports(
+            session, clock, config, self.settings, self.pipelines, self.fields, self.pace
+        )
+        self.record_imports = RecordImports(session, clock, config, self.settings, self.pace)
+        self.record_types = RecordTypes(session, clock, self.fields, defs)
         self.records = Records(
             session, clock, self.cards, self.record_types, self.fields, self.field_values
         )
         self.links = Links(session, clock, self.settings, self.cards)
+        self.card_extras = CardExtras(session, self.settings, self.fields, self.record_types)
         self.new_cards = NewCards(self.fields, self.field_values, self.clients, self.deals)
         self.record_queries = RecordQueries(
-            session, self.settings, self.record_types, self.records, self.field_values, self.links
+            session, self.settings, self.record_types, self.records, self.card_extras
         )
         self.exports = Exports(
             session,
@@ -146,12 +155,16 @@ class CrmFactory:
         self.settings_cache = SettingsCache()
         # Members first: background work gives way while a member's session is open.
         self.pace = Pace()
+        # The field definitions and record types the cards show, likewise (see DefsCache).
+        self.defs_cache = DefsCache()
 
     @asynccontextmanager
     async def open(self, *, background: bool = False) -> AsyncIterator[Crm]:
         """A session and the CRM on it: a member's (counted by ``pace``) or background work's."""
         async with self._sessions() as session:
-            crm = Crm(session, self.clock, self.config, self.settings_cache, self.pace)
+            crm = Crm(
+                session, self.clock, self.config, self.settings_cache, self.pace, self.defs_cache
+            )
             if background:
                 yield crm
             else:

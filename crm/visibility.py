@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, SQLColumnExpression, or_, true
 
 from crm.access import is_staff
 from storage.models import Client, Role, User
@@ -24,7 +24,15 @@ def visible_clients(actor: User, managers_see_all: bool) -> ColumnElement[bool]:
     """The SQL form of ``can_see_client``."""
     if sees_all_clients(actor, managers_see_all):
         return true()
-    return or_(Client.manager_id.is_(None), Client.manager_id == actor.id)
+    return managed_by(Client.manager_id, actor.id)
+
+
+def managed_by(
+    manager_id: SQLColumnExpression[int | None], actor_id: int | SQLColumnExpression[int]
+) -> ColumnElement[bool]:
+    """What a member who does not see everything sees: the unassigned and their own
+    (``actor_id``: the member's id, or a bound parameter for a statement built once)."""
+    return or_(manager_id.is_(None), manager_id == actor_id)
 
 
 def can_reassign(actor: User) -> bool:

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.cards import CardKind
-from crm.clock import Clock
 from crm.field_defs import FieldDefs
 from crm.field_rules import MAX_FIELD_NAME, options_of
 from crm.imports.mapping import FIELD_PREFIX, Target
@@ -53,14 +52,13 @@ def parser(fields: dict[int, FieldDef], region: str) -> FieldParser:
 
 
 async def define_new(
-    session: AsyncSession, clock: Clock, actor: User, headers: list[str], mapping: list[str]
+    session: AsyncSession, defs: FieldDefs, actor: User, headers: list[str], mapping: list[str]
 ) -> list[str]:
     """The mapping with each "new field" column pointing at a field named after its header:
     an existing client field of that name, or a new text field (owners only)."""
     if Target.NEW_FIELD not in mapping:
         return mapping
     existing = by_name(await client_fields(session))
-    defs = FieldDefs(session, clock)
     resolved = list(mapping)
     for column, target in enumerate(mapping):
         if target != Target.NEW_FIELD:

@@ -20,7 +20,7 @@ from crm.cards import CardKind
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import NotAllowed
-from crm.field_defs import required_fields
+from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, lookup, writer
 from crm.imports.paced import Progress, in_chunks, planned
 from crm.imports.plan import (
@@ -84,6 +84,7 @@ class Imports:
         config: CrmConfig,
         settings: TeamSettings,
         pipelines: Pipelines,
+        fields: FieldDefs,
         pace: Pace | None = None,
     ) -> None:
         self._session = session
@@ -91,6 +92,7 @@ class Imports:
         self._config = config
         self._settings = settings
         self._pipelines = pipelines
+        self._fields = fields
         self._pace = pace or Pace()
 
     async def plan(self, table: Table, mapping: list[str], *, paced: bool = False) -> Plan:
@@ -156,7 +158,9 @@ class Imports:
         """``choice``: rows lacking a required value are rejected, or imported with the
         field empty (the card's "imported" event names what it lacks)."""
         _require_member(actor)
-        mapping = await fields.define_new(self._session, self._clock, actor, table.headers, mapping)
+        mapping = await fields.define_new(
+            self._session, self._fields, actor, table.headers, mapping
+        )
         work = await self.plan(table, mapping, paced=True)
         ctx = await self._context(actor, file_name[:255], policy, mapping)
         reject_unknown_stages(work, ctx.stages)

@@ -38,8 +38,7 @@ async def types_of(crm: Crm, member: User) -> tuple[Text, InlineKeyboardMarkup]:
 
 async def record_of(crm: Crm, member: User, record_id: int) -> tuple[Text, InlineKeyboardMarkup]:
     card = await crm.record_queries.card(member, record_id)
-    types = {t.id: t for t in await crm.record_types.all(include_archived=True)}
-    return record_views.record_screen(card, member, ZoneInfo(member.timezone), types)
+    return record_views.record_screen(card, member, ZoneInfo(member.timezone), card.types)
 
 
 @routes.message(Command("records"))

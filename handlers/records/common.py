@@ -38,15 +38,12 @@ async def fields_of(crm: Crm, member: User, ref: CardRef) -> tuple[Text, InlineK
 async def links_of(crm: Crm, member: User, ref: CardRef) -> tuple[Text, InlineKeyboardMarkup]:
     card = await crm.cards.visible(member, ref)
     links = await crm.links.read(member, ref)
-    types = {t.id: t for t in await crm.record_types.all(include_archived=True)}
+    types = await crm.record_types.shown()
     follows = card.amount_from_lines if isinstance(card, Deal) else None
     return views.links_screen(ref, title_of(card), links, types, follows)
 
 
 async def card_lines(crm: Crm, member: User, ref: CardRef, card: Card) -> list[str]:
     """A client's or deal's card lines for its filled custom fields and its links by kind."""
-    values = await crm.field_values.read(ref, card)
-    links = await crm.links.read(member, ref)
-    # The types name the links' groups: no links, no read.
-    types = {t.id: t for t in await crm.record_types.all(include_archived=True)} if links else {}
-    return views.extra_lines(values, links, types)
+    extras = await crm.card_extras.read(member, ref, card)
+    return views.extra_lines(extras.values, extras.links, extras.types)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import tzinfo
 
 from aiogram.types import InlineKeyboardMarkup
@@ -119,7 +120,7 @@ def list_cb(type_id: int, archived: bool, packed: str, page: int = 0) -> str:
 
 
 def record_screen(
-    card: RecordCard, reader: User, tz: tzinfo, types: dict[int, RecordType]
+    card: RecordCard, reader: User, tz: tzinfo, types: Mapping[int, RecordType]
 ) -> tuple[Text, InlineKeyboardMarkup]:
     record = card.record
     ref = CardRef(CardKind.RECORD, record.id)

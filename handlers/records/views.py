@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -138,7 +139,7 @@ def fields_screen(
     return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def kind_icon(view: LinkView, types: dict[int, RecordType]) -> str:
+def kind_icon(view: LinkView, types: Mapping[int, RecordType]) -> str:
     if view.other.kind == CardKind.CLIENT:
         return "👤"
     if view.other.kind == CardKind.DEAL:
@@ -147,7 +148,7 @@ def kind_icon(view: LinkView, types: dict[int, RecordType]) -> str:
     return record_type.emoji if record_type else "📁"
 
 
-def group_name(view: LinkView, types: dict[int, RecordType]) -> str:
+def group_name(view: LinkView, types: Mapping[int, RecordType]) -> str:
     if view.other.kind == CardKind.CLIENT:
         return _("Clients")
     if view.other.kind == CardKind.DEAL:
@@ -157,11 +158,11 @@ def group_name(view: LinkView, types: dict[int, RecordType]) -> str:
 
 
 def line_text(view: LinkView) -> str:
-    quantity = (view.link.quantity_milli or 0) / 1000
+    quantity = (view.quantity_milli or 0) / 1000
     shown = f"{quantity:g}"
     return _("{quantity} × {price} = {total}").format(
         quantity=shown,
-        price=money(view.link.price_minor or 0, CURRENCY),
+        price=money(view.price_minor or 0, CURRENCY),
         total=money(view.line_total or 0, CURRENCY),
     )
 
@@ -170,7 +171,7 @@ def links_screen(
     ref: CardRef,
     title: str,
     links: list[LinkView],
-    types: dict[int, RecordType],
+    types: Mapping[int, RecordType],
     follows: bool | None,
 ) -> tuple[Text, InlineKeyboardMarkup]:
     """The card's links grouped by kind; each opens the other card. ``follows``: for a
@@ -193,7 +194,7 @@ def links_screen(
                         view.other,
                         shorten(f"{kind_icon(view, types)} {view.title}", MAX_BUTTON_TITLE),
                     ),
-                    button("✖️", cb(Ent.UNLINK, ref, item=view.link.id)),
+                    button("✖️", cb(Ent.UNLINK, ref, item=view.link_id)),
                 ]
             )
     if not links:
@@ -258,7 +259,7 @@ KINDS_BY_NUMBER = {number: kind for kind, number in KIND_NUMBERS.items()}
 
 
 def extra_lines(
-    values: list[ShownValue], links: list[LinkView], types: dict[int, RecordType]
+    values: list[ShownValue], links: list[LinkView], types: Mapping[int, RecordType]
 ) -> list[str]:
     """The filled fields, the required ones still empty, then one line per kind of linked
     card, for a card's text."""
