@@ -83,6 +83,11 @@ def main() -> None:
     parser.add_argument("--naive-rows", type=int, default=None, help="time the naive way on N rows")
     parser.add_argument("--quick", action="store_true", help="10,000 clients, 100,000 events")
     parser.add_argument("--seed", type=int, default=20261202)
+    parser.add_argument(
+        "--only",
+        default="backup,restore,export,import,naive,latency",
+        help="the phases to run, comma-separated (default: all)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.clients, args.events = 10_000, 100_000
@@ -102,15 +107,23 @@ def main() -> None:
         result["file_mb"] = round(file.stat().st_size / 2**20, 1)
         for name in ("import", "naive", "latency"):
             shutil.copyfile(base, folder / f"{name}.db")
-        result |= in_child("backup", base, folder / "backup.zip")
-        result |= in_child("restore", folder / "restored.db", folder / "backup.zip")
-        result |= in_child("export", base)
-        result |= in_child("import", folder / "import.db", file)
-        result |= in_child("naive", folder / "naive.db", file, args.naive_rows)
-        result |= in_child("latency", folder / "latency.db", file)
-    per_row_naive = result["naive_s"] / max(result["naive_rows"], 1)
-    result["naive_full_s"] = round(per_row_naive * rows, 1)
-    result["import_speedup"] = round(result["naive_full_s"] / result["import_s"], 1)
+        only = set(args.only.split(","))
+        if "backup" in only or "restore" in only:
+            result |= in_child("backup", base, folder / "backup.zip")
+        if "restore" in only:
+            result |= in_child("restore", folder / "restored.db", folder / "backup.zip")
+        if "export" in only:
+            result |= in_child("export", base)
+        if "import" in only:
+            result |= in_child("import", folder / "import.db", file)
+        if "naive" in only:
+            result |= in_child("naive", folder / "naive.db", file, args.naive_rows)
+        if "latency" in only:
+            result |= in_child("latency", folder / "latency.db", file)
+    if "naive_s" in result and "import_s" in result:
+        per_row_naive = result["naive_s"] / max(result["naive_rows"], 1)
+        result["naive_full_s"] = round(per_row_naive * rows, 1)
+        result["import_speedup"] = round(result["naive_full_s"] / result["import_s"], 1)
     result["load_avg_1m"] = round(os.getloadavg()[0], 2)
     result["cpus"] = os.cpu_count()
     result["sqlite"] = sqlite3.sqlite_version

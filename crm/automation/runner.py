@@ -81,36 +81,52 @@ class Runner:
     async def run_due(self, limit: int = 100) -> tuple[int, bool]:
         """Do up to ``limit`` due firings in one transaction.
 
-        Returns how many were settled and whether more may be due. The fast
-        pass does them without savepoints; if any action fails (or is skipped),
-        the batch is undone and done again carefully, each firing in a
-        savepoint of its own, so one bad firing spoils no other. When a member's
-        update comes in (``Pace.busy``), the fast pass stops after the firing at
-        hand and commits what it did: the rest stay due for the next batch.
+        Returns how many were settled and whether more may be due. What the
+        batch needs (its firings, rules, records, tags, phones, managers) is
+        read before the write lock is taken, so a member's write waits only
+        for the writing. The fast pass does the firings without savepoints; if
+        any action fails (or is skipped), the batch is undone and done again
+        carefully, each firing in a savepoint of its own, so one bad firing
+        spoils no other. When a member's update comes in (``Pace.busy``), the
+        fast pass stops after the firing at hand and commits what it did: the
+        rest stay due for the next batch.
         """
-        due = await self._session.scalar(
-            select(AutomationFiring.id).where(*due_firings(self._clock.now())).limit(1)
+        ids = list(
+            await self._session.scalars(
+                select(AutomationFiring.id)
+                .where(*due_firings(self._clock.now()))
+                .order_by(AutomationFiring.due_at, AutomationFiring.id)
+                .limit(limit)
+            )
         )
-        if due is None:  # the usual tick: no write lock taken for nothing
+        if not ids:  # the usual tick: no write lock taken for nothing
             return 0, False
+        await self._prefetch(
+            list(
+                await self._session.scalars(
+                    select(AutomationFiring).where(AutomationFiring.id.in_(ids))
+                )
+            )
+        )
         try:
-            return await self._run_batch(limit, careful=False)
+            settled, more = await self._run_batch(ids, careful=False)
         except _Careful:
-            return await self._run_batch(limit, careful=True)
+            settled, more = await self._run_batch(ids, careful=True)
+        return settled, more or len(ids) == limit
 
-    async def _run_batch(self, limit: int, careful: bool) -> tuple[int, bool]:
+    async def _run_batch(self, ids: list[int], careful: bool) -> tuple[int, bool]:
         now = self._clock.now()
         async with write_transaction(self._session):
+            # Taken again under the lock: only those still due and not another process's.
             firings = list(
                 await self._session.scalars(
                     select(AutomationFiring)
-                    .where(*due_firings(now))
+                    .where(AutomationFiring.id.in_(ids), *due_firings(now))
                     .order_by(AutomationFiring.due_at, AutomationFiring.id)
-                    .limit(limit)
                     .with_for_update(skip_locked=True)
+                    .execution_options(populate_existing=True)
                 )
             )
-            await self._prefetch(firings)
             fired: list[_Fired] = []
             for firing in firings:
                 if careful:
@@ -126,7 +142,7 @@ class Runner:
             for one in fired:
                 self._finish(one)
             settled = len(firings) if careful else len(fired)
-            return settled, settled < len(firings) or len(firings) == limit
+            return settled, settled < len(firings)
 
     async def _prefetch(self, firings: list[AutomationFiring]) -> None:
         """Load the batch's rules, records, tags, phones and managers in a few queries."""

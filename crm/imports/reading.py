@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -36,6 +37,13 @@ class Table:
     rows: list[list[CellValue]] = field(default_factory=list)
     sheet: str | None = None
     numbers: list[int] = field(default_factory=list)  # each row's number in the file
+
+    def keep_only(self, numbers: set[int]) -> None:
+        """Drop every row but those numbered: an import, once its rows are planned, keeps
+        only those it rejected (for the file of rejected rows) and frees the rest."""
+        kept = [(n, row) for n, row in zip(self.numbers, self.rows, strict=True) if n in numbers]
+        self.numbers = [n for n, _ in kept]
+        self.rows = [row for _, row in kept]
 
 
 def read_table(data: bytes, file_name: str = "") -> Table:
@@ -191,7 +199,8 @@ def _table(
         if len(kept) >= MAX_ROWS:
             raise InvalidInput(ErrorCode.IMPORT_TOO_MANY_ROWS, limit=MAX_ROWS)
         width = max(width, _last_filled(row))
-        kept.append(row)
+        # Short texts repeat down a column (a city, a status, a manager): kept once.
+        kept.append([sys.intern(v) if type(v) is str and len(v) <= 64 else v for v in row])
         numbers.append(first_row + index)
     used = [c for c in range(width) if (c < len(headers) and headers[c]) or _column_used(kept, c)]
     width = (used[-1] + 1) if used else 0

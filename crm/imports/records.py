@@ -180,6 +180,7 @@ class RecordImports:
             self._session.add(batch)
             await self._session.flush()
             ctx.batch_id = batch.id
+        table.keep_only({r.number for r in work.rejected})  # the rest live on as drafts
         outcome = Outcome(batch_id=ctx.batch_id, rejected=work.rejected)
         see_all = visibility.sees_all_clients(actor, await self._settings.managers_see_all())
         total = len(work.drafts)

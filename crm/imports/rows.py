@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,9 +27,10 @@ _CAME_AT, _AMOUNT = str(Target.CAME_AT.value), str(Target.DEAL_AMOUNT.value)
 LIMITS = {"name": 200, "company": 200, "city": 100, "address": 300, "source": 100}
 MAX_NOTE = 4000
 MAX_TAG = 64
+SHARED_UP_TO = 64  # texts this short are interned (see _shared)
 
 
-@dataclass
+@dataclass(slots=True)
 class RowDraft:
     """A row as it will be stored. ``number`` is its row in the sent file."""
 
@@ -134,6 +136,11 @@ def build_row(
     return _fill_text(draft, text)
 
 
+def _shared(text: str | None) -> str | None:
+    """Short texts that repeat down a column (a city, a status) kept once, not per row."""
+    return sys.intern(text) if text is not None and len(text) <= SHARED_UP_TO else text
+
+
 def _field_text(value: CellValue) -> str:
     """A cell as a person would type it into the field: dates as dd.mm.yyyy."""
     if isinstance(value, datetime | date):
@@ -151,9 +158,9 @@ def _fill_text(draft: RowDraft, text: dict[str, list[str]]) -> RowDraft | Reject
     if not name or not any(char.isalnum() for char in name):
         return Rejected(draft.number, "no_name")
     draft.name = name
-    draft.company = company
+    draft.company = _shared(company)
     for attribute in ("city", "address", "source", "status", "manager"):
-        setattr(draft, attribute, text.get(attribute, [None])[0])
+        setattr(draft, attribute, _shared(text.get(attribute, [None])[0]))
     for key, limit in LIMITS.items():
         value = getattr(draft, key)
         if value is not None and len(value) > limit:
@@ -162,7 +169,7 @@ def _fill_text(draft: RowDraft, text: dict[str, list[str]]) -> RowDraft | Reject
         for tag in line.replace(";", ",").split(","):
             tag = " ".join(tag.strip().lstrip("#").split()).lower()
             if tag and tag not in draft.tags:
-                draft.tags.append(tag[:MAX_TAG])
+                draft.tags.append(sys.intern(tag[:MAX_TAG]))
     draft.notes = [note[:MAX_NOTE] for note in text.get(Target.NOTE, [])]
     draft.custom = {
         key.removeprefix(CUSTOM_PREFIX): values[0]

@@ -169,6 +169,7 @@ class Imports:
         if policy == Policy.FILL:
             for index in sorted(work.repeats):
                 merge_into(work.drafts[root(work.repeats, index)], work.drafts[index])
+        table.keep_only({r.number for r in work.rejected})  # the rest live on as drafts
         outcome = Outcome(batch_id=ctx.batch_id, rejected=work.rejected)
         client_of: dict[int, int | None] = {}
         total = len(work.drafts)
