@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.clock import Clock
@@ -73,15 +74,50 @@ def record(
 ) -> Event:
     """One event row; ``data`` is the kind's payload (``crm.event_data``), stored as JSON."""
     event = Event(
-        occurred_at=clock.now(),
-        actor_id=actor_id,
-        kind=kind,
-        client_id=client_id,
-        deal_id=deal_id,
-        task_id=task_id,
-        record_id=record_id,
-        text=text,
-        data=dict(data or {}),
+        **row(
+            clock,
+            kind,
+            actor_id,
+            client_id=client_id,
+            deal_id=deal_id,
+            task_id=task_id,
+            record_id=record_id,
+            text=text,
+            data=data,
+        )
     )
     session.add(event)
     return event
+
+
+def row(
+    clock: Clock,
+    kind: str,
+    actor_id: int | None,
+    *,
+    client_id: int | None = None,
+    deal_id: int | None = None,
+    task_id: int | None = None,
+    record_id: int | None = None,
+    text: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An event's column values, for ``record`` or for ``insert_rows``."""
+    return {
+        "occurred_at": clock.now(),
+        "actor_id": actor_id,
+        "kind": kind,
+        "client_id": client_id,
+        "deal_id": deal_id,
+        "task_id": task_id,
+        "record_id": record_id,
+        "text": text,
+        "data": dict(data or {}),
+    }
+
+
+async def insert_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Many events in one statement. The ORM inserts rows whose ids it must fetch one
+    statement each on SQLite; these events' ids are never needed."""
+    if rows:
+        await session.execute(insert(Event), rows)

@@ -89,7 +89,8 @@ class Runner:
         carefully, each firing in a savepoint of its own, so one bad firing
         spoils no other. When a member's update comes in (``Pace.busy``), the
         fast pass stops after the firing at hand and commits what it did: the
-        rest stay due for the next batch.
+        rest stay due for the next batch. The firings' events go in as one
+        statement (``events.insert_rows``).
         """
         ids = list(
             await self._session.scalars(
@@ -139,8 +140,7 @@ class Runner:
                 except Exception as exc:
                     raise _Careful() from exc
             await self._session.flush()  # the new tasks get their ids, all in a few statements
-            for one in fired:
-                self._finish(one)
+            await events.insert_rows(self._session, [self._finish(one) for one in fired])
             settled = len(firings) if careful else len(fired)
             return settled, settled < len(firings)
 
@@ -179,7 +179,7 @@ class Runner:
             async with self._session.begin_nested():
                 fired = await self._act(firing)
                 await self._session.flush()
-                self._finish(fired)
+                await events.insert_rows(self._session, [self._finish(fired)])
         except Skipped as reason:
             firing.claimed_by, firing.attempts = WORKER, firing.attempts + 1
             firing.done_at, firing.outcome, firing.detail = now, "skipped", [str(reason)]
@@ -226,16 +226,15 @@ class Runner:
             triggers.CHAIN.reset(token)
         return _Fired(firing, rule, record, actions, done)
 
-    def _finish(self, fired: _Fired) -> None:
-        """The firing's event on the record's timeline, and the firing marked done."""
+    def _finish(self, fired: _Fired) -> dict[str, Any]:
+        """The firing marked done; returns its event for the record's timeline."""
         now = self._clock.now()
         for task, entry in fired.actions.created:
             entry["task_id"] = task.id
         rule, record, firing = fired.rule, fired.record, fired.firing
         rule.fired_count += 1
         rule.last_fired_at = now
-        events.record(
-            self._session,
+        event = events.row(
             self._clock,
             "automation",
             None,
@@ -247,3 +246,4 @@ class Runner:
         )
         firing.claimed_by, firing.attempts = WORKER, firing.attempts + 1
         firing.done_at, firing.outcome, firing.detail = now, "done", fired.done
+        return event
