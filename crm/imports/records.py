@@ -120,7 +120,7 @@ class RecordImports:
     ) -> Preview:
         if not actor.active:
             raise NotAllowed()
-        work = await self.plan(type_id, table, mapping, paced=True)
+        work = await self.plan(type_id, table, mapping)
         required = await self.required(type_id)
         lacking = sum(1 for d in work.drafts if required.lacking(d))
         if choice == RequiredChoice.REJECT:
