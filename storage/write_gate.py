@@ -33,7 +33,8 @@ class WriteGate:
         held = False
         if task is None or self._holder is not task:
             try:
-                await asyncio.wait_for(self._lock.acquire(), self._timeout)
+                async with asyncio.timeout(self._timeout):  # no task made, unlike wait_for
+                    await self._lock.acquire()
                 held, self._holder = True, task
             except TimeoutError:
                 pass  # SQLite's busy handler waits from here, as it always did

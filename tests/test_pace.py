@@ -8,9 +8,12 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import select
+
 from bot.app import App
 from crm.pace import Chunks, Pace
-from storage.models import AutomationFiring
+from storage.engine import create_session_factory
+from storage.models import AutomationFiring, ClientTag
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
 from tests.test_automation_core import owner, rows
@@ -134,3 +137,26 @@ async def test_chunks_start_small_then_fit_the_time_a_chunk_may_take() -> None:
     assert chunks.size() == 20  # a member was here a moment ago: still small
     chunks.took(0, 0)  # an empty chunk says nothing
     assert chunks.size() == 20
+
+
+async def test_a_careful_pass_after_a_skipped_firing_still_tags(app: App) -> None:
+    """A batch done again carefully (one firing skipped: its rule was paused) reads the
+    client's tags afresh: the undone fast pass's tag is not taken as already there."""
+    async with app.crm.open() as crm:
+        me = await owner(crm)
+        await crm.automation.add(
+            me, "Tag vip", "client_created", {}, [{"type": "add_tag", "tag": "vip"}]
+        )
+        other = await crm.automation.add(
+            me, "Other", "client_created", {}, [{"type": "add_tag", "tag": "x"}]
+        )
+    client = await make_client(app, OWNER_ID, "Lead")
+    async with app.crm.open() as crm:
+        await crm.automation.set_paused(await owner(crm), other.id, True)
+    async with app.crm.open(background=True) as background:
+        assert await background.automation.runner.run_due(limit=50) == (2, False)
+    outcomes = {f.rule_id: f.outcome for f in await rows(app, AutomationFiring)}
+    assert outcomes[other.id] == "skipped"
+    async with create_session_factory(app.engine)() as db:
+        tags = list(await db.scalars(select(ClientTag.tag).where(ClientTag.client_id == client.id)))
+    assert tags == ["vip"]

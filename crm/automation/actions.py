@@ -8,6 +8,7 @@ timelines read them the same way; they set off further rules through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -52,8 +53,10 @@ class Actions:
         record: Record,
         values: dict[str, str | None],
         region: str = "RU",
+        task_ids: Callable[[], int | None] = lambda: None,
     ) -> None:
         self._session = session
+        self._task_ids = task_ids
         self._clock = clock
         self._rule = rule
         self._firing = firing
@@ -84,6 +87,7 @@ class Actions:
         priority = str(action.get("priority") or "normal")
         deal = self._record.deal
         task = Task(
+            id=self._task_ids(),
             title=title,
             due_at=due_at,
             remind_at=due_at,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, placeholders
@@ -35,6 +35,7 @@ from storage.models import (
     ClientPhone,
     ClientTag,
     Deal,
+    Task,
     User,
 )
 
@@ -77,57 +78,45 @@ class Runner:
         self._tags: dict[int, list[str]] = {}
         self._phones: dict[int, str] = {}
         self._kept: list[object] = []
+        self._last_task_id: int | None = None
 
     async def run_due(self, limit: int = 100) -> tuple[int, bool]:
         """Do up to ``limit`` due firings in one transaction.
 
-        Returns how many were settled and whether more may be due. What the
-        batch needs (its firings, rules, records, tags, phones, managers) is
-        read before the write lock is taken, so a member's write waits only
-        for the writing. The fast pass does the firings without savepoints; if
-        any action fails (or is skipped), the batch is undone and done again
-        carefully, each firing in a savepoint of its own, so one bad firing
-        spoils no other. When a member's update comes in (``Pace.busy``), the
-        fast pass stops after the firing at hand and commits what it did: the
-        rest stay due for the next batch. The firings' events go in as one
-        statement (``events.insert_rows``).
+        Returns how many were settled and whether more may be due. The fast
+        pass does them without savepoints; if any action fails (or is skipped),
+        the batch is undone and done again carefully, each firing in a
+        savepoint of its own, so one bad firing spoils no other. When a member's
+        update comes in (``Pace.busy``), the fast pass stops after the firing at
+        hand and commits what it did: the rest stay due for the next batch. The
+        batch's tasks and events go in as one statement each.
         """
-        ids = list(
-            await self._session.scalars(
-                select(AutomationFiring.id)
-                .where(*due_firings(self._clock.now()))
-                .order_by(AutomationFiring.due_at, AutomationFiring.id)
-                .limit(limit)
-            )
+        due = await self._session.scalar(
+            select(AutomationFiring.id).where(*due_firings(self._clock.now())).limit(1)
         )
-        if not ids:  # the usual tick: no write lock taken for nothing
+        if due is None:  # the usual tick: no write lock taken for nothing
             return 0, False
-        await self._prefetch(
-            list(
-                await self._session.scalars(
-                    select(AutomationFiring).where(AutomationFiring.id.in_(ids))
-                )
-            )
-        )
         try:
-            settled, more = await self._run_batch(ids, careful=False)
+            return await self._run_batch(limit, careful=False)
         except _Careful:
-            settled, more = await self._run_batch(ids, careful=True)
-        return settled, more or len(ids) == limit
+            return await self._run_batch(limit, careful=True)
 
-    async def _run_batch(self, ids: list[int], careful: bool) -> tuple[int, bool]:
+    async def _run_batch(self, limit: int, careful: bool) -> tuple[int, bool]:
         now = self._clock.now()
         async with write_transaction(self._session):
-            # Taken again under the lock: only those still due and not another process's.
             firings = list(
                 await self._session.scalars(
                     select(AutomationFiring)
-                    .where(AutomationFiring.id.in_(ids), *due_firings(now))
+                    .where(*due_firings(now))
                     .order_by(AutomationFiring.due_at, AutomationFiring.id)
+                    .limit(limit)
                     .with_for_update(skip_locked=True)
                     .execution_options(populate_existing=True)
                 )
             )
+            # Read under the lock, afresh: a rule paused or a tag added a moment ago counts.
+            await self._prefetch(firings)
+            await self._number_tasks()
             fired: list[_Fired] = []
             for firing in firings:
                 if careful:
@@ -139,21 +128,51 @@ class Runner:
                     fired.append(await self._act(firing))
                 except Exception as exc:
                     raise _Careful() from exc
-            await self._session.flush()  # the new tasks get their ids, all in a few statements
+            await self._session.flush()  # the new tasks and what changed, a few statements
             await events.insert_rows(self._session, [self._finish(one) for one in fired])
             settled = len(firings) if careful else len(fired)
-            return settled, settled < len(firings)
+            return settled, settled < len(firings) or len(firings) == limit
+
+    async def _number_tasks(self) -> None:
+        """On SQLite, number the batch's new tasks from the highest id, as SQLite would.
+
+        The ORM inserts rows whose ids it must read back one statement each on
+        SQLite; with their ids given, a batch's tasks go in as one statement.
+        Safe under the write lock the batch holds: nobody else inserts meanwhile.
+        """
+        bind = self._session.bind
+        if bind is None or bind.dialect.name != "sqlite":
+            self._last_task_id = None
+            return
+        self._last_task_id = int(await self._session.scalar(select(func.max(Task.id))) or 0)
+
+    def _task_id(self) -> int | None:
+        if self._last_task_id is None:
+            return None  # PostgreSQL: its sequence, in a batch of its own
+        self._last_task_id += 1
+        return self._last_task_id
 
     async def _prefetch(self, firings: list[AutomationFiring]) -> None:
         """Load the batch's rules, records, tags, phones and managers in a few queries."""
         session = self._session
         rule_ids = {f.rule_id for f in firings}
-        rules = await session.scalars(select(AutomationRule).where(AutomationRule.id.in_(rule_ids)))
+        fresh = {"populate_existing": True}  # a session kept over batches holds old copies
+        rules = await session.scalars(
+            select(AutomationRule).where(AutomationRule.id.in_(rule_ids)).execution_options(**fresh)
+        )
         deal_ids = {f.deal_id for f in firings if f.deal_id is not None}
-        deals = list(await session.scalars(select(Deal).where(Deal.id.in_(deal_ids))))
+        deals = list(
+            await session.scalars(
+                select(Deal).where(Deal.id.in_(deal_ids)).execution_options(**fresh)
+            )
+        )
         client_ids = {f.client_id for f in firings if f.client_id is not None}
         client_ids |= {deal.client_id for deal in deals}
-        clients = list(await session.scalars(select(Client).where(Client.id.in_(client_ids))))
+        clients = list(
+            await session.scalars(
+                select(Client).where(Client.id.in_(client_ids)).execution_options(**fresh)
+            )
+        )
         self._tags = {client_id: [] for client_id in client_ids}
         rows = await session.execute(
             select(ClientTag.client_id, ClientTag.tag).where(ClientTag.client_id.in_(client_ids))
@@ -169,7 +188,9 @@ class Runner:
         for client_id, phone in rows:
             self._phones.setdefault(client_id, phone)
         managers = {deal.manager_id for deal in deals} | {c.manager_id for c in clients}
-        users = await session.scalars(select(User).where(User.id.in_(managers - {None})))
+        users = await session.scalars(
+            select(User).where(User.id.in_(managers - {None})).execution_options(**fresh)
+        )
         # The session's identity map holds objects weakly: keep them for the batch.
         self._kept = [*rules, *deals, *clients, *users]
 
@@ -218,7 +239,9 @@ class Runner:
             phones=self._phones,
         )
         region = str(rule.state.get("region") or "RU")
-        actions = Actions(self._session, self._clock, rule, firing, record, values, region)
+        actions = Actions(
+            self._session, self._clock, rule, firing, record, values, region, self._task_id
+        )
         token = triggers.CHAIN.set((*firing.chain, rule.id))
         try:
             done = [await actions.do(action, n) for n, action in enumerate(rule.actions)]
