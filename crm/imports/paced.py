@@ -50,10 +50,11 @@ async def in_chunks(
     while start < total:
         await pace.give_way()
         end = min(start + chunks.size(), total)
-        began = time.perf_counter()
         async with write_transaction(session):
+            began = time.perf_counter()  # the chunk's own time, not its wait for the lock
             await write(range(start, end))
-        chunks.took(end - start, time.perf_counter() - began)
+            took = time.perf_counter() - began
+        chunks.took(end - start, took)
         start = end
         if progress is not None:
             await progress(end, total)
