@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ from crm.client_index import query_terms
 from crm.clients import Clients, Contacts
 from crm.clock import Clock
 from crm.event_data import ManagerChanged, data_of
-from crm.field_filters import FieldFilter, field_conditions
+from crm.field_filters import FieldFilter, field_conditions, matching_all
 from crm.team_settings import TeamSettings
 from storage import client_search
 from storage.models import (
@@ -143,7 +143,13 @@ class ClientQueries:
 
     async def page(self, actor: User, filters: ClientFilter, page: int, per_page: int = 8) -> Page:
         query = select(Client).where(*await self._conditions(actor, filters))
-        total = int(await self._session.scalar(_count(query)) or 0)
+        if filters.fields:  # counted from the clients the fields match, not the whole list
+            ids = matching_all(CardKind.CLIENT, filters.fields)
+            base = await self._conditions(actor, replace(filters, fields=()))
+            counted = select(func.count()).select_from(ids).join(Client, Client.id == ids.c.card_id)
+            total = int(await self._session.scalar(counted.where(*base)) or 0)
+        else:
+            total = int(await self._session.scalar(_count(query)) or 0)
         pages = max(1, -(-total // per_page))
         page = min(max(page, 0), pages - 1)
         rows = await self._session.scalars(
