@@ -98,6 +98,12 @@ def merge_into(target: RowDraft, extra: RowDraft) -> None:
         target.values.setdefault(field_key, parsed)
 
 
+def merge_repeats(work: Plan) -> None:
+    """The fill policy: each row that repeats an earlier one fills that one's empty fields."""
+    for index in sorted(work.repeats):
+        merge_into(work.drafts[root(work.repeats, index)], work.drafts[index])
+
+
 def root(repeats: dict[int, int], index: int) -> int:
     while index in repeats:
         index = repeats[index]

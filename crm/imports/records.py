@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
@@ -23,17 +23,17 @@ from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.field_defs import required_fields
 from crm.imports import fields, record_writer
 from crm.imports import mapping as columns
+from crm.imports.batch_row import close_batch, open_batch
 from crm.imports.mapping import Target, field_id, header_key
 from crm.imports.paced import Progress, in_chunks, planned
-from crm.imports.plan import Plan, Policy, merge_into, plan, reject_lacking, root
+from crm.imports.plan import Plan, Policy, merge_repeats, plan, reject_lacking
 from crm.imports.reading import Table
 from crm.imports.required import Required, RequiredChoice
 from crm.imports.service import SAMPLE_ROWS, Outcome, Preview
 from crm.pace import Pace
 from crm.parsing.search_text import fold
 from crm.team_settings import TeamSettings
-from storage.engine import write_transaction
-from storage.models import Event, FieldDef, ImportBatch, Record, RecordType, User
+from storage.models import FieldDef, Record, RecordType, User
 
 CHUNK = 500
 
@@ -166,20 +166,10 @@ class RecordImports:
         if choice == RequiredChoice.REJECT:
             reject_lacking(work, ctx.required)
         if policy == Policy.FILL:
-            for index in sorted(work.repeats):
-                merge_into(work.drafts[root(work.repeats, index)], work.drafts[index])
-        async with write_transaction(self._session):
-            batch = ImportBatch(
-                file_name=ctx.file_name,
-                created_by=actor.id,
-                created_at=ctx.now,
-                policy=policy.value,
-                mapping=list(mapping),
-                counts={},
-            )
-            self._session.add(batch)
-            await self._session.flush()
-            ctx.batch_id = batch.id
+            merge_repeats(work)
+        ctx.batch_id = await open_batch(
+            self._session, actor.id, ctx.file_name, policy, mapping, ctx.now
+        )
         table.keep_only({r.number for r in work.rejected})  # the rest live on as drafts
         outcome = Outcome(batch_id=ctx.batch_id, rejected=work.rejected)
         see_all = visibility.sees_all_clients(actor, await self._settings.managers_see_all())
@@ -190,12 +180,7 @@ class RecordImports:
             await self._chunk(ctx, work, indexes, policy, see_all, outcome)
 
         await in_chunks(self._session, self._pace, total, write, progress)
-        async with write_transaction(self._session):
-            done = await self._session.get(ImportBatch, ctx.batch_id)
-            assert done is not None
-            done.counts = outcome.counts()
-            done.finished_at = self._clock.now()
-            done.last_event_id = await self._session.scalar(select(func.max(Event.id)))
+        await close_batch(self._session, ctx.batch_id, outcome.counts(), self._clock.now())
         return outcome
 
     async def _chunk(

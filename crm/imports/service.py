@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
@@ -22,11 +22,12 @@ from crm.config import CrmConfig
 from crm.errors import NotAllowed
 from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, lookup, writer
+from crm.imports.batch_row import close_batch, open_batch
 from crm.imports.paced import Progress, in_chunks, planned
 from crm.imports.plan import (
     Plan,
     Policy,
-    merge_into,
+    merge_repeats,
     plan,
     reject_lacking,
     reject_unknown_stages,
@@ -38,8 +39,7 @@ from crm.imports.rows import Rejected, RowDraft
 from crm.pace import Pace
 from crm.pipeline import Pipelines
 from crm.team_settings import TeamSettings
-from storage.engine import write_transaction
-from storage.models import Client, Event, ImportBatch, User
+from storage.models import Client, ImportBatch, User
 
 SAMPLE_ROWS = 3
 
@@ -167,8 +167,7 @@ class Imports:
         if choice == RequiredChoice.REJECT:
             reject_lacking(work, ctx.required)
         if policy == Policy.FILL:
-            for index in sorted(work.repeats):
-                merge_into(work.drafts[root(work.repeats, index)], work.drafts[index])
+            merge_repeats(work)
         table.keep_only({r.number for r in work.rejected})  # the rest live on as drafts
         outcome = Outcome(batch_id=ctx.batch_id, rejected=work.rejected)
         client_of: dict[int, int | None] = {}
@@ -180,12 +179,7 @@ class Imports:
             await self._chunk(ctx, work, indexes, policy, see_all, client_of, outcome)
 
         await in_chunks(self._session, self._pace, total, write, progress)
-        async with write_transaction(self._session):
-            batch = await self._session.get(ImportBatch, ctx.batch_id)
-            assert batch is not None
-            batch.counts = outcome.counts()
-            batch.finished_at = self._clock.now()
-            batch.last_event_id = await self._session.scalar(select(func.max(Event.id)))
+        await close_batch(self._session, ctx.batch_id, outcome.counts(), self._clock.now())
         return outcome
 
     async def _chunk(
@@ -244,19 +238,9 @@ class Imports:
         statuses = lookup.status_names((s.code, s.name) for s in await self._settings.statuses())
         members = await lookup.member_names(self._session)
         now = self._clock.now()
-        async with write_transaction(self._session):
-            batch = ImportBatch(
-                file_name=file_name,
-                created_by=actor.id,
-                created_at=now,
-                policy=policy.value,
-                mapping=list(mapping),
-                counts={},
-            )
-            self._session.add(batch)
-            await self._session.flush()
+        batch_id = await open_batch(self._session, actor.id, file_name, policy, mapping, now)
         return writer.Context(
-            batch_id=batch.id,
+            batch_id=batch_id,
             file_name=file_name,
             actor_id=actor.id,
             may_assign=is_staff(actor),
