@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from crm import events
 from crm.access import is_staff
@@ -99,20 +100,31 @@ class ImportUndo:
         return Undone(batch.id, removed, restored, len(deals))
 
     async def _refuse_if_records_changed(self, batch: ImportBatch, ids: list[int]) -> None:
+        changed = await self._with_events_since(batch, Event.record_id, ids)
+        await self._refuse_changed(changed, Record.id, Record.title)
+
+    async def _with_events_since(
+        self, batch: ImportBatch, card: InstrumentedAttribute[int | None], ids: list[int]
+    ) -> set[int]:
+        """Those of ``ids`` with an event on ``card``'s timeline since the batch ended."""
         after = batch.last_event_id or 0
         changed: set[int] = set()
         for part in _chunks(ids):
-            changed |= set(
-                await self._session.scalars(
-                    select(Event.record_id).where(Event.id > after, Event.record_id.in_(part))
-                )
-            )
+            rows = await self._session.scalars(select(card).where(Event.id > after, card.in_(part)))
+            changed |= {card_id for card_id in rows if card_id is not None}
+        return changed
+
+    async def _refuse_changed(
+        self,
+        changed: set[int],
+        own: InstrumentedAttribute[int],
+        name: InstrumentedAttribute[str],
+    ) -> None:
+        """Refuse the undo, naming the first few cards someone changed since the import."""
         if changed:
             names = list(
                 await self._session.scalars(
-                    select(Record.title)
-                    .where(Record.id.in_(sorted(changed)[:NAMES_SHOWN]))
-                    .order_by(Record.title)
+                    select(name).where(own.in_(sorted(changed)[:NAMES_SHOWN])).order_by(name)
                 )
             )
             raise Conflict(ErrorCode.IMPORT_CHANGED_SINCE, names=names, count=len(changed))
@@ -146,13 +158,7 @@ class ImportUndo:
         self, batch: ImportBatch, client_ids: list[int], deal_ids: list[int]
     ) -> None:
         after = batch.last_event_id or 0
-        changed: set[int] = set()
-        for part in _chunks(client_ids):
-            changed |= set(
-                await self._session.scalars(
-                    select(Event.client_id).where(Event.id > after, Event.client_id.in_(part))
-                )
-            )
+        changed = await self._with_events_since(batch, Event.client_id, client_ids)
         for part in _chunks(deal_ids):
             rows = await self._session.scalars(
                 select(Deal.client_id)
@@ -160,15 +166,7 @@ class ImportUndo:
                 .where(Event.id > after, Deal.id.in_(part))
             )
             changed |= set(rows)
-        if changed:
-            names = list(
-                await self._session.scalars(
-                    select(Client.name)
-                    .where(Client.id.in_(sorted(changed)[:NAMES_SHOWN]))
-                    .order_by(Client.name)
-                )
-            )
-            raise Conflict(ErrorCode.IMPORT_CHANGED_SINCE, names=names, count=len(changed))
+        await self._refuse_changed(changed, Client.id, Client.name)
 
     async def _restore(
         self, actor: User, batch: ImportBatch, client_id: int, before: dict[str, Any]
