@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events, placeholders
 from crm.automation import triggers
 from crm.automation.actions import Actions, Skipped
+from crm.automation.batch_reads import BatchReads, read_batch
 from crm.automation.conditions import Record, load_record
 from crm.clock import Clock
 from crm.pace import Pace
@@ -31,12 +32,7 @@ from storage.engine import write_transaction
 from storage.models import (
     AutomationFiring,
     AutomationRule,
-    Client,
-    ClientPhone,
-    ClientTag,
-    Deal,
     Task,
-    User,
 )
 
 log = logging.getLogger(__name__)
@@ -59,6 +55,10 @@ class _Careful(Exception):
     """The fast pass met a failing action: do the batch again, one savepoint per firing."""
 
 
+class _GiveWay(Exception):
+    """A member's update came in during the batch's actions: undo them, hand the lock on."""
+
+
 WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
@@ -75,10 +75,9 @@ class Runner:
         self._pace = pace or Pace()
         self._clock = clock
         self._language = language
-        self._tags: dict[int, list[str]] = {}
-        self._phones: dict[int, str] = {}
-        self._kept: list[object] = []
+        self._reads = BatchReads()
         self._last_task_id: int | None = None
+        self._gave_way = False  # the last batch was undone for a member: the next one commits
 
     async def run_due(self, limit: int = 100) -> tuple[int, bool]:
         """Do up to ``limit`` due firings in one transaction.
@@ -87,9 +86,13 @@ class Runner:
         pass does them without savepoints; if any action fails (or is skipped),
         the batch is undone and done again carefully, each firing in a
         savepoint of its own, so one bad firing spoils no other. When a member's
-        update comes in (``Pace.busy``), the fast pass stops after the firing at
-        hand and commits what it did: the rest stay due for the next batch. The
-        batch's tasks and events go in as one statement each.
+        update comes in (``Pace.busy``) on SQLite, the batch gives way at once:
+        it is rolled back (its firings stay due), so the member's write waits for
+        a rollback, not for the batch's writes. So that a busy team cannot starve
+        the firings, a batch after one that gave way (and any batch on
+        PostgreSQL, where a member's write does not wait for it) stops at the
+        firing at hand and commits what it did instead. The batch's tasks and events go in
+        as one statement each.
         """
         due = await self._session.scalar(
             select(AutomationFiring.id).where(*due_firings(self._clock.now())).limit(1)
@@ -97,9 +100,14 @@ class Runner:
         if due is None:  # the usual tick: no write lock taken for nothing
             return 0, False
         try:
-            return await self._run_batch(limit, careful=False)
+            done = await self._run_batch(limit, careful=False)
+        except _GiveWay:
+            self._gave_way = True
+            return 0, True
         except _Careful:
-            return await self._run_batch(limit, careful=True)
+            done = await self._run_batch(limit, careful=True)
+        self._gave_way = False
+        return done
 
     async def _run_batch(self, limit: int, careful: bool) -> tuple[int, bool]:
         now = self._clock.now()
@@ -114,16 +122,25 @@ class Runner:
                     .execution_options(populate_existing=True)
                 )
             )
-            # Read under the lock, afresh: a rule paused or a tag added a moment ago counts.
-            await self._prefetch(firings)
+            # On SQLite (one writer) a member's write waits for this batch: give way unless
+            # careful or given way last time (so the firings go on however busy the team).
+            may_give_way = self._one_writer() and not careful and not self._gave_way
+            reads = await read_batch(
+                self._session, firings, lambda: not may_give_way or not self._pace.busy
+            )
+            if reads is None:
+                raise _GiveWay()
+            self._reads = reads
             await self._number_tasks()
             fired: list[_Fired] = []
             for firing in firings:
                 if careful:
                     await self._run_one(firing)
                     continue
+                if self._pace.busy and may_give_way:
+                    raise _GiveWay()  # rolling back is quicker than writing what is done
                 if fired and self._pace.busy:
-                    break  # a member is waiting: commit what is done, the rest next time
+                    break  # gave way last time: commit what is done, the rest next time
                 try:
                     fired.append(await self._act(firing))
                 except Exception as exc:
@@ -133,6 +150,10 @@ class Runner:
             settled = len(firings) if careful else len(fired)
             return settled, settled < len(firings) or len(firings) == limit
 
+    def _one_writer(self) -> bool:
+        bind = self._session.bind
+        return bind is not None and bind.dialect.name == "sqlite"
+
     async def _number_tasks(self) -> None:
         """On SQLite, number the batch's new tasks from the highest id, as SQLite would.
 
@@ -140,8 +161,7 @@ class Runner:
         SQLite; with their ids given, a batch's tasks go in as one statement.
         Safe under the write lock the batch holds: nobody else inserts meanwhile.
         """
-        bind = self._session.bind
-        if bind is None or bind.dialect.name != "sqlite":
+        if not self._one_writer():
             self._last_task_id = None
             return
         self._last_task_id = int(await self._session.scalar(select(func.max(Task.id))) or 0)
@@ -151,48 +171,6 @@ class Runner:
             return None  # PostgreSQL: its sequence, in a batch of its own
         self._last_task_id += 1
         return self._last_task_id
-
-    async def _prefetch(self, firings: list[AutomationFiring]) -> None:
-        """Load the batch's rules, records, tags, phones and managers in a few queries."""
-        session = self._session
-        rule_ids = {f.rule_id for f in firings}
-        fresh = {"populate_existing": True}  # a session kept over batches holds old copies
-        rules = await session.scalars(
-            select(AutomationRule).where(AutomationRule.id.in_(rule_ids)).execution_options(**fresh)
-        )
-        deal_ids = {f.deal_id for f in firings if f.deal_id is not None}
-        deals = list(
-            await session.scalars(
-                select(Deal).where(Deal.id.in_(deal_ids)).execution_options(**fresh)
-            )
-        )
-        client_ids = {f.client_id for f in firings if f.client_id is not None}
-        client_ids |= {deal.client_id for deal in deals}
-        clients = list(
-            await session.scalars(
-                select(Client).where(Client.id.in_(client_ids)).execution_options(**fresh)
-            )
-        )
-        self._tags = {client_id: [] for client_id in client_ids}
-        rows = await session.execute(
-            select(ClientTag.client_id, ClientTag.tag).where(ClientTag.client_id.in_(client_ids))
-        )
-        for client_id, tag in rows:
-            self._tags[client_id].append(tag)
-        self._phones = {}
-        rows = await session.execute(
-            select(ClientPhone.client_id, ClientPhone.e164)
-            .where(ClientPhone.client_id.in_(client_ids))
-            .order_by(ClientPhone.id)
-        )
-        for client_id, phone in rows:
-            self._phones.setdefault(client_id, phone)
-        managers = {deal.manager_id for deal in deals} | {c.manager_id for c in clients}
-        users = await session.scalars(
-            select(User).where(User.id.in_(managers - {None})).execution_options(**fresh)
-        )
-        # The session's identity map holds objects weakly: keep them for the batch.
-        self._kept = [*rules, *deals, *clients, *users]
 
     async def _run_one(self, firing: AutomationFiring) -> None:
         now = self._clock.now()
@@ -224,7 +202,7 @@ class Runner:
             client_id=firing.client_id,
             deal_id=firing.deal_id,
             record_id=firing.record_id,
-            tags=self._tags,
+            tags=self._reads.tags,
         )
         if record is None:
             raise Skipped("record gone")
@@ -236,7 +214,7 @@ class Runner:
             language=str(rule.state.get("lang") or self._language),
             timezone=tz,
             now=self._clock.now(),
-            phones=self._phones,
+            phones=self._reads.phones,
         )
         region = str(rule.state.get("region") or "RU")
         actions = Actions(

@@ -1,0 +1,92 @@
+"""A firing batch's reads: its rules, records, tags, phones and managers in a few queries.
+
+Read under the batch's write lock and afresh (``populate_existing``): a rule
+paused or a tag added a moment ago counts, though the session was kept over
+batches. The reads stop early when ``wanted`` says a member's update came in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    AutomationFiring,
+    AutomationRule,
+    Client,
+    ClientPhone,
+    ClientTag,
+    Deal,
+    User,
+)
+
+
+@dataclass
+class BatchReads:
+    tags: dict[int, list[str]] = field(default_factory=dict)  # by client id
+    phones: dict[int, str] = field(default_factory=dict)  # each client's first phone
+    # The session's identity map holds objects weakly: kept here for the batch.
+    kept: list[object] = field(default_factory=list)
+
+
+async def read_batch(
+    session: AsyncSession, firings: list[AutomationFiring], wanted: Callable[[], bool]
+) -> BatchReads | None:
+    """The batch's reads, or None (having read only part) once ``wanted()`` turns False."""
+    fresh = {"populate_existing": True}  # a session kept over batches holds old copies
+    rule_ids = {f.rule_id for f in firings}
+    rules = list(
+        await session.scalars(
+            select(AutomationRule).where(AutomationRule.id.in_(rule_ids)).execution_options(**fresh)
+        )
+    )
+    deal_ids = {f.deal_id for f in firings if f.deal_id is not None}
+    deals: list[Deal] = []
+    if deal_ids and wanted():
+        deals = list(
+            await session.scalars(
+                select(Deal).where(Deal.id.in_(deal_ids)).execution_options(**fresh)
+            )
+        )
+    client_ids = {f.client_id for f in firings if f.client_id is not None}
+    client_ids |= {deal.client_id for deal in deals}
+    if not wanted():
+        return None
+    clients = list(
+        await session.scalars(
+            select(Client).where(Client.id.in_(client_ids)).execution_options(**fresh)
+        )
+    )
+    if not wanted():
+        return None
+    tags: dict[int, list[str]] = {client_id: [] for client_id in client_ids}
+    rows = await session.execute(
+        select(ClientTag.client_id, ClientTag.tag).where(ClientTag.client_id.in_(client_ids))
+    )
+    for client_id, tag in rows:
+        tags[client_id].append(tag)
+    if not wanted():
+        return None
+    phones: dict[int, str] = {}
+    rows = await session.execute(
+        select(ClientPhone.client_id, ClientPhone.e164)
+        .where(ClientPhone.client_id.in_(client_ids))
+        .order_by(ClientPhone.id)
+    )
+    for client_id, phone in rows:
+        phones.setdefault(client_id, phone)
+    managers = {deal.manager_id for deal in deals} | {c.manager_id for c in clients}
+    managers.discard(None)
+    users: list[User] = []
+    if managers and wanted():
+        users = list(
+            await session.scalars(
+                select(User).where(User.id.in_(managers)).execution_options(**fresh)
+            )
+        )
+    if not wanted():
+        return None
+    return BatchReads(tags, phones, [*rules, *deals, *clients, *users])
