@@ -253,6 +253,28 @@ async def test_conditions_filter(app: App) -> None:
     assert statuses == {"in_work"}
 
 
+async def test_a_tag_condition_reads_the_clients_tags_when_the_trigger_fires(app: App) -> None:
+    async with app.crm.open() as crm:
+        await crm.automation.add(
+            await owner(crm),
+            "VIP wins",
+            "deal_won",
+            {},
+            [{"type": "notify", "to": "owner", "text": "VIP won {deal.title}"}],
+            conditions=[{"field": "tag", "op": "has", "value": "VIP"}],
+        )
+    plain = await new_deal(app, "Plain")
+    client = await make_client(app, OWNER_ID, "Vip")
+    async with app.crm.open() as crm:
+        await crm.client_edits.add_tags(await owner(crm), client.id, ["vip"])
+        vip = (await crm.deals.create(await owner(crm), client.id, 100_000)).id
+    await move(app, plain, "won")
+    await move(app, vip, "won")
+    assert await tick(app) == 1
+    [firing] = await rows(app, AutomationFiring)
+    assert firing.deal_id == vip
+
+
 async def test_round_robin_spreads_new_leads_evenly(app: App) -> None:
     team = [await add_manager(app, user_id) for user_id in (501, 502, 503)]
     async with app.crm.open() as crm:

@@ -45,8 +45,13 @@ async def load_record(
     deal_id: int | None = None,
     record_id: int | None = None,
     tags: Mapping[int, list[str]] | None = None,
+    read_tags: bool = True,
 ) -> Record | None:
-    """The record, reading ``tags`` from the given map when it knows the client."""
+    """The record, reading ``tags`` from the given map when it knows the client.
+
+    Without ``read_tags`` the client's tags are left unread (empty): for
+    conditions that do not look at them (``needs_tags``).
+    """
     if record_id is not None:
         team = await session.get(TeamRecord, record_id)
         return Record(None, team=team) if team is not None else None
@@ -58,6 +63,8 @@ async def load_record(
         return None
     if tags is not None and client.id in tags:
         return Record(client, deal, tags[client.id])  # shared: a batch sees its own tags
+    if not read_tags:
+        return Record(client, deal)
     found = await session.scalars(select(ClientTag.tag).where(ClientTag.client_id == client.id))
     return Record(client, deal, list(found))
 
@@ -81,6 +88,10 @@ def _value(record: Record, name: str) -> Any:
             return record.custom[name]
         return (client.custom_fields or {}).get(name.removeprefix("custom."))
     return None
+
+
+def needs_tags(conditions: list[Any]) -> bool:
+    return any(c.get("field") == "tag" for c in conditions)
 
 
 def needs_custom(conditions: list[Any]) -> bool:

@@ -22,7 +22,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
-from crm.automation.conditions import Record, load_custom, load_record, matches, needs_custom
+from crm.automation.conditions import (
+    Record,
+    load_custom,
+    load_record,
+    matches,
+    needs_custom,
+    needs_tags,
+)
 from crm.automation.rules import due_after
 from crm.clock import Clock
 from storage.models import AutomationFiring, AutomationRule, Event, Role, User
@@ -103,7 +110,11 @@ async def on_event(session: AsyncSession, clock: Clock, event: Event) -> int:
         return 0
     team_id = event.record_id if event.client_id is None and event.deal_id is None else None
     record = await load_record(
-        session, client_id=event.client_id, deal_id=event.deal_id, record_id=team_id
+        session,
+        client_id=event.client_id,
+        deal_id=event.deal_id,
+        record_id=team_id,
+        read_tags=any(needs_tags(rule.conditions) for rule in rules),
     )
     if record is None:
         return 0
