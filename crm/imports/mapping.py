@@ -4,7 +4,8 @@ Headers are matched in Russian and English in their usual spellings after
 folding (case, ``ё``, punctuation). A column that matches nothing is skipped
 unless a person picks a target for it: a field, the team's own client field
 (``field_<id>``; a header named like one is matched to it), or a new field
-named after the column (``new_field``, made when the import runs).
+named after the column (``new_field``, made when the import runs), or links to
+the cards a cell names (``links_…``, see ``link_targets``).
 ``custom:<key>`` targets store into ``Client.custom_fields`` under that key.
 """
 
