@@ -101,7 +101,9 @@ class Crm:
         self.imports = Imports(
             session, clock, config, self.settings, self.pipelines, self.fields, self.pace
         )
-        self.record_imports = RecordImports(session, clock, config, self.settings, self.pace)
+        self.record_imports = RecordImports(
+            session, clock, config, self.settings, self.fields, self.pace
+        )
         self.record_types = RecordTypes(session, clock, self.fields, defs)
         self.records = Records(
             session, clock, self.cards, self.record_types, self.fields, self.field_values

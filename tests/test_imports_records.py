@@ -184,6 +184,7 @@ def test_records_columns(headers: list[str], fields: dict[str, int], expected: l
     [
         (["name", "field_4"], True),
         (["name", "skip"], True),
+        (["name", "links_clients", "links_type_3", "new_field"], True),  # links, a new field
         (["field_4"], False),  # no name
         (["name", "phone"], False),  # not a record's target
         (["name", "field_5"], False),  # another type's field

@@ -20,11 +20,6 @@ from crm.parsing.search_text import fold
 from storage.models import FieldDef, User
 
 
-async def client_fields(session: AsyncSession) -> dict[int, FieldDef]:
-    rows = await session.scalars(select(FieldDef).where(FieldDef.kind == CardKind.CLIENT.value))
-    return {f.id: f for f in rows}
-
-
 async def card_fields(session: AsyncSession) -> dict[int, FieldDef]:
     """The client and deal fields a column may go to."""
     kinds = (CardKind.CLIENT.value, CardKind.DEAL.value)
@@ -52,13 +47,23 @@ def parser(fields: dict[int, FieldDef], region: str) -> FieldParser:
 
 
 async def define_new(
-    session: AsyncSession, defs: FieldDefs, actor: User, headers: list[str], mapping: list[str]
+    session: AsyncSession,
+    defs: FieldDefs,
+    actor: User,
+    headers: list[str],
+    mapping: list[str],
+    kind: tuple[CardKind, int | None] = (CardKind.CLIENT, None),
 ) -> list[str]:
     """The mapping with each "new field" column pointing at a field named after its header:
-    an existing client field of that name, or a new text field (owners only)."""
+    an existing field of that name, or a new text field (owners only); ``kind``: a client's
+    field, or a record's of that type."""
     if Target.NEW_FIELD not in mapping:
         return mapping
-    existing = by_name(await client_fields(session))
+    card, type_id = kind
+    query = select(FieldDef).where(FieldDef.kind == card.value)
+    if type_id is not None:
+        query = query.where(FieldDef.record_type_id == type_id)
+    existing = by_name({f.id: f for f in await session.scalars(query)})
     resolved = list(mapping)
     for column, target in enumerate(mapping):
         if target != Target.NEW_FIELD:
@@ -67,7 +72,7 @@ async def define_new(
         name = " ".join(header.split())[:MAX_FIELD_NAME] or f"#{column + 1}"
         field_id = existing.get(fold(name))
         if field_id is None:
-            made = await defs.define(actor, CardKind.CLIENT, name, FieldType.TEXT)
+            made = await defs.define(actor, card, name, FieldType.TEXT, record_type_id=type_id)
             field_id = existing[fold(name)] = made.id
         resolved[column] = f"{FIELD_PREFIX}{field_id}"
     return resolved

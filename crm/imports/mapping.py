@@ -4,7 +4,8 @@ Headers are matched in Russian and English in their usual spellings after
 folding (case, ``ё``, punctuation). A column that matches nothing is skipped
 unless a person picks a target for it: a field, the team's own client field
 (``field_<id>``; a header named like one is matched to it), or a new field
-named after the column (``new_field``, made when the import runs).
+named after the column (``new_field``, made when the import runs), or links to
+the cards a cell names (``links_…``, see ``link_targets``).
 ``custom:<key>`` targets store into ``Client.custom_fields`` under that key.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from crm.errors import ErrorCode, InvalidInput
+from crm.imports.link_targets import link_to
 from crm.parsing.search_text import fold
 
 
@@ -231,18 +233,24 @@ def guess(header: str) -> str:
     return Target.SKIP
 
 
-def propose(headers: list[str], fields: Mapping[str, int] | None = None) -> list[str]:
+def propose(
+    headers: list[str],
+    fields: Mapping[str, int] | None = None,
+    links: Mapping[str, str] | None = None,
+) -> list[str]:
     """One target per column; a target that may appear once goes to its first column.
 
     ``fields``: the team's client fields by folded name; a header named like one
     of them goes to it (the team's own name wins over a built-in synonym).
+    ``links``: link targets by folded header (``link_targets.link_headers``), next.
     """
     taken: set[str] = set()
     mapping: list[str] = []
-    own = fields or {}
+    own, linked = fields or {}, links or {}
     for header in headers:
         folded = fold(header)
         target: str = f"{FIELD_PREFIX}{own[folded]}" if folded in own else guess(header)
+        target = linked.get(folded, target) if folded not in own else target
         if target not in REPEATABLE and target in taken:
             target = Target.SKIP
         taken.add(target)
@@ -255,6 +263,7 @@ def check(mapping: list[str]) -> list[str]:
     known = {t.value for t in Target}
     for target in mapping:
         custom = target.startswith(CUSTOM_PREFIX) or field_id(target) is not None
+        custom = custom or link_to(target) is not None
         if target not in known and not custom:
             raise InvalidInput(ErrorCode.IMPORT_BAD_TARGET, target=target[:40])
     useful = {Target.NAME, Target.COMPANY, Target.PHONE, Target.EMAIL, *NAME_PARTS}

@@ -9,7 +9,7 @@ from enum import StrEnum
 from crm.imports.mapping import check
 from crm.imports.reading import Table
 from crm.imports.required import Required
-from crm.imports.rows import FieldParser, Rejected, RowDraft, build_row
+from crm.imports.rows import FieldParser, Rejected, RowDraft, add_links, build_row
 from crm.parsing.search_text import fold
 
 
@@ -96,6 +96,8 @@ def merge_into(target: RowDraft, extra: RowDraft) -> None:
         target.custom.setdefault(key, value)
     for field_key, parsed in extra.values.items():
         target.values.setdefault(field_key, parsed)
+    for link_key, names in (extra.links or {}).items():  # both rows' names are linked
+        add_links(target, link_key, names)
 
 
 def merge_repeats(work: Plan) -> None:

@@ -16,19 +16,23 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
-from crm.cards import CardKind
+from crm.cards import CardKind, CardRef
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
-from crm.field_defs import required_fields
+from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, record_writer
 from crm.imports import mapping as columns
 from crm.imports.batch_row import close_batch, open_batch
+from crm.imports.fields import define_new
+from crm.imports.link_targets import is_link, link_to
+from crm.imports.linker import Linker, link_rows
 from crm.imports.mapping import Target, field_id, header_key
 from crm.imports.paced import Progress, in_chunks, planned
 from crm.imports.plan import Plan, Policy, merge_repeats, plan, reject_lacking
 from crm.imports.reading import Table
 from crm.imports.required import Required, RequiredChoice
+from crm.imports.rows import RowDraft
 from crm.imports.service import SAMPLE_ROWS, Outcome, Preview
 from crm.pace import Pace
 from crm.parsing.search_text import fold
@@ -36,15 +40,17 @@ from crm.team_settings import TeamSettings
 from storage.models import FieldDef, Record, RecordType, User
 
 CHUNK = 500
+BUILT_IN = frozenset({Target.SKIP.value, Target.NAME.value, Target.NEW_FIELD.value})
 
 
 def check(mapping: list[str], own: Iterable[int]) -> list[str]:
-    """A records' mapping: their name, the type's own fields, or nothing."""
+    """A records' mapping: their name, the type's own fields, a new one, links, or nothing."""
     allowed = set(own)
     for target in mapping:
         number = field_id(target)
-        if target not in (Target.SKIP, Target.NAME) and (number is None or number not in allowed):
-            raise InvalidInput(ErrorCode.IMPORT_BAD_TARGET, target=target[:40])
+        if target in BUILT_IN or (number in allowed) or link_to(target) is not None:
+            continue
+        raise InvalidInput(ErrorCode.IMPORT_BAD_TARGET, target=target[:40])
     if Target.NAME not in mapping:
         raise InvalidInput(ErrorCode.IMPORT_NO_TITLE)
     return mapping
@@ -73,12 +79,14 @@ class RecordImports:
         clock: Clock,
         config: CrmConfig,
         settings: TeamSettings,
+        fields: FieldDefs,
         pace: Pace | None = None,
     ) -> None:
         self._session = session
         self._clock = clock
         self._config = config
         self._settings = settings
+        self._fields = fields
         self._pace = pace or Pace()
 
     async def record_type(self, type_id: int) -> RecordType:
@@ -87,7 +95,7 @@ class RecordImports:
             raise Conflict(ErrorCode.RECORD_TYPE_ARCHIVED)
         return found
 
-    async def _fields(self, type_id: int) -> dict[int, FieldDef]:
+    async def _type_fields(self, type_id: int) -> dict[int, FieldDef]:
         rows = await self._session.scalars(
             select(FieldDef).where(
                 FieldDef.kind == CardKind.RECORD.value, FieldDef.record_type_id == type_id
@@ -102,7 +110,7 @@ class RecordImports:
         self, type_id: int, table: Table, mapping: list[str], *, paced: bool = False
     ) -> Plan:
         await self.record_type(type_id)
-        found = await self._fields(type_id)
+        found = await self._type_fields(type_id)
         check(mapping, found)
         region = self._config.default_phone_region
         parse = fields.parser(found, region)
@@ -154,6 +162,9 @@ class RecordImports:
     ) -> Outcome:
         if not actor.active:
             raise NotAllowed()
+        await self.record_type(type_id)
+        kind = (CardKind.RECORD, type_id)
+        mapping = await define_new(self._session, self._fields, actor, table.headers, mapping, kind)
         work = await self.plan(type_id, table, mapping, paced=True)
         ctx = record_writer.Context(
             batch_id=0,
@@ -180,6 +191,8 @@ class RecordImports:
             await self._chunk(ctx, work, indexes, policy, see_all, outcome)
 
         await in_chunks(self._session, self._pace, total, write, progress)
+        linker = Linker(self._session, actor, see_all, self._clock, ctx.batch_id, type_id)
+        outcome.links = await linker.run(self._pace, outcome.linkable)
         await close_batch(self._session, ctx.batch_id, outcome.counts(), self._clock.now())
         return outcome
 
@@ -200,7 +213,8 @@ class RecordImports:
                 select(Record.id, Record.manager_id).where(Record.id.in_(list(known.values())))
             )
             owners = {record_id: manager_id for record_id, manager_id in rows}
-        create, fill = [], []
+        create: list[RowDraft] = []
+        fill: list[tuple[int, RowDraft]] = []
         for index in indexes:
             draft = work.drafts[index]
             existing = known.get(fold(draft.name))
@@ -214,19 +228,27 @@ class RecordImports:
                     outcome.skipped += 1
             else:
                 create.append(draft)
-        outcome.created += len(await record_writer.create_records(self._session, ctx, create))
+        ids = await record_writer.create_records(self._session, ctx, create)
+        outcome.created += len(ids)
         outcome.updated += await record_writer.fill_records(self._session, ctx, fill)
+        outcome.linkable += link_rows(
+            (draft.number, CardRef(CardKind.RECORD, record_id), draft.links)
+            for record_id, draft in [*zip(ids, create, strict=True), *fill]
+        )
 
 
 TITLE_WORDS = frozenset({"название", "наименование", "title", "name", "имя", "наим"})
 
 
-def propose(headers: list[str], own: Mapping[str, int]) -> list[str]:
-    """Where each column of a records' file goes: the type's fields by their names, the
-    name by its usual headers (else the first column nobody took), the rest skipped."""
+def propose(
+    headers: list[str], own: Mapping[str, int], links: Mapping[str, str] | None = None
+) -> list[str]:
+    """Where each column of a records' file goes: the type's fields by their names, links by
+    theirs (``link_targets.link_headers``), the name by its usual headers (else the first
+    column nobody took), the rest skipped."""
     found = [
-        t if t == Target.NAME or field_id(t) is not None else Target.SKIP.value
-        for t in columns.propose(headers, own)
+        t if t == Target.NAME or field_id(t) is not None or is_link(t) else Target.SKIP.value
+        for t in columns.propose(headers, own, links)
     ]
     if Target.NAME not in found:
         titled = [i for i, h in enumerate(headers) if header_key(h) in TITLE_WORDS]

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from crm.imports.link_cells import link_text
+from crm.imports.link_targets import LINK_PREFIX
 from crm.imports.mapping import CUSTOM_PREFIX, NAME_PARTS, Target, field_id
 from crm.parsing.amounts import AmountError
 from crm.parsing.cells import (
@@ -53,6 +55,7 @@ class RowDraft:
     deal_amount: int | None = None
     deal_stage: str | None = None
     deal_values: dict[int, Parsed] = field(default_factory=dict)  # the team's deal fields
+    links: dict[str, str] | None = None  # link target → the cell's names (crm.imports.linker)
 
     @property
     def has_deal(self) -> bool:
@@ -120,6 +123,8 @@ def build_row(
                 draft.deal_amount = cell_amount(value)
             except AmountError:
                 return Rejected(number, "bad_amount", cell_text(value) or "")
+        elif target.startswith(LINK_PREFIX):
+            add_links(draft, target, link_text(value))
         elif parse_field is not None and (custom_id := field_id(target)) is not None:
             typed = _field_text(value)
             if typed:
@@ -134,6 +139,13 @@ def build_row(
                 text.setdefault(target, []).append(line)
     draft.phones, draft.emails = phones, emails
     return _fill_text(draft, text)
+
+
+def add_links(draft: RowDraft, target: str, names: str | None) -> None:
+    """Names for a link column (a second column or row of the same target adds a line)."""
+    if names:
+        links = draft.links = draft.links or {}
+        links[target] = f"{links[target]}\n{names}" if target in links else names
 
 
 def _shared(text: str | None) -> str | None:

@@ -16,13 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
 from crm.access import is_staff
-from crm.cards import CardKind
+from crm.cards import CardKind, CardRef
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import NotAllowed
 from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, lookup, writer
 from crm.imports.batch_row import close_batch, open_batch
+from crm.imports.linker import Linked, Linker, LinkRow, link_rows
 from crm.imports.paced import Progress, in_chunks, planned
 from crm.imports.plan import (
     Plan,
@@ -65,6 +66,8 @@ class Outcome:
     skipped: int = 0
     deals: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    links: Linked = field(default_factory=Linked)
+    linkable: list[LinkRow] = field(default_factory=list)  # written rows with link cells
 
     def counts(self) -> dict[str, int]:
         return {
@@ -73,6 +76,8 @@ class Outcome:
             "skipped": self.skipped,
             "deals": self.deals,
             "rejected": len(self.rejected),
+            "links": self.links.made,
+            "not_linked": self.links.not_linked,
         }
 
 
@@ -179,6 +184,8 @@ class Imports:
             await self._chunk(ctx, work, indexes, policy, see_all, client_of, outcome)
 
         await in_chunks(self._session, self._pace, total, write, progress)
+        linker = Linker(self._session, actor, see_all, self._clock, ctx.batch_id)
+        outcome.links = await linker.run(self._pace, outcome.linkable)
         await close_batch(self._session, ctx.batch_id, outcome.counts(), self._clock.now())
         return outcome
 
@@ -203,6 +210,7 @@ class Imports:
             owners = {client_id: manager_id for client_id, manager_id in rows}
         create: list[int] = []
         fill: list[tuple[int, RowDraft]] = []
+        filled: list[int] = []
         for index in indexes:
             draft = work.drafts[index]
             existing = known.match(draft)
@@ -214,12 +222,18 @@ class Imports:
                 client_of[index] = existing if visible else None
                 if policy == Policy.FILL and visible:
                     fill.append((existing, draft))
+                    filled.append(index)
                 else:
                     outcome.skipped += 1
             else:
                 create.append(index)
         ids = await writer.create_clients(self._session, ctx, [work.drafts[i] for i in create])
         client_of.update(zip(create, ids, strict=True))
+        outcome.linkable += link_rows(
+            (d.number, CardRef(CardKind.CLIENT, cid), d.links)
+            for i in (*create, *filled)
+            if (cid := client_of.get(i)) is not None and (d := work.drafts[i]).links
+        )
         outcome.created += len(ids)
         outcome.updated += await writer.fill_clients(self._session, ctx, fill) if fill else 0
         deals = [

@@ -17,10 +17,12 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from crm import events
 from crm.access import is_staff
+from crm.cards import CardKind, CardRef
 from crm.client_index import search_text
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
 from crm.event_data import ImportUndone
+from crm.imports.link_events import unlink
 from storage.engine import write_transaction
 from storage.models import (
     Client,
@@ -46,6 +48,7 @@ class Undone:
     removed: int
     restored: int
     deals: int
+    links: int = 0
 
 
 class ImportUndo:
@@ -81,6 +84,11 @@ class ImportUndo:
             filled = {r: b for e, a, r, b in items if e == "record" and a == "updated"}
             await self._refuse_if_changed(batch, [*clients, *updated], deals)
             await self._refuse_if_records_changed(batch, [*records, *filled])
+            made = [(r, b) for e, _a, r, b in items if e == "link"]
+            gone = {CardRef(CardKind.CLIENT, i) for i in clients}
+            gone |= {CardRef(CardKind.DEAL, i) for i in deals}
+            gone |= {CardRef(CardKind.RECORD, i) for i in records}
+            unlinked = await unlink(self._session, actor.id, self._clock.now(), made, gone)
             for part in _chunks(records):
                 await self._session.execute(delete(Event).where(Event.record_id.in_(part)))
                 await self._session.execute(delete(Record).where(Record.id.in_(part)))
@@ -97,7 +105,7 @@ class ImportUndo:
             batch.undone_at = self._clock.now()
             batch.undone_by = actor.id
         removed, restored = len(clients) + len(records), len(updated) + len(filled)
-        return Undone(batch.id, removed, restored, len(deals))
+        return Undone(batch.id, removed, restored, len(deals), unlinked)
 
     async def _refuse_if_records_changed(self, batch: ImportBatch, ids: list[int]) -> None:
         changed = await self._with_events_since(batch, Event.record_id, ids)

@@ -48,8 +48,8 @@ def batches_screen(batches: list[ImportBatch], names: dict[int, str]) -> Screen:
 def undo_confirm_screen(batch: ImportBatch) -> Screen:
     text = Text(
         _(
-            "Undo the import of {file}? The cards it created are deleted and the fields it "
-            "filled in are cleared again."
+            "Undo the import of {file}? The cards it created are deleted, the fields it "
+            "filled in are cleared again and the links it made are removed."
         ).format(file=batch.file_name)
     )
     return Screen(

@@ -57,5 +57,6 @@ async def undo(callback: CallbackQuery, callback_data: BatchCb, crm: Crm, member
                 "Import undone: {removed} cards removed, {restored} restored, "
                 "{deals} deals removed."
             ).format(removed=done.removed, restored=done.restored, deals=done.deals)
+            + (" " + _("Links removed: {n}.").format(n=done.links) if done.links else "")
         ),
     )

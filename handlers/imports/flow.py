@@ -19,21 +19,19 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.cards import CardKind
 from crm.errors import CrmError, ErrorCode, InvalidInput, NotAllowed
-from crm.imports.mapping import FIELD_PREFIX, Target, change, propose
+from crm.imports.mapping import Target, change
 from crm.imports.plan import Policy
 from crm.imports.reading import MAX_BYTES, Table, read_table
 from crm.imports.rejected import rejected_file
 from crm.imports.required import RequiredChoice
-from crm.parsing.search_text import fold
 from crm.service import Crm, CrmFactory
 from crm.team_settings import can_change_settings
 from handlers.imports.callbacks import ImportAction, ImportCb
 from handlers.imports.states import ImportData, ImportDialog
+from handlers.imports.targets import client_targets
 from handlers.imports.views import (
     RECORD_TARGETS,
-    field_label,
     mapping_screen,
     preview_screen,
     progress_text,
@@ -100,18 +98,6 @@ async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, mem
     await show(message, screen_of(data))
 
 
-async def client_targets(crm: Crm, headers: list[str]) -> tuple[list[str], dict[str, str]]:
-    """The proposed mapping of a clients' file and the team's client and deal fields."""
-    own = await crm.fields.of(CardKind.CLIENT)
-    deal = await crm.fields.of(CardKind.DEAL)
-    named = {fold(f.name): f.id for f in reversed(own)}
-    for f in reversed(deal):  # a client field of the same name wins
-        named.setdefault(fold(f.name), f.id)
-    labels = {f"{FIELD_PREFIX}{f.id}": field_label(f.name) for f in own}
-    labels.update({f"{FIELD_PREFIX}{f.id}": field_label(f.name, deal=True) for f in deal})
-    return propose(headers, named), labels
-
-
 def screen_of(data: ImportData) -> Screen:
     return mapping_screen(
         data["file_name"],
@@ -138,7 +124,7 @@ async def pick_column(callback: CallbackQuery, callback_data: ImportCb, state: F
     header = data["headers"][callback_data.column]
     extra = dict(data.get("fields", {}))
     records = bool(data.get("type_id"))
-    if data.get("may_define", False) and not records:
+    if data.get("may_define", False):
         extra[Target.NEW_FIELD] = ""
     await show(callback, targets_screen(header, callback_data.column, extra, records))
 
@@ -270,7 +256,7 @@ async def _run(
         )
         await bot.edit_message_text(chat_id=chat_id, message_id=message_id, text=text)
         return
-    screen = result_screen(name, outcome)
+    screen = result_screen(name, outcome, bool(data.get("type_id")))
     await bot.edit_message_text(
         chat_id=chat_id,
         message_id=message_id,

@@ -9,15 +9,12 @@ from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 
-from crm.cards import CardKind
-from crm.imports.mapping import FIELD_PREFIX
-from crm.imports.records import propose
-from crm.parsing.search_text import fold
 from crm.service import Crm
 from handlers.imports.callbacks import ImportAction, ImportCb
-from handlers.imports.flow import client_targets, screen_of
+from handlers.imports.flow import screen_of
 from handlers.imports.states import ImportData, ImportDialog
-from handlers.imports.views import field_label, holds_screen
+from handlers.imports.targets import client_targets, record_targets
+from handlers.imports.views import holds_screen
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 
@@ -40,10 +37,8 @@ async def holds(
         data["type_id"], data["holds"] = 0, ""
     else:
         record_type = await crm.record_imports.record_type(type_id)  # gone, archived: refused
-        own = await crm.fields.of(CardKind.RECORD, type_id)
         data["type_id"], data["holds"] = type_id, f"{record_type.emoji} {record_type.plural}"
-        data["mapping"] = propose(data["headers"], {fold(f.name): f.id for f in reversed(own)})
-        data["fields"] = {f"{FIELD_PREFIX}{f.id}": field_label(f.name) for f in own}
+        data["mapping"], data["fields"] = await record_targets(crm, type_id, data["headers"])
     data.pop("required", None)  # the rows lacking a required field are another question now
     await state.set_data(cast(dict[str, Any], data))
     await show(callback, screen_of(data))

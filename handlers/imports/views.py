@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from aiogram.utils.formatting import Bold, Text, as_line, as_list
 from aiogram.utils.i18n import gettext as _
 
+from crm.imports.linker import Linked
 from crm.imports.mapping import Target
 from crm.imports.plan import Policy
 from crm.imports.required import RequiredChoice
@@ -25,7 +26,8 @@ from storage.models import RecordType
 MAX_COLUMNS_SHOWN = 30
 EMPTY = RequiredChoice.EMPTY
 # What a column of a records' file may go to, besides the type's own fields.
-RECORD_TARGETS = frozenset({Target.SKIP.value, Target.NAME.value})
+RECORD_TARGETS = frozenset({Target.SKIP.value, Target.NAME.value, Target.NEW_FIELD.value})
+NOT_LINKED_SHOWN = 10
 
 
 def target_label(target: str) -> str:
@@ -241,7 +243,8 @@ def progress_text(file_name: str, done: int, total: int) -> Text:
     )
 
 
-def result_screen(file_name: str, outcome: Outcome) -> Screen:
+def result_screen(file_name: str, outcome: Outcome, records: bool = False) -> Screen:
+    """``records``: the file held records (it made no deals)."""
     text = Text(
         Bold(_("Import of {file} finished").format(file=file_name)),
         "\n\n",
@@ -249,14 +252,36 @@ def result_screen(file_name: str, outcome: Outcome) -> Screen:
             _("Created: {n}").format(n=outcome.created),
             _("Updated: {n}").format(n=outcome.updated),
             _("Skipped: {n}").format(n=outcome.skipped),
-            _("Deals: {n}").format(n=outcome.deals),
+            *(() if records else (_("Deals: {n}").format(n=outcome.deals),)),
             _("Rejected: {n}").format(n=len(outcome.rejected)),
+            *link_lines(outcome.links),
         ),
     )
     undo = button(
         _("Undo this import"), BatchCb(action=BatchAction.UNDO, batch_id=outcome.batch_id)
     )
     return Screen(text, keyboard([undo]))
+
+
+def link_lines(linked: Linked) -> list[str]:
+    """Links made, and the names not linked (the first few named, with their rows)."""
+    if not linked.rows:
+        return []
+    lines = [_("Links made: {n}").format(n=linked.made)]
+    if linked.not_linked:
+        lines.append(_("Names not linked: {n}").format(n=linked.not_linked))
+    for name in linked.names[:NOT_LINKED_SHOWN]:
+        why = (
+            _("several cards have this name")
+            if name.reason == "ambiguous"
+            else _("no such card among those you see")
+        )
+        lines.append(
+            _("• row {row}: {name} — {why}").format(row=name.number, name=name.name, why=why)
+        )
+    if linked.not_linked > NOT_LINKED_SHOWN:
+        lines.append(_("…and {n} more").format(n=linked.not_linked - NOT_LINKED_SHOWN))
+    return lines
 
 
 def holds_screen(types: list[RecordType]) -> Screen:

@@ -1,0 +1,85 @@
+"""What an import's links leave on the timelines: "link_added" on both cards as linking by
+hand writes it, and, when the import is undone, the links removed with "link_removed" on
+the cards that stay. Written as rows for one multi-row insert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.cards import CardRef, event_refs, link_side
+from crm.imports.writer import insert_rows
+from storage.models import Event, Link
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Side:
+    """A card as a link's item keeps it: undo writes "link_removed" with these."""
+
+    ref: CardRef
+    title: str
+    type_id: int | None
+
+    def plain(self) -> dict[str, Any]:
+        return {**self.ref.plain(), "title": self.title, "type_id": self.type_id}
+
+
+def link_event(
+    kind: str, link_id: int, card: Side, other: Side, actor_id: int, now: datetime
+) -> dict[str, Any]:
+    row: dict[str, Any] = {"client_id": None, "deal_id": None, "record_id": None}
+    row.update(event_refs(card.ref))
+    row.update(occurred_at=now, actor_id=actor_id, kind=kind, task_id=None, text=None)
+    row["data"] = {
+        "link_id": link_id,
+        "other": other.ref.plain(),
+        "title": other.title,
+        "type_id": other.type_id,
+        "quantity": None,
+        "price": None,
+    }
+    return row
+
+
+async def unlink(
+    session: AsyncSession,
+    actor_id: int,
+    now: datetime,
+    made: list[tuple[int, dict[str, Any]]],
+    gone: set[CardRef],
+) -> int:
+    """Undo's part: remove the links an import made (id, the item's ``before``) that are
+    still there, writing "link_removed" on the timelines of the cards that stay (``gone``:
+    the cards undo deletes). How many were removed."""
+    removed = 0
+    for start in range(0, len(made), CHUNK):
+        part = dict(made[start : start + CHUNK])
+        there = await session.scalars(select(Link).where(Link.id.in_(list(part))))
+        events, ids = [], []
+        for link in there:
+            a, b = _side_of(part[link.id]["a"]), _side_of(part[link.id]["b"])
+            if {a.ref, b.ref} != {link_side(link, "a"), link_side(link, "b")}:
+                continue  # not the import's link: its id was given again
+            ids.append(link.id)
+            events += [
+                link_event("link_removed", link.id, card, other, actor_id, now)
+                for card, other in ((a, b), (b, a))
+                if card.ref not in gone
+            ]
+        await session.execute(delete(Link).where(Link.id.in_(ids)))
+        await insert_rows(session, Event, events)
+        removed += len(ids)
+    return removed
+
+
+def _side_of(plain: dict[str, Any]) -> Side:
+    """A side as an item kept it (``Side.plain``)."""
+    ref = CardRef.of(str(plain["kind"]), int(plain["id"]))
+    type_id = plain.get("type_id")
+    return Side(ref, str(plain.get("title") or ""), int(type_id) if type_id else None)

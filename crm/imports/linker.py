@@ -1,0 +1,238 @@
+"""An import's links: the names in its link columns matched to cards, and linked in bulk.
+
+Links are made after every row's card is written, a chunk of rows at a time (so a
+row may name a card that a later row makes, as an export's "Linked clients" does),
+each chunk with one look-up per kind of card named, one for the links its cards
+have already and one multi-row insert each for the links, their events and the
+batch's items. A name is matched as a person would find the card: clients by
+name, deals by title, records by title within their type, folded, among the cards
+the importing member can see (archived clients and records left out); how a cell
+is cut into names is ``crm.imports.link_cells``. A name that matches no card or
+several is not linked and is reported; the row itself stays imported. A link the
+two cards have already is not made again. Each link writes "link_added" on both
+cards' timelines, as linking by hand does, and an item that undo reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm import visibility
+from crm.cards import CardKind, CardRef, link_columns, link_side, visible_records
+from crm.clock import Clock
+from crm.imports.link_cells import candidates, names
+from crm.imports.link_events import Side, link_event
+from crm.imports.link_targets import LinkTo, link_to
+from crm.imports.paced import in_chunks
+from crm.imports.writer import insert_rows, reserve_ids
+from crm.pace import Pace
+from crm.parsing.search_text import fold
+from storage.models import Client, Deal, Event, ImportItem, Link, Record, User
+
+CHUNK = 500  # values per IN (…)
+NAMES_KEPT = 50  # names not linked that the result keeps to show
+
+
+@dataclass(frozen=True)
+class Unlinked:
+    number: int  # the row in the sent file
+    name: str
+    reason: str  # "not_found" or "ambiguous"
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """A written row's card and its link cells (link target → the cell's text)."""
+
+    number: int
+    card: CardRef
+    links: dict[str, str]
+
+
+@dataclass
+class Linked:
+    rows: int = 0  # rows with names to link
+    made: int = 0
+    not_linked: int = 0
+    names: list[Unlinked] = field(default_factory=list)  # the first NAMES_KEPT of them
+
+
+Found = dict[str, list[Side]]  # folded name → the visible cards of that name
+
+
+class Linker:
+    """Links of one import; ``type_id``: the imported records' type (None for clients)."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        actor: User,
+        see_all: bool,
+        clock: Clock,
+        batch_id: int,
+        type_id: int | None = None,
+    ) -> None:
+        self._session = session
+        self._clock = clock
+        self._actor = actor
+        self._see_all = see_all
+        self._batch_id = batch_id
+        self._type_id = type_id
+        self._deals: Found | None = None  # deals are folded here: they keep no folded title
+        self.now = datetime.min
+        self.result = Linked()
+
+    async def run(self, pace: Pace, rows: list[LinkRow]) -> Linked:
+        async def write(indexes: range) -> None:
+            await self.chunk([rows[i] for i in indexes])
+
+        self.result.rows = len(rows)
+        await in_chunks(self._session, pace, len(rows), write)
+        return self.result
+
+    async def chunk(self, rows: list[LinkRow]) -> None:
+        self.now = self._clock.now()
+        wanted: dict[LinkTo, set[str]] = {}
+        for row in rows:
+            for target, cell in row.links.items():
+                if (to := link_to(target)) is not None:
+                    wanted.setdefault(to, set()).update(candidates(cell))
+        found = {to: await self._find(to, keys) for to, keys in wanted.items()}
+        own = await self._own([row.card for row in rows])
+        pairs: dict[tuple[CardRef, CardRef], tuple[Side, Side]] = {}
+        for row in rows:
+            ours = own.get(row.card)
+            for target, cell in row.links.items():
+                to = link_to(target)
+                if ours is None or to is None:
+                    continue
+                cards = found[to]
+                for name in names(cell, cards.__contains__):
+                    theirs = [s for s in cards.get(fold(name), []) if s.ref != row.card]
+                    if len(theirs) == 1:
+                        pairs.setdefault(_key(row.card, theirs[0].ref), (ours, theirs[0]))
+                    elif theirs or not cards.get(fold(name)):  # the card itself: no link
+                        self._not_linked(row.number, name, theirs)
+        have = await self._linked_already({row.card for row in rows})
+        await self._insert([sides for key, sides in pairs.items() if key not in have])
+
+    def _not_linked(self, number: int, name: str, theirs: list[Side]) -> None:
+        self.result.not_linked += 1
+        if len(self.result.names) < NAMES_KEPT:
+            reason = "ambiguous" if theirs else "not_found"
+            self.result.names.append(Unlinked(number, name[:100], reason))
+
+    async def _find(self, to: LinkTo, keys: set[str]) -> Found:
+        if to.kind == CardKind.DEAL:
+            deals = await self._all_deals()
+            return {key: deals[key] for key in keys if key in deals}
+        found: Found = {}
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), CHUNK):
+            part = ordered[start : start + CHUNK]
+            if to.kind == CardKind.CLIENT:
+                query = select(Client.id, Client.name, Client.name_folded).where(
+                    Client.name_folded.in_(part),
+                    Client.archived_at.is_(None),
+                    visibility.visible_clients(self._actor, self._see_all),
+                )
+            else:
+                query = select(Record.id, Record.title, Record.title_folded).where(
+                    Record.type_id == to.type_id,
+                    Record.title_folded.in_(part),
+                    Record.archived_at.is_(None),
+                    visible_records(self._actor, self._see_all),
+                )
+            for card_id, title, folded in await self._session.execute(query):
+                side = Side(CardRef(to.kind, card_id), title, to.type_id)
+                found.setdefault(folded, []).append(side)
+        return found
+
+    async def _all_deals(self) -> Found:
+        """Every deal the member sees by folded title, read once an import (the titles
+        are not kept folded; the deals an import makes are written before its links)."""
+        if self._deals is None:
+            rows = await self._session.execute(
+                select(Deal.id, Deal.title)
+                .join(Client, Client.id == Deal.client_id)
+                .where(visibility.visible_clients(self._actor, self._see_all))
+            )
+            self._deals = {}
+            for deal_id, title in rows:
+                side = Side(CardRef(CardKind.DEAL, deal_id), title, None)
+                self._deals.setdefault(fold(title), []).append(side)
+        return self._deals
+
+    async def _own(self, refs: list[CardRef]) -> dict[CardRef, Side]:
+        """The rows' own cards with their titles (a card filled by the import keeps its name)."""
+        ids = sorted({ref.id for ref in refs})
+        own: dict[CardRef, Side] = {}
+        for start in range(0, len(ids), CHUNK):
+            part = ids[start : start + CHUNK]
+            if self._type_id is None:
+                rows = await self._session.execute(
+                    select(Client.id, Client.name).where(Client.id.in_(part))
+                )
+                kind = CardKind.CLIENT
+            else:
+                rows = await self._session.execute(
+                    select(Record.id, Record.title).where(Record.id.in_(part))
+                )
+                kind = CardKind.RECORD
+            for card_id, title in rows:
+                own[CardRef(kind, card_id)] = Side(CardRef(kind, card_id), title, self._type_id)
+        return own
+
+    async def _linked_already(self, refs: set[CardRef]) -> set[tuple[CardRef, CardRef]]:
+        """The pairs the rows' cards are linked in already, each as ``_key`` orders it."""
+        have: set[tuple[CardRef, CardRef]] = set()
+        ids = sorted(ref.id for ref in refs)
+        kind = CardKind.CLIENT if self._type_id is None else CardKind.RECORD
+        a_column, b_column = link_columns(kind)
+        for start in range(0, len(ids), CHUNK):
+            part = ids[start : start + CHUNK]
+            where: ColumnElement[bool] = or_(a_column.in_(part), b_column.in_(part))
+            for link in await self._session.scalars(select(Link).where(where)):
+                have.add(_key(link_side(link, "a"), link_side(link, "b")))
+        return have
+
+    async def _insert(self, pairs: list[tuple[Side, Side]]) -> None:
+        if not pairs:
+            return
+        ids = await reserve_ids(self._session, Link, len(pairs))
+        links, events, items = [], [], []
+        for link_id, (a, b) in zip(ids, pairs, strict=True):
+            row: dict[str, Any] = {f"{s}_{k.value}_id": None for s in "ab" for k in CardKind}
+            row.update({f"a_{a.ref.kind.value}_id": a.ref.id, f"b_{b.ref.kind.value}_id": b.ref.id})
+            row.update(id=link_id, quantity_milli=None, price_minor=None)
+            links.append({**row, "created_by": self._actor.id, "created_at": self.now})
+            events += [self.event(link_id, a, b), self.event(link_id, b, a)]
+            before = {"a": a.plain(), "b": b.plain()}
+            items.append(
+                {"batch_id": self._batch_id, "entity": "link", "record_id": link_id}
+                | {"action": "created", "before": before}
+            )
+        await insert_rows(self._session, Link, links)
+        await insert_rows(self._session, Event, events)
+        await insert_rows(self._session, ImportItem, items)
+        self.result.made += len(pairs)
+
+    def event(self, link_id: int, card: Side, other: Side) -> dict[str, Any]:
+        """The event on ``card``'s timeline, as ``crm.links`` writes it for a link by hand."""
+        return link_event("link_added", link_id, card, other, self._actor.id, self.now)
+
+
+def _key(a: CardRef, b: CardRef) -> tuple[CardRef, CardRef]:
+    """A pair of cards in one order, whichever side each is on."""
+    return (a, b) if (a.kind.value, a.id) <= (b.kind.value, b.id) else (b, a)
+
+
+def link_rows(pairs: Iterable[tuple[int, CardRef, dict[str, str] | None]]) -> list[LinkRow]:
+    """The rows that have link cells: (row number, its card, its ``RowDraft.links``)."""
+    return [LinkRow(number, card, links) for number, card, links in pairs if links]

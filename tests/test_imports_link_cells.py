@@ -1,0 +1,95 @@
+"""How a link column's cell is cut into names: the whole cell first, then lines and commas,
+the longest run of pieces that names a card winning. Pure."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.cards import CardKind
+from crm.imports.link_cells import candidates, link_text, names
+from crm.imports.link_targets import (
+    LINK_CLIENTS,
+    LINK_DEALS,
+    LinkTo,
+    link_headers,
+    link_to,
+    type_target,
+)
+from crm.parsing.search_text import fold
+
+KNOWN = {
+    fold(n) for n in ("Иван Петров", "ООО Ромашка, филиал", "ООО Ромашка", "Анна", "A; B", "Ёжик")
+}
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("Иван Петров", ["Иван Петров"]),
+        ("  иван   петров ", ["иван петров"]),
+        ("Иван Петров, Анна", ["Иван Петров", "Анна"]),  # the export's ", "
+        ("ООО Ромашка, филиал", ["ООО Ромашка, филиал"]),  # the whole cell names a card
+        ("Анна, ООО Ромашка, филиал", ["Анна", "ООО Ромашка, филиал"]),  # the longest run
+        ("ООО Ромашка, Анна", ["ООО Ромашка", "Анна"]),
+        ("Анна\nИван Петров", ["Анна", "Иван Петров"]),  # line breaks
+        ("Анна; Иван Петров;", ["Анна", "Иван Петров"]),  # ";" and an empty name
+        ("A; B", ["A; B"]),  # a name holding ";" is matched whole
+        ("Анна, Нет такого, Иван Петров", ["Анна", "Нет такого", "Иван Петров"]),
+        ("Нет, такого", ["Нет", "такого"]),  # nothing known: each piece is a name
+        ("Анна, анна,, ", ["Анна"]),  # each name once
+        ("ежик", ["ежик"]),  # folded: ё is е
+        ("", []),
+        (" , ; ", []),
+    ],
+)
+def test_a_cell_is_cut_into_names(cell: str, expected: list[str]) -> None:
+    assert names(cell, KNOWN.__contains__) == expected
+
+
+def test_candidates_hold_every_text_names_asks_about() -> None:
+    asked: set[str] = set()
+
+    def known(key: str) -> bool:
+        asked.add(key)
+        return key in KNOWN
+
+    for cell in ("Анна, ООО Ромашка, филиал", "x, y\nz; w", "ООО Ромашка, филиал, Анна"):
+        asked.clear()
+        names(cell, known)
+        assert asked <= candidates(cell)
+
+
+def test_line_breaks_are_kept_in_a_link_cell() -> None:
+    assert link_text(" Анна\nИван ") == "Анна\nИван"
+    assert link_text(12.0) == "12"
+    assert link_text(None) is None
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        (LINK_CLIENTS, LinkTo(CardKind.CLIENT)),
+        (LINK_DEALS, LinkTo(CardKind.DEAL)),
+        (type_target(7), LinkTo(CardKind.RECORD, 7)),
+        ("links_type_", None),
+        ("links_type_x", None),
+        ("links_type_12345678901", None),
+        ("field_7", None),
+        ("name", None),
+    ],
+)
+def test_link_targets(target: str, expected: LinkTo | None) -> None:
+    assert link_to(target) == expected
+
+
+def test_the_exports_titles_go_to_links_in_both_languages() -> None:
+    from bot.i18n import build_i18n
+    from crm.exports.columns import LINK_TITLES
+
+    i18n = build_i18n("ru")
+    headers = link_headers([(3, "Поставщики")])
+    expected = {"clients": LINK_CLIENTS, "deals": LINK_DEALS}
+    for key, title in LINK_TITLES.items():
+        for locale in ("ru", "en"):
+            assert headers[fold(i18n.gettext(title, locale=locale))] == expected[key]
+    assert headers["поставщики"] == type_target(3)

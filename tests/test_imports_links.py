@@ -1,0 +1,223 @@
+"""Links in an import: a column of linked cards' names (the export's "Linked clients", a record
+type's plural) links each row's card to the cards it names that the member can see; names
+that match none or several are reported, not guessed; undo removes the links it made."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.cards import CardKind, CardRef
+from crm.parsing.fields import FieldType
+from storage.models import Client, Event, Record
+from tests.client_helpers import make_client, member
+from tests.conftest import OWNER_ID, Joiner
+
+MANAGER = 7302
+
+
+async def finished(app: App) -> None:
+    await asyncio.gather(*list(app.dispatcher["background"]))
+
+
+async def suppliers(app: App, *names: str) -> int:
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        kind = await crm.record_types.create(owner, "Поставщик", "Поставщики", "🏭")
+        for name in names:
+            await crm.records.create(owner, kind.id, name)
+    return kind.id
+
+
+async def card_id(app: App, kind: CardKind, title: str) -> int:
+    async with app.crm.open() as crm:
+        if kind == CardKind.CLIENT:
+            query = select(Client.id).where(Client.name == title)
+        else:
+            query = select(Record.id).where(Record.title == title)
+        found = await crm.clients._session.scalar(query)
+    assert found is not None, title
+    return found
+
+
+async def linked(app: App, kind: CardKind, title: str) -> list[str]:
+    """The titles of the cards linked to the card so named, as the owner sees them."""
+    ref = CardRef(kind, await card_id(app, kind, title))
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        return sorted(view.title for view in await crm.links.of_card(owner, ref))
+
+
+async def timeline_kinds(app: App, kind: CardKind, title: str) -> list[str]:
+    column = Event.client_id if kind == CardKind.CLIENT else Event.record_id
+    found = await card_id(app, kind, title)
+    async with app.crm.open() as crm:
+        rows = await crm.clients._session.scalars(
+            select(Event.kind).where(column == found).order_by(Event.id)
+        )
+        return list(rows)
+
+
+async def run_import(person: SimulatedUser, app: App, name: str, data: bytes, policy: str) -> str:
+    """Send the file, preview, run with the policy; the result screen's text."""
+    await person.send_document(name, data=data)
+    await person.press("Preview")
+    await person.press(policy)
+    await finished(app)
+    return next(m.text for m in reversed(person.chat_messages()) if "finished" in m.text)
+
+
+async def test_an_export_sent_back_brings_its_links_both_ways(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    type_id = await suppliers(app, "ЛедЗавод", "ПарСервис", "ООО Ромашка, филиал")
+    ivan = await make_client(app, OWNER_ID, "Иван Петров", phones=("+79161234567",))
+    anna = await make_client(app, OWNER_ID, "Анна", phones=("+79161112233",))
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        ivan_ref, anna_ref = CardRef(CardKind.CLIENT, ivan.id), CardRef(CardKind.CLIENT, anna.id)
+        for title in ("ЛедЗавод", "ПарСервис", "ООО Ромашка, филиал"):
+            record = CardRef(CardKind.RECORD, await card_id(app, CardKind.RECORD, title))
+            await crm.links.link(owner, ivan_ref, record)
+        await crm.links.link(owner, anna_ref, ivan_ref)
+
+    await owner_en.send("/clients")
+    await owner_en.press("⬇️ Export")
+    [sent] = await owner_en.press("CSV")
+    assert sent.data is not None
+    async with app.crm.open() as crm:  # another state of the base: the clients are gone
+        owner = await member(app, OWNER_ID)
+        await crm.client_edits.delete(owner, ivan.id)
+        await crm.client_edits.delete(owner, anna.id)
+
+    [screen] = await owner_en.send_document("clients.csv", data=sent.data)
+    assert "Linked clients → 🔗 Linked clients" in screen.text
+    assert "Поставщики → 🔗 🏭 Поставщики" in screen.text
+    result = await run_import(owner_en, app, "clients.csv", sent.data, "Skip them")
+    assert "Created: 2" in result
+    assert "Links made: 4" in result  # Иван–Анна once, though both rows name it
+    assert "not linked" not in result
+
+    assert await linked(app, CardKind.CLIENT, "Иван Петров") == [
+        "Анна",
+        "ЛедЗавод",
+        "ООО Ромашка, филиал",
+        "ПарСервис",
+    ]
+    assert await linked(app, CardKind.CLIENT, "Анна") == ["Иван Петров"]
+    assert await linked(app, CardKind.RECORD, "ООО Ромашка, филиал") == ["Иван Петров"]
+    assert (await timeline_kinds(app, CardKind.RECORD, "ЛедЗавод"))[-1] == "link_added"
+    kinds = await timeline_kinds(app, CardKind.CLIENT, "Анна")
+    assert kinds.count("imported") == 1 and kinds.count("link_added") == 1
+
+    # Sent again with "fill in": every link is there already, none is made twice.
+    result = await run_import(owner_en, app, "clients.csv", sent.data, "Fill in")
+    assert "Updated: 2" in result and "Links made: 0" in result
+    assert await linked(app, CardKind.CLIENT, "Анна") == ["Иван Петров"]
+    assert type_id
+
+
+async def test_names_not_found_or_shared_are_reported_and_the_row_is_imported(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await suppliers(app, "ЛедЗавод", "Дубль", "дубль")
+    client = await make_client(app, OWNER_ID, "Ольга")
+    async with app.crm.open() as crm:
+        await crm.deals.create(await member(app, OWNER_ID), client.id, 0, "Лёд на лето")
+    csv = "\r\n".join(
+        [
+            "ФИО;Поставщики;Связанные сделки",
+            "Иван Петров;ЛедЗавод, Нет Такого;лед на лето",
+            "Анна;Дубль;",
+        ]
+    ).encode("utf-8")
+    result = await run_import(owner_en, app, "база.csv", csv, "Skip them")
+    assert "Created: 2" in result
+    assert "Links made: 2" in result
+    assert "Names not linked: 2" in result
+    assert "row 2: Нет Такого — no such card among those you see" in result
+    assert "row 3: Дубль — several cards have this name" in result
+    assert await linked(app, CardKind.CLIENT, "Иван Петров") == ["ЛедЗавод", "Лёд на лето"]
+    assert await linked(app, CardKind.CLIENT, "Анна") == []
+
+
+async def test_a_manager_links_only_cards_they_can_see(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    mark = await join(MANAGER, "manager", "Mark", language_code="en")
+    await make_client(app, OWNER_ID, "Чужой клиент")
+    await make_client(app, MANAGER, "Свой клиент")
+    csv = "\r\n".join(["Name;Linked clients", "Новый;Чужой клиент, Свой клиент"]).encode("utf-8")
+    result = await run_import(mark, app, "mine.csv", csv, "Skip them")
+    assert "Links made: 1" in result
+    assert "row 2: Чужой клиент — no such card among those you see" in result
+    assert await linked(app, CardKind.CLIENT, "Новый") == ["Свой клиент"]
+    assert await linked(app, CardKind.CLIENT, "Чужой клиент") == []
+
+
+async def test_undo_removes_the_links_the_import_made(app: App, owner_en: SimulatedUser) -> None:
+    await suppliers(app, "ЛедЗавод", "ПарСервис")
+    await make_client(app, OWNER_ID, "Мария", phones=("+79035556677",))
+    csv = "\r\n".join(
+        [
+            "ФИО;Телефон;Поставщики",
+            "Мария К.;89035556677;ЛедЗавод",  # a card that exists: filled in and linked
+            'Олег;;"ЛедЗавод\nПарСервис"',  # names on lines of their own
+        ]
+    ).encode("cp1251")
+    result = await run_import(owner_en, app, "база.csv", csv, "Fill in")
+    assert "Links made: 3" in result
+    assert await linked(app, CardKind.RECORD, "ЛедЗавод") == ["Мария", "Олег"]
+
+    await owner_en.send("/imports")
+    [confirm] = await owner_en.press("Undo #1")
+    assert "the links it made are removed" in confirm.text
+    [done] = await owner_en.press("Yes, undo")
+    assert "Links removed: 3." in done.text
+    assert await linked(app, CardKind.RECORD, "ЛедЗавод") == []
+    assert await linked(app, CardKind.RECORD, "ПарСервис") == []
+    assert await linked(app, CardKind.CLIENT, "Мария") == []
+    kinds = await timeline_kinds(app, CardKind.RECORD, "ЛедЗавод")
+    assert kinds[-4:] == ["link_added", "link_added", "link_removed", "link_removed"]
+    assert (await timeline_kinds(app, CardKind.CLIENT, "Мария"))[-1] == "import_undone"
+
+
+async def test_records_with_links_and_a_new_field(app: App, owner_en: SimulatedUser) -> None:
+    type_id = await suppliers(app)
+    await make_client(app, OWNER_ID, "Иван Петров")
+    csv = "\r\n".join(
+        [
+            "Название;Linked clients;Страна",
+            "ЛедЗавод;Иван Петров;Россия",
+            "ПарСервис;Никто;",
+        ]
+    ).encode("utf-8")
+    [screen] = await owner_en.send_document("поставщики.csv", data=csv)
+    await owner_en.press("The file holds")
+    [screen] = await owner_en.press("🏭 Поставщики")
+    assert "2. Linked clients → 🔗 Linked clients" in screen.text
+    assert "3. Страна → — skip —" in screen.text
+    await owner_en.press("3. Страна")
+    [screen] = await owner_en.press("A new field named after the column")
+    assert "3. Страна → ➕ A new field named after the column" in screen.text
+    [preview] = await owner_en.press("Preview")
+    assert "New records: 2" in preview.text
+    await owner_en.press("Skip them")
+    await finished(app)
+    result = owner_en.chat_messages()[-1].text
+    assert "Created: 2" in result
+    assert "Deals:" not in result  # a file of records makes no deals
+    assert "Links made: 1" in result
+    assert "row 3: Никто — no such card among those you see" in result
+    assert await linked(app, CardKind.CLIENT, "Иван Петров") == ["ЛедЗавод"]
+
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        [country] = [f for f in await crm.fields.of(CardKind.RECORD, type_id)]
+        assert (country.name, country.type) == ("Страна", FieldType.TEXT.value)
+        ref = CardRef(CardKind.RECORD, await card_id(app, CardKind.RECORD, "ЛедЗавод"))
+        shown = await crm.field_values.of_card(owner, ref)
+        assert [(v.field.name, v.value) for v in shown] == [("Страна", "Россия")]
