@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseStorage
@@ -20,6 +19,7 @@ from aiogram.utils.i18n import gettext as _
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.api_session import ApiSession
 from bot.config import Settings
 from bot.flood import FloodControl
 from bot.i18n import build_i18n
@@ -188,8 +188,8 @@ def build_dispatcher(
 def _http_session(settings: Settings) -> BaseSession:
     if settings.telegram_api_url:
         api = TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/"))
-        return AiohttpSession(api=api)
-    return AiohttpSession()
+        return ApiSession(api=api)
+    return ApiSession()
 
 
 def _errors_router(i18n: I18n, default_language: str) -> Router:
