@@ -124,6 +124,12 @@ class RecordTypes:
             query = query.where(RecordType.archived_at.is_(None))
         return list(await self._session.scalars(query))
 
+    async def listed(self) -> list[RecordType]:
+        """The types in use, in the owner's order, from the process's copy (see DefsCache):
+        for texts such as /help, read only."""
+        types = (await self._cache.get(self._session)).types.values()
+        return sorted((t for t in types if t.archived_at is None), key=lambda t: (t.position, t.id))
+
     async def shown(self) -> Mapping[int, RecordType]:
         """Every type by id, archived ones too, from the process's copy (see DefsCache),
         for the cards: read only."""

@@ -81,7 +81,7 @@ async def greet(message: Message, member: User, state: FSMContext) -> None:
 @routes.message(Command("help"))
 @routes.message(F.text == MENU_HELP)
 async def help_command(message: Message, member: User, crm: Crm) -> None:
-    types = ", ".join(f"{t.emoji} {t.plural}" for t in await crm.record_types.all())
+    types = ", ".join(f"{t.emoji} {t.plural}" for t in await crm.record_types.listed())
     content = as_list(
         Bold(_("What I can do for you ({role}):").format(role=role_name(member.role))),
         *(Text(f"/{info.command} — {info.description}") for info in commands_for(member)),
