@@ -160,12 +160,18 @@ class ClientQueries:
         return Page(list(rows), total, page, pages)
 
     async def search(
-        self, actor: User, text: str, limit: int = 10, archived: bool = False
+        self,
+        actor: User,
+        text: str,
+        limit: int = 10,
+        archived: bool = False,
+        counts: dict[str, int] | None = None,
     ) -> list[Client]:
         """Best matches first (see ``client_search.name_rank``), then the most recent activity.
 
         A single word shorter than three letters matches name prefixes only. ``archived``:
-        among the archived clients instead of the active ones.
+        among the archived clients instead of the active ones. ``counts``: shared by
+        searches for the same text (see ``client_search.ranked_clients``).
         """
         terms = query_terms(text)
         if not terms:
@@ -173,8 +179,23 @@ class ClientQueries:
         conditions = await self._conditions(actor, ClientFilter(archived=archived))
         prefix_only = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
         return await client_search.ranked_clients(
-            self._session, conditions, terms, limit, prefix_only
+            self._session, conditions, terms, limit, prefix_only, counts
         )
+
+    async def search_with_archive(
+        self, actor: User, text: str, results: int
+    ) -> tuple[list[Client], list[Client]]:
+        """Up to ``results + 1`` active matches and, when fewer than ``results``, the
+        archived ones to fill the rest: what /find lists. The archive's search reuses
+        the first one's counts of candidates."""
+        counts: dict[str, int] = {}
+        found = await self.search(actor, text, limit=results + 1, counts=counts)
+        archived: list[Client] = []
+        if len(found) < results:
+            archived = await self.search(
+                actor, text, limit=results - len(found), archived=True, counts=counts
+            )
+        return found, archived
 
     async def cities(self, actor: User, limit: int = 12) -> list[str]:
         """The most common cities among the clients ``actor`` sees, for filter buttons."""

@@ -132,7 +132,7 @@ class Timeline:
             and now - actor.open_client_at < OPEN_CARD_REFRESH
         ):
             return
-        async with write_transaction(self._session):
+        async with write_transaction(self._session, savepoint=False):  # one update by id
             user = await self._session.get(User, actor.id)
             if user is not None:
                 user.open_client_id, user.open_deal_id = client_id, deal_id

@@ -42,12 +42,17 @@ async def ranked_clients(
     terms: list[str],
     limit: int,
     prefix_only: bool = False,
+    counts: dict[str, int] | None = None,
 ) -> list[Client]:
     """The clients (among ``where``) whose search text contains every folded term,
     best first: by ``name_rank`` of the first term, then the most recent activity.
-    With ``prefix_only`` the name must start with the (single) term instead."""
+    With ``prefix_only`` the name must start with the (single) term instead.
+
+    ``counts``: on SQLite, how many candidates each index gave for these terms,
+    whatever ``where`` is; a second search for the same terms (the archive's,
+    after the active clients') passes the first one's and counts nothing again."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     if dialect != "sqlite":
         query = ranked_select(dialect, where, terms, limit, prefix_only)
         return list(await session.scalars(query))
-    return await SqliteSearch(session, where, terms, limit).run(prefix_only)
+    return await SqliteSearch(session, where, terms, limit, counts).run(prefix_only)

@@ -60,6 +60,7 @@ class SqliteSearch:
         where: Sequence[ColumnElement[bool]],
         terms: list[str],
         limit: int,
+        counts: dict[str, int] | None = None,
     ) -> None:
         from sqlalchemy import and_
 
@@ -67,7 +68,8 @@ class SqliteSearch:
         self._where = and_(*where)
         self._terms = terms
         self._limit = limit
-        self._counts: dict[str, int] = {}
+        # Candidates by index (``Finder.key``): the same whatever ``where`` is, so shareable.
+        self._counts: dict[str, int] = {} if counts is None else counts
         self._horizon: tuple[datetime | None] | None = None
 
     async def run(self, prefix_only: bool) -> list[Client]:

@@ -86,7 +86,9 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 
 @asynccontextmanager
-async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+async def write_transaction(
+    session: AsyncSession, savepoint: bool = True
+) -> AsyncIterator[AsyncSession]:
     """A transaction that will write: committed on success, undone on error.
 
     Any read transaction the session had open is finished first, so the write
@@ -95,15 +97,25 @@ async def write_transaction(session: AsyncSession) -> AsyncIterator[AsyncSession
     changed is reloaded, so the objects a handler holds (the member, say) stay
     usable. A plain rollback would expire every object in the session, and the
     next attribute read would need I/O that async code cannot do implicitly.
+
+    Without ``savepoint`` (for a write that is never refused, such as one
+    update by primary key) there is no SAVEPOINT round trip; an error then
+    rolls the whole transaction back and reloads what it expired, as above.
     """
     if session.in_transaction():
         await session.commit()
     async with _turn(session):
         await session.connection(execution_options={_WRITE_OPTION: True})
         try:
-            async with session.begin_nested():
+            if savepoint:
+                async with session.begin_nested():
+                    yield session
+            else:
                 yield session
+                await session.flush()
         except BaseException:
+            if not savepoint:
+                await session.rollback()
             await _reload_expired(session)
             await session.commit()
             raise

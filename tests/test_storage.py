@@ -312,11 +312,15 @@ async def test_foreign_keys_are_enforced(engine: AsyncEngine) -> None:
         assert await session.scalar(select(Invite.id)) is None
 
 
-async def test_a_refused_write_leaves_loaded_objects_usable(engine: AsyncEngine) -> None:
+@pytest.mark.parametrize("savepoint", [True, False])
+async def test_a_refused_write_leaves_loaded_objects_usable(
+    engine: AsyncEngine, savepoint: bool
+) -> None:
     """A use case that raises inside write_transaction undoes its own changes only.
 
     The objects the caller loaded before (a handler's member) keep their values
-    and can be read without I/O afterwards, which async SQLAlchemy requires.
+    and can be read without I/O afterwards, which async SQLAlchemy requires;
+    without a savepoint too (the whole transaction is undone and reloaded).
     """
     sessions = create_session_factory(engine)
     async with sessions() as session:
@@ -327,7 +331,7 @@ async def test_a_refused_write_leaves_loaded_objects_usable(engine: AsyncEngine)
         touched = await session.get(AppSetting, "touched")
         assert kept is not None and touched is not None
         with pytest.raises(RuntimeError):
-            async with write_transaction(session):
+            async with write_transaction(session, savepoint=savepoint):
                 touched.value = {"n": 2}
                 session.add(AppSetting(key="new", value={}))
                 await session.flush()

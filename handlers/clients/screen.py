@@ -23,7 +23,6 @@ async def card_screen(
 ) -> tuple[Text, InlineKeyboardMarkup]:
     """The card as a screen; opening it also makes it the member's open card."""
     card = await crm.client_queries.card(member, client_id, page=page)
-    await crm.timeline.open_card(member, client_id)
     await name_deal_managers(crm, card.events, card.actors)
     extra = await card_lines(crm, member, CardRef(CardKind.CLIENT, client_id), card.client)
     rows = []
@@ -31,7 +30,10 @@ async def card_screen(
     if chat is not None:
         extra = [*extra, business_views.card_line(chat)]
         rows.append(business_views.card_row(chat, member.id, client_id))
-    return render_card(card, member, await crm.settings.statuses(), page, extra, rows)
+    statuses = await crm.settings.statuses()
+    # Last: every read above shares one transaction, before the write (if any) ends it.
+    await crm.timeline.open_card(member, client_id)
+    return render_card(card, member, statuses, page, extra, rows)
 
 
 async def name_deal_managers(crm: Crm, events: list[Event], people: dict[int, User]) -> None:

@@ -12,7 +12,7 @@ from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import send_card
 from handlers.clients.views import client_summary
 from handlers.kit.routes import Routes
-from storage.models import Client, User
+from storage.models import User
 
 routes = Routes(__name__)
 RESULTS = 10
@@ -39,12 +39,7 @@ async def search_and_answer(message: Message, crm: Crm, member: User, text: str)
     if len(query) > MAX_QUERY:
         await message.answer(_("That is too long to search for; send a name, phone or email."))
         return
-    found = await crm.client_queries.search(member, query, limit=RESULTS + 1)
-    archived: list[Client] = []
-    if len(found) < RESULTS:
-        archived = await crm.client_queries.search(
-            member, query, limit=RESULTS - len(found), archived=True
-        )
+    found, archived = await crm.client_queries.search_with_archive(member, query, RESULTS)
     if not found and not archived:
         await message.answer(_("Nothing found for “{query}”.").format(query=query))
         return
