@@ -111,6 +111,11 @@ class Runner:
 
     async def _run_batch(self, limit: int, careful: bool) -> tuple[int, bool]:
         now = self._clock.now()
+        # On SQLite (one writer) a member's write waits for this batch: give way unless
+        # careful or given way last time (so the firings go on however busy the team).
+        may_give_way = self._one_writer() and not careful and not self._gave_way
+        if may_give_way and self._pace.busy:
+            raise _GiveWay()  # before taking the write lock at all
         async with write_transaction(self._session):
             firings = list(
                 await self._session.scalars(
@@ -122,9 +127,8 @@ class Runner:
                     .execution_options(populate_existing=True)
                 )
             )
-            # On SQLite (one writer) a member's write waits for this batch: give way unless
-            # careful or given way last time (so the firings go on however busy the team).
-            may_give_way = self._one_writer() and not careful and not self._gave_way
+            if may_give_way and self._pace.busy:
+                raise _GiveWay()
             reads = await read_batch(
                 self._session, firings, lambda: not may_give_way or not self._pace.busy
             )
