@@ -18,12 +18,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from docx import Document
-from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml.ns import qn
-from docxtpl import DocxTemplate
-from jinja2 import TemplateError
-
 from crm import placeholders
 from crm.errors import ErrorCode, InvalidInput
 
@@ -31,6 +25,10 @@ MAX_BYTES = 5 * 1024 * 1024
 _OPEN_BRACE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.]*(?![A-Za-z0-9_.}])")
 _ANY_BRACED = re.compile(r"\{([^{}]*)\}")
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+# Word's paragraph and text elements (python-docx's W_P, W_T). python-docx,
+# docxtpl and jinja2 are imported with the first template, not when the bot starts.
+_WORD = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+W_P, W_T = _WORD + "p", _WORD + "t"
 
 
 @dataclass(frozen=True)
@@ -40,16 +38,16 @@ class Prepared:
 
 
 def _paragraphs(document: Any) -> Iterator[Any]:
-    yield from document.element.body.iter(qn("w:p"))
+    yield from document.element.body.iter(W_P)
     for section in document.sections:
         for part in (section.header, section.footer):
             if not part.is_linked_to_previous:
-                yield from part._element.iter(qn("w:p"))
+                yield from part._element.iter(W_P)
 
 
 def _join_runs(paragraph: Any) -> str:
     """Put each placeholder split over runs back into the run it starts in; the text."""
-    nodes = list(paragraph.iter(qn("w:t")))
+    nodes = list(paragraph.iter(W_T))
     texts = [node.text or "" for node in nodes]
     full = "".join(texts)
     starts, position = [], 0
@@ -90,6 +88,9 @@ def prepare(data: bytes, custom_keys: Iterable[str] = ()) -> Prepared:
     """Check an uploaded ``.docx`` and make it a template; InvalidInput says what is wrong."""
     if len(data) > MAX_BYTES:
         raise InvalidInput(ErrorCode.FILE_TOO_BIG, limit=MAX_BYTES // (1024 * 1024))
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
         document = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
@@ -101,7 +102,7 @@ def prepare(data: bytes, custom_keys: Iterable[str] = ()) -> Prepared:
         if "{{" in text or "{%" in text:
             raise InvalidInput(ErrorCode.BROKEN_PLACEHOLDER, text=text[:60])
         found += _check_text(text, keys)
-        for node in paragraph.iter(qn("w:t")):
+        for node in paragraph.iter(W_T):
             if node.text and "{" in node.text:
                 node.text = placeholders.PATTERN.sub(r"{{ \1 }}", node.text)
     output = io.BytesIO()
@@ -123,6 +124,9 @@ def _context(values: Mapping[str, str | None]) -> dict[str, Any]:
 
 def fill(document: bytes, values: Mapping[str, str | None]) -> bytes:
     """The prepared template with every placeholder filled (XML-escaped)."""
+    from docxtpl import DocxTemplate
+    from jinja2 import TemplateError
+
     template = DocxTemplate(io.BytesIO(document))
     try:
         template.render(_context(values), autoescape=True)
@@ -135,5 +139,7 @@ def fill(document: bytes, values: Mapping[str, str | None]) -> bytes:
 
 def text_of(document: bytes) -> str:
     """The document's paragraphs as plain text (for checks and previews)."""
+    from docx import Document
+
     parsed = Document(io.BytesIO(document))
-    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in _paragraphs(parsed))
+    return "\n".join("".join(t.text or "" for t in p.iter(W_T)) for p in _paragraphs(parsed))
