@@ -144,6 +144,26 @@ async def test_names_not_found_or_shared_are_reported_and_the_row_is_imported(
     assert await linked(app, CardKind.CLIENT, "Анна") == []
 
 
+async def test_deals_are_found_by_their_title_now_and_not_under_an_archived_client(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        olga = await make_client(app, OWNER_ID, "Ольга")
+        renamed = await crm.deals.create(owner, olga.id, 0, "Черновик")
+        await crm.deals.set_title(owner, renamed.id, "Лёд на лето")
+        gone = await make_client(app, OWNER_ID, "Архивный")
+        await crm.deals.create(owner, gone.id, 0, "Пар на зиму")
+        await crm.client_edits.set_archived(owner, gone.id, True)
+    csv = "\r\n".join(["ФИО;Связанные сделки", "Иван;ЛЕД НА ЛЕТО", "Анна;пар на зиму"]).encode(
+        "utf-8"
+    )
+    result = await run_import(owner_en, app, "база.csv", csv, "Skip them")
+    assert "Links made: 1" in result
+    assert "row 3: пар на зиму — no such card among those you see" in result
+    assert await linked(app, CardKind.CLIENT, "Иван") == ["Лёд на лето"]
+
+
 async def test_a_manager_links_only_cards_they_can_see(
     app: App, owner_en: SimulatedUser, join: Joiner
 ) -> None:

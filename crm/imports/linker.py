@@ -5,8 +5,9 @@ row may name a card that a later row makes, as an export's "Linked clients" does
 each chunk with one look-up per kind of card named, one for the links its cards
 have already and one multi-row insert each for the links, their events and the
 batch's items. A name is matched as a person would find the card: clients by
-name, deals by title, records by title within their type, folded, among the cards
-the importing member can see (archived clients and records left out); how a cell
+name, deals by title, records by title within their type, folded (each kept folded and
+indexed), among the cards the importing member can see (archived clients and records, and
+the deals of archived clients, left out), read anew for each chunk; how a cell
 is cut into names is ``crm.imports.link_cells``. A name that matches no card or
 several is not linked and is reported; the row itself stays imported. A link the
 two cards have already is not made again. Each link writes "link_added" on both
@@ -84,7 +85,6 @@ class Linker:
         self._see_all = see_all
         self._batch_id = batch_id
         self._type_id = type_id
-        self._deals: Found | None = None  # deals are folded here: they keep no folded title
         self.now = datetime.min
         self.result = Linked()
 
@@ -129,9 +129,8 @@ class Linker:
             self.result.names.append(Unlinked(number, name[:100], reason))
 
     async def _find(self, to: LinkTo, keys: set[str]) -> Found:
-        if to.kind == CardKind.DEAL:
-            deals = await self._all_deals()
-            return {key: deals[key] for key in keys if key in deals}
+        """The cards of ``to``'s kind named by ``keys``, read in the chunk's own transaction
+        (so a card deleted or given away meanwhile is not linked)."""
         found: Found = {}
         ordered = sorted(keys)
         for start in range(0, len(ordered), CHUNK):
@@ -141,6 +140,16 @@ class Linker:
                     Client.name_folded.in_(part),
                     Client.archived_at.is_(None),
                     visibility.visible_clients(self._actor, self._see_all),
+                )
+            elif to.kind == CardKind.DEAL:
+                query = (
+                    select(Deal.id, Deal.title, Deal.title_folded)
+                    .join(Client, Client.id == Deal.client_id)
+                    .where(
+                        Deal.title_folded.in_(part),
+                        Client.archived_at.is_(None),
+                        visibility.visible_clients(self._actor, self._see_all),
+                    )
                 )
             else:
                 query = select(Record.id, Record.title, Record.title_folded).where(
@@ -153,21 +162,6 @@ class Linker:
                 side = Side(CardRef(to.kind, card_id), title, to.type_id)
                 found.setdefault(folded, []).append(side)
         return found
-
-    async def _all_deals(self) -> Found:
-        """Every deal the member sees by folded title, read once an import (the titles
-        are not kept folded; the deals an import makes are written before its links)."""
-        if self._deals is None:
-            rows = await self._session.execute(
-                select(Deal.id, Deal.title)
-                .join(Client, Client.id == Deal.client_id)
-                .where(visibility.visible_clients(self._actor, self._see_all))
-            )
-            self._deals = {}
-            for deal_id, title in rows:
-                side = Side(CardRef(CardKind.DEAL, deal_id), title, None)
-                self._deals.setdefault(fold(title), []).append(side)
-        return self._deals
 
     async def _own(self, refs: list[CardRef]) -> dict[CardRef, Side]:
         """The rows' own cards with their titles (a card filled by the import keeps its name)."""
