@@ -23,7 +23,7 @@ from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, record_writer
 from crm.imports import mapping as columns
-from crm.imports.batch_row import close_batch, open_batch
+from crm.imports.batch_row import closing, open_batch
 from crm.imports.fields import define_new
 from crm.imports.link_targets import is_link, link_to
 from crm.imports.linker import Linker, link_rows
@@ -190,10 +190,11 @@ class RecordImports:
             ctx.now = self._clock.now()
             await self._chunk(ctx, work, indexes, policy, see_all, outcome)
 
-        await in_chunks(self._session, self._pace, total, write, progress)
         linker = Linker(self._session, actor, see_all, self._clock, ctx.batch_id, type_id)
-        outcome.links = await linker.run(self._pace, outcome.linkable)
-        await close_batch(self._session, ctx.batch_id, outcome.counts(), self._clock.now())
+        outcome.links = linker.result
+        async with closing(self._session, ctx.batch_id, outcome.counts, self._clock):
+            await in_chunks(self._session, self._pace, total, write, progress)
+            await linker.run(self._pace, outcome.linkable)
         return outcome
 
     async def _chunk(

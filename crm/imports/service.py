@@ -22,7 +22,7 @@ from crm.config import CrmConfig
 from crm.errors import NotAllowed
 from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, lookup, writer
-from crm.imports.batch_row import close_batch, open_batch
+from crm.imports.batch_row import closing, open_batch
 from crm.imports.linker import Linked, Linker, LinkRow, link_rows
 from crm.imports.paced import Progress, in_chunks, planned
 from crm.imports.plan import (
@@ -183,10 +183,11 @@ class Imports:
             ctx.now = self._clock.now()
             await self._chunk(ctx, work, indexes, policy, see_all, client_of, outcome)
 
-        await in_chunks(self._session, self._pace, total, write, progress)
         linker = Linker(self._session, actor, see_all, self._clock, ctx.batch_id)
-        outcome.links = await linker.run(self._pace, outcome.linkable)
-        await close_batch(self._session, ctx.batch_id, outcome.counts(), self._clock.now())
+        outcome.links = linker.result
+        async with closing(self._session, ctx.batch_id, outcome.counts, self._clock):
+            await in_chunks(self._session, self._pace, total, write, progress)
+            await linker.run(self._pace, outcome.linkable)
         return outcome
 
     async def _chunk(
