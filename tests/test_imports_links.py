@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
+from crm.errors import Conflict, ErrorCode
 from crm.parsing.fields import FieldType
 from storage.models import Client, Event, Record
 from tests.client_helpers import make_client, member
@@ -201,7 +203,7 @@ async def test_undo_removes_the_links_the_import_made(app: App, owner_en: Simula
     assert await linked(app, CardKind.RECORD, "ПарСервис") == []
     assert await linked(app, CardKind.CLIENT, "Мария") == []
     kinds = await timeline_kinds(app, CardKind.RECORD, "ЛедЗавод")
-    assert kinds[-4:] == ["link_added", "link_added", "link_removed", "link_removed"]
+    assert "link_added" not in kinds and "link_removed" not in kinds  # as if never linked
     assert (await timeline_kinds(app, CardKind.CLIENT, "Мария"))[-1] == "import_undone"
 
 
@@ -241,3 +243,23 @@ async def test_records_with_links_and_a_new_field(app: App, owner_en: SimulatedU
         ref = CardRef(CardKind.RECORD, await card_id(app, CardKind.RECORD, "ЛедЗавод"))
         shown = await crm.field_values.of_card(owner, ref)
         assert [(v.field.name, v.value) for v in shown] == [("Страна", "Россия")]
+
+
+async def test_undoing_a_later_import_that_linked_to_an_earlier_ones_card_frees_that_undo(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    first = "\r\n".join(["ФИО", "Иван Петров"]).encode("utf-8")
+    await run_import(owner_en, app, "a.csv", first, "Skip them")
+    second = "\r\n".join(["ФИО;Linked clients", "Анна;Иван Петров"]).encode("utf-8")
+    assert "Links made: 1" in await run_import(owner_en, app, "b.csv", second, "Skip them")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        with pytest.raises(Conflict) as refused:  # Иван has B's link on his timeline
+            await crm.import_undo.undo(owner, 1)
+        assert refused.value.code == ErrorCode.IMPORT_CHANGED_SINCE
+        assert (await crm.import_undo.undo(owner, 2)).links == 1
+    assert "link_added" not in await timeline_kinds(app, CardKind.CLIENT, "Иван Петров")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        assert (await crm.import_undo.undo(owner, 1)).removed == 1
+        assert await crm.clients._session.scalar(select(Client.id)) is None

@@ -11,7 +11,8 @@ the deals of archived clients, left out), read anew for each chunk; how a cell
 is cut into names is ``crm.imports.link_cells``. A name that matches no card or
 several is not linked and is reported; the row itself stays imported. A link the
 two cards have already is not made again. Each link writes "link_added" on both
-cards' timelines, as linking by hand does, and an item that undo reads.
+cards' timelines, as linking by hand does, and an item that undo reads (with the two
+events' ids: undo deletes them, so a card another import made is not left "changed since").
 """
 
 from __future__ import annotations
@@ -200,14 +201,18 @@ class Linker:
         if not pairs:
             return
         ids = await reserve_ids(self._session, Link, len(pairs))
+        event_ids = iter(await reserve_ids(self._session, Event, 2 * len(pairs)))
         links, events, items = [], [], []
         for link_id, (a, b) in zip(ids, pairs, strict=True):
             row: dict[str, Any] = {f"{s}_{k.value}_id": None for s in "ab" for k in CardKind}
             row.update({f"a_{a.ref.kind.value}_id": a.ref.id, f"b_{b.ref.kind.value}_id": b.ref.id})
             row.update(id=link_id, quantity_milli=None, price_minor=None)
             links.append({**row, "created_by": self._actor.id, "created_at": self.now})
-            events += [self.event(link_id, a, b), self.event(link_id, b, a)]
-            before = {"a": a.plain(), "b": b.plain()}
+            made = [self.event(link_id, a, b), self.event(link_id, b, a)]
+            for event in made:
+                event["id"] = next(event_ids)
+            events += made
+            before = {"a": a.plain(), "b": b.plain(), "events": [e["id"] for e in made]}
             items.append(
                 {"batch_id": self._batch_id, "entity": "link", "record_id": link_id}
                 | {"action": "created", "before": before}
