@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
@@ -263,3 +263,30 @@ async def test_undoing_a_later_import_that_linked_to_an_earlier_ones_card_frees_
         owner = await member(app, OWNER_ID)
         assert (await crm.import_undo.undo(owner, 1)).removed == 1
         assert await crm.clients._session.scalar(select(Client.id)) is None
+
+
+async def test_the_links_there_are_read_as_ids_between_the_rows_and_the_cards_named(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await suppliers(app, "ЛедЗавод", "Другой", "Третий")
+    maria = await make_client(app, OWNER_ID, "Мария", phones=("+79035556677",))
+    async with app.crm.open() as crm:  # Мария's links to cards the file does not name
+        owner = await member(app, OWNER_ID)
+        for title in ("Другой", "Третий"):
+            record = CardRef(CardKind.RECORD, await card_id(app, CardKind.RECORD, title))
+            await crm.links.link(owner, CardRef(CardKind.CLIENT, maria.id), record)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(app.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        csv = "\r\n".join(["ФИО;Телефон;Поставщики", "Мария;89035556677;ЛедЗавод"])
+        result = await run_import(owner_en, app, "база.csv", csv.encode("utf-8"), "Fill in")
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", seen)
+    assert "Links made: 1" in result
+    reads = [s for s in statements if "FROM links" in s and "WHERE" in s]  # not max(id)
+    assert reads and not any("quantity_milli" in s or "links.id" in s for s in reads)
+    assert all("b_record_id IN" in s and "a_client_id IN" in s for s in reads)

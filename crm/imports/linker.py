@@ -2,8 +2,8 @@
 
 Links are made after every row's card is written, a chunk of rows at a time (so a
 row may name a card that a later row makes, as an export's "Linked clients" does),
-each chunk with one look-up per kind of card named, one for the links its cards
-have already and one multi-row insert each for the links, their events and the
+each chunk with one look-up per kind of card named, one for the links between its
+cards and those (ids only) and one multi-row insert each for the links, their events and the
 batch's items. A name is matched as a person would find the card: clients by
 name, deals by title, records by title within their type, folded (each kept folded and
 indexed), among the cards the importing member can see (archived clients and records, and
@@ -17,16 +17,17 @@ events' ids: undo deletes them, so a card another import made is not left "chang
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from crm import visibility
-from crm.cards import CardKind, CardRef, link_columns, link_side, visible_records
+from crm.cards import CardKind, CardRef, link_columns, visible_records
 from crm.clock import Clock
 from crm.imports.link_cells import candidates, names
 from crm.imports.link_events import Side, link_event
@@ -38,6 +39,7 @@ from crm.parsing.search_text import fold
 from storage.models import Client, Deal, Event, ImportItem, Link, Record, User
 
 CHUNK = 500  # values per IN (…)
+PAIRS = 250  # pairs per look-up of the links there are (up to 1000 ids)
 NAMES_KEPT = 50  # names not linked that the result keeps to show
 
 
@@ -120,7 +122,7 @@ class Linker:
                         pairs.setdefault(_key(row.card, theirs[0].ref), (ours, theirs[0]))
                     elif theirs or not cards.get(fold(name)):  # the card itself: no link
                         self._not_linked(row.number, name, theirs)
-        have = await self._linked_already({row.card for row in rows})
+        have = await self._linked_already(list(pairs))
         await self._insert([sides for key, sides in pairs.items() if key not in have])
 
     def _not_linked(self, number: int, name: str, theirs: list[Side]) -> None:
@@ -184,18 +186,25 @@ class Linker:
                 own[CardRef(kind, card_id)] = Side(CardRef(kind, card_id), title, self._type_id)
         return own
 
-    async def _linked_already(self, refs: set[CardRef]) -> set[tuple[CardRef, CardRef]]:
-        """The pairs the rows' cards are linked in already, each as ``_key`` orders it."""
+    async def _linked_already(
+        self, pairs: list[tuple[CardRef, CardRef]]
+    ) -> set[tuple[CardRef, CardRef]]:
+        """Those of ``pairs`` (each as ``_key`` orders it) the two cards are linked in already:
+        the id columns of the links both of whose sides are among the pairs' cards."""
         have: set[tuple[CardRef, CardRef]] = set()
-        ids = sorted(ref.id for ref in refs)
-        kind = CardKind.CLIENT if self._type_id is None else CardKind.RECORD
-        a_column, b_column = link_columns(kind)
-        for start in range(0, len(ids), CHUNK):
-            part = ids[start : start + CHUNK]
-            where: ColumnElement[bool] = or_(a_column.in_(part), b_column.in_(part))
-            for link in await self._session.scalars(select(Link).where(where)):
-                have.add(_key(link_side(link, "a"), link_side(link, "b")))
-        return have
+        sides = {side: [link_columns(kind)[i] for kind in CardKind] for i, side in enumerate("ab")}
+        for start in range(0, len(pairs), PAIRS):
+            part = pairs[start : start + PAIRS]
+            ids = {
+                kind: sorted({r.id for pair in part for r in pair if r.kind == kind})
+                for kind in CardKind
+            }
+            where = (_among(sides["a"], ids), _among(sides["b"], ids))
+            query = select(*sides["a"], *sides["b"]).where(*where)
+            for row in await self._session.execute(query):
+                a, b = (_ref(row[i : i + len(CardKind)]) for i in (0, len(CardKind)))
+                have.add(_key(a, b))
+        return have & set(pairs)
 
     async def _insert(self, pairs: list[tuple[Side, Side]]) -> None:
         if not pairs:
@@ -225,6 +234,18 @@ class Linker:
     def event(self, link_id: int, card: Side, other: Side) -> dict[str, Any]:
         """The event on ``card``'s timeline, as ``crm.links`` writes it for a link by hand."""
         return link_event("link_added", link_id, card, other, self._actor.id, self.now)
+
+
+def _among(
+    columns: list[InstrumentedAttribute[int | None]], ids: dict[CardKind, list[int]]
+) -> ColumnElement[bool]:
+    """A link's side (its id columns in ``CardKind``'s order) is one of ``ids``."""
+    return or_(*(c.in_(ids[k]) for c, k in zip(columns, CardKind, strict=True) if ids[k]))
+
+
+def _ref(ids: Sequence[int | None]) -> CardRef:
+    """A link's side from its id columns, one per kind in ``CardKind``'s order."""
+    return next(CardRef(kind, i) for kind, i in zip(CardKind, ids, strict=True) if i is not None)
 
 
 def _key(a: CardRef, b: CardRef) -> tuple[CardRef, CardRef]:
