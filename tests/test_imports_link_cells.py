@@ -93,3 +93,16 @@ def test_the_exports_titles_go_to_links_in_both_languages() -> None:
         for locale in ("ru", "en"):
             assert headers[fold(i18n.gettext(title, locale=locale))] == expected[key]
     assert headers["поставщики"] == type_target(3)
+
+
+def test_a_rows_links_are_pairs_kept_without_a_dict_and_two_columns_may_share_a_target() -> None:
+    from crm.imports.linker import LinkRow, link_rows
+    from crm.imports.rows import RowDraft, build_row
+
+    row = build_row(2, ["Иван", "Анна", "Ольга"], ["name", LINK_CLIENTS, LINK_CLIENTS], "RU")
+    assert isinstance(row, RowDraft)
+    assert row.links == ((LINK_CLIENTS, "Анна"), (LINK_CLIENTS, "Ольга"))
+    [linkable] = link_rows([(2, 17, row.links), (3, 18, None)])
+    assert (linkable.card, linkable.links) == (17, row.links)  # the import's kind: an id
+    assert not hasattr(linkable, "__dict__") and not hasattr(row, "__dict__")
+    assert LinkRow.__slots__

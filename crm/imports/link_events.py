@@ -21,7 +21,7 @@ from storage.models import Event, Link
 CHUNK = 500
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Side:
     """A card as a link's item keeps it: undo writes "link_removed" with these."""
 

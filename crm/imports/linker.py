@@ -33,6 +33,7 @@ from crm.imports.link_cells import candidates, names
 from crm.imports.link_events import Side, link_event
 from crm.imports.link_targets import LinkTo, link_to
 from crm.imports.paced import in_chunks
+from crm.imports.rows import Links
 from crm.imports.writer import insert_rows, reserve_ids
 from crm.pace import Pace
 from crm.parsing.search_text import fold
@@ -43,23 +44,23 @@ PAIRS = 250  # pairs per look-up of the links there are (up to 1000 ids)
 NAMES_KEPT = 50  # names not linked that the result keeps to show
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unlinked:
     number: int  # the row in the sent file
     name: str
     reason: str  # "not_found" or "ambiguous"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkRow:
-    """A written row's card and its link cells (link target → the cell's text)."""
+    """A written row's card (its id: the kind is the import's) and its link cells."""
 
     number: int
-    card: CardRef
-    links: dict[str, str]
+    card: int
+    links: Links  # (link target, the cell's text) each
 
 
-@dataclass
+@dataclass(slots=True)
 class Linked:
     rows: int = 0  # rows with names to link
     made: int = 0
@@ -88,6 +89,7 @@ class Linker:
         self._see_all = see_all
         self._batch_id = batch_id
         self._type_id = type_id
+        self._kind = CardKind.CLIENT if type_id is None else CardKind.RECORD  # the rows' cards
         self.now = datetime.min
         self.result = Linked()
 
@@ -103,7 +105,7 @@ class Linker:
         self.now = self._clock.now()
         wanted: dict[LinkTo, set[str]] = {}
         for row in rows:
-            for target, cell in row.links.items():
+            for target, cell in row.links:
                 if (to := link_to(target)) is not None:
                     wanted.setdefault(to, set()).update(candidates(cell))
         found = {to: await self._find(to, keys) for to, keys in wanted.items()}
@@ -111,15 +113,15 @@ class Linker:
         pairs: dict[tuple[CardRef, CardRef], tuple[Side, Side]] = {}
         for row in rows:
             ours = own.get(row.card)
-            for target, cell in row.links.items():
+            for target, cell in row.links:
                 to = link_to(target)
                 if ours is None or to is None:
                     continue
                 cards = found[to]
                 for name in names(cell, cards.__contains__):
-                    theirs = [s for s in cards.get(fold(name), []) if s.ref != row.card]
+                    theirs = [s for s in cards.get(fold(name), []) if s.ref != ours.ref]
                     if len(theirs) == 1:
-                        pairs.setdefault(_key(row.card, theirs[0].ref), (ours, theirs[0]))
+                        pairs.setdefault(_key(ours.ref, theirs[0].ref), (ours, theirs[0]))
                     elif theirs or not cards.get(fold(name)):  # the card itself: no link
                         self._not_linked(row.number, name, theirs)
         have = await self._linked_already(list(pairs))
@@ -166,24 +168,18 @@ class Linker:
                 found.setdefault(folded, []).append(side)
         return found
 
-    async def _own(self, refs: list[CardRef]) -> dict[CardRef, Side]:
+    async def _own(self, cards: list[int]) -> dict[int, Side]:
         """The rows' own cards with their titles (a card filled by the import keeps its name)."""
-        ids = sorted({ref.id for ref in refs})
-        own: dict[CardRef, Side] = {}
+        ids = sorted(set(cards))
+        own: dict[int, Side] = {}
         for start in range(0, len(ids), CHUNK):
             part = ids[start : start + CHUNK]
-            if self._type_id is None:
-                rows = await self._session.execute(
-                    select(Client.id, Client.name).where(Client.id.in_(part))
-                )
-                kind = CardKind.CLIENT
+            if self._kind == CardKind.CLIENT:
+                query = select(Client.id, Client.name).where(Client.id.in_(part))
             else:
-                rows = await self._session.execute(
-                    select(Record.id, Record.title).where(Record.id.in_(part))
-                )
-                kind = CardKind.RECORD
-            for card_id, title in rows:
-                own[CardRef(kind, card_id)] = Side(CardRef(kind, card_id), title, self._type_id)
+                query = select(Record.id, Record.title).where(Record.id.in_(part))
+            for card_id, title in await self._session.execute(query):
+                own[card_id] = Side(CardRef(self._kind, card_id), title, self._type_id)
         return own
 
     async def _linked_already(
@@ -253,6 +249,6 @@ def _key(a: CardRef, b: CardRef) -> tuple[CardRef, CardRef]:
     return (a, b) if (a.kind.value, a.id) <= (b.kind.value, b.id) else (b, a)
 
 
-def link_rows(pairs: Iterable[tuple[int, CardRef, dict[str, str] | None]]) -> list[LinkRow]:
-    """The rows that have link cells: (row number, its card, its ``RowDraft.links``)."""
+def link_rows(pairs: Iterable[tuple[int, int, Links | None]]) -> list[LinkRow]:
+    """The rows that have link cells: (row number, its card's id, its ``RowDraft.links``)."""
     return [LinkRow(number, card, links) for number, card, links in pairs if links]

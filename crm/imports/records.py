@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
-from crm.cards import CardKind, CardRef
+from crm.cards import CardKind
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
@@ -233,7 +233,7 @@ class RecordImports:
         outcome.created += len(ids)
         outcome.updated += await record_writer.fill_records(self._session, ctx, fill)
         outcome.linkable += link_rows(
-            (draft.number, CardRef(CardKind.RECORD, record_id), draft.links)
+            (draft.number, record_id, draft.links)
             for record_id, draft in [*zip(ids, create, strict=True), *fill]
         )
 

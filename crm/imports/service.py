@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
 from crm.access import is_staff
-from crm.cards import CardKind, CardRef
+from crm.cards import CardKind
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import NotAllowed
@@ -231,7 +231,7 @@ class Imports:
         ids = await writer.create_clients(self._session, ctx, [work.drafts[i] for i in create])
         client_of.update(zip(create, ids, strict=True))
         outcome.linkable += link_rows(
-            (d.number, CardRef(CardKind.CLIENT, cid), d.links)
+            (d.number, cid, d.links)
             for i in (*create, *filled)
             if (cid := client_of.get(i)) is not None and (d := work.drafts[i]).links
         )
