@@ -106,3 +106,14 @@ def test_a_rows_links_are_pairs_kept_without_a_dict_and_two_columns_may_share_a_
     assert (linkable.card, linkable.links) == (17, row.links)  # the import's kind: an id
     assert not hasattr(linkable, "__dict__") and not hasattr(row, "__dict__")
     assert LinkRow.__slots__
+
+
+def test_two_columns_may_go_to_one_link_target() -> None:
+    from crm.imports.mapping import change, propose
+
+    links = {fold("Связанные клиенты"): LINK_CLIENTS, fold("Партнёры"): LINK_CLIENTS}
+    headers = ["ФИО", "Связанные клиенты", "Партнёры"]
+    assert propose(headers, links=links) == ["name", LINK_CLIENTS, LINK_CLIENTS]
+    mapping = ["name", LINK_CLIENTS, "skip"]
+    assert change(mapping, 2, LINK_CLIENTS) == ["name", LINK_CLIENTS, LINK_CLIENTS]
+    assert change(mapping, 2, "name") == ["skip", LINK_CLIENTS, "name"]
