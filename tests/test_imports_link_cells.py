@@ -117,3 +117,10 @@ def test_two_columns_may_go_to_one_link_target() -> None:
     mapping = ["name", LINK_CLIENTS, "skip"]
     assert change(mapping, 2, LINK_CLIENTS) == ["name", LINK_CLIENTS, LINK_CLIENTS]
     assert change(mapping, 2, "name") == ["skip", LINK_CLIENTS, "name"]
+
+
+def test_targets_with_digits_that_are_not_ascii_are_not_targets() -> None:
+    from crm.imports.mapping import field_id
+
+    assert link_to("links_type_²") is None and link_to("links_type_٣") is None
+    assert field_id("field_²") is None and field_id("field_12") == 12

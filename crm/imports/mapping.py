@@ -287,6 +287,6 @@ def change(mapping: list[str], column: int, target: str) -> list[str]:
 def field_id(target: str) -> int | None:
     """The client field a ``field_<id>`` target names, or None."""
     number = target.removeprefix(FIELD_PREFIX)
-    if number == target or not number.isdigit() or len(number) > 10:
+    if number == target or not (number.isascii() and number.isdigit()) or len(number) > 10:
         return None
     return int(number)
