@@ -13,6 +13,7 @@ from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
 from crm.errors import Conflict, ErrorCode
+from crm.imports.reading import Table
 from crm.parsing.fields import FieldType
 from storage.models import Client, Event, Record
 from tests.client_helpers import make_client, member
@@ -290,3 +291,19 @@ async def test_the_links_there_are_read_as_ids_between_the_rows_and_the_cards_na
     reads = [s for s in statements if "FROM links" in s and "WHERE" in s]  # not max(id)
     assert reads and not any("quantity_milli" in s or "links.id" in s for s in reads)
     assert all("b_record_id IN" in s and "a_client_id IN" in s for s in reads)
+
+
+async def test_a_link_column_to_a_type_gone_or_archived_is_refused(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    type_id = await suppliers(app, "ЛедЗавод")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.record_types.set_archived(owner, type_id, True)
+    table = Table(headers=["ФИО", "Поставщики"], rows=[["Иван", "ЛедЗавод"]], numbers=[2])
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        for target in (f"links_type_{type_id}", f"links_type_{type_id + 50}"):
+            with pytest.raises(Conflict) as refused:
+                await crm.imports.preview(owner, table, ["name", target])
+            assert refused.value.code == ErrorCode.RECORD_TYPE_ARCHIVED

@@ -29,6 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from crm import visibility
 from crm.cards import CardKind, CardRef, link_columns, visible_records
 from crm.clock import Clock
+from crm.errors import Conflict, ErrorCode
 from crm.imports.link_cells import candidates, names
 from crm.imports.link_events import Side, link_event
 from crm.imports.link_targets import LinkTo, link_to
@@ -37,7 +38,7 @@ from crm.imports.rows import Links
 from crm.imports.writer import insert_rows, reserve_ids
 from crm.pace import Pace
 from crm.parsing.search_text import fold
-from storage.models import Client, Deal, Event, ImportItem, Link, Record, User
+from storage.models import Client, Deal, Event, ImportItem, Link, Record, RecordType, User
 
 CHUNK = 500  # values per IN (…)
 PAIRS = 250  # pairs per look-up of the links there are (up to 1000 ids)
@@ -230,6 +231,18 @@ class Linker:
     def event(self, link_id: int, card: Side, other: Side) -> dict[str, Any]:
         """The event on ``card``'s timeline, as ``crm.links`` writes it for a link by hand."""
         return link_event("link_added", link_id, card, other, self._actor.id, self.now)
+
+
+async def check_link_types(session: AsyncSession, mapping: list[str]) -> None:
+    """Refuse a mapping that links to a record type that is gone or archived (a mapping
+    kept in the dialog may be older than the type's archiving)."""
+    wanted = {to.type_id for t in mapping if (to := link_to(t)) and to.type_id is not None}
+    if wanted:
+        active = await session.scalars(
+            select(RecordType.id).where(RecordType.id.in_(wanted), RecordType.archived_at.is_(None))
+        )
+        if wanted - set(active):
+            raise Conflict(ErrorCode.RECORD_TYPE_ARCHIVED)
 
 
 def _among(

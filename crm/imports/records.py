@@ -26,7 +26,7 @@ from crm.imports import mapping as columns
 from crm.imports.batch_row import closing, open_batch
 from crm.imports.fields import define_new
 from crm.imports.link_targets import is_link, link_to
-from crm.imports.linker import Linker, link_rows
+from crm.imports.linker import Linker, check_link_types, link_rows
 from crm.imports.mapping import Target, field_id, header_key
 from crm.imports.paced import Progress, in_chunks, planned
 from crm.imports.plan import Plan, Policy, merge_repeats, plan, reject_lacking
@@ -112,6 +112,7 @@ class RecordImports:
         await self.record_type(type_id)
         found = await self._type_fields(type_id)
         check(mapping, found)
+        await check_link_types(self._session, mapping)
         region = self._config.default_phone_region
         parse = fields.parser(found, region)
         if paced:  # a run: in steps that give way to members

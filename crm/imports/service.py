@@ -23,7 +23,7 @@ from crm.errors import NotAllowed
 from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, lookup, writer
 from crm.imports.batch_row import closing, open_batch
-from crm.imports.linker import Linked, Linker, LinkRow, link_rows
+from crm.imports.linker import Linked, Linker, LinkRow, check_link_types, link_rows
 from crm.imports.paced import Progress, in_chunks, planned
 from crm.imports.plan import (
     Plan,
@@ -104,6 +104,7 @@ class Imports:
         """Every row read and checked while the bot keeps answering: for a member's
         preview in a worker thread, for a run in steps that give way to members."""
         region = self._config.default_phone_region
+        await check_link_types(self._session, mapping)
         found = await fields.card_fields(self._session)
         parse = fields.parser(found, region)
         deal_ids = fields.deal_ids(found)
