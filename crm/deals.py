@@ -21,6 +21,7 @@ from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.event_data import DealChanged, DealCreated, StageMove, data_of, stage_move
 from crm.events import EventKind
+from crm.parsing.search_text import fold
 from crm.pipeline import MAX_REASON, Pipelines
 from storage.engine import write_transaction
 from storage.models import Deal, Event, User
@@ -83,6 +84,7 @@ class Deals:
                 pipeline_id=pipeline_id,
                 stage_id=first.id,
                 title=name,
+                title_folded=fold(name),
                 amount_minor=amount_minor,
                 currency=self._config.currency,
                 manager_id=actor.id,
@@ -192,12 +194,9 @@ class Deals:
 
     async def next_stage_id(self, deal: Deal) -> int | None:
         """The open stage after the deal's own, if it is on an open stage that has a next one."""
-        opened = [s for s in await self._pipelines.stages(deal.pipeline_id) if s.kind == "open"]
-        ids = [s.id for s in opened]
-        if deal.stage_id not in ids:
-            return None
-        index = ids.index(deal.stage_id)
-        return ids[index + 1] if index + 1 < len(ids) else None
+        ids = [s.id for s in await self._pipelines.stages(deal.pipeline_id) if s.kind == "open"]
+        later = ids[ids.index(deal.stage_id) + 1 :] if deal.stage_id in ids else []
+        return later[0] if later else None
 
     async def reopen(self, actor: User, deal_id: int) -> Deal:
         """Back to the open stage it was closed from (or the first, if that one is gone)."""
@@ -270,6 +269,7 @@ class Deals:
             if to is not None:  # a new manager: one who sees the client, and is told
                 await deal_assign.give(self._session, self._clients, self._clock, deal, to, actor)
             setattr(deal, field, value)
+            deal.title_folded = fold(deal.title)
             await self._touch(deal)
             shown = {"amount_minor": "amount", "expected_close": "expected_close"}.get(field, field)
             changed = events.record(

@@ -93,3 +93,34 @@ def test_the_exports_titles_go_to_links_in_both_languages() -> None:
         for locale in ("ru", "en"):
             assert headers[fold(i18n.gettext(title, locale=locale))] == expected[key]
     assert headers["поставщики"] == type_target(3)
+
+
+def test_a_rows_links_are_pairs_kept_without_a_dict_and_two_columns_may_share_a_target() -> None:
+    from crm.imports.linker import LinkRow, link_rows
+    from crm.imports.rows import RowDraft, build_row
+
+    row = build_row(2, ["Иван", "Анна", "Ольга"], ["name", LINK_CLIENTS, LINK_CLIENTS], "RU")
+    assert isinstance(row, RowDraft)
+    assert row.links == ((LINK_CLIENTS, "Анна"), (LINK_CLIENTS, "Ольга"))
+    [linkable] = link_rows([(2, 17, row.links), (3, 18, None)])
+    assert (linkable.card, linkable.links) == (17, row.links)  # the import's kind: an id
+    assert not hasattr(linkable, "__dict__") and not hasattr(row, "__dict__")
+    assert LinkRow.__slots__
+
+
+def test_two_columns_may_go_to_one_link_target() -> None:
+    from crm.imports.mapping import change, propose
+
+    links = {fold("Связанные клиенты"): LINK_CLIENTS, fold("Партнёры"): LINK_CLIENTS}
+    headers = ["ФИО", "Связанные клиенты", "Партнёры"]
+    assert propose(headers, links=links) == ["name", LINK_CLIENTS, LINK_CLIENTS]
+    mapping = ["name", LINK_CLIENTS, "skip"]
+    assert change(mapping, 2, LINK_CLIENTS) == ["name", LINK_CLIENTS, LINK_CLIENTS]
+    assert change(mapping, 2, "name") == ["skip", LINK_CLIENTS, "name"]
+
+
+def test_targets_with_digits_that_are_not_ascii_are_not_targets() -> None:
+    from crm.imports.mapping import field_id
+
+    assert link_to("links_type_²") is None and link_to("links_type_٣") is None
+    assert field_id("field_²") is None and field_id("field_12") == 12

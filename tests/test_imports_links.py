@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import event, select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
+from crm.errors import Conflict, ErrorCode
+from crm.imports.reading import Table
 from crm.parsing.fields import FieldType
 from storage.models import Client, Event, Record
 from tests.client_helpers import make_client, member
@@ -144,6 +147,26 @@ async def test_names_not_found_or_shared_are_reported_and_the_row_is_imported(
     assert await linked(app, CardKind.CLIENT, "Анна") == []
 
 
+async def test_deals_are_found_by_their_title_now_and_not_under_an_archived_client(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        olga = await make_client(app, OWNER_ID, "Ольга")
+        renamed = await crm.deals.create(owner, olga.id, 0, "Черновик")
+        await crm.deals.set_title(owner, renamed.id, "Лёд на лето")
+        gone = await make_client(app, OWNER_ID, "Архивный")
+        await crm.deals.create(owner, gone.id, 0, "Пар на зиму")
+        await crm.client_edits.set_archived(owner, gone.id, True)
+    csv = "\r\n".join(["ФИО;Связанные сделки", "Иван;ЛЕД НА ЛЕТО", "Анна;пар на зиму"]).encode(
+        "utf-8"
+    )
+    result = await run_import(owner_en, app, "база.csv", csv, "Skip them")
+    assert "Links made: 1" in result
+    assert "row 3: пар на зиму — no such card among those you see" in result
+    assert await linked(app, CardKind.CLIENT, "Иван") == ["Лёд на лето"]
+
+
 async def test_a_manager_links_only_cards_they_can_see(
     app: App, owner_en: SimulatedUser, join: Joiner
 ) -> None:
@@ -181,7 +204,7 @@ async def test_undo_removes_the_links_the_import_made(app: App, owner_en: Simula
     assert await linked(app, CardKind.RECORD, "ПарСервис") == []
     assert await linked(app, CardKind.CLIENT, "Мария") == []
     kinds = await timeline_kinds(app, CardKind.RECORD, "ЛедЗавод")
-    assert kinds[-4:] == ["link_added", "link_added", "link_removed", "link_removed"]
+    assert "link_added" not in kinds and "link_removed" not in kinds  # as if never linked
     assert (await timeline_kinds(app, CardKind.CLIENT, "Мария"))[-1] == "import_undone"
 
 
@@ -221,3 +244,66 @@ async def test_records_with_links_and_a_new_field(app: App, owner_en: SimulatedU
         ref = CardRef(CardKind.RECORD, await card_id(app, CardKind.RECORD, "ЛедЗавод"))
         shown = await crm.field_values.of_card(owner, ref)
         assert [(v.field.name, v.value) for v in shown] == [("Страна", "Россия")]
+
+
+async def test_undoing_a_later_import_that_linked_to_an_earlier_ones_card_frees_that_undo(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    first = "\r\n".join(["ФИО", "Иван Петров"]).encode("utf-8")
+    await run_import(owner_en, app, "a.csv", first, "Skip them")
+    second = "\r\n".join(["ФИО;Linked clients", "Анна;Иван Петров"]).encode("utf-8")
+    assert "Links made: 1" in await run_import(owner_en, app, "b.csv", second, "Skip them")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        with pytest.raises(Conflict) as refused:  # Иван has B's link on his timeline
+            await crm.import_undo.undo(owner, 1)
+        assert refused.value.code == ErrorCode.IMPORT_CHANGED_SINCE
+        assert (await crm.import_undo.undo(owner, 2)).links == 1
+    assert "link_added" not in await timeline_kinds(app, CardKind.CLIENT, "Иван Петров")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        assert (await crm.import_undo.undo(owner, 1)).removed == 1
+        assert await crm.clients._session.scalar(select(Client.id)) is None
+
+
+async def test_the_links_there_are_read_as_ids_between_the_rows_and_the_cards_named(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await suppliers(app, "ЛедЗавод", "Другой", "Третий")
+    maria = await make_client(app, OWNER_ID, "Мария", phones=("+79035556677",))
+    async with app.crm.open() as crm:  # Мария's links to cards the file does not name
+        owner = await member(app, OWNER_ID)
+        for title in ("Другой", "Третий"):
+            record = CardRef(CardKind.RECORD, await card_id(app, CardKind.RECORD, title))
+            await crm.links.link(owner, CardRef(CardKind.CLIENT, maria.id), record)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(app.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        csv = "\r\n".join(["ФИО;Телефон;Поставщики", "Мария;89035556677;ЛедЗавод"])
+        result = await run_import(owner_en, app, "база.csv", csv.encode("utf-8"), "Fill in")
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", seen)
+    assert "Links made: 1" in result
+    reads = [s for s in statements if "FROM links" in s and "WHERE" in s]  # not max(id)
+    assert reads and not any("quantity_milli" in s or "links.id" in s for s in reads)
+    assert all("b_record_id IN" in s and "a_client_id IN" in s for s in reads)
+
+
+async def test_a_link_column_to_a_type_gone_or_archived_is_refused(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    type_id = await suppliers(app, "ЛедЗавод")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.record_types.set_archived(owner, type_id, True)
+    table = Table(headers=["ФИО", "Поставщики"], rows=[["Иван", "ЛедЗавод"]], numbers=[2])
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        for target in (f"links_type_{type_id}", f"links_type_{type_id + 50}"):
+            with pytest.raises(Conflict) as refused:
+                await crm.imports.preview(owner, table, ["name", target])
+            assert refused.value.code == ErrorCode.RECORD_TYPE_ARCHIVED

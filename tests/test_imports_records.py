@@ -184,7 +184,8 @@ def test_records_columns(headers: list[str], fields: dict[str, int], expected: l
     [
         (["name", "field_4"], True),
         (["name", "skip"], True),
-        (["name", "links_clients", "links_type_3", "new_field"], True),  # links, a new field
+        # links, a new field (that type 3 is there and active is asked when the import runs)
+        (["name", "links_clients", "links_type_3", "new_field"], True),
         (["field_4"], False),  # no name
         (["name", "phone"], False),  # not a record's target
         (["name", "field_5"], False),  # another type's field

@@ -48,3 +48,28 @@ async def test_a_base_with_data_upgrades_and_keeps_its_rows(tmp_path: Path) -> N
             assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
     finally:
         await engine.dispose()
+
+
+async def test_deals_there_before_get_their_folded_title(tmp_path: Path) -> None:
+    """0021 keeps deals' titles folded (an import's link column finds deals by it)."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'deals.db'}")
+    try:
+        await upgrade(engine, "0020")
+        async with engine.begin() as conn:
+            for statement in [
+                *ROWS[:2],
+                "INSERT INTO pipelines (id, position) VALUES (1, 0)",
+                "INSERT INTO stages (id, pipeline_id, code, position, kind)"
+                " VALUES (1, 1, 'new', 0, 'open')",
+                "INSERT INTO deals (id, client_id, pipeline_id, stage_id, title, amount_minor,"
+                " amount_from_lines, currency, created_at, stage_changed_at, last_activity_at)"
+                " VALUES (5, 10, 1, 1, 'Лёд  на ЛЕТО', 0, 0, 'RUB', '2026-01-01', '2026-01-01',"
+                " '2026-01-01')",
+            ]:
+                await conn.execute(text(statement))
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            folded = "SELECT title_folded FROM deals WHERE id = 5"
+            assert (await conn.execute(text(folded))).scalar() == "лед на лето"
+    finally:
+        await engine.dispose()

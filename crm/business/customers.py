@@ -157,6 +157,7 @@ async def _deal(
         pipeline_id=stage.pipeline_id,
         stage_id=stage.id,
         title=client.name,
+        title_folded=fold(client.name),
         amount_minor=0,
         currency=config.currency,
         manager_id=member.id,

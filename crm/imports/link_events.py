@@ -1,6 +1,9 @@
 """What an import's links leave on the timelines: "link_added" on both cards as linking by
-hand writes it, and, when the import is undone, the links removed with "link_removed" on
-the cards that stay. Written as rows for one multi-row insert."""
+hand writes it. Undo removes the links and deletes those events (the item keeps their
+ids), as it deletes the events of the cards it deletes: so the link leaves no event newer
+than an earlier import's on that import's cards, and that import can still be undone. An
+item kept before the ids were (no "events") gets "link_removed" on the cards that stay.
+Written as rows for one multi-row insert."""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from storage.models import Event, Link
 CHUNK = 500
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Side:
     """A card as a link's item keeps it: undo writes "link_removed" with these."""
 
@@ -55,24 +58,29 @@ async def unlink(
     gone: set[CardRef],
 ) -> int:
     """Undo's part: remove the links an import made (id, the item's ``before``) that are
-    still there, writing "link_removed" on the timelines of the cards that stay (``gone``:
-    the cards undo deletes). How many were removed."""
+    still there with their "link_added" events (or, for an item without their ids, writing
+    "link_removed" on the timelines of the cards that stay; ``gone``: the cards undo
+    deletes). How many were removed."""
     removed = 0
     for start in range(0, len(made), CHUNK):
         part = dict(made[start : start + CHUNK])
         there = await session.scalars(select(Link).where(Link.id.in_(list(part))))
-        events, ids = [], []
+        events, ids, added = [], [], []
         for link in there:
             a, b = _side_of(part[link.id]["a"]), _side_of(part[link.id]["b"])
             if {a.ref, b.ref} != {link_side(link, "a"), link_side(link, "b")}:
                 continue  # not the import's link: its id was given again
             ids.append(link.id)
+            if "events" in part[link.id]:
+                added += [int(event_id) for event_id in part[link.id]["events"]]
+                continue
             events += [
                 link_event("link_removed", link.id, card, other, actor_id, now)
                 for card, other in ((a, b), (b, a))
                 if card.ref not in gone
             ]
         await session.execute(delete(Link).where(Link.id.in_(ids)))
+        await session.execute(delete(Event).where(Event.id.in_(added), Event.kind == "link_added"))
         await insert_rows(session, Event, events)
         removed += len(ids)
     return removed

@@ -52,7 +52,7 @@ def link_to(target: str) -> LinkTo | None:
     if target == LINK_DEALS:
         return LinkTo(CardKind.DEAL)
     number = target.removeprefix(_TYPE_PREFIX)
-    if number == target or not number.isdigit() or len(number) > 10:
+    if number == target or not (number.isascii() and number.isdigit()) or len(number) > 10:
         return None
     return LinkTo(CardKind.RECORD, int(number))
 

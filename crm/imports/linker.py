@@ -2,60 +2,66 @@
 
 Links are made after every row's card is written, a chunk of rows at a time (so a
 row may name a card that a later row makes, as an export's "Linked clients" does),
-each chunk with one look-up per kind of card named, one for the links its cards
-have already and one multi-row insert each for the links, their events and the
+each chunk with one look-up per kind of card named, one for the links between its
+cards and those (ids only) and one multi-row insert each for the links, their events and the
 batch's items. A name is matched as a person would find the card: clients by
-name, deals by title, records by title within their type, folded, among the cards
-the importing member can see (archived clients and records left out); how a cell
+name, deals by title, records by title within their type, folded (each kept folded and
+indexed), among the cards the importing member can see (archived clients and records, and
+the deals of archived clients, left out), read anew for each chunk; how a cell
 is cut into names is ``crm.imports.link_cells``. A name that matches no card or
 several is not linked and is reported; the row itself stays imported. A link the
 two cards have already is not made again. Each link writes "link_added" on both
-cards' timelines, as linking by hand does, and an item that undo reads.
+cards' timelines, as linking by hand does, and an item that undo reads (with the two
+events' ids: undo deletes them, so a card another import made is not left "changed since").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from crm import visibility
-from crm.cards import CardKind, CardRef, link_columns, link_side, visible_records
+from crm.cards import CardKind, CardRef, link_columns, visible_records
 from crm.clock import Clock
+from crm.errors import Conflict, ErrorCode
 from crm.imports.link_cells import candidates, names
 from crm.imports.link_events import Side, link_event
 from crm.imports.link_targets import LinkTo, link_to
 from crm.imports.paced import in_chunks
+from crm.imports.rows import Links
 from crm.imports.writer import insert_rows, reserve_ids
 from crm.pace import Pace
 from crm.parsing.search_text import fold
-from storage.models import Client, Deal, Event, ImportItem, Link, Record, User
+from storage.models import Client, Deal, Event, ImportItem, Link, Record, RecordType, User
 
 CHUNK = 500  # values per IN (…)
+PAIRS = 250  # pairs per look-up of the links there are (up to 1000 ids)
 NAMES_KEPT = 50  # names not linked that the result keeps to show
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unlinked:
     number: int  # the row in the sent file
     name: str
     reason: str  # "not_found" or "ambiguous"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkRow:
-    """A written row's card and its link cells (link target → the cell's text)."""
+    """A written row's card (its id: the kind is the import's) and its link cells."""
 
     number: int
-    card: CardRef
-    links: dict[str, str]
+    card: int
+    links: Links  # (link target, the cell's text) each
 
 
-@dataclass
+@dataclass(slots=True)
 class Linked:
     rows: int = 0  # rows with names to link
     made: int = 0
@@ -84,7 +90,7 @@ class Linker:
         self._see_all = see_all
         self._batch_id = batch_id
         self._type_id = type_id
-        self._deals: Found | None = None  # deals are folded here: they keep no folded title
+        self._kind = CardKind.CLIENT if type_id is None else CardKind.RECORD  # the rows' cards
         self.now = datetime.min
         self.result = Linked()
 
@@ -100,7 +106,7 @@ class Linker:
         self.now = self._clock.now()
         wanted: dict[LinkTo, set[str]] = {}
         for row in rows:
-            for target, cell in row.links.items():
+            for target, cell in row.links:
                 if (to := link_to(target)) is not None:
                     wanted.setdefault(to, set()).update(candidates(cell))
         found = {to: await self._find(to, keys) for to, keys in wanted.items()}
@@ -108,18 +114,18 @@ class Linker:
         pairs: dict[tuple[CardRef, CardRef], tuple[Side, Side]] = {}
         for row in rows:
             ours = own.get(row.card)
-            for target, cell in row.links.items():
+            for target, cell in row.links:
                 to = link_to(target)
                 if ours is None or to is None:
                     continue
                 cards = found[to]
                 for name in names(cell, cards.__contains__):
-                    theirs = [s for s in cards.get(fold(name), []) if s.ref != row.card]
+                    theirs = [s for s in cards.get(fold(name), []) if s.ref != ours.ref]
                     if len(theirs) == 1:
-                        pairs.setdefault(_key(row.card, theirs[0].ref), (ours, theirs[0]))
+                        pairs.setdefault(_key(ours.ref, theirs[0].ref), (ours, theirs[0]))
                     elif theirs or not cards.get(fold(name)):  # the card itself: no link
                         self._not_linked(row.number, name, theirs)
-        have = await self._linked_already({row.card for row in rows})
+        have = await self._linked_already(list(pairs))
         await self._insert([sides for key, sides in pairs.items() if key not in have])
 
     def _not_linked(self, number: int, name: str, theirs: list[Side]) -> None:
@@ -129,9 +135,8 @@ class Linker:
             self.result.names.append(Unlinked(number, name[:100], reason))
 
     async def _find(self, to: LinkTo, keys: set[str]) -> Found:
-        if to.kind == CardKind.DEAL:
-            deals = await self._all_deals()
-            return {key: deals[key] for key in keys if key in deals}
+        """The cards of ``to``'s kind named by ``keys``, read in the chunk's own transaction
+        (so a card deleted or given away meanwhile is not linked)."""
         found: Found = {}
         ordered = sorted(keys)
         for start in range(0, len(ordered), CHUNK):
@@ -141,6 +146,16 @@ class Linker:
                     Client.name_folded.in_(part),
                     Client.archived_at.is_(None),
                     visibility.visible_clients(self._actor, self._see_all),
+                )
+            elif to.kind == CardKind.DEAL:
+                query = (
+                    select(Deal.id, Deal.title, Deal.title_folded)
+                    .join(Client, Client.id == Deal.client_id)
+                    .where(
+                        Deal.title_folded.in_(part),
+                        Client.archived_at.is_(None),
+                        visibility.visible_clients(self._actor, self._see_all),
+                    )
                 )
             else:
                 query = select(Record.id, Record.title, Record.title_folded).where(
@@ -154,66 +169,56 @@ class Linker:
                 found.setdefault(folded, []).append(side)
         return found
 
-    async def _all_deals(self) -> Found:
-        """Every deal the member sees by folded title, read once an import (the titles
-        are not kept folded; the deals an import makes are written before its links)."""
-        if self._deals is None:
-            rows = await self._session.execute(
-                select(Deal.id, Deal.title)
-                .join(Client, Client.id == Deal.client_id)
-                .where(visibility.visible_clients(self._actor, self._see_all))
-            )
-            self._deals = {}
-            for deal_id, title in rows:
-                side = Side(CardRef(CardKind.DEAL, deal_id), title, None)
-                self._deals.setdefault(fold(title), []).append(side)
-        return self._deals
-
-    async def _own(self, refs: list[CardRef]) -> dict[CardRef, Side]:
+    async def _own(self, cards: list[int]) -> dict[int, Side]:
         """The rows' own cards with their titles (a card filled by the import keeps its name)."""
-        ids = sorted({ref.id for ref in refs})
-        own: dict[CardRef, Side] = {}
+        ids = sorted(set(cards))
+        own: dict[int, Side] = {}
         for start in range(0, len(ids), CHUNK):
             part = ids[start : start + CHUNK]
-            if self._type_id is None:
-                rows = await self._session.execute(
-                    select(Client.id, Client.name).where(Client.id.in_(part))
-                )
-                kind = CardKind.CLIENT
+            if self._kind == CardKind.CLIENT:
+                query = select(Client.id, Client.name).where(Client.id.in_(part))
             else:
-                rows = await self._session.execute(
-                    select(Record.id, Record.title).where(Record.id.in_(part))
-                )
-                kind = CardKind.RECORD
-            for card_id, title in rows:
-                own[CardRef(kind, card_id)] = Side(CardRef(kind, card_id), title, self._type_id)
+                query = select(Record.id, Record.title).where(Record.id.in_(part))
+            for card_id, title in await self._session.execute(query):
+                own[card_id] = Side(CardRef(self._kind, card_id), title, self._type_id)
         return own
 
-    async def _linked_already(self, refs: set[CardRef]) -> set[tuple[CardRef, CardRef]]:
-        """The pairs the rows' cards are linked in already, each as ``_key`` orders it."""
+    async def _linked_already(
+        self, pairs: list[tuple[CardRef, CardRef]]
+    ) -> set[tuple[CardRef, CardRef]]:
+        """Those of ``pairs`` (each as ``_key`` orders it) the two cards are linked in already:
+        the id columns of the links both of whose sides are among the pairs' cards."""
         have: set[tuple[CardRef, CardRef]] = set()
-        ids = sorted(ref.id for ref in refs)
-        kind = CardKind.CLIENT if self._type_id is None else CardKind.RECORD
-        a_column, b_column = link_columns(kind)
-        for start in range(0, len(ids), CHUNK):
-            part = ids[start : start + CHUNK]
-            where: ColumnElement[bool] = or_(a_column.in_(part), b_column.in_(part))
-            for link in await self._session.scalars(select(Link).where(where)):
-                have.add(_key(link_side(link, "a"), link_side(link, "b")))
-        return have
+        sides = {side: [link_columns(kind)[i] for kind in CardKind] for i, side in enumerate("ab")}
+        for start in range(0, len(pairs), PAIRS):
+            part = pairs[start : start + PAIRS]
+            ids = {
+                kind: sorted({r.id for pair in part for r in pair if r.kind == kind})
+                for kind in CardKind
+            }
+            where = (_among(sides["a"], ids), _among(sides["b"], ids))
+            query = select(*sides["a"], *sides["b"]).where(*where)
+            for row in await self._session.execute(query):
+                a, b = (_ref(row[i : i + len(CardKind)]) for i in (0, len(CardKind)))
+                have.add(_key(a, b))
+        return have & set(pairs)
 
     async def _insert(self, pairs: list[tuple[Side, Side]]) -> None:
         if not pairs:
             return
         ids = await reserve_ids(self._session, Link, len(pairs))
+        event_ids = iter(await reserve_ids(self._session, Event, 2 * len(pairs)))
         links, events, items = [], [], []
         for link_id, (a, b) in zip(ids, pairs, strict=True):
             row: dict[str, Any] = {f"{s}_{k.value}_id": None for s in "ab" for k in CardKind}
             row.update({f"a_{a.ref.kind.value}_id": a.ref.id, f"b_{b.ref.kind.value}_id": b.ref.id})
             row.update(id=link_id, quantity_milli=None, price_minor=None)
             links.append({**row, "created_by": self._actor.id, "created_at": self.now})
-            events += [self.event(link_id, a, b), self.event(link_id, b, a)]
-            before = {"a": a.plain(), "b": b.plain()}
+            made = [self.event(link_id, a, b), self.event(link_id, b, a)]
+            for event in made:
+                event["id"] = next(event_ids)
+            events += made
+            before = {"a": a.plain(), "b": b.plain(), "events": [e["id"] for e in made]}
             items.append(
                 {"batch_id": self._batch_id, "entity": "link", "record_id": link_id}
                 | {"action": "created", "before": before}
@@ -228,11 +233,35 @@ class Linker:
         return link_event("link_added", link_id, card, other, self._actor.id, self.now)
 
 
+async def check_link_types(session: AsyncSession, mapping: list[str]) -> None:
+    """Refuse a mapping that links to a record type that is gone or archived (a mapping
+    kept in the dialog may be older than the type's archiving)."""
+    wanted = {to.type_id for t in mapping if (to := link_to(t)) and to.type_id is not None}
+    if wanted:
+        active = await session.scalars(
+            select(RecordType.id).where(RecordType.id.in_(wanted), RecordType.archived_at.is_(None))
+        )
+        if wanted - set(active):
+            raise Conflict(ErrorCode.RECORD_TYPE_ARCHIVED)
+
+
+def _among(
+    columns: list[InstrumentedAttribute[int | None]], ids: dict[CardKind, list[int]]
+) -> ColumnElement[bool]:
+    """A link's side (its id columns in ``CardKind``'s order) is one of ``ids``."""
+    return or_(*(c.in_(ids[k]) for c, k in zip(columns, CardKind, strict=True) if ids[k]))
+
+
+def _ref(ids: Sequence[int | None]) -> CardRef:
+    """A link's side from its id columns, one per kind in ``CardKind``'s order."""
+    return next(CardRef(kind, i) for kind, i in zip(CardKind, ids, strict=True) if i is not None)
+
+
 def _key(a: CardRef, b: CardRef) -> tuple[CardRef, CardRef]:
     """A pair of cards in one order, whichever side each is on."""
     return (a, b) if (a.kind.value, a.id) <= (b.kind.value, b.id) else (b, a)
 
 
-def link_rows(pairs: Iterable[tuple[int, CardRef, dict[str, str] | None]]) -> list[LinkRow]:
-    """The rows that have link cells: (row number, its card, its ``RowDraft.links``)."""
+def link_rows(pairs: Iterable[tuple[int, int, Links | None]]) -> list[LinkRow]:
+    """The rows that have link cells: (row number, its card's id, its ``RowDraft.links``)."""
     return [LinkRow(number, card, links) for number, card, links in pairs if links]

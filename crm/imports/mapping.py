@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from crm.errors import ErrorCode, InvalidInput
-from crm.imports.link_targets import link_to
+from crm.imports.link_targets import is_link, link_to
 from crm.parsing.search_text import fold
 
 
@@ -251,7 +251,7 @@ def propose(
         folded = fold(header)
         target: str = f"{FIELD_PREFIX}{own[folded]}" if folded in own else guess(header)
         target = linked.get(folded, target) if folded not in own else target
-        if target not in REPEATABLE and target in taken:
+        if target not in REPEATABLE and not is_link(target) and target in taken:
             target = Target.SKIP
         taken.add(target)
         mapping.append(target)
@@ -273,11 +273,12 @@ def check(mapping: list[str]) -> list[str]:
 
 
 def change(mapping: list[str], column: int, target: str) -> list[str]:
-    """A person's choice for one column; a single-use target leaves the column that had it."""
+    """A person's choice for one column; a single-use target leaves the column that had it
+    (links are not single-use: two columns may name cards of one kind)."""
     if not 0 <= column < len(mapping):
         raise InvalidInput(ErrorCode.IMPORT_BAD_COLUMN)
     updated = list(mapping)
-    if target not in REPEATABLE:
+    if target not in REPEATABLE and not is_link(target):
         updated = [Target.SKIP if t == target else t for t in updated]
     updated[column] = target
     return updated
@@ -286,6 +287,6 @@ def change(mapping: list[str], column: int, target: str) -> list[str]:
 def field_id(target: str) -> int | None:
     """The client field a ``field_<id>`` target names, or None."""
     number = target.removeprefix(FIELD_PREFIX)
-    if number == target or not number.isdigit() or len(number) > 10:
+    if number == target or not (number.isascii() and number.isdigit()) or len(number) > 10:
         return None
     return int(number)

@@ -9,7 +9,7 @@ from enum import StrEnum
 from crm.imports.mapping import check
 from crm.imports.reading import Table
 from crm.imports.required import Required
-from crm.imports.rows import FieldParser, Rejected, RowDraft, add_links, build_row
+from crm.imports.rows import FieldParser, Rejected, RowDraft, build_row, has_links
 from crm.parsing.search_text import fold
 
 
@@ -65,10 +65,11 @@ def planning(
         check(mapping)
     result = Plan()
     seen: dict[str, int] = {}
+    linking = has_links(mapping)
     for n, (number, cells) in enumerate(zip(table.numbers, table.rows, strict=True), 1):
         if n % every == 0:
             yield result
-        row = build_row(number, cells, mapping, region, parse_field, deal_fields)
+        row = build_row(number, cells, mapping, region, parse_field, deal_fields, linking)
         if isinstance(row, Rejected):
             result.rejected.append(row)
             continue
@@ -96,8 +97,8 @@ def merge_into(target: RowDraft, extra: RowDraft) -> None:
         target.custom.setdefault(key, value)
     for field_key, parsed in extra.values.items():
         target.values.setdefault(field_key, parsed)
-    for link_key, names in (extra.links or {}).items():  # both rows' names are linked
-        add_links(target, link_key, names)
+    if extra.links:  # both rows' names are linked
+        target.links = (*(target.links or ()), *extra.links)
 
 
 def merge_repeats(work: Plan) -> None:

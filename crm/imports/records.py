@@ -16,17 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
-from crm.cards import CardKind, CardRef
+from crm.cards import CardKind
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, record_writer
 from crm.imports import mapping as columns
-from crm.imports.batch_row import close_batch, open_batch
+from crm.imports.batch_row import closing, open_batch
 from crm.imports.fields import define_new
 from crm.imports.link_targets import is_link, link_to
-from crm.imports.linker import Linker, link_rows
+from crm.imports.linker import Linker, check_link_types, link_rows
 from crm.imports.mapping import Target, field_id, header_key
 from crm.imports.paced import Progress, in_chunks, planned
 from crm.imports.plan import Plan, Policy, merge_repeats, plan, reject_lacking
@@ -112,6 +112,7 @@ class RecordImports:
         await self.record_type(type_id)
         found = await self._type_fields(type_id)
         check(mapping, found)
+        await check_link_types(self._session, mapping)
         region = self._config.default_phone_region
         parse = fields.parser(found, region)
         if paced:  # a run: in steps that give way to members
@@ -190,10 +191,11 @@ class RecordImports:
             ctx.now = self._clock.now()
             await self._chunk(ctx, work, indexes, policy, see_all, outcome)
 
-        await in_chunks(self._session, self._pace, total, write, progress)
         linker = Linker(self._session, actor, see_all, self._clock, ctx.batch_id, type_id)
-        outcome.links = await linker.run(self._pace, outcome.linkable)
-        await close_batch(self._session, ctx.batch_id, outcome.counts(), self._clock.now())
+        outcome.links = linker.result
+        async with closing(self._session, ctx.batch_id, outcome.counts, self._clock):
+            await in_chunks(self._session, self._pace, total, write, progress)
+            await linker.run(self._pace, outcome.linkable)
         return outcome
 
     async def _chunk(
@@ -232,7 +234,7 @@ class RecordImports:
         outcome.created += len(ids)
         outcome.updated += await record_writer.fill_records(self._session, ctx, fill)
         outcome.linkable += link_rows(
-            (draft.number, CardRef(CardKind.RECORD, record_id), draft.links)
+            (draft.number, record_id, draft.links)
             for record_id, draft in [*zip(ids, create, strict=True), *fill]
         )
 

@@ -55,7 +55,7 @@ class RowDraft:
     deal_amount: int | None = None
     deal_stage: str | None = None
     deal_values: dict[int, Parsed] = field(default_factory=dict)  # the team's deal fields
-    links: dict[str, str] | None = None  # link target → the cell's names (crm.imports.linker)
+    links: Links | None = None  # (link target, a cell's names) each (crm.imports.linker)
 
     @property
     def has_deal(self) -> bool:
@@ -80,6 +80,7 @@ class Rejected:
     detail: str = ""
 
 
+Links = tuple[tuple[str, str], ...]
 FieldParser = Callable[[int, str], Parsed]  # field id, text → value; raises FieldValueError
 
 
@@ -90,11 +91,15 @@ def build_row(
     region: str,
     parse_field: FieldParser | None = None,
     deal_fields: Collection[int] = (),
+    linking: bool | None = None,
 ) -> RowDraft | Rejected:
     """A draft from the cells; the first thing that cannot be read rejects the row.
 
     ``deal_fields``: the ids among the ``field_<id>`` targets that are deal fields
-    (their values go to the row's deal, the others to the client)."""
+    (their values go to the row's deal, the others to the client). ``linking``: whether
+    the mapping has a link target (``has_links``; a file without one is not asked per cell)."""
+    if linking is None:
+        linking = has_links(mapping)
     text: dict[str, list[str]] = {}
     phones: list[str] = []
     emails: list[str] = []
@@ -123,7 +128,7 @@ def build_row(
                 draft.deal_amount = cell_amount(value)
             except AmountError:
                 return Rejected(number, "bad_amount", cell_text(value) or "")
-        elif target.startswith(LINK_PREFIX):
+        elif linking and target.startswith(LINK_PREFIX):
             add_links(draft, target, link_text(value))
         elif parse_field is not None and (custom_id := field_id(target)) is not None:
             typed = _field_text(value)
@@ -141,11 +146,14 @@ def build_row(
     return _fill_text(draft, text)
 
 
+def has_links(mapping: list[str]) -> bool:
+    return any(target.startswith(LINK_PREFIX) for target in mapping)
+
+
 def add_links(draft: RowDraft, target: str, names: str | None) -> None:
-    """Names for a link column (a second column or row of the same target adds a line)."""
+    """Names for a link column (a second column or row of the same target adds a pair)."""
     if names:
-        links = draft.links = draft.links or {}
-        links[target] = f"{links[target]}\n{names}" if target in links else names
+        draft.links = (*(draft.links or ()), (target, names))
 
 
 def _shared(text: str | None) -> str | None:

@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
 from crm.access import is_staff
-from crm.cards import CardKind, CardRef
+from crm.cards import CardKind
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import NotAllowed
 from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, lookup, writer
-from crm.imports.batch_row import close_batch, open_batch
-from crm.imports.linker import Linked, Linker, LinkRow, link_rows
+from crm.imports.batch_row import closing, open_batch
+from crm.imports.linker import Linked, Linker, LinkRow, check_link_types, link_rows
 from crm.imports.paced import Progress, in_chunks, planned
 from crm.imports.plan import (
     Plan,
@@ -104,6 +104,7 @@ class Imports:
         """Every row read and checked while the bot keeps answering: for a member's
         preview in a worker thread, for a run in steps that give way to members."""
         region = self._config.default_phone_region
+        await check_link_types(self._session, mapping)
         found = await fields.card_fields(self._session)
         parse = fields.parser(found, region)
         deal_ids = fields.deal_ids(found)
@@ -183,10 +184,11 @@ class Imports:
             ctx.now = self._clock.now()
             await self._chunk(ctx, work, indexes, policy, see_all, client_of, outcome)
 
-        await in_chunks(self._session, self._pace, total, write, progress)
         linker = Linker(self._session, actor, see_all, self._clock, ctx.batch_id)
-        outcome.links = await linker.run(self._pace, outcome.linkable)
-        await close_batch(self._session, ctx.batch_id, outcome.counts(), self._clock.now())
+        outcome.links = linker.result
+        async with closing(self._session, ctx.batch_id, outcome.counts, self._clock):
+            await in_chunks(self._session, self._pace, total, write, progress)
+            await linker.run(self._pace, outcome.linkable)
         return outcome
 
     async def _chunk(
@@ -230,7 +232,7 @@ class Imports:
         ids = await writer.create_clients(self._session, ctx, [work.drafts[i] for i in create])
         client_of.update(zip(create, ids, strict=True))
         outcome.linkable += link_rows(
-            (d.number, CardRef(CardKind.CLIENT, cid), d.links)
+            (d.number, cid, d.links)
             for i in (*create, *filled)
             if (cid := client_of.get(i)) is not None and (d := work.drafts[i]).links
         )

@@ -217,6 +217,7 @@ async def create_deals(
                 "pipeline_id": ctx.pipeline_id,
                 "stage_id": stage.id,
                 "title": draft.deal_title or draft.name[:200],
+                "title_folded": fold(draft.deal_title or draft.name[:200]),
                 "amount_minor": draft.deal_amount or 0,
                 "currency": ctx.currency,
                 "manager_id": manager_id,

@@ -104,6 +104,7 @@ def deal_row(item: NewLead, stage: Stage, now: datetime, currency: str) -> dict[
         "pipeline_id": stage.pipeline_id,
         "stage_id": stage.id,
         "title": item.card.name,
+        "title_folded": fold(item.card.name),
         "amount_minor": 0,
         "currency": currency,
         "manager_id": item.assignee,

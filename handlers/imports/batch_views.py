@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
+from crm.imports.batch_row import INTERRUPTED
 from handlers.imports.callbacks import BatchAction, BatchCb
 from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import Screen
@@ -18,10 +19,15 @@ def batches_screen(batches: list[ImportBatch], names: dict[int, str]) -> Screen:
     rows = []
     for batch in batches:
         counts = batch.counts or {}
+        stored = (
+            _("interrupted by an error; created {c}, updated {u}, rejected {r}")
+            if counts.get(INTERRUPTED)
+            else _("created {c}, updated {u}, rejected {r}")
+        )
         state = (
             _("undone")
             if batch.undone_at
-            else _("created {c}, updated {u}, rejected {r}").format(
+            else stored.format(
                 c=counts.get("created", 0), u=counts.get("updated", 0), r=counts.get("rejected", 0)
             )
         )

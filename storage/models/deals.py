@@ -48,6 +48,9 @@ class Deal(Base):
     pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id"))
     stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    # The title as a search key (crm.parsing.search_text.fold), written wherever a title is:
+    # an import's link column names deals by it.
+    title_folded: Mapped[str] = mapped_column(String(200), default="")
     amount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     # The amount is the total of the deal's product lines (links with quantity and price).
     amount_from_lines: Mapped[bool] = mapped_column(default=False)
@@ -67,6 +70,7 @@ class Deal(Base):
         Index("ix_deals_manager", "manager_id"),
         # Reports read the deals created in a period.
         Index("ix_deals_created", "created_at"),
+        Index("ix_deals_title_folded", "title_folded"),
     )
 
 
