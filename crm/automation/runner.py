@@ -56,7 +56,7 @@ class _Careful(Exception):
 
 
 class _GiveWay(Exception):
-    """A member's update came in during the batch's actions: undo them, hand the lock on."""
+    """A member's update came in: the batch is undone (or not begun), its firings stay due."""
 
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
@@ -91,8 +91,8 @@ class Runner:
         a rollback, not for the batch's writes. So that a busy team cannot starve
         the firings, a batch after one that gave way (and any batch on
         PostgreSQL, where a member's write does not wait for it) stops at the
-        firing at hand and commits what it did instead. The batch's tasks and events go in
-        as one statement each.
+        firing at hand and commits what it did instead. The batch's tasks and
+        events go in as one statement each.
         """
         due = await self._session.scalar(
             select(AutomationFiring.id).where(*due_firings(self._clock.now())).limit(1)
@@ -144,7 +144,7 @@ class Runner:
                 if self._pace.busy and may_give_way:
                     raise _GiveWay()  # rolling back is quicker than writing what is done
                 if fired and self._pace.busy:
-                    break  # gave way last time: commit what is done, the rest next time
+                    break  # PostgreSQL, or gave way last time: commit what is done
                 try:
                     fired.append(await self._act(firing))
                 except Exception as exc:
