@@ -15,7 +15,8 @@ and the real clock. Then:
   firings are done: ``firings_seconds`` (the goal: within 60 s). Meanwhile a
   "reply" (a comment on a client, a write like most of the bot's replies) is
   timed over and over: ``reply_p95_ms_idle`` against ``reply_p95_ms_busy``
-  (the goal: at most 2×).
+  (the goal: at most 2×); ``reply_p95_ms_idle_after``: idle again once the
+  firings are done, on the base they have grown.
 
 Progress goes to stderr; the last line of stdout is one JSON object.
 """
@@ -182,6 +183,12 @@ async def bench_firings(app: App, args: argparse.Namespace, figures: dict[str, A
     figures["firings_seconds"] = round(time.perf_counter() - started, 2)
     stop.set()
     await loop
+    after: list[float] = []  # idle again, on the base the firings have grown
+    stop = asyncio.Event()
+    loop = asyncio.create_task(reply_loop(app, probe.id, stop, after))
+    await asyncio.sleep(3)
+    stop.set()
+    await loop
     async with app.crm.open() as crm:
         session = crm.automation.runner._session
         tasks = await session.scalar(select(func.count(Task.id)))
@@ -195,6 +202,7 @@ async def bench_firings(app: App, args: argparse.Namespace, figures: dict[str, A
         "firings_per_second": round(done / max(figures["firings_seconds"], 1e-9)),
         "reply_p95_ms_idle": round(p95(idle), 2),
         "reply_p95_ms_busy": round(p95(busy), 2),
+        "reply_p95_ms_idle_after": round(p95(after), 2),
         "reply_samples_busy": len(busy),
     }
     progress(f"firings: {figures}")
