@@ -95,6 +95,36 @@ def test_the_exports_titles_go_to_links_in_both_languages() -> None:
     assert headers["поставщики"] == type_target(3)
 
 
+def test_a_cell_of_thousands_of_names_asks_about_each_piece_once_past_the_first_ones() -> None:
+    from crm.imports.link_cells import MAX_RUN, MAX_RUN_PIECES
+
+    cell = ", ".join(f"Клиент {n}" for n in range(2_000))
+    asked = candidates(cell)
+    assert len(asked) < MAX_RUN * MAX_RUN_PIECES + 2_000
+    base = {fold(f"Клиент {n}") for n in range(2_000)}
+    assert base <= asked
+    assert names(cell, lambda text: text in base) == [f"Клиент {n}" for n in range(2_000)]
+    # Within the first pieces a name may still span commas.
+    assert names("А, Б, В", lambda text: text == fold("Б, В")) == ["А", "Б, В"]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Поставщики", "links_type_3"),  # nothing else claims it: the type's records
+        ("Теги", "tags"),  # a type named "Теги" does not take the tags' column
+        ("Телефоны", "phone"),
+        ("Связанные клиенты", LINK_CLIENTS),  # the export's own titles always go to links
+        ("Linked deals", LINK_DEALS),
+    ],
+)
+def test_a_types_plural_takes_only_a_column_nothing_else_claims(header: str, expected: str) -> None:
+    from crm.imports.mapping import propose
+
+    links = link_headers([(3, "Поставщики"), (4, "Теги"), (5, "Телефоны")])
+    assert propose(["ФИО", header], links=links)[1] == expected
+
+
 def test_a_rows_links_are_pairs_kept_without_a_dict_and_two_columns_may_share_a_target() -> None:
     from crm.imports.linker import LinkRow, link_rows
     from crm.imports.rows import RowDraft, build_row

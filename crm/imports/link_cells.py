@@ -23,6 +23,9 @@ from crm.parsing.cells import CellValue, cell_text
 from crm.parsing.search_text import fold
 
 MAX_RUN = 8  # pieces one name may span: a name with more commas is matched only whole
+# Past this many pieces in a line, each piece is a name by itself (no runs), so that a cell
+# of thousands of names asks about each once rather than eight times.
+MAX_RUN_PIECES = 200
 _LINES = re.compile(r"[\r\n;]+")
 
 
@@ -38,7 +41,7 @@ def candidates(cell: str) -> set[str]:
     found = {fold(cell)}
     for line, pieces in _lines(cell):
         for i in range(len(pieces)):
-            for j in range(i, min(len(pieces), i + MAX_RUN)):
+            for j in range(i, _last(pieces, i) + 1):
                 found.add(fold(_run(line, pieces, i, j)))
     found.discard("")
     return found
@@ -55,7 +58,7 @@ def names(cell: str, known: Callable[[str], bool]) -> list[str]:
     for line, pieces in _lines(cell):
         i = 0
         while i < len(pieces):
-            j = min(len(pieces), i + MAX_RUN) - 1
+            j = _last(pieces, i)
             while j > i and not known(fold(_run(line, pieces, i, j))):
                 j -= 1
             name = " ".join(_run(line, pieces, i, j).split())
@@ -74,6 +77,13 @@ def _lines(cell: str) -> Iterator[tuple[str, list[tuple[int, int]]]]:
             start = end + 1
         if pieces:
             yield line, pieces
+
+
+def _last(pieces: list[tuple[int, int]], i: int) -> int:
+    """The last piece a name starting at piece ``i`` may reach."""
+    if i >= MAX_RUN_PIECES:
+        return i
+    return min(len(pieces), i + MAX_RUN) - 1
 
 
 def _run(line: str, pieces: list[tuple[int, int]], i: int, j: int) -> str:

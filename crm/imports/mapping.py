@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from crm.errors import ErrorCode, InvalidInput
-from crm.imports.link_targets import is_link, link_to
+from crm.imports.link_targets import LINK_CLIENTS, LINK_DEALS, is_link, link_to
 from crm.parsing.search_text import fold
 
 
@@ -242,7 +242,9 @@ def propose(
 
     ``fields``: the team's client fields by folded name; a header named like one
     of them goes to it (the team's own name wins over a built-in synonym).
-    ``links``: link targets by folded header (``link_targets.link_headers``), next.
+    ``links``: link targets by folded header (``link_targets.link_headers``), next;
+    but a record type's plural only for a header nothing else claims: a type named
+    "Теги" does not take the tags' column.
     """
     taken: set[str] = set()
     mapping: list[str] = []
@@ -250,7 +252,10 @@ def propose(
     for header in headers:
         folded = fold(header)
         target: str = f"{FIELD_PREFIX}{own[folded]}" if folded in own else guess(header)
-        target = linked.get(folded, target) if folded not in own else target
+        if folded in linked and folded not in own:
+            link = linked[folded]
+            if link in (LINK_CLIENTS, LINK_DEALS) or target == Target.SKIP:
+                target = link
         if target not in REPEATABLE and not is_link(target) and target in taken:
             target = Target.SKIP
         taken.add(target)
