@@ -123,6 +123,8 @@ def test_a_types_plural_takes_only_a_column_nothing_else_claims(header: str, exp
 
     links = link_headers([(3, "Поставщики"), (4, "Теги"), (5, "Телефоны")])
     assert propose(["ФИО", header], links=links)[1] == expected
+    # An export of a team with a type named "Теги": its tags, then the type's links.
+    assert propose(["ФИО", "Теги", "Теги"], links=links) == ["name", "tags", "links_type_4"]
 
 
 def test_a_rows_links_are_pairs_kept_without_a_dict_and_two_columns_may_share_a_target() -> None:

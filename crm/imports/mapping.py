@@ -243,10 +243,11 @@ def propose(
     ``fields``: the team's client fields by folded name; a header named like one
     of them goes to it (the team's own name wins over a built-in synonym).
     ``links``: link targets by folded header (``link_targets.link_headers``), next;
-    but a record type's plural only for a header nothing else claims: a type named
-    "Теги" does not take the tags' column.
+    but a record type's plural only for a header nothing else claims, or for a second
+    column of that header: a type named "Теги" does not take the tags' column.
     """
     taken: set[str] = set()
+    seen: set[str] = set()
     mapping: list[str] = []
     own, linked = fields or {}, links or {}
     for header in headers:
@@ -254,8 +255,10 @@ def propose(
         target: str = f"{FIELD_PREFIX}{own[folded]}" if folded in own else guess(header)
         if folded in linked and folded not in own:
             link = linked[folded]
-            if link in (LINK_CLIENTS, LINK_DEALS) or target == Target.SKIP:
+            # A second column of one header: the export's "Теги" of a type so named.
+            if link in (LINK_CLIENTS, LINK_DEALS) or target == Target.SKIP or folded in seen:
                 target = link
+        seen.add(folded)
         if target not in REPEATABLE and not is_link(target) and target in taken:
             target = Target.SKIP
         taken.add(target)
