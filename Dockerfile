@@ -21,6 +21,10 @@ RUN pip install . \
 
 USER kartoteka
 
+# matplotlib's font cache (built with the first report picture) somewhere writable:
+# the user's home, /app, is not.
+ENV MPLCONFIGDIR=/app/data/.matplotlib
+
 # The HTTP server: Telegram's webhook (through Caddy), /healthz, /readyz, /metrics.
 ENV WEB_HOST=0.0.0.0 WEB_PORT=8080
 EXPOSE 8080

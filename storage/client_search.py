@@ -50,7 +50,8 @@ async def ranked_clients(
 
     ``counts``: on SQLite, how many candidates each index gave for these terms,
     whatever ``where`` is; a second search for the same terms (the archive's,
-    after the active clients') passes the first one's and counts nothing again."""
+    after the active clients') passes the first one's and does not count them again
+    (a scan of the name index for a short term still runs, for its ids)."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     if dialect != "sqlite":
         query = ranked_select(dialect, where, terms, limit, prefix_only)

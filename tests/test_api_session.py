@@ -49,7 +49,9 @@ async def test_the_answers_model_outlives_the_garbage_collector(
     session = session_type()
     try:
         # aiogram's own session loses it (pydantic holds it weakly): it would be made again,
-        # ~7 ms, on the next answer; ours keeps it.
+        # ~7 ms, on the next answer; ours keeps it. The AiohttpSession case is a canary
+        # for pydantic's behaviour: if it fails, pydantic keeps them again and
+        # bot/api_session.py may go.
         assert answers_model_after_a_collection(session, *CALLS[call]) is kept
     finally:
         await session.close()

@@ -11,7 +11,9 @@ against the names the base has (``known``, of folded text):
    piece that begins no such run is a name by itself (one the base does not have).
 
 So "Иван Петров, ООО Ромашка, филиал" is two names when the base has a card
-"ООО Ромашка, филиал", and three when it has not.
+"ООО Ромашка, филиал", and three when it has not. Past the first
+``MAX_RUN_PIECES`` pieces of a line each piece is a name by itself, so that a
+cell of thousands of names is looked up once per piece.
 """
 
 from __future__ import annotations
