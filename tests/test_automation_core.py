@@ -21,7 +21,15 @@ from crm.clock import ManualClock
 from crm.errors import InvalidInput
 from crm.service import Crm
 from storage.engine import create_session_factory, write_transaction
-from storage.models import AutomationFiring, AutomationRule, Event, OutboxMessage, Task, User
+from storage.models import (
+    AutomationFiring,
+    AutomationRule,
+    ClientTag,
+    Event,
+    OutboxMessage,
+    Task,
+    User,
+)
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, make_settings
 
@@ -273,6 +281,30 @@ async def test_a_tag_condition_reads_the_clients_tags_when_the_trigger_fires(app
     assert await tick(app) == 1
     [firing] = await rows(app, AutomationFiring)
     assert firing.deal_id == vip
+
+
+async def test_a_skipped_firing_does_not_keep_its_tag_from_a_later_one(app: App) -> None:
+    """A firing undone in the careful pass leaves the batch's tags as they were, so a later
+    firing for the same client still adds the tag (the first one's add was undone)."""
+    async with app.crm.open() as crm:
+        me = await owner(crm)
+        await crm.automation.add(
+            me,
+            "Tag, then a stage it cannot have",
+            "client_created",
+            {},
+            [{"type": "add_tag", "tag": "vip"}, {"type": "move_stage", "stage_id": 1}],
+        )
+        await crm.automation.add(
+            me, "Tag", "client_created", {}, [{"type": "add_tag", "tag": "vip"}]
+        )
+    client = await make_client(app, OWNER_ID, "Lead")
+    assert await tick(app) == 2
+    outcomes = sorted(f.outcome for f in await rows(app, AutomationFiring))
+    assert outcomes == ["done", "skipped"]
+    async with create_session_factory(app.engine)() as db:
+        tags = list(await db.scalars(select(ClientTag.tag).where(ClientTag.client_id == client.id)))
+    assert tags == ["vip"]
 
 
 async def test_round_robin_spreads_new_leads_evenly(app: App) -> None:

@@ -8,12 +8,13 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from crm.pace import Chunks, Pace
 from storage.engine import create_session_factory
-from storage.models import AutomationFiring, ClientTag
+from storage.models import AutomationFiring, ClientTag, Event
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
 from tests.test_automation_core import owner, rows
@@ -130,6 +131,59 @@ async def test_a_batch_of_firings_stops_for_a_member_and_the_rest_follow(app: Ap
     firings = await rows(app, AutomationFiring)
     assert [f.outcome for f in firings] == ["done"] * 6
     assert await tag_count(app) == 6
+
+
+class BusyAfter(Pace):
+    """A member's update comes in after ``checks`` looks at ``busy`` (and stays)."""
+
+    def __init__(self, checks: int) -> None:
+        super().__init__()
+        self.left = checks
+
+    @property
+    def busy(self) -> bool:
+        self.left -= 1
+        return self.left < 0
+
+
+@pytest.mark.parametrize("checks", range(12))
+async def test_a_batch_that_gives_way_anywhere_leaves_nothing_half_done(
+    app: App, checks: int
+) -> None:
+    """Wherever a member comes in (before the lock, between reads, between firings),
+    what is committed is whole: as many tags and automation events as firings done."""
+    async with app.crm.open() as crm:
+        rule = await crm.automation.add(
+            await owner(crm), "Leads", "client_created", {}, [{"type": "add_tag", "tag": "lead"}]
+        )
+    for n in range(6):
+        await make_client(app, OWNER_ID, f"Lead {n}")
+    async with app.crm.open(background=True) as background:
+        runner = background.automation.runner
+        runner._pace = BusyAfter(checks)
+        settled, more = await runner.run_due(limit=50)
+        if app.engine.dialect.name == "sqlite":  # all or nothing
+            assert (settled, more) in ((0, True), (6, False))
+        else:  # PostgreSQL: the firing at hand, then what is done is committed
+            assert settled >= 1
+        await assert_whole(app, rule.id)
+        runner._pace = BusyAfter(0)  # still busy: having given way, the batch goes on anyway
+        assert (await runner.run_due(limit=50))[0] >= (1 if settled < 6 else 0)
+        await assert_whole(app, rule.id)
+        runner._pace = Pace()
+        while (await runner.run_due(limit=50))[1]:
+            pass
+    await assert_whole(app, rule.id, done=6)
+
+
+async def assert_whole(app: App, rule_id: int, done: int | None = None) -> None:
+    firings = await rows(app, AutomationFiring, AutomationFiring.rule_id == rule_id)
+    finished = sum(1 for f in firings if f.outcome == "done")
+    events = await rows(app, Event, Event.kind == "automation")
+    assert await tag_count(app) == finished == len(events)
+    assert all(f.outcome in (None, "done") for f in firings)
+    if done is not None:
+        assert finished == done
 
 
 async def tag_count(app: App) -> int:

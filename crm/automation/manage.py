@@ -69,8 +69,9 @@ class Automation(RuleTesting):
 
         A long backlog (an import's thousand new clients) is worked off over
         several ticks. Members go first (``Pace``): a batch ends early when a
-        member's update comes in, and the next one waits until it is answered,
-        so a reply never waits for the backlog, nor for SQLite's write lock.
+        member's update comes in (see ``Runner.run_due``), and the next one waits
+        until it is answered, so a reply waits for at most a batch's rollback or
+        one firing, never for the backlog.
         """
         await self.scanner.scan()
         started = time.monotonic()

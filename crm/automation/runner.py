@@ -90,8 +90,9 @@ class Runner:
         it is rolled back (its firings stay due), so the member's write waits for
         a rollback, not for the batch's writes. So that a busy team cannot starve
         the firings, a batch after one that gave way (and any batch on
-        PostgreSQL, where a member's write does not wait for it) stops at the
-        firing at hand and commits what it did instead. The batch's tasks and
+        PostgreSQL, where a member's write waits only for the rows the batch
+        holds) stops at the firing at hand and commits what it did instead. The
+        flag lives on this runner, made for each tick's session. The batch's tasks and
         events go in as one statement each.
         """
         due = await self._session.scalar(
@@ -103,6 +104,7 @@ class Runner:
             done = await self._run_batch(limit, careful=False)
         except _GiveWay:
             self._gave_way = True
+            await self._session.commit()  # the read of ``due``: no old snapshot kept waiting
             return 0, True
         except _Careful:
             done = await self._run_batch(limit, careful=True)
@@ -141,9 +143,10 @@ class Runner:
                 if careful:
                     await self._run_one(firing)
                     continue
-                if self._pace.busy and may_give_way:
+                busy = self._pace.busy
+                if busy and may_give_way:
                     raise _GiveWay()  # rolling back is quicker than writing what is done
-                if fired and self._pace.busy:
+                if fired and busy:
                     break  # PostgreSQL, or gave way last time: commit what is done
                 try:
                     fired.append(await self._act(firing))
@@ -178,15 +181,19 @@ class Runner:
 
     async def _run_one(self, firing: AutomationFiring) -> None:
         now = self._clock.now()
+        # The batch's tags as they were: a firing undone must not leave its tag "added".
+        tags = {client_id: list(found) for client_id, found in self._reads.tags.items()}
         try:
             async with self._session.begin_nested():
                 fired = await self._act(firing)
                 await self._session.flush()
                 await events.insert_rows(self._session, [self._finish(fired)])
         except Skipped as reason:
+            self._restore_tags(tags)
             firing.claimed_by, firing.attempts = WORKER, firing.attempts + 1
             firing.done_at, firing.outcome, firing.detail = now, "skipped", [str(reason)]
         except Exception as exc:  # a bug or the database: try again later, a few times
+            self._restore_tags(tags)
             log.exception("automation firing %s failed", firing.id)
             firing.claimed_by, firing.attempts = WORKER, firing.attempts + 1
             firing.detail = [repr(exc)[:500]]
@@ -194,6 +201,10 @@ class Runner:
                 firing.done_at, firing.outcome = now, "failed"
             else:
                 firing.due_at = now + RETRY_AFTER * firing.attempts
+
+    def _restore_tags(self, tags: dict[int, list[str]]) -> None:
+        for client_id, found in tags.items():
+            self._reads.tags[client_id][:] = found
 
     async def _act(self, firing: AutomationFiring) -> _Fired:
         rule = await self._session.get(AutomationRule, firing.rule_id)
