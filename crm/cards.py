@@ -89,6 +89,26 @@ def event_refs(ref: CardRef) -> EventRefs:
     return {"record_id": ref.id}
 
 
+def link_event_data(
+    link_id: int,
+    other: CardRef,
+    title: str,
+    type_id: int | None,
+    quantity: int | None = None,
+    price: int | None = None,
+) -> dict[str, Any]:
+    """What "link_added" and "link_removed" keep on a card's timeline: the link, the other
+    card (its title and record type as they were), and a deal line's quantity and price."""
+    return {
+        "link_id": link_id,
+        "other": other.plain(),
+        "title": title,
+        "type_id": type_id,
+        "quantity": quantity,
+        "price": price,
+    }
+
+
 def event_column(kind: CardKind) -> InstrumentedAttribute[int | None]:
     return {
         CardKind.CLIENT: Event.client_id,

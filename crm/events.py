@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -75,7 +76,7 @@ def record(
     """One event row; ``data`` is the kind's payload (``crm.event_data``), stored as JSON."""
     event = Event(
         **row(
-            clock,
+            clock.now(),
             kind,
             actor_id,
             client_id=client_id,
@@ -91,7 +92,7 @@ def record(
 
 
 def row(
-    clock: Clock,
+    occurred_at: datetime,
     kind: str,
     actor_id: int | None,
     *,
@@ -102,9 +103,9 @@ def row(
     text: str | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An event's column values, for ``record`` or for ``insert_rows``."""
+    """An event's column values, for ``record`` or for a multi-row insert."""
     return {
-        "occurred_at": clock.now(),
+        "occurred_at": occurred_at,
         "actor_id": actor_id,
         "kind": kind,
         "client_id": client_id,

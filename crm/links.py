@@ -18,6 +18,7 @@ from crm.cards import (
     Cards,
     event_refs,
     link_columns,
+    link_event_data,
     link_side,
     title_of,
 )
@@ -227,14 +228,14 @@ class Links:
                 kind,
                 actor.id,
                 **event_refs(ref),
-                data={
-                    "link_id": link.id,
-                    "other": other_ref.plain(),
-                    "title": title_of(other),
-                    "type_id": other.type_id if isinstance(other, Record) else None,
-                    "quantity": link.quantity_milli,
-                    "price": link.price_minor,
-                },
+                data=link_event_data(
+                    link.id,
+                    other_ref,
+                    title_of(other),
+                    other.type_id if isinstance(other, Record) else None,
+                    link.quantity_milli,
+                    link.price_minor,
+                ),
             )
 
 

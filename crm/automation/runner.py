@@ -251,7 +251,7 @@ class Runner:
         rule.fired_count += 1
         rule.last_fired_at = now
         event = events.row(
-            self._clock,
+            now,
             "automation",
             None,
             client_id=record.client_id,

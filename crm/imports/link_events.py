@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.cards import CardRef, event_refs, link_side
+from crm import events
+from crm.cards import CardRef, event_refs, link_event_data, link_side
 from crm.imports.writer import insert_rows
 from storage.models import Event, Link
 
@@ -36,18 +37,9 @@ class Side:
 def link_event(
     kind: str, link_id: int, card: Side, other: Side, actor_id: int, now: datetime
 ) -> dict[str, Any]:
-    row: dict[str, Any] = {"client_id": None, "deal_id": None, "record_id": None}
-    row.update(event_refs(card.ref))
-    row.update(occurred_at=now, actor_id=actor_id, kind=kind, task_id=None, text=None)
-    row["data"] = {
-        "link_id": link_id,
-        "other": other.ref.plain(),
-        "title": other.title,
-        "type_id": other.type_id,
-        "quantity": None,
-        "price": None,
-    }
-    return row
+    """The event on ``card``'s timeline, as ``crm.links`` writes it for a link by hand."""
+    data = link_event_data(link_id, other.ref, other.title, other.type_id)
+    return events.row(now, kind, actor_id, **event_refs(card.ref), data=data)
 
 
 async def unlink(
