@@ -47,7 +47,6 @@ def parser(fields: dict[int, FieldDef], region: str) -> FieldParser:
 
 
 async def define_new(
-    session: AsyncSession,
     defs: FieldDefs,
     actor: User,
     headers: list[str],
@@ -60,10 +59,7 @@ async def define_new(
     if Target.NEW_FIELD not in mapping:
         return mapping
     card, type_id = kind
-    query = select(FieldDef).where(FieldDef.kind == card.value)
-    if type_id is not None:
-        query = query.where(FieldDef.record_type_id == type_id)
-    existing = by_name({f.id: f for f in await session.scalars(query)})
+    existing = by_name({f.id: f for f in await defs.of(card, type_id)})
     resolved = list(mapping)
     for column, target in enumerate(mapping):
         if target != Target.NEW_FIELD:

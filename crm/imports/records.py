@@ -96,12 +96,7 @@ class RecordImports:
         return found
 
     async def _type_fields(self, type_id: int) -> dict[int, FieldDef]:
-        rows = await self._session.scalars(
-            select(FieldDef).where(
-                FieldDef.kind == CardKind.RECORD.value, FieldDef.record_type_id == type_id
-            )
-        )
-        return {f.id: f for f in rows}
+        return {f.id: f for f in await self._fields.of(CardKind.RECORD, type_id)}
 
     async def required(self, type_id: int) -> Required:
         return Required(await required_fields(self._session, CardKind.RECORD, type_id), {})
@@ -165,7 +160,7 @@ class RecordImports:
             raise NotAllowed()
         await self.record_type(type_id)
         kind = (CardKind.RECORD, type_id)
-        mapping = await define_new(self._session, self._fields, actor, table.headers, mapping, kind)
+        mapping = await define_new(self._fields, actor, table.headers, mapping, kind)
         work = await self.plan(type_id, table, mapping, paced=True)
         ctx = record_writer.Context(
             batch_id=0,

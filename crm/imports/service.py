@@ -164,9 +164,7 @@ class Imports:
         """``choice``: rows lacking a required value are rejected, or imported with the
         field empty (the card's "imported" event names what it lacks)."""
         _require_member(actor)
-        mapping = await fields.define_new(
-            self._session, self._fields, actor, table.headers, mapping
-        )
+        mapping = await fields.define_new(self._fields, actor, table.headers, mapping)
         work = await self.plan(table, mapping, paced=True)
         ctx = await self._context(actor, file_name[:255], policy, mapping)
         reject_unknown_stages(work, ctx.stages)
