@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from crm.imports.link_cells import link_text
-from crm.imports.link_targets import LINK_PREFIX
+from crm.imports.link_targets import is_link
 from crm.imports.mapping import CUSTOM_PREFIX, NAME_PARTS, Target, field_id
 from crm.parsing.amounts import AmountError
 from crm.parsing.cells import (
@@ -128,7 +128,7 @@ def build_row(
                 draft.deal_amount = cell_amount(value)
             except AmountError:
                 return Rejected(number, "bad_amount", cell_text(value) or "")
-        elif linking and target.startswith(LINK_PREFIX):
+        elif linking and is_link(target):
             add_links(draft, target, link_text(value))
         elif parse_field is not None and (custom_id := field_id(target)) is not None:
             typed = _field_text(value)
@@ -147,7 +147,7 @@ def build_row(
 
 
 def has_links(mapping: list[str]) -> bool:
-    return any(target.startswith(LINK_PREFIX) for target in mapping)
+    return any(is_link(target) for target in mapping)
 
 
 def add_links(draft: RowDraft, target: str, names: str | None) -> None:
