@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+from sqlalchemy import ColumnElement
+
+# A moment ``before`` the tick's now: a datetime, or a bind parameter when the
+# statement asking "is anything due?" is built once and run on every tick.
+Before = Callable[[timedelta], datetime | ColumnElement[datetime]]
+
+
+def before(now: datetime) -> Before:
+    """Moments before ``now`` as datetimes (for a statement run once)."""
+    return lambda offset: now - offset
 
 
 class Clock(Protocol):

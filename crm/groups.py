@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
 from crm.access import is_staff
-from crm.clock import Clock
+from crm.clock import Before, Clock, before
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from storage.engine import write_transaction
 from storage.models import GroupChat, Role, Task, User
@@ -94,27 +94,27 @@ class Groups:
         return list(await self._session.scalars(select(GroupChat).order_by(GroupChat.bound_at)))
 
     @staticmethod
-    def _overdue(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    def _overdue(at: Before) -> tuple[ColumnElement[bool], ...]:
         return (
             Task.done_at.is_(None),
             Task.announced_overdue_at.is_(None),
-            Task.due_at <= now - OVERDUE_AFTER,
+            Task.due_at <= at(OVERDUE_AFTER),
         )
 
-    def overdue_now(self, now: datetime) -> ColumnElement[bool]:
+    def overdue_now(self, at: Before) -> ColumnElement[bool]:
         """Whether a group chat has an overdue task to hear of. CASE, so that without a
         group chat the tasks are not looked at at all."""
         return case(
-            (exists(select(GroupChat.chat_id)), exists(select(Task.id).where(*self._overdue(now)))),
+            (exists(select(GroupChat.chat_id)), exists(select(Task.id).where(*self._overdue(at)))),
             else_=False,
         )
 
     async def claim_overdue(self, limit: int = 200, checked: bool = False) -> int:
         """Announce, once each, the open tasks overdue by more than a day."""
         now = self._clock.now()
-        overdue = self._overdue(now)
+        overdue = self._overdue(before(now))
         # Read first: an idle tick (no group chat, nothing overdue) writes nothing.
-        if not checked and not await self._session.scalar(select(self.overdue_now(now))):
+        if not checked and not await self._session.scalar(select(self.overdue_now(before(now)))):
             return 0
         async with write_transaction(self._session):
             if not await self._session.scalar(select(GroupChat.chat_id).limit(1)):

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.clock import Clock
+from crm.clock import Before, Clock
 from storage.engine import write_transaction
 from storage.models import OutboxMessage, User
 
@@ -110,16 +110,16 @@ class Outbox:
         self._clock = clock
 
     @staticmethod
-    def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    def _due(now: datetime | ColumnElement[datetime]) -> tuple[ColumnElement[bool], ...]:
         return (
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.failed_at.is_(None),
             OutboxMessage.next_attempt_at <= now,
         )
 
-    def due_now(self, now: datetime) -> ColumnElement[bool]:
+    def due_now(self, at: Before) -> ColumnElement[bool]:
         """Whether any row is due to be sent."""
-        return exists(select(OutboxMessage.id).where(*self._due(now)))
+        return exists(select(OutboxMessage.id).where(*self._due(at(timedelta(0)))))
 
     async def claim_due(self, limit: int, holder: str | None = None) -> list[OutboxMessage]:
         """Due rows, each leased to ``holder`` so a second process skips them meanwhile."""

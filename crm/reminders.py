@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, exists, or_, select, update
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import ReturningUpdate
 
-from crm.clock import Clock
+from crm.clock import Before, Clock, before
 from crm.config import CrmConfig
 from crm.outbox import TASK_REMINDERS, OutboxKind
 from storage.engine import write_transaction
@@ -116,7 +116,7 @@ class Reminders:
         who blocked the bot gets nothing: the tasks are marked, nothing is queued.
         """
         now = self._clock.now()
-        if not checked and not await self._session.scalar(select(self.due_now(now))):
+        if not checked and not await self._session.scalar(select(self.due_now(before(now)))):
             return 0  # the idle tick: one read, no write transaction
         taken = queued = 0
         unreachable: set[int] | None = None
@@ -147,14 +147,14 @@ class Reminders:
                 queued += await self._enqueue(kind, _interleaved(reachable), now)
         return queued
 
-    def due_now(self, now: datetime) -> ColumnElement[bool]:
+    def due_now(self, at: Before) -> ColumnElement[bool]:
         """Whether any kind has a task due: one indexed read per kind, in one expression."""
-        return or_(*(exists(self._due(kind, now, Task)) for kind in KINDS))
+        return or_(*(exists(self._due(kind, at, Task)) for kind in KINDS))
 
-    def _due(self, kind: OutboxKind, now: datetime, task: Any) -> Select[tuple[int]]:
-        """The tasks of ``kind`` due at ``now`` and not claimed yet (``task``: an alias)."""
+    def _due(self, kind: OutboxKind, at: Before, task: Any) -> Select[tuple[int]]:
+        """The tasks of ``kind`` due ``at`` the tick and not claimed yet (``task``: an alias)."""
         moment = getattr(task, _MOMENT[kind])
-        until = now - self._config.nudge_after if kind == OutboxKind.TASK_NUDGE else now
+        until = at(self._config.nudge_after if kind == OutboxKind.TASK_NUDGE else timedelta(0))
         return select(task.id).where(
             task.done_at.is_(None), getattr(task, _CLAIMED_AT[kind]).is_(None), moment <= until
         )
@@ -165,7 +165,7 @@ class Reminders:
         """UPDATE the first ``limit`` due tasks of ``kind`` as claimed, RETURNING them."""
         due = aliased(Task)
         chosen = (
-            self._due(kind, now, due)
+            self._due(kind, before(now), due)
             .order_by(getattr(due, _MOMENT[kind]), due.id)
             .limit(limit)
             .with_for_update(skip_locked=True)

@@ -19,7 +19,7 @@ from crm.client_edits import ClientEdits
 from crm.client_queries import ClientQueries
 from crm.clients import Clients
 from crm.clock import Clock
-from crm.clock_work import ClockWork
+from crm.clock_work import ClockRead, ClockWork
 from crm.config import CrmConfig
 from crm.deal_edits import DealEdits
 from crm.deal_queries import DealQueries
@@ -66,6 +66,7 @@ class Crm:
         settings_cache: SettingsCache | None = None,
         pace: Pace | None = None,
         defs_cache: DefsCache | None = None,
+        clock_read: ClockRead | None = None,
     ) -> None:
         self.clock = clock
         self.config = config
@@ -127,7 +128,7 @@ class Crm:
         )
         self.automation = Automation(session, clock, config, self.pace)
         self.clock_work = ClockWork(
-            session, clock, self.reminders, self.groups, self.automation, self.outbox
+            session, clock, self.reminders, self.groups, self.automation, self.outbox, clock_read
         )
         self.templates = Templates(session, clock, config, self.clients, self.deals)
         self.template_fields = TemplateFields(
@@ -159,13 +160,21 @@ class CrmFactory:
         self.pace = Pace()
         # The field definitions and record types the cards show, likewise (see DefsCache).
         self.defs_cache = DefsCache()
+        # The clock's "is anything due?" statement, built by the first tick (see ClockRead).
+        self.clock_read = ClockRead()
 
     @asynccontextmanager
     async def open(self, *, background: bool = False) -> AsyncIterator[Crm]:
         """A session and the CRM on it: a member's (counted by ``pace``) or background work's."""
         async with self._sessions() as session:
             crm = Crm(
-                session, self.clock, self.config, self.settings_cache, self.pace, self.defs_cache
+                session,
+                self.clock,
+                self.config,
+                self.settings_cache,
+                self.pace,
+                self.defs_cache,
+                self.clock_read,
             )
             if background:
                 yield crm

@@ -15,6 +15,7 @@ from sqlalchemy import event
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
+from crm.clock_work import Moments
 from tests.conftest import OWNER_ID
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "BEGIN IMMEDIATE")
@@ -114,3 +115,30 @@ async def test_the_readers_are_read_again_within_a_minute_and_on_the_digest_minu
         clock.advance(timedelta(seconds=2))  # a minute on: read again (a new member, a zone)
         await app.ticker.tick()
     assert [s for s in seen if "FROM users" in s]
+
+
+async def test_the_ticks_one_read_is_built_once_for_the_process(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """Its expression is built by the first tick; later ticks only bind their moments
+    (tests/test_reminders_engine.py shows the nudge's moment still moves with the clock)."""
+    await owner_en.send("/start")
+    await app.ticker.tick()
+    built = app.crm.clock_read.built
+    assert built is not None
+    for _ in range(3):
+        clock.advance(timedelta(seconds=1))
+        assert await app.ticker.tick() == 0
+    assert app.crm.clock_read.built is built
+
+
+def test_moments_name_each_offset_once_and_give_its_value_at_a_tick() -> None:
+    moments = Moments()
+    now = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
+    cases = [(timedelta(0), now), (timedelta(hours=1), now - timedelta(hours=1))]
+    names = [moments(offset).key for offset, _ in cases]
+    assert moments(timedelta(0)).key == names[0]  # asked again: the same parameter
+    assert len(set(names)) == len(cases)
+    values = moments.values(now)
+    for name, (_, expected) in zip(names, cases, strict=True):
+        assert values[name] == expected

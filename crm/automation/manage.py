@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
@@ -18,7 +18,7 @@ from crm.automation.rules import check_rule
 from crm.automation.runner import Runner, due_firings
 from crm.automation.scan import Scanner, active_clock_rules
 from crm.automation.starters import OFFER_CODES, OFFER_WORDS, STARTERS
-from crm.clock import Clock
+from crm.clock import Before, Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.pace import Pace
@@ -58,10 +58,10 @@ class Automation(RuleTesting):
         self.runner = Runner(session, clock, config.default_language, self._pace)
         self.scanner = Scanner(session, clock)
 
-    def due_now(self, now: datetime) -> ColumnElement[bool]:
+    def due_now(self, at: Before) -> ColumnElement[bool]:
         """Whether the clock has work here: a clock-triggered rule to scan, or a firing due."""
         clock_rules = select(AutomationRule.id).where(*active_clock_rules())
-        firings = select(AutomationFiring.id).where(*due_firings(now))
+        firings = select(AutomationFiring.id).where(*due_firings(at(timedelta(0))))
         return or_(exists(clock_rules), exists(firings))
 
     async def tick(self, batch: int = 20, budget: float = 2.0) -> int:

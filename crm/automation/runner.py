@@ -62,7 +62,7 @@ class _GiveWay(Exception):
 WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
-def due_firings(now: datetime) -> tuple[ColumnElement[bool], ...]:
+def due_firings(now: datetime | ColumnElement[datetime]) -> tuple[ColumnElement[bool], ...]:
     """The firings to do now: not done, due."""
     return (AutomationFiring.done_at.is_(None), AutomationFiring.due_at <= now)
 
