@@ -14,13 +14,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, select, text
+from sqlalchemy import bindparam, event, inspect, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.base import Base
-from storage.engine import create_engine, create_session_factory, write_transaction
+from storage.engine import create_engine, create_session_factory, read_row, write_transaction
 from storage.migrate import alembic_config, current_revision, upgrade
 from storage.models import AppSetting, Invite, OutboxMessage, Role
 from storage.search_index import include_object
@@ -108,6 +108,36 @@ async def test_concurrent_read_then_write_transactions_all_succeed(
 
     assert [r for r in results if isinstance(r, BaseException)] == []
     assert await _read_counter(sessions) == 30
+
+
+async def test_a_lone_read_sends_no_begin_and_is_not_held_up_by_a_writer(
+    sqlite_engine: AsyncEngine,
+) -> None:
+    """``read_row`` (the clock's idle read): one statement, no BEGIN, no ROLLBACK of a
+    transaction of its own; it reads what is committed while a writer holds the lock."""
+    sessions = create_session_factory(sqlite_engine)
+    await _seed_counter(sessions)
+    seen: list[str] = []
+
+    def record(_conn: Connection, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement.strip().upper())
+
+    query = select(AppSetting.value).where(AppSetting.key == bindparam("key"))
+    event.listen(sqlite_engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with sessions() as writer, write_transaction(writer):
+            setting = await writer.get(AppSetting, COUNTER)
+            assert setting is not None
+            setting.value = {"n": 1}
+            await writer.flush()  # written, not committed, the write lock held
+            seen.clear()
+            row = await asyncio.wait_for(read_row(sqlite_engine, query, {"key": COUNTER}), 5)
+            assert row.value == {"n": 0}
+            assert len(seen) == 1 and seen[0].startswith("SELECT"), seen
+    finally:
+        event.remove(sqlite_engine.sync_engine, "before_cursor_execute", record)
+    row = await read_row(sqlite_engine, query, {"key": COUNTER})
+    assert row.value == {"n": 1}
 
 
 async def test_plain_begin_would_fail_where_begin_immediate_waits(
