@@ -10,8 +10,9 @@ transaction, a couple of statements instead of eight.
 The ``SELECT`` is built once per process (``ClockRead``, kept by ``CrmFactory``)
 with the tick's moments as bind parameters: building its expression afresh took
 about a third of an idle tick's CPU. It runs on a connection of its own, without
-``BEGIN`` on SQLite (``storage.engine.read_row``), so an idle tick's session
-never takes a connection at all.
+``BEGIN`` on SQLite (``storage.engine.read_row``): the tick's session takes no
+connection unless a job has work (or the team's settings copy, read for the
+nightly backup's plan, is older than its few seconds).
 """
 
 from __future__ import annotations

@@ -113,8 +113,8 @@ async def test_concurrent_read_then_write_transactions_all_succeed(
 async def test_a_lone_read_sends_no_begin_and_is_not_held_up_by_a_writer(
     sqlite_engine: AsyncEngine,
 ) -> None:
-    """``read_row`` (the clock's idle read): one statement, no BEGIN, no ROLLBACK of a
-    transaction of its own; it reads what is committed while a writer holds the lock."""
+    """``read_row`` (the clock's idle read): one statement and no BEGIN; it reads what is
+    committed while a writer holds the lock."""
     sessions = create_session_factory(sqlite_engine)
     await _seed_counter(sessions)
     seen: list[str] = []
