@@ -112,6 +112,8 @@ def build_app(
     factory = CrmFactory(
         create_session_factory(engine), clock or SystemClock(), crm_config(settings, owner_ids)
     )
+    if settings.instances == 1:  # the only writer of members' rows (see MemberCache)
+        factory.member_cache.enable(engine)
     i18n = build_i18n(settings.default_language)
     bot = Bot(
         token=settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN,

@@ -15,6 +15,7 @@ from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.event_data import MemberActive, MemberJoined, MemberRoleChanged
 from crm.events import EventKind
+from crm.member_cache import MemberCache
 from crm.parsing.timezones import parse_timezone
 from crm.tokens import new_token, token_hash
 from storage.engine import write_transaction
@@ -47,14 +48,21 @@ def normalize_timezone(name: str) -> str:
 
 
 class Members:
-    def __init__(self, session: AsyncSession, clock: Clock, config: CrmConfig) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        config: CrmConfig,
+        cache: MemberCache | None = None,
+    ) -> None:
         self._session = session
         self._clock = clock
         self._config = config
+        self._cache = cache if cache is not None else MemberCache()  # off: every read fresh
 
     async def get_active(self, user_id: int) -> User | None:
-        user = await self._session.get(User, user_id)
-        return user if user is not None and user.active else None
+        """The active member ``user_id`` (None: not one), from the process's copy if kept."""
+        return await self._cache.get_active(self._session, user_id)
 
     async def get(self, actor: User, member_id: int) -> User:
         """A member as seen from the team screens; only staff look at others."""

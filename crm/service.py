@@ -39,6 +39,7 @@ from crm.intake.queue import IncomingQueue
 from crm.intake.sources import LeadSources
 from crm.invites import Invites
 from crm.links import Links
+from crm.member_cache import MemberCache
 from crm.members import Members
 from crm.new_cards import NewCards
 from crm.outbox import Outbox
@@ -67,11 +68,12 @@ class Crm:
         pace: Pace | None = None,
         defs_cache: DefsCache | None = None,
         clock_read: ClockRead | None = None,
+        member_cache: MemberCache | None = None,
     ) -> None:
         self.clock = clock
         self.config = config
         self.pace = pace or Pace()
-        self.members = Members(session, clock, config)
+        self.members = Members(session, clock, config, member_cache)
         self.invites = Invites(session, clock, config)
         self.outbox = Outbox(session, clock)
         self.settings = TeamSettings(session, settings_cache)
@@ -162,6 +164,8 @@ class CrmFactory:
         self.defs_cache = DefsCache()
         # The clock's "is anything due?" statement, built by the first tick (see ClockRead).
         self.clock_read = ClockRead()
+        # The members' rows, kept for the next update (off unless enabled: see MemberCache).
+        self.member_cache = MemberCache()
 
     @asynccontextmanager
     async def open(self, *, background: bool = False) -> AsyncIterator[Crm]:
@@ -175,6 +179,7 @@ class CrmFactory:
                 self.pace,
                 self.defs_cache,
                 self.clock_read,
+                self.member_cache,
             )
             if background:
                 yield crm
