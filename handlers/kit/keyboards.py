@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -13,6 +14,7 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n.context import get_i18n
 
 from crm import access
 from handlers.kit.callbacks import CancelCb
@@ -45,15 +47,27 @@ MENU_BUTTONS = (
 
 def is_menu_button(text: str) -> bool:
     """Whether ``text`` is one of the main menu's buttons, in the reader's language."""
-    return text in {str(button) for button in MENU_BUTTONS}
+    return text in _menu_texts(get_i18n().current_locale)
 
 
 def main_menu(member: User) -> ReplyKeyboardMarkup:
+    """The menu under the message box, built once per language and kind of member:
+    one copy serves every answer, so pass it as it is and never edit it."""
+    return _main_menu(get_i18n().current_locale, access.is_staff(member))
+
+
+@cache
+def _menu_texts(_locale: str) -> frozenset[str]:
+    return frozenset(str(button) for button in MENU_BUTTONS)
+
+
+@cache
+def _main_menu(_locale: str, staff: bool) -> ReplyKeyboardMarkup:
     rows: list[list[KeyboardButton]] = [
         [KeyboardButton(text=str(MENU_CLIENTS)), KeyboardButton(text=str(MENU_NEW_CLIENT))],
         [KeyboardButton(text=str(MENU_DEALS)), KeyboardButton(text=str(MENU_TASKS))],
     ]
-    if access.is_staff(member):
+    if staff:
         rows.append([KeyboardButton(text=str(MENU_TEAM)), KeyboardButton(text=str(MENU_INVITE))])
         rows.append([KeyboardButton(text=str(MENU_REPORTS))])
     rows.append([KeyboardButton(text=str(MENU_SETTINGS)), KeyboardButton(text=str(MENU_HELP))])

@@ -10,9 +10,6 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.support import LazyProxy
 
-from crm import access
-from storage.models import User
-
 
 @dataclass(frozen=True)
 class BotCommandInfo:
@@ -45,8 +42,8 @@ COMMANDS: tuple[BotCommandInfo, ...] = (
 )
 
 
-def commands_for(member: User) -> list[BotCommandInfo]:
-    staff = access.is_staff(member)
+def commands_for(staff: bool) -> list[BotCommandInfo]:
+    """The commands of a member who is staff (``staff``) or not."""
     return [info for info in COMMANDS if staff or not info.staff_only]
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from aiogram import F
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message
+from aiogram.types import Message, MessageEntity
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n.context import get_i18n
 
+from crm.access import is_staff
 from crm.service import Crm
 from handlers.kit.keyboards import MENU_HELP, main_menu
 from handlers.kit.labels import full_name, member_name, role_name
@@ -82,10 +86,22 @@ async def greet(message: Message, member: User, state: FSMContext) -> None:
 @routes.message(F.text == MENU_HELP)
 async def help_command(message: Message, member: User, crm: Crm) -> None:
     types = ", ".join(f"{t.emoji} {t.plural}" for t in await crm.record_types.listed())
+    text, entities = help_text(get_i18n().current_locale, member.role, is_staff(member), types)
+    await message.answer(
+        text, entities=list(entities), parse_mode=None, reply_markup=main_menu(member)
+    )
+
+
+@lru_cache(maxsize=64)
+def help_text(
+    _locale: str, role: str, staff: bool, types: str
+) -> tuple[str, tuple[MessageEntity, ...]]:
+    """The /help message in a language for a role (kept: it changes with the record types)."""
     content = as_list(
-        Bold(_("What I can do for you ({role}):").format(role=role_name(member.role))),
-        *(Text(f"/{info.command} — {info.description}") for info in commands_for(member)),
+        Bold(_("What I can do for you ({role}):").format(role=role_name(role))),
+        *(Text(f"/{info.command} — {info.description}") for info in commands_for(staff)),
         *([Text(_("Your records (/records): {types}").format(types=types))] if types else []),
         Text(_("Buttons under a message act on it; /cancel leaves any dialog.")),
     )
-    await message.answer(**content.as_kwargs(), reply_markup=main_menu(member))
+    text, entities = content.render()
+    return text, tuple(entities)
