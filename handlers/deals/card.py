@@ -13,16 +13,16 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import Conflict, CrmError, ErrorCode
+from crm.errors import Conflict, ErrorCode
 from crm.pipeline import MAX_REASON
 from crm.service import Crm
 from handlers.deals import edit as deal_edit
 from handlers.deals import fixes as deal_fixes
 from handlers.deals.callbacks import DealAction, DealCb
-from handlers.deals.screen import back_to_deal, refresh_deal, refuse, send_deal
+from handlers.deals.screen import back_to_deal, on_deal_refusal, refresh_deal, send_deal
 from handlers.deals.states import DealEditFlow, LostFlow, OneDeal
-from handlers.kit.errors import error_text
 from handlers.kit.keyboards import keyboard, pick
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.stages import STAGE_ICONS, reason_text, stage_name
@@ -33,8 +33,8 @@ routes = Routes(__name__)
 # Its own small feature, seen right after this one (so no separate registration).
 routes.include(deal_edit.routes, deal_fixes.routes)
 
-# ``move``, ``reopen`` and the lost reasons catch the CRM's refusals themselves: besides the
-# alert, ``refuse`` shows the deal as it is now when it changed under the reader.
+# ``move``, ``reopen`` and the lost reasons run their use cases in ``on_deal_refusal``: a
+# refusal because the deal changed under the reader shows it as it is now, then is told.
 
 
 @routes.callback_query(DealCb.filter(F.action.in_({DealAction.OPEN, DealAction.PAGE})))
@@ -75,24 +75,18 @@ async def choose_stage(
 async def move(callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User) -> None:
     """Next stage, Won, or a stage from the list: the button names the stage it goes to,
     so a second press of an old button is "already there", never one step further."""
-    try:
+    async with on_deal_refusal(callback, crm, member, callback_data.deal_id, callback_data.page):
         deal = await crm.deals.move(member, callback_data.deal_id, callback_data.item_id)
         await refresh_deal(callback, crm, member, deal.id)
-    except CrmError as error:
-        await refuse(callback, crm, member, error, callback_data.deal_id, callback_data.page)
-        return
     won = deal.closed_at is not None
     await callback.answer(_("🏆 The deal is won!") if won else _("Stage changed."))
 
 
 @routes.callback_query(DealCb.filter(F.action == DealAction.REOPEN))
 async def reopen(callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User) -> None:
-    try:
+    async with on_deal_refusal(callback, crm, member, callback_data.deal_id, callback_data.page):
         await crm.deals.reopen(member, callback_data.deal_id)
         await refresh_deal(callback, crm, member, callback_data.deal_id)
-    except CrmError as error:
-        await refuse(callback, crm, member, error, callback_data.deal_id, callback_data.page)
-        return
     await callback.answer(_("The deal is open again."))
 
 
@@ -103,14 +97,11 @@ async def reopen(callback: CallbackQuery, callback_data: DealCb, crm: Crm, membe
 async def ask_lost_reason(
     callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    try:
+    async with on_deal_refusal(callback, crm, member, callback_data.deal_id, callback_data.page):
         card = await crm.deal_queries.card(member, callback_data.deal_id)
         await crm.deals.changeable(member, card.deal.id)
         if card.stage.kind == "lost":
             raise Conflict(ErrorCode.ALREADY_ON_STAGE)
-    except CrmError as error:
-        await refuse(callback, crm, member, error, callback_data.deal_id, callback_data.page)
-        return
     reasons = await crm.pipelines.lost_reasons()
     choices = [
         (
@@ -150,15 +141,12 @@ async def lost_with_listed_reason(
             _("This reason no longer exists; choose another or type one."), show_alert=True
         )
         return
-    try:
+    async with on_deal_refusal(callback, crm, member, callback_data.deal_id, callback_data.page):
         stage_id = await lost_stage_id(crm)
         if stage_id is None:
             raise Conflict(ErrorCode.STAGE_GONE)
         await crm.deals.move(member, callback_data.deal_id, stage_id, reason_text(reason))
         await refresh_deal(callback, crm, member, callback_data.deal_id)
-    except CrmError as error:
-        await refuse(callback, crm, member, error, callback_data.deal_id, callback_data.page)
-        return
     if await state.get_state() == LostFlow.reason.state:
         await state.clear()
     await callback.answer(_("The deal is marked lost."))
@@ -169,17 +157,12 @@ async def lost_with_typed_reason(
     message: Message, crm: Crm, member: User, state: FSMContext
 ) -> None:
     deal_id = (await OneDeal.load(state)).deal_id
-    try:
+    # An empty or too long reason gets a second chance; any other refusal ends the dialog.
+    async with keep_asking(state, again={ErrorCode.EMPTY, ErrorCode.TOO_LONG}, forget=True):
         stage_id = await lost_stage_id(crm)
         if stage_id is None:
             raise Conflict(ErrorCode.STAGE_GONE)
         await crm.deals.move(member, deal_id, stage_id, message.text or "")
-    except CrmError as error:
-        # Not only told: an empty or too long reason gets a second chance, else the dialog ends.
-        if error.code not in (ErrorCode.EMPTY, ErrorCode.TOO_LONG):
-            await state.clear()
-        await message.answer(error_text(error))
-        return
     await state.clear()
     await send_deal(message, crm, member, deal_id)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from zoneinfo import ZoneInfo
 
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -18,9 +19,9 @@ from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
 from handlers.clients.card import name_deal_managers
 from handlers.deals.callbacks import DealAction, DealCb
-from handlers.kit.errors import error_text
 from handlers.kit.keyboards import button as kit_button
 from handlers.kit.labels import member_name
+from handlers.kit.refused import on_refusal
 from handlers.kit.screen import show
 from handlers.kit.stages import money, progress, stage_name
 from handlers.kit.timeline import event_line, shorten
@@ -61,16 +62,18 @@ async def send_deal(message: Message, crm: Crm, member: User, deal_id: int) -> N
     await show(message, *await deal_screen(crm, member, deal_id))
 
 
-async def refuse(
-    callback: CallbackQuery, crm: Crm, member: User, error: CrmError, deal_id: int, page: int = 0
-) -> None:
-    """Say why in an alert; when the deal changed under the reader, show it as it is now.
+def on_deal_refusal(
+    callback: CallbackQuery, crm: Crm, member: User, deal_id: int, page: int = 0
+) -> AbstractAsyncContextManager[None]:
+    """Around a press's use case: refused because the deal changed under the reader
+    (a ``Conflict``), the card is shown as it is now; ``Refusals`` then says why."""
 
-    (More than a refusal's alert, so the deal routers catch these errors themselves.)"""
-    await callback.answer(error_text(error), show_alert=True)
-    if isinstance(error, Conflict):
-        with contextlib.suppress(CrmError):
-            await refresh_deal(callback, crm, member, deal_id, page)
+    async def show_as_it_is(error: CrmError) -> None:
+        if isinstance(error, Conflict):
+            with contextlib.suppress(CrmError):
+                await refresh_deal(callback, crm, member, deal_id, page)
+
+    return on_refusal(show_as_it_is)
 
 
 def render_deal(card: DealCard, reader: User, page: int = 0, extra: Sequence[str] = ()) -> Text:
