@@ -13,15 +13,20 @@ It stays true because nothing changes a member's row but this process:
   ``INSTANCES`` is 1). With several, a chat's next update may be handled by
   another instance, and a copy a few seconds old could send a note to the card
   the member has left, so every update reads its row as before;
-* every statement this process sends that can change a member's row (an
-  ``UPDATE``, ``INSERT`` or ``DELETE`` on ``users``, and a ``DELETE`` on
-  ``clients`` or ``deals``, which clears open cards through their foreign keys)
-  drops every copy when it is sent and again when its transaction ends, so a
-  copy read before that transaction committed does not outlive it;
+* every statement this process sends that may change a member's row (any but a
+  ``SELECT`` that names ``users``; one that deletes rows of ``clients`` or
+  ``deals``, which clears open cards through their foreign keys) drops every
+  copy when it is sent, and again when its connection is back in the pool, its
+  transaction over and the ``COMMIT`` done;
 * a copy is kept only from a read that began a transaction of its own (its
-  snapshot is not older than the read) and saw no drop while it ran;
-* a copy older than ``max_age`` is read again, which bounds what a change made
-  from outside the bot (by hand, in the database) can leave behind.
+  snapshot no older than the read), while no connection that changed members
+  was out of the pool and no drop came while it ran; a member the session
+  already holds is the session's (a use case that must see the row as it is
+  now, such as a check of the actor's role before managing the team, reads it
+  again with ``populate_existing``);
+* a copy older than ``max_age`` is read again: a change made from outside the
+  bot (by hand in the database, a restore into the running bot's database) is
+  seen within that time.
 """
 
 from __future__ import annotations
@@ -37,14 +42,25 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from storage.models import User
 
-# Statements after which a member's row may differ from its copy.
-_CHANGES_MEMBERS = re.compile(
-    r"\s*(UPDATE\s+users\b|INSERT\s+INTO\s+users\b|DELETE\s+FROM\s+(users|clients|deals)\b)",
-    re.IGNORECASE,
-)
-_PENDING = "kartoteka_member_change"  # connection info: a change not yet committed
+# A statement after which a member's row may differ from its copy: any but a SELECT that
+# names ``users`` (quoted, with a schema, in a CTE: anywhere), and any that deletes or
+# replaces rows and names ``clients`` or ``deals`` (their deletion clears open cards).
+_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_USERS = re.compile(r"\busers\b", re.IGNORECASE)
+_CARDS = re.compile(r"\b(clients|deals)\b", re.IGNORECASE)
+_REMOVES = re.compile(r"\b(DELETE|REPLACE|TRUNCATE|MERGE)\b", re.IGNORECASE)
+_WRITING = "kartoteka_member_change"  # connection info: it changed members, not yet returned
 _COLUMNS = tuple(attr.key for attr in inspect(User).column_attrs)
 _MANAGER = inspect(User).class_manager
+
+
+def changes_members(statement: str) -> bool:
+    """Whether ``statement`` may change a member's row (over-counting is only slower)."""
+    if _READ.match(statement):
+        return False
+    return bool(_USERS.search(statement)) or bool(
+        _CARDS.search(statement) and _REMOVES.search(statement)
+    )
 
 
 class MemberCache:
@@ -53,6 +69,7 @@ class MemberCache:
         self._max_age = 0.0  # off until enabled
         self._rows: dict[int, tuple[float, dict[str, Any]]] = {}
         self._generation = 0  # bumped by every drop
+        self._writing = 0  # connections that changed members and are not back in the pool
 
     @property
     def enabled(self) -> bool:
@@ -63,23 +80,22 @@ class MemberCache:
         sync = engine.sync_engine
 
         def sent(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            if _CHANGES_MEMBERS.match(statement):
-                conn.info[_PENDING] = True
+            if changes_members(statement):
+                if not conn.info.get(_WRITING):
+                    conn.info[_WRITING] = True
+                    self._writing += 1
                 self.drop()
 
-        def ended(conn: Any, *_args: Any) -> None:
-            if conn.info.pop(_PENDING, False):
-                self.drop()
-
-        def reset(_dbapi: Any, record: Any, _reset_state: Any) -> None:
-            # Returned to the pool without commit or rollback (an error, a lost connection).
-            if record.info.pop(_PENDING, False):
+        def returned(_dbapi: Any, record: Any, *_args: Any) -> None:
+            # Back in the pool (or thrown away): its transaction is over, COMMIT included.
+            # (SQLAlchemy's own commit event comes before the COMMIT is sent.)
+            if record.info.pop(_WRITING, False):
+                self._writing -= 1
                 self.drop()
 
         event.listen(sync, "before_cursor_execute", sent)
-        event.listen(sync, "commit", ended)
-        event.listen(sync, "rollback", ended)
-        event.listen(sync.pool, "reset", reset)
+        event.listen(sync.pool, "checkin", returned)
+        event.listen(sync.pool, "invalidate", returned)
         self._max_age = max_age
 
     def drop(self) -> None:
@@ -88,21 +104,24 @@ class MemberCache:
 
     async def get_active(self, session: AsyncSession, user_id: int) -> User | None:
         """The active member ``user_id`` as an object of ``session`` (None: not one)."""
+        identity = (User, (user_id,), None)
+        known = session.identity_map.get(identity)
         kept = self._rows.get(user_id)
-        if kept is not None and self._monotonic() - kept[0] <= self._max_age:
-            found = session.identity_map.get((User, (user_id,), None))
-            if found is None:
-                found = _MANAGER.new_instance()  # as the ORM loads a row, without __init__
-                found.__dict__.update(kept[1])
-                make_transient_to_detached(found)  # loaded, unchanged, with its identity
-                session.add(found)
-            return found if isinstance(found, User) else None
-        fresh = self.enabled and not session.in_transaction()
+        if known is None and kept is not None and self._monotonic() - kept[0] <= self._max_age:
+            known = _MANAGER.new_instance()  # as the ORM loads a row, without __init__
+            known.__dict__.update(kept[1])
+            make_transient_to_detached(known)  # loaded, unchanged, with its identity
+            session.add(known)
+        if known is not None:  # the session's own object (from the copy, or read before)
+            return known if isinstance(known, User) and known.active else None
+        # Kept only from a read of its own: a transaction that begins with it (a snapshot
+        # no older than the read), no member's row changing meanwhile, none being changed.
+        fresh = self.enabled and not session.in_transaction() and not self._writing
         generation = self._generation
         user = await session.get(User, user_id)
         if user is None or not user.active:
             return None
-        if fresh and generation == self._generation:
+        if fresh and generation == self._generation and not self._writing:
             self._rows[user_id] = (
                 self._monotonic(),
                 {key: getattr(user, key) for key in _COLUMNS},

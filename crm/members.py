@@ -209,8 +209,9 @@ class Members:
             return target
 
     async def _load_manageable(self, actor: User, member_id: int) -> User:
-        fresh_actor = await self._session.get(User, actor.id)
-        target = await self._session.get(User, member_id)
+        # Both as they are now, under the write lock: not the update's copy of the actor.
+        fresh_actor = await self._session.get(User, actor.id, populate_existing=True)
+        target = await self._session.get(User, member_id, populate_existing=True)
         if fresh_actor is None or target is None or not access.is_staff(fresh_actor):
             raise NotAllowed()
         if not access.can_manage_member(fresh_actor, target):
