@@ -165,12 +165,12 @@ class ClientQueries:
         text: str,
         limit: int = 10,
         archived: bool = False,
-        counts: dict[str, int] | None = None,
+        candidates: client_search.Candidates | None = None,
     ) -> list[Client]:
         """Best matches first (see ``client_search.name_rank``), then the most recent activity.
 
         A single word shorter than three letters matches name prefixes only. ``archived``:
-        among the archived clients instead of the active ones. ``counts``: shared by
+        among the archived clients instead of the active ones. ``candidates``: shared by
         searches for the same text (see ``client_search.ranked_clients``).
         """
         terms = query_terms(text)
@@ -179,7 +179,7 @@ class ClientQueries:
         conditions = await self._conditions(actor, ClientFilter(archived=archived))
         prefix_only = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
         return await client_search.ranked_clients(
-            self._session, conditions, terms, limit, prefix_only, counts
+            self._session, conditions, terms, limit, prefix_only, candidates
         )
 
     async def search_with_archive(
@@ -187,13 +187,13 @@ class ClientQueries:
     ) -> tuple[list[Client], list[Client]]:
         """Up to ``results + 1`` active matches and, when fewer than ``results``, the
         archived ones to fill the rest: what /find lists. The archive's search reuses
-        the first one's counts of candidates."""
-        counts: dict[str, int] = {}
-        found = await self.search(actor, text, limit=results + 1, counts=counts)
+        the first one's candidates."""
+        candidates = client_search.Candidates()
+        found = await self.search(actor, text, limit=results + 1, candidates=candidates)
         archived: list[Client] = []
         if len(found) < results:
             archived = await self.search(
-                actor, text, limit=results - len(found), archived=True, counts=counts
+                actor, text, limit=results - len(found), archived=True, candidates=candidates
             )
         return found, archived
 

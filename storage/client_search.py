@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from storage.models import Client
-from storage.client_search_sqlite import SqliteSearch
+from storage.client_search_sqlite import Candidates, SqliteSearch
 from storage.search_terms import (
     contains_all,
     name_prefix,
@@ -26,6 +26,7 @@ from storage.search_terms import (
 )
 
 __all__ = [
+    "Candidates",
     "contains_all",
     "name_prefix",
     "name_rank",
@@ -42,18 +43,18 @@ async def ranked_clients(
     terms: list[str],
     limit: int,
     prefix_only: bool = False,
-    counts: dict[str, int] | None = None,
+    candidates: Candidates | None = None,
 ) -> list[Client]:
     """The clients (among ``where``) whose search text contains every folded term,
     best first: by ``name_rank`` of the first term, then the most recent activity.
     With ``prefix_only`` the name must start with the (single) term instead.
 
-    ``counts``: on SQLite, how many candidates each index gave for these terms,
-    whatever ``where`` is; a second search for the same terms (the archive's,
-    after the active clients') passes the first one's and does not count them again
-    (a scan of the name index for a short term still runs, for its ids)."""
+    ``candidates``: on SQLite, what each index gave for these terms, whatever
+    ``where`` is; a second search for the same terms (the archive's, after the
+    active clients') passes the first one's and reads no index again (a scan of the
+    name index for a short term still runs, for its ids)."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     if dialect != "sqlite":
         query = ranked_select(dialect, where, terms, limit, prefix_only)
         return list(await session.scalars(query))
-    return await SqliteSearch(session, where, terms, limit, counts).run(prefix_only)
+    return await SqliteSearch(session, where, terms, limit, candidates).run(prefix_only)

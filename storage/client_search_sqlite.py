@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,19 @@ WALK_WINDOW = 5_000
 giving up on finding enough there."""
 
 
+@dataclass
+class Candidates:
+    """What each index gave for a search's terms (``Finder.key``): how many clients,
+    counting no further than ``SORT_LIMIT + 1``, and for those that gave no more than
+    ``SORT_LIMIT``, their ids as a JSON array. The same whatever else the search asks,
+    so a second search for the same terms (the archive's, after the active clients')
+    shares them and reads no index again; the query that sorts the few candidates
+    reads them from the array instead of running the index's lookup a second time."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)
+
+
 class SqliteSearch:
     """``ranked_select``, answered fast on SQLite whatever the number of matches.
 
@@ -60,7 +74,7 @@ class SqliteSearch:
         where: Sequence[ColumnElement[bool]],
         terms: list[str],
         limit: int,
-        counts: dict[str, int] | None = None,
+        candidates: Candidates | None = None,
     ) -> None:
         from sqlalchemy import and_
 
@@ -68,8 +82,7 @@ class SqliteSearch:
         self._where = and_(*where)
         self._terms = terms
         self._limit = limit
-        # Candidates by index (``Finder.key``): the same whatever ``where`` is, so shareable.
-        self._counts: dict[str, int] = {} if counts is None else counts
+        self._candidates = Candidates() if candidates is None else candidates
         self._horizon: tuple[datetime | None] | None = None
 
     async def run(self, prefix_only: bool) -> list[Client]:
@@ -130,7 +143,7 @@ class SqliteSearch:
         if len(ids) > SORT_LIMIT:
             return None
         key = f"scan:{term}"
-        self._counts[key] = len(ids)
+        self._candidates.counts[key] = len(ids)
         condition = Client.id.in_(ids)
         return Finder(key, condition, select_ids(condition))
 
@@ -154,14 +167,34 @@ class SqliteSearch:
         )
 
     async def _count(self, finder: Finder) -> int:
-        """How many ``finder`` yields, counting no further than ``SORT_LIMIT + 1``."""
+        """How many ``finder`` yields, counting no further than ``SORT_LIMIT + 1``; when
+        no more than ``SORT_LIMIT``, their ids are kept too (``Candidates``)."""
         from sqlalchemy import func, select
 
-        if finder.key not in self._counts:
+        known = self._candidates
+        if finder.key not in known.counts:
             candidates = finder.ids.limit(SORT_LIMIT + 1).subquery()
-            count = await self._session.scalar(select(func.count()).select_from(candidates))
-            self._counts[finder.key] = int(count or 0)
-        return self._counts[finder.key]
+            row = (
+                await self._session.execute(
+                    select(func.count(), func.json_group_array(candidates.c[0]))
+                )
+            ).one()
+            known.counts[finder.key] = count = int(row[0] or 0)
+            if count <= SORT_LIMIT:
+                known.ids[finder.key] = str(row[1])
+        return known.counts[finder.key]
+
+    def _lookup(self, finder: Finder) -> ColumnElement[bool]:
+        """``finder``'s condition: its ids kept by ``_count`` when it has them, else its
+        index's lookup."""
+        from sqlalchemy import column, func, select
+
+        from storage.models import Client
+
+        ids = self._candidates.ids.get(finder.key)
+        if ids is None:  # many, or a scan's (whose condition holds its ids already)
+            return finder.condition
+        return Client.id.in_(select(column("value")).select_from(func.json_each(ids)))
 
     async def _sorted(
         self,
@@ -186,7 +219,7 @@ class SqliteSearch:
 
         from storage.models import Client
 
-        return select(Client).where(finder.condition, hidden(self._where), hidden(condition))
+        return select(Client).where(self._lookup(finder), hidden(self._where), hidden(condition))
 
     async def _load(self, ids: list[int]) -> list[Client]:
         from sqlalchemy import select

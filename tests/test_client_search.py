@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from bot.app import App
 from crm.client_index import query_terms
@@ -170,3 +171,63 @@ async def test_short_terms_agree_with_the_one_query_ranking(digits_base: App, qu
                 )
             )
     assert found == expected
+
+
+async def one_query_ids(app: App, actor: User, query: str, archived: bool) -> list[int]:
+    terms = query_terms(query)
+    prefix_only = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
+    state = Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None)
+    where = [visible_clients(actor, False), state]
+    query_ = ranked_select(app.engine.dialect.name, where, terms, 10, prefix_only)
+    async with create_session_factory(app.engine)() as session:
+        return list(await session.scalars(query_.with_only_columns(Client.id)))
+
+
+@pytest.fixture
+async def half_archived(base: App) -> App:
+    async with base.crm.open() as crm:
+        owner = await owner_of(crm)
+        for number in range(6):
+            client = await add(crm, owner, f"Иванова {number}", city="Тверь")
+            if number % 2:
+                await crm.client_edits.set_archived(owner, client.id, True)
+    return base
+
+
+@pytest.mark.parametrize("sort_limit", [0, 2, 3_000])  # walk, mixed, sort every rank
+@pytest.mark.parametrize("query", ["иван", "ивано", "тверь", "иван тверь", "петр", "ив", "4"])
+async def test_the_active_and_the_archived_search_agree_with_the_one_query_ranking(
+    half_archived: App, monkeypatch: pytest.MonkeyPatch, sort_limit: int, query: str
+) -> None:
+    monkeypatch.setattr("storage.client_search_sqlite.SORT_LIMIT", sort_limit)
+    async with half_archived.crm.open() as crm:
+        owner = await owner_of(crm)
+        found, archived = await crm.client_queries.search_with_archive(owner, query, 10)
+    assert [client.id for client in found] == await one_query_ids(
+        half_archived, owner, query, archived=False
+    )
+    expected = await one_query_ids(half_archived, owner, query, archived=True)
+    assert [client.id for client in archived] == expected[: 10 - len(found)]
+
+
+async def test_the_archive_search_reads_the_text_index_no_second_time(half_archived: App) -> None:
+    """/find searches the active clients, then the archive: the text index gives its
+    candidates once, and the queries that sort them read the ids it gave."""
+    if half_archived.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL answers each search in one statement")
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    sync_engine = half_archived.engine.sync_engine
+    async with half_archived.crm.open() as crm:
+        owner = await owner_of(crm)
+        event.listen(sync_engine, "before_cursor_execute", record)
+        try:
+            found, archived = await crm.client_queries.search_with_archive(owner, "иванова", 10)
+        finally:
+            event.remove(sync_engine, "before_cursor_execute", record)
+    assert [c.name for c in found] == ["Иванова 4", "Иванова 2", "Иванова 0"]
+    assert [c.name for c in archived] == ["Иванова 5", "Иванова 3", "Иванова 1"]
+    assert sum("MATCH" in statement for statement in seen) == 1
