@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from crm.automation.manage import BUSY_BATCH, QUIET_BATCH
+from crm.automation.runner import Runner
 from crm.pace import Chunks, Pace
 from storage.engine import create_session_factory
 from storage.models import AutomationFiring, ClientTag, Event
@@ -227,3 +229,37 @@ async def test_a_careful_pass_after_a_skipped_firing_still_tags(app: App) -> Non
     async with create_session_factory(app.engine)() as db:
         tags = list(await db.scalars(select(ClientTag.tag).where(ClientTag.client_id == client.id)))
     assert tags == ["vip"]
+
+
+async def test_firings_go_in_small_batches_while_members_are_about(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member's write waits for a batch's own writes: while members are about (one
+    was answered in the last couple of seconds) the batches are small."""
+    async with app.crm.open() as crm:
+        await crm.automation.add(
+            await owner(crm), "Tag leads", "client_created", {}, [{"type": "add_tag", "tag": "x"}]
+        )
+    sizes: list[int] = []
+    run_due = Runner.run_due
+
+    async def recorded(runner: Runner, limit: int = 100) -> tuple[int, bool]:
+        sizes.append(limit)
+        return await run_due(runner, limit)
+
+    monkeypatch.setattr(Runner, "run_due", recorded)
+    for n in range(12):
+        await make_client(app, OWNER_ID, f"Lead {n}")  # a member was just answered
+    assert app.crm.pace.recently_busy
+    async with app.crm.open(background=True) as background:
+        assert await background.automation.tick() == 12
+    assert sizes == [BUSY_BATCH] * 3
+    monkeypatch.setattr("crm.pace.RECENT_SECONDS", 0)  # nobody about any more
+    for n in range(12):
+        await make_client(app, OWNER_ID, f"Later lead {n}")
+    assert not app.crm.pace.recently_busy
+    sizes.clear()
+    async with app.crm.open(background=True) as background:
+        assert await background.automation.tick() == 12
+    assert sizes == [QUIET_BATCH]
+    assert await tag_count(app) == 24

@@ -33,6 +33,12 @@ from storage.models import (
 )
 
 MAX_RULES = 100
+QUIET_BATCH = 20
+"""Firings per transaction while no member is about."""
+BUSY_BATCH = 5
+"""Firings per transaction while a member is being answered or was in the last couple
+of seconds (``Pace.recently_busy``): on SQLite a member's write waits for the batch's
+own writes, which a batch does not interrupt, so they are kept short."""
 WEEK = timedelta(days=7)
 
 
@@ -64,21 +70,24 @@ class Automation(RuleTesting):
         firings = select(AutomationFiring.id).where(*due_firings(at(timedelta(0))))
         return or_(exists(clock_rules), exists(firings))
 
-    async def tick(self, batch: int = 20, budget: float = 2.0) -> int:
+    async def tick(self, batch: int | None = None, budget: float = 2.0) -> int:
         """Find clock triggers, then do due firings in batches for about ``budget`` seconds.
 
         A long backlog (an import's thousand new clients) is worked off over
         several ticks. Members go first (``Pace``): a batch ends early when a
         member's update comes in (see ``Runner.run_due``), and the next one waits
         until it is answered, so a reply waits for at most a batch's rollback or
-        one firing, never for the backlog.
+        one firing, never for the backlog; and while members are about the
+        batches are small (``BUSY_BATCH``), so that a reply that comes in during a
+        batch's writes waits for few. ``batch``: a fixed size instead.
         """
         await self.scanner.scan()
         started = time.monotonic()
         done = 0
         while True:
             await self._pace.give_way()
-            settled, more = await self.runner.run_due(batch)
+            size = batch or (BUSY_BATCH if self._pace.recently_busy else QUIET_BATCH)
+            settled, more = await self.runner.run_due(size)
             done += settled
             if not more or time.monotonic() - started >= budget:
                 return done
