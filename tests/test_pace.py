@@ -234,8 +234,9 @@ async def test_a_careful_pass_after_a_skipped_firing_still_tags(app: App) -> Non
 async def test_firings_go_in_small_batches_while_members_are_about(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A member's write waits for a batch's own writes: while members are about (one
-    was answered in the last couple of seconds) the batches are small."""
+    """On SQLite a member's write waits for a batch's own writes: while members are
+    about (one was answered in the last couple of seconds) the batches are small. On
+    PostgreSQL it waits only for the rows the batch holds: the batches stay whole."""
     async with app.crm.open() as crm:
         await crm.automation.add(
             await owner(crm), "Tag leads", "client_created", {}, [{"type": "add_tag", "tag": "x"}]
@@ -253,7 +254,8 @@ async def test_firings_go_in_small_batches_while_members_are_about(
     assert app.crm.pace.recently_busy
     async with app.crm.open(background=True) as background:
         assert await background.automation.tick() == 12
-    assert sizes == [BUSY_BATCH] * 3
+    one_writer = app.engine.dialect.name == "sqlite"
+    assert sizes == ([BUSY_BATCH] * 3 if one_writer else [QUIET_BATCH])
     monkeypatch.setattr("crm.pace.RECENT_SECONDS", 0)  # nobody about any more
     for n in range(12):
         await make_client(app, OWNER_ID, f"Later lead {n}")

@@ -36,9 +36,10 @@ MAX_RULES = 100
 QUIET_BATCH = 20
 """Firings per transaction while no member is about."""
 BUSY_BATCH = 5
-"""Firings per transaction while a member is being answered or was in the last couple
-of seconds (``Pace.recently_busy``): on SQLite a member's write waits for the batch's
-own writes, which a batch does not interrupt, so they are kept short."""
+"""Firings per transaction on SQLite while a member is being answered or was in the
+last couple of seconds (``Pace.recently_busy``): a member's write waits for the batch's
+own writes, which a batch does not interrupt, so they are kept short. (On PostgreSQL
+a member's write waits only for the rows the batch holds: the batches stay whole.)"""
 WEEK = timedelta(days=7)
 
 
@@ -77,16 +78,17 @@ class Automation(RuleTesting):
         several ticks. Members go first (``Pace``): a batch ends early when a
         member's update comes in (see ``Runner.run_due``), and the next one waits
         until it is answered, so a reply waits for at most a batch's rollback or
-        one firing, never for the backlog; and while members are about the
-        batches are small (``BUSY_BATCH``), so that a reply that comes in during a
-        batch's writes waits for few. ``batch``: a fixed size instead.
+        one firing, never for the backlog; and on SQLite, while members are
+        about, the batches are small (``BUSY_BATCH``), so that a reply that comes
+        in during a batch's writes waits for few. ``batch``: a fixed size instead.
         """
         await self.scanner.scan()
         started = time.monotonic()
         done = 0
         while True:
             await self._pace.give_way()
-            size = batch or (BUSY_BATCH if self._pace.recently_busy else QUIET_BATCH)
+            small = self.runner.one_writer() and self._pace.recently_busy
+            size = batch or (BUSY_BATCH if small else QUIET_BATCH)
             settled, more = await self.runner.run_due(size)
             done += settled
             if not more or time.monotonic() - started >= budget:

@@ -115,7 +115,7 @@ class Runner:
         now = self._clock.now()
         # On SQLite (one writer) a member's write waits for this batch: give way unless
         # careful or given way last time (so the firings go on however busy the team).
-        may_give_way = self._one_writer() and not careful and not self._gave_way
+        may_give_way = self.one_writer() and not careful and not self._gave_way
         if may_give_way and self._pace.busy:
             raise _GiveWay()  # before taking the write lock at all
         async with write_transaction(self._session):
@@ -157,7 +157,8 @@ class Runner:
             settled = len(firings) if careful else len(fired)
             return settled, settled < len(firings) or len(firings) == limit
 
-    def _one_writer(self) -> bool:
+    def one_writer(self) -> bool:
+        """SQLite: one writer at a time, so a member's write waits for a whole batch."""
         bind = self._session.bind
         return bind is not None and bind.dialect.name == "sqlite"
 
@@ -168,7 +169,7 @@ class Runner:
         SQLite; with their ids given, a batch's tasks go in as one statement.
         Safe under the write lock the batch holds: nobody else inserts meanwhile.
         """
-        if not self._one_writer():
+        if not self.one_writer():
             self._last_task_id = None
             return
         self._last_task_id = int(await self._session.scalar(select(func.max(Task.id))) or 0)
