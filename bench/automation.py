@@ -18,7 +18,7 @@ and the real clock. Then:
   (the goal: at most 2×); ``reply_p95_ms_idle_after``: idle again once the
   firings are done, on the base they have grown. Idle replies are timed for
   ``--idle-seconds`` (10 by default, ~450 replies: with 3 s, ~135, a p95 moved
-  by a single slow one); ``reply_samples_idle`` counts them.
+  by a single slow one); ``reply_samples_idle`` counts those of the first window.
 
 Progress goes to stderr; the last line of stdout is one JSON object.
 """

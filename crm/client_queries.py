@@ -171,7 +171,7 @@ class ClientQueries:
 
         A single word shorter than three letters matches name prefixes only. ``archived``:
         among the archived clients instead of the active ones. ``candidates``: shared by
-        searches for the same text (see ``client_search.ranked_clients``).
+        searches for the same text in one session (see ``client_search.ranked_clients``).
         """
         terms = query_terms(text)
         if not terms:

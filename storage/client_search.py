@@ -50,9 +50,9 @@ async def ranked_clients(
     With ``prefix_only`` the name must start with the (single) term instead.
 
     ``candidates``: on SQLite, what each index gave for these terms, whatever
-    ``where`` is; a second search for the same terms (the archive's, after the
-    active clients') passes the first one's and reads no index again (a scan of the
-    name index for a short term still runs, for its ids)."""
+    ``where`` is; a second search for the same terms in the same transaction (the
+    archive's, after the active clients') passes the first one's, and an index that
+    gave few candidates is not read again (see ``Candidates``)."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     if dialect != "sqlite":
         query = ranked_select(dialect, where, terms, limit, prefix_only)

@@ -24,6 +24,7 @@ from storage.search_terms import (
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Select
     from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.sql.selectable import TextualSelect
 
     from storage.models import Client
 
@@ -40,10 +41,12 @@ giving up on finding enough there."""
 class Candidates:
     """What each index gave for a search's terms (``Finder.key``): how many clients,
     counting no further than ``SORT_LIMIT + 1``, and for those that gave no more than
-    ``SORT_LIMIT``, their ids as a JSON array. The same whatever else the search asks,
-    so a second search for the same terms (the archive's, after the active clients')
-    shares them and reads no index again; the query that sorts the few candidates
-    reads them from the array instead of running the index's lookup a second time."""
+    ``SORT_LIMIT``, their ids as a JSON array. They do not depend on what else the
+    search asks (who searches, active or archived), so a second search for the same
+    terms in the same transaction (the archive's, after the active clients') shares
+    them: an index that gave few is not read again, and the queries that sort its
+    candidates read them from the array instead of running its lookup once more.
+    Only within one transaction (one session): the ids are a snapshot."""
 
     counts: dict[str, int] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
@@ -131,20 +134,18 @@ class SqliteSearch:
             if term.isascii() and term.isdigit()
             else ("ix_clients_name_folded", "")
         )
-        ids = list(
-            await self._session.scalars(
-                text(
-                    f"SELECT id FROM clients INDEXED BY {index} "
-                    f"WHERE {only}name_folded LIKE :pattern ESCAPE '\\' LIMIT :limit"
-                ),
-                {"pattern": f"%{like_escape(term)}%", "limit": SORT_LIMIT + 1},
-            )
-        )
-        if len(ids) > SORT_LIMIT:
-            return None
         key = f"scan:{term}"
-        self._candidates.counts[key] = len(ids)
-        condition = Client.id.in_(ids)
+        if key not in self._candidates.counts:
+            scan = text(
+                f"SELECT id FROM clients INDEXED BY {index} "
+                f"WHERE {only}name_folded LIKE :pattern ESCAPE '\\' LIMIT :limit"
+            ).columns(Client.id)
+            pattern = f"%{like_escape(term)}%"
+            await self._remember(key, scan, {"pattern": pattern, "limit": SORT_LIMIT + 1})
+        ids = self._candidates.ids.get(key)
+        if ids is None:
+            return None
+        condition = _among(ids)
         return Finder(key, condition, select_ids(condition))
 
     async def _level(
@@ -169,32 +170,30 @@ class SqliteSearch:
     async def _count(self, finder: Finder) -> int:
         """How many ``finder`` yields, counting no further than ``SORT_LIMIT + 1``; when
         no more than ``SORT_LIMIT``, their ids are kept too (``Candidates``)."""
+        if finder.key not in self._candidates.counts:
+            await self._remember(finder.key, finder.ids.limit(SORT_LIMIT + 1), {})
+        return self._candidates.counts[finder.key]
+
+    async def _remember(
+        self, key: str, ids: Select[Any] | TextualSelect, params: dict[str, Any]
+    ) -> None:
+        """Count what ``ids`` yields and keep the ids when they are few. (When they are
+        many the array is built and dropped: ~0.1 ms on 3,001 ids, against a second
+        run of the lookup, ~1 ms for a long name, saved when they are few.)"""
         from sqlalchemy import func, select
 
-        known = self._candidates
-        if finder.key not in known.counts:
-            candidates = finder.ids.limit(SORT_LIMIT + 1).subquery()
-            row = (
-                await self._session.execute(
-                    select(func.count(), func.json_group_array(candidates.c[0]))
-                )
-            ).one()
-            known.counts[finder.key] = count = int(row[0] or 0)
-            if count <= SORT_LIMIT:
-                known.ids[finder.key] = str(row[1])
-        return known.counts[finder.key]
+        candidates = ids.subquery()
+        query = select(func.count(), func.json_group_array(candidates.c[0]))
+        count, array = (await self._session.execute(query, params)).one()
+        self._candidates.counts[key] = int(count or 0)
+        if count <= SORT_LIMIT:
+            self._candidates.ids[key] = str(array)
 
     def _lookup(self, finder: Finder) -> ColumnElement[bool]:
         """``finder``'s condition: its ids kept by ``_count`` when it has them, else its
         index's lookup."""
-        from sqlalchemy import column, func, select
-
-        from storage.models import Client
-
         ids = self._candidates.ids.get(finder.key)
-        if ids is None:  # many, or a scan's (whose condition holds its ids already)
-            return finder.condition
-        return Client.id.in_(select(column("value")).select_from(func.json_each(ids)))
+        return finder.condition if ids is None else _among(ids)
 
     async def _sorted(
         self,
@@ -262,3 +261,12 @@ class SqliteSearch:
             )
             self._horizon = (moment,)
         return self._horizon[0]
+
+
+def _among(ids: str) -> ColumnElement[bool]:
+    """The clients whose ids the JSON array ``ids`` lists."""
+    from sqlalchemy import column, func, select
+
+    from storage.models import Client
+
+    return Client.id.in_(select(column("value")).select_from(func.json_each(ids)))

@@ -173,12 +173,12 @@ async def test_short_terms_agree_with_the_one_query_ranking(digits_base: App, qu
     assert found == expected
 
 
-async def one_query_ids(app: App, actor: User, query: str, archived: bool) -> list[int]:
+async def one_query_ids(app: App, actor: User, query: str, archived: bool, limit: int) -> list[int]:
     terms = query_terms(query)
     prefix_only = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
     state = Client.archived_at.is_not(None) if archived else Client.archived_at.is_(None)
     where = [visible_clients(actor, False), state]
-    query_ = ranked_select(app.engine.dialect.name, where, terms, 10, prefix_only)
+    query_ = ranked_select(app.engine.dialect.name, where, terms, limit, prefix_only)
     async with create_session_factory(app.engine)() as session:
         return list(await session.scalars(query_.with_only_columns(Client.id)))
 
@@ -203,16 +203,18 @@ async def test_the_active_and_the_archived_search_agree_with_the_one_query_ranki
     async with half_archived.crm.open() as crm:
         owner = await owner_of(crm)
         found, archived = await crm.client_queries.search_with_archive(owner, query, 10)
+    # Up to 11 active ones (the 11th says "there are more"), the archived ones to fill 10.
     assert [client.id for client in found] == await one_query_ids(
-        half_archived, owner, query, archived=False
+        half_archived, owner, query, archived=False, limit=11
     )
-    expected = await one_query_ids(half_archived, owner, query, archived=True)
+    expected = await one_query_ids(half_archived, owner, query, archived=True, limit=10)
     assert [client.id for client in archived] == expected[: 10 - len(found)]
 
 
 async def test_the_archive_search_reads_the_text_index_no_second_time(half_archived: App) -> None:
-    """/find searches the active clients, then the archive: the text index gives its
-    candidates once, and the queries that sort them read the ids it gave."""
+    """/find searches the active clients, then the archive: the text index (or, for a
+    short term, the scan of the names) gives its candidates once, and the queries
+    that sort them read the ids it gave."""
     if half_archived.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL answers each search in one statement")
     seen: list[str] = []
@@ -231,3 +233,14 @@ async def test_the_archive_search_reads_the_text_index_no_second_time(half_archi
     assert [c.name for c in found] == ["Иванова 4", "Иванова 2", "Иванова 0"]
     assert [c.name for c in archived] == ["Иванова 5", "Иванова 3", "Иванова 1"]
     assert sum("MATCH" in statement for statement in seen) == 1
+    seen.clear()
+    async with half_archived.crm.open() as crm:
+        owner = await owner_of(crm)
+        event.listen(sync_engine, "before_cursor_execute", record)
+        try:  # a digit: too short for the text index, the names are scanned, once
+            found, archived = await crm.client_queries.search_with_archive(owner, "4", 10)
+        finally:
+            event.remove(sync_engine, "before_cursor_execute", record)
+    assert [c.name for c in found][:1] == ["Иванова 4"]  # then the phones holding a 4
+    assert archived == []
+    assert sum("INDEXED BY" in statement for statement in seen) == 1

@@ -88,7 +88,7 @@ class Automation(RuleTesting):
         while True:
             await self._pace.give_way()
             small = self.runner.one_writer() and self._pace.recently_busy
-            size = batch or (BUSY_BATCH if small else QUIET_BATCH)
+            size = batch if batch is not None else BUSY_BATCH if small else QUIET_BATCH
             settled, more = await self.runner.run_due(size)
             done += settled
             if not more or time.monotonic() - started >= budget:
