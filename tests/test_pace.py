@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.app import App
 from crm.automation.manage import BUSY_BATCH, QUIET_BATCH
@@ -244,9 +244,9 @@ async def test_firings_go_in_small_batches_while_members_are_about(
     sizes: list[int] = []
     run_due = Runner.run_due
 
-    async def recorded(runner: Runner, limit: int = 100) -> tuple[int, bool]:
+    async def recorded(runner: Runner, limit: int = 100, more: bool = False) -> tuple[int, bool]:
         sizes.append(limit)
-        return await run_due(runner, limit)
+        return await run_due(runner, limit, more)
 
     monkeypatch.setattr(Runner, "run_due", recorded)
     monkeypatch.setattr("crm.pace.RECENT_SECONDS", 3600)  # "recently" however slow the machine
@@ -266,3 +266,33 @@ async def test_firings_go_in_small_batches_while_members_are_about(
         assert await background.automation.tick() == 12
     assert sizes == [QUIET_BATCH]
     assert await tag_count(app) == 24
+
+
+async def test_a_ticks_batches_after_the_first_do_not_look_before_they_take_the_lock(
+    app: App,
+) -> None:
+    """Whether anything is due is read once per tick, not before every batch: the last
+    batch said whether more may be; one that finds nothing after all ends the tick."""
+    async with app.crm.open() as crm:
+        await crm.automation.add(
+            await owner(crm), "Tag leads", "client_created", {}, [{"type": "add_tag", "tag": "x"}]
+        )
+    for n in range(10):
+        await make_client(app, OWNER_ID, f"Lead {n}")
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(" ".join(statement.split()))
+
+    sync_engine = app.engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", record)
+    try:
+        async with app.crm.open(background=True) as background:
+            assert await background.automation.tick(batch=5) == 10  # 5, 5, then none
+            assert await background.automation.tick(batch=5) == 0
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", record)
+    looks = [s for s in seen if s.startswith("SELECT automation_firings.id FROM")]
+    batches = [s for s in seen if s.startswith("SELECT automation_firings.id, ")]
+    assert (len(looks), len(batches)) == (2, 3)  # one look per tick; the 2nd finds nothing
+    assert await tag_count(app) == 10

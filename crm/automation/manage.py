@@ -84,12 +84,12 @@ class Automation(RuleTesting):
         """
         await self.scanner.scan()
         started = time.monotonic()
-        done = 0
+        done, more = 0, False
         while True:
             await self._pace.give_way()
             small = self.runner.one_writer() and self._pace.recently_busy
             size = batch if batch is not None else BUSY_BATCH if small else QUIET_BATCH
-            settled, more = await self.runner.run_due(size)
+            settled, more = await self.runner.run_due(size, more)
             done += settled
             if not more or time.monotonic() - started >= budget:
                 return done

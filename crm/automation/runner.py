@@ -79,7 +79,7 @@ class Runner:
         self._last_task_id: int | None = None
         self._gave_way = False  # the last batch was undone for a member: the next one commits
 
-    async def run_due(self, limit: int = 100) -> tuple[int, bool]:
+    async def run_due(self, limit: int = 100, more: bool = False) -> tuple[int, bool]:
         """Do up to ``limit`` due firings in one transaction.
 
         Returns how many were settled and whether more may be due. The fast
@@ -93,13 +93,15 @@ class Runner:
         PostgreSQL, where a member's write waits only for the rows the batch
         holds) stops at the firing at hand and commits what it did instead. The
         flag lives on this runner, made for each tick's session. The batch's tasks and
-        events go in as one statement each.
+        events go in as one statement each. ``more``: the last batch said more may be
+        due, so the write lock is taken without looking first.
         """
-        due = await self._session.scalar(
-            select(AutomationFiring.id).where(*due_firings(self._clock.now())).limit(1)
-        )
-        if due is None:  # the usual tick: no write lock taken for nothing
-            return 0, False
+        if not more:
+            due = await self._session.scalar(
+                select(AutomationFiring.id).where(*due_firings(self._clock.now())).limit(1)
+            )
+            if due is None:  # the usual tick: no write lock taken for nothing
+                return 0, False
         try:
             done = await self._run_batch(limit, careful=False)
         except _GiveWay:
@@ -129,6 +131,8 @@ class Runner:
                     .execution_options(populate_existing=True)
                 )
             )
+            if not firings:  # done by the last batch after all, or taken by another process
+                return 0, False
             if may_give_way and self._pace.busy:
                 raise _GiveWay()
             reads = await read_batch(
