@@ -36,8 +36,8 @@ from handlers.clients.notes import note_ack
 from handlers.clients.screen import card_screen
 from handlers.clients.states import ForwardData, ForwardFlow, NewClientData
 from handlers.clients.views import client_summary
-from handlers.kit.errors import error_text
 from handlers.kit.keyboards import cancel_button
+from handlers.kit.refused import on_refusal
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from storage.models import User
@@ -150,14 +150,13 @@ async def add_to_client(
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     taken = await take(state)
-    try:
+
+    async def put_back(_error: CrmError) -> None:  # so it may still go to another client
+        await taken.save(state)
+
+    async with on_refusal(put_back):  # then Refusals tells why
         event = await crm.timeline.comment(member, callback_data.client_id, taken.fwd_text or "")
         client = await crm.clients.visible(member, callback_data.client_id)
-    except CrmError as error:
-        # Kept, not just told: the text is put back, so it may still go to another client.
-        await taken.save(state)
-        await callback.answer(error_text(error), show_alert=True)
-        return
     await show(callback, *note_ack(event, client.name, _("Comment added to {name}.")))
 
 
