@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from bot.app import App
 from crm.client_index import query_terms
@@ -17,6 +16,7 @@ from storage.client_search import ranked_select
 from storage.engine import create_session_factory
 from storage.models import Client, User
 from tests.conftest import OWNER_ID, Joiner
+from tests.test_idle_tick import statements
 
 
 async def owner_of(crm: Crm) -> User:
@@ -217,30 +217,17 @@ async def test_the_archive_search_reads_the_text_index_no_second_time(half_archi
     that sort them read the ids it gave."""
     if half_archived.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL answers each search in one statement")
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    sync_engine = half_archived.engine.sync_engine
     async with half_archived.crm.open() as crm:
         owner = await owner_of(crm)
-        event.listen(sync_engine, "before_cursor_execute", record)
-        try:
+        with statements(half_archived) as seen:
             found, archived = await crm.client_queries.search_with_archive(owner, "иванова", 10)
-        finally:
-            event.remove(sync_engine, "before_cursor_execute", record)
     assert [c.name for c in found] == ["Иванова 4", "Иванова 2", "Иванова 0"]
     assert [c.name for c in archived] == ["Иванова 5", "Иванова 3", "Иванова 1"]
     assert sum("MATCH" in statement for statement in seen) == 1
-    seen.clear()
     async with half_archived.crm.open() as crm:
         owner = await owner_of(crm)
-        event.listen(sync_engine, "before_cursor_execute", record)
-        try:  # a digit: too short for the text index, the names are scanned, once
+        with statements(half_archived) as seen:  # a digit: too short for the text index,
             found, archived = await crm.client_queries.search_with_archive(owner, "4", 10)
-        finally:
-            event.remove(sync_engine, "before_cursor_execute", record)
     assert [c.name for c in found][:1] == ["Иванова 4"]  # then the phones holding a 4
     assert archived == []
-    assert sum("INDEXED BY" in statement for statement in seen) == 1
+    assert sum("INDEXED BY" in statement for statement in seen) == 1  # the names scanned once

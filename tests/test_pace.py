@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.app import App
 from crm.automation.manage import BUSY_BATCH, QUIET_BATCH
@@ -20,6 +20,7 @@ from storage.models import AutomationFiring, ClientTag, Event
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
 from tests.test_automation_core import owner, rows
+from tests.test_idle_tick import statements
 
 
 async def test_give_way_returns_at_once_when_nobody_is_answered() -> None:
@@ -279,19 +280,11 @@ async def test_a_ticks_batches_after_the_first_do_not_look_before_they_take_the_
         )
     for n in range(10):
         await make_client(app, OWNER_ID, f"Lead {n}")
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(" ".join(statement.split()))
-
-    sync_engine = app.engine.sync_engine
-    event.listen(sync_engine, "before_cursor_execute", record)
-    try:
-        async with app.crm.open(background=True) as background:
+    async with app.crm.open(background=True) as background:
+        with statements(app) as seen:
             assert await background.automation.tick(batch=5) == 10  # 5, 5, then none
             assert await background.automation.tick(batch=5) == 0
-    finally:
-        event.remove(sync_engine, "before_cursor_execute", record)
+    seen = [" ".join(statement.split()) for statement in seen]
     looks = [s for s in seen if s.startswith("SELECT automation_firings.id FROM")]
     batches = [s for s in seen if s.startswith("SELECT automation_firings.id, ")]
     assert (len(looks), len(batches)) == (2, 3)  # one look per tick; the 2nd finds nothing
