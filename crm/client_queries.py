@@ -187,11 +187,12 @@ class ClientQueries:
     ) -> tuple[list[Client], list[Client]]:
         """Up to ``results + 1`` active matches and, when fewer than ``results``, the
         archived ones to fill the rest: what /find lists. The archive's search reuses
-        the first one's candidates."""
+        the first one's candidates, and does not run when the active clients found are
+        all the candidates there are (on SQLite, mostly: a full name, a whole phone)."""
         candidates = client_search.Candidates()
         found = await self.search(actor, text, limit=results + 1, candidates=candidates)
         archived: list[Client] = []
-        if len(found) < results:
+        if len(found) < results and not candidates.none_left([c.id for c in found]):
             archived = await self.search(
                 actor, text, limit=results - len(found), archived=True, candidates=candidates
             )

@@ -50,6 +50,14 @@ class Candidates:
 
     counts: dict[str, int] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
+    taken: frozenset[int] | None = None
+    """Set when a search found every candidate of the index that answered it: their ids."""
+
+    def none_left(self, found: Sequence[int]) -> bool:
+        """Whether ``found`` holds every candidate of the index that answered the search:
+        then a search for the same terms among other clients (the archive, after the
+        active ones) can find no one, and need not run."""
+        return self.taken is not None and self.taken <= set(found)
 
 
 class SqliteSearch:
@@ -105,7 +113,10 @@ class SqliteSearch:
         if everything is not None and await self._count(everything) <= SORT_LIMIT:
             # The usual case, and the whole answer in one query.
             query = self._driven_by(everything, match).order_by(rank, *newest())
-            return list(await self._session.scalars(query.limit(self._limit)))
+            clients = list(await self._session.scalars(query.limit(self._limit)))
+            if len(clients) == self._candidates.counts[everything.key]:
+                self._candidates.taken = frozenset(client.id for client in clients)
+            return clients
 
         # Many matches. The names holding the word first, then everyone else.
         in_name = levels[-1].finder() if len(term) >= 3 else await self._name_scan(term)

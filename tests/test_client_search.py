@@ -231,3 +231,43 @@ async def test_the_archive_search_reads_the_text_index_no_second_time(half_archi
     assert [c.name for c in found][:1] == ["Иванова 4"]  # then the phones holding a 4
     assert archived == []
     assert sum("INDEXED BY" in statement for statement in seen) == 1  # the names scanned once
+
+
+async def test_a_search_that_found_every_candidate_leaves_the_archive_alone(
+    half_archived: App, join: Joiner
+) -> None:
+    """A full name mostly has one candidate in the text index: once the active search
+    found it, the archive's search cannot find anyone and does not run. A candidate
+    the searcher does not see, or one in the archive, keeps it running."""
+    if half_archived.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL answers each search in one statement, without candidates")
+    async with half_archived.crm.open() as crm:
+        owner = await owner_of(crm)
+        await add(crm, owner, "Шереметьева Анна")
+        archived_twin = await add(crm, owner, "Шереметьева Анна Ивановна")
+        await crm.client_edits.set_archived(owner, archived_twin.id, True)
+        await add(crm, owner, "Воронцова Елена")
+    async with half_archived.crm.open() as crm:
+        owner = await owner_of(crm)
+        with statements(half_archived) as seen:
+            found, archived = await crm.client_queries.search_with_archive(
+                owner, "воронцова елена", 10
+            )
+        assert [c.name for c in found] == ["Воронцова Елена"] and archived == []
+        assert not [s for s in seen if "archived_at IS NOT NULL" in s]  # no archive search
+        found, archived = await crm.client_queries.search_with_archive(owner, "шереметьева", 10)
+        assert [c.name for c in found] == ["Шереметьева Анна"]
+        assert [c.name for c in archived] == ["Шереметьева Анна Ивановна"]
+
+    # A manager who sees only their own clients: the owner's Воронцова is a candidate
+    # the manager's search does not find, so the archive is still searched (and is empty).
+    await join(501, "manager", "Mila")
+    async with half_archived.crm.open() as crm:
+        mila = await crm.members.get_active(501)
+        assert mila is not None
+        with statements(half_archived) as seen:
+            found, archived = await crm.client_queries.search_with_archive(
+                mila, "воронцова елена", 10
+            )
+        assert found == [] and archived == []
+        assert [s for s in seen if "archived_at IS NOT NULL" in s]
