@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, placeholders
@@ -22,6 +22,21 @@ from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.templates import Templates
 from storage.engine import write_transaction
 from storage.models import BusinessChat, BusinessConnection, BusinessMessage, Event, User
+
+# Built once (every card runs it): the client's chat, the reader's own account first.
+_CHAT_OF = (
+    select(BusinessChat, BusinessConnection)
+    .join(BusinessConnection, BusinessConnection.id == BusinessChat.connection_id)
+    .where(BusinessChat.client_id == bindparam("client", type_=BusinessChat.client_id.type))
+    .order_by(
+        (
+            BusinessConnection.user_id == bindparam("actor", type_=BusinessConnection.user_id.type)
+        ).desc(),
+        BusinessConnection.enabled.desc(),
+        BusinessChat.last_customer_message_at.desc().nulls_last(),
+    )
+    .limit(1)
+)
 
 
 @dataclass(frozen=True)
@@ -75,19 +90,8 @@ class BusinessReplies:
     async def chat_of(self, actor: User, client_id: int) -> ChatView | None:
         """The client's Telegram chat (the newest, if several), for a card the actor sees."""
         await self._clients.visible(actor, client_id)
-        row = (
-            await self._session.execute(
-                select(BusinessChat, BusinessConnection)
-                .join(BusinessConnection, BusinessConnection.id == BusinessChat.connection_id)
-                .where(BusinessChat.client_id == client_id)
-                .order_by(
-                    (BusinessConnection.user_id == actor.id).desc(),
-                    BusinessConnection.enabled.desc(),
-                    BusinessChat.last_customer_message_at.desc().nulls_last(),
-                )
-                .limit(1)
-            )
-        ).first()
+        params = {"client": client_id, "actor": actor.id}
+        row = (await self._session.execute(_CHAT_OF, params)).first()
         if row is None:
             return None
         chat, connection = row
