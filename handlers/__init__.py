@@ -21,7 +21,7 @@ from handlers.imports import batches as import_batches
 from handlers.imports import exports as data_exports
 from handlers.imports import flow as imports
 from handlers.imports import holds as import_holds
-from handlers.kit.routes import Routes
+from handlers.kit.routes import Routes, flat
 from handlers.menu import cancel, fallback, start
 from handlers.opencard import text as open_card
 from handlers.records import routes as records
@@ -86,5 +86,6 @@ FEATURES: tuple[Routes, ...] = (
 
 
 def build_routers() -> list[Router]:
-    """Fresh routers for one Dispatcher, in the order they must see updates."""
-    return [feature.build() for feature in FEATURES]
+    """A fresh router for one Dispatcher, with every feature's handlers in the order
+    they must see updates (one router: see ``handlers.kit.routes.flat``)."""
+    return [flat(FEATURES)]
