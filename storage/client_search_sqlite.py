@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from storage.client_search_usual import usual_query
 from storage.search_index import FTS_TABLE
 from storage.search_terms import (
     Finder,
@@ -98,9 +99,23 @@ class SqliteSearch:
 
     async def run(self, prefix_only: bool) -> list[Client]:
         term = self._terms[0]
+        found: list[int] = []
+        everything = fts_finder(FTS_TABLE, [t for t in self._terms if len(t) >= 3])
+        if (
+            not prefix_only
+            and everything is not None
+            and await self._count(everything) <= SORT_LIMIT
+        ):
+            # The usual case, and the whole answer in one query, built once.
+            ids = self._candidates.ids[everything.key]  # kept: no more than SORT_LIMIT
+            query, params = usual_query(self._where, self._terms, ids, self._limit)
+            clients: list[Client] = list(await self._session.scalars(query, params))
+            if len(clients) == self._candidates.counts[everything.key]:
+                self._candidates.taken = frozenset(client.id for client in clients)
+            return clients
+
         levels = name_levels(term)
         rank = rank_of(levels)
-        found: list[int] = []
         if prefix_only:
             # A name that starts with the term is at level 0 or 1.
             for number in (0, 1):
@@ -109,15 +124,6 @@ class SqliteSearch:
             return await self._load(found)
 
         match = contains_all_like(self._terms)
-        everything = fts_finder(FTS_TABLE, [t for t in self._terms if len(t) >= 3])
-        if everything is not None and await self._count(everything) <= SORT_LIMIT:
-            # The usual case, and the whole answer in one query.
-            query = self._driven_by(everything, match).order_by(rank, *newest())
-            clients = list(await self._session.scalars(query.limit(self._limit)))
-            if len(clients) == self._candidates.counts[everything.key]:
-                self._candidates.taken = frozenset(client.id for client in clients)
-            return clients
-
         # Many matches. The names holding the word first, then everyone else.
         in_name = levels[-1].finder() if len(term) >= 3 else await self._name_scan(term)
         if in_name is not None and await self._count(in_name) <= SORT_LIMIT:

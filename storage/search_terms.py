@@ -37,7 +37,7 @@ def contains_all(dialect: str, terms: list[str]) -> Any:
     if dialect == "sqlite" and long_terms:
         clauses.append(Client.id.in_(_fts_ids(FTS_TABLE, _fts_phrases(long_terms))))
         terms = [term for term in terms if len(term) < 3]
-    clauses.extend(Client.search_text.like(f"%{like_escape(term)}%", escape="\\") for term in terms)
+    clauses.extend(Client.search_text.like(contains_pattern(term), escape="\\") for term in terms)
     return and_(*clauses) if clauses else true()
 
 
@@ -47,7 +47,12 @@ def contains_all_like(terms: Sequence[str]) -> ColumnElement[bool]:
 
     from storage.models import Client
 
-    return and_(*(Client.search_text.like(f"%{like_escape(term)}%", escape="\\") for term in terms))
+    return and_(*(Client.search_text.like(contains_pattern(term), escape="\\") for term in terms))
+
+
+def contains_pattern(term: str) -> str:
+    """The ``LIKE`` pattern of a text that contains ``term``."""
+    return f"%{like_escape(term)}%"
 
 
 def name_prefix(term: str) -> Any:
@@ -117,29 +122,35 @@ def name_levels(term: str) -> list[_Level]:
     index that finds a superset of it (or None), for ``SqliteSearch``
     (storage.client_search_sqlite); the last level, "contains", is a superset of all of them.
     """
+    tests = name_tests(*name_test_values(term))
+    finders: list[Callable[[], Finder | None]] = [
+        lambda: _name_range_finder(term, term + " " + _LAST_CHAR),
+        lambda: _name_range_finder(term, term + _LAST_CHAR),
+        lambda: fts_finder(NAME_FTS_TABLE, [" " + term]),
+        lambda: fts_finder(NAME_FTS_TABLE, [term]),
+    ]
+    return [_Level(test, finder) for test, finder in zip(tests, finders, strict=True)]
+
+
+def name_test_values(term: str) -> tuple[str, str, str, str, str]:
+    """What ``name_tests`` compares the name with, for ``term``."""
+    escaped = like_escape(term)
+    return term, f"{escaped} %", f"{escaped}%", f"% {escaped}%", f"%{escaped}%"
+
+
+def name_tests(equal: Any, word: Any, start: Any, later: Any, anywhere: Any) -> list[Any]:
+    """The tests of the levels of ``name_rank``, best first, on ``name_test_values`` (or
+    bound parameters standing for them: see ``storage.client_search_sqlite``)."""
     from sqlalchemy import or_
 
     from storage.models import Client
 
-    escaped = like_escape(term)
     name = Client.name_folded
     return [
-        _Level(
-            or_(name == term, name.like(f"{escaped} %", escape="\\")),
-            lambda: _name_range_finder(term, term + " " + _LAST_CHAR),
-        ),
-        _Level(
-            name.like(f"{escaped}%", escape="\\"),
-            lambda: _name_range_finder(term, term + _LAST_CHAR),
-        ),
-        _Level(
-            name.like(f"% {escaped}%", escape="\\"),
-            lambda: fts_finder(NAME_FTS_TABLE, [" " + term]),
-        ),
-        _Level(
-            name.like(f"%{escaped}%", escape="\\"),
-            lambda: fts_finder(NAME_FTS_TABLE, [term]),
-        ),
+        or_(name == equal, name.like(word, escape="\\")),
+        name.like(start, escape="\\"),
+        name.like(later, escape="\\"),
+        name.like(anywhere, escape="\\"),
     ]
 
 
@@ -154,9 +165,14 @@ def name_rank(term: str) -> Any:
 
 
 def rank_of(levels: list[_Level]) -> Any:
+    return rank_by([level.test for level in levels])
+
+
+def rank_by(tests: list[Any]) -> Any:
+    """The number of the first test passed (``len(tests)``: none)."""
     from sqlalchemy import case
 
-    return case(*((level.test, rank) for rank, level in enumerate(levels)), else_=len(levels))
+    return case(*((test, rank) for rank, test in enumerate(tests)), else_=len(tests))
 
 
 def newest() -> tuple[Any, ...]:

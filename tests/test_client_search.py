@@ -271,3 +271,33 @@ async def test_a_search_that_found_every_candidate_leaves_the_archive_alone(
             )
         assert found == [] and archived == []
         assert [s for s in seen if "archived_at IS NOT NULL" in s]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # One term, each level of the name's rank: a whole first word, the name's start,
+        # a later word, inside a word; % and _ are themselves, not wildcards.
+        ("50%", ["50% Студия", "50%Бар", "Студия 50% скидки", "Студия50%"]),
+        ("a_b", ["a_b Трейд"]),
+        # Two terms: the first ranks, both must be found.
+        ("студия 50%", ["Студия 50% скидки", "Студия50%", "50% Студия"]),
+    ],
+)
+async def test_the_usual_search_binds_the_terms_as_they_are(
+    app: App, clock: ManualClock, query: str, expected: list[str]
+) -> None:
+    async with app.crm.open() as crm:
+        owner = await owner_of(crm)
+        for name in ("50% Студия", "Студия 50% скидки", "50 процентов", "Студия50%", "50%Бар"):
+            clock.advance(timedelta(minutes=1))  # the newest last: the rank comes first
+            await add(crm, owner, name)
+        await add(crm, owner, "a_b Трейд")
+        await add(crm, owner, "axb Трейд")
+    async with app.crm.open() as crm:
+        owner = await owner_of(crm)
+        found = await crm.client_queries.search(owner, query)
+    assert [client.name for client in found] == expected
+    assert [client.id for client in found] == await one_query_ids(
+        app, owner, query, archived=False, limit=10
+    )
