@@ -52,7 +52,8 @@ class Candidates:
     counts: dict[str, int] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
     taken: frozenset[int] | None = None
-    """Set when a search found every candidate of the index that answered it: their ids."""
+    """Unlike the rest, from what a search found: when it found every candidate of the
+    index that answered it, their ids. (One ``Candidates`` serves one text's searches.)"""
 
     def none_left(self, found: Sequence[int]) -> bool:
         """Whether ``found`` holds every candidate of the index that answered the search:

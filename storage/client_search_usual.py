@@ -3,10 +3,11 @@
 Building the statement cost more of the event loop than SQLite takes to run it
 (~1.1 ms of CPU on the slow VM of the ninth session, for a statement SQLite
 answers in a fraction of that): the ranking alone is four ``LIKE`` tests in a
-``CASE``. Its shape depends only on the number of terms, so it is built once
-per number, with bound parameters where the terms go, and each search adds only
-who may see what (``where``) and the limit. The same tests as ``name_rank`` and
-``contains_all_like`` (``storage.search_terms``): the values are theirs.
+``CASE``. What depends on the terms depends only on their number, so those
+parts are built once per number, with bound parameters where the terms go, and
+each search puts them together with who may see what (``where``) and the limit.
+The same tests as ``name_rank`` and ``contains_all_like`` (``storage.search_terms``):
+the values are theirs.
 """
 
 from __future__ import annotations
@@ -40,11 +41,21 @@ def usual_query(
     params: dict[str, Any] = {_IDS: ids}
     params.update((_NAME.format(i), value) for i, value in enumerate(name_test_values(terms[0])))
     params.update((_TERM.format(i), contains_pattern(term)) for i, term in enumerate(terms))
-    return _built(len(terms)).where(hidden(where)).limit(limit), params
+    from sqlalchemy import select
+
+    from storage.models import Client
+
+    among, match, order = _built(len(terms))
+    # In this order: SQLite tests the conditions as written, and who may see what (and
+    # active or archived) is cheaper to test than the text, and rules out more.
+    query = select(Client).where(among, hidden(where), match).order_by(*order).limit(limit)
+    return query, params
 
 
 @lru_cache(maxsize=16)
-def _built(term_count: int) -> Select[Any]:
+def _built(term_count: int) -> tuple[Any, Any, tuple[Any, ...]]:
+    """What depends only on the number of terms: the candidates, the match (hidden from
+    the planner) and the order."""
     from sqlalchemy import and_, bindparam, column, func, select
 
     from storage.models import Client
@@ -57,6 +68,4 @@ def _built(term_count: int) -> Select[Any]:
         )
     )
     among = Client.id.in_(select(column("value")).select_from(func.json_each(bindparam(_IDS))))
-    return (
-        select(Client).where(among, hidden(match)).order_by(rank_by(name_tests(*names)), *newest())
-    )
+    return among, hidden(match), (rank_by(name_tests(*names)), *newest())

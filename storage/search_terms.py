@@ -140,7 +140,7 @@ def name_test_values(term: str) -> tuple[str, str, str, str, str]:
 
 def name_tests(equal: Any, word: Any, start: Any, later: Any, anywhere: Any) -> list[Any]:
     """The tests of the levels of ``name_rank``, best first, on ``name_test_values`` (or
-    bound parameters standing for them: see ``storage.client_search_sqlite``)."""
+    bound parameters standing for them: see ``storage.client_search_usual``)."""
     from sqlalchemy import or_
 
     from storage.models import Client

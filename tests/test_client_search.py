@@ -278,8 +278,10 @@ async def test_a_search_that_found_every_candidate_leaves_the_archive_alone(
     [
         # One term, each level of the name's rank: a whole first word, the name's start,
         # a later word, inside a word; % and _ are themselves, not wildcards.
-        ("50%", ["50% Студия", "50%Бар", "Студия 50% скидки", "Студия50%"]),
-        ("a_b", ["a_b Трейд"]),
+        # The last of each is found by its company only, and is the newest: were % or _
+        # a wildcard in the name's tests, it would come first.
+        ("50%", ["50% Студия", "50%Бар", "Студия 50% скидки", "Студия50%", "50 лет"]),
+        ("a_b", ["a_b Трейд", "axb Трейд"]),
         # Two terms: the first ranks, both must be found.
         ("студия 50%", ["Студия 50% скидки", "Студия50%", "50% Студия"]),
     ],
@@ -293,7 +295,9 @@ async def test_the_usual_search_binds_the_terms_as_they_are(
             clock.advance(timedelta(minutes=1))  # the newest last: the rank comes first
             await add(crm, owner, name)
         await add(crm, owner, "a_b Трейд")
-        await add(crm, owner, "axb Трейд")
+        clock.advance(timedelta(minutes=1))
+        await add(crm, owner, "axb Трейд", company="a_b")
+        await add(crm, owner, "50 лет", company="скидка 50%")
     async with app.crm.open() as crm:
         owner = await owner_of(crm)
         found = await crm.client_queries.search(owner, query)
