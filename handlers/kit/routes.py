@@ -4,8 +4,9 @@ aiogram's routers are usually module-level objects, and a router belongs to one
 parent: a process that builds several Dispatchers (every test does) would have
 to steal them back. ``Routes`` keeps the same decorator style
 (``@routes.message(...)``, ``@routes.callback_query(...)``) but only records what
-was declared; ``build()`` makes a new ``Router`` each time, so nothing global is
-ever re-parented.
+was declared; ``flat()`` puts every feature's handlers on a new ``Router`` each
+time (``build()`` makes the nested routers it stands for, for the test that
+compares them), so nothing global is ever re-parented.
 
 Every filter that is not already awaitable (a magic ``F`` expression, a dialog
 ``State``, a plain function) is wrapped in ``InLoop`` when the router is built:
@@ -149,7 +150,9 @@ def flat(features: tuple[Routes, ...], name: str = "features") -> Router:
     handler; ``/find`` passed through ~40 routers. On one router only the handlers'
     filters are tried, the same ones in the same order. Our features use no router
     middlewares; a feature-wide filter (``routes.message.filter``) is put before the
-    filters of each handler it guarded."""
+    filters of each handler it guarded. (aiogram then also lets that filter set the
+    handler's flags, as a ``Command`` does; the one feature-wide filter, ``InLoop``,
+    sets none.)"""
     router = Router(name=name)
     for feature in features:
         feature.flatten_into(router, {})
