@@ -158,11 +158,12 @@ async def measure_bot(
         assert bot.process is not None
         pid = bot.process.pid
         await quiet(api)  # startup done: the day's digests composed and sent
-        bot.process.send_signal(REST)  # its ticks from now on are idle ones
+        bot.process.send_signal(REST)  # the idle ticks begin here
         cpu_before, rest_started = cpu_s(pid), time.monotonic()
         await asyncio.sleep(rest_s)
         rest_cpu_ms = (cpu_s(pid) - cpu_before) * 1000
         rest_seconds = time.monotonic() - rest_started
+        bot.process.send_signal(REST)  # the rest is over: the idle ticks end here
         rss_rest = rss_mb(pid)
         log(f"{kind}: RSS at rest {rss_rest} MB")
         for text in ["/help", f"/find {names[0]}"] * 3:  # warm-up

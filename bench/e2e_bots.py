@@ -24,8 +24,9 @@ from aiogram.types import Message, Update
 
 TOKEN = "123456:bench"
 REST = signal.SIGUSR1
-"""``bench.e2e`` sends it when the bot has gone quiet after startup: the ticks from then
-on are the idle ones (on a slow machine the day's digests take more than a few ticks)."""
+"""``bench.e2e`` sends it when the bot has gone quiet after startup and again when the
+rest it measures ends: the ticks between are the idle ones (on a slow machine the day's
+digests take more than a few ticks, and ticks during the traffic share the CPU with it)."""
 
 
 async def echo(api: str) -> dict[str, Any]:
@@ -89,8 +90,8 @@ async def kartoteka(api: str, db: str) -> dict[str, Any]:
     event.listen(app.engine.sync_engine, "before_cursor_execute", counter)
     per_update: dict[str, list[int]] = defaultdict(list)
     ticks: list[tuple[int, int, float]] = []
-    rest_from: list[int] = []  # the index of the first tick after bench.e2e's mark
-    asyncio.get_running_loop().add_signal_handler(REST, lambda: rest_from.append(len(ticks)))
+    marks: list[int] = []  # where the rest began and ended, in ticks (bench.e2e's marks)
+    asyncio.get_running_loop().add_signal_handler(REST, lambda: marks.append(len(ticks)))
 
     feed = app.dispatcher.feed_update
 
@@ -130,13 +131,18 @@ async def kartoteka(api: str, db: str) -> dict[str, Any]:
             scheduler.shutdown(wait=False)
     finally:
         await app.close()
-    idle = ticks[rest_from[0] :] if rest_from else []
-    return {
+    result: dict[str, Any] = {
         "statements_per_update": {k: _median(v) for k, v in per_update.items()},
-        "ticks_before_rest": rest_from[0] if rest_from else len(ticks),
+    }
+    if len(marks) < 2:  # not measured (the marks never came): say so, not "no writes"
+        return {**result, "idle_ticks": None}
+    idle = ticks[marks[0] : marks[1]]
+    return {
+        **result,
+        "ticks_before_rest": marks[0],
         "idle_ticks": len(idle),
         "idle_tick_statements": _median([t[0] for t in idle]),
-        "idle_tick_write_transactions": max((t[1] for t in idle), default=0),
+        "idle_tick_write_transactions": max((t[1] for t in idle), default=None),
         "idle_tick_cpu_ms": _median([t[2] for t in idle]),
     }
 
