@@ -38,13 +38,13 @@ def usual_query(
     """The clients among the JSON array ``ids`` (the text index's candidates) that pass
     ``where`` and contain every term, best first (``name_rank`` of the first term, then
     the most recent activity): the statement and its parameters."""
-    params: dict[str, Any] = {_IDS: ids}
-    params.update((_NAME.format(i), value) for i, value in enumerate(name_test_values(terms[0])))
-    params.update((_TERM.format(i), contains_pattern(term)) for i, term in enumerate(terms))
     from sqlalchemy import select
 
     from storage.models import Client
 
+    params: dict[str, Any] = {_IDS: ids}
+    params.update((_NAME.format(i), value) for i, value in enumerate(name_test_values(terms[0])))
+    params.update((_TERM.format(i), contains_pattern(term)) for i, term in enumerate(terms))
     among, match, order = _built(len(terms))
     # In this order: SQLite tests the conditions as written, and who may see what (and
     # active or archived) is cheaper to test than the text, and rules out more.
