@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from storage.client_search_usual import usual_query
+from storage.client_search_usual import among, usual_query
 from storage.search_index import FTS_TABLE
 from storage.search_terms import (
     Finder,
     contains_all_like,
+    contains_pattern,
     fts_finder,
     hidden,
-    like_escape,
     name_levels,
     name_prefix,
     newest,
@@ -158,12 +158,12 @@ class SqliteSearch:
                 f"SELECT id FROM clients INDEXED BY {index} "
                 f"WHERE {only}name_folded LIKE :pattern ESCAPE '\\' LIMIT :limit"
             ).columns(Client.id)
-            pattern = f"%{like_escape(term)}%"
-            await self._remember(key, scan, {"pattern": pattern, "limit": SORT_LIMIT + 1})
+            params = {"pattern": contains_pattern(term), "limit": SORT_LIMIT + 1}
+            await self._remember(key, scan, params)
         ids = self._candidates.ids.get(key)
         if ids is None:
             return None
-        condition = _among(ids)
+        condition = among(ids)
         return Finder(key, condition, select_ids(condition))
 
     async def _level(
@@ -211,7 +211,7 @@ class SqliteSearch:
         """``finder``'s condition: its ids kept by ``_count`` when it has them, else its
         index's lookup."""
         ids = self._candidates.ids.get(finder.key)
-        return finder.condition if ids is None else _among(ids)
+        return finder.condition if ids is None else among(ids)
 
     async def _sorted(
         self,
@@ -279,12 +279,3 @@ class SqliteSearch:
             )
             self._horizon = (moment,)
         return self._horizon[0]
-
-
-def _among(ids: str) -> ColumnElement[bool]:
-    """The clients whose ids the JSON array ``ids`` lists."""
-    from sqlalchemy import column, func, select
-
-    from storage.models import Client
-
-    return Client.id.in_(select(column("value")).select_from(func.json_each(ids)))

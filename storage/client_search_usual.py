@@ -56,7 +56,7 @@ def usual_query(
 def _built(term_count: int) -> tuple[Any, Any, tuple[Any, ...]]:
     """What depends only on the number of terms: the candidates, the match (hidden from
     the planner) and the order."""
-    from sqlalchemy import and_, bindparam, column, func, select
+    from sqlalchemy import and_, bindparam
 
     from storage.models import Client
 
@@ -67,5 +67,13 @@ def _built(term_count: int) -> tuple[Any, Any, tuple[Any, ...]]:
             for i in range(term_count)
         )
     )
-    among = Client.id.in_(select(column("value")).select_from(func.json_each(bindparam(_IDS))))
-    return among, hidden(match), (rank_by(name_tests(*names)), *newest())
+    return among(bindparam(_IDS)), hidden(match), (rank_by(name_tests(*names)), *newest())
+
+
+def among(ids: Any) -> ColumnElement[bool]:
+    """The clients whose ids the JSON array ``ids`` lists (a value, or a bound parameter)."""
+    from sqlalchemy import column, func, select
+
+    from storage.models import Client
+
+    return Client.id.in_(select(column("value")).select_from(func.json_each(ids)))
