@@ -18,7 +18,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcon
 from typing import Any
 
 from sqlalchemy import Executable, Row, event, inspect
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite_driver
 from storage.write_gate import gate_for
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -43,6 +44,10 @@ class DatabaseGone(RuntimeError):
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    if make_url(url).drivername == "sqlite+aiosqlite":  # one trip to its thread per statement
+        kwargs["connect_args"] = {"async_creator_fn": sqlite_driver.connect} | kwargs.get(
+            "connect_args", {}
+        )
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

@@ -1,0 +1,164 @@
+"""aiosqlite with one trip to its thread per statement instead of four.
+
+aiosqlite runs every call on a sqlite3 connection in a thread of its own, and
+SQLAlchemy's adapter makes a call for each step of a statement: open a cursor,
+execute, fetch the rows, close the cursor. Each call is a round trip between
+the event loop and that thread (two thread wake-ups, ~100 µs of CPU on a small
+VM), while the statements a member's update runs take microseconds in SQLite:
+the trips were most of what opening a card cost.
+
+Here a cursor is opened, executed, read (up to ``PREFETCH`` rows) and closed in
+one call. A result longer than that keeps its sqlite3 cursor open in the
+thread and is read ``PREFETCH`` rows per trip, so streaming a big table still
+holds only a batch in memory. Everything else (the connection, transactions,
+``isolation_level`` as SQLAlchemy sets it) is aiosqlite's own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import aiosqlite
+
+PREFETCH = 256
+"""Rows read with the statement; a longer result is read this many per trip."""
+
+_Outcome = tuple[Any, int, int | None, list[Any], sqlite3.Cursor | None]
+
+
+class OneTripCursor:
+    """The part of a DB-API cursor SQLAlchemy's aiosqlite adapter uses, awaitable."""
+
+    def __init__(self, connection: OneTripConnection) -> None:
+        self._connection = connection
+        self._open: sqlite3.Cursor | None = None  # a result with rows left, in the thread
+        self._rows: list[Any] = []
+        self.description: Any = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+        self.arraysize = 1
+
+    async def __aenter__(self) -> OneTripCursor:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    async def execute(self, sql: str, parameters: Any = None) -> OneTripCursor:
+        outcome = await self._connection.run(self._execute, sql, parameters)
+        self.description, self.rowcount, self.lastrowid, self._rows, self._open = outcome
+        return self
+
+    async def executemany(self, sql: str, parameters: Any) -> OneTripCursor:
+        outcome = await self._connection.run(self._execute_many, sql, parameters)
+        self.description, self.rowcount, self.lastrowid, self._rows, self._open = outcome
+        return self
+
+    async def fetchone(self) -> Any:
+        rows = await self.fetchmany(1)
+        return rows[0] if rows else None
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        wanted = size if size is not None else self.arraysize
+        if len(self._rows) < wanted and self._open is not None:
+            self._rows += await self._connection.run(self._more, max(wanted, PREFETCH))
+        taken, self._rows = self._rows[:wanted], self._rows[wanted:]
+        return taken
+
+    async def fetchall(self) -> list[Any]:
+        if self._open is not None:
+            self._rows += await self._connection.run(self._rest)
+        taken, self._rows = self._rows, []
+        return taken
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        while rows := await self.fetchmany(PREFETCH):
+            for row in rows:
+                yield row
+
+    async def close(self) -> None:
+        self._rows = []
+        if self._open is not None:
+            await self._connection.run(self._close)
+
+    # In aiosqlite's thread ---------------------------------------------------
+
+    def _execute(self, sql: str, parameters: Any) -> _Outcome:
+        self._close()
+        cursor = self._connection.sqlite.cursor()
+        try:
+            cursor.execute(sql, () if parameters is None else parameters)
+            return self._outcome(cursor)
+        except BaseException:
+            cursor.close()
+            raise
+
+    def _execute_many(self, sql: str, parameters: Sequence[Any]) -> _Outcome:
+        self._close()
+        cursor = self._connection.sqlite.cursor()
+        try:
+            cursor.executemany(sql, parameters)
+            return self._outcome(cursor)
+        except BaseException:
+            cursor.close()
+            raise
+
+    @staticmethod
+    def _outcome(cursor: sqlite3.Cursor) -> _Outcome:
+        rows = cursor.fetchmany(PREFETCH) if cursor.description else []
+        left = cursor if len(rows) == PREFETCH else None
+        outcome = (cursor.description, cursor.rowcount, cursor.lastrowid, rows, left)
+        if left is None:
+            cursor.close()
+        return outcome
+
+    def _more(self, size: int) -> list[Any]:
+        assert self._open is not None
+        rows = self._open.fetchmany(size)
+        if len(rows) < size:
+            self._close()
+        return rows
+
+    def _rest(self) -> list[Any]:
+        assert self._open is not None
+        rows = self._open.fetchall()
+        self._close()
+        return rows
+
+    def _close(self) -> None:
+        if self._open is not None:
+            self._open.close()
+            self._open = None
+
+
+class OneTripConnection(aiosqlite.Connection):
+    """aiosqlite's connection whose cursors cost one trip to its thread per statement."""
+
+    @property
+    def sqlite(self) -> sqlite3.Connection:
+        return self._conn
+
+    async def run(self, function: Any, *args: Any) -> Any:
+        """``function(*args)`` in aiosqlite's thread: one trip."""
+        return await self._execute(function, *args)  # type: ignore[no-untyped-call]
+
+    def cursor(self) -> OneTripCursor:  # type: ignore[override]
+        return OneTripCursor(self)
+
+
+def connect(database: str, **kwargs: Any) -> OneTripConnection:
+    """What ``aiosqlite.connect`` does, with a ``OneTripConnection``.
+
+    SQLAlchemy's aiosqlite dialect calls it with the arguments it would give
+    ``aiosqlite.connect`` (``connect_args={"async_creator_fn": connect}``).
+    """
+
+    def connector() -> sqlite3.Connection:
+        opened: sqlite3.Connection = sqlite3.connect(database, **kwargs)
+        return opened
+
+    connection = OneTripConnection(connector, iter_chunk_size=64)
+    connection._thread.daemon = True  # as the dialect does for aiosqlite's own
+    return connection

@@ -1,0 +1,105 @@
+"""The SQLite driver (``storage.sqlite_driver``): one trip to aiosqlite's thread per
+statement, every row of a result however long, streams read in batches, errors that
+leave the connection usable, and the counts SQLAlchemy reads (rowcount, lastrowid)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage.engine import create_engine
+from storage.sqlite_driver import PREFETCH, OneTripConnection
+
+COUNT_TO = text(
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < :n) "
+    "SELECT x FROM c WHERE x <= :n"
+)
+
+
+class Trips:
+    """Counts the calls queued for aiosqlite's thread (each one a round trip)."""
+
+    def __init__(self, queue: Any) -> None:
+        self._queue = queue
+        self.count = 0
+
+    def put_nowait(self, item: Any) -> None:
+        self.count += 1
+        self._queue.put_nowait(item)
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
+    yield engine
+    await engine.dispose()
+
+
+async def trips_of(conn: AsyncConnection) -> Trips:
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert isinstance(driver, OneTripConnection)
+    trips = Trips(driver._tx)
+    driver._tx = trips  # type: ignore[assignment]
+    return trips
+
+
+async def test_a_statement_is_one_trip_to_the_thread(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))  # BEGIN and the first statement
+        trips = await trips_of(conn)
+        for n in (0, 1, 5):
+            assert (await conn.execute(COUNT_TO, {"n": n})).scalars().all() == list(range(1, n + 1))
+        # aiosqlite through SQLAlchemy's adapter: cursor, execute, fetchall, close each.
+        assert trips.count == 3
+
+
+@pytest.mark.parametrize("n", [0, 1, PREFETCH - 1, PREFETCH, PREFETCH + 1, 2 * PREFETCH + 7])
+async def test_every_row_is_read_whole_and_streamed(engine: AsyncEngine, n: int) -> None:
+    expected = list(range(1, n + 1))
+    async with engine.connect() as conn:
+        assert (await conn.execute(COUNT_TO, {"n": n})).scalars().all() == expected
+        trips = await trips_of(conn)
+        streamed = await conn.stream(COUNT_TO.execution_options(yield_per=100), {"n": n})
+        rows = [row.x async for part in streamed.partitions(100) for row in part]
+        assert rows == expected
+        # Read a batch per trip, not all at once with the statement.
+        assert 1 + n // PREFETCH <= trips.count <= 2 + n // PREFETCH
+        one = await conn.stream(COUNT_TO, {"n": n})
+        assert [row.x async for row in one] == expected
+
+
+async def test_a_stream_closed_half_read_leaves_no_statement_running(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        await conn.execute(text("INSERT INTO t SELECT x FROM (" + str(COUNT_TO) + ")"), {"n": 999})
+        result = await conn.stream(text("SELECT x FROM t").execution_options(yield_per=10))
+        assert len(await result.fetchmany(10)) == 10
+        await result.close()
+        # SQLite refuses to drop a table a statement of the same connection still reads.
+        await conn.execute(text("DROP TABLE t"))
+
+
+async def test_errors_reach_the_caller_and_the_connection_goes_on(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+        with pytest.raises(OperationalError, match="no such table"):
+            await conn.execute(text("SELECT * FROM nowhere"))
+        insert = text("INSERT INTO t (v) VALUES (:v)")
+        with pytest.raises(IntegrityError, match="UNIQUE"):
+            await conn.execute(insert, [{"v": "a"}, {"v": "b"}, {"v": "a"}])
+        await conn.rollback()
+        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+        assert (await conn.execute(insert, [{"v": "a"}, {"v": "b"}])).rowcount == 2
+        assert (await conn.execute(insert, {"v": "c"})).lastrowid == 3
+        changed = await conn.execute(text("UPDATE t SET v = v || '!' WHERE id < 3"))
+        assert changed.rowcount == 2
+        rows = (await conn.execute(text("SELECT id, v FROM t ORDER BY id"))).all()
+        assert [tuple(row) for row in rows] == [(1, "a!"), (2, "b!"), (3, "c")]
