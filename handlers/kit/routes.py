@@ -27,6 +27,8 @@ from aiogram import Router
 from aiogram.filters import Filter
 from magic_filter import MagicFilter
 
+from handlers.kit.handler_index import index_messages
+
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 OBSERVERS = (
@@ -46,6 +48,7 @@ class InLoop(Filter):
     """A synchronous filter called in the event loop, with the arguments it names."""
 
     def __init__(self, check: Callable[..., Any]) -> None:
+        self.wrapped = check
         self._check = check.resolve if isinstance(check, MagicFilter) else check
         try:
             parameters = list(inspect.signature(self._check).parameters.values())
@@ -148,12 +151,14 @@ def flat(features: tuple[Routes, ...], name: str = "features") -> Router:
     aiogram walks a tree of routers for each update: at each router it wraps the
     outer middlewares, copies the handler data and recurses, before trying a single
     handler; ``/find`` passed through ~40 routers. On one router only the handlers'
-    filters are tried, the same ones in the same order. Our features use no router
+    filters are tried, the same ones in the same order (a message only against the
+    handlers its command and dialog state let match: ``handler_index``). Our features use no router
     middlewares; a feature-wide filter (``routes.message.filter``) is put before the
     filters of each handler it guarded. (aiogram then also lets that filter set the
     handler's flags, as a ``Command`` does; the one feature-wide filter, ``InLoop``,
     sets none.)"""
     router = Router(name=name)
+    index_messages(router)
     for feature in features:
         feature.flatten_into(router, {})
     return router

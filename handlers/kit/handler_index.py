@@ -1,0 +1,156 @@
+"""Messages tried only against the handlers their command and dialog state let match.
+
+aiogram tries a router's handlers one by one, each with its filters, until one
+matches. On the bot's one router (``flat``) a ``/find`` was checked against ~70
+handlers first (most of them dialog steps, each refusing it for its state, and
+every ``Command`` parsing the text again): about a tenth of the event loop's
+time for the update. Two kinds of filter say up front which messages can pass:
+
+* a ``Command`` of plain commands: only a text (or caption) whose first word is
+  one of them, with one of its prefixes;
+* a dialog state (a ``State``, a ``StatesGroup``, a ``StateFilter``): only a
+  message from a chat in one of those states.
+
+``IndexedMessages`` keys each message by its first word (if a handler has it as
+a command) and its chat's state, and tries, in the same order, only the
+handlers whose commands and states admit that key. Skipping the others changes
+nothing but time: one of their filters would refuse the message, and our
+filters have no side effects. A ``Command`` with a regular expression, or a
+``"*"`` state, narrows nothing.
+"""
+
+from __future__ import annotations
+
+from inspect import isclass
+from typing import Any
+
+from aiogram import Router
+from aiogram.dispatcher.event.bases import UNHANDLED, SkipHandler
+from aiogram.dispatcher.event.handler import HandlerObject
+from aiogram.dispatcher.event.telegram import TelegramEventObserver
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import Message, TelegramObject
+
+Key = tuple[str, str]
+"""A command as a message begins with it: (prefix, command casefolded)."""
+_OTHER = object()
+"""Any command or state no handler names (all such are admitted alike)."""
+
+
+def message_key(message: TelegramObject) -> Key | None:
+    """The command ``message`` would begin with, read as ``Command`` reads it."""
+    if not isinstance(message, Message):
+        return None
+    words = (message.text or message.caption or "").split(maxsplit=1)
+    if not words:
+        return None
+    return words[0][0], words[0][1:].partition("@")[0].casefold()
+
+
+def _narrowed(known: frozenset[Any] | None, more: frozenset[Any] | None) -> frozenset[Any] | None:
+    if more is None:
+        return known
+    return more if known is None else known & more
+
+
+def command_keys(handler: HandlerObject) -> frozenset[Key] | None:
+    """The commands a message must begin with for ``handler`` to match; ``None``: any."""
+    keys: frozenset[Key] | None = None
+    for filter_ in handler.filters or ():
+        check = filter_.callback
+        if isinstance(check, Command) and all(isinstance(c, str) for c in check.commands):
+            own = frozenset((p, str(c).casefold()) for p in check.prefix for c in check.commands)
+            keys = _narrowed(keys, own)
+    return keys
+
+
+def _states_of(allowed: Any) -> frozenset[str | None] | None:
+    if isinstance(allowed, State):
+        return None if allowed.state == "*" else frozenset({allowed.state})
+    if isinstance(allowed, StatesGroup):
+        allowed = type(allowed)
+    if isclass(allowed) and issubclass(allowed, StatesGroup):
+        return frozenset(allowed.__all_states_names__)
+    if isinstance(allowed, StateFilter):
+        found: set[str | None] = set()
+        for one in allowed.states:
+            if one == "*":
+                return None
+            if one is None or isinstance(one, str):
+                found.add(one)
+            elif (states := _states_of(one)) is None:
+                return None
+            else:
+                found |= states
+        return frozenset(found)
+    return None
+
+
+def state_keys(handler: HandlerObject) -> frozenset[str | None] | None:
+    """The dialog states a chat must be in for ``handler`` to match; ``None``: any."""
+    keys: frozenset[str | None] | None = None
+    for filter_ in handler.filters or ():
+        keys = _narrowed(keys, _states_of(getattr(filter_.callback, "wrapped", filter_.callback)))
+    return keys
+
+
+class _Index:
+    def __init__(self, handlers: list[HandlerObject]) -> None:
+        self._handlers = [(h, command_keys(h), state_keys(h)) for h in handlers]
+        self._commands = set().union(*(c for _, c, _ in self._handlers if c is not None))
+        self._states = set().union(*(s for _, _, s in self._handlers if s is not None))
+        self._lists: dict[tuple[object, object], list[HandlerObject]] = {}
+
+    def candidates(self, command: Key | None, state: str | None) -> list[HandlerObject]:
+        key = (
+            command if command in self._commands else _OTHER,
+            state if state in self._states else _OTHER,
+        )
+        found = self._lists.get(key)
+        if found is None:
+            found = self._lists[key] = [
+                handler
+                for handler, commands, states in self._handlers
+                if (commands is None or key[0] in commands) and (states is None or key[1] in states)
+            ]
+        return found
+
+
+class IndexedMessages(TelegramEventObserver):
+    """aiogram's message observer, trying only the handlers a message's key admits."""
+
+    def __init__(self, router: Router) -> None:
+        super().__init__(router=router, event_name="message")
+        self._index: _Index | None = None
+
+    def register(self, *args: Any, **kwargs: Any) -> Any:
+        self._index = None
+        return super().register(*args, **kwargs)
+
+    def candidates(self, message: TelegramObject, raw_state: str | None) -> list[HandlerObject]:
+        if self._index is None:
+            self._index = _Index(self.handlers)
+        return self._index.candidates(message_key(message), raw_state)
+
+    async def trigger(self, event: TelegramObject, **kwargs: Any) -> Any:
+        # aiogram's TelegramEventObserver.trigger, over the candidates only.
+        for handler in self.candidates(event, kwargs.get("raw_state")):
+            kwargs["handler"] = handler
+            result, data = await handler.check(event, **kwargs)
+            if result:
+                kwargs.update(data)
+                try:
+                    wrapped_inner = self.outer_middleware.wrap_middlewares(
+                        self._resolve_middlewares(), handler.call
+                    )
+                    return await wrapped_inner(event, kwargs)
+                except SkipHandler:
+                    continue
+        return UNHANDLED
+
+
+def index_messages(router: Router) -> None:
+    """Give ``router`` an indexed message observer (before any handler is registered)."""
+    assert not router.message.handlers, "index the router before registering handlers"
+    router.message = router.observers["message"] = IndexedMessages(router)

@@ -1,0 +1,177 @@
+"""The handler index of the bot's router (``handlers.kit.handler_index``): a message is
+tried only against the handlers its command and dialog state let match, and every
+handler it skips is one whose ``Command`` or state filter refuses the message."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from aiogram import Router
+from aiogram.dispatcher.event.handler import HandlerObject
+from aiogram.filters import Command, CommandStart, StateFilter
+from aiogram.fsm.state import State, StatesGroup, any_state, default_state
+from aiogram.types import Chat, Document, Message, User
+
+from bot.app import App
+from bot.offline import BOT_USERNAME
+from handlers.kit.handler_index import IndexedMessages, Key, command_keys, message_key, state_keys
+from handlers.kit.routes import in_loop
+
+
+def _message(text: str | None = None, caption: str | None = None) -> Message:
+    return Message(
+        message_id=1,
+        date=datetime(2026, 3, 2, tzinfo=UTC),
+        chat=Chat(id=1, type="private"),
+        from_user=User(id=1, is_bot=False, first_name="A"),
+        text=text,
+        caption=caption,
+        document=Document(file_id="f", file_unique_id="u") if caption is not None else None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "caption", "expected"),
+    [
+        ("/find Иван", None, ("/", "find")),
+        ("/Find@kartoteka_bot Иван", None, ("/", "find")),
+        ("  /help  ", None, ("/", "help")),
+        ("/", None, ("/", "")),
+        ("Иван Петров", None, ("И", "ван")),  # not a command: no handler has it
+        ("   ", None, None),
+        (None, "/import", ("/", "import")),
+        (None, "", None),
+    ],
+)
+def test_a_message_is_keyed_by_its_first_word(
+    text: str | None, caption: str | None, expected: Key | None
+) -> None:
+    assert message_key(_message(text, caption)) == expected
+
+
+def _handler(*filters: object) -> HandlerObject:
+    router = Router()
+    router.message.register(lambda message: None, *map(in_loop, filters))
+    return router.message.handlers[0]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ((), None),
+        ((Command("find"),), {("/", "find")}),
+        ((Command("a", "b", prefix="/!"),), {("/", "a"), ("/", "b"), ("!", "a"), ("!", "b")}),
+        ((Command("Deal", ignore_case=True),), {("/", "deal")}),
+        ((Command("a", "b"), Command("b", "c")), {("/", "b")}),  # both must pass
+        ((Command(re.compile(r"item_\d+")),), None),  # a pattern narrows nothing
+        ((Command(re.compile(r"x")), Command("x")), {("/", "x")}),
+        ((CommandStart(),), {("/", "start")}),
+    ],
+)
+def test_a_handler_is_keyed_by_the_commands_it_accepts(
+    filters: tuple[object, ...], expected: set[Key] | None
+) -> None:
+    assert command_keys(_handler(*filters)) == expected
+
+
+class Flow(StatesGroup):
+    one = State()
+    two = State()
+
+
+class Other(StatesGroup):
+    three = State()
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ((), None),
+        ((Flow.one,), {"Flow:one"}),
+        ((any_state,), None),
+        ((default_state,), {None}),
+        ((Flow,), {"Flow:one", "Flow:two"}),
+        ((StateFilter(None, Other.three),), {None, "Other:three"}),
+        ((StateFilter("Flow:two", Flow),), {"Flow:one", "Flow:two"}),
+        ((StateFilter("*"),), None),
+        ((StateFilter(Flow.one, any_state),), None),
+        ((Flow, Flow.two), {"Flow:two"}),  # both must pass
+        ((~StateFilter(Flow.one),), None),  # a refusal of states narrows nothing
+        ((Command("x"),), None),
+    ],
+)
+def test_a_handler_is_keyed_by_the_states_it_accepts(
+    filters: tuple[object, ...], expected: set[str | None] | None
+) -> None:
+    assert state_keys(_handler(*filters)) == expected
+
+
+def _observer(app: App) -> IndexedMessages:
+    router = app.dispatcher.sub_routers[0]  # the features (the errors router is next)
+    assert isinstance(router.message, IndexedMessages)
+    return router.message
+
+
+def _commands(observer: IndexedMessages) -> list[str]:
+    found = {key[1] for handler in observer.handlers for key in command_keys(handler) or ()}
+    assert len(found) > 15
+    return sorted(found)
+
+
+def _states(observer: IndexedMessages) -> list[str | None]:
+    found = {state for handler in observer.handlers for state in state_keys(handler) or ()}
+    assert len(found) > 30
+    return [None, "Gone:state", *sorted(s for s in found if s is not None)]
+
+
+def _variants(command: str) -> list[tuple[str | None, str | None]]:
+    return [
+        (f"/{command}", None),
+        (f"/{command.upper()} x", None),
+        (f"/{command}@{BOT_USERNAME} x", None),
+        (f"/{command}@other_bot", None),
+        (None, f"/{command}"),
+    ]
+
+
+_PLAIN = [("/nothing", None), ("Иван", None), ("📇 Клиенты", None), (None, "x"), (None, None)]
+
+
+async def _refused(handler: HandlerObject, message: Message, state: str | None, app: App) -> bool:
+    """Whether one of the handler's command or state filters refuses the message."""
+    for filter_ in handler.filters or ():
+        check = filter_.callback
+        if isinstance(check, Command) and not await check(message, app.bot):
+            return True
+        inner = getattr(check, "wrapped", check)
+        is_state = isinstance(inner, State | StateFilter) or (
+            isinstance(inner, type) and issubclass(inner, StatesGroup)
+        )
+        if is_state and not await check(message, raw_state=state):
+            return True
+    return False
+
+
+async def test_every_handler_the_index_skips_refuses_the_message(app: App) -> None:
+    observer = _observer(app)
+    states = _states(observer)
+    some = states[:3]
+    cases = [(t, c, s) for cmd in _commands(observer) for t, c in _variants(cmd) for s in some]
+    cases += [(t, c, s) for t, c in [*_PLAIN, ("/find x", None)] for s in states]
+    for text, caption, state in cases:
+        message = _message(text, caption)
+        candidates = observer.candidates(message, state)
+        for handler in observer.handlers:
+            if handler not in candidates:
+                assert await _refused(handler, message, state, app), (text, state, handler.callback)
+
+
+def test_a_command_outside_dialogs_is_tried_against_few_handlers(app: App) -> None:
+    observer = _observer(app)
+    candidates = observer.candidates(_message("/find Иван"), None)
+    assert len(candidates) < len(observer.handlers) / 5
+    assert all(command_keys(h) in (None, {("/", "find")}) for h in candidates)
+    assert all(state_keys(h) is None or None in (state_keys(h) or ()) for h in candidates)
+    assert any(command_keys(h) == {("/", "find")} for h in candidates)
