@@ -71,7 +71,7 @@ async def kartoteka(api: str, db: str) -> dict[str, Any]:
 
     from bot.app import build_app
     from bot.config import Settings
-    from bot.startup import prepare_database
+    from bot.startup import prepare_database, settle_heap
     from reminders.scheduler import build_scheduler
 
     settings = Settings(
@@ -123,6 +123,7 @@ async def kartoteka(api: str, db: str) -> dict[str, Any]:
         await prepare_database(app)
         scheduler = build_scheduler(app.ticker, settings.outbox_poll_seconds)
         scheduler.start()
+        settle_heap()  # as bot.runner.serve does before it takes updates
         try:
             await app.dispatcher.start_polling(app.bot, polling_timeout=10)
         finally:

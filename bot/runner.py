@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 
@@ -18,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
 from bot.lease import LeasedJobs
+from bot.startup import settle_heap
 from bot.updates import LocalUpdateQueue, RedisUpdateQueue, UpdateRunner
 from bot.web.leads import add_lead_routes
 from bot.web.server import RouteAdder, WebServer, build_web_app
@@ -91,6 +93,7 @@ async def serve(app: App, username: str | None, stop: asyncio.Event | None = Non
                 close_bot_session=False,
             )
         )
+    settle_heap()
     log.info("Kartoteka is running as @%s (%s)", username, settings.instance_name)
     waiters: list[asyncio.Future[object]] = [asyncio.ensure_future(stop.wait())]
     if polling is not None:
@@ -124,6 +127,7 @@ async def serve(app: App, username: str | None, stop: asyncio.Event | None = Non
             await server.stop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+        gc.unfreeze()
     log.info("stopped")
 
 

@@ -4,6 +4,7 @@ it, and a stop that finishes what was started."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TypeVar
@@ -85,10 +86,13 @@ async def test_long_polling_with_the_http_server_and_a_clean_stop(polling_app: A
             assert answer.status == 200
         async with http.get(f"{url}/metrics") as answer:
             assert "kartoteka_updates_total" in await answer.text()
+        # What startup built is out of the collector's full passes while serving.
+        assert gc.get_freeze_count() > 10_000
         stop.set()
         await asyncio.wait_for(task, 30)
         with pytest.raises(aiohttp.ClientError):  # the port is closed
             await http.get(f"{url}/healthz")
+    assert gc.get_freeze_count() == 0
 
 
 async def test_webhook_mode_handles_posted_updates_and_stops_taking_them(webhook_app: App) -> None:
