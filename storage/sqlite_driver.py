@@ -8,10 +8,13 @@ VM), while the statements a member's update runs take microseconds in SQLite:
 the trips were most of what opening a card cost.
 
 Here a cursor is opened, executed, read (up to ``PREFETCH`` rows) and closed in
-one call. A result longer than that keeps its sqlite3 cursor open in the
-thread and is read ``PREFETCH`` rows per trip, so streaming a big table still
-holds only a batch in memory. Everything else (the connection, transactions,
-``isolation_level`` as SQLAlchemy sets it) is aiosqlite's own.
+one call. A longer result keeps its sqlite3 cursor open in the thread and the
+rest is read when asked for: all of it at once for a buffered result, a batch
+per trip (``max(size, PREFETCH)`` rows) for a stream, so streaming a big table
+still holds one batch in memory. A statement that changes rows and returns
+them (``RETURNING``) is read whole with the statement, so that its row count
+is final. Everything else (the connection, transactions, ``isolation_level``
+as SQLAlchemy sets it) is aiosqlite's own.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 import aiosqlite
 
 PREFETCH = 256
-"""Rows read with the statement; a longer result is read this many per trip."""
+"""Rows read with the statement; a stream's later batches are at least this many."""
 
 _Outcome = tuple[Any, int, int | None, list[Any], sqlite3.Cursor | None]
 
@@ -107,8 +110,13 @@ class OneTripCursor:
 
     @staticmethod
     def _outcome(cursor: sqlite3.Cursor) -> _Outcome:
-        rows = cursor.fetchmany(PREFETCH) if cursor.description else []
-        left = cursor if len(rows) == PREFETCH else None
+        rows: list[Any] = []
+        if cursor.description is not None:
+            # One more than kept tells whether the result goes on.
+            rows = cursor.fetchmany(PREFETCH + 1)
+            if cursor.rowcount != -1:  # it changed rows (RETURNING): its count when done
+                rows += cursor.fetchall()
+        left = cursor if len(rows) > PREFETCH and cursor.rowcount == -1 else None
         outcome = (cursor.description, cursor.rowcount, cursor.lastrowid, rows, left)
         if left is None:
             cursor.close()
