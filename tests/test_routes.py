@@ -10,7 +10,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Chat, Message, Update, User
 
 from bot.app import App
-from handlers.kit.routes import OBSERVERS, InLoop, Routes, flat, in_loop
+from handlers.kit.in_loop import InLoop, in_loop
+from handlers.kit.routes import OBSERVERS, Routes, flat
 
 
 class Flow(StatesGroup):

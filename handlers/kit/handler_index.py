@@ -14,9 +14,13 @@ time for the update. Two kinds of filter say up front which messages can pass:
 ``IndexedMessages`` keys each message by its first word (if a handler has it as
 a command) and its chat's state, and tries, in the same order, only the
 handlers whose commands and states admit that key. Skipping the others changes
-nothing but time: one of their filters would refuse the message, and our
-filters have no side effects. A ``Command`` with a regular expression, or a
-``"*"`` state, narrows nothing.
+nothing but time: one of their filters would refuse the message, and the
+filters before it in the handler are not run (ours only test the message, with
+no side effects). Only aiogram's own ``Command``, ``CommandStart``, ``State``,
+``StatesGroup`` and ``StateFilter`` narrow (as themselves or in ``InLoop``); a
+``Command`` with a regular expression, a ``"*"`` state, an inverted or combined
+filter narrow nothing. ``trigger`` is aiogram 3's ``TelegramEventObserver.trigger``
+over the candidates.
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ from aiogram import Router
 from aiogram.dispatcher.event.bases import UNHANDLED, SkipHandler
 from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.dispatcher.event.telegram import TelegramEventObserver
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message, TelegramObject
+
+from handlers.kit.in_loop import InLoop
 
 Key = tuple[str, str]
 """A command as a message begins with it: (prefix, command casefolded)."""
@@ -59,27 +65,34 @@ def command_keys(handler: HandlerObject) -> frozenset[Key] | None:
     keys: frozenset[Key] | None = None
     for filter_ in handler.filters or ():
         check = filter_.callback
-        if isinstance(check, Command) and all(isinstance(c, str) for c in check.commands):
+        # Exactly aiogram's own: a subclass may read or match commands otherwise.
+        if type(check) not in (Command, CommandStart):
+            continue
+        assert isinstance(check, Command)
+        if all(isinstance(c, str) for c in check.commands):
             own = frozenset((p, str(c).casefold()) for p in check.prefix for c in check.commands)
             keys = _narrowed(keys, own)
     return keys
 
 
-def _states_of(allowed: Any) -> frozenset[str | None] | None:
-    if isinstance(allowed, State):
+def _states_of(allowed: Any, in_state_filter: bool = False) -> frozenset[str | None] | None:
+    """The states ``allowed`` (a filter, or one of a ``StateFilter``'s states) admits;
+    ``None``: any, or a filter this does not know (it narrows nothing)."""
+    if type(allowed) is State:
         return None if allowed.state == "*" else frozenset({allowed.state})
     if isinstance(allowed, StatesGroup):
-        allowed = type(allowed)
-    if isclass(allowed) and issubclass(allowed, StatesGroup):
+        return frozenset(type(allowed).__all_states_names__)
+    if in_state_filter and isclass(allowed) and issubclass(allowed, StatesGroup):
+        # (A bare class is a filter aiogram cannot call: left to fail as it does.)
         return frozenset(allowed.__all_states_names__)
-    if isinstance(allowed, StateFilter):
+    if type(allowed) is StateFilter:
         found: set[str | None] = set()
         for one in allowed.states:
             if one == "*":
                 return None
             if one is None or isinstance(one, str):
                 found.add(one)
-            elif (states := _states_of(one)) is None:
+            elif (states := _states_of(one, in_state_filter=True)) is None:
                 return None
             else:
                 found |= states
@@ -91,7 +104,8 @@ def state_keys(handler: HandlerObject) -> frozenset[str | None] | None:
     """The dialog states a chat must be in for ``handler`` to match; ``None``: any."""
     keys: frozenset[str | None] | None = None
     for filter_ in handler.filters or ():
-        keys = _narrowed(keys, _states_of(getattr(filter_.callback, "wrapped", filter_.callback)))
+        check = filter_.callback
+        keys = _narrowed(keys, _states_of(check.wrapped if isinstance(check, InLoop) else check))
     return keys
 
 
@@ -151,6 +165,10 @@ class IndexedMessages(TelegramEventObserver):
 
 
 def index_messages(router: Router) -> None:
-    """Give ``router`` an indexed message observer (before any handler is registered)."""
-    assert not router.message.handlers, "index the router before registering handlers"
+    """Give ``router`` an indexed message observer, before anything is put on its own."""
+    old = router.message
+    if old.handlers or old.middleware._middlewares or old.outer_middleware._middlewares:
+        raise RuntimeError("index the router's messages before registering on them")
+    if old._handler.filters:
+        raise RuntimeError("index the router's messages before filtering them")
     router.message = router.observers["message"] = IndexedMessages(router)
