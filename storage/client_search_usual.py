@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from storage.search_terms import (
     contains_pattern,
+    fts_ids,
     hidden,
     name_test_values,
     name_tests,
@@ -26,6 +27,7 @@ from storage.search_terms import (
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Select
+    from sqlalchemy.sql.selectable import TextualSelect
 
 _NAME = "search_name_{}"
 _TERM = "search_term_{}"
@@ -77,3 +79,25 @@ def among(ids: Any) -> ColumnElement[bool]:
     from storage.models import Client
 
     return Client.id.in_(select(column("value")).select_from(func.json_each(ids)))
+
+
+def counted(ids: Select[Any] | TextualSelect) -> Select[Any]:
+    """How many rows ``ids`` yields, and their ids as a JSON array."""
+    from sqlalchemy import func, select
+
+    candidates = ids.subquery()
+    return select(func.count(), func.json_group_array(candidates.c[0]))
+
+
+def fts_count(table: str, expression: str, limit: int) -> tuple[Select[Any], dict[str, Any]]:
+    """``counted`` for the rows of ``table`` (an FTS5 table) matching ``expression``,
+    no further than ``limit``: the statement, built once per table, and its parameters."""
+    return _fts_counted(table), {"fts_match": expression, "fts_limit": limit}
+
+
+@lru_cache(maxsize=4)
+def _fts_counted(table: str) -> Select[Any]:
+    from sqlalchemy import Integer, String, bindparam
+
+    ids = fts_ids(table, bindparam("fts_match", type_=String))
+    return counted(ids.limit(bindparam("fts_limit", type_=Integer)))

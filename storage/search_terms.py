@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from storage.search_index import FTS_TABLE, NAME_FTS_TABLE
@@ -35,7 +36,7 @@ def contains_all(dialect: str, terms: list[str]) -> Any:
     clauses = []
     long_terms = [term for term in terms if len(term) >= 3]
     if dialect == "sqlite" and long_terms:
-        clauses.append(Client.id.in_(_fts_ids(FTS_TABLE, _fts_phrases(long_terms))))
+        clauses.append(Client.id.in_(fts_ids(FTS_TABLE, _fts_phrases(long_terms))))
         terms = [term for term in terms if len(term) < 3]
     clauses.extend(Client.search_text.like(contains_pattern(term), escape="\\") for term in terms)
     return and_(*clauses) if clauses else true()
@@ -70,14 +71,31 @@ _LAST_CHAR = "\U0010ffff"
 @dataclass(frozen=True)
 class Finder:
     """An index lookup that yields a superset of some clients: ``condition`` for a
-    WHERE clause, ``ids`` to count them, ``key`` to count each only once."""
+    WHERE clause, ``ids`` to count them, ``key`` to count each only once. Both are
+    built when first asked for (``build``): the usual search only counts the text
+    index's candidates, by a statement built once (``fts``: the table and the
+    ``MATCH`` expression; see ``storage.client_search_usual.fts_count``)."""
 
     key: str
-    condition: ColumnElement[bool]
-    ids: Select[Any]
+    build: Callable[[], tuple[ColumnElement[bool], Select[Any]]] = field(compare=False)
+    fts: tuple[str, str] | None = None
+
+    @cached_property
+    def _built(self) -> tuple[ColumnElement[bool], Select[Any]]:
+        return self.build()
+
+    @property
+    def condition(self) -> ColumnElement[bool]:
+        return self._built[0]
+
+    @property
+    def ids(self) -> Select[Any]:
+        return self._built[1]
 
 
-def _fts_ids(table: str, expression: str) -> Select[Any]:
+def fts_ids(table: str, expression: Any) -> Select[Any]:
+    """The rowids of ``table`` (an FTS5 table) matching ``expression`` (a value or a
+    bound parameter)."""
     from sqlalchemy import literal_column, select
     from sqlalchemy import table as table_clause
 
@@ -91,13 +109,17 @@ def _fts_ids(table: str, expression: str) -> Select[Any]:
 def fts_finder(table: str, terms: Sequence[str]) -> Finder | None:
     """Clients whose ``table`` column contains every term; None if a term is too short
     for trigrams."""
-    from storage.models import Client
-
     if not terms or any(len(term) < 3 for term in terms):
         return None
     expression = _fts_phrases(terms)
-    ids = _fts_ids(table, expression)
-    return Finder(f"{table}:{expression}", Client.id.in_(ids), ids)
+
+    def build() -> tuple[ColumnElement[bool], Select[Any]]:
+        from storage.models import Client
+
+        ids = fts_ids(table, expression)
+        return Client.id.in_(ids), ids
+
+    return Finder(f"{table}:{expression}", build, (table, expression))
 
 
 def _name_range_finder(low: str, high: str) -> Finder:
@@ -106,7 +128,7 @@ def _name_range_finder(low: str, high: str) -> Finder:
     from storage.models import Client
 
     condition = and_(Client.name_folded >= low, Client.name_folded < high)
-    return Finder(f"range:{low}:{high}", condition, select(Client.id).where(condition))
+    return Finder(f"range:{low}:{high}", lambda: (condition, select(Client.id).where(condition)))
 
 
 @dataclass(frozen=True)
