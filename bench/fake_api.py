@@ -124,9 +124,12 @@ class FakeBotApi:
 
 
 async def _params(request: web.Request) -> dict[str, Any]:
-    """aiogram posts form data (JSON-encoded values for objects); GETs use the query."""
+    """The bot posts JSON (files as form data, JSON-encoded values for objects); GETs use
+    the query."""
     if request.method == "GET":
         return dict(request.query)
+    if request.content_type == "application/json":
+        return dict(await request.json())
     data = await request.post()
     params: dict[str, Any] = {}
     for key, value in data.items():

@@ -1,4 +1,13 @@
-"""The Bot API session: aiohttp's, keeping the response types it reads answers with.
+"""The Bot API session: aiohttp's, sending JSON and keeping the response types it reads.
+
+Requests go as a JSON body, which the Bot API accepts for every method that
+uploads no file (an upload goes as aiogram sends everything: multipart form
+data). aiogram's form encoding JSON-encodes each object field and then
+percent-encodes the whole form: a ``/help`` answer took 350 µs of CPU to encode
+and 5.6 KB on the wire (Cyrillic is six bytes a letter once percent-encoded),
+against 130 µs and 2.2 KB as JSON. The values are aiogram's own
+(``prepare_value``: bot defaults filled in, objects as dicts), and a field the
+form would leave out (unset, or an empty text) is left out here too.
 
 aiogram reads every answer with ``Response[<the method's result type>]``, a
 pydantic generic model. pydantic keeps parametrized models only weakly, so the
@@ -10,13 +19,18 @@ few dozen, one per kind of Bot API method the bot calls).
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+from aiohttp import ClientError, ClientTimeout
 
 _KEPT: dict[Any, type[Response[Any]]] = {}
+_JSON = {"Content-Type": "application/json"}
 
 
 def keep_response_type(returning: Any) -> type[Response[Any]]:
@@ -33,3 +47,40 @@ class ApiSession(AiohttpSession):
     ) -> Response[Any]:
         keep_response_type(method.__returning__)
         return super().check_response(bot, method, status_code, content)
+
+    def json_body(self, bot: Bot, method: TelegramMethod[Any]) -> bytes | None:
+        """``method`` as a JSON body; None when it uploads a file (form data then)."""
+        files: dict[str, Any] = {}
+        fields = {}
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+            if prepared is not None and prepared != "":  # what aiogram's form leaves out
+                fields[key] = prepared
+        if files:
+            return None
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 (the BaseSession signature)
+    ) -> TelegramType:
+        body = self.json_body(bot, method)
+        if body is None:
+            return await super().make_request(bot, method, timeout)
+        # aiogram's AiohttpSession.make_request, with a JSON body instead of its form.
+        session = await self.create_session()
+        url = self.api.api_url(token=bot.token, method=method.__api_method__)
+        try:
+            waits = ClientTimeout(total=self.timeout if timeout is None else timeout)
+            async with session.post(url, data=body, headers=_JSON, timeout=waits) as resp:
+                raw_result = await resp.text()
+        except TimeoutError as e:
+            raise TelegramNetworkError(method=method, message="Request timeout error") from e
+        except ClientError as e:
+            raise TelegramNetworkError(method=method, message=f"{type(e).__name__}: {e}") from e
+        response = self.check_response(
+            bot=bot, method=method, status_code=resp.status, content=raw_result
+        )
+        return cast(TelegramType, response.result)

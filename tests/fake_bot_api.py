@@ -27,6 +27,7 @@ class Call:
     instance: str
     method: str
     fields: dict[str, Any]
+    content_type: str = ""
     at: float = field(default_factory=time.monotonic)
 
     @property
@@ -80,15 +81,21 @@ class FakeBotApi:
             await self._runner.cleanup()
 
     async def _handle(self, request: web.Request) -> web.Response:
-        form = await request.post()
         fields: dict[str, Any] = {}
-        for key, value in form.items():
+        if request.content_type == "application/json":  # as the bot sends (bot.api_session)
+            fields = dict(await request.json())
+        for key, value in (await request.post()).items():  # form data, as aiogram sends files
             text = value if isinstance(value, str) else ""
             try:
                 fields[key] = json.loads(text)
             except ValueError:
                 fields[key] = text
-        call = Call(request.match_info["instance"], request.match_info["method"], fields)
+        call = Call(
+            request.match_info["instance"],
+            request.match_info["method"],
+            fields,
+            request.content_type,
+        )
         self.arrived.append(call)
         if self.delay:
             await asyncio.sleep(self.delay)

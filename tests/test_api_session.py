@@ -1,4 +1,5 @@
-"""The Bot API session keeps the models it reads answers with (see bot/api_session.py)."""
+"""The Bot API session (bot/api_session.py): requests as JSON (files as form data), and the
+models it reads answers with kept."""
 
 from __future__ import annotations
 
@@ -9,10 +10,19 @@ from typing import Any
 
 import pytest
 from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.methods import GetMyName, SendMessage, TelegramMethod
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.methods import GetMyName, SendDocument, SendMessage, TelegramMethod
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MessageEntity,
+)
 
 from bot.api_session import ApiSession
+from tests.fake_bot_api import FakeBotApi
 
 SENT = {
     "message_id": 7,
@@ -55,3 +65,70 @@ async def test_the_answers_model_outlives_the_garbage_collector(
         assert answers_model_after_a_collection(session, *CALLS[call]) is kept
     finally:
         await session.close()
+
+
+def _bot(session: AiohttpSession) -> Bot:
+    return Bot(
+        "42:TEST", session=session, default=DefaultBotProperties(link_preview_is_disabled=True)
+    )
+
+
+CARD = SendMessage(
+    chat_id=5,
+    text="Иван Петров\n+7 999 123-45-67",
+    entities=[MessageEntity(type="bold", offset=0, length=11)],
+    reply_markup=InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="💬 Комментарий", callback_data="c:1:0")]]
+    ),
+    disable_notification=False,
+)
+
+
+async def test_a_message_goes_as_json_with_the_fields_the_form_would_send() -> None:
+    session = ApiSession()
+    try:
+        bot = _bot(session)
+        body = session.json_body(bot, CARD)
+        assert body is not None
+        form = {  # aiogram's own form: every value as text, JSON for all but texts
+            field["name"]: value
+            for field, _headers, value in session.build_form_data(bot, CARD)._fields
+        }
+        sent = json.loads(body)
+        assert sent.keys() == form.keys()
+        for key, value in sent.items():
+            assert form[key] == (value if isinstance(value, str) else json.dumps(value)), key
+        assert sent["link_preview_options"] == {"is_disabled": True}  # the bot's default
+        assert sent["disable_notification"] is False
+        assert "Иван" in body.decode()  # not escaped: half the bytes
+        upload = SendDocument(chat_id=5, document=BufferedInputFile(b"x", "a.txt"))
+        assert session.json_body(bot, upload) is None  # form data, as aiogram sends files
+    finally:
+        await session.close()
+
+
+async def test_messages_and_files_reach_the_bot_api_over_http() -> None:
+    api = FakeBotApi()
+    await api.start()
+    session = ApiSession(api=TelegramAPIServer.from_base(api.base_url("one")))
+    try:
+        bot = _bot(session)
+        sent = await bot(CARD)
+        assert sent.text == CARD.text and sent.chat.id == 5
+        await bot(SendDocument(chat_id=5, document=BufferedInputFile(b"x", "a.txt"), caption="Ф"))
+        message, document = api.calls
+        assert (message.content_type, document.content_type) == (
+            "application/json",
+            "multipart/form-data",
+        )
+        assert (message.method, message.text, message.chat_id) == ("sendMessage", CARD.text, 5)
+        assert message.fields["reply_markup"]["inline_keyboard"][0][0]["text"] == "💬 Комментарий"
+        assert message.fields["entities"] == [{"type": "bold", "offset": 0, "length": 11}]
+        assert (document.method, document.fields["caption"], document.chat_id) == (
+            "sendDocument",
+            "Ф",
+            5,
+        )
+    finally:
+        await session.close()
+        await api.stop()
