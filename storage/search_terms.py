@@ -71,10 +71,11 @@ _LAST_CHAR = "\U0010ffff"
 @dataclass(frozen=True)
 class Finder:
     """An index lookup that yields a superset of some clients: ``condition`` for a
-    WHERE clause, ``ids`` to count them, ``key`` to count each only once. Both are
-    built when first asked for (``build``): the usual search only counts the text
-    index's candidates, by a statement built once (``fts``: the table and the
-    ``MATCH`` expression; see ``storage.client_search_usual.fts_count``)."""
+    WHERE clause, ``ids`` to count them, ``key`` to count each only once. ``build``
+    makes them when first asked for; the text index's lookups (``fts_finder``) build
+    nothing until then: the usual search only counts their candidates, by a statement
+    built once (``fts``: the table and the ``MATCH`` expression; see
+    ``storage.client_search_usual.fts_count``)."""
 
     key: str
     build: Callable[[], tuple[ColumnElement[bool], Select[Any]]] = field(compare=False)

@@ -119,3 +119,15 @@ async def test_webhook_mode_handles_posted_updates_and_stops_taking_them(webhook
         await asyncio.wait_for(task, 30)
         with pytest.raises(aiohttp.ClientError):
             await http.post(url, json=message_update(2, OWNER_ID, "/help"), headers=headers)
+
+
+async def test_serving_cancelled_leaves_nothing_frozen(polling_app: App) -> None:
+    session = polling_app.bot.session
+    assert isinstance(session, OfflineSession)
+    task, _stop = await started(polling_app)
+    assert await wait_until(lambda: any(isinstance(r, GetUpdates) for r in session.requests), 10)
+    assert gc.get_freeze_count() > 0
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert gc.get_freeze_count() == 0
