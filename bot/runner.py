@@ -93,43 +93,41 @@ async def serve(app: App, username: str | None, stop: asyncio.Event | None = Non
                 close_bot_session=False,
             )
         )
+    log.info("Kartoteka is running as @%s (%s)", username, settings.instance_name)
+    waiters: list[asyncio.Future[object]] = [asyncio.ensure_future(stop.wait())]
+    if polling is not None:
+        waiters.append(polling)  # type: ignore[arg-type]
     settle_heap()
     try:
-        log.info("Kartoteka is running as @%s (%s)", username, settings.instance_name)
-        waiters: list[asyncio.Future[object]] = [asyncio.ensure_future(stop.wait())]
-        if polling is not None:
-            waiters.append(polling)  # type: ignore[arg-type]
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         log.info("shutting down (at most %.0f s)", settings.shutdown_seconds)
         stopping = True
         deadline = loop.time() + settings.shutdown_seconds
-        try:
-            if server is not None:
-                await server.stop_listening()
-            if polling is not None and not polling.done():
-                await app.dispatcher.stop_polling()
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(polling, timeout=max(0.1, deadline - loop.time()))
-            if queue is not None and not await queue.stop(max(0.1, deadline - loop.time())):
-                log.warning("some updates did not finish in time; another instance takes them")
-            if reader is not None:
-                reader.cancel()
-                await asyncio.gather(reader, return_exceptions=True)
-            # A tick cut short could leave a message sent but not marked: let it finish.
-            jobs.scheduler.pause()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(app.ticker.idle(), timeout=max(0.1, deadline - loop.time()))
-            jobs.scheduler.shutdown(wait=False)
-            await app.leases.release_all()
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
-            if server is not None:
-                await server.stop()
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.remove_signal_handler(sig)
-    finally:
-        gc.unfreeze()  # also when serving is cancelled
+        if server is not None:
+            await server.stop_listening()
+        if polling is not None and not polling.done():
+            await app.dispatcher.stop_polling()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(polling, timeout=max(0.1, deadline - loop.time()))
+        if queue is not None and not await queue.stop(max(0.1, deadline - loop.time())):
+            log.warning("some updates did not finish in time; another instance takes them")
+        if reader is not None:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+        # A tick cut short could leave a message sent but not marked: let it finish.
+        jobs.scheduler.pause()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(app.ticker.idle(), timeout=max(0.1, deadline - loop.time()))
+        jobs.scheduler.shutdown(wait=False)
+        await app.leases.release_all()
+    finally:  # also when serving is cancelled
+        for waiter in waiters:
+            waiter.cancel()
+        if server is not None:
+            await server.stop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        gc.unfreeze()
     log.info("stopped")
 
 
