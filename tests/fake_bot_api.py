@@ -84,12 +84,13 @@ class FakeBotApi:
         fields: dict[str, Any] = {}
         if request.content_type == "application/json":  # as the bot sends (bot.api_session)
             fields = dict(await request.json())
-        for key, value in (await request.post()).items():  # form data, as aiogram sends files
-            text = value if isinstance(value, str) else ""
-            try:
-                fields[key] = json.loads(text)
-            except ValueError:
-                fields[key] = text
+        else:  # form data, as aiogram sends files
+            for key, value in (await request.post()).items():
+                text = value if isinstance(value, str) else ""
+                try:
+                    fields[key] = json.loads(text)
+                except ValueError:
+                    fields[key] = text
         call = Call(
             request.match_info["instance"],
             request.match_info["method"],
