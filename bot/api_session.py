@@ -31,6 +31,7 @@ from aiohttp import ClientError, ClientTimeout
 
 _KEPT: dict[Any, type[Response[Any]]] = {}
 _JSON = {"Content-Type": "application/json"}
+_PLAIN = frozenset({str, int, float, bool})
 
 
 def keep_response_type(returning: Any) -> type[Response[Any]]:
@@ -52,13 +53,34 @@ class ApiSession(AiohttpSession):
         """``method`` as a JSON body; None when it uploads a file (form data then)."""
         files: dict[str, Any] = {}
         fields = {}
-        for key, value in method.model_dump(warnings=False).items():
-            prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+        # None is left out at every depth by aiogram as well: here pydantic drops it first.
+        for key, value in method.model_dump(warnings=False, exclude_none=True).items():
+            prepared = self._prepared(value, bot, files)
             if prepared is not None and prepared != "":  # what aiogram's form leaves out
                 fields[key] = prepared
         if files:
             return None
         return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def _prepared(self, value: Any, bot: Bot, files: dict[str, Any]) -> Any:
+        """aiogram's ``prepare_value``, with what a dump holds most (text, numbers, flags,
+        dicts and lists of them) taken without its chain of ``isinstance`` checks."""
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
+        if kind is dict:
+            return {
+                key: prepared
+                for key, item in value.items()
+                if (prepared := self._prepared(item, bot, files)) is not None
+            }
+        if kind is list:
+            return [
+                prepared
+                for item in value
+                if (prepared := self._prepared(item, bot, files)) is not None
+            ]
+        return self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
 
     async def make_request(
         self,

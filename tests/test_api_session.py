@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import json
 import weakref
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,12 +14,30 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.methods import GetMyName, SendDocument, SendMessage, TelegramMethod
+from aiogram.enums import ChatAction
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    BanChatMember,
+    EditMessageText,
+    GetMyName,
+    SendChatAction,
+    SendDocument,
+    SendMediaGroup,
+    SendMessage,
+    SetMyCommands,
+    TelegramMethod,
+)
 from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
+    KeyboardButton,
     MessageEntity,
+    ReplyKeyboardMarkup,
+    ReplyParameters,
 )
 
 from bot.api_session import ApiSession
@@ -103,6 +122,62 @@ async def test_a_message_goes_as_json_with_the_fields_the_form_would_send() -> N
         assert "Иван" in body.decode()  # not escaped: half the bytes
         upload = SendDocument(chat_id=5, document=BufferedInputFile(b"x", "a.txt"))
         assert session.json_body(bot, upload) is None  # form data, as aiogram sends files
+    finally:
+        await session.close()
+
+
+WHEN = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+METHODS: list[TelegramMethod[Any]] = [
+    CARD,
+    SendMessage(  # a reply keyboard: buttons whose unset fields are all None
+        chat_id=5,
+        text="Меню",
+        parse_mode="HTML",
+        reply_markup=ReplyKeyboardMarkup(
+            keyboard=[[KeyboardButton(text="👥 Клиенты"), KeyboardButton(text="❓ Помощь")]],
+            resize_keyboard=True,
+            is_persistent=True,
+        ),
+    ),
+    EditMessageText(
+        chat_id=5,
+        message_id=9,
+        text="x",
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="a", url="https://example.org")]]
+        ),
+    ),
+    AnswerCallbackQuery(callback_query_id="q", text=""),  # an empty text is left out
+    BanChatMember(chat_id=-100, user_id=3, until_date=WHEN),  # a datetime as a timestamp
+    SendChatAction(chat_id=5, action=ChatAction.TYPING),  # an enum as its value
+    SetMyCommands(
+        commands=[BotCommand(command="find", description="Найти")],
+        scope=BotCommandScopeChat(chat_id=5),
+        language_code="ru",
+    ),
+    SendMediaGroup(  # media by file id: no upload, so JSON
+        chat_id=5,
+        media=[InputMediaPhoto(media="AgAD1", caption="Фото"), InputMediaPhoto(media="AgAD2")],
+    ),
+    SendMessage(chat_id=5, text="y", reply_parameters=ReplyParameters(message_id=3)),
+]
+
+
+@pytest.mark.parametrize("method", METHODS, ids=lambda m: type(m).__name__)
+async def test_json_carries_what_the_form_carries(method: TelegramMethod[Any]) -> None:
+    session = ApiSession()
+    try:
+        bot = _bot(session)
+        body = session.json_body(bot, method)
+        assert body is not None
+        form = {
+            field["name"]: value
+            for field, _headers, value in session.build_form_data(bot, method)._fields
+        }
+        sent = json.loads(body)
+        assert sent.keys() == form.keys()
+        for key, value in sent.items():
+            assert value == (form[key] if isinstance(value, str) else json.loads(form[key])), key
     finally:
         await session.close()
 
