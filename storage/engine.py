@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Executable, Row, event, inspect
+from sqlalchemy import Executable, Row, event, inspect, orm
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import (
@@ -33,6 +33,7 @@ from storage.write_gate import gate_for
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _WRITE_OPTION = "kartoteka_write"
 _LONE_READ_OPTION = "kartoteka_lone_read"
+_CONNECTED = "kartoteka_connected"  # session.info: it took a connection since it was closed
 
 
 class DatabaseGone(RuntimeError):
@@ -91,8 +92,36 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class SyncSession(orm.Session):
+    """SQLAlchemy's session, noting in ``info`` when it takes a connection."""
+
+
+@event.listens_for(SyncSession, "after_begin")
+def _connected(sync: orm.Session, _transaction: object, _conn: object) -> None:
+    sync.info[_CONNECTED] = True
+
+
+class Session(AsyncSession):
+    """SQLAlchemy's session, closed in place when it never took a connection.
+
+    ``async with`` closes an ``AsyncSession`` in a task of its own, through a
+    greenlet, so that a cancelled caller cannot leave a connection half given back.
+    A session that never took one has nothing to give back: closing it only
+    forgets its objects, which is done here directly (~35 µs less per update on a
+    menu command that reads nothing: the member and the definitions come from
+    caches). One that took a connection is closed as SQLAlchemy closes it."""
+
+    sync_session_class = SyncSession
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        if self.sync_session.info.pop(_CONNECTED, False):
+            await super().__aexit__(type_, value, traceback)
+        else:
+            self.sync_session.close()
+
+
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, class_=Session, expire_on_commit=False)
 
 
 async def read_row(engine: AsyncEngine, statement: Executable, params: dict[str, Any]) -> Row[Any]:
