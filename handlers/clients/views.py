@@ -17,6 +17,7 @@ from crm.team_settings import Status
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealCb, NewDealCb
 from handlers.kit.labels import format_phone, member_name, status_label
+from handlers.kit.screen import fitted
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
 from handlers.kit.timeline import event_line, shorten
 from handlers.kit.whole_text import read_whole_rows
@@ -130,12 +131,11 @@ def render_card(
             for e in card.events
         ]
         # Whatever the fields hold, the card stays within Telegram's 4096 characters.
-        while lines and len(Text(*parts, *lines, *hint).as_kwargs()["text"]) > MAX_CARD_CHARS:
-            lines.pop()
-        parts.extend(lines)
+        text = fitted(parts, lines, hint, MAX_CARD_CHARS)
     else:
         parts.append(as_line(Italic(_("No history yet."))))
-    return Text(*parts, *hint), card_keyboard(card, reader, page, extra_rows)
+        text = Text(*parts, *hint)
+    return text, card_keyboard(card, reader, page, extra_rows)
 
 
 def card_keyboard(

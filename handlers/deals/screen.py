@@ -22,7 +22,7 @@ from handlers.deals.callbacks import DealAction, DealCb
 from handlers.kit.keyboards import button as kit_button
 from handlers.kit.labels import member_name
 from handlers.kit.refused import on_refusal
-from handlers.kit.screen import show
+from handlers.kit.screen import fitted, show
 from handlers.kit.stages import money, progress, stage_name
 from handlers.kit.timeline import event_line, shorten
 from handlers.kit.whole_text import read_whole_rows
@@ -112,9 +112,7 @@ def render_deal(card: DealCard, reader: User, page: int = 0, extra: Sequence[str
     stages = {s.id: s for s in card.stages}
     lines = [as_line(event_line(e, card.actors, tz, [], stages=stages)) for e in card.events]
     # Whatever the fields hold, the card stays within Telegram's 4096 characters.
-    while lines and len(Text(*parts, *lines, *hint).as_kwargs()["text"]) > MAX_CARD_CHARS:
-        lines.pop()
-    return Text(*parts, *lines, *hint)
+    return fitted(parts, lines, hint, MAX_CARD_CHARS)
 
 
 def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboardMarkup:

@@ -8,10 +8,12 @@ never edited into a message everyone in the group can read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, MessageEntity
 from aiogram.utils.formatting import Text
 
 # Telegram's answers to an edit that cannot be made; the screen is then sent anew.
@@ -20,6 +22,35 @@ _NOT_EDITABLE = (
     "message to edit not found",
     "there is no text in the message to edit",
 )
+
+
+class Rendered(Text):
+    """A text rendered once, however often it is asked for whole (``as_kwargs``): a card
+    is measured against Telegram's limit and then sent; each rendering builds every
+    entity again (a tenth of a card's time went to the second one)."""
+
+    _rendered: tuple[str, list[MessageEntity]] | None = None
+
+    def render(
+        self, *, _offset: int = 0, _sort: bool = True, _collect_entities: bool = True
+    ) -> tuple[str, list[MessageEntity]]:
+        if _offset or not _sort or not _collect_entities:  # inside another text: as it is
+            return super().render(_offset=_offset, _sort=_sort, _collect_entities=_collect_entities)
+        if self._rendered is None:
+            self._rendered = super().render()
+        text, entities = self._rendered
+        return text, list(entities)
+
+
+def fitted(head: Sequence[Any], lines: Sequence[Any], tail: Sequence[Any], limit: int) -> Text:
+    """``head``, then as many of ``lines`` as keep the whole within ``limit`` characters
+    (the last ones left out first), then ``tail``; rendered once when all of it fits."""
+    kept = list(lines)
+    while True:
+        text = Rendered(*head, *kept, *tail)
+        if not kept or len(text.render()[0]) <= limit:
+            return text
+        kept.pop()
 
 
 @dataclass(frozen=True)
