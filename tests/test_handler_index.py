@@ -14,6 +14,9 @@ from aiogram.dispatcher.event.handler import HandlerObject
 from aiogram.filters import Command, CommandStart, Filter, StateFilter
 from aiogram.fsm.state import State, StatesGroup, any_state, default_state
 from aiogram.types import Chat, Document, Message, User
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import lazy_gettext as __
+from magic_filter import F as PlainF
 
 from bot.app import App
 from bot.offline import BOT_USERNAME
@@ -25,6 +28,7 @@ from handlers.kit.handler_index import (
     index_messages,
     message_key,
     state_keys,
+    text_keys,
 )
 from handlers.kit.in_loop import in_loop
 
@@ -139,6 +143,42 @@ def test_a_handler_is_keyed_by_the_states_it_accepts(
     assert state_keys(_handler(*filters)) == expected
 
 
+CLIENTS = __("📇 Clients")
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ((), None),
+        ((F.text == "Да",), {"Да"}),
+        ((PlainF.text == "Да",), {"Да"}),  # magic_filter's own F as well
+        ((F.text == CLIENTS,), {"📇 Clients", "📇 Клиенты"}),  # every language, and untranslated
+        ((F.text == "a", F.text == "b"), set()),  # both must pass: no text does
+        ((F.text == "a", Command("x")), {"a"}),
+        ((F.text != "a",), None),
+        ((F.caption == "a",), None),
+        ((F.text.lower() == "a",), None),
+        ((F.text.in_({"a", "b"}),), None),
+        ((~(F.text == "a"),), None),
+        ((F.text == F.caption,), None),  # not a text known beforehand
+        ((Holding(F.text == "a"),), None),  # only InLoop is looked into
+    ],
+)
+def test_a_handler_is_keyed_by_the_texts_it_accepts(
+    i18n: I18n, filters: tuple[object, ...], expected: set[str] | None
+) -> None:
+    assert text_keys(_handler(*filters), i18n) == expected
+
+
+def test_a_translated_text_narrows_nothing_without_the_translations() -> None:
+    assert text_keys(_handler(F.text == CLIENTS), None) is None
+
+
+@pytest.fixture
+def i18n(app: App) -> I18n:
+    return app.i18n
+
+
 def _observer(app: App) -> IndexedMessages:
     router = app.dispatcher.sub_routers[0]  # the features (the errors router is next)
     assert isinstance(router.message, IndexedMessages)
@@ -168,6 +208,7 @@ def _variants(command: str) -> list[tuple[str | None, str | None]]:
 
 
 _PLAIN = [("/nothing", None), ("Иван", None), ("📇 Клиенты", None), (None, "x"), (None, None)]
+_MENU = ["📇 Clients", "📇 Клиенты", "❓ Help", "❓ Помощь", "💼 Сделки", "⚙️ Settings", "Отмена"]
 
 
 async def _refused(handler: HandlerObject, message: Message, state: str | None, app: App) -> bool:
@@ -182,7 +223,21 @@ async def _refused(handler: HandlerObject, message: Message, state: str | None, 
         )
         if is_state and not await check(message, raw_state=state):
             return True
+        if _on_text(inner) and not [
+            locale for locale in ("ru", "en", "de") if await _in(app, locale, check, message)
+        ]:
+            return True  # a filter of the text refusing it in every language
     return False
+
+
+def _on_text(check: object) -> bool:
+    operations: tuple[Any, ...] = getattr(check, "_operations", ())
+    return bool(operations) and getattr(operations[0], "name", None) == "text"
+
+
+async def _in(app: App, locale: str, check: Any, message: Message) -> bool:
+    with app.i18n.context(), app.i18n.use_locale(locale):
+        return bool(await check(message))
 
 
 async def test_every_handler_the_index_skips_refuses_the_message(app: App) -> None:
@@ -191,9 +246,11 @@ async def test_every_handler_the_index_skips_refuses_the_message(app: App) -> No
     some = states[:3]
     cases = [(t, c, s) for cmd in _commands(observer) for t, c in _variants(cmd) for s in some]
     cases += [(t, c, s) for t, c in [*_PLAIN, ("/find x", None)] for s in states]
+    cases += [(text, None, s) for text in _MENU for s in some]
     for text, caption, state in cases:
         message = _message(text, caption)
-        candidates = observer.candidates(message, state)
+        with app.i18n.context():  # as in a dispatch: the menu's texts in every language
+            candidates = observer.candidates(message, state)
         for handler in observer.handlers:
             if handler not in candidates:
                 assert await _refused(handler, message, state, app), (text, state, handler.callback)
@@ -206,6 +263,16 @@ def test_a_command_outside_dialogs_is_tried_against_few_handlers(app: App) -> No
     assert all(command_keys(h) in (None, {("/", "find")}) for h in candidates)
     assert all(state_keys(h) is None or None in (state_keys(h) or ()) for h in candidates)
     assert any(command_keys(h) == {("/", "find")} for h in candidates)
+
+
+def test_a_menu_button_is_tried_against_its_own_text_s_handlers_only(app: App) -> None:
+    observer = _observer(app)
+    for text in ("📇 Clients", "📇 Клиенты", "Иван Петров"):
+        with app.i18n.context():
+            candidates = observer.candidates(_message(text), None)
+        texts = [text_keys(h, app.i18n) for h in candidates]
+        assert all(t is None or text in t for t in texts), text
+        assert any(t is not None for t in texts) == text.startswith("📇")
 
 
 def test_a_router_is_indexed_before_anything_is_put_on_its_messages() -> None:

@@ -9,15 +9,19 @@ time for the update. Two kinds of filter say up front which messages can pass:
 * a ``Command`` of plain commands: only a text (or caption) whose first word is
   one of them, with one of its prefixes;
 * a dialog state (a ``State``, a ``StatesGroup``, a ``StateFilter``): only a
-  message from a chat in one of those states.
+  message from a chat in one of those states;
+* ``F.text == X`` (a menu button): only a message whose text is ``X``, in any of
+  the bot's languages when ``X`` is translated (``__()``).
 
 ``IndexedMessages`` keys each message by its first word (if a handler has it as
-a command) and its chat's state, and tries, in the same order, only the
-handlers whose commands and states admit that key. Skipping the others changes
+a command), its chat's state and its text (if a handler is for that text), and
+tries, in the same order, only the handlers whose commands, states and texts
+admit that key. Skipping the others changes
 nothing but time: one of their filters would refuse the message, and the
 filters before it in the handler are not run (ours only test the message, with
 no side effects). Only aiogram's own ``Command``, ``CommandStart``, ``State``,
-``StatesGroup`` and ``StateFilter`` narrow (as themselves or in ``InLoop``); a
+``StatesGroup`` and ``StateFilter``, and magic_filter's ``F.text == X`` with
+``X`` a text or a lazy translation, narrow (as themselves or in ``InLoop``); a
 ``Command`` with a regular expression, a ``"*"`` state, an inverted or combined
 filter narrow nothing. ``trigger`` is aiogram 3's ``TelegramEventObserver.trigger``
 over the candidates.
@@ -25,6 +29,7 @@ over the candidates.
 
 from __future__ import annotations
 
+import operator
 from inspect import isclass
 from typing import Any
 
@@ -35,13 +40,21 @@ from aiogram.dispatcher.event.telegram import TelegramEventObserver
 from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message, TelegramObject
+from aiogram.utils.i18n import I18n
+from aiogram.utils.magic_filter import MagicFilter as AiogramMagicFilter
+from babel.support import LazyProxy
+from magic_filter import MagicFilter
+from magic_filter.operations import ComparatorOperation, GetAttributeOperation
 
 from handlers.kit.in_loop import InLoop
 
 Key = tuple[str, str]
 """A command as a message begins with it: (prefix, command casefolded)."""
 _OTHER = object()
-"""Any command or state no handler names (all such are admitted alike)."""
+"""Any command, state or text no handler names (all such are admitted alike)."""
+_MAGIC = (MagicFilter, AiogramMagicFilter)  # exactly these: ``F`` is aiogram's
+_NO_LANGUAGE = "-"
+"""A locale the bot has no translations for: a lazy text is its source text there."""
 
 
 def message_key(message: TelegramObject) -> Key | None:
@@ -109,24 +122,68 @@ def state_keys(handler: HandlerObject) -> frozenset[str | None] | None:
     return keys
 
 
-class _Index:
-    def __init__(self, handlers: list[HandlerObject]) -> None:
-        self._handlers = [(h, command_keys(h), state_keys(h)) for h in handlers]
-        self._commands = set().union(*(c for _, c, _ in self._handlers if c is not None))
-        self._states = set().union(*(s for _, _, s in self._handlers if s is not None))
-        self._lists: dict[tuple[object, object], list[HandlerObject]] = {}
+def _equal_texts(check: Any, i18n: I18n | None) -> frozenset[str] | None:
+    """The texts ``check`` admits if it is exactly ``F.text == X``: ``X``, or a lazy ``X``
+    in each of ``i18n``'s languages and untranslated; ``None``: any (not such a filter,
+    or a lazy text with no ``i18n`` to translate it)."""
+    if type(check) not in _MAGIC:
+        return None
+    operations = check._operations  # magic_filter's own: F.text is a getattr, == a comparator
+    if len(operations) != 2:
+        return None
+    get, compare = operations
+    if type(get) is not GetAttributeOperation or get.name != "text":
+        return None
+    if type(compare) is not ComparatorOperation or compare.comparator is not operator.eq:
+        return None
+    right = compare.right
+    if type(right) is str:
+        return frozenset({right})
+    if type(right) is not LazyProxy or i18n is None:
+        return None
+    texts = set()
+    for locale in (*i18n.available_locales, _NO_LANGUAGE):
+        with i18n.context(), i18n.use_locale(locale):
+            texts.add(str(right))
+    return frozenset(texts)
 
-    def candidates(self, command: Key | None, state: str | None) -> list[HandlerObject]:
+
+def text_keys(handler: HandlerObject, i18n: I18n | None) -> frozenset[str] | None:
+    """The texts a message must be for ``handler`` to match; ``None``: any."""
+    keys: frozenset[str] | None = None
+    for filter_ in handler.filters or ():
+        check = filter_.callback
+        keys = _narrowed(
+            keys, _equal_texts(check.wrapped if isinstance(check, InLoop) else check, i18n)
+        )
+    return keys
+
+
+class _Index:
+    def __init__(self, handlers: list[HandlerObject], i18n: I18n | None) -> None:
+        self.i18n = i18n
+        self._handlers = [(h, command_keys(h), state_keys(h), text_keys(h, i18n)) for h in handlers]
+        self._commands = set().union(*(c for _, c, _, _ in self._handlers if c is not None))
+        self._states = set().union(*(s for _, _, s, _ in self._handlers if s is not None))
+        self._texts = set().union(*(t for _, _, _, t in self._handlers if t is not None))
+        self._lists: dict[tuple[object, object, object], list[HandlerObject]] = {}
+
+    def candidates(
+        self, command: Key | None, state: str | None, text: str | None
+    ) -> list[HandlerObject]:
         key = (
             command if command in self._commands else _OTHER,
             state if state in self._states else _OTHER,
+            text if text in self._texts else _OTHER,
         )
         found = self._lists.get(key)
         if found is None:
             found = self._lists[key] = [
                 handler
-                for handler, commands, states in self._handlers
-                if (commands is None or key[0] in commands) and (states is None or key[1] in states)
+                for handler, commands, states, texts in self._handlers
+                if (commands is None or key[0] in commands)
+                and (states is None or key[1] in states)
+                and (texts is None or key[2] in texts)
             ]
         return found
 
@@ -143,9 +200,11 @@ class IndexedMessages(TelegramEventObserver):
         return super().register(*args, **kwargs)
 
     def candidates(self, message: TelegramObject, raw_state: str | None) -> list[HandlerObject]:
-        if self._index is None:
-            self._index = _Index(self.handlers)
-        return self._index.candidates(message_key(message), raw_state)
+        i18n = I18n.get_current(no_error=True)  # the dispatch's: it translates menu texts
+        if self._index is None or self._index.i18n is not i18n:
+            self._index = _Index(self.handlers, i18n)
+        text = message.text if isinstance(message, Message) else None
+        return self._index.candidates(message_key(message), raw_state, text)
 
     async def trigger(self, event: TelegramObject, **kwargs: Any) -> Any:
         # aiogram's TelegramEventObserver.trigger, over the candidates only.
