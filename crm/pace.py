@@ -38,17 +38,26 @@ class Pace:
     @contextmanager
     def member(self) -> Iterator[None]:
         """Count a member's session as open for as long as the block runs."""
-        task = _current_task()
-        self._members[task] += 1
+        task = self.arrive()
         try:
             yield
         finally:
-            self._members[task] -= 1
-            if not self._members[task]:
-                del self._members[task]
-            self._left_at = time.monotonic()
-            self._left.set()
-            self._left = asyncio.Event()
+            self.leave(task)
+
+    def arrive(self) -> asyncio.Task[Any] | None:
+        """A member's session opens (``member``, unrolled): what ``leave`` is given."""
+        task = _current_task()
+        self._members[task] += 1
+        return task
+
+    def leave(self, task: asyncio.Task[Any] | None) -> None:
+        """The member's session that ``arrive`` counted for ``task`` is closed."""
+        self._members[task] -= 1
+        if not self._members[task]:
+            del self._members[task]
+        self._left_at = time.monotonic()
+        self._left.set()
+        self._left = asyncio.Event()
 
     @property
     def busy(self) -> bool:

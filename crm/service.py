@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from typing import Generic, TypeVar, overload
+import asyncio
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -199,22 +199,43 @@ class CrmFactory:
         # The members' rows, kept for the next update (off unless enabled: see MemberCache).
         self.member_cache = MemberCache()
 
-    @asynccontextmanager
-    async def open(self, *, background: bool = False) -> AsyncIterator[Crm]:
+    def open(self, *, background: bool = False) -> Opened:
         """A session and the CRM on it: a member's (counted by ``pace``) or background work's."""
-        async with self._sessions() as session:
-            crm = Crm(
-                session,
-                self.clock,
-                self.config,
-                self.settings_cache,
-                self.pace,
-                self.defs_cache,
-                self.clock_read,
-                self.member_cache,
-            )
-            if background:
-                yield crm
-            else:
-                with self.pace.member():
-                    yield crm
+        return Opened(self, self._sessions, background)
+
+
+class Opened:
+    """``CrmFactory.open`` for ``async with``: a class rather than a generator, as it runs
+    for every update (the generator's machinery cost about as much as the rest of it)."""
+
+    def __init__(
+        self, factory: CrmFactory, sessions: async_sessionmaker[AsyncSession], background: bool
+    ) -> None:
+        self._factory = factory
+        self._sessions = sessions
+        self._background = background
+        self._task: asyncio.Task[Any] | None = None
+
+    async def __aenter__(self) -> Crm:
+        factory = self._factory
+        self._session = self._sessions()
+        crm = Crm(
+            self._session,
+            factory.clock,
+            factory.config,
+            factory.settings_cache,
+            factory.pace,
+            factory.defs_cache,
+            factory.clock_read,
+            factory.member_cache,
+        )
+        if not self._background:
+            self._task = factory.pace.arrive()
+        return crm
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        try:
+            if not self._background:
+                self._factory.pace.leave(self._task)
+        finally:
+            await self._session.__aexit__(type_, value, traceback)
