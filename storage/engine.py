@@ -96,7 +96,7 @@ class SyncSession(orm.Session):
     """SQLAlchemy's session, noting in ``info`` when it takes a connection."""
 
 
-@event.listens_for(SyncSession, "after_begin")
+@event.listens_for(SyncSession, "after_begin", insert=True)  # first: before any can fail
 def _connected(sync: orm.Session, _transaction: object, _conn: object) -> None:
     sync.info[_CONNECTED] = True
 
@@ -114,7 +114,8 @@ class Session(AsyncSession):
     sync_session_class = SyncSession
 
     async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
-        if self.sync_session.info.pop(_CONNECTED, False):
+        connected = self.sync_session.info.pop(_CONNECTED, False)
+        if connected or not isinstance(self.sync_session, SyncSession):  # (not noted there)
             await super().__aexit__(type_, value, traceback)
         else:
             self.sync_session.close()

@@ -4,6 +4,7 @@ handler it skips is one whose ``Command`` or state filter refuses the message.""
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,8 @@ from aiogram.fsm.state import State, StatesGroup, any_state, default_state
 from aiogram.types import Chat, Document, Message, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n.context import gettext as aiogram_gettext
+from babel.support import LazyProxy
 from magic_filter import F as PlainF
 
 from bot.app import App
@@ -172,6 +175,19 @@ def test_a_handler_is_keyed_by_the_texts_it_accepts(
 
 def test_a_translated_text_narrows_nothing_without_the_translations() -> None:
     assert text_keys(_handler(F.text == CLIENTS), None) is None
+
+
+def test_a_lazy_text_that_is_not_aiogram_s_gettext_narrows_nothing(i18n: I18n) -> None:
+    kept_once = LazyProxy(aiogram_gettext, "📇 Clients")  # babel's default: read once, kept
+    other = LazyProxy(lambda: "📇 Clients", enable_cache=False)
+    assert text_keys(_handler(F.text == kept_once), i18n) is None
+    assert text_keys(_handler(F.text == other), i18n) is None
+
+
+def test_a_language_without_the_translation_sees_the_source_text(i18n: I18n) -> None:
+    only_russian = copy.copy(i18n)
+    only_russian.locales = {"ru": i18n.locales["ru"]}
+    assert text_keys(_handler(F.text == CLIENTS), only_russian) == {"📇 Clients", "📇 Клиенты"}
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from contextlib import nullcontext
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, orm, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from storage.engine import create_engine, create_session_factory, write_transaction
+from storage.engine import Session, create_engine, create_session_factory, write_transaction
 from storage.models import AppSetting
 
 
@@ -110,3 +110,13 @@ async def test_a_session_that_took_a_connection_gives_it_back(
         kept = set(await check.scalars(select(AppSetting.key)))
     assert ("written" in kept) == (work in (_write, _write_then_read))
     assert "flushed" not in kept  # flushed, never committed: rolled back on close
+
+
+async def test_a_session_of_another_kind_is_closed_as_sqlalchemy_closes_it(
+    engine: AsyncEngine, closes: list[AsyncSession]
+) -> None:
+    pool = Pool(engine)
+    session = Session(engine, sync_session_class=orm.Session)  # notes no connection taken
+    async with session:
+        await _read(session)
+    assert closes == [session] and pool.out == 0

@@ -20,8 +20,9 @@ admit that key. Skipping the others changes
 nothing but time: one of their filters would refuse the message, and the
 filters before it in the handler are not run (ours only test the message, with
 no side effects). Only aiogram's own ``Command``, ``CommandStart``, ``State``,
-``StatesGroup`` and ``StateFilter``, and magic_filter's ``F.text == X`` with
-``X`` a text or a lazy translation, narrow (as themselves or in ``InLoop``); a
+``StatesGroup`` and ``StateFilter`` (as themselves or in ``InLoop``), and
+magic_filter's ``F.text == X`` in ``InLoop`` with ``X`` a text or aiogram's lazy
+translation (``__()``), narrow; a
 ``Command`` with a regular expression, a ``"*"`` state, an inverted or combined
 filter narrow nothing. ``trigger`` is aiogram 3's ``TelegramEventObserver.trigger``
 over the candidates.
@@ -41,6 +42,7 @@ from aiogram.filters import Command, CommandStart, StateFilter
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message, TelegramObject
 from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n.context import gettext as lazy_source
 from aiogram.utils.magic_filter import MagicFilter as AiogramMagicFilter
 from babel.support import LazyProxy
 from magic_filter import MagicFilter
@@ -139,7 +141,11 @@ def _equal_texts(check: Any, i18n: I18n | None) -> frozenset[str] | None:
     right = compare.right
     if type(right) is str:
         return frozenset({right})
+    # Only aiogram's lazy gettext (``__()``): its text depends on the locale alone, read
+    # afresh each time; any other lazy value may depend on more, or be kept once read.
     if type(right) is not LazyProxy or i18n is None:
+        return None
+    if right._func is not lazy_source or right._is_cache_enabled:
         return None
     texts = set()
     for locale in (*i18n.available_locales, _NO_LANGUAGE):
