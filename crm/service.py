@@ -63,7 +63,7 @@ T = TypeVar("T")
 
 class Part(Generic[T]):
     """A part of ``Crm`` (a use case), built from the others the first time it is used
-    and then kept on that ``Crm``. An update uses a handful of some fifty: building them
+    and then kept on that ``Crm``. An update uses a handful of the 44: building them
     all for every update was ~30 µs of a menu command's ~450."""
 
     def __init__(self, build: Callable[[Crm], T]) -> None:
