@@ -19,6 +19,7 @@ few dozen, one per kind of Bot API method the bot calls).
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, cast
 
@@ -32,6 +33,10 @@ from aiohttp import ClientError, ClientTimeout
 _KEPT: dict[Any, type[Response[Any]]] = {}
 _JSON = {"Content-Type": "application/json"}
 _PLAIN = frozenset({str, int, float, bool})
+
+
+class _LeftOut(Exception):
+    """A value inside the body that aiogram would leave out (a default that is None)."""
 
 
 def keep_response_type(returning: Any) -> type[Response[Any]]:
@@ -55,12 +60,39 @@ class ApiSession(AiohttpSession):
         fields = {}
         # None is left out at every depth by aiogram as well: here pydantic drops it first.
         for key, value in method.model_dump(warnings=False, exclude_none=True).items():
-            prepared = self._prepared(value, bot, files)
+            kind = type(value)
+            # Dicts and lists as they are: what json cannot write in them (a default, a
+            # date, a file) is prepared when it meets it (``_meet``).
+            prepared = (
+                value
+                if kind in _PLAIN or kind is dict or kind is list
+                else self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+            )
             if prepared is not None and prepared != "":  # what aiogram's form leaves out
                 fields[key] = prepared
-        if files:
-            return None
-        return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
+        try:
+            body = json.dumps(
+                fields,
+                ensure_ascii=False,
+                separators=(",", ":"),
+                default=functools.partial(self._meet, bot, files),
+            )
+        except _LeftOut:  # a value aiogram leaves out, deep inside: its way, from the top
+            files.clear()
+            fields = {
+                key: prepared
+                for key, value in fields.items()
+                if (prepared := self._prepared(value, bot, files)) is not None
+            }
+            body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+        return None if files else body.encode()
+
+    def _meet(self, bot: Bot, files: dict[str, Any], value: Any) -> Any:
+        """What json cannot write, prepared as aiogram prepares it (``prepare_value``)."""
+        prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
+        if prepared is None:  # aiogram leaves the key out, which json cannot do from here
+            raise _LeftOut
+        return prepared
 
     def _prepared(self, value: Any, bot: Bot, files: dict[str, Any]) -> Any:
         """aiogram's ``prepare_value``, with what a dump holds most (text, numbers, flags,

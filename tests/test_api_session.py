@@ -17,6 +17,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatAction
 from aiogram.methods import (
     AnswerCallbackQuery,
+    AnswerInlineQuery,
     BanChatMember,
     EditMessageText,
     GetMyName,
@@ -33,8 +34,11 @@ from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
     InputMediaPhoto,
+    InputTextMessageContent,
     KeyboardButton,
+    LinkPreviewOptions,
     MessageEntity,
     ReplyKeyboardMarkup,
     ReplyParameters,
@@ -160,6 +164,27 @@ METHODS: list[TelegramMethod[Any]] = [
         media=[InputMediaPhoto(media="AgAD1", caption="Фото"), InputMediaPhoto(media="AgAD2")],
     ),
     SendMessage(chat_id=5, text="y", reply_parameters=ReplyParameters(message_id=3)),
+    SendMessage(  # a default inside: the bot's (True) for is_disabled
+        chat_id=5,
+        text="z",
+        link_preview_options=LinkPreviewOptions(
+            url="https://example.org",
+            prefer_small_media=False,
+            prefer_large_media=False,
+            show_above_text=False,
+        ),
+    ),
+    SendMessage(  # defaults inside that the bot leaves unset: left out, as aiogram does
+        chat_id=5, text="w", link_preview_options=LinkPreviewOptions(url="https://example.org")
+    ),
+    AnswerInlineQuery(  # a result's parse mode left to the bot (unset: left out)
+        inline_query_id="q",
+        results=[
+            InlineQueryResultArticle(
+                id="1", title="t", input_message_content=InputTextMessageContent(message_text="x")
+            )
+        ],
+    ),
 ]
 
 
