@@ -78,7 +78,7 @@ class ApiSession(AiohttpSession):
                 default=functools.partial(self._meet, bot, files),
             )
         except _LeftOut:  # a value aiogram leaves out, deep inside: its way, from the top
-            files.clear()
+            # (A file met on either way stays in ``files``: the request is a form then.)
             fields = {
                 key: prepared
                 for key, value in fields.items()

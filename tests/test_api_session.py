@@ -126,6 +126,8 @@ async def test_a_message_goes_as_json_with_the_fields_the_form_would_send() -> N
         assert "Иван" in body.decode()  # not escaped: half the bytes
         upload = SendDocument(chat_id=5, document=BufferedInputFile(b"x", "a.txt"))
         assert session.json_body(bot, upload) is None  # form data, as aiogram sends files
+        replying = upload.model_copy(update={"reply_parameters": ReplyParameters(message_id=3)})
+        assert session.json_body(bot, replying) is None  # also when a default inside is unset
     finally:
         await session.close()
 
