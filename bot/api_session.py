@@ -35,6 +35,17 @@ _JSON = {"Content-Type": "application/json"}
 _PLAIN = frozenset({str, int, float, bool})
 
 
+def _dumps(fields: dict[str, Any], default: Any = None) -> bytes:
+    """JSON as UTF-8; a text holding a lone surrogate (which UTF-8 cannot carry) escaped
+    as aiogram's form escapes it."""
+    try:
+        return json.dumps(
+            fields, ensure_ascii=False, separators=(",", ":"), default=default
+        ).encode()
+    except UnicodeEncodeError:
+        return json.dumps(fields, separators=(",", ":"), default=default).encode()
+
+
 class _LeftOut(Exception):
     """A value inside the body that aiogram would leave out (a default that is None)."""
 
@@ -55,10 +66,17 @@ class ApiSession(AiohttpSession):
         return super().check_response(bot, method, status_code, content)
 
     def json_body(self, bot: Bot, method: TelegramMethod[Any]) -> bytes | None:
-        """``method`` as a JSON body; None when it uploads a file (form data then)."""
+        """``method`` as a JSON body; None when it uploads a file (form data then).
+
+        pydantic leaves out the fields that are None, and json writes the dump's
+        texts, numbers, flags, dicts and lists as they are. That is aiogram's own
+        preparation as long as every value comes from a typed field: a None inside a
+        plain list, or a number enum (aiogram sends it as text), can only come from an
+        extra field (``extra="allow"``), which nothing the bot sends sets on a
+        method's own fields; a method with any goes aiogram's way, as does one where
+        json meets a value aiogram would leave out (a default that is unset)."""
         files: dict[str, Any] = {}
         fields = {}
-        # None is left out at every depth by aiogram as well: here pydantic drops it first.
         for key, value in method.model_dump(warnings=False, exclude_none=True).items():
             kind = type(value)
             # Dicts and lists as they are: what json cannot write in them (a default, a
@@ -71,21 +89,18 @@ class ApiSession(AiohttpSession):
             if prepared is not None and prepared != "":  # what aiogram's form leaves out
                 fields[key] = prepared
         try:
-            body = json.dumps(
-                fields,
-                ensure_ascii=False,
-                separators=(",", ":"),
-                default=functools.partial(self._meet, bot, files),
-            )
-        except _LeftOut:  # a value aiogram leaves out, deep inside: its way, from the top
+            if method.model_extra:
+                raise _LeftOut
+            body = _dumps(fields, default=functools.partial(self._meet, bot, files))
+        except _LeftOut:  # aiogram's way, from the top
             # (A file met on either way stays in ``files``: the request is a form then.)
             fields = {
                 key: prepared
                 for key, value in fields.items()
                 if (prepared := self._prepared(value, bot, files)) is not None
             }
-            body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-        return None if files else body.encode()
+            body = _dumps(fields)
+        return None if files else body
 
     def _meet(self, bot: Bot, files: dict[str, Any], value: Any) -> Any:
         """What json cannot write, prepared as aiogram prepares it (``prepare_value``)."""

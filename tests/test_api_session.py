@@ -7,6 +7,7 @@ import gc
 import json
 import weakref
 from datetime import UTC, datetime
+from enum import IntEnum
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ChatAction
+from aiogram.enums import ChatAction, ChatType
 from aiogram.methods import (
     AnswerCallbackQuery,
     AnswerInlineQuery,
@@ -133,6 +134,12 @@ async def test_a_message_goes_as_json_with_the_fields_the_form_would_send() -> N
 
 
 WHEN = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+
+
+class Level(IntEnum):
+    HIGH = 5
+
+
 METHODS: list[TelegramMethod[Any]] = [
     CARD,
     SendMessage(  # a reply keyboard: buttons whose unset fields are all None
@@ -178,6 +185,17 @@ METHODS: list[TelegramMethod[Any]] = [
     ),
     SendMessage(  # defaults inside that the bot leaves unset: left out, as aiogram does
         chat_id=5, text="w", link_preview_options=LinkPreviewOptions(url="https://example.org")
+    ),
+    SendMessage(  # an extra field of the method's own: None inside, a number enum
+        chat_id=5, text="e", extra=[1, None, {"a": None, "b": ChatType.PRIVATE}, Level.HIGH]
+    ),
+    EditMessageText(  # a lone surrogate inside: escaped, as the form escapes it
+        chat_id=5,
+        message_id=9,
+        text="s",
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="a\ud800", callback_data="c")]]
+        ),
     ),
     AnswerInlineQuery(  # a result's parse mode left to the bot (unset: left out)
         inline_query_id="q",
