@@ -92,12 +92,13 @@ class ApiSession(AiohttpSession):
             if method.model_extra:
                 raise _LeftOut
             body = _dumps(fields, default=functools.partial(self._meet, bot, files))
-        except _LeftOut:  # aiogram's way, from the top
+        except _LeftOut:  # aiogram's own preparation, from the top
             # (A file met on either way stays in ``files``: the request is a form then.)
             fields = {
                 key: prepared
                 for key, value in fields.items()
-                if (prepared := self._prepared(value, bot, files)) is not None
+                if (prepared := self.prepare_value(value, bot=bot, files=files, _dumps_json=False))
+                is not None
             }
             body = _dumps(fields)
         return None if files else body
@@ -108,26 +109,6 @@ class ApiSession(AiohttpSession):
         if prepared is None:  # aiogram leaves the key out, which json cannot do from here
             raise _LeftOut
         return prepared
-
-    def _prepared(self, value: Any, bot: Bot, files: dict[str, Any]) -> Any:
-        """aiogram's ``prepare_value``, with what a dump holds most (text, numbers, flags,
-        dicts and lists of them) taken without its chain of ``isinstance`` checks."""
-        kind = type(value)
-        if kind in _PLAIN:
-            return value
-        if kind is dict:
-            return {
-                key: prepared
-                for key, item in value.items()
-                if (prepared := self._prepared(item, bot, files)) is not None
-            }
-        if kind is list:
-            return [
-                prepared
-                for item in value
-                if (prepared := self._prepared(item, bot, files)) is not None
-            ]
-        return self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
 
     async def make_request(
         self,
