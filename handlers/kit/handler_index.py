@@ -1,10 +1,10 @@
-"""Messages tried only against the handlers their command and dialog state let match.
+"""Messages tried only against the handlers their command, dialog state and text let match.
 
 aiogram tries a router's handlers one by one, each with its filters, until one
 matches. On the bot's one router (``flat``) a ``/find`` was checked against ~70
 handlers first (most of them dialog steps, each refusing it for its state, and
 every ``Command`` parsing the text again): about a tenth of the event loop's
-time for the update. Two kinds of filter say up front which messages can pass:
+time for the update. Three kinds of filter say up front which messages can pass:
 
 * a ``Command`` of plain commands: only a text (or caption) whose first word is
   one of them, with one of its prefixes;
@@ -16,23 +16,23 @@ time for the update. Two kinds of filter say up front which messages can pass:
 ``IndexedMessages`` keys each message by its first word (if a handler has it as
 a command), its chat's state and its text (if a handler is for that text), and
 tries, in the same order, only the handlers whose commands, states and texts
-admit that key. Skipping the others changes
-nothing but time: one of their filters would refuse the message, and the
-filters before it in the handler are not run (ours only test the message, with
-no side effects). Only aiogram's own ``Command``, ``CommandStart``, ``State``,
-``StatesGroup`` and ``StateFilter`` (as themselves or in ``InLoop``), and
-magic_filter's ``F.text == X`` in ``InLoop`` with ``X`` a text or aiogram's lazy
-translation (``__()``), narrow; a
-``Command`` with a regular expression, a ``"*"`` state, an inverted or combined
-filter narrow nothing. ``trigger`` is aiogram 3's ``TelegramEventObserver.trigger``
-over the candidates.
+admit that key. Skipping the others changes nothing but time: one of their
+filters would refuse the message, and the filters before it in the handler are
+not run (ours only test the message, with no side effects). Only aiogram's own
+``Command``, ``CommandStart``, ``State``, ``StatesGroup`` and ``StateFilter`` (as
+themselves or in ``InLoop``), and magic_filter's ``F.text == X`` in ``InLoop``
+with ``X`` a text or aiogram's lazy translation (``__()``), narrow; a ``Command``
+with a regular expression, a ``"*"`` state, an inverted or combined filter narrow
+nothing. ``trigger`` is aiogram 3's ``TelegramEventObserver.trigger`` over the
+candidates.
 """
 
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from inspect import isclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aiogram import Router
 from aiogram.dispatcher.event.bases import UNHANDLED, SkipHandler
@@ -50,6 +50,7 @@ from magic_filter.operations import ComparatorOperation, GetAttributeOperation
 
 from handlers.kit.in_loop import InLoop
 
+K = TypeVar("K")
 Key = tuple[str, str]
 """A command as a message begins with it: (prefix, command casefolded)."""
 _OTHER = object()
@@ -115,13 +116,21 @@ def _states_of(allowed: Any, in_state_filter: bool = False) -> frozenset[str | N
     return None
 
 
-def state_keys(handler: HandlerObject) -> frozenset[str | None] | None:
-    """The dialog states a chat must be in for ``handler`` to match; ``None``: any."""
-    keys: frozenset[str | None] | None = None
+def _keys(
+    handler: HandlerObject, admitted: Callable[[Any], frozenset[K] | None]
+) -> frozenset[K] | None:
+    """What every filter of ``handler`` admits, by ``admitted`` (an ``InLoop`` read as the
+    filter it wraps); ``None``: any."""
+    keys: frozenset[K] | None = None
     for filter_ in handler.filters or ():
         check = filter_.callback
-        keys = _narrowed(keys, _states_of(check.wrapped if isinstance(check, InLoop) else check))
+        keys = _narrowed(keys, admitted(check.wrapped if isinstance(check, InLoop) else check))
     return keys
+
+
+def state_keys(handler: HandlerObject) -> frozenset[str | None] | None:
+    """The dialog states a chat must be in for ``handler`` to match; ``None``: any."""
+    return _keys(handler, _states_of)
 
 
 def _equal_texts(check: Any, i18n: I18n | None) -> frozenset[str] | None:
@@ -156,13 +165,7 @@ def _equal_texts(check: Any, i18n: I18n | None) -> frozenset[str] | None:
 
 def text_keys(handler: HandlerObject, i18n: I18n | None) -> frozenset[str] | None:
     """The texts a message must be for ``handler`` to match; ``None``: any."""
-    keys: frozenset[str] | None = None
-    for filter_ in handler.filters or ():
-        check = filter_.callback
-        keys = _narrowed(
-            keys, _equal_texts(check.wrapped if isinstance(check, InLoop) else check, i18n)
-        )
-    return keys
+    return _keys(handler, lambda check: _equal_texts(check, i18n))
 
 
 class _Index:

@@ -112,7 +112,7 @@ def flat(features: tuple[Routes, ...], name: str = "features") -> Router:
     outer middlewares, copies the handler data and recurses, before trying a single
     handler; ``/find`` passed through ~40 routers. On one router only the handlers'
     filters are tried, the same ones in the same order (a message only against the
-    handlers its command and dialog state let match: ``handler_index``). Our
+    handlers its command, dialog state and text let match: ``handler_index``). Our
     features use no router middlewares; a feature-wide filter
     (``routes.message.filter``) is put before the filters of each handler it guarded.
     (aiogram then also lets that filter set the handler's flags, as a ``Command``
