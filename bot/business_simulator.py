@@ -28,7 +28,6 @@ from aiogram.types import (
 from bot.offline import OfflineSession, SentMessage
 
 _update_ids = itertools.count(5_000_000)
-_message_ids = itertools.count(1)
 
 
 def customer(
@@ -73,7 +72,7 @@ class SimulatedBusiness:
     ) -> int:
         """A message in the chat with ``person``: from them, or (``mine``) from the member.
         Returns its message id."""
-        message = self.message(person, next(_message_ids), mine, text=text, **fields)
+        message = self.message(person, self.session.next_message_id(), mine, text=text, **fields)
         await self.feed(Update(update_id=next(_update_ids), business_message=message))
         return message.message_id
 

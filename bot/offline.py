@@ -93,6 +93,11 @@ class OfflineSession(BaseSession):
         # Files people "sent": file id → bytes, served by getFile and the download URL.
         self.files: dict[str, bytes] = {}
 
+    def next_message_id(self) -> int:
+        """The id of a message someone else sends (a simulated chat): from the sequence the
+        bot's own messages take theirs, as a chat's messages share one in Telegram."""
+        return next(self._ids)
+
     def add_file(self, file_id: str, data: bytes) -> None:
         """Make ``file_id`` downloadable (what Telegram would serve for a sent document)."""
         self.files[file_id] = data
