@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import random
+import sqlite3
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from bot.app import App
 from crm.client_index import query_terms
@@ -13,8 +17,10 @@ from crm.clock import ManualClock
 from crm.service import Crm
 from crm.visibility import visible_clients
 from storage.client_search import ranked_select
+from storage.client_search_sqlite import SAMPLE_LIMIT
 from storage.engine import create_session_factory
 from storage.models import Client, User
+from storage.search_terms import fts_sample
 from tests.conftest import OWNER_ID, Joiner
 from tests.test_idle_tick import statements
 
@@ -305,3 +311,90 @@ async def test_the_usual_search_binds_the_terms_as_they_are(
     assert [client.id for client in found] == await one_query_ids(
         app, owner, query, archived=False, limit=10
     )
+
+
+@pytest.mark.parametrize(
+    ("terms", "expected"),
+    [
+        (["ива"], '"ива"'),
+        (["иван"], '"ива" AND "ван"'),
+        (["ивано"], '"ива" AND "ано"'),
+        (["иванов"], '"ива" AND "нов"'),
+        (["александрович"], '"але" AND "кса"'),
+        (["петров", "иван"], '"пет" AND "ров" AND "ива" AND "ван"'),
+        (['ab"cd'], '"ab""" AND """cd"'),  # a quote is doubled inside the token
+        (["a*b(c)"], '"a*b" AND "(c)"'),  # FTS5's operators are text inside quotes
+    ],
+)
+def test_the_text_index_is_asked_for_a_sample_of_each_term(terms: list[str], expected: str) -> None:
+    assert fts_sample(terms) == expected
+
+
+def test_the_sample_finds_every_row_that_holds_all_the_terms() -> None:
+    """On SQLite's own trigram index, with few letters so that the sampled trigrams
+    often meet in rows that do not hold the term: never fewer rows than the terms."""
+    rng = random.Random(16)
+    texts = ["".join(rng.choice('абв "*') for _ in range(rng.randint(0, 40))) for _ in range(300)]
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='trigram')")
+    connection.executemany("INSERT INTO t(rowid, body) VALUES (?, ?)", enumerate(texts))
+    wider = 0
+    for _ in range(300):
+        terms = [
+            "".join(rng.choice('абв "*') for _ in range(rng.randint(3, 8)))
+            for _ in range(rng.randint(1, 2))
+        ]
+        holding = {i for i, text in enumerate(texts) if all(term in text for term in terms)}
+        matched = {
+            row for (row,) in connection.execute("SELECT rowid FROM t(?)", (fts_sample(terms),))
+        }
+        assert holding <= matched, terms
+        wider += matched != holding
+    assert wider  # it is a sample: some rows matched it without the terms
+
+
+async def test_two_words_ask_the_text_index_for_their_sample_first(app: App) -> None:
+    """The words "ивасик иванов" sample "ива", "сик", "ива", "нов": "Ивасик Новиков" holds them and
+    is a candidate, not a match. Past ``SAMPLE_LIMIT`` candidates the words' phrases are
+    counted too. One word asks for its phrase alone."""
+    if app.engine.dialect.name != "sqlite":
+        pytest.skip("the text index is SQLite's")
+    asked: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_args: Any) -> None:
+        if " MATCH " in statement:
+            asked.append(params[0])
+
+    async with app.crm.open() as crm:
+        owner = await owner_of(crm)
+        await add(crm, owner, "Ивасик Новиков")
+        await add(crm, owner, "Пётр Иванов")
+        await add(crm, owner, "Новикова Ива", company="Ивановка")
+    cases = [
+        ("иванов", ["Пётр Иванов", "Новикова Ива"], ['"иванов"']),
+        ("новиков ивасик", ["Ивасик Новиков"], ['"нов" AND "ико" AND "ива" AND "сик"']),
+        ("ивасик иванов", [], ['"ива" AND "сик" AND "ива" AND "нов"']),
+    ]
+    event.listen(app.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        for query, expected, expressions in cases:
+            asked.clear()
+            async with app.crm.open() as crm:
+                owner = await owner_of(crm)
+                found, archived = await crm.client_queries.search_with_archive(owner, query, 10)
+                assert asked == expressions
+                assert [client.name for client in found] == expected and archived == []
+                assert [client.id for client in found] == await one_query_ids(
+                    app, owner, query, archived=False, limit=10
+                )
+        async with app.crm.open() as crm:
+            owner = await owner_of(crm)
+            for number in range(SAMPLE_LIMIT):
+                await add(crm, owner, f"Ивасик Новиков {number}")
+        asked.clear()
+        async with app.crm.open() as crm:
+            found = await crm.client_queries.search(await owner_of(crm), "ивасик иванов")
+        assert found == []
+        assert asked == ['"ива" AND "сик" AND "ива" AND "нов"', '"ивасик" AND "иванов"']
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", record)
