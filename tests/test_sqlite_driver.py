@@ -4,6 +4,7 @@ leave the connection usable, and the counts SQLAlchemy reads (rowcount, lastrowi
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.engine import create_engine
-from storage.sqlite_driver import PREFETCH, OneTripConnection
+from storage.sqlite_driver import INLINE_BUDGET_S, PREFETCH, OneTripConnection
 
 COUNT_TO = text(
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < :n) "
@@ -116,3 +117,76 @@ async def test_a_change_that_returns_its_rows_counts_them_all(engine: AsyncEngin
         changed = await conn.execute(text("UPDATE t SET x = -x RETURNING x"))
         assert changed.rowcount == n
         assert len(changed.all()) == n
+
+
+async def test_a_read_runs_in_place_and_a_write_in_the_thread(engine: AsyncEngine) -> None:
+    """A SELECT, a plain BEGIN and the end of a transaction that only read make no trip;
+    a change, BEGIN IMMEDIATE and the commit of what they changed make one each. A read
+    in place sees what the transaction changed."""
+    async with engine.connect() as conn:
+        await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        await conn.commit()
+        trips = await trips_of(conn)
+        for _ in range(3):
+            await conn.execute(text("SELECT count(*) FROM t"))  # BEGIN, then the read
+            await conn.commit()
+            await conn.execute(text("SELECT 1"))
+            await conn.rollback()
+        assert trips.count == 0
+        await conn.execute(text("INSERT INTO t VALUES (1), (2)"))  # in the BEGIN in place
+        assert trips.count == 1
+        assert (await conn.execute(text("SELECT sum(x) FROM t"))).scalar() == 3
+        await conn.rollback()  # it wrote: in the thread
+        assert trips.count == 2
+        assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 0
+        await conn.commit()
+        assert trips.count == 2
+
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(kartoteka_write=True)  # BEGIN IMMEDIATE
+        trips = await trips_of(conn)
+        await conn.execute(text("SELECT 1"))
+        await conn.execute(text("INSERT INTO t VALUES (5)"))
+        await conn.commit()
+        assert trips.count == 3  # BEGIN IMMEDIATE, the insert, the commit
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT x FROM t"))).scalars().all() == [5]
+
+
+async def test_a_long_read_is_handed_to_the_thread_whole(engine: AsyncEngine) -> None:
+    """Past the budget a read is interrupted and run again in the thread: the full
+    answer, in the same transaction, which goes on."""
+    async with engine.connect() as conn:
+        await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        await conn.execute(text(f"INSERT INTO t SELECT x FROM ({COUNT_TO})"), {"n": 2_000})
+        await conn.commit()
+        trips = await trips_of(conn)
+        started = time.perf_counter()
+        long = text("SELECT count(*), sum(a.x * b.x % 7) FROM t AS a, t AS b")
+        count, total = (await conn.execute(long)).one()
+        assert count == 4_000_000 and total == sum(
+            a * b % 7 for a in range(1, 2001) for b in range(1, 2001)
+        )
+        assert trips.count == 1
+        assert time.perf_counter() - started > INLINE_BUDGET_S
+        assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 2_000
+        assert trips.count == 1  # the next short read is in place again
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert isinstance(driver, OneTripConnection)
+        driver._trips += 1  # the thread is busy with this connection: nothing in place
+        try:
+            await conn.execute(text("SELECT 1"))
+        finally:
+            driver._trips -= 1
+        assert trips.count == 2
+
+
+async def test_a_read_in_place_that_fails_tells_the_caller(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        trips = await trips_of(conn)
+        with pytest.raises(OperationalError, match="no such table"):
+            await conn.execute(text("SELECT * FROM nowhere"))
+        with pytest.raises(OperationalError, match="integer overflow"):
+            await conn.execute(text("SELECT abs(-9223372036854775808)"))
+        assert (await conn.execute(text("SELECT 2"))).scalar() == 2
+        assert trips.count == 0
