@@ -134,7 +134,7 @@ class SqliteSearch:
         in_name = levels[-1].finder() if len(term) >= 3 else await self._name_scan(term)
         if in_name is not None and await self._count(in_name) <= SORT_LIMIT:
             if await self._count(in_name):  # few: all the name levels in one query
-                # The index gives a superset (``fts_sample``): only names at a level.
+                # A finder may give a superset (``Finder``): only names at a level.
                 named = match & (rank < len(levels))
                 found += await self._sorted(in_name, named, (rank, *newest()), self._limit)
         else:

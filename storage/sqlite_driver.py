@@ -16,19 +16,25 @@ them (``RETURNING``) is read whole with the statement, so that its row count
 is final. Everything else (the connection, ``isolation_level`` as SQLAlchemy sets it)
 is aiosqlite's own.
 
-A read goes no further than the event loop's own thread, unless it runs long:
-a ``SELECT`` (and a plain ``BEGIN``, which takes no lock) is run in place with
-a budget (``INLINE_BUDGET_S``); one still running when the budget is spent is
-interrupted (SQLite's progress handler), which undoes nothing but that read,
-and run again in aiosqlite's thread. A trip costs more of the event loop than
-most of the reads a member's update makes take in SQLite (~0.1 ms against
-tens of microseconds), and a card or a search makes ten of them. Anything that
-writes or may wait for a lock (``BEGIN IMMEDIATE``, the changes, a commit of
-a transaction that wrote) goes to the thread as before: SQLite may wait there
-up to the busy timeout, which the event loop must never do. A commit or
-rollback ending a transaction that only read (or none) is done in place too.
-The sqlite3 connection is opened with ``check_same_thread=False``: it is used
-from both threads, never at once (each call is awaited before the next).
+A read goes no further than the event loop's own thread, unless it runs long
+or would wait: a ``SELECT`` (and a plain ``BEGIN``, which takes no lock) is
+run in place with a budget (``INLINE_BUDGET_S``); one still running when the
+budget is spent is interrupted (SQLite's progress handler, between two steps
+of its virtual machine: the budget is approximate), which undoes nothing but
+that read, and run again in aiosqlite's thread. A trip costs more of the event
+loop than most of the reads a member's update makes take in SQLite (~0.1 ms
+against tens of microseconds), and a card or a search makes ten of them.
+
+A read waits for a lock only to take its snapshot (the first of a transaction,
+or one outside any; in WAL mode only while another connection recovers or
+closes the log): that one runs in place with no busy timeout, and if SQLite
+answers "busy" it goes to the thread, to wait there. Anything that writes
+(``BEGIN IMMEDIATE``, the changes, a commit of a transaction that wrote) goes
+to the thread as before: SQLite may wait up to the busy timeout, which the
+event loop must never do. A commit or rollback ending a transaction that only
+read (or none) is done in place too. The sqlite3 connection is opened with
+``check_same_thread=False``: it is used from both threads, never at once
+(nothing runs in place while a call is in the thread, or once closing began).
 """
 
 from __future__ import annotations
@@ -80,14 +86,16 @@ class OneTripCursor:
         reads = _reads(sql)
         outcome = connection.in_place(self._execute, sql, parameters) if reads else None
         if outcome is None:
+            connection.wrote = connection.wrote or not reads  # even if it fails half done
             outcome = await connection.run(self._execute, sql, parameters)
-            connection.wrote = connection.wrote or not reads
+        connection.began(sql)
         self.description, self.rowcount, self.lastrowid, self._rows, self._open = outcome
         return self
 
     async def executemany(self, sql: str, parameters: Any) -> OneTripCursor:
         self._connection.wrote = True
         outcome = await self._connection.run(self._execute_many, sql, parameters)
+        self._connection.began(sql)
         self.description, self.rowcount, self.lastrowid, self._rows, self._open = outcome
         return self
 
@@ -179,7 +187,11 @@ class OneTripConnection(aiosqlite.Connection):
 
     wrote = False
     """The transaction open ran something other than reads (so its end goes to the thread)."""
-    _trips = 0  # calls sent to the thread and not yet back
+    _snapshot = False  # the transaction open holds its snapshot (a read or a lock took it)
+    _sent = 0  # calls sent to the thread (counted in the event loop's thread)
+    _done = 0  # calls the thread finished (counted in that thread)
+    _closing = False
+    _busy_timeout: int | None = None  # the connection's, in ms (read when first needed)
 
     @property
     def sqlite(self) -> sqlite3.Connection:
@@ -187,29 +199,47 @@ class OneTripConnection(aiosqlite.Connection):
 
     async def run(self, function: Any, *args: Any) -> Any:
         """``function(*args)`` in aiosqlite's thread: one trip."""
-        self._trips += 1
+        self._sent += 1
+        return await self._execute(self._counted, function, *args)  # type: ignore[no-untyped-call]
+
+    def _counted(self, function: Callable[..., Any], *args: Any) -> Any:
         try:
-            return await self._execute(function, *args)  # type: ignore[no-untyped-call]
+            return function(*args)
         finally:
-            self._trips -= 1
+            self._done += 1  # when the thread is done, even if the caller stopped waiting
 
     def in_place(self, function: Callable[..., _Outcome], *args: Any) -> _Outcome | None:
         """``function(*args)`` (a read) here, in the event loop's thread; None when it
-        ran past ``INLINE_BUDGET_S`` and was interrupted, or when the thread is busy
-        with this connection."""
-        if self._trips or self._connection is None:
-            return None
+        ran past ``INLINE_BUDGET_S`` and was interrupted, when it would have waited for
+        a lock, or when the connection is busy in the thread or closing."""
         sqlite = self._connection
+        if self._sent != self._done or self._closing or not self._running or sqlite is None:
+            return None
+        guarded = not (self._snapshot and sqlite.in_transaction) and args[0] != "BEGIN"
+        if guarded:  # it may have to wait for its snapshot: not here
+            if self._busy_timeout is None:
+                self._busy_timeout = int(sqlite.execute("PRAGMA busy_timeout").fetchone()[0])
+            sqlite.execute("PRAGMA busy_timeout=0")
         deadline = time.perf_counter() + INLINE_BUDGET_S
         sqlite.set_progress_handler(lambda: time.perf_counter() > deadline, PROGRESS_STEPS)
         try:
             return function(*args)
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode == sqlite3.SQLITE_INTERRUPT:
+            if error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY):
                 return None
             raise
         finally:
             sqlite.set_progress_handler(None, 0)
+            if guarded:
+                sqlite.execute(f"PRAGMA busy_timeout={self._busy_timeout}")
+
+    def began(self, sql: str) -> None:
+        """After a statement ran: whether the transaction now holds its snapshot."""
+        self._snapshot = sql != "BEGIN" and self._conn.in_transaction
+
+    async def close(self) -> None:
+        self._closing = True
+        await super().close()
 
     async def commit(self) -> None:
         await self._end(self._conn.commit)
@@ -219,11 +249,11 @@ class OneTripConnection(aiosqlite.Connection):
 
     async def _end(self, end: Callable[[], None]) -> None:
         """A transaction that only read (or none) ends in place: no lock to wait for."""
-        if self.wrote or self._trips:
+        if self.wrote or self._sent != self._done or self._closing or not self._running:
             await self.run(end)
         else:
             end()
-        self.wrote = False
+        self.wrote = self._snapshot = False
 
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)

@@ -4,6 +4,8 @@ leave the connection usable, and the counts SQLAlchemy reads (rowcount, lastrowi
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.engine import create_engine
-from storage.sqlite_driver import INLINE_BUDGET_S, PREFETCH, OneTripConnection
+from storage.sqlite_driver import INLINE_BUDGET_S, PREFETCH, OneTripConnection, connect
 
 COUNT_TO = text(
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < :n) "
@@ -173,11 +175,11 @@ async def test_a_long_read_is_handed_to_the_thread_whole(engine: AsyncEngine) ->
         assert trips.count == 1  # the next short read is in place again
         driver = (await conn.get_raw_connection()).driver_connection
         assert isinstance(driver, OneTripConnection)
-        driver._trips += 1  # the thread is busy with this connection: nothing in place
+        driver._sent += 1  # the thread is busy with this connection: nothing in place
         try:
             await conn.execute(text("SELECT 1"))
         finally:
-            driver._trips -= 1
+            driver._sent -= 1
         assert trips.count == 2
 
 
@@ -190,3 +192,53 @@ async def test_a_read_in_place_that_fails_tells_the_caller(engine: AsyncEngine) 
             await conn.execute(text("SELECT abs(-9223372036854775808)"))
         assert (await conn.execute(text("SELECT 2"))).scalar() == 2
         assert trips.count == 0
+
+
+async def test_a_read_that_would_wait_for_its_snapshot_waits_in_the_thread(
+    tmp_path: Path,
+) -> None:
+    """Another connection holds the lock a read needs for its snapshot (a rollback
+    journal's exclusive lock; in WAL mode, a log being recovered): the read is not to
+    wait in place (no busy timeout there), so it waits in the thread, the busy
+    timeout's way, while the event loop goes on; then it reads."""
+    path = tmp_path / "journal.db"
+    with sqlite3.connect(path) as setup:
+        setup.execute("CREATE TABLE t (x INTEGER)")
+        setup.execute("INSERT INTO t VALUES (7)")
+    conn = await connect(str(path), isolation_level=None)
+    other = sqlite3.connect(path, isolation_level=None)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    try:
+        cursor = conn.cursor()
+        await cursor.execute("PRAGMA busy_timeout=15000")
+        await conn.commit()  # (not a read: it ends in the thread)
+        other.execute("BEGIN EXCLUSIVE")
+        other.execute("INSERT INTO t VALUES (8)")
+        asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
+        trips = Trips(conn._tx)
+        conn._tx = trips  # type: ignore[assignment]
+        started = time.perf_counter()
+        await cursor.execute("SELECT sum(x) FROM t")
+        assert await cursor.fetchall() == [(15,)]
+        assert time.perf_counter() - started >= 0.25
+        assert trips.count == 1
+        assert ticks >= 10  # the event loop was not held
+        await cursor.execute("BEGIN")
+        await cursor.execute("SELECT count(*) FROM t")
+        await cursor.execute("SELECT 1")  # the snapshot taken: no guard, no trip
+        await conn.commit()  # it only read
+        assert trips.count == 1
+        await cursor.execute("PRAGMA busy_timeout")
+        assert await cursor.fetchall() == [(15_000,)]  # given back after the reads
+    finally:
+        ticker.cancel()
+        other.close()
+        await conn.close()
