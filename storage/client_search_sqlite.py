@@ -47,11 +47,12 @@ class Candidates:
     """What each index gave for a search's terms (``Finder.key``): how many clients,
     counting no further than ``LIMIT``, and for those that gave no more than
     ``SORT_LIMIT``, their ids as a JSON array (for the text index, those of its sample
-    when it gave few: a superset, see ``SqliteSearch._count``). They do not depend on what else the
-    search asks (who searches, active or archived), so a second search for the same
-    terms in the same transaction (the archive's, after the active clients') shares
-    them: an index that gave few is not read again, and the queries that sort its
-    candidates read them from the array instead of running its lookup once more.
+    when it gave few: a superset, see ``SqliteSearch._count``). They do not depend on
+    what else the search asks (who searches, active or archived), so a second search
+    for the same terms in the same transaction (the archive's, after the active
+    clients') shares them: an index that gave few is not read again, and the queries
+    that sort its candidates read them from the array instead of running its lookup
+    once more.
     Only within one transaction (one session): the ids are a snapshot."""
 
     counts: dict[str, int] = field(default_factory=dict)

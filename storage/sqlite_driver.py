@@ -208,14 +208,22 @@ class OneTripConnection(aiosqlite.Connection):
         finally:
             self._done += 1  # when the thread is done, even if the caller stopped waiting
 
-    def in_place(self, function: Callable[..., _Outcome], *args: Any) -> _Outcome | None:
-        """``function(*args)`` (a read) here, in the event loop's thread; None when it
-        ran past ``INLINE_BUDGET_S`` and was interrupted, when it would have waited for
-        a lock, or when the connection is busy in the thread or closing."""
+    @property
+    def _idle(self) -> bool:
+        """Nothing of this connection's is in the thread, and it is not closing: it may
+        be used here."""
+        return self._sent == self._done and not self._closing and self._running
+
+    def in_place(
+        self, function: Callable[[str, Any], _Outcome], sql: str, parameters: Any
+    ) -> _Outcome | None:
+        """``function(sql, parameters)`` (a read) here, in the event loop's thread; None
+        when it ran past ``INLINE_BUDGET_S`` and was interrupted, when it would have
+        waited for a lock, or when the connection is busy in the thread or closing."""
         sqlite = self._connection
-        if self._sent != self._done or self._closing or not self._running or sqlite is None:
+        if not self._idle or sqlite is None:
             return None
-        guarded = not (self._snapshot and sqlite.in_transaction) and args[0] != "BEGIN"
+        guarded = not (self._snapshot and sqlite.in_transaction) and sql != "BEGIN"
         if guarded:  # it may have to wait for its snapshot: not here
             if self._busy_timeout is None:
                 self._busy_timeout = int(sqlite.execute("PRAGMA busy_timeout").fetchone()[0])
@@ -223,7 +231,7 @@ class OneTripConnection(aiosqlite.Connection):
         deadline = time.perf_counter() + INLINE_BUDGET_S
         sqlite.set_progress_handler(lambda: time.perf_counter() > deadline, PROGRESS_STEPS)
         try:
-            return function(*args)
+            return function(sql, parameters)
         except sqlite3.OperationalError as error:
             if error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY):
                 return None
@@ -249,7 +257,7 @@ class OneTripConnection(aiosqlite.Connection):
 
     async def _end(self, end: Callable[[], None]) -> None:
         """A transaction that only read (or none) ends in place: no lock to wait for."""
-        if self.wrote or self._sent != self._done or self._closing or not self._running:
+        if self.wrote or not self._idle:
             await self.run(end)
         else:
             end()
