@@ -107,6 +107,13 @@ class Crm:
         self._defs = defs_cache if defs_cache is not None else DefsCache(max_age=0)
         self._defs.watch(session)
 
+    async def after_answer(self) -> None:
+        """What an update leaves until its answer is out: remembering the card it opened
+        (``Timeline.open_card``). The CRM middleware calls it when the handler is done."""
+        timeline = self.__dict__.get("timeline")  # built only if the update used it
+        if isinstance(timeline, Timeline):
+            await timeline.remember_open()
+
     members = Part(lambda c: Members(c._session, c.clock, c.config, c._member_cache))
     invites = Part(lambda c: Invites(c._session, c.clock, c.config))
     outbox = Part(lambda c: Outbox(c._session, c.clock))

@@ -50,6 +50,7 @@ class Timeline:
         # The card this update opened (or found open already), if any.
         self.opened: int | None = None
         self.opened_deal: int | None = None
+        self._to_write: User | None = None  # whose open card ``opened`` is, not yet written
 
     async def comment(self, actor: User, client_id: int, text: str) -> Event:
         note = clean_note(text)
@@ -117,30 +118,41 @@ class Timeline:
     async def open_card(self, actor: User, client_id: int, deal_id: int | None = None) -> None:
         """Make ``client_id`` (or its deal ``deal_id``) the card plain text goes to.
 
-        When it already is, and was opened less than ``OPEN_CARD_REFRESH`` ago,
-        nothing is written: browsing one card (refresh, pages of its timeline,
-        finding it again) takes no write lock. The window counted from the
-        opening (``card_context``) then runs from at most that much earlier.
+        This update sees it at once (``open_client_id``); it is written by
+        ``remember_open``, once the update's answer is out (``Crm.after_answer``): the
+        write does not delay the card, and a card that was never shown (the update
+        failed) is not left open. When it already is the open card, and was opened
+        less than ``OPEN_CARD_REFRESH`` ago, nothing is written: browsing one card
+        (refresh, pages of its timeline, finding it again) takes no write lock. The
+        window counted from the opening (``card_context``) then runs from at most
+        that much earlier.
         """
         self.opened = client_id
         self.opened_deal = deal_id
         now = self._clock.now()
-        if (
+        fresh = (
             actor.open_client_id == client_id
             and actor.open_deal_id == deal_id
             and actor.open_client_at is not None
             and now - actor.open_client_at < OPEN_CARD_REFRESH
-        ):
+        )
+        self._to_write = None if fresh else actor
+
+    async def remember_open(self) -> None:
+        """Write the card ``open_card`` opened, if it needs writing."""
+        actor, self._to_write = self._to_write, None
+        if actor is None:
             return
         async with write_transaction(self._session, savepoint=False):  # one update by id
             user = await self._session.get(User, actor.id)
             if user is not None:
-                user.open_client_id, user.open_deal_id = client_id, deal_id
+                user.open_client_id, user.open_deal_id = self.opened, self.opened_deal
                 user.open_client_at = self._clock.now()
-                actor.open_client_id, actor.open_client_at = client_id, user.open_client_at
-                actor.open_deal_id = deal_id
+                actor.open_client_id, actor.open_client_at = self.opened, user.open_client_at
+                actor.open_deal_id = self.opened_deal
 
     async def close_card(self, actor: User) -> None:
+        self.opened = self.opened_deal = self._to_write = None  # not opened after all
         async with write_transaction(self._session):
             user = await self._session.get(User, actor.id)
             if user is not None:
@@ -150,7 +162,9 @@ class Timeline:
 
     def open_client_id(self, actor: User, window: timedelta) -> int | None:
         """The client whose card (or a deal of theirs) plain text goes to now, if one was
-        opened within ``window``."""
+        opened within ``window`` (this update's, if it opened one: ``open_card``)."""
+        if self._to_write is not None:
+            return self.opened
         if actor.open_client_id is None or actor.open_client_at is None:
             return None
         if self._clock.now() - actor.open_client_at > window:
@@ -161,7 +175,7 @@ class Timeline:
         """The deal whose card is open now (within ``window``), if the open card is a deal's."""
         if self.open_client_id(actor, window) is None:
             return None
-        return actor.open_deal_id
+        return self.opened_deal if self._to_write is not None else actor.open_deal_id
 
     async def _add(
         self,

@@ -7,7 +7,14 @@ once the copy is older than its max age). SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import SendMessage
+from sqlalchemy import event
 
 from bot.app import App
 from bot.simulator import SimulatedUser
@@ -88,3 +95,74 @@ async def test_another_instance_sees_a_change_once_its_copy_is_old(
     now[0] += 1.5
     async with other.open() as crm:
         assert await crm.settings.managers_see_all()
+
+
+async def test_the_open_card_is_written_once_the_card_is_out(
+    app: App, owner_en: SimulatedUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await owner_en.send("/start")
+    await make_client(app, OWNER_ID, "Anna Lee", phones=("+79161234567",))
+    session = app.bot.session
+    order: list[str] = []
+    request = session.make_request
+
+    async def recorded(bot: Any, method: Any, **kwargs: Any) -> Any:
+        order.append(type(method).__name__)
+        return await request(bot, method, **kwargs)
+
+    def sql(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        order.append(statement.strip().split()[0].upper())
+
+    monkeypatch.setattr(session, "make_request", recorded)
+    event.listen(app.engine.sync_engine, "before_cursor_execute", sql)
+    try:
+        [card] = await owner_en.send("/find Anna Lee")
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", sql)
+    assert "Anna Lee" in card.text
+    # The card is sent first, then the member's open card is written.
+    assert order.index("SendMessage") < order.index("UPDATE")
+    assert (await member(app, OWNER_ID)).open_client_id is not None
+
+
+async def test_a_card_that_could_not_be_sent_is_not_left_open(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await owner_en.send("/start")
+    await make_client(app, OWNER_ID, "Anna Lee", phones=("+79161234567",))
+    failure = TelegramBadRequest(SendMessage(chat_id=OWNER_ID, text="…"), "chat not found")
+    app.bot.session.answer_next(failure, SendMessage)  # type: ignore[attr-defined]
+    with contextlib.suppress(TelegramBadRequest):
+        await owner_en.send("/find Anna Lee")
+    assert (await member(app, OWNER_ID)).open_client_id is None
+    # Found again and shown, it is the open card.
+    [card] = await owner_en.send("/find Anna Lee")
+    assert "Anna Lee" in card.text
+    assert (await member(app, OWNER_ID)).open_client_id is not None
+
+
+async def test_an_opened_card_is_open_at_once_and_written_after_the_answer(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await owner_en.send("/start")
+    client = await make_client(app, OWNER_ID, "Anna Lee")
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.timeline.open_card(owner, client.id)
+        window = crm.config.card_context
+        assert crm.timeline.open_client_id(owner, window) == client.id  # this update sees it
+        assert crm.timeline.open_deal_id(owner, window) is None
+        assert owner.open_client_id is None  # not written yet
+        await crm.after_answer()
+        assert owner.open_client_id == client.id
+    assert (await member(app, OWNER_ID)).open_client_id == client.id
+    # Closed in the same update after opening: nothing is left to write.
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.timeline.close_card(owner)
+        await crm.timeline.open_card(owner, client.id)
+        await crm.timeline.close_card(owner)
+        await crm.after_answer()
+    assert (await member(app, OWNER_ID)).open_client_id is None

@@ -31,8 +31,7 @@ async def card_screen(
         extra = [*extra, business_views.card_line(chat)]
         rows.append(business_views.card_row(chat, member.id, client_id))
     statuses = await crm.settings.statuses()
-    # Last: every read above shares one transaction, before the write (if any) ends it.
-    await crm.timeline.open_card(member, client_id)
+    await crm.timeline.open_card(member, client_id)  # written once the card is out
     return render_card(card, member, statuses, page, extra, rows)
 
 

@@ -48,13 +48,17 @@ class CrmMiddleware(BaseMiddleware):
                 # A chat of a member's Business account: the member is the account's owner,
                 # whoever wrote (the customer is never a member, nor let in as one).
                 data["member"] = await crm.business.owner_of(connection_id)
-                return await handler(event, data)
+                result = await handler(event, data)
+                await crm.after_answer()
+                return result
             tg_user: TgUser | None = data.get("event_from_user")
             member = await crm.members.get_active(tg_user.id) if tg_user else None
             if member is not None and tg_user is not None:
                 await crm.members.update_profile(member, full_name(tg_user), tg_user.username)
             data["member"] = member
-            return await handler(event, data)
+            result = await handler(event, data)
+            await crm.after_answer()  # the answer is out: what was left for now
+            return result
 
 
 def business_connection_of(event: TelegramObject) -> str | None:
@@ -173,7 +177,7 @@ class LeaveDialogs(BaseMiddleware):
         # unless what they did opened that very card again (a search that found it).
         card = member.open_client_id, member.open_deal_id
         result = await handler(event, data)
-        opened = crm.timeline.opened, crm.timeline.opened_deal
-        if opened != card and (member.open_client_id, member.open_deal_id) == card:
+        # Nothing opened (a card opened is written after the answer: ``Crm.after_answer``).
+        if crm.timeline.opened is None and (member.open_client_id, member.open_deal_id) == card:
             await crm.timeline.close_card(member)
         return result
