@@ -15,7 +15,9 @@ benchmark is the owner of that team, chatting in private:
 The echo bot gets the same texts. Times are from the update being handed to
 the bot's getUpdates to its sendMessage arriving, per update, one at a time.
 Also: RSS at rest of both processes, the bot's CPU per update and per idle
-tick, and (from inside the bot) statements per update and per idle tick.
+tick, and (from inside the bot) statements and write transactions per update
+and per idle tick, and the time an update spends in the bot before its answer
+is asked of the API (``ms_to_answer_per_update``: the rest is the transport).
 Progress goes to stderr; the last line of stdout is one JSON object.
 """
 

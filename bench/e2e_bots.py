@@ -2,7 +2,8 @@
 
 ``python -m bench.e2e_bots echo|kartoteka <api url> <db> <stats file>``: poll
 the fake Bot API at ``api url`` until SIGINT, then write what was counted
-inside the process (statements per update and per idle tick) to ``stats``.
+inside the process (statements per update and per idle tick, and the time from an
+update to its answer being asked of the API) to ``stats``.
 """
 
 from __future__ import annotations
@@ -53,11 +54,15 @@ class Counter:
         self.by_task: dict[int, int] = defaultdict(int)
         self.writes_by_task: dict[int, int] = defaultdict(int)
 
-    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def __call__(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         task = asyncio.current_task()
         key = id(task) if task is not None else 0
         self.by_task[key] += 1
-        if statement.lstrip().upper().startswith("BEGIN IMMEDIATE"):
+        # A write transaction: BEGIN IMMEDIATE, or a change that is one of its own
+        # (storage.engine.write_row, sent with no BEGIN).
+        if statement.lstrip().upper().startswith("BEGIN IMMEDIATE") or (
+            conn.get_execution_options().get("kartoteka_lone_write")
+        ):
             self.writes_by_task[key] += 1
 
     def take(self) -> tuple[int, int]:
@@ -89,21 +94,36 @@ async def kartoteka(api: str, db: str) -> dict[str, Any]:
     counter = Counter()
     event.listen(app.engine.sync_engine, "before_cursor_execute", counter)
     per_update: dict[str, list[int]] = defaultdict(list)
+    to_answer: dict[str, list[float]] = defaultdict(list)  # ms in the bot before its answer
     ticks: list[tuple[int, int, float]] = []
     marks: list[int] = []  # where the rest began and ended, in ticks (bench.e2e's marks)
     asyncio.get_running_loop().add_signal_handler(REST, lambda: marks.append(len(ticks)))
 
     feed = app.dispatcher.feed_update
+    answered: dict[int, float] = {}  # by task: when it asked the API to send its answer
+    make_request = app.bot.session.make_request
+
+    async def noted_request(bot: Bot, method: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(method).__name__ == "SendMessage":
+            answered[id(asyncio.current_task())] = time.perf_counter()
+        return await make_request(bot, method, *args, **kwargs)
+
+    app.bot.session.make_request = noted_request  # type: ignore[method-assign]
 
     async def counted_feed(bot: Bot, update: Update, **kwargs: Any) -> Any:
         counter.take()
+        started = time.perf_counter()
         try:
             return await feed(bot, update, **kwargs)
         finally:
             text = update.message.text if update.message and update.message.text else ""
+            kind = text.split()[0] if text else "other"
             statements, writes = counter.take()
-            per_update[text.split()[0] if text else "other"].append(statements)
-            per_update[(text.split()[0] if text else "other") + ":writes"].append(writes)
+            per_update[kind].append(statements)
+            per_update[kind + ":writes"].append(writes)
+            sent = answered.pop(id(asyncio.current_task()), None)
+            if sent is not None:
+                to_answer[kind].append((sent - started) * 1000)
 
     app.dispatcher.feed_update = counted_feed  # type: ignore[method-assign]
     tick = app.ticker.tick
@@ -134,6 +154,7 @@ async def kartoteka(api: str, db: str) -> dict[str, Any]:
         await app.close()
     result: dict[str, Any] = {
         "statements_per_update": {k: _median(v) for k, v in per_update.items()},
+        "ms_to_answer_per_update": {k: _median(v) for k, v in to_answer.items()},
     }
     if len(marks) < 2:  # not measured (the marks never came): say so, not "no writes"
         return {**result, "idle_ticks": None}

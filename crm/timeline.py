@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import delete
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from crm import events
 from crm.clients import Clients
@@ -19,7 +20,7 @@ from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from crm.event_data import CallLogged, FileAttached
 from crm.events import EventKind
-from storage.engine import write_transaction
+from storage.engine import write_row, write_transaction
 from storage.models import Deal, Event, User
 
 MAX_NOTE = 4000
@@ -143,13 +144,16 @@ class Timeline:
         actor, self._to_write = self._to_write, None
         if actor is None:
             return
-        async with write_transaction(self._session, savepoint=False):  # one update by id
-            user = await self._session.get(User, actor.id)
-            if user is not None:
-                user.open_client_id, user.open_deal_id = self.opened, self.opened_deal
-                user.open_client_at = self._clock.now()
-                actor.open_client_id, actor.open_client_at = self.opened, user.open_client_at
-                actor.open_deal_id = self.opened_deal
+        opened = {
+            "open_client_id": self.opened,
+            "open_deal_id": self.opened_deal,
+            "open_client_at": self._clock.now(),
+        }
+        engine = self._session.bind
+        assert isinstance(engine, AsyncEngine)
+        await write_row(engine, update(User).where(User.id == actor.id).values(opened))
+        for key, value in opened.items():  # as the row is now, not a change to write
+            set_committed_value(actor, key, value)
 
     async def close_card(self, actor: User) -> None:
         self.opened = self.opened_deal = self._to_write = None  # not opened after all

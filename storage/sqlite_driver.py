@@ -256,8 +256,9 @@ class OneTripConnection(aiosqlite.Connection):
         await self._end(self._conn.rollback)
 
     async def _end(self, end: Callable[[], None]) -> None:
-        """A transaction that only read (or none) ends in place: no lock to wait for."""
-        if self.wrote or not self._idle:
+        """A transaction that only read (or none: a lone statement was its own) ends in
+        place: no lock to wait for."""
+        if (self.wrote and self._conn.in_transaction) or not self._idle:
             await self.run(end)
         else:
             end()

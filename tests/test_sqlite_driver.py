@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.engine import create_engine
+from storage.engine import create_engine, write_row
 from storage.sqlite_driver import INLINE_BUDGET_S, PREFETCH, OneTripConnection, connect
 
 COUNT_TO = text(
@@ -153,6 +153,31 @@ async def test_a_read_runs_in_place_and_a_write_in_the_thread(engine: AsyncEngin
         assert trips.count == 3  # BEGIN IMMEDIATE, the insert, the commit
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT x FROM t"))).scalars().all() == [5]
+
+
+async def test_a_lone_write_is_one_trip(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``write_row``: one statement with no BEGIN or COMMIT around it, one trip in all,
+    and committed. One that fails changes nothing and leaves the connection usable."""
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (x INTEGER UNIQUE)"))
+        await conn.execute(text("INSERT INTO t VALUES (1), (2)"))
+    trips: list[str] = []
+    run = OneTripConnection.run
+
+    async def counted(self: OneTripConnection, function: Any, *args: Any) -> Any:
+        trips.append(getattr(function, "__name__", "?"))
+        return await run(self, function, *args)
+
+    monkeypatch.setattr(OneTripConnection, "run", counted)
+    await write_row(engine, text("UPDATE t SET x = 3 WHERE x = 1"))
+    assert len(trips) == 1
+    with pytest.raises(IntegrityError):
+        await write_row(engine, text("UPDATE t SET x = 3"))  # 2 would become 3 as well
+    await write_row(engine, text("UPDATE t SET x = 4 WHERE x = 2"))
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT x FROM t ORDER BY x"))).scalars().all() == [3, 4]
 
 
 async def test_a_long_read_is_handed_to_the_thread_whole(engine: AsyncEngine) -> None:
