@@ -38,6 +38,7 @@ from crm.clock import ManualClock
 from crm.config import CrmConfig
 from crm.parsing.search_text import fold
 from crm.service import Crm, CrmFactory
+from storage import trigram_counts
 from storage.engine import create_engine, create_session_factory
 from storage.models import (
     Client,
@@ -73,6 +74,7 @@ async def measure(
     rng.shuffle(card_ids)
 
     engine = create_engine(url)
+    await trigram_counts.load(engine)  # as the bot does at startup (bot.startup)
     sessions = create_session_factory(engine)
     factory = CrmFactory(sessions, ManualClock(NOW), CrmConfig())
     try:

@@ -6,14 +6,17 @@ import gc
 import logging
 
 from bot.app import App
+from storage import trigram_counts
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
 
 async def prepare_database(app: App) -> None:
-    """Apply pending migrations, make the configured owners members, seed the pipeline."""
+    """Apply pending migrations, make the configured owners members, seed the pipeline,
+    read how common each trigram of the text index is (``storage.trigram_counts``)."""
     await upgrade(app.engine)
+    await trigram_counts.load(app.engine)
     async with app.crm.open() as crm:
         await crm.members.ensure_configured_owners()
         await crm.pipelines.ensure_default()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from storage import trigram_counts
 from storage.client_search_usual import among, counted, fts_count, usual_query
 from storage.search_index import FTS_TABLE
 from storage.search_terms import (
@@ -107,7 +108,8 @@ class SqliteSearch:
     async def run(self, prefix_only: bool) -> list[Client]:
         term = self._terms[0]
         found: list[int] = []
-        everything = fts_finder(FTS_TABLE, [t for t in self._terms if len(t) >= 3])
+        counts = trigram_counts.counts_of(self._session.sync_session.get_bind())
+        everything = fts_finder(FTS_TABLE, [t for t in self._terms if len(t) >= 3], counts)
         if (
             not prefix_only
             and everything is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -116,31 +116,40 @@ def fts_ids(table: str, expression: Any) -> Select[Any]:
     )
 
 
-def fts_sample(terms: Sequence[str]) -> str:
+def fts_sample(terms: Sequence[str], counts: Mapping[str, int] | None = None) -> str:
     """An FTS5 trigram expression matching a superset of the rows that contain every term
-    (each of three characters or more): for each term, its first trigram and the one
-    three characters on (the last one when the term is shorter than six), as separate
-    tokens rather than the whole term as a phrase.
+    (each of three characters or more): trigrams of each term as separate tokens rather
+    than the whole term as a phrase. With ``counts`` (how many rows hold each trigram,
+    ``storage.trigram_counts``), each term's rarest trigram; without, its first trigram
+    and the one three characters on (the last one when the term is shorter than six).
 
     A phrase loads the row list of each of its trigrams and checks their positions:
-    ~1.6 ms (up to 3 ms) for a full name at 100k clients, against ~0.5 ms for the
-    sample, which found at most three rows where the phrase found one (measured on the
-    ``bench.clients`` base). A word's first letters tell words apart better than its
-    ending (``-ович``, ``-овна``). One word's sample can hold many more rows than its
-    phrase (``виктор`` for ``викторович``; 1,365 names for ``екатеринбург``, which no
-    name holds), each to be read and tested: ``fts_finder`` samples two words or more,
-    and ``Finder.fts`` keeps both expressions."""
+    ~1.6 ms (up to 3 ms) for a full name at 100k clients, against ~0.4 ms for the
+    fixed sample and ~0.13 ms for the rarest trigrams, which found at most three rows
+    where the phrase found one (measured on the ``bench.clients`` base). A word's first
+    letters tell words apart better than its ending (``-ович``, ``-овна``). One word's
+    sample can hold many more rows than its phrase (``виктор`` for ``викторович``;
+    1,365 names for ``екатеринбург``, which no name holds), each to be read and
+    tested: ``fts_finder`` samples two words or more, and ``Finder.fts`` keeps both
+    expressions."""
     tokens: list[str] = []
     for term in terms:
+        if counts is not None:
+            trigrams = [term[i : i + 3] for i in range(len(term) - 2)]
+            tokens.append(min(trigrams, key=lambda trigram: counts.get(trigram, 0)))
+            continue
         second = term[3:6] if len(term) >= 6 else term[-3:]
-        tokens += dict.fromkeys((term[:3], second))  # in order, once (a three-letter term)
+        tokens += (term[:3], second)
+    tokens = list(dict.fromkeys(tokens))  # in order, once (a three-letter term, a repeat)
     return " AND ".join('"' + token.replace('"', '""') + '"' for token in tokens)
 
 
-def fts_finder(table: str, terms: Sequence[str]) -> Finder | None:
+def fts_finder(
+    table: str, terms: Sequence[str], counts: Mapping[str, int] | None = None
+) -> Finder | None:
     """Clients whose ``table`` column contains every term; None if a term is too short
     for trigrams. For two terms or more, its ``fts`` has the cheaper superset too
-    (``fts_sample``)."""
+    (``fts_sample``, by ``counts`` when given)."""
     if not terms or any(len(term) < 3 for term in terms):
         return None
     expression = _fts_phrases(terms)
@@ -151,7 +160,7 @@ def fts_finder(table: str, terms: Sequence[str]) -> Finder | None:
         ids = fts_ids(table, expression)
         return Client.id.in_(ids), ids
 
-    sample = fts_sample(terms) if len(terms) > 1 else expression
+    sample = fts_sample(terms, counts) if len(terms) > 1 else expression
     return Finder(f"{table}:{expression}", build, FtsLookup(table, expression, sample))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import sqlite3
 from datetime import timedelta
@@ -16,6 +17,7 @@ from crm.clients import ClientDraft, DuplicateFound
 from crm.clock import ManualClock
 from crm.service import Crm
 from crm.visibility import visible_clients
+from storage import trigram_counts
 from storage.client_search import ranked_select
 from storage.client_search_sqlite import SAMPLE_LIMIT
 from storage.engine import create_session_factory
@@ -330,6 +332,26 @@ def test_the_text_index_is_asked_for_a_sample_of_each_term(terms: list[str], exp
     assert fts_sample(terms) == expected
 
 
+COUNTS = {"пет": 900, "етр": 40, "тро": 700, "ров": 5000, "ива": 3000, "ван": 800, "ан ": 1}
+
+
+@pytest.mark.parametrize(
+    ("terms", "expected"),
+    [
+        (["петров", "иван"], '"етр" AND "ван"'),  # each word's rarest trigram
+        (["иван", "петров"], '"ван" AND "етр"'),
+        (["ива"], '"ива"'),
+        (["абв", "иван"], '"абв" AND "ван"'),  # in no row: the index answers at once
+        (["иван", "иван"], '"ван"'),  # once
+        (['ab"cd'], '"ab"""'),  # equals (none counted): the first
+    ],
+)
+def test_with_counts_the_sample_is_each_terms_rarest_trigram(
+    terms: list[str], expected: str
+) -> None:
+    assert fts_sample(terms, COUNTS) == expected
+
+
 def test_the_sample_finds_every_row_that_holds_all_the_terms() -> None:
     """On SQLite's own trigram index, with few letters so that the sampled trigrams
     often meet in rows that do not hold the term: never fewer rows than the terms."""
@@ -338,6 +360,7 @@ def test_the_sample_finds_every_row_that_holds_all_the_terms() -> None:
     connection = sqlite3.connect(":memory:")
     connection.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='trigram')")
     connection.executemany("INSERT INTO t(rowid, body) VALUES (?, ?)", enumerate(texts))
+    trigrams = list(itertools.product('абв "*', repeat=3))
     wider = 0
     for _ in range(300):
         terms = [
@@ -345,16 +368,16 @@ def test_the_sample_finds_every_row_that_holds_all_the_terms() -> None:
             for _ in range(rng.randint(1, 2))
         ]
         holding = {i for i, text in enumerate(texts) if all(term in text for term in terms)}
-        matched = {
-            row for (row,) in connection.execute("SELECT rowid FROM t(?)", (fts_sample(terms),))
-        }
-        assert holding <= matched, terms
-        wider += matched != holding
+        counts = {"".join(trigram): rng.randint(0, 99) for trigram in trigrams}
+        for sample in (fts_sample(terms), fts_sample(terms, counts)):
+            matched = {row for (row,) in connection.execute("SELECT rowid FROM t(?)", (sample,))}
+            assert holding <= matched, terms
+            wider += matched != holding
     assert wider  # it is a sample: some rows matched it without the terms
 
 
 async def test_two_words_ask_the_text_index_for_their_sample_first(app: App) -> None:
-    """The words "ивасик иванов" sample "ива", "сик", "ива", "нов": "Ивасик Новиков" holds them and
+    """The words "ивасик иванов" sample "ива", "сик", "нов": "Ивасик Новиков" holds them and
     is a candidate, not a match. Past ``SAMPLE_LIMIT`` candidates the words' phrases are
     counted too. One word asks for its phrase alone."""
     if app.engine.dialect.name != "sqlite":
@@ -373,7 +396,7 @@ async def test_two_words_ask_the_text_index_for_their_sample_first(app: App) -> 
     cases = [
         ("иванов", ["Пётр Иванов", "Новикова Ива"], ['"иванов"']),
         ("новиков ивасик", ["Ивасик Новиков"], ['"нов" AND "ико" AND "ива" AND "сик"']),
-        ("ивасик иванов", [], ['"ива" AND "сик" AND "ива" AND "нов"']),
+        ("ивасик иванов", [], ['"ива" AND "сик" AND "нов"']),
     ]
     event.listen(app.engine.sync_engine, "before_cursor_execute", record)
     try:
@@ -395,6 +418,19 @@ async def test_two_words_ask_the_text_index_for_their_sample_first(app: App) -> 
         async with app.crm.open() as crm:
             found = await crm.client_queries.search(await owner_of(crm), "ивасик иванов")
         assert found == []
-        assert asked == ['"ива" AND "сик" AND "ива" AND "нов"', '"ивасик" AND "иванов"']
+        assert asked == ['"ива" AND "сик" AND "нов"', '"ивасик" AND "иванов"']
+
+        # With the index's counts (read at startup; this one's was empty then), each
+        # word's rarest trigram, the first of equals: "вас" (in the Ивасики only, like
+        # "аси" and "сик") and "ван" (in Пётр Иванов's name and Ивановка only).
+        await trigram_counts.load(app.engine)
+        asked.clear()
+        async with app.crm.open() as crm:
+            owner = await owner_of(crm)
+            found, _archived = await crm.client_queries.search_with_archive(
+                owner, "ивасик иванов", 10
+            )
+        assert found == []
+        assert asked[0] == '"вас" AND "ван"'
     finally:
         event.remove(app.engine.sync_engine, "before_cursor_execute", record)
