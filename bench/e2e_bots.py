@@ -112,6 +112,7 @@ async def kartoteka(api: str, db: str) -> dict[str, Any]:
 
     async def counted_feed(bot: Bot, update: Update, **kwargs: Any) -> Any:
         counter.take()
+        answered.pop(id(asyncio.current_task()), None)  # another task's, of the same id
         started = time.perf_counter()
         try:
             return await feed(bot, update, **kwargs)

@@ -6,11 +6,12 @@ last one this member opened, recently) a plain message becomes a comment on it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -21,8 +22,9 @@ from crm.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from crm.event_data import CallLogged, FileAttached
 from crm.events import EventKind
 from storage.engine import write_row, write_transaction
-from storage.models import Deal, Event, User
+from storage.models import Client, Deal, Event, User
 
+log = logging.getLogger(__name__)
 MAX_NOTE = 4000
 CALL_OUTCOMES = ("reached", "no_answer", "call_back")
 FileKind = Literal["photo", "voice", "document", "video", "audio", "video_note"]
@@ -140,19 +142,34 @@ class Timeline:
         self._to_write = None if fresh else actor
 
     async def remember_open(self) -> None:
-        """Write the card ``open_card`` opened, if it needs writing."""
+        """Write the card ``open_card`` opened, if it needs writing.
+
+        The update's transaction ends first (its writes were committed by their own,
+        ``write_transaction``), so the write takes back the connection the session
+        gives up instead of holding a second one. A card deleted meanwhile is written
+        as none. A write that fails (the database locked past the busy timeout, or
+        gone) is logged and not raised: the card is out, and the member keeps their
+        last open card."""
         actor, self._to_write = self._to_write, None
         if actor is None:
             return
+        if self._session.in_transaction():
+            await self._session.commit()  # it only read (nothing expires: expire_on_commit)
+        client_id, deal_id, now = self.opened, self.opened_deal, self._clock.now()
         opened = {
-            "open_client_id": self.opened,
-            "open_deal_id": self.opened_deal,
-            "open_client_at": self._clock.now(),
+            "open_client_id": select(Client.id).where(Client.id == client_id).scalar_subquery(),
+            "open_deal_id": select(Deal.id).where(Deal.id == deal_id).scalar_subquery(),
+            "open_client_at": now,
         }
         engine = self._session.bind
         assert isinstance(engine, AsyncEngine)
-        await write_row(engine, update(User).where(User.id == actor.id).values(opened))
-        for key, value in opened.items():  # as the row is now, not a change to write
+        try:
+            await write_row(engine, update(User).where(User.id == actor.id).values(opened))
+        except Exception:
+            log.warning("the open card of member %s was not written", actor.id, exc_info=True)
+            return
+        written = {"open_client_id": client_id, "open_deal_id": deal_id, "open_client_at": now}
+        for key, value in written.items():  # as the row is now, not a change to write
             set_committed_value(actor, key, value)
 
     async def close_card(self, actor: User) -> None:

@@ -157,7 +157,7 @@ async def write_row(engine: AsyncEngine, statement: Executable) -> None:
             await conn.execute(statement)
         return
     gate = gate_for(engine.sync_engine, SQLITE_BUSY_TIMEOUT_MS / 1000)
-    async with gate.turn(), engine.connect() as conn:
+    async with engine.connect() as conn, gate.turn():  # never the turn while waiting a connection
         conn = await conn.execution_options(**{_LONE_WRITE_OPTION: True})
         await conn.execute(statement)
         await conn.commit()  # nothing to commit: no trip (storage.sqlite_driver)

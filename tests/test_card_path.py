@@ -8,6 +8,7 @@ once the copy is older than its max age). SQLite and PostgreSQL.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from datetime import timedelta
 from typing import Any
 
@@ -15,9 +16,11 @@ import pytest
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import SendMessage
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from bot.app import App
 from bot.simulator import SimulatedUser
+from crm import timeline as timeline_module
 from crm.clock import ManualClock
 from crm.config import CrmConfig
 from crm.service import CrmFactory
@@ -25,6 +28,7 @@ from crm.team_settings import SettingsCache
 from storage.engine import create_session_factory
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID
+from tests.test_deal_card import make_deal
 from tests.test_idle_tick import statements, writes
 
 
@@ -128,17 +132,24 @@ async def test_the_open_card_is_written_once_the_card_is_out(
 async def test_a_card_that_could_not_be_sent_is_not_left_open(
     app: App, owner_en: SimulatedUser
 ) -> None:
+    """The open card stays the last one the member saw."""
     await owner_en.send("/start")
     await make_client(app, OWNER_ID, "Anna Lee", phones=("+79161234567",))
+    seen = await make_client(app, OWNER_ID, "Boris Kim")
     failure = TelegramBadRequest(SendMessage(chat_id=OWNER_ID, text="…"), "chat not found")
     app.bot.session.answer_next(failure, SendMessage)  # type: ignore[attr-defined]
     with contextlib.suppress(TelegramBadRequest):
         await owner_en.send("/find Anna Lee")
     assert (await member(app, OWNER_ID)).open_client_id is None
+    await owner_en.send("/find Boris Kim")
+    app.bot.session.answer_next(failure, SendMessage)  # type: ignore[attr-defined]
+    with contextlib.suppress(TelegramBadRequest):
+        await owner_en.send("/find Anna Lee")
+    assert (await member(app, OWNER_ID)).open_client_id == seen.id
     # Found again and shown, it is the open card.
     [card] = await owner_en.send("/find Anna Lee")
     assert "Anna Lee" in card.text
-    assert (await member(app, OWNER_ID)).open_client_id is not None
+    assert (await member(app, OWNER_ID)).open_client_id not in (None, seen.id)
 
 
 async def test_an_opened_card_is_open_at_once_and_written_after_the_answer(
@@ -166,3 +177,86 @@ async def test_an_opened_card_is_open_at_once_and_written_after_the_answer(
         await crm.timeline.close_card(owner)
         await crm.after_answer()
     assert (await member(app, OWNER_ID)).open_client_id is None
+
+
+async def test_remembering_the_open_card_takes_no_second_connection(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """The update's own connection is given back first: many updates at once cannot
+    run the pool dry waiting for a second one each."""
+    await owner_en.send("/start")
+    client = await make_client(app, OWNER_ID, "Anna Lee")
+    pool = app.engine.sync_engine.pool
+    most = [0]
+
+    def checked_out(*_args: Any) -> None:
+        most[0] = max(most[0], pool.checkedout())  # type: ignore[attr-defined]
+
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.client_queries.card(owner, client.id)  # a read: the session holds one
+        await crm.timeline.open_card(owner, client.id)
+        event.listen(pool, "checkout", checked_out)
+        try:
+            await crm.after_answer()
+        finally:
+            event.remove(pool, "checkout", checked_out)
+    assert most[0] == 1
+    assert (await member(app, OWNER_ID)).open_client_id == client.id
+
+
+async def test_a_deal_card_opened_is_written_with_its_deal(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await owner_en.send("/start")
+    client = await make_client(app, OWNER_ID, "Anna Lee")
+    deal = await make_deal(app, client.id)
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.timeline.open_card(owner, client.id, deal.id)
+        window = crm.config.card_context
+        assert crm.timeline.open_deal_id(owner, window) == deal.id  # this update sees it
+        await crm.after_answer()
+    opened = await member(app, OWNER_ID)
+    assert (opened.open_client_id, opened.open_deal_id) == (client.id, deal.id)
+
+
+async def test_a_card_deleted_before_it_is_remembered_is_no_open_card(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await owner_en.send("/start")
+    kept = await make_client(app, OWNER_ID, "Anna Lee")
+    gone = await make_client(app, OWNER_ID, "Boris Kim")
+    await owner_en.send("/find Anna Lee")
+    assert (await member(app, OWNER_ID)).open_client_id == kept.id
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.timeline.open_card(owner, gone.id)
+        async with app.crm.open() as other:  # another member deletes it meanwhile
+            await other.client_edits.delete(owner, gone.id)
+        await crm.after_answer()  # no foreign key error
+    assert (await member(app, OWNER_ID)).open_client_id is None
+
+
+async def test_a_failed_write_of_the_open_card_is_logged_not_raised(
+    app: App,
+    owner_en: SimulatedUser,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await owner_en.send("/start")
+    kept = await make_client(app, OWNER_ID, "Anna Lee")
+    other = await make_client(app, OWNER_ID, "Boris Kim")
+    await owner_en.send("/find Anna Lee")
+
+    async def locked(*_args: Any) -> None:
+        raise OperationalError("UPDATE users …", {}, sqlite3.OperationalError("locked"))
+
+    monkeypatch.setattr(timeline_module, "write_row", locked)
+    [card] = await owner_en.send("/find Boris Kim")
+    assert "Boris Kim" in card.text
+    assert "the open card of member" in caplog.text
+    assert (await member(app, OWNER_ID)).open_client_id == kept.id != other.id
