@@ -156,8 +156,8 @@ async def write_row(engine: AsyncEngine, statement: Executable) -> None:
         async with engine.begin() as conn:
             await conn.execute(statement)
         return
-    gate = gate_for(engine.sync_engine, SQLITE_BUSY_TIMEOUT_MS / 1000)
-    async with engine.connect() as conn, gate.turn():  # never the turn while waiting a connection
+    # The connection first: never the turn while waiting for a connection.
+    async with engine.connect() as conn, _turn(engine.sync_engine):
         conn = await conn.execution_options(**{_LONE_WRITE_OPTION: True})
         await conn.execute(statement)
         await conn.commit()  # nothing to commit: no trip (storage.sqlite_driver)
@@ -182,7 +182,7 @@ async def write_transaction(
     """
     if session.in_transaction():
         await session.commit()
-    async with _turn(session):
+    async with _turn(session.sync_session.get_bind()):
         await session.connection(execution_options={_WRITE_OPTION: True})
         try:
             if savepoint:
@@ -200,9 +200,8 @@ async def write_transaction(
         await session.commit()
 
 
-def _turn(session: AsyncSession) -> AbstractAsyncContextManager[None]:
+def _turn(bind: Engine | Connection) -> AbstractAsyncContextManager[None]:
     """On SQLite, this process's writers one after another (see storage/write_gate.py)."""
-    bind = session.sync_session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     if engine.dialect.name != "sqlite":
         return nullcontext()

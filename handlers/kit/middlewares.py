@@ -48,14 +48,12 @@ class CrmMiddleware(BaseMiddleware):
                 # A chat of a member's Business account: the member is the account's owner,
                 # whoever wrote (the customer is never a member, nor let in as one).
                 data["member"] = await crm.business.owner_of(connection_id)
-                result = await handler(event, data)
-                await crm.after_answer()
-                return result
-            tg_user: TgUser | None = data.get("event_from_user")
-            member = await crm.members.get_active(tg_user.id) if tg_user else None
-            if member is not None and tg_user is not None:
-                await crm.members.update_profile(member, full_name(tg_user), tg_user.username)
-            data["member"] = member
+            else:
+                tg_user: TgUser | None = data.get("event_from_user")
+                member = await crm.members.get_active(tg_user.id) if tg_user else None
+                if member is not None and tg_user is not None:
+                    await crm.members.update_profile(member, full_name(tg_user), tg_user.username)
+                data["member"] = member
             result = await handler(event, data)
             await crm.after_answer()  # the answer is out: what was left for now
             return result
