@@ -14,11 +14,10 @@ benchmark is the owner of that team, chatting in private:
 
 The echo bot gets the same texts. Times are from the update being handed to
 the bot's getUpdates to its sendMessage arriving, per update, one at a time.
-Also: RSS at rest of both processes, the bot's CPU per update and per idle
-tick, and (from inside the bot) statements and write transactions per update
-and per idle tick, and the time an update spends in the bot before its answer
-is asked of the API (``ms_to_answer_per_update``: the rest is the transport).
-Progress goes to stderr; the last line of stdout is one JSON object.
+Also: RSS at rest, CPU per update and per idle tick, and from inside the bot
+statements and write transactions per update and per idle tick, and the ms before
+an update's answer is asked of the API (the rest is transport). Progress goes to
+stderr; the last line of stdout is one JSON object.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ import asyncio
 import json
 import math
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -38,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import log
+from bench.e2e_base import OWNER_ID, prepare, unique_names
 from bench.e2e_bots import REST
 from bench.fake_api import FakeBotApi
 
-OWNER_ID = 100_001  # bench.clients' owner
 TOKEN = "123456:bench"
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -63,43 +61,6 @@ def rss_mb(pid: int) -> float:
 def cpu_s(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
-
-
-def unique_names(db_path: Path, count: int) -> list[str]:
-    """Full names a search finds exactly one client for (checked by the bot's own search)."""
-    from crm.clock import SystemClock
-    from crm.config import CrmConfig
-    from crm.service import CrmFactory
-    from storage.engine import create_engine, create_session_factory
-
-    with sqlite3.connect(db_path) as db:
-        candidates = [
-            row[0]
-            for row in db.execute(
-                "SELECT min(name) FROM clients WHERE archived_at IS NULL "
-                "GROUP BY name_folded HAVING count(*) = 1 ORDER BY min(id) LIMIT ?",
-                (count * 10,),
-            )
-        ]
-
-    async def check() -> list[str]:
-        engine = create_engine(f"sqlite+aiosqlite:///{db_path}")
-        factory = CrmFactory(create_session_factory(engine), SystemClock(), CrmConfig())
-        chosen: list[str] = []
-        try:
-            async with factory.open() as crm:
-                owner = await crm.members.get_active(OWNER_ID)
-                assert owner is not None
-                for name in candidates:
-                    if len(await crm.client_queries.search(owner, name, limit=2)) == 1:
-                        chosen.append(name)
-                    if len(chosen) == count:
-                        break
-        finally:
-            await engine.dispose()
-        return chosen
-
-    return asyncio.run(check())
 
 
 class Bot:
@@ -243,46 +204,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=20260601)
     parser.add_argument("--db", type=Path, help="a bench.clients database (made if missing)")
     return parser.parse_args(argv)
-
-
-def prepare(args: argparse.Namespace, path: Path) -> None:
-    """Generate the base if the file is missing; bring an existing one to the head."""
-    from bench.base_events import generate
-    from storage.engine import create_engine
-    from storage.migrate import upgrade
-
-    url = f"sqlite+aiosqlite:///{path}"
-    if not path.exists():
-        events = args.events if args.events is not None else args.clients * 10
-        log(f"generating {args.clients:,} clients and {events:,} events into {path}")
-        asyncio.run(generate(url, args.seed, args.clients, events))
-        settle_past_tasks(path)
-        return
-
-    async def migrate() -> None:
-        engine = create_engine(url)
-        try:
-            await upgrade(engine)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(migrate())
-    settle_past_tasks(path)
-    with sqlite3.connect(path) as db:
-        args.clients = db.execute("SELECT count(*) FROM clients").fetchone()[0]
-
-
-def settle_past_tasks(path: Path) -> None:
-    """Nudges for the tasks overdue at the base's NOW count as sent: the generator leaves
-    them open, and the bot would spend the run sending thousands of them."""
-    from bench.base_words import NOW
-
-    with sqlite3.connect(path) as db:
-        db.execute(
-            "UPDATE tasks SET nudged_at = due_at WHERE done_at IS NULL AND nudged_at IS NULL "
-            "AND due_at < ?",
-            (NOW.strftime("%Y-%m-%d %H:%M:%S.%f"),),
-        )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy import event
 
 async def measure(path: Path, ticks: int) -> dict[str, Any]:
     from bench.base_words import NOW
-    from bench.e2e import settle_past_tasks
+    from bench.e2e_base import settle_past_tasks
     from bot.app import build_app
     from bot.config import Settings
     from bot.offline import OfflineSession
