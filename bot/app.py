@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.flood import FloodControl
 from bot.i18n import build_i18n
 from bot.lease import Leases, LocalLeases, RedisLeases
+from bot.polling import AnswersFirst
 from bot.web.metrics import RequestMetrics, UpdateMetrics, reminder_sent
 from crm.clock import Clock, SystemClock
 from crm.config import CrmConfig
@@ -120,6 +121,8 @@ def build_app(
         session=session or _http_session(settings),
         default=DefaultBotProperties(link_preview_is_disabled=True),
     )
+    # Outermost: a poll for more updates lets the ones just received start first.
+    bot.session.middleware(AnswersFirst())
     ledger = PressLedger()
     bot.session.middleware(ledger)
     limits = RateLimits()

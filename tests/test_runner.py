@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 from aiogram import Bot
 from aiogram.methods import GetUpdates, SendMessage, TelegramMethod
+from aiogram.types import Update
 
 from bot.app import App, build_app
 from bot.offline import OfflineSession
@@ -131,3 +132,46 @@ async def test_serving_cancelled_leaves_nothing_frozen(polling_app: App) -> None
     with pytest.raises(asyncio.CancelledError):
         await task
     assert gc.get_freeze_count() == 0
+
+
+class SentInOrder(PollingSession):
+    """Notes each request as it leaves (after the session's middlewares), before the poll's wait."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[str] = []
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[T],
+        timeout: int | None = None,  # noqa: ASYNC109
+    ) -> T:
+        self.sent.append(type(method).__name__)
+        return await super().make_request(bot, method, timeout)
+
+
+async def test_the_answer_goes_before_the_next_poll(sqlite_url: str) -> None:
+    """aiogram asks for more updates the moment it has handed the last ones to their tasks;
+    the member's answer must not wait behind that request (``bot.polling.AnswersFirst``)."""
+    session = SentInOrder()
+    app = build_app(make_settings(sqlite_url), session=session)
+    await prepare_database(app)
+    # The member's row is known, as on any update but their first: no wait for the database.
+    await app.dispatcher.feed_update(
+        app.bot, Update.model_validate(message_update(1, OWNER_ID, "/help"))
+    )
+    session.answer_next([Update.model_validate(message_update(2, OWNER_ID, "/help"))], GetUpdates)
+    polling = asyncio.create_task(
+        app.dispatcher.start_polling(app.bot, handle_signals=False, close_bot_session=False)
+    )
+    try:
+        assert await wait_until(lambda: session.sent.count("GetUpdates") >= 2, 10)
+    finally:
+        await app.dispatcher.stop_polling()
+        await asyncio.wait_for(polling, 10)
+        await app.close()
+    order = [name for name in session.sent if name in ("GetUpdates", "SendMessage")]
+    assert order[:4] == ["SendMessage", "GetUpdates", "SendMessage", "GetUpdates"], order
+    answers = [r for r in session.requests if isinstance(r, SendMessage)]
+    assert "/find" in answers[1].text

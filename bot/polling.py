@@ -1,0 +1,34 @@
+"""Long polling that lets the updates just received start before it asks for more.
+
+aiogram's polling hands each update it receives to a task of its own and at
+once asks Telegram for the next ones. That request (the session's middlewares,
+its JSON, aiohttp's write to the socket: ~0.2 ms of the event loop) ran before
+any of the new tasks began, so every answer waited for it. ``AnswersFirst``
+makes a getUpdates yield to the event loop once before it is sent: the tasks
+just created run up to their first wait (a ``/help`` or a card found: until
+their answer is on its way), and then the poll goes. Telegram keeps what
+arrives meanwhile for that poll; nothing is lost or reordered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+
+class AnswersFirst(BaseRequestMiddleware):
+    """The outermost session middleware: a getUpdates waits one turn of the event loop."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if isinstance(method, GetUpdates):
+            await asyncio.sleep(0)  # the update tasks created just now take their turn first
+        return await make_request(bot, method)
