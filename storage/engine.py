@@ -143,7 +143,9 @@ async def read_row(engine: AsyncEngine, statement: Executable, params: dict[str,
         return (await conn.execute(statement, params)).one()
 
 
-async def write_row(engine: AsyncEngine, statement: Executable) -> None:
+async def write_row(
+    engine: AsyncEngine, statement: Executable, params: dict[str, Any] | None = None
+) -> None:
     """One change by one statement, in a transaction of its own, outside any session.
 
     For a small change that is never refused and needs nothing read first (the
@@ -154,12 +156,12 @@ async def write_row(engine: AsyncEngine, statement: Executable) -> None:
     """
     if engine.dialect.name != "sqlite":
         async with engine.begin() as conn:
-            await conn.execute(statement)
+            await conn.execute(statement, params)
         return
     # The connection first: never the turn while waiting for a connection.
     async with engine.connect() as conn, _turn(engine.sync_engine):
         conn = await conn.execution_options(**{_LONE_WRITE_OPTION: True})
-        await conn.execute(statement)
+        await conn.execute(statement, params)
         await conn.commit()  # nothing to commit: no trip (storage.sqlite_driver)
 
 
