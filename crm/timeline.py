@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Literal
 
@@ -171,29 +171,29 @@ class Timeline:
         actor, self._to_write = self._to_write, None
         if actor is None:
             return
-        if self._session.in_transaction():
-            await self._session.commit()  # it only read (nothing expires: expire_on_commit)
-        client_id, deal_id, now = self.opened, self.opened_deal, self._clock.now()
-        params = {"member": actor.id, "client": client_id, "deal": deal_id, "at": now}
-        engine = self._session.bind
-        assert isinstance(engine, AsyncEngine)
         try:
-            await write_row(engine, _open_card_update(), params)
+            await self._write_open(actor, self.opened, self.opened_deal, self._clock.now())
         except Exception:
             log.warning("the open card of member %s was not written", actor.id, exc_info=True)
-            return
-        written = {"open_client_id": client_id, "open_deal_id": deal_id, "open_client_at": now}
-        for key, value in written.items():  # as the row is now, not a change to write
-            set_committed_value(actor, key, value)
 
     async def close_card(self, actor: User) -> None:
         self.opened = self.opened_deal = self._to_write = None  # not opened after all
-        async with write_transaction(self._session):
-            user = await self._session.get(User, actor.id)
-            if user is not None:
-                user.open_client_id = user.open_deal_id = None
-                user.open_client_at = None
-        actor.open_client_id = actor.open_deal_id = actor.open_client_at = None
+        await self._write_open(actor, None, None, None)
+
+    async def _write_open(
+        self, actor: User, client_id: int | None, deal_id: int | None, at: datetime | None
+    ) -> None:
+        """Write ``actor``'s open card as one statement of its own (``write_row``), after
+        the update's transaction ends, and take it as ``actor``'s row now is."""
+        if self._session.in_transaction():
+            await self._session.commit()  # it only read (nothing expires: expire_on_commit)
+        params = {"member": actor.id, "client": client_id, "deal": deal_id, "at": at}
+        engine = self._session.bind
+        assert isinstance(engine, AsyncEngine)
+        await write_row(engine, _open_card_update(), params)
+        written = {"open_client_id": client_id, "open_deal_id": deal_id, "open_client_at": at}
+        for key, value in written.items():  # as the row is now, not a change to write
+            set_committed_value(actor, key, value)
 
     def open_client_id(self, actor: User, window: timedelta) -> int | None:
         """The client whose card (or a deal of theirs) plain text goes to now, if one was
