@@ -154,15 +154,33 @@ async def write_row(
     to aiosqlite's thread instead of three, in this process's turn for writers.
     Elsewhere it is an ordinary transaction.
     """
+    await _on_its_own(engine, statement, params, _LONE_WRITE_OPTION)
+
+
+async def write_rows(
+    engine: AsyncEngine, statement: Executable, rows: list[dict[str, Any]]
+) -> None:
+    """``statement`` once for each of ``rows`` (its parameters), in one transaction of
+    its own, outside any session: on SQLite from its ``BEGIN IMMEDIATE``, in this
+    process's turn for writers. One row is ``write_row``."""
+    if len(rows) == 1:
+        await write_row(engine, statement, rows[0])
+    elif rows:
+        await _on_its_own(engine, statement, rows, _WRITE_OPTION)
+
+
+async def _on_its_own(engine: AsyncEngine, statement: Executable, params: Any, option: str) -> None:
+    """``statement`` in a transaction of its own; on SQLite begun as ``option`` says
+    (``_on_begin``), in this process's turn for writers."""
     if engine.dialect.name != "sqlite":
         async with engine.begin() as conn:
             await conn.execute(statement, params)
         return
     # The connection first: never the turn while waiting for a connection.
     async with engine.connect() as conn, _turn(engine.sync_engine):
-        conn = await conn.execution_options(**{_LONE_WRITE_OPTION: True})
+        conn = await conn.execution_options(**{option: True})
         await conn.execute(statement, params)
-        await conn.commit()  # nothing to commit: no trip (storage.sqlite_driver)
+        await conn.commit()  # a lone write: nothing to commit, no trip (storage.sqlite_driver)
 
 
 @asynccontextmanager
