@@ -60,6 +60,7 @@ class App:
     leases: Leases
 
     async def close(self) -> None:
+        await self.crm.member_cache.open_cards.write()  # what the last tick left
         if self.redis is not None:
             await self.redis.aclose()
         await self.dispatcher.storage.close()

@@ -27,6 +27,10 @@ It stays true because nothing changes a member's row but this process:
 * a copy older than ``max_age`` is read again: a change made from outside the
   bot (by hand in the database, a restore into the running bot's database) is
   seen within that time.
+
+The open cards members opened and this process has not written yet
+(``open_cards``, on with the copies) are put on every member handed out, from a
+copy or loaded (``OpenCards.watch``): the row as this process will write it.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
+from crm.open_cards import OpenCards
 from storage.models import User
 
 # A statement after which a member's row may differ from its copy: any but a SELECT that
@@ -70,6 +75,7 @@ class MemberCache:
         self._rows: dict[int, tuple[float, dict[str, Any]]] = {}
         self._generation = 0  # bumped by every drop
         self._writing = 0  # connections that changed members and are not back in the pool
+        self.open_cards = OpenCards()  # written behind, when enabled
 
     @property
     def enabled(self) -> bool:
@@ -97,6 +103,7 @@ class MemberCache:
         event.listen(sync.pool, "checkin", returned)
         event.listen(sync.pool, "invalidate", returned)
         self._max_age = max_age
+        self.open_cards.enable(engine)
 
     def drop(self) -> None:
         self._rows.clear()
@@ -112,6 +119,7 @@ class MemberCache:
             known.__dict__.update(kept[1])
             make_transient_to_detached(known)  # loaded, unchanged, with its identity
             session.add(known)
+            self.open_cards.put_on(known)  # as a load would (OpenCards.watch)
         if known is not None:  # the session's own object (from the copy, or read before)
             return known if isinstance(known, User) and known.active else None
         # Kept only from a read of its own: a transaction that begins with it (a snapshot

@@ -9,12 +9,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Literal
 
-from sqlalchemy import Update, bindparam, delete, select, update
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from crm import events
 from crm.clients import Clients
@@ -22,8 +20,9 @@ from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from crm.event_data import CallLogged, FileAttached
 from crm.events import EventKind
+from crm.open_cards import OpenCard, OpenCards, open_card_update
 from storage.engine import write_row, write_transaction
-from storage.models import Client, Deal, Event, User
+from storage.models import Deal, Event, User
 
 log = logging.getLogger(__name__)
 MAX_NOTE = 4000
@@ -33,23 +32,6 @@ UNDO_WINDOW = timedelta(hours=1)
 NOTE_KINDS = ("comment", "call", "file")
 # Reopening the open card writes its time again only once it is this old.
 OPEN_CARD_REFRESH = timedelta(minutes=1)
-
-
-@cache
-def _open_card_update() -> Update:
-    """The member's open card, as ``remember_open`` writes it (built once: ~0.1 ms a time).
-    The card by subqueries, so that one deleted meanwhile is written as none."""
-    return (
-        update(User)
-        .where(User.id == bindparam("member"))
-        .values(
-            open_client_id=select(Client.id)
-            .where(Client.id == bindparam("client"))
-            .scalar_subquery(),
-            open_deal_id=select(Deal.id).where(Deal.id == bindparam("deal")).scalar_subquery(),
-            open_client_at=bindparam("at", type_=User.open_client_at.type),
-        )
-    )
 
 
 def clean_note(text: str | None, required: bool = True) -> str | None:
@@ -64,10 +46,17 @@ def clean_note(text: str | None, required: bool = True) -> str | None:
 
 
 class Timeline:
-    def __init__(self, session: AsyncSession, clock: Clock, clients: Clients) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        clients: Clients,
+        open_cards: OpenCards | None = None,
+    ) -> None:
         self._session = session
         self._clock = clock
         self._clients = clients
+        self._open_cards = open_cards if open_cards is not None else OpenCards()  # off
         # The card this update opened (or found open already), if any.
         self.opened: int | None = None
         self.opened_deal: int | None = None
@@ -139,14 +128,15 @@ class Timeline:
     async def open_card(self, actor: User, client_id: int, deal_id: int | None = None) -> None:
         """Make ``client_id`` (or its deal ``deal_id``) the card plain text goes to.
 
-        This update sees it at once (``open_client_id``); it is written by
-        ``remember_open``, once the update's answer is out (``Crm.after_answer``): the
-        write does not delay the card, and a card that was never shown (the update
-        failed) is not left open. When it already is the open card, and was opened
-        less than ``OPEN_CARD_REFRESH`` ago, nothing is written: browsing one card
-        (refresh, pages of its timeline, finding it again) takes no write lock. The
-        window counted from the opening (``card_context``) then runs from at most
-        that much earlier.
+        This update sees it at once (``open_client_id``); it is remembered by
+        ``remember_open``, once the update's answer is out (``Crm.after_answer``): a
+        card that was never shown (the update failed) is not left open. With one
+        instance it is kept in the process and written behind (``crm/open_cards.py``),
+        else written then, after the card. When it already is the open card, and was
+        opened less than ``OPEN_CARD_REFRESH`` ago, nothing changes: browsing one card
+        (refresh, pages of its timeline, finding it again) writes nothing. The window
+        counted from the opening (``card_context``) then runs from at most that much
+        earlier.
         """
         self.opened = client_id
         self.opened_deal = deal_id
@@ -160,14 +150,14 @@ class Timeline:
         self._to_write = None if fresh else actor
 
     async def remember_open(self) -> None:
-        """Write the card ``open_card`` opened, if it needs writing.
+        """Remember the card ``open_card`` opened, if it changed (``_write_open``).
 
-        The update's transaction ends first (its writes were committed by their own,
-        ``write_transaction``), so the write takes back the connection the session
-        gives up instead of holding a second one. A card deleted meanwhile is written
-        as none. A write that fails (the database locked past the busy timeout, or
-        gone) is logged and not raised: the card is out, and the member keeps their
-        last open card."""
+        When it is written now, the update's transaction ends first (its writes were
+        committed by their own, ``write_transaction``), so the write takes back the
+        connection the session gives up instead of holding a second one. A card deleted
+        meanwhile is written as none. A write that fails (the database locked past the
+        busy timeout, or gone) is logged and not raised: the card is out, and the
+        member keeps their last open card."""
         actor, self._to_write = self._to_write, None
         if actor is None:
             return
@@ -183,17 +173,20 @@ class Timeline:
     async def _write_open(
         self, actor: User, client_id: int | None, deal_id: int | None, at: datetime | None
     ) -> None:
-        """Write ``actor``'s open card as one statement of its own (``write_row``), after
-        the update's transaction ends, and take it as ``actor``'s row now is."""
+        """``actor``'s open card, kept to be written behind with one instance
+        (``OpenCards.keep``); else written now as one statement of its own
+        (``write_row``), after the update's transaction ends. Either way ``actor``
+        carries it as its row."""
+        card = OpenCard(client_id, deal_id, at)
+        if self._open_cards.enabled:
+            self._open_cards.keep(actor, card)
+            return
         if self._session.in_transaction():
             await self._session.commit()  # it only read (nothing expires: expire_on_commit)
-        params = {"member": actor.id, "client": client_id, "deal": deal_id, "at": at}
         engine = self._session.bind
         assert isinstance(engine, AsyncEngine)
-        await write_row(engine, _open_card_update(), params)
-        written = {"open_client_id": client_id, "open_deal_id": deal_id, "open_client_at": at}
-        for key, value in written.items():  # as the row is now, not a change to write
-            set_committed_value(actor, key, value)
+        await write_row(engine, open_card_update(), card.params(actor.id))
+        card.put_on(actor)  # as the row is now, not a change to write
 
     def open_client_id(self, actor: User, window: timedelta) -> int | None:
         """The client whose card (or a deal of theirs) plain text goes to now, if one was

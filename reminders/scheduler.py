@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 
 
 class Ticker:
-    """One tick: claim what fell due (reminders, nudges, digests, the nightly backup)
-    into the outbox, then send what the outbox holds.
+    """One tick: write the open cards kept since the last one (``crm/open_cards.py``),
+    claim what fell due (reminders, nudges, digests, the nightly backup) into the
+    outbox, then send what the outbox holds.
 
     A tick with nothing due only reads (a handful of indexed queries) and opens
     no write transaction: each claim looks before it writes, and the digests
@@ -56,6 +57,8 @@ class Ticker:
         await self._idle.wait()
 
     async def _tick(self) -> int:
+        # The open cards members opened since the last tick (nothing to do when none).
+        await self._factory.member_cache.open_cards.write()
         claimed = fired = 0
         async with self._factory.open(background=True) as crm:
             due = await crm.clock_work.due()  # one read says which jobs have work

@@ -2,13 +2,16 @@
 
 Finding a card again writes nothing; the team's settings are read once per
 process and dropped when changed (by this process at once, by another one
-once the copy is older than its max age). SQLite and PostgreSQL.
+once the copy is older than its max age). The open card: with one instance
+kept in the process and written by the clock's tick (tests/test_open_cards.py);
+with several, written once the card is out (here). SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -18,8 +21,10 @@ from aiogram.methods import SendMessage
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from bot.app import App
+from bot.app import App, build_app
+from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
+from bot.startup import prepare_database
 from crm import timeline as timeline_module
 from crm.clock import ManualClock
 from crm.config import CrmConfig
@@ -27,9 +32,29 @@ from crm.service import CrmFactory
 from crm.team_settings import SettingsCache
 from storage.engine import create_session_factory
 from tests.client_helpers import make_client, member
-from tests.conftest import OWNER_ID
+from tests.conftest import OWNER_ID, make_settings
 from tests.test_deal_card import make_deal
 from tests.test_idle_tick import statements, writes
+
+
+@pytest.fixture
+async def several(database_url: str, clock: ManualClock) -> AsyncIterator[App]:
+    """The bot as one of several instances: no open card is kept in the process, each
+    is written once its card is out (``Timeline._write_open``)."""
+    settings = make_settings(database_url, instances=2)
+    application = build_app(settings, session=OfflineSession(), clock=clock)
+    await prepare_database(application)
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+async def owner_of_several(several: App) -> SimulatedUser:
+    async with several.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        await crm.members.set_language(member, "en")
+    return SimulatedUser(several.dispatcher, several.bot, OWNER_ID, first_name="Olga")
 
 
 def settings_reads(seen: list[str]) -> list[str]:
@@ -53,11 +78,16 @@ async def test_finding_the_open_card_again_writes_nothing(
         assert writes(seen) == []
         assert settings_reads(seen) == []  # kept in the process
 
-    # Long enough after, the opening time is written again (the comment window follows it).
+    # Long enough after, the opening time changes (the comment window follows it): kept
+    # now, written by the clock's next tick (crm/open_cards.py).
     clock.advance(timedelta(minutes=2))
     with statements(app) as seen:
         await owner_en.send("/find Anna Lee")
-    assert writes(seen)
+    assert writes(seen) == []
+    assert (await member(app, OWNER_ID)).open_client_at == clock.now()
+    with statements(app) as seen:
+        await app.ticker.tick()
+    assert [s for s in writes(seen) if s.startswith("UPDATE users")]
     # And plain text still goes to that card as a comment.
     await owner_en.send("Called, she asks for a discount")
     [timeline] = await owner_en.send("/find Anna Lee")
@@ -102,11 +132,11 @@ async def test_another_instance_sees_a_change_once_its_copy_is_old(
 
 
 async def test_the_open_card_is_written_once_the_card_is_out(
-    app: App, owner_en: SimulatedUser, monkeypatch: pytest.MonkeyPatch
+    several: App, owner_of_several: SimulatedUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await owner_en.send("/start")
-    await make_client(app, OWNER_ID, "Anna Lee", phones=("+79161234567",))
-    session = app.bot.session
+    await owner_of_several.send("/start")
+    await make_client(several, OWNER_ID, "Anna Lee", phones=("+79161234567",))
+    session = several.bot.session
     order: list[str] = []
     request = session.make_request
 
@@ -118,15 +148,15 @@ async def test_the_open_card_is_written_once_the_card_is_out(
         order.append(statement.strip().split()[0].upper())
 
     monkeypatch.setattr(session, "make_request", recorded)
-    event.listen(app.engine.sync_engine, "before_cursor_execute", sql)
+    event.listen(several.engine.sync_engine, "before_cursor_execute", sql)
     try:
-        [card] = await owner_en.send("/find Anna Lee")
+        [card] = await owner_of_several.send("/find Anna Lee")
     finally:
-        event.remove(app.engine.sync_engine, "before_cursor_execute", sql)
+        event.remove(several.engine.sync_engine, "before_cursor_execute", sql)
     assert "Anna Lee" in card.text
     # The card is sent first, then the member's open card is written.
     assert order.index("SendMessage") < order.index("UPDATE")
-    assert (await member(app, OWNER_ID)).open_client_id is not None
+    assert (await member(several, OWNER_ID)).open_client_id is not None
 
 
 async def test_a_card_that_could_not_be_sent_is_not_left_open(
@@ -180,19 +210,19 @@ async def test_an_opened_card_is_open_at_once_and_written_after_the_answer(
 
 
 async def test_remembering_the_open_card_takes_no_second_connection(
-    app: App, owner_en: SimulatedUser
+    several: App, owner_of_several: SimulatedUser
 ) -> None:
     """The update's own connection is given back first: many updates at once cannot
     run the pool dry waiting for a second one each."""
-    await owner_en.send("/start")
-    client = await make_client(app, OWNER_ID, "Anna Lee")
-    pool = app.engine.sync_engine.pool
+    await owner_of_several.send("/start")
+    client = await make_client(several, OWNER_ID, "Anna Lee")
+    pool = several.engine.sync_engine.pool
     most = [0]
 
     def checked_out(*_args: Any) -> None:
         most[0] = max(most[0], pool.checkedout())  # type: ignore[attr-defined]
 
-    async with app.crm.open() as crm:
+    async with several.crm.open() as crm:
         owner = await crm.members.get_active(OWNER_ID)
         assert owner is not None
         await crm.client_queries.card(owner, client.id)  # a read: the session holds one
@@ -203,7 +233,7 @@ async def test_remembering_the_open_card_takes_no_second_connection(
         finally:
             event.remove(pool, "checkout", checked_out)
     assert most[0] == 1
-    assert (await member(app, OWNER_ID)).open_client_id == client.id
+    assert (await member(several, OWNER_ID)).open_client_id == client.id
 
 
 async def test_a_deal_card_opened_is_written_with_its_deal(
@@ -224,39 +254,39 @@ async def test_a_deal_card_opened_is_written_with_its_deal(
 
 
 async def test_a_card_deleted_before_it_is_remembered_is_no_open_card(
-    app: App, owner_en: SimulatedUser
+    several: App, owner_of_several: SimulatedUser
 ) -> None:
-    await owner_en.send("/start")
-    kept = await make_client(app, OWNER_ID, "Anna Lee")
-    gone = await make_client(app, OWNER_ID, "Boris Kim")
-    await owner_en.send("/find Anna Lee")
-    assert (await member(app, OWNER_ID)).open_client_id == kept.id
-    async with app.crm.open() as crm:
+    await owner_of_several.send("/start")
+    kept = await make_client(several, OWNER_ID, "Anna Lee")
+    gone = await make_client(several, OWNER_ID, "Boris Kim")
+    await owner_of_several.send("/find Anna Lee")
+    assert (await member(several, OWNER_ID)).open_client_id == kept.id
+    async with several.crm.open() as crm:
         owner = await crm.members.get_active(OWNER_ID)
         assert owner is not None
         await crm.timeline.open_card(owner, gone.id)
-        async with app.crm.open() as other:  # another member deletes it meanwhile
+        async with several.crm.open() as other:  # another member deletes it meanwhile
             await other.client_edits.delete(owner, gone.id)
         await crm.after_answer()  # no foreign key error
-    assert (await member(app, OWNER_ID)).open_client_id is None
+    assert (await member(several, OWNER_ID)).open_client_id is None
 
 
 async def test_a_failed_write_of_the_open_card_is_logged_not_raised(
-    app: App,
-    owner_en: SimulatedUser,
+    several: App,
+    owner_of_several: SimulatedUser,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await owner_en.send("/start")
-    kept = await make_client(app, OWNER_ID, "Anna Lee")
-    other = await make_client(app, OWNER_ID, "Boris Kim")
-    await owner_en.send("/find Anna Lee")
+    await owner_of_several.send("/start")
+    kept = await make_client(several, OWNER_ID, "Anna Lee")
+    other = await make_client(several, OWNER_ID, "Boris Kim")
+    await owner_of_several.send("/find Anna Lee")
 
     async def locked(*_args: Any) -> None:
         raise OperationalError("UPDATE users …", {}, sqlite3.OperationalError("locked"))
 
     monkeypatch.setattr(timeline_module, "write_row", locked)
-    [card] = await owner_en.send("/find Boris Kim")
+    [card] = await owner_of_several.send("/find Boris Kim")
     assert "Boris Kim" in card.text
     assert "the open card of member" in caplog.text
-    assert (await member(app, OWNER_ID)).open_client_id == kept.id != other.id
+    assert (await member(several, OWNER_ID)).open_client_id == kept.id != other.id

@@ -1,0 +1,157 @@
+"""The members' open cards, kept in the process and written behind (one instance).
+
+The open card (the card a member's plain text goes to) changes with most card
+views. Written after each of them it cost a write transaction, the write lock
+on SQLite, and ~0.6 ms of the event loop that the member's next update waited
+for. With one instance this process is the only reader of members' rows (every
+update takes its member through ``MemberCache``, which applies what is kept
+here), so the open card is kept here and written behind: the clock's tick
+writes what changed since the last one, every member's in one transaction, and
+so does the bot when it stops (``App.close``).
+
+What it costs, against a write after each view:
+
+* a crash loses the open cards of the last tick (a second by default): those
+  members' plain text goes to the card they had open before, as after a write
+  that failed;
+* a card deleted meanwhile stays open here until the next write, which writes
+  it as none (the statement finds the card by a subquery); a note sent to it
+  before that is refused as for any card that is gone.
+
+A write that fails (the database locked past the busy timeout, or gone) is
+logged, and what it held is kept for the next tick unless the member opened
+another card meanwhile. With several instances (``MemberCache`` off) nothing is
+kept: each opening is written at once (``Timeline.open_card``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from typing import Any
+
+from sqlalchemy import Update, bindparam, event, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from storage.engine import write_rows
+from storage.models import Client, Deal, User
+
+log = logging.getLogger(__name__)
+_WATCHED_BY = "kartoteka_open_cards"  # session info: the OpenCards its members carry
+
+
+@dataclass(frozen=True)
+class OpenCard:
+    """A member's open card: the client, the deal (of that client) if a deal's card, and
+    when it was opened; all None when none is open."""
+
+    client_id: int | None
+    deal_id: int | None
+    at: datetime | None
+
+    def params(self, member_id: int) -> dict[str, object]:
+        """The parameters of ``open_card_update`` that write it."""
+        return {"member": member_id, "client": self.client_id, "deal": self.deal_id, "at": self.at}
+
+    def put_on(self, user: User) -> None:
+        """Make ``user`` (an object of a session) carry it, as if loaded so: not a change
+        for the session to write."""
+        set_committed_value(user, "open_client_id", self.client_id)
+        set_committed_value(user, "open_deal_id", self.deal_id)
+        set_committed_value(user, "open_client_at", self.at)
+
+
+@cache
+def open_card_update() -> Update:
+    """A member's open card, written (built once: ~0.1 ms a time). The card by
+    subqueries, so that one deleted meanwhile is written as none."""
+    return (
+        update(User)
+        .where(User.id == bindparam("member"))
+        .values(
+            open_client_id=select(Client.id)
+            .where(Client.id == bindparam("client"))
+            .scalar_subquery(),
+            open_deal_id=select(Deal.id).where(Deal.id == bindparam("deal")).scalar_subquery(),
+            open_client_at=bindparam("at", type_=User.open_client_at.type),
+        )
+    )
+
+
+class OpenCards:
+    """What members opened and this process has not written yet (see the module)."""
+
+    def __init__(self) -> None:
+        self._engine: AsyncEngine | None = None  # off until enabled
+        self._kept: dict[int, OpenCard] = {}  # by member id, newest
+        self._writing: dict[int, OpenCard] = {}  # the write under way
+
+    @property
+    def enabled(self) -> bool:
+        return self._engine is not None
+
+    def enable(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    def watch(self, session: AsyncSession) -> None:
+        """Every member ``session`` loads (or loads again: a refresh) carries the open card
+        kept for them; ``MemberCache`` puts it on those it builds from its copies."""
+        if self.enabled:
+            session.info[_WATCHED_BY] = self
+
+    def keep(self, user: User, card: OpenCard) -> None:
+        """``user`` opened ``card``: theirs at once, written by the next ``write``."""
+        assert self.enabled, "kept only with one instance (MemberCache.enable)"
+        self._kept[user.id] = card
+        card.put_on(user)
+
+    def put_on(self, user: User) -> None:
+        """Give ``user``, just taken for an update, the open card kept for them (if any)."""
+        card = self._kept.get(user.id) or self._writing.get(user.id)
+        if card is not None:
+            card.put_on(user)
+
+    @property
+    def waiting(self) -> int:
+        """How many members' open cards are kept and not written yet."""
+        return len(self._kept)
+
+    async def write(self) -> int:
+        """Write what is kept, in one transaction; how many members' cards it wrote."""
+        if self._engine is None or not self._kept or self._writing:
+            return 0  # nothing to write, or a write under way (the next tick writes the rest)
+        self._writing, self._kept = self._kept, {}
+        try:
+            rows = [card.params(member_id) for member_id, card in self._writing.items()]
+            await write_rows(self._engine, open_card_update(), rows)
+            return len(rows)
+        except Exception:
+            count = len(self._writing)
+            log.warning("the open cards of %d members were not written", count, exc_info=True)
+            for member_id, card in self._writing.items():  # unless opened another since
+                self._kept.setdefault(member_id, card)
+            return 0
+        finally:
+            self._writing = {}
+
+
+@event.listens_for(User, "load")
+def _loaded(user: User, context: Any) -> None:
+    """Members as any query of a watched session loads them (heard once for all)."""
+    _put_on(user, context.session)
+
+
+@event.listens_for(User, "refresh")
+def _refreshed(user: User, context: Any, _attrs: Any) -> None:
+    """And as loaded again (``populate_existing``, a refresh after a rollback)."""
+    _put_on(user, context.session)
+
+
+def _put_on(user: User, session: Any) -> None:
+    kept = session.info.get(_WATCHED_BY) if session is not None else None
+    if isinstance(kept, OpenCards):
+        kept.put_on(user)
