@@ -30,7 +30,10 @@ It stays true because nothing changes a member's row but this process:
 
 The open cards members opened and this process has not written yet
 (``open_cards``, on with the copies) are put on every member handed out, from a
-copy or loaded (``OpenCards.watch``): the row as this process will write it.
+copy or loaded (``OpenCards.watch``): the row as this process will write it (so
+an open card changed by hand in the database meanwhile is written over). A
+statement that removes clients or deals closes them all (``OpenCards.close_all``),
+when sent and again when its transaction is over.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ _USERS = re.compile(r"\busers\b", re.IGNORECASE)
 _CARDS = re.compile(r"\b(clients|deals)\b", re.IGNORECASE)
 _REMOVES = re.compile(r"\b(DELETE|REPLACE|TRUNCATE|MERGE)\b", re.IGNORECASE)
 _WRITING = "kartoteka_member_change"  # connection info: it changed members, not yet returned
+_REMOVING = "kartoteka_card_removal"  # connection info: it removed cards, not yet returned
 _COLUMNS = tuple(attr.key for attr in inspect(User).column_attrs)
 _MANAGER = inspect(User).class_manager
 
@@ -63,9 +67,12 @@ def changes_members(statement: str) -> bool:
     """Whether ``statement`` may change a member's row (over-counting is only slower)."""
     if _READ.match(statement):
         return False
-    return bool(_USERS.search(statement)) or bool(
-        _CARDS.search(statement) and _REMOVES.search(statement)
-    )
+    return bool(_USERS.search(statement)) or removes_cards(statement)
+
+
+def removes_cards(statement: str) -> bool:
+    """Whether ``statement`` may remove clients or deals (which clears open cards)."""
+    return bool(_CARDS.search(statement) and _REMOVES.search(statement))
 
 
 class MemberCache:
@@ -91,6 +98,9 @@ class MemberCache:
                     conn.info[_WRITING] = True
                     self._writing += 1
                 self.drop()
+                if removes_cards(statement):  # the kept open cards too (OpenCards.close_all)
+                    conn.info[_REMOVING] = True
+                    self.open_cards.close_all()
 
         def returned(_dbapi: Any, record: Any, *_args: Any) -> None:
             # Back in the pool (or thrown away): its transaction is over, COMMIT included.
@@ -98,6 +108,8 @@ class MemberCache:
             if record.info.pop(_WRITING, False):
                 self._writing -= 1
                 self.drop()
+            if record.info.pop(_REMOVING, False):  # a card opened before it committed
+                self.open_cards.close_all()
 
         event.listen(sync, "before_cursor_execute", sent)
         event.listen(sync.pool, "checkin", returned)

@@ -11,26 +11,28 @@ so does the bot when it stops (``App.close``).
 
 What it costs, against a write after each view:
 
-* a crash loses the open cards of the last tick (a second by default): those
-  members' plain text goes to the card they had open before, as after a write
-  that failed;
-* a card deleted meanwhile stays open here until the next write, which writes
-  it as none (the statement finds the card by a subquery); a note sent to it
-  before that is refused as for any card that is gone.
+* a crash loses what was kept since the last write (a tick: ``OUTBOX_POLL_SECONDS``,
+  a second by default; longer while writes fail): those members' plain text
+  goes to the card they had open before, as after a write that failed;
+* removing clients or deals (``MemberCache`` hears the statement) closes every
+  card kept: the database's foreign keys clear only the cards it holds, and on
+  SQLite a removed client's id may be given to the next one created.
 
 A write that fails (the database locked past the busy timeout, or gone) is
-logged, and what it held is kept for the next tick unless the member opened
-another card meanwhile. With several instances (``MemberCache`` off) nothing is
-kept: each opening is written at once (``Timeline.open_card``).
+logged (once, until one succeeds), and what it held is kept for the next tick
+unless the member opened another card meanwhile; so is a write cut short (the
+bot stopping), and the bot stopping waits for a write under way, then writes
+the rest. With several instances (``MemberCache`` off) nothing is kept: each
+opening is written at once (``Timeline.open_card``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-
 from typing import Any
 
 from sqlalchemy import Update, bindparam, event, select, update
@@ -89,6 +91,8 @@ class OpenCards:
         self._engine: AsyncEngine | None = None  # off until enabled
         self._kept: dict[int, OpenCard] = {}  # by member id, newest
         self._writing: dict[int, OpenCard] = {}  # the write under way
+        self._turn = asyncio.Lock()  # one write at a time
+        self._failing = False  # the last write failed (told once until one succeeds)
 
     @property
     def enabled(self) -> bool:
@@ -115,28 +119,56 @@ class OpenCards:
         if card is not None:
             card.put_on(user)
 
+    def close_all(self) -> None:
+        """Clients or deals are being removed (``MemberCache`` hears it, when the statement
+        is sent and when its transaction is over): every card kept, or being written,
+        is closed. A card kept here may be one of them, and the database's foreign keys
+        clear only what it holds; left open, its id could be given to the next client
+        created and a note filed there. Closed, what the member sends next is a search."""
+        closed = OpenCard(None, None, None)
+        for cards in (self._kept, self._writing):
+            for member_id in cards:
+                cards[member_id] = closed
+
     @property
     def waiting(self) -> int:
         """How many members' open cards are kept and not written yet."""
         return len(self._kept)
 
-    async def write(self) -> int:
-        """Write what is kept, in one transaction; how many members' cards it wrote."""
-        if self._engine is None or not self._kept or self._writing:
-            return 0  # nothing to write, or a write under way (the next tick writes the rest)
-        self._writing, self._kept = self._kept, {}
-        try:
-            rows = [card.params(member_id) for member_id, card in self._writing.items()]
-            await write_rows(self._engine, open_card_update(), rows)
-            return len(rows)
-        except Exception:
-            count = len(self._writing)
-            log.warning("the open cards of %d members were not written", count, exc_info=True)
-            for member_id, card in self._writing.items():  # unless opened another since
-                self._kept.setdefault(member_id, card)
+    async def write(self, wait: bool = False) -> int:
+        """Write what is kept, in one transaction; how many members' cards it wrote. With
+        a write under way: nothing (the next tick writes the rest), or with ``wait``
+        (the bot stopping) once it is over."""
+        if self._engine is None or (self._turn.locked() and not wait):
             return 0
-        finally:
-            self._writing = {}
+        async with self._turn:
+            if not self._kept:
+                return 0
+            self._writing, self._kept = self._kept, {}
+            try:
+                rows = [card.params(member_id) for member_id, card in self._writing.items()]
+                await write_rows(self._engine, open_card_update(), rows)
+            except BaseException as error:  # cancelled too: kept for the next write
+                for member_id, card in self._writing.items():  # unless opened another since
+                    self._kept.setdefault(member_id, card)
+                if not isinstance(error, Exception):
+                    raise
+                self._failed(len(rows))
+                return 0
+            finally:
+                self._writing = {}
+            if self._failing:
+                self._failing = False
+                log.info("the open cards are written again")
+            return len(rows)
+
+    def _failed(self, count: int) -> None:
+        """Told once (with why) until a write succeeds; each tick tries again."""
+        if not self._failing:
+            self._failing = True
+            log.warning("the open cards of %d members were not written", count, exc_info=True)
+        else:
+            log.debug("the open cards of %d members were not written", count, exc_info=True)
 
 
 @event.listens_for(User, "load")

@@ -152,12 +152,13 @@ class Timeline:
     async def remember_open(self) -> None:
         """Remember the card ``open_card`` opened, if it changed (``_write_open``).
 
-        When it is written now, the update's transaction ends first (its writes were
-        committed by their own, ``write_transaction``), so the write takes back the
-        connection the session gives up instead of holding a second one. A card deleted
-        meanwhile is written as none. A write that fails (the database locked past the
-        busy timeout, or gone) is logged and not raised: the card is out, and the
-        member keeps their last open card."""
+        With several instances it is written now: the update's transaction ends first
+        (its writes were committed by their own, ``write_transaction``), so the write
+        takes back the connection the session gives up instead of holding a second
+        one. A card deleted meanwhile is written as none. A write that fails (the
+        database locked past the busy timeout, or gone) is logged and not raised: the
+        card is out, and the member keeps their last open card. (With one instance it
+        is kept in the process: ``crm/open_cards.py``.)"""
         actor, self._to_write = self._to_write, None
         if actor is None:
             return

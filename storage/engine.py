@@ -149,7 +149,7 @@ async def write_row(
     """One change by one statement, in a transaction of its own, outside any session.
 
     For a small change that is never refused and needs nothing read first (the
-    open card: one row by its id). On SQLite it goes without ``BEGIN`` and
+    open card with several instances: one row by its id). On SQLite it goes without ``BEGIN`` and
     ``COMMIT`` (a lone statement is a transaction of its own): one round trip
     to aiosqlite's thread instead of three, in this process's turn for writers.
     Elsewhere it is an ordinary transaction.

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import SendMessage
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from bot.app import App, build_app
@@ -251,6 +251,13 @@ async def test_a_deal_card_opened_is_written_with_its_deal(
         await crm.after_answer()
     opened = await member(app, OWNER_ID)
     assert (opened.open_client_id, opened.open_deal_id) == (client.id, deal.id)
+    await app.ticker.tick()  # and so the database, once written behind
+    async with app.engine.connect() as conn:
+        row = await conn.execute(
+            text("SELECT open_client_id, open_deal_id FROM users WHERE id = :id"),
+            {"id": OWNER_ID},
+        )
+        assert tuple(row.one()) == (client.id, deal.id)
 
 
 async def test_a_card_deleted_before_it_is_remembered_is_no_open_card(

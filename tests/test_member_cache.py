@@ -84,7 +84,13 @@ async def test_deleting_the_open_card_is_seen_by_the_next_update(
     client = await make_client(app, OWNER_ID, "Заречный Пётр")
     await owner_en.send("/find Заречный Пётр")
     assert (await member(app, OWNER_ID)).open_client_id == client.id
-    await owner_en.send("/help")  # the copy kept, with the open card
+    await app.ticker.tick()  # the open card written (crm/open_cards.py)
+    with statements(app) as seen:
+        await owner_en.send("/find Заречный Пётр")
+    assert len(member_reads(seen)) == 1  # the copy kept, with the open card
+    with statements(app) as seen:
+        assert (await member(app, OWNER_ID)).open_client_id == client.id
+    assert member_reads(seen) == []
     async with app.engine.begin() as conn:  # the foreign key clears the open card
         await conn.execute(text("DELETE FROM clients WHERE id = :id"), {"id": client.id})
     with statements(app) as seen:

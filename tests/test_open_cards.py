@@ -7,6 +7,7 @@ Runs on SQLite and, with TEST_POSTGRES_URL, on PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any
 
@@ -154,25 +155,6 @@ async def test_a_failed_write_keeps_the_cards_for_the_next_tick(
     assert bob.id != anna.id
 
 
-async def test_a_kept_card_deleted_before_the_write_is_no_open_card(
-    app: App, owner_en: SimulatedUser
-) -> None:
-    anna = await make_client(app, OWNER_ID, "Anna Lee")
-    await owner_en.send("/find Anna Lee")
-    async with app.crm.open() as crm:  # another member deletes it meanwhile
-        owner = await crm.members.get_active(OWNER_ID)
-        assert owner is not None
-        await crm.client_edits.delete(owner, anna.id)
-    # Until the tick the process still has it open: a note to it is refused, not lost.
-    [refused] = await owner_en.send("Called, will order next week")
-    assert refused.text == "This record no longer exists."
-    await app.ticker.tick()  # no foreign key error: written as none
-    assert await written(app, OWNER_ID) == (None, None)
-    assert (await member(app, OWNER_ID)).open_client_id is None
-    [found] = await owner_en.send("Anna")  # plain text is a search again
-    assert "Anna" in found.text
-
-
 async def test_with_several_instances_nothing_is_kept(
     database_url: str, clock: ManualClock
 ) -> None:
@@ -209,3 +191,81 @@ async def test_a_member_loaded_or_loaded_again_carries_the_kept_card(
         assert again is loaded and again.open_client_id == anna.id
         await session.refresh(loaded)
         assert loaded.open_client_id == anna.id
+
+
+async def test_removing_clients_closes_the_kept_cards(app: App, owner_en: SimulatedUser) -> None:
+    """A kept card may be the client removed, and the database's foreign key clears only
+    what it holds: on SQLite the next client created may take the removed one's id, and a
+    note would be filed there. Every kept card is closed instead: text is a search."""
+    anna = await make_client(app, OWNER_ID, "Anna Lee")  # the newest client
+    await owner_en.send("/find Anna Lee")
+    async with app.crm.open() as crm:  # another member deletes it
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.client_edits.delete(owner, anna.id)
+    zoe = await make_client(app, OWNER_ID, "Zoe Park")
+    assert (await member(app, OWNER_ID)).open_client_id is None
+    [answer] = await owner_en.send("Zoe")
+    assert "Comment added" not in answer.text and "Zoe Park" in answer.text  # a search
+    await app.ticker.tick()  # the search found one client and opened the card
+    assert await written(app, OWNER_ID) == (zoe.id, None)
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        card = await crm.client_queries.card(owner, zoe.id)
+    assert not [e for e in card.events if e.kind == "comment"]
+
+
+async def test_a_card_opened_during_a_write_is_the_members_and_written_next(
+    app: App, owner_en: SimulatedUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anna = await make_client(app, OWNER_ID, "Anna Lee")
+    bob = await make_client(app, OWNER_ID, "Bob Stone")
+    await owner_en.send("/find Anna Lee")
+    write_rows = open_cards_module.write_rows
+
+    async def opening_meanwhile(*args: Any) -> None:
+        await owner_en.send("/find Bob Stone")  # another update, during the write
+        assert (await member(app, OWNER_ID)).open_client_id == bob.id  # the newest
+        await write_rows(*args)
+
+    monkeypatch.setattr(open_cards_module, "write_rows", opening_meanwhile)
+    await app.ticker.tick()
+    monkeypatch.undo()
+    assert await written(app, OWNER_ID) == (anna.id, None)
+    assert (await member(app, OWNER_ID)).open_client_id == bob.id
+    await app.ticker.tick()
+    assert await written(app, OWNER_ID) == (bob.id, None)
+
+
+async def test_a_write_cut_short_keeps_the_cards_and_stopping_waits_for_one(
+    app: App, owner_en: SimulatedUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    anna = await make_client(app, OWNER_ID, "Anna Lee")
+    await owner_en.send("/find Anna Lee")
+    cards = app.crm.member_cache.open_cards
+    write_rows = open_cards_module.write_rows
+    started = asyncio.Event()
+
+    async def slow(*args: Any) -> None:
+        started.set()
+        await asyncio.sleep(0.2)
+        await write_rows(*args)
+
+    monkeypatch.setattr(open_cards_module, "write_rows", slow)
+    tick = asyncio.create_task(cards.write())
+    await started.wait()
+    tick.cancel()  # as the scheduler's shutdown cancels a tick under way
+    with pytest.raises(asyncio.CancelledError):
+        await tick
+    assert cards.waiting == 1  # kept for the next write
+    assert (await member(app, OWNER_ID)).open_client_id == anna.id
+
+    started.clear()
+    tick = asyncio.create_task(cards.write())
+    await started.wait()
+    assert await cards.write() == 0  # a tick during a write leaves it to the next
+    await owner_en.send("/help")  # closes the card: kept during the write
+    assert await cards.write(wait=True) == 1  # the bot stopping waits, then writes it
+    assert await tick == 1
+    assert await written(app, OWNER_ID) == (None, None)

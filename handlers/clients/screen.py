@@ -31,7 +31,7 @@ async def card_screen(
         extra = [*extra, business_views.card_line(chat)]
         rows.append(business_views.card_row(chat, member.id, client_id))
     statuses = await crm.settings.statuses()
-    await crm.timeline.open_card(member, client_id)  # written once the card is out
+    await crm.timeline.open_card(member, client_id)  # remembered once the card is out
     return render_card(card, member, statuses, page, extra, rows)
 
 

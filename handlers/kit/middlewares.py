@@ -175,7 +175,7 @@ class LeaveDialogs(BaseMiddleware):
         # unless what they did opened that very card again (a search that found it).
         card = member.open_client_id, member.open_deal_id
         result = await handler(event, data)
-        # Nothing opened (a card opened is written after the answer: ``Crm.after_answer``).
+        # Nothing opened (a card opened is remembered after the answer: ``Crm.after_answer``).
         if crm.timeline.opened is None and (member.open_client_id, member.open_deal_id) == card:
             await crm.timeline.close_card(member)
         return result
