@@ -189,3 +189,41 @@ async def test_the_answer_goes_before_the_next_poll(sqlite_url: str) -> None:
     ], session.sent
     answers = [r for r in session.requests if isinstance(r, SendMessage)]
     assert "/find" in answers[1].text
+
+
+class SlowAnswers(PollingSession):
+    """Its answers take a while: one is still on its way when the bot is told to stop."""
+
+    answered = 0
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[T],
+        timeout: int | None = None,  # noqa: ASYNC109
+    ) -> T:
+        result = await super().make_request(bot, method, timeout)
+        if isinstance(method, SendMessage):
+            await asyncio.sleep(0.3)
+            self.answered += 1
+        return result
+
+
+async def test_a_stop_lets_the_updates_under_way_finish(sqlite_url: str) -> None:
+    """aiogram's polling stops without waiting for the updates it handed to tasks; the
+    runner waits for them (within the shutdown time) before the app is closed."""
+    session = SlowAnswers()
+    app = build_app(make_settings(sqlite_url), session=session)
+    try:
+        task, stop = await started(app)
+        session.answer_next(
+            [Update.model_validate(message_update(1, OWNER_ID, "/help"))], GetUpdates
+        )
+        assert await wait_until(
+            lambda: any(isinstance(r, SendMessage) for r in session.requests), 10
+        )
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        assert session.answered == 1  # the answer went out before serving ended
+    finally:
+        await app.close()
