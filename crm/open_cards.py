@@ -139,8 +139,8 @@ class OpenCards:
         """Write what is kept, in one transaction; how many members' cards it wrote. With
         a write under way: nothing (the next tick writes the rest), or with ``wait``
         (the bot stopping) once it is over."""
-        if self._engine is None or (self._turn.locked() and not wait):
-            return 0
+        if self._engine is None or (not wait and (not self._kept or self._turn.locked())):
+            return 0  # an idle tick: nothing to do, not even the lock
         async with self._turn:
             if not self._kept:
                 return 0
