@@ -153,7 +153,7 @@ class OpenCards:
                     self._kept.setdefault(member_id, card)
                 if not isinstance(error, Exception):
                     raise
-                self._failed(len(rows))
+                self._failed(len(self._writing))
                 return 0
             finally:
                 self._writing = {}
