@@ -149,10 +149,10 @@ async def write_row(
     """One change by one statement, in a transaction of its own, outside any session.
 
     For a small change that is never refused and needs nothing read first (the
-    open card with several instances: one row by its id). On SQLite it goes without ``BEGIN`` and
-    ``COMMIT`` (a lone statement is a transaction of its own): one round trip
-    to aiosqlite's thread instead of three, in this process's turn for writers.
-    Elsewhere it is an ordinary transaction.
+    open card with several instances: one row by its id). On SQLite it goes
+    without ``BEGIN`` and ``COMMIT`` (a lone statement is a transaction of its
+    own): one round trip to aiosqlite's thread instead of three, in this
+    process's turn for writers. Elsewhere it is an ordinary transaction.
     """
     await _on_its_own(engine, statement, params, _LONE_WRITE_OPTION)
 
@@ -180,7 +180,8 @@ async def _on_its_own(engine: AsyncEngine, statement: Executable, params: Any, o
     async with engine.connect() as conn, _turn(engine.sync_engine):
         conn = await conn.execution_options(**{option: True})
         await conn.execute(statement, params)
-        await conn.commit()  # a lone write: nothing to commit, no trip (storage.sqlite_driver)
+        # A lone write's commit has nothing to do (no trip: storage.sqlite_driver).
+        await conn.commit()
 
 
 @asynccontextmanager

@@ -182,7 +182,7 @@ async def test_a_card_that_could_not_be_sent_is_not_left_open(
     assert (await member(app, OWNER_ID)).open_client_id not in (None, seen.id)
 
 
-async def test_an_opened_card_is_open_at_once_and_written_after_the_answer(
+async def test_an_opened_card_is_open_at_once_and_remembered_after_the_answer(
     app: App, owner_en: SimulatedUser
 ) -> None:
     await owner_en.send("/start")
