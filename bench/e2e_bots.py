@@ -160,9 +160,12 @@ async def kartoteka(api: str, db: str) -> dict[str, Any]:
     if len(marks) < 2:  # not measured (the marks never came): say so, not "no writes"
         return {**result, "idle_ticks": None}
     idle = ticks[marks[0] : marks[1]]
+    traffic = ticks[marks[1] :]  # the open cards the finds kept are written by these
     return {
         **result,
         "ticks_before_rest": marks[0],
+        "traffic_ticks": len(traffic),
+        "traffic_tick_writes": sum(t[1] for t in traffic),
         "idle_ticks": len(idle),
         "idle_tick_statements": _median([t[0] for t in idle]),
         "idle_tick_write_transactions": max((t[1] for t in idle), default=None),
