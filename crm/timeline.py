@@ -51,12 +51,12 @@ class Timeline:
         session: AsyncSession,
         clock: Clock,
         clients: Clients,
-        open_cards: OpenCards | None = None,
+        open_cards: OpenCards,
     ) -> None:
         self._session = session
         self._clock = clock
         self._clients = clients
-        self._open_cards = open_cards if open_cards is not None else OpenCards()  # off
+        self._open_cards = open_cards  # kept and written behind, when enabled
         # The card this update opened (or found open already), if any.
         self.opened: int | None = None
         self.opened_deal: int | None = None

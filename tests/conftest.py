@@ -90,6 +90,17 @@ async def app(database_url: str, clock: ManualClock) -> AsyncIterator[App]:
 
 
 @pytest.fixture
+async def several(database_url: str, clock: ManualClock) -> AsyncIterator[App]:
+    """The bot as one of several instances (``INSTANCES=2``): no member's row nor open
+    card is kept in the process."""
+    settings = make_settings(database_url, instances=2)
+    application = build_app(settings, session=OfflineSession(), clock=clock)
+    await prepare_database(application)
+    yield application
+    await application.close()
+
+
+@pytest.fixture
 def session(app: App) -> OfflineSession:
     assert isinstance(app.bot.session, OfflineSession)
     return app.bot.session

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -21,10 +20,8 @@ from aiogram.methods import SendMessage
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
-from bot.app import App, build_app
-from bot.offline import OfflineSession
+from bot.app import App
 from bot.simulator import SimulatedUser
-from bot.startup import prepare_database
 from crm import timeline as timeline_module
 from crm.clock import ManualClock
 from crm.config import CrmConfig
@@ -32,20 +29,9 @@ from crm.service import CrmFactory
 from crm.team_settings import SettingsCache
 from storage.engine import create_session_factory
 from tests.client_helpers import make_client, member
-from tests.conftest import OWNER_ID, make_settings
+from tests.conftest import OWNER_ID
 from tests.test_deal_card import make_deal
 from tests.test_idle_tick import statements, writes
-
-
-@pytest.fixture
-async def several(database_url: str, clock: ManualClock) -> AsyncIterator[App]:
-    """The bot as one of several instances: no open card is kept in the process, each
-    is written once its card is out (``Timeline._write_open``)."""
-    settings = make_settings(database_url, instances=2)
-    application = build_app(settings, session=OfflineSession(), clock=clock)
-    await prepare_database(application)
-    yield application
-    await application.close()
 
 
 @pytest.fixture

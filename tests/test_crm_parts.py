@@ -14,8 +14,7 @@ from crm.team_settings import TeamSettings
 from storage.engine import create_engine, create_session_factory
 
 PLAIN = {"clock", "config", "pace"} | {
-    f"_{name}"
-    for name in ("session", "defs", "settings_cache", "clock_read", "member_cache", "open_cards")
+    f"_{name}" for name in ("session", "defs", "settings_cache", "clock_read", "member_cache")
 }
 PARTS = sorted(name for name, value in vars(Crm).items() if isinstance(value, Part))
 

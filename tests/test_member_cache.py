@@ -14,15 +14,12 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.util import await_only
 
-from bot.app import App, build_app
-from bot.offline import OfflineSession
+from bot.app import App
 from bot.simulator import SimulatedUser
-from bot.startup import prepare_database
-from crm.clock import ManualClock
 from crm.member_cache import MemberCache, changes_members
 from storage.engine import create_session_factory
 from tests.client_helpers import make_client, member
-from tests.conftest import OWNER_ID, Joiner, make_settings
+from tests.conftest import OWNER_ID, Joiner
 from tests.test_idle_tick import statements
 
 
@@ -133,22 +130,13 @@ async def test_a_row_read_in_an_older_transaction_is_not_kept(
     assert (await member(app, OWNER_ID)).timezone == "Asia/Tokyo"
 
 
-async def test_with_several_instances_every_update_reads_its_member(
-    database_url: str, clock: ManualClock
-) -> None:
-    several = build_app(
-        make_settings(database_url, instances=2), session=OfflineSession(), clock=clock
-    )
-    try:
-        await prepare_database(several)
-        owner = SimulatedUser(several.dispatcher, several.bot, OWNER_ID, first_name="Olga")
-        await owner.send("/start")
-        for _ in range(2):
-            with statements(several) as seen:
-                await owner.send("/help")
-            assert len(member_reads(seen)) == 1
-    finally:
-        await several.close()
+async def test_with_several_instances_every_update_reads_its_member(several: App) -> None:
+    owner = SimulatedUser(several.dispatcher, several.bot, OWNER_ID, first_name="Olga")
+    await owner.send("/start")
+    for _ in range(2):
+        with statements(several) as seen:
+            await owner.send("/help")
+        assert len(member_reads(seen)) == 1
 
 
 async def test_a_demoted_admin_is_refused_at_their_next_update(

@@ -155,24 +155,15 @@ async def test_a_failed_write_keeps_the_cards_for_the_next_tick(
     assert bob.id != anna.id
 
 
-async def test_with_several_instances_nothing_is_kept(
-    database_url: str, clock: ManualClock
-) -> None:
-    several = build_app(
-        make_settings(database_url, instances=2), session=OfflineSession(), clock=clock
-    )
-    await prepare_database(several)
-    try:
-        owner = SimulatedUser(several.dispatcher, several.bot, OWNER_ID, first_name="Olga")
-        await owner.send("/start")
-        anna = await make_client(several, OWNER_ID, "Anna Lee")
-        with statements(several) as seen:
-            await owner.send("/find Anna Lee")
-        assert [s for s in writes(seen) if s.startswith("UPDATE users")]
-        assert await written(several, OWNER_ID) == (anna.id, None)
-        assert several.crm.member_cache.open_cards.waiting == 0
-    finally:
-        await several.close()
+async def test_with_several_instances_nothing_is_kept(several: App) -> None:
+    owner = SimulatedUser(several.dispatcher, several.bot, OWNER_ID, first_name="Olga")
+    await owner.send("/start")
+    anna = await make_client(several, OWNER_ID, "Anna Lee")
+    with statements(several) as seen:
+        await owner.send("/find Anna Lee")
+    assert [s for s in writes(seen) if s.startswith("UPDATE users")]
+    assert await written(several, OWNER_ID) == (anna.id, None)
+    assert several.crm.member_cache.open_cards.waiting == 0
 
 
 async def test_a_member_loaded_or_loaded_again_carries_the_kept_card(
