@@ -32,7 +32,13 @@ from crm.mailer import MailConfig
 from crm.members import language_for
 from crm.service import CrmFactory
 from handlers import build_routers
-from handlers.kit.middlewares import AccessGate, CrmMiddleware, LeaveDialogs, MemberI18nMiddleware
+from handlers.kit.middlewares import (
+    AccessGate,
+    AfterAnswer,
+    CrmMiddleware,
+    LeaveDialogs,
+    MemberI18nMiddleware,
+)
 from handlers.kit.presses import AnswerEveryPress, PressLedger, Refusals
 from reminders.limits import RateLimits
 from reminders.scheduler import Ticker
@@ -176,10 +182,11 @@ def build_dispatcher(
     # For work that outlives an update (an import in the background) and its tasks.
     dispatcher["crm_factory"] = factory
     dispatcher["background"] = set()
-    # Order matters: timing and the log line around everything; every press answered in
-    # the end; the CRM and the member, then their language, then the door; a refusal
-    # told in the member's language.
+    # Order matters: timing and the log line around everything; what the update left
+    # for after its answer, once every press is answered; the CRM and the member, then
+    # their language, then the door; a refusal told in the member's language.
     dispatcher.update.outer_middleware(UpdateMetrics())
+    dispatcher.update.outer_middleware(AfterAnswer())
     dispatcher.update.outer_middleware(AnswerEveryPress(ledger))
     dispatcher.update.outer_middleware(CrmMiddleware(factory))
     dispatcher.update.outer_middleware(MemberI18nMiddleware(i18n, default_language))

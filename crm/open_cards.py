@@ -15,8 +15,9 @@ What it costs, against a write after each view:
   a second by default; longer while writes fail): those members' plain text
   goes to the card they had open before, as after a write that failed;
 * removing clients or deals (``MemberCache`` hears the statement) closes every
-  card kept: the database's foreign keys clear only the cards it holds, and on
-  SQLite a removed client's id may be given to the next one created.
+  card kept, and one opened before and kept after (a card is kept once its
+  update's answer is out): the database's foreign keys clear only the cards it
+  holds, and on SQLite a removed client's id may be given to the next one created.
 
 A write that fails (the database locked past the busy timeout, or gone) is
 logged (once, until one succeeds), and what it held is kept for the next tick
@@ -93,6 +94,8 @@ class OpenCards:
         self._writing: dict[int, OpenCard] = {}  # the write under way
         self._turn = asyncio.Lock()  # one write at a time
         self._failing = False  # the last write failed (told once until one succeeds)
+        self.removals = 0
+        """How many times removing clients or deals closed every card (``close_all``)."""
 
     @property
     def enabled(self) -> bool:
@@ -107,9 +110,13 @@ class OpenCards:
         if self.enabled:
             session.info[_WATCHED_BY] = self
 
-    def keep(self, user: User, card: OpenCard) -> None:
-        """``user`` opened ``card``: theirs at once, written by the next ``write``."""
+    def keep(self, user: User, card: OpenCard, removals: int) -> None:
+        """``user`` opened ``card`` when ``removals`` was as given: theirs at once, written by
+        the next ``write``. Kept closed if clients or deals were removed since (``close_all``):
+        it may be one of them (the card is kept once the update's answer is out)."""
         assert self.enabled, "kept only with one instance (MemberCache.enable)"
+        if removals != self.removals:
+            card = OpenCard(None, None, None)
         self._kept[user.id] = card
         card.put_on(user)
 
@@ -125,6 +132,7 @@ class OpenCards:
         is closed. A card kept here may be one of them, and the database's foreign keys
         clear only what it holds; left open, its id could be given to the next client
         created and a note filed there. Closed, what the member sends next is a search."""
+        self.removals += 1  # and so is any card opened before, when it is kept
         closed = OpenCard(None, None, None)
         for cards in (self._kept, self._writing):
             for member_id in cards:

@@ -110,7 +110,8 @@ class Crm:
 
     async def after_answer(self) -> None:
         """What an update leaves until its answer is out: remembering the card it opened
-        (``Timeline.open_card``). The CRM middleware calls it when the handler is done."""
+        (``Timeline.open_card``). The bot runs it once the answer (and a press's spinner)
+        is out and the session closed (``handlers.kit.middlewares.AfterAnswer``)."""
         timeline = self.__dict__.get("timeline")  # built only if the update used it
         if isinstance(timeline, Timeline):
             await timeline.remember_open()

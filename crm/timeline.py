@@ -61,6 +61,7 @@ class Timeline:
         self.opened: int | None = None
         self.opened_deal: int | None = None
         self._to_write: User | None = None  # whose open card ``opened`` is, not yet written
+        self._removals = 0  # ``OpenCards.removals`` when ``opened`` was opened
 
     async def comment(self, actor: User, client_id: int, text: str) -> Event:
         note = clean_note(text)
@@ -140,6 +141,7 @@ class Timeline:
         """
         self.opened = client_id
         self.opened_deal = deal_id
+        self._removals = self._open_cards.removals
         now = self._clock.now()
         fresh = (
             actor.open_client_id == client_id
@@ -152,10 +154,11 @@ class Timeline:
     async def remember_open(self) -> None:
         """Remember the card ``open_card`` opened, if it changed (``_write_open``).
 
-        With several instances it is written now: the update's transaction ends first
-        (its writes were committed by their own, ``write_transaction``), so the write
-        takes back the connection the session gives up instead of holding a second
-        one. A card deleted meanwhile is written as none. A write that fails (the
+        With several instances it is written now, outside the update's transaction
+        (the bot calls this once the session is closed; a transaction still open is
+        ended first: its writes were committed by their own, ``write_transaction``),
+        so the write takes back the connection the session gave up instead of holding
+        a second one. A card deleted meanwhile is written as none. A write that fails (the
         database locked past the busy timeout, or gone) is logged and not raised: the
         card is out, and the member keeps their last open card. (With one instance it
         is kept in the process: ``crm/open_cards.py``.)"""
@@ -169,6 +172,7 @@ class Timeline:
 
     async def close_card(self, actor: User) -> None:
         self.opened = self.opened_deal = self._to_write = None  # not opened after all
+        self._removals = self._open_cards.removals
         await self._write_open(actor, None, None, None)
 
     async def _write_open(
@@ -180,7 +184,7 @@ class Timeline:
         carries it as its row."""
         card = OpenCard(client_id, deal_id, at)
         if self._open_cards.enabled:
-            self._open_cards.keep(actor, card)
+            self._open_cards.keep(actor, card, self._removals)
             return
         if self._session.in_transaction():
             await self._session.commit()  # it only read (nothing expires: expire_on_commit)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -117,12 +118,10 @@ async def test_another_instance_sees_a_change_once_its_copy_is_old(
         assert await crm.settings.managers_see_all()
 
 
-async def test_the_open_card_is_written_once_the_card_is_out(
-    several: App, owner_of_several: SimulatedUser, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    await owner_of_several.send("/start")
-    await make_client(several, OWNER_ID, "Anna Lee", phones=("+79161234567",))
-    session = several.bot.session
+@contextlib.contextmanager
+def requests_and_statements(app: App, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The Bot API methods called and the statements' first words, in their order."""
+    session = app.bot.session
     order: list[str] = []
     request = session.make_request
 
@@ -134,15 +133,40 @@ async def test_the_open_card_is_written_once_the_card_is_out(
         order.append(statement.strip().split()[0].upper())
 
     monkeypatch.setattr(session, "make_request", recorded)
-    event.listen(several.engine.sync_engine, "before_cursor_execute", sql)
+    event.listen(app.engine.sync_engine, "before_cursor_execute", sql)
     try:
-        [card] = await owner_of_several.send("/find Anna Lee")
+        yield order
     finally:
-        event.remove(several.engine.sync_engine, "before_cursor_execute", sql)
+        event.remove(app.engine.sync_engine, "before_cursor_execute", sql)
+
+
+async def test_the_open_card_is_written_once_the_card_is_out(
+    several: App, owner_of_several: SimulatedUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await owner_of_several.send("/start")
+    await make_client(several, OWNER_ID, "Anna Lee", phones=("+79161234567",))
+    with requests_and_statements(several, monkeypatch) as order:
+        [card] = await owner_of_several.send("/find Anna Lee")
     assert "Anna Lee" in card.text
     # The card is sent first, then the member's open card is written.
     assert order.index("SendMessage") < order.index("UPDATE")
     assert (await member(several, OWNER_ID)).open_client_id is not None
+
+
+async def test_a_press_is_answered_before_the_open_card_is_written(
+    several: App, owner_of_several: SimulatedUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spinner stops once the card is shown, not after the write."""
+    await owner_of_several.send("/start")
+    anna = await make_client(several, OWNER_ID, "Anna Lee")
+    await make_client(several, OWNER_ID, "Anna Kim")
+    [found] = await owner_of_several.send("/find Anna")
+    with requests_and_statements(several, monkeypatch) as order:
+        [card] = await owner_of_several.press("Anna Lee", found)
+    assert "Anna Lee" in card.text
+    assert order.index("EditMessageText") < order.index("AnswerCallbackQuery")
+    assert order.index("AnswerCallbackQuery") < order.index("UPDATE")
+    assert (await member(several, OWNER_ID)).open_client_id == anna.id
 
 
 async def test_a_card_that_could_not_be_sent_is_not_left_open(

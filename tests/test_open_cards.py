@@ -207,6 +207,27 @@ async def test_removing_clients_closes_the_kept_cards(app: App, owner_en: Simula
     assert not [e for e in card.events if e.kind == "comment"]
 
 
+async def test_a_card_opened_before_clients_are_removed_is_kept_closed(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A card is kept once the update's answer is out; clients removed meanwhile (by
+    another update) may include it, and it is kept closed: text is a search."""
+    anna = await make_client(app, OWNER_ID, "Anna Lee")  # the newest client
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.timeline.open_card(owner, anna.id)
+        async with app.crm.open() as other:  # another member deletes it meanwhile
+            someone = await other.members.get_active(OWNER_ID)
+            assert someone is not None
+            await other.client_edits.delete(someone, anna.id)
+        await crm.after_answer()
+    assert (await member(app, OWNER_ID)).open_client_id is None
+    await make_client(app, OWNER_ID, "Zoe Park")  # on SQLite it may take Anna's id
+    [answer] = await owner_en.send("Zoe")
+    assert "Comment added" not in answer.text and "Zoe Park" in answer.text  # a search
+
+
 async def test_a_card_opened_during_a_write_is_the_members_and_written_next(
     app: App, owner_en: SimulatedUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:

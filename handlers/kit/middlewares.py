@@ -1,4 +1,5 @@
-"""Outer middlewares: the CRM for each update, the reader's language, the door."""
+"""Outer middlewares: the CRM for each update, what it leaves for after the answer, the
+reader's language, the door."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ from handlers.kit.labels import full_name
 
 log = logging.getLogger(__name__)
 
+AFTER_ANSWER = "after_answer"
+"""Where ``AfterAnswer`` takes the work an inner middleware leaves for after the answer."""
+
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -55,8 +59,28 @@ class CrmMiddleware(BaseMiddleware):
                     await crm.members.update_profile(member, full_name(tg_user), tg_user.username)
                 data["member"] = member
             result = await handler(event, data)
-            await crm.after_answer()  # the answer is out: what was left for now
+            later = data.get(AFTER_ANSWER)
+            if later is None:  # no AfterAnswer around this dispatcher: the answer is out
+                await crm.after_answer()
+            else:
+                later.append(crm.after_answer)
             return result
+
+
+class AfterAnswer(BaseMiddleware):
+    """Runs what an update left for after its answer (``Crm.after_answer``: the card it
+    opened), once the middlewares inside have returned: a press's spinner is answered
+    by then (``AnswerEveryPress``) and the update's session is closed, so neither
+    waits for that work (with several instances, a write). Not when the update failed:
+    a card it never showed is not remembered. The outermost but the timing."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        later: list[Callable[[], Awaitable[None]]] = []
+        data[AFTER_ANSWER] = later
+        result = await handler(event, data)
+        for work in later:
+            await work()
+        return result
 
 
 def business_connection_of(event: TelegramObject) -> str | None:
