@@ -15,9 +15,10 @@ What it costs, against a write after each view:
   a second by default; longer while writes fail): those members' plain text
   goes to the card they had open before, as after a write that failed;
 * removing clients or deals (``MemberCache`` hears the statement) closes every
-  card kept, and one opened before and kept after (a card is kept once its
-  update's answer is out): the database's foreign keys clear only the cards it
-  holds, and on SQLite a removed client's id may be given to the next one created.
+  card kept, and any card kept later by an update that began before the removal
+  (a card is kept once its update's answer is out, and it may have been read
+  before): the database's foreign keys clear only the cards it holds, and on
+  SQLite a removed client's id may be given to the next one created.
 
 A write that fails (the database locked past the busy timeout, or gone) is
 logged (once, until one succeeds), and what it held is kept for the next tick
@@ -111,9 +112,11 @@ class OpenCards:
             session.info[_WATCHED_BY] = self
 
     def keep(self, user: User, card: OpenCard, removals: int) -> None:
-        """``user`` opened ``card`` when ``removals`` was as given: theirs at once, written by
-        the next ``write``. Kept closed if clients or deals were removed since (``close_all``):
-        it may be one of them (the card is kept once the update's answer is out)."""
+        """``user`` opened ``card`` in an update that began when ``removals`` was as given:
+        theirs at once, written by the next ``write``. Kept closed if clients or deals were
+        removed since (``close_all``, by any update): it may be one of them, read before
+        and kept after (once the update's answer is out). No update opens a card after
+        removing one, so this closes a card that stays only in a rare race."""
         assert self.enabled, "kept only with one instance (MemberCache.enable)"
         if removals != self.removals:
             card = OpenCard(None, None, None)
@@ -132,7 +135,7 @@ class OpenCards:
         is closed. A card kept here may be one of them, and the database's foreign keys
         clear only what it holds; left open, its id could be given to the next client
         created and a note filed there. Closed, what the member sends next is a search."""
-        self.removals += 1  # and so is any card opened before, when it is kept
+        self.removals += 1  # and any card an update that began before keeps later
         closed = OpenCard(None, None, None)
         for cards in (self._kept, self._writing):
             for member_id in cards:

@@ -104,6 +104,9 @@ class Crm:
         self._clock_read = clock_read
         self._member_cache = member_cache if member_cache is not None else MemberCache()  # off
         self._member_cache.open_cards.watch(session)  # (nothing when off)
+        # Removals of clients or deals so far: a card opened in this update is kept
+        # closed if any happens before it is kept (``OpenCards.keep``).
+        self._removals = self._member_cache.open_cards.removals
         # Without the factory's copy, one that is never reused (max_age 0).
         self._defs = defs_cache if defs_cache is not None else DefsCache(max_age=0)
         self._defs.watch(session)
@@ -124,7 +127,9 @@ class Crm:
     client_edits = Part(lambda c: ClientEdits(c._session, c.clock, c.settings, c.clients))
     client_queries = Part(lambda c: ClientQueries(c._session, c.clock, c.settings, c.clients))
     handoff = Part(lambda c: Handoff(c._session, c.clock, c.clients))
-    timeline = Part(lambda c: Timeline(c._session, c.clock, c.clients, c._member_cache.open_cards))
+    timeline = Part(
+        lambda c: Timeline(c._session, c.clock, c.clients, c._member_cache.open_cards, c._removals)
+    )
     pipelines = Part(lambda c: Pipelines(c._session, c.clock))
     deals = Part(lambda c: Deals(c._session, c.clock, c.config, c.clients, c.pipelines))
     deal_edits = Part(lambda c: DealEdits(c._session, c.clock, c.deals))

@@ -52,6 +52,7 @@ class Timeline:
         clock: Clock,
         clients: Clients,
         open_cards: OpenCards,
+        removals: int,
     ) -> None:
         self._session = session
         self._clock = clock
@@ -61,7 +62,7 @@ class Timeline:
         self.opened: int | None = None
         self.opened_deal: int | None = None
         self._to_write: User | None = None  # whose open card ``opened`` is, not yet written
-        self._removals = 0  # ``OpenCards.removals`` when ``opened`` was opened
+        self._removals = removals  # ``OpenCards.removals`` when the update began
 
     async def comment(self, actor: User, client_id: int, text: str) -> Event:
         note = clean_note(text)
@@ -141,7 +142,6 @@ class Timeline:
         """
         self.opened = client_id
         self.opened_deal = deal_id
-        self._removals = self._open_cards.removals
         now = self._clock.now()
         fresh = (
             actor.open_client_id == client_id
@@ -172,7 +172,6 @@ class Timeline:
 
     async def close_card(self, actor: User) -> None:
         self.opened = self.opened_deal = self._to_write = None  # not opened after all
-        self._removals = self._open_cards.removals
         await self._write_open(actor, None, None, None)
 
     async def _write_open(

@@ -14,7 +14,8 @@ from crm.team_settings import TeamSettings
 from storage.engine import create_engine, create_session_factory
 
 PLAIN = {"clock", "config", "pace"} | {
-    f"_{name}" for name in ("session", "defs", "settings_cache", "clock_read", "member_cache")
+    f"_{name}"
+    for name in ("session", "defs", "settings_cache", "clock_read", "member_cache", "removals")
 }
 PARTS = sorted(name for name, value in vars(Crm).items() if isinstance(value, Part))
 

@@ -207,21 +207,23 @@ async def test_removing_clients_closes_the_kept_cards(app: App, owner_en: Simula
     assert not [e for e in card.events if e.kind == "comment"]
 
 
-async def test_a_card_opened_before_clients_are_removed_is_kept_closed(
+async def test_a_card_read_before_clients_are_removed_is_kept_closed(
     app: App, owner_en: SimulatedUser
 ) -> None:
-    """A card is kept once the update's answer is out; clients removed meanwhile (by
-    another update) may include it, and it is kept closed: text is a search."""
+    """A card is kept once its update's answer is out. Clients removed meanwhile by
+    another update, after the card was read and before it is kept, may include it:
+    it is kept closed, and what the member sends next is a search."""
     anna = await make_client(app, OWNER_ID, "Anna Lee")  # the newest client
     async with app.crm.open() as crm:
         owner = await crm.members.get_active(OWNER_ID)
         assert owner is not None
-        await crm.timeline.open_card(owner, anna.id)
-        async with app.crm.open() as other:  # another member deletes it meanwhile
+        await crm.client_queries.card(owner, anna.id)  # read (as card_screen does) …
+        async with app.crm.open() as other:  # … another update deletes it meanwhile …
             someone = await other.members.get_active(OWNER_ID)
             assert someone is not None
             await other.client_edits.delete(someone, anna.id)
-        await crm.after_answer()
+        await crm.timeline.open_card(owner, anna.id)  # … and it is opened
+    await crm.after_answer()  # as AfterAnswer runs it: the session is closed
     assert (await member(app, OWNER_ID)).open_client_id is None
     await make_client(app, OWNER_ID, "Zoe Park")  # on SQLite it may take Anna's id
     [answer] = await owner_en.send("Zoe")

@@ -71,8 +71,11 @@ class AfterAnswer(BaseMiddleware):
     """Runs what an update left for after its answer (``Crm.after_answer``: the card it
     opened), once the middlewares inside have returned: a press's spinner is answered
     by then (``AnswerEveryPress``) and the update's session is closed, so neither
-    waits for that work (with several instances, a write). Not when the update failed:
-    a card it never showed is not remembered. The outermost but the timing."""
+    waits for that work (with several instances, a write). Not when the update failed
+    (nor when closing its session did): a card it never showed is not remembered.
+    Outside every middleware of ours but the timing; aiogram's own (errors, the user's
+    context, the FSM's with the chat's lock) are outside it, so the chat's next update
+    waits for this work and sees the card it remembered."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         later: list[Callable[[], Awaitable[None]]] = []
