@@ -115,8 +115,9 @@ class OpenCards:
         """``user`` opened ``card`` in an update that began when ``removals`` was as given:
         theirs at once, written by the next ``write``. Kept closed if clients or deals were
         removed since (``close_all``, by any update): it may be one of them, read before
-        and kept after (once the update's answer is out). No update opens a card after
-        removing one, so this closes a card that stays only in a rare race."""
+        and kept after (once the update's answer is out). Conservative: any removal while
+        the update ran closes it (no update opens a card after removing one, and
+        removals are rare)."""
         assert self.enabled, "kept only with one instance (MemberCache.enable)"
         if removals != self.removals:
             card = OpenCard(None, None, None)

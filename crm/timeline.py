@@ -158,10 +158,10 @@ class Timeline:
         (the bot calls this once the session is closed; a transaction still open is
         ended first: its writes were committed by their own, ``write_transaction``),
         so the write takes back the connection the session gave up instead of holding
-        a second one. A card deleted meanwhile is written as none. A write that fails (the
-        database locked past the busy timeout, or gone) is logged and not raised: the
-        card is out, and the member keeps their last open card. (With one instance it
-        is kept in the process: ``crm/open_cards.py``.)"""
+        a second one. A card deleted meanwhile is written as none. A write that fails
+        (the database locked past the busy timeout, or gone) is logged and not raised:
+        the card is out, and the member keeps their last open card. (With one instance
+        it is kept in the process: ``crm/open_cards.py``.)"""
         actor, self._to_write = self._to_write, None
         if actor is None:
             return
