@@ -69,6 +69,10 @@ class OpenCard:
         set_committed_value(user, "open_client_at", self.at)
 
 
+CLOSED = OpenCard(None, None, None)
+"""No card open."""
+
+
 @cache
 def open_card_update() -> Update:
     """A member's open card, written (built once: ~0.1 ms a time). The card by
@@ -120,7 +124,7 @@ class OpenCards:
         removals are rare)."""
         assert self.enabled, "kept only with one instance (MemberCache.enable)"
         if removals != self.removals:
-            card = OpenCard(None, None, None)
+            card = CLOSED
         self._kept[user.id] = card
         card.put_on(user)
 
@@ -137,10 +141,9 @@ class OpenCards:
         clear only what it holds; left open, its id could be given to the next client
         created and a note filed there. Closed, what the member sends next is a search."""
         self.removals += 1  # and any card an update that began before keeps later
-        closed = OpenCard(None, None, None)
         for cards in (self._kept, self._writing):
             for member_id in cards:
-                cards[member_id] = closed
+                cards[member_id] = CLOSED
 
     @property
     def waiting(self) -> int:

@@ -30,7 +30,8 @@ from handlers.kit.labels import full_name
 log = logging.getLogger(__name__)
 
 AFTER_ANSWER = "after_answer"
-"""Where ``AfterAnswer`` takes the work an inner middleware leaves for after the answer."""
+"""Where ``AfterAnswer`` takes the work an inner middleware leaves for after the answer
+(it must be outside them: ``bot.app.build_dispatcher``)."""
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -59,11 +60,7 @@ class CrmMiddleware(BaseMiddleware):
                     await crm.members.update_profile(member, full_name(tg_user), tg_user.username)
                 data["member"] = member
             result = await handler(event, data)
-            later = data.get(AFTER_ANSWER)
-            if later is None:  # no AfterAnswer around this dispatcher: the answer is out
-                await crm.after_answer()
-            else:
-                later.append(crm.after_answer)
+            data[AFTER_ANSWER].append(crm.after_answer)  # run by AfterAnswer, outside
             return result
 
 
