@@ -22,6 +22,22 @@ BOT_ID = 777_000
 ANSWERS = ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
 
 
+def private_text(update_id: int, message_id: int, user_id: int, text: str) -> dict[str, Any]:
+    """An update as Telegram sends it: a text from ``user_id`` in private, a command
+    marked as one."""
+    message: dict[str, Any] = {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private", "first_name": "Bench"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "Bench"},
+        "text": text,
+    }
+    if text.startswith("/"):
+        command = text.split()[0]
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    return {"update_id": update_id, "message": message}
+
+
 class FakeBotApi:
     def __init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -52,21 +68,11 @@ class FakeBotApi:
 
     # --- what the benchmark does ------------------------------------------------------------
 
-    async def push_text(self, user_id: int, text: str, first_name: str = "Bench") -> float:
+    async def push_text(self, user_id: int, text: str) -> float:
         """Queue a private message from ``user_id``; returns when it was queued."""
-        update_id = next(self._update_ids)
-        message: dict[str, Any] = {
-            "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            "chat": {"id": user_id, "type": "private", "first_name": first_name},
-            "from": {"id": user_id, "is_bot": False, "first_name": first_name},
-            "text": text,
-        }
-        if text.startswith("/"):
-            command = text.split()[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        update = private_text(next(self._update_ids), next(self._message_ids), user_id, text)
         async with self._arrived:
-            self._updates.append({"update_id": update_id, "message": message})
+            self._updates.append(update)
             self._arrived.notify_all()
         return time.perf_counter()
 

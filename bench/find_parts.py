@@ -41,6 +41,7 @@ from sqlalchemy import event
 
 from bench.common import cpu_reference_ms, log
 from bench.e2e_base import OWNER_ID, prepare, unique_names
+from bench.fake_api import private_text
 
 TOKEN = "123456:bench"
 PARTS = ("search", "card_reads", "render", "send")
@@ -95,23 +96,9 @@ def instrument() -> Timed:
     return timed
 
 
-def private_text(update_id: int, text: str) -> Any:
+async def measure(path: Path, names: list[str], rounds: int) -> dict[str, Any]:
     from aiogram.types import Update
 
-    message: dict[str, Any] = {
-        "message_id": update_id,
-        "date": int(time.time()),
-        "chat": {"id": OWNER_ID, "type": "private", "first_name": "Bench"},
-        "from": {"id": OWNER_ID, "is_bot": False, "first_name": "Bench"},
-        "text": text,
-    }
-    if text.startswith("/"):
-        length = len(text.split()[0])
-        message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-    return Update.model_validate({"update_id": update_id, "message": message})
-
-
-async def measure(path: Path, names: list[str], rounds: int) -> dict[str, Any]:
     from bench.base_words import NOW
     from bot.app import build_app
     from bot.config import Settings
@@ -130,7 +117,8 @@ async def measure(path: Path, names: list[str], rounds: int) -> dict[str, Any]:
         ran.append((statement, parameters))
 
     async def send(text: str) -> float:
-        update = private_text(next(ids), text)
+        update_id = next(ids)
+        update = Update.model_validate(private_text(update_id, update_id, OWNER_ID, text))
         started = time.perf_counter()
         await app.dispatcher.feed_update(app.bot, update)
         session.clear()
