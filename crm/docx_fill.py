@@ -29,6 +29,8 @@ _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # docxtpl and jinja2 are imported with the first template, not when the bot starts.
 _WORD = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W_P, W_T = _WORD + "p", _WORD + "t"
+_JINJA_OPENERS = ("{{", "{%", "{#")
+"""What Jinja would read as its own (an expression, a statement, a comment) when filling."""
 
 
 @dataclass(frozen=True)
@@ -93,13 +95,14 @@ def prepare(data: bytes, custom_keys: Iterable[str] = ()) -> Prepared:
 
     try:
         document = Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, SyntaxError) as exc:
+        # SyntaxError: lxml's XMLSyntaxError, a zip of Word's parts whose XML is broken
         raise InvalidInput(ErrorCode.NOT_DOCX) from exc
     keys = list(custom_keys)
     found: list[str] = []
     for paragraph in _paragraphs(document):
         text = _join_runs(paragraph)
-        if "{{" in text or "{%" in text:
+        if any(jinja in text for jinja in _JINJA_OPENERS):
             raise InvalidInput(ErrorCode.BROKEN_PLACEHOLDER, text=text[:60])
         found += _check_text(text, keys)
         for node in paragraph.iter(W_T):
@@ -111,12 +114,19 @@ def prepare(data: bytes, custom_keys: Iterable[str] = ()) -> Prepared:
 
 
 def _context(values: Mapping[str, str | None]) -> dict[str, Any]:
-    """``{"client.name": "Ivan"}`` as ``{"client": {"name": "Ivan"}}`` for Jinja."""
-    context: dict[str, Any] = {}
+    """``{"client.name": "Ivan"}`` as ``{"client": {"name": "Ivan"}}`` for Jinja.
+
+    Jinja reads ``custom.5`` as ``custom[5]``, a number: a key of digits is there as a
+    number too. ``custom`` is there even with no value, so that a template naming a
+    custom field deleted since its upload fills it empty, as a value-less field."""
+    context: dict[str, Any] = {placeholders.CUSTOM_PREFIX.rstrip("."): {}}
     for name, value in values.items():
         head, _, rest = name.partition(".")
         if rest:
-            context.setdefault(head, {})[rest] = value or ""
+            group = context.setdefault(head, {})
+            group[rest] = value or ""
+            if rest.isascii() and rest.isdigit():
+                group[int(rest)] = value or ""
         else:
             context[head] = value or ""
     return context

@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import io
 import socket
+import zipfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
@@ -166,6 +167,7 @@ def test_a_placeholder_split_over_runs_is_joined() -> None:
         (["Dear {cli", "ent.surname}"], "unknown_placeholder", "client.surname"),
         (["Dear {client.name, welcome"], "broken_placeholder", "Dear {client.name, welcome"),
         (["Dear {{ client.name }}"], "broken_placeholder", "Dear {{ client.name }}"),
+        (["Order {#12 for {client.name}"], "broken_placeholder", "Order {#12"),
     ],
 )
 def test_a_bad_docx_placeholder_says_what_to_fix(runs: list[str], code: str, param: str) -> None:
@@ -180,6 +182,31 @@ def test_a_file_that_is_not_a_docx_is_refused(data: bytes) -> None:
     with pytest.raises(InvalidInput) as refused:
         docx_fill.prepare(data)
     assert refused.value.code == "not_docx"
+
+
+def corrupt_docx() -> bytes:
+    """A real .docx (a zip with Word's parts) whose document.xml is cut short."""
+    source = zipfile.ZipFile(io.BytesIO(word_file(["Offer for {client.name}"])))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, data[:200] if item.filename == "word/document.xml" else data)
+    return output.getvalue()
+
+
+def test_a_docx_whose_xml_is_broken_is_refused() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        docx_fill.prepare(corrupt_docx())
+    assert refused.value.code == "not_docx"
+
+
+def test_a_custom_field_fills_and_one_deleted_since_upload_fills_empty() -> None:
+    prepared = docx_fill.prepare(word_file(["INN {custom.5}, KPP {custom.7}"]), ["5", "7"])
+    filled = docx_fill.fill(prepared.document, {"custom.5": "7701", "client.name": "Ivan"})
+    assert docx_fill.text_of(filled) == "INN 7701, KPP "  # field 7 deleted: no value
+    without_fields = docx_fill.fill(prepared.document, {"client.name": "Ivan"})
+    assert docx_fill.text_of(without_fields) == "INN , KPP "  # no custom field left at all
 
 
 async def test_a_docx_template_fills_from_a_client_and_reads_back(app: App) -> None:
