@@ -4,16 +4,30 @@ is answered with a reply. (Removing the alert of any of these makes this file fa
 
 from __future__ import annotations
 
+from aiogram.filters.callback_data import CallbackData
+
 from bot.app import App
 from bot.simulator import SimulatedUser
+from handlers.automation.callbacks import AutoAction, AutoCb
 from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.imports.callbacks import BatchAction, BatchCb
+from handlers.records.callbacks import Ent, EntCb
 from handlers.team.callbacks import InviteRoleCb, TeamCb
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
 
+FORGED = 424242  # replaced in a packed button by an id past any record's (``forged``)
 GONE = "This record no longer exists."
 STALE = "This button is no longer active."
 NONE = 2**31 - 1  # the largest id a record can have: none has it here
+
+
+def forged(button: CallbackData, number: str) -> list[str]:
+    """``button`` packed with ``FORGED`` replaced by ``number``, and by one just past
+    PostgreSQL's INTEGER keys."""
+    packed = button.pack()
+    assert packed.count(str(FORGED)) == 1
+    return [packed.replace(str(FORGED), n) for n in (number, str(2**31))]
 
 
 async def test_every_card_button_on_a_missing_client_says_it_is_gone(
@@ -54,6 +68,12 @@ async def test_forged_ids_past_64_bits_are_records_that_do_not_exist(
         f"team:off:{too_big}::0",
         f"gr:toggle:{2**63}:new_deal",
         f"gr:toggle:-{2**63}:new_deal",
+        *forged(EntCb(action=Ent.RECORD, kind="record", card=FORGED), too_big),
+        *forged(EntCb(action=Ent.FIELDS, kind="client", card=client.id, item=FORGED), too_big),
+        *forged(EntCb(action=Ent.TYPE, type_id=FORGED), too_big),
+        *forged(AutoCb(action=AutoAction.PAUSE, rule_id=FORGED), too_big),
+        *forged(AutoCb(action=AutoAction.RULE, rule_id=FORGED), too_big),
+        *forged(BatchCb(action=BatchAction.UNDO, batch_id=FORGED), too_big),
     ):
         assert await owner_en.press_data(data) == [], data
         assert owner_en.alert == GONE, data

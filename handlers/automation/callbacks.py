@@ -22,7 +22,7 @@ class AutoCb(CallbackData, prefix="au"):
     """/settings → Automation. ``rule_id`` for a rule's screen; ``code`` for a starter."""
 
     action: AutoAction
-    rule_id: int = 0
+    rule_id: RecordId = 0
     code: str = ""
 
 

@@ -28,7 +28,7 @@ class ImportAction(StrEnum):
 
 class ImportCb(CallbackData, prefix="imp"):
     action: ImportAction
-    column: int = 0
+    column: RecordId = 0  # a column's index, or a record type's id
     value: str = ""
 
 
@@ -40,7 +40,7 @@ class BatchAction(StrEnum):
 
 class BatchCb(CallbackData, prefix="impb"):
     action: BatchAction
-    batch_id: int = 0
+    batch_id: RecordId = 0
 
 
 class ExportWhat(StrEnum):

@@ -25,12 +25,12 @@ MAX_RECORD_ID = 2**31 - 1  # the largest INTEGER: clients, deals, events, tasksâ
 MAX_PAGE = 100_000
 
 
-def _bounded(limit: int) -> Callable[[object], object]:
+def _bounded(limit: int, lowest: int = 0) -> Callable[[object], object]:
     def check(value: object) -> object:
         number = _integer(value)
         if number is None:
             return value  # not a number at all: pydantic refuses it (the button is stale)
-        if not 0 <= number <= limit:
+        if not lowest <= number <= limit:
             raise NotFound()  # not a ValueError: it passes the filter and reaches Refusals
         return number
 
@@ -71,6 +71,9 @@ def _integer(value: object) -> int | None:
 
 RecordId = Annotated[int, BeforeValidator(_bounded(MAX_RECORD_ID))]
 """The id of a record (an INTEGER key); anything past it is a record that does not exist."""
+
+TypeId = Annotated[int, BeforeValidator(_bounded(MAX_RECORD_ID, lowest=-2))]
+"""A record type's id; on the buttons that choose what to link, -1 is clients and -2 deals."""
 
 MemberId = Annotated[int, BeforeValidator(_bounded(MAX_ID))]
 """A member's Telegram id (a BIGINT key); past 64 bits it is a member that does not exist."""

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-from handlers.kit.callbacks import Page, RecordId
+from handlers.kit.callbacks import Page, RecordId, TypeId
 
 
 class Ent(StrEnum):
@@ -62,10 +62,10 @@ class EntCb(CallbackData, prefix="en"):
 
     action: Ent
     kind: str = ""
-    card: int = 0
-    type_id: int = 0
-    item: int = 0
-    page: int = 0
+    card: RecordId = 0
+    type_id: TypeId = 0
+    item: RecordId = 0
+    page: Page = 0
 
 
 class RecList(StrEnum):
@@ -80,7 +80,7 @@ class RecordListCb(CallbackData, prefix="rl"):
     ``handlers.kit.field_filters.pack`` (untrusted: unpacked and checked on each press)."""
 
     action: RecList
-    type_id: RecordId = 0
+    type_id: TypeId = 0
     page: Page = 0
     archived: bool = False
     field_id: RecordId = 0
