@@ -202,3 +202,46 @@ async def test_a_deal_links_a_product_without_a_quantity(app: App, owner_en: Sim
     # the same button pressed again, out of its dialog, is refused
     await owner.press_data(EntCb(action=Ent.LINK_PICK, kind="deal", card=deal.id).pack())
     assert owner.alerts()[-1] == "This button is no longer active."
+
+
+async def test_a_value_for_a_field_deleted_meanwhile_ends_the_question(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    from crm.parsing.fields import FieldType
+
+    client = await make_client(app, OWNER_ID, "Anna")
+    async with app.crm.open() as crm:
+        inn = await crm.fields.define(await member(app), CardKind.CLIENT, "INN", FieldType.TEXT)
+    await owner_en.press_data(ClientCb(action="open", client_id=client.id).pack())
+    await owner_en.press("🧩 Fields")
+    await owner_en.press("✏️ INN")
+    async with app.crm.open() as crm:  # the owner deletes it from another device
+        await crm.fields.delete(await member(app), inn.id)
+    [refused] = await owner_en.send("7701")
+    assert "This field no longer exists" in refused.text
+    answers = await owner_en.send("Call her back tomorrow")  # a note: the question is over
+    assert all("This field no longer exists" not in a.text for a in answers)
+
+
+async def test_a_required_field_deleted_while_asked_ends_the_new_record_dialog(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    from crm.parsing.fields import FieldType
+
+    async with app.crm.open() as crm:
+        me = await member(app)
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        inn = await crm.fields.define(
+            me, CardKind.RECORD, "INN", FieldType.TEXT, record_type_id=suppliers.id, required=True
+        )
+    await owner_en.send("/records")
+    await owner_en.press("Suppliers")
+    await owner_en.press("➕ New")
+    [asked] = await owner_en.send("IceWorks")
+    assert "INN" in asked.text
+    async with app.crm.open() as crm:  # the owner deletes it from another device
+        await crm.fields.delete(await member(app), inn.id)
+    [refused] = await owner_en.send("7701")
+    assert "This field no longer exists" in refused.text
+    answers = await owner_en.send("Call them back tomorrow")  # no longer that answer
+    assert all("This field no longer exists" not in a.text for a in answers)

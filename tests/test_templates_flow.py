@@ -313,3 +313,22 @@ async def test_a_rule_prepares_a_document_for_the_responsible(
     [document] = await owner_en.press("Get the document", notice)
     assert document.file == "Ivan Petrov 02.03.2026.docx"
     assert document.data is not None and docx_fill.text_of(document.data) == "For Ivan Petrov"
+
+
+async def test_a_value_for_a_template_deleted_meanwhile_ends_the_question(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    deal = await a_deal(app)
+    template_id = await a_template(app, "Offer", "Dear {client.name} ({client.company})")
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("📨 Send")
+    await owner_en.press("📝 Offer")
+    await owner_en.press("Fill {client.company} now")
+    async with app.crm.open() as crm:  # deleted from another device meanwhile
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        await crm.templates.delete(me, template_id)
+    [refused] = await owner_en.send("Roga & Co")
+    assert refused.text == "This template no longer exists."
+    answers = await owner_en.send("Roga & Co")  # no longer the answer to that question
+    assert all(a.text != "This template no longer exists." for a in answers)

@@ -13,12 +13,13 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
-from crm.errors import NotFound
+from crm.errors import ErrorCode, NotFound
 from crm.record_queries import RecordFilter
 from crm.record_types import STARTER_CODES
 from crm.records import clean_title
 from crm.service import Crm
 from crm.team_settings import can_change_settings
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.records import record_views
 from handlers.records.callbacks import Ent, EntCb
@@ -132,8 +133,10 @@ async def typed_title(message: Message, crm: Crm, member: User, state: FSMContex
 @routes.message(EntFlow.record_value, F.text)
 async def typed_required(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await state.get_data()
-    field = await crm.fields.get(int(data["asking"]))
-    crm.field_values.parse(field, message.text or "")
+    # A wrong value is asked again; a field gone meanwhile ends the dialog.
+    async with keep_asking(state, again={ErrorCode.BAD_FIELD_VALUE}, forget=True):
+        field = await crm.fields.get(int(data["asking"]))
+        crm.field_values.parse(field, message.text or "")
     values = dict(data.get("values") or {})
     values[str(field.id)] = message.text or ""
     await state.update_data(values=values)

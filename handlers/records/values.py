@@ -9,9 +9,11 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind, CardRef
+from crm.errors import ErrorCode
 from crm.field_rules import options_of
 from crm.parsing.fields import LIST_TYPES
 from crm.service import Crm
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import fields_of, put, ref_of
@@ -60,7 +62,9 @@ async def ask_value(
 async def save_value(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await state.get_data()
     ref = CardRef(CardKind(data["kind"]), int(data["card"]))
-    await crm.field_values.set(member, ref, int(data["field"]), message.text or "")
+    # A wrong value is asked again; a field or card gone meanwhile ends the question.
+    async with keep_asking(state, again={ErrorCode.BAD_FIELD_VALUE}, forget=True):
+        await crm.field_values.set(member, ref, int(data["field"]), message.text or "")
     await state.clear()
     await put(message, await fields_of(crm, member, ref))
 

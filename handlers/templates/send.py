@@ -9,10 +9,12 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.errors import ErrorCode
 from crm.service import Crm
 from crm.template_fields import fillable
 from crm.templates import Check
 from handlers.kit.keyboards import cancel_row, keyboard
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, show
 from handlers.templates.callbacks import TplAction, TplCb
@@ -30,6 +32,19 @@ from handlers.templates.views import (
 from storage.models import User
 
 routes = Routes(__name__)
+
+WRONG_VALUE = frozenset(
+    {
+        ErrorCode.FILL_BAD_PHONE,
+        ErrorCode.FILL_BAD_AMOUNT,
+        ErrorCode.NEGATIVE_AMOUNT,
+        ErrorCode.BAD_FIELD_VALUE,
+        ErrorCode.EMPTY,
+        ErrorCode.TOO_LONG,
+        ErrorCode.DUPLICATE_PHONE,
+    }
+)
+"""A value typed to fill a template that is asked again; any other refusal ends the question."""
 
 
 def _record(data: TplCb) -> dict[str, int | None]:
@@ -119,14 +134,16 @@ async def typed_value(
 ) -> None:
     sending = await Sending.load(state)
     data = TplCb(action=TplAction.CHOOSE, template_id=sending.send_template, **_ids(sending))
-    check = await _check(crm, member, data)
-    await crm.template_fields.fill(
-        member,
-        sending.send_field,
-        message.text or "",
-        client_id=check.client.id,
-        deal_id=check.deal.id if check.deal else None,
-    )
+    # A wrong value is asked again; a template, client or deal gone meanwhile ends it.
+    async with keep_asking(state, again=WRONG_VALUE):
+        check = await _check(crm, member, data)
+        await crm.template_fields.fill(
+            member,
+            sending.send_field,
+            message.text or "",
+            client_id=check.client.id,
+            deal_id=check.deal.id if check.deal else None,
+        )
     await Sending.drop(state)
     await state.set_state(None)
     check = await _check(crm, member, data)
