@@ -69,6 +69,8 @@ class Links:
             if quantity_milli is not None:
                 if deal is None or not (isinstance(card_a, Record) or isinstance(card_b, Record)):
                     raise InvalidInput(ErrorCode.LINES_ARE_DEAL_AND_RECORD)
+                if not can_change_deal(actor, deal):  # a line is part of the deal's amount
+                    raise NotAllowed()
                 if price_minor is None:
                     record = card_b if isinstance(card_b, Record) else card_a
                     price_minor = await self._record_price(record.id)
@@ -95,10 +97,12 @@ class Links:
             card_a = await self._cards.visible(actor, a)
             card_b = await self._cards.visible(actor, b)
             was_line = link.quantity_milli is not None
+            deal = _deal_side(card_a, card_b)
+            if deal is not None and was_line and not can_change_deal(actor, deal):
+                raise NotAllowed()
             await self._session.delete(link)
             await self._session.flush()
             self._both_events(actor, "link_removed", link, a, card_a, b, card_b)
-            deal = _deal_side(card_a, card_b)
             if deal is not None and was_line:
                 await self._follow_lines(actor, deal)
 

@@ -333,3 +333,30 @@ async def test_managers_see_and_link_only_what_the_rules_allow(app: App, join: J
         assert [v.title for v in left] == ["Договор Марка"]  # the deleted card's link went
         with pytest.raises(NotFound):
             await crm.links.link(owner, CardRef(CLIENT, milas.id), CardRef(RECORD, contract.id))
+
+
+async def test_a_manager_cannot_change_another_managers_deal_lines(app: App, join: Joiner) -> None:
+    """Lines set a deal's amount: only who may change the deal adds or removes one, even
+    when every manager sees every deal; a plain link stays open to whoever sees both."""
+    await join(5301, "manager", "Mila")
+    await join(5302, "manager", "Mark")
+    client = await make_client(app, 5301, "Mila's client")
+    async with app.crm.open() as crm:
+        owner, mila, mark = await actor(crm), await actor(crm, 5301), await actor(crm, 5302)
+        await crm.settings.set_managers_see_all(owner, True)
+        deal = await crm.deals.create(mila, client.id, 100_00, "Mila's deal")
+        products = await crm.record_types.create(owner, "Товар", "Товары", "📦")
+        ice = await crm.records.create(owner, products.id, "Лёд")
+        await crm.records.set_manager(owner, ice.id, None)
+        await crm.links.set_amount_follows_lines(mila, deal.id, True)
+        deal_ref, ice_ref = CardRef(CardKind.DEAL, deal.id), CardRef(CardKind.RECORD, ice.id)
+        with pytest.raises(NotAllowed):
+            await crm.links.link(mark, deal_ref, ice_ref, quantity_milli=5000, price_minor=999_00)
+        line = await crm.links.link(mila, deal_ref, ice_ref, quantity_milli=2000, price_minor=50_00)
+        with pytest.raises(NotAllowed):
+            await crm.links.unlink(mark, line.id)
+        assert (await crm.deals.visible(owner, deal.id)).amount_minor == 100_00
+        await crm.links.unlink(mila, line.id)
+        document = await crm.records.create(owner, products.id, "Договор")
+        await crm.records.set_manager(owner, document.id, None)
+        await crm.links.link(mark, deal_ref, CardRef(CardKind.RECORD, document.id))
