@@ -25,6 +25,7 @@ from crm.clock import Clock
 from crm.event_data import ManagerChanged, data_of
 from crm.field_filters import FieldFilter, field_conditions, matching_all
 from crm.team_settings import TeamSettings
+from crm.unseen_links import mask_unseen_links
 from storage import client_search
 from storage.models import (
     Client,
@@ -101,6 +102,8 @@ class ClientQueries:
         page_params = {**params, "offset": max(page, 0) * per_page, "limit": per_page}
         rows = (await self._session.execute(sql.EVENTS_PAGE, page_params)).all()
         events = [event for event, _user, _total in rows]
+        see_all = await self._settings.managers_see_all()
+        await mask_unseen_links(self._session, actor, see_all, events)
         total = rows[0][2] if rows else await self._session.scalar(sql.EVENTS_COUNT, params)
         people = {user.id: user for _event, user, _total in rows if user is not None}
         people_ids = {e.actor_id for e in events if e.actor_id} | {

@@ -15,6 +15,7 @@ from crm.deals import Deals
 from crm.field_filters import FieldFilter, field_conditions
 from crm.pipeline import Pipelines, StageView
 from crm.team_settings import TeamSettings
+from crm.unseen_links import mask_unseen_links
 from storage.client_search import unindexed
 from storage.models import Client, Deal, Event, Stage, User
 
@@ -102,6 +103,8 @@ class DealQueries:
                 .limit(CARD_EVENTS)
             )
         )
+        see_all = await self._settings.managers_see_all()
+        await mask_unseen_links(self._session, actor, see_all, events)
         ids = {e.actor_id for e in events if e.actor_id} | {deal.manager_id or 0}
         people = {
             u.id: u for u in await self._session.scalars(select(User).where(User.id.in_(ids)))

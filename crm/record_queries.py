@@ -17,6 +17,7 @@ from crm.link_views import LinkView
 from crm.record_types import RecordTypes
 from crm.records import Records
 from crm.team_settings import TeamSettings
+from crm.unseen_links import mask_unseen_links
 from storage.models import Event, Record, RecordType, User
 
 EVENTS_PER_PAGE = 10
@@ -110,6 +111,8 @@ class RecordQueries:
                 .limit(EVENTS_PER_PAGE)
             )
         )
+        see_all = await self._settings.managers_see_all()
+        await mask_unseen_links(self._session, actor, see_all, events)
         ids = {e.actor_id for e in events if e.actor_id} | (
             {record.manager_id} if record.manager_id else set()
         )

@@ -360,3 +360,27 @@ async def test_a_manager_cannot_change_another_managers_deal_lines(app: App, joi
         document = await crm.records.create(owner, products.id, "Договор")
         await crm.records.set_manager(owner, document.id, None)
         await crm.links.link(mark, deal_ref, CardRef(CardKind.RECORD, document.id))
+
+
+async def test_a_shared_cards_history_does_not_name_a_card_the_manager_cannot_open(
+    app: App, join: Joiner
+) -> None:
+    from handlers.records.callbacks import Ent, EntCb
+
+    mila_chat = await join(5401, "manager", "Mila", language_code="en")
+    await join(5402, "manager", "Mark")
+    secret = await make_client(app, 5402, "Mark's client Zorro")
+    async with app.crm.open() as crm:
+        owner, mark = await actor(crm), await actor(crm, 5402)
+        products = await crm.record_types.create(owner, "Товар", "Товары", "📦")
+        ice = await crm.records.create(owner, products.id, "Лёд")
+        await crm.records.set_manager(owner, ice.id, None)  # shared: every manager sees it
+        ice_ref = CardRef(CardKind.RECORD, ice.id)
+        await crm.links.link(mark, ice_ref, CardRef(CardKind.CLIENT, secret.id))
+        assert await crm.links.of_card(await actor(crm, 5401), ice_ref) == []  # the list hides it
+    [card] = await mila_chat.press_data(EntCb(action=Ent.RECORD, kind="record", card=ice.id).pack())
+    assert "Лёд" in card.text
+    assert "Zorro" not in card.text and "linked: a card you cannot open" in card.text
+    async with app.crm.open() as crm:  # masked for her reading only: the owner reads the name
+        [shown] = (await crm.record_queries.card(await actor(crm), ice.id)).events[:1]
+        assert shown.data["title"] == "Mark's client Zorro"

@@ -24,11 +24,11 @@ def record_event_text(kind: str, data: dict[str, object], text: str | None) -> s
     if kind == "record_changed":
         return f"✏️ {_plain(data.get('old'))} → {_plain(data.get('new'))}"
     if kind == "link_added":
-        return "🔗 " + _("linked: {title}").format(title=data.get("title"))
+        return "🔗 " + _("linked: {title}").format(title=_linked_title(data))
     if kind == "line_changed":
         return "🧾 " + _("line changed: {title}").format(title=data.get("title"))
     if kind == "link_removed":
-        return "✂️ " + _("unlinked: {title}").format(title=data.get("title"))
+        return "✂️ " + _("unlinked: {title}").format(title=_linked_title(data))
     if kind == "archived":
         return "🗄 " + _("moved to the archive")
     if kind == "unarchived":
@@ -59,3 +59,9 @@ def _plain(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def _linked_title(data: Mapping[str, object]) -> object:
+    """The linked card's title as it was, unless the reader may not see that card
+    (``crm.unseen_links``)."""
+    return _("a card you cannot open") if data.get("hidden") else data.get("title")
