@@ -144,6 +144,26 @@ async def test_create_policy_and_in_file_repeats(app: App) -> None:
         assert phones == 3
 
 
+async def test_a_client_on_two_rows_keeps_the_deal_of_each(app: App) -> None:
+    """One client, two orders: the second row repeats the first's phone and has its own deal."""
+    data = (
+        "ФИО;Телефон;Сделка;Сумма\n"
+        "Иван Петров;8 916 123-45-67;Заказ 1;1000\n"
+        "Иван Петров;8 916 123-45-67;Заказ 2;2000\n"
+    )
+    table = read_table(data.encode(), "orders.csv")
+    async with app.crm.open() as crm:
+        owner = await actor(crm)
+        preview = await crm.imports.preview(owner, table, propose(table.headers))
+        result = await crm.imports.run(
+            owner, table, propose(table.headers), "orders.csv", Policy.SKIP
+        )
+        [ivan] = list(await crm.imports._session.scalars(select(Client)))
+        deals = list(await crm.imports._session.scalars(select(Deal).order_by(Deal.id)))
+    assert preview.deals == result.deals == 2
+    assert [(d.client_id, d.title) for d in deals] == [(ivan.id, "Заказ 1"), (ivan.id, "Заказ 2")]
+
+
 async def test_undo_refuses_when_a_card_changed_since(app: App, clock: ManualClock) -> None:
     table = read_table(b"Name,Phone\nIvan,+79161234567\nAnna,+79161112233\n", "x.csv")
     async with app.crm.open() as crm:

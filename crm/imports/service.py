@@ -211,11 +211,12 @@ class Imports:
         create: list[int] = []
         fill: list[tuple[int, RowDraft]] = []
         filled: list[int] = []
+        repeated: list[int] = []  # their client is their first row's, maybe created below
         for index in indexes:
             draft = work.drafts[index]
             existing = known.match(draft)
             if index in work.repeats and policy != Policy.CREATE:
-                client_of[index] = client_of.get(root(work.repeats, index))
+                repeated.append(index)
                 outcome.skipped += 1
             elif existing is not None and policy != Policy.CREATE:
                 visible = see_all or owners.get(existing) in (None, ctx.actor_id)
@@ -229,6 +230,7 @@ class Imports:
                 create.append(index)
         ids = await writer.create_clients(self._session, ctx, [work.drafts[i] for i in create])
         client_of.update(zip(create, ids, strict=True))
+        client_of.update((i, client_of.get(root(work.repeats, i))) for i in repeated)
         outcome.linkable += link_rows(
             (d.number, cid, d.links)
             for i in (*create, *filled)
