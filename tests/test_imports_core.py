@@ -8,11 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
+from crm.client_queries import ClientCard as Card
 from crm.clock import ManualClock
 from crm.errors import Conflict, InvalidInput, NotAllowed
+from crm.imports import paced
 from crm.imports.mapping import propose
 from crm.imports.plan import Policy
 from crm.imports.reading import read_table
+from crm.imports.service import Outcome
 from crm.service import Crm
 from storage.models import Client, ClientPhone, Deal, Event, User
 from tests.client_helpers import make_client
@@ -105,29 +108,58 @@ async def test_skip_policy_with_deals_and_undo(app: App, clock: ManualClock) -> 
         assert twice.value.code == "import_already_undone"
 
 
-async def test_fill_policy_fills_and_undo_restores(app: App) -> None:
-    maria = await existing_maria(app)
-    data = "Имя;Телефон;Email;Город;Теги\nМария;8 903 555-66-77;maria@ya.ru;Тула;vip\n"
+async def fill_and_undo(app: App, client_id: int, data: str) -> tuple[Outcome, Card, Card]:
+    """Import ``data`` filling known cards, then undo it: the outcome, the card after each."""
     table = read_table(data.encode(), "x.csv")
     async with app.crm.open() as crm:
         owner = await actor(crm)
         result = await crm.imports.run(owner, table, propose(table.headers), "x.csv", Policy.FILL)
-        assert (result.created, result.updated) == (0, 1)
-        card = await crm.client_queries.card(owner, maria.id)
-        assert (card.client.city, card.contacts.emails, card.contacts.tags) == (
-            "Тула",
-            ["maria@ya.ru"],
-            ["vip"],
-        )
-        assert card.events[0].data["filled"] == ["city", "emails", "tags"]
-        assert [c.id for c in await crm.client_queries.search(owner, "тула")] == [maria.id]
+        filled = await crm.client_queries.card(owner, client_id)
+    async with app.crm.open() as crm:
+        owner = await actor(crm)
         [batch] = await crm.imports.batches(owner)
-        await crm.import_undo.undo(owner, batch.id)
-        card = await crm.client_queries.card(owner, maria.id)
-        assert (card.client.city, card.contacts.emails, card.contacts.tags) == (None, [], [])
-        assert card.contacts.phones == ["+79035556677"]
-        assert card.events[0].kind == "import_undone"
-        assert await crm.client_queries.search(owner, "тула") == []
+        undone = await crm.import_undo.undo(owner, batch.id)
+        assert undone.restored == result.updated
+        return result, filled, await crm.client_queries.card(owner, client_id)
+
+
+async def test_fill_policy_fills_and_undo_restores(app: App) -> None:
+    maria = await existing_maria(app)
+    data = "Имя;Телефон;Email;Город;Теги\nМария;8 903 555-66-77;maria@ya.ru;Тула;vip\n"
+    result, card, undone = await fill_and_undo(app, maria.id, data)
+    assert (result.created, result.updated) == (0, 1)
+    assert (card.client.city, card.contacts.emails, card.contacts.tags) == (
+        "Тула",
+        ["maria@ya.ru"],
+        ["vip"],
+    )
+    assert card.events[0].data["filled"] == ["city", "emails", "tags"]
+    assert "тула" in card.client.search_text  # what search finds the card by
+    assert (undone.client.city, undone.contacts.emails, undone.contacts.tags) == (None, [], [])
+    assert undone.contacts.phones == ["+79035556677"]
+    assert undone.events[0].kind == "import_undone"
+    async with app.crm.open() as crm:
+        assert await crm.client_queries.search(await actor(crm), "тула") == []
+
+
+class OneRowChunks(paced.Chunks):
+    def size(self) -> int:
+        return 1
+
+
+async def test_undo_gives_back_a_card_filled_in_by_two_chunks(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two rows match one known client by its two phones and land in different chunks."""
+    monkeypatch.setattr(paced, "Chunks", OneRowChunks)
+    maria = await make_client(app, OWNER_ID, "Мария", phones=("+79035556677", "+79035556688"))
+    data = "Имя;Телефон;Город;Email\nМария;89035556677;Тула;\nМария;89035556688;;maria@ya.ru\n"
+    result, card, undone = await fill_and_undo(app, maria.id, data)
+    assert (result.created, result.updated) == (0, 1)
+    assert (card.client.city, card.contacts.emails) == ("Тула", ["maria@ya.ru"])
+    assert (undone.client.city, undone.contacts.emails) == (None, [])
+    assert undone.client.last_activity_at == maria.last_activity_at
+    assert [e.kind for e in undone.events[:2]] == ["import_undone", "imported"]
 
 
 async def test_create_policy_and_in_file_repeats(app: App) -> None:

@@ -68,6 +68,7 @@ class Outcome:
     rejected: list[Rejected] = field(default_factory=list)
     links: Linked = field(default_factory=Linked)
     linkable: list[LinkRow] = field(default_factory=list)  # written rows with link cells
+    filled: set[int] = field(default_factory=set)  # known clients updated, by any chunk
 
     def counts(self) -> dict[str, int]:
         return {
@@ -237,7 +238,10 @@ class Imports:
             if (cid := client_of.get(i)) is not None and (d := work.drafts[i]).links
         )
         outcome.created += len(ids)
-        outcome.updated += await writer.fill_clients(self._session, ctx, fill) if fill else 0
+        if fill:  # a client two chunks fill in is one updated client
+            await writer.fill_clients(self._session, ctx, fill)
+            outcome.filled.update(client_id for client_id, _ in fill)
+            outcome.updated = len(outcome.filled)
         deals = [
             (cid, work.drafts[i], owners.get(cid) or ctx.manager_for(work.drafts[i]))
             for i in indexes

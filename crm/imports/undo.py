@@ -74,11 +74,16 @@ class ImportUndo:
                         ImportItem.action,
                         ImportItem.record_id,
                         ImportItem.before,
-                    ).where(ImportItem.batch_id == batch.id)
+                    )
+                    .where(ImportItem.batch_id == batch.id)
+                    .order_by(ImportItem.id)
                 )
             )
             clients = [r for e, a, r, _b in items if e == "client" and a == "created"]
-            updated = {r: b for e, a, r, b in items if e == "client" and a == "updated"}
+            updated: dict[int, list[dict[str, Any]]] = {}  # a client each chunk filled in
+            for e, a, r, b in items:
+                if e == "client" and a == "updated":
+                    updated.setdefault(r, []).append(b)
             deals = [r for e, a, r, _b in items if e == "deal"]
             records = [r for e, a, r, _b in items if e == "record" and a == "created"]
             filled = {r: b for e, a, r, b in items if e == "record" and a == "updated"}
@@ -100,8 +105,8 @@ class ImportUndo:
             for part in _chunks(clients):
                 await self._session.execute(delete(Event).where(Event.client_id.in_(part)))
                 await self._session.execute(delete(Client).where(Client.id.in_(part)))
-            for client_id, before in updated.items():
-                await self._restore(actor, batch, client_id, before)
+            for client_id, befores in updated.items():
+                await self._restore(actor, batch, client_id, _before_all(befores))
             batch.undone_at = self._clock.now()
             batch.undone_by = actor.id
         removed, restored = len(clients) + len(records), len(updated) + len(filled)
@@ -232,6 +237,24 @@ class ImportUndo:
                 batch=batch.id, file=batch.file_name, fields=sorted(before.get("fields", {}))
             ),
         )
+
+
+def _before_all(befores: list[dict[str, Any]]) -> dict[str, Any]:
+    """A client several chunks filled in, as it was before the first of them.
+
+    Each chunk kept only what it changed itself (the second found the first's city
+    and activity), so every chunk's additions go, and the earliest value of a field wins.
+    """
+    whole: dict[str, Any] = {"fields": {}}
+    for before in befores:
+        for key, value in before.get("fields", {}).items():
+            whole["fields"].setdefault(key, value)
+        for key in ("phones", "emails", "tags", "values"):
+            if before.get(key):
+                whole[key] = [*whole.get(key, []), *before[key]]
+        if "activity" in before:
+            whole.setdefault("activity", before["activity"])
+    return whole
 
 
 def _chunks(values: list[int]) -> list[list[int]]:
