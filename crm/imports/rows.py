@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from crm.exports.files import unescaped
 from crm.imports.link_cells import link_text
 from crm.imports.link_targets import is_link
 from crm.imports.mapping import CUSTOM_PREFIX, NAME_PARTS, Target, field_id
@@ -108,6 +109,8 @@ def build_row(
         value = cells[column] if column < len(cells) else None
         if value is None or target == _SKIP:
             continue
+        if type(value) is str and value[:1] == "'":  # maybe a cell our CSV escaped: '+7916…
+            value = unescaped(value)
         if target == _PHONE:
             found, bad = cell_phones(value, region)
             if bad:
