@@ -325,3 +325,18 @@ def test_rejected_rows_file_keeps_the_cells_and_says_why() -> None:
     again = read_table(data)
     assert again.headers == ["Имя", "Телефон", "Причина"]
     assert again.rows == [["Олег", "звонить", "bad_phone: звонить"]]
+
+
+def test_a_rejected_row_with_a_phone_stored_as_a_number_imports_once_fixed() -> None:
+    """The phone a number cell of the .xlsx, the row rejected for its e-mail: the file of
+    rejected rows gives the phone back as Excel showed it, not as 79161234567.0."""
+    from crm.imports.rejected import rejected_file
+
+    table = read_table(xlsx([["ФИО", "Телефон", "Email"], ["Иван", 79161234567, "ivan@@mail"]]))
+    mapping = propose(table.headers)
+    rejected = build_row(2, table.rows[0], mapping, "RU")
+    assert isinstance(rejected, Rejected) and rejected.reason == "bad_email"
+    again = read_table(rejected_file(table, [rejected], "Причина", lambda r: r.reason))
+    assert again.rows == [["Иван", "79161234567", "ivan@@mail", "bad_email"]]
+    draft = build_row(2, [*again.rows[0][:2], "ivan@mail.ru"], mapping, "RU")
+    assert isinstance(draft, RowDraft) and draft.phones == ["+79161234567"]

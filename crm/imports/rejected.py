@@ -8,6 +8,7 @@ from datetime import UTC
 from crm.exports.files import Column, Format, TableFile
 from crm.imports.reading import Table
 from crm.imports.rows import Rejected
+from crm.parsing.cells import CellValue, cell_text
 
 
 def rejected_file(
@@ -23,8 +24,15 @@ def rejected_file(
     file = TableFile(columns, fmt, UTC)
     position = {number: index for index, number in enumerate(table.numbers)}
     file.write(
-        [*table.rows[position[r.number]], explain(r)]
+        [*map(_as_sent, table.rows[position[r.number]]), explain(r)]
         for r in sorted(rejected, key=lambda r: r.number)
         if r.number in position
     )
     return file.finish()
+
+
+def _as_sent(value: CellValue) -> CellValue:
+    """A cell as the member saw it in their file: a phone stored as a number is 79161234567
+    (read as 79161234567.0, which imports as a bad phone); text exactly as it was (several
+    phones on lines of one cell stay apart)."""
+    return value if isinstance(value, str) else cell_text(value)
