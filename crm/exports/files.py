@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,10 +27,16 @@ import xlsxwriter
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+PLAIN_NUMBER = re.compile(r"[+-]?[\d ().-]+")
+"""A phone (``+79161234567``) or a signed number: nothing a spreadsheet could run."""
+
+
 def escaped(text: str) -> str:
     """Text for a CSV cell: after a ``'`` when it starts like a formula (OWASP's advice;
-    Excel shows the cell as text, so a phone ``+7…`` is not turned into a number either)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    Excel shows the cell as text). Not a phone or a number: the quote would show."""
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def unescaped(text: str) -> str:
