@@ -180,7 +180,9 @@ class Crm:
     )
     templates = Part(lambda c: Templates(c._session, c.clock, c.config, c.clients, c.deals))
     template_fields = Part(
-        lambda c: TemplateFields(c._session, c.client_edits, c.deals, c.field_values)
+        lambda c: TemplateFields(
+            c._session, c.client_edits, c.deals, c.field_values, c.config.default_phone_region
+        )
     )
     lead_sources = Part(lambda c: LeadSources(c._session, c.clock))
     intake = Part(lambda c: LeadIntake(c._session, c.clock, c.config))

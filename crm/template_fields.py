@@ -38,12 +38,18 @@ def fillable(missing: list[str], has_deal: bool) -> list[str]:
 
 class TemplateFields:
     def __init__(
-        self, session: AsyncSession, client_edits: ClientEdits, deals: Deals, values: FieldValues
+        self,
+        session: AsyncSession,
+        client_edits: ClientEdits,
+        deals: Deals,
+        values: FieldValues,
+        phone_region: str,
     ) -> None:
         self._session = session
         self._client_edits = client_edits
         self._deals = deals
         self._values = values
+        self._phone_region = phone_region  # for a phone typed without its country code
 
     async def fill(
         self, actor: User, name: str, text: str, *, client_id: int, deal_id: int | None
@@ -53,7 +59,7 @@ class TemplateFields:
             await self._client_edits.edit_text(actor, client_id, "company", text)
         elif name == "client.phone":
             try:
-                phone = parse_phone(text)
+                phone = parse_phone(text, self._phone_region)
             except PhoneError as error:
                 raise InvalidInput(ErrorCode.FILL_BAD_PHONE) from error
             await self._client_edits.add_phone(actor, client_id, phone.e164)

@@ -354,3 +354,23 @@ async def test_email_is_off_by_default(app: App) -> None:
         with pytest.raises(Conflict) as off:
             await crm.templates.email(me, template.id, "", deal_id=deal_id)
     assert off.value.code == "mail_off"
+
+
+async def test_a_phone_filled_for_a_template_is_read_in_the_teams_country(
+    database_url: str, clock: ManualClock
+) -> None:
+    """Without its country code, the number is one of the team's country, as everywhere."""
+    settings = make_settings(database_url, default_phone_region="BY")
+    app = build_app(settings, session=OfflineSession(), clock=clock)
+    await prepare_database(app)
+    try:
+        deal_id = await record(app)
+        async with app.crm.open() as crm:
+            me = await owner(crm)
+            client_id = (await crm.deals.visible(me, deal_id)).client_id
+            await crm.template_fields.fill(
+                me, "client.phone", "8 029 123-45-67", client_id=client_id, deal_id=deal_id
+            )
+            assert (await crm.clients.contacts(client_id)).phones == ["+375291234567"]
+    finally:
+        await app.close()
