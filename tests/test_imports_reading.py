@@ -204,6 +204,15 @@ def test_longer_cp1251_text_is_not_taken_for_koi8() -> None:
     assert table.rows[0][2] == "Звонить после обеда, просил счёт"
 
 
+def test_short_cp1251_file_is_not_taken_for_mac_cyrillic() -> None:
+    """Russian Excel saves CSV in cp1251; two clients are too little text to tell it by,
+    and Mac Cyrillic made 'ФИО' into '‘»ќ'."""
+    data = "ФИО;Телефон\nМаркелов Эдуард;89008622671\nБондарев Максим;89002957418\n"
+    table = read_table(data.encode("cp1251"), "клиенты.csv")
+    assert table.headers == ["ФИО", "Телефон"]
+    assert [row[0] for row in table.rows] == ["Маркелов Эдуард", "Бондарев Максим"]
+
+
 def test_xlsx_with_damage() -> None:
     data = xlsx(
         [

@@ -1,7 +1,7 @@
 """Reading a sent file into a header and rows: .xlsx, .xls, .ods (python-calamine) and .csv.
 
 The format is told by the bytes, not the name. CSV gets its encoding detected
-(UTF-8 with or without BOM, cp1251, koi8-r) and its delimiter sniffed. Merged
+(UTF-8 with or without BOM, UTF-16, cp1251, koi8-r, cp866) and its delimiter sniffed. Merged
 header cells are spread over the columns they cover, a second header row under
 merged group titles is used where it has names, and empty trailing rows and
 columns are dropped. Each refusal is an ``InvalidInput`` with an ``import_*`` code.
@@ -27,6 +27,7 @@ _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _HEADER_SCAN = 10  # rows looked at to find the header
+_CYRILLIC = ["cp1251", "koi8_r", "cp866"]  # what a CSV not in UTF-8 is guessed to be in
 
 
 @dataclass
@@ -126,9 +127,9 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(
-        data[:200_000], cp_isolation=["cp1251", "koi8_r", "cp866", "mac_cyrillic", "latin_1"]
-    ).best()
+    # Only the code pages Russian files are saved in: with Mac Cyrillic or Latin-1 among
+    # them, a short cp1251 file (Excel's CSV) was sometimes taken for one of those.
+    best = charset_normalizer.from_bytes(data[:200_000], cp_isolation=_CYRILLIC).best()
     encoding = best.encoding if best is not None else "cp1251"
     return data.decode(encoding, errors="replace")
 
