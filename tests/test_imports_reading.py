@@ -213,6 +213,14 @@ def test_short_cp1251_file_is_not_taken_for_mac_cyrillic() -> None:
     assert [row[0] for row in table.rows] == ["Маркелов Эдуард", "Бондарев Максим"]
 
 
+def test_one_column_file_keeps_commas_in_its_names() -> None:
+    """A list of names alone, no delimiter in its header: 'Петров, Иван' is one name."""
+    data = 'ФИО\nПетров, Иван\n"Сидоров, Пётр"\n'
+    table = read_table(data.encode("cp1251"), "names.csv")
+    assert table.headers == ["ФИО"]
+    assert table.rows == [["Петров, Иван"], ["Сидоров, Пётр"]]
+
+
 def test_xlsx_with_damage() -> None:
     data = xlsx(
         [

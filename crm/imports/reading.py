@@ -27,6 +27,8 @@ _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _HEADER_SCAN = 10  # rows looked at to find the header
+_DELIMITERS = ";,\t"
+_ONE_COLUMN = "\0"  # a delimiter no text has: each line is one cell
 _CYRILLIC = ["cp1251", "koi8_r", "cp866"]  # what a CSV not in UTF-8 is guessed to be in
 
 
@@ -135,9 +137,13 @@ def decode_text(data: bytes) -> str:
 
 
 def sniff_delimiter(sample: str) -> str:
+    """The delimiter of a CSV: ``_ONE_COLUMN`` when its header line holds none, so that a
+    list of names alone keeps the commas in 'Петров, Иван'."""
     lines = [line for line in sample.splitlines()[:20] if line.strip()]
+    if lines and not any(d in lines[0] for d in _DELIMITERS):
+        return _ONE_COLUMN
     try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=";,\t").delimiter
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
     except csv.Error:
         pass
     counts = {d: sum(line.count(d) for line in lines) for d in (";", "\t", ",")}
