@@ -269,6 +269,8 @@ def test_ods_and_openpyxl_files_read_too() -> None:
             "import_password",
         ),
         (b"A;B\r\n", "import_empty"),
+        ("Имя;Телефон\nИван;89001234567\n".encode("utf-16") + b"\n", "import_not_spreadsheet"),
+        (b"\xff\xfe" + "Имя\n".encode("utf-16-le") + b"\x00\xd8A\x00", "import_not_spreadsheet"),
         (b" " * (MAX_BYTES + 1), "import_too_large"),
     ],
 )

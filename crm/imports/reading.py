@@ -120,11 +120,15 @@ def _chain(
 
 
 def decode_text(data: bytes) -> str:
-    """The text of a CSV file in whichever of the usual encodings it was saved."""
+    """The text of a CSV file in whichever of the usual encodings it was saved; a UTF-16
+    file that is not whole UTF-16 is refused as not a spreadsheet."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:  # cut short (an odd length) or a lone surrogate
+            raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET) from exc
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
