@@ -26,6 +26,9 @@ MAX_ROWS = 200_000
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+# Text files that are not tables, however named: a PDF, a web page (also what some
+# programs save as ".xls"), an RTF document. Read as CSV, each came in as rows of junk.
+_NOT_TABLES = (b"%pdf", b"<html", b"<!doctype", b"{\\rtf")
 _HEADER_SCAN = 10  # rows looked at to find the header
 _DELIMITERS = ";,\t"
 _ONE_COLUMN = "\0"  # a delimiter no text has: each line is one cell
@@ -59,6 +62,8 @@ def read_table(data: bytes, file_name: str = "") -> Table:
     if data.startswith((_ZIP, _OLE)):
         return _read_workbook(data)
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET)
+    if data[:64].removeprefix(b"\xef\xbb\xbf").lstrip().lower().startswith(_NOT_TABLES):
         raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET)
     return _read_csv(data)
 
