@@ -24,7 +24,7 @@ from crm.parsing.cells import (
 )
 
 
-def xlsx(rows: list[list[Any]], merge: tuple[int, int, int, int, str] | None = None) -> bytes:
+def xlsx(rows: list[list[Any]], *merges: tuple[int, int, int, int, str]) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet("Клиенты")
@@ -37,7 +37,7 @@ def xlsx(rows: list[list[Any]], merge: tuple[int, int, int, int, str] | None = N
                 sheet.write_formula(r, c, value, None, 3)
             elif value is not None:
                 sheet.write(r, c, value)
-    if merge:
+    for merge in merges:
         sheet.merge_range(*merge)
     book.close()
     return buffer.getvalue()
@@ -232,7 +232,7 @@ def test_xlsx_with_damage() -> None:
             [datetime(2024, 1, 5), None, None, "Пётр"],
             [None, None, None, None, None, " "],
         ],
-        merge=(1, 0, 1, 1, "Контакт"),
+        (1, 0, 1, 1, "Контакт"),
     )
     table = read_table(data, "sales.xlsx")
     assert table.headers == ["Телефон", "Почта", "Сумма", "ФИО"]
@@ -242,6 +242,34 @@ def test_xlsx_with_damage() -> None:
     ]
     assert table.numbers == [4, 6]
     assert table.sheet == "Клиенты"
+
+
+def test_a_header_merged_over_two_phone_columns_keeps_the_first_client() -> None:
+    """'Телефон' merged over two columns, the clients from row 2: that row is a client with
+    a name under 'ФИО', not a second header row."""
+    data = xlsx(
+        [
+            ["ФИО", None, None, "Город"],
+            ["Иван Петров", "89001234567", "89001234568", "Тула"],
+            ["Анна Смирнова", "89001234569", None, "Казань"],
+        ],
+        (0, 1, 0, 2, "Телефон"),
+    )
+    table = read_table(data, "base.xlsx")
+    assert table.headers == ["ФИО", "Телефон", "Телефон", "Город"]
+    assert [row[0] for row in table.rows] == ["Иван Петров", "Анна Смирнова"]
+
+
+def test_a_row_of_phones_under_merged_titles_is_a_client() -> None:
+    """Every column under a merged title: a row whose cells there are numbers is data."""
+    data = xlsx(
+        [["Клиент", None, "Телефоны", None], ["Иван", "Петров", 89001234567, 89001234568]],
+        (0, 0, 0, 1, "Клиент"),
+        (0, 2, 0, 3, "Телефоны"),
+    )
+    table = read_table(data, "base.xlsx")
+    assert table.headers == ["Клиент", "Клиент", "Телефоны", "Телефоны"]
+    assert table.rows == [["Иван", "Петров", 89001234567.0, 89001234568.0]]
 
 
 def test_ods_and_openpyxl_files_read_too() -> None:

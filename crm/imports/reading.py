@@ -1,10 +1,12 @@
 """Reading a sent file into a header and rows: .xlsx, .xls, .ods (python-calamine) and .csv.
 
 The format is told by the bytes, not the name. CSV gets its encoding detected
-(UTF-8 with or without BOM, UTF-16, cp1251, koi8-r, cp866) and its delimiter sniffed. Merged
-header cells are spread over the columns they cover, a second header row under
-merged group titles is used where it has names, and empty trailing rows and
-columns are dropped. Each refusal is an ``InvalidInput`` with an ``import_*`` code.
+(UTF-8 with or without BOM, UTF-16, cp1251, koi8-r, cp866) and its delimiter
+sniffed. Merged header cells are spread over the columns they cover, a second
+header row under merged group titles is used where it names their columns in
+words (and holds nothing under the columns named on their own), and empty
+trailing rows and columns are dropped. Each refusal is an ``InvalidInput`` with
+an ``import_*`` code.
 """
 
 from __future__ import annotations
@@ -200,7 +202,7 @@ def _table(
     if spans and header_at + 1 < len(head):
         under = [cell_text(v) or "" for v in head[header_at + 1]]
         grouped = {c for (_r, c0), (_r1, c1) in spans if c1 > c0 for c in range(c0, c1 + 1)}
-        if any(under[c] for c in grouped if c < len(under)):
+        if _names_the_groups(under, headers, grouped):
             for column, name in enumerate(under[: len(headers)]):
                 headers[column] = name or headers[column]
             skip += 1
@@ -224,6 +226,17 @@ def _table(
     if not kept:
         raise InvalidInput(ErrorCode.IMPORT_EMPTY)
     return Table(headers, [_fit(row, width) for row in kept], numbers=numbers)
+
+
+def _names_the_groups(under: list[str], headers: list[str], grouped: set[int]) -> bool:
+    """Whether the row under merged group titles is a second header row ('Контакт' over
+    'Телефон', 'Почта') rather than the first client: it names the grouped columns in
+    words, not numbers or phones, and leaves empty the columns named on their own."""
+    below = under + [""] * (len(headers) - len(under))
+    if any(below[c] for c in range(len(headers)) if headers[c] and c not in grouped):
+        return False
+    names = [below[c] for c in grouped if c < len(below) and below[c]]
+    return bool(names) and all(any(ch.isalpha() for ch in name) for name in names)
 
 
 def _filled(value: CellValue) -> bool:
