@@ -272,6 +272,20 @@ def test_a_row_of_phones_under_merged_titles_is_a_client() -> None:
     assert table.rows == [["Иван", "Петров", 89001234567.0, 89001234568.0]]
 
 
+def test_a_note_on_the_first_sheet_does_not_hide_the_clients_on_the_second() -> None:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.add_worksheet("Инструкция").write("A1", "Заполните лист «Клиенты»")
+    book.add_worksheet("Пусто")
+    sheet = book.add_worksheet("Клиенты")
+    sheet.write_row("A1", ["ФИО", "Телефон"])
+    sheet.write_row("A2", ["Иван", "89001234567"])
+    book.close()
+    table = read_table(buffer.getvalue(), "base.xlsx")
+    assert table.sheet == "Клиенты"
+    assert (table.headers, table.rows) == (["ФИО", "Телефон"], [["Иван", "89001234567"]])
+
+
 def test_ods_and_openpyxl_files_read_too() -> None:
     book = openpyxl.Workbook()
     sheet = book.active

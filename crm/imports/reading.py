@@ -74,6 +74,8 @@ def read_table(data: bytes, file_name: str = "") -> Table:
 
 
 def _read_workbook(data: bytes) -> Table:
+    """The first sheet with rows under its header: a note alone on a sheet before the
+    clients' one ('Заполните лист «Клиенты»') is passed over, not taken for an empty file."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
@@ -190,6 +192,7 @@ def _table(
     merged: list[tuple[tuple[int, int], tuple[int, int]]],
     first_row: int,
 ) -> Table | None:
+    """The header (the first filled row) and the rows under it; None when no row is."""
     header_at = next((i for i, row in enumerate(head) if any(_filled(v) for v in row)), None)
     if header_at is None:
         return None
@@ -224,7 +227,7 @@ def _table(
     width = (used[-1] + 1) if used else 0
     headers = (headers + [""] * width)[:width]
     if not kept:
-        raise InvalidInput(ErrorCode.IMPORT_EMPTY)
+        return None  # a header, or a note, with nothing under it
     return Table(headers, [_fit(row, width) for row in kept], numbers=numbers)
 
 
