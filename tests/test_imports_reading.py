@@ -76,6 +76,7 @@ def test_phone_cells(value: Any, phones: list[str], bad: list[str]) -> None:
         (45296, datetime(2024, 1, 5, tzinfo=UTC)),
         (45296.5, datetime(2024, 1, 5, 12, tzinfo=UTC)),
         ("45296", datetime(2024, 1, 5, tzinfo=UTC)),
+        ("45296,5", datetime(2024, 1, 5, 12, tzinfo=UTC)),
         (date(2024, 1, 5), datetime(2024, 1, 5, tzinfo=UTC)),
         (datetime(2024, 1, 5, 9), datetime(2024, 1, 5, 9, tzinfo=UTC)),
         (None, None),
@@ -85,8 +86,10 @@ def test_date_cells(value: Any, expected: datetime | None) -> None:
     assert cell_date(value) == expected
 
 
-@pytest.mark.parametrize("value", ["31.02.2024", "вчера", -5, True])
+@pytest.mark.parametrize("value", ["31.02.2024", "вчера", -5, True, "12.03", "2024", "1e5"])
 def test_bad_date_cells(value: Any) -> None:
+    """'12.03' (no year) and '2024' (a year) are floats to Python, not Excel serials: they
+    were read as 11 January 1900 and 1905."""
     with pytest.raises(DateError):
         cell_date(value)
 

@@ -30,6 +30,9 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?")
 # Excel's day zero (serial 1 = 1900-01-01, with its make-believe 29 February 1900).
 _EXCEL_EPOCH = date(1899, 12, 30)
 _MIN_SERIAL, _MAX_SERIAL = 1, 2_958_465  # 1900-01-01 … 9999-12-31
+# A serial saved as text (a CSV from Excel): five digits, 1927-05-18 … 2173-10-14, and
+# maybe a time of day. Any other number is not one: '12.03' has no year, '2024' is one.
+_TEXT_SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
 
 
 def cell_text(value: CellValue) -> str | None:
@@ -134,7 +137,9 @@ class DateError(ValueError):
 
 
 def cell_date(value: CellValue) -> datetime | None:
-    """A moment (UTC, midnight for a bare day) from a date cell, a serial or dd.mm.yyyy text."""
+    """A moment (UTC, midnight for a bare day) from a date cell, a serial or dd.mm.yyyy text.
+
+    A day and month without a year ('12.03') is refused as not a date."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -148,10 +153,8 @@ def cell_date(value: CellValue) -> datetime | None:
     text = " ".join(str(value).translate(_ODD_SPACES).split())
     if not text:
         return None
-    try:
+    if _TEXT_SERIAL.match(text):
         return _serial(float(text.replace(",", ".")))
-    except ValueError:
-        pass
     match = _DMY.match(text)
     try:
         if match:
