@@ -1,10 +1,11 @@
-"""The rules of custom field definitions that need no database: names, options. Pure."""
+"""The rules of custom field definitions that need no database: names, options, reading a
+typed value. Pure."""
 
 from __future__ import annotations
 
 from crm.cards import CardKind
 from crm.errors import ErrorCode, InvalidInput
-from crm.parsing.fields import Option
+from crm.parsing.fields import FieldType, FieldValueError, Option, Parsed, parse_value
 from crm.parsing.search_text import fold
 from storage.models import FieldDef
 
@@ -83,6 +84,17 @@ def clean_name(name: str, limit: int = MAX_FIELD_NAME, what: str = "field_name")
 
 def options_of(field: FieldDef) -> tuple[Option, ...]:
     return tuple(Option(int(item["id"]), str(item["name"])) for item in field.options)
+
+
+def parse_for_field(field: FieldDef, text: str, region: str) -> Parsed:
+    """The text as a value of the field, or InvalidInput with the reason: one reading and
+    one refusal for a value typed on a card and one a rule waits for or writes."""
+    try:
+        return parse_value(FieldType(field.type), text, options_of(field), region)
+    except FieldValueError as error:
+        raise InvalidInput(
+            ErrorCode.BAD_FIELD_VALUE, reason=error.code, name=field.name, limit=error.limit
+        ) from None
 
 
 def clean_options(names: list[str]) -> list[str]:

@@ -26,8 +26,8 @@ from crm.field_plain import (
     value_text,
     values_query,
 )
-from crm.field_rules import options_of
-from crm.parsing.fields import SEARCH_TYPES, FieldType, FieldValueError, Parsed, parse_value
+from crm.field_rules import parse_for_field
+from crm.parsing.fields import SEARCH_TYPES, FieldType, Parsed
 from crm.parsing.search_text import fold
 from storage.engine import write_transaction
 from storage.models import (
@@ -94,14 +94,7 @@ class FieldValues:
 
     def parse(self, field: FieldDef, text: str) -> Parsed:
         """The text as a value of the field, or InvalidInput with the reason."""
-        try:
-            return parse_value(
-                FieldType(field.type), text, options_of(field), self._config.default_phone_region
-            )
-        except FieldValueError as error:
-            raise InvalidInput(
-                ErrorCode.BAD_FIELD_VALUE, reason=error.code, name=field.name, limit=error.limit
-            ) from None
+        return parse_for_field(field, text, self._config.default_phone_region)
 
     async def set(self, actor: User, ref: CardRef, field_id: int, text: str) -> Plain:
         """Set one field from what a person typed; returns the new plain value."""

@@ -282,6 +282,50 @@ async def test_a_custom_field_condition_built_with_buttons(
     assert stored.actions[0]["priority"] == "high"
 
 
+async def test_a_custom_field_value_the_field_cannot_hold_is_asked_again(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        budget = await crm.fields.define(me, CardKind.CLIENT, "Budget", FieldType.MONEY)
+        ends = await crm.fields.define(me, CardKind.CLIENT, "Contract end", FieldType.DATE)
+    await open_builder(owner_en)
+    await owner_en.press("A custom field changes")
+    await owner_en.press("Budget")
+    [refused] = await owner_en.send("a lot")
+    assert refused.text.startswith("Budget: ")  # the field editor's own refusal
+    [more] = await owner_en.send("5 000")
+    assert "Only when…?" in more.text
+    await owner_en.press("A custom field is")
+    await owner_en.press("Contract end")
+    [refused] = await owner_en.send("someday")
+    assert refused.text == "Contract end: That is not a date. Send it like 31.12.2026."
+    [more] = await owner_en.send("1.1.2027")
+    assert "Only if: Contract end is 01.01.2027" in more.text  # as the field reads it
+    await owner_en.press("What it does")
+    await owner_en.press("Create a task")
+    await owner_en.send("Call {client.name}")
+    await owner_en.press("in 1 h")
+    await owner_en.press("The responsible")
+    await owner_en.press("When to do it")
+    await owner_en.press("Immediately")
+    await owner_en.send("Big budgets")
+    [stored] = await all_of(app, AutomationRule)
+    assert stored.trigger_params == {"field": f"custom.{budget.id}", "value": "5000.00"}
+    assert [c["value"] for c in stored.conditions] == ["01.01.2027"]
+
+    client = await make_client(app, OWNER_ID, "Ivan")
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        ref = CardRef(CardKind.CLIENT, client.id)
+        await crm.field_values.set(me, ref, ends.id, "01.01.27")
+        await crm.field_values.set(me, ref, budget.id, "5000")
+    await app.ticker.tick()
+    assert [task.title for task in await all_of(app, Task)] == ["Call Ivan"]
+
+
 async def test_a_too_long_answer_is_refused_whole_not_cut_short(
     app: App, owner_en: SimulatedUser
 ) -> None:

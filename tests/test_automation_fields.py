@@ -1,7 +1,9 @@
 """Rules and the team's custom fields, with a controlled clock: "a date field approaches" fires
 N days before the date, once per card and date; "a field changes (to a value)" fires on a custom
 field; "change a field" writes a custom field (and can set off the next rule); a rule naming a
-field it cannot use, or a value the field cannot hold, is refused when saved."""
+field it cannot use, or a value the field cannot hold, is refused when saved; a value a rule
+waits for is read by the field's own parser, so "yes", "5000" or "1.1.2027" match the card's
+"да", "5 000,00" or "01.01.2027"."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from crm.errors import InvalidInput
 from crm.parsing.fields import FieldType
 from crm.service import Crm
 from storage.engine import create_session_factory
-from storage.models import Event, FieldValue, Task, User
+from storage.models import AutomationRule, Event, FieldValue, Task, User
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
 
@@ -29,9 +31,15 @@ async def owner(crm: Crm) -> User:
     return found
 
 
-async def field(app: App, name: str, type_: FieldType, kind: CardKind = CardKind.CLIENT) -> int:
+async def field(
+    app: App,
+    name: str,
+    type_: FieldType,
+    kind: CardKind = CardKind.CLIENT,
+    options: list[str] | None = None,
+) -> int:
     async with app.crm.open() as crm:
-        return (await crm.fields.define(await owner(crm), kind, name, type_)).id
+        return (await crm.fields.define(await owner(crm), kind, name, type_, options=options)).id
 
 
 async def rule(app: App, trigger: str, params: dict[str, Any], *actions: dict[str, Any]) -> None:
@@ -105,6 +113,127 @@ async def test_a_custom_field_change_to_a_value_fires(app: App) -> None:
     await set_value(app, client.id, tier, "gold")
     await app.ticker.tick()
     assert await task_titles(app) == ["Gift Anna"]
+
+
+# (type, the value as the rule was given it, the same value as typed on the card)
+SAME_VALUE_TYPED_TWO_WAYS = [
+    (FieldType.TEXT, "Gold", "gold"),
+    (FieldType.YES_NO, "да", "да"),
+    (FieldType.YES_NO, "yes", "Да"),
+    (FieldType.DATE, "31.12.2026", "2026-12-31"),
+    (FieldType.DATE, "1.1.2027", "01.01.27"),
+    (FieldType.MONEY, "5000", "5 000,00"),
+    (FieldType.NUMBER, "5000", "5 000"),
+    (FieldType.PHONE, "8 999 123-45-67", "+7 (999) 123 45 67"),
+    (FieldType.CHOICE, "2", "silver"),
+    (FieldType.MULTI_CHOICE, "gold, silver", "Gold; Silver"),
+]
+TIERS = ["Gold", "Silver"]
+
+
+@pytest.mark.parametrize(("type_", "in_rule", "on_card"), SAME_VALUE_TYPED_TWO_WAYS)
+async def test_a_custom_field_changing_to_the_rules_value_fires_whatever_its_type(
+    app: App, type_: FieldType, in_rule: str, on_card: str
+) -> None:
+    watched = await field(app, "Watched", type_, options=TIERS)
+    await rule(
+        app,
+        "field_changed",
+        {"field": f"custom.{watched}", "value": in_rule},
+        task("Fired {client.name}"),
+    )
+    client = await make_client(app, OWNER_ID, "Anna")
+    await set_value(app, client.id, watched, on_card)
+    await app.ticker.tick()
+    assert await task_titles(app) == ["Fired Anna"]
+
+
+@pytest.mark.parametrize(("type_", "in_rule", "on_card"), SAME_VALUE_TYPED_TWO_WAYS)
+async def test_a_custom_field_condition_matches_the_value_whatever_its_type(
+    app: App, type_: FieldType, in_rule: str, on_card: str
+) -> None:
+    checked = await field(app, "Checked", type_, options=TIERS)
+    async with app.crm.open() as crm:
+        me = await owner(crm)
+        await crm.automation.add(
+            me,
+            "Won",
+            "deal_won",
+            {},
+            [task("Fired {client.name}")],
+            conditions=[{"field": f"custom.{checked}", "op": "eq", "value": in_rule}],
+        )
+        won = next(s.id for s in await crm.pipelines.stages() if s.kind == "won")
+        for name, typed in (("Anna", on_card), ("Boris", None)):
+            client = await make_client(app, OWNER_ID, name)
+            if typed is not None:
+                await crm.field_values.set(me, CardRef(CardKind.CLIENT, client.id), checked, typed)
+            deal = await crm.deals.create(me, client.id, 100, f"Deal {name}")
+            await crm.deals.move(me, deal.id, won)
+    await app.ticker.tick()
+    assert await task_titles(app) == ["Fired Anna"]
+
+
+async def test_a_rule_keeps_the_value_in_the_fields_own_form(app: App) -> None:
+    paid = await field(app, "Paid", FieldType.YES_NO)
+    budget = await field(app, "Budget", FieldType.MONEY)
+    async with app.crm.open() as crm:
+        saved = await crm.automation.add(
+            await owner(crm),
+            "Rule",
+            "field_changed",
+            {"field": f"custom.{paid}", "value": "yes"},
+            [task("x")],
+            conditions=[{"field": f"custom.{budget}", "op": "ne", "value": "5 000"}],
+        )
+    assert saved.trigger_params["value"] == "да"
+    assert saved.conditions[0]["value"] == "5000.00"
+
+
+async def test_a_value_the_field_cannot_hold_is_refused_in_a_trigger_or_a_condition(
+    app: App,
+) -> None:
+    ends = await field(app, "Contract end", FieldType.DATE)
+    async with app.crm.open() as crm:
+        me = await owner(crm)
+        with pytest.raises(InvalidInput) as refused:
+            await crm.automation.add(
+                me,
+                "Bad",
+                "field_changed",
+                {"field": f"custom.{ends}", "value": "soon"},
+                [task("x")],
+            )
+        assert (refused.value.code, refused.value.params["name"]) == (
+            "bad_field_value",
+            "Contract end",
+        )
+        wrong = [{"field": f"custom.{ends}", "op": "eq", "value": "someday"}]
+        with pytest.raises(InvalidInput) as refused:
+            await crm.automation.add(me, "Bad", "deal_won", {}, [task("x")], conditions=wrong)
+        assert refused.value.code == "bad_field_value"
+        assert await crm.automation.rules(me) == []
+
+
+async def test_a_rule_saved_with_its_value_as_typed_still_fires(app: App) -> None:
+    """Rules saved before values were read by the field keep the owner's text."""
+    paid = await field(app, "Paid", FieldType.YES_NO)
+    budget = await field(app, "Budget", FieldType.MONEY)
+    tier = await field(app, "Tier", FieldType.TEXT)
+    await rule(app, "field_changed", {"field": f"custom.{paid}"}, task("Fired {client.name}"))
+    async with create_session_factory(app.engine)() as db:
+        [stored] = list(await db.scalars(select(AutomationRule)))
+        stored.trigger_params = {"field": f"custom.{paid}", "value": "yes"}
+        stored.conditions = [
+            {"field": f"custom.{budget}", "op": "eq", "value": "5000"},
+            {"field": f"custom.{tier}", "op": "ne", "value": "  not   a tier at all "},
+        ]
+        await db.commit()
+    client = await make_client(app, OWNER_ID, "Anna")
+    await set_value(app, client.id, budget, "5000")
+    await set_value(app, client.id, paid, "да")
+    await app.ticker.tick()
+    assert await task_titles(app) == ["Fired Anna"]
 
 
 async def test_change_a_field_writes_it_and_sets_off_the_next_rule(app: App) -> None:

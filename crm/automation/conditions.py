@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Client, ClientTag, Deal
+from crm.automation import field_match
+from storage.models import Client, ClientTag, Deal, FieldDef
 from storage.models import Record as TeamRecord
 
 
@@ -22,8 +23,10 @@ class Record:
     deal: Deal | None = None
     tags: list[str] = field(default_factory=list)
     team: TeamRecord | None = None
-    # The team's custom fields as text (``custom.<id>``), read when a condition needs them.
+    # The team's custom fields as text (``custom.<id>``), read when a condition needs them,
+    # and the fields themselves, which read a condition's value (``field_match``).
     custom: dict[str, str | None] | None = None
+    custom_defs: dict[str, FieldDef] = field(default_factory=dict)
 
     @property
     def client_id(self) -> int | None:
@@ -101,18 +104,21 @@ def needs_custom(conditions: list[Any]) -> bool:
 async def load_custom(session: AsyncSession, record: Record) -> Record:
     """Read the client's and the deal's custom field values into ``record.custom``."""
     # Imported here: custom fields' writing sets off triggers, which check conditions.
-    from crm.automation.custom_fields import card_fields, custom_values
+    from crm.automation.custom_fields import card_fields, custom_values, field_key
 
     if record.client is not None and record.custom is None:
         deal_id = record.deal.id if record.deal is not None else None
         fields = await card_fields(session)
         record.custom = await custom_values(session, fields, record.client.id, deal_id)
+        record.custom_defs = {field_key(f.id): f for f in fields}
     return record
 
 
-def check_one(condition: dict[str, Any], record: Record) -> bool:
-    """One condition: ``{"field", "op": eq|ne|gt|lt|has, "value"}``."""
-    actual = _value(record, str(condition.get("field")))
+def check_one(condition: dict[str, Any], record: Record, region: str) -> bool:
+    """One condition: ``{"field", "op": eq|ne|gt|lt|has, "value"}``; ``region``: the rule's
+    phone region (``field_match.region_of``)."""
+    name = str(condition.get("field"))
+    actual = _value(record, name)
     wanted = condition.get("value")
     op = condition.get("op")
     if op == "has":
@@ -123,7 +129,11 @@ def check_one(condition: dict[str, Any], record: Record) -> bool:
         except (TypeError, ValueError):
             return False
         return number > limit if op == "gt" else number < limit
-    same = _same(actual, wanted)
+    custom = record.custom_defs.get(name)
+    if custom is not None:
+        same = field_match.same(custom, actual, wanted, region)
+    else:
+        same = _same(actual, wanted)
     return same if op == "eq" else not same
 
 
@@ -133,5 +143,5 @@ def _same(actual: Any, wanted: Any) -> bool:
     return str(actual).casefold() == str(wanted).casefold()
 
 
-def matches(conditions: list[Any], record: Record) -> bool:
-    return all(check_one(condition, record) for condition in conditions)
+def matches(conditions: list[Any], record: Record, region: str) -> bool:
+    return all(check_one(condition, record, region) for condition in conditions)

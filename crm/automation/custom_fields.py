@@ -2,8 +2,9 @@
 
 A rule may watch or change a custom field of a client or a deal (the fields
 of the team's own record types have no client to act on). The value a rule
-writes is typed by the owner and parsed by the field's own parser when the
-rule is saved, so a rule never fails later on a value it cannot store.
+writes, waits for or checks is typed by the owner and parsed by the field's own
+parser when the rule is saved, so a rule never fails later on a value it cannot
+store, and compares a value in the field's own form (``field_match``).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.automation.field_match import canonical
 from crm.cards import CardKind, CardRef, value_column
 from crm.errors import ErrorCode, InvalidInput
-from crm.field_rules import options_of
+from crm.field_rules import parse_for_field
 from crm.field_values import Plain, plain_of, rows_for, value_text
-from crm.parsing.fields import FieldType, FieldValueError, Parsed, parse_value
+from crm.parsing.fields import FieldType
 from storage.models import FieldDef, FieldValue
 
 CARD_KINDS = (CardKind.CLIENT.value, CardKind.DEAL.value)
@@ -37,13 +39,10 @@ async def card_field(session: AsyncSession, field_id: object) -> FieldDef:
     return field
 
 
-def parse(field: FieldDef, text: str, region: str) -> Parsed:
-    try:
-        return parse_value(FieldType(field.type), text, options_of(field), region)
-    except FieldValueError as error:
-        raise InvalidInput(
-            ErrorCode.BAD_FIELD_VALUE, reason=error.code, name=field.name, limit=error.limit
-        ) from None
+async def named_field(session: AsyncSession, key: str) -> FieldDef:
+    """The field a rule names as ``custom.<id>``, as ``card_field`` finds it."""
+    number = key.removeprefix("custom.")
+    return await card_field(session, int(number) if number.isdigit() else None)
 
 
 async def check(
@@ -53,25 +52,37 @@ async def check(
     actions: list[dict[str, Any]],
     region: str,
     conditions: Sequence[dict[str, Any]] = (),
-) -> None:
-    """The custom fields a rule names exist where it can act, and its values fit them."""
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The custom fields a rule names exist where it can act, and its values fit them.
+
+    Returns the trigger's parameters and the conditions with each value a custom field
+    is compared to in the field's own form (``field_match.canonical``).
+    """
+    kept: list[dict[str, Any]] = []
     for condition in conditions:
         checked = str(condition.get("field", ""))
         if checked.startswith("custom."):
-            number = checked.removeprefix("custom.")
-            await card_field(session, int(number) if number.isdigit() else None)
+            field = await named_field(session, checked)
+            if condition.get("op") in ("eq", "ne") and condition.get("value") is not None:
+                condition = {
+                    **condition,
+                    "value": canonical(field, str(condition["value"]), region),
+                }
+        kept.append(condition)
     if trigger == "date_approaching":
         field = await card_field(session, params.get("field_id"))
         if field.type != FieldType.DATE:
             raise InvalidInput(ErrorCode.BAD_RULE, part="field")
     watched = str(params.get("field", "")) if trigger == "field_changed" else ""
     if watched.startswith("custom."):
-        number = watched.removeprefix("custom.")
-        await card_field(session, int(number) if number.isdigit() else None)
+        field = await named_field(session, watched)
+        if params.get("value") is not None:
+            params = {**params, "value": canonical(field, str(params["value"]), region)}
     for action in actions:
         if action.get("type") == "set_field":
             field = await card_field(session, action.get("field_id"))
-            parse(field, str(action.get("value", "")), region)
+            parse_for_field(field, str(action.get("value", "")), region)
+    return params, kept
 
 
 async def write(
@@ -84,7 +95,7 @@ async def write(
             select(FieldValue).where(column == ref.id, FieldValue.field_id == field.id)
         )
     )
-    new_rows = rows_for(field, ref, parse(field, text, region))
+    new_rows = rows_for(field, ref, parse_for_field(field, text, region))
     old, new = plain_of(field, old_rows), plain_of(field, new_rows)
     if old != new:
         await session.execute(

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import placeholders
 from crm.access import is_staff
-from crm.automation import custom_fields
+from crm.automation import custom_fields, field_match
 from crm.automation.preview import RuleTesting
 from crm.automation.rules import check_rule
 from crm.automation.runner import Runner, due_firings
@@ -122,7 +122,9 @@ class Automation(RuleTesting):
             if trigger == "record_created" and await self._session.get(RecordType, type_id) is None:
                 raise InvalidInput(ErrorCode.BAD_RULE, part="record_type")
             region = self._config.default_phone_region
-            await custom_fields.check(self._session, trigger, params, actions, region, conditions)
+            params, conditions = await custom_fields.check(
+                self._session, trigger, params, actions, region, conditions
+            )
             for stage_id in [params.get("stage_id")] + [a.get("stage_id") for a in actions]:
                 if stage_id is not None and await self._session.get(Stage, stage_id) is None:
                     raise Conflict(ErrorCode.STAGE_GONE)
@@ -150,6 +152,12 @@ class Automation(RuleTesting):
             self._session.add(rule)
             await self._session.flush()
             return rule
+
+    async def rule_value(self, field: str, text: str) -> str:
+        """``text`` as a rule keeps the value of custom field ``field`` ("custom.<id>"), in the
+        field's own form; refused as the field's editor refuses it (nothing is written)."""
+        found = await custom_fields.named_field(self._session, field)
+        return field_match.canonical(found, text, self._config.default_phone_region)
 
     async def add_starter(self, actor: User, code: str, name: str, text: str) -> AutomationRule:
         """A starter rule; ``name`` and the task title or message ``text`` in the owner's words."""

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import placeholders
 from crm.automation.conditions import check_one, load_custom, load_record
+from crm.automation.field_match import region_of
 from crm.automation.rules import due_after
 from crm.clock import Clock
 from crm.config import CrmConfig
@@ -115,7 +116,7 @@ class RuleTesting(ABC):
             filled.append(shown)
         return Preview(
             trigger_matches=_trigger_fits(rule, record.deal is not None),
-            conditions=[(c, check_one(c, record)) for c in rule.conditions],
+            conditions=[(c, check_one(c, record, region_of(rule))) for c in rule.conditions],
             due_at=due_after(rule.delay, now, str(rule.state.get("tz") or "UTC")),
             actions=filled,
             missing=list(dict.fromkeys(missing)),

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.automation import triggers
 from crm.automation.conditions import Record, load_custom, load_record, matches, needs_custom
+from crm.automation.field_match import region_of
 from crm.automation.rules import CLOCK_TRIGGERS
 from crm.clock import Clock
 from storage.engine import write_transaction
@@ -25,7 +26,7 @@ from storage.models import AutomationFiring, AutomationRule, Deal, FieldValue, S
 async def _matches(session: AsyncSession, rule: AutomationRule, record: Record) -> bool:
     if needs_custom(rule.conditions):
         await load_custom(session, record)
-    return matches(rule.conditions, record)
+    return matches(rule.conditions, record, region_of(rule))
 
 
 def active_clock_rules() -> tuple[ColumnElement[bool], ...]:

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
+from crm.automation import field_match
 from crm.automation.conditions import (
     Record,
     load_custom,
@@ -32,7 +33,8 @@ from crm.automation.conditions import (
 )
 from crm.automation.rules import due_after
 from crm.clock import Clock
-from storage.models import AutomationFiring, AutomationRule, Event, Role, User
+from crm.field_plain import value_text
+from storage.models import AutomationFiring, AutomationRule, Event, FieldDef, Role, User
 
 MAX_DEPTH = 3
 DEFAULT_PER_HOUR = 200
@@ -58,7 +60,11 @@ def triggers_of(event: Event) -> list[str]:
     return []
 
 
-def _params_match(rule: AutomationRule, event: Event, record: Record) -> bool:
+def _params_match(
+    rule: AutomationRule, event: Event, record: Record, changed_field: FieldDef | None
+) -> bool:
+    """Whether the trigger's parameters fit the event; ``changed_field``: the custom field
+    whose change the event is (None for any other change)."""
     params = rule.trigger_params
     if rule.trigger == "client_created" and params.get("source"):
         source = record.client.source if record.client is not None else None
@@ -77,11 +83,13 @@ def _params_match(rule: AutomationRule, event: Event, record: Record) -> bool:
             changed = prefix + str(event.data.get("field", ""))
         if changed != field:
             return False
-        wanted = params.get("value")
-        return (
-            wanted is None
-            or _plain_text(event.data.get("new")).casefold() == str(wanted).casefold()
-        )
+        wanted, new = params.get("value"), event.data.get("new")
+        if wanted is None:
+            return True
+        if changed_field is not None:
+            as_text = value_text(changed_field, new)
+            return field_match.same(changed_field, as_text, wanted, field_match.region_of(rule))
+        return _plain_text(new).casefold() == str(wanted).casefold()
     return True
 
 
@@ -120,10 +128,15 @@ async def on_event(session: AsyncSession, clock: Clock, event: Event) -> int:
         return 0
     if any(needs_custom(rule.conditions) for rule in rules):
         await load_custom(session, record)
+    changed_field = None
+    if event.kind == "custom_field_changed" and isinstance(event.data.get("field_id"), int):
+        changed_field = await session.get(FieldDef, event.data["field_id"])  # the writer's own
     await session.flush()  # the event's id is part of the key
     queued = 0
     for rule in rules:
-        if not _params_match(rule, event, record) or not matches(rule.conditions, record):
+        if not _params_match(rule, event, record, changed_field):
+            continue
+        if not matches(rule.conditions, record, field_match.region_of(rule)):
             continue
         queued += await queue(
             session,

@@ -215,13 +215,17 @@ async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> 
             placeholders.check(text)
         key = "text" if asking == "text" else "tag"
         await show_actions(message, state, draft.with_action(**{key: text}))
-    elif asking == "cond_custom":
+    elif asking == "cond_custom":  # a value the field cannot hold is refused now, and asked again
         picked = draft.action()
-        condition = {"field": f"custom.{picked.get('field_id')}", "op": "eq", "value": text}
-        draft = draft.add_condition({**condition, "label": picked.get("label")})
+        field = f"custom.{picked.get('field_id')}"
+        value = await crm.automation.rule_value(field, text)
+        condition = {"field": field, "op": "eq", "value": value, "label": picked.get("label")}
+        draft = draft.add_condition(condition)
         await show_step(message, state, *conditions(replace(draft, pending="{}")))
     elif asking == "changed_value":
-        params = {**draft.data().get("params", {}), "value": text}
+        params = draft.data().get("params", {})
+        value = await crm.automation.rule_value(str(params.get("field", "")), text)
+        params = {**params, "value": value}
         await show_step(message, state, *conditions(draft.with_rule(params=params)))
     elif asking == "field_value":
         chosen = await crm.fields.get(int(draft.action().get("field_id") or 0))
