@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from bot.app import App, build_app
 from bot.offline import OfflineSession
-from bot.simulator import SimulatedUser
+from bot.simulator import SentMessage, SimulatedUser
 from bot.startup import prepare_database
 from crm import docx_fill
-from crm.cards import CardKind
+from crm.cards import CardKind, CardRef
 from crm.clients import ClientDraft
 from crm.clock import ManualClock
 from crm.parsing.fields import FieldType
@@ -288,18 +288,17 @@ async def test_custom_fields_are_placeholders_and_filled_before_sending(
     assert ready.text == "INN 7701, until 31.12.2026"
 
 
-async def test_a_rule_prepares_a_document_for_the_responsible(
-    app: App, owner_en: SimulatedUser
-) -> None:
-    deal = await a_deal(app, company="Roga & Co")
-    template_id = await a_template(app, "Offer doc", docx=word_file(["For {client.name}"]))
+async def prepared_by_a_rule(
+    app: App, owner: SimulatedUser, rule: str, template_id: int, deal: Deal
+) -> SentMessage:
+    """The notice of a rule that prepares the template when the deal enters "Proposal"."""
     async with app.crm.open() as crm:
         me = await crm.members.get_active(OWNER_ID)
         assert me is not None
         stages = {s.code: s.id for s in await crm.pipelines.stages()}
         await crm.automation.add(
             me,
-            "Offer ready",
+            rule,
             "deal_entered_stage",
             {"stage_id": stages["proposal"]},
             [{"type": "prepare_template", "template_id": template_id}],
@@ -307,7 +306,16 @@ async def test_a_rule_prepares_a_document_for_the_responsible(
         await crm.deals.move(me, deal.id, stages["proposal"])
     await app.ticker.tick()
     # The day's summary may go out in the same tick: the notice is found by what it says.
-    [notice] = [m for m in owner_en.chat_messages() if "«Offer ready»" in m.text]
+    [notice] = [m for m in owner.chat_messages() if f"«{rule}»" in m.text]
+    return notice
+
+
+async def test_a_rule_prepares_a_document_for_the_responsible(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    deal = await a_deal(app, company="Roga & Co")
+    template_id = await a_template(app, "Offer doc", docx=word_file(["For {client.name}"]))
+    notice = await prepared_by_a_rule(app, owner_en, "Offer ready", template_id, deal)
     assert "«Offer ready»: prepared «Offer doc»" in notice.text
     assert "Client's phone" not in notice.text  # the client has none
     [document] = await owner_en.press("Get the document", notice)
@@ -332,3 +340,21 @@ async def test_a_value_for_a_template_deleted_meanwhile_ends_the_question(
     assert refused.text == "This template no longer exists."
     answers = await owner_en.send("Roga & Co")  # no longer the answer to that question
     assert all(a.text != "This template no longer exists." for a in answers)
+
+
+async def test_a_rule_prepares_a_message_with_the_cards_custom_fields(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    deal = await a_deal(app)
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        inn = await crm.fields.define(me, CardKind.CLIENT, "INN", FieldType.TEXT)
+        ends = await crm.fields.define(me, CardKind.DEAL, "Contract end", FieldType.DATE)
+        await crm.field_values.set(me, CardRef(CardKind.CLIENT, deal.client_id), inn.id, "7701")
+        await crm.field_values.set(me, CardRef(CardKind.DEAL, deal.id), ends.id, "31.12.2026")
+    body = f"INN {{custom.{inn.id}}}, until {{custom.{ends.id}}}"
+    template_id = await a_template(app, "Contract", body)
+    notice = await prepared_by_a_rule(app, owner_en, "Contract ready", template_id, deal)
+    assert "INN 7701, until 31.12.2026" in notice.text
+    assert "No value for" not in notice.text

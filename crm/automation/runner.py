@@ -25,7 +25,7 @@ from crm import events, placeholders
 from crm.automation import triggers
 from crm.automation.actions import Actions, Skipped
 from crm.automation.batch_reads import BatchReads, read_batch
-from crm.automation.conditions import Record, load_record
+from crm.automation.conditions import Record, load_custom, load_record
 from crm.clock import Clock
 from crm.pace import Pace
 from storage.engine import write_transaction
@@ -236,6 +236,9 @@ class Runner:
             now=self._clock.now(),
             phones=self._reads.phones,
         )
+        if any(action.get("type") == "prepare_template" for action in rule.actions):
+            # a template's {custom.<id>}, as ``Templates.check`` fills it for a member
+            values = {**values, **((await load_custom(self._session, record)).custom or {})}
         region = str(rule.state.get("region") or "RU")
         actions = Actions(
             self._session, self._clock, rule, firing, record, values, region, self._task_id
