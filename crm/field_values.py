@@ -158,32 +158,9 @@ class FieldValues:
 
     async def refresh_search(self, ref: CardRef, card: Card) -> None:
         """Put the card's searchable custom values into its search line."""
-        if isinstance(card, Deal):
-            return
-        words = await self._search_words(ref)
-        if isinstance(card, Record):
-            card.search_text = fold(" ".join([card.title, words]))
-            return
-        assert isinstance(card, Client)
-        card.fields_search = words
-        card.search_text = await client_search_text(self._session, card)
+        await refresh_search(self._session, ref, card)
 
     # --- helpers ---------------------------------------------------------------------
-
-    async def _search_words(self, ref: CardRef) -> str:
-        column = value_column(ref.kind)
-        rows = await self._session.execute(
-            select(FieldDef.type, FieldValue.text_value)
-            .join(FieldDef, FieldDef.id == FieldValue.field_id)
-            .where(column == ref.id, FieldDef.type.in_([t.value for t in SEARCH_TYPES]))
-            .order_by(FieldValue.id)
-        )
-        words: list[str] = []
-        for type_, text in rows:
-            if not text:
-                continue
-            words.extend(phone_forms(text) if type_ == FieldType.PHONE else [fold(text)])
-        return " ".join(words)
 
     async def _changeable(self, actor: User, ref: CardRef) -> Card:
         card = await self._cards.visible(actor, ref)
@@ -197,6 +174,36 @@ class FieldValues:
         if field is None or field.kind != ref.kind.value or field.record_type_id != type_id:
             raise Conflict(ErrorCode.FIELD_GONE)
         return field
+
+
+async def refresh_search(session: AsyncSession, ref: CardRef, card: Card) -> None:
+    """Put the card's searchable custom values into its search line (after a value of a
+    ``SEARCH_TYPES`` field changed, by a member or by a rule)."""
+    if isinstance(card, Deal):
+        return
+    words = await _search_words(session, ref)
+    if isinstance(card, Record):
+        card.search_text = fold(" ".join([card.title, words]))
+        return
+    assert isinstance(card, Client)
+    card.fields_search = words
+    card.search_text = await client_search_text(session, card)
+
+
+async def _search_words(session: AsyncSession, ref: CardRef) -> str:
+    column = value_column(ref.kind)
+    rows = await session.execute(
+        select(FieldDef.type, FieldValue.text_value)
+        .join(FieldDef, FieldDef.id == FieldValue.field_id)
+        .where(column == ref.id, FieldDef.type.in_([t.value for t in SEARCH_TYPES]))
+        .order_by(FieldValue.id)
+    )
+    words: list[str] = []
+    for type_, text in rows:
+        if not text:
+            continue
+        words.extend(phone_forms(text) if type_ == FieldType.PHONE else [fold(text)])
+    return " ".join(words)
 
 
 async def client_search_text(session: AsyncSession, client: Client) -> str:

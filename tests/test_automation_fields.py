@@ -20,7 +20,7 @@ from crm.errors import InvalidInput
 from crm.parsing.fields import FieldType
 from crm.service import Crm
 from storage.engine import create_session_factory
-from storage.models import AutomationRule, Event, FieldValue, Task, User
+from storage.models import AutomationRule, Client, Event, FieldValue, Task, User
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
 
@@ -251,6 +251,22 @@ async def test_change_a_field_writes_it_and_sets_off_the_next_rule(app: App) -> 
     assert (value.client_id, value.text_value) == (client.id, "bronze")
     assert [e.data["new"] for e in changed] == ["bronze"]
     assert await task_titles(app) == ["Welcome Ivan"]
+
+
+async def test_a_value_a_rule_writes_is_found_by_search(app: App, clock: ManualClock) -> None:
+    inn = await field(app, "INN", FieldType.TEXT)
+    await rule(
+        app, "client_created", {}, {"type": "set_field", "field_id": inn, "value": "7709123456"}
+    )
+    client = await make_client(app, OWNER_ID, "Anna")
+    clock.advance(timedelta(minutes=5))
+    await app.ticker.tick()
+    async with app.crm.open() as crm:
+        found = await crm.client_queries.search(await owner(crm), "7709123456")
+    assert [c.name for c in found] == ["Anna"]
+    async with create_session_factory(app.engine)() as db:
+        written = await db.get(Client, client.id)
+    assert written is not None and written.last_activity_at == clock.now()
 
 
 async def test_fields_a_rule_cannot_use_are_refused(app: App) -> None:

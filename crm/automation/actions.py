@@ -19,7 +19,7 @@ from crm import events, outbox, placeholders
 from crm.automation import custom_fields, triggers
 from crm.automation.conditions import Record
 from crm.automation.rules import due_after
-from crm.cards import CardKind, CardRef
+from crm.cards import CardKind
 from crm.clock import Clock
 from crm.errors import InvalidInput
 from crm.event_data import StageMove, StatusChanged
@@ -220,16 +220,13 @@ class Actions:
             field = await custom_fields.card_field(self._session, action.get("field_id"))
         except InvalidInput as error:
             raise Skipped("field gone") from error
-        deal = self._record.deal
-        if field.kind == CardKind.DEAL:
-            if deal is None:
-                raise Skipped("no deal")
-            ref = CardRef(CardKind.DEAL, deal.id)
-        else:
-            ref = CardRef(CardKind.CLIENT, self._client().id)
+        card = self._record.deal if field.kind == CardKind.DEAL else self._client()
+        if card is None:
+            raise Skipped("no deal")
+        value, now = str(action.get("value", "")), self._clock.now()
         try:
             old, new = await custom_fields.write(
-                self._session, field, ref, str(action.get("value", "")), self._region
+                self._session, field, card, value, self._region, now
             )
         except InvalidInput as error:
             raise Skipped("value does not fit") from error
@@ -238,7 +235,7 @@ class Actions:
             await self._event(
                 "custom_field_changed",
                 client_id=self._record.client_id,
-                deal_id=deal.id if ref.kind == CardKind.DEAL and deal is not None else None,
+                deal_id=card.id if field.kind == CardKind.DEAL else None,
                 data={**data, "old": old, "new": new, "rule_id": self._rule.id},
             )
         return {"field": field.name, "value": new}

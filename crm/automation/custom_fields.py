@@ -10,6 +10,7 @@ store, and compares a value in the field's own form (``field_match``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select
@@ -19,9 +20,9 @@ from crm.automation.field_match import canonical
 from crm.cards import CardKind, CardRef, value_column
 from crm.errors import ErrorCode, InvalidInput
 from crm.field_rules import parse_for_field
-from crm.field_values import Plain, plain_of, rows_for, value_text
-from crm.parsing.fields import FieldType
-from storage.models import FieldDef, FieldValue
+from crm.field_values import Plain, plain_of, refresh_search, rows_for, value_text
+from crm.parsing.fields import SEARCH_TYPES, FieldType
+from storage.models import Client, Deal, FieldDef, FieldValue
 
 CARD_KINDS = (CardKind.CLIENT.value, CardKind.DEAL.value)
 
@@ -86,9 +87,19 @@ async def check(
 
 
 async def write(
-    session: AsyncSession, field: FieldDef, ref: CardRef, text: str, region: str
+    session: AsyncSession,
+    field: FieldDef,
+    card: Client | Deal,
+    text: str,
+    region: str,
+    now: datetime,
 ) -> tuple[Plain, Plain]:
-    """Put the value on the card, replacing the old one; returns (old, new) plain values."""
+    """Put the value on the card, replacing the old one; returns (old, new) plain values.
+
+    As a member's change (``FieldValues.apply``), a change is the card's latest activity
+    and a searchable value goes into the card's search line.
+    """
+    ref = CardRef(CardKind.DEAL if isinstance(card, Deal) else CardKind.CLIENT, card.id)
     column = value_column(ref.kind)
     old_rows = list(
         await session.scalars(
@@ -102,6 +113,10 @@ async def write(
             delete(FieldValue).where(column == ref.id, FieldValue.field_id == field.id)
         )
         session.add_all(new_rows)
+        card.last_activity_at = now
+        if FieldType(field.type) in SEARCH_TYPES:
+            await session.flush()  # the search line reads the values back
+            await refresh_search(session, ref, card)
     return old, new
 
 
