@@ -184,6 +184,13 @@ async def test_bad_and_replaced_tokens_get_a_bare_404(
         ("text/xml", b"<lead/>", "expected JSON, form-urlencoded or multipart/form-data"),
         ("multipart/form-data", b"x", "multipart body without a boundary"),
         ("application/json", b'{"tranid": "1"}', "no fields with values"),
+        ("application/json", b'{"x": ' + b"1" * 5000 + b"}", "invalid JSON: a number too long"),
+        ("application/json", b'{"x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "invalid JSON: nested"),
+        (
+            "application/json",
+            b'{"name": "Bob", "x": ' + b"[" * 900 + b'"y"' + b"]" * 900 + b"}",
+            "lists inside lists are not form fields",
+        ),
     ],
 )
 async def test_a_malformed_body_gets_400_with_the_reason(

@@ -54,6 +54,7 @@ def test_fields_are_sorted(pairs: list[tuple[str, object]], expected: LeadForm) 
         ([("", "x")], "a field without a name"),
         ([("a" * 101, "x")], "field name longer than 100 characters"),
         ([("name", {"first": "x"})], "nested objects are not form fields"),
+        ([("Color", ["red", ["blue"]])], "lists inside lists are not form fields"),
         ([(f"f{i}", "1") for i in range(61)], "more than 60 fields"),
     ],
 )

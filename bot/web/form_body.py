@@ -36,6 +36,10 @@ def _json(body: bytes) -> list[tuple[str, object]]:
         data = json.loads(_text(body))
     except json.JSONDecodeError as exc:
         raise BodyError(f"invalid JSON: {exc.msg} at position {exc.pos}") from exc
+    except ValueError as exc:  # an integer past Python's 4300 digits
+        raise BodyError("invalid JSON: a number too long") from exc
+    except RecursionError as exc:  # arrays or objects nested past Python's stack
+        raise BodyError("invalid JSON: nested too deeply") from exc
     if not isinstance(data, dict):
         raise BodyError("the JSON body must be an object of fields")
     return list(data.items())

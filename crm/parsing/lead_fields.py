@@ -59,8 +59,18 @@ def _key(raw: str) -> str:
 
 
 def _value(raw: object) -> str:
+    """A field's text; a list (checkboxes, a multi-select) is its items joined by commas.
+
+    One level only: a form never nests lists, and following a body's nesting down
+    would let it run the stack out."""
     if isinstance(raw, list | tuple):
-        return ", ".join(_value(item) for item in raw if item is not None)
+        if any(isinstance(item, list | tuple) for item in raw):
+            raise LeadFormError("lists inside lists are not form fields")
+        return ", ".join(_scalar(item) for item in raw if item is not None)
+    return _scalar(raw)
+
+
+def _scalar(raw: object) -> str:
     if isinstance(raw, dict):
         raise LeadFormError("nested objects are not form fields")
     if raw is None:
