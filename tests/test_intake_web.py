@@ -12,8 +12,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.web.leads import add_lead_routes
+from bot.web.leads import LeadWriter, add_lead_routes
 from crm.clock import ManualClock
+from crm.intake.batch import Accepted
+from crm.intake.drafts import LeadDraft
+from crm.tokens import token_hash
 from storage.models import Client, ClientPhone, Deal, Event, Lead, OutboxMessage
 from tests.client_helpers import member
 from tests.conftest import OWNER_ID, Joiner
@@ -191,6 +194,15 @@ async def test_bad_and_replaced_tokens_get_a_bare_404(
             b'{"name": "Bob", "x": ' + b"[" * 900 + b'"y"' + b"]" * 900 + b"}",
             "lists inside lists are not form fields",
         ),
+        ("application/json", b'{"name": "Bob \\ud800"}', "a field is not Unicode text"),
+        ("application/json", b'{"\\udfff": "x"}', "a field is not Unicode text"),
+        ("application/json", b'{"name": ["a", "b\\u0000"]}', "a field holds a NUL character"),
+        ("application/x-www-form-urlencoded", b"name=a%00b", "a field holds a NUL character"),
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="x"\r\n\r\na\x00b\r\n--b--\r\n',
+            "a field holds a NUL character",
+        ),
     ],
 )
 async def test_a_malformed_body_gets_400_with_the_reason(
@@ -206,6 +218,26 @@ async def test_a_malformed_body_gets_400_with_the_reason(
     answer = await response.json()
     assert answer["ok"] is False and answer["error"].startswith(reason)
     assert await count(app, Lead) == 0
+
+
+async def test_a_lead_that_cannot_be_stored_fails_alone_not_the_batch_it_came_in(
+    app: App,
+) -> None:
+    token = await new_source(app)
+    # Text the database refuses, got past the body's checks: it fails as it is written.
+    bad = LeadDraft(token_hash(token), "b:bad", name="Bad \ud800")
+    goods = [LeadDraft(token_hash(token), f"b:{i}", name=f"Good {i}") for i in range(5)]
+    writer = LeadWriter(app.crm)
+    submitted = [asyncio.ensure_future(writer.submit(d)) for d in (goods[0], bad, *goods[1:])]
+    await asyncio.sleep(0)  # all six queued before the writer takes its first batch
+    running = asyncio.create_task(writer.run())
+    try:
+        outcomes = await asyncio.gather(*submitted, return_exceptions=True)
+    finally:
+        running.cancel()
+    assert isinstance(outcomes[1], Exception)
+    assert all(isinstance(o, Accepted) for o in (outcomes[0], *outcomes[2:])), outcomes
+    assert await count(app, Lead) == await count(app, Client) == 5
 
 
 async def test_a_body_too_large_gets_413(app: App) -> None:

@@ -14,14 +14,41 @@ class BodyError(ValueError):
 
 
 def read_pairs(content_type: str, body: bytes) -> list[tuple[str, object]]:
+    """The body's fields, every name and text in them one the database can store."""
     kind = content_type.split(";", 1)[0].strip().lower()
     if kind == "application/json":
-        return _json(body)
-    if kind == "application/x-www-form-urlencoded" or (not kind and b"=" in body):
-        return _urlencoded(body)
-    if kind == "multipart/form-data":
-        return _multipart(content_type, body)
-    raise BodyError("expected JSON, form-urlencoded or multipart/form-data")
+        pairs = _json(body)
+    elif kind == "application/x-www-form-urlencoded" or (not kind and b"=" in body):
+        pairs = _urlencoded(body)
+    elif kind == "multipart/form-data":
+        pairs = _multipart(content_type, body)
+    else:
+        raise BodyError("expected JSON, form-urlencoded or multipart/form-data")
+    _check_texts(pairs)
+    return pairs
+
+
+def _check_texts(pairs: list[tuple[str, object]]) -> None:
+    """Refuse a lone surrogate (JSON's ``"\\ud800"``: no UTF-8 has it) and NUL (PostgreSQL's
+    text has none): either would fail the lead's write, and with it its batch's.
+
+    A loop, not recursion: a JSON body may nest as deep as the parser went.
+    """
+    stack: list[object] = [item for pair in pairs for item in pair]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, str):
+            if "\x00" in item:
+                raise BodyError("a field holds a NUL character")
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise BodyError("a field is not Unicode text (a lone surrogate)") from exc
 
 
 def _text(body: bytes) -> str:

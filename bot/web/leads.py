@@ -102,18 +102,30 @@ class LeadWriter:
             batch = [await self._queue.get()]
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            try:
-                async with self._crm.open() as core:
-                    outcomes = await core.intake.accept_many([draft for draft, _ in batch])
-            except Exception as exc:
-                log.exception("storing %d leads failed", len(batch))
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), outcome in zip(batch, outcomes, strict=True):
+            await self._write(batch)
+
+    async def _write(
+        self, batch: list[tuple[LeadDraft, asyncio.Future[Accepted | CrmError]]]
+    ) -> None:
+        """Store the batch; when it fails, each of its leads on its own, so a lead the
+        database refuses fails alone and not every lead that came in with it."""
+        try:
+            async with self._crm.open() as core:
+                outcomes = await core.intake.accept_many([draft for draft, _ in batch])
+        except Exception as exc:
+            if len(batch) > 1:
+                log.warning("storing %d leads at once failed; storing each alone", len(batch))
+                for one in batch:
+                    await self._write([one])
+                return
+            log.exception("storing a lead failed")
+            for _, future in batch:
                 if not future.done():
-                    future.set_result(outcome)
+                    future.set_exception(exc)
+            return
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if not future.done():
+                future.set_result(outcome)
 
 
 def add_lead_routes(
