@@ -102,6 +102,12 @@ async def _automation(
 async def _lead(
     crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
 ) -> Rendered | None:
+    """A lead's notice (a name, a phone, a comment): only while its reader is still there."""
+    if chat_id < 0:
+        if await crm.groups.get(chat_id) is None:
+            return None  # unbound meanwhile
+    elif await crm.members.get_active(chat_id) is None:
+        return None  # left meanwhile
     return Rendered(*lead_notice(kind, payload))
 
 

@@ -306,3 +306,51 @@ async def test_round_robin_gives_leads_in_turn(
         session = crm.clients._session
         managers = list(await session.scalars(select(Client.manager_id).order_by(Client.id)))
     assert managers == [200_002, 200_003, 200_002, 200_003]
+
+
+async def test_a_lead_on_the_client_of_a_member_who_left_waits_in_the_queue(
+    app: App, http: TestClient[web.Request, web.Application], join: Joiner
+) -> None:
+    max_ = await join(200_002, first_name="Max")
+    token = await new_source(app, assign="member", member_ids=(200_002,))
+    lead = {"name": "Ира", "phone": "+79992223344"}
+    assert (await http.post(f"/leads/{token}", json=lead)).status == 200
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.handoff.deactivate(owner, 200_002, None)  # left; Ира's card stays his
+    await app.sender.drain_once()
+    told_before = len(max_.chat_messages())
+    again = await http.post(f"/leads/{token}", json={**lead, "comment": "Call me, secret"})
+    assert again.status == 200
+    await app.sender.drain_once()
+    async with app.crm.open() as crm:
+        session = crm.clients._session
+        stored = await session.get(Lead, (await again.json())["lead"])
+        assert stored is not None
+        notices = list(
+            await session.scalars(
+                select(OutboxMessage.chat_id).where(
+                    OutboxMessage.payload["lead_id"].as_integer() == stored.id
+                )
+            )
+        )
+    assert max_.chat_messages()[told_before:] == []
+    assert stored.taken_by is None and notices == [OWNER_ID]
+
+
+async def test_a_lead_notice_is_not_sent_to_a_member_who_left_before_it_went_out(
+    app: App, http: TestClient[web.Request, web.Application], join: Joiner
+) -> None:
+    max_ = await join(200_002, first_name="Max")
+    await app.sender.drain_once()
+    told_before = len(max_.chat_messages())
+    token = await new_source(app, assign="member", member_ids=(200_002,))
+    sent = await http.post(f"/leads/{token}", json={"name": "Ира", "comment": "secret"})
+    assert sent.status == 200
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.handoff.deactivate(owner, 200_002, None)
+    await app.sender.drain_once()
+    assert max_.chat_messages()[told_before:] == []

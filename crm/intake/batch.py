@@ -113,9 +113,10 @@ class BatchIntake:
                     card.emails = [draft.email] if draft.email else []
                     for contact in (*card.phones, *card.emails):
                         cards[contact] = card
-                new.append(
-                    NewLead(index, draft, source, draft.dedupe_key, card, made, card.manager_id)
-                )
+                # A known card's manager who has left is nobody's: the lead goes to the queue,
+                # as one on a card without a manager does, never to the ex-member.
+                manager = card.manager_id if card.manager_id in active else None
+                new.append(NewLead(index, draft, source, draft.dedupe_key, card, made, manager))
             if retired:
                 await self._session.execute(update(Lead), retired)
             if new:
