@@ -186,7 +186,7 @@ class Crm:
     )
     lead_sources = Part(lambda c: LeadSources(c._session, c.clock))
     intake = Part(lambda c: LeadIntake(c._session, c.clock, c.config))
-    incoming = Part(lambda c: IncomingQueue(c._session, c.clock))
+    incoming = Part(lambda c: IncomingQueue(c._session, c.clock, c.settings))
     # The Telegram Business inbox: connected accounts, their chats, replies from the card.
     business = Part(lambda c: BusinessConnections(c._session, c.clock, c.settings))
     business_inbox = Part(lambda c: BusinessInbox(c._session, c.clock, c.config, c.business))

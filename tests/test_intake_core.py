@@ -99,6 +99,37 @@ async def test_spam_archives_the_card_and_loses_the_deal(app: App, join: Joiner)
     assert kinds == ["client_created", "lead", "deal_created", "deal_lost", "lead_spam"]
 
 
+async def test_a_lead_of_a_client_given_to_another_is_neither_listed_taken_nor_spammed(
+    app: App, join: Joiner
+) -> None:
+    await join(MAX)
+    await join(ANNA)
+    lead_id = await post(
+        app, await add_source(app, open_deal=True), name="Big Customer", phone="+79991112233"
+    )
+    async with app.crm.open() as crm:
+        lead = await crm.incoming._session.get(Lead, lead_id)
+        assert lead is not None and lead.client_id is not None
+        client_id = lead.client_id
+        # Queued, then the owner gives the card to Anna from the card, not through "Take it".
+        await crm.client_edits.set_manager(await member_in(crm, OWNER_ID), client_id, ANNA)
+    async with app.crm.open() as crm:
+        max_ = await member_in(crm, MAX)
+        assert await crm.incoming.waiting(max_) == []
+        with pytest.raises(NotFound):
+            await crm.incoming.spam(max_, lead_id)
+        with pytest.raises(NotFound):
+            await crm.incoming.take(max_, lead_id)
+        assert [q.lead_id for q in await crm.incoming.waiting(await member_in(crm, ANNA))] == [
+            lead_id
+        ]
+        session = crm.incoming._session
+        lead = await session.get(Lead, lead_id, populate_existing=True)
+        client = await session.get(Client, client_id, populate_existing=True)
+    assert lead is not None and (lead.taken_by, lead.spam_at) == (None, None)
+    assert client is not None and client.archived_at is None
+
+
 async def test_sources_are_the_owners_and_checked(app: App, join: Joiner) -> None:
     await join(MAX)
     async with app.crm.open() as crm:

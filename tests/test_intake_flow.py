@@ -86,6 +86,27 @@ async def test_replacing_the_token_and_spam_from_incoming(
     assert "The incoming queue is empty" in owner_en.last_message().text
 
 
+async def test_a_manager_pressing_spam_on_a_lead_of_anothers_client_is_told_it_is_gone(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    await join(ANNA, first_name="Anna", language_code="en")
+    max_ = await join(MAX, first_name="Max", language_code="en")
+    line = await add_source_in_settings(owner_en, "Site")
+    lead_id = await post_lead(app, line, {"name": "Big Customer", "phone": "+79991112233"})
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        lead = await crm.incoming._session.get(Lead, lead_id)
+        assert owner is not None and lead is not None and lead.client_id is not None
+        await crm.client_edits.set_manager(owner, lead.client_id, ANNA)
+    [listing] = await max_.send("/incoming")
+    assert "Big Customer" not in listing.text
+    await max_.press_data(LeadCb(action=LeadAction.SPAM, lead_id=lead_id).pack())
+    assert max_.alert == "This record no longer exists."
+    async with app.crm.open() as crm:
+        lead = await crm.incoming._session.get(Lead, lead_id)
+    assert lead is not None and lead.spam_at is None
+
+
 async def test_a_manager_cannot_open_lead_sources(
     app: App, owner_en: SimulatedUser, join: Joiner
 ) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events
+from crm import events, visibility
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
 from crm.event_data import StageMove
+from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
 from storage.models import Client, Deal, Lead, LeadSource, Stage, User
 
@@ -36,13 +37,16 @@ class QueuedLead:
 
 
 class IncomingQueue:
-    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock, settings: TeamSettings) -> None:
         self._session = session
         self._clock = clock
+        self._settings = settings
 
     async def waiting(self, actor: User, limit: int = QUEUE_PAGE) -> list[QueuedLead]:
-        """Unassigned leads from every channel, newest first."""
+        """Unassigned leads from every channel, newest first: those of clients ``actor`` sees
+        (a queued lead's card may have been given to someone meanwhile)."""
         _require_member(actor)
+        see_all = await self._settings.managers_see_all()
         rows = await self._session.execute(
             select(
                 Lead.id,
@@ -55,7 +59,11 @@ class IncomingQueue:
             )
             .join(Client, Client.id == Lead.client_id)
             .outerjoin(LeadSource, LeadSource.id == Lead.source_id)
-            .where(Lead.taken_by.is_(None), Lead.spam_at.is_(None))
+            .where(
+                Lead.taken_by.is_(None),
+                Lead.spam_at.is_(None),
+                visibility.visible_clients(actor, see_all),
+            )
             .order_by(Lead.received_at.desc(), Lead.id.desc())
             .limit(max(1, min(limit, 100)))
         )
@@ -71,7 +79,7 @@ class IncomingQueue:
             now = self._clock.now()
             result = await self._session.execute(
                 update(Lead)
-                .where(Lead.id == lead_id, Lead.taken_by.is_(None), Lead.spam_at.is_(None))
+                .where(await self._queued_for(actor, lead_id))
                 .values(taken_by=actor.id, taken_at=now)
                 .execution_options(synchronize_session=False)
             )
@@ -81,7 +89,9 @@ class IncomingQueue:
             if not getattr(result, "rowcount", 0):
                 if lead.spam_at is not None:
                     raise Conflict(ErrorCode.LEAD_SPAM)
-                holder = await self._session.get(User, lead.taken_by) if lead.taken_by else None
+                if lead.taken_by is None:
+                    raise NotFound()  # waiting, on a client the actor does not see
+                holder = await self._session.get(User, lead.taken_by)
                 if holder is not None and holder.id == actor.id:
                     raise Conflict(ErrorCode.LEAD_YOURS)
                 raise Conflict(ErrorCode.LEAD_TAKEN, name=holder.full_name if holder else "—")
@@ -110,7 +120,7 @@ class IncomingQueue:
             now = self._clock.now()
             result = await self._session.execute(
                 update(Lead)
-                .where(Lead.id == lead_id, Lead.spam_at.is_(None), Lead.taken_by.is_(None))
+                .where(await self._queued_for(actor, lead_id))
                 .values(spam_at=now)
                 .execution_options(synchronize_session=False)
             )
@@ -120,7 +130,9 @@ class IncomingQueue:
             if not getattr(result, "rowcount", 0):
                 if lead.spam_at is not None:
                     raise Conflict(ErrorCode.LEAD_SPAM)
-                holder = await self._session.get(User, lead.taken_by) if lead.taken_by else None
+                if lead.taken_by is None:
+                    raise NotFound()  # waiting, on a client the actor does not see
+                holder = await self._session.get(User, lead.taken_by)
                 raise Conflict(ErrorCode.LEAD_TAKEN, name=holder.full_name if holder else "—")
             if lead.deal_id is not None:
                 await self._lose_deal(lead.deal_id, actor, now)
@@ -138,6 +150,17 @@ class IncomingQueue:
                 data={"lead_id": lead.id, "archived": bool(lead.new_client)},
             )
             return lead
+
+    async def _queued_for(self, actor: User, lead_id: int) -> ColumnElement[bool]:
+        """The lead while it waits and its client is one ``actor`` sees: a lead queued before
+        its card went to someone else is theirs to take or throw out, not everyone's."""
+        see_all = await self._settings.managers_see_all()
+        return and_(
+            Lead.id == lead_id,
+            Lead.taken_by.is_(None),
+            Lead.spam_at.is_(None),
+            Lead.client_id.in_(select(Client.id).where(visibility.visible_clients(actor, see_all))),
+        )
 
     async def _lose_deal(self, deal_id: int, actor: User, now: datetime) -> None:
         deal = await self._session.get(Deal, deal_id)
