@@ -519,6 +519,36 @@ async def test_a_first_message_with_another_clients_phone_makes_a_card_without_i
     assert message.data["phone_elsewhere"] is True
 
 
+async def test_someone_elses_contact_shared_in_the_chat_is_on_the_timeline_not_the_card(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Hello, here is my accountant's number")
+    # A contact card of a third person: not on Telegram (no user_id), or someone else.
+    accountant = Contact(phone_number="+7 999 555-00-11", first_name="Accountant")
+    colleague = Contact(phone_number="+7 999 555-00-22", first_name="Oleg", user_id=900_777)
+    await account.writes(IVAN, contact=accountant)
+    await account.writes(IVAN, contact=colleague)
+    assert await rows(app, select(ClientPhone.e164)) == []
+    assert await count(app, Event, Event.kind == "field_changed") == 0
+    await open_card(max_, (await the_client(app)).id)
+    for phone in ("+7 999 555-00-11", "+7 999 555-00-22"):
+        note = f"📞 {phone} (someone else's contact: not added to the card)"
+        assert note in max_.last_message().text
+
+
+async def test_a_first_message_that_is_someone_elses_contact_makes_a_card_without_it(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    accountant = Contact(phone_number="+7 999 555-00-11", first_name="Accountant")
+    await account.writes(IVAN, contact=accountant)
+    ivan = await the_client(app)
+    assert await rows(app, select(ClientPhone.e164)) == []
+    [message] = await rows(app, select(Event).where(Event.kind == "business_message"))
+    assert (message.client_id, message.data["phone"]) == (ivan.id, "+7 999 555-00-11")
+
+
 async def test_leaving_a_chat_out_and_taking_it_back_are_on_the_timeline(
     app: App, max_: SimulatedUser, account: SimulatedBusiness
 ) -> None:

@@ -56,6 +56,9 @@ class ChatMessage:
     file_id: str | None = None
     file_name: str | None = None
     phone: str | None = None  # a contact the customer shared of themselves
+    # A contact of someone else shared in the chat (an accountant, a colleague): on the
+    # message's event, never on the customer's card.
+    other_phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -244,4 +247,7 @@ def message_data(message: ChatMessage, mine: bool, phone_added: bool = True) -> 
         data["phone"] = message.phone[:32]
         if not phone_added:
             data["phone_elsewhere"] = True  # another client's: not added to this card
+    elif message.other_phone:
+        data["phone"] = message.other_phone[:32]
+        data["phone_not_theirs"] = True  # someone else's contact: not the customer's number
     return data

@@ -29,10 +29,12 @@ def chat_message(message: Message) -> ChatMessage | None:
             file_kind, file_id = kind, item.file_id
             file_name = getattr(item, "file_name", None)
             break
-    phone = None
+    phone = other_phone = None
     contact = message.contact
-    if contact is not None and contact.user_id in (None, message.chat.id):
+    if contact is not None and contact.user_id == message.chat.id:
         phone = contact.phone_number
+    elif contact is not None:  # someone else's card (no user_id: not on Telegram, or unknown)
+        other_phone = contact.phone_number
     return ChatMessage(
         connection_id=message.business_connection_id,
         chat_id=message.chat.id,
@@ -47,6 +49,7 @@ def chat_message(message: Message) -> ChatMessage | None:
         file_id=file_id,
         file_name=file_name,
         phone=phone,
+        other_phone=other_phone,
     )
 
 

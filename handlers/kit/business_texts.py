@@ -28,6 +28,8 @@ def business_event_text(kind: str, data: Mapping[str, Any], text: str | None) ->
         parts.append("📞 " + str(data["phone"])[:32])
         if data.get("phone_elsewhere"):
             parts.append(_("(another client has this number: not added to the card)"))
+        elif data.get("phone_not_theirs"):
+            parts.append(_("(someone else's contact: not added to the card)"))
     if text:
         shown = " ".join(text.split())
         parts.append(shown if len(shown) <= MAX_SHOWN else shown[: MAX_SHOWN - 1] + "…")
