@@ -107,6 +107,20 @@ async def test_a_manager_pressing_spam_on_a_lead_of_anothers_client_is_told_it_i
     assert lead is not None and lead.spam_at is None
 
 
+async def test_forged_lead_and_source_buttons_with_huge_ids_are_told_they_are_gone(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    huge = "9" * 23
+    for data in (
+        f"ld:take:{huge}:0",
+        f"ld:spam:{huge}:1",
+        f"ls:show:{huge}:0",
+        f"ls:member:0:{huge}",
+    ):
+        await owner_en.press_data(data)
+        assert owner_en.alert == "This record no longer exists.", data
+
+
 async def test_a_manager_cannot_open_lead_sources(
     app: App, owner_en: SimulatedUser, join: Joiner
 ) -> None:

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from handlers.kit.callbacks import MemberId, RecordId
+
 
 class LeadAction(StrEnum):
     TAKE = "take"
@@ -15,7 +17,7 @@ class LeadAction(StrEnum):
 
 class LeadCb(CallbackData, prefix="ld"):
     action: LeadAction
-    lead_id: int = 0
+    lead_id: RecordId = 0
     listed: int = 0  # 1: pressed on /incoming, which is shown again after
 
 
@@ -33,5 +35,5 @@ class SourceAction(StrEnum):
 
 class SourceCb(CallbackData, prefix="ls"):
     action: SourceAction
-    source_id: int = 0
-    member_id: int = 0
+    source_id: RecordId = 0
+    member_id: MemberId = 0
