@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.web.leads import LeadWriter, add_lead_routes
+from bot.web.leads import MAX_BUCKETS, LeadWriter, RateLimiter, add_lead_routes
 from crm.clock import ManualClock
 from crm.intake.batch import Accepted
 from crm.intake.drafts import LeadDraft
@@ -354,3 +354,13 @@ async def test_a_lead_notice_is_not_sent_to_a_member_who_left_before_it_went_out
         await crm.handoff.deactivate(owner, 200_002, None)
     await app.sender.drain_once()
     assert max_.chat_messages()[told_before:] == []
+
+
+def test_a_flood_of_made_up_tokens_does_not_reset_a_real_tokens_limit() -> None:
+    limiter = RateLimiter(per_minute=5)
+    assert [limiter.allow("real", now=0.0) for _ in range(5)] == [0.0] * 5
+    assert limiter.allow("real", now=0.0) > 0  # spent
+    for i in range(3 * MAX_BUCKETS):  # made-up tokens, each a cheap 404
+        limiter.allow(f"junk{i}", now=1.0)
+    assert len(limiter.buckets) <= MAX_BUCKETS
+    assert limiter.allow("real", now=1.0) > 0  # still held back

@@ -12,8 +12,10 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from aiohttp import web
 
@@ -28,7 +30,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY = 64 * 1024
 DEFAULT_RATE_PER_MINUTE = 60
-_MAX_BUCKETS = 10_000
+MAX_BUCKETS = 10_000
+# How many of the least recently used buckets a full limiter compares to pick one to drop.
+EVICTION_WINDOW = 32
 MAX_BATCH = 200
 
 
@@ -40,26 +44,42 @@ class _Bucket:
 
 @dataclass
 class RateLimiter:
-    """A token bucket per URL token: ``per_minute`` requests a minute, bursts up to that."""
+    """A token bucket per URL token: ``per_minute`` requests a minute, bursts up to that.
+
+    At most ``MAX_BUCKETS`` buckets, kept least recently used first: made-up tokens
+    (each a 404, but a bucket first) make room by dropping one, never by forgetting them
+    all, so they cannot hand a held-back token a fresh burst.
+    """
 
     per_minute: int
-    buckets: dict[str, _Bucket] = field(default_factory=dict)
+    buckets: OrderedDict[str, _Bucket] = field(default_factory=OrderedDict)
 
     def allow(self, key: str, now: float | None = None) -> float:
         """0 when allowed; otherwise the seconds until the next request would be."""
         now = time.monotonic() if now is None else now
-        rate = self.per_minute / 60.0
         bucket = self.buckets.get(key)
         if bucket is None:
-            if len(self.buckets) >= _MAX_BUCKETS:
-                self.buckets.clear()  # full buckets carry no state worth keeping
+            if len(self.buckets) >= MAX_BUCKETS:
+                self._drop_one(now)
             bucket = self.buckets[key] = _Bucket(float(self.per_minute), now)
-        bucket.tokens = min(float(self.per_minute), bucket.tokens + (now - bucket.at) * rate)
+        self.buckets.move_to_end(key)
+        bucket.tokens = self._level(bucket, now)
         bucket.at = now
         if bucket.tokens >= 1:
             bucket.tokens -= 1
             return 0.0
-        return (1 - bucket.tokens) / rate
+        return (1 - bucket.tokens) / (self.per_minute / 60.0)
+
+    def _level(self, bucket: _Bucket, now: float) -> float:
+        refilled = bucket.tokens + (now - bucket.at) * self.per_minute / 60.0
+        return min(float(self.per_minute), refilled)
+
+    def _drop_one(self, now: float) -> None:
+        """Of the least recently used few, drop the fullest: forgetting it loses the least (a
+        full bucket is a new one), and a token being held back outlasts the ones that are not."""
+        oldest = islice(self.buckets.items(), EVICTION_WINDOW)
+        key, _ = max(oldest, key=lambda item: self._level(item[1], now))
+        del self.buckets[key]
 
 
 def _refuse(status: int, reason: str) -> web.Response:
