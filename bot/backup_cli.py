@@ -68,6 +68,9 @@ def explain(error: BackupError) -> str:
         ),
         "not_migrated": _("The database has no Kartoteka tables yet: there is nothing to back up."),
         "counts_differ": _("The copy does not match the original: {detail}."),
+        "load_failed": _(
+            "The backup could not be loaded ({detail}). The database holds what it held before."
+        ),
     }
     return texts.get(error.code, error.code).format(detail=error.detail)
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,8 +26,17 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage import search_index
-from storage.backup import BATCH, BackupError, Manifest, data_tables, open_archive, read_manifest
+from storage.backup import (
+    BATCH,
+    BackupError,
+    Manifest,
+    backup,
+    data_tables,
+    open_archive,
+    read_manifest,
+)
 from storage.migrate import alembic_config, current_revision, sqlite_foreign_keys, upgrade
+from storage.restore_values import DECODERS
 
 
 def known_revisions() -> set[str]:
@@ -43,18 +53,34 @@ async def table_counts(engine: AsyncEngine) -> dict[str, int]:
 
 
 async def restore(engine: AsyncEngine, source: Path | IO[bytes], replace: bool = False) -> Manifest:
-    with open_archive(source) as archive:
+    """Restore the archive into ``engine``'s database. With ``replace``, a database that
+    holds data is first copied aside (a backup in a temporary file): when the load fails
+    half-way, that copy is put back, so a bad archive never leaves the database empty."""
+    with open_archive(source) as archive, tempfile.TemporaryFile() as held:
         manifest = read_manifest(archive)
         if manifest.revision not in known_revisions():
             raise BackupError("newer_backup", manifest.revision)
+        kept = False
         if await current_revision(engine) is not None:
             counts = await table_counts(engine)
-            if any(counts.values()) and not replace:
-                raise BackupError("not_empty", str(sum(counts.values())))
+            if any(counts.values()):
+                if not replace:
+                    raise BackupError("not_empty", str(sum(counts.values())))
+                await backup(engine, held, datetime.now(UTC))
+                kept = True
             await drop_everything(engine)
-        await upgrade(engine, manifest.revision)
-        async with engine.begin() as conn:
-            await _load(conn, archive, manifest)
+        try:
+            await upgrade(engine, manifest.revision)
+            async with engine.begin() as conn:
+                await _load(conn, archive, manifest)
+        except Exception as exc:
+            if kept:  # what the database held, back in
+                await drop_everything(engine)
+                held.seek(0)
+                await restore(engine, held)
+            if isinstance(exc, BackupError):
+                raise
+            raise BackupError("load_failed", str(exc).splitlines()[0][:300]) from exc
     await upgrade(engine)
     return manifest
 
@@ -171,33 +197,6 @@ async def _drop_sqlite_index(conn: AsyncConnection) -> list[str]:
     return rebuild
 
 
-def _sqlite_moment(text_value: str) -> str:
-    """A moment as SQLite keeps it (naive UTC text); one with an offset is converted."""
-    moment = datetime.fromisoformat(text_value)
-    if moment.tzinfo is None:
-        return text_value
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _pg_moment(text_value: str) -> datetime:
-    moment = datetime.fromisoformat(text_value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _pg_bool(value: Any) -> bool:
-    return bool(value)
-
-
-# (target is SQLite, kind) → how an archived value becomes a parameter; others pass as they are.
-DECODERS: dict[tuple[bool, str], Callable[[Any], Any]] = {
-    (True, "datetime"): _sqlite_moment,
-    (False, "datetime"): _pg_moment,
-    (False, "date"): date.fromisoformat,
-    (False, "time"): time.fromisoformat,
-    (False, "bool"): _pg_bool,
-}
-
-
 def _order(tables: dict[str, Table], wanted: set[str]) -> list[str]:
     """Parents first. A cycle is broken at a table whose links into it may be empty for a
     moment (they are filled in once every row is in)."""
@@ -271,8 +270,6 @@ async def transfer(
     source: AsyncEngine, target: AsyncEngine, work: Path, now: datetime, replace: bool = False
 ) -> dict[str, int]:
     """Copy ``source`` into ``target`` through a backup file; returns the checked counts."""
-    from storage.backup import backup
-
     manifest = await backup(source, work, now)
     await restore(target, work, replace=replace)
     counts = await table_counts(target)

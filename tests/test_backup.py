@@ -3,7 +3,9 @@ counts and cards; refused when damaged or onto data; older ones via migrations; 
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import uuid
 import zipfile
 from collections.abc import AsyncIterator
@@ -18,10 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import App
 from bot.cli import main
+from crm.clients import ClientDraft
 from crm.clock import ManualClock
 from crm.imports.plan import Policy
 from crm.imports.reading import read_table
-from storage.backup import BackupError, backup
+from storage.backup import MANIFEST, BackupError, backup, checksum
 from storage.engine import create_engine
 from storage.migrate import alembic_config, current_revision, upgrade
 from storage.restore import restore, table_counts, transfer
@@ -190,3 +193,41 @@ def test_cli_backup_restore_and_refusal(
     assert main(["restore", str(tmp_path / "missing.zip"), "--database", target]) == 1
     assert main(["transfer", "--to", target]) == 0
     assert "резервная копия" in capsys.readouterr().err  # in DEFAULT_LANGUAGE, Russian
+
+
+def with_a_row_twice(good: Path, broken: Path, table: str) -> None:
+    """``good`` with the first row of ``table`` written twice, its checksums made to match:
+    an archive that passes every check and fails half-way through the load."""
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as copy:
+        manifest = json.loads(source.read(MANIFEST))
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == f"tables/{table}.jsonl":
+                data += data.splitlines(keepends=True)[0]
+                entry = manifest["tables"][table]
+                entry.update(rows=entry["rows"] + 1, sha256=hashlib.sha256(data).hexdigest())
+            if item.filename != MANIFEST:
+                copy.writestr(item, data)
+        manifest["checksum"] = checksum(manifest["tables"])
+        copy.writestr(MANIFEST, json.dumps(manifest))
+
+
+async def test_a_replace_that_fails_half_way_puts_back_what_the_database_held(
+    app: App, clock: ManualClock, tmp_path: Path
+) -> None:
+    await fill(app, clock)
+    good, broken = tmp_path / "good.zip", tmp_path / "broken.zip"
+    await backup(app.engine, good, START)
+    with_a_row_twice(good, broken, "clients")
+    async with app.crm.open() as crm:  # the database restored into holds something else
+        await crm.clients.create(await member(app, OWNER_ID), ClientDraft(name="Only here"))
+    before = await table_counts(app.engine)
+    with pytest.raises(BackupError) as failed:
+        await restore(app.engine, broken, replace=True)
+    assert failed.value.code == "load_failed"
+    assert "UNIQUE" in failed.value.detail or "unique" in failed.value.detail
+    assert await table_counts(app.engine) == before
+    assert [name for name, _p, _k in await cards(app)] == ["Иван Петров", "Anna"]
+    async with app.crm.open() as crm:
+        found = await crm.client_queries.search(await member(app, OWNER_ID), "Only here")
+        assert [client.name for client in found] == ["Only here"]
