@@ -86,10 +86,12 @@ def test_date_cells(value: Any, expected: datetime | None) -> None:
     assert cell_date(value) == expected
 
 
-@pytest.mark.parametrize("value", ["31.02.2024", "вчера", -5, True, "12.03", "2024", "1e5"])
+@pytest.mark.parametrize(
+    "value", ["31.02.2024", "вчера", -5, True, "12.03", "2024", "1e5", 2024, 12.03, 100_000]
+)
 def test_bad_date_cells(value: Any) -> None:
     """'12.03' (no year) and '2024' (a year) are floats to Python, not Excel serials: they
-    were read as 11 January 1900 and 1905."""
+    were read as 11 January 1900 and 1905; so were such numbers in a number cell."""
     with pytest.raises(DateError):
         cell_date(value)
 

@@ -33,6 +33,8 @@ _MIN_SERIAL, _MAX_SERIAL = 1, 2_958_465  # 1900-01-01 … 9999-12-31
 # A serial saved as text (a CSV from Excel): five digits, 1927-05-18 … 2173-10-14, and
 # maybe a time of day. Any other number is not one: '12.03' has no year, '2024' is one.
 _TEXT_SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
+# The same range for a number cell (a date column whose format was lost).
+_MIN_CELL_SERIAL, _MAX_CELL_SERIAL = 10_000, 100_000
 
 
 def cell_text(value: CellValue) -> str | None:
@@ -149,6 +151,8 @@ def cell_date(value: CellValue) -> datetime | None:
     if isinstance(value, bool | time | timedelta):
         raise DateError("not a date")
     if isinstance(value, int | float):
+        if not _MIN_CELL_SERIAL <= value < _MAX_CELL_SERIAL:  # 2024 is a year, 12.03 no date
+            raise DateError("not a date")
         return _serial(float(value))
     text = " ".join(str(value).translate(_ODD_SPACES).split())
     if not text:
