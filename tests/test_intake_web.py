@@ -184,6 +184,7 @@ async def test_bad_and_replaced_tokens_get_a_bare_404(
         ("application/x-www-form-urlencoded", b"", "empty body"),
         ("application/x-www-form-urlencoded", b"name", "malformed form-urlencoded body"),
         ("application/x-www-form-urlencoded", b"name=%FF", "the body is not UTF-8"),
+        ("application/json", '{"name": "Иван"}'.encode("cp1251"), "the body is not UTF-8"),
         ("text/xml", b"<lead/>", "expected JSON, form-urlencoded or multipart/form-data"),
         ("multipart/form-data", b"x", "multipart body without a boundary"),
         ("application/json", b'{"tranid": "1"}', "no fields with values"),
@@ -192,7 +193,7 @@ async def test_bad_and_replaced_tokens_get_a_bare_404(
         (
             "application/json",
             b'{"name": "Bob", "x": ' + b"[" * 900 + b'"y"' + b"]" * 900 + b"}",
-            "lists inside lists are not form fields",
+            "lists nested too deeply",
         ),
         ("application/json", b'{"name": "Bob \\ud800"}', "a field is not Unicode text"),
         ("application/json", b'{"\\udfff": "x"}', "a field is not Unicode text"),

@@ -34,6 +34,10 @@ from crm.parsing.lead_fields import LeadForm, LeadFormError, read_form
             [("comment", "c"), ("Color", "red"), ("Color", "blue")],
             LeadForm(comment="c", extra={"Color": "red, blue"}),
         ),
+        (  # a grid's answers, row by row
+            [("name", "C"), ("Grid", [["a", "b"], ["c", [None, 4]]])],
+            LeadForm(name="C", extra={"Grid": "a, b, c, 4"}),
+        ),
         (
             [("phone", 79991234567), ("agree", True)],
             LeadForm(phone="79991234567", extra={"agree": "yes"}),
@@ -54,7 +58,7 @@ def test_fields_are_sorted(pairs: list[tuple[str, object]], expected: LeadForm) 
         ([("", "x")], "a field without a name"),
         ([("a" * 101, "x")], "field name longer than 100 characters"),
         ([("name", {"first": "x"})], "nested objects are not form fields"),
-        ([("Color", ["red", ["blue"]])], "lists inside lists are not form fields"),
+        ([("Color", [[[[["blue"]]]]])], "lists nested too deeply"),
         ([(f"f{i}", "1") for i in range(61)], "more than 60 fields"),
     ],
 )

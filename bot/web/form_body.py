@@ -59,8 +59,9 @@ def _text(body: bytes) -> str:
 
 
 def _json(body: bytes) -> list[tuple[str, object]]:
+    text = _text(body)  # not UTF-8: its own reason (BodyError is a ValueError too)
     try:
-        data = json.loads(_text(body))
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BodyError(f"invalid JSON: {exc.msg} at position {exc.pos}") from exc
     except ValueError as exc:  # an integer past Python's 4300 digits

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 NAME_KEYS = frozenset({"name", "имя", "фио", "fio", "fullname", "full_name", "your-name"})
@@ -58,16 +58,27 @@ def _key(raw: str) -> str:
     return " ".join(raw.split()).lower()
 
 
-def _value(raw: object) -> str:
-    """A field's text; a list (checkboxes, a multi-select) is its items joined by commas.
+MAX_LIST_DEPTH = 4
+"""Lists inside lists a field may hold (a form builder's grid answers are two deep);
+following a body's nesting further would let it run the stack out."""
 
-    One level only: a form never nests lists, and following a body's nesting down
-    would let it run the stack out."""
+
+def _value(raw: object) -> str:
+    """A field's text; a list (checkboxes, a multi-select, a grid's rows) is its items,
+    those of lists inside it too, joined by commas."""
     if isinstance(raw, list | tuple):
-        if any(isinstance(item, list | tuple) for item in raw):
-            raise LeadFormError("lists inside lists are not form fields")
-        return ", ".join(_scalar(item) for item in raw if item is not None)
+        return ", ".join(_items(raw, 1))
     return _scalar(raw)
+
+
+def _items(raw: list[object] | tuple[object, ...], depth: int) -> Iterator[str]:
+    if depth > MAX_LIST_DEPTH:
+        raise LeadFormError("lists nested too deeply")
+    for item in raw:
+        if isinstance(item, list | tuple):
+            yield from _items(item, depth + 1)
+        elif item is not None:
+            yield _scalar(item)
 
 
 def _scalar(raw: object) -> str:
