@@ -277,6 +277,23 @@ def test_a_row_of_phones_under_merged_titles_is_a_client() -> None:
     assert table.rows == [["Иван", "Петров", 89001234567.0, 89001234568.0]]
 
 
+def test_column_names_under_group_titles_and_a_one_column_title_are_the_header() -> None:
+    """'Клиент' and 'Контакты' merged over two columns each, 'Сделка' over its one column
+    (one cell is not merged), the columns' names in row 2 under all of them."""
+    data = xlsx(
+        [
+            [None, None, None, None, "Сделка"],
+            ["Фамилия", "Имя", "Телефон", "Email", "Сумма"],
+            ["Петров", "Иван", "89001234567", "ivan@mail.ru", 1000],
+        ],
+        (0, 0, 0, 1, "Клиент"),
+        (0, 2, 0, 3, "Контакты"),
+    )
+    table = read_table(data, "base.xlsx")
+    assert table.headers == ["Фамилия", "Имя", "Телефон", "Email", "Сумма"]
+    assert [row[0] for row in table.rows] == ["Петров"]
+
+
 def test_a_note_on_the_first_sheet_does_not_hide_the_clients_on_the_second() -> None:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -410,3 +427,14 @@ def test_a_rejected_row_with_a_phone_stored_as_a_number_imports_once_fixed() -> 
     assert again.rows == [["Иван", "79161234567", "ivan@@mail", "bad_email"]]
     draft = build_row(2, [*again.rows[0][:2], "ivan@mail.ru"], mapping, "RU")
     assert isinstance(draft, RowDraft) and draft.phones == ["+79161234567"]
+
+
+def test_a_western_cp1252_csv_is_not_read_as_cyrillic() -> None:
+    data = "Name;Phone\nJürgen Müller;+4930123456\nFrançois Dubois;+33123456789\n"
+    table = read_table(data.encode("cp1252"), "clients.csv")
+    assert [row[0] for row in table.rows] == ["Jürgen Müller", "François Dubois"]
+
+
+def test_a_column_title_our_csv_export_guarded_reads_back_as_it_was() -> None:
+    table = read_table("'-Скидка;'=1+1\n5;6\n".encode(), "export.csv")
+    assert table.headers == ["-Скидка", "=1+1"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import charset_normalizer
 import python_calamine
 
 from crm.errors import ErrorCode, InvalidInput
+from crm.exports.files import unescaped
 from crm.parsing.cells import CellValue, cell_text
 
 MAX_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
@@ -35,6 +37,7 @@ _HEADER_SCAN = 10  # rows looked at to find the header
 _DELIMITERS = ";,\t"
 _ONE_COLUMN = "\0"  # a delimiter no text has: each line is one cell
 _CYRILLIC = ["cp1251", "koi8_r", "cp866"]  # what a CSV not in UTF-8 is guessed to be in
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass
@@ -146,7 +149,23 @@ def decode_text(data: bytes) -> str:
     # them, a short cp1251 file (Excel's CSV) was sometimes taken for one of those.
     best = charset_normalizer.from_bytes(data[:200_000], cp_isolation=_CYRILLIC).best()
     encoding = best.encoding if best is not None else "cp1251"
-    return data.decode(encoding, errors="replace")
+    text = data.decode(encoding, errors="replace")
+    # A Western file (cp1252: 'Müller') read so has Cyrillic letters inside Latin words.
+    return data.decode("cp1252", errors="replace") if _mostly_mixed(text) else text
+
+
+def _mostly_mixed(text: str) -> bool:
+    """More words mixing Latin and Cyrillic letters ('Mьller') than Cyrillic words: a
+    Western code page read as a Cyrillic one. (A Russian file has a stray Latin 'с' in a
+    word at most, among thousands of Cyrillic words.)"""
+    mixed = cyrillic = 0
+    for word in _WORDS.findall(text[:200_000]):
+        if any("\u0400" <= ch <= "\u04ff" for ch in word):
+            if any(ch.isascii() for ch in word):
+                mixed += 1
+            else:
+                cyrillic += 1
+    return mixed > cyrillic
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -196,7 +215,7 @@ def _table(
     header_at = next((i for i, row in enumerate(head) if any(_filled(v) for v in row)), None)
     if header_at is None:
         return None
-    headers = [cell_text(v) or "" for v in head[header_at]]
+    headers = [unescaped(cell_text(v) or "") for v in head[header_at]]  # our CSV's "'=…"
     skip = header_at + 1
     spans = [m for m in merged if m[0][0] == header_at]
     for (_r0, c0), (_r1, c1) in spans:
@@ -233,13 +252,14 @@ def _table(
 
 def _names_the_groups(under: list[str], headers: list[str], grouped: set[int]) -> bool:
     """Whether the row under merged group titles is a second header row ('Контакт' over
-    'Телефон', 'Почта') rather than the first client: it names the grouped columns in
-    words, not numbers or phones, and leaves empty the columns named on their own."""
+    'Телефон', 'Почта'; maybe 'Сумма' under a one-column 'Сделка') rather than the first
+    client: it names the grouped columns in words, and no cell of it holds what a
+    client's row does, a digit (a phone, a sum, a date) or an '@'."""
     below = under + [""] * (len(headers) - len(under))
-    if any(below[c] for c in range(len(headers)) if headers[c] and c not in grouped):
-        return False
     names = [below[c] for c in grouped if c < len(below) and below[c]]
-    return bool(names) and all(any(ch.isalpha() for ch in name) for name in names)
+    if not names or not all(any(ch.isalpha() for ch in name) for name in names):
+        return False
+    return not any(any(ch.isdigit() or ch == "@" for ch in cell) for cell in below)
 
 
 def _filled(value: CellValue) -> bool:
