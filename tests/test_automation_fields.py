@@ -127,6 +127,8 @@ SAME_VALUE_TYPED_TWO_WAYS = [
     (FieldType.PHONE, "8 999 123-45-67", "+7 (999) 123 45 67"),
     (FieldType.CHOICE, "2", "silver"),
     (FieldType.MULTI_CHOICE, "gold, silver", "Gold; Silver"),
+    (FieldType.NUMBER, "2.50", "2,5"),
+    (FieldType.MULTI_CHOICE, "silver, gold", "Gold; Silver"),
 ]
 TIERS = ["Gold", "Silver"]
 

@@ -12,11 +12,12 @@ field's parser when compared, and compared as typed when the parser refuses it.
 from __future__ import annotations
 
 from contextlib import suppress
+from decimal import Decimal, InvalidOperation
 
 from crm.errors import InvalidInput
 from crm.field_plain import Plain, plain_of, value_text
 from crm.field_rules import parse_for_field
-from crm.parsing.fields import Parsed
+from crm.parsing.fields import FieldType, Parsed
 from storage.models import AutomationRule, FieldDef
 
 DEFAULT_REGION = "RU"
@@ -39,7 +40,18 @@ def same(field: FieldDef, actual: object, wanted: object, region: str) -> bool:
         return actual is wanted
     with suppress(InvalidInput):  # a rule saved before values were checked: compared as typed
         wanted = canonical(field, str(wanted), region)
-    return str(actual).casefold() == str(wanted).casefold()
+    return _compared(field, str(actual)) == _compared(field, str(wanted))
+
+
+def _compared(field: FieldDef, text: str) -> object:
+    """What two values of the field are equal by: a number's value ('2.50' is '2.5'), a
+    multiple choice's options in any order, else the text in any case."""
+    if field.type == FieldType.NUMBER:
+        with suppress(InvalidOperation):
+            return Decimal(text)
+    if field.type == FieldType.MULTI_CHOICE:
+        return frozenset(part.strip().casefold() for part in text.split(","))
+    return text.casefold()
 
 
 def region_of(rule: AutomationRule) -> str:
