@@ -80,7 +80,8 @@ async def restore(engine: AsyncEngine, source: Path | IO[bytes], replace: bool =
                 await restore(engine, held)
             if isinstance(exc, BackupError):
                 raise
-            raise BackupError("load_failed", str(exc).splitlines()[0][:300]) from exc
+            first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
+            raise BackupError("load_failed", first_line[:300]) from exc
     await upgrade(engine)
     return manifest
 
