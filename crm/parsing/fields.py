@@ -145,8 +145,8 @@ def parse_date(raw: str) -> date:
         if not match:
             raise FieldValueError("not_a_date")
         day, month, year = (int(part) for part in match.groups())
-        if year < 100:
-            year += 2000
+        if year < 100:  # as an import reads a date cell: '85' is 1985, '27' 2027
+            year += 2000 if year < 70 else 1900
     try:
         return date(year, month, day)
     except ValueError:
