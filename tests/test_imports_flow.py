@@ -8,8 +8,11 @@ from pathlib import Path
 
 import openpyxl
 import xlsxwriter
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import EditMessageText
 
 from bot.app import App
+from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from crm.imports.reading import read_table
 from storage.engine import create_engine
@@ -165,3 +168,24 @@ async def test_a_spreadsheet_sent_in_another_dialog_is_answered_and_the_dialog_g
     # A second file while choosing columns replaces the first, as before.
     [screen] = await owner_en.send_document("другая.csv", data=CSV)
     assert "Import from другая.csv" in screen.text
+
+
+async def test_an_import_whose_message_was_deleted_runs_on_and_says_how_it_went(
+    app: App, owner_en: SimulatedUser, session: OfflineSession
+) -> None:
+    """The member deletes the message the import reports in: the progress is not shown,
+    the import goes on, and its outcome comes as a new message."""
+    rows = "\r\n".join(f"Клиент {n};+7916{n:07d}" for n in range(250))
+    await owner_en.send_document("many.csv", data=f"Имя;Телефон\r\n{rows}\r\n".encode())
+    await owner_en.press("Preview")
+    gone = TelegramBadRequest(EditMessageText(text="…"), "Bad Request: message to edit not found")
+    for _edit in ("Importing…", "the progress after the first chunk", "the outcome"):
+        session.answer_next(gone, EditMessageText)
+    await owner_en.press("Skip them")
+    await finished(app)
+    result = owner_en.last_message()
+    assert "Import of many.csv finished" in result.text and "Created: 250" in result.text
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        assert len(await crm.client_queries.search(owner, "Клиент 249")) == 1

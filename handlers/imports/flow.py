@@ -9,25 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any, cast
 
 from aiogram import Bot, F
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import CrmError, ErrorCode, InvalidInput, NotAllowed
+from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from crm.imports.mapping import Target, change
 from crm.imports.plan import Policy
-from crm.imports.reading import MAX_BYTES, Table, read_table
-from crm.imports.rejected import rejected_file
+from crm.imports.reading import MAX_BYTES
 from crm.imports.required import RequiredChoice
 from crm.service import Crm, CrmFactory
 from crm.team_settings import can_change_settings
 from handlers.imports.callbacks import ImportAction, ImportCb
+from handlers.imports.running import read_file, run_import
 from handlers.imports.states import ImportData, ImportDialog
 from handlers.imports.targets import client_targets
 from handlers.imports.views import (
@@ -35,11 +34,8 @@ from handlers.imports.views import (
     mapping_screen,
     preview_screen,
     progress_text,
-    reason_text,
-    result_screen,
     targets_screen,
 )
-from handlers.kit.errors import error_text
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, show
 from storage.models import User
@@ -47,7 +43,6 @@ from storage.models import User
 log = logging.getLogger(__name__)
 routes = Routes(__name__)
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
-PROGRESS_EVERY = 2.0  # seconds between edits of the progress message
 
 
 def is_spreadsheet(message: Message) -> bool:
@@ -83,7 +78,7 @@ async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, mem
     if (document.file_size or 0) > MAX_BYTES:
         raise InvalidInput(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // 2**20)
     name = document.file_name or "file"
-    table = await _read(bot, document.file_id, name)
+    table = await read_file(bot, document.file_id, name)
     mapping, labels = await client_targets(crm, table.headers)
     data: ImportData = {
         "file_id": document.file_id,
@@ -154,7 +149,7 @@ async def preview(
     callback: CallbackQuery, state: FSMContext, bot: Bot, crm: Crm, member: User
 ) -> None:
     data = cast(ImportData, await state.get_data())
-    table = await _read(bot, data["file_id"], data["file_name"])
+    table = await read_file(bot, data["file_id"], data["file_name"])
     choice = RequiredChoice(data["required"]) if data.get("required") else None
     type_id = data.get("type_id", 0)
     if type_id:
@@ -204,77 +199,9 @@ async def run(
     message = callback.message
     assert message is not None
     task = asyncio.create_task(
-        _run(
+        run_import(
             bot, crm_factory, member.id, data, (policy, choice), message.chat.id, message.message_id
         )
     )
     background.add(task)
     task.add_done_callback(background.discard)
-
-
-async def _run(
-    bot: Bot,
-    factory: CrmFactory,
-    member_id: int,
-    data: ImportData,
-    choices: tuple[Policy, RequiredChoice],
-    chat_id: int,
-    message_id: int,
-) -> None:
-    name = data["file_name"]
-    last = 0.0
-
-    async def progress(done: int, total: int) -> None:
-        nonlocal last
-        if time.monotonic() - last >= PROGRESS_EVERY and done < total:
-            last = time.monotonic()
-            text = progress_text(name, done, total)
-            await bot.edit_message_text(chat_id=chat_id, message_id=message_id, **text.as_kwargs())
-
-    try:
-        table = await _read(bot, data["file_id"], name)
-        async with factory.open(background=True) as crm:
-            member = await crm.members.get_active(member_id)
-            if member is None:
-                return
-            policy, choice = choices
-            if type_id := data.get("type_id", 0):
-                outcome = await crm.record_imports.run(
-                    member, type_id, table, data["mapping"], name, policy, progress, choice
-                )
-            else:
-                outcome = await crm.imports.run(
-                    member, table, data["mapping"], name, policy, progress, choice
-                )
-    except CrmError as error:
-        await bot.edit_message_text(chat_id=chat_id, message_id=message_id, text=error_text(error))
-        return
-    except Exception:
-        log.exception("import of %s failed", name)
-        text = _(
-            "The import stopped on an error; what was stored so far can be undone in /imports."
-        )
-        await bot.edit_message_text(chat_id=chat_id, message_id=message_id, text=text)
-        return
-    screen = result_screen(name, outcome, bool(data.get("type_id")))
-    await bot.edit_message_text(
-        chat_id=chat_id,
-        message_id=message_id,
-        **screen.text.as_kwargs(),
-        reply_markup=screen.keyboard,
-    )
-    if outcome.rejected:
-        rows = rejected_file(table, outcome.rejected, _("Reason"), reason_text)
-        await bot.send_document(
-            chat_id,
-            BufferedInputFile(rows, filename=f"rejected-{name.rsplit('.', 1)[0]}.csv"),
-            caption=_(
-                "Rows that were not imported, with the reason. Fix them and send the file again."
-            ),
-        )
-
-
-async def _read(bot: Bot, file_id: str, name: str) -> Table:
-    downloaded = await bot.download(file_id)
-    assert downloaded is not None
-    return await asyncio.to_thread(read_table, downloaded.read(), name)
