@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BufferedInputFile
+from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError
@@ -26,6 +26,7 @@ from crm.service import CrmFactory
 from handlers.imports.states import ImportData
 from handlers.imports.views import progress_text, reason_text, result_screen
 from handlers.kit.errors import error_text
+from handlers.kit.screen import edit_or_send
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,6 @@ async def run_import(
             except TelegramAPIError as error:  # the message is gone: the import goes on
                 log.info("progress of the import of %s not shown: %s", name, error)
 
-    async def say(**message: Any) -> None:
-        await _say(bot, chat_id, message_id, message)
-
     try:
         table = await read_file(bot, data["file_id"], name)
         async with factory.open(background=True) as crm:
@@ -75,17 +73,17 @@ async def run_import(
                     member, table, data["mapping"], name, policy, progress, choice
                 )
     except CrmError as error:
-        await say(text=error_text(error))
+        await edit_or_send(bot, chat_id, message_id, Text(error_text(error)))
         return
     except Exception:
         log.exception("import of %s failed", name)
         text = _(
             "The import stopped on an error; what was stored so far can be undone in /imports."
         )
-        await say(text=text)
+        await edit_or_send(bot, chat_id, message_id, Text(text))
         return
     screen = result_screen(name, outcome, bool(data.get("type_id")))
-    await say(**screen.text.as_kwargs(), reply_markup=screen.keyboard)
+    await edit_or_send(bot, chat_id, message_id, screen.text, screen.keyboard)
     if outcome.rejected:
         rows = rejected_file(table, outcome.rejected, _("Reason"), reason_text)
         await bot.send_document(
@@ -95,19 +93,6 @@ async def run_import(
                 "Rows that were not imported, with the reason. Fix them and send the file again."
             ),
         )
-
-
-async def _say(bot: Bot, chat_id: int, message_id: int, message: dict[str, Any]) -> None:
-    """The import's outcome in its message, or in a new one when that one is gone."""
-    try:
-        await bot.edit_message_text(chat_id=chat_id, message_id=message_id, **message)
-    except TelegramBadRequest as error:
-        if "not modified" in str(error):
-            return
-        log.info(
-            "the import's message %s is gone (%s): sending its outcome anew", message_id, error
-        )
-        await bot.send_message(chat_id, **message)
 
 
 async def read_file(bot: Bot, file_id: str, name: str) -> Table:

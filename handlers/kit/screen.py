@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, MessageEntity
 from aiogram.utils.formatting import Text
@@ -81,12 +82,40 @@ async def show(
             await message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
             return
         except TelegramBadRequest as error:
-            if "message is not modified" in error.message:
+            if not _sent_anew(error):
                 return
-            if not any(reason in error.message for reason in _NOT_EDITABLE):
-                raise
     if event.bot is not None:
         await event.bot.send_message(event.from_user.id, **text.as_kwargs(), reply_markup=keyboard)
+
+
+async def edit_or_send(
+    bot: Bot,
+    chat_id: int,
+    message_id: int,
+    text: Text,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    """As ``show``, for a message the bot sent earlier (a long task's news): edited in
+    place, or sent anew to ``chat_id`` when it can no longer be edited (deleted)."""
+    try:
+        await bot.edit_message_text(
+            chat_id=chat_id, message_id=message_id, **text.as_kwargs(), reply_markup=keyboard
+        )
+        return
+    except TelegramBadRequest as error:
+        if not _sent_anew(error):
+            return
+    await bot.send_message(chat_id, **text.as_kwargs(), reply_markup=keyboard)
+
+
+def _sent_anew(error: TelegramBadRequest) -> bool:
+    """After an edit Telegram refused: whether the screen goes out as a new message (the
+    message cannot be edited); False when it had not changed; raised again otherwise."""
+    if "message is not modified" in error.message:
+        return False
+    if not any(reason in error.message for reason in _NOT_EDITABLE):
+        raise error
+    return True
 
 
 async def send(message: Message, text: Text, keyboard: InlineKeyboardMarkup | None = None) -> None:
