@@ -102,8 +102,7 @@ class ClientQueries:
         page_params = {**params, "offset": max(page, 0) * per_page, "limit": per_page}
         rows = (await self._session.execute(sql.EVENTS_PAGE, page_params)).all()
         events = [event for event, _user, _total in rows]
-        see_all = await self._settings.managers_see_all()
-        await mask_unseen_links(self._session, actor, see_all, events)
+        await mask_unseen_links(self._session, self._settings, actor, events)
         total = rows[0][2] if rows else await self._session.scalar(sql.EVENTS_COUNT, params)
         people = {user.id: user for _event, user, _total in rows if user is not None}
         people_ids = {e.actor_id for e in events if e.actor_id} | {

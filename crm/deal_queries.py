@@ -103,8 +103,7 @@ class DealQueries:
                 .limit(CARD_EVENTS)
             )
         )
-        see_all = await self._settings.managers_see_all()
-        await mask_unseen_links(self._session, actor, see_all, events)
+        await mask_unseen_links(self._session, self._settings, actor, events)
         ids = {e.actor_id for e in events if e.actor_id} | {deal.manager_id or 0}
         people = {
             u.id: u for u in await self._session.scalars(select(User).where(User.id.in_(ids)))

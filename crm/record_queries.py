@@ -111,8 +111,7 @@ class RecordQueries:
                 .limit(EVENTS_PER_PAGE)
             )
         )
-        see_all = await self._settings.managers_see_all()
-        await mask_unseen_links(self._session, actor, see_all, events)
+        await mask_unseen_links(self._session, self._settings, actor, events)
         ids = {e.actor_id for e in events if e.actor_id} | (
             {record.manager_id} if record.manager_id else set()
         )

@@ -18,20 +18,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from crm import visibility
+from crm.access import is_staff
 from crm.cards import CardKind, CardRef, can_see_record
 from crm.errors import InvalidInput
+from crm.team_settings import TeamSettings
 from storage.models import Client, Deal, Event, Record, User
 
 LINK_KINDS = frozenset({"link_added", "link_removed"})
 
 
 async def mask_unseen_links(
-    session: AsyncSession, actor: User, managers_see_all: bool, events: Iterable[Event]
+    session: AsyncSession, settings: TeamSettings, actor: User, events: Iterable[Event]
 ) -> None:
     """Replace, in ``events`` as read, the title of each linked card ``actor`` may not
     see by ``"hidden": True`` (not written back: the events stay as they are stored)."""
-    if visibility.sees_all_clients(actor, managers_see_all):
-        return  # sees every client and record
+    if is_staff(actor) or visibility.sees_all_clients(actor, await settings.managers_see_all()):
+        return  # sees every client and record (staff: without asking the settings)
     hidden: dict[CardRef, bool] = {}
     for event in events:
         data: dict[str, Any] = event.data or {}
