@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, placeholders
-from crm.automation import triggers
+from crm.automation import field_match, triggers
 from crm.automation.actions import Actions, Skipped
 from crm.automation.batch_reads import BatchReads, read_batch
 from crm.automation.conditions import Record, load_custom, load_record
@@ -239,7 +239,7 @@ class Runner:
         if any(action.get("type") == "prepare_template" for action in rule.actions):
             # a template's {custom.<id>}, as ``Templates.check`` fills it for a member
             values = {**values, **((await load_custom(self._session, record)).custom or {})}
-        region = str(rule.state.get("region") or "RU")
+        region = field_match.region_of(rule)
         actions = Actions(
             self._session, self._clock, rule, firing, record, values, region, self._task_id
         )
