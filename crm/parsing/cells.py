@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from crm.parsing.amounts import MAX_UNITS, AmountError, parse_amount
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
+from crm.parsing.fields import full_year
 
 CellValue = str | int | float | bool | date | datetime | time | timedelta | None
 
@@ -162,9 +163,7 @@ def cell_date(value: CellValue) -> datetime | None:
     match = _DMY.match(text)
     try:
         if match:
-            day, month, year = int(match[1]), int(match[2]), int(match[3])
-            if year < 100:
-                year += 2000 if year < 70 else 1900
+            day, month, year = int(match[1]), int(match[2]), full_year(int(match[3]))
             hour, minute = int(match[4] or 0), int(match[5] or 0)
             return datetime(year, month, day, hour, minute, tzinfo=UTC)
         match = _ISO.match(text)

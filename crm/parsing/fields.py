@@ -134,6 +134,14 @@ def _number(raw: str) -> Parsed:
     return Parsed(num_value=float(number), text_value=shown)
 
 
+def full_year(year: int) -> int:
+    """A year as written in a date: two digits are 1970–2069 ('85' is 1985, '27' 2027),
+    for a field's value and an import's date cell alike."""
+    if year >= 100:
+        return year
+    return year + (2000 if year < 70 else 1900)
+
+
 def parse_date(raw: str) -> date:
     """``31.12.2026``, ``31/12/26``, ``2026-12-31``; raises FieldValueError."""
     text = raw.strip()
@@ -145,8 +153,7 @@ def parse_date(raw: str) -> date:
         if not match:
             raise FieldValueError("not_a_date")
         day, month, year = (int(part) for part in match.groups())
-        if year < 100:  # as an import reads a date cell: '85' is 1985, '27' 2027
-            year += 2000 if year < 70 else 1900
+        year = full_year(year)
     try:
         return date(year, month, day)
     except ValueError:
