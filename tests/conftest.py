@@ -7,6 +7,7 @@ TEST_POSTGRES_URL is set, once more on PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -81,23 +82,32 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
+@asynccontextmanager
+async def app_with(
+    database_url: str, clock: ManualClock, **overrides: object
+) -> AsyncIterator[App]:
+    """The app the ``app`` fixture gives, with settings ``overrides`` (``make_settings``)."""
+    settings = make_settings(database_url, **overrides)
+    application = build_app(settings, session=OfflineSession(), clock=clock)
+    await prepare_database(application)
+    try:
+        yield application
+    finally:
+        await application.close()
+
+
 @pytest.fixture
 async def app(database_url: str, clock: ManualClock) -> AsyncIterator[App]:
-    application = build_app(make_settings(database_url), session=OfflineSession(), clock=clock)
-    await prepare_database(application)
-    yield application
-    await application.close()
+    async with app_with(database_url, clock) as application:
+        yield application
 
 
 @pytest.fixture
 async def several(database_url: str, clock: ManualClock) -> AsyncIterator[App]:
     """The bot as one of several instances (``INSTANCES=2``): no member's row nor open
     card is kept in the process."""
-    settings = make_settings(database_url, instances=2)
-    application = build_app(settings, session=OfflineSession(), clock=clock)
-    await prepare_database(application)
-    yield application
-    await application.close()
+    async with app_with(database_url, clock, instances=2) as application:
+        yield application
 
 
 @pytest.fixture

@@ -19,9 +19,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from docx import Document
 from sqlalchemy import select
 
-from bot.app import App, build_app
-from bot.offline import OfflineSession
-from bot.startup import prepare_database
+from bot.app import App
 from crm import docx_fill, placeholders
 from crm.clients import ClientDraft
 from crm.clock import ManualClock
@@ -30,7 +28,7 @@ from crm.mailer import MailFailed
 from crm.service import Crm
 from storage.engine import create_session_factory
 from storage.models import Client, Event, User
-from tests.conftest import OWNER_ID, make_settings
+from tests.conftest import OWNER_ID, app_with
 
 # --- placeholders -----------------------------------------------------------------------------
 
@@ -271,17 +269,15 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 async def mail_app(
     database_url: str, clock: ManualClock, inbox: tuple[Inbox, int]
 ) -> AsyncIterator[App]:
-    settings = make_settings(
+    async with app_with(
         database_url,
+        clock,
         smtp_host="127.0.0.1",
         smtp_port=inbox[1],
         smtp_from="Sales <sales@example.com>",
         smtp_tls="none",
-    )
-    app = build_app(settings, session=OfflineSession(), clock=clock)
-    await prepare_database(app)
-    yield app
-    await app.close()
+    ) as app:
+        yield app
 
 
 def attachments(message: Message) -> list[tuple[str | None, bytes]]:
@@ -330,20 +326,20 @@ async def test_an_smtp_refusal_reaches_the_member(mail_app: App, inbox: tuple[In
 
 
 async def test_a_dead_smtp_server_reaches_the_member(database_url: str, clock: ManualClock) -> None:
-    settings = make_settings(
-        database_url, smtp_host="127.0.0.1", smtp_port=9, smtp_from="a@example.com", smtp_tls="none"
-    )
-    app = build_app(settings, session=OfflineSession(), clock=clock)
-    await prepare_database(app)
-    try:
+    async with app_with(
+        database_url,
+        clock,
+        smtp_host="127.0.0.1",
+        smtp_port=9,
+        smtp_from="a@example.com",
+        smtp_tls="none",
+    ) as app:
         deal_id = await record(app)
         async with app.crm.open() as crm:
             me = await owner(crm)
             template = await crm.templates.add_text(me, "Offer", "Dear {client.name}")
             with pytest.raises(MailFailed):
                 await crm.templates.email(me, template.id, "", deal_id=deal_id)
-    finally:
-        await app.close()
 
 
 async def test_email_is_off_by_default(app: App) -> None:
@@ -360,10 +356,7 @@ async def test_a_phone_filled_for_a_template_is_read_in_the_teams_country(
     database_url: str, clock: ManualClock
 ) -> None:
     """Without its country code, the number is one of the team's country, as everywhere."""
-    settings = make_settings(database_url, default_phone_region="BY")
-    app = build_app(settings, session=OfflineSession(), clock=clock)
-    await prepare_database(app)
-    try:
+    async with app_with(database_url, clock, default_phone_region="BY") as app:
         deal_id = await record(app)
         async with app.crm.open() as crm:
             me = await owner(crm)
@@ -372,5 +365,3 @@ async def test_a_phone_filled_for_a_template_is_read_in_the_teams_country(
                 me, "client.phone", "8 029 123-45-67", client_id=client_id, deal_id=deal_id
             )
             assert (await crm.clients.contacts(client_id)).phones == ["+375291234567"]
-    finally:
-        await app.close()
