@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import SendMessage
 from aiogram.types import Contact, PhotoSize, Update, Voice
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import App
 from bot.business_simulator import SimulatedBusiness, customer
@@ -20,6 +22,7 @@ from handlers.business.callbacks import BizAction, BizCb
 from storage.models import (
     BusinessChat,
     BusinessConnection,
+    BusinessMessage,
     Client,
     ClientPhone,
     Deal,
@@ -571,3 +574,69 @@ async def test_leaving_a_chat_out_and_taking_it_back_are_on_the_timeline(
     assert kinds == [("business_chat_excluded", MAX), ("business_chat_included", MAX)]
     await open_card(max_, client.id)
     assert "Max: ✈️ Telegram chat recorded on the card again" in max_.last_message().text
+
+
+async def _held_echo(other: AsyncConnection, client_id: int, message_id: int) -> int:
+    """Another instance records ``message_id`` of Ivan's chat and has not committed yet."""
+    now = datetime.now(UTC)
+    echo_id = int(
+        await other.scalar(
+            insert(Event)
+            .values(occurred_at=now, actor_id=MAX, kind="business_message", client_id=client_id)
+            .values(text="Yes, 12 left", data={"from": "member", "chat_id": IVAN.id})
+            .returning(Event.id)
+        )
+    )
+    await other.execute(
+        insert(BusinessMessage).values(
+            connection_id="conn-max", chat_id=IVAN.id, message_id=message_id, event_id=echo_id
+        )
+    )
+    return echo_id
+
+
+async def test_a_reply_recorded_while_another_instance_records_its_echo_is_one_event(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Is it in stock?")
+    client = await the_client(app)
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(MAX)
+        assert member is not None
+        target = await crm.business_replies.target(member, client.id)
+    async with app.engine.connect() as other:
+        echo_id = await _held_echo(other, client.id, 555)
+
+        async def record() -> Event | None:
+            async with app.crm.open() as crm:
+                return await crm.business_replies.sent(member, target, 555, "Yes, 12 left")
+
+        recording = asyncio.create_task(record())
+        await asyncio.sleep(0.2)
+        assert not recording.done()  # it waits for the echo's transaction
+        await other.commit()
+    recorded = await recording
+    assert recorded is not None and recorded.id == echo_id
+    assert [e.text for e in await chat_events(app)] == ["Is it in stock?", "Yes, 12 left"]
+
+
+async def test_an_echo_taken_while_another_instance_records_the_reply_is_not_doubled(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(IVAN, "Is it in stock?")
+    client = await the_client(app)
+    async with app.engine.connect() as other:
+        await _held_echo(other, client.id, 556)
+        echo = account.message(
+            IVAN, 556, mine=True, sender_business_bot=account.session.bot_user, text="Yes, 12 left"
+        )
+        feeding = asyncio.create_task(
+            account.feed(Update(update_id=77_000_002, business_message=echo))
+        )
+        await asyncio.sleep(0.2)
+        assert not feeding.done()
+        await other.commit()
+    await feeding
+    assert [e.text for e in await chat_events(app)] == ["Is it in stock?", "Yes, 12 left"]

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, outbox
+from crm.business import message_rows
 from crm.business.connections import BusinessConnections
 from crm.business.customers import new_card
 from crm.clock import Clock
@@ -87,74 +88,77 @@ class BusinessInbox:
         writing first to someone who is not a client)."""
         if not await self._connections.inbox_on():
             return None
-        async with write_transaction(self._session):
-            connection = await self._session.get(BusinessConnection, message.connection_id)
-            member = await self._connections.owner_of(message.connection_id)
-            if connection is None or member is None:
+        try:
+            async with write_transaction(self._session):
+                return await self._record(message)
+        except message_rows.AlreadyRecorded:  # by another update at the same time (a reply's echo)
+            return None
+
+    async def _record(self, message: ChatMessage) -> Taken | None:
+        """``take`` in its write transaction."""
+        connection = await self._session.get(BusinessConnection, message.connection_id)
+        member = await self._connections.owner_of(message.connection_id)
+        if connection is None or member is None:
+            return None
+        key = (message.connection_id, message.chat_id, message.message_id)
+        if await self._session.get(BusinessMessage, key) is not None:
+            return None
+        now = self._clock.now()
+        mine = message.by_bot or message.sender_id == connection.user_id
+        chat = await self._session.get(BusinessChat, key[:2])
+        made = False
+        phone_added = True
+        # A first message, or the first since the card was deleted: a (new) card.
+        if chat is None or (chat.client_id is None and not chat.excluded):
+            if mine:
                 return None
-            key = (message.connection_id, message.chat_id, message.message_id)
-            if await self._session.get(BusinessMessage, key) is not None:
-                return None
-            now = self._clock.now()
-            mine = message.by_bot or message.sender_id == connection.user_id
-            chat = await self._session.get(BusinessChat, key[:2])
-            made = False
-            phone_added = True
-            # A first message, or the first since the card was deleted: a (new) card.
-            if chat is None or (chat.client_id is None and not chat.excluded):
-                if mine:
-                    return None
-                created, deal_id = await new_card(
-                    self._session, self._clock, self._config, member, connection, message
+            created, deal_id = await new_card(
+                self._session, self._clock, self._config, member, connection, message
+            )
+            if chat is None:
+                chat = BusinessChat(
+                    connection_id=connection.id, chat_id=message.chat_id, excluded=False
                 )
-                if chat is None:
-                    chat = BusinessChat(
-                        connection_id=connection.id, chat_id=message.chat_id, excluded=False
-                    )
-                    self._session.add(chat)
-                chat.client_id = created.id
-                made = True
-                await outbox.enqueue(
-                    self._session,
-                    chat_id=member.id,
-                    kind=OutboxKind.BUSINESS_NEW_CLIENT,
-                    payload={
-                        "client_id": created.id,
-                        "name": created.name,
-                        "username": message.username,
-                        "deal_id": deal_id,
-                    },
-                    # The message that made the card: SQLite may give a new card a deleted one's id.
-                    dedupe_key=f"biz:{connection.id}:{message.chat_id}:{message.message_id}",
-                    now=now,
-                )
-            if chat.excluded or chat.client_id is None:
-                return None
-            client = await self._session.get(Client, chat.client_id)
-            if client is None:
-                return None
-            if not mine:
-                chat.last_customer_message_at = now
-                chat.username = (message.username or "")[:64] or chat.username
-                if message.phone:  # a new card has it already, unless another client does
-                    phone_added = await self._phone_kept(client.id, message.phone, not made)
-            client.last_activity_at = now
-            event = events.record(
+                self._session.add(chat)
+            chat.client_id = created.id
+            made = True
+            await outbox.enqueue(
                 self._session,
-                self._clock,
-                MESSAGE_KIND,
-                member.id if mine else None,
-                client_id=client.id,
-                text=(message.text or "")[:MAX_TEXT] or None,
-                data=message_data(message, mine, phone_added),
+                chat_id=member.id,
+                kind=OutboxKind.BUSINESS_NEW_CLIENT,
+                payload={
+                    "client_id": created.id,
+                    "name": created.name,
+                    "username": message.username,
+                    "deal_id": deal_id,
+                },
+                # The message that made the card: SQLite may give a new card a deleted one's id.
+                dedupe_key=f"biz:{connection.id}:{message.chat_id}:{message.message_id}",
+                now=now,
             )
-            await self._session.flush()
-            self._session.add(
-                BusinessMessage(
-                    connection_id=key[0], chat_id=key[1], message_id=key[2], event_id=event.id
-                )
-            )
-            return Taken(event.id, client.id, made)
+        if chat.excluded or chat.client_id is None:
+            return None
+        client = await self._session.get(Client, chat.client_id)
+        if client is None:
+            return None
+        if not mine:
+            chat.last_customer_message_at = now
+            chat.username = (message.username or "")[:64] or chat.username
+            if message.phone:  # a new card has it already, unless another client does
+                phone_added = await self._phone_kept(client.id, message.phone, not made)
+        client.last_activity_at = now
+        event = events.record(
+            self._session,
+            self._clock,
+            MESSAGE_KIND,
+            member.id if mine else None,
+            client_id=client.id,
+            text=(message.text or "")[:MAX_TEXT] or None,
+            data=message_data(message, mine, phone_added),
+        )
+        await self._session.flush()
+        await message_rows.note(self._session, key, event.id)
+        return Taken(event.id, client.id, made)
 
     async def edited(self, message: ChatMessage) -> Event | None:
         """An edit noted on the message's own event (None: a message never recorded)."""

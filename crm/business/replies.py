@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, placeholders
+from crm.business import message_rows
 from crm.business.connections import BusinessConnections, can_reply, within_window
 from crm.business.inbox import MAX_TEXT, MESSAGE_KIND
 from crm.clients import Clients
@@ -21,7 +22,7 @@ from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.templates import Templates
 from storage.engine import write_transaction
-from storage.models import BusinessChat, BusinessConnection, BusinessMessage, Event, User
+from storage.models import BusinessChat, BusinessConnection, Event, User
 
 # Built once (every card runs it): the client's chat, the reader's own account first.
 _CHAT_OF = (
@@ -125,35 +126,33 @@ class BusinessReplies:
             raise Conflict(ErrorCode.BUSINESS_TOO_LATE)
         return ReplyTarget(chat.connection_id, chat.chat_id, client_id)
 
-    async def sent(self, actor: User, target: ReplyTarget, message_id: int, text: str) -> Event:
+    async def sent(
+        self, actor: User, target: ReplyTarget, message_id: int, text: str
+    ) -> Event | None:
         """Record a reply Telegram accepted, on the client's timeline (once, even if
-        Telegram also reports it as a message of the chat)."""
+        Telegram also reports it as a message of the chat, and that report was recorded
+        first or is being recorded at the same time: ``message_rows``). None: it was
+        recorded first, and its card has been deleted since."""
         key = (target.connection_id, target.chat_id, message_id)
-        async with write_transaction(self._session):
-            known = await self._session.get(BusinessMessage, key)
-            if known is not None:
-                event = await self._session.get(Event, known.event_id)
-                if event is not None:
-                    return event
-            event = events.record(
-                self._session,
-                self._clock,
-                MESSAGE_KIND,
-                actor.id,
-                client_id=target.client_id,
-                text=text[:MAX_TEXT],
-                data={"from": "member", "chat_id": target.chat_id, "reply": True},
-            )
-            await self._session.flush()
-            self._session.add(
-                BusinessMessage(
-                    connection_id=key[0], chat_id=key[1], message_id=key[2], event_id=event.id
+        try:
+            async with write_transaction(self._session):
+                event = events.record(
+                    self._session,
+                    self._clock,
+                    MESSAGE_KIND,
+                    actor.id,
+                    client_id=target.client_id,
+                    text=text[:MAX_TEXT],
+                    data={"from": "member", "chat_id": target.chat_id, "reply": True},
                 )
-            )
-            client = await self._clients.visible_unchecked(target.client_id)
-            if client is not None:
-                client.last_activity_at = self._clock.now()
-            return event
+                await self._session.flush()
+                await message_rows.note(self._session, key, event.id)
+                client = await self._clients.visible_unchecked(target.client_id)
+                if client is not None:
+                    client.last_activity_at = self._clock.now()
+                return event
+        except message_rows.AlreadyRecorded:
+            return await message_rows.event_of(self._session, key)
 
     async def set_excluded(self, actor: User, client_id: int, excluded: bool) -> None:
         """Leave the chat out of the card (nothing more of it is recorded), or take it back."""
