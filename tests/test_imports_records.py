@@ -5,6 +5,7 @@ chosen policy, rows lacking a required field are flagged, and undo takes it all 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,9 +13,14 @@ from sqlalchemy import select
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
+from crm.clock import ManualClock
 from crm.errors import InvalidInput
+from crm.imports import paced
+from crm.imports.plan import Policy
 from crm.imports.reading import read_table
 from crm.imports.records import check, propose
+from crm.imports.required import RequiredChoice
+from crm.pace import Chunks
 from crm.parsing.fields import FieldType
 from handlers.imports.callbacks import ImportAction, ImportCb
 from handlers.records.callbacks import Ent
@@ -197,3 +203,62 @@ def test_records_mapping_check(mapping: list[str], ok: bool) -> None:
     else:
         with pytest.raises(InvalidInput):
             check(mapping, {4})
+
+
+class OneRowChunks(Chunks):
+    def size(self) -> int:
+        return 1
+
+
+async def fill_and_undo(
+    app: App, clock: ManualClock, type_id: int, data: str, choice: RequiredChoice
+) -> tuple[int, int]:
+    """Import ``data`` into the suppliers, filling known ones, a minute between chunks, then
+    undo it: how many records the run updated, how many the undo gave back."""
+
+    async def a_minute_later(done: int, total: int) -> None:
+        clock.advance(timedelta(minutes=1))
+
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        own = {f.name.casefold(): f.id for f in await crm.fields.of(CardKind.RECORD, type_id)}
+        table = read_table(data.encode(), "x.csv")
+        mapping = propose(table.headers, own)
+        assert mapping == ["name", f"field_{own['инн']}", f"field_{own['рейтинг']}"]
+        result = await crm.record_imports.run(
+            owner, type_id, table, mapping, "x.csv", Policy.FILL, a_minute_later, choice
+        )
+    async with app.crm.open() as crm:
+        [batch] = await crm.imports.batches(owner)
+        undone = await crm.import_undo.undo(owner, batch.id)
+    return result.updated, undone.restored
+
+
+@pytest.mark.parametrize(
+    ("data", "choice"),
+    [
+        # the same name far apart: the later row's values join the first's, filled once
+        ("Название;ИНН;Рейтинг\nАльфа;7701234567;\nБета;7702222222;\nальфа;;5\n", "empty"),
+        # the row all later ones repeat is rejected: each of them is a row of its own
+        ("Название;ИНН;Рейтинг\nАльфа;;1\nАльфа;7701234567;\nАльфа;7709999999;5\n", "reject"),
+    ],
+    ids=["named-again-later", "first-row-rejected"],
+)
+async def test_undo_gives_back_a_record_filled_in_by_two_chunks(
+    app: App, clock: ManualClock, monkeypatch: pytest.MonkeyPatch, data: str, choice: str
+) -> None:
+    """Rows naming one known record land in chunks of their own: undo gives back all that
+    each filled in, its search text and its last activity."""
+    monkeypatch.setattr(paced, "Chunks", OneRowChunks)
+    type_id, alpha = await suppliers(app)
+    async with app.crm.open() as crm:
+        before = await crm.clients._session.get(Record, alpha)
+        assert before is not None
+        search, activity = before.search_text, before.last_activity_at
+    updated, restored = await fill_and_undo(app, clock, type_id, data, RequiredChoice(choice))
+    assert (updated, restored) == (1, 1)  # one record, updated once
+    assert (await records(app))["Альфа"] == {}
+    async with app.crm.open() as crm:
+        after = await crm.clients._session.get(Record, alpha)
+        assert after is not None
+        assert (after.search_text, after.last_activity_at) == (search, activity)

@@ -227,7 +227,10 @@ class RecordImports:
                 create.append(draft)
         ids = await record_writer.create_records(self._session, ctx, create)
         outcome.created += len(ids)
-        outcome.updated += await record_writer.fill_records(self._session, ctx, fill)
+        if fill:  # a record two chunks fill in is one updated record
+            await record_writer.fill_records(self._session, ctx, fill)
+            outcome.filled.update(record_id for record_id, _ in fill)
+            outcome.updated = len(outcome.filled)
         outcome.linkable += link_rows(
             (draft.number, record_id, draft.links)
             for record_id, draft in [*zip(ids, create, strict=True), *fill]

@@ -68,7 +68,7 @@ class Outcome:
     rejected: list[Rejected] = field(default_factory=list)
     links: Linked = field(default_factory=Linked)
     linkable: list[LinkRow] = field(default_factory=list)  # written rows with link cells
-    filled: set[int] = field(default_factory=set)  # known clients updated, by any chunk
+    filled: set[int] = field(default_factory=set)  # known cards updated, by any chunk
 
     def counts(self) -> dict[str, int]:
         return {

@@ -86,7 +86,10 @@ class ImportUndo:
                     updated.setdefault(r, []).append(b)
             deals = [r for e, a, r, _b in items if e == "deal"]
             records = [r for e, a, r, _b in items if e == "record" and a == "created"]
-            filled = {r: b for e, a, r, b in items if e == "record" and a == "updated"}
+            filled: dict[int, list[dict[str, Any]]] = {}  # a record each chunk filled in
+            for e, a, r, b in items:
+                if e == "record" and a == "updated":
+                    filled.setdefault(r, []).append(b)
             await self._refuse_if_changed(batch, [*clients, *updated], deals)
             await self._refuse_if_records_changed(batch, [*records, *filled])
             made = [(r, b) for e, _a, r, b in items if e == "link"]
@@ -97,8 +100,8 @@ class ImportUndo:
             for part in _chunks(records):
                 await self._session.execute(delete(Event).where(Event.record_id.in_(part)))
                 await self._session.execute(delete(Record).where(Record.id.in_(part)))
-            for record_id, before in filled.items():
-                await self._restore_record(actor, batch, record_id, before)
+            for record_id, befores in filled.items():
+                await self._restore_record(actor, batch, record_id, _before_all(befores))
             for part in _chunks(deals):
                 await self._session.execute(delete(Event).where(Event.deal_id.in_(part)))
                 await self._session.execute(delete(Deal).where(Deal.id.in_(part)))
@@ -240,10 +243,11 @@ class ImportUndo:
 
 
 def _before_all(befores: list[dict[str, Any]]) -> dict[str, Any]:
-    """A client several chunks filled in, as it was before the first of them.
+    """A client or record several chunks filled in, as it was before the first of them.
 
-    Each chunk kept only what it changed itself (the second found the first's city
-    and activity), so every chunk's additions go, and the earliest value of a field wins.
+    Each chunk kept only what it changed itself (the second found the first's city,
+    search text and activity), so every chunk's additions go, and the earliest value of
+    a field wins.
     """
     whole: dict[str, Any] = {"fields": {}}
     for before in befores:
@@ -252,8 +256,9 @@ def _before_all(befores: list[dict[str, Any]]) -> dict[str, Any]:
         for key in ("phones", "emails", "tags", "values"):
             if before.get(key):
                 whole[key] = [*whole.get(key, []), *before[key]]
-        if "activity" in before:
-            whole.setdefault("activity", before["activity"])
+        for key in ("search", "activity"):
+            if key in before:
+                whole.setdefault(key, before[key])
     return whole
 
 
