@@ -73,3 +73,46 @@ async def test_deals_there_before_get_their_folded_title(tmp_path: Path) -> None
             assert (await conn.execute(text(folded))).scalar() == "лед на лето"
     finally:
         await engine.dispose()
+
+
+SCHEMA = (
+    "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('clients', 'deals', 'records')"
+    " AND type != 'table' ORDER BY name"
+)
+
+
+async def test_folded_names_become_text_and_search_keeps_its_triggers(tmp_path: Path) -> None:
+    """0022 rebuilds the tables with the folded names as text (folding can lengthen a name):
+    the indexes and the triggers of the clients' search index are there as before, and a
+    deal title 0021 cut at 200 is folded whole."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'folded.db'}")
+    title = "ß" * 150
+    try:
+        await upgrade(engine, "0021")
+        async with engine.begin() as conn:
+            for statement in [
+                *ROWS[:2],
+                "INSERT INTO pipelines (id, position) VALUES (1, 0)",
+                "INSERT INTO stages (id, pipeline_id, code, position, kind)"
+                " VALUES (1, 1, 'new', 0, 'open')",
+                "INSERT INTO deals (id, client_id, pipeline_id, stage_id, title, title_folded,"
+                " amount_minor, amount_from_lines, currency, created_at, stage_changed_at,"
+                f" last_activity_at) VALUES (5, 10, 1, 1, '{title}', '{'s' * 200}', 0, 0, 'RUB',"
+                " '2026-01-01', '2026-01-01', '2026-01-01')",
+            ]:
+                await conn.execute(text(statement))
+            before = (await conn.execute(text(SCHEMA))).all()
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            assert (await conn.execute(text(SCHEMA))).all() == before
+            folded = "SELECT title_folded FROM deals WHERE id = 5"
+            assert (await conn.execute(text(folded))).scalar() == "s" * 300
+            types = "SELECT type FROM pragma_table_info('clients') WHERE name = 'name_folded'"
+            assert (await conn.execute(text(types))).scalar() == "TEXT"
+            renamed = "UPDATE clients SET name_folded = 'zebra', search_text = 'zebra' WHERE id=10"
+            await conn.execute(text(renamed))
+            for fts in ("clients_fts", "clients_name_fts"):
+                found = f"SELECT rowid FROM {fts} WHERE {fts} MATCH 'ebr'"
+                assert (await conn.execute(text(found))).scalars().all() == [10]
+    finally:
+        await engine.dispose()

@@ -21,8 +21,9 @@ class Client(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     # Search keys, kept by crm on every change: the name folded (case, ё) for
-    # prefix matches, and one folded line of every searchable field.
-    name_folded: Mapped[str] = mapped_column(String(200), index=True, default="")
+    # prefix matches, and one folded line of every searchable field. Text: folding can
+    # lengthen a name (ß → ss, up to three times), and the key holds it whole.
+    name_folded: Mapped[str] = mapped_column(Text, index=True, default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
     # The folded searchable custom field values, a part of ``search_text``.
     fields_search: Mapped[str] = mapped_column(Text, default="")

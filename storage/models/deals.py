@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -49,8 +49,8 @@ class Deal(Base):
     stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     # The title as a search key (crm.parsing.search_text.fold), written wherever a title is:
-    # an import's link column names deals by it.
-    title_folded: Mapped[str] = mapped_column(String(200), default="")
+    # an import's link column names deals by it. Text: folding can lengthen it (ß → ss).
+    title_folded: Mapped[str] = mapped_column(Text, default="")
     amount_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     # The amount is the total of the deal's product lines (links with quantity and price).
     amount_from_lines: Mapped[bool] = mapped_column(default=False)

@@ -70,7 +70,7 @@ class Record(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     type_id: Mapped[int] = mapped_column(ForeignKey("record_types.id"))
     title: Mapped[str] = mapped_column(String(200))
-    title_folded: Mapped[str] = mapped_column(String(200), default="")
+    title_folded: Mapped[str] = mapped_column(Text, default="")  # can outgrow the title (ß → ss)
     # One folded line of the title and the searchable field values.
     search_text: Mapped[str] = mapped_column(Text, default="")
     manager_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
