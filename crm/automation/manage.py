@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import placeholders
 from crm.access import is_staff
-from crm.automation import custom_fields, field_match
+from crm.automation import custom_fields, field_match, parts
 from crm.automation.preview import RuleTesting
 from crm.automation.rules import check_rule
 from crm.automation.runner import Runner, due_firings
@@ -26,6 +27,7 @@ from storage.engine import write_transaction
 from storage.models import (
     AutomationFiring,
     AutomationRule,
+    FieldDef,
     RecordType,
     Role,
     Stage,
@@ -45,8 +47,11 @@ WEEK = timedelta(days=7)
 
 @dataclass(frozen=True)
 class RuleSummary:
+    """A rule with how often it fired this week and the custom fields it names (by id)."""
+
     rule: AutomationRule
     this_week: int
+    fields: Mapping[int, FieldDef] = field(default_factory=dict)
 
 
 def _require_owner(actor: User) -> None:
@@ -196,8 +201,11 @@ class Automation(RuleTesting):
             .group_by(AutomationFiring.rule_id)
         )
         counts = {int(rule_id): int(count) for rule_id, count in result}
-        rows = await self._session.scalars(select(AutomationRule).order_by(AutomationRule.id))
-        return [RuleSummary(rule, counts.get(rule.id, 0)) for rule in rows]
+        rows = list(await self._session.scalars(select(AutomationRule).order_by(AutomationRule.id)))
+        found = await parts.existing(self._session, rows)
+        return [
+            RuleSummary(rule, counts.get(rule.id, 0), fields=found.fields_of(rule)) for rule in rows
+        ]
 
     async def get(self, actor: User, rule_id: int) -> AutomationRule:
         _require_owner(actor)

@@ -20,6 +20,7 @@ from handlers.automation.builder_steps import (
 )
 from handlers.automation.builder_texts import prompt
 from handlers.automation.callbacks import BuildCb, Code, Step
+from handlers.automation.rule_texts import action_names, field_notes
 from handlers.automation.states import RuleDraft, RuleFlow
 from handlers.kit.routes import Routes
 from storage.models import User
@@ -32,7 +33,7 @@ async def action(
     callback: CallbackQuery, callback_data: BuildCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
     code = callback_data.code
-    if code not in views.action_names():
+    if code not in action_names():
         raise InvalidInput(ErrorCode.BAD_RULE, part="action")
     draft = (await RuleDraft.load(state)).with_action(type=code.value)
     rule = draft.data()
@@ -161,6 +162,7 @@ async def custom_field(
         await show_step(callback, state, draft, screen)
     elif draft.asking == "cond_field":
         draft = ask(draft.with_action(field_id=field.id, label=field.name), "cond_custom")
+        draft = draft.with_rule(fields={**draft.data().get("fields", {}), **field_notes([field])})
         screen = views.ask_screen(draft.data(), prompt("cond_custom"))
         await show_step(callback, state, draft, screen)
     elif draft.asking == "set_field":

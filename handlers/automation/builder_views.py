@@ -13,56 +13,17 @@ from crm.automation.rules import RECORD_ACTIONS
 from crm.pipeline import StageView
 from crm.team_settings import Status
 from handlers.automation.callbacks import AutoAction, AutoCb, BuildCb, Code, Step
+from handlers.automation.rule_texts import action_names, condition_names, describe, trigger_names
 from handlers.kit.keyboards import back_row, button, cancel_row, keyboard, pick
 from handlers.kit.labels import member_name, status_label
 from handlers.kit.screen import Screen
-from handlers.kit.stages import money, stage_name
+from handlers.kit.stages import stage_name
 from storage.models import FieldDef, RecordType, Template, User
 
 DAYS = (1, 3, 7, 14, 30)
-DEFAULT_CURRENCY = "RUB"  # a condition's amount is compared in minor units, any currency
 HOURS = (1, 4, 24, 48)
 DUE_MINUTES = (0, 15, 60, 24 * 60, 2 * 24 * 60, 7 * 24 * 60)
 DELAY_MINUTES = (15, 60, 24 * 60)
-
-
-def trigger_names() -> dict[Code, str]:
-    return {
-        Code.CLIENT_CREATED: _("👤 A client is created"),
-        Code.DEAL_ENTERED_STAGE: _("➡️ A deal enters a stage"),
-        Code.DEAL_STALE: _("⏳ A deal stays on its stage N days"),
-        Code.DEAL_WON: _("🏆 A deal is won"),
-        Code.DEAL_LOST: _("❌ A deal is lost"),
-        Code.TASK_OVERDUE: _("⏰ A task is overdue N hours"),
-        Code.FIELD_CHANGED: _("✏️ A client's status changes"),
-        Code.CUSTOM_CHANGED: _("🧩 A custom field changes"),
-        Code.DATE_APPROACHING: _("📅 A date field approaches"),
-        Code.RECORD_CREATED: _("📁 A card of the team's own type is created"),
-    }
-
-
-def action_names() -> dict[Code, str]:
-    return {
-        Code.CREATE_TASK: _("✅ Create a task"),
-        Code.NOTIFY: _("💬 Tell someone"),
-        Code.MOVE_STAGE: _("➡️ Move the deal to a stage"),
-        Code.SET_STATUS: _("🏷 Set the client's status"),
-        Code.ADD_TAG: _("#️⃣ Add a tag"),
-        Code.ROUND_ROBIN: _("🔄 Assign in turn"),
-        Code.PREPARE_TEMPLATE: _("📨 Prepare a template"),
-        Code.SET_FIELD: _("🧩 Change a custom field"),
-    }
-
-
-def condition_names() -> dict[Code, str]:
-    return {
-        Code.AMOUNT_GT: _("Amount over…"),
-        Code.AMOUNT_LT: _("Amount under…"),
-        Code.STATUS: _("Status is…"),
-        Code.SOURCE: _("Source is…"),
-        Code.TAG: _("Has the tag…"),
-        Code.CUSTOM: _("A custom field is…"),
-    }
 
 
 def span(minutes: int) -> str:
@@ -73,47 +34,6 @@ def span(minutes: int) -> str:
     if minutes % 60 == 0:
         return _("in {n} h").format(n=minutes // 60)
     return _("in {n} min").format(n=minutes)
-
-
-def _code(value: object) -> Code | None:
-    return Code._value2member_map_.get(str(value))  # type: ignore[return-value]
-
-
-def condition_text(condition: dict[str, Any]) -> str:
-    """One condition as words: "Amount over 100 000 ₽", "Status is …", "#vip"."""
-    field, op, value = condition.get("field"), condition.get("op"), condition.get("value")
-    if field == "amount" and isinstance(value, int):
-        text = _("Amount over {amount}") if op == "gt" else _("Amount under {amount}")
-        return text.format(amount=money(value, DEFAULT_CURRENCY))
-    if field == "status":
-        return _("Status is {status}").format(status=status_label(str(value), []))
-    if field == "source":
-        return _("Source is {source}").format(source=value)
-    if field == "tag":
-        return f"#{value}"
-    if str(field).startswith("custom.") and condition.get("label"):
-        return _("{field} is {value}").format(field=condition["label"], value=value)
-    return f"{field} {op} {value}"
-
-
-def describe(rule: dict[str, Any]) -> list[str]:
-    """The rule, one line per part: when, only if, what it does."""
-    lines = []
-    trigger = _code(rule.get("shown") or rule.get("trigger"))
-    if str((rule.get("params") or {}).get("field", "")).startswith("custom."):
-        trigger = Code.CUSTOM_CHANGED
-    if trigger is not None:
-        lines.append(_("When: {what}").format(what=trigger_names().get(trigger, trigger.value)))
-    conditions = rule.get("conditions") or []
-    if conditions:
-        shown = "; ".join(condition_text(c) for c in conditions)
-        lines.append(_("Only if: {what}").format(what=shown))
-    actions = rule.get("actions") or []
-    if actions:
-        names = action_names()
-        done = ", ".join(names.get(_code(a.get("type")) or Code.NONE, "?") for a in actions)
-        lines.append(_("Do: {what}").format(what=done))
-    return lines
 
 
 def _screen(rule: dict[str, Any], question: str, *rows: Any) -> Screen:

@@ -3,19 +3,20 @@ rule would do there. Pure: data in, a ``Screen`` out."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
 from crm.automation.preview import Preview
-from handlers.automation.builder_views import action_names, condition_text
 from handlers.automation.callbacks import AutoAction, AutoCb, Code, RuleAction, RuleCb
+from handlers.automation.rule_texts import action_names, condition_text, field_notes
 from handlers.kit.keyboards import back_row, confirm, keyboard, pick
 from handlers.kit.labels import local_time
 from handlers.kit.screen import Screen
 from handlers.kit.timeline import shorten
-from storage.models import AutomationRule
+from storage.models import AutomationRule, FieldDef
 
 
 def delete_screen(rule: AutomationRule) -> Screen:
@@ -54,7 +55,15 @@ def _action_line(action: dict[str, Any]) -> str:
     return f"• {name}" + (f": {shorten(str(detail), 200)}" if detail else "")
 
 
-def preview_screen(rule: AutomationRule, label: str, preview: Preview, timezone: str) -> Screen:
+def preview_screen(
+    rule: AutomationRule,
+    label: str,
+    preview: Preview,
+    timezone: str,
+    fields: Iterable[FieldDef] = (),
+) -> Screen:
+    """``fields``: the custom fields the rule names, which read its conditions' values."""
+    notes = field_notes(fields)
     verdict = _("✅ It would fire.") if preview.would_fire else _("⛔ It would not fire.")
     lines: list[Text | str] = [
         Bold(_("🧪 «{rule}» on «{record}»").format(rule=rule.name, record=shorten(label, 60))),
@@ -64,7 +73,7 @@ def preview_screen(rule: AutomationRule, label: str, preview: Preview, timezone:
         lines.append(_("Its trigger is not about this kind of record."))
     for condition, ok in preview.conditions:
         mark = "✅" if ok else "❌"
-        lines.append(f"{mark} {condition_text(condition)}")
+        lines.append(f"{mark} {condition_text(condition, notes)}")
     lines.append(
         _("It would act at {when} and do:").format(when=local_time(preview.due_at, timezone))
     )

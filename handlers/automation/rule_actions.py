@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.service import Crm
 from handlers.automation.callbacks import RuleAction, RuleCb
 from handlers.automation.preview_views import delete_screen, preview_screen, samples_screen
+from handlers.automation.rules import summary_of
 from handlers.automation.screens import rules_screen
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
@@ -60,4 +61,5 @@ async def test_on(callback: CallbackQuery, callback_data: RuleCb, member: User, 
     else:
         label = (await crm.clients.visible(member, record)).name
         preview = await crm.automation.test(member, rule.id, client_id=record)
-    await show(callback, preview_screen(rule, label, preview, member.timezone))
+    fields = (await summary_of(crm, member, rule.id)).fields.values()
+    await show(callback, preview_screen(rule, label, preview, member.timezone, fields))

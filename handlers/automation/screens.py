@@ -10,8 +10,8 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.automation.manage import RuleSummary
 from crm.automation.starters import STARTERS
-from handlers.automation.builder_views import describe
 from handlers.automation.callbacks import AutoAction, AutoCb, BuildCb, RuleAction, RuleCb, Step
+from handlers.automation.rule_texts import describe, field_notes
 from handlers.kit.keyboards import back_row, button, keyboard, pick
 from handlers.kit.labels import local_time
 from handlers.kit.screen import Screen
@@ -118,7 +118,14 @@ def rule_screen(summary: RuleSummary, timezone: str) -> Screen:
         lines.append(starter_hint(rule.starter))
     else:
         shown = {"trigger": rule.trigger, "params": rule.trigger_params}
-        lines += describe({**shown, "conditions": rule.conditions, "actions": rule.actions})
+        lines += describe(
+            {
+                **shown,
+                "conditions": rule.conditions,
+                "actions": rule.actions,
+                "fields": field_notes(summary.fields.values()),
+            }
+        )
     toggle = (
         button(_("▶️ Resume"), AutoCb(action=AutoAction.RESUME, rule_id=rule.id))
         if rule.paused_at
