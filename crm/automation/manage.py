@@ -47,10 +47,12 @@ WEEK = timedelta(days=7)
 
 @dataclass(frozen=True)
 class RuleSummary:
-    """A rule with how often it fired this week and the custom fields it names (by id)."""
+    """A rule with how often it fired this week, the kinds of part it names that were
+    deleted (``parts.PART_KINDS``), and the custom fields it names (by id)."""
 
     rule: AutomationRule
     this_week: int
+    missing: tuple[str, ...] = ()
     fields: Mapping[int, FieldDef] = field(default_factory=dict)
 
 
@@ -204,8 +206,16 @@ class Automation(RuleTesting):
         rows = list(await self._session.scalars(select(AutomationRule).order_by(AutomationRule.id)))
         found = await parts.existing(self._session, rows)
         return [
-            RuleSummary(rule, counts.get(rule.id, 0), fields=found.fields_of(rule)) for rule in rows
+            RuleSummary(rule, counts.get(rule.id, 0), found.missing(rule), found.fields_of(rule))
+            for rule in rows
         ]
+
+    async def using(self, actor: User, kind: str, item_id: int) -> list[str]:
+        """The names of the rules that name this stage, field or template (``kind``: one of
+        ``parts.PART_KINDS``): asked before it is deleted."""
+        _require_owner(actor)
+        rows = await self._session.scalars(select(AutomationRule).order_by(AutomationRule.id))
+        return [rule.name for rule in rows if item_id in parts.named(rule)[kind]]
 
     async def get(self, actor: User, rule_id: int) -> AutomationRule:
         _require_owner(actor)

@@ -1,8 +1,10 @@
-"""What a rule names by id: stages, custom fields, templates, a record type.
+"""What a rule names by id: stages, custom fields, templates, a record type; and which are gone.
 
 A rule keeps them in its JSON (a trigger's stage or field, a condition's field, an action's
-stage, field or template). The owner's screens read a rule's custom fields (``existing``)
-to show its values as each field reads them.
+stage, field or template), and deleting one leaves the rule pointing at nothing: its trigger
+never happens again or its action is skipped, and nothing fails. So the owner's screens
+say which part of a rule is gone (``missing``), and the screens that delete a stage, a
+field or a template say which rules use it (``named``).
 """
 
 from __future__ import annotations
@@ -66,6 +68,12 @@ class Parts:
 
     fields: Mapping[int, FieldDef] = field(default_factory=dict)
     ids: Mapping[str, frozenset[int]] = field(default_factory=dict)
+
+    def missing(self, rule: AutomationRule) -> tuple[str, ...]:
+        """The kinds of part the rule names and that were deleted, in ``PART_KINDS`` order."""
+        wanted = named(rule)
+        kept = {**self.ids, FIELD: frozenset(self.fields)}
+        return tuple(kind for kind in PART_KINDS if wanted[kind] - kept.get(kind, frozenset()))
 
     def fields_of(self, rule: AutomationRule) -> dict[int, FieldDef]:
         return {i: self.fields[i] for i in named(rule)[FIELD] if i in self.fields}

@@ -116,3 +116,14 @@ def describe(rule: dict[str, Any]) -> list[str]:
         done = ", ".join(names.get(_code(a.get("type")) or Code.NONE, "?") for a in actions)
         lines.append(_("Do: {what}").format(what=done))
     return lines
+
+
+def missing_words(missing: Iterable[str]) -> str:
+    """What a rule lost (``RuleSummary.missing``) as words: "a stage it uses was deleted"."""
+    reasons = {
+        "stage": _("a stage it uses was deleted"),
+        "field": _("a field it uses was deleted"),
+        "template": _("a template it uses was deleted"),
+        "record_type": _("the record type it watches was deleted"),
+    }
+    return "; ".join(reasons.get(kind, kind) for kind in missing)

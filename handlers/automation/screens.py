@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.automation.manage import RuleSummary
 from crm.automation.starters import STARTERS
 from handlers.automation.callbacks import AutoAction, AutoCb, BuildCb, RuleAction, RuleCb, Step
-from handlers.automation.rule_texts import describe, field_notes
+from handlers.automation.rule_texts import describe, field_notes, missing_words
 from handlers.kit.keyboards import back_row, button, keyboard, pick
 from handlers.kit.labels import local_time
 from handlers.kit.screen import Screen
@@ -63,9 +63,15 @@ def rules_screen(rules: list[RuleSummary], timezone: str, note: str | None = Non
                 count=summary.this_week,
             )
         )
+        if summary.missing:
+            lines.append(
+                _("⚠️ «{name}» does not work: {reasons}").format(
+                    name=rule.name, reasons=missing_words(summary.missing)
+                )
+            )
     items = [
         (
-            ("⏸ " if s.rule.paused_at else "") + s.rule.name,
+            ("⚠️ " if s.missing else "⏸ " if s.rule.paused_at else "") + s.rule.name,
             AutoCb(action=AutoAction.RULE, rule_id=s.rule.id),
         )
         for s in rules
@@ -114,6 +120,13 @@ def rule_screen(summary: RuleSummary, timezone: str) -> Screen:
             count=summary.this_week, total=rule.fired_count
         ),
     ]
+    if summary.missing:
+        lines.append(
+            _(
+                "⚠️ This rule does not work now: {reasons}. Delete it, and make a new one "
+                "if you still need it."
+            ).format(reasons=missing_words(summary.missing))
+        )
     if rule.starter:
         lines.append(starter_hint(rule.starter))
     else:

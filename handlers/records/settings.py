@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.automation.parts import FIELD
 from crm.cards import CardKind
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from crm.field_rules import clean_name
@@ -15,6 +16,7 @@ from crm.parsing.fields import LIST_TYPES
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.routes import Routes
+from handlers.kit.rules_in_use import rules_in_use
 from handlers.records import settings_views as sv
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import put
@@ -128,6 +130,8 @@ async def _press(
             "Delete the field “{name}”? {count} cards hold a value; the values go, "
             "the history stays."
         ).format(name=field.name, count=held)
+        warning = rules_in_use(await crm.automation.using(member, FIELD, field.id))
+        text = "\n".join(filter(None, (text, warning)))
         rows = [
             [
                 button(

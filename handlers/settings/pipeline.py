@@ -175,12 +175,12 @@ async def move(
     PipelineCb.filter(F.action.in_({PipelineAction.DELETE, PipelineAction.DELETE_TO}))
 )
 async def ask_delete(
-    callback: CallbackQuery, callback_data: PipelineCb, crm: Crm, state: FSMContext
+    callback: CallbackQuery, callback_data: PipelineCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
     """Where the stage's deals go, if it has any; then one confirmation."""
     await leave_prompt(state)
     async with stage_gone(callback, crm):
-        await show(callback, *await delete_dialog(crm, callback_data))
+        await show(callback, *await delete_dialog(crm, member, callback_data))
 
 
 @routes.callback_query(PipelineCb.filter(F.action == PipelineAction.DELETE_YES))
@@ -193,7 +193,7 @@ async def delete(
     async def back_out(error: CrmError) -> None:
         if error.code == ErrorCode.MOVE_DEALS_FIRST:  # deals arrived meanwhile: ask where they go
             again = PipelineCb(action=PipelineAction.DELETE, item_id=callback_data.item_id)
-            await show(callback, *await delete_dialog(crm, again))
+            await show(callback, *await delete_dialog(crm, member, again))
         elif error.code == ErrorCode.STAGE_GONE:
             await show(callback, *await pipeline_screen(crm))
 

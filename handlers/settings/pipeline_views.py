@@ -6,12 +6,15 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Text, as_key_value, as_list
 from aiogram.utils.i18n import gettext as _
 
+from crm.automation.parts import STAGE
 from crm.errors import Conflict, ErrorCode, InvalidInput
 from crm.pipeline import MAX_STAGES, MAX_STALE_DAYS, StageView
 from crm.service import Crm
+from handlers.kit.rules_in_use import rules_in_use
 from handlers.kit.stages import STAGE_ICONS, stage_name
 from handlers.settings.callbacks import PipelineAction, PipelineCb
 from handlers.settings.editing import Screen, confirmation, list_screen
+from storage.models import User
 
 STALE_CHOICES = (1, 3, 7, 14, 30)
 
@@ -140,7 +143,7 @@ def stale_note(days: int | None) -> str:
     )
 
 
-async def delete_dialog(crm: Crm, data: PipelineCb) -> Screen:
+async def delete_dialog(crm: Crm, member: User, data: PipelineCb) -> Screen:
     stage, stages = await find_stage(crm, data.item_id)
     opened = [s for s in stages if s.kind == "open"]
     if stage.kind != "open":
@@ -171,6 +174,8 @@ async def delete_dialog(crm: Crm, data: PipelineCb) -> Screen:
         )
     else:
         question = _("Delete the stage {stage}? It has no deals.").format(stage=name)
+    warning = rules_in_use(await crm.automation.using(member, STAGE, stage.id))
+    question = "\n".join(filter(None, (question, warning)))
     to_id = target.id if target else 0
     yes = pl_button(_("🗑 Yes, delete"), PipelineAction.DELETE_YES, stage.id, to_id=to_id)
     return confirmation(question, yes, back)

@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.automation.parts import TEMPLATE
 from crm.docx_fill import MAX_BYTES
 from crm.errors import ErrorCode, InvalidInput, NotFound
 from crm.service import Crm
@@ -51,7 +52,9 @@ async def one_template(
 
 @routes.callback_query(TplCb.filter(F.action == TplAction.DELETE))
 async def ask_delete(callback: CallbackQuery, callback_data: TplCb, member: User, crm: Crm) -> None:
-    await show(callback, delete_screen(await _owned(crm, member, callback_data.template_id)))
+    template = await _owned(crm, member, callback_data.template_id)
+    rules = await crm.automation.using(member, TEMPLATE, template.id)
+    await show(callback, delete_screen(template, rules))
 
 
 @routes.callback_query(TplCb.filter(F.action == TplAction.DELETE_YES))

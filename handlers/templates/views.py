@@ -3,6 +3,8 @@ Pure: data in, a ``Screen`` out."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
@@ -11,6 +13,7 @@ from crm.templates import Check, Filled
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.kit.keyboards import back_row, button, confirm, keyboard, pick
+from handlers.kit.rules_in_use import rules_in_use
 from handlers.kit.screen import Screen
 from handlers.kit.timeline import shorten
 from handlers.settings.callbacks import SettingsCb
@@ -89,12 +92,10 @@ def template_screen(template: Template) -> Screen:
     )
 
 
-def delete_screen(template: Template) -> Screen:
-    text = Text(
-        _("Delete the template «{name}»? Rules that prepare it will skip it.").format(
-            name=template.name
-        )
-    )
+def delete_screen(template: Template, rules: Sequence[str] = ()) -> Screen:
+    """``rules``: the names of the automation rules that prepare it."""
+    question = _("Delete the template «{name}»?").format(name=template.name)
+    text = Text("\n".join(filter(None, (question, rules_in_use(rules)))))
     yes = TplCb(action=TplAction.DELETE_YES, template_id=template.id)
     no = TplCb(action=TplAction.OPEN, template_id=template.id)
     return Screen(text, keyboard(confirm(_("🗑 Delete"), yes, no)))
