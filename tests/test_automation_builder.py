@@ -84,7 +84,7 @@ async def test_a_built_rule_fires_where_its_condition_holds_and_is_tested_and_de
     [name] = await owner_en.press("Immediately")
     assert "send the rule's name" in name.text
     [rule] = await owner_en.send("Big offers")
-    assert "🤖 Big offers" in rule.text and "State: on" in rule.text
+    assert "🤖 Big offers" in rule.text and "State: working" in rule.text
     assert "When: ➡️ A deal enters a stage" in rule.text and "Do: ✅ Create a task" in rule.text
 
     [stored] = await all_of(app, AutomationRule)

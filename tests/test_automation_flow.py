@@ -49,7 +49,7 @@ async def test_a_ready_rule_is_one_tap_fires_and_pauses(
     await app.ticker.tick()
     assert len(await tasks(app)) == 1
     [resumed] = await owner_en.press("Resume")
-    assert owner_en.alert == "Resumed." and "State: on" in resumed.text
+    assert owner_en.alert == "Resumed." and "State: working" in resumed.text
 
     [ready] = await owner_en.press("Rules")
     [starters] = await owner_en.press("Ready rules")

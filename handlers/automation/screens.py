@@ -42,10 +42,6 @@ def _when(moment: datetime | None, timezone: str) -> str:
     return local_time(moment, timezone) if moment else _("never")
 
 
-def _label(summary: RuleSummary) -> str:
-    return ("⏸ " if summary.rule.paused_at else "") + summary.rule.name
-
-
 def rules_screen(rules: list[RuleSummary], timezone: str, note: str | None = None) -> Screen:
     lines: list[Text | str] = [Bold(_("🤖 Automation"))]
     if note:
@@ -107,7 +103,7 @@ def starters_screen(taken: set[str]) -> Screen:
 def rule_screen(summary: RuleSummary, timezone: str) -> Screen:
     rule = summary.rule
     if rule.paused_at is None:
-        state = _("on")
+        state = _("working")
     elif rule.paused_reason == "runaway":
         state = _("paused: it fired too often in an hour")
     else:
