@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, notices, visibility
+from crm import client_tags, events, notices, visibility
 from crm.automation import triggers
 from crm.client_index import search_text
 from crm.clients import (
@@ -193,9 +193,9 @@ class ClientEdits:
             added = [tag for tag in cleaned if tag not in contacts.tags]
             if len(contacts.tags) + len(added) > MAX_TAGS:
                 raise InvalidInput(ErrorCode.TOO_MANY_TAGS, limit=MAX_TAGS)
+            added = await client_tags.put_on(self._session, client.id, added)  # not another's
+            contacts.tags = sorted({*contacts.tags, *cleaned})
             if added:
-                self._session.add_all(ClientTag(client_id=client.id, tag=tag) for tag in added)
-                contacts.tags = sorted([*contacts.tags, *added])
                 self._touch(client, contacts)
                 events.record(
                     self._session,
