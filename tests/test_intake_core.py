@@ -13,7 +13,7 @@ from crm.clock import ManualClock
 from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from crm.intake.batch import Accepted
 from crm.parsing.lead_fields import read_form
-from storage.models import Client, Deal, Event, Lead, User
+from storage.models import Client, Deal, Event, Lead, OutboxMessage, User
 from tests.client_helpers import member
 from tests.conftest import OWNER_ID, Joiner
 
@@ -244,3 +244,28 @@ async def test_one_batch_with_retries_a_shared_phone_and_a_bad_token(app: App) -
         deals = list(await session.scalars(select(Deal.client_id)))
     assert names == ["A", "B"]
     assert len(deals) == 3  # a deal per lead, two of them on A's card
+
+
+async def test_a_lead_after_the_newest_card_was_deleted_is_stored_and_announced(
+    app: App,
+) -> None:
+    """SQLite gives a new card the id of the newest one deleted: the group chat's notice of
+    the new card is keyed by the lead, not by that id, so it is not taken already."""
+    async with app.crm.open() as crm:
+        await crm.groups.bind(await member_in(crm, OWNER_ID), -100_500, "Team")
+    token = await add_source(app, assign="member", member_ids=(OWNER_ID,))
+    first = await post(app, token, name="Гость", phone="+79990000001")
+    async with app.crm.open() as crm:
+        lead = await crm.incoming._session.get(Lead, first)
+        assert lead is not None and lead.client_id is not None
+        await crm.client_edits.delete(await member_in(crm, OWNER_ID), lead.client_id)
+    second = await post(app, token, name="Другой", phone="+79990000002")
+    async with app.crm.open() as crm:
+        session = crm.incoming._session
+        heard = await session.scalars(
+            select(OutboxMessage.payload["name"].as_string())
+            .where(OutboxMessage.chat_id == -100_500, OutboxMessage.kind == "group_new_client")
+            .order_by(OutboxMessage.id)
+        )
+        assert list(heard) == ["Гость", "Другой"]
+        assert (await session.get(Lead, second)) is not None

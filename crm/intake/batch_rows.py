@@ -228,10 +228,12 @@ def notice_rows(
             )
             for group in groups:
                 if item.made_card and "new_client" in group.subscriptions:
+                    # Keyed by the lead: SQLite may give the card a deleted card's id, whose
+                    # notice still holds the key "new_client:<id>".
                     queue(
                         group.chat_id,
                         OutboxKind.GROUP_NEW_CLIENT,
-                        f"group:{group.chat_id}:new_client:{item.card.id}",
+                        f"group:{group.chat_id}:new_client:lead:{item.lead_id}",
                         {
                             "client_id": item.card.id,
                             "name": item.card.name,
