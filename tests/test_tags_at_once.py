@@ -16,6 +16,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import App
+from crm.imports.plan import Policy
+from crm.imports.reading import read_table
+from crm.imports.service import Outcome
 from storage.models import Client, ClientTag, Event
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID
@@ -62,3 +65,24 @@ async def test_a_member_adding_a_tag_another_is_adding_gets_the_tags_not_an_erro
             )
         )
     assert changes == [{"added": ["опт"], "removed": []}]  # "vip" was the other's to add
+
+
+async def test_an_import_filling_a_card_another_is_tagging_goes_on(app: App) -> None:
+    maria = await make_client(app, OWNER_ID, "Мария", phones=("+79035556677",))
+    owner = await member(app, OWNER_ID)
+    table = read_table("Имя;Телефон;Теги\nМария;89035556677;vip\n".encode(), "x.csv")
+    async with app.engine.connect() as other:
+        await held_tag(other, maria.id, "vip")
+
+        async def run() -> Outcome:
+            async with app.crm.open() as crm:
+                mapping = ["name", "phone", "tags"]
+                return await crm.imports.run(owner, table, mapping, "x.csv", Policy.FILL)
+
+        importing = asyncio.create_task(run())
+        await asyncio.sleep(0.2)
+        assert not importing.done()
+        await other.commit()
+    result = await importing
+    assert result.updated == 1  # not interrupted by a unique violation
+    assert await tags_of(app, maria.id) == ["vip"]

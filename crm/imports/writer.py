@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm import client_tags
 from crm.client_index import search_text
 from crm.event_data import Imported, NoData
 from crm.events import EventKind
@@ -135,7 +136,7 @@ async def add_contacts(
         ]
     await insert_rows(session, ClientPhone, phones)
     await insert_rows(session, ClientEmail, emails)
-    await insert_rows(session, ClientTag, tags)
+    await client_tags.put_rows(session, tags)  # or nothing: another may be putting it on
     await insert_rows(session, Event, events)
 
 
