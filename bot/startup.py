@@ -7,7 +7,7 @@ import logging
 
 from bot.app import App
 from storage import trigram_counts
-from storage.migrate import upgrade
+from storage.migrate import seeding, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -17,14 +17,14 @@ async def prepare_database(app: App) -> None:
     read how common each trigram of the text index is (``storage.trigram_counts``)."""
     await upgrade(app.engine)
     await trigram_counts.load(app.engine)
-    async with app.crm.open() as crm:
+    async with seeding(app.engine), app.crm.open() as crm:  # several may be starting at once
         await crm.members.ensure_configured_owners()
         await crm.pipelines.ensure_default()
 
 
 async def announce_setup_code(app: App, bot_username: str | None) -> None:
     """With no owner yet, log a fresh one-time code whose sender becomes the owner."""
-    async with app.crm.open() as crm:
+    async with seeding(app.engine), app.crm.open() as crm:
         code = await crm.members.issue_setup_code()
     if code is None:
         return

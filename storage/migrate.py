@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
@@ -61,6 +63,24 @@ def _check_foreign_keys(connection: Connection) -> None:
 # Several processes starting at once on PostgreSQL: one migrates, the others wait for it
 # (the lock lasts until the transaction ends) and then find nothing left to do.
 _MIGRATION_LOCK = 7_250_001
+
+
+# And then each reads whether the configured owners, the default pipeline and a setup code
+# are there, and makes what is not: one process at a time, or two would make them both.
+_SEEDING_LOCK = 7_250_002
+
+
+@asynccontextmanager
+async def seeding(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Start-up's first rows, made by one starting process at a time (PostgreSQL: an
+    advisory lock held by a connection of its own until the block ends; SQLite has one
+    writer anyway)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    async with engine.connect() as conn:  # its transaction, and the lock, end with it
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SEEDING_LOCK})
+        yield
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
