@@ -199,7 +199,7 @@ class Clients:
                 self._session,
                 now,
                 "new_client",
-                str(client.id),
+                groups.card_key(client.id, now),
                 {"client_id": client.id, "name": name, "company": company, "by": actor.id},
             )
             created = events.record(

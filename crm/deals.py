@@ -100,7 +100,7 @@ class Deals:
                 self._session,
                 now,
                 "new_deal",
-                str(deal.id),
+                groups.card_key(deal.id, now),
                 {
                     "deal_id": deal.id,
                     "title": name,

@@ -41,6 +41,12 @@ async def announce(
             )
 
 
+def card_key(card_id: int, made_at: datetime) -> str:
+    """A card's announcement key: its id and when it was made (SQLite gives a new row the
+    id of the newest deleted one, whose announcement still holds the key of that id)."""
+    return f"{card_id}:{made_at.isoformat()}"
+
+
 class Groups:
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self._session = session
@@ -134,7 +140,7 @@ class Groups:
                     self._session,
                     now,
                     "task_overdue",
-                    str(task.id),
+                    card_key(task.id, task.created_at),
                     {"task_id": task.id, "title": task.title, "assignee_id": task.assignee_id},
                 )
             return len(tasks)

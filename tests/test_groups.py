@@ -136,3 +136,35 @@ async def test_deals_won_lost_and_overdue_tasks(
     await app.ticker.tick()
     assert group_messages(app)[-1].text.startswith("⏳ 1 task overdue")
     assert sum(m.text.startswith("⏳") for m in group_messages(app)) == 1
+
+
+async def test_a_card_made_after_the_newest_was_deleted_is_announced_too(
+    app: App, user: UserFactory, clock: ManualClock
+) -> None:
+    """SQLite gives a new row the id of the newest deleted one: the group still hears."""
+    await bound(app, user)
+    first = await make_client(app, OWNER_ID, "Anna")
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        deal = await crm.deals.create(owner, first.id, 1_000_00, "Supply")
+        task = await crm.tasks.create(owner, "Call back", clock.now() + timedelta(hours=1))
+    clock.advance(timedelta(days=1, hours=2))
+    await app.ticker.tick()  # Anna, Supply, and Call back overdue
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.task_edits.cancel(owner, task.id)
+        await crm.client_edits.delete(owner, first.id)  # her deal goes with her
+    second = await make_client(app, OWNER_ID, "Boris")
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        again = await crm.deals.create(owner, second.id, 2_000_00, "Repair")
+        later = await crm.tasks.create(owner, "Write", clock.now() + timedelta(hours=1))
+    clock.advance(timedelta(days=1, hours=2))
+    await app.ticker.tick()
+    text = group_messages(app)[-1].text
+    assert "• Boris" in text and "• Repair — Boris" in text and "• Write" in text
+    if app.engine.dialect.name == "sqlite":  # what the test is about: the ids were reused
+        assert (second.id, again.id, later.id) == (first.id, deal.id, task.id)

@@ -93,7 +93,7 @@ async def new_card(
         session,
         now,
         "new_client",
-        str(client.id),
+        groups.card_key(client.id, now),
         {"client_id": client.id, "name": name, "company": None, "by": None},
     )
     created = events.record(
