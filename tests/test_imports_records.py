@@ -239,7 +239,7 @@ async def fill_and_undo(
     [
         # the same name far apart: the later row's values join the first's, filled once
         ("Название;ИНН;Рейтинг\nАльфа;7701234567;\nБета;7702222222;\nальфа;;5\n", "empty"),
-        # the row all later ones repeat is rejected: each of them is a row of its own
+        # the row all later ones repeat is rejected: the next is their first, filled once
         ("Название;ИНН;Рейтинг\nАльфа;;1\nАльфа;7701234567;\nАльфа;7709999999;5\n", "reject"),
     ],
     ids=["named-again-later", "first-row-rejected"],

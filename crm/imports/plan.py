@@ -25,7 +25,8 @@ class Policy(StrEnum):
 class Plan:
     drafts: list[RowDraft] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
-    # Drafts whose phone or e-mail an earlier row of the file has: index → that row's index.
+    # Drafts whose phone or e-mail (a record's: name) an earlier row of the file has:
+    # index → that row's index, or the first of its group's rows left by ``drop``.
     repeats: dict[int, int] = field(default_factory=dict)
 
     @property
@@ -134,19 +135,19 @@ def reject_lacking(work: Plan, required: Required) -> None:
 
 
 def drop(work: Plan, rejects: dict[int, Rejected]) -> None:
-    """Move the drafts at these indexes to the rejected rows, keeping the repeats' indexes."""
+    """Move the drafts at these indexes to the rejected rows. The rows left of a group stay
+    one group: each repeats the first of them, which repeats nothing if the group's first
+    row went (else its rows would make or fill their client or record each)."""
     dropped = set(rejects)
     kept = [draft for index, draft in enumerate(work.drafts) if index not in dropped]
     work.rejected += rejects.values()
     if dropped:
-        renumber = {
-            old: new
-            for new, old in enumerate(i for i in range(len(work.drafts)) if i not in dropped)
-        }
-        work.repeats = {
-            renumber[i]: renumber[j]
-            for i, j in work.repeats.items()
-            if i in renumber and j in renumber
-        }
+        first: dict[int, int] = {}  # a group (its first row before) → its first row left
+        repeats: dict[int, int] = {}
+        for new, old in enumerate(i for i in range(len(work.drafts)) if i not in dropped):
+            group = root(work.repeats, old)
+            if first.setdefault(group, new) != new:
+                repeats[new] = first[group]
+        work.repeats = repeats
         work.drafts = kept
         work.rejected.sort(key=lambda r: r.number)
