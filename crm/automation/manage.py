@@ -48,12 +48,14 @@ WEEK = timedelta(days=7)
 @dataclass(frozen=True)
 class RuleSummary:
     """A rule with how often it fired this week, the kinds of part it names that were
-    deleted (``parts.PART_KINDS``), and the custom fields it names (by id)."""
+    deleted (``parts.PART_KINDS``), the custom fields it names (by id), and what the parts
+    and members it names are called now (``named``: read once for every rule listed)."""
 
     rule: AutomationRule
     this_week: int
     missing: tuple[str, ...] = ()
     fields: Mapping[int, FieldDef] = field(default_factory=dict)
+    named: parts.Parts = field(default_factory=parts.Parts)
 
 
 def _require_owner(actor: User) -> None:
@@ -206,7 +208,9 @@ class Automation(RuleTesting):
         rows = list(await self._session.scalars(select(AutomationRule).order_by(AutomationRule.id)))
         found = await parts.existing(self._session, rows)
         return [
-            RuleSummary(rule, counts.get(rule.id, 0), found.missing(rule), found.fields_of(rule))
+            RuleSummary(
+                rule, counts.get(rule.id, 0), found.missing(rule), found.fields_of(rule), found
+            )
             for rule in rows
         ]
 
