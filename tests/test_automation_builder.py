@@ -63,8 +63,9 @@ async def test_a_built_rule_fires_where_its_condition_holds_and_is_tested_and_de
 ) -> None:
     await open_builder(owner_en)
     [stages] = await owner_en.press("A deal enters a stage")
+    assert "When: ➡️ A deal enters a stage" in stages.text  # which one is not chosen yet
     [conditions] = await owner_en.press("Proposal", stages)
-    assert "When: ➡️ A deal enters a stage" in conditions.text
+    assert "When: a deal enters «Proposal»" in conditions.text
     await owner_en.press("Amount over")
     [wrong] = await owner_en.send("a lot")
     assert "That is not an amount" in wrong.text
@@ -83,9 +84,13 @@ async def test_a_built_rule_fires_where_its_condition_holds_and_is_tested_and_de
     assert "When should it act" in delay.text
     [name] = await owner_en.press("Immediately")
     assert "send the rule's name" in name.text
+    task_line = (
+        "Do: create the task «Call {client.name} about the offer» due in 1 day, for the responsible"
+    )
+    assert task_line in name.text  # the summary before saving
     [rule] = await owner_en.send("Big offers")
     assert "🤖 Big offers" in rule.text and "State: working" in rule.text
-    assert "When: ➡️ A deal enters a stage" in rule.text and "Do: ✅ Create a task" in rule.text
+    assert "When: a deal enters «Proposal»" in rule.text and task_line in rule.text
 
     [stored] = await all_of(app, AutomationRule)
     assert stored.trigger_params == {"stage_id": await stage_id(app, "proposal")}

@@ -29,11 +29,12 @@ from handlers.automation.builder_steps import (
 )
 from handlers.automation.builder_texts import prompt
 from handlers.automation.callbacks import BuildCb, Code, Step
-from handlers.automation.rules import summary_of
-from handlers.automation.screens import rule_screen
+from handlers.automation.rules import rule_view
 from handlers.automation.states import RuleDraft, RuleFlow
+from handlers.kit.labels import status_label
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
+from handlers.kit.stages import builtin_stage_name
 from storage.models import User
 
 routes = Routes(__name__)
@@ -79,8 +80,10 @@ async def trigger(
 async def stage(
     callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
 ) -> None:
-    draft = await RuleDraft.load(state)
-    stage_id = (await crm.pipelines.stage(callback_data.value)).id
+    chosen = await crm.pipelines.stage(callback_data.value)
+    stage_id = chosen.id
+    name = chosen.name or builtin_stage_name(chosen.code) or "—"
+    draft = (await RuleDraft.load(state)).with_name("stage", stage_id, name)
     if draft.asking == "trigger_stage":
         draft = draft.with_rule(params={**draft.data().get("params", {}), "stage_id": stage_id})
         await show_step(callback, state, *conditions(draft))
@@ -130,6 +133,7 @@ async def status(
     if callback_data.value >= len(statuses):
         raise NotFound()
     code = statuses[callback_data.value].code
+    draft = draft.with_name("status", code, status_label(code, statuses))
     if draft.asking == "trigger_status":
         params = {**draft.data().get("params", {}), "value": code}
         await show_step(callback, state, *conditions(draft.with_rule(params=params)))
@@ -244,7 +248,7 @@ async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> 
         )
         await RuleDraft.drop(state)
         await state.set_state(None)
-        await show(message, rule_screen(await summary_of(crm, member, saved.id), member.timezone))
+        await show(message, await rule_view(crm, member, saved.id))
     else:
         await message.answer(_("Use the buttons above, or /cancel."))
 

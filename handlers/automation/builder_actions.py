@@ -20,8 +20,9 @@ from handlers.automation.builder_steps import (
 )
 from handlers.automation.builder_texts import prompt
 from handlers.automation.callbacks import BuildCb, Code, Step
-from handlers.automation.rule_texts import action_names, field_notes
+from handlers.automation.rule_texts import action_names, field_notes, record_type_label
 from handlers.automation.states import RuleDraft, RuleFlow
+from handlers.kit.labels import member_name
 from handlers.kit.routes import Routes
 from storage.models import User
 
@@ -79,6 +80,8 @@ async def who(
     code = callback_data.code
     if draft.asking == "task_who" and code in (Code.RESPONSIBLE, Code.ACTOR, Code.OWNER):
         assignee: str | int = member.id if code == Code.OWNER else code.value
+        if code == Code.OWNER:
+            draft = draft.with_name("member", member.id, member_name(member))
         await show_actions(callback, state, draft.with_action(assignee=assignee))
     elif draft.asking == "notify_who" and code in (Code.RESPONSIBLE, Code.OWNER, Code.GROUP):
         draft = ask(draft.with_action(to=code.value), "text")
@@ -91,8 +94,10 @@ async def toggle_member(
 ) -> None:
     draft = await RuleDraft.load(state)
     team = [m for m in await crm.members.team(member) if m.active]
-    if callback_data.member not in {m.id for m in team}:
+    picked = next((m for m in team if m.id == callback_data.member), None)
+    if picked is None:
         raise NotFound()
+    draft = draft.with_name("member", picked.id, member_name(picked))
     if draft.asking == "task_who":  # a named member gets the task
         await show_actions(callback, state, draft.with_action(assignee=callback_data.member))
         return
@@ -118,9 +123,8 @@ async def template(
     callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
 ) -> None:
     chosen = await crm.templates.get(callback_data.value)
-    await show_actions(
-        callback, state, (await RuleDraft.load(state)).with_action(template_id=chosen.id)
-    )
+    draft = (await RuleDraft.load(state)).with_name("template", chosen.id, chosen.name)
+    await show_actions(callback, state, draft.with_action(template_id=chosen.id))
 
 
 @routes.callback_query(RuleFlow.building, BuildCb.filter(F.step == Step.DELAY_STEP))
@@ -151,6 +155,7 @@ async def custom_field(
     field = next((f for f in await card_fields(crm) if f.id == callback_data.value), None)
     if field is None:
         raise NotFound()
+    draft = draft.with_field(field_notes([field]))
     if draft.asking == "date_field" and field.type == "date":
         draft = ask(draft.with_rule(params={"field_id": field.id}), "days")
         question = _("How many days before the date?")
@@ -162,7 +167,6 @@ async def custom_field(
         await show_step(callback, state, draft, screen)
     elif draft.asking == "cond_field":
         draft = ask(draft.with_action(field_id=field.id, label=field.name), "cond_custom")
-        draft = draft.with_rule(fields={**draft.data().get("fields", {}), **field_notes([field])})
         screen = views.ask_screen(draft.data(), prompt("cond_custom"))
         await show_step(callback, state, draft, screen)
     elif draft.asking == "set_field":
@@ -178,6 +182,9 @@ async def record_type(
     callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
 ) -> None:
     chosen = await crm.record_types.get(callback_data.value)
-    draft = ask((await RuleDraft.load(state)).with_rule(params={"type_id": chosen.id}), "")
+    draft = (await RuleDraft.load(state)).with_name(
+        "record_type", chosen.id, record_type_label(chosen)
+    )
+    draft = ask(draft.with_rule(params={"type_id": chosen.id}), "")
     # A card of the team's own type has no amount, status or tags to check: on to actions.
     await show_step(callback, state, draft, views.actions_screen(draft.data(), has_deal=False))

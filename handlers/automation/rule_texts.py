@@ -1,19 +1,29 @@
-"""A rule in words, in the reader's language: its trigger, its conditions, what it does.
-Pure: the rule's JSON (a saved rule's or the builder's draft) in, text out."""
+"""A rule in words, in the reader's language: its trigger, its conditions, what it does,
+with the names of the stages, fields, templates, record types and members it names.
+Pure: the rule's JSON (a saved rule's or the builder's draft) and those names in, text out."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from contextlib import suppress
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
-from crm.parsing.fields import FieldType, FieldValueError, parse_value
+from crm.automation.parts import Parts
+from crm.team_settings import Status
 from handlers.automation.callbacks import Code
-from handlers.kit.labels import status_label
-from handlers.kit.stages import money
-from storage.models import FieldDef
+from handlers.automation.rule_words import (
+    Names,
+    action_text,
+    delay_text,
+    deleted,
+    status_words,
+    trigger_text,
+    value_words,
+)
+from handlers.kit.labels import member_name, status_label
+from handlers.kit.stages import money, stage_name
+from storage.models import FieldDef, RecordType
 
 DEFAULT_CURRENCY = "RUB"  # a condition's amount is compared in minor units, any currency
 
@@ -66,55 +76,71 @@ def field_notes(fields: Iterable[FieldDef]) -> dict[str, dict[str, str]]:
     return {f"custom.{f.id}": {"name": f.name, "type": f.type} for f in fields}
 
 
-def value_words(type_: str | None, value: object) -> str:
-    """A rule's value for a custom field as the reader says it: a yes/no value (kept as the
-    field gives it back, "да") in their language; any other value as it is kept."""
-    if type_ == FieldType.YES_NO:
-        with suppress(FieldValueError):
-            yes = parse_value(FieldType.YES_NO, str(value)).int_value
-            return _("yes") if yes else _("no")
-    return str(value)
+def record_type_label(kind: RecordType) -> str:
+    return f"{kind.emoji} {kind.plural}"
 
 
-def condition_text(condition: dict[str, Any], fields: Mapping[str, Any] | None = None) -> str:
+def names_of(found: Parts, statuses: Sequence[Status]) -> dict[str, dict[str, str]]:
+    """What the parts the rules name are called now (``rule_words.Names``), in the reader's
+    language: a built-in stage or status by its translated name."""
+    return {
+        "stage": {str(i): stage_name(stage) for i, stage in found.stages.items()},
+        "template": {str(i): name for i, name in found.templates.items()},
+        "record_type": {str(i): record_type_label(t) for i, t in found.record_types.items()},
+        "member": {str(i): member_name(user) for i, user in found.members.items()},
+        "status": {s.code: status_label(s.code, list(statuses)) for s in statuses},
+    }
+
+
+def condition_text(
+    condition: dict[str, Any], fields: Mapping[str, Any] | None = None, names: Names | None = None
+) -> str:
     """One condition as words: "Amount over 100 000 ₽", "Status is …", "#vip", "Paid is yes";
-    ``fields``: the custom fields it may name (``field_notes``)."""
+    ``fields``: the custom fields it may name (``field_notes``); ``names``: the statuses'."""
     field, op, value = condition.get("field"), condition.get("op"), condition.get("value")
     if field == "amount" and isinstance(value, int):
         text = _("Amount over {amount}") if op == "gt" else _("Amount under {amount}")
         return text.format(amount=money(value, DEFAULT_CURRENCY))
     if field == "status":
-        return _("Status is {status}").format(status=status_label(str(value), []))
+        return _("Status is {status}").format(status=status_words(names or {}, value))
     if field == "source":
         return _("Source is {source}").format(source=value)
     if field == "tag":
         return f"#{value}"
-    note = (fields or {}).get(str(field)) or {}
-    name = note.get("name") or condition.get("label")
-    if str(field).startswith("custom.") and name:
-        shown = value_words(note.get("type"), value)
+    if str(field).startswith("custom."):
+        note = (fields or {}).get(str(field))
+        name = note["name"] if note else f"«{deleted('field')}»"
+        shown = value_words((note or {}).get("type"), value)
         return _("{field} is {value}").format(field=name, value=shown)
     return f"{field} {op} {value}"
 
 
 def describe(rule: dict[str, Any]) -> list[str]:
-    """The rule, one line per part: when, only if, what it does; ``rule["fields"]``: the
-    custom fields it names (``field_notes``)."""
+    """The rule, one line per part: when, only if, what it does, when it acts.
+
+    ``rule["fields"]``: the custom fields it names (``field_notes``); ``rule["names"]``: what
+    the rest it names are called (``names_of``; the builder keeps them as they are chosen).
+    A part missing there was deleted, and says so."""
+    names: Names = rule.get("names") or {}
+    fields = rule.get("fields") or {}
     lines = []
     trigger = _code(rule.get("shown") or rule.get("trigger"))
     if str((rule.get("params") or {}).get("field", "")).startswith("custom."):
         trigger = Code.CUSTOM_CHANGED
     if trigger is not None:
-        lines.append(_("When: {what}").format(what=trigger_names().get(trigger, trigger.value)))
+        what = trigger_text(rule, names, fields) or trigger_names().get(trigger, trigger.value)
+        lines.append(_("When: {what}").format(what=what))
     conditions = rule.get("conditions") or []
     if conditions:
-        shown = "; ".join(condition_text(c, rule.get("fields")) for c in conditions)
+        shown = "; ".join(condition_text(c, fields, names) for c in conditions)
         lines.append(_("Only if: {what}").format(what=shown))
     actions = rule.get("actions") or []
     if actions:
-        names = action_names()
-        done = ", ".join(names.get(_code(a.get("type")) or Code.NONE, "?") for a in actions)
+        done = "; ".join(action_text(a, names, fields) for a in actions)
         lines.append(_("Do: {what}").format(what=done))
+        later = delay_text(rule.get("delay"))
+        if later:
+            lines.append(_("Acts: {when}").format(when=later))
     return lines
 
 

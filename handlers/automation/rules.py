@@ -12,7 +12,7 @@ from crm.service import Crm
 from handlers.automation.callbacks import AutoAction, AutoCb
 from handlers.automation.screens import rule_screen, rules_screen, starter_texts, starters_screen
 from handlers.kit.routes import Routes
-from handlers.kit.screen import show
+from handlers.kit.screen import Screen, show
 from storage.models import User
 
 routes = Routes(__name__)
@@ -46,8 +46,7 @@ async def add_starter(
 
 @routes.callback_query(AutoCb.filter(F.action == AutoAction.RULE))
 async def one_rule(callback: CallbackQuery, callback_data: AutoCb, member: User, crm: Crm) -> None:
-    summary = await summary_of(crm, member, callback_data.rule_id)
-    await show(callback, rule_screen(summary, member.timezone))
+    await show(callback, await rule_view(crm, member, callback_data.rule_id))
 
 
 @routes.callback_query(AutoCb.filter(F.action.in_({AutoAction.PAUSE, AutoAction.RESUME})))
@@ -56,8 +55,7 @@ async def pause_or_resume(
 ) -> None:
     paused = callback_data.action == AutoAction.PAUSE
     await crm.automation.set_paused(member, callback_data.rule_id, paused)
-    summary = await summary_of(crm, member, callback_data.rule_id)
-    await show(callback, rule_screen(summary, member.timezone))
+    await show(callback, await rule_view(crm, member, callback_data.rule_id))
     await callback.answer(_("Paused.") if paused else _("Resumed."))
 
 
@@ -66,3 +64,9 @@ async def summary_of(crm: Crm, member: User, rule_id: int) -> RuleSummary:
         if summary.rule.id == rule_id:
             return summary
     raise NotFound()
+
+
+async def rule_view(crm: Crm, member: User, rule_id: int) -> Screen:
+    """The rule's own screen, with the names of what it names read now."""
+    summary = await summary_of(crm, member, rule_id)
+    return rule_screen(summary, member.timezone, await crm.settings.statuses())

@@ -3,6 +3,7 @@ one rule. Pure: data in, a ``Screen`` out."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from aiogram.utils.formatting import Bold, Text, as_list
@@ -10,8 +11,9 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.automation.manage import RuleSummary
 from crm.automation.starters import STARTERS
+from crm.team_settings import Status
 from handlers.automation.callbacks import AutoAction, AutoCb, BuildCb, RuleAction, RuleCb, Step
-from handlers.automation.rule_texts import describe, field_notes, missing_words
+from handlers.automation.rule_texts import describe, field_notes, missing_words, names_of
 from handlers.kit.keyboards import back_row, button, keyboard, pick
 from handlers.kit.labels import local_time
 from handlers.kit.screen import Screen
@@ -100,7 +102,9 @@ def starters_screen(taken: set[str]) -> Screen:
     )
 
 
-def rule_screen(summary: RuleSummary, timezone: str) -> Screen:
+def rule_screen(summary: RuleSummary, timezone: str, statuses: Sequence[Status] = ()) -> Screen:
+    """A rule: its state, how often it fired, what it lost, and what it does with the names
+    of what it names as they are now (``statuses``: the team's, by which a status reads)."""
     rule = summary.rule
     if rule.paused_at is None:
         state = _("working")
@@ -123,18 +127,17 @@ def rule_screen(summary: RuleSummary, timezone: str) -> Screen:
                 "if you still need it."
             ).format(reasons=missing_words(summary.missing))
         )
-    if rule.starter:
-        lines.append(starter_hint(rule.starter))
-    else:
-        shown = {"trigger": rule.trigger, "params": rule.trigger_params}
-        lines += describe(
-            {
-                **shown,
-                "conditions": rule.conditions,
-                "actions": rule.actions,
-                "fields": field_notes(summary.fields.values()),
-            }
-        )
+    lines += describe(
+        {
+            "trigger": rule.trigger,
+            "params": rule.trigger_params,
+            "conditions": rule.conditions,
+            "actions": rule.actions,
+            "delay": rule.delay,
+            "fields": field_notes(summary.fields.values()),
+            "names": names_of(summary.named, statuses),
+        }
+    )
     toggle = (
         button(_("▶️ Resume"), AutoCb(action=AutoAction.RESUME, rule_id=rule.id))
         if rule.paused_at

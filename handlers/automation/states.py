@@ -19,7 +19,8 @@ class RuleFlow(StatesGroup):
 class RuleDraft(DialogData):
     """``rule``: JSON of trigger, params, conditions, actions, delay; ``asking``: what a typed
     text is (source, amount_gt, amount_lt, cond_source, tag, title, text, add_tag, name);
-    ``pending``: the action or condition being filled in (JSON)."""
+    ``pending``: the action or condition being filled in (JSON). The rule's ``names`` and
+    ``fields`` keep what the parts it names are called, as they were chosen, for its text."""
 
     rule: str = "{}"
     asking: str = ""
@@ -40,6 +41,15 @@ class RuleDraft(DialogData):
     def add_condition(self, condition: dict[str, Any]) -> RuleDraft:
         conditions = [*self.data().get("conditions", []), condition]
         return self.with_rule(conditions=conditions)
+
+    def with_name(self, kind: str, key: object, name: str) -> RuleDraft:
+        """The rule names a part: what it is called, as chosen (``rule_words.Names``)."""
+        names = self.data().get("names") or {}
+        return self.with_rule(names={**names, kind: {**names.get(kind, {}), str(key): name}})
+
+    def with_field(self, notes: dict[str, dict[str, str]]) -> RuleDraft:
+        """The rule names a custom field: its name and type (``rule_texts.field_notes``)."""
+        return self.with_rule(fields={**(self.data().get("fields") or {}), **notes})
 
     def finish_action(self) -> RuleDraft:
         actions = [*self.data().get("actions", []), self.action()]
