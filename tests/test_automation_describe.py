@@ -173,8 +173,10 @@ def test_several_actions_and_conditions_share_their_lines() -> None:
     assert found == [
         "When: a deal enters «Meeting»",
         "Only if: Status is 🌤 warm; Tier is gold; «deleted field» is x",
-        "Do: create the task «Call back» due in 1 day, for the responsible; "
-        "move the deal to «Contract»; tell the responsible: «Moved»",
+        "Do:",
+        "• create the task «Call back» due in 1 day, for the responsible",
+        "• move the deal to «Contract»",
+        "• tell the responsible: «Moved»",
     ]
 
 

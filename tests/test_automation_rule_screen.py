@@ -140,9 +140,9 @@ async def test_fields_templates_record_types_and_members_are_named(
     text = await rule_screen(owner_en, "Paid clients")
     assert "When: «Paid» changes to yes" in text
     assert (
-        "Do: set «Level» to gold; prepare the template «Offer»; "
-        "assign in turn: Olga Owner, Mila; set the status 🌤 warm; add the tag #vip; "
-        "write to the team's group: «Paid: {client.name}»"
+        "Do:\n• set «Level» to gold\n• prepare the template «Offer»\n"
+        "• assign in turn: Olga Owner, Mila\n• set the status 🌤 warm\n• add the tag #vip\n"
+        "• write to the team's group: «Paid: {client.name}»"
     ) in text
     text = await rule_screen(owner_en, "Renewals")
     assert "When: 3 days before «Contract end»" in text

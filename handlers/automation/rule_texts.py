@@ -136,8 +136,12 @@ def describe(rule: dict[str, Any]) -> list[str]:
         lines.append(_("Only if: {what}").format(what=shown))
     actions = rule.get("actions") or []
     if actions:
-        done = "; ".join(action_text(a, names, fields) for a in actions)
-        lines.append(_("Do: {what}").format(what=done))
+        done = [action_text(a, names, fields) for a in actions]
+        if len(done) == 1:
+            lines.append(_("Do: {what}").format(what=done[0]))
+        else:  # one line each: several on one line are hard to read on a phone
+            lines.append(_("Do:"))
+            lines.extend(f"• {what}" for what in done)
         later = delay_text(rule.get("delay"))
         if later:
             lines.append(_("Acts: {when}").format(when=later))
