@@ -195,30 +195,49 @@ class RedisUpdateQueue:
         return True
 
     async def run(self) -> None:
-        """Beat the heartbeat, handle own leftovers, take over what stopped instances left."""
+        """Beat the heartbeat, handle own leftovers, take over what stopped instances left.
+
+        Redis out of reach does not end it: it tries again until Redis answers. Ended,
+        the heartbeat would lapse while this instance still takes updates, and the
+        others would take over (and handle again) each one it journals.
+        """
         names = f"{self._prefix}:instances"
+        joined = failing = False
         try:
-            await self._beat()
-            await self._redis.sadd(names, self._name)
-            for update_id, body in (await self._redis.hgetall(self._inflight)).items():
-                await self._start(str(update_id), body)
             while not self._runner.stopping:
-                await self._beat()
-                for member in await self._redis.smembers(names):
-                    name = str(member)
-                    if name == self._name:
-                        continue
-                    taken = await self._adopt(
-                        keys=[self._alive_key(name), self._inflight_key(name), self._inflight],
-                        args=[],
-                    )
-                    if taken:
-                        log.warning("took over %d updates of stopped %s", len(taken) // 2, name)
-                    for index in range(0, len(taken), 2):
-                        await self._start(taken[index], taken[index + 1])
+                try:
+                    await self._beat()
+                    if not joined:
+                        await self._redis.sadd(names, self._name)
+                        for update_id, body in (await self._redis.hgetall(self._inflight)).items():
+                            await self._start(str(update_id), body)
+                        joined = True
+                    await self._take_over(names)
+                except RedisError as error:
+                    if not failing:
+                        log.warning("Redis unreachable (%s); trying again", type(error).__name__)
+                    failing = True
+                else:
+                    if failing:
+                        log.info("Redis reachable again")
+                    failing = False
                 await asyncio.sleep(min(0.5, self._takeover_ms / 3000))
         finally:
             self._stopped.set()
+
+    async def _take_over(self, names: str) -> None:
+        for member in await self._redis.smembers(names):
+            name = str(member)
+            if name == self._name:
+                continue
+            taken = await self._adopt(
+                keys=[self._alive_key(name), self._inflight_key(name), self._inflight],
+                args=[],
+            )
+            if taken:
+                log.warning("took over %d updates of stopped %s", len(taken) // 2, name)
+            for index in range(0, len(taken), 2):
+                await self._start(taken[index], taken[index + 1])
 
     async def _beat(self) -> None:
         await self._redis.set(self._alive_key(self._name), "1", px=self._takeover_ms)

@@ -1,0 +1,134 @@
+"""The webhook's update journal in Redis (``bot.updates``) when Redis goes away for a moment.
+
+Two journals stand for two instances on one database (one Dispatcher handles what
+either starts); the first reaches Redis through a proxy the test cuts and restores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from aiogram import Bot
+from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
+from aiogram.methods import SendMessage, TelegramMethod
+from redis.asyncio import Redis
+
+from bot.app import App
+from bot.offline import OfflineSession
+from bot.updates import RedisUpdateQueue, UpdateRunner
+from tests.cluster import message_update, wait_until
+from tests.conftest import OWNER_ID
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip()
+
+pytestmark = pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set")
+
+
+class Proxy:
+    """A TCP proxy to Redis that can be cut (every connection closed, new ones refused)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._target = (host, port)
+        self._server: asyncio.Server | None = None
+        self._pipes: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for pipe in list(self._pipes):
+            pipe.cancel()
+        await asyncio.gather(*self._pipes, return_exceptions=True)
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection(*self._target)
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            finally:
+                sink.close()
+
+        for source, sink in ((reader, upstream_writer), (upstream_reader, writer)):
+            task = asyncio.create_task(pipe(source, sink))
+            self._pipes.add(task)
+            task.add_done_callback(self._pipes.discard)
+
+
+@pytest.fixture
+async def proxy() -> AsyncIterator[Proxy]:
+    target = urlsplit(REDIS_URL)
+    running = Proxy(target.hostname or "127.0.0.1", target.port or 6379)
+    await running.start()
+    yield running
+    with contextlib.suppress(Exception):
+        await running.cut()
+
+
+async def test_after_redis_came_back_an_update_is_handled_once(app: App, proxy: Proxy) -> None:
+    session = app.bot.session
+    assert isinstance(session, OfflineSession)
+    prefix = f"kt-journal-{uuid.uuid4().hex[:8]}"
+    through_proxy = Redis.from_url(f"redis://127.0.0.1:{proxy.port}/0", decode_responses=True)
+    direct = Redis.from_url(f"{REDIS_URL.rstrip('/')}/0", decode_responses=True)
+    takeover = 0.6
+    a = RedisUpdateQueue(
+        UpdateRunner(app.dispatcher, app.bot), through_proxy, prefix, "a", takeover
+    )
+    b = RedisUpdateQueue(UpdateRunner(app.dispatcher, app.bot), direct, prefix, "b", takeover)
+    running = [asyncio.create_task(a.run()), asyncio.create_task(b.run())]
+
+    async def telegram_takes_a_second(
+        make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
+    ) -> Any:
+        await asyncio.sleep(1.0)
+        return await make_request(bot, method)
+
+    session.middleware(telegram_takes_a_second)
+
+    def replies() -> list[SendMessage]:
+        return [r for r in session.requests if isinstance(r, SendMessage) and r.chat_id == OWNER_ID]
+
+    try:
+        await asyncio.sleep(0.3)  # both beat and know each other
+        # Redis is out of reach of the first instance for longer than its heartbeat lasts,
+        # then back (a restart, a failover, a network blip).
+        await proxy.cut()
+        await asyncio.sleep(10 * takeover)
+        await proxy.start()
+        await asyncio.sleep(3 * takeover)
+
+        # An update reaches the first instance again; nobody else handles it too.
+        update = message_update(1, OWNER_ID, "/help")
+        assert await a.put(1, json.dumps(update).encode())
+        assert await wait_until(lambda: bool(replies()), 10)
+        await asyncio.sleep(3 * takeover)  # another instance would have taken it by now
+        assert len(replies()) == 1
+    finally:
+        for queue in (a, b):
+            with contextlib.suppress(Exception):
+                await queue.stop(5)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        await through_proxy.aclose()
+        await direct.aclose()
+        async with Redis.from_url(f"{REDIS_URL.rstrip('/')}/0") as cleanup:
+            keys = [key async for key in cleanup.scan_iter(f"{prefix}:*")]
+            if keys:
+                await cleanup.delete(*keys)
