@@ -95,6 +95,20 @@ async def enqueue(
     return bool(getattr(result, "rowcount", 0))
 
 
+def folded(*rows: OutboxMessage) -> dict[str, Any]:
+    """The payload of one message carrying every announcement of ``rows``.
+
+    A row may carry others already (its burst was put off, by a 429 or the group's
+    minute budget): theirs are carried on, not nested in one announcement.
+    """
+    items: list[dict[str, Any]] = []
+    kinds: list[str] = []
+    for row in rows:
+        items.extend(row.payload.get("items") or [row.payload])
+        kinds.extend(row.payload.get("kinds") or [row.kind])
+    return {"items": items, "kinds": kinds}
+
+
 # Rows whose sending takes long (the nightly backup is made when its row is sent, then
 # uploaded): their lease is longer, so the row is not claimed again while still on its way.
 SLOW_LEASES = {"nightly_backup": timedelta(minutes=30)}
@@ -225,14 +239,10 @@ class Outbox:
                 )
             )
             now = self._clock.now()
-            items = list(carrier.payload.get("items") or [carrier.payload])
-            kinds = list(carrier.payload.get("kinds") or [carrier.kind])
             for row in rows:
-                items.append(row.payload)
-                kinds.append(row.kind)
                 row.sent_at = now
                 row.last_error = f"sent with {message_id}"
-            carrier.payload = {"items": items, "kinds": kinds}
+            carrier.payload = folded(carrier, *rows)
 
     async def recipient_language(self, chat_id: int, default: str) -> str:
         user = await self._session.get(User, chat_id)

@@ -31,7 +31,7 @@ from aiogram.exceptions import (
 from aiogram.methods import SendDocument, SendMessage
 from aiogram.utils.i18n import I18n
 
-from crm.outbox import GROUP_KINDS, Outbox
+from crm.outbox import GROUP_KINDS, Outbox, folded
 from crm.service import CrmFactory
 from reminders.limits import PACED, RateLimits
 from reminders.render import Rendered, UnknownKind, render
@@ -134,10 +134,7 @@ class OutboxSender:
             async with self._concurrency, self._factory.open(background=True) as crm:
                 # The burst goes out as one message: the others are settled with it.
                 await crm.outbox.fold_into(row.id, [other.id for other in others])
-            row.payload = {
-                "items": [r.payload for r in (row, *others)],
-                "kinds": [r.kind for r in (row, *others)],
-            }
+            row.payload = folded(row, *others)
         loop = asyncio.get_running_loop()
         started = loop.time()
         # Put off only what its own chat holds back: behind a long queue, a chat that is

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import SendMessage
 
 from bot.app import App, build_app
 from bot.offline import OfflineSession, SentMessage
@@ -62,6 +64,32 @@ async def test_the_group_hears_new_clients_folded_into_one_message(
     ]
     await app.ticker.tick()
     assert len(group_messages(app)) == 2  # nothing twice
+
+
+@pytest.mark.parametrize("more_before_the_retry", [True, False], ids=["before", "after"])
+async def test_a_burst_put_off_by_telegram_goes_out_whole_with_what_came_meanwhile(
+    app: App, user: UserFactory, clock: ManualClock, more_before_the_retry: bool
+) -> None:
+    await bound(app, user)
+    await app.ticker.tick()  # what else is due (the owner's summary) is out of the way
+    for name in ("Anna", "Boris"):
+        await make_client(app, OWNER_ID, name)
+    session = app.bot.session
+    assert isinstance(session, OfflineSession)
+    flood = TelegramRetryAfter(SendMessage(chat_id=GROUP, text="…"), "Too Many Requests", 1)
+    session.answer_next(flood, SendMessage)
+    await app.ticker.tick()  # the burst, folded, is answered 429: it waits its second
+    assert len(group_messages(app)) == 1
+    if more_before_the_retry:
+        await make_client(app, OWNER_ID, "Vera")
+    clock.advance(timedelta(seconds=2))
+    if not more_before_the_retry:
+        await make_client(app, OWNER_ID, "Vera")
+    await app.ticker.tick()
+    [message] = group_messages(app)[1:]
+    heading, *lines = message.text.splitlines()
+    assert heading == "🆕 3 new clients"
+    assert sorted(lines) == ["• Anna", "• Boris", "• Vera"]
 
 
 async def test_subscriptions_and_unbind(app: App, user: UserFactory, join: Joiner) -> None:
