@@ -2,8 +2,9 @@
 
 Shutdown on SIGTERM or SIGINT: stop taking updates (the webhook answers 503
 and the port closes, so the proxy sends Telegram's retries elsewhere; polling
-stops asking), finish the updates in flight and the outbox batch being sent,
-give up the leases, then exit, all within ``SHUTDOWN_SECONDS``.
+stops asking), finish the updates in flight and the outbox messages already
+rendered (the rest of what the sender claimed is given back, due at once for
+another instance), give up the leases, then exit, all within ``SHUTDOWN_SECONDS``.
 """
 
 from __future__ import annotations
@@ -120,7 +121,9 @@ async def serve(app: App, username: str | None, stop: asyncio.Event | None = Non
         if reader is not None:
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)
-        # A tick cut short could leave a message sent but not marked: let it finish.
+        # A tick cut short could leave a message sent but not marked: let it finish, the
+        # sender giving back what it has not begun to send.
+        app.sender.stop()
         jobs.scheduler.pause()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(app.ticker.idle(), timeout=max(0.1, deadline - loop.time()))

@@ -82,6 +82,15 @@ class OutboxSender:
         # Chats that answered 403, and when (loop time): rows already on their way to
         # them when it came are dropped; the database has failed them meanwhile.
         self._blocked: dict[int, float] = {}
+        self._stopping = False  # the bot is stopping (``stop``)
+        self._woken: asyncio.Future[None] | None = None  # done once told to stop
+
+    def stop(self) -> None:
+        """Send no more: the drain claims nothing new and gives back, due now for whoever
+        sends next (not held for their lease), the rows it has not rendered yet."""
+        self._stopping = True
+        if self._woken is not None and not self._woken.done():
+            self._woken.set_result(None)
 
     @property
     def busy(self) -> bool:
@@ -102,7 +111,10 @@ class OutboxSender:
             more = True  # the last claim was full: more may be due
             try:
                 while True:
-                    if not running or (more and len(running) <= self._refill_at):
+                    if self._stopping:
+                        if not running:
+                            return sent
+                    elif not running or (more and len(running) <= self._refill_at):
                         async with self._factory.open(background=True) as crm:
                             rows = await crm.outbox.claim_due(self._batch_size, self.holder)
                         more = len(rows) >= self._batch_size
@@ -147,7 +159,9 @@ class OutboxSender:
             return False
         wait = self._limits.reserve(row.chat_id)
         slot, booked = loop.time() + wait, self._limits.now() + wait
-        await _sleep_until(loop, slot - RENDER_AHEAD_SECONDS)
+        if not await self._until(slot - RENDER_AHEAD_SECONDS):  # stopping: given back
+            await self._later(row, timedelta(0), "the bot stopped before sending it", count=False)
+            return False
         message = await self._render(row)
         if message is None:
             return False
@@ -165,7 +179,7 @@ class OutboxSender:
             method = SendMessage(
                 chat_id=row.chat_id, **message.text.as_kwargs(), reply_markup=message.reply_markup
             )
-        await _sleep_until(loop, slot)
+        await _sleep_until(loop, slot)  # rendered (a backup made): it goes, stopping or not
         if self._blocked.get(row.chat_id, -1.0) >= started:
             return False  # the chat blocked the bot meanwhile: its rows are failed already
         # Booked and rendered, the row waits its turn however often it must (it loses
@@ -232,6 +246,16 @@ class OutboxSender:
         if self._on_sent is not None:
             self._on_sent(row)
         return True
+
+    async def _until(self, moment: float) -> bool:
+        """Wait until ``moment`` (the loop's time); False, at once, when told to stop."""
+        loop = asyncio.get_running_loop()
+        delay = moment - loop.time()
+        if delay > 0 and not self._stopping:
+            if self._woken is None or self._woken.get_loop() is not loop:
+                self._woken = loop.create_future()
+            await asyncio.wait([self._woken], timeout=delay)
+        return not self._stopping
 
     def _note_blocked(self, chat_id: int) -> None:
         now = asyncio.get_running_loop().time()

@@ -14,17 +14,22 @@ import pytest
 from aiogram import Bot
 from aiogram.methods import GetUpdates, SendMessage, TelegramMethod
 from aiogram.types import Update
+from sqlalchemy import select
 
 from bot.app import App, build_app
 from bot.offline import OfflineSession
 from bot.runner import serve
 from bot.startup import prepare_database
 from bot.web.webhook import SECRET_HEADER
+from crm.outbox import OutboxKind, enqueue
+from storage.engine import create_session_factory, write_transaction
+from storage.models import OutboxMessage
 from tests import databases
 from tests.cluster import free_port, message_update, wait_until
 from tests.conftest import OWNER_ID, make_settings
 
 T = TypeVar("T")
+MEMBERS = 10_000  # the chats a backlog goes to
 
 
 class PollingSession(OfflineSession):
@@ -227,3 +232,44 @@ async def test_a_stop_lets_the_updates_under_way_finish(sqlite_url: str) -> None
         assert session.answered == 1  # the answer went out before serving ended
     finally:
         await app.close()
+
+
+async def test_a_stop_mid_backlog_leaves_no_message_claimed_for_minutes(sqlite_url: str) -> None:
+    """Stopped while the outbox drains a backlog, the bot sends no more, and gives back
+    what it claimed and has not sent: due at once for the instance that sends next,
+    not held for its claim's two minutes."""
+    session = PollingSession()
+    settings = make_settings(
+        sqlite_url, instance_name="a", outbox_poll_seconds=0.2, shutdown_seconds=5
+    )
+    app = build_app(settings, session=session)
+    now = app.crm.clock.now()
+    await prepare_database(app)
+    async with create_session_factory(app.engine)() as db, write_transaction(db):
+        for number in range(400):  # some 13 s of sending at Telegram's 30 a second
+            await enqueue(
+                db,
+                chat_id=MEMBERS + number,
+                kind=OutboxKind.INVITE_ACCEPTED,
+                payload={"name": "Bob", "role": "manager"},
+                dedupe_key=f"backlog:{number}",
+                now=now,
+            )
+
+    def sent() -> int:
+        return sum(isinstance(r, SendMessage) and r.chat_id >= MEMBERS for r in session.requests)
+
+    try:
+        task, stop = await started(app)
+        assert await wait_until(lambda: sent() >= 30, 20)
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        async with create_session_factory(app.engine)() as db:
+            rows = list(await db.scalars(select(OutboxMessage)))
+    finally:
+        await app.close()
+    unsent = [row for row in rows if row.sent_at is None]
+    assert unsent, "the backlog was all sent: nothing was stopped"
+    assert [row.id for row in unsent if row.claimed_by is not None] == []
+    assert all(row.next_attempt_at <= app.crm.clock.now() for row in unsent)
+    assert len(rows) - len(unsent) == sent()  # each message sent is marked, none twice
