@@ -176,6 +176,9 @@ class RedisUpdateQueue:
         self._adopt = redis.register_script(_ADOPT)
         self._stopped = asyncio.Event()
         self._handling: set[str] = set()
+        # Handled while Redis was out of reach: their entries go once it answers again,
+        # or a restart would take them for unfinished and handle them once more.
+        self._finished: set[str] = set()
 
     def _inflight_key(self, name: str) -> str:
         return f"{self._prefix}:inflight:{name}"
@@ -212,6 +215,7 @@ class RedisUpdateQueue:
                         for update_id, body in (await self._redis.hgetall(self._inflight)).items():
                             await self._start(str(update_id), body)
                         joined = True
+                    await self._forget_finished()
                     await self._take_over(names)
                 except RedisError as error:
                     if not failing:
@@ -239,6 +243,13 @@ class RedisUpdateQueue:
             for index in range(0, len(taken), 2):
                 await self._start(taken[index], taken[index + 1])
 
+    async def _forget_finished(self) -> None:
+        """Remove the journal entries of the updates handled (one round trip)."""
+        if self._finished:
+            finished = list(self._finished)
+            await self._redis.hdel(self._inflight, *finished)
+            self._finished.difference_update(finished)
+
     async def _beat(self) -> None:
         await self._redis.set(self._alive_key(self._name), "1", px=self._takeover_ms)
 
@@ -257,7 +268,9 @@ class RedisUpdateQueue:
 
         async def done() -> None:
             self._handling.discard(update_id)
-            await self._redis.hdel(self._inflight, update_id)
+            self._finished.add(update_id)
+            with contextlib.suppress(RedisError):  # else removed by ``run`` or ``stop``
+                await self._forget_finished()
 
         await self._runner.start_one(update, done)
 
@@ -267,5 +280,6 @@ class RedisUpdateQueue:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopped.wait(), timeout=2.0)
         finished = await self._runner.wait(within)
+        await self._forget_finished()
         await self._redis.delete(self._alive_key(self._name))
         return finished

@@ -109,7 +109,7 @@ async def test_after_redis_came_back_an_update_is_handled_once(app: App, proxy: 
         # Redis is out of reach of the first instance for longer than its heartbeat lasts,
         # then back (a restart, a failover, a network blip).
         await proxy.cut()
-        await asyncio.sleep(10 * takeover)
+        await asyncio.sleep(3 * takeover)
         await proxy.start()
         await asyncio.sleep(3 * takeover)
 
@@ -128,6 +128,70 @@ async def test_after_redis_came_back_an_update_is_handled_once(app: App, proxy: 
         await asyncio.gather(*running, return_exceptions=True)
         await through_proxy.aclose()
         await direct.aclose()
+        async with Redis.from_url(f"{REDIS_URL.rstrip('/')}/0") as cleanup:
+            keys = [key async for key in cleanup.scan_iter(f"{prefix}:*")]
+            if keys:
+                await cleanup.delete(*keys)
+
+
+async def test_an_update_finished_while_redis_was_away_is_not_handled_again(
+    app: App, proxy: Proxy
+) -> None:
+    """Its journal entry, which could not be removed then, is removed once Redis is back:
+    a restart of the instance later does not take it for one it never finished."""
+    session = app.bot.session
+    assert isinstance(session, OfflineSession)
+    prefix = f"kt-journal-{uuid.uuid4().hex[:8]}"
+    through_proxy = Redis.from_url(f"redis://127.0.0.1:{proxy.port}/0", decode_responses=True)
+    takeover = 0.6
+    a = RedisUpdateQueue(
+        UpdateRunner(app.dispatcher, app.bot), through_proxy, prefix, "a", takeover
+    )
+    running = asyncio.create_task(a.run())
+    restarted: RedisUpdateQueue | None = None
+    again: asyncio.Task[None] | None = None
+
+    async def telegram_takes_a_second(
+        make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
+    ) -> Any:
+        await asyncio.sleep(1.0)
+        return await make_request(bot, method)
+
+    session.middleware(telegram_takes_a_second)
+
+    def replies() -> list[SendMessage]:
+        return [r for r in session.requests if isinstance(r, SendMessage) and r.chat_id == OWNER_ID]
+
+    try:
+        await asyncio.sleep(0.3)
+        update = message_update(1, OWNER_ID, "/help")
+        assert await a.put(1, json.dumps(update).encode())
+        await asyncio.sleep(0.3)
+        await proxy.cut()  # while the update is being answered
+        assert await wait_until(lambda: bool(replies()), 10)
+        await asyncio.sleep(3 * takeover)
+        await proxy.start()
+        await asyncio.sleep(3 * takeover)
+        assert await a.stop(5)
+        running.cancel()
+
+        # The instance restarts under its name and handles what its journal still holds.
+        restarted = RedisUpdateQueue(
+            UpdateRunner(app.dispatcher, app.bot), through_proxy, prefix, "a", takeover
+        )
+        again = asyncio.create_task(restarted.run())
+        await asyncio.sleep(3 * takeover)
+        assert len(replies()) == 1
+    finally:
+        for queue in (a, restarted):
+            if queue is not None:
+                with contextlib.suppress(Exception):
+                    await queue.stop(5)
+        for task in (running, again):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        await through_proxy.aclose()
         async with Redis.from_url(f"{REDIS_URL.rstrip('/')}/0") as cleanup:
             keys = [key async for key in cleanup.scan_iter(f"{prefix}:*")]
             if keys:
