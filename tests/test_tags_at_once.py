@@ -86,3 +86,26 @@ async def test_an_import_filling_a_card_another_is_tagging_goes_on(app: App) -> 
     result = await importing
     assert result.updated == 1  # not interrupted by a unique violation
     assert await tags_of(app, maria.id) == ["vip"]
+
+
+async def test_undoing_an_import_leaves_a_tag_another_put_on_meanwhile(app: App) -> None:
+    """The import did not put "vip" on (another did, while its chunk was written): its
+    undo must not take it off."""
+    maria = await make_client(app, OWNER_ID, "Мария", phones=("+79035556677",))
+    owner = await member(app, OWNER_ID)
+    table = read_table("Имя;Телефон;Теги\nМария;89035556677;vip\n".encode(), "x.csv")
+    async with app.engine.connect() as other:
+        await held_tag(other, maria.id, "vip")
+
+        async def run() -> Outcome:
+            async with app.crm.open() as crm:
+                mapping = ["name", "phone", "tags"]
+                return await crm.imports.run(owner, table, mapping, "x.csv", Policy.FILL)
+
+        importing = asyncio.create_task(run())
+        await asyncio.sleep(0.2)
+        await other.commit()
+    result = await importing
+    async with app.crm.open() as crm:
+        await crm.import_undo.undo(owner, result.batch_id)
+    assert await tags_of(app, maria.id) == ["vip"]

@@ -115,8 +115,9 @@ async def add_contacts(
     ctx: Context,
     pairs: list[tuple[int, RowDraft]],
     filled: dict[int, list[str]],
-) -> None:
-    """Phones, e-mails, tags, the ``imported`` event and note comments of each card."""
+) -> set[tuple[int, str]]:
+    """Phones, e-mails, tags, the ``imported`` event and note comments of each card; the
+    (card, tag) pairs put on (not those another writer put on meanwhile)."""
     phones, emails, tags, events = [], [], [], []
     for client_id, draft in pairs:
         phones += [
@@ -136,8 +137,9 @@ async def add_contacts(
         ]
     await insert_rows(session, ClientPhone, phones)
     await insert_rows(session, ClientEmail, emails)
-    await client_tags.put_rows(session, tags)  # or nothing: another may be putting it on
+    put = await client_tags.put_rows(session, tags)  # or nothing: another may be putting it on
     await insert_rows(session, Event, events)
+    return put
 
 
 async def fill_clients(
@@ -198,7 +200,11 @@ async def fill_clients(
         items.append(_item(ctx, "client", client_id, "updated", before))
     await session.flush()
     await insert_rows(session, FieldValue, values)
-    await add_contacts(session, ctx, added, filled)
+    put = await add_contacts(session, ctx, added, filled)
+    for item in items:  # undo takes off only the tags this import put on
+        item["before"]["tags"] = [
+            t for t in item["before"]["tags"] if (item["record_id"], t) in put
+        ]
     await insert_rows(session, ImportItem, items)
     return len(merged)
 
@@ -255,13 +261,8 @@ async def create_deals(
 def _item(
     ctx: Context, entity: str, record_id: int, action: str, before: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    return {
-        "batch_id": ctx.batch_id,
-        "entity": entity,
-        "record_id": record_id,
-        "action": action,
-        "before": before or {},
-    }
+    row = {"batch_id": ctx.batch_id, "entity": entity, "record_id": record_id}
+    return {**row, "action": action, "before": before or {}}
 
 
 async def insert_rows(session: AsyncSession, model: type[Any], rows: list[dict[str, Any]]) -> None:
