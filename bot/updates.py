@@ -254,7 +254,7 @@ class RedisUpdateQueue:
         await self._redis.set(self._alive_key(self._name), "1", px=self._takeover_ms)
 
     async def _start(self, update_id: str, body: str | bytes) -> None:
-        if update_id in self._handling:
+        if update_id in self._handling or update_id in self._finished:  # its entry is going
             return
         try:
             update = json.loads(body)

@@ -196,3 +196,53 @@ async def test_an_update_finished_while_redis_was_away_is_not_handled_again(
             keys = [key async for key in cleanup.scan_iter(f"{prefix}:*")]
             if keys:
                 await cleanup.delete(*keys)
+
+
+async def test_an_update_finished_before_the_journal_first_reached_redis_is_not_run_again(
+    app: App, proxy: Proxy
+) -> None:
+    """Redis out of reach when the instance starts, then back for one update, then away
+    while that update finishes: once Redis answers, the instance's first look at its own
+    journal finds the update's entry, which it must remove, not handle again."""
+    session = app.bot.session
+    assert isinstance(session, OfflineSession)
+    prefix = f"kt-journal-{uuid.uuid4().hex[:8]}"
+    through_proxy = Redis.from_url(f"redis://127.0.0.1:{proxy.port}/0", decode_responses=True)
+    a = RedisUpdateQueue(UpdateRunner(app.dispatcher, app.bot), through_proxy, prefix, "a", 6.0)
+
+    async def telegram_takes_a_second(
+        make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
+    ) -> Any:
+        await asyncio.sleep(1.0)
+        return await make_request(bot, method)
+
+    session.middleware(telegram_takes_a_second)
+
+    def replies() -> list[SendMessage]:
+        return [r for r in session.requests if isinstance(r, SendMessage) and r.chat_id == OWNER_ID]
+
+    await proxy.cut()
+    running = asyncio.create_task(a.run())  # its first look at Redis fails
+    try:
+        await asyncio.sleep(0.1)
+        await proxy.start()  # back for as long as it takes to accept one update (the
+        update = message_update(1, OWNER_ID, "/help")  # journal looks again in 0.5 s)
+        assert await a.put(1, json.dumps(update).encode())
+        await proxy.cut()
+        assert await wait_until(lambda: bool(replies()), 10)
+        await asyncio.sleep(0.3)  # finished; its entry could not be removed
+        await proxy.start()
+        await asyncio.sleep(2.5)  # the journal reaches Redis and reads its own entries
+        assert len(replies()) == 1
+        async with Redis.from_url(f"{REDIS_URL.rstrip('/')}/0") as direct:
+            assert await direct.hlen(f"{prefix}:inflight:a") == 0
+    finally:
+        with contextlib.suppress(Exception):
+            await a.stop(5)
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await through_proxy.aclose()
+        async with Redis.from_url(f"{REDIS_URL.rstrip('/')}/0") as cleanup:
+            keys = [key async for key in cleanup.scan_iter(f"{prefix}:*")]
+            if keys:
+                await cleanup.delete(*keys)
