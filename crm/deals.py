@@ -132,9 +132,10 @@ class Deals:
             return deal
 
     async def move(
-        self, actor: User, deal_id: int, stage_id: int, reason: str | None = None
+        self, actor: User, deal_id: int, stage_id: int, reason: str | None = None, at: int = 0
     ) -> Deal:
-        """Put the deal on any stage: forward, back, skipping, won, or lost (with a reason)."""
+        """Put the deal on any stage: forward, back, skipping, won, or lost (with a reason).
+        ``at``: the stage the member saw it on (0: any); moved since, it is refused."""
         async with write_transaction(self._session):
             deal = await self.changeable(actor, deal_id)
             target = await self._pipelines.stage(stage_id)
@@ -142,6 +143,8 @@ class Deals:
                 raise Conflict(ErrorCode.STAGE_GONE)
             if target.id == deal.stage_id:
                 raise Conflict(ErrorCode.ALREADY_ON_STAGE)
+            if at and at != deal.stage_id:
+                raise Conflict(ErrorCode.STAGE_CHANGED)
             source = await self._pipelines.stage(deal.stage_id)
             now = self._clock.now()
             data = stage_move(source, target)

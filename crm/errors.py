@@ -52,6 +52,7 @@ class ErrorCode(StrEnum):
     # Deals
     ALREADY_ON_STAGE = "already_on_stage"
     ALREADY_OPEN = "already_open"
+    STAGE_CHANGED = "stage_changed"  # moved by someone else since the button was shown
     SAME_CLIENT = "same_client"
     NEGATIVE_AMOUNT = "negative_amount"
     # Tasks

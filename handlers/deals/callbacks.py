@@ -37,7 +37,8 @@ class DealField(StrEnum):
 
 
 class DealCb(CallbackData, prefix="dl"):
-    """A button on or about one deal; ``item_id`` is the action's stage or reason."""
+    """A button on or about one deal; ``item_id`` is the action's stage or reason; ``at``
+    the stage the deal was on when a stage's button was shown (0: not checked)."""
 
     action: DealAction
     deal_id: RecordId
@@ -45,6 +46,7 @@ class DealCb(CallbackData, prefix="dl"):
     item_id: RecordId = 0
     member_id: MemberId = 0
     field: DealField = DealField.NONE
+    at: RecordId = 0
 
 
 class NewDealAction(StrEnum):

@@ -62,6 +62,7 @@ async def choose_stage(
                 deal_id=card.deal.id,
                 page=callback_data.page,
                 item_id=stage.id,
+                at=card.stage.id,
             ),
         )
         for stage in card.stages
@@ -76,7 +77,8 @@ async def move(callback: CallbackQuery, callback_data: DealCb, crm: Crm, member:
     """Next stage, Won, or a stage from the list: the button names the stage it goes to,
     so a second press of an old button is "already there", never one step further."""
     async with on_deal_refusal(callback, crm, member, callback_data.deal_id, callback_data.page):
-        deal = await crm.deals.move(member, callback_data.deal_id, callback_data.item_id)
+        deal_id, stage_id, at = callback_data.deal_id, callback_data.item_id, callback_data.at
+        deal = await crm.deals.move(member, deal_id, stage_id, at=at)
         await refresh_deal(callback, crm, member, deal.id)
     won = deal.closed_at is not None
     await callback.answer(_("🏆 The deal is won!") if won else _("Stage changed."))
@@ -102,6 +104,8 @@ async def ask_lost_reason(
         await crm.deals.changeable(member, card.deal.id)
         if card.stage.kind == "lost":
             raise Conflict(ErrorCode.ALREADY_ON_STAGE)
+        if callback_data.at and callback_data.at != card.stage.id:
+            raise Conflict(ErrorCode.STAGE_CHANGED)
     reasons = await crm.pipelines.lost_reasons()
     choices = [
         (
@@ -111,12 +115,13 @@ async def ask_lost_reason(
                 deal_id=card.deal.id,
                 page=callback_data.page,
                 item_id=reason.id,
+                at=card.stage.id,
             ),
         )
         for reason in reasons
     ]
     await state.set_state(LostFlow.reason)
-    await OneDeal(deal_id=card.deal.id).save(state)
+    await OneDeal(deal_id=card.deal.id, at=card.stage.id).save(state)
     text = Text(
         _(
             "Why was “{title}” lost? Choose a reason, or type your own (up to {limit} characters)."
@@ -145,7 +150,8 @@ async def lost_with_listed_reason(
         stage_id = await lost_stage_id(crm)
         if stage_id is None:
             raise Conflict(ErrorCode.STAGE_GONE)
-        await crm.deals.move(member, callback_data.deal_id, stage_id, reason_text(reason))
+        reason_said = reason_text(reason)
+        await crm.deals.move(member, callback_data.deal_id, stage_id, reason_said, callback_data.at)
         await refresh_deal(callback, crm, member, callback_data.deal_id)
     if await state.get_state() == LostFlow.reason.state:
         await state.clear()
@@ -156,13 +162,14 @@ async def lost_with_listed_reason(
 async def lost_with_typed_reason(
     message: Message, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    deal_id = (await OneDeal.load(state)).deal_id
+    asked = await OneDeal.load(state)
+    deal_id = asked.deal_id
     # An empty or too long reason gets a second chance; any other refusal ends the dialog.
     async with keep_asking(state, again={ErrorCode.EMPTY, ErrorCode.TOO_LONG}, forget=True):
         stage_id = await lost_stage_id(crm)
         if stage_id is None:
             raise Conflict(ErrorCode.STAGE_GONE)
-        await crm.deals.move(member, deal_id, stage_id, message.text or "")
+        await crm.deals.move(member, deal_id, stage_id, message.text or "", asked.at)
     await state.clear()
     await send_deal(message, crm, member, deal_id)
 

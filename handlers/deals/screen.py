@@ -121,7 +121,8 @@ def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboard
     def button(
         text: str, action: DealAction, stage_id: int = 0, to_page: int = page
     ) -> InlineKeyboardButton:
-        data = DealCb(action=action, deal_id=deal_id, page=to_page, item_id=stage_id)
+        at = card.stage.id if action in (DealAction.MOVE, DealAction.LOST) else 0
+        data = DealCb(action=action, deal_id=deal_id, page=to_page, item_id=stage_id, at=at)
         return kit_button(text, data)
 
     rows: list[list[InlineKeyboardButton]] = []

@@ -45,3 +45,4 @@ class OneDeal(DialogData):
 
     deal_id: int = 0
     field: DealField = DealField.NONE
+    at: int = 0  # losing: the stage it was on when asked (moved since: refused)

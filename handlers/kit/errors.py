@@ -47,6 +47,9 @@ def error_text(error: CrmError) -> str:
         ErrorCode.BAD_REPEAT: _("This button is no longer active."),
         ErrorCode.ALREADY_ON_STAGE: _("The deal is already at this stage."),
         ErrorCode.ALREADY_OPEN: _("The deal is already open."),
+        ErrorCode.STAGE_CHANGED: _(
+            "The deal has moved to another stage meanwhile; here it is as it is now."
+        ),
         ErrorCode.SAME_CLIENT: _("The deal is already on this client."),
         ErrorCode.NEGATIVE_AMOUNT: _("The amount cannot be negative."),
         ErrorCode.IMPORT_EMPTY: _("The file has no rows to import: the sheet is empty."),
