@@ -22,6 +22,7 @@ from crm.cards import CardKind
 from crm.client_index import query_terms
 from crm.clients import Clients, Contacts
 from crm.clock import Clock
+from crm.errors import ErrorCode, InvalidInput
 from crm.event_data import ManagerChanged, data_of
 from crm.field_filters import FieldFilter, field_conditions, matching_all
 from crm.team_settings import TeamSettings
@@ -38,6 +39,7 @@ from storage.models import (
 )
 
 CARD_EVENTS = 10
+MAX_QUERY = 200  # characters of a search
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,8 @@ class ClientQueries:
         among the archived clients instead of the active ones. ``candidates``: shared by
         searches for the same text in one session (see ``client_search.ranked_clients``).
         """
+        if len(" ".join(text.split())) > MAX_QUERY:  # (a thousand words: too deep for SQLite)
+            raise InvalidInput(ErrorCode.TOO_LONG, field="search", limit=MAX_QUERY)
         terms = query_terms(text)
         if not terms:
             return []
