@@ -204,6 +204,9 @@ def test_parse_when(typed: str, expected: str, has_time: bool) -> None:
         ("2 марта в 11:59", "in_the_past"),
         ("25.12.2025", "in_the_past"),
         ("1.03.2026", "in_the_past"),
+        ("31.12.9999 23:59", "not_a_date"),  # a repeat of it would run past year 9999
+        ("1.01.2127", "not_a_date"),  # more than 100 years ahead
+        ("1.01.0001", "not_a_date"),
     ],
 )
 def test_parse_when_errors(typed: str, code: str) -> None:
@@ -225,6 +228,13 @@ def test_parse_when_errors(typed: str, code: str) -> None:
 def test_allow_past(typed: str, expected: str, has_time: bool) -> None:
     when = parse_when(typed, NOW, MSK, allow_past=True)
     assert (when.at, when.has_time) == (wall(expected), has_time)
+
+
+@pytest.mark.parametrize("typed", ["1.01.0001", "31.12.1899", "31.12.9999"])
+def test_a_year_far_off_is_a_typo_even_in_the_past(typed: str) -> None:
+    with pytest.raises(WhenError) as caught:
+        parse_when(typed, NOW, MSK, allow_past=True)
+    assert caught.value.code == "not_a_date"
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,10 @@ __all__ = ["DAY_PARTS", "DayPart", "When", "WhenError", "parse_when", "split_whe
 _REST_LEAD = re.compile(r"^[\s,;:.\-—–]+")
 
 
+MIN_YEAR = 1900  # an earlier year is a typo, even where a past date is allowed
+MAX_YEARS_AHEAD = 100  # as "через 100 лет": further is a typo
+
+
 @dataclass(frozen=True)
 class When:
     """A due moment in UTC, whether the user named the time, and the words after it."""
@@ -107,6 +111,8 @@ def _when(
         at, has_time = _resolve(reading, local_now, now_utc, zone, default_hour)
     except OverflowError:
         raise WhenError("not_a_date") from None
+    if not MIN_YEAR <= at.astimezone(zone).year <= local_now.year + MAX_YEARS_AHEAD:
+        raise WhenError("not_a_date")  # 31.12.9999: a typo, and a repeat past it overflows
     past = at < now_utc if has_time else at.astimezone(zone).date() < local_now.date()
     if past and not allow_past:
         raise WhenError("in_the_past")
