@@ -78,6 +78,8 @@ async def _task(
     view = await crm.reminders.view(int(payload.get("task_id", 0)))
     if view is None or view.task.done_at is not None or view.task.assignee_id != chat_id:
         return None
+    if view.assignee is None or not view.assignee.active:
+        return None  # deactivated: refused like a stranger, told nothing of the team's clients
     tz = view.assignee.timezone if view.assignee else crm.config.default_timezone
     text, keyboard = reminder_message(view, kind, tz)
     return Rendered(text, keyboard)

@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import App
 from bot.simulator import SimulatedUser
+from crm.clock import ManualClock
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealCb
 from handlers.team.callbacks import HandOverCb, TeamAction, TeamCb
@@ -114,3 +115,27 @@ async def test_nothing_to_hand_over_is_a_plain_question(
     await owner_en.press("Yes, deactivate", question)
     async with app.crm.open() as crm:
         assert await crm.members.get_active(MILA) is None
+
+
+async def test_a_member_deactivated_with_their_work_kept_gets_no_more_reminders(
+    app: App, owner_en: SimulatedUser, join: Joiner, clock: ManualClock
+) -> None:
+    """Deactivated is refused like a stranger: the bot no longer sends them the tasks they
+    still hold (nor the client's name and phone in them)."""
+    mila = await join(MILA, "manager", "Mila", language_code="en")
+    await app.sender.drain_once()
+    acme = await make_client(app, OWNER_ID, "Acme", phones=("+79991234567",))
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        due = crm.clock.now() + timedelta(hours=1)
+        await crm.tasks.create(owner, "call back", due, client_id=acme.id, assignee_id=MILA)
+    await told(app, mila)
+    [question] = await owner_en.press_data(TeamCb(action=TeamAction.ASK_OFF, member_id=MILA).pack())
+    await owner_en.press("Deactivate, keep them as they are", question)
+    async with app.crm.open() as crm:
+        assert await crm.members.get_active(MILA) is None
+    before = len(mila.chat_messages())
+    clock.advance(timedelta(hours=3))
+    await app.ticker.tick()
+    await app.sender.drain_once()
+    assert [sent.text for sent in mila.chat_messages()[before:]] == []
