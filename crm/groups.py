@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, select
+from sqlalchemy import ColumnElement, case, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
@@ -18,7 +18,7 @@ from crm.access import is_staff
 from crm.clock import Before, Clock, before
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from storage.engine import write_transaction
-from storage.models import GroupChat, Role, Task, User
+from storage.models import GroupChat, OutboxMessage, Role, Task, User
 
 TOPICS = ("new_client", "new_deal", "deal_won", "deal_lost", "task_overdue")
 OVERDUE_AFTER = timedelta(days=1)
@@ -95,6 +95,34 @@ class Groups:
                 [t for t in topics if t != topic] if topic in topics else [*topics, topic]
             )
             return group
+
+    async def migrated(self, old_id: int, new_id: int) -> None:
+        """The group became a supergroup (Telegram gave it ``new_id``): its binding, its
+        switches and what waits to be sent to it move there."""
+        async with write_transaction(self._session):
+            group = await self._session.get(GroupChat, old_id)
+            if group is not None and await self._session.get(GroupChat, new_id) is None:
+                self._session.add(
+                    GroupChat(
+                        chat_id=new_id,
+                        title=group.title,
+                        subscriptions=list(group.subscriptions),
+                        bound_by=group.bound_by,
+                        bound_at=group.bound_at,
+                    )
+                )
+            if group is not None:
+                await self._session.delete(group)
+            await self._session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.chat_id == old_id,
+                    OutboxMessage.sent_at.is_(None),
+                    OutboxMessage.failed_at.is_(None),
+                )
+                .values(chat_id=new_id),
+                execution_options={"synchronize_session": False},
+            )
 
     async def bound(self) -> list[GroupChat]:
         return list(await self._session.scalars(select(GroupChat).order_by(GroupChat.bound_at)))

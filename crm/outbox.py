@@ -256,3 +256,22 @@ class Outbox:
                 row.claimed_by = None
                 for name, value in values.items():
                     setattr(row, name, value)
+
+
+def batches(rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
+    """Each row alone, except a group's announcements, which go out together.
+
+    Groups may receive 20 messages a minute; a burst ("3 new clients: …") is
+    one message however many rows it holds.
+    """
+    found: list[list[OutboxMessage]] = []
+    by_group: dict[int, list[OutboxMessage]] = {}
+    for row in rows:
+        if row.kind in GROUP_KINDS:
+            if row.chat_id not in by_group:
+                by_group[row.chat_id] = []
+                found.append(by_group[row.chat_id])
+            by_group[row.chat_id].append(row)
+        else:
+            found.append([row])
+    return found

@@ -3,7 +3,8 @@
 Rows are claimed under a lease, so two processes never send the same row.
 Per row: sent → marked sent; 429 → everything pauses for ``retry_after`` and
 the row waits as long; 403 → the reader blocked the bot: they are marked
-unreachable and their pending rows are dropped; network errors and 5xx → retried
+unreachable and their pending rows are dropped; a group made a supergroup → its
+binding and pending rows move to the new id; network errors and 5xx → retried
 with growing back-off, up to ``MAX_ATTEMPTS``; any other refusal → given up.
 
 A drain keeps going until nothing is due, claiming the next batch while the
@@ -24,6 +25,7 @@ from aiogram import Bot
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
+    TelegramMigrateToChat,
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
@@ -31,7 +33,7 @@ from aiogram.exceptions import (
 from aiogram.methods import SendDocument, SendMessage
 from aiogram.utils.i18n import I18n
 
-from crm.outbox import GROUP_KINDS, Outbox, folded
+from crm.outbox import Outbox, batches, folded
 from crm.service import CrmFactory
 from reminders.limits import PACED, RateLimits
 from reminders.render import Rendered, UnknownKind, render
@@ -118,7 +120,7 @@ class OutboxSender:
                         async with self._factory.open(background=True) as crm:
                             rows = await crm.outbox.claim_due(self._batch_size, self.holder)
                         more = len(rows) >= self._batch_size
-                        for batch in _fold(rows):  # started in order, so booked in order
+                        for batch in batches(rows):  # started in order, so booked in order
                             running.add(asyncio.create_task(self._deliver(batch)))
                         if not running:
                             return sent
@@ -222,6 +224,11 @@ class OutboxSender:
             self._limits.pause(error.retry_after)
             await self._later(row, timedelta(seconds=error.retry_after), str(error), count=False)
             return False
+        except TelegramMigrateToChat as error:  # a group became a supergroup: it goes there
+            async with self._concurrency, self._factory.open(background=True) as crm:
+                await crm.groups.migrated(row.chat_id, error.migrate_to_chat_id)
+            await self._later(row, timedelta(0), str(error), count=False)
+            return False
         except TelegramForbiddenError as error:
             log.info("chat %s blocked the bot; its messages are dropped", row.chat_id)
             self._note_blocked(row.chat_id)
@@ -279,22 +286,3 @@ async def _sleep_until(loop: asyncio.AbstractEventLoop, moment: float) -> None:
     delay = moment - loop.time()
     if delay > 0:
         await asyncio.sleep(delay)
-
-
-def _fold(rows: list[OutboxMessage]) -> list[list[OutboxMessage]]:
-    """Each row alone, except a group's announcements, which go out together.
-
-    Groups may receive 20 messages a minute; a burst ("3 new clients: …") is
-    one message however many rows it holds.
-    """
-    batches: list[list[OutboxMessage]] = []
-    by_group: dict[int, list[OutboxMessage]] = {}
-    for row in rows:
-        if row.kind in GROUP_KINDS:
-            if row.chat_id not in by_group:
-                by_group[row.chat_id] = []
-                batches.append(by_group[row.chat_id])
-            by_group[row.chat_id].append(row)
-        else:
-            batches.append([row])
-    return batches

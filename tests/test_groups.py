@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from aiogram.exceptions import TelegramRetryAfter
+from aiogram.exceptions import TelegramMigrateToChat, TelegramRetryAfter
 from aiogram.methods import SendMessage
 
 from bot.app import App, build_app
@@ -19,6 +19,7 @@ from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner, UserFactory, make_settings
 
 GROUP = -100_555
+NEW = -100_100_555  # the same group as a supergroup
 
 
 @pytest.fixture
@@ -196,3 +197,29 @@ async def test_a_card_made_after_the_newest_was_deleted_is_announced_too(
     assert "• Boris" in text and "• Repair — Boris" in text and "• Write" in text
     if app.engine.dialect.name == "sqlite":  # what the test is about: the ids were reused
         assert (second.id, again.id, later.id) == (first.id, deal.id, task.id)
+
+
+async def test_a_group_made_a_supergroup_keeps_hearing_under_its_new_id(
+    app: App, user: UserFactory, clock: ManualClock
+) -> None:
+    """Telegram gives a group turned supergroup a new id and answers the old one "migrated":
+    the binding, its switches and what waits to be sent move to the new id."""
+    await bound(app, user)
+    await app.ticker.tick()  # what else is due (the owner's summary) is out of the way
+    session = app.bot.session
+    assert isinstance(session, OfflineSession)
+    await make_client(app, OWNER_ID, "Anna")
+    migrated = TelegramMigrateToChat(
+        SendMessage(chat_id=GROUP, text="…"), "group chat was upgraded to a supergroup chat", NEW
+    )
+    session.answer_next(migrated, SendMessage)
+    await app.ticker.tick()
+    clock.advance(timedelta(minutes=10))
+    await make_client(app, OWNER_ID, "Boris")
+    await app.ticker.tick()
+    heard = [m.text for m in session.chat_order if m.chat_id == NEW]  # type: ignore[attr-defined]
+    assert heard and "• Anna" in "\n".join(heard) and "• Boris" in "\n".join(heard)
+    async with app.crm.open() as crm:
+        assert await crm.groups.get(GROUP) is None
+        group = await crm.groups.get(NEW)
+        assert group is not None and group.bound_by == OWNER_ID
