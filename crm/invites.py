@@ -119,6 +119,9 @@ class Invites:
             if row is None:
                 raise _NotValid
             invite_id, role, inviter_id = row
+            inviter = await self._session.get(User, inviter_id)
+            if inviter is None or not access.can_invite(inviter):
+                raise _NotValid  # deactivated or demoted since: their links admit nobody
             user.full_name = full_name
             user.username = username
             user.role = role

@@ -131,3 +131,27 @@ async def test_admin_can_invite_and_deactivated_member_can_rejoin(
     assert replies[0].text.startswith("Добро пожаловать в команду!")
     rejoined = await member(app, 821)
     assert rejoined is not None and rejoined.active
+
+
+async def test_a_deactivated_members_unused_link_no_longer_admits(
+    app: App, owner: SimulatedUser, user: UserFactory
+) -> None:
+    """Deactivating an admin ends their invitations too: they cannot come back through a
+    link they made before (nor let anyone else in with it)."""
+    admin = user(830, "Алла", language_code="ru")
+    await admin.send(f"/start {token_of(await invite_link(owner, 'admin'))}")
+    own_way_back = await invite_link(admin, "admin")
+    for_a_friend = await invite_link(admin, "manager")
+    await owner.send("/team")
+    await owner.press("Алла")
+    await owner.press("Отключить")
+    await owner.press("Да, отключить")
+
+    [reply] = await admin.send(f"/start {token_of(own_way_back)}")
+    assert reply.text == REFUSAL_RU
+    friend = user(831, "Фёдор", language_code="ru")
+    [reply] = await friend.send(f"/start {token_of(for_a_friend)}")
+    assert reply.text == REFUSAL_RU
+    came_back, joined = await member(app, 830), await member(app, 831)
+    assert came_back is not None and not came_back.active
+    assert joined is None or not joined.active
