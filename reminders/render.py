@@ -15,6 +15,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.access import is_staff
 from crm.digest import local_day_bounds
 from crm.errors import CrmError
 from crm.outbox import GROUP_KINDS, TASK_REMINDERS, OutboxKind
@@ -171,6 +172,8 @@ async def _digest(
         start, end = local_day_bounds(day, reader.timezone)
         morning = await crm.digests.morning(reader, start, end)
         return Rendered(morning_text(morning, day, reader.timezone))
+    if not is_staff(reader):
+        return None  # no longer an owner or admin: the team's summary is not theirs to read
     yesterday = day - timedelta(days=1)
     start, end = local_day_bounds(yesterday, reader.timezone)
     summary = await crm.digests.summary(reader, start, end)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
+
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
 from handlers.reports.callbacks import DigestDay, DigestDayCb
 from handlers.settings.callbacks import DigestCb
-from storage.models import User
+from storage.engine import create_session_factory
+from storage.models import OutboxMessage, User
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
 
@@ -173,3 +176,30 @@ async def test_a_manager_switches_the_morning_list(app: App, join: Joiner) -> No
     [screen] = await manager.press("My morning list: on", screen)
     assert "My morning list: off" in str(screen.buttons)
     assert (await member(app, 7005)).morning_list is False
+
+
+async def test_an_admin_made_manager_before_their_summary_went_out_gets_none_and_it_settles(
+    app: App, owner: SimulatedUser, join: Joiner, clock: ManualClock
+) -> None:
+    """The summary decided for an admin who is a manager by the time it is sent is dropped
+    (a manager may not see it), not retried and logged as a failure on every lease."""
+    admin = await join(7001, "admin", "Alla", language_code="en")
+    await app.sender.drain_once()
+    clock.set(datetime(2026, 3, 3, 7, tzinfo=UTC))  # 10:00 in Moscow: the summaries are due
+    async with app.crm.open() as crm:
+        await crm.digests.claim_due()
+    await owner.send("/team")
+    await owner.press("Alla")
+    await owner.press("Сделать: менеджер")
+    before = len(admin.chat_messages())
+    for _lease in range(3):
+        await app.sender.drain_once()
+        clock.advance(timedelta(minutes=30))
+    assert admin.chat_messages()[before:] == []
+    async with create_session_factory(app.engine)() as session:
+        pending = await session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
+        )
+    assert pending == 0
