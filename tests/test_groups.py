@@ -14,7 +14,7 @@ from bot.offline import OfflineSession, SentMessage
 from bot.simulator import SimulatedUser
 from bot.startup import prepare_database
 from crm.clock import ManualClock
-from handlers.groups.callbacks import GroupCb
+from handlers.groups.callbacks import GroupAction, GroupCb
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner, UserFactory, make_settings
 
@@ -223,3 +223,12 @@ async def test_a_group_made_a_supergroup_keeps_hearing_under_its_new_id(
         assert await crm.groups.get(GROUP) is None
         group = await crm.groups.get(NEW)
         assert group is not None and group.bound_by == OWNER_ID
+    # The switches under the old /bind answer, now in the supergroup, still work there.
+    in_new = user(OWNER_ID, "Olga", language_code="en", chat_id=NEW)
+    [screen] = await in_new.press_data(
+        GroupCb(action=GroupAction.TOGGLE, chat_id=GROUP, topic="new_deal").pack()
+    )
+    assert "▫️ new deals" in screen.text
+    async with app.crm.open() as crm:
+        group = await crm.groups.get(NEW)
+        assert group is not None and "new_deal" not in group.subscriptions

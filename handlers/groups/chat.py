@@ -95,7 +95,10 @@ async def unbind(message: Message, crm: Crm, member: User) -> None:
 
 @routes.callback_query(GroupCb.filter(F.action == GroupAction.TOGGLE))
 async def toggle(callback: CallbackQuery, callback_data: GroupCb, crm: Crm, member: User) -> None:
-    group = await crm.groups.toggle(member, callback_data.chat_id, callback_data.topic)
+    # The chat the switch is pressed in: a group made a supergroup has a new id, and its
+    # switches under the old /bind answer still carry the old one.
+    chat_id = callback.message.chat.id if callback.message else callback_data.chat_id
+    group = await crm.groups.toggle(member, chat_id, callback_data.topic)
     text, keyboard = group_screen(group)
     # Not kit.screen.show, which never shows a screen in a group: these switches live
     # in the group itself, under /bind's answer, and are edited there.
