@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     NO_SUCH_MEMBER = "no_such_member"
     TOO_MANY_STATUSES = "too_many_statuses"
     BAD_STATUS_NAME = "bad_status_name"
+    STATUS_NAME_TAKEN = "status_name_taken"
     BAD_TIMEZONE = "bad_timezone"
     BAD_HOUR = "bad_hour"
     TOO_MANY_TAGS = "too_many_tags"

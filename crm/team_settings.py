@@ -152,6 +152,7 @@ class TeamSettings:
             statuses = await self.statuses()
             if not any(status.code == code for status in statuses):
                 raise InvalidInput(ErrorCode.NO_SUCH_STATUS)
+            _check_unique(name, [s for s in statuses if s.code != code])
             updated = [Status(s.code, name if s.code == code else s.name) for s in statuses]
             await self._save(updated)
         return Status(code, name)
@@ -163,6 +164,7 @@ class TeamSettings:
             statuses = await self.statuses()
             if len(statuses) >= MAX_STATUSES:
                 raise InvalidInput(ErrorCode.TOO_MANY_STATUSES, limit=MAX_STATUSES)
+            _check_unique(name, statuses)
             used = {status.code for status in statuses}
             number = 1
             while f"s{number}" in used:
@@ -191,3 +193,9 @@ def _status_name(name: str) -> str:
     if not name or len(name) > MAX_STATUS_NAME:
         raise InvalidInput(ErrorCode.BAD_STATUS_NAME, limit=MAX_STATUS_NAME)
     return name
+
+
+def _check_unique(name: str, others: list[Status]) -> None:
+    """Two statuses of one name would be two identical buttons in every list and filter."""
+    if any(s.name is not None and s.name.casefold() == name.casefold() for s in others):
+        raise InvalidInput(ErrorCode.STATUS_NAME_TAKEN, name=name)

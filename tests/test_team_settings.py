@@ -134,3 +134,21 @@ async def test_leaving_the_name_prompt(app: App, owner_en: SimulatedUser) -> Non
     [screen] = await owner_en.press("◀️ Settings", screen)
     assert screen.text.startswith("Settings\nLanguage: English")
     assert [s.name for s in await statuses(app)] == [None] * 6
+
+
+async def test_a_status_name_the_team_has_already_is_asked_again(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await owner_en.send("/settings")
+    await owner_en.press("Client statuses")
+    await owner_en.press("Add a status")
+    await owner_en.send("Partner")
+    await owner_en.press("Add a status")
+    [reply] = await owner_en.send("  partner ")
+    assert reply.text == "There is a status “partner” already. Please send another name."
+    [screen] = await owner_en.send("Supplier")  # still asked: the next text is the name
+    assert "Added: • Supplier." in screen.text
+    await owner_en.press("❄️ cold", screen)
+    [reply] = await owner_en.send("SUPPLIER")
+    assert reply.text == "There is a status “SUPPLIER” already. Please send another name."
+    assert [s.name for s in await statuses(app)].count("Supplier") == 1

@@ -122,6 +122,10 @@ def error_text(error: CrmError) -> str:
         return _("A client can have at most {limit} tags.").format(limit=error.params.get("limit"))
     if error.code == ErrorCode.TOO_MANY_STATUSES:
         return _("There can be at most {limit} statuses.").format(limit=error.params.get("limit"))
+    if error.code == ErrorCode.STATUS_NAME_TAKEN:
+        return _("There is a status “{name}” already. Please send another name.").format(
+            name=_bounded(error.params.get("name"))
+        )
     if error.code == ErrorCode.BAD_STATUS_NAME:
         return _("A status name is 1 to {limit} characters.").format(
             limit=error.params.get("limit")

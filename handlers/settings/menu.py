@@ -191,7 +191,7 @@ async def statuses_screen(crm: Crm, note: str | None = None) -> Screen:
 @routes.message(SettingsFlow.new_status, F.text)
 async def typed_status_name(message: Message, member: User, crm: Crm, state: FSMContext) -> None:
     renaming = await state.get_state() == SettingsFlow.status_name.state
-    async with keep_asking(state, again={ErrorCode.BAD_STATUS_NAME}):
+    async with keep_asking(state, again={ErrorCode.BAD_STATUS_NAME, ErrorCode.STATUS_NAME_TAKEN}):
         if renaming:
             code = (await StatusName.load(state)).status_code
             status = await crm.settings.rename_status(member, code, message.text or "")
