@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.clock import Before, Clock
 from storage.engine import write_transaction
-from storage.models import OutboxMessage, User
+from storage.models import GroupChat, OutboxMessage, User
 
 
 class OutboxKind(StrEnum):
@@ -41,6 +41,7 @@ class OutboxKind(StrEnum):
     GROUP_DEAL_WON = "group_deal_won"
     GROUP_DEAL_LOST = "group_deal_lost"
     GROUP_TASK_OVERDUE = "group_task_overdue"
+    BOT_LEFT_GROUP = "bot_left_group"  # to whoever bound it: the bot may not write there now
     # Automation: a rule's message, a prepared template, a rule paused for running away
     AUTOMATION_NOTICE = "automation_notice"
     AUTOMATION_TEMPLATE = "automation_template"
@@ -206,12 +207,24 @@ class Outbox:
         await self._settle(message_id, failed_at=self._clock.now(), last_error=error[:1000])
 
     async def mark_unreachable(self, chat_id: int) -> None:
-        """The chat blocked the bot: note it on the member and stop their pending messages."""
+        """The chat blocked the bot: note it on the member and stop their pending messages.
+        A team's group that removed the bot is unbound, and whoever bound it is told."""
         now = self._clock.now()
         async with write_transaction(self._session):
             user = await self._session.get(User, chat_id)
             if user is not None and user.unreachable_at is None:
                 user.unreachable_at = now
+            group = await self._session.get(GroupChat, chat_id) if chat_id < 0 else None
+            if group is not None:
+                await self._session.delete(group)
+                await enqueue(
+                    self._session,
+                    chat_id=group.bound_by,
+                    kind=OutboxKind.BOT_LEFT_GROUP,
+                    payload={"title": group.title},
+                    dedupe_key=f"{OutboxKind.BOT_LEFT_GROUP}:{chat_id}:{now.isoformat()}",
+                    now=now,
+                )
             pending = await self._session.scalars(
                 select(OutboxMessage).where(
                     OutboxMessage.chat_id == chat_id,

@@ -73,6 +73,20 @@ async def _invite_accepted(
     )
 
 
+async def _bot_left_group(
+    crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
+) -> Rendered | None:
+    return Rendered(
+        Text(
+            _(
+                "I can no longer write to the group “{title}” (I was removed from it, or may "
+                "not write there): it is unbound and hears nothing more. To go on, add me "
+                "back and send /bind there."
+            ).format(title=str(payload.get("title") or ""))
+        )
+    )
+
+
 async def _task(
     crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
 ) -> Rendered | None:
@@ -254,6 +268,7 @@ async def _notice(
 # Every kind has its renderer here (tests/test_outbox_kinds.py checks).
 RENDERERS: dict[OutboxKind, Renderer] = {
     OutboxKind.INVITE_ACCEPTED: _invite_accepted,
+    OutboxKind.BOT_LEFT_GROUP: _bot_left_group,
     OutboxKind.NIGHTLY_BACKUP: _nightly_backup,
     OutboxKind.BUSINESS_NEW_CLIENT: _business_client,
     **dict.fromkeys(TASK_KINDS, _task),

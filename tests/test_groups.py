@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from aiogram.exceptions import TelegramMigrateToChat, TelegramRetryAfter
+from aiogram.exceptions import TelegramForbiddenError, TelegramMigrateToChat, TelegramRetryAfter
 from aiogram.methods import SendMessage
+from sqlalchemy import func, select
 
 from bot.app import App, build_app
 from bot.offline import OfflineSession, SentMessage
@@ -15,6 +16,7 @@ from bot.simulator import SimulatedUser
 from bot.startup import prepare_database
 from crm.clock import ManualClock
 from handlers.groups.callbacks import GroupAction, GroupCb
+from storage.models import OutboxMessage
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner, UserFactory, make_settings
 
@@ -232,3 +234,29 @@ async def test_a_group_made_a_supergroup_keeps_hearing_under_its_new_id(
     async with app.crm.open() as crm:
         group = await crm.groups.get(NEW)
         assert group is not None and "new_deal" not in group.subscriptions
+
+
+async def test_a_group_that_removed_the_bot_is_unbound_and_its_binder_told(
+    app: App, user: UserFactory
+) -> None:
+    await bound(app, user)
+    await app.ticker.tick()  # what else is due (the owner's summary) is out of the way
+    session = app.bot.session
+    assert isinstance(session, OfflineSession)
+    await make_client(app, OWNER_ID, "Anna")
+    kicked = TelegramForbiddenError(
+        SendMessage(chat_id=GROUP, text="…"), "Forbidden: bot was kicked from the group chat"
+    )
+    session.answer_next(kicked, SendMessage)
+    await app.ticker.tick()
+    await app.ticker.tick()
+    told = [m.text for m in session.chat_order if m.chat_id == OWNER_ID]  # type: ignore[attr-defined]
+    assert any(t.startswith("I can no longer write to the group “Team”") for t in told), told
+    async with app.crm.open() as crm:
+        assert await crm.groups.get(GROUP) is None
+    await make_client(app, OWNER_ID, "Boris")  # nothing more is queued for it
+    async with app.crm.open() as crm:
+        queued = await crm.clients._session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.chat_id == GROUP)
+        )
+    assert queued == 1  # Anna's, failed
