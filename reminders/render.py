@@ -95,7 +95,7 @@ async def _task(
         return None
     if view.assignee is None or not view.assignee.active:
         return None  # deactivated: refused like a stranger, told nothing of the team's clients
-    tz = view.assignee.timezone if view.assignee else crm.config.default_timezone
+    tz = view.assignee.timezone
     text, keyboard = reminder_message(view, kind, tz)
     return Rendered(text, keyboard)
 
