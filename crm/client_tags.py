@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.insert_or_nothing import insert_or_nothing
 from storage.models import ClientTag
 
 _TABLE = cast(Table, ClientTag.__table__)
@@ -31,8 +30,6 @@ async def put_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> set[tup
     """Put each row's tag on its card; the (card, tag) pairs put on now."""
     if not rows:
         return set()
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(_TABLE).on_conflict_do_nothing().returning(_TABLE.c.client_id, _TABLE.c.tag)
+    statement = insert_or_nothing(session, _TABLE).returning(_TABLE.c.client_id, _TABLE.c.tag)
     result = await session.execute(statement, rows)
     return {(int(client_id), str(tag)) for client_id, tag in result.all()}

@@ -7,12 +7,11 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.clock import Before, Clock
 from storage.engine import write_transaction
+from storage.insert_or_nothing import insert_or_nothing
 from storage.models import GroupChat, OutboxMessage, User
 
 
@@ -87,11 +86,7 @@ async def enqueue(
         "next_attempt_at": not_before or now,
         "attempts": 0,
     }
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
+    stmt = insert_or_nothing(session, OutboxMessage, "dedupe_key").values(**values)
     result = await session.execute(stmt)
     return bool(getattr(result, "rowcount", 0))
 

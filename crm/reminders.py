@@ -18,8 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, exists, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import ReturningUpdate
@@ -28,6 +26,7 @@ from crm.clock import Before, Clock, before
 from crm.config import CrmConfig
 from crm.outbox import TASK_REMINDERS, OutboxKind
 from storage.engine import write_transaction
+from storage.insert_or_nothing import insert_or_nothing
 from storage.models import Client, ClientPhone, Deal, OutboxMessage, Task, User
 
 T = TypeVar("T")
@@ -201,11 +200,8 @@ class Reminders:
         if not rows:
             return 0
         connection = await self._session.connection()
-        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-        statement = (
-            insert(OutboxMessage)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(OutboxMessage.id)
+        statement = insert_or_nothing(self._session, OutboxMessage, "dedupe_key").returning(
+            OutboxMessage.id
         )
         values = [
             {

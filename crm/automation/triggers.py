@@ -17,8 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
@@ -34,6 +32,7 @@ from crm.automation.conditions import (
 from crm.automation.rules import due_after
 from crm.clock import Clock
 from crm.field_plain import value_text
+from storage.insert_or_nothing import insert_or_nothing
 from storage.models import AutomationFiring, AutomationRule, Event, FieldDef, Role, User
 
 MAX_DEPTH = 3
@@ -182,10 +181,8 @@ async def queue(
         "attempts": 0,
         "detail": [],
     }
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     result = await session.execute(
-        insert(AutomationFiring).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        insert_or_nothing(session, AutomationFiring, "key").values(**values)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 

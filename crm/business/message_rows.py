@@ -10,10 +10,9 @@ undoes its own event: ``AlreadyRecorded``.
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.insert_or_nothing import insert_or_nothing
 from storage.models import BusinessMessage, Event
 
 MessageKey = tuple[str, int, int]  # the connection, the chat, the message
@@ -26,15 +25,9 @@ class AlreadyRecorded(Exception):
 async def note(session: AsyncSession, key: MessageKey, event_id: int) -> None:
     """Note that ``event_id`` holds the chat message ``key``; ``AlreadyRecorded`` when it
     is noted already (raise it inside the write transaction, so it undoes the event)."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     connection_id, chat_id, message_id = key
-    statement = (
-        insert(BusinessMessage)
-        .values(
-            connection_id=connection_id, chat_id=chat_id, message_id=message_id, event_id=event_id
-        )
-        .on_conflict_do_nothing()
+    statement = insert_or_nothing(session, BusinessMessage).values(
+        connection_id=connection_id, chat_id=chat_id, message_id=message_id, event_id=event_id
     )
     result = await session.execute(statement)
     if not getattr(result, "rowcount", 0):
