@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -80,6 +80,24 @@ async def proxy() -> AsyncIterator[Proxy]:
         await running.cut()
 
 
+def slow_telegram(session: OfflineSession) -> Callable[[], list[SendMessage]]:
+    """Telegram answering each request after a second, so an update is still being
+    answered while Redis goes away; what it was asked to send the owner, to read."""
+
+    async def telegram_takes_a_second(
+        make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
+    ) -> Any:
+        await asyncio.sleep(1.0)
+        return await make_request(bot, method)
+
+    session.middleware(telegram_takes_a_second)
+
+    def replies() -> list[SendMessage]:
+        return [r for r in session.requests if isinstance(r, SendMessage) and r.chat_id == OWNER_ID]
+
+    return replies
+
+
 async def test_after_redis_came_back_an_update_is_handled_once(app: App, proxy: Proxy) -> None:
     session = app.bot.session
     assert isinstance(session, OfflineSession)
@@ -93,16 +111,7 @@ async def test_after_redis_came_back_an_update_is_handled_once(app: App, proxy: 
     b = RedisUpdateQueue(UpdateRunner(app.dispatcher, app.bot), direct, prefix, "b", takeover)
     running = [asyncio.create_task(a.run()), asyncio.create_task(b.run())]
 
-    async def telegram_takes_a_second(
-        make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
-    ) -> Any:
-        await asyncio.sleep(1.0)
-        return await make_request(bot, method)
-
-    session.middleware(telegram_takes_a_second)
-
-    def replies() -> list[SendMessage]:
-        return [r for r in session.requests if isinstance(r, SendMessage) and r.chat_id == OWNER_ID]
+    replies = slow_telegram(session)
 
     try:
         await asyncio.sleep(0.3)  # both beat and know each other
@@ -151,16 +160,7 @@ async def test_an_update_finished_while_redis_was_away_is_not_handled_again(
     restarted: RedisUpdateQueue | None = None
     again: asyncio.Task[None] | None = None
 
-    async def telegram_takes_a_second(
-        make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
-    ) -> Any:
-        await asyncio.sleep(1.0)
-        return await make_request(bot, method)
-
-    session.middleware(telegram_takes_a_second)
-
-    def replies() -> list[SendMessage]:
-        return [r for r in session.requests if isinstance(r, SendMessage) and r.chat_id == OWNER_ID]
+    replies = slow_telegram(session)
 
     try:
         await asyncio.sleep(0.3)
@@ -210,16 +210,7 @@ async def test_an_update_finished_before_the_journal_first_reached_redis_is_not_
     through_proxy = Redis.from_url(f"redis://127.0.0.1:{proxy.port}/0", decode_responses=True)
     a = RedisUpdateQueue(UpdateRunner(app.dispatcher, app.bot), through_proxy, prefix, "a", 6.0)
 
-    async def telegram_takes_a_second(
-        make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
-    ) -> Any:
-        await asyncio.sleep(1.0)
-        return await make_request(bot, method)
-
-    session.middleware(telegram_takes_a_second)
-
-    def replies() -> list[SendMessage]:
-        return [r for r in session.requests if isinstance(r, SendMessage) and r.chat_id == OWNER_ID]
+    replies = slow_telegram(session)
 
     await proxy.cut()
     running = asyncio.create_task(a.run())  # its first look at Redis fails
