@@ -19,7 +19,7 @@ from bot.app import App
 from crm.imports.plan import Policy
 from crm.imports.reading import read_table
 from crm.imports.service import Outcome
-from storage.models import Client, ClientTag, Event
+from storage.models import Client, ClientTag, Event, User
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID
 
@@ -67,7 +67,9 @@ async def test_a_member_adding_a_tag_another_is_adding_gets_the_tags_not_an_erro
     assert changes == [{"added": ["опт"], "removed": []}]  # "vip" was the other's to add
 
 
-async def test_an_import_filling_a_card_another_is_tagging_goes_on(app: App) -> None:
+async def import_while_another_tags(app: App) -> tuple[int, User, Outcome]:
+    """Maria's card filled by an import with the tag "vip" while another connection is
+    putting "vip" on it (held until the import waits for it): her id, the owner, the run."""
     maria = await make_client(app, OWNER_ID, "Мария", phones=("+79035556677",))
     owner = await member(app, OWNER_ID)
     table = read_table("Имя;Телефон;Теги\nМария;89035556677;vip\n".encode(), "x.csv")
@@ -83,29 +85,19 @@ async def test_an_import_filling_a_card_another_is_tagging_goes_on(app: App) -> 
         await asyncio.sleep(0.2)
         assert not importing.done()
         await other.commit()
-    result = await importing
+    return maria.id, owner, await importing
+
+
+async def test_an_import_filling_a_card_another_is_tagging_goes_on(app: App) -> None:
+    maria_id, _owner, result = await import_while_another_tags(app)
     assert result.updated == 1  # not interrupted by a unique violation
-    assert await tags_of(app, maria.id) == ["vip"]
+    assert await tags_of(app, maria_id) == ["vip"]
 
 
 async def test_undoing_an_import_leaves_a_tag_another_put_on_meanwhile(app: App) -> None:
     """The import did not put "vip" on (another did, while its chunk was written): its
     undo must not take it off."""
-    maria = await make_client(app, OWNER_ID, "Мария", phones=("+79035556677",))
-    owner = await member(app, OWNER_ID)
-    table = read_table("Имя;Телефон;Теги\nМария;89035556677;vip\n".encode(), "x.csv")
-    async with app.engine.connect() as other:
-        await held_tag(other, maria.id, "vip")
-
-        async def run() -> Outcome:
-            async with app.crm.open() as crm:
-                mapping = ["name", "phone", "tags"]
-                return await crm.imports.run(owner, table, mapping, "x.csv", Policy.FILL)
-
-        importing = asyncio.create_task(run())
-        await asyncio.sleep(0.2)
-        await other.commit()
-    result = await importing
+    maria_id, owner, result = await import_while_another_tags(app)
     async with app.crm.open() as crm:
         await crm.import_undo.undo(owner, result.batch_id)
-    assert await tags_of(app, maria.id) == ["vip"]
+    assert await tags_of(app, maria_id) == ["vip"]
