@@ -32,6 +32,28 @@ CHUNKS = pytest.mark.parametrize(
     "one_row_chunks", [False, True], ids=["one-chunk", "a-chunk-a-row"]
 )
 
+
+async def reject_then_fill(app: App, owner: SimulatedUser, new_line: str) -> None:
+    """Preview the file sent, reject the rows lacking INN, fill known cards: one card made
+    of three rows, the first of them rejected."""
+    await owner.press("Preview")
+    [preview] = await owner.press("Reject those rows")
+    for line in (new_line, "Repeated inside the file: 1", "Rows that cannot be read: 1"):
+        assert line in preview.text
+    await owner.press("Fill in their empty fields")
+    await finished(app)
+    result = owner.chat_messages()[-2].text
+    for line in ("Created: 1", "Updated: 0", "Skipped: 1", "Rejected: 1"):
+        assert line in result
+
+
+async def undo_the_import(owner: SimulatedUser) -> None:
+    await owner.send("/imports")
+    await owner.press("Undo #")
+    [done] = await owner.press("Yes, undo")
+    assert "Import undone: 1 cards removed, 0 restored" in done.text
+
+
 CLIENTS = (
     "ФИО;Телефон;ИНН;Город\n"
     "Иван Петров;8 916 123-45-67;;\n"  # no INN: rejected
@@ -49,24 +71,13 @@ async def test_clients_whose_first_row_is_rejected_are_one_client(
     await required(app, CardKind.CLIENT, "ИНН", FieldType.TEXT)
     [screen] = await owner_en.send_document("база.csv", data=CLIENTS.encode())
     assert "3. ИНН → 🧩 ИНН" in screen.text
-    await owner_en.press("Preview")
-    [preview] = await owner_en.press("Reject those rows")
-    for line in ("New clients: 1", "Repeated inside the file: 1", "Rows that cannot be read: 1"):
-        assert line in preview.text
-    await owner_en.press("Fill in their empty fields")
-    await finished(app)
-    result = owner_en.chat_messages()[-2].text
-    for line in ("Created: 1", "Updated: 0", "Skipped: 1", "Rejected: 1"):
-        assert line in result
+    await reject_then_fill(app, owner_en, "New clients: 1")
     async with app.crm.open() as crm:
         [ivan] = list(await crm.clients._session.scalars(select(Client)))
         phones = list(await crm.clients._session.scalars(select(ClientPhone.e164)))
     assert (ivan.name, ivan.city, phones) == ("Иван Петров", "Москва", ["+79161234567"])
 
-    await owner_en.send("/imports")
-    await owner_en.press("Undo #")
-    [done] = await owner_en.press("Yes, undo")
-    assert "Import undone: 1 cards removed, 0 restored" in done.text
+    await undo_the_import(owner_en)
     async with app.crm.open() as crm:
         assert list(await crm.clients._session.scalars(select(Client))) == []
 
@@ -110,24 +121,13 @@ async def test_records_whose_first_row_is_rejected_are_one_record(
     await owner_en.send_document("поставщики.csv", data=SUPPLIERS.encode())
     await owner_en.press("The file holds")
     await owner_en.press("🏭 Поставщики")
-    await owner_en.press("Preview")
-    [preview] = await owner_en.press("Reject those rows")
-    for line in ("New records: 1", "Repeated inside the file: 1", "Rows that cannot be read: 1"):
-        assert line in preview.text
-    await owner_en.press("Fill in their empty fields")
-    await finished(app)
-    result = owner_en.chat_messages()[-2].text
-    for line in ("Created: 1", "Updated: 0", "Skipped: 1", "Rejected: 1"):
-        assert line in result
+    await reject_then_fill(app, owner_en, "New records: 1")
     async with app.crm.open() as crm:
         titles = list(await crm.clients._session.scalars(select(Record.title)))
     assert sorted(titles) == ["Альфа", "Гамма"]
     assert (await records(app))["Гамма"] == {"ИНН": "7703333333", "Рейтинг": "4"}
 
-    await owner_en.send("/imports")
-    await owner_en.press("Undo #")
-    [done] = await owner_en.press("Yes, undo")
-    assert "Import undone: 1 cards removed, 0 restored" in done.text
+    await undo_the_import(owner_en)
     assert await records(app) == {"Альфа": {}}
 
 
