@@ -7,6 +7,7 @@ throw away someone's work.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -80,16 +81,10 @@ class ImportUndo:
                 )
             )
             clients = [r for e, a, r, _b in items if e == "client" and a == "created"]
-            updated: dict[int, list[dict[str, Any]]] = {}  # a client each chunk filled in
-            for e, a, r, b in items:
-                if e == "client" and a == "updated":
-                    updated.setdefault(r, []).append(b)
+            updated = _befores(items, "client")
             deals = [r for e, a, r, _b in items if e == "deal"]
             records = [r for e, a, r, _b in items if e == "record" and a == "created"]
-            filled: dict[int, list[dict[str, Any]]] = {}  # a record each chunk filled in
-            for e, a, r, b in items:
-                if e == "record" and a == "updated":
-                    filled.setdefault(r, []).append(b)
+            filled = _befores(items, "record")
             await self._refuse_if_changed(batch, [*clients, *updated], deals)
             await self._refuse_if_records_changed(batch, [*records, *filled])
             made = [(r, b) for e, _a, r, b in items if e == "link"]
@@ -240,6 +235,16 @@ class ImportUndo:
                 batch=batch.id, file=batch.file_name, fields=sorted(before.get("fields", {}))
             ),
         )
+
+
+def _befores(items: Sequence[Any], entity: str) -> dict[int, list[dict[str, Any]]]:
+    """Each known card of ``entity`` the import filled in: what each chunk that filled it
+    kept of it before, in the order written (``_before_all`` makes them one)."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for e, a, r, b in items:
+        if e == entity and a == "updated":
+            found.setdefault(r, []).append(b)
+    return found
 
 
 def _before_all(befores: list[dict[str, Any]]) -> dict[str, Any]:
