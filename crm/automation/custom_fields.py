@@ -17,6 +17,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.automation.field_match import canonical
+from crm.automation.parts import custom_id
 from crm.cards import CardKind, CardRef, value_column
 from crm.errors import ErrorCode, InvalidInput
 from crm.field_rules import parse_for_field
@@ -42,8 +43,7 @@ async def card_field(session: AsyncSession, field_id: object) -> FieldDef:
 
 async def named_field(session: AsyncSession, key: str) -> FieldDef:
     """The field a rule names as ``custom.<id>``, as ``card_field`` finds it."""
-    number = key.removeprefix("custom.")
-    return await card_field(session, int(number) if number.isdigit() else None)
+    return await card_field(session, custom_id(key))
 
 
 async def check(
