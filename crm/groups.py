@@ -21,6 +21,11 @@ from storage.engine import write_transaction
 from storage.models import GroupChat, OutboxMessage, Role, Task, User
 
 TOPICS = ("new_client", "new_deal", "deal_won", "deal_lost", "task_overdue")
+"""What ``announce`` tells a group: each a ``group_<topic>`` outbox kind, folded in bursts."""
+LEADS = "lead_queue"
+"""Leads nobody has taken yet (crm.intake): each its own message with its buttons."""
+SWITCHES = ("new_client", LEADS, "new_deal", "deal_won", "deal_lost", "task_overdue")
+"""What a group can hear, switched one by one, in the order its screen lists them."""
 OVERDUE_AFTER = timedelta(days=1)
 
 
@@ -65,7 +70,7 @@ class Groups:
                 group = GroupChat(
                     chat_id=chat_id,
                     title=title[:256],
-                    subscriptions=list(TOPICS),
+                    subscriptions=list(SWITCHES),
                     bound_by=actor.id,
                     bound_at=self._clock.now(),
                 )
@@ -84,7 +89,7 @@ class Groups:
 
     async def toggle(self, actor: User, chat_id: int, topic: str) -> GroupChat:
         _require_owner(actor)
-        if topic not in TOPICS:
+        if topic not in SWITCHES:
             raise InvalidInput(ErrorCode.BAD_TOPIC)
         async with write_transaction(self._session):
             group = await self._session.get(GroupChat, chat_id)

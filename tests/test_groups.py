@@ -15,6 +15,7 @@ from bot.offline import OfflineSession, SentMessage
 from bot.simulator import SimulatedUser
 from bot.startup import prepare_database
 from crm.clock import ManualClock
+from crm.parsing.lead_fields import read_form
 from handlers.groups.callbacks import GroupAction, GroupCb
 from storage.models import OutboxMessage
 from tests.client_helpers import make_client
@@ -260,3 +261,34 @@ async def test_a_group_that_removed_the_bot_is_unbound_and_its_binder_told(
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.chat_id == GROUP)
         )
     assert queued == 1  # Anna's, failed
+
+
+async def test_leads_nobody_took_reach_the_groups_that_hear_them(
+    app: App, user: UserFactory
+) -> None:
+    """A queued lead goes to the owners always, to a group only while its switch is on."""
+    owner_in_group = await bound(app, user)
+    assert "✅ leads nobody has taken yet" in group_messages(app)[0].text
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        token = (await crm.lead_sources.create(owner, "Site")).token
+
+    async def lead(name: str) -> None:
+        async with app.crm.open() as crm:
+            await crm.intake.accept_form(token, read_form([("name", name)]))
+        await app.ticker.tick()
+
+    await owner_in_group.press("leads nobody has taken yet")
+    assert "▫️ leads nobody has taken yet" in group_messages(app)[0].text
+    await lead("Quiet Lead")
+    await owner_in_group.press("leads nobody has taken yet")
+    await lead("Loud Lead")
+    heard = [m.text for m in group_messages(app)[1:]]
+    assert len(heard) == 1 and "Loud Lead" in heard[0]
+    session = app.bot.session
+    to_owner = [m.text for m in session.chat_order if m.chat_id == OWNER_ID]  # type: ignore[attr-defined]
+    assert [any(name in text for text in to_owner) for name in ("Quiet Lead", "Loud Lead")] == [
+        True,
+        True,
+    ]

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.base import Base
 from storage.engine import create_engine, create_session_factory, read_row, write_transaction
 from storage.migrate import alembic_config, current_revision, upgrade
-from storage.models import AppSetting, Invite, OutboxMessage, Role
+from storage.models import AppSetting, GroupChat, Invite, OutboxMessage, Role
 from storage.search_index import include_object
 from tests import databases
 
@@ -263,6 +263,33 @@ async def test_upgrade_from_empty_is_idempotent(empty_engine: AsyncEngine) -> No
         diff = await conn.run_sync(_schema_diff)
     assert set(Base.metadata.tables) <= tables
     assert diff == []
+
+
+async def test_groups_bound_before_the_leads_switch_keep_hearing_leads(
+    empty_engine: AsyncEngine,
+) -> None:
+    """0023 makes "leads nobody has taken yet" a group's switch, on for the groups already
+    bound (they heard such leads before), whatever else they had switched off."""
+    await upgrade(empty_engine, "0022")
+    async with empty_engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO users (id, full_name, role, active, language, timezone,"
+                " created_at, morning_list) VALUES (1, 'Owner', 'owner', true, 'ru',"
+                " 'Europe/Moscow', '2026-01-01', true)"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO group_chats (chat_id, title, subscriptions, bound_by, bound_at)"
+                " VALUES (-100, 'Team', :topics, 1, '2026-01-01')"
+            ),
+            {"topics": '["new_deal"]'},
+        )
+    await upgrade(empty_engine)
+    async with empty_engine.connect() as conn:
+        subscriptions = (await conn.execute(select(GroupChat.subscriptions))).scalar()
+    assert subscriptions == ["new_deal", "lead_queue"]
 
 
 async def test_fixture_database_is_at_head(engine: AsyncEngine) -> None:

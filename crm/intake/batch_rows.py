@@ -12,6 +12,7 @@ from crm.client_index import search_text
 from crm.clients import clean_text
 from crm.event_data import ClientCreated, DealCreated
 from crm.events import EventKind
+from crm.groups import LEADS
 from crm.intake.drafts import LeadDraft
 from crm.outbox import OutboxKind
 from crm.parsing.search_text import fold
@@ -197,7 +198,8 @@ def _missing(names: list[str] | None) -> dict[str, list[str]]:
 def notice_rows(
     new: list[NewLead], owners: list[int], groups: list[GroupChat], now: datetime
 ) -> list[dict[str, Any]]:
-    """Outbox rows: the lead's member is told; a queued lead goes to owners and group chats."""
+    """Outbox rows: the lead's member is told; a queued lead goes to the owners and to the
+    group chats that hear of such leads (``crm.groups.LEADS``)."""
     rows: dict[str, dict[str, Any]] = {}
 
     def queue(chat_id: int, kind: OutboxKind, key: str, payload: dict[str, Any]) -> None:
@@ -242,6 +244,7 @@ def notice_rows(
                         },
                     )
             continue
-        for chat_id in [*owners, *(g.chat_id for g in groups)]:
+        listening = [g.chat_id for g in groups if LEADS in g.subscriptions]
+        for chat_id in [*owners, *listening]:
             queue(chat_id, OutboxKind.LEAD_QUEUE, f"lead:{item.lead_id}:{chat_id}", payload)
     return list(rows.values())

@@ -23,7 +23,7 @@ from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError, ErrorCode
-from crm.groups import TOPICS
+from crm.groups import LEADS, SWITCHES
 from crm.service import Crm
 from handlers.groups.callbacks import GroupAction, GroupCb
 from handlers.kit.errors import error_text
@@ -38,6 +38,7 @@ _private_updates = itertools.count(10**12)
 def topic_name(topic: str) -> str:
     return {
         "new_client": _("new clients"),
+        LEADS: _("leads nobody has taken yet"),
         "new_deal": _("new deals"),
         "deal_won": _("won deals"),
         "deal_lost": _("lost deals"),
@@ -48,7 +49,7 @@ def topic_name(topic: str) -> str:
 def group_screen(group: GroupChat) -> tuple[Text, InlineKeyboardMarkup]:
     text = Text(
         as_line(Bold(_("This chat hears about:"))),
-        *(as_line(("✅ " if t in group.subscriptions else "▫️ ") + topic_name(t)) for t in TOPICS),
+        *(as_line(("✅ " if t in group.subscriptions else "▫️ ") + topic_name(t)) for t in SWITCHES),
         as_line(_("The owner taps a line to switch it; /unbind stops everything.")),
     )
     rows = [
@@ -60,7 +61,7 @@ def group_screen(group: GroupChat) -> tuple[Text, InlineKeyboardMarkup]:
                 ).pack(),
             )
         ]
-        for topic in TOPICS
+        for topic in SWITCHES
     ]
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
