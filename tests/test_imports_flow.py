@@ -189,3 +189,41 @@ async def test_an_import_whose_message_was_deleted_runs_on_and_says_how_it_went(
         owner = await crm.members.get_active(OWNER_ID)
         assert owner is not None
         assert len(await crm.client_queries.search(owner, "Клиент 249")) == 1
+
+
+async def test_skip_them_skips_clients_in_the_base_and_folds_repeats_in_the_file(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """The skip answers "What to do with clients already in the base?": Мария, known by
+    her phone, is left as she is, while Иван's second row (his e-mail again, another phone)
+    still brings that phone to the one card the file makes for him."""
+    await make_client(app, OWNER_ID, "Мария К.", phones=("+79035556677",))
+    data = "\r\n".join(
+        [
+            "ФИО;Телефон;Почта;Комментарий",
+            "Иван Петров;8 916 123-45-67;ivan@mail.ru;",
+            "Мария;89035556677;maria@ya.ru;",
+            "Иван Петров;8 926 000-11-22;ivan@mail.ru;Рабочий телефон",
+        ]
+    ).encode()
+    await owner_en.send_document("база.csv", data=data)
+    [preview] = await owner_en.press("Preview")
+    assert "What to do with clients already in the base?" in preview.text
+    assert "Repeated inside the file: 1" in preview.text
+    await owner_en.press("Skip them")
+    await finished(app)
+    result = owner_en.last_message().text
+    assert "Import of база.csv finished" in result
+    assert "Created: 1" in result and "Updated: 0" in result
+
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        [ivan] = await crm.client_queries.search(owner, "Иван Петров")
+        card = await crm.client_queries.card(owner, ivan.id)
+        assert card.contacts.phones == ["+79161234567", "+79260001122"]
+        assert card.contacts.emails == ["ivan@mail.ru"]
+        assert "Рабочий телефон" in [e.text for e in card.events]
+        [maria] = await crm.client_queries.search(owner, "Мария")
+        card = await crm.client_queries.card(owner, maria.id)
+        assert (card.contacts.phones, card.contacts.emails) == (["+79035556677"], [])

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
 from crm.clock import ManualClock
@@ -131,15 +132,24 @@ async def titles(app: App) -> list[tuple[str, int]]:
         return [(title, record_id) for title, record_id in rows]
 
 
-async def test_records_reject_rows_lacking_the_required_field_and_skip_known_names(
-    app: App, owner_en: SimulatedUser
-) -> None:
+async def suppliers_preview(
+    app: App, owner_en: SimulatedUser, data: bytes, required: str
+) -> SentMessage:
+    """The suppliers (``suppliers``) and this file of them sent, up to the preview after
+    the choice about rows lacking INN (the button ``required``)."""
     await suppliers(app)
-    await owner_en.send_document("поставщики.csv", data=CSV)
+    await owner_en.send_document("поставщики.csv", data=data)
     await owner_en.press("The file holds")
     await owner_en.press("🏭 Поставщики")
     await owner_en.press("Preview")
-    [preview] = await owner_en.press("Reject those rows")
+    [preview] = await owner_en.press(required)
+    return preview
+
+
+async def test_records_reject_rows_lacking_the_required_field_and_skip_known_names(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    preview = await suppliers_preview(app, owner_en, CSV, "Reject those rows")
     assert "Rows that cannot be read: 3" in preview.text
     await owner_en.press("Skip them")
     await finished(app)
@@ -150,6 +160,20 @@ async def test_records_reject_rows_lacking_the_required_field_and_skip_known_nam
         ("Дельта", "required field «ИНН» is empty"),
     ]
     assert await records(app) == {"Альфа": {}, "Бета": {"ИНН": "7702222222", "Рейтинг": "4"}}
+
+
+async def test_skip_them_leaves_known_records_and_folds_the_files_repeats(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """The skip is about records already in the base: Альфа is left as it is, while the
+    second row of Бета still brings its rating to the one record the file makes."""
+    data = "Название;ИНН;Рейтинг\r\nАльфа;;5\r\nБета;7702222222;\r\nбета;;3\r\n"
+    preview = await suppliers_preview(app, owner_en, data.encode(), "Import with the field empty")
+    assert "Repeated inside the file: 1" in preview.text
+    await owner_en.press("Skip them")
+    await finished(app)
+    assert "Created: 1" in owner_en.last_message().text
+    assert await records(app) == {"Альфа": {}, "Бета": {"ИНН": "7702222222", "Рейтинг": "3"}}
 
 
 async def test_back_to_clients_and_forged_presses(app: App, owner_en: SimulatedUser) -> None:

@@ -103,7 +103,9 @@ def merge_into(target: RowDraft, extra: RowDraft) -> None:
 
 
 def merge_repeats(work: Plan) -> None:
-    """The fill policy: each row that repeats an earlier one fills that one's empty fields."""
+    """Each row that repeats an earlier one fills that one's empty fields and adds its
+    phones, e-mails, tags and notes: the skip and fill policies, which decide only about
+    cards already in the base (create anyway makes a card of every row)."""
     for index in sorted(work.repeats):
         merge_into(work.drafts[root(work.repeats, index)], work.drafts[index])
 

@@ -172,7 +172,7 @@ class RecordImports:
         )
         if choice == RequiredChoice.REJECT:
             reject_lacking(work, ctx.required)
-        if policy == Policy.FILL:
+        if policy != Policy.CREATE:  # the file's rows of one card make one card
             merge_repeats(work)
         ctx.batch_id = await open_batch(
             self._session, actor.id, ctx.file_name, policy, mapping, ctx.now

@@ -171,7 +171,7 @@ class Imports:
         reject_unknown_stages(work, ctx.stages)
         if choice == RequiredChoice.REJECT:
             reject_lacking(work, ctx.required)
-        if policy == Policy.FILL:
+        if policy != Policy.CREATE:  # the file's rows of one card make one card
             merge_repeats(work)
         table.keep_only({r.number for r in work.rejected})  # the rest live on as drafts
         outcome = Outcome(batch_id=ctx.batch_id, rejected=work.rejected)
