@@ -2,7 +2,8 @@
 days or hours, which field and value, which record type; the task's title, due and assignee,
 whom it tells, the stage, status, tag, template and field it sets, who is assigned in turn.
 Names are read when the screen is shown: a renamed stage or field reads by its new name, a
-deleted one says so; in the reader's language."""
+deleted one says so; in the reader's language. Its test on a record says the actions the
+same way."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from crm.cards import CardKind
 from crm.parsing.fields import FieldType
 from crm.service import Crm
 from storage.models import User
+from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
 
 
@@ -159,3 +161,48 @@ async def test_a_ready_rule_reads_in_russian(app: App, owner: SimulatedUser) -> 
     text = await rule_screen(owner, "Напомнить о КП", "Автоматизация")
     assert "Когда: сделка перешла на этап «Коммерческое предложение»" in text
     assert ", срок через 2 дня, ответственному" in text
+
+
+async def test_on_a_record_names_each_action_as_the_rule_screen_does(
+    app: App, owner_en: SimulatedUser, owner: SimulatedUser
+) -> None:
+    """Testing a rule on a record lists what each action would do there in the rule screen's
+    words, with the record's values filled in (not the actions' generic names); in English
+    and in Russian."""
+    async with app.crm.open() as crm:
+        tier = await crm.fields.define(await me(crm), CardKind.CLIENT, "Tier", FieldType.TEXT)
+    task = {"type": "create_task", "title": "Call {client.name}", "due_minutes": 15}
+    await add_rule(
+        app,
+        "Welcome",
+        "client_created",
+        {},
+        [
+            {**task, "assignee": "responsible", "priority": "high"},
+            {"type": "notify", "to": "owner", "text": "New: {client.name}"},
+            {"type": "set_status", "status": "warm"},
+            {"type": "add_tag", "tag": "vip"},
+            {"type": "set_field", "field_id": tier.id, "value": "gold"},
+        ],
+    )
+    await make_client(app, OWNER_ID, "Ivan Petrov")
+
+    await rule_screen(owner_en, "Welcome")
+    await owner_en.press("Test on a record")
+    [preview] = await owner_en.press("Ivan Petrov")
+    assert (
+        "• create the task «Call Ivan Petrov» due in 15 minutes, for the responsible, "
+        "high priority\n• tell the owner: «New: Ivan Petrov»\n• set the status 🌤 warm\n"
+        "• add the tag #vip\n• set «Tier» to gold\nNothing was done."
+    ) in preview.text
+
+    async with app.crm.open() as crm:
+        await crm.members.set_language(await me(crm), "ru")
+    await rule_screen(owner, "Welcome", "Автоматизация")
+    await owner.press("Проверить на записи")
+    [preview] = await owner.press("Ivan Petrov")
+    assert (
+        "• создать задачу «Call Ivan Petrov», срок через 15 минут, ответственному, "
+        "высокий приоритет\n• сообщить владельцу: «New: Ivan Petrov»\n"
+        "• поставить статус 🌤 тёплый\n• добавить тег #vip\n• записать в «Tier»: gold\n"
+    ) in preview.text

@@ -4,19 +4,21 @@ rule would do there. Pure: data in, a ``Screen`` out."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
 from crm.automation.preview import Preview
-from handlers.automation.callbacks import AutoAction, AutoCb, Code, RuleAction, RuleCb
-from handlers.automation.rule_texts import action_names, condition_text, field_notes
+from handlers.automation.callbacks import AutoAction, AutoCb, RuleAction, RuleCb
+from handlers.automation.rule_texts import condition_text, field_notes
+from handlers.automation.rule_words import Names, action_text
 from handlers.kit.keyboards import back_row, confirm, keyboard, pick
 from handlers.kit.labels import local_time
 from handlers.kit.screen import Screen
 from handlers.kit.timeline import shorten
 from storage.models import AutomationRule, FieldDef
+
+FILLED_SHOWN = 200  # a task's title or a message as this record would get it, cut longer
 
 
 def delete_screen(rule: AutomationRule) -> Screen:
@@ -48,21 +50,17 @@ def samples_screen(rule: AutomationRule, samples: list[tuple[int, str]], kind: s
     return Screen(Text(question), keyboard(*pick(items), back))
 
 
-def _action_line(action: dict[str, Any]) -> str:
-    kind = str(action.get("type"))
-    name = action_names().get(Code(kind), kind) if kind in Code._value2member_map_ else kind
-    detail = action.get("title") or action.get("text") or action.get("status") or action.get("tag")
-    return f"• {name}" + (f": {shorten(str(detail), 200)}" if detail else "")
-
-
 def preview_screen(
     rule: AutomationRule,
     label: str,
     preview: Preview,
     timezone: str,
     fields: Iterable[FieldDef] = (),
+    names: Names | None = None,
 ) -> Screen:
-    """``fields``: the custom fields the rule names, which read its conditions' values."""
+    """``fields``: the custom fields the rule names, which read its conditions' values;
+    ``names``: what the rest it names is called now (``rule_texts.names_of``). The actions
+    read as on the rule's screen, with this record's values filled in and longer texts."""
     notes = field_notes(fields)
     verdict = _("✅ It would fire.") if preview.would_fire else _("⛔ It would not fire.")
     lines: list[Text | str] = [
@@ -77,10 +75,10 @@ def preview_screen(
     lines.append(
         _("It would act at {when} and do:").format(when=local_time(preview.due_at, timezone))
     )
-    lines += [_action_line(action) for action in preview.actions]
+    lines += [f"• {action_text(a, names or {}, notes, FILLED_SHOWN)}" for a in preview.actions]
     if preview.missing:
-        names = ", ".join(f"{{{m}}}" for m in preview.missing)
-        lines.append(_("No value here for: {names}").format(names=names))
+        absent = ", ".join(f"{{{m}}}" for m in preview.missing)
+        lines.append(_("No value here for: {names}").format(names=absent))
     lines.append(_("Nothing was done."))
     back = back_row(_("Rule"), AutoCb(action=AutoAction.RULE, rule_id=rule.id))
     return Screen(as_list(*lines), keyboard(back))

@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.service import Crm
 from handlers.automation.callbacks import RuleAction, RuleCb
 from handlers.automation.preview_views import delete_screen, preview_screen, samples_screen
+from handlers.automation.rule_texts import names_of
 from handlers.automation.rules import summary_of
 from handlers.automation.screens import rules_screen
 from handlers.kit.routes import Routes
@@ -61,5 +62,7 @@ async def test_on(callback: CallbackQuery, callback_data: RuleCb, member: User, 
     else:
         label = (await crm.clients.visible(member, record)).name
         preview = await crm.automation.test(member, rule.id, client_id=record)
-    fields = (await summary_of(crm, member, rule.id)).fields.values()
-    await show(callback, preview_screen(rule, label, preview, member.timezone, fields))
+    summary = await summary_of(crm, member, rule.id)
+    names = names_of(summary.named, await crm.settings.statuses())
+    screen = preview_screen(rule, label, preview, member.timezone, summary.fields.values(), names)
+    await show(callback, screen)

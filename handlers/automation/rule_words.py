@@ -144,13 +144,16 @@ def _changed(field: str, value: object, names: Names, fields: Notes) -> str:
     return _("{field} changes to {value}").format(field=field, value=shorten(str(value), 40))
 
 
-def action_text(action: Mapping[str, Any], names: Names, fields: Notes) -> str:
-    """One action with what it names: "move the deal to «Contract»"."""
+def action_text(
+    action: Mapping[str, Any], names: Names, fields: Notes, room: int = TEXT_SHOWN
+) -> str:
+    """One action with what it names: "move the deal to «Contract»"; a task's title, a
+    message, a tag or a value cut to ``room`` characters."""
     kind = action.get("type")
     if kind == "create_task":
-        return _task(action, names)
+        return _task(action, names, room)
     if kind == "notify":
-        text = shorten(str(action.get("text") or ""), TEXT_SHOWN)
+        text = shorten(str(action.get("text") or ""), room)
         told = {
             "responsible": _("tell the responsible: «{text}»"),
             "owner": _("tell the owner: «{text}»"),
@@ -165,7 +168,7 @@ def action_text(action: Mapping[str, Any], names: Names, fields: Notes) -> str:
     if kind == "set_status":
         return _("set the status {status}").format(status=status_words(names, action.get("status")))
     if kind in ("add_tag", "remove_tag"):
-        tag = shorten(str(action.get("tag") or ""), TEXT_SHOWN)
+        tag = shorten(str(action.get("tag") or ""), room)
         text = _("add the tag #{tag}") if kind == "add_tag" else _("remove the tag #{tag}")
         return text.format(tag=tag)
     if kind == "round_robin":
@@ -177,18 +180,18 @@ def action_text(action: Mapping[str, Any], names: Names, fields: Notes) -> str:
         return _("prepare the template «{template}»").format(template=template)
     if kind == "set_field":
         note = field_note(fields, action.get("field_id"))
-        value = shorten(value_words(note.get("type"), action.get("value", "")), TEXT_SHOWN)
+        value = shorten(value_words(note.get("type"), action.get("value", "")), room)
         return _("set «{field}» to {value}").format(field=note["name"], value=value)
     return str(kind)
 
 
-def _task(action: Mapping[str, Any], names: Names) -> str:
+def _task(action: Mapping[str, Any], names: Names, room: int) -> str:
     if action.get("due") == "next_workday":
         due = _("at 10:00 the next working day")
     else:
         minutes = _int(action.get("due_minutes")) or 0
         due = later(minutes) if minutes else _("right away")
-    title = shorten(str(action.get("title") or ""), TEXT_SHOWN)
+    title = shorten(str(action.get("title") or ""), room)
     text = _("create the task «{title}» due {when}").format(title=title, when=due)
     who = action.get("assignee", "responsible")
     if who == "responsible":
