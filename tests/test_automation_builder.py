@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
+from crm.automation.rules import check_rule
 from crm.cards import CardKind, CardRef
 from crm.clients import ClientDraft
 from crm.clock import ManualClock
+from crm.errors import InvalidInput
 from crm.parsing.fields import FieldType
-from handlers.automation.callbacks import BuildCb, RuleAction, RuleCb, Step
+from handlers.automation.callbacks import BuildCb, Code, RuleAction, RuleCb, Step
 from handlers.kit.entity_timeline import record_event_text
 from storage.engine import create_session_factory
 from storage.models import AutomationRule, Client, Deal, Event, Stage, Task
@@ -352,3 +355,51 @@ async def test_a_too_long_answer_is_refused_whole_not_cut_short(
     [stored] = await all_of(app, AutomationRule)
     assert stored.trigger_params == {"source": "w" * 60}
     assert [action["tag"] for action in stored.actions] == ["vip"]
+
+
+async def test_a_rule_checks_and_does_at_most_ten_things(app: App, owner_en: SimulatedUser) -> None:
+    """Each of the rule's screens lists its conditions and actions: past ten of each they
+    would outgrow one Telegram message, so the builder stops offering more."""
+    await open_builder(owner_en)
+    await owner_en.press("A client is created")
+    [conditions] = await owner_en.send("site")
+    for number in range(10):
+        await owner_en.press("Has the tag", conditions)
+        [conditions] = await owner_en.send(f"tag{number}-" + "t" * 58)
+    assert "A rule checks at most 10 conditions: go on to what it does." in conditions.text
+    assert not any("Has the tag" in text for text, _data, _url in conditions.buttons)
+    await owner_en.press_data(BuildCb(step=Step.CONDITION, code=Code.TAG).pack())
+    assert owner_en.alert == "A rule checks at most 10 conditions."
+    [actions] = await owner_en.press("What it does", conditions)
+    for number in range(10):
+        await owner_en.press("Add a tag", actions)
+        [actions] = await owner_en.send(f"new{number}-" + "n" * 58)
+    assert "A rule does at most 10 things: go on." in actions.text
+    assert not any("Add a tag" in text for text, _data, _url in actions.buttons)
+    await owner_en.press_data(BuildCb(step=Step.ACTION, code=Code.ADD_TAG).pack())
+    assert owner_en.alert == "A rule does at most 10 things."
+    await owner_en.press("When to do it", actions)
+    await owner_en.press("Immediately")
+    [rule] = await owner_en.send("Many things")
+    assert "🤖 Many things" in rule.text and len(rule.text) < 4096
+    [stored] = await all_of(app, AutomationRule)
+    assert (len(stored.conditions), len(stored.actions)) == (10, 10)
+
+
+@pytest.mark.parametrize(("conditions", "actions"), [(11, 1), (0, 11)])
+def test_a_rule_of_more_than_ten_conditions_or_actions_is_refused(
+    conditions: int, actions: int
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        check_rule(
+            "Many",
+            "client_created",
+            {},
+            [{"field": "tag", "op": "eq", "value": "x"}] * conditions,
+            [{"type": "add_tag", "tag": "x"}] * actions,
+            {"type": "now"},
+        )
+    assert refused.value.params == {
+        "part": "conditions_many" if conditions > 10 else "actions_many",
+        "limit": 10,
+    }

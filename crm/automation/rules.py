@@ -48,6 +48,9 @@ MAX_DELAY_MINUTES = 366 * 24 * 60
 MAX_TEXT = 1000
 MAX_NAME = 100
 MAX_AHEAD_DAYS = 366
+MAX_CONDITIONS = 10
+MAX_ACTIONS = 10
+"""A rule's conditions and actions: each screen that lists them stays within one message."""
 
 
 def check_rule(
@@ -82,6 +85,8 @@ def check_rule(
         days = params.get("days")
         if not isinstance(days, int) or not 0 <= days <= MAX_AHEAD_DAYS:
             raise InvalidInput(ErrorCode.BAD_RULE, part="days")
+    if len(conditions) > MAX_CONDITIONS:
+        raise InvalidInput(ErrorCode.BAD_RULE, part="conditions_many", limit=MAX_CONDITIONS)
     for condition in conditions:
         field = str(condition.get("field", ""))
         if field not in CONDITION_FIELDS and not field.startswith("custom."):
@@ -90,6 +95,8 @@ def check_rule(
             raise InvalidInput(ErrorCode.BAD_RULE, part="condition")
     if not actions:
         raise InvalidInput(ErrorCode.BAD_RULE, part="action")
+    if len(actions) > MAX_ACTIONS:
+        raise InvalidInput(ErrorCode.BAD_RULE, part="actions_many", limit=MAX_ACTIONS)
     for action in actions:
         _check_action(action)
         if trigger == "record_created" and action.get("type") not in RECORD_ACTIONS:

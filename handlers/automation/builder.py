@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from crm import placeholders
-from crm.automation.rules import MAX_TEXT
+from crm.automation.rules import MAX_CONDITIONS, MAX_TEXT
 from crm.clients import MAX_TAG
 from crm.errors import ErrorCode, InvalidInput, NotFound
 from crm.parsing.amounts import AmountError, parse_amount
@@ -149,6 +149,8 @@ async def condition(
     callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
 ) -> None:
     draft = await RuleDraft.load(state)
+    if len(draft.data().get("conditions") or []) >= MAX_CONDITIONS:  # an older screen's button
+        raise InvalidInput(ErrorCode.BAD_RULE, part="conditions_many", limit=MAX_CONDITIONS)
     code = callback_data.code
     if code == Code.CUSTOM:
         draft = ask(draft, "cond_field")

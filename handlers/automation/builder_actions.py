@@ -7,6 +7,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
+from crm.automation.rules import MAX_ACTIONS
 from crm.errors import ErrorCode, InvalidInput, NotFound
 from crm.service import Crm
 from handlers.automation import builder_views as views
@@ -36,7 +37,10 @@ async def action(
     code = callback_data.code
     if code not in action_names():
         raise InvalidInput(ErrorCode.BAD_RULE, part="action")
-    draft = (await RuleDraft.load(state)).with_action(type=code.value)
+    draft = await RuleDraft.load(state)
+    if len(draft.data().get("actions") or []) >= MAX_ACTIONS:  # an older screen's button
+        raise InvalidInput(ErrorCode.BAD_RULE, part="actions_many", limit=MAX_ACTIONS)
+    draft = draft.with_action(type=code.value)
     rule = draft.data()
     if code in (Code.CREATE_TASK, Code.ADD_TAG):
         asking = "title" if code == Code.CREATE_TASK else "add_tag"

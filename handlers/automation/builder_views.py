@@ -9,7 +9,7 @@ from typing import Any
 from aiogram.utils.formatting import Bold, as_list
 from aiogram.utils.i18n import gettext as _
 
-from crm.automation.rules import RECORD_ACTIONS
+from crm.automation.rules import MAX_ACTIONS, MAX_CONDITIONS, RECORD_ACTIONS
 from crm.pipeline import StageView
 from crm.team_settings import Status
 from handlers.automation.callbacks import AutoAction, AutoCb, BuildCb, Code, Step
@@ -102,6 +102,11 @@ def conditions_screen(rule: dict[str, Any]) -> Screen:
         (name, BuildCb(step=Step.CONDITION, code=code)) for code, name in condition_names().items()
     ]
     question = _("Only when…? Add a condition, or go on to what the rule does.")
+    if len(rule.get("conditions") or []) >= MAX_CONDITIONS:
+        items = []
+        question = _("A rule checks at most {limit} conditions: go on to what it does.").format(
+            limit=MAX_CONDITIONS
+        )
     return _screen(
         rule,
         question,
@@ -119,6 +124,9 @@ def actions_screen(rule: dict[str, Any], has_deal: bool) -> Screen:
     ]
     more = bool(rule.get("actions"))
     question = _("Add another action, or go on.") if more else _("What should the rule do?")
+    if len(rule.get("actions") or []) >= MAX_ACTIONS:
+        items = []
+        question = _("A rule does at most {limit} things: go on.").format(limit=MAX_ACTIONS)
     rows = [[button(_("➡️ When to do it"), BuildCb(step=Step.DELAY_STEP))]] if more else []
     return _screen(rule, question, *pick(items, columns=2), *rows)
 

@@ -49,6 +49,7 @@ def automation_event_text(data: Mapping[str, Any], people: Mapping[int, User]) -
 def automation_error_text(error: CrmError) -> str | None:
     """Words for the refusals of automation's use cases; None for other codes."""
     if error.code == ErrorCode.BAD_RULE:
+        limit = error.params.get("limit")
         parts = {
             "trigger": _("Choose what sets the rule off."),
             "stage": _("Choose a stage of the pipeline."),
@@ -56,7 +57,9 @@ def automation_error_text(error: CrmError) -> str | None:
             "hours": _("Send a whole number of hours from 1 to 10000."),
             "field": _("Choose a field."),
             "condition": _("This condition cannot be checked."),
+            "conditions_many": _("A rule checks at most {limit} conditions.").format(limit=limit),
             "action": _("Choose what the rule does, and fill in its text."),
+            "actions_many": _("A rule does at most {limit} things.").format(limit=limit),
             "members": _("Choose at least one member."),
             "template": _("Choose a template."),
             "delay": _("This delay cannot be used: choose another."),
