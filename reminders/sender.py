@@ -5,7 +5,10 @@ Per row: sent → marked sent; 429 → everything pauses for ``retry_after`` and
 the row waits as long; 403 → the reader blocked the bot: they are marked
 unreachable and their pending rows are dropped; a group made a supergroup → its
 binding and pending rows move to the new id; network errors and 5xx → retried
-with growing back-off, up to ``MAX_ATTEMPTS``; any other refusal → given up.
+with growing back-off (at most ten minutes apart), given up after ``MAX_ATTEMPTS``
+once ``MAX_OUTAGE`` has passed since the row was queued, so that reminders due
+while the server cannot reach Telegram go out when it can; any other refusal →
+given up.
 
 A drain keeps going until nothing is due, claiming the next batch while the
 current one still waits for its slots, so it never idles between batches.
@@ -42,6 +45,8 @@ from storage.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+MAX_OUTAGE = timedelta(hours=24)
+"""How long network errors and 5xx are retried, however many tries that takes."""
 # A slot further away than this is not waited for: the row is looked at again later.
 MAX_WAIT_SECONDS = 2.0
 # A message is rendered this long before its slot, from the data as it is then.
@@ -237,7 +242,8 @@ class OutboxSender:
                 await crm.outbox.give_up(row.id, str(error))
             return False
         except (TelegramNetworkError, TelegramServerError) as error:
-            if row.attempts + 1 >= MAX_ATTEMPTS:
+            queued_for = self._factory.clock.now() - row.created_at
+            if row.attempts + 1 >= MAX_ATTEMPTS and queued_for >= MAX_OUTAGE:
                 await self._give_up(row, str(error))
             else:
                 await self._later(row, backoff(row.attempts), str(error))

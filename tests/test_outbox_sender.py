@@ -32,7 +32,7 @@ from bot.offline import OfflineSession
 from crm.clock import ManualClock
 from crm.outbox import Outbox, enqueue
 from reminders.limits import RateLimits
-from reminders.sender import MAX_ATTEMPTS, MAX_WAIT_SECONDS, OutboxSender, backoff
+from reminders.sender import MAX_ATTEMPTS, MAX_OUTAGE, MAX_WAIT_SECONDS, OutboxSender, backoff
 from storage.engine import create_session_factory, write_transaction
 from storage.models import OutboxMessage, User
 from tests.conftest import OWNER_ID, Joiner
@@ -346,22 +346,47 @@ async def test_transient_errors_are_retried_with_growing_backoff(
     assert row.failed_at is None
 
 
-async def test_transient_errors_stop_after_max_attempts(
+async def test_transient_errors_stop_after_max_attempts_and_a_day(
     app: App, session: OfflineSession, sender: OutboxSender, time: Time
 ) -> None:
+    """An hour and a half without Telegram (more tries than MAX_ATTEMPTS) loses nothing;
+    a row still failing a day after it was queued is given up."""
     await put(app, "doomed")
-    for _ in range(MAX_ATTEMPTS + 1):
+    for _ in range(MAX_ATTEMPTS + 3):
         session.answer_next(TRANSIENT[0](), SendMessage)
 
-    for _ in range(MAX_ATTEMPTS + 2):
+    for _ in range(MAX_ATTEMPTS + 1):
         await sender.drain_once()
         time.advance(backoff(MAX_ATTEMPTS).total_seconds())
+    row = (await outbox(app))["doomed"]
+    assert (row.failed_at, row.attempts) == (None, MAX_ATTEMPTS + 1)
+    assert row.next_attempt_at <= time.clock.now()
 
-    assert len(sends(session)) == MAX_ATTEMPTS
+    time.advance(MAX_OUTAGE.total_seconds())
+    await sender.drain_once()
+    time.advance(backoff(MAX_ATTEMPTS).total_seconds())
+    await sender.drain_once()
+
+    assert len(sends(session)) == MAX_ATTEMPTS + 2
     row = (await outbox(app))["doomed"]
     assert row.sent_at is None
     assert row.failed_at is not None
-    assert row.attempts == MAX_ATTEMPTS
+    assert row.attempts == MAX_ATTEMPTS + 2
+
+
+async def test_a_reminder_due_during_an_outage_goes_out_when_telegram_is_back(
+    app: App, session: OfflineSession, sender: OutboxSender, time: Time
+) -> None:
+    await put(app, "patient")
+    for _ in range(MAX_ATTEMPTS + 4):
+        session.answer_next(TRANSIENT[0](), SendMessage)
+    for _ in range(MAX_ATTEMPTS + 4):
+        await sender.drain_once()
+        time.advance(backoff(MAX_ATTEMPTS).total_seconds())
+
+    assert await sender.drain_once() == 1
+    row = (await outbox(app))["patient"]
+    assert (row.sent_at, row.failed_at) == (time.clock.now(), None)
 
 
 @pytest.mark.parametrize(
