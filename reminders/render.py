@@ -63,6 +63,9 @@ async def render(crm: Crm, kind: str, payload: dict[str, Any], chat_id: int) -> 
 async def _invite_accepted(
     crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
 ) -> Rendered | None:
+    reader = await crm.members.get_active(chat_id)
+    if reader is None or not is_staff(reader):
+        return None  # deactivated or demoted since: the team's comings are not theirs to hear
     name = str(payload.get("name") or payload.get("member_id", ""))
     return Rendered(
         Text(

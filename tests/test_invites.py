@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
@@ -155,3 +156,26 @@ async def test_a_deactivated_members_unused_link_no_longer_admits(
     came_back, joined = await member(app, 830), await member(app, 831)
     assert came_back is not None and not came_back.active
     assert joined is None or not joined.active
+
+
+@pytest.mark.parametrize("change", [("Отключить", "Да, отключить"), ("Сделать: менеджер",)])
+async def test_an_inviter_deactivated_or_demoted_before_the_notice_hears_nothing(
+    app: App, owner: SimulatedUser, user: UserFactory, change: tuple[str, ...]
+) -> None:
+    """The "X joined" notice is queued when the link is used; if its inviter is deactivated
+    (or is no longer an owner or admin) before it goes out, it is not sent to them."""
+    admin = user(840, "Алла", language_code="ru")
+    await admin.send(f"/start {token_of(await invite_link(owner, 'admin'))}")
+    link = await invite_link(admin, "manager")
+    assert await app.sender.drain_once() == 1  # the owner heard of Алла
+    heard_before = len(admin.chat_messages())
+    await user(841, "Марк", language_code="ru").send(f"/start {token_of(link)}")
+
+    await owner.send("/team")
+    await owner.press("Алла")
+    for button in change:
+        await owner.press(button)
+    changed = await member(app, 840)
+    assert changed is not None and (not changed.active or changed.role == "manager")
+    assert await app.sender.drain_once() == 0
+    assert len(admin.chat_messages()) == heard_before

@@ -38,9 +38,20 @@ from storage.models import OutboxMessage, User
 from tests.conftest import OWNER_ID, Joiner
 
 MEMBER_ID = 200
-NOTICE_RU = "Bob принял(а) приглашение и вошёл(ла) в команду, роль: менеджер."
-NOTICE_EN = "Bob accepted your invitation and joined the team as manager."
-PAYLOAD: dict[str, Any] = {"member_id": 300, "name": "Bob", "role": "manager"}
+JOINED_RU = "Bob принял(а) приглашение и вошёл(ла) в команду, роль: менеджер."
+# The messages these tests queue: a kind rendered whoever reads it (a member, a stranger,
+# a group), so that what is tested is the sending, not who may read what.
+STUB_KIND = "bot_left_group"
+NOTICE_RU = (
+    "Я больше не могу писать в группу «Sales» (меня из неё удалили или запретили там писать): "
+    "она отвязана и больше ничего не получает. Чтобы продолжить, добавьте меня обратно и "
+    "отправьте там /bind."
+)
+NOTICE_EN = (
+    "I can no longer write to the group “Sales” (I was removed from it, or may not write "
+    "there): it is unbound and hears nothing more. To go on, add me back and send /bind there."
+)
+PAYLOAD: dict[str, Any] = {"title": "Sales"}
 
 
 class FakeMonotonic:
@@ -92,7 +103,7 @@ async def put(
     app: App,
     key: str,
     chat_id: int = OWNER_ID,
-    kind: str = "invite_accepted",
+    kind: str = STUB_KIND,
     payload: dict[str, Any] | None = None,
     delay: timedelta | None = None,
 ) -> bool:
@@ -153,7 +164,7 @@ async def test_due_message_is_sent_once_in_the_readers_language(
     session.clear()
     # The owner hears about the newcomer first (that is an outbox message too).
     assert await app.sender.drain_once() == 1
-    assert [(r.chat_id, r.text) for r in sends(session)] == [(OWNER_ID, NOTICE_RU)]
+    assert [(r.chat_id, r.text) for r in sends(session)] == [(OWNER_ID, JOINED_RU)]
     session.clear()
 
     assert await put(app, "hello", chat_id=MEMBER_ID)
@@ -197,7 +208,7 @@ async def test_same_dedupe_key_is_queued_once(app: App) -> None:
             await enqueue(
                 db,
                 chat_id=OWNER_ID,
-                kind="invite_accepted",
+                kind=STUB_KIND,
                 payload=PAYLOAD,
                 dedupe_key="same-transaction",
                 now=app.crm.clock.now(),
@@ -394,7 +405,7 @@ async def test_a_reminder_due_during_an_outage_goes_out_when_telegram_is_back(
     [
         ("no_such_kind", None, 0),
         (
-            "invite_accepted",
+            STUB_KIND,
             TelegramBadRequest(owner_message(), "Bad Request: message text is empty"),
             1,
         ),

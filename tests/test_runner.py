@@ -250,8 +250,8 @@ async def test_a_stop_mid_backlog_leaves_no_message_claimed_for_minutes(sqlite_u
             await enqueue(
                 db,
                 chat_id=MEMBERS + number,
-                kind=OutboxKind.INVITE_ACCEPTED,
-                payload={"name": "Bob", "role": "manager"},
+                kind=OutboxKind.BOT_LEFT_GROUP,  # said to anyone: these are no members
+                payload={"title": "Sales"},
                 dedupe_key=f"backlog:{number}",
                 now=now,
             )
