@@ -32,6 +32,7 @@ from crm.mailer import MailConfig
 from crm.members import language_for
 from crm.service import CrmFactory
 from handlers import build_routers
+from handlers.kit.gated import LostSteps
 from handlers.kit.middlewares import (
     AccessGate,
     AfterAnswer,
@@ -184,12 +185,14 @@ def build_dispatcher(
     dispatcher["background"] = set()
     # Order matters: timing and the log line around everything; what the update left
     # for after its answer, once every press is answered; the CRM and the member, then
-    # their language, then the door; a refusal told in the member's language.
+    # their language, a dialog step no longer theirs ended, then the door; a refusal
+    # told in the member's language.
     dispatcher.update.outer_middleware(UpdateMetrics())
     dispatcher.update.outer_middleware(AfterAnswer())
     dispatcher.update.outer_middleware(AnswerEveryPress(ledger))
     dispatcher.update.outer_middleware(CrmMiddleware(factory))
     dispatcher.update.outer_middleware(MemberI18nMiddleware(i18n, default_language))
+    dispatcher.update.outer_middleware(LostSteps())
     dispatcher.update.outer_middleware(AccessGate())
     dispatcher.update.outer_middleware(Refusals())
     dispatcher.message.outer_middleware(LeaveDialogs())

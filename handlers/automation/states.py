@@ -6,13 +6,14 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.state import StatesGroup
 
 from handlers.kit.dialogs import DialogData
+from handlers.kit.gated import owners_step
 
 
 class RuleFlow(StatesGroup):
-    building = State()  # presses; typed text answers ``asking``
+    building = owners_step()  # presses; typed text answers ``asking``
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.state import StatesGroup
+
+from handlers.kit.gated import owners_step
 
 
 class SourceFlow(StatesGroup):
-    name = State()  # the owner types a new source's name
+    name = owners_step()  # the owner types a new source's name

@@ -171,6 +171,17 @@ async def refuse(update: Update) -> None:
 CARD_COMMANDS = frozenset({"/task", "/deal"})
 
 
+def command_of(text: str | None) -> str:
+    """The command ``text`` starts with, in lower case and without the bot's name ("": none)."""
+    words = text.split("@", 1)[0].split(maxsplit=1) if text else []
+    return words[0].lower() if words and words[0].startswith("/") else ""
+
+
+def goes_elsewhere(text: str | None) -> bool:
+    """A command or a menu button: never a dialog's answer."""
+    return bool(command_of(text)) or (text is not None and is_menu_button(text))
+
+
 class LeaveDialogs(BaseMiddleware):
     """A command or a menu button is never taken as a dialog's answer.
 
@@ -184,9 +195,8 @@ class LeaveDialogs(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         state: FSMContext | None = data.get("state")
         text = event.text if isinstance(event, Message) else None
-        words = text.split("@", 1)[0].split(maxsplit=1) if text else []
-        command = words[0].lower() if words else ""
-        elsewhere = command.startswith("/") or (text is not None and is_menu_button(text))
+        command = command_of(text)
+        elsewhere = goes_elsewhere(text)
         in_dialog = data.get("raw_state") is not None
         if state is not None and in_dialog and elsewhere and command != "/cancel":
             await state.clear()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from aiogram.fsm.state import State, StatesGroup
 
 from handlers.kit.dialogs import DialogData
+from handlers.kit.gated import owners_step
 
 
 class EntFlow(StatesGroup):
@@ -15,10 +16,10 @@ class EntFlow(StatesGroup):
     link_quantity = State()  # data: kind, card, other_kind, other
     record_title = State()  # data: type_id
     record_value = State()  # data: type_id, title, values {field id: text}, asking
-    field_name = State()  # data: kind, type_id
-    field_options = State()  # data: kind, type_id, name, type
-    type_names = State()
-    renaming = State()  # data: RenameData
+    field_name = owners_step()  # data: kind, type_id
+    field_options = owners_step()  # data: kind, type_id, name, type
+    type_names = owners_step()
+    renaming = owners_step()  # data: RenameData
     record_range = State()  # data: record_lists.RangeData
 
 

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from aiogram.fsm.state import State, StatesGroup
 
 from handlers.kit.dialogs import DialogData
+from handlers.kit.gated import owners_step
 
 
 class PipelineFlow(StatesGroup):
-    stage_name = State()
-    new_stage = State()
-    stale_days = State()
-    reason_text = State()
-    new_reason = State()
+    stage_name = owners_step()
+    new_stage = owners_step()
+    stale_days = owners_step()
+    reason_text = owners_step()
+    new_reason = owners_step()
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,11 @@ class PipelineItem(DialogData):
 
 
 class DigestFlow(StatesGroup):
-    time = State()
+    time = owners_step()
 
 
 class DayPartFlow(StatesGroup):
-    time = State()  # the part of the day is in ``DayPartData``
+    time = owners_step()  # the part of the day is in ``DayPartData``
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,8 @@ class DayPartData(DialogData):
 
 class SettingsFlow(StatesGroup):
     timezone = State()
-    status_name = State()
-    new_status = State()
+    status_name = owners_step()
+    new_status = owners_step()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
+from aiogram.fsm.state import StatesGroup
 from aiogram.types import (
     CallbackQuery,
     LinkPreviewOptions,
@@ -16,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm import access
 from crm.service import Crm
+from handlers.kit.gated import gated
 from handlers.kit.keyboards import MENU_INVITE, button, cancel_row, keyboard
 from handlers.kit.labels import local_time, role_name
 from handlers.kit.routes import Routes
@@ -26,7 +27,7 @@ routes = Routes(__name__)
 
 
 class InviteFlow(StatesGroup):
-    role = State()
+    role = gated(access.can_invite)
 
 
 @routes.message(Command("invite"))

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from aiogram.fsm.state import State, StatesGroup
 
 from handlers.kit.dialogs import DialogData
+from handlers.kit.gated import owners_step
 
 
 class TemplateFlow(StatesGroup):
-    name = State()  # a message template's name
-    body = State()  # its text (data: NewTemplate)
-    document = State()  # a .docx file
+    name = owners_step()  # a message template's name
+    body = owners_step()  # its text (data: NewTemplate)
+    document = owners_step()  # a .docx file
     fill = State()  # a missing field's value (data: Sending)
 
 
