@@ -23,7 +23,8 @@ async def prepare_database(app: App) -> None:
 
 
 async def announce_setup_code(app: App, bot_username: str | None) -> None:
-    """With no owner yet, log a fresh one-time code whose sender becomes the owner."""
+    """With no owner yet, log a new one-time code whose sender becomes the owner (each
+    instance started logs its own, and any of them works until one is used)."""
     async with seeding(app.engine), app.crm.open() as crm:
         code = await crm.members.issue_setup_code()
     if code is None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import access, events
@@ -17,14 +16,18 @@ from crm.event_data import MemberActive, MemberJoined, MemberRoleChanged
 from crm.events import EventKind
 from crm.member_cache import MemberCache
 from crm.parsing.timezones import parse_timezone
-from crm.tokens import new_token, token_hash
+from crm.tokens import looks_like_token, new_token, token_hash
 from storage.engine import write_transaction
 from storage.models import AppSetting, Role, User
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_LANGUAGES = ("ru", "en")
-SETUP_CODE_KEY = "setup_code"
+SETUP_CODE_KEY = "setup_code"  # a code's key: this, ":", and the start of the code's hash
+
+
+def setup_code_key(code: str) -> str:
+    return f"{SETUP_CODE_KEY}:{token_hash(code)[:48]}"  # keys are up to 64 characters
 
 
 def language_for(language_code: str | None, default: str) -> str:
@@ -103,18 +106,17 @@ class Members:
                     user.active = True
 
     async def issue_setup_code(self) -> str | None:
-        """A fresh one-time setup code when the team has no owner yet, else None."""
+        """A new one-time setup code when the team has no owner yet, else None.
+
+        Every code issued while there is no owner works (instances started at once each
+        log their own), until one of them is used: then none does."""
         async with write_transaction(self._session):
-            owners = await self._session.scalar(
-                select(func.count()).select_from(User).where(User.role == Role.OWNER)
-            )
-            if owners:
-                await self._delete_setup_code()
+            if await self._has_owner():
+                await self._delete_setup_codes()
                 return None
             code = new_token()
-            await self._session.merge(
-                AppSetting(key=SETUP_CODE_KEY, value={"hash": token_hash(code)})
-            )
+            issued = {"issued_at": self._clock.now().isoformat()}
+            self._session.add(AppSetting(key=setup_code_key(code), value=issued))
             return code
 
     async def claim_ownership(
@@ -125,14 +127,18 @@ class Members:
         username: str | None,
         language_code: str | None,
     ) -> User | None:
-        """Make the sender the owner if ``code`` is the current setup code. None otherwise."""
+        """Make the sender the owner if ``code`` is a setup code and nobody is. None otherwise."""
+        if not looks_like_token(code):
+            return None
         async with write_transaction(self._session):
-            setting = await self._session.get(AppSetting, SETUP_CODE_KEY)
-            if setting is None or not hmac.compare_digest(
-                str(setting.value.get("hash", "")), token_hash(code)
-            ):
+            if await self._session.get(AppSetting, setup_code_key(code)) is None:
                 return None
-            await self._session.delete(setting)
+            # Every code goes: of two people claiming at once, the one whose code is gone
+            # by the time their delete runs is refused (it waits for the other's on PostgreSQL).
+            if setup_code_key(code) not in await self._delete_setup_codes():
+                return None
+            if await self._has_owner():
+                return None  # a code issued while an owner was being made
             user = await self._session.get(User, user_id)
             if user is None:
                 user = self._new_user(user_id, Role.OWNER, language_code)
@@ -147,10 +153,19 @@ class Members:
             log.info("user %s became the owner with the setup code", user_id)
             return user
 
-    async def _delete_setup_code(self) -> None:
-        setting = await self._session.get(AppSetting, SETUP_CODE_KEY)
-        if setting is not None:
-            await self._session.delete(setting)
+    async def _has_owner(self) -> bool:
+        owner = select(User.id).where(User.role == Role.OWNER).limit(1)
+        return await self._session.scalar(owner) is not None
+
+    async def _delete_setup_codes(self) -> set[str]:
+        """Remove every setup code (and one kept by an older version); the keys removed."""
+        gone = await self._session.scalars(
+            delete(AppSetting)
+            .where(AppSetting.key.startswith(SETUP_CODE_KEY, autoescape=True))
+            .returning(AppSetting.key)
+            .execution_options(synchronize_session=False)
+        )
+        return set(gone)
 
     # --- profile and preferences -------------------------------------------
 

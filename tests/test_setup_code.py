@@ -27,13 +27,6 @@ async def ownerless(database_url: str, clock: ManualClock) -> AsyncIterator[App]
     await app.close()
 
 
-async def issue_code(app: App) -> str:
-    async with app.crm.open() as crm:
-        code = await crm.members.issue_setup_code()
-    assert code is not None
-    return code
-
-
 async def test_setup_code_makes_the_first_sender_owner_once(
     ownerless: App, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -61,11 +54,41 @@ async def test_setup_code_makes_the_first_sender_owner_once(
         assert await crm.members.issue_setup_code() is None
 
 
-async def test_a_new_start_replaces_the_old_code(ownerless: App) -> None:
-    old = await issue_code(ownerless)
-    new = await issue_code(ownerless)
-    person = SimulatedUser(ownerless.dispatcher, ownerless.bot, 5, language_code="ru")
-    [reply] = await person.send(f"/start {old}")
-    assert reply.text == REFUSAL_RU
-    replies = await person.send(f"/start {new}")
-    assert replies[0].text == "Теперь вы владелец этой Картотеки."
+async def logged_code(app: App, caplog: pytest.LogCaptureFixture) -> str:
+    """Start ``app`` (the start-up's steps) and read the setup code it logs."""
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        await prepare_database(app)
+        await announce_setup_code(app, "kartoteka_bot")
+    [line] = [r.getMessage() for r in caplog.records if "no owner" in r.getMessage()]
+    return line.split("https://t.me/kartoteka_bot?start=")[1].split()[0]
+
+
+@pytest.mark.parametrize("used", [0, 1], ids=["the first's code", "the second's code"])
+async def test_two_instances_started_on_a_new_database_each_log_a_code_that_works(
+    database_url: str, clock: ManualClock, caplog: pytest.LogCaptureFixture, used: int
+) -> None:
+    """Each instance started with no owner logs its own code: whichever the person is given
+    works (not only the last one logged), through either instance, and then none does."""
+    settings = make_settings(database_url, owner_ids=())
+    apps = [build_app(settings, session=OfflineSession(), clock=clock) for _ in range(2)]
+    try:
+        codes = [await logged_code(app, caplog) for app in apps]
+        assert codes[0] != codes[1]
+        through = apps[1 - used]
+        person = SimulatedUser(through.dispatcher, through.bot, 5, language_code="ru")
+        replies = await person.send(f"/start {codes[used]}")
+        assert replies[0].text == "Теперь вы владелец этой Картотеки."
+        late = SimulatedUser(apps[used].dispatcher, apps[used].bot, 6, language_code="ru")
+        [reply] = await late.send(f"/start {codes[1 - used]}")
+        assert reply.text == REFUSAL_RU
+        async with create_session_factory(apps[0].engine)() as session:
+            assert await session.get(User, 6) is None
+        # Started again, neither logs a code: there is an owner.
+        caplog.clear()
+        with caplog.at_level("WARNING"):
+            await announce_setup_code(apps[0], "kartoteka_bot")
+        assert not [r for r in caplog.records if "no owner" in r.getMessage()]
+    finally:
+        for app in apps:
+            await app.close()
