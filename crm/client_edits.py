@@ -37,7 +37,8 @@ class ClientEdits:
         self._clients = clients
 
     async def visible(self, actor: User, client_id: int) -> Client:
-        return await self._clients.visible(actor, client_id)
+        """Locked until commit: the edits rebuild its search line (crm.client_lock)."""
+        return await self._clients.visible(actor, client_id, lock=True)
 
     async def contacts(self, client_id: int) -> Contacts:
         return await self._clients.contacts(client_id)

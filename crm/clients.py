@@ -16,6 +16,7 @@ from crm import events, groups, visibility
 from crm.automation import triggers
 from crm.cards import Fill
 from crm.client_index import search_text
+from crm.client_lock import locked
 from crm.clock import Clock
 from crm.errors import ErrorCode, InvalidInput, NotFound
 from crm.event_data import ClientCreated
@@ -96,9 +97,11 @@ class Clients:
 
     # --- reading one, with the rules ----------------------------------------------
 
-    async def visible(self, actor: User, client_id: int) -> Client:
-        """The client if ``actor`` may see it; NotFound otherwise (the two look the same)."""
-        client = await self._session.get(Client, client_id)
+    async def visible(self, actor: User, client_id: int, lock: bool = False) -> Client:
+        """The client if ``actor`` may see it; NotFound otherwise (the two look the same).
+        With ``lock``, its row is locked until commit (crm.client_lock)."""
+        session = self._session
+        client = await (locked(session, client_id) if lock else session.get(Client, client_id))
         if client is None or not visibility.can_see_client(
             actor, client, await self._settings.managers_see_all()
         ):

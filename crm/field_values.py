@@ -12,6 +12,7 @@ from crm import events
 from crm.automation import triggers
 from crm.cards import Card, CardKind, CardRef, Cards, event_refs, value_column
 from crm.client_index import phone_forms, search_text
+from crm.client_lock import locked
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import can_change_deal
@@ -181,6 +182,8 @@ async def refresh_search(session: AsyncSession, ref: CardRef, card: Card) -> Non
     ``SEARCH_TYPES`` field changed, by a member or by a rule)."""
     if isinstance(card, Deal):
         return
+    if isinstance(card, Client):
+        await locked(session, card.id)  # read afresh after another's write (crm.client_lock)
     words = await _search_words(session, ref)
     if isinstance(card, Record):
         card.search_text = fold(" ".join([card.title, words]))

@@ -10,7 +10,7 @@ import pytest
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import SendMessage
 from aiogram.types import Contact, PhotoSize, Update, Voice
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.app import App
@@ -25,6 +25,7 @@ from storage.models import (
     BusinessMessage,
     Client,
     ClientPhone,
+    ClientTag,
     Deal,
     Event,
     Lead,
@@ -640,3 +641,31 @@ async def test_an_echo_taken_while_another_instance_records_the_reply_is_not_dou
         await other.commit()
     await feeding
     assert [e.text for e in await chat_events(app)] == ["Is it in stock?", "Yes, 12 left"]
+
+
+async def test_a_shared_phone_added_while_a_member_tags_the_card_keeps_the_tag_in_search(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    """A member's "vip", on the card and in its search line but not committed yet: the
+    phone Ivan shares meanwhile is written after it, not over it."""
+    await account.connect()
+    await account.writes(IVAN, "Hello")
+    ivan = await the_client(app)
+    async with app.engine.connect() as other:
+        await other.execute(insert(ClientTag).values(client_id=ivan.id, tag="vip"))
+        await other.execute(
+            update(Client)
+            .where(Client.id == ivan.id)
+            .values(search_text=Client.search_text + " vip")
+        )
+        own = Contact(phone_number="+7 999 765-43-21", first_name="Ivan", user_id=IVAN.id)
+        sharing = asyncio.create_task(account.writes(IVAN, contact=own))
+        await asyncio.sleep(0.2)
+        assert not sharing.done()  # it waits for the member's transaction
+        await other.commit()
+    await sharing
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        for term in ("vip", "7654321"):
+            assert [c.id for c in await crm.client_queries.search(owner, term)] == [ivan.id]

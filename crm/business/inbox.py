@@ -20,6 +20,7 @@ from crm import events, outbox
 from crm.business import message_rows
 from crm.business.connections import BusinessConnections
 from crm.business.customers import new_card
+from crm.client_lock import locked
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.event_data import FieldChanged
@@ -215,7 +216,7 @@ class BusinessInbox:
                 select(ClientPhone.client_id).where(ClientPhone.e164 == e164)
             )
         )
-        client = await self._session.get(Client, client_id)
+        client = await locked(self._session, client_id)  # its search line is rebuilt
         if client_id in owners or client is None:
             return True
         if owners or not add:
