@@ -57,9 +57,11 @@ class Tasks:
         self._clients = clients
         self._deals = deals
 
-    async def visible(self, actor: User, task_id: int) -> Task:
-        """The assignee, whoever set it, and owners and admins see a task."""
-        task = await self._session.get(Task, task_id)
+    async def visible(self, actor: User, task_id: int, lock: bool = False) -> Task:
+        """The assignee, whoever set it, and owners and admins see a task. With ``lock``, its
+        row is locked until commit and read afresh (SELECT … FOR UPDATE; nothing on SQLite):
+        two members marking it done at once then take turns, and the second finds it done."""
+        task = await self._session.get(Task, task_id, with_for_update=lock, populate_existing=lock)
         if task is None or not (is_staff(actor) or actor.id in (task.assignee_id, task.created_by)):
             raise NotFound()
         return task
@@ -172,7 +174,7 @@ class Tasks:
     async def done(self, actor: User, task_id: int) -> tuple[Task, Task | None]:
         """Mark done; a repeating task gets its next occurrence. Returns both."""
         async with write_transaction(self._session):
-            task = await self.visible(actor, task_id)
+            task = await self.visible(actor, task_id, lock=True)  # not two next occurrences
             if task.done_at is not None:
                 raise Conflict(ErrorCode.ALREADY_DONE)
             if not (is_staff(actor) or actor.id == task.assignee_id):
