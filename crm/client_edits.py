@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import client_tags, events, notices, visibility
 from crm.automation import triggers
-from crm.client_index import search_text
+from crm.client_index import search_text, with_fields
 from crm.clients import (
     MAX_TAGS,
     Clients,
@@ -288,13 +288,6 @@ class ClientEdits:
 
     def _touch(self, client: Client, contacts: Contacts) -> None:
         client.last_activity_at = self._clock.now()
-        client.search_text = search_text(
-            client.name,
-            client.company,
-            client.city,
-            contacts.emails,
-            contacts.tags,
-            contacts.phones,
-        )
-        if client.fields_search:  # the searchable custom values (crm.field_values)
-            client.search_text = f"{client.search_text} {client.fields_search}"
+        c = contacts
+        line = search_text(client.name, client.company, client.city, c.emails, c.tags, c.phones)
+        client.search_text = with_fields(line, client.fields_search)

@@ -38,6 +38,12 @@ def search_text(
     return fold(" ".join(part for part in (*words, *digits) if part))
 
 
+def with_fields(line: str, fields_search: str | None) -> str:
+    """A client's whole search line: ``line`` (``search_text``) and its searchable custom
+    values (``Client.fields_search``, kept by crm.field_values)."""
+    return f"{line} {fields_search}" if line and fields_search else line or fields_search or ""
+
+
 def query_terms(query: str) -> list[str]:
     """The folded words of a search; a phone-like query becomes one digits term.
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events
 from crm.automation import triggers
 from crm.cards import Card, CardKind, CardRef, Cards, event_refs, value_column
-from crm.client_index import phone_forms, search_text
+from crm.client_index import phone_forms, search_text, with_fields
 from crm.client_lock import locked
 from crm.clock import Clock
 from crm.config import CrmConfig
@@ -184,7 +184,7 @@ async def refresh_search(session: AsyncSession, ref: CardRef, card: Card) -> Non
         return
     if isinstance(card, Client):
         await locked(session, card.id)  # read afresh after another's write (crm.client_lock)
-    words = await _search_words(session, ref)
+    words = await search_words(session, ref)
     if isinstance(card, Record):
         card.search_text = fold(" ".join([card.title, words]))
         return
@@ -193,7 +193,8 @@ async def refresh_search(session: AsyncSession, ref: CardRef, card: Card) -> Non
     card.search_text = await client_search_text(session, card)
 
 
-async def _search_words(session: AsyncSession, ref: CardRef) -> str:
+async def search_words(session: AsyncSession, ref: CardRef) -> str:
+    """The card's searchable custom values, as its search line holds them."""
     column = value_column(ref.kind)
     rows = await session.execute(
         select(FieldDef.type, FieldValue.text_value)
@@ -221,7 +222,7 @@ async def client_search_text(session: AsyncSession, client: Client) -> str:
     built_in = search_text(
         client.name, client.company, client.city, list(emails), list(tags), list(phones)
     )
-    return " ".join(part for part in (built_in, client.fields_search) if part)
+    return with_fields(built_in, client.fields_search)
 
 
 __all__ = ["CardKind", "FieldValues", "Plain", "ShownValue", "plain_of", "value_text"]

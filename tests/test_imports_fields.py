@@ -194,3 +194,38 @@ async def test_columns_go_to_the_teams_deal_fields(app: App, owner_en: Simulated
     [done] = await owner_en.press("Yes, undo")
     assert "Import undone" in done.text
     assert await deal_values(app) == {}
+
+
+FILL = "\r\n".join(["ФИО;Телефон;Склад", "Мария;+79035556677;северный"]).encode("cp1251")
+
+
+async def test_filling_a_card_keeps_it_found_by_its_custom_values(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A fill rebuilds the card's search line: the searchable values it had stay in it, the
+    ones the import fills in join them, and undo takes out only those."""
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        colour = await crm.fields.define(owner, CardKind.CLIENT, "Цвет", FieldType.TEXT)
+        await crm.fields.define(owner, CardKind.CLIENT, "Склад", FieldType.TEXT)
+    maria = await make_client(app, OWNER_ID, "Мария К.", phones=("+79035556677",))
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.field_values.set(owner, CardRef(CardKind.CLIENT, maria.id), colour.id, "зелёный")
+
+    async def found(text: str) -> list[int]:
+        async with app.crm.open() as crm:
+            owner = await member(app, OWNER_ID)
+            return [c.id for c in await crm.client_queries.search(owner, text)]
+
+    await owner_en.send_document("склад.csv", data=FILL)
+    await owner_en.press("Preview")
+    await owner_en.press("Fill in")
+    await finished(app)
+    assert await values(app, maria.id) == {"Цвет": "зелёный", "Склад": "северный"}
+    assert (await found("зелёный"), await found("северный")) == ([maria.id], [maria.id])
+
+    await owner_en.send("/imports")
+    await owner_en.press("Undo #1")
+    await owner_en.press("Yes, undo")
+    assert (await found("зелёный"), await found("северный")) == ([maria.id], [])

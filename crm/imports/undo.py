@@ -19,11 +19,11 @@ from sqlalchemy.orm import InstrumentedAttribute
 from crm import events
 from crm.access import is_staff
 from crm.cards import CardKind, CardRef
-from crm.client_index import search_text
 from crm.client_lock import all_locked
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
 from crm.event_data import ImportUndone
+from crm.field_values import client_search_text, search_words
 from crm.imports.link_events import unlink
 from storage.engine import write_transaction
 from storage.models import (
@@ -213,18 +213,11 @@ class ImportUndo:
                     FieldValue.client_id == client_id, FieldValue.field_id.in_(before["values"])
                 )
             )
-        phones = await self._session.scalars(
-            select(ClientPhone.e164).where(ClientPhone.client_id == client_id)
-        )
-        emails = await self._session.scalars(
-            select(ClientEmail.email).where(ClientEmail.client_id == client_id)
-        )
-        tags = await self._session.scalars(
-            select(ClientTag.tag).where(ClientTag.client_id == client_id)
-        )
-        client.search_text = search_text(
-            client.name, client.company, client.city, list(emails), list(tags), list(phones)
-        )
+        if before.get("values"):
+            client.fields_search = await search_words(
+                self._session, CardRef(CardKind.CLIENT, client_id)
+            )
+        client.search_text = await client_search_text(self._session, client)
         if "activity" in before:
             client.last_activity_at = datetime.fromisoformat(before["activity"])
         events.record(

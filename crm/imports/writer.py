@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import client_lock, client_tags
-from crm.client_index import search_text
+from crm.client_index import search_text, with_fields
 from crm.event_data import Imported, NoData
 from crm.events import EventKind
 from crm.imports.fields import field_rows, field_words, value_rows
@@ -77,13 +77,8 @@ async def create_clients(session: AsyncSession, ctx: Context, drafts: list[RowDr
         {
             "name": d.name,
             "name_folded": fold(d.name),
-            "search_text": " ".join(
-                part
-                for part in (
-                    search_text(d.name, d.company, d.city, d.emails, d.tags, d.phones),
-                    field_words(d),
-                )
-                if part
+            "search_text": with_fields(
+                search_text(d.name, d.company, d.city, d.emails, d.tags, d.phones), field_words(d)
             ),
             "fields_search": field_words(d),
             "company": d.company,
@@ -182,14 +177,12 @@ async def fill_clients(
         if new.values:
             before["values"] = sorted(new.values)
         before["activity"] = client.last_activity_at.isoformat()
-        client.search_text = search_text(
-            client.name,
-            client.company,
-            client.city,
-            [*have_emails.get(client_id, []), *new.emails],
-            [*have_tags.get(client_id, []), *new.tags],
-            [*have_phones.get(client_id, []), *new.phones],
-        )
+        client.fields_search = with_fields(client.fields_search or "", field_words(new))
+        emails = have_emails.get(client_id, []) + new.emails
+        tags = have_tags.get(client_id, []) + new.tags
+        phones = have_phones.get(client_id, []) + new.phones
+        line = search_text(client.name, client.company, client.city, emails, tags, phones)
+        client.search_text = with_fields(line, client.fields_search)
         client.last_activity_at = ctx.now
         filled[client_id] = [
             *before["fields"],
