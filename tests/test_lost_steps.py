@@ -52,9 +52,9 @@ async def test_an_admin_made_a_manager_mid_invitation_is_refused_and_let_out(
     assert reply.reply_keyboard is not None  # the menu of a manager now
     assert "👥 Команда" not in str(reply.reply_keyboard)
     assert await fsm_state(app, 860) is None
-    # The role button of the prompt left behind does nothing either.
+    # The role button of the prompt left behind makes nothing either.
     await admin.press_data(InviteRoleCb(role="admin").pack(), role_message)
-    assert admin.alert == "Эта кнопка больше не действует."
+    assert admin.alert == "У вас нет к этому доступа."  # a manager now
     assert await invites(app) == 1  # the one that let Алла in
     # Their next text is what any manager's text is, not the prompt's answer again.
     replies = await admin.send("администратора, пожалуйста")

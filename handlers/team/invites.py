@@ -15,6 +15,7 @@ from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
 from crm import access
+from crm.errors import NotAllowed
 from crm.service import Crm
 from handlers.kit.gated import gated
 from handlers.kit.keyboards import MENU_INVITE, button, cancel_row, keyboard
@@ -65,6 +66,8 @@ async def create_invite(
     state: FSMContext,
     bot: Bot,
 ) -> None:
+    if not access.can_invite(member):  # made a manager since (kit.gated closed the step)
+        raise NotAllowed()
     # The state is the proof that this keyboard is still the live one: a second
     # press, or a press on an old keyboard, finds it gone.
     if await state.get_state() != InviteFlow.role.state:
