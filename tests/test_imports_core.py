@@ -76,7 +76,8 @@ async def test_skip_policy_with_deals_and_undo(app: App, clock: ManualClock) -> 
         result = await crm.imports.run(
             owner, table, propose(table.headers), "база.csv", Policy.SKIP, progress
         )
-        assert (result.created, result.updated, result.skipped, result.deals) == (2, 0, 2, 2)
+        assert (result.created, result.updated, result.skipped, result.deals) == (2, 0, 1, 2)
+        assert result.merged == 1  # a repeat in the file, folded into its card
         assert [(r.number, r.reason) for r in result.rejected] == [
             (5, "bad_phone"),
             (7, "unknown_stage"),

@@ -103,7 +103,8 @@ async def test_a_file_of_suppliers(app: App, owner_en: SimulatedUser) -> None:
     rejected = read_table(owner_en.last_message().data or b"")
     assert [row[0] for row in rejected.rows] == ["Гамма"]
     result = owner_en.chat_messages()[-2].text
-    assert "Created: 2" in result and "Updated: 1" in result and "Skipped: 1" in result
+    assert "Created: 2" in result and "Updated: 1" in result and "Skipped: 0" in result
+    assert "Repeated inside the file, merged: 1" in result
 
     assert await records(app) == {
         "Альфа": {"ИНН": "7701234567", "Рейтинг": "5"},

@@ -43,7 +43,7 @@ async def reject_then_fill(app: App, owner: SimulatedUser, new_line: str) -> Non
     await owner.press("Fill in their empty fields")
     await finished(app)
     result = owner.chat_messages()[-2].text
-    for line in ("Created: 1", "Updated: 0", "Skipped: 1", "Rejected: 1"):
+    for line in ("Created: 1", "Updated: 0", "Skipped: 0", "merged: 1", "Rejected: 1"):
         assert line in result
 
 
@@ -99,7 +99,7 @@ async def test_a_client_whose_first_row_names_an_unknown_stage_is_one_client(app
         [ivan] = list(await crm.clients._session.scalars(select(Client)))
         deals = list(await crm.clients._session.scalars(select(Deal).order_by(Deal.id)))
     assert (preview.new, preview.in_file, preview.rejected) == (1, 1, 1)
-    assert (result.created, result.skipped, result.deals) == (1, 1, 2)
+    assert (result.created, result.merged, result.deals) == (1, 1, 2)
     assert [(d.client_id, d.title) for d in deals] == [(ivan.id, "Заказ 2"), (ivan.id, "Заказ 3")]
 
 

@@ -216,7 +216,7 @@ class RecordImports:
             draft = work.drafts[index]
             existing = known.get(fold(draft.name))
             if index in work.repeats and policy != Policy.CREATE:
-                outcome.skipped += 1
+                outcome.merged += 1
             elif existing is not None and policy != Policy.CREATE:
                 visible = see_all or owners.get(existing) in (None, ctx.actor_id)
                 if policy == Policy.FILL and visible:

@@ -64,6 +64,7 @@ class Outcome:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    merged: int = 0  # rows of a client or record the file had on an earlier row
     deals: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     links: Linked = field(default_factory=Linked)
@@ -75,6 +76,7 @@ class Outcome:
             "created": self.created,
             "updated": self.updated,
             "skipped": self.skipped,
+            "merged": self.merged,
             "deals": self.deals,
             "rejected": len(self.rejected),
             "links": self.links.made,
@@ -218,7 +220,7 @@ class Imports:
             existing = known.match(draft)
             if index in work.repeats and policy != Policy.CREATE:
                 repeated.append(index)
-                outcome.skipped += 1
+                outcome.merged += 1
             elif existing is not None and policy != Policy.CREATE:
                 visible = see_all or owners.get(existing) in (None, ctx.actor_id)
                 client_of[index] = existing if visible else None

@@ -245,6 +245,7 @@ def progress_text(file_name: str, done: int, total: int) -> Text:
 
 def result_screen(file_name: str, outcome: Outcome, records: bool = False) -> Screen:
     """``records``: the file held records (it made no deals)."""
+    merged = _("Repeated inside the file, merged: {n}").format(n=outcome.merged)
     text = Text(
         Bold(_("Import of {file} finished").format(file=file_name)),
         "\n\n",
@@ -252,6 +253,7 @@ def result_screen(file_name: str, outcome: Outcome, records: bool = False) -> Sc
             _("Created: {n}").format(n=outcome.created),
             _("Updated: {n}").format(n=outcome.updated),
             _("Skipped: {n}").format(n=outcome.skipped),
+            *([merged] if outcome.merged else []),
             *(() if records else (_("Deals: {n}").format(n=outcome.deals),)),
             _("Rejected: {n}").format(n=len(outcome.rejected)),
             *link_lines(outcome.links),
