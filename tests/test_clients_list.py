@@ -337,3 +337,15 @@ def test_filters_survive_storage_and_bad_data_means_none() -> None:
     assert ListFilters().to_dict() == {}
     assert ListFilters.from_dict({"first_day": "soon"}) == ListFilters()
     assert not ListFilters(archived=True).active and ListFilters(open_deals=True).active
+
+
+async def test_a_period_at_the_calendar_edge_is_asked_again(owner_en: SimulatedUser):
+    """31.12.9999 (the day after it does not exist) or 01.01.0001 (before the first UTC
+    midnight) is a typo: "I could not read that period", not "Something went wrong"."""
+    await owner_en.send("/clients")
+    for typed in ("31.12.9999", "01.12.2026–31.12.9999", "01.01.0001"):
+        await choose(owner_en, "Created", "Type the dates")
+        [reply] = await owner_en.send(typed)
+        assert reply.text.startswith("I could not read that period."), typed
+    [screen] = await owner_en.send("01.03.2026")
+    assert "Filters: created on 01.03.2026" in screen.text

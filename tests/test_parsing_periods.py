@@ -27,6 +27,10 @@ from crm.parsing.periods import parse_period, preset_days
         ("01.10.2026–", None),
         ("01.10.2026 31.10.2026", None),
         ("01.13.2026", None),
+        ("31.12.9999", None),
+        ("01.01.2026–31.12.9999", None),
+        ("01.01.0001", None),
+        ("01.01.1900", (date(1900, 1, 1), date(1900, 1, 1))),
     ],
 )
 def test_parse_period(text: str, expected: tuple[date, date] | None) -> None:

@@ -7,6 +7,10 @@ from datetime import date, timedelta
 
 PERIOD_PRESETS = ("today", "week", "month", "30d")
 
+# A year outside is a typo (and the day after 31.12.9999, or a zone's midnight of
+# 01.01.0001 in UTC, overflows datetime): as crm.parsing.when's MIN_YEAR.
+YEARS = range(1900, 9999)
+
 _DAY = r"(\d{1,2})\.(\d{1,2})\.(\d{4})"
 _PERIOD = re.compile(rf"{_DAY}(?:\s*[-–—]\s*{_DAY})?")
 
@@ -14,7 +18,7 @@ _PERIOD = re.compile(rf"{_DAY}(?:\s*[-–—]\s*{_DAY})?")
 def parse_period(text: str) -> tuple[date, date] | None:
     """``01.10.2026–31.10.2026`` (any dash) or one day ``01.10.2026``; None if not a period.
 
-    Days given in reverse order are swapped.
+    Days given in reverse order are swapped; a year outside ``YEARS`` is not a period.
     """
     match = _PERIOD.fullmatch(text.strip())
     if match is None:
@@ -24,6 +28,8 @@ def parse_period(text: str) -> tuple[date, date] | None:
         first = _day(parts[0], parts[1], parts[2])
         last = _day(parts[3], parts[4], parts[5]) if parts[3] else first
     except ValueError:
+        return None
+    if first.year not in YEARS or last.year not in YEARS:
         return None
     return (first, last) if first <= last else (last, first)
 
