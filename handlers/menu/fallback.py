@@ -11,8 +11,18 @@ routes = Routes(__name__)
 
 
 @routes.message()
-async def unknown_message(message: Message) -> None:
+async def unknown_message(message: Message, raw_state: str | None = None) -> None:
+    """In a dialog's step, what reaches here is no answer its handlers take (a file, a
+    photo, a sticker): the step stays, and the member is pointed back to its question."""
     if message.chat.type != "private":
+        return
+    if raw_state is not None:
+        await message.answer(
+            _(
+                "That is no answer here. Answer the question above "
+                "(as text, or with its buttons), or /cancel."
+            )
+        )
         return
     await message.answer(_("I didn't understand that. /help shows what I can do."))
 
