@@ -188,9 +188,10 @@ class FieldDefs:
         self._require_owner(actor)
         async with self._cache.changing(self._session):
             field = await self._list_field(field_id)
-            names = clean_options([o.name for o in options_of(field)] + [name])
+            added = clean_name(name, MAX_OPTION_NAME, "option")  # (a blank one is no option)
+            clean_options([o.name for o in options_of(field)] + [added])
             next_id = max((o.id for o in options_of(field)), default=0) + 1
-            field.options = [*field.options, {"id": next_id, "name": names[-1]}]
+            field.options = [*field.options, {"id": next_id, "name": added}]
             return field
 
     async def rename_option(

@@ -150,3 +150,27 @@ async def test_a_long_list_of_options_comes_a_page_at_a_time(
     [options] = await owner_en.send("Item 33 renamed")
     assert "Page 2 of 3." in options.text  # back on the page of the renamed option
     assert "✏️ Item 33 renamed" in [t for t, _d, _u in options.buttons]
+
+
+async def test_a_blank_new_option_is_asked_again_not_a_copy_of_the_last(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A new option typed blank was dropped as blank and the last option's name taken in
+    its place: "Steam" twice in the list. It is refused; the question stays open."""
+    async with app.crm.open() as crm:
+        line = await crm.fields.define(
+            await owner_of(app), CardKind.CLIENT, "Line", FieldType.CHOICE, options=["Ice", "Steam"]
+        )
+    await owner_en.send("/settings")
+    await owner_en.press("Fields and record types")
+    await owner_en.press("Client fields")
+    await owner_en.press("Line")
+    await owner_en.press("📋 Options")
+    await owner_en.press("➕ Add an option")
+    [refusal] = await owner_en.send(" ")
+    assert refusal.text == "This cannot be empty. Please send it again."
+    [options] = await owner_en.send("Water")
+    assert "✏️ Water" in [text for text, _d, _u in options.buttons]
+    async with app.crm.open() as crm:
+        names = [option.name for option in options_of(await crm.fields.get(line.id))]
+    assert names == ["Ice", "Steam", "Water"]
