@@ -21,7 +21,7 @@ from crm.clock import Clock
 from crm.errors import ErrorCode, InvalidInput, NotFound
 from crm.event_data import ClientCreated
 from crm.events import EventKind
-from crm.parsing.search_text import fold
+from crm.parsing.search_text import fold, one_line
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
 from storage.models import Client, ClientEmail, ClientPhone, ClientTag, User
@@ -64,7 +64,7 @@ class Contacts:
 
 def clean_text(value: str | None, field_name: str, required: bool = False) -> str | None:
     """Whitespace collapsed; empty becomes None (or an error when required); length checked."""
-    text = " ".join((value or "").split())
+    text = one_line(value or "")
     if field_name == "name" and text and not any(char.isalnum() for char in text):
         # Dashes, dots or 🎉 are no name; asked for one, say why it is not taken.
         if required:
@@ -81,7 +81,7 @@ def clean_text(value: str | None, field_name: str, required: bool = False) -> st
 
 
 def clean_tag(tag: str) -> str:
-    text = " ".join(tag.strip().lstrip("#").split()).lower()
+    text = one_line(tag.strip().lstrip("#")).lower()
     if not text:
         raise InvalidInput(ErrorCode.EMPTY, field="tag")
     if len(text) > MAX_TAG:

@@ -21,7 +21,7 @@ from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.event_data import DealChanged, DealCreated, StageMove, data_of, stage_move
 from crm.events import EventKind
-from crm.parsing.search_text import fold
+from crm.parsing.search_text import fold, one_line
 from crm.pipeline import MAX_REASON, Pipelines
 from storage.engine import write_transaction
 from storage.models import Deal, Event, User
@@ -73,7 +73,7 @@ class Deals:
             raise InvalidInput(ErrorCode.NEGATIVE_AMOUNT)
         async with write_transaction(self._session):
             client = await self._clients.visible(actor, client_id)
-            name = " ".join((title or "").split()) or client.name
+            name = one_line(title or "") or client.name
             if len(name) > MAX_TITLE:
                 raise InvalidInput(ErrorCode.TOO_LONG, field="title", limit=MAX_TITLE)
             pipeline_id = await self._pipelines.default_pipeline_id()
@@ -150,7 +150,7 @@ class Deals:
             data = stage_move(source, target)
             data["amount"], data["currency"] = deal.amount_minor, deal.currency
             if target.kind == "lost":
-                cleaned = " ".join((reason or "").split())
+                cleaned = one_line(reason or "")
                 if not cleaned:
                     raise InvalidInput(ErrorCode.EMPTY, field="reason")
                 if len(cleaned) > MAX_REASON:
@@ -224,7 +224,7 @@ class Deals:
         return await self._change(actor, deal_id, "amount_minor", amount_minor)
 
     async def set_title(self, actor: User, deal_id: int, title: str) -> Deal:
-        name = " ".join(title.split())
+        name = one_line(title)
         if not name:
             raise InvalidInput(ErrorCode.EMPTY, field="title")
         if len(name) > MAX_TITLE:

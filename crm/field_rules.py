@@ -6,7 +6,7 @@ from __future__ import annotations
 from crm.cards import CardKind
 from crm.errors import ErrorCode, InvalidInput
 from crm.parsing.fields import FieldType, FieldValueError, Option, Parsed, parse_value
-from crm.parsing.search_text import fold
+from crm.parsing.search_text import fold, one_line, shows
 from storage.models import FieldDef
 
 MAX_FIELD_NAME = 60
@@ -74,7 +74,7 @@ BUILT_IN = {
 
 
 def clean_name(name: str, limit: int = MAX_FIELD_NAME, what: str = "field_name") -> str:
-    text = " ".join(name.split())
+    text = one_line(name)
     if not text:
         raise InvalidInput(ErrorCode.EMPTY, field=what)
     if len(text) > limit:
@@ -98,7 +98,7 @@ def parse_for_field(field: FieldDef, text: str, region: str) -> Parsed:
 
 
 def clean_options(names: list[str]) -> list[str]:
-    cleaned = [clean_name(name, MAX_OPTION_NAME, "option") for name in names if name.strip()]
+    cleaned = [clean_name(name, MAX_OPTION_NAME, "option") for name in names if shows(name)]
     if len(cleaned) > MAX_OPTIONS:
         raise InvalidInput(ErrorCode.TOO_MANY_OPTIONS, limit=MAX_OPTIONS)
     folded = [fold(name) for name in cleaned]

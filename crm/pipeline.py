@@ -17,6 +17,7 @@ from crm.access import is_staff
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.event_data import stage_move
+from crm.parsing.search_text import one_line
 from storage.engine import write_transaction
 from storage.models import Deal, LostReason, Pipeline, Role, Stage, User
 
@@ -49,7 +50,7 @@ class StageView:
 
 
 def clean_name(text: str, limit: int, field: str) -> str:
-    name = " ".join(text.split())
+    name = one_line(text)
     if not name:
         raise InvalidInput(ErrorCode.EMPTY, field=field)
     if len(name) > limit:

@@ -21,7 +21,7 @@ from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.field_defs import FieldDefs
 from crm.field_rules import clean_name
 from crm.parsing.fields import FieldType
-from crm.parsing.search_text import fold
+from crm.parsing.search_text import fold, shows
 from crm.team_settings import can_change_settings
 from storage.engine import write_transaction
 from storage.models import AppSetting, Record, RecordType, User
@@ -102,7 +102,7 @@ STARTER_CODES = tuple(starter.code for starter in STARTERS)
 
 def clean_emoji(emoji: str | None) -> str:
     text = "".join((emoji or "").split())
-    if not text:
+    if not shows(text):
         return "📁"
     if len(text) > MAX_EMOJI or any(char.isalnum() for char in text):
         raise InvalidInput(ErrorCode.BAD_EMOJI)

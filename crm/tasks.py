@@ -21,6 +21,7 @@ from crm.deals import Deals
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.event_data import NOTHING, Data, TaskAssigned, TaskCreated, TaskRescheduled, TaskSnoozed
 from crm.events import EventKind
+from crm.parsing.search_text import one_line
 from crm.recurrence import REPEATS, next_occurrence
 from storage.engine import write_transaction
 from storage.models import Task, User
@@ -39,7 +40,7 @@ class TaskLists:
 
 
 def clean_title(text: str) -> str:
-    title = " ".join(text.split())
+    title = one_line(text)
     if not title:
         raise InvalidInput(ErrorCode.EMPTY, field="task")
     if len(title) > MAX_TITLE:

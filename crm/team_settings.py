@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.access import is_staff
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
+from crm.parsing.search_text import one_line
 from storage.engine import write_transaction
 from storage.models import AppSetting, Role, User
 
@@ -189,7 +190,7 @@ def can_change_settings(actor: User) -> bool:
 
 
 def _status_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = one_line(name)
     if not name or len(name) > MAX_STATUS_NAME:
         raise InvalidInput(ErrorCode.BAD_STATUS_NAME, limit=MAX_STATUS_NAME)
     return name

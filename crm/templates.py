@@ -21,6 +21,7 @@ from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import Deals
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.parsing.search_text import one_line, shows
 from storage.engine import write_transaction
 from storage.models import Client, ClientEmail, Deal, Role, Template, User
 
@@ -85,7 +86,7 @@ class Templates:
     async def add_text(self, actor: User, name: str, body: str) -> Template:
         _require_owner(actor)
         text = body.strip()
-        if not text:
+        if not shows(text):
             raise InvalidInput(ErrorCode.EMPTY, field="template")
         if len(text) > MAX_BODY:
             raise InvalidInput(ErrorCode.TOO_LONG, field="template", limit=MAX_BODY)
@@ -107,7 +108,7 @@ class Templates:
         )
 
     async def _add(self, actor: User, name: str, kind: str, **values: object) -> Template:
-        clean = " ".join(name.split())
+        clean = one_line(name)
         if not clean:
             raise InvalidInput(ErrorCode.EMPTY, field="name")
         if len(clean) > MAX_NAME:

@@ -21,6 +21,7 @@ from crm.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from crm.event_data import CallLogged, FileAttached
 from crm.events import EventKind
 from crm.open_cards import OpenCard, OpenCards, open_card_update
+from crm.parsing.search_text import shows
 from storage.engine import write_row, write_transaction
 from storage.models import Deal, Event, User
 
@@ -36,7 +37,7 @@ OPEN_CARD_REFRESH = timedelta(minutes=1)
 
 def clean_note(text: str | None, required: bool = True) -> str | None:
     note = (text or "").strip()
-    if not note:
+    if not shows(note):
         if required:
             raise InvalidInput(ErrorCode.EMPTY, field="comment")
         return None

@@ -11,19 +11,17 @@ import pytest
 
 from bot.app import App
 from tests.conftest import UserFactory
-from tests.test_long_input import APOLOGIES, CASES, Case, as_member, fsm_state, said
+from tests.test_long_input import APOLOGIES, CASES, Case, at_step, fsm_state, said
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 async def test_a_file_sent_to_a_dialog_step_is_answered_and_the_step_stays(
     app: App, user: UserFactory, case: Case
 ) -> None:
-    world = await as_member(app, user, "en", None)
-    await case.reach(world)
-    assert await fsm_state(app) == case.state.state, "the step was not reached"
-    start = len(world.member.session.requests)
-    await world.member.send_document("scan.pdf", "application/pdf")
-    answers = said(world.member.session.requests[start:])
+    member = await at_step(app, user, case)
+    start = len(member.session.requests)
+    await member.send_document("scan.pdf", "application/pdf")
+    answers = said(member.session.requests[start:])
     assert answers, "the bot said nothing"
     assert not set(answers) & set(APOLOGIES), answers
     assert await fsm_state(app) == case.state.state

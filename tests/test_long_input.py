@@ -745,6 +745,14 @@ async def as_member(app: App, user: UserFactory, language: str, world: World | N
     return world
 
 
+async def at_step(app: App, user: UserFactory, case: Case) -> SimulatedUser:
+    """The owner, reading English, at the step ``case`` reaches (checked in the storage)."""
+    world = await as_member(app, user, "en", None)
+    await case.reach(world)
+    assert await fsm_state(app) == case.state.state, "the step was not reached"
+    return world.member
+
+
 async def assert_refused_without_an_echo(
     app: App, member: SimulatedUser, text: str, send: Callable[[str], Awaitable[Any]]
 ) -> None:

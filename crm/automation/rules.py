@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from crm.errors import ErrorCode, InvalidInput
+from crm.parsing.search_text import one_line
 
 TRIGGERS = (
     "client_created",  # {"source": str?}
@@ -62,7 +63,7 @@ def check_rule(
     delay: dict[str, Any],
 ) -> str:
     """Raise InvalidInput (with what is wrong) unless the rule can run; returns the clean name."""
-    clean = " ".join(name.split())
+    clean = one_line(name)
     if not clean:
         raise InvalidInput(ErrorCode.EMPTY, field="rule")
     if len(clean) > MAX_NAME:

@@ -23,6 +23,7 @@ from crm.parsing.cells import (
     cell_text,
 )
 from crm.parsing.fields import FieldValueError, Parsed
+from crm.parsing.search_text import shows
 
 # Plain strings: comparing with them is several times cheaper than with the enum members.
 _SKIP, _PHONE, _EMAIL = str(Target.SKIP.value), str(Target.PHONE.value), str(Target.EMAIL.value)
@@ -135,7 +136,7 @@ def build_row(
             add_links(draft, target, link_text(value))
         elif parse_field is not None and (custom_id := field_id(target)) is not None:
             typed = _field_text(value)
-            if typed:
+            if shows(typed):
                 into = draft.deal_values if custom_id in deal_fields else draft.values
                 try:
                     into[custom_id] = parse_field(custom_id, typed)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events
 from crm.clock import Clock
 from crm.errors import ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.parsing.search_text import one_line
 from crm.team_settings import can_change_settings
 from crm.tokens import new_token, token_hash
 from storage.engine import write_transaction
@@ -33,7 +34,7 @@ class IssuedToken:
 
 
 def clean_source_name(text: str) -> str:
-    name = " ".join(text.split())
+    name = one_line(text)
     if not name:
         raise InvalidInput(ErrorCode.EMPTY, field="source")
     if len(name) > MAX_SOURCE_NAME:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
-from crm.parsing.search_text import fold
+from crm.parsing.search_text import fold, shows
 
 
 class FieldType(StrEnum):
@@ -52,7 +52,7 @@ _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9а-яё-]{1,63}\.)+[a-zа-яё0-9-]{2
 
 
 class FieldValueError(ValueError):
-    """``code``: not_a_number, not_a_date, not_yes_no, not_in_list, bad_phone, bad_email,
+    """``code``: empty, not_a_number, not_a_date, not_yes_no, not_in_list, bad_phone, bad_email,
     bad_url, too_long, too_large, negative; ``limit`` for too_long."""
 
     def __init__(self, code: str, limit: int | None = None) -> None:
@@ -86,6 +86,8 @@ def parse_value(
     raw = text.strip()
     if type_ in (FieldType.TEXT, FieldType.LONG_TEXT):
         value = " ".join(raw.split()) if type_ == FieldType.TEXT else raw
+        if not shows(value):
+            raise FieldValueError("empty")
         limit = MAX_TEXT if type_ == FieldType.TEXT else MAX_LONG_TEXT
         if len(value) > limit:
             raise FieldValueError("too_long", limit)

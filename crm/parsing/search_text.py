@@ -15,3 +15,20 @@ def fold(text: str) -> str:
     """
     folded = unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
     return " ".join(folded.split())
+
+
+# Characters that show nothing by themselves: controls, format marks (U+200B…U+200F,
+# U+202A…U+202E, U+2060, U+FEFF), separators.
+_UNSEEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Zs"})
+
+
+def shows(text: str) -> bool:
+    """Does anything of ``text`` show? A paste of direction marks alone does not."""
+    return any(unicodedata.category(char) not in _UNSEEN for char in text)
+
+
+def one_line(text: str) -> str:
+    """``text`` as a name or a title is kept: spaces collapsed, and "" when nothing of it
+    shows, so that the "empty" refusal covers a text of invisible marks too."""
+    line = " ".join(text.split())
+    return line if shows(line) else ""

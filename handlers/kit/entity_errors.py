@@ -9,6 +9,7 @@ from crm.errors import CrmError, ErrorCode
 
 def value_reason(reason: str, limit: object) -> str:
     texts = {
+        "empty": _("This cannot be empty. Please send it again."),
         "not_a_number": _("That is not a number. Send digits, like 12 or 12.5."),
         "not_a_date": _("That is not a date. Send it like 31.12.2026."),
         "not_yes_no": _("Send yes or no."),
