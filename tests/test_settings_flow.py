@@ -103,3 +103,16 @@ async def test_a_command_or_menu_button_ends_any_dialog(app: App, owner_en: Simu
     await owner_en.send("/new")
     [reply] = await owner_en.send("/cancel")
     assert reply.text == "Cancelled."
+
+
+async def test_a_clock_time_or_a_number_is_no_time_zone(app: App, owner: SimulatedUser) -> None:
+    """ "12:00" (the time on the member's clock) was read as UTC+2 and "99" as UTC+9 (any
+    character passed for the offset's sign): the zone changed without a word of doubt."""
+    await owner.send("/settings")
+    await owner.press("Сменить часовой пояс")
+    for typed in ("12:00", "99", "a5"):
+        [reply] = await owner.send(typed)
+        assert reply.text.startswith(f"«{typed}» — незнакомый мне часовой пояс."), typed
+    assert (await stored(app, OWNER_ID)).timezone == "Europe/Moscow"
+    [reply] = await owner.send("−2")  # the minus sign as typographers type it
+    assert "Etc/GMT+2" in reply.text

@@ -56,7 +56,7 @@ _CITIES: dict[str, str] = {
     "Asia/Bangkok": "бангкок bangkok",
     "America/New_York": "нью-йорк new-york",
 }
-_OFFSET = re.compile(r"^(utc|gmt|мск|msk)?\s*([+-−])\s*(\d{1,2})(?::?(00|30|45))?$")
+_OFFSET = re.compile(r"^(utc|gmt|мск|msk)?\s*([+\-−])\s*(\d{1,2})(?::?(00|30|45))?$")
 _MOSCOW_OFFSET = 3
 
 
