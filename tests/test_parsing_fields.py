@@ -85,6 +85,8 @@ def test_good_values(type_: FieldType, text: str, expected: Parsed) -> None:
         (T.URL, "not a link", "bad_url"),
         (T.URL, "ftp://example.com", "bad_url"),
         (T.URL, "localhost", "bad_url"),
+        (T.URL, "31.12.2026", "bad_url"),
+        (T.URL, "300.1.1.10", "bad_url"),
         (T.URL, "https://" + "a" * 500 + ".com", "too_long"),
     ],
 )

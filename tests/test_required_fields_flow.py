@@ -179,3 +179,18 @@ async def test_a_long_list_field_question_fits_a_message(app: App, owner_en: Sim
     assert len(question.text) < 4096 and question.text.endswith("…")
     [card] = await owner_en.send("100")  # the hundredth, by its number
     assert "Ivan Petrov" in card.text
+
+
+async def test_a_date_or_a_number_is_no_link(app: App, owner_en: SimulatedUser) -> None:
+    """A date typed into a link field ("31.12.2026") was kept as https://31.12.2026: a host
+    whose last part is digits is no site, unless the host is an IPv4 address."""
+    owner = owner_en
+    await required(app, CardKind.CLIENT, "Site", FieldType.URL)
+    [question] = await owner.send("/new Roga i Kopyta")
+    assert question.text == "“Site” is required (link): send it."
+    for typed in ("31.12.2026", "0.0001", "00.00.0000"):
+        [refused] = await owner.send(typed)
+        assert refused.text == "Site: That is not a link. Send it like example.com.", typed
+    assert await client_names(app) == []
+    [card] = await owner.send("10.0.0.7/crm")
+    assert "Roga i Kopyta" in card.text

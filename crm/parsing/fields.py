@@ -8,6 +8,7 @@ words. ``plain`` turns a stored value back into the JSON-able form events keep.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -206,6 +207,17 @@ def _url(raw: str) -> Parsed:
         host = (parts.hostname or "").lower()
     except ValueError:
         raise FieldValueError("bad_url") from None
-    if parts.scheme.lower() not in ("http", "https") or not _HOST.match(host):
+    if parts.scheme.lower() not in ("http", "https") or not _site(host):
         raise FieldValueError("bad_url")
     return Parsed(text_value=text, search=fold(text))
+
+
+def _site(host: str) -> bool:
+    """A domain whose last part has a letter (``31.12.2026`` is a date), or an IPv4 address."""
+    if _HOST.match(host) and any(char.isalpha() for char in host.rsplit(".", 1)[-1]):
+        return True
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return False
+    return True
