@@ -245,3 +245,20 @@ async def test_a_required_field_deleted_while_asked_ends_the_new_record_dialog(
     assert "This field no longer exists" in refused.text
     answers = await owner_en.send("Call them back tomorrow")  # no longer that answer
     assert all("This field no longer exists" not in a.text for a in answers)
+
+
+async def test_minus_zero_in_a_number_field_reads_as_zero(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """ "-0" (or "-0,0") was kept and shown as "Staff: -0"; it is 0."""
+    from crm.parsing.fields import FieldType
+
+    client = await make_client(app, OWNER_ID, "Anna")
+    async with app.crm.open() as crm:
+        await crm.fields.define(await member(app), CardKind.CLIENT, "Staff", FieldType.NUMBER)
+    await owner_en.press_data(ClientCb(action="open", client_id=client.id).pack())
+    await owner_en.press("🧩 Fields")
+    for typed in ("-0", "-0,0"):
+        await owner_en.press("✏️ Staff")
+        [screen] = await owner_en.send(typed)
+        assert "• Staff: 0\n" in screen.text + "\n", screen.text

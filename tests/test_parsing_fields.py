@@ -24,6 +24,8 @@ OPTIONS = (Option(1, "Опт"), Option(2, "Розница"), Option(5, "Ёлки
         (T.NUMBER, "12", Parsed(num_value=12.0, text_value="12")),
         (T.NUMBER, "1 500,25", Parsed(num_value=1500.25, text_value="1500.25")),
         (T.NUMBER, "-3.5", Parsed(num_value=-3.5, text_value="-3.5")),
+        (T.NUMBER, "-0", Parsed(num_value=0.0, text_value="0")),
+        (T.NUMBER, "-0,00", Parsed(num_value=0.0, text_value="0")),
         (T.MONEY, "150к", Parsed(int_value=15_000_000)),
         (T.MONEY, "1 200,50 ₽", Parsed(int_value=120_050)),
         (T.DATE, "31.12.2026", Parsed(date_value=date(2026, 12, 31))),

@@ -130,7 +130,7 @@ def _number(raw: str) -> Parsed:
     compact = raw.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
     if not _NUMBER.match(compact):
         raise FieldValueError("not_a_number")
-    number = Decimal(compact.replace(",", ".").replace("−", "-"))
+    number = Decimal(compact.replace(",", ".").replace("−", "-")) + 0  # "-0" is 0
     if abs(number) >= MAX_NUMBER:
         raise FieldValueError("too_large")
     shown = format(number.normalize(), "f") if number == number.to_integral() else str(number)
