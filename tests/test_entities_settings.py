@@ -174,3 +174,19 @@ async def test_a_blank_new_option_is_asked_again_not_a_copy_of_the_last(
     async with app.crm.open() as crm:
         names = [option.name for option in options_of(await crm.fields.get(line.id))]
     assert names == ["Ice", "Steam", "Water"]
+
+
+async def test_archiving_or_deleting_a_type_named_by_no_type_says_it_is_gone(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A type's buttons forged onto client or deal fields (which have no type), or with no
+    type id, are told "gone", never answered with silence."""
+    async with app.crm.open() as crm:
+        kind = await crm.record_types.create(await owner_of(app), "Supplier", "Suppliers")
+    for action in (Ent.TYPE_ARCHIVE, Ent.TYPE_DELETE):
+        for kind_code, type_id in (("client", kind.id), ("deal", kind.id), ("record", 0)):
+            data = EntCb(action=action, kind=kind_code, type_id=type_id, item=1).pack()
+            assert await owner_en.press_data(data) == [], data
+            assert owner_en.alert == "This record type no longer exists.", data
+    async with app.crm.open() as crm:
+        assert (await crm.record_types.get(kind.id)).archived_at is None

@@ -144,11 +144,11 @@ async def _press(
     elif action == Ent.FIELD_DELETE_YES:
         await crm.fields.delete(member, data.item)
         await put(callback, await list_of(crm, kind, type_id))
-    elif action == Ent.TYPE_ARCHIVE and type_id:
-        await crm.record_types.set_archived(member, type_id, data.item == 1)
+    elif action == Ent.TYPE_ARCHIVE:  # no type (a client's or deal's fields): "gone"
+        await crm.record_types.set_archived(member, type_id or 0, data.item == 1)
         await put(callback, await list_of(crm, kind, type_id))
-    elif action == Ent.TYPE_DELETE and type_id:
-        await crm.record_types.delete(member, type_id)
+    elif action == Ent.TYPE_DELETE:
+        await crm.record_types.delete(member, type_id or 0)
         await put(callback, sv.kinds_screen(await crm.record_types.all(include_archived=True)))
 
 
