@@ -403,3 +403,31 @@ def test_a_rule_of_more_than_ten_conditions_or_actions_is_refused(
         "part": "conditions_many" if conditions > 10 else "actions_many",
         "limit": 10,
     }
+
+
+async def test_a_question_s_button_pressed_again_after_it_was_answered_is_told_stale(
+    owner_en: SimulatedUser,
+) -> None:
+    """A stage, a number, a status or a "who" pressed twice (or late, after the builder has
+    moved on) is answered "no longer active" and changes nothing, never with silence."""
+    stale = "This button is no longer active."
+
+    async def press_twice(label: str) -> None:
+        screen = owner_en.last_message()
+        data = next(d for text, d, _u in screen.buttons if label in text and d)
+        [after] = await owner_en.press_data(data, screen)
+        assert await owner_en.press_data(data, screen) == [], label
+        assert owner_en.alert == stale, label
+        assert owner_en.last_message().text == after.text
+
+    await open_builder(owner_en)
+    await owner_en.press("A deal enters a stage")
+    await press_twice("Proposal")  # the stage
+    await owner_en.press("Status is")
+    await press_twice("new")  # the status
+    await owner_en.press("What it does")
+    await owner_en.press("Tell someone")
+    await press_twice("The owner")  # whom to tell
+    await open_builder(owner_en)
+    await owner_en.press("A deal stays on its stage N days")
+    await press_twice("3 d")  # the days

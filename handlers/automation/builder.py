@@ -89,6 +89,8 @@ async def stage(
         await show_step(callback, state, *conditions(draft))
     elif draft.asking == "move_stage":
         await show_actions(callback, state, draft.with_action(stage_id=stage_id))
+    else:  # a button of a question no longer asked (pressed twice, or late)
+        raise InvalidInput(ErrorCode.BAD_CARD)
 
 
 @routes.callback_query(RuleFlow.building, _building(Step.NUMBER))
@@ -117,6 +119,8 @@ async def number(
         team = [m for m in await crm.members.team(member) if m.active]
         screen = views.who_screen(draft.data(), _("For whom is the task?"), codes, team)
         await show_step(callback, state, ask(draft, "task_who"), screen)
+    else:  # a button of a question no longer asked (pressed twice, or late)
+        raise InvalidInput(ErrorCode.BAD_CARD)
 
 
 @routes.callback_query(RuleFlow.building, _building(Step.ANY))
@@ -142,6 +146,8 @@ async def status(
         await show_step(callback, state, *conditions(draft))
     elif draft.asking == "set_status":
         await show_actions(callback, state, draft.with_action(status=code))
+    else:  # a button of a question no longer asked (pressed twice, or late)
+        raise InvalidInput(ErrorCode.BAD_CARD)
 
 
 @routes.callback_query(RuleFlow.building, _building(Step.CONDITION))

@@ -90,6 +90,8 @@ async def who(
     elif draft.asking == "notify_who" and code in (Code.RESPONSIBLE, Code.OWNER, Code.GROUP):
         draft = ask(draft.with_action(to=code.value), "text")
         await show_step(callback, state, draft, views.ask_screen(draft.data(), prompt("text")))
+    else:  # a button of a question no longer asked (pressed twice, or late)
+        raise InvalidInput(ErrorCode.BAD_CARD)
 
 
 @routes.callback_query(RuleFlow.building, BuildCb.filter(F.step == Step.MEMBER))
