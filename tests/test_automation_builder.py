@@ -431,3 +431,38 @@ async def test_a_question_s_button_pressed_again_after_it_was_answered_is_told_s
     await open_builder(owner_en)
     await owner_en.press("A deal stays on its stage N days")
     await press_twice("3 d")  # the days
+
+
+async def test_a_late_record_type_template_field_or_member_press_leaves_the_draft_alone(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """Buttons of a question the builder no longer asks (an older screen's, or forged) are
+    refused: a record type pressed on the conditions screen would have replaced the stage
+    chosen, and the rule been refused only when saved."""
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        kind = await crm.record_types.create(me, "Product", "Products")
+        template = await crm.templates.add_text(me, "Offer", "Hello {client.name}")
+        field = await crm.fields.define(me, CardKind.CLIENT, "Tier", FieldType.TEXT)
+    await open_builder(owner_en)
+    await owner_en.press("A deal enters a stage")
+    [chosen] = await owner_en.press("Proposal")
+    for late in (
+        BuildCb(step=Step.RECORD_TYPE, value=kind.id),
+        BuildCb(step=Step.TEMPLATE, value=template.id),
+        BuildCb(step=Step.FIELD, value=field.id),
+        BuildCb(step=Step.MEMBER, member=OWNER_ID),
+    ):
+        assert await owner_en.press_data(late.pack(), chosen) == [], late
+        assert owner_en.alert == "This button is no longer active.", late
+    assert owner_en.last_message().text == chosen.text  # the stage is still chosen
+    await owner_en.press("What it does")
+    await owner_en.press("Tell someone")
+    await owner_en.press("The owner")
+    await owner_en.send("A deal moved")
+    await owner_en.press("When to do it")
+    await owner_en.press_data(BuildCb(step=Step.DELAY, code=Code.NOW).pack())
+    await owner_en.send("Proposal alert")
+    [rule] = await all_of(app, AutomationRule)
+    assert rule.trigger_params == {"stage_id": await stage_id(app, "proposal")}

@@ -14,6 +14,7 @@ from handlers.automation import builder_views as views
 from handlers.automation.builder_steps import (
     DEAL_TRIGGERS,
     ask,
+    asked,
     card_fields,
     conditions,
     show_actions,
@@ -98,7 +99,7 @@ async def who(
 async def toggle_member(
     callback: CallbackQuery, callback_data: BuildCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
-    draft = await RuleDraft.load(state)
+    draft = asked(await RuleDraft.load(state), "task_who", "members")
     team = [m for m in await crm.members.team(member) if m.active]
     picked = next((m for m in team if m.id == callback_data.member), None)
     if picked is None:
@@ -128,8 +129,9 @@ async def members_done(callback: CallbackQuery, state: FSMContext) -> None:
 async def template(
     callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
 ) -> None:
+    draft = asked(await RuleDraft.load(state), "template")
     chosen = await crm.templates.get(callback_data.value)
-    draft = (await RuleDraft.load(state)).with_name("template", chosen.id, chosen.name)
+    draft = draft.with_name("template", chosen.id, chosen.name)
     await show_actions(callback, state, draft.with_action(template_id=chosen.id))
 
 
@@ -157,7 +159,9 @@ async def delay(callback: CallbackQuery, callback_data: BuildCb, state: FSMConte
 async def custom_field(
     callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
 ) -> None:
-    draft = await RuleDraft.load(state)
+    draft = asked(
+        await RuleDraft.load(state), "date_field", "changed_field", "cond_field", "set_field"
+    )
     field = next((f for f in await card_fields(crm) if f.id == callback_data.value), None)
     if field is None:
         raise NotFound()
@@ -187,10 +191,9 @@ async def custom_field(
 async def record_type(
     callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
 ) -> None:
+    draft = asked(await RuleDraft.load(state), "record_type")
     chosen = await crm.record_types.get(callback_data.value)
-    draft = (await RuleDraft.load(state)).with_name(
-        "record_type", chosen.id, record_type_label(chosen)
-    )
+    draft = draft.with_name("record_type", chosen.id, record_type_label(chosen))
     draft = ask(draft.with_rule(params={"type_id": chosen.id}), "")
     # A card of the team's own type has no amount, status or tags to check: on to actions.
     await show_step(callback, state, draft, views.actions_screen(draft.data(), has_deal=False))

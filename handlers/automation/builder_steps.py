@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
+from crm.errors import ErrorCode, InvalidInput
 from crm.parsing.fields import FieldType
 from crm.service import Crm
 from handlers.automation import builder_views as views
@@ -43,6 +44,14 @@ async def card_fields(crm: Crm) -> list[FieldDef]:
 
 def ask(draft: RuleDraft, asking: str) -> RuleDraft:
     return replace(draft, asking=asking)
+
+
+def asked(draft: RuleDraft, *questions: str) -> RuleDraft:
+    """The draft, when it asks one of ``questions``: the button of a question no longer
+    asked (pressed twice, or late from an older screen) must not change it."""
+    if draft.asking not in questions:
+        raise InvalidInput(ErrorCode.BAD_CARD)  # "This button is no longer active."
+    return draft
 
 
 def conditions(draft: RuleDraft) -> tuple[RuleDraft, Screen]:
