@@ -15,6 +15,7 @@ from bot.app import App
 from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from crm.imports.reading import read_table
+from handlers.imports.callbacks import ImportAction, ImportCb
 from storage.engine import create_engine
 from storage.restore import restore, table_counts
 from tests.client_helpers import make_client
@@ -105,6 +106,21 @@ async def test_xlsx_with_excel_damage_and_create_anyway(app: App, owner_en: Simu
         [petr] = await crm.client_queries.search(owner, "Сидоров")
         assert petr.created_at.date().isoformat() == "2024-01-05"
         assert len(await crm.client_queries.search(owner, "903 555")) == 2
+
+
+async def test_a_forged_duplicate_policy_is_a_stale_button_and_the_import_goes_on(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await make_client(app, OWNER_ID, "Елена", phones=("+79035556677",))
+    await owner_en.send_document("sales.xlsx", data=sales_xlsx())
+    [preview] = await owner_en.press("Preview")
+    for forged in ("update", "", "Skip"):
+        data = ImportCb(action=ImportAction.RUN, value=forged).pack()
+        assert await owner_en.press_data(data, preview) == [], forged
+        assert owner_en.alert == "This button is no longer active.", forged
+    await owner_en.press("Create anyway", preview)  # the dialog is still there
+    await finished(app)
+    assert "Created: 2" in owner_en.last_message().text
 
 
 async def test_bad_files_get_a_clear_answer(owner_en: SimulatedUser) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from crm.errors import ErrorCode, InvalidInput
 from crm.imports.mapping import check
 from crm.imports.reading import Table
 from crm.imports.required import Required
@@ -19,6 +20,14 @@ class Policy(StrEnum):
     SKIP = "skip"
     FILL = "fill"  # fill the empty fields of the card it matches
     CREATE = "create"  # create a card anyway
+
+    @classmethod
+    def named(cls, name: str) -> Policy:
+        """The policy of this name; any other name (a forged button's) is refused."""
+        try:
+            return cls(name)
+        except ValueError:
+            raise InvalidInput(ErrorCode.IMPORT_BAD_TARGET, target=name[:40]) from None
 
 
 @dataclass

@@ -192,7 +192,7 @@ async def run(
     background: set[asyncio.Task[None]],
 ) -> None:
     data = cast(ImportData, await state.get_data())
-    policy = Policy(callback_data.value)
+    policy = Policy.named(callback_data.value)
     choice = RequiredChoice(data.get("required") or RequiredChoice.EMPTY)
     await state.clear()
     await show(callback, progress_text(data["file_name"], 0, 0))
