@@ -28,6 +28,9 @@ from crm.parsing.amounts import AmountError, parse_amount
         ("1,500,000", 150_000_000),
         ("1.500.000", 150_000_000),
         ("1,500", 150_000),
+        ("0,500", 50),  # no number's thousands start with 0: a decimal comma
+        ("0.250", 25),
+        ("0,005", 0),  # half a kopeck, rounded to even
         ("150000.50", 15_000_050),
         ("150 000,50", 15_000_050),
         ("99,9", 9_990),

@@ -79,7 +79,8 @@ def _number(text: str, has_suffix: bool) -> Decimal:
 
     A single separator followed by exactly three digits groups thousands
     (``1,500``, ``1.500``) unless a word like ``млн`` follows (``1,5 млн``,
-    where it can only be a decimal point); several equal separators group;
+    where it can only be a decimal point) or it follows a zero (``0,500``: no
+    number's thousands start with 0); several equal separators group;
     otherwise the last one is the decimal point.
     """
     text = re.sub(r"[\s']", "", text)
@@ -92,7 +93,7 @@ def _number(text: str, has_suffix: bool) -> Decimal:
         if len(set(separators)) == 1 and len(separators) > 1:
             _check_groups(text.split(separators[0]))
             digits = text.replace(separators[0], "")
-        elif len(separators) == 1 and len(tail) == 3 and not has_suffix:
+        elif len(separators) == 1 and len(tail) == 3 and not has_suffix and head[:1] != "0":
             digits = head + tail
         else:
             _check_groups(re.split(r"[.,]", head))
