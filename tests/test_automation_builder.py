@@ -405,6 +405,24 @@ def test_a_rule_of_more_than_ten_conditions_or_actions_is_refused(
     }
 
 
+@pytest.mark.parametrize(
+    "action",
+    [
+        {"type": "create_task", "title": "\u202e\u200f"},
+        {"type": "notify", "to": "owner", "text": "\u200b"},
+        {"type": "add_tag", "tag": "\u2060\ufeff"},
+    ],
+)
+def test_a_rule_whose_task_message_or_tag_shows_nothing_is_refused(
+    action: dict[str, str],
+) -> None:
+    """Direction marks or zero-width spaces alone are no title, message or tag: the rule
+    would make tasks, messages or tags that show as blanks."""
+    with pytest.raises(InvalidInput) as refused:
+        check_rule("Blank", "client_created", {}, [], [action], {"type": "now"})
+    assert refused.value.params == {"part": "action"}
+
+
 async def test_a_question_s_button_pressed_again_after_it_was_answered_is_told_stale(
     owner_en: SimulatedUser,
 ) -> None:

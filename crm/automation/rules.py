@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from crm.errors import ErrorCode, InvalidInput
-from crm.parsing.search_text import one_line
+from crm.parsing.search_text import one_line, shows
 
 TRIGGERS = (
     "client_created",  # {"source": str?}
@@ -120,7 +120,7 @@ def _check_action(action: dict[str, Any]) -> None:
         "add_tag": "tag",
         "remove_tag": "tag",
     }
-    if kind in needs and not str(action.get(needs[kind]) or "").strip():
+    if kind in needs and not shows(str(action.get(needs[kind]) or "")):  # (nothing visible too)
         raise InvalidInput(ErrorCode.BAD_RULE, part="action")
     if kind == "notify" and action.get("to") not in ("responsible", "owner", "group"):
         raise InvalidInput(ErrorCode.BAD_RULE, part="action")

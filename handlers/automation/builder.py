@@ -16,6 +16,7 @@ from crm.automation.rules import MAX_CONDITIONS, MAX_TEXT
 from crm.clients import MAX_TAG
 from crm.errors import ErrorCode, InvalidInput, NotFound
 from crm.parsing.amounts import AmountError, parse_amount
+from crm.parsing.search_text import shows
 from crm.service import Crm
 from handlers.automation import builder_views as views
 from handlers.automation.builder_steps import (
@@ -200,6 +201,8 @@ async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> 
     limit = LIMITS.get(asking)
     if limit is not None and len(text) > limit:  # refused whole, never cut short silently
         raise InvalidInput(ErrorCode.TOO_LONG, field="rule", limit=limit)
+    if limit is not None and not shows(text):  # marks only: a blank task, tag or message
+        raise InvalidInput(ErrorCode.EMPTY, field="rule")
     if asking == "source":
         params = {**draft.data().get("params", {}), "source": text}
         await show_step(message, state, *conditions(draft.with_rule(params=params)))
