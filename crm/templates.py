@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import docx_fill, events, mailer, placeholders, template_fields
+from crm import docx_fill, events, field_rules, mailer, placeholders, template_fields
 from crm.access import is_staff
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import Deals
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
-from crm.parsing.search_text import one_line, shows
+from crm.parsing.search_text import shows
 from storage.engine import write_transaction
 from storage.models import Client, ClientEmail, Deal, Role, Template, User
 
@@ -52,6 +52,11 @@ def file_name(client_name: str, day: str) -> str:
     """``Ivan Petrov 02.03.2026.docx``, with what file systems refuse taken out."""
     safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", client_name)
     return " ".join(f"{safe} {day}".split())[:120] + ".docx"
+
+
+def clean_name(name: str) -> str:
+    """A template's name as kept; InvalidInput when nothing of it shows, or too long."""
+    return field_rules.clean_name(name, MAX_NAME, "name")
 
 
 def _require_owner(actor: User) -> None:
@@ -108,11 +113,7 @@ class Templates:
         )
 
     async def _add(self, actor: User, name: str, kind: str, **values: object) -> Template:
-        clean = one_line(name)
-        if not clean:
-            raise InvalidInput(ErrorCode.EMPTY, field="name")
-        if len(clean) > MAX_NAME:
-            raise InvalidInput(ErrorCode.TOO_LONG, field="name", limit=MAX_NAME)
+        clean = clean_name(name)
         async with write_transaction(self._session):
             if len(await self.all()) >= MAX_TEMPLATES:
                 raise InvalidInput(ErrorCode.TOO_MANY_TEMPLATES, limit=MAX_TEMPLATES)

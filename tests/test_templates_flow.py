@@ -88,6 +88,10 @@ async def test_the_owner_adds_a_message_template_and_deletes_it(owner_en: Simula
     [empty] = await owner_en.press("Templates")
     assert "No templates yet" in empty.text
     await owner_en.press("Message")
+    # Direction marks alone are no name: refused at once, not once the text is typed
+    # (where every text would then be refused for the name, until /cancel).
+    [blank] = await owner_en.send("\u202e\u200f")
+    assert blank.text == "This cannot be empty. Please send it again."
     [asked] = await owner_en.send("Offer")
     assert "{client.name}" in asked.text
     [refused] = await owner_en.send("Dear {client.nmae}, {deal.amount}")

@@ -12,7 +12,7 @@ from crm.automation.parts import TEMPLATE
 from crm.docx_fill import MAX_BYTES
 from crm.errors import ErrorCode, InvalidInput, NotFound
 from crm.service import Crm
-from crm.templates import MAX_NAME
+from crm.templates import MAX_NAME, clean_name
 from handlers.kit.keyboards import cancel_row, keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
@@ -76,9 +76,7 @@ async def add_text(callback: CallbackQuery, member: User, crm: Crm, state: FSMCo
 
 @routes.message(TemplateFlow.name, F.text)
 async def typed_name(message: Message, crm: Crm, state: FSMContext) -> None:
-    name = " ".join((message.text or "").split())
-    if len(name) > MAX_NAME:
-        raise InvalidInput(ErrorCode.TOO_LONG, field="name", limit=MAX_NAME)
+    name = clean_name(message.text or "")  # refused now, not after the text is typed
     await NewTemplate(template_name=name).save(state)
     await state.set_state(TemplateFlow.body)
     custom = await crm.templates.custom_names()
