@@ -18,6 +18,8 @@ from tests.test_long_input import (
     Case,
     assert_refused_without_an_echo,
     at_step,
+    fsm_data,
+    kept_texts,
 )
 
 INVISIBLE = "\u202e\u200f"
@@ -40,6 +42,10 @@ async def test_an_invisible_text_is_refused_and_stores_nothing(
 ) -> None:
     member = await at_step(app, user, case)
     await assert_refused_without_an_echo(app, member, INVISIBLE, member.send)
+    # The echo and "kept" checks above look for 200 characters of the text: these two
+    # are shorter, so whether the dialog kept them for a later step is looked at here.
+    kept = kept_texts(await fsm_data(app))
+    assert not any(INVISIBLE in text for text in kept), "the dialog kept the text"
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError, ErrorCode, InvalidInput
+from crm.parsing.search_text import one_line
 from crm.parsing.when import DAY_PARTS, DayPart, WhenError, parse_when, split_when
 from crm.service import Crm
 from crm.tasks import MAX_TITLE
@@ -153,7 +154,7 @@ async def take_text(message: Message, crm: Crm, member: User, state: FSMContext,
         )
     except WhenError as error:
         # The what is kept: only the when is asked again.
-        title = kept_text(text, crm.clock.now(), member.timezone, crm.config.default_hour)
+        title = one_line(kept_text(text, crm.clock.now(), member.timezone, crm.config.default_hour))
         if len(title) > MAX_TITLE:  # not kept: said now, not after the when
             raise InvalidInput(ErrorCode.TOO_LONG, field="task", limit=MAX_TITLE) from None
         data = await NewTask.load(state)
@@ -219,7 +220,7 @@ async def proceed(
     if reading is not None:
         data.due, data.day = reading.at, reading.day
     if title is not None:
-        data.title = title.strip()
+        data.title = one_line(title)  # marks alone are no title: it is asked for
     await data.save(state)
     if data.day is not None:
         day = data.day
