@@ -6,8 +6,9 @@ COMMITTED) two writers of one card at once (two members adding different tags, a
 member and an import or its undo) each read the other's new rows as absent, and the
 later commit wrote a line without the earlier one's tag: the card was not found by it
 until it changed again. A writer that rebuilds the line locks the row first (SELECT …
-FOR UPDATE, read afresh; nothing on SQLite, where writers take turns anyway), so the
-second reads after the first has committed.
+FOR NO KEY UPDATE, read afresh; nothing on SQLite, where writers take turns anyway), so the
+second reads after the first has committed. (Not FOR UPDATE: that would also hold up every
+insert of a row pointing at the client, an event or a task, until the commit.)
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ CHUNK = 500
 
 async def locked(session: AsyncSession, client_id: int) -> Client | None:
     """The client, its row locked until the transaction ends (None if there is none)."""
-    return await session.get(Client, client_id, with_for_update=True, populate_existing=True)
+    return await session.get(
+        Client, client_id, with_for_update={"key_share": True}, populate_existing=True
+    )
 
 
 async def all_locked(session: AsyncSession, ids: list[int]) -> dict[int, Client]:
@@ -35,7 +38,7 @@ async def all_locked(session: AsyncSession, ids: list[int]) -> dict[int, Client]
             select(Client)
             .where(Client.id.in_(ordered[start : start + CHUNK]))
             .order_by(Client.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
         found.update((client.id, client) for client in rows)

@@ -59,10 +59,12 @@ class Tasks:
         self._deals = deals
 
     async def visible(self, actor: User, task_id: int, lock: bool = False) -> Task:
-        """The assignee, whoever set it, and owners and admins see a task. With ``lock``, its
-        row is locked until commit and read afresh (SELECT … FOR UPDATE; nothing on SQLite):
-        two members marking it done at once then take turns, and the second finds it done."""
-        task = await self._session.get(Task, task_id, with_for_update=lock, populate_existing=lock)
+        """Seen by its assignee, whoever set it, owners and admins. ``lock``: locked till commit
+        and read afresh (FOR NO KEY UPDATE; not on SQLite), so two marking it done take turns."""
+        locking = {"key_share": True} if lock else None
+        task = await self._session.get(
+            Task, task_id, with_for_update=locking, populate_existing=lock
+        )
         if task is None or not (is_staff(actor) or actor.id in (task.assignee_id, task.created_by)):
             raise NotFound()
         return task
