@@ -92,7 +92,10 @@ class Groups:
         if topic not in SWITCHES:
             raise InvalidInput(ErrorCode.BAD_TOPIC)
         async with write_transaction(self._session):
-            group = await self._session.get(GroupChat, chat_id)
+            # Locked and read afresh: two owners switching at once take turns (PostgreSQL).
+            group = await self._session.get(
+                GroupChat, chat_id, with_for_update={"key_share": True}, populate_existing=True
+            )
             if group is None:
                 raise Conflict(ErrorCode.NOT_BOUND)
             topics = list(group.subscriptions)

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 from aiogram.exceptions import TelegramForbiddenError, TelegramMigrateToChat, TelegramRetryAfter
 from aiogram.methods import SendMessage
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.app import App, build_app
 from bot.offline import OfflineSession, SentMessage
 from bot.simulator import SimulatedUser
 from bot.startup import prepare_database
 from crm.clock import ManualClock
+from crm.groups import SWITCHES
 from crm.parsing.lead_fields import read_form
 from handlers.groups.callbacks import GroupAction, GroupCb
-from storage.models import OutboxMessage
+from storage.models import GroupChat, OutboxMessage
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner, UserFactory, make_settings
 
@@ -292,3 +294,33 @@ async def test_leads_nobody_took_reach_the_groups_that_hear_them(
         True,
         True,
     ]
+
+
+async def test_two_switches_pressed_at_once_both_hold(app: App, user: UserFactory) -> None:
+    """Each switch rewrites the group's list: on PostgreSQL the second, reading the list as
+    it was, put back what the first had just switched off. The other owner is a second
+    connection that has switched "new deals" off and not committed yet."""
+    await bound(app, user)
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+    assert owner is not None
+    async with app.engine.connect() as other:
+        row = select(GroupChat).where(GroupChat.chat_id == GROUP).with_for_update()
+        await other.execute(row)
+        topics = [t for t in SWITCHES if t != "new_deal"]
+        await other.execute(
+            update(GroupChat).where(GroupChat.chat_id == GROUP).values(subscriptions=topics)
+        )
+
+        async def switch() -> GroupChat:
+            async with app.crm.open() as crm:
+                return await crm.groups.toggle(owner, GROUP, "deal_won")
+
+        switching = asyncio.create_task(switch())
+        await asyncio.sleep(0.2)
+        assert not switching.done()  # it waits for the other owner's transaction
+        await other.commit()
+    await switching
+    async with app.engine.connect() as db:
+        kept = await db.scalar(select(GroupChat.subscriptions))
+    assert kept == [t for t in SWITCHES if t not in ("new_deal", "deal_won")]
