@@ -220,17 +220,21 @@ async def test_skip_them_skips_clients_in_the_base_and_folds_repeats_in_the_file
             "Иван Петров;8 916 123-45-67;ivan@mail.ru;",
             "Мария;89035556677;maria@ya.ru;",
             "Иван Петров;8 926 000-11-22;ivan@mail.ru;Рабочий телефон",
+            "Мария К.;89035556677;maria2@ya.ru;",
         ]
     ).encode()
     await owner_en.send_document("база.csv", data=data)
     [preview] = await owner_en.press("Preview")
     assert "What to do with clients already in the base?" in preview.text
+    assert "Already in the base (by phone or e-mail): 2" in preview.text
     assert "Repeated inside the file: 1" in preview.text
     await owner_en.press("Skip them")
     await finished(app)
     result = owner_en.last_message().text
     assert "Import of база.csv finished" in result
     assert "Created: 1" in result and "Updated: 0" in result
+    # Мария's second row went nowhere, as her first did; Иван's went into his card.
+    assert "Skipped: 2" in result and "Repeated inside the file, merged: 1" in result
 
     async with app.crm.open() as crm:
         owner = await crm.members.get_active(OWNER_ID)

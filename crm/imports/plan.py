@@ -37,6 +37,8 @@ class Plan:
     # Drafts whose phone or e-mail (a record's: name) an earlier row of the file has:
     # index → that row's index, or the first of its group's rows left by ``drop``.
     repeats: dict[int, int] = field(default_factory=dict)
+    # Drafts of cards already in the base left as they were (their repeats with them).
+    skipped: set[int] = field(default_factory=set)
 
     @property
     def rows(self) -> int:

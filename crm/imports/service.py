@@ -220,7 +220,10 @@ class Imports:
             existing = known.match(draft)
             if index in work.repeats and policy != Policy.CREATE:
                 repeated.append(index)
-                outcome.merged += 1
+                if root(work.repeats, index) in work.skipped:
+                    outcome.skipped += 1
+                else:
+                    outcome.merged += 1
             elif existing is not None and policy != Policy.CREATE:
                 visible = see_all or owners.get(existing) in (None, ctx.actor_id)
                 client_of[index] = existing if visible else None
@@ -229,6 +232,7 @@ class Imports:
                     filled.append(index)
                 else:
                     outcome.skipped += 1
+                    work.skipped.add(index)
             else:
                 create.append(index)
         ids = await writer.create_clients(self._session, ctx, [work.drafts[i] for i in create])
