@@ -398,6 +398,8 @@ def test_row_without_name_is_named_after_company_or_phone() -> None:
     assert isinstance(draft, RowDraft) and draft.name == "+79161234567"
     draft = build_row(3, ["Ann", "vip; Опт"], ["name", "tags"], "RU")
     assert isinstance(draft, RowDraft) and draft.tags == ["vip", "опт"]
+    draft = build_row(3, ["Ann", "vip, \u200b\u200f; #\u202e"], ["name", "tags"], "RU")
+    assert isinstance(draft, RowDraft) and draft.tags == ["vip"]  # no tag that shows nothing
     draft = build_row(3, ["Ann", "12345"], ["name", "custom:inn"], "RU")
     assert isinstance(draft, RowDraft) and draft.custom == {"inn": "12345"}
 
