@@ -507,3 +507,40 @@ async def test_a_firing_that_cannot_act_is_skipped_and_spoils_no_other(app: App)
     assert {outcome for _, outcome in outcomes} == {"done", "skipped"}
     assert len(await rows(app, Task)) == 3
     assert len(await rows(app, Event, Event.kind == "automation")) == 3
+
+
+async def test_a_tag_a_rule_adds_or_takes_off_is_found_by_search_as_it_is(app: App) -> None:
+    """A rule's tag went into the card's tags but not into its search line, so /find did
+    not find the card by it; and a tag of a rule saved before tags had to show anything
+    (direction marks alone) went on as a blank tag."""
+    async with app.crm.open() as crm:
+        me = await owner(crm)
+        tagging = await crm.automation.add(
+            me, "Tag", "client_created", {}, [{"type": "add_tag", "tag": "welcomed"}]
+        )
+        await crm.automation.add(
+            me,
+            "Untag",
+            "field_changed",
+            {"field": "client.status"},
+            [{"type": "remove_tag", "tag": "welcomed"}],
+        )
+    async with create_session_factory(app.engine)() as db, write_transaction(db):
+        rule = await db.get(AutomationRule, tagging.id)
+        assert rule is not None
+        rule.actions = [*rule.actions, {"type": "add_tag", "tag": "\u200b\u200f"}]
+    client = await make_client(app, OWNER_ID, "Lead")
+    await tick(app)
+
+    async def found(text: str) -> list[int]:
+        async with app.crm.open() as crm:
+            return [c.id for c in await crm.client_queries.search(await owner(crm), text)]
+
+    async with create_session_factory(app.engine)() as db:
+        tags = list(await db.scalars(select(ClientTag.tag).where(ClientTag.client_id == client.id)))
+    assert tags == ["welcomed"]
+    assert await found("welcomed") == [client.id]
+    async with app.crm.open() as crm:
+        await crm.client_edits.set_status(await owner(crm), client.id, "warm")
+    await tick(app)
+    assert await found("welcomed") == []

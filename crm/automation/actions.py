@@ -19,11 +19,13 @@ from crm import events, outbox, placeholders
 from crm.automation import custom_fields, triggers
 from crm.automation.conditions import Record
 from crm.automation.rules import due_after
-from crm.cards import CardKind
+from crm.cards import CardKind, CardRef
 from crm.clock import Clock
 from crm.errors import InvalidInput
 from crm.event_data import StageMove, StatusChanged
 from crm.events import EventKind
+from crm.field_values import refresh_search
+from crm.parsing.search_text import one_line
 from crm.tasks import PRIORITIES
 from storage.models import (
     AutomationFiring,
@@ -126,19 +128,24 @@ class Actions:
         return {"status": new}
 
     async def _add_tag(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
-        tag = str(action["tag"]).strip().lstrip("#").lower()[:64]
+        # (A rule saved before tags were checked for showing anything may hold such a tag.)
+        tag = one_line(str(action["tag"]).strip().lstrip("#")).lower()[:64]
         if tag and tag not in self._record.tags:
-            self._session.add(ClientTag(client_id=self._client().id, tag=tag))
+            client = self._client()
+            self._session.add(ClientTag(client_id=client.id, tag=tag))
             self._record.tags.append(tag)
+            await refresh_search(self._session, CardRef(CardKind.CLIENT, client.id), client)
         return {"tag": tag}
 
     async def _remove_tag(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
-        tag = str(action["tag"]).strip().lstrip("#").lower()
+        tag = one_line(str(action["tag"]).strip().lstrip("#")).lower()
+        client = self._client()
         await self._session.execute(
-            delete(ClientTag).where(ClientTag.client_id == self._client().id, ClientTag.tag == tag)
+            delete(ClientTag).where(ClientTag.client_id == client.id, ClientTag.tag == tag)
         )
         if tag in self._record.tags:
             self._record.tags.remove(tag)
+            await refresh_search(self._session, CardRef(CardKind.CLIENT, client.id), client)
         return {"tag": tag}
 
     async def _move_stage(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
