@@ -37,7 +37,7 @@ class ClientEdits:
         self._clients = clients
 
     async def visible(self, actor: User, client_id: int) -> Client:
-        """Locked until commit: the edits rebuild its search line (crm.client_lock)."""
+        """Locked until commit: the edits rebuild its search line (crm.row_locks)."""
         return await self._clients.visible(actor, client_id, lock=True)
 
     async def contacts(self, client_id: int) -> Contacts:

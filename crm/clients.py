@@ -16,12 +16,12 @@ from crm import events, groups, visibility
 from crm.automation import triggers
 from crm.cards import Fill
 from crm.client_index import search_text
-from crm.client_lock import locked
 from crm.clock import Clock
 from crm.errors import ErrorCode, InvalidInput, NotFound
 from crm.event_data import ClientCreated
 from crm.events import EventKind
 from crm.parsing.search_text import fold, one_line
+from crm.row_locks import locked
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
 from storage.models import Client, ClientEmail, ClientPhone, ClientTag, User
@@ -99,9 +99,11 @@ class Clients:
 
     async def visible(self, actor: User, client_id: int, lock: bool = False) -> Client:
         """The client if ``actor`` may see it; NotFound otherwise (the two look the same).
-        With ``lock``, its row is locked until commit (crm.client_lock)."""
+        With ``lock``, its row is locked until commit (crm.row_locks)."""
         session = self._session
-        client = await (locked(session, client_id) if lock else session.get(Client, client_id))
+        client = await (
+            locked(session, Client, client_id) if lock else session.get(Client, client_id)
+        )
         if client is None or not visibility.can_see_client(
             actor, client, await self._settings.managers_see_all()
         ):

@@ -12,7 +12,6 @@ from crm import events
 from crm.automation import triggers
 from crm.cards import Card, CardKind, CardRef, Cards, event_refs, value_column
 from crm.client_index import phone_forms, search_text, with_fields
-from crm.client_lock import locked
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import can_change_deal
@@ -30,6 +29,7 @@ from crm.field_plain import (
 from crm.field_rules import parse_for_field
 from crm.parsing.fields import SEARCH_TYPES, FieldType, Parsed
 from crm.parsing.search_text import fold
+from crm.row_locks import locked
 from storage.engine import write_transaction
 from storage.models import (
     Client,
@@ -183,7 +183,7 @@ async def refresh_search(session: AsyncSession, ref: CardRef, card: Card) -> Non
     if isinstance(card, Deal):
         return
     if isinstance(card, Client):
-        await locked(session, card.id)  # read afresh after another's write (crm.client_lock)
+        await locked(session, Client, card.id)  # read afresh after another's write (crm.row_locks)
     words = await search_words(session, ref)
     if isinstance(card, Record):
         card.search_text = fold(" ".join([card.title, words]))

@@ -17,6 +17,7 @@ from crm import outbox
 from crm.access import is_staff
 from crm.clock import Before, Clock, before
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
+from crm.row_locks import locked
 from storage.engine import write_transaction
 from storage.models import GroupChat, OutboxMessage, Role, Task, User
 
@@ -92,10 +93,7 @@ class Groups:
         if topic not in SWITCHES:
             raise InvalidInput(ErrorCode.BAD_TOPIC)
         async with write_transaction(self._session):
-            # Locked and read afresh: two owners switching at once take turns (PostgreSQL).
-            group = await self._session.get(
-                GroupChat, chat_id, with_for_update={"key_share": True}, populate_existing=True
-            )
+            group = await locked(self._session, GroupChat, chat_id)  # switches at once: turns
             if group is None:
                 raise Conflict(ErrorCode.NOT_BOUND)
             topics = list(group.subscriptions)

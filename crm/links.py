@@ -35,6 +35,7 @@ from crm.link_views import (
     link_views,
     links_query,
 )
+from crm.row_locks import locked
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
 from storage.models import Client, Deal, FieldDef, FieldValue, Link, Record, User
@@ -252,14 +253,11 @@ def _deal_side(card_a: Card, card_b: Card) -> Deal | None:
 
 async def _lock_both(session: AsyncSession, a: CardRef, b: CardRef) -> None:
     """Lock the two cards' rows until commit, in one order whichever way round they are
-    linked (SELECT … FOR NO KEY UPDATE; nothing on SQLite, where writers take turns). On
+    linked (crm.row_locks). On
     PostgreSQL two members linking the same two cards at once each found no link and
     each made one; now the second waits, finds the first's and is told so."""
     for ref in sorted((a, b), key=lambda ref: (ref.kind.value, ref.id)):
-        table = _TABLES[ref.kind]
-        await session.execute(
-            select(table.id).where(table.id == ref.id).with_for_update(key_share=True)
-        )
+        await locked(session, _TABLES[ref.kind], ref.id)
 
 
 _TABLES: dict[CardKind, type[Client] | type[Deal] | type[Record]] = {

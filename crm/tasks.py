@@ -23,6 +23,7 @@ from crm.event_data import NOTHING, Data, TaskAssigned, TaskCreated, TaskResched
 from crm.events import EventKind
 from crm.parsing.search_text import one_line
 from crm.recurrence import REPEATS, next_occurrence
+from crm.row_locks import locked
 from storage.engine import write_transaction
 from storage.models import Task, User
 
@@ -59,12 +60,10 @@ class Tasks:
         self._deals = deals
 
     async def visible(self, actor: User, task_id: int, lock: bool = False) -> Task:
-        """Seen by its assignee, whoever set it, owners and admins. ``lock``: locked till commit
-        and read afresh (FOR NO KEY UPDATE; not on SQLite), so two marking it done take turns."""
-        locking = {"key_share": True} if lock else None
-        task = await self._session.get(
-            Task, task_id, with_for_update=locking, populate_existing=lock
-        )
+        """Seen by its assignee, whoever set it, owners and admins. ``lock``: locked until
+        commit (crm.row_locks), so two members marking it done take turns."""
+        session = self._session
+        task = await (locked(session, Task, task_id) if lock else session.get(Task, task_id))
         if task is None or not (is_staff(actor) or actor.id in (task.assignee_id, task.created_by)):
             raise NotFound()
         return task

@@ -20,13 +20,13 @@ from crm import events, outbox
 from crm.business import message_rows
 from crm.business.connections import BusinessConnections
 from crm.business.customers import new_card
-from crm.client_lock import locked
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.event_data import FieldChanged
 from crm.field_values import client_search_text
 from crm.outbox import OutboxKind
 from crm.parsing.contacts import PhoneError, parse_phone
+from crm.row_locks import locked
 from storage.engine import write_transaction
 from storage.models import (
     BusinessChat,
@@ -216,7 +216,7 @@ class BusinessInbox:
                 select(ClientPhone.client_id).where(ClientPhone.e164 == e164)
             )
         )
-        client = await locked(self._session, client_id)  # its search line is rebuilt
+        client = await locked(self._session, Client, client_id)  # its search line is rebuilt
         if client_id in owners or client is None:
             return True
         if owners or not add:

@@ -19,12 +19,12 @@ from sqlalchemy.orm import InstrumentedAttribute
 from crm import events
 from crm.access import is_staff
 from crm.cards import CardKind, CardRef
-from crm.client_lock import all_locked
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
 from crm.event_data import ImportUndone
 from crm.field_values import client_search_text, search_words
 from crm.imports.link_events import unlink
+from crm.row_locks import all_locked
 from storage.engine import write_transaction
 from storage.models import (
     Client,

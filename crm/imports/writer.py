@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import client_lock, client_tags
+from crm import client_tags, row_locks
 from crm.client_index import search_text, with_fields
 from crm.event_data import Imported, NoData
 from crm.events import EventKind
@@ -148,7 +148,7 @@ async def fill_clients(
         else:
             merged[client_id] = draft
     ids = list(merged)
-    clients = await client_lock.all_locked(session, ids)  # their search lines are rebuilt
+    clients = await row_locks.all_locked(session, ids)  # their search lines are rebuilt
     have_phones = await _have(session, ClientPhone.client_id, ClientPhone.e164, ids)
     have_emails = await _have(session, ClientEmail.client_id, ClientEmail.email, ids)
     have_tags = await _have(session, ClientTag.client_id, ClientTag.tag, ids)

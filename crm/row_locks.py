@@ -1,0 +1,49 @@
+"""Rows locked before a write that depends on what was read in them.
+
+On PostgreSQL (READ COMMITTED) two members changing one thing at once each read it
+as it was before the other's change, and the later commit undid the earlier: two
+tags added to a client at once left one out of its search line (each writer rebuilt
+the line from the tags it had read), a repeating task marked done twice came back
+twice, two cards were linked twice, one of two group switches was lost. A writer that
+decides from a row locks it first and reads it afresh, so the second waits for the
+first to commit and sees its change. The lock is FOR NO KEY UPDATE: FOR UPDATE would
+also hold up, until the commit, every insert of a row pointing at the locked one (a
+client's events and tasks). Nothing on SQLite, where writers take turns anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Client
+
+CHUNK = 500
+Row = TypeVar("Row")
+
+
+async def locked(session: AsyncSession, model: type[Row], key: Any) -> Row | None:
+    """The row of ``model`` with primary key ``key``, locked until the transaction ends
+    and read afresh (None if there is none)."""
+    return await session.get(
+        model, key, with_for_update={"key_share": True}, populate_existing=True
+    )
+
+
+async def all_locked(session: AsyncSession, ids: list[int]) -> dict[int, Client]:
+    """The clients of ``ids`` by id, locked in id order (two writers of several cards
+    then never each hold one the other waits for)."""
+    found: dict[int, Client] = {}
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), CHUNK):
+        rows = await session.scalars(
+            select(Client)
+            .where(Client.id.in_(ordered[start : start + CHUNK]))
+            .order_by(Client.id)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+        found.update((client.id, client) for client in rows)
+    return found
