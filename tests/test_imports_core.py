@@ -13,9 +13,9 @@ from crm.clock import ManualClock
 from crm.errors import Conflict, InvalidInput, NotAllowed
 from crm.imports import paced
 from crm.imports.mapping import propose
+from crm.imports.outcome import Outcome
 from crm.imports.plan import Policy
 from crm.imports.reading import read_table
-from crm.imports.service import Outcome
 from crm.service import Crm
 from storage.models import Client, ClientPhone, Deal, Event, User
 from tests.client_helpers import make_client

@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.app import App
 from crm.cards import CardKind, CardRef
 from crm.errors import Conflict, ErrorCode
+from crm.imports.outcome import Outcome
 from crm.imports.plan import Policy
 from crm.imports.reading import read_table
-from crm.imports.service import Outcome
 from crm.parsing.fields import FieldType
 from crm.service import Crm
 from storage.models import Client, ClientTag, Event, FieldValue, User

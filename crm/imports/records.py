@@ -28,12 +28,13 @@ from crm.imports.fields import define_new
 from crm.imports.link_targets import is_link, link_to
 from crm.imports.linker import Linker, check_link_types, link_rows
 from crm.imports.mapping import Target, field_id, header_key
+from crm.imports.outcome import Outcome
 from crm.imports.paced import Progress, in_chunks, planned
-from crm.imports.plan import Plan, Policy, merge_repeats, plan, reject_lacking, root
+from crm.imports.plan import Plan, Policy, merge_repeats, plan, reject_lacking
 from crm.imports.reading import Table
 from crm.imports.required import Required, RequiredChoice
 from crm.imports.rows import RowDraft
-from crm.imports.service import SAMPLE_ROWS, Outcome, Preview
+from crm.imports.service import SAMPLE_ROWS, Preview
 from crm.pace import Pace
 from crm.parsing.search_text import fold
 from crm.team_settings import TeamSettings
@@ -216,17 +217,13 @@ class RecordImports:
             draft = work.drafts[index]
             existing = known.get(fold(draft.name))
             if index in work.repeats and policy != Policy.CREATE:
-                if root(work.repeats, index) in work.skipped:
-                    outcome.skipped += 1
-                else:
-                    outcome.merged += 1
+                outcome.repeat(work, index)
             elif existing is not None and policy != Policy.CREATE:
                 visible = see_all or owners.get(existing) in (None, ctx.actor_id)
                 if policy == Policy.FILL and visible:
                     fill.append((existing, draft))
                 else:
-                    outcome.skipped += 1
-                    work.skipped.add(index)
+                    outcome.skip(work, index)
             else:
                 create.append(draft)
         ids = await record_writer.create_records(self._session, ctx, create)

@@ -23,7 +23,8 @@ from crm.errors import NotAllowed
 from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, lookup, writer
 from crm.imports.batch_row import closing, open_batch
-from crm.imports.linker import Linked, Linker, LinkRow, check_link_types, link_rows
+from crm.imports.linker import Linker, check_link_types, link_rows
+from crm.imports.outcome import Outcome
 from crm.imports.paced import Progress, in_chunks, planned
 from crm.imports.plan import (
     Plan,
@@ -36,7 +37,7 @@ from crm.imports.plan import (
 )
 from crm.imports.reading import Table
 from crm.imports.required import Required, RequiredChoice
-from crm.imports.rows import Rejected, RowDraft
+from crm.imports.rows import RowDraft
 from crm.pace import Pace
 from crm.pipeline import Pipelines
 from crm.team_settings import TeamSettings
@@ -56,32 +57,6 @@ class Preview:
     sample: list[RowDraft] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)  # required fields with no column
     lacking: int = 0  # rows without a value for a required field
-
-
-@dataclass
-class Outcome:
-    batch_id: int
-    created: int = 0
-    updated: int = 0
-    skipped: int = 0
-    merged: int = 0  # rows of a client or record the file had on an earlier row
-    deals: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
-    links: Linked = field(default_factory=Linked)
-    linkable: list[LinkRow] = field(default_factory=list)  # written rows with link cells
-    filled: set[int] = field(default_factory=set)  # known cards updated, by any chunk
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "skipped": self.skipped,
-            "merged": self.merged,
-            "deals": self.deals,
-            "rejected": len(self.rejected),
-            "links": self.links.made,
-            "not_linked": self.links.not_linked,
-        }
 
 
 class Imports:
@@ -220,10 +195,7 @@ class Imports:
             existing = known.match(draft)
             if index in work.repeats and policy != Policy.CREATE:
                 repeated.append(index)
-                if root(work.repeats, index) in work.skipped:
-                    outcome.skipped += 1
-                else:
-                    outcome.merged += 1
+                outcome.repeat(work, index)
             elif existing is not None and policy != Policy.CREATE:
                 visible = see_all or owners.get(existing) in (None, ctx.actor_id)
                 client_of[index] = existing if visible else None
@@ -231,8 +203,7 @@ class Imports:
                     fill.append((existing, draft))
                     filled.append(index)
                 else:
-                    outcome.skipped += 1
-                    work.skipped.add(index)
+                    outcome.skip(work, index)
             else:
                 create.append(index)
         ids = await writer.create_clients(self._session, ctx, [work.drafts[i] for i in create])

@@ -9,10 +9,11 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.imports.linker import Linked
 from crm.imports.mapping import Target
+from crm.imports.outcome import Outcome
 from crm.imports.plan import Policy
 from crm.imports.required import RequiredChoice
 from crm.imports.rows import Rejected
-from crm.imports.service import Outcome, Preview
+from crm.imports.service import Preview
 from handlers.imports.callbacks import (
     BatchAction,
     BatchCb,
