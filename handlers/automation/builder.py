@@ -22,6 +22,7 @@ from handlers.automation import builder_views as views
 from handlers.automation.builder_steps import (
     DEAL_TRIGGERS,
     ask,
+    asked,
     card_fields,
     conditions,
     next_after_trigger,
@@ -81,24 +82,23 @@ async def trigger(
 async def stage(
     callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
 ) -> None:
+    draft = asked(await RuleDraft.load(state), "trigger_stage", "move_stage")
     chosen = await crm.pipelines.stage(callback_data.value)
     stage_id = chosen.id
     name = chosen.name or builtin_stage_name(chosen.code) or "—"
-    draft = (await RuleDraft.load(state)).with_name("stage", stage_id, name)
+    draft = draft.with_name("stage", stage_id, name)
     if draft.asking == "trigger_stage":
         draft = draft.with_rule(params={**draft.data().get("params", {}), "stage_id": stage_id})
         await show_step(callback, state, *conditions(draft))
-    elif draft.asking == "move_stage":
+    else:
         await show_actions(callback, state, draft.with_action(stage_id=stage_id))
-    else:  # a button of a question no longer asked (pressed twice, or late)
-        raise InvalidInput(ErrorCode.BAD_CARD)
 
 
 @routes.callback_query(RuleFlow.building, _building(Step.NUMBER))
 async def number(
     callback: CallbackQuery, callback_data: BuildCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
-    draft = await RuleDraft.load(state)
+    draft = asked(await RuleDraft.load(state), "days", "hours", "due")
     value = callback_data.value
     if draft.asking in ("days", "hours"):
         draft = draft.with_rule(params={**draft.data().get("params", {}), draft.asking: value})
@@ -111,7 +111,7 @@ async def number(
             draft.data(), question, views.due_options(), workday=True, high_priority=high
         )
         await show_step(callback, state, draft, screen)
-    elif draft.asking == "due":
+    else:
         if callback_data.code == Code.NEXT_WORKDAY:
             draft = draft.with_action(due_minutes=0, due="next_workday")
         else:
@@ -120,8 +120,6 @@ async def number(
         team = [m for m in await crm.members.team(member) if m.active]
         screen = views.who_screen(draft.data(), _("For whom is the task?"), codes, team)
         await show_step(callback, state, ask(draft, "task_who"), screen)
-    else:  # a button of a question no longer asked (pressed twice, or late)
-        raise InvalidInput(ErrorCode.BAD_CARD)
 
 
 @routes.callback_query(RuleFlow.building, _building(Step.ANY))
@@ -133,7 +131,7 @@ async def any_value(callback: CallbackQuery, state: FSMContext) -> None:
 async def status(
     callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
 ) -> None:
-    draft = await RuleDraft.load(state)
+    draft = asked(await RuleDraft.load(state), "trigger_status", "cond_status", "set_status")
     statuses = await crm.settings.statuses()
     if callback_data.value >= len(statuses):
         raise NotFound()
@@ -145,10 +143,8 @@ async def status(
     elif draft.asking == "cond_status":
         draft = draft.add_condition({"field": "status", "op": "eq", "value": code})
         await show_step(callback, state, *conditions(draft))
-    elif draft.asking == "set_status":
+    else:
         await show_actions(callback, state, draft.with_action(status=code))
-    else:  # a button of a question no longer asked (pressed twice, or late)
-        raise InvalidInput(ErrorCode.BAD_CARD)
 
 
 @routes.callback_query(RuleFlow.building, _building(Step.CONDITION))
