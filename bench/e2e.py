@@ -15,8 +15,12 @@ benchmark is the owner of that team, chatting in private:
   and the second (the same card, nothing kept). Up to the fourteenth session the
   first was written after its answer, and the second paid for that write.
 
-The echo bot gets the same texts. Times are from the update being handed to
-the bot's getUpdates to its sendMessage arriving, per update, one at a time.
+Last, the floor under a ``find``: an aiogram bot that answers every message with
+the last card Kartoteka sent (its text and keyboard, built once), so what it takes
+is Telegram's transport and aiogram's sending of that card, and the rest of a
+``find`` is Kartoteka's own work. The echo bot and the floor get the same texts.
+Times are from the update being handed to the bot's getUpdates to its sendMessage
+arriving, per update, one at a time.
 Also: RSS at rest, CPU per update and per idle tick, and from inside the bot
 statements and write transactions per update and per idle tick, and the ms before
 an update's answer is asked of the API (the rest is transport). Progress goes to
@@ -183,6 +187,11 @@ async def run(args: argparse.Namespace, db: Path, names: list[str]) -> dict[str,
         log(f"echo: {echo}")
         bot = await measure_bot("kartoteka", api, db, names, args.rounds, args.rest)
         log(f"kartoteka: {bot}")
+        with tempfile.TemporaryDirectory(prefix="kartoteka-e2e-") as tmp:
+            sent = Path(tmp) / "card.json"  # the last card Kartoteka sent, as it sent it
+            sent.write_text(json.dumps(api.answers(OWNER_ID)[-1][2], ensure_ascii=False))
+            card = await measure_bot("card", api, sent, names, args.rounds, args.rest)
+        log(f"card: {card}")
     finally:
         await api.stop()
     base = echo["menu_p50_ms"]
@@ -191,11 +200,15 @@ async def run(args: argparse.Namespace, db: Path, names: list[str]) -> dict[str,
         "rounds": args.rounds,
         "echo": echo,
         "kartoteka": bot,
+        "card_floor": card,
         "menu_vs_echo_p50": round(bot["menu_p50_ms"] / base, 2),
         "find_vs_echo_p50": round(bot["find_p50_ms"] / base, 2),
         # What Kartoteka adds to the echo bot's answer, whatever the transport costs.
         "menu_over_echo_p50_ms": round(bot["menu_p50_ms"] - echo["menu_p50_ms"], 2),
         "find_over_echo_p50_ms": round(bot["find_p50_ms"] - echo["find_p50_ms"], 2),
+        # The floor: aiogram sending that card, with nothing to find or read.
+        "card_floor_vs_echo_p50": round(card["find_p50_ms"] / base, 2),
+        "find_over_card_floor_p50_ms": round(bot["find_p50_ms"] - card["find_p50_ms"], 2),
         "load_avg_1m": round(os.getloadavg()[0], 2),
         "cpu_ref_ms": cpu_reference_ms(),
         "cpus": os.cpu_count(),

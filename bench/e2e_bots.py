@@ -1,9 +1,10 @@
-"""The two bots ``bench.e2e`` runs, each in its own process.
+"""The three bots ``bench.e2e`` runs, each in its own process.
 
-``python -m bench.e2e_bots echo|kartoteka <api url> <db> <stats file>``: poll
+``python -m bench.e2e_bots echo|card|kartoteka <api url> <db> <stats file>``: poll
 the fake Bot API at ``api url`` until SIGINT, then write what was counted
 inside the process (statements per update and per idle tick, and the time from an
-update to its answer being asked of the API) to ``stats``.
+update to its answer being asked of the API) to ``stats``. For ``card`` the ``db``
+argument is a JSON file: the parameters of a card Kartoteka sent.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import Message, Update
+from aiogram.types import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 
 TOKEN = "123456:bench"
 REST = signal.SIGUSR1
@@ -38,6 +39,31 @@ async def echo(api: str) -> dict[str, Any]:
     @dispatcher.message()
     async def answer(message: Message) -> None:
         await message.answer(message.text or "?")
+
+    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api)))
+    try:
+        await dispatcher.start_polling(bot, polling_timeout=10)
+    finally:
+        await bot.session.close()
+    return {}
+
+
+async def card(api: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The floor under a ``/find``: aiogram answering every message with a card Kartoteka
+    sent (its text, parse mode and keyboard, built once), with no search and no reads."""
+    asyncio.get_running_loop().add_signal_handler(REST, lambda: None)
+    markup = InlineKeyboardMarkup.model_validate(params["reply_markup"])
+    preview = params.get("link_preview_options")
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def answer(message: Message) -> None:
+        await message.answer(
+            params["text"],
+            parse_mode=params.get("parse_mode"),
+            reply_markup=markup,
+            link_preview_options=LinkPreviewOptions.model_validate(preview) if preview else None,
+        )
 
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api)))
     try:
@@ -182,7 +208,12 @@ def main() -> None:
     kind, api, db, stats = sys.argv[1:5]
     logging.basicConfig(level=logging.WARNING)
     try:
-        result = asyncio.run(echo(api) if kind == "echo" else kartoteka(api, db))
+        if kind == "echo":
+            result = asyncio.run(echo(api))
+        elif kind == "card":  # ``db`` is the card's parameters
+            result = asyncio.run(card(api, json.loads(Path(db).read_text())))
+        else:
+            result = asyncio.run(kartoteka(api, db))
     except KeyboardInterrupt:
         result = {}
     Path(stats).write_text(json.dumps(result))

@@ -17,8 +17,10 @@ does, and times each update and these parts of a ``/find``:
 Then it replays every statement the ``/find`` updates ran on a plain ``sqlite3``
 connection to the same file (twice, the second timed): ``sqlite_ms`` is what
 SQLite itself takes of an update, the floor under any way of running them from
-Python. The means add up to the update's mean; the last line of stdout is one
-JSON object.
+Python; and once more on a plain ``aiosqlite`` connection, as an asyncio program
+must (each statement a round trip to its thread): ``aiosqlite_ms``, the floor under
+running them from the event loop without SQLAlchemy. The means add up to the
+update's mean; the last line of stdout is one JSON object.
 """
 
 from __future__ import annotations
@@ -144,7 +146,8 @@ async def measure(path: Path, names: list[str], rounds: int) -> dict[str, Any]:
                 statements.append(list(ran))
     finally:
         await app.close()
-    return summary(help_ms, find_ms, parts, replay(path, statements), statements)
+    floors = {"sqlite": replay(path, statements), "aiosqlite": await replay_async(path, statements)}
+    return summary(help_ms, find_ms, parts, floors, statements)
 
 
 def replay(path: Path, updates: list[list[tuple[str, Any]]]) -> list[float]:
@@ -166,11 +169,29 @@ def replay(path: Path, updates: list[list[tuple[str, Any]]]) -> list[float]:
         connection.close()
 
 
+async def replay_async(path: Path, updates: list[list[tuple[str, Any]]]) -> list[float]:
+    """Each update's reads run by ``aiosqlite`` alone, as ``replay`` runs them: ms per update."""
+    import aiosqlite
+
+    async with aiosqlite.connect(f"file:{path}?mode=ro", uri=True) as connection:
+
+        async def run(statements: list[tuple[str, Any]]) -> float:
+            started = time.perf_counter()
+            for statement, parameters in statements:
+                if statement.lstrip()[:6].upper() == "SELECT":
+                    await (await connection.execute(statement, parameters)).fetchall()
+            return (time.perf_counter() - started) * 1000
+
+        for statements in updates:
+            await run(statements)
+        return [await run(statements) for statements in updates]
+
+
 def summary(
     help_ms: list[float],
     find_ms: list[float],
     parts: list[dict[str, float]],
-    sqlite_ms: list[float],
+    floors: dict[str, list[float]],
     statements: list[list[tuple[str, Any]]],
 ) -> dict[str, Any]:
     def p50(values: Sequence[float]) -> float:
@@ -197,8 +218,8 @@ def summary(
         "find_ms_mean": mean(find_ms),
         "parts_ms_mean": {name: mean([s[name] for s in split]) for name in names},
         "parts_ms_p50": {name: p50([s[name] for s in split]) for name in names},
-        "sqlite_ms_p50": p50(sqlite_ms),
-        "sqlite_ms_mean": mean(sqlite_ms),
+        **{f"{floor}_ms_p50": p50(ms) for floor, ms in floors.items()},
+        **{f"{floor}_ms_mean": mean(ms) for floor, ms in floors.items()},
         "statements_per_find": p50([len(s) for s in statements]),
     }
 
