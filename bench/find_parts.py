@@ -17,10 +17,10 @@ does, and times each update and these parts of a ``/find``:
 Then it replays every statement the ``/find`` updates ran on a plain ``sqlite3``
 connection to the same file (twice, the second timed): ``sqlite_ms`` is what
 SQLite itself takes of an update, the floor under any way of running them from
-Python; and once more on a plain ``aiosqlite`` connection, as an asyncio program
-must (each statement a round trip to its thread): ``aiosqlite_ms``, the floor under
-running them from the event loop without SQLAlchemy. The means add up to the
-update's mean; the last line of stdout is one JSON object.
+Python; and once more on a plain ``aiosqlite`` connection (each statement a round
+trip to its thread): ``aiosqlite_ms``, what the reads would take without
+``storage/sqlite_driver.py``, which runs them in the event loop's thread. The means
+add up to the update's mean; the last line of stdout is one JSON object.
 """
 
 from __future__ import annotations
