@@ -61,7 +61,7 @@ class Tasks:
 
     async def visible(self, actor: User, task_id: int, lock: bool = False) -> Task:
         """Seen by its assignee, whoever set it, owners and admins. ``lock``: locked until
-        commit (crm.row_locks), so two members marking it done take turns."""
+        commit and read afresh (crm.row_locks), so two members changing it take turns."""
         session = self._session
         task = await (locked(session, Task, task_id) if lock else session.get(Task, task_id))
         if task is None or not (is_staff(actor) or actor.id in (task.assignee_id, task.created_by)):
@@ -236,7 +236,8 @@ class Tasks:
         return TaskLists(list(overdue), list(today), list(week), list(done))
 
     async def _open_task(self, actor: User, task_id: int) -> Task:
-        task = await self.visible(actor, task_id)
+        """Locked and read afresh: one another member marked done meanwhile is refused."""
+        task = await self.visible(actor, task_id, lock=True)
         if task.done_at is not None:
             raise Conflict(ErrorCode.ALREADY_DONE)
         if not (is_staff(actor) or actor.id in (task.assignee_id, task.created_by)):
