@@ -35,10 +35,10 @@ from crm.link_views import (
     link_views,
     links_query,
 )
-from crm.row_locks import locked
+from crm.row_locks import cards_locked
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
-from storage.models import Client, Deal, FieldDef, FieldValue, Link, Record, User
+from storage.models import Deal, FieldDef, FieldValue, Link, Record, User
 
 
 class Links:
@@ -62,7 +62,9 @@ class Links:
             raise InvalidInput(ErrorCode.LINK_TO_ITSELF)
         check_line(quantity_milli, price_minor)
         async with write_transaction(self._session):
-            await _lock_both(self._session, a, b)  # two linking them at once: one link
+            # Two linking them at once (members, an import): one link. On PostgreSQL both
+            # found no link and each made one; now the second waits and finds the first's.
+            await cards_locked(self._session, (a, b))
             card_a = await self._cards.visible(actor, a)
             card_b = await self._cards.visible(actor, b)
             if await self._find(a, b) is not None:
@@ -249,19 +251,3 @@ def _deal_side(card_a: Card, card_b: Card) -> Deal | None:
     if isinstance(card_a, Deal):
         return card_a
     return card_b if isinstance(card_b, Deal) else None
-
-
-async def _lock_both(session: AsyncSession, a: CardRef, b: CardRef) -> None:
-    """Lock the two cards' rows until commit, in one order whichever way round they are
-    linked (crm.row_locks). On
-    PostgreSQL two members linking the same two cards at once each found no link and
-    each made one; now the second waits, finds the first's and is told so."""
-    for ref in sorted((a, b), key=lambda ref: (ref.kind.value, ref.id)):
-        await locked(session, _TABLES[ref.kind], ref.id)
-
-
-_TABLES: dict[CardKind, type[Client] | type[Deal] | type[Record]] = {
-    CardKind.CLIENT: Client,
-    CardKind.DEAL: Deal,
-    CardKind.RECORD: Record,
-}

@@ -13,15 +13,23 @@ client's events and tasks). Nothing on SQLite, where writers take turns anyway.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Client
+from crm.cards import CardKind, CardRef
+from storage.models import Client, Deal, Record
 
 CHUNK = 500
 Row = TypeVar("Row")
+CardRow = TypeVar("CardRow", bound=Client | Deal | Record)
+TABLES: dict[CardKind, type[Client] | type[Deal] | type[Record]] = {
+    CardKind.CLIENT: Client,
+    CardKind.DEAL: Deal,
+    CardKind.RECORD: Record,
+}
 
 
 async def locked(session: AsyncSession, model: type[Row], key: Any) -> Row | None:
@@ -32,18 +40,33 @@ async def locked(session: AsyncSession, model: type[Row], key: Any) -> Row | Non
     )
 
 
-async def all_locked(session: AsyncSession, ids: list[int]) -> dict[int, Client]:
-    """The clients of ``ids`` by id, locked in id order (two writers of several cards
-    then never each hold one the other waits for)."""
-    found: dict[int, Client] = {}
+async def all_locked(
+    session: AsyncSession, model: type[CardRow], ids: Iterable[int]
+) -> dict[int, CardRow]:
+    """The cards of ``model`` and ``ids`` by id, locked in id order (two writers of several
+    cards then never each hold one the other waits for)."""
+    found: dict[int, CardRow] = {}
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), CHUNK):
         rows = await session.scalars(
-            select(Client)
-            .where(Client.id.in_(ordered[start : start + CHUNK]))
-            .order_by(Client.id)
+            select(model)
+            .where(model.id.in_(ordered[start : start + CHUNK]))
+            .order_by(model.id)
             .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
-        found.update((client.id, client) for client in rows)
+        found.update((card.id, card) for card in rows)
     return found
+
+
+async def cards_locked(session: AsyncSession, refs: Iterable[CardRef]) -> set[CardRef]:
+    """Those of ``refs`` there are, locked in one order (by kind, then id) whoever locks
+    them: a member linking two cards and an import linking many wait for each other and
+    then find the other's link, and never each hold a card the other waits for."""
+    wanted = set(refs)
+    there: set[CardRef] = set()
+    for kind in sorted(CardKind, key=lambda kind: kind.value):
+        ids = [ref.id for ref in wanted if ref.kind == kind]
+        if ids:
+            there.update(CardRef(kind, i) for i in await all_locked(session, TABLES[kind], ids))
+    return there

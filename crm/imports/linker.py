@@ -10,9 +10,11 @@ indexed), among the cards the importing member can see (archived clients and rec
 the deals of archived clients, left out), read anew for each chunk; how a cell
 is cut into names is ``crm.imports.link_cells``. A name that matches no card or
 several is not linked and is reported; the row itself stays imported. A link the
-two cards have already is not made again. Each link writes "link_added" on both
-cards' timelines, as linking by hand does, and an item that undo reads (with the two
-events' ids: undo deletes them, so a card another import made is not left "changed since").
+two cards have already is not made again: the cards are locked first, as linking by hand
+locks them, so a link a member makes meanwhile is waited for and seen. Each link writes
+"link_added" on both cards' timelines, as linking by hand does, and an item that undo
+reads (with the two events' ids: undo deletes them, so a card another import made is not
+left "changed since").
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from crm.imports.rows import Links
 from crm.imports.writer import insert_rows, reserve_ids
 from crm.pace import Pace
 from crm.parsing.search_text import fold
+from crm.row_locks import cards_locked
 from storage.models import Client, Deal, Event, ImportItem, Link, Record, RecordType, User
 
 CHUNK = 500  # values per IN (…)
@@ -125,6 +128,10 @@ class Linker:
                         pairs.setdefault(_key(ours.ref, theirs[0].ref), (ours, theirs[0]))
                     elif theirs or not cards.get(fold(name)):  # the card itself: no link
                         self._not_linked(row.number, name, theirs)
+        # Locked as a member's linking locks them, so a pair linked by hand meanwhile is
+        # found (crm.row_locks); a card deleted since it was found is not linked.
+        there = await cards_locked(self._session, {ref for pair in pairs for ref in pair})
+        pairs = {key: sides for key, sides in pairs.items() if there.issuperset(key)}
         have = await self._linked_already(list(pairs))
         await self._insert([sides for key, sides in pairs.items() if key not in have])
 

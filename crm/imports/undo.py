@@ -86,7 +86,7 @@ class ImportUndo:
             deals = [r for e, a, r, _b in items if e == "deal"]
             records = [r for e, a, r, _b in items if e == "record" and a == "created"]
             filled = _befores(items, "record")
-            await all_locked(self._session, [*clients, *updated])  # no edit since the check
+            await all_locked(self._session, Client, [*clients, *updated])  # no edit since the check
             await self._refuse_if_changed(batch, [*clients, *updated], deals)
             await self._refuse_if_records_changed(batch, [*records, *filled])
             made = [(r, b) for e, _a, r, b in items if e == "link"]

@@ -148,7 +148,7 @@ async def fill_clients(
         else:
             merged[client_id] = draft
     ids = list(merged)
-    clients = await row_locks.all_locked(session, ids)  # their search lines are rebuilt
+    clients = await row_locks.all_locked(session, Client, ids)  # their search lines are rebuilt
     have_phones = await _have(session, ClientPhone.client_id, ClientPhone.e164, ids)
     have_emails = await _have(session, ClientEmail.client_id, ClientEmail.email, ids)
     have_tags = await _have(session, ClientTag.client_id, ClientTag.tag, ids)
