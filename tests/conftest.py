@@ -6,12 +6,16 @@ TEST_POSTGRES_URL is set, once more on PostgreSQL.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import App, build_app
 from bot.config import Settings
@@ -19,6 +23,7 @@ from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from bot.startup import prepare_database
 from crm.clock import ManualClock
+from storage.engine import create_engine
 from tests import databases
 
 OWNER_ID = 100_001
@@ -31,6 +36,46 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if databases.postgres_admin_url():
             backends.append("postgres")
         metafunc.parametrize("backend", backends, scope="session")
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param(
+            "postgres",
+            marks=pytest.mark.skipif(
+                databases.postgres_admin_url() is None, reason="TEST_POSTGRES_URL is not set"
+            ),
+        ),
+    ]
+)
+async def empty_engine(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[AsyncEngine]:
+    """A database with no tables at all: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+        yield engine
+        await engine.dispose()
+        return
+    admin_url = databases.postgres_admin_url()
+    assert admin_url is not None
+    name = f"kartoteka_empty_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine = create_engine(
+            make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        )
+        try:
+            yield engine
+        finally:
+            await engine.dispose()
+            async with admin.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ migrations against the models, and the UTC datetime column, on every backend."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import bindparam, event, inspect, select, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -209,46 +208,6 @@ async def test_migrations_match_the_models(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         diff = await conn.run_sync(_schema_diff)
     assert diff == []
-
-
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param(
-            "postgres",
-            marks=pytest.mark.skipif(
-                databases.postgres_admin_url() is None, reason="TEST_POSTGRES_URL is not set"
-            ),
-        ),
-    ]
-)
-async def empty_engine(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[AsyncEngine]:
-    """A database with no tables at all: a SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
-        yield engine
-        await engine.dispose()
-        return
-    admin_url = databases.postgres_admin_url()
-    assert admin_url is not None
-    name = f"kartoteka_empty_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        engine = create_engine(
-            make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        )
-        try:
-            yield engine
-        finally:
-            await engine.dispose()
-            async with admin.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
 
 
 async def test_upgrade_from_empty_is_idempotent(empty_engine: AsyncEngine) -> None:
