@@ -182,8 +182,8 @@ async def refresh_search(session: AsyncSession, ref: CardRef, card: Card) -> Non
     ``SEARCH_TYPES`` field changed, by a member or by a rule)."""
     if isinstance(card, Deal):
         return
-    if isinstance(card, Client):
-        await locked(session, Client, card.id)  # read afresh after another's write (crm.row_locks)
+    # Read afresh after another's write (crm.row_locks): the line is rebuilt from the values.
+    await locked(session, Client if isinstance(card, Client) else Record, card.id)
     words = await search_words(session, ref)
     if isinstance(card, Record):
         card.search_text = fold(" ".join([card.title, words]))

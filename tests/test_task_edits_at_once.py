@@ -11,7 +11,6 @@ simply waits for the write lock.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +22,7 @@ from bot.app import App
 from bot.simulator import SimulatedUser
 from handlers.tasks.callbacks import Snooze, TaskAction, TaskCb
 from storage.models import Task
+from tests.at_once import once_other_commits
 from tests.conftest import OWNER_ID, Joiner
 from tests.test_tasks_flow import MANAGER_ID, all_tasks, make_task, moscow, task_events
 
@@ -34,11 +34,7 @@ async def while_another_marks_done(
     async with app.engine.connect() as other:
         marked = update(Task).where(Task.id == task_id).values(done_at=datetime.now(UTC))
         await other.execute(marked)
-        working = asyncio.create_task(work())
-        await asyncio.sleep(0.2)
-        assert not working.done()  # it waits for the other member's transaction
-        await other.commit()
-    await working
+        await once_other_commits(other, work())
 
 
 async def assert_left_done(app: App, task: Task) -> None:

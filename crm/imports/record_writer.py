@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm import row_locks
 from crm.event_data import Imported
 from crm.events import EventKind
 from crm.imports.fields import field_words, value_rows
@@ -104,7 +105,7 @@ async def fill_records(
     if not pairs:
         return 0
     ids = sorted({record_id for record_id, _ in pairs})
-    records = {r.id: r for r in await session.scalars(select(Record).where(Record.id.in_(ids)))}
+    records = await row_locks.all_locked(session, Record, ids)  # their search lines grow
     have: dict[int | None, set[int]] = {}
     for record_id, field in await session.execute(
         select(FieldValue.record_id, FieldValue.field_id).where(FieldValue.record_id.in_(ids))
