@@ -19,6 +19,7 @@ from crm.clients import ClientDraft
 from crm.clock import ManualClock
 from crm.errors import InvalidInput
 from crm.parsing.fields import FieldType
+from handlers.automation.builder_views import DELAY_MINUTES
 from handlers.automation.callbacks import BuildCb, Code, RuleAction, RuleCb, Step
 from handlers.kit.entity_timeline import record_event_text
 from storage.engine import create_session_factory
@@ -484,3 +485,41 @@ async def test_a_late_record_type_template_field_or_member_press_leaves_the_draf
     await owner_en.send("Proposal alert")
     [rule] = await all_of(app, AutomationRule)
     assert rule.trigger_params == {"stage_id": await stage_id(app, "proposal")}
+
+
+async def test_a_late_action_or_delay_press_leaves_the_draft_alone(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """An action, "When to do it" or a delay pressed from an older screen, once the builder
+    has moved on, is answered "no longer active": the action being filled in, or the rule's
+    name being asked, stays as it was."""
+    stale = "This button is no longer active."
+    add_tag = BuildCb(step=Step.ACTION, code=Code.ADD_TAG).pack()
+    when = BuildCb(step=Step.DELAY_STEP).pack()
+    after = BuildCb(step=Step.DELAY, code=Code.AFTER, value=DELAY_MINUTES[0]).pack()
+    await open_builder(owner_en)
+    await owner_en.press("A client is created")
+    await owner_en.press("Any source")
+    await owner_en.press("What it does")
+    [asked] = await owner_en.press("Tell someone")
+    # Whom to tell is asked: a late action would replace the one being filled in, a late
+    # delay would skip it.
+    for late in (add_tag, when, after):
+        assert await owner_en.press_data(late, asked) == [], late
+        assert owner_en.alert == stale, late
+    assert owner_en.last_message().text == asked.text
+    await owner_en.press("The owner", asked)
+    [more] = await owner_en.send("A new client")
+    assert await owner_en.press_data(after, more) == []  # the delay is not asked yet
+    assert owner_en.alert == stale
+    await owner_en.press("When to do it", more)
+    [name] = await owner_en.press("Immediately")
+    # The name is asked: a late action, "When to do it" or delay changes nothing.
+    for late in (add_tag, when, after):
+        assert await owner_en.press_data(late, name) == [], late
+        assert owner_en.alert == stale, late
+    assert owner_en.last_message().text == name.text
+    await owner_en.send("Welcome")
+    [rule] = await all_of(app, AutomationRule)
+    assert [action["type"] for action in rule.actions] == ["notify"]
+    assert rule.delay == {"kind": "now"}

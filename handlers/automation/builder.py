@@ -183,7 +183,7 @@ async def condition(
 async def to_actions(callback: CallbackQuery, state: FSMContext) -> None:
     draft = await RuleDraft.load(state)
     rule = draft.data()
-    draft = ask(draft, "")
+    draft = ask(draft, "action")
     await show_step(
         callback, state, draft, views.actions_screen(rule, rule.get("trigger") in DEAL_TRIGGERS)
     )

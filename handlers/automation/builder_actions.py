@@ -38,7 +38,7 @@ async def action(
     code = callback_data.code
     if code not in action_names():
         raise InvalidInput(ErrorCode.BAD_RULE, part="action")
-    draft = await RuleDraft.load(state)
+    draft = asked(await RuleDraft.load(state), "action")
     if len(draft.data().get("actions") or []) >= MAX_ACTIONS:  # an older screen's button
         raise InvalidInput(ErrorCode.BAD_RULE, part="actions_many", limit=MAX_ACTIONS)
     draft = draft.with_action(type=code.value)
@@ -137,13 +137,13 @@ async def template(
 
 @routes.callback_query(RuleFlow.building, BuildCb.filter(F.step == Step.DELAY_STEP))
 async def delay_step(callback: CallbackQuery, state: FSMContext) -> None:
-    draft = await RuleDraft.load(state)
-    await show_step(callback, state, ask(draft, ""), views.delay_screen(draft.data()))
+    draft = asked(await RuleDraft.load(state), "action")
+    await show_step(callback, state, ask(draft, "delay"), views.delay_screen(draft.data()))
 
 
 @routes.callback_query(RuleFlow.building, BuildCb.filter(F.step == Step.DELAY))
 async def delay(callback: CallbackQuery, callback_data: BuildCb, state: FSMContext) -> None:
-    draft = await RuleDraft.load(state)
+    draft = asked(await RuleDraft.load(state), "delay")
     code = callback_data.code
     if code == Code.AFTER and callback_data.value in views.DELAY_MINUTES:
         chosen: dict[str, object] = {"kind": "after", "minutes": callback_data.value}
@@ -194,6 +194,6 @@ async def record_type(
     draft = asked(await RuleDraft.load(state), "record_type")
     chosen = await crm.record_types.get(callback_data.value)
     draft = draft.with_name("record_type", chosen.id, record_type_label(chosen))
-    draft = ask(draft.with_rule(params={"type_id": chosen.id}), "")
+    draft = ask(draft.with_rule(params={"type_id": chosen.id}), "action")
     # A card of the team's own type has no amount, status or tags to check: on to actions.
     await show_step(callback, state, draft, views.actions_screen(draft.data(), has_deal=False))

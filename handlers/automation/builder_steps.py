@@ -30,7 +30,7 @@ async def show_step(
 
 
 async def show_actions(event: CallbackQuery | Message, state: FSMContext, draft: RuleDraft) -> None:
-    draft = ask(draft.finish_action(), "")
+    draft = ask(draft.finish_action(), "action")
     rule = draft.data()
     await show_step(
         event, state, draft, views.actions_screen(rule, rule.get("trigger") in DEAL_TRIGGERS)
