@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from crm.parsing.fields import FieldType, FieldValueError, Option, Parsed, parse_value
+from crm.parsing.search_text import fold
 
 T = FieldType
 OPTIONS = (Option(1, "Опт"), Option(2, "Розница"), Option(5, "Ёлки"))
@@ -62,6 +63,21 @@ def test_good_values(type_: FieldType, text: str, expected: Parsed) -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("münchen.de", "https://münchen.de"),
+        ("https://bücher.example/x", "https://bücher.example/x"),
+        ("http://пример.рф/цены", "http://пример.рф/цены"),
+        ("例え.テスト", "https://例え.テスト"),
+        ("ελλάδα.gr/", "https://ελλάδα.gr/"),
+    ],
+)
+def test_links_of_any_script(typed: str, kept: str) -> None:
+    """A domain of any script is a link, not only Latin and Cyrillic ones (as IDNA reads it)."""
+    assert parse_value(T.URL, typed) == Parsed(text_value=kept, search=fold(kept))
+
+
+@pytest.mark.parametrize(
     ("type_", "text", "code"),
     [
         (T.TEXT, "x" * 501, "too_long"),
@@ -89,6 +105,12 @@ def test_good_values(type_: FieldType, text: str, expected: Parsed) -> None:
         (T.URL, "localhost", "bad_url"),
         (T.URL, "31.12.2026", "bad_url"),
         (T.URL, "300.1.1.10", "bad_url"),
+        (T.URL, "12345", "bad_url"),
+        (T.URL, "12,5", "bad_url"),
+        (T.URL, "münchen", "bad_url"),
+        (T.URL, "münchen..de", "bad_url"),
+        (T.URL, "bücher.de!", "bad_url"),
+        (T.URL, "https://bücher_?", "bad_url"),
         (T.URL, "https://" + "a" * 500 + ".com", "too_long"),
     ],
 )

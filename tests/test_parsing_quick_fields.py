@@ -17,6 +17,8 @@ from crm.parsing.quick_fields import QuickFields, share_extra, take_links
             QuickFields("Ivan LLC Ice", {7: "https://firm.ru/price"}),
         ),
         ("Ivan www.firm.ru shop.рф", [7, 8], QuickFields("Ivan", {7: "www.firm.ru", 8: "shop.рф"})),
+        ("Hans münchen.de", [7], QuickFields("Hans", {7: "münchen.de"})),
+        ("Hans bücher.example/x", [7], QuickFields("Hans", {7: "bücher.example/x"})),
         ("Ivan firm.ru shop.ru", [7], QuickFields("Ivan shop.ru", {7: "firm.ru"})),
         ("Ivan ivan@firm.ru", [7], QuickFields("Ivan ivan@firm.ru", {})),
         ("Ivan +7 999 123-45-67", [7], QuickFields("Ivan +7 999 123-45-67", {})),

@@ -49,7 +49,7 @@ _NO = frozenset({"нет", "н", "no", "n", "-", "0", "false", "❌"})
 _NUMBER = re.compile(r"^[-−]?\d+(?:[.,]\d+)?$")
 _DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9а-яё-]{1,63}\.)+[a-zа-яё0-9-]{2,63}$")
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$")  # as IDNA's ASCII
 
 
 class FieldValueError(ValueError):
@@ -213,8 +213,15 @@ def _url(raw: str) -> Parsed:
 
 
 def _site(host: str) -> bool:
-    """A domain whose last part has a letter (``31.12.2026`` is a date), or an IPv4 address."""
-    if _HOST.match(host) and any(char.isalpha() for char in host.rsplit(".", 1)[-1]):
+    """A domain whose last part has a letter (``31.12.2026`` is a date), or an IPv4 address.
+
+    A domain of any script (``münchen.de``, ``пример.рф``, ``例え.テスト``) is checked in the
+    ASCII form IDNA gives it (``xn--mnchen-3ya.de``); it is kept as typed."""
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:  # an empty or over-long part, or what no domain can hold
+        return False
+    if _HOST.match(ascii_host) and any(char.isalpha() for char in host.rsplit(".", 1)[-1]):
         return True
     try:
         ipaddress.IPv4Address(host)

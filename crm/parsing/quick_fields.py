@@ -19,9 +19,7 @@ from dataclasses import dataclass, field
 
 from crm.parsing.fields import FieldType, FieldValueError, parse_value
 
-_WEB = re.compile(
-    r"^(?:https?://\S+|www\.\S+|(?:[a-zа-яё0-9-]+\.)+(?:[a-z]{2,24}|рф)(?:/\S*)?)$", re.I
-)
+_WEB = re.compile(r"^(?:https?://\S+|www\.\S+|(?:[\w-]+\.)+(?:[a-z]{2,24}|рф)(?:/\S*)?)$", re.I)
 _SEPARATORS = ",;"
 
 
