@@ -143,6 +143,13 @@ class ErrorCode(StrEnum):
     FILL_BAD_PHONE = "fill_bad_phone"
     NOT_FILLABLE = "not_fillable"
     FILL_BAD_AMOUNT = "fill_bad_amount"
+    AMOUNT_TOO_PRECISE = "amount_too_precise"
+
+
+def amount_refusal(code: str) -> ErrorCode:
+    """The refusal of a typed amount by its parser's ``code`` (``AmountError``): a part of
+    a kopeck is told as such, anything else as not an amount."""
+    return ErrorCode.AMOUNT_TOO_PRECISE if code == "too_precise" else ErrorCode.FILL_BAD_AMOUNT
 
 
 class CrmError(Exception):

@@ -14,7 +14,7 @@ from crm.automation.custom_fields import card_fields, custom_values
 from crm.cards import CardKind, CardRef
 from crm.client_edits import ClientEdits
 from crm.deals import Deals
-from crm.errors import Conflict, ErrorCode, InvalidInput
+from crm.errors import Conflict, ErrorCode, InvalidInput, amount_refusal
 from crm.field_values import FieldValues
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.parsing.contacts import PhoneError, parse_phone
@@ -78,7 +78,7 @@ class TemplateFields:
             try:
                 amount = parse_amount(text)
             except AmountError as error:
-                raise InvalidInput(ErrorCode.FILL_BAD_AMOUNT) from error
+                raise InvalidInput(amount_refusal(error.code)) from error
             await self._deals.set_amount(actor, deal_id, amount)
         else:
             raise Conflict(ErrorCode.NOT_FILLABLE)

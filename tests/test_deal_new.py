@@ -129,3 +129,33 @@ async def test_deal_command_needs_an_open_card_and_asks_what_is_missing(
     assert [(d.title, d.amount_minor) for d in await deals_of(app, client.id)] == [
         ("Apples", 1_200_000)
     ]
+
+
+async def test_an_amount_with_a_part_of_a_kopeck_is_refused_not_rounded(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """An amount of "0,005" was kept as 0 ₽: more than two digits after the decimal point is
+    asked again (a group of thousands, "12,500", is still twelve thousand five hundred)."""
+    client = await make_client(app, OWNER_ID, "Ivan Petrov")
+    await open_card(owner_en, client.id)
+    [reply] = await owner_en.send("/deal 0,005 Pens")
+    assert reply.text.startswith(
+        "“0,005” has more than two digits after the decimal point: "
+        "an amount is counted to the kopeck (cent)."
+    )
+    [reply] = await owner_en.send("1.2345")  # the second chance, in the dialog
+    assert reply.text.startswith("“1.2345” has more than two digits after the decimal point")
+    assert await deals_of(app, client.id) == []
+    [reply] = await owner_en.send("12,500")
+    assert reply.text.startswith("What is the deal called?")
+    [card] = await owner_en.send("Pens")
+    assert f"Amount: 12,500{RUB}" in card.text
+    assert [d.amount_minor for d in await deals_of(app, client.id)] == [1_250_000]
+
+
+async def test_a_part_of_a_kopeck_is_refused_in_russian(app: App, owner: SimulatedUser) -> None:
+    client = await make_client(app, OWNER_ID, "Иван Петров")
+    await open_card(owner, client.id)
+    [reply] = await owner.send("/deal 0,005 Ручки")
+    assert reply.text.startswith("В «0,005» больше двух цифр после запятой")
+    assert await deals_of(app, client.id) == []

@@ -30,7 +30,9 @@ from crm.parsing.amounts import AmountError, parse_amount
         ("1,500", 150_000),
         ("0,500", 50),  # no number's thousands start with 0: a decimal comma
         ("0.250", 25),
-        ("0,005", 0),  # half a kopeck, rounded to even
+        ("12,50000", 1_250),  # zeros after the kopecks lose nothing
+        ("1,2345 млн", 123_450_000),
+        ("1,23456 тыс", 123_456),
         ("150000.50", 15_000_050),
         ("150 000,50", 15_000_050),
         ("99,9", 9_990),
@@ -64,6 +66,10 @@ def test_amounts(typed: str, minor: int) -> None:
         ("k", "not_a_number"),
         ("1e5", "not_a_number"),
         ("NaN", "not_a_number"),
+        ("0,005", "too_precise"),  # half a kopeck: never rounded away unsaid
+        ("1.2345", "too_precise"),
+        ("150 000,5055", "too_precise"),
+        ("1,234567 тыс", "too_precise"),
     ],
 )
 def test_not_amounts(typed: str, code: str) -> None:

@@ -12,7 +12,8 @@ MAX_UNITS = Decimal(10) ** 12  # a trillion: anything larger is a typo
 
 
 class AmountError(ValueError):
-    """``code`` is ``not_a_number``, ``negative`` or ``too_large``."""
+    """``code`` is ``not_a_number``, ``negative``, ``too_large`` or ``too_precise`` (a part of
+    a kopeck or a cent: ``0,005``)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -61,7 +62,10 @@ def parse_amount(text: str) -> int:
     units = number * multiplier
     if units >= MAX_UNITS:
         raise AmountError("too_large")
-    return int((units * 100).quantize(Decimal(1)))
+    minor = units * 100
+    if minor != minor.to_integral_value():  # never rounded away unsaid
+        raise AmountError("too_precise")
+    return int(minor)
 
 
 def _multiplier(suffix: str) -> Decimal:

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from crm import placeholders
 from crm.automation.rules import MAX_CONDITIONS, MAX_TEXT
 from crm.clients import MAX_TAG
-from crm.errors import ErrorCode, InvalidInput, NotFound
+from crm.errors import ErrorCode, InvalidInput, NotFound, amount_refusal
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.parsing.search_text import shows
 from crm.service import Crm
@@ -206,7 +206,7 @@ async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> 
         try:
             amount = parse_amount(text)
         except AmountError as error:
-            raise InvalidInput(ErrorCode.FILL_BAD_AMOUNT) from error
+            raise InvalidInput(amount_refusal(error.code)) from error
         op = "gt" if asking == "amount_gt" else "lt"
         draft = draft.add_condition({"field": "amount", "op": op, "value": amount})
         await show_step(message, state, *conditions(draft))

@@ -185,6 +185,11 @@ def amount_error_text(code: str, typed: str) -> str:
         why = _("The amount cannot be negative.")
     elif code == "too_large":
         why = _("That amount is too large; check the zeros.")
+    elif code == "too_precise":
+        why = _(
+            "“{value}” has more than two digits after the decimal point: "
+            "an amount is counted to the kopeck (cent)."
+        ).format(value=shorten(typed, 50))
     else:
         why = _("“{value}” is not an amount I can read.").format(value=shorten(typed, 50))
     return f"{why} {amount_examples()}"

@@ -118,6 +118,9 @@ def template_error_text(error: CrmError) -> str | None:
             "That is not a phone number I can read. Send it like +7 999 123-45-67, or /cancel."
         ),
         "fill_bad_amount": _("That is not an amount. Send a number, like 150000 or 150k."),
+        "amount_too_precise": _(
+            "An amount has at most two digits after the decimal point (kopecks, cents)."
+        ),
         "not_fillable": _("This field cannot be filled from here."),
         "mail_off": _("Email is not set up: the team's SMTP settings are empty."),
         "no_email": _("The client has no email address. Add one on the card first."),

@@ -19,6 +19,9 @@ def value_reason(reason: str, limit: object) -> str:
         "bad_url": _("That is not a link. Send it like example.com."),
         "negative": _("The amount cannot be negative."),
         "too_large": _("That number is too large."),
+        "too_precise": _(
+            "An amount has at most two digits after the decimal point (kopecks, cents)."
+        ),
         "not_a_range": _("Send a range, like 10000-50000, от 10000 до 50000, > 5000 or < 100."),
     }
     if reason == "too_long":

@@ -37,6 +37,7 @@ WRONG_VALUE = frozenset(
     {
         ErrorCode.FILL_BAD_PHONE,
         ErrorCode.FILL_BAD_AMOUNT,
+        ErrorCode.AMOUNT_TOO_PRECISE,
         ErrorCode.NEGATIVE_AMOUNT,
         ErrorCode.BAD_FIELD_VALUE,
         ErrorCode.EMPTY,
