@@ -27,6 +27,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.cards import CardKind
 from crm.clients import ClientDraft, DuplicateFound
 from crm.errors import CrmError
+from crm.parsing.search_text import shows
 from crm.service import Crm
 from crm.timeline import MAX_NOTE
 from handlers.clients import create as client_create
@@ -160,19 +161,27 @@ async def add_to_client(
     await show(callback, *note_ack(event, client.name, _("Comment added to {name}.")))
 
 
+def query_question() -> str:
+    return _("Which client? Send a name, phone or email to find them.")
+
+
 @routes.callback_query(NewClientCb.filter(F.action == NewClientAction.FWD_FIND))
 async def ask_query(callback: CallbackQuery, state: FSMContext) -> None:
     if not await is_live(state, callback):
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     await state.set_state(ForwardFlow.query)
-    text = Text(_("Which client? Send a name, phone or email to find them."))
+    text = Text(query_question())
     await show(callback, text, InlineKeyboardMarkup(inline_keyboard=[[cancel_button()]]))
 
 
 @routes.message(ForwardFlow.query, F.text)
 async def search(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     query = " ".join((message.text or "").split())
+    if not shows(query):  # nothing to look for: the question again
+        cancel = InlineKeyboardMarkup(inline_keyboard=[[cancel_button()]])
+        await message.answer(query_question(), reply_markup=cancel)
+        return
     if len(query) > MAX_QUERY:
         await message.answer(_("That is too long to search for; send a name, phone or email."))
         return

@@ -7,6 +7,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
+from crm.parsing.search_text import shows
 from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import send_card
@@ -24,18 +25,18 @@ async def find_command(
     message: Message, command: CommandObject, crm: Crm, member: User, state: FSMContext
 ) -> None:
     await state.clear()
-    if not command.args:
-        await message.answer(
-            _("What to look for? For example: /find Petrov, /find 999 123, /find ivan@mail.ru")
-        )
-        return
-    await search_and_answer(message, crm, member, command.args)
+    await search_and_answer(message, crm, member, command.args or "")
 
 
 async def search_and_answer(message: Message, crm: Crm, member: User, text: str) -> None:
     """One active match opens its card, several are listed; matches in the archive are
     listed too, marked 🗄, so a client moved there is not "not found"."""
     query = " ".join(text.split())
+    if not shows(query):  # nothing to look for (or only invisible marks): what to type
+        await message.answer(
+            _("What to look for? For example: /find Petrov, /find 999 123, /find ivan@mail.ru")
+        )
+        return
     if len(query) > MAX_QUERY:
         await message.answer(_("That is too long to search for; send a name, phone or email."))
         return

@@ -13,6 +13,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm import visibility
+from crm.parsing.search_text import shows
 from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
@@ -83,14 +84,22 @@ async def ask_client(
     deal = await crm.deals.changeable(member, callback_data.deal_id)
     await state.set_state(DealEditFlow.client)
     await OneDeal(deal_id=deal.id).save(state)
-    text = _("Send the name (or phone, company) of the client to move “{title}” to.")
-    await show(callback, Text(text.format(title=deal.title)), keyboard([back_to_deal(deal.id)]))
+    await show(callback, Text(client_question(deal.title)), keyboard([back_to_deal(deal.id)]))
+
+
+def client_question(title: str) -> str:
+    return _("Send the name (or phone, company) of the client to move “{title}” to.").format(
+        title=title
+    )
 
 
 @routes.message(DealEditFlow.client, F.text)
 async def typed_client(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     async with keep_asking(state, again=(), forget=True):  # gone meanwhile: the question ends
         deal = await crm.deals.changeable(member, (await OneDeal.load(state)).deal_id)
+    if not shows(message.text or ""):  # nothing to look for: the question again
+        await message.answer(client_question(deal.title))
+        return
     found = [
         client
         for client in await crm.client_queries.search(member, message.text or "", FOUND_SHOWN + 1)

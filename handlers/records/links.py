@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.cards import CardKind, CardRef
 from crm.errors import ErrorCode, InvalidInput
 from crm.parsing.fields import FieldType, FieldValueError, parse_value
+from crm.parsing.search_text import shows
 from crm.service import Crm
 from handlers.kit.routes import Routes
 from handlers.records import views
@@ -44,13 +45,14 @@ async def choose_kind(
         await crm.record_types.get(callback_data.type_id)
     await state.set_state(EntFlow.link_search)
     await state.update_data(kind=ref.kind.value, card=ref.id, target=callback_data.type_id)
+    await put(callback, search_question(ref))
+
+
+def search_question(ref: CardRef) -> tuple[Text, InlineKeyboardMarkup]:
     rows = [[button(_("✖️ Cancel"), cb(Ent.LINKS, ref))]]
-    await put(
-        callback,
-        (
-            Text(_("Send a few letters of the name to find the card.")),
-            InlineKeyboardMarkup(inline_keyboard=rows),
-        ),
+    return (
+        Text(_("Send a few letters of the name to find the card.")),
+        InlineKeyboardMarkup(inline_keyboard=rows),
     )
 
 
@@ -60,6 +62,9 @@ async def search(message: Message, crm: Crm, member: User, state: FSMContext) ->
     ref = CardRef(CardKind(data["kind"]), int(data["card"]))
     target = int(data["target"])
     kind = {-1: CardKind.CLIENT, -2: CardKind.DEAL}.get(target, CardKind.RECORD)
+    if not shows(message.text or ""):  # nothing to look for: the question again
+        await put(message, search_question(ref))
+        return
     found = await crm.card_search.find(
         member, kind, message.text or "", target if target > 0 else None
     )

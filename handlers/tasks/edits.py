@@ -12,6 +12,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from aiogram.utils.formatting import Text, as_line
 from aiogram.utils.i18n import gettext as _
 
+from crm.parsing.search_text import shows
 from crm.service import Crm
 from handlers.kit.keyboards import button, keyboard, pick
 from handlers.kit.refused import keep_asking
@@ -83,12 +84,16 @@ def attach_data(task_id: int, how: Attach, item: int = 0) -> TaskCb:
     return TaskCb(action=TaskAction.ATTACH, task_id=task_id, choice=how, item=item)
 
 
+def link_question() -> str:
+    return _("Send a client's name (or phone, company) to tie the task to them or their deal.")
+
+
 @routes.callback_query(TaskCb.filter(F.action == TaskAction.LINK))
 async def ask_link(
     callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     task = await open_task(crm, member, callback_data.task_id)
-    question = _("Send a client's name (or phone, company) to tie the task to them or their deal.")
+    question = link_question()
 
     def choices(task: Task) -> InlineKeyboardMarkup:
         rows: list[list[InlineKeyboardButton]] = []
@@ -108,6 +113,9 @@ async def ask_link(
 async def typed_search(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     async with keep_asking(state, again=(), forget=True):  # gone or done: the question ends
         task = await open_task(crm, member, (await OneTask.load(state)).task_id)
+    if not shows(message.text or ""):  # nothing to look for: the question again
+        await message.answer(link_question())
+        return
     found = await crm.client_queries.search(member, message.text or "", limit=FOUND_SHOWN)
     if not found:
         await message.answer(
