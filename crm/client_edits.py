@@ -21,7 +21,7 @@ from crm.clients import (
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.event_data import ClientDeleted, FieldChanged, ManagerChanged, StatusChanged, TagsChanged
-from crm.parsing.search_text import fold
+from crm.parsing.search_text import fold, unseen
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
 from storage.models import Client, ClientEmail, ClientPhone, ClientTag, User
@@ -46,6 +46,8 @@ class ClientEdits:
     async def edit_text(
         self, actor: User, client_id: int, field_name: TextField, value: str
     ) -> Client:
+        if unseen(value):  # typed, but nothing of it shows: not a "clear it"
+            raise InvalidInput(ErrorCode.EMPTY, field=field_name)
         cleaned = clean_text(value, field_name, required=field_name == "name")
         async with write_transaction(self._session):
             client = await self.visible(actor, client_id)

@@ -18,6 +18,7 @@ from crm.errors import Conflict, ErrorCode, InvalidInput
 from crm.field_defs import FieldDefs
 from crm.field_values import FieldValues
 from crm.parsing.fields import Parsed
+from crm.parsing.search_text import unseen
 from storage.models import Client, Deal, FieldDef, User
 
 
@@ -70,7 +71,10 @@ class NewCards:
         title: str | None,
         texts: Mapping[int, str],
     ) -> Deal:
-        """``Deals.create`` with the values of its custom fields (``{field id: text}``)."""
+        """``Deals.create`` with the values of its custom fields (``{field id: text}``). No
+        title names it after the client; a title of nothing visible is refused."""
+        if unseen(title or ""):
+            raise InvalidInput(ErrorCode.EMPTY, field="title")
 
         async def fill(card: Card) -> None:
             await self._apply(actor, CardKind.DEAL, card, texts)

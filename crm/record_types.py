@@ -102,8 +102,10 @@ STARTER_CODES = tuple(starter.code for starter in STARTERS)
 
 def clean_emoji(emoji: str | None) -> str:
     text = "".join((emoji or "").split())
-    if not shows(text):
+    if not text:
         return "📁"
+    if not shows(text):  # a paste of marks is no emoji, nor a wish for the default one
+        raise InvalidInput(ErrorCode.EMPTY, field="emoji")
     if len(text) > MAX_EMOJI or any(char.isalnum() for char in text):
         raise InvalidInput(ErrorCode.BAD_EMOJI)
     return text

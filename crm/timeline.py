@@ -21,7 +21,7 @@ from crm.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from crm.event_data import CallLogged, FileAttached
 from crm.events import EventKind
 from crm.open_cards import OpenCard, OpenCards, open_card_update
-from crm.parsing.search_text import shows
+from crm.parsing.search_text import shows, unseen
 from storage.engine import write_row, write_transaction
 from storage.models import Deal, Event, User
 
@@ -72,7 +72,8 @@ class Timeline:
     async def call(self, actor: User, client_id: int, outcome: str, text: str | None) -> Event:
         if outcome not in CALL_OUTCOMES:
             raise InvalidInput(ErrorCode.BAD_CALL_OUTCOME)
-        note = clean_note(text, required=False)
+        # No note is a call without one; a note of nothing visible is refused, not taken so.
+        note = clean_note(text, required=unseen(text or ""))
         data = CallLogged(outcome=outcome)
         return await self._add(actor, client_id, EventKind.CALL, text=note, data=data)
 

@@ -27,6 +27,13 @@ def shows(text: str) -> bool:
     return any(unicodedata.category(char) not in _UNSEEN for char in text)
 
 
+def unseen(text: str) -> bool:
+    """Was something typed of which nothing shows? A step that takes no answer as "none"
+    (a client's city, a call's note) refuses such a paste as empty, as every other step does,
+    instead of reading it as none."""
+    return bool(text.strip()) and not shows(text)
+
+
 def one_line(text: str) -> str:
     """``text`` as a name or a title is kept: spaces collapsed, and "" when nothing of it
     shows, so that the "empty" refusal covers a text of invisible marks too."""

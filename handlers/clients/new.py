@@ -20,8 +20,9 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
 from crm.clients import clean_text
-from crm.errors import CrmError
+from crm.errors import CrmError, ErrorCode, InvalidInput
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
+from crm.parsing.search_text import unseen
 from crm.service import Crm
 from handlers.clients import create as client_create
 from handlers.clients import forward as client_forward
@@ -123,6 +124,8 @@ async def ask(
 def read_value(step: str, raw: str, region: str) -> object:
     """The step's value from what was typed, or BadValue / CrmError saying what is wrong."""
     if step in ("name", "source", "company", "city"):
+        if unseen(raw):  # a paste of marks is no "none": that is the Skip button
+            raise InvalidInput(ErrorCode.EMPTY, field=step)
         return clean_text(raw, step, required=step == "name")
     parts = [part.strip() for part in re.split(r"[,;\n]", raw) if part.strip()] or [raw.strip()]
     if len(parts) > MAX_CONTACTS:

@@ -119,8 +119,9 @@ async def save_call_without_note(
 async def save_call_with_note(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await NoteData.load(state)
     client_id, outcome = data.client_id, data.outcome
-    # A note too long keeps the dialog open for a second try; any other refusal ends it.
-    async with keep_asking(state, again={ErrorCode.TOO_LONG}, forget=True):
+    # A note too long (or of nothing visible) keeps the dialog open for a second try; any
+    # other refusal ends it.
+    async with keep_asking(state, again={ErrorCode.TOO_LONG, ErrorCode.EMPTY}, forget=True):
         event = await crm.timeline.call(member, client_id, outcome, message.text)
         client = await crm.clients.visible(member, client_id)
     await state.clear()
