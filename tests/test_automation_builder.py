@@ -523,3 +523,26 @@ async def test_a_late_action_or_delay_press_leaves_the_draft_alone(
     [rule] = await all_of(app, AutomationRule)
     assert [action["type"] for action in rule.actions] == ["notify"]
     assert rule.delay == {"kind": "now"}
+
+
+async def test_a_late_condition_or_any_press_leaves_the_action_alone(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A condition, "What it does" or "Any source" pressed from an older screen while an
+    action is being filled in would have put a condition in, or let the half-made action
+    mix with the next one: it is answered "no longer active"."""
+    await open_builder(owner_en)
+    await owner_en.press("A client is created")
+    [conditions] = await owner_en.press("Any source")
+    await owner_en.press("What it does")
+    [asked] = await owner_en.press("Create a task")
+    for late in (
+        BuildCb(step=Step.CONDITION, code=Code.TAG),
+        BuildCb(step=Step.ACTIONS),
+        BuildCb(step=Step.ANY),
+    ):
+        assert await owner_en.press_data(late.pack(), conditions) == [], late
+        assert owner_en.alert == "This button is no longer active.", late
+    assert owner_en.last_message().text == asked.text
+    [due] = await owner_en.send("Call {client.name}")
+    assert "When is it due?" in due.text  # the task's title was still what was asked

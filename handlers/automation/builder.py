@@ -124,7 +124,8 @@ async def number(
 
 @routes.callback_query(RuleFlow.building, _building(Step.ANY))
 async def any_value(callback: CallbackQuery, state: FSMContext) -> None:
-    await show_step(callback, state, *conditions(await RuleDraft.load(state)))
+    draft = asked(await RuleDraft.load(state), "source", "changed_value", "trigger_status")
+    await show_step(callback, state, *conditions(draft))
 
 
 @routes.callback_query(RuleFlow.building, _building(Step.STATUS))
@@ -151,7 +152,7 @@ async def status(
 async def condition(
     callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
 ) -> None:
-    draft = await RuleDraft.load(state)
+    draft = asked(await RuleDraft.load(state), "conditions")
     if len(draft.data().get("conditions") or []) >= MAX_CONDITIONS:  # an older screen's button
         raise InvalidInput(ErrorCode.BAD_RULE, part="conditions_many", limit=MAX_CONDITIONS)
     code = callback_data.code
@@ -181,7 +182,7 @@ async def condition(
 
 @routes.callback_query(RuleFlow.building, _building(Step.ACTIONS))
 async def to_actions(callback: CallbackQuery, state: FSMContext) -> None:
-    draft = await RuleDraft.load(state)
+    draft = asked(await RuleDraft.load(state), "conditions")
     rule = draft.data()
     draft = ask(draft, "action")
     await show_step(

@@ -55,7 +55,7 @@ def asked(draft: RuleDraft, *questions: str) -> RuleDraft:
 
 
 def conditions(draft: RuleDraft) -> tuple[RuleDraft, Screen]:
-    draft = ask(draft, "")
+    draft = ask(draft, "conditions")
     return draft, views.conditions_screen(draft.data())
 
 
