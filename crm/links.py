@@ -35,7 +35,7 @@ from crm.link_views import (
     link_views,
     links_query,
 )
-from crm.row_locks import cards_locked
+from crm.row_locks import cards_locked, locked
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
 from storage.models import Deal, FieldDef, FieldValue, Link, Record, User
@@ -94,10 +94,7 @@ class Links:
 
     async def unlink(self, actor: User, link_id: int) -> None:
         async with write_transaction(self._session):
-            link = await self._session.get(Link, link_id)
-            if link is None:
-                raise Conflict(ErrorCode.LINK_GONE)
-            a, b = link_side(link, "a"), link_side(link, "b")
+            link, a, b = await self._link_locked(link_id)
             card_a = await self._cards.visible(actor, a)
             card_b = await self._cards.visible(actor, b)
             was_line = link.quantity_milli is not None
@@ -116,10 +113,7 @@ class Links:
         """Change a deal line's quantity and price (the deal's amount follows if asked)."""
         check_line(quantity_milli, price_minor)
         async with write_transaction(self._session):
-            link = await self._session.get(Link, link_id)
-            if link is None:
-                raise Conflict(ErrorCode.LINK_GONE)
-            a, b = link_side(link, "a"), link_side(link, "b")
+            link, a, b = await self._link_locked(link_id)
             card_a = await self._cards.visible(actor, a)
             card_b = await self._cards.visible(actor, b)
             deal = _deal_side(card_a, card_b)
@@ -149,6 +143,7 @@ class Links:
 
     async def set_amount_follows_lines(self, actor: User, deal_id: int, on: bool) -> Deal:
         async with write_transaction(self._session):
+            await cards_locked(self._session, [CardRef(CardKind.DEAL, deal_id)])  # (_link_locked)
             deal = await self._cards.visible(actor, CardRef(CardKind.DEAL, deal_id))
             assert isinstance(deal, Deal)
             if not can_change_deal(actor, deal):
@@ -178,6 +173,20 @@ class Links:
         return lines, sum(view.line_total or 0 for view in lines)
 
     # --- helpers ---------------------------------------------------------------------
+
+    async def _link_locked(self, link_id: int) -> tuple[Link, CardRef, CardRef]:
+        """The link and its two cards, the cards locked first as linking locks them
+        (crm.row_locks), then the link read afresh. A deal's lines then change in turns: on
+        PostgreSQL a line changed or removed while another was added or changed summed the
+        lines it had read, and the deal's amount left the other's out."""
+        link = await self._session.get(Link, link_id)
+        if link is None:
+            raise Conflict(ErrorCode.LINK_GONE)
+        a, b = link_side(link, "a"), link_side(link, "b")
+        await cards_locked(self._session, (a, b))
+        if await locked(self._session, Link, link_id) is None:  # removed meanwhile
+            raise Conflict(ErrorCode.LINK_GONE)
+        return link, a, b
 
     async def _find(self, a: CardRef, b: CardRef) -> Link | None:
         a_a, a_b = link_columns(a.kind)
