@@ -1,8 +1,9 @@
 """0024: two cards linked more than once (before linking locked the cards) keep one link.
 
-The oldest link of each pair stays, whichever way round the others were made, with its
-own quantity and price; a deal whose amount follows its lines gets the total of the
-lines that stay. Run on SQLite and, when TEST_POSTGRES_URL is set, on PostgreSQL.
+The oldest line of each pair stays (a link with a quantity and a price), else its oldest
+link, whichever way round the others were made, with its own quantity and price; a deal
+whose amount follows its lines gets the total of the lines that stay. Run on SQLite and,
+when TEST_POSTGRES_URL is set, on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ ROWS = [
     ),
     "INSERT INTO record_types (id, singular, plural, emoji, position, created_at)"
     " VALUES (1, 'Товар', 'Товары', '📦', 0, '2026-01-01')",
-    "INSERT INTO records (id, type_id, title, title_folded, search_text, created_at,"
-    " last_activity_at) VALUES (20, 1, 'Лёд', 'лед', 'лед', '2026-01-01', '2026-01-01')",
+    *(
+        "INSERT INTO records (id, type_id, title, title_folded, search_text, created_at,"
+        f" last_activity_at) VALUES ({i}, 1, '{t}', '{t}', '{t}', '2026-01-01', '2026-01-01')"
+        for i, t in ((20, "лед"), (21, "соль"))
+    ),
     "INSERT INTO pipelines (id, position) VALUES (1, 0)",
     "INSERT INTO stages (id, pipeline_id, code, position, kind) VALUES (1, 1, 'new', 0, 'open')",
     *(
@@ -48,6 +52,8 @@ LINKS = {
     8: ("a_client_id", 10, "b_record_id", 20, None, None, 1),
     9: ("a_client_id", 11, "b_record_id", 20, None, None, 1),  # same ids, other cards
     10: ("a_client_id", 11, "b_deal_id", 5, None, None, 1),
+    11: ("a_deal_id", 5, "b_record_id", 21, None, None, 1),  # a plain link, the older
+    12: ("a_deal_id", 5, "b_record_id", 21, 3000, 100, 2),  # a line: it stays
 }
 
 
@@ -60,7 +66,7 @@ def link_row(link_id: int) -> str:
     )
 
 
-async def test_cards_linked_twice_keep_their_oldest_link_and_its_line(
+async def test_cards_linked_twice_keep_one_link_a_line_first(
     empty_engine: AsyncEngine,
 ) -> None:
     await upgrade(empty_engine, "0023")
@@ -77,6 +83,7 @@ async def test_cards_linked_twice_keep_their_oldest_link_and_its_line(
             (8, None, None),
             (9, None, None),
             (10, None, None),
+            (12, 3000, 100),
         ]
         amounts = "SELECT id, amount_minor FROM deals ORDER BY id"
-        assert [tuple(r) for r in await conn.execute(text(amounts))] == [(5, 200), (6, 700)]
+        assert [tuple(r) for r in await conn.execute(text(amounts))] == [(5, 500), (6, 700)]

@@ -3,9 +3,10 @@
 Two members linking the same two cards at once (PostgreSQL, several instances), or an
 import linking them while a member did, each made a link, so the cards listed each
 other twice; linking now locks the cards first, but the links made twice before stay.
-Here each pair of cards keeps its oldest link (either way round: a to b and b to a
-are the same two cards), with that link's own quantity and price, nothing summed; the
-others are removed. A deal whose amount follows its lines gets the amount of the lines
+Here each pair of cards keeps one link (either way round: a to b and b to a are the
+same two cards): its oldest line (a link with a quantity and a price) if it has one,
+so a deal's line is never dropped for a plain link made beside it, else its oldest
+link; with that link's own quantity and price, nothing summed. The others are removed. A deal whose amount follows its lines gets the amount of the lines
 that stay. The events written when the links were made stay, as all history does; an
 import's undo finds its removed link gone, as if a member had unlinked it.
 
@@ -63,6 +64,10 @@ def _pairs() -> sa.Subquery:
         LINKS.c.id,
         LINKS.c.created_at,
         LINKS.c.quantity_milli,
+        sa.case(
+            (sa.and_(LINKS.c.quantity_milli.is_not(None), LINKS.c.price_minor.is_not(None)), 0),
+            else_=1,
+        ).label("plain"),
         *(c.label(n) for c, n in zip([*first, *second], PAIR, strict=True)),
     ).subquery()
 
@@ -92,13 +97,13 @@ def upgrade() -> None:
     rows = bind.execute(
         sa.select(links.c.id, links.c.quantity_milli, *pair)
         .join(twice, sa.and_(*(c == twice.c[c.name] for c in pair)))
-        .order_by(*pair, links.c.created_at, links.c.id)
+        .order_by(*pair, links.c.plain, links.c.created_at, links.c.id)
     ).all()
     kept: set[tuple[int, ...]] = set()
     removed: list[int] = []
     deals: set[int] = set()  # deals that lose a line
     for link_id, quantity, *cards in rows:
-        if tuple(cards) not in kept:  # the pair's oldest link
+        if tuple(cards) not in kept:  # the pair's oldest line, else its oldest link
             kept.add(tuple(cards))
             continue
         removed.append(link_id)
