@@ -62,6 +62,17 @@ async def open_builder(owner: SimulatedUser) -> None:
     assert "What sets the rule off?" in triggers.text
 
 
+async def tell_the_owner_now(owner: SimulatedUser, text: str, name: str) -> None:
+    """The conditions screen on: the rule tells the owner ``text`` at once, named ``name``."""
+    await owner.press("What it does")
+    await owner.press("Tell someone")
+    await owner.press("The owner")
+    await owner.send(text)
+    await owner.press("When to do it")
+    await owner.press_data(BuildCb(step=Step.DELAY, code=Code.NOW).pack())
+    await owner.send(name)
+
+
 async def test_a_built_rule_fires_where_its_condition_holds_and_is_tested_and_deleted(
     app: App, owner_en: SimulatedUser, clock: ManualClock
 ) -> None:
@@ -476,13 +487,7 @@ async def test_a_late_record_type_template_field_or_member_press_leaves_the_draf
         assert await owner_en.press_data(late.pack(), chosen) == [], late
         assert owner_en.alert == "This button is no longer active.", late
     assert owner_en.last_message().text == chosen.text  # the stage is still chosen
-    await owner_en.press("What it does")
-    await owner_en.press("Tell someone")
-    await owner_en.press("The owner")
-    await owner_en.send("A deal moved")
-    await owner_en.press("When to do it")
-    await owner_en.press_data(BuildCb(step=Step.DELAY, code=Code.NOW).pack())
-    await owner_en.send("Proposal alert")
+    await tell_the_owner_now(owner_en, "A deal moved", "Proposal alert")
     [rule] = await all_of(app, AutomationRule)
     assert rule.trigger_params == {"stage_id": await stage_id(app, "proposal")}
 
@@ -546,3 +551,29 @@ async def test_a_late_condition_or_any_press_leaves_the_action_alone(
     assert owner_en.last_message().text == asked.text
     [due] = await owner_en.send("Call {client.name}")
     assert "When is it due?" in due.text  # the task's title was still what was asked
+
+
+async def test_a_late_trigger_press_leaves_the_draft_alone(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A trigger pressed from an older "New rule" screen, once the builder has moved on,
+    would have started the draft over, dropping what was chosen: it is answered "no longer
+    active". A trigger on the current "New rule" screen still starts the rule."""
+    await open_builder(owner_en)
+    triggers = owner_en.last_message()
+    await owner_en.press("A deal enters a stage")
+    await owner_en.press("Proposal")
+    [added] = await owner_en.press("Status is")
+    late = BuildCb(step=Step.TRIGGER, code=Code.CLIENT_CREATED).pack()
+    assert await owner_en.press_data(late, triggers) == []
+    assert owner_en.alert == "This button is no longer active."
+    assert owner_en.last_message().text == added.text
+    await owner_en.press("new")
+    await tell_the_owner_now(owner_en, "A deal moved", "Proposal alert")
+    [rule] = await all_of(app, AutomationRule)
+    assert rule.trigger == "deal_entered_stage"
+    assert rule.trigger_params == {"stage_id": await stage_id(app, "proposal")}
+    assert len(rule.conditions) == 1
+    await open_builder(owner_en)  # a new "New rule" screen: its triggers work
+    [asked] = await owner_en.press("A client is created")
+    assert "From any source" in asked.text

@@ -64,13 +64,14 @@ def _building(step: Step) -> Any:
 async def new_rule(callback: CallbackQuery, member: User, crm: Crm, state: FSMContext) -> None:
     await crm.automation.rules(member)  # the owner's only
     await state.set_state(RuleFlow.building)
-    await show_step(callback, state, RuleDraft(), views.triggers_screen())
+    await show_step(callback, state, ask(RuleDraft(), "trigger"), views.triggers_screen())
 
 
 @routes.callback_query(RuleFlow.building, _building(Step.TRIGGER))
 async def trigger(
     callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
 ) -> None:
+    asked(await RuleDraft.load(state), "trigger")  # not a late press from an older screen
     draft = RuleDraft().with_rule(
         trigger=callback_data.code.value, params={}, conditions=[], actions=[]
     )

@@ -20,8 +20,8 @@ class RuleFlow(StatesGroup):
 class RuleDraft(DialogData):
     """``rule``: JSON of trigger, params, conditions, actions, delay; ``asking``: what a typed
     text is (source, amount_gt, amount_lt, cond_source, tag, title, text, add_tag, name), or
-    which buttons' question is open (a stage, a field…; ``conditions``, ``action``, ``delay``:
-    their screens);
+    which buttons' question is open (a stage, a field…; ``trigger``, ``conditions``, ``action``,
+    ``delay``: their screens);
     ``pending``: the action or condition being filled in (JSON). The rule's ``names`` and
     ``fields`` keep what the parts it names are called, as they were chosen, for its text."""
 
