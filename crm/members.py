@@ -15,6 +15,7 @@ from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.event_data import MemberActive, MemberJoined, MemberRoleChanged
 from crm.events import EventKind
 from crm.member_cache import MemberCache
+from crm.parsing.search_text import shows
 from crm.parsing.timezones import parse_timezone
 from crm.tokens import looks_like_token, new_token, token_hash
 from storage.engine import write_transaction
@@ -40,6 +41,8 @@ def language_for(language_code: str | None, default: str) -> str:
 def normalize_timezone(name: str) -> str:
     """A canonical IANA zone name for what a person typed: a zone name in any case
     (``europe/moscow``), a city (``Новосибирск``) or an offset (``UTC+5``, ``МСК+4``)."""
+    if not shows(name):  # nothing (or only invisible marks) typed: no zone to name back
+        raise InvalidInput(ErrorCode.EMPTY, field="timezone")
     zone = parse_timezone(name)
     if zone is None:
         raise InvalidInput(ErrorCode.BAD_TIMEZONE, value=name[:64])

@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import App
 from crm.parsing.search_text import one_line, unseen
+from handlers.clients.states import NewClientFlow
 from tests.conftest import UserFactory
 from tests.test_long_input import (
     CASES,
@@ -42,7 +43,22 @@ OPTIONAL = [
     "client edit: address",
     "client edit: source",
 ]
-OPTIONAL_STEPS = [next(case for case in CASES if case.name == name) for name in OPTIONAL]
+# Steps whose refusal quotes the text back ("“…” is not a phone number"): a quote of marks
+# shows as empty quotes, so they too refuse it as empty, and ask again.
+QUOTING = [
+    "new client: phone",
+    "new client: email",
+    "client: one phone",
+    "client: one email",
+    "new deal: amount",
+    "deal edit: amount",
+    "deal edit: expected_close",
+    "settings: time zone",
+    "settings: summary time",
+    "settings: day part time",
+]
+ASKED_AGAIN = OPTIONAL + QUOTING
+ASKED_AGAIN_STEPS = [next(case for case in CASES if case.name == name) for name in ASKED_AGAIN]
 STEPS = [case for case in CASES if case.name not in BLANK_IS_NONE]
 
 
@@ -58,16 +74,27 @@ async def test_an_invisible_text_is_refused_and_stores_nothing(
     assert not any(INVISIBLE in text for text in kept), "the dialog kept the text"
 
 
-@pytest.mark.parametrize("case", OPTIONAL_STEPS, ids=OPTIONAL)
-async def test_an_optional_step_refuses_it_and_asks_again(
+@pytest.mark.parametrize("case", ASKED_AGAIN_STEPS, ids=ASKED_AGAIN)
+async def test_an_optional_or_quoting_step_refuses_it_and_asks_again(
     app: App, user: UserFactory, case: Case
 ) -> None:
     member = await at_step(app, user, case)
     before = await database(app)
     replies = await member.send("\u200b\u2060" + INVISIBLE)
     assert any("This cannot be empty." in reply.text for reply in replies), replies
+    assert not any("\u200b" in (reply.text or "") for reply in replies), "the marks are quoted"
     assert await fsm_state(app) == case.state.state  # still asked
     assert await database(app) == before
+
+
+async def test_a_phone_beside_a_part_of_marks_is_taken(app: App, user: UserFactory) -> None:
+    """Several phones go separated by commas: a part of marks only is no phone, as an
+    empty part is none, and is not refused with a quote of it."""
+    case = next(case for case in CASES if case.name == "new client: phone")
+    member = await at_step(app, user, case)
+    await member.send("+7 999 123-45-67, \u200b\u2060")
+    assert await fsm_state(app) == NewClientFlow.email.state
+    assert (await fsm_data(app))["phones"] == ["+79991234567"]
 
 
 @pytest.mark.parametrize(

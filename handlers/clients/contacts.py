@@ -12,7 +12,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
+from crm.errors import ErrorCode, InvalidInput
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
+from crm.parsing.search_text import unseen
 from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import back_button
@@ -128,6 +130,8 @@ async def typed_one(message: Message, crm: Crm, member: User, state: FSMContext)
         await state.clear()
         await message.answer(_("A card holds at most {n} of these.").format(n=MAX_CONTACTS))
         return
+    if unseen(raw):  # nothing of it shows: not quoted back as "“” is not a phone number"
+        raise InvalidInput(ErrorCode.EMPTY, field=kind)  # told, and asked again
     try:  # another client's value: send another one; any other refusal ends the question
         async with keep_asking(state, again=DUPLICATES, forget=True):
             if kind == "phones":

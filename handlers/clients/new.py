@@ -22,7 +22,7 @@ from crm.cards import CardKind
 from crm.clients import clean_text
 from crm.errors import CrmError, ErrorCode, InvalidInput
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
-from crm.parsing.search_text import unseen
+from crm.parsing.search_text import shows, unseen
 from crm.service import Crm
 from handlers.clients import create as client_create
 from handlers.clients import forward as client_forward
@@ -123,11 +123,11 @@ async def ask(
 
 def read_value(step: str, raw: str, region: str) -> object:
     """The step's value from what was typed, or BadValue / CrmError saying what is wrong."""
+    if unseen(raw):  # a paste of marks is no "none" (that is the Skip button), nor a value
+        raise InvalidInput(ErrorCode.EMPTY, field=step)
     if step in ("name", "source", "company", "city"):
-        if unseen(raw):  # a paste of marks is no "none": that is the Skip button
-            raise InvalidInput(ErrorCode.EMPTY, field=step)
         return clean_text(raw, step, required=step == "name")
-    parts = [part.strip() for part in re.split(r"[,;\n]", raw) if part.strip()] or [raw.strip()]
+    parts = [part.strip() for part in re.split(r"[,;\n]", raw) if shows(part)] or [raw.strip()]
     if len(parts) > MAX_CONTACTS:
         raise BadValue(_("At most {n} at once, please.").format(n=MAX_CONTACTS))
     values = []

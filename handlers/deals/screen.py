@@ -15,10 +15,12 @@ from crm.access import is_staff
 from crm.cards import CardKind, CardRef
 from crm.deal_queries import CARD_EVENTS, DealCard
 from crm.errors import Conflict, CrmError
+from crm.parsing.search_text import shows
 from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
 from handlers.clients.card import name_deal_managers
 from handlers.deals.callbacks import DealAction, DealCb
+from handlers.kit.errors import empty_text
 from handlers.kit.keyboards import button as kit_button
 from handlers.kit.labels import member_name
 from handlers.kit.refused import on_refusal
@@ -190,6 +192,8 @@ def amount_error_text(code: str, typed: str) -> str:
             "“{value}” has more than two digits after the decimal point: "
             "an amount is counted to the kopeck (cent)."
         ).format(value=shorten(typed, 50))
+    elif not shows(typed):  # a paste of marks: quoted, it would show as empty quotes
+        why = empty_text()
     else:
         why = _("“{value}” is not an amount I can read.").format(value=shorten(typed, 50))
     return f"{why} {amount_examples()}"

@@ -10,6 +10,11 @@ from handlers.kit.business_texts import business_error_text
 from handlers.kit.entity_errors import entity_error_text
 
 
+def empty_text() -> str:
+    """What a step says to a text of nothing (or nothing visible): it asks again."""
+    return _("This cannot be empty. Please send it again.")
+
+
 def error_text(error: CrmError) -> str:
     """What to tell a person whose action the CRM refused."""
     entity = entity_error_text(error) or business_error_text(error)
@@ -100,7 +105,7 @@ def error_text(error: CrmError) -> str:
     if special is not None:
         return special
     if error.code == ErrorCode.EMPTY:
-        return _("This cannot be empty. Please send it again.")
+        return empty_text()
     if error.code == ErrorCode.DEAL_NOT_FRESH:
         return _(
             "This deal can no longer be taken back: it has moved on since. "
