@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.models import Role, User
+from storage.models import Deal, Role, User
 
 STAFF_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 INVITABLE_ROLES = (Role.ADMIN, Role.MANAGER)
@@ -11,6 +11,11 @@ INVITABLE_ROLES = (Role.ADMIN, Role.MANAGER)
 def is_staff(user: User) -> bool:
     """Owners and admins: they see the whole base and manage the team."""
     return user.active and user.role in STAFF_ROLES
+
+
+def can_change_deal(actor: User, deal: Deal) -> bool:
+    """Managers change their own deals (and unassigned ones); owners and admins any."""
+    return is_staff(actor) or (actor.active and deal.manager_id in (None, actor.id))
 
 
 def can_invite(user: User) -> bool:

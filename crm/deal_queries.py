@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
+from crm.access import can_change_deal
 from crm.cards import CardKind
 from crm.clock import Clock
 from crm.deals import Deals
@@ -84,8 +85,6 @@ class DealQueries:
         self._pipelines = pipelines
 
     async def card(self, actor: User, deal_id: int, page: int = 0) -> DealCard:
-        from crm.deals import can_change_deal
-
         deal = await self._deals.visible(actor, deal_id)
         client = await self._session.get(Client, deal.client_id)
         assert client is not None

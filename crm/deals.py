@@ -11,8 +11,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import deal_assign, events, groups
-from crm.access import is_staff
+from crm import deal_assign, events, groups, row_locks
+from crm.access import can_change_deal, is_staff
 from crm.automation import triggers
 from crm.cards import Fill
 from crm.clients import Clients
@@ -27,10 +27,6 @@ from storage.engine import write_transaction
 from storage.models import Deal, Event, User
 
 MAX_TITLE = 200
-
-
-def can_change_deal(actor: User, deal: Deal) -> bool:
-    return is_staff(actor) or (actor.active and deal.manager_id in (None, actor.id))
 
 
 class Deals:
@@ -137,6 +133,7 @@ class Deals:
         """Put the deal on any stage: forward, back, skipping, won, or lost (with a reason).
         ``at``: the stage the member saw it on (0: any); moved since, it is refused."""
         async with write_transaction(self._session):
+            await row_locks.deal_locked(self._session, deal_id)
             deal = await self.changeable(actor, deal_id)
             target = await self._pipelines.stage(stage_id)
             if target.pipeline_id != deal.pipeline_id:
@@ -247,6 +244,7 @@ class Deals:
 
         note = clean_note(text)
         async with write_transaction(self._session):
+            await row_locks.deal_locked(self._session, deal_id)
             deal = await self.visible(actor, deal_id)
             await self._touch(deal)
             event = events.record(
@@ -265,6 +263,7 @@ class Deals:
         self, actor: User, deal_id: int, field: str, value: object, to: User | None = None
     ) -> Deal:
         async with write_transaction(self._session):
+            await row_locks.deal_locked(self._session, deal_id)
             deal = await self.changeable(actor, deal_id)
             old = getattr(deal, field)
             if old == value:

@@ -9,12 +9,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events
+from crm.access import can_change_deal
 from crm.automation import triggers
 from crm.cards import Card, CardKind, CardRef, Cards, event_refs, value_column
 from crm.client_index import phone_forms, search_text, with_fields
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.deals import can_change_deal
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.field_defs import FieldDefs
 from crm.field_plain import (

@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, visibility
+from crm.access import can_change_deal
 from crm.cards import (
     Card,
     CardKind,
@@ -23,7 +24,6 @@ from crm.cards import (
     title_of,
 )
 from crm.clock import Clock
-from crm.deals import can_change_deal
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.event_data import DealChanged
 from crm.events import EventKind

@@ -70,3 +70,14 @@ async def cards_locked(session: AsyncSession, refs: Iterable[CardRef]) -> set[Ca
         if ids:
             there.update(CardRef(kind, i) for i in await all_locked(session, TABLES[kind], ids))
     return there
+
+
+async def deal_locked(session: AsyncSession, deal_id: int) -> None:
+    """Lock the deal's client, then the deal, read afresh: a writer of a deal also writes
+    its client's last activity, and in this order (the order linking locks them in) it
+    never holds the deal while a linker holding the client waits for it."""
+    client_id = await session.scalar(select(Deal.client_id).where(Deal.id == deal_id))
+    if client_id is not None:
+        await cards_locked(
+            session, (CardRef(CardKind.CLIENT, client_id), CardRef(CardKind.DEAL, deal_id))
+        )
