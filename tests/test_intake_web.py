@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import zlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -20,6 +22,7 @@ from crm.tokens import token_hash
 from storage.models import Client, ClientPhone, Deal, Event, Lead, OutboxMessage
 from tests.client_helpers import member
 from tests.conftest import OWNER_ID, Joiner
+from tests.raw_http import raw_request
 
 
 async def web_client(app: App, **limits: int) -> TestClient[web.Request, web.Application]:
@@ -218,6 +221,41 @@ async def test_a_malformed_body_gets_400_with_the_reason(
     assert response.status == 400
     answer = await response.json()
     assert answer["ok"] is False and answer["error"].startswith(reason)
+    assert await count(app, Lead) == 0
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("gzip", b"not gzip at all"),
+        ("deflate", b"\xff" + zlib.compress(b'{"name": "Bob"}')),
+    ],
+)
+async def test_a_body_whose_content_encoding_does_not_decode_gets_400(
+    app: App, http: TestClient[web.Request, web.Application], encoding: str, body: bytes
+) -> None:
+    token = await new_source(app)
+    headers = {"Content-Type": "application/json", "Content-Encoding": encoding}
+    response = await http.post(f"/leads/{token}", data=body, headers=headers)
+    assert response.status == 400
+    answer = await response.json()
+    assert answer["ok"] is False and answer["error"].startswith("the body does not decode")
+    unknown = await http.post("/leads/nope", data=body, headers=headers)
+    assert unknown.status == 404
+    assert await count(app, Lead) == 0
+
+
+async def test_a_content_type_with_bytes_that_are_not_utf8_gets_400(
+    app: App, http: TestClient[web.Request, web.Application]
+) -> None:
+    token = await new_source(app)
+    body = b'--\xff\r\nContent-Disposition: form-data; name="name"\r\n\r\nBob\r\n--\xff--\r\n'
+    for content_type in (b"multipart/form-data; boundary=\xff", b"application/json\xff"):
+        status, answer = await raw_request(
+            http, "POST", f"/leads/{token}", [(b"Content-Type", content_type)], body
+        )
+        assert status == 400, answer
+        assert json.loads(answer)["ok"] is False
     assert await count(app, Lead) == 0
 
 

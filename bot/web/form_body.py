@@ -88,7 +88,10 @@ def _urlencoded(body: bytes) -> list[tuple[str, object]]:
 def _multipart(content_type: str, body: bytes) -> list[tuple[str, object]]:
     if "boundary=" not in content_type:
         raise BodyError("multipart body without a boundary")
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    # aiohttp keeps a header's bytes that are not UTF-8 as surrogates: give them back as they came.
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode(
+        errors="surrogateescape"
+    )
     message = BytesParser(policy=HTTP).parsebytes(head + body)
     parts = message.get_payload() if message.is_multipart() else None
     if not isinstance(parts, list) or not parts or message.defects:

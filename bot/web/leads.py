@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TypeVar
 
 from aiohttp import web
 
@@ -34,6 +35,8 @@ MAX_BUCKETS = 10_000
 # How many of the least recently used buckets a full limiter compares to pick one to drop.
 EVICTION_WINDOW = 32
 MAX_BATCH = 200
+
+R = TypeVar("R", bound=web.Response)
 
 
 @dataclass
@@ -82,18 +85,33 @@ class RateLimiter:
         del self.buckets[key]
 
 
+class UndecodableBody(BodyError):
+    """The body's Content-Encoding (gzip, deflate…) does not decode; aiohttp then drops
+    the connection, so the answer says so (a keep-alive client must not reuse it)."""
+
+
+def _closing(response: R, close: bool) -> R:
+    if close:
+        response.force_close()
+    return response
+
+
 def _refuse(status: int, reason: str) -> web.Response:
     return web.json_response({"ok": False, "error": reason}, status=status)
 
 
 async def _read_limited(request: web.Request, limit: int) -> bytes | None:
+    """The body; None when it is over ``limit``."""
     if request.content_length is not None and request.content_length > limit:
         return None
     body = bytearray()
-    async for chunk in request.content.iter_chunked(16 * 1024):
-        body.extend(chunk)
-        if len(body) > limit:
-            return None
+    try:
+        async for chunk in request.content.iter_chunked(16 * 1024):
+            body.extend(chunk)
+            if len(body) > limit:
+                return None
+    except web.RequestPayloadError:
+        raise UndecodableBody("the body does not decode as its Content-Encoding says") from None
     return bytes(body)
 
 
@@ -177,15 +195,16 @@ def add_lead_routes(
                 status=429,
                 headers={"Retry-After": str(max(1, round(wait)))},
             )
-        body = await _read_limited(request, max_body)
-        if body is None:
-            return _refuse(413, f"the body is larger than {max_body} bytes")
         try:
+            body = await _read_limited(request, max_body)
+            if body is None:
+                return _refuse(413, f"the body is larger than {max_body} bytes")
             form = read_form(read_pairs(request.headers.get("Content-Type", ""), body))
         except (BodyError, LeadFormError) as exc:
+            close = isinstance(exc, UndecodableBody)
             if not await _known(crm, token):
-                raise web.HTTPNotFound() from None
-            return _refuse(400, str(exc))
+                raise _closing(web.HTTPNotFound(), close) from None
+            return _closing(_refuse(400, str(exc)), close)
         if form.is_test:
             if not await _known(crm, token):
                 raise web.HTTPNotFound()
