@@ -24,6 +24,7 @@ from crm.clock import ManualClock
 from crm.outbox import enqueue
 from storage.engine import create_session_factory, write_transaction
 from tests.conftest import OWNER_ID, make_settings
+from tests.raw_http import raw_request
 
 SECRET = "s3cret-token_1"
 PATH = "/telegram/hook"
@@ -122,6 +123,18 @@ async def test_webhook_refuses_a_wrong_secret_and_a_body_that_is_no_update(
     assert answer.status == 400 and (await answer.json())["error"] == "the body is not JSON"
     answer = await http.post(PATH, json={"message": {}}, headers={SECRET_HEADER: SECRET})
     assert answer.status == 400 and "update_id" in (await answer.json())["error"]
+    deep = b"[" * 100_000 + b"]" * 100_000
+    answer = await http.post(PATH, data=deep, headers={SECRET_HEADER: SECRET})
+    assert answer.status == 400 and (await answer.json())["error"] == "the body is not JSON"
+    gzipped = {SECRET_HEADER: SECRET, "Content-Encoding": "gzip"}
+    answer = await http.post(PATH, data=b"not gzip", headers=gzipped)
+    assert answer.status == 400 and "Content-Encoding" in (await answer.json())["error"]
+    assert answer.headers["Connection"] == "close"
+    for secret in (b"\xff\xfe", SECRET.encode() + b"\xff"):
+        status, body = await raw_request(
+            http, "POST", PATH, [(SECRET_HEADER.encode(), secret)], b"{}"
+        )
+        assert status == 403, body
 
 
 async def test_webhook_answers_then_handles_and_a_repeated_update_once(

@@ -32,17 +32,24 @@ def webhook_route(
     expected = secret.encode()
 
     async def webhook(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
+        # Bytes that are not UTF-8 arrive as surrogates: compare the bytes as they came.
+        given = request.headers.get(SECRET_HEADER, "").encode(errors="surrogateescape")
         if not hmac.compare_digest(given, expected):
             log.warning("webhook call with a wrong or missing secret token refused")
             return _refuse(403, "wrong or missing secret token")
         if stopping():
             # Telegram tries again; the proxy sends the retry to an instance that is up.
             return _refuse(503, "shutting down")
-        body = await request.read()
+        try:
+            body = await request.read()
+        except web.RequestPayloadError:
+            # aiohttp drops the connection after it: the answer says so.
+            refusal = _refuse(400, "the body does not decode as its Content-Encoding says")
+            refusal.force_close()
+            return refusal
         try:
             update = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past Python's stack
             return _refuse(400, "the body is not JSON")
         update_id = update.get("update_id") if isinstance(update, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
