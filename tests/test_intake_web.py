@@ -207,6 +207,18 @@ async def test_bad_and_replaced_tokens_get_a_bare_404(
             b'--b\r\nContent-Disposition: form-data; name="x"\r\n\r\na\x00b\r\n--b--\r\n',
             "a field holds a NUL character",
         ),
+        # Headers the email package itself trips on (IndexError, ValueError).
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="x"; filename*\r\n\r\na\r\n--b--\r\n',
+            "malformed multipart body",
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            b"--b\r\nContent-Disposition: form-data; name=x; filename*=u\x00tf-8''a\r\n\r\n"
+            b"a\r\n--b--\r\n",
+            "malformed multipart body",
+        ),
     ],
 )
 async def test_a_malformed_body_gets_400_with_the_reason(

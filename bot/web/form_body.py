@@ -92,7 +92,17 @@ def _multipart(content_type: str, body: bytes) -> list[tuple[str, object]]:
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode(
         errors="surrogateescape"
     )
-    message = BytesParser(policy=HTTP).parsebytes(head + body)
+    try:
+        return _parts(BytesParser(policy=HTTP).parsebytes(head + body))
+    except BodyError:
+        raise
+    except (LookupError, ValueError) as exc:
+        # The email package trips on some broken headers itself (an IndexError on
+        # ``filename*`` cut short, a ValueError on a NUL in an encoded parameter).
+        raise BodyError("malformed multipart body") from exc
+
+
+def _parts(message: Message) -> list[tuple[str, object]]:
     parts = message.get_payload() if message.is_multipart() else None
     if not isinstance(parts, list) or not parts or message.defects:
         raise BodyError("malformed multipart body")
