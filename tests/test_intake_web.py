@@ -18,6 +18,7 @@ from bot.web.leads import MAX_BUCKETS, LeadWriter, RateLimiter, add_lead_routes
 from crm.clock import ManualClock
 from crm.intake.batch import Accepted
 from crm.intake.drafts import LeadDraft
+from crm.intake.sources import MAX_TOKEN
 from crm.tokens import token_hash
 from storage.models import Client, ClientPhone, Deal, Event, Lead, OutboxMessage
 from tests.client_helpers import member
@@ -415,3 +416,12 @@ def test_a_flood_of_made_up_tokens_does_not_reset_a_real_tokens_limit() -> None:
         limiter.allow(f"junk{i}", now=1.0)
     assert len(limiter.buckets) <= MAX_BUCKETS
     assert limiter.allow("real", now=1.0) > 0  # still held back
+
+
+def test_tokens_longer_than_any_source_s_share_one_bucket() -> None:
+    limiter = RateLimiter(per_minute=5)
+    for i in range(MAX_BUCKETS):  # each a 404, its URL up to aiohttp's 8 KB line
+        limiter.allow(f"{i}{'x' * 8000}", now=0.0)
+    assert sum(len(key) for key in limiter.buckets) <= MAX_TOKEN
+    assert limiter.allow("y" * 8000, now=0.0) > 0  # held back together
+    assert limiter.allow("x" * MAX_TOKEN, now=0.0) == 0.0

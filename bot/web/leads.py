@@ -24,6 +24,7 @@ from bot.web.form_body import BodyError, read_pairs
 from crm.errors import CrmError, NotFound
 from crm.intake.batch import Accepted
 from crm.intake.drafts import LeadDraft, lead_draft
+from crm.intake.sources import MAX_TOKEN
 from crm.parsing.lead_fields import LeadFormError, read_form
 from crm.service import CrmFactory
 
@@ -51,7 +52,8 @@ class RateLimiter:
 
     At most ``MAX_BUCKETS`` buckets, kept least recently used first: made-up tokens
     (each a 404, but a bucket first) make room by dropping one, never by forgetting them
-    all, so they cannot hand a held-back token a fresh burst.
+    all, so they cannot hand a held-back token a fresh burst. Tokens longer than any
+    source's share one bucket: kept each as its own key, the URL's up to 8 KB would be.
     """
 
     per_minute: int
@@ -60,6 +62,7 @@ class RateLimiter:
     def allow(self, key: str, now: float | None = None) -> float:
         """0 when allowed; otherwise the seconds until the next request would be."""
         now = time.monotonic() if now is None else now
+        key = key if len(key) <= MAX_TOKEN else ""
         bucket = self.buckets.get(key)
         if bucket is None:
             if len(self.buckets) >= MAX_BUCKETS:

@@ -23,6 +23,8 @@ from storage.models import LeadSource, User
 ASSIGN_MODES = ("member", "round_robin", "queue")
 MAX_SOURCE_NAME = 100
 MAX_SOURCES = 50
+# Longer than any token ``new_token`` makes: such a URL is never a source's.
+MAX_TOKEN = 128
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class LeadSources:
 
     async def by_token(self, token: str) -> LeadSource | None:
         """The active source behind a URL's token; None for an unknown or replaced one."""
-        if not token or len(token) > 128:
+        if not token or len(token) > MAX_TOKEN:
             return None
         source = await self._session.scalar(
             select(LeadSource).where(LeadSource.token_hash == token_hash(token))
