@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm.parsing.lead_fields import LeadForm, LeadFormError, read_form
+from crm.parsing.lead_fields import MAX_VALUE, LeadForm, LeadFormError, read_form
 
 
 @pytest.mark.parametrize(
@@ -41,6 +41,10 @@ from crm.parsing.lead_fields import LeadForm, LeadFormError, read_form
         (
             [("phone", 79991234567), ("agree", True)],
             LeadForm(phone="79991234567", extra={"agree": "yes"}),
+        ),
+        (  # a field repeated past the limit is cut at it, as one long field is
+            [("Color", "x" * 3000), ("Color", "y" * 3000), ("Color", "z")],
+            LeadForm(extra={"Color": ("x" * 3000 + ", " + "y" * 3000)[:MAX_VALUE]}),
         ),
         ([("test", "test")], LeadForm(is_test=True)),
         ([("name", ""), ("utm_source", ""), ("x", "1")], LeadForm(extra={"x": "1"})),

@@ -103,7 +103,8 @@ def read_form(pairs: Iterable[tuple[str, object]]) -> LeadForm:
         key = _key(raw_key)
         value = _value(raw_value)[:MAX_VALUE]
         if key in values:
-            values[key] = f"{values[key]}, {value}" if value else values[key]
+            joined = f"{values[key]}, {value}" if value else values[key]
+            values[key] = joined[:MAX_VALUE]
         else:
             values[key] = value
             original[key] = raw_key.strip()
