@@ -136,6 +136,33 @@ async def test_bad_files_get_a_clear_answer(owner_en: SimulatedUser) -> None:
     assert "no column with names" in (owner_en.alert or "")
 
 
+async def test_stray_nuls_and_a_header_far_down_import_whole(
+    app: App, owner: SimulatedUser
+) -> None:
+    """A stray NUL (PostgreSQL refuses it in text: the import stopped half-way) and a
+    header under more empty rows than the header scan ('the sheet is empty')."""
+    rows = ["ФИО;Телефон", "Ив\x00ан;89161234567"] + [f"К{i};8916000{i:04}" for i in range(300)]
+    data = "\n".join([*rows, "Пё\x00тр;89035556677", ""]).encode()
+    [screen] = await owner.send_document("база.csv", data=data)
+    assert "Импорт из база.csv" in screen.text
+    await owner.press("Предпросмотр")
+    await owner.press("Всё равно создать")
+    await finished(app)
+    assert "Создано: 302" in owner.chat_messages()[-1].text
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.add_worksheet().write_row(15, 0, ["ФИО", "Телефон"])
+    book.worksheets()[0].write_row(16, 0, ["Анна", "89161112233"])
+    book.close()
+    [screen] = await owner.send_document("ниже.xlsx", data=buffer.getvalue())
+    assert "1. ФИО → Имя" in screen.text
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        assert [c.name for c in await crm.client_queries.search(member, "Пётр")] == ["Пётр"]
+        assert [c.name for c in await crm.client_queries.search(member, "Иван")] == ["Иван"]
+
+
 async def test_export_and_backup_read_back(
     app: App, owner_en: SimulatedUser, user: UserFactory, tmp_path: Path
 ) -> None:

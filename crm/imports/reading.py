@@ -38,6 +38,7 @@ _DELIMITERS = ";,\t"
 _ONE_COLUMN = "\0"  # a delimiter no text has: each line is one cell
 _CYRILLIC = ["cp1251", "koi8_r", "cp866"]  # what a CSV not in UTF-8 is guessed to be in
 _WORDS = re.compile(r"[^\W\d_]+")
+_CONTROL = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass
@@ -66,11 +67,18 @@ def read_table(data: bytes, file_name: str = "") -> Table:
         raise InvalidInput(ErrorCode.IMPORT_PASSWORD)
     if data.startswith((_ZIP, _OLE)):
         return _read_workbook(data)
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if _binary(data[:4096]) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET)
     if data[:64].removeprefix(b"\xef\xbb\xbf").lstrip().lower().startswith(_NOT_TABLES):
         raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET)
     return _read_csv(data)
+
+
+def _binary(sample: bytes) -> bool:
+    """NUL bytes with other control bytes, or all over (UTF-16 without its mark): not the
+    stray NUL a broken export leaves in a text file."""
+    nuls = sample.count(0)
+    return bool(nuls) and (nuls * 10 > len(sample) or bool(_CONTROL.search(sample)))
 
 
 # --- workbooks --------------------------------------------------------------------------
@@ -108,16 +116,25 @@ def _sheet_table(sheet: python_calamine.CalamineSheet) -> Table | None:
     # calamine yields rows from the sheet's first row, but columns from its first used one.
     start_col = (sheet.start or (0, 0))[1]
     rows = sheet.iter_rows()
-    head: list[list[CellValue]] = []
-    for row in rows:
-        head.append(list[CellValue](row))
-        if len(head) >= _HEADER_SCAN:
-            break
+    head = _head(rows)
     merged = [
         ((r0, c0 - start_col), (r1, c1 - start_col))
         for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
     ]
     return _table(head, _chain(head, rows), merged, first_row=1)
+
+
+def _head(rows: Iterator[Sequence[CellValue]]) -> list[list[CellValue]]:
+    """The rows the header is looked for in: the empty rows above it (a sheet that starts
+    lower down), then ``_HEADER_SCAN`` rows from its first filled one."""
+    head: list[list[CellValue]] = []
+    scanned = 0
+    for row in rows:
+        head.append(list(row))
+        scanned += scanned > 0 or any(_filled(v) for v in row)
+        if scanned >= _HEADER_SCAN:
+            break
+    return head
 
 
 def _chain(
@@ -132,8 +149,13 @@ def _chain(
 
 
 def decode_text(data: bytes) -> str:
-    """The text of a CSV file in whichever of the usual encodings it was saved; a UTF-16
-    file that is not whole UTF-16 is refused as not a spreadsheet."""
+    """The text of a CSV file in whichever of the usual encodings it was saved, without
+    the NUL characters a broken export leaves (PostgreSQL refuses them in text)."""
+    return _decoded(data).replace("\x00", "")
+
+
+def _decoded(data: bytes) -> str:
+    """A UTF-16 file that is not whole UTF-16 is refused as not a spreadsheet."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -189,11 +211,7 @@ def _read_csv(data: bytes) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rows: Iterator[list[CellValue]] = (list(row) for row in reader)
-        head = []
-        for row in rows:
-            head.append(row)
-            if len(head) >= _HEADER_SCAN:
-                break
+        head = _head(rows)
         table = _table(head, _chain(head, rows), [], first_row=1)
     except csv.Error as exc:
         raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET) from exc
