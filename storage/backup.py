@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -131,12 +132,17 @@ async def _dump(conn: AsyncConnection, table: Table, archive: zipfile.ZipFile) -
     return {"rows": rows, "sha256": digest.hexdigest(), "columns": columns}
 
 
+# What reading an entry of a damaged archive raises (a header, the compressed data or
+# the CRC not matching): refused like a checksum that does not match, not a traceback.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
+
+
 def read_manifest(archive: zipfile.ZipFile) -> Manifest:
     """The manifest, after checking every table file against its count and SHA-256."""
     try:
         raw = json.loads(archive.read(MANIFEST))
         manifest = Manifest(raw["revision"], raw["created_at"], raw["tables"], raw["checksum"])
-    except (KeyError, ValueError, TypeError) as exc:
+    except (KeyError, ValueError, TypeError, *_DAMAGED) as exc:
         raise BackupError("bad_manifest", str(exc)) from exc
     if raw.get("app") != "kartoteka" or raw.get("format") != FORMAT:
         raise BackupError("bad_manifest", "not a Kartoteka backup")
@@ -152,6 +158,8 @@ def read_manifest(archive: zipfile.ZipFile) -> Manifest:
                     rows += block.count(b"\n")
         except KeyError as exc:
             raise BackupError("missing_table", name) from exc
+        except _DAMAGED as exc:
+            raise BackupError("bad_checksum", name) from exc
         if digest.hexdigest() != info["sha256"] or (info["rows"] and rows != info["rows"]):
             raise BackupError("bad_checksum", name)
     return manifest

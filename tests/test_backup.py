@@ -142,6 +142,36 @@ async def test_damaged_and_foreign_archives_are_refused(app: App, tmp_path: Path
         await target.dispose()
 
 
+def flipped(archive: bytes, entry: str, at: int) -> bytes:
+    """``archive`` with 8 bytes of ``entry`` spoilt, ``at`` bytes into its local header (30
+    bytes, then its name, then its compressed data): a copy damaged on its way."""
+    with zipfile.ZipFile(io.BytesIO(archive)) as source:
+        start = source.getinfo(entry).header_offset + at
+    spoilt = bytes(b ^ 0x55 for b in archive[start : start + 8])
+    return archive[:start] + spoilt + archive[start + 8 :]
+
+
+def test_an_archive_damaged_on_its_way_is_refused_in_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'src.db'}")
+    monkeypatch.chdir(tmp_path)
+    assert main(["migrate"]) == 0
+    assert main(["backup", str(tmp_path / "b.zip")]) == 0
+    good = (tmp_path / "b.zip").read_bytes()
+    manifest = 30 + len(MANIFEST) + 20  # inside its compressed data
+    for damaged, said in [
+        (flipped(good, "tables/users.jsonl", 30), "Резервная копия повреждена: users"),
+        (flipped(good, MANIFEST, manifest), "манифест отсутствует или повреждён"),
+    ]:
+        (tmp_path / "damaged.zip").write_bytes(damaged)
+        capsys.readouterr()
+        target = tmp_path / "dst.db"
+        assert main(["restore", "damaged.zip", "--database", f"sqlite+aiosqlite:///{target}"]) == 1
+        assert said in capsys.readouterr().err
+        assert not target.exists() or target.stat().st_size == 0  # nothing was written
+
+
 async def test_an_older_backup_restores_through_the_migrations(tmp_path: Path) -> None:
     old = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     await upgrade(old, "0008")
