@@ -163,6 +163,23 @@ async def test_stray_nuls_and_a_header_far_down_import_whole(
         assert [c.name for c in await crm.client_queries.search(member, "Иван")] == ["Иван"]
 
 
+async def test_one_client_under_a_merged_header_is_not_an_empty_sheet(
+    owner: SimulatedUser,
+) -> None:
+    """'ФИО' merged over three columns and one client's name parts under it: the row was
+    taken for a second header row, and the file answered as empty."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.merge_range(0, 0, 0, 2, "ФИО")
+    sheet.write_row(1, 0, ["Петров", "Иван", "Иванович"])
+    book.close()
+    [screen] = await owner.send_document("один.xlsx", data=buffer.getvalue())
+    assert "1. ФИО → Имя" in screen.text
+    [preview] = await owner.press("Предпросмотр")
+    assert "Строк: 1" in preview.text and "• Петров" in preview.text
+
+
 async def test_export_and_backup_read_back(
     app: App, owner_en: SimulatedUser, user: UserFactory, tmp_path: Path
 ) -> None:

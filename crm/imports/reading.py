@@ -125,8 +125,7 @@ def _sheet_table(sheet: python_calamine.CalamineSheet) -> Table | None:
 
 
 def _head(rows: Iterator[Sequence[CellValue]]) -> list[list[CellValue]]:
-    """The rows the header is looked for in: the empty rows above it (a sheet that starts
-    lower down), then ``_HEADER_SCAN`` rows from its first filled one."""
+    """The rows to find the header in: any empty ones, then ``_HEADER_SCAN`` filled or not."""
     head: list[list[CellValue]] = []
     scanned = 0
     for row in rows:
@@ -242,7 +241,8 @@ def _table(
     if spans and header_at + 1 < len(head):
         under = [cell_text(v) or "" for v in head[header_at + 1]]
         grouped = {c for (_r, c0), (_r1, c1) in spans if c1 > c0 for c in range(c0, c1 + 1)}
-        if _names_the_groups(under, headers, grouped):
+        below = (v for row in head[header_at + 2 :] for v in row)  # the one client if none
+        if _names_the_groups(under, headers, grouped) and any(_filled(v) for v in below):
             for column, name in enumerate(under[: len(headers)]):
                 headers[column] = name or headers[column]
             skip += 1
