@@ -180,6 +180,30 @@ async def test_one_client_under_a_merged_header_is_not_an_empty_sheet(
     assert "Строк: 1" in preview.text and "• Петров" in preview.text
 
 
+async def test_a_wide_file_with_a_huge_title_tells_every_column_that_goes_somewhere(
+    owner: SimulatedUser,
+) -> None:
+    """500 columns, the phone in the 35th, a title of 30,000 characters: the phone's column
+    had no line (imported unseen), and the screens were past Telegram's 4096 characters."""
+    titles = ["ФИО", "Я" * 30_000] + [f"Кол{i}" for i in range(2, 500)]
+    titles[34] = "Телефон"
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, titles)
+    sheet.write_row(1, 0, ["Иван", "x", *(["y"] * 32), "89161234567"])
+    book.close()
+    [screen] = await owner.send_document("широкий.xlsx", data=buffer.getvalue())
+    assert len(screen.text) <= 4096
+    assert "35. Телефон → Телефон" in screen.text
+    assert "только первые 30 из 500 столбцов" in screen.text
+    [targets] = await owner.press("2. ЯЯЯ")
+    assert len(targets.text) <= 4096
+    await owner.press("« Назад")
+    [preview] = await owner.press("Предпросмотр")
+    assert "• Иван +79161234567" in preview.text
+
+
 async def test_export_and_backup_read_back(
     app: App, owner_en: SimulatedUser, user: UserFactory, tmp_path: Path
 ) -> None:

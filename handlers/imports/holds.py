@@ -12,9 +12,9 @@ from aiogram.types import CallbackQuery
 from crm.service import Crm
 from handlers.imports.callbacks import ImportAction, ImportCb
 from handlers.imports.flow import screen_of
+from handlers.imports.holds_views import holds_screen
 from handlers.imports.states import ImportData, ImportDialog
 from handlers.imports.targets import client_targets, record_targets
-from handlers.imports.views import holds_screen
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 

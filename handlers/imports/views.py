@@ -20,11 +20,12 @@ from handlers.imports.callbacks import (
     ImportAction,
     ImportCb,
 )
+from handlers.imports.holds_views import hidden_columns
 from handlers.kit.keyboards import button, keyboard
-from handlers.kit.screen import Screen
-from storage.models import RecordType
+from handlers.kit.screen import Screen, fitted
 
 MAX_COLUMNS_SHOWN = 30
+MAX_TEXT = 4000  # Telegram's limit is 4096
 EMPTY = RequiredChoice.EMPTY
 # What a column of a records' file may go to, besides the type's own fields.
 RECORD_TARGETS = frozenset({Target.SKIP.value, Target.NAME.value, Target.NEW_FIELD.value})
@@ -90,20 +91,19 @@ def mapping_screen(
     ``holds``: what the file holds (a record type), when not clients."""
     lines = [
         as_line(
-            f"{i + 1}. {header or '—'} → ",
+            f"{i + 1}. {(header or '—')[:64]} → ",
             Bold(fields[target] if target in fields else target_label(target)),
         )
         for i, (header, target) in enumerate(zip(headers, mapping, strict=True))
-    ][:MAX_COLUMNS_SHOWN]
-    text = Text(
-        as_list(
-            Bold(_("Import from {file}").format(file=file_name)),
-            _("Where each column goes. Tap a column to change it."),
-            sep="\n",
-        ),
-        "\n\n",
-        *lines,
+        if i < MAX_COLUMNS_SHOWN or target != Target.SKIP  # a column far right still told
+    ]
+    more = hidden_columns(len(headers), MAX_COLUMNS_SHOWN)
+    title = as_list(
+        Bold(_("Import from {file}").format(file=file_name)),
+        _("Where each column goes. Tap a column to change it."),
+        sep="\n",
     )
+    text = fitted([title, "\n\n"], lines, more, MAX_TEXT)  # long titles: within 4096
     rows = [
         [button(f"{i + 1}. {(header or '—')[:24]}", ImportCb(action=ImportAction.COLUMN, column=i))]
         for i, header in enumerate(headers[:MAX_COLUMNS_SHOWN])
@@ -125,7 +125,7 @@ def targets_screen(
 ) -> Screen:
     """The built-in targets (a record's name only, for ``records``), then ``extra``: the
     team's fields (target → label) and, for the owner, a new field (``Target.NEW_FIELD``)."""
-    text = Text(_("Where does the column “{header}” go?").format(header=header or "—"))
+    text = Text(_("Where does the column “{header}” go?").format(header=(header or "—")[:64]))
     builtin = [t for t in Target if t != Target.NEW_FIELD and (not records or t in RECORD_TARGETS)]
     labels = [(t.value, target_label(t)) for t in builtin]
     labels += [(t, label[:40]) for t, label in extra.items() if t != Target.NEW_FIELD]
@@ -285,14 +285,3 @@ def link_lines(linked: Linked) -> list[str]:
     if linked.not_linked > NOT_LINKED_SHOWN:
         lines.append(_("…and {n} more").format(n=linked.not_linked - NOT_LINKED_SHOWN))
     return lines
-
-
-def holds_screen(types: list[RecordType]) -> Screen:
-    """What the sent file holds: clients (with their deals) or records of one type."""
-    holds = ImportAction.HOLDS
-    rows = [[button(_("👤 Clients and deals"), ImportCb(action=holds, column=0))]]
-    rows += [
-        [button(f"{t.emoji} {t.plural}"[:40], ImportCb(action=holds, column=t.id))] for t in types
-    ]
-    rows.append([button(_("« Back"), ImportCb(action=ImportAction.MAPPING))])
-    return Screen(Text(_("What does the file hold?")), keyboard(*rows))
