@@ -39,7 +39,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "restore":
             url = args.database or settings.database_url
             if not Path(args.file).is_file():
-                raise BackupError("not_a_backup", args.file)
+                raise BackupError("no_file", args.file)
             return asyncio.run(_restore(url, Path(args.file), args.replace))
         return asyncio.run(_transfer(settings.database_url, args.to, args.replace))
     except BackupError as error:
@@ -50,6 +50,11 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
 def explain(error: BackupError) -> str:
     texts = {
         "not_a_backup": _("This file is not a Kartoteka backup (not a zip archive)."),
+        "no_file": _("There is no file {detail}."),
+        "cut_short": _(
+            "The backup is cut short: its end is missing (it was not copied or downloaded "
+            "whole). Nothing was restored."
+        ),
         "bad_manifest": _(
             "This archive is not a Kartoteka backup: its manifest is missing or damaged."
         ),

@@ -169,4 +169,17 @@ def open_archive(source: Path | IO[bytes]) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as exc:
+        if _starts_as_zip(source):  # a zip whose end (its directory) is missing
+            raise BackupError("cut_short", str(exc)) from exc
         raise BackupError("not_a_backup", str(exc)) from exc
+
+
+def _starts_as_zip(source: Path | IO[bytes]) -> bool:
+    try:
+        if isinstance(source, Path):
+            with source.open("rb") as file:
+                return file.read(4) == b"PK\x03\x04"
+        source.seek(0)
+        return source.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False

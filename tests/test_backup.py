@@ -170,6 +170,11 @@ def test_an_archive_damaged_on_its_way_is_refused_in_words(
         assert main(["restore", "damaged.zip", "--database", f"sqlite+aiosqlite:///{target}"]) == 1
         assert said in capsys.readouterr().err
         assert not target.exists() or target.stat().st_size == 0  # nothing was written
+    (tmp_path / "cut.zip").write_bytes(good[: len(good) // 2])
+    assert main(["restore", "cut.zip", "--database", "sqlite+aiosqlite:///dst.db"]) == 1
+    assert "Резервная копия обрезана" in capsys.readouterr().err
+    assert main(["restore", "missing.zip", "--database", "sqlite+aiosqlite:///dst.db"]) == 1
+    assert "Файла missing.zip нет." in capsys.readouterr().err
 
 
 async def test_an_older_backup_restores_through_the_migrations(tmp_path: Path) -> None:
@@ -222,7 +227,7 @@ def test_cli_backup_restore_and_refusal(
     assert main(["restore", str(tmp_path / "b.zip"), "--database", target]) == 0
     assert main(["restore", str(tmp_path / "missing.zip"), "--database", target]) == 1
     assert main(["transfer", "--to", target]) == 0
-    assert "резервная копия" in capsys.readouterr().err  # in DEFAULT_LANGUAGE, Russian
+    assert "missing.zip нет" in capsys.readouterr().err  # in DEFAULT_LANGUAGE, Russian
 
 
 def with_a_row_twice(good: Path, broken: Path, table: str) -> None:
