@@ -228,6 +228,9 @@ async def test_export_and_backup_read_back(
     stranger_manager = user(555, "Someone", language_code="en")
     answers = await stranger_manager.send("/backup")
     assert all(not a.data for a in answers)
+    # Sent back to restore it: told where a backup is restored, not to open a card.
+    [answer] = await owner_en.send_document(backup.file or "", data=backup.data)
+    assert "python -m bot restore FILE on the server" in answer.text
 
 
 async def test_a_spreadsheet_sent_in_another_dialog_is_answered_and_the_dialog_goes_on(

@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.backups import FILE_PREFIX
 from crm.errors import ErrorCode
 from crm.service import Crm
 from crm.timeline import CALL_OUTCOMES, FileKind
@@ -140,9 +141,23 @@ async def undo(callback: CallbackQuery, callback_data: ClientCb, crm: Crm, membe
 MEDIA = F.photo | F.voice | F.document | F.video | F.audio | F.video_note
 
 
+def _a_backup(message: Message) -> bool:
+    """A file named as /backup names its archives, sent back to restore the base."""
+    name = (message.document.file_name or "") if message.document else ""
+    return name.startswith(FILE_PREFIX) and name.endswith(".zip")
+
+
 @routes.message(StateFilter(None), MEDIA, F.chat.type == "private")
 async def media(message: Message, crm: Crm, member: User) -> None:
     client_id = crm.timeline.open_client_id(member, crm.config.card_context)
+    if client_id is None and _a_backup(message):
+        await message.answer(
+            _(
+                "This looks like a Kartoteka backup. A backup is not restored through the "
+                "chat: run python -m bot restore FILE on the server."
+            )
+        )
+        return
     if client_id is None:
         await message.answer(
             _("Open a client's card first; then what you send goes into its history.")
