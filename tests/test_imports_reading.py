@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tracemalloc
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -440,3 +441,19 @@ def test_a_western_cp1252_csv_is_not_read_as_cyrillic() -> None:
 def test_a_column_title_our_csv_export_guarded_reads_back_as_it_was() -> None:
     table = read_table("'-Скидка;'=1+1\n5;6\n".encode(), "export.csv")
     assert table.headers == ["-Скидка", "=1+1"]
+
+
+def test_a_header_far_down_keeps_the_rows_numbers_and_blank_lines_are_not_held() -> None:
+    """Empty rows above the header are counted, not held: rejected rows are told by their
+    number in the file, and a file of a million blank lines is not kept in memory."""
+    data = ("\n" * 15 + "Имя;Телефон\nИван;89161234567\n").encode()
+    table = read_table(data, "late.csv")
+    assert (table.headers, table.numbers) == (["Имя", "Телефон"], [17])
+    sheet = xlsx([*([[None]] * 15), ["Имя", "Телефон"], ["Иван", "89161234567"]])
+    assert read_table(sheet, "late.xlsx").numbers == [17]
+    tracemalloc.start()
+    with pytest.raises(InvalidInput):
+        read_table(b";\n" * 1_000_000, "blank.csv")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 50 * 2**20

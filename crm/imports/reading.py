@@ -75,8 +75,7 @@ def read_table(data: bytes, file_name: str = "") -> Table:
 
 
 def _binary(sample: bytes) -> bool:
-    """NUL bytes with other control bytes, or all over (UTF-16 without its mark): not the
-    stray NUL a broken export leaves in a text file."""
+    """NULs among other control bytes or all over (UTF-16 with no mark), not a stray one."""
     nuls = sample.count(0)
     return bool(nuls) and (nuls * 10 > len(sample) or bool(_CONTROL.search(sample)))
 
@@ -116,24 +115,25 @@ def _sheet_table(sheet: python_calamine.CalamineSheet) -> Table | None:
     # calamine yields rows from the sheet's first row, but columns from its first used one.
     start_col = (sheet.start or (0, 0))[1]
     rows = sheet.iter_rows()
-    head = _head(rows)
+    blank, head = _head(rows)
     merged = [
-        ((r0, c0 - start_col), (r1, c1 - start_col))
+        ((r0 - blank, c0 - start_col), (r1 - blank, c1 - start_col))
         for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
     ]
-    return _table(head, _chain(head, rows), merged, first_row=1)
+    return _table(head, _chain(head, rows), merged, first_row=1 + blank)
 
 
-def _head(rows: Iterator[Sequence[CellValue]]) -> list[list[CellValue]]:
-    """The rows to find the header in: any empty ones, then ``_HEADER_SCAN`` filled or not."""
-    head: list[list[CellValue]] = []
-    scanned = 0
+def _head(rows: Iterator[Sequence[CellValue]]) -> tuple[int, list[list[CellValue]]]:
+    """How many empty rows are passed over above the header, and the next rows to find it."""
+    blank, head = 0, list[list[CellValue]]()
     for row in rows:
+        if not head and not any(_filled(v) for v in row):
+            blank += 1
+            continue
         head.append(list(row))
-        scanned += scanned > 0 or any(_filled(v) for v in row)
-        if scanned >= _HEADER_SCAN:
+        if len(head) >= _HEADER_SCAN:
             break
-    return head
+    return blank, head
 
 
 def _chain(
@@ -210,8 +210,8 @@ def _read_csv(data: bytes) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rows: Iterator[list[CellValue]] = (list(row) for row in reader)
-        head = _head(rows)
-        table = _table(head, _chain(head, rows), [], first_row=1)
+        blank, head = _head(rows)
+        table = _table(head, _chain(head, rows), [], first_row=1 + blank)
     except csv.Error as exc:
         raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET) from exc
     if table is None:
