@@ -40,11 +40,7 @@ async def echo(api: str) -> dict[str, Any]:
     async def answer(message: Message) -> None:
         await message.answer(message.text or "?")
 
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api)))
-    try:
-        await dispatcher.start_polling(bot, polling_timeout=10)
-    finally:
-        await bot.session.close()
+    await _poll(api, dispatcher)
     return {}
 
 
@@ -54,6 +50,7 @@ async def card(api: str, params: dict[str, Any]) -> dict[str, Any]:
     asyncio.get_running_loop().add_signal_handler(REST, lambda: None)
     markup = InlineKeyboardMarkup.model_validate(params["reply_markup"])
     preview = params.get("link_preview_options")
+    previews = LinkPreviewOptions.model_validate(preview) if preview else None
     dispatcher = Dispatcher()
 
     @dispatcher.message()
@@ -62,15 +59,20 @@ async def card(api: str, params: dict[str, Any]) -> dict[str, Any]:
             params["text"],
             parse_mode=params.get("parse_mode"),
             reply_markup=markup,
-            link_preview_options=LinkPreviewOptions.model_validate(preview) if preview else None,
+            link_preview_options=previews,
         )
 
+    await _poll(api, dispatcher)
+    return {}
+
+
+async def _poll(api: str, dispatcher: Dispatcher) -> None:
+    """Poll the fake API at ``api`` with ``dispatcher`` until SIGINT."""
     bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(api)))
     try:
         await dispatcher.start_polling(bot, polling_timeout=10)
     finally:
         await bot.session.close()
-    return {}
 
 
 class Counter:
