@@ -17,7 +17,7 @@ from crm.team_settings import Status
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealCb, NewDealCb
 from handlers.kit.labels import format_phone, member_name, status_label
-from handlers.kit.screen import fitted
+from handlers.kit.screen import MESSAGE_CHARS, fitted
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
 from handlers.kit.timeline import event_line, shorten
 from handlers.kit.whole_text import read_whole_rows
@@ -28,7 +28,6 @@ from handlers.templates.views import send_button
 from storage.models import Client, User
 
 CARD_PAGE = 10
-MAX_CARD_CHARS = 4000
 MAX_TAGS_SHOWN = 15
 DEALS_SHOWN = 5  # on the card; "All deals" lists the rest
 
@@ -131,7 +130,7 @@ def render_card(
             for e in card.events
         ]
         # Whatever the fields hold, the card stays within Telegram's 4096 characters.
-        text = fitted(parts, lines, hint, MAX_CARD_CHARS)
+        text = fitted(parts, lines, hint, MESSAGE_CHARS)
     else:
         parts.append(as_line(Italic(_("No history yet."))))
         text = Text(*parts, *hint)

@@ -24,7 +24,7 @@ from handlers.kit.errors import empty_text
 from handlers.kit.keyboards import button as kit_button
 from handlers.kit.labels import member_name
 from handlers.kit.refused import on_refusal
-from handlers.kit.screen import fitted, show
+from handlers.kit.screen import MESSAGE_CHARS, fitted, show
 from handlers.kit.stages import money, progress, stage_name
 from handlers.kit.timeline import event_line, shorten
 from handlers.kit.whole_text import read_whole_rows
@@ -35,7 +35,6 @@ from handlers.tasks.views import task_button
 from handlers.templates.views import send_button
 from storage.models import User
 
-MAX_CARD_CHARS = 4000
 MAX_BUTTON_TITLE = 40
 
 
@@ -114,7 +113,7 @@ def render_deal(card: DealCard, reader: User, page: int = 0, extra: Sequence[str
     stages = {s.id: s for s in card.stages}
     lines = [as_line(event_line(e, card.actors, tz, [], stages=stages)) for e in card.events]
     # Whatever the fields hold, the card stays within Telegram's 4096 characters.
-    return fitted(parts, lines, hint, MAX_CARD_CHARS)
+    return fitted(parts, lines, hint, MESSAGE_CHARS)
 
 
 def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboardMarkup:

@@ -22,10 +22,9 @@ from handlers.imports.callbacks import (
 )
 from handlers.imports.holds_views import hidden_columns
 from handlers.kit.keyboards import button, keyboard
-from handlers.kit.screen import Screen, fitted
+from handlers.kit.screen import MESSAGE_CHARS, Screen, fitted
 
 MAX_COLUMNS_SHOWN = 30
-MAX_TEXT = 4000  # Telegram's limit is 4096
 EMPTY = RequiredChoice.EMPTY
 # What a column of a records' file may go to, besides the type's own fields.
 RECORD_TARGETS = frozenset({Target.SKIP.value, Target.NAME.value, Target.NEW_FIELD.value})
@@ -103,7 +102,7 @@ def mapping_screen(
         _("Where each column goes. Tap a column to change it."),
         sep="\n",
     )
-    text = fitted([title, "\n\n"], lines, more, MAX_TEXT)  # long titles: within 4096
+    text = fitted([title, "\n\n"], lines, more, MESSAGE_CHARS)  # long titles: within 4096
     rows = [
         [button(f"{i + 1}. {(header or '—')[:24]}", ImportCb(action=ImportAction.COLUMN, column=i))]
         for i, header in enumerate(headers[:MAX_COLUMNS_SHOWN])

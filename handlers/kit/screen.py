@@ -25,6 +25,10 @@ _NOT_EDITABLE = (
 )
 
 
+MESSAGE_CHARS = 4000
+"""How long a screen's text is let grow (``fitted``, ``cut``): Telegram's limit is 4096."""
+
+
 class Rendered(Text):
     """A text rendered once, however often it is asked for whole (``as_kwargs``): a card
     is measured against Telegram's limit and then sent; each rendering builds every

@@ -14,7 +14,7 @@ from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.kit.keyboards import back_row, button, confirm, keyboard, pick
 from handlers.kit.rules_in_use import rules_in_use
-from handlers.kit.screen import Screen
+from handlers.kit.screen import MESSAGE_CHARS, Screen
 from handlers.kit.timeline import shorten
 from handlers.settings.callbacks import SettingsCb
 from handlers.templates.callbacks import TplAction, TplCb
@@ -22,7 +22,6 @@ from storage.models import Template
 
 MAX_SHOWN = 1500  # of a template's text on its screen
 TITLE = 40
-MAX_MESSAGE = 4000  # Telegram's limit is 4096
 
 
 def send_button(client_id: int | None = None, deal_id: int | None = None) -> InlineKeyboardButton:
@@ -208,7 +207,7 @@ def ready_buttons(check: Check, mail_on: bool) -> list[list[InlineKeyboardButton
 def ready_screen(check: Check, filled: Filled, mail_on: bool) -> Screen:
     """The filled message, to forward or copy into the client's chat."""
     return Screen(
-        Text(cut(filled.text or "", MAX_MESSAGE)), keyboard(*ready_buttons(check, mail_on))
+        Text(cut(filled.text or "", MESSAGE_CHARS)), keyboard(*ready_buttons(check, mail_on))
     )
 
 
