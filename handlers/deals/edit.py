@@ -14,7 +14,6 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError, ErrorCode
 from crm.parsing.amounts import AmountError, parse_amount
-from crm.parsing.search_text import shows
 from crm.parsing.when import WhenError, parse_when
 from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
@@ -28,7 +27,7 @@ from handlers.deals.screen import (
     send_deal,
 )
 from handlers.deals.states import DealEditFlow, OneDeal
-from handlers.kit.errors import empty_text
+from handlers.kit.errors import quoting
 from handlers.kit.event_labels import deal_field_label
 from handlers.kit.keyboards import button, cancel_row, keyboard, pick
 from handlers.kit.labels import member_name
@@ -138,7 +137,7 @@ def _day(raw: str, crm: Crm, member: User) -> date | None:
         when = parse_when(raw, crm.clock.now(), member.timezone, allow_past=True)
     except WhenError:
         why = _("“{value}” is not a date I can read.").format(value=shorten(raw, 50))
-        why = why if shows(raw) else empty_text()
+        why = quoting(why, raw)
         raise _BadValue(f"{why} {date_examples()}") from None
     return when.at.astimezone(ZoneInfo(member.timezone)).date()
 

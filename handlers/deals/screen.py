@@ -15,12 +15,11 @@ from crm.access import is_staff
 from crm.cards import CardKind, CardRef
 from crm.deal_queries import CARD_EVENTS, DealCard
 from crm.errors import Conflict, CrmError
-from crm.parsing.search_text import shows
 from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
 from handlers.clients.card import name_deal_managers
 from handlers.deals.callbacks import DealAction, DealCb
-from handlers.kit.errors import empty_text
+from handlers.kit.errors import quoting
 from handlers.kit.keyboards import button as kit_button
 from handlers.kit.labels import member_name
 from handlers.kit.refused import on_refusal
@@ -191,8 +190,7 @@ def amount_error_text(code: str, typed: str) -> str:
             "“{value}” has more than two digits after the decimal point: "
             "an amount is counted to the kopeck (cent)."
         ).format(value=shorten(typed, 50))
-    elif not shows(typed):  # a paste of marks: quoted, it would show as empty quotes
-        why = empty_text()
     else:
         why = _("“{value}” is not an amount I can read.").format(value=shorten(typed, 50))
+        why = quoting(why, typed)
     return f"{why} {amount_examples()}"

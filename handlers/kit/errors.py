@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError, ErrorCode
+from crm.parsing.search_text import shows
 from handlers.kit.automation_texts import automation_error_text, template_error_text
 from handlers.kit.business_texts import business_error_text
 from handlers.kit.entity_errors import entity_error_text
@@ -13,6 +14,12 @@ from handlers.kit.entity_errors import entity_error_text
 def empty_text() -> str:
     """What a step says to a text of nothing (or nothing visible): it asks again."""
     return _("This cannot be empty. Please send it again.")
+
+
+def quoting(why: str, typed: str) -> str:
+    """``why``, a refusal that quotes what was typed; the "empty" answer instead when
+    nothing of that shows (a paste of marks, quoted, would be empty quotes)."""
+    return why if shows(typed) else empty_text()
 
 
 def error_text(error: CrmError) -> str:

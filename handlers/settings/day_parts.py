@@ -12,10 +12,9 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.errors import NotAllowed
 from crm.parsing.clock_time import parse_clock_time
-from crm.parsing.search_text import shows
 from crm.service import Crm
 from crm.team_settings import DAY_PART_NAMES
-from handlers.kit.errors import empty_text
+from handlers.kit.errors import quoting
 from handlers.kit.keyboards import button, cancel_row, keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, show
@@ -91,7 +90,7 @@ async def typed_time(message: Message, crm: Crm, member: User, state: FSMContext
     at: time | None = parse_clock_time(text)
     if at is None:
         why = _("“{value}” is not a time. Send it like 9:00 or 18:30.").format(value=text[:20])
-        await message.answer(why if shows(text) else empty_text())
+        await message.answer(quoting(why, text))
         return
     part = (await DayPartData.load(state)).part
     await crm.settings.set_day_part(member, part, at.hour, at.minute)  # refusals: Refusals
