@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from crm.parsing.when import MIN_YEAR
+
 PERIOD_PRESETS = ("today", "week", "month", "30d")
 
 # A year outside is a typo (and the day after 31.12.9999, or a zone's midnight of
-# 01.01.0001 in UTC, overflows datetime): as crm.parsing.when's MIN_YEAR.
-YEARS = range(1900, 9999)
+# 01.01.0001 in UTC, overflows datetime): from when's MIN_YEAR.
+YEARS = range(MIN_YEAR, 9999)
 
 _DAY = r"(\d{1,2})\.(\d{1,2})\.(\d{4})"
 _PERIOD = re.compile(rf"{_DAY}(?:\s*[-–—]\s*{_DAY})?")
