@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.flood import FloodControl
 from bot.i18n import build_i18n
 from bot.lease import Leases, LocalLeases, RedisLeases
-from bot.polling import AnswersFirst
+from bot.polling import AnswersFirst, UnderWay
 from bot.web.metrics import RequestMetrics, UpdateMetrics, reminder_sent
 from crm.clock import Clock, SystemClock
 from crm.config import CrmConfig
@@ -65,6 +65,7 @@ class App:
     # Shared between instances when REDIS_URL is set: the update queue, leases, readiness.
     redis: Redis | None
     leases: Leases
+    under_way: UnderWay  # the updates being handled now, for a stop to wait for
 
     async def close(self) -> None:
         await self.crm.member_cache.open_cards.write()  # what the last tick left
@@ -139,6 +140,7 @@ def build_app(
     bot.session.middleware(RequestMetrics())
     if fsm_storage is None and settings.redis_url:
         fsm_storage = RedisStorage.from_url(settings.redis_url)
+    under_way = UnderWay()
     dispatcher = build_dispatcher(
         factory,
         i18n,
@@ -147,6 +149,7 @@ def build_app(
         ledger,
         # A chat's lock held by an instance that was killed frees itself after this.
         lock_seconds=max(5.0, 2 * settings.update_takeover_seconds),
+        under_way=under_way,
     )
     sender = OutboxSender(
         bot, factory, i18n, limits=limits, holder=settings.instance_name, on_sent=reminder_sent
@@ -160,7 +163,9 @@ def build_app(
         if redis is not None
         else LocalLeases()
     )
-    return App(settings, bot, dispatcher, engine, factory, i18n, sender, ticker, redis, leases)
+    return App(
+        settings, bot, dispatcher, engine, factory, i18n, sender, ticker, redis, leases, under_way
+    )
 
 
 def build_dispatcher(
@@ -170,6 +175,7 @@ def build_dispatcher(
     fsm_storage: BaseStorage | None,
     ledger: PressLedger,
     lock_seconds: float = 60.0,
+    under_way: UnderWay | None = None,
 ) -> Dispatcher:
     storage = fsm_storage or MemoryStorage()
     # One update at a time per chat and user: a button pressed twice in quick
@@ -183,10 +189,11 @@ def build_dispatcher(
     # For work that outlives an update (an import in the background) and its tasks.
     dispatcher["crm_factory"] = factory
     dispatcher["background"] = set()
-    # Order matters: timing and the log line around everything; what the update left
-    # for after its answer, once every press is answered; the CRM and the member, then
-    # their language, a dialog step no longer theirs ended, then the door; a refusal
-    # told in the member's language.
+    # Order matters: the updates under way, for a stop to wait for; timing and the log
+    # line around everything; what the update left for after its answer, once every
+    # press is answered; the CRM and the member, then their language, a dialog step no
+    # longer theirs ended, then the door; a refusal told in the member's language.
+    dispatcher.update.outer_middleware(under_way or UnderWay())
     dispatcher.update.outer_middleware(UpdateMetrics())
     dispatcher.update.outer_middleware(AfterAnswer())
     dispatcher.update.outer_middleware(AnswerEveryPress(ledger))

@@ -113,9 +113,7 @@ async def serve(app: App, username: str | None, stop: asyncio.Event | None = Non
         if polling is not None:
             # aiogram's polling does not wait for the updates it handed to tasks: their
             # answers, and what they leave behind (the open card kept), come first.
-            handling = set(getattr(app.dispatcher, "_handle_update_tasks", ()))
-            if handling:
-                await asyncio.wait(handling, timeout=max(0.1, deadline - loop.time()))
+            await app.under_way.finish(max(0.1, deadline - loop.time()))
         if queue is not None and not await queue.stop(max(0.1, deadline - loop.time())):
             log.warning("some updates did not finish in time; another instance takes them")
         if reader is not None:
