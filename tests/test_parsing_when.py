@@ -175,9 +175,9 @@ def test_parse_when(typed: str, expected: str, has_time: bool) -> None:
         ("   ", "empty"),
         ("10", "not_a_date"),  # a bare number is too ambiguous
         ("32.13", "not_a_date"),
-        ("31.02", "not_a_date"),
-        ("29.02", "not_a_date"),  # next February (2027) has no 29th
-        ("29.02.2027", "not_a_date"),
+        ("31.02", "no_such_day"),
+        ("29.02", "no_such_day"),  # next February (2027) has no 29th
+        ("29.02.2027", "no_such_day"),
         ("25:00", "not_a_date"),
         ("в 25:00", "not_a_date"),
         ("10:61", "not_a_date"),
@@ -288,7 +288,7 @@ def test_split_when(line: str, expected: str, has_time: bool, rest: str) -> None
         ("в офис заехать", "not_a_date"),
         ("в 10 декабря позвонить", "not_a_date"),  # not 10:00 with "декабря позвонить" left
         ("in office", "not_a_date"),
-        ("31.02 отчёт", "not_a_date"),
+        ("31.02 отчёт", "no_such_day"),  # a when, one the calendar has not
         ("вчера позвонить", "in_the_past"),
     ],
 )

@@ -32,6 +32,9 @@ async def all_tasks(app: App) -> list[Task]:
         ("позвонить Ивану завтра", "позвонить Ивану завтра"),  # no date at the start: all of it
         ("call   Ivan\nsometime", "call Ivan sometime"),
         ("32.13 call Ivan", "32.13 call Ivan"),  # nothing reads as a date: nothing is dropped
+        ("31.02 позвонить", "позвонить"),  # a date the calendar has not is still a when
+        ("30.02.2027 в 10 позвонить Ивану", "позвонить Ивану"),
+        ("31 февраля отправить КП", "отправить КП"),
         ("вчера", ""),  # only a date: no what yet
     ],
 )
@@ -51,6 +54,23 @@ async def test_a_past_day_asks_only_the_when(app: App, owner_en: SimulatedUser) 
     [reply] = await owner_en.send("tomorrow 11:00")
     assert reply.text.startswith("✅ Task saved")
     assert "позвонить Ивану" in reply.text and "🕒 Tue 03.03.2026 11:00" in reply.text
+    [task] = await all_tasks(app)
+    assert task.title == "позвонить Ивану"
+
+
+async def test_a_day_the_calendar_has_not_is_named_and_dropped_from_the_text(
+    app: App, owner: SimulatedUser
+) -> None:
+    [reply] = await owner.send("/task 31.02 в 10 позвонить Ивану")
+    assert reply.text.startswith(
+        "Такого дня нет в календаре: проверьте число и месяц. "
+        "Текст задачи «позвонить Ивану» я запомнил"
+    ), reply.text
+    [reply] = await owner.send("30.02")  # the when alone, as asked
+    assert reply.text.startswith("Такого дня нет в календаре"), reply.text
+    assert await all_tasks(app) == []
+    [reply] = await owner.send("завтра в 11")
+    assert "позвонить Ивану" in reply.text and "31.02" not in reply.text
     [task] = await all_tasks(app)
     assert task.title == "позвонить Ивану"
 

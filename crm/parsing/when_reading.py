@@ -44,11 +44,12 @@ from crm.parsing.when_words import (
     Shift,
 )
 
-WhenCode = Literal["not_a_date", "in_the_past", "empty"]
+WhenCode = Literal["not_a_date", "no_such_day", "in_the_past", "empty"]
 
 
 class WhenError(ValueError):
-    """``code`` is ``not_a_date``, ``in_the_past`` or ``empty``."""
+    """``code`` is ``not_a_date``, ``no_such_day`` (a date the calendar has not: 31.02),
+    ``in_the_past`` or ``empty``."""
 
     def __init__(self, code: WhenCode) -> None:
         super().__init__(code)
@@ -206,11 +207,10 @@ def _read_date(words: list[str], j: int) -> tuple[Day, int] | None:
 
 
 def _date(dom: int, month: int, year: int | None) -> Day:
-    """A calendar date, checked now when the year is known, at resolution time otherwise."""
+    """A date as written; whether the calendar has it is checked at resolution time, once
+    the words after it are known (``31.02 позвонить``: a when, then what to do)."""
     if not (1 <= month <= 12 and 1 <= dom <= 31):
         raise WhenError("not_a_date")
-    if year is not None:
-        checked_date(year, month, dom)
     return Day(dom=dom, month=month, year=year)
 
 
@@ -218,7 +218,7 @@ def checked_date(year: int, month: int, dom: int) -> date:
     try:
         return date(year, month, dom)
     except ValueError:
-        raise WhenError("not_a_date") from None
+        raise WhenError("no_such_day") from None
 
 
 def _read_part(

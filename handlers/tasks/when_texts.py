@@ -27,13 +27,18 @@ def when_problem(error: WhenError, title: str = "") -> str:
         kept = _("The task “{title}” is kept: send only when it should be.").format(
             title=shorten(title, 60)
         )
-        why = _("That moment has already passed.")
-        if error.code != "in_the_past":
-            why = _("I couldn't read that as a date and time.")
-        return f"{why} {kept} {examples()}"
+        return f"{_why(error)} {kept} {examples()}"
     if error.code == "in_the_past":
         return _("That moment has already passed. When should it be?") + " " + examples()
-    return _("I couldn't read that as a date and time.") + " " + examples()
+    return _why(error) + " " + examples()
+
+
+def _why(error: WhenError) -> str:
+    if error.code == "in_the_past":
+        return _("That moment has already passed.")
+    if error.code == "no_such_day":
+        return _("There is no such day in the calendar: check the day and the month.")
+    return _("I couldn't read that as a date and time.")
 
 
 def kept_text(text: str, now: datetime, tz: str, default_hour: int) -> str:
@@ -43,7 +48,8 @@ def kept_text(text: str, now: datetime, tz: str, default_hour: int) -> str:
     for end in range(min(len(words), MAX_WHEN_WORDS), 0, -1):
         try:
             parse_when(" ".join(words[:end]), now, tz, default_hour, allow_past=True)
-        except WhenError:
-            continue
+        except WhenError as error:
+            if error.code != "no_such_day":  # 31.02 is a when, one the calendar has not
+                continue
         return " ".join(words[end:])
     return " ".join(words)
