@@ -200,6 +200,9 @@ async def write_transaction(
     Without ``savepoint`` (for a write that is never refused, such as one
     update by primary key) there is no SAVEPOINT round trip; an error then
     rolls the whole transaction back and reloads what it expired, as above.
+
+    A connection that drops mid-way cannot be cleaned up after: the driver's error
+    is raised as it came, and the session, rolled back, takes a new connection.
     """
     if session.in_transaction():
         await session.commit()
@@ -213,10 +216,16 @@ async def write_transaction(
                 yield session
                 await session.flush()
         except BaseException:
-            if not savepoint:
+            try:
+                if not savepoint:
+                    await session.rollback()
+                await _reload_expired(session)
+                await session.commit()
+            except Exception:
+                # The connection is gone (dropped mid-way): SQLAlchemy's complaint about
+                # the dead transaction would hide why; the session is rolled back and
+                # takes a new connection when used again.
                 await session.rollback()
-            await _reload_expired(session)
-            await session.commit()
             raise
         await session.commit()
 

@@ -15,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import bindparam, event, inspect, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.base import Base
@@ -356,3 +356,29 @@ async def test_a_refused_write_leaves_loaded_objects_usable(
         assert kept.value == {"n": 1}
         assert touched.value == {"n": 1}
         assert await session.get(AppSetting, "new") is None
+
+
+@pytest.mark.parametrize("savepoint", [True, False])
+async def test_a_connection_dropped_mid_write_raises_the_drop_and_writes_nothing(
+    engine: AsyncEngine, backend: str, savepoint: bool
+) -> None:
+    """PostgreSQL ends the connection inside a write: the caller gets the driver's
+    error (the HTTP server answers it 503), not SQLAlchemy's PendingRollbackError
+    from cleaning up after it; nothing is kept, and the session works again."""
+    if backend != "postgres":
+        pytest.skip("PostgreSQL's connections")
+    sessions = create_session_factory(engine)
+    async with sessions() as session:
+        with pytest.raises(DBAPIError) as raised:
+            async with write_transaction(session, savepoint=savepoint):
+                session.add(AppSetting(key="dropped", value={}))
+                await session.flush()
+                pid = await session.scalar(text("SELECT pg_backend_pid()"))
+                async with engine.connect() as other:
+                    await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                    await other.commit()
+                session.add(AppSetting(key="after", value={}))
+        assert raised.value.connection_invalidated, raised.value
+        assert (
+            await session.scalar(select(AppSetting.key).where(AppSetting.key == "dropped")) is None
+        )
