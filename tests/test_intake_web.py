@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.web.leads import MAX_BUCKETS, LeadWriter, RateLimiter, add_lead_routes
+from bot.web.server import build_web_app
 from crm.clock import ManualClock
 from crm.intake.batch import Accepted
 from crm.intake.drafts import LeadDraft
@@ -27,8 +28,12 @@ from tests.raw_http import raw_request
 
 
 async def web_client(app: App, **limits: int) -> TestClient[web.Request, web.Application]:
-    web_app = web.Application()
-    add_lead_routes(web_app, app.crm, **limits)
+    """The bot's HTTP server as it runs (``build_web_app``), with the lead intake's route."""
+
+    def lead_routes(web_app: web.Application) -> None:
+        add_lead_routes(web_app, app.crm, **limits)
+
+    web_app = build_web_app(app, route_adders=(lead_routes,))
     client: TestClient[web.Request, web.Application] = TestClient(TestServer(web_app))
     await client.start_server()
     return client
@@ -272,6 +277,18 @@ async def test_a_content_type_with_bytes_that_are_not_utf8_gets_400(
     assert await count(app, Lead) == 0
 
 
+async def write_at_once(app: App, drafts: list[LeadDraft]) -> list[object]:
+    """The drafts given to a ``LeadWriter`` as one batch; each one's outcome or exception."""
+    writer = LeadWriter(app.crm)
+    submitted = [asyncio.ensure_future(writer.submit(draft)) for draft in drafts]
+    await asyncio.sleep(0)  # all queued before the writer takes its first batch
+    running = asyncio.create_task(writer.run())
+    try:
+        return await asyncio.gather(*submitted, return_exceptions=True)
+    finally:
+        running.cancel()
+
+
 async def test_a_lead_that_cannot_be_stored_fails_alone_not_the_batch_it_came_in(
     app: App,
 ) -> None:
@@ -279,14 +296,7 @@ async def test_a_lead_that_cannot_be_stored_fails_alone_not_the_batch_it_came_in
     # Text the database refuses, got past the body's checks: it fails as it is written.
     bad = LeadDraft(token_hash(token), "b:bad", name="Bad \ud800")
     goods = [LeadDraft(token_hash(token), f"b:{i}", name=f"Good {i}") for i in range(5)]
-    writer = LeadWriter(app.crm)
-    submitted = [asyncio.ensure_future(writer.submit(d)) for d in (goods[0], bad, *goods[1:])]
-    await asyncio.sleep(0)  # all six queued before the writer takes its first batch
-    running = asyncio.create_task(writer.run())
-    try:
-        outcomes = await asyncio.gather(*submitted, return_exceptions=True)
-    finally:
-        running.cancel()
+    outcomes = await write_at_once(app, [goods[0], bad, *goods[1:]])
     assert isinstance(outcomes[1], Exception)
     assert all(isinstance(o, Accepted) for o in (outcomes[0], *outcomes[2:])), outcomes
     assert await count(app, Lead) == await count(app, Client) == 5

@@ -3,7 +3,9 @@
 The lead, its card, deal and notices are committed before the 200, so an
 accepted lead is never lost; a retry of the same submission is answered 200
 and makes nothing new. An unknown or replaced token gets the same bare 404 as
-any unknown address.
+any unknown address. A database that fails the write leaves nothing of the lead
+(one transaction) and is answered 503 with ``Retry-After`` by the server's
+middleware (``bot.web.refusals``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TypeVar
 from aiohttp import web
 
 from bot.web.form_body import BodyError, read_pairs
+from bot.web.refusals import database_unavailable, refuse
 from crm.errors import CrmError, NotFound
 from crm.intake.batch import Accepted
 from crm.intake.drafts import LeadDraft, lead_draft
@@ -99,10 +102,6 @@ def _closing(response: R, close: bool) -> R:
     return response
 
 
-def _refuse(status: int, reason: str) -> web.Response:
-    return web.json_response({"ok": False, "error": reason}, status=status)
-
-
 async def _read_limited(request: web.Request, limit: int) -> bytes | None:
     """The body; None when it is over ``limit``."""
     if request.content_length is not None and request.content_length > limit:
@@ -149,20 +148,26 @@ class LeadWriter:
         self, batch: list[tuple[LeadDraft, asyncio.Future[Accepted | CrmError]]]
     ) -> None:
         """Store the batch; when it fails, each of its leads on its own, so a lead the
-        database refuses fails alone and not every lead that came in with it."""
+        database refuses fails alone and not every lead that came in with it.
+
+        A database that is unavailable fails the whole batch at once: each lead alone
+        would fail the same, each after its own wait (SQLite's lock: 15 s apiece).
+        A failure goes to the requests waiting for it, and is logged with the answer
+        they give (503 or 500); here only when none waits any longer."""
         try:
             async with self._crm.open() as core:
                 outcomes = await core.intake.accept_many([draft for draft, _ in batch])
         except Exception as exc:
-            if len(batch) > 1:
+            if len(batch) > 1 and not database_unavailable(exc):
                 log.warning("storing %d leads at once failed; storing each alone", len(batch))
                 for one in batch:
                     await self._write([one])
                 return
-            log.exception("storing a lead failed")
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
+            waiting = [future for _, future in batch if not future.done()]
+            for future in waiting:
+                future.set_exception(exc)
+            if not waiting:
+                log.error("storing %d lead(s) failed", len(batch), exc_info=exc)
             return
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             if not future.done():
@@ -193,21 +198,17 @@ def add_lead_routes(
         token = request.match_info["token"]
         wait = limiter.allow(token)
         if wait:
-            return web.json_response(
-                {"ok": False, "error": "too many requests"},
-                status=429,
-                headers={"Retry-After": str(max(1, round(wait)))},
-            )
+            return refuse(429, "too many requests", {"Retry-After": str(max(1, round(wait)))})
         try:
             body = await _read_limited(request, max_body)
             if body is None:
-                return _refuse(413, f"the body is larger than {max_body} bytes")
+                return refuse(413, f"the body is larger than {max_body} bytes")
             form = read_form(read_pairs(request.headers.get("Content-Type", ""), body))
         except (BodyError, LeadFormError) as exc:
             close = isinstance(exc, UndecodableBody)
             if not await _known(crm, token):
                 raise _closing(web.HTTPNotFound(), close) from None
-            return _closing(_refuse(400, str(exc)), close)
+            return _closing(refuse(400, str(exc)), close)
         if form.is_test:
             if not await _known(crm, token):
                 raise web.HTTPNotFound()
@@ -217,7 +218,7 @@ def add_lead_routes(
         if isinstance(outcome, NotFound):
             raise web.HTTPNotFound()
         if isinstance(outcome, CrmError):
-            return _refuse(400, outcome.code)
+            return refuse(400, outcome.code)
         return web.json_response(
             {"ok": True, "lead": outcome.lead_id, "duplicate": outcome.duplicate}
         )

@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.app import App
 from bot.web.health import healthz, readyz_route
 from bot.web.metrics import metrics_route
+from bot.web.refusals import database_failures
 from bot.web.webhook import Intake, webhook_route
 
 log = logging.getLogger(__name__)
@@ -35,9 +36,10 @@ def build_web_app(
     """Health, metrics and (with ``intake``) the Telegram webhook.
 
     ``route_adders`` add the routes of other features (the lead intake's
-    ``add_lead_routes``); each gets the application before it starts.
+    ``add_lead_routes``); each gets the application before it starts. On every
+    route, a database that fails is answered 503 with ``Retry-After``.
     """
-    web_app = web.Application(client_max_size=2 * 1024 * 1024)
+    web_app = web.Application(client_max_size=2 * 1024 * 1024, middlewares=[database_failures])
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz_route(app.engine, app.redis, stopping))
     web_app.router.add_get("/metrics", metrics_route(app.crm))

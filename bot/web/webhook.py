@@ -17,6 +17,8 @@ from typing import Protocol
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from bot.web.refusals import refuse
+
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -36,33 +38,29 @@ def webhook_route(
         given = request.headers.get(SECRET_HEADER, "").encode(errors="surrogateescape")
         if not hmac.compare_digest(given, expected):
             log.warning("webhook call with a wrong or missing secret token refused")
-            return _refuse(403, "wrong or missing secret token")
+            return refuse(403, "wrong or missing secret token")
         if stopping():
             # Telegram tries again; the proxy sends the retry to an instance that is up.
-            return _refuse(503, "shutting down")
+            return refuse(503, "shutting down")
         try:
             body = await request.read()
         except web.RequestPayloadError:
             # aiohttp drops the connection after it: the answer says so.
-            refusal = _refuse(400, "the body does not decode as its Content-Encoding says")
+            refusal = refuse(400, "the body does not decode as its Content-Encoding says")
             refusal.force_close()
             return refusal
         try:
             update = json.loads(body)
         except (ValueError, RecursionError):  # RecursionError: nested past Python's stack
-            return _refuse(400, "the body is not JSON")
+            return refuse(400, "the body is not JSON")
         update_id = update.get("update_id") if isinstance(update, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
-            return _refuse(400, "not a Telegram update: no update_id")
+            return refuse(400, "not a Telegram update: no update_id")
         try:
             await intake.put(update_id, body)
         except RedisError as error:
             log.error("update %s not queued: %s", update_id, type(error).__name__)
-            return _refuse(503, "the update queue is unavailable")
+            return refuse(503, "the update queue is unavailable")
         return web.json_response({"ok": True})
 
     return webhook
-
-
-def _refuse(status: int, reason: str) -> web.Response:
-    return web.json_response({"ok": False, "error": reason}, status=status)

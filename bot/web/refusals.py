@@ -1,0 +1,97 @@
+"""The server's refusals, and a database that fails answered 503 for every route.
+
+A refusal is ``{"ok": false, "error": <reason>}`` with its status. A request whose
+database work fails because the database is away, locked past its wait or
+overloaded (not for what was sent, nor for a bug) is answered ``503 Service
+Unavailable`` with ``Retry-After`` by ``database_failures``, the server's
+middleware: each write is one transaction, so nothing of the request was stored,
+and the same request sent again later is taken. Any other exception stays
+aiohttp's 500 (logged by aiohttp with its traceback).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from sqlalchemy import exc
+
+from storage.engine import DatabaseGone
+
+log = logging.getLogger(__name__)
+
+# Long enough for a dropped connection to be made again, a lock to be let go or a
+# restarting database to be back; short enough that a form poster's retry comes soon.
+RETRY_AFTER_SECONDS = 5
+DATABASE_UNAVAILABLE = "the database is unavailable, try again later"
+
+# SQLSTATE classes of a database that is away or overloaded, not of a wrong statement:
+# 08 connection exception, 40 transaction rollback (serialization failure, deadlock),
+# 53 insufficient resources (disk full, too many connections), 57 operator intervention
+# (shutting down, starting up, a statement timeout), 55P03 lock not available.
+_UNAVAILABLE_SQLSTATES = ("08", "40", "53", "57", "55P03")
+_UNAVAILABLE = (
+    exc.OperationalError,  # PEP 249: the database's operation (SQLite's "database is locked")
+    exc.InterfaceError,  # the driver lost its connection
+    exc.TimeoutError,  # no connection free in the pool in time
+    exc.DisconnectionError,
+    DatabaseGone,
+)
+
+
+def refuse(status: int, reason: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"ok": False, "error": reason}, status=status, headers=headers)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error``, or one it was raised from or while handling, is the database
+    being unavailable. A write cut off mid-way can surface as SQLAlchemy's complaint
+    about the dead transaction, raised while the drop itself was being handled."""
+    seen: set[int] = set()
+    link: BaseException | None = error
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if _unavailable(link):
+            return True
+        link = link.__cause__ or (None if link.__suppress_context__ else link.__context__)
+    return False
+
+
+def _unavailable(error: BaseException) -> bool:
+    if isinstance(error, _UNAVAILABLE):
+        return True
+    if isinstance(error, exc.DBAPIError):
+        state = getattr(error.orig, "sqlstate", None)
+        return error.connection_invalidated or (
+            isinstance(state, str) and state.startswith(_UNAVAILABLE_SQLSTATES)
+        )
+    # Refused, unreachable, timed out: the driver's own error while the pool connected,
+    # which SQLAlchemy passes on as it is.
+    return isinstance(error, OSError) and _raised_in_sqlalchemy(error)
+
+
+def _raised_in_sqlalchemy(error: BaseException) -> bool:
+    frame = error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_globals.get("__name__", "").startswith("sqlalchemy."):
+            return True
+        frame = frame.tb_next
+    return False
+
+
+@web.middleware
+async def database_failures(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A failing database answered 503 with ``Retry-After``; anything else as it was."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        # The route's pattern, not the path: a form's path holds its source's secret token.
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "?"
+        log.error("%s %s answered 503: the database failed", request.method, route, exc_info=error)
+        return refuse(503, DATABASE_UNAVAILABLE, {"Retry-After": str(RETRY_AFTER_SECONDS)})
