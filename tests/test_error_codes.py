@@ -26,6 +26,7 @@ PARAMS: dict[str, Any] = {
     "reason": "550 mailbox unavailable",
     "part": "stage",
     "text": "client.nam",
+    "line": 7,
 }
 OWN_PARAMS: dict[ErrorCode, dict[str, Any]] = {
     ErrorCode.BAD_FIELD_VALUE: {"reason": "not_a_number"},

@@ -318,3 +318,29 @@ async def test_skip_them_skips_clients_in_the_base_and_folds_repeats_in_the_file
         [maria] = await crm.client_queries.search(owner, "Мария")
         card = await crm.client_queries.card(owner, maria.id)
         assert (card.contacts.phones, card.contacts.emails) == (["+79035556677"], [])
+
+
+async def test_a_quote_left_open_is_told_with_its_line_and_a_closed_one_imports(
+    app: App, owner: SimulatedUser
+) -> None:
+    """A quote opened and never closed made the rest of the file one cell: Анна and Олег
+    were imported as Иван's company. A quoted note with a line break in it, closed, is one
+    note, and every row after it is imported."""
+    lines = ["ФИО;Телефон;Компания", 'Иван;89161234567;"ООО Ромашка', "Анна;89035556677;"]
+    broken = "\r\n".join([*lines, "Олег;89031112233;", ""]).encode("cp1251")
+    [answer] = await owner.send_document("база.csv", data=broken)
+    assert "незакрытая кавычка" in answer.text and "в строке 2," in answer.text
+    assert answer.buttons == []  # nothing to go on with: no import was begun
+    lines[1] = 'Иван;89161234567;"ООО Ромашка\r\n(головной офис)"'
+    [screen] = await owner.send_document("база.csv", data="\r\n".join(lines).encode("cp1251"))
+    assert "3. Компания → Компания" in screen.text
+    [preview] = await owner.press("Предпросмотр")
+    assert "Строк: 2" in preview.text
+    await owner.press("Всё равно создать")
+    await finished(app)
+    assert "Создано: 2" in owner.chat_messages()[-1].text
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        [ivan] = await crm.client_queries.search(member, "Иван")
+        assert ivan.company == "ООО Ромашка (головной офис)"

@@ -1,11 +1,11 @@
 """Reading a sent file into a header and rows: .xlsx, .xls, .ods (python-calamine) and .csv.
 
-The format is told by the bytes, not the name. CSV gets its encoding detected
-(UTF-8 with or without BOM, UTF-16, cp1251, koi8-r, cp866) and its delimiter
-sniffed. Merged header cells are spread over the columns they cover, a second
-header row under merged group titles is used where it names their columns in
-words (and holds nothing under the columns named on their own), and empty
-trailing rows and columns are dropped. Each refusal is an ``InvalidInput`` with
+The format is told by the bytes, not the name. A CSV's text, delimiter and rows
+are ``crm.imports.csv_text``'s (a quote left open is refused there). Merged header
+cells are spread over the columns they cover, a second header row under merged
+group titles is used where it names their columns in words (and holds nothing
+under the columns named on their own), and empty trailing rows and columns are
+dropped. Each refusal is an ``InvalidInput`` with
 an ``import_*`` code.
 """
 
@@ -18,11 +18,11 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-import charset_normalizer
 import python_calamine
 
 from crm.errors import ErrorCode, InvalidInput
 from crm.exports.files import unescaped
+from crm.imports.csv_text import csv_rows, decode_text, sniff_delimiter
 from crm.parsing.cells import CellValue, cell_text
 
 MAX_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
@@ -34,10 +34,6 @@ _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 # programs save as ".xls"), an RTF document. Read as CSV, each came in as rows of junk.
 _NOT_TABLES = (b"%pdf", b"<html", b"<!doctype", b"{\\rtf")
 _HEADER_SCAN = 10  # rows looked at to find the header
-_DELIMITERS = ";,\t"
-_ONE_COLUMN = "\0"  # a delimiter no text has: each line is one cell
-_CYRILLIC = ["cp1251", "koi8_r", "cp866"]  # what a CSV not in UTF-8 is guessed to be in
-_WORDS = re.compile(r"[^\W\d_]+")
 _CONTROL = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -147,69 +143,11 @@ def _chain(
 # --- CSV --------------------------------------------------------------------------------
 
 
-def decode_text(data: bytes) -> str:
-    """The text of a CSV file in whichever of the usual encodings it was saved, without
-    the NUL characters a broken export leaves (PostgreSQL refuses them in text)."""
-    return _decoded(data).replace("\x00", "")
-
-
-def _decoded(data: bytes) -> str:
-    """A UTF-16 file that is not whole UTF-16 is refused as not a spreadsheet."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:  # cut short (an odd length) or a lone surrogate
-            raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET) from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    # Only the code pages Russian files are saved in: with Mac Cyrillic or Latin-1 among
-    # them, a short cp1251 file (Excel's CSV) was sometimes taken for one of those.
-    best = charset_normalizer.from_bytes(data[:200_000], cp_isolation=_CYRILLIC).best()
-    encoding = best.encoding if best is not None else "cp1251"
-    text = data.decode(encoding, errors="replace")
-    # A Western file (cp1252: 'Müller') read so has Cyrillic letters inside Latin words.
-    return data.decode("cp1252", errors="replace") if _mostly_mixed(text) else text
-
-
-def _mostly_mixed(text: str) -> bool:
-    """More words mixing Latin and Cyrillic letters ('Mьller') than Cyrillic words: a
-    Western code page read as a Cyrillic one. (A Russian file has a stray Latin 'с' in a
-    word at most, among thousands of Cyrillic words.)"""
-    mixed = cyrillic = 0
-    for word in _WORDS.findall(text[:200_000]):
-        if any("\u0400" <= ch <= "\u04ff" for ch in word):
-            if any(ch.isascii() for ch in word):
-                mixed += 1
-            else:
-                cyrillic += 1
-    return mixed > cyrillic
-
-
-def sniff_delimiter(sample: str) -> str:
-    """The delimiter of a CSV: ``_ONE_COLUMN`` when its header line holds none, so that a
-    list of names alone keeps the commas in 'Петров, Иван'."""
-    lines = [line for line in sample.splitlines()[:20] if line.strip()]
-    if lines and not any(d in lines[0] for d in _DELIMITERS):
-        return _ONE_COLUMN
-    try:
-        return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
-    except csv.Error:
-        pass
-    counts = {d: sum(line.count(d) for line in lines) for d in (";", "\t", ",")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ";"
-
-
 def _read_csv(data: bytes) -> Table:
     text = decode_text(data)
     delimiter = sniff_delimiter(text[:20_000])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        rows: Iterator[list[CellValue]] = (list(row) for row in reader)
+        rows: Iterator[list[CellValue]] = (list(row) for row in csv_rows(text, delimiter))
         blank, head = _head(rows)
         table = _table(head, _chain(head, rows), [], first_row=1 + blank)
     except csv.Error as exc:

@@ -172,6 +172,12 @@ def error_text(error: CrmError) -> str:
         return _("The file has more than {limit} rows. Split it into smaller files.").format(
             limit=error.params.get("limit")
         )
+    if error.code == ErrorCode.IMPORT_UNCLOSED_QUOTE:
+        return _(
+            'The file has a quote (") that is never closed: it opens on line {line}, and '
+            "everything after it would be read as one cell. Nothing was imported. Close or "
+            "remove that quote and send the file again."
+        ).format(line=error.params.get("line"))
     if error.code == ErrorCode.IMPORT_CHANGED_SINCE:
         return _(
             "Cannot undo: {count} imported cards were changed since, among them {names}. "

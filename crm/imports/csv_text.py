@@ -1,0 +1,148 @@
+"""A CSV file's text and rows: its encoding, its delimiter, and a quote left open.
+
+The encoding is detected (UTF-8 with or without BOM, UTF-16, cp1251, koi8-r, cp866) and
+the delimiter sniffed. A quote that opens a cell and is never closed where a cell ends
+would make the rest of the file one cell (Python's csv module reads it so, as Excel
+does): the file is refused, naming the line the quote opens on. A quoted cell with line
+breaks inside that is closed is read as one cell, as it should.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+import charset_normalizer
+
+from crm.errors import ErrorCode, InvalidInput
+
+_DELIMITERS = ";,\t"
+ONE_COLUMN = "\0"  # a delimiter no text has: each line is one cell
+_CYRILLIC = ["cp1251", "koi8_r", "cp866"]  # what a CSV not in UTF-8 is guessed to be in
+_WORDS = re.compile(r"[^\W\d_]+")
+_QUOTE = '"'
+_ENDS = ("", "\r", "\n", "\r\n")
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a CSV file in whichever of the usual encodings it was saved, without
+    the NUL characters a broken export leaves (PostgreSQL refuses them in text)."""
+    return _decoded(data).replace("\x00", "")
+
+
+def _decoded(data: bytes) -> str:
+    """A UTF-16 file that is not whole UTF-16 is refused as not a spreadsheet."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:  # cut short (an odd length) or a lone surrogate
+            raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Only the code pages Russian files are saved in: with Mac Cyrillic or Latin-1 among
+    # them, a short cp1251 file (Excel's CSV) was sometimes taken for one of those.
+    best = charset_normalizer.from_bytes(data[:200_000], cp_isolation=_CYRILLIC).best()
+    encoding = best.encoding if best is not None else "cp1251"
+    text = data.decode(encoding, errors="replace")
+    # A Western file (cp1252: 'Müller') read so has Cyrillic letters inside Latin words.
+    return data.decode("cp1252", errors="replace") if _mostly_mixed(text) else text
+
+
+def _mostly_mixed(text: str) -> bool:
+    """More words mixing Latin and Cyrillic letters ('Mьller') than Cyrillic words: a
+    Western code page read as a Cyrillic one. (A Russian file has a stray Latin 'с' in a
+    word at most, among thousands of Cyrillic words.)"""
+    mixed = cyrillic = 0
+    for word in _WORDS.findall(text[:200_000]):
+        if any("\u0400" <= ch <= "\u04ff" for ch in word):
+            if any(ch.isascii() for ch in word):
+                mixed += 1
+            else:
+                cyrillic += 1
+    return mixed > cyrillic
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter of a CSV: ``ONE_COLUMN`` when its header line holds none, so that a
+    list of names alone keeps the commas in 'Петров, Иван'."""
+    lines = [line for line in sample.splitlines()[:20] if line.strip()]
+    if lines and not any(d in lines[0] for d in _DELIMITERS):
+        return ONE_COLUMN
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        pass
+    counts = {d: sum(line.count(d) for line in lines) for d in (";", "\t", ",")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ";"
+
+
+def csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
+    """The rows of the text, as ``csv.reader`` reads them; ``InvalidInput`` with
+    ``import_unclosed_quote`` and the line (from 1) where a quoted cell opens that runs
+    past its line and is not closed where a cell ends."""
+    held: list[str] = []  # the lines of the row being read
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            held.append(line)
+            yield line
+
+    first = 1  # the line the row starts on
+    for row in csv.reader(lines(), delimiter=delimiter):
+        if len(held) > 1:  # a quoted cell with a line break in it, closed or not
+            opened = quote_left_open(held, delimiter)
+            if opened is not None:
+                raise InvalidInput(ErrorCode.IMPORT_UNCLOSED_QUOTE, line=first + opened)
+        first += len(held)
+        held.clear()
+        yield row
+
+
+def quote_left_open(lines: list[str], delimiter: str) -> int | None:
+    """Which of a row's lines opens a quoted cell that goes on past the line's end and is
+    not closed by a quote followed by the delimiter or the line's end (spaces may come
+    between), or is not closed at all; None when every such cell is closed so.
+
+    A quoted cell on one line that is closed wrong ('"ООО "Ромашка""') takes no other
+    line in: csv reads it as best it can, and so does the import."""
+    opened: int | None = None  # the line of the quoted cell that runs on, while it does
+    for index, line in enumerate(lines):
+        at = 0
+        if opened is not None:
+            closed = _closing(line, 0)
+            if closed < 0:
+                continue  # the cell runs on through this line too
+            if line[closed + 1 :].lstrip(" ")[:1] not in (delimiter, *_ENDS):
+                return opened
+            opened, at = None, closed + 1
+        while at < len(line):  # each cell that starts on this line
+            if line[at] != _QUOTE:
+                at = _next_cell(line, at, delimiter)
+                continue
+            closed = _closing(line, at + 1)
+            if closed < 0:
+                opened = index
+                break
+            at = _next_cell(line, closed + 1, delimiter)
+    return opened
+
+
+def _closing(line: str, at: int) -> int:
+    """Where the quote closing a quoted cell is, looking from ``at`` ("" is a quote in
+    it); -1 when the line has none."""
+    while (found := line.find(_QUOTE, at)) >= 0 and line[found + 1 : found + 2] == _QUOTE:
+        at = found + 2
+    return found
+
+
+def _next_cell(line: str, at: int, delimiter: str) -> int:
+    """Where the cell after the one ``at`` is in starts; past the line when none does."""
+    found = line.find(delimiter, at)
+    return found + 1 if found >= 0 else len(line)

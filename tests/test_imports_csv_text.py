@@ -1,0 +1,86 @@
+"""A CSV's rows and a quote left open in it: the pure reader, case by case."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.errors import InvalidInput
+from crm.imports.csv_text import quote_left_open
+from crm.imports.reading import read_table
+
+HEADER = "ФИО;Телефон;Заметка\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "rows"),
+    [
+        # A note with line breaks inside its quotes, closed: one cell, the rows after it whole.
+        (
+            'Иван;89161234567;"Звонить вечером\nпосле 19"\nАнна;89035556677;\n',
+            [["Иван", "89161234567", "Звонить вечером\nпосле 19"], ["Анна", "89035556677", None]],
+        ),
+        # Windows line ends, a quote doubled inside, spaces after the closing quote.
+        (
+            'Иван;1;"Он сказал: ""да""\r\nперезвонить" \r\nАнна;2;x\r\n',
+            [["Иван", "1", 'Он сказал: "да"\r\nперезвонить '], ["Анна", "2", "x"]],
+        ),
+        # The multi-line cell first in its row, and two of them in one row.
+        (
+            '"Иван\nПетров";1;"а\nб"\nАнна;2;\n',
+            [["Иван\nПетров", "1", "а\nб"], ["Анна", "2", None]],
+        ),
+        # A quote closed wrong on its own line takes no other line: read as before.
+        (
+            'Иван;1;"ООО "Ромашка""\nАнна;2;x\n',
+            [["Иван", "1", 'ООО Ромашка""'], ["Анна", "2", "x"]],
+        ),
+        # A quote not opening a cell is a character; one left open on the last line with
+        # nothing after it takes nothing in.
+        (
+            'Иван;1;дюйм 27"\nАнна;2;"ООО Ромашка',
+            [["Иван", "1", 'дюйм 27"'], ["Анна", "2", "ООО Ромашка"]],
+        ),
+    ],
+)
+def test_quoted_cells_that_are_closed_read_whole(body: str, rows: list[list[str | None]]) -> None:
+    table = read_table((HEADER + body).encode(), "x.csv")
+    assert table.rows == rows
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # Never closed: the rest of the file was one cell.
+        (HEADER + 'Иван;1;x\nАнна;2;"ООО Ромашка\nОлег;3;y\nПётр;4;z\n', 3),
+        # Closed by a quote further down that does not end a cell.
+        (HEADER + 'Анна;2;"ООО Ромашка\nОлег;3;y\nПётр;4;"ООО Лютик";z\n', 2),
+        (HEADER + 'Анна;2;"ООО Ромашка\nОлег;3;ООО "Лютик"\n', 2),
+        # On the last line of a multi-line note that is closed right.
+        (HEADER + 'Иван;1;"а\nб";"x\nОлег;3;y\n', 3),
+        # In the header itself.
+        ('ФИО;"Город\nИван;Тула\nАнна;Казань\n', 1),
+    ],
+)
+def test_a_quote_left_open_is_refused_with_its_line(text: str, line: int) -> None:
+    for encoding, ends in (("utf-8", "\n"), ("cp1251", "\r\n")):
+        with pytest.raises(InvalidInput) as error:
+            read_table(text.replace("\n", ends).encode(encoding), "x.csv")
+        assert error.value.code == "import_unclosed_quote"
+        assert error.value.params == {"line": line}
+
+
+@pytest.mark.parametrize(
+    ("lines", "opened"),
+    [
+        (['a;"b\n', 'c";d\n'], None),
+        (['a;"b\n', "c\n", 'd"\n'], None),
+        (['a;"b\n', 'c"'], None),
+        (['a;"b\n', 'c"x;d\n'], 0),
+        (['a;"b\n', "c\n"], 0),
+        (['a;"b\n', 'c";"d\n', "e\n"], 1),
+        (['"a""\n', 'b"""\n'], None),
+        (['a;"b\n', 'c"  ;d\n'], None),
+    ],
+)
+def test_quote_left_open(lines: list[str], opened: int | None) -> None:
+    assert quote_left_open(lines, ";") == opened
