@@ -344,3 +344,36 @@ async def test_a_quote_left_open_is_told_with_its_line_and_a_closed_one_imports(
         assert member is not None
         [ivan] = await crm.client_queries.search(member, "Иван")
         assert ivan.company == "ООО Ромашка (головной офис)"
+
+
+async def test_formulas_without_results_are_told_on_the_mapping_screen(
+    app: App, owner: SimulatedUser, owner_en: SimulatedUser
+) -> None:
+    """A workbook an openpyxl script wrote: its sums are formulas with no results, and they
+    came in as empty amounts with nothing said."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ФИО", "Телефон", "Сумма сделки"])
+    sheet.append(["Иван", "89161234567", "=1000*2"])
+    sheet.append(["Анна", "89035556677", "=C2+1"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    [screen] = await owner_en.send_document("сделки.xlsx", data=buffer.getvalue())
+    assert "3. Сумма сделки → Deal amount" in screen.text
+    assert (
+        "⚠️ 2 cells hold formulas whose results the file does not have (it was saved by a "
+        "program that does not compute formulas): «Сумма сделки», rows 2–3. They are read as "
+        "empty or 0. To import the values, open the file in Excel or LibreOffice, save it "
+        "and send it again."
+    ) in screen.text
+    await owner_en.press("1. ФИО")
+    [back] = await owner_en.press("Back")
+    assert "«Сумма сделки», rows 2–3" in back.text  # the warning stays with the screen
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        await crm.members.set_language(member, "ru")
+    [screen] = await owner.send_document("сделки.xlsx", data=buffer.getvalue())
+    assert "Ячеек с формулами без результатов: 2" in screen.text
+    assert "(«Сумма сделки», строки 2–3)" in screen.text

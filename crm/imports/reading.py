@@ -23,6 +23,7 @@ import python_calamine
 from crm.errors import ErrorCode, InvalidInput
 from crm.exports.files import unescaped
 from crm.imports.csv_text import csv_rows, decode_text, sniff_delimiter
+from crm.imports.formulas import Uncomputed, uncomputed
 from crm.parsing.cells import CellValue, cell_text
 
 MAX_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
@@ -45,6 +46,7 @@ class Table:
     rows: list[list[CellValue]] = field(default_factory=list)
     sheet: str | None = None
     numbers: list[int] = field(default_factory=list)  # each row's number in the file
+    formulas: list[Uncomputed] = field(default_factory=list)  # results the file lacks
 
     def keep_only(self, numbers: set[int]) -> None:
         """Drop every row but those numbered: an import, once its rows are planned, keeps
@@ -91,20 +93,32 @@ def _read_workbook(data: bytes) -> Table:
             raise InvalidInput(ErrorCode.IMPORT_PASSWORD) from exc
         raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET) from exc
     try:
-        for name in book.sheet_names:
-            try:
-                sheet = book.get_sheet_by_name(name)
-            except python_calamine.CalamineError:
-                continue
-            table = _sheet_table(sheet)
-            if table is not None:
-                table.sheet = name
-                return table
+        found = _first_table(book)
     except python_calamine.CalamineError as exc:
         raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET) from exc
     finally:
-        book.close()
-    raise InvalidInput(ErrorCode.IMPORT_EMPTY)
+        book.close()  # what calamine holds is let go before the formulas are looked for
+    if found is None:
+        raise InvalidInput(ErrorCode.IMPORT_EMPTY)
+    table, name, start_col = found
+    empty = any(h and not _column_used(table.rows, c) for c, h in enumerate(table.headers))
+    first, width = table.numbers[0], len(table.headers)
+    table.formulas = uncomputed(data, name, start_col, first, width, empty)
+    return table
+
+
+def _first_table(book: python_calamine.CalamineWorkbook) -> tuple[Table, str, int] | None:
+    """The table, its sheet's name and the sheet's first used column."""
+    for name in book.sheet_names:
+        try:
+            sheet = book.get_sheet_by_name(name)
+        except python_calamine.CalamineError:
+            continue
+        table = _sheet_table(sheet)
+        if table is not None:
+            table.sheet = name
+            return table, name, (sheet.start or (0, 0))[1]
+    return None
 
 
 def _sheet_table(sheet: python_calamine.CalamineSheet) -> Table | None:

@@ -88,6 +88,8 @@ async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, mem
         "fields": labels,
         "may_define": can_change_settings(member),
     }
+    if table.formulas:
+        data["formulas"] = [[f.column, f.cells, f.first, f.last] for f in table.formulas]
     await state.set_state(ImportDialog.mapping)
     await state.set_data(cast(dict[str, Any], data))
     await show(message, screen_of(data))
@@ -100,6 +102,7 @@ def screen_of(data: ImportData) -> Screen:
         data["mapping"],
         data.get("fields", {}),
         data.get("holds", ""),
+        data.get("formulas", []),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from aiogram.utils.formatting import Bold, Text, as_line, as_list
 from aiogram.utils.i18n import gettext as _
@@ -20,6 +20,7 @@ from handlers.imports.callbacks import (
     ImportAction,
     ImportCb,
 )
+from handlers.imports.formula_views import formulas_warning
 from handlers.imports.holds_views import hidden_columns
 from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import MESSAGE_CHARS, Screen, fitted
@@ -85,9 +86,11 @@ def mapping_screen(
     mapping: list[str],
     fields: Mapping[str, str],
     holds: str = "",
+    formulas: Sequence[Sequence[int]] = (),
 ) -> Screen:
     """``fields``: the team's fields a column may go to, target → label (``field_label``);
-    ``holds``: what the file holds (a record type), when not clients."""
+    ``holds``: what the file holds (a record type), when not clients; ``formulas``: the
+    columns with formulas the file has no results of (``formulas_warning``)."""
     lines = [
         as_line(
             f"{i + 1}. {(header or '—')[:64]} → ",
@@ -96,7 +99,7 @@ def mapping_screen(
         for i, (header, target) in enumerate(zip(headers, mapping, strict=True))
         if i < MAX_COLUMNS_SHOWN or target != Target.SKIP  # a column far right still told
     ]
-    more = hidden_columns(len(headers), MAX_COLUMNS_SHOWN)
+    more = hidden_columns(len(headers), MAX_COLUMNS_SHOWN) + formulas_warning(headers, formulas)
     title = as_list(
         Bold(_("Import from {file}").format(file=file_name)),
         _("Where each column goes. Tap a column to change it."),

@@ -1,0 +1,164 @@
+"""Formula cells a workbook holds without their results: found, by column, and only
+looked for when the workbook says it was not computed or a named column came out empty."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from crm.imports.formulas import Uncomputed, uncomputed
+from crm.imports.reading import read_table
+
+
+def by_openpyxl(rows: list[list[Any]]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def by_xlsxwriter(rows: list[list[Any]], at: tuple[int, int] = (0, 0)) -> bytes:
+    """Formulas written as xlsxwriter does by default (a result of 0), or as ("=…", 3)."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Клиенты & Co")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, tuple):
+                sheet.write_formula(at[0] + r, at[1] + c, value[0], None, value[1])
+            elif isinstance(value, str) and value.startswith("="):
+                sheet.write_formula(at[0] + r, at[1] + c, value)
+            elif value is not None:
+                sheet.write(at[0] + r, at[1] + c, value)
+    book.close()
+    return buffer.getvalue()
+
+
+def unmarked(data: bytes) -> bytes:
+    """The workbook as Excel saves it: no mark asking to compute it when opened."""
+    source, buffer = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            part = source.read(item)
+            if item.filename == "xl/workbook.xml":
+                part = re.sub(rb' fullCalcOnLoad="1"', b"", part)
+            target.writestr(item, part)
+    return buffer.getvalue()
+
+
+HEADER = ["ФИО", "Сумма", "Город"]
+
+
+@pytest.mark.parametrize(
+    ("data", "rows", "formulas"),
+    [
+        # openpyxl keeps no results: the sums read as empty.
+        (
+            by_openpyxl([HEADER, ["Иван", "=2*3", "Тула"], ["Анна", "=B2+1", "Орёл"]]),
+            [["Иван", None, "Тула"], ["Анна", None, "Орёл"]],
+            [Uncomputed(1, 2, 2, 3)],
+        ),
+        # xlsxwriter writes 0 for each result and marks the book to be computed.
+        (
+            by_xlsxwriter([HEADER, ["Иван", "=2*3", "Тула"], ["Анна", 5, "=A1"]]),
+            [["Иван", 0.0, "Тула"], ["Анна", 5.0, 0.0]],
+            [Uncomputed(1, 1, 2, 2), Uncomputed(2, 1, 3, 3)],
+        ),
+        # xlsxwriter given the results: they are read, nothing is said.
+        (
+            by_xlsxwriter([HEADER, ["Иван", ("=2*3", 6), "Тула"]]),
+            [["Иван", 6.0, "Тула"]],
+            [],
+        ),
+        # Below empty rows and right of an empty column: the table's own columns and the
+        # file's row numbers; a row of formulas alone is told too, though not imported.
+        (
+            by_xlsxwriter(
+                [HEADER, ["Иван", "=1", "Тула"], [None, "=2", None], ["Анна", 4, "Орёл"]], (2, 1)
+            ),
+            [["Иван", 0.0, "Тула"], [None, 0.0, None], ["Анна", 4.0, "Орёл"]],
+            [Uncomputed(1, 2, 4, 5)],
+        ),
+        # Not marked (a program that leaves results out without saying so): looked for
+        # because the named column "Сумма" came out empty.
+        (
+            unmarked(by_openpyxl([HEADER, ["Иван", "=2*3", "Тула"]])),
+            [["Иван", None, "Тула"]],
+            [Uncomputed(1, 1, 2, 2)],
+        ),
+        # Not marked and no named column empty: the file is not read again (a result
+        # missing among values is not looked for).
+        (
+            unmarked(by_openpyxl([HEADER, ["Иван", "=2*3", "Тула"], ["Анна", 5, "Орёл"]])),
+            [["Иван", None, "Тула"], ["Анна", 5, "Орёл"]],
+            [],
+        ),
+    ],
+)
+def test_formulas_without_results_by_column(
+    data: bytes, rows: list[list[Any]], formulas: list[Uncomputed]
+) -> None:
+    table = read_table(data, "base.xlsx")
+    assert table.rows == rows
+    assert table.formulas == formulas
+
+
+def sheet_zip(cells: str, workbook_extra: str = "") -> bytes:
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as book:
+        book.writestr(
+            "xl/workbook.xml",
+            f'<x:workbook xmlns:x="{main}" xmlns:r="{rel}"><x:sheets>'
+            f'<x:sheet name="Лист &amp; 1" sheetId="1" r:id="rId7"/></x:sheets>'
+            f"{workbook_extra}</x:workbook>",
+        )
+        book.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId7" Type="x" Target="/xl/worksheets/s.xml"/></Relationships>',
+        )
+        book.writestr(
+            "xl/worksheets/s.xml",
+            f'<x:worksheet xmlns:x="{main}"><x:sheetData><x:row r="3">{cells}</x:row>'
+            "</x:sheetData></x:worksheet>",
+        )
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("cells", "marked", "found"),
+    [
+        ('<x:c r="B3"><x:f>A1</x:f></x:c>', False, [Uncomputed(0, 1, 3, 3)]),
+        ('<x:c r="C3" t="str"><x:f>A1</x:f><x:v></x:v></x:c>', False, [Uncomputed(1, 1, 3, 3)]),
+        ('<x:c r="B3" s="2"><x:f t="shared" si="0"/><x:v/></x:c>', False, [Uncomputed(0, 1, 3, 3)]),
+        ('<x:c r="B3"><x:f>A1</x:f><x:v>0</x:v></x:c>', False, []),
+        ('<x:c r="B3"><x:f>A1</x:f><x:v>0</x:v></x:c>', True, [Uncomputed(0, 1, 3, 3)]),
+        ('<x:c r="B3"><x:f>A1</x:f><x:v>7</x:v></x:c>', True, []),
+        ('<x:c r="B3" t="s"><x:v>0</x:v></x:c><x:c r="C3"/>', True, []),
+        ('<x:c r="A3"><x:f>B1</x:f></x:c>', False, []),  # left of the table
+        ('<x:c r="AA3"><x:f>B1</x:f></x:c>', False, []),  # right of it
+    ],
+)
+def test_cells_of_the_sheet_xml(cells: str, marked: bool, found: list[Uncomputed]) -> None:
+    extra = '<x:calcPr calcId="1" fullCalcOnLoad="1"/>' if marked else ""
+    data = sheet_zip(cells, extra)
+    assert uncomputed(data, "Лист & 1", 1, 2, 5, empty=True) == found
+    assert uncomputed(data, "Другой лист", 1, 2, 5, empty=True) == []
+    if not marked:
+        assert uncomputed(data, "Лист & 1", 1, 2, 5, empty=False) == []
+
+
+def test_a_file_that_is_no_xlsx_has_none() -> None:
+    assert uncomputed(b"PK\x03\x04 broken", "Лист", 0, 2, 3, empty=True) == []
