@@ -17,6 +17,7 @@ from bot.simulator import SimulatedUser
 from crm.imports.reading import read_table
 from handlers.imports.callbacks import ImportAction, ImportCb
 from storage.engine import create_engine
+from storage.models import Client
 from storage.restore import restore, table_counts
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, UserFactory
@@ -35,6 +36,19 @@ CSV = "\r\n".join(
 async def finished(app: App) -> None:
     tasks = list(app.dispatcher["background"])
     await asyncio.gather(*tasks)
+
+
+async def create_all(app: App, owner: SimulatedUser, created: int, search: str) -> Client:
+    """ "Create anyway" pressed on the preview: the count of cards made told, and the one
+    card the search finds."""
+    await owner.press("Всё равно создать")
+    await finished(app)
+    assert f"Создано: {created}" in owner.chat_messages()[-1].text
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        [found] = await crm.client_queries.search(member, search)
+    return found
 
 
 def sales_xlsx() -> bytes:
@@ -167,7 +181,8 @@ async def test_one_client_under_a_merged_header_is_not_an_empty_sheet(
     owner: SimulatedUser,
 ) -> None:
     """'ФИО' merged over three columns and one client's name parts under it: the row was
-    taken for a second header row, and the file answered as empty."""
+    taken for a second header row, and the file answered as empty. Then the name was its
+    first part alone ('Петров'), the other two columns skipped: now they are its parts."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet()
@@ -175,9 +190,9 @@ async def test_one_client_under_a_merged_header_is_not_an_empty_sheet(
     sheet.write_row(1, 0, ["Петров", "Иван", "Иванович"])
     book.close()
     [screen] = await owner.send_document("один.xlsx", data=buffer.getvalue())
-    assert "1. ФИО → Имя" in screen.text
+    assert "1. ФИО → Фамилия\n2. ФИО → Имя\n3. ФИО → Отчество" in screen.text
     [preview] = await owner.press("Предпросмотр")
-    assert "Строк: 1" in preview.text and "• Петров" in preview.text
+    assert "Строк: 1" in preview.text and "• Петров Иван Иванович" in preview.text
 
 
 async def test_a_wide_file_with_a_huge_title_tells_every_column_that_goes_somewhere(
@@ -336,14 +351,8 @@ async def test_a_quote_left_open_is_told_with_its_line_and_a_closed_one_imports(
     assert "3. Компания → Компания" in screen.text
     [preview] = await owner.press("Предпросмотр")
     assert "Строк: 2" in preview.text
-    await owner.press("Всё равно создать")
-    await finished(app)
-    assert "Создано: 2" in owner.chat_messages()[-1].text
-    async with app.crm.open() as crm:
-        member = await crm.members.get_active(OWNER_ID)
-        assert member is not None
-        [ivan] = await crm.client_queries.search(member, "Иван")
-        assert ivan.company == "ООО Ромашка (головной офис)"
+    ivan = await create_all(app, owner, 2, "Иван")
+    assert ivan.company == "ООО Ромашка (головной офис)"
 
 
 async def test_formulas_without_results_are_told_on_the_mapping_screen(
@@ -377,3 +386,30 @@ async def test_formulas_without_results_are_told_on_the_mapping_screen(
     [screen] = await owner.send_document("сделки.xlsx", data=buffer.getvalue())
     assert "Ячеек с формулами без результатов: 2" in screen.text
     assert "(«Сумма сделки», строки 2–3)" in screen.text
+
+
+async def test_a_title_above_the_header_and_a_name_merged_over_its_parts(
+    app: App, owner: SimulatedUser
+) -> None:
+    """A title merged over the table above the header, 'ФИО' merged over the surname,
+    first name and patronymic: the header was taken for a client under the title, and
+    then the name was its surname alone."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.merge_range(0, 0, 0, 3, "Клиенты отдела продаж на 01.05.2024")
+    sheet.merge_range(1, 0, 1, 2, "ФИО")
+    sheet.write(1, 3, "Телефон 2")
+    sheet.write_row(2, 0, ["Петров", "Иван", "Иванович", "89161234567"])
+    sheet.write_row(3, 0, ["Смирнова", "Анна", None, "89035556677"])
+    book.close()
+    [screen] = await owner.send_document("отдел.xlsx", data=buffer.getvalue())
+    parts = "1. ФИО → Фамилия\n2. ФИО → Имя\n3. ФИО → Отчество\n4. Телефон 2 → Телефон"
+    assert parts in screen.text
+    await owner.press("📄")
+    [again] = await owner.press("👤")  # what the file holds chosen again: clients
+    assert parts in again.text
+    [preview] = await owner.press("Предпросмотр")
+    assert "Строк: 2" in preview.text and "• Петров Иван Иванович" in preview.text
+    anna = await create_all(app, owner, 2, "Смирнова")
+    assert anna.name == "Смирнова Анна"

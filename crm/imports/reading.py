@@ -1,12 +1,10 @@
 """Reading a sent file into a header and rows: .xlsx, .xls, .ods (python-calamine) and .csv.
 
 The format is told by the bytes, not the name. A CSV's text, delimiter and rows
-are ``crm.imports.csv_text``'s (a quote left open is refused there). Merged header
-cells are spread over the columns they cover, a second header row under merged
-group titles is used where it names their columns in words (and holds nothing
-under the columns named on their own), and empty trailing rows and columns are
-dropped. Each refusal is an ``InvalidInput`` with
-an ``import_*`` code.
+are ``crm.imports.csv_text``'s (a quote left open is refused there), the header is
+``crm.imports.header``'s (a title above it, merged cells), formulas a workbook holds
+without results are ``crm.imports.formulas``'. Empty trailing rows and columns are
+dropped. Each refusal is an ``InvalidInput`` with an ``import_*`` code.
 """
 
 from __future__ import annotations
@@ -21,10 +19,10 @@ from dataclasses import dataclass, field
 import python_calamine
 
 from crm.errors import ErrorCode, InvalidInput
-from crm.exports.files import unescaped
 from crm.imports.csv_text import csv_rows, decode_text, sniff_delimiter
 from crm.imports.formulas import Uncomputed, uncomputed
-from crm.parsing.cells import CellValue, cell_text
+from crm.imports.header import Merge, filled, find_header
+from crm.parsing.cells import CellValue
 
 MAX_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
 MAX_ROWS = 200_000
@@ -47,6 +45,7 @@ class Table:
     sheet: str | None = None
     numbers: list[int] = field(default_factory=list)  # each row's number in the file
     formulas: list[Uncomputed] = field(default_factory=list)  # results the file lacks
+    joined: list[tuple[int, int]] = field(default_factory=list)  # a name in parts: Header
 
     def keep_only(self, numbers: set[int]) -> None:
         """Drop every row but those numbered: an import, once its rows are planned, keeps
@@ -137,7 +136,7 @@ def _head(rows: Iterator[Sequence[CellValue]]) -> tuple[int, list[list[CellValue
     """How many empty rows are passed over above the header, and the next rows to find it."""
     blank, head = 0, list[list[CellValue]]()
     for row in rows:
-        if not head and not any(_filled(v) for v in row):
+        if not head and not any(filled(v) for v in row):
             blank += 1
             continue
         head.append(list(row))
@@ -177,38 +176,25 @@ def _read_csv(data: bytes) -> Table:
 def _table(
     head: list[list[CellValue]],
     rows: Iterator[list[CellValue]],
-    merged: list[tuple[tuple[int, int], tuple[int, int]]],
+    merged: list[Merge],
     first_row: int,
 ) -> Table | None:
-    """The header (the first filled row) and the rows under it; None when no row is."""
-    header_at = next((i for i, row in enumerate(head) if any(_filled(v) for v in row)), None)
-    if header_at is None:
+    """The header (``crm.imports.header``) and the rows under it; None when no row is."""
+    header = find_header(head, merged)
+    if header is None:
         return None
-    headers = [unescaped(cell_text(v) or "") for v in head[header_at]]  # our CSV's "'=…"
-    skip = header_at + 1
-    spans = [m for m in merged if m[0][0] == header_at]
-    for (_r0, c0), (_r1, c1) in spans:
-        for column in range(c0 + 1, min(c1 + 1, len(headers))):
-            headers[column] = headers[column] or headers[c0]
-    if spans and header_at + 1 < len(head):
-        under = [cell_text(v) or "" for v in head[header_at + 1]]
-        grouped = {c for (_r, c0), (_r1, c1) in spans if c1 > c0 for c in range(c0, c1 + 1)}
-        below = (v for row in head[header_at + 2 :] for v in row)  # the one client if none
-        if _names_the_groups(under, headers, grouped) and any(_filled(v) for v in below):
-            for column, name in enumerate(under[: len(headers)]):
-                headers[column] = name or headers[column]
-            skip += 1
+    headers, skip = header.names, header.skip
     kept: list[list[CellValue]] = []
     numbers: list[int] = []
     width = len(headers)
     for index, row in enumerate(rows):
         if index < skip:
             continue
-        if not any(_filled(v) for v in row):
+        if not any(filled(v) for v in row):
             continue
         if len(kept) >= MAX_ROWS:
             raise InvalidInput(ErrorCode.IMPORT_TOO_MANY_ROWS, limit=MAX_ROWS)
-        width = max(width, _last_filled(row))
+        width = max(width, _lastfilled(row))
         # Short texts repeat down a column (a city, a status, a manager): kept once.
         kept.append([sys.intern(v) if type(v) is str and len(v) <= 64 else v for v in row])
         numbers.append(first_row + index)
@@ -217,34 +203,19 @@ def _table(
     headers = (headers + [""] * width)[:width]
     if not kept:
         return None  # a header, or a note, with nothing under it
-    return Table(headers, [_fit(row, width) for row in kept], numbers=numbers)
+    rows_kept = [_fit(row, width) for row in kept]
+    return Table(headers, rows_kept, numbers=numbers, joined=header.joined)
 
 
-def _names_the_groups(under: list[str], headers: list[str], grouped: set[int]) -> bool:
-    """Whether the row under merged group titles is a second header row ('Контакт' over
-    'Телефон', 'Почта'; maybe 'Сумма' under a one-column 'Сделка') rather than the first
-    client: it names the grouped columns in words, and no cell of it holds what a
-    client's row does, a digit (a phone, a sum, a date) or an '@'."""
-    below = under + [""] * (len(headers) - len(under))
-    names = [below[c] for c in grouped if c < len(below) and below[c]]
-    if not names or not all(any(ch.isalpha() for ch in name) for name in names):
-        return False
-    return not any(any(ch.isdigit() or ch == "@" for ch in cell) for cell in below)
-
-
-def _filled(value: CellValue) -> bool:
-    return value is not None and (not isinstance(value, str) or bool(value.strip()))
-
-
-def _last_filled(row: list[CellValue]) -> int:
+def _lastfilled(row: list[CellValue]) -> int:
     for column in range(len(row) - 1, -1, -1):
-        if _filled(row[column]):
+        if filled(row[column]):
             return column + 1
     return 0
 
 
 def _column_used(rows: list[list[CellValue]], column: int) -> bool:
-    return any(column < len(row) and _filled(row[column]) for row in rows)
+    return any(column < len(row) and filled(row[column]) for row in rows)
 
 
 def _fit(row: list[CellValue], width: int) -> list[CellValue]:

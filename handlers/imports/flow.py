@@ -79,7 +79,7 @@ async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, mem
         raise InvalidInput(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // 2**20)
     name = document.file_name or "file"
     table = await read_file(bot, document.file_id, name)
-    mapping, labels = await client_targets(crm, table.headers)
+    mapping, labels = await client_targets(crm, table.headers, table.joined)
     data: ImportData = {
         "file_id": document.file_id,
         "file_name": name,
@@ -88,6 +88,8 @@ async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, mem
         "fields": labels,
         "may_define": can_change_settings(member),
     }
+    if table.joined:
+        data["joined"] = [list(span) for span in table.joined]
     if table.formulas:
         data["formulas"] = [[f.column, f.cells, f.first, f.last] for f in table.formulas]
     await state.set_state(ImportDialog.mapping)

@@ -20,5 +20,6 @@ class ImportData(TypedDict):
     may_define: bool  # may make new fields (the owner)
     type_id: NotRequired[int]  # the file holds records of this type (0 or none: clients)
     holds: NotRequired[str]  # what the file holds, as the mapping screen says it
+    joined: NotRequired[list[list[int]]]  # header cells merged over a name in parts
     formulas: NotRequired[list[list[int]]]  # [column, cells, first, last]: no results
     required: NotRequired[str]  # rows lacking a required field: a RequiredChoice, once chosen

@@ -3,10 +3,13 @@ fields, or one record type's, and links to clients, deals and records of every t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
 from crm.imports import records
+from crm.imports.header import name_in_parts
 from crm.imports.link_targets import LINK_CLIENTS, LINK_DEALS, link_headers, type_target
 from crm.imports.mapping import FIELD_PREFIX, propose
 from crm.parsing.search_text import fold
@@ -17,8 +20,11 @@ from storage.models import RecordType
 Targets = tuple[list[str], dict[str, str]]  # the proposed mapping, and target → label
 
 
-async def client_targets(crm: Crm, headers: list[str]) -> Targets:
-    """The proposed mapping of a clients' file and the team's client and deal fields."""
+async def client_targets(
+    crm: Crm, headers: list[str], joined: Sequence[Sequence[int]] = ()
+) -> Targets:
+    """The proposed mapping of a clients' file and the team's client and deal fields;
+    ``joined``: header cells merged over a name in parts (``Header.joined``)."""
     own = await crm.fields.of(CardKind.CLIENT)
     deal = await crm.fields.of(CardKind.DEAL)
     types = await crm.record_types.all()
@@ -28,7 +34,8 @@ async def client_targets(crm: Crm, headers: list[str]) -> Targets:
     labels = {f"{FIELD_PREFIX}{f.id}": field_label(f.name) for f in own}
     labels.update({f"{FIELD_PREFIX}{f.id}": field_label(f.name, deal=True) for f in deal})
     labels.update(link_labels(types))
-    return propose(headers, named, link_headers((t.id, t.plural) for t in types)), labels
+    mapping = propose(headers, named, link_headers((t.id, t.plural) for t in types))
+    return name_in_parts(mapping, joined), labels
 
 
 async def record_targets(crm: Crm, type_id: int, headers: list[str]) -> Targets:
