@@ -55,6 +55,7 @@ class ErrorCode(StrEnum):
     ALREADY_OPEN = "already_open"
     STAGE_CHANGED = "stage_changed"  # moved by someone else since the button was shown
     SAME_CLIENT = "same_client"
+    DEAL_MOVING = "deal_moving"  # moved to other clients again and again while it was changed
     NEGATIVE_AMOUNT = "negative_amount"
     # Tasks
     ALREADY_DONE = "already_done"

@@ -20,9 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.cards import CardKind, CardRef
+from crm.errors import Conflict, ErrorCode
 from storage.models import Client, Deal, Record
 
 CHUNK = 500
+MOVES = 3  # a deal's moves to another client that one writer waits out (deal_locked)
 Row = TypeVar("Row")
 CardRow = TypeVar("CardRow", bound=Client | Deal | Record)
 TABLES: dict[CardKind, type[Client] | type[Deal] | type[Record]] = {
@@ -72,12 +74,29 @@ async def cards_locked(session: AsyncSession, refs: Iterable[CardRef]) -> set[Ca
     return there
 
 
-async def deal_locked(session: AsyncSession, deal_id: int) -> None:
-    """Lock the deal's client, then the deal, read afresh: a writer of a deal also writes
-    its client's last activity, and in this order (the order linking locks them in) it
-    never holds the deal while a linker holding the client waits for it."""
+async def deal_locked(session: AsyncSession, deal_id: int, *also: CardRef) -> None:
+    """Lock the deal's client, the deal and ``also``, read afresh: a writer of a deal also
+    writes its client's last activity, and in this order (the order linking locks them in)
+    it never holds the deal while a linker holding the client waits for it.
+
+    The client is read before its lock, so a deal moved to another client meanwhile is
+    found under the lock: its locks are let go (rolled back to a savepoint, which on
+    PostgreSQL frees the row locks taken since) and the new client's taken, again client
+    first. Taking the new client while holding the deal instead would be the other order,
+    and a writer who read the new client, locked it and waits for the deal would deadlock
+    with this one. After ``MOVES`` such moves in a row it is refused (``DEAL_MOVING``).
+    A deal that is gone (or goes meanwhile) leaves the caller's own read to find none."""
+    deal = CardRef(CardKind.DEAL, deal_id)
     client_id = await session.scalar(select(Deal.client_id).where(Deal.id == deal_id))
-    if client_id is not None:
-        await cards_locked(
-            session, (CardRef(CardKind.CLIENT, client_id), CardRef(CardKind.DEAL, deal_id))
-        )
+    for _ in range(MOVES):
+        if client_id is None:
+            await cards_locked(session, also)
+            return
+        async with session.begin_nested() as turn:
+            there = await cards_locked(session, (CardRef(CardKind.CLIENT, client_id), deal, *also))
+            found = await session.get(Deal, deal_id) if deal in there else None  # as locked
+            if found is None or found.client_id == client_id:
+                return
+            await turn.rollback()
+        client_id = found.client_id
+    raise Conflict(ErrorCode.DEAL_MOVING)

@@ -38,26 +38,35 @@ WORK: dict[str, Callable[[Crm, User, int, dict[str, int]], Awaitable[object]]] =
 }
 
 
-@pytest.mark.parametrize("work", list(WORK))
-async def test_a_deal_changed_while_it_is_being_linked_to_its_client_is_changed(
-    app: App, clock: ManualClock, join: Joiner, work: str
-) -> None:
+async def deal_and_writer(
+    app: App, join: Joiner, work: str
+) -> tuple[Deal, Callable[[], Awaitable[object]]]:
+    """Acme's deal "Supply" (500), and what does ``work`` to it (in a session of its own)."""
     await join(MILA, "admin", "Mila", language_code="en")
     owner = await member(app, OWNER_ID)
     client = await make_client(app, OWNER_ID, "Acme")
     async with app.crm.open() as crm:
         deal = await crm.deals.create(owner, client.id, 500, title="Supply")
         ids = {str(s.code): s.id for s in await crm.pipelines.stages()}
-    clock.advance(timedelta(hours=1))  # the deal and its client have a new last activity
 
     async def run() -> object:
         async with app.crm.open() as crm:
             return await WORK[work](crm, owner, deal.id, ids)
 
+    return deal, run
+
+
+@pytest.mark.parametrize("work", list(WORK))
+async def test_a_deal_changed_while_it_is_being_linked_to_its_client_is_changed(
+    app: App, clock: ManualClock, join: Joiner, work: str
+) -> None:
+    deal, run = await deal_and_writer(app, join, work)
+    client_id = deal.client_id
+    clock.advance(timedelta(hours=1))  # the deal and its client have a new last activity
     async with app.engine.connect() as other:  # linking: client first, then deal
-        lock = select(Client.id).where(Client.id == client.id).with_for_update(key_share=True)
+        lock = select(Client.id).where(Client.id == client_id).with_for_update(key_share=True)
         await other.execute(lock)
-        made = {"a_client_id": client.id, "b_deal_id": deal.id, "created_at": datetime.now(UTC)}
+        made = {"a_client_id": client_id, "b_deal_id": deal.id, "created_at": datetime.now(UTC)}
         await other.execute(insert(Link).values(made))  # (on SQLite: the write lock)
         working = asyncio.create_task(run())
         await asyncio.sleep(0.2)
@@ -68,5 +77,5 @@ async def test_a_deal_changed_while_it_is_being_linked_to_its_client_is_changed(
     await working
     async with app.engine.connect() as db:
         changed = await db.scalar(select(Deal.last_activity_at).where(Deal.id == deal.id))
-        touched = await db.scalar(select(Client.last_activity_at).where(Client.id == client.id))
+        touched = await db.scalar(select(Client.last_activity_at).where(Client.id == client_id))
     assert changed == touched == clock.now()

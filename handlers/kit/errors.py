@@ -63,6 +63,9 @@ def error_text(error: CrmError) -> str:
             "The deal has moved to another stage meanwhile; here it is as it is now."
         ),
         ErrorCode.SAME_CLIENT: _("The deal is already on this client."),
+        ErrorCode.DEAL_MOVING: _(
+            "The deal is being moved to another client right now. Please try again."
+        ),
         ErrorCode.NEGATIVE_AMOUNT: _("The amount cannot be negative."),
         ErrorCode.IMPORT_EMPTY: _("The file has no rows to import: the sheet is empty."),
         ErrorCode.IMPORT_NOT_SPREADSHEET: _(
