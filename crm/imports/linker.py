@@ -11,7 +11,9 @@ the deals of archived clients, left out), read anew for each chunk; how a cell
 is cut into names is ``crm.imports.link_cells``. A name that matches no card or
 several is not linked and is reported; the row itself stays imported. A link the
 two cards have already is not made again: the cards are locked first, as linking by hand
-locks them, so a link a member makes meanwhile is waited for and seen. Each link writes
+locks them, so a link a member makes meanwhile is waited for and seen, and the cards named
+are looked at again once locked: one deleted, archived or given to another manager since
+its name was matched is reported as not found, as it would be a moment later. Each link writes
 "link_added" on both cards' timelines, as linking by hand does, and an item that undo
 reads (with the two events' ids: undo deletes them, so a card another import made is not
 left "changed since").
@@ -28,20 +30,20 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from crm import visibility
-from crm.cards import CardKind, CardRef, link_columns, visible_records
+from crm.cards import CardKind, CardRef, link_columns
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode
 from crm.imports.link_cells import candidates, names
 from crm.imports.link_events import Side, link_event
 from crm.imports.link_targets import LinkTo, link_to
+from crm.imports.linkable import linkable
 from crm.imports.paced import in_chunks
 from crm.imports.rows import Links
 from crm.imports.writer import insert_rows, reserve_ids
 from crm.pace import Pace
 from crm.parsing.search_text import fold
 from crm.row_locks import cards_locked
-from storage.models import Client, Deal, Event, ImportItem, Link, Record, RecordType, User
+from storage.models import Client, Event, ImportItem, Link, Record, RecordType, User
 
 CHUNK = 500  # values per IN (…)
 PAIRS = 250  # pairs per look-up of the links there are (up to 1000 ids)
@@ -115,6 +117,7 @@ class Linker:
         found = {to: await self._find(to, keys) for to, keys in wanted.items()}
         own = await self._own([row.card for row in rows])
         pairs: dict[tuple[CardRef, CardRef], tuple[Side, Side]] = {}
+        named: dict[tuple[CardRef, CardRef], tuple[int, str]] = {}  # the first row, the name
         for row in rows:
             ours = own.get(row.card)
             for target, cell in row.links:
@@ -126,11 +129,16 @@ class Linker:
                     theirs = [s for s in cards.get(fold(name), []) if s.ref != ours.ref]
                     if len(theirs) == 1:
                         pairs.setdefault(_key(ours.ref, theirs[0].ref), (ours, theirs[0]))
+                        named.setdefault(_key(ours.ref, theirs[0].ref), (row.number, name))
                     elif theirs or not cards.get(fold(name)):  # the card itself: no link
                         self._not_linked(row.number, name, theirs)
         # Locked as a member's linking locks them, so a pair linked by hand meanwhile is
-        # found (crm.row_locks); a card deleted since it was found is not linked.
+        # found (crm.row_locks); a card deleted or hidden since it was found is not found.
         there = await cards_locked(self._session, {ref for pair in pairs for ref in pair})
+        seen = await self._still_linkable(sides[1] for sides in pairs.values())
+        for key in [key for key, sides in pairs.items() if sides[1].ref not in seen]:
+            self._not_linked(*named[key], [])
+            del pairs[key]
         pairs = {key: sides for key, sides in pairs.items() if there.issuperset(key)}
         have = await self._linked_already(list(pairs))
         await self._insert([sides for key, sides in pairs.items() if key not in have])
@@ -146,35 +154,30 @@ class Linker:
         (so a card deleted or given away meanwhile is not linked)."""
         found: Found = {}
         ordered = sorted(keys)
+        query, _, folded_column = linkable(to, self._actor, self._see_all)
         for start in range(0, len(ordered), CHUNK):
-            part = ordered[start : start + CHUNK]
-            if to.kind == CardKind.CLIENT:
-                query = select(Client.id, Client.name, Client.name_folded).where(
-                    Client.name_folded.in_(part),
-                    Client.archived_at.is_(None),
-                    visibility.visible_clients(self._actor, self._see_all),
-                )
-            elif to.kind == CardKind.DEAL:
-                query = (
-                    select(Deal.id, Deal.title, Deal.title_folded)
-                    .join(Client, Client.id == Deal.client_id)
-                    .where(
-                        Deal.title_folded.in_(part),
-                        Client.archived_at.is_(None),
-                        visibility.visible_clients(self._actor, self._see_all),
-                    )
-                )
-            else:
-                query = select(Record.id, Record.title, Record.title_folded).where(
-                    Record.type_id == to.type_id,
-                    Record.title_folded.in_(part),
-                    Record.archived_at.is_(None),
-                    visible_records(self._actor, self._see_all),
-                )
-            for card_id, title, folded in await self._session.execute(query):
+            part = query.where(folded_column.in_(ordered[start : start + CHUNK]))
+            for card_id, title, folded in await self._session.execute(part):
                 side = Side(CardRef(to.kind, card_id), title, to.type_id)
                 found.setdefault(folded, []).append(side)
         return found
+
+    async def _still_linkable(self, sides: Iterable[Side]) -> set[CardRef]:
+        """Those of ``sides`` the member still sees, read once they are locked: a card given
+        to another manager (or archived) between its look-up and its lock is not linked, and
+        a locked one cannot be until the chunk commits. A deal is seen through its client,
+        which is not locked: a client given away after this read is as if given after the link."""
+        wanted: dict[LinkTo, set[int]] = {}
+        for side in sides:
+            wanted.setdefault(LinkTo(side.ref.kind, side.type_id), set()).add(side.ref.id)
+        seen: set[CardRef] = set()
+        for to, each in wanted.items():
+            query, id_column, _ = linkable(to, self._actor, self._see_all)
+            ids = sorted(each)
+            for start in range(0, len(ids), CHUNK):
+                part = query.where(id_column.in_(ids[start : start + CHUNK]))
+                seen.update(CardRef(to.kind, row[0]) for row in await self._session.execute(part))
+        return seen
 
     async def _own(self, cards: list[int]) -> dict[int, Side]:
         """The rows' own cards with their titles (a card filled by the import keeps its name)."""
