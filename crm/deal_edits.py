@@ -3,6 +3,11 @@
 Deleting takes the deal's tasks with it; its events stay on the client's timeline (unlinked
 from the deal) and one ``deal_deleted`` event says what went. Moving writes a
 ``deal_client_changed`` event on both clients' timelines and moves the deal's tasks along.
+Each locks the deal's client and the deal first, as the deal's other writers do
+(``crm.row_locks.deal_locked``; a move also the client it goes to), and reads them afresh:
+on PostgreSQL two members moving one deal at once each wrote where it came from as it was
+before the other's move, and a deal taken back while a comment was being added went with
+the comment left behind on its client.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import deal_assign, events
+from crm import deal_assign, events, row_locks
+from crm.cards import CardKind, CardRef
 from crm.clock import Clock
 from crm.deals import Deals
 from crm.errors import Conflict, ErrorCode, NotAllowed
@@ -50,6 +56,7 @@ class DealEdits:
     async def delete(self, actor: User, deal_id: int) -> int:
         """Delete the deal and its tasks; returns how many tasks went with it."""
         async with write_transaction(self._session):
+            await row_locks.deal_locked(self._session, deal_id)  # (as deal writers: module doc)
             deal = await self._deals.visible(actor, deal_id)
             if not can_delete(actor):
                 raise NotAllowed()
@@ -77,6 +84,7 @@ class DealEdits:
         """Give the deal (and its tasks) to another client the actor sees and may change;
         refused (``client_not_visible``) when the deal's manager would not see that client."""
         async with write_transaction(self._session):
+            await row_locks.deal_locked(self._session, deal_id, CardRef(CardKind.CLIENT, client_id))
             deal = await self._deals.changeable(actor, deal_id)
             await self._deals.check_client(actor, client_id)
             if deal.client_id == client_id:
@@ -119,6 +127,7 @@ class DealEdits:
         only within ``TAKE_BACK_WINDOW`` and while nothing else happened to it. It goes
         with its one ``deal_created`` event, as an undone comment does."""
         async with write_transaction(self._session):
+            await row_locks.deal_locked(self._session, deal_id)
             deal = await self._deals.changeable(actor, deal_id)
             kinds = list(
                 await self._session.scalars(select(Event.kind).where(Event.deal_id == deal.id))
