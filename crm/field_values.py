@@ -29,7 +29,7 @@ from crm.field_plain import (
 from crm.field_rules import parse_for_field
 from crm.parsing.fields import SEARCH_TYPES, FieldType, Parsed
 from crm.parsing.search_text import fold
-from crm.row_locks import locked
+from crm.row_locks import cards_locked, deal_locked, locked
 from storage.engine import write_transaction
 from storage.models import (
     Client,
@@ -164,6 +164,13 @@ class FieldValues:
     # --- helpers ---------------------------------------------------------------------
 
     async def _changeable(self, actor: User, ref: CardRef) -> Card:
+        # Locked and read afresh first (crm.row_locks), a deal with its client as the deal's
+        # other writers lock them: on PostgreSQL two members setting one field at once each
+        # replaced the values it had read, and the card was left with both members' values.
+        if ref.kind == CardKind.DEAL:
+            await deal_locked(self._session, ref.id)
+        else:
+            await cards_locked(self._session, [ref])
         card = await self._cards.visible(actor, ref)
         if isinstance(card, Deal) and not can_change_deal(actor, card):
             raise NotAllowed()

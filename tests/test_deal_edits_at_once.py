@@ -12,8 +12,9 @@ lock.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
@@ -40,7 +41,7 @@ WORK: dict[str, Callable[[Crm, User, int, dict[str, int]], Awaitable[object]]] =
 
 async def deal_and_writer(
     app: App, join: Joiner, work: str
-) -> tuple[Deal, Callable[[], Awaitable[object]]]:
+) -> tuple[Deal, Callable[[], Coroutine[Any, Any, object]]]:
     """Acme's deal "Supply" (500), and what does ``work`` to it (in a session of its own)."""
     await join(MILA, "admin", "Mila", language_code="en")
     owner = await member(app, OWNER_ID)

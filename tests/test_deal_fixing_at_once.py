@@ -22,19 +22,10 @@ from bot.app import App
 from crm import events
 from crm.errors import Conflict
 from crm.service import Crm
-from storage.models import Client, Deal, Event, User
-from tests.at_once import once_other_commits
-from tests.client_helpers import make_client, member
+from storage.models import Client, Deal, Event
+from tests.at_once import acme_deal, lock, once_other_commits
+from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
-from tests.test_deal_moved_at_once import lock
-
-
-async def acme_deal(app: App) -> tuple[User, Deal]:
-    """The owner, and Acme's deal "Supply" (500) the owner made a moment ago."""
-    owner = await member(app, OWNER_ID)
-    acme = await make_client(app, OWNER_ID, "Acme")
-    async with app.crm.open() as crm:
-        return owner, await crm.deals.create(owner, acme.id, 500, title="Supply")
 
 
 async def while_changed(

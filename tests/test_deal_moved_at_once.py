@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -25,14 +24,10 @@ from crm import row_locks
 from crm.clock import ManualClock
 from crm.errors import Conflict
 from storage.models import Client, Deal
+from tests.at_once import lock
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
 from tests.test_deal_edits_at_once import WORK, deal_and_writer
-
-
-def lock(model: type[Client] | type[Deal], key: int) -> Any:
-    """The lock a writer takes on a card (crm.row_locks)."""
-    return select(model.id).where(model.id == key).with_for_update(key_share=True)
 
 
 @pytest.mark.parametrize("work", list(WORK))
