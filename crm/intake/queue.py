@@ -2,7 +2,8 @@
 
 "Take it" is a conditional UPDATE (only while nobody has the lead), so when two
 members press at once exactly one row changes: the winner's; the other is
-told who has it.
+told who has it. Taking and spamming lock the lead's client and deal first, as the
+deal's other writers do, so they wait for a member changing them and see the change.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, visibility
+from crm.cards import CardKind, CardRef
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
 from crm.event_data import StageMove
+from crm.row_locks import cards_locked, deal_locked
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
 from storage.models import Client, Deal, Lead, LeadSource, Stage, User
@@ -76,6 +79,7 @@ class IncomingQueue:
     async def take(self, actor: User, lead_id: int) -> Lead:
         _require_member(actor)
         async with write_transaction(self._session):
+            await self._cards_locked(lead_id)
             now = self._clock.now()
             result = await self._session.execute(
                 update(Lead)
@@ -117,6 +121,7 @@ class IncomingQueue:
         """Out of the queue; a card the lead made and its deal are archived, with the reason."""
         _require_member(actor)
         async with write_transaction(self._session):
+            await self._cards_locked(lead_id)
             now = self._clock.now()
             result = await self._session.execute(
                 update(Lead)
@@ -150,6 +155,24 @@ class IncomingQueue:
                 data={"lead_id": lead.id, "archived": bool(lead.new_client)},
             )
             return lead
+
+    async def _cards_locked(self, lead_id: int) -> None:
+        """The lead's client, its deal and the deal's client locked before the lead and read
+        afresh, in the order the deal's writers lock them (crm.row_locks): on PostgreSQL
+        spam wrote the deal, then the client, and deadlocked with a member changing the
+        deal (who holds the client first), and both decided from a deal or a client read
+        before another member's change to it was committed, and wrote over that change."""
+        found = await self._session.execute(
+            select(Lead.client_id, Lead.deal_id).where(Lead.id == lead_id)
+        )
+        row = found.first()
+        if row is None:  # no such lead: the update below finds none either
+            return
+        client = [CardRef(CardKind.CLIENT, row.client_id)] if row.client_id is not None else []
+        if row.deal_id is not None:
+            await deal_locked(self._session, row.deal_id, *client)
+        else:
+            await cards_locked(self._session, client)
 
     async def _queued_for(self, actor: User, lead_id: int) -> ColumnElement[bool]:
         """The lead while it waits and its client is one ``actor`` sees: a lead queued before
