@@ -13,7 +13,9 @@ client's events and tasks). Nothing on SQLite, where writers take turns anyway.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -32,6 +34,24 @@ TABLES: dict[CardKind, type[Client] | type[Deal] | type[Record]] = {
     CardKind.DEAL: Deal,
     CardKind.RECORD: Record,
 }
+_WAITED = "row_locks.waited"  # the session's seconds in lock statements (``waited``)
+
+
+def waited(session: AsyncSession) -> float:
+    """How long ``session`` has spent taking row locks on PostgreSQL, nearly all of it in
+    waiting for other transactions once there is any: background work leaves it out of
+    its own time (``crm.imports.paced``). Nothing on SQLite, where locking waits for no one."""
+    return float(session.info.get(_WAITED, 0.0))
+
+
+@contextmanager
+def _timed(session: AsyncSession) -> Iterator[None]:
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        if session.get_bind().dialect.name != "sqlite":
+            session.info[_WAITED] = waited(session) + time.perf_counter() - began
 
 
 async def locked(session: AsyncSession, model: type[Row], key: Any) -> Row | None:
@@ -50,13 +70,14 @@ async def all_locked(
     found: dict[int, CardRow] = {}
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), CHUNK):
-        rows = await session.scalars(
-            select(model)
-            .where(model.id.in_(ordered[start : start + CHUNK]))
-            .order_by(model.id)
-            .with_for_update(key_share=True)
-            .execution_options(populate_existing=True)
-        )
+        with _timed(session):
+            rows = await session.scalars(
+                select(model)
+                .where(model.id.in_(ordered[start : start + CHUNK]))
+                .order_by(model.id)
+                .with_for_update(key_share=True)
+                .execution_options(populate_existing=True)
+            )
         found.update((card.id, card) for card in rows)
     return found
 
