@@ -38,9 +38,9 @@ _WAITED = "row_locks.waited"  # the session's seconds in lock statements (``wait
 
 
 def waited(session: AsyncSession) -> float:
-    """How long ``session`` has spent taking row locks on PostgreSQL, nearly all of it in
-    waiting for other transactions once there is any: background work leaves it out of
-    its own time (``crm.imports.paced``). Nothing on SQLite, where locking waits for no one."""
+    """How long ``session`` has spent in lock statements on PostgreSQL: mostly waiting for
+    rows other transactions hold, when it is long. Background work leaves it out of its own
+    time (``crm.imports.paced``). Nothing on SQLite, where locking waits for no one."""
     return float(session.info.get(_WAITED, 0.0))
 
 
