@@ -8,6 +8,8 @@ through the use case a card's edit uses, so it is checked and recorded the same.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.automation.custom_fields import card_fields, custom_values
@@ -26,13 +28,22 @@ __all__ = ["TemplateFields", "card_fields", "custom_values", "fillable"]
 FILLABLE = ("client.company", "client.phone", "deal.amount")
 
 
-def fillable(missing: list[str], has_deal: bool) -> list[str]:
-    """The missing placeholders a member can fill from the send dialog, in order."""
+def fillable(missing: list[str], has_deal: bool, fields: Sequence[FieldDef]) -> list[str]:
+    """The missing placeholders a member can fill from the send dialog, in order.
+
+    ``fields``: the clients' and deals' custom fields there are now. A deal's field is
+    fillable only when the template is sent from a deal, and a field deleted since the
+    template was written is not at all: the member is not asked for a value that could
+    only be refused."""
+    custom = {
+        f"{CUSTOM_PREFIX}{field.id}"
+        for field in fields
+        if field.kind == CardKind.CLIENT or (has_deal and field.kind == CardKind.DEAL)
+    }
     return [
         name
         for name in missing
-        if (name in FILLABLE and (has_deal or name != "deal.amount"))
-        or name.startswith(CUSTOM_PREFIX)
+        if (name in FILLABLE and (has_deal or name != "deal.amount")) or name in custom
     ]
 
 
@@ -50,6 +61,10 @@ class TemplateFields:
         self._deals = deals
         self._values = values
         self._phone_region = phone_region  # for a phone typed without its country code
+
+    async def fillable(self, missing: list[str], has_deal: bool) -> list[str]:
+        """``fillable`` with the custom fields there are now."""
+        return fillable(missing, has_deal, await card_fields(self._session))
 
     async def fill(
         self, actor: User, name: str, text: str, *, client_id: int, deal_id: int | None

@@ -362,3 +362,42 @@ async def test_a_rule_prepares_a_message_with_the_cards_custom_fields(
     notice = await prepared_by_a_rule(app, owner_en, "Contract ready", template_id, deal)
     assert "INN 7701, until 31.12.2026" in notice.text
     assert "No value for" not in notice.text
+
+
+async def test_a_field_that_cannot_be_filled_from_here_is_not_offered(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """Sent from the client's card, a template naming a deal's field (which deal?) and a field
+    deleted since it was written offers no "Fill … now" that could only be refused; the
+    client's own field still is, and "Send anyway" leaves the rest empty."""
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        inn = await crm.fields.define(me, CardKind.CLIENT, "INN", FieldType.TEXT)
+        ends = await crm.fields.define(me, CardKind.DEAL, "Contract end", FieldType.DATE)
+        gone = await crm.fields.define(me, CardKind.CLIENT, "Old code", FieldType.TEXT)
+    deal = await a_deal(app)
+    body = f"INN {{custom.{inn.id}}}, until {{custom.{ends.id}}}, code {{custom.{gone.id}}}"
+    await a_template(app, "Contract", body)
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        await crm.fields.delete(me, gone.id)
+
+    await owner_en.press_data(ClientCb(action="open", client_id=deal.client_id).pack())
+    await owner_en.press("📨 Send")
+    [missing] = await owner_en.press("📝 Contract")
+    assert "Fill INN now" in missing.buttons[0][0]
+    await owner_en.press("Fill INN now")
+    [rest] = await owner_en.send("7701")
+    assert f"no value for: {{custom.{ends.id}}} (Contract end), {{custom.{gone.id}}}." in rest.text
+    assert "fill them on the card first" in rest.text
+    assert not any("Fill" in label for label, _d, _u in rest.buttons)
+    [ready] = await owner_en.press("Send anyway", rest)
+    assert ready.text == "INN 7701, until , code "
+
+    # From the deal's card its own field is the deal's to fill.
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("📨 Send")
+    [missing] = await owner_en.press("📝 Contract")
+    assert "Fill Contract end now" in missing.buttons[0][0]

@@ -11,7 +11,6 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.errors import ErrorCode
 from crm.service import Crm
-from crm.template_fields import fillable
 from crm.templates import Check
 from handlers.kit.keyboards import cancel_row, keyboard
 from handlers.kit.refused import keep_asking
@@ -74,7 +73,7 @@ async def _deliver(
 
 
 async def _missing(crm: Crm, check: Check) -> Screen:
-    fields = fillable(check.missing, check.deal is not None)
+    fields = await crm.template_fields.fillable(check.missing, check.deal is not None)
     return missing_screen(check, fields, await crm.templates.custom_names())
 
 
@@ -114,7 +113,7 @@ async def ask_fill(
     bot: Bot,
 ) -> None:  # fmt: skip
     check = await _check(crm, member, callback_data)
-    fields = fillable(check.missing, check.deal is not None)
+    fields = await crm.template_fields.fillable(check.missing, check.deal is not None)
     if not fields:  # filled meanwhile
         await _deliver(callback, crm, member, bot, check)
         return

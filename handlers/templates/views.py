@@ -166,12 +166,17 @@ def missing_screen(
     check: Check, fillable: list[str], custom: list[tuple[str, str]] | None = None
 ) -> Screen:
     custom = custom or []
+    choice = (
+        _("Fill the field now, or send it with these places left empty.")
+        if fillable
+        else _("Send it with these places left empty, or fill them on the card first.")
+    )
     text = Text(
         _("«{template}» has no value for: {names}.").format(
             template=check.template.name, names=_names(check.missing, custom)
         ),
         "\n",
-        _("Fill the field now, or send it with these places left empty."),
+        choice,
     )
     rows = [[fill_button(check, fillable[0], custom)]] if fillable else []
     ids = (check.client.id if check.deal is None else 0, check.deal.id if check.deal else 0)
