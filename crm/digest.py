@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
@@ -29,6 +29,7 @@ from storage.models import AppSetting, Client, Deal, Event, ExportLog, Role, Tas
 DEFAULT_DIGEST_TIME = time(9, 0)
 # A tick reads the readers again at least this often (see DigestsDone.quiet_until).
 RECHECK = timedelta(minutes=1)
+MORNING_TASKS = 30  # of today's and of the overdue tasks each, on the morning list
 
 
 @dataclass
@@ -65,9 +66,11 @@ class Summary:
 
 @dataclass
 class Morning:
-    today: list[Task]
+    today: list[Task]  # the first MORNING_TASKS of them
     overdue: list[Task]
     stale_deals: list[tuple[str, str]]
+    today_count: int = 0  # all of them, shown or not
+    overdue_count: int = 0
 
 
 def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
@@ -265,13 +268,16 @@ class Digests:
         """A manager's day: today's tasks, overdue ones, their stale deals."""
         now = self._clock.now()
         mine = select(Task).where(Task.assignee_id == actor.id, Task.done_at.is_(None))
-        today = await self._session.scalars(
-            mine.where(Task.due_at >= start, Task.due_at < end).order_by(Task.due_at).limit(30)
-        )
-        overdue = await self._session.scalars(
-            mine.where(Task.due_at < min(start, now)).order_by(Task.due_at).limit(30)
-        )
-        return Morning(list(today), list(overdue), await self._stale(actor, mine=True))
+        today, today_count = await self._first(mine.where(Task.due_at >= start, Task.due_at < end))
+        overdue, overdue_count = await self._first(mine.where(Task.due_at < min(start, now)))
+        stale = await self._stale(actor, mine=True)
+        return Morning(today, overdue, stale, today_count, overdue_count)
+
+    async def _first(self, tasks: Select[Task]) -> tuple[list[Task], int]:
+        """The first MORNING_TASKS of ``tasks`` by due time, and how many there are."""
+        first = await self._session.scalars(tasks.order_by(Task.due_at).limit(MORNING_TASKS))
+        count = await self._session.scalar(select(func.count()).select_from(tasks.subquery()))
+        return list(first), int(count or 0)
 
     async def _stale(self, actor: User, mine: bool) -> list[tuple[str, str]]:
         """Up to ten stale deals (title, client), stage by stage."""

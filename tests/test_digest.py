@@ -203,3 +203,33 @@ async def test_an_admin_made_manager_before_their_summary_went_out_gets_none_and
             .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
         )
     assert pending == 0
+
+
+async def test_a_long_morning_list_still_fits_in_one_message(
+    app: App, join: Joiner, clock: ManualClock
+) -> None:
+    """With 40 overdue tasks of long titles, and 5 for today: the list is
+    one message Telegram takes (4096 UTF-16 units; a longer one was refused and lost), today's
+    tasks all there, and the overdue ones it cannot show counted, with where to see them."""
+    manager = await join(7001, "manager", "Mark", language_code="en")
+    title = (
+        "Call the client 🙂 about the kitchen delivery, confirm the installation date with "
+        "the foreman and send them the invoice"
+    )
+    async with app.crm.open() as crm:
+        mark = await member(app, 7001)
+        for n in range(40):
+            moment = datetime(2026, 3, 2, 10, tzinfo=UTC) + timedelta(minutes=5 * n)
+            await crm.tasks.create(mark, f"{title} №{n}", moment)
+        for n in range(5):
+            moment = datetime(2026, 3, 3, 8 + n, tzinfo=UTC)
+            await crm.tasks.create(mark, f"Today's visit №{n}", moment)
+    clock.set(datetime(2026, 3, 3, 6, 0, tzinfo=UTC))
+    await app.ticker.tick()
+    morning = manager.last_message().text
+    assert morning.startswith("Good morning! Your day, 03.03.2026")
+    assert len(morning.encode("utf-16-le")) // 2 <= 4096
+    assert all(f"Today's visit №{n}" in morning for n in range(5))
+    shown = morning.count(title)
+    assert 10 < shown < 30
+    assert f"…and {40 - shown} more: /tasks" in morning

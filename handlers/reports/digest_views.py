@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from crm.digest import Morning, Summary
 from crm.pipeline import StageView
 from handlers.kit.labels import member_name
 from handlers.kit.stages import money, stage_name
+from handlers.reports.views import MAX_TEXT, telegram_length
 from storage.models import Task, User
 
 MAX_NAMES = 10
@@ -127,22 +129,50 @@ def export_label(what: str, filters: dict[str, Any]) -> str:
 
 
 def morning_text(morning: Morning, day: date, tz: str) -> Text:
+    """The morning list as one message: its longest part shortened until it fits Telegram's
+    limit, each shortened part saying how many more there are and where they are."""
     heading = _("Good morning! Your day, {day}").format(day=day.strftime("%d.%m.%Y"))
     if not (morning.today or morning.overdue or morning.stale_deals):
         return Text(heading + "\n" + _("No tasks for today and nothing overdue."))
-    parts = [as_line(Bold(heading))]
+    zone = ZoneInfo(tz)
 
-    def task_lines(title: str, tasks: list[Task]) -> None:
-        if tasks:
-            parts.append(as_line(Bold(title)))
-            for task in tasks:
-                due = task.due_at.astimezone(ZoneInfo(tz)).strftime("%d.%m %H:%M")
-                parts.append(as_line(f"• {due} {task.title}"))
+    def task_lines(tasks: list[Task]) -> list[str]:
+        return [f"• {task.due_at.astimezone(zone):%d.%m %H:%M} {task.title}" for task in tasks]
 
-    task_lines(_("Overdue"), morning.overdue)
-    task_lines(_("Today"), morning.today)
-    if morning.stale_deals:
-        parts.append(as_line(Bold(_("Your stale deals"))))
-        for title, client in morning.stale_deals:
-            parts.append(as_line(f"• {title} — {client}"))
-    return Text(*parts)
+    parts = [
+        _Part(_("Overdue"), task_lines(morning.overdue), morning.overdue_count, "/tasks"),
+        _Part(_("Today"), task_lines(morning.today), morning.today_count, "/tasks"),
+        _Part(
+            _("Your stale deals"),
+            [f"• {title} — {client}" for title, client in morning.stale_deals],
+            len(morning.stale_deals),
+            "/deals",
+        ),
+    ]
+    shown = [len(part.lines) for part in parts]
+    while True:
+        text = Text(as_line(Bold(heading)), *(p.text(n) for p, n in zip(parts, shown, strict=True)))
+        if telegram_length(text) <= MAX_TEXT or not any(shown):
+            return text
+        longest = max(range(len(shown)), key=shown.__getitem__)
+        shown[longest] -= 1
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A titled list of the morning list; ``count``: how many there are, shown or not."""
+
+    title: str
+    lines: list[str]
+    count: int
+    where: str  # the command that shows them all
+
+    def text(self, shown: int) -> Text:
+        if not self.lines:
+            return Text()
+        kept: list[Text] = [as_line(Bold(self.title)), *map(as_line, self.lines[:shown])]
+        hidden = max(self.count, len(self.lines)) - shown
+        if hidden > 0:
+            more = _("…and {count} more: {command}").format(count=hidden, command=self.where)
+            kept.append(as_line(more))
+        return Text(*kept)

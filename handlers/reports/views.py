@@ -130,12 +130,13 @@ def report_text(
     """The whole report as one message, its lists shortened until it fits Telegram's limit."""
     for top in TOPS:
         text = _report_text(report, period, names, currency, own_only, top)
-        if _length(text) <= MAX_TEXT:
+        if telegram_length(text) <= MAX_TEXT:
             break
     return text
 
 
-def _length(text: Text) -> int:
+def telegram_length(text: Text) -> int:
+    """How long Telegram counts ``text``: in UTF-16 code units."""
     return len(str(text.as_kwargs()["text"]).encode("utf-16-le")) // 2
 
 
