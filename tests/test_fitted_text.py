@@ -1,4 +1,5 @@
-"""A card's text within Telegram's limit, rendered once (handlers.kit.screen.fitted)."""
+"""A card's text within Telegram's limit, rendered once (handlers.kit.screen.fitted); a long
+text cut into messages (message_parts)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 import pytest
 from aiogram.utils.formatting import Bold, Italic, Text, as_line
 
-from handlers.kit.screen import Rendered, fitted
+from handlers.kit.screen import Rendered, fitted, message_parts
 
 HEAD = [as_line(Bold("👤 Иван Петров")), as_line("📞 +7 999 123-45-67")]
 TAIL = [as_line(), Italic("✍️ hint")]
@@ -60,3 +61,21 @@ def test_inside_another_text_it_renders_at_its_place() -> None:
     inner = Rendered(Bold("b"), "c")
     assert inner.render()[0] == "bc"
     assert Text("aaa", inner).render() == Text("aaa", Text(Bold("b"), "c")).render()
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "parts"),
+    [
+        ("short", 8, ["short"]),
+        ("ab cd\nef gh\nij", 8, ["ab cd", "ef gh\nij"]),  # at the last line break that fits
+        ("abcde fgh ij", 8, ["abcde", "fgh ij"]),  # else at the last space
+        ("a" * 10, 8, ["a" * 8, "aa"]),  # else where it is full
+        ("😀" * 6, 8, ["😀" * 4, "😀" * 2]),  # an emoji is two units to Telegram
+        ("aaaaaaaa\n", 8, ["aaaaaaaa"]),  # no empty message after the last
+        ("", 8, [""]),
+    ],
+)
+def test_a_long_text_is_cut_into_messages_losing_nothing(
+    text: str, limit: int, parts: list[str]
+) -> None:
+    assert message_parts(text, limit) == parts

@@ -401,3 +401,42 @@ async def test_a_field_that_cannot_be_filled_from_here_is_not_offered(
     await owner_en.press("📨 Send")
     [missing] = await owner_en.press("📝 Contract")
     assert "Fill Contract end now" in missing.buttons[0][0]
+
+
+async def test_a_filled_message_longer_than_telegram_takes_comes_whole_in_parts(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A template with the client's long "Terms" field filled in grows past one message: it
+    comes whole, in as many messages as it needs (it used to be cut at 4000 characters with an
+    "…", and the offer copied from it was short of its end), the buttons under the last; the
+    rule's notice of it stays one message, whose "Fill it again" gives it whole."""
+    terms = " ".join(f"Clause {n}: delivery within 🚚 {n} days." for n in range(90))
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        field = await crm.fields.define(me, CardKind.CLIENT, "Terms", FieldType.LONG_TEXT)
+    deal = await a_deal(app)
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        ref = CardRef(CardKind.CLIENT, deal.client_id)
+        await crm.field_values.set(me, ref, field.id, terms[:3000])
+    intro = "Dear {client.name}, our offer for {deal.title}. " * 30
+    body = f"{intro}\nTerms:\n{{custom.{field.id}}}\nEnd of the offer."
+    template_id = await a_template(app, "Offer", body)
+
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("📨 Send")
+    first, *rest = await owner_en.press("📝 Offer")
+    parts = [first, *rest]
+    assert len(parts) == 2
+    assert all(len(p.text.encode("utf-16-le")) // 2 <= 4096 for p in parts)
+    whole = "\n".join(p.text for p in parts)
+    assert whole.startswith("Dear Ivan Petrov, our offer for Kitchen.")
+    assert terms[:3000] in whole.replace("\n", " ") and whole.endswith("End of the offer.")
+    assert first.buttons == [] and "◀️ Deal" in [label for label, _d, _u in rest[-1].buttons]
+
+    notice = await prepared_by_a_rule(app, owner_en, "Offer ready", template_id, deal)
+    assert len(notice.text.encode("utf-16-le")) // 2 <= 4096
+    assert notice.text.startswith("🤖 «Offer ready»: prepared «Offer»\nDear Ivan Petrov")
+    assert "…" in notice.text and "Fill it again" in notice.buttons[0][0]

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.outbox import OutboxKind
 from handlers.kit.keyboards import button, keyboard
+from handlers.kit.screen import message_parts
 from handlers.templates.callbacks import TplAction, TplCb
 
 NOTICE_KINDS = (
@@ -18,6 +19,7 @@ NOTICE_KINDS = (
     OutboxKind.AUTOMATION_TEMPLATE,
     OutboxKind.AUTOMATION_PAUSED,
 )
+NOTICE_TEXT = 3500  # of a prepared template's text in its notice (UTF-16 units)
 
 
 def automation_text(kind: str, payload: dict[str, Any]) -> Text:
@@ -40,7 +42,9 @@ def automation_text(kind: str, payload: dict[str, Any]) -> Text:
             ),
         ]
         if payload.get("text"):
-            lines.append(str(payload["text"]))
+            # Within one message with the rest; "Fill it again" gives it whole.
+            first, *more = message_parts(str(payload["text"]), NOTICE_TEXT)
+            lines.append(first + ("…" if more else ""))
         if payload.get("phone"):
             lines.append(_("Client's phone: {phone}").format(phone=payload["phone"]))
         missing = payload.get("missing") or []

@@ -29,6 +29,31 @@ MESSAGE_CHARS = 4000
 """How long a screen's text is let grow (``fitted``, ``cut``): Telegram's limit is 4096."""
 
 
+def utf16_length(text: str) -> int:
+    """How long Telegram counts ``text``: in UTF-16 code units (an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def message_parts(text: str, limit: int = MESSAGE_CHARS) -> list[str]:
+    """``text`` as messages of at most ``limit`` UTF-16 units each, nothing of it left out
+    but the line break or the space each is cut at (the last in the second half of what
+    fits; without one, a part is cut where it is full)."""
+    parts: list[str] = []
+    rest = text
+    while utf16_length(rest) > limit:
+        fits, units = 0, 0
+        while units + utf16_length(rest[fits]) <= limit:
+            units += utf16_length(rest[fits])
+            fits += 1
+        head = rest[:fits]
+        breaks = [at for at in (head.rfind("\n"), head.rfind(" ")) if at > fits // 2]
+        cut = breaks[0] if breaks else fits
+        if head[:cut].strip():
+            parts.append(head[:cut])
+        rest = rest[cut + 1 :] if breaks else rest[cut:]
+    return [*parts, rest] if rest.strip() or not parts else parts
+
+
 class Rendered(Text):
     """A text rendered once, however often it is asked for whole (``as_kwargs``): a card
     is measured against Telegram's limit and then sent; each rendering builds every

@@ -26,7 +26,7 @@ from handlers.templates.views import (
     missing_screen,
     pick_screen,
     ready_buttons,
-    ready_screen,
+    ready_screens,
 )
 from storage.models import User
 
@@ -62,7 +62,12 @@ async def _deliver(
     ids = {"client_id": check.client.id, "deal_id": check.deal.id if check.deal else None}
     filled = await crm.templates.prepare(member, check.template.id, **ids)
     if filled.document is None or filled.file_name is None:
-        await show(event, ready_screen(check, filled, crm.templates.mail_on))
+        first, *more = ready_screens(check, filled, crm.templates.mail_on)
+        await show(event, first)
+        for screen in more:
+            await bot.send_message(
+                member.id, **screen.text.as_kwargs(), reply_markup=screen.keyboard
+            )
         return
     await bot.send_document(
         member.id,

@@ -14,7 +14,7 @@ from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.kit.keyboards import back_row, button, confirm, keyboard, pick
 from handlers.kit.rules_in_use import rules_in_use
-from handlers.kit.screen import MESSAGE_CHARS, Screen
+from handlers.kit.screen import Screen, message_parts
 from handlers.kit.timeline import shorten
 from handlers.settings.callbacks import SettingsCb
 from handlers.templates.callbacks import TplAction, TplCb
@@ -209,11 +209,14 @@ def ready_buttons(check: Check, mail_on: bool) -> list[list[InlineKeyboardButton
     return rows
 
 
-def ready_screen(check: Check, filled: Filled, mail_on: bool) -> Screen:
-    """The filled message, to forward or copy into the client's chat."""
-    return Screen(
-        Text(cut(filled.text or "", MESSAGE_CHARS)), keyboard(*ready_buttons(check, mail_on))
-    )
+def ready_screens(check: Check, filled: Filled, mail_on: bool) -> list[Screen]:
+    """The filled message, to forward or copy into the client's chat: whole, in as many
+    messages as Telegram needs for it, the buttons under the last."""
+    parts = message_parts(filled.text or "")
+    buttons = keyboard(*ready_buttons(check, mail_on))
+    return [
+        Screen(Text(part), buttons if n == len(parts) else None) for n, part in enumerate(parts, 1)
+    ]
 
 
 def document_caption(filled: Filled) -> str:
