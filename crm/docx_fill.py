@@ -102,6 +102,7 @@ def prepare(data: bytes, custom_keys: Iterable[str] = ()) -> Prepared:
     found: list[str] = []
     for paragraph in _paragraphs(document):
         text = _join_runs(paragraph)
+        placeholders.single_braces(text)
         if any(jinja in text for jinja in _JINJA_OPENERS):
             raise InvalidInput(ErrorCode.BROKEN_PLACEHOLDER, text=text[:60])
         found += _check_text(text, keys)

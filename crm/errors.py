@@ -120,6 +120,7 @@ class ErrorCode(StrEnum):
     # Templates and email
     UNKNOWN_PLACEHOLDER = "unknown_placeholder"
     BROKEN_PLACEHOLDER = "broken_placeholder"
+    DOUBLE_BRACES = "double_braces"
     NOT_DOCX = "not_docx"
     FILE_TOO_BIG = "file_too_big"
     BROKEN_TEMPLATE = "broken_template"

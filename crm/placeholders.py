@@ -30,7 +30,11 @@ BUILT_IN = (
     "today",
 )
 CUSTOM_PREFIX = "custom."
-PATTERN = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)?)\}")
+_NAME = r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)?)"
+PATTERN = re.compile(r"\{" + _NAME + r"\}")
+# ``{{client.name}}``, as other CRMs and Jinja write them: filled as ``{client.name}``, it
+# would leave a brace each side of the value ("Dear {Ivan}").
+_DOUBLED = re.compile(r"\{\{\s*" + _NAME + r"\s*\}\}")
 Values = Mapping[str, str | None]
 
 
@@ -45,8 +49,17 @@ def is_known(name: str, custom_keys: Iterable[str] = ()) -> bool:
     return name.startswith(CUSTOM_PREFIX) and name[len(CUSTOM_PREFIX) :] in set(custom_keys)
 
 
+def single_braces(text: str) -> None:
+    """InvalidInput naming a placeholder written in double braces, and how to write it."""
+    doubled = _DOUBLED.search(text)
+    if doubled is not None:
+        raise InvalidInput(ErrorCode.DOUBLE_BRACES, text=doubled.group(0), name=doubled.group(1))
+
+
 def check(text: str, custom_keys: Iterable[str] = ()) -> list[str]:
-    """The placeholders of ``text``; InvalidInput naming the first unknown one."""
+    """The placeholders of ``text``; InvalidInput naming the first unknown one, or one
+    written in double braces."""
+    single_braces(text)
     keys = list(custom_keys)
     names = find(text)
     for name in names:

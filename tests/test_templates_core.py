@@ -164,7 +164,8 @@ def test_a_placeholder_split_over_runs_is_joined() -> None:
         (["Dear {client.nmae}"], "unknown_placeholder", "client.nmae"),
         (["Dear {cli", "ent.surname}"], "unknown_placeholder", "client.surname"),
         (["Dear {client.name, welcome"], "broken_placeholder", "Dear {client.name, welcome"),
-        (["Dear {{ client.name }}"], "broken_placeholder", "Dear {{ client.name }}"),
+        (["Dear {{ client.name }}"], "double_braces", "{{ client.name }}"),
+        (["Dear {{ client.name }"], "broken_placeholder", "Dear {{ client.name }"),
         (["Order {#12 for {client.name}"], "broken_placeholder", "Order {#12"),
     ],
 )

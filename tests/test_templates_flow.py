@@ -18,6 +18,7 @@ from crm import docx_fill
 from crm.cards import CardKind, CardRef
 from crm.clients import ClientDraft
 from crm.clock import ManualClock
+from crm.errors import InvalidInput
 from crm.parsing.fields import FieldType
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealCb
@@ -440,3 +441,44 @@ async def test_a_filled_message_longer_than_telegram_takes_comes_whole_in_parts(
     assert len(notice.text.encode("utf-16-le")) // 2 <= 4096
     assert notice.text.startswith("🤖 «Offer ready»: prepared «Offer»\nDear Ivan Petrov")
     assert "…" in notice.text and "Fill it again" in notice.buttons[0][0]
+
+
+async def test_a_placeholder_in_double_braces_is_refused_saying_how_to_write_it(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """{{client.name}}, as other CRMs write it, was saved and sent as "Dear {Ivan Petrov}"
+    in every offer (a .docx refused it, as a broken placeholder); now a message template, a
+    document and a rule's text are refused naming the single-brace form."""
+    await owner_en.send("/settings")
+    await owner_en.press("Templates")
+    await owner_en.press("Message")
+    await owner_en.send("Offer")
+    [refused] = await owner_en.send("Dear {{client.name}}, for {{ deal.amount }}")
+    assert (
+        refused.text == "Write a placeholder in single braces: {client.name}, not {{client.name}}."
+    )
+    [saved] = await owner_en.send("Dear {client.name}, for {deal.amount}")
+    assert "Saved: «Offer»." in saved.text
+
+    await owner_en.press("Document (.docx)")
+    [refused] = await owner_en.send_document(
+        "offer.docx", data=word_file(["For {{ client.name }}"])
+    )
+    assert refused.text == (
+        "Write a placeholder in single braces: {client.name}, not {{ client.name }}."
+    )
+    assert [t.name for t in await templates(app)] == ["Offer"]
+
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        stages = {s.code: s.id for s in await crm.pipelines.stages()}
+        with pytest.raises(InvalidInput) as rule_refused:
+            await crm.automation.add(
+                me,
+                "Greet",
+                "deal_entered_stage",
+                {"stage_id": stages["proposal"]},
+                [{"type": "notify", "to": "responsible", "text": "Call {{client.name}}"}],
+            )
+    assert rule_refused.value.code == "double_braces"

@@ -97,6 +97,10 @@ def template_error_text(error: CrmError) -> str | None:
             "{{client.phone}}, {{deal.title}}, {{deal.amount}}, {{manager.name}}, "
             "{{manager.phone}} or {{today}}."
         ).format(name=params.get("name", ""))
+    if error.code == ErrorCode.DOUBLE_BRACES:
+        return _("Write a placeholder in single braces: {{{name}}}, not {text}.").format(
+            name=params.get("name", ""), text=params.get("text", "")
+        )
     if error.code == ErrorCode.BROKEN_PLACEHOLDER:
         return _(
             "A placeholder is broken near “{text}”: retype it in one go, with both braces, "
