@@ -197,3 +197,22 @@ async def test_custom_fields_are_columns_and_links_are_names(
     async with app.crm.open() as crm:
         log = list(await crm.imports._session.scalars(select(ExportLog).order_by(ExportLog.id)))
     assert [(e.what, e.filters.get("type_name")) for e in log][-1] == ("records", "Поставщики")
+
+
+async def test_a_decimal_goes_into_the_csv_with_a_comma(app: App, owner_en: SimulatedUser) -> None:
+    """Russian Excel, which the CSV is made for (";" between fields, money as "150,50"), reads
+    "7.5" as the 7th of May: a number field's decimals go out with a comma too."""
+    ivan = await make_client(app, OWNER_ID, "Иван Петров")
+    anna = await make_client(app, OWNER_ID, "Анна Смирнова")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        discount = await crm.fields.define(owner, CardKind.CLIENT, "Скидка", FieldType.NUMBER)
+        await crm.field_values.set(owner, CardRef(CardKind.CLIENT, ivan.id), discount.id, "7,5")
+        await crm.field_values.set(owner, CardRef(CardKind.CLIENT, anna.id), discount.id, "12")
+    await owner_en.send("/clients")
+    rows = await export_from(owner_en, "CSV")
+    assert rows[0][13] == "Скидка"
+    assert sorted((str(r[1]), r[13]) for r in rows[1:]) == [
+        ("Анна Смирнова", "12"),
+        ("Иван Петров", "7,5"),
+    ]

@@ -2,8 +2,9 @@
 
 XLSX: the header row frozen, an autofilter over the data, column widths,
 dates as real dates, money as numbers with two decimals. CSV: UTF-8 with a
-BOM and ``;`` between fields, dates as ``dd.mm.yyyy``, and a text that starts
-like a formula after a ``'`` (``escaped``), so that no spreadsheet runs it.
+BOM and ``;`` between fields, dates as ``dd.mm.yyyy``, decimals with a comma,
+and a text that starts like a formula after a ``'`` (``escaped``), so that no
+spreadsheet runs it.
 """
 
 from __future__ import annotations
@@ -154,4 +155,6 @@ def _csv_value(column: Column, value: Any, zone: tzinfo) -> str:
         return local.strftime("%d.%m.%Y" if column.kind == Kind.DATE else "%d.%m.%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
+    if isinstance(value, float):  # "7.5" is 7 May to Russian Excel: a decimal comma
+        return f"{Decimal(repr(value)):f}".replace(".", ",")
     return escaped(value) if isinstance(value, str) else str(value)
