@@ -216,3 +216,23 @@ async def test_a_decimal_goes_into_the_csv_with_a_comma(app: App, owner_en: Simu
         ("Анна Смирнова", "12"),
         ("Иван Петров", "7,5"),
     ]
+
+
+async def test_task_priorities_are_in_the_readers_words(
+    app: App, owner: SimulatedUser, clock: ManualClock
+) -> None:
+    """A Russian reader's task export said "high" and "normal", the codes the bot keeps."""
+    async with app.crm.open() as crm:
+        olga = await member(app, OWNER_ID)
+        due = clock.now() + timedelta(days=1)
+        await crm.tasks.create(olga, "Позвонить Ивану", due, priority="high")
+        await crm.tasks.create(olga, "Отправить счёт", due)
+    await owner.send("/tasks")
+    [choice] = await owner.press("⬇️ Выгрузить")
+    [sent] = await owner.press("CSV", choice)
+    rows = table_of(sent.data)
+    assert rows[0][3] == "Приоритет"
+    assert sorted((str(r[1]), r[3]) for r in rows[1:]) == [
+        ("Отправить счёт", "обычный"),
+        ("Позвонить Ивану", "высокий"),
+    ]

@@ -174,11 +174,17 @@ class Exports:
         return await self._finish(actor, "deals", table, used)
 
     async def tasks(
-        self, actor: User, fmt: Format, titles: Titles = None, who: int = 0
+        self,
+        actor: User,
+        fmt: Format,
+        titles: Titles = None,
+        who: int = 0,
+        priorities: Mapping[str, str] | None = None,
     ) -> ExportFile:
         """A manager's own tasks (assigned or set); everyone's for owners and admins,
-        or one member's (``who``)."""
+        or one member's (``who``). ``priorities`` names the priorities for the reader."""
         _require_member(actor)
+        priority_names = priorities or {}
         table = TableFile(titled(TASK_COLUMNS, titles or {}), fmt, _zone(actor))
         members = await member_names(self._session)
         query = (
@@ -197,7 +203,7 @@ class Exports:
                     task.id,
                     task.title,
                     task.due_at,
-                    task.priority,
+                    priority_names.get(task.priority, task.priority),
                     members.get(task.assignee_id),
                     client_name,
                     deal_title,

@@ -17,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.client_queries import ClientFilter
 from crm.exports.columns import ExportFile
 from crm.service import Crm
+from crm.tasks import PRIORITIES
 from handlers.clients.filters import recall, to_client_filter
 from handlers.deals.overview import month_range, parse_filters
 from handlers.imports.callbacks import ExportAction, ExportCb, ExportWhat
@@ -25,6 +26,7 @@ from handlers.kit.labels import status_name
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.stages import builtin_stage_name
+from handlers.tasks.views import priority_name
 from storage.models import User
 
 routes = Routes(__name__)
@@ -89,7 +91,8 @@ async def make(
         filters = parse_filters(data.f)
         return await crm.exports.deals(member, data.fmt, titles(), labels, filters, month)
     if data.what == ExportWhat.TASKS:
-        return await crm.exports.tasks(member, data.fmt, titles(), who=data.who)
+        priorities = {p: priority_name(p) for p in PRIORITIES}
+        return await crm.exports.tasks(member, data.fmt, titles(), data.who, priorities)
     if data.what == ExportWhat.RECORDS:
         return await crm.exports.records(member, data.type_id, data.fmt, titles(), data.archived)
     query = ClientFilter()
