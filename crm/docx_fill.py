@@ -29,6 +29,9 @@ _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # docxtpl and jinja2 are imported with the first template, not when the bot starts.
 _WORD = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W_P, W_T = _WORD + "p", _WORD + "t"
+_HEADERS_FOOTERS = tuple(
+    f"{page}{part}" for page in ("", "first_page_", "even_page_") for part in ("header", "footer")
+)
 _JINJA_OPENERS = ("{{", "{%", "{#")
 """What Jinja would read as its own (an expression, a statement, a comment) when filling."""
 
@@ -40,10 +43,15 @@ class Prepared:
 
 
 def _paragraphs(document: Any) -> Iterator[Any]:
+    """The body's paragraphs, then each header's and footer's (a first page's and even
+    pages' too, which docxtpl fills as well), each once."""
     yield from document.element.body.iter(W_P)
+    seen: set[int] = set()
     for section in document.sections:
-        for part in (section.header, section.footer):
-            if not part.is_linked_to_previous:
+        for kind in _HEADERS_FOOTERS:
+            part = getattr(section, kind)
+            if not part.is_linked_to_previous and id(part.part) not in seen:
+                seen.add(id(part.part))
                 yield from part._element.iter(W_P)
 
 

@@ -5,9 +5,11 @@ document, Send by email to a local SMTP server and its failure told)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from bot.app import App, build_app
@@ -482,3 +484,41 @@ async def test_a_placeholder_in_double_braces_is_refused_saying_how_to_write_it(
                 [{"type": "notify", "to": "responsible", "text": "Call {{client.name}}"}],
             )
     assert rule_refused.value.code == "double_braces"
+
+
+def letterhead(first_page: str, even_pages: str) -> bytes:
+    """A .docx with a first page's header and even pages' footer of its own (a letterhead)."""
+    document = Document()
+    document.add_paragraph("Offer")
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    section.first_page_header.paragraphs[0].text = first_page
+    section.even_page_footer.paragraphs[0].text = even_pages
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+async def test_a_first_pages_header_and_even_pages_footer_are_filled_too(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """Only the usual header and footer were read: a placeholder in the first page's header
+    came out as "{client.name}" in every document, and an unknown one there was let in."""
+    await owner_en.send("/settings")
+    await owner_en.press("Templates")
+    await owner_en.press("Document (.docx)")
+    bad = letterhead("For {client.name}", "Page of {client.nmae}")
+    [refused] = await owner_en.send_document("Letter.docx", data=bad)
+    assert "I don't know the placeholder {client.nmae}" in refused.text
+    good = letterhead("For {client.name}", "Deal {deal.title}")
+    [saved] = await owner_en.send_document("Letter.docx", data=good)
+    assert "Placeholders found: {client.name}, {deal.title}." in saved.text
+
+    deal = await a_deal(app)
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("📨 Send")
+    [document] = await owner_en.press("📄 Letter")
+    assert document.data is not None
+    section = Document(io.BytesIO(document.data)).sections[0]
+    assert section.first_page_header.paragraphs[0].text == "For Ivan Petrov"
+    assert section.even_page_footer.paragraphs[0].text == "Deal Kitchen"
