@@ -166,14 +166,30 @@ async def test_send_from_a_deal_names_what_is_missing_and_fills_it_now(
     assert changed.client_id == deal.client_id
 
 
-async def test_send_anyway_leaves_the_place_empty(app: App, owner_en: SimulatedUser) -> None:
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ("Dear {client.name} ({client.company})", "Dear Ivan Petrov ()"),
+        # Nothing but places, none with a value: an empty message, which Telegram refuses
+        # ("Something went wrong" to the member), is not sent.
+        (
+            "{client.company}\n{client.phone}",
+            "(Empty: this template has nothing but places, and none has a value here.)",
+        ),
+    ],
+)
+async def test_send_anyway_leaves_the_place_empty(
+    app: App, owner_en: SimulatedUser, session: OfflineSession, body: str, shown: str
+) -> None:
     deal = await a_deal(app)
-    await a_template(app, "Offer", "Dear {client.name} ({client.company})")
+    await a_template(app, "Offer", body)
     await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
     await owner_en.press("📨 Send")
     await owner_en.press("📝 Offer")
     [ready] = await owner_en.press("Send anyway")
-    assert ready.text == "Dear Ivan Petrov ()"
+    assert ready.text == shown
+    texts = [getattr(r, "text", None) for r in session.requests]
+    assert [t for t in texts if isinstance(t, str) and not t.strip()] == []
 
 
 async def test_a_wrong_value_for_the_field_is_asked_again(

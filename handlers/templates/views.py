@@ -212,7 +212,10 @@ def ready_buttons(check: Check, mail_on: bool) -> list[list[InlineKeyboardButton
 def ready_screens(check: Check, filled: Filled, mail_on: bool) -> list[Screen]:
     """The filled message, to forward or copy into the client's chat: whole, in as many
     messages as Telegram needs for it, the buttons under the last."""
-    parts = message_parts(filled.text or "")
+    text = filled.text or ""
+    if not text.strip():  # every place in it empty: Telegram sends no empty message
+        text = _("(Empty: this template has nothing but places, and none has a value here.)")
+    parts = message_parts(text)
     buttons = keyboard(*ready_buttons(check, mail_on))
     return [
         Screen(Text(part), buttons if n == len(parts) else None) for n, part in enumerate(parts, 1)
