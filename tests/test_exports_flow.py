@@ -42,7 +42,9 @@ async def export_from(person: SimulatedUser, list_message_fmt: str) -> list[list
     assert "Which format?" in choice.text
     [sent] = await person.press(list_message_fmt, choice)
     assert sent.method == "SendDocument"
-    return table_of(sent.data)
+    rows = table_of(sent.data)
+    assert sent.text in (f"Rows: {len(rows) - 1}.", f"Строк: {len(rows) - 1}."), sent.text
+    return rows
 
 
 async def test_the_clients_list_exports_what_it_shows_and_a_manager_only_theirs(

@@ -76,7 +76,7 @@ async def export(
     await bot.send_document(
         member.id,
         BufferedInputFile(file.data, filename=file.name),
-        caption=_("{rows} rows.").format(rows=file.rows),
+        caption=_("Rows: {rows}.").format(rows=file.rows),
     )
 
 
