@@ -22,8 +22,9 @@ from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.event_data import NOTHING, Data, TaskAssigned, TaskCreated, TaskRescheduled, TaskSnoozed
 from crm.events import EventKind
 from crm.parsing.search_text import one_line
-from crm.recurrence import REPEATS, next_occurrence
+from crm.recurrence import REPEATS
 from crm.row_locks import locked
+from crm.task_repeats import next_of
 from storage.engine import write_transaction
 from storage.models import Task, User
 
@@ -120,6 +121,7 @@ class Tasks:
             task = await self._open_task(actor, task_id)
             old = task.due_at
             _schedule(task, due_at, task.remind_before)
+            task.repeat_day = None  # a monthly repeat keeps the day it is given now
             moved = TaskRescheduled(old=old.isoformat(), new=due_at.isoformat())
             self._record(task, EventKind.TASK_RESCHEDULED, actor, moved)
             return task
@@ -187,20 +189,9 @@ class Tasks:
             await notices.task_done(self._session, self._clock, task, actor.id)
             following = None
             if task.repeat:
-                assignee = await self._session.get(User, task.assignee_id)
-                tz = assignee.timezone if assignee else self._config.default_timezone
-                due = next_occurrence(task.due_at, task.repeat, tz, after=now)
-                following = Task(
-                    title=task.title,
-                    due_at=due,
-                    priority=task.priority,
-                    repeat=task.repeat,
-                    assignee_id=task.assignee_id,
-                    client_id=task.client_id,
-                    deal_id=task.deal_id,
-                    created_by=task.created_by,
-                    created_at=now,
-                )
+                tz = self._config.default_timezone
+                following = await next_of(self._session, task, task.repeat, now, tz)
+                due = following.due_at
                 _schedule(following, due, task.remind_before)
                 self._session.add(following)
                 await self._session.flush()

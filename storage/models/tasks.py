@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -29,6 +29,9 @@ class Task(Base):
     early_reminded_at: Mapped[datetime | None]
     priority: Mapped[str] = mapped_column(String(8), default="normal")
     repeat: Mapped[str | None] = mapped_column(String(16))
+    # The day of the month a monthly repeat keeps (the 31st, while this one fell on the
+    # 28th of February); None: the due date's own day.
+    repeat_day: Mapped[int | None] = mapped_column(SmallInteger)
     assignee_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
