@@ -4,7 +4,9 @@ Each claim marks the task and writes its outbox row in one transaction, under
 a unique key (task, kind, moment), so a reminder is never sent twice: not by
 two processes (PostgreSQL hands each row to one of them with SKIP LOCKED, and
 the key stops anything that slips through), not after a restart. What fell
-due while the bot was down is claimed on the first tick after it comes back.
+due while the bot was down is claimed on the first tick after it comes back;
+the nudge comes ``nudge_after`` past the due time and past the reminder's claim
+alike, so a bot back after an hour sends the reminder, and the nudge an hour on.
 A member who blocked the bot is not written to: their due tasks are marked
 as claimed and nothing is queued, until they write to the bot again.
 """
@@ -153,10 +155,14 @@ class Reminders:
     def _due(self, kind: OutboxKind, at: Before, task: Any) -> Select[tuple[int]]:
         """The tasks of ``kind`` due ``at`` the tick and not claimed yet (``task``: an alias)."""
         moment = getattr(task, _MOMENT[kind])
-        until = at(self._config.nudge_after if kind == OutboxKind.TASK_NUDGE else timedelta(0))
-        return select(task.id).where(
+        nudge = kind == OutboxKind.TASK_NUDGE
+        until = at(self._config.nudge_after if nudge else timedelta(0))
+        found = select(task.id).where(
             task.done_at.is_(None), getattr(task, _CLAIMED_AT[kind]).is_(None), moment <= until
         )
+        if nudge:  # and as long after its reminder: not both at once after the bot was down
+            found = found.where(or_(task.reminded_at.is_(None), task.reminded_at <= until))
+        return found
 
     def _claim(
         self, kind: OutboxKind, now: datetime, limit: int

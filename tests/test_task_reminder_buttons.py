@@ -187,3 +187,20 @@ async def test_the_earlier_reminder_then_the_main_one_and_the_nudge(
     assert await tick_to(app, owner_en, clock, moscow(3, 13)) == []
     clock.advance(timedelta(days=1))
     assert await tick_to(app, owner_en, clock, clock.now()) == []
+
+
+async def test_after_the_bot_was_down_an_hour_the_reminder_comes_alone_and_once(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """Down from before the due minute until past the nudge's: the reminder comes once on
+    the first tick, without the nudge beside it; the nudge comes an hour after it."""
+    await make_task(app, OWNER_ID, "Call Ivan", moscow(3, 10))
+    assert await tick_to(app, owner_en, clock, moscow(3, 9, 55)) == []
+    # The bot is down: no tick from 09:55 to 11:05.
+    [text] = await tick_to(app, owner_en, clock, moscow(3, 11, 5))
+    assert text.startswith("⏰ Due now (03.03.2026 10:00):")
+    for minute in range(6, 60, 10):
+        assert await tick_to(app, owner_en, clock, moscow(3, 11, minute)) == []
+    [nudge] = await tick_to(app, owner_en, clock, moscow(3, 12, 5))
+    assert nudge.startswith("❗ Still open, due 03.03.2026 10:00:")
+    assert await tick_to(app, owner_en, clock, moscow(3, 20)) == []
