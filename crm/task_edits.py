@@ -77,7 +77,8 @@ class TaskEdits:
             await self._session.flush()
 
     async def later(self, actor: User, member_id: int | None, day_start: datetime) -> list[Task]:
-        """Open tasks due after the week ``Tasks.lists`` covers (``day_start`` + 8 days)."""
+        """Open tasks due after the week ``Tasks.lists`` covers (``day_start``, the reader's
+        local midnight in their zone, + 8 days on their clock)."""
         if member_id != actor.id and not is_staff(actor):
             raise NotAllowed()
         query = select(Task).where(

@@ -202,7 +202,8 @@ class Tasks:
     async def lists(self, actor: User, member_id: int | None, day_start: datetime) -> TaskLists:
         """``member_id`` None: everyone's. Others' lists are for owners and admins.
 
-        ``day_start`` is the reader's local midnight, in UTC.
+        ``day_start`` is the reader's local midnight in their zone: a day after it is their
+        next midnight (23 or 25 hours when the clocks move), not 24 hours.
         """
         if member_id != actor.id and not is_staff(actor):
             raise NotAllowed()

@@ -340,3 +340,37 @@ async def test_owner_switches_to_a_member_and_to_everyone(
         assert manager.alert == "You don't have access to this."
     await manager.press_data(TasksCb(action="pick", who=MANAGER_ID).pack())
     assert manager.alert == "You don't have access to this."
+
+
+@pytest.mark.parametrize(
+    ("day", "tonight", "after_midnight"),
+    [
+        ((2026, 3, 29), (23, 30), (0, 30)),  # Berlin's 23-hour Sunday
+        ((2026, 10, 25), (23, 30), (0, 30)),  # and its 25-hour one
+    ],
+)
+async def test_today_is_the_readers_day_when_the_clocks_move(
+    app: App,
+    owner_en: SimulatedUser,
+    clock: ManualClock,
+    day: tuple[int, int, int],
+    tonight: tuple[int, int],
+    after_midnight: tuple[int, int],
+) -> None:
+    await owner_en.send("/settings")
+    await owner_en.press("Change time zone")
+    await owner_en.send("Europe/Berlin")
+    berlin = ZoneInfo("Europe/Berlin")
+    sunday = datetime(*day, 10, tzinfo=berlin)
+    clock.set(sunday.astimezone(UTC))
+    await make_task(app, OWNER_ID, "Late call", datetime(*day, *tonight, tzinfo=berlin))
+    monday = sunday + timedelta(days=1)
+    early = datetime(monday.year, monday.month, monday.day, *after_midnight, tzinfo=berlin)
+    await make_task(app, OWNER_ID, "Early call", early)
+    [listing] = await owner_en.send("/tasks")
+    lines = listing.text.splitlines()
+    assert "📅 Today: 1" in lines and "🗓 Next 7 days: 1" in lines
+    assert lines.index("📅 Today: 1") < lines.index("1. 🔹 23:30 Late call")
+    assert lines.index("🗓 Next 7 days: 1") < lines.index(
+        f"2. 🔹 Mon {early:%d.%m} 00:30 Early call"
+    )

@@ -6,7 +6,7 @@ message, edited in place as it is paged, switched and ticked off.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from aiogram import F
@@ -84,9 +84,11 @@ async def list_screen(crm: Crm, member: User, who: int, page: int) -> Screen:
     """``who``: a member's id, or ``EVERYONE``; the CRM refuses others' lists to managers."""
     zone = ZoneInfo(member.timezone)
     now = crm.clock.now()
+    # On the reader's clock: a day after it is their next midnight, 23 or 25 hours on when
+    # the clocks move (aware arithmetic in a ZoneInfo zone keeps the wall time).
     day_start = datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
-    lists = await crm.tasks.lists(member, who or None, day_start.astimezone(UTC))
-    later = await crm.task_edits.later(member, who or None, day_start.astimezone(UTC))
+    lists = await crm.tasks.lists(member, who or None, day_start)
+    later = await crm.task_edits.later(member, who or None, day_start)
     if who == member.id:
         heading = _("✅ Your tasks")
     elif who == EVERYONE:
