@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from typing import Any
 
@@ -137,6 +138,9 @@ def sheet_zip(cells: str, workbook_extra: str = "") -> bytes:
     return buffer.getvalue()
 
 
+MARKED = '<x:calcPr calcId="1" fullCalcOnLoad="1"/>'
+
+
 @pytest.mark.parametrize(
     ("cells", "marked", "found"),
     [
@@ -152,7 +156,7 @@ def sheet_zip(cells: str, workbook_extra: str = "") -> bytes:
     ],
 )
 def test_cells_of_the_sheet_xml(cells: str, marked: bool, found: list[Uncomputed]) -> None:
-    extra = '<x:calcPr calcId="1" fullCalcOnLoad="1"/>' if marked else ""
+    extra = MARKED if marked else ""
     data = sheet_zip(cells, extra)
     assert uncomputed(data, "Лист & 1", 1, 2, 5, empty=True) == found
     assert uncomputed(data, "Другой лист", 1, 2, 5, empty=True) == []
@@ -162,3 +166,22 @@ def test_cells_of_the_sheet_xml(cells: str, marked: bool, found: list[Uncomputed
 
 def test_a_file_that_is_no_xlsx_has_none() -> None:
     assert uncomputed(b"PK\x03\x04 broken", "Лист", 0, 2, 3, empty=True) == []
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        # A formula cell with a result, and a long run of spaces before it.
+        '<x:c r="B3"><x:f>A1</x:f>' + " " * 40_000 + "<x:v>5</x:v></x:c>",
+        # A cell's text full of what a cell's reference looks like.
+        '<x:c r="B3" t="inlineStr"><x:is><x:t>' + 'r="A1" ' * 20_000 + "</x:t></x:is></x:c>",
+    ],
+)
+def test_a_sheet_made_to_be_slow_is_looked_through_at_once(hostile: str) -> None:
+    """Each part of the sheet is looked at once: a few kilobytes in the zip took the
+    square of their length (seconds here, hours at a few megabytes) while the bot waited."""
+    data = sheet_zip(hostile + '<x:c r="C3"><x:f>A1</x:f></x:c>', MARKED)
+    began = time.perf_counter()
+    found = uncomputed(data, "Лист & 1", 1, 2, 5, empty=True)
+    assert time.perf_counter() - began < 1
+    assert found == [Uncomputed(1, 1, 3, 3)]
