@@ -52,6 +52,8 @@ def test_quoted_cells_that_are_closed_read_whole(body: str, rows: list[list[str 
     [
         # Never closed: the rest of the file was one cell.
         (HEADER + 'Иван;1;x\nАнна;2;"ООО Ромашка\nОлег;3;y\nПётр;4;z\n', 3),
+        # The rest longer than csv takes in one cell (128 KiB) was "not a spreadsheet".
+        (HEADER + 'Иван;1;x\nАнна;2;"ООО Ромашка\n' + "Олег;3;y\n" * 20_000, 3),
         # Closed by a quote further down that does not end a cell.
         (HEADER + 'Анна;2;"ООО Ромашка\nОлег;3;y\nПётр;4;"ООО Лютик";z\n', 2),
         (HEADER + 'Анна;2;"ООО Ромашка\nОлег;3;ООО "Лютик"\n', 2),

@@ -95,14 +95,28 @@ def csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
             yield line
 
     first = 1  # the line the row starts on
-    for row in csv.reader(lines(), delimiter=delimiter):
+    reader = csv.reader(lines(), delimiter=delimiter)
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error:
+            # A quote left open makes the rest of a longer file one cell, past what csv
+            # takes in one (128 KiB): told as the quote, not as a file that is no table.
+            _refuse_open_quote(held, delimiter, first)
+            raise
+        if row is None:
+            return
         if len(held) > 1:  # a quoted cell with a line break in it, closed or not
-            opened = quote_left_open(held, delimiter)
-            if opened is not None:
-                raise InvalidInput(ErrorCode.IMPORT_UNCLOSED_QUOTE, line=first + opened)
+            _refuse_open_quote(held, delimiter, first)
         first += len(held)
         held.clear()
         yield row
+
+
+def _refuse_open_quote(held: list[str], delimiter: str, first: int) -> None:
+    opened = quote_left_open(held, delimiter)
+    if opened is not None:
+        raise InvalidInput(ErrorCode.IMPORT_UNCLOSED_QUOTE, line=first + opened)
 
 
 def quote_left_open(lines: list[str], delimiter: str) -> int | None:
