@@ -189,11 +189,12 @@ def build_dispatcher(
     # For work that outlives an update (an import in the background) and its tasks.
     dispatcher["crm_factory"] = factory
     dispatcher["background"] = set()
-    # Order matters: the updates under way, for a stop to wait for; timing and the log
-    # line around everything; what the update left for after its answer, once every
-    # press is answered; the CRM and the member, then their language, a dialog step no
-    # longer theirs ended, then the door; a refusal told in the member's language.
-    dispatcher.update.outer_middleware(under_way or UnderWay())
+    # Order matters: the updates under way, for a stop to wait for, outside aiogram's own
+    # (one waiting for its chat's lock is under way too); timing and the log line around
+    # everything; what the update left for after its answer, once every press is
+    # answered; the CRM and the member, then their language, a dialog step no longer
+    # theirs ended, then the door; a refusal told in the member's language.
+    (under_way or UnderWay()).outermost(dispatcher)
     dispatcher.update.outer_middleware(UpdateMetrics())
     dispatcher.update.outer_middleware(AfterAnswer())
     dispatcher.update.outer_middleware(AnswerEveryPress(ledger))

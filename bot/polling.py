@@ -14,7 +14,9 @@ database or Redis first is answered after the poll, as before.
 
 aiogram's polling does not wait for the tasks it handed updates to when it stops:
 ``UnderWay``, the outermost update middleware, keeps them, so that a stop lets them
-finish (their answers, and what they leave for after them) before the app closes.
+finish (their answers, and what they leave for after them) before the app closes. It
+goes outside aiogram's own middlewares too (``outermost``): an update waiting for its
+chat's lock (the FSM's), or being told of its failure (the errors'), is under way.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware, Bot
+from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.methods import GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
@@ -65,6 +67,16 @@ class UnderWay(BaseMiddleware):
             return await handler(event, data)
         finally:
             self._tasks.discard(task)
+
+    def outermost(self, dispatcher: Dispatcher) -> None:
+        """Put this before the update middlewares ``dispatcher`` has (aiogram's own: the
+        errors', the user's context, the FSM's that waits for the chat's lock)."""
+        present = list(dispatcher.update.outer_middleware)
+        for middleware in present:
+            dispatcher.update.outer_middleware.unregister(middleware)
+        dispatcher.update.outer_middleware.register(self)
+        for middleware in present:
+            dispatcher.update.outer_middleware.register(middleware)
 
     async def finish(self, seconds: float) -> None:
         """Wait up to ``seconds`` for the updates under way, those whose tasks

@@ -240,6 +240,28 @@ async def test_a_stop_lets_the_updates_under_way_finish(sqlite_url: str) -> None
         await app.close()
 
 
+async def test_a_stop_lets_an_update_waiting_for_its_chat_finish_too(sqlite_url: str) -> None:
+    """Two messages of one chat in one poll: the second waits for the first to be
+    handled (the chat's lock, taken by aiogram's FSM middleware), and a stop meanwhile
+    waits for both answers, as for the first."""
+    session = SlowAnswers()
+    app = build_app(make_settings(sqlite_url), session=session)
+    try:
+        task, stop = await started(app)
+        updates = [message_update(n, OWNER_ID, "/help") for n in (1, 2)]
+        session.answer_next([Update.model_validate(u) for u in updates], GetUpdates)
+        assert await wait_until(
+            lambda: any(isinstance(r, SendMessage) and "/find" in r.text for r in session.requests),
+            10,
+        )
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        helps = [text for text in session.answered if text.startswith("Что я умею")]
+        assert len(helps) == 2  # both answers went out before serving ended
+    finally:
+        await app.close()
+
+
 async def test_a_stop_mid_backlog_leaves_no_message_claimed_for_minutes(sqlite_url: str) -> None:
     """Stopped while the outbox drains a backlog, the bot sends no more, and gives back
     what it claimed and has not sent: due at once for the instance that sends next,
