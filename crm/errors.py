@@ -128,6 +128,7 @@ class ErrorCode(StrEnum):
     TEMPLATE_GONE = "template_gone"
     MAIL_OFF = "mail_off"
     NO_EMAIL = "no_email"
+    TEMPLATE_EMPTY = "template_empty"  # filled, nothing of it shows: no letter of nothing
     MAIL_FAILED = "mail_failed"
     BUSINESS_NOT_CONNECTED = "business_not_connected"
     BUSINESS_TEMPLATE_GAPS = "business_template_gaps"

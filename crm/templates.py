@@ -210,6 +210,8 @@ class Templates:
         if filled.document is not None and filled.file_name is not None:
             attachment = (filled.file_name, filled.document)
         text = filled.text if filled.text is not None else body
+        if not text.strip():  # nothing but places, none with a value for this card
+            raise Conflict(ErrorCode.TEMPLATE_EMPTY)
         await mailer.send(self._config.mail, address, checked.template.name, text, attachment)
         await self._record(actor, checked, "template_emailed", to=address)
         return address

@@ -280,6 +280,28 @@ async def test_send_by_email_delivers_and_a_failure_reaches_the_member(
     assert len(await events(app, "template_emailed")) == 2
 
 
+@pytest.mark.parametrize("app", ["smtp"], indirect=True)
+async def test_a_template_filled_empty_is_not_emailed(
+    app: App, owner_en: SimulatedUser, inbox: tuple[Inbox, int]
+) -> None:
+    """Nothing but places, none with a value: the screen says it is empty and offers no
+    letter, and the email button of an earlier screen sends none either."""
+    received, _port = inbox
+    deal = await a_deal(app)
+    template_id = await a_template(app, "Offer", "{client.company}\n{client.phone}")
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("📨 Send")
+    await owner_en.press("📝 Offer")
+    [ready] = await owner_en.press("Send anyway")
+    assert ready.text.startswith("(Empty:")
+    assert not any("email" in label for label, _data, _url in ready.buttons)
+    email = TplCb(action=TplAction.EMAIL, template_id=template_id, client_id=0, deal_id=deal.id)
+    await owner_en.press_data(email.pack())
+    assert owner_en.alert is not None and "nothing to send" in owner_en.alert
+    assert received.messages == []
+    assert await events(app, "template_emailed") == []
+
+
 async def test_custom_fields_are_placeholders_and_filled_before_sending(
     app: App, owner_en: SimulatedUser
 ) -> None:

@@ -128,6 +128,10 @@ def template_error_text(error: CrmError) -> str | None:
         "not_fillable": _("This field cannot be filled from here."),
         "mail_off": _("Email is not set up: the team's SMTP settings are empty."),
         "no_email": _("The client has no email address. Add one on the card first."),
+        "template_empty": _(
+            "Filled for this card, the template is empty (none of its places has a value "
+            "here): there is nothing to send."
+        ),
         "mail_failed": _("The email was not sent: {reason}").format(
             reason=params.get("reason", "")
         ),

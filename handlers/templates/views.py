@@ -213,10 +213,11 @@ def ready_screens(check: Check, filled: Filled, mail_on: bool) -> list[Screen]:
     """The filled message, to forward or copy into the client's chat: whole, in as many
     messages as Telegram needs for it, the buttons under the last."""
     text = filled.text or ""
-    if not text.strip():  # every place in it empty: Telegram sends no empty message
+    empty = not text.strip()
+    if empty:  # every place in it empty: Telegram sends no empty message, nor is it mailed
         text = _("(Empty: this template has nothing but places, and none has a value here.)")
     parts = message_parts(text)
-    buttons = keyboard(*ready_buttons(check, mail_on))
+    buttons = keyboard(*ready_buttons(check, mail_on and not empty))
     return [
         Screen(Text(part), buttons if n == len(parts) else None) for n, part in enumerate(parts, 1)
     ]
