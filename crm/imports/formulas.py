@@ -36,7 +36,9 @@ _ZERO = rb"|<" + _NS + rb"v>0</" + _NS + rb"v>"
 _END = rb"</" + _NS + rb"c>"
 _EMPTY = re.compile(_CELL + _FORMULA + rb"(?:(?:" + _NO_VALUE + rb")\s*+)?" + _END)
 _EMPTY_OR_ZERO = re.compile(_CELL + _FORMULA + rb"(?:(?:" + _NO_VALUE + _ZERO + rb")\s*+)?" + _END)
-_CALC_ON_LOAD = re.compile(rb'<(?:[\w.-]+:)?calcPr\b[^>]*\bfullCalcOnLoad="(?:1|true)"')
+# Within the tag (up to its "<" or ">"): a comment full of "<calcPr " was looked through
+# again from each, the square of its length, before any sheet was.
+_CALC_ON_LOAD = re.compile(rb'<(?:[\w.-]+:)?calcPr\b[^<>]*\bfullCalcOnLoad="(?:1|true)"')
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
