@@ -51,7 +51,8 @@ def query_terms(query: str) -> list[str]:
     dropped so it matches the national form stored for +7 numbers. A query
     that starts with ``+`` (``+7 9``) is the start of an international number
     however few digits it has: its digits, since no search text holds a ``+``
-    next to a digit's place in a number.
+    next to a digit's place in a number. A word's leading ``#`` is dropped: tags
+    are kept without it (``#опт`` finds the tag ``опт``).
     """
     international = query.lstrip().startswith("+")
     digits = phone_digits_query(query, min_digits=1) if international else phone_digits_query(query)
@@ -59,4 +60,4 @@ def query_terms(query: str) -> list[str]:
         if len(digits) >= 2 and digits.startswith("8") and len(digits) <= 11:
             digits = digits[1:]
         return [digits]
-    return [word for word in fold(query).split(" ") if word]
+    return [word.lstrip("#") for word in fold(query).split(" ") if word.lstrip("#")]

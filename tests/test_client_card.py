@@ -56,6 +56,26 @@ async def test_search_opens_a_single_match_and_lists_several(
     assert reply.text.startswith("What to look for?")
 
 
+async def test_a_tag_typed_as_the_card_shows_it_is_found(app: App, owner: SimulatedUser) -> None:
+    """The card shows a tag as "#опт": /find #опт (or "#опт" sent as it is) finds its
+    clients, as /find опт does; a lone "#" finds nothing."""
+    client = await make_client(app, OWNER_ID, "Анна Ли")
+    await make_client(app, OWNER_ID, "Борис Оптов")  # "опт" in the name, not a tag
+    await open_card(owner, client.id)
+    await owner.press("Теги")
+    [card] = await owner.send("#опт")
+    assert "Теги: #опт" in card.text
+    await owner.send("/cancel")
+
+    [listing] = await owner.send("/find #опт")
+    assert listing.text.startswith("Найдено по запросу «#опт»")
+    assert sorted(text for text, _d, _u in listing.buttons) == ["Анна Ли", "Борис Оптов"]
+    [found] = await owner.send("/find #опт ли")
+    assert found.text.startswith("👤 Анна Ли")
+    [reply] = await owner.send("/find #")
+    assert reply.text == "По запросу «#» ничего не найдено."
+
+
 async def test_text_after_opening_a_card_is_a_comment_with_undo(
     app: App, owner_en: SimulatedUser, clock: ManualClock
 ) -> None:
