@@ -48,10 +48,12 @@ class CardSearch:
             .order_by(Deal.last_activity_at.desc())
             .limit(LIMIT)
         )
+        # The folded title, as the terms are: SQLite's LIKE ignores the case of ASCII
+        # letters only, so "монтаж" never met the title "Монтаж".
         for term in query_terms(text):
             escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(
-                (Deal.title + " " + Client.name_folded).ilike(f"%{escaped}%", escape="\\")
+                (Deal.title_folded + " " + Client.name_folded).like(f"%{escaped}%", escape="\\")
             )
         rows = await self._session.execute(query)
         return [(CardRef(kind, deal_id), f"{title} · {name}") for deal_id, title, name in rows]

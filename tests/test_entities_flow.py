@@ -204,6 +204,44 @@ async def test_a_deal_links_a_product_without_a_quantity(app: App, owner_en: Sim
     assert owner.alerts()[-1] == "This button is no longer active."
 
 
+async def test_a_deal_is_found_to_link_by_its_title_in_any_case(
+    app: App, owner: SimulatedUser
+) -> None:
+    """The link search asks for "a few letters of the name": a deal titled "Монтаж" is
+    found by "монт" and "МОНТАЖ", as by its client's name (SQLite's LIKE folds the case of
+    ASCII letters only)."""
+    client = await make_client(app, OWNER_ID, "Иван Петров")
+    async with app.crm.open() as crm:
+        me = await member(app)
+        deal = await crm.deals.create(me, client.id, 0, "Монтаж окон")
+        await crm.deals.create(me, client.id, 0, "Поставка")
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        record = await crm.records.create(me, suppliers.id, "ООО Доски")
+    links = EntCb(action=Ent.LINKS, kind="record", card=record.id).pack()
+    for query in ("монт", "МОНТАЖ", "Ёлки"):
+        await owner.send("/records")
+        await owner.press_data(links)
+        await owner.press("🔗 Связать")
+        await owner.press("💼 Сделки")
+        [found] = await owner.send(query)
+        if query == "Ёлки":
+            assert found.text == "Ничего не нашлось. Пришлите другой запрос."
+            break
+        assert [text for text, _d, _u in found.buttons] == [
+            "Монтаж окон · Иван Петров",
+            "✖️ Отмена",
+        ]
+        await owner.send("/cancel")
+    [by_client] = await owner.send("петров")
+    assert len(by_client.buttons) == 3  # both deals, and cancel
+    await owner.press("Монтаж окон")
+    [links] = await owner.press("без количества")
+    assert "💼 Монтаж окон" in links.text
+    async with app.crm.open() as crm:
+        linked = await crm.links.of_card(await member(app), CardRef(CardKind.DEAL, deal.id))
+    assert len(linked) == 1
+
+
 async def test_a_value_for_a_field_deleted_meanwhile_ends_the_question(
     app: App, owner_en: SimulatedUser
 ) -> None:
