@@ -369,6 +369,32 @@ async def test_a_too_long_answer_is_refused_whole_not_cut_short(
     assert [action["tag"] for action in stored.actions] == ["vip"]
 
 
+async def test_a_tag_typed_with_its_hash_is_kept_as_the_cards_keep_it(
+    app: App, owner: SimulatedUser
+) -> None:
+    """A tag typed as cards show it ("#Крупный") is the tag крупный: the rule reads
+    "добавить тег #крупный", not "##Крупный"; a lone "#" is no tag and is asked again."""
+    await owner.send("/settings")
+    await owner.press("Автоматизация")
+    await owner.press("Новое правило")
+    await owner.press("Сделка выиграна")
+    await owner.press("Есть тег")
+    [conditions] = await owner.send("#VIP")
+    assert "Только если: #vip" in conditions.text, conditions.text
+    await owner.press("Что делать")
+    await owner.press("Добавить тег")
+    [refused] = await owner.send("#")
+    assert refused.text == "Это не может быть пустым. Пришлите ещё раз."
+    [actions] = await owner.send("#Крупный")
+    assert "Действия: добавить тег #крупный" in actions.text, actions.text
+    await owner.press("Когда делать")
+    await owner.press("Сразу")
+    await owner.send("Крупные")
+    [stored] = await all_of(app, AutomationRule)
+    assert [action["tag"] for action in stored.actions] == ["крупный"]
+    assert [condition["value"] for condition in stored.conditions] == ["vip"]
+
+
 async def test_a_rule_checks_and_does_at_most_ten_things(app: App, owner_en: SimulatedUser) -> None:
     """Each of the rule's screens lists its conditions and actions: past ten of each they
     would outgrow one Telegram message, so the builder stops offering more."""

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm import placeholders
 from crm.automation.rules import MAX_CONDITIONS, MAX_TEXT
-from crm.clients import MAX_TAG
+from crm.clients import MAX_TAG, clean_tag
 from crm.errors import ErrorCode, InvalidInput, NotFound, amount_refusal
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.parsing.search_text import shows
@@ -214,7 +214,7 @@ async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> 
         await show_step(message, state, *conditions(draft))
     elif asking in ("cond_source", "tag"):
         field, op = ("source", "eq") if asking == "cond_source" else ("tag", "has")
-        value = text if asking == "cond_source" else text.lstrip("#").lower()
+        value = text if asking == "cond_source" else clean_tag(text)  # "#VIP" is the tag vip
         draft = draft.add_condition({"field": field, "op": op, "value": value})
         await show_step(message, state, *conditions(draft))
     elif asking == "title":
@@ -226,8 +226,9 @@ async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> 
     elif asking in ("text", "add_tag"):
         if asking == "text":
             placeholders.check(text)
-        key = "text" if asking == "text" else "tag"
-        await show_actions(message, state, draft.with_action(**{key: text}))
+        # a tag as the cards keep it: "#Крупный" is the tag крупный, shown as #крупный
+        action = {"text": text} if asking == "text" else {"tag": clean_tag(text)}
+        await show_actions(message, state, draft.with_action(**action))
     elif asking == "cond_custom":  # a value the field cannot hold is refused now, and asked again
         picked = draft.action()
         field = f"custom.{picked.get('field_id')}"
