@@ -153,14 +153,19 @@ class RecordTypes:
         async with self._cache.changing(self._session):
             return await self._add(actor, one, many, icon, None)
 
-    async def rename(self, actor: User, type_id: int, singular: str, plural: str) -> RecordType:
+    async def rename(
+        self, actor: User, type_id: int, singular: str, plural: str, emoji: str | None = None
+    ) -> RecordType:
+        """New names, and a new emoji when one is given (None: the emoji stays)."""
         self._require_owner(actor)
         one = clean_name(singular, MAX_TYPE_NAME, "type_name")
         many = clean_name(plural, MAX_TYPE_NAME, "type_name")
+        icon = None if emoji is None else clean_emoji(emoji)
         async with self._cache.changing(self._session):
             record_type = await self.get(type_id)
             await self._check_names(one, many, except_id=type_id)
             record_type.singular, record_type.plural = one, many
+            record_type.emoji = icon or record_type.emoji
             return record_type
 
     async def set_emoji(self, actor: User, type_id: int, emoji: str) -> RecordType:

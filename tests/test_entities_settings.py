@@ -125,6 +125,30 @@ async def test_owner_renames_options_fields_and_types_and_values_stay(
         assert [o.name for o in kept] == ["Steam", "Water"]  # the forged removal did nothing
 
 
+async def test_a_type_renamed_with_an_emoji_as_it_was_made_takes_the_emoji(
+    app: App, owner: SimulatedUser
+) -> None:
+    """A type is made from "🏭 Поставщик / Поставщики"; a rename typed the same way sets
+    the emoji too, instead of keeping "🏭" as the start of the name ("📁 🏭 Поставщик")."""
+    async with app.crm.open() as crm:
+        kind = await crm.record_types.create(await owner_of(app), "Поставщики", "Поставщики")
+    await owner.send("/settings")
+    await owner.press("Поля и типы записей")
+    await owner.press("Поставщики")
+    await owner.press("✏️ Переименовать тип")
+    [typed] = await owner.send("🏭 Поставщик / Поставщики")
+    assert typed.text.startswith("🏭 Поставщик / Поставщики"), typed.text
+    await owner.press("✏️ Переименовать тип")
+    [kept] = await owner.send("Снабженец / Снабженцы")  # no emoji typed: the emoji stays
+    assert kept.text.startswith("🏭 Снабженец / Снабженцы"), kept.text
+    await owner.press("✏️ Переименовать тип")
+    [refused] = await owner.send("🏭🏭🏭🏭🏭🏭🏭🏭🏭 Поставщик / Поставщики")
+    assert refused.text == "Пришлите один эмодзи."
+    async with app.crm.open() as crm:
+        renamed = await crm.record_types.get(kind.id)
+    assert (renamed.emoji, renamed.singular, renamed.plural) == ("🏭", "Снабженец", "Снабженцы")
+
+
 async def test_a_long_list_of_options_comes_a_page_at_a_time(
     app: App, owner_en: SimulatedUser
 ) -> None:

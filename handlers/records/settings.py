@@ -13,6 +13,7 @@ from crm.cards import CardKind
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from crm.field_rules import clean_name
 from crm.parsing.fields import LIST_TYPES
+from crm.parsing.type_names import read_type_names
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.routes import Routes
@@ -175,12 +176,7 @@ async def typed_options(message: Message, crm: Crm, member: User, state: FSMCont
 
 @routes.message(EntFlow.type_names, F.text)
 async def typed_type_names(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    text = (message.text or "").strip()
-    emoji = None
-    first = text.split(maxsplit=1)
-    if len(first) == 2 and not any(char.isalnum() for char in first[0]):
-        emoji, text = first
-    singular, _sep, plural = text.partition("/")
-    record_type = await crm.record_types.create(member, singular, plural or singular, emoji)
+    names = read_type_names(message.text or "")
+    record_type = await crm.record_types.create(member, names.singular, names.plural, names.emoji)
     await state.clear()
     await put(message, await list_of(crm, CardKind.RECORD, record_type.id))

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.cards import CardKind
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.field_rules import options_of
+from crm.parsing.type_names import read_type_names
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.routes import Routes
@@ -127,8 +128,10 @@ async def typed_rename(message: Message, crm: Crm, member: User, state: FSMConte
     data = await RenameData.load(state)
     text = message.text or ""
     if data.what == "type":
-        singular, _sep, plural = text.partition("/")
-        await crm.record_types.rename(member, data.type_id, singular, plural or singular)
+        names = read_type_names(text)  # "🏭 Поставщик / Поставщики", as when it was made
+        await crm.record_types.rename(
+            member, data.type_id, names.singular, names.plural, names.emoji
+        )
         await state.clear()
         await put(message, await list_of(crm, CardKind.RECORD, data.type_id))
     elif data.what == "emoji":
