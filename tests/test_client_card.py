@@ -190,6 +190,35 @@ async def test_editing_fields_with_second_chances(app: App, owner_en: SimulatedU
     assert client_now.text.startswith("👤 <b>Vera</b>")
 
 
+async def test_a_field_s_question_says_what_the_field_holds_now(
+    app: App, owner: SimulatedUser
+) -> None:
+    """The question read "Компания: Иван Петров.", as if the client's name were the company;
+    it now names the client and says what the field holds (— when empty)."""
+    client = await make_client(app, OWNER_ID, "Иван Петров", company="ООО Ромашка")
+    await open_card(owner, client.id)
+    await owner.press("Изменить")
+    [asked] = await owner.press("Компания")
+    assert asked.text == (
+        "Компания у клиента Иван Петров сейчас: ООО Ромашка. "
+        "Пришлите новое значение или «-», чтобы очистить."
+    )
+    await owner.send("ООО Лютик")
+    await owner.press("Изменить")
+    [asked] = await owner.press("Город")
+    assert asked.text.startswith("Город у клиента Иван Петров сейчас: —. ")
+    await owner.send("/cancel")
+    await open_card(owner, client.id)
+    await owner.press("Изменить")
+    [asked] = await owner.press("Имя")
+    assert asked.text == "Имя сейчас: Иван Петров. Пришлите новое имя."
+    await owner.send("/cancel")
+    await open_card(owner, client.id)
+    await owner.press("Изменить")
+    [phones] = await owner.press("Телефоны")
+    assert phones.text.startswith("Телефоны клиента Иван Петров")
+
+
 async def test_status_tags_archive_and_restore(app: App, owner_en: SimulatedUser) -> None:
     client = await make_client(app, OWNER_ID, "Gleb Frolov")
     await open_card(owner_en, client.id)

@@ -74,16 +74,20 @@ async def ask_value(
         return
     await state.set_state(EditFlow.value)
     await EditData(client_id=client.id, field=field).save(state)
-    hint = (
-        _("Send the new name.") if field == "name" else _("Send the new value, or “-” to clear it.")
-    )
-    if isinstance(callback.message, Message):
-        await callback.message.answer(
-            _("{field} of {name}.").format(field=field_label(field).capitalize(), name=client.name)
-            + " "
-            + hint,
-            reply_markup=keyboard(cancel_row()),
+    # What the field holds now, named as such: "Компания: Иван Петров." read as if the
+    # client's name were the company.
+    if field == "name":
+        question = _("The name now: {value}. Send the new name.").format(value=client.name)
+    else:
+        question = _(
+            "{field} of {name} now: {value}. Send the new value, or “-” to clear it."
+        ).format(
+            field=field_label(field).capitalize(),
+            name=client.name,
+            value=getattr(client, field) or "—",
         )
+    if isinstance(callback.message, Message):
+        await callback.message.answer(question, reply_markup=keyboard(cancel_row()))
 
 
 @routes.message(EditFlow.value, F.text)
