@@ -40,6 +40,7 @@ async def export_from(person: SimulatedUser, list_message_fmt: str) -> list[list
     """Press the newest list's "⬇️ Export", then the format; returns the file read back."""
     [choice] = await person.press("⬇️ Export")
     assert "Which format?" in choice.text
+    assert choice.buttons[-1][0] == "◀️ Back to the list"  # one arrow, as every way back has
     [sent] = await person.press(list_message_fmt, choice)
     assert sent.method == "SendDocument"
     rows = table_of(sent.data)

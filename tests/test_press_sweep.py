@@ -4,9 +4,10 @@ For each ``CallbackData`` of ``handlers/`` and each value of its action, a press
 the ids of a manager's own records, with ids that name nothing, with zeros, and with an
 action that does not exist, by a stranger, another manager, the manager and the owner.
 Each press is answered, with words or a screen, and none with the generic error (an
-exception that escaped a handler). Presses that change or delete come last, so the
-others find the records there. (A deeper sweep, with odd strings and the ids of every
-record of every presser, takes minutes and is kept out of the suite.)
+exception that escaped a handler), and no screen has a way back with its arrow twice.
+Presses that change or delete come last, so the others find the records there. (A deeper
+sweep, with odd strings and the ids of every record of every presser, takes minutes and
+is kept out of the suite.)
 """
 
 from __future__ import annotations
@@ -173,5 +174,8 @@ async def test_every_button_forged_every_way_is_answered_and_never_fails(
                 caplog.clear()
             elif not presser.alert and not shown:
                 failed.append((presser.user.first_name, data, "answered with silence"))
+            doubled = [t for sent in shown for t, _d, _u in sent.buttons if "◀️ ◀️" in t]
+            if doubled:  # a way back labelled with its arrow twice
+                failed.append((presser.user.first_name, data, doubled))
     assert failed == []
     assert len(queue) > 500  # every feature's buttons were found

@@ -10,7 +10,7 @@ from crm.exports.files import Format
 from handlers.clients.callbacks import ClientListCb, ListAction
 from handlers.deals.callbacks import DealsAction, DealsCb
 from handlers.imports.callbacks import ExportAction, ExportCb, ExportWhat
-from handlers.kit.keyboards import back_row, button, keyboard
+from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import Screen
 from handlers.records.callbacks import Ent, EntCb
 from handlers.tasks.callbacks import TasksAction, TasksCb
@@ -44,7 +44,7 @@ def export_choice_screen(data: ExportCb) -> Screen:
             "only what you can see. Which format?"
         )
     )
-    return Screen(text, keyboard(files, back_row(_("◀️ Back to the list"), _list_of(data))))
+    return Screen(text, keyboard(files, [button(_("◀️ Back to the list"), _list_of(data))]))
 
 
 def _list_of(data: ExportCb) -> CallbackData:
