@@ -138,6 +138,9 @@ async def test_digest_now_for_the_owner_only(
     assert quiet.text == (
         "Today so far (04.03.2026, until 00:00): nothing yet, and nothing is stuck."
     )
+    # /help says what /digest shows: today so far, not yesterday's summary
+    [help_text] = await owner_en.send("/help")
+    assert "/digest — today so far, yesterday one tap away" in help_text.text
     manager = await join(7003, "manager", "Max", language_code="en")
     [reply] = await manager.send("/digest")
     assert reply.text == "The summary is for the owner and admins; /tasks shows your day."

@@ -31,7 +31,7 @@ COMMANDS: tuple[BotCommandInfo, ...] = (
     BotCommandInfo("help", __("what the bot can do")),
     BotCommandInfo("cancel", __("leave the current dialog")),
     BotCommandInfo("settings", __("language and time zone")),
-    BotCommandInfo("digest", __("yesterday's summary, now"), staff_only=True),
+    BotCommandInfo("digest", __("today so far, yesterday one tap away"), staff_only=True),
     BotCommandInfo("team", __("team members and roles"), staff_only=True),
     BotCommandInfo("invite", __("invite a new member"), staff_only=True),
     BotCommandInfo("report", __("reports: funnel, win rate, charts, XLSX"), staff_only=False),
