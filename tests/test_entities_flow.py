@@ -300,3 +300,46 @@ async def test_minus_zero_in_a_number_field_reads_as_zero(
         await owner_en.press("✏️ Staff")
         [screen] = await owner_en.send(typed)
         assert "• Staff: 0\n" in screen.text + "\n", screen.text
+
+
+async def test_a_card_s_history_shows_field_values_as_the_card_does(
+    app: App, owner: SimulatedUser
+) -> None:
+    """The history showed the values as kept: "Оборот: — → 150000000" for 1 500 000 ₽,
+    "Проверен: — → True", "Договор до: — → 2026-12-31", "Рейтинг: — → 4.5"; it now shows
+    them as the card does, in the reader's language."""
+    from crm.parsing.fields import FieldType
+
+    client = await make_client(app, OWNER_ID, "Анна")
+    async with app.crm.open() as crm:
+        me = await member(app)
+        for name, type_ in (
+            ("Оборот", FieldType.MONEY),
+            ("Проверен", FieldType.YES_NO),
+            ("Договор до", FieldType.DATE),
+            ("Рейтинг", FieldType.NUMBER),
+        ):
+            await crm.fields.define(me, CardKind.CLIENT, name, type_)
+    await owner.press_data(ClientCb(action="open", client_id=client.id).pack())
+    await owner.press("🧩 Поля")
+    for name, typed in (
+        ("Оборот", "1,5 млн"),
+        ("Проверен", "да"),
+        ("Договор до", "31.12.2026"),
+        ("Рейтинг", "1234,5"),
+    ):
+        await owner.press(f"✏️ {name}")
+        [fields] = await owner.send(typed)
+    assert "• Рейтинг: 1 234,5\n" in fields.text.replace("\u00a0", " "), fields.text
+    [card] = await owner.press_data(ClientCb(action="open", client_id=client.id).pack())
+    for line in (
+        "Оборот: 1 500 000 ₽",
+        "Проверен: да",
+        "Договор до: 31.12.2026",
+        "Рейтинг: 1 234,5",
+        "✏️ Оборот: — → 1 500 000 ₽",
+        "✏️ Проверен: — → да",
+        "✏️ Договор до: — → 31.12.2026",
+        "✏️ Рейтинг: — → 1 234,5",
+    ):
+        assert line in card.text.replace("\u00a0", " "), card.text  # (money's spaces: no-break)

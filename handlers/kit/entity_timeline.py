@@ -8,6 +8,7 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 
 from handlers.kit.automation_texts import automation_event_text
+from handlers.kit.field_texts import plain_text
 
 
 def record_event_text(kind: str, data: dict[str, object], text: str | None) -> str:
@@ -20,7 +21,8 @@ def record_event_text(kind: str, data: dict[str, object], text: str | None) -> s
     if kind == "file":
         return "📎 " + str(data.get("file_name") or _("file"))
     if kind == "custom_field_changed":
-        return f"✏️ {data.get('field')}: {_plain(data.get('old'))} → {_plain(data.get('new'))}"
+        old, new = (plain_text(data.get("type"), data.get(key)) for key in ("old", "new"))
+        return f"✏️ {data.get('field')}: {old} → {new}"
     if kind == "record_changed":
         return f"✏️ {_plain(data.get('old'))} → {_plain(data.get('new'))}"
     if kind == "link_added":

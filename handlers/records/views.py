@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Text, as_line
@@ -16,6 +15,7 @@ from crm.link_views import LinkView
 from crm.parsing.fields import FieldType
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealCb
+from handlers.kit.field_texts import CURRENCY, plain_text
 from handlers.kit.stages import money
 from handlers.kit.timeline import shorten
 from handlers.records.callbacks import Ent, EntCb
@@ -24,7 +24,6 @@ from storage.models import FieldDef, RecordType
 MAX_VALUE_SHOWN = 300
 MAX_BUTTON_TITLE = 40
 MAX_OPTIONS_SHOWN = 3000  # characters of a list field's options in a question
-CURRENCY = "RUB"
 
 
 def cb(action: Ent, ref: CardRef | None = None, **values: int) -> str:
@@ -55,17 +54,7 @@ def type_label(type_: str) -> str:
 
 def value_label(field: FieldDef, value: Plain) -> str:
     """A value as the card shows it (long ones shortened to fit a message)."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, list):
-        return shorten(", ".join(value), MAX_VALUE_SHOWN)
-    if isinstance(value, int):
-        return money(value, CURRENCY)
-    if field.type == FieldType.DATE:
-        return date.fromisoformat(value).strftime("%d.%m.%Y")
-    return shorten(value, MAX_VALUE_SHOWN)
+    return shorten(plain_text(field.type, value), MAX_VALUE_SHOWN)
 
 
 def required_question(field: FieldDef) -> str:
