@@ -343,3 +343,23 @@ async def test_a_card_s_history_shows_field_values_as_the_card_does(
         "✏️ Рейтинг: — → 1 234,5",
     ):
         assert line in card.text.replace("\u00a0", " "), card.text  # (money's spaces: no-break)
+
+
+async def test_a_record_list_s_archive_button_reads_as_the_archive_not_archiving(
+    app: App, owner: SimulatedUser
+) -> None:
+    """The list offered "🗄 В архив", a card's words for archiving it; the clients' list
+    says "🗄 Архив" for the same way to the archive, and so does a record type's list."""
+    async with app.crm.open() as crm:
+        me = await member(app)
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        record = await crm.records.create(me, suppliers.id, "ООО Доски")
+        await crm.records.set_archived(me, record.id, True)
+    await owner.send("/records")
+    [listing] = await owner.press("Поставщики")
+    labels = [text for text, _d, _u in listing.buttons]
+    assert "🗄 Архив" in labels and "🗄 В архив" not in labels
+    [archive] = await owner.press("🗄 Архив")
+    assert "(архив)" in archive.text and "ООО Доски" in str(archive.buttons)
+    [card] = await owner.press("ООО Доски")
+    assert "♻️ Вернуть" in [text for text, _d, _u in card.buttons], card.buttons

@@ -297,7 +297,7 @@ async def test_record_lists_filtered_by_their_fields(
     [listing] = await owner.press("Frozen")
     assert "Fields: Kind: Frozen" in listing.text and "Found: 1" in listing.text
     assert first(listing) == "Ice"
-    [listing] = await owner.press("🗄 Archive")  # the archive keeps the filter
+    [listing] = await owner.press("🗄 Archived")  # the archive keeps the filter
     assert "Fields: Kind: Frozen" in listing.text and first(listing) == "Snow"
     [listing] = await owner.press("📋 Current")
     await owner.press("🧩 Fields: 1")

@@ -98,7 +98,8 @@ def list_screen(
             button(_("➕ New"), cb(Ent.NEW_RECORD, type_id=record_type.id)),
             button(fields_label(filters), fields.pack()),
             button(
-                _("📋 Current") if archived else _("🗄 Archive"),
+                # the list of the archive, not "move to the archive" as on a card
+                _("📋 Current") if archived else _("🗄 Archived"),
                 list_cb(record_type.id, not archived, packed),
             ),
         ]
