@@ -13,6 +13,7 @@ from crm.access import can_change_deal
 from crm.cards import CardKind
 from crm.clock import Clock
 from crm.deals import Deals
+from crm.events import EventKind
 from crm.field_filters import FieldFilter, field_conditions
 from crm.pipeline import Pipelines, StageView
 from crm.team_settings import TeamSettings
@@ -90,13 +91,19 @@ class DealQueries:
         assert client is not None
         stages = await self._pipelines.stages(deal.pipeline_id)
         stage = next(s for s in stages if s.id == deal.stage_id)
+        # A move to another client is written on both clients' timelines; the deal's
+        # shows it once, as its new client's.
+        once = or_(
+            Event.kind != EventKind.DEAL_CLIENT_CHANGED,
+            Event.client_id == Event.data["new"].as_integer(),
+        )
         total = await self._session.scalar(
-            select(func.count()).select_from(Event).where(Event.deal_id == deal.id)
+            select(func.count()).select_from(Event).where(Event.deal_id == deal.id, once)
         )
         events = list(
             await self._session.scalars(
                 select(Event)
-                .where(Event.deal_id == deal.id)
+                .where(Event.deal_id == deal.id, once)
                 .order_by(Event.id.desc())
                 .offset(max(page, 0) * CARD_EVENTS)
                 .limit(CARD_EVENTS)

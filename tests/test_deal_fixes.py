@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
+from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
 from storage.engine import create_session_factory
 from storage.models import Deal, Event, Task
@@ -98,6 +99,27 @@ async def test_a_deal_moves_to_another_client_by_search(
     [card] = await owner_en.press("👤 Boris Orlov", card)
     assert owner_en.alert == "The deal is moved."
     assert "Client: Boris Orlov" in card.text
+    # the deal's history says it once, and from whom to whom (it read twice: "deal moved
+    # between clients: Sofa"); each client's history says it once too
+    moves = [line for line in card.text.splitlines() if "🔀" in line]
+    assert len(moves) == 1 and moves[0].endswith(
+        "🔀 deal moved to another client: Acme Ltd → Boris Orlov"
+    ), card.text
+    [boris] = await owner_en.press("👤 Boris Orlov", card)
+    [acme_card] = await owner_en.press_data(ClientCb(action="open", client_id=acme.id).pack())
+    for client_card in (boris, acme_card):
+        lines = [line for line in client_card.text.splitlines() if "🔀" in line]
+        assert lines == [lines[0]] and lines[0].endswith("Acme Ltd → Boris Orlov"), lines
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("Edit")
+    await owner_en.press("Another client")
+    await owner_en.send("Acme Holding")
+    [card] = await owner_en.press("👤 Acme Holding")
+    moves = [line for line in card.text.splitlines() if "🔀" in line]
+    assert [move.split(": ", 2)[-1] for move in moves] == [
+        "Boris Orlov → Acme Holding",
+        "Acme Ltd → Boris Orlov",
+    ], card.text
     moved = await stored_deal(app, deal.id)
     assert moved is not None and moved.client_id != acme.id
 

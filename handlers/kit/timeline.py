@@ -217,6 +217,11 @@ def other_event_text(
     if kind == "deal_deleted":
         return "🗑 " + _("deal deleted: {title}").format(title=title)
     if kind == "deal_client_changed":
+        old, new = data.get("old_name"), data.get("new_name")
+        if old and new:  # from whom to whom, not only that it moved
+            return "🔀 " + _("deal moved to another client: {old} → {new}").format(
+                old=shorten(str(old), 40), new=shorten(str(new), 40)
+            )
         return "🔀 " + _("deal moved between clients: {title}").format(title=title)
     if kind == "task_changed":
         return "✏️ " + _("task changed: {title}").format(title=title)
