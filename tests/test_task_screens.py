@@ -224,3 +224,23 @@ async def test_a_task_cancelled_by_someone_else_is_told_to_its_assignee_or_sette
     await app.sender.drain_once()
     assert texts_to(session, MILA) == ["Olga Owner cancelled the task “send the offer”."]
     assert texts_to(session, OWNER_ID) == ["Mila cancelled the task “call Acme”."]
+
+
+async def test_a_question_about_a_task_does_not_say_it_was_saved(
+    app: App, owner: SimulatedUser
+) -> None:
+    """A task opened from /tasks reads "📌 Задача"; asking to change its time, priority,
+    reminder, repeat or assignee, or going back from that, said "✅ Задача сохранена"
+    before anything was chosen. Only a change says it is saved."""
+    await make_task(app, OWNER_ID, "отправить КП", 1)
+    [listing] = await owner.send("/tasks")
+    [screen] = await owner.press("✏️ 1", listing)
+    assert screen.text.startswith("📌 Задача")
+    for asked in ("🕒 Изменить время", "⚡ Приоритет", "🔔 Напоминание", "🔁 Повтор", "🙋"):
+        [question] = await owner.press(asked, screen)
+        assert question.text.startswith("📌 Задача"), (asked, question.text)
+        [screen] = await owner.press("◀️ Назад", question)
+        assert screen.text.startswith("📌 Задача"), (asked, screen.text)
+    await owner.press("🔁 Повтор", screen)
+    [saved] = await owner.press("каждый день")
+    assert saved.text.startswith("✅ Задача сохранена") and "Повтор: каждый день" in saved.text

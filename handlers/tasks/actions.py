@@ -26,6 +26,7 @@ from handlers.tasks.states import OneTask, TaskEditFlow
 from handlers.tasks.views import (
     assignee_keyboard,
     back_button,
+    opened_heading,
     option_keyboard,
     reminder_outcome,
     short_when,
@@ -54,7 +55,10 @@ async def show_task(
 ) -> None:
     if await state.get_state() in TaskEditFlow.__all_states_names__:
         await state.clear()  # "◀️ Back" from a question leaves it
-    await show(callback, *await task_screen(crm, member, callback_data.task_id))
+    # (nothing was saved: the task as opened, not "✅ Task saved")
+    await show(
+        callback, *await task_screen(crm, member, callback_data.task_id, heading=opened_heading())
+    )
 
 
 # --- the time ----------------------------------------------------------------------------------
@@ -67,7 +71,12 @@ async def ask_time(
     question = _("Send the new date and time.") + " " + examples()
     await open_task(crm, member, callback_data.task_id)
     screen = await task_screen(
-        crm, member, callback_data.task_id, question, lambda task: keyboard([back_button(task.id)])
+        crm,
+        member,
+        callback_data.task_id,
+        question,
+        lambda task: keyboard([back_button(task.id)]),
+        opened_heading(),
     )
     await state.set_state(TaskEditFlow.when)
     await OneTask(task_id=callback_data.task_id).save(state)
@@ -132,7 +141,12 @@ async def option(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, membe
     await open_task(crm, member, task_id)
     if not choice and callback_data.number is None:
         screen = await task_screen(
-            crm, member, task_id, questions[action], lambda t: option_keyboard(t, action)
+            crm,
+            member,
+            task_id,
+            questions[action],
+            lambda t: option_keyboard(t, action),
+            opened_heading(),
         )
         await show(callback, *screen)
         return
@@ -161,6 +175,7 @@ async def choose_assignee(
         callback_data.task_id,
         _("Who should do it?"),
         lambda task: assignee_keyboard(task, team, page, TEAM_PAGE),
+        opened_heading(),
     )
     await show(callback, *screen)
 

@@ -23,7 +23,7 @@ from handlers.kit.timeline import shorten
 from handlers.tasks.actions import open_task
 from handlers.tasks.callbacks import Attach, TaskAction, TaskCb
 from handlers.tasks.states import OneTask, TaskEditFlow
-from handlers.tasks.views import back_button, task_screen
+from handlers.tasks.views import back_button, opened_heading, task_screen
 from storage.models import Task, User
 
 routes = Routes(__name__)
@@ -42,7 +42,7 @@ async def open_from_card(
 ) -> None:
     if await state.get_state() in TaskEditFlow.__all_states_names__:
         await state.clear()
-    screen = await task_screen(crm, member, callback_data.task_id, heading=_("📌 Task"))
+    screen = await task_screen(crm, member, callback_data.task_id, heading=opened_heading())
     await show(callback, *screen)
 
 
@@ -55,7 +55,7 @@ async def ask_title(
 ) -> None:
     task = await open_task(crm, member, callback_data.task_id)
     question = _("Send the new text of the task.")
-    screen = await task_screen(crm, member, task.id, question, only_back, _("📌 Task"))
+    screen = await task_screen(crm, member, task.id, question, only_back, opened_heading())
     await state.set_state(TaskEditFlow.title)
     await OneTask(task_id=task.id).save(state)
     await show(callback, *screen)
@@ -103,7 +103,7 @@ async def ask_link(
             rows.append([button(_("✂️ Untie it"), attach_data(task.id, Attach.NOTHING))])
         return keyboard(*rows, [back_button(task.id)])
 
-    screen = await task_screen(crm, member, task.id, question, choices, _("📌 Task"))
+    screen = await task_screen(crm, member, task.id, question, choices, opened_heading())
     await state.set_state(TaskEditFlow.link)
     await OneTask(task_id=task.id).save(state)
     await show(callback, *screen)
@@ -195,7 +195,7 @@ async def ask_cancel(
         yes = TaskCb(action=TaskAction.CANCEL_YES, task_id=task.id)
         return keyboard([button(_("🗑 Yes, cancel it"), yes), back_button(task.id)])
 
-    screen = await task_screen(crm, member, task.id, question, confirm, _("📌 Task"))
+    screen = await task_screen(crm, member, task.id, question, confirm, opened_heading())
     await show(callback, *screen)
 
 

@@ -159,6 +159,11 @@ def reminder_keyboard(view: ReminderView, snooze: bool = True) -> InlineKeyboard
 # --- the confirmation --------------------------------------------------------------------------
 
 
+def opened_heading() -> str:
+    """The heading of a task opened, asked about or gone back to: nothing saved yet."""
+    return _("📌 Task")
+
+
 async def task_screen(
     crm: Crm,
     member: User,
