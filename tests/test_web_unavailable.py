@@ -95,6 +95,25 @@ async def test_a_bug_storing_a_lead_stays_a_500(
     assert await stored(app) == before
 
 
+@pytest.mark.parametrize(
+    ("message", "status"),
+    [
+        ("database is locked", 503),
+        ("unable to open database file", 503),
+        ("no such table: leads", 500),  # a missed migration: no retry mends it
+        ("no such column: leads.payload", 500),
+    ],
+)
+async def test_sqlite_says_which_of_its_failures_a_retry_may_mend(
+    app: App, http: Http, monkeypatch: pytest.MonkeyPatch, message: str, status: int
+) -> None:
+    token = await new_source(app, open_deal=True)
+    error = OperationalError("INSERT", {}, sqlite3.OperationalError(message))
+    fail_after_the_rows(monkeypatch, error)
+    response = await http.post(f"/leads/{token}", json=LEAD)
+    assert response.status == status
+
+
 async def test_a_database_failure_checking_the_token_of_a_malformed_body_is_503(
     app: App, http: Http, monkeypatch: pytest.MonkeyPatch
 ) -> None:

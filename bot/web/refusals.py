@@ -12,6 +12,7 @@ aiohttp's 500 (logged by aiohttp with its traceback).
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -31,8 +32,11 @@ DATABASE_UNAVAILABLE = "the database is unavailable, try again later"
 # 53 insufficient resources (disk full, too many connections), 57 operator intervention
 # (shutting down, starting up, a statement timeout), 55P03 lock not available.
 _UNAVAILABLE_SQLSTATES = ("08", "40", "53", "57", "55P03")
+# SQLite's operational errors of a database busy or out of reach, not of a wrong schema
+# ("no such table": a missed migration is a 500, as on PostgreSQL, not a 503 forever).
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "disk is full")
 _UNAVAILABLE = (
-    exc.OperationalError,  # PEP 249: the database's operation (SQLite's "database is locked")
+    exc.OperationalError,  # PEP 249: the database's operation (SQLite's: see above)
     exc.InterfaceError,  # the driver lost its connection
     exc.TimeoutError,  # no connection free in the pool in time
     exc.DisconnectionError,
@@ -59,6 +63,8 @@ def database_unavailable(error: BaseException) -> bool:
 
 
 def _unavailable(error: BaseException) -> bool:
+    if isinstance(error, exc.OperationalError) and isinstance(error.orig, sqlite3.Error):
+        return any(mark in str(error.orig).lower() for mark in _SQLITE_UNAVAILABLE)
     if isinstance(error, _UNAVAILABLE):
         return True
     if isinstance(error, exc.DBAPIError):
