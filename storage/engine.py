@@ -12,6 +12,7 @@ all on SQLite: one statement is a transaction of its own there.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
@@ -29,6 +30,8 @@ from sqlalchemy.ext.asyncio import (
 
 from storage import sqlite_driver
 from storage.write_gate import gate_for
+
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _WRITE_OPTION = "kartoteka_write"
@@ -221,10 +224,11 @@ async def write_transaction(
                     await session.rollback()
                 await _reload_expired(session)
                 await session.commit()
-            except Exception:
+            except Exception as cleanup:
                 # The connection is gone (dropped mid-way): SQLAlchemy's complaint about
                 # the dead transaction would hide why; the session is rolled back and
-                # takes a new connection when used again.
+                # takes a new connection when used again. Said, in case it was not that.
+                log.warning("a failed write's clean-up failed too: %r", cleanup)
                 await session.rollback()
             raise
         await session.commit()

@@ -360,7 +360,7 @@ async def test_a_refused_write_leaves_loaded_objects_usable(
 
 @pytest.mark.parametrize("savepoint", [True, False])
 async def test_a_connection_dropped_mid_write_raises_the_drop_and_writes_nothing(
-    engine: AsyncEngine, backend: str, savepoint: bool
+    engine: AsyncEngine, backend: str, savepoint: bool, caplog: pytest.LogCaptureFixture
 ) -> None:
     """PostgreSQL ends the connection inside a write: the caller gets the driver's
     error (the HTTP server answers it 503), not SQLAlchemy's PendingRollbackError
@@ -379,6 +379,9 @@ async def test_a_connection_dropped_mid_write_raises_the_drop_and_writes_nothing
                     await other.commit()
                 session.add(AppSetting(key="after", value={}))
         assert raised.value.connection_invalidated, raised.value
+        # Leaving the savepoint met the dead connection too: said, not dropped. (Without
+        # one, the clean-up's rollback is what a dead connection still takes.)
+        assert ("a failed write's clean-up failed too" in caplog.text) is savepoint
         assert (
             await session.scalar(select(AppSetting.key).where(AppSetting.key == "dropped")) is None
         )
