@@ -38,9 +38,10 @@ _WAITED = "row_locks.waited"  # the session's seconds in lock statements (``wait
 
 
 def waited(session: AsyncSession) -> float:
-    """How long ``session`` has spent in lock statements on PostgreSQL: mostly waiting for
-    rows other transactions hold, when it is long. Background work leaves it out of its own
-    time (``crm.imports.paced``). Nothing on SQLite, where locking waits for no one."""
+    """How long ``session`` has spent locking cards (``all_locked``, so ``cards_locked``
+    and ``deal_locked`` too; not ``locked``'s single rows) on PostgreSQL: mostly waiting
+    for rows other transactions hold, when it is long. Background work leaves it out of
+    its own time (``crm.imports.paced``). Nothing on SQLite, where locking waits for no one."""
     return float(session.info.get(_WAITED, 0.0))
 
 
