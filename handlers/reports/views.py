@@ -14,6 +14,7 @@ from aiogram.utils.i18n.context import get_i18n
 from babel.numbers import format_decimal, format_percent
 
 from crm.reports import Report
+from handlers.kit.screen import utf16_length
 from handlers.kit.stages import money, stage_name
 from handlers.reports.callbacks import Preset, ReportAction, ReportCb
 from handlers.reports.periods import Period, pack_day
@@ -137,7 +138,7 @@ def report_text(
 
 def telegram_length(text: Text) -> int:
     """How long Telegram counts ``text``: in UTF-16 code units."""
-    return len(str(text.as_kwargs()["text"]).encode("utf-16-le")) // 2
+    return utf16_length(str(text.as_kwargs()["text"]))
 
 
 def _report_text(
