@@ -6,19 +6,20 @@ same transaction (see ``crm.client_edits`` for the changes after creation).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, groups, visibility
+from crm import client_tags, events, groups, visibility
 from crm.automation import triggers
 from crm.cards import Fill
 from crm.client_index import search_text
 from crm.clock import Clock
 from crm.errors import ErrorCode, InvalidInput, NotFound
-from crm.event_data import ClientCreated
+from crm.event_data import ClientCreated, TagsChanged
 from crm.events import EventKind
 from crm.parsing.search_text import fold, one_line
 from crm.row_locks import locked
@@ -41,6 +42,7 @@ class ClientDraft:
     company: str | None = None
     city: str | None = None
     source: str | None = None
+    tags: tuple[str, ...] = ()  # as typed; cleaned by ``Clients.create``
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,14 @@ def clean_tag(tag: str) -> str:
     if len(text) > MAX_TAG:
         raise InvalidInput(ErrorCode.TOO_LONG, field="tag", limit=MAX_TAG)
     return text
+
+
+def clean_tags(tags: Iterable[str]) -> list[str]:
+    """A new card's tags cleaned, sorted, at most ``MAX_TAGS`` of them."""
+    cleaned = sorted({clean_tag(tag) for tag in tags})
+    if len(cleaned) > MAX_TAGS:
+        raise InvalidInput(ErrorCode.TOO_MANY_TAGS, limit=MAX_TAGS)
+    return cleaned
 
 
 class Clients:
@@ -176,6 +186,7 @@ class Clients:
         source = clean_text(draft.source, "source")
         phones = tuple(dict.fromkeys(draft.phones))
         emails = tuple(dict.fromkeys(email.lower() for email in draft.emails))
+        tags = clean_tags(draft.tags)
         async with write_transaction(self._session):
             if not force:
                 duplicate = await self.find_duplicate(actor, phones, emails)
@@ -199,7 +210,8 @@ class Clients:
             await self._session.flush()
             self._session.add_all(phone_rows(client.id, phones))
             self._session.add_all(ClientEmail(client_id=client.id, email=e) for e in emails)
-            client.search_text = search_text(name, company, city, emails, (), phones)
+            await client_tags.put_on(self._session, client.id, tags)
+            client.search_text = search_text(name, company, city, emails, tags, phones)
             await groups.announce(
                 self._session,
                 now,
@@ -215,6 +227,15 @@ class Clients:
                 client_id=client.id,
                 data=ClientCreated(name=name, phones=list(phones), emails=list(emails)),
             )
+            if tags:  # typed with the client (``/new Иван #опт``): on its timeline as any tag
+                events.record(
+                    self._session,
+                    self._clock,
+                    EventKind.TAGS_CHANGED,
+                    actor.id,
+                    client_id=client.id,
+                    data=TagsChanged(added=tags, removed=[]),
+                )
             for then in fill:  # its custom values (crm.new_cards), before the trigger sees it
                 await then(client)
             await triggers.on_event(self._session, self._clock, created)

@@ -195,6 +195,26 @@ async def test_quick_add_with_every_part(app: App, owner_en: SimulatedUser, phon
     assert (contacts.phones, contacts.emails) == (["+79991234567"], ["ivan@mail.ru"])
 
 
+async def test_quick_add_takes_hash_words_as_tags(app: App, owner_en: SimulatedUser) -> None:
+    [card] = await owner_en.send("/new Иван Петров +7 999 123-45-67 #Опт #vip")
+    assert card.text.startswith("👤 Иван Петров\n📞 +7 999 123-45-67")
+    assert "🏢" not in card.text  # the tags are no company
+    [(client, contacts)] = await clients(app)
+    assert (client.name, client.company, contacts.tags) == ("Иван Петров", None, ["vip", "опт"])
+    [found] = await owner_en.send("/find #опт")  # found by its tag as any tagged card
+    assert found.text.startswith("👤 Иван Петров")
+
+
+async def test_quick_add_refuses_a_tag_too_long_before_anything_is_saved(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    [reply] = await owner_en.send("/new Ivan #" + "t" * 65)
+    assert "64" in reply.text
+    assert await clients(app) == []
+    [card] = await owner_en.send("/new Ivan")  # no dialog was left half-way
+    assert card.text.startswith("👤 Ivan\n")
+
+
 async def test_quick_add_with_a_bad_phone_or_email_creates_nothing(
     app: App, owner_en: SimulatedUser
 ) -> None:

@@ -13,8 +13,9 @@ def _client(
     emails: tuple[str, ...] = (),
     company: str | None = None,
     problems: tuple[str, ...] = (),
+    tags: tuple[str, ...] = (),
 ) -> QuickClient:
-    return QuickClient(name, phones, emails, company, problems)
+    return QuickClient(name, phones, emails, company, problems, tags)
 
 
 IVAN = "+79991234567"
@@ -73,6 +74,18 @@ IVAN = "+79991234567"
             "Иван a@b.ru A@B.RU c@d.ru",
             _client("Иван", emails=("a@b.ru", "c@d.ru")),
         ),
+        # Tags, as the card shows them: anywhere, in neither the name nor the company.
+        ("Иван Петров #опт +7 999 123-45-67", _client("Иван Петров", (IVAN,), tags=("опт",))),
+        ("Иван 89991234567 #опт", _client("Иван", (IVAN,), tags=("опт",))),
+        (
+            "Иван ООО Ромашка #vip, #опт",
+            _client("Иван", company="ООО Ромашка", tags=("vip", "опт")),
+        ),
+        ("Иван #Опт #Опт #b2b-2025.", _client("Иван", tags=("Опт", "b2b-2025"))),
+        # A # without a letter after it is no tag: a shop's number, a lone mark.
+        ("Магазин #5 89991234567", _client("Магазин #5", (IVAN,))),
+        ("Иван # Петров", _client("Иван # Петров")),
+        ("Иван ##опт", _client("Иван ##опт")),
         # Legal-form markers: case-insensitive, quoted forms, anywhere.
         ('Иван ООО "Ромашка"', _client("Иван", company='ООО "Ромашка"')),
         ("Иван ООО «Ромашка»", _client("Иван", company="ООО «Ромашка»")),

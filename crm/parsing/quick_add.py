@@ -20,7 +20,8 @@ class QuickClient:
     ``name`` is ``""`` when none was given (the caller asks for one); it is not
     length-checked here. ``problems`` are machine codes in typed order:
     ``bad_phone:<fragment>`` and ``bad_email:<token>``, the fragment as typed with its
-    whitespace collapsed.
+    whitespace collapsed. ``tags`` are as typed without the ``#``, de-duplicated in typed
+    order (``Clients.create`` cleans them as any tag).
     """
 
     name: str
@@ -28,6 +29,7 @@ class QuickClient:
     emails: tuple[str, ...]
     company: str | None
     problems: tuple[str, ...]
+    tags: tuple[str, ...] = ()
 
 
 # Stripped from the ends of the name and company only (never from inside them).
@@ -65,6 +67,9 @@ def parse_quick_add(line: str, region: str = "RU") -> QuickClient:
     * **E-mails**: any whitespace-separated token containing ``@``. Wrapping ``<>``,
       brackets, quotes and trailing punctuation are ignored; a token that still fails
       :func:`parse_email` (``@username`` included) is reported as ``bad_email:<token>``.
+    * **Tags**: any token ``#word`` (a letter after the ``#``; a trailing ``,`` ``;`` or
+      ``.`` ignored) is a tag wherever it stands, and is part of neither the name nor the
+      company: ``Иван Петров #опт +7...`` is Иван Петров tagged опт.
     * **Phones**: maximal runs of tokens made only of ``+0123456789()-.`` (so a phone may
       contain spaces: ``+7 999 123-45-67``, ``8 (999) 123-45-67``). A trailing ``,`` or
       ``;`` ends a run. Inside a run, the longest leftmost window that
@@ -106,9 +111,12 @@ def parse_quick_add(line: str, region: str = "RU") -> QuickClient:
     company: list[str] = []
     phones: list[str] = []
     emails: list[str] = []
+    tags: list[str] = []
     problems: list[str] = []
     for k, item in enumerate(items):
-        if item.kind == "phone":
+        if item.kind == "tag":
+            tags.append(item.text)
+        elif item.kind == "phone":
             phones.append(item.text)
         elif item.kind == "email":
             emails.append(item.text)
@@ -127,4 +135,5 @@ def parse_quick_add(line: str, region: str = "RU") -> QuickClient:
         emails=_unique(emails),
         company=_join(company) or None,
         problems=tuple(problems),
+        tags=_unique(tags),
     )

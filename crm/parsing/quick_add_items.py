@@ -28,6 +28,9 @@ _EMAIL_LEAD = "<(\"'«"
 _EMAIL_TRAIL = ">)\"'».,;:"
 
 _QUOTES = "\"'«»“”„"
+# A tag as the card shows it and the search takes it: ``#опт``, ``#vip,`` (a letter or digit
+# right after the ``#``; a lone ``#`` or ``#5`` in a company's name stays a word).
+_TAG = re.compile(r"#(?P<tag>[^\W_][\w\-]*)[,;.]?")
 # Legal forms, matched case-insensitively as a whole word, optionally wrapped in or
 # immediately followed by quotes (ООО«Ромашка», "ООО Ромашка"), optionally with a dot
 # (Inc., Ltd.). OOO/OAO in Latin letters are included because people type them that way.
@@ -52,7 +55,7 @@ MARKER = re.compile(
     re.IGNORECASE,
 )
 
-Kind = Literal["word", "marker", "phone", "bad_phone", "short", "email", "bad_email"]
+Kind = Literal["word", "marker", "phone", "bad_phone", "short", "email", "bad_email", "tag"]
 # Kinds that end the name: anything that was an attempt at contact data, or a legal form.
 # Short digit fragments ("123-45") deliberately do not.
 NAME_ENDERS: frozenset[Kind] = frozenset({"marker", "phone", "bad_phone", "email", "bad_email"})
@@ -160,7 +163,7 @@ def _email_item(token: _Token) -> Item:
 
 
 def items_of(line: str, region: str) -> list[Item]:
-    """Classify the line into words, legal-form markers, phones, e-mails and fragments."""
+    """Classify the line into words, legal-form markers, phones, e-mails, tags and fragments."""
     tokens = _tokens(line)
     items: list[Item] = []
     i = 0
@@ -168,6 +171,11 @@ def items_of(line: str, region: str) -> list[Item]:
         token = tokens[i]
         if "@" in token.core:
             items.append(_email_item(token))
+            i += 1
+            continue
+        tag = _TAG.fullmatch(token.text)
+        if tag is not None and not tag.group("tag").isdigit():
+            items.append(Item("tag", tag.group("tag")))
             i += 1
             continue
         if not _is_phone_token(token) or not _digit_count(token.core):

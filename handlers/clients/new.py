@@ -19,7 +19,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
-from crm.clients import clean_text
+from crm.clients import clean_tags, clean_text
 from crm.errors import CrmError, ErrorCode, InvalidInput
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
 from crm.parsing.search_text import shows, unseen
@@ -78,11 +78,13 @@ async def start(
     if parsed.problems:
         await message.answer(**problems_text(parsed.problems).as_kwargs())
         return
+    tags = clean_tags(parsed.tags)  # a tag too long is refused now, not after the questions
     await NewClientData(
         name=parsed.name or "",
         company=parsed.company,
         phones=list(parsed.phones),
         emails=list(parsed.emails),
+        tags=tags,
         quick=True,
         custom=custom,
     ).save(state)

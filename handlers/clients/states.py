@@ -54,6 +54,7 @@ class NewClientData(DialogData):
     company: str | None = None
     city: str | None = None
     source: str | None = None
+    tags: list[str] = field(default_factory=list)  # typed as #tag in the quick add
     quick: bool = False
     # The usual sources the source question offered as buttons (a button names one by index).
     offered: list[str] = field(default_factory=list)
@@ -72,6 +73,7 @@ class NewClientData(DialogData):
             company=self.company,
             city=self.city,
             source=self.source,
+            tags=tuple(self.tags),
         )
 
 
