@@ -1,4 +1,5 @@
-"""Showing money: ``150 000 ₽`` for Russian readers, ``150,000 ₽`` for English ones."""
+"""Showing money and numbers: ``150 000 ₽`` and ``2,5`` for Russian readers, ``150,000 ₽``
+and ``2.5`` for English ones."""
 
 from __future__ import annotations
 
@@ -17,3 +18,17 @@ def format_money(minor: int, currency: str, language: str) -> str:
     locale = "ru_RU" if language == "ru" else "en_US"
     number = format_decimal(units, format=pattern, locale=locale)
     return f"{number}\u00a0{SYMBOLS.get(currency, currency)}"
+
+
+def format_number(number: Decimal | float, language: str) -> str:
+    """A number as its reader writes it: ``1 000 000`` and ``2,5`` in Russian, ``1,000,000``
+    and ``2.5`` in English; every digit kept, never ``1e+06``. A float is read to 15
+    significant digits, all it holds of what was typed (``5.000000000000001``, the bound
+    a strict ``> 5`` moved by the smallest step, reads ``5``)."""
+    if isinstance(number, float):
+        number = Decimal(f"{number:.15g}")
+    if number.is_nan():
+        return str(number)
+    number += 0  # "-0" is 0
+    locale = "ru_RU" if language == "ru" else "en_US"
+    return format_decimal(number, format="#,##0.###", locale=locale, decimal_quantization=False)

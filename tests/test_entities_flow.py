@@ -204,6 +204,59 @@ async def test_a_deal_links_a_product_without_a_quantity(app: App, owner_en: Sim
     assert owner.alerts()[-1] == "This button is no longer active."
 
 
+async def deal_with_priced_products(app: App) -> int:
+    """A deal, and products "Соль" at 150 and "Лёд" at 2 000 to put on it."""
+    client = await make_client(app, OWNER_ID, "Клиент")
+    async with app.crm.open() as crm:
+        me = await member(app)
+        deal = await crm.deals.create(me, client.id, 0, "Поставка")
+        products = await crm.record_types.take_starter(me, "products")
+        price = next(
+            f for f in await crm.fields.of(CardKind.RECORD, products.id) if f.type == "money"
+        )
+        await crm.records.create(me, products.id, "Соль", {price.id: "150"})
+        await crm.records.create(me, products.id, "Лёд", {price.id: "2000"})
+    return deal.id
+
+
+async def put_line(owner: SimulatedUser, link: str, products: str, name: str, quantity: str) -> str:
+    await owner.press(link)
+    await owner.press(products)
+    await owner.send(name.lower())
+    await owner.press(name)
+    [links] = await owner.send(quantity)
+    return links.text
+
+
+async def test_a_deal_line_s_quantity_reads_as_its_reader_writes_it(
+    app: App, owner: SimulatedUser
+) -> None:
+    """A quantity typed "2,5" came back "2,5 → 2.5" to a Russian reader (Python's float
+    form); it reads "2,5" in Russian and "2.5" in English, large ones grouped."""
+    deal_id = await deal_with_priced_products(app)
+    await owner.press_data(EntCb(action=Ent.LINKS, kind="deal", card=deal_id).pack())
+    await owner.press("🧮 Сумма по позициям: выкл")
+    await put_line(owner, "🔗 Связать", "📦 Товары", "Соль", "2,5")
+    links = spaced(await put_line(owner, "🔗 Связать", "📦 Товары", "Лёд", "1 500"))
+    assert "Соль — 2,5 × 150 ₽ = 375 ₽" in links
+    assert "Лёд — 1 500 × 2 000 ₽ = 3 000 000 ₽" in links
+    assert "Итого по позициям: 3 000 375 ₽" in links
+    assert "2.5" not in links
+
+    async with app.crm.open() as crm:
+        await crm.members.set_language(await member(app), "en")
+    [shown] = await owner.press_data(EntCb(action=Ent.LINKS, kind="deal", card=deal_id).pack())
+    links = spaced(shown.text)
+    assert "Соль — 2.5 × 150 ₽ = 375 ₽" in links
+    assert "Лёд — 1,500 × 2,000 ₽ = 3,000,000 ₽" in links
+    assert "Lines total: 3,000,375 ₽" in links
+
+
+def spaced(text: str) -> str:
+    """``text`` with its no-break spaces (between digit groups, before ₽) as plain ones."""
+    return text.replace("\u00a0", " ")
+
+
 async def test_a_deal_is_found_to_link_by_its_title_in_any_case(
     app: App, owner: SimulatedUser
 ) -> None:

@@ -1,10 +1,12 @@
-"""Amounts as people type them, and money as people read it."""
+"""Amounts as people type them, and money and numbers as people read them."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from crm.money import format_money
+from crm.money import format_money, format_number
 from crm.parsing.amounts import AmountError, parse_amount
 
 
@@ -91,3 +93,31 @@ def test_not_amounts(typed: str, code: str) -> None:
 )
 def test_money(minor: int, currency: str, language: str, shown: str) -> None:
     assert format_money(minor, currency, language) == shown
+
+
+@pytest.mark.parametrize(
+    ("number", "language", "shown"),
+    [
+        (Decimal("2.5"), "ru", "2,5"),
+        (Decimal("2.5"), "en", "2.5"),
+        (Decimal(2500) / 1000, "ru", "2,5"),  # a deal line's quantity, kept in thousandths
+        (Decimal(3000) / 1000, "ru", "3"),
+        (Decimal(1) / 1000, "en", "0.001"),
+        (Decimal("1E+6"), "ru", "1\u00a0000\u00a0000"),
+        (Decimal("1E-12"), "en", "0.000000000001"),  # every digit, no rounding to nothing
+        (Decimal("-0"), "ru", "0"),
+        (Decimal("-1234.5"), "ru", "-1\u00a0234,5"),
+        (1e6, "ru", "1\u00a0000\u00a0000"),  # was "1e+06"
+        (1e6, "en", "1,000,000"),
+        (1_500_000.25, "ru", "1\u00a0500\u00a0000,25"),
+        (1_500_000.25, "en", "1,500,000.25"),
+        (1e14, "en", "100,000,000,000,000"),
+        (1e-7, "ru", "0,0000001"),
+        (0.1 + 0.2, "en", "0.3"),
+        (5.000000000000001, "en", "5"),  # "> 5" made inclusive by the smallest step
+        (-0.0, "en", "0"),
+        (12.0, "de", "12"),  # any other language reads English
+    ],
+)
+def test_number(number: Decimal | float, language: str, shown: str) -> None:
+    assert format_number(number, language) == shown

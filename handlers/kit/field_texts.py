@@ -12,8 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
-from babel.numbers import format_decimal
 
+from crm.money import format_number
 from crm.parsing.fields import FieldType
 from handlers.kit.stages import money
 
@@ -49,5 +49,10 @@ def number_text(text: str) -> str:
         number = Decimal(text)
     except InvalidOperation:
         return text
-    locale = "ru_RU" if get_i18n().current_locale == "ru" else "en_US"
-    return format_decimal(number, format="#,##0.##########", locale=locale)
+    return shown_number(number)
+
+
+def shown_number(number: Decimal | float) -> str:
+    """A number (a field's, a deal line's quantity, a filter's bound) as its reader
+    writes it: ``2,5`` and ``1 000 000`` in Russian, ``2.5`` and ``1,000,000`` in English."""
+    return format_number(number, get_i18n().current_locale)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Text, as_line
@@ -15,7 +16,7 @@ from crm.link_views import LinkView
 from crm.parsing.fields import FieldType
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealCb
-from handlers.kit.field_texts import CURRENCY, plain_text
+from handlers.kit.field_texts import CURRENCY, plain_text, shown_number
 from handlers.kit.stages import money
 from handlers.kit.timeline import shorten
 from handlers.records.callbacks import Ent, EntCb
@@ -147,10 +148,9 @@ def group_name(view: LinkView, types: Mapping[int, RecordType]) -> str:
 
 
 def line_text(view: LinkView) -> str:
-    quantity = (view.quantity_milli or 0) / 1000
-    shown = f"{quantity:g}"
+    """``2,5 × 150 ₽ = 375 ₽``: the quantity, too, in the reader's way (not ``2.5``)."""
     return _("{quantity} × {price} = {total}").format(
-        quantity=shown,
+        quantity=shown_number(Decimal(view.quantity_milli or 0) / 1000),
         price=money(view.price_minor or 0, CURRENCY),
         total=money(view.line_total or 0, CURRENCY),
     )
