@@ -1,4 +1,5 @@
-"""Custom field filters packed into callback data and read back; forged data is dropped."""
+"""Custom field filters packed into callback data and read back; forged data is dropped;
+the chosen ranges in words."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ from datetime import date
 
 import pytest
 
+from bot.i18n import build_i18n
 from crm.errors import InvalidInput
 from crm.field_filters import FieldFilter, from_plain, to_plain
+from crm.parsing.fields import FieldType
+from crm.parsing.ranges import parse_range
 from handlers.deals.callbacks import DealsAction, DealsCb
-from handlers.kit.field_filters import pack, unpack, with_filter
+from handlers.kit.field_filters import pack, unpack, value_words, with_filter
+from storage.models import FieldDef
 
 CASES = [
     (FieldFilter(12, option_ids=(3,)),),
@@ -89,3 +94,31 @@ def test_five_field_filters_at_most() -> None:
         with_filter(filters, 9, FieldFilter(9, yes=False))
     assert with_filter(filters, 4, None) == filters[:4]
     assert with_filter(filters, 4, FieldFilter(4, yes=False))[-1] == FieldFilter(4, yes=False)
+
+
+@pytest.mark.parametrize(
+    ("type_", "typed", "language", "shown"),
+    [
+        # a number's bound was Python's float repr: "от 1e+06", "2.5" to a Russian reader
+        (FieldType.NUMBER, "от 1000000", "ru", "от 1\u00a0000\u00a0000"),
+        (FieldType.NUMBER, "from 1000000", "en", "from 1,000,000"),
+        (FieldType.NUMBER, "до 2,5", "ru", "до 2,5"),
+        (FieldType.NUMBER, "to 2.5", "en", "up to 2.5"),
+        (FieldType.NUMBER, "1,5-1 000 000", "ru", "1,5–1\u00a0000\u00a0000"),
+        (FieldType.NUMBER, "12345678901234", "en", "12,345,678,901,234"),
+        (FieldType.NUMBER, "0,0000001", "ru", "0,0000001"),
+        (FieldType.NUMBER, "> 5", "ru", "от 5"),  # the smallest step past 5 reads 5
+        (FieldType.NUMBER, "< -1,5", "ru", "до -1,5"),
+        (FieldType.MONEY, "от 1000000", "ru", "от 1\u00a0000\u00a0000\u00a0₽"),
+        (FieldType.MONEY, "from 1000000", "en", "from 1,000,000\u00a0₽"),
+        (FieldType.DATE, "с 01.03.2026", "ru", "от 01.03.2026"),
+    ],
+)
+def test_a_range_in_words(type_: FieldType, typed: str, language: str, shown: str) -> None:
+    field = FieldDef(id=7, name="Staff", type=type_.value, options=[])
+    found = parse_range(type_, typed)
+    i18n = build_i18n("ru")
+    with i18n.context(), i18n.use_locale(language):
+        words = value_words(field, FieldFilter(7, low=found.low, high=found.high), "RUB")
+    assert words == shown
+    assert "e+" not in words and "e-" not in words

@@ -374,3 +374,51 @@ async def test_a_long_list_is_typed_not_pressed(app: App, owner_en: SimulatedUse
     assert refused.text == "Office: That is not one of the options."
     [screen] = await owner_en.send("77")
     assert "Filters: Office: City 077" in screen.text and listed(screen) == ["Far"]
+
+
+async def test_a_number_range_reads_as_people_write_it(app: App, owner: SimulatedUser) -> None:
+    """A number field's bound was shown as Python's float: "от 1e+06", "до 2.5". It reads
+    "от 1 000 000" and "до 2,5" in Russian, "from 1,000,000" and "up to 2.5" in English."""
+    me = await owner_of(app)
+    async with app.crm.open() as crm:
+        turnover = await crm.fields.define(me, CardKind.CLIENT, "Оборот", FieldType.NUMBER)
+        products = await crm.record_types.take_starter(me, "products")
+        weight = await crm.fields.define(
+            me, CardKind.RECORD, "Weight", FieldType.NUMBER, record_type_id=products.id
+        )
+        for title, kilos in (("Ice", "2,5"), ("Steam", "0,4")):
+            await crm.records.create(me, products.id, title, {weight.id: kilos})
+    anna = await make_client(app, OWNER_ID, "Анна")
+    boris = await make_client(app, OWNER_ID, "Борис")
+    await fill(app, anna.id, {"Оборот": turnover}, Оборот="2500000")
+    await fill(app, boris.id, {"Оборот": turnover}, Оборот="999999,5")
+
+    await owner.send("/clients")
+    await owner.press("Фильтры")
+    await owner.press("🧩 Поля")
+    await owner.press("Оборот")
+    [screen] = await owner.send("от 1000000")
+    assert "Фильтры: Оборот: от 1\xa0000\xa0000" in screen.text
+    assert "e+" not in screen.text and listed(screen) == ["Анна"]
+    await owner.press("Фильтры")
+    [menu] = await owner.press("🧩 Поля: 1")
+    assert "✅ Оборот: от 1\xa0000\xa0000" in [text for text, _d, _u in menu.buttons]
+    await owner.press("Оборот")
+    [screen] = await owner.send("999 999,5 - 2 500 000")
+    assert "Оборот: 999\xa0999,5–2\xa0500\xa0000" in screen.text
+    assert listed(screen) == ["Анна", "Борис"]
+
+    # a record list, in English: the same bounds, the English way
+    async with app.crm.open() as crm:
+        await crm.members.set_language(me, "en")
+    english = owner  # the same owner, reading English now
+    await english.send("/records")
+    await english.press("Товары")  # the type was named in Russian, when it was made
+    await english.press("🧩 Fields")
+    await english.press("Weight")
+    [listing] = await english.send("to 2,5")
+    assert "Fields: Weight: up to 2.5" in listing.text and "Found: 2" in listing.text
+    await english.press("🧩 Fields: 1")
+    await english.press("Weight")
+    [listing] = await english.send("from 1000000")
+    assert "Fields: Weight: from 1,000,000" in listing.text and "Found: 0" in listing.text

@@ -29,6 +29,7 @@ from crm.parsing.fields import (
 )
 from crm.parsing.ranges import parse_range
 from crm.service import Crm
+from handlers.kit.field_texts import shown_number
 from handlers.kit.stages import money
 from handlers.kit.timeline import shorten
 from storage.models import FieldDef
@@ -151,7 +152,7 @@ def _bound(bound: int | float | date | None, currency: str) -> str | None:
     if isinstance(bound, date):
         return bound.strftime("%d.%m.%Y")
     if isinstance(bound, float):
-        return f"{bound:g}"
+        return shown_number(bound)
     return money(bound, currency)
 
 
