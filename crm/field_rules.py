@@ -3,6 +3,8 @@ typed value. Pure."""
 
 from __future__ import annotations
 
+import re
+
 from crm.cards import CardKind
 from crm.errors import ErrorCode, InvalidInput
 from crm.parsing.fields import FieldType, FieldValueError, Option, Parsed, parse_value
@@ -95,6 +97,25 @@ def parse_for_field(field: FieldDef, text: str, region: str) -> Parsed:
         raise InvalidInput(
             ErrorCode.BAD_FIELD_VALUE, reason=error.code, name=field.name, limit=error.limit
         ) from None
+
+
+# A list field's options typed at once: a new line, a semicolon, or a comma that is not a
+# decimal one (``1,5`` is one option: a digit on both sides).
+# The line breaks are those of ``str.splitlines``.
+_OPTION_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029;]|(?<!\d),|,(?!\d)")
+
+
+def split_options(text: str) -> list[str]:
+    """A list field's options as the owner types them: ``опт, розница; дилер`` or one a
+    line. Blanks are trimmed; empty options and repeats (in any case, ё as е) dropped."""
+    options: list[str] = []
+    seen: set[str] = set()
+    for part in _OPTION_BREAK.split(text):
+        name = one_line(part)
+        if name and fold(name) not in seen:
+            seen.add(fold(name))
+            options.append(name)
+    return options
 
 
 def clean_options(names: list[str]) -> list[str]:

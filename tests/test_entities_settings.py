@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.simulator import SimulatedUser
+from bot.simulator import SentMessage, SimulatedUser
 from crm.cards import CardKind, CardRef
 from crm.field_rules import options_of
 from crm.parsing.fields import FieldType
@@ -214,3 +214,55 @@ async def test_archiving_or_deleting_a_type_named_by_no_type_says_it_is_gone(
             assert owner_en.alert == "This record type no longer exists.", data
     async with app.crm.open() as crm:
         assert (await crm.record_types.get(kind.id)).archived_at is None
+
+
+async def new_list_field(owner: SimulatedUser, labels: tuple[str, ...], name: str) -> SentMessage:
+    """/settings → fields of clients → add a field ``name`` of a list; the options' question."""
+    fields_and_types, client_fields, add_field, one_of_a_list = labels
+    await owner.send("/settings")
+    await owner.press(fields_and_types)
+    await owner.press(client_fields)
+    await owner.press(add_field)
+    await owner.send(name)
+    [question] = await owner.press(one_of_a_list)
+    return question
+
+
+async def test_list_options_typed_on_one_line_are_split(app: App, owner: SimulatedUser) -> None:
+    """Options typed "опт, розница; дилер" were kept as one option of that whole line.
+    Commas, semicolons and new lines part them; "1,5" stays one; blanks and repeats go."""
+    russian = ("Поля и типы записей", "Поля клиентов", "➕ Добавить поле", "один из списка")
+    question = await new_list_field(owner, russian, "Канал")
+    assert question.text == (
+        "Пришлите варианты через запятую, точку с запятой или с новой строки: опт, розница; дилер"
+    )
+    assert [text for text, _d, _u in question.buttons] == ["✖️ Отмена"]
+    [field_screen] = await owner.send("опт, розница; дилер,\n Опт ;; тара 1,5 л\nРозница")
+    async with app.crm.open() as crm:
+        [field] = await crm.fields.of(CardKind.CLIENT)
+    assert [o.name for o in options_of(field)] == ["опт", "розница", "дилер", "тара 1,5 л"]
+    assert "опт, розница, дилер, тара 1,5 л" in field_screen.text
+
+    # only separators: refused, and the question stays open for a good answer
+    await new_list_field(owner, russian, "Размер")
+    [refused] = await owner.send(" , ;")
+    assert refused.text == "Полю-списку нужен хотя бы один вариант."
+    await owner.send("1,5; 2,5")
+    async with app.crm.open() as crm:
+        sizes = (await crm.fields.of(CardKind.CLIENT))[-1]
+    assert sizes.name == "Размер" and [o.name for o in options_of(sizes)] == ["1,5", "2,5"]
+
+    # in English too, and Cancel leaves without a field
+    async with app.crm.open() as crm:
+        await crm.members.set_language(await owner_of(app), "en")
+    english = ("Fields and record types", "Client fields", "➕ Add a field", "one of a list")
+    question = await new_list_field(owner, english, "Size")
+    assert question.text == (
+        "Send the options, separated by commas, semicolons or new lines: wholesale, retail; dealer"
+    )
+    [fields_list] = await owner.press("✖️ Cancel", question)
+    assert "Size" not in fields_list.text
+    [search] = await owner.send("S, M; L")  # the question is gone: a search, not options
+    assert search.text == "Nothing found for “S, M; L”."
+    async with app.crm.open() as crm:
+        assert [f.name for f in await crm.fields.of(CardKind.CLIENT)] == ["Канал", "Размер"]

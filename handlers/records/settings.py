@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.automation.parts import FIELD
 from crm.cards import CardKind
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
-from crm.field_rules import clean_name
+from crm.field_rules import clean_name, split_options
 from crm.parsing.fields import LIST_TYPES
 from crm.parsing.type_names import read_type_names
 from crm.service import Crm
@@ -106,7 +106,12 @@ async def _press(
         if type_ in LIST_TYPES:
             await state.set_state(EntFlow.field_options)
             await state.update_data(type=type_.value)
-            await put(callback, (Text(_("Send the options, one per line.")), None))
+            rows = [[button(_("✖️ Cancel"), sv.scb(Ent.FIELD_LIST, kind.value, type_id or 0))]]
+            text = _(
+                "Send the options, separated by commas, semicolons or new lines: "
+                "wholesale, retail; dealer"
+            )
+            await put(callback, (Text(text), InlineKeyboardMarkup(inline_keyboard=rows)))
             return
         field = await crm.fields.define(
             member, kind, str(flow["name"]), type_, record_type_id=type_id
@@ -165,7 +170,7 @@ async def typed_field_name(message: Message, state: FSMContext) -> None:
 async def typed_options(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await state.get_data()
     kind, type_id = kind_of(data)
-    options = (message.text or "").splitlines()
+    options = split_options(message.text or "")
     type_ = sv.FIELD_TYPES[[t.value for t in sv.FIELD_TYPES].index(str(data["type"]))]
     field = await crm.fields.define(
         member, kind, str(data["name"]), type_, record_type_id=type_id, options=options
