@@ -35,6 +35,8 @@ M, N, D = FieldType.MONEY, FieldType.NUMBER, FieldType.DATE
         (N, "1,5 - 2,5", Range(1.5, 2.5)),
         (N, "over 3", Range(low=3.0000000000000004)),
         (N, "до 7", Range(high=7.0)),
+        (N, "up to 2.5", Range(high=2.5)),
+        (M, "Up to 1,000,000", Range(high=100_000_000)),
         (D, "01.03.2026-31.03.2026", Range(date(2026, 3, 1), date(2026, 3, 31))),
         (D, "01.03.2026 – 31.03.2026", Range(date(2026, 3, 1), date(2026, 3, 31))),
         (D, "с 01.03.2026 по 31.03.2026", Range(date(2026, 3, 1), date(2026, 3, 31))),

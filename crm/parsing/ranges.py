@@ -56,6 +56,7 @@ _PREFIXES = (
     ("min", "low"),
     ("до", "high"),
     ("по", "high"),
+    ("up to", "high"),  # as the list's filter line says it back in English
     ("to", "high"),
     ("till", "high"),
     ("until", "high"),
