@@ -108,17 +108,34 @@ async def deal_locked(session: AsyncSession, deal_id: int, *also: CardRef) -> No
     and a writer who read the new client, locked it and waits for the deal would deadlock
     with this one. After ``MOVES`` such moves in a row it is refused (``DEAL_MOVING``).
     A deal that is gone (or goes meanwhile) leaves the caller's own read to find none."""
-    deal = CardRef(CardKind.DEAL, deal_id)
-    client_id = await session.scalar(select(Deal.client_id).where(Deal.id == deal_id))
+    await deals_locked(session, (deal_id,), *also)
+
+
+async def deals_locked(session: AsyncSession, deal_ids: Iterable[int], *also: CardRef) -> None:
+    """``deal_locked`` for several deals at once (a batch of automation firings): their
+    clients, the deals and ``also`` locked together in the one order (``cards_locked``),
+    so that the batch never holds one deal while waiting for another's client."""
+    ordered = sorted(set(deal_ids))
+    clients: dict[int, int] = {}  # each deal's client, as read before the locks
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        rows = await session.execute(select(Deal.id, Deal.client_id).where(Deal.id.in_(chunk)))
+        clients.update((deal_id, client_id) for deal_id, client_id in rows)
+    if not clients:
+        await cards_locked(session, also)
+        return
     for _ in range(MOVES):
-        if client_id is None:
-            await cards_locked(session, also)
-            return
         async with session.begin_nested() as turn:
-            there = await cards_locked(session, (CardRef(CardKind.CLIENT, client_id), deal, *also))
-            found = await session.get(Deal, deal_id) if deal in there else None  # as locked
-            if found is None or found.client_id == client_id:
+            deals = [CardRef(CardKind.DEAL, deal_id) for deal_id in clients]
+            wanted = [CardRef(CardKind.CLIENT, client_id) for client_id in clients.values()]
+            there = await cards_locked(session, (*wanted, *deals, *also))
+            moved: dict[int, int] = {}
+            for deal in deals:
+                found = await session.get(Deal, deal.id) if deal in there else None  # as locked
+                if found is not None and found.client_id != clients[deal.id]:
+                    moved[deal.id] = found.client_id
+            if not moved:
                 return
             await turn.rollback()
-        client_id = found.client_id
+        clients.update(moved)
     raise Conflict(ErrorCode.DEAL_MOVING)

@@ -7,12 +7,14 @@ batches. The reads stop early when ``wanted`` says a member's update came in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.cards import CardKind, CardRef
+from crm.row_locks import deals_locked
 from storage.models import (
     AutomationFiring,
     AutomationRule,
@@ -22,6 +24,32 @@ from storage.models import (
     Deal,
     User,
 )
+
+# A due firing and the cards it acts on (``lock_cards``).
+CARDS = (
+    AutomationFiring.id,
+    AutomationFiring.client_id,
+    AutomationFiring.deal_id,
+    AutomationFiring.record_id,
+)
+
+
+async def lock_cards(
+    session: AsyncSession, due: Sequence[tuple[int, int | None, int | None, int | None]]
+) -> None:
+    """Lock the cards the ``due`` firings (``CARDS``) act on, as a member's writes lock
+    them (``crm.row_locks``): a deal's client and the deal, read afresh, then a client's
+    own or a record's, all at once in the one order. Taken before the firings' rows: a
+    member deleting a deal holds it and then deletes its firings, so the other order
+    would deadlock. A member's change and a rule's action then take turns, and the rule
+    acts on the card as the member left it (on PostgreSQL it read it before and wrote
+    over the member's change). Not on SQLite, where the batch holds the write lock."""
+    deals = {deal_id for _, _, deal_id, _ in due if deal_id is not None}
+    clients = {client for _, client, deal, _ in due if deal is None and client is not None}
+    records = {record_id for _, _, _, record_id in due if record_id is not None}
+    also = [CardRef(CardKind.CLIENT, client_id) for client_id in clients]
+    also += [CardRef(CardKind.RECORD, record_id) for record_id in records]
+    await deals_locked(session, deals, *also)
 
 
 @dataclass

@@ -2,8 +2,11 @@
 
 A firing is done exactly once. Its row is locked for the transaction that does
 its actions and sets ``done_at`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
-a second process takes other rows; SQLite lets one writer in at a time), and
-only rows still without ``done_at`` are taken. A crash before the commit undoes
+a second process skips rows the first has taken; SQLite lets one writer in at a
+time), and only rows still without ``done_at`` are taken. On PostgreSQL the
+cards the due firings act on are locked before them, as a member's writes lock
+cards (``batch_reads.lock_cards``): a second process that read the same due
+firings waits for the first's cards, then finds the firings done. A crash before the commit undoes
 the actions and the mark together, and the next tick does it again; after the
 commit it is never taken again. What fell due while the bot was down is done
 on the first tick after it comes back.
@@ -24,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events, placeholders
 from crm.automation import field_match, triggers
 from crm.automation.actions import Actions, Skipped
-from crm.automation.batch_reads import BatchReads, read_batch
+from crm.automation.batch_reads import CARDS, BatchReads, lock_cards, read_batch
 from crm.automation.conditions import Record, load_custom, load_record
 from crm.clock import Clock
 from crm.pace import Pace
@@ -121,18 +124,24 @@ class Runner:
         if may_give_way and self._pace.busy:
             raise _GiveWay()  # before taking the write lock at all
         async with write_transaction(self._session):
+            order = (AutomationFiring.due_at, AutomationFiring.id)
+            due = await self._session.execute(
+                select(*CARDS).where(*due_firings(now)).order_by(*order).limit(limit)
+            )
+            cards = [(card_id, client, deal, record) for card_id, client, deal, record in due]
+            if not self.one_writer():  # their cards first, as a member's writes lock them
+                await lock_cards(self._session, cards)
             firings = list(
                 await self._session.scalars(
                     select(AutomationFiring)
-                    .where(*due_firings(now))
-                    .order_by(AutomationFiring.due_at, AutomationFiring.id)
-                    .limit(limit)
+                    .where(AutomationFiring.id.in_([card[0] for card in cards]), *due_firings(now))
+                    .order_by(*order)
                     .with_for_update(skip_locked=True)
                     .execution_options(populate_existing=True)
                 )
             )
             if not firings:  # done by the last batch after all, or taken by another process
-                return 0, False
+                return 0, len(cards) == limit
             if may_give_way and self._pace.busy:
                 raise _GiveWay()
             reads = await read_batch(
@@ -159,7 +168,7 @@ class Runner:
             await self._session.flush()  # the new tasks and what changed, a few statements
             await events.insert_rows(self._session, [self._finish(one) for one in fired])
             settled = len(firings) if careful else len(fired)
-            return settled, settled < len(firings) or len(firings) == limit
+            return settled, settled < len(firings) or len(cards) == limit
 
     def one_writer(self) -> bool:
         """SQLite: one writer at a time, so a member's write waits for a whole batch."""
