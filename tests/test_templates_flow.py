@@ -5,6 +5,7 @@ document, Send by email to a local SMTP server and its failure told)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
 
@@ -27,7 +28,7 @@ from handlers.deals.callbacks import DealCb
 from handlers.templates.callbacks import TplAction, TplCb
 from storage.engine import create_session_factory
 from storage.models import Client, Deal, Event, Template
-from tests.conftest import OWNER_ID, Joiner, make_settings
+from tests.conftest import OWNER_ID, Joiner, UserFactory, make_settings
 from tests.test_templates_core import Inbox, inbox, word_file
 
 __all__ = ["inbox"]  # the local SMTP server's fixture, shared with the core tests
@@ -228,6 +229,34 @@ async def test_a_document_is_sent_as_a_file_from_the_client_card(
     assert event.client_id == deal.client_id and event.deal_id is None
 
 
+@pytest.mark.parametrize("language", ["en", "ru"])
+async def test_a_document_pressed_twice_at_once_is_sent_once(
+    app: App, user: UserFactory, language: str
+) -> None:
+    """Both presses are answered, the second "already sent"; the picking screen shown
+    again (to send it once more on purpose) sends it again."""
+    deal = await a_deal(app)
+    await a_template(app, "Offer doc", docx=word_file(["For {client.name}"]))
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        await crm.members.set_language(member, language)
+    owner = user(OWNER_ID, "Olga", language_code=language)
+    card = ClientCb(action="open", client_id=deal.client_id).pack()
+    [picked] = await owner.press_data(card)
+    [picked] = await owner.press("📨", picked)
+    await asyncio.gather(*(owner.press("📄 Offer doc", picked) for _ in range(2)))
+    documents = [m for m in owner.chat_messages() if m.method == "SendDocument"]
+    assert len(documents) == 1
+    assert owner.alerts() == [{"en": "Already sent.", "ru": "Уже отправлено."}[language]]
+    assert len(await events(app, "template_prepared")) == 1
+
+    [card_again] = await owner.press_data(card, picked)
+    await owner.press("📨", card_again)
+    await owner.press("📄 Offer doc", card_again)
+    assert len([m for m in owner.chat_messages() if m.method == "SendDocument"]) == 2
+
+
 async def test_no_templates_yet_says_who_adds_them(app: App, owner_en: SimulatedUser) -> None:
     deal = await a_deal(app)
     await owner_en.press_data(ClientCb(action="open", client_id=deal.client_id).pack())
@@ -273,11 +302,21 @@ async def test_send_by_email_delivers_and_a_failure_reaches_the_member(
     names = [part.get_filename() for part in received.messages[1].walk() if part.get_filename()]
     assert names == ["Ivan Petrov 02.03.2026.docx"]
 
+    assert await owner_en.press("Send by email", document) == []  # the same button, later
+    assert owner_en.alert == "Already sent."
+    assert len(received.messages) == 2
+
+    await owner_en.press("◀️ Deal", document)
+    await owner_en.press("📨 Send")
+    [fresh] = await owner_en.press("📄 Offer doc")  # a new document, to send on purpose
     received.refuse = True
-    await owner_en.press("Send by email", document)
+    await owner_en.press("Send by email", fresh)
     assert owner_en.alert is not None
     assert "The email was not sent" in owner_en.alert and "mailbox unavailable" in owner_en.alert
-    assert len(await events(app, "template_emailed")) == 2
+    received.refuse = False
+    await owner_en.press("Send by email", fresh)  # a failed send can be pressed again
+    assert len(received.messages) == 3
+    assert len(await events(app, "template_emailed")) == 3
 
 
 @pytest.mark.parametrize("app", ["smtp"], indirect=True)

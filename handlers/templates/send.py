@@ -17,6 +17,7 @@ from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, show
 from handlers.templates.callbacks import TplAction, TplCb
+from handlers.templates.once import forget_screen, once
 from handlers.templates.states import Sending, TemplateFlow
 from handlers.templates.views import (
     ask_fill_text,
@@ -83,7 +84,9 @@ async def _missing(crm: Crm, check: Check) -> Screen:
 
 
 @routes.callback_query(TplCb.filter(F.action == TplAction.PICK))
-async def pick(callback: CallbackQuery, callback_data: TplCb, member: User, crm: Crm) -> None:
+async def pick(
+    callback: CallbackQuery, callback_data: TplCb, member: User, crm: Crm, state: FSMContext
+) -> None:
     if callback_data.deal_id:
         deal = await crm.deals.visible(member, callback_data.deal_id)
         client_id, deal_id = deal.client_id, deal.id
@@ -92,24 +95,28 @@ async def pick(callback: CallbackQuery, callback_data: TplCb, member: User, crm:
         client_id, deal_id = client.id, 0
     templates = await crm.templates.all()
     await show(callback, pick_screen(templates, client_id if not deal_id else 0, deal_id))
+    await forget_screen(callback, state)
 
 
 @routes.callback_query(TplCb.filter(F.action == TplAction.CHOOSE))
 async def choose(
-    callback: CallbackQuery, callback_data: TplCb, member: User, crm: Crm, bot: Bot
-) -> None:
+    callback: CallbackQuery, callback_data: TplCb, member: User, crm: Crm, bot: Bot,
+    state: FSMContext,
+) -> None:  # fmt: skip
     check = await _check(crm, member, callback_data)
     if check.missing:
         await show(callback, await _missing(crm, check))
         return
-    await _deliver(callback, crm, member, bot, check)
+    await once(callback, callback_data, state, lambda: _deliver(callback, crm, member, bot, check))
 
 
 @routes.callback_query(TplCb.filter(F.action == TplAction.READY))
 async def send_anyway(
-    callback: CallbackQuery, callback_data: TplCb, member: User, crm: Crm, bot: Bot
-) -> None:
-    await _deliver(callback, crm, member, bot, await _check(crm, member, callback_data))
+    callback: CallbackQuery, callback_data: TplCb, member: User, crm: Crm, bot: Bot,
+    state: FSMContext,
+) -> None:  # fmt: skip
+    check = await _check(crm, member, callback_data)
+    await once(callback, callback_data, state, lambda: _deliver(callback, crm, member, bot, check))
 
 
 @routes.callback_query(TplCb.filter(F.action == TplAction.FILL))
@@ -169,9 +176,15 @@ async def fill_not_text(message: Message) -> None:
 
 @routes.callback_query(TplCb.filter(F.action == TplAction.EMAIL))
 async def email(
-    callback: CallbackQuery, callback_data: TplCb, member: User, crm: Crm, bot: Bot
-) -> None:
+    callback: CallbackQuery, callback_data: TplCb, member: User, crm: Crm, bot: Bot,
+    state: FSMContext,
+) -> None:  # fmt: skip
     template = await crm.templates.get(callback_data.template_id)
-    address = await crm.templates.email(member, template.id, email_body(), **_record(callback_data))
-    await callback.answer()
-    await bot.send_message(member.id, emailed_text(template.name, address))
+
+    async def send() -> None:
+        ids = _record(callback_data)
+        address = await crm.templates.email(member, template.id, email_body(), **ids)
+        await callback.answer()
+        await bot.send_message(member.id, emailed_text(template.name, address))
+
+    await once(callback, callback_data, state, send)

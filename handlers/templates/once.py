@@ -1,0 +1,70 @@
+"""A send button acts once: pressed twice, the template goes once.
+
+Telegram delivers a button pressed twice in quick succession as two presses, and they
+are handled one after the other (one update at a time per chat): the second sent the
+filled document, or the letter to the client, again. Which buttons of which message
+have sent (the message, the action and the template) is kept in the FSM data, as the
+client lists' filters are kept by message: a second press of one is answered "already
+sent". A send that failed is not counted, so it can be pressed again; the picking
+screen shown anew on a message ("📨 Send" on the card) forgets what its buttons sent,
+so a template is sent again from it on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
+
+from handlers.kit.dialogs import DialogData
+from handlers.templates.callbacks import TplCb
+
+KEEP = 20  # the newest presses remembered
+
+
+@dataclass(frozen=True)
+class SentPresses(DialogData):
+    """``message:action:template`` of the buttons that have sent, oldest first."""
+
+    sent_presses: list[str] = field(default_factory=list)
+
+
+def _key(callback: CallbackQuery, data: TplCb) -> str | None:
+    if callback.message is None:
+        return None
+    return f"{callback.message.message_id}:{data.action.value}:{data.template_id}"
+
+
+async def once(
+    callback: CallbackQuery, data: TplCb, state: FSMContext, send: Callable[[], Awaitable[None]]
+) -> None:
+    """``send``, unless this button of this message has sent already (then the press is
+    answered so). Counted before ``send`` and forgotten if it fails."""
+    key = _key(callback, data)
+    if key is None:
+        await send()
+        return
+    sent = (await SentPresses.load(state)).sent_presses
+    if key in sent:
+        await callback.answer(_("Already sent."))
+        return
+    await SentPresses([*sent, key][-KEEP:]).save(state)
+    try:
+        await send()
+    except Exception:
+        left = (await SentPresses.load(state)).sent_presses
+        await SentPresses([one for one in left if one != key]).save(state)
+        raise
+
+
+async def forget_screen(callback: CallbackQuery, state: FSMContext) -> None:
+    """A new picking screen on the pressed message: what its old buttons sent is forgotten."""
+    if callback.message is None:
+        return
+    prefix = f"{callback.message.message_id}:"
+    sent = (await SentPresses.load(state)).sent_presses
+    if any(one.startswith(prefix) for one in sent):
+        await SentPresses([one for one in sent if not one.startswith(prefix)]).save(state)
