@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
+from redis.asyncio import Redis
 
 from bot.app import App, build_app
 from bot.checks import Refused, check_settings
@@ -17,7 +19,8 @@ from bot.i18n import build_i18n
 from bot.logs import JsonFormatter
 from bot.offline import OfflineSession
 from bot.startup import prepare_database
-from bot.updates import LocalUpdateQueue, UpdateRunner, chat_of
+from bot.updates import LocalUpdateQueue, RedisUpdateQueue, UpdateRunner, chat_of
+from bot.web.refusals import RETRY_AFTER_SECONDS
 from bot.web.server import build_web_app, webhook_path
 from bot.web.webhook import SECRET_HEADER
 from crm.clock import ManualClock
@@ -230,3 +233,33 @@ def test_start_up_refuses_what_cannot_work(overrides: dict[str, object], refusal
 def test_start_up_accepts_what_works(overrides: dict[str, object]) -> None:
     settings = make_settings(overrides.pop("database_url", SQLITE), **overrides)  # type: ignore[arg-type]
     check_settings(settings)
+
+
+async def test_a_webhook_shutting_down_or_without_its_queue_says_when_to_retry(
+    web_app: App,
+) -> None:
+    """The webhook's own 503s carry ``Retry-After`` as the database's do: a process
+    shutting down, and an update queue it cannot reach (Redis away)."""
+    unused = socket.socket()
+    unused.bind(("127.0.0.1", 0))
+    port = unused.getsockname()[1]
+    unused.close()  # nothing listens there: the queue's Redis is refused
+    redis = Redis.from_url(f"redis://127.0.0.1:{port}/0", socket_connect_timeout=1)
+    runner = UpdateRunner(web_app.dispatcher, web_app.bot)
+    queue = RedisUpdateQueue(runner, redis, "kt-web-test", "a", 5)
+    stopping = False
+    server = TestServer(build_web_app(web_app, intake=queue, stopping=lambda: stopping))
+    try:
+        async with TestClient(server) as http:
+            answer = await http.post(PATH, json=start_update(30), headers={SECRET_HEADER: SECRET})
+            assert answer.status == 503
+            assert (await answer.json())["error"] == "the update queue is unavailable"
+            assert answer.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+            stopping = True
+            answer = await http.post(PATH, json=start_update(31), headers={SECRET_HEADER: SECRET})
+            assert answer.status == 503 and (await answer.json())["error"] == "shutting down"
+            assert answer.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+            answer = await http.post(PATH, json=start_update(32))  # still checked first
+            assert answer.status == 403 and "Retry-After" not in answer.headers
+    finally:
+        await redis.aclose()

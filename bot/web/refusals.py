@@ -48,6 +48,12 @@ def refuse(status: int, reason: str, headers: dict[str, str] | None = None) -> w
     return web.json_response({"ok": False, "error": reason}, status=status, headers=headers)
 
 
+def unavailable(reason: str) -> web.Response:
+    """503 with ``Retry-After``: the request was not taken, and the same one sent again
+    in a few seconds may be (a database back, a queue reachable, another instance up)."""
+    return refuse(503, reason, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def database_unavailable(error: BaseException) -> bool:
     """Whether ``error``, or one it was raised from or while handling, is the database
     being unavailable. A write cut off mid-way can surface as SQLAlchemy's complaint
@@ -100,4 +106,4 @@ async def database_failures(request: web.Request, handler: Handler) -> web.Strea
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "?"
         log.error("%s %s answered 503: the database failed", request.method, route, exc_info=error)
-        return refuse(503, DATABASE_UNAVAILABLE, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return unavailable(DATABASE_UNAVAILABLE)

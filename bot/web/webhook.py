@@ -3,7 +3,9 @@
 The update is handled after the answer (``bot.updates``): a slow handler never
 makes Telegram wait, time out and deliver the update again. An update is only
 answered 200 once it is queued, so one this process could not take is
-redelivered by Telegram (perhaps to another instance).
+redelivered by Telegram (perhaps to another instance): a process shutting down, or
+an update queue out of reach, is answered 503 with ``Retry-After``, as a database
+that fails is on every route.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Protocol
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from bot.web.refusals import refuse
+from bot.web.refusals import refuse, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,7 @@ def webhook_route(
             return refuse(403, "wrong or missing secret token")
         if stopping():
             # Telegram tries again; the proxy sends the retry to an instance that is up.
-            return refuse(503, "shutting down")
+            return unavailable("shutting down")
         try:
             body = await request.read()
         except web.RequestPayloadError:
@@ -60,7 +62,7 @@ def webhook_route(
             await intake.put(update_id, body)
         except RedisError as error:
             log.error("update %s not queued: %s", update_id, type(error).__name__)
-            return refuse(503, "the update queue is unavailable")
+            return unavailable("the update queue is unavailable")
         return web.json_response({"ok": True})
 
     return webhook
