@@ -22,7 +22,11 @@ from crm import placeholders
 from crm.errors import ErrorCode, InvalidInput
 
 MAX_BYTES = 5 * 1024 * 1024
-_OPEN_BRACE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.]*(?![A-Za-z0-9_.}])")
+# A brace opened on a name and not closed after it: "{client.na", "{ client.name, hi".
+_OPEN_BRACE = re.compile(
+    r"\{" + placeholders.SPACES + r"[A-Za-z_][A-Za-z0-9_.]*"
+    r"(?![A-Za-z0-9_.}]|" + placeholders.SPACES + r"\})"
+)
 _ANY_BRACED = re.compile(r"\{([^{}]*)\}")
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # Word's paragraph and text elements (python-docx's W_P, W_T). python-docx,

@@ -1,5 +1,8 @@
 """Placeholders like ``{client.name}`` in templates and rule texts: finding, checking, filling.
 
+Spaces inside the braces are allowed (``{ client.name }`` is the same placeholder);
+double braces (``{{client.name}}``) are refused with how to write them.
+
 The values come from a client, its deal and its manager (``record_values``).
 Custom fields (``{custom.<key>}``) are accepted for the keys the caller names
 as known: the seam where the team's own fields plug in.
@@ -31,7 +34,9 @@ BUILT_IN = (
 )
 CUSTOM_PREFIX = "custom."
 _NAME = r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)?)"
-PATTERN = re.compile(r"\{" + _NAME + r"\}")
+# Spaces (not line breaks) inside the braces, as people type them: ``{ client.name }``.
+SPACES = r"[^\S\n]*"
+PATTERN = re.compile(r"\{" + SPACES + _NAME + SPACES + r"\}")
 # ``{{client.name}}``, as other CRMs and Jinja write them: filled as ``{client.name}``, it
 # would leave a brace each side of the value ("Dear {Ivan}").
 _DOUBLED = re.compile(r"\{\{\s*" + _NAME + r"\s*\}\}")

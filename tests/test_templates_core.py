@@ -40,7 +40,13 @@ from tests.conftest import OWNER_ID, app_with
         ("{deal.title} for {deal.amount}, {deal.title}", ["deal.title", "deal.amount"]),
         ("{today}", ["today"]),
         ("no placeholders {", []),
-        ("{ client.name }", []),
+        (
+            "{ client.name }, {deal.title }, {\u00a0today\u00a0}",
+            ["client.name", "deal.title", "today"],
+        ),
+        ("{\tclient.name  }", ["client.name"]),
+        ("{\nclient.name}", []),  # a line break inside is no placeholder
+        ("{ client. name }", []),
     ],
 )
 def test_placeholders_are_found(text: str, names: list[str]) -> None:
@@ -53,6 +59,8 @@ def test_placeholders_are_found(text: str, names: list[str]) -> None:
         ("Hi {client.nam}", "client.nam"),
         ("{manager.email}", "manager.email"),
         ("{custom.inn}", "custom.inn"),
+        ("Hi { client.nam }", "client.nam"),
+        ("{manager.email }", "manager.email"),
     ],
 )
 def test_an_unknown_placeholder_is_named(text: str, unknown: str) -> None:
@@ -66,6 +74,16 @@ def test_custom_fields_pass_when_known_and_fill() -> None:
     values = {"custom.inn": "7701", "client.name": None}
     assert placeholders.fill("INN {custom.inn}, {client.name}.", values) == "INN 7701, ."
     assert placeholders.missing(["custom.inn", "client.name"], values) == ["client.name"]
+
+
+def test_a_placeholder_with_spaces_inside_fills_as_without() -> None:
+    values = {"client.name": "Ivan", "deal.title": "Kitchen"}
+    text = "Dear { client.name }, {deal.title }: { deal.title}, {client.name}."
+    assert placeholders.check(text) == ["client.name", "deal.title"]
+    assert placeholders.fill(text, values) == "Dear Ivan, Kitchen: Kitchen, Ivan."
+    with pytest.raises(InvalidInput) as refused:
+        placeholders.check("Dear {{ client.name }}")
+    assert refused.value.code == "double_braces"
 
 
 # --- the record ---------------------------------------------------------------------------------
@@ -158,6 +176,16 @@ def test_a_placeholder_split_over_runs_is_joined() -> None:
     assert docx_fill.text_of(filled).splitlines() == ["Dear A & B <C>, thank you", "Sum: 5 ₽"]
 
 
+def test_a_docx_placeholder_with_spaces_inside_is_filled() -> None:
+    data = word_file(
+        ["Dear { cli", "ent.name }, thank you"], ["Sum: {deal.amount }, {\u00a0client.name}"]
+    )
+    prepared = docx_fill.prepare(data)
+    assert prepared.placeholders == ["client.name", "deal.amount"]
+    filled = docx_fill.fill(prepared.document, {"client.name": "Ivan", "deal.amount": "5 ₽"})
+    assert docx_fill.text_of(filled).splitlines() == ["Dear Ivan, thank you", "Sum: 5 ₽, Ivan"]
+
+
 @pytest.mark.parametrize(
     ("runs", "code", "param"),
     [
@@ -167,6 +195,11 @@ def test_a_placeholder_split_over_runs_is_joined() -> None:
         (["Dear {{ client.name }}"], "double_braces", "{{ client.name }}"),
         (["Dear {{ client.name }"], "broken_placeholder", "Dear {{ client.name }"),
         (["Order {#12 for {client.name}"], "broken_placeholder", "Order {#12"),
+        (["Dear { client.nmae }"], "unknown_placeholder", "client.nmae"),
+        (["Dear { cli", "ent.surname  }"], "unknown_placeholder", "client.surname"),
+        (["Dear { client.name, welcome"], "broken_placeholder", "Dear { client.name, welcome"),
+        (["Dear {client.name welcome"], "broken_placeholder", "Dear {client.name welcome"),
+        (["Dear {{client.name }}"], "double_braces", "{{client.name }}"),
     ],
 )
 def test_a_bad_docx_placeholder_says_what_to_fix(runs: list[str], code: str, param: str) -> None:

@@ -257,6 +257,37 @@ async def test_a_document_pressed_twice_at_once_is_sent_once(
     assert len([m for m in owner.chat_messages() if m.method == "SendDocument"]) == 2
 
 
+async def test_placeholders_typed_with_spaces_inside_are_filled(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """``{ client.name }`` as people type it: kept as a placeholder in a .docx and in a
+    message, filled on sending; an unknown one with spaces is still refused by name."""
+    deal = await a_deal(app, company="Roga & Co")
+    await owner_en.send("/settings")
+    await owner_en.press("Templates")
+    await owner_en.press("Document (.docx)")
+    [unknown] = await owner_en.send_document("a.docx", data=word_file(["Dear { client.nmae }"]))
+    assert "I don't know the placeholder {client.nmae}" in unknown.text
+    spaced = word_file(["For { client", ".name }, {client.company }"])
+    [saved] = await owner_en.send_document("Offer doc.docx", data=spaced)
+    assert "Placeholders found: {client.name}, {client.company}." in saved.text
+    await owner_en.press("Message")
+    await owner_en.send("Hello")
+    [refused] = await owner_en.send("Dear { client.nmae }")
+    assert "I don't know the placeholder {client.nmae}" in refused.text
+    [text_saved] = await owner_en.send("Dear { client.name }, {deal.title }")
+    assert "Saved: «Hello»." in text_saved.text
+    [card] = await owner_en.press_data(ClientCb(action="open", client_id=deal.client_id).pack())
+    await owner_en.press("📨 Send", card)
+    [document] = await owner_en.press("📄 Offer doc")
+    assert document.data is not None
+    assert docx_fill.text_of(document.data) == "For Ivan Petrov, Roga & Co"
+    [deal_card] = await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("📨 Send", deal_card)
+    [message] = await owner_en.press("📝 Hello")
+    assert "Dear Ivan Petrov, Kitchen" in message.text
+
+
 async def test_no_templates_yet_says_who_adds_them(app: App, owner_en: SimulatedUser) -> None:
     deal = await a_deal(app)
     await owner_en.press_data(ClientCb(action="open", client_id=deal.client_id).pack())
