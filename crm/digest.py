@@ -44,6 +44,7 @@ class Summary:
     tasks_done: dict[int, int] = field(default_factory=dict)  # member id → count
     tasks_overdue: dict[int, int] = field(default_factory=dict)
     stale_deals: list[tuple[str, str]] = field(default_factory=list)  # deal title, client name
+    stale_count: int = 0  # all of them, shown or not
     unreachable: list[int] = field(default_factory=list)
     exports: list[ExportLog] = field(default_factory=list)  # the day's exports (owners only)
 
@@ -71,6 +72,7 @@ class Morning:
     stale_deals: list[tuple[str, str]]
     today_count: int = 0  # all of them, shown or not
     overdue_count: int = 0
+    stale_count: int = 0
 
 
 def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
@@ -250,7 +252,7 @@ class Digests:
             .group_by(Task.assignee_id)
         )
         summary.tasks_overdue = {int(member): int(count) for member, count in overdue.all()}
-        summary.stale_deals = await self._stale(actor, mine=False)
+        summary.stale_deals, summary.stale_count = await self._stale(actor, mine=False)
         unreachable = await self._session.scalars(
             select(User.id).where(User.active.is_(True), User.unreachable_at.is_not(None))
         )
@@ -270,8 +272,8 @@ class Digests:
         mine = select(Task).where(Task.assignee_id == actor.id, Task.done_at.is_(None))
         today, today_count = await self._first(mine.where(Task.due_at >= start, Task.due_at < end))
         overdue, overdue_count = await self._first(mine.where(Task.due_at < min(start, now)))
-        stale = await self._stale(actor, mine=True)
-        return Morning(today, overdue, stale, today_count, overdue_count)
+        stale, stale_count = await self._stale(actor, mine=True)
+        return Morning(today, overdue, stale, today_count, overdue_count, stale_count)
 
     async def _first(self, tasks: Select[Task]) -> tuple[list[Task], int]:
         """The first MORNING_TASKS of ``tasks`` by due time, and how many there are."""
@@ -279,15 +281,17 @@ class Digests:
         count = await self._session.scalar(select(func.count()).select_from(tasks.subquery()))
         return list(first), int(count or 0)
 
-    async def _stale(self, actor: User, mine: bool) -> list[tuple[str, str]]:
-        """Up to ten stale deals (title, client), stage by stage."""
+    async def _stale(self, actor: User, mine: bool) -> tuple[list[tuple[str, str]], int]:
+        """Up to ten stale deals (title, client), stage by stage, and how many there are."""
         lines: list[tuple[str, str]] = []
+        total = 0
         now = self._clock.now()
         for stage in await self._pipelines.stages():
-            if stage.kind != "open" or len(lines) >= 10:
+            if stage.kind != "open":
                 continue
-            found, _count = await self._deals.on_stage(
-                actor, stage.id, DealFilter(mine=mine, stale=True), now, now, 0, per_page=10
-            )
+            room = max(0, 10 - len(lines))
+            stale = DealFilter(mine=mine, stale=True)
+            found, count = await self._deals.on_stage(actor, stage.id, stale, now, now, 0, room)
             lines.extend((line.deal.title, line.client_name) for line in found)
-        return lines[:10]
+            total += count
+        return lines[:10], total

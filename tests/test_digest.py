@@ -236,3 +236,41 @@ async def test_a_long_morning_list_still_fits_in_one_message(
     shown = morning.count(title)
     assert 10 < shown < 30
     assert f"…and {40 - shown} more: /tasks" in morning
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+async def test_a_long_summary_still_fits_and_counts_what_it_leaves_out(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """12 stale deals and 12 new clients, all of long names with emoji: the summary the clock
+    sends (through the outbox) and the one /digest shows are each one message Telegram takes
+    (4096 UTF-16 units; a longer one was refused and lost), and each list it shortens says
+    how many more there are."""
+    await owner_en.send("/start")
+    words = " Конструкторское бюро 🙂 полного цикла"
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        client = await make_client(app, OWNER_ID, ("Old client" + words * 5)[:200])
+        for n in range(12):
+            await crm.deals.create(owner, client.id, 100_00, (f"Deal {n}" + words * 5)[:200])
+    clock.set(datetime(2026, 3, 9, 9, tzinfo=UTC))  # a week on: the deals are stale
+    for n in range(12):
+        await make_client(app, OWNER_ID, (f"New client {n}" + words * 5)[:200])
+    clock.set(datetime(2026, 3, 10, 6, 0, tzinfo=UTC))  # 09:00 Moscow
+    await app.ticker.tick()
+    sent = owner_en.last_message().text
+    [sent_yesterday] = await owner_en.send("/digest")  # today: nothing new, the stale deals
+    [shown] = await owner_en.press("Yesterday", sent_yesterday)
+    for summary in (sent, shown.text):
+        assert summary.startswith("Summary for 09.03.2026")
+        assert utf16(summary) <= 4096
+        names = sum(f"New client {n} " in summary for n in range(12))
+        assert 0 < names < 10  # ten of the twelve were to be named: shortened to fit
+        assert "New clients: 12 (New client 0 " in summary
+        assert f", …and {12 - names} more)" in summary
+        deals = sum(f"• Deal {n} " in summary for n in range(12))
+        assert 0 < deals < 10  # all twelve are stale: ten were to be listed
+        assert "• Deal 11 " in summary and f"…and {12 - deals} more: /deals" in summary

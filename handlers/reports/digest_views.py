@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,7 +28,8 @@ def summary_text(
     currency: str,
     until: str | None = None,
 ) -> Text:
-    """A whole day's summary; with ``until`` (a local time), today's so far."""
+    """A whole day's summary; with ``until`` (a local time), today's so far. Its lists are
+    shortened, the longest first, until it fits Telegram's limit, each saying how many more."""
     day = summary.day.strftime("%d.%m.%Y")
     if summary.quiet:
         quiet = _("Summary for {day}: a quiet day, nothing happened and nothing is stuck.")
@@ -37,86 +39,77 @@ def summary_text(
     heading = _("Summary for {day}").format(day=day)
     if until is not None:
         heading = _("Today so far ({day}, until {time})").format(day=day, time=until)
-    parts = [as_line(Bold(heading))]
-    if summary.new_clients:
-        shown = ", ".join(summary.new_clients[:MAX_NAMES])
-        more = "…" if len(summary.new_clients) > MAX_NAMES else ""
-        parts.append(
-            as_line(
-                _("New clients: {count} ({names})").format(
-                    count=len(summary.new_clients), names=shown + more
-                )
-            )
-        )
+
+    def who(member_id: int) -> str:
+        return member_name(people[member_id]) if member_id in people else str(member_id)
+
+    figures: list[Text] = []
     for label, (count, amount) in (
         (_("Deals created: {count}, {amount}"), summary.deals_created),
         (_("Deals won: {count}, {amount}"), summary.deals_won),
         (_("Deals lost: {count}, {amount}"), summary.deals_lost),
     ):
         if count:
-            parts.append(as_line(label.format(count=count, amount=money(amount, currency))))
+            figures.append(as_line(label.format(count=count, amount=money(amount, currency))))
     if summary.deals_moved:
-        parts.append(
+        figures.append(
             as_line(_("Deals moved to another stage: {count}").format(count=summary.deals_moved))
         )
-    if any(count for _id, count, _amount in summary.pipeline):
-        parts.append(as_line())
-        parts.append(as_line(Bold(_("Open pipeline"))))
-        for stage_id, count, amount in summary.pipeline:
-            if count and stage_id in stages:
-                parts.append(
-                    as_line(
-                        f"• {stage_name(stages[stage_id])}: {count} · {money(amount, currency)}"
-                    )
-                )
     members = sorted(set(summary.tasks_done) | set(summary.tasks_overdue))
-    if members:
-        parts.append(as_line())
-        parts.append(as_line(Bold(_("Tasks: done / overdue"))))
-        for member_id in members:
-            who = member_name(people[member_id]) if member_id in people else str(member_id)
-            parts.append(
-                as_line(
-                    f"• {who}: {summary.tasks_done.get(member_id, 0)} / "
-                    f"{summary.tasks_overdue.get(member_id, 0)}"
-                )
-            )
-    if summary.stale_deals:
-        parts.append(as_line())
-        parts.append(as_line(Bold(_("Stale deals"))))
-        for title, client in summary.stale_deals:
-            parts.append(as_line(f"• {title} — {client}"))
-    if summary.unreachable:
-        names = ", ".join(
-            member_name(people[i]) if i in people else str(i) for i in summary.unreachable
+    exports = [
+        _("• {who}: {what} ({format}), rows: {rows}").format(
+            who=who(export.actor_id) if export.actor_id in people else "—",
+            what=export_label(export.what, export.filters),
+            format=export.file_format,
+            rows=export.rows,
         )
-        parts.append(as_line())
-        parts.append(
-            as_line(
-                _("The bot can no longer reach: {names}. They may have blocked it.").format(
-                    names=names
-                )
-            )
-        )
-    if summary.exports:
-        parts.append(as_line())
-        parts.append(as_line(Bold(_("Exports"))))
-        for export in summary.exports[:MAX_NAMES]:
-            who = member_name(people[export.actor_id]) if export.actor_id in people else "—"
-            parts.append(
-                as_line(
-                    _("• {who}: {what} ({format}), rows: {rows}").format(
-                        who=who,
-                        what=export_label(export.what, export.filters),
-                        format=export.file_format,
-                        rows=export.rows,
-                    )
-                )
-            )
-        if len(summary.exports) > MAX_NAMES:
-            rest = len(summary.exports) - MAX_NAMES
-            parts.append(as_line(_("…and {count} more").format(count=rest)))
-    return Text(*parts)
+        for export in summary.exports[:MAX_NAMES]
+    ]
+    parts: list[Text | _Part | _Names] = [
+        as_line(Bold(heading)),
+        _Names(
+            _("New clients: {count} ({names})"),
+            summary.new_clients[:MAX_NAMES],
+            len(summary.new_clients),
+        ),
+        Text(*figures),
+        _Part(
+            _("Open pipeline"),
+            [
+                f"• {stage_name(stages[stage_id])}: {count} · {money(amount, currency)}"
+                for stage_id, count, amount in summary.pipeline
+                if count and stage_id in stages
+            ],
+            0,
+            "/deals",
+            gap=True,
+        ),
+        _Part(
+            _("Tasks: done / overdue"),
+            [
+                f"• {who(member_id)}: {summary.tasks_done.get(member_id, 0)} / "
+                f"{summary.tasks_overdue.get(member_id, 0)}"
+                for member_id in members
+            ],
+            0,
+            gap=True,
+        ),
+        _Part(
+            _("Stale deals"),
+            [f"• {title} — {client}" for title, client in summary.stale_deals],
+            summary.stale_count,
+            "/deals",
+            gap=True,
+        ),
+        _Names(
+            _("The bot can no longer reach: {names}. They may have blocked it."),
+            [who(member_id) for member_id in summary.unreachable],
+            len(summary.unreachable),
+            gap=True,
+        ),
+        _Part(_("Exports"), exports, len(summary.exports), gap=True),
+    ]
+    return _fit(parts)
 
 
 def export_label(what: str, filters: dict[str, Any]) -> str:
@@ -145,34 +138,71 @@ def morning_text(morning: Morning, day: date, tz: str) -> Text:
         _Part(
             _("Your stale deals"),
             [f"• {title} — {client}" for title, client in morning.stale_deals],
-            len(morning.stale_deals),
+            morning.stale_count,
             "/deals",
         ),
     ]
-    shown = [len(part.lines) for part in parts]
+    return _fit([as_line(Bold(heading)), *parts])
+
+
+def _fit(parts: Sequence[Text | _Part | _Names]) -> Text:
+    """The parts, the longest list shortened by one until the whole fits Telegram's
+    limit (or nothing of the lists is left to cut); a ``Text`` is kept as it is."""
+    shown = [0 if isinstance(part, Text) else len(part.lines) for part in parts]
     while True:
-        text = Text(as_line(Bold(heading)), *(p.text(n) for p, n in zip(parts, shown, strict=True)))
+        text = Text(
+            *(p if isinstance(p, Text) else p.text(n) for p, n in zip(parts, shown, strict=True))
+        )
         if telegram_length(text) <= MAX_TEXT or not any(shown):
             return text
         longest = max(range(len(shown)), key=shown.__getitem__)
         shown[longest] -= 1
 
 
+def _more(hidden: int, where: str = "") -> str:
+    if where:
+        return _("…and {count} more: {command}").format(count=hidden, command=where)
+    return _("…and {count} more").format(count=hidden)
+
+
 @dataclass(frozen=True)
 class _Part:
-    """A titled list of the morning list; ``count``: how many there are, shown or not."""
+    """A titled list; ``count``: how many there are, shown or not; ``where``: the command
+    that shows them all, if one does; ``gap``: an empty line before it."""
 
     title: str
     lines: list[str]
     count: int
-    where: str  # the command that shows them all
+    where: str = ""
+    gap: bool = False
 
     def text(self, shown: int) -> Text:
         if not self.lines:
             return Text()
-        kept: list[Text] = [as_line(Bold(self.title)), *map(as_line, self.lines[:shown])]
+        kept: list[Text] = [as_line()] if self.gap else []
+        kept += [as_line(Bold(self.title)), *map(as_line, self.lines[:shown])]
         hidden = max(self.count, len(self.lines)) - shown
         if hidden > 0:
-            more = _("…and {count} more: {command}").format(count=hidden, command=self.where)
-            kept.append(as_line(more))
+            kept.append(as_line(_more(hidden, self.where)))
         return Text(*kept)
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Names on one line: ``line`` with ``{names}`` and ``{count}`` (how many there are,
+    shown or not; the ones not shown are counted at the end of the names)."""
+
+    line: str
+    lines: list[str]  # the names
+    count: int
+    gap: bool = False
+
+    def text(self, shown: int) -> Text:
+        if not self.lines:
+            return Text()
+        names = self.lines[:shown]
+        hidden = max(self.count, len(self.lines)) - shown
+        if hidden > 0:
+            names.append(_more(hidden))
+        line = as_line(self.line.format(count=self.count, names=", ".join(names)))
+        return Text(as_line(), line) if self.gap else line
