@@ -104,3 +104,37 @@ async def test_won_by_product_line(
         ReportCb(action=ReportAction.BY_FIELD, field_id=line.id, first=20261032).pack()
     )
     assert max_user.alert == "This button is no longer active."
+
+
+async def test_many_long_options_still_fit_and_say_how_many_more(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """100 options of 60 characters, most of them emoji (two UTF-16 units each), all on one
+    won deal: the figures are one message Telegram takes (4096 UTF-16 units; 60 such rows
+    were refused), the rows left out counted."""
+    clock.set(datetime(2026, 10, 1, 9, tzinfo=UTC))
+    client = await make_client(app, OWNER_ID, "Roga")
+    names = [f"Option {n:03} " + "🙂" * 49 for n in range(100)]
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        field = await crm.fields.define(
+            owner, CardKind.DEAL, "Extras", FieldType.MULTI_CHOICE, options=names
+        )
+        deal = await crm.deals.create(owner, client.id, 100_00)
+        await crm.field_values.set(
+            owner, CardRef(CardKind.DEAL, deal.id), field.id, ", ".join(names)
+        )
+        won = next(s.id for s in await crm.pipelines.stages() if s.code == "won")
+        await crm.deals.move(owner, deal.id, won)
+    clock.set(datetime(2026, 10, 15, 12, tzinfo=UTC))
+    await owner_en.send("/report")
+    await owner_en.press("This month")
+    await owner_en.press("🧩 By field")
+    [figures] = await owner_en.press("Extras")
+    text = figures.text
+    assert len(text.encode("utf-16-le")) // 2 <= 4096
+    shown = sum(f"Option {n:03} " in text for n in range(100))
+    assert 10 < shown < 60
+    assert "Option 000 " in text and f"Option {shown - 1:03} " in text
+    assert f"…and {100 - shown} more." in text
+    assert text.rstrip().endswith("A deal with several options counts under each.")

@@ -16,11 +16,11 @@ from handlers.kit.stages import money
 from handlers.kit.timeline import shorten
 from handlers.reports.callbacks import ReportAction, ReportCb
 from handlers.reports.periods import Period, period_of
-from handlers.reports.views import Screen, button, cb, clip
+from handlers.reports.views import MAX_TEXT, Screen, button, cb, clip, telegram_length
 from storage.models import FieldDef, User
 
 MAX_FIELD_BUTTON = 40
-MAX_ROWS = 60  # a message holds 4096 characters
+MAX_ROWS = 60  # at most; fewer when they would not fit Telegram's 4096 UTF-16 units
 
 
 async def fields_screen(crm: Crm, period: Period) -> Screen:
@@ -63,16 +63,25 @@ def figures_text(
     if not figures:
         return as_list(head, _("No deals were closed in this period."))
     lines = [as_line(head), as_line(Italic(_("won · won amount · lost")))]
-    for row in figures[:MAX_ROWS]:
-        label = clip(value_label(field, row.value))
-        lines.append(
-            as_line(f"{label}: {row.won} · {money(row.won_amount, currency)} · {row.lost}")
+    rows = [
+        as_line(
+            f"{clip(value_label(field, row.value))}: "
+            f"{row.won} · {money(row.won_amount, currency)} · {row.lost}"
         )
-    if len(figures) > MAX_ROWS:
-        lines.append(as_line(_("…and {count} more.").format(count=len(figures) - MAX_ROWS)))
+        for row in figures
+    ]
+    tail = []
     if field.type == FieldType.MULTI_CHOICE:
-        lines.append(as_line(Italic(_("A deal with several options counts under each."))))
-    return Text(*lines)
+        tail.append(as_line(Italic(_("A deal with several options counts under each."))))
+    shown = min(len(rows), MAX_ROWS)
+    while True:  # the last rows left out until it fits Telegram's limit (emoji count twice)
+        more = (
+            [] if shown == len(rows) else [_("…and {count} more.").format(count=len(rows) - shown)]
+        )
+        text = Text(*lines, *rows[:shown], *map(as_line, more), *tail)
+        if telegram_length(text) <= MAX_TEXT or shown == 0:
+            return text
+        shown -= 1
 
 
 async def by_field_screen(crm: Crm, member: User, data: ReportCb) -> Screen:
