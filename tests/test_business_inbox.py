@@ -669,3 +669,40 @@ async def test_a_shared_phone_added_while_a_member_tags_the_card_keeps_the_tag_i
         assert owner is not None
         for term in ("vip", "7654321"):
             assert [c.id for c in await crm.client_queries.search(owner, term)] == [ivan.id]
+
+
+async def test_a_long_reply_from_a_template_is_previewed_within_the_limit_and_sent_whole(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    """A filled template of 4080 UTF-16 units (emoji count twice): its preview under the
+    heading would be over Telegram's 4096 and was refused, leaving the press unanswered; it
+    is shown up to where it fits, the rest counted, and Send sends it whole. One over 4096
+    units is refused when filled, not by Telegram when sent."""
+    long_body = "Hello, {client.name}! " + "a🙂 " * 1015  # 3045 characters, 4080 units filled
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.templates.add_text(owner, "Long", long_body)
+        await crm.templates.add_text(owner, "Too long", "🙂" * 2100)
+    await account.connect()
+    await account.writes(IVAN, "Prices?")
+    client = await the_client(app)
+    await open_card(max_, client.id)
+    await max_.press("Reply in Telegram")
+    before = len(account.session.requests)
+    await max_.press("📝 Too long")
+    assert max_.alert is not None and "too long" in max_.alert
+    await max_.press("📝 Long")
+    preview = max_.last_message()
+    assert len(preview.text.encode("utf-16-le")) // 2 <= 4096
+    assert preview.text.startswith(
+        "This goes to Ivan Petrov in Telegram:\n\nHello, Ivan Petrov! a🙂"
+    )
+    shown = preview.text.count("a🙂")
+    assert 900 < shown < 1015
+    whole = ("Hello, Ivan Petrov! " + "a🙂 " * 1015).strip()
+    left = len(whole) - len("Hello, Ivan Petrov! " + "a🙂 " * (shown - 1) + "a🙂")
+    assert preview.text.endswith(f"…and {left} more characters: 📤 Send sends the whole text.")
+    await max_.press("📤 Send", preview)
+    [sent] = [r for r in account.session.requests[before:] if isinstance(r, SendMessage)]
+    assert sent.text == whole

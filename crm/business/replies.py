@@ -174,10 +174,11 @@ class BusinessReplies:
 
 
 def reply_text(text: str | None) -> str:
-    """A reply as typed: something to send, within Telegram's limit."""
+    """A reply as typed: something to send, within Telegram's limit (counted as Telegram
+    counts it, in UTF-16 units: an emoji is two)."""
     cleaned = (text or "").strip()
     if not cleaned:
         raise InvalidInput(ErrorCode.EMPTY, field="text")
-    if len(cleaned) > MAX_TEXT:
+    if len(cleaned.encode("utf-16-le")) // 2 > MAX_TEXT:
         raise InvalidInput(ErrorCode.TOO_LONG, field="text", limit=MAX_TEXT)
     return cleaned

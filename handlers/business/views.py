@@ -14,6 +14,7 @@ from crm.business.replies import ChatView
 from handlers.business.callbacks import BizAction, BizCb
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.kit.keyboards import button, cancel_row, keyboard
+from handlers.kit.screen import MESSAGE_CHARS, message_parts, utf16_length
 from handlers.settings.callbacks import SettingsCb
 from storage.models import BusinessConnection
 
@@ -155,7 +156,15 @@ def reply_question(
 
 
 def template_preview(name: str, client_id: int, text: str) -> tuple[Text, InlineKeyboardMarkup]:
-    """The filled template, as it will reach the client, with Send."""
+    """The filled template, as it will reach the client, with Send; a text too long to be
+    shown under its heading in one message is shown up to where it fits, the rest counted
+    (Send sends it whole: the text itself is within Telegram's limit)."""
     head = _("This goes to {name} in Telegram:").format(name=name[:100])
     send = button(_("📤 Send"), BizCb(action=BizAction.SEND, client_id=client_id))
-    return as_list(head, text, sep="\n\n"), keyboard([send], cancel_row())
+    shown = [head, text]
+    if utf16_length(head + text) + 2 > MESSAGE_CHARS:
+        more = _("…and {count} more characters: 📤 Send sends the whole text.")
+        room = MESSAGE_CHARS - utf16_length(head + more.format(count=len(text))) - 4
+        first = message_parts(text, room)[0]
+        shown = [head, first, more.format(count=len(text) - len(first))]
+    return as_list(*shown, sep="\n\n"), keyboard([send], cancel_row())
