@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aiogram.utils.formatting import Bold, Italic, Text, as_line
 
-from handlers.kit.screen import Rendered, fitted, message_parts
+from handlers.kit.screen import Rendered, fitted, message_parts, utf16_length
 
 HEAD = [as_line(Bold("👤 Иван Петров")), as_line("📞 +7 999 123-45-67")]
 TAIL = [as_line(), Italic("✍️ hint")]
@@ -22,14 +22,20 @@ def plain(head: list[Any], kept: list[Any], tail: list[Any]) -> tuple[str, list[
     return Text(*head, *kept, *tail).render()
 
 
+def units(head: list[Any], kept: list[Any], tail: list[Any]) -> int:
+    """How long Telegram counts the text: the head's emoji are two units each."""
+    return utf16_length(plain(head, kept, tail)[0])
+
+
 @pytest.mark.parametrize(
     ("count", "limit", "kept"),
     [
         (0, 10, 0),  # nothing to leave out: head and tail even over the limit
         (5, 4000, 5),  # all fit
-        (5, len(plain(HEAD, lines(5), TAIL)[0]), 5),  # exactly at the limit
-        (5, len(plain(HEAD, lines(5), TAIL)[0]) - 1, 4),  # one character over: the last out
-        (5, len(plain(HEAD, lines(2), TAIL)[0]), 2),
+        (5, units(HEAD, lines(5), TAIL), 5),  # exactly at the limit
+        (5, units(HEAD, lines(5), TAIL) - 1, 4),  # one unit over: the last out
+        (5, units(HEAD, lines(2), TAIL), 2),
+        (5, len(plain(HEAD, lines(5), TAIL)[0]), 4),  # as many characters: the emoji count twice
         (5, 10, 0),  # none fits
     ],
 )

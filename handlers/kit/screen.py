@@ -73,12 +73,13 @@ class Rendered(Text):
 
 
 def fitted(head: Sequence[Any], lines: Sequence[Any], tail: Sequence[Any], limit: int) -> Text:
-    """``head``, then as many of ``lines`` as keep the whole within ``limit`` characters
-    (the last ones left out first), then ``tail``; rendered once when all of it fits."""
+    """``head``, then as many of ``lines`` as keep the whole within ``limit`` UTF-16 units
+    (as Telegram counts; the last ones left out first), then ``tail``; rendered once when
+    all of it fits."""
     kept = list(lines)
     while True:
         text = Rendered(*head, *kept, *tail)
-        if not kept or len(text.render()[0]) <= limit:
+        if not kept or utf16_length(text.render()[0]) <= limit:
             return text
         kept.pop()
 
