@@ -273,6 +273,31 @@ def test_a_year_far_off_is_a_typo_even_in_the_past(typed: str) -> None:
         ("in 30 min send the invoice", "2026-03-02 12:30", True, "send the invoice"),
         ("Dec 25 2pm party", "2026-12-25 14:00", True, "party"),
         ("next monday standup", "2026-03-09 10:00", False, "standup"),
+        # the when at the end, when the start is not one (now: Monday 12:00 in Moscow)
+        ("позвонить завтра в 10", "2026-03-03 10:00", True, "позвонить"),
+        ("позвонить Ивану завтра в 10:30", "2026-03-03 10:30", True, "позвонить Ивану"),
+        ("позвонить, завтра в 10.", "2026-03-03 10:00", True, "позвонить"),
+        ("позвонить — завтра в 10", "2026-03-03 10:00", True, "позвонить"),
+        ("созвон в пятницу в 15", "2026-03-06 15:00", True, "созвон"),
+        ("созвон в пятницу 15:30", "2026-03-06 15:30", True, "созвон"),
+        ("созвон в пятницу", "2026-03-06 10:00", False, "созвон"),
+        ("позвонить Ивану завтра", "2026-03-03 10:00", False, "позвонить Ивану"),
+        ("отчёт в 15", "2026-03-02 15:00", True, "отчёт"),
+        ("отчёт в 9", "2026-03-03 09:00", True, "отчёт"),  # 09:00 has passed today
+        ("перезвонить через 2 часа", "2026-03-02 14:00", True, "перезвонить"),
+        ("перезвонить через неделю в 15", "2026-03-09 15:00", True, "перезвонить"),
+        ("поздравить Олю 25.12", "2026-12-25 10:00", False, "поздравить Олю"),
+        ("встреча в 10 декабря", "2026-12-10 10:00", False, "встреча"),  # no "в" left hanging
+        ("поздравить в следующую пятницу в 10 утра", "2026-03-06 10:00", True, "поздравить"),
+        ("ужин сегодня вечером", "2026-03-02 18:00", True, "ужин"),
+        ("call Bob tomorrow at 10", "2026-03-03 10:00", True, "call Bob"),
+        ("call Bob tomorrow at 10:30", "2026-03-03 10:30", True, "call Bob"),
+        ("call Bob on friday at 3pm", "2026-03-06 15:00", True, "call Bob"),
+        ("call Bob at 15", "2026-03-02 15:00", True, "call Bob"),
+        ("send the invoice in 30 min", "2026-03-02 12:30", True, "send the invoice"),
+        ("check in tomorrow", "2026-03-03 10:00", False, "check in"),
+        # the start still wins, as before: what follows it is the what
+        ("завтра позвонить в 10", "2026-03-03 10:00", False, "позвонить в 10"),
     ],
 )
 def test_split_when(line: str, expected: str, has_time: bool, rest: str) -> None:
@@ -283,8 +308,13 @@ def test_split_when(line: str, expected: str, has_time: bool, rest: str) -> None
     ("line", "code"),
     [
         ("", "empty"),
-        ("позвонить Ивану завтра", "not_a_date"),
         ("10 звонков", "not_a_date"),
+        ("сделать 10 звонков", "not_a_date"),  # a bare number at the end is no hour either
+        ("встреча в 25 кабинете", "not_a_date"),
+        ("позвонить завтра в 10 Ивану", "not_a_date"),  # a when in the middle is not sought
+        ("отчёт 31.02", "no_such_day"),
+        ("позвонить вчера в 10", "in_the_past"),
+        ("позвонить сегодня в 10", "in_the_past"),  # 12:00 now: not tomorrow on a guess
         ("в офис заехать", "not_a_date"),
         ("в 10 декабря позвонить", "not_a_date"),  # not 10:00 with "декабря позвонить" left
         ("in office", "not_a_date"),

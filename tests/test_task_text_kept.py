@@ -29,7 +29,11 @@ async def all_tasks(app: App) -> list[Task]:
         ("вчера позвонить Ивану", "позвонить Ивану"),  # a past day: the words after it
         ("yesterday at 10 call Ivan", "call Ivan"),
         ("01.02 отправить КП", "отправить КП"),  # a past date
-        ("позвонить Ивану завтра", "позвонить Ивану завтра"),  # no date at the start: all of it
+        ("позвонить Ивану вчера", "позвонить Ивану"),  # a past end: the words before it
+        ("позвонить Ивану вчера в 10", "позвонить Ивану"),
+        ("отправить КП, 31.02", "отправить КП"),
+        ("позвонить Ивану когда-нибудь", "позвонить Ивану когда-нибудь"),  # no date: all of it
+        ("вчера позвонить Ивану 31.02", "позвонить Ивану 31.02"),  # the start first
         ("call   Ivan\nsometime", "call Ivan sometime"),
         ("32.13 call Ivan", "32.13 call Ivan"),  # nothing reads as a date: nothing is dropped
         ("31.02 позвонить", "позвонить"),  # a date the calendar has not is still a when

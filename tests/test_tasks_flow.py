@@ -101,6 +101,25 @@ async def test_task_command_reads_the_when_as_people_write_it(
     assert all(t.client_id is None and t.assignee_id == OWNER_ID for t in tasks)
 
 
+async def test_task_command_reads_the_when_at_the_end(app: App, owner: SimulatedUser) -> None:
+    [reply] = await owner.send("/task позвонить завтра в 10")
+    assert reply.text.startswith("✅ Задача сохранена"), reply.text
+    assert "позвонить" in reply.text and "🕒 Вт 03.03.2026 10:00" in reply.text
+    [task] = await all_tasks(app)
+    assert (task.title, task.due_at) == ("позвонить", moscow(3, 10))
+
+
+async def test_task_command_reads_the_when_at_the_end_in_english(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    text = await new_task(owner_en, "call Bob on friday at 3pm")
+    assert "call Bob" in text and "🕒 Fri 06.03.2026 15:00" in text
+    [reply] = await owner_en.send("/task call Bob yesterday at 10")  # refused: the what is kept
+    assert reply.text.startswith("That moment has already passed. The task “call Bob” is kept")
+    [task] = await all_tasks(app)
+    assert (task.title, task.due_at) == ("call Bob", moscow(6, 15))
+
+
 async def test_task_command_links_to_the_open_card(
     app: App, owner_en: SimulatedUser, clock: ManualClock
 ) -> None:

@@ -1,5 +1,9 @@
 """When a task is due, as people type it: ``завтра в 10``, ``пт 15:30``, ``in 2 hours``, ``25.12``.
 
+In a line that says what to do too, the when is read at its start (``завтра в 10 позвонить``)
+or, when the start is not one, as its end (``позвонить завтра в 10``): the longest end of at
+most ``MAX_WHEN_WORDS`` words that is nothing but a date/time.
+
 Pure: no I/O and no clock of its own (``now`` is passed in); standard-library ``zoneinfo`` only.
 Everything is read as wall-clock time in the user's zone and returned in UTC, whole minutes,
 except a shift in minutes or hours, which is exact (see below).
@@ -43,11 +47,24 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from crm.parsing.when_reading import Day, Reading, WhenError, checked_date, read, tokenize
-from crm.parsing.when_words import DAY_PARTS, Clock, DayPart
+from crm.parsing.when_words import DAY_PARTS, DAY_PREPS, TIME_PREPS, Clock, DayPart
 
-__all__ = ["DAY_PARTS", "DayPart", "When", "WhenError", "parse_when", "split_when"]
+__all__ = [
+    "DAY_PARTS",
+    "MAX_WHEN_WORDS",
+    "DayPart",
+    "When",
+    "WhenError",
+    "parse_when",
+    "split_when",
+    "when_ends",
+]
 
 _REST_LEAD = re.compile(r"^[\s,;:.\-—–]+")
+_REST_TAIL = re.compile(r"[\s,;:.\-—–]+$")
+_WORD = re.compile(r"\S+")
+_PREPS = DAY_PREPS | TIME_PREPS
+MAX_WHEN_WORDS = 6  # "в следующую пятницу в 10 утра"; a longer end is not sought
 
 
 MIN_YEAR = 1900  # an earlier year is a typo, even where a past date is allowed
@@ -82,8 +99,47 @@ def split_when(
     default_hour: int = 10,
     day_parts: Mapping[DayPart, Clock] = DAY_PARTS,
 ) -> When:
-    """The moment at the start of a line such as ``завтра в 10 позвонить Ивану``, and the rest."""
-    return _when(text, now, tz, default_hour, False, day_parts, whole=False)
+    """The moment at the start of a line such as ``завтра в 10 позвонить Ивану``, or else at
+    its end (``позвонить Ивану завтра в 10``), and the rest."""
+    try:
+        return _when(text, now, tz, default_hour, False, day_parts, whole=False)
+    except WhenError as error:
+        if error.code != "not_a_date":
+            raise
+        found = _when_at_end(text, now, tz, default_hour, day_parts)
+        if found is None:
+            raise
+        return found
+
+
+def when_ends(text: str) -> list[tuple[str, str]]:
+    """(end, words before it) for each end of ``text`` that may be its when, longest first:
+    at most ``MAX_WHEN_WORDS`` words, never the whole text."""
+    starts = [match.start() for match in _WORD.finditer(text)][1:][-MAX_WHEN_WORDS:]
+    return [(text[start:], _before(text[:start])) for start in starts]
+
+
+def _before(text: str) -> str:
+    """The words before a when, less a preposition left hanging (``встреча в`` 10 декабря)."""
+    words = _REST_TAIL.sub("", text).split()
+    if words and words[-1].lower() in _PREPS:
+        words.pop()
+    return _REST_TAIL.sub("", " ".join(words))
+
+
+def _when_at_end(
+    text: str, now: datetime, tz: str, default_hour: int, day_parts: Mapping[DayPart, Clock]
+) -> When | None:
+    """The longest end that is a moment; a past one or a day the calendar has not raises."""
+    for end, before in when_ends(text):
+        try:
+            found = _when(end, now, tz, default_hour, False, day_parts, whole=True)
+        except WhenError as error:
+            if error.code == "not_a_date":
+                continue
+            raise
+        return When(at=found.at, has_time=found.has_time, rest=before)
+    return None
 
 
 def _when(

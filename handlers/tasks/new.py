@@ -1,4 +1,4 @@
-"""Making a task: from a card's "➕ Task" button or ``/task <when> <what>``.
+"""Making a task: from a card's "➕ Task" button or ``/task <when> <what>`` (or ``<what> <when>``).
 
 The when is read as people write it (``завтра в 10``, ``in 30 min``, ``25.12 14:30``).
 Nothing is stored on a guess: a text that is not a date, a moment already past,
@@ -116,8 +116,8 @@ async def from_card(
 async def task_command(
     message: Message, command: CommandObject, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    """``/task <when> <what>``: for the open card if there is one (a deal's: the deal), which
-    the answer names, with a button to make it a task on no card."""
+    """``/task <when> <what>`` or ``/task <what> <when>``: for the open card if there is one
+    (a deal's: the deal), which the answer names, with a button to make it a task on no card."""
     client_id = crm.timeline.open_client_id(member, crm.config.card_context) or 0
     deal_id = crm.timeline.open_deal_id(member, crm.config.card_context) or 0
     await NewTask(client_id=client_id, deal_id=deal_id, on_open_card=bool(client_id)).save(state)

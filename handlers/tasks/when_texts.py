@@ -8,10 +8,8 @@ from datetime import datetime
 
 from aiogram.utils.i18n import gettext as _
 
-from crm.parsing.when import WhenError, parse_when
+from crm.parsing.when import MAX_WHEN_WORDS, WhenError, parse_when, when_ends
 from handlers.kit.timeline import shorten
-
-MAX_WHEN_WORDS = 6  # "в следующую пятницу в 10 утра"; a date longer than this is not sought
 
 
 def examples() -> str:
@@ -43,13 +41,18 @@ def _why(error: WhenError) -> str:
 
 def kept_text(text: str, now: datetime, tz: str, default_hour: int) -> str:
     """The what of a "when and what" whose when was refused: the words after the longest
-    start read as a moment (a past one too), or all of them when no start reads as one."""
+    start read as a moment (a past one too), else those before the longest such end (as
+    ``split_when`` reads them), or all of them when neither reads as one."""
     words = text.split()
-    for end in range(min(len(words), MAX_WHEN_WORDS), 0, -1):
+    starts = [
+        (" ".join(words[:end]), " ".join(words[end:]))
+        for end in range(min(len(words), MAX_WHEN_WORDS), 0, -1)
+    ]
+    for when, what in [*starts, *when_ends(text)]:
         try:
-            parse_when(" ".join(words[:end]), now, tz, default_hour, allow_past=True)
+            parse_when(when, now, tz, default_hour, allow_past=True)
         except WhenError as error:
             if error.code != "no_such_day":  # 31.02 is a when, one the calendar has not
                 continue
-        return " ".join(words[end:])
+        return " ".join(what.split())
     return " ".join(words)
