@@ -5,8 +5,9 @@ a unique key (task, kind, moment), so a reminder is never sent twice: not by
 two processes (PostgreSQL hands each row to one of them with SKIP LOCKED, and
 the key stops anything that slips through), not after a restart. What fell
 due while the bot was down is claimed on the first tick after it comes back;
-the nudge comes ``nudge_after`` past the due time and past the reminder's claim
-alike, so a bot back after an hour sends the reminder, and the nudge an hour on.
+the nudge comes ``nudge_after`` past the due time, the reminder's moment (moved by
+a snooze) and its claim alike, so a bot back after an hour sends the reminder, and
+the nudge an hour on; a reminder snoozed till tomorrow is nudged an hour after tomorrow's.
 A member who blocked the bot is not written to: their due tasks are marked
 as claimed and nothing is queued, until they write to the bot again.
 """
@@ -160,8 +161,14 @@ class Reminders:
         found = select(task.id).where(
             task.done_at.is_(None), getattr(task, _CLAIMED_AT[kind]).is_(None), moment <= until
         )
-        if nudge:  # and as long after its reminder: not both at once after the bot was down
-            found = found.where(or_(task.reminded_at.is_(None), task.reminded_at <= until))
+        if nudge:
+            # As long after the reminder's moment (a snooze moves it: "tomorrow" puts the nudge
+            # off till an hour after tomorrow's reminder) and after its claim: not both at
+            # once after the bot was down.
+            found = found.where(
+                task.remind_at <= until,
+                or_(task.reminded_at.is_(None), task.reminded_at <= until),
+            )
         return found
 
     def _claim(

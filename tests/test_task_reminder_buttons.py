@@ -114,12 +114,16 @@ async def test_snooze_edits_the_reminder_and_reminds_again(
     assert edited.text.startswith("⏰ Snoozed until Wed 04.03 10:00")
     [task] = await all_tasks(app)
     assert task.remind_at == moscow(4, 10) and task.due_at == moscow(3, 10)
-    # An hour after it was due, still open: one nudge.
-    [nudge] = await tick_to(app, owner_en, clock, moscow(3, 11))
-    assert nudge.startswith("❗ Still open, due 03.03.2026 10:00:")
+    # Snoozed till tomorrow: no nudge today, on the schedule before the snooze.
+    assert await tick_to(app, owner_en, clock, moscow(3, 11)) == []
     assert await tick_to(app, owner_en, clock, moscow(3, 23)) == []
     [text] = await tick_to(app, owner_en, clock, moscow(4, 10))
     assert text.startswith("⏰ Due now (03.03.2026 10:00):")
+    # An hour after the snoozed reminder, still open: one nudge.
+    assert await tick_to(app, owner_en, clock, moscow(4, 10, 59)) == []
+    [nudge] = await tick_to(app, owner_en, clock, moscow(4, 11))
+    assert nudge.startswith("❗ Still open, due 03.03.2026 10:00:")
+    assert await tick_to(app, owner_en, clock, moscow(4, 23)) == []
     kinds = await task_events(app, task.id)
     assert kinds == ["task_created", "task_snoozed", "task_snoozed", "task_snoozed"]
 
