@@ -9,7 +9,10 @@ the nudge comes ``nudge_after`` past the due time, the reminder's moment (moved 
 a snooze) and its claim alike, so a bot back after an hour sends the reminder, and
 the nudge an hour on; a reminder snoozed till tomorrow is nudged an hour after tomorrow's.
 A member who blocked the bot is not written to: their due tasks are marked
-as claimed and nothing is queued, until they write to the bot again.
+as claimed and nothing is queued, until they write to the bot again. Nor is a
+deactivated member (refused like a stranger): the tasks they were left holding
+are marked too, and shown as theirs, deactivated, wherever tasks are listed, for
+owners and admins to give to someone else.
 """
 
 from __future__ import annotations
@@ -115,13 +118,14 @@ class Reminders:
         thousands at once stays fast: per kind one UPDATE picks the due tasks
         (locking them, and skipping those another process holds), marks them and
         returns them, and one multi-row INSERT queues their messages. A member
-        who blocked the bot gets nothing: the tasks are marked, nothing is queued.
+        who blocked the bot or was deactivated gets nothing: the tasks are marked,
+        nothing is queued.
         """
         now = self._clock.now()
         if not checked and not await self._session.scalar(select(self.due_now(before(now)))):
             return 0  # the idle tick: one read, no write transaction
         taken = queued = 0
-        unreachable: set[int] | None = None
+        unwritten: set[int] | None = None  # blocked the bot, or deactivated
         async with write_transaction(self._session):
             for kind in KINDS:
                 if taken >= limit:
@@ -139,13 +143,15 @@ class Reminders:
                 taken += len(rows)
                 if kind == OutboxKind.TASK_REMINDER:
                     await self._moot_early([row.task_id for row in rows], now)
-                if unreachable is None:
-                    unreachable = set(
+                if unwritten is None:
+                    unwritten = set(
                         await self._session.scalars(
-                            select(User.id).where(User.unreachable_at.is_not(None))
+                            select(User.id).where(
+                                or_(User.unreachable_at.is_not(None), User.active.is_(False))
+                            )
                         )
                     )
-                reachable = [row for row in rows if row.chat_id not in unreachable]
+                reachable = [row for row in rows if row.chat_id not in unwritten]
                 queued += await self._enqueue(kind, _interleaved(reachable), now)
         return queued
 

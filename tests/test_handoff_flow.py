@@ -8,16 +8,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
+from crm.outbox import TASK_REMINDERS
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealCb
 from handlers.team.callbacks import HandOverCb, TeamAction, TeamCb
 from reminders.limits import RateLimits
 from reminders.scheduler import Ticker
 from reminders.sender import OutboxSender
+from storage.engine import create_session_factory
+from storage.models import OutboxMessage
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
 
@@ -37,6 +41,17 @@ async def told(app: App, user: SimulatedUser) -> list[str]:
     before = len(user.chat_messages())
     await app.sender.drain_once()
     return [sent.text or "" for sent in user.chat_messages()[before:]]
+
+
+async def task_rows_for(app: App, chat_id: int) -> list[OutboxMessage]:
+    """The reminders (and nudges) queued for ``chat_id``, sent or not."""
+    async with create_session_factory(app.engine)() as db:
+        rows = await db.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.kind.in_(TASK_REMINDERS), OutboxMessage.chat_id == chat_id
+            )
+        )
+        return list(rows)
 
 
 async def test_notices_reach_members_and_deactivation_hands_over(
@@ -139,3 +154,11 @@ async def test_a_member_deactivated_with_their_work_kept_gets_no_more_reminders(
     await app.ticker.tick()
     await app.sender.drain_once()
     assert [sent.text for sent in mila.chat_messages()[before:]] == []
+    assert await task_rows_for(app, MILA) == []  # nothing queued for her, nor failed
+    # The task stays in sight, marked as a deactivated member's, to be given to someone else.
+    [listing] = await owner_en.send("/tasks")
+    await owner_en.press("Whose tasks", listing)
+    [listing] = await owner_en.press("Everyone")
+    assert "call back — 👤 Acme · Mila (deactivated)" in listing.text
+    [summary] = await owner_en.send("/digest")
+    assert "• Mila (deactivated): 0 / 1" in summary.text

@@ -26,6 +26,13 @@ def member_name(user: User) -> str:
     return _("member {id}").format(id=user.id)
 
 
+def responsible_name(user: User) -> str:
+    """Whose a task is; a deactivated member's is marked: the bot no longer reminds them."""
+    if user.active:
+        return member_name(user)
+    return _("{name} (deactivated)").format(name=member_name(user))
+
+
 def role_name(role: str) -> str:
     names: dict[str, str] = {
         Role.OWNER: _("owner"),

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.digest import Morning, Summary
 from crm.pipeline import StageView
-from handlers.kit.labels import member_name
+from handlers.kit.labels import member_name, responsible_name
 from handlers.kit.stages import money, stage_name
 from handlers.reports.views import MAX_TEXT, telegram_length
 from storage.models import Task, User
@@ -42,6 +42,9 @@ def summary_text(
 
     def who(member_id: int) -> str:
         return member_name(people[member_id]) if member_id in people else str(member_id)
+
+    def assignee(member_id: int) -> str:  # "(deactivated)" when nobody is reminded
+        return responsible_name(people[member_id]) if member_id in people else str(member_id)
 
     figures: list[Text] = []
     for label, (count, amount) in (
@@ -87,7 +90,7 @@ def summary_text(
         _Part(
             _("Tasks: done / overdue"),
             [
-                f"• {who(member_id)}: {summary.tasks_done.get(member_id, 0)} / "
+                f"• {assignee(member_id)}: {summary.tasks_done.get(member_id, 0)} / "
                 f"{summary.tasks_overdue.get(member_id, 0)}"
                 for member_id in members
             ],

@@ -23,7 +23,7 @@ from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.imports.callbacks import ExportWhat, export_button
 from handlers.kit.keyboards import MENU_TASKS
-from handlers.kit.labels import member_name
+from handlers.kit.labels import member_name, responsible_name
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.timeline import shorten
@@ -137,7 +137,7 @@ def task_line(
     elif view is not None and view.client is not None:
         line += " — 👤 " + shorten(view.client.name, 40)
     if whose and view is not None and view.assignee is not None:
-        line += " · " + member_name(view.assignee)
+        line += " · " + responsible_name(view.assignee)
     return as_line(line)
 
 

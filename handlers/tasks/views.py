@@ -20,7 +20,7 @@ from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.kit.keyboards import button as kit_button
 from handlers.kit.keyboards import keyboard, pick
-from handlers.kit.labels import format_phone, member_name
+from handlers.kit.labels import format_phone, member_name, responsible_name
 from handlers.kit.timeline import shorten
 from handlers.tasks.callbacks import NewTaskCb, Snooze, TaskAction, TaskCb
 from storage.models import Task, User
@@ -183,7 +183,7 @@ async def task_screen(
         raise NotFound()
     task, tz = view.task, member.timezone
     heading = _("☑️ Done") if task.done_at else heading or _("✅ Task saved")
-    assignee = member_name(view.assignee) if view.assignee else "—"
+    assignee = responsible_name(view.assignee) if view.assignee else "—"
     parts = [
         as_line(heading),
         *task_lines(view),
