@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from datetime import UTC
 
 from bot.app import App
 from storage import trigram_counts
@@ -24,17 +25,20 @@ async def prepare_database(app: App) -> None:
 
 async def announce_setup_code(app: App, bot_username: str | None) -> None:
     """With no owner yet, log a new one-time code whose sender becomes the owner (each
-    instance started logs its own, and any of them works until one is used)."""
+    instance started logs its own, and any of them works until one is used or it expires)."""
     async with seeding(app.engine), app.crm.open() as crm:
-        code = await crm.members.issue_setup_code()
-    if code is None:
+        issued = await crm.members.issue_setup_code()
+    if issued is None:
         return
+    code, expires = issued
     link = f"https://t.me/{bot_username}?start={code}" if bot_username else f"/start {code}"
     log.warning(
         "Kartoteka has no owner yet. The first person to open %s (or to send the bot "
-        '"/start %s") becomes the owner. Or set OWNER_IDS and restart.',
+        '"/start %s") becomes the owner. The code works until %s UTC; restart the bot for '
+        "a new one. Or set OWNER_IDS and restart.",
         link,
         code,
+        f"{expires.astimezone(UTC):%Y-%m-%d %H:%M}",
     )
 
 

@@ -20,6 +20,10 @@ class CrmConfig:
     # A day given without a time means this hour.
     default_hour: int = 10
     invite_ttl: timedelta = timedelta(days=7)
+    # The first owner's setup code, printed in the server's log at start: shorter than an
+    # invitation, since a log outlives and travels further than a private chat, and whoever
+    # holds the code gets a new one by restarting the bot.
+    setup_code_ttl: timedelta = timedelta(hours=24)
     # How long after opening a card plain text still becomes a comment on it.
     card_context: timedelta = timedelta(minutes=15)
     # A rule that fires more often than this in an hour is paused and the owner told.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
@@ -108,19 +109,47 @@ class Members:
                     user.role = Role.OWNER
                     user.active = True
 
-    async def issue_setup_code(self) -> str | None:
-        """A new one-time setup code when the team has no owner yet, else None.
+    async def issue_setup_code(self) -> tuple[str, datetime] | None:
+        """A new one-time setup code and when it expires, when the team has no owner yet;
+        else None.
 
         Every code issued while there is no owner works (instances started at once each
-        log their own), until one of them is used: then none does."""
+        log their own) for ``setup_code_ttl``, until one of them is used: then none does."""
         async with write_transaction(self._session):
             if await self._has_owner():
                 await self._delete_setup_codes()
                 return None
+            now = self._clock.now()
+            await self._delete_expired_setup_codes()
             code = new_token()
-            issued = {"issued_at": self._clock.now().isoformat()}
+            issued = {"issued_at": now.isoformat()}
             self._session.add(AppSetting(key=setup_code_key(code), value=issued))
-            return code
+            return code, now + self._config.setup_code_ttl
+
+    async def setup_code_expired(self, code: str) -> bool:
+        """Whether ``code`` is a setup code that was refused only for being too old."""
+        if not looks_like_token(code):
+            return False
+        setting = await self._session.get(AppSetting, setup_code_key(code))
+        return setting is not None and self._expired(setting)
+
+    def _expired(self, setting: AppSetting) -> bool:
+        """A code older than ``setup_code_ttl``, or of unknown age (kept by an older version)."""
+        try:
+            issued = datetime.fromisoformat(str(setting.value.get("issued_at")))
+        except (AttributeError, ValueError):
+            return True
+        if issued.tzinfo is None:
+            return True
+        return issued + self._config.setup_code_ttl <= self._clock.now()
+
+    async def _delete_expired_setup_codes(self) -> None:
+        rows = await self._session.scalars(
+            select(AppSetting).where(AppSetting.key.startswith(SETUP_CODE_KEY, autoescape=True))
+        )
+        for setting in rows:
+            if self._expired(setting):
+                await self._session.delete(setting)
 
     async def claim_ownership(
         self,
@@ -134,8 +163,9 @@ class Members:
         if not looks_like_token(code):
             return None
         async with write_transaction(self._session):
-            if await self._session.get(AppSetting, setup_code_key(code)) is None:
-                return None
+            setting = await self._session.get(AppSetting, setup_code_key(code))
+            if setting is None or self._expired(setting):
+                return None  # an expired one stays, to be told apart (``setup_code_expired``)
             # Every code goes: of two people claiming at once, the one whose code is gone
             # by the time their delete runs is refused (it waits for the other's on PostgreSQL).
             if setup_code_key(code) not in await self._delete_setup_codes():

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.app import App, build_app
 from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from bot.startup import announce_setup_code, prepare_database
 from crm.clock import ManualClock
+from crm.members import SETUP_CODE_KEY, setup_code_key
 from storage.engine import create_session_factory
-from storage.models import User
+from storage.models import AppSetting, User
 from tests.conftest import make_settings
-from tests.test_access import REFUSAL_RU
+from tests.test_access import REFUSAL_EN, REFUSAL_RU
 
 
 @pytest.fixture
@@ -92,3 +95,60 @@ async def test_two_instances_started_on_a_new_database_each_log_a_code_that_work
     finally:
         for app in apps:
             await app.close()
+
+
+async def test_a_setup_code_expires_after_a_day_and_a_restart_logs_a_new_one(
+    ownerless: App, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The code is in the server's log: it works for 24 hours (the log says until when), then
+    it is refused with what to do, and nothing of the sender is kept; a restart gives a new one."""
+    code = await logged_code(ownerless, caplog)
+    [line] = [r.getMessage() for r in caplog.records if "no owner" in r.getMessage()]
+    assert "The code works until 2026-03-03 09:00 UTC" in line
+
+    clock.advance(timedelta(hours=24))
+    for user_id, language, expected in (
+        (
+            7,
+            "ru",
+            "Срок этого кода настройки истёк. Попросите того, кто запускает бота, "
+            "перезапустить его: бот запишет в журнал новый код.",
+        ),
+        (
+            8,
+            "en",
+            "This setup code has expired. Ask whoever runs the bot to restart it: "
+            "it writes a new code to its log.",
+        ),
+    ):
+        late = SimulatedUser(ownerless.dispatcher, ownerless.bot, user_id, language_code=language)
+        [reply] = await late.send(f"/start {code}")
+        assert reply.text == expected
+    async with create_session_factory(ownerless.engine)() as session:
+        assert await session.scalar(select(func.count()).select_from(User)) == 0
+
+    # Restarted: the old code is gone for good, the new one works (until its own day is up).
+    fresh = await logged_code(ownerless, caplog)
+    async with create_session_factory(ownerless.engine)() as session:
+        keys = list(await session.scalars(select(AppSetting.key)))
+    assert [key for key in keys if key.startswith(SETUP_CODE_KEY)] == [setup_code_key(fresh)]
+    clock.advance(timedelta(hours=23, minutes=59))
+    person = SimulatedUser(ownerless.dispatcher, ownerless.bot, 9, "Ирина", language_code="ru")
+    replies = await person.send(f"/start {fresh}")
+    assert replies[0].text == "Теперь вы владелец этой Картотеки."
+    [reply] = await late.send(f"/start {code}")
+    assert reply.text == REFUSAL_EN  # no owner to be made any more: just a stranger
+
+
+@pytest.mark.parametrize("issued", [{}, {"issued_at": ""}, {"issued_at": "2026-03-02T09:00:00"}])
+async def test_a_setup_code_of_unknown_age_admits_nobody(
+    ownerless: App, issued: dict[str, str]
+) -> None:
+    async with create_session_factory(ownerless.engine)() as session:
+        session.add(AppSetting(key=setup_code_key("a-code-of-unknown-age"), value=issued))
+        await session.commit()
+    person = SimulatedUser(ownerless.dispatcher, ownerless.bot, 10, language_code="en")
+    [reply] = await person.send("/start a-code-of-unknown-age")
+    assert reply.text.startswith("This setup code has expired.")
+    async with create_session_factory(ownerless.engine)() as session:
+        assert await session.get(User, 10) is None

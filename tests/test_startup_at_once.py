@@ -73,7 +73,9 @@ async def test_two_instances_without_an_owner_starting_at_once_both_start(
         await prepare_database(app)
         async with seeding(app.engine), app.engine.connect() as other:
             await other.execute(
-                insert(AppSetting).values(key=setup_code_key(others), value={"issued_at": ""})
+                insert(AppSetting).values(
+                    key=setup_code_key(others), value={"issued_at": clock.now().isoformat()}
+                )
             )
             starting = asyncio.create_task(announce_setup_code(app, "kartoteka_bot"))
             await asyncio.sleep(0.3)

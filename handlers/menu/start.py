@@ -47,7 +47,14 @@ async def start_with_payload(
     )
     if accepted is None:
         why = await crm.invites.why_refused(payload)
-        if why == "used":
+        if await crm.members.setup_code_expired(payload):
+            await message.answer(
+                _(
+                    "This setup code has expired. Ask whoever runs the bot to restart it: "
+                    "it writes a new code to its log."
+                )
+            )
+        elif why == "used":
             await message.answer(
                 _("This invitation link was already used. Ask for a new one to join the team.")
             )
