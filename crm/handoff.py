@@ -81,6 +81,7 @@ class Handoff:
                 actor.id,
                 data=MemberActive(member_id=target.id),
             )
+            await notices.member_changed(self._session, self._clock, target, actor.id, False)
             return counts
 
     async def member_preview(self, actor: User, member_id: int) -> Counts:

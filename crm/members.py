@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import access, events
+from crm import access, events, notices
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
@@ -239,6 +239,7 @@ class Members:
                 actor.id,
                 data=MemberRoleChanged(member_id=target.id, old=old, new=role),
             )
+            await notices.member_changed(self._session, self._clock, target, actor.id)
             return target
 
     async def set_active(self, actor: User, member_id: int, active: bool) -> User:
@@ -254,6 +255,7 @@ class Members:
                 actor.id,
                 data=MemberActive(member_id=target.id),
             )
+            await notices.member_changed(self._session, self._clock, target, actor.id, active)
             return target
 
     async def _load_manageable(self, actor: User, member_id: int) -> User:

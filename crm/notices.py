@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import outbox
 from crm.clock import Clock
 from crm.outbox import OutboxKind
-from storage.models import Client, Task
+from storage.models import Client, Task, User
 
 
 async def tell(
@@ -74,3 +74,14 @@ async def client_deleted(session: AsyncSession, clock: Clock, client: Client, by
         {"client_id": client.id},
         shown,
     )
+
+
+async def member_changed(
+    session: AsyncSession, clock: Clock, member: User, by: int, active: bool | None = None
+) -> None:
+    """``member`` is told their new role (``active`` None), or that their access was turned
+    off or back on, in their language when it is sent."""
+    if active is None:
+        await tell(session, clock, OutboxKind.ROLE_CHANGED, member.id, by, {"role": member.role})
+    else:
+        await tell(session, clock, OutboxKind.ACCESS_CHANGED, member.id, by, {"active": active})

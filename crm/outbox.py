@@ -34,6 +34,9 @@ class OutboxKind(StrEnum):
     HANDED_OVER = "handed_over"
     DEAL_ASSIGNED = "deal_assigned"
     INVITE_ACCEPTED = "invite_accepted"
+    # A member's new role, or their access turned off or back on (crm/members.py, crm/handoff.py)
+    ROLE_CHANGED = "role_changed"
+    ACCESS_CHANGED = "access_changed"
     # The team's group chat: ``group_`` and a topic of crm/groups.py TOPICS
     GROUP_NEW_CLIENT = "group_new_client"
     GROUP_NEW_DEAL = "group_new_deal"

@@ -7,11 +7,10 @@ the meantime is not reminded at all.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
@@ -27,18 +26,11 @@ from handlers.kit.labels import member_name, role_name
 from handlers.reports.digest_views import morning_text, summary_text
 from handlers.tasks.views import reminder_message
 from reminders.group_views import group_text
+from reminders.render_types import Rendered
+from reminders.team_notices import member_changed
 from storage.models import Role
 
 TASK_KINDS = (*TASK_REMINDERS, OutboxKind.TASK_ASSIGNED)
-
-
-@dataclass
-class Rendered:
-    text: Text
-    reply_markup: InlineKeyboardMarkup | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    # Sent as a document with ``text`` as its caption.
-    document: BufferedInputFile | None = None
 
 
 class UnknownKind(LookupError):
@@ -286,6 +278,7 @@ RENDERERS: dict[OutboxKind, Renderer] = {
         _notice,
     ),
     OutboxKind.DEAL_ASSIGNED: _deal_assigned,
+    **dict.fromkeys((OutboxKind.ROLE_CHANGED, OutboxKind.ACCESS_CHANGED), member_changed),
     **dict.fromkeys(GROUP_KINDS, _group),
     **dict.fromkeys(NOTICE_KINDS, _automation),
     **dict.fromkeys((OutboxKind.DIGEST, OutboxKind.MORNING), _digest),

@@ -39,7 +39,8 @@ from aiogram.utils.i18n import I18n
 from crm.outbox import Outbox, batches, folded
 from crm.service import CrmFactory
 from reminders.limits import PACED, RateLimits
-from reminders.render import Rendered, UnknownKind, render
+from reminders.render import UnknownKind, render
+from reminders.render_types import Rendered
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)

@@ -198,7 +198,10 @@ async def test_an_admin_made_manager_before_their_summary_went_out_gets_none_and
     for _lease in range(3):
         await app.sender.drain_once()
         clock.advance(timedelta(minutes=30))
-    assert admin.chat_messages()[before:] == []
+    # Only their new role (tests/test_team_notices.py), not the team's summary.
+    assert [sent.text.split("\n")[0] for sent in admin.chat_messages()[before:]] == [
+        "Your role in the team is now: manager."
+    ]
     async with create_session_factory(app.engine)() as session:
         pending = await session.scalar(
             select(func.count())

@@ -153,7 +153,11 @@ async def test_a_member_deactivated_with_their_work_kept_gets_no_more_reminders(
     clock.advance(timedelta(hours=3))
     await app.ticker.tick()
     await app.sender.drain_once()
-    assert [sent.text for sent in mila.chat_messages()[before:]] == []
+    # Only that their access was turned off (tests/test_team_notices.py): no task, no client.
+    assert [sent.text for sent in mila.chat_messages()[before:]] == [
+        "Your access to Kartoteka was turned off. What you did stays with the team. "
+        "If this is a mistake, ask the owner."
+    ]
     assert await task_rows_for(app, MILA) == []  # nothing queued for her, nor failed
     # The task stays in sight, marked as a deactivated member's, to be given to someone else.
     [listing] = await owner_en.send("/tasks")

@@ -177,5 +177,7 @@ async def test_an_inviter_deactivated_or_demoted_before_the_notice_hears_nothing
         await owner.press(button)
     changed = await member(app, 840)
     assert changed is not None and (not changed.active or changed.role == "manager")
-    assert await app.sender.drain_once() == 0
-    assert len(admin.chat_messages()) == heard_before
+    assert await app.sender.drain_once() == 1
+    # Only what was done to them (tests/test_team_notices.py), not who joined by their link.
+    [told] = admin.chat_messages()[heard_before:]
+    assert told.text.startswith(("Ваш доступ к Картотеке отключён.", "Ваша роль в команде теперь"))

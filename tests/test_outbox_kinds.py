@@ -57,6 +57,8 @@ async def test_every_outbox_kind_renders_to_words_from_the_current_data(
             OutboxKind.HANDED_OVER: (OWNER_ID, {"clients": 1, "deals": 2, "tasks": 3}),
             OutboxKind.DEAL_ASSIGNED: (OWNER_ID, {"deal_id": deal.id}),
             OutboxKind.INVITE_ACCEPTED: (OWNER_ID, {"name": "Bob", "role": "manager"}),
+            OutboxKind.ROLE_CHANGED: (OWNER_ID, {"role": "owner"}),
+            OutboxKind.ACCESS_CHANGED: (OWNER_ID, {"active": True}),
             OutboxKind.BOT_LEFT_GROUP: (OWNER_ID, {"title": "Team"}),
             **{kind: (GROUP_ID, dict(item)) for kind in GROUP_KINDS},
             OutboxKind.AUTOMATION_NOTICE: (OWNER_ID, {"rule": "Welcome", "text": "Call them"}),
