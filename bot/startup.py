@@ -27,7 +27,7 @@ async def announce_setup_code(app: App, bot_username: str | None) -> None:
     """With no owner yet, log a new one-time code whose sender becomes the owner (each
     instance started logs its own, and any of them works until one is used or it expires)."""
     async with seeding(app.engine), app.crm.open() as crm:
-        issued = await crm.members.issue_setup_code()
+        issued = await crm.setup_codes.issue()
     if issued is None:
         return
     code, expires = issued

@@ -1,35 +1,26 @@
-"""Team members: who is in, their roles, their preferences, and the first owner."""
+"""Team members: who is in, their roles, their preferences, the configured owners
+(the setup code's first owner is ``crm.setup_codes``)."""
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import access, events, notices
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
-from crm.event_data import MemberActive, MemberJoined, MemberRoleChanged
+from crm.event_data import MemberActive, MemberRoleChanged
 from crm.events import EventKind
 from crm.member_cache import MemberCache
 from crm.parsing.search_text import shows
 from crm.parsing.timezones import parse_timezone
-from crm.tokens import looks_like_token, new_token, token_hash
 from storage.engine import write_transaction
-from storage.models import AppSetting, Role, User
-
-log = logging.getLogger(__name__)
+from storage.models import Role, User
 
 SUPPORTED_LANGUAGES = ("ru", "en")
-SETUP_CODE_KEY = "setup_code"  # a code's key: this, ":", and the start of the code's hash
-
-
-def setup_code_key(code: str) -> str:
-    return f"{SETUP_CODE_KEY}:{token_hash(code)[:48]}"  # keys are up to 64 characters
 
 
 def language_for(language_code: str | None, default: str) -> str:
@@ -37,6 +28,21 @@ def language_for(language_code: str | None, default: str) -> str:
     if not language_code:
         return default
     return "ru" if language_code.split("-")[0].lower() == "ru" else "en"
+
+
+def new_user(
+    user_id: int, role: Role, language_code: str | None, config: CrmConfig, clock: Clock
+) -> User:
+    """An active member's row as first made, before their name is known."""
+    return User(
+        id=user_id,
+        full_name="",
+        role=role,
+        active=True,
+        language=language_for(language_code, config.default_language),
+        timezone=config.default_timezone,
+        created_at=clock.now(),
+    )
 
 
 def normalize_timezone(name: str) -> str:
@@ -94,7 +100,7 @@ class Members:
         )
         return list(rows)
 
-    # --- the first owner -------------------------------------------------
+    # --- the configured owners ---------------------------------------------
 
     async def ensure_configured_owners(self) -> None:
         """Make every id in OWNER_IDS an active owner (run at start-up)."""
@@ -104,101 +110,12 @@ class Members:
             for owner_id in self._config.owner_ids:
                 user = await self._session.get(User, owner_id)
                 if user is None:
-                    self._session.add(self._new_user(owner_id, Role.OWNER, None))
+                    self._session.add(
+                        new_user(owner_id, Role.OWNER, None, self._config, self._clock)
+                    )
                 else:
                     user.role = Role.OWNER
                     user.active = True
-
-    async def issue_setup_code(self) -> tuple[str, datetime] | None:
-        """A new one-time setup code and when it expires, when the team has no owner yet;
-        else None.
-
-        Every code issued while there is no owner works (instances started at once each
-        log their own) for ``setup_code_ttl``, until one of them is used: then none does."""
-        async with write_transaction(self._session):
-            if await self._has_owner():
-                await self._delete_setup_codes()
-                return None
-            now = self._clock.now()
-            await self._delete_expired_setup_codes()
-            code = new_token()
-            issued = {"issued_at": now.isoformat()}
-            self._session.add(AppSetting(key=setup_code_key(code), value=issued))
-            return code, now + self._config.setup_code_ttl
-
-    async def setup_code_expired(self, code: str) -> bool:
-        """Whether ``code`` is a setup code that was refused only for being too old."""
-        if not looks_like_token(code):
-            return False
-        setting = await self._session.get(AppSetting, setup_code_key(code))
-        return setting is not None and self._expired(setting)
-
-    def _expired(self, setting: AppSetting) -> bool:
-        """A code older than ``setup_code_ttl``, or of unknown age (kept by an older version)."""
-        try:
-            issued = datetime.fromisoformat(str(setting.value.get("issued_at")))
-        except (AttributeError, ValueError):
-            return True
-        if issued.tzinfo is None:
-            return True
-        return issued + self._config.setup_code_ttl <= self._clock.now()
-
-    async def _delete_expired_setup_codes(self) -> None:
-        rows = await self._session.scalars(
-            select(AppSetting).where(AppSetting.key.startswith(SETUP_CODE_KEY, autoescape=True))
-        )
-        for setting in rows:
-            if self._expired(setting):
-                await self._session.delete(setting)
-
-    async def claim_ownership(
-        self,
-        user_id: int,
-        code: str,
-        full_name: str,
-        username: str | None,
-        language_code: str | None,
-    ) -> User | None:
-        """Make the sender the owner if ``code`` is a setup code and nobody is. None otherwise."""
-        if not looks_like_token(code):
-            return None
-        async with write_transaction(self._session):
-            setting = await self._session.get(AppSetting, setup_code_key(code))
-            if setting is None or self._expired(setting):
-                return None  # an expired one stays, to be told apart (``setup_code_expired``)
-            # Every code goes: of two people claiming at once, the one whose code is gone
-            # by the time their delete runs is refused (it waits for the other's on PostgreSQL).
-            if setup_code_key(code) not in await self._delete_setup_codes():
-                return None
-            if await self._has_owner():
-                return None  # a code issued while an owner was being made
-            user = await self._session.get(User, user_id)
-            if user is None:
-                user = self._new_user(user_id, Role.OWNER, language_code)
-                self._session.add(user)
-            user.role = Role.OWNER
-            user.active = True
-            user.full_name = full_name
-            user.username = username
-            await self._session.flush()
-            joined = MemberJoined(role=Role.OWNER)
-            events.record(self._session, self._clock, EventKind.MEMBER_JOINED, user_id, data=joined)
-            log.info("user %s became the owner with the setup code", user_id)
-            return user
-
-    async def _has_owner(self) -> bool:
-        owner = select(User.id).where(User.role == Role.OWNER).limit(1)
-        return await self._session.scalar(owner) is not None
-
-    async def _delete_setup_codes(self) -> set[str]:
-        """Remove every setup code (and one kept by an older version); the keys removed."""
-        gone = await self._session.scalars(
-            delete(AppSetting)
-            .where(AppSetting.key.startswith(SETUP_CODE_KEY, autoescape=True))
-            .returning(AppSetting.key)
-            .execution_options(synchronize_session=False)
-        )
-        return set(gone)
 
     # --- profile and preferences -------------------------------------------
 
@@ -276,14 +193,3 @@ class Members:
             for name, value in values.items():
                 setattr(user, name, value)
             return user
-
-    def _new_user(self, user_id: int, role: Role, language_code: str | None) -> User:
-        return User(
-            id=user_id,
-            full_name="",
-            role=role,
-            active=True,
-            language=language_for(language_code, self._config.default_language),
-            timezone=self._config.default_timezone,
-            created_at=self._clock.now(),
-        )

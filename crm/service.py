@@ -51,6 +51,7 @@ from crm.record_types import RecordTypes
 from crm.records import Records
 from crm.reminders import Reminders
 from crm.reports import Reports
+from crm.setup_codes import SetupCodes
 from crm.task_edits import TaskEdits
 from crm.tasks import Tasks
 from crm.team_settings import SettingsCache, TeamSettings
@@ -121,6 +122,7 @@ class Crm:
 
     members = Part(lambda c: Members(c._session, c.clock, c.config, c._member_cache))
     invites = Part(lambda c: Invites(c._session, c.clock, c.config))
+    setup_codes = Part(lambda c: SetupCodes(c._session, c.clock, c.config))
     outbox = Part(lambda c: Outbox(c._session, c.clock))
     settings = Part(lambda c: TeamSettings(c._session, c._settings_cache))
     clients = Part(lambda c: Clients(c._session, c.clock, c.settings))

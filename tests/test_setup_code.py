@@ -13,7 +13,7 @@ from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from bot.startup import announce_setup_code, prepare_database
 from crm.clock import ManualClock
-from crm.members import SETUP_CODE_KEY, setup_code_key
+from crm.setup_codes import SETUP_CODE_KEY, setup_code_key
 from storage.engine import create_session_factory
 from storage.models import AppSetting, User
 from tests.conftest import make_settings
@@ -54,7 +54,7 @@ async def test_setup_code_makes_the_first_sender_owner_once(
     assert reply.text == REFUSAL_RU
     # Once there is an owner, no new code is issued.
     async with ownerless.crm.open() as crm:
-        assert await crm.members.issue_setup_code() is None
+        assert await crm.setup_codes.issue() is None
 
 
 async def logged_code(app: App, caplog: pytest.LogCaptureFixture) -> str:

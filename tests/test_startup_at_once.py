@@ -22,7 +22,7 @@ from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from bot.startup import announce_setup_code, prepare_database
 from crm.clock import ManualClock
-from crm.members import SETUP_CODE_KEY, setup_code_key
+from crm.setup_codes import SETUP_CODE_KEY, setup_code_key
 from storage.migrate import seeding
 from storage.models import AppSetting, Pipeline, User
 from tests.conftest import OWNER_ID, make_settings

@@ -34,7 +34,7 @@ async def start_with_payload(
     if member is not None:
         await greet(message, member, state)
         return
-    owner = await crm.members.claim_ownership(
+    owner = await crm.setup_codes.claim(
         tg_user.id, payload, full_name(tg_user), tg_user.username, tg_user.language_code
     )
     if owner is not None:
@@ -47,7 +47,7 @@ async def start_with_payload(
     )
     if accepted is None:
         why = await crm.invites.why_refused(payload)
-        if await crm.members.setup_code_expired(payload):
+        if await crm.setup_codes.expired(payload):
             await message.answer(
                 _(
                     "This setup code has expired. Ask whoever runs the bot to restart it: "
