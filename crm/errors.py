@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     ROLE_UNCHANGED = "role_unchanged"
     ALREADY_ACTIVE = "already_active"
     ALREADY_INACTIVE = "already_inactive"
+    MEMBER_INACTIVE = "member_inactive"  # a deactivated member's role: turned on first
     BAD_LANGUAGE = "bad_language"
     BAD_ROLE = "bad_role"
     NO_SUCH_STATUS = "no_such_status"

@@ -15,6 +15,7 @@ from crm.clients import Clients
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.event_data import MemberActive, MemberHandedOver
+from crm.row_locks import locked
 from crm.visibility import can_delete
 from storage.engine import write_transaction
 from storage.models import Client, Deal, Task, User
@@ -37,7 +38,7 @@ class Handoff:
         """Deactivate ``member_id``; with ``hand_to``, their clients, deals and open tasks go to
         that active member first (who is told). Returns what was handed over."""
         async with write_transaction(self._session):
-            target = await self._session.get(User, member_id)
+            target = await locked(self._session, User, member_id)  # two presses: one hand-over
             if target is None or not access.is_staff(actor):
                 raise NotAllowed()
             if not access.can_manage_member(actor, target):

@@ -17,6 +17,7 @@ from crm.events import EventKind
 from crm.member_cache import MemberCache
 from crm.parsing.search_text import shows
 from crm.parsing.timezones import parse_timezone
+from crm.row_locks import locked
 from storage.engine import write_transaction
 from storage.models import Role, User
 
@@ -142,10 +143,12 @@ class Members:
 
     async def change_role(self, actor: User, member_id: int, role: str) -> User:
         async with write_transaction(self._session):
-            target = await self._load_manageable(actor, member_id)
+            # A second press (or one on an old card) finds the role given already: said so
+            # even when giving it took the member out of the actor's hands (made admin).
+            target = await self._load_manageable(actor, member_id, same_role=role)
+            if not target.active:
+                raise Conflict(ErrorCode.MEMBER_INACTIVE)  # an old card's button: turn on first
             if role not in access.assignable_roles(actor, target):
-                if role == target.role:
-                    raise Conflict(ErrorCode.ROLE_UNCHANGED)
                 raise NotAllowed()
             old = target.role
             target.role = role
@@ -175,12 +178,18 @@ class Members:
             await notices.member_changed(self._session, self._clock, target, actor.id, active)
             return target
 
-    async def _load_manageable(self, actor: User, member_id: int) -> User:
+    async def _load_manageable(
+        self, actor: User, member_id: int, same_role: str | None = None
+    ) -> User:
         # Both as they are now, under the write lock: not the update's copy of the actor.
+        # The member's row is locked (crm.row_locks): of two presses at once on PostgreSQL,
+        # the second waits and finds the first's change, so it is made (and told) once.
         fresh_actor = await self._session.get(User, actor.id, populate_existing=True)
-        target = await self._session.get(User, member_id, populate_existing=True)
+        target = await locked(self._session, User, member_id)
         if fresh_actor is None or target is None or not access.is_staff(fresh_actor):
             raise NotAllowed()
+        if same_role is not None and target.role == same_role:
+            raise Conflict(ErrorCode.ROLE_UNCHANGED)
         if not access.can_manage_member(fresh_actor, target):
             raise NotAllowed()
         return target

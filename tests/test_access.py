@@ -156,7 +156,7 @@ async def test_manager_cannot_invite_or_manage_the_team(
         TeamCb(action="role", member_id=702, role="admin").pack(),
     ):
         await manager.press_data(data)
-        assert manager.alert == "У вас нет к этому доступа."
+        assert manager.alert == "Управлять командой могут только владелец и администраторы."
     assert await count(app, Invite) == invites_before
     assert await count(app, User, User.id == 702, User.role == "manager") == 1
     assert await count(app, User, User.id == OWNER_ID, User.active.is_(True)) == 1

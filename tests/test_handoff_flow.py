@@ -94,7 +94,7 @@ async def test_notices_reach_members_and_deactivation_hands_over(
     assert not any("Mila" in text for text, _d, _u in question.buttons)  # not to herself
     hand = HandOverCb(member_id=MILA, to=MARK)
     await mark.press_data(hand.pack())  # a manager's forged press
-    assert mark.alert == "You don't have access to this."
+    assert mark.alert == "Only the owner or an admin can manage the team."
     await owner_en.press_data(f"hand:{MILA}:{2**63}:0", question)  # past 64 bits
     assert owner_en.alert == "This record no longer exists."
     await owner_en.press_data(f"hand:{MILA}:{OWNER_ID + 1}:0", question)  # nobody

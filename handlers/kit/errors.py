@@ -38,6 +38,9 @@ def error_text(error: CrmError) -> str:
         ErrorCode.ROLE_UNCHANGED: _("The member already has this role."),
         ErrorCode.ALREADY_ACTIVE: _("The member is already active."),
         ErrorCode.ALREADY_INACTIVE: _("The member is already deactivated."),
+        ErrorCode.MEMBER_INACTIVE: _(
+            "The member is deactivated. Reactivate them first to change their role."
+        ),
         ErrorCode.BAD_LANGUAGE: _("This language is not supported."),
         ErrorCode.BAD_ROLE: _("There is no such role."),
         ErrorCode.NO_SUCH_STATUS: _("There is no such status any more."),

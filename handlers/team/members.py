@@ -9,6 +9,7 @@ from aiogram.utils.formatting import Bold, Text, as_key_value, as_list
 from aiogram.utils.i18n import gettext as _
 
 from crm import access
+from crm.errors import Conflict, CrmError, ErrorCode, NotAllowed
 from crm.handoff import Counts
 from crm.service import Crm
 from handlers.kit.keyboards import MENU_TEAM, button, keyboard, pick
@@ -33,28 +34,70 @@ async def team_command(message: Message, member: User, crm: Crm) -> None:
     await send(message, *await team_screen(crm, member, page=0))
 
 
+async def no_longer_staff(callback: CallbackQuery, member: User) -> bool:
+    """A button of an old team screen pressed by one who no longer manages the team."""
+    if access.is_staff(member):
+        return False
+    await callback.answer(_("Only the owner or an admin can manage the team."), show_alert=True)
+    return True
+
+
 @routes.callback_query(TeamCb.filter(F.action == TeamAction.LIST))
 async def list_page(callback: CallbackQuery, callback_data: TeamCb, member: User, crm: Crm) -> None:
-    await show(callback, *await team_screen(crm, member, callback_data.page))
+    if not await no_longer_staff(callback, member):
+        await show(callback, *await team_screen(crm, member, callback_data.page))
 
 
 @routes.callback_query(TeamCb.filter(F.action != TeamAction.LIST))
 async def member_button(
     callback: CallbackQuery, callback_data: TeamCb, member: User, crm: Crm
 ) -> None:
-    action, target_id = callback_data.action, callback_data.member_id
-    if action == TeamAction.ROLE:
-        await crm.members.change_role(member, target_id, callback_data.role or "")
-    elif action in (TeamAction.OFF, TeamAction.ON):
-        await crm.members.set_active(member, target_id, active=action == TeamAction.ON)
+    if await no_longer_staff(callback, member):
+        return
+    action, target_id, page = callback_data.action, callback_data.member_id, callback_data.page
+    try:
+        if action == TeamAction.ROLE:
+            await crm.members.change_role(member, target_id, callback_data.role or "")
+        elif action in (TeamAction.OFF, TeamAction.ON):
+            await crm.members.set_active(member, target_id, active=action == TeamAction.ON)
+    except CrmError:
+        await show_as_now(callback, member, crm, target_id, page)  # the old card, refreshed
+        raise  # and why, in an alert (kit.presses.Refusals)
     target = await crm.members.get(member, target_id)
-    asks = action == TeamAction.ASK_OFF and access.can_manage_member(member, target)
-    if asks and target.active:
-        counts = await crm.handoff.member_preview(member, target.id)
-        heirs = [u for u in await crm.members.team(member) if u.active and u.id != target.id]
-        await show(callback, *confirm_deactivation(target, counts, heirs, callback_data.page))
+    refused: CrmError | None = None
+    if action == TeamAction.ASK_OFF and not access.can_manage_member(member, target):
+        refused = NotAllowed()  # an old card's button: made admin (or owner) since
+    elif action == TeamAction.ASK_OFF and not target.active:
+        refused = Conflict(ErrorCode.ALREADY_INACTIVE)
+    if action != TeamAction.ASK_OFF or refused is not None:
+        await show(callback, *member_screen(member, target, page))
+        if refused is not None:
+            raise refused
     else:
-        await show(callback, *member_screen(member, target, callback_data.page))
+        await ask_deactivation(callback, member, crm, target, page)
+
+
+async def ask_deactivation(
+    callback: CallbackQuery, member: User, crm: Crm, target: User, page: int
+) -> None:
+    counts = await crm.handoff.member_preview(member, target.id)
+    heirs = [u for u in await crm.members.team(member) if u.active and u.id != target.id]
+    await show(callback, *confirm_deactivation(target, counts, heirs, page))
+
+
+async def show_as_now(
+    callback: CallbackQuery, member: User, crm: Crm, target_id: int, page: int, asking: bool = False
+) -> None:
+    """In place of the screen pressed, the member's card as it is now (if it is still there);
+    ``asking``: the question "deactivate?" again, with who can take over now, while it stands."""
+    try:
+        target = await crm.members.get(member, target_id)
+    except CrmError:
+        return
+    if asking and target.active and access.can_manage_member(member, target):
+        await ask_deactivation(callback, member, crm, target, page)
+    else:
+        await show(callback, *member_screen(member, target, page))
 
 
 @routes.callback_query(HandOverCb.filter())
@@ -62,7 +105,15 @@ async def hand_over(
     callback: CallbackQuery, callback_data: HandOverCb, member: User, crm: Crm
 ) -> None:
     """Deactivate and hand their work to another active member, in one step."""
-    counts = await crm.handoff.deactivate(member, callback_data.member_id, callback_data.to)
+    if await no_longer_staff(callback, member):
+        return
+    try:
+        counts = await crm.handoff.deactivate(member, callback_data.member_id, callback_data.to)
+    except CrmError:
+        await show_as_now(
+            callback, member, crm, callback_data.member_id, callback_data.page, asking=True
+        )
+        raise
     target = await crm.members.get(member, callback_data.member_id)
     await show(callback, *member_screen(member, target, callback_data.page))
     note = _("Deactivated. Handed over: clients {clients}, deals {deals}, open tasks {tasks}.")
