@@ -64,6 +64,8 @@ async def test_expired_and_forged_tokens_are_refused(
     app: App, owner: SimulatedUser, user: UserFactory, clock: ManualClock
 ) -> None:
     token = token_of(await invite_link(owner, "admin"))
+    # The owner is shown until when, on their clock (Moscow): seven days from now.
+    assert "действует до 09.03.2026 12:00." in owner.last_message().text
     clock.advance(timedelta(days=7, minutes=1))
     late = user(810, language_code="ru")
     [reply] = await late.send(f"/start {token}")
@@ -71,6 +73,9 @@ async def test_expired_and_forged_tokens_are_refused(
         reply.text == "Срок этой ссылки-приглашения истёк. Попросите новую, чтобы войти в команду."
     )
     assert await member(app, 810) is None
+    [reply] = await user(813, language_code="en").send(f"/start {token}")
+    assert reply.text == "This invitation link has expired. Ask for a new one to join the team."
+    assert await member(app, 813) is None
 
     fresh = token_of(await invite_link(owner, "admin"))
     for forged in (fresh[:-1] + ("A" if fresh[-1] != "A" else "B"), "x" * 70, "../../etc", "0"):
