@@ -35,12 +35,14 @@ async def fields_of(crm: Crm, member: User, ref: CardRef) -> tuple[Text, InlineK
     return views.fields_screen(ref, title_of(card), values)
 
 
-async def links_of(crm: Crm, member: User, ref: CardRef) -> tuple[Text, InlineKeyboardMarkup]:
+async def links_of(
+    crm: Crm, member: User, ref: CardRef, page: int = 0
+) -> tuple[Text, InlineKeyboardMarkup]:
     card = await crm.cards.visible(member, ref)
     links = await crm.links.read(member, ref)
     types = await crm.record_types.shown()
     follows = card.amount_from_lines if isinstance(card, Deal) else None
-    return views.links_screen(ref, title_of(card), links, types, follows)
+    return views.links_screen(ref, title_of(card), links, types, follows, page)
 
 
 async def card_lines(crm: Crm, member: User, ref: CardRef, card: Card) -> list[str]:

@@ -29,7 +29,7 @@ async def open_links(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     await state.clear()
-    await put(callback, await links_of(crm, member, ref_of(callback_data)))
+    await put(callback, await links_of(crm, member, ref_of(callback_data), callback_data.page))
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.LINK_TYPE))
@@ -136,7 +136,7 @@ async def _link_line(
 async def unlink(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
     ref = ref_of(callback_data)
     await crm.links.unlink(member, callback_data.item)
-    await put(callback, await links_of(crm, member, ref))
+    await put(callback, await links_of(crm, member, ref, callback_data.page))
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.FOLLOW))
@@ -145,4 +145,4 @@ async def follow(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member
     if ref.kind != CardKind.DEAL:
         raise InvalidInput(ErrorCode.BAD_CARD)
     await crm.links.set_amount_follows_lines(member, ref.id, callback_data.item == 1)
-    await put(callback, await links_of(crm, member, ref))
+    await put(callback, await links_of(crm, member, ref, callback_data.page))

@@ -24,6 +24,7 @@ from storage.models import FieldDef, RecordType
 
 MAX_VALUE_SHOWN = 300
 MAX_BUTTON_TITLE = 40
+LINKS_PER_PAGE = 10  # a card's links screen: within 4096 characters and 100 buttons
 MAX_OPTIONS_SHOWN = 3000  # characters of a list field's options in a question
 
 
@@ -162,13 +163,24 @@ def links_screen(
     links: list[LinkView],
     types: Mapping[int, RecordType],
     follows: bool | None,
+    page: int = 0,
 ) -> tuple[Text, InlineKeyboardMarkup]:
-    """The card's links grouped by kind; each opens the other card. ``follows``: for a
-    deal, whether its amount follows its lines (None for other cards)."""
-    parts: list[Text | str] = [as_line(Bold(title)), as_line(_("Links:"))]
+    """The card's links grouped by kind, a page of them at a time; each opens the other
+    card. ``follows``: for a deal, whether its amount follows its lines (None for other
+    cards)."""
+    pages = max(1, -(-len(links) // LINKS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = links[page * LINKS_PER_PAGE : (page + 1) * LINKS_PER_PAGE]
+    heading = _("Links:")
+    if pages > 1:
+        first = page * LINKS_PER_PAGE + 1
+        heading = _("Links ({first}–{last} of {total}):").format(
+            first=first, last=first + len(shown) - 1, total=len(links)
+        )
+    parts: list[Text | str] = [as_line(Bold(title)), as_line(heading)]
     rows: list[list[InlineKeyboardButton]] = []
     groups: dict[str, list[LinkView]] = {}
-    for view in links:
+    for view in shown:
         groups.setdefault(group_name(view, types), []).append(view)
     for name, views in groups.items():
         parts.append(as_line(Bold(name)))
@@ -183,7 +195,7 @@ def links_screen(
                         view.other,
                         shorten(f"{kind_icon(view, types)} {view.title}", MAX_BUTTON_TITLE),
                     ),
-                    button("✖️", cb(Ent.UNLINK, ref, item=view.link_id)),
+                    button("✖️", cb(Ent.UNLINK, ref, item=view.link_id, page=page)),
                 ]
             )
     if not links:
@@ -191,10 +203,15 @@ def links_screen(
     total = sum(view.line_total or 0 for view in links)
     if follows is not None and any(view.line_total is not None for view in links):
         parts.append(as_line(_("Lines total: {total}").format(total=money(total, CURRENCY))))
+    nav = [button("◀️", cb(Ent.LINKS, ref, page=page - 1))] if page > 0 else []
+    if page < pages - 1:
+        nav.append(button("▶️", cb(Ent.LINKS, ref, page=page + 1)))
+    if nav:
+        rows.append(nav)
     rows.append([button(_("🔗 Link"), cb(Ent.LINK_TYPE, ref))])
     if follows is not None:
         label = _("🧮 Amount follows lines: on") if follows else _("🧮 Amount follows lines: off")
-        rows.append([button(label, cb(Ent.FOLLOW, ref, item=0 if follows else 1))])
+        rows.append([button(label, cb(Ent.FOLLOW, ref, item=0 if follows else 1, page=page))])
     rows.append([back_to_card(ref)])
     return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
 
