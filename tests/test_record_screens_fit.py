@@ -45,3 +45,45 @@ async def test_a_card_with_many_links_pages_them(app: App, owner: SimulatedUser)
     assert "Связи (21–23 из 23):" in after.text, after.text
     [back] = await owner.press("◀️", after)
     assert "Связи (11–20 из 23):" in back.text
+
+
+async def test_cards_with_many_long_fields_stay_within_a_message(
+    app: App, owner: SimulatedUser
+) -> None:
+    """Twelve long-text fields filled made a record's card 6,700 characters and a
+    client's or a deal's past 4,096 (the custom field lines were never shortened as a
+    whole); Telegram refuses such a card. The field and link lines now take a share of the
+    card, the rest named by a line pointing to 🧩 Поля; the history fills what is left."""
+    from crm.parsing.fields import FieldType
+    from handlers.clients.callbacks import ClientCb
+    from handlers.deals.callbacks import DealCb
+    from tests.client_helpers import make_client
+
+    client = await make_client(app, OWNER_ID, "Анна")
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        record = await crm.records.create(me, suppliers.id, "ООО " + "Д" * 190)
+        deal = await crm.deals.create(me, client.id, 0, "Поставка")
+        cards = [
+            (CardKind.RECORD, suppliers.id, record.id),
+            (CardKind.CLIENT, None, client.id),
+            (CardKind.DEAL, None, deal.id),
+        ]
+        for kind, type_id, card_id in cards:
+            for n in range(12):
+                name = f"Поле {n:02} " + "я" * 40
+                field = await crm.fields.define(
+                    me, kind, name, FieldType.LONG_TEXT, record_type_id=type_id
+                )
+                await crm.field_values.set(me, CardRef(kind, card_id), field.id, "текст " * 100)
+    presses = (
+        EntCb(action=Ent.RECORD, kind="record", card=record.id).pack(),
+        ClientCb(action="open", client_id=client.id).pack(),
+        DealCb(action="open", deal_id=deal.id).pack(),
+    )
+    for data in presses:
+        [card] = await owner.press_data(data)
+        assert units(card.text) <= TELEGRAM_LIMIT, (data, units(card.text))
+        assert "\nПоле 00 " in card.text and "\nПоле 11 " not in card.text
+        assert "ещё 7 — в 🧩 Поля, 🔗 Связи" in card.text, card.text[-400:]

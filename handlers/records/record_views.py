@@ -17,6 +17,7 @@ from handlers.imports.callbacks import ExportWhat, export_button
 from handlers.kit.entity_timeline import record_event_text
 from handlers.kit.field_filters import fields_label
 from handlers.kit.labels import member_name
+from handlers.kit.screen import MESSAGE_CHARS, fitted
 from handlers.kit.timeline import shorten
 from handlers.records.callbacks import Ent, RecList, RecordListCb
 from handlers.records.views import (
@@ -133,17 +134,13 @@ def record_screen(
     parts.append(as_line(_("Responsible: {name}").format(name=manager)))
     for line in extra_lines(card.values, card.links, types):
         parts.append(as_line(line))
+    lines = []
     if card.events:
         parts.append(as_line(""))
         for event in card.events:
             when = event.occurred_at.astimezone(tz).strftime("%d.%m %H:%M")
-            parts.append(
-                as_line(
-                    shorten(
-                        f"{when} · {record_event_text(event.kind, event.data, event.text)}", 200
-                    )
-                )
-            )
+            said = record_event_text(event.kind, event.data, event.text)
+            lines.append(as_line(shorten(f"{when} · {said}", 200)))
     rows = [card_buttons(ref)]
     rows.append([button(_("✏️ Rename"), cb(Ent.RECORD, ref, item=1))])
     last = []
@@ -157,4 +154,5 @@ def record_screen(
     rows.append(
         [button(_("◀️ {name}").format(name=card.type.plural), cb(Ent.LIST, type_id=record.type_id))]
     )
-    return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
+    # Whatever the fields and the history hold, the card stays within 4096 characters.
+    return fitted(parts, lines, [], MESSAGE_CHARS), InlineKeyboardMarkup(inline_keyboard=rows)

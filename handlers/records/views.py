@@ -24,6 +24,7 @@ from storage.models import FieldDef, RecordType
 
 MAX_VALUE_SHOWN = 300
 MAX_BUTTON_TITLE = 40
+EXTRA_CHARS = 2000  # a card's field and link lines: the card must fit in 4096
 LINKS_PER_PAGE = 10  # a card's links screen: within 4096 characters and 100 buttons
 MAX_OPTIONS_SHOWN = 3000  # characters of a list field's options in a question
 
@@ -268,16 +269,29 @@ def extra_lines(
     values: list[ShownValue], links: list[LinkView], types: Mapping[int, RecordType]
 ) -> list[str]:
     """The filled fields, the required ones still empty, then one line per kind of linked
-    card, for a card's text."""
-    lines = filled_lines(values)
-    missing = missing_required(values)
-    if missing:
-        lines.append(missing_line(missing))
+    card, for a card's text: at most ``EXTRA_CHARS`` of them, the rest counted in a last
+    line that sends to 🧩 Fields and 🔗 Links (a card must fit in one message)."""
+    filled = filled_lines(values)
     groups: dict[str, list[str]] = {}
     for view in links:
         groups.setdefault(group_name(view, types), []).append(
             f"{kind_icon(view, types)} {view.title}"
         )
-    for name, titles in groups.items():
-        lines.append(shorten(f"🔗 {name}: " + ", ".join(titles), MAX_VALUE_SHOWN))
-    return lines
+    linked = [
+        shorten(f"🔗 {name}: " + ", ".join(titles), MAX_VALUE_SHOWN)
+        for name, titles in groups.items()
+    ]
+    kept: list[str] = []
+    used = 0
+    for line in filled + linked:
+        used += len(line) + 1
+        if used > EXTRA_CHARS:
+            break
+        kept.append(line)
+    missing = missing_required(values)
+    if missing:
+        kept.insert(min(len(kept), len(filled)), missing_line(missing))
+    left = len(filled) + len(linked) - (len(kept) - (1 if missing else 0))
+    if left:
+        kept.append(_("…and {n} more: 🧩 Fields, 🔗 Links").format(n=left))
+    return kept
