@@ -87,3 +87,40 @@ async def test_cards_with_many_long_fields_stay_within_a_message(
         assert units(card.text) <= TELEGRAM_LIMIT, (data, units(card.text))
         assert "\nПоле 00 " in card.text and "\nПоле 11 " not in card.text
         assert "ещё 7 — в 🧩 Поля, 🔗 Связи" in card.text, card.text[-400:]
+
+
+async def test_the_fields_screen_and_a_list_question_fit_a_message(
+    app: App, owner: SimulatedUser
+) -> None:
+    """A card's 🧩 Поля listed every field with up to 300 characters of its value: forty
+    long texts made 15,000 characters, and the question for a list field of 100 long
+    options 6,700; Telegram refused both. The values (then the names) are now shortened
+    until every field fits, and the options are cut as the new record's question cuts them."""
+    from crm.parsing.fields import FieldType
+
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        record = await crm.records.create(me, suppliers.id, "ООО Доски")
+        ref = CardRef(CardKind.RECORD, record.id)
+        for n in range(40):
+            name = f"Поле {n:02} " + "я" * 50
+            field = await crm.fields.define(
+                me, CardKind.RECORD, name, FieldType.LONG_TEXT, record_type_id=suppliers.id
+            )
+            await crm.field_values.set(me, ref, field.id, f"значение {n:02} " + "текст " * 100)
+        options = [f"{n:03} " + "вариант" * 8 for n in range(100)]
+        sort = (me, CardKind.RECORD, "Сорт", FieldType.CHOICE)
+        await crm.fields.define(*sort, record_type_id=suppliers.id, options=options)
+    [fields] = await owner.press_data(EntCb(action=Ent.FIELDS, kind="record", card=ref.id).pack())
+    assert units(fields.text) <= TELEGRAM_LIMIT, units(fields.text)
+    for n in range(40):  # every field is there, with the start of its value
+        assert f"• Поле {n:02} " in fields.text and f"значение {n:02}" in fields.text
+    assert "• Сорт: —" in fields.text
+    assert len(fields.buttons) == 45  # a ✏️ for each (the type came with 3), and back
+    [question] = await owner.press("✏️ Сорт", fields)
+    assert units(question.text) <= TELEGRAM_LIMIT, units(question.text)
+    assert question.text.startswith("Пришлите значение поля «Сорт» (один из списка).")
+    assert "1. 000 вариант" in question.text and question.text.endswith("…")
+    [saved] = await owner.send("2")
+    assert "• Сорт: 001 вариант" in saved.text and units(saved.text) <= TELEGRAM_LIMIT

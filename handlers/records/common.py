@@ -9,7 +9,7 @@ from crm.cards import Card, CardKind, CardRef, title_of
 from crm.errors import ErrorCode, InvalidInput
 from crm.service import Crm
 from handlers.kit.screen import show
-from handlers.records import views
+from handlers.records import field_views, views
 from handlers.records.callbacks import EntCb
 from storage.models import Deal, User
 
@@ -32,7 +32,7 @@ async def put(
 async def fields_of(crm: Crm, member: User, ref: CardRef) -> tuple[Text, InlineKeyboardMarkup]:
     card = await crm.cards.visible(member, ref)
     values = await crm.field_values.read(ref, card)
-    return views.fields_screen(ref, title_of(card), values)
+    return field_views.fields_screen(ref, title_of(card), values)
 
 
 async def links_of(

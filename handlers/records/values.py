@@ -10,15 +10,14 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind, CardRef
 from crm.errors import ErrorCode
-from crm.field_rules import options_of
-from crm.parsing.fields import LIST_TYPES
 from crm.service import Crm
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import fields_of, put, ref_of
+from handlers.records.field_views import value_question
 from handlers.records.states import EntFlow
-from handlers.records.views import button, cb, type_label
+from handlers.records.views import button, cb
 from storage.models import User
 
 routes = Routes(__name__)
@@ -41,21 +40,13 @@ async def ask_value(
     field = await crm.fields.get(callback_data.item)
     await state.set_state(EntFlow.value)
     await state.update_data(kind=ref.kind.value, card=ref.id, field=field.id)
-    lines = [
-        _("Send the value of “{name}” ({type}).").format(
-            name=field.name, type=type_label(field.type)
-        )
-    ]
-    if field.type in LIST_TYPES:
-        lines.append(_("Options (send a name or its number):"))
-        lines.extend(f"{i}. {o.name}" for i, o in enumerate(options_of(field), start=1))
     rows = [
         [
             button(_("🧹 Clear"), cb(Ent.CLEAR_VALUE, ref, item=field.id)),
             button(_("✖️ Cancel"), cb(Ent.FIELDS, ref)),
         ]
     ]
-    await put(callback, (Text("\n".join(lines)), InlineKeyboardMarkup(inline_keyboard=rows)))
+    await put(callback, (Text(value_question(field)), InlineKeyboardMarkup(inline_keyboard=rows)))
 
 
 @routes.message(EntFlow.value, F.text)

@@ -67,13 +67,18 @@ def required_question(field: FieldDef) -> str:
             name=field.name, type=type_label(field.type)
         )
     ]
-    if field.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
-        lines.append(_("Options (send a name or its number):"))
-        listed = "\n".join(f"{i}. {o.name}" for i, o in enumerate(options_of(field), start=1))
-        if len(listed) > MAX_OPTIONS_SHOWN:  # a message holds 4096 characters
-            listed = listed[: MAX_OPTIONS_SHOWN - 1] + "…"
-        lines.append(listed)
-    return "\n".join(lines)
+    return "\n".join(lines + options_listing(field))
+
+
+def options_listing(field: FieldDef) -> list[str]:
+    """A list field's options, numbered, for a question (within a message: a field may
+    have 100 options of 60 characters); nothing for other fields."""
+    if field.type not in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
+        return []
+    listed = "\n".join(f"{i}. {o.name}" for i, o in enumerate(options_of(field), start=1))
+    if len(listed) > MAX_OPTIONS_SHOWN:  # a message holds 4096 characters
+        listed = listed[: MAX_OPTIONS_SHOWN - 1] + "…"
+    return [_("Options (send a name or its number):"), listed]
 
 
 def filled_lines(values: list[ShownValue]) -> list[str]:
@@ -110,25 +115,6 @@ def open_button(ref: CardRef, text: str) -> InlineKeyboardButton:
 def card_buttons(ref: CardRef) -> list[InlineKeyboardButton]:
     """The row a client, deal or record card gets: its fields and its links."""
     return [button(_("🧩 Fields"), cb(Ent.FIELDS, ref)), button(_("🔗 Links"), cb(Ent.LINKS, ref))]
-
-
-def fields_screen(
-    ref: CardRef, title: str, values: list[ShownValue]
-) -> tuple[Text, InlineKeyboardMarkup]:
-    parts: list[Text | str] = [as_line(Bold(title)), as_line(_("Fields:"))]
-    rows = []
-    for shown in values:
-        mark = " *" if shown.field.required else ""
-        mark += " ⚠️" if shown.field.required and shown.value is None else ""
-        parts.append(
-            as_line(f"• {shown.field.name}{mark}: {value_label(shown.field, shown.value)}")
-        )
-        label = _("✏️ {name}").format(name=shorten(shown.field.name, MAX_BUTTON_TITLE))
-        rows.append([button(label, cb(Ent.EDIT_VALUE, ref, item=shown.field.id))])
-    if not values:
-        parts.append(as_line(_("No fields yet: the owner adds them in /settings.")))
-    rows.append([back_to_card(ref)])
-    return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def kind_icon(view: LinkView, types: Mapping[int, RecordType]) -> str:
