@@ -77,7 +77,7 @@ def entity_error_text(error: CrmError) -> str | None:
         ErrorCode.LINES_ARE_DEAL_AND_RECORD: _(
             "A quantity is kept only between a deal and a record."
         ),
-        ErrorCode.BAD_QUANTITY: _("Send a quantity greater than zero."),
+        ErrorCode.BAD_QUANTITY: _("Send a quantity from 0.001 to 999,999,999."),
         ErrorCode.BAD_PRICE: _("The price is out of range."),
     }
     return texts.get(error.code)
