@@ -46,3 +46,51 @@ async def test_a_line_s_quantity_is_refused_and_shown_as_typed(
     await owner.press("Соль")
     [links] = await owner.send("1234,567")
     assert "📦 Соль — 1 234,567 ×" in links.text.replace("\u00a0", " "), links.text
+
+
+async def test_a_new_record_s_type_archived_meanwhile_ends_the_dialog(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """The type archived while its new record's name was asked: the name was refused
+    ("This record type is in the archive.") and so was every message after it, the
+    dialog never ending; now the refusal ends it. "➕ New" on a list shown before the type
+    was archived is refused at once, before a name is asked in vain."""
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+    await owner_en.send("/records")
+    [listing] = await owner_en.press("Suppliers")
+    [new] = [data for text, data, _u in listing.buttons if text == "➕ New"]
+    assert new is not None
+    await owner_en.press_data(new)
+    async with app.crm.open() as crm:  # the owner archives the type from another device
+        await crm.record_types.set_archived(me, suppliers.id, True)
+    [refused] = await owner_en.send("Frost")
+    assert refused.text == "This record type is in the archive."
+    answers = await owner_en.send("Call them back tomorrow")  # no longer that answer
+    assert all("in the archive" not in answer.text for answer in answers)
+    await owner_en.press_data(new)  # the list's button, shown before the type was archived
+    assert owner_en.alert == "This record type is in the archive."
+    async with app.crm.open() as crm:
+        assert await crm.record_types.count_records(suppliers.id) == 0
+
+
+async def test_a_record_deleted_while_renamed_ends_the_dialog(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """Renaming a record deleted meanwhile (by another member): each message after was
+    refused with "This record no longer exists.", the dialog never ending; now once."""
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        record = await crm.records.create(me, suppliers.id, "IceWorks")
+    await owner_en.press_data(EntCb(action=Ent.RECORD, kind="record", card=record.id).pack())
+    await owner_en.press("✏️ Rename")
+    [refused] = await owner_en.send("   ")  # an empty name is asked again
+    assert refused.text == "This cannot be empty. Please send it again."
+    async with app.crm.open() as crm:
+        await crm.records.delete(me, record.id)
+    [gone] = await owner_en.send("Frost")
+    assert gone.text == "This record no longer exists."
+    answers = await owner_en.send("Call them back tomorrow")
+    assert all("no longer exists" not in answer.text for answer in answers)

@@ -13,7 +13,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
-from crm.errors import ErrorCode, NotFound
+from crm.errors import Conflict, ErrorCode, NotFound
 from crm.record_queries import RecordFilter
 from crm.record_types import STARTER_CODES
 from crm.records import clean_title
@@ -29,6 +29,7 @@ from handlers.records.views import button, cb, required_question
 from storage.models import User
 
 routes = Routes(__name__)
+TITLE_AGAIN = {ErrorCode.EMPTY, ErrorCode.TOO_LONG}
 
 
 async def types_of(crm: Crm, member: User) -> tuple[Text, InlineKeyboardMarkup]:
@@ -110,6 +111,8 @@ async def new_record(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     record_type = await crm.record_types.get(callback_data.type_id)
+    if record_type.archived_at is not None:  # an old list's button: no name asked in vain
+        raise Conflict(ErrorCode.RECORD_TYPE_ARCHIVED)
     await state.set_state(EntFlow.record_title)
     await state.update_data(type_id=record_type.id, values={})
     rows = [[button(_("✖️ Cancel"), cb(Ent.LIST, type_id=record_type.id))]]
@@ -120,14 +123,17 @@ async def new_record(
 @routes.message(EntFlow.record_title, F.text)
 async def typed_title(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await state.get_data()
-    if data.get("rename"):
-        record = await crm.records.rename(member, int(data["rename"]), message.text or "")
-        await state.clear()
-        await put(message, await record_of(crm, member, record.id))
-        return
-    # refused now (too long, empty), not after the required fields are asked
-    await state.update_data(title=clean_title(message.text or ""))
-    await _next_required(message, crm, member, state)
+    # A name too long or empty is asked again; the record or its type gone (archived)
+    # meanwhile ends the dialog: else each message after was refused the same way.
+    async with keep_asking(state, again=TITLE_AGAIN, forget=True):
+        if data.get("rename"):
+            record = await crm.records.rename(member, int(data["rename"]), message.text or "")
+            await state.clear()
+            await put(message, await record_of(crm, member, record.id))
+            return
+        # refused now (too long, empty), not after the required fields are asked
+        await state.update_data(title=clean_title(message.text or ""))
+        await _next_required(message, crm, member, state)
 
 
 @routes.message(EntFlow.record_value, F.text)
@@ -158,7 +164,8 @@ async def _next_required(message: Message, crm: Crm, member: User, state: FSMCon
         await state.update_data(asking=missing[0].id)
         await message.answer(required_question(missing[0]))
         return
-    record = await crm.records.create(member, type_id, str(data["title"]), values)
+    async with keep_asking(state, again=(), forget=True):  # refused: the dialog ends
+        record = await crm.records.create(member, type_id, str(data["title"]), values)
     await state.clear()
     await put(message, await record_of(crm, member, record.id))
 
