@@ -94,3 +94,27 @@ async def test_a_record_deleted_while_renamed_ends_the_dialog(
     assert gone.text == "This record no longer exists."
     answers = await owner_en.send("Call them back tomorrow")
     assert all("no longer exists" not in answer.text for answer in answers)
+
+
+async def test_a_number_filter_reads_as_the_number_typed(app: App, owner: SimulatedUser) -> None:
+    """A record list filtered by a number field's range read "Штат: 1e+06–2e+06" for
+    "1000000-2000000" (and 1234567 as "1.23457e+06"); it reads as the numbers do."""
+    from crm.parsing.fields import FieldType
+
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        staff = await crm.fields.define(
+            me, CardKind.RECORD, "Штат", FieldType.NUMBER, record_type_id=suppliers.id
+        )
+        for title, value in (("ООО Доски", "1200000"), ("ИП Гвозди", "12")):
+            record = await crm.records.create(me, suppliers.id, title)
+            await crm.field_values.set(me, CardRef(CardKind.RECORD, record.id), staff.id, value)
+    await owner.send("/records")
+    await owner.press("Поставщики")
+    await owner.press("🧩 Поля")
+    await owner.press("Штат")
+    [listing] = await owner.send("1000000-1234567,5")
+    text = listing.text.replace("\u00a0", " ")
+    assert "Штат: 1 000 000–1 234 567,5" in text, text
+    assert "Найдено: 1" in text and "ООО Доски" in str(listing.buttons)
