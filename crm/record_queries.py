@@ -50,6 +50,7 @@ class RecordCard:
     manager: User | None = None
     actors: dict[int, User] = field(default_factory=dict)
     types: Mapping[int, RecordType] = field(default_factory=dict)  # every type, for the links
+    page: int = 0  # of the history, EVENTS_PER_PAGE events each, the newest first
 
 
 def _like(term: str) -> str:
@@ -102,12 +103,13 @@ class RecordQueries:
             )
             or 0
         )
+        page = min(max(page, 0), max(0, (total - 1) // EVENTS_PER_PAGE))  # (an old page)
         events = list(
             await self._session.scalars(
                 select(Event)
                 .where(Event.record_id == record.id)
                 .order_by(Event.id.desc())
-                .offset(max(page, 0) * EVENTS_PER_PAGE)
+                .offset(page * EVENTS_PER_PAGE)
                 .limit(EVENTS_PER_PAGE)
             )
         )
@@ -129,6 +131,7 @@ class RecordQueries:
             manager,
             actors,
             extras.types,
+            page,
         )
 
     async def _conditions(

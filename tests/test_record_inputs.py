@@ -118,3 +118,27 @@ async def test_a_number_filter_reads_as_the_number_typed(app: App, owner: Simula
     text = listing.text.replace("\u00a0", " ")
     assert "Штат: 1 000 000–1 234 567,5" in text, text
     assert "Найдено: 1" in text and "ООО Доски" in str(listing.buttons)
+
+
+async def test_a_record_s_whole_history_can_be_read(app: App, owner: SimulatedUser) -> None:
+    """A record's card showed its ten latest events and no way to the older ones: after
+    ten renames, when and by what it was created could no longer be read. The card now
+    pages its history as a client's does ("История (11–20 из 26)", ◀️ Новее, Старше ▶️)."""
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        record = await crm.records.create(me, suppliers.id, "Имя 00")
+        for n in range(1, 26):
+            await crm.records.rename(me, record.id, f"Имя {n:02}")
+    [card] = await owner.press_data(EntCb(action=Ent.RECORD, kind="record", card=record.id).pack())
+    assert "История (1–10 из 26)" in card.text and "Имя 24 → Имя 25" in card.text
+    [card] = await owner.press("Старше ▶️", card)
+    assert "История (11–20 из 26)" in card.text and "Имя 14 → Имя 15" in card.text
+    [card] = await owner.press("Старше ▶️", card)
+    assert "История (21–26 из 26)" in card.text and "✨ создана" in card.text
+    labels = [text for text, _d, _u in card.buttons]
+    assert "◀️ Новее" in labels and "Старше ▶️" not in labels
+    # a page past the end (an old button, the history shorter since): the last page
+    data = EntCb(action=Ent.RECORD, kind="record", card=record.id, page=40).pack()
+    [card] = await owner.press_data(data)
+    assert "История (21–26 из 26)" in card.text

@@ -38,8 +38,10 @@ async def types_of(crm: Crm, member: User) -> tuple[Text, InlineKeyboardMarkup]:
     return record_views.types_screen(await crm.record_types.all(), starters, owner, member.language)
 
 
-async def record_of(crm: Crm, member: User, record_id: int) -> tuple[Text, InlineKeyboardMarkup]:
-    card = await crm.record_queries.card(member, record_id)
+async def record_of(
+    crm: Crm, member: User, record_id: int, page: int = 0
+) -> tuple[Text, InlineKeyboardMarkup]:
+    card = await crm.record_queries.card(member, record_id, page)
     return record_views.record_screen(card, member, ZoneInfo(member.timezone), card.types)
 
 
@@ -103,7 +105,7 @@ async def open_record(
             (Text(_("Send the new name.")), InlineKeyboardMarkup(inline_keyboard=rows)),
         )
         return
-    await put(callback, await record_of(crm, member, ref.id))
+    await put(callback, await record_of(crm, member, ref.id, callback_data.page))
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.NEW_RECORD))

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm import visibility
 from crm.cards import CardKind, CardRef
-from crm.record_queries import RecordCard, RecordPage
+from crm.record_queries import EVENTS_PER_PAGE, RecordCard, RecordPage
 from crm.record_types import Starter
 from handlers.imports.callbacks import ExportWhat, export_button
 from handlers.kit.entity_timeline import record_event_text
@@ -137,11 +137,23 @@ def record_screen(
     lines = []
     if card.events:
         parts.append(as_line(""))
+        first = card.page * EVENTS_PER_PAGE + 1
+        heading = _("History ({first}–{last} of {total})").format(
+            first=first, last=first + len(card.events) - 1, total=card.events_total
+        )
+        parts.append(as_line(Bold(heading)))
         for event in card.events:
             when = event.occurred_at.astimezone(tz).strftime("%d.%m %H:%M")
             said = record_event_text(event.kind, event.data, event.text)
             lines.append(as_line(shorten(f"{when} · {said}", 200)))
     rows = [card_buttons(ref)]
+    nav = []
+    if card.page > 0:
+        nav.append(button(_("◀️ Newer"), cb(Ent.RECORD, ref, page=card.page - 1)))
+    if first_after(card) < card.events_total:
+        nav.append(button(_("Older ▶️"), cb(Ent.RECORD, ref, page=card.page + 1)))
+    if nav:
+        rows.append(nav)
     rows.append([button(_("✏️ Rename"), cb(Ent.RECORD, ref, item=1))])
     last = []
     if record.archived_at is None:
@@ -156,3 +168,8 @@ def record_screen(
     )
     # Whatever the fields and the history hold, the card stays within 4096 characters.
     return fitted(parts, lines, [], MESSAGE_CHARS), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def first_after(card: RecordCard) -> int:
+    """How many events this page and the newer ones hold."""
+    return card.page * EVENTS_PER_PAGE + len(card.events)
