@@ -7,7 +7,7 @@ from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
 from handlers.records.callbacks import Ent, EntCb
 from tests.client_helpers import make_client, member
-from tests.conftest import OWNER_ID
+from tests.conftest import OWNER_ID, Joiner
 
 
 async def test_a_line_s_quantity_is_refused_and_shown_as_typed(
@@ -142,3 +142,52 @@ async def test_a_record_s_whole_history_can_be_read(app: App, owner: SimulatedUs
     data = EntCb(action=Ent.RECORD, kind="record", card=record.id, page=40).pack()
     [card] = await owner.press_data(data)
     assert "История (21–26 из 26)" in card.text
+
+
+async def test_a_type_s_records_are_found_by_name(
+    app: App, owner: SimulatedUser, join: Joiner
+) -> None:
+    """A type's list had no search: to open one of 60 suppliers the list was paged eight
+    at a time. "🔍 Найти" now finds them by a few letters (in the archive from the
+    archive's list), the first 20 shown; a manager finds only the records they may see."""
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        for n in range(60):
+            await crm.records.create(me, suppliers.id, f"ООО Доски {n:02}")
+        nails = await crm.records.create(me, suppliers.id, "ИП Гвозди")
+        old = await crm.records.create(me, suppliers.id, "ИП Гвоздика")
+        await crm.records.set_archived(me, old.id, True)
+        shared = await crm.records.create(me, suppliers.id, "ИП Гвоздь и Ко")
+        await crm.records.set_manager(me, shared.id, None)
+    await owner.send("/records")
+    await owner.press("Поставщики")
+    [question] = await owner.press("🔍 Найти")
+    assert question.text == "Пришлите несколько букв названия, чтобы найти карточку."
+    [found] = await owner.send("гвозд")
+    assert "Поиск: гвозд" in found.text and "Найдено: 2" in found.text
+    assert [t for t, _d, _u in found.buttons] == ["ИП Гвоздь и Ко", "ИП Гвозди", "◀️ К списку"]
+    [many] = await owner.send("доски")  # another search, in the same dialog
+    assert "Найдено: 60" in many.text and "Показаны первые 20" in many.text
+    assert len(many.buttons) == 21
+    [card] = await owner.press("ИП Гвозди", found)
+    assert card.text.startswith("🏭 Поставщик: ИП Гвозди") and f"record:{nails.id}:" in str(
+        card.buttons
+    )
+    answers = await owner.send("гвозд")  # the card was opened: the search is over
+    assert all("Поиск:" not in answer.text for answer in answers)
+    # in the archive's list, the archive is searched
+    await owner.send("/records")
+    await owner.press("Поставщики")
+    await owner.press("🗄 Архив")
+    await owner.press("🔍 Найти")
+    [archived] = await owner.send("гвозд")
+    assert "(архив)" in archived.text and [t for t, _d, _u in archived.buttons][:1] == [
+        "ИП Гвоздика"
+    ]
+    manager = await join(5301, "manager", "Мила", language_code="ru")
+    await manager.send("/records")
+    await manager.press("Поставщики")
+    await manager.press("🔍 Найти")
+    [theirs] = await manager.send("гвозд")
+    assert "Найдено: 1" in theirs.text and "ИП Гвоздь и Ко" in str(theirs.buttons)

@@ -17,13 +17,15 @@ from crm.cards import CardKind
 from crm.errors import ErrorCode, InvalidInput
 from crm.field_filters import FieldFilter
 from crm.parsing.fields import FILTER_TYPES
+from crm.parsing.search_text import shows
 from crm.record_queries import RecordFilter
 from crm.service import Crm
 from handlers.kit import field_filters as ff
 from handlers.kit.dialogs import DialogData
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.records import record_views
-from handlers.records.callbacks import RecList, RecordListCb
+from handlers.records.callbacks import Ent, EntCb, RecList, RecordListCb
 from handlers.records.common import put
 from handlers.records.states import EntFlow
 from handlers.records.views import button
@@ -31,6 +33,7 @@ from storage.models import FieldDef, User
 
 routes = Routes(__name__)
 Screen = tuple[Text, InlineKeyboardMarkup]
+SEARCH_SHOWN = 20  # records found by name, one button each
 
 
 @dataclass(frozen=True)
@@ -174,3 +177,36 @@ async def typed_range(message: Message, crm: Crm, member: User, state: FSMContex
     await state.clear()
     screen = await list_screen(crm, member, asked.range_type, asked.range_archived, packed, 0)
     await put(message, screen)
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.SEARCH))
+async def ask_search(
+    callback: CallbackQuery, callback_data: EntCb, crm: Crm, state: FSMContext
+) -> None:
+    record_type = await crm.record_types.get(callback_data.type_id)
+    archived = callback_data.item == 1
+    await state.set_state(EntFlow.record_search)
+    await state.update_data(type_id=record_type.id, archived=archived)
+    await put(callback, search_question(record_type.id, archived))
+
+
+def search_question(type_id: int, archived: bool) -> Screen:
+    rows = [[button(_("✖️ Cancel"), record_views.list_cb(type_id, archived, ""))]]
+    text = Text(_("Send a few letters of the name to find the card."))
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+@routes.message(EntFlow.record_search, F.text, ~F.text.startswith("/"))
+async def typed_search(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    """Records of the type found by the typed letters; the next text searches again."""
+    data = await state.get_data()
+    type_id, archived, query = int(data["type_id"]), bool(data.get("archived")), message.text or ""
+    if not shows(query):  # nothing to look for: the question again
+        await put(message, search_question(type_id, archived))
+        return
+    async with keep_asking(state, again=(), forget=True):  # the type gone: the search ends
+        record_type = await crm.record_types.get(type_id)
+        found = await crm.record_queries.page(
+            member, type_id, RecordFilter(archived=archived, search=query), 0, SEARCH_SHOWN
+        )
+    await put(message, record_views.search_screen(record_type, found, archived, query))

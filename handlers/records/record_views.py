@@ -105,7 +105,12 @@ def list_screen(
             ),
         ]
     )
-    rows.append([export_button(ExportWhat.RECORDS, type_id=record_type.id, archived=archived)])
+    rows.append(
+        [
+            button(_("🔍 Find"), cb(Ent.SEARCH, type_id=record_type.id, item=int(archived))),
+            export_button(ExportWhat.RECORDS, type_id=record_type.id, archived=archived),
+        ]
+    )
     if packed:
         rows.append([button(_("✖️ Clear field filters"), list_cb(record_type.id, archived, "", 0))])
     rows.append([button(_("◀️ Types"), cb(Ent.TYPES))])
@@ -173,3 +178,24 @@ def record_screen(
 def first_after(card: RecordCard) -> int:
     """How many events this page and the newer ones hold."""
     return card.page * EVENTS_PER_PAGE + len(card.events)
+
+
+def search_screen(
+    record_type: RecordType, page: RecordPage, archived: bool, query: str
+) -> tuple[Text, InlineKeyboardMarkup]:
+    """A type's records found by name: the first page of them, another search welcome."""
+    title = f"{record_type.emoji} {record_type.plural}"
+    parts: list[Text | str] = [as_line(Bold(title + (_(" (archive)") if archived else "")))]
+    parts.append(as_line(_("Search: {query}").format(query=shorten(query, 60))))
+    parts.append(as_line(_("Found: {n}").format(n=page.total)))
+    if page.total > len(page.records):
+        parts.append(
+            as_line(_("The first {n} shown: send more letters.").format(n=len(page.records)))
+        )
+    parts.append(as_line(_("Pick one, or send another search.")))
+    rows = [
+        [button(shorten(r.title, MAX_BUTTON_TITLE), cb(Ent.RECORD, CardRef(CardKind.RECORD, r.id)))]
+        for r in page.records
+    ]
+    rows.append([button(_("◀️ Back to the list"), list_cb(record_type.id, archived, ""))])
+    return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)

@@ -21,6 +21,7 @@ class EntFlow(StatesGroup):
     type_names = owners_step()
     renaming = owners_step()  # data: RenameData
     record_range = State()  # data: record_lists.RangeData
+    record_search = State()  # data: type_id, archived
 
 
 @dataclass(frozen=True)
