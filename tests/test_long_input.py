@@ -370,6 +370,10 @@ async def _record_search(w: World) -> None:
     await w.press(EntCb(action=Ent.SEARCH, type_id=w.products))
 
 
+async def _record_comment(w: World) -> None:
+    await w.press(EntCb(action=Ent.COMMENT, kind="record", card=w.product.id))
+
+
 async def _record_title(w: World) -> None:
     await w.press(EntCb(action=Ent.NEW_RECORD, type_id=w.products))
 
@@ -621,6 +625,7 @@ def _cases() -> list[Case]:
         Case("deal list: field range", DealsListFlow.field_range, _deals_field_range),
         Case("record list: field range", EntFlow.record_range, _records_field_range),
         Case("record list: search", EntFlow.record_search, _record_search),
+        Case("record: comment", EntFlow.record_comment, _record_comment),
         Case("new deal: amount", NewDealFlow.amount, _deal_amount),
         Case("new deal: title", NewDealFlow.title, _deal_title),
         Case("new deal: required field", NewDealFlow.field, _deal_required),

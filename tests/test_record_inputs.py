@@ -191,3 +191,27 @@ async def test_a_type_s_records_are_found_by_name(
     await manager.press("🔍 Найти")
     [theirs] = await manager.send("гвозд")
     assert "Найдено: 1" in theirs.text and "ИП Гвоздь и Ко" in str(theirs.buttons)
+
+
+async def test_a_record_takes_a_comment_on_its_timeline(
+    app: App, owner: SimulatedUser, join: Joiner
+) -> None:
+    """A record's card had no way to comment (the README promised records "a card with a
+    timeline, comments and files"); "💬 Комментарий" now adds one to its history. An
+    empty one is asked again; a record the member may not see is refused."""
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        record = await crm.records.create(me, suppliers.id, "ООО Доски")
+    [card] = await owner.press_data(EntCb(action=Ent.RECORD, kind="record", card=record.id).pack())
+    [question] = await owner.press("💬 Комментарий", card)
+    assert question.text == "Напишите комментарий к «ООО Доски»."
+    [refused] = await owner.send("   ")
+    assert refused.text == "Это не может быть пустым. Пришлите ещё раз."
+    [card] = await owner.send("Позвонить в среду про скидку")
+    assert "· 💬 Позвонить в среду про скидку" in card.text, card.text
+    assert "История (1–2 из 2)" in card.text
+    manager = await join(5301, "manager", "Мила", language_code="ru")
+    await manager.send("/records")
+    await manager.press_data(EntCb(action=Ent.COMMENT, kind="record", card=record.id).pack())
+    assert manager.alert == "Этой записи больше нет."

@@ -28,6 +28,7 @@ class Ent(StrEnum):
     RESTORE = "rs"
     DELETE = "d"
     DELETE_YES = "dy"
+    COMMENT = "c"  # a comment on a record's timeline
     SEARCH = "q"  # find a type's records by name (item 1: in the archive)
     # the owner's settings
     SETTINGS = "s"

@@ -108,6 +108,29 @@ async def open_record(
     await put(callback, await record_of(crm, member, ref.id, callback_data.page))
 
 
+@routes.callback_query(EntCb.filter(F.action == Ent.COMMENT))
+async def ask_comment(
+    callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
+) -> None:
+    ref = ref_of(callback_data)
+    record = await crm.records.visible(member, ref.id)
+    await state.set_state(EntFlow.record_comment)
+    await state.update_data(record=record.id)
+    rows = [[button(_("✖️ Cancel"), cb(Ent.RECORD, ref))]]
+    text = Text(_("Write the comment on “{name}”.").format(name=record.title))
+    await put(callback, (text, InlineKeyboardMarkup(inline_keyboard=rows)))
+
+
+@routes.message(EntFlow.record_comment, F.text)
+async def typed_comment(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    record_id = int((await state.get_data())["record"])
+    # An empty or too long comment is asked again; the record gone ends the dialog.
+    async with keep_asking(state, again=TITLE_AGAIN, forget=True):
+        await crm.records.comment(member, record_id, message.text or "")
+    await state.clear()
+    await put(message, await record_of(crm, member, record_id))
+
+
 @routes.callback_query(EntCb.filter(F.action == Ent.NEW_RECORD))
 async def new_record(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext

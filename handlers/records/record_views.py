@@ -159,7 +159,12 @@ def record_screen(
         nav.append(button(_("Older ▶️"), cb(Ent.RECORD, ref, page=card.page + 1)))
     if nav:
         rows.append(nav)
-    rows.append([button(_("✏️ Rename"), cb(Ent.RECORD, ref, item=1))])
+    rows.append(
+        [
+            button(_("💬 Comment"), cb(Ent.COMMENT, ref)),
+            button(_("✏️ Rename"), cb(Ent.RECORD, ref, item=1)),
+        ]
+    )
     last = []
     if record.archived_at is None:
         last.append(button(_("🗄 Archive"), cb(Ent.ARCHIVE, ref)))

@@ -22,6 +22,7 @@ class EntFlow(StatesGroup):
     renaming = owners_step()  # data: RenameData
     record_range = State()  # data: record_lists.RangeData
     record_search = State()  # data: type_id, archived
+    record_comment = State()  # data: record
 
 
 @dataclass(frozen=True)
