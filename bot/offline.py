@@ -77,6 +77,7 @@ class SentMessage:
 class _Queued:
     method: str | None
     answer: Any
+    chat_id: int | None = None
 
 
 class OfflineSession(BaseSession):
@@ -104,12 +105,19 @@ class OfflineSession(BaseSession):
 
     # --- steering ------------------------------------------------------------
 
-    def answer_next(self, answer: Any, method: type[TelegramMethod[Any]] | None = None) -> None:
-        """Answer the next request (of ``method``, if given) with ``answer``.
+    def answer_next(
+        self,
+        answer: Any,
+        method: type[TelegramMethod[Any]] | None = None,
+        chat_id: int | None = None,
+    ) -> None:
+        """Answer the next request (of ``method``, to ``chat_id``, if given) with ``answer``.
 
-        An exception given as ``answer`` is raised to the caller instead.
+        An exception given as ``answer`` is raised to the caller instead. ``chat_id``
+        makes the answer independent of the order in which messages to several chats
+        go out (concurrently, so it depends on the database's timing).
         """
-        self._queued.append(_Queued(method.__name__ if method else None, answer))
+        self._queued.append(_Queued(method.__name__ if method else None, answer, chat_id))
 
     def clear(self) -> None:
         self.requests.clear()
@@ -141,8 +149,9 @@ class OfflineSession(BaseSession):
         self.requests.append(method)
         self.outcomes.append(None)
         name = type(method).__name__
+        chat = getattr(method, "chat_id", None)
         for queued in self._queued:
-            if queued.method in (None, name):
+            if queued.method in (None, name) and queued.chat_id in (None, chat):
                 self._queued.remove(queued)
                 if isinstance(queued.answer, BaseException):
                     raise queued.answer
