@@ -54,3 +54,9 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON(),
         list[Any]: JSON(),
     }
+
+
+# The table options of the tables whose ids are in buttons: on SQLite a plain INTEGER
+# PRIMARY KEY gives a deleted newest row's id to the next one, and an old message's
+# buttons would then act on the new card (migration 0026). PostgreSQL ignores it.
+IDS_NEVER_REUSED: dict[str, Any] = {"sqlite_autoincrement": True}

@@ -75,6 +75,19 @@ async def test_deals_there_before_get_their_folded_title(tmp_path: Path) -> None
         await engine.dispose()
 
 
+def _deal_5(title: str, folded: str) -> list[str]:
+    """Deal 5 of client 10, on the one stage of the one pipeline (schema of 0021 on)."""
+    return [
+        "INSERT INTO pipelines (id, position) VALUES (1, 0)",
+        "INSERT INTO stages (id, pipeline_id, code, position, kind)"
+        " VALUES (1, 1, 'new', 0, 'open')",
+        "INSERT INTO deals (id, client_id, pipeline_id, stage_id, title, title_folded,"
+        " amount_minor, amount_from_lines, currency, created_at, stage_changed_at,"
+        f" last_activity_at) VALUES (5, 10, 1, 1, '{title}', '{folded}', 0, 0, 'RUB',"
+        " '2026-01-01', '2026-01-01', '2026-01-01')",
+    ]
+
+
 SCHEMA = (
     "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('clients', 'deals', 'records')"
     " AND type != 'table' ORDER BY name"
@@ -92,13 +105,7 @@ async def test_folded_names_become_text_and_search_keeps_its_triggers(tmp_path: 
         async with engine.begin() as conn:
             for statement in [
                 *ROWS[:2],
-                "INSERT INTO pipelines (id, position) VALUES (1, 0)",
-                "INSERT INTO stages (id, pipeline_id, code, position, kind)"
-                " VALUES (1, 1, 'new', 0, 'open')",
-                "INSERT INTO deals (id, client_id, pipeline_id, stage_id, title, title_folded,"
-                " amount_minor, amount_from_lines, currency, created_at, stage_changed_at,"
-                f" last_activity_at) VALUES (5, 10, 1, 1, '{title}', '{'s' * 200}', 0, 0, 'RUB',"
-                " '2026-01-01', '2026-01-01', '2026-01-01')",
+                *_deal_5(title, "s" * 200),
             ]:
                 await conn.execute(text(statement))
             before = (await conn.execute(text(SCHEMA))).all()
@@ -114,5 +121,76 @@ async def test_folded_names_become_text_and_search_keeps_its_triggers(tmp_path: 
             for fts in ("clients_fts", "clients_name_fts"):
                 found = f"SELECT rowid FROM {fts} WHERE {fts} MATCH 'ebr'"
                 assert (await conn.execute(text(found))).scalars().all() == [10]
+    finally:
+        await engine.dispose()
+
+
+REBUILT = ("clients", "deals", "tasks", "records", "record_types", "field_defs", "templates")
+REBUILT_SCHEMA = (
+    "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN"
+    f" ({', '.join(repr(t) for t in (*REBUILT, 'automation_rules'))}) AND type != 'table'"
+    " ORDER BY name"
+)
+
+
+def _event(kind: str, data: str, link: str = "", link_id: int = 0) -> str:
+    column, value = (f", {link}", f", {link_id}") if link else ("", "")
+    return (
+        f"INSERT INTO events (occurred_at, actor_id, kind, data{column})"
+        f" VALUES ('2026-01-02', 1, '{kind}', '{data}'{value})"
+    )
+
+
+async def test_ids_of_deleted_cards_are_not_given_again(tmp_path: Path) -> None:
+    """0026: on SQLite the tables whose ids are in buttons count their ids on from the
+    highest ever used (the rows', and the deleted cards' the event log names), so an
+    old button for a deleted card never reaches a new one; indexes and the search
+    triggers are there as before, and the rows keep their ids."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'ids.db'}")
+    try:
+        await upgrade(engine, "0025")
+        async with engine.begin() as conn:
+            for statement in [
+                *ROWS[:2],
+                *_deal_5("Sofa", "sofa"),
+                "INSERT INTO tasks (id, title, due_at, priority, assignee_id, client_id,"
+                " created_at) VALUES (3, 'Call', '2026-01-03', 'normal', 1, 10, '2026-01-01')",
+                # the newest of each was deleted; only the event log still names them
+                _event("client_deleted", '{"client_id": 12, "name": "Gone"}'),
+                _event("deal_deleted", '{"deal": 9, "amount": 0, "currency": "RUB", "tasks": 0}'),
+                _event("task_cancelled", '{"task": 7}'),
+                _event("record_deleted", '{"record_id": 40, "title": "X", "type_id": 6}'),
+                _event("field_deleted", '{"field_id": 8, "name": "F", "kind": "text"}'),
+                _event("comment", "{}", "task_id", 3),
+                _event("comment", "not json"),  # a broken row stops nothing
+            ]:
+                await conn.execute(text(statement))
+            before = (await conn.execute(text(REBUILT_SCHEMA))).all()
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            assert (await conn.execute(text(REBUILT_SCHEMA))).all() == before
+            sequence = dict((await conn.execute(text("SELECT * FROM sqlite_sequence"))).all())
+            assert {t: sequence.get(t) for t in REBUILT} == {
+                "clients": 12,
+                "deals": 9,
+                "tasks": 7,
+                "records": 40,
+                "record_types": 6,
+                "field_defs": 8,
+                "templates": None,  # none ever made: the first is 1
+            }
+            assert (await conn.execute(text("SELECT id FROM deals"))).scalars().all() == [5]
+            new = (
+                "INSERT INTO clients (name, status, custom_fields, created_at, last_activity_at,"
+                " name_folded, search_text) VALUES ('Zebra', 'new', '{}', '2026-01-03',"
+                " '2026-01-03', 'zebra', 'zebra') RETURNING id"
+            )
+            assert (await conn.execute(text(new))).scalar() == 13
+            for fts in ("clients_fts", "clients_name_fts"):
+                found = f"SELECT rowid FROM {fts} WHERE {fts} MATCH 'ebr'"
+                assert (await conn.execute(text(found))).scalars().all() == [13]
+            await conn.execute(text("DELETE FROM clients WHERE id = 13"))
+            again = (await conn.execute(text(new))).scalar()
+            assert again == 14
     finally:
         await engine.dispose()

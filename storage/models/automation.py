@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from storage.base import IDS_NEVER_REUSED, Base
 
 
 class AutomationRule(Base):
@@ -42,7 +42,10 @@ class AutomationRule(Base):
     hour_started_at: Mapped[datetime | None]
     hour_count: Mapped[int] = mapped_column(default=0)
 
-    __table_args__ = (Index("ix_automation_rules_trigger", "trigger", "paused_at"),)
+    __table_args__ = (
+        Index("ix_automation_rules_trigger", "trigger", "paused_at"),
+        IDS_NEVER_REUSED,
+    )
 
 
 class AutomationFiring(Base):
@@ -100,3 +103,5 @@ class Template(Base):
     placeholders: Mapped[list[Any]] = mapped_column(default=list)
     created_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     created_at: Mapped[datetime]
+
+    __table_args__ = IDS_NEVER_REUSED

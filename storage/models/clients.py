@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from storage.base import IDS_NEVER_REUSED, Base
 
 NAME_DIGITS_INDEX = "ix_clients_name_digits"
 NAME_DIGITS_SQLITE = "name_folded GLOB '*[0-9]*'"
@@ -51,6 +51,7 @@ class Client(Base):
             sqlite_where=text(NAME_DIGITS_SQLITE),
             postgresql_where=text(NAME_DIGITS_POSTGRES),
         ),
+        IDS_NEVER_REUSED,
     )
 
 

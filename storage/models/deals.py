@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from storage.base import IDS_NEVER_REUSED, Base
 
 
 class Pipeline(Base):
@@ -71,6 +71,7 @@ class Deal(Base):
         # Reports read the deals created in a period.
         Index("ix_deals_created", "created_at"),
         Index("ix_deals_title_folded", "title_folded"),
+        IDS_NEVER_REUSED,
     )
 
 

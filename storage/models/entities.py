@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from storage.base import IDS_NEVER_REUSED, Base
 
 CARD_COLUMNS = ("client_id", "deal_id", "record_id")
 
@@ -36,6 +36,8 @@ class RecordType(Base):
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
     archived_at: Mapped[datetime | None]
+
+    __table_args__ = IDS_NEVER_REUSED
 
 
 class FieldDef(Base):
@@ -59,7 +61,10 @@ class FieldDef(Base):
     options: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime]
 
-    __table_args__ = (Index("ix_field_defs_kind", "kind", "record_type_id", "position"),)
+    __table_args__ = (
+        Index("ix_field_defs_kind", "kind", "record_type_id", "position"),
+        IDS_NEVER_REUSED,
+    )
 
 
 class Record(Base):
@@ -82,6 +87,7 @@ class Record(Base):
     __table_args__ = (
         Index("ix_records_type_activity", "type_id", "archived_at", "last_activity_at"),
         Index("ix_records_type_title", "type_id", "title_folded"),
+        IDS_NEVER_REUSED,
     )
 
 

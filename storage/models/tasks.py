@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base
+from storage.base import IDS_NEVER_REUSED, Base
 
 
 class Task(Base):
@@ -46,4 +46,5 @@ class Task(Base):
         Index("ix_tasks_assignee_open", "assignee_id", "done_at", "due_at"),
         # A client card lists the client's open tasks by due time.
         Index("ix_tasks_client_open", "client_id", "done_at", "due_at"),
+        IDS_NEVER_REUSED,
     )
