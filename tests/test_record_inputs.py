@@ -191,6 +191,14 @@ async def test_a_type_s_records_are_found_by_name(
     await manager.press("🔍 Найти")
     [theirs] = await manager.send("гвозд")
     assert "Найдено: 1" in theirs.text and "ИП Гвоздь и Ко" in str(theirs.buttons)
+    # Cancel, or back to the list, ends the search: a text then is no record search
+    [listed] = await manager.press("◀️ К списку", theirs)
+    answers = await manager.send("гвозд")
+    assert all("Поиск:" not in answer.text for answer in answers)
+    await manager.press("🔍 Найти", listed)
+    await manager.press("✖️ Отмена")
+    answers = await manager.send("гвозд")
+    assert all("Поиск:" not in answer.text for answer in answers)
 
 
 async def test_a_record_takes_a_comment_on_its_timeline(
