@@ -19,7 +19,9 @@ import pytest
 from sqlalchemy import delete, select, text, update
 
 from bot.app import App
+from crm.automation import batch_reads
 from crm.clock import ManualClock
+from crm.errors import Conflict, ErrorCode
 from storage.models import AutomationFiring, Client, Deal, Event
 from tests.at_once import lock, once_other_commits
 from tests.test_automation_core import move, new_deal, owner, rows, stage, tick
@@ -80,3 +82,26 @@ async def test_a_member_deleting_a_deal_a_rule_is_about_to_move_deletes_it(app: 
     async with app.engine.connect() as db:
         assert await db.scalar(select(Deal.id).where(Deal.id == deal.id)) is None
     assert await rows(app, AutomationFiring) == []
+
+
+async def test_a_deal_that_keeps_changing_clients_leaves_the_batch_for_the_next_tick(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``deals_locked`` gives up on a deal moved to other clients ``MOVES`` times in a row
+    (``DEAL_MOVING``): the tick goes on, the batch rolled back, the firing due later."""
+    if app.engine.dialect.name == "sqlite":
+        pytest.skip("no card locks on SQLite: the batch holds the write lock")
+    deal = await deal_with_a_due_move(app)
+    moving = Conflict(ErrorCode.DEAL_MOVING)
+
+    async def keeps_moving(*_args: object) -> None:
+        raise moving
+
+    monkeypatch.setattr(batch_reads, "deals_locked", keeps_moving)
+    assert await tick(app) == 0  # no exception out of the tick
+    [firing] = await rows(app, AutomationFiring)
+    assert firing.done_at is None
+    monkeypatch.undo()
+    assert await tick(app) == 1
+    [found] = await rows(app, Deal, Deal.id == deal.id)
+    assert found.stage_id == await stage(app, "meeting")

@@ -30,6 +30,7 @@ from crm.automation.actions import Actions, Skipped
 from crm.automation.batch_reads import CARDS, BatchReads, lock_cards, read_batch
 from crm.automation.conditions import Record, load_custom, load_record
 from crm.clock import Clock
+from crm.errors import Conflict, ErrorCode
 from crm.pace import Pace
 from storage.engine import write_transaction
 from storage.models import (
@@ -113,6 +114,13 @@ class Runner:
             return 0, True
         except _Careful:
             done = await self._run_batch(limit, careful=True)
+        except Conflict as error:
+            if error.code is not ErrorCode.DEAL_MOVING:
+                raise
+            # A deal moved to another client again and again while its locks were taken:
+            # the batch was rolled back, its firings stay due for the next tick.
+            log.warning("rule firings wait for the next tick: a deal kept changing clients")
+            return 0, False
         self._gave_way = False
         return done
 
