@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from babel.numbers import format_decimal
 
+NARROW_SPACE = "\u202f"  # a group separator no one reads as a decimal mark
 SYMBOLS = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br", "UAH": "₴", "GBP": "£"}
 
 
@@ -21,8 +22,8 @@ def format_money(minor: int, currency: str, language: str) -> str:
 
 
 def format_number(number: Decimal | float, language: str) -> str:
-    """A number as its reader writes it: ``1 000 000`` and ``2,5`` in Russian, ``1,000,000``
-    and ``2.5`` in English; every digit kept, never ``1e+06``. A float is read to 15
+    """A number as its reader writes it: ``1 000 000`` and ``2,5`` in Russian, ``1 000 000``
+    (narrow spaces) and ``2.5`` in English; every digit kept, never ``1e+06``. A float is read to 15
     significant digits, all it holds of what was typed (``5.000000000000001``, the bound
     a strict ``> 5`` moved by the smallest step, reads ``5``)."""
     if isinstance(number, float):
@@ -31,4 +32,7 @@ def format_number(number: Decimal | float, language: str) -> str:
         return str(number)
     number += 0  # "-0" is 0
     locale = "ru_RU" if language == "ru" else "en_US"
-    return format_decimal(number, format="#,##0.###", locale=locale, decimal_quantization=False)
+    shown = format_decimal(number, format="#,##0.###", locale=locale, decimal_quantization=False)
+    # English groups with a narrow space (SI), not a comma: a value is read back with a
+    # comma as the decimal mark (``1,5``), so "1,500" typed back would be 1.5.
+    return shown if language == "ru" else shown.replace(",", NARROW_SPACE)

@@ -248,7 +248,7 @@ async def test_a_deal_line_s_quantity_reads_as_its_reader_writes_it(
     [shown] = await owner.press_data(EntCb(action=Ent.LINKS, kind="deal", card=deal_id).pack())
     links = spaced(shown.text)
     assert "Соль — 2.5 × 150 ₽ = 375 ₽" in links
-    assert "Лёд — 1,500 × 2,000 ₽ = 3,000,000 ₽" in links
+    assert "Лёд — 1 500 × 2,000 ₽ = 3,000,000 ₽" in links
     assert "Lines total: 3,000,375 ₽" in links
 
 

@@ -378,7 +378,8 @@ async def test_a_long_list_is_typed_not_pressed(app: App, owner_en: SimulatedUse
 
 async def test_a_number_range_reads_as_people_write_it(app: App, owner: SimulatedUser) -> None:
     """A number field's bound was shown as Python's float: "от 1e+06", "до 2.5". It reads
-    "от 1 000 000" and "до 2,5" in Russian, "from 1,000,000" and "up to 2.5" in English."""
+    "от 1 000 000" and "до 2,5" in Russian, "from 1 000 000" (narrow spaces) and "up to 2.5"
+    in English."""
     me = await owner_of(app)
     async with app.crm.open() as crm:
         turnover = await crm.fields.define(me, CardKind.CLIENT, "Оборот", FieldType.NUMBER)
@@ -421,4 +422,4 @@ async def test_a_number_range_reads_as_people_write_it(app: App, owner: Simulate
     await english.press("🧩 Fields: 1")
     await english.press("Weight")
     [listing] = await english.send("from 1000000")
-    assert "Fields: Weight: from 1,000,000" in listing.text and "Found: 0" in listing.text
+    assert "Fields: Weight: from 1\u202f000\u202f000" in listing.text and "Found: 0" in listing.text
