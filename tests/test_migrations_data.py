@@ -125,7 +125,18 @@ async def test_folded_names_become_text_and_search_keeps_its_triggers(tmp_path: 
         await engine.dispose()
 
 
-REBUILT = ("clients", "deals", "tasks", "records", "record_types", "field_defs", "templates")
+REBUILT = (
+    "clients",
+    "deals",
+    "tasks",
+    "records",
+    "record_types",
+    "field_defs",
+    "templates",
+    "stages",
+    "lost_reasons",
+    "links",
+)
 REBUILT_SCHEMA = (
     "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN"
     f" ({', '.join(repr(t) for t in (*REBUILT, 'automation_rules'))}) AND type != 'table'"
@@ -163,6 +174,12 @@ async def test_ids_of_deleted_cards_are_not_given_again(tmp_path: Path) -> None:
                 _event("field_deleted", '{"field_id": 8, "name": "F", "kind": "text"}'),
                 _event("comment", "{}", "task_id", 3),
                 _event("comment", "not json"),  # a broken row stops nothing
+                # stage 3's deals moved to stage 4 when 3 was deleted; 4 was deleted empty
+                _event("stage_changed", '{"from": 3, "to": 4, "stage_deleted": true}'),
+                "INSERT INTO lost_reasons (id, text, position) VALUES (2, 'Price', 1)",
+                "INSERT INTO links (id, a_client_id, b_deal_id, created_at)"
+                " VALUES (20, 10, 5, '2026-01-01')",
+                _event("link_removed", '{"link_id": 21, "title": "Sofa"}'),
             ]:
                 await conn.execute(text(statement))
             before = (await conn.execute(text(REBUILT_SCHEMA))).all()
@@ -178,6 +195,9 @@ async def test_ids_of_deleted_cards_are_not_given_again(tmp_path: Path) -> None:
                 "record_types": 6,
                 "field_defs": 8,
                 "templates": None,  # none ever made: the first is 1
+                "stages": 4,
+                "lost_reasons": 2,  # no event names a reason: the rows' highest
+                "links": 21,
             }
             assert (await conn.execute(text("SELECT id FROM deals"))).scalars().all() == [5]
             new = (
@@ -192,5 +212,13 @@ async def test_ids_of_deleted_cards_are_not_given_again(tmp_path: Path) -> None:
             await conn.execute(text("DELETE FROM clients WHERE id = 13"))
             again = (await conn.execute(text(new))).scalar()
             assert again == 14
+            for table, values, first in (
+                ("lost_reasons", "(text, position) VALUES ('Late', 2)", 3),
+                ("links", "(a_client_id, b_deal_id, created_at) VALUES (10, 5, '2026-01-03')", 22),
+            ):
+                made = f"INSERT INTO {table} {values} RETURNING id"
+                assert (await conn.execute(text(made))).scalar() == first, table
+                await conn.execute(text(f"DELETE FROM {table} WHERE id = {first}"))
+                assert (await conn.execute(text(made))).scalar() == first + 1, table
     finally:
         await engine.dispose()

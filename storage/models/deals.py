@@ -37,7 +37,10 @@ class Stage(Base):
     kind: Mapped[str] = mapped_column(String(8), default="open")
     stale_days: Mapped[int | None]
 
-    __table_args__ = (Index("ix_stages_pipeline_position", "pipeline_id", "position"),)
+    __table_args__ = (
+        Index("ix_stages_pipeline_position", "pipeline_id", "position"),
+        IDS_NEVER_REUSED,
+    )
 
 
 class Deal(Base):
@@ -84,3 +87,5 @@ class LostReason(Base):
     code: Mapped[str | None] = mapped_column(String(16))
     text: Mapped[str | None] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = IDS_NEVER_REUSED

@@ -151,4 +151,5 @@ class Link(Base):
         Index("ix_links_b_client", "b_client_id"),
         Index("ix_links_b_deal", "b_deal_id"),
         Index("ix_links_b_record", "b_record_id"),
+        IDS_NEVER_REUSED,
     )

@@ -5,6 +5,10 @@ the newest client (500) and the next client made is 500 again. Buttons carry ids
 only, so an old message's buttons for the deleted card (open, edit, archive, "delete
 for good") then acted on the new card. PostgreSQL's sequences never go back.
 
+The same holds for the other rows buttons name that a user can delete: the stages
+and lost reasons of the owner's pipeline settings (and a deal's "move to" and "lost
+because" buttons), and links, deal lines among them ("✖️" unlinks one).
+
 On SQLite the tables whose ids are in buttons are rebuilt with AUTOINCREMENT (an id
 is then never used twice) and their counter starts at the highest id still known to
 have been used: the table's own, and those the event log keeps of deleted cards. On
@@ -27,10 +31,13 @@ branch_labels = None
 depends_on = None
 
 
-def _logged(key: str, *kinds: str) -> str:
-    """The highest id the events of ``kinds`` keep under ``key`` of their data."""
+def _logged(key: str | tuple[str, ...], *kinds: str) -> str:
+    """The highest id the events of ``kinds`` keep under ``key`` (or any of the keys) of
+    their data, read in one pass over the events."""
     listed = ", ".join(f"'{kind}'" for kind in kinds)
-    value = f"CAST(json_extract(data, '$.{key}') AS INTEGER)"
+    keys = (key,) if isinstance(key, str) else key
+    each = [f"coalesce(CAST(json_extract(data, '$.{name}') AS INTEGER), 0)" for name in keys]
+    value = each[0] if len(each) == 1 else f"max({', '.join(each)})"
     return (
         f"SELECT max(CASE WHEN json_valid(data) THEN {value} END) FROM events"
         f" WHERE kind IN ({listed})"
@@ -54,6 +61,12 @@ USED: dict[str, list[str]] = {
     "field_defs": [_logged("field_id", "field_deleted")],
     "templates": [],
     "automation_rules": [],
+    # a deal's moves name the stages it left and entered, a deleted stage's among them
+    # (one no deal ever moved to or from leaves no trace); no event names a lost reason
+    "stages": [_logged(("from", "to"), "stage_changed")],
+    "lost_reasons": [],
+    # links and deal lines: both their making and their removal name the link
+    "links": [_logged("link_id", "link_added", "link_removed")],
 }
 
 
