@@ -287,6 +287,8 @@ def test_a_year_far_off_is_a_typo_even_in_the_past(typed: str) -> None:
         ("перезвонить через 2 часа", "2026-03-02 14:00", True, "перезвонить"),
         ("перезвонить через неделю в 15", "2026-03-09 15:00", True, "перезвонить"),
         ("поздравить Олю 25.12", "2026-12-25 10:00", False, "поздравить Олю"),
+        ("оплата 15.03.2026", "2026-03-15 10:00", False, "оплата"),
+        ("позвонить 15:30", "2026-03-02 15:30", True, "позвонить"),
         ("встреча в 10 декабря", "2026-12-10 10:00", False, "встреча"),  # no "в" left hanging
         ("поздравить в следующую пятницу в 10 утра", "2026-03-06 10:00", True, "поздравить"),
         ("ужин сегодня вечером", "2026-03-02 18:00", True, "ужин"),
@@ -310,6 +312,11 @@ def test_split_when(line: str, expected: str, has_time: bool, rest: str) -> None
         ("", "empty"),
         ("10 звонков", "not_a_date"),
         ("сделать 10 звонков", "not_a_date"),  # a bare number at the end is no hour either
+        # digits alone at the end are a day only written as dates are: no version, no amount
+        ("отгрузить 2.5", "not_a_date"),
+        ("обновить до версии 3.2", "not_a_date"),
+        ("send invoice 12/5", "not_a_date"),
+        ("обновить версию 1.10", "not_a_date"),
         ("встреча в 25 кабинете", "not_a_date"),
         ("позвонить завтра в 10 Ивану", "not_a_date"),  # a when in the middle is not sought
         ("отчёт 31.02", "no_such_day"),

@@ -112,6 +112,11 @@ def split_when(
         return found
 
 
+# The digits-only ends that are surely a moment: a time, a day written as dates are
+# (``25.12``, two digits each), or a day with its year; not ``2.5`` nor ``3.2``.
+_PLAIN_WHEN = re.compile(r"\d:\d\d|(?<!\d)\d\d\.\d\d(?!\d)|\d[./-]\d{1,2}[./-]\d{2,4}")
+
+
 def when_ends(text: str) -> list[tuple[str, str]]:
     """(end, words before it) for each end of ``text`` that may be its when, longest first:
     at most ``MAX_WHEN_WORDS`` words, never the whole text."""
@@ -130,8 +135,13 @@ def _before(text: str) -> str:
 def _when_at_end(
     text: str, now: datetime, tz: str, default_hour: int, day_parts: Mapping[DayPart, Clock]
 ) -> When | None:
-    """The longest end that is a moment; a past one or a day the calendar has not raises."""
+    """The longest end that is a moment; a past one or a day the calendar has not raises.
+    An end of digits alone is taken only as a time (``10:30``), a day written as dates are
+    (``25.12``) or with its year: ``версия 3.2``, ``отгрузить 2.5`` or ``invoice 12/5``
+    are no guess at a day."""
     for end, before in when_ends(text):
+        if not any(char.isalpha() for char in end) and not _PLAIN_WHEN.search(end):
+            continue
         try:
             found = _when(end, now, tz, default_hour, False, day_parts, whole=True)
         except WhenError as error:
