@@ -38,7 +38,11 @@ class Handoff:
         """Deactivate ``member_id``; with ``hand_to``, their clients, deals and open tasks go to
         that active member first (who is told). Returns what was handed over."""
         async with write_transaction(self._session):
-            target = await locked(self._session, User, member_id)  # two presses: one hand-over
+            # The member and the heir locked together, in id order: two presses make one
+            # hand-over, and the heir cannot be deactivated (or hand to this member) meanwhile.
+            keys = sorted({member_id} if hand_to is None else {member_id, hand_to})
+            held = {key: await locked(self._session, User, key) for key in keys}
+            target = held[member_id]
             if target is None or not access.is_staff(actor):
                 raise NotAllowed()
             if not access.can_manage_member(actor, target):
@@ -47,7 +51,7 @@ class Handoff:
                 raise Conflict(ErrorCode.ALREADY_INACTIVE)
             counts = Counts()
             if hand_to is not None:
-                heir = await self._session.get(User, hand_to)
+                heir = held[hand_to]  # as locked: still active, or refused
                 if heir is None or not heir.active or heir.id == target.id:
                     raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
                 counts = await self._hand_over(target.id, heir.id)

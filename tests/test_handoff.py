@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from aiogram.methods import SendMessage
+from sqlalchemy import select, update
 
 from bot.app import App
 from bot.offline import OfflineSession
@@ -14,6 +15,7 @@ from crm.errors import Conflict, InvalidInput, NotAllowed
 from crm.handoff import Counts
 from crm.service import Crm
 from storage.models import User
+from tests.at_once import once_other_commits
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
 
@@ -64,3 +66,28 @@ async def test_deactivating_hands_everything_over(
     await app.sender.drain_once()
     told = [str(r.text) for r in session.requests if isinstance(r, SendMessage)]
     assert "Handed over to you: 2 clients, 1 deals, 1 open tasks." in told
+
+
+async def test_a_hand_over_waits_for_a_change_to_the_heir_and_sees_it(
+    app: App, join: Joiner
+) -> None:
+    """The heir is locked with the member: an admin deactivating the heir meanwhile (who
+    holds the heir's row) is waited for, and the hand-over is then refused instead of
+    giving the work to a member who is no longer active."""
+    if app.engine.dialect.name == "sqlite":
+        pytest.skip("writers take turns on SQLite: the hand-over waits for the write lock")
+    await join(MILA, "manager", "Mila", language_code="en")
+    await join(MARK, "manager", "Mark", language_code="en")
+    await make_client(app, MILA, "First")
+    async with app.engine.connect() as other:  # another admin deactivating Mark
+        await other.execute(select(User.id).where(User.id == MARK).with_for_update())
+        await other.execute(update(User).where(User.id == MARK).values(active=False))
+
+        async def hand_over() -> None:
+            async with app.crm.open() as crm:
+                await crm.handoff.deactivate(await actor(crm, OWNER_ID), MILA, MARK)
+
+        with pytest.raises(InvalidInput):
+            await once_other_commits(other, hand_over())
+    async with app.crm.open() as crm:
+        assert await crm.members.get_active(MILA) is not None  # nothing half-done
