@@ -148,8 +148,8 @@ class Runner:
                     .execution_options(populate_existing=True)
                 )
             )
-            if not firings:  # done by the last batch after all, or taken by another process
-                return 0, len(cards) == limit
+            if not firings:  # done by the last batch after all, or taken by another process:
+                return 0, False  # the rest waits for the next tick, not read again at once
             if may_give_way and self._pace.busy:
                 raise _GiveWay()
             reads = await read_batch(
