@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aiogram.utils.formatting import Bold, Italic, Text, as_line
 
-from handlers.kit.screen import Rendered, fitted, message_parts, utf16_length
+from handlers.kit.screen import Rendered, clipped, fitted, message_parts, utf16_length
 
 HEAD = [as_line(Bold("👤 Иван Петров")), as_line("📞 +7 999 123-45-67")]
 TAIL = [as_line(), Italic("✍️ hint")]
@@ -85,3 +85,20 @@ def test_a_long_text_is_cut_into_messages_losing_nothing(
     text: str, limit: int, parts: list[str]
 ) -> None:
     assert message_parts(text, limit) == parts
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("abc", 3, "abc"),  # fits: as it is
+        ("abcd", 3, "ab…"),
+        ("😀😀😀", 6, "😀😀😀"),  # three emoji are six units
+        ("😀😀😀", 5, "😀😀…"),
+        ("😀😀😀", 4, "😀…"),  # a pair is never split
+        ("a😀b", 3, "a…"),
+        ("", 0, ""),
+    ],
+)
+def test_clipped_counts_as_telegram_counts(text: str, limit: int, expected: str) -> None:
+    assert clipped(text, limit) == expected
+    assert utf16_length(clipped(text, limit)) <= max(limit, 0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
+from crm.service import Crm
 from handlers.records.callbacks import Ent, EntCb
 from tests.client_helpers import member
 from tests.conftest import OWNER_ID
@@ -15,6 +16,18 @@ TELEGRAM_LIMIT = 4096
 
 def units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+async def long_field(
+    crm: Crm, ref: CardRef, name: str, value: str, type_id: int | None = None
+) -> None:
+    """A long-text field of ``ref``'s kind (of a record type's: ``type_id``), filled in."""
+    from crm.parsing.fields import FieldType
+
+    me = await crm.members.get_active(OWNER_ID)
+    assert me is not None
+    field = await crm.fields.define(me, ref.kind, name, FieldType.LONG_TEXT, record_type_id=type_id)
+    await crm.field_values.set(me, ref, field.id, value)
 
 
 async def test_a_card_with_many_links_pages_them(app: App, owner: SimulatedUser) -> None:
@@ -105,10 +118,7 @@ async def test_the_fields_screen_and_a_list_question_fit_a_message(
         ref = CardRef(CardKind.RECORD, record.id)
         for n in range(40):
             name = f"Поле {n:02} " + "я" * 50
-            field = await crm.fields.define(
-                me, CardKind.RECORD, name, FieldType.LONG_TEXT, record_type_id=suppliers.id
-            )
-            await crm.field_values.set(me, ref, field.id, f"значение {n:02} " + "текст " * 100)
+            await long_field(crm, ref, name, f"значение {n:02} " + "текст " * 100, suppliers.id)
         options = [f"{n:03} " + "вариант" * 8 for n in range(100)]
         sort = (me, CardKind.RECORD, "Сорт", FieldType.CHOICE)
         await crm.fields.define(*sort, record_type_id=suppliers.id, options=options)
@@ -124,3 +134,44 @@ async def test_the_fields_screen_and_a_list_question_fit_a_message(
     assert "1. 000 вариант" in question.text and question.text.endswith("…")
     [saved] = await owner.send("2")
     assert "• Сорт: 001 вариант" in saved.text and units(saved.text) <= TELEGRAM_LIMIT
+
+
+async def test_emoji_values_are_counted_as_telegram_counts_them(
+    app: App, owner: SimulatedUser
+) -> None:
+    """An emoji is one character but two of Telegram's units: 🧩 Поля with emoji values
+    passed the check at 2,720 characters and was 5,080 units, the card's field lines took
+    their 2,000 characters' share twice over, and a list of emoji options was cut at
+    3,000 characters (6,000 units); Telegram refused each. They are now measured in units."""
+    from crm.parsing.fields import FieldType
+    from handlers.clients.callbacks import ClientCb
+    from tests.client_helpers import make_client
+
+    client = await make_client(app, OWNER_ID, "Анна " + "😀" * 90)
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        record = await crm.records.create(me, suppliers.id, "ООО " + "Д" * 190)
+        ref = CardRef(CardKind.RECORD, record.id)
+        for n in range(12):
+            await long_field(crm, CardRef(CardKind.CLIENT, client.id), f"П{n:02}", "😀" * 300)
+            value = f"значение {n:02} " + "😀" * 300
+            await long_field(crm, ref, f"Поле {n:02}", value, suppliers.id)
+        options = [f"{n:03} " + "🍏" * 56 for n in range(100)]
+        sort = (me, CardKind.RECORD, "Сорт", FieldType.CHOICE)
+        await crm.fields.define(*sort, record_type_id=suppliers.id, options=options)
+    [card] = await owner.press_data(EntCb(action=Ent.RECORD, kind="record", card=ref.id).pack())
+    assert units(card.text) <= TELEGRAM_LIMIT, units(card.text)
+    assert "\nПоле 00: значение 00 😀" in card.text and "🧩 Поля, 🔗 Связи" in card.text
+    [card] = await owner.press_data(ClientCb(action="open", client_id=client.id).pack())
+    assert units(card.text) <= TELEGRAM_LIMIT, units(card.text)
+    assert "\nП00: 😀" in card.text and "🧩 Поля, 🔗 Связи" in card.text
+    fields_share = card.text[card.text.index("\nП00: ") : card.text.index("…и ещё")]
+    assert units(fields_share) <= 2000, units(fields_share)  # the history keeps its room
+    [fields] = await owner.press_data(EntCb(action=Ent.FIELDS, kind="record", card=ref.id).pack())
+    assert units(fields.text) <= TELEGRAM_LIMIT, units(fields.text)
+    for n in range(12):  # every field is there, with the start of its value
+        assert f"• Поле {n:02}: значение {n:02} 😀" in fields.text
+    [question] = await owner.press("✏️ Сорт", fields)
+    assert units(question.text) <= TELEGRAM_LIMIT, units(question.text)
+    assert "1. 000 🍏" in question.text and question.text.endswith("…")

@@ -34,6 +34,17 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def clipped(text: str, limit: int) -> str:
+    """``text`` within ``limit`` UTF-16 units, ending in "…" when cut."""
+    if utf16_length(text) <= limit:
+        return text
+    kept, units = 0, 1  # the "…"
+    while units + utf16_length(text[kept]) <= limit:
+        units += utf16_length(text[kept])
+        kept += 1
+    return text[:kept] + "…"
+
+
 def message_parts(text: str, limit: int = MESSAGE_CHARS) -> list[str]:
     """``text`` as messages of at most ``limit`` UTF-16 units each, nothing of it left out
     but the line break or the space each is cut at (the last in the second half of what

@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.cards import CardRef
 from crm.field_values import ShownValue
 from handlers.kit.field_texts import plain_text
-from handlers.kit.screen import MESSAGE_CHARS, fitted
+from handlers.kit.screen import MESSAGE_CHARS, fitted, utf16_length
 from handlers.kit.timeline import shorten
 from handlers.records.callbacks import Ent
 from handlers.records.views import (
@@ -44,7 +44,7 @@ def fields_screen(
     for limit in SHORTER:
         lines = [as_line(_field_line(shown, limit)) for shown in values]
         text = Text(*head, *lines)
-        if len(text.render()[0]) <= MESSAGE_CHARS:
+        if utf16_length(text.render()[0]) <= MESSAGE_CHARS:
             return text, keyboard
     return fitted(head, lines, [], MESSAGE_CHARS), keyboard  # (the buttons name them all)
 

@@ -17,6 +17,7 @@ from crm.parsing.fields import FieldType
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealCb
 from handlers.kit.field_texts import CURRENCY, plain_text, shown_number
+from handlers.kit.screen import clipped, utf16_length
 from handlers.kit.stages import money
 from handlers.kit.timeline import shorten
 from handlers.records.callbacks import Ent, EntCb
@@ -24,9 +25,9 @@ from storage.models import FieldDef, RecordType
 
 MAX_VALUE_SHOWN = 300
 MAX_BUTTON_TITLE = 40
-EXTRA_CHARS = 2000  # a card's field and link lines: the card must fit in 4096
+EXTRA_CHARS = 2000  # a card's field and link lines (UTF-16 units): the card must fit in 4096
 LINKS_PER_PAGE = 10  # a card's links screen: within 4096 characters and 100 buttons
-MAX_OPTIONS_SHOWN = 3000  # characters of a list field's options in a question
+MAX_OPTIONS_SHOWN = 3000  # UTF-16 units of a list field's options in a question
 
 
 def cb(action: Ent, ref: CardRef | None = None, **values: int) -> str:
@@ -76,8 +77,7 @@ def options_listing(field: FieldDef) -> list[str]:
     if field.type not in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
         return []
     listed = "\n".join(f"{i}. {o.name}" for i, o in enumerate(options_of(field), start=1))
-    if len(listed) > MAX_OPTIONS_SHOWN:  # a message holds 4096 characters
-        listed = listed[: MAX_OPTIONS_SHOWN - 1] + "…"
+    listed = clipped(listed, MAX_OPTIONS_SHOWN)  # a message holds 4096 UTF-16 units
     return [_("Options (send a name or its number):"), listed]
 
 
@@ -255,8 +255,8 @@ def extra_lines(
     values: list[ShownValue], links: list[LinkView], types: Mapping[int, RecordType]
 ) -> list[str]:
     """The filled fields, the required ones still empty, then one line per kind of linked
-    card, for a card's text: at most ``EXTRA_CHARS`` of them, the rest counted in a last
-    line that sends to 🧩 Fields and 🔗 Links (a card must fit in one message)."""
+    card, for a card's text: at most ``EXTRA_CHARS`` UTF-16 units of them, the rest counted
+    in a last line that sends to 🧩 Fields and 🔗 Links (a card must fit in one message)."""
     filled = filled_lines(values)
     groups: dict[str, list[str]] = {}
     for view in links:
@@ -270,7 +270,7 @@ def extra_lines(
     kept: list[str] = []
     used = 0
     for line in filled + linked:
-        used += len(line) + 1
+        used += utf16_length(line) + 1
         if used > EXTRA_CHARS:
             break
         kept.append(line)
