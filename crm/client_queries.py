@@ -96,12 +96,13 @@ class ClientQueries:
         self._clients = clients
 
     async def card(
-        self, actor: User, client_id: int, page: int = 0, per_page: int = CARD_EVENTS
+        self, actor: User, client_id: int, first: int = 0, per_page: int = CARD_EVENTS
     ) -> ClientCard:
+        """``first``: the first event of the history read (0: the newest), then ``per_page``."""
         client = await self._clients.visible(actor, client_id)
         contacts = await self._card_contacts(client.id)
         params = {"client": client.id}
-        page_params = {**params, "offset": max(page, 0) * per_page, "limit": per_page}
+        page_params = {**params, "offset": max(first, 0), "limit": per_page}
         rows = (await self._session.execute(sql.EVENTS_PAGE, page_params)).all()
         events = [event for event, _user, _total in rows]
         await mask_unseen_links(self._session, self._settings, actor, events)

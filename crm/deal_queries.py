@@ -85,7 +85,8 @@ class DealQueries:
         self._deals = deals
         self._pipelines = pipelines
 
-    async def card(self, actor: User, deal_id: int, page: int = 0) -> DealCard:
+    async def card(self, actor: User, deal_id: int, first: int = 0) -> DealCard:
+        """``first``: the first event of the history read (0: the newest), then CARD_EVENTS."""
         deal = await self._deals.visible(actor, deal_id)
         client = await self._session.get(Client, deal.client_id)
         assert client is not None
@@ -105,7 +106,7 @@ class DealQueries:
                 select(Event)
                 .where(Event.deal_id == deal.id, once)
                 .order_by(Event.id.desc())
-                .offset(max(page, 0) * CARD_EVENTS)
+                .offset(max(first, 0))
                 .limit(CARD_EVENTS)
             )
         )

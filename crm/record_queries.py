@@ -50,7 +50,7 @@ class RecordCard:
     manager: User | None = None
     actors: dict[int, User] = field(default_factory=dict)
     types: Mapping[int, RecordType] = field(default_factory=dict)  # every type, for the links
-    page: int = 0  # of the history, EVENTS_PER_PAGE events each, the newest first
+    first: int = 0  # the first event of the history read (0: the newest), then EVENTS_PER_PAGE
 
 
 def _like(term: str) -> str:
@@ -92,7 +92,7 @@ class RecordQueries:
         )
         return RecordPage(list(rows), total, page, pages)
 
-    async def card(self, actor: User, record_id: int, page: int = 0) -> RecordCard:
+    async def card(self, actor: User, record_id: int, first: int = 0) -> RecordCard:
         record = await self._records.visible(actor, record_id)
         extras = await self._extras.read(actor, CardRef(CardKind.RECORD, record.id), record)
         # A type made by another instance a moment ago may not be in this one's copy yet.
@@ -103,13 +103,15 @@ class RecordQueries:
             )
             or 0
         )
-        page = min(max(page, 0), max(0, (total - 1) // EVENTS_PER_PAGE))  # (an old page)
+        if first >= total:  # an old screen's, the history shorter since: its last page
+            first = max(0, (total - 1) // EVENTS_PER_PAGE * EVENTS_PER_PAGE)
+        first = max(first, 0)
         events = list(
             await self._session.scalars(
                 select(Event)
                 .where(Event.record_id == record.id)
                 .order_by(Event.id.desc())
-                .offset(page * EVENTS_PER_PAGE)
+                .offset(first)
                 .limit(EVENTS_PER_PAGE)
             )
         )
@@ -131,7 +133,7 @@ class RecordQueries:
             manager,
             actors,
             extras.types,
-            page,
+            first,
         )
 
     async def _conditions(

@@ -18,6 +18,15 @@ def units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+async def supplier(crm: Crm, title: str) -> tuple[int, CardRef]:
+    """The suppliers type (taken) and a new supplier named ``title``."""
+    me = await crm.members.get_active(OWNER_ID)
+    assert me is not None
+    suppliers = await crm.record_types.take_starter(me, "suppliers")
+    record = await crm.records.create(me, suppliers.id, title)
+    return suppliers.id, CardRef(CardKind.RECORD, record.id)
+
+
 async def long_field(
     crm: Crm, ref: CardRef, name: str, value: str, type_id: int | None = None
 ) -> None:
@@ -150,16 +159,14 @@ async def test_emoji_values_are_counted_as_telegram_counts_them(
     client = await make_client(app, OWNER_ID, "Анна " + "😀" * 90)
     async with app.crm.open() as crm:
         me = await member(app, OWNER_ID)
-        suppliers = await crm.record_types.take_starter(me, "suppliers")
-        record = await crm.records.create(me, suppliers.id, "ООО " + "Д" * 190)
-        ref = CardRef(CardKind.RECORD, record.id)
+        type_id, ref = await supplier(crm, "ООО " + "Д" * 190)
         for n in range(12):
             await long_field(crm, CardRef(CardKind.CLIENT, client.id), f"П{n:02}", "😀" * 300)
             value = f"значение {n:02} " + "😀" * 300
-            await long_field(crm, ref, f"Поле {n:02}", value, suppliers.id)
+            await long_field(crm, ref, f"Поле {n:02}", value, type_id)
         options = [f"{n:03} " + "🍏" * 56 for n in range(100)]
         sort = (me, CardKind.RECORD, "Сорт", FieldType.CHOICE)
-        await crm.fields.define(*sort, record_type_id=suppliers.id, options=options)
+        await crm.fields.define(*sort, record_type_id=type_id, options=options)
     [card] = await owner.press_data(EntCb(action=Ent.RECORD, kind="record", card=ref.id).pack())
     assert units(card.text) <= TELEGRAM_LIMIT, units(card.text)
     assert "\nПоле 00: значение 00 😀" in card.text and "🧩 Поля, 🔗 Связи" in card.text

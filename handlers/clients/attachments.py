@@ -28,7 +28,7 @@ DEALS_PAGE = 8
 async def list_files(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
 ) -> None:
-    card = await crm.client_queries.card(member, callback_data.client_id, page=callback_data.page)
+    card = await crm.client_queries.card(member, callback_data.client_id, first=callback_data.page)
     statuses = await crm.settings.statuses()
     choices = [
         (

@@ -13,7 +13,8 @@ from handlers.kit.callbacks import MemberId, Page, RecordId
 
 class CardAction(StrEnum):
     OPEN = "open"
-    PAGE = "page"
+    PAGE = "page"  # an older message's: ``page`` a page of CARD_PAGE events
+    FROM = "from"  # the history from the ``page``-th event
     STATUS = "status"
     SET_STATUS = "set_status"
     ARCHIVE = "archive"
@@ -43,7 +44,8 @@ class CardAction(StrEnum):
 class ClientCb(CallbackData, prefix="cl"):
     """A button on or about one client's card.
 
-    ``page``: the card's timeline page to come back to. ``ref``: the event the
+    ``page``: the first event of the card's history shown, to come back to (0: the
+    newest; a page of ten on an older message's PAGE button). ``ref``: the event the
     action is about (a file, a note to undo). ``code``: a status code, a field name,
     a call outcome or a tag's token. ``at``: the page of the client's deal list.
     ``member_id``: the new responsible (0: nobody).

@@ -11,6 +11,7 @@ from handlers.clients import attachments as card_attachments
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import name_deal_managers as name_deal_managers  # for deals/
 from handlers.clients.screen import refresh
+from handlers.clients.views import CARD_PAGE
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show as show  # deals/ still import it from here
 from storage.models import User
@@ -19,8 +20,13 @@ routes = Routes(__name__)
 routes.include(card_actions.routes, card_attachments.routes)
 
 
-@routes.callback_query(ClientCb.filter(F.action.in_({CardAction.OPEN, CardAction.PAGE})))
+@routes.callback_query(
+    ClientCb.filter(F.action.in_({CardAction.OPEN, CardAction.PAGE, CardAction.FROM}))
+)
 async def open_card(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
 ) -> None:
-    await refresh(callback, crm, member, callback_data.client_id, callback_data.page)
+    first = callback_data.page
+    if callback_data.action == CardAction.PAGE:  # an older message's: a page of events
+        first *= CARD_PAGE
+    await refresh(callback, crm, member, callback_data.client_id, first)

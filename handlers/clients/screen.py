@@ -21,8 +21,9 @@ from storage.models import Event, User
 async def card_screen(
     crm: Crm, member: User, client_id: int, page: int = 0
 ) -> tuple[Text, InlineKeyboardMarkup]:
-    """The card as a screen; opening it also makes it the member's open card."""
-    card = await crm.client_queries.card(member, client_id, page=page)
+    """The card as a screen, its history from the ``page``-th event (0: the newest);
+    opening it also makes it the member's open card."""
+    card = await crm.client_queries.card(member, client_id, first=page)
     await name_deal_managers(crm, card.events, card.actors)
     extra = await card_lines(crm, member, CardRef(CardKind.CLIENT, client_id), card.client)
     rows = []

@@ -16,8 +16,8 @@ from crm.pipeline import StageView
 from crm.team_settings import Status
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealCb, NewDealCb
+from handlers.kit.history_page import HistoryPage, history_page
 from handlers.kit.labels import format_phone, member_name, status_label
-from handlers.kit.screen import MESSAGE_CHARS, fitted
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
 from handlers.kit.timeline import event_line, shorten
 from handlers.kit.whole_text import read_whole_rows
@@ -111,18 +111,8 @@ def render_card(
     parts.append(as_line())
     # The open card is visible: what the member sends next lands in this history.
     hint = [as_line(), Italic(_("✍️ What you send now goes into this card's history."))]
+    history = None
     if card.events:
-        first = page * CARD_PAGE + 1
-        last = first + len(card.events) - 1
-        parts.append(
-            as_line(
-                Bold(
-                    _("History ({first}–{last} of {total})").format(
-                        first=first, last=last, total=card.events_total
-                    )
-                )
-            )
-        )
         titles = {line.deal.id: line.deal.title for line in card.deals}
         stages = {line.deal.stage_id: deal_stage(line) for line in card.deals}
         lines = [
@@ -130,11 +120,12 @@ def render_card(
             for e in card.events
         ]
         # Whatever the fields hold, the card stays within Telegram's 4096 characters.
-        text = fitted(parts, lines, hint, MESSAGE_CHARS)
+        history = history_page(parts, lines, hint, page, card.events_total)
+        text = history.text
     else:
         parts.append(as_line(Italic(_("No history yet."))))
         text = Text(*parts, *hint)
-    return text, card_keyboard(card, reader, page, extra_rows)
+    return text, card_keyboard(card, reader, page, extra_rows, history)
 
 
 def card_keyboard(
@@ -142,7 +133,9 @@ def card_keyboard(
     reader: User,
     page: int,
     extra_rows: Sequence[list[InlineKeyboardButton]] = (),
+    history: HistoryPage | None = None,
 ) -> InlineKeyboardMarkup:
+    """``page``: the first event of the history shown; ``history``: the page shown."""
     client_id = card.client.id
 
     def button(text: str, action: CardAction, to_page: int = page) -> InlineKeyboardButton:
@@ -174,12 +167,11 @@ def card_keyboard(
     rows.extend(task_rows(card.open_tasks, reader))  # one tap opens a task
     rows.append([*card_buttons(CardRef(CardKind.CLIENT, client_id)), send_button(client_id)])
     rows.extend(row for row in extra_rows if row)
-    pages = max(1, -(-card.events_total // CARD_PAGE))
     nav = []
-    if page > 0:
-        nav.append(button(_("◀️ Newer"), CardAction.PAGE, to_page=page - 1))
-    if page < pages - 1:
-        nav.append(button(_("Older ▶️"), CardAction.PAGE, to_page=page + 1))
+    if history is not None and history.newer is not None:
+        nav.append(button(_("◀️ Newer"), CardAction.FROM, to_page=history.newer))
+    if history is not None and history.older is not None:
+        nav.append(button(_("Older ▶️"), CardAction.FROM, to_page=history.older))
     if nav:
         rows.append(nav)
     if any(event.kind == "file" for event in card.events):

@@ -12,7 +12,8 @@ from handlers.kit.callbacks import LooseRecordId as RecordId
 
 class DealAction(StrEnum):
     OPEN = "open"
-    PAGE = "page"
+    PAGE = "page"  # an older message's: ``page`` a page of CARD_EVENTS events
+    FROM = "from"  # the history from the ``page``-th event (0: the newest)
     STAGES = "stages"
     MOVE = "move"  # to ``item_id``, a stage
     REOPEN = "reopen"

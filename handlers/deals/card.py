@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.deal_queries import CARD_EVENTS
 from crm.errors import Conflict, ErrorCode
 from crm.pipeline import MAX_REASON
 from crm.service import Crm
@@ -37,13 +38,18 @@ routes.include(deal_edit.routes, deal_fixes.routes)
 # refusal because the deal changed under the reader shows it as it is now, then is told.
 
 
-@routes.callback_query(DealCb.filter(F.action.in_({DealAction.OPEN, DealAction.PAGE})))
+@routes.callback_query(
+    DealCb.filter(F.action.in_({DealAction.OPEN, DealAction.PAGE, DealAction.FROM}))
+)
 async def open_deal(
     callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     if await state.get_state() in (LostFlow.reason.state, *DealEditFlow.__all_states_names__):
         await state.clear()  # "◀️ Deal" from a question leaves it
-    await refresh_deal(callback, crm, member, callback_data.deal_id, callback_data.page)
+    first = callback_data.page
+    if callback_data.action == DealAction.PAGE:  # an older message's: a page of events
+        first *= CARD_EVENTS
+    await refresh_deal(callback, crm, member, callback_data.deal_id, first)
 
 
 @routes.callback_query(DealCb.filter(F.action == DealAction.STAGES))

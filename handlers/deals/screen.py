@@ -13,17 +13,18 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.access import is_staff
 from crm.cards import CardKind, CardRef
-from crm.deal_queries import CARD_EVENTS, DealCard
+from crm.deal_queries import DealCard
 from crm.errors import Conflict, CrmError
 from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
 from handlers.clients.card import name_deal_managers
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.kit.errors import quoting
+from handlers.kit.history_page import HistoryPage, history_page
 from handlers.kit.keyboards import button as kit_button
 from handlers.kit.labels import member_name
 from handlers.kit.refused import on_refusal
-from handlers.kit.screen import MESSAGE_CHARS, fitted, show
+from handlers.kit.screen import show
 from handlers.kit.stages import money, progress, stage_name
 from handlers.kit.timeline import event_line, shorten
 from handlers.kit.whole_text import read_whole_rows
@@ -40,15 +41,17 @@ MAX_BUTTON_TITLE = 40
 async def deal_screen(
     crm: Crm, member: User, deal_id: int, page: int = 0
 ) -> tuple[Text, InlineKeyboardMarkup]:
-    """The card as a screen. Opening it makes it the member's open card, so what they
-    type next lands in this deal's history and not on a card they looked at before."""
-    card = await crm.deal_queries.card(member, deal_id, page=page)
+    """The card as a screen, its history from the ``page``-th event (0: the newest).
+    Opening it makes it the member's open card, so what they type next lands in this
+    deal's history and not on a card they looked at before."""
+    card = await crm.deal_queries.card(member, deal_id, first=page)
     await crm.timeline.open_card(member, card.client.id, deal_id)
     await name_deal_managers(crm, card.events, card.actors)
     extra = await card_lines(crm, member, CardRef(CardKind.DEAL, deal_id), card.deal)
     tasks = await crm.task_edits.open_of_deal(member, card.deal.id)  # one tap opens a task
-    markup = with_task_rows(deal_keyboard(card, member, page), tasks, member)
-    return render_deal(card, member, page, extra), markup
+    text, history = render_deal(card, member, page, extra)
+    markup = with_task_rows(deal_keyboard(card, member, page, history), tasks, member)
+    return text, markup
 
 
 async def refresh_deal(
@@ -76,8 +79,11 @@ def on_deal_refusal(
     return on_refusal(show_as_it_is)
 
 
-def render_deal(card: DealCard, reader: User, page: int = 0, extra: Sequence[str] = ()) -> Text:
-    """``extra``: lines of custom fields and links (handlers.records)."""
+def render_deal(
+    card: DealCard, reader: User, page: int = 0, extra: Sequence[str] = ()
+) -> tuple[Text, HistoryPage | None]:
+    """The card's text, and the page of its history shown (None: no history yet).
+    ``extra``: lines of custom fields and links (handlers.records)."""
     deal, tz = card.deal, ZoneInfo(reader.timezone)
     parts: list[Text] = [as_line(Bold("💼 ", deal.title))]
     parts.append(as_line(_("Client: {name}").format(name=card.client.name)))
@@ -102,20 +108,18 @@ def render_deal(card: DealCard, reader: User, page: int = 0, extra: Sequence[str
     hint = [as_line(), Italic(_("✍️ What you send now goes into this card's history."))]
     if not card.events:
         parts.append(as_line(Italic(_("No history yet."))))
-        return Text(*parts, *hint)
-    first = page * CARD_EVENTS + 1
-    last = first + len(card.events) - 1
-    heading = _("History ({first}–{last} of {total})").format(
-        first=first, last=last, total=card.events_total
-    )
-    parts.append(as_line(Bold(heading)))
+        return Text(*parts, *hint), None
     stages = {s.id: s for s in card.stages}
     lines = [as_line(event_line(e, card.actors, tz, [], stages=stages)) for e in card.events]
     # Whatever the fields hold, the card stays within Telegram's 4096 characters.
-    return fitted(parts, lines, hint, MESSAGE_CHARS)
+    history = history_page(parts, lines, hint, page, card.events_total)
+    return history.text, history
 
 
-def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboardMarkup:
+def deal_keyboard(
+    card: DealCard, reader: User, page: int = 0, history: HistoryPage | None = None
+) -> InlineKeyboardMarkup:
+    """``page``: the first event of the history shown; ``history``: the page shown."""
     deal_id = card.deal.id
 
     def button(
@@ -151,12 +155,11 @@ def deal_keyboard(card: DealCard, reader: User, page: int = 0) -> InlineKeyboard
         )
     rows.append([*card_buttons(CardRef(CardKind.DEAL, card.deal.id)), send_button(deal_id=deal_id)])
     rows.extend(read_whole_rows(card.events))
-    pages = max(1, -(-card.events_total // CARD_EVENTS))
     nav = []
-    if page > 0:
-        nav.append(button(_("◀️ Newer"), DealAction.PAGE, to_page=page - 1))
-    if page < pages - 1:
-        nav.append(button(_("Older ▶️"), DealAction.PAGE, to_page=page + 1))
+    if history is not None and history.newer is not None:
+        nav.append(button(_("◀️ Newer"), DealAction.FROM, to_page=history.newer))
+    if history is not None and history.older is not None:
+        nav.append(button(_("Older ▶️"), DealAction.FROM, to_page=history.older))
     if nav:
         rows.append(nav)
     rows.append(

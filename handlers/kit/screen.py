@@ -87,11 +87,18 @@ def fitted(head: Sequence[Any], lines: Sequence[Any], tail: Sequence[Any], limit
     """``head``, then as many of ``lines`` as keep the whole within ``limit`` UTF-16 units
     (as Telegram counts; the last ones left out first), then ``tail``; rendered once when
     all of it fits."""
+    return fitting(head, lines, tail, limit)[0]
+
+
+def fitting(
+    head: Sequence[Any], lines: Sequence[Any], tail: Sequence[Any], limit: int
+) -> tuple[Text, int]:
+    """As ``fitted``, and how many of ``lines`` it kept (a page says what it shows)."""
     kept = list(lines)
     while True:
         text = Rendered(*head, *kept, *tail)
         if not kept or utf16_length(text.render()[0]) <= limit:
-            return text
+            return text, len(kept)
         kept.pop()
 
 

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
 from crm.errors import Conflict, ErrorCode, NotFound
-from crm.record_queries import RecordFilter
+from crm.record_queries import EVENTS_PER_PAGE, RecordFilter
 from crm.record_types import STARTER_CODES
 from crm.records import clean_title
 from crm.service import Crm
@@ -39,9 +39,9 @@ async def types_of(crm: Crm, member: User) -> tuple[Text, InlineKeyboardMarkup]:
 
 
 async def record_of(
-    crm: Crm, member: User, record_id: int, page: int = 0
+    crm: Crm, member: User, record_id: int, first: int = 0
 ) -> tuple[Text, InlineKeyboardMarkup]:
-    card = await crm.record_queries.card(member, record_id, page)
+    card = await crm.record_queries.card(member, record_id, first)
     return record_views.record_screen(card, member, ZoneInfo(member.timezone), card.types)
 
 
@@ -95,7 +95,7 @@ async def open_record(
     ref = ref_of(callback_data)
     if ref.kind != CardKind.RECORD:
         raise NotFound()
-    if callback_data.item == 1:  # rename
+    if callback_data.item == record_views.RENAME:
         record = await crm.records.visible(member, ref.id)
         await state.set_state(EntFlow.record_title)
         await state.update_data(rename=record.id)
@@ -105,7 +105,10 @@ async def open_record(
             (Text(_("Send the new name.")), InlineKeyboardMarkup(inline_keyboard=rows)),
         )
         return
-    await put(callback, await record_of(crm, member, ref.id, callback_data.page))
+    first = callback_data.page  # an older message's buttons name a page of events
+    if callback_data.item != record_views.FROM_EVENT:
+        first *= EVENTS_PER_PAGE
+    await put(callback, await record_of(crm, member, ref.id, first))
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.COMMENT))

@@ -11,13 +11,13 @@ from aiogram.utils.i18n import gettext as _
 
 from crm import visibility
 from crm.cards import CardKind, CardRef
-from crm.record_queries import EVENTS_PER_PAGE, RecordCard, RecordPage
+from crm.record_queries import RecordCard, RecordPage
 from crm.record_types import Starter
 from handlers.imports.callbacks import ExportWhat, export_button
 from handlers.kit.entity_timeline import record_event_text
 from handlers.kit.field_filters import fields_label
+from handlers.kit.history_page import history_page
 from handlers.kit.labels import member_name
-from handlers.kit.screen import MESSAGE_CHARS, fitted
 from handlers.kit.timeline import shorten
 from handlers.records.callbacks import Ent, RecList, RecordListCb
 from handlers.records.views import (
@@ -126,6 +126,12 @@ def list_cb(type_id: int, archived: bool, packed: str, page: int = 0) -> str:
     ).pack()
 
 
+# A card's ``Ent.RECORD`` button: ``item`` says what ``page`` is (an older message's
+# buttons name a page of EVENTS_PER_PAGE events: ``item`` 0).
+RENAME = 1
+FROM_EVENT = 2  # ``page``: the first event of the history to show (0: the newest)
+
+
 def record_screen(
     card: RecordCard, reader: User, tz: tzinfo, types: Mapping[int, RecordType]
 ) -> tuple[Text, InlineKeyboardMarkup]:
@@ -140,29 +146,25 @@ def record_screen(
     for line in extra_lines(card.values, card.links, types):
         parts.append(as_line(line))
     lines = []
-    if card.events:
-        parts.append(as_line(""))
-        first = card.page * EVENTS_PER_PAGE + 1
-        heading = _("History ({first}–{last} of {total})").format(
-            first=first, last=first + len(card.events) - 1, total=card.events_total
-        )
-        parts.append(as_line(Bold(heading)))
-        for event in card.events:
-            when = event.occurred_at.astimezone(tz).strftime("%d.%m %H:%M")
-            said = record_event_text(event.kind, event.data, event.text)
-            lines.append(as_line(shorten(f"{when} · {said}", 200)))
+    for event in card.events:
+        when = event.occurred_at.astimezone(tz).strftime("%d.%m %H:%M")
+        said = record_event_text(event.kind, event.data, event.text)
+        lines.append(as_line(shorten(f"{when} · {said}", 200)))
+    # Whatever the fields and the history hold, the card stays within 4096 characters.
+    history = history_page([*parts, as_line("")], lines, [], card.first, card.events_total)
+    text = history.text if card.events else Text(*parts)
     rows = [card_buttons(ref)]
     nav = []
-    if card.page > 0:
-        nav.append(button(_("◀️ Newer"), cb(Ent.RECORD, ref, page=card.page - 1)))
-    if first_after(card) < card.events_total:
-        nav.append(button(_("Older ▶️"), cb(Ent.RECORD, ref, page=card.page + 1)))
+    if history.newer is not None:
+        nav.append(button(_("◀️ Newer"), cb(Ent.RECORD, ref, page=history.newer, item=FROM_EVENT)))
+    if history.older is not None:
+        nav.append(button(_("Older ▶️"), cb(Ent.RECORD, ref, page=history.older, item=FROM_EVENT)))
     if nav:
         rows.append(nav)
     rows.append(
         [
             button(_("💬 Comment"), cb(Ent.COMMENT, ref)),
-            button(_("✏️ Rename"), cb(Ent.RECORD, ref, item=1)),
+            button(_("✏️ Rename"), cb(Ent.RECORD, ref, item=RENAME)),
         ]
     )
     last = []
@@ -176,13 +178,7 @@ def record_screen(
     rows.append(
         [button(_("◀️ {name}").format(name=card.type.plural), cb(Ent.LIST, type_id=record.type_id))]
     )
-    # Whatever the fields and the history hold, the card stays within 4096 characters.
-    return fitted(parts, lines, [], MESSAGE_CHARS), InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def first_after(card: RecordCard) -> int:
-    """How many events this page and the newer ones hold."""
-    return card.page * EVENTS_PER_PAGE + len(card.events)
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def search_screen(
