@@ -14,6 +14,7 @@ from crm.handoff import Counts
 from crm.service import Crm
 from handlers.kit.keyboards import MENU_TEAM, button, keyboard, pick
 from handlers.kit.labels import local_time, member_name, role_name
+from handlers.kit.refused import on_refusal
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
 from handlers.kit.timeline import shorten
@@ -55,14 +56,15 @@ async def member_button(
     if await no_longer_staff(callback, member):
         return
     action, target_id, page = callback_data.action, callback_data.member_id, callback_data.page
-    try:
+
+    async def as_now(_refused: CrmError) -> None:  # the old card, refreshed; why, in an alert
+        await show_as_now(callback, member, crm, target_id, page)
+
+    async with on_refusal(as_now):
         if action == TeamAction.ROLE:
             await crm.members.change_role(member, target_id, callback_data.role or "")
         elif action in (TeamAction.OFF, TeamAction.ON):
             await crm.members.set_active(member, target_id, active=action == TeamAction.ON)
-    except CrmError:
-        await show_as_now(callback, member, crm, target_id, page)  # the old card, refreshed
-        raise  # and why, in an alert (kit.presses.Refusals)
     target = await crm.members.get(member, target_id)
     refused: CrmError | None = None
     if action == TeamAction.ASK_OFF and not access.can_manage_member(member, target):
@@ -107,13 +109,14 @@ async def hand_over(
     """Deactivate and hand their work to another active member, in one step."""
     if await no_longer_staff(callback, member):
         return
-    try:
-        counts = await crm.handoff.deactivate(member, callback_data.member_id, callback_data.to)
-    except CrmError:
+
+    async def asking_again(_refused: CrmError) -> None:  # the question, with who can take over
         await show_as_now(
             callback, member, crm, callback_data.member_id, callback_data.page, asking=True
         )
-        raise
+
+    async with on_refusal(asking_again):
+        counts = await crm.handoff.deactivate(member, callback_data.member_id, callback_data.to)
     target = await crm.members.get(member, callback_data.member_id)
     await show(callback, *member_screen(member, target, callback_data.page))
     note = _("Deactivated. Handed over: clients {clients}, deals {deals}, open tasks {tasks}.")
