@@ -44,7 +44,7 @@ def plain_text(type_: object, value: object) -> str:
 
 def number_text(text: str) -> str:
     """A number field's value with the reader's decimal mark and groups: ``4,5`` and
-    ``1 000 000`` in Russian, ``4.5`` and ``1,000,000`` in English."""
+    ``1 000 000`` in Russian, ``4.5`` and ``1 000 000`` (narrow spaces) in English."""
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -54,5 +54,6 @@ def number_text(text: str) -> str:
 
 def shown_number(number: Decimal | float) -> str:
     """A number (a field's, a deal line's quantity, a filter's bound) as its reader
-    writes it: ``2,5`` and ``1 000 000`` in Russian, ``2.5`` and ``1,000,000`` in English."""
+    writes it: ``2,5`` and ``1 000 000`` in Russian, ``2.5`` and ``1 000 000`` in English
+    (``crm.money.format_number``)."""
     return format_number(number, get_i18n().current_locale)
