@@ -249,8 +249,8 @@ async def test_one_batch_with_retries_a_shared_phone_and_a_bad_token(app: App) -
 async def test_a_lead_after_the_newest_card_was_deleted_is_stored_and_announced(
     app: App,
 ) -> None:
-    """SQLite gives a new card the id of the newest one deleted: the group chat's notice of
-    the new card is keyed by the lead, not by that id, so it is not taken already."""
+    """A new card does not get the id of the newest one deleted (an old message's buttons
+    would act on it), and the group chat's notice of it is announced."""
     async with app.crm.open() as crm:
         await crm.groups.bind(await member_in(crm, OWNER_ID), -100_500, "Team")
     token = await add_source(app, assign="member", member_ids=(OWNER_ID,))
@@ -268,4 +268,7 @@ async def test_a_lead_after_the_newest_card_was_deleted_is_stored_and_announced(
             .order_by(OutboxMessage.id)
         )
         assert list(heard) == ["Гость", "Другой"]
-        assert (await session.get(Lead, second)) is not None
+        later = await session.get(Lead, second)
+        assert later is not None and later.client_id is not None
+        assert later.client_id > lead.client_id
+        assert await session.get(Client, lead.client_id) is None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, text, union_all, update
+from sqlalchemy import Table, insert, select, text, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.cards import CardKind
@@ -255,24 +255,26 @@ class BatchIntake:
         return list(range(top + 1, top + 1 + count))
 
     async def _read_tops(self) -> None:
-        """SQLite: the largest id of each table that gets rows, in one statement."""
+        """SQLite: the id each table's new rows start after, in one statement: its
+        largest id, or the largest it ever gave if higher (``sqlite_sequence``, kept
+        for the tables that never give a deleted card's id again)."""
         self._tops = {}
         if self._session.get_bind().dialect.name == "postgresql":
             return
-        models = (Client, Deal, Lead)
+        names = [model.__tablename__ for model in (Client, Deal, Lead)]
         tops = (
             await self._session.execute(
-                select(
-                    *(
-                        select(func.coalesce(func.max(model.id), 0)).scalar_subquery()
-                        for model in models
+                text(
+                    "SELECT "
+                    + ", ".join(
+                        f"max((SELECT coalesce(max(id), 0) FROM {name}), coalesce("
+                        f"(SELECT seq FROM sqlite_sequence WHERE name = '{name}'), 0))"
+                        for name in names
                     )
                 )
             )
         ).one()
-        self._tops = {
-            model.__tablename__: int(top or 0) for model, top in zip(models, tops, strict=True)
-        }
+        self._tops = {name: int(top or 0) for name, top in zip(names, tops, strict=True)}
 
     async def _first_stage(self) -> Stage | None:
         pipeline_id = (
