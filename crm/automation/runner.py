@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, placeholders
@@ -33,10 +33,10 @@ from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode
 from crm.pace import Pace
 from storage.engine import write_transaction
+from storage.ids import sqlite_tops
 from storage.models import (
     AutomationFiring,
     AutomationRule,
-    Task,
 )
 
 log = logging.getLogger(__name__)
@@ -184,7 +184,7 @@ class Runner:
         return bind is not None and bind.dialect.name == "sqlite"
 
     async def _number_tasks(self) -> None:
-        """On SQLite, number the batch's new tasks from the highest id, as SQLite would.
+        """On SQLite, number the batch's new tasks after the highest id given, as SQLite would.
 
         The ORM inserts rows whose ids it must read back one statement each on
         SQLite; with their ids given, a batch's tasks go in as one statement.
@@ -193,7 +193,7 @@ class Runner:
         if not self.one_writer():
             self._last_task_id = None
             return
-        self._last_task_id = int(await self._session.scalar(select(func.max(Task.id))) or 0)
+        self._last_task_id = (await sqlite_tops(self._session, ["tasks"]))["tasks"]
 
     def _task_id(self) -> int | None:
         if self._last_task_id is None:

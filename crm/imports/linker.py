@@ -39,10 +39,11 @@ from crm.imports.link_targets import LinkTo, link_to
 from crm.imports.linkable import linkable
 from crm.imports.paced import in_chunks
 from crm.imports.rows import Links
-from crm.imports.writer import insert_rows, reserve_ids
+from crm.imports.writer import insert_rows
 from crm.pace import Pace
 from crm.parsing.search_text import fold
 from crm.row_locks import cards_locked
+from storage.ids import reserve_ids
 from storage.models import Client, Event, ImportItem, Link, Record, RecordType, User
 
 CHUNK = 500  # values per IN (…)

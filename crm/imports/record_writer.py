@@ -20,8 +20,9 @@ from crm.events import EventKind
 from crm.imports.fields import field_words, value_rows
 from crm.imports.required import Required
 from crm.imports.rows import RowDraft
-from crm.imports.writer import insert_rows, reserve_ids
+from crm.imports.writer import insert_rows
 from crm.parsing.search_text import fold
+from storage.ids import reserve_ids
 from storage.models import Event, FieldValue, ImportItem, Record
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import client_tags, row_locks
@@ -25,6 +25,7 @@ from crm.imports.plan import merge_into
 from crm.imports.required import Required
 from crm.imports.rows import RowDraft
 from crm.parsing.search_text import fold
+from storage.ids import reserve_ids
 from storage.models import (
     Client,
     ClientEmail,
@@ -262,26 +263,6 @@ async def insert_rows(session: AsyncSession, model: type[Any], rows: list[dict[s
     """One executemany on the table (Core: the ORM's bulk path splits batches by NULLs)."""
     if rows:
         await session.execute(insert(model.__table__), rows)
-
-
-async def reserve_ids(session: AsyncSession, model: type[Any], count: int) -> list[int]:
-    """Ids for ``count`` new rows, so they can be inserted in one batch and referred to at once.
-
-    PostgreSQL hands them out from the table's sequence; SQLite continues after the
-    largest id, which is safe because the write transaction holds the only write lock.
-    """
-    if count == 0:
-        return []
-    table = model.__table__
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        rows = await session.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-            {"t": table.name, "n": count},
-        )
-        return [int(value) for (value,) in rows]
-    last = await session.scalar(select(func.max(table.c.id)))
-    start = int(last or 0) + 1
-    return list(range(start, start + count))
 
 
 async def _have(

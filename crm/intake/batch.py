@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, text, union_all, update
+from sqlalchemy import Table, insert, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.cards import CardKind
@@ -38,6 +38,7 @@ from crm.intake.batch_rows import (
 from crm.intake.drafts import BODY_DEDUPE_WINDOW, LeadDraft
 from storage.base import Base
 from storage.engine import write_transaction
+from storage.ids import reserve_ids, sqlite_tops
 from storage.models import (
     Client,
     ClientEmail,
@@ -66,7 +67,7 @@ class BatchIntake:
         self._session = session
         self._clock = clock
         self._currency = currency
-        self._tops: dict[str, int] = {}  # SQLite: each table's largest id, read once a batch
+        self._tops: dict[str, int] | None = None  # SQLite: where new ids start, read once a batch
 
     async def accept(self, drafts: list[LeadDraft]) -> list[Accepted | CrmError]:
         """One outcome per draft, in order: the lead (new or the one retried), or a refusal."""
@@ -236,45 +237,18 @@ class BatchIntake:
             )
 
     async def _new_ids(self, model: type[Client | Deal | Lead], count: int) -> list[int]:
-        """Ids for ``count`` new rows, in order, so one executemany inserts them all.
-
-        SQLite: above the largest id, safe because this transaction holds the
-        only write lock. PostgreSQL: from the table's own sequence.
-        """
-        table = model.__tablename__
-        if self._session.get_bind().dialect.name == "postgresql":
-            rows = await self._session.scalars(
-                text(
-                    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
-                    "FROM generate_series(1, :count)"
-                ),
-                {"table": table, "count": count},
-            )
-            return [int(value) for value in rows]
-        top = self._tops[table]
+        """Ids for ``count`` new rows, in order, so one executemany inserts them all."""
+        if self._tops is None:
+            return await reserve_ids(self._session, model, count)
+        top = self._tops[model.__tablename__]
         return list(range(top + 1, top + 1 + count))
 
     async def _read_tops(self) -> None:
-        """SQLite: the id each table's new rows start after, in one statement: its
-        largest id, or the largest it ever gave if higher (``sqlite_sequence``, kept
-        for the tables that never give a deleted card's id again)."""
-        self._tops = {}
-        if self._session.get_bind().dialect.name == "postgresql":
-            return
-        names = [model.__tablename__ for model in (Client, Deal, Lead)]
-        tops = (
-            await self._session.execute(
-                text(
-                    "SELECT "
-                    + ", ".join(
-                        f"max((SELECT coalesce(max(id), 0) FROM {name}), coalesce("
-                        f"(SELECT seq FROM sqlite_sequence WHERE name = '{name}'), 0))"
-                        for name in names
-                    )
-                )
-            )
-        ).one()
-        self._tops = {name: int(top or 0) for name, top in zip(names, tops, strict=True)}
+        """SQLite: where each table's new ids start, read once for the batch."""
+        self._tops = None
+        if self._session.get_bind().dialect.name != "postgresql":
+            tables = [model.__tablename__ for model in (Client, Deal, Lead)]
+            self._tops = await sqlite_tops(self._session, tables)
 
     async def _first_stage(self) -> Stage | None:
         pipeline_id = (
