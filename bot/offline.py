@@ -18,6 +18,7 @@ from typing import Any, get_origin
 
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     CopyMessage,
     DeleteMessage,
@@ -148,6 +149,9 @@ class OfflineSession(BaseSession):
     ) -> TelegramType:
         self.requests.append(method)
         self.outcomes.append(None)
+        refusal = _refusal(method)
+        if refusal is not None:
+            raise TelegramBadRequest(method, f"Bad Request: {refusal}")
         name = type(method).__name__
         chat = getattr(method, "chat_id", None)
         for queued in self._queued:
@@ -242,6 +246,26 @@ class OfflineSession(BaseSession):
             entities=sent.entities or None,
             reply_markup=sent.inline_keyboard,
         )
+
+
+def _refusal(method: TelegramMethod[Any]) -> str | None:
+    """What Telegram would refuse in ``method``: a text or caption over its limit (in
+    UTF-16 units), a button's data over 64 bytes, more than 100 buttons."""
+    for key, limit, refusal in (
+        ("text", 4096, "message is too long"),
+        ("caption", 1024, "message caption is too long"),
+    ):
+        value = getattr(method, key, None)
+        if isinstance(value, str) and len(value.encode("utf-16-le")) // 2 > limit:
+            return refusal
+    markup = getattr(method, "reply_markup", None)
+    if isinstance(markup, InlineKeyboardMarkup):
+        buttons = [b for row in markup.inline_keyboard for b in row]
+        if len(buttons) > 100:
+            return "reply markup is too long"
+        if any(len((b.callback_data or "").encode()) > 64 for b in buttons):
+            return "BUTTON_DATA_INVALID"
+    return None
 
 
 def _file_of(method: TelegramMethod[Any]) -> str | None:

@@ -9,9 +9,11 @@ from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
+from handlers.kit.screen import clipped
 from handlers.kit.stages import money
 
 MAX_ITEMS = 15
+ITEMS_CHARS = 3200  # of a message's 4096 UTF-16 units, the rest for headings
 
 
 def _item(topic: str, item: dict[str, Any]) -> str:
@@ -50,11 +52,13 @@ def group_text(kind: str, payload: dict[str, Any]) -> Text:
     by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item_kind, item in zip(kinds, items, strict=True):
         by_topic[str(item_kind).removeprefix("group_")].append(item)
+    shown = sum(min(len(topic_items), MAX_ITEMS) for topic_items in by_topic.values())
+    each = max(ITEMS_CHARS // shown, 40)  # long names and titles share the message's room
     parts = []
     for topic, topic_items in by_topic.items():
         parts.append(as_line(Bold(_heading(topic, len(topic_items)))))
         for item in topic_items[:MAX_ITEMS]:
-            parts.append(as_line("• ", _item(topic, item)))
+            parts.append(as_line("• ", clipped(_item(topic, item), each)))
         if len(topic_items) > MAX_ITEMS:
             parts.append(as_line(_("…and {n} more").format(n=len(topic_items) - MAX_ITEMS)))
     return Text(*parts)

@@ -41,6 +41,7 @@ from crm.service import CrmFactory
 from reminders.limits import PACED, RateLimits
 from reminders.render import UnknownKind, render
 from reminders.render_types import Rendered
+from reminders.too_long import CAPTION_LIMIT, TEXT_LIMIT, within_limit
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -180,12 +181,14 @@ class OutboxSender:
             method = SendDocument(
                 chat_id=row.chat_id,
                 document=message.document,
-                **message.text.as_caption_kwargs(),
+                **within_limit(message.text.as_caption_kwargs(), "caption", CAPTION_LIMIT),
                 reply_markup=message.reply_markup,
             )
         else:
             method = SendMessage(
-                chat_id=row.chat_id, **message.text.as_kwargs(), reply_markup=message.reply_markup
+                chat_id=row.chat_id,
+                **within_limit(message.text.as_kwargs(), "text", TEXT_LIMIT),
+                reply_markup=message.reply_markup,
             )
         await _sleep_until(loop, slot)  # rendered (a backup made): it goes, stopping or not
         if self._blocked.get(row.chat_id, -1.0) >= started:

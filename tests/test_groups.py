@@ -72,6 +72,22 @@ async def test_the_group_hears_new_clients_folded_into_one_message(
     assert len(group_messages(app)) == 2  # nothing twice
 
 
+async def test_a_burst_of_long_names_is_shortened_to_fit_telegrams_limit(
+    app: App, user: UserFactory
+) -> None:
+    """Fifteen clients with 200-character names and companies would make 6,000 units,
+    which Telegram refuses, and the whole burst would be lost."""
+    await bound(app, user)
+    for number in range(15):
+        await make_client(app, OWNER_ID, f"{number:02d} " + "N" * 197, company="C" * 200)
+    await app.ticker.tick()
+    [message] = group_messages(app)[1:]
+    heading, *lines = message.text.splitlines()
+    assert heading == "🆕 15 new clients" and len(lines) == 15
+    assert all(line.endswith("…") for line in lines)
+    assert [line[2:4] for line in lines] == [f"{n:02d}" for n in range(15)]
+
+
 @pytest.mark.parametrize("more_before_the_retry", [True, False], ids=["before", "after"])
 async def test_a_burst_put_off_by_telegram_goes_out_whole_with_what_came_meanwhile(
     app: App, user: UserFactory, clock: ManualClock, more_before_the_retry: bool

@@ -160,3 +160,16 @@ async def test_report_by_source_matches_hand_computed_numbers(
     assert lines[0] == "📥 Sources: This month, 01.10.2026–05.10.2026"
     assert lines[2] == f"Site: 3 · 3 · 1 · 33% · 1,500{NBSP}₽"
     assert lines[3] == f"Quiz: 1 · 0 · 0 · 0% · 0{NBSP}₽"
+
+
+async def test_twenty_leads_with_long_names_can_still_be_listed(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """Telegram refuses a text over 4096 units: /incoming shortens long names."""
+    line = await add_source_in_settings(owner_en, "Long " + "s" * 90)
+    for number in range(20):
+        body = {"name": f"{number} " + "Guest " * 40, "phone": f"+7999123{number:04d}"}
+        await post_lead(app, line, body)
+    [listing] = await owner_en.send("/incoming")
+    assert listing.text.startswith("Incoming leads, newest first")
+    assert "19 Guest Guest" in listing.text and len(listing.buttons) == 60

@@ -15,6 +15,7 @@ from handlers.clients.callbacks import ClientCb
 from handlers.intake.callbacks import LeadAction, LeadCb, SourceAction, SourceCb
 from handlers.kit.keyboards import back_row, button, keyboard
 from handlers.kit.labels import local_time
+from handlers.kit.screen import clipped
 from handlers.settings.callbacks import SettingsCb
 from storage.models import LeadSource, User
 
@@ -49,7 +50,8 @@ def incoming_screen(leads: Sequence[QueuedLead], tz: str) -> tuple[Text, InlineK
     for number, lead in enumerate(leads, 1):
         source = lead.source or _("Telegram")
         when = local_time(lead.received_at, tz)
-        lines.append(as_line(f"{number}. {lead.name} · {source} · {when}"))
+        name, source = clipped(lead.name, 80), clipped(source, 40)  # 20 leads within 4096
+        lines.append(as_line(f"{number}. {name} · {source} · {when}"))
         rows.append(
             [
                 button(
