@@ -28,6 +28,10 @@ def setup_code_key(code: str) -> str:
     return f"{SETUP_CODE_KEY}:{token_hash(code)[:48]}"  # keys are up to 64 characters
 
 
+# Every setup code's setting, and one kept by an older version (its key the bare prefix).
+IS_SETUP_CODE = AppSetting.key.startswith(SETUP_CODE_KEY, autoescape=True)
+
+
 class SetupCodes:
     def __init__(self, session: AsyncSession, clock: Clock, config: CrmConfig) -> None:
         self._session = session
@@ -69,9 +73,7 @@ class SetupCodes:
         return issued + self._config.setup_code_ttl <= self._clock.now()
 
     async def _delete_expired(self) -> None:
-        rows = await self._session.scalars(
-            select(AppSetting).where(AppSetting.key.startswith(SETUP_CODE_KEY, autoescape=True))
-        )
+        rows = await self._session.scalars(select(AppSetting).where(IS_SETUP_CODE))
         for setting in rows:
             if self._expired(setting):
                 await self._session.delete(setting)
@@ -119,7 +121,7 @@ class SetupCodes:
         """Remove every setup code (and one kept by an older version); the keys removed."""
         gone = await self._session.scalars(
             delete(AppSetting)
-            .where(AppSetting.key.startswith(SETUP_CODE_KEY, autoescape=True))
+            .where(IS_SETUP_CODE)
             .returning(AppSetting.key)
             .execution_options(synchronize_session=False)
         )
