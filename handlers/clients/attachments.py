@@ -28,14 +28,17 @@ DEALS_PAGE = 8
 async def list_files(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
 ) -> None:
+    """The files of the events the card's page showed: ``at`` of those read from ``page``
+    on (0, an older message's button: all of them)."""
     card = await crm.client_queries.card(member, callback_data.client_id, first=callback_data.page)
     statuses = await crm.settings.statuses()
+    shown = card.events[: callback_data.at] if callback_data.at else card.events
     choices = [
         (
             event_text(event, card.actors, statuses)[:60],
             ClientCb(action=CardAction.FILE, client_id=card.client.id, ref=event.id),
         )
-        for event in card.events
+        for event in shown
         if event.kind == "file"
     ]
     rows = [*pick(choices), [back_button(card.client.id, callback_data.page)]]

@@ -47,7 +47,8 @@ class ClientCb(CallbackData, prefix="cl"):
     ``page``: the first event of the card's history shown, to come back to (0: the
     newest; a page of ten on an older message's PAGE button). ``ref``: the event the
     action is about (a file, a note to undo). ``code``: a status code, a field name,
-    a call outcome or a tag's token. ``at``: the page of the client's deal list.
+    a call outcome or a tag's token. ``at``: the page of the client's deal list; on
+    FILES, how many of the page's events the card showed (0: all ten read).
     ``member_id``: the new responsible (0: nobody).
     """
 

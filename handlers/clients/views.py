@@ -138,8 +138,10 @@ def card_keyboard(
     """``page``: the first event of the history shown; ``history``: the page shown."""
     client_id = card.client.id
 
-    def button(text: str, action: CardAction, to_page: int = page) -> InlineKeyboardButton:
-        data = ClientCb(action=action, client_id=client_id, page=to_page)
+    def button(
+        text: str, action: CardAction, to_page: int = page, at: int = 0
+    ) -> InlineKeyboardButton:
+        data = ClientCb(action=action, client_id=client_id, page=to_page, at=at)
         return InlineKeyboardButton(text=text, callback_data=data.pack())
 
     rows = [
@@ -174,9 +176,11 @@ def card_keyboard(
         nav.append(button(_("Older ▶️"), CardAction.FROM, to_page=history.older))
     if nav:
         rows.append(nav)
-    if any(event.kind == "file" for event in card.events):
-        rows.append([button(_("📎 Files on this page"), CardAction.FILES)])
-    rows.extend(read_whole_rows(card.events))
+    shown = history.of(card.events) if history is not None else card.events
+    if any(event.kind == "file" for event in shown):
+        # ``at``: how many of the page's events the card shows; its files are theirs
+        rows.append([button(_("📎 Files on this page"), CardAction.FILES, at=len(shown))])
+    rows.extend(read_whole_rows(shown))
     last_row = []
     if visibility.can_reassign(reader):
         last_row.append(button(_("👤 Responsible"), CardAction.MANAGER))

@@ -154,7 +154,7 @@ def deal_keyboard(
             [button(_("💬 Comment"), DealAction.COMMENT), task_button(deal_id=card.deal.id)]
         )
     rows.append([*card_buttons(CardRef(CardKind.DEAL, card.deal.id)), send_button(deal_id=deal_id)])
-    rows.extend(read_whole_rows(card.events))
+    rows.extend(read_whole_rows(history.of(card.events) if history is not None else card.events))
     nav = []
     if history is not None and history.newer is not None:
         nav.append(button(_("◀️ Newer"), DealAction.FROM, to_page=history.newer))

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from handlers.kit.screen import MESSAGE_CHARS, Rendered, fitting
+
+T = TypeVar("T")
 
 HISTORY_PAGE = 10
 """Events read for a page (the newest first); fewer are shown when the card is long."""
@@ -27,6 +29,11 @@ class HistoryPage:
     first: int  # the first event shown, 0 the newest
     shown: int
     total: int
+
+    def of(self, events: Sequence[T]) -> Sequence[T]:
+        """Of the ``events`` read for the page, the ones it shows (what its buttons may
+        name: a file or a note cut from the card is on the next page, not this one)."""
+        return events[: self.shown]
 
     @property
     def newer(self) -> int | None:
