@@ -42,6 +42,7 @@ class ErrorCode(StrEnum):
     ALREADY_UNDONE = "already_undone"
     TOO_LATE_TO_UNDO = "too_late_to_undo"
     BAD_CALL_OUTCOME = "bad_call_outcome"
+    NOTE_GONE = "note_gone"  # a note to read whole: undone, its id perhaps another's now
     # The pipeline: stages and reasons
     STAGE_GONE = "stage_gone"
     REASON_GONE = "reason_gone"

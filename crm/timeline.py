@@ -7,6 +7,7 @@ last one this member opened, recently) a plain message becomes a comment on it.
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Literal
@@ -33,6 +34,15 @@ UNDO_WINDOW = timedelta(hours=1)
 NOTE_KINDS = ("comment", "call", "file")
 # Reopening the open card writes its time again only once it is this old.
 OPEN_CARD_REFRESH = timedelta(minutes=1)
+
+
+def note_check(event: Event) -> str:
+    """A short mark of the note ``event`` holds (its client, kind and text), for a button
+    that names the event by id: on SQLite an undone comment's id may go to the next event
+    written, and the button must not open that one (8 characters: a button's callback
+    data is at most 64 bytes)."""
+    note = f"{event.client_id}:{event.kind}:{event.text or ''}"
+    return f"{zlib.crc32(note.encode()):08x}"
 
 
 def clean_note(text: str | None, required: bool = True) -> str | None:
@@ -116,14 +126,16 @@ class Timeline:
         await self._clients.visible(actor, event.client_id)
         return event
 
-    async def note_event(self, actor: User, event_id: int) -> Event:
+    async def note_event(self, actor: User, event_id: int, check: str | None = None) -> Event:
         """A comment, call note or file caption from a timeline the actor can see, to be
-        read whole (the timeline shows it cut)."""
+        read whole (the timeline shows it cut). ``check``: the note's ``note_check`` when
+        the button was made (None on an older message's): another note under the same id
+        is not the one meant."""
         event = await self._session.get(Event, event_id)
         if event is None or event.kind not in NOTE_KINDS or not event.text:
-            raise NotFound()
-        if event.client_id is None:
-            raise NotFound()
+            raise NotFound(ErrorCode.NOTE_GONE)
+        if event.client_id is None or check not in (None, note_check(event)):
+            raise NotFound(ErrorCode.NOTE_GONE)
         await self._clients.visible(actor, event.client_id)
         return event
 

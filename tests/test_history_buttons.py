@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.app import App
-from bot.simulator import SimulatedUser
+from bot.simulator import SentMessage, SimulatedUser
 from crm.cards import CardKind, CardRef
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID
@@ -73,3 +73,46 @@ async def test_read_whole_names_only_notes_a_cut_page_shows(
     assert first == 1 and last < 10 and 0 < len(longs) < 3, (last, longs)  # cut, longs left out
     named = re.findall(r"Read whole: (Long \d\d)", str(card.buttons))
     assert named == longs
+
+
+async def test_read_whole_of_an_undone_note_opens_no_other(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """On SQLite an undone comment's id goes to the next event written: the "Read whole"
+    button of the card shown before the undo named the new note by that id."""
+    from handlers.clients.callbacks import CardAction, ClientCb
+
+    client = await make_client(app, OWNER_ID, "Vera")
+    await owner_en.press_data(ClientCb(action=CardAction.OPEN, client_id=client.id).pack())
+    [ack] = await owner_en.send("First note " + "a" * 300)
+    undo = undo_data(ack)
+    [card] = await owner_en.press("Open card", ack)
+    read_first = button_data(card, "Read whole: First note")
+    [removed] = await owner_en.press_data(undo)
+    assert removed.text == "Removed from the card."
+    [second] = await owner_en.send("Second note " + "b" * 300)
+    if app.engine.dialect.name == "sqlite":  # the id is given again
+        assert undo_data(second) == undo
+    assert await owner_en.press_data(read_first) == []  # the card shown before the undo
+    assert owner_en.alert == "This note is no longer there."
+    # the card as it is now reads the second note whole
+    [card] = await owner_en.press("Open card", second)
+    [whole] = await owner_en.press("Read whole", card)
+    assert whole.text == "Second note " + "b" * 300
+    # a button with another check (forged) opens nothing; an older message's, without one,
+    # still opens the note its id names
+    from handlers.opencard.callbacks import OpenCardAction, OpenCardCb, WholeNoteCb
+
+    ref = WholeNoteCb.unpack(button_data(card, "Read whole")).ref
+    assert await owner_en.press_data(WholeNoteCb(ref=ref, check="0").pack()) == []
+    assert owner_en.alert == "This note is no longer there."
+    [whole] = await owner_en.press_data(OpenCardCb(action=OpenCardAction.FULL_TEXT, ref=ref).pack())
+    assert whole.text == "Second note " + "b" * 300
+
+
+def button_data(message: SentMessage, label: str) -> str:
+    return next(data for text, data, _url in message.buttons if label in text and data)
+
+
+def undo_data(ack: SentMessage) -> str:
+    return button_data(ack, "Undo")

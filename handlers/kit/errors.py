@@ -48,6 +48,7 @@ def error_text(error: CrmError) -> str:
         ErrorCode.ALREADY_UNDONE: _("That was already removed."),
         ErrorCode.TOO_LATE_TO_UNDO: _("It is too late to undo that; it stays in the history."),
         ErrorCode.BAD_CALL_OUTCOME: _("This button is no longer active."),
+        ErrorCode.NOTE_GONE: _("This note is no longer there."),
         ErrorCode.STAGE_GONE: _("This stage no longer exists."),
         ErrorCode.REASON_GONE: _("This reason no longer exists."),
         ErrorCode.CLOSED_STAGE: _("A won or lost stage can only be renamed."),

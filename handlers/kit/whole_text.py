@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
 
+from crm.timeline import NOTE_KINDS, note_check
 from handlers.kit.keyboards import button
 from handlers.kit.timeline import MAX_NOTE_SHOWN, shorten
-from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
+from handlers.opencard.callbacks import WholeNoteCb
 from storage.models import Event
 
-NOTE_KINDS = ("comment", "call", "file")
 MAX_BUTTONS = 3
 
 
@@ -29,7 +29,7 @@ def read_whole_rows(events: Iterable[Event]) -> list[list[InlineKeyboardButton]]
         [
             button(
                 _("📖 Read whole: {start}").format(start=shorten(event.text or "", 30)),
-                OpenCardCb(action=OpenCardAction.FULL_TEXT, ref=event.id),
+                WholeNoteCb(ref=event.id, check=note_check(event)),
             )
         ]
         for event in cut

@@ -15,7 +15,7 @@ class OpenCardAction(StrEnum):
     DETACH_TASK = "detach_task"  # ``ref``: a task made on the open card, to be on no card
     NOT_THIS_CARD = "not_this"  # /deal: not for the open card (``ref``: its client)
     TAKE_BACK_DEAL = "take_back"  # ``ref``: a deal /deal just made on the open card
-    FULL_TEXT = "full"  # ``ref``: an event whose note the timeline shows cut
+    FULL_TEXT = "full"  # an older message's "Read whole" (``WholeNoteCb`` now)
 
 
 class OpenCardCb(CallbackData, prefix="oc"):
@@ -23,3 +23,11 @@ class OpenCardCb(CallbackData, prefix="oc"):
 
     action: OpenCardAction
     ref: RecordId = 0
+
+
+class WholeNoteCb(CallbackData, prefix="wn"):
+    """ "📖 Read whole": ``ref``, an event whose note the timeline shows cut; ``check``, its
+    ``crm.timeline.note_check`` (another note may have its id by the time it is pressed)."""
+
+    ref: RecordId
+    check: str

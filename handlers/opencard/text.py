@@ -20,7 +20,7 @@ from handlers.clients.search import search_and_answer
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
-from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
+from handlers.opencard.callbacks import OpenCardAction, OpenCardCb, WholeNoteCb
 from handlers.opencard.states import PendingText
 from handlers.opencard.views import deal_comment_ack, which_question
 from storage.models import Client, User
@@ -156,11 +156,14 @@ async def as_search(
     await search_and_answer(callback.message, crm, member, data.pending_text or "")
 
 
+@routes.callback_query(WholeNoteCb.filter())
 @routes.callback_query(OpenCardCb.filter(F.action == OpenCardAction.FULL_TEXT))
 async def read_whole(
-    callback: CallbackQuery, callback_data: OpenCardCb, crm: Crm, member: User
+    callback: CallbackQuery, callback_data: WholeNoteCb | OpenCardCb, crm: Crm, member: User
 ) -> None:
-    """A note the timeline shows cut, whole, as a new message under the card."""
-    event = await crm.timeline.note_event(member, callback_data.ref)
+    """A note the timeline shows cut, whole, as a new message under the card (if it is
+    still the note the button was made for: an older message's button cannot say)."""
+    check = callback_data.check if isinstance(callback_data, WholeNoteCb) else None
+    event = await crm.timeline.note_event(member, callback_data.ref, check)
     if isinstance(callback.message, Message):
         await send(callback.message, Text(event.text or ""))
