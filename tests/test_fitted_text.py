@@ -1,5 +1,6 @@
-"""A card's text within Telegram's limit, rendered once (handlers.kit.screen.fitted); a long
-text cut into messages (message_parts)."""
+"""A card's text within Telegram's limit, rendered once (handlers.kit.screen.fitted), its
+lists shortened saying how many they leave out (fitting, cut_to_fit); a long text cut into
+messages (message_parts)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from typing import Any
 import pytest
 from aiogram.utils.formatting import Bold, Italic, Text, as_line
 
-from handlers.kit.screen import Rendered, clipped, fitted, message_parts, utf16_length
+from handlers.kit.screen import (
+    Rendered,
+    clipped,
+    cut_to_fit,
+    fitted,
+    fitting,
+    message_parts,
+    utf16_length,
+)
 
 HEAD = [as_line(Bold("👤 Иван Петров")), as_line("📞 +7 999 123-45-67")]
 TAIL = [as_line(), Italic("✍️ hint")]
@@ -43,6 +52,68 @@ def test_as_many_lines_as_fit_the_last_ones_left_out(count: int, limit: int, kep
     text = fitted(HEAD, lines(count), TAIL, limit)
     assert text.render() == plain(HEAD, lines(count)[:kept], TAIL)
     assert text.as_kwargs() == Text(*HEAD, *lines(count)[:kept], *TAIL).as_kwargs()
+
+
+def more(left: int) -> list[Any]:
+    return [as_line(f"…+{left}")]
+
+
+@pytest.mark.parametrize(
+    ("count", "total", "limit", "kept", "said"),
+    [
+        (5, None, 4000, 5, None),  # all fit: nothing said
+        (5, 7, 4000, 5, 2),  # only the first five given: two more said
+        (5, None, units(HEAD, lines(5), TAIL), 5, None),
+        (5, None, units(HEAD, lines(5), TAIL) - 1, 4, 1),  # "…+1" is shorter than a line
+        (5, 7, units(HEAD, lines(5), TAIL), 4, 3),  # "…+2" did not fit with the five
+        (5, None, units(HEAD, lines(2), TAIL) + len("…+3\n"), 2, 3),  # measured with it
+        (5, None, units(HEAD, lines(2), TAIL) + len("…+3\n") - 1, 1, 4),
+        (5, None, 10, 0, 5),  # none fits: all of them said
+        (0, None, 10, 0, None),  # none to leave out
+    ],
+)
+def test_the_lines_left_out_are_said_and_measured(
+    count: int, total: int | None, limit: int, kept: int, said: int | None
+) -> None:
+    text, shown = fitting(HEAD, lines(count), TAIL, limit, more, total)
+    expected = [*lines(count)[:kept], *(more(said) if said else [])]
+    assert shown == kept
+    assert text.as_kwargs() == Text(*HEAD, *expected, *TAIL).as_kwargs()
+
+
+def listed(lists: list[list[str]]) -> Any:
+    """Each list's lines shown, one a line, and "+n" for the ones it leaves out."""
+
+    def text(shown: Any) -> Text:
+        out: list[str] = []
+        for lines_, n in zip(lists, shown, strict=True):
+            out += lines_[:n] + ([f"+{len(lines_) - n}"] if n < len(lines_) else [])
+        return Text("\n".join(out))
+
+    return text
+
+
+@pytest.mark.parametrize(
+    ("lists", "limit", "shown"),
+    [
+        ([["aaa", "bbb"]], 7, [2]),  # "aaa\nbbb": fits
+        ([["aaa", "bbb"]], 6, [1]),  # "aaa\n+1"
+        ([["aaa", "bbb"]], 5, [0]),  # "+2"
+        ([["aaa", "bbb"]], 1, [0]),  # nothing fits: no line left, over the limit
+        ([["a", "b", "c"], ["dd", "ee"]], 11, [3, 2]),
+        # the longer list first ("a\nb\n+1\ndd\nee" is 12), then the first of two as long
+        ([["a", "b", "c"], ["dd", "ee"]], 10, [1, 2]),
+        ([[], ["a", "b"]], 1, [0, 0]),  # a list of none is never cut
+        ([["😀😀", "b"]], 6, [2]),  # an emoji is two units
+        ([["😀😀", "b"]], 5, [0]),  # "😀😀\n+1" is 7 units, 5 characters
+    ],
+)
+def test_the_longest_list_is_cut_first_until_it_fits(
+    lists: list[list[str]], limit: int, shown: list[int]
+) -> None:
+    text, kept = cut_to_fit(listed(lists), [len(lines_) for lines_ in lists], limit)
+    assert kept == shown
+    assert text.render() == listed(lists)(shown).render()
 
 
 def test_rendered_once_and_the_same_each_time(monkeypatch: pytest.MonkeyPatch) -> None:

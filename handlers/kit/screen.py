@@ -8,7 +8,7 @@ never edited into a message everyone in the group can read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,15 +91,41 @@ def fitted(head: Sequence[Any], lines: Sequence[Any], tail: Sequence[Any], limit
 
 
 def fitting(
-    head: Sequence[Any], lines: Sequence[Any], tail: Sequence[Any], limit: int
+    head: Sequence[Any],
+    lines: Sequence[Any],
+    tail: Sequence[Any],
+    limit: int,
+    more: Callable[[int], Sequence[Any]] | None = None,
+    total: int | None = None,
 ) -> tuple[Text, int]:
-    """As ``fitted``, and how many of ``lines`` it kept (a page says what it shows)."""
-    kept = list(lines)
+    """As ``fitted``, and how many of ``lines`` it kept (a page says what it shows).
+    ``more(n)``: what follows the lines kept when ``n`` of ``total`` (all of ``lines``
+    unless only the first are given) are left out, "…and n more", measured with them."""
+    count = len(lines) if total is None else total
+
+    def text(shown: Sequence[int]) -> Text:
+        left = count - shown[0]
+        said = more(left) if more is not None and left > 0 else ()
+        return Rendered(*head, *lines[: shown[0]], *said, *tail)
+
+    fitting_text, (kept,) = cut_to_fit(text, [len(lines)], limit)
+    return fitting_text, kept
+
+
+def cut_to_fit(
+    text: Callable[[Sequence[int]], Text], lengths: Sequence[int], limit: int
+) -> tuple[Text, list[int]]:
+    """``text(shown)``, the text with the first ``shown[i]`` lines of each list ``i`` of
+    ``lengths[i]`` lines (and, where it likes, how many of them it leaves out), within
+    ``limit`` UTF-16 units: the list with the most lines shown loses its last one until
+    the text fits, or no line is left. The text, and how many lines of each list it shows."""
+    shown = list(lengths)
     while True:
-        text = Rendered(*head, *kept, *tail)
-        if not kept or utf16_length(text.render()[0]) <= limit:
-            return text, len(kept)
-        kept.pop()
+        made = text(shown)
+        if not any(shown) or utf16_length(made.render()[0]) <= limit:
+            return made, shown
+        longest = max(range(len(shown)), key=shown.__getitem__)
+        shown[longest] -= 1
 
 
 @dataclass(frozen=True)

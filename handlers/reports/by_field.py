@@ -12,11 +12,12 @@ from crm.field_report import REPORT_TYPES, FieldFigures
 from crm.field_rules import options_of
 from crm.parsing.fields import FieldType
 from crm.service import Crm
+from handlers.kit.screen import fitting
 from handlers.kit.stages import money
 from handlers.kit.timeline import shorten
 from handlers.reports.callbacks import ReportAction, ReportCb
 from handlers.reports.periods import Period, period_of
-from handlers.reports.views import MAX_TEXT, Screen, button, cb, clip, telegram_length
+from handlers.reports.views import MAX_TEXT, Screen, button, cb, clip
 from storage.models import FieldDef, User
 
 MAX_FIELD_BUTTON = 40
@@ -73,15 +74,12 @@ def figures_text(
     tail = []
     if field.type == FieldType.MULTI_CHOICE:
         tail.append(as_line(Italic(_("A deal with several options counts under each."))))
-    shown = min(len(rows), MAX_ROWS)
-    while True:  # the last rows left out until it fits Telegram's limit (emoji count twice)
-        more = (
-            [] if shown == len(rows) else [_("…and {count} more.").format(count=len(rows) - shown)]
-        )
-        text = Text(*lines, *rows[:shown], *map(as_line, more), *tail)
-        if telegram_length(text) <= MAX_TEXT or shown == 0:
-            return text
-        shown -= 1
+
+    def more(left: int) -> list[Text]:
+        return [as_line(_("…and {count} more.").format(count=left))]
+
+    # the last rows left out until it fits Telegram's limit (emoji count twice)
+    return fitting(lines, rows[:MAX_ROWS], tail, MAX_TEXT, more, total=len(rows))[0]
 
 
 async def by_field_screen(crm: Crm, member: User, data: ReportCb) -> Screen:

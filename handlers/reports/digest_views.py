@@ -14,8 +14,9 @@ from aiogram.utils.i18n import gettext as _
 from crm.digest import Morning, Summary
 from crm.pipeline import StageView
 from handlers.kit.labels import member_name, responsible_name
+from handlers.kit.screen import cut_to_fit
 from handlers.kit.stages import money, stage_name
-from handlers.reports.views import MAX_TEXT, telegram_length
+from handlers.reports.views import MAX_TEXT
 from storage.models import Task, User
 
 MAX_NAMES = 10
@@ -151,15 +152,14 @@ def morning_text(morning: Morning, day: date, tz: str) -> Text:
 def _fit(parts: Sequence[Text | _Part | _Names]) -> Text:
     """The parts, the longest list shortened by one until the whole fits Telegram's
     limit (or nothing of the lists is left to cut); a ``Text`` is kept as it is."""
-    shown = [0 if isinstance(part, Text) else len(part.lines) for part in parts]
-    while True:
-        text = Text(
+
+    def text(shown: Sequence[int]) -> Text:
+        return Text(
             *(p if isinstance(p, Text) else p.text(n) for p, n in zip(parts, shown, strict=True))
         )
-        if telegram_length(text) <= MAX_TEXT or not any(shown):
-            return text
-        longest = max(range(len(shown)), key=shown.__getitem__)
-        shown[longest] -= 1
+
+    lengths = [0 if isinstance(part, Text) else len(part.lines) for part in parts]
+    return cut_to_fit(text, lengths, MAX_TEXT)[0]
 
 
 def _more(hidden: int, where: str = "") -> str:
