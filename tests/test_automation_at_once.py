@@ -6,7 +6,9 @@ PostgreSQL the batch read the deal before the member's change was committed and 
 over it: a deal the member had just won went to the rule's open stage still closed, its
 timeline saying it came from the stage it had left. And a member deleting a deal, who
 holds the deal and then deletes its firings, deadlocked with a batch that held the
-firing and waited for the deal. The member is played by a second connection that has
+firing and waited for the deal; the owner deleting a rule, which holds the rule and then
+deletes its firings, deadlocked with a batch that held a firing and then counted it on
+its rule. The member is played by a second connection that has
 locked the client and the deal (as the member's write does first) and changed the deal
 without committing; on SQLite the batch simply waits for the write lock.
 """
@@ -19,12 +21,17 @@ import pytest
 from sqlalchemy import delete, select, text, update
 
 from bot.app import App
-from crm.automation import batch_reads
+from crm.automation import batch_reads, runner
 from crm.clock import ManualClock
 from crm.errors import Conflict, ErrorCode
-from storage.models import AutomationFiring, Client, Deal, Event
+from storage.models import AutomationFiring, AutomationRule, Client, Deal, Event
 from tests.at_once import lock, once_other_commits
 from tests.test_automation_core import move, new_deal, owner, rows, stage, tick
+
+LOCK_WAITS = (
+    "SELECT count(*) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+)
 
 
 async def deal_with_a_due_move(app: App) -> Deal:
@@ -105,3 +112,46 @@ async def test_a_deal_that_keeps_changing_clients_leaves_the_batch_for_the_next_
     assert await tick(app) == 1
     [found] = await rows(app, Deal, Deal.id == deal.id)
     assert found.stage_id == await stage(app, "meeting")
+
+
+async def test_deleting_a_rule_while_a_batch_does_its_firing_deadlocks_neither(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch has taken the rule's due firing when the owner deletes the rule: the
+    deletion waits for the batch (which then counts the firing on its rule), and then
+    deletes the rule and its firings. Before, the deletion held the rule and waited for
+    the firing while the batch held the firing and waited for the rule, until PostgreSQL
+    undid one of them as a deadlock."""
+    if app.engine.dialect.name == "sqlite":
+        pytest.skip("writers take turns on SQLite: no row locks")
+    deal = await deal_with_a_due_move(app)
+    [rule] = await rows(app, AutomationRule)
+    holding = asyncio.Event()
+    real_read_batch = runner.read_batch
+
+    async def read_batch(*args: object, **kwargs: object) -> object:
+        holding.set()  # the batch's firings are locked (and what it locks before them)
+        async with app.engine.connect() as watcher:  # until the deletion waits for a lock
+            for _ in range(100):
+                if await watcher.scalar(text(LOCK_WAITS)):
+                    break
+                await watcher.rollback()
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("the deletion waited for nothing the batch holds")
+        return await real_read_batch(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "read_batch", read_batch)
+
+    async def delete_rule() -> None:
+        await holding.wait()
+        async with app.crm.open() as crm:
+            await crm.automation.delete(await owner(crm), rule.id)
+
+    done, deleted = await asyncio.gather(tick(app), delete_rule(), return_exceptions=True)
+    assert done == 1 and deleted is None, (done, deleted)
+    # The firing was done before the rule went, and went with it.
+    [found] = await rows(app, Deal, Deal.id == deal.id)
+    assert found.stage_id == await stage(app, "meeting")
+    assert await rows(app, AutomationRule) == []
+    assert await rows(app, AutomationFiring) == []

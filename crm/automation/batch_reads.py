@@ -25,31 +25,44 @@ from storage.models import (
     User,
 )
 
-# A due firing and the cards it acts on (``lock_cards``).
+# A due firing, the cards it acts on and its rule (``lock_cards``).
 CARDS = (
     AutomationFiring.id,
     AutomationFiring.client_id,
     AutomationFiring.deal_id,
     AutomationFiring.record_id,
+    AutomationFiring.rule_id,
 )
+Due = tuple[int, int | None, int | None, int | None, int]
 
 
-async def lock_cards(
-    session: AsyncSession, due: Sequence[tuple[int, int | None, int | None, int | None]]
-) -> None:
+async def lock_cards(session: AsyncSession, due: Sequence[Due]) -> None:
     """Lock the cards the ``due`` firings (``CARDS``) act on, as a member's writes lock
     them (``crm.row_locks``): a deal's client and the deal, read afresh, then a client's
-    own or a record's, all at once in the one order. Taken before the firings' rows: a
-    member deleting a deal holds it and then deletes its firings, so the other order
-    would deadlock. A member's change and a rule's action then take turns, and the rule
-    acts on the card as the member left it (on PostgreSQL it read it before and wrote
-    over the member's change). Not on SQLite, where the batch holds the write lock."""
-    deals = {deal_id for _, _, deal_id, _ in due if deal_id is not None}
-    clients = {client for _, client, deal, _ in due if deal is None and client is not None}
-    records = {record_id for _, _, _, record_id in due if record_id is not None}
+    own or a record's, all at once in the one order; then the firings' rules, in id
+    order. Taken before the firings' rows: a member deleting a deal holds it and then
+    deletes its firings, and the owner deleting a rule holds the rule and then deletes its
+    firings (``ON DELETE CASCADE``), so the other order would deadlock (the batch, holding
+    a firing, counts it on its rule at the end). A member's change and a rule's action
+    then take turns, and the rule acts on the card as the member left it (on PostgreSQL
+    it read it before and wrote over the member's change); a rule deleted meanwhile is
+    found gone with its firings. Not on SQLite, where the batch holds the write lock."""
+    deals = {deal_id for _, _, deal_id, _, _ in due if deal_id is not None}
+    clients = {client for _, client, deal, _, _ in due if deal is None and client is not None}
+    records = {record_id for _, _, _, record_id, _ in due if record_id is not None}
     also = [CardRef(CardKind.CLIENT, client_id) for client_id in clients]
     also += [CardRef(CardKind.RECORD, record_id) for record_id in records]
     await deals_locked(session, deals, *also)
+    # FOR NO KEY UPDATE, as the batch's own update of the rule takes: a member's write
+    # queuing a firing of the rule (FOR KEY SHARE) does not wait for it. At most MAX_RULES.
+    rule_ids = sorted({rule_id for *_, rule_id in due})
+    if rule_ids:
+        await session.execute(
+            select(AutomationRule.id)
+            .where(AutomationRule.id.in_(rule_ids))
+            .order_by(AutomationRule.id)
+            .with_for_update(key_share=True)
+        )
 
 
 @dataclass

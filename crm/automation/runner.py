@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events, placeholders
 from crm.automation import field_match, triggers
 from crm.automation.actions import Actions, Skipped
-from crm.automation.batch_reads import CARDS, BatchReads, lock_cards, read_batch
+from crm.automation.batch_reads import CARDS, BatchReads, Due, lock_cards, read_batch
 from crm.automation.conditions import Record, load_custom, load_record
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode
@@ -136,8 +136,10 @@ class Runner:
             due = await self._session.execute(
                 select(*CARDS).where(*due_firings(now)).order_by(*order).limit(limit)
             )
-            cards = [(card_id, client, deal, record) for card_id, client, deal, record in due]
-            if not self.one_writer():  # their cards first, as a member's writes lock them
+            cards: list[Due] = [
+                (f, client, deal, record, rule) for f, client, deal, record, rule in due
+            ]
+            if not self.one_writer():  # their cards and rules first (``lock_cards``)
                 await lock_cards(self._session, cards)
             firings = list(
                 await self._session.scalars(
