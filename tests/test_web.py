@@ -20,6 +20,7 @@ from bot.logs import JsonFormatter
 from bot.offline import OfflineSession
 from bot.startup import prepare_database
 from bot.updates import LocalUpdateQueue, RedisUpdateQueue, UpdateRunner, chat_of
+from bot.web import health
 from bot.web.refusals import RETRY_AFTER_SECONDS
 from bot.web.server import build_web_app, webhook_path
 from bot.web.webhook import SECRET_HEADER
@@ -233,6 +234,33 @@ def test_start_up_refuses_what_cannot_work(overrides: dict[str, object], refusal
 def test_start_up_accepts_what_works(overrides: dict[str, object]) -> None:
     settings = make_settings(overrides.pop("database_url", SQLITE), **overrides)  # type: ignore[arg-type]
     check_settings(settings)
+
+
+async def test_readiness_that_fails_says_when_to_ask_again(
+    web_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``/readyz`` not ready is a 503 like the others: with ``Retry-After``."""
+    stopping = False
+    server = TestServer(build_web_app(web_app, stopping=lambda: stopping))
+    async with TestClient(server) as http:
+        answer = await http.get("/readyz")
+        assert answer.status == 200 and "Retry-After" not in answer.headers
+        with monkeypatch.context() as patch:
+
+            async def database_away(_engine: object) -> None:
+                raise ConnectionRefusedError()
+
+            patch.setattr(health, "_database", database_away)
+            answer = await http.get("/readyz")
+            assert answer.status == 503, await answer.text()
+            assert (await answer.json())["checks"]["database"].startswith("unavailable")
+            assert answer.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+        stopping = True
+        answer = await http.get("/readyz")
+        assert answer.status == 503
+        checks = (await answer.json())["checks"]
+        assert (checks["database"], checks["process"]) == ("ok", "shutting down")
+        assert answer.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
 
 
 async def test_a_webhook_shutting_down_or_without_its_queue_says_when_to_retry(

@@ -1,4 +1,5 @@
-"""``/healthz``: the process answers. ``/readyz``: its database and Redis answer too."""
+"""``/healthz``: the process answers. ``/readyz``: its database and Redis answer too (and
+the process is not shutting down); when not, 503 with ``Retry-After`` as every 503."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from aiohttp import web
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.web.refusals import retry_after
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,7 @@ def readyz_route(
         return web.json_response(
             {"status": "ok" if ready else "unavailable", "checks": checks},
             status=200 if ready else 503,
+            headers=None if ready else retry_after(),
         )
 
     return readyz

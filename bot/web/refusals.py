@@ -48,10 +48,15 @@ def refuse(status: int, reason: str, headers: dict[str, str] | None = None) -> w
     return web.json_response({"ok": False, "error": reason}, status=status, headers=headers)
 
 
+def retry_after() -> dict[str, str]:
+    """The header of every 503 (and of a ``/readyz`` that is not ready): when to ask again."""
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def unavailable(reason: str) -> web.Response:
     """503 with ``Retry-After``: the request was not taken, and the same one sent again
     in a few seconds may be (a database back, a queue reachable, another instance up)."""
-    return refuse(503, reason, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+    return refuse(503, reason, retry_after())
 
 
 def database_unavailable(error: BaseException) -> bool:
