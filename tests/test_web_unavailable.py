@@ -3,7 +3,9 @@ half-written, the failure logged; a bug stays a 500. Through aiohttp's test clie
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,11 +13,12 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from sqlalchemy import text
+from sqlalchemy import exc, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 import storage.engine
 from bot.app import App
+from bot.web import outage_log
 from bot.web.refusals import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 from crm.clock import ManualClock
 from crm.intake.batch import BatchIntake
@@ -81,6 +84,61 @@ async def test_a_database_failure_storing_a_lead_is_503_and_leaves_nothing(
     retried = await http.post(f"/leads/{token}", json=LEAD)
     assert retried.status == 200, await retried.text()
     assert await count(app, Lead) == 1
+
+
+def told(caplog: pytest.LogCaptureFixture) -> tuple[int, list[int]]:
+    """The tracebacks logged, and the counts the summary lines told."""
+    records = [r for r in caplog.records if r.name == "bot.web.refusals"]
+    tracebacks = sum(1 for r in records if r.exc_info is not None)
+    counts = [
+        int(re.match(r"(\d+) more requests answered 503", r.getMessage())[1])  # type: ignore[index]
+        for r in records
+        if r.exc_info is None
+    ]
+    return tracebacks, counts
+
+
+async def test_a_flood_the_database_fails_logs_one_traceback_and_then_counts(
+    app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each request still gets its 503 with Retry-After; the log gets the first failure's
+    traceback and a line counting the rest (every ``SUMMARY_SECONDS``, and at the stop)."""
+    monkeypatch.setattr(outage_log, "SUMMARY_SECONDS", 1.5)
+    token = await new_source(app, open_deal=True)
+    client = await web_client(app)
+    try:
+        fail_after_the_rows(monkeypatch, locked())
+        with caplog.at_level(logging.ERROR, logger="bot.web"):
+            for _ in range(20):
+                await assert_unavailable(await client.post(f"/leads/{token}", json=LEAD))
+            assert told(caplog)[0] == 1
+            await asyncio.sleep(1.7)  # the summary's time (a slow machine may have split it)
+            tracebacks, counts = told(caplog)
+            assert (tracebacks, sum(counts)) == (1, 19), counts
+            summary = [r for r in caplog.records if r.exc_info is None][-1]
+            assert "OperationalError" in summary.getMessage()
+            assert "POST /leads/{token}" in summary.getMessage()
+            assert token not in caplog.text
+            await asyncio.sleep(1.6)  # quiet for a while: the next failure is a new outage
+            for _ in range(3):
+                await assert_unavailable(await client.post(f"/leads/{token}", json=LEAD))
+    finally:
+        await client.close()  # what was counted is told before the server goes
+    tracebacks, later = told(caplog)
+    assert (tracebacks, later[: len(counts)], later[len(counts) :]) == (2, counts, [2])
+
+
+async def test_another_kind_of_failure_in_an_outage_logs_its_own_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    outages = outage_log.OutageLog(logging.getLogger("bot.web.refusals"))
+    no_connection = exc.TimeoutError("QueuePool limit of size 5 overflow 10 reached")
+    with caplog.at_level(logging.ERROR, logger="bot.web"):
+        for error in (locked(), locked(), no_connection, locked(), no_connection):
+            outages.failed("POST /leads/{token}", error)
+        outages.tell()
+    assert told(caplog) == (2, [3])
+    assert "OperationalError (Exception) ×2, TimeoutError ×1" in caplog.records[-1].getMessage()
 
 
 async def test_a_bug_storing_a_lead_stays_a_500(

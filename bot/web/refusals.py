@@ -5,8 +5,9 @@ database work fails because the database is away, locked past its wait or
 overloaded (not for what was sent, nor for a bug) is answered ``503 Service
 Unavailable`` with ``Retry-After`` by ``database_failures``, the server's
 middleware: each write is one transaction, so nothing of the request was stored,
-and the same request sent again later is taken. Any other exception stays
-aiohttp's 500 (logged by aiohttp with its traceback).
+and the same request sent again later is taken. Under a flood of such requests the log
+keeps to the first traceback and a count (``bot.web.outage_log``). Any other exception
+stays aiohttp's 500 (logged by aiohttp with its traceback).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import logging
 import sqlite3
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
+from aiohttp.typedefs import Handler, Middleware
 from sqlalchemy import exc
 
+from bot.web.outage_log import OutageLog
 from storage.engine import DatabaseGone
 
 log = logging.getLogger(__name__)
@@ -97,18 +99,23 @@ def _raised_in_sqlalchemy(error: BaseException) -> bool:
     return False
 
 
-@web.middleware
-async def database_failures(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """A failing database answered 503 with ``Retry-After``; anything else as it was."""
-    try:
-        return await handler(request)
-    except web.HTTPException:
-        raise
-    except Exception as error:
-        if not database_unavailable(error):
+def database_failures(outages: OutageLog) -> Middleware:
+    """The server's middleware: a failing database answered 503 with ``Retry-After``, and
+    told to ``outages`` (its first traceback, then counted); anything else as it was."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except web.HTTPException:
             raise
-        # The route's pattern, not the path: a form's path holds its source's secret token.
-        resource = request.match_info.route.resource
-        route = resource.canonical if resource is not None else "?"
-        log.error("%s %s answered 503: the database failed", request.method, route, exc_info=error)
-        return unavailable(DATABASE_UNAVAILABLE)
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            # The route's pattern, not the path: a form's path holds its source's secret.
+            resource = request.match_info.route.resource
+            route = resource.canonical if resource is not None else "?"
+            outages.failed(f"{request.method} {route}", error)
+            return unavailable(DATABASE_UNAVAILABLE)
+
+    return middleware

@@ -11,7 +11,9 @@ from aiohttp import web
 from bot.app import App
 from bot.web.health import healthz, readyz_route
 from bot.web.metrics import metrics_route
+from bot.web.outage_log import OutageLog
 from bot.web.refusals import database_failures
+from bot.web.refusals import log as refusals_log
 from bot.web.webhook import Intake, webhook_route
 
 log = logging.getLogger(__name__)
@@ -37,9 +39,18 @@ def build_web_app(
 
     ``route_adders`` add the routes of other features (the lead intake's
     ``add_lead_routes``); each gets the application before it starts. On every
-    route, a database that fails is answered 503 with ``Retry-After``.
+    route, a database that fails is answered 503 with ``Retry-After`` (and logged
+    as ``bot.web.outage_log`` says).
     """
-    web_app = web.Application(client_max_size=2 * 1024 * 1024, middlewares=[database_failures])
+    outages = OutageLog(refusals_log)
+    web_app = web.Application(
+        client_max_size=2 * 1024 * 1024, middlewares=[database_failures(outages)]
+    )
+
+    async def tell_outages(_: web.Application) -> None:
+        outages.tell()  # what was counted and not yet told, before the server is gone
+
+    web_app.on_cleanup.append(tell_outages)
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz_route(app.engine, app.redis, stopping))
     web_app.router.add_get("/metrics", metrics_route(app.crm))
