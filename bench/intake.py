@@ -1,13 +1,13 @@
 """Lead intake under load: form leads posted to a real server on 127.0.0.1 (SQLite).
 
-The server runs in a child process (``--serve``), built by the production
-factory with ``add_lead_routes`` on a plain aiohttp ``AppRunner``; this process
-is the load generator. It posts Tilda-style form-urlencoded leads at a fixed
-rate (open loop: a slow answer does not slow the sending), every tenth one
-posted twice (a retry with the same ``tranid``), and measures each request
-from send to answer. Then it stops the server and counts what the database
-holds: every distinct lead exactly once, with its card, timeline line and
-notice.
+The server runs in a child process (``--serve``), built as production builds it
+(``build_web_app`` with the lead intake's routes, run by ``WebServer``: the same
+middleware, limits and routes); this process is the load generator. It posts
+Tilda-style form-urlencoded leads at a fixed rate (open loop: a slow answer does
+not slow the sending), every tenth one posted twice (a retry with the same
+``tranid``), and measures each request from send to answer. Then it stops the
+server and counts what the database holds: every distinct lead exactly once,
+with its card, timeline line and notice.
 """
 
 from __future__ import annotations
@@ -32,19 +32,19 @@ OWNER_ID = 1
 
 
 async def serve(db: str, port: int) -> None:
-    from aiohttp import web
-
     from bot.app import build_app
     from bot.config import Settings
     from bot.offline import OfflineSession
+    from bot.runner import lead_routes
     from bot.startup import prepare_database
-    from bot.web.leads import add_lead_routes
+    from bot.web.server import WebServer, build_web_app
 
     settings = Settings(
         _env_file=None,
         database_url=f"sqlite+aiosqlite:///{db}",
         owner_ids=(OWNER_ID,),
         log_level="WARNING",
+        lead_rate_per_minute=100_000,
     )
     app = build_app(settings, session=OfflineSession())
     await prepare_database(app)
@@ -52,14 +52,12 @@ async def serve(db: str, port: int) -> None:
         owner = await crm.members.get_active(OWNER_ID)
         assert owner is not None
         issued = await crm.lead_sources.create(owner, "Сайт", "member", (OWNER_ID,), True)
-    web_app = web.Application()
-    add_lead_routes(web_app, app.crm, rate_per_minute=100_000)
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    # The server as bot.runner.serve builds it: its middleware, health, metrics, the forms.
+    server = WebServer(build_web_app(app, route_adders=(lead_routes(app),)), "127.0.0.1", port)
+    await server.start()
     print(json.dumps({"token": issued.token}), flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until closed
-    await runner.cleanup()
+    await server.stop()
     await app.close()
 
 
