@@ -28,3 +28,26 @@ async def raw_request(
         writer.close()
     head, _, content = answer.partition(b"\r\n\r\n")
     return int(head.split(b" ", 2)[1]), content
+
+
+async def short_body(
+    client: TestClient,  # type: ignore[type-arg]
+    path: str,
+    headers: list[tuple[bytes, bytes]],
+    wait: float = 10,
+) -> tuple[int, bytes, float]:
+    """POST whose Content-Length says 100 bytes and whose body has 5, the connection kept
+    open: the answer's status and head, and the seconds it took to come (TimeoutError
+    after ``wait``)."""
+    lines = [f"POST {path} HTTP/1.1".encode(), b"Host: test", b"Content-Length: 100"]
+    lines += [name + b": " + value for name, value in headers]
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    started = asyncio.get_running_loop().time()
+    try:
+        writer.write(b"\r\n".join(lines) + b"\r\n\r\n" + b'{"a":')
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), wait)
+    finally:
+        writer.close()
+    seconds = asyncio.get_running_loop().time() - started
+    return int(head.split(b" ", 2)[1]), head, seconds

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.app import App
+from bot.web import refusals
 from bot.web.leads import MAX_BUCKETS, LeadWriter, RateLimiter, add_lead_routes
 from bot.web.server import build_web_app
 from crm.clock import ManualClock
@@ -24,7 +25,7 @@ from crm.tokens import token_hash
 from storage.models import Client, ClientPhone, Deal, Event, Lead, OutboxMessage
 from tests.client_helpers import member
 from tests.conftest import OWNER_ID, Joiner
-from tests.raw_http import raw_request
+from tests.raw_http import raw_request, short_body
 
 
 async def web_client(app: App, **limits: int) -> TestClient[web.Request, web.Application]:
@@ -274,6 +275,27 @@ async def test_a_content_type_with_bytes_that_are_not_utf8_gets_400(
         )
         assert status == 400, answer
         assert json.loads(answer)["ok"] is False
+    assert await count(app, Lead) == 0
+
+
+@pytest.mark.parametrize("known", [True, False])
+async def test_a_body_shorter_than_its_content_length_is_answered_408_in_time(
+    app: App, monkeypatch: pytest.MonkeyPatch, known: bool
+) -> None:
+    """The caller says 100 bytes and sends 5: its connection, and the handler, waited
+    for the rest for ever. Now it is answered once ``BODY_SECONDS`` have passed (a
+    made-up token with the same bare 404 as ever), and the connection is closed."""
+    monkeypatch.setattr(refusals, "BODY_SECONDS", 0.5)
+    token = await new_source(app) if known else "made-up-token"
+    client = await web_client(app)
+    try:
+        json_body = [(b"Content-Type", b"application/json")]
+        status, head, seconds = await short_body(client, f"/leads/{token}", json_body)
+    finally:
+        await client.close()
+    assert status == (408 if known else 404), head
+    assert b"Connection: close" in head
+    assert 0.5 <= seconds < 5
     assert await count(app, Lead) == 0
 
 

@@ -20,7 +20,7 @@ from bot.logs import JsonFormatter
 from bot.offline import OfflineSession
 from bot.startup import prepare_database
 from bot.updates import LocalUpdateQueue, RedisUpdateQueue, UpdateRunner, chat_of
-from bot.web import health
+from bot.web import health, refusals
 from bot.web.refusals import RETRY_AFTER_SECONDS
 from bot.web.server import build_web_app, webhook_path
 from bot.web.webhook import SECRET_HEADER
@@ -28,7 +28,7 @@ from crm.clock import ManualClock
 from crm.outbox import enqueue
 from storage.engine import create_session_factory, write_transaction
 from tests.conftest import OWNER_ID, make_settings
-from tests.raw_http import raw_request
+from tests.raw_http import raw_request, short_body
 
 SECRET = "s3cret-token_1"
 PATH = "/telegram/hook"
@@ -261,6 +261,18 @@ async def test_readiness_that_fails_says_when_to_ask_again(
         checks = (await answer.json())["checks"]
         assert (checks["database"], checks["process"]) == ("ok", "shutting down")
         assert answer.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+
+
+async def test_a_webhook_body_shorter_than_its_content_length_is_answered_408_in_time(
+    client: tuple[TestClient, LocalUpdateQueue],  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(refusals, "BODY_SECONDS", 0.5)
+    http, _queue = client
+    headers = [(SECRET_HEADER.encode(), SECRET.encode())]
+    status, head, seconds = await short_body(http, PATH, headers)
+    assert status == 408 and b"Connection: close" in head, head
+    assert 0.5 <= seconds < 5
 
 
 async def test_a_webhook_shutting_down_or_without_its_queue_says_when_to_retry(

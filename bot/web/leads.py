@@ -22,8 +22,9 @@ from typing import TypeVar
 
 from aiohttp import web
 
+from bot.web import refusals
 from bot.web.form_body import BodyError, read_pairs
-from bot.web.refusals import database_unavailable, refuse
+from bot.web.refusals import body_timed_out, database_unavailable, refuse
 from crm.errors import CrmError, NotFound
 from crm.intake.batch import Accepted
 from crm.intake.drafts import LeadDraft, lead_draft
@@ -96,6 +97,11 @@ class UndecodableBody(BodyError):
     the connection, so the answer says so (a keep-alive client must not reuse it)."""
 
 
+class SlowBody(BodyError):
+    """The body did not all arrive within ``BODY_SECONDS``: answered 408, and the
+    connection closed (the rest of the body is not waited for)."""
+
+
 def _closing(response: R, close: bool) -> R:
     if close:
         response.force_close()
@@ -108,12 +114,15 @@ async def _read_limited(request: web.Request, limit: int) -> bytes | None:
         return None
     body = bytearray()
     try:
-        async for chunk in request.content.iter_chunked(16 * 1024):
-            body.extend(chunk)
-            if len(body) > limit:
-                return None
+        async with asyncio.timeout(refusals.BODY_SECONDS):
+            async for chunk in request.content.iter_chunked(16 * 1024):
+                body.extend(chunk)
+                if len(body) > limit:
+                    return None
     except web.RequestPayloadError:
         raise UndecodableBody("the body does not decode as its Content-Encoding says") from None
+    except TimeoutError:
+        raise SlowBody(refusals.BODY_TIMED_OUT) from None
     return bytes(body)
 
 
@@ -205,9 +214,11 @@ def add_lead_routes(
                 return refuse(413, f"the body is larger than {max_body} bytes")
             form = read_form(read_pairs(request.headers.get("Content-Type", ""), body))
         except (BodyError, LeadFormError) as exc:
-            close = isinstance(exc, UndecodableBody)
+            close = isinstance(exc, UndecodableBody | SlowBody)
             if not await _known(crm, token):
                 raise _closing(web.HTTPNotFound(), close) from None
+            if isinstance(exc, SlowBody):
+                return body_timed_out()
             return _closing(refuse(400, str(exc)), close)
         if form.is_test:
             if not await _known(crm, token):

@@ -46,6 +46,13 @@ _UNAVAILABLE = (
 )
 
 
+# How long a request's body may take to arrive, all of it. aiohttp waits for as many bytes
+# as Content-Length says, without end: a caller that says more than it sends (or sends a
+# byte now and then) would hold its connection, and the handler, for ever.
+BODY_SECONDS = 10.0
+BODY_TIMED_OUT = "the body did not arrive in time (fewer bytes than its Content-Length says?)"
+
+
 def refuse(status: int, reason: str, headers: dict[str, str] | None = None) -> web.Response:
     return web.json_response({"ok": False, "error": reason}, status=status, headers=headers)
 
@@ -59,6 +66,13 @@ def unavailable(reason: str) -> web.Response:
     """503 with ``Retry-After``: the request was not taken, and the same one sent again
     in a few seconds may be (a database back, a queue reachable, another instance up)."""
     return refuse(503, reason, retry_after())
+
+
+def body_timed_out() -> web.Response:
+    """408, and the connection closed: what is left of the body is not waited for."""
+    response = refuse(408, BODY_TIMED_OUT)
+    response.force_close()
+    return response
 
 
 def database_unavailable(error: BaseException) -> bool:

@@ -10,6 +10,7 @@ that fails is on every route.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -19,7 +20,8 @@ from typing import Protocol
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from bot.web.refusals import refuse, unavailable
+from bot.web import refusals
+from bot.web.refusals import body_timed_out, refuse, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,10 @@ def webhook_route(
             # Telegram tries again; the proxy sends the retry to an instance that is up.
             return unavailable("shutting down")
         try:
-            body = await request.read()
+            async with asyncio.timeout(refusals.BODY_SECONDS):
+                body = await request.read()
+        except TimeoutError:
+            return body_timed_out()
         except web.RequestPayloadError:
             # aiohttp drops the connection after it: the answer says so.
             refusal = refuse(400, "the body does not decode as its Content-Encoding says")
