@@ -173,3 +173,29 @@ async def test_twenty_leads_with_long_names_can_still_be_listed(
     [listing] = await owner_en.send("/incoming")
     assert listing.text.startswith("Incoming leads, newest first")
     assert "19 Guest Guest" in listing.text and len(listing.buttons) == 60
+
+
+async def test_a_member_deactivated_since_is_let_go_from_a_sources_turn(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    await join(MAX, first_name="Max", language_code="en")
+    await join(ANNA, first_name="Anna", language_code="en")
+    await add_source_in_settings(owner_en, "Site")
+    source = SourceCb.unpack(owner_en.last_message().buttons[0][1] or "").source_id
+    for member_id in (MAX, ANNA):
+        await owner_en.press_data(
+            SourceCb(action=SourceAction.TURN, source_id=source, member_id=member_id).pack()
+        )
+    assert "Who gets its leads: in turn: Max, Anna" in owner_en.last_message().text
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.handoff.deactivate(owner, ANNA, None)
+    await owner_en.press_data(SourceCb(action=SourceAction.SHOW, source_id=source).pack())
+    assert "in turn: Max, Anna (deactivated)" in owner_en.last_message().text
+    await owner_en.press_data(
+        SourceCb(action=SourceAction.TURN, source_id=source, member_id=OWNER_ID).pack()
+    )
+    assert owner_en.alert is None or "Choose active" not in owner_en.alert
+    assert "Who gets its leads: in turn: Max, " in owner_en.last_message().text
+    assert "Anna" not in owner_en.last_message().text

@@ -120,7 +120,8 @@ class LeadSources:
     ) -> LeadSource:
         async with write_transaction(self._session):
             source = await self.get(actor, source_id)
-            source.member_ids = await self._check_assignment(assign, member_ids)
+            kept = frozenset(int(m) for m in source.member_ids)
+            source.member_ids = await self._check_assignment(assign, member_ids, kept)
             source.assign = assign
             source.turn = 0
             self._record(actor, "lead_source_changed", source)
@@ -140,18 +141,23 @@ class LeadSources:
             source.active = False
             self._record(actor, "lead_source_removed", source)
 
-    async def _check_assignment(self, assign: str, member_ids: tuple[int, ...]) -> list[int]:
+    async def _check_assignment(
+        self, assign: str, member_ids: tuple[int, ...], kept: frozenset[int] = frozenset()
+    ) -> list[int]:
+        """The members to store: active ones; of those ``kept`` from before, the ones
+        deactivated since are let go rather than refused (nobody could remove them)."""
         if assign not in ASSIGN_MODES:
             raise InvalidInput(ErrorCode.BAD_ASSIGNMENT)
         if assign == "queue":
             return []
         ids = list(dict.fromkeys(member_ids))
-        if not ids or (assign == "member" and len(ids) != 1):
-            raise InvalidInput(ErrorCode.BAD_ASSIGNMENT)
-        found = await self._session.scalars(
-            select(User.id).where(User.id.in_(ids), User.active.is_(True))
+        active = set(
+            await self._session.scalars(
+                select(User.id).where(User.id.in_(ids), User.active.is_(True))
+            )
         )
-        if set(found) != set(ids):
+        ids = [i for i in ids if i in active or i not in kept]
+        if not ids or (assign == "member" and len(ids) != 1) or not active.issuperset(ids):
             raise InvalidInput(ErrorCode.BAD_ASSIGNMENT)
         return ids
 

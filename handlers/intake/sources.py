@@ -14,6 +14,7 @@ from handlers.intake.callbacks import SourceAction, SourceCb
 from handlers.intake.states import SourceFlow
 from handlers.intake.views import source_screen, sources_screen
 from handlers.kit.keyboards import cancel_row, keyboard
+from handlers.kit.labels import responsible_name
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, send, show
 from storage.models import LeadSource, User
@@ -22,8 +23,10 @@ routes = Routes(__name__)
 
 
 async def _source(crm: Crm, member: User, source: LeadSource, token: str | None = None) -> Screen:
-    team = [m for m in await crm.members.team(member) if m.active]
-    return Screen(*source_screen(source, team, crm.config.public_url, token))
+    everyone = await crm.members.team(member)
+    names = {m.id: responsible_name(m) for m in everyone}  # one deactivated since: marked
+    team = [m for m in everyone if m.active]
+    return Screen(*source_screen(source, team, names, crm.config.public_url, token))
 
 
 @routes.callback_query(SourceCb.filter(F.action == SourceAction.LIST))

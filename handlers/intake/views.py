@@ -96,10 +96,11 @@ def sources_screen(sources: Sequence[LeadSource]) -> tuple[Text, InlineKeyboardM
 def source_screen(
     source: LeadSource,
     team: Sequence[User],
+    names: dict[int, str],
     public_url: str | None,
     token: str | None,
 ) -> tuple[Text, InlineKeyboardMarkup]:
-    names = {m.id: m.full_name or str(m.id) for m in team}
+    """A source: who gets its leads (``names``: every member's), buttons for ``team``'s."""
     parts: list[Text | str] = [
         as_line(Bold(f"🌐 {source.name}")),
         as_line(as_key_value(_("Who gets its leads"), assignment_label(source, names))),
