@@ -79,3 +79,23 @@ async def test_a_manager_cannot_open_automation(app: App, join: Joiner) -> None:
     manager = await join(777, language_code="en")
     await manager.press_data(AutoCb(action=AutoAction.LIST).pack())
     assert manager.alert is not None and "access" in manager.alert
+
+
+async def test_a_hundred_rules_are_paged_ten_to_a_page(app: App, owner_en: SimulatedUser) -> None:
+    """Every rule listed at once made over 4096 units (and 103 buttons): the list never
+    opened."""
+    task = {"type": "create_task", "title": "Call", "due_minutes": 0, "assignee": "responsible"}
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        for number in range(100):
+            name = f"Rule {number:02d} " + "x" * 90
+            await crm.automation.add(owner, name, "client_created", {}, [task])
+    await owner_en.send("/settings")
+    [first] = await owner_en.press("Automation")
+    assert first.text.count("▶️ Rule") == 10 and "Rule 09" in first.text
+    assert [text for text, _data, _url in first.buttons][10:13] == ["1/10", "▶️", "➕ New rule"]
+    [second] = await owner_en.press("▶️")
+    assert "Rule 10" in second.text and "Rule 19" in second.text and "Rule 09" not in second.text
+    [rule] = await owner_en.press(next(t for t, _d, _u in second.buttons if "Rule 12" in t))
+    assert "Rule 12" in rule.text

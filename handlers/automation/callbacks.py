@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-from handlers.kit.callbacks import MemberId, RecordId
+from handlers.kit.callbacks import MemberId, Page, RecordId
 
 
 class AutoAction(StrEnum):
@@ -24,6 +24,12 @@ class AutoCb(CallbackData, prefix="au"):
     action: AutoAction
     rule_id: RecordId = 0
     code: str = ""
+
+
+class RulesPageCb(CallbackData, prefix="aup"):
+    """A page of /settings → Automation's rules (ten to a page: there may be a hundred)."""
+
+    page: Page = 0
 
 
 class RuleAction(StrEnum):

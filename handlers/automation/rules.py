@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.automation.manage import RuleSummary
 from crm.errors import NotFound
 from crm.service import Crm
-from handlers.automation.callbacks import AutoAction, AutoCb
+from handlers.automation.callbacks import AutoAction, AutoCb, RulesPageCb
 from handlers.automation.screens import rule_screen, rules_screen, starter_texts, starters_screen
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, show
@@ -22,6 +22,14 @@ routes = Routes(__name__)
 async def rules_list(callback: CallbackQuery, member: User, crm: Crm) -> None:
     rules = await crm.automation.rules(member)
     await show(callback, rules_screen(rules, member.timezone))
+
+
+@routes.callback_query(RulesPageCb.filter())
+async def rules_page(
+    callback: CallbackQuery, callback_data: RulesPageCb, member: User, crm: Crm
+) -> None:
+    rules = await crm.automation.rules(member)
+    await show(callback, rules_screen(rules, member.timezone, page=callback_data.page))
 
 
 @routes.callback_query(AutoCb.filter(F.action == AutoAction.STARTERS))

@@ -12,9 +12,17 @@ from aiogram.utils.i18n import gettext as _
 from crm.automation.manage import RuleSummary
 from crm.automation.starters import STARTERS
 from crm.team_settings import Status
-from handlers.automation.callbacks import AutoAction, AutoCb, BuildCb, RuleAction, RuleCb, Step
+from handlers.automation.callbacks import (
+    AutoAction,
+    AutoCb,
+    BuildCb,
+    RuleAction,
+    RuleCb,
+    RulesPageCb,
+    Step,
+)
 from handlers.automation.rule_texts import describe, field_notes, missing_words, names_of
-from handlers.kit.keyboards import back_row, button, keyboard, pick
+from handlers.kit.keyboards import back_row, button, keyboard, pager, pick
 from handlers.kit.labels import local_time
 from handlers.kit.screen import Screen
 from handlers.settings.callbacks import SettingsCb
@@ -44,13 +52,22 @@ def _when(moment: datetime | None, timezone: str) -> str:
     return local_time(moment, timezone) if moment else _("never")
 
 
-def rules_screen(rules: list[RuleSummary], timezone: str, note: str | None = None) -> Screen:
+RULES_PER_PAGE = 10
+
+
+def rules_screen(
+    rules: list[RuleSummary], timezone: str, note: str | None = None, page: int = 0
+) -> Screen:
+    """The rules, ten to a page (a page past the end shows the last)."""
+    pages = max(1, -(-len(rules) // RULES_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = rules[page * RULES_PER_PAGE : (page + 1) * RULES_PER_PAGE]
     lines: list[Text | str] = [Bold(_("🤖 Automation"))]
     if note:
         lines.append(note)
     if not rules:
         lines.append(_("No rules yet. Start with a ready one: one tap each."))
-    for summary in rules:
+    for summary in shown:
         rule = summary.rule
         state = "⏸" if rule.paused_at else "▶️"
         lines.append(
@@ -72,12 +89,13 @@ def rules_screen(rules: list[RuleSummary], timezone: str, note: str | None = Non
             ("⚠️ " if s.missing else "⏸ " if s.rule.paused_at else "") + s.rule.name,
             AutoCb(action=AutoAction.RULE, rule_id=s.rule.id),
         )
-        for s in rules
+        for s in shown
     ]
     return Screen(
         as_list(*lines),
         keyboard(
             *pick(items),
+            pager(page, pages, lambda n: RulesPageCb(page=n)),
             [
                 button(_("➕ New rule"), BuildCb(step=Step.NEW)),
                 button(_("➕ Ready rules"), AutoCb(action=AutoAction.STARTERS)),
