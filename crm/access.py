@@ -31,6 +31,13 @@ def can_manage_member(actor: User, target: User) -> bool:
     return actor.role == Role.ADMIN and target.role == Role.MANAGER
 
 
+def gives_away(actor: User, role: str) -> bool:
+    """Whether giving a member ``role`` takes them out of ``actor``'s hands: an admin who
+    makes a manager an admin can no longer change their role or deactivate them
+    (``can_manage_member``: admins manage managers only); an owner keeps them."""
+    return actor.role != Role.OWNER and role != Role.MANAGER
+
+
 def assignable_roles(actor: User, target: User) -> tuple[Role, ...]:
     """The roles ``actor`` may give ``target``, other than the one it has."""
     if not can_manage_member(actor, target):

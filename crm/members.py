@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import access, events, notices
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, CrmError, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.event_data import MemberActive, MemberRoleChanged
 from crm.events import EventKind
 from crm.member_cache import MemberCache
@@ -59,6 +59,24 @@ def normalize_timezone(name: str) -> str:
     except ZoneInfoNotFoundError as exc:  # pragma: no cover - the list and the files agree
         raise InvalidInput(ErrorCode.BAD_TIMEZONE, value=name[:64]) from exc
     return zone
+
+
+def role_refusal(actor: User | None, target: User | None, role: str) -> CrmError | None:
+    """Why ``actor`` may not give ``target`` the role ``role`` now; None: they may.
+
+    A second press (or one on an old card or question) finds the role given already:
+    said so even when giving it took the member out of the actor's hands (made admin)."""
+    if actor is None or target is None or not access.is_staff(actor):
+        return NotAllowed()
+    if target.role == role:
+        return Conflict(ErrorCode.ROLE_UNCHANGED)
+    if not access.can_manage_member(actor, target):
+        return NotAllowed()
+    if not target.active:
+        return Conflict(ErrorCode.MEMBER_INACTIVE)  # an old card's button: turn on first
+    if role not in access.assignable_roles(actor, target):
+        return NotAllowed()
+    return None
 
 
 class Members:
@@ -143,13 +161,14 @@ class Members:
 
     async def change_role(self, actor: User, member_id: int, role: str) -> User:
         async with write_transaction(self._session):
-            # A second press (or one on an old card) finds the role given already: said so
-            # even when giving it took the member out of the actor's hands (made admin).
-            target = await self._load_manageable(actor, member_id, same_role=role)
-            if not target.active:
-                raise Conflict(ErrorCode.MEMBER_INACTIVE)  # an old card's button: turn on first
-            if role not in access.assignable_roles(actor, target):
-                raise NotAllowed()
+            # Both as they are now, under the write lock: not the update's copy of the actor.
+            # The member's row is locked (crm.row_locks): of two presses at once on PostgreSQL,
+            # the second waits and finds the first's change, so it is made (and told) once.
+            fresh_actor = await self._session.get(User, actor.id, populate_existing=True)
+            target = await locked(self._session, User, member_id)
+            refusal = role_refusal(fresh_actor, target, role)
+            if refusal is not None or target is None:
+                raise refusal or NotAllowed()
             old = target.role
             target.role = role
             events.record(
@@ -161,6 +180,16 @@ class Members:
             )
             await notices.member_changed(self._session, self._clock, target, actor.id)
             return target
+
+    async def role_to_confirm(self, actor: User, member_id: int, role: str) -> User:
+        """The member ``actor`` asks to give ``role``, as they are now, when ``change_role``
+        would give it (else its refusal): the question before a role is given. Writes nothing."""
+        fresh_actor = await self._session.get(User, actor.id, populate_existing=True)
+        target = await self._session.get(User, member_id, populate_existing=True)
+        refusal = role_refusal(fresh_actor, target, role)
+        if refusal is not None or target is None:
+            raise refusal or NotAllowed()
+        return target
 
     async def set_active(self, actor: User, member_id: int, active: bool) -> User:
         async with write_transaction(self._session):
@@ -178,18 +207,12 @@ class Members:
             await notices.member_changed(self._session, self._clock, target, actor.id, active)
             return target
 
-    async def _load_manageable(
-        self, actor: User, member_id: int, same_role: str | None = None
-    ) -> User:
-        # Both as they are now, under the write lock: not the update's copy of the actor.
-        # The member's row is locked (crm.row_locks): of two presses at once on PostgreSQL,
-        # the second waits and finds the first's change, so it is made (and told) once.
+    async def _load_manageable(self, actor: User, member_id: int) -> User:
+        # As in change_role: both as they are now, the member's row locked.
         fresh_actor = await self._session.get(User, actor.id, populate_existing=True)
         target = await locked(self._session, User, member_id)
         if fresh_actor is None or target is None or not access.is_staff(fresh_actor):
             raise NotAllowed()
-        if same_role is not None and target.role == same_role:
-            raise Conflict(ErrorCode.ROLE_UNCHANGED)
         if not access.can_manage_member(fresh_actor, target):
             raise NotAllowed()
         return target

@@ -69,9 +69,10 @@ async def test_an_admin_pressing_make_admin_twice_is_told_it_is_done_not_refused
 ) -> None:
     admin = await join(961, "admin", "Алиса")
     await join(962, "manager", "Вера")
-    make_admin = TeamCb(action="role", member_id=962, role="admin").pack()
-    await admin.press_data(make_admin)
-    await admin.press_data(make_admin)
+    [question] = await admin.press_data(TeamCb(action="role", member_id=962, role="admin").pack())
+    yes = data_of(question, "Да, сделать: администратор")
+    await admin.press_data(yes, question)
+    await admin.press_data(yes, question)
     assert admin.alert == "У участника уже эта роль."
     assert await state_of(app, 962) == ("admin", True)
 

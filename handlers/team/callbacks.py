@@ -18,6 +18,7 @@ class TeamAction(StrEnum):
     LIST = "list"
     OPEN = "open"
     ROLE = "role"
+    ROLE_SURE = "role_ok"  # the role given after "you will not manage them then" (an admin's)
     ASK_OFF = "ask_off"
     OFF = "off"
     ON = "on"

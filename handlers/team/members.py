@@ -60,9 +60,14 @@ async def member_button(
     async def as_now(_refused: CrmError) -> None:  # the old card, refreshed; why, in an alert
         await show_as_now(callback, member, crm, target_id, page)
 
+    role = callback_data.role or ""
     async with on_refusal(as_now):
-        if action == TeamAction.ROLE:
-            await crm.members.change_role(member, target_id, callback_data.role or "")
+        if action == TeamAction.ROLE and access.gives_away(member, role):
+            target = await crm.members.role_to_confirm(member, target_id, role)
+            await show(callback, *confirm_role(target, role, page))
+            return
+        if action in (TeamAction.ROLE, TeamAction.ROLE_SURE):
+            await crm.members.change_role(member, target_id, role)
         elif action in (TeamAction.OFF, TeamAction.ON):
             await crm.members.set_active(member, target_id, active=action == TeamAction.ON)
     target = await crm.members.get(member, target_id)
@@ -208,3 +213,15 @@ def confirm_deactivation(
     yes = TeamCb(action=TeamAction.OFF, member_id=target.id, page=page)
     no = TeamCb(action=TeamAction.OPEN, member_id=target.id, page=page)
     return Text(question), keyboard(*rows, [button(keep, yes)], [button(_("No"), no)])
+
+
+def confirm_role(target: User, role: str, page: int) -> tuple[Text, InlineKeyboardMarkup]:
+    """Asked of an admin before a role that takes the member out of their hands (admin)."""
+    question = _(
+        "Make {name} {role}? After that you will not be able to change this member's role "
+        "or deactivate them: only the owner can."
+    ).format(name=member_name(target), role=role_name(role))
+    yes = TeamCb(action=TeamAction.ROLE_SURE, member_id=target.id, role=role, page=page)
+    no = TeamCb(action=TeamAction.OPEN, member_id=target.id, page=page)
+    sure = _("Yes, make {role}").format(role=role_name(role))
+    return Text(question), keyboard([button(sure, yes)], [button(_("No"), no)])
