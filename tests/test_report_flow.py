@@ -230,16 +230,27 @@ async def test_a_manager_sees_their_own_work(october: App, user: UserFactory) ->
     )
 
 
-async def test_the_menu_button_is_for_staff_and_the_command_for_everyone(
-    october: App, owner_en: SimulatedUser
+async def test_the_menu_button_and_the_command_are_for_everyone(
+    october: App, owner_en: SimulatedUser, user: UserFactory
 ) -> None:
+    """A manager's /help offers /report, which gives their own figures: their menu has the
+    button too, and it opens the same report."""
     owner, max_ = await member(october, OWNER_ID), await member(october, MAX)
     with october.i18n.context(), october.i18n.use_locale("en"):
         owner_keys = [b.text for row in main_menu(owner).keyboard for b in row]
         manager_keys = [b.text for row in main_menu(max_).keyboard for b in row]
-    assert "📊 Reports" in owner_keys and "📊 Reports" not in manager_keys
+    assert "📊 Reports" in owner_keys and "📊 Reports" in manager_keys
     [menu] = await owner_en.send("📊 Reports")
     assert menu.text.startswith("📊 Reports\nChoose a period")
+
+    manager = user(MAX, "Max", language_code="en")
+    [help_text] = await manager.send("/help")
+    assert "/report — " in help_text.text
+    assert help_text.reply_keyboard is not None
+    assert "📊 Reports" in [b.text for row in help_text.reply_keyboard.keyboard for b in row]
+    [menu] = await manager.send("📊 Reports")
+    [report] = await manager.press("This month", menu)
+    assert report.text.startswith("📊 Report: This month, 01.10.2026–15.10.2026\nYour own deals")
 
 
 async def test_typed_days_with_a_second_chance(october: App, owner_en: SimulatedUser) -> None:

@@ -69,7 +69,8 @@ def _main_menu(_locale: str, staff: bool) -> ReplyKeyboardMarkup:
     ]
     if staff:
         rows.append([KeyboardButton(text=str(MENU_TEAM)), KeyboardButton(text=str(MENU_INVITE))])
-        rows.append([KeyboardButton(text=str(MENU_REPORTS))])
+    # For everyone, as /report is: a manager's report is of their own deals and clients.
+    rows.append([KeyboardButton(text=str(MENU_REPORTS))])
     rows.append([KeyboardButton(text=str(MENU_SETTINGS)), KeyboardButton(text=str(MENU_HELP))])
     return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, is_persistent=True)
 
