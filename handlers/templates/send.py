@@ -24,6 +24,7 @@ from handlers.templates.views import (
     document_caption,
     email_body,
     emailed_text,
+    filled_meanwhile,
     missing_screen,
     pick_screen,
     ready_buttons,
@@ -57,9 +58,13 @@ async def _check(crm: Crm, member: User, data: TplCb) -> Check:
 
 
 async def _deliver(
-    event: CallbackQuery | Message, crm: Crm, member: User, bot: Bot, check: Check
-) -> None:
-    """Fill the template and hand it over: the text as a screen, a document as a file."""
+    event: CallbackQuery | Message, crm: Crm, member: User, bot: Bot, check: Check,
+    note: str | None = None,
+) -> None:  # fmt: skip
+    """Fill the template and hand it over: the text as a screen, a document as a file;
+    ``note``: said on the press first."""
+    if note is not None and isinstance(event, CallbackQuery):
+        await event.answer(note)
     ids = {"client_id": check.client.id, "deal_id": check.deal.id if check.deal else None}
     filled = await crm.templates.prepare(member, check.template.id, **ids)
     if filled.document is None or filled.file_name is None:
@@ -125,9 +130,19 @@ async def ask_fill(
     bot: Bot,
 ) -> None:  # fmt: skip
     check = await _check(crm, member, callback_data)
+    if not check.missing:  # filled meanwhile: ready as the card is now, once
+        note = _("Filled meanwhile: here it is with what the card has now.")
+        await once(
+            callback,
+            callback_data,
+            state,
+            lambda: _deliver(callback, crm, member, bot, check, note),
+        )
+        return
     fields = await crm.template_fields.fillable(check.missing, check.deal is not None)
-    if not fields:  # filled meanwhile
-        await _deliver(callback, crm, member, bot, check)
+    if not fields:  # what could be filled here was, meanwhile; the rest only on the card
+        await show(callback, await _missing(crm, check))
+        await callback.answer(_("Filled meanwhile. This is what is still missing."))
         return
     await Sending(
         send_template=check.template.id,
@@ -149,15 +164,23 @@ async def typed_value(
     # A wrong value is asked again; a template, client or deal gone meanwhile ends it.
     async with keep_asking(state, again=WRONG_VALUE):
         check = await _check(crm, member, data)
-        await crm.template_fields.fill(
-            member,
-            sending.send_field,
-            message.text or "",
-            client_id=check.client.id,
-            deal_id=check.deal.id if check.deal else None,
-        )
+        taken = sending.send_field not in check.missing  # filled by someone meanwhile
+        if not taken:
+            await crm.template_fields.fill(
+                member,
+                sending.send_field,
+                message.text or "",
+                client_id=check.client.id,
+                deal_id=check.deal.id if check.deal else None,
+            )
     await Sending.drop(state)
     await state.set_state(None)
+    if taken:  # theirs stays: told, and the template filled with it
+        custom = await crm.templates.custom_names()
+        value = check.values.get(sending.send_field) or ""
+        await message.answer(
+            **Text(filled_meanwhile(sending.send_field, value, custom)).as_kwargs()
+        )
     check = await _check(crm, member, data)
     if check.missing:
         await show(message, await _missing(crm, check))

@@ -200,6 +200,15 @@ def ask_fill_text(name: str, custom: list[tuple[str, str]]) -> str:
     return texts.get(name) or _("Send the value of «{field}».").format(field=label)
 
 
+def filled_meanwhile(name: str, value: str, custom: list[tuple[str, str]]) -> str:
+    """The field asked for was filled by someone else before the member's value came."""
+    label = dict(custom).get(name) or f"{{{name}}}"
+    return _(
+        "Someone filled {field} meanwhile: «{value}». Yours was not saved; the template "
+        "is filled with what the card has now."
+    ).format(field=label, value=shorten(value, 200))
+
+
 def ready_buttons(check: Check, mail_on: bool) -> list[list[InlineKeyboardButton]]:
     rows = []
     if mail_on:
