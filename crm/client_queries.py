@@ -54,6 +54,7 @@ class ClientFilter:
     created_from: datetime | None = None
     created_to: datetime | None = None  # exclusive
     archived: bool = False
+    with_archive: bool = False  # active and archived alike (/export's whole list): not ``archived``
     fields: tuple[FieldFilter, ...] = ()  # custom fields (crm.field_filters)
 
 
@@ -244,9 +245,9 @@ class ClientQueries:
     async def _conditions(self, actor: User, filters: ClientFilter) -> list[ColumnElement[bool]]:
         see_all = await self._settings.managers_see_all()
         conditions: list[ColumnElement[bool]] = [visibility.visible_clients(actor, see_all)]
-        conditions.append(
-            Client.archived_at.is_not(None) if filters.archived else Client.archived_at.is_(None)
-        )
+        if not filters.with_archive:
+            archive = Client.archived_at
+            conditions.append(archive.is_not(None) if filters.archived else archive.is_(None))
         if filters.status:
             conditions.append(Client.status == filters.status)
         if filters.tag:

@@ -58,7 +58,7 @@ async def test_clients_to_xlsx_read_back(app: App, join: Joiner, clock: ManualCl
     assert rows[1][1:6] == ("Иван Петров", "+79161234567", None, "Ромашка", "Тула")
     assert isinstance(rows[1][11], datetime)  # created, as a date cell
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:M2"
+    assert sheet.auto_filter.ref == "A1:N2"
 
 
 async def test_a_manager_exports_only_what_they_see(

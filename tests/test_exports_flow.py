@@ -160,15 +160,15 @@ async def test_custom_fields_are_columns_and_links_are_names(
     await owner_en.send("/clients")
     rows = await export_from(owner_en, "Excel")
     header = rows[0]
-    assert header[13:] == ["Бюджет", "С нами с", "Размер", "Поставщики"]
+    assert header[13:] == ["Archived on", "Бюджет", "С нами с", "Размер", "Поставщики"]
     by_name = {r[1]: r for r in rows[1:]}
-    assert by_name["Иван Петров"][13:] == [
+    assert by_name["Иван Петров"][14:] == [
         150_000,
         datetime(2026, 2, 1),
         "крупный",
         "ЛедЗавод, ПарСервис",
     ]
-    assert by_name["Свой клиент"][13:] == [None, None, None, "ЛедЗавод"]
+    assert by_name["Свой клиент"][14:] == [None, None, None, "ЛедЗавод"]
 
     await owner_en.send("/deals")
     rows = await export_from(owner_en, "Excel")
@@ -214,8 +214,8 @@ async def test_a_decimal_goes_into_the_csv_with_a_comma(app: App, owner_en: Simu
         await crm.field_values.set(owner, CardRef(CardKind.CLIENT, anna.id), discount.id, "12")
     await owner_en.send("/clients")
     rows = await export_from(owner_en, "CSV")
-    assert rows[0][13] == "Скидка"
-    assert sorted((str(r[1]), r[13]) for r in rows[1:]) == [
+    assert rows[0][14] == "Скидка"
+    assert sorted((str(r[1]), r[14]) for r in rows[1:]) == [
         ("Анна Смирнова", "12"),
         ("Иван Петров", "7,5"),
     ]

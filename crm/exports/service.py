@@ -110,6 +110,7 @@ class Exports:
                     members.get(c.manager_id or 0),
                     c.created_at,
                     c.last_activity_at,
+                    c.archived_at,
                     *extra[c.id],
                 ]
                 for c in page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,11 +36,13 @@ STATUS_WORDS = {
 
 @dataclass
 class Known:
-    """Existing clients that rows match: by phone, e-mail or (for deals) name."""
+    """Existing clients that rows match: by phone, e-mail or (for deals) name; a row marked
+    archived with neither phone nor e-mail (our /export sent back) by name in the archive."""
 
     by_phone: dict[str, int]
     by_email: dict[str, int]
     by_name: dict[str, int]
+    archived_by_name: dict[str, int] = field(default_factory=dict)
 
     def match(self, draft: RowDraft) -> int | None:
         for phone in draft.phones:
@@ -49,9 +51,14 @@ class Known:
         for email in draft.emails:
             if email in self.by_email:
                 return self.by_email[email]
-        if draft.has_deal:
-            return self.by_name.get(fold(draft.name))
-        return None
+        found = self.by_name.get(fold(draft.name)) if draft.has_deal else None
+        if found is None and _archived_nameonly(draft):
+            found = self.archived_by_name.get(fold(draft.name))
+        return found
+
+
+def _archived_nameonly(draft: RowDraft) -> bool:
+    return draft.archived and not draft.phones and not draft.emails
 
 
 def _chunks(values: list[str]) -> Iterable[list[str]]:
@@ -63,7 +70,9 @@ async def known(session: AsyncSession, drafts: list[RowDraft]) -> Known:
     phones = sorted({p for d in drafts for p in d.phones})
     emails = sorted({e for d in drafts for e in d.emails})
     names = sorted({fold(d.name) for d in drafts if d.has_deal})
-    result = Known({}, {}, {})
+    archived = sorted({fold(d.name) for d in drafts if _archived_nameonly(d)})
+    result = Known({}, {}, await _by_name(session, names, False))
+    result.archived_by_name = await _by_name(session, archived, True)
     for part in _chunks(phones):
         rows = await session.execute(
             select(ClientPhone.e164, ClientPhone.client_id).where(ClientPhone.e164.in_(part))
@@ -76,17 +85,25 @@ async def known(session: AsyncSession, drafts: list[RowDraft]) -> Known:
         )
         for email, client_id in rows:
             result.by_email.setdefault(email, client_id)
+    return result
+
+
+async def _by_name(session: AsyncSession, names: list[str], archived: bool) -> dict[str, int]:
+    """The active (or archived) clients by folded name; a name two cards share matches none."""
+    found: dict[str, int] = {}
+    archive = Client.archived_at
     for part in _chunks(names):
         rows = await session.execute(
             select(Client.name_folded, Client.id)
-            .where(Client.name_folded.in_(part), Client.archived_at.is_(None))
+            .where(Client.name_folded.in_(part))
+            .where(archive.is_not(None) if archived else archive.is_(None))
             .order_by(Client.id)
         )
         seen: dict[str, int | None] = {}
         for name, client_id in rows:
-            seen[name] = None if name in seen else client_id  # a name two cards share links none
-        result.by_name.update({name: cid for name, cid in seen.items() if cid is not None})
-    return result
+            seen[name] = None if name in seen else client_id
+        found.update({name: cid for name, cid in seen.items() if cid is not None})
+    return found
 
 
 async def stage_names(session: AsyncSession, pipeline_id: int) -> dict[str, Stage]:

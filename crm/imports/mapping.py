@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from crm.errors import ErrorCode, InvalidInput
+from crm.imports.header_words import SYNONYMS
 from crm.imports.link_targets import LINK_CLIENTS, LINK_DEALS, is_link, link_to
 from crm.parsing.search_text import fold
 
@@ -41,6 +42,7 @@ class Target(StrEnum):
     DEAL_AMOUNT = "deal_amount"
     DEAL_STAGE = "deal_stage"
     NEW_FIELD = "new_field"  # a new client field named after the column
+    ARCHIVED = "archived"  # the card goes to the archive (yes, да, a date: our /export's column)
 
 
 # Targets a column may hold once; phones, e-mails, tags and notes may come from several.
@@ -52,158 +54,8 @@ DEAL_TARGETS = frozenset({Target.DEAL_TITLE, Target.DEAL_AMOUNT, Target.DEAL_STA
 CUSTOM_PREFIX = "custom:"
 FIELD_PREFIX = "field_"  # ``field_<id>``: no ":" (the separator of callback data)
 
-_SYNONYMS: dict[Target, tuple[str, ...]] = {
-    Target.NAME: (
-        "фио",
-        "ф и о",
-        "имя клиента",
-        "клиент",
-        "контактное лицо",
-        "контакт",
-        "наименование",
-        "name",
-        "full name",
-        "client",
-        "client name",
-        "contact",
-        "contact name",
-        "customer",
-        "покупатель",
-        "заказчик",
-        "лицо",
-    ),
-    Target.SURNAME: ("фамилия", "surname", "last name", "lastname", "family name"),
-    Target.FIRST_NAME: ("имя", "first name", "firstname", "given name"),
-    Target.PATRONYMIC: ("отчество", "patronymic", "middle name", "middlename"),
-    Target.PHONE: (
-        "телефон",
-        "тел",
-        "телефоны",
-        "номер телефона",
-        "мобильный",
-        "моб",
-        "мобильный телефон",
-        "сотовый",
-        "рабочий телефон",
-        "домашний телефон",
-        "whatsapp",
-        "номер",
-        "phone",
-        "phones",
-        "tel",
-        "telephone",
-        "mobile",
-        "cell",
-        "phone number",
-        "mobile phone",
-    ),
-    Target.EMAIL: (
-        "e mail",
-        "email",
-        "почта",
-        "эл почта",
-        "электронная почта",
-        "емейл",
-        "емайл",
-        "имейл",
-        "мейл",
-        "mail",
-        "e mail address",
-        "email address",
-    ),
-    Target.COMPANY: (
-        "организация",
-        "компания",
-        "фирма",
-        "название компании",
-        "юрлицо",
-        "юр лицо",
-        "company",
-        "organization",
-        "organisation",
-        "company name",
-        "firm",
-        "account",
-    ),
-    Target.CITY: ("город", "населенный пункт", "city", "town"),
-    Target.ADDRESS: ("адрес", "адрес доставки", "юридический адрес", "address", "street"),
-    Target.STATUS: ("статус", "статус клиента", "status", "client status"),
-    Target.SOURCE: (
-        "источник",
-        "откуда",
-        "канал",
-        "откуда узнал",
-        "source",
-        "lead source",
-        "channel",
-    ),
-    Target.TAGS: (
-        "теги",
-        "тег",
-        "метки",
-        "метка",
-        "категория",
-        "tags",
-        "tag",
-        "labels",
-        "category",
-    ),
-    Target.MANAGER: (
-        "ответственный",
-        "менеджер",
-        "ответственный менеджер",
-        "manager",
-        "responsible",
-        "owner",
-        "assigned to",
-        "sales rep",
-    ),
-    Target.NOTE: (
-        "комментарий",
-        "примечание",
-        "заметка",
-        "заметки",
-        "описание",
-        "коммент",
-        "note",
-        "notes",
-        "comment",
-        "comments",
-        "description",
-        "remarks",
-    ),
-    Target.CAME_AT: (
-        "дата",
-        "дата создания",
-        "дата обращения",
-        "дата добавления",
-        "создан",
-        "дата регистрации",
-        "первый контакт",
-        "date",
-        "created",
-        "created at",
-        "date created",
-        "first contact",
-    ),
-    Target.DEAL_TITLE: ("сделка", "название сделки", "deal", "deal name", "deal title", "заказ"),
-    Target.DEAL_AMOUNT: (
-        "сумма",
-        "сумма сделки",
-        "бюджет",
-        "стоимость",
-        "цена",
-        "amount",
-        "deal amount",
-        "value",
-        "price",
-        "budget",
-        "sum",
-    ),
-    Target.DEAL_STAGE: ("этап", "стадия", "этап сделки", "воронка", "stage", "deal stage"),
-}
 _BY_HEADER = {
-    _key: target for target, names in _SYNONYMS.items() for _key in (fold(n) for n in names)
+    _key: Target(target) for target, names in SYNONYMS.items() for _key in (fold(n) for n in names)
 }
 _PUNCT = re.compile(r"[^\w]+")
 

@@ -16,9 +16,11 @@ from crm.parsing.amounts import AmountError
 from crm.parsing.cells import (
     CellValue,
     DateError,
+    FlagError,
     cell_amount,
     cell_date,
     cell_emails,
+    cell_flag,
     cell_phones,
     cell_text,
 )
@@ -28,6 +30,7 @@ from crm.parsing.search_text import one_line, shows
 # Plain strings: comparing with them is several times cheaper than with the enum members.
 _SKIP, _PHONE, _EMAIL = str(Target.SKIP.value), str(Target.PHONE.value), str(Target.EMAIL.value)
 _CAME_AT, _AMOUNT = str(Target.CAME_AT.value), str(Target.DEAL_AMOUNT.value)
+_ARCHIVED = str(Target.ARCHIVED.value)
 LIMITS = {"name": 200, "company": 200, "city": 100, "address": 300, "source": 100}
 MAX_NOTE = 4000
 MAX_TAG = 64
@@ -51,6 +54,8 @@ class RowDraft:
     manager: str | None = None
     notes: list[str] = field(default_factory=list)
     came_at: datetime | None = None
+    archived: bool = False  # a new card made of it goes to the archive (a found one stays)
+    archived_at: datetime | None = None  # since when, if the cell said
     custom: dict[str, Any] = field(default_factory=dict)
     values: dict[int, Parsed] = field(default_factory=dict)  # the team's client fields
     deal_title: str | None = None
@@ -127,6 +132,11 @@ def build_row(
                 draft.came_at = cell_date(value)
             except DateError:
                 return Rejected(number, "bad_date", cell_text(value) or "")
+        elif target == _ARCHIVED:
+            try:
+                draft.archived, draft.archived_at = cell_flag(value)
+            except FlagError:
+                return Rejected(number, "bad_flag", cell_text(value) or "")
         elif target == _AMOUNT:
             try:
                 draft.deal_amount = cell_amount(value)

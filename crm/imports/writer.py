@@ -92,7 +92,7 @@ async def create_clients(session: AsyncSession, ctx: Context, drafts: list[RowDr
             "created_by": ctx.actor_id,
             "created_at": d.came_at or ctx.now,
             "last_activity_at": ctx.now,
-            "archived_at": None,
+            "archived_at": (d.archived_at or ctx.now) if d.archived else None,
         }
         for d in drafts
     ]

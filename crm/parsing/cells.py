@@ -197,3 +197,30 @@ def cell_amount(value: CellValue) -> int | None:
         return int((units * 100).quantize(Decimal(1)))
     text = cell_text(value)
     return None if text is None else parse_amount(text)
+
+
+_YES = frozenset({"да", "д", "yes", "y", "true", "истина", "1", "+", "x", "х", "v", "✓", "✔"})
+_NO = frozenset({"нет", "н", "no", "n", "false", "ложь", "0", "-", "–", "—"})
+
+
+class FlagError(ValueError):
+    pass
+
+
+def cell_flag(value: CellValue) -> tuple[bool, datetime | None]:
+    """A yes-or-no cell where a date says yes and since when (/export's "Archived on"):
+    ``(True, None)`` for ``да``, ``yes``, ``1``, ``✓``…; ``(True, the day)`` for a date;
+    ``(False, None)`` for an empty cell, ``нет``, ``no``, ``0``, ``-``. FlagError otherwise."""
+    if isinstance(value, bool):
+        return value, None
+    text = cell_text(value)
+    if text is None:
+        return False, None
+    word = text.casefold().rstrip(".!")
+    if word in _YES or word in _NO:
+        return word in _YES, None
+    try:
+        day = cell_date(value)
+    except DateError as exc:
+        raise FlagError(text) from exc
+    return day is not None, day

@@ -43,6 +43,7 @@ def titles() -> dict[str, str]:
         "lost_reason": _("Lost reason"), "due_at": _("Due"), "priority": _("Priority"),
         "assignee": _("Assignee"), "deal": _("Deal"), "done_at": _("Done"),
         "linked_clients": _("Linked clients"), "linked_deals": _("Linked deals"),
+        "archived_at": _("Archived on"),
     }  # fmt: skip
 
 
@@ -95,7 +96,7 @@ async def make(
         return await crm.exports.tasks(member, data.fmt, titles(), data.who, priorities)
     if data.what == ExportWhat.RECORDS:
         return await crm.exports.records(member, data.type_id, data.fmt, titles(), data.archived)
-    query = ClientFilter()
+    query = ClientFilter(with_archive=True)  # /export: the whole base, the archive marked
     if data.from_list:
         origin = callback.message.message_id if callback.message else 0
         chosen = await recall(state, origin)

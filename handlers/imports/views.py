@@ -54,6 +54,7 @@ def target_label(target: str) -> str:
         Target.DEAL_AMOUNT: _("Deal amount"),
         Target.DEAL_STAGE: _("Deal stage"),
         Target.NEW_FIELD: _("➕ A new field named after the column"),
+        Target.ARCHIVED: _("In the archive (yes, no or since a date)"),
     }
     return labels.get(target, target)  # type: ignore[call-overload, no-any-return]
 
@@ -73,6 +74,7 @@ def reason_text(rejected: Rejected) -> str:
         "too_long": _("a field is too long"),
         "unknown_stage": _("no such stage in the pipeline"),
         "bad_field": _("not a value the field takes"),
+        "bad_flag": _("not yes, no or a date"),
     }
     if rejected.reason == "required_empty":
         return _("required field «{name}» is empty").format(name=rejected.detail)
