@@ -23,6 +23,7 @@ from handlers.deals.overview import month_range, parse_filters
 from handlers.imports.callbacks import ExportAction, ExportCb, ExportWhat
 from handlers.imports.export_views import export_choice_screen, export_screen
 from handlers.kit.labels import status_name
+from handlers.kit.once import forget_screen, once
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.stages import builtin_stage_name
@@ -53,8 +54,9 @@ async def choose(message: Message, crm: Crm) -> None:
 
 
 @routes.callback_query(ExportCb.filter(F.action == ExportAction.ASK))
-async def ask(callback: CallbackQuery, callback_data: ExportCb) -> None:
+async def ask(callback: CallbackQuery, callback_data: ExportCb, state: FSMContext) -> None:
     await show(callback, export_choice_screen(callback_data))
+    await forget_screen(callback, state)  # the formats asked anew: a file may go again
 
 
 @routes.callback_query(ExportCb.filter(F.action == ExportAction.FILE))
@@ -66,19 +68,33 @@ async def export(
     bot: Bot,
     state: FSMContext,
 ) -> None:
-    file = await make(callback, callback_data, crm, member, state)
-    if file is None:
+    async def send() -> None:
+        file = await make(callback, callback_data, crm, member, state)
+        if file is None:
+            raise OutOfDate()
+        await callback.answer()
+        await bot.send_document(
+            member.id,
+            BufferedInputFile(file.data, filename=file.name),
+            caption=_("Rows: {rows}.").format(rows=file.rows),
+        )
+
+    try:  # pressed twice, one file
+        await once(
+            callback,
+            state,
+            f"export:{callback_data.what}:{callback_data.type_id}:{callback_data.fmt}",
+            send,
+        )
+    except OutOfDate:
         await callback.answer(
             _("This list is out of date. Open it again (/clients) and export from there."),
             show_alert=True,
         )
-        return
-    await callback.answer()
-    await bot.send_document(
-        member.id,
-        BufferedInputFile(file.data, filename=file.name),
-        caption=_("Rows: {rows}.").format(rows=file.rows),
-    )
+
+
+class OutOfDate(Exception):
+    """The clients list a button came from is no longer remembered: nothing was sent."""
 
 
 async def make(

@@ -24,6 +24,7 @@ from crm.reports import Report
 from crm.service import Crm
 from handlers.kit.keyboards import MENU_REPORTS
 from handlers.kit.labels import member_name
+from handlers.kit.once import forget_screen, once
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.stages import money, stage_name
@@ -79,6 +80,9 @@ async def report_button(
     action = callback_data.action
     if action is not ReportAction.TYPE and await state.get_state() == ReportFlow.period.state:
         await state.set_state(None)
+    files = action in (ReportAction.CHARTS, ReportAction.XLSX)
+    if not files:  # a screen anew on this message: its files may be asked for again
+        await forget_screen(callback, state)
     try:
         if action is ReportAction.MENU:
             await show(callback, *menu_screen())
@@ -94,10 +98,11 @@ async def report_button(
             await show(callback, *await sources_screen(crm, member, period_of(callback_data)))
         elif action in (ReportAction.FIELDS, ReportAction.BY_FIELD):
             await show(callback, *await by_field_screen(crm, member, callback_data))
-        elif action is ReportAction.CHARTS:
-            await send_charts(bot, _chat_id(callback), crm, member, period_of(callback_data))
-        else:
-            await send_xlsx(bot, _chat_id(callback), crm, member, period_of(callback_data))
+        else:  # the charts or the workbook, once per press of the message's button
+            send = send_charts if action is ReportAction.CHARTS else send_xlsx
+            what = f"{action.value}:{callback_data.first}:{callback_data.last}"
+            chat, period = _chat_id(callback), period_of(callback_data)
+            await once(callback, state, what, lambda: send(bot, chat, crm, member, period))
     except StaleButton:  # days that make no sense: not the CRM's refusal, the button's
         await callback.answer(_("This button is no longer active."), show_alert=True)
 

@@ -13,11 +13,11 @@ from crm.errors import ErrorCode
 from crm.service import Crm
 from crm.templates import Check
 from handlers.kit.keyboards import cancel_row, keyboard
+from handlers.kit.once import forget_screen, once
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, show
 from handlers.templates.callbacks import TplAction, TplCb
-from handlers.templates.once import forget_screen, once
 from handlers.templates.states import Sending, TemplateFlow
 from handlers.templates.views import (
     ask_fill_text,
@@ -51,6 +51,11 @@ WRONG_VALUE = frozenset(
 
 def _record(data: TplCb) -> dict[str, int | None]:
     return {"client_id": data.client_id or None, "deal_id": data.deal_id or None}
+
+
+def _sends(data: TplCb) -> str:
+    """What a send button sends, for ``once``: ``choose:<template>``."""
+    return f"{data.action.value}:{data.template_id}"
 
 
 async def _check(crm: Crm, member: User, data: TplCb) -> Check:
@@ -112,7 +117,9 @@ async def choose(
     if check.missing:
         await show(callback, await _missing(crm, check))
         return
-    await once(callback, callback_data, state, lambda: _deliver(callback, crm, member, bot, check))
+    await once(
+        callback, state, _sends(callback_data), lambda: _deliver(callback, crm, member, bot, check)
+    )
 
 
 @routes.callback_query(TplCb.filter(F.action == TplAction.READY))
@@ -121,7 +128,9 @@ async def send_anyway(
     state: FSMContext,
 ) -> None:  # fmt: skip
     check = await _check(crm, member, callback_data)
-    await once(callback, callback_data, state, lambda: _deliver(callback, crm, member, bot, check))
+    await once(
+        callback, state, _sends(callback_data), lambda: _deliver(callback, crm, member, bot, check)
+    )
 
 
 @routes.callback_query(TplCb.filter(F.action == TplAction.FILL))
@@ -134,8 +143,8 @@ async def ask_fill(
         note = _("Filled meanwhile: here it is with what the card has now.")
         await once(
             callback,
-            callback_data,
             state,
+            _sends(callback_data),
             lambda: _deliver(callback, crm, member, bot, check, note),
         )
         return
@@ -210,4 +219,4 @@ async def email(
         await callback.answer()
         await bot.send_message(member.id, emailed_text(template.name, address))
 
-    await once(callback, callback_data, state, send)
+    await once(callback, state, _sends(callback_data), send)

@@ -1,13 +1,14 @@
-"""A send button acts once: pressed twice, the template goes once.
+"""A button that sends acts once: pressed twice, the file or the letter goes once.
 
 Telegram delivers a button pressed twice in quick succession as two presses, and they
 are handled one after the other (one update at a time per chat): the second sent the
-filled document, or the letter to the client, again. Which buttons of which message
-have sent (the message, the action and the template) is kept in the FSM data, as the
-client lists' filters are kept by message: a second press of one is answered "already
-sent". A send that failed is not counted, so it can be pressed again; the picking
-screen shown anew on a message ("📨 Send" on the card) forgets what its buttons sent,
-so a template is sent again from it on purpose.
+filled document, the letter to the client, the report's workbook or an export again.
+Which buttons of which message have sent (the message and what the button sends, e.g.
+``choose:<template>``) is kept in the FSM data, as the client lists' filters are kept
+by message: a second press of one is answered "already sent". A send that failed is
+not counted, so it can be pressed again; a screen shown anew on a message (the
+template picker, a report's period, an export's formats) forgets what its buttons
+sent, so it is sent again from there on purpose.
 """
 
 from __future__ import annotations
@@ -20,30 +21,29 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
 from handlers.kit.dialogs import DialogData
-from handlers.templates.callbacks import TplCb
 
 KEEP = 20  # the newest presses remembered
 
 
 @dataclass(frozen=True)
 class SentPresses(DialogData):
-    """``message:action:template`` of the buttons that have sent, oldest first."""
+    """``message:what`` of the buttons that have sent, oldest first."""
 
     sent_presses: list[str] = field(default_factory=list)
 
 
-def _key(callback: CallbackQuery, data: TplCb) -> str | None:
+def _key(callback: CallbackQuery, what: str) -> str | None:
     if callback.message is None:
         return None
-    return f"{callback.message.message_id}:{data.action.value}:{data.template_id}"
+    return f"{callback.message.message_id}:{what}"
 
 
 async def once(
-    callback: CallbackQuery, data: TplCb, state: FSMContext, send: Callable[[], Awaitable[None]]
+    callback: CallbackQuery, state: FSMContext, what: str, send: Callable[[], Awaitable[None]]
 ) -> None:
-    """``send``, unless this button of this message has sent already (then the press is
-    answered so). Counted before ``send`` and forgotten if it fails."""
-    key = _key(callback, data)
+    """``send``, unless the button of this message that sends ``what`` has sent already
+    (then the press is answered so). Counted before ``send`` and forgotten if it fails."""
+    key = _key(callback, what)
     if key is None:
         await send()
         return
