@@ -116,6 +116,7 @@ async def test_a_file_of_new_clients_brings_the_archived_ones_in_archived(
     await owner_en.send_document("база.csv", data=data)
     [preview] = await owner_en.press("Preview")
     assert "New clients: 4" in preview.text and "Rows that cannot be read: 1" in preview.text
+    assert "• 🗄 Пётр +79160000001" in preview.text and "• Нина +79160000003" in preview.text
     await owner_en.press("Fill in their empty fields")
     await finished(app)
     assert any("Created: 4" in m.text for m in owner_en.chat_messages())

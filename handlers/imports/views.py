@@ -176,7 +176,7 @@ def preview_screen(
     asking = bool(preview.lacking) and choice is None
     sample = [
         as_line(
-            "• ",
+            "• 🗄 " if draft.archived else "• ",  # a new card of it goes to the archive
             Bold(draft.name),
             " ",
             ", ".join(
