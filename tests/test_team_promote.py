@@ -5,11 +5,15 @@ the member, or the admin, changed meanwhile, changes nothing wrongly and says wh
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
 from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
+from crm.access import gives_away
+from crm.errors import ErrorCode
+from crm.members import role_refusal
 from handlers.team.callbacks import TeamCb
 from storage.engine import create_session_factory
 from storage.models import Event, User
@@ -146,3 +150,43 @@ async def test_an_old_question_after_the_admin_lost_the_right(
     assert admin.alert == "Управлять командой могут только владелец и администраторы."
     assert await state_of(app, 971) == ("manager", True)
     assert await role_events(app) == 1  # Алиса's own demotion only
+
+
+def person(user_id: int, role: str, active: bool = True) -> User:
+    return User(id=user_id, full_name="", role=role, active=active, language="ru", timezone="UTC")
+
+
+@pytest.mark.parametrize(
+    ("actor", "role", "asked"),
+    [("admin", "admin", True), ("owner", "admin", False), ("owner", "manager", False)],
+)
+def test_who_is_asked_before_giving_a_role(actor: str, role: str, asked: bool) -> None:
+    assert gives_away(person(1, actor), role) is asked
+
+
+@pytest.mark.parametrize(
+    ("actor", "target", "role", "refused"),
+    [
+        (person(1, "admin"), person(2, "manager"), "admin", None),
+        (person(1, "owner"), person(2, "admin"), "manager", None),
+        (person(1, "admin"), person(2, "admin"), "admin", ErrorCode.ROLE_UNCHANGED),
+        (person(1, "admin"), person(2, "admin"), "manager", ErrorCode.NOT_ALLOWED),
+        (
+            person(1, "admin"),
+            person(2, "manager", active=False),
+            "admin",
+            ErrorCode.MEMBER_INACTIVE,
+        ),
+        (person(1, "manager"), person(2, "manager"), "admin", ErrorCode.NOT_ALLOWED),
+        (person(1, "admin", active=False), person(2, "manager"), "admin", ErrorCode.NOT_ALLOWED),
+        (person(1, "admin"), person(1, "admin"), "manager", ErrorCode.NOT_ALLOWED),
+        (person(1, "owner"), person(2, "owner"), "admin", ErrorCode.NOT_ALLOWED),
+        (person(1, "owner"), person(2, "manager"), "owner", ErrorCode.NOT_ALLOWED),
+        (None, person(2, "manager"), "admin", ErrorCode.NOT_ALLOWED),
+    ],
+)
+def test_why_a_role_may_not_be_given(
+    actor: User | None, target: User, role: str, refused: ErrorCode | None
+) -> None:
+    refusal = role_refusal(actor, target, role)
+    assert (refusal.code if refusal is not None else None) == refused
