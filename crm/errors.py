@@ -50,6 +50,8 @@ class ErrorCode(StrEnum):
     LAST_OPEN_STAGE = "last_open_stage"
     MOVE_DEALS_FIRST = "move_deals_first"
     STAGE_NAME_TAKEN = "stage_name_taken"
+    REASON_TAKEN = "reason_taken"
+    TOO_MANY_REASONS = "too_many_reasons"
     TOO_MANY_STAGES = "too_many_stages"
     BAD_STALE_DAYS = "bad_stale_days"
     # Deals

@@ -17,6 +17,7 @@ from crm.access import is_staff
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.event_data import stage_move
+from crm.lost_reasons import refuse_reason
 from crm.parsing.search_text import one_line
 from storage.engine import write_transaction
 from storage.models import Deal, LostReason, Pipeline, Role, Stage, User
@@ -264,6 +265,7 @@ class Pipelines:
         _require_owner(actor)
         text = clean_name(text, MAX_REASON, "reason")
         async with write_transaction(self._session):
+            await refuse_reason(self._session, text)
             position = await self._session.scalar(select(func.max(LostReason.position)))
             reason = LostReason(code=None, text=text, position=(position or 0) + 1)
             self._session.add(reason)
@@ -277,6 +279,7 @@ class Pipelines:
             reason = await self._session.get(LostReason, reason_id)
             if reason is None:
                 raise Conflict(ErrorCode.REASON_GONE)
+            await refuse_reason(self._session, text, reason.id)
             reason.text = text
             return reason
 

@@ -458,3 +458,28 @@ async def test_admins_and_managers_cannot_edit_the_pipeline(
     assert await order(app) == DEFAULT_ORDER
     assert [s.stale_days for s in await stages(app)][:2] == [3, 7]
     assert len(await reasons(app)) == 4
+
+
+async def test_a_reason_twice_or_too_many_reasons_are_refused(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A deal's "❌ Lost" lists every reason as a button: a second "too expensive" made two
+    identical buttons, and a hundred reasons over 100 buttons, which Telegram refuses."""
+    pipeline = await open_pipeline(owner_en)
+    [screen] = await owner_en.press("❌ Lost reasons", pipeline)
+    await owner_en.press("Add a reason", screen)
+    [reply] = await owner_en.send("Too  Expensive")
+    assert reply.text == "There is already a reason “Too Expensive”. Send another one."
+    [reply] = await owner_en.send("ДОРОГО")  # as the other language shows the built-in one
+    assert reply.text == "There is already a reason “ДОРОГО”. Send another one."
+    [screen] = await owner_en.send("Budget frozen")
+    assert screen.text.startswith("Lost reasons\nAdded: Budget frozen.")
+    owner = await member(app, OWNER_ID)
+    async with app.crm.open() as crm:
+        for n in range(25):
+            await crm.pipelines.add_lost_reason(owner, f"Reason {n:02}")
+    [screen] = await owner_en.press("❌ Lost reasons", await open_pipeline(owner_en))
+    await owner_en.press("Add a reason", screen)
+    [reply] = await owner_en.send("One more")
+    assert reply.text == "There can be at most 30 reasons: delete one you no longer use."
+    assert len(await reasons(app)) == 30

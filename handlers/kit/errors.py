@@ -154,6 +154,14 @@ def error_text(error: CrmError) -> str:
             "“{value}” is not a time zone I know. Send a name like Europe/Moscow, "
             "Asia/Yekaterinburg or UTC."
         ).format(value=_bounded(error.params.get("value")))
+    if error.code == ErrorCode.REASON_TAKEN:
+        return _("There is already a reason “{name}”. Send another one.").format(
+            name=_bounded(error.params.get("name"))
+        )
+    if error.code == ErrorCode.TOO_MANY_REASONS:
+        return _("There can be at most {limit} reasons: delete one you no longer use.").format(
+            limit=error.params.get("limit")
+        )
     if error.code == ErrorCode.TOO_MANY_STAGES:
         return _("A pipeline can have at most {limit} stages.").format(
             limit=error.params.get("limit")

@@ -31,7 +31,7 @@ from storage.models import User
 Screen = tuple[Text, InlineKeyboardMarkup]
 Item = TypeVar("Item")
 
-SECOND_CHANCE = frozenset({"empty", "too_long", "bad_stale_days"})
+SECOND_CHANCE = frozenset({"empty", "too_long", "bad_stale_days", "reason_taken"})
 
 
 class NotOwner(Filter):

@@ -1,0 +1,37 @@
+"""What the owner may add to the lost reasons: few enough for one picker under a deal, and
+none that reads like another (a second "too expensive" is two identical buttons)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.errors import ErrorCode, InvalidInput
+from storage.models import LostReason
+
+MAX_REASONS = 30
+
+# The built-in reasons as either language shows them.
+BUILTIN_REASON_NAMES: dict[str, tuple[str, ...]] = {
+    "expensive": ("too expensive", "дорого"),
+    "competitor": ("chose a competitor", "выбрали конкурента"),
+    "no_answer": ("no reply", "нет ответа"),
+    "irrelevant": ("no longer relevant", "неактуально"),
+}
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold().replace("ё", "е")
+
+
+async def refuse_reason(session: AsyncSession, text: str, renamed: int | None = None) -> None:
+    """Raise unless ``text`` may be a new reason (or the new text of reason ``renamed``)."""
+    if renamed is None:
+        count = await session.scalar(select(func.count()).select_from(LostReason))
+        if (count or 0) >= MAX_REASONS:
+            raise InvalidInput(ErrorCode.TOO_MANY_REASONS, limit=MAX_REASONS)
+    wanted = _folded(text)
+    for reason in await session.scalars(select(LostReason).where(LostReason.id != renamed)):
+        shown = (reason.text,) if reason.text else BUILTIN_REASON_NAMES.get(reason.code or "", ())
+        if any(_folded(name) == wanted for name in shown):
+            raise InvalidInput(ErrorCode.REASON_TAKEN, name=text)
