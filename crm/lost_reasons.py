@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.errors import ErrorCode, InvalidInput
+from crm.parsing.search_text import fold
 from storage.models import LostReason
 
 MAX_REASONS = 30
@@ -20,18 +21,14 @@ BUILTIN_REASON_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold().replace("ё", "е")
-
-
 async def refuse_reason(session: AsyncSession, text: str, renamed: int | None = None) -> None:
     """Raise unless ``text`` may be a new reason (or the new text of reason ``renamed``)."""
     if renamed is None:
         count = await session.scalar(select(func.count()).select_from(LostReason))
         if (count or 0) >= MAX_REASONS:
             raise InvalidInput(ErrorCode.TOO_MANY_REASONS, limit=MAX_REASONS)
-    wanted = _folded(text)
+    wanted = fold(text)
     for reason in await session.scalars(select(LostReason).where(LostReason.id != renamed)):
         shown = (reason.text,) if reason.text else BUILTIN_REASON_NAMES.get(reason.code or "", ())
-        if any(_folded(name) == wanted for name in shown):
+        if any(fold(name) == wanted for name in shown):
             raise InvalidInput(ErrorCode.REASON_TAKEN, name=text)

@@ -18,7 +18,7 @@ from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.event_data import stage_move
 from crm.lost_reasons import refuse_reason
-from crm.parsing.search_text import one_line
+from crm.parsing.search_text import fold, one_line
 from storage.engine import write_transaction
 from storage.models import Deal, LostReason, Pipeline, Role, Stage, User
 
@@ -72,16 +72,12 @@ BUILTIN_STAGE_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _folded(name: str) -> str:
-    return " ".join(name.split()).casefold().replace("ё", "е")
-
-
 def refuse_taken_name(name: str, others: list[StageView]) -> None:
     """Two stages of a pipeline never share a name (in any case, as either language shows it)."""
-    wanted = _folded(name)
+    wanted = fold(name)
     for other in others:
         shown = (other.name,) if other.name else BUILTIN_STAGE_NAMES.get(other.code or "", ())
-        if any(_folded(candidate) == wanted for candidate in shown):
+        if any(fold(candidate) == wanted for candidate in shown):
             raise Conflict(ErrorCode.STAGE_NAME_TAKEN, name=name)
 
 
