@@ -671,6 +671,17 @@ async def test_a_shared_phone_added_while_a_member_tags_the_card_keeps_the_tag_i
             assert [c.id for c in await crm.client_queries.search(owner, term)] == [ivan.id]
 
 
+async def replying(app: App, max_: SimulatedUser, account: SimulatedBusiness) -> int:
+    """Ivan has written "Prices?" and Max is asked for a reply on his card; how many
+    requests the account had made by then."""
+    await account.connect()
+    await account.writes(IVAN, "Prices?")
+    client = await the_client(app)
+    await open_card(max_, client.id)
+    await max_.press("Reply in Telegram")
+    return len(account.session.requests)
+
+
 async def test_a_long_reply_from_a_template_is_previewed_within_the_limit_and_sent_whole(
     app: App, max_: SimulatedUser, account: SimulatedBusiness
 ) -> None:
@@ -684,12 +695,7 @@ async def test_a_long_reply_from_a_template_is_previewed_within_the_limit_and_se
         assert owner is not None
         await crm.templates.add_text(owner, "Long", long_body)
         await crm.templates.add_text(owner, "Too long", "🙂" * 2100)
-    await account.connect()
-    await account.writes(IVAN, "Prices?")
-    client = await the_client(app)
-    await open_card(max_, client.id)
-    await max_.press("Reply in Telegram")
-    before = len(account.session.requests)
+    before = await replying(app, max_, account)
     await max_.press("📝 Too long")
     assert max_.alert is not None and "too long" in max_.alert
     await max_.press("📝 Long")
@@ -706,3 +712,41 @@ async def test_a_long_reply_from_a_template_is_previewed_within_the_limit_and_se
     await max_.press("📤 Send", preview)
     [sent] = [r for r in account.session.requests[before:] if isinstance(r, SendMessage)]
     assert sent.text == whole
+
+
+async def test_a_reply_too_long_says_by_how_much_in_the_units_telegram_counts(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    """A reply of 2100 emoji (2100 characters, 4200 UTF-16 units) was refused as "at most
+    4096 characters", which it is not over by any count a person makes: the refusal says
+    how much too long it is in Telegram's units and that an emoji counts as two, in the
+    reader's language, and the question stays open."""
+    before = await replying(app, max_, account)
+    [refused] = await max_.send("🙂" * 2100)
+    assert refused.text == (
+        "The reply is 104 characters too long for Telegram: at most 4096, "
+        "and Telegram counts an emoji as two. Please make it shorter."
+    )
+    [refused] = await max_.send("a" + "🙂" * 2048)
+    assert refused.text.startswith("The reply is 1 character too long for Telegram")
+    assert not [
+        r
+        for r in account.session.requests[before:]
+        if isinstance(r, SendMessage) and r.chat_id == IVAN.id
+    ]
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(MAX)
+        assert member is not None
+        await crm.members.set_language(member, "ru")
+    [refused] = await max_.send("🙂" * 2100)
+    assert refused.text == (
+        "Ответ длиннее, чем пропускает Telegram, на 104 символа: можно не больше 4096, "
+        "и Telegram считает эмодзи за два. Сократите, пожалуйста."
+    )
+    await max_.send("🙂" * 2048)
+    [sent] = [
+        r
+        for r in account.session.requests[before:]
+        if isinstance(r, SendMessage) and r.chat_id == IVAN.id
+    ]
+    assert sent.text == "🙂" * 2048

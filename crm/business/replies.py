@@ -179,6 +179,7 @@ def reply_text(text: str | None) -> str:
     cleaned = (text or "").strip()
     if not cleaned:
         raise InvalidInput(ErrorCode.EMPTY, field="text")
-    if len(cleaned.encode("utf-16-le")) // 2 > MAX_TEXT:
-        raise InvalidInput(ErrorCode.TOO_LONG, field="text", limit=MAX_TEXT)
+    units = len(cleaned.encode("utf-16-le")) // 2
+    if units > MAX_TEXT:  # told in these units: "at most 4096 characters" misled on emoji
+        raise InvalidInput(ErrorCode.TOO_LONG, field="reply", limit=MAX_TEXT, length=units)
     return cleaned

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
-from crm.errors import CrmError
+from crm.errors import CrmError, ErrorCode
 
 MAX_SHOWN = 200
 
@@ -81,4 +82,18 @@ def business_error_text(error: CrmError) -> str | None:
         return _(
             "The template has no value here for: {names}. Fill them on the card first."
         ).format(names=names)
+    if error.code == ErrorCode.TOO_LONG and error.params.get("field") == "reply":
+        return reply_too_long(int(error.params["limit"]), int(error.params["length"]))
     return texts.get(error.code)
+
+
+def reply_too_long(limit: int, length: int) -> str:
+    """A reply over Telegram's limit, told in the units Telegram counts (an emoji is two)."""
+    over = length - limit
+    return ngettext(
+        "The reply is {over} character too long for Telegram: at most {limit}, "
+        "and Telegram counts an emoji as two. Please make it shorter.",
+        "The reply is {over} characters too long for Telegram: at most {limit}, "
+        "and Telegram counts an emoji as two. Please make it shorter.",
+        over,
+    ).format(over=over, limit=limit)
