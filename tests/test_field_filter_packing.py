@@ -3,6 +3,7 @@ the chosen ranges in words."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pytest
@@ -107,8 +108,19 @@ def test_five_field_filters_at_most() -> None:
         (FieldType.NUMBER, "1,5-1 000 000", "ru", "1,5–1\u00a0000\u00a0000"),
         (FieldType.NUMBER, "12345678901234", "en", "12\u202f345\u202f678\u202f901\u202f234"),
         (FieldType.NUMBER, "0,0000001", "ru", "0,0000001"),
-        (FieldType.NUMBER, "> 5", "ru", "от 5"),  # the smallest step past 5 reads 5
-        (FieldType.NUMBER, "< -1,5", "ru", "до -1,5"),
+        # a strict bound read "от 5" (the smallest step past 5 reads 5), which holds 5
+        (FieldType.NUMBER, "> 5", "ru", "больше 5"),
+        (FieldType.NUMBER, "more than 5", "en", "more than 5"),
+        (FieldType.NUMBER, "< -1,5", "ru", "меньше -1,5"),
+        (FieldType.NUMBER, "under 1000000", "en", "less than 1\u202f000\u202f000"),
+        (FieldType.NUMBER, "≥ 5", "ru", "от 5"),
+        (FieldType.NUMBER, "<= 5", "en", "up to 5"),
+        (FieldType.NUMBER, "5.000000000000001", "en", "5"),  # one value, not a bound
+        (FieldType.NUMBER, "> 0", "ru", "больше 0"),
+        (FieldType.NUMBER, "< 0", "en", "less than 0"),
+        # a whole step: a kopeck and a day past the typed one, read as such
+        (FieldType.MONEY, "> 5", "ru", "от 5,01\u00a0₽"),
+        (FieldType.DATE, "after 01.03.2026", "en", "from 02.03.2026"),
         (FieldType.MONEY, "от 1000000", "ru", "от 1\u00a0000\u00a0000\u00a0₽"),
         (FieldType.MONEY, "from 1000000", "en", "from 1,000,000\u00a0₽"),
         (FieldType.DATE, "с 01.03.2026", "ru", "от 01.03.2026"),
@@ -122,3 +134,18 @@ def test_a_range_in_words(type_: FieldType, typed: str, language: str, shown: st
         words = value_words(field, FieldFilter(7, low=found.low, high=found.high), "RUB")
     assert words == shown
     assert "e+" not in words and "e-" not in words
+
+
+def test_strict_bounds_on_both_ends_are_said_so() -> None:
+    """A filter packed with both ends strict (no typed range makes one, a forged button may)
+    says each end as it is, not ``5–10``."""
+    field = FieldDef(id=7, name="Staff", type=FieldType.NUMBER.value, options=[])
+    low, high = math.nextafter(5.0, math.inf), math.nextafter(10.0, -math.inf)
+    i18n = build_i18n("ru")
+    with i18n.context(), i18n.use_locale("en"):
+        assert value_words(field, FieldFilter(7, low=low, high=high), "RUB") == (
+            "more than 5, less than 10"
+        )
+        assert value_words(field, FieldFilter(7, low=5.0, high=high), "RUB") == (
+            "from 5, less than 10"
+        )

@@ -136,14 +136,36 @@ def value_words(field: FieldDef, item: FieldFilter, currency: str) -> str:
     if item.option_ids:
         names = {o.id: o.name for o in options_of(field)}
         return ", ".join(names.get(i, "?") for i in item.option_ids)
+    if item.low is not None and item.low == item.high:
+        return _bound(item.low, currency) or ""
+    above, below = _strictly_past(item.low, +1), _strictly_past(item.high, -1)
     low, high = (_bound(b, currency) for b in (item.low, item.high))
-    if low is not None and high is not None:
-        return low if low == high else f"{low}–{high}"
-    if low is not None:
-        return _("from {value}").format(value=low)
-    if high is not None:
-        return _("up to {value}").format(value=high)
-    return _("any")
+    if above is None and below is None and low is not None and high is not None:
+        return f"{low}–{high}"
+    said = []
+    if above is not None:
+        said.append(_("more than {value}").format(value=shown_number(above)))
+    elif low is not None:
+        said.append(_("from {value}").format(value=low))
+    if below is not None:
+        said.append(_("less than {value}").format(value=shown_number(below)))
+    elif high is not None:
+        said.append(_("up to {value}").format(value=high))
+    return ", ".join(said) or _("any")
+
+
+def _strictly_past(bound: int | float | date | None, direction: int) -> float | None:
+    """The number a strict ``> 5`` (``direction`` +1) or ``< 5`` (-1) names, when ``bound``
+    is the float just past it (``crm.parsing.ranges`` makes a strict bound inclusive so),
+    else None: shown as its 15 digits, that bound read "from 5", which holds 5."""
+    if not isinstance(bound, float) or not math.isfinite(bound):
+        return None
+    typed = math.nextafter(bound, -math.inf * direction)
+    if typed == 0:  # "< 0": the smallest float below 0, whose 15 digits read as itself
+        return 0.0
+    if float(f"{bound:.15g}") == bound or float(f"{typed:.15g}") != typed:
+        return None
+    return typed
 
 
 def _bound(bound: int | float | date | None, currency: str) -> str | None:
