@@ -237,7 +237,10 @@ async def test_a_deal_line_s_quantity_reads_as_its_reader_writes_it(
     await owner.press_data(EntCb(action=Ent.LINKS, kind="deal", card=deal_id).pack())
     await owner.press("🧮 Сумма по позициям: выкл")
     await put_line(owner, "🔗 Связать", "📦 Товары", "Соль", "2,5")
-    links = spaced(await put_line(owner, "🔗 Связать", "📦 Товары", "Лёд", "1 500"))
+    shown = await put_line(owner, "🔗 Связать", "📦 Товары", "Лёд", "1 500")
+    # the amounts' no-break spaces kept, as on the deal's card: "2 000 ₽" never breaks
+    assert "Лёд — 1\u00a0500 × 2\u00a0000\u00a0₽ = 3\u00a0000\u00a0000\u00a0₽" in shown
+    links = spaced(shown)
     assert "Соль — 2,5 × 150 ₽ = 375 ₽" in links
     assert "Лёд — 1 500 × 2 000 ₽ = 3 000 000 ₽" in links
     assert "Итого по позициям: 3 000 375 ₽" in links
@@ -246,6 +249,7 @@ async def test_a_deal_line_s_quantity_reads_as_its_reader_writes_it(
     async with app.crm.open() as crm:
         await crm.members.set_language(await member(app), "en")
     [shown] = await owner.press_data(EntCb(action=Ent.LINKS, kind="deal", card=deal_id).pack())
+    assert "Лёд — 1\u202f500 × 2,000\u00a0₽ = 3,000,000\u00a0₽" in shown.text
     links = spaced(shown.text)
     assert "Соль — 2.5 × 150 ₽ = 375 ₽" in links
     assert "Лёд — 1 500 × 2,000 ₽ = 3,000,000 ₽" in links
@@ -254,7 +258,7 @@ async def test_a_deal_line_s_quantity_reads_as_its_reader_writes_it(
 
 def spaced(text: str) -> str:
     """``text`` with its no-break spaces (between digit groups, before ₽) as plain ones."""
-    return text.replace("\u00a0", " ")
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 async def test_a_deal_is_found_to_link_by_its_title_in_any_case(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, tzinfo
 from typing import Any
@@ -30,10 +31,14 @@ DEAL_KINDS = frozenset(
 )
 
 MAX_NOTE_SHOWN = 200
+_BREAKING_SPACES = re.compile(r"[^\S\u00a0\u2007\u202f]+")  # whitespace, less no-break spaces
 
 
 def shorten(text: str, limit: int = MAX_NOTE_SHOWN) -> str:
-    text = " ".join(text.split())
+    """``text`` on one line (runs of spaces and line breaks one space), cut to ``limit``.
+    No-break spaces stay: an amount's ``2 000 ₽`` or a quantity's ``1 500`` is not cut
+    across lines (``str.split`` took them for spaces)."""
+    text = _BREAKING_SPACES.sub(" ", text).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
