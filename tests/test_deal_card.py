@@ -381,6 +381,8 @@ async def test_editing_amount_title_and_expected_close(app: App, owner_en: Simul
     await owner_en.press("Expected close date")
     [reply] = await owner_en.send("someday")
     assert reply.text.startswith("“someday” is not a date I can read. For example:")
+    [reply] = await owner_en.send("01.01.0000")  # not "is not a date I can read"
+    assert reply.text.startswith("That year is not valid: check the year. For example:")
     [card] = await owner_en.send("31 March")
     assert "Expected close: 31.03.2026" in card.text
     assert history(card.text)[0].endswith("✏️ expected close date: — → 31.03.2026")

@@ -88,11 +88,13 @@ def test_date_cells(value: Any, expected: datetime | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["31.02.2024", "вчера", -5, True, "12.03", "2024", "1e5", 2024, 12.03, 100_000]
+    "value",
+    ["31.02.2024", "вчера", -5, True, "12.03", "2024", "1e5", 2024, 12.03, 100_000, "01.01.0000"],
 )
 def test_bad_date_cells(value: Any) -> None:
     """'12.03' (no year) and '2024' (a year) are floats to Python, not Excel serials: they
-    were read as 11 January 1900 and 1905; so were such numbers in a number cell."""
+    were read as 11 January 1900 and 1905; so were such numbers in a number cell. A year
+    written "0000" was read as 2000."""
     with pytest.raises(DateError):
         cell_date(value)
 

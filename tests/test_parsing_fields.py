@@ -91,6 +91,8 @@ def test_links_of_any_script(typed: str, kept: str) -> None:
         (T.DATE, "завтра", "not_a_date"),
         (T.DATE, "31.02.2026", "not_a_date"),
         (T.DATE, "2026-13-01", "not_a_date"),
+        (T.DATE, "01.01.0000", "bad_year"),  # was read as 01.01.2000
+        (T.DATE, "0000-01-01", "bad_year"),
         (T.YES_NO, "может быть", "not_yes_no"),
         (T.CHOICE, "Оптом", "not_in_list"),
         (T.CHOICE, "4", "not_in_list"),

@@ -204,9 +204,15 @@ def test_parse_when(typed: str, expected: str, has_time: bool) -> None:
         ("2 марта в 11:59", "in_the_past"),
         ("25.12.2025", "in_the_past"),
         ("1.03.2026", "in_the_past"),
-        ("31.12.9999 23:59", "not_a_date"),  # a repeat of it would run past year 9999
-        ("1.01.2127", "not_a_date"),  # more than 100 years ahead
-        ("1.01.0001", "not_a_date"),
+        # a year no one means is said so (01.01.0000 was "no such day", the others
+        # "not a date"); a repeat of 31.12.9999 would run past year 9999
+        ("31.12.9999 23:59", "bad_year"),
+        ("1.01.2127", "bad_year"),  # more than 100 years ahead
+        ("1.01.0001", "bad_year"),
+        ("01.01.0000", "bad_year"),
+        ("0000-01-01", "bad_year"),
+        ("1 января 0000", "bad_year"),
+        ("через 101 год", "not_a_date"),  # no year written: not "bad_year"
     ],
 )
 def test_parse_when_errors(typed: str, code: str) -> None:
@@ -230,11 +236,11 @@ def test_allow_past(typed: str, expected: str, has_time: bool) -> None:
     assert (when.at, when.has_time) == (wall(expected), has_time)
 
 
-@pytest.mark.parametrize("typed", ["1.01.0001", "31.12.1899", "31.12.9999"])
+@pytest.mark.parametrize("typed", ["1.01.0001", "31.12.1899", "31.12.9999", "01.01.0000"])
 def test_a_year_far_off_is_a_typo_even_in_the_past(typed: str) -> None:
     with pytest.raises(WhenError) as caught:
         parse_when(typed, NOW, MSK, allow_past=True)
-    assert caught.value.code == "not_a_date"
+    assert caught.value.code == "bad_year"
 
 
 @pytest.mark.parametrize(

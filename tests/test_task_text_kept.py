@@ -39,6 +39,7 @@ async def all_tasks(app: App) -> list[Task]:
         ("31.02 позвонить", "позвонить"),  # a date the calendar has not is still a when
         ("30.02.2027 в 10 позвонить Ивану", "позвонить Ивану"),
         ("31 февраля отправить КП", "отправить КП"),
+        ("01.01.0000 позвонить", "позвонить"),  # a year no one means: a when too
         ("вчера", ""),  # only a date: no what yet
     ],
 )
@@ -125,3 +126,19 @@ async def test_a_text_too_long_for_a_task_is_refused_at_once(
     [reply] = await owner_en.send("tomorrow 10:00")
     assert "someday call Ivan" in reply.text
     assert [task.title for task in await all_tasks(app)] == ["someday call Ivan"]
+
+
+async def test_a_year_no_one_means_is_named_not_a_missing_day(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """01.01.0000 was answered "There is no such day in the calendar: check the day and the
+    month", which sent one to check what was right; the year is named."""
+    [reply] = await owner_en.send("/task 01.01.0000 10:00 call Ivan")
+    assert reply.text.startswith(
+        "That year is not valid: check the year. The task “call Ivan” is kept"
+    ), reply.text
+    [reply] = await owner_en.send("01.01.1025")
+    assert reply.text.startswith("That year is not valid: check the year."), reply.text
+    assert await all_tasks(app) == []
+    [reply] = await owner_en.send("tomorrow 11:00")
+    assert reply.text.startswith("✅ Task saved") and "call Ivan" in reply.text

@@ -163,7 +163,7 @@ def cell_date(value: CellValue) -> datetime | None:
     match = _DMY.match(text)
     try:
         if match:
-            day, month, year = int(match[1]), int(match[2]), full_year(int(match[3]))
+            day, month, year = int(match[1]), int(match[2]), full_year(match[3])
             hour, minute = int(match[4] or 0), int(match[5] or 0)
             return datetime(year, month, day, hour, minute, tzinfo=UTC)
         match = _ISO.match(text)

@@ -53,8 +53,8 @@ _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$")  # as 
 
 
 class FieldValueError(ValueError):
-    """``code``: empty, not_a_number, not_a_date, not_yes_no, not_in_list, bad_phone, bad_email,
-    bad_url, too_long, too_large, negative; ``limit`` for too_long."""
+    """``code``: empty, not_a_number, not_a_date, bad_year, not_yes_no, not_in_list, bad_phone,
+    bad_email, bad_url, too_long, too_large, negative; ``limit`` for too_long."""
 
     def __init__(self, code: str, limit: int | None = None) -> None:
         super().__init__(code)
@@ -137,10 +137,12 @@ def _number(raw: str) -> Parsed:
     return Parsed(num_value=float(number), text_value=shown)
 
 
-def full_year(year: int) -> int:
+def full_year(written: str) -> int:
     """A year as written in a date: two digits are 1970–2069 ('85' is 1985, '27' 2027),
-    for a field's value and an import's date cell alike."""
-    if year >= 100:
+    for a field's value and an import's date cell alike; four are the year itself ('0000'
+    is no year, never 2000)."""
+    year = int(written)
+    if len(written) != 2:
         return year
     return year + (2000 if year < 70 else 1900)
 
@@ -155,8 +157,9 @@ def parse_date(raw: str) -> date:
         match = _DMY.match(text)
         if not match:
             raise FieldValueError("not_a_date")
-        day, month, year = (int(part) for part in match.groups())
-        year = full_year(year)
+        day, month, year = int(match[1]), int(match[2]), full_year(match[3])
+    if year < 1:  # 01.01.0000: the calendar has no year 0; said so, not "not a date"
+        raise FieldValueError("bad_year")
     try:
         return date(year, month, day)
     except ValueError:

@@ -230,6 +230,8 @@ def _date_of(
     year = day.year
     if year is None:
         year = today.year + ((day.month, day.dom) < (today.month, today.day))
+    elif not MIN_YEAR <= year <= today.year + MAX_YEARS_AHEAD:
+        raise WhenError("bad_year")  # 01.01.0000 (no such year), 1.01.1025: a typo
     return checked_date(year, day.month, day.dom)
 
 

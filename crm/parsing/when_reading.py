@@ -44,12 +44,13 @@ from crm.parsing.when_words import (
     Shift,
 )
 
-WhenCode = Literal["not_a_date", "no_such_day", "in_the_past", "empty"]
+WhenCode = Literal["not_a_date", "no_such_day", "bad_year", "in_the_past", "empty"]
 
 
 class WhenError(ValueError):
     """``code`` is ``not_a_date``, ``no_such_day`` (a date the calendar has not: 31.02),
-    ``in_the_past`` or ``empty``."""
+    ``bad_year`` (a date written with a year no one means: 0000, 1025, 9999), ``in_the_past``
+    or ``empty``."""
 
     def __init__(self, code: WhenCode) -> None:
         super().__init__(code)

@@ -27,7 +27,7 @@ from handlers.deals.screen import (
     send_deal,
 )
 from handlers.deals.states import DealEditFlow, OneDeal
-from handlers.kit.errors import quoting
+from handlers.kit.errors import quoting, year_problem
 from handlers.kit.event_labels import deal_field_label
 from handlers.kit.keyboards import button, cancel_row, keyboard, pick
 from handlers.kit.labels import member_name
@@ -135,9 +135,9 @@ def _day(raw: str, crm: Crm, member: User) -> date | None:
         return None
     try:
         when = parse_when(raw, crm.clock.now(), member.timezone, allow_past=True)
-    except WhenError:
+    except WhenError as error:
         why = _("“{value}” is not a date I can read.").format(value=shorten(raw, 50))
-        why = quoting(why, raw)
+        why = year_problem() if error.code == "bad_year" else quoting(why, raw)
         raise _BadValue(f"{why} {date_examples()}") from None
     return when.at.astimezone(ZoneInfo(member.timezone)).date()
 

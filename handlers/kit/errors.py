@@ -16,6 +16,11 @@ def empty_text() -> str:
     return _("This cannot be empty. Please send it again.")
 
 
+def year_problem() -> str:
+    """A date whose year no one means (01.01.0000, 1.01.1025): said so, not "no such day"."""
+    return _("That year is not valid: check the year.")
+
+
 def quoting(why: str, typed: str) -> str:
     """``why``, a refusal that quotes what was typed; the "empty" answer instead when
     nothing of that shows (a paste of marks, quoted, would be empty quotes)."""

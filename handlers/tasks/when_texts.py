@@ -9,6 +9,7 @@ from datetime import datetime
 from aiogram.utils.i18n import gettext as _
 
 from crm.parsing.when import MAX_WHEN_WORDS, WhenError, parse_when, when_ends
+from handlers.kit.errors import year_problem
 from handlers.kit.timeline import shorten
 
 
@@ -36,6 +37,8 @@ def _why(error: WhenError) -> str:
         return _("That moment has already passed.")
     if error.code == "no_such_day":
         return _("There is no such day in the calendar: check the day and the month.")
+    if error.code == "bad_year":
+        return year_problem()
     return _("I couldn't read that as a date and time.")
 
 
@@ -52,7 +55,7 @@ def kept_text(text: str, now: datetime, tz: str, default_hour: int) -> str:
         try:
             parse_when(when, now, tz, default_hour, allow_past=True)
         except WhenError as error:
-            if error.code != "no_such_day":  # 31.02 is a when, one the calendar has not
+            if error.code not in ("no_such_day", "bad_year"):  # 31.02 is a when, a wrong one
                 continue
         return " ".join(what.split())
     return " ".join(words)
