@@ -387,6 +387,19 @@ async def test_editing_amount_title_and_expected_close(app: App, owner_en: Simul
     assert "Expected close: 31.03.2026" in card.text
     assert history(card.text)[0].endswith("✏️ expected close date: — → 31.03.2026")
     assert (await deal_now(app, deal.id)).expected_close == date(2026, 3, 31)
+    # a date in the past is taken (a deal may close late) and said so, a typo seen
+    await owner_en.press("Edit")
+    await owner_en.press("Expected close date")
+    [note, card] = await owner_en.send("yesterday")
+    assert note.text == (
+        "Saved: 01.03.2026 is already in the past. If that is a typo, change the date."
+    )
+    assert "Expected close: 01.03.2026" in card.text
+    assert (await deal_now(app, deal.id)).expected_close == date(2026, 3, 1)
+    await owner_en.press("Edit")
+    await owner_en.press("Expected close date")
+    [card] = await owner_en.send("today")  # not past: the card alone
+    assert "Expected close: 02.03.2026" in card.text
     await owner_en.press("Edit")
     await owner_en.press("Expected close date")
     [card] = await owner_en.send("-")

@@ -100,6 +100,7 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
     data = await OneDeal.load(state)
     deal_id, field = data.deal_id, data.field
     raw = (message.text or "").strip()
+    past = None
     try:  # empty or too long gets a second chance; any other refusal ends the question
         async with keep_asking(state, again={ErrorCode.EMPTY, ErrorCode.TOO_LONG}, forget=True):
             if field is DealField.AMOUNT:
@@ -107,13 +108,21 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
             elif field is DealField.TITLE:
                 await crm.deals.set_title(member, deal_id, raw)
             elif field is DealField.EXPECTED_CLOSE:
-                await crm.deals.set_expected_close(member, deal_id, _day(raw, crm, member))
+                day = _day(raw, crm, member)
+                await crm.deals.set_expected_close(member, deal_id, day)
+                past = day if day is not None and day < _today(crm, member) else None
             else:
                 raise CrmError(ErrorCode.NOT_FOUND)
     except _BadValue as problem:  # a second chance
         await message.answer(str(problem))
         return
     await state.clear()
+    if past is not None:  # taken (a deal may close late), but said: "21.03" for "12.03"
+        await message.answer(
+            _("Saved: {date} is already in the past. If that is a typo, change the date.").format(
+                date=past.strftime("%d.%m.%Y")
+            )
+        )
     await send_deal(message, crm, member, deal_id)
 
 
@@ -127,6 +136,10 @@ def _amount(raw: str) -> int:
         return parse_amount(raw)
     except AmountError as error:
         raise _BadValue(amount_error_text(error.code, raw)) from None
+
+
+def _today(crm: Crm, member: User) -> date:
+    return crm.clock.now().astimezone(ZoneInfo(member.timezone)).date()
 
 
 def _day(raw: str, crm: Crm, member: User) -> date | None:
