@@ -117,6 +117,7 @@ class ErrorCode(StrEnum):
     LINK_GONE = "link_gone"
     LINES_ARE_DEAL_AND_RECORD = "lines_are_deal_and_record"
     BAD_QUANTITY = "bad_quantity"
+    QUANTITY_TOO_PRECISE = "quantity_too_precise"  # finer than the thousandths kept
     BAD_PRICE = "bad_price"
     # Automation
     BAD_RULE = "bad_rule"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -131,6 +132,15 @@ def link_views(rows: Iterable[Sequence[Any]]) -> list[LinkView]:
 
 def line_total(quantity_milli: int, price_minor: int) -> int:
     return (quantity_milli * price_minor + 500) // 1000
+
+
+def quantity_milli(quantity: Decimal) -> int:
+    """A deal line's quantity in the thousandths it is kept in; one finer is refused, never
+    rounded (0.0004 was rounded to 0 and refused as no quantity, 0.0015 taken as 0.002)."""
+    milli = quantity * 1000
+    if milli != milli.to_integral_value():
+        raise InvalidInput(ErrorCode.QUANTITY_TOO_PRECISE)
+    return int(milli)
 
 
 def check_line(quantity_milli: int | None, price_minor: int | None) -> None:

@@ -10,6 +10,15 @@ from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
 
 
+async def quantity_asked(owner: SimulatedUser, deal_id: int) -> None:
+    """On the deal's links, Соль from the products is picked: its quantity is asked."""
+    await owner.press_data(EntCb(action=Ent.LINKS, kind="deal", card=deal_id).pack())
+    await owner.press("🔗 Связать")
+    await owner.press("📦 Товары")
+    await owner.send("соль")
+    await owner.press("Соль")
+
+
 async def test_a_line_s_quantity_is_refused_and_shown_as_typed(
     app: App, owner: SimulatedUser
 ) -> None:
@@ -27,11 +36,7 @@ async def test_a_line_s_quantity_is_refused_and_shown_as_typed(
         ]
         await crm.field_values.set(me, CardRef(CardKind.RECORD, salt.id), price.id, "2")
         deal = await crm.deals.create(me, client.id, 0, "Сделка")
-    await owner.press_data(EntCb(action=Ent.LINKS, kind="deal", card=deal.id).pack())
-    await owner.press("🔗 Связать")
-    await owner.press("📦 Товары")
-    await owner.send("соль")
-    await owner.press("Соль")
+    await quantity_asked(owner, deal.id)
     for typed in ("1000000000000", "1 000 000 000", "0", "-2"):
         [refused] = await owner.send(typed)
         assert refused.text == "Пришлите количество от 0,001 до 999 999 999.", (typed, refused.text)
@@ -46,6 +51,35 @@ async def test_a_line_s_quantity_is_refused_and_shown_as_typed(
     await owner.press("Соль")
     [links] = await owner.send("1234,567")
     assert "📦 Соль — 1 234,567 ×" in links.text.replace("\u00a0", " "), links.text
+
+
+async def test_a_quantity_finer_than_thousandths_is_refused_never_rounded(
+    app: App, owner: SimulatedUser
+) -> None:
+    """A deal line's quantity is kept in thousandths: 0,0004 was rounded to 0 and refused
+    as out of range ("from 0,001"), 0,0015 silently taken as 0,002 and 1,2345 as 1,234.
+    Each is refused, saying the smallest step, and nothing is linked until a quantity
+    that fits: 0,0010 (a zero past the thousandths) is 0,001."""
+    client = await make_client(app, OWNER_ID, "Иван")
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        products = await crm.record_types.take_starter(me, "products")
+        await crm.records.create(me, products.id, "Соль")
+        deal = await crm.deals.create(me, client.id, 0, "Сделка")
+    ref = CardRef(CardKind.DEAL, deal.id)
+    await quantity_asked(owner, deal.id)
+    for typed in ("0,0004", "0,0015", "1,2345", "0.0000001"):
+        [refused] = await owner.send(typed)
+        assert refused.text == (
+            "Количество хранится с точностью до тысячных: наименьший шаг — 0,001, "
+            "а здесь знаков после запятой больше. Пришлите не больше трёх."
+        ), (typed, refused.text)
+    async with app.crm.open() as crm:
+        assert await crm.links.of_card(me, ref) == []
+    await owner.send("0,0010")
+    async with app.crm.open() as crm:
+        [line] = await crm.links.of_card(me, ref)
+    assert line.quantity_milli == 1
 
 
 async def test_a_new_record_s_type_archived_meanwhile_ends_the_dialog(

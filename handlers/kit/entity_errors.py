@@ -79,6 +79,10 @@ def entity_error_text(error: CrmError) -> str | None:
             "A quantity is kept only between a deal and a record."
         ),
         ErrorCode.BAD_QUANTITY: _("Send a quantity from 0.001 to 999,999,999."),
+        ErrorCode.QUANTITY_TOO_PRECISE: _(
+            "A quantity is kept to thousandths: the smallest step is 0.001, and this one has "
+            "more digits after the point. Send it with three at most."
+        ),
         ErrorCode.BAD_PRICE: _("The price is out of range."),
     }
     return texts.get(error.code)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -10,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind, CardRef
 from crm.errors import ErrorCode, InvalidInput
+from crm.link_views import quantity_milli
 from crm.parsing.fields import FieldType, FieldValueError, parse_value
 from crm.parsing.search_text import shows
 from crm.service import Crm
@@ -118,7 +121,8 @@ async def typed_quantity(message: Message, crm: Crm, member: User, state: FSMCon
     except FieldValueError:
         await message.answer(_("Send the quantity as a number, for example 3 or 1.5."))
         return
-    await _link_line(message, crm, member, state, round((parsed.num_value or 0) * 1000))
+    milli = quantity_milli(Decimal(parsed.text_value or "0"))  # finer than 0.001: refused
+    await _link_line(message, crm, member, state, milli)
 
 
 async def _link_line(
