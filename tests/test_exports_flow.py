@@ -4,11 +4,13 @@ export is logged and the owner's daily summary lists the day's exports."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import UTC, datetime, timedelta
 
 import openpyxl
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
@@ -16,6 +18,7 @@ from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
 from crm.clock import ManualClock
 from crm.exports.files import Format
+from crm.imports.csv_text import sniff_delimiter
 from crm.parsing.fields import FieldType
 from handlers.imports.callbacks import ExportCb, ExportWhat
 from storage.models import ExportLog
@@ -31,9 +34,9 @@ def table_of(sent_data: bytes | None) -> list[list[object]]:
         sheet = openpyxl.load_workbook(io.BytesIO(sent_data)).active
         assert sheet is not None
         return [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert sent_data.startswith(b"\xef\xbb\xbf")  # so that Russian Excel reads it as UTF-8
+    assert sent_data.startswith(b"\xef\xbb\xbf")  # so that Excel reads it as UTF-8
     text = sent_data.decode("utf-8-sig")
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=";")]
+    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))]
 
 
 async def export_from(person: SimulatedUser, list_message_fmt: str) -> list[list[object]]:
@@ -202,23 +205,64 @@ async def test_custom_fields_are_columns_and_links_are_names(
     assert [(e.what, e.filters.get("type_name")) for e in log][-1] == ("records", "Поставщики")
 
 
-async def test_a_decimal_goes_into_the_csv_with_a_comma(app: App, owner_en: SimulatedUser) -> None:
-    """Russian Excel, which the CSV is made for (";" between fields, money as "150,50"), reads
-    "7.5" as the 7th of May: a number field's decimals go out with a comma too."""
-    ivan = await make_client(app, OWNER_ID, "Иван Петров")
-    anna = await make_client(app, OWNER_ID, "Анна Смирнова")
+@pytest.mark.parametrize(
+    ("language", "delimiter", "typed", "written"),
+    [
+        ("ru", ";", ("Скидка", "Бюджет", "С нами с"), ("7,5", "1500,50", "01.02.2026")),
+        ("en", ",", ("Discount", "Budget", "Since"), ("7.5", "1500.50", "2026-02-01")),
+    ],
+)
+async def test_a_csv_is_written_for_the_readers_excel_and_imports_back(
+    app: App,
+    owner: SimulatedUser,
+    language: str,
+    delimiter: str,
+    typed: tuple[str, str, str],
+    written: tuple[str, str, str],
+) -> None:
+    """The CSV was made for Russian Excel whatever the reader's language: ";" between fields
+    and "7,5", which English Excel reads as one column and a text. An English reader's goes
+    out with "," and "7.5" (and dates as 2026-02-01, which it reads as dates), a Russian
+    reader's as before ("7.5" is the 7th of May to Russian Excel); either imports back into
+    the fields it came from."""
+    ivan = await make_client(app, OWNER_ID, "Иван Петров", phones=("+79161234567",))
+    ref = CardRef(CardKind.CLIENT, ivan.id)
     async with app.crm.open() as crm:
-        owner = await member(app, OWNER_ID)
-        discount = await crm.fields.define(owner, CardKind.CLIENT, "Скидка", FieldType.NUMBER)
-        await crm.field_values.set(owner, CardRef(CardKind.CLIENT, ivan.id), discount.id, "7,5")
-        await crm.field_values.set(owner, CardRef(CardKind.CLIENT, anna.id), discount.id, "12")
-    await owner_en.send("/clients")
-    rows = await export_from(owner_en, "CSV")
-    assert rows[0][14] == "Скидка"
-    assert sorted((str(r[1]), r[14]) for r in rows[1:]) == [
-        ("Анна Смирнова", "12"),
-        ("Иван Петров", "7,5"),
-    ]
+        me = await member(app, OWNER_ID)
+        await crm.members.set_language(me, language)
+        types = (FieldType.NUMBER, FieldType.MONEY, FieldType.DATE)
+        fields = [
+            await crm.fields.define(me, CardKind.CLIENT, name, type_)
+            for name, type_ in zip(typed, types, strict=True)
+        ]
+        for field, value in zip(fields, ("7,5", "1500,50", "01.02.2026"), strict=True):
+            await crm.field_values.set(me, ref, field.id, value)
+    await owner.send("/clients")
+    [choice] = await owner.press("⬇️ ")
+    [sent] = await owner.press("CSV", choice)
+    assert sent.data is not None
+    header, row = sent.data.decode("utf-8-sig").splitlines()
+    assert header.startswith(delimiter.join(["ID", "Name" if language == "en" else "Имя"]))
+    assert delimiter.join(written) in row, row
+    rows = table_of(sent.data)
+    assert [cell for cell in rows[1] if cell in written] == list(written)
+
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        for field in fields:
+            await crm.field_values.clear(me, ref, field.id)
+    [screen] = await owner.send_document("clients.csv", data=sent.data)
+    for name in typed:
+        assert f"→ 🧩 {name}" in screen.text, screen.text
+    await owner.press("Preview" if language == "en" else "Предпросмотр")
+    await owner.press("Fill in" if language == "en" else "Дополнить")
+    await asyncio.gather(*list(app.dispatcher["background"]))
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        shown = await crm.field_values.of_card(me, ref)
+    assert {v.field.name: v.value for v in shown} == dict(
+        zip(typed, ("7.5", 150_050, "2026-02-01"), strict=True)
+    )
 
 
 async def test_task_priorities_are_in_the_readers_words(

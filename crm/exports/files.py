@@ -1,10 +1,13 @@
-"""Writing a table to .xlsx (constant memory) or to .csv that Russian Excel opens. Pure I/O.
+"""Writing a table to .xlsx (constant memory) or to .csv that the reader's Excel opens. Pure I/O.
 
 XLSX: the header row frozen, an autofilter over the data, column widths,
 dates as real dates, money as numbers with two decimals. CSV: UTF-8 with a
-BOM and ``;`` between fields, dates as ``dd.mm.yyyy``, decimals with a comma,
-and a text that starts like a formula after a ``'`` (``escaped``), so that no
-spreadsheet runs it.
+BOM, in the reader's language's way (``CsvStyle``): for Russian Excel ``;``
+between fields, decimals with a comma and dates as ``dd.mm.yyyy``; for English
+Excel ``,`` between fields, decimals with a dot and dates as ``yyyy-mm-dd`` (which
+it reads as dates, where ``05.03.2026`` stays text). A text that starts like a
+formula goes after a ``'`` (``escaped``), so that no spreadsheet runs it. The
+import reads either back (it sniffs the delimiter and takes both decimal marks).
 """
 
 from __future__ import annotations
@@ -59,6 +62,20 @@ class Kind(StrEnum):
 
 
 @dataclass(frozen=True)
+class CsvStyle:
+    delimiter: str
+    decimal: str
+    day: str
+    moment: str
+
+
+CSV_STYLES = {
+    "ru": CsvStyle(";", ",", "%d.%m.%Y", "%d.%m.%Y %H:%M"),
+    "en": CsvStyle(",", ".", "%Y-%m-%d", "%Y-%m-%d %H:%M"),
+}
+
+
+@dataclass(frozen=True)
 class Column:
     key: str
     title: str
@@ -69,16 +86,20 @@ class Column:
 class TableFile:
     """Rows written as they come (a database stream), the file finished at the end."""
 
-    def __init__(self, columns: Sequence[Column], fmt: Format, zone: tzinfo) -> None:
+    def __init__(
+        self, columns: Sequence[Column], fmt: Format, zone: tzinfo, language: str = "ru"
+    ) -> None:
         self.columns = list(columns)
         self.format = fmt
         self.rows = 0
         self._zone = zone
+        self._style = CSV_STYLES.get(language, CSV_STYLES["ru"])
         self._csv: io.StringIO | None = None
         self._path: str | None = None
         if fmt == Format.CSV:
             self._csv = io.StringIO()
-            self._writer = csv.writer(self._csv, delimiter=";", lineterminator="\r\n")
+            delimiter = self._style.delimiter
+            self._writer = csv.writer(self._csv, delimiter=delimiter, lineterminator="\r\n")
             self._writer.writerow([escaped(c.title) for c in self.columns])
         else:
             self._open_book()
@@ -105,7 +126,7 @@ class TableFile:
             self.rows += 1
             cells = zip(self.columns, row, strict=True)
             if self._csv is not None:
-                self._writer.writerow([_csv_value(c, v, self._zone) for c, v in cells])
+                self._writer.writerow([self._csv_value(c, v) for c, v in cells])
             else:
                 for index, (column, value) in enumerate(cells):
                     self._cell(self.rows, index, column, value)
@@ -122,6 +143,21 @@ class TableFile:
                 return file.read()
         finally:
             os.unlink(self._path)
+
+    def _csv_value(self, column: Column, value: Any) -> str:
+        style = self._style
+        if value is None:
+            return ""
+        if column.kind == Kind.MONEY:
+            return f"{Decimal(int(value)) / 100:.2f}".replace(".", style.decimal)
+        if isinstance(value, datetime):
+            local = _local(value, self._zone)
+            return local.strftime(style.day if column.kind == Kind.DATE else style.moment)
+        if isinstance(value, date):
+            return value.strftime(style.day)
+        if isinstance(value, float):  # "7.5" is 7 May to Russian Excel: a decimal comma
+            return f"{Decimal(repr(value)):f}".replace(".", style.decimal)
+        return escaped(value) if isinstance(value, str) else str(value)
 
     def _cell(self, row: int, col: int, column: Column, value: Any) -> None:
         if value is None or value == "":
@@ -143,18 +179,3 @@ class TableFile:
 
 def _local(value: datetime, zone: tzinfo) -> datetime:
     return value.astimezone(zone).replace(tzinfo=None)
-
-
-def _csv_value(column: Column, value: Any, zone: tzinfo) -> str:
-    if value is None:
-        return ""
-    if column.kind == Kind.MONEY:
-        return f"{Decimal(int(value)) / 100:.2f}".replace(".", ",")
-    if isinstance(value, datetime):
-        local = _local(value, zone)
-        return local.strftime("%d.%m.%Y" if column.kind == Kind.DATE else "%d.%m.%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, float):  # "7.5" is 7 May to Russian Excel: a decimal comma
-        return f"{Decimal(repr(value)):f}".replace(".", ",")
-    return escaped(value) if isinstance(value, str) else str(value)

@@ -85,7 +85,7 @@ class Exports:
         names = labels or {}
         extras = await self._extras(actor, CardKind.CLIENT, titles)
         columns = [*titled(CLIENT_COLUMNS, titles or {}), *extras.columns()]
-        table = TableFile(columns, fmt, _zone(actor))
+        table = TableFile(columns, fmt, _zone(actor), actor.language)
         members = await member_names(self._session)
         conditions = await self._queries._conditions(actor, filters)
         query = select(Client).where(*conditions).order_by(Client.id)
@@ -136,7 +136,7 @@ class Exports:
         chosen = filters or DealFilter()
         extras = await self._extras(actor, CardKind.DEAL, titles)
         columns = [*titled(DEAL_COLUMNS, titles or {}), *extras.columns()]
-        table = TableFile(columns, fmt, _zone(actor))
+        table = TableFile(columns, fmt, _zone(actor), actor.language)
         members = await member_names(self._session)
         stages = {s.id: s for s in await self._session.scalars(select(Stage))}
         now = self._clock.now()
@@ -186,7 +186,7 @@ class Exports:
         or one member's (``who``). ``priorities`` names the priorities for the reader."""
         _require_member(actor)
         priority_names = priorities or {}
-        table = TableFile(titled(TASK_COLUMNS, titles or {}), fmt, _zone(actor))
+        table = TableFile(titled(TASK_COLUMNS, titles or {}), fmt, _zone(actor), actor.language)
         members = await member_names(self._session)
         query = (
             select(Task, Client.name, Deal.title)
@@ -227,7 +227,7 @@ class Exports:
         record_type = await self._record_queries._types.get(type_id)
         extras = await self._extras(actor, CardKind.RECORD, titles, type_id)
         columns = [*titled(RECORD_COLUMNS, titles or {}), *extras.columns()]
-        table = TableFile(columns, fmt, _zone(actor))
+        table = TableFile(columns, fmt, _zone(actor), actor.language)
         members = await member_names(self._session)
         filters = RecordFilter(archived=archived)
         conditions = await self._record_queries._conditions(actor, type_id, filters)
