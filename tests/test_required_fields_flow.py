@@ -139,6 +139,8 @@ async def test_the_new_deal_dialog_asks_the_required_fields(
     assert question.text == "“Signed” is required (date): send it."
     [refused] = await owner.send("yesterday-ish")
     assert refused.text == "Signed: That is not a date. Send it like 31.12.2026."
+    [refused] = await owner.send("01.01.0000")  # was taken as 01.01.2000
+    assert refused.text == "Signed: That year is not valid. Send the date like 31.12.2026."
     me = await owner_of(app)
     async with app.crm.open() as crm:
         assert await crm.deal_queries.of_client(me, client.id) == []
