@@ -121,7 +121,7 @@ class Tasks:
             task = await self._open_task(actor, task_id)
             old = task.due_at
             _schedule(task, due_at, task.remind_before)
-            task.repeat_day = None  # a monthly repeat keeps the day it is given now
+            task.repeat_day = task.repeat_time = None  # it keeps the day and time given now
             moved = TaskRescheduled(old=old.isoformat(), new=due_at.isoformat())
             self._record(task, EventKind.TASK_RESCHEDULED, actor, moved)
             return task

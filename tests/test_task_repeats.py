@@ -30,13 +30,15 @@ def local(year: int, month: int, day: int, hour: int = 10) -> datetime:
     return datetime(year, month, day, hour, tzinfo=MOSCOW).astimezone(UTC)
 
 
-async def done_on_its_reminder(app: App, user: SimulatedUser, clock: ManualClock) -> str:
+async def done_on_its_reminder(
+    app: App, user: SimulatedUser, clock: ManualClock, zone: ZoneInfo = MOSCOW
+) -> str:
     """The newest open task's reminder comes at its time; Done is pressed on it."""
     [task] = [task for task in await all_tasks(app) if task.done_at is None]
     clock.set(task.due_at)
     await app.ticker.tick()
     [reminder] = [m for m in user.chat_messages() if m.text.startswith("⏰ Due now")][-1:]
-    assert f"({task.due_at.astimezone(MOSCOW):%d.%m.%Y %H:%M})" in reminder.text
+    assert f"({task.due_at.astimezone(zone):%d.%m.%Y %H:%M})" in reminder.text
     [after] = await user.press("✅ Done", reminder)
     return after.text.splitlines()[0]
 
@@ -87,6 +89,28 @@ async def test_a_monthly_task_moved_to_another_day_keeps_the_new_day(
     assert await done_on_its_reminder(app, owner_en, clock) == (
         "✅ Done. Next one: Mon 15.03.2027 10:00"
     )
+
+
+async def test_a_daily_task_in_the_hour_the_clocks_skip_keeps_its_time_after(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """Every day at 02:30 in Berlin: on the night the clocks jump from 02:00 to 03:00 it
+    comes at 03:00, and at 02:30 again the days after (it stayed at 03:30 for good)."""
+    berlin = ZoneInfo("Europe/Berlin")
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.members.set_timezone(owner, "Europe/Berlin")
+    first = datetime(2026, 3, 28, 2, 30, tzinfo=berlin)
+    clock.set(first - timedelta(days=1))
+    await app.ticker.tick()  # the day's summary, out of the way
+    await make_task(app, OWNER_ID, "Night backup check", first, repeat="daily")
+    seen = [await done_on_its_reminder(app, owner_en, clock, berlin) for _ in range(3)]
+    assert seen == [
+        "✅ Done. Next one: Sun 29.03.2026 03:00",
+        "✅ Done. Next one: Mon 30.03.2026 02:30",
+        "✅ Done. Next one: Tue 31.03.2026 02:30",
+    ]
 
 
 async def test_a_repeat_missed_for_weeks_comes_back_once(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -32,6 +32,9 @@ class Task(Base):
     # The day of the month a monthly repeat keeps (the 31st, while this one fell on the
     # 28th of February); None: the due date's own day.
     repeat_day: Mapped[int | None] = mapped_column(SmallInteger)
+    # The local time of day a repeat keeps when this occurrence could not (02:30 on the
+    # night the clocks skip from 02:00 to 03:00); None: the due time's own.
+    repeat_time: Mapped[time | None]
     assignee_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
