@@ -15,6 +15,7 @@ from crm.clients import Clients
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.event_data import MemberActive, MemberHandedOver
+from crm.reminders import follow_assignee
 from crm.row_locks import locked
 from crm.visibility import can_delete
 from storage.engine import write_transaction
@@ -137,4 +138,5 @@ class Handoff:
             .where(Task.assignee_id == old, Task.done_at.is_(None))
             .values(assignee_id=new)
         )
+        await follow_assignee(self._session, old, new)
         return Counts(moved(clients), moved(deals), moved(tasks))

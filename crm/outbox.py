@@ -201,7 +201,13 @@ class Outbox:
                 row.next_attempt_at = self._clock.now() + delay
                 row.last_error = error[:1000]
 
-    async def give_up(self, message_id: int, error: str) -> None:
+    async def give_up(self, message_id: int, error: str, chat_id: int | None = None) -> None:
+        """Fail the row; with ``chat_id``, only while it is that chat's (one readdressed
+        meanwhile, a reminder following its task to a new assignee, is due again now)."""
+        if chat_id is not None and await self._session.scalar(
+            select(OutboxMessage.chat_id).where(OutboxMessage.id == message_id)
+        ) not in (chat_id, None):
+            return await self.retry_later(message_id, timedelta(0), error, count=False)
         await self._settle(message_id, failed_at=self._clock.now(), last_error=error[:1000])
 
     async def mark_unreachable(self, chat_id: int) -> None:

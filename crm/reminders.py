@@ -105,6 +105,30 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+async def follow_assignee(
+    session: AsyncSession, old: int, new: int, task_id: int | None = None
+) -> None:
+    """Reminders queued for ``old`` and not sent yet go to ``new``: those of ``task_id``
+    (given to ``new``), or all of them (``old``'s open tasks handed over).
+
+    The sender renders a task's reminder only for its assignee as it is then: one
+    queued before the task changed hands (waiting out a 429, say) was given up, and
+    nobody was reminded. Its row, key and all, now follows the task: sent once, to
+    whoever holds the task when it goes out.
+    """
+    rows = update(OutboxMessage).where(
+        OutboxMessage.chat_id == old,
+        OutboxMessage.kind.in_(KINDS),
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
+    )
+    if task_id is not None:
+        rows = rows.where(OutboxMessage.payload["task_id"].as_integer() == task_id)
+    await session.execute(
+        rows.values(chat_id=new), execution_options={"synchronize_session": False}
+    )
+
+
 class Reminders:
     def __init__(self, session: AsyncSession, clock: Clock, config: CrmConfig) -> None:
         self._session = session

@@ -23,6 +23,7 @@ from crm.event_data import NOTHING, Data, TaskAssigned, TaskCreated, TaskResched
 from crm.events import EventKind
 from crm.parsing.search_text import one_line
 from crm.recurrence import REPEATS
+from crm.reminders import follow_assignee
 from crm.row_locks import locked
 from crm.task_repeats import next_of
 from storage.engine import write_transaction
@@ -154,6 +155,7 @@ class Tasks:
             task = await self._open_task(actor, task_id)
             assignee = await self._assignee(actor, assignee_id)
             if assignee.id != task.assignee_id:
+                await follow_assignee(self._session, task.assignee_id, assignee.id, task.id)
                 task.assignee_id = assignee.id
                 given = TaskAssigned(assignee=assignee.id)
                 self._record(task, EventKind.TASK_ASSIGNED, actor, given)

@@ -222,7 +222,7 @@ class OutboxSender:
             await self._give_up(row, str(error))
             return None
         if message is None:
-            await self._give_up(row, "nothing to send any more")
+            await self._give_up(row, "nothing to send any more", row.chat_id)
         return message
 
     async def _send(self, row: OutboxMessage, method: SendMessage | SendDocument) -> bool:
@@ -287,9 +287,9 @@ class OutboxSender:
         async with self._concurrency, self._factory.open(background=True) as crm:
             await crm.outbox.retry_later(row.id, delay, reason, count=count)
 
-    async def _give_up(self, row: OutboxMessage, reason: str) -> None:
+    async def _give_up(self, row: OutboxMessage, reason: str, chat_id: int | None = None) -> None:
         async with self._concurrency, self._factory.open(background=True) as crm:
-            await crm.outbox.give_up(row.id, reason)
+            await crm.outbox.give_up(row.id, reason, chat_id)
 
 
 async def _sleep_until(loop: asyncio.AbstractEventLoop, moment: float) -> None:

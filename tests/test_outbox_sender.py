@@ -517,3 +517,22 @@ async def test_two_senders_draining_together_send_each_message_once(
     assert sorted(r.chat_id for r in sends(session)) == chats
     rows = await outbox(app)
     assert all(row.sent_at == clock.now() and row.attempts == 1 for row in rows.values())
+
+
+async def test_a_row_readdressed_while_on_its_way_is_not_given_up_for_its_old_chat(
+    app: App, time: Time
+) -> None:
+    """A reminder rendered for nobody (its task given to someone else after the sender
+    claimed it) is due again for its new reader, not failed; one still its chat's is."""
+    await put(app, "moved", chat_id=MEMBER_ID)
+    row = (await outbox(app))["moved"]
+    async with create_session_factory(app.engine)() as db, write_transaction(db):
+        (await db.get(OutboxMessage, row.id)).chat_id = OWNER_ID  # type: ignore[union-attr]
+    time.advance(60)
+    async with app.crm.open(background=True) as crm:
+        await crm.outbox.give_up(row.id, "nothing to send any more", MEMBER_ID)
+    moved = (await outbox(app))["moved"]
+    assert (moved.failed_at, moved.next_attempt_at) == (None, time.clock.now())
+    async with app.crm.open(background=True) as crm:
+        await crm.outbox.give_up(row.id, "nothing to send any more", OWNER_ID)
+    assert (await outbox(app))["moved"].failed_at == time.clock.now()

@@ -12,12 +12,19 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import SendMessage
 
 from bot.app import App
+from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
 from handlers.tasks.callbacks import TaskAction, TaskCb
+from reminders.limits import RateLimits
+from reminders.scheduler import Ticker
+from reminders.sender import OutboxSender
 from tests.conftest import OWNER_ID, Joiner
+from tests.test_outbox_sender import FakeMonotonic
 from tests.test_tasks_flow import all_tasks, instant_delivery, make_task, moscow
 
 MARIA, BORIS = 5101, 5102
@@ -96,3 +103,39 @@ async def test_a_task_given_to_another_member_reminds_them_not_the_first(
     assert maria.chat_messages()[before:] == []
     assert [text.splitlines()[0] for text in reminders(boris)] == ["⏰ Due now (02.03.2026 14:00):"]
     assert boris.last_message().text.startswith("❗ Still open, due 02.03.2026 14:00:")
+
+
+async def test_a_reminder_waiting_out_a_429_goes_to_whoever_holds_the_task_when_sent(
+    app: App,
+    owner_en: SimulatedUser,
+    join: Joiner,
+    clock: ManualClock,
+    session: OfflineSession,
+) -> None:
+    """Maria's reminder is refused with a 429; the task is given to Boris meanwhile: the
+    reminder goes to Boris once the pause is over, once, and never to Maria (it was given
+    up for Maria no longer holding the task, and nobody was reminded)."""
+    monotonic = FakeMonotonic()
+    limits = RateLimits(per_second=1e9, chat_interval=0.0, monotonic=monotonic)
+    app.sender = OutboxSender(app.bot, app.crm, app.i18n, limits=limits)
+    app.ticker = Ticker(app.crm, app.sender)
+    maria = await join(MARIA, "manager", "Maria", language_code="en")
+    boris = await join(BORIS, "manager", "Boris", language_code="en")
+    await app.ticker.tick()  # the morning lists, out of the way
+    due = clock.now() + timedelta(hours=2)
+    task = await make_task(app, OWNER_ID, "Send the offer", due, assignee_id=MARIA)
+    clock.set(due)
+    flood = TelegramRetryAfter(SendMessage(chat_id=MARIA, text="…"), "Flood", retry_after=30)
+    session.answer_next(flood, SendMessage, chat_id=MARIA)
+    await app.ticker.tick()
+    assert reminders(maria) == []  # refused: it waits out the pause
+
+    [screen] = await owner_en.press_data(TaskCb(action=TaskAction.OPEN, task_id=task.id).pack())
+    [picker] = await owner_en.press("Assignee", screen)
+    await owner_en.press("Boris", picker)
+    for _ in range(3):
+        clock.advance(timedelta(seconds=31))
+        monotonic.now += 31
+        await app.ticker.tick()
+    assert reminders(maria) == []
+    assert [text.splitlines()[0] for text in reminders(boris)] == ["⏰ Due now (02.03.2026 14:00):"]
