@@ -15,6 +15,7 @@ from crm.errors import Conflict, CrmError, ErrorCode, InvalidInput, NotAllowed, 
 from crm.event_data import MemberActive, MemberRoleChanged
 from crm.events import EventKind
 from crm.member_cache import MemberCache
+from crm.missed_reminders import fell_due_while_off
 from crm.parsing.search_text import shows
 from crm.parsing.timezones import parse_timezone
 from crm.row_locks import locked
@@ -204,7 +205,11 @@ class Members:
                 actor.id,
                 data=MemberActive(member_id=target.id),
             )
-            await notices.member_changed(self._session, self._clock, target, actor.id, active)
+            now = self._clock.now()
+            missed = await fell_due_while_off(self._session, target.id, now) if active else None
+            await notices.member_changed(
+                self._session, self._clock, target, actor.id, active, missed
+            )
             return target
 
     async def _load_manageable(self, actor: User, member_id: int) -> User:

@@ -77,11 +77,19 @@ async def client_deleted(session: AsyncSession, clock: Clock, client: Client, by
 
 
 async def member_changed(
-    session: AsyncSession, clock: Clock, member: User, by: int, active: bool | None = None
+    session: AsyncSession,
+    clock: Clock,
+    member: User,
+    by: int,
+    active: bool | None = None,
+    missed: list[int] | None = None,
 ) -> None:
     """``member`` is told their new role (``active`` None), or that their access was turned
-    off or back on, in their language when it is sent."""
+    off or back on (with the tasks whose reminders they ``missed`` meanwhile), in their
+    language when it is sent."""
     if active is None:
         await tell(session, clock, OutboxKind.ROLE_CHANGED, member.id, by, {"role": member.role})
     else:
-        await tell(session, clock, OutboxKind.ACCESS_CHANGED, member.id, by, {"active": active})
+        shown = {"missed": missed} if missed else None
+        kind = OutboxKind.ACCESS_CHANGED
+        await tell(session, clock, kind, member.id, by, {"active": active}, shown)

@@ -12,7 +12,8 @@ A member who blocked the bot is not written to: their due tasks are marked
 as claimed and nothing is queued, until they write to the bot again. Nor is a
 deactivated member (refused like a stranger): the tasks they were left holding
 are marked too, and shown as theirs, deactivated, wherever tasks are listed, for
-owners and admins to give to someone else.
+owners and admins to give to someone else; turned back on, the member hears of those
+still theirs once, with the notice that their access is back (``crm.missed_reminders``).
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ from crm.invites import Invites
 from crm.links import Links
 from crm.member_cache import MemberCache
 from crm.members import Members
+from crm.missed_reminders import MissedReminders
 from crm.new_cards import NewCards
 from crm.outbox import Outbox
 from crm.pace import Pace
@@ -141,6 +142,7 @@ class Crm:
     tasks = Part(lambda c: Tasks(c._session, c.clock, c.config, c.clients, c.deals))
     task_edits = Part(lambda c: TaskEdits(c._session, c.clock, c.tasks, c.clients, c.deals))
     reminders = Part(lambda c: Reminders(c._session, c.clock, c.config))
+    missed_reminders = Part(lambda c: MissedReminders(c._session))
     reports = Part(lambda c: Reports(c._session, c.pipelines))
     groups = Part(lambda c: Groups(c._session, c.clock))
     digests = Part(lambda c: Digests(c._session, c.clock, c.deal_queries, c.pipelines, c.settings))

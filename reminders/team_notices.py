@@ -32,4 +32,7 @@ async def member_changed(
         return Rendered(access_changed(False, ""), ReplyKeyboardRemove(remove_keyboard=True))
     if reader is None:
         return None  # off again meanwhile
-    return Rendered(access_changed(True, reader.role), main_menu(reader))
+    ids = [int(task_id) for task_id in payload.get("missed") or []]
+    missed = await crm.missed_reminders.still_theirs(reader.id, ids)
+    text = access_changed(True, reader.role, missed, reader.timezone)
+    return Rendered(text, main_menu(reader))

@@ -166,3 +166,50 @@ async def test_a_member_deactivated_with_their_work_kept_gets_no_more_reminders(
     assert "call back — 👤 Acme · Mila (deactivated)" in listing.text
     [summary] = await owner_en.send("/digest")
     assert "• Mila (deactivated): 0 / 1" in summary.text
+
+
+async def test_a_member_turned_back_on_hears_once_of_the_reminders_missed_while_off(
+    app: App, owner_en: SimulatedUser, join: Joiner, clock: ManualClock
+) -> None:
+    """Mila, off for a day, is told with her access back which of her tasks fell due
+    meanwhile: those still open and still hers, in one message, once; not a task reminded
+    before she went, one done meanwhile, or one given to someone else."""
+    mila = await join(MILA, "manager", "Mila", language_code="en")
+    await join(MARK, "manager", "Mark", language_code="en")
+    await app.sender.drain_once()
+    now = clock.now()  # 02.03.2026 12:00 in Moscow
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        for title, hours in (("reminded before", 1), ("call back", 3), ("send the offer", 4)):
+            await crm.tasks.create(owner, title, now + timedelta(hours=hours), assignee_id=MILA)
+        done = await crm.tasks.create(owner, "done meanwhile", now + timedelta(hours=5))
+        await crm.tasks.assign(owner, done.id, MILA)
+        given = await crm.tasks.create(owner, "given to Mark", now + timedelta(hours=6))
+        await crm.tasks.assign(owner, given.id, MILA)
+    clock.advance(timedelta(hours=1))
+    await app.ticker.tick()
+    await told(app, mila)  # "reminded before" came
+    [question] = await owner_en.press_data(TeamCb(action=TeamAction.ASK_OFF, member_id=MILA).pack())
+    await owner_en.press("Deactivate, keep them as they are", question)
+    for _ in range(24):  # a day off: every reminder (and nudge) falls due, and is not sent
+        clock.advance(timedelta(hours=1))
+        await app.ticker.tick()
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.tasks.done(owner, done.id)
+        await crm.tasks.assign(owner, given.id, MARK)
+    await told(app, mila)
+
+    [card] = await owner_en.press_data(TeamCb(action=TeamAction.OPEN, member_id=MILA).pack())
+    await owner_en.press("✅ Reactivate", card)
+    assert await told(app, mila) == [
+        "Your access to Kartoteka is back. Your role: manager.\n"
+        "A manager works with their own clients, deals and tasks.\n\n"
+        "While it was off, the reminders of your tasks fell due (2):\n"
+        "• 02.03 15:00 call back\n"
+        "• 02.03 16:00 send the offer"
+    ]
+    for _ in range(3):
+        clock.advance(timedelta(hours=1))
+        await app.ticker.tick()
+    assert await told(app, mila) == []  # once, and not each task's reminder after it

@@ -3,18 +3,22 @@ changes their role or turns their access off or back on; with the menu they now 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from aiogram.methods import SendMessage
 from aiogram.types import ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.app import App
+from bot.i18n import build_i18n
 from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from crm.clients import ClientDraft
 from crm.clock import ManualClock
+from handlers.kit.screen import MESSAGE_CHARS, utf16_length
 from handlers.team.callbacks import HandOverCb, TeamCb
-from storage.models import Client
+from handlers.team.notices import access_changed
+from storage.models import Client, Task
 from tests.conftest import Joiner
 
 ADMIN_RU = (
@@ -119,3 +123,25 @@ async def test_deactivating_with_a_hand_over_tells_both(
     assert await app.sender.drain_once() == 2
     assert gone.last_message().text.startswith("Your access to Kartoteka was turned off.")
     assert heir.last_message().text.startswith("Вам переданы: клиентов — 1,")
+
+
+@pytest.mark.parametrize(
+    ("count", "title", "last"),
+    [
+        (1, "call back", "• 02.03 15:00 call back"),
+        (10, "call back", "• 02.03 15:00 call back"),
+        (12, "call back", "…и ещё 2: /tasks"),
+        (200, "🧾" * 500, "…и ещё 190: /tasks"),  # 1,000 units a title: each clipped to 100
+    ],
+)
+def test_the_reminders_missed_while_off_fit_one_message(count: int, title: str, last: str) -> None:
+    due = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    tasks = [Task(id=n, title=title, due_at=due) for n in range(count)]
+    i18n = build_i18n("ru")
+    with i18n.context(), i18n.use_locale("ru"):
+        text = access_changed(True, "manager", tasks, "Europe/Moscow").as_kwargs()["text"]
+    assert text.startswith(
+        BACK_RU + f"\n\nПока он был закрыт, подошли напоминания по вашим задачам ({count}):\n"
+    )
+    assert text.splitlines()[-1] == last
+    assert utf16_length(text) <= MESSAGE_CHARS

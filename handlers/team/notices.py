@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from handlers.kit.labels import role_name
-from storage.models import Role
+from handlers.kit.screen import clipped
+from storage.models import Role, Task
+
+# Of the tasks whose reminders fell due while a member was off: how many are named, and
+# how much of each title (ten emoji-laden titles stay well within a message).
+MISSED_SHOWN = 10
+MISSED_TITLE = 100
 
 
 def role_meaning(role: str) -> str:
@@ -29,7 +37,33 @@ def role_changed(role: str) -> Text:
     )
 
 
-def access_changed(active: bool, role: str) -> Text:
+def access_changed(active: bool, role: str, missed: list[Task] | None = None, tz: str = "") -> Text:
+    """Access turned off, or back on, with the tasks whose reminders fell due while it
+    was off (still open and still the member's)."""
+    if active and missed:
+        zone = ZoneInfo(tz)
+        lines = [
+            f"• {task.due_at.astimezone(zone):%d.%m %H:%M} {clipped(task.title, MISSED_TITLE)}"
+            for task in missed[:MISSED_SHOWN]
+        ]
+        if len(missed) > MISSED_SHOWN:
+            lines.append(
+                _("…and {count} more: {command}").format(
+                    count=len(missed) - MISSED_SHOWN, command="/tasks"
+                )
+            )
+        heading = _("While it was off, the reminders of your tasks fell due ({count}):")
+        return Text(
+            _access_changed(True, role),
+            "\n\n",
+            heading.format(count=len(missed)),
+            "\n",
+            "\n".join(lines),
+        )
+    return _access_changed(active, role)
+
+
+def _access_changed(active: bool, role: str) -> Text:
     if not active:
         return Text(
             _(
