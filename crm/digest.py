@@ -2,7 +2,8 @@
 
 Both are decided on the scheduler's tick: once the reader's local clock has
 passed the digest time, one outbox row is written under a key of the reader
-and the local date, so a restart neither loses nor repeats one. The figures
+and the local date, so a restart neither loses nor repeats one, nor does a move
+west back into a day the reader has had (``crm.digest_days``). The figures
 are computed when the row is sent, for the reader's previous local day.
 """
 
@@ -10,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +19,7 @@ from crm import outbox
 from crm.access import STAFF_ROLES, is_staff
 from crm.clock import Clock
 from crm.deal_queries import DealFilter, DealQueries
+from crm.digest_days import DigestsDone, digest_key, seen_later, zone
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from crm.pipeline import Pipelines
 from crm.team_settings import DIGEST_TIME_KEY, TeamSettings
@@ -73,46 +73,6 @@ class Morning:
     today_count: int = 0  # all of them, shown or not
     overdue_count: int = 0
     stale_count: int = 0
-
-
-def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(tz)
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return start, end
-
-
-class DigestsDone:
-    """The digests this process has queued, by reader and local day.
-
-    Only in memory: after a restart the first tick offers the day's digests to
-    the outbox again, and its dedupe key drops them. Days older than the
-    newest one seen are forgotten, so it holds at most two days' worth.
-
-    ``quiet_until`` is when a reader's digest may next fall due: until then a
-    tick does not even read the readers. It is never more than ``RECHECK``
-    ahead, so a new member, a new time zone or a new digest hour is seen
-    within a minute.
-    """
-
-    def __init__(self) -> None:
-        self._done: dict[str, set[tuple[str, int]]] = {}
-        self.quiet_until: datetime | None = None
-
-    def has(self, kind: str, reader_id: int, day: str) -> bool:
-        return (kind, reader_id) in self._done.get(day, ())
-
-    def add(self, kind: str, reader_id: int, day: str) -> None:
-        self._done.setdefault(day, set()).add((kind, reader_id))
-        newest = max(self._done)
-        for old in [d for d in self._done if d < newest]:
-            if date.fromisoformat(old) < date.fromisoformat(newest) - timedelta(days=1):
-                del self._done[old]
-
-
-@lru_cache(maxsize=64)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 class Digests:
@@ -175,7 +135,7 @@ class Digests:
         )
         due: list[tuple[int, outbox.OutboxKind, str]] = []  # reader, kind, local day
         for reader_id, timezone, role, morning_list in rows:
-            local = now.astimezone(_zone(timezone))
+            local = now.astimezone(zone(timezone))
             if local.time() < at:
                 starts = datetime.combine(local.date(), at, tzinfo=local.tzinfo)
                 next_due = min(next_due, starts.astimezone(UTC))
@@ -194,13 +154,17 @@ class Digests:
             return 0
         queued = 0
         async with write_transaction(self._session):
+            # A reader who moved west is not given a day that a later one's came after.
+            had = await seen_later(self._session, [(reader_id, day) for reader_id, _, day in due])
             for reader_id, kind, day in due:
+                if (reader_id, day) in had:
+                    continue
                 queued += await outbox.enqueue(
                     self._session,
                     chat_id=reader_id,
                     kind=kind,
                     payload={"day": day},
-                    dedupe_key=f"{kind}:{reader_id}:{day}",
+                    dedupe_key=digest_key(kind, reader_id, day),
                     now=now,
                 )
         for reader_id, kind, day in due:

@@ -15,7 +15,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.access import is_staff
-from crm.digest import local_day_bounds
+from crm.digest_days import local_day_bounds
 from crm.errors import CrmError
 from crm.outbox import GROUP_KINDS, TASK_REMINDERS, OutboxKind
 from crm.service import Crm

@@ -7,7 +7,7 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from crm.digest import DigestsDone
+from crm.digest_days import DigestsDone
 from crm.service import CrmFactory
 from reminders.sender import OutboxSender
 

@@ -146,3 +146,41 @@ async def test_the_summary_of_a_short_day_covers_its_23_hours(
     summary = summaries(reader)[-1]
     assert summary.startswith("Summary for 29.03.2026")
     assert "New clients: 2 (Sunday early, Sunday late)" in summary
+
+
+@pytest.mark.parametrize(
+    ("role", "heading"), [("admin", "Summary for"), ("manager", "Good morning! Your day")]
+)
+async def test_a_reader_moving_far_west_gets_no_second_digest_of_a_day_they_had(
+    app: App, join: Joiner, clock: ManualClock, role: str, heading: str
+) -> None:
+    """Kiri has the 10th's digest at 09:00 in Tarawa and moves to Honolulu, where it is the
+    9th, 11:00: neither the 9th's digest then nor the 10th's at 09:00 (she had that day's);
+    the 11th's comes at its hour, once."""
+    kiri = await join(7101, role, "Kiri", language_code="en")
+    await kiri.send("/settings")
+    await kiri.press("Change time zone")
+    await kiri.send(TARAWA)
+    clock.set(datetime(2026, 3, 9, 20, 0, tzinfo=UTC))  # 08:00 of the 10th in Tarawa
+    await app.ticker.tick()
+    before = len(digests(kiri, heading))
+    await tick_through(app, clock, datetime(2026, 3, 9, 21, 0, tzinfo=UTC), timedelta(minutes=5))
+    assert len(digests(kiri, heading)) == before + 1  # the 10th's, at 09:00 in Tarawa
+
+    await kiri.send("/settings")
+    await kiri.press("Change time zone")
+    [screen] = await kiri.send(HONOLULU)
+    assert "Pacific/Honolulu (now 09.03.2026 11:00)" in screen.text
+    until = datetime(2026, 3, 11, 18, 59, tzinfo=UTC)  # 08:59 of the 11th in Honolulu
+    await tick_through(app, clock, until, timedelta(minutes=13))
+    assert len(digests(kiri, heading)) == before + 1
+    await tick_through(app, clock, until + timedelta(hours=2), timedelta(minutes=1))
+    assert len(digests(kiri, heading)) == before + 2
+    if role == "admin":
+        assert digests(kiri, heading)[-1].startswith("Summary for 10.03.2026")
+    else:
+        assert digests(kiri, heading)[-1].startswith("Good morning! Your day, 11.03.2026")
+
+
+def digests(user: SimulatedUser, heading: str) -> list[str]:
+    return [m.text for m in user.chat_messages() if m.text.startswith(heading)]

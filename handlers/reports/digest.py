@@ -11,7 +11,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm import access
-from crm.digest import local_day_bounds
+from crm.digest_days import local_day_bounds
 from crm.service import Crm
 from handlers.kit.keyboards import button, keyboard
 from handlers.kit.routes import Routes
