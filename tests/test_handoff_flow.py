@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
 from crm.outbox import TASK_REMINDERS
@@ -24,6 +25,7 @@ from storage.engine import create_session_factory
 from storage.models import OutboxMessage
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
+from tests.test_task_reminder_people import Flood
 
 MILA, MARK = 5901, 5902
 
@@ -213,3 +215,32 @@ async def test_a_member_turned_back_on_hears_once_of_the_reminders_missed_while_
         clock.advance(timedelta(hours=1))
         await app.ticker.tick()
     assert await told(app, mila) == []  # once, and not each task's reminder after it
+
+
+async def test_a_reminder_waiting_out_a_429_follows_the_tasks_handed_over(
+    app: App,
+    owner_en: SimulatedUser,
+    join: Joiner,
+    clock: ManualClock,
+    session: OfflineSession,
+) -> None:
+    """Mila's reminder is refused with a 429 and Mila is deactivated, her tasks handed to
+    Mark, before the pause is over: the reminder goes to Mark, once."""
+    flood = Flood(app, clock, session)
+    mila = await join(MILA, "manager", "Mila", language_code="en")
+    mark = await join(MARK, "manager", "Mark", language_code="en")
+    await app.ticker.tick()  # the morning lists, out of the way
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        due = crm.clock.now() + timedelta(hours=1)
+        await crm.tasks.create(owner, "call back", due, assignee_id=MILA)
+    clock.set(due)
+    flood.next_to(MILA)
+    await app.ticker.tick()
+
+    [question] = await owner_en.press_data(TeamCb(action=TeamAction.ASK_OFF, member_id=MILA).pack())
+    await owner_en.press("➡️ Mark", question)
+    await flood.wait_out()
+    due_now = [m.text for m in mark.chat_messages() if m.text.startswith("⏰ Due now")]
+    assert [text.splitlines()[0] for text in due_now] == ["⏰ Due now (02.03.2026 13:00):"]
+    assert not any(m.text.startswith("⏰") for m in mila.chat_messages())

@@ -35,6 +35,29 @@ def _instant_delivery(app: App) -> None:
     instant_delivery(app)
 
 
+class Flood:
+    """The app's ticker with a sender on a fake monotonic clock, that a chat's next
+    message is refused with a 429 (a 30 seconds' pause) for, and waits it out."""
+
+    def __init__(self, app: App, clock: ManualClock, session: OfflineSession) -> None:
+        self._app, self._clock, self._session = app, clock, session
+        self._monotonic = FakeMonotonic()
+        limits = RateLimits(per_second=1e9, chat_interval=0.0, monotonic=self._monotonic)
+        app.sender = OutboxSender(app.bot, app.crm, app.i18n, limits=limits)
+        app.ticker = Ticker(app.crm, app.sender)
+
+    def next_to(self, chat_id: int) -> None:
+        refused = TelegramRetryAfter(SendMessage(chat_id=chat_id, text="…"), "Flood", 30)
+        self._session.answer_next(refused, SendMessage, chat_id=chat_id)
+
+    async def wait_out(self) -> None:
+        """The pause goes by, and the sender sends again."""
+        for _ in range(3):
+            self._clock.advance(timedelta(seconds=31))
+            self._monotonic.now += 31
+            await self._app.ticker.tick()
+
+
 def reminders(user: SimulatedUser) -> list[str]:
     return [m.text for m in user.chat_messages() if m.text.startswith("⏰ Due now")]
 
@@ -115,27 +138,20 @@ async def test_a_reminder_waiting_out_a_429_goes_to_whoever_holds_the_task_when_
     """Maria's reminder is refused with a 429; the task is given to Boris meanwhile: the
     reminder goes to Boris once the pause is over, once, and never to Maria (it was given
     up for Maria no longer holding the task, and nobody was reminded)."""
-    monotonic = FakeMonotonic()
-    limits = RateLimits(per_second=1e9, chat_interval=0.0, monotonic=monotonic)
-    app.sender = OutboxSender(app.bot, app.crm, app.i18n, limits=limits)
-    app.ticker = Ticker(app.crm, app.sender)
+    flood = Flood(app, clock, session)
     maria = await join(MARIA, "manager", "Maria", language_code="en")
     boris = await join(BORIS, "manager", "Boris", language_code="en")
     await app.ticker.tick()  # the morning lists, out of the way
     due = clock.now() + timedelta(hours=2)
     task = await make_task(app, OWNER_ID, "Send the offer", due, assignee_id=MARIA)
     clock.set(due)
-    flood = TelegramRetryAfter(SendMessage(chat_id=MARIA, text="…"), "Flood", retry_after=30)
-    session.answer_next(flood, SendMessage, chat_id=MARIA)
+    flood.next_to(MARIA)
     await app.ticker.tick()
     assert reminders(maria) == []  # refused: it waits out the pause
 
     [screen] = await owner_en.press_data(TaskCb(action=TaskAction.OPEN, task_id=task.id).pack())
     [picker] = await owner_en.press("Assignee", screen)
     await owner_en.press("Boris", picker)
-    for _ in range(3):
-        clock.advance(timedelta(seconds=31))
-        monotonic.now += 31
-        await app.ticker.tick()
+    await flood.wait_out()
     assert reminders(maria) == []
     assert [text.splitlines()[0] for text in reminders(boris)] == ["⏰ Due now (02.03.2026 14:00):"]
