@@ -84,6 +84,7 @@ class ErrorCode(StrEnum):
     IMPORT_TOO_LARGE = "import_too_large"
     IMPORT_TOO_MANY_ROWS = "import_too_many_rows"
     IMPORT_UNCLOSED_QUOTE = "import_unclosed_quote"  # a CSV's quote never closed: its line
+    IMPORT_STRAY_QUOTE = "import_stray_quote"  # a CSV's quote taking rows in: line, end
     IMPORT_CHANGED_SINCE = "import_changed_since"
     # Incoming leads and their sources
     LEAD_YOURS = "lead_yours"

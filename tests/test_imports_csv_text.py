@@ -71,6 +71,63 @@ def test_a_quote_left_open_is_refused_with_its_line(text: str, line: int) -> Non
         assert error.value.params == {"line": line}
 
 
+WIDE = "ФИО;Телефон;Город;Заметка\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "end"),
+    [
+        # A stray quote opening a name, closed by chance by a cell ending in a quote
+        # (27" screen) three rows down: the rows between came in as one cell of Анна's.
+        (
+            WIDE + 'Иван;1;Тула;x\n"Анна;2;Казань;y\nОлег;3;Омск;z\nПётр;4;Тверь;z\n'
+            'Ева;5;Сочи;монитор 27"\nЛев;6;Орёл;w\n',
+            3,
+            6,
+        ),
+        (
+            WIDE + 'Анна;2;Казань;"y\nОлег;3;Омск;z\nПётр;4;Тверь;монитор 27"\nЛев;6;Орёл;w\n',
+            2,
+            4,
+        ),
+        # Commas, and the header's own count of them (five columns) in each row taken in.
+        (
+            'a,b,c,d,e\n1,2,3,4,5\n1,"2,3,4,5\n1,2,3,4,5\n1,2,3,4,"\n1,2,3,4,5\n',
+            3,
+            5,
+        ),
+    ],
+)
+def test_a_stray_quote_taking_rows_in_is_refused_with_its_lines(
+    text: str, line: int, end: int
+) -> None:
+    for encoding, ends in (("utf-8", "\n"), ("cp1251", "\r\n")):
+        with pytest.raises(InvalidInput) as error:
+            read_table(text.replace("\n", ends).encode(encoding), "x.csv")
+        assert error.value.code == "import_stray_quote"
+        assert error.value.params == {"line": line, "end": end}
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        # A note's lines with a comma or two each are a note, not rows.
+        (
+            'ФИО,Телефон,Заметка\nИван,1,"Звонить в пн, ср\nили в пт, сб\nдо 19"\nАнна,2,\n',
+            "Звонить в пн, ср\nили в пт, сб\nдо 19",
+        ),
+        # One line of it with the row's delimiters: still a note.
+        (WIDE + 'Иван;1;Тула;"a;b;c;d\nпотом"\nАнна;2;Орёл;\n', "a;b;c;d\nпотом"),
+        # The row's delimiters after the closing quote are the row's own.
+        (WIDE + '"Иван\nПетров\nмл.";1;Тула;x\nАнна;2;Орёл;\n', "x"),
+    ],
+)
+def test_a_note_over_several_lines_is_not_a_stray_quote(text: str, note: str) -> None:
+    table = read_table(text.encode(), "x.csv")
+    assert table.rows[0][-1] == note
+    assert len(table.rows) == 2
+
+
 @pytest.mark.parametrize(
     ("lines", "opened"),
     [

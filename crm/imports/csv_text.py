@@ -4,7 +4,10 @@ The encoding is detected (UTF-8 with or without BOM, UTF-16, cp1251, koi8-r, cp8
 the delimiter sniffed. A quote that opens a cell and is never closed where a cell ends
 would make the rest of the file one cell (Python's csv module reads it so, as Excel
 does): the file is refused, naming the line the quote opens on. A quoted cell with line
-breaks inside that is closed is read as one cell, as it should.
+breaks inside that is closed is read as one cell, as it should; but one that takes in
+two lines or more holding a row's delimiters each is a stray quote closed by chance far
+below (spreadsheets join those rows into one cell too), refused with the lines it runs
+over rather than imported as one wrong row.
 """
 
 from __future__ import annotations
@@ -95,6 +98,7 @@ def csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
             yield line
 
     first = 1  # the line the row starts on
+    width = 0  # the cells of the first row with two or more: the header's
     reader = csv.reader(lines(), delimiter=delimiter)
     while True:
         try:
@@ -107,26 +111,51 @@ def csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
         if row is None:
             return
         if len(held) > 1:  # a quoted cell with a line break in it, closed or not
-            _refuse_open_quote(held, delimiter, first)
+            _refuse_open_quote(held, delimiter, first, width)
+        width = width or (len(row) if len(row) > 1 else 0)
         first += len(held)
         held.clear()
         yield row
 
 
-def _refuse_open_quote(held: list[str], delimiter: str, first: int) -> None:
-    opened = quote_left_open(held, delimiter)
+def _refuse_open_quote(held: list[str], delimiter: str, first: int, width: int = 0) -> None:
+    spans: list[Span] = []
+    opened = quote_left_open(held, delimiter, spans)
     if opened is not None:
         raise InvalidInput(ErrorCode.IMPORT_UNCLOSED_QUOTE, line=first + opened)
+    for span in spans:
+        if swallows_rows(held, span, delimiter, width):
+            start, end = span[0][0], span[1][0]
+            raise InvalidInput(ErrorCode.IMPORT_STRAY_QUOTE, line=first + start, end=first + end)
 
 
-def quote_left_open(lines: list[str], delimiter: str) -> int | None:
+Span = tuple[tuple[int, int], tuple[int, int]]  # (line, at) of a quoted cell's two quotes
+_ROW_LINES = 2  # lines of a quoted cell that read as rows, making it a stray quote
+_ROW_DELIMITERS = 2  # the fewest delimiters such a line holds (a note's "a, b" is no row)
+
+
+def swallows_rows(lines: list[str], span: Span, delimiter: str, width: int) -> bool:
+    """Whether the quoted cell ``span`` holds two lines or more (after its first) that
+    each have as many delimiters as a row of ``width`` cells does, two at least: rows
+    taken in by a stray quote, not a note's lines."""
+    (start, _), (end, closing) = span
+    need = max(width - 1, _ROW_DELIMITERS)
+    inside = [*lines[start + 1 : end], lines[end][:closing]]
+    return sum(line.count(delimiter) >= need for line in inside) >= _ROW_LINES
+
+
+def quote_left_open(
+    lines: list[str], delimiter: str, spans: list[Span] | None = None
+) -> int | None:
     """Which of a row's lines opens a quoted cell that goes on past the line's end and is
     not closed by a quote followed by the delimiter or the line's end (spaces may come
-    between), or is not closed at all; None when every such cell is closed so.
+    between), or is not closed at all; None when every such cell is closed so. Each
+    quoted cell over several lines closed so is added to ``spans``.
 
     A quoted cell on one line that is closed wrong ('"ООО "Ромашка""') takes no other
     line in: csv reads it as best it can, and so does the import."""
     opened: int | None = None  # the line of the quoted cell that runs on, while it does
+    opened_at = 0
     for index, line in enumerate(lines):
         at = 0
         if opened is not None:
@@ -135,6 +164,8 @@ def quote_left_open(lines: list[str], delimiter: str) -> int | None:
                 continue  # the cell runs on through this line too
             if line[closed + 1 :].lstrip(" ")[:1] not in (delimiter, *_ENDS):
                 return opened
+            if spans is not None:
+                spans.append(((opened, opened_at), (index, closed)))
             opened, at = None, closed + 1
         while at < len(line):  # each cell that starts on this line
             if line[at] != _QUOTE:
@@ -142,7 +173,7 @@ def quote_left_open(lines: list[str], delimiter: str) -> int | None:
                 continue
             closed = _closing(line, at + 1)
             if closed < 0:
-                opened = index
+                opened, opened_at = index, at
                 break
             at = _next_cell(line, closed + 1, delimiter)
     return opened

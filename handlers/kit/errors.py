@@ -198,6 +198,12 @@ def error_text(error: CrmError) -> str:
             "everything after it would be read as one cell. Nothing was imported. Close or "
             "remove that quote and send the file again."
         ).format(line=error.params.get("line"))
+    if error.code == ErrorCode.IMPORT_STRAY_QUOTE:
+        return _(
+            'The file has a quote (") at the start of a cell on line {line} that is closed '
+            "only on line {end}: the rows between would be read as one cell. Nothing was "
+            'imported. Remove that quote (or write it twice, "") and send the file again.'
+        ).format(line=error.params.get("line"), end=error.params.get("end"))
     if error.code == ErrorCode.IMPORT_CHANGED_SINCE:
         return _(
             "Cannot undo: {count} imported cards were changed since, among them {names}. "

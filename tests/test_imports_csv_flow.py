@@ -1,0 +1,34 @@
+"""A CSV with a quote gone wrong or a title above its header, sent as a member sends it."""
+
+from __future__ import annotations
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from tests.test_imports_flow import create_all
+
+
+async def test_a_stray_quote_taking_rows_in_is_told_with_its_lines(
+    app: App, owner: SimulatedUser
+) -> None:
+    """A quote opening Анна's name, closed by chance by Олег's 27" screen: Анна, Пётр and
+    Олег came in as one client whose name held all three rows."""
+    lines = [
+        "ФИО;Телефон;Город;Заметка",
+        "Иван;89161234567;Тула;",
+        '"Анна;89035556677;Казань;',
+        "Пётр;89031112233;Омск;",
+        'Олег;89032223344;Сочи;монитор 27"',
+        "Лев;89033334455;Орёл;",
+    ]
+    data = "\r\n".join([*lines, ""]).encode("cp1251")
+    [answer] = await owner.send_document("база.csv", data=data)
+    assert "в начале ячейки в строке 3" in answer.text
+    assert "закрывается только в строке 5" in answer.text
+    assert answer.buttons == []  # no import was begun
+    lines[2] = lines[2].removeprefix('"')
+    [screen] = await owner.send_document("база.csv", data="\r\n".join(lines).encode("cp1251"))
+    assert "1. ФИО → Имя" in screen.text
+    [preview] = await owner.press("Предпросмотр")
+    assert "Строк: 5" in preview.text
+    anna = await create_all(app, owner, 5, "Анна")
+    assert anna.name == "Анна"
