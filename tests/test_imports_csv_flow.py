@@ -32,3 +32,22 @@ async def test_a_stray_quote_taking_rows_in_is_told_with_its_lines(
     assert "Строк: 5" in preview.text
     anna = await create_all(app, owner, 5, "Анна")
     assert anna.name == "Анна"
+
+
+async def test_a_title_line_above_the_header_is_passed_over_and_told(
+    app: App, owner: SimulatedUser
+) -> None:
+    """'Клиенты 2026' on the first line, no delimiter in it: the file was read as one
+    column whose header was the title, each client one 'Иван;89161234567;Тула' name."""
+    lines = ["Клиенты 2026", "ФИО;Телефон;Город", "Иван;89161234567;Тула", "Анна;89035556677;"]
+    data = "\r\n".join(lines).encode("cp1251")
+    [screen] = await owner.send_document("база.csv", data=data)
+    assert "1. ФИО → Имя\n2. Телефон → Телефон\n3. Город → Город" in screen.text
+    assert "«Клиенты 2026» над названиями колонок принято за заголовок файла" in screen.text
+    await owner.press("1. ФИО")
+    [back] = await owner.press("Назад")
+    assert "«Клиенты 2026» над названиями" in back.text  # the note stays with the screen
+    [preview] = await owner.press("Предпросмотр")
+    assert "Строк: 2" in preview.text
+    ivan = await create_all(app, owner, 2, "Иван")
+    assert (ivan.name, ivan.city) == ("Иван", "Тула")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.errors import InvalidInput
-from crm.imports.csv_text import quote_left_open
+from crm.imports.csv_text import ONE_COLUMN, quote_left_open, sniff
 from crm.imports.reading import read_table
 
 HEADER = "ФИО;Телефон;Заметка\n"
@@ -90,6 +90,8 @@ WIDE = "ФИО;Телефон;Город;Заметка\n"
             2,
             4,
         ),
+        # After a title line with no delimiter: the lines are the file's.
+        ("Клиенты 2026\n" + WIDE + '"Анна;2;Казань;y\nОлег;3;Омск;z\nЕва;5;Сочи;27"\n', 3, 5),
         # Commas, and the header's own count of them (five columns) in each row taken in.
         (
             'a,b,c,d,e\n1,2,3,4,5\n1,"2,3,4,5\n1,2,3,4,5\n1,2,3,4,"\n1,2,3,4,5\n',
@@ -143,3 +145,51 @@ def test_a_note_over_several_lines_is_not_a_stray_quote(text: str, note: str) ->
 )
 def test_quote_left_open(lines: list[str], opened: int | None) -> None:
     assert quote_left_open(lines, ";") == opened
+
+
+@pytest.mark.parametrize(
+    ("sample", "sniffed"),
+    [
+        ("ФИО;Телефон\nИван;1\n", (";", 0)),
+        ("Клиенты 2026\nФИО;Телефон;Город\nИван;1;Тула\n", (";", 1)),
+        ("Clients 2026\n\nName,Phone\nIvan,1\nAnna,2\n", (",", 1)),
+        ("Клиенты\nна 01.05.2026\nФИО\tТелефон\nИван\t1\n", ("\t", 2)),
+        # A list of names alone: its header names a column, the commas are the names'.
+        ("ФИО\nПетров, Иван\nСидоров, Пётр\n", (ONE_COLUMN, 0)),
+        ("ФИО\nПетров, Иван, Сергеевич\nСидоров, Пётр, Ильич\n", (ONE_COLUMN, 0)),
+        ("Список\nПетров, Иван\nСидоров, Пётр\n", (ONE_COLUMN, 0)),
+        ("ФИО\nИван\nАнна\n", (ONE_COLUMN, 0)),
+        # More lines above than a title has, or a header with nothing under it.
+        ("a\nb\nc\nd\nФИО;Телефон\nИван;1\n", (ONE_COLUMN, 0)),
+        ("Клиенты\nФИО;Телефон\n", (ONE_COLUMN, 0)),
+    ],
+)
+def test_sniff(sample: str, sniffed: tuple[str, int]) -> None:
+    assert sniff(sample) == sniffed
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "first"),
+    [
+        ("Клиенты 2026\n" + WIDE + "Иван;1;Тула;x\nАнна;2;Орёл;y\n", "Клиенты 2026", 3),
+        (
+            "\nКлиенты\n\nна 01.05\n" + WIDE + "Иван;1;Тула;x\nАнна;2;Орёл;y\n",
+            "Клиенты на 01.05",
+            6,
+        ),
+        ('"Клиенты; 2026";;;\n' + WIDE + "Иван;1;Тула;x\nАнна;2;Орёл;y\n", "Клиенты; 2026", 3),
+        (WIDE + "Иван;1;Тула;x\nАнна;2;Орёл;y\n", "", 2),
+    ],
+)
+def test_a_title_line_above_the_header_is_passed_over(text: str, title: str, first: int) -> None:
+    table = read_table(text.encode("cp1251"), "x.csv")
+    assert table.headers == ["ФИО", "Телефон", "Город", "Заметка"]
+    assert table.rows == [["Иван", "1", "Тула", "x"], ["Анна", "2", "Орёл", "y"]]
+    assert (table.title, table.numbers) == (title, [first, first + 1])
+
+
+def test_a_quote_left_open_under_a_title_is_told_at_its_line() -> None:
+    text = "Клиенты 2026\n" + WIDE + 'Иван;1;Тула;x\nАнна;2;"Орёл\nОлег;3;Омск;z\n'
+    with pytest.raises(InvalidInput) as error:
+        read_table(text.encode(), "x.csv")
+    assert (error.value.code, error.value.params) == ("import_unclosed_quote", {"line": 4})

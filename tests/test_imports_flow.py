@@ -406,6 +406,7 @@ async def test_a_title_above_the_header_and_a_name_merged_over_its_parts(
     [screen] = await owner.send_document("отдел.xlsx", data=buffer.getvalue())
     parts = "1. ФИО → Фамилия\n2. ФИО → Имя\n3. ФИО → Отчество\n4. Телефон 2 → Телефон"
     assert parts in screen.text
+    assert "«Клиенты отдела продаж на 01.05.2024» над названиями колонок" in screen.text
     await owner.press("📄")
     [again] = await owner.press("👤")  # what the file holds chosen again: clients
     assert parts in again.text

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 import charset_normalizer
 
 from crm.errors import ErrorCode, InvalidInput
+from crm.imports.mapping import Target, guess
 
 _DELIMITERS = ";,\t"
 ONE_COLUMN = "\0"  # a delimiter no text has: each line is one cell
@@ -72,11 +73,39 @@ def _mostly_mixed(text: str) -> bool:
 
 
 def sniff_delimiter(sample: str) -> str:
-    """The delimiter of a CSV: ``ONE_COLUMN`` when its header line holds none, so that a
-    list of names alone keeps the commas in 'Петров, Иван'."""
-    lines = [line for line in sample.splitlines()[:20] if line.strip()]
-    if lines and not any(d in lines[0] for d in _DELIMITERS):
-        return ONE_COLUMN
+    """The delimiter of a CSV (``sniff``'s, title lines aside)."""
+    return sniff(sample)[0]
+
+
+def sniff(sample: str) -> tuple[str, int]:
+    """The delimiter of a CSV and how many title lines come above its header.
+
+    ``ONE_COLUMN`` when its header line holds none, so that a list of names alone keeps
+    the commas in 'Петров, Иван'. A line or a few with no delimiter above rows that all
+    have one ('Клиенты 2026' over 'ФИО;Телефон;Город') are a title: the delimiter is the
+    rows', and the title lines are told apart (a file read so was one column of
+    'ФИО;Телефон;Город'). The rows must show they are a table, under a header naming a
+    column the import knows, and the title must not be one ('ФИО' over 'Петров, Иван'
+    is a list of names)."""
+    lines = [line for line in sample.splitlines()[:_SNIFF_LINES] if line.strip()]
+    titles = next(
+        (i for i, line in enumerate(lines) if any(d in line for d in _DELIMITERS)), len(lines)
+    )
+    if not titles:
+        return _sniffed(lines), 0
+    if titles > _TITLE_LINES or titles == len(lines):
+        return ONE_COLUMN, 0
+    if any(guess(line) != Target.SKIP for line in lines[:titles]):
+        return ONE_COLUMN, 0  # 'ФИО' over names with commas: a column's name, no title
+    delimiter = _sniffed(lines[titles:])
+    return (delimiter, titles) if _a_table(lines[titles:], delimiter) else (ONE_COLUMN, 0)
+
+
+_SNIFF_LINES = 20
+_TITLE_LINES = 3  # lines with no delimiter above a table's header taken for its title
+
+
+def _sniffed(lines: list[str]) -> str:
     try:
         return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
     except csv.Error:
@@ -84,6 +113,15 @@ def sniff_delimiter(sample: str) -> str:
     counts = {d: sum(line.count(d) for line in lines) for d in (";", "\t", ",")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ";"
+
+
+def _a_table(lines: list[str], delimiter: str) -> bool:
+    """Whether the lines under a title are a table's: two rows or more, each of two cells
+    or more, under a header naming a column the import knows."""
+    rows = [row for row in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in row)]
+    if len(rows) < 2 or any(len(row) < 2 for row in rows[:-1]):  # the last may be cut
+        return False
+    return any(guess(cell) != Target.SKIP for cell in rows[0])
 
 
 def csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:

@@ -28,6 +28,7 @@ class Header:
     names: list[str]
     skip: int  # the rows of the head it takes: a title, the header, its second row
     joined: list[tuple[int, int]] = field(default_factory=list)  # first, last column
+    title: str = ""  # the title row above the header, when there is one
 
 
 def find_header(head: list[list[CellValue]], merged: list[Merge]) -> Header | None:
@@ -35,7 +36,9 @@ def find_header(head: list[list[CellValue]], merged: list[Merge]) -> Header | No
     at = next((i for i, row in enumerate(head) if any(filled(v) for v in row)), None)
     if at is None:
         return None
+    title = ""
     if _is_title(head, at):
+        title = " ".join(cell_text(v) or "" for v in head[at] if filled(v))
         at += 1
     names = [unescaped(cell_text(v) or "") for v in head[at]]  # our CSV's "'=…"
     skip = at + 1
@@ -51,9 +54,9 @@ def find_header(head: list[list[CellValue]], merged: list[Merge]) -> Header | No
         if _names_the_groups(under, names, columns) and any(filled(v) for v in below):
             for column, name in enumerate(under[: len(names)]):
                 names[column] = name or names[column]
-            return Header(names, skip + 1)
+            return Header(names, skip + 1, title=title)
     joined = [(c0, c1) for c0, c1 in grouped if _in_parts(head[skip:], c0, c1)]
-    return Header(names, skip, joined)
+    return Header(names, skip, joined, title)
 
 
 def name_in_parts(mapping: list[str], joined: Sequence[Sequence[int]]) -> list[str]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import python_calamine
 
 from crm.errors import ErrorCode, InvalidInput
-from crm.imports.csv_text import csv_rows, decode_text, sniff_delimiter
+from crm.imports.csv_text import csv_rows, decode_text, sniff
 from crm.imports.formulas import Uncomputed, uncomputed
 from crm.imports.header import Merge, filled, find_header
 from crm.parsing.cells import CellValue
@@ -46,6 +46,7 @@ class Table:
     numbers: list[int] = field(default_factory=list)  # each row's number in the file
     formulas: list[Uncomputed] = field(default_factory=list)  # results the file lacks
     joined: list[tuple[int, int]] = field(default_factory=list)  # a name in parts: Header
+    title: str = ""  # a title above the header, passed over (told on the mapping screen)
 
     def keep_only(self, numbers: set[int]) -> None:
         """Drop every row but those numbered: an import, once its rows are planned, keeps
@@ -158,16 +159,27 @@ def _chain(
 
 def _read_csv(data: bytes) -> Table:
     text = decode_text(data)
-    delimiter = sniff_delimiter(text[:20_000])
+    delimiter, titles = sniff(text[:20_000])
     try:
         rows: Iterator[list[CellValue]] = (list(row) for row in csv_rows(text, delimiter))
+        passed, title = _titles(rows, titles)
         blank, head = _head(rows)
-        table = _table(head, _chain(head, rows), [], first_row=1 + blank)
+        table = _table(head, _chain(head, rows), [], first_row=1 + passed + blank)
     except csv.Error as exc:
         raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET) from exc
     if table is None:
         raise InvalidInput(ErrorCode.IMPORT_EMPTY)
+    table.title = title or table.title
     return table
+
+
+def _titles(rows: Iterator[list[CellValue]], titles: int) -> tuple[int, str]:
+    """The rows taken by ``titles`` title lines (blank ones among them), and the title."""
+    passed, said = 0, list[str]()
+    while len(said) < titles and (row := next(rows, None)) is not None:
+        passed += 1
+        said.extend(str(cell).strip() for cell in row if filled(cell))
+    return passed, " ".join(said)
 
 
 # --- both -------------------------------------------------------------------------------
@@ -204,7 +216,7 @@ def _table(
     if not kept:
         return None  # a header, or a note, with nothing under it
     rows_kept = [_fit(row, width) for row in kept]
-    return Table(headers, rows_kept, numbers=numbers, joined=header.joined)
+    return Table(headers, rows_kept, numbers=numbers, joined=header.joined, title=header.title)
 
 
 def _lastfilled(row: list[CellValue]) -> int:

@@ -92,6 +92,8 @@ async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, mem
         data["joined"] = [list(span) for span in table.joined]
     if table.formulas:
         data["formulas"] = [[f.column, f.cells, f.first, f.last] for f in table.formulas]
+    if table.title:
+        data["title"] = table.title[:200]
     await state.set_state(ImportDialog.mapping)
     await state.set_data(cast(dict[str, Any], data))
     await show(message, screen_of(data))
@@ -105,6 +107,7 @@ def screen_of(data: ImportData) -> Screen:
         data.get("fields", {}),
         data.get("holds", ""),
         data.get("formulas", []),
+        data.get("title", ""),
     )
 
 

@@ -22,4 +22,5 @@ class ImportData(TypedDict):
     holds: NotRequired[str]  # what the file holds, as the mapping screen says it
     joined: NotRequired[list[list[int]]]  # header cells merged over a name in parts
     formulas: NotRequired[list[list[int]]]  # [column, cells, first, last]: no results
+    title: NotRequired[str]  # a title above the header, passed over
     required: NotRequired[str]  # rows lacking a required field: a RequiredChoice, once chosen

@@ -22,6 +22,7 @@ from handlers.imports.callbacks import (
 )
 from handlers.imports.formula_views import formulas_warning
 from handlers.imports.holds_views import hidden_columns
+from handlers.imports.title_views import title_note
 from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import MESSAGE_CHARS, Screen, fitted
 
@@ -89,10 +90,12 @@ def mapping_screen(
     fields: Mapping[str, str],
     holds: str = "",
     formulas: Sequence[Sequence[int]] = (),
+    title: str = "",
 ) -> Screen:
     """``fields``: the team's fields a column may go to, target → label (``field_label``);
     ``holds``: what the file holds (a record type), when not clients; ``formulas``: the
-    columns with formulas the file has no results of (``formulas_warning``)."""
+    columns with formulas the file has no results of (``formulas_warning``); ``title``:
+    a title above the header, passed over (``title_note``)."""
     lines = [
         as_line(
             f"{i + 1}. {(header or '—')[:64]} → ",
@@ -102,12 +105,13 @@ def mapping_screen(
         if i < MAX_COLUMNS_SHOWN or target != Target.SKIP  # a column far right still told
     ]
     more = hidden_columns(len(headers), MAX_COLUMNS_SHOWN) + formulas_warning(headers, formulas)
-    title = as_list(
+    more += title_note(title)
+    heading = as_list(
         Bold(_("Import from {file}").format(file=file_name)),
         _("Where each column goes. Tap a column to change it."),
         sep="\n",
     )
-    text = fitted([title, "\n\n"], lines, more, MESSAGE_CHARS)  # long titles: within 4096
+    text = fitted([heading, "\n\n"], lines, more, MESSAGE_CHARS)  # long titles: within 4096
     rows = [
         [button(f"{i + 1}. {(header or '—')[:24]}", ImportCb(action=ImportAction.COLUMN, column=i))]
         for i, header in enumerate(headers[:MAX_COLUMNS_SHOWN])
