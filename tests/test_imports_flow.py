@@ -51,6 +51,18 @@ async def create_all(app: App, owner: SimulatedUser, created: int, search: str) 
     return found
 
 
+async def sent_and_created(
+    app: App, owner: SimulatedUser, lines: list[str], rows: int, search: str
+) -> tuple[str, Client]:
+    """A CSV of these lines (cp1251, Windows line ends) sent, previewed and created: the
+    mapping screen's text, and the one card the search finds."""
+    [screen] = await owner.send_document("база.csv", data="\r\n".join(lines).encode("cp1251"))
+    mapping = screen.text  # the message is edited into the preview
+    [preview] = await owner.press("Предпросмотр")
+    assert f"Строк: {rows}" in preview.text
+    return mapping, await create_all(app, owner, rows, search)
+
+
 def sales_xlsx() -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -347,11 +359,8 @@ async def test_a_quote_left_open_is_told_with_its_line_and_a_closed_one_imports(
     assert "незакрытая кавычка" in answer.text and "в строке 2," in answer.text
     assert answer.buttons == []  # nothing to go on with: no import was begun
     lines[1] = 'Иван;89161234567;"ООО Ромашка\r\n(головной офис)"'
-    [screen] = await owner.send_document("база.csv", data="\r\n".join(lines).encode("cp1251"))
-    assert "3. Компания → Компания" in screen.text
-    [preview] = await owner.press("Предпросмотр")
-    assert "Строк: 2" in preview.text
-    ivan = await create_all(app, owner, 2, "Иван")
+    screen, ivan = await sent_and_created(app, owner, lines, 2, "Иван")
+    assert "3. Компания → Компания" in screen
     assert ivan.company == "ООО Ромашка (головной офис)"
 
 

@@ -15,6 +15,7 @@ import xlsxwriter
 
 from crm.imports.formulas import Uncomputed, uncomputed
 from crm.imports.reading import read_table
+from tests.ods_files import Formula, Raw, ods, text_cell
 
 
 def by_openpyxl(rows: list[list[Any]]) -> bytes:
@@ -59,6 +60,10 @@ def unmarked(data: bytes) -> bytes:
 
 HEADER = ["ФИО", "Сумма", "Город"]
 
+F = Formula("of:=[.A1]*2")  # written without its result
+BARE = '<table:table-cell table:formula="of:=1"'
+REPEATED = '<table:table-row table:number-rows-repeated="{rows}">'
+
 
 @pytest.mark.parametrize(
     ("data", "rows", "formulas"),
@@ -102,6 +107,51 @@ HEADER = ["ФИО", "Сумма", "Город"]
         (
             unmarked(by_openpyxl([HEADER, ["Иван", "=2*3", "Тула"], ["Анна", 5, "Орёл"]])),
             [["Иван", None, "Тула"], ["Анна", 5, "Орёл"]],
+            [],
+        ),
+        # An .ods with formulas saved without results: read as empty, nothing said.
+        # Read as empty with nothing said, as in an .xlsx openpyxl wrote.
+        (
+            ods(("Клиенты", [HEADER, ["Иван", F, "Тула"], ["Анна", Formula("of:=1", 7), "Орёл"]])),
+            [["Иван", None, "Тула"], ["Анна", 7.0, "Орёл"]],
+            [Uncomputed(1, 1, 2, 2)],
+        ),
+        # The clients on the second sheet: the note's formula on the first is not theirs.
+        (
+            ods(("Инструкция", [["Заполните", F]]), ("Клиенты", [HEADER, ["Иван", 5, F]])),
+            [["Иван", 5.0, None]],
+            [Uncomputed(2, 1, 2, 2)],
+        ),
+        # Rows and cells written once for several, a merged cell's covered one, a blank
+        # row and column before the table.
+        (
+            ods(
+                (
+                    "Лист",
+                    [
+                        Raw(f"{REPEATED.format(rows=2)}<table:table-cell/></table:table-row>"),
+                        [None, *HEADER],
+                        Raw(
+                            f"{REPEATED.format(rows=3)}<table:table-cell/>{text_cell('Иван')}"
+                            f'{BARE} table:number-columns-repeated="2"/></table:table-row>'
+                        ),
+                        [None, "Анна", Raw("<table:covered-table-cell/>"), F],
+                    ],
+                )
+            ),
+            [["Иван", None, None]] * 3 + [["Анна", None, None]],
+            [Uncomputed(1, 3, 4, 6), Uncomputed(2, 4, 4, 7)],
+        ),
+        # Every formula with its result, as LibreOffice saves: nothing said.
+        (
+            ods(("Клиенты", [HEADER, ["Иван", Formula("of:=2*3", 6), "Тула"]])),
+            [["Иван", 6.0, "Тула"]],
+            [],
+        ),
+        # A formula in the header row is not the clients'.
+        (
+            ods(("Клиенты", [["ФИО", Formula("of:=1"), "Город"], ["Иван", 1, "Тула"]])),
+            [["Иван", 1.0, "Тула"]],
             [],
         ),
     ],

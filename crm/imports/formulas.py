@@ -1,4 +1,4 @@
-"""Formula cells an .xlsx holds without their results, told by column.
+"""Formula cells an .xlsx or .ods holds without their results, told by column.
 
 A program that writes workbooks without computing them (openpyxl, xlsxwriter, a script
 that edited an Excel file with one of them) leaves each formula's result empty, or 0 in
@@ -7,6 +7,8 @@ xlsxwriter's case, and marks the workbook to be computed when opened
 empty, or as zeros, and nothing said so. calamine cannot tell such a cell from an empty
 one, so the sheet's XML is looked through, in pieces straight from the zip (the file is
 not held twice), only when the workbook is so marked or a named column came out empty.
+An .ods's are ``crm.imports.ods_formulas``'. An .xls keeps a result with each formula
+(and calamine shows no formulas), so nothing is looked for in one.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.etree import ElementTree
+from xml.parsers import expat
+
+from crm.imports.ods_formulas import Range, is_ods, ods_formula_cells
 
 _CHUNK = 1 << 20
 _MAX_ROW = 64 << 20  # a row longer than this is not looked through
@@ -55,27 +60,44 @@ class Uncomputed:
 def uncomputed(
     data: bytes, sheet: str, start_col: int, first_row: int, width: int, empty: bool
 ) -> list[Uncomputed]:
-    """The columns of ``sheet`` (an .xlsx's) from ``start_col`` on, ``width`` of them,
-    holding formulas without results from row ``first_row`` down. The sheet is looked
-    through only when the workbook says it was not computed or ``empty`` (a named column
-    came out with no value): otherwise no file is read again. A workbook that is not an
-    .xlsx, or whose parts cannot be read, has none."""
+    """The columns of ``sheet`` (an .xlsx's or .ods's) from ``start_col`` on, ``width``
+    of them, holding formulas without results from row ``first_row`` down. An .xlsx's
+    sheet is looked through only when the workbook says it was not computed or ``empty``
+    (a named column came out with no value): otherwise no file is read again. A workbook
+    that is neither, or whose parts cannot be read, has none."""
     found: dict[int, list[int]] = {}  # column → [cells, first row, last row]
+    columns = range(start_col, start_col + width)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
-            workbook = _small(book, "xl/workbook.xml")
-            marked = workbook is not None and bool(_CALC_ON_LOAD.search(workbook))
-            path = _sheet_path(book, workbook, sheet) if marked or empty else None
-            if path is None:
-                return []
-            for row, column in _formula_cells(book, path, _EMPTY_OR_ZERO if marked else _EMPTY):
-                if row >= first_row and 0 <= column - start_col < width:
-                    seen = found.setdefault(column - start_col, [0, row, row])
-                    seen[0] += 1
-                    seen[1], seen[2] = min(seen[1], row), max(seen[2], row)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, ElementTree.ParseError):
+            if is_ods(book):
+                cells = ods_formula_cells(book, sheet, columns)
+            else:
+                cells = _xlsx_cells(book, sheet, empty)
+            for first, last, column in cells:
+                first = max(first, first_row)
+                if first <= last and column in columns:
+                    seen = found.setdefault(column - start_col, [0, first, last])
+                    seen[0] += last - first + 1
+                    seen[1], seen[2] = min(seen[1], first), max(seen[2], last)
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        OSError,
+        ValueError,
+        ElementTree.ParseError,
+        expat.ExpatError,
+    ):
         return []
     return [Uncomputed(c, n, first, last) for c, (n, first, last) in sorted(found.items())]
+
+
+def _xlsx_cells(book: zipfile.ZipFile, sheet: str, empty: bool) -> Iterator[Range]:
+    workbook = _small(book, "xl/workbook.xml")
+    marked = workbook is not None and bool(_CALC_ON_LOAD.search(workbook))
+    path = _sheet_path(book, workbook, sheet) if marked or empty else None
+    if path is not None:
+        for row, column in _formula_cells(book, path, _EMPTY_OR_ZERO if marked else _EMPTY):
+            yield row, row, column
 
 
 def _small(book: zipfile.ZipFile, name: str) -> bytes | None:

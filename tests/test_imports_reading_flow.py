@@ -1,10 +1,12 @@
-"""A CSV with a quote gone wrong or a title above its header, sent as a member sends it."""
+"""Files the import read wrong, sent as a member sends them: a CSV with a quote gone wrong
+or a title above its header, an .ods with formulas saved without their results."""
 
 from __future__ import annotations
 
 from bot.app import App
 from bot.simulator import SimulatedUser
-from tests.test_imports_flow import create_all
+from tests.ods_files import Formula, ods
+from tests.test_imports_flow import create_all, sent_and_created
 
 
 async def test_a_stray_quote_taking_rows_in_is_told_with_its_lines(
@@ -26,11 +28,8 @@ async def test_a_stray_quote_taking_rows_in_is_told_with_its_lines(
     assert "закрывается только в строке 5" in answer.text
     assert answer.buttons == []  # no import was begun
     lines[2] = lines[2].removeprefix('"')
-    [screen] = await owner.send_document("база.csv", data="\r\n".join(lines).encode("cp1251"))
-    assert "1. ФИО → Имя" in screen.text
-    [preview] = await owner.press("Предпросмотр")
-    assert "Строк: 5" in preview.text
-    anna = await create_all(app, owner, 5, "Анна")
+    screen, anna = await sent_and_created(app, owner, lines, 5, "Анна")
+    assert "1. ФИО → Имя" in screen
     assert anna.name == "Анна"
 
 
@@ -51,3 +50,16 @@ async def test_a_title_line_above_the_header_is_passed_over_and_told(
     assert "Строк: 2" in preview.text
     ivan = await create_all(app, owner, 2, "Иван")
     assert (ivan.name, ivan.city) == ("Иван", "Тула")
+
+
+async def test_formulas_an_ods_holds_without_results_are_told(owner_en: SimulatedUser) -> None:
+    """An .ods a script wrote, its sums formulas with no results: they came in as empty
+    amounts with nothing said, where the same file as .xlsx was warned about."""
+    rows = [["ФИО", "Телефон", "Сумма сделки"], ["Иван", "89161234567", Formula("of:=1000*2")]]
+    rows.append(["Анна", "89035556677", Formula("of:=[.C2]+1")])
+    [screen] = await owner_en.send_document("сделки.ods", data=ods(("Клиенты", rows)))
+    assert "3. Сумма сделки → Deal amount" in screen.text
+    assert (
+        "⚠️ 2 cells hold formulas whose results the file does not have (it was saved by a "
+        "program that does not compute formulas): «Сумма сделки», rows 2–3."
+    ) in screen.text
