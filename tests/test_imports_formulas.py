@@ -14,8 +14,9 @@ import pytest
 import xlsxwriter
 
 from crm.imports.formulas import Uncomputed, uncomputed
+from crm.imports.ods_formulas import _bare_cells
 from crm.imports.reading import read_table
-from tests.ods_files import Formula, Raw, ods, text_cell
+from tests.ods_files import Cell, Formula, Raw, ods, text_cell
 
 
 def by_openpyxl(rows: list[list[Any]]) -> bytes:
@@ -148,6 +149,11 @@ REPEATED = '<table:table-row table:number-rows-repeated="{rows}">'
             [["Иван", 6.0, "Тула"]],
             [],
         ),
+        (
+            ods(("Клиенты", [HEADER, ["Иван", Formula("of:=IF([.A1]>0;1;2)"), "Тула"]])),
+            [["Иван", None, "Тула"]],
+            [Uncomputed(1, 1, 2, 2)],
+        ),
         # A formula in the header row is not the clients'.
         (
             ods(("Клиенты", [["ФИО", Formula("of:=1"), "Город"], ["Иван", 1, "Тула"]])),
@@ -246,3 +252,23 @@ def test_a_workbook_made_to_be_slow_is_looked_through_at_once() -> None:
     found = uncomputed(data, "Лист & 1", 1, 2, 5, empty=False)
     assert time.perf_counter() - began < 1
     assert found == [Uncomputed(1, 1, 3, 3)]  # the mark after the comment is found
+
+
+@pytest.mark.parametrize(
+    ("cells", "bare"),
+    [
+        # Each formula with its value, over several pieces: a tag cut between two was
+        # taken for one without a value, and the whole sheet was parsed for nothing.
+        ([Formula("of:=IF([.A1]>0;1;2)", 5)] * 30_000, False),
+        ([Formula("of:=IF([.A1]>0;1;2)", 5)] * 30_000 + [Formula("of:=IF([.A1]>0;1;2)")], True),
+        # The value type written before the formula: parsed, and the parse finds it.
+        ([Raw('<table:table-cell office:value-type="float" table:formula="of:=1"/>')], True),
+        (["x"], False),
+    ],
+)
+def test_an_ods_is_parsed_only_with_a_formula_lacking_its_value(
+    cells: list[Cell], bare: bool
+) -> None:
+    data = ods(("Лист", [["ФИО"], *([cell] for cell in cells)]))
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        assert _bare_cells(book) == bare
