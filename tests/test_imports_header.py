@@ -57,11 +57,12 @@ CLIENT = ["Иван Петров", "89161234567", "Тула"]
             2,
             [],
         ),
+        # Over four columns of words: one thing in parts too (it was the first alone).
         (
-            xlsx([[None] * 4, ["Петров", "Иван", "Иванович", "Оглы"]], (0, 0, 0, 3, "ФИО")),
+            xlsx([[None] * 4, ["Мамедов", "Рашид", "Ахмед", "оглы"]], (0, 0, 0, 3, "ФИО")),
             ["ФИО"] * 4,
             2,
-            [],
+            [(0, 3)],
         ),
         # Named each under the merged cell: those names are the header.
         (
@@ -97,7 +98,49 @@ def test_the_header_is_found(
         (["skip", "skip"], [(0, 1)], ["skip", "skip"]),  # not a name
         (["name", "skip", "first_name"], [(0, 1)], ["name", "skip", "first_name"]),
         (["name", "skip"], [(5, 6)], ["name", "skip"]),
+        # Over four columns or more: the first three are the parts, the rest stay skipped.
+        (
+            ["name", "skip", "skip", "skip", "phone"],
+            [(0, 3)],
+            ["surname", "first_name", "patronymic", "skip", "phone"],
+        ),
+        (
+            ["phone", "name", "skip", "skip", "skip", "skip"],
+            [(1, 5)],
+            ["phone", "surname", "first_name", "patronymic", "skip", "skip"],
+        ),
     ],
 )
 def test_name_in_parts(mapping: list[str], joined: list[Any], expected: list[str]) -> None:
     assert name_in_parts(mapping, joined) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "merged"),
+    [
+        (
+            xlsx(
+                [[None, None, "Город"], ["Иван Петров", "89161234567", "Тула"]],
+                (0, 0, 0, 1, "Клиент"),
+            ),
+            [(0, 1)],
+        ),
+        (
+            xlsx([[None] * 5, ["Мамедов", "Рашид", "Ахмед", "оглы", "8916"]], (0, 0, 0, 3, "ФИО")),
+            [(0, 3)],
+        ),
+        # A title merged over the table is not the header's; nor is a group named under it.
+        (xlsx([[None] * 3, HEADER, CLIENT], (0, 0, 0, 2, "Клиенты на 01.05.2024")), []),
+        (
+            xlsx(
+                [[None] * 3, ["Фамилия", "Имя", "Отчество"], ["Петров", "Иван", "Иванович"]],
+                (0, 0, 0, 2, "ФИО"),
+            ),
+            [],
+        ),
+        # Merged past the columns the table has: up to its last.
+        (xlsx([[None] * 6, ["Петров", "Иван", "Иванович"]], (0, 0, 0, 5, "ФИО")), [(0, 2)]),
+    ],
+)
+def test_header_cells_merged_over_columns(data: bytes, merged: list[tuple[int, int]]) -> None:
+    assert read_table(data, "base").merged == merged

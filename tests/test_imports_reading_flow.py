@@ -3,8 +3,13 @@ or a title above its header, an .ods with formulas saved without their results."
 
 from __future__ import annotations
 
+import io
+
+import xlsxwriter
+
 from bot.app import App
 from bot.simulator import SimulatedUser
+from tests.conftest import OWNER_ID
 from tests.ods_files import Formula, ods
 from tests.test_imports_flow import create_all, sent_and_created
 
@@ -63,3 +68,37 @@ async def test_formulas_an_ods_holds_without_results_are_told(owner_en: Simulate
         "⚠️ 2 cells hold formulas whose results the file does not have (it was saved by a "
         "program that does not compute formulas): «Сумма сделки», rows 2–3."
     ) in screen.text
+
+
+async def test_a_name_merged_over_four_columns_is_its_parts_and_the_rest_is_told(
+    app: App, owner: SimulatedUser
+) -> None:
+    """'ФИО' merged over four columns (Мамедов, Рашид, Ахмед, оглы): over two or three
+    the columns were the name's parts, over four the name was 'Мамедов' alone and the
+    other three were skipped with nothing said."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.merge_range(0, 0, 0, 3, "ФИО")
+    sheet.write(0, 4, "Телефон")
+    sheet.write_row(1, 0, ["Мамедов", "Рашид", "Ахмед", "оглы", "89161234567"])
+    sheet.write_row(2, 0, ["Смирнова", "Анна", None, None, "89035556677"])
+    book.close()
+    [screen] = await owner.send_document("база.xlsx", data=buffer.getvalue())
+    parts = "1. ФИО → Фамилия\n2. ФИО → Имя\n3. ФИО → Отчество\n4. ФИО → — пропустить —"
+    assert parts in screen.text
+    told = "«ФИО» — одна ячейка над колонками 1–4: колонка 4 под ней никуда не идёт."
+    assert told in screen.text
+    await owner.press("4. ФИО")
+    [screen] = await owner.press("Заметка")
+    assert "4. ФИО → Заметка" in screen.text
+    assert "одна ячейка над колонками" not in screen.text  # column 4 goes somewhere now
+    [preview] = await owner.press("Предпросмотр")
+    assert "Строк: 2" in preview.text and "• Мамедов Рашид Ахмед" in preview.text
+    mamedov = await create_all(app, owner, 2, "Мамедов")
+    assert mamedov.name == "Мамедов Рашид Ахмед"
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        [found] = await crm.client_queries.search(member, "Смирнова")
+        assert found.name == "Смирнова Анна"

@@ -5,9 +5,12 @@ The header is the first filled row, but for a title above it: a row of one cell
 two columns as the import knows them ('ФИО', 'Телефон 2'). Merged header cells are
 spread over the columns they cover; a second header row under merged group titles is
 used where it names their columns in words (and holds nothing under the columns named on
-their own). A header cell merged over two or three columns whose cells are single words
-('ФИО' over 'Петров', 'Иван', 'Иванович') is told as ``joined``: one thing written in
-parts, which ``name_in_parts`` makes a name's parts when the header names the name.
+their own). A header cell merged over columns whose cells are single words ('ФИО' over
+'Петров', 'Иван', 'Иванович') is told as ``joined``: one thing written in parts, which
+``name_in_parts`` makes a name's parts when the header names the name (its first three
+columns: a name has no more parts; the others are left skipped). Every header cell merged
+over columns is told as ``merged``, for the mapping screen to say which of its columns
+go nowhere.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from crm.imports.mapping import NAME_PARTS, Target, guess
 from crm.parsing.cells import CellValue, cell_text
 
 Merge = tuple[tuple[int, int], tuple[int, int]]  # (first row, column), (last row, column)
-MAX_PARTS = 3  # surname, first name, patronymic
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Header:
     skip: int  # the rows of the head it takes: a title, the header, its second row
     joined: list[tuple[int, int]] = field(default_factory=list)  # first, last column
     title: str = ""  # the title row above the header, when there is one
+    merged: list[tuple[int, int]] = field(default_factory=list)  # first, last column
 
 
 def find_header(head: list[list[CellValue]], merged: list[Merge]) -> Header | None:
@@ -56,21 +59,24 @@ def find_header(head: list[list[CellValue]], merged: list[Merge]) -> Header | No
                 names[column] = name or names[column]
             return Header(names, skip + 1, title=title)
     joined = [(c0, c1) for c0, c1 in grouped if _in_parts(head[skip:], c0, c1)]
-    return Header(names, skip, joined, title)
+    return Header(names, skip, joined, title, grouped)
 
 
 def name_in_parts(mapping: list[str], joined: Sequence[Sequence[int]]) -> list[str]:
-    """The mapping with each name header merged over two or three columns of words ('ФИО'
-    over 'Петров', 'Иван', 'Иванович') going to the name's parts, in their order (the
-    name is made of them joined as written); before, the name was the first part alone,
-    and the other columns were skipped. Left as it is where a part already has a column."""
+    """The mapping with each name header merged over columns of words ('ФИО' over
+    'Петров', 'Иван', 'Иванович') going to the name's parts, in their order (the name is
+    made of them joined as written); before, the name was the first part alone, and the
+    other columns were skipped. Over more than three columns, the first three are the
+    parts and the rest stay skipped (the mapping screen tells them). Left as it is where
+    a part already has a column."""
     mapping = list(mapping)
     for c0, c1 in joined:
         rest = mapping[c0 + 1 : c1 + 1]
         if c1 >= len(mapping) or mapping[c0] != Target.NAME or set(rest) != {Target.SKIP}:
             continue
         if not set(NAME_PARTS) & set(mapping):
-            mapping[c0 : c1 + 1] = [part.value for part in NAME_PARTS[: c1 - c0 + 1]]
+            parts = [part.value for part in NAME_PARTS[: c1 - c0 + 1]]
+            mapping[c0 : c0 + len(parts)] = parts
     return mapping
 
 
@@ -84,9 +90,9 @@ def _is_title(head: list[list[CellValue]], at: int) -> bool:
 
 
 def _in_parts(rows: list[list[CellValue]], c0: int, c1: int) -> bool:
-    """Whether columns c0..c1 (two or three) hold one thing in parts: every cell one word
+    """Whether columns c0..c1 (two or more) hold one thing in parts: every cell one word
     of letters, and some row with two of them or more."""
-    if not 0 < c1 - c0 < MAX_PARTS:
+    if c1 <= c0:
         return False
     parts = [[v for v in row[c0 : c1 + 1] if filled(v)] for row in rows]
     if not any(len(cells) >= 2 for cells in parts):

@@ -47,6 +47,7 @@ class Table:
     formulas: list[Uncomputed] = field(default_factory=list)  # results the file lacks
     joined: list[tuple[int, int]] = field(default_factory=list)  # a name in parts: Header
     title: str = ""  # a title above the header, passed over (told on the mapping screen)
+    merged: list[tuple[int, int]] = field(default_factory=list)  # header cells: Header
 
     def keep_only(self, numbers: set[int]) -> None:
         """Drop every row but those numbered: an import, once its rows are planned, keeps
@@ -216,7 +217,9 @@ def _table(
     if not kept:
         return None  # a header, or a note, with nothing under it
     rows_kept = [_fit(row, width) for row in kept]
-    return Table(headers, rows_kept, numbers=numbers, joined=header.joined, title=header.title)
+    table = Table(headers, rows_kept, numbers=numbers, joined=header.joined, title=header.title)
+    table.merged = [(c0, min(c1, width - 1)) for c0, c1 in header.merged if c0 < width - 1]
+    return table
 
 
 def _lastfilled(row: list[CellValue]) -> int:

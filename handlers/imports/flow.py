@@ -26,6 +26,8 @@ from crm.imports.required import RequiredChoice
 from crm.service import Crm, CrmFactory
 from crm.team_settings import can_change_settings
 from handlers.imports.callbacks import ImportAction, ImportCb
+from handlers.imports.formula_views import formulas_warning
+from handlers.imports.header_views import merged_note, title_note
 from handlers.imports.running import read_file, run_import
 from handlers.imports.states import ImportData, ImportDialog
 from handlers.imports.targets import client_targets
@@ -94,20 +96,20 @@ async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, mem
         data["formulas"] = [[f.column, f.cells, f.first, f.last] for f in table.formulas]
     if table.title:
         data["title"] = table.title[:200]
+    if table.merged:
+        data["merged"] = [list(span) for span in table.merged]
     await state.set_state(ImportDialog.mapping)
     await state.set_data(cast(dict[str, Any], data))
     await show(message, screen_of(data))
 
 
 def screen_of(data: ImportData) -> Screen:
+    headers, mapping = data["headers"], data["mapping"]
+    notes = formulas_warning(headers, data.get("formulas", []))
+    notes += title_note(data.get("title", ""))
+    notes += merged_note(headers, mapping, data.get("merged", []))
     return mapping_screen(
-        data["file_name"],
-        data["headers"],
-        data["mapping"],
-        data.get("fields", {}),
-        data.get("holds", ""),
-        data.get("formulas", []),
-        data.get("title", ""),
+        data["file_name"], headers, mapping, data.get("fields", {}), data.get("holds", ""), notes
     )
 
 

@@ -23,4 +23,5 @@ class ImportData(TypedDict):
     joined: NotRequired[list[list[int]]]  # header cells merged over a name in parts
     formulas: NotRequired[list[list[int]]]  # [column, cells, first, last]: no results
     title: NotRequired[str]  # a title above the header, passed over
+    merged: NotRequired[list[list[int]]]  # header cells merged over columns: first, last
     required: NotRequired[str]  # rows lacking a required field: a RequiredChoice, once chosen

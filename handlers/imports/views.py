@@ -20,9 +20,7 @@ from handlers.imports.callbacks import (
     ImportAction,
     ImportCb,
 )
-from handlers.imports.formula_views import formulas_warning
 from handlers.imports.holds_views import hidden_columns
-from handlers.imports.title_views import title_note
 from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import MESSAGE_CHARS, Screen, fitted
 
@@ -89,13 +87,12 @@ def mapping_screen(
     mapping: list[str],
     fields: Mapping[str, str],
     holds: str = "",
-    formulas: Sequence[Sequence[int]] = (),
-    title: str = "",
+    notes: Sequence[str] = (),
 ) -> Screen:
     """``fields``: the team's fields a column may go to, target → label (``field_label``);
-    ``holds``: what the file holds (a record type), when not clients; ``formulas``: the
-    columns with formulas the file has no results of (``formulas_warning``); ``title``:
-    a title above the header, passed over (``title_note``)."""
+    ``holds``: what the file holds (a record type), when not clients; ``notes``: what is
+    said under the columns about the file (``formulas_warning``, ``title_note``,
+    ``merged_note``)."""
     lines = [
         as_line(
             f"{i + 1}. {(header or '—')[:64]} → ",
@@ -104,8 +101,7 @@ def mapping_screen(
         for i, (header, target) in enumerate(zip(headers, mapping, strict=True))
         if i < MAX_COLUMNS_SHOWN or target != Target.SKIP  # a column far right still told
     ]
-    more = hidden_columns(len(headers), MAX_COLUMNS_SHOWN) + formulas_warning(headers, formulas)
-    more += title_note(title)
+    more = hidden_columns(len(headers), MAX_COLUMNS_SHOWN) + list(notes)
     heading = as_list(
         Bold(_("Import from {file}").format(file=file_name)),
         _("Where each column goes. Tap a column to change it."),
