@@ -72,11 +72,6 @@ def _mostly_mixed(text: str) -> bool:
     return mixed > cyrillic
 
 
-def sniff_delimiter(sample: str) -> str:
-    """The delimiter of a CSV (``sniff``'s, title lines aside)."""
-    return sniff(sample)[0]
-
-
 def sniff(sample: str) -> tuple[str, int]:
     """The delimiter of a CSV and how many title lines come above its header.
 
@@ -163,11 +158,11 @@ def _refuse_open_quote(held: list[str], delimiter: str, first: int, width: int =
         raise InvalidInput(ErrorCode.IMPORT_UNCLOSED_QUOTE, line=first + opened)
     for span in spans:
         if swallows_rows(held, span, delimiter, width):
-            start, end = span[0][0], span[1][0]
+            start, end, _ = span
             raise InvalidInput(ErrorCode.IMPORT_STRAY_QUOTE, line=first + start, end=first + end)
 
 
-Span = tuple[tuple[int, int], tuple[int, int]]  # (line, at) of a quoted cell's two quotes
+Span = tuple[int, int, int]  # the lines a quoted cell opens and closes on, where it closes
 _ROW_LINES = 2  # lines of a quoted cell that read as rows, making it a stray quote
 _ROW_DELIMITERS = 2  # the fewest delimiters such a line holds (a note's "a, b" is no row)
 
@@ -176,7 +171,7 @@ def swallows_rows(lines: list[str], span: Span, delimiter: str, width: int) -> b
     """Whether the quoted cell ``span`` holds two lines or more (after its first) that
     each have as many delimiters as a row of ``width`` cells does, two at least: rows
     taken in by a stray quote, not a note's lines."""
-    (start, _), (end, closing) = span
+    start, end, closing = span
     need = max(width - 1, _ROW_DELIMITERS)
     inside = [*lines[start + 1 : end], lines[end][:closing]]
     return sum(line.count(delimiter) >= need for line in inside) >= _ROW_LINES
@@ -193,7 +188,6 @@ def quote_left_open(
     A quoted cell on one line that is closed wrong ('"ООО "Ромашка""') takes no other
     line in: csv reads it as best it can, and so does the import."""
     opened: int | None = None  # the line of the quoted cell that runs on, while it does
-    opened_at = 0
     for index, line in enumerate(lines):
         at = 0
         if opened is not None:
@@ -203,7 +197,7 @@ def quote_left_open(
             if line[closed + 1 :].lstrip(" ")[:1] not in (delimiter, *_ENDS):
                 return opened
             if spans is not None:
-                spans.append(((opened, opened_at), (index, closed)))
+                spans.append((opened, index, closed))
             opened, at = None, closed + 1
         while at < len(line):  # each cell that starts on this line
             if line[at] != _QUOTE:
@@ -211,7 +205,7 @@ def quote_left_open(
                 continue
             closed = _closing(line, at + 1)
             if closed < 0:
-                opened, opened_at = index, at
+                opened = index
                 break
             at = _next_cell(line, closed + 1, delimiter)
     return opened
