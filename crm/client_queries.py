@@ -23,7 +23,7 @@ from crm.client_index import query_terms
 from crm.clients import Clients, Contacts
 from crm.clock import Clock
 from crm.errors import ErrorCode, InvalidInput
-from crm.event_data import ManagerChanged, data_of
+from crm.event_data import people_in
 from crm.field_filters import FieldFilter, field_conditions, matching_all
 from crm.team_settings import TeamSettings
 from crm.unseen_links import mask_unseen_links
@@ -109,13 +109,7 @@ class ClientQueries:
         await mask_unseen_links(self._session, self._settings, actor, events)
         total = rows[0][2] if rows else await self._session.scalar(sql.EVENTS_COUNT, params)
         people = {user.id: user for _event, user, _total in rows if user is not None}
-        people_ids = {e.actor_id for e in events if e.actor_id} | {
-            i for i in (client.manager_id, client.created_by) if i
-        }
-        for event in events:
-            if event.kind == "manager_changed":
-                managers = data_of(event, ManagerChanged)
-                people_ids |= {int(v) for v in (managers.get("old"), managers.get("new")) if v}
+        people_ids = people_in(events) | {i for i in (client.manager_id, client.created_by) if i}
         if missing := people_ids - people.keys():  # the manager and creator mostly wrote some
             people.update(
                 (user.id, user)

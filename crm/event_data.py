@@ -10,7 +10,7 @@ yet) still carry plain dicts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, TypedDict, TypeVar, cast
 
@@ -281,3 +281,14 @@ NOTHING: Data = MappingProxyType({})  # the payload of a kind that has none
 def data_of(event: Event, shape: type[Payload]) -> Payload:
     """The event's ``data`` read as ``shape`` (the TypedDict of its kind)."""
     return cast(Payload, event.data or {})
+
+
+def people_in(events: Sequence[Event]) -> set[int]:
+    """The members a page of a timeline names: who did each thing, and a responsible
+    change's old and new responsible."""
+    ids = {event.actor_id for event in events if event.actor_id}
+    for event in events:
+        if event.kind == EventKind.MANAGER_CHANGED:
+            managers = data_of(event, ManagerChanged)
+            ids |= {int(v) for v in (managers.get("old"), managers.get("new")) if v}
+    return ids

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.card_extras import CardExtras
 from crm.cards import CardKind, CardRef, visible_records
 from crm.client_index import query_terms
+from crm.event_data import people_in
 from crm.field_filters import FieldFilter, field_conditions
 from crm.field_plain import ShownValue
 from crm.link_views import LinkView
@@ -116,9 +117,7 @@ class RecordQueries:
             )
         )
         await mask_unseen_links(self._session, self._settings, actor, events)
-        ids = {e.actor_id for e in events if e.actor_id} | (
-            {record.manager_id} if record.manager_id else set()
-        )
+        ids = people_in(events) | ({record.manager_id} if record.manager_id else set())
         actors = {
             u.id: u for u in await self._session.scalars(select(User).where(User.id.in_(ids)))
         }

@@ -169,7 +169,7 @@ async def test_a_record_s_whole_history_can_be_read(app: App, owner: SimulatedUs
     [card] = await owner.press("Старше ▶️", card)
     assert "История (11–20 из 26)" in card.text and "Имя 14 → Имя 15" in card.text
     [card] = await owner.press("Старше ▶️", card)
-    assert "История (21–26 из 26)" in card.text and "✨ создана" in card.text
+    assert "История (21–26 из 26)" in card.text and "✨ запись создана" in card.text
     labels = [text for text, _d, _u in card.buttons]
     assert "◀️ Новее" in labels and "Старше ▶️" not in labels
     # a page past the end (an old button, the history shorter since): the last page

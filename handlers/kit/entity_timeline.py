@@ -12,14 +12,15 @@ from handlers.kit.field_texts import plain_text
 
 
 def record_event_text(kind: str, data: dict[str, object], text: str | None) -> str:
+    """A record's event, or a custom field's, link's or line's on any card. A record is
+    named "запись" (feminine) in Russian whatever its type, whose gender is unknown:
+    "Поставщик" (m.) and "Накладная" (f.) alike read "запись создана"."""
     if kind == "record_created":
-        return "✨ " + _("created")
+        return "✨ " + _("record created")
     if kind == "automation":
         return automation_event_text(data, {})
     if kind == "comment":
         return "💬 " + (text or "")
-    if kind == "file":
-        return "📎 " + str(data.get("file_name") or _("file"))
     if kind == "custom_field_changed":
         old, new = (plain_text(data.get("type"), data.get(key)) for key in ("old", "new"))
         return f"✏️ {data.get('field')}: {old} → {new}"
@@ -32,14 +33,12 @@ def record_event_text(kind: str, data: dict[str, object], text: str | None) -> s
     if kind == "link_removed":
         return "✂️ " + _("unlinked: {title}").format(title=_linked_title(data))
     if kind == "archived":
-        return "🗄 " + _("moved to the archive")
+        return "🗄 " + _("record moved to the archive")
     if kind == "unarchived":
-        return "♻️ " + _("restored from the archive")
-    if kind == "manager_changed":
-        return "👤 " + _("responsible changed")
+        return "♻️ " + _("record restored from the archive")
     if kind == "imported":
         file = str(data.get("file") or "")[:60]
-        return "📥 " + _("imported from {file}").format(file=file) + missing_note(data)
+        return "📥 " + _("record imported from {file}").format(file=file) + missing_note(data)
     if kind == "import_undone":
         return "↩️ " + _("import from {file} undone").format(file=str(data.get("file") or "")[:60])
     return kind

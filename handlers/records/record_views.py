@@ -18,7 +18,7 @@ from handlers.kit.entity_timeline import record_event_text
 from handlers.kit.field_filters import fields_label
 from handlers.kit.history_page import history_page
 from handlers.kit.labels import member_name
-from handlers.kit.timeline import shorten
+from handlers.kit.timeline import event_text, shorten
 from handlers.records.callbacks import Ent, RecList, RecordListCb
 from handlers.records.views import (
     MAX_BUTTON_TITLE,
@@ -27,7 +27,7 @@ from handlers.records.views import (
     cb,
     extra_lines,
 )
-from storage.models import RecordType, User
+from storage.models import Event, RecordType, User
 
 PER_PAGE = 8
 
@@ -132,6 +132,16 @@ RENAME = 1
 FROM_EVENT = 2  # ``page``: the first event of the history to show (0: the newest)
 
 
+# Worded as on a client's timeline: a file's kind and caption, the old and new responsible.
+AS_ON_CLIENTS = frozenset({"file", "manager_changed"})
+
+
+def record_line_text(event: Event, people: Mapping[int, User]) -> str:
+    if event.kind in AS_ON_CLIENTS:
+        return event_text(event, people, [])
+    return record_event_text(event.kind, event.data, event.text)
+
+
 def record_screen(
     card: RecordCard, reader: User, tz: tzinfo, types: Mapping[int, RecordType]
 ) -> tuple[Text, InlineKeyboardMarkup]:
@@ -148,7 +158,7 @@ def record_screen(
     lines = []
     for event in card.events:
         when = event.occurred_at.astimezone(tz).strftime("%d.%m %H:%M")
-        said = record_event_text(event.kind, event.data, event.text)
+        said = record_line_text(event, card.actors)
         lines.append(as_line(shorten(f"{when} · {said}", 200)))
     # Whatever the fields and the history hold, the card stays within 4096 characters.
     history = history_page([*parts, as_line("")], lines, [], card.first, card.events_total)
