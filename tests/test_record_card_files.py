@@ -1,4 +1,5 @@
-"""A record's history reads right in Russian whatever the type's gender."""
+"""A record's list says which page it shows; its history reads right in Russian whatever
+the type's gender."""
 
 from __future__ import annotations
 
@@ -36,6 +37,14 @@ async def events_of(app: App, record_id: int, kind: str) -> list[Event]:
             select(Event).where(Event.record_id == record_id, Event.kind == kind)
         )
         return list(rows)
+
+
+async def test_a_record_list_says_which_page_it_shows(app: App, owner_en: SimulatedUser) -> None:
+    type_id, _records = await suppliers_with(app, *(f"Supplier {n}" for n in range(9)))
+    [listing] = await owner_en.press_data(EntCb(action=Ent.LIST, type_id=type_id).pack())
+    assert "Page 1 of 2, latest activity first." in listing.text
+    [listing] = await owner_en.press("▶️", listing)
+    assert "Page 2 of 2, latest activity first." in listing.text
 
 
 async def test_a_record_s_history_agrees_with_any_type_in_russian(

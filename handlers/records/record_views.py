@@ -80,6 +80,9 @@ def list_screen(
     parts: list[Text | str] = [as_line(Bold(title + (_(" (archive)") if archived else "")))]
     parts.extend(as_line(line) for line in chosen or [])
     parts.append(as_line(_("Found: {n}").format(n=page.total)))
+    if page.records:  # as the client list says it
+        where = _("Page {page} of {pages}, latest activity first. Tap one to open its card.")
+        parts.append(as_line(where.format(page=page.page + 1, pages=page.pages)))
     rows = [
         [button(shorten(r.title, MAX_BUTTON_TITLE), cb(Ent.RECORD, CardRef(CardKind.RECORD, r.id)))]
         for r in page.records
