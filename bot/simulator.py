@@ -22,6 +22,7 @@ from aiogram.types import (
     MessageOriginChannel,
     MessageOriginHiddenUser,
     MessageOriginUser,
+    PhotoSize,
     Update,
     User,
 )
@@ -123,6 +124,19 @@ class SimulatedUser:
         if data is not None:
             self.session.add_file(document.file_id, data)
         return await self._message(document=document, caption=caption)
+
+    async def send_photo(self, caption: str | None = None) -> list[SentMessage]:
+        """Send a photo (two sizes, as Telegram does: the largest last)."""
+        number = next(_message_ids)
+        sizes = [
+            PhotoSize(
+                file_id=f"photo-{number}-s", file_unique_id=f"p-{number}-s", width=90, height=90
+            ),
+            PhotoSize(
+                file_id=f"photo-{number}", file_unique_id=f"p-{number}", width=1280, height=960
+            ),
+        ]
+        return await self._message(photo=sizes, caption=caption)
 
     async def forward(
         self,

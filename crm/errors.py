@@ -110,6 +110,7 @@ class ErrorCode(StrEnum):
     NOT_A_LIST_FIELD = "not_a_list_field"
     RECORD_TYPE_GONE = "record_type_gone"
     RECORD_TYPE_ARCHIVED = "record_type_archived"
+    RECORD_ARCHIVED = "record_archived"
     STARTER_TAKEN = "starter_taken"
     NO_SUCH_STARTER = "no_such_starter"
     BAD_EMOJI = "bad_emoji"

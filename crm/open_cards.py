@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.engine import write_rows
-from storage.models import Client, Deal, User
+from storage.models import Client, Deal, Record, User
 
 log = logging.getLogger(__name__)
 _WATCHED_BY = "kartoteka_open_cards"  # session info: the OpenCards its members carry
@@ -50,22 +50,31 @@ _WATCHED_BY = "kartoteka_open_cards"  # session info: the OpenCards its members 
 
 @dataclass(frozen=True)
 class OpenCard:
-    """A member's open card: the client, the deal (of that client) if a deal's card, and
-    when it was opened; all None when none is open."""
+    """A member's open card: the client, the deal (of that client) if a deal's card, the
+    record if a record's (no client then), and when it was opened; all None when none is
+    open."""
 
     client_id: int | None
     deal_id: int | None
     at: datetime | None
+    record_id: int | None = None
 
     def params(self, member_id: int) -> dict[str, object]:
         """The parameters of ``open_card_update`` that write it."""
-        return {"member": member_id, "client": self.client_id, "deal": self.deal_id, "at": self.at}
+        return {
+            "member": member_id,
+            "client": self.client_id,
+            "deal": self.deal_id,
+            "record": self.record_id,
+            "at": self.at,
+        }
 
     def put_on(self, user: User) -> None:
         """Make ``user`` (an object of a session) carry it, as if loaded so: not a change
         for the session to write."""
         set_committed_value(user, "open_client_id", self.client_id)
         set_committed_value(user, "open_deal_id", self.deal_id)
+        set_committed_value(user, "open_record_id", self.record_id)
         set_committed_value(user, "open_client_at", self.at)
 
 
@@ -85,6 +94,9 @@ def open_card_update() -> Update:
             .where(Client.id == bindparam("client"))
             .scalar_subquery(),
             open_deal_id=select(Deal.id).where(Deal.id == bindparam("deal")).scalar_subquery(),
+            open_record_id=select(Record.id)
+            .where(Record.id == bindparam("record"))
+            .scalar_subquery(),
             open_client_at=bindparam("at", type_=User.open_client_at.type),
         )
     )

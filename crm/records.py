@@ -199,8 +199,10 @@ class Records:
         file_name: str | None,
         caption: str | None,
     ) -> Event:
+        """A file on the record's timeline (its card open); refused on an archived record."""
         data = FileAttached(file_kind=kind, file_id=file_id, file_name=file_name)
-        return await self._add(actor, record_id, EventKind.FILE, clean_note(caption, False), data)
+        note = clean_note(caption, False)
+        return await self._add(actor, record_id, EventKind.FILE, note, data, current=True)
 
     async def file_event(self, actor: User, event_id: int) -> Event:
         event = await self._session.get(Event, event_id)
@@ -210,10 +212,19 @@ class Records:
         return event
 
     async def _add(
-        self, actor: User, record_id: int, kind: str, text: str | None, data: Mapping[str, object]
+        self,
+        actor: User,
+        record_id: int,
+        kind: str,
+        text: str | None,
+        data: Mapping[str, object],
+        current: bool = False,
     ) -> Event:
+        """``current``: refused when the record is in the archive."""
         async with write_transaction(self._session):
             record = await self.visible(actor, record_id)
+            if current and record.archived_at is not None:
+                raise Conflict(ErrorCode.RECORD_ARCHIVED)
             record.last_activity_at = self._clock.now()
             event = events.record(
                 self._session,

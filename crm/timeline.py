@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Literal
 
 from sqlalchemy import delete
@@ -21,7 +21,7 @@ from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from crm.event_data import CallLogged, FileAttached
 from crm.events import EventKind
-from crm.open_cards import OpenCard, OpenCards, open_card_update
+from crm.open_cards import CLOSED, OpenCard, OpenCards, open_card_update
 from crm.parsing.search_text import shows, unseen
 from storage.engine import write_row, write_transaction
 from storage.models import Deal, Event, User
@@ -72,6 +72,7 @@ class Timeline:
         # The card this update opened (or found open already), if any.
         self.opened: int | None = None
         self.opened_deal: int | None = None
+        self.opened_record: int | None = None
         self._to_write: User | None = None  # whose open card ``opened`` is, not yet written
         self._removals = removals  # ``OpenCards.removals`` when the update began
 
@@ -141,25 +142,34 @@ class Timeline:
 
     # --- the open card -------------------------------------------------------------
 
-    async def open_card(self, actor: User, client_id: int, deal_id: int | None = None) -> None:
-        """Make ``client_id`` (or its deal ``deal_id``) the card plain text goes to.
+    async def open_card(
+        self,
+        actor: User,
+        client_id: int | None,
+        deal_id: int | None = None,
+        record_id: int | None = None,
+    ) -> None:
+        """Make ``client_id`` (or its deal ``deal_id``), or the record ``record_id`` (no
+        client), the card plain text and files go to.
 
-        This update sees it at once (``open_client_id``); it is remembered by
-        ``remember_open``, once the update's answer is out (``Crm.after_answer``): a
-        card that was never shown (the update failed) is not left open. With one
-        instance it is kept in the process and written behind (``crm/open_cards.py``),
-        else written then, after the card. When it already is the open card, and was
-        opened less than ``OPEN_CARD_REFRESH`` ago, nothing changes: browsing one card
-        (refresh, pages of its timeline, finding it again) writes nothing. The window
-        counted from the opening (``card_context``) then runs from at most that much
-        earlier.
+        This update sees it at once (``open_client_id``, ``open_record_id``); it is
+        remembered by ``remember_open``, once the update's answer is out
+        (``Crm.after_answer``): a card that was never shown (the update failed) is not
+        left open. With one instance it is kept in the process and written behind
+        (``crm/open_cards.py``), else written then, after the card. When it already is
+        the open card, and was opened less than ``OPEN_CARD_REFRESH`` ago, nothing
+        changes: browsing one card (refresh, pages of its timeline, finding it again)
+        writes nothing. The window counted from the opening (``card_context``) then runs
+        from at most that much earlier.
         """
         self.opened = client_id
         self.opened_deal = deal_id
+        self.opened_record = record_id
         now = self._clock.now()
         fresh = (
             actor.open_client_id == client_id
             and actor.open_deal_id == deal_id
+            and actor.open_record_id == record_id
             and actor.open_client_at is not None
             and now - actor.open_client_at < OPEN_CARD_REFRESH
         )
@@ -180,22 +190,21 @@ class Timeline:
         if actor is None:
             return
         try:
-            await self._write_open(actor, self.opened, self.opened_deal, self._clock.now())
+            card = OpenCard(self.opened, self.opened_deal, self._clock.now(), self.opened_record)
+            await self._write_open(actor, card)
         except Exception:
             log.warning("the open card of member %s was not written", actor.id, exc_info=True)
 
     async def close_card(self, actor: User) -> None:
-        self.opened = self.opened_deal = self._to_write = None  # not opened after all
-        await self._write_open(actor, None, None, None)
+        self.opened = self.opened_deal = self.opened_record = None  # not opened after all
+        self._to_write = None
+        await self._write_open(actor, CLOSED)
 
-    async def _write_open(
-        self, actor: User, client_id: int | None, deal_id: int | None, at: datetime | None
-    ) -> None:
+    async def _write_open(self, actor: User, card: OpenCard) -> None:
         """``actor``'s open card, kept to be written behind with one instance
         (``OpenCards.keep``); else written now as one statement of its own
         (``write_row``), after the update's transaction ends. Either way ``actor``
         carries it as its row."""
-        card = OpenCard(client_id, deal_id, at)
         if self._open_cards.enabled:
             self._open_cards.keep(actor, card, self._removals)
             return
@@ -211,17 +220,26 @@ class Timeline:
         opened within ``window`` (this update's, if it opened one: ``open_card``)."""
         if self._to_write is not None:
             return self.opened
-        if actor.open_client_id is None or actor.open_client_at is None:
-            return None
-        if self._clock.now() - actor.open_client_at > window:
-            return None
-        return actor.open_client_id
+        return self._if_recent(actor, window, actor.open_client_id)
 
     def open_deal_id(self, actor: User, window: timedelta) -> int | None:
         """The deal whose card is open now (within ``window``), if the open card is a deal's."""
         if self.open_client_id(actor, window) is None:
             return None
         return self.opened_deal if self._to_write is not None else actor.open_deal_id
+
+    def open_record_id(self, actor: User, window: timedelta) -> int | None:
+        """The record whose card is open now, if one was opened within ``window`` (this
+        update's, if it opened one)."""
+        if self._to_write is not None:
+            return self.opened_record
+        return self._if_recent(actor, window, actor.open_record_id)
+
+    def _if_recent(self, actor: User, window: timedelta, card_id: int | None) -> int | None:
+        """``card_id`` (of ``actor``'s row), if its card was opened within ``window``."""
+        if card_id is None or actor.open_client_at is None:
+            return None
+        return None if self._clock.now() - actor.open_client_at > window else card_id
 
     async def _add(
         self,

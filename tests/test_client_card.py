@@ -321,7 +321,7 @@ async def test_files_sent_while_a_card_is_open_join_its_history(
 ) -> None:
     client = await make_client(app, OWNER_ID, "Egor Lis")
     [reply] = await owner_en.send_document("price.pdf", "application/pdf")
-    assert reply.text.startswith("Open a client's card first")
+    assert reply.text.startswith("Open a card first")
     await open_card(owner_en, client.id)
     [ack] = await owner_en.send_document("price.pdf", "application/pdf", caption="Our prices")
     assert ack.text == "Added to the history of Egor Lis."

@@ -1,10 +1,11 @@
-"""A record's list says which page it shows; its history reads right in Russian whatever
-the type's gender."""
+"""A record's card has what a client's has: files sent while it is open join its history
+and come back on request; its list says
+which page it shows; its history reads right in Russian whatever the type's gender."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.app import App
 from bot.simulator import SimulatedUser
@@ -12,8 +13,8 @@ from crm.cards import CardKind
 from handlers.kit.entity_timeline import record_event_text
 from handlers.records.callbacks import Ent, EntCb
 from storage.models import Event, Record
-from tests.client_helpers import member
-from tests.conftest import OWNER_ID
+from tests.client_helpers import make_client, member
+from tests.conftest import OWNER_ID, Joiner
 
 
 async def suppliers_with(app: App, *titles: str) -> tuple[int, list[Record]]:
@@ -37,6 +38,89 @@ async def events_of(app: App, record_id: int, kind: str) -> list[Event]:
             select(Event).where(Event.record_id == record_id, Event.kind == kind)
         )
         return list(rows)
+
+
+async def test_files_sent_with_a_record_open_join_its_history(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A document and a photo sent with a supplier's card open went to the client whose
+    card was open before (or were refused: "Open a client's card first"); they are now on
+    the supplier's timeline, and "📎 Files on this page" sends each back as it was."""
+    client = await make_client(app, OWNER_ID, "Egor Lis")
+    _type, [acme] = await suppliers_with(app, "Acme")
+    await owner_en.send(f"/find {client.name}")  # a client's card open first
+    await open_record(owner_en, acme.id)
+    [ack] = await owner_en.send_document("contract.pdf", "application/pdf", caption="Signed")
+    assert ack.text == "Added to the history of Acme."
+    [ack] = await owner_en.send_photo()
+    assert ack.text == "Added to the history of Acme."
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        client_card = await crm.client_queries.card(me, client.id)
+    assert not [e for e in client_card.events if e.kind == "file"]
+    [card] = await owner_en.press("📁 Open card", ack)
+    assert "📎 file contract.pdf: Signed" in card.text and "📎 photo" in card.text
+    [files] = await owner_en.press("📎 Files on this page", card)
+    assert files.text == "Tap a file to get it here."
+    await owner_en.press("contract.pdf", files)
+    sent = owner_en.last_message()
+    assert (sent.method, sent.text) == ("SendDocument", "Signed")
+    await owner_en.press("photo", files)
+    sent = owner_en.last_message()
+    assert sent.method == "SendPhoto" and sent.file is not None
+    files_kept = await events_of(app, acme.id, "file")
+    [photo] = [event for event in files_kept if event.data["file_kind"] == "photo"]
+    assert photo.data["file_id"] == sent.file  # the largest size, sent back by its id
+    [back] = await owner_en.press("Back to the card", files)
+    assert back.text.startswith("🏭 Supplier: Acme")
+
+
+async def test_a_file_for_a_record_archived_deleted_or_given_away_is_refused(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    """Sent after the open record was archived, deleted, or handed to another manager
+    meanwhile, a file is refused with words, and nothing is written."""
+    _type, [acme, frost] = await suppliers_with(app, "Acme", "Frost")
+    await open_record(owner_en, acme.id)
+    async with app.crm.open() as crm:  # from another device
+        await crm.records.set_archived(await member(app, OWNER_ID), acme.id, True)
+    [refused] = await owner_en.send_document("price.pdf")
+    assert refused.text == "This card is in the archive: restore it to add files."
+    assert await events_of(app, acme.id, "file") == []
+
+    await open_record(owner_en, frost.id)
+    async with app.crm.open() as crm:
+        await crm.records.delete(await member(app, OWNER_ID), frost.id)
+    [refused] = await owner_en.send_photo()
+    assert refused.text == "This record no longer exists."
+
+    mila = await join(5301, "manager", "Mila", language_code="en")
+    await join(5302, "manager", "Mark", language_code="en")
+    async with app.crm.open() as crm:
+        mine = await crm.records.create(await member(app, 5301), _type, "Mila's supplier")
+    await open_record(mila, mine.id)
+    async with app.crm.open() as crm:
+        await crm.records.set_manager(await member(app, OWNER_ID), mine.id, 5302)
+    [refused] = await mila.send_document("scan.pdf")
+    assert refused.text == "This record no longer exists."
+    assert await events_of(app, mine.id, "file") == []
+
+
+async def test_the_open_record_is_written_with_several_instances(several: App) -> None:
+    """With several instances the open card is written at once: a record's too, read
+    back by the next update (maybe on another instance)."""
+    owner = SimulatedUser(several.dispatcher, several.bot, OWNER_ID, first_name="Olga")
+    await owner.send("/start")
+    _type, [acme] = await suppliers_with(several, "Acme")
+    await open_record(owner, acme.id)
+    async with several.engine.connect() as conn:
+        row = await conn.execute(
+            text("SELECT open_client_id, open_record_id FROM users WHERE id = :id"),
+            {"id": OWNER_ID},
+        )
+        assert tuple(row.one()) == (None, acme.id)
+    [ack] = await owner.send_document("price.pdf")
+    assert ack.text == "Добавлено в историю: Acme."
 
 
 async def test_a_record_list_says_which_page_it_shows(app: App, owner_en: SimulatedUser) -> None:
@@ -88,3 +172,17 @@ def test_a_record_s_events_read_whatever_its_type(
     for language, expected in (("ru", ru), ("en", en)):
         with app.i18n.context(), app.i18n.use_locale(language):
             assert record_event_text(kind, data, None) == expected
+
+
+async def test_a_search_leaves_the_open_record(app: App, owner_en: SimulatedUser) -> None:
+    """Text with a record's card open is a search, as before; the record is no longer the
+    open card then, so a file sent after it is not filed there unasked."""
+    await make_client(app, OWNER_ID, "Egor Lis")
+    await make_client(app, OWNER_ID, "Egor Lisin")
+    _type, [acme] = await suppliers_with(app, "Acme")
+    await open_record(owner_en, acme.id)
+    [found] = await owner_en.send("Egor")
+    assert found.text == "Found for “Egor”:"
+    [reply] = await owner_en.send_document("price.pdf")
+    assert reply.text.startswith("Open a card first")
+    assert await events_of(app, acme.id, "file") == []

@@ -7,17 +7,15 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.event_data import FileAttached, data_of
 from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import back_button
 from handlers.clients.views import deal_button, deal_summary
-from handlers.kit.event_labels import file_kind_label
+from handlers.kit.files import file_choices, send_back
 from handlers.kit.keyboards import button, keyboard, pick
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
-from handlers.kit.timeline import event_text
 from storage.models import User
 
 routes = Routes(__name__)
@@ -31,15 +29,10 @@ async def list_files(
     """The files of the events the card's page showed: ``at`` of those read from ``page``
     on (0, an older message's button: all of them)."""
     card = await crm.client_queries.card(member, callback_data.client_id, first=callback_data.page)
-    statuses = await crm.settings.statuses()
     shown = card.events[: callback_data.at] if callback_data.at else card.events
     choices = [
-        (
-            event_text(event, card.actors, statuses)[:60],
-            ClientCb(action=CardAction.FILE, client_id=card.client.id, ref=event.id),
-        )
-        for event in shown
-        if event.kind == "file"
+        (text, ClientCb(action=CardAction.FILE, client_id=card.client.id, ref=event_id))
+        for text, event_id in file_choices(shown, card.actors)
     ]
     rows = [*pick(choices), [back_button(card.client.id, callback_data.page)]]
     await show(callback, Text(_("Tap a file to get it here.")), keyboard(*rows))
@@ -49,21 +42,7 @@ async def list_files(
 async def send_file(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User, bot: Bot
 ) -> None:
-    event = await crm.timeline.file_event(member, callback_data.ref)
-    attached = data_of(event, FileAttached)
-    kind, file_id = str(attached.get("file_kind")), str(attached.get("file_id"))
-    caption = event.text or file_kind_label(kind)
-    senders = {
-        "photo": bot.send_photo,
-        "voice": bot.send_voice,
-        "video": bot.send_video,
-        "audio": bot.send_audio,
-    }
-    if kind == "video_note":
-        await bot.send_video_note(member.id, file_id)
-    else:
-        send = senders.get(kind, bot.send_document)
-        await send(member.id, file_id, caption=caption[:1024])  # type: ignore[operator]
+    await send_back(bot, member.id, await crm.timeline.file_event(member, callback_data.ref))
 
 
 @routes.callback_query(ClientCb.filter(F.action == CardAction.DEALS))

@@ -12,14 +12,16 @@ from aiogram.utils.i18n import gettext as _
 from crm.backups import FILE_PREFIX
 from crm.errors import ErrorCode
 from crm.service import Crm
-from crm.timeline import CALL_OUTCOMES, FileKind
+from crm.timeline import CALL_OUTCOMES
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.states import NoteData, NoteFlow
 from handlers.kit.event_labels import call_outcome_label
+from handlers.kit.files import MEDIA, file_of
 from handlers.kit.keyboards import button, cancel_row, keyboard
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
+from handlers.records import files as record_files
 from storage.models import Event, User
 
 routes = Routes(__name__)
@@ -138,9 +140,6 @@ async def undo(callback: CallbackQuery, callback_data: ClientCb, crm: Crm, membe
 # --- while a card is open (text: handlers.opencard) ---------------------------------------------
 
 
-MEDIA = F.photo | F.voice | F.document | F.video | F.audio | F.video_note
-
-
 def _a_backup(message: Message) -> bool:
     """A file named as /backup names its archives, sent back to restore the base."""
     name = (message.document.file_name or "") if message.document else ""
@@ -149,6 +148,10 @@ def _a_backup(message: Message) -> bool:
 
 @routes.message(StateFilter(None), MEDIA, F.chat.type == "private")
 async def media(message: Message, crm: Crm, member: User) -> None:
+    record_id = crm.timeline.open_record_id(member, crm.config.card_context)
+    if record_id is not None:  # a record's card is open
+        await record_files.attach_sent(message, crm, member, record_id)
+        return
     client_id = crm.timeline.open_client_id(member, crm.config.card_context)
     if client_id is None and _a_backup(message):
         await message.answer(
@@ -160,10 +163,13 @@ async def media(message: Message, crm: Crm, member: User) -> None:
         return
     if client_id is None:
         await message.answer(
-            _("Open a client's card first; then what you send goes into its history.")
+            _(
+                "Open a card first (a client's, a deal's or a record's); then what you "
+                "send goes into its history."
+            )
         )
         return
-    kind, file_id, file_name = _file_of(message)
+    kind, file_id, file_name = file_of(message)
     deal_id = crm.timeline.open_deal_id(member, crm.config.card_context)  # a deal's card open
     caption = message.caption
     event = await crm.timeline.attach(member, client_id, kind, file_id, file_name, caption, deal_id)
@@ -171,18 +177,3 @@ async def media(message: Message, crm: Crm, member: User) -> None:
     if deal_id is not None:
         name = (await crm.deals.visible(member, deal_id)).title
     await send(message, *note_ack(event, name, _("Added to the history of {name}.")))
-
-
-def _file_of(message: Message) -> tuple[FileKind, str, str | None]:
-    if message.photo:
-        return "photo", message.photo[-1].file_id, None
-    if message.voice:
-        return "voice", message.voice.file_id, None
-    if message.video:
-        return "video", message.video.file_id, message.video.file_name
-    if message.audio:
-        return "audio", message.audio.file_id, message.audio.file_name
-    if message.video_note:
-        return "video_note", message.video_note.file_id, None
-    assert message.document is not None
-    return "document", message.document.file_id, message.document.file_name

@@ -70,6 +70,7 @@ def entity_error_text(error: CrmError) -> str | None:
         ErrorCode.NO_OPTIONS: _("A list field needs at least one option."),
         ErrorCode.RECORD_TYPE_GONE: _("This record type no longer exists."),
         ErrorCode.RECORD_TYPE_ARCHIVED: _("This record type is in the archive."),
+        ErrorCode.RECORD_ARCHIVED: _("This card is in the archive: restore it to add files."),
         ErrorCode.STARTER_TAKEN: _("This type was added already."),
         ErrorCode.BAD_EMOJI: _("Send one emoji."),
         ErrorCode.LINK_TO_ITSELF: _("A card cannot be linked to itself."),

@@ -26,6 +26,7 @@ from crm.members import language_for
 from crm.service import CrmFactory
 from handlers.kit.keyboards import is_menu_button
 from handlers.kit.labels import full_name
+from storage.models import User
 
 log = logging.getLogger(__name__)
 
@@ -203,13 +204,23 @@ class LeaveDialogs(BaseMiddleware):
             data["raw_state"] = None
         member, crm = data.get("member"), data.get("crm")
         leaving = elsewhere and command not in CARD_COMMANDS
-        if not (leaving and member is not None and crm is not None and member.open_client_id):
+        if not (leaving and member is not None and crm is not None and _open_card(member)[0]):
             return await handler(event, data)
         # The member went elsewhere: what they type next is not a note on the open card,
         # unless what they did opened that very card again (a search that found it).
-        card = member.open_client_id, member.open_deal_id
+        card = _open_card(member)
         result = await handler(event, data)
         # Nothing opened (a card opened is remembered after the answer: ``Crm.after_answer``).
-        if crm.timeline.opened is None and (member.open_client_id, member.open_deal_id) == card:
+        opened = crm.timeline.opened is not None or crm.timeline.opened_record is not None
+        if not opened and _open_card(member) == card:
             await crm.timeline.close_card(member)
         return result
+
+
+def _open_card(member: User) -> tuple[int | None, int | None, int | None]:
+    """The member's open card as its row has it: (client or record, deal, record)."""
+    return (
+        member.open_client_id or member.open_record_id,
+        member.open_deal_id,
+        member.open_record_id,
+    )

@@ -75,6 +75,8 @@ async def plain_text(message: Message, crm: Crm, member: User, state: FSMContext
     window = crm.config.card_context
     client_id = crm.timeline.open_client_id(member, window)
     if client_id is None:
+        if crm.timeline.open_record_id(member, window) is not None:
+            await crm.timeline.close_card(member)  # a search leaves the open record
         await search_and_answer(message, crm, member, text)
         return
     deal_id = crm.timeline.open_deal_id(member, window) or 0

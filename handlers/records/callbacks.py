@@ -30,6 +30,8 @@ class Ent(StrEnum):
     DELETE_YES = "dy"
     COMMENT = "c"  # a comment on a record's timeline
     SEARCH = "q"  # find a type's records by name (item 1: in the archive)
+    FILES = "fs"  # the files on the card's page of history (``page``: its first event)
+    FILE = "fi"  # send one back (``item``: its event)
     # the owner's settings
     SETTINGS = "s"
     FIELD_LIST = "fl"

@@ -42,6 +42,8 @@ async def record_of(
     crm: Crm, member: User, record_id: int, first: int = 0
 ) -> tuple[Text, InlineKeyboardMarkup]:
     card = await crm.record_queries.card(member, record_id, first)
+    # The open card: a file sent next goes into its history (remembered once it is out).
+    await crm.timeline.open_card(member, None, record_id=card.record.id)
     return record_views.record_screen(card, member, ZoneInfo(member.timezone), card.types)
 
 

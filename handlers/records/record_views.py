@@ -174,6 +174,8 @@ def record_screen(
         nav.append(button(_("Older ▶️"), cb(Ent.RECORD, ref, page=history.older, item=FROM_EVENT)))
     if nav:
         rows.append(nav)
+    if any(event.kind == "file" for event in card.events):
+        rows.append([button(_("📎 Files on this page"), cb(Ent.FILES, ref, page=card.first))])
     rows.append(
         [
             button(_("💬 Comment"), cb(Ent.COMMENT, ref)),

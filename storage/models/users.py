@@ -33,7 +33,8 @@ class User(Base):
     created_at: Mapped[datetime]
     invited_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     # The card this member opened last, and when: plain text sent soon after
-    # becomes a comment on it.
+    # becomes a comment on it (a file sent, a file on it). ``open_client_at`` is when,
+    # whichever kind of card it is.
     open_client_id: Mapped[int | None] = mapped_column(
         ForeignKey("clients.id", ondelete="SET NULL", use_alter=True)
     )
@@ -41,6 +42,10 @@ class User(Base):
     # When the open card is a deal's: the deal (its client is ``open_client_id``).
     open_deal_id: Mapped[int | None] = mapped_column(
         ForeignKey("deals.id", ondelete="SET NULL", use_alter=True)
+    )
+    # When the open card is a record's: the record (no client then).
+    open_record_id: Mapped[int | None] = mapped_column(
+        ForeignKey("records.id", ondelete="SET NULL", use_alter=True)
     )
     # A manager's own morning list (today's tasks, overdue, stale deals); on by default.
     morning_list: Mapped[bool] = mapped_column(default=True)

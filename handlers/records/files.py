@@ -1,0 +1,61 @@
+"""Files on a record's card: sent while the card is open, listed, sent back on request.
+
+The same as a client's (``handlers.clients.attachments``, ``handlers.kit.files``): the
+file is kept by its Telegram file id on the record's timeline.
+"""
+
+from __future__ import annotations
+
+from aiogram import Bot, F
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.formatting import Text
+from aiogram.utils.i18n import gettext as _
+
+from crm.cards import CardKind, CardRef
+from crm.service import Crm
+from handlers.kit.files import file_choices, file_of, send_back
+from handlers.kit.routes import Routes
+from handlers.kit.screen import send
+from handlers.records.callbacks import Ent, EntCb
+from handlers.records.common import put, ref_of
+from handlers.records.record_views import FROM_EVENT
+from handlers.records.views import button, cb
+from storage.models import User
+
+routes = Routes(__name__)
+
+
+async def attach_sent(message: Message, crm: Crm, member: User, record_id: int) -> None:
+    """A file sent with the record's card open, onto its timeline. Refused (and told by
+    ``Refusals``) when the record is gone, archived or no longer the member's to see."""
+    kind, file_id, file_name = file_of(message)
+    await crm.records.attach(member, record_id, kind, file_id, file_name, message.caption)
+    record = await crm.records.visible(member, record_id)
+    ref = CardRef(CardKind.RECORD, record.id)
+    rows = [[button(_("📁 Open card"), cb(Ent.RECORD, ref))]]
+    text = Text(_("Added to the history of {name}.").format(name=record.title))
+    await send(message, text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.FILES))
+async def list_files(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
+    ref = ref_of(callback_data)
+    card = await crm.record_queries.card(member, ref.id, callback_data.page)
+    rows = [
+        [button(text, cb(Ent.FILE, ref, item=event_id, page=card.first))]
+        for text, event_id in file_choices(card.events, card.actors)
+    ]
+    back = cb(Ent.RECORD, ref, page=card.first, item=FROM_EVENT)
+    rows.append([button(_("◀️ Back to the card"), back)])
+    await put(
+        callback,
+        (Text(_("Tap a file to get it here.")), InlineKeyboardMarkup(inline_keyboard=rows)),
+    )
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.FILE))
+async def send_file(
+    callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, bot: Bot
+) -> None:
+    await send_back(bot, member.id, await crm.records.file_event(member, callback_data.item))
+    await callback.answer()
