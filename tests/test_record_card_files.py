@@ -1,5 +1,5 @@
 """A record's card has what a client's has: files sent while it is open join its history
-and come back on request; its list says
+and come back on request; its responsible member is changed from the card; its list says
 which page it shows; its history reads right in Russian whatever the type's gender."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from sqlalchemy import select, text
 
 from bot.app import App
 from bot.simulator import SimulatedUser
-from crm.cards import CardKind
+from crm.cards import CardKind, CardRef
 from handlers.kit.entity_timeline import record_event_text
-from handlers.records.callbacks import Ent, EntCb
+from handlers.records.callbacks import Ent, EntCb, RecordManagerCb
 from storage.models import Event, Record
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
@@ -121,6 +121,40 @@ async def test_the_open_record_is_written_with_several_instances(several: App) -
         assert tuple(row.one()) == (None, acme.id)
     [ack] = await owner.send_document("price.pdf")
     assert ack.text == "Добавлено в историю: Acme."
+
+
+async def test_the_responsible_of_a_record_is_changed_from_its_card(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    """Owners and admins change who is responsible, as on a client's card; a manager
+    neither sees the button nor gets anything from a forged press; a double press
+    writes one change."""
+    mila = await join(5301, "manager", "Mila", language_code="en")
+    _type, [acme] = await suppliers_with(app, "Acme")
+    card = await open_record(owner_en, acme.id)
+    assert "Responsible: Olga Owner" in card
+    [question] = await owner_en.press("👤 Responsible")
+    assert question.text == "Who is responsible for Acme?"
+    assert [text for text, _d, _u in question.buttons][-2:] == ["Nobody", "◀️ Back to the card"]
+    assert "✅ Olga Owner" in [text for text, _d, _u in question.buttons]
+    [card_after] = await owner_en.press("Mila", question)
+    assert owner_en.alert == "Responsible changed."
+    assert "Responsible: Mila" in card_after.text
+    assert "👤 responsible: Olga Owner → Mila" in card_after.text
+    await owner_en.press_data(RecordManagerCb(record_id=acme.id, member_id=5301).pack())
+    assert len(await events_of(app, acme.id, "manager_changed")) == 1  # the double press
+
+    card = await open_record(mila, acme.id)
+    assert "Responsible: Mila" in card
+    assert "👤 Responsible" not in str(mila.last_message().buttons)
+    ref = CardRef(CardKind.RECORD, acme.id)
+    await mila.press_data(EntCb(action=Ent.MANAGER, kind=ref.kind.value, card=ref.id).pack())
+    assert mila.alert == "You don't have access to this."
+    await mila.press_data(RecordManagerCb(record_id=acme.id, member_id=0).pack())
+    assert mila.alert == "You don't have access to this."
+    async with app.crm.open() as crm:
+        assert (await crm.records.visible(await member(app, OWNER_ID), acme.id)).manager_id == 5301
+    assert len(await events_of(app, acme.id, "manager_changed")) == 1
 
 
 async def test_a_record_list_says_which_page_it_shows(app: App, owner_en: SimulatedUser) -> None:

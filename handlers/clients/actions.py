@@ -11,16 +11,13 @@ from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import back_button, refresh
 from handlers.kit.keyboards import button, keyboard, pick
-from handlers.kit.labels import member_name, status_label
+from handlers.kit.labels import status_label
+from handlers.kit.responsible import checked, responsible_choices, responsible_question
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from storage.models import User
 
 routes = Routes(__name__)
-
-
-def checked(text: str, on: bool) -> str:
-    return ("✅ " if on else "") + text
 
 
 @routes.callback_query(ClientCb.filter(F.action == CardAction.STATUS))
@@ -97,15 +94,9 @@ async def choose_manager(
     def to(manager_id: int) -> ClientCb:
         return ClientCb(action=CardAction.SET_MANAGER, client_id=client.id, member_id=manager_id)
 
-    choices = [
-        (checked(member_name(user), user.id == client.manager_id), to(user.id))
-        for user in team
-        if user.active
-    ]
-    choices.append((_("Nobody"), to(0)))
+    choices = responsible_choices(team, client.manager_id, to)
     rows = [*pick(choices), [back_button(client.id, callback_data.page)]]
-    text = Text(_("Who is responsible for {name}?").format(name=client.name))
-    await show(callback, text, keyboard(*rows))
+    await show(callback, responsible_question(client.name), keyboard(*rows))
 
 
 @routes.callback_query(ClientCb.filter(F.action == CardAction.SET_MANAGER))

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-from handlers.kit.callbacks import Page, RecordId, TypeId
+from handlers.kit.callbacks import MemberId, Page, RecordId, TypeId
 
 
 class Ent(StrEnum):
@@ -32,6 +32,7 @@ class Ent(StrEnum):
     SEARCH = "q"  # find a type's records by name (item 1: in the archive)
     FILES = "fs"  # the files on the card's page of history (``page``: its first event)
     FILE = "fi"  # send one back (``item``: its event)
+    MANAGER = "m"  # who is responsible: the choices (RecordManagerCb)
     # the owner's settings
     SETTINGS = "s"
     FIELD_LIST = "fl"
@@ -90,3 +91,11 @@ class RecordListCb(CallbackData, prefix="rl"):
     archived: bool = False
     field_id: RecordId = 0
     f: str = ""
+
+
+class RecordManagerCb(CallbackData, prefix="rm"):
+    """Make ``member_id`` (0: nobody) responsible for the record ``record_id``; a member's
+    Telegram id does not fit ``EntCb.item``."""
+
+    record_id: RecordId
+    member_id: MemberId = 0

@@ -183,6 +183,8 @@ def record_screen(
         ]
     )
     last = []
+    if visibility.can_reassign(reader):
+        last.append(button(_("👤 Responsible"), cb(Ent.MANAGER, ref)))
     if record.archived_at is None:
         last.append(button(_("🗄 Archive"), cb(Ent.ARCHIVE, ref)))
     else:
