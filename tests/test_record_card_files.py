@@ -49,7 +49,8 @@ async def test_files_sent_with_a_record_open_join_its_history(
     client = await make_client(app, OWNER_ID, "Egor Lis")
     _type, [acme] = await suppliers_with(app, "Acme")
     await owner_en.send(f"/find {client.name}")  # a client's card open first
-    await open_record(owner_en, acme.id)
+    card_text = await open_record(owner_en, acme.id)
+    assert card_text.endswith("📎 A photo, voice message or file sent now goes here.")
     [ack] = await owner_en.send_document("contract.pdf", "application/pdf", caption="Signed")
     assert ack.text == "Added to the history of Acme."
     [ack] = await owner_en.send_photo()
@@ -86,6 +87,7 @@ async def test_a_file_for_a_record_archived_deleted_or_given_away_is_refused(
         await crm.records.set_archived(await member(app, OWNER_ID), acme.id, True)
     [refused] = await owner_en.send_document("price.pdf")
     assert refused.text == "This card is in the archive: restore it to add files."
+    assert "sent now goes here" not in await open_record(owner_en, acme.id)
     assert await events_of(app, acme.id, "file") == []
 
     await open_record(owner_en, frost.id)
