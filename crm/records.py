@@ -23,7 +23,7 @@ from crm.field_values import FieldValues
 from crm.parsing.fields import Parsed
 from crm.parsing.search_text import fold
 from crm.record_types import RecordTypes
-from crm.timeline import FileKind, clean_note
+from crm.timeline import FileKind, clean_note, take_back
 from storage.engine import write_transaction
 from storage.models import Event, FieldDef, Record, User
 
@@ -203,6 +203,17 @@ class Records:
         data = FileAttached(file_kind=kind, file_id=file_id, file_name=file_name)
         note = clean_note(caption, False)
         return await self._add(actor, record_id, EventKind.FILE, note, data, current=True)
+
+    async def undo(self, actor: User, event_id: int) -> None:
+        """Take back one's own file or comment on a record, made within the last hour."""
+
+        async def see(event: Event) -> None:
+            if event.record_id is None:
+                raise NotFound()
+            await self.visible(actor, event.record_id)
+
+        async with write_transaction(self._session):
+            await take_back(self._session, self._clock, actor, event_id, see)
 
     async def file_event(self, actor: User, event_id: int) -> Event:
         event = await self._session.get(Event, event_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Literal
 
@@ -54,6 +54,27 @@ def clean_note(text: str | None, required: bool = True) -> str | None:
     if len(note) > MAX_NOTE:
         raise InvalidInput(ErrorCode.TOO_LONG, field="comment", limit=MAX_NOTE)
     return note
+
+
+async def take_back(
+    session: AsyncSession,
+    clock: Clock,
+    actor: User,
+    event_id: int,
+    see: Callable[[Event], Awaitable[None]],
+) -> None:
+    """Delete ``actor``'s own comment, call note or file made within ``UNDO_WINDOW``, on a
+    card ``see`` finds the actor still sees (a client's or a record's); in the caller's
+    transaction."""
+    event = await session.get(Event, event_id)
+    if event is None or event.kind not in NOTE_KINDS:
+        raise Conflict(ErrorCode.ALREADY_UNDONE)
+    if event.actor_id != actor.id:
+        raise NotFound()
+    await see(event)
+    if clock.now() - event.occurred_at > UNDO_WINDOW:
+        raise Conflict(ErrorCode.TOO_LATE_TO_UNDO)
+    await session.execute(delete(Event).where(Event.id == event_id))
 
 
 class Timeline:
@@ -108,16 +129,14 @@ class Timeline:
 
     async def undo_comment(self, actor: User, event_id: int) -> None:
         """Take back one's own comment (or call note) made within the last hour."""
-        async with write_transaction(self._session):
-            event = await self._session.get(Event, event_id)
-            if event is None or event.kind not in ("comment", "call", "file"):
-                raise Conflict(ErrorCode.ALREADY_UNDONE)
-            if event.actor_id != actor.id or event.client_id is None:
+
+        async def see(event: Event) -> None:
+            if event.client_id is None:
                 raise NotFound()
             await self._clients.visible(actor, event.client_id)
-            if self._clock.now() - event.occurred_at > UNDO_WINDOW:
-                raise Conflict(ErrorCode.TOO_LATE_TO_UNDO)
-            await self._session.execute(delete(Event).where(Event.id == event_id))
+
+        async with write_transaction(self._session):
+            await take_back(self._session, self._clock, actor, event_id, see)
 
     async def file_event(self, actor: User, event_id: int) -> Event:
         """A file from a timeline the actor can see, to be sent back on request."""

@@ -4,12 +4,15 @@ which page it shows; its history reads right in Russian whatever the type's gend
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select, text
 
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
+from crm.clock import ManualClock
 from handlers.kit.entity_timeline import record_event_text
 from handlers.records.callbacks import Ent, EntCb, RecordManagerCb
 from storage.models import Event, Record
@@ -222,3 +225,24 @@ async def test_a_search_leaves_the_open_record(app: App, owner_en: SimulatedUser
     [reply] = await owner_en.send_document("price.pdf")
     assert reply.text.startswith("Open a card first")
     assert await events_of(app, acme.id, "file") == []
+
+
+async def test_a_file_sent_to_a_record_is_taken_back_with_undo(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """As on a client's card: "↩️ Undo" under the acknowledgement removes the file, once;
+    after an hour it stays."""
+    _type, [acme] = await suppliers_with(app, "Acme")
+    await open_record(owner_en, acme.id)
+    [ack] = await owner_en.send_document("wrong.pdf")
+    [undo] = [data for text, data, _url in ack.buttons if text == "↩️ Undo"]
+    [removed] = await owner_en.press("↩️ Undo", ack)
+    assert removed.text == "Removed from the card."
+    assert await events_of(app, acme.id, "file") == []
+    await owner_en.press_data(undo or "", removed)  # pressed twice
+    assert owner_en.alert == "That was already removed."
+    [ack] = await owner_en.send_document("right.pdf")
+    clock.advance(timedelta(hours=2))
+    await owner_en.press("↩️ Undo", ack)
+    assert owner_en.alert == "It is too late to undo that; it stays in the history."
+    assert len(await events_of(app, acme.id, "file")) == 1

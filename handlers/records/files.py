@@ -29,10 +29,15 @@ async def attach_sent(message: Message, crm: Crm, member: User, record_id: int) 
     """A file sent with the record's card open, onto its timeline. Refused (and told by
     ``Refusals``) when the record is gone, archived or no longer the member's to see."""
     kind, file_id, file_name = file_of(message)
-    await crm.records.attach(member, record_id, kind, file_id, file_name, message.caption)
+    event = await crm.records.attach(member, record_id, kind, file_id, file_name, message.caption)
     record = await crm.records.visible(member, record_id)
     ref = CardRef(CardKind.RECORD, record.id)
-    rows = [[button(_("📁 Open card"), cb(Ent.RECORD, ref))]]
+    rows = [
+        [
+            button(_("↩️ Undo"), cb(Ent.UNDO, ref, item=event.id)),
+            button(_("📁 Open card"), cb(Ent.RECORD, ref)),
+        ]
+    ]
     text = Text(_("Added to the history of {name}.").format(name=record.title))
     await send(message, text, InlineKeyboardMarkup(inline_keyboard=rows))
 
@@ -59,3 +64,10 @@ async def send_file(
 ) -> None:
     await send_back(bot, member.id, await crm.records.file_event(member, callback_data.item))
     await callback.answer()
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.UNDO))
+async def undo(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
+    """Take back a file just sent (within the hour, one's own), as on a client's card."""
+    await crm.records.undo(member, callback_data.item)
+    await put(callback, (Text(_("Removed from the card.")), None))
