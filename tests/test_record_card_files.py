@@ -246,3 +246,13 @@ async def test_a_file_sent_to_a_record_is_taken_back_with_undo(
     await owner_en.press("↩️ Undo", ack)
     assert owner_en.alert == "It is too late to undo that; it stays in the history."
     assert len(await events_of(app, acme.id, "file")) == 1
+
+
+async def test_a_command_closes_the_open_record(app: App, owner_en: SimulatedUser) -> None:
+    """Going elsewhere (a command, a menu button) closes a record's card as a client's."""
+    _type, [acme] = await suppliers_with(app, "Acme")
+    await open_record(owner_en, acme.id)
+    await owner_en.send("/help")
+    [reply] = await owner_en.send_photo()
+    assert reply.text.startswith("Open a card first")
+    assert await events_of(app, acme.id, "file") == []
