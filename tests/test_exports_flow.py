@@ -18,7 +18,7 @@ from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
 from crm.clock import ManualClock
 from crm.exports.files import Format
-from crm.imports.csv_text import sniff_delimiter
+from crm.imports.csv_text import sniff
 from crm.parsing.fields import FieldType
 from handlers.imports.callbacks import ExportCb, ExportWhat
 from storage.models import ExportLog
@@ -36,7 +36,7 @@ def table_of(sent_data: bytes | None) -> list[list[object]]:
         return [list(row) for row in sheet.iter_rows(values_only=True)]
     assert sent_data.startswith(b"\xef\xbb\xbf")  # so that Excel reads it as UTF-8
     text = sent_data.decode("utf-8-sig")
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))]
+    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=sniff(text)[0])]
 
 
 async def export_from(person: SimulatedUser, list_message_fmt: str) -> list[list[object]]:
