@@ -116,3 +116,30 @@ def button_data(message: SentMessage, label: str) -> str:
 
 def undo_data(ack: SentMessage) -> str:
     return button_data(ack, "Undo")
+
+
+async def test_a_records_files_on_a_cut_page_are_those_it_shows(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    from handlers.records.callbacks import Ent, EntCb
+
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        acme = await crm.records.create(me, suppliers.id, "Acme " + "я" * 150)
+        ref = CardRef(CardKind.RECORD, acme.id)
+        for n in range(16):
+            await long_field(crm, ref, f"Field {n:02}", "text " * 120, suppliers.id)
+        for n in range(10):
+            caption = f"Caption {n:02} " + "ж" * 300
+            await crm.records.attach(me, acme.id, "document", f"F{n}", f"f{n:02}.pdf", caption)
+    opening = EntCb(action=Ent.RECORD, kind=CardKind.RECORD.value, card=acme.id)
+    [card] = await owner_en.press_data(opening.pack())
+    assert units(card.text) <= TELEGRAM_LIMIT
+    on_card = re.findall(r"f\d\d\.pdf", card.text)
+    assert 0 < len(on_card) < 10, on_card  # the page was cut
+    [files] = await owner_en.press("Files on this page", card)
+    listed = [
+        name for text, _data, _url in files.buttons for name in re.findall(r"f\d\d\.pdf", text)
+    ]
+    assert listed == on_card

@@ -46,9 +46,10 @@ async def attach_sent(message: Message, crm: Crm, member: User, record_id: int) 
 async def list_files(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
     ref = ref_of(callback_data)
     card = await crm.record_queries.card(member, ref.id, callback_data.page)
+    shown = card.events[: callback_data.item] if callback_data.item else card.events
     rows = [
         [button(text, cb(Ent.FILE, ref, item=event_id, page=card.first))]
-        for text, event_id in file_choices(card.events, card.actors)
+        for text, event_id in file_choices(shown, card.actors)
     ]
     back = cb(Ent.RECORD, ref, page=card.first, item=FROM_EVENT)
     rows.append([button(_("◀️ Back to the card"), back)])
