@@ -36,6 +36,7 @@ from handlers.kit.gated import LostSteps
 from handlers.kit.middlewares import (
     AccessGate,
     AfterAnswer,
+    CardEndsDialog,
     CrmMiddleware,
     LeaveDialogs,
     MemberI18nMiddleware,
@@ -193,7 +194,8 @@ def build_dispatcher(
     # (one waiting for its chat's lock is under way too); timing and the log line around
     # everything; what the update left for after its answer, once every press is
     # answered; the CRM and the member, then their language, a dialog step no longer
-    # theirs ended, then the door; a refusal told in the member's language.
+    # theirs ended, then the door; a question left waiting ended by a card opened; a
+    # refusal told in the member's language.
     (under_way or UnderWay()).outermost(dispatcher)
     dispatcher.update.outer_middleware(UpdateMetrics())
     dispatcher.update.outer_middleware(AfterAnswer())
@@ -202,6 +204,7 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(MemberI18nMiddleware(i18n, default_language))
     dispatcher.update.outer_middleware(LostSteps())
     dispatcher.update.outer_middleware(AccessGate())
+    dispatcher.update.outer_middleware(CardEndsDialog())
     dispatcher.update.outer_middleware(Refusals())
     dispatcher.message.outer_middleware(LeaveDialogs())
     dispatcher.include_routers(*build_routers())

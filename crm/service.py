@@ -121,6 +121,12 @@ class Crm:
         if isinstance(timeline, Timeline):
             await timeline.remember_open()
 
+    @property
+    def opened_a_card(self) -> bool:
+        """Whether this update made a card the member's open card (``Timeline.open_card``)."""
+        timeline = self.__dict__.get("timeline")  # built only if the update used it
+        return isinstance(timeline, Timeline) and timeline.opened is not None
+
     members = Part(lambda c: Members(c._session, c.clock, c.config, c._member_cache))
     invites = Part(lambda c: Invites(c._session, c.clock, c.config))
     setup_codes = Part(lambda c: SetupCodes(c._session, c.clock, c.config))

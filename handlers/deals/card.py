@@ -21,7 +21,7 @@ from handlers.deals import edit as deal_edit
 from handlers.deals import fixes as deal_fixes
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.deals.screen import back_to_deal, on_deal_refusal, refresh_deal, send_deal
-from handlers.deals.states import DealEditFlow, LostFlow, OneDeal
+from handlers.deals.states import LostFlow, OneDeal
 from handlers.kit.keyboards import keyboard, pick
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
@@ -41,11 +41,8 @@ routes.include(deal_edit.routes, deal_fixes.routes)
 @routes.callback_query(
     DealCb.filter(F.action.in_({DealAction.OPEN, DealAction.PAGE, DealAction.FROM}))
 )
-async def open_deal(
-    callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User, state: FSMContext
-) -> None:
-    if await state.get_state() in (LostFlow.reason.state, *DealEditFlow.__all_states_names__):
-        await state.clear()  # "◀️ Deal" from a question leaves it
+async def open_deal(callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User) -> None:
+    # "◀️ Deal" from a question leaves it, as opening any card does (``CardEndsDialog``).
     first = callback_data.page
     if callback_data.action == DealAction.PAGE:  # an older message's: a page of events
         first *= CARD_EVENTS

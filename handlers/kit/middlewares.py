@@ -224,3 +224,30 @@ def _open_card(member: User) -> tuple[int | None, int | None, int | None]:
         member.open_deal_id,
         member.open_record_id,
     )
+
+
+class CardEndsDialog(BaseMiddleware):
+    """Opening a card ends the question a dialog was waiting on when the update came.
+
+    A card says that what is sent now goes into its history; a question still waiting
+    (a reply into a customer's Telegram chat, a deal's lost reason, a comment, a new
+    value for a field or a task…), asked on another card or on this one before, would
+    take that text instead. So an update that opened a card (``Crm.opened_a_card``: a
+    client's or a deal's, by any path) and left the dialog as it found it, its step and
+    its data, ends it. An update that moved the dialog on (asked its next question, or
+    ended it) did so itself. Outside ``Refusals``: a card shown before a refusal (the
+    deal changed under the press) ends it too; an update that failed showed none.
+    """
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        state: FSMContext | None = data.get("state")
+        asked = data.get("raw_state")
+        if state is None or asked is None:
+            return await handler(event, data)
+        before = await state.get_data()
+        result = await handler(event, data)
+        crm = data.get("crm")
+        opened = crm is not None and crm.opened_a_card
+        if opened and await state.get_state() == asked and await state.get_data() == before:
+            await state.clear()
+        return result
