@@ -341,3 +341,38 @@ async def test_two_switches_pressed_at_once_both_hold(app: App, user: UserFactor
     async with app.engine.connect() as db:
         kept = await db.scalar(select(GroupChat.subscriptions))
     assert kept == [t for t in SWITCHES if t not in ("new_deal", "deal_won")]
+
+
+async def test_commands_for_other_bots_and_unknown_ones_leave_the_private_dialog_alone(
+    app: App, user: UserFactory
+) -> None:
+    owner_in_group = await bound(app, user)
+    private = user(OWNER_ID, "Olga", language_code="en")
+    [question] = await private.send("/new")
+    others = ("/start@SomeOtherBot", "/bind@SomeOtherBot", "/find@SomeOtherBot Ivan")
+    for text in (*others, "/shrug", "/FIND Ivan"):
+        assert await owner_in_group.send(text) == [], text
+    [next_question] = await private.send("Ivan Petrov")  # the dialog goes on
+    assert next_question.text != question.text
+    assert "didn't understand" not in next_question.text
+    await private.send("/cancel")
+    # Its own name, or none: answered in private.
+    await make_client(app, OWNER_ID, "Private Client")
+    [card] = await owner_in_group.send("/find@Kartoteka_Bot Private")
+    assert card.chat_id == OWNER_ID and card.text.startswith("👤 Private Client")
+
+
+async def test_a_command_for_another_bot_keeps_the_open_card(app: App, user: UserFactory) -> None:
+    owner_in_group = await bound(app, user)
+    client = await make_client(app, OWNER_ID, "Private Client")
+    private = user(OWNER_ID, "Olga", language_code="en")
+    await private.send("/find Private")
+    assert await owner_in_group.send("/shrug") == []
+    assert await owner_in_group.send("/start@SomeOtherBot") == []
+    [ack] = await private.send("call back on Monday")
+    assert "Private Client" in ack.text
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        card = await crm.client_queries.card(owner, client.id)
+    assert [e.text for e in card.events if e.kind == "comment"] == ["call back on Monday"]

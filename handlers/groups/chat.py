@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 
-from aiogram import Bot, Dispatcher, F
+from aiogram import Bot, Dispatcher, F, Router
 from aiogram.filters import Command
 from aiogram.types import (
     CallbackQuery,
@@ -27,6 +27,7 @@ from crm.groups import LEADS, SWITCHES
 from crm.service import Crm
 from handlers.groups.callbacks import GroupAction, GroupCb
 from handlers.kit.errors import error_text
+from handlers.kit.handler_index import IndexedMessages, message_key
 from handlers.kit.routes import Routes
 from storage.models import GroupChat, User
 
@@ -107,11 +108,29 @@ async def toggle(callback: CallbackQuery, callback_data: GroupCb, crm: Crm, memb
         await callback.message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
 
 
-@routes.message(F.text.startswith("/"))
+async def our_command(message: Message, bot: Bot, event_router: Router) -> bool:
+    """A filter: one of this bot's commands (a handler is for it, its case as written) with
+    no bot's name or this bot's; not a command for another bot in the group, nor any other
+    text that starts with "/"."""
+    key = message_key(message)
+    observer = event_router.message
+    if key is None or not isinstance(observer, IndexedMessages) or key not in observer.commands():
+        return False
+    command, _at, name = (message.text or "").split(maxsplit=1)[0].partition("@")
+    if command[1:] != key[1]:  # "/FIND": not the command (``Command`` minds the case)
+        return False
+    if not name:
+        return True
+    me = await bot.me()  # asked once: aiogram keeps it
+    return me.username is not None and name.casefold() == me.username.casefold()
+
+
+@routes.message(F.text, our_command)
 async def answer_in_private(
     message: Message, member: User, bot: Bot, dispatcher: Dispatcher
 ) -> None:
-    """A member's command in the group is handled as if sent in private, and answered there."""
+    """A member's command in the group is handled as if sent in private, and answered there;
+    a dialog of theirs there is left as it was for anything else said in the group."""
     private = message.model_copy(
         update={"chat": Chat(id=member.id, type="private", first_name=member.full_name or None)}
     )

@@ -203,10 +203,18 @@ class IndexedMessages(TelegramEventObserver):
     def __init__(self, router: Router) -> None:
         super().__init__(router=router, event_name="message")
         self._index: _Index | None = None
+        self._commands: frozenset[Key] | None = None
 
     def register(self, *args: Any, **kwargs: Any) -> Any:
-        self._index = None
+        self._index = self._commands = None
         return super().register(*args, **kwargs)
+
+    def commands(self) -> frozenset[Key]:
+        """Every command a handler here is for (``message_key``'s keys): the bot's own."""
+        if self._commands is None:
+            keys = (command_keys(handler) for handler in self.handlers)
+            self._commands = frozenset().union(*(k for k in keys if k is not None))
+        return self._commands
 
     def candidates(self, message: TelegramObject, raw_state: str | None) -> list[HandlerObject]:
         i18n = I18n.get_current(no_error=True)  # the dispatch's: it translates menu texts

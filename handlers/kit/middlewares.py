@@ -190,12 +190,16 @@ class LeaveDialogs(BaseMiddleware):
     routed as if no dialog had been open. /cancel is left to its own handler,
     which says what it cancelled. It also closes the open card (except the
     commands that act on it), so ordinary text sent afterwards is a search, not
-    a note on a card the member has left.
+    a note on a card the member has left. Only in the member's private chat: what
+    they say in the team's group is no command to their dialog or card there (a
+    command of the bot's is handled as if sent in private, and passes here again).
     """
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not isinstance(event, Message) or event.chat.type != "private":
+            return await handler(event, data)
         state: FSMContext | None = data.get("state")
-        text = event.text if isinstance(event, Message) else None
+        text = event.text
         command = command_of(text)
         elsewhere = goes_elsewhere(text)
         in_dialog = data.get("raw_state") is not None
