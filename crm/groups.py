@@ -88,7 +88,11 @@ class Groups:
                 raise Conflict(ErrorCode.NOT_BOUND)
             await self._session.delete(group)
 
-    async def toggle(self, actor: User, chat_id: int, topic: str) -> GroupChat:
+    async def switch(
+        self, actor: User, chat_id: int, topic: str, on: bool
+    ) -> tuple[GroupChat, bool]:
+        """The group hears ``topic`` (``on``) or not; whether that changed anything (a
+        second press, or an old message's, finds it so already and leaves it)."""
         _require_owner(actor)
         if topic not in SWITCHES:
             raise InvalidInput(ErrorCode.BAD_TOPIC)
@@ -97,10 +101,10 @@ class Groups:
             if group is None:
                 raise Conflict(ErrorCode.NOT_BOUND)
             topics = list(group.subscriptions)
-            group.subscriptions = (
-                [t for t in topics if t != topic] if topic in topics else [*topics, topic]
-            )
-            return group
+            if (topic in topics) == on:
+                return group, False
+            group.subscriptions = [*topics, topic] if on else [t for t in topics if t != topic]
+            return group, True
 
     async def migrated(self, old_id: int, new_id: int) -> None:
         """The group became a supergroup (Telegram gave it ``new_id``): its binding, its

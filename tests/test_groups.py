@@ -124,9 +124,7 @@ async def test_subscriptions_and_unbind(app: App, user: UserFactory, join: Joine
 
     manager = await join(8001, "manager", "Mark", language_code="en")
     manager_in_group = user(8001, "Mark", language_code="en", chat_id=GROUP)
-    await manager_in_group.press_data(
-        GroupCb(action="toggle", chat_id=GROUP, topic="new_deal").pack()
-    )
+    await manager_in_group.press_data(GroupCb(action="off", chat_id=GROUP, topic="new_deal").pack())
     assert manager_in_group.alert == "You don't have access to this."
     [reply] = await manager_in_group.send("/bind")
     assert reply.text == "Only the owner can bind a group."
@@ -248,7 +246,7 @@ async def test_a_group_made_a_supergroup_keeps_hearing_under_its_new_id(
     # The switches under the old /bind answer, now in the supergroup, still work there.
     in_new = user(OWNER_ID, "Olga", language_code="en", chat_id=NEW)
     [screen] = await in_new.press_data(
-        GroupCb(action=GroupAction.TOGGLE, chat_id=GROUP, topic="new_deal").pack()
+        GroupCb(action=GroupAction.OFF, chat_id=GROUP, topic="new_deal").pack()
     )
     assert "▫️ new deals" in screen.text
     async with app.crm.open() as crm:
@@ -331,7 +329,9 @@ async def test_two_switches_pressed_at_once_both_hold(app: App, user: UserFactor
 
         async def switch() -> GroupChat:
             async with app.crm.open() as crm:
-                return await crm.groups.toggle(owner, GROUP, "deal_won")
+                group, changed = await crm.groups.switch(owner, GROUP, "deal_won", on=False)
+                assert changed
+                return group
 
         switching = asyncio.create_task(switch())
         await asyncio.sleep(0.2)
@@ -376,3 +376,30 @@ async def test_a_command_for_another_bot_keeps_the_open_card(app: App, user: Use
         assert owner is not None
         card = await crm.client_queries.card(owner, client.id)
     assert [e.text for e in card.events if e.kind == "comment"] == ["call back on Monday"]
+
+
+async def test_a_switch_says_which_way_it_goes_so_a_second_press_changes_nothing(
+    app: App, user: UserFactory
+) -> None:
+    owner_in_group = await bound(app, user)
+    [screen] = group_messages(app)
+    old = screen.buttons  # as /bind showed them: every switch on
+    await owner_in_group.press("new deals", screen)
+    assert "▫️ new deals" in screen.text and owner_in_group.alert is None
+    # Pressed again on the same message (a double tap): its button now switches it on.
+    await owner_in_group.press_data(next(d for t, d, _ in old if "new deals" in t) or "", screen)
+    assert owner_in_group.alert == "It is so already: nothing changed."
+    assert "▫️ new deals" in screen.text
+    await owner_in_group.press("new deals", screen)  # the button it shows now: on again
+    assert "✅ new deals" in screen.text
+    await owner_in_group.press("new deals", screen)
+    await owner_in_group.press_data(next(d for t, d, _ in old if "new deals" in t) or "", screen)
+    async with app.engine.connect() as db:
+        kept = await db.scalar(select(GroupChat.subscriptions))
+    assert "new_deal" not in kept
+    # A switch of a message from before switches said their way changes nothing.
+    older = GroupCb(action="toggle", chat_id=GROUP, topic="deal_won").pack()
+    await owner_in_group.press_data(older, screen)
+    assert owner_in_group.alert == "This button is no longer active."
+    async with app.engine.connect() as db:
+        assert await db.scalar(select(GroupChat.subscriptions)) == kept

@@ -184,7 +184,7 @@ async def test_a_member_deactivated_since_is_let_go_from_a_sources_turn(
     source = SourceCb.unpack(owner_en.last_message().buttons[0][1] or "").source_id
     for member_id in (MAX, ANNA):
         await owner_en.press_data(
-            SourceCb(action=SourceAction.TURN, source_id=source, member_id=member_id).pack()
+            SourceCb(action=SourceAction.TURN_IN, source_id=source, member_id=member_id).pack()
         )
     assert "Who gets its leads: in turn: Max, Anna" in owner_en.last_message().text
     async with app.crm.open() as crm:
@@ -194,8 +194,28 @@ async def test_a_member_deactivated_since_is_let_go_from_a_sources_turn(
     await owner_en.press_data(SourceCb(action=SourceAction.SHOW, source_id=source).pack())
     assert "in turn: Max, Anna (deactivated)" in owner_en.last_message().text
     await owner_en.press_data(
-        SourceCb(action=SourceAction.TURN, source_id=source, member_id=OWNER_ID).pack()
+        SourceCb(action=SourceAction.TURN_IN, source_id=source, member_id=OWNER_ID).pack()
     )
     assert owner_en.alert is None or "Choose active" not in owner_en.alert
     assert "Who gets its leads: in turn: Max, " in owner_en.last_message().text
     assert "Anna" not in owner_en.last_message().text
+    for member_id in (OWNER_ID, ANNA):  # Anna back in turn, then deactivated again
+        await owner_en.press_data(
+            SourceCb(action=SourceAction.TURN_OUT, source_id=source, member_id=member_id).pack()
+        )
+    async with app.crm.open() as crm:
+        sources = await crm.lead_sources.all(owner)
+    assert [list(s.member_ids) for s in sources] == [[MAX]]
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.members.set_active(owner, ANNA, True)
+    await owner_en.press_data(
+        SourceCb(action=SourceAction.TURN_IN, source_id=source, member_id=ANNA).pack()
+    )
+    async with app.crm.open() as crm:
+        await crm.handoff.deactivate(owner, ANNA, None)
+    await owner_en.press_data(
+        SourceCb(action=SourceAction.TURN_OUT, source_id=source, member_id=MAX).pack()
+    )
+    assert "Who gets its leads: nobody: the incoming queue" in owner_en.last_message().text

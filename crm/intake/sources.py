@@ -15,6 +15,7 @@ from crm import events
 from crm.clock import Clock
 from crm.errors import ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.parsing.search_text import one_line
+from crm.row_locks import locked
 from crm.team_settings import can_change_settings
 from crm.tokens import new_token, token_hash
 from storage.engine import write_transaction
@@ -59,6 +60,16 @@ class LeadSources:
     async def get(self, actor: User, source_id: int) -> LeadSource:
         _require_owner(actor)
         source = await self._session.get(LeadSource, source_id)
+        if source is None or not source.active:
+            raise NotFound()
+        return source
+
+    async def _locked(self, actor: User, source_id: int) -> LeadSource:
+        """The source, read afresh and locked until the transaction ends: two presses at
+        once (two owners, two members put in turn) take turns instead of one undoing the
+        other."""
+        await self.get(actor, source_id)
+        source = await locked(self._session, LeadSource, source_id)
         if source is None or not source.active:
             raise NotFound()
         return source
@@ -118,21 +129,50 @@ class LeadSources:
     async def set_assignment(
         self, actor: User, source_id: int, assign: str, member_ids: tuple[int, ...] = ()
     ) -> LeadSource:
+        """Who gets the source's leads; as it is already (a second press): left, its turn too."""
         async with write_transaction(self._session):
-            source = await self.get(actor, source_id)
+            source = await self._locked(actor, source_id)
             kept = frozenset(int(m) for m in source.member_ids)
-            source.member_ids = await self._check_assignment(assign, member_ids, kept)
+            ids = await self._check_assignment(assign, member_ids, kept)
+            if source.assign == assign and [int(m) for m in source.member_ids] == ids:
+                return source
+            source.member_ids = ids
             source.assign = assign
             source.turn = 0
             self._record(actor, "lead_source_changed", source)
             return source
 
-    async def set_open_deal(self, actor: User, source_id: int, open_deal: bool) -> LeadSource:
+    async def set_in_turn(
+        self, actor: User, source_id: int, member_id: int, on: bool
+    ) -> tuple[LeadSource, bool]:
+        """``member_id`` takes the source's leads in turn with the others (``on``) or no
+        longer (the last one out: the queue gets them); whether that changed anything."""
         async with write_transaction(self._session):
-            source = await self.get(actor, source_id)
+            source = await self._locked(actor, source_id)
+            turn = [int(m) for m in source.member_ids] if source.assign == "round_robin" else []
+            if (member_id in turn) == on:
+                return source, False
+            turn = [*turn, member_id] if on else [m for m in turn if m != member_id]
+            kept = frozenset(int(m) for m in source.member_ids)
+            if turn:  # of those in it, one deactivated since is let go
+                turn = await self._check_assignment("round_robin", tuple(turn), kept, True)
+            source.member_ids = turn
+            source.assign = "round_robin" if turn else "queue"
+            source.turn = 0
+            self._record(actor, "lead_source_changed", source)
+            return source, True
+
+    async def set_open_deal(
+        self, actor: User, source_id: int, open_deal: bool
+    ) -> tuple[LeadSource, bool]:
+        """Whether each lead opens a deal too; whether that changed anything."""
+        async with write_transaction(self._session):
+            source = await self._locked(actor, source_id)
+            if source.open_deal == open_deal:
+                return source, False
             source.open_deal = open_deal
             self._record(actor, "lead_source_changed", source)
-            return source
+            return source, True
 
     async def remove(self, actor: User, source_id: int) -> None:
         """Switch a source off for good: its URL answers 404; its leads and clients stay."""
@@ -142,10 +182,15 @@ class LeadSources:
             self._record(actor, "lead_source_removed", source)
 
     async def _check_assignment(
-        self, assign: str, member_ids: tuple[int, ...], kept: frozenset[int] = frozenset()
+        self,
+        assign: str,
+        member_ids: tuple[int, ...],
+        kept: frozenset[int] = frozenset(),
+        none_left_ok: bool = False,
     ) -> list[int]:
         """The members to store: active ones; of those ``kept`` from before, the ones
-        deactivated since are let go rather than refused (nobody could remove them)."""
+        deactivated since are let go rather than refused (nobody could remove them);
+        with ``none_left_ok``, letting them go may leave nobody."""
         if assign not in ASSIGN_MODES:
             raise InvalidInput(ErrorCode.BAD_ASSIGNMENT)
         if assign == "queue":
@@ -157,6 +202,8 @@ class LeadSources:
             )
         )
         ids = [i for i in ids if i in active or i not in kept]
+        if not ids and none_left_ok:
+            return []
         if not ids or (assign == "member" and len(ids) != 1) or not active.issuperset(ids):
             raise InvalidInput(ErrorCode.BAD_ASSIGNMENT)
         return ids

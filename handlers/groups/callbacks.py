@@ -10,7 +10,9 @@ from handlers.kit.callbacks import ChatId
 
 
 class GroupAction(StrEnum):
-    TOGGLE = "toggle"
+    ON = "on"  # the group hears ``topic``
+    OFF = "off"  # it no longer does
+    TOGGLE = "toggle"  # an older message's switch, which did not say which way
 
 
 class GroupCb(CallbackData, prefix="gr"):

@@ -28,7 +28,9 @@ from crm.service import Crm
 from handlers.groups.callbacks import GroupAction, GroupCb
 from handlers.kit.errors import error_text
 from handlers.kit.handler_index import IndexedMessages, message_key
+from handlers.kit.labels import already_so
 from handlers.kit.routes import Routes
+from handlers.kit.screen import edit_or_send
 from storage.models import GroupChat, User
 
 routes = Routes(__name__)
@@ -58,7 +60,9 @@ def group_screen(group: GroupChat) -> tuple[Text, InlineKeyboardMarkup]:
             InlineKeyboardButton(
                 text=("✅ " if topic in group.subscriptions else "▫️ ") + topic_name(topic),
                 callback_data=GroupCb(
-                    action=GroupAction.TOGGLE, chat_id=group.chat_id, topic=topic
+                    action=GroupAction.OFF if topic in group.subscriptions else GroupAction.ON,
+                    chat_id=group.chat_id,
+                    topic=topic,
                 ).pack(),
             )
         ]
@@ -95,17 +99,44 @@ async def unbind(message: Message, crm: Crm, member: User) -> None:
     await message.answer(_("This chat will hear nothing more from Kartoteka."))
 
 
+def pressed_in(callback: CallbackQuery, callback_data: GroupCb) -> int:
+    """The chat the switch is pressed in: a group made a supergroup has a new id, and its
+    switches under the old /bind answer still carry the old one."""
+    return callback.message.chat.id if callback.message else callback_data.chat_id
+
+
+async def show_switches(callback: CallbackQuery, bot: Bot, group: GroupChat) -> None:
+    """Not kit.screen.show, which never shows a screen in a group: these switches live in
+    the group itself, under /bind's answer, and are edited there (left as they are when
+    nothing changed)."""
+    if callback.message is not None:
+        chat_id, message_id = callback.message.chat.id, callback.message.message_id
+        await edit_or_send(bot, chat_id, message_id, *group_screen(group))
+
+
+@routes.callback_query(GroupCb.filter(F.action.in_({GroupAction.ON, GroupAction.OFF})))
+async def switch(
+    callback: CallbackQuery, callback_data: GroupCb, bot: Bot, crm: Crm, member: User
+) -> None:
+    """A switch says which way it goes: pressed twice, or on an older message, it finds
+    the group so already, and says so."""
+    on = callback_data.action == GroupAction.ON
+    group, changed = await crm.groups.switch(
+        member, pressed_in(callback, callback_data), callback_data.topic, on
+    )
+    if not changed:
+        await callback.answer(already_so())
+    await show_switches(callback, bot, group)
+
+
 @routes.callback_query(GroupCb.filter(F.action == GroupAction.TOGGLE))
-async def toggle(callback: CallbackQuery, callback_data: GroupCb, crm: Crm, member: User) -> None:
-    # The chat the switch is pressed in: a group made a supergroup has a new id, and its
-    # switches under the old /bind answer still carry the old one.
-    chat_id = callback.message.chat.id if callback.message else callback_data.chat_id
-    group = await crm.groups.toggle(member, chat_id, callback_data.topic)
-    text, keyboard = group_screen(group)
-    # Not kit.screen.show, which never shows a screen in a group: these switches live
-    # in the group itself, under /bind's answer, and are edited there.
-    if isinstance(callback.message, Message):
-        await callback.message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
+async def old_switch(callback: CallbackQuery, callback_data: GroupCb, bot: Bot, crm: Crm) -> None:
+    """An older message's switch does not say which way: nothing is changed, and the
+    switches are shown as they are now, to be pressed again."""
+    await callback.answer(_("This button is no longer active."), show_alert=True)
+    group = await crm.groups.get(pressed_in(callback, callback_data))
+    if group is not None:
+        await show_switches(callback, bot, group)
 
 
 async def our_command(message: Message, bot: Bot, event_router: Router) -> bool:

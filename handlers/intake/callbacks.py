@@ -27,8 +27,12 @@ class SourceAction(StrEnum):
     SHOW = "show"
     QUEUE = "queue"
     MEMBER = "member"  # all leads to member_id
-    TURN = "turn"  # member_id in or out of the round-robin
-    DEAL = "deal"
+    TURN_IN = "turn_in"  # member_id takes leads in turn with the others
+    TURN_OUT = "turn_out"  # member_id no longer does
+    DEAL_ON = "deal_on"  # each lead opens a deal too
+    DEAL_OFF = "deal_off"  # it does not
+    TURN = "turn"  # an older message's, which did not say in or out
+    DEAL = "deal"  # an older message's, which did not say on or off
     TOKEN = "token"
     REMOVE = "remove"
 

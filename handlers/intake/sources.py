@@ -14,7 +14,7 @@ from handlers.intake.callbacks import SourceAction, SourceCb
 from handlers.intake.states import SourceFlow
 from handlers.intake.views import source_screen, sources_screen
 from handlers.kit.keyboards import cancel_row, keyboard
-from handlers.kit.labels import responsible_name
+from handlers.kit.labels import already_so, responsible_name
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, send, show
 from storage.models import LeadSource, User
@@ -62,31 +62,53 @@ async def show_source(
     await show(callback, await _source(crm, member, source))
 
 
-@routes.callback_query(
-    SourceCb.filter(F.action.in_({SourceAction.QUEUE, SourceAction.MEMBER, SourceAction.TURN}))
-)
+@routes.callback_query(SourceCb.filter(F.action.in_({SourceAction.QUEUE, SourceAction.MEMBER})))
 async def assign(callback: CallbackQuery, callback_data: SourceCb, crm: Crm, member: User) -> None:
-    source = await crm.lead_sources.get(member, callback_data.source_id)
-    chosen = callback_data.member_id
-    ids: tuple[int, ...]
+    source_id = callback_data.source_id
     if callback_data.action == SourceAction.QUEUE:
-        mode, ids = "queue", ()
-    elif callback_data.action == SourceAction.MEMBER:
-        mode, ids = "member", (chosen,)
+        source = await crm.lead_sources.set_assignment(member, source_id, "queue")
     else:
-        current = [int(m) for m in source.member_ids] if source.assign == "round_robin" else []
-        turn = [m for m in current if m != chosen] if chosen in current else [*current, chosen]
-        mode, ids = ("round_robin", tuple(turn)) if turn else ("queue", ())
-    source = await crm.lead_sources.set_assignment(member, source.id, mode, ids)
+        chosen = (callback_data.member_id,)
+        source = await crm.lead_sources.set_assignment(member, source_id, "member", chosen)
     await show(callback, await _source(crm, member, source))
 
 
-@routes.callback_query(SourceCb.filter(F.action == SourceAction.DEAL))
-async def toggle_deal(
+# The switches say which way they go: pressed twice, or on an older message, they find
+# the source so already, and say so.
+
+
+SWITCHES = {
+    SourceAction.TURN_IN,
+    SourceAction.TURN_OUT,
+    SourceAction.DEAL_ON,
+    SourceAction.DEAL_OFF,
+}
+
+
+@routes.callback_query(SourceCb.filter(F.action.in_(SWITCHES)))
+async def switch(callback: CallbackQuery, callback_data: SourceCb, crm: Crm, member: User) -> None:
+    """A member in turn or out of it, a deal for each lead or not."""
+    action, source_id = callback_data.action, callback_data.source_id
+    if action in (SourceAction.DEAL_ON, SourceAction.DEAL_OFF):
+        on = action == SourceAction.DEAL_ON
+        source, changed = await crm.lead_sources.set_open_deal(member, source_id, on)
+    else:
+        on = action == SourceAction.TURN_IN
+        chosen = callback_data.member_id
+        source, changed = await crm.lead_sources.set_in_turn(member, source_id, chosen, on)
+    if not changed:
+        await callback.answer(already_so())
+    await show(callback, await _source(crm, member, source))
+
+
+@routes.callback_query(SourceCb.filter(F.action.in_({SourceAction.TURN, SourceAction.DEAL})))
+async def old_switch(
     callback: CallbackQuery, callback_data: SourceCb, crm: Crm, member: User
 ) -> None:
+    """An older message's switch does not say which way: nothing is changed, and the
+    source is shown as it is now, to be pressed again."""
     source = await crm.lead_sources.get(member, callback_data.source_id)
-    source = await crm.lead_sources.set_open_deal(member, source.id, not source.open_deal)
+    await callback.answer(_("This button is no longer active."), show_alert=True)
     await show(callback, await _source(crm, member, source))
 
 

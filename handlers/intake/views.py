@@ -131,6 +131,7 @@ def source_screen(
             as_line(_("The address was shown when it was made; replace the token for a new one."))
         )
     sid = source.id
+    in_turn = {int(m) for m in source.member_ids} if source.assign == "round_robin" else set()
     rows = [
         [button(_("📥 Queue"), SourceCb(action=SourceAction.QUEUE, source_id=sid))],
         *[
@@ -141,13 +142,12 @@ def source_screen(
                     SourceCb(action=SourceAction.MEMBER, source_id=sid, member_id=m.id),
                 ),
                 button(
-                    (
-                        "🔁✅ "
-                        if source.assign == "round_robin" and m.id in source.member_ids
-                        else "🔁 "
-                    )
-                    + _("in turn"),
-                    SourceCb(action=SourceAction.TURN, source_id=sid, member_id=m.id),
+                    ("🔁✅ " if m.id in in_turn else "🔁 ") + _("in turn"),
+                    SourceCb(
+                        action=SourceAction.TURN_OUT if m.id in in_turn else SourceAction.TURN_IN,
+                        source_id=sid,
+                        member_id=m.id,
+                    ),
                 ),
             ]
             for m in team
@@ -157,7 +157,10 @@ def source_screen(
                 _("Deal for each lead: {state}").format(
                     state=_("yes") if source.open_deal else _("no")
                 ),
-                SourceCb(action=SourceAction.DEAL, source_id=sid),
+                SourceCb(
+                    action=SourceAction.DEAL_OFF if source.open_deal else SourceAction.DEAL_ON,
+                    source_id=sid,
+                ),
             )
         ],
         [button(_("🔑 Replace the token"), SourceCb(action=SourceAction.TOKEN, source_id=sid))],

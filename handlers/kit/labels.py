@@ -80,3 +80,8 @@ def status_name(status: Status) -> str:
 def status_label(code: str, statuses: list[Status]) -> str:
     status = next((s for s in statuses if s.code == code), Status(code, None))
     return f"{STATUS_ICONS.get(code, '•')} {status_name(status)}"
+
+
+def already_so() -> str:
+    """A switch pressed for the state already in place (twice, or on an older message)."""
+    return _("It is so already: nothing changed.")
