@@ -3,13 +3,15 @@ message, finds the source so already, says so and changes nothing."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import asyncio
+
+from sqlalchemy import func, select, update
 
 from bot.app import App
 from bot.simulator import SimulatedUser
 from handlers.intake.callbacks import SourceAction, SourceCb
 from storage.models import Event, LeadSource
-from tests.conftest import Joiner
+from tests.conftest import OWNER_ID, Joiner
 from tests.test_intake_flow import MAX, add_source_in_settings
 
 ALREADY = "It is so already: nothing changed."
@@ -85,3 +87,36 @@ async def test_in_turn_pressed_twice_keeps_the_member_in_turn(
     await owner_en.press_data(member)
     source, changes = await source_now(app)
     assert (source.assign, list(source.member_ids), changes) == ("member", [MAX], 4)
+
+
+async def test_two_members_put_in_turn_at_once_both_stay(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    """The other owner is a second connection that has put the owner in turn and not
+    committed yet: Max put in turn meanwhile waits for it, then joins, not replaces."""
+    await join(MAX, first_name="Max", language_code="en")
+    await add_source_in_settings(owner_en, "Landing")
+    source, _ = await source_now(app)
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+    assert owner is not None
+    async with app.engine.connect() as other:
+        row = select(LeadSource).where(LeadSource.id == source.id).with_for_update()
+        await other.execute(row)
+        await other.execute(
+            update(LeadSource)
+            .where(LeadSource.id == source.id)
+            .values(assign="round_robin", member_ids=[OWNER_ID])
+        )
+
+        async def put_max_in() -> bool:
+            async with app.crm.open() as crm:
+                return (await crm.lead_sources.set_in_turn(owner, source.id, MAX, True))[1]
+
+        putting = asyncio.create_task(put_max_in())
+        await asyncio.sleep(0.2)
+        assert not putting.done()  # it waits for the other owner's transaction
+        await other.commit()
+    assert await putting
+    source, _ = await source_now(app)
+    assert (source.assign, list(source.member_ids)) == ("round_robin", [OWNER_ID, MAX])
