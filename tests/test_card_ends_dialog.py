@@ -13,6 +13,7 @@ from bot.business_simulator import SimulatedBusiness, customer
 from bot.simulator import SimulatedUser
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealAction, DealCb, DealField
+from handlers.records.callbacks import Ent, EntCb
 from handlers.tasks.callbacks import TaskAction, TaskCb
 from storage.models import Client, Event, Task
 from tests.client_helpers import make_client
@@ -149,3 +150,23 @@ async def test_a_question_of_one_card_is_ended_by_opening_a_deal(
     assert (await client_named(app, "Алёна Смирнова")).city is None
     async with app.crm.open() as crm:
         assert (await crm.clients._session.get(Task, task.id)).title == "позвонить"  # type: ignore[union-attr]
+
+
+async def test_a_comment_asked_on_a_record_is_ended_by_opening_a_client(
+    app: App, owner: SimulatedUser
+) -> None:
+    alena = await make_client(app, OWNER_ID, "Алёна Смирнова")
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        suppliers = await crm.record_types.create(me, "Supplier", "Suppliers", "🏭")
+        acme = await crm.records.create(me, suppliers.id, "Acme")
+    [other] = await owner.send("/clients")
+    await owner.press_data(EntCb(action=Ent.COMMENT, kind="record", card=acme.id).pack())
+    await owner.press_data(client_card(alena.id), other)
+    await owner.send("привезти образцы")
+    assert await comments_of(app, client_id=alena.id) == ["привезти образцы"]
+    async with app.crm.open() as crm:
+        session = crm.clients._session
+        on_acme = list(await session.scalars(select(Event.text).where(Event.record_id == acme.id)))
+    assert "привезти образцы" not in on_acme
