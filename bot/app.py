@@ -42,6 +42,7 @@ from handlers.kit.middlewares import (
     MemberI18nMiddleware,
 )
 from handlers.kit.presses import AnswerEveryPress, PressLedger, Refusals
+from handlers.opencard.replies import RepliesEndDialogs
 from reminders.limits import RateLimits
 from reminders.scheduler import Ticker
 from reminders.sender import OutboxSender
@@ -207,6 +208,7 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(CardEndsDialog())
     dispatcher.update.outer_middleware(Refusals())
     dispatcher.message.outer_middleware(LeaveDialogs())
+    dispatcher.message.outer_middleware(RepliesEndDialogs())
     dispatcher.include_routers(*build_routers())
     dispatcher.include_router(_errors_router(i18n, default_language))
     return dispatcher

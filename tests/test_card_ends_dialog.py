@@ -170,3 +170,19 @@ async def test_a_comment_asked_on_a_record_is_ended_by_opening_a_client(
         session = crm.clients._session
         on_acme = list(await session.scalars(select(Event.text).where(Event.record_id == acme.id)))
     assert "привезти образцы" not in on_acme
+
+
+async def test_a_reply_to_another_card_is_not_taken_by_the_question(app: App, join: Joiner) -> None:
+    """Olga's reply is asked; the member answers Ivan's card's message with a note."""
+    max_, account = await two_chats(app, join)
+    ivan, olga = await client_named(app, "Ivan Petrov"), await client_named(app, "Olga")
+    [ivan_card] = await max_.send("/find ivan")
+    [olga_card] = await max_.send("/find olga")
+    await max_.press("Reply in Telegram", olga_card)
+    before = len(account.session.requests)
+    await max_.send("he asked for a discount, do not give it", reply_to=ivan_card)
+    assert said_to_customers(account, before) == []
+    assert await comments_of(app, client_id=ivan.id) == ["he asked for a discount, do not give it"]
+    assert await comments_of(app, client_id=olga.id) == []
+    await max_.send("are you still there?")  # the question is over: a note, not a reply
+    assert said_to_customers(account, before) == []
