@@ -123,9 +123,12 @@ class Crm:
 
     @property
     def opened_a_card(self) -> bool:
-        """Whether this update made a card the member's open card (``Timeline.open_card``)."""
+        """Whether this update made a card the member's open card (``Timeline.open_card``):
+        a client's, a deal's or a record's."""
         timeline = self.__dict__.get("timeline")  # built only if the update used it
-        return isinstance(timeline, Timeline) and timeline.opened is not None
+        return isinstance(timeline, Timeline) and (
+            timeline.opened is not None or timeline.opened_record is not None
+        )
 
     members = Part(lambda c: Members(c._session, c.clock, c.config, c._member_cache))
     invites = Part(lambda c: Invites(c._session, c.clock, c.config))

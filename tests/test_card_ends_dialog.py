@@ -172,6 +172,28 @@ async def test_a_comment_asked_on_a_record_is_ended_by_opening_a_client(
     assert "привезти образцы" not in on_acme
 
 
+async def test_a_reply_asked_on_a_card_is_ended_by_opening_a_record(
+    app: App, join: Joiner
+) -> None:
+    """A record's card is the open card too (files go into it): opening it ends the reply
+    asked on Ivan's card, so the text typed next is not sent into his Telegram chat."""
+    max_, account = await two_chats(app, join)
+    ivan = await client_named(app, "Ivan Petrov")
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        suppliers = await crm.record_types.create(owner, "Supplier", "Suppliers", "🏭")
+        acme = await crm.records.create(owner, suppliers.id, "Acme")
+        await crm.records.set_manager(owner, acme.id, MAX)
+    [ivan_card] = await max_.press_data(client_card(ivan.id))
+    await max_.press("Reply in Telegram", ivan_card)
+    [card] = await max_.press_data(EntCb(action=Ent.RECORD, kind="record", card=acme.id).pack())
+    assert card.text.startswith("🏭 Supplier: Acme"), card.text
+    before = len(account.session.requests)
+    await max_.send("Acme wants prepayment for Ivan's order")
+    assert said_to_customers(account, before) == []
+
+
 async def test_a_reply_to_another_card_is_not_taken_by_the_question(app: App, join: Joiner) -> None:
     """Olga's reply is asked; the member answers Ivan's card's message with a note."""
     max_, account = await two_chats(app, join)
