@@ -172,9 +172,7 @@ async def test_a_comment_asked_on_a_record_is_ended_by_opening_a_client(
     assert "привезти образцы" not in on_acme
 
 
-async def test_a_reply_asked_on_a_card_is_ended_by_opening_a_record(
-    app: App, join: Joiner
-) -> None:
+async def test_a_reply_asked_on_a_card_is_ended_by_opening_a_record(app: App, join: Joiner) -> None:
     """A record's card is the open card too (files go into it): opening it ends the reply
     asked on Ivan's card, so the text typed next is not sent into his Telegram chat."""
     max_, account = await two_chats(app, join)
