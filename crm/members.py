@@ -3,19 +3,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import access, events, notices
+from crm import access, events, notices, outbox
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, CrmError, ErrorCode, InvalidInput, NotAllowed, NotFound
 from crm.event_data import MemberActive, MemberRoleChanged
 from crm.events import EventKind
 from crm.member_cache import MemberCache
-from crm.missed_reminders import fell_due_while_off
+from crm.missed_reminders import fell_due_since, fell_due_while_off
 from crm.parsing.search_text import shows
 from crm.parsing.timezones import parse_timezone
 from crm.row_locks import locked
@@ -143,12 +144,30 @@ class Members:
         if user.full_name == full_name and user.username == username and not user.unreachable_at:
             return
         async with write_transaction(self._session):
-            fresh = await self._session.get(User, user.id)
+            fresh = await locked(self._session, User, user.id)
             if fresh is None:
                 return
             fresh.full_name = full_name
             fresh.username = username
+            if fresh.unreachable_at is not None:
+                await self._reachable_again(fresh, fresh.unreachable_at)
             fresh.unreachable_at = None
+
+    async def _reachable_again(self, member: User, since: datetime) -> None:
+        """``member``, who blocked the bot at ``since``, wrote to it again: they are told once
+        of the reminders that fell due meanwhile (``crm.missed_reminders``)."""
+        now = self._clock.now()
+        missed = await fell_due_since(self._session, member.id, since, now)
+        if missed:
+            kind = outbox.OutboxKind.MISSED_REMINDERS
+            await outbox.enqueue(
+                self._session,
+                chat_id=member.id,
+                kind=kind,
+                payload={"missed": missed},
+                dedupe_key=f"{kind}:{member.id}:{since:%Y%m%dT%H%M%S%f}",
+                now=now,
+            )
 
     async def set_language(self, user: User, language: str) -> User:
         if language not in SUPPORTED_LANGUAGES:

@@ -1,11 +1,15 @@
-"""The reminders a member missed while their access was off, told once when it is back.
+"""The reminders a member missed while their access was off, or while they had blocked
+the bot, told once when it is back.
 
-A deactivated member is refused like a stranger: the reminders of the tasks they still
-hold are claimed at their time and nothing is queued (``crm.reminders``). Turned back
-on, they hear of them once, with the notice that their access is back: the tasks whose
-reminder fell due while they were off, as they are when it is sent (one done or given
-to someone else meanwhile is left out). Not one message per task: a long absence
-would bury the member under them.
+A deactivated member is refused like a stranger, and a member who blocked the bot cannot
+be written to: the reminders of the tasks they still hold are claimed at their time and
+nothing is queued (``crm.reminders``), and what was queued for them is failed
+(``crm.outbox.Outbox.mark_unreachable``; a deactivated member's when it is rendered).
+Turned back on, they hear of them once, with the notice that their access is back; writing
+to the bot again, in a notice of their own (``OutboxKind.MISSED_REMINDERS``): the tasks
+whose reminder fell due meanwhile, as they are when it is sent (one done or given to
+someone else meanwhile is left out). Not one message per task: a long absence would bury
+the member under them.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.events import EventKind
-from storage.models import Event, Task
+from crm.outbox import OutboxKind
+from storage.models import Event, OutboxMessage, Task
 
 # The tasks named in the notice's payload: more than it ever shows (it says how many).
 MAX_MISSED = 200
@@ -25,7 +30,7 @@ MAX_MISSED = 200
 
 async def fell_due_while_off(session: AsyncSession, member_id: int, now: datetime) -> list[int]:
     """The open tasks of ``member_id`` whose reminder fell due since they were last
-    turned off: claimed since, so it was not sent and will not be; by reminder time."""
+    turned off, by reminder time."""
     off = await session.scalar(
         select(Event.occurred_at)
         .where(
@@ -37,12 +42,27 @@ async def fell_due_while_off(session: AsyncSession, member_id: int, now: datetim
     )
     if off is None:
         return []  # never turned off through the bot: nothing to say when
+    return await fell_due_since(session, member_id, off, now)
+
+
+async def fell_due_since(
+    session: AsyncSession, member_id: int, since: datetime, now: datetime
+) -> list[int]:
+    """The open tasks of ``member_id`` whose reminder fell due and was not sent since
+    ``since``: claimed since (so nothing was queued, nor will be), or queued and failed
+    since (not sent: dropped when the bot could not write to them); by reminder time."""
+    failed = select(OutboxMessage.payload["task_id"].as_integer()).where(
+        OutboxMessage.chat_id == member_id,
+        OutboxMessage.kind == OutboxKind.TASK_REMINDER,
+        OutboxMessage.failed_at >= since,
+        OutboxMessage.sent_at.is_(None),
+    )
     found = await session.scalars(
         select(Task.id)
         .where(
             Task.assignee_id == member_id,
             Task.done_at.is_(None),
-            Task.reminded_at > off,  # claimed (and not sent) since
+            or_(Task.reminded_at > since, Task.id.in_(failed)),
             Task.remind_at <= now,
         )
         .order_by(Task.remind_at, Task.id)

@@ -37,6 +37,8 @@ class OutboxKind(StrEnum):
     # A member's new role, or their access turned off or back on (crm/members.py, crm/handoff.py)
     ROLE_CHANGED = "role_changed"
     ACCESS_CHANGED = "access_changed"
+    # A member who had blocked the bot wrote again: the reminders missed meanwhile (crm/members.py)
+    MISSED_REMINDERS = "missed_reminders"
     # The team's group chat: ``group_`` and a topic of crm/groups.py TOPICS
     GROUP_NEW_CLIENT = "group_new_client"
     GROUP_NEW_DEAL = "group_new_deal"

@@ -27,7 +27,7 @@ from handlers.reports.digest_views import morning_text, summary_text
 from handlers.tasks.views import reminder_message
 from reminders.group_views import group_text
 from reminders.render_types import Rendered
-from reminders.team_notices import member_changed
+from reminders.team_notices import member_changed, missed_reminders
 from storage.models import Role
 
 TASK_KINDS = (*TASK_REMINDERS, OutboxKind.TASK_ASSIGNED)
@@ -279,6 +279,7 @@ RENDERERS: dict[OutboxKind, Renderer] = {
     ),
     OutboxKind.DEAL_ASSIGNED: _deal_assigned,
     **dict.fromkeys((OutboxKind.ROLE_CHANGED, OutboxKind.ACCESS_CHANGED), member_changed),
+    OutboxKind.MISSED_REMINDERS: missed_reminders,
     **dict.fromkeys(GROUP_KINDS, _group),
     **dict.fromkeys(NOTICE_KINDS, _automation),
     **dict.fromkeys((OutboxKind.DIGEST, OutboxKind.MORNING), _digest),

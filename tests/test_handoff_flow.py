@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.methods import SendMessage
 from sqlalchemy import select
 
 from bot.app import App
@@ -22,7 +24,7 @@ from reminders.limits import RateLimits
 from reminders.scheduler import Ticker
 from reminders.sender import OutboxSender
 from storage.engine import create_session_factory
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, Task
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
 from tests.test_task_reminder_people import Flood
@@ -176,21 +178,7 @@ async def test_a_member_turned_back_on_hears_once_of_the_reminders_missed_while_
     """Mila, off for a day, is told with her access back which of her tasks fell due
     meanwhile: those still open and still hers, in one message, once; not a task reminded
     before she went, one done meanwhile, or one given to someone else."""
-    mila = await join(MILA, "manager", "Mila", language_code="en")
-    await join(MARK, "manager", "Mark", language_code="en")
-    await app.sender.drain_once()
-    now = clock.now()  # 02.03.2026 12:00 in Moscow
-    async with app.crm.open() as crm:
-        owner = await member(app, OWNER_ID)
-        for title, hours in (("reminded before", 1), ("call back", 3), ("send the offer", 4)):
-            await crm.tasks.create(owner, title, now + timedelta(hours=hours), assignee_id=MILA)
-        done = await crm.tasks.create(owner, "done meanwhile", now + timedelta(hours=5))
-        await crm.tasks.assign(owner, done.id, MILA)
-        given = await crm.tasks.create(owner, "given to Mark", now + timedelta(hours=6))
-        await crm.tasks.assign(owner, given.id, MILA)
-    clock.advance(timedelta(hours=1))
-    await app.ticker.tick()
-    await told(app, mila)  # "reminded before" came
+    mila, done, given = await _milas_tasks(app, join, clock)
     [question] = await owner_en.press_data(TeamCb(action=TeamAction.ASK_OFF, member_id=MILA).pack())
     await owner_en.press("Deactivate, keep them as they are", question)
     for _ in range(24):  # a day off: every reminder (and nudge) falls due, and is not sent
@@ -244,3 +232,66 @@ async def test_a_reminder_waiting_out_a_429_follows_the_tasks_handed_over(
     due_now = [m.text for m in mark.chat_messages() if m.text.startswith("⏰ Due now")]
     assert [text.splitlines()[0] for text in due_now] == ["⏰ Due now (02.03.2026 13:00):"]
     assert not any(m.text.startswith("⏰") for m in mila.chat_messages())
+
+
+async def test_a_member_who_blocked_the_bot_hears_once_of_the_reminders_missed_meanwhile(
+    app: App, session: OfflineSession, owner_en: SimulatedUser, join: Joiner, clock: ManualClock
+) -> None:
+    """Mila blocks the bot: the reminder that finds it out is not delivered, the next are
+    not even queued. When she writes again she is told once of those still open and still
+    hers (not one done or given away meanwhile, nor one reminded before she blocked it)."""
+    mila, done, given = await _milas_tasks(app, join, clock)
+    clock.advance(timedelta(hours=1))
+    await app.ticker.tick()  # the nudge of "reminded before" came
+    assert (mila.last_message().text or "").startswith("❗ Still open, due 02.03.2026 13:00")
+    blocked = TelegramForbiddenError(
+        SendMessage(chat_id=MILA, text="…"), "Forbidden: bot was blocked by the user"
+    )
+    session.answer_next(blocked, SendMessage, chat_id=MILA)
+    for _ in range(24):  # "call back" meets the block; the rest fall due, and are not queued
+        clock.advance(timedelta(hours=1))
+        await app.ticker.tick()
+    assert (await member(app, MILA)).unreachable_at is not None
+    [failed] = [row for row in await task_rows_for(app, MILA) if row.failed_at is not None]
+    assert failed.kind == "task_reminder"  # "call back"'s: queued before the block was known
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.tasks.done(owner, done.id)
+        await crm.tasks.assign(owner, given.id, MARK)
+    assert await told(app, mila) == []
+
+    await mila.send("/help")  # she unblocked the bot and writes to it
+    assert (await member(app, MILA)).unreachable_at is None
+    assert await told(app, mila) == [
+        "While the bot could not write to you, the reminders of your tasks fell due (2):\n"
+        "• 02.03 15:00 call back\n"
+        "• 02.03 16:00 send the offer"
+    ]
+    await mila.send("/help")
+    clock.advance(timedelta(hours=1))
+    await app.ticker.tick()
+    assert await told(app, mila) == []  # once, and not each task's reminder after it
+
+
+async def _milas_tasks(
+    app: App, join: Joiner, clock: ManualClock
+) -> tuple[SimulatedUser, Task, Task]:
+    """Mila and Mark join; Mila is given tasks reminded in 1, 3 and 4 hours ("reminded
+    before", "call back", "send the offer"), and two to be done and given to Mark (5 and 6);
+    an hour later "reminded before" came. Returns Mila and those two."""
+    mila = await join(MILA, "manager", "Mila", language_code="en")
+    await join(MARK, "manager", "Mark", language_code="en")
+    await app.sender.drain_once()
+    now = clock.now()  # 02.03.2026 12:00 in Moscow
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        for title, hours in (("reminded before", 1), ("call back", 3), ("send the offer", 4)):
+            await crm.tasks.create(owner, title, now + timedelta(hours=hours), assignee_id=MILA)
+        done = await crm.tasks.create(owner, "done meanwhile", now + timedelta(hours=5))
+        await crm.tasks.assign(owner, done.id, MILA)
+        given = await crm.tasks.create(owner, "given to Mark", now + timedelta(hours=6))
+        await crm.tasks.assign(owner, given.id, MILA)
+    clock.advance(timedelta(hours=1))
+    await app.ticker.tick()
+    await told(app, mila)
+    return mila, done, given

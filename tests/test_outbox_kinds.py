@@ -59,6 +59,7 @@ async def test_every_outbox_kind_renders_to_words_from_the_current_data(
             OutboxKind.INVITE_ACCEPTED: (OWNER_ID, {"name": "Bob", "role": "manager"}),
             OutboxKind.ROLE_CHANGED: (OWNER_ID, {"role": "owner"}),
             OutboxKind.ACCESS_CHANGED: (OWNER_ID, {"active": True}),
+            OutboxKind.MISSED_REMINDERS: (OWNER_ID, {"missed": [task.id]}),
             OutboxKind.BOT_LEFT_GROUP: (OWNER_ID, {"title": "Team"}),
             **{kind: (GROUP_ID, dict(item)) for kind in GROUP_KINDS},
             OutboxKind.AUTOMATION_NOTICE: (OWNER_ID, {"rule": "Welcome", "text": "Call them"}),

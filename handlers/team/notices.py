@@ -41,26 +41,35 @@ def access_changed(active: bool, role: str, missed: list[Task] | None = None, tz
     """Access turned off, or back on, with the tasks whose reminders fell due while it
     was off (still open and still the member's)."""
     if active and missed:
-        zone = ZoneInfo(tz)
-        lines = [
-            f"• {task.due_at.astimezone(zone):%d.%m %H:%M} {clipped(task.title, MISSED_TITLE)}"
-            for task in missed[:MISSED_SHOWN]
-        ]
-        if len(missed) > MISSED_SHOWN:
-            lines.append(
-                _("…and {count} more: {command}").format(
-                    count=len(missed) - MISSED_SHOWN, command="/tasks"
-                )
-            )
         heading = _("While it was off, the reminders of your tasks fell due ({count}):")
-        return Text(
-            _access_changed(True, role),
-            "\n\n",
-            heading.format(count=len(missed)),
-            "\n",
-            "\n".join(lines),
-        )
+        return Text(_access_changed(True, role), "\n\n", missed_list(heading, missed, tz))
     return _access_changed(active, role)
+
+
+def reachable_again(missed: list[Task], tz: str) -> Text:
+    """A member who had blocked the bot wrote to it again: the tasks whose reminders fell
+    due meanwhile (still open and still theirs)."""
+    heading = _(
+        "While the bot could not write to you, the reminders of your tasks fell due ({count}):"
+    )
+    return missed_list(heading, missed, tz)
+
+
+def missed_list(heading: str, missed: list[Task], tz: str) -> Text:
+    """``heading`` with the count, and the first of the ``missed`` tasks by due time in
+    ``tz``, titles clipped; the rest counted, with where to see them."""
+    zone = ZoneInfo(tz)
+    lines = [
+        f"• {task.due_at.astimezone(zone):%d.%m %H:%M} {clipped(task.title, MISSED_TITLE)}"
+        for task in missed[:MISSED_SHOWN]
+    ]
+    if len(missed) > MISSED_SHOWN:
+        lines.append(
+            _("…and {count} more: {command}").format(
+                count=len(missed) - MISSED_SHOWN, command="/tasks"
+            )
+        )
+    return Text(heading.format(count=len(missed)), "\n", "\n".join(lines))
 
 
 def _access_changed(active: bool, role: str) -> Text:
