@@ -19,6 +19,7 @@ from bot.simulator import SimulatedUser
 from bot.webhook_cli import webhook_command
 from crm.clock import ManualClock
 from handlers.business.callbacks import BizAction, BizCb
+from handlers.kit.screen import utf16_length
 from storage.models import (
     BusinessChat,
     BusinessConnection,
@@ -707,8 +708,12 @@ async def test_a_long_reply_from_a_template_is_previewed_within_the_limit_and_se
     shown = preview.text.count("a🙂")
     assert 900 < shown < 1015
     whole = ("Hello, Ivan Petrov! " + "a🙂 " * 1015).strip()
-    left = len(whole) - len("Hello, Ivan Petrov! " + "a🙂 " * (shown - 1) + "a🙂")
-    assert preview.text.endswith(f"…and {left} more characters: 📤 Send sends the whole text.")
+    # What is left, counted as Telegram counts it (an emoji is two), as the refusal does.
+    left = utf16_length(whole) - utf16_length("Hello, Ivan Petrov! " + "a🙂 " * (shown - 1) + "a🙂")
+    assert preview.text.endswith(
+        f"…and {left} more characters (Telegram counts an emoji as two): "
+        "📤 Send sends the whole text."
+    )
     await max_.press("📤 Send", preview)
     [sent] = [r for r in account.session.requests[before:] if isinstance(r, SendMessage)]
     assert sent.text == whole

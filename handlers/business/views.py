@@ -8,6 +8,7 @@ from typing import Any
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Text, as_key_value, as_list
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from crm.business.connections import Change, can_reply
 from crm.business.replies import ChatView
@@ -162,9 +163,27 @@ def template_preview(name: str, client_id: int, text: str) -> tuple[Text, Inline
     head = _("This goes to {name} in Telegram:").format(name=name[:100])
     send = button(_("📤 Send"), BizCb(action=BizAction.SEND, client_id=client_id))
     shown = [head, text]
-    if utf16_length(head + text) + 2 > MESSAGE_CHARS:
-        more = _("…and {count} more characters: 📤 Send sends the whole text.")
-        room = MESSAGE_CHARS - utf16_length(head + more.format(count=len(text))) - 4
-        first = message_parts(text, room)[0]
-        shown = [head, first, more.format(count=len(text) - len(first))]
+    total = utf16_length(text)
+    if utf16_length(head) + total + 2 > MESSAGE_CHARS:
+        # What is left is counted as Telegram counts (UTF-16 units); its words' length
+        # depends on that count (plural forms), so room is made for them until they fit.
+        reserve = utf16_length(_more_characters(total))
+        while True:
+            first = message_parts(text, MESSAGE_CHARS - utf16_length(head) - reserve - 4)[0]
+            more = _more_characters(total - utf16_length(first))
+            if utf16_length(more) <= reserve:
+                break
+            reserve = utf16_length(more)
+        shown = [head, first, more]
     return as_list(*shown, sep="\n\n"), keyboard([send], cancel_row())
+
+
+def _more_characters(count: int) -> str:
+    """How much of a previewed text is not shown, in the units Telegram counts."""
+    return ngettext(
+        "…and {count} more character (Telegram counts an emoji as two): "
+        "📤 Send sends the whole text.",
+        "…and {count} more characters (Telegram counts an emoji as two): "
+        "📤 Send sends the whole text.",
+        count,
+    ).format(count=count)
