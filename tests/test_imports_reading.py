@@ -413,7 +413,7 @@ def test_rejected_rows_file_keeps_the_cells_and_says_why() -> None:
 
     table = read_table("Имя;Телефон\nИван;89161234567\nОлег;звонить\n".encode("cp1251"))
     work = plan(table, ["name", "phone"], "RU")
-    data = rejected_file(table, work.rejected, "Причина", lambda r: f"{r.reason}: {r.detail}")
+    data = rejected_file(table, work.rejected, "Причина", lambda r: f"{r.reason}: {r.detail}", "ru")
     again = read_table(data)
     assert again.headers == ["Имя", "Телефон", "Причина"]
     assert again.rows == [["Олег", "звонить", "bad_phone: звонить"]]
@@ -428,7 +428,7 @@ def test_a_rejected_row_with_a_phone_stored_as_a_number_imports_once_fixed() -> 
     mapping = propose(table.headers)
     rejected = build_row(2, table.rows[0], mapping, "RU")
     assert isinstance(rejected, Rejected) and rejected.reason == "bad_email"
-    again = read_table(rejected_file(table, [rejected], "Причина", lambda r: r.reason))
+    again = read_table(rejected_file(table, [rejected], "Причина", lambda r: r.reason, "ru"))
     assert again.rows == [["Иван", "79161234567", "ivan@@mail", "bad_email"]]
     draft = build_row(2, [*again.rows[0][:2], "ivan@mail.ru"], mapping, "RU")
     assert isinstance(draft, RowDraft) and draft.phones == ["+79161234567"]

@@ -85,7 +85,7 @@ async def run_import(
     screen = result_screen(name, outcome, bool(data.get("type_id")))
     await edit_or_send(bot, chat_id, message_id, screen.text, screen.keyboard)
     if outcome.rejected:
-        rows = rejected_file(table, outcome.rejected, _("Reason"), reason_text)
+        rows = rejected_file(table, outcome.rejected, _("Reason"), reason_text, member.language)
         await bot.send_document(
             chat_id,
             BufferedInputFile(rows, filename=f"rejected-{name.rsplit('.', 1)[0]}.csv"),
