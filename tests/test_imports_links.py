@@ -13,11 +13,12 @@ from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
 from crm.errors import Conflict, ErrorCode
-from crm.imports.reading import Table
+from crm.imports.reading import Table, read_table
 from crm.parsing.fields import FieldType
 from storage.models import Client, Event, Record
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
+from tests.test_imports_reading import xlsx
 
 MANAGER = 7302
 
@@ -140,8 +141,8 @@ async def test_names_not_found_or_shared_are_reported_and_the_row_is_imported(
     assert "Created: 2" in result
     assert "Links made: 2" in result
     assert "Names not linked: 2" in result
-    assert "row 2: Нет Такого — no such card among those you see" in result
-    assert "row 3: Дубль — several cards have this name" in result
+    assert "line 2: Нет Такого — no such card among those you see" in result
+    assert "line 3: Дубль — several cards have this name" in result
     assert await linked(app, CardKind.CLIENT, "Иван Петров") == ["ЛедЗавод", "Лёд на лето"]
     assert await linked(app, CardKind.CLIENT, "Анна") == []
 
@@ -162,7 +163,7 @@ async def test_deals_are_found_by_their_title_now_and_not_under_an_archived_clie
     )
     result = await run_import(owner_en, app, "база.csv", csv, "Skip them")
     assert "Links made: 1" in result
-    assert "row 3: пар на зиму — no such card among those you see" in result
+    assert "line 3: пар на зиму — no such card among those you see" in result
     assert await linked(app, CardKind.CLIENT, "Иван") == ["Лёд на лето"]
 
 
@@ -175,7 +176,7 @@ async def test_a_manager_links_only_cards_they_can_see(
     csv = "\r\n".join(["Name;Linked clients", "Новый;Чужой клиент, Свой клиент"]).encode("utf-8")
     result = await run_import(mark, app, "mine.csv", csv, "Skip them")
     assert "Links made: 1" in result
-    assert "row 2: Чужой клиент — no such card among those you see" in result
+    assert "line 2: Чужой клиент — no such card among those you see" in result
     assert await linked(app, CardKind.CLIENT, "Новый") == ["Свой клиент"]
     assert await linked(app, CardKind.CLIENT, "Чужой клиент") == []
 
@@ -233,7 +234,7 @@ async def test_records_with_links_and_a_new_field(app: App, owner_en: SimulatedU
     assert "Created: 2" in result
     assert "Deals:" not in result  # a file of records makes no deals
     assert "Links made: 1" in result
-    assert "row 3: Никто — no such card among those you see" in result
+    assert "line 3: Никто — no such card among those you see" in result
     assert await linked(app, CardKind.CLIENT, "Иван Петров") == ["ЛедЗавод"]
 
     async with app.crm.open() as crm:
@@ -308,3 +309,41 @@ async def test_a_link_column_to_a_type_gone_or_archived_is_refused(
             with pytest.raises(Conflict) as refused:
                 await crm.imports.preview(owner, table, ["name", target])
             assert refused.value.code == ErrorCode.RECORD_TYPE_ARCHIVED
+
+
+NOTE = "Звонить после обеда.\nПросил КП\nна лето"
+NOTED = [
+    ["ФИО", "Телефон", "Заметка", "Поставщики"],
+    ["Иван Петров", "89161234567", NOTE, "ЛедЗавод"],
+    ["Олег", "звонить вечером", None, None],
+    ["Анна", "89161112233", None, "Нет Такого"],
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "told"),
+    [("notes.csv", "• line 6: Нет Такого"), ("notes.xlsx", "• row 4: Нет Такого")],
+    ids=["csv", "xlsx"],
+)
+async def test_a_csv_row_is_named_by_the_line_it_starts_on_after_a_note_of_several_lines(
+    app: App, owner_en: SimulatedUser, name: str, told: str
+) -> None:
+    """A quoted note over three lines, then a row with a bad phone and one naming a card
+    there is not: the name not linked is told with the line its row starts on (6, as a text
+    editor shows it; it was "row 4", the fourth record), and the rejected row is the one
+    with the bad phone. In a spreadsheet, the note is in one cell and the row is row 4."""
+    await suppliers(app, "ЛедЗавод")
+    if name.endswith(".csv"):
+        lines = [";".join(f'"{c}"' if c == NOTE else c or "" for c in row) for row in NOTED]
+        data = "\n".join(lines).encode()  # the note's cell: lines 2–4
+    else:
+        data = xlsx(NOTED)
+    result = await run_import(owner_en, app, name, data, "Skip them")
+    assert "Created: 2" in result and "Rejected: 1" in result
+    assert f"{told} — no such card among those you see" in result, result
+    rejected = owner_en.last_message()
+    assert rejected.data is not None
+    assert read_table(rejected.data).rows == [
+        ["Олег", "звонить вечером", None, None, "not a phone number: звонить вечером"]
+    ]
+    assert await linked(app, CardKind.CLIENT, "Иван Петров") == ["ЛедЗавод"]

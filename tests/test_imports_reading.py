@@ -459,3 +459,25 @@ def test_a_header_far_down_keeps_the_rows_numbers_and_blank_lines_are_not_held()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 50 * 2**20
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("Имя;Заметка\nИван;a\nОлег;b\n", [2, 3]),
+        ('Имя;Заметка\nИван;"one\ntwo\nthree"\nОлег;b\n', [2, 5]),  # the note: lines 2–4
+        ('Имя;Заметка\r\nИван;"one\r\ntwo"\r\n\r\nОлег;b\r\n', [2, 5]),  # a blank line
+        ('Клиенты\n\nИмя;Заметка\nИван;"one\ntwo"\nОлег;b\nАнна;c\n', [4, 6, 7]),  # a title
+        ('Имя;"Заметка\nк звонку"\nИван;a\nОлег;"b\n\nc"\nАнна;d\n', [3, 4, 7]),  # header too
+        ("Имя;Заметка\n" + 'Иван;"a\nb"\n' * 12 + "Олег;c\n", [*range(2, 26, 2), 26]),
+    ],
+    ids=["one-line", "note", "crlf-blank", "title", "header", "many"],
+)
+def test_a_csv_rows_number_is_the_line_it_starts_on(text: str, numbers: list[int]) -> None:
+    """As a text editor shows the file, and as the refusal of a quote left open names its
+    line: after a quoted cell with line breaks in it, a row's place among the rows is not
+    its line."""
+    table = read_table(text.encode(), "notes.csv")
+    assert table.numbers == numbers
+    assert table.by_line
+    assert not read_table(xlsx([["Имя", "Заметка"], ["Иван", "a\nb"], ["Олег", "c"]])).by_line

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import charset_normalizer
 
@@ -119,10 +119,14 @@ def _a_table(lines: list[str], delimiter: str) -> bool:
     return any(guess(cell) != Target.SKIP for cell in rows[0])
 
 
-def csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
+def csv_rows(
+    text: str, delimiter: str, started: Callable[[int], None] | None = None
+) -> Iterator[list[str]]:
     """The rows of the text, as ``csv.reader`` reads them; ``InvalidInput`` with
     ``import_unclosed_quote`` and the line (from 1) where a quoted cell opens that runs
-    past its line and is not closed where a cell ends."""
+    past its line and is not closed where a cell ends. ``started`` is told the line (from
+    1) each row starts on before the row is yielded: after a quoted cell with line breaks
+    in it, a row's line is not its place among the rows."""
     held: list[str] = []  # the lines of the row being read
 
     def lines() -> Iterator[str]:
@@ -146,6 +150,8 @@ def csv_rows(text: str, delimiter: str) -> Iterator[list[str]]:
         if len(held) > 1:  # a quoted cell with a line break in it, closed or not
             _refuse_open_quote(held, delimiter, first, width)
         width = width or (len(row) if len(row) > 1 else 0)
+        if started is not None:
+            started(first)
         first += len(held)
         held.clear()
         yield row

@@ -13,7 +13,8 @@ import csv
 import io
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import python_calamine
@@ -44,6 +45,7 @@ class Table:
     rows: list[list[CellValue]] = field(default_factory=list)
     sheet: str | None = None
     numbers: list[int] = field(default_factory=list)  # each row's number in the file
+    by_line: bool = False  # the numbers are the lines the rows start on (a CSV's)
     formulas: list[Uncomputed] = field(default_factory=list)  # results the file lacks
     joined: list[tuple[int, int]] = field(default_factory=list)  # a name in parts: Header
     title: str = ""  # a title above the header, passed over (told on the mapping screen)
@@ -131,7 +133,7 @@ def _sheet_table(sheet: python_calamine.CalamineSheet) -> Table | None:
         ((r0 - blank, c0 - start_col), (r1 - blank, c1 - start_col))
         for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
     ]
-    return _table(head, _chain(head, rows), merged, first_row=1 + blank)
+    return _table(head, _chain(head, rows), merged, lambda index: 1 + blank + index)
 
 
 def _head(rows: Iterator[Sequence[CellValue]]) -> tuple[int, list[list[CellValue]]]:
@@ -161,17 +163,40 @@ def _chain(
 def _read_csv(data: bytes) -> Table:
     text = decode_text(data)
     delimiter, titles = sniff(text[:20_000])
+    starts = _Starts()
     try:
-        rows: Iterator[list[CellValue]] = (list(row) for row in csv_rows(text, delimiter))
+        read = csv_rows(text, delimiter, starts.append)
+        rows: Iterator[list[CellValue]] = (list(row) for row in read)
         passed, title = _titles(rows, titles)
         blank, head = _head(rows)
-        table = _table(head, _chain(head, rows), [], first_row=1 + passed + blank)
+        above = passed + blank
+        table = _table(head, _chain(head, rows), [], lambda index: starts[above + index])
     except csv.Error as exc:
         raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET) from exc
     if table is None:
         raise InvalidInput(ErrorCode.IMPORT_EMPTY)
     table.title = title or table.title
+    table.by_line = True
     return table
+
+
+class _Starts:
+    """The lines the rows of a CSV start on, by the rows' places in it; only the last few
+    are kept (the header's rows are read ahead of the rest), not one a row."""
+
+    def __init__(self) -> None:
+        self._seen = 0
+        self._last: deque[int] = deque(maxlen=_HEADER_SCAN + 1)
+
+    def append(self, line: int) -> None:
+        self._seen += 1
+        self._last.append(line)
+
+    def __getitem__(self, place: int) -> int:
+        back = self._seen - place  # 1 for the row read last
+        if not 0 < back <= len(self._last):
+            raise IndexError(place)  # not kept: never wrapped round to another row's line
+        return self._last[-back]
 
 
 def _titles(rows: Iterator[list[CellValue]], titles: int) -> tuple[int, str]:
@@ -190,9 +215,11 @@ def _table(
     head: list[list[CellValue]],
     rows: Iterator[list[CellValue]],
     merged: list[Merge],
-    first_row: int,
+    number: Callable[[int], int],
 ) -> Table | None:
-    """The header (``crm.imports.header``) and the rows under it; None when no row is."""
+    """The header (``crm.imports.header``) and the rows under it; None when no row is.
+    ``number`` is the row's number in the file, told the member (its row in a sheet, the
+    line a CSV's row starts on) by its place in ``rows`` (the header's rows the first)."""
     header = find_header(head, merged)
     if header is None:
         return None
@@ -210,7 +237,7 @@ def _table(
         width = max(width, _lastfilled(row))
         # Short texts repeat down a column (a city, a status, a manager): kept once.
         kept.append([sys.intern(v) if type(v) is str and len(v) <= 64 else v for v in row])
-        numbers.append(first_row + index)
+        numbers.append(number(index))
     used = [c for c in range(width) if (c < len(headers) and headers[c]) or _column_used(kept, c)]
     width = (used[-1] + 1) if used else 0
     headers = (headers + [""] * width)[:width]

@@ -82,7 +82,7 @@ async def run_import(
         )
         await edit_or_send(bot, chat_id, message_id, Text(text))
         return
-    screen = result_screen(name, outcome, bool(data.get("type_id")))
+    screen = result_screen(name, outcome, bool(data.get("type_id")), table.by_line)
     await edit_or_send(bot, chat_id, message_id, screen.text, screen.keyboard)
     if outcome.rejected:
         rows = rejected_file(table, outcome.rejected, _("Reason"), reason_text, member.language)

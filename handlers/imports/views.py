@@ -248,8 +248,11 @@ def progress_text(file_name: str, done: int, total: int) -> Text:
     )
 
 
-def result_screen(file_name: str, outcome: Outcome, records: bool = False) -> Screen:
-    """``records``: the file held records (it made no deals)."""
+def result_screen(
+    file_name: str, outcome: Outcome, records: bool = False, by_line: bool = False
+) -> Screen:
+    """``records``: the file held records (it made no deals); ``by_line``: its rows are
+    numbered by the line they start on (a CSV, ``Table.by_line``)."""
     merged = _("Repeated inside the file, merged: {n}").format(n=outcome.merged)
     text = Text(
         Bold(_("Import of {file} finished").format(file=file_name)),
@@ -261,7 +264,7 @@ def result_screen(file_name: str, outcome: Outcome, records: bool = False) -> Sc
             *([merged] if outcome.merged else []),
             *(() if records else (_("Deals: {n}").format(n=outcome.deals),)),
             _("Rejected: {n}").format(n=len(outcome.rejected)),
-            *link_lines(outcome.links),
+            *link_lines(outcome.links, by_line),
         ),
     )
     undo = button(
@@ -270,8 +273,10 @@ def result_screen(file_name: str, outcome: Outcome, records: bool = False) -> Sc
     return Screen(text, keyboard([undo]))
 
 
-def link_lines(linked: Linked) -> list[str]:
-    """Links made, and the names not linked (the first few named, with their rows)."""
+def link_lines(linked: Linked, by_line: bool = False) -> list[str]:
+    """Links made, and the names not linked (the first few named, with their rows: for a
+    CSV, the line the row starts on, as a text editor shows it and the refusal of a quote
+    left open names it)."""
     if not linked.rows:
         return []
     lines = [_("Links made: {n}").format(n=linked.made)]
@@ -283,9 +288,8 @@ def link_lines(linked: Linked) -> list[str]:
             if name.reason == "ambiguous"
             else _("no such card among those you see")
         )
-        lines.append(
-            _("• row {row}: {name} — {why}").format(row=name.number, name=name.name, why=why)
-        )
+        where = _("• line {row}: {name} — {why}") if by_line else _("• row {row}: {name} — {why}")
+        lines.append(where.format(row=name.number, name=name.name, why=why))
     if linked.not_linked > NOT_LINKED_SHOWN:
         lines.append(_("…and {n} more").format(n=linked.not_linked - NOT_LINKED_SHOWN))
     return lines
