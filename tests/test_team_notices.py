@@ -17,7 +17,7 @@ from crm.clients import ClientDraft
 from crm.clock import ManualClock
 from handlers.kit.screen import MESSAGE_CHARS, utf16_length
 from handlers.team.callbacks import HandOverCb, TeamCb
-from handlers.team.notices import access_changed
+from handlers.team.notices import access_changed, reachable_again
 from storage.models import Client, Task
 from tests.conftest import Joiner
 
@@ -144,4 +144,19 @@ def test_the_reminders_missed_while_off_fit_one_message(count: int, title: str, 
         BACK_RU + f"\n\nПока он был закрыт, подошли напоминания по вашим задачам ({count}):\n"
     )
     assert text.splitlines()[-1] == last
+    assert utf16_length(text) <= MESSAGE_CHARS
+
+
+def test_the_reminders_missed_while_the_bot_was_blocked_fit_one_message() -> None:
+    """Told to a member who had blocked the bot and writes again: the same list as with
+    access back, under its own heading."""
+    due = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    tasks = [Task(id=n, title="🧾" * 500, due_at=due) for n in range(200)]
+    i18n = build_i18n("ru")
+    with i18n.context(), i18n.use_locale("ru"):
+        text = reachable_again(tasks, "Europe/Moscow").as_kwargs()["text"]
+    lines = text.splitlines()
+    assert lines[0] == "Пока бот не мог вам писать, подошли напоминания по вашим задачам (200):"
+    assert lines[1] == "• 02.03 15:00 " + "🧾" * 49 + "…"
+    assert lines[-1] == "…и ещё 190: /tasks"
     assert utf16_length(text) <= MESSAGE_CHARS
