@@ -1,6 +1,7 @@
 """``.docx`` templates: checked and prepared once at upload, filled with ``docxtpl``.
 
-The owner writes ``{client.name}`` in Word. Word often splits such a text over
+The owner writes ``{client.name}`` in Word (in the body, a table, a text box, a header or
+a footer). Word often splits such a text over
 several runs of formatting (``{client`` in one, ``.name}`` in the next), so at
 upload every paragraph's placeholders are put back together into the run they
 start in (keeping that run's formatting), then turned into Jinja tags
@@ -59,9 +60,19 @@ def _paragraphs(document: Any) -> Iterator[Any]:
                 yield from part._element.iter(W_P)
 
 
+def _own_texts(paragraph: Any) -> list[Any]:
+    """The paragraph's text nodes, without those of a paragraph inside it.
+
+    Word keeps a text box's paragraphs inside the paragraph it is anchored to (twice: the
+    drawing and its VML copy for older readers); each text is its own paragraph's alone,
+    so it is checked and turned into a Jinja tag once, and a brace is never joined to one
+    on the other side of a text box's edge."""
+    return [node for node in paragraph.iter(W_T) if next(node.iterancestors(W_P)) is paragraph]
+
+
 def _join_runs(paragraph: Any) -> str:
     """Put each placeholder split over runs back into the run it starts in; the text."""
-    nodes = list(paragraph.iter(W_T))
+    nodes = _own_texts(paragraph)
     texts = [node.text or "" for node in nodes]
     full = "".join(texts)
     starts, position = [], 0
@@ -118,7 +129,7 @@ def prepare(data: bytes, custom_keys: Iterable[str] = ()) -> Prepared:
         if any(jinja in text for jinja in _JINJA_OPENERS):
             raise InvalidInput(ErrorCode.BROKEN_PLACEHOLDER, text=text[:60])
         found += _check_text(text, keys)
-        for node in paragraph.iter(W_T):
+        for node in _own_texts(paragraph):
             if node.text and "{" in node.text:
                 node.text = placeholders.PATTERN.sub(r"{{ \1 }}", node.text)
     output = io.BytesIO()
@@ -161,8 +172,10 @@ def fill(document: bytes, values: Mapping[str, str | None]) -> bytes:
 
 
 def text_of(document: bytes) -> str:
-    """The document's paragraphs as plain text (for checks and previews)."""
+    """The document's paragraphs as plain text (for checks and previews); a text box's
+    paragraphs after the one it is anchored to."""
     from docx import Document
 
     parsed = Document(io.BytesIO(document))
-    return "\n".join("".join(t.text or "" for t in p.iter(W_T)) for p in _paragraphs(parsed))
+    paragraphs = _paragraphs(parsed)
+    return "\n".join("".join(t.text or "" for t in _own_texts(p)) for p in paragraphs)

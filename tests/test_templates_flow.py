@@ -77,6 +77,16 @@ async def a_template(app: App, name: str, body: str | None = None, docx: bytes =
         return (await crm.templates.add_docx(me, name, docx)).id
 
 
+async def sent_from_a_deal(app: App, owner: SimulatedUser, button: str) -> bytes:
+    """The document a template's ``button`` sends from a new deal's "📨 Send"."""
+    deal = await a_deal(app)
+    await owner.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner.press("📨 Send")
+    [document] = await owner.press(button)
+    assert document.data is not None
+    return document.data
+
+
 async def templates(app: App) -> list[Template]:
     async with create_session_factory(app.engine)() as db:
         return list(await db.scalars(select(Template)))
@@ -622,11 +632,7 @@ async def test_a_first_pages_header_and_even_pages_footer_are_filled_too(
     [saved] = await owner_en.send_document("Letter.docx", data=good)
     assert "Placeholders found: {client.name}, {deal.title}." in saved.text
 
-    deal = await a_deal(app)
-    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
-    await owner_en.press("📨 Send")
-    [document] = await owner_en.press("📄 Letter")
-    assert document.data is not None
-    section = Document(io.BytesIO(document.data)).sections[0]
+    data = await sent_from_a_deal(app, owner_en, "📄 Letter")
+    section = Document(io.BytesIO(data)).sections[0]
     assert section.first_page_header.paragraphs[0].text == "For Ivan Petrov"
     assert section.even_page_footer.paragraphs[0].text == "Deal Kitchen"
