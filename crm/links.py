@@ -17,24 +17,20 @@ from crm.cards import (
     CardKind,
     CardRef,
     Cards,
-    event_refs,
     link_columns,
-    link_event_data,
     link_side,
     title_of,
 )
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
-from crm.event_data import DealChanged
-from crm.events import EventKind
 from crm.link_views import (
     LinkView,
     card_params,
     check_line,
-    line_total,
     link_views,
     links_query,
 )
+from crm.link_writes import follow_lines, link_event
 from crm.row_locks import cards_locked, locked
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
@@ -208,52 +204,13 @@ class Links:
         )
 
     async def _follow_lines(self, actor: User, deal: Deal) -> None:
-        if not deal.amount_from_lines:
-            return
-        col_a, col_b = link_columns(CardKind.DEAL)
-        rows = await self._session.execute(
-            select(Link.quantity_milli, Link.price_minor).where(
-                or_(col_a == deal.id, col_b == deal.id),
-                Link.quantity_milli.is_not(None),
-                Link.price_minor.is_not(None),
-            )
-        )
-        total = sum(line_total(q or 0, p or 0) for q, p in rows)
-        if total != deal.amount_minor:
-            old, deal.amount_minor = deal.amount_minor, total
-            events.record(
-                self._session,
-                self._clock,
-                EventKind.DEAL_CHANGED,
-                actor.id,
-                client_id=deal.client_id,
-                deal_id=deal.id,
-                data=DealChanged(
-                    field="amount", old=old, new=total, currency=deal.currency, by_lines=True
-                ),
-            )
+        await follow_lines(self._session, self._clock, actor, deal)
 
     def _both_events(
         self, actor: User, kind: str, link: Link, a: CardRef, card_a: Card, b: CardRef, card_b: Card
     ) -> None:
-        now = self._clock.now()
-        for ref, card, other_ref, other in ((a, card_a, b, card_b), (b, card_b, a, card_a)):
-            card.last_activity_at = now
-            events.record(
-                self._session,
-                self._clock,
-                kind,
-                actor.id,
-                **event_refs(ref),
-                data=link_event_data(
-                    link.id,
-                    other_ref,
-                    title_of(other),
-                    other.type_id if isinstance(other, Record) else None,
-                    link.quantity_milli,
-                    link.price_minor,
-                ),
-            )
+        for card, other in (((a, card_a), (b, card_b)), ((b, card_b), (a, card_a))):
+            link_event(self._session, self._clock, actor, kind, link, card, other)
 
 
 def _deal_side(card_a: Card, card_b: Card) -> Deal | None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, visibility
+from crm import events, link_writes, visibility
 from crm.automation import triggers
 from crm.cards import CardKind, CardRef, Cards
 from crm.clock import Clock
@@ -170,11 +170,18 @@ class Records:
             return record
 
     async def delete(self, actor: User, record_id: int) -> str:
-        """Delete for good (owners only); its values and links go, the deletion is logged."""
+        """Delete for good (owners only); its values and links go, the deletion is logged.
+
+        Its links are removed first as unlinking by hand removes them: each linked card's
+        history says so, and a deal whose amount follows its lines is summed again (the
+        links went with the record, leaving a product's money in such a deal's amount)."""
         if not visibility.can_delete(actor):
             raise NotAllowed()
         async with write_transaction(self._session):
             record = await self.visible(actor, record_id)
+            await link_writes.unlink_all(
+                self._session, self._clock, actor, CardRef(CardKind.RECORD, record_id)
+            )
             title = record.title
             await self._session.delete(record)
             await self._session.flush()
