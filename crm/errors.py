@@ -121,6 +121,8 @@ class ErrorCode(StrEnum):
     BAD_QUANTITY = "bad_quantity"
     QUANTITY_TOO_PRECISE = "quantity_too_precise"  # finer than the thousandths kept
     BAD_PRICE = "bad_price"
+    LINE_TOO_LARGE = "line_too_large"  # a line's total above the largest amount of a deal
+    LINES_TOO_LARGE = "lines_too_large"  # a deal's lines' total above it
     # Automation
     BAD_RULE = "bad_rule"
     TOO_MANY_RULES = "too_many_rules"

@@ -29,10 +29,14 @@ from sqlalchemy.orm import aliased
 from crm import visibility
 from crm.cards import CardKind, CardRef, link_columns
 from crm.errors import ErrorCode, InvalidInput
+from crm.parsing.amounts import MAX_UNITS
 from storage.models import Client, Deal, Link, Record, User
 
 MAX_QUANTITY_MILLI = 10**12
 MAX_PRICE_MINOR = 10**14
+# The largest amount a deal holds: what an amount typed can be (``parsing.amounts``). A
+# line's total and the sum of a deal's lines are kept within it too.
+MAX_AMOUNT_MINOR = int(MAX_UNITS) * 100 - 1
 MAX_LINKS_SHOWN = 200
 CARD, ACTOR = "card", "actor"  # the bound parameters of the queries built once
 # Made once: a new alias per card costs more Python than the rest of the query.
@@ -148,3 +152,7 @@ def check_line(quantity_milli: int | None, price_minor: int | None) -> None:
         raise InvalidInput(ErrorCode.BAD_QUANTITY)
     if price_minor is not None and not 0 <= price_minor < MAX_PRICE_MINOR:
         raise InvalidInput(ErrorCode.BAD_PRICE)
+    if quantity_milli is None or price_minor is None:
+        return
+    if line_total(quantity_milli, price_minor) > MAX_AMOUNT_MINOR:
+        raise InvalidInput(ErrorCode.LINE_TOO_LARGE)

@@ -20,9 +20,10 @@ from crm.cards import (
     title_of,
 )
 from crm.clock import Clock
+from crm.errors import ErrorCode, InvalidInput
 from crm.event_data import DealChanged
 from crm.events import EventKind
-from crm.link_views import line_total
+from crm.link_views import MAX_AMOUNT_MINOR, line_total
 from crm.row_locks import MOVES, TABLES, cards_locked
 from storage.models import Client, Deal, Link, Record, User
 
@@ -57,7 +58,9 @@ def link_event(
 
 
 async def lines_total(session: AsyncSession, deal_id: int) -> int:
-    """The total of the deal's lines."""
+    """The total of the deal's lines; InvalidInput when it is more than a deal's amount can be
+    (the lines each within bounds: a million pieces at 100 billion each came to 10^20
+    kopecks, which the database refused as a number too large, a generic error)."""
     col_a, col_b = link_columns(CardKind.DEAL)
     rows = await session.execute(
         select(Link.quantity_milli, Link.price_minor).where(
@@ -66,16 +69,22 @@ async def lines_total(session: AsyncSession, deal_id: int) -> int:
             Link.price_minor.is_not(None),
         )
     )
-    return sum(line_total(q or 0, p or 0) for q, p in rows)
+    total = sum(line_total(q or 0, p or 0) for q, p in rows)
+    if total > MAX_AMOUNT_MINOR:
+        raise InvalidInput(ErrorCode.LINES_TOO_LARGE)
+    return total
 
 
-async def follow_lines(session: AsyncSession, clock: Clock, actor: User, deal: Deal) -> None:
+async def follow_lines(
+    session: AsyncSession, clock: Clock, actor: User, deal: Deal, *, check: bool = True
+) -> None:
     """The deal's amount set to its lines' total if it follows them, and the change on its
-    timeline."""
-    if not deal.amount_from_lines:
+    timeline; with ``check``, a total too large is refused even when it does not follow them
+    (it would be refused when they are followed)."""
+    if not deal.amount_from_lines and not check:
         return
     total = await lines_total(session, deal.id)
-    if total != deal.amount_minor:
+    if deal.amount_from_lines and total != deal.amount_minor:
         old, deal.amount_minor = deal.amount_minor, total
         events.record(
             session,
@@ -112,7 +121,7 @@ async def unlink_all(session: AsyncSession, clock: Clock, actor: User, ref: Card
         if isinstance(other, Deal) and link.quantity_milli is not None:
             deals[other.id] = other
     for deal in deals.values():
-        await follow_lines(session, clock, actor, deal)
+        await follow_lines(session, clock, actor, deal, check=False)
 
 
 async def _card(session: AsyncSession, ref: CardRef) -> Card | None:

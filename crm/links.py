@@ -74,6 +74,7 @@ class Links:
                 if price_minor is None:
                     record = card_b if isinstance(card_b, Record) else card_a
                     price_minor = await self._record_price(record.id)
+                    check_line(quantity_milli, price_minor)
             link = Link(
                 **{f"a_{a.kind.value}_id": a.id, f"b_{b.kind.value}_id": b.id},
                 quantity_milli=quantity_milli,
@@ -101,7 +102,7 @@ class Links:
             await self._session.flush()
             self._both_events(actor, "link_removed", link, a, card_a, b, card_b)
             if deal is not None and was_line:
-                await self._follow_lines(actor, deal)
+                await self._follow_lines(actor, deal, check=False)  # a total only lower
 
     async def set_line(
         self, actor: User, link_id: int, quantity_milli: int, price_minor: int
@@ -203,8 +204,8 @@ class Links:
             .limit(1)
         )
 
-    async def _follow_lines(self, actor: User, deal: Deal) -> None:
-        await follow_lines(self._session, self._clock, actor, deal)
+    async def _follow_lines(self, actor: User, deal: Deal, check: bool = True) -> None:
+        await follow_lines(self._session, self._clock, actor, deal, check=check)
 
     def _both_events(
         self, actor: User, kind: str, link: Link, a: CardRef, card_a: Card, b: CardRef, card_b: Card

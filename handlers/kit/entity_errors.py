@@ -85,5 +85,13 @@ def entity_error_text(error: CrmError) -> str | None:
             "more digits after the point. Send it with three at most."
         ),
         ErrorCode.BAD_PRICE: _("The price is out of range."),
+        ErrorCode.LINE_TOO_LARGE: _(
+            "The quantity times the price is more than a deal's amount can be "
+            "(less than a trillion). Check the zeros."
+        ),
+        ErrorCode.LINES_TOO_LARGE: _(
+            "The deal's lines would add up to more than a deal's amount can be "
+            "(less than a trillion). Check the quantities and prices."
+        ),
     }
     return texts.get(error.code)
