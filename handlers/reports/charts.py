@@ -5,7 +5,9 @@ own, never through ``pyplot``: pyplot keeps global state and picks a backend
 for the whole process, while a bare figure needs no display and can be drawn in
 a worker thread (one at a time) without blocking the bot's event loop. Every
 word on a picture comes in as an argument, already in the reader's language,
-so nothing here knows of gettext, money or dates. matplotlib (and numpy under
+so nothing here knows of gettext, money or dates. Each is drawn as written (``plain``):
+matplotlib reads the text between two "$" as a formula, and a stage named "Paid $x^$"
+failed the whole picture. matplotlib (and numpy under
 it) is imported with the first picture, not when the bot starts: some 40 MB
 and half a second that a bot which never draws one need not pay.
 """
@@ -61,14 +63,14 @@ def funnel_png(
     lefts = [(widest - count) / 2 for count in reached]
     axes.barh(list(rows), list(reached), left=lefts, color=BAR, height=0.7)
     for row, note in zip(rows, notes, strict=True):
-        axes.text(widest * 1.02, row, note, va="center", ha="left", fontsize=10)
-    axes.set_yticks(list(rows), [_fit(name) for name in stages])
+        axes.text(widest * 1.02, row, plain(note), va="center", ha="left", fontsize=10)
+    axes.set_yticks(list(rows), [plain(_fit(name)) for name in stages])
     axes.invert_yaxis()  # the first stage on top
     axes.set_xlim(0, widest * 1.45)
     axes.set_xticks([])
     for side in ("top", "right", "bottom"):
         axes.spines[side].set_visible(False)
-    axes.set_title(title, fontsize=12)
+    axes.set_title(plain(title), fontsize=12)
     return _png(figure)
 
 
@@ -91,15 +93,22 @@ def weekly_png(
     if len(weeks) <= ANNOTATE_UP_TO:
         for column, amount, note in zip(columns, amounts, notes, strict=True):
             if amount:
-                axes.text(column, amount + highest * 0.02, note, ha="center", fontsize=8)
-    axes.set_xticks(columns, list(weeks), rotation=45 if len(weeks) > 8 else 0, ha="center")
+                axes.text(column, amount + highest * 0.02, plain(note), ha="center", fontsize=8)
+    labels = [plain(week) for week in weeks]
+    axes.set_xticks(columns, labels, rotation=45 if len(weeks) > 8 else 0, ha="center")
     axes.set_ylim(0, highest * 1.15)
     axes.ticklabel_format(axis="y", style="plain", useOffset=False)  # 1500000, not 1.5e6
-    axes.set_ylabel(axis_label)
+    axes.set_ylabel(plain(axis_label))
     axes.spines["top"].set_visible(False)
     axes.spines["right"].set_visible(False)
-    axes.set_title(title, fontsize=12)
+    axes.set_title(plain(title), fontsize=12)
     return _png(figure)
+
+
+def plain(text: str) -> str:
+    """``text`` as matplotlib draws it as written: every "$" escaped, so that none pairs up
+    into a formula (a "\\$" drawn is a "$"; a text without a formula has them unescaped)."""
+    return text.replace("$", r"\$")
 
 
 def _fit(text: str) -> str:

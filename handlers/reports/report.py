@@ -9,6 +9,7 @@ period's days; they are untrusted and checked again on each press.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import defaultdict
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
@@ -56,6 +57,7 @@ from handlers.reports.xlsx import Cell, Column, Sheet, workbook_bytes
 from storage.models import User
 
 routes = Routes(__name__)
+log = logging.getLogger(__name__)
 
 PRIVATE = F.chat.type == "private"
 
@@ -105,6 +107,14 @@ async def report_button(
             await once(callback, state, what, lambda: send(bot, chat, crm, member, period))
     except StaleButton:  # days that make no sense: not the CRM's refusal, the button's
         await callback.answer(_("This button is no longer active."), show_alert=True)
+    except ChartsNotDrawn:  # said so, not "try again"; the press can be made again
+        await callback.answer(
+            _(
+                "I could not draw the charts for this period. The same figures are in the "
+                "report above and in 📄 XLSX."
+            ),
+            show_alert=True,
+        )
 
 
 @routes.message(ReportFlow.period, F.text, ~F.text.startswith("/"))
@@ -173,6 +183,10 @@ async def won_per_week(crm: Crm, member: User, period: Period) -> list[tuple[str
     return weeks
 
 
+class ChartsNotDrawn(Exception):
+    """Drawing a report's picture failed (logged): the member is told, nothing was sent."""
+
+
 async def send_charts(bot: Bot, chat_id: int, crm: Crm, member: User, period: Period) -> None:
     await bot.send_chat_action(chat_id, "upload_photo")
     report, _names = await _figures(crm, member, period)
@@ -184,21 +198,25 @@ async def send_charts(bot: Bot, chat_id: int, crm: Crm, member: User, period: Pe
         else str(step.reached)
         for step in report.funnel
     ]
-    funnel = await asyncio.to_thread(
-        charts.funnel_png,
-        [stage_name(step.stage) for step in report.funnel],
-        [step.reached for step in report.funnel],
-        notes,
-        _("Funnel: deals created in the period"),
-    )
-    weekly = await asyncio.to_thread(
-        charts.weekly_png,
-        [label for label, _amount in weeks],
-        [amount / 100 for _label, amount in weeks],
-        [money(amount, currency) for _label, amount in weeks],
-        _("Won per week"),
-        _("Won, {currency}").format(currency=currency),
-    )
+    try:
+        funnel = await asyncio.to_thread(
+            charts.funnel_png,
+            [stage_name(step.stage) for step in report.funnel],
+            [step.reached for step in report.funnel],
+            notes,
+            _("Funnel: deals created in the period"),
+        )
+        weekly = await asyncio.to_thread(
+            charts.weekly_png,
+            [label for label, _amount in weeks],
+            [amount / 100 for _label, amount in weeks],
+            [money(amount, currency) for _label, amount in weeks],
+            _("Won per week"),
+            _("Won, {currency}").format(currency=currency),
+        )
+    except Exception as exc:
+        log.exception("the charts of %s–%s could not be drawn", period.first, period.last)
+        raise ChartsNotDrawn() from exc
     label = period.label()
     await bot.send_photo(
         chat_id,
