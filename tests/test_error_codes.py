@@ -30,6 +30,7 @@ PARAMS: dict[str, Any] = {
 }
 OWN_PARAMS: dict[ErrorCode, dict[str, Any]] = {
     ErrorCode.BAD_FIELD_VALUE: {"reason": "not_a_number"},
+    ErrorCode.IMPORT_STRAY_QUOTE: {"end": 12},  # the line the quote is closed on
 }
 CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
