@@ -145,9 +145,15 @@ class Tasks:
             _check_options(new_priority, new_before, new_repeat)
             task.priority, task.repeat = new_priority, new_repeat
             if new_before != task.remind_before:
+                now = self._clock.now()
                 task.remind_before = new_before
                 task.early_at = task.due_at - timedelta(minutes=new_before) if new_before else None
-                task.early_reminded_at = None
+                # Its moment passed, or the task was reminded at its due time: it is moot
+                # ("⏰ Coming up at 12:20" at 14:20), so it counts as sent.
+                moot = task.early_at is not None and (
+                    task.early_at <= now or task.reminded_at is not None
+                )
+                task.early_reminded_at = now if moot else None
             return task
 
     async def assign(self, actor: User, task_id: int, assignee_id: int) -> Task:

@@ -208,3 +208,28 @@ async def test_after_the_bot_was_down_an_hour_the_reminder_comes_alone_and_once(
     [nudge] = await tick_to(app, owner_en, clock, moscow(3, 12, 5))
     assert nudge.startswith("❗ Still open, due 03.03.2026 10:00:")
     assert await tick_to(app, owner_en, clock, moscow(3, 20)) == []
+
+
+async def test_an_earlier_reminder_set_after_its_moment_is_not_sent(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """“1 hour before” set at 12:30 on a task due at 10:00 (reminded then) sent "⏰ Coming
+    up at 10:00" on the next tick; so did one set 30 minutes before the due time. An
+    earlier reminder whose moment has passed, or of a task reminded already, counts as sent."""
+    await reminder_at_due(app, owner_en, clock, "Overdue call")
+    await make_task(app, OWNER_ID, "Soon call", moscow(3, 13))
+    await make_task(app, OWNER_ID, "Later call", moscow(3, 16))
+    overdue, soon, later = await all_tasks(app)
+    [nudge] = await tick_to(app, owner_en, clock, moscow(3, 11))
+    assert nudge.startswith("❗ Still open, due 03.03.2026 10:00:")
+    clock.set(moscow(3, 12, 30))
+    for task in (overdue, soon, later):  # the screen's "remind 1 hour before"
+        await owner_en.press_data(TaskCb(action="early", task_id=task.id, number=60).pack())
+        assert owner_en.alert == "Saved."
+    assert await tick_to(app, owner_en, clock, moscow(3, 12, 31)) == []
+    [due] = await tick_to(app, owner_en, clock, moscow(3, 13))
+    assert due.startswith("⏰ Due now (03.03.2026 13:00):") and "Soon call" in due
+    arrived = await tick_to(app, owner_en, clock, moscow(3, 15))  # and the nudge of 13:00
+    [early] = [text for text in arrived if text.startswith("⏰ Coming up")]
+    assert early.startswith("⏰ Coming up at 03.03.2026 16:00:") and "Later call" in early
+    assert await tick_to(app, owner_en, clock, moscow(3, 15, 30)) == []
