@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import EditMessageText
@@ -413,6 +414,34 @@ async def test_editing_amount_title_and_expected_close(app: App, owner_en: Simul
     [card] = await owner_en.send("Supply 2026")
     assert card.text.startswith("💼 Supply 2026")
     assert history(card.text)[0].endswith("✏️ title: Supply → Supply 2026")
+
+
+async def test_a_close_date_without_its_year_days_ago_is_this_years(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """“05.12” typed on 6 December became 05.12.2027; a day of the last two months is this
+    year's (late already, and said so), an earlier one the next."""
+    clock.set(datetime(2026, 12, 6, 12, tzinfo=ZoneInfo("Europe/Moscow")).astimezone(UTC))
+    client = await make_client(app, OWNER_ID, "Vera Kim")
+    deal = await make_deal(app, client.id)
+    await open_deal(owner_en, deal.id)
+    for typed, saved, late in (
+        ("05.12", date(2026, 12, 5), True),
+        ("10 October", date(2026, 10, 10), True),
+        ("01.10", date(2027, 10, 1), False),
+        ("25.12", date(2026, 12, 25), False),
+    ):
+        await owner_en.press("Edit")
+        await owner_en.press("Expected close date")
+        *note, card = await owner_en.send(typed)
+        shown = saved.strftime("%d.%m.%Y")
+        assert f"Expected close: {shown}" in card.text, (typed, card.text)
+        assert [n.text for n in note] == (
+            [f"Saved: {shown} is already in the past. If that is a typo, change the date."]
+            if late
+            else []
+        )
+        assert (await deal_now(app, deal.id)).expected_close == saved
 
 
 async def test_a_comment_on_a_deal_shows_on_both_timelines(

@@ -470,3 +470,37 @@ def test_default_hour() -> None:
 def test_naive_now_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="aware"):
         parse_when("завтра", datetime(2026, 3, 2, 12, 0), MSK)
+
+
+@pytest.mark.parametrize(
+    ("today", "typed", "expected"),
+    [
+        ((2026, 12, 6), "05.12", "2026-12-05"),  # yesterday, not 05.12.2027
+        ((2026, 12, 6), "5 декабря", "2026-12-05"),
+        ((2026, 12, 6), "06.12", "2026-12-06"),
+        ((2026, 12, 6), "07.12", "2026-12-07"),
+        ((2026, 12, 6), "25.12", "2026-12-25"),
+        ((2026, 12, 6), "06.10", "2026-10-06"),  # 61 days ago: still this year's
+        ((2026, 12, 6), "05.10", "2027-10-05"),  # 62: the next one
+        ((2026, 12, 6), "01.03", "2027-03-01"),
+        ((2026, 12, 6), "05.12.2027", "2027-12-05"),  # a year given is kept
+        ((2027, 1, 5), "20.12", "2026-12-20"),  # last December's
+        ((2027, 1, 5), "10.01", "2027-01-10"),
+        ((2027, 1, 5), "01.11", "2027-11-01"),  # 65 days ago
+        ((2028, 3, 10), "29.02", "2028-02-29"),
+        ((2027, 3, 10), "29.02", "2028-02-29"),  # no 29 February in 2027: the next one
+    ],
+)
+def test_a_recent_day_without_its_year_is_this_years(
+    today: tuple[int, int, int], typed: str, expected: str
+) -> None:
+    """A deal's close date: "05.12" on 6 December was read as 05.12.2027."""
+    now = datetime(*today, 12, tzinfo=ZoneInfo(MSK)).astimezone(UTC)
+    when = parse_when(typed, now, MSK, allow_past=True, recent_days=61)
+    assert when.at == wall(f"{expected} 10:00") and not when.has_time
+
+
+def test_without_recent_days_a_past_day_is_next_years() -> None:
+    """As for a task's due day."""
+    now = datetime(2026, 12, 6, 12, tzinfo=ZoneInfo(MSK)).astimezone(UTC)
+    assert parse_when("05.12", now, MSK, allow_past=True).at == wall("2027-12-05 10:00")

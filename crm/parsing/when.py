@@ -17,7 +17,9 @@ The ambiguous cases are settled so that a reminder never lands on a silent guess
   as ``9.30`` is an error, never re-read as a time;
 - ``a/b`` is always day/month, as in Russia: ``12/25`` is an error, not 25 December;
 - a time with no day that has already passed today means tomorrow;
-- a date with no year that is before today means next year;
+- a date with no year that is before today means next year, or, given ``recent_days``, this
+  year's when it was at most that many days ago (a deal's close date may be late: ``05.12`` on
+  6 December is yesterday, not a year ahead; ``20.12`` on 5 January is last December's);
 - a weekday is its next occurrence; today's weekday means today only when a time later than now
   is given (``в пятницу 15:30`` on a Friday at 12:00), otherwise a week ahead;
   ``next``/``следующий`` always skips today;
@@ -87,9 +89,12 @@ def parse_when(
     default_hour: int = 10,
     allow_past: bool = False,
     day_parts: Mapping[DayPart, Clock] = DAY_PARTS,
+    recent_days: int = 0,
 ) -> When:
-    """The moment for a text that is nothing but a date/time (the user answered "when?")."""
-    return _when(text, now, tz, default_hour, allow_past, day_parts, whole=True)
+    """The moment for a text that is nothing but a date/time (the user answered "when?").
+    ``recent_days``: a day and month with no year as many days ago or fewer is that past
+    day (with ``allow_past``), not next year's."""
+    return _when(text, now, tz, default_hour, allow_past, day_parts, whole=True, recent=recent_days)
 
 
 def split_when(
@@ -160,6 +165,7 @@ def _when(
     allow_past: bool,
     day_parts: Mapping[DayPart, Clock],
     whole: bool,
+    recent: int = 0,
 ) -> When:
     if not text.strip():
         raise WhenError("empty")
@@ -174,7 +180,7 @@ def _when(
     local_now = now.astimezone(zone)
     now_utc = now.astimezone(UTC).replace(second=0, microsecond=0)
     try:
-        at, has_time = _resolve(reading, local_now, now_utc, zone, default_hour)
+        at, has_time = _resolve(reading, local_now, now_utc, zone, default_hour, recent)
     except OverflowError:
         raise WhenError("not_a_date") from None
     if not MIN_YEAR <= at.astimezone(zone).year <= local_now.year + MAX_YEARS_AHEAD:
@@ -186,7 +192,12 @@ def _when(
 
 
 def _resolve(
-    reading: Reading, local_now: datetime, now_utc: datetime, zone: ZoneInfo, default_hour: int
+    reading: Reading,
+    local_now: datetime,
+    now_utc: datetime,
+    zone: ZoneInfo,
+    default_hour: int,
+    recent: int = 0,
 ) -> tuple[datetime, bool]:
     """The UTC moment and ``has_time`` for what was read, on the user's wall clock."""
     today = local_now.date()
@@ -197,7 +208,7 @@ def _resolve(
         if at < now_utc:
             at = _instant(today + timedelta(days=1), clock, zone)
         return at, True
-    target = _date_of(day, clock, local_now, now_utc, zone)
+    target = _date_of(day, clock, local_now, now_utc, zone, recent)
     if clock is not None:
         return _instant(target, clock, zone), True
     if day.keeps_time:
@@ -216,7 +227,12 @@ def _resolve(
 
 
 def _date_of(
-    day: Day, clock: Clock | None, local_now: datetime, now_utc: datetime, zone: ZoneInfo
+    day: Day,
+    clock: Clock | None,
+    local_now: datetime,
+    now_utc: datetime,
+    zone: ZoneInfo,
+    recent: int = 0,
 ) -> date:
     today = local_now.date()
     if day.offset is not None:
@@ -229,10 +245,23 @@ def _date_of(
         return today + timedelta(days=ahead)
     year = day.year
     if year is None:
+        if recent and (day.month, day.dom) != (today.month, today.day):
+            last = _last_of(day, today)  # this year's when it has passed, else last year's
+            if last is not None and (today - last).days <= recent:
+                return last
         year = today.year + ((day.month, day.dom) < (today.month, today.day))
     elif not MIN_YEAR <= year <= today.year + MAX_YEARS_AHEAD:
         raise WhenError("bad_year")  # 01.01.0000 (no such year), 1.01.1025: a typo
     return checked_date(year, day.month, day.dom)
+
+
+def _last_of(day: Day, today: date) -> date | None:
+    """The last ``day.dom``.``day.month`` before ``today`` (None: no such day that year)."""
+    year = today.year - ((day.month, day.dom) > (today.month, today.day))
+    try:
+        return date(year, day.month, day.dom)
+    except ValueError:
+        return None
 
 
 def _add_months(day: date, months: int) -> date:

@@ -41,6 +41,9 @@ routes = Routes(__name__)
 
 FIELDS = (DealField.AMOUNT, DealField.TITLE, DealField.EXPECTED_CLOSE)
 CLEAR = {"-", "—", "–"}
+# A close date typed without its year this many days past or fewer is that day, late already
+# ("05.12" on 6 December), not next year's; an earlier one is next year's.
+RECENT_CLOSE_DAYS = 61
 
 
 class _BadValue(ValueError):
@@ -143,11 +146,13 @@ def _today(crm: Crm, member: User) -> date:
 
 
 def _day(raw: str, crm: Crm, member: User) -> date | None:
-    """The local date of what was typed (a past date is fine: it may be late already)."""
+    """The local date of what was typed (a past date is fine: it may be late already; a
+    day and month of the last ``RECENT_CLOSE_DAYS`` are that day, not next year's)."""
     if raw in CLEAR:
         return None
     try:
-        when = parse_when(raw, crm.clock.now(), member.timezone, allow_past=True)
+        now, zone = crm.clock.now(), member.timezone
+        when = parse_when(raw, now, zone, allow_past=True, recent_days=RECENT_CLOSE_DAYS)
     except WhenError as error:
         why = _("“{value}” is not a date I can read.").format(value=shorten(raw, 50))
         why = year_problem() if error.code == "bad_year" else quoting(why, raw)
