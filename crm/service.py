@@ -54,6 +54,7 @@ from crm.reminders import Reminders
 from crm.reports import Reports
 from crm.setup_codes import SetupCodes
 from crm.task_edits import TaskEdits
+from crm.task_lists import TaskLists
 from crm.tasks import Tasks
 from crm.team_settings import SettingsCache, TeamSettings
 from crm.template_fields import TemplateFields
@@ -150,6 +151,7 @@ class Crm:
     )
     tasks = Part(lambda c: Tasks(c._session, c.clock, c.config, c.clients, c.deals))
     task_edits = Part(lambda c: TaskEdits(c._session, c.clock, c.tasks, c.clients, c.deals))
+    task_lists = Part(lambda c: TaskLists(c._session, c.clock))
     reminders = Part(lambda c: Reminders(c._session, c.clock, c.config))
     missed_reminders = Part(lambda c: MissedReminders(c._session))
     reports = Part(lambda c: Reports(c._session, c.pipelines))

@@ -1,5 +1,5 @@
-"""Fixing a task: its text, what it hangs off (a client or a deal), cancelling it; and the tasks
-further ahead than the week that ``Tasks.lists`` shows.
+"""Fixing a task: its text, what it hangs off (a client or a deal), cancelling it; and a
+deal's open tasks (its card's buttons).
 
 Due time, assignee and priority are changed by ``Tasks.reschedule``/``assign``/``set_options``.
 A cancelled task is removed, so it can never remind (a queued reminder renders to nothing);
@@ -8,24 +8,20 @@ its ``task_cancelled`` event keeps its text on the client's and deal's timelines
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import notices
-from crm.access import is_staff
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.deals import Deals
-from crm.errors import NotAllowed
 from crm.event_data import TaskCancelled, TaskChanged
 from crm.events import EventKind
 from crm.tasks import Tasks, clean_title
 from storage.engine import write_transaction
 from storage.models import Task, User
 
-LATER_LIMIT = 30
+DEAL_TASKS = 30  # read for a deal's card (it shows five)
 
 
 class TaskEdits:
@@ -76,19 +72,6 @@ class TaskEdits:
             await self._session.delete(task)
             await self._session.flush()
 
-    async def later(self, actor: User, member_id: int | None, day_start: datetime) -> list[Task]:
-        """Open tasks due after the week ``Tasks.lists`` covers (``day_start``, the reader's
-        local midnight in their zone, + 8 days on their clock)."""
-        if member_id != actor.id and not is_staff(actor):
-            raise NotAllowed()
-        query = select(Task).where(
-            Task.done_at.is_(None), Task.due_at >= day_start + timedelta(days=8)
-        )
-        if member_id is not None:
-            query = query.where(Task.assignee_id == member_id)
-        found = await self._session.scalars(query.order_by(Task.due_at, Task.id).limit(LATER_LIMIT))
-        return list(found)
-
     async def open_of_deal(self, actor: User, deal_id: int) -> list[Task]:
         """The deal's open tasks, soonest first (for its card)."""
         deal = await self._deals.visible(actor, deal_id)
@@ -96,6 +79,6 @@ class TaskEdits:
             select(Task)
             .where(Task.deal_id == deal.id, Task.done_at.is_(None))
             .order_by(Task.due_at, Task.id)
-            .limit(LATER_LIMIT)
+            .limit(DEAL_TASKS)
         )
         return list(found)

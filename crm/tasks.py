@@ -6,10 +6,8 @@ each was claimed); ``crm.reminders`` claims the due ones into the outbox.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, notices, outbox
@@ -32,14 +30,6 @@ from storage.models import Task, User
 PRIORITIES = ("low", "normal", "high")
 REMIND_BEFORE = (0, 15, 60, 1440)
 MAX_TITLE = 500
-
-
-@dataclass(frozen=True)
-class TaskLists:
-    overdue: list[Task]
-    today: list[Task]
-    week: list[Task]
-    done: list[Task]
 
 
 def clean_title(text: str) -> str:
@@ -206,34 +196,6 @@ class Tasks:
                 created = TaskCreated(due_at=due.isoformat(), repeat_of=task.id)
                 self._record(following, EventKind.TASK_CREATED, actor, created)
             return task, following
-
-    async def lists(self, actor: User, member_id: int | None, day_start: datetime) -> TaskLists:
-        """``member_id`` None: everyone's. Others' lists are for owners and admins.
-
-        ``day_start`` is the reader's local midnight in their zone: a day after it is their
-        next midnight (23 or 25 hours when the clocks move), not 24 hours.
-        """
-        if member_id != actor.id and not is_staff(actor):
-            raise NotAllowed()
-        query = select(Task)
-        if member_id is not None:
-            query = query.where(Task.assignee_id == member_id)
-        now = self._clock.now()
-        day_end, week_end = day_start + timedelta(days=1), day_start + timedelta(days=8)
-        open_tasks = query.where(Task.done_at.is_(None)).order_by(Task.due_at, Task.id)
-        overdue = await self._session.scalars(open_tasks.where(Task.due_at < now).limit(30))
-        today = await self._session.scalars(
-            open_tasks.where(Task.due_at >= now, Task.due_at < day_end).limit(30)
-        )
-        week = await self._session.scalars(
-            open_tasks.where(Task.due_at >= max(now, day_end), Task.due_at < week_end).limit(30)
-        )
-        done = await self._session.scalars(
-            query.where(Task.done_at.is_not(None), Task.done_at >= now - timedelta(days=7))
-            .order_by(Task.done_at.desc())
-            .limit(10)
-        )
-        return TaskLists(list(overdue), list(today), list(week), list(done))
 
     async def _open_task(self, actor: User, task_id: int) -> Task:
         """Locked and read afresh: one another member marked done meanwhile is refused."""

@@ -101,13 +101,10 @@ async def test_later_lists_what_is_beyond_the_week(app: App, join: Joiner) -> No
         soon = await crm.tasks.create(mila, "soon", day_start + timedelta(days=7, hours=12))
         far = await crm.tasks.create(mila, "far", day_start + timedelta(days=8))
         farther = await crm.tasks.create(mila, "farther", day_start + timedelta(days=40))
-        lists = await crm.tasks.lists(mila, MILA, day_start)
-        assert soon.id in [t.id for t in lists.week]
-        later = await crm.task_edits.later(mila, MILA, day_start)
-        assert [t.id for t in later] == [far.id, farther.id]
-        assert [t.id for t in await crm.task_edits.later(owner, None, day_start)] == [
-            far.id,
-            farther.id,
-        ]
+        listed = await crm.task_lists.page(mila, MILA, day_start, 0, 8)
+        sections = [(section.value, task.id) for section, task in listed.items]
+        assert sections == [("week", soon.id), ("later", far.id), ("later", farther.id)]
+        everyone = await crm.task_lists.page(owner, None, day_start, 0, 8)
+        assert [(s.value, t.id) for s, t in everyone.items] == sections
         with pytest.raises(NotAllowed):
-            await crm.task_edits.later(mila, OWNER_ID, day_start)
+            await crm.task_lists.page(mila, OWNER_ID, day_start, 0, 8)

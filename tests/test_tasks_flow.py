@@ -330,6 +330,35 @@ async def test_tasks_sections_follow_the_clock(
     assert "🗓 Next 7 days: 1" in listing.text and "Far away" in listing.text
 
 
+async def test_every_section_is_counted_whole_and_paged_through(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """At most 30 tasks of a section were read: 35 overdue said "❗ Overdue: 30", and the 5
+    most recently overdue were on no page (so were "Later"'s past 30)."""
+    for n in range(35):
+        await make_task(app, OWNER_ID, f"Overdue {n:02}", moscow(2, 13, n))
+    await make_task(app, OWNER_ID, "Today's", moscow(2, 18))
+    for n in range(32):
+        await make_task(app, OWNER_ID, f"Later {n:02}", moscow(20, 10, n))
+    clock.set(moscow(2, 14))
+    [listing] = await owner_en.send("/tasks")
+    assert "❗ Overdue: 35" in listing.text.splitlines()
+    pages, numbered = [listing.text], []
+    while "▶️" in [text for text, _d, _u in listing.buttons]:
+        [listing] = await owner_en.press("▶️", listing)
+        pages.append(listing.text)
+    for text in pages:
+        numbered += [line for line in text.splitlines() if line[:1].isdigit()]
+    assert len(pages) == 9  # 68 tasks, 8 a page
+    titles = [line.rsplit(":", 1)[1][3:] for line in numbered]  # after the time
+    expected = [f"Overdue {n:02}" for n in range(35)] + ["Today's"]
+    assert titles == expected + [f"Later {n:02}" for n in range(32)]
+    assert [line.split(".")[0] for line in numbered] == [str(n) for n in range(1, 69)]
+    # a section's heading on each page it goes on says the whole count
+    assert all("❗ Overdue: 35" in text for text in pages[:5])
+    assert "📅 Today: 1" in pages[4] and "🔭 Later: 32" in pages[4] and "🔭 Later: 32" in pages[8]
+
+
 async def test_owner_switches_to_a_member_and_to_everyone(
     app: App, owner_en: SimulatedUser, join: Joiner
 ) -> None:

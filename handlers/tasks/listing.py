@@ -87,8 +87,7 @@ async def list_screen(crm: Crm, member: User, who: int, page: int) -> Screen:
     # On the reader's clock: a day after it is their next midnight, 23 or 25 hours on when
     # the clocks move (aware arithmetic in a ZoneInfo zone keeps the wall time).
     day_start = datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
-    lists = await crm.tasks.lists(member, who or None, day_start)
-    later = await crm.task_edits.later(member, who or None, day_start)
+    listed = await crm.task_lists.page(member, who or None, day_start, page, PAGE_SIZE)
     if who == member.id:
         heading = _("✅ Your tasks")
     elif who == EVERYONE:
@@ -97,27 +96,16 @@ async def list_screen(crm: Crm, member: User, who: int, page: int) -> Screen:
         heading = _("✅ Tasks of {name}").format(
             name=member_name(await crm.members.get(member, who))
         )
-    sections = {
-        "overdue": lists.overdue,
-        "today": lists.today,
-        "week": lists.week,
-        "later": later,
-        "done": lists.done,
-    }
-    items = [(name, task) for name, tasks in sections.items() for task in tasks]
-    pages = max(1, -(-len(items) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
+    page, pages = listed.page, listed.pages
     parts: list[Text] = [as_line(Bold(heading))]
     rows: list[list[InlineKeyboardButton]] = []
-    if not items:
+    if not listed.items:
         parts.append(as_line(_("Nothing here. Add a task: /task tomorrow 10:00 call Ivan")))
     shown_section = ""
-    for number, (section, task) in enumerate(
-        items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE], start=page * PAGE_SIZE + 1
-    ):
-        if section != shown_section:
+    for number, (section, task) in enumerate(listed.items, start=page * PAGE_SIZE + 1):
+        if section != shown_section:  # the whole section's count, on every page it is on
             shown_section = section
-            parts.append(as_line("\n", Bold(section_title(section, len(sections[section])))))
+            parts.append(as_line("\n", Bold(section_title(section, listed.counts[section]))))
         view = await crm.reminders.view(task.id)
         parts.append(task_line(number, task, view, member.timezone, now, who == EVERYONE))
         rows.append(task_buttons(number, task, view, who, page))
