@@ -2,8 +2,9 @@
 
 Building a statement costs more Python than SQLite takes to run it (a quarter
 of a millisecond for the timeline's); the card runs the same five every time,
-so they are built here once and run with ``client`` (the client's id) and, for
-the timeline's page, ``offset`` and ``limit``. Pure: nothing here runs them.
+so they are built here once and run with ``client`` (the client's id), for the
+timeline's page ``offset`` and ``limit``, and for the open tasks ``tasks``. Pure:
+nothing here runs them.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ DEALS = (
     .order_by(Deal.closed_at.is_not(None), Deal.last_activity_at.desc())
 )
 
+# The first ``tasks`` open tasks, soonest first, each with how many there are in all (the
+# window counts before the limit): the card lists a few and says how many more.
 OPEN_TASKS = (
-    select(Task).where(Task.client_id == _CLIENT, Task.done_at.is_(None)).order_by(Task.due_at)
+    select(Task, func.count().over())
+    .where(Task.client_id == _CLIENT, Task.done_at.is_(None))
+    .order_by(Task.due_at, Task.id)
+    .limit(bindparam("tasks"))
 )

@@ -39,6 +39,7 @@ from storage.models import (
 )
 
 CARD_EVENTS = 10
+CARD_TASKS = 5  # open tasks the card lists (soonest first); it says how many more
 MAX_QUERY = 200  # characters of a search
 
 
@@ -76,7 +77,8 @@ class ClientCard:
     events_total: int
     actors: dict[int, User] = field(default_factory=dict)
     deals: list[DealLine] = field(default_factory=list)
-    open_tasks: list[Task] = field(default_factory=list)
+    open_tasks: list[Task] = field(default_factory=list)  # the first ``CARD_TASKS``
+    open_tasks_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ class ClientQueries:
             DealLine(deal, name, code, kind)
             for deal, name, code, kind in (await self._session.execute(sql.DEALS, params)).all()
         ]
-        tasks = list(await self._session.scalars(sql.OPEN_TASKS, params))
+        tasks = (await self._session.execute(sql.OPEN_TASKS, {**params, "tasks": CARD_TASKS})).all()
         return ClientCard(
             client=client,
             contacts=contacts,
@@ -129,7 +131,8 @@ class ClientQueries:
             events_total=int(total or 0),
             actors=people,
             deals=deals,
-            open_tasks=tasks,
+            open_tasks=[task for task, _total in tasks],
+            open_tasks_total=int(tasks[0][1]) if tasks else 0,
         )
 
     async def _card_contacts(self, client_id: int) -> Contacts:

@@ -9,8 +9,9 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.clients.card_head import deal_summary
 from handlers.clients.screen import back_button
-from handlers.clients.views import deal_button, deal_summary
+from handlers.clients.views import deal_button
 from handlers.kit.files import file_choices, send_back
 from handlers.kit.keyboards import button, keyboard, pick
 from handlers.kit.routes import Routes

@@ -6,20 +6,20 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.formatting import Bold, Italic, Text, as_line
+from aiogram.utils.formatting import Italic, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm import visibility
 from crm.cards import CardKind, CardRef
-from crm.client_queries import ClientCard, DealLine
-from crm.pipeline import StageView
+from crm.client_queries import ClientCard
 from crm.team_settings import Status
 from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.clients.card_head import DEALS_SHOWN, card_head, deal_stage, deal_summary
 from handlers.deals.callbacks import DealCb, NewDealCb
 from handlers.kit.history_page import HistoryPage, history_page
-from handlers.kit.labels import format_phone, member_name, status_label
+from handlers.kit.screen import MESSAGE_CHARS, utf16_length
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
-from handlers.kit.timeline import event_line, shorten
+from handlers.kit.timeline import event_line
 from handlers.kit.whole_text import read_whole_rows
 from handlers.records.views import card_buttons
 from handlers.tasks.card_buttons import task_rows
@@ -28,24 +28,13 @@ from handlers.templates.views import send_button
 from storage.models import Client, User
 
 CARD_PAGE = 10
-MAX_TAGS_SHOWN = 15
-DEALS_SHOWN = 5  # on the card; "All deals" lists the rest
+HEADING_ROOM = 60  # "History (1–10 of 12345)" and the line breaks around it
 
 
 def client_summary(client: Client) -> str:
     """One line for lists and search results: name, and company or city."""
     extra = client.company or client.city
     return f"{client.name} · {extra}" if extra else client.name
-
-
-def deal_stage(line: DealLine) -> StageView:
-    return StageView(line.deal.stage_id, line.stage_code, line.stage_name, line.stage_kind, 0, None)
-
-
-def deal_summary(title: str, amount: str, stage: str, limit: int = 60) -> str:
-    """``Supply · 150 000 ₽ · Meeting``, the title shortened first."""
-    tail = f" · {amount} · {stage}"
-    return shorten(title, max(limit - len(tail), 10)) + tail
 
 
 def deal_button(deal_id: int, icon: str, summary: str) -> InlineKeyboardButton:
@@ -64,51 +53,7 @@ def render_card(
 ) -> tuple[Text, InlineKeyboardMarkup]:
     """``extra``: lines of custom fields and links (handlers.records) and the client's
     Telegram chat; ``extra_rows``: that chat's buttons (handlers.business)."""
-    client, contacts = card.client, card.contacts
     tz = ZoneInfo(reader.timezone)
-    parts: list[Text] = [as_line(Bold("👤 ", client.name))]
-    if client.archived_at is not None:
-        parts.append(as_line(Italic(_("In the archive"))))
-    if client.company:
-        parts.append(as_line("🏢 ", client.company))
-    for phone in contacts.phones:
-        parts.append(as_line("📞 ", format_phone(phone)))
-    for email in contacts.emails:
-        parts.append(as_line("✉️ ", email))
-    place = ", ".join(p for p in (client.city, client.address) if p)
-    if place:
-        parts.append(as_line("📍 ", place))
-    parts.append(
-        as_line(_("Status: {status}").format(status=status_label(client.status, statuses)))
-    )
-    if client.source:
-        parts.append(as_line(_("Source: {source}").format(source=client.source)))
-    if contacts.tags:
-        shown = " ".join(f"#{tag}" for tag in contacts.tags[:MAX_TAGS_SHOWN])
-        more = "…" if len(contacts.tags) > MAX_TAGS_SHOWN else ""
-        parts.append(as_line(_("Tags: {tags}").format(tags=shown + more)))
-    manager = member_name(card.manager) if card.manager else _("nobody")
-    parts.append(as_line(_("Responsible: {name}").format(name=manager)))
-    creator = member_name(card.creator) if card.creator else "—"
-    created = client.created_at.astimezone(tz).strftime("%d.%m.%Y %H:%M")
-    parts.append(as_line(_("Created {date} by {name}").format(date=created, name=creator)))
-    parts.extend(as_line(line) for line in extra)
-    if card.deals:
-        parts.append(as_line())
-        parts.append(as_line(Bold(_("Deals"))))
-        for line in card.deals[:DEALS_SHOWN]:
-            amount = money(line.deal.amount_minor, line.deal.currency)
-            summary = deal_summary(line.deal.title, amount, stage_name(deal_stage(line)), 120)
-            parts.append(as_line("• ", summary))
-        if len(card.deals) > DEALS_SHOWN:
-            parts.append(as_line(_("…and {n} more").format(n=len(card.deals) - DEALS_SHOWN)))
-    if card.open_tasks:
-        parts.append(as_line())
-        parts.append(as_line(Bold(_("Open tasks"))))
-        for task in card.open_tasks:
-            due = task.due_at.astimezone(tz).strftime("%d.%m %H:%M")
-            parts.append(as_line("• ", due, " ", task.title))
-    parts.append(as_line())
     # The open card is visible: what the member sends next lands in this history.
     hint = [as_line(), Italic(_("✍️ What you send now goes into this card's history."))]
     history = None
@@ -119,13 +64,21 @@ def render_card(
             as_line(event_line(e, card.actors, tz, statuses, stages=stages, deal_titles=titles))
             for e in card.events
         ]
-        # Whatever the fields hold, the card stays within Telegram's 4096 characters.
-        history = history_page(parts, lines, hint, page, card.events_total)
+        # Whatever the fields, deals and tasks hold, the top part leaves room for the newest
+        # event, and the history fits the rest: the card stays within Telegram's limit.
+        room = _units(lines[0], *hint) + HEADING_ROOM
+        head = card_head(card, reader, statuses, extra, MESSAGE_CHARS - room)
+        history = history_page([head], lines, hint, page, card.events_total)
         text = history.text
     else:
-        parts.append(as_line(Italic(_("No history yet."))))
-        text = Text(*parts, *hint)
+        empty = [as_line(Italic(_("No history yet."))), *hint]
+        head = card_head(card, reader, statuses, extra, MESSAGE_CHARS - _units(*empty))
+        text = Text(head, *empty)
     return text, card_keyboard(card, reader, page, extra_rows, history)
+
+
+def _units(*parts: Text | str) -> int:
+    return utf16_length(Text(*parts).render()[0])
 
 
 def card_keyboard(
