@@ -19,7 +19,7 @@ from crm.clients import (
     phone_rows,
 )
 from crm.clock import Clock
-from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
+from crm.errors import ErrorCode, InvalidInput, NotAllowed, refuse_filled
 from crm.event_data import ClientDeleted, FieldChanged, ManagerChanged, StatusChanged, TagsChanged
 from crm.parsing.search_text import fold, unseen
 from crm.team_settings import TeamSettings
@@ -44,8 +44,10 @@ class ClientEdits:
         return await self._clients.contacts(client_id)
 
     async def edit_text(
-        self, actor: User, client_id: int, field_name: TextField, value: str
-    ) -> Client:
+        self, actor: User, client_id: int, field_name: TextField, value: str,
+        only_if_empty: bool = False,
+    ) -> Client:  # fmt: skip
+        """``only_if_empty``: refused (``FILLED_MEANWHILE``) if the field has a value now."""
         if unseen(value):  # typed, but nothing of it shows: not a "clear it"
             raise InvalidInput(ErrorCode.EMPTY, field=field_name)
         cleaned = clean_text(value, field_name, required=field_name == "name")
@@ -53,6 +55,7 @@ class ClientEdits:
             client = await self.visible(actor, client_id)
             contacts = await self.contacts(client.id)
             old = getattr(client, field_name)
+            refuse_filled(only_if_empty, old)
             setattr(client, field_name, cleaned)
             if field_name == "name":
                 client.name_folded = fold(cleaned or "")
@@ -65,7 +68,7 @@ class ClientEdits:
         async with write_transaction(self._session):
             client = await self.visible(actor, client_id)
             contacts = await self.contacts(client.id)
-            await self._refuse_duplicate(
+            await self._clients.refuse_duplicate(
                 actor, tuple(p for p in new if p not in contacts.phones), ()
             )
             old, contacts.phones = contacts.phones, new
@@ -82,7 +85,7 @@ class ClientEdits:
         async with write_transaction(self._session):
             client = await self.visible(actor, client_id)
             contacts = await self.contacts(client.id)
-            await self._refuse_duplicate(
+            await self._clients.refuse_duplicate(
                 actor, (), tuple(e for e in new if e not in contacts.emails)
             )
             old, contacts.emails = contacts.emails, new
@@ -93,9 +96,12 @@ class ClientEdits:
             self._changed(actor, client, contacts, "emails", old, new)
             return client
 
-    async def add_phone(self, actor: User, client_id: int, phone: str) -> Client:
-        """Add one phone (E.164, already parsed); another client's is refused."""
-        return await self._one(actor, client_id, "phones", phone, add=True)
+    async def add_phone(
+        self, actor: User, client_id: int, phone: str, only_if_empty: bool = False
+    ) -> Client:
+        """Add one phone (E.164, already parsed); another client's is refused, and with
+        ``only_if_empty`` any when the client has one now (``FILLED_MEANWHILE``)."""
+        return await self._one(actor, client_id, "phones", phone, add=True, only=only_if_empty)
 
     async def remove_phone(self, actor: User, client_id: int, phone: str) -> Client:
         return await self._one(actor, client_id, "phones", phone, add=False)
@@ -107,19 +113,24 @@ class ClientEdits:
     async def remove_email(self, actor: User, client_id: int, email: str) -> Client:
         return await self._one(actor, client_id, "emails", email.lower(), add=False)
 
-    async def _one(self, actor: User, client_id: int, field: str, value: str, add: bool) -> Client:
+    async def _one(
+        self, actor: User, client_id: int, field: str, value: str, add: bool, only: bool = False
+    ) -> Client:
         """Add or remove one phone or email; adding one already there or removing one that is
         not is a no-op (a double press). One ``field_changed`` event, as ``set_phones`` writes."""
         async with write_transaction(self._session):
             client = await self.visible(actor, client_id)
             contacts = await self.contacts(client.id)
             old: list[str] = list(getattr(contacts, field))
+            refuse_filled(only, old)
             if (value in old) == add:
                 return client
             phones = field == "phones"
             if add:
                 one: tuple[str, ...] = (value,)
-                await self._refuse_duplicate(actor, one if phones else (), () if phones else one)
+                await self._clients.refuse_duplicate(
+                    actor, one if phones else (), () if phones else one
+                )
                 new = [*old, value]
                 rows = phone_rows(client.id, (value,)) if phones else []
                 self._session.add_all(rows or [ClientEmail(client_id=client.id, email=value)])
@@ -133,20 +144,6 @@ class ClientEdits:
             setattr(contacts, field, new)
             self._changed(actor, client, contacts, field, old, new)
             return client
-
-    async def _refuse_duplicate(
-        self, actor: User, phones: tuple[str, ...], emails: tuple[str, ...]
-    ) -> None:
-        """A phone or email added to a card may not be another client's (as at creation)."""
-        found = await self._clients.find_duplicate(actor, phones, emails)
-        if found is not None:
-            raise Conflict(
-                ErrorCode.DUPLICATE_PHONE if found.by == "phone" else ErrorCode.DUPLICATE_EMAIL,
-                value=found.value,
-                name=found.name or "",
-                visible=found.visible,
-                client_id=found.client_id,
-            )
 
     def _changed(
         self,

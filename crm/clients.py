@@ -18,7 +18,7 @@ from crm.automation import triggers
 from crm.cards import Fill
 from crm.client_index import search_text
 from crm.clock import Clock
-from crm.errors import ErrorCode, InvalidInput, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from crm.event_data import ClientCreated, TagsChanged
 from crm.events import EventKind
 from crm.parsing.search_text import fold, one_line
@@ -173,6 +173,20 @@ class Clients:
             name=client.name if visible else None,
             archived=client.archived_at is not None,
         )
+
+    async def refuse_duplicate(
+        self, actor: User, phones: tuple[str, ...], emails: tuple[str, ...]
+    ) -> None:
+        """A phone or email added to a card may not be another client's (as at creation)."""
+        found = await self.find_duplicate(actor, phones, emails)
+        if found is not None:
+            raise Conflict(
+                ErrorCode.DUPLICATE_PHONE if found.by == "phone" else ErrorCode.DUPLICATE_EMAIL,
+                value=found.value,
+                name=found.name or "",
+                visible=found.visible,
+                client_id=found.client_id,
+            )
 
     # --- creating ------------------------------------------------------------------
 

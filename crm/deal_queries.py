@@ -70,6 +70,14 @@ class DealLine:
     client_name: str
 
 
+def next_open_stage(stages: list[StageView], stage_id: int) -> int | None:
+    """The open stage after ``stage_id`` (of ``stages``, a pipeline's), if that is an open
+    stage with a next one."""
+    ids = [s.id for s in stages if s.kind == "open"]
+    later = ids[ids.index(stage_id) + 1 :] if stage_id in ids else []
+    return later[0] if later else None
+
+
 class DealQueries:
     def __init__(
         self,
@@ -124,7 +132,7 @@ class DealQueries:
             events=events,
             events_total=int(total or 0),
             actors=people,
-            next_stage_id=await self._deals.next_stage_id(deal),
+            next_stage_id=next_open_stage(stages, deal.stage_id),
             can_change=can_change_deal(actor, deal),
         )
 

@@ -18,7 +18,7 @@ from crm.cards import Fill
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound, refuse_filled
 from crm.event_data import DealChanged, DealCreated, StageMove, data_of, stage_move
 from crm.events import EventKind
 from crm.parsing.search_text import fold, one_line
@@ -192,12 +192,6 @@ class Deals:
             await triggers.on_event(self._session, self._clock, moved)
             return deal
 
-    async def next_stage_id(self, deal: Deal) -> int | None:
-        """The open stage after the deal's own, if it is on an open stage that has a next one."""
-        ids = [s.id for s in await self._pipelines.stages(deal.pipeline_id) if s.kind == "open"]
-        later = ids[ids.index(deal.stage_id) + 1 :] if deal.stage_id in ids else []
-        return later[0] if later else None
-
     async def reopen(self, actor: User, deal_id: int) -> Deal:
         """Back to the open stage it was closed from (or the first, if that one is gone)."""
         deal = await self.changeable(actor, deal_id)
@@ -215,10 +209,13 @@ class Deals:
         target = previous if previous in opened else next(s.id for s in stages if s.kind == "open")
         return await self.move(actor, deal_id, int(str(target)))
 
-    async def set_amount(self, actor: User, deal_id: int, amount_minor: int) -> Deal:
+    async def set_amount(
+        self, actor: User, deal_id: int, amount_minor: int, only_if_empty: bool = False
+    ) -> Deal:
+        """``only_if_empty``: refused (``FILLED_MEANWHILE``) if the amount is not 0 now."""
         if amount_minor < 0:
             raise InvalidInput(ErrorCode.NEGATIVE_AMOUNT)
-        return await self._change(actor, deal_id, "amount_minor", amount_minor)
+        return await self._change(actor, deal_id, "amount_minor", amount_minor, only=only_if_empty)
 
     async def set_title(self, actor: User, deal_id: int, title: str) -> Deal:
         name = one_line(title)
@@ -260,12 +257,14 @@ class Deals:
             return event
 
     async def _change(
-        self, actor: User, deal_id: int, field: str, value: object, to: User | None = None
-    ) -> Deal:
+        self, actor: User, deal_id: int, field: str, value: object, to: User | None = None,
+        only: bool = False,
+    ) -> Deal:  # fmt: skip
         async with write_transaction(self._session):
             await row_locks.deal_locked(self._session, deal_id)
             deal = await self.changeable(actor, deal_id)
             old = getattr(deal, field)
+            refuse_filled(only, old)
             if old == value:
                 return deal
             if to is not None:  # a new manager: one who sees the client, and is told

@@ -157,12 +157,21 @@ class ErrorCode(StrEnum):
     NOT_FILLABLE = "not_fillable"
     FILL_BAD_AMOUNT = "fill_bad_amount"
     AMOUNT_TOO_PRECISE = "amount_too_precise"
+    FILLED_MEANWHILE = "filled_meanwhile"  # a template's "fill it now": someone else's value
 
 
 def amount_refusal(code: str) -> ErrorCode:
     """The refusal of a typed amount by its parser's ``code`` (``AmountError``): a part of
     a kopeck is told as such, anything else as not an amount."""
     return ErrorCode.AMOUNT_TOO_PRECISE if code == "too_precise" else ErrorCode.FILL_BAD_AMOUNT
+
+
+def refuse_filled(only_if_empty: bool, old: object) -> None:
+    """For a write meant only to fill an empty field (``only_if_empty``: a template's
+    "fill it now", checked under the card's lock): ``FILLED_MEANWHILE`` when the field has
+    a value now (``old`` as its text, empty when falsy), someone else's, which stays."""
+    if only_if_empty and old:
+        raise Conflict(ErrorCode.FILLED_MEANWHILE)
 
 
 class CrmError(Exception):

@@ -15,7 +15,7 @@ from crm.cards import Card, CardKind, CardRef, Cards, event_refs, value_column
 from crm.client_index import phone_forms, search_text, with_fields
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, refuse_filled
 from crm.field_defs import FieldDefs
 from crm.field_plain import (
     Plain,
@@ -97,13 +97,16 @@ class FieldValues:
         """The text as a value of the field, or InvalidInput with the reason."""
         return parse_for_field(field, text, self._config.default_phone_region)
 
-    async def set(self, actor: User, ref: CardRef, field_id: int, text: str) -> Plain:
-        """Set one field from what a person typed; returns the new plain value."""
+    async def set(
+        self, actor: User, ref: CardRef, field_id: int, text: str, only_if_empty: bool = False
+    ) -> Plain:
+        """Set one field from what a person typed; returns the new plain value.
+        ``only_if_empty``: refused (``FILLED_MEANWHILE``) if the field has a value now."""
         async with write_transaction(self._session):
             card = await self._changeable(actor, ref)
             field = await self._field_of(ref, card, field_id)
             parsed = self.parse(field, text)
-            return await self.apply(actor, ref, card, field, parsed)
+            return await self.apply(actor, ref, card, field, parsed, only_if_empty)
 
     async def clear(self, actor: User, ref: CardRef, field_id: int) -> None:
         async with write_transaction(self._session):
@@ -114,9 +117,11 @@ class FieldValues:
             await self.apply(actor, ref, card, field, None)
 
     async def apply(
-        self, actor: User, ref: CardRef, card: Card, field: FieldDef, parsed: Parsed | None
-    ) -> Plain:
-        """Replace the value inside the caller's write transaction; event when it changed."""
+        self, actor: User, ref: CardRef, card: Card, field: FieldDef, parsed: Parsed | None,
+        only_if_empty: bool = False,
+    ) -> Plain:  # fmt: skip
+        """Replace the value inside the caller's write transaction; event when it changed.
+        ``only_if_empty``: not if it has one (as text: a template's placeholder's value)."""
         column = value_column(ref.kind)
         old_rows = list(
             await self._session.scalars(
@@ -124,6 +129,7 @@ class FieldValues:
             )
         )
         old = plain_of(field, old_rows)
+        refuse_filled(only_if_empty, value_text(field, old))
         new_rows = rows_for(field, ref, parsed) if parsed is not None else []
         new = plain_of(field, new_rows)
         if old == new:

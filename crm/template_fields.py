@@ -68,16 +68,31 @@ class TemplateFields:
 
     async def fill(
         self, actor: User, name: str, text: str, *, client_id: int, deal_id: int | None
+    ) -> bool:
+        """Set the field behind placeholder ``name`` from what the member typed, if it is
+        still empty: False, and nothing written, when someone filled it meanwhile (checked
+        under the card's lock, so a value written a moment before is never overwritten)."""
+        try:
+            await self._fill(actor, name, text, client_id=client_id, deal_id=deal_id)
+        except Conflict as refused:
+            if refused.code != ErrorCode.FILLED_MEANWHILE:
+                raise
+            return False
+        return True
+
+    async def _fill(
+        self, actor: User, name: str, text: str, *, client_id: int, deal_id: int | None
     ) -> None:
-        """Set the field behind placeholder ``name`` from what the member typed."""
         if name == "client.company":
-            await self._client_edits.edit_text(actor, client_id, "company", text)
+            await self._client_edits.edit_text(
+                actor, client_id, "company", text, only_if_empty=True
+            )
         elif name == "client.phone":
             try:
                 phone = parse_phone(text, self._phone_region)
             except PhoneError as error:
                 raise InvalidInput(ErrorCode.FILL_BAD_PHONE) from error
-            await self._client_edits.add_phone(actor, client_id, phone.e164)
+            await self._client_edits.add_phone(actor, client_id, phone.e164, only_if_empty=True)
         elif name.startswith(CUSTOM_PREFIX) and name.removeprefix(CUSTOM_PREFIX).isdigit():
             field = await self._session.get(FieldDef, int(name.removeprefix(CUSTOM_PREFIX)))
             if field is None or field.kind not in (CardKind.CLIENT, CardKind.DEAL):
@@ -88,12 +103,12 @@ class TemplateFields:
                 ref = CardRef(CardKind.DEAL, deal_id)
             else:
                 ref = CardRef(CardKind.CLIENT, client_id)
-            await self._values.set(actor, ref, field.id, text)
+            await self._values.set(actor, ref, field.id, text, only_if_empty=True)
         elif name == "deal.amount" and deal_id is not None:
             try:
                 amount = parse_amount(text)
             except AmountError as error:
                 raise InvalidInput(amount_refusal(error.code)) from error
-            await self._deals.set_amount(actor, deal_id, amount)
+            await self._deals.set_amount(actor, deal_id, amount, only_if_empty=True)
         else:
             raise Conflict(ErrorCode.NOT_FILLABLE)

@@ -10,7 +10,7 @@ from bot.app import App
 from bot.simulator import SentMessage, SimulatedUser
 from crm.clients import ClientDraft
 from handlers.clients.callbacks import ClientCb
-from storage.models import Client
+from storage.models import Client, Deal
 from tests.conftest import OWNER_ID
 from tests.test_templates_flow import a_deal, a_template, events, word_file
 
@@ -31,6 +31,16 @@ async def missing_screen(owner: SimulatedUser, client_id: int, template: str) ->
     [missing] = await owner.press(template, picked)
     assert "has no value for" in missing.text
     return missing
+
+
+async def company_asked(app: App, owner: SimulatedUser) -> Deal:
+    """The owner, sending "Offer" from a deal whose client has no company, is asked for it."""
+    deal = await a_deal(app, amount=150_00)
+    await a_template(app, "Offer", "Dear {client.name} ({client.company})")
+    missing = await missing_screen(owner, deal.client_id, "📝 Offer")
+    [asked] = await owner.press("Fill {client.company} now", missing)
+    assert asked.text == "Send the client's company."
+    return deal
 
 
 async def company(app: App, client_id: int) -> str | None:
@@ -97,11 +107,7 @@ async def test_fill_pressed_when_only_what_cannot_be_filled_here_is_missing(
 async def test_a_value_typed_after_someone_filled_the_field_does_not_overwrite_it(
     app: App, owner_en: SimulatedUser
 ) -> None:
-    deal = await a_deal(app, amount=150_00)
-    await a_template(app, "Offer", "Dear {client.name} ({client.company})")
-    missing = await missing_screen(owner_en, deal.client_id, "📝 Offer")
-    [asked] = await owner_en.press("Fill {client.company} now", missing)
-    assert asked.text == "Send the client's company."
+    deal = await company_asked(app, owner_en)
     await set_company(app, deal.client_id, "Roga & Co")
 
     told, ready = await owner_en.send("Horns Ltd")

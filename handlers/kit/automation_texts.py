@@ -126,6 +126,7 @@ def template_error_text(error: CrmError) -> str | None:
             "An amount has at most two digits after the decimal point (kopecks, cents)."
         ),
         "not_fillable": _("This field cannot be filled from here."),
+        "filled_meanwhile": _("Someone filled this field meanwhile; their value stays."),
         "mail_off": _("Email is not set up: the team's SMTP settings are empty."),
         "no_email": _("The client has no email address. Add one on the card first."),
         "template_empty": _(

@@ -173,24 +173,24 @@ async def typed_value(
     # A wrong value is asked again; a template, client or deal gone meanwhile ends it.
     async with keep_asking(state, again=WRONG_VALUE):
         check = await _check(crm, member, data)
-        taken = sending.send_field not in check.missing  # filled by someone meanwhile
-        if not taken:
-            await crm.template_fields.fill(
-                member,
-                sending.send_field,
-                message.text or "",
-                client_id=check.client.id,
-                deal_id=check.deal.id if check.deal else None,
-            )
+        # Filled by someone meanwhile: before the value came, or just before it is written
+        # (``fill`` writes it only into an empty field, under the card's lock).
+        taken = sending.send_field not in check.missing or not await crm.template_fields.fill(
+            member,
+            sending.send_field,
+            message.text or "",
+            client_id=check.client.id,
+            deal_id=check.deal.id if check.deal else None,
+        )
     await Sending.drop(state)
     await state.set_state(None)
+    check = await _check(crm, member, data)
     if taken:  # theirs stays: told, and the template filled with it
         custom = await crm.templates.custom_names()
         value = check.values.get(sending.send_field) or ""
         await message.answer(
             **Text(filled_meanwhile(sending.send_field, value, custom)).as_kwargs()
         )
-    check = await _check(crm, member, data)
     if check.missing:
         await show(message, await _missing(crm, check))
         return
