@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.api_session import ApiSession
 from bot.config import Settings
 from bot.flood import FloodControl
+from bot.fsm_keys import DestinyKeys
 from bot.i18n import build_i18n
 from bot.lease import Leases, LocalLeases, RedisLeases
 from bot.polling import AnswersFirst, UnderWay
@@ -141,7 +142,7 @@ def build_app(
     # Innermost: counts what reached Telegram, and every 429 it answered.
     bot.session.middleware(RequestMetrics())
     if fsm_storage is None and settings.redis_url:
-        fsm_storage = RedisStorage.from_url(settings.redis_url)
+        fsm_storage = RedisStorage.from_url(settings.redis_url, key_builder=DestinyKeys())
     under_way = UnderWay()
     dispatcher = build_dispatcher(
         factory,
