@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import outbox
 from crm.clock import Clock
 from crm.outbox import OutboxKind
-from storage.models import Client, Task, User
+from storage.models import Client, Record, Task, User
 
 
 async def tell(
@@ -59,6 +59,13 @@ async def task_cancelled(session: AsyncSession, clock: Clock, task: Task, actor_
 async def client_assigned(session: AsyncSession, clock: Clock, client: Client, by: int) -> None:
     await tell(
         session, clock, OutboxKind.CLIENT_ASSIGNED, client.manager_id, by, {"client_id": client.id}
+    )
+
+
+async def record_assigned(session: AsyncSession, clock: Clock, record: Record, by: int) -> None:
+    """A record's new responsible is told, as a client's is (``client_assigned``)."""
+    await tell(
+        session, clock, OutboxKind.RECORD_ASSIGNED, record.manager_id, by, {"record_id": record.id}
     )
 
 

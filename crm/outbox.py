@@ -30,6 +30,7 @@ class OutboxKind(StrEnum):
     TASK_DONE = "task_done"
     TASK_CANCELLED = "task_cancelled"
     CLIENT_ASSIGNED = "client_assigned"
+    RECORD_ASSIGNED = "record_assigned"
     CLIENT_DELETED = "client_deleted"
     HANDED_OVER = "handed_over"
     DEAL_ASSIGNED = "deal_assigned"

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, link_writes, visibility
+from crm import events, link_writes, notices, visibility
 from crm.automation import triggers
 from crm.cards import CardKind, CardRef, Cards
 from crm.clock import Clock
@@ -153,6 +153,7 @@ class Records:
                     record_id=record.id,
                     data=ManagerChanged(old=old, new=manager_id),
                 )
+                await notices.record_assigned(self._session, self._clock, record, actor.id)
             return record
 
     async def set_archived(self, actor: User, record_id: int, archived: bool) -> Record:

@@ -16,7 +16,6 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.access import is_staff
 from crm.digest_days import local_day_bounds
-from crm.errors import CrmError
 from crm.outbox import GROUP_KINDS, TASK_REMINDERS, OutboxKind
 from crm.service import Crm
 from handlers.automation.views import NOTICE_KINDS, automation_keyboard, automation_text
@@ -25,6 +24,7 @@ from handlers.intake.views import lead_notice
 from handlers.kit.labels import member_name, role_name
 from handlers.reports.digest_views import morning_text, summary_text
 from handlers.tasks.views import reminder_message
+from reminders.assigned import card_assigned
 from reminders.group_views import group_text
 from reminders.render_types import Rendered
 from reminders.team_notices import member_changed, missed_reminders
@@ -191,28 +191,6 @@ async def _digest(
     return Rendered(summary_text(summary, stages, people, crm.config.currency))
 
 
-async def _deal_assigned(
-    crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
-) -> Rendered | None:
-    """The "you were given the deal" notice, from current data; nothing if taken back meanwhile."""
-    reader = await crm.members.get_active(chat_id)
-    if reader is None:
-        return None
-    try:
-        card = await crm.deal_queries.card(reader, int(payload.get("deal_id", 0)))
-    except CrmError:
-        return None
-    if card.deal.manager_id != chat_id:
-        return None
-    return Rendered(
-        Text(
-            _("You are now responsible for the deal “{title}” (client: {client}).").format(
-                title=card.deal.title or "—", client=card.client.name
-            )
-        )
-    )
-
-
 async def _notice(
     crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
 ) -> Rendered | None:
@@ -241,23 +219,11 @@ async def _notice(
                 )
             )
         )
-    if kind == OutboxKind.TASK_DONE:
-        view = await crm.reminders.view(int(payload.get("task_id", 0)))
-        if view is None or view.task.done_at is None:
-            return None
-        who = view.assignee.full_name if view.assignee else "—"
-        return Rendered(
-            Text(_("{who} did the task “{title}”.").format(who=who, title=view.task.title))
-        )
-    try:
-        client = await crm.clients.visible(reader, int(payload.get("client_id", 0)))
-    except CrmError:
+    view = await crm.reminders.view(int(payload.get("task_id", 0)))  # TASK_DONE
+    if view is None or view.task.done_at is None:
         return None
-    if client.manager_id != chat_id:
-        return None  # given to someone else meanwhile
-    return Rendered(
-        Text(_("You are now responsible for the client “{name}”.").format(name=client.name))
-    )
+    who = view.assignee.full_name if view.assignee else "—"
+    return Rendered(Text(_("{who} did the task “{title}”.").format(who=who, title=view.task.title)))
 
 
 # Every kind has its renderer here (tests/test_outbox_kinds.py checks).
@@ -269,7 +235,6 @@ RENDERERS: dict[OutboxKind, Renderer] = {
     **dict.fromkeys(TASK_KINDS, _task),
     **dict.fromkeys(
         (
-            OutboxKind.CLIENT_ASSIGNED,
             OutboxKind.CLIENT_DELETED,
             OutboxKind.TASK_DONE,
             OutboxKind.TASK_CANCELLED,
@@ -277,7 +242,10 @@ RENDERERS: dict[OutboxKind, Renderer] = {
         ),
         _notice,
     ),
-    OutboxKind.DEAL_ASSIGNED: _deal_assigned,
+    **dict.fromkeys(
+        (OutboxKind.CLIENT_ASSIGNED, OutboxKind.DEAL_ASSIGNED, OutboxKind.RECORD_ASSIGNED),
+        card_assigned,
+    ),
     **dict.fromkeys((OutboxKind.ROLE_CHANGED, OutboxKind.ACCESS_CHANGED), member_changed),
     OutboxKind.MISSED_REMINDERS: missed_reminders,
     **dict.fromkeys(GROUP_KINDS, _group),

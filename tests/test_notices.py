@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aiogram.methods import SendMessage
+from sqlalchemy import select
 
 from bot.app import App
 from bot.offline import OfflineSession
+from crm.outbox import OutboxKind
 from crm.service import Crm
-from storage.models import User
+from storage.models import OutboxMessage, User
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
 
@@ -83,3 +85,35 @@ async def test_a_long_named_clients_deletion_notice_fits_its_key(
     session.clear()
     await app.sender.drain_once()
     assert texts_to(session, MILA) == [f"Your client “{name}” was deleted."]
+
+
+async def test_a_member_given_a_record_is_told_as_for_a_client(
+    app: App, join: Joiner, session: OfflineSession
+) -> None:
+    """The "👤 Responsible" of a record: the new one is told through the outbox, unless they
+    gave it to themselves; a record given on to someone else before the notice went out
+    tells nothing (rendered from the record as it is then)."""
+    await join(MILA, "manager", "Mila", language_code="en")
+    await join(MILA + 1, "manager", "Lev", language_code="en")
+    async with app.crm.open() as crm:
+        owner = await actor(crm, OWNER_ID)
+        kind = await crm.record_types.create(owner, "Supplier", "Suppliers", "🏭")
+        acme = await crm.records.create(owner, kind.id, "Acme")
+        later = await crm.records.create(owner, kind.id, "Later")
+    await app.sender.drain_once()
+    session.clear()
+    async with app.crm.open() as crm:
+        owner = await actor(crm, OWNER_ID)
+        await crm.records.set_manager(owner, acme.id, MILA)
+        await crm.records.set_manager(owner, later.id, None)
+        await crm.records.set_manager(owner, later.id, OWNER_ID)  # to oneself: no notice
+        await crm.records.set_manager(owner, later.id, MILA + 1)
+        await crm.records.set_manager(owner, later.id, None)  # taken back before it went out
+    async with app.engine.connect() as db:
+        told = await db.scalars(
+            select(OutboxMessage.chat_id).where(OutboxMessage.kind == OutboxKind.RECORD_ASSIGNED)
+        )
+        assert sorted(told) == [MILA, MILA + 1]  # none for the owner who took it
+    await app.sender.drain_once()
+    assert texts_to(session, MILA) == ["You are now responsible for “Acme” (Supplier)."]
+    assert texts_to(session, MILA + 1) == texts_to(session, OWNER_ID) == []

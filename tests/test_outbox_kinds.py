@@ -39,6 +39,8 @@ async def test_every_outbox_kind_renders_to_words_from_the_current_data(
         client = await crm.clients.create(owner, ClientDraft(name="Acme"))
         assert isinstance(client, Client)
         deal = await crm.deals.create(owner, client.id, 150_000, "Supplies")
+        suppliers = await crm.record_types.create(owner, "Supplier", "Suppliers", "🏭")
+        record = await crm.records.create(owner, suppliers.id, "Acme")
         due = app.crm.clock.now() + timedelta(hours=2)
         task = await crm.tasks.create(owner, "Call Acme", due, client_id=client.id)
         finished = await crm.tasks.create(owner, "Send the offer", due, client_id=client.id)
@@ -53,6 +55,7 @@ async def test_every_outbox_kind_renders_to_words_from_the_current_data(
             OutboxKind.TASK_DONE: (OWNER_ID, {"task_id": finished.id}),
             OutboxKind.TASK_CANCELLED: (OWNER_ID, {"task_id": 99, "title": "Call", "by": OWNER_ID}),
             OutboxKind.CLIENT_ASSIGNED: (OWNER_ID, {"client_id": client.id}),
+            OutboxKind.RECORD_ASSIGNED: (OWNER_ID, {"record_id": record.id}),
             OutboxKind.CLIENT_DELETED: (OWNER_ID, {"client_id": client.id, "name": "Acme"}),
             OutboxKind.HANDED_OVER: (OWNER_ID, {"clients": 1, "deals": 2, "tasks": 3}),
             OutboxKind.DEAL_ASSIGNED: (OWNER_ID, {"deal_id": deal.id}),
