@@ -14,8 +14,8 @@ It stays true because nothing changes a member's row but this process:
   another instance, and a copy a few seconds old could send a note to the card
   the member has left, so every update reads its row as before;
 * every statement this process sends that may change a member's row (any but a
-  ``SELECT`` that names ``users``; one that deletes rows of ``clients`` or
-  ``deals``, which clears open cards through their foreign keys) drops every
+  ``SELECT`` that names ``users``; one that deletes rows of ``clients``,
+  ``deals`` or ``records``, which clears open cards through their foreign keys) drops every
   copy when it is sent, and again when its connection is back in the pool, its
   transaction over and the ``COMMIT`` done;
 * a copy is kept only from a read that began a transaction of its own (its
@@ -32,7 +32,7 @@ The open cards members opened and this process has not written yet
 (``open_cards``, on with the copies) are put on every member handed out, from a
 copy or loaded (``OpenCards.watch``): the row as this process will write it (so
 an open card changed by hand in the database meanwhile is written over). A
-statement that removes clients or deals closes them all (``OpenCards.close_all``),
+statement that removes clients, deals or records closes them all (``OpenCards.close_all``),
 when sent and again when its transaction is over.
 """
 
@@ -52,10 +52,11 @@ from storage.models import User
 
 # A statement after which a member's row may differ from its copy: any but a SELECT that
 # names ``users`` (quoted, with a schema, in a CTE: anywhere), and any that deletes or
-# replaces rows and names ``clients`` or ``deals`` (their deletion clears open cards).
+# replaces rows and names ``clients``, ``deals`` or ``records`` (their deletion clears open
+# cards: ``users.open_record_id`` too, since migration 0028).
 _READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
 _USERS = re.compile(r"\busers\b", re.IGNORECASE)
-_CARDS = re.compile(r"\b(clients|deals)\b", re.IGNORECASE)
+_CARDS = re.compile(r"\b(clients|deals|records)\b", re.IGNORECASE)
 _REMOVES = re.compile(r"\b(DELETE|REPLACE|TRUNCATE|MERGE)\b", re.IGNORECASE)
 _WRITING = "kartoteka_member_change"  # connection info: it changed members, not yet returned
 _REMOVING = "kartoteka_card_removal"  # connection info: it removed cards, not yet returned
@@ -71,7 +72,7 @@ def changes_members(statement: str) -> bool:
 
 
 def removes_cards(statement: str) -> bool:
-    """Whether ``statement`` may remove clients or deals (which clears open cards)."""
+    """Whether ``statement`` may remove clients, deals or records (which clears open cards)."""
     return bool(_CARDS.search(statement) and _REMOVES.search(statement))
 
 

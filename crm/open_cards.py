@@ -14,7 +14,7 @@ What it costs, against a write after each view:
 * a crash loses what was kept since the last write (a tick: ``OUTBOX_POLL_SECONDS``,
   a second by default; longer while writes fail): those members' plain text
   goes to the card they had open before, as after a write that failed;
-* removing clients or deals (``MemberCache`` hears the statement) closes every
+* removing clients, deals or records (``MemberCache`` hears the statement) closes every
   card kept, and any card kept later by an update that began before the removal
   (a card is kept once its update's answer is out, and it may have been read
   before): the database's foreign keys clear only the cards it holds, and on
@@ -112,7 +112,7 @@ class OpenCards:
         self._turn = asyncio.Lock()  # one write at a time
         self._failing = False  # the last write failed (told once until one succeeds)
         self.removals = 0
-        """How many times removing clients or deals closed every card (``close_all``)."""
+        """How many times removing cards closed every card kept (``close_all``)."""
 
     @property
     def enabled(self) -> bool:
@@ -129,7 +129,7 @@ class OpenCards:
 
     def keep(self, user: User, card: OpenCard, removals: int) -> None:
         """``user`` opened ``card`` in an update that began when ``removals`` was as given:
-        theirs at once, written by the next ``write``. Kept closed if clients or deals were
+        theirs at once, written by the next ``write``. Kept closed if clients, deals or records were
         removed since (``close_all``, by any update): it may be one of them, read before
         and kept after (once the update's answer is out). Conservative: any removal while
         the update ran closes it (no update opens a card after removing one, and
@@ -147,7 +147,7 @@ class OpenCards:
             card.put_on(user)
 
     def close_all(self) -> None:
-        """Clients or deals are being removed (``MemberCache`` hears it, when the statement
+        """Clients, deals or records are being removed (``MemberCache`` hears it, when the statement
         is sent and when its transaction is over): every card kept, or being written,
         is closed. A card kept here may be one of them, and the database's foreign keys
         clear only what it holds; left open, its id could be given to the next client

@@ -33,6 +33,8 @@ from tests.test_idle_tick import statements
         ("WITH gone AS (SELECT 1) UPDATE users SET active = false", True),
         ("DELETE FROM clients WHERE clients.id = ?", True),
         ("DELETE FROM deals WHERE deals.client_id IN (?)", True),
+        ("DELETE FROM records WHERE records.id = ?", True),
+        ("DELETE FROM field_values WHERE field_values.record_id = ?", False),
         ("REPLACE INTO clients (id, name) VALUES (?, ?)", True),
         ("TRUNCATE public.deals CASCADE", True),
         ("UPDATE clients SET name=? WHERE clients.id = ?", False),

@@ -283,3 +283,26 @@ async def test_a_write_cut_short_keeps_the_cards_and_stopping_waits_for_one(
     assert await cards.write(wait=True) == 1  # the bot stopping waits, then writes it
     assert await tick == 1
     assert await written(app, OWNER_ID) == (None, None)
+
+
+async def test_deleting_a_record_closes_the_kept_cards(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    """A record's card kept open (``users.open_record_id``) is closed when records are
+    deleted, as a client's or a deal's is: the database's foreign key clears only the card
+    it holds, and the one kept in the process would have taken the next file."""
+    from tests.test_record_card_files import open_record, suppliers_with
+
+    mila = await join(5301, "admin", "Mila", language_code="en")
+    _type, [acme] = await suppliers_with(app, "Acme")
+    await open_record(mila, acme.id)
+    assert (await member(app, 5301)).open_record_id == acme.id
+    async with app.crm.open() as crm:  # the owner deletes it
+        await crm.records.delete(await member(app, OWNER_ID), acme.id)
+    assert (await member(app, 5301)).open_record_id is None
+    [answer] = await mila.send_document("contract.pdf", "application/pdf")
+    assert answer.text.startswith("Open a card first")
+    await app.ticker.tick()
+    async with app.engine.connect() as conn:
+        row = await conn.execute(text("SELECT open_record_id FROM users WHERE id = 5301"))
+        assert row.scalar_one() is None
