@@ -23,6 +23,7 @@ from crm.field_values import FieldValues
 from crm.parsing.fields import Parsed
 from crm.parsing.search_text import fold
 from crm.record_types import RecordTypes
+from crm.row_locks import cards_locked
 from crm.timeline import FileKind, clean_note, take_back
 from storage.engine import write_transaction
 from storage.models import Event, FieldDef, Record, User
@@ -137,6 +138,9 @@ class Records:
         if not visibility.can_reassign(actor):
             raise NotAllowed()
         async with write_transaction(self._session):
+            # Locked and read afresh (crm.row_locks), as a client's: two members giving it at
+            # once each wrote the change, and its new responsible was told twice.
+            await cards_locked(self._session, [CardRef(CardKind.RECORD, record_id)])
             record = await self.visible(actor, record_id)
             if manager_id is not None:
                 manager = await self._session.get(User, manager_id)

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aiogram.methods import SendMessage
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import App
 from bot.offline import OfflineSession
 from crm.outbox import OutboxKind
 from crm.service import Crm
-from storage.models import OutboxMessage, User
+from storage.models import Event, OutboxMessage, Record, User
+from tests.at_once import lock, once_other_commits
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
 
@@ -117,3 +118,33 @@ async def test_a_member_given_a_record_is_told_as_for_a_client(
     await app.sender.drain_once()
     assert texts_to(session, MILA) == ["You are now responsible for “Acme” (Supplier)."]
     assert texts_to(session, MILA + 1) == texts_to(session, OWNER_ID) == []
+
+
+async def test_a_record_given_by_two_members_at_once_is_changed_and_told_once(
+    app: App, join: Joiner
+) -> None:
+    """Two members give a record to Mila at once: the later waits for the earlier (the
+    record's row lock, as a client's set_manager takes) and finds it hers already, so it
+    writes no second change and tells her nothing more. The earlier is a second connection
+    holding its change uncommitted (its own event and notice left out); on SQLite the later
+    waits for the write lock."""
+    await join(MILA, "manager", "Mila", language_code="en")
+    async with app.crm.open() as crm:
+        owner = await actor(crm, OWNER_ID)
+        kind = await crm.record_types.create(owner, "Supplier", "Suppliers", "🏭")
+        acme = await crm.records.create(owner, kind.id, "Acme")
+
+    async def give() -> None:
+        async with app.crm.open() as crm:
+            await crm.records.set_manager(await actor(crm, OWNER_ID), acme.id, MILA)
+
+    async with app.engine.connect() as other:
+        await other.execute(lock(Record, acme.id))
+        await other.execute(update(Record).where(Record.id == acme.id).values(manager_id=MILA))
+        await once_other_commits(other, give())
+    async with app.engine.connect() as db:
+        told = await db.scalars(
+            select(OutboxMessage.chat_id).where(OutboxMessage.kind == OutboxKind.RECORD_ASSIGNED)
+        )
+        changes = await db.scalars(select(Event.id).where(Event.kind == "manager_changed"))
+        assert (list(told), list(changes)) == ([], [])
