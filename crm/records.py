@@ -24,7 +24,8 @@ from crm.parsing.fields import Parsed
 from crm.parsing.search_text import fold
 from crm.record_types import RecordTypes
 from crm.row_locks import cards_locked
-from crm.timeline import FileKind, clean_note, take_back
+from crm.take_back import meant_by, take_back
+from crm.timeline import FileKind, clean_note
 from storage.engine import write_transaction
 from storage.models import Event, FieldDef, Record, User
 
@@ -216,8 +217,12 @@ class Records:
         note = clean_note(caption, False)
         return await self._add(actor, record_id, EventKind.FILE, note, data, current=True)
 
-    async def undo(self, actor: User, event_id: int) -> None:
-        """Take back one's own file or comment on a record, made within the last hour."""
+    async def undo(
+        self, actor: User, event_id: int, record_id: int | None = None, check: str | None = None
+    ) -> None:
+        """Take back one's own file or comment on a record, made within the last hour: the
+        event ``event_id``, if it is on ``record_id``'s timeline and its ``undo_check`` is
+        ``check`` (each None on an older button: not checked)."""
 
         async def see(event: Event) -> None:
             if event.record_id is None:
@@ -225,7 +230,8 @@ class Records:
             await self.visible(actor, event.record_id)
 
         async with write_transaction(self._session):
-            await take_back(self._session, self._clock, actor, event_id, see)
+            meant = meant_by(record_id, lambda event: event.record_id, check)
+            await take_back(self._session, self._clock, actor, event_id, see, meant)
 
     async def file_event(self, actor: User, event_id: int) -> Event:
         event = await self._session.get(Event, event_id)

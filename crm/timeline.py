@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from crm import events
 from crm.clients import Clients
 from crm.clock import Clock
-from crm.errors import Conflict, ErrorCode, InvalidInput, NotFound
+from crm.errors import ErrorCode, InvalidInput, NotFound
 from crm.event_data import CallLogged, FileAttached
 from crm.events import EventKind
 from crm.open_cards import CLOSED, OpenCard, OpenCards, open_card_update
 from crm.parsing.search_text import shows, unseen
+from crm.take_back import NOTE_KINDS, meant_by, take_back
 from storage.engine import write_row, write_transaction
 from storage.models import Deal, Event, User
 
@@ -30,8 +30,6 @@ log = logging.getLogger(__name__)
 MAX_NOTE = 4000
 CALL_OUTCOMES = ("reached", "no_answer", "call_back")
 FileKind = Literal["photo", "voice", "document", "video", "audio", "video_note"]
-UNDO_WINDOW = timedelta(hours=1)
-NOTE_KINDS = ("comment", "call", "file")
 # Reopening the open card writes its time again only once it is this old.
 OPEN_CARD_REFRESH = timedelta(minutes=1)
 
@@ -54,27 +52,6 @@ def clean_note(text: str | None, required: bool = True) -> str | None:
     if len(note) > MAX_NOTE:
         raise InvalidInput(ErrorCode.TOO_LONG, field="comment", limit=MAX_NOTE)
     return note
-
-
-async def take_back(
-    session: AsyncSession,
-    clock: Clock,
-    actor: User,
-    event_id: int,
-    see: Callable[[Event], Awaitable[None]],
-) -> None:
-    """Delete ``actor``'s own comment, call note or file made within ``UNDO_WINDOW``, on a
-    card ``see`` finds the actor still sees (a client's or a record's); in the caller's
-    transaction."""
-    event = await session.get(Event, event_id)
-    if event is None or event.kind not in NOTE_KINDS:
-        raise Conflict(ErrorCode.ALREADY_UNDONE)
-    if event.actor_id != actor.id:
-        raise NotFound()
-    await see(event)
-    if clock.now() - event.occurred_at > UNDO_WINDOW:
-        raise Conflict(ErrorCode.TOO_LATE_TO_UNDO)
-    await session.execute(delete(Event).where(Event.id == event_id))
 
 
 class Timeline:
@@ -127,8 +104,12 @@ class Timeline:
             actor, client_id, EventKind.FILE, text=note, data=data, deal_id=deal_id
         )
 
-    async def undo_comment(self, actor: User, event_id: int) -> None:
-        """Take back one's own comment (or call note) made within the last hour."""
+    async def undo_comment(
+        self, actor: User, event_id: int, client_id: int | None = None, check: str | None = None
+    ) -> None:
+        """Take back one's own comment, call note or file made within the last hour: the
+        event ``event_id``, if it is on ``client_id``'s timeline and its ``undo_check`` is
+        ``check`` (each None on an older button: not checked)."""
 
         async def see(event: Event) -> None:
             if event.client_id is None:
@@ -136,7 +117,8 @@ class Timeline:
             await self._clients.visible(actor, event.client_id)
 
         async with write_transaction(self._session):
-            await take_back(self._session, self._clock, actor, event_id, see)
+            meant = meant_by(client_id, lambda event: event.client_id, check)
+            await take_back(self._session, self._clock, actor, event_id, see, meant)
 
     async def file_event(self, actor: User, event_id: int) -> Event:
         """A file from a timeline the actor can see, to be sent back on request."""

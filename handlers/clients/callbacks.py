@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
-from pydantic import model_validator
 
 from handlers.kit.callbacks import MemberId, Page, RecordId
 
@@ -34,7 +32,7 @@ class CardAction(StrEnum):
     CALL = "call"
     CALL_OUTCOME = "call_outcome"
     CALL_SAVE = "call_save"
-    UNDO = "undo"
+    UNDO = "undo"  # an older message's Undo (``UndoCb`` now)
     CONTACTS = "contacts"  # ``code``: phones or emails, one button each
     CONTACT_ADD = "contact_add"  # ``code``: phones or emails
     UNCONTACT = "uncontact"  # ``code``: p or e and the value's token; asks first
@@ -59,16 +57,6 @@ class ClientCb(CallbackData, prefix="cl"):
     code: str = ""
     at: Page = 0
     member_id: MemberId = 0
-
-    @model_validator(mode="before")
-    @classmethod
-    def _legacy_value(cls, data: Any) -> Any:
-        # deals/edit.py still builds its Undo button with ``value=str(event.id)``;
-        # remove once it passes ``ref=event.id``.
-        if isinstance(data, dict) and "value" in data:
-            data = dict(data)
-            data.setdefault("ref", data.pop("value") or 0)
-        return data
 
 
 class ListAction(StrEnum):

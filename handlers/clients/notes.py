@@ -10,11 +10,13 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.backups import FILE_PREFIX
+from crm.cards import CardKind
 from crm.errors import ErrorCode
 from crm.service import Crm
 from crm.timeline import CALL_OUTCOMES
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.states import NoteData, NoteFlow
+from handlers.kit.callbacks import UndoCb
 from handlers.kit.event_labels import call_outcome_label
 from handlers.kit.files import MEDIA, file_of
 from handlers.kit.keyboards import button, cancel_row, keyboard
@@ -30,7 +32,7 @@ routes = Routes(__name__)
 def note_ack(event: Event, client_name: str, text: str) -> tuple[Text, InlineKeyboardMarkup]:
     """The acknowledgement of something added to a card, with Undo and a way back."""
     assert event.client_id is not None
-    undo = ClientCb(action=CardAction.UNDO, client_id=event.client_id, ref=event.id)
+    undo = UndoCb.of(event)
     card = ClientCb(action=CardAction.OPEN, client_id=event.client_id)
     row = [button(_("↩️ Undo"), undo), button(_("👤 Open card"), card)]
     return Text(text.format(name=client_name)), keyboard(row)
@@ -131,9 +133,20 @@ async def save_call_with_note(message: Message, crm: Crm, member: User, state: F
     await send(message, *note_ack(event, client.name, _("Call logged for {name}.")))
 
 
+@routes.callback_query(UndoCb.filter(F.kind == CardKind.CLIENT))
+async def undo(callback: CallbackQuery, callback_data: UndoCb, crm: Crm, member: User) -> None:
+    """Take back what was just added, if it is still the event the button was made for."""
+    data = callback_data
+    await crm.timeline.undo_comment(member, data.ref, data.card, data.check)
+    await show(callback, Text(_("Removed from the card.")), None)
+
+
 @routes.callback_query(ClientCb.filter(F.action == CardAction.UNDO))
-async def undo(callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User) -> None:
-    await crm.timeline.undo_comment(member, callback_data.ref)
+async def undo_older(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
+) -> None:
+    """An older message's Undo (no check): the event it names, if it is on its card."""
+    await crm.timeline.undo_comment(member, callback_data.ref, callback_data.client_id)
     await show(callback, Text(_("Removed from the card.")), None)
 
 

@@ -16,7 +16,6 @@ from crm.errors import CrmError, ErrorCode
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.parsing.when import WhenError, parse_when
 from crm.service import Crm
-from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealAction, DealCb, DealField
 from handlers.deals.fixes import fix_buttons
 from handlers.deals.screen import (
@@ -27,6 +26,7 @@ from handlers.deals.screen import (
     send_deal,
 )
 from handlers.deals.states import DealEditFlow, OneDeal
+from handlers.kit.callbacks import UndoCb
 from handlers.kit.errors import quoting, year_problem
 from handlers.kit.event_labels import deal_field_label
 from handlers.kit.keyboards import button, cancel_row, keyboard, pick
@@ -187,10 +187,7 @@ async def save_comment(message: Message, crm: Crm, member: User, state: FSMConte
     await state.clear()
     buttons = keyboard(
         [
-            button(
-                _("↩️ Undo"),
-                ClientCb(action="undo", client_id=deal.client_id, value=str(event.id)),
-            ),
+            button(_("↩️ Undo"), UndoCb.of(event)),
             button(_("💼 Open deal"), DealCb(action=DealAction.OPEN, deal_id=deal.id)),
         ]
     )

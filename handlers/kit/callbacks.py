@@ -18,7 +18,10 @@ from typing import Annotated
 from aiogram.filters.callback_data import CallbackData
 from pydantic import BeforeValidator
 
+from crm.cards import CardKind
 from crm.errors import NotFound
+from crm.take_back import undo_check
+from storage.models import Event
 
 MAX_ID = 2**63 - 1  # the largest BIGINT (members' and chats' Telegram ids)
 MAX_RECORD_ID = 2**31 - 1  # the largest INTEGER: clients, deals, events, tasks… on PostgreSQL
@@ -93,3 +96,26 @@ Page = Annotated[int, BeforeValidator(_page)]
 
 class CancelCb(CallbackData, prefix="cancel"):
     pass
+
+
+class UndoCb(CallbackData, prefix="un"):
+    """ "↩️ Undo" under what was just added to a card (a client's, a deal's: ``client``; a
+    record's: ``record``): the event ``ref`` on the card ``card``'s timeline, if its
+    ``crm.take_back.undo_check`` is still ``check`` (on SQLite an undone event's id goes
+    to the next event written). Older messages' Undo buttons are the features' own
+    (``ClientCb`` UNDO, ``EntCb`` UNDO), without the check."""
+
+    kind: str
+    card: RecordId
+    ref: RecordId
+    check: str
+
+    @classmethod
+    def of(cls, event: Event) -> UndoCb:
+        """The Undo of ``event``, just added to a client's (or deal's) or a record's card."""
+        if event.record_id is not None:
+            kind, card = CardKind.RECORD, event.record_id
+        else:
+            assert event.client_id is not None
+            kind, card = CardKind.CLIENT, event.client_id
+        return cls(kind=kind.value, card=card, ref=event.id, check=undo_check(event))

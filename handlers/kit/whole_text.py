@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
 
-from crm.timeline import NOTE_KINDS, note_check
+from crm.take_back import NOTE_KINDS
+from crm.timeline import note_check
 from handlers.kit.keyboards import button
 from handlers.kit.timeline import MAX_NOTE_SHOWN, shorten
 from handlers.opencard.callbacks import WholeNoteCb

@@ -117,7 +117,7 @@ async def comment_on(
     if deal_id:
         event = await crm.deals.comment(member, deal_id, text)
         deal = await crm.deals.visible(member, deal_id)
-        await show(target, deal_comment_ack(event.id, deal.client_id, deal.id, deal.title))
+        await show(target, deal_comment_ack(event, deal.id, deal.title))
         return
     event = await crm.timeline.comment(member, client_id, text)
     client = await crm.clients.visible(member, client_id)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
+from handlers.kit.callbacks import UndoCb
 from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import Screen
 from handlers.kit.timeline import shorten
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
+from storage.models import Event
 
 MAX_NAME = 40
 
@@ -33,9 +34,9 @@ def which_question(key: int, text: str, card_name: str, other_name: str) -> Scre
     return Screen(body, keyboard(*rows))
 
 
-def deal_comment_ack(event_id: int, client_id: int, deal_id: int, title: str) -> Screen:
+def deal_comment_ack(event: Event, deal_id: int, title: str) -> Screen:
     """A comment added to a deal: Undo, and the way back to the deal."""
-    undo = ClientCb(action=CardAction.UNDO, client_id=client_id, ref=event_id)
+    undo = UndoCb.of(event)
     deal = DealCb(action=DealAction.OPEN, deal_id=deal_id)
     row = [button(_("↩️ Undo"), undo), button(_("💼 Open deal"), deal)]
     return Screen(

@@ -32,7 +32,7 @@ class Ent(StrEnum):
     SEARCH = "q"  # find a type's records by name (item 1: in the archive)
     FILES = "fs"  # the files on the card's page of history (``page``: its first event)
     FILE = "fi"  # send one back (``item``: its event)
-    UNDO = "ud"  # take back a file just sent (``item``: its event)
+    UNDO = "ud"  # an older message's Undo (``item``: its event; ``UndoCb`` now)
     MANAGER = "m"  # who is responsible: the choices (RecordManagerCb)
     # the owner's settings
     SETTINGS = "s"

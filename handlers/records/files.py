@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind, CardRef
 from crm.service import Crm
+from handlers.kit.callbacks import UndoCb
 from handlers.kit.files import file_choices, file_of, send_back
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send
@@ -34,7 +35,7 @@ async def attach_sent(message: Message, crm: Crm, member: User, record_id: int) 
     ref = CardRef(CardKind.RECORD, record.id)
     rows = [
         [
-            button(_("↩️ Undo"), cb(Ent.UNDO, ref, item=event.id)),
+            button(_("↩️ Undo"), UndoCb.of(event).pack()),
             button(_("📁 Open card"), cb(Ent.RECORD, ref)),
         ]
     ]
@@ -67,8 +68,19 @@ async def send_file(
     await callback.answer()
 
 
+@routes.callback_query(UndoCb.filter(F.kind == CardKind.RECORD))
+async def undo(callback: CallbackQuery, callback_data: UndoCb, crm: Crm, member: User) -> None:
+    """Take back a file just sent (within the hour, one's own), as on a client's card, if
+    it is still the event the button was made for."""
+    data = callback_data
+    await crm.records.undo(member, data.ref, data.card, data.check)
+    await put(callback, (Text(_("Removed from the card.")), None))
+
+
 @routes.callback_query(EntCb.filter(F.action == Ent.UNDO))
-async def undo(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
-    """Take back a file just sent (within the hour, one's own), as on a client's card."""
-    await crm.records.undo(member, callback_data.item)
+async def undo_older(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
+    """An older message's Undo (no check): the event it names, if it is on its record."""
+    ref = ref_of(callback_data)
+    record_id = ref.id if ref.kind is CardKind.RECORD else 0  # 0: no record's
+    await crm.records.undo(member, callback_data.item, record_id)
     await put(callback, (Text(_("Removed from the card.")), None))
