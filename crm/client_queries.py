@@ -25,6 +25,7 @@ from crm.clock import Clock
 from crm.errors import ErrorCode, InvalidInput
 from crm.event_data import people_in
 from crm.field_filters import FieldFilter, field_conditions, matching_all
+from crm.shown_events import ShownEvents, shown_events
 from crm.team_settings import TeamSettings
 from crm.unseen_links import mask_unseen_links
 from storage import client_search
@@ -134,6 +135,14 @@ class ClientQueries:
             open_tasks=[task for task, _total in tasks],
             open_tasks_total=int(tasks[0][1]) if tasks else 0,
         )
+
+    async def shown_events(
+        self, actor: User, client_id: int, newest: int, count: int
+    ) -> ShownEvents:
+        """The ``count`` events of the client's history a card showed, ``newest`` first."""
+        client = await self._clients.visible(actor, client_id)
+        of_card = Event.client_id == client.id
+        return await shown_events(self._session, self._settings, actor, of_card, newest, count)
 
     async def _card_contacts(self, client_id: int) -> Contacts:
         """``Clients.contacts`` in one round trip instead of three, for the card."""

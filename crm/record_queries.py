@@ -17,6 +17,7 @@ from crm.field_plain import ShownValue
 from crm.link_views import LinkView
 from crm.record_types import RecordTypes
 from crm.records import Records
+from crm.shown_events import ShownEvents, shown_events
 from crm.team_settings import TeamSettings
 from crm.unseen_links import mask_unseen_links
 from storage.models import Event, Record, RecordType, User
@@ -134,6 +135,14 @@ class RecordQueries:
             extras.types,
             first,
         )
+
+    async def shown_events(
+        self, actor: User, record_id: int, newest: int, count: int
+    ) -> ShownEvents:
+        """The ``count`` events of the record's history a card showed, ``newest`` first."""
+        record = await self._records.visible(actor, record_id)
+        of_card = Event.record_id == record.id
+        return await shown_events(self._session, self._settings, actor, of_card, newest, count)
 
     async def _conditions(
         self, actor: User, type_id: int, filters: RecordFilter

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from aiogram import Bot, F
 from aiogram.types import CallbackQuery
 from aiogram.utils.formatting import Text
@@ -17,7 +19,7 @@ from handlers.kit.keyboards import button, keyboard, pick
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.stages import STAGE_ICONS, money, stage_name
-from storage.models import User
+from storage.models import Event, User
 
 routes = Routes(__name__)
 DEALS_PAGE = 8
@@ -31,11 +33,33 @@ async def list_files(
     on (0, an older message's button: all of them)."""
     card = await crm.client_queries.card(member, callback_data.client_id, first=callback_data.page)
     shown = card.events[: callback_data.at] if callback_data.at else card.events
+    await files_screen(callback, card.client.id, shown, card.actors, callback_data.page)
+
+
+@routes.callback_query(ClientCb.filter(F.action == CardAction.SHOWN_FILES))
+async def list_shown_files(
+    callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User
+) -> None:
+    """The files of the events the card showed: ``at`` of them, ``ref`` the newest (read
+    by their ids: whatever was written since, the list is the card's)."""
+    data = callback_data
+    shown = await crm.client_queries.shown_events(member, data.client_id, data.ref, data.at)
+    await files_screen(callback, data.client_id, shown.events, shown.actors, shown.newer)
+
+
+async def files_screen(
+    callback: CallbackQuery,
+    client_id: int,
+    events: Sequence[Event],
+    people: Mapping[int, User],
+    back_to: int,
+) -> None:
+    """A button for each file among ``events``, and back to the card from ``back_to``."""
     choices = [
-        (text, ClientCb(action=CardAction.FILE, client_id=card.client.id, ref=event_id))
-        for text, event_id in file_choices(shown, card.actors)
+        (text, ClientCb(action=CardAction.FILE, client_id=client_id, ref=event_id))
+        for text, event_id in file_choices(list(events), people)
     ]
-    rows = [*pick(choices), [back_button(card.client.id, callback_data.page)]]
+    rows = [*pick(choices), [back_button(client_id, back_to)]]
     await show(callback, Text(_("Tap a file to get it here.")), keyboard(*rows))
 
 

@@ -21,7 +21,8 @@ class CardAction(StrEnum):
     DELETE_YES = "delete_yes"
     MANAGER = "manager"
     SET_MANAGER = "set_manager"
-    FILES = "files"
+    FILES = "files"  # an older message's: ``at`` of the events read from ``page`` on
+    SHOWN_FILES = "sfiles"  # the files of ``at`` events shown, the newest ``ref``
     FILE = "file"
     DEALS = "deals"
     EDIT = "edit"
@@ -46,7 +47,8 @@ class ClientCb(CallbackData, prefix="cl"):
     newest; a page of ten on an older message's PAGE button). ``ref``: the event the
     action is about (a file, a note to undo). ``code``: a status code, a field name,
     a call outcome or a tag's token. ``at``: the page of the client's deal list; on
-    FILES, how many of the page's events the card showed (0: all ten read).
+    FILES and SHOWN_FILES, how many of the page's events the card showed (0: all ten
+    read; SHOWN_FILES: ``ref`` is the newest of them).
     ``member_id``: the new responsible (0: nobody).
     """
 

@@ -92,9 +92,9 @@ def card_keyboard(
     client_id = card.client.id
 
     def button(
-        text: str, action: CardAction, to_page: int = page, at: int = 0
+        text: str, action: CardAction, to_page: int = page, at: int = 0, ref: int = 0
     ) -> InlineKeyboardButton:
-        data = ClientCb(action=action, client_id=client_id, page=to_page, at=at)
+        data = ClientCb(action=action, client_id=client_id, page=to_page, at=at, ref=ref)
         return InlineKeyboardButton(text=text, callback_data=data.pack())
 
     rows = [
@@ -131,8 +131,11 @@ def card_keyboard(
         rows.append(nav)
     shown = history.of(card.events) if history is not None else card.events
     if any(event.kind == "file" for event in shown):
-        # ``at``: how many of the page's events the card shows; its files are theirs
-        rows.append([button(_("📎 Files on this page"), CardAction.FILES, at=len(shown))])
+        # the events the card shows (``at`` of them, ``ref`` the newest); its files are theirs
+        files = button(
+            _("📎 Files on this page"), CardAction.SHOWN_FILES, ref=shown[0].id, at=len(shown)
+        )
+        rows.append([files])
     rows.extend(read_whole_rows(shown))
     last_row = []
     if visibility.can_reassign(reader):

@@ -30,7 +30,8 @@ class Ent(StrEnum):
     DELETE_YES = "dy"
     COMMENT = "c"  # a comment on a record's timeline
     SEARCH = "q"  # find a type's records by name (item 1: in the archive)
-    FILES = "fs"  # the files on the card's page of history (``page``: its first event)
+    FILES = "fs"  # an older message's: the files on the card's page (``page``: its first event)
+    SHOWN_FILES = "sf"  # the files of the ``page`` events the card showed, ``item`` the newest
     FILE = "fi"  # send one back (``item``: its event)
     UNDO = "ud"  # an older message's Undo (``item``: its event; ``UndoCb`` now)
     MANAGER = "m"  # who is responsible: the choices (RecordManagerCb)

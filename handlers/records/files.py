@@ -6,12 +6,15 @@ file is kept by its Telegram file id on the record's timeline.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from aiogram import Bot, F
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind, CardRef
+from crm.errors import ErrorCode, InvalidInput
 from crm.service import Crm
 from handlers.kit.callbacks import UndoCb
 from handlers.kit.files import file_choices, file_of, send_back
@@ -21,7 +24,7 @@ from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import put, ref_of
 from handlers.records.record_views import FROM_EVENT
 from handlers.records.views import button, cb
-from storage.models import User
+from storage.models import Event, User
 
 routes = Routes(__name__)
 
@@ -45,19 +48,38 @@ async def attach_sent(message: Message, crm: Crm, member: User, record_id: int) 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.FILES))
 async def list_files(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
+    """An older message's: the files of ``item`` events read from ``page`` on (0: all)."""
     ref = ref_of(callback_data)
     card = await crm.record_queries.card(member, ref.id, callback_data.page)
     shown = card.events[: callback_data.item] if callback_data.item else card.events
+    await put(callback, files_screen(ref, shown, card.actors, card.first))
+
+
+@routes.callback_query(EntCb.filter(F.action == Ent.SHOWN_FILES))
+async def list_shown_files(
+    callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User
+) -> None:
+    """The files of the events the card showed: ``page`` of them, ``item`` the newest
+    (read by their ids: whatever was written since, the list is the card's)."""
+    ref = ref_of(callback_data)
+    if ref.kind is not CardKind.RECORD:
+        raise InvalidInput(ErrorCode.BAD_CARD)
+    data = callback_data
+    shown = await crm.record_queries.shown_events(member, ref.id, data.item, data.page)
+    await put(callback, files_screen(ref, shown.events, shown.actors, shown.newer))
+
+
+def files_screen(
+    ref: CardRef, events: Sequence[Event], people: Mapping[int, User], back_to: int
+) -> tuple[Text, InlineKeyboardMarkup]:
+    """A button for each file among ``events``, and back to the card from ``back_to``."""
     rows = [
-        [button(text, cb(Ent.FILE, ref, item=event_id, page=card.first))]
-        for text, event_id in file_choices(shown, card.actors)
+        [button(text, cb(Ent.FILE, ref, item=event_id, page=back_to))]
+        for text, event_id in file_choices(list(events), people)
     ]
-    back = cb(Ent.RECORD, ref, page=card.first, item=FROM_EVENT)
+    back = cb(Ent.RECORD, ref, page=back_to, item=FROM_EVENT)
     rows.append([button(_("◀️ Back to the card"), back)])
-    await put(
-        callback,
-        (Text(_("Tap a file to get it here.")), InlineKeyboardMarkup(inline_keyboard=rows)),
-    )
+    return Text(_("Tap a file to get it here.")), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.FILE))

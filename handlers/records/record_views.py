@@ -178,8 +178,9 @@ def record_screen(
         nav.append(button(_("Older ▶️"), cb(Ent.RECORD, ref, page=history.older, item=FROM_EVENT)))
     if nav:
         rows.append(nav)
-    if any(event.kind == "file" for event in history.of(card.events)):  # ``item``: how many
-        files = cb(Ent.FILES, ref, page=card.first, item=history.shown)
+    shown = history.of(card.events)
+    if any(event.kind == "file" for event in shown):  # the events shown: the newest, how many
+        files = cb(Ent.SHOWN_FILES, ref, item=shown[0].id, page=len(shown))
         rows.append([button(_("📎 Files on this page"), files)])
     rows.append(
         [
