@@ -243,15 +243,32 @@ async def test_a_group_made_a_supergroup_keeps_hearing_under_its_new_id(
         assert await crm.groups.get(GROUP) is None
         group = await crm.groups.get(NEW)
         assert group is not None and group.bound_by == OWNER_ID
-    # The switches under the old /bind answer, now in the supergroup, still work there.
+    # The switches under the old /bind answer, now in the supergroup, carry the old id.
+    # An older message's TOGGLE (it did not say which way) changes nothing there: it is
+    # answered "no longer active", and the switches are drawn again as they are now.
     in_new = user(OWNER_ID, "Olga", language_code="en", chat_id=NEW)
-    [screen] = await in_new.press_data(
-        GroupCb(action=GroupAction.OFF, chat_id=GROUP, topic="new_deal").pack()
-    )
+    toggle = GroupCb(action=GroupAction.TOGGLE, chat_id=GROUP, topic="new_deal")
+    [screen] = await in_new.press_data(toggle.pack())
+    assert in_new.alert == "This button is no longer active."
+    assert screen.chat_id == NEW and "✅ new deals" in screen.text
+    async with app.crm.open() as crm:
+        group = await crm.groups.get(NEW)
+        assert group is not None and "new_deal" in group.subscriptions
+    # The switch drawn again (the new id), pressed in the supergroup, turns it off there.
+    [redrawn] = [GroupCb.unpack(d) for t, d, _u in screen.buttons if "new deals" in t and d]
+    assert (redrawn.action, redrawn.chat_id) == (GroupAction.OFF, NEW)
+    [screen] = await in_new.press("new deals", screen)
     assert "▫️ new deals" in screen.text
     async with app.crm.open() as crm:
         group = await crm.groups.get(NEW)
         assert group is not None and "new_deal" not in group.subscriptions
+    # An ON/OFF switch drawn before the group was migrated (the old id) works there too.
+    switch_on = GroupCb(action=GroupAction.ON, chat_id=GROUP, topic="new_deal")
+    [screen] = await in_new.press_data(switch_on.pack())
+    assert "✅ new deals" in screen.text
+    async with app.crm.open() as crm:
+        group = await crm.groups.get(NEW)
+        assert group is not None and "new_deal" in group.subscriptions
 
 
 async def test_a_group_that_removed_the_bot_is_unbound_and_its_binder_told(
