@@ -23,6 +23,7 @@ from handlers.imports import flow as imports
 from handlers.imports import holds as import_holds
 from handlers.kit.routes import Routes, flat
 from handlers.menu import cancel, fallback, start
+from handlers.opencard import files as open_card_files
 from handlers.opencard import text as open_card
 from handlers.records import routes as records
 from handlers.reports import digest, report
@@ -73,6 +74,7 @@ FEATURES: tuple[Routes, ...] = (
     task_edits.routes,
     tasks_list.routes,
     report.routes,
+    open_card_files.routes,  # a spreadsheet with a card open: attach or import?
     imports.routes,
     import_holds.routes,
     import_batches.routes,

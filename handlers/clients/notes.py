@@ -18,7 +18,7 @@ from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.states import NoteData, NoteFlow
 from handlers.kit.callbacks import UndoCb
 from handlers.kit.event_labels import call_outcome_label
-from handlers.kit.files import MEDIA, file_of
+from handlers.kit.files import MEDIA, SentFile
 from handlers.kit.keyboards import button, cancel_row, keyboard
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
@@ -182,11 +182,28 @@ async def media(message: Message, crm: Crm, member: User) -> None:
             )
         )
         return
-    kind, file_id, file_name = file_of(message)
     deal_id = crm.timeline.open_deal_id(member, crm.config.card_context)  # a deal's card open
-    caption = message.caption
-    event = await crm.timeline.attach(member, client_id, kind, file_id, file_name, caption, deal_id)
+    await attach_to_client(message, crm, member, (client_id, deal_id), SentFile.of(message))
+
+
+async def attach_to_client(
+    target: Message | CallbackQuery,
+    crm: Crm,
+    member: User,
+    card: tuple[int, int | None],
+    file: SentFile,
+) -> None:
+    """``file`` onto the client's timeline (``card``: the client, and the deal whose card
+    is open, if it is a deal's), said with Undo on ``target`` (the file's message, or the
+    question asked about it)."""
+    client_id, deal_id = card
+    kind, file_id, name, caption = file.kind, file.file_id, file.file_name, file.caption
+    event = await crm.timeline.attach(member, client_id, kind, file_id, name, caption, deal_id)
     name = (await crm.clients.visible(member, client_id)).name
     if deal_id is not None:
         name = (await crm.deals.visible(member, deal_id)).title
-    await send(message, *note_ack(event, name, _("Added to the history of {name}.")))
+    ack = note_ack(event, name, _("Added to the history of {name}."))
+    if isinstance(target, Message):
+        await send(target, *ack)
+    else:
+        await show(target, *ack)

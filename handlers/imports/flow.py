@@ -77,13 +77,30 @@ async def file_in_a_dialog(message: Message) -> None:
 async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, member: User) -> None:
     document = message.document
     assert document is not None
-    if (document.file_size or 0) > MAX_BYTES:
-        raise InvalidInput(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // 2**20)
     name = document.file_name or "file"
-    table = await read_file(bot, document.file_id, name)
+    await start_import(
+        message, state, bot, crm, member, (document.file_id, name, document.file_size)
+    )
+
+
+async def start_import(
+    target: Message | CallbackQuery,
+    state: FSMContext,
+    bot: Bot,
+    crm: Crm,
+    member: User,
+    file: tuple[str, str, int | None],
+) -> None:
+    """Read the spreadsheet ``file`` (its Telegram file id, name and size) and show where
+    its columns go: the import dialog begins (on ``target``: the file's message, or the
+    question a file sent with a card open was asked with)."""
+    file_id, name, size = file
+    if (size or 0) > MAX_BYTES:
+        raise InvalidInput(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // 2**20)
+    table = await read_file(bot, file_id, name)
     mapping, labels = await client_targets(crm, table.headers, table.joined)
     data: ImportData = {
-        "file_id": document.file_id,
+        "file_id": file_id,
         "file_name": name,
         "headers": table.headers,
         "mapping": mapping,
@@ -100,7 +117,7 @@ async def file_sent(message: Message, state: FSMContext, bot: Bot, crm: Crm, mem
         data["merged"] = [list(span) for span in table.merged]
     await state.set_state(ImportDialog.mapping)
     await state.set_data(cast(dict[str, Any], data))
-    await show(message, screen_of(data))
+    await show(target, screen_of(data))
 
 
 def screen_of(data: ImportData) -> Screen:

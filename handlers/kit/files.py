@@ -7,6 +7,7 @@ A file is kept by its Telegram file id on the card's timeline (a ``file`` event,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from aiogram import Bot, F
 from aiogram.types import Message
@@ -38,6 +39,21 @@ def file_of(message: Message) -> tuple[FileKind, str, str | None]:
         return "video_note", message.video_note.file_id, None
     assert message.document is not None
     return "document", message.document.file_id, message.document.file_name
+
+
+@dataclass(frozen=True)
+class SentFile:
+    """A file sent to go on a card: its kind, Telegram file id, name and caption."""
+
+    kind: FileKind
+    file_id: str
+    file_name: str | None
+    caption: str | None
+
+    @classmethod
+    def of(cls, message: Message) -> SentFile:
+        """The file a ``MEDIA`` message holds."""
+        return cls(*file_of(message), message.caption)
 
 
 def file_choices(events: list[Event], people: Mapping[int, User]) -> list[tuple[str, int]]:

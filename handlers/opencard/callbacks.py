@@ -16,6 +16,8 @@ class OpenCardAction(StrEnum):
     NOT_THIS_CARD = "not_this"  # /deal: not for the open card (``ref``: its client)
     TAKE_BACK_DEAL = "take_back"  # ``ref``: a deal /deal just made on the open card
     FULL_TEXT = "full"  # an older message's "Read whole" (``WholeNoteCb`` now)
+    ATTACH_FILE = "attach"  # ``ref``: a spreadsheet sent with a card open, goes on the card
+    IMPORT_FILE = "import"  # ``ref``: that spreadsheet is imported instead
 
 
 class OpenCardCb(CallbackData, prefix="oc"):

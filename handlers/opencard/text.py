@@ -21,7 +21,7 @@ from handlers.deals.callbacks import DealAction, DealCb
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb, WholeNoteCb
-from handlers.opencard.states import PendingText
+from handlers.opencard.states import PendingText, take_once
 from handlers.opencard.views import deal_comment_ack, which_question
 from storage.models import Client, User
 
@@ -124,23 +124,15 @@ async def comment_on(
     await show(target, *note_ack(event, client.name, _("Comment added to {name}.")))
 
 
-async def _pending(callback: CallbackQuery, key: int, state: FSMContext) -> PendingText | None:
-    """The text the pressed question asked about, taken once; None (and said) if it is gone."""
-    data = await PendingText.load(state)
-    if data.pending_key != key or not data.pending_text:
-        await callback.answer(
-            _("This question is already answered or has expired; send the text again."),
-            show_alert=True,
-        )
-        return None
-    return await PendingText.drop(state)
+def _gone() -> str:
+    return _("This question is already answered or has expired; send the text again.")
 
 
 @routes.callback_query(OpenCardCb.filter(F.action == OpenCardAction.COMMENT))
 async def as_comment(
     callback: CallbackQuery, callback_data: OpenCardCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    data = await _pending(callback, callback_data.ref, state)
+    data = await take_once(callback, state, PendingText, callback_data.ref, _gone())
     if data is None:
         return
     text = data.pending_text or ""
@@ -151,7 +143,7 @@ async def as_comment(
 async def as_search(
     callback: CallbackQuery, callback_data: OpenCardCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    data = await _pending(callback, callback_data.ref, state)
+    data = await take_once(callback, state, PendingText, callback_data.ref, _gone())
     if data is None or not isinstance(callback.message, Message):
         return
     await crm.timeline.close_card(member)  # a search leaves the open card

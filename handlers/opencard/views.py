@@ -42,3 +42,18 @@ def deal_comment_ack(event: Event, deal_id: int, title: str) -> Screen:
     return Screen(
         Text(_("Comment added to the deal “{title}”.").format(title=title)), keyboard(row)
     )
+
+
+def file_question(key: int, file_name: str, card_name: str) -> Screen:
+    """A spreadsheet sent with a card open (``key``: its message): attach it to the card,
+    or import it?"""
+    body = Text(
+        _("“{file}” is a spreadsheet. Attach it to {card}, or import it into the base?").format(
+            file=shorten(file_name, 60), card=shorten(card_name, 60)
+        )
+    )
+    attach = OpenCardCb(action=OpenCardAction.ATTACH_FILE, ref=key)
+    load = OpenCardCb(action=OpenCardAction.IMPORT_FILE, ref=key)
+    label = _("📎 Attach to {card}").format(card=shorten(card_name, 30))
+    rows = [[button(label, attach)], [button(_("📥 Import into the base"), load)]]
+    return Screen(body, keyboard(*rows))

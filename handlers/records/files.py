@@ -17,7 +17,7 @@ from crm.cards import CardKind, CardRef
 from crm.errors import ErrorCode, InvalidInput
 from crm.service import Crm
 from handlers.kit.callbacks import UndoCb
-from handlers.kit.files import file_choices, file_of, send_back
+from handlers.kit.files import SentFile, file_choices, send_back
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send
 from handlers.records.callbacks import Ent, EntCb
@@ -32,8 +32,17 @@ routes = Routes(__name__)
 async def attach_sent(message: Message, crm: Crm, member: User, record_id: int) -> None:
     """A file sent with the record's card open, onto its timeline. Refused (and told by
     ``Refusals``) when the record is gone, archived or no longer the member's to see."""
-    kind, file_id, file_name = file_of(message)
-    event = await crm.records.attach(member, record_id, kind, file_id, file_name, message.caption)
+    await attach_file(message, crm, member, record_id, SentFile.of(message))
+
+
+async def attach_file(
+    target: Message | CallbackQuery, crm: Crm, member: User, record_id: int, file: SentFile
+) -> None:
+    """``file`` onto the record's timeline, and said with Undo (on ``target``: the file's
+    message, or the question asked about it)."""
+    event = await crm.records.attach(
+        member, record_id, file.kind, file.file_id, file.file_name, file.caption
+    )
     record = await crm.records.visible(member, record_id)
     ref = CardRef(CardKind.RECORD, record.id)
     rows = [
@@ -43,7 +52,11 @@ async def attach_sent(message: Message, crm: Crm, member: User, record_id: int) 
         ]
     ]
     text = Text(_("Added to the history of {name}.").format(name=record.title))
-    await send(message, text, InlineKeyboardMarkup(inline_keyboard=rows))
+    markup = InlineKeyboardMarkup(inline_keyboard=rows)
+    if isinstance(target, Message):
+        await send(target, text, markup)
+    else:
+        await put(target, (text, markup))
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.FILES))
