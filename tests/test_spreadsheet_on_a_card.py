@@ -106,3 +106,22 @@ async def test_an_answer_refused_leaves_the_question_for_the_other(
     assert await events_of(app, acme.id, "file") == []
     [screen] = await owner_en.press("Import into the base", question)
     assert "Import from база.csv" in screen.text
+
+
+async def test_a_spreadsheet_sent_with_a_deal_open_goes_on_the_deal_when_asked(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    from handlers.deals.callbacks import DealAction, DealCb
+
+    client = await make_client(app, OWNER_ID, "Anna Lee")
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        deal = await crm.deals.create(me, client.id, 0, "Supply")
+    await owner_en.press_data(DealCb(action=DealAction.OPEN, deal_id=deal.id).pack())
+    [question] = await owner_en.send_document("lines.xlsx")
+    [ack] = await owner_en.press("Attach to Supply", question)
+    assert ack.text == "Added to the history of Supply."
+    async with app.crm.open() as crm:
+        files = list(await crm._session.scalars(select(Event).where(Event.kind == "file")))
+    assert [(e.client_id, e.deal_id) for e in files] == [(client.id, deal.id)]
