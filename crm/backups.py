@@ -137,10 +137,8 @@ class Backups:
         folder = self._config.backup_dir
         if folder is not None:
             path = Path(folder) / name
-            partial = path.with_suffix(".part")
             await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-            rows = await self._snapshot(partial, now)
-            await asyncio.to_thread(partial.replace, path)
+            rows = await self._snapshot(path, now)  # renamed into place once complete
             await asyncio.to_thread(prune, path.parent, self._config.backup_keep)
             return Nightly(name, path.stat().st_size, rows, path=path)
         buffer = io.BytesIO()

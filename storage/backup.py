@@ -1,17 +1,22 @@
 """Portable backups: one zip with a manifest and the rows of every table as JSON lines.
 
-The manifest holds the schema revision, each table's row count and SHA-256,
+The manifest holds the schema revision, each table's row count, SHA-256 and
+columns (name and kind: how its values are written, binary ones as base64),
 and one checksum over them all. Tables are read from the database itself
 (reflection), not from the models, so every table is included; search index
 tables are left out (the triggers and migrations rebuild them). The snapshot
 is consistent: one read transaction (REPEATABLE READ on PostgreSQL), while the
-bot keeps working. Restoring is in ``storage.restore``.
+bot keeps working. A file is written under a temporary name beside it and
+renamed once complete: a backup that fails leaves no half-written file. Restoring
+is in ``storage.restore``.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -19,13 +24,28 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, MetaData, Table, Text, Time, cast, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    Time,
+    cast,
+    select,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.migrate import current_revision
 
-FORMAT = 1
+# 2: binary columns are written as base64 (kind "base64"); a version that reads only 1
+# refuses such a backup rather than load base64 text as a .docx template.
+FORMAT = 2
+READABLE_FORMATS = (1, 2)
 MANIFEST = "manifest.json"
 SKIPPED_PREFIXES = ("sqlite_", "clients_fts", "clients_name_fts", "alembic_version")
 BATCH = 5000
@@ -52,6 +72,8 @@ class Manifest:
 
 
 def column_kind(column_type: Any) -> str:
+    if isinstance(column_type, LargeBinary):
+        return "base64"
     if isinstance(column_type, DateTime):
         return "datetime"
     if isinstance(column_type, Date):
@@ -87,7 +109,24 @@ def checksum(tables: dict[str, dict[str, Any]]) -> str:
 
 
 async def backup(engine: AsyncEngine, target: Path | IO[bytes], now: datetime) -> Manifest:
-    """Write the whole base to ``target`` (a path or a binary file object)."""
+    """Write the whole base to ``target`` (a path or a binary file object).
+
+    A path is written under a temporary name in its folder and renamed once complete:
+    when the backup fails, no half-written file is left and a file there stays as it was.
+    """
+    if not isinstance(target, Path):
+        return await _write(engine, target, now)
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.part")
+    try:
+        manifest = await _write(engine, partial, now)
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return manifest
+
+
+async def _write(engine: AsyncEngine, target: Path | IO[bytes], now: datetime) -> Manifest:
     revision = await current_revision(engine)
     if revision is None:
         raise BackupError("not_migrated")
@@ -120,16 +159,25 @@ async def _dump(conn: AsyncConnection, table: Table, archive: zipfile.ZipFile) -
     digest = hashlib.sha256()
     rows = 0
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    binary = [i for i, c in enumerate(table.columns) if column_kind(c.type) == "base64"]
     query = select(*(_selected(c) for c in table.columns)).order_by(*order)
     with archive.open(f"tables/{table.name}.jsonl", "w") as entry:
         result = await conn.stream(query.execution_options(yield_per=BATCH))
         async for part in result.partitions(BATCH):
-            chunk = "".join(dumps(list(row)) + "\n" for row in part).encode("utf-8")
+            values = [_encoded(list(row), binary) for row in part] if binary else part
+            chunk = "".join(dumps(list(row)) + "\n" for row in values).encode("utf-8")
             digest.update(chunk)
             entry.write(chunk)
             rows += len(part)
     columns = [[c.name, column_kind(c.type)] for c in table.columns]
     return {"rows": rows, "sha256": digest.hexdigest(), "columns": columns}
+
+
+def _encoded(row: list[Any], binary: list[int]) -> list[Any]:
+    for i in binary:
+        if row[i] is not None:
+            row[i] = base64.b64encode(bytes(row[i])).decode("ascii")
+    return row
 
 
 # What reading an entry of a damaged archive raises (a header, the compressed data or
@@ -144,8 +192,10 @@ def read_manifest(archive: zipfile.ZipFile) -> Manifest:
         manifest = Manifest(raw["revision"], raw["created_at"], raw["tables"], raw["checksum"])
     except (KeyError, ValueError, TypeError, *_DAMAGED) as exc:
         raise BackupError("bad_manifest", str(exc)) from exc
-    if raw.get("app") != "kartoteka" or raw.get("format") != FORMAT:
+    if raw.get("app") != "kartoteka" or not isinstance(raw.get("format"), int):
         raise BackupError("bad_manifest", "not a Kartoteka backup")
+    if raw["format"] not in READABLE_FORMATS:
+        raise BackupError("newer_backup", f"format {raw['format']}")
     if checksum(manifest.tables) != manifest.checksum:
         raise BackupError("bad_checksum", MANIFEST)
     for name, info in manifest.tables.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -31,4 +32,6 @@ DECODERS: dict[tuple[bool, str], Callable[[Any], Any]] = {
     (False, "date"): date.fromisoformat,
     (False, "time"): time.fromisoformat,
     (False, "bool"): _pg_bool,
+    (True, "base64"): base64.b64decode,
+    (False, "base64"): base64.b64decode,
 }

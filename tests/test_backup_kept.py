@@ -1,0 +1,218 @@
+"""What a backup keeps beyond plain rows: a .docx template's bytes (through /backup, the nightly
+backup and the CLI, into SQLite and PostgreSQL), each table's id counter (a deleted card's id is
+not given again after a restore, nor after a transfer there and back), and what it never leaves
+behind: a half-written file. Older backups, without either, restore as before."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import storage.backup
+from bot.app import App, build_app
+from bot.cli import main
+from bot.offline import OfflineSession
+from bot.simulator import SimulatedUser
+from crm.clock import ManualClock
+from storage.backup import MANIFEST, BackupError, backup, checksum
+from storage.engine import create_engine, create_session_factory
+from storage.models import Template
+from storage.restore import restore
+from tests.client_helpers import make_client, member
+from tests.conftest import OWNER_ID, START, app_with, make_settings
+from tests.test_backup import fresh_postgres
+from tests.test_backup_nightly import NIGHT, documents, folder_app, set_hour
+from tests.test_templates_core import word_file
+
+__all__ = ["folder_app", "fresh_postgres"]  # fixtures shared with those tests
+
+OFFER = word_file(["Offer for {client.name}"], ["Total {deal.amount}"])
+
+
+async def documents_of(engine: AsyncEngine) -> dict[str, bytes | None]:
+    async with create_session_factory(engine)() as db:
+        return {t.name: t.document for t in await db.scalars(select(Template))}
+
+
+async def upload_offer(owner: SimulatedUser) -> None:
+    """The owner adds a .docx template in /settings → Templates, as a member does."""
+    await owner.send("/settings")
+    await owner.press("Templates")
+    await owner.press("Document (.docx)")
+    [saved] = await owner.send_document("Kitchen offer.docx", data=OFFER)
+    assert "Saved: «Kitchen offer»." in saved.text
+
+
+async def test_backup_of_a_docx_template_restores_it_byte_for_byte(
+    app: App, owner_en: SimulatedUser, empty_engine: AsyncEngine
+) -> None:
+    await upload_offer(owner_en)
+    kept = await documents_of(app.engine)
+    assert kept["Kitchen offer"]  # the .docx itself, as the bot keeps it
+
+    [sent] = await owner_en.send("/backup")
+    assert sent.data is not None and (sent.file or "").endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(sent.data)) as archive:
+        columns = dict(json.loads(archive.read(MANIFEST))["tables"]["templates"]["columns"])
+    assert columns["document"] == "base64"
+
+    await restore(empty_engine, io.BytesIO(sent.data))
+    assert await documents_of(empty_engine) == kept
+    # Restored again over it: what the database holds (a .docx) is first backed up aside.
+    await restore(empty_engine, io.BytesIO(sent.data), replace=True)
+    assert await documents_of(empty_engine) == kept
+
+
+async def test_the_nightly_backup_keeps_a_docx_template(
+    app: App, owner_en: SimulatedUser, clock: ManualClock, tmp_path: Path
+) -> None:
+    await upload_offer(owner_en)
+    await set_hour(owner_en, "03:00")
+    clock.set(NIGHT)
+    await app.ticker.tick()
+    [archive] = documents(owner_en)
+    target = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'restored.db'}")
+    try:
+        await restore(target, io.BytesIO(archive))
+        assert await documents_of(target) == await documents_of(app.engine)
+    finally:
+        await target.dispose()
+
+
+async def test_a_nightly_backup_into_the_folder_keeps_a_docx_and_leaves_nothing_half_made(
+    folder_app: App, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = folder_app
+    owner = SimulatedUser(app.dispatcher, app.bot, OWNER_ID, first_name="Olga", language_code="en")
+    await owner.send("/start")
+    async with app.crm.open() as crm:
+        await crm.members.set_language(await member(app, OWNER_ID), "en")
+        await crm.templates.add_docx(await member(app, OWNER_ID), "Offer doc", OFFER)
+    folder = tmp_path / "backups"
+    clock.set(NIGHT)
+    async with app.crm.open() as crm:
+        made = await crm.backups.nightly(await member(app, OWNER_ID))
+    assert made.path is not None and sorted(folder.iterdir()) == [made.path]
+    target = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'restored.db'}")
+    try:
+        await restore(target, made.path)
+        assert await documents_of(target) == await documents_of(app.engine)
+    finally:
+        await target.dispose()
+
+    def broken(_tables: object) -> str:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(storage.backup, "checksum", broken)  # fails once every table is in
+    clock.set(datetime(2026, 3, 4, 0, 0, tzinfo=UTC))
+    async with app.crm.open() as crm:
+        with pytest.raises(OSError, match="No space left"):
+            await crm.backups.nightly(await member(app, OWNER_ID))
+    assert sorted(folder.iterdir()) == [made.path]  # no half-made file beside it
+
+
+def test_the_cli_backs_up_a_docx_template_and_never_leaves_a_half_written_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = f"sqlite+aiosqlite:///{tmp_path / 'src.db'}"
+    target = f"sqlite+aiosqlite:///{tmp_path / 'dst.db'}"
+    monkeypatch.setenv("DATABASE_URL", source)
+    monkeypatch.chdir(tmp_path)
+
+    async def add_template() -> dict[str, bytes | None]:
+        async with app_with(source, ManualClock(START)) as app:
+            async with app.crm.open() as crm:
+                await crm.templates.add_docx(await member(app, OWNER_ID), "Offer doc", OFFER)
+            return await documents_of(app.engine)
+
+    async def restored() -> dict[str, bytes | None]:
+        engine = create_engine(target)
+        try:
+            return await documents_of(engine)
+        finally:
+            await engine.dispose()
+
+    kept = asyncio.run(add_template())
+    folder = tmp_path / "out"
+    folder.mkdir()
+    written = folder / "b.zip"
+    assert main(["backup", str(written)]) == 0
+    assert sorted(folder.iterdir()) == [written]
+    assert main(["restore", str(written), "--database", target]) == 0
+    assert asyncio.run(restored()) == kept
+
+    def broken(_tables: object) -> str:
+        raise OSError("No space left on device")
+
+    good = written.read_bytes()
+    monkeypatch.setattr(storage.backup, "checksum", broken)  # fails once every table is in
+    with pytest.raises(OSError, match="No space left"):
+        main(["backup", str(written)])
+    with pytest.raises(OSError, match="No space left"):
+        main(["backup", str(folder / "new.zip")])
+    assert sorted(folder.iterdir()) == [written]  # nothing half-written beside it
+    assert written.read_bytes() == good  # and the older backup there is untouched
+
+
+def with_manifest(good: bytes, change: object) -> bytes:
+    """``good`` with its manifest changed by ``change`` (and its checksum made to match)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(out, "w") as copy:
+        manifest = json.loads(source.read(MANIFEST))
+        for item in source.infolist():
+            if item.filename != MANIFEST:
+                copy.writestr(item, source.read(item))
+        change(manifest)  # type: ignore[operator]
+        manifest["checksum"] = checksum(manifest["tables"])
+        copy.writestr(MANIFEST, json.dumps(manifest))
+    return out.getvalue()
+
+
+def as_format_one(manifest: dict) -> None:  # type: ignore[type-arg]
+    """What an older version wrote: format 1, a binary column as "plain", no id counters."""
+    manifest["format"] = 1
+    for info in manifest["tables"].values():
+        info.pop("counter", None)
+        info["columns"] = [[c, "plain" if k == "base64" else k] for c, k in info["columns"]]
+
+
+async def test_an_older_backup_without_binary_columns_or_counters_restores(
+    app: App, empty_engine: AsyncEngine
+) -> None:
+    async with app.crm.open() as crm:
+        await crm.templates.add_text(await member(app, OWNER_ID), "Hello", "Hi {client.name}")
+    kept = await make_client(app, OWNER_ID, "Kept")
+    buffer = io.BytesIO()
+    await backup(app.engine, buffer, START)
+    old = with_manifest(buffer.getvalue(), as_format_one)
+    await restore(empty_engine, io.BytesIO(old))
+    assert await documents_of(empty_engine) == {"Hello": None}
+    restored = build_app(
+        make_settings(empty_engine.url.render_as_string(hide_password=False)),
+        session=OfflineSession(),
+    )
+    try:
+        assert (await make_client(restored, OWNER_ID, "New")).id > kept.id
+    finally:
+        await restored.close()
+
+
+async def test_a_backup_of_a_newer_format_is_refused_as_newer(app: App, tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    await backup(app.engine, buffer, START)
+    newer = with_manifest(buffer.getvalue(), lambda manifest: manifest.update(format=3))
+    target = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    try:
+        with pytest.raises(BackupError) as refused:
+            await restore(target, io.BytesIO(newer))
+        assert (refused.value.code, refused.value.detail) == ("newer_backup", "format 3")
+    finally:
+        await target.dispose()
