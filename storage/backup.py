@@ -1,14 +1,14 @@
 """Portable backups: one zip with a manifest and the rows of every table as JSON lines.
 
-The manifest holds the schema revision, each table's row count, SHA-256 and
-columns (name and kind: how its values are written, binary ones as base64),
-and one checksum over them all. Tables are read from the database itself
-(reflection), not from the models, so every table is included; search index
-tables are left out (the triggers and migrations rebuild them). The snapshot
-is consistent: one read transaction (REPEATABLE READ on PostgreSQL), while the
-bot keeps working. A file is written under a temporary name beside it and
-renamed once complete: a backup that fails leaves no half-written file. Restoring
-is in ``storage.restore``.
+The manifest holds the schema revision, each table's row count, SHA-256,
+columns (name and kind: how its values are written, binary ones as base64) and
+id counter (``storage.id_counters``), and one checksum over them all. Tables are
+read from the database itself (reflection), not from the models, so every table
+is included; search index tables are left out (the triggers and migrations
+rebuild them). The snapshot is consistent: one read transaction (REPEATABLE READ
+on PostgreSQL), while the bot keeps working. A file is written under a temporary
+name beside it and renamed once complete: a backup that fails leaves no
+half-written file. Restoring is in ``storage.restore``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage.id_counters import read_counters
 from storage.migrate import current_revision
 
 # 2: binary columns are written as base64 (kind "base64"); a version that reads only 1
@@ -64,7 +65,8 @@ class BackupError(Exception):
 class Manifest:
     revision: str
     created_at: str
-    tables: dict[str, dict[str, Any]]  # name → rows, sha256, columns ([name, kind], …)
+    # name → rows, sha256, columns ([name, kind], …) and counter (the last id it gave) if any
+    tables: dict[str, dict[str, Any]]
     checksum: str
 
     def counts(self) -> dict[str, int]:
@@ -102,9 +104,12 @@ def data_tables(connection: Connection) -> list[Table]:
 
 
 def checksum(tables: dict[str, dict[str, Any]]) -> str:
+    """Over each table's count and SHA-256, and its id counter where it has one."""
     digest = hashlib.sha256()
     for name in sorted(tables):
-        digest.update(f"{name}:{tables[name]['rows']}:{tables[name]['sha256']}\n".encode())
+        info = tables[name]
+        counter = f":{info['counter']}" if "counter" in info else ""
+        digest.update(f"{name}:{info['rows']}:{info['sha256']}{counter}\n".encode())
     return digest.hexdigest()
 
 
@@ -141,6 +146,8 @@ async def _write(engine: AsyncEngine, target: Path | IO[bytes], now: datetime) -
             with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for table in reflected:
                     tables[table.name] = await _dump(conn, table, archive)
+                for name, counter in (await read_counters(conn, reflected)).items():
+                    tables[name]["counter"] = counter
                 manifest = Manifest(revision, now.isoformat(), tables, checksum(tables))
                 archive.writestr(
                     MANIFEST,

@@ -6,7 +6,8 @@ then the target is migrated to the newest revision: so a backup made by an
 older version restores into a newer one. A target that holds any rows is
 refused unless ``replace`` is given, which drops everything in it first.
 Foreign keys that point at a table not loaded yet (cycles, a table referring
-to itself) are written empty and filled in once every row is in.
+to itself) are written empty and filled in once every row is in. Each table's
+id counter is set back as the backup has it (``storage.id_counters``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData, Table, bindparam, func, select, text, update
+from sqlalchemy import MetaData, Table, bindparam, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -35,6 +36,7 @@ from storage.backup import (
     open_archive,
     read_manifest,
 )
+from storage.id_counters import set_counters
 from storage.migrate import alembic_config, current_revision, sqlite_foreign_keys, upgrade
 from storage.restore_values import DECODERS
 
@@ -169,11 +171,10 @@ async def _load(conn: AsyncConnection, archive: zipfile.ZipFile, manifest: Manif
         key = table.primary_key.columns[0]
         change = update(table).where(key == bindparam("_pk")).values({column: bindparam("_value")})
         await conn.execute(change, values)
-    if sqlite:
-        for statement_text in index:
-            await conn.exec_driver_sql(statement_text)
-    else:
-        await _reset_sequences(conn, list(tables.values()))
+    counters = {n: int(info["counter"]) for n, info in manifest.tables.items() if "counter" in info}
+    await set_counters(conn, list(tables.values()), counters)
+    for statement_text in index:
+        await conn.exec_driver_sql(statement_text)
 
 
 async def _drop_sqlite_index(conn: AsyncConnection) -> list[str]:
@@ -248,23 +249,6 @@ def _insert_sql(paramstyle: str, table: str, columns: list[str]) -> str:
         marks = ["%s"] * len(columns)
     quoted = ", ".join(f'"{column}"' for column in columns)
     return f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join(marks)})'
-
-
-async def _reset_sequences(conn: AsyncConnection, tables: list[Table]) -> None:
-    for table in tables:
-        for column in table.primary_key.columns:
-            sequence = await conn.scalar(
-                text("SELECT pg_get_serial_sequence(:table, :column)"),
-                {"table": table.name, "column": column.name},
-            )
-            if sequence:
-                await conn.execute(
-                    text(
-                        f'SELECT setval(:sequence, COALESCE((SELECT MAX("{column.name}") '
-                        f'FROM "{table.name}"), 0) + 1, false)'
-                    ),
-                    {"sequence": sequence},
-                )
 
 
 async def transfer(

@@ -25,7 +25,7 @@ from crm.clock import ManualClock
 from storage.backup import MANIFEST, BackupError, backup, checksum
 from storage.engine import create_engine, create_session_factory
 from storage.models import Template
-from storage.restore import restore
+from storage.restore import restore, transfer
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, START, app_with, make_settings
 from tests.test_backup import fresh_postgres
@@ -216,3 +216,55 @@ async def test_a_backup_of_a_newer_format_is_refused_as_newer(app: App, tmp_path
         assert (refused.value.code, refused.value.detail) == ("newer_backup", "format 3")
     finally:
         await target.dispose()
+
+
+async def newest_deleted(app: App) -> int:
+    """Two clients, the newer one deleted; returns its id."""
+    await make_client(app, OWNER_ID, "Kept")
+    gone = await make_client(app, OWNER_ID, "Deleted")
+    async with app.crm.open() as crm:
+        await crm.client_edits.delete(await member(app, OWNER_ID), gone.id)
+    return gone.id
+
+
+async def new_client_id(url: str) -> int:
+    restored = build_app(make_settings(url), session=OfflineSession())
+    try:
+        return (await make_client(restored, OWNER_ID, "New one")).id
+    finally:
+        await restored.close()
+
+
+async def test_after_a_restore_a_new_card_does_not_take_a_deleted_ones_id(
+    app: App, empty_engine: AsyncEngine
+) -> None:
+    deleted = await newest_deleted(app)
+    buffer = io.BytesIO()
+    manifest = await backup(app.engine, buffer, START)
+    assert manifest.tables["clients"]["counter"] == deleted
+    await restore(empty_engine, io.BytesIO(buffer.getvalue()))
+    url = empty_engine.url.render_as_string(hide_password=False)
+    await empty_engine.dispose()
+    assert await new_client_id(url) > deleted
+
+
+async def test_a_transfer_there_and_back_keeps_the_id_counters(
+    app: App, backend: str, tmp_path: Path, fresh_postgres: str | None
+) -> None:
+    """SQLite into PostgreSQL and back into SQLite (or the other way round)."""
+    if fresh_postgres is None:
+        pytest.skip("TEST_POSTGRES_URL is not set")
+    deleted = await newest_deleted(app)
+    sqlite = f"sqlite+aiosqlite:///{tmp_path / 'other.db'}"
+    there, back = (fresh_postgres, sqlite) if backend == "sqlite" else (sqlite, fresh_postgres)
+    middle = create_engine(there)
+    try:
+        await transfer(app.engine, middle, tmp_path / "there.zip", START)
+        end = create_engine(back)
+        try:
+            await transfer(middle, end, tmp_path / "back.zip", START)
+        finally:
+            await end.dispose()
+    finally:
+        await middle.dispose()
+    assert await new_client_id(back) > deleted
