@@ -72,6 +72,10 @@ class Manifest:
     def counts(self) -> dict[str, int]:
         return {name: int(info["rows"]) for name, info in self.tables.items()}
 
+    def counters(self) -> dict[str, int]:
+        """The last id each table gave, where the backup has it (older ones do not)."""
+        return {n: int(info["counter"]) for n, info in self.tables.items() if "counter" in info}
+
 
 def column_kind(column_type: Any) -> str:
     if isinstance(column_type, LargeBinary):

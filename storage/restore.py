@@ -85,6 +85,10 @@ async def restore(engine: AsyncEngine, source: Path | IO[bytes], replace: bool =
             first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
             raise BackupError("load_failed", first_line[:300]) from exc
     await upgrade(engine)
+    if manifest.counters() and await current_revision(engine) != manifest.revision:
+        # A migration since the backup's revision may have set them anew (0026 on SQLite).
+        async with engine.begin() as conn:
+            await set_counters(conn, await conn.run_sync(data_tables), manifest.counters())
     return manifest
 
 
@@ -171,8 +175,7 @@ async def _load(conn: AsyncConnection, archive: zipfile.ZipFile, manifest: Manif
         key = table.primary_key.columns[0]
         change = update(table).where(key == bindparam("_pk")).values({column: bindparam("_value")})
         await conn.execute(change, values)
-    counters = {n: int(info["counter"]) for n, info in manifest.tables.items() if "counter" in info}
-    await set_counters(conn, list(tables.values()), counters)
+    await set_counters(conn, list(tables.values()), manifest.counters())
     for statement_text in index:
         await conn.exec_driver_sql(statement_text)
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import storage.backup
@@ -24,6 +24,7 @@ from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
 from storage.backup import MANIFEST, BackupError, backup, checksum
 from storage.engine import create_engine, create_session_factory
+from storage.migrate import upgrade
 from storage.models import Template
 from storage.restore import restore, transfer
 from tests.client_helpers import make_client, member
@@ -268,3 +269,30 @@ async def test_a_transfer_there_and_back_keeps_the_id_counters(
     finally:
         await middle.dispose()
     assert await new_client_id(back) > deleted
+
+
+async def test_counters_of_a_backup_from_before_0026_outlast_the_migrations(
+    tmp_path: Path, fresh_postgres: str | None
+) -> None:
+    """A PostgreSQL base at 0025 gave clients up to 7 (all deleted since); restored into
+    SQLite, where 0026 makes the counters from what is left, they are 7 still."""
+    if fresh_postgres is None:
+        pytest.skip("TEST_POSTGRES_URL is not set")
+    old = create_engine(fresh_postgres)
+    try:
+        await upgrade(old, "0025")
+        async with old.begin() as conn:
+            await conn.execute(text("SELECT setval(pg_get_serial_sequence('clients', 'id'), 7)"))
+        buffer = io.BytesIO()
+        manifest = await backup(old, buffer, START)
+    finally:
+        await old.dispose()
+    assert (manifest.revision, manifest.counters()["clients"]) == ("0025", 7)
+    target = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    try:
+        await restore(target, io.BytesIO(buffer.getvalue()))
+        async with target.connect() as conn:
+            seq = "SELECT seq FROM sqlite_sequence WHERE name = 'clients'"
+            assert await conn.scalar(text(seq)) == 7
+    finally:
+        await target.dispose()
