@@ -173,3 +173,20 @@ def test_a_long_text_is_cut_into_messages_losing_nothing(
 def test_clipped_counts_as_telegram_counts(text: str, limit: int, expected: str) -> None:
     assert clipped(text, limit) == expected
     assert utf16_length(clipped(text, limit)) <= max(limit, 0)
+
+
+@pytest.mark.parametrize(
+    "before",
+    [[], ["plain "], [Bold("😀 bold"), " and "], [Italic("x"), Bold("y", Italic("z"))]],
+)
+def test_a_part_rendered_once_reads_the_same_inside_a_larger_text(before: list[Any]) -> None:
+    """A card's head is measured on its own, then put after other parts: its entities
+    move with it, as if it had been rendered in place."""
+    parts = [Bold("👤 Anna"), "\n", "📞 ", Italic("+7 999"), "\n"]
+    measured = Rendered(*parts)
+    measured.render()  # measured first, as cut_to_fit does
+    assert (
+        Text(*before, measured, Bold("end")).render()
+        == Text(*before, Text(*parts), Bold("end")).render()
+    )
+    assert Rendered(*before, measured).render() == Text(*before, *parts).render()

@@ -68,18 +68,26 @@ def message_parts(text: str, limit: int = MESSAGE_CHARS) -> list[str]:
 class Rendered(Text):
     """A text rendered once, however often it is asked for whole (``as_kwargs``): a card
     is measured against Telegram's limit and then sent; each rendering builds every
-    entity again (a tenth of a card's time went to the second one)."""
+    entity again (a tenth of a card's time went to the second one). A part measured on
+    its own (a card's head) and then put in a larger text is not rendered again there:
+    its entities are moved to where it stands."""
 
     _rendered: tuple[str, list[MessageEntity]] | None = None
 
     def render(
         self, *, _offset: int = 0, _sort: bool = True, _collect_entities: bool = True
     ) -> tuple[str, list[MessageEntity]]:
-        if _offset or not _sort or not _collect_entities:  # inside another text: as it is
-            return super().render(_offset=_offset, _sort=_sort, _collect_entities=_collect_entities)
         if self._rendered is None:
+            if _offset or not _sort or not _collect_entities:  # inside another: as it is
+                return super().render(
+                    _offset=_offset, _sort=_sort, _collect_entities=_collect_entities
+                )
             self._rendered = super().render()
         text, entities = self._rendered
+        if not _collect_entities:
+            return text, []
+        if _offset:
+            return text, [e.model_copy(update={"offset": e.offset + _offset}) for e in entities]
         return text, list(entities)
 
 
