@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import phonenumbers
 
 from crm.parsing.contacts import phone_digits_query
+from crm.parsing.fields import FieldType
 from crm.parsing.search_text import fold
 
 
@@ -23,6 +24,14 @@ def phone_forms(e164: str) -> list[str]:
     if national and national != digits:
         forms.append(national)
     return forms
+
+
+def value_words(type_: str, text: str | None) -> list[str]:
+    """What a searchable custom value puts into its card's search line: a phone field's
+    digit forms, another's folded text (nothing for an empty one)."""
+    if not text:
+        return []
+    return phone_forms(text) if type_ == FieldType.PHONE else [fold(text)]
 
 
 def search_text(

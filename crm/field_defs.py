@@ -9,7 +9,7 @@ many cards held one; the timeline keeps the history (events carry the name).
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events
@@ -25,8 +25,9 @@ from crm.field_rules import (
     clean_options,
     options_of,
 )
-from crm.parsing.fields import LIST_TYPES, FieldType
+from crm.parsing.fields import LIST_TYPES, SEARCH_TYPES, FieldType
 from crm.parsing.search_text import fold
+from crm.search_lines import rebuild_search
 from crm.team_settings import can_change_settings
 from storage.models import FieldDef, FieldValue, RecordType, User
 
@@ -166,13 +167,28 @@ class FieldDefs:
         return int(count or 0)
 
     async def delete(self, actor: User, field_id: int) -> int:
-        """Delete the field and its values; returns how many cards held one."""
+        """Delete the field and its values; returns how many cards held one. A searchable
+        field's values leave the search lines of the cards that held them."""
         self._require_owner(actor)
         async with self._cache.changing(self._session):
-            field = await self.get(field_id)
-            held = await self.holders(field_id)
+            # Locked first: no member's value of it comes in between (theirs waits, then
+            # finds the field gone), so every value the cards held is among those deleted.
+            field = await self._session.get(
+                FieldDef, field_id, with_for_update=True, populate_existing=True
+            )
+            if field is None:
+                raise NotFound(ErrorCode.FIELD_GONE)
+            kind = CardKind(field.kind)
+            column = value_column(kind)
+            deleted = await self._session.scalars(
+                delete(FieldValue).where(FieldValue.field_id == field_id).returning(column)
+            )
+            holders = {card_id for card_id in deleted if card_id is not None}
+            held = len(holders)
             await self._session.delete(field)
             await self._session.flush()
+            if FieldType(field.type) in SEARCH_TYPES:
+                await rebuild_search(self._session, kind, holders)
             events.record(
                 self._session,
                 self._clock,

@@ -12,7 +12,7 @@ from crm import events
 from crm.access import can_change_deal
 from crm.automation import triggers
 from crm.cards import Card, CardKind, CardRef, Cards, event_refs, value_column
-from crm.client_index import phone_forms, search_text, with_fields
+from crm.client_index import search_text, value_words, with_fields
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, refuse_filled
@@ -215,12 +215,7 @@ async def search_words(session: AsyncSession, ref: CardRef) -> str:
         .where(column == ref.id, FieldDef.type.in_([t.value for t in SEARCH_TYPES]))
         .order_by(FieldValue.id)
     )
-    words: list[str] = []
-    for type_, text in rows:
-        if not text:
-            continue
-        words.extend(phone_forms(text) if type_ == FieldType.PHONE else [fold(text)])
-    return " ".join(words)
+    return " ".join(word for type_, text in rows for word in value_words(type_, text))
 
 
 async def client_search_text(session: AsyncSession, client: Client) -> str:

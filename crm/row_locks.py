@@ -27,7 +27,7 @@ from storage.models import Client, Deal, Record
 
 CHUNK = 500
 MOVES = 3  # a deal's moves to another client that one writer waits out (deal_locked)
-Row = TypeVar("Row")
+Model = TypeVar("Model")
 CardRow = TypeVar("CardRow", bound=Client | Deal | Record)
 TABLES: dict[CardKind, type[Client] | type[Deal] | type[Record]] = {
     CardKind.CLIENT: Client,
@@ -55,7 +55,7 @@ def _timed(session: AsyncSession) -> Iterator[None]:
             session.info[_WAITED] = waited(session) + time.perf_counter() - began
 
 
-async def locked(session: AsyncSession, model: type[Row], key: Any) -> Row | None:
+async def locked(session: AsyncSession, model: type[Model], key: Any) -> Model | None:
     """The row of ``model`` with primary key ``key``, locked until the transaction ends
     and read afresh (None if there is none)."""
     return await session.get(
@@ -80,6 +80,25 @@ async def all_locked(
                 .execution_options(populate_existing=True)
             )
         found.update((card.id, card) for card in rows)
+    return found
+
+
+async def columns_locked(
+    session: AsyncSession, model: type[CardRow], ids: Iterable[int], *columns: Any
+) -> list[tuple[Any, ...]]:
+    """``columns`` of the cards of ``model`` and ``ids``, locked as ``all_locked`` locks
+    them, as plain rows: for many cards at once, with no object made for each."""
+    found: list[tuple[Any, ...]] = []
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), CHUNK):
+        with _timed(session):
+            rows = await session.execute(
+                select(*columns)
+                .where(model.id.in_(ordered[start : start + CHUNK]))
+                .order_by(model.id)
+                .with_for_update(key_share=True, of=model)
+            )
+        found.extend(tuple(row) for row in rows)
     return found
 
 
