@@ -12,7 +12,7 @@ from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import back_button, refresh
 from handlers.kit.keyboards import button, keyboard, pick
 from handlers.kit.labels import status_label
-from handlers.kit.responsible import checked, responsible_choices, responsible_question
+from handlers.kit.responsible import checked, responsible_question, responsible_rows
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from storage.models import User
@@ -91,11 +91,16 @@ async def choose_manager(
     client = await crm.clients.visible(member, callback_data.client_id)
     team = await crm.members.team(member)
 
+    back = callback_data.page
+
     def to(manager_id: int) -> ClientCb:
         return ClientCb(action=CardAction.SET_MANAGER, client_id=client.id, member_id=manager_id)
 
-    choices = responsible_choices(team, client.manager_id, to)
-    rows = [*pick(choices), [back_button(client.id, callback_data.page)]]
+    def to_page(team_page: int) -> ClientCb:
+        return ClientCb(action=CardAction.MANAGER, client_id=client.id, page=back, at=team_page)
+
+    rows = responsible_rows(team, client.manager_id, to, callback_data.at, to_page)
+    rows.append([back_button(client.id, back)])
     await show(callback, responsible_question(client.name), keyboard(*rows))
 
 

@@ -48,7 +48,8 @@ class ClientCb(CallbackData, prefix="cl"):
     action is about (a file, a note to undo). ``code``: a status code, a field name,
     a call outcome or a tag's token. ``at``: the page of the client's deal list; on
     FILES and SHOWN_FILES, how many of the page's events the card showed (0: all ten
-    read; SHOWN_FILES: ``ref`` is the newest of them).
+    read; SHOWN_FILES: ``ref`` is the newest of them); on MANAGER, the page of the team
+    shown.
     ``member_id``: the new responsible (0: nobody).
     """
 
@@ -85,7 +86,8 @@ class ClientListCb(CallbackData, prefix="cls"):
 
     The choice: ``code`` (which filter to ASK about, a status code, a tag's or city's
     token, a preset period), ``on`` (archive, open deals, overdue tasks) or
-    ``member_id`` (the responsible; 0: nobody). Empty: any.
+    ``member_id`` (the responsible; 0: nobody). Empty: any. On ASK about the
+    responsible, ``member_id`` is the page of the team shown (empty: the first).
     """
 
     action: ListAction

@@ -7,25 +7,25 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.service import Crm
-from handlers.clients.callbacks import ListAction
+from handlers.clients.callbacks import ClientListCb, ListAction
 from handlers.clients.filters import DATES, ListFilters, token
 from handlers.clients.list_views import Rows, Screen, StaleButton, button, checked, pairs
 from handlers.kit.labels import member_name, status_label
+from handlers.kit.responsible import member_page
 from storage.models import User
-
-MAX_MEMBERS = 40
 
 
 async def picker_screen(
-    crm: Crm, member: User, filters: ListFilters, kind: str, page: int
+    crm: Crm, member: User, filters: ListFilters, kind: str, page: int, team_page: int = 0
 ) -> Screen:
-    """The choices for one filter; ``kind`` comes from the button, so it is checked."""
+    """The choices for one filter; ``kind`` comes from the button, so it is checked.
+    ``page``: the list's, to go back to; ``team_page``: the page of the members shown."""
     if kind == "status":
         title, rows = await _status_choices(crm, filters)
     elif kind in ("tag", "city"):
         title, rows = await _value_choices(crm, member, filters, kind)
     elif kind == "manager":
-        title, rows = await _manager_choices(crm, member, filters)
+        title, rows = await _manager_choices(crm, member, filters, page, team_page)
     elif kind == "period":
         title, rows = _period_choices(filters, page)
     else:
@@ -70,9 +70,16 @@ async def _value_choices(
     return title, [*pairs(options), [button(anything, ListAction(kind))]]
 
 
-async def _manager_choices(crm: Crm, member: User, filters: ListFilters) -> tuple[str, Rows]:
-    """Active members first; deactivated ones too, since their clients may need a new owner."""
-    team = (await crm.members.team(member))[:MAX_MEMBERS]
+async def _manager_choices(
+    crm: Crm, member: User, filters: ListFilters, page: int, team_page: int
+) -> tuple[str, Rows]:
+    """Active members first; deactivated ones too, since their clients may need a new owner:
+    a page of the team at a time (``team_page``), the list's ``page`` kept to go back to."""
+
+    def to_page(to: int) -> ClientListCb:
+        return ClientListCb(action=ListAction.ASK, page=page, code="manager", member_id=to)
+
+    shown, pages = member_page(await crm.members.team(member), team_page, to_page)
     options = [
         button(
             checked(
@@ -81,7 +88,7 @@ async def _manager_choices(crm: Crm, member: User, filters: ListFilters) -> tupl
             ListAction.MANAGER,
             member_id=user.id,
         )
-        for user in team
+        for user in shown
     ]
     return _("Show the clients whose responsible is:"), [
         [
@@ -92,6 +99,7 @@ async def _manager_choices(crm: Crm, member: User, filters: ListFilters) -> tupl
             )
         ],
         *pairs(options),
+        *([pages] if pages else []),
         [button(_("Anyone"), ListAction.MANAGER)],
     ]
 

@@ -106,7 +106,8 @@ async def _press(
     if data.action == ListAction.ASK and data.code.startswith("f") and data.code[1:].isdigit():
         return filters, await list_fields.field_picker(crm, filters, data.code, data.page)
     if data.action == ListAction.ASK:
-        return filters, await picker_screen(crm, member, filters, data.code, data.page)
+        team_page = data.member_id or 0  # (on ASK: the page of the team, for the responsible)
+        return filters, await picker_screen(crm, member, filters, data.code, data.page, team_page)
     if data.action == ListAction.FIELD_RANGE:
         return filters, await list_fields.range_prompt(crm, data.code, data.page)
     if data.action == ListAction.TYPE_PERIOD:

@@ -38,8 +38,9 @@ class DealField(StrEnum):
 
 
 class DealCb(CallbackData, prefix="dl"):
-    """A button on or about one deal; ``item_id`` is the action's stage or reason; ``at``
-    the stage the deal was on when a stage's button was shown (0: not checked)."""
+    """A button on or about one deal; ``item_id`` is the action's stage or reason (on
+    MANAGER: the page of the team shown); ``at`` the stage the deal was on when a stage's
+    button was shown (0: not checked)."""
 
     action: DealAction
     deal_id: RecordId

@@ -30,8 +30,8 @@ from handlers.kit.callbacks import UndoCb
 from handlers.kit.errors import quoting, year_problem
 from handlers.kit.event_labels import deal_field_label
 from handlers.kit.keyboards import button, cancel_row, keyboard, pick
-from handlers.kit.labels import member_name
 from handlers.kit.refused import keep_asking
+from handlers.kit.responsible import responsible_rows
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.timeline import shorten
@@ -209,25 +209,19 @@ async def choose_manager(
 ) -> None:
     deal = await crm.deals.changeable(member, callback_data.deal_id)
     team = await crm.members.team(member)
+    back = callback_data.page
 
     def to(member_id: int) -> DealCb:
         return DealCb(
-            action=DealAction.SET_MANAGER,
-            deal_id=deal.id,
-            page=callback_data.page,
-            member_id=member_id,
+            action=DealAction.SET_MANAGER, deal_id=deal.id, page=back, member_id=member_id
         )
 
-    choices = [
-        (("✅ " if user.id == deal.manager_id else "") + member_name(user), to(user.id))
-        for user in team
-        if user.active
-    ]
-    choices.append((_("Nobody"), to(0)))
+    def to_page(team_page: int) -> DealCb:
+        return DealCb(action=DealAction.MANAGER, deal_id=deal.id, page=back, item_id=team_page)
+
+    rows = responsible_rows(team, deal.manager_id, to, callback_data.item_id, to_page)
     text = Text(_("Who is responsible for “{title}”?").format(title=deal.title))
-    await show(
-        callback, text, keyboard(*pick(choices), [back_to_deal(deal.id, callback_data.page)])
-    )
+    await show(callback, text, keyboard(*rows, [back_to_deal(deal.id, back)]))
 
 
 @routes.callback_query(DealCb.filter(F.action == DealAction.SET_MANAGER))

@@ -65,8 +65,9 @@ class Ent(StrEnum):
 class EntCb(CallbackData, prefix="en"):
     """``kind`` and ``card``: the card the screen is about (client, deal, record);
     ``type_id``: a record type; ``item``: a field, link, option or picked card id;
-    ``page``: a page, the first event of a card's history (``Ent.RECORD``, ``item``
-    FROM_EVENT), or the option of the field in ``item`` (option rename)."""
+    ``page``: a page (on MANAGER: of the team), the first event of a card's history
+    (``Ent.RECORD``, ``item`` FROM_EVENT), or the option of the field in ``item`` (option
+    rename)."""
 
     action: Ent
     kind: str = ""

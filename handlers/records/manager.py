@@ -14,7 +14,7 @@ from crm.cards import CardKind
 from crm.errors import NotAllowed, NotFound
 from crm.service import Crm
 from crm.visibility import can_reassign
-from handlers.kit.responsible import responsible_choices, responsible_question
+from handlers.kit.responsible import responsible_question, responsible_rows
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.records.callbacks import Ent, EntCb, RecordManagerCb
@@ -38,10 +38,13 @@ async def choose_manager(
     record = await crm.records.visible(member, ref.id)
     team = await crm.members.team(member)
 
-    def to(manager_id: int) -> str:
-        return RecordManagerCb(record_id=record.id, member_id=manager_id).pack()
+    def to(manager_id: int) -> RecordManagerCb:
+        return RecordManagerCb(record_id=record.id, member_id=manager_id)
 
-    rows = [[button(text, data)] for text, data in responsible_choices(team, record.manager_id, to)]
+    def to_page(team_page: int) -> EntCb:
+        return EntCb(action=Ent.MANAGER, kind=ref.kind.value, card=ref.id, page=team_page)
+
+    rows = responsible_rows(team, record.manager_id, to, callback_data.page, to_page)
     rows.append([button(_("◀️ Back to the card"), cb(Ent.RECORD, ref))])
     await put(
         callback, (responsible_question(record.title), InlineKeyboardMarkup(inline_keyboard=rows))

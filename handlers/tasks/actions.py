@@ -38,7 +38,6 @@ from handlers.tasks.when_texts import examples, when_problem
 from storage.models import Task, User
 
 routes = Routes(__name__)
-TEAM_PAGE = 8
 OPTIONS = (TaskAction.PRIO, TaskAction.EARLY, TaskAction.REPEAT)
 
 
@@ -174,7 +173,7 @@ async def choose_assignee(
         member,
         callback_data.task_id,
         _("Who should do it?"),
-        lambda task: assignee_keyboard(task, team, page, TEAM_PAGE),
+        lambda task: assignee_keyboard(task, team, page),
         opened_heading(),
     )
     await show(callback, *screen)

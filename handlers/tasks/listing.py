@@ -22,8 +22,9 @@ from crm.service import Crm
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.imports.callbacks import ExportWhat, export_button
-from handlers.kit.keyboards import MENU_TASKS
+from handlers.kit.keyboards import MENU_TASKS, button, keyboard
 from handlers.kit.labels import member_name, responsible_name
+from handlers.kit.responsible import member_page
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.kit.timeline import shorten
@@ -33,7 +34,6 @@ from storage.models import Task, User
 
 routes = Routes(__name__)
 PAGE_SIZE = 8
-PICKER_PAGE = 8
 EVERYONE = 0
 
 
@@ -170,31 +170,22 @@ def nav_row(member: User, who: int, page: int, pages: int) -> list[InlineKeyboar
 async def picker_screen(crm: Crm, member: User, who: int, page: int) -> Screen:
     """Mine, everyone's, or one member's (active members, a page at a time)."""
     team = [user for user in await crm.members.team(member) if user.active]
-    others = [user for user in team if user.id != member.id]
-    pages = max(1, -(-len(others) // PICKER_PAGE))
-    page = min(max(page, 0), pages - 1)
 
-    def button(
-        text: str, action: TasksAction, target: int, to_page: int = 0
-    ) -> InlineKeyboardButton:
-        data = TasksCb(action=action, who=target, page=to_page).pack()
-        return InlineKeyboardButton(text=text, callback_data=data)
+    def to(action: TasksAction, target: int, to_page: int = 0) -> TasksCb:
+        return TasksCb(action=action, who=target, page=to_page)
 
+    shown, pages = member_page(
+        [user for user in team if user.id != member.id],
+        page,
+        lambda to_page: to(TasksAction.PICK, who, to_page),
+    )
     rows = [
         [
-            button(_("🙋 Mine"), TasksAction.SHOW, member.id),
-            button(_("👥 Everyone"), TasksAction.SHOW, EVERYONE),
-        ]
+            button(_("🙋 Mine"), to(TasksAction.SHOW, member.id)),
+            button(_("👥 Everyone"), to(TasksAction.SHOW, EVERYONE)),
+        ],
+        *([button(shorten(member_name(u), 40), to(TasksAction.SHOW, u.id))] for u in shown),
+        pages,
+        [button(_("◀️ Back"), to(TasksAction.SHOW, who))],
     ]
-    rows += [
-        [button(shorten(member_name(user), 40), TasksAction.SHOW, user.id)]
-        for user in others[page * PICKER_PAGE : (page + 1) * PICKER_PAGE]
-    ]
-    nav = []
-    if page > 0:
-        nav.append(button("◀️", TasksAction.PICK, who, page - 1))
-    if page < pages - 1:
-        nav.append(button("▶️", TasksAction.PICK, who, page + 1))
-    rows += [nav] if nav else []
-    rows.append([button(_("◀️ Back"), TasksAction.SHOW, who)])
-    return Text(_("Whose tasks to show?")), InlineKeyboardMarkup(inline_keyboard=rows)
+    return Text(_("Whose tasks to show?")), keyboard(*rows)

@@ -21,6 +21,7 @@ from handlers.deals.callbacks import DealAction, DealCb
 from handlers.kit.keyboards import button as kit_button
 from handlers.kit.keyboards import keyboard, pick
 from handlers.kit.labels import format_phone, member_name, responsible_name
+from handlers.kit.responsible import checked, member_page
 from handlers.kit.timeline import shorten
 from handlers.tasks.callbacks import NewTaskCb, Snooze, TaskAction, TaskCb
 from storage.models import Task, User
@@ -265,31 +266,20 @@ def option_keyboard(task: Task, option: TaskAction) -> InlineKeyboardMarkup:
     return keyboard(*rows, [back_button(task.id)])
 
 
-def assignee_keyboard(task: Task, team: list[User], page: int, size: int) -> InlineKeyboardMarkup:
+def assignee_keyboard(task: Task, team: list[User], page: int) -> InlineKeyboardMarkup:
     """Active members to give the task to, a page at a time."""
-    pages = max(1, -(-len(team) // size))
-    page = min(max(page, 0), pages - 1)
+
+    def to_page(to: int) -> TaskCb:
+        return TaskCb(action=TaskAction.WHO, task_id=task.id, number=to)
+
+    shown, pages = member_page(team, page, to_page)
     rows = [
         [
-            InlineKeyboardButton(
-                text=("✅ " if user.id == task.assignee_id else "")
-                + shorten(member_name(user), 40),
-                callback_data=TaskCb(
-                    action=TaskAction.ASSIGN, task_id=task.id, number=user.id
-                ).pack(),
+            kit_button(
+                checked(shorten(member_name(user), 40), user.id == task.assignee_id),
+                TaskCb(action=TaskAction.ASSIGN, task_id=task.id, number=user.id),
             )
         ]
-        for user in team[page * size : (page + 1) * size]
+        for user in shown
     ]
-    nav = [
-        InlineKeyboardButton(
-            text=arrow,
-            callback_data=TaskCb(action=TaskAction.WHO, task_id=task.id, number=to).pack(),
-        )
-        for arrow, to, shown in (("◀️", page - 1, page > 0), ("▶️", page + 1, page < pages - 1))
-        if shown
-    ]
-    if nav:
-        rows.append(nav)
-    rows.append([back_button(task.id)])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return keyboard(*rows, pages, [back_button(task.id)])
