@@ -171,8 +171,9 @@ class FieldDefs:
         field's values leave the search lines of the cards that held them."""
         self._require_owner(actor)
         async with self._cache.changing(self._session):
-            # Locked first: no member's value of it comes in between (theirs waits, then
-            # finds the field gone), so every value the cards held is among those deleted.
+            # Locked first, as a member's value locks it first (FieldValues._field_held):
+            # theirs waits, then finds the field gone, so every value the cards held is
+            # among those deleted.
             field = await self._session.get(
                 FieldDef, field_id, with_for_update=True, populate_existing=True
             )

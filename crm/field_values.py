@@ -103,6 +103,7 @@ class FieldValues:
         """Set one field from what a person typed; returns the new plain value.
         ``only_if_empty``: refused (``FILLED_MEANWHILE``) if the field has a value now."""
         async with write_transaction(self._session):
+            await self._field_held(field_id)
             card = await self._changeable(actor, ref)
             field = await self._field_of(ref, card, field_id)
             parsed = self.parse(field, text)
@@ -110,6 +111,7 @@ class FieldValues:
 
     async def clear(self, actor: User, ref: CardRef, field_id: int) -> None:
         async with write_transaction(self._session):
+            await self._field_held(field_id)
             card = await self._changeable(actor, ref)
             field = await self._field_of(ref, card, field_id)
             if field.required:
@@ -181,6 +183,15 @@ class FieldValues:
         if isinstance(card, Deal) and not can_change_deal(actor, card):
             raise NotAllowed()
         return card
+
+    async def _field_held(self, field_id: int) -> None:
+        """The field held against its deletion before the card is locked: the deletion
+        locks the field, then the cards (``FieldDefs.delete``), so a member's value waits
+        for it and then finds the field gone, on PostgreSQL too (the other order ended
+        in a deadlock or a foreign key's error)."""
+        await self._session.get(
+            FieldDef, field_id, with_for_update={"key_share": True}, populate_existing=True
+        )
 
     async def _field_of(self, ref: CardRef, card: Card, field_id: int) -> FieldDef:
         field = await self._session.get(FieldDef, field_id)

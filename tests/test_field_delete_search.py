@@ -4,15 +4,18 @@ client's own name, phones and tags, stay searchable. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
+from crm.errors import Conflict, ErrorCode
 from crm.parsing.fields import FieldType
 from handlers.records.callbacks import Ent, EntCb
-from storage.models import Client, Record
+from storage.models import Client, FieldDef, Record
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID
 
@@ -104,3 +107,36 @@ async def test_a_deleted_record_field_s_values_are_no_longer_found(
     async with app.engine.connect() as db:
         line = await db.scalar(select(Record.search_text).where(Record.id == works.id))
     assert line == 'iceworks keepword «еж» "q" \\ 🦔'  # (through JSON on the way)
+
+
+async def test_a_value_set_while_its_field_is_deleted_is_told_the_field_is_gone(
+    app: App,
+) -> None:
+    """The deletion locks the field, then its values and cards; a member's value locked the
+    card first and read the field unlocked, then waited on the field for its foreign key:
+    a foreign key's error (the generic apology), or a deadlock with the deletion when the
+    card held a value. The member's value now holds the field first."""
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("writers take turns on SQLite: no row locks")
+    client = await make_client(app, OWNER_ID, "Anna Lee")
+    ref = CardRef(CardKind.CLIENT, client.id)
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        field = await crm.fields.define(me, CardKind.CLIENT, "Passport", FieldType.TEXT)
+
+    async def typed() -> str:
+        async with app.crm.open() as crm:
+            try:
+                await crm.field_values.set(me, ref, field.id, "4510 123456")
+            except Conflict as refused:
+                return refused.code
+        return "set"
+
+    async with app.engine.connect() as deletion:  # the owner's deletion, under way
+        await deletion.execute(select(FieldDef.id).where(FieldDef.id == field.id).with_for_update())
+        working = asyncio.create_task(typed())
+        await asyncio.sleep(0.3)
+        assert not working.done()  # it waits for the deletion
+        await deletion.execute(delete(FieldDef).where(FieldDef.id == field.id))
+        await deletion.commit()
+    assert await working == ErrorCode.FIELD_GONE
