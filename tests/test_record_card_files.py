@@ -53,7 +53,7 @@ async def test_files_sent_with_a_record_open_join_its_history(
     _type, [acme] = await suppliers_with(app, "Acme")
     await owner_en.send(f"/find {client.name}")  # a client's card open first
     card_text = await open_record(owner_en, acme.id)
-    assert card_text.endswith("📎 A photo, voice message or file sent now goes here.")
+    assert card_text.endswith("✍️ What you send now goes into this card's history.")
     [ack] = await owner_en.send_document("contract.pdf", "application/pdf", caption="Signed")
     assert ack.text == "Added to the history of Acme."
     [ack] = await owner_en.send_photo()
@@ -90,7 +90,7 @@ async def test_a_file_for_a_record_archived_deleted_or_given_away_is_refused(
         await crm.records.set_archived(await member(app, OWNER_ID), acme.id, True)
     [refused] = await owner_en.send_document("price.pdf")
     assert refused.text == "This card is in the archive: restore it to add files."
-    assert "sent now goes here" not in await open_record(owner_en, acme.id)
+    assert "What you send" not in await open_record(owner_en, acme.id)
     assert await events_of(app, acme.id, "file") == []
 
     await open_record(owner_en, frost.id)
@@ -211,20 +211,6 @@ def test_a_record_s_events_read_whatever_its_type(
     for language, expected in (("ru", ru), ("en", en)):
         with app.i18n.context(), app.i18n.use_locale(language):
             assert record_event_text(kind, data, None) == expected
-
-
-async def test_a_search_leaves_the_open_record(app: App, owner_en: SimulatedUser) -> None:
-    """Text with a record's card open is a search, as before; the record is no longer the
-    open card then, so a file sent after it is not filed there unasked."""
-    await make_client(app, OWNER_ID, "Egor Lis")
-    await make_client(app, OWNER_ID, "Egor Lisin")
-    _type, [acme] = await suppliers_with(app, "Acme")
-    await open_record(owner_en, acme.id)
-    [found] = await owner_en.send("Egor")
-    assert found.text == "Found for “Egor”:"
-    [reply] = await owner_en.send_document("price.pdf")
-    assert reply.text.startswith("Open a card first")
-    assert await events_of(app, acme.id, "file") == []
 
 
 async def test_a_file_sent_to_a_record_is_taken_back_with_undo(

@@ -208,7 +208,7 @@ async def test_a_type_s_records_are_found_by_name(
     assert card.text.startswith("🏭 Поставщик: ИП Гвозди") and f"record:{nails.id}:" in str(
         card.buttons
     )
-    answers = await owner.send("гвозд")  # the card was opened: the search is over
+    answers = await owner.send("гвозд")  # the card was opened: the search is over (a comment)
     assert all("Поиск:" not in answer.text for answer in answers)
     # in the archive's list, the archive is searched
     await owner.send("/records")

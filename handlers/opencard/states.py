@@ -35,7 +35,8 @@ async def take_once(
 
 @dataclasses.dataclass(frozen=True)
 class PendingText(Pending):
-    """A text asked about ("comment on X, or search?"): the card open when it was sent.
+    """A text asked about ("comment on X, or search?"): the card open when it was sent (a
+    record's, or a client's and maybe its deal's).
 
     Kept beside any dialog's data (no dialog state is set); a dialog started meanwhile
     clears it, so a late press finds nothing and says so.
@@ -43,6 +44,7 @@ class PendingText(Pending):
 
     pending_key: int = 0
     pending_text: str | None = None
+    pending_record: int = 0
     pending_client: int = 0
     pending_deal: int = 0
 

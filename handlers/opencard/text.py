@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.cards import CardKind
 from crm.errors import CrmError
 from crm.parsing.name_match import looks_like_name, name_words
 from crm.service import Crm
@@ -22,18 +23,22 @@ from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb, WholeNoteCb
 from handlers.opencard.states import PendingText, take_once
-from handlers.opencard.views import deal_comment_ack, which_question
+from handlers.opencard.views import deal_comment_ack, record_comment_ack, which_question
+from handlers.records.callbacks import Ent, EntCb
 from storage.models import Client, User
 
 routes = Routes(__name__)
 PLAIN = (StateFilter(None), F.text, ~F.text.startswith("/"), F.chat.type == "private")
 NAMES_LOOKED_AT = 5
+Card = tuple[int, int, int]
+"""An open card: (record, client, deal), each 0 when it is not that kind's."""
 
 
-def card_of(markup: InlineKeyboardMarkup | None) -> tuple[int, int] | None:
-    """(client, deal) of the card whose buttons these are: a deal's card (client 0), or a
-    client's card (deal 0); None for any other message. Known by the card's own Comment."""
-    found: tuple[int, int] | None = None
+def card_of(markup: InlineKeyboardMarkup | None) -> Card | None:
+    """(record, client, deal) of the card whose buttons these are: a record's card, a
+    deal's card, or a client's card (the others 0); None for any other message. Known by
+    the card's own Comment."""
+    found: Card | None = None
     for row in markup.inline_keyboard if markup else []:
         for key in row:
             data = key.callback_data or ""
@@ -41,11 +46,15 @@ def card_of(markup: InlineKeyboardMarkup | None) -> tuple[int, int] | None:
                 if data.startswith(f"{DealCb.__prefix__}:"):
                     deal = DealCb.unpack(data)
                     if deal.action == DealAction.COMMENT and deal.deal_id:
-                        return 0, deal.deal_id
+                        return 0, 0, deal.deal_id
+                elif data.startswith(f"{EntCb.__prefix__}:"):
+                    ent = EntCb.unpack(data)
+                    if ent.action == Ent.COMMENT and ent.kind == CardKind.RECORD and ent.card:
+                        return ent.card, 0, 0
                 elif data.startswith(f"{ClientCb.__prefix__}:"):
                     client = ClientCb.unpack(data)
                     if client.action == CardAction.COMMENT and client.client_id:
-                        found = client.client_id, 0
+                        found = 0, client.client_id, 0
             except (ValueError, CrmError):  # not a button of ours as it is now
                 continue
     return found
@@ -61,38 +70,49 @@ def replied_card(message: Message) -> dict[str, Any] | bool:
 
 
 @routes.message(*PLAIN, replied_card)
-async def reply_to_card(message: Message, crm: Crm, member: User, card: tuple[int, int]) -> None:
+async def reply_to_card(message: Message, crm: Crm, member: User, card: Card) -> None:
     """A reply to a card's message goes into that card's history, whichever card is open."""
-    client_id, deal_id = card
-    await comment_on(message, crm, member, client_id, deal_id, message.text or "")
+    await comment_on(message, crm, member, card, message.text or "")
 
 
 @routes.message(*PLAIN)
 async def plain_text(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    """Text after opening a card is a note on it (a short name of another client is asked
-    about); otherwise it is a search."""
+    """Text after opening a card (a client's, a deal's, a record's) is a note on it (a
+    short name of another client is asked about); otherwise it is a search."""
     text = message.text or ""
     window = crm.config.card_context
-    client_id = crm.timeline.open_client_id(member, window)
-    if client_id is None:
-        if crm.timeline.open_record_id(member, window) is not None:
-            await crm.timeline.close_card(member)  # a search leaves the open record
+    record_id = crm.timeline.open_record_id(member, window) or 0
+    client_id = crm.timeline.open_client_id(member, window) or 0
+    if not record_id and not client_id:
         await search_and_answer(message, crm, member, text)
         return
-    deal_id = crm.timeline.open_deal_id(member, window) or 0
+    if record_id:
+        card = (record_id, 0, 0)
+    else:
+        card = (0, client_id, crm.timeline.open_deal_id(member, window) or 0)
     other = await named_client(crm, member, text, client_id)
     if other is None:
-        await comment_on(message, crm, member, client_id, deal_id, text)
+        await comment_on(message, crm, member, card, text)
         return
-    if deal_id:
-        card_name = (await crm.deals.visible(member, deal_id)).title
-    else:
-        card_name = (await crm.clients.visible(member, client_id)).name
     key = message.message_id % 2**31
     await PendingText(
-        pending_key=key, pending_text=text, pending_client=client_id, pending_deal=deal_id
+        pending_key=key,
+        pending_text=text,
+        pending_record=card[0],
+        pending_client=card[1],
+        pending_deal=card[2],
     ).save(state)
-    await show(message, which_question(key, text, card_name, other.name))
+    await show(message, which_question(key, text, await card_name(crm, member, card), other.name))
+
+
+async def card_name(crm: Crm, member: User, card: Card) -> str:
+    """What the card (record, client, deal) is called."""
+    record_id, client_id, deal_id = card
+    if record_id:
+        return (await crm.records.visible(member, record_id)).title
+    if deal_id:
+        return (await crm.deals.visible(member, deal_id)).title
+    return (await crm.clients.visible(member, client_id)).name
 
 
 async def named_client(crm: Crm, member: User, text: str, card_client: int) -> Client | None:
@@ -106,14 +126,16 @@ async def named_client(crm: Crm, member: User, text: str, card_client: int) -> C
 
 
 async def comment_on(
-    target: Message | CallbackQuery,
-    crm: Crm,
-    member: User,
-    client_id: int,
-    deal_id: int,
-    text: str,
+    target: Message | CallbackQuery, crm: Crm, member: User, card: Card, text: str
 ) -> None:
-    """Write ``text`` into a deal's history (``deal_id``) or else a client's, and say so."""
+    """Write ``text`` into the history of the card (record, client, deal): a record's, a
+    deal's, or else a client's, and say so with Undo."""
+    record_id, client_id, deal_id = card
+    if record_id:
+        event = await crm.records.comment(member, record_id, text)
+        record = await crm.records.visible(member, record_id)
+        await show(target, record_comment_ack(event, record.title))
+        return
     if deal_id:
         event = await crm.deals.comment(member, deal_id, text)
         deal = await crm.deals.visible(member, deal_id)
@@ -135,8 +157,8 @@ async def as_comment(
     data = await take_once(callback, state, PendingText, callback_data.ref, _gone())
     if data is None:
         return
-    text = data.pending_text or ""
-    await comment_on(callback, crm, member, data.pending_client, data.pending_deal, text)
+    card = (data.pending_record, data.pending_client, data.pending_deal)
+    await comment_on(callback, crm, member, card, data.pending_text or "")
 
 
 @routes.callback_query(OpenCardCb.filter(F.action == OpenCardAction.SEARCH))

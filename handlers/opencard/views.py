@@ -5,12 +5,14 @@ from __future__ import annotations
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.cards import CardKind
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.kit.callbacks import UndoCb
 from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import Screen
 from handlers.kit.timeline import shorten
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb
+from handlers.records.callbacks import Ent, EntCb
 from storage.models import Event
 
 MAX_NAME = 40
@@ -42,6 +44,14 @@ def deal_comment_ack(event: Event, deal_id: int, title: str) -> Screen:
     return Screen(
         Text(_("Comment added to the deal “{title}”.").format(title=title)), keyboard(row)
     )
+
+
+def record_comment_ack(event: Event, title: str) -> Screen:
+    """A comment added to a record: Undo, and the way back to the record's card."""
+    assert event.record_id is not None
+    card = EntCb(action=Ent.RECORD, kind=CardKind.RECORD.value, card=event.record_id)
+    row = [button(_("↩️ Undo"), UndoCb.of(event)), button(_("📁 Open card"), card)]
+    return Screen(Text(_("Comment added to {name}.").format(name=title)), keyboard(row))
 
 
 def file_question(key: int, file_name: str, card_name: str) -> Screen:

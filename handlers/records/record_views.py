@@ -164,10 +164,14 @@ def record_screen(
         said = record_line_text(event, card.actors)
         lines.append(as_line(shorten(f"{when} · {said}", 200)))
     # Whatever the fields and the history hold, the card stays within 4096 characters.
-    # The open card (an archived one refuses files): a file sent next lands in this history.
-    hint: list[Text | str] = []
-    if record.archived_at is None:
-        hint = [as_line(), Italic(_("📎 A photo, voice message or file sent now goes here."))]
+    # The open card: what is sent next lands in this history (an archived one takes text,
+    # as an archived client's does, but refuses files).
+    hint: list[Text | str] = [
+        as_line(),
+        Italic(_("✍️ What you send now goes into this card's history.")),
+    ]
+    if record.archived_at is not None:
+        hint = [as_line(), Italic(_("✍️ Text sent now goes into this card's history."))]
     history = history_page([*parts, as_line("")], lines, hint, card.first, card.events_total)
     text = history.text if card.events else Text(*parts, *hint)
     rows = [card_buttons(ref)]
