@@ -33,6 +33,7 @@ from crm.mailer import MailConfig
 from crm.members import language_for
 from crm.service import CrmFactory
 from handlers import build_routers
+from handlers.kit.cancel_steps import AskedIn, StampCancel
 from handlers.kit.gated import LostSteps
 from handlers.kit.middlewares import (
     AccessGate,
@@ -139,6 +140,7 @@ def build_app(
     bot.session.middleware(ledger)
     limits = RateLimits()
     bot.session.middleware(FloodControl(limits))
+    bot.session.middleware(StampCancel())  # a question's Cancel names its dialog step
     # Innermost: counts what reached Telegram, and every 429 it answered.
     bot.session.middleware(RequestMetrics())
     if fsm_storage is None and settings.redis_url:
@@ -208,6 +210,7 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(AccessGate())
     dispatcher.update.outer_middleware(CardEndsDialog())
     dispatcher.update.outer_middleware(Refusals())
+    dispatcher.update.outer_middleware(AskedIn())  # the dialog a Cancel sent is asked in
     dispatcher.message.outer_middleware(LeaveDialogs())
     dispatcher.message.outer_middleware(RepliesEndDialogs())
     dispatcher.include_routers(*build_routers())

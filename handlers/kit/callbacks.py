@@ -95,7 +95,15 @@ Page = Annotated[int, BeforeValidator(_page)]
 
 
 class CancelCb(CallbackData, prefix="cancel"):
-    pass
+    """ "✖️ Cancel", as built: it cancels whatever question waits now. Stamped with the
+    question's step on its way out (``CancelStepCb``); older messages' stay so."""
+
+
+class CancelStepCb(CallbackData, prefix="cx"):
+    """ "✖️ Cancel" of the question asked in the dialog step ``step`` (a code of its FSM
+    state: ``handlers.kit.cancel_steps``): it cancels only that step."""
+
+    step: str
 
 
 class UndoCb(CallbackData, prefix="un"):

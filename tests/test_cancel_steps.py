@@ -1,0 +1,86 @@
+"""A question's "✖️ Cancel" cancels that question only. Before, the button carried
+nothing: pressed on an old question's message, it ended whatever dialog waited now (the
+task being written, another card's question). Now it names the dialog step it was asked
+in; an older message's bare Cancel keeps the old behaviour."""
+
+from __future__ import annotations
+
+import pytest
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from handlers.kit.callbacks import CancelCb, CancelStepCb
+from handlers.kit.cancel_steps import stamped, step_code
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID
+
+GONE = "That question is no longer open."
+
+
+def cancel_of(message_buttons: list[tuple[str, str | None, str | None]]) -> str:
+    [data] = [data for text, data, _url in message_buttons if text == "✖️ Cancel"]
+    assert data is not None
+    return data
+
+
+async def test_an_old_question_s_cancel_leaves_the_one_waiting_now(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await make_client(app, OWNER_ID, "Anna Lee")
+    [card] = await owner_en.send("/find Anna")
+    [comment_question] = await owner_en.press("💬 Comment", card)
+    old_cancel = cancel_of(comment_question.buttons)
+    [task_question] = await owner_en.send("/task")  # a new dialog: the comment's ended
+    await owner_en.press_data(old_cancel, comment_question)
+    assert owner_en.alert == GONE
+    assert old_cancel.startswith("cx:") and len(old_cancel.encode()) <= 64
+    # the task's question is still the one waiting: the text goes on into the task
+    [when] = await owner_en.send("Call the supplier")
+    assert "The task “Call the supplier” is kept" in when.text, when.text
+    # its own Cancel (a step further on) ends the dialog
+    [cancelled] = await owner_en.press("✖️ Cancel", when)
+    assert cancelled.text == "Cancelled."
+    replies = await owner_en.send("Call the supplier")  # no dialog: a search
+    assert all("when" not in reply.text.lower() for reply in replies)
+    # pressed again with nothing waiting, a question's Cancel says it is over
+    await owner_en.press_data(old_cancel, comment_question)
+    assert owner_en.alert == GONE
+    assert task_question.text
+
+
+async def test_an_older_message_s_bare_cancel_cancels_as_before(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    [question] = await owner_en.send("/task")
+    [cancelled] = await owner_en.press_data(CancelCb().pack(), question)
+    assert cancelled.text == "Cancelled."
+    replies = await owner_en.send("Call the supplier")
+    assert all("when" not in reply.text.lower() for reply in replies)
+
+
+BARE = InlineKeyboardButton(text="✖️ Cancel", callback_data=CancelCb().pack())
+OTHER = InlineKeyboardButton(text="Skip", callback_data="skip")
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([[OTHER]], None),
+        ([[OTHER], [BARE]], [["skip"], ["cx:s1"]]),
+        ([[OTHER, BARE]], [["skip", "cx:s1"]]),
+        ([], None),
+    ],
+)
+def test_a_markup_s_bare_cancel_is_stamped(
+    rows: list[list[InlineKeyboardButton]], expected: list[list[str]] | None
+) -> None:
+    fresh = stamped(InlineKeyboardMarkup(inline_keyboard=rows), "s1")
+    got = None if fresh is None else [[k.callback_data for k in r] for r in fresh.inline_keyboard]
+    assert got == expected
+
+
+def test_a_step_code_is_short_stable_and_told_apart() -> None:
+    assert step_code("NoteFlow:comment") == step_code("NoteFlow:comment")
+    assert step_code("NoteFlow:comment") != step_code("TaskFlow:text")
+    assert len(CancelStepCb(step=step_code("x" * 200)).pack().encode()) <= 64
