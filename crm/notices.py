@@ -21,11 +21,12 @@ async def tell(
     clock: Clock,
     kind: OutboxKind,
     to: int | None,
-    actor_id: int,
+    actor_id: int | None,
     payload: dict[str, Any],
     shown: dict[str, Any] | None = None,
 ) -> None:
-    """Queue ``kind`` for member ``to`` unless there is nobody to tell or it is the actor.
+    """Queue ``kind`` for member ``to`` unless there is nobody to tell or it is the actor
+    (None: an automation rule's change, told to ``to`` always).
     ``shown`` is more of the payload (what is gone by the time it is sent), not in the key."""
     if to is None or to == actor_id:
         return

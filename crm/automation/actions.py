@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, outbox, placeholders
-from crm.automation import custom_fields, triggers
+from crm.automation import custom_fields, round_robin, triggers
 from crm.automation.conditions import Record
 from crm.automation.rules import due_after
 from crm.cards import CardKind, CardRef
@@ -184,25 +184,16 @@ class Actions:
         await self._session.flush()  # the turns taken so far in this batch
         await self._session.refresh(self._rule, with_for_update=True)  # one turn at a time
         wanted = [int(m) for m in action.get("members") or []]
-        active = set(
-            await self._session.scalars(
-                select(User.id).where(User.id.in_(wanted), User.active.is_(True))
-            )
-        )
-        members = [m for m in wanted if m in active]
-        if not members:
-            raise Skipped("no members")
+        if self._record.deal is None and self._record.team is None:
+            self._client()  # a card with nothing to give is skipped
         turn = int(self._rule.state.get("rr", 0))
-        chosen = members[turn % len(members)]
-        self._rule.state = {**self._rule.state, "rr": turn + 1}
-        if self._record.deal is not None:
-            self._record.deal.manager_id = chosen
-        elif self._record.team is not None:
-            self._record.team.manager_id = chosen
-        else:
-            self._client().manager_id = chosen
-        user = await self._session.get(User, chosen)
-        return {"member": chosen, "name": user.full_name if user else None}
+        try:
+            user, turn = await round_robin.choose(self._session, self._record, wanted, turn)
+        except round_robin.NoOne as reason:
+            raise Skipped(str(reason)) from None
+        self._rule.state = {**self._rule.state, "rr": turn}
+        await round_robin.give(self._session, self._clock, self._record, user.id)
+        return {"member": user.id, "name": user.full_name}
 
     async def _prepare_template(self, action: dict[str, Any], number: int) -> dict[str, Any]:
         template = await self._session.get(Template, int(action["template_id"]))
