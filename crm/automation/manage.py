@@ -147,7 +147,8 @@ class Automation(RuleTesting):
                 actions=actions,
                 delay=delay,
                 state={
-                    "tz": self._config.default_timezone,
+                    # the owner's (/settings): "10:00 the next working day" is theirs
+                    "tz": actor.timezone or self._config.default_timezone,
                     "lang": self._config.default_language,
                     "per_hour": self._config.automation_per_hour,
                     "region": self._config.default_phone_region,

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.automation.manage import RuleSummary
 from crm.automation.starters import STARTERS
+from crm.automation.triggers import DEFAULT_TIMEZONE
 from crm.team_settings import Status
 from handlers.automation.callbacks import (
     AutoAction,
@@ -156,6 +157,8 @@ def rule_screen(summary: RuleSummary, timezone: str, statuses: Sequence[Status] 
             "names": names_of(summary.named, statuses),
         }
     )
+    zone = str(rule.state.get("tz") or DEFAULT_TIMEZONE)
+    lines.append(_("🕒 Its times are in the time zone {zone}.").format(zone=zone))
     toggle = (
         button(_("▶️ Resume"), AutoCb(action=AutoAction.RESUME, rule_id=rule.id))
         if rule.paused_at
