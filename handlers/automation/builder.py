@@ -117,9 +117,8 @@ async def number(
             draft = draft.with_action(due_minutes=0, due="next_workday")
         else:
             draft = draft.with_action(due_minutes=value)
-        codes = [(Code.RESPONSIBLE, _("The responsible")), (Code.ACTOR, _("Who set it off"))]
         team = [m for m in await crm.members.team(member) if m.active]
-        screen = views.who_screen(draft.data(), _("For whom is the task?"), codes, team)
+        screen = views.task_who_screen(draft.data(), team)
         await show_step(callback, state, ask(draft, "task_who"), screen)
 
 

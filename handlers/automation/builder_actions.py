@@ -65,8 +65,7 @@ async def action(
         screen = views.statuses_screen(rule, statuses, _("Which status?"))
         await show_step(callback, state, ask(draft, "set_status"), screen)
     elif code == Code.ROUND_ROBIN:
-        team = [m for m in await crm.members.team(member) if m.active]
-        screen = views.members_screen(rule, team, [])
+        screen = views.members_screen(rule, await active_team(crm, member), [])
         await show_step(callback, state, ask(draft.with_action(members=[]), "members"), screen)
     elif code == Code.SET_FIELD:
         fields = await card_fields(crm)
@@ -100,7 +99,7 @@ async def toggle_member(
     callback: CallbackQuery, callback_data: BuildCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
     draft = asked(await RuleDraft.load(state), "task_who", "members")
-    team = [m for m in await crm.members.team(member) if m.active]
+    team = await active_team(crm, member)
     picked = next((m for m in team if m.id == callback_data.member), None)
     if picked is None:
         raise NotFound()
@@ -114,7 +113,26 @@ async def toggle_member(
     else:
         chosen.append(callback_data.member)
     draft = draft.with_action(members=chosen)
-    await show_step(callback, state, draft, views.members_screen(draft.data(), team, chosen))
+    screen = views.members_screen(draft.data(), team, chosen, callback_data.value)
+    await show_step(callback, state, draft, screen)
+
+
+@routes.callback_query(RuleFlow.building, BuildCb.filter(F.step == Step.MEMBERS_PAGE))
+async def members_page(
+    callback: CallbackQuery, callback_data: BuildCb, member: User, crm: Crm, state: FSMContext
+) -> None:
+    """Another page of the task's or round-robin's members."""
+    draft = asked(await RuleDraft.load(state), "task_who", "members")
+    team, page, rule = await active_team(crm, member), callback_data.value, draft.data()
+    chosen = [int(m) for m in draft.action().get("members", [])]
+    if draft.asking == "task_who":
+        await show_step(callback, state, draft, views.task_who_screen(rule, team, page))
+    else:
+        await show_step(callback, state, draft, views.members_screen(rule, team, chosen, page))
+
+
+async def active_team(crm: Crm, member: User) -> list[User]:
+    return [m for m in await crm.members.team(member) if m.active]
 
 
 @routes.callback_query(RuleFlow.building, BuildCb.filter(F.step == Step.MEMBERS_DONE))

@@ -14,8 +14,9 @@ from crm.pipeline import StageView
 from crm.team_settings import Status
 from handlers.automation.callbacks import AutoAction, AutoCb, BuildCb, Code, Step
 from handlers.automation.rule_texts import action_names, condition_names, describe, trigger_names
-from handlers.kit.keyboards import back_row, button, cancel_row, keyboard, pick
+from handlers.kit.keyboards import back_row, button, cancel_row, keyboard, pager, pick
 from handlers.kit.labels import member_name, status_label
+from handlers.kit.responsible import TEAM_PAGE, member_page, page_of
 from handlers.kit.screen import Screen
 from handlers.kit.stages import stage_name
 from storage.models import FieldDef, RecordType, Template, User
@@ -157,24 +158,45 @@ def record_types_screen(rule: dict[str, Any], types: list[RecordType]) -> Screen
 
 
 def who_screen(
-    rule: dict[str, Any], question: str, codes: list[tuple[Code, str]], team: Sequence[User] = ()
+    rule: dict[str, Any],
+    question: str,
+    codes: list[tuple[Code, str]],
+    team: Sequence[User] = (),
+    page: int = 0,
 ) -> Screen:
-    """The roles to choose from, then (for a task) each active member by name."""
+    """The roles to choose from, then (for a task) the active members by name, a page of
+    them at a time (a team may pass Telegram's 100 buttons)."""
     items = [(label, BuildCb(step=Step.WHO, code=code)) for code, label in codes]
-    named = [(member_name(m), BuildCb(step=Step.MEMBER, member=m.id)) for m in team]
-    return _screen(rule, question, *pick(items), *pick(named, columns=2))
+    shown, pages = member_page(team, page, _to_page)
+    named = [(member_name(m), BuildCb(step=Step.MEMBER, member=m.id)) for m in shown]
+    return _screen(rule, question, *pick(items), *pick(named, columns=2), pages)
 
 
-def members_screen(rule: dict[str, Any], members: list[User], chosen: list[int]) -> Screen:
+def task_who_screen(rule: dict[str, Any], team: Sequence[User], page: int = 0) -> Screen:
+    codes = [(Code.RESPONSIBLE, _("The responsible")), (Code.ACTOR, _("Who set it off"))]
+    return who_screen(rule, _("For whom is the task?"), codes, team, page)
+
+
+def members_screen(
+    rule: dict[str, Any], members: Sequence[User], chosen: list[int], page: int = 0
+) -> Screen:
+    """Round-robin's members, a page at a time; a member's button keeps its page
+    (``value``), so the screen stays on it when they are ticked."""
+    shown, page, pages = page_of(members, page, TEAM_PAGE)
     items = [
         (
             ("✅ " if m.id in chosen else "▫️ ") + member_name(m),
-            BuildCb(step=Step.MEMBER, member=m.id),
+            BuildCb(step=Step.MEMBER, member=m.id, value=page),
         )
-        for m in members
+        for m in shown
     ]
     done = [button(_("➡️ Done"), BuildCb(step=Step.MEMBERS_DONE))] if chosen else None
-    return _screen(rule, _("Among whom? Tap to choose."), *pick(items, columns=2), done)
+    rows = [*pick(items, columns=2), pager(page, pages, _to_page), done]
+    return _screen(rule, _("Among whom? Tap to choose."), *rows)
+
+
+def _to_page(page: int) -> BuildCb:
+    return BuildCb(step=Step.MEMBERS_PAGE, value=page)
 
 
 def templates_screen(rule: dict[str, Any], templates: list[Template]) -> Screen:

@@ -64,6 +64,7 @@ class Step(StrEnum):
     WHO = "who"  # code: responsible | actor | owner | group
     MEMBER = "member"  # member: toggled for round-robin
     MEMBERS_DONE = "members_done"
+    MEMBERS_PAGE = "members_page"  # value: a page of the members to choose from
     TEMPLATE = "template"  # value: a template id
     FIELD = "field"  # value: a custom field id
     RECORD_TYPE = "rtype"  # value: a record type id
@@ -108,6 +109,8 @@ class Code(StrEnum):
 
 
 class BuildCb(CallbackData, prefix="ab"):
+    """``value`` is also the page a member's button (``Step.MEMBER``) was on."""
+
     step: Step
     code: Code = Code.NONE
     value: RecordId = 0
