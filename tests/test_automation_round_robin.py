@@ -140,3 +140,30 @@ async def test_the_member_a_rule_gives_a_deal_or_a_client_is_told(
     assert any(
         "You are now responsible for the deal “Big order” (client: Free Client)." in t for t in said
     )
+
+
+async def test_the_member_a_rule_gives_a_record_is_told(
+    app: App, join: Joiner, session: OfflineSession
+) -> None:
+    await join(MILA, "manager", "Mila", language_code="en")
+    async with app.crm.open() as crm:
+        owner = await actor(crm, OWNER_ID)
+        suppliers = await crm.record_types.create(owner, "Supplier", "Suppliers", "🏭")
+        await crm.automation.add(
+            owner,
+            "Share suppliers",
+            "record_created",
+            {"type_id": suppliers.id},
+            [{"type": "round_robin", "members": [MILA]}],
+        )
+        await crm.records.create(owner, suppliers.id, "Acme")
+    await tick(app)
+    notices = [
+        (m.kind, m.chat_id) for m in await all_of(app, OutboxMessage) if "assigned" in m.kind
+    ]
+    assert notices == [("record_assigned", MILA)]
+    session.clear()
+    await app.sender.drain_once()
+    assert any(
+        "You are now responsible for “Acme” (Supplier)." in t for t in texts_to(session, MILA)
+    )
