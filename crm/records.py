@@ -63,6 +63,13 @@ class Records:
         assert isinstance(card, Record)
         return card
 
+    async def _locked(self, actor: User, record_id: int) -> Record:
+        """The record locked and read afresh (crm.row_locks), as a client's, for a change that
+        depends on it: two members giving it, renaming or archiving it at once each wrote the
+        change (its new responsible told twice); now the later finds it made."""
+        await cards_locked(self._session, [CardRef(CardKind.RECORD, record_id)])
+        return await self.visible(actor, record_id)
+
     async def parse_values(
         self, type_id: int, texts: Mapping[int, str]
     ) -> list[tuple[FieldDef, Parsed]]:
@@ -120,7 +127,7 @@ class Records:
     async def rename(self, actor: User, record_id: int, title: str) -> Record:
         name = clean_title(title)
         async with write_transaction(self._session):
-            record = await self.visible(actor, record_id)
+            record = await self._locked(actor, record_id)
             if record.title != name:
                 old, record.title, record.title_folded = record.title, name, fold(name)
                 record.last_activity_at = self._clock.now()
@@ -139,10 +146,7 @@ class Records:
         if not visibility.can_reassign(actor):
             raise NotAllowed()
         async with write_transaction(self._session):
-            # Locked and read afresh (crm.row_locks), as a client's: two members giving it at
-            # once each wrote the change, and its new responsible was told twice.
-            await cards_locked(self._session, [CardRef(CardKind.RECORD, record_id)])
-            record = await self.visible(actor, record_id)
+            record = await self._locked(actor, record_id)
             if manager_id is not None:
                 manager = await self._session.get(User, manager_id)
                 if manager is None or not manager.active:
@@ -163,7 +167,7 @@ class Records:
 
     async def set_archived(self, actor: User, record_id: int, archived: bool) -> Record:
         async with write_transaction(self._session):
-            record = await self.visible(actor, record_id)
+            record = await self._locked(actor, record_id)
             if (record.archived_at is not None) != archived:
                 record.archived_at = self._clock.now() if archived else None
                 events.record(

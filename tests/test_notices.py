@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from aiogram.methods import SendMessage
 from sqlalchemy import select, update
 
@@ -148,3 +149,37 @@ async def test_a_record_given_by_two_members_at_once_is_changed_and_told_once(
         )
         changes = await db.scalars(select(Event.id).where(Event.kind == "manager_changed"))
         assert (list(told), list(changes)) == ([], [])
+
+
+@pytest.mark.parametrize("change", ["rename", "archive"])
+async def test_a_record_renamed_or_archived_by_two_at_once_is_changed_once(
+    app: App, change: str
+) -> None:
+    """Two members rename (or archive) a record at once: the later waits for the earlier's
+    row lock (as set_manager does), reads the record afresh, finds the change made and
+    writes no second event (on PostgreSQL it read the record as it was and wrote one
+    more, its own change over the earlier's)."""
+    async with app.crm.open() as crm:
+        owner = await actor(crm, OWNER_ID)
+        kind = await crm.record_types.create(owner, "Supplier", "Suppliers", "🏭")
+        acme = await crm.records.create(owner, kind.id, "Acme")
+
+    async def press() -> None:
+        async with app.crm.open() as crm:
+            owner = await actor(crm, OWNER_ID)
+            if change == "rename":
+                await crm.records.rename(owner, acme.id, "Acme Ltd")
+            else:
+                await crm.records.set_archived(owner, acme.id, True)
+
+    done = {"title": "Acme Ltd", "title_folded": "acme ltd"}
+    values = done if change == "rename" else {"archived_at": acme.created_at}
+    async with app.engine.connect() as other:
+        await other.execute(lock(Record, acme.id))
+        await other.execute(update(Record).where(Record.id == acme.id).values(**values))
+        await once_other_commits(other, press())
+    async with app.engine.connect() as db:
+        kinds = await db.scalars(
+            select(Event.kind).where(Event.record_id == acme.id).order_by(Event.id)
+        )
+        assert list(kinds) == ["record_created"]
