@@ -96,7 +96,7 @@ class Tasks:
                 created_by=actor.id,
                 created_at=now,
             )
-            _schedule(task, due_at, remind_before)
+            _schedule(task, due_at, remind_before, now)
             self._session.add(task)
             await self._session.flush()
             created = TaskCreated(due_at=due_at.isoformat())
@@ -111,7 +111,7 @@ class Tasks:
         async with write_transaction(self._session):
             task = await self._open_task(actor, task_id)
             old = task.due_at
-            _schedule(task, due_at, task.remind_before)
+            _schedule(task, due_at, task.remind_before, self._clock.now())
             task.repeat_day = task.repeat_time = None  # it keeps the day and time given now
             moved = TaskRescheduled(old=old.isoformat(), new=due_at.isoformat())
             self._record(task, EventKind.TASK_RESCHEDULED, actor, moved)
@@ -135,15 +135,8 @@ class Tasks:
             _check_options(new_priority, new_before, new_repeat)
             task.priority, task.repeat = new_priority, new_repeat
             if new_before != task.remind_before:
-                now = self._clock.now()
                 task.remind_before = new_before
-                task.early_at = task.due_at - timedelta(minutes=new_before) if new_before else None
-                # Its moment passed, or the task was reminded at its due time: it is moot
-                # ("⏰ Coming up at 12:20" at 14:20), so it counts as sent.
-                moot = task.early_at is not None and (
-                    task.early_at <= now or task.reminded_at is not None
-                )
-                task.early_reminded_at = now if moot else None
+                _set_early(task, self._clock.now())
             return task
 
     async def assign(self, actor: User, task_id: int, assignee_id: int) -> Task:
@@ -190,7 +183,7 @@ class Tasks:
                 tz = self._config.default_timezone
                 following = await next_of(self._session, task, task.repeat, now, tz)
                 due = following.due_at
-                _schedule(following, due, task.remind_before)
+                _schedule(following, due, task.remind_before, now)
                 self._session.add(following)
                 await self._session.flush()
                 created = TaskCreated(due_at=due.isoformat(), repeat_of=task.id)
@@ -243,14 +236,35 @@ class Tasks:
         )
 
 
-def _schedule(task: Task, due_at: datetime, remind_before: int) -> None:
+def _schedule(task: Task, due_at: datetime, remind_before: int, now: datetime) -> None:
+    """The task due at ``due_at`` (made, moved or repeated at ``now``), its reminders anew."""
     task.due_at = due_at
     task.remind_before = remind_before
     task.remind_at = due_at
     task.reminded_at = None
     task.nudged_at = None
-    task.early_at = due_at - timedelta(minutes=remind_before) if remind_before else None
-    task.early_reminded_at = None
+    _set_early(task, now)
+
+
+def _set_early(task: Task, now: datetime) -> None:
+    """The task's earlier reminder from its due time and ``remind_before``, at ``now``."""
+    reminded = task.reminded_at is not None
+    task.early_at, task.early_reminded_at = early_reminder(
+        task.due_at, task.remind_before, reminded, now
+    )
+
+
+def early_reminder(
+    due_at: datetime, remind_before: int, reminded: bool, now: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """The earlier reminder's moment and its sent mark: None for none; sent (``now``) when
+    its moment has passed or the task was ``reminded`` at its due time already, as it is
+    moot then ("⏰ Coming up" at the next tick for a task due in 30 minutes with "1 hour
+    before", or "⏰ Coming up at 12:20" at 14:20)."""
+    if not remind_before:
+        return None, None
+    early_at = due_at - timedelta(minutes=remind_before)
+    return early_at, now if early_at <= now or reminded else None
 
 
 def _check_options(priority: str, remind_before: int, repeat: str | None) -> None:
