@@ -3,13 +3,13 @@
 Building a statement costs more Python than SQLite takes to run it (a quarter
 of a millisecond for the timeline's); the card runs the same five every time,
 so they are built here once and run with ``client`` (the client's id), for the
-timeline's page ``offset`` and ``limit``, and for the open tasks ``tasks``. Pure:
-nothing here runs them.
+timeline's page ``offset`` and ``limit``, and for the open tasks ``tasks`` and
+``reader``. Pure: nothing here runs them.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, literal, literal_column, select, union_all
+from sqlalchemy import bindparam, case, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from storage.models import ClientEmail, ClientPhone, ClientTag, Deal, Event, Stage, Task, User
@@ -49,11 +49,17 @@ DEALS = (
     .order_by(Deal.closed_at.is_not(None), Deal.last_activity_at.desc())
 )
 
+_READER = bindparam("reader", type_=Task.assignee_id.type)
+_READERS_OWN = or_(Task.assignee_id == _READER, Task.created_by == _READER)
+
 # The first ``tasks`` open tasks, soonest first, each with how many there are in all (the
-# window counts before the limit): the card lists a few and says how many more.
+# window counts before the limit): the card lists a few and says how many more. The tasks
+# of ``reader`` (a manager: those they may open, given to them or set by them) come first,
+# so the card's buttons open theirs however many others come sooner; NULL for owners and
+# admins, who open them all.
 OPEN_TASKS = (
     select(Task, func.count().over())
     .where(Task.client_id == _CLIENT, Task.done_at.is_(None))
-    .order_by(Task.due_at, Task.id)
+    .order_by(case((_READERS_OWN, 0), else_=1), Task.due_at, Task.id)
     .limit(bindparam("tasks"))
 )

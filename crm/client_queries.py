@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import client_card_sql as sql
 from crm import visibility
+from crm.access import is_staff
 from crm.cards import CardKind
 from crm.client_index import query_terms
 from crm.clients import Clients, Contacts
@@ -40,7 +41,7 @@ from storage.models import (
 )
 
 CARD_EVENTS = 10
-CARD_TASKS = 5  # open tasks the card lists (soonest first); it says how many more
+CARD_TASKS = 5  # open tasks the card lists (soonest, a manager's own first); and how many more
 MAX_QUERY = 200  # characters of a search
 
 
@@ -122,7 +123,9 @@ class ClientQueries:
             DealLine(deal, name, code, kind)
             for deal, name, code, kind in (await self._session.execute(sql.DEALS, params)).all()
         ]
-        tasks = (await self._session.execute(sql.OPEN_TASKS, {**params, "tasks": CARD_TASKS})).all()
+        reader = None if is_staff(actor) else actor.id  # a manager's own tasks first
+        tasks_params = {**params, "tasks": CARD_TASKS, "reader": reader}
+        tasks = (await self._session.execute(sql.OPEN_TASKS, tasks_params)).all()
         return ClientCard(
             client=client,
             contacts=contacts,

@@ -15,9 +15,11 @@ from crm.clock import ManualClock
 from handlers.clients.callbacks import ClientCb
 from storage.models import Client
 from tests.client_helpers import make_client, member
-from tests.conftest import OWNER_ID
+from tests.conftest import OWNER_ID, Joiner
 from tests.test_history_fit import heading
 from tests.test_record_screens_fit import TELEGRAM_LIMIT, long_field, units
+
+MILA = 5701
 
 
 async def add_tasks(app: App, client: Client, clock: ManualClock, titles: list[str]) -> None:
@@ -91,3 +93,23 @@ async def test_whatever_the_top_part_holds_the_card_fits(
     assert "Заметка 02" in card.text
     assert re.search(r"…и ещё \d+\n", card.text)  # phones, deals or tasks left out, said so
     assert "Открытые задачи" in card.text
+
+
+async def test_a_managers_own_task_after_five_others_has_its_button(
+    app: App, owner: SimulatedUser, clock: ManualClock, join: Joiner
+) -> None:
+    """Mila's client has six open tasks: five the owner set himself, sooner, and Mila's own,
+    sixth by due date. The card read the five soonest, none hers, so she got no button to
+    open her own; a manager's own come first now (the owner still sees the five soonest)."""
+    mila = await join(MILA, "manager", "Mila", language_code="en")
+    client = await make_client(app, MILA, "Vera Ivanova")
+    await add_tasks(app, client, clock, [f"Owner's {n}" for n in range(5)])
+    async with app.crm.open() as crm:
+        due = clock.now() + timedelta(days=2)
+        await crm.tasks.create(await member(app, MILA), "Mila's own", due, client_id=client.id)
+    [card] = await mila.press_data(ClientCb(action="open", client_id=client.id).pack())
+    assert [b for b, _d, _u in card.buttons if b.startswith("☑️")] == ["☑️ 04.03 12:00 Mila's own"]
+    assert "• 04.03 12:00 Mila's own" in card.text and "…and 1 more" in card.text
+    [card] = await owner.press_data(ClientCb(action="open", client_id=client.id).pack())
+    mine = [b[15:] for b, _d, _u in card.buttons if b.startswith("☑️")]
+    assert mine == [f"Owner's {n}" for n in range(5)]
