@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import client_tags, events, notices, visibility
+from crm import client_tags, events, link_writes, notices, visibility
 from crm.automation import triggers
 from crm.client_index import search_text, with_fields
 from crm.clients import (
@@ -271,7 +271,12 @@ class ClientEdits:
         if not visibility.can_delete(actor):
             raise NotAllowed()
         async with write_transaction(self._session):
+            # Its links and its deals' removed first, as unlinking by hand removes them
+            # (crm.link_writes): each linked card's history says so; the cascade said nothing.
+            gone = link_writes.client_and_deals(self._session, client_id)
+            links = await link_writes.links_locked(self._session, gone)
             client = await self.visible(actor, client_id)
+            await link_writes.unlink(self._session, self._clock, actor, links)
             name = client.name
             await notices.client_deleted(self._session, self._clock, client, actor.id)
             await self._session.delete(client)

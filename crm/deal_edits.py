@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import deal_assign, events, row_locks
+from crm import deal_assign, events, link_writes, row_locks
 from crm.cards import CardKind, CardRef
 from crm.clock import Clock
 from crm.deals import Deals
@@ -55,11 +55,22 @@ class DealEdits:
 
     async def delete(self, actor: User, deal_id: int) -> int:
         """Delete the deal and its tasks; returns how many tasks went with it."""
-        async with write_transaction(self._session):
-            await row_locks.deal_locked(self._session, deal_id)  # (as deal writers: module doc)
+        session, ref = self._session, CardRef(CardKind.DEAL, deal_id)
+
+        async def gone() -> set[CardRef]:
+            return {ref}
+
+        async def lock(cards: set[CardRef]) -> None:  # (as deal writers: module doc)
+            await row_locks.deals_locked(session, (deal_id,), *cards)
+
+        async with write_transaction(session):
+            # Its links removed first, as unlinking by hand removes them (crm.link_writes):
+            # each linked card's history says so; the cascade said nothing.
+            links = await link_writes.links_locked(session, gone, lock)
             deal = await self._deals.visible(actor, deal_id)
             if not can_delete(actor):
                 raise NotAllowed()
+            await link_writes.unlink(session, self._clock, actor, links)
             tasks = await self._task_count(deal.id)
             await self._session.execute(delete(Task).where(Task.deal_id == deal.id))
             await self._session.execute(

@@ -5,7 +5,10 @@ before the card is deleted, writing the same (a product deleted leaves no money 
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events
@@ -99,23 +102,54 @@ async def follow_lines(
         )
 
 
+Lock = Callable[[set[CardRef]], Awaitable[object]]  # locks the cards given (and what else)
+Gone = Callable[[], Awaitable[set[CardRef]]]  # the cards about to be deleted, read now
+
+
+@dataclass(frozen=True)
+class Unlinking:
+    """The cards about to be deleted and their links, all locked (``links_locked``)."""
+
+    gone: set[CardRef]
+    links: list[Link]
+
+
 async def unlink_all(session: AsyncSession, clock: Clock, actor: User, ref: CardRef) -> None:
-    """Remove the card's links before it is deleted (in the caller's transaction), as
-    unlinking each by hand does on the other cards: "link_removed" on each one's timeline,
-    and a deal that follows its lines summed again without the card's."""
-    links = await _links_locked(session, ref)
-    card = await _card(session, ref)
-    if card is None or not links:
+    """Remove the card's links before it is deleted (in the caller's transaction): ``unlink``
+    of what ``links_locked`` finds."""
+
+    async def gone() -> set[CardRef]:
+        return {ref}
+
+    await unlink(session, clock, actor, await links_locked(session, gone))
+
+
+def client_and_deals(session: AsyncSession, client_id: int) -> Gone:
+    """A client about to be deleted and its deals, which go with it."""
+
+    async def gone() -> set[CardRef]:
+        deals = await session.scalars(select(Deal.id).where(Deal.client_id == client_id))
+        return {CardRef(CardKind.CLIENT, client_id)} | {CardRef(CardKind.DEAL, i) for i in deals}
+
+    return gone
+
+
+async def unlink(session: AsyncSession, clock: Clock, actor: User, found: Unlinking) -> None:
+    """Remove the links of cards about to be deleted, as unlinking each by hand does on the
+    cards that stay: "link_removed" on each one's timeline naming the card that goes, and a
+    deal that follows its lines summed again without the card's. Links between two cards
+    that both go (a client and its own deal) go with no line."""
+    if not found.links:
         return
-    for link in links:
-        await session.delete(link)
-    await session.flush()
+    await session.execute(delete(Link).where(Link.id.in_([link.id for link in found.links])))
     deals: dict[int, Deal] = {}
-    for link in links:
+    for link in found.links:
         a, b = link_side(link, "a"), link_side(link, "b")
-        other_ref = b if a == ref else a
-        other = await _card(session, other_ref)
-        if other is None:
+        if a in found.gone and b in found.gone:
+            continue
+        ref, other_ref = (a, b) if a in found.gone else (b, a)
+        card, other = await _card(session, ref), await _card(session, other_ref)
+        if card is None or other is None:
             continue
         link_event(session, clock, actor, "link_removed", link, (other_ref, other), (ref, card))
         if isinstance(other, Deal) and link.quantity_milli is not None:
@@ -125,35 +159,51 @@ async def unlink_all(session: AsyncSession, clock: Clock, actor: User, ref: Card
 
 
 async def _card(session: AsyncSession, ref: CardRef) -> Card | None:
-    """The card as locked and read (``cards_locked``), or None if it is gone."""
+    """The card as locked and read (``links_locked``), or None if it is gone."""
     row = await session.get(TABLES[ref.kind], ref.id)
     return row if isinstance(row, Client | Deal | Record) else None
 
 
-async def _links_locked(session: AsyncSession, ref: CardRef) -> list[Link]:
-    """The card's links read afresh, the card and every card they join it to locked in
-    ``cards_locked``'s one order. A link made after the first reading to a card not locked
-    yet lets the locks go (a savepoint rolled back) and takes them again with it; after
-    ``MOVES`` such turns the few left are locked as they come."""
-    col_a, col_b = link_columns(ref.kind)
-    query = (
-        select(Link)
-        .where(or_(col_a == ref.id, col_b == ref.id))
-        .order_by(Link.id)
-        .execution_options(populate_existing=True)
-    )
+async def links_locked(session: AsyncSession, gone: Gone, lock: Lock | None = None) -> Unlinking:
+    """The cards ``gone`` names and their links read afresh, those cards and every card their
+    links join them to locked by ``lock`` (``cards_locked``'s one order by default; a deal's
+    deletion locks its client first, ``deals_locked``). A link made (or a client's deal)
+    after the first reading to a card not locked yet lets the locks go (a savepoint rolled
+    back) and takes them again with it; after ``MOVES`` such turns the few left are locked as
+    they come."""
 
-    def cards(links: list[Link]) -> set[CardRef]:
-        return {ref} | {link_side(link, side) for link in links for side in ("a", "b")}
+    async def by_default(refs: set[CardRef]) -> object:
+        return await cards_locked(session, refs)
 
-    wanted = cards(list(await session.scalars(query)))
+    take = lock or by_default
+
+    async def read() -> Unlinking:
+        cards = await gone()
+        wanted = [column.in_(ids) for kind, ids in _ids(cards) for column in link_columns(kind)]
+        query = select(Link).where(or_(*wanted)).order_by(Link.id)
+        links = await session.scalars(query.execution_options(populate_existing=True))
+        return Unlinking(cards, list(links))
+
+    def cards(found: Unlinking) -> set[CardRef]:
+        sides = {link_side(link, side) for link in found.links for side in ("a", "b")}
+        return found.gone | sides
+
+    found = await read()
+    wanted = cards(found)
     for turn_number in range(MOVES):
         async with session.begin_nested() as turn:
-            await cards_locked(session, wanted)
-            links = list(await session.scalars(query))
-            if cards(links) <= wanted or turn_number == MOVES - 1:
+            await take(wanted)
+            found = await read()
+            if cards(found) <= wanted or turn_number == MOVES - 1:
                 break
             await turn.rollback()
-        wanted |= cards(links)
-    await cards_locked(session, cards(links) - wanted)
-    return links
+        wanted |= cards(found)
+    if cards(found) - wanted:
+        await take(cards(found) - wanted)
+    return found
+
+
+def _ids(refs: set[CardRef]) -> list[tuple[CardKind, list[int]]]:
+    return [
+        (kind, ids) for kind in CardKind if (ids := sorted(r.id for r in refs if r.kind == kind))
+    ]

@@ -3,11 +3,12 @@ history says so, and a deal whose amount follows its lines is summed again (ever
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from bot.app import App
 from crm.cards import CardKind, CardRef
-from storage.models import Event
+from storage.models import Client, Deal, Event, Link
+from tests.at_once import lock, once_other_commits
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID
 
@@ -69,3 +70,80 @@ async def test_a_product_deleted_leaves_no_money_in_a_deal_that_follows_its_line
             True,
         )
         assert await crm.links.of_card(me, CardRef(CLIENT, client.id)) == []
+
+
+async def removed_lines(app: App) -> list[tuple[int | None, int | None, int | None, str]]:
+    """Each "link_removed": the card whose history it is on (client, deal, record), and the
+    card it names."""
+    async with app.crm.open() as crm:
+        rows = await crm.fields._session.scalars(
+            select(Event).where(Event.kind == "link_removed").order_by(Event.id)
+        )
+        return [(e.client_id, e.deal_id, e.record_id, e.data["title"]) for e in rows]
+
+
+async def test_a_client_or_a_deal_deleted_says_so_on_the_cards_linked_to_it(app: App) -> None:
+    """Deleting a client (its deals go with it) or a deal dropped its links by the cascade,
+    with no "link removed" on the linked cards' histories, as a record's deletion writes."""
+    ivan = await make_client(app, OWNER_ID, "Иван")
+    petr = await make_client(app, OWNER_ID, "Пётр")
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        kind = await crm.record_types.create(me, "Склад", "Склады", "🏭")
+        store = await crm.records.create(me, kind.id, "Склад 1")
+        supply = await crm.deals.create(me, ivan.id, 100, "Поставка")
+        other = await crm.deals.create(me, petr.id, 100, "Своя")
+        spare = await crm.deals.create(me, petr.id, 100, "Запасная")
+        ivan_ref, supply_ref = CardRef(CLIENT, ivan.id), CardRef(DEAL, supply.id)
+        store_ref, petr_ref = CardRef(RECORD, store.id), CardRef(CLIENT, petr.id)
+        await crm.links.link(me, ivan_ref, petr_ref)
+        await crm.links.link(me, store_ref, ivan_ref)
+        await crm.links.link(me, ivan_ref, supply_ref)  # its own deal: goes with it, unsaid
+        await crm.links.link(me, supply_ref, store_ref)
+        await crm.links.link(me, CardRef(DEAL, other.id), ivan_ref)
+        await crm.links.link(me, CardRef(DEAL, spare.id), store_ref)
+        await crm.links.link(me, CardRef(DEAL, spare.id), petr_ref)
+    async with app.crm.open() as crm:
+        assert await crm.deal_edits.delete(me, spare.id) == 0
+    assert await removed_lines(app) == [
+        (None, None, store.id, "Запасная"),
+        (petr.id, None, None, "Запасная"),
+    ]
+    async with app.crm.open() as crm:
+        assert await crm.client_edits.delete(me, ivan.id) == "Иван"
+    assert (await removed_lines(app))[2:] == [
+        (petr.id, None, None, "Иван"),
+        (None, None, store.id, "Иван"),
+        (None, None, store.id, "Поставка"),
+        (None, other.id, None, "Иван"),
+    ]
+    async with app.crm.open() as crm:
+        assert await crm.links.of_card(me, store_ref) == []
+        assert await crm.links.of_card(me, petr_ref) == []
+
+
+async def test_a_link_made_while_its_deal_is_deleted_is_said_removed(app: App) -> None:
+    """A member links a deal to a client while the owner deletes the deal: the deletion waits
+    for the linker (it locks the deal, its client and the cards linked to it, as linking
+    locks them), finds the new link and writes its "link removed" on that client too. The
+    linker is a second connection holding its link uncommitted; on SQLite the deletion
+    waits for the write lock."""
+    ivan = await make_client(app, OWNER_ID, "Иван")
+    petr = await make_client(app, OWNER_ID, "Пётр")
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        supply = await crm.deals.create(me, ivan.id, 100, "Поставка")
+
+    async def delete_it() -> int:
+        async with app.crm.open() as crm:
+            return await crm.deal_edits.delete(me, supply.id)
+
+    async with app.engine.connect() as other:
+        await other.execute(lock(Client, petr.id))
+        await other.execute(lock(Deal, supply.id))
+        link = {"a_deal_id": supply.id, "b_client_id": petr.id, "created_by": OWNER_ID}
+        await other.execute(insert(Link).values(**link, created_at=supply.created_at))
+        assert await once_other_commits(other, delete_it()) == 0
+    assert await removed_lines(app) == [(petr.id, None, None, "Поставка")]
+    async with app.crm.open() as crm:
+        assert await crm.links.of_card(me, CardRef(CLIENT, petr.id)) == []
