@@ -3,7 +3,9 @@ to them, when a task they set for someone is done, and when a client of theirs i
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from aiogram.methods import SendMessage
@@ -121,6 +123,25 @@ async def test_a_member_given_a_record_is_told_as_for_a_client(
     assert texts_to(session, MILA + 1) == texts_to(session, OWNER_ID) == []
 
 
+async def acme_record(app: App) -> Record:
+    """The owner's record "Acme" of a new type "Supplier"."""
+    async with app.crm.open() as crm:
+        owner = await actor(crm, OWNER_ID)
+        kind = await crm.record_types.create(owner, "Supplier", "Suppliers", "🏭")
+        return await crm.records.create(owner, kind.id, "Acme")
+
+
+async def changed_meanwhile(
+    app: App, record: Record, values: dict[str, object], work: Coroutine[Any, Any, None]
+) -> None:
+    """``work`` run while a second connection holds ``record`` locked and changed by
+    ``values``, uncommitted (as another member's change would); it must wait for it."""
+    async with app.engine.connect() as other:
+        await other.execute(lock(Record, record.id))
+        await other.execute(update(Record).where(Record.id == record.id).values(**values))
+        await once_other_commits(other, work)
+
+
 async def test_a_record_given_by_two_members_at_once_is_changed_and_told_once(
     app: App, join: Joiner
 ) -> None:
@@ -130,19 +151,13 @@ async def test_a_record_given_by_two_members_at_once_is_changed_and_told_once(
     holding its change uncommitted (its own event and notice left out); on SQLite the later
     waits for the write lock."""
     await join(MILA, "manager", "Mila", language_code="en")
-    async with app.crm.open() as crm:
-        owner = await actor(crm, OWNER_ID)
-        kind = await crm.record_types.create(owner, "Supplier", "Suppliers", "🏭")
-        acme = await crm.records.create(owner, kind.id, "Acme")
+    acme = await acme_record(app)
 
     async def give() -> None:
         async with app.crm.open() as crm:
             await crm.records.set_manager(await actor(crm, OWNER_ID), acme.id, MILA)
 
-    async with app.engine.connect() as other:
-        await other.execute(lock(Record, acme.id))
-        await other.execute(update(Record).where(Record.id == acme.id).values(manager_id=MILA))
-        await once_other_commits(other, give())
+    await changed_meanwhile(app, acme, {"manager_id": MILA}, give())
     async with app.engine.connect() as db:
         told = await db.scalars(
             select(OutboxMessage.chat_id).where(OutboxMessage.kind == OutboxKind.RECORD_ASSIGNED)
@@ -159,10 +174,7 @@ async def test_a_record_renamed_or_archived_by_two_at_once_is_changed_once(
     row lock (as set_manager does), reads the record afresh, finds the change made and
     writes no second event (on PostgreSQL it read the record as it was and wrote one
     more, its own change over the earlier's)."""
-    async with app.crm.open() as crm:
-        owner = await actor(crm, OWNER_ID)
-        kind = await crm.record_types.create(owner, "Supplier", "Suppliers", "🏭")
-        acme = await crm.records.create(owner, kind.id, "Acme")
+    acme = await acme_record(app)
 
     async def press() -> None:
         async with app.crm.open() as crm:
@@ -174,10 +186,7 @@ async def test_a_record_renamed_or_archived_by_two_at_once_is_changed_once(
 
     done = {"title": "Acme Ltd", "title_folded": "acme ltd"}
     values = done if change == "rename" else {"archived_at": acme.created_at}
-    async with app.engine.connect() as other:
-        await other.execute(lock(Record, acme.id))
-        await other.execute(update(Record).where(Record.id == acme.id).values(**values))
-        await once_other_commits(other, press())
+    await changed_meanwhile(app, acme, values, press())
     async with app.engine.connect() as db:
         kinds = await db.scalars(
             select(Event.kind).where(Event.record_id == acme.id).order_by(Event.id)
