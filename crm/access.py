@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from storage.models import Deal, Role, User
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, or_
+
+from storage.models import Deal, Role, Task, User
 
 STAFF_ROLES = frozenset({Role.OWNER, Role.ADMIN})
 INVITABLE_ROLES = (Role.ADMIN, Role.MANAGER)
@@ -43,3 +47,10 @@ def assignable_roles(actor: User, target: User) -> tuple[Role, ...]:
     if not can_manage_member(actor, target):
         return ()
     return tuple(role for role in INVITABLE_ROLES if role != target.role)
+
+
+def own_tasks_first(reader: Any) -> ColumnElement[int]:
+    """An ORDER BY term putting first the tasks a manager ``reader`` (their id, or a bound
+    parameter for it) may open: given to them or set by them. A card reading a few open
+    tasks reads theirs then, as it makes buttons only for those."""
+    return case((or_(Task.assignee_id == reader, Task.created_by == reader), 0), else_=1)

@@ -9,9 +9,10 @@ timeline's page ``offset`` and ``limit``, and for the open tasks ``tasks`` and
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, case, func, literal, literal_column, or_, select, union_all
+from sqlalchemy import bindparam, func, literal, literal_column, select, union_all
 from sqlalchemy.orm import aliased
 
+from crm.access import own_tasks_first
 from storage.models import ClientEmail, ClientPhone, ClientTag, Deal, Event, Stage, Task, User
 
 _CLIENT = bindparam("client", type_=ClientPhone.client_id.type)
@@ -50,7 +51,6 @@ DEALS = (
 )
 
 _READER = bindparam("reader", type_=Task.assignee_id.type)
-_READERS_OWN = or_(Task.assignee_id == _READER, Task.created_by == _READER)
 
 # The first ``tasks`` open tasks, soonest first, each with how many there are in all (the
 # window counts before the limit): the card lists a few and says how many more. The tasks
@@ -60,6 +60,6 @@ _READERS_OWN = or_(Task.assignee_id == _READER, Task.created_by == _READER)
 OPEN_TASKS = (
     select(Task, func.count().over())
     .where(Task.client_id == _CLIENT, Task.done_at.is_(None))
-    .order_by(case((_READERS_OWN, 0), else_=1), Task.due_at, Task.id)
+    .order_by(own_tasks_first(_READER), Task.due_at, Task.id)
     .limit(bindparam("tasks"))
 )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import notices
+from crm.access import is_staff, own_tasks_first
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.deals import Deals
@@ -73,12 +74,14 @@ class TaskEdits:
             await self._session.flush()
 
     async def open_of_deal(self, actor: User, deal_id: int) -> list[Task]:
-        """The deal's open tasks, soonest first (for its card)."""
+        """The deal's open tasks, soonest first (for its card); a manager's own first, as
+        the card makes buttons only for those (the 31st, theirs, had none)."""
         deal = await self._deals.visible(actor, deal_id)
+        own_first = [] if is_staff(actor) else [own_tasks_first(actor.id)]
         found = await self._session.scalars(
             select(Task)
             .where(Task.deal_id == deal.id, Task.done_at.is_(None))
-            .order_by(Task.due_at, Task.id)
+            .order_by(*own_first, Task.due_at, Task.id)
             .limit(DEAL_TASKS)
         )
         return list(found)

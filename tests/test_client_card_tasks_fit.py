@@ -13,6 +13,7 @@ from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
 from crm.clock import ManualClock
 from handlers.clients.callbacks import ClientCb
+from handlers.deals.callbacks import DealCb
 from storage.models import Client
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
@@ -113,3 +114,24 @@ async def test_a_managers_own_task_after_five_others_has_its_button(
     [card] = await owner.press_data(ClientCb(action="open", client_id=client.id).pack())
     mine = [b[15:] for b, _d, _u in card.buttons if b.startswith("☑️")]
     assert mine == [f"Owner's {n}" for n in range(5)]
+
+
+async def test_a_managers_own_task_after_thirty_others_on_a_deal_has_its_button(
+    app: App, owner: SimulatedUser, clock: ManualClock, join: Joiner
+) -> None:
+    """The deal's card reads 30 open tasks, soonest first: Mila's own, 31st, had no button."""
+    mila = await join(MILA, "manager", "Mila", language_code="en")
+    client = await make_client(app, MILA, "Vera Ivanova")
+    async with app.crm.open() as crm:
+        deal = await crm.deals.create(await member(app, MILA), client.id, 100, "Sofa")
+        me = await member(app, OWNER_ID)
+        for n in range(30):
+            due = clock.now() + timedelta(days=1, minutes=n)
+            await crm.tasks.create(me, f"Owner's {n}", due, deal_id=deal.id)
+        due = clock.now() + timedelta(days=2)
+        await crm.tasks.create(await member(app, MILA), "Mila's own", due, deal_id=deal.id)
+    [card] = await mila.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    assert [b for b, _d, _u in card.buttons if b.startswith("☑️")] == ["☑️ 04.03 12:00 Mila's own"]
+    [card] = await owner.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    shown = [b[15:] for b, _d, _u in card.buttons if b.startswith("☑️")]
+    assert shown == [f"Owner's {n}" for n in range(5)]
