@@ -27,7 +27,7 @@ from crm.errors import ErrorCode, InvalidInput
 from crm.event_data import DealChanged
 from crm.events import EventKind
 from crm.link_views import MAX_AMOUNT_MINOR, line_total
-from crm.row_locks import MOVES, TABLES, cards_locked
+from crm.row_locks import CHUNK, MOVES, TABLES, cards_locked
 from storage.models import Client, Deal, Link, Record, User
 
 
@@ -141,7 +141,8 @@ async def unlink(session: AsyncSession, clock: Clock, actor: User, found: Unlink
     that both go (a client and its own deal) go with no line."""
     if not found.links:
         return
-    await session.execute(delete(Link).where(Link.id.in_([link.id for link in found.links])))
+    for part in _chunks([link.id for link in found.links]):
+        await session.execute(delete(Link).where(Link.id.in_(part)))
     deals: dict[int, Deal] = {}
     for link in found.links:
         a, b = link_side(link, "a"), link_side(link, "b")
@@ -178,11 +179,13 @@ async def links_locked(session: AsyncSession, gone: Gone, lock: Lock | None = No
     take = lock or by_default
 
     async def read() -> Unlinking:
-        cards = await gone()
-        wanted = [column.in_(ids) for kind, ids in _ids(cards) for column in link_columns(kind)]
-        query = select(Link).where(or_(*wanted)).order_by(Link.id)
-        links = await session.scalars(query.execution_options(populate_existing=True))
-        return Unlinking(cards, list(links))
+        cards, links = await gone(), dict[int, Link]()
+        for kind, ids in _ids(cards):
+            for part in _chunks(ids):
+                of_part = or_(*(column.in_(part) for column in link_columns(kind)))
+                query = select(Link).where(of_part).execution_options(populate_existing=True)
+                links.update((link.id, link) for link in await session.scalars(query))
+        return Unlinking(cards, [links[i] for i in sorted(links)])
 
     def cards(found: Unlinking) -> set[CardRef]:
         sides = {link_side(link, side) for link in found.links for side in ("a", "b")}
@@ -207,3 +210,8 @@ def _ids(refs: set[CardRef]) -> list[tuple[CardKind, list[int]]]:
     return [
         (kind, ids) for kind in CardKind if (ids := sorted(r.id for r in refs if r.kind == kind))
     ]
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    """``ids`` in parts of ``CHUNK`` (a client's thousands of deals, in bound parameters)."""
+    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]

@@ -3,9 +3,11 @@ history says so, and a deal whose amount follows its lines is summed again (ever
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import insert, select
 
 from bot.app import App
+from crm import link_writes
 from crm.cards import CardKind, CardRef
 from storage.models import Client, Deal, Event, Link
 from tests.at_once import lock, once_other_commits
@@ -82,9 +84,14 @@ async def removed_lines(app: App) -> list[tuple[int | None, int | None, int | No
         return [(e.client_id, e.deal_id, e.record_id, e.data["title"]) for e in rows]
 
 
-async def test_a_client_or_a_deal_deleted_says_so_on_the_cards_linked_to_it(app: App) -> None:
+@pytest.mark.parametrize("chunk", [500, 1])
+async def test_a_client_or_a_deal_deleted_says_so_on_the_cards_linked_to_it(
+    app: App, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Deleting a client (its deals go with it) or a deal dropped its links by the cascade,
-    with no "link removed" on the linked cards' histories, as a record's deletion writes."""
+    with no "link removed" on the linked cards' histories, as a record's deletion writes.
+    (The cards and links are read and deleted ``chunk`` ids a statement.)"""
+    monkeypatch.setattr(link_writes, "CHUNK", chunk)
     ivan = await make_client(app, OWNER_ID, "Иван")
     petr = await make_client(app, OWNER_ID, "Пётр")
     async with app.crm.open() as crm:
@@ -103,6 +110,8 @@ async def test_a_client_or_a_deal_deleted_says_so_on_the_cards_linked_to_it(app:
         await crm.links.link(me, CardRef(DEAL, other.id), ivan_ref)
         await crm.links.link(me, CardRef(DEAL, spare.id), store_ref)
         await crm.links.link(me, CardRef(DEAL, spare.id), petr_ref)
+        second = await crm.deals.create(me, ivan.id, 100, "Вторая")
+        await crm.links.link(me, petr_ref, CardRef(DEAL, second.id))
     async with app.crm.open() as crm:
         assert await crm.deal_edits.delete(me, spare.id) == 0
     assert await removed_lines(app) == [
@@ -116,6 +125,7 @@ async def test_a_client_or_a_deal_deleted_says_so_on_the_cards_linked_to_it(app:
         (None, None, store.id, "Иван"),
         (None, None, store.id, "Поставка"),
         (None, other.id, None, "Иван"),
+        (petr.id, None, None, "Вторая"),
     ]
     async with app.crm.open() as crm:
         assert await crm.links.of_card(me, store_ref) == []
