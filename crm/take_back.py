@@ -19,10 +19,10 @@ NOTE_KINDS = ("comment", "call", "file")
 
 def undo_check(event: Event) -> str:
     """A short mark of the one event ``event`` is (its card, kind, text, file and time),
-    for an Undo button that names it by id: on SQLite an undone event's id goes to the
-    next event written, and an old button must not take that one back (8 characters: a
-    button's callback data is at most 64 bytes). Two files sent without a caption differ
-    by their file id; two equal comments, by their time."""
+    for an Undo button that names it by id: on SQLite, before migration 0029, an undone
+    event's id went to the next event written, and an old button must not take that one
+    back (8 characters: a button's callback data is at most 64 bytes). Two files sent
+    without a caption differ by their file id; two equal comments, by their time."""
     data = event.data if isinstance(event.data, dict) else {}
     when = event.occurred_at.astimezone(UTC).isoformat() if event.occurred_at else ""
     mark = (

@@ -246,6 +246,31 @@ async def test_after_a_restore_a_new_card_does_not_take_a_deleted_ones_id(
     assert await new_client_id(url) > deleted
 
 
+async def test_after_a_restore_a_new_event_does_not_take_an_undone_ones_id(
+    app: App, empty_engine: AsyncEngine
+) -> None:
+    """The event log's counter too (migration 0029): the newest note, taken back before
+    the backup, leaves its id used."""
+    client = await make_client(app, OWNER_ID, "Kept")
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        undone = await crm.timeline.comment(me, client.id, "Taken back")
+        await crm.timeline.undo_comment(me, undone.id)
+    buffer = io.BytesIO()
+    manifest = await backup(app.engine, buffer, START)
+    assert manifest.tables["events"]["counter"] == undone.id
+    await restore(empty_engine, io.BytesIO(buffer.getvalue()))
+    url = empty_engine.url.render_as_string(hide_password=False)
+    await empty_engine.dispose()
+    restored = build_app(make_settings(url), session=OfflineSession())
+    try:
+        async with restored.crm.open() as crm:
+            me = await member(restored, OWNER_ID)
+            assert (await crm.timeline.comment(me, client.id, "New")).id > undone.id
+    finally:
+        await restored.close()
+
+
 async def test_a_transfer_there_and_back_keeps_the_id_counters(
     app: App, backend: str, tmp_path: Path, fresh_postgres: str | None
 ) -> None:

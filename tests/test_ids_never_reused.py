@@ -11,8 +11,9 @@ from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
 from handlers.clients.callbacks import ClientCb
 from storage.engine import create_session_factory
-from storage.models import Client
-from tests.client_helpers import make_client
+from storage.ids import reserve_ids
+from storage.models import Client, Event
+from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID
 
 GONE = "This record no longer exists."
@@ -61,3 +62,15 @@ async def test_an_old_card_of_a_deleted_client_never_acts_on_the_next_new_one(
     ]
     [next_id] = [i for i, name, _a in await stored(app) if name == "Next Client"]
     assert next_id > deleted_id  # not the deleted client's id again
+
+
+async def test_ids_a_batch_reserves_for_events_go_past_an_undone_one(app: App) -> None:
+    """An import's link events are numbered beforehand (``storage.ids.reserve_ids``):
+    after the newest event was taken back, not from its id (migration 0029)."""
+    client = await make_client(app, OWNER_ID, "Anna Lee")
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        undone = await crm.timeline.comment(me, client.id, "Taken back")
+        await crm.timeline.undo_comment(me, undone.id)
+    async with create_session_factory(app.engine)() as session:
+        assert min(await reserve_ids(session, Event, 2)) > undone.id

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine
-from storage.migrate import current_revision, upgrade
+from storage.migrate import alembic_config, current_revision, sqlite_foreign_keys, upgrade
 
 ROWS = [
     "INSERT INTO users (id, full_name, role, active, language, timezone, created_at,"
@@ -220,5 +222,77 @@ async def test_ids_of_deleted_cards_are_not_given_again(tmp_path: Path) -> None:
                 assert (await conn.execute(text(made))).scalar() == first, table
                 await conn.execute(text(f"DELETE FROM {table} WHERE id = {first}"))
                 assert (await conn.execute(text(made))).scalar() == first + 1, table
+    finally:
+        await engine.dispose()
+
+
+async def downgrade_to(engine: AsyncEngine, revision: str) -> None:
+    """Alembic's downgrade as ``storage.migrate.upgrade`` runs an upgrade on SQLite:
+    foreign keys off meanwhile, and checked before it is kept."""
+    async with engine.connect() as conn:
+        await conn.run_sync(sqlite_foreign_keys, False)
+        await conn.run_sync(
+            lambda sync: command.downgrade(alembic_config(sync), revision)  # type: ignore[arg-type]
+        )
+        assert (await conn.execute(text("PRAGMA foreign_key_check"))).all() == []
+        await conn.commit()
+        await conn.run_sync(sqlite_foreign_keys, True)
+
+
+EVENTS_SCHEMA = (
+    "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'events' AND type != 'table'"
+    " ORDER BY name"
+)
+
+
+async def test_event_ids_are_not_given_again(tmp_path: Path) -> None:
+    """0029: on SQLite the event log counts its ids on from its highest, so an undone
+    newest event's id does not go to the next one; every event keeps its id, its
+    indexes are there as before, and the business chat message pointing to an event
+    (deleted with it, by cascade) is not lost when the table is made again."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'events.db'}")
+    try:
+        await upgrade(engine, "0028")
+        async with engine.begin() as conn:
+            for statement in [
+                *ROWS,
+                _event("comment", "{}", "client_id", 10),
+                _event("comment", '{"n": 2}', "client_id", 10),
+                _event("comment", "{}"),
+                "DELETE FROM events WHERE id = 3",  # undone; plain: 3 is given again
+                "INSERT INTO business_messages (connection_id, chat_id, message_id, event_id)"
+                " VALUES ('bc1', 77, 5, 2)",
+            ]:
+                await conn.execute(text(statement))
+            before = (await conn.execute(text(EVENTS_SCHEMA))).all()
+            assert {name for _type, name, _sql in before} >= {
+                "ix_events_client_timeline",
+                "ix_events_deal_timeline",
+                "ix_events_record_timeline",
+                "ix_events_occurred_at",
+            }
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            assert (await conn.execute(text(EVENTS_SCHEMA))).all() == before
+            table = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'"
+            assert "AUTOINCREMENT" in (await conn.execute(text(table))).scalar()
+            rows = "SELECT id, client_id, data FROM events ORDER BY id"
+            assert (await conn.execute(text(rows))).all() == [(1, 10, "{}"), (2, 10, '{"n": 2}')]
+            kept = "SELECT event_id FROM business_messages WHERE message_id = 5"
+            assert (await conn.execute(text(kept))).scalar() == 2
+            seq = "SELECT seq FROM sqlite_sequence WHERE name = 'events'"
+            assert (await conn.execute(text(seq))).scalar() == 2
+            new = _event("comment", "{}") + " RETURNING id"
+            assert (await conn.execute(text(new))).scalar() == 3
+            await conn.execute(text("DELETE FROM events WHERE id = 3"))
+            assert (await conn.execute(text(new))).scalar() == 4
+        await downgrade_to(engine, "0028")  # and back: plain again, every event kept
+        async with engine.begin() as conn:
+            table = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'"
+            assert "AUTOINCREMENT" not in (await conn.execute(text(table))).scalar()
+            assert (await conn.execute(text(EVENTS_SCHEMA))).all() == before
+            assert (await conn.execute(text("SELECT count(*) FROM events"))).scalar() == 3
+            kept = "SELECT event_id FROM business_messages WHERE message_id = 5"
+            assert (await conn.execute(text(kept))).scalar() == 2
     finally:
         await engine.dispose()

@@ -108,4 +108,7 @@ class Event(Base):
         Index("ix_events_client_timeline", "client_id", "id"),
         Index("ix_events_deal_timeline", "deal_id", "id"),
         Index("ix_events_record_timeline", "record_id", "id"),
+        # An undone event's id is not given to the next one: buttons name events
+        # (↩️ Undo, 📖 Read whole, the newest a card showed for its page's files).
+        IDS_NEVER_REUSED,
     )
