@@ -102,17 +102,7 @@ def _plain_text(value: object) -> str:
 async def on_event(session: AsyncSession, clock: Clock, event: Event) -> int:
     """Queue the firings ``event`` sets off; returns how many."""
     kinds = triggers_of(event)
-    chain = CHAIN.get()
-    if not kinds or len(chain) >= MAX_DEPTH:
-        return 0
-    rules = list(
-        await session.scalars(
-            select(AutomationRule)
-            .where(AutomationRule.trigger.in_(kinds), AutomationRule.paused_at.is_(None))
-            .order_by(AutomationRule.id)
-        )
-    )
-    rules = [rule for rule in rules if rule.id not in chain]
+    rules = await rules_for(session, kinds) if kinds else []
     if not rules:
         return 0
     team_id = event.record_id if event.client_id is None and event.deal_id is None else None
@@ -165,15 +155,86 @@ async def queue(
     """One firing of ``rule`` under ``key`` (once ever); 0 when known or the rule ran away."""
     if not await _within_limit(session, now, rule):
         return 0
+    values = _firing(
+        now,
+        rule,
+        key=key,
+        client_id=client_id,
+        deal_id=deal_id,
+        task_id=task_id,
+        record_id=record_id,
+        actor_id=actor_id,
+    )
+    result = await session.execute(
+        insert_or_nothing(session, AutomationFiring, "key").values(**values)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def rules_for(session: AsyncSession, kinds: list[str]) -> list[AutomationRule]:
+    """The active rules with one of ``kinds`` for triggers that may fire now (the chain)."""
     chain = CHAIN.get()
-    values: dict[str, Any] = {
+    if len(chain) >= MAX_DEPTH:
+        return []
+    rules = await session.scalars(
+        select(AutomationRule)
+        .where(AutomationRule.trigger.in_(kinds), AutomationRule.paused_at.is_(None))
+        .order_by(AutomationRule.id)
+    )
+    return [rule for rule in rules if rule.id not in chain]
+
+
+async def queue_many(
+    session: AsyncSession,
+    now: datetime,
+    rules: list[AutomationRule],
+    changes: list[tuple[Event, Record]],
+) -> int:
+    """Queue, in one INSERT, what each of many new events sets off among ``rules``.
+
+    For changes written set-based (a batch of form leads): each event has its id and its
+    record read (tags only where a rule looks at them); what ``on_event`` does one by one.
+    """
+    if any(needs_custom(rule.conditions) for rule in rules):
+        for _event, record in changes:
+            await load_custom(session, record)
+    rows: list[dict[str, Any]] = []
+    for event, record in changes:
+        kinds = triggers_of(event)
+        for rule in rules:
+            if rule.trigger not in kinds or not _params_match(rule, event, record, None):
+                continue
+            if not matches(rule.conditions, record, field_match.region_of(rule)):
+                continue
+            if not await _within_limit(session, now, rule):
+                continue
+            rows.append(
+                _firing(
+                    now,
+                    rule,
+                    key=f"{rule.id}:e{event.id}",
+                    client_id=record.client_id,
+                    deal_id=record.deal.id if record.deal else None,
+                    actor_id=event.actor_id,
+                )
+            )
+    if rows:
+        await session.execute(insert_or_nothing(session, AutomationFiring, "key"), rows)
+    return len(rows)
+
+
+def _firing(now: datetime, rule: AutomationRule, *, key: str, **ids: int | None) -> dict[str, Any]:
+    """A firing row of ``rule`` under ``key`` for the card ``ids`` name, due by its delay."""
+    chain = CHAIN.get()
+    return {
+        "client_id": None,
+        "deal_id": None,
+        "task_id": None,
+        "record_id": None,
+        "actor_id": None,
+        **ids,
         "key": key,
         "rule_id": rule.id,
-        "client_id": client_id,
-        "deal_id": deal_id,
-        "task_id": task_id,
-        "record_id": record_id,
-        "actor_id": actor_id,
         "depth": len(chain),
         "chain": list(chain),
         "created_at": now,
@@ -181,10 +242,6 @@ async def queue(
         "attempts": 0,
         "detail": [],
     }
-    result = await session.execute(
-        insert_or_nothing(session, AutomationFiring, "key").values(**values)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def _within_limit(session: AsyncSession, now: datetime, rule: AutomationRule) -> bool:

@@ -23,6 +23,7 @@ from crm.cards import CardKind
 from crm.clock import Clock
 from crm.errors import CrmError, NotFound
 from crm.field_defs import required_fields
+from crm.intake.batch_fire import lead_rules, queue_lead_firings
 from crm.intake.batch_rows import (
     Card,
     NewLead,
@@ -190,12 +191,13 @@ class BatchIntake:
     async def _write(self, new: list[NewLead], now: datetime, owners: list[int]) -> None:
         await self._read_tops()
         made = list({id(i.card): i.card for i in new if i.made_card}.values())
+        client_rows: dict[int | None, dict[str, Any]] = {}
+        deal_rows: dict[int | None, dict[str, Any]] = {}
         if made:
             for card, client_id in zip(made, await self._new_ids(Client, len(made)), strict=True):
                 card.id = client_id
-            await self._session.execute(
-                insert(_table(Client)), [client_row(card, now) for card in made]
-            )
+            client_rows = {card.id: client_row(card, now) for card in made}
+            await self._session.execute(insert(_table(Client)), list(client_rows.values()))
             phones = [
                 {"client_id": c.id, "e164": p, "digits": p.lstrip("+")}
                 for c in made
@@ -211,10 +213,8 @@ class BatchIntake:
         if dealing and first_stage is not None:
             for item, deal_id in zip(dealing, await self._new_ids(Deal, len(dealing)), strict=True):
                 item.deal_id = deal_id
-            await self._session.execute(
-                insert(_table(Deal)),
-                [deal_row(i, first_stage, now, self._currency) for i in dealing],
-            )
+            deal_rows = {i.deal_id: deal_row(i, first_stage, now, self._currency) for i in dealing}
+            await self._session.execute(insert(_table(Deal)), list(deal_rows.values()))
         for item, lead_id in zip(new, await self._new_ids(Lead, len(new)), strict=True):
             item.lead_id = lead_id
         await self._session.execute(insert(_table(Lead)), [lead_row(i, now) for i in new])
@@ -223,7 +223,13 @@ class BatchIntake:
             for kind in (CardKind.CLIENT, CardKind.DEAL)
         }
         rows = event_rows(new, first_stage, now, self._currency, missing)
+        rules = await lead_rules(self._session)
+        if rules:  # their firings name the events: ids given beforehand
+            for row, event_id in zip(rows, await self._new_ids(Event, len(rows)), strict=True):
+                row["id"] = event_id
         await self._session.execute(insert(_table(Event)), rows)
+        if rules:
+            await queue_lead_firings(self._session, now, rules, rows, client_rows, deal_rows)
         await self._notify(new, now, owners)
         known = sorted({i.card.id for i in new if not i.made_card and i.card.id is not None})
         if known:
@@ -236,7 +242,7 @@ class BatchIntake:
                 update(LeadSource), [{"id": s.id, "turn": s.turn} for s in turned.values()]
             )
 
-    async def _new_ids(self, model: type[Client | Deal | Lead], count: int) -> list[int]:
+    async def _new_ids(self, model: type[Client | Deal | Lead | Event], count: int) -> list[int]:
         """Ids for ``count`` new rows, in order, so one executemany inserts them all."""
         if self._tops is None:
             return await reserve_ids(self._session, model, count)
@@ -247,7 +253,7 @@ class BatchIntake:
         """SQLite: where each table's new ids start, read once for the batch."""
         self._tops = None
         if self._session.get_bind().dialect.name != "postgresql":
-            tables = [model.__tablename__ for model in (Client, Deal, Lead)]
+            tables = [model.__tablename__ for model in (Client, Deal, Lead, Event)]
             self._tops = await sqlite_tops(self._session, tables)
 
     async def _first_stage(self) -> Stage | None:
