@@ -285,7 +285,13 @@ class Runner:
             deal_id=record.deal.id if record.deal else None,
             record_id=record.team.id if record.team else None,
             task_id=fired.actions.created[0][0].id if fired.actions.created else None,
-            data={"rule_id": rule.id, "rule": rule.name, "done": fired.done},
+            # ``chain``: the rules that led to what it made (a clock scan of its tasks reads it)
+            data={
+                "rule_id": rule.id,
+                "rule": rule.name,
+                "done": fired.done,
+                "chain": [*firing.chain, rule.id],
+            },
         )
         firing.claimed_by, firing.attempts = WORKER, firing.attempts + 1
         firing.done_at, firing.outcome, firing.detail = now, "done", fired.done

@@ -20,7 +20,15 @@ from crm.automation.field_match import region_of
 from crm.automation.rules import CLOCK_TRIGGERS
 from crm.clock import Clock
 from storage.engine import write_transaction
-from storage.models import AutomationFiring, AutomationRule, Deal, FieldValue, Stage, Task
+from storage.models import (
+    AutomationFiring,
+    AutomationRule,
+    Deal,
+    Event,
+    FieldValue,
+    Stage,
+    Task,
+)
 
 
 async def _matches(session: AsyncSession, rule: AutomationRule, record: Record) -> bool:
@@ -103,23 +111,54 @@ class Scanner:
             )
         )
         queued = 0
-        for task in list(tasks):
+        found = list(tasks)
+        made_by = await self._made_by(found)
+        for task in found:
+            # A task a rule made carries that rule's chain: it never sets the rule off again.
+            chain = made_by.get(task.id, ())
+            if rule.id in chain or len(chain) >= triggers.MAX_DEPTH:
+                continue
             record = await load_record(
                 self._session, client_id=task.client_id, deal_id=task.deal_id
             )
             if record is None or not await _matches(self._session, rule, record):
                 continue
             moment = task.due_at.strftime("%Y%m%dT%H%M%S")
-            queued += await triggers.queue(
-                self._session,
-                now,
-                rule,
-                key=f"{rule.id}:overdue:{task.id}:{moment}",
-                client_id=record.client_id,
-                deal_id=record.deal.id if record.deal else None,
-                task_id=task.id,
-            )
+            token = triggers.CHAIN.set(chain)
+            try:
+                queued += await triggers.queue(
+                    self._session,
+                    now,
+                    rule,
+                    key=f"{rule.id}:overdue:{task.id}:{moment}",
+                    client_id=record.client_id,
+                    deal_id=record.deal.id if record.deal else None,
+                    task_id=task.id,
+                )
+            finally:
+                triggers.CHAIN.reset(token)
         return queued
+
+    async def _made_by(self, tasks: list[Task]) -> dict[int, tuple[int, ...]]:
+        """The chain of rules that made each of ``tasks`` a rule made (read from the rules'
+        🤖 timeline lines, which name every task they made); a member's tasks are not there."""
+        made = {task.id for task in tasks if task.created_by is None}
+        if not made:
+            return {}
+        clients = {task.client_id for task in tasks if task.id in made} - {None}
+        lines = await self._session.scalars(
+            select(Event.data).where(
+                Event.kind == "automation",
+                or_(Event.client_id.in_(clients), Event.task_id.in_(made)),
+            )
+        )
+        chains: dict[int, tuple[int, ...]] = {}
+        for data in lines:
+            chain = tuple(int(r) for r in data.get("chain") or [data.get("rule_id")] if r)
+            for done in data.get("done") or []:
+                if isinstance(done, dict) and done.get("task_id") in made:
+                    chains[int(done["task_id"])] = chain
+        return chains
 
     async def _dates(self, rule: AutomationRule, now: datetime) -> int:
         """Cards whose date field falls within ``days`` from today (the team's day), each once
