@@ -142,15 +142,14 @@ class Scanner:
     async def _made_by(self, tasks: list[Task]) -> dict[int, tuple[int, ...]]:
         """The chain of rules that made each of ``tasks`` a rule made (read from the rules'
         🤖 timeline lines, which name every task they made); a member's tasks are not there."""
-        made = {task.id for task in tasks if task.created_by is None}
+        # A task without a client sets nothing off (``load_record`` finds no card for it),
+        # so the lines are looked up by client, along the timeline's index.
+        made = {task.id for task in tasks if task.created_by is None and task.client_id}
         if not made:
             return {}
-        clients = {task.client_id for task in tasks if task.id in made} - {None}
+        clients = {task.client_id for task in tasks if task.id in made}
         lines = await self._session.scalars(
-            select(Event.data).where(
-                Event.kind == "automation",
-                or_(Event.client_id.in_(clients), Event.task_id.in_(made)),
-            )
+            select(Event.data).where(Event.client_id.in_(clients), Event.kind == "automation")
         )
         chains: dict[int, tuple[int, ...]] = {}
         for data in lines:
