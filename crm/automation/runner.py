@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, placeholders
-from crm.automation import field_match, triggers
+from crm.automation import field_match, skips, triggers
 from crm.automation.actions import Actions, Skipped
 from crm.automation.batch_reads import CARDS, BatchReads, Due, lock_cards, read_batch
 from crm.automation.conditions import Record, load_custom, load_record
@@ -215,7 +215,11 @@ class Runner:
         except Skipped as reason:
             self._restore_tags(tags)
             firing.claimed_by, firing.attempts = WORKER, firing.attempts + 1
-            firing.done_at, firing.outcome, firing.detail = now, "skipped", [str(reason)]
+            detail = reason.done if isinstance(reason, skips.AllSkipped) else [str(reason)]
+            firing.done_at, firing.outcome, firing.detail = now, "skipped", detail
+            rule = await self._session.get(AutomationRule, firing.rule_id)
+            if rule is not None and isinstance(reason, skips.AllSkipped):
+                skips.note(rule, reason.done, now)
         except Exception as exc:  # a bug or the database: try again later, a few times
             self._restore_tags(tags)
             log.exception("automation firing %s failed", firing.id)
@@ -264,7 +268,7 @@ class Runner:
         )
         token = triggers.CHAIN.set((*firing.chain, rule.id))
         try:
-            done = [await actions.do(action, n) for n, action in enumerate(rule.actions)]
+            done = await skips.do_each(actions, rule)
         finally:
             triggers.CHAIN.reset(token)
         return _Fired(firing, rule, record, actions, done)
@@ -277,6 +281,7 @@ class Runner:
         rule, record, firing = fired.rule, fired.record, fired.firing
         rule.fired_count += 1
         rule.last_fired_at = now
+        skips.note(rule, fired.done, now)
         event = events.row(
             now,
             "automation",
@@ -286,12 +291,8 @@ class Runner:
             record_id=record.team.id if record.team else None,
             task_id=fired.actions.created[0][0].id if fired.actions.created else None,
             # ``chain``: the rules that led to what it made (a clock scan of its tasks reads it)
-            data={
-                "rule_id": rule.id,
-                "rule": rule.name,
-                "done": fired.done,
-                "chain": [*firing.chain, rule.id],
-            },
+            data={"rule_id": rule.id, "rule": rule.name, "done": fired.done}
+            | {"chain": [*firing.chain, rule.id]},
         )
         firing.claimed_by, firing.attempts = WORKER, firing.attempts + 1
         firing.done_at, firing.outcome, firing.detail = now, "done", fired.done

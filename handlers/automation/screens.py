@@ -23,6 +23,7 @@ from handlers.automation.callbacks import (
     Step,
 )
 from handlers.automation.rule_texts import describe, field_notes, missing_words, names_of
+from handlers.kit.automation_texts import last_skipped_lines
 from handlers.kit.keyboards import back_row, button, keyboard, pager, pick
 from handlers.kit.labels import local_time
 from handlers.kit.screen import Screen
@@ -139,6 +140,7 @@ def rule_screen(summary: RuleSummary, timezone: str, statuses: Sequence[Status] 
             count=summary.this_week, total=rule.fired_count
         ),
     ]
+    lines += last_skipped_lines(rule.state)
     if summary.missing:
         lines.append(
             _(

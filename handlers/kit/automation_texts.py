@@ -41,8 +41,59 @@ def _part(done: dict[str, Any], people: Mapping[int, User]) -> str:
     return str(kind)
 
 
+def _action_name(kind: object) -> str:
+    names = {
+        "create_task": _("create a task"),
+        "notify": _("send a message"),
+        "set_status": _("set the status"),
+        "add_tag": _("add a tag"),
+        "remove_tag": _("remove a tag"),
+        "move_stage": _("move the deal"),
+        "round_robin": _("assign in turn"),
+        "set_field": _("fill in a field"),
+        "prepare_template": _("prepare a template"),
+    }
+    return names.get(str(kind), str(kind))
+
+
+def _why(reason: object) -> str:
+    reasons = {
+        "no members": _("no chosen member is active"),
+        "no one to do it": _("no active member to give it to"),
+        "no deal": _("the card has no deal"),
+        "no client": _("the card has no client"),
+        "stage gone": _("the stage was deleted or is in another pipeline"),
+        "field gone": _("the field was deleted"),
+        "value does not fit": _("the value no longer fits the field"),
+        "template gone": _("the template was deleted"),
+    }
+    return reasons.get(str(reason), _("it cannot be done"))
+
+
+def skipped_text(skipped: Mapping[str, Any]) -> str:
+    """An action a firing could not do, and why (``crm.automation.skips``)."""
+    return _("could not {action}: {why}").format(
+        action=_action_name(skipped.get("type")), why=_why(skipped.get("skipped"))
+    )
+
+
+def last_skipped_lines(state: Mapping[str, Any]) -> list[str]:
+    """A rule screen's warning: what the rule's latest firing could not do, and why."""
+    noted = state.get("skipped")
+    entries = noted.get("actions") if isinstance(noted, Mapping) else None
+    return [
+        "⚠️ " + _("Last time it {what}").format(what=skipped_text(entry))
+        for entry in entries or []
+        if isinstance(entry, Mapping)
+    ]
+
+
 def automation_event_text(data: Mapping[str, Any], people: Mapping[int, User]) -> str:
-    parts = [_part(done, people) for done in data.get("done") or [] if isinstance(done, dict)]
+    parts = [
+        skipped_text(done) if "skipped" in done else _part(done, people)
+        for done in data.get("done") or []
+        if isinstance(done, dict)
+    ]
     return "🤖 «{rule}»: {what}".format(rule=data.get("rule", ""), what="; ".join(parts) or "—")
 
 

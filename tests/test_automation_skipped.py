@@ -1,0 +1,83 @@
+"""One action a rule cannot do no longer undoes its others, on every backend: the firing does
+what it can, notes each action skipped and why on the firing and the 🤖 timeline line, and the
+rule's screen says its last firing skipped it (through the Dispatcher)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from storage.engine import create_session_factory, write_transaction
+from storage.models import AutomationFiring, ClientTag, Event, Task, User
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID
+from tests.test_automation_core import add_manager, owner, rows, tick
+from tests.test_automation_rule_screen import rule_screen
+
+
+async def fire_on_a_new_client(app: App, name: str, actions: list[dict[str, Any]]) -> None:
+    async with app.crm.open() as crm:
+        await crm.automation.add(await owner(crm), name, "client_created", {}, actions)
+    await make_client(app, OWNER_ID, "Ivan")
+    assert await tick(app) == 1
+
+
+async def test_round_robin_among_members_who_left_still_creates_the_task(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    gone = await add_manager(app, 501)
+    async with app.crm.open() as crm:
+        await crm.automation.add(
+            await owner(crm),
+            "Share and call",
+            "client_created",
+            {},
+            [
+                {"type": "round_robin", "members": [gone.id]},
+                {"type": "create_task", "title": "Call {client.name}"},
+            ],
+        )
+    async with create_session_factory(app.engine)() as db, write_transaction(db):
+        await db.execute(update(User).where(User.id == gone.id).values(active=False))
+    client = await make_client(app, OWNER_ID, "Ivan")
+    assert await tick(app) == 1
+    [task] = await rows(app, Task)
+    assert (task.title, task.client_id) == ("Call Ivan", client.id)
+    [firing] = await rows(app, AutomationFiring)
+    assert firing.outcome == "done"
+    assert {"type": "round_robin", "skipped": "no members"} in firing.detail
+    [line] = await rows(app, Event, Event.kind == "automation")
+    assert {"type": "round_robin", "skipped": "no members"} in line.data["done"]
+    text = await rule_screen(owner_en, "Share and call")
+    assert "⚠️ Last time it could not assign in turn: no chosen member is active" in text
+
+
+async def test_a_stage_a_client_cannot_have_leaves_its_tag_on(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await fire_on_a_new_client(
+        app,
+        "Tag and move",
+        [{"type": "add_tag", "tag": "vip"}, {"type": "move_stage", "stage_id": 1}],
+    )
+    async with create_session_factory(app.engine)() as db:
+        assert list(await db.scalars(select(ClientTag.tag))) == ["vip"]
+    [firing] = await rows(app, AutomationFiring)
+    assert firing.outcome == "done" and firing.detail[1]["skipped"] == "no deal"
+    text = await rule_screen(owner_en, "Tag and move")
+    assert "⚠️ Last time it could not move the deal: the card has no deal" in text
+
+
+async def test_a_firing_whose_every_action_is_skipped_is_skipped_and_says_why(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await fire_on_a_new_client(app, "Move", [{"type": "move_stage", "stage_id": 1}])
+    [firing] = await rows(app, AutomationFiring)
+    assert firing.outcome == "skipped"
+    assert firing.detail == [{"type": "move_stage", "skipped": "no deal"}]
+    assert await rows(app, Event, Event.kind == "automation") == []
+    text = await rule_screen(owner_en, "Move")
+    assert "⚠️ Last time it could not move the deal: the card has no deal" in text
