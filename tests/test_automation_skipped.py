@@ -6,15 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.app import App
+from bot.i18n import build_i18n
 from bot.simulator import SimulatedUser
+from crm.parsing.fields import FieldType
+from handlers.kit.automation_texts import automation_event_text
 from storage.engine import create_session_factory, write_transaction
-from storage.models import AutomationFiring, ClientTag, Event, Task, User
+from storage.models import AutomationFiring, AutomationRule, ClientTag, Event, Task, User
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
 from tests.test_automation_core import add_manager, owner, rows, tick
+from tests.test_automation_fields import field, rule, task, task_titles
 from tests.test_automation_rule_screen import rule_screen
 
 
@@ -81,3 +86,45 @@ async def test_a_firing_whose_every_action_is_skipped_is_skipped_and_says_why(
     assert await rows(app, Event, Event.kind == "automation") == []
     text = await rule_screen(owner_en, "Move")
     assert "⚠️ Last time it could not move the deal: the card has no deal" in text
+
+
+async def test_a_value_that_no_longer_fits_its_field_is_skipped_and_the_task_made(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    seats = await field(app, "Seats", FieldType.NUMBER)
+    await rule(app, "client_created", {}, {"type": "set_field", "field_id": seats, "value": "3"})
+    async with create_session_factory(app.engine)() as db, write_transaction(db):
+        [stored] = list(await db.scalars(select(AutomationRule)))
+        # as a rule saved before the field's values were checked holds it
+        stored.actions = [
+            {"type": "set_field", "field_id": seats, "value": "many"},
+            task("Call {client.name}"),
+        ]
+    await make_client(app, OWNER_ID, "Anna")
+    assert await tick(app) == 1
+    assert await task_titles(app) == ["Call Anna"]
+    [firing] = await rows(app, AutomationFiring)
+    assert firing.detail[0] == {"type": "set_field", "skipped": "value does not fit"}
+    text = await rule_screen(owner_en, "Rule")
+    assert "⚠️ Last time it could not fill in a field: the value no longer fits the field" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "🤖 «R»: could not assign in turn: no chosen member is active; task «Call»"),
+        (
+            "ru",
+            "🤖 «R»: не удалось назначить по очереди: никто из выбранных сотрудников больше "
+            "не работает; задача «Call»",
+        ),
+    ],
+)
+def test_the_timeline_line_says_what_was_skipped_and_why(language: str, expected: str) -> None:
+    i18n = build_i18n("ru")
+    done = [
+        {"type": "round_robin", "skipped": "no members"},
+        {"type": "create_task", "title": "Call"},
+    ]
+    with i18n.context(), i18n.use_locale(language):
+        assert automation_event_text({"rule": "R", "done": done}, {}) == expected

@@ -42,7 +42,8 @@ from storage.models import (
 
 
 class Skipped(Exception):
-    """An action that cannot be done any more (a stage or member gone): noted, not retried."""
+    """An action that cannot be done any more (a stage or member gone), raised before it
+    writes anything: noted, the firing's other actions done (``skips``), not retried."""
 
 
 class Actions:
