@@ -100,7 +100,8 @@ async def test_a_deal_no_member_can_see_is_skipped_with_the_reason(app: App, joi
     [stored] = await all_of(app, Deal)
     assert stored.manager_id != OLEG
     firings = [f for f in await all_of(app, AutomationFiring) if f.deal_id == stored.id]
-    assert [(f.outcome, f.detail) for f in firings] == [("skipped", ["no member sees the client"])]
+    skipped = [{"type": "round_robin", "skipped": "no member sees the client"}]
+    assert [(f.outcome, f.detail) for f in firings] == [("skipped", skipped)]
     assert [m for m in await all_of(app, OutboxMessage) if m.kind == "deal_assigned"] == []
 
     # With "managers see all" on, Oleg may take it, and he is told.
