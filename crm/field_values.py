@@ -189,9 +189,7 @@ class FieldValues:
         locks the field, then the cards (``FieldDefs.delete``), so a member's value waits
         for it and then finds the field gone, on PostgreSQL too (the other order ended
         in a deadlock or a foreign key's error)."""
-        await self._session.get(
-            FieldDef, field_id, with_for_update={"key_share": True}, populate_existing=True
-        )
+        await locked(self._session, FieldDef, field_id)
 
     async def _field_of(self, ref: CardRef, card: Card, field_id: int) -> FieldDef:
         field = await self._session.get(FieldDef, field_id)
