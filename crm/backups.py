@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,9 @@ from storage.engine import write_transaction
 from storage.models import AppSetting, Role, User
 
 FILE_PREFIX = "kartoteka-"
+# A backup being written (``storage.backup``'s ``.<name>.<random>.part``) is written to all
+# along; one untouched this long was left by a process killed mid-way (SIGKILL, power).
+STALE_PART_SECONDS = 3600
 # Telegram lets a bot upload documents up to 50 MB.
 TELEGRAM_UPLOAD_LIMIT = 50 * 2**20
 
@@ -138,6 +142,7 @@ class Backups:
         if folder is not None:
             path = Path(folder) / name
             await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+            await asyncio.to_thread(prune_parts, path.parent)  # their room, before writing
             rows = await self._snapshot(path, now)  # renamed into place once complete
             await asyncio.to_thread(prune, path.parent, self._config.backup_keep)
             return Nightly(name, path.stat().st_size, rows, path=path)
@@ -172,8 +177,9 @@ def file_name(now: datetime) -> str:
     return f"{FILE_PREFIX}{now:%Y-%m-%d-%H%M%S}.zip"
 
 
-def prune(folder: Path, keep: int) -> list[Path]:
-    """Remove all but the newest ``keep`` backups in ``folder``; returns what was removed.
+def prune(folder: Path, keep: int, now: float | None = None) -> list[Path]:
+    """Remove all but the newest ``keep`` backups in ``folder``, and the half-written files
+    of backups killed mid-way (``prune_parts``); returns what was removed.
 
     Only files this bot names (``kartoteka-<time>.zip``) are looked at; their names
     sort by time.
@@ -182,7 +188,24 @@ def prune(folder: Path, keep: int) -> list[Path]:
     old = ours[: max(len(ours) - keep, 0)]
     for path in old:
         path.unlink(missing_ok=True)
-    return old
+    return old + prune_parts(folder, now)
+
+
+def prune_parts(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove the files of backups that were being written when their process was killed
+    (SIGKILL, power: ``storage.backup``'s ``.kartoteka-<time>.zip.<random>.part``), once
+    untouched for ``STALE_PART_SECONDS``, so one another process is writing now stays.
+    ``now``: the file system's time ages are measured from (``time.time()`` by default)."""
+    since = (time.time() if now is None else now) - STALE_PART_SECONDS
+    stale = []
+    for part in sorted(folder.glob(f".{FILE_PREFIX}*.zip.*.part")):
+        try:
+            if part.is_file() and part.stat().st_mtime < since:
+                part.unlink(missing_ok=True)
+                stale.append(part)
+        except FileNotFoundError:  # renamed into place meanwhile
+            continue
+    return stale
 
 
 def _require_owner(actor: User) -> None:

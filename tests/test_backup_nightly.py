@@ -4,6 +4,8 @@ to the owner's chat as a document, or into BACKUP_DIR keeping the newest BACKUP_
 from __future__ import annotations
 
 import io
+import os
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -124,16 +126,22 @@ async def folder_app(database_url: str, clock: ManualClock, tmp_path: Path) -> A
     await application.close()
 
 
-async def test_into_backup_dir_keeping_the_newest(
-    folder_app: App, clock: ManualClock, tmp_path: Path
-) -> None:
-    app = folder_app
+async def english_owner(app: App) -> SimulatedUser:
+    """The owner, who has started the bot and chosen English."""
     owner = SimulatedUser(app.dispatcher, app.bot, OWNER_ID, first_name="Olga", language_code="en")
     await owner.send("/start")
     async with app.crm.open() as crm:
         member = await crm.members.get_active(OWNER_ID)
         assert member is not None
         await crm.members.set_language(member, "en")
+    return owner
+
+
+async def test_into_backup_dir_keeping_the_newest(
+    folder_app: App, clock: ManualClock, tmp_path: Path
+) -> None:
+    app = folder_app
+    owner = await english_owner(app)
     folder = tmp_path / "backups"
     folder.mkdir()
     (folder / "kartoteka-2026-01-01-030000.zip").write_bytes(b"old")
@@ -193,3 +201,43 @@ def test_prune_keeps_the_newest_of_ours(
         (tmp_path / name).write_bytes(b"x")
     crm.backups.prune(tmp_path, keep)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(left)
+
+
+async def test_a_backup_killed_mid_way_leaves_no_part_file_for_good(
+    folder_app: App, clock: ManualClock, tmp_path: Path
+) -> None:
+    """A backup killed with SIGKILL leaves its hidden ``.part`` file: the next nightly backup
+    removes it once it is an hour old, and leaves one another process is writing now."""
+    app = folder_app
+    owner = await english_owner(app)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    killed = folder / ".kartoteka-2026-03-02-000000.zip.0123456789ab.part"
+    writing = folder / ".kartoteka-2026-03-03-000000.zip.ba9876543210.part"
+    theirs = folder / ".notes.part"
+    for path in (killed, writing, theirs):
+        path.write_bytes(b"PK half a backup")
+    hours_ago = time.time() - 2 * 3600
+    for path in (killed, theirs):
+        os.utime(path, (hours_ago, hours_ago))
+    await set_hour(owner, "03:00")
+    clock.set(NIGHT)
+    await app.ticker.tick()
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted([theirs.name, writing.name, "kartoteka-2026-03-03-000000.zip"])
+
+
+def test_prune_removes_only_stale_parts_of_ours(tmp_path: Path) -> None:
+    now = time.time()
+    ages = {
+        ".kartoteka-2026-01-01-030000.zip.aaaaaaaaaaaa.part": 3601,
+        ".kartoteka-2026-01-02-030000.zip.bbbbbbbbbbbb.part": 3599,
+        ".other.zip.cccccccccccc.part": 7200,
+        "kartoteka-2026-01-02-030000.zip": 7200,
+    }
+    for name, age in ages.items():
+        (tmp_path / name).write_bytes(b"x")
+        os.utime(tmp_path / name, (now - age, now - age))
+    removed = crm.backups.prune(tmp_path, 1, now=now)
+    assert [p.name for p in removed] == [".kartoteka-2026-01-01-030000.zip.aaaaaaaaaaaa.part"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(list(ages)[1:])
