@@ -90,7 +90,7 @@ async def test_csv_import_with_a_changed_column_then_undo(
     [preview] = await owner_en.press("Preview")
     assert "Rows: 4" in preview.text
     assert "New clients: 2" in preview.text
-    assert "Already in the base (by phone or e-mail): 1" in preview.text
+    assert "Already in the base (by ID, phone or e-mail): 1" in preview.text
     assert "Rows that cannot be read: 1" in preview.text
     assert "Иван Петров" in preview.text
 
@@ -324,7 +324,7 @@ async def test_skip_them_skips_clients_in_the_base_and_folds_repeats_in_the_file
     await owner_en.send_document("база.csv", data=data)
     [preview] = await owner_en.press("Preview")
     assert "What to do with clients already in the base?" in preview.text
-    assert "Already in the base (by phone or e-mail): 2" in preview.text
+    assert "Already in the base (by ID, phone or e-mail): 2" in preview.text
     assert "Repeated inside the file: 1" in preview.text
     await owner_en.press("Skip them")
     await finished(app)

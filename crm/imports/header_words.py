@@ -152,6 +152,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "sum",
     ),
     "deal_stage": ("этап", "стадия", "этап сделки", "воронка", "stage", "deal stage"),
+    "id": ("id", "ид", "id клиента", "client id", "номер карточки", "card number"),
     "archived": (
         "в архиве с",
         "в архиве",

@@ -36,15 +36,21 @@ STATUS_WORDS = {
 
 @dataclass
 class Known:
-    """Existing clients that rows match: by phone, e-mail or (for deals) name; a row marked
-    archived with neither phone nor e-mail (our /export sent back) by name in the archive."""
+    """Existing clients that rows match: by the card's number of our /export (when the card
+    still has the row's name: another program's "ID" column, or an id whose card was deleted,
+    matches nothing), phone, e-mail or (for deals) name; a row marked archived with neither
+    phone nor e-mail (our /export sent back, an older one without numbers) by name in the
+    archive."""
 
     by_phone: dict[str, int]
     by_email: dict[str, int]
     by_name: dict[str, int]
     archived_by_name: dict[str, int] = field(default_factory=dict)
+    names_by_id: dict[int, str] = field(default_factory=dict)  # folded
 
     def match(self, draft: RowDraft) -> int | None:
+        if draft.card_id and self.names_by_id.get(draft.card_id) == fold(draft.name):
+            return draft.card_id
         for phone in draft.phones:
             if phone in self.by_phone:
                 return self.by_phone[phone]
@@ -73,6 +79,14 @@ async def known(session: AsyncSession, drafts: list[RowDraft]) -> Known:
     archived = sorted({fold(d.name) for d in drafts if _archived_nameonly(d)})
     result = Known({}, {}, await _by_name(session, names, False))
     result.archived_by_name = await _by_name(session, archived, True)
+    numbers = sorted({d.card_id for d in drafts if d.card_id})
+    for start in range(0, len(numbers), CHUNK):
+        named = await session.execute(
+            select(Client.id, Client.name_folded).where(
+                Client.id.in_(numbers[start : start + CHUNK])
+            )
+        )
+        result.names_by_id.update((client_id, name) for client_id, name in named)
     for part in _chunks(phones):
         rows = await session.execute(
             select(ClientPhone.e164, ClientPhone.client_id).where(ClientPhone.e164.in_(part))

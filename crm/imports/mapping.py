@@ -43,6 +43,7 @@ class Target(StrEnum):
     DEAL_STAGE = "deal_stage"
     NEW_FIELD = "new_field"  # a new client field named after the column
     ARCHIVED = "archived"  # the card goes to the archive (yes, да, a date: our /export's column)
+    ID = "id"  # our /export's card number: the row is that card's if it still has the row's name
 
 
 # Targets a column may hold once; phones, e-mails, tags and notes may come from several.

@@ -86,7 +86,7 @@ def planning(
             result.rejected.append(row)
             continue
         index = len(result.drafts)
-        keys = [fold(row.name)] if by_name else [*row.phones, *row.emails]
+        keys = [fold(row.name)] if by_name else [*row.phones, *row.emails, *card_key(row)]
         earlier = next((seen[key] for key in keys if key in seen), None)
         if earlier is not None:
             result.repeats[index] = earlier
@@ -94,6 +94,11 @@ def planning(
             seen.setdefault(key, index)
         result.drafts.append(row)
     yield result
+
+
+def card_key(draft: RowDraft) -> list[str]:
+    """Rows of one card by its /export number: the number and the name (``lookup.Known``)."""
+    return [f"#{draft.card_id}:{fold(draft.name)}"] if draft.card_id else []
 
 
 def merge_into(target: RowDraft, extra: RowDraft) -> None:

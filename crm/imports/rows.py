@@ -30,7 +30,8 @@ from crm.parsing.search_text import one_line, shows
 # Plain strings: comparing with them is several times cheaper than with the enum members.
 _SKIP, _PHONE, _EMAIL = str(Target.SKIP.value), str(Target.PHONE.value), str(Target.EMAIL.value)
 _CAME_AT, _AMOUNT = str(Target.CAME_AT.value), str(Target.DEAL_AMOUNT.value)
-_ARCHIVED = str(Target.ARCHIVED.value)
+_ARCHIVED, _ID = str(Target.ARCHIVED.value), str(Target.ID.value)
+MAX_ID = 2**63 - 1
 LIMITS = {"name": 200, "company": 200, "city": 100, "address": 300, "source": 100}
 MAX_NOTE = 4000
 MAX_TAG = 64
@@ -56,6 +57,7 @@ class RowDraft:
     came_at: datetime | None = None
     archived: bool = False  # a new card made of it goes to the archive (a found one stays)
     archived_at: datetime | None = None  # since when, if the cell said
+    card_id: int | None = None  # the card /export wrote the row of (``card_number``)
     custom: dict[str, Any] = field(default_factory=dict)
     values: dict[int, Parsed] = field(default_factory=dict)  # the team's client fields
     deal_title: str | None = None
@@ -137,6 +139,8 @@ def build_row(
                 draft.archived, draft.archived_at = cell_flag(value)
             except FlagError:
                 return Rejected(number, "bad_flag", cell_text(value) or "")
+        elif target == _ID:
+            draft.card_id = card_number(value)
         elif target == _AMOUNT:
             try:
                 draft.deal_amount = cell_amount(value)
@@ -158,6 +162,20 @@ def build_row(
                 text.setdefault(target, []).append(line)
     draft.phones, draft.emails = phones, emails
     return _fill_text(draft, text)
+
+
+def card_number(value: CellValue) -> int | None:
+    """A card's id as /export writes it (a number, or its digits in a CSV); anything else
+    (another program's ids: ``A-17``, a UUID) is no card of ours, and the row is matched
+    as a row without one is."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        value = int(value) if value.is_integer() else None
+    elif isinstance(value, str):
+        digits = value.strip()
+        value = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 19 else None
+    return value if isinstance(value, int) and 0 < value <= MAX_ID else None
 
 
 def has_links(mapping: list[str]) -> bool:

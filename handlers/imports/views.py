@@ -54,6 +54,7 @@ def target_label(target: str) -> str:
         Target.DEAL_STAGE: _("Deal stage"),
         Target.NEW_FIELD: _("➕ A new field named after the column"),
         Target.ARCHIVED: _("In the archive (yes, no or since a date)"),
+        Target.ID: _("Card number (ID) from /export"),
     }
     return labels.get(target, target)  # type: ignore[call-overload, no-any-return]
 
@@ -195,7 +196,7 @@ def preview_screen(
             if records
             else (
                 _("New clients: {n}").format(n=preview.new),
-                _("Already in the base (by phone or e-mail): {n}").format(n=preview.existing),
+                _("Already in the base (by ID, phone or e-mail): {n}").format(n=preview.existing),
             )
         ),
         _("Repeated inside the file: {n}").format(n=preview.in_file),

@@ -1,0 +1,105 @@
+"""/export → Clients sent back to /import: each row is its card's again by the card's number
+(the ID column), so a client with neither phone nor e-mail gets no second card; a number whose
+card was deleted since, or another program's "ID" column, matches no card of ours."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.clock import ManualClock
+from crm.imports.rows import card_number
+from storage.engine import create_session_factory
+from storage.models import Client
+from tests.client_helpers import make_client, member
+from tests.conftest import OWNER_ID
+from tests.test_exports_archive import a_base, exported, finished
+
+
+async def cards(app: App) -> list[tuple[int, str, str | None]]:
+    async with create_session_factory(app.engine)() as session:
+        found = await session.execute(select(Client.id, Client.name, Client.city))
+        return sorted((i, n, c) for i, n, c in found)
+
+
+async def sent_back(owner: SimulatedUser, app: App, data: bytes, policy: str, name: str) -> str:
+    """The file imported under its proposed columns; the preview's text."""
+    await owner.send_document(name, data=data)
+    [preview] = await owner.press("Preview")
+    said = preview.text  # the message becomes the import's progress
+    await owner.press(policy)
+    await finished(app)
+    return said
+
+
+@pytest.mark.parametrize("button", ["Clients · XLSX", "Clients · CSV"])
+@pytest.mark.parametrize("policy", ["Skip them", "Fill in their empty fields"])
+async def test_an_active_client_without_contacts_is_its_own_card_again(
+    app: App, owner_en: SimulatedUser, clock: ManualClock, policy: str, button: str
+) -> None:
+    await a_base(app, clock)
+    await make_client(app, OWNER_ID, "Мария")  # active, no phone, no e-mail
+    before = await cards(app)
+    await owner_en.send("/export")
+    [sent] = await owner_en.press(button)
+    assert sent.data is not None
+    preview = await sent_back(owner_en, app, sent.data, policy, sent.file or "clients")
+    assert (
+        "New clients: 0" in preview and "Already in the base (by ID, phone or e-mail): 4" in preview
+    )
+    assert "Created: 0" in owner_en.last_message().text
+    assert await cards(app) == before
+
+
+async def test_a_card_deleted_since_comes_back_as_a_new_card_and_fills_no_other(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    await a_base(app, clock)
+    maria = await make_client(app, OWNER_ID, "Мария", city="Тверь")
+    data = await exported(owner_en)
+    async with app.crm.open() as crm:
+        await crm.client_edits.delete(await member(app, OWNER_ID), maria.id)
+    await make_client(app, OWNER_ID, "Мария")  # a namesake made since: a new id, no city
+    preview = await sent_back(owner_en, app, data, "Fill in their empty fields", "clients.xlsx")
+    assert "New clients: 1" in preview
+    after = await cards(app)
+    marias = [(card_id, city) for card_id, name, city in after if name == "Мария"]
+    assert len(marias) == 2 and maria.id not in {card_id for card_id, _city in marias}
+    assert sorted(marias)[0][1] is None  # the namesake was not filled with the deleted one's city
+
+
+async def test_another_programs_id_column_matches_no_card_of_ours(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    oleg = await make_client(app, OWNER_ID, "Олег")
+    data = f"ID;ФИО;Город\r\n{oleg.id};Пётр;Тула\r\nA-{oleg.id};Олег;Тула\r\n".encode()
+    preview = await sent_back(owner_en, app, data, "Fill in their empty fields", "amo.csv")
+    assert "New clients: 2" in preview
+    assert [(n, c) for _i, n, c in await cards(app)] == [
+        ("Олег", None),
+        ("Пётр", "Тула"),
+        ("Олег", "Тула"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "number"),
+    [
+        (7, 7),
+        (7.0, 7),
+        ("12", 12),
+        (" 12 ", 12),
+        (7.5, None),
+        ("A-7", None),
+        (0, None),
+        (-3, None),
+        (True, None),
+        ("١٢", None),
+        ("9" * 19, None),
+        (None, None),
+    ],
+)
+def test_a_card_number_cell(cell: object, number: int | None) -> None:
+    assert card_number(cell) == number  # type: ignore[arg-type]
