@@ -121,7 +121,7 @@ async def test_a_file_of_new_clients_brings_the_archived_ones_in_archived(
     await finished(app)
     assert any("Created: 4" in m.text for m in owner_en.chat_messages())
     assert await clients(app) == {
-        "Пётр": datetime(2025, 11, 5, tzinfo=UTC),
+        "Пётр": datetime(2025, 11, 4, 21, tzinfo=UTC),  # the day began then in Moscow
         "Ольга": START,
         "Нина": None,
         "Зоя": None,

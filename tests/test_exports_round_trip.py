@@ -4,6 +4,8 @@ card was deleted since, or another program's "ID" column, matches no card of our
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -15,7 +17,7 @@ from storage.engine import create_session_factory
 from storage.models import Client
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID
-from tests.test_exports_archive import a_base, exported, finished
+from tests.test_exports_archive import a_base, exported, finished, rows_of
 
 
 async def cards(app: App) -> list[tuple[int, str, str | None]]:
@@ -103,3 +105,32 @@ async def test_another_programs_id_column_matches_no_card_of_ours(
 )
 def test_a_card_number_cell(cell: object, number: int | None) -> None:
     assert card_number(cell) == number  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("button", ["Clients · XLSX", "Clients · CSV"])
+async def test_archived_on_keeps_its_time_there_and_back(
+    app: App, owner_en: SimulatedUser, clock: ManualClock, button: str
+) -> None:
+    """ "Archived on" holds the moment on the reader's clock (Moscow), and a card made again of
+    the row (deleted since) goes to the archive at that moment, not at the day's midnight."""
+    vera = await make_client(app, OWNER_ID, "Вера")
+    archived = datetime(2026, 3, 5, 9, 17, tzinfo=UTC)  # 12:17 in Moscow
+    clock.set(archived)
+    async with app.crm.open() as crm:
+        await crm.client_edits.set_archived(await member(app, OWNER_ID), vera.id, True)
+    clock.set(archived + timedelta(days=3))
+    await owner_en.send("/export")
+    [sent] = await owner_en.press(button)
+    assert sent.data is not None
+    if button.endswith("XLSX"):
+        [header, row] = rows_of(sent.data)
+        assert row[header.index("Archived on")] == datetime(2026, 3, 5, 12, 17)
+    else:
+        assert b",2026-03-05 12:17" in sent.data
+    async with app.crm.open() as crm:
+        await crm.client_edits.delete(await member(app, OWNER_ID), vera.id)
+    await sent_back(owner_en, app, sent.data, "Skip them", sent.file or "clients")
+    assert "Created: 1" in owner_en.last_message().text
+    async with create_session_factory(app.engine)() as session:
+        [(name, at)] = (await session.execute(select(Client.name, Client.archived_at))).all()
+    assert (name, at.replace(tzinfo=UTC)) == ("Вера", archived)

@@ -21,8 +21,9 @@ CLIENT_COLUMNS = (
     Column("manager", "Responsible", width=20),
     Column("created_at", "Created", Kind.DATE, 12),
     Column("last_activity_at", "Last activity", Kind.DATETIME, 17),
-    # Empty for an active client; /import reads a date (or yes) here as "to the archive".
-    Column("archived_at", "Archived on", Kind.DATE, 12),
+    # Empty for an active client; /import reads a date (or yes) here as "to the archive", and
+    # the moment (in the reader's zone, as written) as since when.
+    Column("archived_at", "Archived on", Kind.DATETIME, 17),
 )
 DEAL_COLUMNS = (
     Column("id", "ID", Kind.NUMBER, 8),

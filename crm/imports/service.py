@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -248,6 +249,7 @@ class Imports:
             stages=stages,
             members=members,
             statuses=statuses,
+            zone=ZoneInfo(actor.timezone),
             required=await self.required(),
         )
 

@@ -9,7 +9,7 @@ trigram index on PostgreSQL) because ``search_text`` is written with the row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -57,6 +57,7 @@ class Context:
     members: dict[str, int]
     statuses: dict[str, str]
     required: Required = field(default_factory=lambda: Required({}, {}))
+    zone: tzinfo = UTC  # the member's: a moment a cell gives is on their clock (as exported)
 
     def manager_for(self, draft: RowDraft) -> int:
         if self.may_assign and draft.manager:
@@ -92,7 +93,7 @@ async def create_clients(session: AsyncSession, ctx: Context, drafts: list[RowDr
             "created_by": ctx.actor_id,
             "created_at": d.came_at or ctx.now,
             "last_activity_at": ctx.now,
-            "archived_at": (d.archived_at or ctx.now) if d.archived else None,
+            "archived_at": (_on_clock(d.archived_at, ctx.zone) or ctx.now) if d.archived else None,
         }
         for d in drafts
     ]
@@ -250,6 +251,12 @@ async def create_deals(
     await insert_rows(session, Event, events)
     await insert_rows(session, ImportItem, [_item(ctx, "deal", i, "created") for i in ids])
     return ids
+
+
+def _on_clock(moment: datetime | None, zone: tzinfo) -> datetime | None:
+    """A cell's moment (read as UTC, for cells carry no zone) as the member's wall time:
+    what /export wrote in their zone comes back as the moment it was."""
+    return moment and moment.replace(tzinfo=None).replace(tzinfo=zone).astimezone(UTC)
 
 
 def _item(
