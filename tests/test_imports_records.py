@@ -287,3 +287,32 @@ async def test_undo_gives_back_a_record_filled_in_by_two_chunks(
         after = await crm.clients._session.get(Record, alpha)
         assert after is not None
         assert (after.search_text, after.last_activity_at) == (search, activity)
+
+
+async def test_undo_does_not_bring_back_the_words_of_a_field_deleted_since(
+    app: App, clock: ManualClock, owner_en: SimulatedUser
+) -> None:
+    """Альфа's search line is built again from the values it has when the import is undone:
+    the line kept before the import held a field's value the owner has deleted since."""
+    type_id, alpha = await suppliers(app)
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        passport = await crm.fields.define(
+            owner, CardKind.RECORD, "Паспорт", FieldType.TEXT, record_type_id=type_id
+        )
+        await crm.field_values.set(owner, CardRef(CardKind.RECORD, alpha), passport.id, "zebra45")
+        table = read_table("Название;ИНН\nАльфа;7701234567\n".encode(), "x.csv")
+        own = {f.name.casefold(): f.id for f in await crm.fields.of(CardKind.RECORD, type_id)}
+        mapping = propose(table.headers, own)
+        await crm.record_imports.run(owner, type_id, table, mapping, "x.csv", Policy.FILL)
+    async with app.crm.open() as crm:
+        await crm.fields.delete(owner, passport.id)
+    async with app.crm.open() as crm:
+        [batch] = await crm.imports.batches(owner)
+        assert (await crm.import_undo.undo(owner, batch.id)).restored == 1
+    async with app.crm.open() as crm:
+        record = await crm.clients._session.get(Record, alpha)
+        assert record is not None and record.search_text == "альфа"
+    await owner_en.press_data(cb(Ent.SEARCH, type_id=type_id))
+    [found] = await owner_en.send("zebra45")
+    assert "Found: 0" in found.text

@@ -1,9 +1,8 @@
 """What an import's links leave on the timelines: "link_added" on both cards as linking by
-hand writes it. Undo removes the links and deletes those events (the item keeps their
-ids), as it deletes the events of the cards it deletes: so the link leaves no event newer
-than an earlier import's on that import's cards, and that import can still be undone. An
-item kept before the ids were (no "events") gets "link_removed" on the cards that stay.
-Written as rows for one multi-row insert."""
+hand writes it, and on undo "link removed" on each card that stays, as unlinking by hand
+writes it (``crm.link_writes``): the timeline keeps what happened. An earlier import's
+undo does not count those lines as a change to its cards (``undone_links``). Written as
+rows for one multi-row insert."""
 
 from __future__ import annotations
 
@@ -17,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events
 from crm.cards import CardRef, event_refs, link_event_data, link_side
 from crm.imports.writer import insert_rows
-from storage.models import Event, Link
+from storage.models import Event, ImportBatch, ImportItem, Link
 
 CHUNK = 500
 
@@ -50,32 +49,46 @@ async def unlink(
     gone: set[CardRef],
 ) -> int:
     """Undo's part: remove the links an import made (id, the item's ``before``) that are
-    still there with their "link_added" events (or, for an item without their ids, writing
-    "link_removed" on the timelines of the cards that stay; ``gone``: the cards undo
-    deletes). How many were removed."""
+    still there, writing "link_removed" on the timelines of the cards that stay (``gone``:
+    the cards undo deletes, whose events go with them). How many were removed."""
     removed = 0
     for start in range(0, len(made), CHUNK):
         part = dict(made[start : start + CHUNK])
         there = await session.scalars(select(Link).where(Link.id.in_(list(part))))
-        events, ids, added = [], [], []
+        events, ids = [], []
         for link in there:
             a, b = _side_of(part[link.id]["a"]), _side_of(part[link.id]["b"])
             if {a.ref, b.ref} != {link_side(link, "a"), link_side(link, "b")}:
-                continue  # not the import's link: its id was given again
+                continue  # not the import's link (ids are never given again: a backstop)
             ids.append(link.id)
-            if "events" in part[link.id]:
-                added += [int(event_id) for event_id in part[link.id]["events"]]
-                continue
             events += [
                 link_event("link_removed", link.id, card, other, actor_id, now)
                 for card, other in ((a, b), (b, a))
                 if card.ref not in gone
             ]
         await session.execute(delete(Link).where(Link.id.in_(ids)))
-        await session.execute(delete(Event).where(Event.id.in_(added), Event.kind == "link_added"))
         await insert_rows(session, Event, events)
         removed += len(ids)
     return removed
+
+
+async def undone_links(session: AsyncSession, link_ids: set[int]) -> set[int]:
+    """Those of ``link_ids`` an import made and its undo removed: their "link_added" and
+    "link_removed" lines change nothing on a card that stays."""
+    found: set[int] = set()
+    ordered = sorted(link_ids)
+    for start in range(0, len(ordered), CHUNK):
+        rows = await session.scalars(
+            select(ImportItem.record_id)
+            .join(ImportBatch, ImportBatch.id == ImportItem.batch_id)
+            .where(
+                ImportItem.entity == "link",
+                ImportItem.record_id.in_(ordered[start : start + CHUNK]),
+                ImportBatch.undone_at.is_not(None),
+            )
+        )
+        found.update(rows)
+    return found
 
 
 def _side_of(plain: dict[str, Any]) -> Side:

@@ -15,8 +15,8 @@ locks them, so a link a member makes meanwhile is waited for and seen, and the c
 are looked at again once locked: one deleted, archived or given to another manager since
 its name was matched is reported as not found, as it would be a moment later. Each link writes
 "link_added" on both cards' timelines, as linking by hand does, and an item that undo
-reads (with the two events' ids: undo deletes them, so a card another import made is not
-left "changed since").
+reads (with the two events' ids; undo writes "link_removed" on the cards that stay, which
+an earlier import's undo does not count as a change: ``link_events.undone_links``).
 """
 
 from __future__ import annotations

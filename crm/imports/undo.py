@@ -22,9 +22,10 @@ from crm.cards import CardKind, CardRef
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
 from crm.event_data import ImportUndone
-from crm.field_values import client_search_text, search_words
-from crm.imports.link_events import unlink
+from crm.field_values import client_search_text, refresh_search, search_words
+from crm.imports.link_events import undone_links, unlink
 from crm.row_locks import all_locked
+from crm.unseen_links import LINK_KINDS
 from storage.engine import write_transaction
 from storage.models import (
     Client,
@@ -123,9 +124,25 @@ class ImportUndo:
         after = batch.last_event_id or 0
         changed: set[int] = set()
         for part in _chunks(ids):
-            rows = await self._session.scalars(select(card).where(Event.id > after, card.in_(part)))
-            changed |= {card_id for card_id in rows if card_id is not None}
+            rows = await self._session.execute(
+                select(card, Event.kind, Event.data).where(Event.id > after, card.in_(part))
+            )
+            changed |= await self._changed(rows.all())
         return changed
+
+    async def _changed(self, rows: Sequence[Any]) -> set[int]:
+        """The cards of (card, event kind, data) rows, but for the lines of a link another
+        import made and its undo removed: they leave the card as it was."""
+        changed: set[int] = set()
+        links: dict[int, set[int]] = {}
+        for card_id, kind, data in rows:
+            link_id = data.get("link_id") if isinstance(data, dict) else None
+            if kind in LINK_KINDS and isinstance(link_id, int):
+                links.setdefault(card_id, set()).add(link_id)
+            elif card_id is not None:
+                changed.add(card_id)
+        undone = await undone_links(self._session, set().union(*links.values()))
+        return changed | {card_id for card_id, ids in links.items() if ids - undone}
 
     async def _refuse_changed(
         self,
@@ -154,8 +171,9 @@ class ImportUndo:
                     FieldValue.record_id == record_id, FieldValue.field_id.in_(before["values"])
                 )
             )
-        if "search" in before:
-            record.search_text = before["search"]
+        # From the values it has now: the line kept before the import may hold a field
+        # deleted since.
+        await refresh_search(self._session, CardRef(CardKind.RECORD, record_id), record)
         if "activity" in before:
             record.last_activity_at = datetime.fromisoformat(before["activity"])
         events.record(
@@ -173,12 +191,12 @@ class ImportUndo:
         after = batch.last_event_id or 0
         changed = await self._with_events_since(batch, Event.client_id, client_ids)
         for part in _chunks(deal_ids):
-            rows = await self._session.scalars(
-                select(Deal.client_id)
+            rows = await self._session.execute(
+                select(Deal.client_id, Event.kind, Event.data)
                 .join(Event, Event.deal_id == Deal.id)
                 .where(Event.id > after, Deal.id.in_(part))
             )
-            changed |= set(rows)
+            changed |= await self._changed(rows.all())
         await self._refuse_changed(changed, Client.id, Client.name)
 
     async def _restore(
