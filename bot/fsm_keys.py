@@ -1,6 +1,7 @@
 """The Redis keys of the FSM storage: a chat's dialog where aiogram's default puts it,
 and what is kept beside it under another destiny (``handlers.kit.once``: the send
-buttons that have sent, which ending a dialog must not forget).
+buttons that have sent, which ending a dialog must not forget; ``handlers.kit.cancel_steps``:
+the messages that asked the dialog's questions).
 
 aiogram's default key builder refuses any destiny but the default, and told to write
 destinies it writes the default's too, so every dialog stored before would be lost on

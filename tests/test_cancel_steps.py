@@ -10,10 +10,12 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.app import App
 from bot.simulator import SimulatedUser
+from crm.clients import ClientDraft
 from handlers.kit.callbacks import CancelCb, CancelStepCb
 from handlers.kit.cancel_steps import stamped, step_code
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
+from tests.test_once_after_cancel import bot_of, english_owner  # noqa: F401  (the fixture)
 
 GONE = "That question is no longer open."
 
@@ -84,3 +86,31 @@ def test_a_step_code_is_short_stable_and_told_apart() -> None:
     assert step_code("NoteFlow:comment") == step_code("NoteFlow:comment")
     assert step_code("NoteFlow:comment") != step_code("TaskFlow:text")
     assert len(CancelStepCb(step=step_code("x" * 200)).pack().encode()) <= 64
+
+
+async def test_another_card_s_old_question_cancels_not_this_card_s(
+    bot_of: tuple[App, int],  # noqa: F811
+) -> None:
+    """The same step on two cards: card A's comment question's Cancel, pressed while card
+    B's comment question waits, leaves B's question alone (with the memory storage of one
+    instance and the Redis storage of several alike)."""
+    app, owner_id = bot_of
+    owner = await english_owner(app, owner_id)
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(owner_id)
+        assert me is not None
+        for name in ("Anna Lee", "Boris Orlov"):
+            await crm.clients.create(me, ClientDraft(name=name), force=True)
+    [anna] = await owner.send("/find Anna")
+    [anna_question] = await owner.press("💬 Comment", anna)
+    [boris] = await owner.send("/find Boris")
+    [boris_question] = await owner.press("💬 Comment", boris)
+    assert "Boris Orlov" in boris_question.text
+    await owner.press_data(cancel_of(anna_question.buttons), anna_question)
+    assert owner.alert == GONE
+    [added, *_rest] = await owner.send("Called back")
+    assert added.text == "Comment added to Boris Orlov.", added.text
+    # Boris's own question's Cancel ends it, as before
+    [again] = await owner.press("💬 Comment", boris)
+    [cancelled] = await owner.press("✖️ Cancel", again)
+    assert cancelled.text == "Cancelled."

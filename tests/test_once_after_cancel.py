@@ -56,15 +56,23 @@ async def bot_of(
             await redis.aclose()
 
 
-async def test_a_send_button_pressed_again_after_cancel_is_already_sent(
-    bot_of: tuple[App, int],
-) -> None:
-    app, owner_id = bot_of
-    owner = SimulatedUser(app.dispatcher, app.bot, owner_id, "Olga", language_code="en")
+async def english_owner(app: App, owner_id: int) -> SimulatedUser:
+    """The owner of ``bot_of``, reading the bot in English."""
     async with app.crm.open() as crm:
         me = await crm.members.get_active(owner_id)
         assert me is not None
         await crm.members.set_language(me, "en")
+    return SimulatedUser(app.dispatcher, app.bot, owner_id, "Olga", language_code="en")
+
+
+async def test_a_send_button_pressed_again_after_cancel_is_already_sent(
+    bot_of: tuple[App, int],
+) -> None:
+    app, owner_id = bot_of
+    owner = await english_owner(app, owner_id)
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(owner_id)
+        assert me is not None
         await crm.templates.add_docx(me, "Offer doc", word_file(["For {client.name}"]))
         client = await crm.clients.create(me, ClientDraft(name="Ivan Petrov"), force=True)
         assert isinstance(client, Client)

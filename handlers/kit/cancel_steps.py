@@ -1,18 +1,26 @@
 """Which question a "✖️ Cancel" was asked for, so an old question's Cancel ends no other.
 
 Cancel buttons are made in one place (``keyboards.cancel_button``), by views that do not
-know the dialog's step. The step is known when the question goes out: the handler has
-set it by then. So each request that carries a Cancel button is stamped on its way to
-Telegram (``StampCancel``, a session middleware) with a short code of the FSM state the
-member's dialog is in (``AskedIn`` keeps the update's ``FSMContext`` for it). A Cancel
-sent with no dialog waiting stays bare, and a bare one (older messages' too) cancels
-whatever waits now, as before.
+know the dialog. The dialog is known when the question goes out: the handler has set it
+by then. So each request that carries a Cancel is seen on its way to Telegram
+(``StampCancel``, a session middleware): a bare Cancel is stamped with a short code of
+the FSM state the member's dialog is in, and the message it went out on is noted. When
+the update is done, ``AskedIn`` keeps those messages as the questions of the dialog
+waiting now, in the chat's FSM storage beside the dialog (under the destiny ``ASKED``):
+an update that set a dialog's state asked anew (the same step on another card is another
+question), one that did not (a search asked again, a page of choices) asked more of it.
+
+A Cancel pressed on another message than those (card A's comment question while card B's
+waits) says the question is closed and ends nothing. A dialog with none kept (begun
+before this was) is told apart by the stamp's step only, and a bare Cancel (older
+messages', or one sent with no dialog waiting) cancels it, as before.
 """
 
 from __future__ import annotations
 
 import zlib
 from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeGuard
 
 from aiogram import BaseMiddleware, Bot
@@ -20,16 +28,21 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import InlineKeyboardMarkup, TelegramObject
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
+from aiogram.utils.i18n import gettext as _
 
 from handlers.kit.callbacks import CancelCb, CancelStepCb
+from handlers.kit.dialogs import DialogData
 from handlers.kit.middlewares import Handler
 
-_asked_in: ContextVar[FSMContext | None] = ContextVar("asked_in", default=None)
 BARE = CancelCb().pack()
+ASKED = "asked"  # the FSM storage's destiny of the questions asked (Redis keys: bot.fsm_keys)
+KEEP = 10  # the newest messages of one dialog's questions remembered
 
 
 def step_code(raw_state: str) -> str:
@@ -37,8 +50,12 @@ def step_code(raw_state: str) -> str:
     return f"{zlib.crc32(raw_state.encode()):08x}"
 
 
-def has_bare_cancel(markup: object) -> TypeGuard[InlineKeyboardMarkup]:
-    """Whether ``markup`` (a request's) has a Cancel not stamped yet."""
+def no_longer_open() -> str:
+    return _("That question is no longer open.")
+
+
+def has_cancel(markup: object) -> TypeGuard[InlineKeyboardMarkup]:
+    """Whether ``markup`` (a request's) has a question's Cancel, stamped or not yet."""
     if not isinstance(markup, InlineKeyboardMarkup):
         return False
     return any(key.callback_data == BARE for row in markup.inline_keyboard for key in row)
@@ -47,7 +64,7 @@ def has_bare_cancel(markup: object) -> TypeGuard[InlineKeyboardMarkup]:
 def stamped(markup: InlineKeyboardMarkup, step: str) -> InlineKeyboardMarkup | None:
     """``markup`` with each bare Cancel naming the step ``step``; None when it has none."""
     data = CancelStepCb(step=step).pack()
-    if not has_bare_cancel(markup):
+    if not any(key.callback_data == BARE for row in markup.inline_keyboard for key in row):
         return None
     rows = [
         [
@@ -59,20 +76,91 @@ def stamped(markup: InlineKeyboardMarkup, step: str) -> InlineKeyboardMarkup | N
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+@dataclass(frozen=True)
+class Asked(DialogData):
+    """The messages that asked the questions of the dialog in the step ``asked_step``."""
+
+    asked_step: str = ""
+    asked_in: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Update:
+    """What one update asked: whether it set a dialog's state, and the messages its
+    Cancel buttons went out on."""
+
+    state: FSMContext
+    asked: bool = False
+    messages: list[int] = field(default_factory=list)
+
+
+_update: ContextVar[_Update | None] = ContextVar("asked_in", default=None)
+
+
+class _Asking(FSMContext):
+    """The update's ``FSMContext``, noting a dialog's state set (a new question)."""
+
+    def __init__(self, state: FSMContext, update: _Update) -> None:
+        super().__init__(state.storage, state.key)
+        self._update = update
+
+    async def set_state(self, state: str | State | None = None) -> None:
+        await super().set_state(state)
+        if state is not None:
+            self._update.asked = True
+
+
+def _asked(state: FSMContext) -> FSMContext:
+    return FSMContext(state.storage, replace(state.key, destiny=ASKED))
+
+
+async def own_question(callback: CallbackQuery, state: FSMContext) -> bool | None:
+    """Whether the Cancel pressed is on a question of the dialog waiting now: None when
+    none waits; True when no question of it is kept either (begun before they were)."""
+    waiting = await state.get_state()
+    if waiting is None:
+        return None
+    kept = await Asked.load(_asked(state))
+    if kept.asked_step != step_code(waiting):
+        return True
+    return callback.message is not None and callback.message.message_id in kept.asked_in
+
+
 class AskedIn(BaseMiddleware):
-    """Keeps the update's ``FSMContext`` for ``StampCancel`` (an outer update middleware,
-    inside aiogram's FSM one)."""
+    """Hands the update's ``FSMContext`` to ``StampCancel`` and keeps what it asked (an
+    outer update middleware, inside aiogram's FSM one)."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        token = _asked_in.set(data.get("state"))
+        state: FSMContext | None = data.get("state")
+        if state is None:
+            return await handler(event, data)
+        update = _Update(state)
+        data["state"] = update.state = _Asking(state, update)
+        token = _update.set(update)
         try:
             return await handler(event, data)
         finally:
-            _asked_in.reset(token)
+            _update.reset(token)
+            await _keep(update)
+
+
+async def _keep(update: _Update) -> None:
+    if not (update.asked or update.messages):
+        return
+    waiting = await update.state.get_state()
+    if waiting is None:  # the dialog is over: a Cancel pressed now finds nothing waiting
+        return
+    step, store = step_code(waiting), _asked(update.state)
+    kept: list[int] = []
+    if not update.asked:  # more of the same question: a search asked again, a page
+        before = await Asked.load(store)
+        kept = before.asked_in if before.asked_step == step else []
+    await Asked(step, [*kept, *update.messages][-KEEP:]).save(store)
 
 
 class StampCancel(BaseRequestMiddleware):
-    """A question's Cancel names the dialog step it was asked in (see the module)."""
+    """A question's Cancel names the dialog step it was asked in, and the message it went
+    out on is noted as the dialog's (see the module)."""
 
     async def __call__(
         self,
@@ -80,11 +168,23 @@ class StampCancel(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
-        state = _asked_in.get()
+        update = _update.get()
         markup = getattr(method, "reply_markup", None)
-        if state is not None and has_bare_cancel(markup):  # the storage read only then
-            raw = await state.get_state()
-            fresh = stamped(markup, step_code(raw)) if raw is not None else None
-            if fresh is not None:
-                method = method.model_copy(update={"reply_markup": fresh})
-        return await make_request(bot, method)
+        if update is None or not has_cancel(markup):
+            return await make_request(bot, method)
+        raw = await update.state.get_state()  # the storage read only then
+        fresh = stamped(markup, step_code(raw)) if raw is not None else None
+        if fresh is not None:
+            method = method.model_copy(update={"reply_markup": fresh})
+        edited = getattr(method, "message_id", None)
+        ours = getattr(method, "chat_id", None) == update.state.key.chat_id
+        try:
+            result = await make_request(bot, method)
+        except TelegramBadRequest as error:
+            if ours and isinstance(edited, int) and "message is not modified" in error.message:
+                update.messages.append(edited)  # asked again: the same question stays
+            raise
+        sent = result.message_id if isinstance(result, Message) else edited
+        if ours and isinstance(sent, int):
+            update.messages.append(sent)
+        return result

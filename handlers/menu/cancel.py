@@ -12,7 +12,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from handlers.kit.callbacks import CancelCb, CancelStepCb
-from handlers.kit.cancel_steps import step_code
+from handlers.kit.cancel_steps import no_longer_open, own_question, step_code
 from handlers.kit.keyboards import main_menu
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
@@ -32,7 +32,11 @@ async def cancel_command(message: Message, state: FSMContext, member: User) -> N
 
 @routes.callback_query(CancelCb.filter())
 async def cancel_button(callback: CallbackQuery, state: FSMContext) -> None:
-    """An older message's Cancel, or one sent with no dialog waiting: whatever waits now."""
+    """An older message's Cancel, or one sent with no dialog waiting: whatever waits now,
+    unless the dialog waiting is known to have asked elsewhere (``own_question``)."""
+    if await own_question(callback, state) is False:
+        await callback.answer(no_longer_open(), show_alert=True)
+        return
     await state.clear()
     await show(callback, Text(_("Cancelled.")))
 
@@ -41,11 +45,12 @@ async def cancel_button(callback: CallbackQuery, state: FSMContext) -> None:
 async def cancel_step(
     callback: CallbackQuery, callback_data: CancelStepCb, state: FSMContext
 ) -> None:
-    """A question's Cancel ends its own dialog step only: pressed on an older question,
-    the one waiting now (another card's, another step's) stays."""
+    """A question's Cancel ends its own question only: pressed on an older one (another
+    step's, or the same step's on another card), the one waiting now stays."""
     waiting = await state.get_state()
-    if waiting is None or step_code(waiting) != callback_data.step:
-        await callback.answer(_("That question is no longer open."), show_alert=True)
+    own = waiting is not None and step_code(waiting) == callback_data.step
+    if not own or not await own_question(callback, state):
+        await callback.answer(no_longer_open(), show_alert=True)
         return
     await state.clear()
     await show(callback, Text(_("Cancelled.")))
