@@ -33,7 +33,7 @@ from crm.mailer import MailConfig
 from crm.members import language_for
 from crm.service import CrmFactory
 from handlers import build_routers
-from handlers.kit.cancel_steps import AskedIn, StampCancel
+from handlers.kit.cancel_steps import AskedIn, CancelThen, StampCancel
 from handlers.kit.gated import LostSteps
 from handlers.kit.middlewares import (
     AccessGate,
@@ -212,6 +212,7 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(Refusals())
     dispatcher.update.outer_middleware(AskedIn())  # the dialog a Cancel sent is asked in
     dispatcher.message.outer_middleware(LeaveDialogs())
+    dispatcher.callback_query.outer_middleware(CancelThen())  # a Cancel that goes back
     dispatcher.message.outer_middleware(RepliesEndDialogs())
     dispatcher.include_routers(*build_routers())
     dispatcher.include_router(_errors_router(i18n, default_language))

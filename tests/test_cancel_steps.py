@@ -114,3 +114,40 @@ async def test_another_card_s_old_question_cancels_not_this_card_s(
     [again] = await owner.press("💬 Comment", boris)
     [cancelled] = await owner.press("✖️ Cancel", again)
     assert cancelled.text == "Cancelled."
+
+
+async def two_suppliers(app: App) -> None:
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        suppliers = await crm.record_types.take_starter(me, "suppliers")
+        await crm.records.create(me, suppliers.id, "IceWorks")
+        await crm.records.create(me, suppliers.id, "SaltCo")
+
+
+async def test_a_record_s_old_question_cancels_not_another_record_s(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A record's own Cancel (it goes back to the card) of a question no longer waiting
+    says so, and leaves the question waiting now alone; its own question's goes back."""
+    await two_suppliers(app)
+    await owner_en.send("/records")
+    await owner_en.press("Suppliers")
+    [ice] = await owner_en.press("IceWorks")
+    [ice_question] = await owner_en.press("💬 Comment", ice)
+    await owner_en.send("/records")
+    await owner_en.press("Suppliers")
+    [salt] = await owner_en.press("SaltCo")
+    [salt_question] = await owner_en.press("💬 Comment", salt)
+    assert "SaltCo" in salt_question.text
+    await owner_en.press("✖️ Cancel", ice_question)
+    assert owner_en.alert == GONE
+    assert "IceWorks" in ice_question.text  # not gone back to its card
+    [card] = await owner_en.send("Sends on Mondays")
+    assert "SaltCo" in card.text and "Sends on Mondays" in card.text, card.text
+    # the question waiting now: its Cancel goes back to the card, and the question ends
+    [salt_again] = await owner_en.press("💬 Comment", card)
+    [back] = await owner_en.press("✖️ Cancel", salt_again)
+    assert "SaltCo" in back.text and owner_en.alert != GONE
+    replies = await owner_en.send("Sends on Fridays")
+    assert all("Sends on Fridays" not in reply.text for reply in replies)

@@ -101,9 +101,17 @@ class CancelCb(CallbackData, prefix="cancel"):
 
 class CancelStepCb(CallbackData, prefix="cx"):
     """ "✖️ Cancel" of the question asked in the dialog step ``step`` (a code of its FSM
-    state: ``handlers.kit.cancel_steps``): it cancels only that step."""
+    state: ``handlers.kit.cancel_steps``): it cancels only that step, and only from a
+    message that asked it (another card's question in the same step is another)."""
 
     step: str
+
+
+CANCEL_THEN = "x>"
+"""The start of a "✖️ Cancel" that goes back to a screen (a record's question goes back to
+its card): this, then the screen's button data (``keyboards.cancel_to``). Pressed on the
+question waiting, the question ends and the screen is shown; pressed on an older one, it
+says the question is closed and does nothing (``handlers.kit.cancel_steps.CancelThen``)."""
 
 
 class UndoCb(CallbackData, prefix="un"):

@@ -1,11 +1,11 @@
 """Which question a "✖️ Cancel" was asked for, so an old question's Cancel ends no other.
 
-Cancel buttons are made in one place (``keyboards.cancel_button``), by views that do not
-know the dialog. The dialog is known when the question goes out: the handler has set it
-by then. So each request that carries a Cancel is seen on its way to Telegram
-(``StampCancel``, a session middleware): a bare Cancel is stamped with a short code of
-the FSM state the member's dialog is in, and the message it went out on is noted. When
-the update is done, ``AskedIn`` keeps those messages as the questions of the dialog
+Cancel buttons are made in one place (``keyboards.cancel_button``, ``cancel_to``), by
+views that do not know the dialog. The dialog is known when the question goes out: the
+handler has set it by then. So each request that carries a Cancel is seen on its way to
+Telegram (``StampCancel``, a session middleware): a bare Cancel is stamped with a short
+code of the FSM state the member's dialog is in, and the message it went out on is noted.
+When the update is done, ``AskedIn`` keeps those messages as the questions of the dialog
 waiting now, in the chat's FSM storage beside the dialog (under the destiny ``ASKED``):
 an update that set a dialog's state asked anew (the same step on another card is another
 question), one that did not (a search asked again, a page of choices) asked more of it.
@@ -36,7 +36,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
-from handlers.kit.callbacks import CancelCb, CancelStepCb
+from handlers.kit.callbacks import CANCEL_THEN, CancelCb, CancelStepCb
 from handlers.kit.dialogs import DialogData
 from handlers.kit.middlewares import Handler
 
@@ -54,11 +54,15 @@ def no_longer_open() -> str:
     return _("That question is no longer open.")
 
 
+def _is_cancel(data: str | None) -> bool:
+    return data is not None and (data == BARE or data.startswith(CANCEL_THEN))
+
+
 def has_cancel(markup: object) -> TypeGuard[InlineKeyboardMarkup]:
     """Whether ``markup`` (a request's) has a question's Cancel, stamped or not yet."""
     if not isinstance(markup, InlineKeyboardMarkup):
         return False
-    return any(key.callback_data == BARE for row in markup.inline_keyboard for key in row)
+    return any(_is_cancel(key.callback_data) for row in markup.inline_keyboard for key in row)
 
 
 def stamped(markup: InlineKeyboardMarkup, step: str) -> InlineKeyboardMarkup | None:
@@ -188,3 +192,25 @@ class StampCancel(BaseRequestMiddleware):
         if ours and isinstance(sent, int):
             update.messages.append(sent)
         return result
+
+
+class CancelThen(BaseMiddleware):
+    """A Cancel that goes back to a screen (``keyboards.cancel_to``): pressed on a question
+    of the dialog waiting, it ends the dialog and is the screen's button; pressed on an
+    older question, it says so and neither ends the dialog nor goes back (an outer
+    callback query middleware). With nothing waiting, it goes back."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if not isinstance(event, CallbackQuery) or not (event.data or "").startswith(CANCEL_THEN):
+            return await handler(event, data)
+        state: FSMContext | None = data.get("state")
+        if state is not None:
+            own = await own_question(event, state)
+            if own is False:
+                await event.answer(no_longer_open(), show_alert=True)
+                return None
+            if own:
+                await state.clear()
+                data["raw_state"] = None
+        screen = (event.data or "")[len(CANCEL_THEN) :]
+        return await handler(event.model_copy(update={"data": screen}), data)

@@ -17,7 +17,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.context import get_i18n
 
 from crm import access
-from handlers.kit.callbacks import CancelCb
+from handlers.kit.callbacks import CANCEL_THEN, CancelCb
 from storage.models import User
 
 # Menu button texts, lazy so a filter compares them in the reader's language.
@@ -77,6 +77,15 @@ def _main_menu(_locale: str, staff: bool) -> ReplyKeyboardMarkup:
 
 def cancel_button() -> InlineKeyboardButton:
     return InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=CancelCb().pack())
+
+
+def cancel_to(screen: CallbackData | str) -> InlineKeyboardButton:
+    """A question's "✖️ Cancel" that ends it and goes back to ``screen`` (a button's data):
+    as ``screen``'s button, but an older question's press ends no other (``CANCEL_THEN``)."""
+    data = CANCEL_THEN + (screen if isinstance(screen, str) else screen.pack())
+    if len(data.encode()) > 64:  # Telegram refuses the whole message for it
+        raise ValueError(f"a Cancel to {screen!r} does not fit a button's 64 bytes")
+    return InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=data)
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:

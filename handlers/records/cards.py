@@ -19,6 +19,7 @@ from crm.record_types import STARTER_CODES
 from crm.records import clean_title
 from crm.service import Crm
 from crm.team_settings import can_change_settings
+from handlers.kit.keyboards import cancel_to
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.records import record_views
@@ -101,7 +102,7 @@ async def open_record(
         record = await crm.records.visible(member, ref.id)
         await state.set_state(EntFlow.record_title)
         await state.update_data(rename=record.id)
-        rows = [[button(_("✖️ Cancel"), cb(Ent.RECORD, ref))]]
+        rows = [[cancel_to(cb(Ent.RECORD, ref))]]
         await put(
             callback,
             (Text(_("Send the new name.")), InlineKeyboardMarkup(inline_keyboard=rows)),
@@ -121,7 +122,7 @@ async def ask_comment(
     record = await crm.records.visible(member, ref.id)
     await state.set_state(EntFlow.record_comment)
     await state.update_data(record=record.id)
-    rows = [[button(_("✖️ Cancel"), cb(Ent.RECORD, ref))]]
+    rows = [[cancel_to(cb(Ent.RECORD, ref))]]
     text = Text(_("Write the comment on “{name}”.").format(name=record.title))
     await put(callback, (text, InlineKeyboardMarkup(inline_keyboard=rows)))
 
@@ -145,7 +146,7 @@ async def new_record(
         raise Conflict(ErrorCode.RECORD_TYPE_ARCHIVED)
     await state.set_state(EntFlow.record_title)
     await state.update_data(type_id=record_type.id, values={})
-    rows = [[button(_("✖️ Cancel"), cb(Ent.LIST, type_id=record_type.id))]]
+    rows = [[cancel_to(cb(Ent.LIST, type_id=record_type.id))]]
     text = _("New {name}: send its name.").format(name=record_type.singular)
     await put(callback, (Text(text), InlineKeyboardMarkup(inline_keyboard=rows)))
 

@@ -16,6 +16,7 @@ from crm.link_views import quantity_milli
 from crm.parsing.fields import FieldType, FieldValueError, parse_value
 from crm.parsing.search_text import shows
 from crm.service import Crm
+from handlers.kit.keyboards import cancel_to
 from handlers.kit.routes import Routes
 from handlers.records import views
 from handlers.records.callbacks import Ent, EntCb
@@ -52,7 +53,7 @@ async def choose_kind(
 
 
 def search_question(ref: CardRef) -> tuple[Text, InlineKeyboardMarkup]:
-    rows = [[button(_("✖️ Cancel"), cb(Ent.LINKS, ref))]]
+    rows = [[cancel_to(cb(Ent.LINKS, ref))]]
     return (
         Text(_("Send a few letters of the name to find the card.")),
         InlineKeyboardMarkup(inline_keyboard=rows),
@@ -99,7 +100,7 @@ async def pick(
         )
         rows = [
             [button(_("Link without a quantity"), cb(Ent.LINK_PICK, ref, type_id=0, item=0))],
-            [button(_("✖️ Cancel"), cb(Ent.LINKS, ref))],
+            [cancel_to(cb(Ent.LINKS, ref))],
         ]
         await put(
             callback,

@@ -22,6 +22,7 @@ from crm.record_queries import RecordFilter
 from crm.service import Crm
 from handlers.kit import field_filters as ff
 from handlers.kit.dialogs import DialogData
+from handlers.kit.keyboards import cancel_to
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.records import record_views
@@ -191,7 +192,7 @@ async def ask_search(
 
 
 def search_question(type_id: int, archived: bool) -> Screen:
-    rows = [[button(_("✖️ Cancel"), record_views.list_cb(type_id, archived, ""))]]
+    rows = [[cancel_to(record_views.list_cb(type_id, archived, ""))]]
     text = Text(_("Send a few letters of the name to find the card."))
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 

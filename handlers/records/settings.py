@@ -16,6 +16,7 @@ from crm.parsing.fields import LIST_TYPES
 from crm.parsing.type_names import read_type_names
 from crm.service import Crm
 from crm.team_settings import can_change_settings
+from handlers.kit.keyboards import cancel_to
 from handlers.kit.routes import Routes
 from handlers.kit.rules_in_use import rules_in_use
 from handlers.records import settings_views as sv
@@ -77,7 +78,7 @@ async def _press(
         return
     if action == Ent.NEW_TYPE:
         await state.set_state(EntFlow.type_names)
-        rows = [[button(_("✖️ Cancel"), sv.scb(Ent.SETTINGS))]]
+        rows = [[cancel_to(sv.scb(Ent.SETTINGS))]]
         text = _(
             "Send the name in the singular and the plural, with an emoji if you like: "
             "🏭 Supplier / Suppliers"
@@ -91,7 +92,7 @@ async def _press(
     elif action == Ent.ADD_FIELD:
         await state.set_state(EntFlow.field_name)
         await state.update_data(kind=kind.value, type_id=type_id or 0)
-        rows = [[button(_("✖️ Cancel"), sv.scb(Ent.FIELD_LIST, kind.value, type_id or 0))]]
+        rows = [[cancel_to(sv.scb(Ent.FIELD_LIST, kind.value, type_id or 0))]]
         await put(
             callback,
             (Text(_("Send the new field's name.")), InlineKeyboardMarkup(inline_keyboard=rows)),
@@ -106,7 +107,7 @@ async def _press(
         if type_ in LIST_TYPES:
             await state.set_state(EntFlow.field_options)
             await state.update_data(type=type_.value)
-            rows = [[button(_("✖️ Cancel"), sv.scb(Ent.FIELD_LIST, kind.value, type_id or 0))]]
+            rows = [[cancel_to(sv.scb(Ent.FIELD_LIST, kind.value, type_id or 0))]]
             text = _(
                 "Send the options, separated by commas, semicolons or new lines: "
                 "wholesale, retail; dealer"

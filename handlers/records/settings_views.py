@@ -8,6 +8,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.field_rules import options_of
 from crm.parsing.fields import FieldType, Option
+from handlers.kit.keyboards import cancel_to
 from handlers.kit.timeline import shorten
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.views import MAX_BUTTON_TITLE, button, type_label
@@ -83,7 +84,7 @@ def field_types_screen(kind: str, type_id: int) -> tuple[Text, InlineKeyboardMar
         for index, t in enumerate(FIELD_TYPES)
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([button(_("✖️ Cancel"), scb(Ent.FIELD_LIST, kind, type_id))])
+    rows.append([cancel_to(scb(Ent.FIELD_LIST, kind, type_id))])
     return Text(_("Choose the field's type.")), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -164,7 +165,7 @@ def options_screen(
 
 
 def rename_prompt(text: str, back: str) -> tuple[Text, InlineKeyboardMarkup]:
-    rows = [[button(_("✖️ Cancel"), back)]]
+    rows = [[cancel_to(back)]]
     return Text(text), InlineKeyboardMarkup(inline_keyboard=rows)
 
 

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.cards import CardKind, CardRef
 from crm.errors import ErrorCode
 from crm.service import Crm
+from handlers.kit.keyboards import cancel_to
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.records.callbacks import Ent, EntCb
@@ -43,7 +44,7 @@ async def ask_value(
     rows = [
         [
             button(_("🧹 Clear"), cb(Ent.CLEAR_VALUE, ref, item=field.id)),
-            button(_("✖️ Cancel"), cb(Ent.FIELDS, ref)),
+            cancel_to(cb(Ent.FIELDS, ref)),
         ]
     ]
     await put(callback, (Text(value_question(field)), InlineKeyboardMarkup(inline_keyboard=rows)))

@@ -17,6 +17,7 @@ from crm.parsing.fields import FieldType
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealCb
 from handlers.kit.field_texts import CURRENCY, plain_text, shown_number
+from handlers.kit.keyboards import cancel_to
 from handlers.kit.screen import clipped, utf16_length
 from handlers.kit.stages import money
 from handlers.kit.timeline import shorten
@@ -237,7 +238,7 @@ def pick_screen(
         ]
         for other, title in found
     ]
-    rows.append([button(_("✖️ Cancel"), cb(Ent.LINKS, ref))])
+    rows.append([cancel_to(cb(Ent.LINKS, ref))])
     text = (
         _("Pick one, or send another search.")
         if found
