@@ -22,7 +22,7 @@ from handlers.imports import exports as data_exports
 from handlers.imports import flow as imports
 from handlers.imports import holds as import_holds
 from handlers.kit.routes import Routes, flat
-from handlers.menu import cancel, fallback, start
+from handlers.menu import cancel, fallback, other_bots, start
 from handlers.opencard import files as open_card_files
 from handlers.opencard import text as open_card
 from handlers.records import routes as records
@@ -45,6 +45,7 @@ from handlers.team import members as team
 # (notes on the open card, or a search), then what nobody understood.
 FEATURES: tuple[Routes, ...] = (
     groups.routes,
+    other_bots.routes,  # "/task@other_bot": not ours, in private as in the group
     cancel.routes,
     start.routes,
     invites.routes,

@@ -151,3 +151,30 @@ async def test_a_record_s_old_question_cancels_not_another_record_s(
     assert "SaltCo" in back.text and owner_en.alert != GONE
     replies = await owner_en.send("Sends on Fridays")
     assert all("Sends on Fridays" not in reply.text for reply in replies)
+
+
+@pytest.mark.parametrize("command", ["/task@OtherBot", "/help@other_bot now"])
+async def test_a_command_to_another_bot_leaves_the_question(
+    app: App, owner_en: SimulatedUser, command: str
+) -> None:
+    """In private as in the team's group, a command addressed to another bot is not ours:
+    the question waiting stays (and the text is no answer to it either)."""
+    await make_client(app, OWNER_ID, "Anna Lee")
+    [card] = await owner_en.send("/find Anna")
+    await owner_en.press("💬 Comment", card)
+    [reply] = await owner_en.send(command)
+    assert "Answer the question above" in reply.text, reply.text
+    [added, *_rest] = await owner_en.send("Called back")
+    assert added.text == "Comment added to Anna Lee.", added.text
+
+
+async def test_a_command_to_this_bot_by_name_ends_the_question(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    await make_client(app, OWNER_ID, "Anna Lee")
+    [card] = await owner_en.send("/find Anna")
+    await owner_en.press("💬 Comment", card)
+    [task] = await owner_en.send("/task@Kartoteka_Bot")
+    assert "task" in task.text.lower(), task.text
+    [kept] = await owner_en.send("Call the supplier")
+    assert "The task “Call the supplier” is kept" in kept.text, kept.text

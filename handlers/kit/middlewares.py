@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
@@ -178,6 +178,19 @@ def command_of(text: str | None) -> str:
     return words[0].lower() if words and words[0].startswith("/") else ""
 
 
+async def for_another_bot(message: Message, bot: Bot) -> bool:
+    """A filter: a command addressed to another bot by name ("/help@other_bot"), which is
+    not ours in private any more than in the team's group (``handlers.groups.chat``)."""
+    words = (message.text or "").split(maxsplit=1)
+    if not words or not words[0].startswith("/"):
+        return False
+    name = words[0].partition("@")[2]
+    if not name:
+        return False
+    me = await bot.me()  # asked once: aiogram keeps it
+    return me.username is None or name.casefold() != me.username.casefold()
+
+
 def goes_elsewhere(text: str | None) -> bool:
     """A command or a menu button: never a dialog's answer."""
     return bool(command_of(text)) or (text is not None and is_menu_button(text))
@@ -187,7 +200,8 @@ class LeaveDialogs(BaseMiddleware):
     """A command or a menu button is never taken as a dialog's answer.
 
     Sent in the middle of a dialog, it ends the dialog first and is then
-    routed as if no dialog had been open. /cancel is left to its own handler,
+    routed as if no dialog had been open; a command addressed to another bot
+    ("/task@other_bot") is none of ours, and ends nothing. /cancel is left to its own handler,
     which says what it cancelled. It also closes the open card (except the
     commands that act on it), so ordinary text sent afterwards is a search, not
     a note on a card the member has left. Only in the member's private chat: what
@@ -201,7 +215,10 @@ class LeaveDialogs(BaseMiddleware):
         state: FSMContext | None = data.get("state")
         text = event.text
         command = command_of(text)
-        elsewhere = goes_elsewhere(text)
+        bot: Bot | None = data.get("bot")
+        elsewhere = goes_elsewhere(text) and not (
+            bot is not None and await for_another_bot(event, bot)
+        )
         in_dialog = data.get("raw_state") is not None
         if state is not None and in_dialog and elsewhere and command != "/cancel":
             await state.clear()
