@@ -6,15 +6,12 @@ TEST_POSTGRES_URL is set, once more on PostgreSQL.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import App, build_app
@@ -50,32 +47,30 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     ]
 )
 async def empty_engine(
-    request: pytest.FixtureRequest, tmp_path: Path
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_blank_url: str | None
 ) -> AsyncIterator[AsyncEngine]:
-    """A database with no tables at all: a SQLite file, or a new PostgreSQL database."""
+    """A database with no tables at all: a SQLite file, or PostgreSQL's as a new database is."""
     if request.param == "sqlite":
         engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
-        yield engine
-        await engine.dispose()
+    else:
+        assert postgres_blank_url is not None
+        await databases.blank_postgres(postgres_blank_url)
+        engine = create_engine(postgres_blank_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_blank_url() -> Iterator[str | None]:
+    """A PostgreSQL database of the run's own for tests of a new database, blanked by each
+    (``databases.blank_postgres``)."""
+    admin = databases.postgres_admin_url()
+    if admin is None:
+        yield None
         return
-    admin_url = databases.postgres_admin_url()
-    assert admin_url is not None
-    name = f"kartoteka_empty_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        engine = create_engine(
-            make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        )
-        try:
-            yield engine
-        finally:
-            await engine.dispose()
-            async with admin.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
+    url = databases.create_postgres_database(admin, migrated=False)
+    yield url
+    databases.drop_postgres_database(admin, url)
 
 
 @pytest.fixture(scope="session")

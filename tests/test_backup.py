@@ -6,16 +6,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import uuid
 import zipfile
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import App
@@ -59,20 +56,12 @@ async def cards(app_or_engine: App) -> list[tuple[str, list[str], list[str]]]:
 
 
 @pytest.fixture
-async def fresh_postgres() -> AsyncIterator[str | None]:
-    admin = databases.postgres_admin_url()
-    if admin is None:
-        yield None
-        return
-    name = f"kartoteka_restore_{uuid.uuid4().hex[:10]}"
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url
-    async with engine.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    await engine.dispose()
+async def fresh_postgres(postgres_blank_url: str | None) -> str | None:
+    """A PostgreSQL database as a new one is (the one ``empty_engine`` blanks, so a test
+    takes one or the other); None without TEST_POSTGRES_URL."""
+    if postgres_blank_url is not None:
+        await databases.blank_postgres(postgres_blank_url)
+    return postgres_blank_url
 
 
 async def restored_app(url: str, clock: ManualClock) -> App:
