@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -45,12 +45,12 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    admin = databases.postgres_admin_url()
-    assert admin is not None
-    url = databases.create_postgres_database(admin)
-    yield url
-    databases.drop_postgres_database(admin, url)
+def pg_url(postgres_url: str | None) -> str:
+    """The run's migrated database, emptied (a database of its own would cost a migration,
+    and dropping it a checkpoint of the whole server)."""
+    assert postgres_url is not None
+    asyncio.run(databases.empty_postgres(postgres_url))
+    return postgres_url
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
