@@ -1,5 +1,7 @@
-"""Test databases: a migrated SQLite template copied per test, and one PostgreSQL
-database per run (from TEST_POSTGRES_URL) emptied before each test."""
+"""Test databases: a migrated SQLite template copied per test; and, from
+TEST_POSTGRES_URL, two PostgreSQL databases per run (per xdist worker): a migrated one
+emptied before each test, and a blank one (``blank_postgres``) whose schemas are dropped
+before each test that needs a database with nothing in it."""
 
 from __future__ import annotations
 
