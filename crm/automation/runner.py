@@ -15,20 +15,17 @@ on the first tick after it comes back.
 from __future__ import annotations
 
 import logging
-import os
-import socket
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, placeholders
-from crm.automation import field_match, skips, triggers
-from crm.automation.actions import Actions, Skipped
+from crm import events
+from crm.automation import skips
+from crm.automation.actions import Skipped
 from crm.automation.batch_reads import CARDS, BatchReads, Due, lock_cards, read_batch
-from crm.automation.conditions import Record, load_custom, load_record
+from crm.automation.firing import WORKER, Fired, act, finish
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode
 from crm.pace import Pace
@@ -44,26 +41,12 @@ MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=5)
 
 
-@dataclass
-class _Fired:
-    """A firing whose actions are done; its event and mark follow once the batch is flushed."""
-
-    firing: AutomationFiring
-    rule: AutomationRule
-    record: Record
-    actions: Actions
-    done: list[dict[str, Any]]
-
-
 class _Careful(Exception):
     """The fast pass met a failing action: do the batch again, one savepoint per firing."""
 
 
 class _GiveWay(Exception):
     """A member's update came in: the batch is undone (or not begun), its firings stay due."""
-
-
-WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
 
 
 def due_firings(now: datetime | ColumnElement[datetime]) -> tuple[ColumnElement[bool], ...]:
@@ -161,7 +144,7 @@ class Runner:
                 raise _GiveWay()
             self._reads = reads
             await self._number_tasks()
-            fired: list[_Fired] = []
+            fired: list[Fired] = []
             for firing in firings:
                 if careful:
                     await self._run_one(firing)
@@ -234,66 +217,9 @@ class Runner:
         for client_id, found in tags.items():
             self._reads.tags[client_id][:] = found
 
-    async def _act(self, firing: AutomationFiring) -> _Fired:
-        rule = await self._session.get(AutomationRule, firing.rule_id)
-        if rule is None:
-            raise Skipped("rule gone")
-        if rule.paused_at is not None:
-            raise Skipped("rule paused")
-        record = await load_record(
-            self._session,
-            client_id=firing.client_id,
-            deal_id=firing.deal_id,
-            record_id=firing.record_id,
-            tags=self._reads.tags,
-        )
-        if record is None:
-            raise Skipped("record gone")
-        tz = str(rule.state.get("tz") or triggers.DEFAULT_TIMEZONE)
-        values = await placeholders.record_values(
-            self._session,
-            client=record.client,
-            deal=record.deal,
-            language=str(rule.state.get("lang") or self._language),
-            timezone=tz,
-            now=self._clock.now(),
-            phones=self._reads.phones,
-        )
-        if any(action.get("type") == "prepare_template" for action in rule.actions):
-            # a template's {custom.<id>}, as ``Templates.check`` fills it for a member
-            values = {**values, **((await load_custom(self._session, record)).custom or {})}
-        region = field_match.region_of(rule)
-        actions = Actions(
-            self._session, self._clock, rule, firing, record, values, region, self._task_id
-        )
-        token = triggers.CHAIN.set((*firing.chain, rule.id))
-        try:
-            done = await skips.do_each(actions, rule)
-        finally:
-            triggers.CHAIN.reset(token)
-        return _Fired(firing, rule, record, actions, done)
+    async def _act(self, firing: AutomationFiring) -> Fired:
+        language, reads = self._language, self._reads
+        return await act(self._session, self._clock, language, reads, self._task_id, firing)
 
-    def _finish(self, fired: _Fired) -> dict[str, Any]:
-        """The firing marked done; returns its event for the record's timeline."""
-        now = self._clock.now()
-        for task, entry in fired.actions.created:
-            entry["task_id"] = task.id
-        rule, record, firing = fired.rule, fired.record, fired.firing
-        rule.fired_count += 1
-        rule.last_fired_at = now
-        skips.note(rule, fired.done, now)
-        event = events.row(
-            now,
-            "automation",
-            None,
-            client_id=record.client_id,
-            deal_id=record.deal.id if record.deal else None,
-            record_id=record.team.id if record.team else None,
-            task_id=fired.actions.created[0][0].id if fired.actions.created else None,
-            # ``chain``: the rules that led to what it made (a clock scan of its tasks reads it)
-            data={"rule_id": rule.id, "rule": rule.name, "done": fired.done}
-            | {"chain": [*firing.chain, rule.id]},
-        )
-        firing.claimed_by, firing.attempts = WORKER, firing.attempts + 1
-        firing.done_at, firing.outcome, firing.detail = now, "done", fired.done
-        return event
+    def _finish(self, fired: Fired) -> dict[str, Any]:
+        return finish(self._clock, fired)
