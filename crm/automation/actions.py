@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, outbox, placeholders
-from crm.automation import custom_fields, round_robin, triggers
+from crm.automation import assignees, custom_fields, round_robin, triggers
 from crm.automation.conditions import Record
 from crm.automation.rules import due_after
 from crm.cards import CardKind, CardRef
@@ -33,7 +33,6 @@ from storage.models import (
     Client,
     ClientTag,
     GroupChat,
-    Role,
     Stage,
     Task,
     Template,
@@ -87,6 +86,8 @@ class Actions:
             tz = str(self._rule.state.get("tz") or triggers.DEFAULT_TIMEZONE)
             due_at = due_after({"kind": "next_workday"}, now, tz)
         assignee = await self._member(action.get("assignee", "responsible"))
+        if not await assignees.sees(self._session, assignee, self._record):
+            raise Skipped("assignee cannot see the card")
         priority = str(action.get("priority") or "normal")
         deal = self._record.deal
         task = Task(
@@ -95,7 +96,7 @@ class Actions:
             due_at=due_at,
             remind_at=due_at,
             priority=priority if priority in PRIORITIES else "normal",
-            assignee_id=assignee,
+            assignee_id=assignee.id,
             client_id=self._record.client_id,
             deal_id=deal.id if deal is not None else None,
             created_by=None,
@@ -112,9 +113,9 @@ class Actions:
         if to == "group":
             chats = list(await self._session.scalars(select(GroupChat.chat_id)))
         elif to == "owner":
-            chats = list(await self._owners())
+            chats = await assignees.owners(self._session)
         else:
-            chats = [await self._member("responsible")]
+            chats = [(await self._member("responsible")).id]
         await self._tell(chats, outbox.OutboxKind.AUTOMATION_NOTICE, {"text": text}, number)
         return {"to": to, "text": text}
 
@@ -210,7 +211,7 @@ class Actions:
             "phone": self._values.get("client.phone"),
             "missing": placeholders.missing(template.placeholders, self._values),
         }
-        chats = [await self._member("responsible")]
+        chats = [(await self._member("responsible")).id]
         await self._tell(chats, outbox.OutboxKind.AUTOMATION_TEMPLATE, payload, number)
         return {"template": template.name}
 
@@ -247,29 +248,13 @@ class Actions:
             raise Skipped("no client")
         return self._record.client
 
-    async def _owners(self) -> list[int]:
-        rows = await self._session.scalars(
-            select(User.id).where(User.role == Role.OWNER, User.active.is_(True))
-        )
-        return list(rows)
-
-    async def _member(self, who: object) -> int:
-        """A member id for "responsible", "actor" or an id; falls back to an owner."""
-        candidates: list[int | None] = []
-        if isinstance(who, int):
-            candidates.append(who)
-        if who == "actor":
-            candidates.append(self._firing.actor_id)
-        candidates += [self._record.responsible, self._rule.created_by]
-        for candidate in candidates:
-            if candidate is not None:
-                user = await self._session.get(User, candidate)
-                if user is not None and user.active:
-                    return user.id
-        owners = await self._owners()
-        if not owners:
-            raise Skipped("no one to do it")
-        return owners[0]
+    async def _member(self, who: object) -> User:
+        """A member for "responsible", "actor" or an id (``assignees.member``)."""
+        try:
+            firing, record, rule = self._firing, self._record, self._rule
+            return await assignees.member(self._session, who, firing, record, rule)
+        except assignees.NoOne:
+            raise Skipped("no one to do it") from None
 
     async def _tell(
         self, chats: list[int], kind: outbox.OutboxKind, payload: dict[str, Any], number: int

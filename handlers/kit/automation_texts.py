@@ -59,6 +59,8 @@ def _action_name(kind: object) -> str:
 def _why(reason: object) -> str:
     reasons = {
         "no members": _("no chosen member is active"),
+        "no member sees the client": _("none of the chosen members sees the client"),
+        "assignee cannot see the card": _("the member does not see the card"),
         "no one to do it": _("no active member to give it to"),
         "no deal": _("the card has no deal"),
         "no client": _("the card has no client"),
