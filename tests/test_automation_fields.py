@@ -98,6 +98,29 @@ async def test_a_new_date_on_the_same_card_fires_again(app: App, clock: ManualCl
     assert await task_titles(app) == ["Renew Oleg", "Renew Oleg"]
 
 
+async def test_a_resumed_date_rule_fires_only_for_dates_still_ahead(
+    app: App, clock: ManualClock
+) -> None:
+    ends = await field(app, "Contract end", FieldType.DATE)
+    await rule(app, "date_approaching", {"field_id": ends, "days": 7}, task("Renew {client.name}"))
+    async with app.crm.open() as crm:
+        me = await owner(crm)
+        [listed] = await crm.automation.rules(me)
+        await crm.automation.set_paused(me, listed.rule.id, True)
+    for name, days in (("Passed", 2), ("Ahead", 6), ("Later", 20)):
+        client = await make_client(app, OWNER_ID, name)
+        await set_value(app, client.id, ends, day(clock, days))
+    for _ in range(4):  # four days paused: "Passed" came and went, "Ahead" came near
+        clock.advance(timedelta(days=1))
+        await app.ticker.tick()
+    assert await task_titles(app) == []
+    async with app.crm.open() as crm:
+        await crm.automation.set_paused(await owner(crm), listed.rule.id, False)
+    await app.ticker.tick()
+    await app.ticker.tick()
+    assert await task_titles(app) == ["Renew Ahead"]  # nothing made up for a date gone by
+
+
 async def test_a_custom_field_change_to_a_value_fires(app: App) -> None:
     tier = await field(app, "Tier", FieldType.TEXT)
     await rule(
