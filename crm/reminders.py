@@ -34,7 +34,8 @@ from crm.config import CrmConfig
 from crm.outbox import TASK_REMINDERS, OutboxKind
 from storage.engine import write_transaction
 from storage.insert_or_nothing import insert_or_nothing
-from storage.models import Client, ClientPhone, Deal, OutboxMessage, Task, User
+from storage.models import Client, ClientPhone, Deal, OutboxMessage, RecordType, Task, User
+from storage.models import Record as TeamRecord
 
 T = TypeVar("T")
 
@@ -48,6 +49,9 @@ class ReminderView:
     client: Client | None
     deal: Deal | None
     phone: str | None
+    # A card of the team's own type the task is about, and its type's emoji.
+    record: TeamRecord | None = None
+    record_emoji: str = "📁"
 
 
 KINDS = TASK_REMINDERS
@@ -279,4 +283,7 @@ class Reminders:
                 .order_by(ClientPhone.id)
                 .limit(1)
             )
-        return ReminderView(task, assignee, client, deal, phone)
+        record = await self._session.get(TeamRecord, task.record_id) if task.record_id else None
+        of_type = await self._session.get(RecordType, record.type_id) if record else None
+        emoji = of_type.emoji if of_type is not None else "📁"
+        return ReminderView(task, assignee, client, deal, phone, record, emoji)

@@ -49,7 +49,8 @@ class TaskEdits:
     async def attach(
         self, actor: User, task_id: int, *, client_id: int | None, deal_id: int | None
     ) -> Task:
-        """Hang the task off a deal (and so its client), a client, or nothing (both None)."""
+        """Hang the task off a deal (and so its client), a client, or nothing (both None);
+        a record of the team's own type it was about (a rule's) is let go."""
         async with write_transaction(self._session):
             task = await self._tasks._open_task(actor, task_id)
             if deal_id is not None:
@@ -57,8 +58,8 @@ class TaskEdits:
             elif client_id is not None:
                 await self._clients.visible(actor, client_id)
             was = TaskChanged(field="attached", old_client=task.client_id, old_deal=task.deal_id)
-            if (task.client_id, task.deal_id) != (client_id, deal_id):
-                task.client_id, task.deal_id = client_id, deal_id
+            if (task.client_id, task.deal_id, task.record_id) != (client_id, deal_id, None):
+                task.client_id, task.deal_id, task.record_id = client_id, deal_id, None
                 self._tasks._record(task, EventKind.TASK_CHANGED, actor, was)
             return task
 

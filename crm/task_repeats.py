@@ -35,6 +35,7 @@ async def next_of(
         assignee_id=task.assignee_id,
         client_id=task.client_id,
         deal_id=task.deal_id,
+        record_id=task.record_id,
         created_by=task.created_by,
         created_at=now,
     )

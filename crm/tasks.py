@@ -230,6 +230,7 @@ class Tasks:
             actor.id,
             client_id=task.client_id,
             deal_id=task.deal_id,
+            record_id=task.record_id,
             task_id=task.id if linked else None,
             text=task.title,
             data=data,

@@ -108,7 +108,7 @@ async def _automation(
 ) -> Rendered | None:
     if chat_id < 0 and await crm.groups.get(chat_id) is None:
         return None
-    return Rendered(automation_text(kind, payload), automation_keyboard(kind, payload))
+    return Rendered(automation_text(kind, payload), automation_keyboard(kind, payload, chat_id > 0))
 
 
 async def _lead(

@@ -185,7 +185,7 @@ async def test_ids_of_deleted_cards_are_not_given_again(tmp_path: Path) -> None:
             ]:
                 await conn.execute(text(statement))
             before = (await conn.execute(text(REBUILT_SCHEMA))).all()
-        await upgrade(engine)
+        await upgrade(engine, "0029")  # (0030 gives tasks an index more: its own test)
         async with engine.begin() as conn:
             assert (await conn.execute(text(REBUILT_SCHEMA))).all() == before
             sequence = dict((await conn.execute(text("SELECT * FROM sqlite_sequence"))).all())
@@ -294,5 +294,61 @@ async def test_event_ids_are_not_given_again(tmp_path: Path) -> None:
             assert (await conn.execute(text("SELECT count(*) FROM events"))).scalar() == 3
             kept = "SELECT event_id FROM business_messages WHERE message_id = 5"
             assert (await conn.execute(text(kept))).scalar() == 2
+    finally:
+        await engine.dispose()
+
+
+TASKS_SCHEMA = (
+    "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'tasks' AND type != 'table'"
+    " ORDER BY name"
+)
+
+
+def _task(task_id: int) -> str:
+    return (
+        "INSERT INTO tasks (id, title, due_at, priority, assignee_id, client_id, created_at,"
+        f" remind_before) VALUES ({task_id}, 'Call', '2026-01-02', 'normal', 2, 10,"
+        " '2026-01-01', 0)"
+    )
+
+
+async def test_tasks_may_name_a_record_and_keep_their_ids(tmp_path: Path) -> None:
+    """0030: a task may name a record of the team's own type (deleted with it); on SQLite
+    the table is made again with its tasks, indexes, AUTOINCREMENT and counter (the
+    highest id given: a deleted newest task's id is not given again), and back."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'tasks.db'}")
+    try:
+        await upgrade(engine, "0029")
+        async with engine.begin() as conn:
+            for statement in [
+                *ROWS,
+                _task(1),
+                _task(2),
+                _task(3),
+                "DELETE FROM tasks WHERE id = 3",
+            ]:
+                await conn.execute(text(statement))
+            before = (await conn.execute(text(TASKS_SCHEMA))).all()
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            after = (await conn.execute(text(TASKS_SCHEMA))).all()
+            assert [name for _t, name, _s in after] == sorted(
+                [name for _t, name, _s in before] + ["ix_tasks_record"]
+            )
+            table = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tasks'"
+            assert "AUTOINCREMENT" in (await conn.execute(text(table))).scalar()
+            rows = "SELECT id, client_id, record_id FROM tasks ORDER BY id"
+            assert (await conn.execute(text(rows))).all() == [(1, 10, None), (2, 10, None)]
+            seq = "SELECT seq FROM sqlite_sequence WHERE name = 'tasks'"
+            assert (await conn.execute(text(seq))).scalar() == 3
+        await downgrade_to(engine, "0029")
+        async with engine.begin() as conn:
+            assert (await conn.execute(text(TASKS_SCHEMA))).all() == before
+            rows = "SELECT id, client_id FROM tasks ORDER BY id"
+            assert (await conn.execute(text(rows))).all() == [(1, 10), (2, 10)]
+            table = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tasks'"
+            assert "AUTOINCREMENT" in (await conn.execute(text(table))).scalar()
+            seq = "SELECT seq FROM sqlite_sequence WHERE name = 'tasks'"
+            assert (await conn.execute(text(seq))).scalar() == 3
     finally:
         await engine.dispose()

@@ -33,6 +33,7 @@ from storage.models import (
     Client,
     ClientTag,
     GroupChat,
+    RecordType,
     Stage,
     Task,
     Template,
@@ -99,6 +100,7 @@ class Actions:
             assignee_id=assignee.id,
             client_id=self._record.client_id,
             deal_id=deal.id if deal is not None else None,
+            record_id=self._record.team.id if self._record.team is not None else None,
             created_by=None,
             created_at=now,
         )
@@ -116,7 +118,13 @@ class Actions:
             chats = await assignees.owners(self._session)
         else:
             chats = [(await self._member("responsible")).id]
-        await self._tell(chats, outbox.OutboxKind.AUTOMATION_NOTICE, {"text": text}, number)
+        payload: dict[str, Any] = {"text": text}
+        team = self._record.team
+        if team is not None:  # a card of the team's own type: no {client.name} to name it
+            of_type = await self._session.get(RecordType, team.type_id)
+            payload |= {"record_id": team.id, "card": team.title}
+            payload["emoji"] = of_type.emoji if of_type is not None else "📁"
+        await self._tell(chats, outbox.OutboxKind.AUTOMATION_NOTICE, payload, number)
         return {"to": to, "text": text}
 
     async def _set_status(self, action: dict[str, Any], _number: int) -> dict[str, Any]:

@@ -9,9 +9,11 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Text, as_list
 from aiogram.utils.i18n import gettext as _
 
+from crm.cards import CardKind
 from crm.outbox import OutboxKind
 from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import message_parts
+from handlers.records.callbacks import Ent, EntCb
 from handlers.templates.callbacks import TplAction, TplCb
 
 NOTICE_KINDS = (
@@ -53,11 +55,21 @@ def automation_text(kind: str, payload: dict[str, Any]) -> Text:
                 _("No value for: {names}").format(names=", ".join(f"{{{m}}}" for m in missing))
             )
         return as_list(*lines)
-    return Text("🤖 ", Bold(f"«{rule}»"), ": ", str(payload.get("text") or ""))
+    said = Text("🤖 ", Bold(f"«{rule}»"), ": ", str(payload.get("text") or ""))
+    if payload.get("card"):  # a card of the team's own type: named, as a client's text names it
+        return as_list(said, Text(str(payload.get("emoji") or "📁"), " ", str(payload["card"])))
+    return said
 
 
-def automation_keyboard(kind: str, payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
-    """A prepared template's button: fill it from the record now (a document comes as a file)."""
+def automation_keyboard(
+    kind: str, payload: dict[str, Any], private: bool = True
+) -> InlineKeyboardMarkup | None:
+    """A prepared template's button: fill it from the record now (a document comes as a file);
+    a message about a card of the team's own type opens it (in a member's own chat)."""
+    record_id = payload.get("record_id")
+    if kind == OutboxKind.AUTOMATION_NOTICE and isinstance(record_id, int) and private:
+        card = EntCb(action=Ent.RECORD, kind=CardKind.RECORD.value, card=record_id)
+        return keyboard([button(_("📂 Open card"), card)])
     template_id = payload.get("template_id")
     if kind != "automation_template" or not isinstance(template_id, int):
         return None

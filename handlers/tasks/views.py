@@ -11,6 +11,7 @@ from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm import access
+from crm.cards import CardKind
 from crm.errors import NotFound
 from crm.outbox import OutboxKind
 from crm.reminders import ReminderView
@@ -23,6 +24,7 @@ from handlers.kit.keyboards import keyboard, pick
 from handlers.kit.labels import format_phone, member_name, responsible_name
 from handlers.kit.responsible import checked, member_page
 from handlers.kit.timeline import shorten
+from handlers.records.callbacks import Ent, EntCb
 from handlers.tasks.callbacks import NewTaskCb, Snooze, TaskAction, TaskCb
 from storage.models import Task, User
 
@@ -93,6 +95,10 @@ def open_button(view: ReminderView) -> InlineKeyboardButton | None:
     if view.client is not None:
         data = ClientCb(action="open", client_id=view.client.id).pack()
         return InlineKeyboardButton(text=_("👤 Open card"), callback_data=data)
+    if view.record is not None:
+        kind = CardKind.RECORD.value
+        data = EntCb(action=Ent.RECORD, kind=kind, card=view.record.id).pack()
+        return InlineKeyboardButton(text=_("📂 Open card"), callback_data=data)
     return None
 
 
@@ -104,6 +110,8 @@ def task_lines(view: ReminderView) -> list[Text]:
         lines.append(as_line("👤 ", view.client.name))
     if view.deal is not None:
         lines.append(as_line("💼 ", view.deal.title))
+    if view.record is not None:
+        lines.append(as_line(view.record_emoji, " ", view.record.title))
     if view.phone:
         lines.append(as_line("📞 ", format_phone(view.phone)))
     return lines

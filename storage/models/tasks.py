@@ -38,6 +38,8 @@ class Task(Base):
     assignee_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    # A card of the team's own record type the task is about (a rule on it made it).
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
     created_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
@@ -49,5 +51,6 @@ class Task(Base):
         Index("ix_tasks_assignee_open", "assignee_id", "done_at", "due_at"),
         # A client card lists the client's open tasks by due time.
         Index("ix_tasks_client_open", "client_id", "done_at", "due_at"),
+        Index("ix_tasks_record", "record_id"),
         IDS_NEVER_REUSED,
     )
