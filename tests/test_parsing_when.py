@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crm.parsing.when import DayPart, When, WhenError, parse_when, split_when
+from crm.parsing.when import DayPart, When, WhenError, parse_when
+from crm.parsing.when_in_line import split_when
 
 MSK = "Europe/Moscow"
 NY = "America/New_York"
@@ -306,6 +307,57 @@ def test_a_year_far_off_is_a_typo_even_in_the_past(typed: str) -> None:
         ("check in tomorrow", "2026-03-03 10:00", False, "check in"),
         # the start still wins, as before: what follows it is the what
         ("завтра позвонить в 10", "2026-03-03 10:00", False, "позвонить в 10"),
+        # a clock time with a colon in the middle, with the words that read as one with it
+        (
+            "позвонить Ивану в 15:00 по договору",
+            "2026-03-02 15:00",
+            True,
+            "позвонить Ивану по договору",
+        ),
+        (
+            "позвонить Ивану завтра в 15:00 по договору",
+            "2026-03-03 15:00",
+            True,
+            "позвонить Ивану по договору",
+        ),
+        ("встреча в пятницу в 10:30 в офисе", "2026-03-06 10:30", True, "встреча в офисе"),
+        ("позвонить в 9:15, уточнить цену", "2026-03-03 09:15", True, "позвонить уточнить цену"),
+        (
+            "перезвонить через 2 дня в 15:00 насчёт оплаты",
+            "2026-03-04 15:00",
+            True,
+            "перезвонить насчёт оплаты",
+        ),
+        (
+            "выпустить 3.2 в 15:00 и проверить",
+            "2026-03-02 15:00",
+            True,
+            "выпустить 3.2 и проверить",
+        ),
+        (
+            "оплатить 1500.00 к 18:00 поставщику",
+            "2026-03-02 18:00",
+            True,
+            "оплатить 1500.00 поставщику",
+        ),
+        (
+            "call Ivan at 15:00 about the contract",
+            "2026-03-02 15:00",
+            True,
+            "call Ivan about the contract",
+        ),
+        (
+            "call Ivan tomorrow at 9:30 about the contract",
+            "2026-03-03 09:30",
+            True,
+            "call Ivan about the contract",
+        ),
+        (
+            "send the offer on 25.12 at 14:30 to Bob",
+            "2026-12-25 14:30",
+            True,
+            "send the offer to Bob",
+        ),
     ],
 )
 def test_split_when(line: str, expected: str, has_time: bool, rest: str) -> None:
@@ -324,7 +376,13 @@ def test_split_when(line: str, expected: str, has_time: bool, rest: str) -> None
         ("send invoice 12/5", "not_a_date"),
         ("обновить версию 1.10", "not_a_date"),
         ("встреча в 25 кабинете", "not_a_date"),
-        ("позвонить завтра в 10 Ивану", "not_a_date"),  # a when in the middle is not sought
+        # a when in the middle is sought only with a colon's time: no room, money or version
+        ("позвонить завтра в 10 Ивану", "not_a_date"),
+        ("оплатить 15.00 за доставку", "not_a_date"),
+        ("встреча 10:00 или 11:00 в офисе", "not_a_date"),  # two times: which one?
+        ("call Ivan at 25:00 about it", "not_a_date"),
+        ("позвонить вчера в 15:00 Ивану", "in_the_past"),
+        ("call Ivan on 31.02 at 15:00 about it", "no_such_day"),
         ("отчёт 31.02", "no_such_day"),
         ("позвонить вчера в 10", "in_the_past"),
         ("позвонить сегодня в 10", "in_the_past"),  # 12:00 now: not tomorrow on a guess

@@ -40,6 +40,8 @@ async def all_tasks(app: App) -> list[Task]:
         ("30.02.2027 в 10 позвонить Ивану", "позвонить Ивану"),
         ("31 февраля отправить КП", "отправить КП"),
         ("01.01.0000 позвонить", "позвонить"),  # a year no one means: a when too
+        ("позвонить вчера в 15:00 Ивану", "позвонить Ивану"),  # a past middle: the words around it
+        ("call Ivan on 31.02 at 15:00 about it", "call Ivan about it"),
         ("вчера", ""),  # only a date: no what yet
     ],
 )

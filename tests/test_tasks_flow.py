@@ -120,6 +120,25 @@ async def test_task_command_reads_the_when_at_the_end_in_english(
     assert (task.title, task.due_at) == ("call Bob", moscow(6, 15))
 
 
+async def test_task_command_reads_a_clock_time_in_the_middle(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    text = await new_task(owner_en, "call Ivan at 15:00 about the contract")
+    assert "call Ivan about the contract" in text and "🕒 Mon 02.03.2026 15:00" in text
+    [task] = await all_tasks(app)
+    assert (task.title, task.due_at) == ("call Ivan about the contract", moscow(2, 15))
+
+
+async def test_task_command_reads_a_clock_time_in_the_middle_in_russian(
+    app: App, owner: SimulatedUser
+) -> None:
+    [reply] = await owner.send("/task позвонить Ивану завтра в 9:30 по договору")
+    assert reply.text.startswith("✅ Задача сохранена"), reply.text
+    assert "позвонить Ивану по договору" in reply.text and "🕒 Вт 03.03.2026 09:30" in reply.text
+    [task] = await all_tasks(app)
+    assert (task.title, task.due_at) == ("позвонить Ивану по договору", moscow(3, 9, 30))
+
+
 async def test_task_command_links_to_the_open_card(
     app: App, owner_en: SimulatedUser, clock: ManualClock
 ) -> None:

@@ -1,8 +1,7 @@
 """When a task is due, as people type it: ``завтра в 10``, ``пт 15:30``, ``in 2 hours``, ``25.12``.
 
-In a line that says what to do too, the when is read at its start (``завтра в 10 позвонить``)
-or, when the start is not one, as its end (``позвонить завтра в 10``): the longest end of at
-most ``MAX_WHEN_WORDS`` words that is nothing but a date/time.
+A line that says what to do too is read by ``crm.parsing.when_in_line`` (its start, its end,
+or a clock time in its middle).
 
 Pure: no I/O and no clock of its own (``now`` is passed in); standard-library ``zoneinfo`` only.
 Everything is read as wall-clock time in the user's zone and returned in UTC, whole minutes,
@@ -49,24 +48,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from crm.parsing.when_reading import Day, Reading, WhenError, checked_date, read, tokenize
-from crm.parsing.when_words import DAY_PARTS, DAY_PREPS, TIME_PREPS, Clock, DayPart
+from crm.parsing.when_words import DAY_PARTS, Clock, DayPart
 
-__all__ = [
-    "DAY_PARTS",
-    "MAX_WHEN_WORDS",
-    "DayPart",
-    "When",
-    "WhenError",
-    "parse_when",
-    "split_when",
-    "when_ends",
-]
+__all__ = ["DAY_PARTS", "DayPart", "When", "WhenError", "moment", "parse_when"]
 
 _REST_LEAD = re.compile(r"^[\s,;:.\-—–]+")
-_REST_TAIL = re.compile(r"[\s,;:.\-—–]+$")
-_WORD = re.compile(r"\S+")
-_PREPS = DAY_PREPS | TIME_PREPS
-MAX_WHEN_WORDS = 6  # "в следующую пятницу в 10 утра"; a longer end is not sought
 
 
 MIN_YEAR = 1900  # an earlier year is a typo, even where a past date is allowed
@@ -94,70 +80,12 @@ def parse_when(
     """The moment for a text that is nothing but a date/time (the user answered "when?").
     ``recent_days``: a day and month with no year as many days ago or fewer is that past
     day (with ``allow_past``), not next year's."""
-    return _when(text, now, tz, default_hour, allow_past, day_parts, whole=True, recent=recent_days)
+    return moment(
+        text, now, tz, default_hour, allow_past, day_parts, whole=True, recent=recent_days
+    )
 
 
-def split_when(
-    text: str,
-    now: datetime,
-    tz: str,
-    default_hour: int = 10,
-    day_parts: Mapping[DayPart, Clock] = DAY_PARTS,
-) -> When:
-    """The moment at the start of a line such as ``завтра в 10 позвонить Ивану``, or else at
-    its end (``позвонить Ивану завтра в 10``), and the rest."""
-    try:
-        return _when(text, now, tz, default_hour, False, day_parts, whole=False)
-    except WhenError as error:
-        if error.code != "not_a_date":
-            raise
-        found = _when_at_end(text, now, tz, default_hour, day_parts)
-        if found is None:
-            raise
-        return found
-
-
-# The digits-only ends that are surely a moment: a time, a day written as dates are
-# (``25.12``, two digits each), or a day with its year; not ``2.5`` nor ``3.2``.
-_PLAIN_WHEN = re.compile(r"\d:\d\d|(?<!\d)\d\d\.\d\d(?!\d)|\d[./-]\d{1,2}[./-]\d{2,4}")
-
-
-def when_ends(text: str) -> list[tuple[str, str]]:
-    """(end, words before it) for each end of ``text`` that may be its when, longest first:
-    at most ``MAX_WHEN_WORDS`` words, never the whole text."""
-    starts = [match.start() for match in _WORD.finditer(text)][1:][-MAX_WHEN_WORDS:]
-    return [(text[start:], _before(text[:start])) for start in starts]
-
-
-def _before(text: str) -> str:
-    """The words before a when, less a preposition left hanging (``встреча в`` 10 декабря)."""
-    words = _REST_TAIL.sub("", text).split()
-    if words and words[-1].lower() in _PREPS:
-        words.pop()
-    return _REST_TAIL.sub("", " ".join(words))
-
-
-def _when_at_end(
-    text: str, now: datetime, tz: str, default_hour: int, day_parts: Mapping[DayPart, Clock]
-) -> When | None:
-    """The longest end that is a moment; a past one or a day the calendar has not raises.
-    An end of digits alone is taken only as a time (``10:30``), a day written as dates are
-    (``25.12``) or with its year: ``версия 3.2``, ``отгрузить 2.5`` or ``invoice 12/5``
-    are no guess at a day."""
-    for end, before in when_ends(text):
-        if not any(char.isalpha() for char in end) and not _PLAIN_WHEN.search(end):
-            continue
-        try:
-            found = _when(end, now, tz, default_hour, False, day_parts, whole=True)
-        except WhenError as error:
-            if error.code == "not_a_date":
-                continue
-            raise
-        return When(at=found.at, has_time=found.has_time, rest=before)
-    return None
-
-
-def _when(
+def moment(
     text: str,
     now: datetime,
     tz: str,
@@ -167,6 +95,8 @@ def _when(
     whole: bool,
     recent: int = 0,
 ) -> When:
+    """The moment ``text`` says: all of it (``whole``), or its start, the words after it
+    left as ``rest``."""
     if not text.strip():
         raise WhenError("empty")
     if now.tzinfo is None:

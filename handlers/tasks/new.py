@@ -1,4 +1,5 @@
-"""Making a task: from a card's "➕ Task" button or ``/task <when> <what>`` (or ``<what> <when>``).
+"""Making a task: from a card's "➕ Task" button or ``/task <when> <what>`` (``<what> <when>``, or
+a clock time in the middle: ``/task позвонить Ивану в 15:00 по договору``).
 
 The when is read as people write it (``завтра в 10``, ``in 30 min``, ``25.12 14:30``).
 Nothing is stored on a guess: a text that is not a date, a moment already past,
@@ -23,7 +24,8 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.errors import CrmError, ErrorCode, InvalidInput
 from crm.parsing.search_text import one_line
-from crm.parsing.when import DAY_PARTS, DayPart, WhenError, parse_when, split_when
+from crm.parsing.when import DAY_PARTS, DayPart, WhenError, parse_when
+from crm.parsing.when_in_line import split_when
 from crm.service import Crm
 from crm.tasks import MAX_TITLE
 from handlers.kit.errors import error_text

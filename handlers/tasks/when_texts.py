@@ -8,7 +8,8 @@ from datetime import datetime
 
 from aiogram.utils.i18n import gettext as _
 
-from crm.parsing.when import MAX_WHEN_WORDS, WhenError, parse_when, when_ends
+from crm.parsing.when import WhenError, parse_when
+from crm.parsing.when_in_line import MAX_WHEN_WORDS, when_ends, when_middles
 from handlers.kit.errors import year_problem
 from handlers.kit.timeline import shorten
 
@@ -44,14 +45,15 @@ def _why(error: WhenError) -> str:
 
 def kept_text(text: str, now: datetime, tz: str, default_hour: int) -> str:
     """The what of a "when and what" whose when was refused: the words after the longest
-    start read as a moment (a past one too), else those before the longest such end (as
-    ``split_when`` reads them), or all of them when neither reads as one."""
+    start read as a moment (a past one too), else those before the longest such end, else
+    those around a middle one (as ``split_when`` reads them), or all of them when none reads
+    as one."""
     words = text.split()
     starts = [
         (" ".join(words[:end]), " ".join(words[end:]))
         for end in range(min(len(words), MAX_WHEN_WORDS), 0, -1)
     ]
-    for when, what in [*starts, *when_ends(text)]:
+    for when, what in [*starts, *when_ends(text), *when_middles(text)]:
         try:
             parse_when(when, now, tz, default_hour, allow_past=True)
         except WhenError as error:
