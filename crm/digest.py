@@ -2,8 +2,8 @@
 
 Both are decided on the scheduler's tick: once the reader's local clock has
 passed the digest time, one outbox row is written under a key of the reader
-and the local date, so a restart neither loses nor repeats one, nor does a move
-west back into a day the reader has had (``crm.digest_days``). The figures
+and the local day, so a restart neither loses nor repeats one, and a reader who
+moves their zone gets one each day they live through (``crm.digest_days``). The figures
 are computed when the row is sent, for the reader's previous local day.
 """
 
@@ -19,7 +19,7 @@ from crm import outbox
 from crm.access import STAFF_ROLES, is_staff
 from crm.clock import Clock
 from crm.deal_queries import DealFilter, DealQueries
-from crm.digest_days import DigestsDone, digest_key, seen_later, zone
+from crm.digest_days import DigestsDone, digest_key, had_since, zone
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from crm.pipeline import Pipelines
 from crm.team_settings import DIGEST_TIME_KEY, TeamSettings
@@ -133,7 +133,7 @@ class Digests:
                 User.active.is_(True), User.unreachable_at.is_(None)
             )
         )
-        due: list[tuple[int, outbox.OutboxKind, str]] = []  # reader, kind, local day
+        due: list[tuple[int, outbox.OutboxKind, datetime]] = []  # reader, kind, day's start
         for reader_id, timezone, role, morning_list in rows:
             local = now.astimezone(zone(timezone))
             if local.time() < at:
@@ -146,29 +146,29 @@ class Digests:
                 kind = outbox.OutboxKind.MORNING
             else:
                 continue
-            day = local.date().isoformat()
-            if not done.has(kind, reader_id, day):
-                due.append((reader_id, kind, day))
+            day_start = datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
+            if not done.has(kind, reader_id, day_start):
+                due.append((reader_id, kind, day_start))
         if not due:
             done.quiet_until = next_due
             return 0
         queued = 0
         async with write_transaction(self._session):
-            # A reader who moved west is not given a day that a later one's came after.
-            had = await seen_later(self._session, [(reader_id, day) for reader_id, _, day in due])
-            for reader_id, kind, day in due:
-                if (reader_id, day) in had:
+            # A reader who changed zone may have had this day's already, by their new clock.
+            had = await had_since(self._session, due)
+            for reader_id, kind, day_start in due:
+                if (reader_id, kind) in had:
                     continue
                 queued += await outbox.enqueue(
                     self._session,
                     chat_id=reader_id,
                     kind=kind,
-                    payload={"day": day},
-                    dedupe_key=digest_key(kind, reader_id, day),
+                    payload={"day": day_start.date().isoformat()},
+                    dedupe_key=digest_key(kind, reader_id, day_start),
                     now=now,
                 )
-        for reader_id, kind, day in due:
-            done.add(kind, reader_id, day)
+        for reader_id, kind, day_start in due:
+            done.add(kind, reader_id, day_start)
         done.quiet_until = next_due
         return queued
 

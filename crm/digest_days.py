@@ -1,11 +1,15 @@
-"""Which local day a reader's digest is for, and which days they have had one for.
+"""Which local day a reader's digest is for, and whether they have had that day's.
 
-A digest is queued once per reader and local day, under a key of both. A reader who
-moves their time zone far west after today's digest is back in a day their clocks
-already showed them (in Tokyo on the 10th at 09:00, in Honolulu it is the 9th at
-14:00): that day's digest, and the next one's on the 10th, would be a second of a day
-they have had. A day is not given one when a later day has had one already; the days
-skipped are the price of crossing back over the date (going east, a day is shorter).
+A digest is queued once per reader and local day they live through, a local day being
+a date in the zone they are in: in Tarawa (UTC+12) the 10th is 12:00 UTC on the 9th to
+12:00 UTC on the 10th, in Honolulu (UTC−10) 10:00 UTC on the 10th to 10:00 UTC on the
+11th. A reader who moves their zone does not live the same day twice, nor skip one: a
+day whose digest hour comes is given one unless a digest of that kind was queued for
+them since the day began, by the clock they have now. So moving west from Tarawa after
+the 10th's digest (09:00 there is 11:00 of the 9th in Honolulu) gives nothing more on
+Honolulu's 9th, and the 10th's at 09:00 in Honolulu; moving east, a digest had at 07:00
+by the new clock is that day's. The outbox key names the day by its local midnight, with
+its offset from UTC, so the two 10ths are two keys.
 """
 
 from __future__ import annotations
@@ -15,15 +19,13 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.outbox import OutboxKind
 from storage.models import OutboxMessage
 
 DIGEST_KINDS = (OutboxKind.DIGEST, OutboxKind.MORNING)
-# Local dates at one moment differ by two days at most (UTC+14 and UTC−12).
-LATER_DAYS = 2
 
 
 def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
@@ -33,36 +35,42 @@ def local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def digest_key(kind: str, reader_id: int, day: str) -> str:
-    return f"{kind}:{reader_id}:{day}"
+def digest_key(kind: str, reader_id: int, day_start: datetime) -> str:
+    """The outbox key of a reader's digest of the local day that starts at ``day_start``
+    (local midnight, ``2026-03-10T00:00+12:00``)."""
+    return f"{kind}:{reader_id}:{day_start.isoformat(timespec='minutes')}"
 
 
-async def seen_later(session: AsyncSession, due: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
-    """Of ``due`` (reader, local day), those whose reader had a digest or a morning list
-    queued for a later day."""
-    later = {
-        digest_key(kind, reader_id, (date.fromisoformat(day) + timedelta(days=n)).isoformat()): (
-            reader_id,
-            day,
-        )
-        for reader_id, day in due
-        for kind in DIGEST_KINDS
-        for n in range(1, LATER_DAYS + 1)
-    }
-    if not later:
+async def had_since(
+    session: AsyncSession, due: Iterable[tuple[int, str, datetime]]
+) -> set[tuple[int, str]]:
+    """Of ``due`` (reader, kind, the start of their local day), those who had a digest of
+    that kind queued since that start."""
+    starts = {(reader_id, kind): start for reader_id, kind, start in due}
+    if not starts:
         return set()
-    found = await session.scalars(
-        select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(later))
+    rows = await session.execute(
+        select(OutboxMessage.chat_id, OutboxMessage.kind, func.max(OutboxMessage.created_at))
+        .where(
+            OutboxMessage.chat_id.in_({reader_id for reader_id, _ in starts}),
+            OutboxMessage.kind.in_(DIGEST_KINDS),
+        )
+        .group_by(OutboxMessage.chat_id, OutboxMessage.kind)
     )
-    return {later[key] for key in found}
+    return {
+        (reader_id, kind)
+        for reader_id, kind, last in rows
+        if (reader_id, kind) in starts and last >= starts[reader_id, kind]
+    }
 
 
 class DigestsDone:
-    """The digests this process has queued, by reader and local day.
+    """The local days this process has settled, by reader and kind: the start of the
+    latest one whose digest was queued or found had.
 
-    Only in memory: after a restart the first tick offers the day's digests to
-    the outbox again, and its dedupe key drops them. Days older than the
-    newest one seen are forgotten, so it holds at most two days' worth.
+    Only in memory: after a restart the first tick asks the outbox again whether each
+    day's digest was had (``had_since``). A day that starts no later than the one kept
+    (the same day, or one lived again after a move west) is settled too.
 
     ``quiet_until`` is when a reader's digest may next fall due: until then a
     tick does not even read the readers. It is never more than ``RECHECK``
@@ -71,18 +79,17 @@ class DigestsDone:
     """
 
     def __init__(self) -> None:
-        self._done: dict[str, set[tuple[str, int]]] = {}
+        self._settled: dict[tuple[str, int], datetime] = {}
         self.quiet_until: datetime | None = None
 
-    def has(self, kind: str, reader_id: int, day: str) -> bool:
-        return (kind, reader_id) in self._done.get(day, ())
+    def has(self, kind: str, reader_id: int, day_start: datetime) -> bool:
+        settled = self._settled.get((kind, reader_id))
+        return settled is not None and settled >= day_start
 
-    def add(self, kind: str, reader_id: int, day: str) -> None:
-        self._done.setdefault(day, set()).add((kind, reader_id))
-        newest = max(self._done)
-        for old in [d for d in self._done if d < newest]:
-            if date.fromisoformat(old) < date.fromisoformat(newest) - timedelta(days=1):
-                del self._done[old]
+    def add(self, kind: str, reader_id: int, day_start: datetime) -> None:
+        settled = self._settled.get((kind, reader_id))
+        if settled is None or settled < day_start:
+            self._settled[kind, reader_id] = day_start
 
 
 @lru_cache(maxsize=64)

@@ -151,16 +151,13 @@ async def test_the_summary_of_a_short_day_covers_its_23_hours(
 @pytest.mark.parametrize(
     ("role", "heading"), [("admin", "Summary for"), ("manager", "Good morning! Your day")]
 )
-async def test_a_reader_moving_far_west_gets_no_second_digest_of_a_day_they_had(
+async def test_a_reader_moving_far_west_gets_one_digest_each_day_they_live_through(
     app: App, join: Joiner, clock: ManualClock, role: str, heading: str
 ) -> None:
     """Kiri has the 10th's digest at 09:00 in Tarawa and moves to Honolulu, where it is the
-    9th, 11:00: neither the 9th's digest then nor the 10th's at 09:00 (she had that day's);
-    the 11th's comes at its hour, once."""
-    kiri = await join(7101, role, "Kiri", language_code="en")
-    await kiri.send("/settings")
-    await kiri.press("Change time zone")
-    await kiri.send(TARAWA)
+    9th, 11:00: no second one that day (she had it two hours ago, by Honolulu's clock the
+    9th too), then one on Honolulu's 10th at 09:00 and one on the 11th, once each."""
+    kiri = await in_zone(join, 7101, role, TARAWA)
     clock.set(datetime(2026, 3, 9, 20, 0, tzinfo=UTC))  # 08:00 of the 10th in Tarawa
     await app.ticker.tick()
     before = len(digests(kiri, heading))
@@ -171,15 +168,64 @@ async def test_a_reader_moving_far_west_gets_no_second_digest_of_a_day_they_had(
     await kiri.press("Change time zone")
     [screen] = await kiri.send(HONOLULU)
     assert "Pacific/Honolulu (now 09.03.2026 11:00)" in screen.text
-    until = datetime(2026, 3, 11, 18, 59, tzinfo=UTC)  # 08:59 of the 11th in Honolulu
-    await tick_through(app, clock, until, timedelta(minutes=13))
-    assert len(digests(kiri, heading)) == before + 1
-    await tick_through(app, clock, until + timedelta(hours=2), timedelta(minutes=1))
-    assert len(digests(kiri, heading)) == before + 2
+    came = await arrivals(app, clock, kiri, heading, datetime(2026, 3, 11, 21, 0, tzinfo=UTC))
+    # 09:00 of the 10th and of the 11th in Honolulu.
+    assert came == [
+        datetime(2026, 3, 10, 19, 0, tzinfo=UTC),
+        datetime(2026, 3, 11, 19, 0, tzinfo=UTC),
+    ]
     if role == "admin":
+        assert digests(kiri, heading)[-2].startswith("Summary for 09.03.2026")
         assert digests(kiri, heading)[-1].startswith("Summary for 10.03.2026")
     else:
+        assert digests(kiri, heading)[-2].startswith("Good morning! Your day, 10.03.2026")
         assert digests(kiri, heading)[-1].startswith("Good morning! Your day, 11.03.2026")
+
+
+@pytest.mark.parametrize(
+    ("role", "heading"), [("admin", "Summary for"), ("manager", "Good morning! Your day")]
+)
+async def test_a_reader_moving_far_east_gets_no_second_digest_the_same_day(
+    app: App, join: Joiner, clock: ManualClock, role: str, heading: str
+) -> None:
+    """Hilo has the 9th's digest at 09:00 in Honolulu and moves to Tarawa, where it is the
+    10th, 08:00 (the digest came at 07:00 by Tarawa's clock): none at 09:00, one on the 11th."""
+    hilo = await in_zone(join, 7102, role, HONOLULU)
+    clock.set(datetime(2026, 3, 9, 18, 0, tzinfo=UTC))  # 08:00 of the 9th in Honolulu
+    await app.ticker.tick()
+    before = len(digests(hilo, heading))
+    await tick_through(app, clock, datetime(2026, 3, 9, 19, 0, tzinfo=UTC), timedelta(minutes=5))
+    assert len(digests(hilo, heading)) == before + 1
+    clock.set(datetime(2026, 3, 9, 20, 0, tzinfo=UTC))
+    await hilo.send("/settings")
+    await hilo.press("Change time zone")
+    [screen] = await hilo.send(TARAWA)
+    assert "Pacific/Tarawa (now 10.03.2026 08:00)" in screen.text
+    came = await arrivals(app, clock, hilo, heading, datetime(2026, 3, 11, 0, 0, tzinfo=UTC))
+    assert came == [datetime(2026, 3, 10, 21, 0, tzinfo=UTC)]  # 09:00 of the 11th in Tarawa
+
+
+async def in_zone(join: Joiner, user_id: int, role: str, zone: str) -> SimulatedUser:
+    person = await join(user_id, role, "Kiri", language_code="en")
+    await person.send("/settings")
+    await person.press("Change time zone")
+    await person.send(zone)
+    return person
+
+
+async def arrivals(
+    app: App, clock: ManualClock, reader: SimulatedUser, heading: str, until: datetime
+) -> list[datetime]:
+    """The moments a digest came, ticking every 10 minutes until ``until``."""
+    came: list[datetime] = []
+    seen = len(digests(reader, heading))
+    while clock.now() < until:
+        clock.advance(timedelta(minutes=10))
+        await app.ticker.tick()
+        if len(digests(reader, heading)) > seen:
+            seen = len(digests(reader, heading))
+            came.append(clock.now())
+    return came
 
 
 def digests(user: SimulatedUser, heading: str) -> list[str]:

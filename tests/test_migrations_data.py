@@ -352,3 +352,39 @@ async def test_tasks_may_name_a_record_and_keep_their_ids(tmp_path: Path) -> Non
             assert (await conn.execute(text(seq))).scalar() == 3
     finally:
         await engine.dispose()
+
+
+async def test_the_outbox_is_indexed_by_chat_and_kind(tmp_path: Path) -> None:
+    """0031: the newest digest of a reader is read along an index (chat, kind, time), not
+    through every row the outbox kept; its rows stay, and back down the index goes."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'outbox.db'}")
+    indexes = "SELECT name FROM sqlite_master WHERE tbl_name = 'outbox' AND type = 'index'"
+    newest = (
+        "SELECT max(created_at) FROM outbox WHERE chat_id = 2 AND kind IN ('digest', 'morning')"
+    )
+    try:
+        await upgrade(engine, "0030")
+        async with engine.begin() as conn:
+            for n, kind in enumerate(["digest", "reminder", "digest"], start=1):
+                await conn.execute(
+                    text(
+                        "INSERT INTO outbox (dedupe_key, chat_id, kind, payload, created_at,"
+                        f" next_attempt_at, attempts) VALUES ('k{n}', 2, '{kind}', '{{}}',"
+                        f" '2026-03-0{n} 09:00:00', '2026-03-0{n} 09:00:00', 0)"
+                    )
+                )
+            assert "ix_outbox_chat_kind" not in set((await conn.execute(text(indexes))).scalars())
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            assert "ix_outbox_chat_kind" in set((await conn.execute(text(indexes))).scalars())
+            plan = " ".join(
+                str(row[-1]) for row in await conn.execute(text(f"EXPLAIN QUERY PLAN {newest}"))
+            )
+            assert "ix_outbox_chat_kind" in plan
+            assert (await conn.execute(text(newest))).scalar() == "2026-03-03 09:00:00"
+        await downgrade_to(engine, "0030")
+        async with engine.begin() as conn:
+            assert "ix_outbox_chat_kind" not in set((await conn.execute(text(indexes))).scalars())
+            assert (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar() == 3
+    finally:
+        await engine.dispose()

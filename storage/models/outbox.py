@@ -37,4 +37,8 @@ class OutboxMessage(Base):
     # process takes back its own claims at once.
     claimed_by: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "failed_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "sent_at", "failed_at", "next_attempt_at"),
+        # A chat's rows of a kind, the newest last: whether a reader has had today's digest.
+        Index("ix_outbox_chat_kind", "chat_id", "kind", "created_at"),
+    )
