@@ -13,6 +13,7 @@ from crm.config import CrmConfig
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from crm.event_data import MemberJoined
 from crm.members import language_for
+from crm.missed_reminders import fell_due_while_away
 from crm.tokens import looks_like_token, new_token, token_hash
 from storage.engine import write_transaction
 from storage.models import Invite, Role, User
@@ -92,6 +93,7 @@ class Invites:
             if user is not None and user.active:
                 return Accepted(member=user, joined=False)
             now = self._clock.now()
+            returning = user is not None  # turned off before: told what they missed
             if user is None:
                 # The person's row goes in first: the invite will point at it. An
                 # invalid token rolls the whole transaction back, row included.
@@ -122,6 +124,7 @@ class Invites:
             inviter = await self._session.get(User, inviter_id)
             if inviter is None or not access.can_invite(inviter):
                 raise _NotValid  # deactivated or demoted since: their links admit nobody
+            missed = await fell_due_while_away(self._session, user, now) if returning else []
             user.full_name = full_name
             user.username = username
             user.role = role
@@ -143,6 +146,16 @@ class Invites:
                 dedupe_key=f"invite-accepted:{invite_id}",
                 now=now,
             )
+            if missed:
+                kind = outbox.OutboxKind.MISSED_REMINDERS
+                await outbox.enqueue(
+                    self._session,
+                    chat_id=user_id,
+                    kind=kind,
+                    payload={"missed": missed, "rejoined": True},
+                    dedupe_key=f"{kind}:{user_id}:invite:{invite_id}",
+                    now=now,
+                )
             return Accepted(member=user, joined=True)
 
 

@@ -1,5 +1,5 @@
 """A member told of their new role, or of their access turned off or back on, or of the
-reminders missed while they had blocked the bot.
+reminders missed while they had blocked the bot or were away.
 
 Rendered from the member as they are when it is sent: a notice another change has
 overtaken (made admin, then manager again, before the first was sent) says nothing;
@@ -42,15 +42,16 @@ async def member_changed(
 async def missed_reminders(
     crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
 ) -> Rendered | None:
-    """The reminders that fell due while the member had blocked the bot, as they are now:
-    nothing when none is still open and still theirs, or they were turned off meanwhile."""
+    """The reminders that fell due while the member had blocked the bot (or, ``rejoined``
+    by a new invitation, was away), as they are now: nothing when none is still open and
+    still theirs, or they were turned off meanwhile."""
     reader = await crm.members.get_active(chat_id)
     if reader is None:
         return None
     missed = await _still_missed(crm, reader, payload)
     if not missed:
         return None
-    return Rendered(reachable_again(missed, reader.timezone))
+    return Rendered(reachable_again(missed, reader.timezone, bool(payload.get("rejoined"))))
 
 
 async def _still_missed(crm: Crm, reader: User, payload: dict[str, Any]) -> list[Task]:

@@ -172,30 +172,35 @@ async def test_a_member_deactivated_with_their_work_kept_gets_no_more_reminders(
     assert "• Mila (deactivated): 0 / 1" in summary.text
 
 
-async def test_a_member_turned_back_on_hears_once_of_the_reminders_missed_while_off(
-    app: App, owner_en: SimulatedUser, join: Joiner, clock: ManualClock
+@pytest.mark.parametrize(
+    ("back", "heading"),
+    [
+        (
+            "turned back on",
+            "Your access to Kartoteka is back. Your role: manager.\n"
+            "A manager works with their own clients, deals and tasks.\n\n"
+            "While it was off, the reminders of your tasks fell due (3):",
+        ),
+        ("invited again", "While you were away, the reminders of your tasks fell due (3):"),
+    ],
+)
+async def test_a_member_back_after_a_day_off_hears_once_of_the_reminders_missed(
+    app: App, owner_en: SimulatedUser, join: Joiner, clock: ManualClock, back: str, heading: str
 ) -> None:
-    """Mila, off for a day, is told with her access back which of her tasks fell due
-    meanwhile: those still open and still hers, in one message, once; not a task reminded
-    before she went, one done meanwhile, or one given to someone else."""
-    mila, done, given = await _milas_tasks(app, join, clock)
-    [question] = await owner_en.press_data(TeamCb(action=TeamAction.ASK_OFF, member_id=MILA).pack())
-    await owner_en.press("Deactivate, keep them as they are", question)
-    for _ in range(24):  # a day off: every reminder (and nudge) falls due, and is not sent
-        clock.advance(timedelta(hours=1))
-        await app.ticker.tick()
-    async with app.crm.open() as crm:
-        owner = await member(app, OWNER_ID)
-        await crm.tasks.done(owner, done.id)
-        await crm.tasks.assign(owner, given.id, MARK)
-    await told(app, mila)
-
-    [card] = await owner_en.press_data(TeamCb(action=TeamAction.OPEN, member_id=MILA).pack())
-    await owner_en.press("✅ Reactivate", card)
+    """Mila, off for a day, is told when she is turned back on, or comes back by a new
+    invitation, which of her tasks fell due meanwhile: those still open and still hers, in
+    one message, once ("reminded before" too: its nudge fell due while she was off); not
+    one done meanwhile, or one given to someone else."""
+    mila = await _off_for_a_day(app, owner_en, join, clock)
+    if back == "turned back on":
+        [card] = await owner_en.press_data(TeamCb(action=TeamAction.OPEN, member_id=MILA).pack())
+        await owner_en.press("✅ Reactivate", card)
+    else:
+        mila = await join(MILA, "manager", "Mila", language_code="en")
+    assert (await member(app, MILA)).active
     assert await told(app, mila) == [
-        "Your access to Kartoteka is back. Your role: manager.\n"
-        "A manager works with their own clients, deals and tasks.\n\n"
-        "While it was off, the reminders of your tasks fell due (2):\n"
+        f"{heading}\n"
+        "• 02.03 13:00 reminded before\n"
         "• 02.03 15:00 call back\n"
         "• 02.03 16:00 send the offer"
     ]
@@ -271,6 +276,68 @@ async def test_a_member_who_blocked_the_bot_hears_once_of_the_reminders_missed_m
     clock.advance(timedelta(hours=1))
     await app.ticker.tick()
     assert await told(app, mila) == []  # once, and not each task's reminder after it
+
+
+async def test_a_member_who_blocked_the_bot_hears_of_earlier_reminders_and_nudges_missed_too(
+    app: App, session: OfflineSession, owner_en: SimulatedUser, join: Joiner, clock: ManualClock
+) -> None:
+    """ "call back" reminded Mila before she blocked the bot, and its nudge found the block;
+    "prepare the talk"'s reminder an hour before fell due meanwhile, its own time still
+    ahead when she writes again. She is told of both, once: not only of main reminders."""
+    mila = await join(MILA, "manager", "Mila", language_code="en")
+    await app.ticker.tick()  # the morning list, out of the way
+    now = clock.now()  # 02.03.2026 12:00 in Moscow
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.tasks.create(owner, "call back", now + timedelta(hours=1), assignee_id=MILA)
+        later = now + timedelta(hours=4)
+        await crm.tasks.create(owner, "prepare the talk", later, remind_before=60, assignee_id=MILA)
+    await told(app, mila)  # that they are hers
+    clock.advance(timedelta(hours=1))
+    await app.ticker.tick()
+    assert [m.text.splitlines()[0] for m in mila.chat_messages()][-1:] == [
+        "⏰ Due now (02.03.2026 13:00):"
+    ]
+    blocked = TelegramForbiddenError(
+        SendMessage(chat_id=MILA, text="…"), "Forbidden: bot was blocked by the user"
+    )
+    session.answer_next(blocked, SendMessage, chat_id=MILA)
+    for _ in range(2):  # the nudge meets the block; the reminder before is not even queued
+        clock.advance(timedelta(hours=1))
+        await app.ticker.tick()
+    assert (await member(app, MILA)).unreachable_at is not None
+    failed = [row.kind for row in await task_rows_for(app, MILA) if row.failed_at is not None]
+    assert failed == ["task_nudge"]
+
+    clock.advance(timedelta(minutes=30))
+    await mila.send("/help")
+    assert await told(app, mila) == [
+        "While the bot could not write to you, the reminders of your tasks fell due (2):\n"
+        "• 02.03 13:00 call back\n"
+        "• 02.03 16:00 prepare the talk"
+    ]
+    await mila.send("/help")
+    assert await told(app, mila) == []
+
+
+async def _off_for_a_day(
+    app: App, owner_en: SimulatedUser, join: Joiner, clock: ManualClock
+) -> SimulatedUser:
+    """Mila with her tasks (``_milas_tasks``) is turned off, her work kept, for a day: every
+    reminder (and nudge) falls due, and is not sent; one task is done and one given to Mark
+    meanwhile. Returns Mila."""
+    mila, done, given = await _milas_tasks(app, join, clock)
+    [question] = await owner_en.press_data(TeamCb(action=TeamAction.ASK_OFF, member_id=MILA).pack())
+    await owner_en.press("Deactivate, keep them as they are", question)
+    for _ in range(24):
+        clock.advance(timedelta(hours=1))
+        await app.ticker.tick()
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.tasks.done(owner, done.id)
+        await crm.tasks.assign(owner, given.id, MARK)
+    await told(app, mila)
+    return mila
 
 
 async def _milas_tasks(

@@ -46,12 +46,16 @@ def access_changed(active: bool, role: str, missed: list[Task] | None = None, tz
     return _access_changed(active, role)
 
 
-def reachable_again(missed: list[Task], tz: str) -> Text:
-    """A member who had blocked the bot wrote to it again: the tasks whose reminders fell
-    due meanwhile (still open and still theirs)."""
-    heading = _(
-        "While the bot could not write to you, the reminders of your tasks fell due ({count}):"
-    )
+def reachable_again(missed: list[Task], tz: str, rejoined: bool = False) -> Text:
+    """A member who had blocked the bot wrote to it again, or one turned off came back by a
+    new invitation (``rejoined``): the tasks whose reminders fell due meanwhile (still open
+    and still theirs)."""
+    if rejoined:
+        heading = _("While you were away, the reminders of your tasks fell due ({count}):")
+    else:
+        heading = _(
+            "While the bot could not write to you, the reminders of your tasks fell due ({count}):"
+        )
     return missed_list(heading, missed, tz)
 
 
