@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import json
 from email.message import Message
 from email.parser import BytesParser
@@ -13,13 +15,17 @@ class BodyError(ValueError):
     """Not a form body; ``args[0]`` is the reason told to the sender."""
 
 
+class UnknownCharset(BodyError):
+    """The body declares a charset Python has no codec for: answered 415."""
+
+
 def read_pairs(content_type: str, body: bytes) -> list[tuple[str, object]]:
     """The body's fields, every name and text in them one the database can store."""
     kind = content_type.split(";", 1)[0].strip().lower()
     if kind == "application/json":
-        pairs = _json(body)
+        pairs = _json(body, _charset(content_type))
     elif kind == "application/x-www-form-urlencoded" or (not kind and b"=" in body):
-        pairs = _urlencoded(body)
+        pairs = _urlencoded(body, _charset(content_type))
     elif kind == "multipart/form-data":
         pairs = _multipart(content_type, body)
     else:
@@ -51,15 +57,37 @@ def _check_texts(pairs: list[tuple[str, object]]) -> None:
                 raise BodyError("a field is not Unicode text (a lone surrogate)") from exc
 
 
-def _text(body: bytes) -> str:
+def _charset(content_type: str) -> str:
+    """The codec of the Content-Type's ``charset`` (older 1C-Bitrix sites post
+    ``windows-1251``), UTF-8 when none is declared."""
+    message = Message()
+    message["Content-Type"] = content_type
+    declared = message.get_param("charset")
+    if not isinstance(declared, str) or not declared.strip():
+        return "utf-8"
     try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BodyError("the body is not UTF-8") from exc
+        name = codecs.lookup(declared.strip()).name
+        with contextlib.suppress(UnicodeError):
+            b"a".decode(name)  # a codec that is no text encoding (base64) is refused here
+    except LookupError:
+        raise UnknownCharset(f"unknown charset {declared.strip()[:40]!r}") from None
+    return name
 
 
-def _json(body: bytes) -> list[tuple[str, object]]:
-    text = _text(body)  # not UTF-8: its own reason (BodyError is a ValueError too)
+def _text(body: bytes, charset: str = "utf-8") -> str:
+    """The body as text; UTF-8's byte order mark, which some senders put first, is dropped."""
+    try:
+        return body.decode("utf-8-sig" if charset == "utf-8" else charset)
+    except UnicodeError as exc:
+        raise BodyError(f"the body is not {_named(charset)}") from exc
+
+
+def _named(charset: str) -> str:
+    return "UTF-8" if charset == "utf-8" else charset
+
+
+def _json(body: bytes, charset: str) -> list[tuple[str, object]]:
+    text = _text(body, charset)  # not decodable: its own reason (BodyError is a ValueError too)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -73,14 +101,18 @@ def _json(body: bytes) -> list[tuple[str, object]]:
     return list(data.items())
 
 
-def _urlencoded(body: bytes) -> list[tuple[str, object]]:
-    text = _text(body)
+def _urlencoded(body: bytes, charset: str) -> list[tuple[str, object]]:
+    text = _text(body, charset)
     if not text.strip():
         raise BodyError("empty body")
     try:
-        return list(parse_qsl(text, keep_blank_values=True, strict_parsing=True, errors="strict"))
-    except UnicodeDecodeError as exc:
-        raise BodyError("the body is not UTF-8") from exc
+        return list(
+            parse_qsl(
+                text, keep_blank_values=True, strict_parsing=True, encoding=charset, errors="strict"
+            )
+        )
+    except UnicodeError as exc:
+        raise BodyError(f"the body is not {_named(charset)}") from exc
     except ValueError as exc:
         raise BodyError("malformed form-urlencoded body") from exc
 
@@ -118,5 +150,6 @@ def _parts(message: Message) -> list[tuple[str, object]]:
             pairs.append((name, f"[file {filename}, not stored]"))
             continue
         payload = part.get_payload(decode=True)
-        pairs.append((name, _text(payload) if isinstance(payload, bytes) else ""))
+        charset = _charset(part.get("Content-Type", ""))  # a part may declare its own
+        pairs.append((name, _text(payload, charset) if isinstance(payload, bytes) else ""))
     return pairs

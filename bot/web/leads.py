@@ -23,7 +23,7 @@ from typing import TypeVar
 from aiohttp import web
 
 from bot.web import refusals
-from bot.web.form_body import BodyError, read_pairs
+from bot.web.form_body import BodyError, UnknownCharset, read_pairs
 from bot.web.refusals import body_timed_out, database_unavailable, refuse
 from crm.errors import CrmError, NotFound
 from crm.intake.batch import Accepted
@@ -219,7 +219,8 @@ def add_lead_routes(
                 raise _closing(web.HTTPNotFound(), close) from None
             if isinstance(exc, SlowBody):
                 return body_timed_out()
-            return _closing(refuse(400, str(exc)), close)
+            status = 415 if isinstance(exc, UnknownCharset) else 400
+            return _closing(refuse(status, str(exc)), close)
         if form.is_test:
             if not await _known(crm, token):
                 raise web.HTTPNotFound()

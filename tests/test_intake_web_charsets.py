@@ -1,0 +1,95 @@
+"""POST /leads/{token} with a body in the charset its Content-Type declares (older
+1C-Bitrix sites post windows-1251), a JSON body led by UTF-8's byte order mark, and a
+charset no codec reads (415, with the reason)."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from sqlalchemy import select
+
+from bot.app import App
+from storage.models import Client, Lead
+from tests.test_intake_web import count, http, new_source
+
+__all__ = ["http"]  # the fixture, used by name
+
+
+async def names(app: App) -> set[str]:
+    async with app.crm.open() as crm:
+        return set(await crm.clients._session.scalars(select(Client.name)))
+
+
+async def test_a_form_in_windows_1251_is_read_in_its_charset(
+    app: App, http: TestClient[web.Request, web.Application]
+) -> None:
+    token = await new_source(app)
+    raw = "name=Иван Петров&phone=89991112234".encode("cp1251")
+    escaped = b"name=%C0%ED%ED%E0&phone=89991112235"  # "Анна", percent-encoded in cp1251
+    for body in (raw, escaped):
+        response = await http.post(
+            f"/leads/{token}",
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=windows-1251"},
+        )
+        assert response.status == 200, await response.text()
+    json_body = '{"name": "Борис", "phone": "89991112236"}'.encode("cp1251")
+    response = await http.post(
+        f"/leads/{token}",
+        data=json_body,
+        headers={"Content-Type": 'application/json; charset="Windows-1251"'},
+    )
+    assert response.status == 200, await response.text()
+    part = (
+        b'--b\r\nContent-Disposition: form-data; name="name"\r\n'
+        b"Content-Type: text/plain; charset=windows-1251\r\n\r\n"
+        + "Вера".encode("cp1251")
+        + b"\r\n--b--\r\n"
+    )
+    response = await http.post(
+        f"/leads/{token}", data=part, headers={"Content-Type": "multipart/form-data; boundary=b"}
+    )
+    assert response.status == 200, await response.text()
+    assert await names(app) == {"Иван Петров", "Анна", "Борис", "Вера"}
+
+
+async def test_a_json_body_led_by_a_byte_order_mark_is_read(
+    app: App, http: TestClient[web.Request, web.Application]
+) -> None:
+    token = await new_source(app)
+    body = b"\xef\xbb\xbf" + '{"name": "Ольга", "phone": "+79991112237"}'.encode()
+    response = await http.post(
+        f"/leads/{token}", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 200, await response.text()
+    assert await names(app) == {"Ольга"}
+
+
+@pytest.mark.parametrize("charset", ["klingon-8", "base64"])
+async def test_a_charset_no_codec_reads_gets_415_with_the_reason(
+    app: App, http: TestClient[web.Request, web.Application], charset: str
+) -> None:
+    token = await new_source(app)
+    response = await http.post(
+        f"/leads/{token}",
+        data=b"name=Bob",
+        headers={"Content-Type": f"application/x-www-form-urlencoded; charset={charset}"},
+    )
+    assert response.status == 415
+    answer = await response.json()
+    assert answer == {"ok": False, "error": f"unknown charset '{charset}'"}
+    assert await count(app, Lead) == 0
+
+
+async def test_a_body_not_in_its_declared_charset_gets_400_naming_it(
+    app: App, http: TestClient[web.Request, web.Application]
+) -> None:
+    token = await new_source(app)
+    response = await http.post(
+        f"/leads/{token}",
+        data=b"name=\xff\xfe\xfd",
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
+    assert response.status == 400
+    assert (await response.json())["error"] == "the body is not UTF-8"
