@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import sqlite3
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -211,12 +212,20 @@ def test_cli_backup_restore_and_refusal(
     monkeypatch.chdir(tmp_path)
     assert main(["migrate"]) == 0
     assert main(["backup", str(tmp_path / "b.zip")]) == 0
-    assert "b.zip" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "b.zip, строк: " in said  # in DEFAULT_LANGUAGE, Russian: a count, never "42 строк"
     target = f"sqlite+aiosqlite:///{tmp_path / 'dst.db'}"
     assert main(["restore", str(tmp_path / "b.zip"), "--database", target]) == 0
+    assert ", строк: " in capsys.readouterr().out
+    with sqlite3.connect(tmp_path / "dst.db") as held:
+        held.execute("INSERT INTO app_settings (key, value) VALUES ('x', '{}')")
+    assert main(["restore", str(tmp_path / "b.zip"), "--database", target]) == 1
+    assert "(строк: 1)" in capsys.readouterr().err
     assert main(["restore", str(tmp_path / "missing.zip"), "--database", target]) == 1
-    assert main(["transfer", "--to", target]) == 0
-    assert "missing.zip нет" in capsys.readouterr().err  # in DEFAULT_LANGUAGE, Russian
+    assert main(["transfer", "--to", target, "--replace"]) == 0
+    said = capsys.readouterr()
+    assert "missing.zip нет" in said.err
+    assert "Скопировано строк: " in said.out
 
 
 def with_a_row_twice(good: Path, broken: Path, table: str) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from aiogram.utils.formatting import Bold, Text, as_line, as_list
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from crm.imports.linker import Linked
 from crm.imports.mapping import Target
@@ -242,11 +243,12 @@ def preview_screen(
 
 
 def progress_text(file_name: str, done: int, total: int) -> Text:
-    return Text(
-        _("Importing {file}: {done} of {total} rows…").format(
-            file=file_name, done=done, total=total
-        )
+    said = ngettext(
+        "Importing {file}: {done} of {total} row…",
+        "Importing {file}: {done} of {total} rows…",
+        total,
     )
+    return Text(said.format(file=file_name, done=done, total=total))
 
 
 def result_screen(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from crm.errors import CrmError, ErrorCode
 from crm.parsing.search_text import shows
@@ -205,10 +206,14 @@ def error_text(error: CrmError) -> str:
             'imported. Remove that quote (or write it twice, "") and send the file again.'
         ).format(line=error.params.get("line"), end=error.params.get("end"))
     if error.code == ErrorCode.IMPORT_CHANGED_SINCE:
-        return _(
+        count = int(error.params.get("count") or 0)
+        return ngettext(
+            "Cannot undo: {count} imported card was changed since ({names}). "
+            "Undoing would throw that work away.",
             "Cannot undo: {count} imported cards were changed since, among them {names}. "
-            "Undoing would throw that work away."
-        ).format(count=error.params.get("count"), names=", ".join(error.params.get("names", [])))
+            "Undoing would throw that work away.",
+            count,
+        ).format(count=count, names=", ".join(error.params.get("names", [])))
     return texts.get(error.code, _("Something went wrong. Please try again."))
 
 
