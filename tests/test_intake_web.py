@@ -158,6 +158,22 @@ async def test_a_retried_submission_is_one_lead(
     assert (await count(app, Lead), await count(app, Client)) == (3, 2)
 
 
+async def test_a_submission_posted_again_with_its_phone_written_otherwise_is_one_lead(
+    app: App, http: TestClient[web.Request, web.Application]
+) -> None:
+    """A form posted twice within the window, its phone and e-mail typed differently the
+    second time (a site that reformats them, a person who retypes them): one lead."""
+    token = await new_source(app, open_deal=True)
+    first = {"name": "Жанна", "phone": "+7 999 111-22-36", "email": "Zh@Mail.ru"}
+    again = {"name": "Жанна", "phone": "8 (999) 1112236", "email": "zh@mail.ru"}
+    one = await (await http.post(f"/leads/{token}", json=first)).json()
+    two = await (await http.post(f"/leads/{token}", json=again)).json()
+    assert two == {"ok": True, "lead": one["lead"], "duplicate": True}
+    other = await http.post(f"/leads/{token}", json={**again, "phone": "89991112237"})
+    assert (await other.json())["duplicate"] is False
+    assert (await count(app, Lead), await count(app, Deal)) == (2, 2)
+
+
 async def test_a_known_client_is_found_by_phone_in_another_format(
     app: App, http: TestClient[web.Request, web.Application]
 ) -> None:

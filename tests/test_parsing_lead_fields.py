@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 
 from crm.parsing.lead_fields import MAX_VALUE, LeadForm, LeadFormError, read_form
@@ -77,3 +80,16 @@ def test_the_same_submission_hashes_the_same_and_another_does_not() -> None:
     again = read_form([("phone", "1"), ("name", "A"), ("tranid", "2")])
     other = read_form([("name", "A"), ("phone", "2")])
     assert first.fingerprint() == again.fingerprint() != other.fingerprint()
+
+
+def test_a_form_whose_phone_was_in_e164_hashes_as_before_the_parsed_phone_was_hashed() -> None:
+    """A lead kept before the parsed phone was hashed still catches its repeat in the window
+    when its phone and e-mail were written as they are stored."""
+    form = read_form([("name", "A"), ("phone", "+79991112236"), ("email", "a@b.ru")])
+    before = hashlib.sha256(
+        json.dumps(
+            {"n": "A", "p": "+79991112236", "e": "a@b.ru", "c": None, "u": {}, "x": {}},
+            sort_keys=True,
+        ).encode()
+    ).hexdigest()
+    assert form.fingerprint("+79991112236", "a@b.ru") == form.fingerprint() == before

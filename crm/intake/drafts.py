@@ -42,7 +42,7 @@ def lead_draft(token: str, form: LeadForm, region: str) -> LeadDraft:
             extra["email"] = form.email
     return LeadDraft(
         token_hash=token_hash(token),
-        dedupe_key=f"t:{form.tranid}" if form.tranid else f"b:{form.fingerprint()}",
+        dedupe_key=f"t:{form.tranid}" if form.tranid else f"b:{form.fingerprint(phone, email)}",
         name=form.name,
         phone=phone,
         email=email,

@@ -41,12 +41,16 @@ class LeadForm:
     tranid: str | None = None
     is_test: bool = False
 
-    def fingerprint(self) -> str:
-        """The same submission posted again hashes the same (Tilda's retries, double clicks)."""
+    def fingerprint(self, phone: str | None = None, email: str | None = None) -> str:
+        """The same submission posted again hashes the same (Tilda's retries, double clicks).
+
+        ``phone`` and ``email``: the form's, parsed (E.164, lower-cased), so the same
+        submission with "8 999 123-45-67" for "+79991234567" is one lead; a form whose
+        phone was written in E.164 already hashes as it did before they were passed."""
         body = {
             "n": self.name,
-            "p": self.phone,
-            "e": self.email,
+            "p": phone or self.phone,
+            "e": email or self.email,
             "c": self.comment,
             "u": self.utm,
             "x": self.extra,
