@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -15,6 +16,7 @@ from crm.clock import ManualClock
 from crm.parsing.lead_fields import read_form
 from handlers.intake.callbacks import LeadAction, LeadCb, SourceAction, SourceCb
 from storage.models import Lead
+from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
 
 NBSP = "\u00a0"
@@ -82,7 +84,7 @@ async def test_replacing_the_token_and_spam_from_incoming(
     await post_lead(app, new_line, {"name": "Casino", "email": "win@spam.io"})
     await owner_en.send("/incoming")
     await owner_en.press("Spam")
-    assert owner_en.alert == "Marked as spam: the card and its deal are archived."
+    assert owner_en.alert == "Marked as spam: the card it made is archived."  # no deal opened
     assert "The incoming queue is empty" in owner_en.last_message().text
 
 
@@ -219,3 +221,40 @@ async def test_a_member_deactivated_since_is_let_go_from_a_sources_turn(
         SourceCb(action=SourceAction.TURN_OUT, source_id=source, member_id=MAX).pack()
     )
     assert "Who gets its leads: nobody: the incoming queue" in owner_en.last_message().text
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "en",
+            "Marked as spam: its deal moved to lost; the client's card was there before, "
+            "so it stays.",
+        ),
+        (
+            "ru",
+            "Отмечено как спам: сделка заявки — в «Проиграно»; карточка клиента была и "
+            "раньше, она остаётся.",
+        ),
+    ],
+)
+async def test_spam_on_a_known_clients_lead_says_the_card_stays_and_the_deal_is_lost(
+    app: App, owner_en: SimulatedUser, language: str, said: str
+) -> None:
+    """Spam archives only a card the lead made: a lead on a client known before moves its
+    deal to lost and leaves the card, and the alert says so (it said both were archived)."""
+    known = await make_client(app, OWNER_ID, "Пётр", phones=("+79991234567",))
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.members.set_language(owner, language)
+        await crm.client_edits.set_manager(owner, known.id, None)  # its leads wait in the queue
+        issued = await crm.lead_sources.create(owner, "Site", open_deal=True)
+        form = read_form([("name", "Пётр"), ("phone", "8 999 123-45-67")])
+        await crm.intake.accept_form(issued.token, form)
+    await owner_en.send("/incoming")
+    await owner_en.press("Spam" if language == "en" else "Спам")
+    assert owner_en.alert == said
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        card = await crm.client_edits.visible(owner, known.id)
+        assert card.archived_at is None

@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.service import Crm
 from handlers.intake.callbacks import LeadAction, LeadCb
-from handlers.intake.views import incoming_screen
+from handlers.intake.views import incoming_screen, spam_said
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, send, show
 from storage.models import User
@@ -42,6 +42,6 @@ async def take(callback: CallbackQuery, callback_data: LeadCb, crm: Crm, member:
 
 @routes.callback_query(LeadCb.filter(F.action == LeadAction.SPAM))
 async def spam(callback: CallbackQuery, callback_data: LeadCb, crm: Crm, member: User) -> None:
-    await crm.incoming.spam(member, callback_data.lead_id)
-    await callback.answer(_("Marked as spam: the card and its deal are archived."))
+    lead = await crm.incoming.spam(member, callback_data.lead_id)
+    await callback.answer(spam_said(lead))
     await show(callback, await _queue(crm, member))

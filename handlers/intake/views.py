@@ -17,7 +17,7 @@ from handlers.kit.keyboards import back_row, button, keyboard
 from handlers.kit.labels import local_time
 from handlers.kit.screen import clipped
 from handlers.settings.callbacks import SettingsCb
-from storage.models import LeadSource, User
+from storage.models import Lead, LeadSource, User
 
 
 def lead_notice(kind: str, payload: dict[str, Any]) -> tuple[Text, InlineKeyboardMarkup]:
@@ -168,3 +168,18 @@ def source_screen(
         back_row(_("Lead sources"), SourceCb(action=SourceAction.LIST)),
     ]
     return Text(*parts), keyboard(*rows)
+
+
+def spam_said(lead: Lead) -> str:
+    """What marking a lead as spam did: a card the lead made is archived, a card known
+    before it stays; a deal the lead opened goes to the lost stage."""
+    if lead.new_client and lead.deal_id is not None:
+        return _("Marked as spam: the card it made is archived, its deal moved to lost.")
+    if lead.new_client:
+        return _("Marked as spam: the card it made is archived.")
+    if lead.deal_id is not None:
+        return _(
+            "Marked as spam: its deal moved to lost; the client's card was there before, "
+            "so it stays."
+        )
+    return _("Marked as spam; the client's card was there before, so it stays.")
