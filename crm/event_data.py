@@ -78,6 +78,12 @@ class NoData(TypedDict):
     """Kinds that say everything with their kind and text: a comment, archived, …"""
 
 
+class Unarchived(TypedDict, total=False):
+    """Restored by hand: no data; by a lead that came in on the archived card: its id."""
+
+    lead_id: int
+
+
 # --- deals ---------------------------------------------------------------------------
 
 # Where a deal was and went: the stage's id, and its code and name as they were then, so a
@@ -248,7 +254,7 @@ PAYLOADS: Mapping[EventKind, type[Mapping[str, Any]]] = {
     EventKind.TAGS_CHANGED: TagsChanged,
     EventKind.MANAGER_CHANGED: ManagerChanged,
     EventKind.ARCHIVED: NoData,
-    EventKind.UNARCHIVED: NoData,
+    EventKind.UNARCHIVED: Unarchived,
     EventKind.DEAL_CREATED: DealCreated,
     EventKind.STAGE_CHANGED: StageMove,
     EventKind.DEAL_WON: StageMove,

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 from bot.app import App
+from bot.simulator import SimulatedUser
 from bot.web import refusals
 from bot.web.leads import MAX_BUCKETS, LeadWriter, RateLimiter, add_lead_routes
 from bot.web.server import build_web_app
@@ -23,9 +24,10 @@ from crm.intake.drafts import LeadDraft
 from crm.intake.sources import MAX_TOKEN
 from crm.tokens import token_hash
 from storage.models import Client, ClientPhone, Deal, Event, Lead, OutboxMessage
-from tests.client_helpers import member
+from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
 from tests.raw_http import raw_request, short_body
+from tests.test_client_card import open_card
 
 
 async def web_client(app: App, **limits: int) -> TestClient[web.Request, web.Application]:
@@ -181,6 +183,37 @@ async def test_a_known_client_is_found_by_phone_in_another_format(
     await http.post(f"/leads/{token}", json={"name": "Ира", "phone": "+7 999 222-33-44"})
     await http.post(f"/leads/{token}", json={"name": "Ирина", "phone": "89992223344", "x": "1"})
     assert (await count(app, Lead), await count(app, Client)) == (2, 1)
+
+
+async def test_a_lead_on_an_archived_card_restores_it_and_says_so(
+    app: App, http: TestClient[web.Request, web.Application], owner_en: SimulatedUser
+) -> None:
+    """A returning customer whose card was archived: the lead, its deal and the card were
+    out of every list. The card is restored, its timeline saying a lead brought it back."""
+    old = await make_client(app, OWNER_ID, "Old Ivan", phones=("+79991234567",))
+    async with app.crm.open() as crm:
+        await crm.client_edits.set_archived(await member(app, OWNER_ID), old.id, True)
+    token = await new_source(app, assign="member", member_ids=(OWNER_ID,), open_deal=True)
+    both = [{"name": "Ivan", "phone": "8 999 123-45-67", "n": str(n)} for n in (1, 2)]
+    for body in both:
+        assert (await http.post(f"/leads/{token}", json=body)).status == 200
+    assert (await count(app, Client), await count(app, Deal)) == (1, 2)
+    [clients] = await owner_en.send("/clients")
+    assert "Old Ivan" in clients.text + " ".join(t for t, _d, _u in clients.buttons)
+    [deals] = await owner_en.send("/deals")
+    assert "New lead: 2 ·" in deals.text  # both deals counted: their client is not archived
+    async with app.crm.open() as crm:
+        kinds = list(
+            await crm.clients._session.scalars(
+                select(Event.kind).where(Event.client_id == old.id).order_by(Event.id)
+            )
+        )
+    assert kinds == [
+        *("client_created", "archived", "unarchived"),
+        *("lead", "deal_created", "lead", "deal_created"),  # restored once for two leads
+    ]
+    card = await open_card(owner_en, old.id)
+    assert "♻️ restored from the archive: a new lead came in on it" in card
 
 
 async def test_bad_and_replaced_tokens_get_a_bare_404(

@@ -165,15 +165,16 @@ class BatchIntake:
         # One statement for both (each a round trip to the driver's thread): a phone and
         # an e-mail never look alike, and each contact's first row (by id) is its card.
         parts = []
+        known = (Client.id, Client.name, Client.manager_id, Client.archived_at)
         if phones:
             parts.append(
-                select(ClientPhone.e164, ClientPhone.id, Client.id, Client.name, Client.manager_id)
+                select(ClientPhone.e164, ClientPhone.id, *known)
                 .join(Client, Client.id == ClientPhone.client_id)
                 .where(ClientPhone.e164.in_(phones))
             )
         if emails:
             parts.append(
-                select(ClientEmail.email, ClientEmail.id, Client.id, Client.name, Client.manager_id)
+                select(ClientEmail.email, ClientEmail.id, *known)
                 .join(Client, Client.id == ClientEmail.client_id)
                 .where(ClientEmail.email.in_(emails))
             )
@@ -182,8 +183,9 @@ class BatchIntake:
         rows = (await self._session.execute(union_all(*parts))).all()
         by_id: dict[int, Card] = {}
         found: dict[str, Card] = {}
-        for contact, _row_id, cid, name, manager in sorted(rows, key=lambda row: row[1]):
-            found.setdefault(contact, by_id.setdefault(cid, Card(cid, name, manager)))
+        for contact, _row_id, cid, name, manager, archived_at in sorted(rows, key=lambda r: r[1]):
+            card = Card(cid, name, manager, archived=archived_at is not None)
+            found.setdefault(contact, by_id.setdefault(cid, card))
         return found
 
     # --- writing ------------------------------------------------------------------------
@@ -233,9 +235,18 @@ class BatchIntake:
         await self._notify(new, now, owners)
         known = sorted({i.card.id for i in new if not i.made_card and i.card.id is not None})
         if known:
+            # An archived card a lead came in on is restored, or its lead and deal were
+            # out of every list (the timeline's "unarchived" line says why).
             await self._session.execute(
                 update(Client), [{"id": cid, "last_activity_at": now} for cid in known]
             )
+            restored = [
+                cid for cid in known if any(i.card.archived and i.card.id == cid for i in new)
+            ]
+            if restored:
+                await self._session.execute(
+                    update(Client), [{"id": cid, "archived_at": None} for cid in restored]
+                )
         turned = {i.source.id: i.source for i in new if i.source.assign == "round_robin"}
         if turned:
             await self._session.execute(

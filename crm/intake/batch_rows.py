@@ -10,7 +10,7 @@ from typing import Any
 from crm.cards import CardKind
 from crm.client_index import search_text
 from crm.clients import clean_text
-from crm.event_data import ClientCreated, DealCreated
+from crm.event_data import ClientCreated, DealCreated, Unarchived
 from crm.events import EventKind
 from crm.groups import LEADS
 from crm.intake.drafts import LeadDraft
@@ -27,6 +27,7 @@ class Card:
     name: str
     manager_id: int | None
     source: str | None = None
+    archived: bool = False  # known and archived: the batch restores it (a lead came in on it)
     phones: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
 
@@ -141,8 +142,12 @@ def event_rows(
             }
         )
 
+    restored: set[int | None] = set()
     for item in new:
         draft = item.draft
+        if item.card.archived and item.card.id not in restored:
+            restored.add(item.card.id)
+            event(EventKind.UNARCHIVED, item, None, Unarchived(lead_id=item.lead_id or 0))
         if item.made_card:
             event(
                 EventKind.CLIENT_CREATED,

@@ -196,6 +196,8 @@ def event_text(
     if kind == "archived":
         return "🗄 " + _("moved to the archive")
     if kind == "unarchived":
+        if data.get("lead_id"):
+            return "♻️ " + _("restored from the archive: a new lead came in on it")
         return "♻️ " + _("restored from the archive")
     return other_event_text(kind, event.text, data, people)
 
