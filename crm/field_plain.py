@@ -9,9 +9,11 @@ export re-imports as it was.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from typing import NamedTuple, Protocol
 
@@ -19,6 +21,7 @@ from sqlalchemy import Select, bindparam, select
 
 from crm.cards import CardKind, value_column
 from crm.field_rules import options_of
+from crm.money import format_money, format_number
 from crm.parsing.fields import FieldType
 from storage.models import FieldDef, FieldValue
 
@@ -110,3 +113,21 @@ def value_text(field: FieldDef, value: Plain) -> str:
     if field.type == FieldType.DATE:
         return date.fromisoformat(value).strftime("%d.%m.%Y")
     return value
+
+
+YES_NO = {"ru": ("да", "нет"), "en": ("yes", "no")}
+
+
+def shown_text(field: FieldDef, value: Plain, language: str, currency: str) -> str:
+    """The plain value as a reader in ``language`` reads it (a filled template): yes/no in
+    their words, money as ``{deal.amount}`` shows it in the team's currency, a number with
+    their decimal mark; ``value_text`` stays what automation compares."""
+    if isinstance(value, bool):
+        yes, no = YES_NO.get(language, YES_NO["en"])
+        return yes if value else no
+    if isinstance(value, int) and field.type == FieldType.MONEY:
+        return format_money(value, currency, language)
+    if isinstance(value, str) and field.type == FieldType.NUMBER:
+        with contextlib.suppress(ArithmeticError, ValueError):
+            return format_number(Decimal(value), language)
+    return value_text(field, value)

@@ -22,6 +22,7 @@ from crm.field_plain import (
     ShownValue,
     ValueRow,
     plain_of,
+    shown_text,
     shown_values,
     value_text,
     values_query,
@@ -242,4 +243,4 @@ async def client_search_text(session: AsyncSession, client: Client) -> str:
     return with_fields(built_in, client.fields_search)
 
 
-__all__ = ["CardKind", "FieldValues", "Plain", "ShownValue", "plain_of", "value_text"]
+__all__ = ["CardKind", "FieldValues", "Plain", "ShownValue", "plain_of", "shown_text", "value_text"]

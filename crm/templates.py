@@ -170,7 +170,10 @@ class Templates:
         if any(name.startswith(placeholders.CUSTOM_PREFIX) for name in template.placeholders):
             fields = await template_fields.card_fields(self._session)
             deal_id = deal.id if deal is not None else None
-            values |= await template_fields.custom_values(self._session, fields, client.id, deal_id)
+            shown = (actor.language, self._config.currency)
+            values |= await template_fields.custom_values(
+                self._session, fields, client.id, deal_id, shown
+            )
         return Check(
             template, client, deal, values, placeholders.missing(template.placeholders, values)
         )

@@ -636,3 +636,47 @@ async def test_a_first_pages_header_and_even_pages_footer_are_filled_too(
     section = Document(io.BytesIO(data)).sections[0]
     assert section.first_page_header.paragraphs[0].text == "For Ivan Petrov"
     assert section.even_page_footer.paragraphs[0].text == "Deal Kitchen"
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "en",
+            "VIP: yes; budget 150,000.50\u00a0₽; qty 2.5; since 01.03.2026; deal 150,000\u00a0₽",
+        ),
+        (
+            "ru",
+            "VIP: да; budget 150\u00a0000,50\u00a0₽; qty 2,5; since 01.03.2026; "
+            "deal 150\u00a0000\u00a0₽",
+        ),
+    ],
+)
+async def test_custom_values_fill_a_template_as_the_reader_reads_them(
+    app: App, owner_en: SimulatedUser, language: str, said: str
+) -> None:
+    """A yes/no, money and number field filled "да" and "150000.50" in any language; they are
+    now written as {deal.amount} is: the reader's words, the team's currency, its marks."""
+    deal = await a_deal(app)
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        vip = await crm.fields.define(me, CardKind.CLIENT, "VIP", FieldType.YES_NO)
+        budget = await crm.fields.define(me, CardKind.CLIENT, "Budget", FieldType.MONEY)
+        qty = await crm.fields.define(me, CardKind.DEAL, "Qty", FieldType.NUMBER)
+        since = await crm.fields.define(me, CardKind.CLIENT, "Since", FieldType.DATE)
+        client = CardRef(CardKind.CLIENT, deal.client_id)
+        await crm.field_values.set(me, client, vip.id, "yes")
+        await crm.field_values.set(me, client, budget.id, "150000.50")
+        await crm.field_values.set(me, CardRef(CardKind.DEAL, deal.id), qty.id, "2.5")
+        await crm.field_values.set(me, client, since.id, "01.03.2026")
+        await crm.members.set_language(me, language)
+    body = (
+        f"VIP: {{custom.{vip.id}}}; budget {{custom.{budget.id}}}; qty {{custom.{qty.id}}}; "
+        f"since {{custom.{since.id}}}; deal {{deal.amount}}"
+    )
+    await a_template(app, "Offer", body)
+    await owner_en.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner_en.press("📨 Send" if language == "en" else "📨 Отправить")
+    [ready] = await owner_en.press("📝 Offer")
+    assert ready.text == said
