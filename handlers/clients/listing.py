@@ -17,7 +17,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm import access
-from crm.errors import NotAllowed
+from crm.errors import ErrorCode, NotAllowed
 from crm.parsing.periods import PERIOD_PRESETS, parse_period
 from crm.service import Crm
 from handlers.clients import list_fields
@@ -39,6 +39,7 @@ from handlers.clients.list_views import (
 )
 from handlers.clients.states import ClientListFlow, FieldRangeData, PeriodData
 from handlers.kit.keyboards import MENU_CLIENTS
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from storage.models import User
 
@@ -219,6 +220,7 @@ async def typed_field_range(message: Message, crm: Crm, member: User, state: FSM
     asked = await FieldRangeData.load(state)
     origin = asked.range_for_list
     filters = (await recall(state, origin) if origin is not None else None) or ListFilters()
-    chosen = await list_fields.typed(crm, filters, asked.range_field, message.text or "")
+    async with keep_asking(state, again={ErrorCode.BAD_FIELD_VALUE}):  # the field gone: it ends
+        chosen = await list_fields.typed(crm, filters, asked.range_field, message.text or "")
     await state.set_state(None)
     await send_list(message, crm, member, state, chosen)

@@ -29,6 +29,7 @@ from handlers.deals.list_states import DealsListFlow, FieldRange
 from handlers.deals.overview import cb, overview_screen, pack_filters, parse_filters
 from handlers.imports.callbacks import ExportAction, ExportCb, ExportWhat
 from handlers.kit import field_filters as ff
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from storage.models import FieldDef, User
@@ -155,8 +156,10 @@ async def fields_press(
 async def typed_range(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     """The typed range; one that cannot be read is refused and stays asked."""
     asked = await FieldRange.load(state)
-    field = await deal_field(crm, asked.field_id)
-    filters = _with(parse_filters(asked.f), field.id, ff.typed_filter(field, message.text or ""))
+    async with keep_asking(state, again={ErrorCode.BAD_FIELD_VALUE}, forget=True):
+        field = await deal_field(crm, asked.field_id)  # gone meanwhile: the question ends
+        new = ff.typed_filter(field, message.text or "")
+        filters = _with(parse_filters(asked.f), field.id, new)
     await state.clear()
     text, keyboard = await overview_screen(crm, member, filters)
     await message.answer(**text.as_kwargs(), reply_markup=keyboard)

@@ -172,9 +172,10 @@ async def list_press(
 async def typed_range(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     """The typed range; one that cannot be read is refused and stays asked."""
     asked = await RangeData.load(state)
-    field = await record_field(crm, asked.range_type, asked.range_field)
-    new = ff.typed_filter(field, message.text or "")
-    packed = with_filter(ff.unpack(asked.range_f), field.id, new)
+    async with keep_asking(state, again={ErrorCode.BAD_FIELD_VALUE}, forget=True):
+        field = await record_field(crm, asked.range_type, asked.range_field)  # gone: it ends
+        new = ff.typed_filter(field, message.text or "")
+        packed = with_filter(ff.unpack(asked.range_f), field.id, new)
     await state.clear()
     screen = await list_screen(crm, member, asked.range_type, asked.range_archived, packed, 0)
     await put(message, screen)
