@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
 from crm.cards import CardKind, CardRef
-from crm.client_index import query_terms
+from crm.client_index import searched_terms
 from crm.client_queries import ClientQueries
 from crm.record_queries import RecordFilter, RecordQueries
 from crm.team_settings import TeamSettings
@@ -50,7 +50,7 @@ class CardSearch:
         )
         # The folded title, as the terms are: SQLite's LIKE ignores the case of ASCII
         # letters only, so "монтаж" never met the title "Монтаж".
-        for term in query_terms(text):
+        for term in searched_terms(text):
             escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(
                 (Deal.title_folded + " " + Client.name_folded).like(f"%{escaped}%", escape="\\")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import phonenumbers
 
+from crm.errors import ErrorCode, InvalidInput
 from crm.parsing.contacts import phone_digits_query
 from crm.parsing.fields import FieldType
 from crm.parsing.search_text import fold
@@ -51,6 +52,17 @@ def with_fields(line: str, fields_search: str | None) -> str:
     """A client's whole search line: ``line`` (``search_text``) and its searchable custom
     values (``Client.fields_search``, kept by crm.field_values)."""
     return f"{line} {fields_search}" if line and fields_search else line or fields_search or ""
+
+
+MAX_QUERY = 200  # characters of a search
+
+
+def searched_terms(query: str) -> list[str]:
+    """``query_terms`` of a search of at most MAX_QUERY characters; a longer one is
+    refused (``TOO_LONG``): a thousand words make a query too deep for SQLite."""
+    if len(" ".join(query.split())) > MAX_QUERY:
+        raise InvalidInput(ErrorCode.TOO_LONG, field="search", limit=MAX_QUERY)
+    return query_terms(query)
 
 
 def query_terms(query: str) -> list[str]:

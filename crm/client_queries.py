@@ -20,10 +20,9 @@ from crm import client_card_sql as sql
 from crm import visibility
 from crm.access import is_staff
 from crm.cards import CardKind
-from crm.client_index import query_terms
+from crm.client_index import searched_terms
 from crm.clients import Clients, Contacts
 from crm.clock import Clock
-from crm.errors import ErrorCode, InvalidInput
 from crm.event_data import people_in
 from crm.field_filters import FieldFilter, field_conditions, matching_all
 from crm.shown_events import ShownEvents, shown_events
@@ -42,7 +41,6 @@ from storage.models import (
 
 CARD_EVENTS = 10
 CARD_TASKS = 5  # open tasks the card lists (soonest, a manager's own first); and how many more
-MAX_QUERY = 200  # characters of a search
 
 
 @dataclass(frozen=True)
@@ -188,9 +186,7 @@ class ClientQueries:
         among the archived clients instead of the active ones. ``candidates``: shared by
         searches for the same text in one session (see ``client_search.ranked_clients``).
         """
-        if len(" ".join(text.split())) > MAX_QUERY:  # (a thousand words: too deep for SQLite)
-            raise InvalidInput(ErrorCode.TOO_LONG, field="search", limit=MAX_QUERY)
-        terms = query_terms(text)
+        terms = searched_terms(text)
         if not terms:
             return []
         conditions = await self._conditions(actor, ClientFilter(archived=archived))

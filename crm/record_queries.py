@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.card_extras import CardExtras
 from crm.cards import CardKind, CardRef, visible_records
-from crm.client_index import query_terms
+from crm.client_index import searched_terms
 from crm.event_data import people_in
 from crm.field_filters import FieldFilter, field_conditions
 from crm.field_plain import ShownValue
@@ -155,7 +155,7 @@ class RecordQueries:
         ]
         if filters.mine:
             conditions.append(Record.manager_id == actor.id)
-        for term in query_terms(filters.search):
+        for term in searched_terms(filters.search):
             conditions.append(Record.search_text.like(_like(term), escape="\\"))
         conditions.extend(field_conditions(CardKind.RECORD, filters.fields))
         return conditions

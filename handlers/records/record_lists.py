@@ -206,7 +206,8 @@ async def typed_search(message: Message, crm: Crm, member: User, state: FSMConte
     if not shows(query):  # nothing to look for: the question again
         await put(message, search_question(type_id, archived))
         return
-    async with keep_asking(state, again=(), forget=True):  # the type gone: the search ends
+    # too long: asked again; the type gone: the search ends
+    async with keep_asking(state, again={ErrorCode.TOO_LONG}, forget=True):
         record_type = await crm.record_types.get(type_id)
         found = await crm.record_queries.page(
             member, type_id, RecordFilter(archived=archived, search=query), 0, SEARCH_SHOWN
