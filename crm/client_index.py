@@ -69,7 +69,9 @@ def query_terms(query: str) -> list[str]:
     """The folded words of a search; a phone-like query becomes one digits term.
 
     ``8 999 123`` is read as a Russian national number: the trunk ``8`` is
-    dropped so it matches the national form stored for +7 numbers. A query
+    dropped so it matches the national form stored for +7 numbers, and so is a
+    trunk ``0`` (``020 7946 0000``, ``030…``, Belarus's ``80 29…``) for the national
+    form of other countries' numbers (a shorter term finds more, never less). A query
     that starts with ``+`` (``+7 9``) is the start of an international number
     however few digits it has: its digits, since no search text holds a ``+``
     next to a digit's place in a number. A word's leading ``#`` is dropped: tags
@@ -80,5 +82,7 @@ def query_terms(query: str) -> list[str]:
     if digits is not None:
         if len(digits) >= 2 and digits.startswith("8") and len(digits) <= 11:
             digits = digits[1:]
+        if not international and len(digits) >= 3 and digits.startswith("0"):
+            digits = digits[1:]  # a trunk 0 (020 7946…, 030…, BY 80 29…): only widens
         return [digits]
     return [word.lstrip("#") for word in fold(query).split(" ") if word.lstrip("#")]

@@ -182,15 +182,19 @@ class ClientQueries:
     ) -> list[Client]:
         """Best matches first (see ``client_search.name_rank``), then the most recent activity.
 
-        A single word shorter than three letters matches name prefixes only. ``archived``:
+        A single word shorter than three letters matches name prefixes only; typed as a
+        tag (``#hr``), the clients with that very tag instead. ``archived``:
         among the archived clients instead of the active ones. ``candidates``: shared by
         searches for the same text in one session (see ``client_search.ranked_clients``).
         """
         terms = searched_terms(text)
         if not terms:
             return []
-        conditions = await self._conditions(actor, ClientFilter(archived=archived))
-        prefix_only = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
+        words = text.split()
+        short = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
+        tag = (words[0].lstrip("#").lower() or None) if short and words[0][0] == "#" else None
+        conditions = await self._conditions(actor, ClientFilter(archived=archived, tag=tag))
+        prefix_only = short and tag is None
         return await client_search.ranked_clients(
             self._session, conditions, terms, limit, prefix_only, candidates
         )

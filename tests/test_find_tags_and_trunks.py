@@ -1,0 +1,60 @@
+"""/find by a short tag (``#hr``: the clients tagged so, not the names that start with
+the letters) and by a phone typed the local way with a trunk 0 (UK, Germany, Belarus)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.client_index import query_terms
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID
+
+
+async def test_find_by_a_tag_of_two_letters(app: App, owner_en: SimulatedUser) -> None:
+    vera = await make_client(app, OWNER_ID, "Vera")
+    await make_client(app, OWNER_ID, "Hristo")  # his name starts with the tag's letters
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        await crm.client_edits.add_tags(me, vera.id, ["HR"])
+    [tagged] = await owner_en.send("/find #hr")
+    assert tagged.text.split("\n")[0] == "👤 Vera"  # the one match: her card
+    [named] = await owner_en.send("/find hr")  # two letters untagged: a name's start
+    assert named.text.split("\n")[0] == "👤 Hristo"
+
+
+@pytest.mark.parametrize(
+    ("phone", "typed"),
+    [
+        ("+442079460000", "020 7946 0000"),
+        ("+493012345678", "030 12345678"),
+        ("+375291234567", "80 29 123 45 67"),
+        ("+380501234567", "050 123 4567"),
+        ("+79991234567", "8 999 123 45 67"),
+    ],
+)
+async def test_find_a_phone_typed_with_its_trunk(
+    app: App, owner_en: SimulatedUser, phone: str, typed: str
+) -> None:
+    await make_client(app, OWNER_ID, "Tom", phones=(phone,))
+    await make_client(app, OWNER_ID, "Ann", phones=("+12025550123",))
+    [reply] = await owner_en.send(f"/find {typed}")
+    assert reply.text.split("\n")[0] == "👤 Tom", reply.text
+
+
+@pytest.mark.parametrize(
+    ("query", "terms"),
+    [
+        ("020 7946 0000", ["2079460000"]),
+        ("80 29 123", ["29123"]),
+        ("8 999 123", ["999123"]),
+        ("012", ["12"]),
+        ("01", ["01"]),  # two digits are no phone: a word
+        ("+0 12", ["012"]),  # international: as typed
+        ("12 30", ["1230"]),
+    ],
+)
+def test_a_trunk_zero_is_dropped_from_a_typed_phone(query: str, terms: list[str]) -> None:
+    assert query_terms(query) == terms
