@@ -46,6 +46,12 @@ M, N, D = FieldType.MONEY, FieldType.NUMBER, FieldType.DATE
         (D, "после 01.03.2026", Range(low=date(2026, 3, 2))),
         (D, "before 01.03.2026", Range(high=date(2026, 2, 28))),
         (D, "с 01.03.2026", Range(low=date(2026, 3, 1))),
+        # as the English question shows them
+        (M, "from 10000 to 50000", Range(1_000_000, 5_000_000)),
+        (D, "since 01.03.2026", Range(low=date(2026, 3, 1))),
+        (D, "until 31.03.2026", Range(high=date(2026, 3, 31))),
+        (D, "> 30.12.9999", Range(low=date(9999, 12, 31))),
+        (D, "< 02.01.0001", Range(high=date(1, 1, 1))),
     ],
 )
 def test_parse_range(type_: FieldType, text: str, expected: Range) -> None:
@@ -67,6 +73,9 @@ def test_parse_range(type_: FieldType, text: str, expected: Range) -> None:
         (D, "31.02.2026-01.03.2026", "not_a_date"),
         (D, "March", "not_a_date"),
         (D, "домой", "not_a_date"),
+        (D, "> 31.12.9999", "not_a_date"),  # no day after the calendar's last
+        (D, "after 31.12.9999", "not_a_date"),
+        (D, "< 01.01.0001", "not_a_date"),
         (FieldType.TEXT, "1-2", "not_a_range"),
         (FieldType.CHOICE, "1", "not_a_range"),
     ],

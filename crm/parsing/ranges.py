@@ -93,9 +93,12 @@ def parse_range(type_: FieldType, text: str) -> Range:
                 return Range(low=value)
             if meaning == "high":
                 return Range(high=value)
-            if meaning == "after":
-                return Range(low=_step(value, +1))
-            return Range(high=_step(value, -1))
+            try:
+                if meaning == "after":
+                    return Range(low=_step(value, +1))
+                return Range(high=_step(value, -1))
+            except OverflowError:  # "> 31.12.9999": no day past the calendar's last
+                raise FieldValueError("not_a_date") from None
     split = _split_at_dash(type_, raw)
     if split is not None:
         return _ordered(*split)

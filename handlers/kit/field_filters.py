@@ -192,11 +192,11 @@ def typed_help(field: FieldDef) -> str:
         )
     if field.type == FieldType.DATE:
         return _(
-            "Send the dates of “{name}”: 01.03.2026-31.03.2026, с 01.03.2026, до 31.03.2026."
+            "Send the dates of “{name}”: 01.03.2026-31.03.2026, since 01.03.2026, until 31.03.2026."
         ).format(name=field.name)
-    return _("Send the range of “{name}”: от 10000 до 50000, 10000-50000, > 5000 or < 100.").format(
-        name=field.name
-    )
+    return _(
+        "Send the range of “{name}”: from 10000 to 50000, 10000-50000, > 5000 or < 100."
+    ).format(name=field.name)
 
 
 def pack(filters: tuple[FieldFilter, ...]) -> str:
