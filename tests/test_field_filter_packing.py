@@ -25,6 +25,7 @@ CASES = [
     (FieldFilter(16, low=-36, high=10**12 - 1),),
     (FieldFilter(19, low=date(1, 1, 1), high=date(9999, 12, 31)),),
     (FieldFilter(17, high=1.4999999999999998), FieldFilter(18, low=-5.0, high=10.0)),
+    (FieldFilter(17, low=math.nextafter(5.0, math.inf), high=math.nextafter(0.0, -math.inf)),),
 ]
 
 
@@ -32,6 +33,28 @@ CASES = [
 def test_pack_round_trip(filters: tuple[FieldFilter, ...]) -> None:
     assert unpack(pack(filters)) == filters
     assert tuple(from_plain(to_plain(item)) for item in filters) == filters
+
+
+@pytest.mark.parametrize(
+    ("typed", "packed"),
+    [
+        ("> 5", "7rs5_"),  # the typed number, not the 17 digits of the float past it
+        ("< 10", "7r_s10"),
+        ("> -2.5", "7rs-2.5_"),
+        ("< 0", "7r_s0"),
+        (">= 5", "7rn5.0_"),
+        ("1.5-2.5", "7rn1.5_n2.5"),
+    ],
+)
+def test_a_strict_bound_packs_as_typed(typed: str, packed: str) -> None:
+    found = parse_range(FieldType.NUMBER, typed)
+    item = FieldFilter(7, low=found.low, high=found.high)
+    assert pack((item,)) == packed
+    assert unpack(packed) == (item,)
+
+
+def test_a_button_of_old_still_unpacks() -> None:
+    assert unpack("7rn5.000000000000001_") == (FieldFilter(7, low=5.000000000000001),)
 
 
 @pytest.mark.parametrize(
@@ -43,6 +66,8 @@ def test_pack_round_trip(filters: tuple[FieldFilter, ...]) -> None:
         ("12o3x", ()),
         ("12r_", ()),  # a range open at both ends filters nothing
         ("12rx1_", ()),
+        ("12rs_", ()),
+        ("12rsinf_", ()),
         ("12rnnan_", ()),
         ("12rninf_", ()),
         ("12rd20260231_", ()),  # too long for a day

@@ -61,7 +61,7 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 def _with(filters: DealFilter, field_id: int, new: FieldFilter | None) -> DealFilter:
     chosen = replace(filters, fields=ff.with_filter(filters.fields, field_id, new))
     if not fits(chosen):
-        raise InvalidInput(ErrorCode.TOO_MANY_FILTERS, limit=len(filters.fields))
+        raise InvalidInput(ErrorCode.TOO_MANY_FILTERS)
     return chosen
 
 

@@ -58,9 +58,10 @@ def entity_error_text(error: CrmError) -> str | None:
         ErrorCode.TOO_MANY_OPTIONS,
         ErrorCode.TOO_MANY_FIELDS,
         ErrorCode.TOO_MANY_TYPES,
-        ErrorCode.TOO_MANY_FILTERS,
     ):
         return _("That is over the limit of {limit}.").format(limit=params.get("limit"))
+    if error.code == ErrorCode.TOO_MANY_FILTERS:
+        return _("Too many field filters for the list's buttons to carry; clear one first.")
     texts = {
         ErrorCode.FIELD_GONE: _("This field no longer exists."),
         ErrorCode.OPTION_GONE: _("This option no longer exists."),

@@ -209,17 +209,19 @@ def _pack_one(item: FieldFilter) -> str:
         return f"{item.field_id}{'y' if item.yes else 'n'}"
     if item.option_ids:
         return f"{item.field_id}o{item.option_ids[0]}"
-    return f"{item.field_id}r{_pack_bound(item.low)}_{_pack_bound(item.high)}"
+    return f"{item.field_id}r{_pack_bound(item.low, +1)}_{_pack_bound(item.high, -1)}"
 
 
-def _pack_bound(bound: int | float | date | None) -> str:
-    """Short, as callback data is: a day and an integer in base 36 (a day by its ordinal)."""
+def _pack_bound(bound: int | float | date | None, direction: int) -> str:
+    """Short, as callback data is: a day and an integer in base 36 (a day by its ordinal),
+    a strict ``> 5`` (the float just past 5) as ``s5``, not the 17 digits of that float."""
     if bound is None:
         return ""
     if isinstance(bound, date):
         return "d" + _base36(bound.toordinal())
     if isinstance(bound, float):
-        return "n" + repr(bound)
+        typed = _strictly_past(bound, direction)
+        return "n" + repr(bound) if typed is None else "s" + f"{typed:.15g}"
     return "i" + _base36(bound)
 
 
@@ -251,7 +253,7 @@ def unpack(text: str) -> tuple[FieldFilter, ...]:
             elif match[4]:
                 found[field_id] = FieldFilter(field_id, option_ids=(int(match[4]),))
             else:
-                low, high = _unpack_bound(match[5]), _unpack_bound(match[6])
+                low, high = _unpack_bound(match[5], +1), _unpack_bound(match[6], -1)
                 if low is not None or high is not None:
                     found[field_id] = FieldFilter(field_id, low=low, high=high)
         except ValueError:
@@ -259,17 +261,17 @@ def unpack(text: str) -> tuple[FieldFilter, ...]:
     return tuple(found.values())
 
 
-def _unpack_bound(text: str) -> int | float | date | None:
+def _unpack_bound(text: str, direction: int) -> int | float | date | None:
     if not text:
         return None
     kind, raw = text[0], text[1:]
     if kind == "d" and re.fullmatch(r"[0-9a-z]{1,5}", raw):
         return date.fromordinal(int(raw, 36))  # ValueError out of range
-    if kind == "n":
+    if kind in "ns" and raw:
         number = float(raw)
         if not math.isfinite(number):
             raise ValueError("not finite")
-        return number
+        return number if kind == "n" else math.nextafter(number, math.inf * direction)
     if kind == "i" and re.fullmatch(r"-?[0-9a-z]{1,12}", raw):
         return int(raw, 36)
     raise ValueError("bad bound")

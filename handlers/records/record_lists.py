@@ -58,7 +58,7 @@ def with_filter(filters: tuple[FieldFilter, ...], field_id: int, new: FieldFilte
     try:  # aiogram refuses to pack more than Telegram keeps
         widest.pack()
     except ValueError:
-        raise InvalidInput(ErrorCode.TOO_MANY_FILTERS, limit=len(filters)) from None
+        raise InvalidInput(ErrorCode.TOO_MANY_FILTERS) from None
     return packed
 
 
