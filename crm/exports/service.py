@@ -36,6 +36,7 @@ from crm.exports.columns import (
 from crm.exports.extras import CardExtras
 from crm.exports.files import Format, TableFile
 from crm.exports.paging import joined, member_names, pages
+from crm.field_filters import FieldFilter
 from crm.record_queries import RecordFilter, RecordQueries
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
@@ -221,15 +222,17 @@ class Exports:
         fmt: Format,
         titles: Titles = None,
         archived: bool = False,
+        fields: tuple[FieldFilter, ...] = (),
     ) -> ExportFile:
-        """The records of one type the member sees (current ones, or the archive)."""
+        """The records of one type the member sees (current ones, or the archive),
+        those that match the list's field filters ``fields``."""
         _require_member(actor)
         record_type = await self._record_queries._types.get(type_id)
         extras = await self._extras(actor, CardKind.RECORD, titles, type_id)
         columns = [*titled(RECORD_COLUMNS, titles or {}), *extras.columns()]
         table = TableFile(columns, fmt, _zone(actor), actor.language)
         members = await member_names(self._session)
-        filters = RecordFilter(archived=archived)
+        filters = RecordFilter(archived=archived, fields=fields)
         conditions = await self._record_queries._conditions(actor, type_id, filters)
         query = select(Record).where(*conditions).order_by(Record.id)
         async for page in pages(self._session, query):

@@ -8,12 +8,15 @@ member the list shows, a record type's current cards or archive.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from crm.cards import CardKind
 from crm.client_queries import ClientFilter
 from crm.exports.columns import ExportFile
 from crm.service import Crm
@@ -22,6 +25,7 @@ from handlers.clients.filters import recall, to_client_filter
 from handlers.deals.overview import month_range, parse_filters
 from handlers.imports.callbacks import ExportAction, ExportCb, ExportWhat
 from handlers.imports.export_views import export_choice_screen, export_screen
+from handlers.kit import field_filters as ff
 from handlers.kit.labels import status_name
 from handlers.kit.once import forget_screen, once
 from handlers.kit.routes import Routes
@@ -111,13 +115,17 @@ async def make(
         priorities = {p: priority_name(p) for p in PRIORITIES}
         return await crm.exports.tasks(member, data.fmt, titles(), data.who, priorities)
     if data.what == ExportWhat.RECORDS:
-        return await crm.exports.records(member, data.type_id, data.fmt, titles(), data.archived)
+        kept, _said = await ff.pruned(crm, CardKind.RECORD, ff.unpack(data.f), data.type_id)
+        return await crm.exports.records(
+            member, data.type_id, data.fmt, titles(), data.archived, kept
+        )
     query = ClientFilter(with_archive=True)  # /export: the whole base, the archive marked
     if data.from_list:
         origin = callback.message.message_id if callback.message else 0
         chosen = await recall(state, origin)
         if chosen is None:
             return None
-        query = to_client_filter(chosen, member, crm.clock.now())
+        kept, _said = await ff.pruned(crm, CardKind.CLIENT, chosen.fields)  # a field deleted
+        query = to_client_filter(replace(chosen, fields=kept), member, crm.clock.now())
     statuses = {s.code: status_name(s) for s in await crm.settings.statuses()}
     return await crm.exports.clients(member, query, data.fmt, titles(), statuses)

@@ -20,6 +20,7 @@ from crm.parsing.fields import FILTER_TYPES
 from crm.parsing.search_text import shows
 from crm.record_queries import RecordFilter
 from crm.service import Crm
+from handlers.imports.callbacks import ExportCb, ExportWhat
 from handlers.kit import field_filters as ff
 from handlers.kit.dialogs import DialogData
 from handlers.kit.keyboards import cancel_to
@@ -55,8 +56,12 @@ def with_filter(filters: tuple[FieldFilter, ...], field_id: int, new: FieldFilte
     """The packed filters with this field's replaced; refused when they no longer fit."""
     packed = ff.pack(ff.with_filter(filters, field_id, new))
     widest = RecordListCb(action=RecList.SHOW, type_id=10**9, page=10**4, archived=True, f=packed)
+    export = ExportCb(
+        what=ExportWhat.RECORDS, from_list=True, type_id=10**9, archived=True, f=packed
+    )
     try:  # aiogram refuses to pack more than Telegram keeps
         widest.pack()
+        export.pack()
     except ValueError:
         raise InvalidInput(ErrorCode.TOO_MANY_FILTERS) from None
     return packed

@@ -111,7 +111,7 @@ def list_screen(
     rows.append(
         [
             button(_("🔍 Find"), cb(Ent.SEARCH, type_id=record_type.id, item=int(archived))),
-            export_button(ExportWhat.RECORDS, type_id=record_type.id, archived=archived),
+            export_button(ExportWhat.RECORDS, type_id=record_type.id, archived=archived, f=packed),
         ]
     )
     if packed:

@@ -1,0 +1,57 @@
+"""An export from a list filtered by custom fields holds what the list shows: a record
+list's export its filtered records; a client list's export, once a filtered field is
+deleted, the clients the list shows without that filter."""
+
+from __future__ import annotations
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.cards import CardKind
+from crm.parsing.fields import FieldType
+from tests.client_helpers import make_client
+from tests.conftest import OWNER_ID
+from tests.test_exports_flow import export_from
+from tests.test_field_filters_flow import client_fields, fill, owner_of
+
+
+async def test_a_record_list_filtered_by_a_field_exports_its_records(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    me = await owner_of(app)
+    async with app.crm.open() as crm:
+        products = await crm.record_types.take_starter(me, "products")
+        kind = await crm.fields.define(
+            me,
+            CardKind.RECORD,
+            "Kind",
+            FieldType.CHOICE,
+            record_type_id=products.id,
+            options=["Frozen", "Hot"],
+        )
+        for title, sort in (("Ice", "Frozen"), ("Steam", "Hot"), ("Snow", "Frozen")):
+            await crm.records.create(me, products.id, title, {kind.id: sort})
+    await owner_en.send("/records")
+    await owner_en.press("Products")
+    await owner_en.press("🧩 Fields")
+    await owner_en.press("Kind")
+    await owner_en.press("Hot")
+    rows = await export_from(owner_en, "Excel (.xlsx)")
+    assert [row[1] for row in rows[1:]] == ["Steam"]
+
+
+async def test_a_client_list_export_drops_a_deleted_fields_filter(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    fields = await client_fields(app)
+    anna = await make_client(app, OWNER_ID, "Anna")
+    await make_client(app, OWNER_ID, "Boris")
+    await fill(app, anna.id, fields, Line="Ice")
+    await owner_en.send("/clients")
+    await owner_en.press("🔎 Filters")
+    await owner_en.press("🧩 Fields")
+    await owner_en.press("Line")
+    await owner_en.press("Ice")
+    async with app.crm.open() as crm:
+        await crm.fields.delete(await owner_of(app), fields["Line"].id)
+    rows = await export_from(owner_en, "Excel (.xlsx)")
+    assert sorted(str(row[1]) for row in rows[1:]) == ["Anna", "Boris"]
