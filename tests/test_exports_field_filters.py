@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.simulator import SimulatedUser
-from crm.cards import CardKind
+from crm.cards import CardKind, CardRef
 from crm.parsing.fields import FieldType
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
@@ -55,3 +55,27 @@ async def test_a_client_list_export_drops_a_deleted_fields_filter(
         await crm.fields.delete(await owner_of(app), fields["Line"].id)
     rows = await export_from(owner_en, "Excel (.xlsx)")
     assert sorted(str(row[1]) for row in rows[1:]) == ["Anna", "Boris"]
+
+
+async def test_a_deal_list_export_drops_a_deleted_fields_filter(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    me = await owner_of(app)
+    client = await make_client(app, OWNER_ID, "Roga")
+    async with app.crm.open() as crm:
+        product = await crm.fields.define(
+            me, CardKind.DEAL, "Product", FieldType.CHOICE, options=["Ice", "Steam"]
+        )
+        for title, line in (("Cubes", "Ice"), ("Sauna", "Steam")):
+            deal = await crm.deals.create(me, client.id, 0, title)
+            await crm.field_values.set(me, CardRef(CardKind.DEAL, deal.id), product.id, line)
+    await owner_en.send("/deals")
+    await owner_en.press("🧩 Fields")
+    await owner_en.press("Product")
+    [overview] = await owner_en.press("Ice")
+    assert "Open: 1" in overview.text
+    async with app.crm.open() as crm:
+        await crm.fields.delete(me, product.id)
+    rows = await export_from(owner_en, "Excel (.xlsx)")
+    titles = {str(cell) for row in rows[1:] for cell in row}
+    assert {"Cubes", "Sauna"} <= titles, rows

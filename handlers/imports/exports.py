@@ -110,6 +110,8 @@ async def make(
         month = month_range(crm.clock.now(), member.timezone)
         labels = {code: name for code, name in stages.items() if code}
         filters = parse_filters(data.f)
+        kept, _said = await ff.pruned(crm, CardKind.DEAL, filters.fields)  # a field deleted
+        filters = replace(filters, fields=kept)
         return await crm.exports.deals(member, data.fmt, titles(), labels, filters, month)
     if data.what == ExportWhat.TASKS:
         priorities = {p: priority_name(p) for p in PRIORITIES}
