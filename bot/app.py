@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.api_session import ApiSession
+from bot.chat_locks import KeptChatLocks
 from bot.config import Settings
 from bot.flood import FloodControl
 from bot.fsm_keys import DestinyKeys
@@ -152,7 +153,8 @@ def build_app(
         settings.default_language,
         fsm_storage,
         ledger,
-        # A chat's lock held by an instance that was killed frees itself after this.
+        # A chat's lock held by an instance that was killed frees itself after this;
+        # a live one keeps extending it while its update runs.
         lock_seconds=max(5.0, 2 * settings.update_takeover_seconds),
         under_way=under_way,
     )
@@ -186,7 +188,7 @@ def build_dispatcher(
     # One update at a time per chat and user: a button pressed twice in quick
     # succession is handled twice in order, never at once.
     isolation = (
-        storage.create_isolation(lock_kwargs={"timeout": lock_seconds})
+        KeptChatLocks(storage.redis, storage.key_builder, lock_seconds)
         if isinstance(storage, RedisStorage)
         else SimpleEventIsolation()
     )
