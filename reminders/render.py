@@ -6,6 +6,7 @@ the meantime is not reminded at all.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
@@ -29,6 +30,8 @@ from reminders.group_views import group_text
 from reminders.render_types import Rendered
 from reminders.team_notices import member_changed, missed_reminders
 from storage.models import Role
+
+log = logging.getLogger(__name__)
 
 TASK_KINDS = (*TASK_REMINDERS, OutboxKind.TASK_ASSIGNED)
 
@@ -130,7 +133,19 @@ async def _nightly_backup(
     reader = await crm.members.get_active(chat_id)
     if reader is None or reader.role != Role.OWNER:
         return None
-    made = await crm.backups.nightly(reader)
+    try:
+        made = await crm.backups.nightly(reader)
+    except OSError as error:  # BACKUP_DIR unwritable, not a folder, the disk full
+        log.warning("the nightly backup failed: %s", error)
+        return Rendered(
+            Text(
+                _(
+                    "🗄 Tonight's backup failed: {reason}. Check the server's free space and "
+                    "that BACKUP_DIR in the bot's settings (.env), if set, is a folder the "
+                    "bot can write to. The next one is made tomorrow night."
+                ).format(reason=str(error))
+            )
+        )
     size = megabytes(made.size)
     if made.path is not None:
         return Rendered(

@@ -7,6 +7,7 @@ import io
 import os
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -241,3 +242,27 @@ def test_prune_removes_only_stale_parts_of_ours(tmp_path: Path) -> None:
     removed = crm.backups.prune(tmp_path, 1, now=now)
     assert [p.name for p in removed] == [".kartoteka-2026-01-01-030000.zip.aaaaaaaaaaaa.part"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(list(ages)[1:])
+
+
+async def test_a_backup_dir_that_cannot_be_written_is_told_to_the_owner_once(
+    app: App,
+    owner_en: SimulatedUser,
+    clock: ManualClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """BACKUP_DIR under a regular file (or unwritable, or the disk full): the owner hears
+    why, and the row is settled, not tried again every half hour for ever."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setattr(app.crm, "config", replace(app.crm.config, backup_dir=str(blocker / "b")))
+    await set_hour(owner_en, "03:00")
+    clock.set(NIGHT)
+    for _ in range(3):
+        await app.ticker.tick()
+        clock.advance(timedelta(minutes=31))
+    told = [m.text for m in owner_en.chat_messages() if "backup failed" in (m.text or "")]
+    assert len(told) == 1, told
+    assert "Tonight's backup failed: [Errno 20] Not a directory" in told[0]
+    assert "BACKUP_DIR" in told[0]
+    assert documents(owner_en) == []
