@@ -5,10 +5,10 @@ Per row: sent → marked sent; 429 → everything pauses for ``retry_after`` and
 the row waits as long; 403 → the reader blocked the bot: they are marked
 unreachable and their pending rows are dropped; a group made a supergroup → its
 binding and pending rows move to the new id; network errors and 5xx → retried
-with growing back-off (at most ten minutes apart), given up after ``MAX_ATTEMPTS``
-once ``MAX_OUTAGE`` has passed since the row was queued, so that reminders due
+with growing back-off, given up only after a long outage, so that reminders due
 while the server cannot reach Telegram go out when it can; any other refusal →
-given up.
+given up; an error nobody foresaw → retried a few times, then given up
+(``reminders.settle``).
 
 A drain keeps going until nothing is due, claiming the next batch while the
 current one still waits for its slots, so it never idles between batches.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import timedelta
 
 from aiogram import Bot
@@ -41,14 +42,11 @@ from crm.service import CrmFactory
 from reminders.limits import PACED, RateLimits
 from reminders.render import UnknownKind, render
 from reminders.render_types import Rendered
-from reminders.too_long import CAPTION_LIMIT, TEXT_LIMIT, within_limit
+from reminders.settle import Settle, method_for
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-MAX_OUTAGE = timedelta(hours=24)
-"""How long network errors and 5xx are retried, however many tries that takes."""
 # A slot further away than this is not waited for: the row is looked at again later.
 MAX_WAIT_SECONDS = 2.0
 # A message is rendered this long before its slot, from the data as it is then.
@@ -57,10 +55,6 @@ RENDER_AHEAD_SECONDS = 0.5
 # held up together (the event loop was busy) wake together and go one at a time, so the
 # last of them waits several times; on a test's frozen clock this ends the waiting.
 ADMIT_TRIES = 100
-
-
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2 ** max(attempts, 0) * 5, 600))
 
 
 class OutboxSender:
@@ -87,6 +81,7 @@ class OutboxSender:
         self._refill_at = max(1, batch_size // 4)
         # Database work at once (rendering, settling); waiting for a slot takes none.
         self._concurrency = asyncio.Semaphore(concurrency)
+        self._settle = Settle(crm_factory, self._concurrency)
         self._draining = asyncio.Lock()
         # Chats that answered 403, and when (loop time): rows already on their way to
         # them when it came are dropped; the database has failed them meanwhile.
@@ -143,9 +138,12 @@ class OutboxSender:
         row = rows[0]
         try:
             return await self._deliver_row(row, rows[1:])
-        except Exception:
-            # The row keeps its lease and is looked at again when it runs out.
+        except Exception as error:
             log.exception("outbox row %s failed unexpectedly", row.id)
+            # Unrecorded (the database away too), the row keeps its lease and is looked
+            # at again when it runs out.
+            with suppress(Exception):
+                await self._settle.broken(row, f"{type(error).__name__}: {error}")
             return False
 
     async def _deliver_row(self, row: OutboxMessage, others: list[OutboxMessage]) -> bool:
@@ -176,20 +174,7 @@ class OutboxSender:
             return False
         # Built now, so that between the last check of the limits and the request
         # there is as little as possible.
-        method: SendMessage | SendDocument
-        if message.document is not None:
-            method = SendDocument(
-                chat_id=row.chat_id,
-                document=message.document,
-                **within_limit(message.text.as_caption_kwargs(), "caption", CAPTION_LIMIT),
-                reply_markup=message.reply_markup,
-            )
-        else:
-            method = SendMessage(
-                chat_id=row.chat_id,
-                **within_limit(message.text.as_kwargs(), "text", TEXT_LIMIT),
-                reply_markup=message.reply_markup,
-            )
+        method = method_for(row, message)
         await _sleep_until(loop, slot)  # rendered (a backup made): it goes, stopping or not
         if self._blocked.get(row.chat_id, -1.0) >= started:
             return False  # the chat blocked the bot meanwhile: its rows are failed already
@@ -241,16 +226,10 @@ class OutboxSender:
         except TelegramForbiddenError as error:
             log.info("chat %s blocked the bot; its messages are dropped", row.chat_id)
             self._note_blocked(row.chat_id)
-            async with self._concurrency, self._factory.open(background=True) as crm:
-                await crm.outbox.mark_unreachable(row.chat_id)
-                await crm.outbox.give_up(row.id, str(error))
+            await self._settle.unreachable(row, str(error))
             return False
         except (TelegramNetworkError, TelegramServerError) as error:
-            queued_for = self._factory.clock.now() - row.created_at
-            if row.attempts + 1 >= MAX_ATTEMPTS and queued_for >= MAX_OUTAGE:
-                await self._give_up(row, str(error))
-            else:
-                await self._later(row, backoff(row.attempts), str(error))
+            await self._settle.unsent(row, str(error))
             return False
         except TelegramBadRequest as error:
             log.warning("outbox row %s cannot be sent: %s", row.id, error)
@@ -284,12 +263,10 @@ class OutboxSender:
     async def _later(
         self, row: OutboxMessage, delay: timedelta, reason: str, count: bool = True
     ) -> None:
-        async with self._concurrency, self._factory.open(background=True) as crm:
-            await crm.outbox.retry_later(row.id, delay, reason, count=count)
+        await self._settle.later(row, delay, reason, count)
 
     async def _give_up(self, row: OutboxMessage, reason: str, chat_id: int | None = None) -> None:
-        async with self._concurrency, self._factory.open(background=True) as crm:
-            await crm.outbox.give_up(row.id, reason, chat_id)
+        await self._settle.give_up(row, reason, chat_id)
 
 
 async def _sleep_until(loop: asyncio.AbstractEventLoop, moment: float) -> None:

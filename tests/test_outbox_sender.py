@@ -20,19 +20,23 @@ from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
+    TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.methods import SendMessage
 from sqlalchemy import select
 
+import reminders.sender
 from bot.app import App
 from bot.i18n import build_i18n
 from bot.offline import OfflineSession
 from crm.clock import ManualClock
 from crm.outbox import Outbox, enqueue
 from reminders.limits import RateLimits
-from reminders.sender import MAX_ATTEMPTS, MAX_OUTAGE, MAX_WAIT_SECONDS, OutboxSender, backoff
+from reminders.sender import MAX_WAIT_SECONDS, OutboxSender
+from reminders.settle import MAX_ATTEMPTS, MAX_OUTAGE, backoff
 from storage.engine import create_session_factory, write_transaction
 from storage.models import OutboxMessage, User
 from tests.conftest import OWNER_ID, Joiner
@@ -434,6 +438,59 @@ async def test_what_cannot_be_sent_is_given_up_at_once(
     time.advance(60 * 60)
     assert await sender.drain_once() == 0
     assert len(sends(session)) == requests
+
+
+def renderer_bug(monkeypatch: pytest.MonkeyPatch, session: OfflineSession) -> None:
+    async def broken(*args: object) -> None:
+        raise KeyError("title")
+
+    monkeypatch.setattr(reminders.sender, "render", broken)
+
+
+def answered(error: TelegramAPIError) -> Callable[[pytest.MonkeyPatch, OfflineSession], None]:
+    def arrange(monkeypatch: pytest.MonkeyPatch, session: OfflineSession) -> None:
+        for _ in range(MAX_ATTEMPTS):
+            session.answer_next(error, SendMessage)
+
+    return arrange
+
+
+@pytest.mark.parametrize(
+    ("arrange", "named"),
+    [
+        (renderer_bug, "KeyError: 'title'"),
+        (answered(TelegramNotFound(owner_message(), "Not Found")), "TelegramNotFound"),
+        (answered(TelegramUnauthorizedError(owner_message(), "Unauthorized")), "Unauthorized"),
+    ],
+    ids=["renderer-bug", "not-found", "unauthorized"],
+)
+async def test_an_unforeseen_error_is_retried_with_backoff_then_given_up(
+    app: App,
+    session: OfflineSession,
+    sender: OutboxSender,
+    time: Time,
+    monkeypatch: pytest.MonkeyPatch,
+    arrange: Callable[[pytest.MonkeyPatch, OfflineSession], None],
+    named: str,
+) -> None:
+    """Not left leased and retried for ever without a trace: each try is counted, its
+    error kept on the row, and after MAX_ATTEMPTS the row is given up."""
+    await put(app, "odd")
+    arrange(monkeypatch, session)
+    for attempts in range(1, MAX_ATTEMPTS):
+        assert await sender.drain_once() == 0
+        row = (await outbox(app))["odd"]
+        assert (row.sent_at, row.failed_at, row.attempts) == (None, None, attempts)
+        assert row.claimed_by is None
+        assert row.next_attempt_at == time.clock.now() + backoff(attempts - 1)
+        assert named in (row.last_error or "")
+        time.advance(backoff(attempts - 1).total_seconds())
+    assert await sender.drain_once() == 0
+    row = (await outbox(app))["odd"]
+    assert row.failed_at == time.clock.now()
+    assert row.sent_at is None
+    time.advance(60 * 60)
+    assert await sender.drain_once() == 0
 
 
 # --- limits and concurrency -----------------------------------------------------------

@@ -35,7 +35,8 @@ from crm.parsing.when import parse_when
 from handlers.tasks.callbacks import TaskCb
 from reminders.limits import RateLimits
 from reminders.scheduler import Ticker, build_scheduler
-from reminders.sender import OutboxSender, backoff
+from reminders.sender import OutboxSender
+from reminders.settle import backoff
 from storage.engine import create_session_factory, write_transaction
 from storage.models import OutboxMessage, Task, User
 from tests.conftest import START, make_settings
