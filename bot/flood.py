@@ -25,6 +25,7 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextR
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiohttp import ClientConnectorError, ConnectionTimeoutError, ServerDisconnectedError
 
 from reminders.limits import PACED, RateLimits
 
@@ -32,8 +33,17 @@ log = logging.getLogger(__name__)
 
 GIVE_UP_AFTER = 30.0
 NETWORK_TRIES = 4
-# Connection failures that happen before a request leaves this machine.
-_NEVER_SENT = ("ClientConnectorError", "ClientConnectionError", "ServerDisconnectedError")
+# Connection failures that happen before a request leaves this machine: by the type of
+# aiohttp's error under aiogram's (DNS, certificate, SSL and proxy failures are kinds of
+# ClientConnectorError), else by the name aiogram's message starts with.
+_NEVER_SENT_TYPES = (ClientConnectorError, ServerDisconnectedError, ConnectionTimeoutError)
+_NEVER_SENT = (
+    "ClientConnector",
+    "ClientConnectionError",
+    "ClientProxyConnectionError",
+    "ClientSSLError",
+    "ServerDisconnectedError",
+)
 _SENDS = ("Send", "Copy", "Forward")
 
 
@@ -43,7 +53,9 @@ def repeatable(method: TelegramMethod[Any], error: TelegramNetworkError | None) 
     if not name.startswith(_SENDS):
         return True  # edits, answers, chat actions, reads and deletes repeat harmlessly
     if isinstance(error, TelegramNetworkError):
-        return error.message.startswith(_NEVER_SENT)
+        return isinstance(error.__cause__, _NEVER_SENT_TYPES) or error.message.startswith(
+            _NEVER_SENT
+        )
     return False  # a 5xx after a send: it may have arrived
 
 

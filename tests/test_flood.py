@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import socket
+import ssl
 from typing import Any
 
 import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
+from aiohttp import (
+    ClientConnectorCertificateError,
+    ClientConnectorDNSError,
+    ClientConnectorError,
+    ClientConnectorSSLError,
+    ClientOSError,
+    ClientProxyConnectionError,
+    ConnectionTimeoutError,
+    ServerDisconnectedError,
+    SocketTimeoutError,
+)
+from aiohttp.client_reqrep import ConnectionKey
 from sqlalchemy import func, select
 
 from bot.app import App
@@ -124,6 +138,42 @@ def test_what_is_repeated_after_a_network_error(
 ) -> None:
     network = TelegramNetworkError(method=method, message=error) if error else None
     assert repeatable(method, network) is expected
+
+
+_KEY = ConnectionKey("api.telegram.org", 443, True, True, None, None, None)
+
+
+def _from_aiohttp(error: Exception, method: TelegramMethod[Any]) -> TelegramNetworkError:
+    """``error`` as aiogram's session raises it: named in the message, the cause kept."""
+    message = "Request timeout error" if isinstance(error, TimeoutError) else None
+    try:
+        raise TelegramNetworkError(
+            method=method, message=message or f"{type(error).__name__}: {error}"
+        ) from error
+    except TelegramNetworkError as raised:
+        return raised
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (ClientConnectorError(_KEY, ConnectionRefusedError(111, "refused")), True),
+        (ClientConnectorDNSError(_KEY, socket.gaierror(-3, "name resolution")), True),
+        (ClientConnectorCertificateError(_KEY, ssl.SSLCertVerificationError("bad")), True),
+        (ClientConnectorSSLError(_KEY, ssl.SSLError("handshake")), True),
+        (ClientProxyConnectionError(_KEY, OSError(111, "proxy refused")), True),
+        (ConnectionTimeoutError("Connection timeout to host"), True),
+        (ServerDisconnectedError(), True),
+        (ClientOSError(104, "Connection reset by peer"), False),  # the request may be out
+        (SocketTimeoutError("Timeout on reading data from socket"), False),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else None,
+)
+def test_a_new_message_is_repeated_only_when_the_connection_was_never_made(
+    error: Exception, expected: bool
+) -> None:
+    method = SendMessage(chat_id=1, text="x")
+    assert repeatable(method, _from_aiohttp(error, method)) is expected
 
 
 async def test_a_server_error_on_a_new_message_is_not_repeated() -> None:
