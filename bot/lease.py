@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +85,12 @@ class RedisLeases:
         return bool(await self._redis.set(key, self.holder, nx=True, ex=7 * 24 * 3600))
 
     async def release_all(self) -> None:
-        for key in list(self._held):
-            await self._release(keys=[key], args=[self.holder])
-        self._held.clear()
+        held, self._held = list(self._held), set()
+        try:
+            for key in held:
+                await self._release(keys=[key], args=[self.holder])
+        except RedisError as error:  # they run out by themselves
+            log.warning("leases not released, Redis unreachable (%s)", type(error).__name__)
 
 
 Job = Callable[[], Awaitable[Any]]

@@ -280,6 +280,14 @@ class RedisUpdateQueue:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopped.wait(), timeout=2.0)
         finished = await self._runner.wait(within)
-        await self._forget_finished()
-        await self._redis.delete(self._alive_key(self._name))
+        try:
+            await self._forget_finished()
+            await self._redis.delete(self._alive_key(self._name))
+        except RedisError as error:  # the rest of the shutdown goes on
+            log.warning(
+                "Redis unreachable while stopping (%s): %d handled updates stay in the "
+                "journal, to be handled again by whoever takes it over",
+                type(error).__name__,
+                len(self._finished),
+            )
         return finished

@@ -22,6 +22,7 @@ from aiogram.methods import SendMessage, TelegramMethod
 from redis.asyncio import Redis
 
 from bot.app import App
+from bot.lease import RedisLeases
 from bot.offline import OfflineSession
 from bot.updates import RedisUpdateQueue, UpdateRunner
 from tests.cluster import message_update, wait_until
@@ -265,6 +266,35 @@ async def test_an_update_finished_before_the_journal_first_reached_redis_is_not_
     finally:
         with contextlib.suppress(Exception):
             await a.stop(5)
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await through_proxy.aclose()
+        async with Redis.from_url(f"{REDIS_URL.rstrip('/')}/0") as cleanup:
+            keys = [key async for key in cleanup.scan_iter(f"{prefix}:*")]
+            if keys:
+                await cleanup.delete(*keys)
+
+
+async def test_a_stop_while_redis_is_away_finishes_the_shutdown(
+    app: App, proxy: Proxy, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SIGTERM with Redis out of reach: the journal's stop and the leases' release log
+    it and return, so the shutdown goes on (the outbox sender stopped, its rows given
+    back) instead of ending in Redis's ConnectionError."""
+    prefix = f"kt-journal-{uuid.uuid4().hex[:8]}"
+    through_proxy = Redis.from_url(f"redis://127.0.0.1:{proxy.port}/0", decode_responses=True)
+    a = RedisUpdateQueue(UpdateRunner(app.dispatcher, app.bot), through_proxy, prefix, "a", 6.0)
+    leases = RedisLeases(through_proxy, prefix, "a")
+    running = asyncio.create_task(a.run())
+    try:
+        assert await leases.hold("tick", 30)
+        assert await a.put(1, json.dumps(message_update(1, OWNER_ID, "/help")).encode())
+        await proxy.cut()
+        assert await a.stop(5) is True
+        await leases.release_all()
+        assert "Redis unreachable while stopping" in caplog.text
+        assert "leases not released" in caplog.text
+    finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
         await through_proxy.aclose()
