@@ -81,6 +81,13 @@ async def proxy() -> AsyncIterator[Proxy]:
         await running.cut()
 
 
+async def _forget(prefix: str) -> None:
+    async with Redis.from_url(f"{REDIS_URL.rstrip('/')}/0") as cleanup:
+        keys = [key async for key in cleanup.scan_iter(f"{prefix}:*")]
+        if keys:
+            await cleanup.delete(*keys)
+
+
 def slow_telegram(session: OfflineSession) -> Callable[[], list[SendMessage]]:
     """Telegram answering each request after a second, so an update is still being
     answered while Redis goes away; what it was asked to send the owner, to read."""
@@ -170,10 +177,7 @@ async def test_after_redis_came_back_an_update_is_handled_once(app: App, proxy: 
         await asyncio.gather(*running, return_exceptions=True)
         await through_proxy.aclose()
         await direct.aclose()
-        async with Redis.from_url(f"{REDIS_URL.rstrip('/')}/0") as cleanup:
-            keys = [key async for key in cleanup.scan_iter(f"{prefix}:*")]
-            if keys:
-                await cleanup.delete(*keys)
+        await _forget(prefix)
 
 
 async def test_an_update_finished_while_redis_was_away_is_not_handled_again(
@@ -228,10 +232,7 @@ async def test_an_update_finished_while_redis_was_away_is_not_handled_again(
                 await asyncio.gather(task, return_exceptions=True)
         await through_proxy.aclose()
         await direct.aclose()
-        async with Redis.from_url(f"{REDIS_URL.rstrip('/')}/0") as cleanup:
-            keys = [key async for key in cleanup.scan_iter(f"{prefix}:*")]
-            if keys:
-                await cleanup.delete(*keys)
+        await _forget(prefix)
 
 
 async def test_an_update_finished_before_the_journal_first_reached_redis_is_not_run_again(
@@ -269,10 +270,7 @@ async def test_an_update_finished_before_the_journal_first_reached_redis_is_not_
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
         await through_proxy.aclose()
-        async with Redis.from_url(f"{REDIS_URL.rstrip('/')}/0") as cleanup:
-            keys = [key async for key in cleanup.scan_iter(f"{prefix}:*")]
-            if keys:
-                await cleanup.delete(*keys)
+        await _forget(prefix)
 
 
 async def test_a_stop_while_redis_is_away_finishes_the_shutdown(
@@ -298,7 +296,4 @@ async def test_a_stop_while_redis_is_away_finishes_the_shutdown(
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
         await through_proxy.aclose()
-        async with Redis.from_url(f"{REDIS_URL.rstrip('/')}/0") as cleanup:
-            keys = [key async for key in cleanup.scan_iter(f"{prefix}:*")]
-            if keys:
-                await cleanup.delete(*keys)
+        await _forget(prefix)
