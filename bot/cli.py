@@ -128,8 +128,11 @@ async def run(settings: Settings) -> None:
     from bot.app import build_app
     from bot.runner import serve
     from bot.startup import announce_setup_code, prepare_database
+    from bot.web.server import check_port
     from handlers.menu.commands import publish_commands
 
+    if settings.http_port is not None:  # before anything is announced or published
+        check_port(settings.web_host, settings.http_port)
     app = build_app(settings)
     try:
         try:

@@ -112,3 +112,11 @@ def redis_unavailable(reason: str) -> str:
         "Kartoteka cannot start: Redis at REDIS_URL does not answer ({reason}). Start "
         "Redis or correct REDIS_URL, then start again."
     ).format(reason=reason)
+
+
+def port_unavailable(host: str, port: int, reason: str) -> str:
+    return _(
+        "Kartoteka cannot start: the HTTP server cannot listen on WEB_PORT {port} at "
+        "WEB_HOST {host} ({reason}). Another program, or another copy of the bot, may be "
+        "using that port: stop it, or set WEB_PORT to a free port, then start again."
+    ).format(host=host, port=port, reason=reason)

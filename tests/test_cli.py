@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -228,3 +229,25 @@ def test_console_invitation_survives_a_restart_and_tells_the_owner(tmp_path: Pat
     assert "Добро пожаловать в команду!" in second.stdout
     # The owner's notice went out through the outbox, to chat 1.
     assert "bot → 1: User555 принял(а) приглашение" in second.stdout
+
+
+def test_an_occupied_web_port_exits_2_naming_it_before_anything_is_announced(
+    tmp_path: Path,
+) -> None:
+    """Checked before Redis, the database and Telegram are even asked: nothing is
+    announced or published by a start that cannot serve."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        run = kartoteka(
+            tmp_path,
+            "run",
+            DEFAULT_LANGUAGE="en",
+            BOT_TOKEN=VALID_LOOKING_TOKEN,
+            DATABASE_URL=UNREACHABLE_DB,
+            WEB_PORT=str(port),
+        )
+
+    assert_clean_exit(run, 2)
+    assert f"WEB_PORT {port}" in run.stderr
+    assert "Address already in use" in run.stderr
+    assert "DATABASE_URL" not in run.stderr

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TypeVar
 
 import aiohttp
+import aiohttp.web
 import pytest
 from aiogram import Bot
 from aiogram.methods import GetUpdates, SendMessage, TelegramMethod
@@ -17,9 +19,12 @@ from aiogram.types import Update
 from sqlalchemy import select
 
 from bot.app import App, build_app
+from bot.guards import SetupError
+from bot.i18n import build_i18n
 from bot.offline import OfflineSession
 from bot.runner import serve
 from bot.startup import prepare_database
+from bot.web.server import WebServer
 from bot.web.webhook import SECRET_HEADER
 from crm.outbox import OutboxKind, enqueue
 from storage.engine import create_session_factory, write_transaction
@@ -301,3 +306,18 @@ async def test_a_stop_mid_backlog_leaves_no_message_claimed_for_minutes(sqlite_u
     assert [row.id for row in unsent if row.claimed_by is not None] == []
     assert all(row.next_attempt_at <= app.crm.clock.now() for row in unsent)
     assert len(rows) - len(unsent) == sent()  # each message sent is marked, none twice
+
+
+async def test_a_port_taken_after_the_start_up_check_is_a_setup_error() -> None:
+    """The port checked free at start-up but taken before the server binds it: the same
+    message naming WEB_PORT, not a traceback."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        server = WebServer(aiohttp.web.Application(), "127.0.0.1", port)
+        i18n = build_i18n("en")  # as ``python -m bot`` runs
+        with (
+            i18n.context(),
+            i18n.use_locale("en"),
+            pytest.raises(SetupError, match=f"WEB_PORT {port}"),
+        ):
+            await server.start()

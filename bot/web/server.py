@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot import messages
 from bot.app import App
+from bot.guards import SetupError
 from bot.web.health import healthz, readyz_route
 from bot.web.metrics import metrics_route
 from bot.web.outage_log import OutageLog
@@ -68,6 +71,18 @@ def build_web_app(
     return web_app
 
 
+def check_port(host: str, port: int) -> None:
+    """A SetupError naming WEB_PORT when the HTTP server could not listen there: told
+    before the bot announces itself to anyone."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        socket.create_server((host, port), family=family).close()
+    except OSError as error:
+        raise SetupError(
+            messages.port_unavailable(host, port, error.strerror or str(error))
+        ) from error
+
+
 class WebServer:
     """Runs ``web_app`` on host:port until ``stop``."""
 
@@ -79,7 +94,13 @@ class WebServer:
     async def start(self) -> None:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as error:  # the port taken since ``check_port`` (or never checked)
+            await self._runner.cleanup()
+            raise SetupError(
+                messages.port_unavailable(self._host, self._port, error.strerror or str(error))
+            ) from error
         log.info("HTTP server listening on %s:%s", self._host, self._port)
 
     async def stop_listening(self) -> None:
