@@ -114,8 +114,8 @@ async def serve(app: App, username: str | None, stop: asyncio.Event | None = Non
             # aiogram's polling does not wait for the updates it handed to tasks: their
             # answers, and what they leave behind (the open card kept), come first.
             await app.under_way.finish(max(0.1, deadline - loop.time()))
-        if queue is not None and not await queue.stop(max(0.1, deadline - loop.time())):
-            log.warning("some updates did not finish in time; another instance takes them")
+        if queue is not None:  # what did not finish in time, it names
+            await queue.stop(max(0.1, deadline - loop.time()))
         if reader is not None:
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)

@@ -6,7 +6,8 @@ delivers twice is accepted once (its id is remembered for a day), and one an
 instance took but never finished (it was killed) is taken over by another
 once its heartbeat has been silent for ``takeover`` seconds, or at once by the
 same instance when it restarts under the same name. Without Redis (one
-instance) updates are handled in this process only.
+instance) updates are handled in this process only, and those still running at the
+shutdown's deadline are lost (Telegram had its answer): the log names them.
 
 Within an instance, one chat's updates are handled in the order they came;
 across instances the dispatcher's Redis isolation keeps one chat's updates
@@ -76,8 +77,9 @@ class UpdateRunner:
         self._bot = bot
         self._slots = asyncio.Semaphore(concurrency)
         self._chains: dict[int | None, asyncio.Task[None]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[asyncio.Task[None], object] = {}  # each with its update's id
         self.stopping = False
+        self.dropped: list[object] = []  # the ids of updates cut short by ``wait``
 
     async def start_one(self, update: dict[str, Any], done: Any = None) -> None:
         """Start handling ``update`` (waits for a free slot); ``done()`` is awaited after."""
@@ -85,12 +87,12 @@ class UpdateRunner:
         chat = chat_of(update)
         before = self._chains.get(chat) if chat is not None else None
         task = asyncio.create_task(self._handle(update, before, done))
-        self._tasks.add(task)
+        self._tasks[task] = update.get("update_id")
         if chat is not None:
             self._chains[chat] = task
 
         def _finished(finished: asyncio.Task[None]) -> None:
-            self._tasks.discard(finished)
+            self._tasks.pop(finished, None)
             if chat is not None and self._chains.get(chat) is finished:
                 del self._chains[chat]
 
@@ -116,10 +118,15 @@ class UpdateRunner:
         if not self._tasks:
             return True
         _done, pending = await asyncio.wait(set(self._tasks), timeout=within)
+        self.dropped = sorted((self._tasks.get(task) for task in pending), key=str)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         return not pending
+
+
+def _cut_short(runner: UpdateRunner, fate: str) -> None:
+    log.warning("updates %s did not finish in time; %s", ", ".join(map(str, runner.dropped)), fate)
 
 
 class LocalUpdateQueue:
@@ -145,7 +152,9 @@ class LocalUpdateQueue:
 
     async def stop(self, within: float) -> bool:
         self._runner.stopping = True
-        return await self._runner.wait(within)
+        if not (finished := await self._runner.wait(within)):  # Telegram had its 200
+            _cut_short(self._runner, "lost: without Redis no other instance takes them")
+        return finished
 
 
 class RedisUpdateQueue:
@@ -279,15 +288,12 @@ class RedisUpdateQueue:
         self._runner.stopping = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopped.wait(), timeout=2.0)
-        finished = await self._runner.wait(within)
+        if not (finished := await self._runner.wait(within)):
+            _cut_short(self._runner, "another instance takes them")
         try:
             await self._forget_finished()
             await self._redis.delete(self._alive_key(self._name))
         except RedisError as error:  # the rest of the shutdown goes on
-            log.warning(
-                "Redis unreachable while stopping (%s): %d handled updates stay in the "
-                "journal, to be handled again by whoever takes it over",
-                type(error).__name__,
-                len(self._finished),
-            )
+            # Handled updates left in the journal are handled again by whoever takes it.
+            log.warning("Redis unreachable while stopping: %r", error)
         return finished

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from bot.i18n import build_i18n
 from bot.offline import OfflineSession
 from bot.runner import serve
 from bot.startup import prepare_database
+from bot.updates import LocalUpdateQueue, UpdateRunner
 from bot.web.server import WebServer
 from bot.web.webhook import SECRET_HEADER
 from crm.outbox import OutboxKind, enqueue
@@ -321,3 +323,25 @@ async def test_a_port_taken_after_the_start_up_check_is_a_setup_error() -> None:
             pytest.raises(SetupError, match=f"WEB_PORT {port}"),
         ):
             await server.start()
+
+
+class _SlowDispatcher:
+    async def feed_raw_update(self, bot: Bot, update: dict[str, object]) -> None:
+        await asyncio.sleep(30)  # a handler stuck past the shutdown's deadline
+
+
+@pytest.mark.parametrize("update_ids", [[7], [8, 9]])
+async def test_without_redis_updates_cut_short_at_the_deadline_are_named_as_lost(
+    update_ids: list[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram got its 200 for them and no other instance exists to take them: the log
+    says which updates are lost, not that another instance takes them."""
+    runner = UpdateRunner(_SlowDispatcher(), Bot("1:offline", session=OfflineSession()))  # type: ignore[arg-type]
+    queue = LocalUpdateQueue(runner)
+    for update_id in update_ids:
+        await queue.put(
+            update_id, json.dumps(message_update(update_id, update_id, "/help")).encode()
+        )
+    assert await queue.stop(0.1) is False
+    assert f"updates {', '.join(map(str, update_ids))} did not finish in time; lost" in caplog.text
+    assert "another instance" not in caplog.text
