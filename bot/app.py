@@ -166,13 +166,20 @@ def build_app(
         Redis.from_url(settings.redis_url, decode_responses=True) if settings.redis_url else None
     )
     leases: Leases = (
-        RedisLeases(redis, settings.redis_prefix, settings.instance_name)
+        RedisLeases(redis, redis_prefix(settings, bot), settings.instance_name)
         if redis is not None
         else LocalLeases()
     )
     return App(
         settings, bot, dispatcher, engine, factory, i18n, sender, ticker, redis, leases, under_way
     )
+
+
+def redis_prefix(settings: Settings, bot: Bot) -> str:
+    """REDIS_PREFIX and the bot's id (its token's first part, known without asking
+    Telegram): two bots sharing a Redis keep their leases and update journals apart,
+    the instances of one bot share theirs."""
+    return f"{settings.redis_prefix}:{bot.id}"
 
 
 def build_dispatcher(

@@ -18,7 +18,7 @@ import signal
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.app import App
+from bot.app import App, redis_prefix
 from bot.lease import LeasedJobs
 from bot.startup import settle_heap
 from bot.updates import LocalUpdateQueue, RedisUpdateQueue, UpdateRunner
@@ -67,7 +67,7 @@ async def serve(app: App, username: str | None, stop: asyncio.Event | None = Non
             RedisUpdateQueue(
                 runner,
                 app.redis,
-                settings.redis_prefix,
+                redis_prefix(settings, app.bot),
                 settings.instance_name,
                 settings.update_takeover_seconds,
             )
