@@ -107,6 +107,25 @@ def test_a_card_number_cell(cell: object, number: int | None) -> None:
     assert card_number(cell) == number  # type: ignore[arg-type]
 
 
+async def there_and_back(
+    app: App, owner: SimulatedUser, button: str, card_id: int, column: str, wall: datetime
+) -> None:
+    """Exported by ``button`` (the card's ``column`` holds ``wall``, the reader's clock), the
+    card deleted, and the file sent back: the row makes a new card."""
+    await owner.send("/export")
+    [sent] = await owner.press(button)
+    assert sent.data is not None
+    if button.endswith("XLSX"):
+        [header, row] = rows_of(sent.data)
+        assert row[header.index(column)] == wall
+    else:
+        assert f",{wall:%Y-%m-%d %H:%M}".encode() in sent.data
+    async with app.crm.open() as crm:
+        await crm.client_edits.delete(await member(app, OWNER_ID), card_id)
+    await sent_back(owner, app, sent.data, "Skip them", sent.file or "clients")
+    assert "Created: 1" in owner.last_message().text
+
+
 @pytest.mark.parametrize("button", ["Clients · XLSX", "Clients · CSV"])
 async def test_archived_on_keeps_its_time_there_and_back(
     app: App, owner_en: SimulatedUser, clock: ManualClock, button: str
@@ -119,18 +138,25 @@ async def test_archived_on_keeps_its_time_there_and_back(
     async with app.crm.open() as crm:
         await crm.client_edits.set_archived(await member(app, OWNER_ID), vera.id, True)
     clock.set(archived + timedelta(days=3))
-    await owner_en.send("/export")
-    [sent] = await owner_en.press(button)
-    assert sent.data is not None
-    if button.endswith("XLSX"):
-        [header, row] = rows_of(sent.data)
-        assert row[header.index("Archived on")] == datetime(2026, 3, 5, 12, 17)
-    else:
-        assert b",2026-03-05 12:17" in sent.data
-    async with app.crm.open() as crm:
-        await crm.client_edits.delete(await member(app, OWNER_ID), vera.id)
-    await sent_back(owner_en, app, sent.data, "Skip them", sent.file or "clients")
-    assert "Created: 1" in owner_en.last_message().text
+    await there_and_back(
+        app, owner_en, button, vera.id, "Archived on", datetime(2026, 3, 5, 12, 17)
+    )
     async with create_session_factory(app.engine)() as session:
         [(name, at)] = (await session.execute(select(Client.name, Client.archived_at))).all()
     assert (name, at.replace(tzinfo=UTC)) == ("Вера", archived)
+
+
+@pytest.mark.parametrize("button", ["Clients · XLSX", "Clients · CSV"])
+async def test_created_keeps_its_time_there_and_back(
+    app: App, owner_en: SimulatedUser, clock: ManualClock, button: str
+) -> None:
+    """ "Created" holds the moment on the reader's clock (Moscow), and a card made again of the
+    row (deleted since) was created at that moment, not at the day's midnight in UTC."""
+    created = datetime(2026, 3, 5, 22, 41, tzinfo=UTC)  # 01:41 on the 6th in Moscow
+    clock.set(created)
+    vera = await make_client(app, OWNER_ID, "Вера")
+    clock.set(created + timedelta(days=3))
+    await there_and_back(app, owner_en, button, vera.id, "Created", datetime(2026, 3, 6, 1, 41))
+    async with create_session_factory(app.engine)() as session:
+        [(name, at)] = (await session.execute(select(Client.name, Client.created_at))).all()
+    assert (name, at.replace(tzinfo=UTC)) == ("Вера", created)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+from datetime import UTC
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import xlsxwriter
@@ -130,7 +132,8 @@ async def test_xlsx_with_excel_damage_and_create_anyway(app: App, owner_en: Simu
         owner = await crm.members.get_active(OWNER_ID)
         assert owner is not None
         [petr] = await crm.client_queries.search(owner, "Сидоров")
-        assert petr.created_at.date().isoformat() == "2024-01-05"
+        moscow = petr.created_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Moscow"))
+        assert moscow.isoformat() == "2024-01-05T00:00:00+03:00"  # the day on the owner's clock
         assert len(await crm.client_queries.search(owner, "903 555")) == 2
 
 

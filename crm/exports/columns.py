@@ -19,7 +19,8 @@ CLIENT_COLUMNS = (
     Column("source", "Source", width=16),
     Column("tags", "Tags", width=20),
     Column("manager", "Responsible", width=20),
-    Column("created_at", "Created", Kind.DATE, 12),
+    # /import reads "Created" and "Archived on" as moments in the reader's zone (as written).
+    Column("created_at", "Created", Kind.DATETIME, 17),
     Column("last_activity_at", "Last activity", Kind.DATETIME, 17),
     # Empty for an active client; /import reads a date (or yes) here as "to the archive", and
     # the moment (in the reader's zone, as written) as since when.

@@ -91,7 +91,7 @@ async def create_clients(session: AsyncSession, ctx: Context, drafts: list[RowDr
             "manager_id": ctx.manager_for(d),
             "custom_fields": dict(d.custom),
             "created_by": ctx.actor_id,
-            "created_at": d.came_at or ctx.now,
+            "created_at": _on_clock(d.came_at, ctx.zone) or ctx.now,
             "last_activity_at": ctx.now,
             "archived_at": (_on_clock(d.archived_at, ctx.zone) or ctx.now) if d.archived else None,
         }
@@ -226,7 +226,7 @@ async def create_deals(
                 "lost_reason": None,
                 "expected_close": None,
                 "created_by": ctx.actor_id,
-                "created_at": draft.came_at or ctx.now,
+                "created_at": _on_clock(draft.came_at, ctx.zone) or ctx.now,
                 "stage_changed_at": ctx.now,
                 "last_activity_at": ctx.now,
                 "closed_at": ctx.now if stage.kind != "open" else None,
