@@ -95,7 +95,7 @@ async def test_deals_and_tasks_money_and_dates(app: App, join: Joiner, clock: Ma
     assert rows[1][1:6] == ("Поставка", "Иван Петров", "Новый лид", 150500.0, "RUB")
     assert sheet.cell(2, 5).number_format == "#,##0.00"
     text = tasks.data.decode("utf-8-sig").splitlines()
-    assert text[0].split(";")[:3] == ["ID", "Task", "Due"]
+    assert text[0].split(";")[:3] == ["Task ID", "Task", "Due"]
     assert text[1].split(";")[1:3] == ["Позвонить", "03.03.2026 12:00"]
     assert text[1].split(";")[6] == "Поставка"
 

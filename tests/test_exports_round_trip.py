@@ -14,7 +14,7 @@ from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
 from crm.imports.rows import card_number
 from storage.engine import create_session_factory
-from storage.models import Client
+from storage.models import Client, Deal
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID
 from tests.test_exports_archive import a_base, exported, finished, rows_of
@@ -160,3 +160,53 @@ async def test_created_keeps_its_time_there_and_back(
     async with create_session_factory(app.engine)() as session:
         [(name, at)] = (await session.execute(select(Client.name, Client.created_at))).all()
     assert (name, at.replace(tzinfo=UTC)) == ("Вера", created)
+
+
+@pytest.mark.parametrize("fmt", ["XLSX", "CSV"])
+async def test_a_deals_export_sent_to_import_takes_no_deal_id_for_a_card_number(
+    app: App, owner_en: SimulatedUser, fmt: str
+) -> None:
+    """A deals export's id column holds deals' ids, named so that /import does not read them as
+    clients' card numbers: a deal of one Мария whose id is the other Мария's card's is not
+    the other's (two namesakes match no row by name: it makes a new card)."""
+    first = await make_client(app, OWNER_ID, "Мария", city="Тверь")
+    second = await make_client(app, OWNER_ID, "Мария")
+    async with app.crm.open() as crm:
+        deal = await crm.deals.create(await member(app, OWNER_ID), second.id, 500, "Поставка")
+    assert deal.id == first.id  # the case: a deal's id that is a namesake's card number
+    await owner_en.send("/export")
+    [sent] = await owner_en.press(f"Deals · {fmt}")
+    assert sent.data is not None
+    [screen] = await owner_en.send_document(sent.file or "deals", data=sent.data)
+    assert "1. Deal ID → — skip —" in screen.text
+    [preview] = await owner_en.press("Preview")
+    assert "New clients: 1" in preview.text
+    await owner_en.press("Fill in their empty fields")
+    await finished(app)
+    assert await cards(app) == [
+        (first.id, "Мария", "Тверь"),
+        (second.id, "Мария", None),
+        (second.id + 1, "Мария", None),
+    ]
+    async with create_session_factory(app.engine)() as session:
+        owners = await session.scalars(select(Deal.client_id).order_by(Deal.id))
+        assert list(owners) == [second.id, second.id + 1]  # the file's deal went to the new card
+
+
+@pytest.mark.parametrize(
+    ("language", "line"), [("en", "Task ID → — skip —"), ("ru", "ИД задачи → — пропустить —")]
+)
+async def test_a_tasks_export_sent_to_import_takes_no_task_id_for_a_card_number(
+    app: App, owner: SimulatedUser, clock: ManualClock, language: str, line: str
+) -> None:
+    """A tasks export's id column (tasks' ids, beside their clients' names) goes nowhere."""
+    maria = await make_client(app, OWNER_ID, "Мария")
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        await crm.members.set_language(me, language)
+        await crm.tasks.create(me, "Позвонить", clock.now(), client_id=maria.id)
+    await owner.send("/export")
+    [sent] = await owner.press("Tasks · CSV" if language == "en" else "Задачи · CSV")
+    assert sent.data is not None
+    [screen] = await owner.send_document("tasks.csv", data=sent.data)
+    assert f"1. {line}" in screen.text, screen.text

@@ -26,8 +26,10 @@ CLIENT_COLUMNS = (
     # the moment (in the reader's zone, as written) as since when.
     Column("archived_at", "Archived on", Kind.DATETIME, 17),
 )
+# Deals and tasks name their id column after themselves: /import takes an "ID" column for the
+# number of a client's card, and a deal's or task's id beside a client's name is not that.
 DEAL_COLUMNS = (
-    Column("id", "ID", Kind.NUMBER, 8),
+    Column("deal_id", "Deal ID", Kind.NUMBER, 8),
     Column("title", "Deal", width=28),
     Column("client", "Client", width=28),
     Column("stage", "Stage", width=16),
@@ -40,7 +42,7 @@ DEAL_COLUMNS = (
     Column("lost_reason", "Lost reason", width=20),
 )
 TASK_COLUMNS = (
-    Column("id", "ID", Kind.NUMBER, 8),
+    Column("task_id", "Task ID", Kind.NUMBER, 8),
     Column("title", "Task", width=36),
     Column("due_at", "Due", Kind.DATETIME, 17),
     Column("priority", "Priority", width=10),

@@ -48,7 +48,7 @@ def titles() -> dict[str, str]:
         "lost_reason": _("Lost reason"), "due_at": _("Due"), "priority": _("Priority"),
         "assignee": _("Assignee"), "deal": _("Deal"), "done_at": _("Done"),
         "linked_clients": _("Linked clients"), "linked_deals": _("Linked deals"),
-        "archived_at": _("Archived on"),
+        "archived_at": _("Archived on"), "deal_id": _("Deal ID"), "task_id": _("Task ID"),
     }  # fmt: skip
 
 
