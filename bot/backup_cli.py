@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import glob
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from pathlib import Path
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
+from crm.backups import prune_parts
 from storage.backup import BackupError, backup
 from storage.engine import create_engine
 from storage.restore import restore, table_counts, transfer
@@ -81,6 +83,9 @@ def explain(error: BackupError) -> str:
 
 
 async def _backup(url: str, path: Path) -> int:
+    # What a backup killed mid-way (here, or the nightly one) left in the folder: its room.
+    prune_parts(path.parent)
+    prune_parts(path.parent, name=glob.escape(path.name))
     engine = create_engine(url)
     try:
         manifest = await backup(engine, path, datetime.now(UTC))

@@ -36,6 +36,7 @@ FILE_PREFIX = "kartoteka-"
 # A backup being written (``storage.backup``'s ``.<name>.<random>.part``) is written to all
 # along; one untouched this long was left by a process killed mid-way (SIGKILL, power).
 STALE_PART_SECONDS = 3600
+OUR_NAMES = f"{FILE_PREFIX}*.zip"  # the nightly backups' (``file_name``), as a glob
 # Telegram lets a bot upload documents up to 50 MB.
 TELEGRAM_UPLOAD_LIMIT = 50 * 2**20
 
@@ -184,21 +185,22 @@ def prune(folder: Path, keep: int, now: float | None = None) -> list[Path]:
     Only files this bot names (``kartoteka-<time>.zip``) are looked at; their names
     sort by time.
     """
-    ours = sorted(p for p in folder.glob(f"{FILE_PREFIX}*.zip") if p.is_file())
+    ours = sorted(p for p in folder.glob(OUR_NAMES) if p.is_file())
     old = ours[: max(len(ours) - keep, 0)]
     for path in old:
         path.unlink(missing_ok=True)
     return old + prune_parts(folder, now)
 
 
-def prune_parts(folder: Path, now: float | None = None) -> list[Path]:
+def prune_parts(folder: Path, now: float | None = None, name: str = OUR_NAMES) -> list[Path]:
     """Remove the files of backups that were being written when their process was killed
     (SIGKILL, power: ``storage.backup``'s ``.kartoteka-<time>.zip.<random>.part``), once
     untouched for ``STALE_PART_SECONDS``, so one another process is writing now stays.
-    ``now``: the file system's time ages are measured from (``time.time()`` by default)."""
+    ``now``: the file system's time ages are measured from (``time.time()`` by default);
+    ``name``: a glob of the backups' names (``python -m bot backup FILE``: FILE's too)."""
     since = (time.time() if now is None else now) - STALE_PART_SECONDS
     stale = []
-    for part in sorted(folder.glob(f".{FILE_PREFIX}*.zip.*.part")):
+    for part in sorted(folder.glob(f".{name}.*.part")):
         try:
             if part.is_file() and part.stat().st_mtime < since:
                 part.unlink(missing_ok=True)

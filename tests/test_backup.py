@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import sqlite3
+import time
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -226,6 +228,28 @@ def test_cli_backup_restore_and_refusal(
     said = capsys.readouterr()
     assert "missing.zip нет" in said.err
     assert "Скопировано строк: " in said.out
+
+
+def test_cli_backup_removes_what_a_backup_killed_mid_way_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -m bot backup FILE`` writes through a hidden ``.part`` file as the nightly
+    backup does; one left by a backup killed mid-way (to FILE, or a nightly one) is removed
+    once an hour old, and one being written now, or another file's, stays."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'src.db'}")
+    monkeypatch.chdir(tmp_path)
+    assert main(["migrate"]) == 0
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    killed = [".b[1].zip.0123456789ab.part", ".kartoteka-2026-03-02-000000.zip.aaaaaaaaaaaa.part"]
+    left = [".b[1].zip.ba9876543210.part", ".other.zip.cccccccccccc.part", ".b1.zip.dd.part"]
+    hours_ago = time.time() - 2 * 3600
+    for name in [*killed, *left]:
+        (folder / name).write_bytes(b"PK half a backup")
+        if name != left[0]:  # that one is being written now
+            os.utime(folder / name, (hours_ago, hours_ago))
+    assert main(["backup", str(folder / "b[1].zip")]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*left, "b[1].zip"])
 
 
 def with_a_row_twice(good: Path, broken: Path, table: str) -> None:
