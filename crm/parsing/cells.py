@@ -23,6 +23,8 @@ _ODD_SPACES = str.maketrans(
 )
 _UNTIDY = re.compile(r"^\s|\s$|\s\s|[^\S ]|[\u00a0\u202f\u2007\u2009\u200b\ufeff]")
 _SCIENTIFIC = re.compile(r"^\s*[+]?\d+(?:[.,]\d+)?[eE][+]?\d+\s*$")
+# A number written out as a float (a CSV from pandas): '79161234567.0' is its digits.
+_FLOAT_TEXT = re.compile(r"^\+?\d{6,15}[.,]0+$")
 _PHONE_SPLIT = re.compile(r"[;,/\n]|\s{2,}")
 _EXTENSION = re.compile(r"\s*(?:доб\.?|ext\.?|x)\s*\d+\s*$", re.IGNORECASE)
 _EMAIL_SPLIT = re.compile(r"[;,\s]+")
@@ -82,7 +84,7 @@ def cell_phones(value: CellValue, region: str) -> tuple[list[str], list[str]]:
     """Phones of a cell in E.164, and the parts that are not phones.
 
     One cell may hold several numbers (``8 916 123-45-67, +7 495 …``); numbers
-    stored as numbers or in scientific notation are read as their digits; a
+    stored as numbers, in scientific notation or as float text are read as their digits; a
     ten-digit ``9…`` or an eleven-digit ``8…`` is a Russian number.
     """
     if value is None or isinstance(value, bool | date | time | timedelta):
@@ -95,6 +97,8 @@ def cell_phones(value: CellValue, region: str) -> tuple[list[str], list[str]]:
         if _SCIENTIFIC.match(text):
             digits = _number_digits(text)
             parts = [digits] if digits else [text]
+        elif _FLOAT_TEXT.match(text):
+            parts = [re.split(r"[.,]", text)[0]]
         else:
             parts = [part.strip() for part in _PHONE_SPLIT.split(text)]
     phones: list[str] = []
