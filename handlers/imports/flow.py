@@ -117,7 +117,23 @@ async def start_import(
         data["merged"] = [list(span) for span in table.merged]
     await state.set_state(ImportDialog.mapping)
     await state.set_data(cast(dict[str, Any], data))
-    await show(target, screen_of(data))
+    await shown(target, state, screen_of(data))
+
+
+async def shown(target: Message | CallbackQuery, state: FSMContext, screen: Screen) -> None:
+    """``screen`` shown as the import dialog's, its message kept: only its buttons act."""
+    message = await show(target, screen)
+    if message is not None:
+        await state.update_data(screen=message.message_id)
+
+
+async def on_screen(callback: CallbackQuery, state: FSMContext) -> bool:
+    """Whether the press is on the import dialog's own message: an earlier file's (or an
+    earlier import's) buttons are no longer active, whatever the dialog holds now."""
+    if await state.get_state() != ImportDialog.mapping.state:
+        return False
+    kept = (await state.get_data()).get("screen")
+    return kept is None or (callback.message is not None and callback.message.message_id == kept)
 
 
 def screen_of(data: ImportData) -> Screen:
@@ -138,7 +154,7 @@ async def typed_while_mapping(message: Message) -> None:
     )
 
 
-@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.COLUMN))
+@routes.callback_query(on_screen, ImportCb.filter(F.action == ImportAction.COLUMN))
 async def pick_column(callback: CallbackQuery, callback_data: ImportCb, state: FSMContext) -> None:
     data = cast(ImportData, await state.get_data())
     if not 0 <= callback_data.column < len(data["headers"]):
@@ -148,10 +164,10 @@ async def pick_column(callback: CallbackQuery, callback_data: ImportCb, state: F
     records = bool(data.get("type_id"))
     if data.get("may_define", False):
         extra[Target.NEW_FIELD] = ""
-    await show(callback, targets_screen(header, callback_data.column, extra, records))
+    await shown(callback, state, targets_screen(header, callback_data.column, extra, records))
 
 
-@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.TARGET))
+@routes.callback_query(on_screen, ImportCb.filter(F.action == ImportAction.TARGET))
 async def set_target(callback: CallbackQuery, callback_data: ImportCb, state: FSMContext) -> None:
     data = cast(ImportData, await state.get_data())
     target = callback_data.value
@@ -162,16 +178,16 @@ async def set_target(callback: CallbackQuery, callback_data: ImportCb, state: FS
         raise InvalidInput(ErrorCode.IMPORT_BAD_TARGET, target=target[:40])
     data["mapping"] = change(data["mapping"], callback_data.column, target)
     await state.update_data(mapping=data["mapping"])
-    await show(callback, screen_of(data))
+    await shown(callback, state, screen_of(data))
 
 
-@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.MAPPING))
+@routes.callback_query(on_screen, ImportCb.filter(F.action == ImportAction.MAPPING))
 async def back_to_mapping(callback: CallbackQuery, state: FSMContext) -> None:
     data = cast(ImportData, await state.get_data())
-    await show(callback, screen_of(data))
+    await shown(callback, state, screen_of(data))
 
 
-@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.PREVIEW))
+@routes.callback_query(on_screen, ImportCb.filter(F.action == ImportAction.PREVIEW))
 async def preview(
     callback: CallbackQuery, state: FSMContext, bot: Bot, crm: Crm, member: User
 ) -> None:
@@ -183,10 +199,10 @@ async def preview(
         counts = await crm.record_imports.preview(member, type_id, table, data["mapping"], choice)
     else:
         counts = await crm.imports.preview(member, table, data["mapping"], choice)
-    await show(callback, preview_screen(data["file_name"], counts, choice, bool(type_id)))
+    await shown(callback, state, preview_screen(data["file_name"], counts, choice, bool(type_id)))
 
 
-@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.REQUIRED))
+@routes.callback_query(on_screen, ImportCb.filter(F.action == ImportAction.REQUIRED))
 async def required_choice(
     callback: CallbackQuery,
     callback_data: ImportCb,
@@ -202,13 +218,13 @@ async def required_choice(
     await preview(callback, state, bot, crm, member)
 
 
-@routes.callback_query(ImportCb.filter(F.action == ImportAction.CANCEL))
+@routes.callback_query(on_screen, ImportCb.filter(F.action == ImportAction.CANCEL))
 async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await show(callback, Text(_("Import cancelled. Nothing was stored.")))
 
 
-@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.RUN))
+@routes.callback_query(on_screen, ImportCb.filter(F.action == ImportAction.RUN))
 async def run(
     callback: CallbackQuery,
     callback_data: ImportCb,

@@ -11,22 +11,21 @@ from aiogram.types import CallbackQuery
 
 from crm.service import Crm
 from handlers.imports.callbacks import ImportAction, ImportCb
-from handlers.imports.flow import screen_of
+from handlers.imports.flow import on_screen, screen_of, shown
 from handlers.imports.holds_views import holds_screen
-from handlers.imports.states import ImportData, ImportDialog
+from handlers.imports.states import ImportData
 from handlers.imports.targets import client_targets, record_targets
 from handlers.kit.routes import Routes
-from handlers.kit.screen import show
 
 routes = Routes(__name__)
 
 
-@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.WHAT))
-async def ask_what(callback: CallbackQuery, crm: Crm) -> None:
-    await show(callback, holds_screen(await crm.record_types.all()))
+@routes.callback_query(on_screen, ImportCb.filter(F.action == ImportAction.WHAT))
+async def ask_what(callback: CallbackQuery, state: FSMContext, crm: Crm) -> None:
+    await shown(callback, state, holds_screen(await crm.record_types.all()))
 
 
-@routes.callback_query(ImportDialog.mapping, ImportCb.filter(F.action == ImportAction.HOLDS))
+@routes.callback_query(on_screen, ImportCb.filter(F.action == ImportAction.HOLDS))
 async def holds(
     callback: CallbackQuery, callback_data: ImportCb, state: FSMContext, crm: Crm
 ) -> None:
@@ -42,4 +41,4 @@ async def holds(
         data["mapping"], data["fields"] = await record_targets(crm, type_id, data["headers"])
     data.pop("required", None)  # the rows lacking a required field are another question now
     await state.set_data(cast(dict[str, Any], data))
-    await show(callback, screen_of(data))
+    await shown(callback, state, screen_of(data))

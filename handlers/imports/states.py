@@ -24,4 +24,5 @@ class ImportData(TypedDict):
     formulas: NotRequired[list[list[int]]]  # [column, cells, first, last]: no results
     title: NotRequired[str]  # a title above the header, passed over
     merged: NotRequired[list[list[int]]]  # header cells merged over columns: first, last
+    screen: NotRequired[int]  # the message showing the dialog: others' buttons are stale
     required: NotRequired[str]  # rows lacking a required field: a RequiredChoice, once chosen

@@ -146,28 +146,31 @@ async def show(
     event: CallbackQuery | Message,
     text: Text | Screen,
     keyboard: InlineKeyboardMarkup | None = None,
-) -> None:
+) -> Message | None:
     """Edit the pressed message in place, or send the screen to the member's private chat.
 
     A screen that has not changed (Refresh, a button pressed twice) stays as it is:
-    Telegram refuses an edit to the same text and buttons.
+    Telegram refuses an edit to the same text and buttons. The message that shows the
+    screen now (None when it is not known: the pressed one is inaccessible) is returned.
     """
     if isinstance(text, Screen):
         keyboard = text.keyboard
         text = text.text
     if isinstance(event, Message):
-        await send(event, text, keyboard)
-        return
+        return await send(event, text, keyboard)
     message = event.message
     if isinstance(message, Message) and message.chat.type == "private":
         try:
             await message.edit_text(**text.as_kwargs(), reply_markup=keyboard)
-            return
+            return message
         except TelegramBadRequest as error:
             if not _sent_anew(error):
-                return
+                return message
     if event.bot is not None:
-        await event.bot.send_message(event.from_user.id, **text.as_kwargs(), reply_markup=keyboard)
+        return await event.bot.send_message(
+            event.from_user.id, **text.as_kwargs(), reply_markup=keyboard
+        )
+    return None
 
 
 async def edit_or_send(
@@ -200,11 +203,13 @@ def _sent_anew(error: TelegramBadRequest) -> bool:
     return True
 
 
-async def send(message: Message, text: Text, keyboard: InlineKeyboardMarkup | None = None) -> None:
+async def send(
+    message: Message, text: Text, keyboard: InlineKeyboardMarkup | None = None
+) -> Message:
     """A new screen in answer to a message: in the same chat if private, else in private."""
     if message.chat.type == "private" or message.from_user is None or message.bot is None:
-        await message.answer(**text.as_kwargs(), reply_markup=keyboard)
+        return await message.answer(**text.as_kwargs(), reply_markup=keyboard)
     else:
-        await message.bot.send_message(
+        return await message.bot.send_message(
             message.from_user.id, **text.as_kwargs(), reply_markup=keyboard
         )
