@@ -87,3 +87,23 @@ async def test_the_date_a_client_came_is_the_members_wall_time(
     assert deal_at is not None and deal_at.replace(tzinfo=UTC) == datetime(
         2025, 2, 1, 20, 30, tzinfo=UTC
     )
+
+
+async def test_a_file_no_row_of_which_can_be_read_offers_only_its_rejected_rows(
+    owner_en: SimulatedUser,
+) -> None:
+    data = "ФИО;Телефон\r\nОлег;звонить вечером\r\nАнна;123\r\n".encode()
+    await owner_en.send_document("f.csv", data=data)
+    [preview] = await owner_en.press("Preview ▶")
+    assert (
+        "Nothing in this file can be imported: not one of its rows can be read (rows: 2)."
+        in preview.text
+    )
+    assert "The first rows as they will be stored" not in preview.text
+    labels = [text for text, _data, _url in preview.buttons]
+    assert labels == ["Rejected rows, with why", "« Columns", "Cancel"]
+    [sent] = await owner_en.press("Rejected rows, with why", preview)
+    assert sent.data is not None and b"not a phone number" in sent.data
+    assert "Олег".encode() in sent.data and "Анна".encode() in sent.data
+    [done] = await owner_en.press("Cancel", preview)
+    assert done.text == "Import cancelled. Nothing was stored."

@@ -140,6 +140,7 @@ class RecordImports:
             existing=existing,
             in_file=repeats,
             rejected=len(work.rejected),
+            refused=work.rejected,
             deals=0,
             sample=work.drafts[:SAMPLE_ROWS],
             unmapped=required.unmapped(mapping, False),

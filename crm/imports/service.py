@@ -38,7 +38,7 @@ from crm.imports.plan import (
 )
 from crm.imports.reading import Table
 from crm.imports.required import Required, RequiredChoice
-from crm.imports.rows import RowDraft
+from crm.imports.rows import Rejected, RowDraft
 from crm.pace import Pace
 from crm.pipeline import Pipelines
 from crm.team_settings import TeamSettings
@@ -58,6 +58,7 @@ class Preview:
     sample: list[RowDraft] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)  # required fields with no column
     lacking: int = 0  # rows without a value for a required field
+    refused: list[Rejected] = field(default_factory=list)  # the rows that cannot be read
 
 
 class Imports:
@@ -124,6 +125,7 @@ class Imports:
             existing=existing,
             in_file=repeats,
             rejected=len(work.rejected),
+            refused=work.rejected,
             deals=sum(1 for d in work.drafts if d.has_deal),
             sample=work.drafts[:SAMPLE_ROWS],
             unmapped=required.unmapped(mapping, any(d.has_deal for d in work.drafts)),

@@ -23,6 +23,7 @@ class ImportAction(StrEnum):
     REQUIRED = "req"  # rows lacking a required field: ``value`` a RequiredChoice
     WHAT = "what"  # what the file holds: clients or records of which type?
     HOLDS = "holds"  # the answer: ``column`` a record type's id, 0 for clients
+    REJECTED = "rej"  # nothing can be imported: the file of the rows refused, with why
     CANCEL = "no"
 
 

@@ -21,14 +21,15 @@ from aiogram.utils.i18n import gettext as _
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from crm.imports.mapping import Target, change
 from crm.imports.plan import Policy
-from crm.imports.reading import MAX_BYTES
+from crm.imports.reading import MAX_BYTES, Table
 from crm.imports.required import RequiredChoice
+from crm.imports.service import Preview
 from crm.service import Crm, CrmFactory
 from crm.team_settings import can_change_settings
 from handlers.imports.callbacks import ImportAction, ImportCb
 from handlers.imports.formula_views import formulas_warning
 from handlers.imports.header_views import merged_note, title_note
-from handlers.imports.running import read_file, run_import
+from handlers.imports.running import read_file, run_import, send_rejected
 from handlers.imports.states import ImportData, ImportDialog
 from handlers.imports.targets import client_targets
 from handlers.imports.views import (
@@ -191,15 +192,24 @@ async def back_to_mapping(callback: CallbackQuery, state: FSMContext) -> None:
 async def preview(
     callback: CallbackQuery, state: FSMContext, bot: Bot, crm: Crm, member: User
 ) -> None:
+    data, _table, counts = await previewed(state, bot, crm, member)
+    choice = RequiredChoice(data["required"]) if data.get("required") else None
+    records = bool(data.get("type_id"))
+    await shown(callback, state, preview_screen(data["file_name"], counts, choice, records))
+
+
+async def previewed(
+    state: FSMContext, bot: Bot, crm: Crm, member: User
+) -> tuple[ImportData, Table, Preview]:
+    """The dialog, its file read again, and what importing it as mapped would do."""
     data = cast(ImportData, await state.get_data())
     table = await read_file(bot, data["file_id"], data["file_name"])
     choice = RequiredChoice(data["required"]) if data.get("required") else None
-    type_id = data.get("type_id", 0)
-    if type_id:
+    if type_id := data.get("type_id", 0):
         counts = await crm.record_imports.preview(member, type_id, table, data["mapping"], choice)
     else:
         counts = await crm.imports.preview(member, table, data["mapping"], choice)
-    await shown(callback, state, preview_screen(data["file_name"], counts, choice, bool(type_id)))
+    return data, table, counts
 
 
 @routes.callback_query(on_screen, ImportCb.filter(F.action == ImportAction.REQUIRED))
@@ -216,6 +226,18 @@ async def required_choice(
         raise InvalidInput(ErrorCode.IMPORT_BAD_TARGET, target=callback_data.value[:40])
     await state.update_data(required=callback_data.value)
     await preview(callback, state, bot, crm, member)
+
+
+@routes.callback_query(on_screen, ImportCb.filter(F.action == ImportAction.REJECTED))
+async def rejected_rows(
+    callback: CallbackQuery, state: FSMContext, bot: Bot, crm: Crm, member: User
+) -> None:
+    """Nothing of the file can be imported: the rows refused, with why, to fix and send."""
+    data, table, counts = await previewed(state, bot, crm, member)
+    await callback.answer()
+    chat = callback.message.chat.id if callback.message else callback.from_user.id
+    file = (data["file_name"], member.language)
+    await send_rejected(bot, chat, table, counts.refused, file)
 
 
 @routes.callback_query(on_screen, ImportCb.filter(F.action == ImportAction.CANCEL))

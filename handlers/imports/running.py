@@ -22,6 +22,7 @@ from crm.imports.plan import Policy
 from crm.imports.reading import Table, read_table
 from crm.imports.rejected import rejected_file
 from crm.imports.required import RequiredChoice
+from crm.imports.rows import Rejected
 from crm.service import CrmFactory
 from handlers.imports.states import ImportData
 from handlers.imports.views import progress_text, reason_text, result_screen
@@ -85,14 +86,23 @@ async def run_import(
     screen = result_screen(name, outcome, bool(data.get("type_id")), table.by_line)
     await edit_or_send(bot, chat_id, message_id, screen.text, screen.keyboard)
     if outcome.rejected:
-        rows = rejected_file(table, outcome.rejected, _("Reason"), reason_text, member.language)
-        await bot.send_document(
-            chat_id,
-            BufferedInputFile(rows, filename=f"rejected-{name.rsplit('.', 1)[0]}.csv"),
-            caption=_(
-                "Rows that were not imported, with the reason. Fix them and send the file again."
-            ),
-        )
+        await send_rejected(bot, chat_id, table, outcome.rejected, (name, member.language))
+
+
+async def send_rejected(
+    bot: Bot, chat_id: int, table: Table, rejected: list[Rejected], file: tuple[str, str]
+) -> None:
+    """The file of the ``rejected`` rows of ``table`` (the sent file's name, and the
+    member's language), with the reason of each."""
+    name, language = file
+    rows = rejected_file(table, rejected, _("Reason"), reason_text, language)
+    await bot.send_document(
+        chat_id,
+        BufferedInputFile(rows, filename=f"rejected-{name.rsplit('.', 1)[0]}.csv"),
+        caption=_(
+            "Rows that were not imported, with the reason. Fix them and send the file again."
+        ),
+    )
 
 
 async def read_file(bot: Bot, file_id: str, name: str) -> Table:

@@ -22,6 +22,7 @@ from handlers.imports.callbacks import (
     ImportCb,
 )
 from handlers.imports.holds_views import hidden_columns
+from handlers.imports.nothing_views import nothing_screen
 from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import MESSAGE_CHARS, Screen, fitted
 
@@ -176,6 +177,8 @@ def preview_screen(
     """``choice``: the member's answer for rows lacking a required field; until it is
     given (when there are such rows) it is asked instead of the duplicates' question."""
     asking = bool(preview.lacking) and choice is None
+    if not preview.sample and not asking:
+        return nothing_screen(file_name, preview)
     sample = [
         as_line(
             "• 🗄 " if draft.archived else "• ",  # a new card of it goes to the archive
