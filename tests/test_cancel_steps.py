@@ -12,10 +12,14 @@ from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.clients import ClientDraft
 from handlers.kit.callbacks import CancelCb, CancelStepCb
-from handlers.kit.cancel_steps import stamped, step_code
+from handlers.kit.cancel_steps import ASKED, stamped, step_code
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
-from tests.test_once_after_cancel import bot_of, english_owner  # noqa: F401  (the fixture)
+from tests.test_once_after_cancel import (  # noqa: F401  (the fixture)
+    bot_of,
+    english_owner,
+    redis_keys,
+)
 
 GONE = "That question is no longer open."
 
@@ -106,6 +110,7 @@ async def test_another_card_s_old_question_cancels_not_this_card_s(
     [boris] = await owner.send("/find Boris")
     [boris_question] = await owner.press("💬 Comment", boris)
     assert "Boris Orlov" in boris_question.text
+    assert await redis_keys(app, owner_id, ASKED) != [], "nothing was kept in Redis"
     await owner.press_data(cancel_of(anna_question.buttons), anna_question)
     assert owner.alert == GONE
     [added, *_rest] = await owner.send("Called back")

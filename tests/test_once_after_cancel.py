@@ -10,6 +10,7 @@ import random
 from collections.abc import AsyncIterator
 
 import pytest
+from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
 from bot.app import App, build_app
@@ -19,6 +20,7 @@ from bot.startup import prepare_database
 from crm.clients import ClientDraft
 from crm.clock import ManualClock
 from handlers.clients.callbacks import ClientCb
+from handlers.kit.once import SENT
 from storage.models import Client
 from tests.conftest import make_settings
 from tests.test_templates_flow import word_file
@@ -43,6 +45,7 @@ async def bot_of(
     url = REDIS_URL.rstrip("/") + "/14" if request.param == "redis" else None
     settings = make_settings(database_url, redis_url=url, owner_ids=(owner_id,))
     app = build_app(settings, session=OfflineSession(), clock=clock)
+    assert isinstance(app.dispatcher.storage, RedisStorage) == (url is not None)
     await prepare_database(app)
     try:
         yield app, owner_id
@@ -51,9 +54,17 @@ async def bot_of(
         if url is not None:
             redis = Redis.from_url(url)
             keys = [key async for key in redis.scan_iter(f"fsm:*{owner_id}*")]
-            assert keys, "nothing was kept in Redis"
-            await redis.delete(*keys)
+            if keys:
+                await redis.delete(*keys)
             await redis.aclose()
+
+
+async def redis_keys(app: App, owner_id: int, destiny: str) -> list[bytes] | None:
+    """The owner's keys of ``destiny`` in Redis; None with the memory storage."""
+    storage = app.dispatcher.storage
+    if not isinstance(storage, RedisStorage):
+        return None
+    return [key async for key in storage.redis.scan_iter(f"fsm:*{owner_id}*:{destiny}:*")]
 
 
 async def english_owner(app: App, owner_id: int) -> SimulatedUser:
@@ -84,3 +95,4 @@ async def test_a_send_button_pressed_again_after_cancel_is_already_sent(
     assert owner.alert == "Already sent."
     documents = [m for m in owner.chat_messages() if m.method == "SendDocument"]
     assert len(documents) == 1
+    assert await redis_keys(app, owner_id, SENT) != [], "nothing was kept in Redis"

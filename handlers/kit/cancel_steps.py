@@ -13,7 +13,8 @@ question), one that did not (a search asked again, a page of choices) asked more
 A Cancel pressed on another message than those (card A's comment question while card B's
 waits) says the question is closed and ends nothing. A dialog with none kept (begun
 before this was) is told apart by the stamp's step only, and a bare Cancel (older
-messages', or one sent with no dialog waiting) cancels it, as before.
+messages', or one sent with no dialog waiting) cancels it, as before. When an update ends
+with no dialog waiting, what was kept is forgotten (an empty record: Redis deletes the key).
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ class _Update:
     Cancel buttons went out on."""
 
     state: FSMContext
+    waited: bool = False  # a dialog waited when the update came
     asked: bool = False
     messages: list[int] = field(default_factory=list)
 
@@ -138,7 +140,7 @@ class AskedIn(BaseMiddleware):
         state: FSMContext | None = data.get("state")
         if state is None:
             return await handler(event, data)
-        update = _Update(state)
+        update = _Update(state, waited=data.get("raw_state") is not None)
         data["state"] = update.state = _Asking(state, update)
         token = _update.set(update)
         try:
@@ -149,12 +151,17 @@ class AskedIn(BaseMiddleware):
 
 
 async def _keep(update: _Update) -> None:
-    if not (update.asked or update.messages):
+    if not (update.waited or update.asked or update.messages):
         return
     waiting = await update.state.get_state()
-    if waiting is None:  # the dialog is over: a Cancel pressed now finds nothing waiting
+    store = _asked(update.state)
+    if waiting is None:  # the dialog is over (or none began): nothing of it is kept
+        if update.waited or update.asked:
+            await store.set_data({})
         return
-    step, store = step_code(waiting), _asked(update.state)
+    if not (update.asked or update.messages):
+        return
+    step = step_code(waiting)
     kept: list[int] = []
     if not update.asked:  # more of the same question: a search asked again, a page
         before = await Asked.load(store)
