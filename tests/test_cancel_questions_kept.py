@@ -1,6 +1,7 @@
 """What a question's "✖️ Cancel" is told apart by: the messages that asked the waiting
 dialog's questions, kept beside the dialog (``handlers.kit.cancel_steps``). They are
-forgotten when the dialog ends, however it ends."""
+forgotten when the dialog ends, however it ends; a screen outside any dialog is none of
+them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from bot.app import App
 from bot.simulator import SentMessage, SimulatedUser
 from crm.clients import ClientDraft
 from handlers.kit.cancel_steps import ASKED
+from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
 from tests.test_cancel_steps import two_suppliers
 from tests.test_once_after_cancel import (  # noqa: F401  (the fixture)
@@ -89,3 +91,22 @@ async def test_a_record_s_question_is_forgotten_when_its_cancel_goes_back(
     [back] = await owner_en.press("✖️ Cancel", question)
     assert "IceWorks" in back.text
     assert await asked_kept(app, OWNER_ID) == {}
+
+
+async def test_a_screen_outside_the_dialog_cancels_not_its_question(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """The call's outcome is asked by no dialog: its Cancel, pressed while another card's
+    comment question waits, closes that screen and leaves the question waiting (what is
+    typed then is no comment on the card open, Anna's)."""
+    await make_client(app, OWNER_ID, "Anna Lee")
+    await make_client(app, OWNER_ID, "Boris Orlov")
+    [boris] = await owner_en.send("/find Boris")
+    [anna] = await owner_en.send("/find Anna")
+    await owner_en.press("💬 Comment", boris)
+    [outcome] = await owner_en.press("📞 Call", anna)
+    assert outcome.text == "How did the call with Anna Lee go?", outcome.text
+    [closed] = await owner_en.press("✖️ Cancel", outcome)
+    assert closed.text == "Cancelled." and closed.message_id == outcome.message_id
+    [added, *_rest] = await owner_en.send("Called back")
+    assert added.text == "Comment added to Boris Orlov.", added.text

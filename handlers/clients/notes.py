@@ -19,7 +19,7 @@ from handlers.clients.states import NoteData, NoteFlow
 from handlers.kit.callbacks import UndoCb
 from handlers.kit.event_labels import call_outcome_label
 from handlers.kit.files import MEDIA, SentFile
-from handlers.kit.keyboards import button, cancel_row, keyboard
+from handlers.kit.keyboards import button, cancel_row, close_button, keyboard
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
@@ -83,7 +83,7 @@ async def ask_call_outcome(
     if isinstance(callback.message, Message):
         await callback.message.answer(
             _("How did the call with {name} go?").format(name=client.name),
-            reply_markup=keyboard(outcomes, cancel_row()),
+            reply_markup=keyboard(outcomes, [close_button()]),  # asked by no dialog
         )
 
 

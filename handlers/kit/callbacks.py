@@ -107,6 +107,11 @@ class CancelStepCb(CallbackData, prefix="cx"):
     step: str
 
 
+class CloseCb(CallbackData, prefix="close"):
+    """ "✖️ Cancel" of a screen asked by no dialog (a call's outcome): it closes that
+    screen and ends no dialog (``keyboards.close_button``)."""
+
+
 CANCEL_THEN = "x>"
 """The start of a "✖️ Cancel" that goes back to a screen (a record's question goes back to
 its card): this, then the screen's button data (``keyboards.cancel_to``). Pressed on the

@@ -15,6 +15,10 @@ waits) says the question is closed and ends nothing. A dialog with none kept (be
 before this was) is told apart by the stamp's step only, and a bare Cancel (older
 messages', or one sent with no dialog waiting) cancels it, as before. When an update ends
 with no dialog waiting, what was kept is forgotten (an empty record: Redis deletes the key).
+
+So a screen asked by no dialog (the call's outcome) must not carry a question's Cancel:
+sent while a dialog waits, it would be stamped as that dialog's question and end it. Its
+"✖️ Cancel" is ``keyboards.close_button``, which closes that screen only.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.context import get_i18n
 
 from crm import access
-from handlers.kit.callbacks import CANCEL_THEN, CancelCb
+from handlers.kit.callbacks import CANCEL_THEN, CancelCb, CloseCb
 from storage.models import User
 
 # Menu button texts, lazy so a filter compares them in the reader's language.
@@ -77,6 +77,12 @@ def _main_menu(_locale: str, staff: bool) -> ReplyKeyboardMarkup:
 
 def cancel_button() -> InlineKeyboardButton:
     return InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=CancelCb().pack())
+
+
+def close_button() -> InlineKeyboardButton:
+    """ "✖️ Cancel" of a screen no dialog asked: it closes the screen, and a question waiting
+    meanwhile (another card's) stays (a question's Cancel would end it)."""
+    return InlineKeyboardButton(text=_("✖️ Cancel"), callback_data=CloseCb().pack())
 
 
 def cancel_to(screen: CallbackData | str) -> InlineKeyboardButton:

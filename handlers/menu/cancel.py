@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from handlers.kit.callbacks import CancelCb, CancelStepCb
+from handlers.kit.callbacks import CancelCb, CancelStepCb, CloseCb
 from handlers.kit.cancel_steps import no_longer_open, own_question, step_code
 from handlers.kit.keyboards import main_menu
 from handlers.kit.routes import Routes
@@ -53,4 +53,10 @@ async def cancel_step(
         await callback.answer(no_longer_open(), show_alert=True)
         return
     await state.clear()
+    await show(callback, Text(_("Cancelled.")))
+
+
+@routes.callback_query(CloseCb.filter())
+async def close_screen(callback: CallbackQuery) -> None:
+    """A screen no dialog asked (a call's outcome) closed: the question waiting stays."""
     await show(callback, Text(_("Cancelled.")))
