@@ -1,7 +1,7 @@
 """What a question's "✖️ Cancel" is told apart by: the messages that asked the waiting
 dialog's questions, kept beside the dialog (``handlers.kit.cancel_steps``). They are
 forgotten when the dialog ends, however it ends; a screen outside any dialog is none of
-them."""
+them; and however often a dialog asks again, its first question's Cancel still ends it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from crm.clients import ClientDraft
 from handlers.kit.cancel_steps import ASKED
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
-from tests.test_cancel_steps import two_suppliers
+from tests.test_cancel_steps import GONE, two_suppliers
 from tests.test_once_after_cancel import (  # noqa: F401  (the fixture)
     bot_of,
     english_owner,
@@ -110,3 +110,20 @@ async def test_a_screen_outside_the_dialog_cancels_not_its_question(
     assert closed.text == "Cancelled." and closed.message_id == outcome.message_id
     [added, *_rest] = await owner_en.send("Called back")
     assert added.text == "Comment added to Boris Orlov.", added.text
+
+
+async def test_a_question_asked_again_many_times_still_cancels_from_its_first_message(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A forwarded message's "which client?" asked, then searched eleven times (each
+    answer a new message with a Cancel): the first question's Cancel still ends it."""
+    await make_client(app, OWNER_ID, "Anna Lee")
+    [prompt] = await owner_en.forward("Call me back")
+    [question] = await owner_en.press("🔎 Find a client", prompt)
+    for _time in range(11):
+        [found] = await owner_en.send("Anna")
+        assert found.text == "Which client gets the message?", found.text
+    [cancelled] = await owner_en.press("✖️ Cancel", question)
+    assert owner_en.alert != GONE and cancelled.text == "Cancelled."
+    replies = await owner_en.send("Anna")  # no dialog: a search
+    assert all(reply.text != "Which client gets the message?" for reply in replies)

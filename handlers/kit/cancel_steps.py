@@ -11,10 +11,12 @@ an update that set a dialog's state asked anew (the same step on another card is
 question), one that did not (a search asked again, a page of choices) asked more of it.
 
 A Cancel pressed on another message than those (card A's comment question while card B's
-waits) says the question is closed and ends nothing. A dialog with none kept (begun
-before this was) is told apart by the stamp's step only, and a bare Cancel (older
-messages', or one sent with no dialog waiting) cancels it, as before. When an update ends
-with no dialog waiting, what was kept is forgotten (an empty record: Redis deletes the key).
+waits) says the question is closed and ends nothing; one on a message sent after the
+dialog's question was asked, in the same step, is its own however often it asked again
+(only the newest ``KEEP`` are listed). A dialog with none kept (begun before this was) is
+told apart by the stamp's step only, and a bare Cancel (older messages', or one sent with
+no dialog waiting) cancels it, as before. When an update ends with no dialog waiting, what
+was kept is forgotten (an empty record: Redis deletes the key).
 
 So a screen asked by no dialog (the call's outcome) must not carry a question's Cancel:
 sent while a dialog waits, it would be stamped as that dialog's question and end it. Its
@@ -87,10 +89,13 @@ def stamped(markup: InlineKeyboardMarkup, step: str) -> InlineKeyboardMarkup | N
 
 @dataclass(frozen=True)
 class Asked(DialogData):
-    """The messages that asked the questions of the dialog in the step ``asked_step``."""
+    """The messages that asked the questions of the dialog in the step ``asked_step``: the
+    newest ``KEEP`` of them, and the one that asked first (in a private chat, those sent
+    after it in the step asked again: ids grow)."""
 
     asked_step: str = ""
     asked_in: list[int] = field(default_factory=list)
+    asked_since: int = 0
 
 
 @dataclass
@@ -133,7 +138,11 @@ async def own_question(callback: CallbackQuery, state: FSMContext) -> bool | Non
     kept = await Asked.load(_asked(state))
     if kept.asked_step != step_code(waiting):
         return True
-    return callback.message is not None and callback.message.message_id in kept.asked_in
+    if callback.message is None:
+        return False
+    at = callback.message.message_id
+    private = state.key.chat_id == state.key.user_id  # a group's messages are everyone's
+    return at in kept.asked_in or (private and 0 < kept.asked_since <= at)
 
 
 class AskedIn(BaseMiddleware):
@@ -166,11 +175,12 @@ async def _keep(update: _Update) -> None:
     if not (update.asked or update.messages):
         return
     step = step_code(waiting)
-    kept: list[int] = []
-    if not update.asked:  # more of the same question: a search asked again, a page
-        before = await Asked.load(store)
-        kept = before.asked_in if before.asked_step == step else []
-    await Asked(step, [*kept, *update.messages][-KEEP:]).save(store)
+    # asked anew: none before; else more of the same question (a search asked again, a page)
+    before = Asked() if update.asked else await Asked.load(store)
+    if before.asked_step != step:
+        before = Asked()
+    since = before.asked_since or max(update.messages, default=0)
+    await Asked(step, [*before.asked_in, *update.messages][-KEEP:], since).save(store)
 
 
 class StampCancel(BaseRequestMiddleware):
