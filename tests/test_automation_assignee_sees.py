@@ -79,3 +79,31 @@ async def test_a_records_task_is_not_given_to_a_member_who_cannot_see_the_record
     assert [t.assignee_id for t in await all_of(app, Task)] == [OLEG]  # the free one's
     outcomes = {f.record_id: (f.outcome, f.detail) for f in await all_of(app, AutomationFiring)}
     assert outcomes[acme.id] == ("skipped", [SKIPPED])
+
+
+async def test_a_task_for_the_responsible_who_cannot_see_goes_to_the_next_who_can(
+    app: App, join: Joiner
+) -> None:
+    """The deal is Oleg's, its client moved to Mila since: the responsible does not see the
+    card, so the task goes down the line to the rule's author (an owner), not skipped."""
+    await join(MILA, "manager", "Mila", language_code="en")
+    await join(OLEG, "manager", "Oleg", language_code="en")
+    client = await make_client(app, OWNER_ID, "Shared Client")
+    async with app.crm.open() as crm:
+        owner = await actor(crm, OWNER_ID)
+        await crm.client_edits.set_manager(owner, client.id, None)  # free: Oleg sees it
+        deal = await crm.deals.create(owner, client.id, 500, title="Order")
+        await crm.deals.set_manager(owner, deal.id, OLEG)
+        await crm.client_edits.set_manager(owner, client.id, MILA)
+        await crm.automation.add(
+            owner,
+            "Follow up",
+            "deal_entered_stage",
+            {"stage_id": await contact(crm)},
+            [{"type": "create_task", "title": "Call", "due_minutes": 60}],
+        )
+        await crm.deals.move(owner, deal.id, await contact(crm))
+    await tick(app)
+    assert [(t.title, t.assignee_id) for t in await all_of(app, Task)] == [("Call", OWNER_ID)]
+    [firing] = await all_of(app, AutomationFiring)
+    assert firing.outcome == "done" and firing.detail[0]["type"] == "create_task"

@@ -87,8 +87,6 @@ class Actions:
             tz = str(self._rule.state.get("tz") or triggers.DEFAULT_TIMEZONE)
             due_at = due_after({"kind": "next_workday"}, now, tz)
         assignee = await self._member(action.get("assignee", "responsible"))
-        if not await assignees.sees(self._session, assignee, self._record):
-            raise Skipped("assignee cannot see the card")
         priority = str(action.get("priority") or "normal")
         deal = self._record.deal
         task = Task(
@@ -263,6 +261,8 @@ class Actions:
             return await assignees.member(self._session, who, firing, record, rule)
         except assignees.NoOne:
             raise Skipped("no one to do it") from None
+        except assignees.Unseen:
+            raise Skipped("assignee cannot see the card") from None
 
     async def _tell(
         self, chats: list[int], kind: outbox.OutboxKind, payload: dict[str, Any], number: int

@@ -22,6 +22,10 @@ class NoOne(Exception):
     """No active member to give it to."""
 
 
+class Unseen(Exception):
+    """The member it would go to does not see the card."""
+
+
 async def owners(session: AsyncSession) -> list[int]:
     rows = await session.scalars(
         select(User.id).where(User.role == Role.OWNER, User.active.is_(True))
@@ -36,20 +40,27 @@ async def member(
     record: Record,
     rule: AutomationRule,
 ) -> User:
-    """The active member for "responsible", "actor" or an id; falls back to the card's
-    responsible, then the rule's author, then an owner (NoOne: none is active)."""
-    candidates: list[int | None] = []
-    if isinstance(who, int):
-        candidates.append(who)
-    if who == "actor":
-        candidates.append(firing.actor_id)
-    candidates += [record.responsible, rule.created_by, *await owners(session)]
-    for candidate in candidates:
-        if candidate is not None:
-            user = await session.get(User, candidate)
-            if user is not None and user.active:
+    """The member for "responsible", "actor" or an id who sees the card (``sees``).
+
+    A member named by id (or the actor) who is active is the rule's choice: Unseen if they
+    do not see the card. Otherwise the card's responsible, the rule's author, then the
+    owners, in that order: the first active one who sees the card; Unseen when some are
+    active and none sees it, NoOne when none is active."""
+    chosen = who if isinstance(who, int) else firing.actor_id if who == "actor" else None
+    if chosen is not None:
+        user = await session.get(User, chosen)
+        if user is not None and user.active:
+            if not await sees(session, user, record):
+                raise Unseen()
+            return user
+    anyone = False
+    for candidate in [record.responsible, rule.created_by, *await owners(session)]:
+        user = await session.get(User, candidate) if candidate is not None else None
+        if user is not None and user.active:
+            if await sees(session, user, record):
                 return user
-    raise NoOne()
+            anyone = True
+    raise Unseen() if anyone else NoOne()
 
 
 async def sees(session: AsyncSession, user: User, record: Record) -> bool:
