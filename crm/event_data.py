@@ -182,13 +182,14 @@ class TaskSnoozed(TypedDict):
 
 
 class _TaskChangedRequired(TypedDict):
-    field: str  # title, attached
+    field: str  # title, attached, detached (on the record it left)
 
 
 class TaskChanged(_TaskChangedRequired, total=False):
     old: str  # the old title
     old_client: int | None  # what the task hung off before
     old_deal: int | None
+    old_record: int  # detached: the record of the team's own type it left
 
 
 class TaskCancelled(TypedDict):

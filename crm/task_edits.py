@@ -59,6 +59,9 @@ class TaskEdits:
                 await self._clients.visible(actor, client_id)
             was = TaskChanged(field="attached", old_client=task.client_id, old_deal=task.deal_id)
             if (task.client_id, task.deal_id, task.record_id) != (client_id, deal_id, None):
+                if task.record_id is not None:  # the record's history says it left, too
+                    left = TaskChanged(field="detached", old_record=task.record_id)
+                    self._tasks._record(task, EventKind.TASK_CHANGED, actor, left)
                 task.client_id, task.deal_id, task.record_id = client_id, deal_id, None
                 self._tasks._record(task, EventKind.TASK_CHANGED, actor, was)
             return task

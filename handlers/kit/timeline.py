@@ -230,6 +230,8 @@ def other_event_text(
                 old=shorten(str(old), 40), new=shorten(str(new), 40)
             )
         return "🔀 " + _("deal moved between clients: {title}").format(title=title)
+    if kind == "task_changed" and data.get("field") == "detached":
+        return "✂️ " + _("task taken off the card: {title}").format(title=title)
     if kind == "task_changed":
         return "✏️ " + _("task changed: {title}").format(title=title)
     if kind == "task_cancelled":

@@ -140,7 +140,7 @@ AS_ON_CLIENTS = frozenset({"file", "manager_changed"})
 
 
 def record_line_text(event: Event, people: Mapping[int, User]) -> str:
-    if event.kind in AS_ON_CLIENTS:
+    if event.kind in AS_ON_CLIENTS or event.kind.startswith("task_"):  # a rule's task on it
         return event_text(event, people, [])
     return record_event_text(event.kind, event.data, event.text)
 

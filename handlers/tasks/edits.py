@@ -100,6 +100,7 @@ async def ask_link(
         if task.client_id is not None:
             data = TaskCb(action=TaskAction.LINK_CLIENT, task_id=task.id, item=task.client_id)
             rows.append([button(_("💼 This client's deals"), data)])
+        if task.client_id is not None or task.record_id is not None:
             rows.append([button(_("✂️ Untie it"), attach_data(task.id, Attach.NOTHING))])
         return keyboard(*rows, [back_button(task.id)])
 
