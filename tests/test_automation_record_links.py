@@ -5,6 +5,8 @@ which record, with a button to its card (through the outbox, the sender and the 
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from bot.app import App
@@ -75,3 +77,13 @@ async def test_untying_a_records_task_says_so_on_the_records_history(
     [card] = await owner_en.press_data(record_card)
     assert "✂️ task taken off the card: Check the papers" in (card.text or "")
     assert "task_" not in (card.text or "")  # a task's events read as words, not codes
+
+
+async def test_the_tasks_export_names_a_tasks_record(app: App, owner_en: SimulatedUser) -> None:
+    await supplier_by_rule(app, [CHECK])
+    await tick(app)
+    await owner_en.send("/export")
+    [sent] = await owner_en.press("Tasks · CSV")
+    assert sent.data is not None
+    header, row = csv.reader(io.StringIO(sent.data.decode("utf-8-sig")))  # English: commas
+    assert dict(zip(header, row, strict=True))["Record"] == "Supplier: Acme"

@@ -49,6 +49,7 @@ TASK_COLUMNS = (
     Column("assignee", "Assignee", width=20),
     Column("client", "Client", width=28),
     Column("deal", "Deal", width=28),
+    Column("record", "Record", width=28),  # a record of the team's own type: "Supplier: Acme"
     Column("done_at", "Done", Kind.DATETIME, 17),
 )
 RECORD_COLUMNS = (

@@ -48,6 +48,7 @@ from storage.models import (
     Deal,
     ExportLog,
     Record,
+    RecordType,
     Stage,
     Task,
     User,
@@ -190,9 +191,11 @@ class Exports:
         table = TableFile(titled(TASK_COLUMNS, titles or {}), fmt, _zone(actor), actor.language)
         members = await member_names(self._session)
         query = (
-            select(Task, Client.name, Deal.title)
+            select(Task, Client.name, Deal.title, RecordType.singular, Record.title)
             .outerjoin(Client, Client.id == Task.client_id)
             .outerjoin(Deal, Deal.id == Task.deal_id)
+            .outerjoin(Record, Record.id == Task.record_id)
+            .outerjoin(RecordType, RecordType.id == Record.type_id)
             .order_by(Task.id)
         )
         if not is_staff(actor):
@@ -209,9 +212,10 @@ class Exports:
                     members.get(task.assignee_id),
                     client_name,
                     deal_title,
+                    f"{of_type}: {record}" if record is not None else None,
                     task.done_at,
                 ]
-                for task, client_name, deal_title in page
+                for task, client_name, deal_title, of_type, record in page
             )
         return await self._finish(actor, "tasks", table, {"who": who} if who else {})
 

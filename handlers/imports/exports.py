@@ -49,6 +49,7 @@ def titles() -> dict[str, str]:
         "assignee": _("Assignee"), "deal": _("Deal"), "done_at": _("Done"),
         "linked_clients": _("Linked clients"), "linked_deals": _("Linked deals"),
         "archived_at": _("Archived on"), "deal_id": _("Deal ID"), "task_id": _("Task ID"),
+        "record": _("Record"),
     }  # fmt: skip
 
 
