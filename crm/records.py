@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, link_writes, notices, visibility
@@ -27,7 +28,7 @@ from crm.row_locks import cards_locked
 from crm.take_back import meant_by, take_back
 from crm.timeline import FileKind, clean_note
 from storage.engine import write_transaction
-from storage.models import Event, FieldDef, Record, User
+from storage.models import Event, FieldDef, Record, Task, User
 
 MAX_TITLE = 200
 
@@ -203,6 +204,16 @@ class Records:
                 data={"record_id": record_id, "title": title, "type_id": record.type_id},
             )
             return title
+
+    async def open_tasks(self, actor: User, record_id: int) -> int:
+        """How many open tasks go with the record when it is deleted (for "delete?")."""
+        record = await self.visible(actor, record_id)
+        found = await self._session.scalar(
+            select(func.count())
+            .select_from(Task)
+            .where(Task.record_id == record.id, Task.done_at.is_(None))
+        )
+        return int(found or 0)
 
     async def comment(self, actor: User, record_id: int, text: str) -> Event:
         return await self._add(actor, record_id, EventKind.COMMENT, clean_note(text), NoData())

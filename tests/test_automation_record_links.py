@@ -87,3 +87,15 @@ async def test_the_tasks_export_names_a_tasks_record(app: App, owner_en: Simulat
     assert sent.data is not None
     header, row = csv.reader(io.StringIO(sent.data.decode("utf-8-sig")))  # English: commas
     assert dict(zip(header, row, strict=True))["Record"] == "Supplier: Acme"
+
+
+async def test_deleting_a_record_says_its_open_tasks_go_with_it(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    acme = await supplier_by_rule(app, [CHECK])
+    await tick(app)
+    ask = EntCb(action=Ent.DELETE, kind="record", card=acme.id).pack()
+    [question] = await owner_en.press_data(ask)
+    assert question.text == (
+        "Delete “Acme” with its fields, links and its 1 open task? This cannot be undone."
+    )

@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from crm.cards import CardKind
 from crm.errors import Conflict, ErrorCode, NotFound
@@ -218,9 +219,17 @@ async def ask_delete(callback: CallbackQuery, callback_data: EntCb, crm: Crm, me
             button(_("✖️ Cancel"), cb(Ent.RECORD, ref)),
         ]
     ]
-    text = _("Delete “{title}” with its fields and links? This cannot be undone.").format(
-        title=record.title
-    )
+    tasks = await crm.records.open_tasks(member, record.id)
+    text = _("Delete “{title}” with its fields and links? This cannot be undone.")
+    if tasks:  # they go with it, as a client's tasks go with the client
+        text = ngettext(
+            "Delete “{title}” with its fields, links and its {tasks} open task? "
+            "This cannot be undone.",
+            "Delete “{title}” with its fields, links and its {tasks} open tasks? "
+            "This cannot be undone.",
+            tasks,
+        )
+    text = text.format(title=record.title, tasks=tasks)
     await put(callback, (Text(text), InlineKeyboardMarkup(inline_keyboard=rows)))
 
 
