@@ -15,6 +15,7 @@ from crm.clock import Clock
 from crm.deals import Deals
 from crm.events import EventKind
 from crm.field_filters import FieldFilter, field_conditions
+from crm.lost_reasons import not_spam
 from crm.pipeline import Pipelines, StageView
 from crm.team_settings import TeamSettings
 from crm.unseen_links import mask_unseen_links
@@ -159,6 +160,7 @@ class DealQueries:
                 Deal.closed_at.is_not(None),
                 Deal.closed_at >= month_start,
                 Deal.closed_at < month_end,
+                not_spam(),
             )
             .group_by(Stage.kind)
         )

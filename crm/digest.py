@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
@@ -21,6 +21,7 @@ from crm.clock import Clock
 from crm.deal_queries import DealFilter, DealQueries
 from crm.digest_days import DigestsDone, digest_key, had_since, zone
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
+from crm.lost_reasons import not_spam
 from crm.pipeline import Pipelines
 from crm.team_settings import DIGEST_TIME_KEY, TeamSettings
 from storage.engine import write_transaction
@@ -192,6 +193,7 @@ class Digests:
                 Event.kind.in_(
                     ("deal_created", "stage_changed", "deal_won", "deal_lost", "deal_reopened")
                 ),
+                or_(Event.kind != "deal_lost", not_spam()),  # spam is no lost sale
             )
             .group_by(Event.kind)
         )

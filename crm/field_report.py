@@ -19,6 +19,7 @@ from crm.access import is_staff
 from crm.cards import CardKind
 from crm.errors import ErrorCode, InvalidInput, NotFound
 from crm.field_rules import options_of
+from crm.lost_reasons import not_spam
 from crm.parsing.fields import LIST_TYPES, FieldType
 from storage.models import Deal, FieldDef, FieldValue, Stage, User
 
@@ -53,7 +54,13 @@ async def figures_by_field(
         select(Stage.kind, Deal.amount_minor, FieldValue.int_value)
         .join(Stage, Stage.id == Deal.stage_id)
         .outerjoin(FieldValue, and_(FieldValue.deal_id == Deal.id, FieldValue.field_id == field.id))
-        .where(mine, Deal.closed_at >= start, Deal.closed_at < end, Stage.kind.in_(("won", "lost")))
+        .where(
+            mine,
+            Deal.closed_at >= start,
+            Deal.closed_at < end,
+            Stage.kind.in_(("won", "lost")),
+            not_spam(),
+        )
     )
     totals: dict[int | None, list[int]] = defaultdict(lambda: [0, 0, 0])
     for kind, amount, value in rows.all():

@@ -3,12 +3,12 @@ none that reads like another (a second "too expensive" is two identical buttons)
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.errors import ErrorCode, InvalidInput
 from crm.parsing.search_text import fold
-from storage.models import LostReason
+from storage.models import Deal, Lead, LostReason
 
 MAX_REASONS = 30
 
@@ -32,3 +32,11 @@ async def refuse_reason(session: AsyncSession, text: str, renamed: int | None = 
         shown = (reason.text,) if reason.text else BUILTIN_REASON_NAMES.get(reason.code or "", ())
         if any(fold(name) == wanted for name in shown):
             raise InvalidInput(ErrorCode.REASON_TAKEN, name=text)
+
+
+def not_spam() -> ColumnElement[bool]:
+    """A deal that is not lost as spam: a lead thrown out as spam closes its deal at its own
+    ``spam_at`` (crm.intake.queue), which no lost sale shares, whatever its reason is named
+    (a team's own reason may be "spam" too). Spam is no lost sale: the lost figures, the
+    lost reasons and the digest leave it out. A deal reopened and lost again counts."""
+    return ~exists().where(Lead.deal_id == Deal.id, Lead.spam_at == Deal.closed_at)

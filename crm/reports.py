@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.access import is_staff
 from crm.field_report import FieldFigures, figures_by_field, report_field
 from crm.intake.source_report import SourceFigures, figures_by_source
+from crm.lost_reasons import not_spam
 from crm.pipeline import Pipelines, StageView
 from storage.models import Client, Deal, Event, FieldDef, Stage, User
 
@@ -77,7 +78,7 @@ class Reports:
                 Deal.manager_id,
             )
             .join(Stage, Stage.id == Deal.stage_id)
-            .where(mine, Deal.closed_at >= start, Deal.closed_at < end)
+            .where(mine, Deal.closed_at >= start, Deal.closed_at < end, not_spam())
         )
         won: list[_Closed] = []
         lost: list[_Closed] = []

@@ -39,6 +39,15 @@ class QueuedLead:
     deal_id: int | None
 
 
+@dataclass(frozen=True)
+class Spammed:
+    """A lead thrown out as spam, and whether its deal went to the lost stage (a deal
+    already closed, or one whose pipeline has no lost stage, stays as it was)."""
+
+    lead: Lead
+    deal_lost: bool
+
+
 class IncomingQueue:
     def __init__(self, session: AsyncSession, clock: Clock, settings: TeamSettings) -> None:
         self._session = session
@@ -117,7 +126,7 @@ class IncomingQueue:
             )
             return lead
 
-    async def spam(self, actor: User, lead_id: int) -> Lead:
+    async def spam(self, actor: User, lead_id: int) -> Spammed:
         """Out of the queue; a card the lead made and its deal are archived, with the reason."""
         _require_member(actor)
         async with write_transaction(self._session):
@@ -139,8 +148,7 @@ class IncomingQueue:
                     raise NotFound()  # waiting, on a client the actor does not see
                 holder = await self._session.get(User, lead.taken_by)
                 raise Conflict(ErrorCode.LEAD_TAKEN, name=holder.full_name if holder else "—")
-            if lead.deal_id is not None:
-                await self._lose_deal(lead.deal_id, actor, now)
+            deal_lost = lead.deal_id is not None and await self._lose_deal(lead.deal_id, actor, now)
             client = await self._session.get(Client, lead.client_id)
             if lead.new_client and client is not None and client.archived_at is None:
                 client.archived_at = now
@@ -154,7 +162,7 @@ class IncomingQueue:
                 text=SPAM_REASON,
                 data={"lead_id": lead.id, "archived": bool(lead.new_client)},
             )
-            return lead
+            return Spammed(lead, deal_lost)
 
     async def _cards_locked(self, lead_id: int) -> None:
         """The lead's client, its deal and the deal's client locked before the lead and read
@@ -185,10 +193,12 @@ class IncomingQueue:
             Lead.client_id.in_(select(Client.id).where(visibility.visible_clients(actor, see_all))),
         )
 
-    async def _lose_deal(self, deal_id: int, actor: User, now: datetime) -> None:
+    async def _lose_deal(self, deal_id: int, actor: User, now: datetime) -> bool:
+        """The deal to the lost stage, closed at ``now``: the lead's ``spam_at``, which tells
+        it from a lost sale (crm.lost_reasons.not_spam). False when it stays as it was."""
         deal = await self._session.get(Deal, deal_id)
         if deal is None or deal.closed_at is not None:
-            return
+            return False
         lost = await self._session.scalar(
             select(Stage)
             .where(Stage.pipeline_id == deal.pipeline_id, Stage.kind == "lost")
@@ -196,7 +206,7 @@ class IncomingQueue:
             .limit(1)
         )
         if lost is None:
-            return
+            return False
         source_stage = deal.stage_id
         deal.stage_id, deal.closed_at, deal.lost_reason = lost.id, now, SPAM_REASON
         deal.stage_changed_at = deal.last_activity_at = now
@@ -218,6 +228,7 @@ class IncomingQueue:
             deal_id=deal.id,
             data=lost_move,
         )
+        return True
 
 
 def _require_member(actor: User) -> None:

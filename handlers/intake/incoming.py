@@ -42,6 +42,5 @@ async def take(callback: CallbackQuery, callback_data: LeadCb, crm: Crm, member:
 
 @routes.callback_query(LeadCb.filter(F.action == LeadAction.SPAM))
 async def spam(callback: CallbackQuery, callback_data: LeadCb, crm: Crm, member: User) -> None:
-    lead = await crm.incoming.spam(member, callback_data.lead_id)
-    await callback.answer(spam_said(lead))
+    await callback.answer(spam_said(await crm.incoming.spam(member, callback_data.lead_id)))
     await show(callback, await _queue(crm, member))

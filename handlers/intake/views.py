@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Code, Text, as_key_value, as_line, as_list
 from aiogram.utils.i18n import gettext as _
 
-from crm.intake.queue import QueuedLead
+from crm.intake.queue import QueuedLead, Spammed
 from crm.outbox import OutboxKind
 from handlers.clients.callbacks import ClientCb
 from handlers.intake.callbacks import LeadAction, LeadCb, SourceAction, SourceCb
@@ -17,7 +17,7 @@ from handlers.kit.keyboards import back_row, button, keyboard
 from handlers.kit.labels import local_time
 from handlers.kit.screen import clipped
 from handlers.settings.callbacks import SettingsCb
-from storage.models import Lead, LeadSource, User
+from storage.models import LeadSource, User
 
 
 def lead_notice(kind: str, payload: dict[str, Any]) -> tuple[Text, InlineKeyboardMarkup]:
@@ -170,14 +170,15 @@ def source_screen(
     return Text(*parts), keyboard(*rows)
 
 
-def spam_said(lead: Lead) -> str:
+def spam_said(spammed: Spammed) -> str:
     """What marking a lead as spam did: a card the lead made is archived, a card known
-    before it stays; a deal the lead opened goes to the lost stage."""
-    if lead.new_client and lead.deal_id is not None:
+    before it stays; a deal the lead opened goes to the lost stage unless it was closed
+    already or its pipeline has no lost stage."""
+    if spammed.lead.new_client and spammed.deal_lost:
         return _("Marked as spam: the card it made is archived, its deal moved to lost.")
-    if lead.new_client:
+    if spammed.lead.new_client:
         return _("Marked as spam: the card it made is archived.")
-    if lead.deal_id is not None:
+    if spammed.deal_lost:
         return _(
             "Marked as spam: its deal moved to lost; the client's card was there before, "
             "so it stays."
