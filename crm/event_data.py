@@ -3,9 +3,8 @@
 One TypedDict per kind (``PAYLOADS``): the use cases build these where they write an event,
 and the timeline reads the same names, so a key written one way and read another is a type
 error. The stored JSON is exactly the dict. Rows written before a key existed may lack it,
-so readers use ``.get``. ``invite_accepted`` is no longer written (old rows only); events of
-records, links, custom fields, templates, automation and leads (kinds not in ``EventKind``
-yet) still carry plain dicts.
+so readers use ``.get``. ``invite_accepted`` is no longer written (old rows only); events
+of records, links, fields, templates, automation and leads (not in ``EventKind`` yet) are dicts.
 """
 
 from __future__ import annotations
@@ -79,9 +78,10 @@ class NoData(TypedDict):
 
 
 class Unarchived(TypedDict, total=False):
-    """Restored by hand: no data; by a lead that came in on the archived card: its id."""
+    """Restored by hand: no data; by a lead on the archived card: its id; by a chat: business."""
 
     lead_id: int
+    business: bool
 
 
 # --- deals ---------------------------------------------------------------------------

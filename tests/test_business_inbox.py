@@ -755,3 +755,24 @@ async def test_a_reply_too_long_says_by_how_much_in_the_units_telegram_counts(
         if isinstance(r, SendMessage) and r.chat_id == IVAN.id
     ]
     assert sent.text == "🙂" * 2048
+
+
+async def test_a_customer_writing_in_an_archived_cards_chat_restores_the_card(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    """The conversation went on a card no list shows; the card is restored, as a form lead
+    on an archived card restores it, and its timeline says why."""
+    await account.connect()
+    await account.writes(IVAN, "Hello")
+    card = await the_client(app)
+    await open_card(max_, card.id)
+    await max_.press("🗄 Archive")
+    assert "In the archive" in max_.last_message().text
+    await account.writes(IVAN, "I'm back")
+    assert (await the_client(app)).archived_at is None
+    [listing] = await max_.send("/clients")
+    assert "📇 Clients: 1" in listing.text  # the card is listed again
+    await open_card(max_, card.id)
+    assert "♻️ restored from the archive: the client wrote in a Business chat" in (
+        max_.last_message().text
+    )

@@ -22,7 +22,7 @@ from crm.business.connections import BusinessConnections
 from crm.business.customers import new_card
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.event_data import FieldChanged
+from crm.event_data import FieldChanged, Unarchived
 from crm.field_values import client_search_text
 from crm.outbox import OutboxKind
 from crm.parsing.contacts import PhoneError, parse_phone
@@ -147,6 +147,16 @@ class BusinessInbox:
             chat.username = (message.username or "")[:64] or chat.username
             if message.phone:  # a new card has it already, unless another client does
                 phone_added = await self._phone_kept(client.id, message.phone, not made)
+            if client.archived_at is not None:  # or the conversation is on a card no list shows
+                client.archived_at = None
+                events.record(
+                    self._session,
+                    self._clock,
+                    events.EventKind.UNARCHIVED,
+                    None,
+                    client_id=client.id,
+                    data=Unarchived(business=True),
+                )
         client.last_activity_at = now
         event = events.record(
             self._session,

@@ -198,6 +198,8 @@ def event_text(
     if kind == "unarchived":
         if data.get("lead_id"):
             return "♻️ " + _("restored from the archive: a new lead came in on it")
+        if data.get("business"):
+            return "♻️ " + _("restored from the archive: the client wrote in a Business chat")
         return "♻️ " + _("restored from the archive")
     return other_event_text(kind, event.text, data, people)
 
