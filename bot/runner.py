@@ -21,7 +21,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app import App, redis_prefix
 from bot.lease import LeasedJobs
 from bot.startup import settle_heap
-from bot.updates import LocalUpdateQueue, RedisUpdateQueue, UpdateRunner
+from bot.update_journal import RedisUpdateQueue
+from bot.updates import LocalUpdateQueue, UpdateRunner
 from bot.web.leads import add_lead_routes
 from bot.web.server import RouteAdder, WebServer, build_web_app
 

@@ -1,13 +1,10 @@
 """Updates received by the webhook, handled after Telegram got its answer.
 
 With Redis (several instances) the instance that received an update handles
-it, and keeps it in a journal in Redis until it is done: an update Telegram
-delivers twice is accepted once (its id is remembered for a day), and one an
-instance took but never finished (it was killed) is taken over by another
-once its heartbeat has been silent for ``takeover`` seconds, or at once by the
-same instance when it restarts under the same name. Without Redis (one
-instance) updates are handled in this process only, and those still running at the
-shutdown's deadline are lost (Telegram had its answer): the log names them.
+it and keeps it in a journal in Redis until it is done (``bot.update_journal``).
+Without Redis (one instance) updates are handled in this process only, and those
+still running at the shutdown's deadline are lost (Telegram had its answer): the
+log names them.
 
 Within an instance, one chat's updates are handled in the order they came;
 across instances the dispatcher's Redis isolation keeps one chat's updates
@@ -17,42 +14,16 @@ from running at once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections import OrderedDict
 from typing import Any
 
 from aiogram import Bot, Dispatcher
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot.web.metrics import DUPLICATES
 
 log = logging.getLogger(__name__)
-
-DEDUPE_SECONDS = 24 * 3600
-# Accept an update once per id, atomically with queueing it: a retry of an update that
-# was never queued (the process died in between) is not mistaken for a duplicate.
-_PUT = """
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
-  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-  return 1
-end
-return 0
-"""
-# A stopped instance's journal moves into the caller's, all at once (so one taker only).
-_ADOPT = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  return {}
-end
-local entries = redis.call('HGETALL', KEYS[2])
-for index = 1, #entries, 2 do
-  redis.call('HSET', KEYS[3], entries[index], entries[index + 1])
-end
-redis.call('DEL', KEYS[2])
-return entries
-"""
 
 
 def chat_of(update: dict[str, Any]) -> int | None:
@@ -125,7 +96,7 @@ class UpdateRunner:
         return not pending
 
 
-def _cut_short(runner: UpdateRunner, fate: str) -> None:
+def cut_short(runner: UpdateRunner, fate: str) -> None:
     log.warning("updates %s did not finish in time; %s", ", ".join(map(str, runner.dropped)), fate)
 
 
@@ -153,147 +124,5 @@ class LocalUpdateQueue:
     async def stop(self, within: float) -> bool:
         self._runner.stopping = True
         if not (finished := await self._runner.wait(within)):  # Telegram had its 200
-            _cut_short(self._runner, "lost: without Redis no other instance takes them")
-        return finished
-
-
-class RedisUpdateQueue:
-    """Several instances: each handles what it received; Redis keeps a journal of it.
-
-    An accepted update is written into this instance's in-flight hash (atomically
-    with remembering its id) and removed once handled. Every instance beats a
-    heartbeat key; when one stops beating (killed), another moves its in-flight
-    hash into its own and handles what was there. A restart under the same name
-    handles its own leftovers first.
-    """
-
-    def __init__(
-        self,
-        runner: UpdateRunner,
-        redis: Redis,
-        prefix: str,
-        name: str,
-        takeover_seconds: float,
-    ) -> None:
-        self._runner = runner
-        self._redis = redis
-        self._prefix = prefix
-        self._name = name
-        self._inflight = self._inflight_key(name)
-        self._takeover_ms = max(1, int(takeover_seconds * 1000))
-        self._put = redis.register_script(_PUT)
-        self._adopt = redis.register_script(_ADOPT)
-        self._stopped = asyncio.Event()
-        self._handling: set[str] = set()
-        # Handled while Redis was out of reach: their entries go once it answers again,
-        # or a restart would take them for unfinished and handle them once more.
-        self._finished: set[str] = set()
-
-    def _inflight_key(self, name: str) -> str:
-        return f"{self._prefix}:inflight:{name}"
-
-    def _alive_key(self, name: str) -> str:
-        return f"{self._prefix}:alive:{name}"
-
-    async def put(self, update_id: int, body: bytes) -> bool:
-        if self._runner.stopping:
-            raise RedisError("shutting down")
-        keys = [f"{self._prefix}:update:{update_id}", self._inflight]
-        accepted = bool(await self._put(keys=keys, args=[update_id, body, DEDUPE_SECONDS]))
-        if not accepted:
-            DUPLICATES.inc()
-            return False
-        await self._start(str(update_id), body)
-        return True
-
-    async def run(self) -> None:
-        """Beat the heartbeat, handle own leftovers, take over what stopped instances left.
-
-        Redis out of reach does not end it: it tries again until Redis answers. Ended,
-        the heartbeat would lapse while this instance still takes updates, and the
-        others would take over (and handle again) each one it journals.
-        """
-        names = f"{self._prefix}:instances"
-        joined = failing = False
-        try:
-            while not self._runner.stopping:
-                try:
-                    await self._beat()
-                    if not joined:
-                        await self._redis.sadd(names, self._name)
-                        for update_id, body in (await self._redis.hgetall(self._inflight)).items():
-                            await self._start(str(update_id), body)
-                        joined = True
-                    await self._forget_finished()
-                    await self._take_over(names)
-                except RedisError as error:
-                    if not failing:
-                        log.warning("Redis unreachable (%s); trying again", type(error).__name__)
-                    failing = True
-                else:
-                    if failing:
-                        log.info("Redis reachable again")
-                    failing = False
-                await asyncio.sleep(min(0.5, self._takeover_ms / 3000))
-        finally:
-            self._stopped.set()
-
-    async def _take_over(self, names: str) -> None:
-        for member in await self._redis.smembers(names):
-            name = str(member)
-            if name == self._name:
-                continue
-            taken = await self._adopt(
-                keys=[self._alive_key(name), self._inflight_key(name), self._inflight],
-                args=[],
-            )
-            if taken:
-                log.warning("took over %d updates of stopped %s", len(taken) // 2, name)
-            for index in range(0, len(taken), 2):
-                await self._start(taken[index], taken[index + 1])
-
-    async def _forget_finished(self) -> None:
-        """Remove the journal entries of the updates handled (one round trip)."""
-        if self._finished:
-            finished = list(self._finished)
-            await self._redis.hdel(self._inflight, *finished)
-            self._finished.difference_update(finished)
-
-    async def _beat(self) -> None:
-        await self._redis.set(self._alive_key(self._name), "1", px=self._takeover_ms)
-
-    async def _start(self, update_id: str, body: str | bytes) -> None:
-        if update_id in self._handling or update_id in self._finished:  # its entry is going
-            return
-        try:
-            update = json.loads(body)
-        except ValueError:
-            update = None
-        if not isinstance(update, dict):
-            log.warning("journal entry %s is not an update; dropped", update_id)
-            await self._redis.hdel(self._inflight, update_id)
-            return
-        self._handling.add(update_id)
-
-        async def done() -> None:
-            self._handling.discard(update_id)
-            self._finished.add(update_id)
-            with contextlib.suppress(RedisError):  # else removed by ``run`` or ``stop``
-                await self._forget_finished()
-
-        await self._runner.start_one(update, done)
-
-    async def stop(self, within: float) -> bool:
-        """Take no more; wait for what is in flight. What is left is taken over at once."""
-        self._runner.stopping = True
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopped.wait(), timeout=2.0)
-        if not (finished := await self._runner.wait(within)):
-            _cut_short(self._runner, "another instance takes them")
-        try:
-            await self._forget_finished()
-            await self._redis.delete(self._alive_key(self._name))
-        except RedisError as error:  # the rest of the shutdown goes on
-            # Handled updates left in the journal are handled again by whoever takes it.
-            log.warning("Redis unreachable while stopping: %r", error)
+            cut_short(self._runner, "lost: without Redis no other instance takes them")
         return finished

@@ -1,4 +1,4 @@
-"""The webhook's update journal in Redis (``bot.updates``) when Redis goes away for a moment.
+"""The webhook's update journal in Redis (``bot.update_journal``) when Redis goes away for a moment.
 
 Two journals stand for two instances on one database (one Dispatcher handles what
 either starts); the first reaches Redis through a proxy the test cuts and restores.
@@ -24,7 +24,8 @@ from redis.asyncio import Redis
 from bot.app import App
 from bot.lease import RedisLeases
 from bot.offline import OfflineSession
-from bot.updates import RedisUpdateQueue, UpdateRunner
+from bot.update_journal import RedisUpdateQueue
+from bot.updates import UpdateRunner
 from tests.cluster import message_update, wait_until
 from tests.conftest import OWNER_ID
 

@@ -19,7 +19,8 @@ from bot.i18n import build_i18n
 from bot.logs import JsonFormatter
 from bot.offline import OfflineSession
 from bot.startup import prepare_database
-from bot.updates import LocalUpdateQueue, RedisUpdateQueue, UpdateRunner, chat_of
+from bot.update_journal import RedisUpdateQueue
+from bot.updates import LocalUpdateQueue, UpdateRunner, chat_of
 from bot.web import health, refusals
 from bot.web.refusals import RETRY_AFTER_SECONDS
 from bot.web.server import build_web_app, webhook_path
