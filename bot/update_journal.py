@@ -99,17 +99,21 @@ class RedisUpdateQueue:
     async def run(self) -> None:
         """Beat the heartbeat, handle own leftovers, take over what stopped instances left.
 
+        The heartbeat has its own task: starting leftovers and adopted updates waits
+        for free slots (slow handlers), and meanwhile the heartbeat must not lapse, or
+        the others would take those updates over too and handle them a second time.
         Redis out of reach does not end it: it tries again until Redis answers. Ended,
         the heartbeat would lapse while this instance still takes updates, and the
         others would take over (and handle again) each one it journals.
         """
         names = f"{self._prefix}:instances"
         joined = failing = False
+        beating = asyncio.create_task(self._keep_beating())
         try:
             while not self._runner.stopping:
                 try:
-                    await self._beat()
                     if not joined:
+                        await self._beat()  # alive before its leftovers are read: all ours
                         await self._redis.sadd(names, self._name)
                         for update_id, body in (await self._redis.hgetall(self._inflight)).items():
                             await self._start(str(update_id), body)
@@ -124,9 +128,21 @@ class RedisUpdateQueue:
                     if failing:
                         log.info("Redis reachable again")
                     failing = False
-                await asyncio.sleep(min(0.5, self._takeover_ms / 3000))
+                await asyncio.sleep(self._pause())
         finally:
+            beating.cancel()
+            await asyncio.gather(beating, return_exceptions=True)
             self._stopped.set()
+
+    async def _keep_beating(self) -> None:
+        while not self._runner.stopping:
+            with contextlib.suppress(RedisError):  # ``run`` says so and tries again
+                await self._beat()
+            await asyncio.sleep(self._pause())
+
+    def _pause(self) -> float:
+        """Between two beats (and two looks at the others): a third of the takeover."""
+        return min(0.5, self._takeover_ms / 3000)
 
     async def _take_over(self, names: str) -> None:
         for member in await self._redis.smembers(names):

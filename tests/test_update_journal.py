@@ -298,3 +298,39 @@ async def test_a_stop_while_redis_is_away_finishes_the_shutdown(
         await asyncio.gather(running, return_exceptions=True)
         await through_proxy.aclose()
         await _forget(prefix)
+
+
+async def test_an_instance_taking_over_a_backlog_keeps_beating(app: App) -> None:
+    """A killed instance left four updates; a live one takes them over and handles them
+    one at a time (its slots full, Telegram slow). Meanwhile its heartbeat goes on, so
+    the other live instance does not take them from it and answer them a second time."""
+    session = app.bot.session
+    assert isinstance(session, OfflineSession)
+    prefix = f"kt-journal-{uuid.uuid4().hex[:8]}"
+    direct = Redis.from_url(f"{REDIS_URL.rstrip('/')}/0", decode_responses=True)
+    await direct.sadd(f"{prefix}:instances", "dead")
+    for update_id in range(1, 5):
+        body = json.dumps(message_update(update_id, OWNER_ID, "/help"))
+        await direct.hset(f"{prefix}:inflight:dead", str(update_id), body)
+    takeover = 1.0
+    queues = [
+        RedisUpdateQueue(
+            UpdateRunner(app.dispatcher, app.bot, concurrency=1), direct, prefix, name, takeover
+        )
+        for name in ("a", "b")
+    ]
+    replies = slow_telegram(session)
+    running = [asyncio.create_task(queue.run()) for queue in queues]
+    try:
+        assert await wait_until(lambda: len(replies()) == 4, 15)
+        await asyncio.sleep(2 * takeover)  # the other would have taken them by now
+        assert len(replies()) == 4
+    finally:
+        for queue in queues:
+            with contextlib.suppress(Exception):
+                await queue.stop(5)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        await direct.aclose()
+        await _forget(prefix)
