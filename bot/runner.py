@@ -71,6 +71,7 @@ async def serve(app: App, username: str | None, stop: asyncio.Event | None = Non
                 redis_prefix(settings, app.bot),
                 settings.instance_name,
                 settings.update_takeover_seconds,
+                legacy_prefix=settings.redis_prefix,
             )
             if app.redis is not None
             else LocalUpdateQueue(runner)

@@ -64,8 +64,12 @@ class RedisUpdateQueue:
         prefix: str,
         name: str,
         takeover_seconds: float,
+        legacy_prefix: str | None = None,
     ) -> None:
         self._runner = runner
+        # Where the journal was kept before the bot's id joined the prefix (b03b6e7):
+        # what stopped instances left there is taken over like any stopped instance's.
+        self._legacy = legacy_prefix if legacy_prefix != prefix else None
         self._redis = redis
         self._prefix = prefix
         self._name = name
@@ -147,16 +151,32 @@ class RedisUpdateQueue:
     async def _take_over(self, names: str) -> None:
         for member in await self._redis.smembers(names):
             name = str(member)
-            if name == self._name:
-                continue
-            taken = await self._adopt(
-                keys=[self._alive_key(name), self._inflight_key(name), self._inflight],
-                args=[],
-            )
-            if taken:
-                log.warning("took over %d updates of stopped %s", len(taken) // 2, name)
-            for index in range(0, len(taken), 2):
-                await self._start(taken[index], taken[index + 1])
+            if name != self._name:
+                await self._adopt_from(self._prefix, name)
+        if self._legacy is not None:
+            await self._take_over_legacy(self._legacy)
+
+    async def _take_over_legacy(self, legacy: str) -> None:
+        """The journals of instances stopped for the upgrade to per-bot keys (this one's
+        own too); those still beating there (not upgraded yet) keep theirs till they stop."""
+        names = f"{legacy}:instances"
+        for member in await self._redis.smembers(names):
+            name = str(member)
+            await self._adopt_from(legacy, name)
+            if not await self._redis.exists(f"{legacy}:alive:{name}"):
+                await self._redis.srem(names, name)
+        if not await self._redis.exists(names):
+            self._legacy = None
+
+    async def _adopt_from(self, prefix: str, name: str) -> None:
+        taken = await self._adopt(
+            keys=[f"{prefix}:alive:{name}", f"{prefix}:inflight:{name}", self._inflight],
+            args=[],
+        )
+        if taken:
+            log.warning("took over %d updates of stopped %s", len(taken) // 2, name)
+        for index in range(0, len(taken), 2):
+            await self._start(taken[index], taken[index + 1])
 
     async def _forget_finished(self) -> None:
         """Remove the journal entries of the updates handled (one round trip)."""

@@ -138,6 +138,18 @@ async def _present(redis: Redis, key: str) -> bool:
     return bool(await redis.exists(key))
 
 
+async def _wind_down(
+    queue: RedisUpdateQueue, running: asyncio.Task[None], redis: Redis, prefix: str
+) -> None:
+    """Stop the queue and its run, close the test's client, remove the test's keys."""
+    with contextlib.suppress(Exception):
+        await queue.stop(5)
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    await redis.aclose()
+    await _forget(prefix)
+
+
 async def _empty(redis: Redis, key: str) -> bool:
     return not await redis.hlen(key)
 
@@ -266,12 +278,7 @@ async def test_an_update_finished_before_the_journal_first_reached_redis_is_not_
         async with Redis.from_url(f"{REDIS_URL.rstrip('/')}/0") as direct:
             assert await direct.hlen(f"{prefix}:inflight:a") == 0
     finally:
-        with contextlib.suppress(Exception):
-            await a.stop(5)
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)
-        await through_proxy.aclose()
-        await _forget(prefix)
+        await _wind_down(a, running, through_proxy, prefix)
 
 
 async def test_a_stop_while_redis_is_away_finishes_the_shutdown(
@@ -334,3 +341,36 @@ async def test_an_instance_taking_over_a_backlog_keeps_beating(app: App) -> None
         await asyncio.gather(*running, return_exceptions=True)
         await direct.aclose()
         await _forget(prefix)
+
+
+async def test_the_journal_kept_before_the_bots_id_joined_the_prefix_is_taken_over(
+    app: App,
+) -> None:
+    """Updates in flight when the instances stopped for the upgrade to per-bot keys were
+    journaled under the bare prefix: they are taken over and answered once (this
+    instance's own and a stopped one's), while an instance still beating there (not
+    upgraded yet) keeps its own."""
+    session = app.bot.session
+    assert isinstance(session, OfflineSession)
+    legacy = f"kt-journal-{uuid.uuid4().hex[:8]}"
+    direct = Redis.from_url(f"{REDIS_URL.rstrip('/')}/0", decode_responses=True)
+    await direct.sadd(f"{legacy}:instances", "a", "x", "y")
+    for update_id, name in ((1, "a"), (2, "x"), (3, "y")):
+        body = json.dumps(message_update(update_id, OWNER_ID, "/help"))
+        await direct.hset(f"{legacy}:inflight:{name}", str(update_id), body)
+    await direct.set(f"{legacy}:alive:y", "1", ex=30)
+    replies = slow_telegram(session)
+    queue = RedisUpdateQueue(
+        UpdateRunner(app.dispatcher, app.bot), direct, f"{legacy}:{app.bot.id}", "a", 1.0, legacy
+    )
+    running = asyncio.create_task(queue.run())
+    try:
+        assert await wait_until(lambda: len(replies()) == 2, 10)
+        await asyncio.sleep(1.0)
+        assert len(replies()) == 2
+        assert await direct.smembers(f"{legacy}:instances") == {"y"}
+        assert list(await direct.hkeys(f"{legacy}:inflight:y")) == ["3"]
+        assert not await direct.exists(f"{legacy}:inflight:a", f"{legacy}:inflight:x")
+        assert await redis_until(lambda: _empty(direct, f"{legacy}:{app.bot.id}:inflight:a"))
+    finally:
+        await _wind_down(queue, running, direct, legacy)
