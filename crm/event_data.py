@@ -291,8 +291,7 @@ def data_of(event: Event, shape: type[Payload]) -> Payload:
 
 
 def people_in(events: Sequence[Event]) -> set[int]:
-    """The members a page of a timeline names: who did each thing, and a responsible
-    change's old and new responsible."""
+    """The members a timeline's page names: each actor, a responsible change's two."""
     ids = {event.actor_id for event in events if event.actor_id}
     for event in events:
         if event.kind == EventKind.MANAGER_CHANGED:

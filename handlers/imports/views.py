@@ -15,12 +15,7 @@ from crm.imports.plan import Policy
 from crm.imports.required import RequiredChoice
 from crm.imports.rows import Rejected
 from crm.imports.service import Preview
-from handlers.imports.callbacks import (
-    BatchAction,
-    BatchCb,
-    ImportAction,
-    ImportCb,
-)
+from handlers.imports.callbacks import BatchAction, BatchCb, ImportAction, ImportCb
 from handlers.imports.holds_views import hidden_columns
 from handlers.imports.nothing_views import nothing_screen
 from handlers.kit.keyboards import button, keyboard
