@@ -388,3 +388,30 @@ async def test_the_outbox_is_indexed_by_chat_and_kind(tmp_path: Path) -> None:
             assert (await conn.execute(text("SELECT count(*) FROM outbox"))).scalar() == 3
     finally:
         await engine.dispose()
+
+
+async def test_the_leads_are_indexed_by_their_deal(tmp_path: Path) -> None:
+    """0032: whether a lost deal was lost as spam is read along an index of the leads by
+    deal (crm.lost_reasons.not_spam), not through every lead; and back down it goes."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'leads.db'}")
+    indexes = "SELECT name FROM sqlite_master WHERE tbl_name = 'leads' AND type = 'index'"
+    lost = (
+        "SELECT count(*) FROM deals WHERE NOT EXISTS (SELECT 1 FROM leads"
+        " WHERE leads.deal_id = deals.id AND leads.spam_at = deals.closed_at)"
+    )
+    try:
+        await upgrade(engine, "0031")
+        async with engine.begin() as conn:
+            assert "ix_leads_deal" not in set((await conn.execute(text(indexes))).scalars())
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            assert "ix_leads_deal" in set((await conn.execute(text(indexes))).scalars())
+            plan = " ".join(
+                str(row[-1]) for row in await conn.execute(text(f"EXPLAIN QUERY PLAN {lost}"))
+            )
+            assert "ix_leads_deal" in plan, plan
+        await downgrade_to(engine, "0031")
+        async with engine.begin() as conn:
+            assert "ix_leads_deal" not in set((await conn.execute(text(indexes))).scalars())
+    finally:
+        await engine.dispose()

@@ -63,6 +63,7 @@ class Lead(Base):
         UniqueConstraint("source_id", "dedupe_key", name="uq_leads_source_dedupe"),
         Index("ix_leads_queue", "taken_by", "spam_at", "received_at"),
         Index("ix_leads_client", "client_id"),
+        Index("ix_leads_deal", "deal_id", "spam_at"),  # crm.lost_reasons.not_spam
     )
 
 
