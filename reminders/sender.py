@@ -143,7 +143,7 @@ class OutboxSender:
             # Unrecorded (the database away too), the row keeps its lease and is looked
             # at again when it runs out.
             with suppress(Exception):
-                await self._settle.broken(row, f"{type(error).__name__}: {error}")
+                await self._settle.broken(row, error)
             return False
 
     async def _deliver_row(self, row: OutboxMessage, others: list[OutboxMessage]) -> bool:

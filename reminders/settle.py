@@ -4,7 +4,9 @@ try counted, or not), or given up; and the request that sends one that does.
 Network errors and 5xx are retried with growing back-off (at most ten minutes apart)
 and given up after ``MAX_ATTEMPTS`` once ``MAX_OUTAGE`` has passed since the row was
 queued; an error nobody foresaw (a renderer's bug, a refusal of a kind not handled) is
-retried the same way and given up after ``MAX_ATTEMPTS``, its error kept on the row.
+retried the same way and given up after ``MAX_ATTEMPTS``, its error kept on the row, unless
+it fails the whole bot (``BOT_WIDE``: the token refused, the database failing), which is
+retried as an outage is.
 """
 
 from __future__ import annotations
@@ -12,13 +14,17 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.methods import SendDocument, SendMessage
+from sqlalchemy.exc import SQLAlchemyError
 
 from crm.service import CrmFactory
 from reminders.render_types import Rendered
 from reminders.too_long import CAPTION_LIMIT, TEXT_LIMIT, within_limit
 from storage.models import OutboxMessage
 
+# Failures of every message at once, not of this one: retried as an outage is.
+BOT_WIDE: tuple[type[Exception], ...] = (TelegramUnauthorizedError, SQLAlchemyError)
 MAX_ATTEMPTS = 8
 MAX_OUTAGE = timedelta(hours=24)
 """How long network errors and 5xx are retried, however many tries that takes."""
@@ -73,9 +79,14 @@ class Settle:
         else:
             await self.later(row, backoff(row.attempts), reason)
 
-    async def broken(self, row: OutboxMessage, reason: str) -> None:
-        """Something nobody foresaw went wrong: tried again a few times, then given up."""
-        if row.attempts + 1 >= MAX_ATTEMPTS:
+    async def broken(self, row: OutboxMessage, error: Exception) -> None:
+        """Something nobody foresaw went wrong: tried again a few times, then given up;
+        but a failure of the whole bot (its token refused, the database failing) as an
+        outage is, lest every due message be given up in ten minutes."""
+        reason = f"{type(error).__name__}: {error}"
+        if isinstance(error, BOT_WIDE):
+            await self.unsent(row, reason)
+        elif row.attempts + 1 >= MAX_ATTEMPTS:
             await self.give_up(row, reason)
         else:
             await self.later(row, backoff(row.attempts), reason)

@@ -27,6 +27,7 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import SendMessage
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 import reminders.sender
 from bot.app import App
@@ -447,9 +448,11 @@ def renderer_bug(monkeypatch: pytest.MonkeyPatch, session: OfflineSession) -> No
     monkeypatch.setattr(reminders.sender, "render", broken)
 
 
-def answered(error: TelegramAPIError) -> Callable[[pytest.MonkeyPatch, OfflineSession], None]:
+def answered(
+    error: TelegramAPIError, times: int = MAX_ATTEMPTS
+) -> Callable[[pytest.MonkeyPatch, OfflineSession], None]:
     def arrange(monkeypatch: pytest.MonkeyPatch, session: OfflineSession) -> None:
-        for _ in range(MAX_ATTEMPTS):
+        for _ in range(times):
             session.answer_next(error, SendMessage)
 
     return arrange
@@ -460,9 +463,8 @@ def answered(error: TelegramAPIError) -> Callable[[pytest.MonkeyPatch, OfflineSe
     [
         (renderer_bug, "KeyError: 'title'"),
         (answered(TelegramNotFound(owner_message(), "Not Found")), "TelegramNotFound"),
-        (answered(TelegramUnauthorizedError(owner_message(), "Unauthorized")), "Unauthorized"),
     ],
-    ids=["renderer-bug", "not-found", "unauthorized"],
+    ids=["renderer-bug", "not-found"],
 )
 async def test_an_unforeseen_error_is_retried_with_backoff_then_given_up(
     app: App,
@@ -491,6 +493,49 @@ async def test_an_unforeseen_error_is_retried_with_backoff_then_given_up(
     assert row.sent_at is None
     time.advance(60 * 60)
     assert await sender.drain_once() == 0
+
+
+def database_failing(monkeypatch: pytest.MonkeyPatch, session: OfflineSession) -> None:
+    async def locked(*args: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(reminders.sender, "render", locked)
+
+
+@pytest.mark.parametrize(
+    ("arrange", "named"),
+    [
+        (
+            answered(TelegramUnauthorizedError(owner_message(), "Unauthorized"), MAX_ATTEMPTS + 1),
+            "Unauthorized",
+        ),
+        (database_failing, "OperationalError"),
+    ],
+    ids=["unauthorized", "database"],
+)
+async def test_a_failure_of_the_whole_bot_is_retried_as_an_outage_is(
+    app: App,
+    session: OfflineSession,
+    sender: OutboxSender,
+    time: Time,
+    monkeypatch: pytest.MonkeyPatch,
+    arrange: Callable[[pytest.MonkeyPatch, OfflineSession], None],
+    named: str,
+) -> None:
+    """A refused token or a failing database fails every message at once: more tries
+    than MAX_ATTEMPTS give up nothing (the owner fixing the token finds the reminders
+    still due); only a day's outage does."""
+    await put(app, "due")
+    arrange(monkeypatch, session)
+    for attempts in range(1, MAX_ATTEMPTS + 1):
+        assert await sender.drain_once() == 0
+        row = (await outbox(app))["due"]
+        assert (row.sent_at, row.failed_at, row.attempts) == (None, None, attempts)
+        assert named in (row.last_error or "")
+        time.advance(backoff(attempts - 1).total_seconds())
+    time.advance(MAX_OUTAGE.total_seconds())
+    assert await sender.drain_once() == 0
+    assert (await outbox(app))["due"].failed_at is not None
 
 
 # --- limits and concurrency -----------------------------------------------------------
