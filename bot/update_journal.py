@@ -157,16 +157,13 @@ class RedisUpdateQueue:
             await self._take_over_legacy(self._legacy)
 
     async def _take_over_legacy(self, legacy: str) -> None:
-        """The journals of instances stopped for the upgrade to per-bot keys (this one's
-        own too); those still beating there (not upgraded yet) keep theirs till they stop."""
-        names = f"{legacy}:instances"
-        for member in await self._redis.smembers(names):
-            name = str(member)
-            await self._adopt_from(legacy, name)
-            if not await self._redis.exists(f"{legacy}:alive:{name}"):
-                await self._redis.srem(names, name)
-        if not await self._redis.exists(names):
-            self._legacy = None
+        """This instance's own journal of before the upgrade to per-bot keys, once. Not
+        another's: those keys never named their bot, and two bots sharing a Redis and a
+        prefix must not take each other's updates (each instance, its name the same
+        after a restart, takes its own)."""
+        await self._adopt_from(legacy, self._name)
+        await self._redis.srem(f"{legacy}:instances", self._name)
+        self._legacy = None
 
     async def _adopt_from(self, prefix: str, name: str) -> None:
         taken = await self._adopt(
