@@ -68,7 +68,7 @@ class RedisUpdateQueue:
     ) -> None:
         self._runner = runner
         # Where the journal was kept before the bot's id joined the prefix (b03b6e7):
-        # what stopped instances left there is taken over like any stopped instance's.
+        # this instance's own journal there is taken over once (``_take_over_legacy``).
         self._legacy = legacy_prefix if legacy_prefix != prefix else None
         self._redis = redis
         self._prefix = prefix
