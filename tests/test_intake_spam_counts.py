@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
@@ -60,3 +62,72 @@ async def test_spam_on_a_lead_whose_deal_was_won_does_not_say_it_moved_to_lost(
     await owner_en.send("/incoming")
     await owner_en.press("Spam")
     assert owner_en.alert == "Marked as spam: the card it made is archived."
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "en",
+            "Marked as spam: the card it brought back from the archive is archived again, "
+            "its deal moved to lost.",
+        ),
+        (
+            "ru",
+            "Отмечено как спам: карточка, которую заявка вернула из архива, снова в архиве, "
+            "её сделка — в «Проиграно».",
+        ),
+    ],
+)
+async def test_a_spammer_posting_again_goes_back_to_the_archive_on_spam(
+    app: App, owner_en: SimulatedUser, language: str, said: str
+) -> None:
+    """The spammer's second lead brings the archived card back; Spam on it archives the card
+    again (it stayed in every list, "the card was there before")."""
+    form = [("name", "Casino"), ("phone", "+79990001122")]
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.members.set_language(owner, language)
+        issued = await crm.lead_sources.create(owner, "Site", open_deal=True)
+        await crm.intake.accept_form(issued.token, read_form([*form, ("n", "1")]))
+    spam = "Spam" if language == "en" else "Спам"
+    await owner_en.send("/incoming")
+    await owner_en.press(spam)
+    async with app.crm.open() as crm:
+        await crm.intake.accept_form(issued.token, read_form([*form, ("n", "2")]))
+        [lead] = await crm.incoming.waiting(owner)
+        card = await crm.client_edits.visible(owner, lead.client_id)
+        assert card.archived_at is None  # the new lead restored it
+    await owner_en.send("/incoming")
+    await owner_en.press(spam)
+    assert owner_en.alert == said
+    async with app.crm.open() as crm:
+        card = await crm.client_edits.visible(owner, lead.client_id)
+        assert card.archived_at is not None
+
+
+async def test_spam_leaves_a_card_a_member_restored_after_the_lead(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A card the lead brought back, then archived and restored by hand, is the member's
+    decision: Spam on the lead leaves it active."""
+    form = [("name", "Casino"), ("phone", "+79990001122")]
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        issued = await crm.lead_sources.create(owner, "Site", open_deal=True)
+        await crm.intake.accept_form(issued.token, read_form([*form, ("n", "1")]))
+    await owner_en.send("/incoming")
+    await owner_en.press("Spam")
+    async with app.crm.open() as crm:
+        await crm.intake.accept_form(issued.token, read_form([*form, ("n", "2")]))
+        [lead] = await crm.incoming.waiting(owner)
+        await crm.client_edits.set_archived(owner, lead.client_id, True)
+        await crm.client_edits.set_archived(owner, lead.client_id, False)
+    await owner_en.send("/incoming")
+    await owner_en.press("Spam")
+    assert owner_en.alert == (
+        "Marked as spam: its deal moved to lost; the client's card was there before, so it stays."
+    )
+    async with app.crm.open() as crm:
+        card = await crm.client_edits.visible(owner, lead.client_id)
+        assert card.archived_at is None

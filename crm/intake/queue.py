@@ -22,7 +22,7 @@ from crm.event_data import StageMove
 from crm.row_locks import cards_locked, deal_locked
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
-from storage.models import Client, Deal, Lead, LeadSource, Stage, User
+from storage.models import Client, Deal, Event, Lead, LeadSource, Stage, User
 
 QUEUE_PAGE = 20
 SPAM_REASON = "spam"
@@ -41,11 +41,13 @@ class QueuedLead:
 
 @dataclass(frozen=True)
 class Spammed:
-    """A lead thrown out as spam, and whether its deal went to the lost stage (a deal
-    already closed, or one whose pipeline has no lost stage, stays as it was)."""
+    """A lead thrown out as spam, whether its deal went to the lost stage (a deal already
+    closed, or one whose pipeline has no lost stage, stays as it was), and whether a card
+    the lead had brought back from the archive went back to it."""
 
     lead: Lead
     deal_lost: bool
+    rearchived: bool = False
 
 
 class IncomingQueue:
@@ -127,7 +129,8 @@ class IncomingQueue:
             return lead
 
     async def spam(self, actor: User, lead_id: int) -> Spammed:
-        """Out of the queue; a card the lead made and its deal are archived, with the reason."""
+        """Out of the queue, its deal lost; a card the lead made, or brought back from the
+        archive, is archived, with the reason."""
         _require_member(actor)
         async with write_transaction(self._session):
             await self._cards_locked(lead_id)
@@ -150,7 +153,12 @@ class IncomingQueue:
                 raise Conflict(ErrorCode.LEAD_TAKEN, name=holder.full_name if holder else "—")
             deal_lost = lead.deal_id is not None and await self._lose_deal(lead.deal_id, actor, now)
             client = await self._session.get(Client, lead.client_id)
-            if lead.new_client and client is not None and client.archived_at is None:
+            rearchived = not lead.new_client and await self._restored_by(lead)
+            if (
+                (lead.new_client or rearchived)
+                and client is not None
+                and client.archived_at is None
+            ):
                 client.archived_at = now
             events.record(
                 self._session,
@@ -160,9 +168,30 @@ class IncomingQueue:
                 client_id=lead.client_id,
                 deal_id=lead.deal_id,
                 text=SPAM_REASON,
-                data={"lead_id": lead.id, "archived": bool(lead.new_client)},
+                data={"lead_id": lead.id, "archived": bool(lead.new_client) or rearchived},
             )
-            return Spammed(lead, deal_lost)
+            return Spammed(lead, deal_lost, rearchived)
+
+    async def _restored_by(self, lead: Lead) -> bool:
+        """Whether the card's last way in or out of the archive was this lead restoring it
+        (crm.intake.batch): a spammer posting again brings back the card an earlier spam
+        archived, and this spam puts it back; a card a member restored or archived since
+        is left as they left it."""
+        last = await self._session.execute(
+            select(Event.kind, Event.data)
+            .where(
+                Event.client_id == lead.client_id,
+                Event.kind.in_([events.EventKind.ARCHIVED, events.EventKind.UNARCHIVED]),
+            )
+            .order_by(Event.id.desc())
+            .limit(1)
+        )
+        row = last.first()
+        return (
+            row is not None
+            and row.kind == events.EventKind.UNARCHIVED
+            and (row.data or {}).get("lead_id") == lead.id
+        )
 
     async def _cards_locked(self, lead_id: int) -> None:
         """The lead's client, its deal and the deal's client locked before the lead and read

@@ -171,13 +171,20 @@ def source_screen(
 
 
 def spam_said(spammed: Spammed) -> str:
-    """What marking a lead as spam did: a card the lead made is archived, a card known
-    before it stays; a deal the lead opened goes to the lost stage unless it was closed
-    already or its pipeline has no lost stage."""
+    """What marking a lead as spam did: a card the lead made is archived, and so is one it
+    brought back from the archive; a card known before it stays; a deal the lead opened
+    goes to the lost stage unless it was closed already or its pipeline has no lost stage."""
     if spammed.lead.new_client and spammed.deal_lost:
         return _("Marked as spam: the card it made is archived, its deal moved to lost.")
     if spammed.lead.new_client:
         return _("Marked as spam: the card it made is archived.")
+    if spammed.rearchived and spammed.deal_lost:
+        return _(
+            "Marked as spam: the card it brought back from the archive is archived again, "
+            "its deal moved to lost."
+        )
+    if spammed.rearchived:
+        return _("Marked as spam: the card it brought back from the archive is archived again.")
     if spammed.deal_lost:
         return _(
             "Marked as spam: its deal moved to lost; the client's card was there before, "
