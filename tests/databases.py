@@ -11,6 +11,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -84,27 +85,44 @@ def drop_postgres_database(admin_url: str, url: str) -> None:
     asyncio.run(_drop())
 
 
+# Every table emptied and every sequence restarted in one round trip. DELETE with the
+# foreign keys' triggers off (``session_replication_role``) instead of TRUNCATE: TRUNCATE
+# gives each of some thirty tables and their indexes new files and took 0.3-0.9 s per test
+# on this machine, the DELETE of a test's few rows 20-60 ms.
+_EMPTY_ALL = """
+DO $$ DECLARE r record; BEGIN
+  SET LOCAL session_replication_role = replica;
+  SET LOCAL synchronous_commit = off;
+  FOR r IN SELECT tablename FROM pg_tables
+           WHERE schemaname = current_schema() AND tablename <> 'alembic_version' LOOP
+    EXECUTE format('DELETE FROM %I', r.tablename);
+  END LOOP;
+  FOR r IN SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() LOOP
+    PERFORM setval(format('%I', r.sequencename)::regclass, 1, false);
+  END LOOP;
+END $$;
+"""
+
+
 async def empty_postgres(url: str) -> None:
-    engine = create_engine(url)
+    """Empty every table of the migrated database at ``url`` (ids start again at 1)."""
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
     try:
-        async with engine.begin() as conn:
-            tables = (
-                (
-                    await conn.execute(
-                        text(
-                            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                            "AND tablename <> 'alembic_version'"
-                        )
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            if tables:
-                names = ", ".join(f'"{table}"' for table in tables)
-                await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        try:
+            await conn.execute(_EMPTY_ALL)
+            return
+        except asyncpg.InsufficientPrivilegeError:
+            pass  # not a superuser: the triggers stay on, so TRUNCATE (slower) it is
+        tables = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename <> 'alembic_version'"
+        )
+        if tables:
+            names = ", ".join(f'"{row["tablename"]}"' for row in tables)
+            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     finally:
-        await engine.dispose()
+        await conn.close()
 
 
 async def blank_postgres(url: str) -> None:
