@@ -21,6 +21,29 @@ DOMAIN = "messages"
 LANGUAGES = ("ru", "en")
 
 
+# Compiled catalogs by their sources: what each ``.po`` file of a language was (path, size,
+# modification time) when it was compiled. Building the app compiles both languages from
+# some thirty ``.po`` files, most of the cost of a build; a process that builds it again
+# (the tests build one per test) takes the compiled bytes from here while no file changed.
+_compiled: dict[tuple[tuple[str, int, int], ...], bytes] = {}
+
+
+def _compile(language: str, domain: str, po_paths: list[Path]) -> bytes:
+    sources = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in po_paths)
+    mo = _compiled.get(sources)
+    if mo is None:
+        merged = Catalog(locale=language, domain=domain)
+        for po_path in po_paths:
+            with po_path.open("rb") as po_file:
+                for message in read_po(po_file, locale=language):
+                    if message.id:
+                        merged[message.id] = message
+        buffer = io.BytesIO()
+        write_mo(buffer, merged)
+        mo = _compiled[sources] = buffer.getvalue()
+    return mo
+
+
 class PoCatalogI18n(I18n):
     def find_locales(self) -> dict[str, gettext.GNUTranslations]:
         """Each language's catalog files (one per feature) merged and compiled in memory."""
@@ -29,16 +52,8 @@ class PoCatalogI18n(I18n):
             po_paths = sorted((language_dir / "LC_MESSAGES").glob("*.po"))
             if not po_paths:
                 continue
-            merged = Catalog(locale=language_dir.name, domain=self.domain)
-            for po_path in po_paths:
-                with po_path.open("rb") as po_file:
-                    for message in read_po(po_file, locale=language_dir.name):
-                        if message.id:
-                            merged[message.id] = message
-            buffer = io.BytesIO()
-            write_mo(buffer, merged)
-            buffer.seek(0)
-            translations[language_dir.name] = gettext.GNUTranslations(buffer)
+            mo = _compile(language_dir.name, self.domain, po_paths)
+            translations[language_dir.name] = gettext.GNUTranslations(io.BytesIO(mo))
         return translations
 
 

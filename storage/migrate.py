@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,6 +36,8 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """
     sqlite = engine.dialect.name == "sqlite"
     async with engine.connect() as conn:
+        if revision == "head" and await conn.run_sync(_at_head):
+            return  # nothing to apply: not even the scripts need reading
         if sqlite:
             await conn.run_sync(sqlite_foreign_keys, False)  # outside any transaction, or ignored
         try:
@@ -81,6 +85,20 @@ async def seeding(engine: AsyncEngine) -> AsyncIterator[None]:
     async with engine.connect() as conn:  # its transaction, and the lock, end with it
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SEEDING_LOCK})
         yield
+
+
+@functools.cache
+def _head() -> str | None:
+    """The newest revision of the scripts (read once per process)."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def _at_head(connection: Connection) -> bool:
+    from alembic.runtime.migration import MigrationContext
+
+    heads = MigrationContext.configure(connection).get_current_heads()
+    connection.rollback()  # the look ends its transaction: the pragma above needs none open
+    return heads == (_head(),)
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
