@@ -19,10 +19,11 @@ from crm.cards import CardKind, CardRef
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
 from crm.event_data import StageMove
+from crm.intake.spam_card import CardFate, card_fate
 from crm.row_locks import cards_locked, deal_locked
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
-from storage.models import Client, Deal, Event, Lead, LeadSource, Stage, User
+from storage.models import Client, Deal, Lead, LeadSource, Stage, User
 
 QUEUE_PAGE = 20
 SPAM_REASON = "spam"
@@ -42,12 +43,12 @@ class QueuedLead:
 @dataclass(frozen=True)
 class Spammed:
     """A lead thrown out as spam, whether its deal went to the lost stage (a deal already
-    closed, or one whose pipeline has no lost stage, stays as it was), and whether a card
-    the lead had brought back from the archive went back to it."""
+    closed, or one whose pipeline has no lost stage, stays as it was), and what became of
+    its card (crm.intake.spam_card)."""
 
     lead: Lead
     deal_lost: bool
-    rearchived: bool = False
+    card: CardFate = CardFate.KEPT
 
 
 class IncomingQueue:
@@ -129,8 +130,8 @@ class IncomingQueue:
             return lead
 
     async def spam(self, actor: User, lead_id: int) -> Spammed:
-        """Out of the queue, its deal lost; a card the lead made, or brought back from the
-        archive, is archived, with the reason."""
+        """Out of the queue, its deal lost; a card only spam brought in, made or brought
+        back from the archive, is archived (crm.intake.spam_card), with the reason."""
         _require_member(actor)
         async with write_transaction(self._session):
             await self._cards_locked(lead_id)
@@ -153,12 +154,8 @@ class IncomingQueue:
                 raise Conflict(ErrorCode.LEAD_TAKEN, name=holder.full_name if holder else "—")
             deal_lost = lead.deal_id is not None and await self._lose_deal(lead.deal_id, actor, now)
             client = await self._session.get(Client, lead.client_id)
-            rearchived = not lead.new_client and await self._restored_by(lead)
-            if (
-                (lead.new_client or rearchived)
-                and client is not None
-                and client.archived_at is None
-            ):
+            fate = CardFate.KEPT if client is None else await card_fate(self._session, lead, client)
+            if fate.archives and client is not None and client.archived_at is None:
                 client.archived_at = now
             events.record(
                 self._session,
@@ -168,30 +165,9 @@ class IncomingQueue:
                 client_id=lead.client_id,
                 deal_id=lead.deal_id,
                 text=SPAM_REASON,
-                data={"lead_id": lead.id, "archived": bool(lead.new_client) or rearchived},
+                data={"lead_id": lead.id, "archived": fate.archives},
             )
-            return Spammed(lead, deal_lost, rearchived)
-
-    async def _restored_by(self, lead: Lead) -> bool:
-        """Whether the card's last way in or out of the archive was this lead restoring it
-        (crm.intake.batch): a spammer posting again brings back the card an earlier spam
-        archived, and this spam puts it back; a card a member restored or archived since
-        is left as they left it."""
-        last = await self._session.execute(
-            select(Event.kind, Event.data)
-            .where(
-                Event.client_id == lead.client_id,
-                Event.kind.in_([events.EventKind.ARCHIVED, events.EventKind.UNARCHIVED]),
-            )
-            .order_by(Event.id.desc())
-            .limit(1)
-        )
-        row = last.first()
-        return (
-            row is not None
-            and row.kind == events.EventKind.UNARCHIVED
-            and (row.data or {}).get("lead_id") == lead.id
-        )
+            return Spammed(lead, deal_lost, fate)
 
     async def _cards_locked(self, lead_id: int) -> None:
         """The lead's client, its deal and the deal's client locked before the lead and read

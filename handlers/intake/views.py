@@ -10,6 +10,7 @@ from aiogram.utils.formatting import Bold, Code, Text, as_key_value, as_line, as
 from aiogram.utils.i18n import gettext as _
 
 from crm.intake.queue import QueuedLead, Spammed
+from crm.intake.spam_card import CardFate
 from crm.outbox import OutboxKind
 from handlers.clients.callbacks import ClientCb
 from handlers.intake.callbacks import LeadAction, LeadCb, SourceAction, SourceCb
@@ -171,21 +172,48 @@ def source_screen(
 
 
 def spam_said(spammed: Spammed) -> str:
-    """What marking a lead as spam did: a card the lead made is archived, and so is one it
-    brought back from the archive; a card known before it stays; a deal the lead opened
-    goes to the lost stage unless it was closed already or its pipeline has no lost stage."""
-    if spammed.lead.new_client and spammed.deal_lost:
-        return _("Marked as spam: the card it made is archived, its deal moved to lost.")
-    if spammed.lead.new_client:
-        return _("Marked as spam: the card it made is archived.")
-    if spammed.rearchived and spammed.deal_lost:
-        return _(
-            "Marked as spam: the card it brought back from the archive is archived again, "
-            "its deal moved to lost."
-        )
-    if spammed.rearchived:
-        return _("Marked as spam: the card it brought back from the archive is archived again.")
-    if spammed.deal_lost:
+    """What marking a lead as spam did: a card only spam brought in is archived, made or
+    brought back from the archive (crm.intake.spam_card); one another lead on it waits for,
+    or a member took another of its leads, stays, and the member is told why; a card known
+    before it stays; a deal the lead opened goes to the lost stage unless it was closed
+    already or its pipeline has no lost stage."""
+    lost = spammed.deal_lost
+    match spammed.card:
+        case CardFate.MADE if spammed.lead.new_client:
+            if lost:
+                return _("Marked as spam: the card it made is archived, its deal moved to lost.")
+            return _("Marked as spam: the card it made is archived.")
+        case CardFate.MADE:
+            if lost:
+                return _(
+                    "Marked as spam: its deal moved to lost; the card an earlier lead made, "
+                    "spam too, is archived."
+                )
+            return _("Marked as spam; the card an earlier lead made, spam too, is archived.")
+        case CardFate.RESTORED:
+            if lost:
+                return _(
+                    "Marked as spam: the card it brought back from the archive is archived "
+                    "again, its deal moved to lost."
+                )
+            return _("Marked as spam: the card it brought back from the archive is archived again.")
+        case CardFate.WAITING:
+            if lost:
+                return _(
+                    "Marked as spam: its deal moved to lost; the card stays active while "
+                    "another lead on it waits in /incoming."
+                )
+            return _(
+                "Marked as spam; the card stays active while another lead on it waits in /incoming."
+            )
+        case CardFate.TAKEN:
+            if lost:
+                return _(
+                    "Marked as spam: its deal moved to lost; the card stays, a member took "
+                    "another of its leads."
+                )
+            return _("Marked as spam; the card stays, a member took another of its leads.")
+    if lost:
         return _(
             "Marked as spam: its deal moved to lost; the client's card was there before, "
             "so it stays."

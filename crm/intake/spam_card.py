@@ -1,0 +1,84 @@
+"""What Spam on a lead does to its card: archived when only spam brought it into the lists.
+
+A card counts as brought in by leads when it was made by one (its ``client_created``
+event names the lead) or was last restored from the archive by one (the ``unarchived``
+event a batch writes names its first lead on the card, crm.intake.batch_rows), and no
+member archived or restored it since. Every lead on the card from that one on came in
+with it: the card goes (back) to the archive when the last of them is thrown out as
+spam, not when the first is, since one of the others may be a real client's. A card
+any other lead on it still waits for stays active, whatever its origin, so no lead in
+/incoming points at a card no list shows: the member is told, and the card goes when
+that lead is thrown out too (or stays, once taken). One a member took stays as well.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.events import EventKind
+from storage.models import Client, Event, Lead
+
+# The events that say how a card got into the lists or out of them, newest wins.
+_WAYS = (EventKind.CLIENT_CREATED, EventKind.ARCHIVED, EventKind.UNARCHIVED)
+
+
+class CardFate(StrEnum):
+    MADE = "made"  # brought in by a new card's leads, all spam now: archived
+    RESTORED = "restored"  # brought back from the archive by leads, all spam now: archived
+    KEPT = "kept"  # there before the lead (or restored by a member or a chat): stays
+    WAITING = "waiting"  # another lead on the card waits in /incoming: stays for now
+    TAKEN = "taken"  # a member took another lead that came in with it: stays
+
+    @property
+    def archives(self) -> bool:
+        return self in (CardFate.MADE, CardFate.RESTORED)
+
+
+async def card_fate(session: AsyncSession, lead: Lead, client: Client) -> CardFate:
+    """Where ``lead``'s card goes now that the lead is spam (its ``spam_at`` is written)."""
+    assert lead.client_id is not None
+    first, fate = await _brought_in(session, lead)
+    if first is None or first > lead.id:
+        return CardFate.KEPT
+    if client.archived_at is not None:  # archived meanwhile: it stays there
+        return fate
+    waiting = await _others(session, lead, Lead.taken_by.is_(None))
+    if waiting:
+        return CardFate.WAITING
+    if await _others(session, lead, Lead.id >= first, Lead.taken_by.is_not(None)):
+        return CardFate.TAKEN
+    return fate
+
+
+async def _brought_in(session: AsyncSession, lead: Lead) -> tuple[int | None, CardFate]:
+    """The first lead of the leads that brought the card in, and how; None: not leads."""
+    if lead.new_client:
+        return lead.id, CardFate.MADE
+    last = (
+        await session.execute(
+            select(Event.kind, Event.data)
+            .where(Event.client_id == lead.client_id, Event.kind.in_(_WAYS))
+            .order_by(Event.id.desc())
+            .limit(1)
+        )
+    ).first()
+    first = (last.data or {}).get("lead_id") if last is not None else None
+    if last is None or not isinstance(first, int) or last.kind == EventKind.ARCHIVED:
+        return None, CardFate.KEPT
+    return first, CardFate.MADE if last.kind == EventKind.CLIENT_CREATED else CardFate.RESTORED
+
+
+async def _others(session: AsyncSession, lead: Lead, *where: ColumnElement[bool]) -> int:
+    """How many other leads on the card, not spam, match ``where``."""
+    found = await session.scalar(
+        select(func.count()).where(
+            Lead.client_id == lead.client_id,
+            Lead.id != lead.id,
+            Lead.spam_at.is_(None),
+            *where,
+        )
+    )
+    return int(found or 0)

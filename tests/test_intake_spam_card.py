@@ -1,0 +1,125 @@
+"""Spam on one of several leads on a card: the card goes (back) to the archive when the
+last lead that brought it in is thrown out, never while another lead on it waits in
+/incoming (the alert says so), and stays when a member took one of them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from crm.intake.sources import IssuedToken
+from crm.parsing.lead_fields import read_form
+from handlers.intake.callbacks import LeadAction, LeadCb
+from tests.client_helpers import member
+from tests.conftest import OWNER_ID
+
+FORM = [("name", "Casino"), ("phone", "+79990001122")]
+WAITING = "Marked as spam: its deal moved to lost; the card stays active while another lead on it waits in /incoming."  # noqa: E501
+AGAIN = (
+    "Marked as spam: the card it brought back from the archive is archived again, "
+    "its deal moved to lost."
+)
+
+
+async def source(app: App) -> IssuedToken:
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        return await crm.lead_sources.create(owner, "Site", open_deal=True)
+
+
+async def waiting(app: App) -> list[int]:
+    """The queued leads' ids, oldest first."""
+    async with app.crm.open() as crm:
+        return [
+            lead.lead_id
+            for lead in reversed(await crm.incoming.waiting(await member(app, OWNER_ID)))
+        ]
+
+
+async def archived(app: App, client_id: int) -> bool:
+    async with app.crm.open() as crm:
+        card = await crm.client_edits.visible(await member(app, OWNER_ID), client_id)
+        return card.archived_at is not None
+
+
+async def press(user: SimulatedUser, action: LeadAction, lead_id: int) -> None:
+    [queue] = await user.send("/incoming")
+    await user.press_data(LeadCb(action=action, lead_id=lead_id, listed=1).pack(), queue)
+
+
+async def archived_card_back_with_two_leads(
+    app: App, owner_en: SimulatedUser
+) -> tuple[int, int, int]:
+    """A spammer's card, archived by Spam; one delivery brings two more leads on it, which
+    restore it. The card's id and the two leads', oldest first."""
+    issued = await source(app)
+    async with app.crm.open() as crm:
+        await crm.intake.accept_form(issued.token, read_form([*FORM, ("n", "1")]))
+    await owner_en.send("/incoming")
+    await owner_en.press("Spam")
+    async with app.crm.open() as crm:
+        drafts = [crm.intake.draft(issued.token, read_form([*FORM, ("n", str(n))])) for n in (2, 3)]
+        await crm.intake.accept_many(drafts)
+        [later, first] = await crm.incoming.waiting(await member(app, OWNER_ID))
+    assert later.client_id == first.client_id
+    assert not await archived(app, first.client_id)  # the delivery restored it
+    return first.client_id, first.lead_id, later.lead_id
+
+
+@pytest.mark.parametrize("later_first", [True, False], ids=["later first", "first lead first"])
+async def test_spam_on_either_lead_of_a_delivery_waits_for_the_other(
+    app: App, owner_en: SimulatedUser, later_first: bool
+) -> None:
+    """Spam on the later lead, which did not write the "unarchived" line, said the card was
+    there before and left it; Spam on the first archived it under the other lead waiting
+    in /incoming. Now the card waits for the other lead, then goes back with it."""
+    card, first, later = await archived_card_back_with_two_leads(app, owner_en)
+    one, other = (later, first) if later_first else (first, later)
+    await press(owner_en, LeadAction.SPAM, one)
+    assert owner_en.alert == WAITING
+    assert not await archived(app, card)
+    await press(owner_en, LeadAction.SPAM, other)
+    assert owner_en.alert == AGAIN
+    assert await archived(app, card)
+
+
+async def test_spam_leaves_the_card_when_a_member_took_another_lead_of_the_delivery(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    card, first, later = await archived_card_back_with_two_leads(app, owner_en)
+    await press(owner_en, LeadAction.TAKE, first)
+    await press(owner_en, LeadAction.SPAM, later)
+    assert owner_en.alert == (
+        "Marked as spam: its deal moved to lost; the card stays, a member took another "
+        "of its leads."
+    )
+    assert not await archived(app, card)
+
+
+async def test_a_new_card_waits_for_its_second_lead_in_russian(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A card its first lead made, with a second lead on it waiting: Spam on the first used
+    to archive it under the waiting lead; now it stays until the second is spam too."""
+    issued = await source(app)
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.members.set_language(owner, "ru")
+        await crm.intake.accept_form(issued.token, read_form([*FORM, ("n", "1")]))
+        await crm.intake.accept_form(issued.token, read_form([*FORM, ("n", "2")]))
+    first, second = await waiting(app)
+    async with app.crm.open() as crm:
+        [lead, _] = await crm.incoming.waiting(await member(app, OWNER_ID))
+    await press(owner_en, LeadAction.SPAM, first)
+    assert owner_en.alert == (
+        "Отмечено как спам: сделка заявки — в «Проиграно»; карточка остаётся в работе, "
+        "пока другая её заявка ждёт в /incoming."
+    )
+    assert not await archived(app, lead.client_id)
+    await press(owner_en, LeadAction.SPAM, second)
+    assert owner_en.alert == (
+        "Отмечено как спам: сделка заявки — в «Проиграно»; карточка, созданная прежней "
+        "заявкой (тоже спамом), в архиве."
+    )
+    assert await archived(app, lead.client_id)
