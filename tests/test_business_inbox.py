@@ -757,16 +757,24 @@ async def test_a_reply_too_long_says_by_how_much_in_the_units_telegram_counts(
     assert sent.text == "🙂" * 2048
 
 
+async def archived_ivan(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness, text: str
+) -> Client:
+    """Ivan's card, made by his first message, archived by Max on the card."""
+    await account.connect()
+    await account.writes(IVAN, text)
+    card = await the_client(app)
+    await open_card(max_, card.id)
+    await max_.press("🗄 Archive")
+    return card
+
+
 async def test_a_customer_writing_in_an_archived_cards_chat_restores_the_card(
     app: App, max_: SimulatedUser, account: SimulatedBusiness
 ) -> None:
     """The conversation went on a card no list shows; the card is restored, as a form lead
     on an archived card restores it, and its timeline says why."""
-    await account.connect()
-    await account.writes(IVAN, "Hello")
-    card = await the_client(app)
-    await open_card(max_, card.id)
-    await max_.press("🗄 Archive")
+    card = await archived_ivan(app, max_, account, "Hello")
     assert "In the archive" in max_.last_message().text
     await account.writes(IVAN, "I'm back")
     assert (await the_client(app)).archived_at is None
@@ -776,3 +784,32 @@ async def test_a_customer_writing_in_an_archived_cards_chat_restores_the_card(
     assert "♻️ restored from the archive: the client wrote in a Business chat" in (
         max_.last_message().text
     )
+
+
+async def test_the_members_own_message_in_an_archived_cards_chat_restores_the_card(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    """Max writing to the client from Telegram is working with them: the card was left in
+    the archive, out of every list, while the conversation went on; now it is restored and
+    its timeline says who brought it back."""
+    card = await archived_ivan(app, max_, account, "Hello")
+    await account.writes(IVAN, "Any news on my order?", mine=True)
+    assert (await the_client(app)).archived_at is None
+    [listing] = await max_.send("/clients")
+    assert "📇 Clients: 1" in listing.text
+    await open_card(max_, card.id)
+    text = max_.last_message().text
+    assert "♻️ restored from the archive: a member wrote to the client in a Business chat" in text
+    [restored] = await rows(app, select(Event).where(Event.kind == "unarchived"))
+    assert restored.actor_id == MAX
+
+
+async def test_a_reply_from_an_archived_card_restores_it(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await archived_ivan(app, max_, account, "Is it in stock?")
+    await max_.press("Reply in Telegram")
+    await max_.send("Yes, 12 left")
+    assert (await the_client(app)).archived_at is None
+    [restored] = await rows(app, select(Event).where(Event.kind == "unarchived"))
+    assert (restored.actor_id, restored.data) == (MAX, {"business": True})

@@ -147,16 +147,7 @@ class BusinessInbox:
             chat.username = (message.username or "")[:64] or chat.username
             if message.phone:  # a new card has it already, unless another client does
                 phone_added = await self._phone_kept(client.id, message.phone, not made)
-            if client.archived_at is not None:  # or the conversation is on a card no list shows
-                client.archived_at = None
-                events.record(
-                    self._session,
-                    self._clock,
-                    events.EventKind.UNARCHIVED,
-                    None,
-                    client_id=client.id,
-                    data=Unarchived(business=True),
-                )
+        restore(self._session, self._clock, client, member.id if mine else None)
         client.last_activity_at = now
         event = events.record(
             self._session,
@@ -250,6 +241,23 @@ class BusinessInbox:
             data=FieldChanged(field="phones", old=old, new=[*old, e164]),
         )
         return True
+
+
+def restore(session: AsyncSession, clock: Clock, client: Client, member_id: int | None) -> None:
+    """An archived card restored by a message of its chat, or the conversation goes on on a
+    card no list shows: the customer's (``member_id`` None) or a member's own, written in
+    Telegram or from the card, since writing to the client is working with them."""
+    if client.archived_at is None:
+        return
+    client.archived_at = None
+    events.record(
+        session,
+        clock,
+        events.EventKind.UNARCHIVED,
+        member_id,
+        client_id=client.id,
+        data=Unarchived(business=True),  # whose message: the event's actor
+    )
 
 
 def message_data(message: ChatMessage, mine: bool, phone_added: bool = True) -> dict[str, Any]:

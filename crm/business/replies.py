@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events, placeholders
 from crm.business import message_rows
 from crm.business.connections import BusinessConnections, can_reply, within_window
-from crm.business.inbox import MAX_TEXT, MESSAGE_KIND
+from crm.business.inbox import MAX_TEXT, MESSAGE_KIND, restore
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
@@ -149,6 +149,7 @@ class BusinessReplies:
                 await message_rows.note(self._session, key, event.id)
                 client = await self._clients.visible_unchecked(target.client_id)
                 if client is not None:
+                    restore(self._session, self._clock, client, actor.id)
                     client.last_activity_at = self._clock.now()
                 return event
         except message_rows.AlreadyRecorded:

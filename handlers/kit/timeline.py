@@ -198,6 +198,10 @@ def event_text(
     if kind == "unarchived":
         if data.get("lead_id"):
             return "♻️ " + _("restored from the archive: a new lead came in on it")
+        if data.get("business") and event.actor_id is not None:
+            return "♻️ " + _(
+                "restored from the archive: a member wrote to the client in a Business chat"
+            )
         if data.get("business"):
             return "♻️ " + _("restored from the archive: the client wrote in a Business chat")
         return "♻️ " + _("restored from the archive")
