@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import outbox
@@ -193,7 +193,7 @@ class Digests:
                 Event.kind.in_(
                     ("deal_created", "stage_changed", "deal_won", "deal_lost", "deal_reopened")
                 ),
-                or_(Event.kind != "deal_lost", not_spam()),  # spam is no lost sale
+                not_spam(),  # a spam lead's deal is no deal: not created, moved nor lost
             )
             .group_by(Event.kind)
         )

@@ -3,7 +3,8 @@
 A deal that skipped stages counts as having reached every stage before the
 one it got to; a won deal reached every open stage. The funnel follows the
 deals created in the period; won and lost figures follow the deals closed in
-it. A manager gets the same numbers about their own deals and clients.
+it. A lead's deal thrown out as spam is in none of them (crm.lost_reasons.not_spam).
+A manager gets the same numbers about their own deals and clients.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ class Reports:
         rows = await self._session.execute(
             select(Deal.id, Event.data["to"].as_integer())
             .outerjoin(Event, and_(Event.deal_id == Deal.id, Event.kind.in_(STAGE_EVENTS)))
-            .where(mine, Deal.created_at >= start, Deal.created_at < end)
+            .where(mine, Deal.created_at >= start, Deal.created_at < end, not_spam())
         )
         deal_ids: set[int] = set()
         furthest: dict[int, int] = {}

@@ -13,7 +13,7 @@ from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
 from crm.parsing.lead_fields import read_form
 from tests.client_helpers import make_client, member
-from tests.conftest import OWNER_ID
+from tests.conftest import OWNER_ID, START
 
 NBSP = "\u00a0"
 
@@ -131,3 +131,29 @@ async def test_spam_leaves_a_card_a_member_restored_after_the_lead(
     async with app.crm.open() as crm:
         card = await crm.client_edits.visible(owner, lead.client_id)
         assert card.archived_at is None
+
+
+async def test_a_spam_leads_deal_is_not_counted_created_in_the_report_or_the_digest(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """The funnel, /report → By source and the next morning's summary counted the spam
+    lead's deal as created (and opened) beside the member's real one."""
+    await owner_en.send("/start")  # the bot learns the owner's name, for the summary
+    await queued_lead_deal(app, "Casino")
+    known = await make_client(app, OWNER_ID, "Пётр", source="Site")
+    async with app.crm.open() as crm:
+        await crm.deals.create(await member(app, OWNER_ID), known.id, 40_000)
+    await owner_en.send("/incoming")
+    await owner_en.press("Spam")
+    clock.advance(timedelta(hours=1))  # the report's period ends now
+    [menu] = await owner_en.send("/report")
+    [report] = await owner_en.press("This month", menu)
+    assert "Funnel: deals created in the period, 1\n" in report.text
+    [sources] = await owner_en.press("By source")
+    assert f"Site: 2 · 1 · 0 · 0% · 0{NBSP}₽" in sources.text.splitlines()
+    clock.set(START.replace(hour=6) + timedelta(days=1))  # 09:00 in Moscow the next day
+    await app.ticker.tick()
+    summary = owner_en.last_message().text
+    assert summary.startswith("Summary for 02.03.2026")
+    assert f"Deals created: 1, 400{NBSP}₽" in summary
+    assert "Deals lost" not in summary

@@ -3,7 +3,8 @@
 A client's source is the one written on its card (a form source's name,
 "Telegram", or what a member typed). ``conversion`` is the share of the
 period's new clients from that source who have a won deal (at any time), so
-it reads "of the leads it brought, how many bought".
+it reads "of the leads it brought, how many bought". A deal thrown out as spam is not
+counted as opened (crm.lost_reasons.not_spam).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.access import is_staff
+from crm.lost_reasons import not_spam
 from storage.models import Client, Deal, Stage, User
 
 
@@ -64,7 +66,7 @@ async def figures_by_source(
                 select(Client.source, func.count())
                 .select_from(Deal)
                 .join(Client, Client.id == Deal.client_id)
-                .where(mine, Deal.created_at >= start, Deal.created_at < end)
+                .where(mine, Deal.created_at >= start, Deal.created_at < end, not_spam())
                 .group_by(Client.source)
             )
         ).all()
