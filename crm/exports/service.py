@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.access import is_staff
 from crm.cards import CardKind
 from crm.client_queries import ClientFilter, ClientQueries
 from crm.clock import Clock
@@ -36,6 +35,7 @@ from crm.exports.columns import (
 from crm.exports.extras import CardExtras
 from crm.exports.files import Format, TableFile
 from crm.exports.paging import joined, member_names, pages
+from crm.exports.task_rows import task_row, tasks_query
 from crm.field_filters import FieldFilter
 from crm.record_queries import RecordFilter, RecordQueries
 from crm.team_settings import TeamSettings
@@ -48,9 +48,7 @@ from storage.models import (
     Deal,
     ExportLog,
     Record,
-    RecordType,
     Stage,
-    Task,
     User,
 )
 
@@ -185,38 +183,15 @@ class Exports:
         priorities: Mapping[str, str] | None = None,
     ) -> ExportFile:
         """A manager's own tasks (assigned or set); everyone's for owners and admins,
-        or one member's (``who``). ``priorities`` names the priorities for the reader."""
+        or one member's (``who``). ``priorities`` names the priorities for the reader; a
+        task's client, deal or record the reader cannot see is left out (``task_rows``)."""
         _require_member(actor)
         priority_names = priorities or {}
         table = TableFile(titled(TASK_COLUMNS, titles or {}), fmt, _zone(actor), actor.language)
         members = await member_names(self._session)
-        query = (
-            select(Task, Client.name, Deal.title, RecordType.singular, Record.title)
-            .outerjoin(Client, Client.id == Task.client_id)
-            .outerjoin(Deal, Deal.id == Task.deal_id)
-            .outerjoin(Record, Record.id == Task.record_id)
-            .outerjoin(RecordType, RecordType.id == Record.type_id)
-            .order_by(Task.id)
-        )
-        if not is_staff(actor):
-            query = query.where((Task.assignee_id == actor.id) | (Task.created_by == actor.id))
-        if who:
-            query = query.where(Task.assignee_id == who)
-        async for page in pages(self._session, query, scalars=False):
-            table.write(
-                [
-                    task.id,
-                    task.title,
-                    task.due_at,
-                    priority_names.get(task.priority, task.priority),
-                    members.get(task.assignee_id),
-                    client_name,
-                    deal_title,
-                    f"{of_type}: {record}" if record is not None else None,
-                    task.done_at,
-                ]
-                for task, client_name, deal_title, of_type, record in page
-            )
+        see_all = await self._settings.managers_see_all()
+        async for page in pages(self._session, tasks_query(actor, who), scalars=False):
+            table.write(task_row(actor, see_all, members, priority_names, row) for row in page)
         return await self._finish(actor, "tasks", table, {"who": who} if who else {})
 
     async def records(
