@@ -111,6 +111,7 @@ class ErrorCode(StrEnum):
     RECORD_TYPE_GONE = "record_type_gone"
     RECORD_TYPE_ARCHIVED = "record_type_archived"
     RECORD_ARCHIVED = "record_archived"
+    RECORD_NOT_VISIBLE = "record_not_visible"  # a task given to one who does not see it
     STARTER_TAKEN = "starter_taken"
     NO_SUCH_STARTER = "no_such_starter"
     BAD_EMOJI = "bad_emoji"

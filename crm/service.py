@@ -149,7 +149,7 @@ class Crm:
     deal_queries = Part(
         lambda c: DealQueries(c._session, c.clock, c.settings, c.deals, c.pipelines)
     )
-    tasks = Part(lambda c: Tasks(c._session, c.clock, c.config, c.clients, c.deals))
+    tasks = Part(lambda c: Tasks(c._session, c.clock, c.config, c.settings, c.clients, c.deals))
     task_edits = Part(lambda c: TaskEdits(c._session, c.clock, c.tasks, c.clients, c.deals))
     task_lists = Part(lambda c: TaskLists(c._session, c.clock))
     reminders = Part(lambda c: Reminders(c._session, c.clock, c.config))

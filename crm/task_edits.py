@@ -57,6 +57,9 @@ class TaskEdits:
                 client_id = (await self._deals.visible(actor, deal_id)).client_id
             elif client_id is not None:
                 await self._clients.visible(actor, client_id)
+            assignee = await self._session.get(User, task.assignee_id)
+            if assignee is not None and assignee.active:  # they could not open the card
+                await self._tasks.refuse_unseen(assignee, client_id=client_id, record_id=None)
             was = TaskChanged(field="attached", old_client=task.client_id, old_deal=task.deal_id)
             if (task.client_id, task.deal_id, task.record_id) != (client_id, deal_id, None):
                 if task.record_id is not None:  # the record's history says it left, too

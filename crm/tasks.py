@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, notices, outbox
+from crm import events, notices, outbox, task_assign
 from crm.access import is_staff
 from crm.clients import Clients
 from crm.clock import Clock
@@ -24,6 +24,7 @@ from crm.recurrence import REPEATS
 from crm.reminders import follow_assignee
 from crm.row_locks import locked
 from crm.task_repeats import next_of
+from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
 from storage.models import Task, User
 
@@ -43,11 +44,18 @@ def clean_title(text: str) -> str:
 
 class Tasks:
     def __init__(
-        self, session: AsyncSession, clock: Clock, config: CrmConfig, clients: Clients, deals: Deals
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        config: CrmConfig,
+        settings: TeamSettings,
+        clients: Clients,
+        deals: Deals,
     ) -> None:
         self._session = session
         self._clock = clock
         self._config = config
+        self._settings = settings
         self._clients = clients
         self._deals = deals
 
@@ -85,6 +93,7 @@ class Tasks:
             elif client_id is not None:
                 await self._clients.visible(actor, client_id)
             assignee = await self._assignee(actor, assignee_id)
+            await self.refuse_unseen(assignee, client_id=client_id, record_id=None)
             task = Task(
                 title=title,
                 due_at=due_at,
@@ -143,6 +152,7 @@ class Tasks:
         async with write_transaction(self._session):
             task = await self._open_task(actor, task_id)
             assignee = await self._assignee(actor, assignee_id)
+            await self.refuse_unseen(assignee, client_id=task.client_id, record_id=task.record_id)
             if assignee.id != task.assignee_id:
                 await follow_assignee(self._session, task.assignee_id, assignee.id, task.id)
                 task.assignee_id = assignee.id
@@ -208,6 +218,15 @@ class Tasks:
         if assignee is None or not assignee.active:
             raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
         return assignee
+
+    async def refuse_unseen(
+        self, assignee: User, *, client_id: int | None, record_id: int | None
+    ) -> None:
+        """Refused (``crm.task_assign``) unless ``assignee`` sees the task's card."""
+        see_all = await self._settings.managers_see_all()
+        await task_assign.refuse_unseen(
+            self._session, see_all, assignee, client_id=client_id, record_id=record_id
+        )
 
     async def _tell_assignee(self, task: Task) -> None:
         await outbox.enqueue(

@@ -69,6 +69,7 @@ async def test_every_client_deal_and_task_event_stores_its_declared_payload(
         await crm.tasks.snooze(owner, task.id, due - timedelta(hours=1))
         await crm.tasks.assign(owner, task.id, MEMBER_ID)
         await crm.task_edits.set_title(owner, task.id, "Call Acme back")
+        await crm.client_edits.set_manager(owner, other.id, None)  # Bob sees the deal's client
         await crm.task_edits.attach(owner, task.id, client_id=None, deal_id=deal.id)
         repeating = await crm.tasks.create(owner, "Weekly call", due, repeat="weekly")
         await crm.tasks.done(owner, repeating.id)

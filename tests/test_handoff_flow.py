@@ -68,6 +68,7 @@ async def test_notices_reach_members_and_deactivation_hands_over(
     async with app.crm.open() as crm:
         owner = await member(app, OWNER_ID)
         deal = await crm.deals.create(owner, acme.id, 100_00, "Sofa")
+        await crm.client_edits.set_manager(owner, acme.id, None)  # Mila sees it, her task on it
         due = crm.clock.now() + timedelta(days=1)
         delegated = await crm.tasks.create(owner, "send the offer", due, assignee_id=MILA)
         await crm.tasks.create(owner, "call back", due, client_id=acme.id, assignee_id=MILA)
@@ -147,6 +148,7 @@ async def test_a_member_deactivated_with_their_work_kept_gets_no_more_reminders(
     async with app.crm.open() as crm:
         owner = await member(app, OWNER_ID)
         due = crm.clock.now() + timedelta(hours=1)
+        await crm.client_edits.set_manager(owner, acme.id, None)  # Mila sees it, her task on it
         await crm.tasks.create(owner, "call back", due, client_id=acme.id, assignee_id=MILA)
     await told(app, mila)
     [question] = await owner_en.press_data(TeamCb(action=TeamAction.ASK_OFF, member_id=MILA).pack())

@@ -56,7 +56,10 @@ async def test_a_task_on_a_card_opens_and_is_fixed_on_its_screen(
     anna = await make_client(app, OWNER_ID, "Anna Lee")
     boris = await make_client(app, OWNER_ID, "Boris Orlov")
     async with app.crm.open() as crm:
-        deal = await crm.deals.create(await member(app, OWNER_ID), boris.id, 100_00, "Sofa")
+        owner = await member(app, OWNER_ID)
+        deal = await crm.deals.create(owner, boris.id, 100_00, "Sofa")
+        for client in (anna, boris):  # Mila sees them: the task may be hers on either
+            await crm.client_edits.set_manager(owner, client.id, None)
     task = await make_task(app, OWNER_ID, "call back", 1, client_id=anna.id)
 
     [card] = await owner_en.press_data(ClientCb(action="open", client_id=anna.id).pack())

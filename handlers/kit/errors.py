@@ -100,13 +100,22 @@ def error_text(error: CrmError) -> str:
         ErrorCode.BAD_ASSIGNMENT: _("Choose active members of the team for this source."),
         ErrorCode.TEST_SUBMISSION: _("That was only a form's connection check."),
     }
-    if error.code == ErrorCode.CLIENT_NOT_VISIBLE:
-        return _(
-            "{member} cannot see the client “{client}” (responsible: {responsible}). "
-            "Give the client to {member} or leave it unassigned first."
-        ).format(
+    if error.code in (ErrorCode.CLIENT_NOT_VISIBLE, ErrorCode.RECORD_NOT_VISIBLE):
+        said = (
+            _(
+                "{member} cannot see the client “{client}” (responsible: {responsible}). "
+                "Give the client to {member} or leave it unassigned first."
+            )
+            if error.code == ErrorCode.CLIENT_NOT_VISIBLE
+            else _(
+                "{member} cannot see the card “{name}” (responsible: {responsible}). "
+                "Give the card to {member} or leave it unassigned first."
+            )
+        )
+        return said.format(
             member=_bounded(error.params.get("member")),
             client=_bounded(error.params.get("client")),
+            name=_bounded(error.params.get("name")),
             responsible=_bounded(error.params.get("responsible")) or "—",
         )
     if error.code == ErrorCode.STAGE_NAME_TAKEN:

@@ -17,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.errors import Conflict, CrmError, ErrorCode, InvalidInput
 from crm.parsing.when import WhenError
 from crm.service import Crm
+from handlers.kit.errors import error_text
 from handlers.kit.keyboards import keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
@@ -24,6 +25,7 @@ from handlers.tasks.callbacks import Snooze, TaskAction, TaskCb
 from handlers.tasks.new import cancel_keyboard, read_when
 from handlers.tasks.states import OneTask, TaskEditFlow
 from handlers.tasks.views import (
+    Screen,
     assignee_keyboard,
     back_button,
     opened_heading,
@@ -39,6 +41,7 @@ from storage.models import Task, User
 
 routes = Routes(__name__)
 OPTIONS = (TaskAction.PRIO, TaskAction.EARLY, TaskAction.REPEAT)
+UNSEEN = (ErrorCode.CLIENT_NOT_VISIBLE, ErrorCode.RECORD_NOT_VISIBLE)
 
 
 async def open_task(crm: Crm, member: User, task_id: int) -> Task:
@@ -165,25 +168,36 @@ async def option(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, membe
 async def choose_assignee(
     callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User
 ) -> None:
-    page = callback_data.number or 0
-    team = [user for user in await crm.members.team(member) if user.active]
     await open_task(crm, member, callback_data.task_id)
-    screen = await task_screen(
+    await show(callback, *await assignee_screen(crm, member, callback_data, _("Who should do it?")))
+
+
+async def assignee_screen(crm: Crm, member: User, callback_data: TaskCb, question: str) -> Screen:
+    page = (callback_data.number or 0) if callback_data.action == TaskAction.WHO else 0
+    team = [user for user in await crm.members.team(member) if user.active]
+    return await task_screen(
         crm,
         member,
         callback_data.task_id,
-        _("Who should do it?"),
+        question,
         lambda task: assignee_keyboard(task, team, page),
         opened_heading(),
     )
-    await show(callback, *screen)
 
 
 @routes.callback_query(TaskCb.filter(F.action == TaskAction.ASSIGN))
 async def assign(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User) -> None:
     if callback_data.number is None:
         raise InvalidInput(ErrorCode.NO_SUCH_MEMBER)
-    await crm.tasks.assign(member, callback_data.task_id, callback_data.number)
+    try:
+        await crm.tasks.assign(member, callback_data.task_id, callback_data.number)
+    except Conflict as error:  # one who cannot see the task's card: said, and asked again
+        if error.code not in UNSEEN:
+            raise
+        question = error_text(error) + "\n" + _("Who should do it?")
+        await show(callback, *await assignee_screen(crm, member, callback_data, question))
+        await callback.answer()
+        return
     await show(callback, *await task_screen(crm, member, callback_data.task_id))
     await callback.answer(_("Saved."))
 
