@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.imports.rows import RowDraft
@@ -100,6 +101,20 @@ async def known(session: AsyncSession, drafts: list[RowDraft]) -> Known:
         for email, client_id in rows:
             result.by_email.setdefault(email, client_id)
     return result
+
+
+async def unseen(
+    session: AsyncSession, key: Any, seen: ColumnElement[bool], ids: Iterable[int]
+) -> set[int]:
+    """Of the cards ``ids`` (``key``: their table's id column), those not ``seen`` by the
+    reader (``crm.visibility.visible_clients``, ``crm.cards.visible_records``): a row
+    matching one is skipped, never filled in (nor given a deal), unless "Create anyway"."""
+    wanted = sorted(set(ids))
+    hidden: set[int] = set()
+    query = select(key).where(not_(seen))
+    for start in range(0, len(wanted), CHUNK):
+        hidden.update(await session.scalars(query.where(key.in_(wanted[start : start + CHUNK]))))
+    return hidden
 
 
 async def _by_name(session: AsyncSession, names: list[str], archived: bool) -> dict[str, int]:

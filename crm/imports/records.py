@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
-from crm.cards import CardKind
+from crm.cards import CardKind, visible_records
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
@@ -27,6 +27,7 @@ from crm.imports.batch_row import closing, open_batch
 from crm.imports.fields import define_new
 from crm.imports.link_targets import is_link, link_to
 from crm.imports.linker import Linker, check_link_types, link_rows
+from crm.imports.lookup import unseen as unseen_of
 from crm.imports.mapping import Target, field_id, header_key
 from crm.imports.outcome import Outcome
 from crm.imports.paced import Progress, in_chunks, planned
@@ -132,12 +133,17 @@ class RecordImports:
             reject_lacking(work, required)
         titles = sorted({fold(d.name) for d in work.drafts})
         known = await known_titles(self._session, type_id, titles)
-        existing = sum(1 for d in work.drafts if fold(d.name) in known)
-        repeats = sum(1 for i in work.repeats if fold(work.drafts[i].name) not in known)
+        matches = [known.get(fold(d.name)) for d in work.drafts]
+        seen = visible_records(actor, await self._settings.managers_see_all())
+        unseen = await unseen_of(self._session, Record.id, seen, known.values())
+        hidden = sum(1 for match in matches if match in unseen)
+        existing = sum(1 for match in matches if match is not None) - hidden
+        repeats = sum(1 for i in work.repeats if matches[i] is None)
         return Preview(
             rows=work.rows,
-            new=len(work.drafts) - existing - repeats,
+            new=len(work.drafts) - existing - hidden - repeats,
             existing=existing,
+            hidden=hidden,
             in_file=repeats,
             rejected=len(work.rejected),
             refused=work.rejected,

@@ -51,7 +51,7 @@ SAMPLE_ROWS = 3
 class Preview:
     rows: int
     new: int
-    existing: int  # rows matching a client already in the base
+    existing: int  # rows matching a client already in the base that the reader sees
     in_file: int  # rows repeating an earlier row's phone or e-mail
     rejected: int
     deals: int
@@ -59,6 +59,9 @@ class Preview:
     unmapped: list[str] = field(default_factory=list)  # required fields with no column
     lacking: int = 0  # rows without a value for a required field
     refused: list[Rejected] = field(default_factory=list)  # the rows that cannot be read
+    # Rows matching a client the reader cannot see (another manager's): never named, skipped
+    # with their deals unless created anyway, as "Create anyway" of a new client's duplicate.
+    hidden: int = 0
 
 
 class Imports:
@@ -117,16 +120,21 @@ class Imports:
         if choice == RequiredChoice.REJECT:
             reject_lacking(work, required)
         known = await lookup.known(self._session, work.drafts)
-        existing = sum(1 for d in work.drafts if known.match(d) is not None)
-        repeats = sum(1 for i in work.repeats if known.match(work.drafts[i]) is None)
+        matches = [known.match(d) for d in work.drafts]
+        seen = visibility.visible_clients(actor, await self._settings.managers_see_all())
+        unseen = await lookup.unseen(self._session, Client.id, seen, filter(None, matches))
+        hidden = {i for i, match in enumerate(matches) if match in unseen}
+        existing = sum(1 for match in matches if match is not None) - len(hidden)
+        repeats = sum(1 for i in work.repeats if matches[i] is None)
         return Preview(
             rows=work.rows,
-            new=len(work.drafts) - existing - repeats,
+            new=len(work.drafts) - existing - len(hidden) - repeats,
             existing=existing,
+            hidden=len(hidden),
             in_file=repeats,
             rejected=len(work.rejected),
             refused=work.rejected,
-            deals=sum(1 for d in work.drafts if d.has_deal),
+            deals=sum(1 for i, d in enumerate(work.drafts) if d.has_deal and i not in hidden),
             sample=work.drafts[:SAMPLE_ROWS],
             unmapped=required.unmapped(mapping, any(d.has_deal for d in work.drafts)),
             lacking=lacking,

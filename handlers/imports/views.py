@@ -18,6 +18,7 @@ from crm.imports.service import Preview
 from handlers.imports.callbacks import BatchAction, BatchCb, ImportAction, ImportCb
 from handlers.imports.holds_views import hidden_columns
 from handlers.imports.nothing_views import nothing_screen
+from handlers.imports.preview_counts import preview_counts
 from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import MESSAGE_CHARS, Screen, fitted
 
@@ -185,23 +186,7 @@ def preview_screen(
         )
         for draft in preview.sample
     ]
-    counts = as_list(
-        _("Rows: {n}").format(n=preview.rows),
-        *(
-            (
-                _("New records: {n}").format(n=preview.new),
-                _("Already in the base (by name): {n}").format(n=preview.existing),
-            )
-            if records
-            else (
-                _("New clients: {n}").format(n=preview.new),
-                _("Already in the base (by ID, phone or e-mail): {n}").format(n=preview.existing),
-            )
-        ),
-        _("Repeated inside the file: {n}").format(n=preview.in_file),
-        *(() if records else (_("Deals: {n}").format(n=preview.deals),)),
-        _("Rows that cannot be read: {n}").format(n=preview.rejected),
-    )
+    counts = preview_counts(preview, records)
     text = Text(
         Bold(_("Preview of {file}").format(file=file_name)),
         "\n\n",
