@@ -157,3 +157,25 @@ def _every_routes() -> list[Routes]:
         seen.append(routes)
         todo[:0] = routes._children
     return seen
+
+
+async def test_a_second_flat_router_shares_the_handlers_and_answers_the_same() -> None:
+    """aiogram's handler objects are made once per features (``routes._made``): a second
+    Dispatcher gets a router of its own, its own message index, and the same answers."""
+    features = _features()
+    first, second = flat(features), flat(features)
+    assert first is not second and first.message is not second.message
+    for kind in OBSERVERS:
+        mine, theirs = getattr(first, kind).handlers, getattr(second, kind).handlers
+        assert mine is not theirs and len(mine) == len(theirs)
+        assert all(a is b for a, b in zip(mine, theirs, strict=True))
+    bot = Bot("123456:flat")
+    answers = []
+    for router in (first, second):
+        dispatcher = Dispatcher()
+        dispatcher.include_router(router)
+        for text in ("x", "yes"):
+            update = Update(update_id=1, message=_message(text, "group"))
+            answers.append(await dispatcher.feed_update(bot, update))
+    await bot.session.close()
+    assert answers == ["group x", "child y"] * 2

@@ -6,7 +6,8 @@ to steal them back. ``Routes`` keeps the same decorator style
 (``@routes.message(...)``, ``@routes.callback_query(...)``) but only records what
 was declared; ``flat()`` puts every feature's handlers on a new ``Router`` each
 time (``build()`` makes the nested routers it stands for, for the test that
-compares them), so nothing global is ever re-parented.
+compares them), so nothing global is ever re-parented; only aiogram's handler objects
+made from the declarations are kept and shared (``_made``).
 
 Every filter that is not already awaitable is wrapped in ``InLoop`` when the
 router is built (``handlers.kit.in_loop``).
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiogram import Router
+from aiogram.dispatcher.event.handler import HandlerObject
 
 from handlers.kit.handler_index import index_messages
 from handlers.kit.in_loop import in_loop
@@ -104,6 +106,14 @@ class Routes:
             child.flatten_into(router, passed)
 
 
+# aiogram's handler objects, made once per process for each tuple of features ``flat`` is
+# given. Making them inspects every handler's and filter's signature (some 1,100: most of
+# building a Dispatcher, which the tests do once per test); they hold no state of a
+# dispatch, so the routers of several Dispatchers share them. Features are declared when
+# their modules are imported, before the first ``flat``.
+_made: dict[tuple[Routes, ...], dict[str, list[HandlerObject]]] = {}
+
+
 def flat(features: tuple[Routes, ...], name: str = "features") -> Router:
     """Every feature's handlers on one ``Router``, in the order nested routers would try
     them (a feature's own, then its children's, then the next feature's).
@@ -119,6 +129,12 @@ def flat(features: tuple[Routes, ...], name: str = "features") -> Router:
     does; the one feature-wide filter, ``InLoop``, sets none.)"""
     router = Router(name=name)
     index_messages(router)
-    for feature in features:
-        feature.flatten_into(router, {})
+    made = _made.get(features)
+    if made is None:
+        for feature in features:
+            feature.flatten_into(router, {})
+        _made[features] = {kind: list(getattr(router, kind).handlers) for kind in OBSERVERS}
+    else:
+        for kind in OBSERVERS:
+            getattr(router, kind).handlers.extend(made[kind])
     return router
