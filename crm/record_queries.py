@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.access import is_staff, own_tasks_first
 from crm.card_extras import CardExtras
 from crm.cards import CardKind, CardRef, visible_records
 from crm.client_index import searched_terms
@@ -20,9 +21,10 @@ from crm.records import Records
 from crm.shown_events import ShownEvents, shown_events
 from crm.team_settings import TeamSettings
 from crm.unseen_links import mask_unseen_links
-from storage.models import Event, Record, RecordType, User
+from storage.models import Event, Record, RecordType, Task, User
 
 EVENTS_PER_PAGE = 10
+CARD_TASKS = 5  # open tasks the card lists (soonest, a manager's own first); and how many more
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class RecordCard:
     actors: dict[int, User] = field(default_factory=dict)
     types: Mapping[int, RecordType] = field(default_factory=dict)  # every type, for the links
     first: int = 0  # the first event of the history read (0: the newest), then EVENTS_PER_PAGE
+    open_tasks: list[Task] = field(default_factory=list)  # the first ``CARD_TASKS``
+    open_tasks_total: int = 0
 
 
 def _like(term: str) -> str:
@@ -123,6 +127,7 @@ class RecordQueries:
             u.id: u for u in await self._session.scalars(select(User).where(User.id.in_(ids)))
         }
         manager = actors.get(record.manager_id) if record.manager_id else None
+        tasks = await self._open_tasks(actor, record.id)
         return RecordCard(
             record,
             record_type,
@@ -134,7 +139,22 @@ class RecordQueries:
             actors,
             extras.types,
             first,
+            [task for task, _total in tasks],
+            int(tasks[0][1]) if tasks else 0,
         )
+
+    async def _open_tasks(self, actor: User, record_id: int) -> list[tuple[Task, int]]:
+        """The first ``CARD_TASKS`` open tasks of the record (a rule's), soonest first, each
+        with how many there are in all (the window counts before the limit), as a client's
+        card reads them: a manager's own first, as the card makes buttons only for those."""
+        own_first = [] if is_staff(actor) else [own_tasks_first(actor.id)]
+        rows = await self._session.execute(
+            select(Task, func.count().over())
+            .where(Task.record_id == record_id, Task.done_at.is_(None))
+            .order_by(*own_first, Task.due_at, Task.id)
+            .limit(CARD_TASKS)
+        )
+        return [(task, int(total)) for task, total in rows.all()]
 
     async def shown_events(
         self, actor: User, record_id: int, newest: int, count: int

@@ -22,11 +22,11 @@ from handlers.kit.labels import format_phone, member_name, status_label
 from handlers.kit.screen import Rendered, cut_to_fit
 from handlers.kit.stages import money, stage_name
 from handlers.kit.timeline import shorten
+from handlers.tasks.card_buttons import task_lines
 from storage.models import User
 
 MAX_TAGS_SHOWN = 15
 DEALS_SHOWN = 5  # on the card; "All deals" lists the rest
-TASK_TITLE_SHOWN = 100
 
 
 def deal_stage(line: DealLine) -> StageView:
@@ -54,15 +54,7 @@ def card_head(
         amount = money(line.deal.amount_minor, line.deal.currency)
         summary = deal_summary(line.deal.title, amount, stage_name(deal_stage(line)), 120)
         deal_lines.append(as_line("• ", summary))
-    task_lines = [
-        as_line(
-            "• ",
-            task.due_at.astimezone(tz).strftime("%d.%m %H:%M"),
-            " ",
-            shorten(task.title, TASK_TITLE_SHOWN),
-        )
-        for task in card.open_tasks
-    ]
+    tasks = task_lines(card.open_tasks, tz)
 
     def more(left: int) -> list[Text]:
         return [as_line(_("…and {n} more").format(n=left))] if left > 0 else []
@@ -84,12 +76,12 @@ def card_head(
             parts += [as_line(), as_line(Bold(_("Deals"))), *deal_lines[:deals_shown]]
             parts += more(len(card.deals) - deals_shown)
         if card.open_tasks:
-            parts += [as_line(), as_line(Bold(_("Open tasks"))), *task_lines[:tasks_shown]]
+            parts += [as_line(), as_line(Bold(_("Open tasks"))), *tasks[:tasks_shown]]
             parts += more(card.open_tasks_total - tasks_shown)
         parts.append(as_line())
         return Rendered(*parts)
 
-    lists: list[Sequence[Text]] = [contact_lines, extra_lines, deal_lines, task_lines]
+    lists: list[Sequence[Text]] = [contact_lines, extra_lines, deal_lines, tasks]
     fitted, _shown = cut_to_fit(head, [len(lines) for lines in lists], limit)
     return fitted
 

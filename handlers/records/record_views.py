@@ -17,16 +17,17 @@ from handlers.imports.callbacks import ExportWhat, export_button
 from handlers.kit.entity_timeline import record_event_text
 from handlers.kit.field_filters import fields_label
 from handlers.kit.history_page import history_page
-from handlers.kit.labels import member_name
+from handlers.kit.screen import MESSAGE_CHARS
 from handlers.kit.timeline import event_text, shorten
 from handlers.records.callbacks import Ent, RecList, RecordListCb
+from handlers.records.record_head import HEADING_ROOM, record_head, units
 from handlers.records.views import (
     MAX_BUTTON_TITLE,
     button,
     card_buttons,
     cb,
-    extra_lines,
 )
+from handlers.tasks.card_buttons import task_rows
 from storage.models import Event, RecordType, User
 
 PER_PAGE = 8
@@ -150,20 +151,11 @@ def record_screen(
 ) -> tuple[Text, InlineKeyboardMarkup]:
     record = card.record
     ref = CardRef(CardKind.RECORD, record.id)
-    head = f"{card.type.emoji} {card.type.singular}: {record.title}"
-    parts: list[Text | str] = [as_line(Bold(head))]
-    if record.archived_at is not None:
-        parts.append(as_line(Italic(_("In the archive"))))
-    manager = member_name(card.manager) if card.manager else _("nobody")
-    parts.append(as_line(_("Responsible: {name}").format(name=manager)))
-    for line in extra_lines(card.values, card.links, types):
-        parts.append(as_line(line))
     lines = []
     for event in card.events:
         when = event.occurred_at.astimezone(tz).strftime("%d.%m %H:%M")
         said = record_line_text(event, card.actors)
         lines.append(as_line(shorten(f"{when} · {said}", 200)))
-    # Whatever the fields and the history hold, the card stays within 4096 characters.
     # The open card: what is sent next lands in this history (an archived one takes text,
     # as an archived client's does, but refuses files).
     hint: list[Text | str] = [
@@ -172,9 +164,13 @@ def record_screen(
     ]
     if record.archived_at is not None:
         hint = [as_line(), Italic(_("✍️ Text sent now goes into this card's history."))]
-    history = history_page([*parts, as_line("")], lines, hint, card.first, card.events_total)
-    text = history.text if card.events else Text(*parts, *hint)
-    rows = [card_buttons(ref)]
+    # Whatever the fields, the tasks and the history hold, the card stays within Telegram's
+    # limit: the top part leaves room for the newest event, the history fits the rest.
+    room = units(lines[0], *hint) + HEADING_ROOM if lines else units(*hint)
+    head = record_head(card, tz, types, MESSAGE_CHARS - room)
+    history = history_page([head, as_line("")], lines, hint, card.first, card.events_total)
+    text = history.text if card.events else Text(head, *hint)
+    rows = [card_buttons(ref), *task_rows(card.open_tasks, reader)]  # one tap opens a task
     nav = []
     if history.newer is not None:
         nav.append(button(_("◀️ Newer"), cb(Ent.RECORD, ref, page=history.newer, item=FROM_EVENT)))

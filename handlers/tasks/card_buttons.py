@@ -1,11 +1,14 @@
-"""A card's open tasks as buttons: one tap opens the task's screen (issue 10, item 12)."""
+"""A card's open tasks: as lines of its text, and as buttons, one tap opening the task's
+screen (issue 10, item 12)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.formatting import Text, as_line
 
 from crm import access
 from handlers.kit.keyboards import button
@@ -14,6 +17,20 @@ from handlers.tasks.callbacks import TaskAction, TaskCb
 from storage.models import Task, User
 
 TASKS_SHOWN = 5
+TASK_TITLE_SHOWN = 100  # of a task's title on the card's text (its button's: 40)
+
+
+def task_lines(tasks: Sequence[Task], zone: tzinfo) -> list[Text]:
+    """``• 03.03 10:00 call back`` per open task, for the card's "Open tasks"."""
+    return [
+        as_line(
+            "• ",
+            f"{task.due_at.astimezone(zone):%d.%m %H:%M}",
+            " ",
+            shorten(task.title, TASK_TITLE_SHOWN),
+        )
+        for task in tasks
+    ]
 
 
 def task_rows(tasks: Sequence[Task], reader: User) -> list[list[InlineKeyboardButton]]:
