@@ -27,7 +27,7 @@ from handlers.records import record_views
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import put, ref_of
 from handlers.records.states import EntFlow
-from handlers.records.views import button, cb, required_question
+from handlers.records.views import button, cb, no_back, required_question
 from storage.models import User
 
 routes = Routes(__name__)
@@ -213,12 +213,8 @@ async def archive(callback: CallbackQuery, callback_data: EntCb, crm: Crm, membe
 async def ask_delete(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
     ref = ref_of(callback_data)
     record = await crm.records.visible(member, ref.id)
-    rows = [
-        [
-            button(_("🗑 Delete for good"), cb(Ent.DELETE_YES, ref)),
-            button(_("✖️ Cancel"), cb(Ent.RECORD, ref)),
-        ]
-    ]
+    # asked as a client's or a deal's deletion is: a confirmation, no question (its "✖️ Cancel")
+    rows = [[button(_("🗑 Yes, delete"), cb(Ent.DELETE_YES, ref)), no_back(cb(Ent.RECORD, ref))]]
     tasks = await crm.records.open_tasks(member, record.id)
     text = _("Delete “{title}” with its fields and links? This cannot be undone.")
     if tasks:  # they go with it, as a client's tasks go with the client

@@ -23,7 +23,7 @@ from handlers.records import settings_views as sv
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import put
 from handlers.records.states import KIND_CODES, EntFlow
-from handlers.records.views import button
+from handlers.records.views import button, no_back
 from storage.models import User
 
 routes = Routes(__name__)
@@ -144,7 +144,7 @@ async def _press(
                 button(
                     _("🗑 Delete"), sv.scb(Ent.FIELD_DELETE_YES, kind.value, type_id or 0, field.id)
                 ),
-                button(_("✖️ Cancel"), sv.scb(Ent.FIELD, kind.value, type_id or 0, field.id)),
+                no_back(sv.scb(Ent.FIELD, kind.value, type_id or 0, field.id)),
             ]
         ]
         await put(callback, (Text(text), InlineKeyboardMarkup(inline_keyboard=rows)))

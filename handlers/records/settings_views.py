@@ -11,7 +11,7 @@ from crm.parsing.fields import FieldType, Option
 from handlers.kit.keyboards import cancel_to
 from handlers.kit.timeline import shorten
 from handlers.records.callbacks import Ent, EntCb
-from handlers.records.views import MAX_BUTTON_TITLE, button, type_label
+from handlers.records.views import MAX_BUTTON_TITLE, button, no_back, type_label
 from storage.models import FieldDef, RecordType
 
 FIELD_TYPES = tuple(FieldType)
@@ -180,7 +180,7 @@ def remove_option_prompt(
     rows = [
         [
             button(_("🗑 Remove"), scb(Ent.OPTION_DELETE_YES, kind, type_id, field.id, option.id)),
-            button(_("✖️ Cancel"), scb(Ent.OPTIONS, kind, type_id, field.id)),
+            no_back(scb(Ent.OPTIONS, kind, type_id, field.id)),
         ]
     ]
     return Text(text), InlineKeyboardMarkup(inline_keyboard=rows)

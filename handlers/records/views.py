@@ -40,6 +40,12 @@ def button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data)
 
 
+def no_back(data: str) -> InlineKeyboardButton:
+    """A confirmation's way back (``kit.keyboards.confirm``'s): "✖️ Cancel" is a question's,
+    which ends the dialog it asked; a confirmation asks none."""
+    return button(_("◀️ No, back"), data)
+
+
 def type_label(type_: str) -> str:
     labels: dict[str, str] = {
         FieldType.TEXT: _("text"),
@@ -220,7 +226,7 @@ def link_kinds_screen(ref: CardRef, types: list[RecordType]) -> tuple[Text, Inli
         ]
         for t in types
     )
-    rows.append([button(_("✖️ Cancel"), cb(Ent.LINKS, ref))])
+    rows.append([button(_("◀️ Back"), cb(Ent.LINKS, ref))])  # a choice: asks none
     return Text(_("What to link? Choose the kind of card.")), InlineKeyboardMarkup(
         inline_keyboard=rows
     )
