@@ -24,12 +24,12 @@ from bot.chat_locks import KeptChatLocks
 from bot.config import Settings
 from bot.flood import FloodControl
 from bot.fsm_keys import DestinyKeys
-from bot.i18n import build_i18n
+from bot.i18n import build_i18n, words_of
 from bot.lease import Leases, LocalLeases, RedisLeases
 from bot.polling import AnswersFirst, UnderWay
 from bot.web.metrics import RequestMetrics, UpdateMetrics, reminder_sent
 from crm.clock import Clock, SystemClock
-from crm.config import CrmConfig
+from crm.config import CrmConfig, as_written
 from crm.mailer import MailConfig
 from crm.members import language_for
 from crm.service import CrmFactory
@@ -96,8 +96,12 @@ def mail_config(settings: Settings) -> MailConfig | None:
     )
 
 
-def crm_config(settings: Settings, owner_ids: tuple[int, ...] | None = None) -> CrmConfig:
+def crm_config(
+    settings: Settings, owner_ids: tuple[int, ...] | None = None, i18n: I18n | None = None
+) -> CrmConfig:
+    """``i18n``: the catalogs the core's words are read in (None: as written, in English)."""
     return CrmConfig(
+        words=words_of(i18n) if i18n is not None else as_written,
         default_language=settings.default_language,
         default_timezone=settings.default_timezone,
         default_phone_region=settings.default_phone_region,
@@ -124,12 +128,11 @@ def build_app(
 ) -> App:
     """Wire everything. ``session`` replaces the HTTP session (console, tests)."""
     engine = create_engine(settings.database_url)
-    factory = CrmFactory(
-        create_session_factory(engine), clock or SystemClock(), crm_config(settings, owner_ids)
-    )
+    i18n = build_i18n(settings.default_language)
+    config = crm_config(settings, owner_ids, i18n)
+    factory = CrmFactory(create_session_factory(engine), clock or SystemClock(), config)
     if settings.instances == 1:  # the only writer of members' rows (see MemberCache)
         factory.member_cache.enable(engine)
-    i18n = build_i18n(settings.default_language)
     bot = Bot(
         token=settings.bot_token.get_secret_value() if settings.bot_token else OFFLINE_TOKEN,
         session=session or _http_session(settings),

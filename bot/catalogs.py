@@ -27,6 +27,7 @@ KEYWORDS = {
     "gettext": None,
     "lazy_gettext": None,
     "ngettext": (1, 2),
+    "N_": None,  # the core's words (crm.words), translated by CrmConfig.words
 }
 
 

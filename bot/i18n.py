@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
@@ -59,6 +60,16 @@ class PoCatalogI18n(I18n):
 
 def build_i18n(default_language: str) -> I18n:
     return PoCatalogI18n(path=LOCALES_DIR, default_locale=default_language, domain=DOMAIN)
+
+
+def words_of(i18n: I18n) -> Callable[[str, str], str]:
+    """``CrmConfig.words``: a text the core marked (``crm.words.N_``) in a language, from
+    these catalogs (a language they lack: as written, in English)."""
+
+    def words(text: str, language: str) -> str:
+        return i18n.gettext(text, locale=language)
+
+    return words
 
 
 # aiogram's ``gettext`` looks the current catalog up through ``I18n``'s own context

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from crm.mailer import MailConfig
+
+
+def as_written(text: str, _language: str) -> str:
+    """The catalogs' text as it is written in the code (English): ``CrmConfig.words`` of a
+    core built without the bot's catalogs (a script, a test of the core alone)."""
+    return text
 
 
 @dataclass(frozen=True)
@@ -36,3 +43,6 @@ class CrmConfig:
     # else to the owner's private chat.
     backup_dir: str | None = None
     backup_keep: int = 7
+    # A text the core marks for the catalogs (``crm.words.N_``) in a language: the bot's
+    # gettext catalogs (bot/locales), handed in by the composition root.
+    words: Callable[[str, str], str] = as_written

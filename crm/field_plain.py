@@ -10,7 +10,7 @@ export re-imports as it was.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,6 +23,7 @@ from crm.cards import CardKind, value_column
 from crm.field_rules import options_of
 from crm.money import format_money, format_number
 from crm.parsing.fields import FieldType
+from crm.words import N_
 from storage.models import FieldDef, FieldValue
 
 Plain = str | int | bool | list[str] | None
@@ -115,18 +116,29 @@ def value_text(field: FieldDef, value: Plain) -> str:
     return value
 
 
-YES_NO = {"ru": ("да", "нет"), "en": ("yes", "no")}
+YES, NO = N_("yes"), N_("no")  # a yes/no field's value as a reader reads it (the catalogs')
 
 
-def shown_text(field: FieldDef, value: Plain, language: str, currency: str) -> str:
-    """The plain value as a reader in ``language`` reads it (a filled template): yes/no in
-    their words, money as ``{deal.amount}`` shows it in the team's currency, a number with
-    their decimal mark; ``value_text`` stays what automation compares."""
+@dataclass(frozen=True)
+class Reading:
+    """Who reads a value (a filled template's reader): their ``language``, the team's
+    ``currency``, and ``words``: a text of the catalogs in their language
+    (``CrmConfig.words``)."""
+
+    language: str
+    currency: str
+    words: Callable[[str, str], str]
+
+
+def shown_text(field: FieldDef, value: Plain, reading: Reading) -> str:
+    """The plain value as its reader reads it (a filled template): yes/no in their words,
+    money as ``{deal.amount}`` shows it in the team's currency, a number with their decimal
+    mark; ``value_text`` stays what automation compares."""
+    language = reading.language
     if isinstance(value, bool):
-        yes, no = YES_NO.get(language, YES_NO["en"])
-        return yes if value else no
+        return reading.words(YES if value else NO, language)
     if isinstance(value, int) and field.type == FieldType.MONEY:
-        return format_money(value, currency, language)
+        return format_money(value, reading.currency, language)
     if isinstance(value, str) and field.type == FieldType.NUMBER:
         with contextlib.suppress(ArithmeticError, ValueError):
             return format_number(Decimal(value), language)

@@ -21,6 +21,7 @@ from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import Deals
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.field_plain import Reading
 from crm.parsing.search_text import shows
 from storage.engine import write_transaction
 from storage.models import Client, ClientEmail, Deal, Role, Template, User
@@ -170,7 +171,7 @@ class Templates:
         if any(name.startswith(placeholders.CUSTOM_PREFIX) for name in template.placeholders):
             fields = await template_fields.card_fields(self._session)
             deal_id = deal.id if deal is not None else None
-            shown = (actor.language, self._config.currency)
+            shown = Reading(actor.language, self._config.currency, self._config.words)
             values |= await template_fields.custom_values(
                 self._session, fields, client.id, deal_id, shown
             )

@@ -20,6 +20,7 @@ from crm.automation.field_match import canonical
 from crm.automation.parts import custom_id
 from crm.cards import CardKind, CardRef, value_column
 from crm.errors import ErrorCode, InvalidInput
+from crm.field_plain import Reading
 from crm.field_rules import parse_for_field
 from crm.field_values import Plain, plain_of, refresh_search, rows_for, shown_text, value_text
 from crm.parsing.fields import SEARCH_TYPES, FieldType
@@ -135,11 +136,11 @@ async def custom_values(
     fields: list[FieldDef],
     client_id: int,
     deal_id: int | None,
-    shown: tuple[str, str] | None = None,
+    shown: Reading | None = None,
 ) -> dict[str, str | None]:
     """Every custom field's value on the client (and its deal) as text, None when empty:
-    as automation compares it, or with ``shown`` (the reader's language and the team's
-    currency) as a template shows it (``shown_text``)."""
+    as automation compares it, or with ``shown`` (its reader: their language and words, the
+    team's currency) as a template shows it (``shown_text``)."""
     cards = [FieldValue.client_id == client_id]
     if deal_id is not None:
         cards.append(FieldValue.deal_id == deal_id)
@@ -157,6 +158,6 @@ async def custom_values(
             and (r.deal_id is not None if field.kind == CardKind.DEAL else r.client_id is not None)
         ]
         plain = plain_of(field, mine)
-        text = value_text(field, plain) if shown is None else shown_text(field, plain, *shown)
+        text = value_text(field, plain) if shown is None else shown_text(field, plain, shown)
         values[field_key(field.id)] = text or None
     return values
