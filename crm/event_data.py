@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, TypedDict, TypeVar, cast
+from typing import Any, Required, TypedDict, TypeVar, cast
 
 from crm.events import EventKind
 from storage.models import Event, Stage
@@ -181,15 +181,14 @@ class TaskSnoozed(TypedDict):
     until: str  # ISO
 
 
-class _TaskChangedRequired(TypedDict):
-    field: str  # title, attached, detached (on the record it left)
-
-
-class TaskChanged(_TaskChangedRequired, total=False):
+class TaskChanged(TypedDict, total=False):
+    field: Required[str]  # title, attached, detached (on the card it left: record, client, deal)
     old: str  # the old title
     old_client: int | None  # what the task hung off before
     old_deal: int | None
     old_record: int  # detached: the record of the team's own type it left
+    other: dict[str, Any]  # detached: the card it went to (none: untied; crm.unseen_links)
+    title: str | None  # that card's name then
 
 
 class TaskCancelled(TypedDict):

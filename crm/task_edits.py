@@ -11,8 +11,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import notices
+from crm import events, notices
 from crm.access import is_staff, own_tasks_first
+from crm.cards import CardKind, CardRef
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.deals import Deals
@@ -53,21 +54,54 @@ class TaskEdits:
         a record of the team's own type it was about (a rule's) is let go."""
         async with write_transaction(self._session):
             task = await self._tasks._open_task(actor, task_id)
+            went: tuple[CardRef, str] | None = None  # where it goes, and its name
             if deal_id is not None:
-                client_id = (await self._deals.visible(actor, deal_id)).client_id
+                deal = await self._deals.visible(actor, deal_id)
+                client_id, went = deal.client_id, (CardRef(CardKind.DEAL, deal.id), deal.title)
             elif client_id is not None:
-                await self._clients.visible(actor, client_id)
+                client = await self._clients.visible(actor, client_id)
+                went = (CardRef(CardKind.CLIENT, client.id), client.name)
             assignee = await self._session.get(User, task.assignee_id)
             if assignee is not None and assignee.active:  # they could not open the card
                 await self._tasks.refuse_unseen(assignee, client_id=client_id, record_id=None)
             was = TaskChanged(field="attached", old_client=task.client_id, old_deal=task.deal_id)
             if (task.client_id, task.deal_id, task.record_id) != (client_id, deal_id, None):
-                if task.record_id is not None:  # the record's history says it left, too
-                    left = TaskChanged(field="detached", old_record=task.record_id)
-                    self._tasks._record(task, EventKind.TASK_CHANGED, actor, left)
+                self._left(actor, task, client_id, deal_id, went)
                 task.client_id, task.deal_id, task.record_id = client_id, deal_id, None
                 self._tasks._record(task, EventKind.TASK_CHANGED, actor, was)
             return task
+
+    def _left(
+        self,
+        actor: User,
+        task: Task,
+        client_id: int | None,
+        deal_id: int | None,
+        went: tuple[CardRef, str] | None,
+    ) -> None:
+        """The task leaves its cards for ``client_id`` and ``deal_id``: the history of each
+        card it leaves that the new "attached" line is not on says it left, and where to."""
+        old_deal = task.deal_id if task.deal_id != deal_id else None
+        old_client = task.client_id if task.client_id != client_id else None
+        if old_deal is None and old_client is None and task.record_id is None:
+            return  # (from a client to one of its deals: the client's history has the line)
+        left = TaskChanged(field="detached")
+        if task.record_id is not None:
+            left["old_record"] = task.record_id
+        if went is not None:
+            left["other"], left["title"] = went[0].plain(), went[1]
+        events.record(
+            self._session,
+            self._clock,
+            EventKind.TASK_CHANGED,
+            actor.id,
+            client_id=old_client,
+            deal_id=old_deal,
+            record_id=task.record_id,
+            task_id=task.id,
+            text=task.title,
+            data=left,
+        )
 
     async def cancel(self, actor: User, task_id: int) -> None:
         """Cancel an open task: one event, and the task is gone (it never reminds). The

@@ -7,6 +7,9 @@ only their own clients (and records) may open a shared card that another manager
 linked to one of theirs: the event then names a card they may not open. The title is
 masked in memory, for this reading only; a card deleted since keeps its title (it
 hides nothing any more).
+
+A task moved to another card leaves "task_changed" (``detached``) on the card it left,
+naming the card it went to in the same way (``other``, ``title``): masked the same.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from crm.team_settings import TeamSettings
 from storage.models import Client, Deal, Event, Record, User
 
 LINK_KINDS = frozenset({"link_added", "link_removed"})
+NAMING_KINDS = LINK_KINDS | {"task_changed"}  # events that may name another card
 
 
 async def mask_unseen_links(
@@ -37,7 +41,7 @@ async def mask_unseen_links(
     hidden: dict[CardRef, bool] = {}
     for event in events:
         data: dict[str, Any] = event.data or {}
-        if event.kind not in LINK_KINDS or not isinstance(data.get("other"), dict):
+        if event.kind not in NAMING_KINDS or not isinstance(data.get("other"), dict):
             continue
         try:
             ref = CardRef.of(str(data["other"].get("kind")), int(data["other"].get("id")))

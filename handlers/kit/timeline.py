@@ -237,7 +237,7 @@ def other_event_text(
             )
         return "🔀 " + _("deal moved between clients: {title}").format(title=title)
     if kind == "task_changed" and data.get("field") == "detached":
-        return "✂️ " + _("task taken off the card: {title}").format(title=title)
+        return _task_left(data, title)
     if kind == "task_changed":
         return "✏️ " + _("task changed: {title}").format(title=title)
     if kind == "task_cancelled":
@@ -261,6 +261,22 @@ def other_event_text(
     if kind == "member_reactivated":
         return "♻️ " + _("reactivated")
     return "• " + _("a change")
+
+
+def _task_left(data: Mapping[str, Any], title: str) -> str:
+    """On the card a task left: where it went (a card the reader may not open: unnamed),
+    or that it was untied."""
+    other = data.get("other")
+    if not isinstance(other, dict):
+        return "✂️ " + _("task taken off the card: {title}").format(title=title)
+    name = shorten(str(data.get("title") or ""), 40)
+    if data.get("hidden"):
+        moved = _("task moved to a card you cannot open: {title}")
+    elif other.get("kind") == "deal":
+        moved = _("task moved to the deal “{name}”: {title}")
+    else:
+        moved = _("task moved to the client {name}: {title}")
+    return "➡️ " + moved.format(name=name, title=title)
 
 
 def event_line(
