@@ -4,6 +4,8 @@ or a title above its header, an .ods with formulas saved without their results."
 from __future__ import annotations
 
 import io
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
@@ -12,6 +14,8 @@ from bot.simulator import SimulatedUser
 from tests.conftest import OWNER_ID
 from tests.ods_files import Formula, ods
 from tests.test_imports_flow import create_all, sent_and_created
+
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 async def test_a_stray_quote_taking_rows_in_is_told_with_its_lines(
@@ -102,3 +106,28 @@ async def test_a_name_merged_over_four_columns_is_its_parts_and_the_rest_is_told
         assert member is not None
         [found] = await crm.client_queries.search(member, "Смирнова")
         assert found.name == "Смирнова Анна"
+
+
+async def test_dates_written_with_the_months_name_import(app: App, owner: SimulatedUser) -> None:
+    """Dates like «1 февраля 2025» or «Feb 1, 2025» rejected their rows as bad dates."""
+    dates = [
+        "1 февраля 2025",
+        "1 фев 2025",
+        "01 февраля 2025 г.",
+        "1 February 2025",
+        "Feb 1, 2025",
+        "1 Feb 2025",
+    ]
+    lines = ["ФИО;Телефон;Дата обращения"]
+    names = ["Анна", "Борис", "Вера", "Глеб", "Дарья", "Егор"]
+    rows = enumerate(zip(names, dates, strict=True))
+    lines += [f"{name};8916123450{n};{day}" for n, (name, day) in rows]
+    screen, anna = await sent_and_created(app, owner, lines, len(dates), "Анна")  # all made
+    assert "3. Дата обращения → Дата" in screen
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        found = [(await crm.client_queries.search(member, name))[0] for name in names]
+    days = {c.created_at.replace(tzinfo=UTC).astimezone(MOSCOW).isoformat() for c in found}
+    assert days == {"2025-02-01T00:00:00+03:00"}  # the day on the owner's clock
+    assert found[0].id == anna.id

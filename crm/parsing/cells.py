@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from crm.parsing.amounts import MAX_UNITS, AmountError, parse_amount
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
 from crm.parsing.fields import full_year
+from crm.parsing.month_names import named_month_date
 
 CellValue = str | int | float | bool | date | datetime | time | timedelta | None
 
@@ -30,6 +31,7 @@ _EXTENSION = re.compile(r"\s*(?:доб\.?|ext\.?|x)\s*\d+\s*$", re.IGNORECASE)
 _EMAIL_SPLIT = re.compile(r"[;,\s]+")
 _DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?")
+_TIME_AFTER = re.compile(r"^(.+?)(?:,?\s+(\d{1,2}):(\d{2}))?$")  # 1 февраля 2025 14:30
 # Excel's day zero (serial 1 = 1900-01-01, with its make-believe 29 February 1900).
 _EXCEL_EPOCH = date(1899, 12, 30)
 _MIN_SERIAL, _MAX_SERIAL = 1, 2_958_465  # 1900-01-01 … 9999-12-31
@@ -144,7 +146,8 @@ class DateError(ValueError):
 
 
 def cell_date(value: CellValue) -> datetime | None:
-    """A moment (UTC, midnight for a bare day) from a date cell, a serial or dd.mm.yyyy text.
+    """A moment (UTC, midnight for a bare day) from a date cell, a serial, dd.mm.yyyy text
+    (the day first, always) or a date with the month's name (``1 февраля 2025``).
 
     A day and month without a year ('12.03') is refused as not a date."""
     if value is None or value == "":
@@ -174,6 +177,11 @@ def cell_date(value: CellValue) -> datetime | None:
         if match:
             year, month, day, hour, minute = (int(p) if p else 0 for p in match.groups())
             return datetime(year, month, day, hour, minute, tzinfo=UTC)
+        match = _TIME_AFTER.match(text)
+        named = named_month_date(match[1]) if match else None
+        if match and named:
+            hour, minute = int(match[2] or 0), int(match[3] or 0)
+            return datetime(full_year(named[2]), named[1], named[0], hour, minute, tzinfo=UTC)
     except ValueError as exc:
         raise DateError("no such day") from exc
     raise DateError("not a date")

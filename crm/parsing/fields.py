@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
+from crm.parsing.month_names import named_month_date
 from crm.parsing.search_text import fold, shows
 
 
@@ -148,11 +149,15 @@ def full_year(written: str) -> int:
 
 
 def parse_date(raw: str) -> date:
-    """``31.12.2026``, ``31/12/26``, ``2026-12-31``; raises FieldValueError."""
+    """``31.12.2026``, ``31/12/26`` (the day first, always), ``2026-12-31``, ``1 февраля
+    2026``, ``Feb 1, 2026``; raises FieldValueError."""
     text = raw.strip()
     match = _YMD.match(text)
+    named = None if match else named_month_date(text)
     if match:
         year, month, day = (int(part) for part in match.groups())
+    elif named:
+        day, month, year = named[0], named[1], full_year(named[2])
     else:
         match = _DMY.match(text)
         if not match:
