@@ -199,6 +199,18 @@ class FieldDefs:
             )
             return held
 
+    async def withdraw(self, field_ids: list[int]) -> None:
+        """Delete those of ``field_ids`` no card holds a value of: the fields an import
+        defined, when it stopped before storing one (no event, as defining made none)."""
+        if not field_ids:
+            return
+        async with self._cache.changing(self._session):
+            chosen = select(FieldDef.id).where(FieldDef.id.in_(field_ids))
+            ids = list(await self._session.scalars(chosen.with_for_update()))  # as delete
+            held = select(FieldValue.field_id).where(FieldValue.field_id.in_(ids))
+            gone = delete(FieldDef).where(FieldDef.id.in_(ids), FieldDef.id.not_in(held))
+            await self._session.execute(gone.execution_options(synchronize_session="fetch"))
+
     # --- options of a list field -----------------------------------------------------
 
     async def add_option(self, actor: User, field_id: int, name: str) -> FieldDef:

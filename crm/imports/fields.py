@@ -1,10 +1,14 @@
 """The team's own client and deal fields in an import: their values read like a person's
 typing, and columns that become new client fields (text, named after the column) when the
-import runs. A ``field_<id>`` target names either kind (field ids are one sequence); a
-deal field's value goes to the deal the row makes."""
+import runs; a run that stops before storing a value of one takes the field back. A
+``field_<id>`` target names either kind (field ids are one sequence); a deal field's value
+goes to the deal the row makes."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +22,8 @@ from crm.imports.rows import FieldParser, RowDraft
 from crm.parsing.fields import FieldType, FieldValueError, Parsed, parse_value
 from crm.parsing.search_text import fold
 from storage.models import FieldDef, User
+
+log = logging.getLogger(__name__)
 
 
 async def card_fields(session: AsyncSession) -> dict[int, FieldDef]:
@@ -46,16 +52,40 @@ def parser(fields: dict[int, FieldDef], region: str) -> FieldParser:
     return parse
 
 
-async def define_new(
+@asynccontextmanager
+async def new_fields(
     defs: FieldDefs,
     actor: User,
     headers: list[str],
     mapping: list[str],
     kind: tuple[CardKind, int | None] = (CardKind.CLIENT, None),
+) -> AsyncIterator[list[str]]:
+    """``define_new``'s mapping for the import run inside. When the run stops on an error
+    or is cancelled (or defining a later column's field fails), each field defined for it
+    that holds no value is deleted again: a failed import leaves no field behind, while one
+    its stored chunks filled stays with their values (undoable with them)."""
+    made: list[int] = []
+    try:
+        yield await define_new(defs, actor, headers, mapping, kind, made)
+    except BaseException:
+        try:
+            await defs.withdraw(made)
+        except Exception:
+            log.exception("the fields %s an import defined were left behind", made)
+        raise
+
+
+async def define_new(
+    defs: FieldDefs,
+    actor: User,
+    headers: list[str],
+    mapping: list[str],
+    kind: tuple[CardKind, int | None],
+    made: list[int],
 ) -> list[str]:
     """The mapping with each "new field" column pointing at a field named after its header:
     an existing field of that name, or a new text field (owners only); ``kind``: a client's
-    field, or a record's of that type."""
+    field, or a record's of that type. ``made`` gets the ids of the fields defined."""
     if Target.NEW_FIELD not in mapping:
         return mapping
     card, type_id = kind
@@ -68,8 +98,9 @@ async def define_new(
         name = " ".join(header.split())[:MAX_FIELD_NAME] or f"#{column + 1}"
         field_id = existing.get(fold(name))
         if field_id is None:
-            made = await defs.define(actor, card, name, FieldType.TEXT, record_type_id=type_id)
-            field_id = existing[fold(name)] = made.id
+            field = await defs.define(actor, card, name, FieldType.TEXT, record_type_id=type_id)
+            field_id = existing[fold(name)] = field.id
+            made.append(field.id)
         resolved[column] = f"{FIELD_PREFIX}{field_id}"
     return resolved
 

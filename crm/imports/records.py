@@ -24,7 +24,7 @@ from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, record_writer
 from crm.imports import mapping as columns
 from crm.imports.batch_row import closing, open_batch
-from crm.imports.fields import define_new
+from crm.imports.fields import new_fields
 from crm.imports.link_targets import is_link, link_to
 from crm.imports.linker import Linker, check_link_types, link_rows
 from crm.imports.lookup import unseen as unseen_of
@@ -168,38 +168,38 @@ class RecordImports:
             raise NotAllowed()
         await self.record_type(type_id)
         kind = (CardKind.RECORD, type_id)
-        mapping = await define_new(self._fields, actor, table.headers, mapping, kind)
-        work = await self.plan(type_id, table, mapping, paced=True)
-        ctx = record_writer.Context(
-            batch_id=0,
-            file_name=file_name[:255],
-            actor_id=actor.id,
-            now=self._clock.now(),
-            type_id=type_id,
-            required=await self.required(type_id),
-        )
-        if choice == RequiredChoice.REJECT:
-            reject_lacking(work, ctx.required)
-        if policy != Policy.CREATE:  # the file's rows of one card make one card
-            merge_repeats(work)
-        ctx.batch_id = await open_batch(
-            self._session, actor.id, ctx.file_name, policy, mapping, ctx.now
-        )
-        table.keep_only({r.number for r in work.rejected})  # the rest live on as drafts
-        outcome = Outcome(batch_id=ctx.batch_id, rejected=work.rejected)
-        see_all = visibility.sees_all_clients(actor, await self._settings.managers_see_all())
-        total = len(work.drafts)
+        async with new_fields(self._fields, actor, table.headers, mapping, kind) as mapping:
+            work = await self.plan(type_id, table, mapping, paced=True)
+            ctx = record_writer.Context(
+                batch_id=0,
+                file_name=file_name[:255],
+                actor_id=actor.id,
+                now=self._clock.now(),
+                type_id=type_id,
+                required=await self.required(type_id),
+            )
+            if choice == RequiredChoice.REJECT:
+                reject_lacking(work, ctx.required)
+            if policy != Policy.CREATE:  # the file's rows of one card make one card
+                merge_repeats(work)
+            ctx.batch_id = await open_batch(
+                self._session, actor.id, ctx.file_name, policy, mapping, ctx.now
+            )
+            table.keep_only({r.number for r in work.rejected})  # the rest live on as drafts
+            outcome = Outcome(batch_id=ctx.batch_id, rejected=work.rejected)
+            see_all = visibility.sees_all_clients(actor, await self._settings.managers_see_all())
+            total = len(work.drafts)
 
-        async def write(indexes: range) -> None:
-            ctx.now = self._clock.now()
-            await self._chunk(ctx, work, indexes, policy, see_all, outcome)
+            async def write(indexes: range) -> None:
+                ctx.now = self._clock.now()
+                await self._chunk(ctx, work, indexes, policy, see_all, outcome)
 
-        linker = Linker(self._session, actor, see_all, self._clock, ctx.batch_id, type_id)
-        outcome.links = linker.result
-        async with closing(self._session, ctx.batch_id, outcome.counts, self._clock):
-            await in_chunks(self._session, self._pace, total, write, progress)
-            await linker.run(self._pace, outcome.linkable)
-        return outcome
+            linker = Linker(self._session, actor, see_all, self._clock, ctx.batch_id, type_id)
+            outcome.links = linker.result
+            async with closing(self._session, ctx.batch_id, outcome.counts, self._clock):
+                await in_chunks(self._session, self._pace, total, write, progress)
+                await linker.run(self._pace, outcome.linkable)
+            return outcome
 
     async def _chunk(
         self,

@@ -153,30 +153,30 @@ class Imports:
         """``choice``: rows lacking a required value are rejected, or imported with the
         field empty (the card's "imported" event names what it lacks)."""
         _require_member(actor)
-        mapping = await fields.define_new(self._fields, actor, table.headers, mapping)
-        work = await self.plan(table, mapping, paced=True)
-        ctx = await self._context(actor, file_name[:255], policy, mapping)
-        reject_unknown_stages(work, ctx.stages)
-        if choice == RequiredChoice.REJECT:
-            reject_lacking(work, ctx.required)
-        if policy != Policy.CREATE:  # the file's rows of one card make one card
-            merge_repeats(work)
-        table.keep_only({r.number for r in work.rejected})  # the rest live on as drafts
-        outcome = Outcome(batch_id=ctx.batch_id, rejected=work.rejected)
-        client_of: dict[int, int | None] = {}
-        total = len(work.drafts)
-        see_all = visibility.sees_all_clients(actor, await self._settings.managers_see_all())
+        async with fields.new_fields(self._fields, actor, table.headers, mapping) as mapping:
+            work = await self.plan(table, mapping, paced=True)
+            ctx = await self._context(actor, file_name[:255], policy, mapping)
+            reject_unknown_stages(work, ctx.stages)
+            if choice == RequiredChoice.REJECT:
+                reject_lacking(work, ctx.required)
+            if policy != Policy.CREATE:  # the file's rows of one card make one card
+                merge_repeats(work)
+            table.keep_only({r.number for r in work.rejected})  # the rest live on as drafts
+            outcome = Outcome(batch_id=ctx.batch_id, rejected=work.rejected)
+            client_of: dict[int, int | None] = {}
+            total = len(work.drafts)
+            see_all = visibility.sees_all_clients(actor, await self._settings.managers_see_all())
 
-        async def write(indexes: range) -> None:
-            ctx.now = self._clock.now()
-            await self._chunk(ctx, work, indexes, policy, see_all, client_of, outcome)
+            async def write(indexes: range) -> None:
+                ctx.now = self._clock.now()
+                await self._chunk(ctx, work, indexes, policy, see_all, client_of, outcome)
 
-        linker = Linker(self._session, actor, see_all, self._clock, ctx.batch_id)
-        outcome.links = linker.result
-        async with closing(self._session, ctx.batch_id, outcome.counts, self._clock):
-            await in_chunks(self._session, self._pace, total, write, progress)
-            await linker.run(self._pace, outcome.linkable)
-        return outcome
+            linker = Linker(self._session, actor, see_all, self._clock, ctx.batch_id)
+            outcome.links = linker.result
+            async with closing(self._session, ctx.batch_id, outcome.counts, self._clock):
+                await in_chunks(self._session, self._pace, total, write, progress)
+                await linker.run(self._pace, outcome.linkable)
+            return outcome
 
     async def _chunk(
         self,
