@@ -390,28 +390,48 @@ async def test_the_outbox_is_indexed_by_chat_and_kind(tmp_path: Path) -> None:
         await engine.dispose()
 
 
+async def index_added(path: Path, before: str, table: str, index: str, query: str) -> None:
+    """The migration after ``before`` adds ``index`` to ``table``, ``query`` is planned along
+    it, and back down it goes."""
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    indexes = f"SELECT name FROM sqlite_master WHERE tbl_name = '{table}' AND type = 'index'"
+    try:
+        await upgrade(engine, before)
+        async with engine.begin() as conn:
+            assert index not in set((await conn.execute(text(indexes))).scalars())
+        await upgrade(engine)
+        async with engine.begin() as conn:
+            assert index in set((await conn.execute(text(indexes))).scalars())
+            plan = " ".join(
+                str(row[-1]) for row in await conn.execute(text(f"EXPLAIN QUERY PLAN {query}"))
+            )
+            assert index in plan, plan
+        await downgrade_to(engine, before)
+        async with engine.begin() as conn:
+            assert index not in set((await conn.execute(text(indexes))).scalars())
+    finally:
+        await engine.dispose()
+
+
 async def test_the_leads_are_indexed_by_their_deal(tmp_path: Path) -> None:
     """0032: whether a lost deal was lost as spam is read along an index of the leads by
     deal (crm.lost_reasons.not_spam), not through every lead; and back down it goes."""
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'leads.db'}")
-    indexes = "SELECT name FROM sqlite_master WHERE tbl_name = 'leads' AND type = 'index'"
     lost = (
         "SELECT count(*) FROM deals WHERE NOT EXISTS (SELECT 1 FROM leads"
         " WHERE leads.deal_id = deals.id AND leads.spam_at = deals.closed_at)"
     )
-    try:
-        await upgrade(engine, "0031")
-        async with engine.begin() as conn:
-            assert "ix_leads_deal" not in set((await conn.execute(text(indexes))).scalars())
-        await upgrade(engine)
-        async with engine.begin() as conn:
-            assert "ix_leads_deal" in set((await conn.execute(text(indexes))).scalars())
-            plan = " ".join(
-                str(row[-1]) for row in await conn.execute(text(f"EXPLAIN QUERY PLAN {lost}"))
-            )
-            assert "ix_leads_deal" in plan, plan
-        await downgrade_to(engine, "0031")
-        async with engine.begin() as conn:
-            assert "ix_leads_deal" not in set((await conn.execute(text(indexes))).scalars())
-    finally:
-        await engine.dispose()
+    await index_added(tmp_path / "leads.db", "0031", "leads", "ix_leads_deal", lost)
+
+
+async def test_the_import_items_are_indexed_by_what_they_name(tmp_path: Path) -> None:
+    """0033: which links an undone import made (crm.imports.link_events.undone_links, asked
+    by an undo) is read along an index of the import items, not through every one of them;
+    and back down it goes."""
+    undone = (
+        "SELECT import_items.record_id FROM import_items JOIN import_batches"
+        " ON import_batches.id = import_items.batch_id WHERE import_items.entity = 'link'"
+        " AND import_items.record_id IN (1, 2, 3) AND import_batches.undone_at IS NOT NULL"
+    )
+    await index_added(
+        tmp_path / "items.db", "0032", "import_items", "ix_import_items_record", undone
+    )

@@ -45,7 +45,10 @@ class ImportItem(Base):
     action: Mapped[str] = mapped_column(String(16))  # created or updated
     before: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
-    __table_args__ = (Index("ix_import_items_batch", "batch_id", "entity", "action"),)
+    __table_args__ = (
+        Index("ix_import_items_batch", "batch_id", "entity", "action"),
+        Index("ix_import_items_record", "entity", "record_id"),  # link_events.undone_links
+    )
 
 
 class ExportLog(Base):
