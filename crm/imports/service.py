@@ -12,7 +12,7 @@ import asyncio
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
@@ -20,7 +20,7 @@ from crm.access import is_staff
 from crm.cards import CardKind
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.errors import NotAllowed
+from crm.errors import NotAllowed, NotFound
 from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, lookup, writer
 from crm.imports.batch_row import closing, open_batch
@@ -263,13 +263,34 @@ class Imports:
             required=await self.required(),
         )
 
-    async def batches(self, actor: User, limit: int = 20) -> list[ImportBatch]:
-        """The newest imports: all of them for owners and admins, a manager's own for a manager."""
+    async def batches(self, actor: User, limit: int = 20, offset: int = 0) -> list[ImportBatch]:
+        """The imports, newest first, from ``offset``: all of them for owners and admins, a
+        manager's own for a manager."""
         _require_member(actor)
-        query = select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit)
-        if not is_staff(actor):
-            query = query.where(ImportBatch.created_by == actor.id)
+        query = select(ImportBatch).where(_visible(actor))
+        query = query.order_by(ImportBatch.id.desc()).limit(limit).offset(offset)
         return list(await self._session.scalars(query))
+
+    async def batch_count(self, actor: User) -> int:
+        """How many imports ``batches`` pages through."""
+        _require_member(actor)
+        count = await self._session.scalar(
+            select(func.count(ImportBatch.id)).where(_visible(actor))
+        )
+        return int(count or 0)
+
+    async def batch(self, actor: User, batch_id: int) -> ImportBatch:
+        """One of the imports ``batches`` shows, however old; NotFound for any other."""
+        _require_member(actor)
+        query = select(ImportBatch).where(ImportBatch.id == batch_id, _visible(actor))
+        batch = await self._session.scalar(query)
+        if batch is None:
+            raise NotFound()
+        return batch
+
+
+def _visible(actor: User) -> ColumnElement[bool]:
+    return true() if is_staff(actor) else ImportBatch.created_by == actor.id
 
 
 def _require_member(actor: User) -> None:

@@ -7,12 +7,17 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.imports.batch_row import INTERRUPTED
 from handlers.imports.callbacks import BatchAction, BatchCb
-from handlers.kit.keyboards import button, keyboard
+from handlers.kit.keyboards import button, keyboard, pager
 from handlers.kit.screen import Screen
 from storage.models import ImportBatch
 
+PER_PAGE = 20  # imports to a page of /imports
 
-def batches_screen(batches: list[ImportBatch], names: dict[int, str]) -> Screen:
+
+def batches_screen(
+    batches: list[ImportBatch], names: dict[int, str], page: int = 0, pages: int = 1
+) -> Screen:
+    """A page of the imports, each undoable one with its button."""
     if not batches:
         return Screen(Text(_("No imports yet. Send a spreadsheet to import clients.")))
     lines = []
@@ -44,14 +49,15 @@ def batches_screen(batches: list[ImportBatch], names: dict[int, str]) -> Screen:
                 [
                     button(
                         _("Undo #{id}").format(id=batch.id),
-                        BatchCb(action=BatchAction.UNDO, batch_id=batch.id),
+                        BatchCb(action=BatchAction.UNDO, batch_id=batch.id, page=page),
                     )
                 ]
             )
-    return Screen(Text(Bold(_("Imports")), "\n\n", *lines), keyboard(*rows) if rows else None)
+    rows.append(pager(page, pages, lambda to: BatchCb(action=BatchAction.LIST, page=to)))
+    return Screen(Text(Bold(_("Imports")), "\n\n", *lines), keyboard(*rows) if any(rows) else None)
 
 
-def undo_confirm_screen(batch: ImportBatch) -> Screen:
+def undo_confirm_screen(batch: ImportBatch, page: int = 0) -> Screen:
     text = Text(
         _(
             "Undo the import of {file}? The cards it created are deleted, the fields it "
@@ -63,7 +69,7 @@ def undo_confirm_screen(batch: ImportBatch) -> Screen:
         keyboard(
             [
                 button(_("Yes, undo"), BatchCb(action=BatchAction.UNDO_YES, batch_id=batch.id)),
-                button(_("No"), BatchCb(action=BatchAction.LIST)),
+                button(_("No"), BatchCb(action=BatchAction.LIST, page=page)),
             ]
         ),
     )

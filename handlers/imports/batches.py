@@ -8,9 +8,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.errors import NotFound
 from crm.service import Crm
-from handlers.imports.batch_views import batches_screen, undo_confirm_screen
+from handlers.imports.batch_views import PER_PAGE, batches_screen, undo_confirm_screen
 from handlers.imports.callbacks import BatchAction, BatchCb
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, show
@@ -19,10 +18,13 @@ from storage.models import User
 routes = Routes(__name__)
 
 
-async def _list(crm: Crm, member: User) -> Screen:
-    batches = await crm.imports.batches(member)
+async def _list(crm: Crm, member: User, page: int = 0) -> Screen:
+    """A page of the imports, newest first (a page past the end shows the last)."""
+    pages = max(1, -(-(await crm.imports.batch_count(member)) // PER_PAGE))
+    page = min(page, pages - 1)
+    batches = await crm.imports.batches(member, PER_PAGE, page * PER_PAGE)
     names = {m.id: m.full_name for m in await crm.members.team(member)}
-    return batches_screen(batches, names)
+    return batches_screen(batches, names, page, pages)
 
 
 @routes.message(Command("imports"))
@@ -31,20 +33,18 @@ async def list_imports(message: Message, crm: Crm, member: User) -> None:
 
 
 @routes.callback_query(BatchCb.filter(F.action == BatchAction.LIST))
-async def back_to_list(callback: CallbackQuery, crm: Crm, member: User) -> None:
-    await show(callback, await _list(crm, member))
+async def back_to_list(
+    callback: CallbackQuery, callback_data: BatchCb, crm: Crm, member: User
+) -> None:
+    await show(callback, await _list(crm, member, callback_data.page))
 
 
 @routes.callback_query(BatchCb.filter(F.action == BatchAction.UNDO))
 async def confirm_undo(
     callback: CallbackQuery, callback_data: BatchCb, crm: Crm, member: User
 ) -> None:
-    batch = next(
-        (b for b in await crm.imports.batches(member, 100) if b.id == callback_data.batch_id), None
-    )
-    if batch is None:
-        raise NotFound()
-    await show(callback, undo_confirm_screen(batch))
+    batch = await crm.imports.batch(member, callback_data.batch_id)
+    await show(callback, undo_confirm_screen(batch, callback_data.page))
 
 
 @routes.callback_query(BatchCb.filter(F.action == BatchAction.UNDO_YES))

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from pydantic import Field
 
 from crm.exports.files import Format
-from handlers.kit.callbacks import MemberId, RecordId
+from handlers.kit.callbacks import MemberId, Page, RecordId
 
 
 class ImportAction(StrEnum):
@@ -42,6 +42,7 @@ class BatchAction(StrEnum):
 class BatchCb(CallbackData, prefix="impb"):
     action: BatchAction
     batch_id: RecordId = 0
+    page: Page = 0  # the page of /imports the press came from
 
 
 class ExportWhat(StrEnum):
