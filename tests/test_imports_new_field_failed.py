@@ -13,6 +13,9 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
+from crm.imports.mapping import Target
+from crm.imports.plan import Policy
+from crm.imports.reading import read_table
 from crm.imports.service import Imports
 from crm.parsing.fields import FieldType
 from storage.models import FieldValue
@@ -83,6 +86,24 @@ async def test_an_import_failing_before_it_stored_a_row_leaves_no_new_field(
     async with app.crm.open() as crm:
         shown = await crm.field_values.of_card(owner, CardRef(CardKind.CLIENT, anna.id))
     assert [(v.field.name, v.value) for v in shown] == [("Бюджет", "много")]
+
+
+async def test_a_cancelled_import_leaves_no_new_field(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot stopping (its background work cancelled) while the rows are written."""
+
+    async def cancelled(self: Imports, *args: Any) -> None:
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(Imports, "_chunk", cancelled)
+    table = read_table("ФИО;Любимый цвет\r\nИван;синий".encode(), "база.csv")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        mapping = [Target.NAME.value, Target.NEW_FIELD.value]
+        with pytest.raises(asyncio.CancelledError):
+            await crm.imports.run(owner, table, mapping, "база.csv", Policy.SKIP)
+    assert await field_names(app) == []
 
 
 async def test_a_new_field_stored_chunks_filled_stays_with_their_values(
