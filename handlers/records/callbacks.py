@@ -50,7 +50,8 @@ class Ent(StrEnum):
     NEW_TYPE = "nt"
     TYPE = "ty"
     TYPE_ARCHIVE = "ta"
-    TYPE_DELETE = "td"
+    TYPE_DELETE = "td"  # asks first (what goes with it, the rules that use it)
+    TYPE_DELETE_YES = "tdy"
     # renames in the owner's settings (values are kept: they hold ids, not names)
     FIELD_RENAME = "fn"
     OPTIONS = "o"

@@ -8,9 +8,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.automation.parts import FIELD
+from crm.automation.parts import FIELD, RECORD_TYPE
 from crm.cards import CardKind
-from crm.errors import ErrorCode, InvalidInput, NotAllowed
+from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.field_rules import clean_name, split_options
 from crm.parsing.fields import LIST_TYPES
 from crm.parsing.type_names import read_type_names
@@ -40,6 +40,7 @@ SETTINGS_ACTIONS = {
     Ent.NEW_TYPE,
     Ent.TYPE_ARCHIVE,
     Ent.TYPE_DELETE,
+    Ent.TYPE_DELETE_YES,
 }
 
 
@@ -155,8 +156,24 @@ async def _press(
         await crm.record_types.set_archived(member, type_id or 0, data.item == 1)
         await put(callback, await list_of(crm, kind, type_id))
     elif action == Ent.TYPE_DELETE:
+        await put(callback, await delete_type_question(crm, member, type_id or 0))
+    elif action == Ent.TYPE_DELETE_YES:
         await crm.record_types.delete(member, type_id or 0)
         await put(callback, sv.kinds_screen(await crm.record_types.all(include_archived=True)))
+
+
+async def delete_type_question(
+    crm: Crm, member: User, type_id: int
+) -> tuple[Text, InlineKeyboardMarkup]:
+    """Asked before a type goes: one with records is refused now (archive it instead), not
+    after the question; the rules that watch it are named (a rule uses no record's field)."""
+    record_type = await crm.record_types.get(type_id)
+    count = await crm.record_types.count_records(type_id)
+    if count:
+        raise Conflict(ErrorCode.TYPE_HAS_RECORDS, count=count)
+    fields = await crm.fields.of(CardKind.RECORD, type_id)
+    rules = await crm.automation.using(member, RECORD_TYPE, type_id)
+    return sv.delete_type_prompt(record_type, len(fields), rules_in_use(rules))
 
 
 @routes.message(EntFlow.field_name, F.text)

@@ -164,6 +164,24 @@ def options_screen(
     return Text(*parts), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+def delete_type_prompt(
+    record_type: RecordType, fields: int, warning: str
+) -> tuple[Text, InlineKeyboardMarkup]:
+    """The question before a record type (with no records) goes, with its fields."""
+    type_id = record_type.id
+    text = _(
+        "Delete the record type “{name}”? Its fields ({count}) go with it; it has no records."
+    ).format(name=f"{record_type.emoji} {record_type.plural}", count=fields)
+    rows = [
+        [
+            button(_("🗑 Delete"), scb(Ent.TYPE_DELETE_YES, "record", type_id)),
+            button(_("✖️ Cancel"), scb(Ent.FIELD_LIST, "record", type_id)),
+        ]
+    ]
+    text = "\n".join(filter(None, (text, warning)))
+    return Text(text), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
 def rename_prompt(text: str, back: str) -> tuple[Text, InlineKeyboardMarkup]:
     rows = [[cancel_to(back)]]
     return Text(text), InlineKeyboardMarkup(inline_keyboard=rows)
