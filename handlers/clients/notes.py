@@ -161,12 +161,7 @@ def _a_backup(message: Message) -> bool:
 
 @routes.message(StateFilter(None), MEDIA, F.chat.type == "private")
 async def media(message: Message, crm: Crm, member: User) -> None:
-    record_id = crm.timeline.open_record_id(member, crm.config.card_context)
-    if record_id is not None:  # a record's card is open
-        await record_files.attach_sent(message, crm, member, record_id)
-        return
-    client_id = crm.timeline.open_client_id(member, crm.config.card_context)
-    if client_id is None and _a_backup(message):
+    if _a_backup(message):  # the whole base: never into a card's history, open or not
         await message.answer(
             _(
                 "This looks like a Kartoteka backup. A backup is not restored through the "
@@ -174,6 +169,11 @@ async def media(message: Message, crm: Crm, member: User) -> None:
             )
         )
         return
+    record_id = crm.timeline.open_record_id(member, crm.config.card_context)
+    if record_id is not None:  # a record's card is open
+        await record_files.attach_sent(message, crm, member, record_id)
+        return
+    client_id = crm.timeline.open_client_id(member, crm.config.card_context)
     if client_id is None:
         await message.answer(
             _(
