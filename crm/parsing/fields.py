@@ -184,9 +184,26 @@ def parse_number_bound(type_: FieldType, text: str) -> int | float | date:
     return parsed.num_value
 
 
+# Several options typed at once are parted as the owner's list of them is (``split_options``):
+# a comma between digits parts nothing ("0,5 л, 1,5 л" is two). Then at every comma ("1,2":
+# the first and the second), when that reads no option.
+_SPLITS = (re.compile(r"[;\n]|(?<!\d),|,(?!\d)"), re.compile(r"[,;\n]"))
+
+
 def _choices(type_: FieldType, raw: str, options: tuple[Option, ...]) -> Parsed:
+    if type_ == FieldType.CHOICE:
+        return _chosen([raw], options)
+    error = FieldValueError("not_in_list")
+    for parts in ([raw], *(split.split(raw) for split in _SPLITS)):
+        try:
+            return _chosen(parts, options)
+        except FieldValueError as refused:
+            error = refused
+    raise error
+
+
+def _chosen(parts: list[str], options: tuple[Option, ...]) -> Parsed:
     by_name = {fold(option.name): option.id for option in options}
-    parts = [raw] if type_ == FieldType.CHOICE else re.split(r"[,;\n]", raw)
     chosen: list[int] = []
     for part in parts:
         key = fold(part)
