@@ -91,6 +91,13 @@ class FieldDefs:
         async with self._cache.changing(self._session):
             return await self.add(kind, name, type_, record_type_id, required, option_names)
 
+    async def new_name(self, kind: CardKind, name: str, record_type_id: int | None = None) -> str:
+        """A new field's name, cleaned; refused now (InvalidInput) when it is empty, too long
+        or taken (a built-in field, another of the card's), before its type is asked."""
+        name = clean_name(name)
+        self._check_clash(kind, name, await self.of(kind, record_type_id))
+        return name
+
     async def add(
         self,
         kind: CardKind,

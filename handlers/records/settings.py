@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.automation.parts import FIELD, RECORD_TYPE
 from crm.cards import CardKind
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
-from crm.field_rules import clean_name, split_options
+from crm.field_rules import split_options
 from crm.parsing.fields import LIST_TYPES
 from crm.parsing.type_names import read_type_names
 from crm.service import Crm
@@ -177,9 +177,11 @@ async def delete_type_question(
 
 
 @routes.message(EntFlow.field_name, F.text)
-async def typed_field_name(message: Message, state: FSMContext) -> None:
+async def typed_field_name(message: Message, crm: Crm, state: FSMContext) -> None:
     data = await state.get_data()
-    name = clean_name(message.text or "")  # refused now (too long, empty), not after the type
+    kind, type_id = kind_of(data)
+    # refused now (too long, empty, taken), not after the type and the options are asked
+    name = await crm.fields.new_name(kind, message.text or "", type_id)
     await state.update_data(name=name)
     await put(message, sv.field_types_screen(str(data["kind"]), int(data.get("type_id") or 0)))
 
