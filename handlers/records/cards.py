@@ -171,26 +171,29 @@ async def typed_title(message: Message, crm: Crm, member: User, state: FSMContex
 @routes.message(EntFlow.record_value, F.text)
 async def typed_required(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await state.get_data()
-    # A wrong value is asked again; a field gone meanwhile ends the dialog.
-    async with keep_asking(state, again={ErrorCode.BAD_FIELD_VALUE}, forget=True):
-        field = await crm.fields.get(int(data["asking"]))
-        crm.field_values.parse(field, message.text or "")
     values = dict(data.get("values") or {})
+    try:
+        field = await crm.fields.get(int(data["asking"]))
+    except NotFound:  # deleted meanwhile: nothing to fill, the next one is asked
+        await _next_required(message, crm, member, state)
+        return
+    # A wrong value is asked again.
+    async with keep_asking(state, again={ErrorCode.BAD_FIELD_VALUE}, forget=True):
+        crm.field_values.parse(field, message.text or "")
     values[str(field.id)] = message.text or ""
     await state.update_data(values=values)
     await _next_required(message, crm, member, state)
 
 
 async def _next_required(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    """Ask the next required field in the same dialog, or create the record."""
+    """Ask the next required field in the same dialog, or create the record. A value of a
+    field the owner deleted since it was typed is dropped, not a reason to lose the rest."""
     data = await state.get_data()
     type_id = int(data["type_id"])
-    values = {int(k): v for k, v in (data.get("values") or {}).items()}
-    missing = [
-        f
-        for f in await crm.fields.of(CardKind.RECORD, type_id)
-        if f.required and f.id not in values
-    ]
+    fields = await crm.fields.of(CardKind.RECORD, type_id)
+    ids = {f.id for f in fields}
+    values = {int(k): v for k, v in (data.get("values") or {}).items() if int(k) in ids}
+    missing = [f for f in fields if f.required and f.id not in values]
     if missing:
         await state.set_state(EntFlow.record_value)
         await state.update_data(asking=missing[0].id)
