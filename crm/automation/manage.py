@@ -31,6 +31,7 @@ from storage.models import (
     RecordType,
     Role,
     Stage,
+    Template,
     User,
 )
 
@@ -127,9 +128,11 @@ class Automation(RuleTesting):
             count = await self._session.scalar(select(func.count(AutomationRule.id)))
             if (count or 0) >= MAX_RULES:
                 raise InvalidInput(ErrorCode.TOO_MANY_RULES, limit=MAX_RULES)
+            # What the builder offered may have been deleted since it was chosen: refused
+            # by name, never saved as a rule that cannot work.
             type_id = params.get("type_id")
             if trigger == "record_created" and await self._session.get(RecordType, type_id) is None:
-                raise InvalidInput(ErrorCode.BAD_RULE, part="record_type")
+                raise Conflict(ErrorCode.RECORD_TYPE_GONE)
             region = self._config.default_phone_region
             params, conditions = await custom_fields.check(
                 self._session, trigger, params, actions, region, conditions
@@ -137,6 +140,12 @@ class Automation(RuleTesting):
             for stage_id in [params.get("stage_id")] + [a.get("stage_id") for a in actions]:
                 if stage_id is not None and await self._session.get(Stage, stage_id) is None:
                     raise Conflict(ErrorCode.STAGE_GONE)
+            for action in actions:
+                template_id = action.get("template_id")
+                if action.get("type") == "prepare_template" and (
+                    await self._session.get(Template, template_id) is None
+                ):
+                    raise Conflict(ErrorCode.TEMPLATE_GONE)
             now = self._clock.now()
             rule = AutomationRule(
                 name=clean,

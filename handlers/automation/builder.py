@@ -25,6 +25,7 @@ from handlers.automation.builder_steps import (
     asked,
     card_fields,
     conditions,
+    ends_when_gone,
     next_after_trigger,
     show_actions,
     show_step,
@@ -192,6 +193,12 @@ async def to_actions(callback: CallbackQuery, state: FSMContext) -> None:
 
 @routes.message(RuleFlow.building, F.text)
 async def typed(message: Message, member: User, crm: Crm, state: FSMContext) -> None:
+    async with ends_when_gone(state, message):
+        await _answer(message, member, crm, state)
+
+
+async def _answer(message: Message, member: User, crm: Crm, state: FSMContext) -> None:
+    """A typed answer to the question the draft asks (``RuleDraft.asking``)."""
     draft = await RuleDraft.load(state)
     text = (message.text or "").strip()
     asking = draft.asking

@@ -3,6 +3,8 @@ conditions screen, and marking what a typed answer will be."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 
 from aiogram.fsm.context import FSMContext
@@ -10,16 +12,28 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
-from crm.errors import ErrorCode, InvalidInput
+from crm.errors import CrmError, ErrorCode, InvalidInput
 from crm.parsing.fields import FieldType
 from crm.service import Crm
 from handlers.automation import builder_views as views
 from handlers.automation.callbacks import Code
-from handlers.automation.states import RuleDraft
+from handlers.automation.states import RuleDraft, RuleFlow
+from handlers.kit.errors import error_text
 from handlers.kit.screen import Screen, show
 from storage.models import FieldDef
 
 DEAL_TRIGGERS = ("deal_entered_stage", "deal_stale", "deal_won", "deal_lost")
+RULE_GONE = frozenset(
+    {
+        ErrorCode.STAGE_GONE,
+        ErrorCode.TEMPLATE_GONE,
+        ErrorCode.FIELD_GONE,
+        ErrorCode.RECORD_TYPE_GONE,
+        ErrorCode.BAD_RULE,
+        ErrorCode.TOO_MANY_RULES,
+    }
+)
+"""Refusals of a typed answer that no answer mends: what the draft names is gone."""
 
 
 async def show_step(
@@ -93,3 +107,21 @@ async def next_after_trigger(crm: Crm, draft: RuleDraft, code: Code) -> tuple[Ru
         )
         return ask(draft, "trigger_status"), screen
     return conditions(draft)
+
+
+@asynccontextmanager
+async def ends_when_gone(state: FSMContext, message: Message) -> AsyncIterator[None]:
+    """A typed answer refused for the draft itself (``RULE_GONE``: a stage, template, field
+    or type of card it names deleted while it was built, or the rules' limit reached): every
+    answer would be refused the same, so the builder ends, told why and that nothing was
+    saved. Any other refusal (a name too long, a value the field cannot hold) is asked
+    again."""
+    try:
+        yield
+    except CrmError as error:
+        if error.code not in RULE_GONE or await state.get_state() != RuleFlow.building.state:
+            raise
+        await RuleDraft.drop(state)
+        await state.set_state(None)
+        not_saved = _("The rule was not saved: start it again in /settings → Automation.")
+        await message.answer(f"{error_text(error)}\n{not_saved}")
