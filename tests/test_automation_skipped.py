@@ -16,8 +16,9 @@ from crm.parsing.fields import FieldType
 from handlers.kit.automation_texts import automation_event_text
 from storage.engine import create_session_factory, write_transaction
 from storage.models import AutomationFiring, AutomationRule, ClientTag, Event, Task, User
+from storage.models.outbox import OutboxMessage
 from tests.client_helpers import make_client
-from tests.conftest import OWNER_ID
+from tests.conftest import OWNER_ID, UserFactory
 from tests.test_automation_core import add_manager, owner, rows, tick
 from tests.test_automation_fields import field, rule, task, task_titles
 from tests.test_automation_rule_screen import rule_screen
@@ -107,6 +108,27 @@ async def test_a_value_that_no_longer_fits_its_field_is_skipped_and_the_task_mad
     assert firing.detail[0] == {"type": "set_field", "skipped": "value does not fit"}
     text = await rule_screen(owner_en, "Rule")
     assert "⚠️ Last time it could not fill in a field: the value no longer fits the field" in text
+
+
+async def test_a_message_to_the_group_with_no_group_bound_is_skipped_and_said(
+    app: App, owner_en: SimulatedUser, user: UserFactory
+) -> None:
+    """Told to no one, it was "done": the firing counted, the rule's screen said nothing."""
+    to_the_group = {"type": "notify", "to": "group", "text": "New lead {client.name}"}
+    await fire_on_a_new_client(app, "Tell the team", [to_the_group, task("Call {client.name}")])
+    assert await task_titles(app) == ["Call Ivan"]
+    [firing] = await rows(app, AutomationFiring)
+    assert firing.detail[0] == {"type": "notify", "skipped": "no group chat"}
+    assert await rows(app, OutboxMessage) == []  # (the task's reminder is not due yet)
+    text = await rule_screen(owner_en, "Tell the team")
+    assert (
+        "⚠️ Last time it could not send a message: no group chat is bound: add me to the "
+        "team's group and send /bind there" in text
+    )
+    async with app.crm.open() as crm:
+        await crm.members.set_language(await owner(crm), "ru")
+    text = await rule_screen(user(OWNER_ID, language_code="ru"), "Tell the team", "Автоматизация")
+    assert "не удалось отправить сообщение: группа не привязана" in text
 
 
 @pytest.mark.parametrize(

@@ -112,6 +112,8 @@ class Actions:
         to = str(action.get("to"))
         if to == "group":
             chats = list(await self._session.scalars(select(GroupChat.chat_id)))
+            if not chats:  # never bound, or unbound since: told to no one is not "done"
+                raise Skipped("no group chat")
         elif to == "owner":
             chats = await assignees.owners(self._session)
         else:

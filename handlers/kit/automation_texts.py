@@ -68,6 +68,9 @@ def _why(reason: object) -> str:
         "field gone": _("the field was deleted"),
         "value does not fit": _("the value no longer fits the field"),
         "template gone": _("the template was deleted"),
+        "no group chat": _(
+            "no group chat is bound: add me to the team's group and send /bind there"
+        ),
     }
     return reasons.get(str(reason), _("it cannot be done"))
 
