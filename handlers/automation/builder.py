@@ -158,8 +158,11 @@ async def condition(
         raise InvalidInput(ErrorCode.BAD_RULE, part="conditions_many", limit=MAX_CONDITIONS)
     code = callback_data.code
     if code == Code.CUSTOM:
+        fields = await card_fields(crm)
+        if not fields:  # nothing to choose: said on the press, the draft stays on its screen
+            raise InvalidInput(ErrorCode.BAD_RULE, part="no_fields")
         draft = ask(draft, "cond_field")
-        screen = views.fields_screen(draft.data(), await card_fields(crm), _("Which field?"))
+        screen = views.fields_screen(draft.data(), fields, _("Which field?"))
         await show_step(callback, state, draft, screen)
         return
     if code == Code.STATUS:

@@ -69,10 +69,15 @@ async def action(
         await show_step(callback, state, ask(draft.with_action(members=[]), "members"), screen)
     elif code == Code.SET_FIELD:
         fields = await card_fields(crm)
+        if not fields:  # nothing to choose: said on the press, the draft stays on its screen
+            raise InvalidInput(ErrorCode.BAD_RULE, part="no_fields")
         screen = views.fields_screen(rule, fields, _("Which field?"))
         await show_step(callback, state, ask(draft, "set_field"), screen)
     else:
-        screen = views.templates_screen(rule, await crm.templates.all())
+        templates = await crm.templates.all()
+        if not templates:
+            raise InvalidInput(ErrorCode.BAD_RULE, part="no_templates")
+        screen = views.templates_screen(rule, templates)
         await show_step(callback, state, ask(draft, "template"), screen)
 
 

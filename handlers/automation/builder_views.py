@@ -200,13 +200,9 @@ def _to_page(page: int) -> BuildCb:
 
 
 def templates_screen(rule: dict[str, Any], templates: list[Template]) -> Screen:
+    """The templates to prepare (the builder asks only when there are some)."""
     items = [(t.name, BuildCb(step=Step.TEMPLATE, value=t.id)) for t in templates]
-    question = (
-        _("Which template?")
-        if templates
-        else _("There are no templates yet: add one in /settings → Templates.")
-    )
-    return _screen(rule, question, *pick(items))
+    return _screen(rule, _("Which template?"), *pick(items))
 
 
 def delay_screen(rule: dict[str, Any]) -> Screen:

@@ -121,6 +121,10 @@ def automation_error_text(error: CrmError) -> str | None:
             "delay": _("This delay cannot be used: choose another."),
             "starter": _("This button is no longer active."),
             "record_type": _("Choose a type of card."),
+            "no_templates": _("There are no templates yet: add one in /settings → Templates."),
+            "no_fields": _(
+                "There are no such fields yet: add them in /settings → Fields and record types."
+            ),
             "record_action": _(
                 "On a card of the team's own type a rule can create a task, send a message "
                 "or assign in turn."
