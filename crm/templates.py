@@ -14,14 +14,21 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import docx_fill, events, field_rules, mailer, placeholders, template_fields
+from crm import (
+    docx_fill,
+    events,
+    field_rules,
+    mailer,
+    placeholders,
+    template_fields,
+    template_values,
+)
 from crm.access import is_staff
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import Deals
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
-from crm.field_plain import Reading
 from crm.parsing.search_text import shows
 from storage.engine import write_transaction
 from storage.models import Client, ClientEmail, Deal, Role, Template, User
@@ -160,21 +167,16 @@ class Templates:
         if client_id is None:
             raise NotFound()
         client = await self._clients.visible(actor, client_id)
-        values = await placeholders.record_values(
+        values = await template_values.for_reader(
             self._session,
+            template.placeholders,
             client=client,
             deal=deal,
-            language=actor.language,
-            timezone=actor.timezone,
+            reader=actor,
+            currency=self._config.currency,
+            words=self._config.words,
             now=self._clock.now(),
         )
-        if any(name.startswith(placeholders.CUSTOM_PREFIX) for name in template.placeholders):
-            fields = await template_fields.card_fields(self._session)
-            deal_id = deal.id if deal is not None else None
-            shown = Reading(actor.language, self._config.currency, self._config.words)
-            values |= await template_fields.custom_values(
-                self._session, fields, client.id, deal_id, shown
-            )
         return Check(
             template, client, deal, values, placeholders.missing(template.placeholders, values)
         )

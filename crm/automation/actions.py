@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, outbox, placeholders
+from crm import events, outbox, placeholders, template_values
 from crm.automation import assignees, custom_fields, round_robin, triggers
 from crm.automation.conditions import Record
 from crm.automation.rules import due_after
 from crm.cards import CardKind, CardRef
 from crm.clock import Clock
+from crm.config import as_written
 from crm.errors import InvalidInput
 from crm.event_data import StageMove, StatusChanged
 from crm.events import EventKind
@@ -57,10 +58,12 @@ class Actions:
         values: dict[str, str | None],
         region: str = "RU",
         task_ids: Callable[[], int | None] = lambda: None,
+        currency: str = "RUB",
+        words: Callable[[str, str], str] = as_written,
     ) -> None:
         self._session = session
-        self._task_ids = task_ids
-        self._clock = clock
+        self._currency, self._words = currency, words  # a prepared template reads in them
+        self._task_ids, self._clock = task_ids, clock
         self._rule = rule
         self._firing = firing
         self._record = record
@@ -209,18 +212,30 @@ class Actions:
         template = await self._session.get(Template, int(action["template_id"]))
         if template is None:
             raise Skipped("template gone")
+        client, deal = self._client(), self._record.deal
+        reader = await self._member("responsible")
+        # In the reader's words, as "📨 Fill it again" (``Templates.check``) fills it for them.
+        values = await template_values.for_reader(
+            self._session,
+            template.placeholders,
+            client=client,
+            deal=deal,
+            reader=reader,
+            currency=self._currency,
+            words=self._words,
+            now=self._clock.now(),
+        )
         payload: dict[str, Any] = {
             "template": template.name,
             "template_id": template.id,
             "docx": template.kind == "docx",
-            "client_id": self._client().id,
-            "deal_id": self._record.deal.id if self._record.deal else None,
-            "text": placeholders.fill(template.body or "", self._values),
-            "phone": self._values.get("client.phone"),
-            "missing": placeholders.missing(template.placeholders, self._values),
+            "client_id": client.id,
+            "deal_id": deal.id if deal else None,
+            "text": placeholders.fill(template.body or "", values),
+            "phone": values.get("client.phone"),
+            "missing": placeholders.missing(template.placeholders, values),
         }
-        chats = [(await self._member("responsible")).id]
-        await self._tell(chats, outbox.OutboxKind.AUTOMATION_TEMPLATE, payload, number)
+        await self._tell([reader.id], outbox.OutboxKind.AUTOMATION_TEMPLATE, payload, number)
         return {"template": template.name}
 
     async def _set_field(self, action: dict[str, Any], _number: int) -> dict[str, Any]:

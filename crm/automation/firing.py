@@ -19,8 +19,9 @@ from crm import events, placeholders
 from crm.automation import field_match, skips, triggers
 from crm.automation.actions import Actions, Skipped
 from crm.automation.batch_reads import BatchReads
-from crm.automation.conditions import Record, load_custom, load_record
+from crm.automation.conditions import Record, load_record
 from crm.clock import Clock
+from crm.config import as_written
 from storage.models import AutomationFiring, AutomationRule
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
@@ -44,6 +45,8 @@ async def act(
     reads: BatchReads,
     task_ids: Callable[[], int | None],
     firing: AutomationFiring,
+    currency: str,
+    words: Callable[[str, str], str] = as_written,
 ) -> Fired:
     """Do the firing's actions (``Skipped`` when none can be done: rule or card gone)."""
     rule = await session.get(AutomationRule, firing.rule_id)
@@ -70,11 +73,10 @@ async def act(
         now=clock.now(),
         phones=reads.phones,
     )
-    if any(action.get("type") == "prepare_template" for action in rule.actions):
-        # a template's {custom.<id>}, as ``Templates.check`` fills it for a member
-        values = {**values, **((await load_custom(session, record)).custom or {})}
     region = field_match.region_of(rule)
-    actions = Actions(session, clock, rule, firing, record, values, region, task_ids)
+    actions = Actions(
+        session, clock, rule, firing, record, values, region, task_ids, currency, words
+    )
     token = triggers.CHAIN.set((*firing.chain, rule.id))
     try:
         done = await skips.do_each(actions, rule)

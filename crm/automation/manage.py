@@ -72,7 +72,10 @@ class Automation(RuleTesting):
         self._clock = clock
         self._config = config
         self._pace = pace or Pace()
-        self.runner = Runner(session, clock, config.default_language, self._pace)
+        language, currency = config.default_language, config.currency
+        self.runner = Runner(
+            session, clock, language, self._pace, currency=currency, words=config.words
+        )
         self.scanner = Scanner(session, clock)
 
     def due_now(self, at: Before) -> ColumnElement[bool]:

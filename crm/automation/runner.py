@@ -15,6 +15,7 @@ on the first tick after it comes back.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from crm.automation.actions import Skipped
 from crm.automation.batch_reads import CARDS, BatchReads, Due, lock_cards, read_batch
 from crm.automation.firing import WORKER, Fired, act, finish
 from crm.clock import Clock
+from crm.config import as_written
 from crm.errors import Conflict, ErrorCode
 from crm.pace import Pace
 from storage.engine import write_transaction
@@ -56,9 +58,17 @@ def due_firings(now: datetime | ColumnElement[datetime]) -> tuple[ColumnElement[
 
 class Runner:
     def __init__(
-        self, session: AsyncSession, clock: Clock, language: str, pace: Pace | None = None
+        self,
+        session: AsyncSession,
+        clock: Clock,
+        language: str,
+        pace: Pace | None = None,
+        *,
+        currency: str,
+        words: Callable[[str, str], str] = as_written,
     ) -> None:
         self._session = session
+        self._currency, self._words = currency, words
         self._pace = pace or Pace()
         self._clock = clock
         self._language = language
@@ -219,7 +229,16 @@ class Runner:
 
     async def _act(self, firing: AutomationFiring) -> Fired:
         language, reads = self._language, self._reads
-        return await act(self._session, self._clock, language, reads, self._task_id, firing)
+        return await act(
+            self._session,
+            self._clock,
+            language,
+            reads,
+            self._task_id,
+            firing,
+            self._currency,
+            self._words,
+        )
 
     def _finish(self, fired: Fired) -> dict[str, Any]:
         return finish(self._clock, fired)
