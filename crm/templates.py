@@ -120,11 +120,20 @@ class Templates:
             placeholders=prepared.placeholders,
         )
 
+    async def room_for_one(self, actor: User) -> None:
+        """Refused (the owner's only; ``TOO_MANY_TEMPLATES``) unless a template can be added:
+        asked when the owner starts one, not once it is written."""
+        _require_owner(actor)
+        await self._room()
+
+    async def _room(self) -> None:
+        if len(await self.all()) >= MAX_TEMPLATES:
+            raise InvalidInput(ErrorCode.TOO_MANY_TEMPLATES, limit=MAX_TEMPLATES)
+
     async def _add(self, actor: User, name: str, kind: str, **values: object) -> Template:
         clean = clean_name(name)
         async with write_transaction(self._session):
-            if len(await self.all()) >= MAX_TEMPLATES:
-                raise InvalidInput(ErrorCode.TOO_MANY_TEMPLATES, limit=MAX_TEMPLATES)
+            await self._room()
             template = Template(
                 name=clean,
                 kind=kind,

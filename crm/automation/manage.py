@@ -128,9 +128,7 @@ class Automation(RuleTesting):
                 if isinstance(text, str):
                     placeholders.check(text)
         async with write_transaction(self._session):
-            count = await self._session.scalar(select(func.count(AutomationRule.id)))
-            if (count or 0) >= MAX_RULES:
-                raise InvalidInput(ErrorCode.TOO_MANY_RULES, limit=MAX_RULES)
+            await self._room()
             # What the builder offered may have been deleted since it was chosen: refused
             # by name, never saved as a rule that cannot work.
             type_id = params.get("type_id")
@@ -174,6 +172,17 @@ class Automation(RuleTesting):
             self._session.add(rule)
             await self._session.flush()
             return rule
+
+    async def room_for_one(self, actor: User) -> None:
+        """Refused (the owner's only; ``TOO_MANY_RULES``) unless a rule can be added: asked
+        when the owner starts building one, not once it is built."""
+        _require_owner(actor)
+        await self._room()
+
+    async def _room(self) -> None:
+        count = await self._session.scalar(select(func.count(AutomationRule.id)))
+        if (count or 0) >= MAX_RULES:
+            raise InvalidInput(ErrorCode.TOO_MANY_RULES, limit=MAX_RULES)
 
     async def rule_value(self, field: str, text: str) -> str:
         """``text`` as a rule keeps the value of custom field ``field`` ("custom.<id>"), in the

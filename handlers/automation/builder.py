@@ -63,7 +63,7 @@ def _building(step: Step) -> Any:
 
 @routes.callback_query(_building(Step.NEW))
 async def new_rule(callback: CallbackQuery, member: User, crm: Crm, state: FSMContext) -> None:
-    await crm.automation.rules(member)  # the owner's only
+    await crm.automation.room_for_one(member)  # the owner's, and not past the limit
     await state.set_state(RuleFlow.building)
     await show_step(callback, state, ask(RuleDraft(), "trigger"), views.triggers_screen())
 

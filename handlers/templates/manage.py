@@ -69,7 +69,7 @@ async def delete(callback: CallbackQuery, callback_data: TplCb, member: User, cr
 
 @routes.callback_query(TplCb.filter(F.action == TplAction.ADD_TEXT))
 async def add_text(callback: CallbackQuery, member: User, crm: Crm, state: FSMContext) -> None:
-    await crm.templates.owned(member)  # the owner's only
+    await crm.templates.room_for_one(member)  # the owner's, and not past the limit
     await state.set_state(TemplateFlow.name)
     await show(callback, Text(ask_name_text()), keyboard(cancel_row()))
 
@@ -101,7 +101,7 @@ async def not_text(message: Message) -> None:
 
 @routes.callback_query(TplCb.filter(F.action == TplAction.ADD_DOC))
 async def add_document(callback: CallbackQuery, member: User, crm: Crm, state: FSMContext) -> None:
-    await crm.templates.owned(member)  # the owner's only
+    await crm.templates.room_for_one(member)  # the owner's, and not past the limit
     await state.set_state(TemplateFlow.document)
     custom = await crm.templates.custom_names()
     await show(callback, Text(ask_document_text(custom)), keyboard(cancel_row()))
