@@ -92,12 +92,17 @@ async def next_after_trigger(crm: Crm, draft: RuleDraft, code: Code) -> tuple[Ru
         fields = await card_fields(crm)
         if code == Code.DATE_APPROACHING:
             fields = [f for f in fields if f.type == FieldType.DATE]
+        if not fields:  # nothing to choose: said on the press, the triggers stay on screen
+            raise InvalidInput(ErrorCode.BAD_RULE, part="no_fields")
+        if code == Code.DATE_APPROACHING:
             return ask(draft, "date_field"), views.fields_screen(rule, fields, _("Which date?"))
         draft = draft.with_rule(trigger="field_changed", shown=code.value)
         screen = views.fields_screen(draft.data(), fields, _("Which field?"))
         return ask(draft, "changed_field"), screen
     if code == Code.RECORD_CREATED:
         types = await crm.record_types.all()
+        if not types:
+            raise InvalidInput(ErrorCode.BAD_RULE, part="no_record_types")
         return ask(draft, "record_type"), views.record_types_screen(rule, types)
     if code == Code.FIELD_CHANGED:
         draft = draft.with_rule(params={"field": "client.status"})

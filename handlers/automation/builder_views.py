@@ -140,21 +140,13 @@ def fields_screen(rule: dict[str, Any], fields: list[FieldDef], question: str) -
         )
         for f in fields
     ]
-    if not fields:
-        question = _(
-            "There are no such fields yet: add them in /settings → Fields and record types."
-        )
     return _screen(rule, question, *pick(items, columns=2))
 
 
 def record_types_screen(rule: dict[str, Any], types: list[RecordType]) -> Screen:
+    """The team's own types of card (the builder asks only when there are some)."""
     items = [(f"{t.emoji} {t.plural}", BuildCb(step=Step.RECORD_TYPE, value=t.id)) for t in types]
-    question = (
-        _("Which type of card?")
-        if types
-        else _("There are no record types yet: add them in /settings → Fields and record types.")
-    )
-    return _screen(rule, question, *pick(items, columns=2))
+    return _screen(rule, _("Which type of card?"), *pick(items, columns=2))
 
 
 def who_screen(

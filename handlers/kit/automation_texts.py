@@ -122,6 +122,9 @@ def automation_error_text(error: CrmError) -> str | None:
             "starter": _("This button is no longer active."),
             "record_type": _("Choose a type of card."),
             "no_templates": _("There are no templates yet: add one in /settings → Templates."),
+            "no_record_types": _(
+                "There are no record types yet: add them in /settings → Fields and record types."
+            ),
             "no_fields": _(
                 "There are no such fields yet: add them in /settings → Fields and record types."
             ),
