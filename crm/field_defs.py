@@ -109,10 +109,8 @@ class FieldDefs:
     ) -> FieldDef:
         """``define`` inside the caller's write transaction, with checked name and options."""
         if kind == CardKind.RECORD:
-            if (
-                record_type_id is None
-                or await self._session.get(RecordType, record_type_id) is None
-            ):
+            gone = record_type_id is None or not await self._session.get(RecordType, record_type_id)
+            if gone:
                 raise NotFound(ErrorCode.RECORD_TYPE_GONE)
         else:
             record_type_id = None
