@@ -91,6 +91,7 @@ async def test_skip_policy_with_deals_and_undo(app: App, clock: ManualClock) -> 
         assert [e.kind for e in card.events] == ["imported", "comment", "imported"]
         assert card.events[1].text == "Звонить после 18"
         deals = list(await crm.imports._session.scalars(select(Deal).order_by(Deal.id)))
+        # Maria's row is skipped, her deal new to her card goes in (tests/test_imports_same_deals)
         assert [(d.client_id, d.amount_minor) for d in deals] == [
             (ivan.id, 15_000_000),
             (maria.id, 150_000_000),

@@ -17,6 +17,7 @@ class Outcome:
     skipped: int = 0
     merged: int = 0  # rows of a client or record the file had on an earlier row
     deals: int = 0
+    deals_there: int = 0  # deals the rows' clients in the base had (crm.imports.same_deals)
     rejected: list[Rejected] = field(default_factory=list)
     links: Linked = field(default_factory=Linked)
     linkable: list[LinkRow] = field(default_factory=list)  # written rows with link cells
@@ -41,6 +42,7 @@ class Outcome:
             "skipped": self.skipped,
             "merged": self.merged,
             "deals": self.deals,
+            "deals_there": self.deals_there,
             "rejected": len(self.rejected),
             "links": self.links.made,
             "not_linked": self.links.not_linked,

@@ -32,10 +32,10 @@ from crm.imports.mapping import Target, field_id, header_key
 from crm.imports.outcome import Outcome
 from crm.imports.paced import Progress, in_chunks, planned
 from crm.imports.plan import Plan, Policy, merge_repeats, plan, reject_lacking
+from crm.imports.preview import SAMPLE_ROWS, Preview
 from crm.imports.reading import Table
 from crm.imports.required import Required, RequiredChoice
 from crm.imports.rows import RowDraft
-from crm.imports.service import SAMPLE_ROWS, Preview
 from crm.pace import Pace
 from crm.parsing.search_text import fold
 from crm.team_settings import TeamSettings

@@ -9,7 +9,6 @@ batch row records every card it created or updated, which is what undo reads.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select, true
@@ -22,7 +21,7 @@ from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.errors import NotAllowed, NotFound
 from crm.field_defs import FieldDefs, required_fields
-from crm.imports import fields, lookup, writer
+from crm.imports import fields, lookup, same_deals, writer
 from crm.imports.batch_row import closing, open_batch
 from crm.imports.linker import Linker, check_link_types, link_rows
 from crm.imports.outcome import Outcome
@@ -36,32 +35,14 @@ from crm.imports.plan import (
     reject_unknown_stages,
     root,
 )
+from crm.imports.preview import SAMPLE_ROWS, Preview
 from crm.imports.reading import Table
 from crm.imports.required import Required, RequiredChoice
-from crm.imports.rows import Rejected, RowDraft
+from crm.imports.rows import RowDraft
 from crm.pace import Pace
 from crm.pipeline import Pipelines
 from crm.team_settings import TeamSettings
 from storage.models import Client, ImportBatch, User
-
-SAMPLE_ROWS = 3
-
-
-@dataclass
-class Preview:
-    rows: int
-    new: int
-    existing: int  # rows matching a client already in the base that the reader sees
-    in_file: int  # rows repeating an earlier row's phone or e-mail
-    rejected: int
-    deals: int
-    sample: list[RowDraft] = field(default_factory=list)
-    unmapped: list[str] = field(default_factory=list)  # required fields with no column
-    lacking: int = 0  # rows without a value for a required field
-    refused: list[Rejected] = field(default_factory=list)  # the rows that cannot be read
-    # Rows matching a client the reader cannot see (another manager's): never named, skipped
-    # with their deals unless created anyway, as "Create anyway" of a new client's duplicate.
-    hidden: int = 0
 
 
 class Imports:
@@ -126,6 +107,7 @@ class Imports:
         hidden = {i for i, match in enumerate(matches) if match in unseen}
         existing = sum(1 for match in matches if match is not None) - len(hidden)
         repeats = sum(1 for i in work.repeats if matches[i] is None)
+        there = await same_deals.in_base(self._session, work, matches, hidden)
         return Preview(
             rows=work.rows,
             new=len(work.drafts) - existing - len(hidden) - repeats,
@@ -134,7 +116,9 @@ class Imports:
             in_file=repeats,
             rejected=len(work.rejected),
             refused=work.rejected,
-            deals=sum(1 for i, d in enumerate(work.drafts) if d.has_deal and i not in hidden),
+            deals=sum(1 for i, d in enumerate(work.drafts) if d.has_deal and i not in hidden)
+            - there,
+            deals_there=there,
             sample=work.drafts[:SAMPLE_ROWS],
             unmapped=required.unmapped(mapping, any(d.has_deal for d in work.drafts)),
             lacking=lacking,
@@ -235,7 +219,9 @@ class Imports:
             for i in indexes
             if work.drafts[i].has_deal and (cid := client_of.get(i)) is not None
         ]
-        outcome.deals += len(await writer.create_deals(self._session, ctx, deals))
+        new = await same_deals.new_ones(self._session, ctx.batch_id, deals)
+        outcome.deals_there += len(deals) - len(new)
+        outcome.deals += len(await writer.create_deals(self._session, ctx, new))
 
     async def _context(
         self, actor: User, file_name: str, policy: Policy, mapping: list[str]

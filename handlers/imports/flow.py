@@ -21,9 +21,9 @@ from aiogram.utils.i18n import gettext as _
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from crm.imports.mapping import Target, change
 from crm.imports.plan import Policy
+from crm.imports.preview import Preview
 from crm.imports.reading import MAX_BYTES, Table
 from crm.imports.required import RequiredChoice
-from crm.imports.service import Preview
 from crm.service import Crm, CrmFactory
 from crm.team_settings import can_change_settings
 from handlers.imports.callbacks import ImportAction, ImportCb

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiogram.utils.formatting import Bold, Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.imports.service import Preview
+from crm.imports.preview import Preview
 from handlers.imports.callbacks import ImportAction, ImportCb
 from handlers.kit.keyboards import button, keyboard
 from handlers.kit.screen import Screen

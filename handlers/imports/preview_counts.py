@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.utils.formatting import Text, as_list
 from aiogram.utils.i18n import gettext as _
 
-from crm.imports.service import Preview
+from crm.imports.preview import Preview
 
 
 def preview_counts(preview: Preview, records: bool) -> Text:
@@ -26,7 +26,7 @@ def preview_counts(preview: Preview, records: bool) -> Text:
             )
         ),
         _("Repeated inside the file: {n}").format(n=preview.in_file),
-        *(() if records else (_("Deals: {n}").format(n=preview.deals),)),
+        *(() if records else (_("Deals: {n}").format(n=preview.deals), *there_line(preview))),
         _("Rows that cannot be read: {n}").format(n=preview.rejected),
     )
 
@@ -48,3 +48,15 @@ def hidden_line(preview: Preview, records: bool) -> tuple[str, ...]:
             "(with their deals) unless you choose “Create anyway”."
         )
     return (said.format(n=preview.hidden),)
+
+
+def there_line(preview: Preview) -> tuple[str, ...]:
+    """Deals of the file that their clients in the base already have (the same title and
+    amount): "Skip" and "Fill" leave them out, "Create anyway" makes them with new cards."""
+    if not preview.deals_there:
+        return ()
+    said = _(
+        "Deals their clients in the base already have (same title and amount): {n}. "
+        "They are not added again unless you choose “Create anyway”."
+    )
+    return (said.format(n=preview.deals_there),)

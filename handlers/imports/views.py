@@ -12,9 +12,9 @@ from crm.imports.linker import Linked
 from crm.imports.mapping import Target
 from crm.imports.outcome import Outcome
 from crm.imports.plan import Policy
+from crm.imports.preview import Preview
 from crm.imports.required import RequiredChoice
 from crm.imports.rows import Rejected
-from crm.imports.service import Preview
 from handlers.imports.callbacks import BatchAction, BatchCb, ImportAction, ImportCb
 from handlers.imports.holds_views import hidden_columns
 from handlers.imports.nothing_views import nothing_screen
@@ -240,6 +240,7 @@ def result_screen(
     """``records``: the file held records (it made no deals); ``by_line``: its rows are
     numbered by the line they start on (a CSV, ``Table.by_line``)."""
     merged = _("Repeated inside the file, merged: {n}").format(n=outcome.merged)
+    there = _("Deals their clients already had, not added again: {n}")
     text = Text(
         Bold(_("Import of {file} finished").format(file=file_name)),
         "\n\n",
@@ -249,6 +250,7 @@ def result_screen(
             _("Skipped: {n}").format(n=outcome.skipped),
             *([merged] if outcome.merged else []),
             *(() if records else (_("Deals: {n}").format(n=outcome.deals),)),
+            *([there.format(n=outcome.deals_there)] if outcome.deals_there else []),
             _("Rejected: {n}").format(n=len(outcome.rejected)),
             *link_lines(outcome.links, by_line),
         ),
