@@ -25,6 +25,7 @@ from crm.field_rules import (
     clean_options,
     options_of,
 )
+from crm.field_withdrawal import delete_unheld, held_back
 from crm.parsing.fields import LIST_TYPES, SEARCH_TYPES, FieldType
 from crm.parsing.search_text import fold
 from crm.search_lines import rebuild_search
@@ -210,11 +211,8 @@ class FieldDefs:
         if not field_ids:
             return
         async with self._cache.changing(self._session):
-            chosen = select(FieldDef.id).where(FieldDef.id.in_(field_ids))
-            ids = list(await self._session.scalars(chosen.with_for_update()))  # as delete
-            held = select(FieldValue.field_id).where(FieldValue.field_id.in_(ids))
-            gone = delete(FieldDef).where(FieldDef.id.in_(ids), FieldDef.id.not_in(held))
-            await self._session.execute(gone.execution_options(synchronize_session="fetch"))
+            ids = await held_back(self._session, field_ids)  # locked as ``delete`` locks
+            await delete_unheld(self._session, list(ids))
 
     # --- options of a list field -----------------------------------------------------
 

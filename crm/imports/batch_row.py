@@ -8,7 +8,7 @@ what it stored can be undone.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -39,8 +39,10 @@ async def open_batch(
     policy: Policy,
     mapping: list[str],
     now: datetime,
+    fields: Sequence[int] = (),
 ) -> int:
-    """The new batch's id."""
+    """The new batch's id; ``fields``: those defined for it (items "field", "created"),
+    which its undo takes back when no card holds a value of them any more."""
     async with write_transaction(session):
         batch = ImportBatch(
             file_name=file_name,
@@ -52,6 +54,10 @@ async def open_batch(
         )
         session.add(batch)
         await session.flush()
+        session.add_all(
+            ImportItem(batch_id=batch.id, entity="field", record_id=field_id, action="created")
+            for field_id in fields
+        )
     return batch.id
 
 

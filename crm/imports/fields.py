@@ -1,6 +1,7 @@
 """The team's own client and deal fields in an import: their values read like a person's
 typing, and columns that become new client fields (text, named after the column) when the
-import runs; a run that stops before storing a value of one takes the field back. A
+import runs; a run that stops before storing a value of one takes the field back, and so
+does the import's undo that leaves it holding none. A
 ``field_<id>`` target names either kind (field ids are one sequence); a deal field's value
 goes to the deal the row makes."""
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +53,11 @@ def parser(fields: dict[int, FieldDef], region: str) -> FieldParser:
     return parse
 
 
+class Defined(NamedTuple):
+    mapping: list[str]  # ``define_new``'s
+    made: list[int]  # the fields defined: the batch's items name them for its undo
+
+
 @asynccontextmanager
 async def new_fields(
     defs: FieldDefs,
@@ -59,14 +65,14 @@ async def new_fields(
     headers: list[str],
     mapping: list[str],
     kind: tuple[CardKind, int | None] = (CardKind.CLIENT, None),
-) -> AsyncIterator[list[str]]:
+) -> AsyncIterator[Defined]:
     """``define_new``'s mapping for the import run inside. When the run stops on an error
     or is cancelled (or defining a later column's field fails), each field defined for it
     that holds no value is deleted again: a failed import leaves no field behind, while one
-    its stored chunks filled stays with their values (undoable with them)."""
+    its stored chunks filled stays with their values (its undo takes it back with them)."""
     made: list[int] = []
     try:
-        yield await define_new(defs, actor, headers, mapping, kind, made)
+        yield Defined(await define_new(defs, actor, headers, mapping, kind, made), made)
     except BaseException:
         try:
             await defs.withdraw(made)

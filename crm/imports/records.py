@@ -168,7 +168,8 @@ class RecordImports:
             raise NotAllowed()
         await self.record_type(type_id)
         kind = (CardKind.RECORD, type_id)
-        async with new_fields(self._fields, actor, table.headers, mapping, kind) as mapping:
+        async with new_fields(self._fields, actor, table.headers, mapping, kind) as defined:
+            mapping = defined.mapping
             work = await self.plan(type_id, table, mapping, paced=True)
             ctx = record_writer.Context(
                 batch_id=0,
@@ -183,7 +184,7 @@ class RecordImports:
             if policy != Policy.CREATE:  # the file's rows of one card make one card
                 merge_repeats(work)
             ctx.batch_id = await open_batch(
-                self._session, actor.id, ctx.file_name, policy, mapping, ctx.now
+                self._session, actor.id, ctx.file_name, policy, mapping, ctx.now, defined.made
             )
             table.keep_only({r.number for r in work.rejected})  # the rest live on as drafts
             outcome = Outcome(batch_id=ctx.batch_id, rejected=work.rejected)

@@ -137,9 +137,10 @@ class Imports:
         """``choice``: rows lacking a required value are rejected, or imported with the
         field empty (the card's "imported" event names what it lacks)."""
         _require_member(actor)
-        async with fields.new_fields(self._fields, actor, table.headers, mapping) as mapping:
+        async with fields.new_fields(self._fields, actor, table.headers, mapping) as defined:
+            mapping, made = defined
             work = await self.plan(table, mapping, paced=True)
-            ctx = await self._context(actor, file_name[:255], policy, mapping)
+            ctx = await self._context(actor, file_name[:255], policy, mapping, made)
             reject_unknown_stages(work, ctx.stages)
             if choice == RequiredChoice.REJECT:
                 reject_lacking(work, ctx.required)
@@ -224,7 +225,7 @@ class Imports:
         outcome.deals += len(await writer.create_deals(self._session, ctx, new))
 
     async def _context(
-        self, actor: User, file_name: str, policy: Policy, mapping: list[str]
+        self, actor: User, file_name: str, policy: Policy, mapping: list[str], made: list[int]
     ) -> writer.Context:
         pipeline_id = await self._pipelines.default_pipeline_id()
         stages = await lookup.stage_names(self._session, pipeline_id)
@@ -232,7 +233,7 @@ class Imports:
         statuses = lookup.status_names((s.code, s.name) for s in await self._settings.statuses())
         members = await lookup.member_names(self._session)
         now = self._clock.now()
-        batch_id = await open_batch(self._session, actor.id, file_name, policy, mapping, now)
+        batch_id = await open_batch(self._session, actor.id, file_name, policy, mapping, now, made)
         return writer.Context(
             batch_id=batch_id,
             file_name=file_name,

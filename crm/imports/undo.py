@@ -2,7 +2,8 @@
 
 It refuses, naming the cards, when anyone has changed an imported card since
 (any event on it newer than the batch's last one), because undoing would then
-throw away someone's work.
+throw away someone's work. A field the import defined goes too when the undo leaves
+it holding no value (a field a member or another import filled since stays).
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from crm import events
 from crm.access import is_staff
 from crm.cards import CardKind, CardRef
 from crm.clock import Clock
+from crm.defs_cache import DefsCache
 from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
 from crm.event_data import ImportUndone
 from crm.field_values import client_search_text, refresh_search, search_words
+from crm.field_withdrawal import delete_unheld, held_back
 from crm.imports.link_events import undone_links, unlink
 from crm.row_locks import all_locked
 from crm.unseen_links import LINK_KINDS
-from storage.engine import write_transaction
 from storage.models import (
     Client,
     ClientEmail,
@@ -52,15 +54,18 @@ class Undone:
     restored: int
     deals: int
     links: int = 0
+    fields: tuple[str, ...] = ()  # the fields it defined, taken back
+    kept: tuple[str, ...] = ()  # those it defined that cards still hold values of
 
 
 class ImportUndo:
-    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock, defs: DefsCache) -> None:
         self._session = session
         self._clock = clock
+        self._defs = defs
 
     async def undo(self, actor: User, batch_id: int) -> Undone:
-        async with write_transaction(self._session):
+        async with self._defs.changing(self._session):  # it may take back fields
             batch = await self._session.get(ImportBatch, batch_id)
             if batch is None:
                 raise NotFound()
@@ -87,6 +92,7 @@ class ImportUndo:
             deals = [r for e, a, r, _b in items if e == "deal"]
             records = [r for e, a, r, _b in items if e == "record" and a == "created"]
             filled = _befores(items, "record")
+            fields = await held_back(self._session, [r for e, _a, r, _b in items if e == "field"])
             await all_locked(self._session, Client, [*clients, *updated])  # no edit since the check
             await self._refuse_if_changed(batch, [*clients, *updated], deals)
             await self._refuse_if_records_changed(batch, [*records, *filled])
@@ -108,10 +114,13 @@ class ImportUndo:
                 await self._session.execute(delete(Client).where(Client.id.in_(part)))
             for client_id, befores in updated.items():
                 await self._restore(actor, batch, client_id, _before_all(befores))
+            withdrawn = await delete_unheld(self._session, list(fields))  # values went above
             batch.undone_at = self._clock.now()
             batch.undone_by = actor.id
         removed, restored = len(clients) + len(records), len(updated) + len(filled)
-        return Undone(batch.id, removed, restored, len(deals), unlinked)
+        taken = tuple(name for i, name in fields.items() if i in withdrawn)
+        kept = tuple(name for i, name in fields.items() if i not in withdrawn)
+        return Undone(batch.id, removed, restored, len(deals), unlinked, taken, kept)
 
     async def _refuse_if_records_changed(self, batch: ImportBatch, ids: list[int]) -> None:
         changed = await self._with_events_since(batch, Event.record_id, ids)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from crm.imports.batch_row import INTERRUPTED
+from crm.imports.undo import Undone
 from handlers.imports.callbacks import BatchAction, BatchCb
 from handlers.kit.keyboards import button, keyboard, pager
 from handlers.kit.screen import Screen
@@ -73,3 +75,35 @@ def undo_confirm_screen(batch: ImportBatch, page: int = 0) -> Screen:
             ]
         ),
     )
+
+
+def undone_text(done: Undone) -> str:
+    """What the undo removed and gave back, and what became of the fields it defined."""
+    parts = [
+        _(
+            "Import undone: {removed} cards removed, {restored} restored, {deals} deals removed."
+        ).format(removed=done.removed, restored=done.restored, deals=done.deals)
+    ]
+    if done.links:
+        parts.append(_("Links removed: {n}.").format(n=done.links))
+    if done.fields:
+        parts.append(
+            ngettext(
+                "The field {names} it made is deleted too: no card holds a value of it.",
+                "The fields {names} it made are deleted too: no card holds a value of them.",
+                len(done.fields),
+            ).format(names=_quoted(done.fields))
+        )
+    if done.kept:
+        parts.append(
+            ngettext(
+                "The field {names} it made stays: cards hold values of it.",
+                "The fields {names} it made stay: cards hold values of them.",
+                len(done.kept),
+            ).format(names=_quoted(done.kept))
+        )
+    return " ".join(parts)
+
+
+def _quoted(names: tuple[str, ...]) -> str:
+    return ", ".join(_("“{name}”").format(name=name) for name in names)

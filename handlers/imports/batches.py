@@ -6,10 +6,14 @@ from aiogram import F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
-from aiogram.utils.i18n import gettext as _
 
 from crm.service import Crm
-from handlers.imports.batch_views import PER_PAGE, batches_screen, undo_confirm_screen
+from handlers.imports.batch_views import (
+    PER_PAGE,
+    batches_screen,
+    undo_confirm_screen,
+    undone_text,
+)
 from handlers.imports.callbacks import BatchAction, BatchCb
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, show
@@ -50,13 +54,4 @@ async def confirm_undo(
 @routes.callback_query(BatchCb.filter(F.action == BatchAction.UNDO_YES))
 async def undo(callback: CallbackQuery, callback_data: BatchCb, crm: Crm, member: User) -> None:
     done = await crm.import_undo.undo(member, callback_data.batch_id)
-    await show(
-        callback,
-        Text(
-            _(
-                "Import undone: {removed} cards removed, {restored} restored, "
-                "{deals} deals removed."
-            ).format(removed=done.removed, restored=done.restored, deals=done.deals)
-            + (" " + _("Links removed: {n}.").format(n=done.links) if done.links else "")
-        ),
-    )
+    await show(callback, Text(undone_text(done)))
