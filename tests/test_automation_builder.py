@@ -320,7 +320,10 @@ async def test_a_custom_field_value_the_field_cannot_hold_is_asked_again(
     await owner_en.press("A custom field is")
     await owner_en.press("Contract end")
     [refused] = await owner_en.send("someday")
-    assert refused.text == "Contract end: That is not a date. Send it like 31.12.2026."
+    assert (
+        refused.text
+        == "Contract end: That is not a date. Send it like 31.12.2026 or 31 December 2026."
+    )
     [more] = await owner_en.send("1.1.2027")
     assert "Only if: Contract end is 01.01.2027" in more.text  # as the field reads it
     await owner_en.press("What it does")

@@ -138,9 +138,14 @@ async def test_the_new_deal_dialog_asks_the_required_fields(
     [question] = await owner.send("D-17")
     assert question.text == "“Signed” is required (date): send it."
     [refused] = await owner.send("yesterday-ish")
-    assert refused.text == "Signed: That is not a date. Send it like 31.12.2026."
+    assert (
+        refused.text == "Signed: That is not a date. Send it like 31.12.2026 or 31 December 2026."
+    )
     [refused] = await owner.send("01.01.0000")  # was taken as 01.01.2000
-    assert refused.text == "Signed: That year is not valid. Send the date like 31.12.2026."
+    assert (
+        refused.text
+        == "Signed: That year is not valid. Send the date like 31.12.2026 or 31 December 2026."
+    )
     me = await owner_of(app)
     async with app.crm.open() as crm:
         assert await crm.deal_queries.of_client(me, client.id) == []
@@ -196,3 +201,28 @@ async def test_a_date_or_a_number_is_no_link(app: App, owner_en: SimulatedUser) 
     assert await client_names(app) == []
     [card] = await owner.send("10.0.0.7/crm")
     assert "Roga i Kopyta" in card.text
+
+
+async def test_a_date_refused_in_russian_offers_the_month_name_it_takes(
+    app: App, owner: SimulatedUser
+) -> None:
+    """The refusal names both forms a date field takes, and the one with the month's name
+    (since 7ec7a4d) is taken as it says."""
+    await required(app, CardKind.DEAL, "Подписан", FieldType.DATE)
+    client = await make_client(app, OWNER_ID, "Анна")
+    await owner.press_data(ClientCb(action="open", client_id=client.id).pack())
+    await owner.press("Новая сделка")
+    await owner.send("150 000")
+    await owner.send("Поставка льда")
+    [refused] = await owner.send("на днях")
+    assert refused.text == "Подписан: Это не дата. Пришлите её так: 31.12.2026 или 31 декабря 2026."
+    [refused] = await owner.send("01.01.0000")
+    assert refused.text == (
+        "Подписан: Год указан неверно. Пришлите дату так: 31.12.2026 или 31 декабря 2026."
+    )
+    [card] = await owner.send("31 декабря 2026")
+    assert card.text.startswith("💼 Поставка льда")
+    me = await owner_of(app)
+    async with app.crm.open() as crm:
+        [(deal, _stage)] = await crm.deal_queries.of_client(me, client.id)
+    assert await values_of(app, CardKind.DEAL, deal.id) == {"Подписан": "2026-12-31"}

@@ -11,8 +11,8 @@ def value_reason(reason: str, limit: object) -> str:
     texts = {
         "empty": _("This cannot be empty. Please send it again."),
         "not_a_number": _("That is not a number. Send digits, like 12 or 12.5."),
-        "not_a_date": _("That is not a date. Send it like 31.12.2026."),
-        "bad_year": _("That year is not valid. Send the date like 31.12.2026."),
+        "not_a_date": _("That is not a date. Send it like 31.12.2026 or 31 December 2026."),
+        "bad_year": _("That year is not valid. Send the date like 31.12.2026 or 31 December 2026."),
         "not_yes_no": _("Send yes or no."),
         "not_in_list": _("That is not one of the options."),
         "bad_phone": _("That is not a phone number."),
