@@ -7,6 +7,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 
+from crm.access import is_staff
 from crm.service import Crm
 from handlers.imports.batch_views import (
     PER_PAGE,
@@ -23,11 +24,14 @@ routes = Routes(__name__)
 
 
 async def _list(crm: Crm, member: User, page: int = 0) -> Screen:
-    """A page of the imports, newest first (a page past the end shows the last)."""
+    """A page of the imports, newest first (a page past the end shows the last): all of
+    them for owners and admins, a manager's own for a manager."""
     pages = max(1, -(-(await crm.imports.batch_count(member)) // PER_PAGE))
     page = min(page, pages - 1)
     batches = await crm.imports.batches(member, PER_PAGE, page * PER_PAGE)
-    names = {m.id: m.full_name for m in await crm.members.team(member)}
+    # A manager's list holds only his own imports (and the team is the staff's to read).
+    team = await crm.members.team(member) if is_staff(member) else [member]
+    names = {m.id: m.full_name for m in team}
     return batches_screen(batches, names, page, pages)
 
 
