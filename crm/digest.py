@@ -21,7 +21,7 @@ from crm.clock import Clock
 from crm.deal_queries import DealFilter, DealQueries
 from crm.digest_days import DigestsDone, digest_key, had_since, zone
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
-from crm.lost_reasons import not_spam
+from crm.lost_reasons import not_spam, not_spam_card
 from crm.pipeline import Pipelines
 from crm.team_settings import DIGEST_TIME_KEY, TeamSettings
 from storage.engine import write_transaction
@@ -180,7 +180,7 @@ class Digests:
         summary = Summary(day=start.date())
         names = await self._session.scalars(
             select(Client.name)
-            .where(Client.created_at >= start, Client.created_at < end)
+            .where(Client.created_at >= start, Client.created_at < end, not_spam_card())
             .order_by(Client.created_at)
         )
         summary.new_clients = list(names)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.errors import ErrorCode, InvalidInput
 from crm.parsing.search_text import fold
-from storage.models import Deal, Lead, LostReason
+from storage.models import Client, Deal, Lead, LostReason
 
 MAX_REASONS = 30
 
@@ -40,3 +40,18 @@ def not_spam() -> ColumnElement[bool]:
     (a team's own reason may be "spam" too). Spam is no lost sale: the lost figures, the
     lost reasons and the digest leave it out. A deal reopened and lost again counts."""
     return ~exists().where(Lead.deal_id == Deal.id, Lead.spam_at == Deal.closed_at)
+
+
+def not_spam_card() -> ColumnElement[bool]:
+    """A client that is not a card spam made: one a lead thrown out as spam made, that Spam
+    archived (its ``archived_at`` is a spam lead's ``spam_at``, crm.intake.spam_card), is
+    no new client of its source in /report or the summary. Restored by a member, by a
+    message in its chat or by a new lead (and archived again by hand), it counts again;
+    a card a real lead or a member made counts, whatever spam later did to it."""
+    made_by_spam = exists().where(
+        Lead.client_id == Client.id, Lead.new_client, Lead.spam_at.is_not(None)
+    )
+    archived_by_spam = exists().where(
+        Lead.client_id == Client.id, Lead.spam_at == Client.archived_at
+    )
+    return ~(made_by_spam & archived_by_spam)

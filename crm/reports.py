@@ -3,7 +3,8 @@
 A deal that skipped stages counts as having reached every stage before the
 one it got to; a won deal reached every open stage. The funnel follows the
 deals created in the period; won and lost figures follow the deals closed in
-it. A lead's deal thrown out as spam is in none of them (crm.lost_reasons.not_spam).
+it. A lead's deal thrown out as spam is in none of them (crm.lost_reasons.not_spam),
+nor is the card such a lead made among the new clients (``not_spam_card``).
 A manager gets the same numbers about their own deals and clients.
 """
 
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.access import is_staff
 from crm.field_report import FieldFigures, figures_by_field, report_field
 from crm.intake.source_report import SourceFigures, figures_by_source
-from crm.lost_reasons import not_spam
+from crm.lost_reasons import not_spam, not_spam_card
 from crm.pipeline import Pipelines, StageView
 from storage.models import Client, Deal, Event, FieldDef, Stage, User
 
@@ -102,7 +103,12 @@ class Reports:
         days = [(row.closed_at - row.created_at).total_seconds() / 86400 for row in won]
         sources = await self._session.execute(
             select(Client.source, func.count())
-            .where(self._my_clients(actor), Client.created_at >= start, Client.created_at < end)
+            .where(
+                self._my_clients(actor),
+                Client.created_at >= start,
+                Client.created_at < end,
+                not_spam_card(),
+            )
             .group_by(Client.source)
             .order_by(func.count().desc(), Client.source.is_(None), Client.source)
         )

@@ -4,7 +4,8 @@ A client's source is the one written on its card (a form source's name,
 "Telegram", or what a member typed). ``conversion`` is the share of the
 period's new clients from that source who have a won deal (at any time), so
 it reads "of the leads it brought, how many bought". A deal thrown out as spam is not
-counted as opened (crm.lost_reasons.not_spam).
+counted as opened (crm.lost_reasons.not_spam), nor a card a spam lead made, archived by
+Spam, as a new client (``not_spam_card``): a spammer inflated the one and lowered the other.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.access import is_staff
-from crm.lost_reasons import not_spam
+from crm.lost_reasons import not_spam, not_spam_card
 from storage.models import Client, Deal, Stage, User
 
 
@@ -39,7 +40,7 @@ async def figures_by_source(
         (
             await session.execute(
                 select(Client.source, func.count())
-                .where(mine, Client.created_at >= start, Client.created_at < end)
+                .where(mine, Client.created_at >= start, Client.created_at < end, not_spam_card())
                 .group_by(Client.source)
             )
         ).all()
@@ -54,6 +55,7 @@ async def figures_by_source(
                     mine,
                     Client.created_at >= start,
                     Client.created_at < end,
+                    not_spam_card(),
                     Stage.kind == "won",
                 )
                 .group_by(Client.source)
