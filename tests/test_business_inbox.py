@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from aiogram.exceptions import TelegramBadRequest
@@ -32,6 +34,7 @@ from storage.models import (
     Lead,
     OutboxMessage,
 )
+from tests.at_once import lock, once_other_commits
 from tests.conftest import OWNER_ID, Joiner, make_settings
 from tests.fake_bot_api import FakeBotApi
 
@@ -813,3 +816,56 @@ async def test_a_reply_from_an_archived_card_restores_it(
     assert (await the_client(app)).archived_at is None
     [restored] = await rows(app, select(Event).where(Event.kind == "unarchived"))
     assert (restored.actor_id, restored.data) == (MAX, {"business": True})
+
+
+async def asked_a_minute_ago(app: App, account: SimulatedBusiness, clock: ManualClock) -> Client:
+    """Ivan's card, made by his question in Max's chats a minute ago."""
+    await account.connect()
+    await account.writes(IVAN, "Is it in stock?")
+    clock.advance(timedelta(minutes=1))
+    return await the_client(app)
+
+
+async def while_archived(
+    app: App, clock: ManualClock, client_id: int, work: Coroutine[Any, Any, object]
+) -> None:
+    """``work``, a message of Max's in Ivan's chat a minute after Ivan's, run while a member
+    archives the card (a second connection holding the card's lock, the archive not
+    committed; on SQLite ``work`` simply waits for the write lock): the card is restored.
+
+    On PostgreSQL the reply and the inbox read the card without its lock, before the
+    archive was committed: not archived yet, so nothing was restored, and the card went
+    to the archive with the conversation going on after it, hidden from /clients. They
+    lock it first now, as archiving it does (crm.row_locks), and restore what they find."""
+    async with app.engine.connect() as other:
+        await other.execute(lock(Client, client_id))
+        archived = update(Client).where(Client.id == client_id)
+        await other.execute(archived.values(archived_at=clock.now()))
+        await once_other_commits(other, work)
+    async with app.engine.connect() as db:
+        assert await db.scalar(select(Client.archived_at).where(Client.id == client_id)) is None
+        restored = await db.scalar(select(Event.actor_id).where(Event.kind == "unarchived"))
+    assert restored == MAX
+
+
+async def test_a_reply_sent_while_the_card_is_archived_restores_it(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness, clock: ManualClock
+) -> None:
+    client = await asked_a_minute_ago(app, account, clock)
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(MAX)
+        assert member is not None
+        target = await crm.business_replies.target(member, client.id)
+
+    async def reply() -> Event | None:
+        async with app.crm.open() as crm:
+            return await crm.business_replies.sent(member, target, 555, "Yes, 12 left")
+
+    await while_archived(app, clock, client.id, reply())
+
+
+async def test_a_message_written_while_the_card_is_archived_restores_it(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness, clock: ManualClock
+) -> None:
+    client = await asked_a_minute_ago(app, account, clock)
+    await while_archived(app, clock, client.id, account.writes(IVAN, "12, please", mine=True))

@@ -139,7 +139,8 @@ class BusinessInbox:
             )
         if chat.excluded or chat.client_id is None:
             return None
-        client = await self._session.get(Client, chat.client_id)
+        # Locked, as archiving it locks it: one archived meanwhile is read so, and restored.
+        client = await locked(self._session, Client, chat.client_id)
         if client is None:
             return None
         if not mine:

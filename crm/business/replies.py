@@ -20,9 +20,10 @@ from crm.business.inbox import MAX_TEXT, MESSAGE_KIND, restore
 from crm.clients import Clients
 from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.row_locks import locked
 from crm.templates import Templates
 from storage.engine import write_transaction
-from storage.models import BusinessChat, BusinessConnection, Event, User
+from storage.models import BusinessChat, BusinessConnection, Client, Event, User
 
 # Built once (every card runs it): the client's chat, the reader's own account first.
 _CHAT_OF = (
@@ -136,6 +137,9 @@ class BusinessReplies:
         key = (target.connection_id, target.chat_id, message_id)
         try:
             async with write_transaction(self._session):
+                # Locked first, as archiving it locks it (and the inbox, before the message
+                # row): a card a member archives meanwhile is read archived, and restored.
+                client = await locked(self._session, Client, target.client_id)
                 event = events.record(
                     self._session,
                     self._clock,
@@ -147,7 +151,6 @@ class BusinessReplies:
                 )
                 await self._session.flush()
                 await message_rows.note(self._session, key, event.id)
-                client = await self._clients.visible_unchecked(target.client_id)
                 if client is not None:
                     restore(self._session, self._clock, client, actor.id)
                     client.last_activity_at = self._clock.now()
