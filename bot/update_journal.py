@@ -78,6 +78,7 @@ class RedisUpdateQueue:
         self._put = redis.register_script(_PUT)
         self._adopt = redis.register_script(_ADOPT)
         self._stopped = asyncio.Event()
+        self._beating: asyncio.Task[None] | None = None
         self._handling: set[str] = set()
         # Handled while Redis was out of reach: their entries go once it answers again,
         # or a restart would take them for unfinished and handle them once more.
@@ -108,11 +109,14 @@ class RedisUpdateQueue:
         the others would take those updates over too and handle them a second time.
         Redis out of reach does not end it: it tries again until Redis answers. Ended,
         the heartbeat would lapse while this instance still takes updates, and the
-        others would take over (and handle again) each one it journals.
+        others would take over (and handle again) each one it journals. A stop ends the
+        looking at once but not the heartbeat: ``stop`` ends that once the updates in
+        flight have finished (or been cut short), however long after the takeover.
         """
         names = f"{self._prefix}:instances"
         joined = failing = False
-        beating = asyncio.create_task(self._keep_beating())
+        if not self._runner.stopping:  # a stop begun ends no heartbeat started after it
+            self._beating = asyncio.create_task(self._keep_beating())
         try:
             while not self._runner.stopping:
                 try:
@@ -134,15 +138,24 @@ class RedisUpdateQueue:
                     failing = False
                 await asyncio.sleep(self._pause())
         finally:
-            beating.cancel()
-            await asyncio.gather(beating, return_exceptions=True)
+            if not self._runner.stopping:  # not a stop: cancelled, or failed
+                await self._stop_beating()
             self._stopped.set()
 
     async def _keep_beating(self) -> None:
-        while not self._runner.stopping:
+        # Not on the cancel alone: Redis's client may swallow it when it comes mid-call.
+        while self._beating is not None:
             with contextlib.suppress(RedisError):  # ``run`` says so and tries again
                 await self._beat()
+            if self._beating is None:
+                return
             await asyncio.sleep(self._pause())
+
+    async def _stop_beating(self) -> None:
+        if (beating := self._beating) is not None:
+            self._beating = None
+            beating.cancel()
+            await asyncio.gather(beating, return_exceptions=True)
 
     def _pause(self) -> float:
         """Between two beats (and two looks at the others): a third of the takeover."""
@@ -207,12 +220,19 @@ class RedisUpdateQueue:
         await self._runner.start_one(update, done)
 
     async def stop(self, within: float) -> bool:
-        """Take no more; wait for what is in flight. What is left is taken over at once."""
+        """Take no more; wait for what is in flight. What is left is taken over at once.
+
+        The heartbeat goes on while the updates in flight finish: silent, it would lapse
+        after ``takeover`` seconds (less than ``within`` if so set), and another instance
+        would take over and handle again the updates this one is still finishing."""
         self._runner.stopping = True
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopped.wait(), timeout=2.0)
-        if not (finished := await self._runner.wait(within)):
-            cut_short(self._runner, "another instance takes them")
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), timeout=2.0)
+            if not (finished := await self._runner.wait(within)):
+                cut_short(self._runner, "another instance takes them")
+        finally:
+            await self._stop_beating()  # before its key goes, or a last beat could renew it
         try:
             await self._forget_finished()
             await self._redis.delete(self._alive_key(self._name))

@@ -139,13 +139,15 @@ async def _present(redis: Redis, key: str) -> bool:
 
 
 async def _wind_down(
-    queue: RedisUpdateQueue, running: asyncio.Task[None], redis: Redis, prefix: str
+    queues: list[RedisUpdateQueue], running: list[asyncio.Task[None]], redis: Redis, prefix: str
 ) -> None:
-    """Stop the queue and its run, close the test's client, remove the test's keys."""
-    with contextlib.suppress(Exception):
-        await queue.stop(5)
-    running.cancel()
-    await asyncio.gather(running, return_exceptions=True)
+    """Stop the queues and their runs, close the test's client, remove the test's keys."""
+    for queue in queues:
+        with contextlib.suppress(Exception):
+            await queue.stop(5)
+    for task in running:
+        task.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
     await redis.aclose()
     await _forget(prefix)
 
@@ -278,7 +280,7 @@ async def test_an_update_finished_before_the_journal_first_reached_redis_is_not_
         async with Redis.from_url(f"{REDIS_URL.rstrip('/')}/0") as direct:
             assert await direct.hlen(f"{prefix}:inflight:a") == 0
     finally:
-        await _wind_down(a, running, through_proxy, prefix)
+        await _wind_down([a], [running], through_proxy, prefix)
 
 
 async def test_a_stop_while_redis_is_away_finishes_the_shutdown(
@@ -333,14 +335,7 @@ async def test_an_instance_taking_over_a_backlog_keeps_beating(app: App) -> None
         await asyncio.sleep(2 * takeover)  # the other would have taken them by now
         assert len(replies()) == 4
     finally:
-        for queue in queues:
-            with contextlib.suppress(Exception):
-                await queue.stop(5)
-        for task in running:
-            task.cancel()
-        await asyncio.gather(*running, return_exceptions=True)
-        await direct.aclose()
-        await _forget(prefix)
+        await _wind_down(queues, running, direct, prefix)
 
 
 async def test_its_own_journal_kept_before_the_bots_id_joined_the_prefix_is_taken_over(
@@ -374,4 +369,34 @@ async def test_its_own_journal_kept_before_the_bots_id_joined_the_prefix_is_take
         assert not await direct.exists(f"{legacy}:inflight:a")
         assert await redis_until(lambda: _empty(direct, f"{legacy}:{app.bot.id}:inflight:a"))
     finally:
-        await _wind_down(queue, running, direct, legacy)
+        await _wind_down([queue], [running], direct, legacy)
+
+
+async def test_a_stopping_instance_keeps_beating_until_its_updates_are_done(app: App) -> None:
+    """SIGTERM while an update is being answered, with the takeover shorter than the
+    shutdown: the stopping instance beats on until it has answered, so the other does
+    not take the update over and answer it a second time; once stopped, its heartbeat
+    is gone at once (what it left is taken over without waiting)."""
+    session = app.bot.session
+    assert isinstance(session, OfflineSession)
+    prefix = f"kt-journal-{uuid.uuid4().hex[:8]}"
+    direct = Redis.from_url(f"{REDIS_URL.rstrip('/')}/0", decode_responses=True)
+    takeover = 0.3
+    a, b = (
+        RedisUpdateQueue(UpdateRunner(app.dispatcher, app.bot), direct, prefix, name, takeover)
+        for name in ("a", "b")
+    )
+    running = [asyncio.create_task(a.run()), asyncio.create_task(b.run())]
+    replies = slow_telegram(session)
+    try:
+        await asyncio.sleep(0.3)  # both beat and know each other
+        assert await a.put(1, json.dumps(message_update(1, OWNER_ID, "/help")).encode())
+        # Answering takes a second (slow Telegram), more than three takeovers.
+        assert await a.stop(5)
+        # The other would have taken it over by now, and answered it (a second's wait).
+        await asyncio.sleep(1.5 + 3 * takeover)
+        assert len(replies()) == 1
+        assert not await direct.exists(f"{prefix}:alive:a")
+        assert await direct.hlen(f"{prefix}:inflight:a") == 0
+    finally:
+        await _wind_down([b], running, direct, prefix)
