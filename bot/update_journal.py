@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -26,7 +27,11 @@ log = logging.getLogger(__name__)
 DEDUPE_SECONDS = 24 * 3600
 # Accept an update once per id, atomically with queueing it: a retry of an update that
 # was never queued (the process died in between) is not mistaken for a duplicate.
+# A third key is the id as remembered under the bare prefix before the upgrade (b03b6e7).
 _PUT = """
+if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then
+  return 0
+end
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[3]) then
   redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
   return 1
@@ -70,6 +75,10 @@ class RedisUpdateQueue:
         # Where the journal was kept before the bot's id joined the prefix (b03b6e7):
         # this instance's own journal there is taken over once (``_take_over_legacy``).
         self._legacy = legacy_prefix if legacy_prefix != prefix else None
+        # The ids it accepted are still remembered there for a day: a Telegram retry
+        # across the upgrade is refused as a duplicate, not taken a second time.
+        self._legacy_ids = self._legacy
+        self._legacy_ids_until = time.monotonic() + DEDUPE_SECONDS
         self._redis = redis
         self._prefix = prefix
         self._name = name
@@ -94,6 +103,11 @@ class RedisUpdateQueue:
         if self._runner.stopping:
             raise RedisError("shutting down")
         keys = [f"{self._prefix}:update:{update_id}", self._inflight]
+        if self._legacy_ids is not None:
+            if time.monotonic() < self._legacy_ids_until:
+                keys.append(f"{self._legacy_ids}:update:{update_id}")
+            else:  # written before this instance started: gone by now
+                self._legacy_ids = None
         accepted = bool(await self._put(keys=keys, args=[update_id, body, DEDUPE_SECONDS]))
         if not accepted:
             DUPLICATES.inc()

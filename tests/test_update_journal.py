@@ -152,6 +152,14 @@ async def _wind_down(
     await _forget(prefix)
 
 
+def _upgraded(app: App, redis: Redis, legacy: str) -> tuple[RedisUpdateQueue, asyncio.Task[None]]:
+    """Instance "a" running after the upgrade that put the bot's id after ``legacy``."""
+    queue = RedisUpdateQueue(
+        UpdateRunner(app.dispatcher, app.bot), redis, f"{legacy}:{app.bot.id}", "a", 1.0, legacy
+    )
+    return queue, asyncio.create_task(queue.run())
+
+
 async def _empty(redis: Redis, key: str) -> bool:
     return not await redis.hlen(key)
 
@@ -355,10 +363,7 @@ async def test_its_own_journal_kept_before_the_bots_id_joined_the_prefix_is_take
         await direct.hset(f"{legacy}:inflight:{name}", str(update_id), body)
     await direct.set(f"{legacy}:alive:y", "1", ex=30)
     replies = slow_telegram(session)
-    queue = RedisUpdateQueue(
-        UpdateRunner(app.dispatcher, app.bot), direct, f"{legacy}:{app.bot.id}", "a", 1.0, legacy
-    )
-    running = asyncio.create_task(queue.run())
+    queue, running = _upgraded(app, direct, legacy)
     try:
         assert await wait_until(lambda: len(replies()) == 1, 10)
         await asyncio.sleep(1.0)
@@ -400,3 +405,26 @@ async def test_a_stopping_instance_keeps_beating_until_its_updates_are_done(app:
         assert await direct.hlen(f"{prefix}:inflight:a") == 0
     finally:
         await _wind_down([b], running, direct, prefix)
+
+
+async def test_an_update_accepted_before_the_bots_id_joined_the_prefix_is_not_taken_again(
+    app: App,
+) -> None:
+    """Telegram retries an update across the upgrade to per-bot keys (its answer was lost):
+    the id remembered under the bare prefix refuses it, as a duplicate; an id not
+    remembered there is taken."""
+    session = app.bot.session
+    assert isinstance(session, OfflineSession)
+    legacy = f"kt-journal-{uuid.uuid4().hex[:8]}"
+    direct = Redis.from_url(f"{REDIS_URL.rstrip('/')}/0", decode_responses=True)
+    await direct.set(f"{legacy}:update:7", "1", ex=60)
+    replies = slow_telegram(session)
+    queue, running = _upgraded(app, direct, legacy)
+    try:
+        assert not await queue.put(7, json.dumps(message_update(7, OWNER_ID, "/help")).encode())
+        assert await queue.put(8, json.dumps(message_update(8, OWNER_ID, "/help")).encode())
+        assert await wait_until(lambda: len(replies()) == 1, 10)
+        await asyncio.sleep(1.5)
+        assert len(replies()) == 1
+    finally:
+        await _wind_down([queue], [running], direct, legacy)
