@@ -23,7 +23,7 @@ from bot.api_session import ApiSession
 from bot.chat_locks import KeptChatLocks
 from bot.config import Settings
 from bot.flood import FloodControl
-from bot.fsm_keys import DestinyKeys
+from bot.fsm_storage import BotRedisStorage
 from bot.i18n import build_i18n, words_of
 from bot.lease import Leases, LocalLeases, RedisLeases
 from bot.polling import AnswersFirst, UnderWay
@@ -148,7 +148,7 @@ def build_app(
     # Innermost: counts what reached Telegram, and every 429 it answered.
     bot.session.middleware(RequestMetrics())
     if fsm_storage is None and settings.redis_url:
-        fsm_storage = RedisStorage.from_url(settings.redis_url, key_builder=DestinyKeys())
+        fsm_storage = BotRedisStorage.for_url(settings.redis_url, settings.redis_prefix)
     under_way = UnderWay()
     dispatcher = build_dispatcher(
         factory,

@@ -1,4 +1,5 @@
-"""The Redis keys of the FSM storage: a chat's dialog where aiogram's default puts it,
+"""The Redis keys of the FSM storage before REDIS_PREFIX and the bot's id joined them
+(``bot.fsm_storage`` reads these once): a chat's dialog where aiogram's default puts it,
 and what is kept beside it under another destiny (``handlers.kit.once``: the send
 buttons that have sent, which ending a dialog must not forget; ``handlers.kit.cancel_steps``:
 the messages that asked the dialog's questions).

@@ -27,7 +27,7 @@ FAILED = ("Something went wrong", "сломалось")
 
 
 async def _locks(redis: Redis) -> list[str]:
-    return [key async for key in redis.scan_iter("fsm:*lock*")]
+    return [key async for key in redis.scan_iter("*:fsm:*lock*")]
 
 
 async def _backup(

@@ -53,7 +53,7 @@ async def bot_of(
         await app.close()
         if url is not None:
             redis = Redis.from_url(url)
-            keys = [key async for key in redis.scan_iter(f"fsm:*{owner_id}*")]
+            keys = [key async for key in redis.scan_iter(f"*fsm:*{owner_id}*")]
             if keys:
                 await redis.delete(*keys)
             await redis.aclose()
@@ -64,7 +64,7 @@ async def redis_keys(app: App, owner_id: int, destiny: str) -> list[bytes] | Non
     storage = app.dispatcher.storage
     if not isinstance(storage, RedisStorage):
         return None
-    return [key async for key in storage.redis.scan_iter(f"fsm:*{owner_id}*:{destiny}:*")]
+    return [key async for key in storage.redis.scan_iter(f"*:fsm:*{owner_id}*:{destiny}:*")]
 
 
 async def english_owner(app: App, owner_id: int) -> SimulatedUser:

@@ -31,7 +31,7 @@ async def test_dialog_state_survives_a_restart(database_url: str, clock: ManualC
     await owner.send("/settings")
     await owner.press("Сменить часовой пояс")
     await first.close()
-    assert [key async for key in redis.scan_iter("fsm:*")], "the state was not written to Redis"
+    assert [key async for key in redis.scan_iter("*:fsm:*")], "the state was not written to Redis"
 
     second = build_app(settings, session=OfflineSession(), clock=clock)
     owner = SimulatedUser(second.dispatcher, second.bot, OWNER_ID, language_code="ru")

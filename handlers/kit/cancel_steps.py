@@ -48,7 +48,7 @@ from handlers.kit.dialogs import DialogData
 from handlers.kit.middlewares import Handler
 
 BARE = CancelCb().pack()
-ASKED = "asked"  # the FSM storage's destiny of the questions asked (Redis keys: bot.fsm_keys)
+ASKED = "asked"  # the FSM storage's destiny of the questions asked (Redis keys: bot.fsm_storage)
 KEEP = 10  # the newest messages of one dialog's questions remembered
 
 

@@ -24,7 +24,7 @@ from aiogram.utils.i18n import gettext as _
 from handlers.kit.dialogs import DialogData
 
 KEEP = 20  # the newest presses remembered
-SENT = "sent"  # the FSM storage's destiny of what was sent (the Redis keys: bot.fsm_keys)
+SENT = "sent"  # the FSM storage's destiny of what was sent (Redis keys: bot.fsm_storage)
 
 
 @dataclass(frozen=True)
