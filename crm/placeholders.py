@@ -108,12 +108,7 @@ async def record_values(
     if client is not None and phones is not None:
         phone = phones.get(client.id)
     elif client is not None:
-        phone = await session.scalar(
-            select(ClientPhone.e164)
-            .where(ClientPhone.client_id == client.id)
-            .order_by(ClientPhone.id)
-            .limit(1)
-        )
+        phone = await first_phone(session, client.id)
     values: dict[str, str | None] = {
         "client.name": client.name if client else None,
         "client.company": client.company if client else None,
@@ -129,3 +124,13 @@ async def record_values(
         for key, value in (client.custom_fields or {}).items():
             values[CUSTOM_PREFIX + str(key)] = None if value in (None, "") else str(value)
     return values
+
+
+async def first_phone(session: AsyncSession, client_id: int) -> str | None:
+    """The client's first phone (the one a task's reminder and a document show)."""
+    return await session.scalar(
+        select(ClientPhone.e164)
+        .where(ClientPhone.client_id == client_id)
+        .order_by(ClientPhone.id)
+        .limit(1)
+    )

@@ -34,24 +34,9 @@ from crm.config import CrmConfig
 from crm.outbox import TASK_REMINDERS, OutboxKind
 from storage.engine import write_transaction
 from storage.insert_or_nothing import insert_or_nothing
-from storage.models import Client, ClientPhone, Deal, OutboxMessage, RecordType, Task, User
-from storage.models import Record as TeamRecord
+from storage.models import OutboxMessage, Task, User
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ReminderView:
-    """What a reminder shows, read when it is sent (the task may have changed since)."""
-
-    task: Task
-    assignee: User | None
-    client: Client | None
-    deal: Deal | None
-    phone: str | None
-    # A card of the team's own type the task is about, and its type's emoji.
-    record: TeamRecord | None = None
-    record_emoji: str = "📁"
 
 
 KINDS = TASK_REMINDERS
@@ -265,25 +250,3 @@ class Reminders:
         ]
         result = await connection.execute(statement, values)
         return len(result.all())
-
-    async def view(self, task_id: int) -> ReminderView | None:
-        """The task with its client or deal and a phone to call; None if it is gone."""
-        task = await self._session.get(Task, task_id)
-        if task is None:
-            return None
-        assignee = await self._session.get(User, task.assignee_id)
-        deal = await self._session.get(Deal, task.deal_id) if task.deal_id else None
-        client_id = task.client_id or (deal.client_id if deal else None)
-        client = await self._session.get(Client, client_id) if client_id else None
-        phone = None
-        if client is not None:
-            phone = await self._session.scalar(
-                select(ClientPhone.e164)
-                .where(ClientPhone.client_id == client.id)
-                .order_by(ClientPhone.id)
-                .limit(1)
-            )
-        record = await self._session.get(TeamRecord, task.record_id) if task.record_id else None
-        of_type = await self._session.get(RecordType, record.type_id) if record else None
-        emoji = of_type.emoji if of_type is not None else "📁"
-        return ReminderView(task, assignee, client, deal, phone, record, emoji)

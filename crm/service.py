@@ -55,6 +55,7 @@ from crm.reports import Reports
 from crm.setup_codes import SetupCodes
 from crm.task_edits import TaskEdits
 from crm.task_lists import TaskLists
+from crm.task_view import TaskViews
 from crm.tasks import Tasks
 from crm.team_settings import SettingsCache, TeamSettings
 from crm.template_fields import TemplateFields
@@ -153,6 +154,7 @@ class Crm:
     task_edits = Part(lambda c: TaskEdits(c._session, c.clock, c.tasks, c.clients, c.deals))
     task_lists = Part(lambda c: TaskLists(c._session, c.clock))
     reminders = Part(lambda c: Reminders(c._session, c.clock, c.config))
+    task_views = Part(lambda c: TaskViews(c._session, c.settings))
     missed_reminders = Part(lambda c: MissedReminders(c._session))
     reports = Part(lambda c: Reports(c._session, c.pipelines))
     groups = Part(lambda c: Groups(c._session, c.clock))

@@ -88,11 +88,15 @@ async def _bot_left_group(
 async def _task(
     crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
 ) -> Rendered | None:
-    view = await crm.reminders.view(int(payload.get("task_id", 0)))
+    reader = await crm.members.get_active(chat_id)
+    if reader is None:
+        return None  # deactivated: refused like a stranger, told nothing of the team's clients
+    # Named with its card only if the reader sees it (a client given to another manager since).
+    view = await crm.task_views.view(reader, int(payload.get("task_id", 0)))
     if view is None or view.task.done_at is not None or view.task.assignee_id != chat_id:
         return None
     if view.assignee is None or not view.assignee.active:
-        return None  # deactivated: refused like a stranger, told nothing of the team's clients
+        return None
     tz = view.assignee.timezone
     text, keyboard = reminder_message(view, kind, tz)
     return Rendered(text, keyboard)
@@ -234,7 +238,7 @@ async def _notice(
                 )
             )
         )
-    view = await crm.reminders.view(int(payload.get("task_id", 0)))  # TASK_DONE
+    view = await crm.task_views.view(reader, int(payload.get("task_id", 0)))  # TASK_DONE
     if view is None or view.task.done_at is None:
         return None
     who = view.assignee.full_name if view.assignee else "—"

@@ -221,7 +221,7 @@ def snooze_until(value: str, now: datetime, tz: str, default_hour: int) -> datet
 @routes.callback_query(TaskCb.filter(F.action == TaskAction.DONE))
 async def done(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, member: User) -> None:
     task, following = await crm.tasks.done(member, callback_data.task_id)
-    view = await crm.reminders.view(task.id)
+    view = await crm.task_views.view(member, task.id)
     status = _("✅ Done")
     if following is not None:
         status = _("✅ Done. Next one: {when}").format(
@@ -239,7 +239,7 @@ async def snooze(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, membe
         await callback.answer(_("This button is no longer active."), show_alert=True)
         return
     task = await crm.tasks.snooze(member, callback_data.task_id, until)
-    view = await crm.reminders.view(task.id)
+    view = await crm.task_views.view(member, task.id)
     status = _("⏰ Snoozed until {time}").format(time=short_when(until, member.timezone, now))
     if view is not None:
         await show(callback, *reminder_outcome(view, status, still_open=True))

@@ -17,8 +17,8 @@ from aiogram.utils.i18n import gettext as _
 
 from crm import access
 from crm.errors import NotAllowed
-from crm.reminders import ReminderView
 from crm.service import Crm
+from crm.task_view import ReminderView
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.imports.callbacks import ExportWhat, export_button
@@ -106,7 +106,7 @@ async def list_screen(crm: Crm, member: User, who: int, page: int) -> Screen:
         if section != shown_section:  # the whole section's count, on every page it is on
             shown_section = section
             parts.append(as_line("\n", Bold(section_title(section, listed.counts[section]))))
-        view = await crm.reminders.view(task.id)
+        view = await crm.task_views.view(member, task.id)
         parts.append(task_line(number, task, view, member.timezone, now, who == EVERYONE))
         rows.append(task_buttons(number, task, view, who, page))
     rows.append(nav_row(member, who, page, pages))

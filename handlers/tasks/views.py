@@ -14,8 +14,8 @@ from crm import access
 from crm.cards import CardKind
 from crm.errors import NotFound
 from crm.outbox import OutboxKind
-from crm.reminders import ReminderView
 from crm.service import Crm
+from crm.task_view import ReminderView
 from crm.tasks import PRIORITIES, REMIND_BEFORE
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
@@ -187,7 +187,7 @@ async def task_screen(
     for the usual ones.
     """
     await crm.tasks.visible(member, task_id)
-    view = await crm.reminders.view(task_id)
+    view = await crm.task_views.view(member, task_id)
     if view is None:
         raise NotFound()
     task, tz = view.task, member.timezone
