@@ -2,7 +2,8 @@
 
 Deleting takes the deal's tasks with it; its events stay on the client's timeline (unlinked
 from the deal) and one ``deal_deleted`` event says what went. Moving writes a
-``deal_client_changed`` event on both clients' timelines and moves the deal's tasks along.
+``deal_client_changed`` event on both clients' timelines and moves the deal's tasks along
+(refused, as for the deal's manager, if one of their assignees would not see the client).
 Each locks the deal's client and the deal first, as the deal's other writers do
 (``crm.row_locks.deal_locked``; a move also the client it goes to), and reads them afresh:
 on PostgreSQL two members moving one deal at once each wrote where it came from as it was
@@ -17,13 +18,14 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import deal_assign, events, link_writes, row_locks
+from crm import deal_assign, events, link_writes, row_locks, task_assign
 from crm.cards import CardKind, CardRef
 from crm.clock import Clock
 from crm.deals import Deals
 from crm.errors import Conflict, ErrorCode, NotAllowed
 from crm.event_data import DealClientChanged, DealDeleted
 from crm.events import EventKind
+from crm.team_settings import TeamSettings
 from crm.visibility import can_delete
 from storage.engine import write_transaction
 from storage.models import Client, Deal, Event, Task, User
@@ -33,10 +35,13 @@ TAKE_BACK_WINDOW = timedelta(hours=1)
 
 
 class DealEdits:
-    def __init__(self, session: AsyncSession, clock: Clock, deals: Deals) -> None:
+    def __init__(
+        self, session: AsyncSession, clock: Clock, deals: Deals, settings: TeamSettings
+    ) -> None:
         self._session = session
         self._clock = clock
         self._deals = deals
+        self._settings = settings
 
     async def deletion_preview(self, actor: User, deal_id: int) -> int:
         """How many tasks go with the deal (for the confirmation); only the owner may ask."""
@@ -93,7 +98,9 @@ class DealEdits:
 
     async def move_to_client(self, actor: User, deal_id: int, client_id: int) -> Deal:
         """Give the deal (and its tasks) to another client the actor sees and may change;
-        refused (``client_not_visible``) when the deal's manager would not see that client."""
+        refused (``client_not_visible``) when the deal's manager would not see that client,
+        and (``task_client_not_visible``) when an open task's assignee would not: the task
+        would name a client they cannot open. Nothing is written then."""
         async with write_transaction(self._session):
             await row_locks.deal_locked(self._session, deal_id, CardRef(CardKind.CLIENT, client_id))
             deal = await self._deals.changeable(actor, deal_id)
@@ -112,6 +119,10 @@ class DealEdits:
                     await deal_assign.refuse_unseen(
                         self._session, self._deals._clients, manager, deal
                     )
+            client = await self._session.get(Client, client_id)
+            if client is not None:  # (seen by the actor: checked above)
+                see_all = await self._settings.managers_see_all()
+                await task_assign.refuse_unseen_tasks(self._session, see_all, deal.id, client)
             deal.last_activity_at = self._clock.now()
             await self._session.execute(
                 update(Task).where(Task.deal_id == deal.id).values(client_id=client_id)

@@ -112,6 +112,8 @@ class ErrorCode(StrEnum):
     RECORD_TYPE_ARCHIVED = "record_type_archived"
     RECORD_ARCHIVED = "record_archived"
     RECORD_NOT_VISIBLE = "record_not_visible"  # a task given to one who does not see it
+    # A deal moved to a client one of its open tasks' assignees does not see.
+    TASK_CLIENT_NOT_VISIBLE = "task_client_not_visible"
     STARTER_TAKEN = "starter_taken"
     NO_SUCH_STARTER = "no_such_starter"
     BAD_EMOJI = "bad_emoji"

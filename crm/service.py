@@ -146,7 +146,7 @@ class Crm:
     )
     pipelines = Part(lambda c: Pipelines(c._session, c.clock))
     deals = Part(lambda c: Deals(c._session, c.clock, c.config, c.clients, c.pipelines))
-    deal_edits = Part(lambda c: DealEdits(c._session, c.clock, c.deals))
+    deal_edits = Part(lambda c: DealEdits(c._session, c.clock, c.deals, c.settings))
     deal_queries = Part(
         lambda c: DealQueries(c._session, c.clock, c.settings, c.deals, c.pipelines)
     )

@@ -5,17 +5,20 @@ A rule's task passes over a member who does not see the firing's card
 (``crm.automation.assignees.sees``), as a deal is refused to a manager who does not see its
 client (``crm.deal_assign``): they could not open the card from the task, while the task
 names it. A task given by hand, or moved onto another card, is refused the same way, with
-the card's name and its responsible, so the owner can first give the card (or free it).
+the card's name and its responsible, so the owner can first give the card (or free it); so is
+a deal moved to another client (``crm.deal_edits``) that one of its open tasks' assignees does
+not see, naming the task.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import visibility
 from crm.cards import can_see_record
 from crm.errors import Conflict, ErrorCode
-from storage.models import Client, Record, User
+from storage.models import Client, Record, Task, User
 
 
 async def refuse_unseen(
@@ -44,6 +47,29 @@ async def refuse_unseen(
             member=member.full_name,
             responsible=await _name(session, record.manager_id),
         )
+
+
+async def refuse_unseen_tasks(
+    session: AsyncSession, see_all: bool, deal_id: int, client: Client
+) -> None:
+    """Conflict ``task_client_not_visible``, naming the first such task and its assignee,
+    unless every active assignee of the deal's open tasks sees ``client`` (the deal's new
+    client). A done task, or one left with a deactivated member, keeps no one from it."""
+    held = await session.execute(
+        select(Task, User)
+        .join(User, User.id == Task.assignee_id)
+        .where(Task.deal_id == deal_id, Task.done_at.is_(None), User.active.is_(True))
+        .order_by(Task.id)
+    )
+    for task, assignee in held:
+        if not visibility.can_see_client(assignee, client, see_all):
+            raise Conflict(
+                ErrorCode.TASK_CLIENT_NOT_VISIBLE,
+                task=task.title,
+                member=assignee.full_name,
+                client=client.name,
+                responsible=await _name(session, client.manager_id),
+            )
 
 
 async def _name(session: AsyncSession, member_id: int | None) -> str:

@@ -118,6 +118,17 @@ def error_text(error: CrmError) -> str:
             name=_bounded(error.params.get("name")),
             responsible=_bounded(error.params.get("responsible")) or "—",
         )
+    if error.code == ErrorCode.TASK_CLIENT_NOT_VISIBLE:
+        return _(
+            "The deal's task “{task}” is {member}'s, who cannot see the client “{client}” "
+            "(responsible: {responsible}). Give the client to {member} or leave it unassigned, "
+            "or give the task to someone else first."
+        ).format(
+            task=_bounded(error.params.get("task"), 40),
+            member=_bounded(error.params.get("member")),
+            client=_bounded(error.params.get("client")),
+            responsible=_bounded(error.params.get("responsible")) or "—",
+        )
     if error.code == ErrorCode.STAGE_NAME_TAKEN:
         return _("There is already a stage called “{name}”. Choose another name.").format(
             name=_bounded(error.params.get("name"))
