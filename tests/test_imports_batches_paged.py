@@ -62,3 +62,30 @@ async def test_the_oldest_import_is_paged_to_and_undone(
     mark = await join(7401, "manager", "Mark", language_code="en")
     await mark.press_data(BatchCb(action=BatchAction.UNDO, batch_id=2).pack())
     assert mark.alert == "This record no longer exists."  # not theirs: not shown to them
+
+
+async def test_a_page_of_long_file_names_fits_one_message(app: App, owner: SimulatedUser) -> None:
+    """Twenty imports of files named up to the 255 characters stored: each name is cut on
+    the list (the page went over Telegram's 4,096 and /imports answered only "something
+    broke"); the undo question names the file whole."""
+    day = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    long_name = "Клиенты с выставки " + "очень длинное имя файла " * 9 + ".xlsx"
+    async with app.crm.open() as crm:
+        session = crm.clients._session
+        async with write_transaction(session):
+            session.add_all(
+                ImportBatch(
+                    file_name=f"{n} {long_name}"[:255],
+                    created_by=OWNER_ID,
+                    created_at=day,
+                    finished_at=day,
+                    policy="skip",
+                    counts={"created": 1},
+                )
+                for n in range(1, 21)
+            )
+    [screen] = await owner.send("/imports")
+    assert screen.text.startswith("Импорты") and screen.text.count("…") == 20
+    assert "#20 20 Клиенты с выставки очень длинное" in screen.text
+    [question] = await owner.press("Отменить №1")
+    assert long_name in question.text

@@ -10,10 +10,11 @@ from crm.imports.batch_row import INTERRUPTED
 from crm.imports.undo import Undone
 from handlers.imports.callbacks import BatchAction, BatchCb
 from handlers.kit.keyboards import button, keyboard, pager
-from handlers.kit.screen import Screen
+from handlers.kit.screen import Screen, clipped
 from storage.models import ImportBatch
 
 PER_PAGE = 20  # imports to a page of /imports
+NAME_SHOWN = 60  # a file's and a member's name on the list: 20 lines stay within a message
 
 
 def batches_screen(
@@ -41,8 +42,8 @@ def batches_screen(
         lines.append(
             as_line(
                 f"#{batch.id} ",
-                Bold(batch.file_name),
-                f" — {names.get(batch.created_by, '')}, "
+                Bold(clipped(batch.file_name, NAME_SHOWN)),
+                f" — {clipped(names.get(batch.created_by, ''), NAME_SHOWN)}, "
                 f"{batch.created_at:%d.%m.%Y %H:%M} UTC: {state}",
             )
         )
