@@ -50,13 +50,13 @@ async def test_deleting_a_type_asks_first_and_names_the_rules(
         "⚠️ 2 automation rules use it and will stop working: «New suppliers», «Suppliers call»."
     )
     assert await type_exists(app, suppliers.id)  # nothing gone before the answer
-    [fields] = await owner_en.press("✖️ Cancel", question)
+    [fields] = await owner_en.press("◀️ No, back", question)
     assert "🏭 Supplier / Suppliers" in fields.text
     assert await type_exists(app, suppliers.id)
 
     [question] = await owner_en.press("🗑 Delete type", fields)
-    yes = next(data for text, data, _u in question.buttons if text == "🗑 Delete")
-    [kinds] = await owner_en.press("🗑 Delete", question)
+    yes = next(data for text, data, _u in question.buttons if text == "🗑 Yes, delete")
+    [kinds] = await owner_en.press("🗑 Yes, delete", question)
     assert "Suppliers" not in str(kinds.buttons)
     assert not await type_exists(app, suppliers.id)
     assert await owner_en.press_data(yes) == []  # pressed again: told it is gone
@@ -81,7 +81,7 @@ async def test_a_type_with_records_is_refused_before_the_question(
     await owner.press("Склады")
     [question] = await owner.press("🗑 Удалить тип")
     assert question.text == (
-        "Удалить тип записей «🏬 Склады»? Его поля (0) удалятся вместе с ним; записей в нём нет."
+        "Удалить тип записей «🏬 Склады»? Полей и записей в нём нет."
     )
     # a manager's forged confirmation is refused and deletes nothing
     yes = EntCb(action=Ent.TYPE_DELETE_YES, kind="record", type_id=empty.id).pack()
@@ -90,6 +90,6 @@ async def test_a_type_with_records_is_refused_before_the_question(
     assert await manager.press_data(yes) == []
     assert manager.alerts()[-1] == "You don't have access to this."
     assert await type_exists(app, empty.id)
-    await owner.press("🗑 Удалить", question)
+    await owner.press("🗑 Да, удалить", question)
     assert not await type_exists(app, empty.id)
     assert await type_exists(app, goods.id)

@@ -169,13 +169,15 @@ def delete_type_prompt(
 ) -> tuple[Text, InlineKeyboardMarkup]:
     """The question before a record type (with no records) goes, with its fields."""
     type_id = record_type.id
-    text = _(
-        "Delete the record type “{name}”? Its fields ({count}) go with it; it has no records."
+    text = (
+        _("Delete the record type “{name}”? Its fields ({count}) go with it; it has no records.")
+        if fields
+        else _("Delete the record type “{name}”? It has no fields and no records.")
     ).format(name=f"{record_type.emoji} {record_type.plural}", count=fields)
     rows = [
         [
-            button(_("🗑 Delete"), scb(Ent.TYPE_DELETE_YES, "record", type_id)),
-            button(_("✖️ Cancel"), scb(Ent.FIELD_LIST, "record", type_id)),
+            button(_("🗑 Yes, delete"), scb(Ent.TYPE_DELETE_YES, "record", type_id)),
+            no_back(scb(Ent.FIELD_LIST, "record", type_id)),
         ]
     ]
     text = "\n".join(filter(None, (text, warning)))
