@@ -80,9 +80,7 @@ async def test_a_type_with_records_is_refused_before_the_question(
     await owner.press("◀️ Назад", fields)
     await owner.press("Склады")
     [question] = await owner.press("🗑 Удалить тип")
-    assert question.text == (
-        "Удалить тип записей «🏬 Склады»? Полей и записей в нём нет."
-    )
+    assert question.text == ("Удалить тип записей «🏬 Склады»? Полей и записей в нём нет.")
     # a manager's forged confirmation is refused and deletes nothing
     yes = EntCb(action=Ent.TYPE_DELETE_YES, kind="record", type_id=empty.id).pack()
     assert yes in [data for _t, data, _u in question.buttons]
