@@ -9,23 +9,7 @@ from __future__ import annotations
 
 import re
 
-# Every form a month takes in a date: Russian nominative and genitive, the usual
-# abbreviations (with or without a dot), English names and abbreviations.
-_FORMS = (
-    ("январь", "января", "янв", "january", "jan"),
-    ("февраль", "февраля", "фев", "февр", "february", "feb"),
-    ("март", "марта", "мар", "march", "mar"),
-    ("апрель", "апреля", "апр", "april", "apr"),
-    ("май", "мая", "may"),
-    ("июнь", "июня", "июн", "june", "jun"),
-    ("июль", "июля", "июл", "july", "jul"),
-    ("август", "августа", "авг", "august", "aug"),
-    ("сентябрь", "сентября", "сен", "сент", "september", "sep", "sept"),
-    ("октябрь", "октября", "окт", "october", "oct"),
-    ("ноябрь", "ноября", "ноя", "нояб", "november", "nov"),
-    ("декабрь", "декабря", "дек", "december", "dec"),
-)
-MONTHS = {form: number for number, forms in enumerate(_FORMS, 1) for form in forms}
+from crm.parsing.when_words import MONTHS  # every form a month takes, ru and en
 
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|-?го|-?е)?"
 _MONTH = r"(?P<month>[a-zа-я]+)\.?"
