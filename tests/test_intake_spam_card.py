@@ -8,6 +8,7 @@ import pytest
 
 from bot.app import App
 from bot.simulator import SimulatedUser
+from crm.intake.queue import QueuedLead
 from crm.intake.sources import IssuedToken
 from crm.parsing.lead_fields import read_form
 from handlers.intake.callbacks import LeadAction, LeadCb
@@ -19,6 +20,10 @@ WAITING = "Marked as spam: its deal moved to lost; the card stays active while a
 AGAIN = (
     "Marked as spam: the card it brought back from the archive is archived again, "
     "its deal moved to lost."
+)
+ANOTHER = (
+    "Marked as spam: its deal moved to lost; the card another lead brought back from the "
+    "archive, spam too, is archived again."
 )
 
 
@@ -80,7 +85,47 @@ async def test_spam_on_either_lead_of_a_delivery_waits_for_the_other(
     assert owner_en.alert == WAITING
     assert not await archived(app, card)
     await press(owner_en, LeadAction.SPAM, other)
-    assert owner_en.alert == AGAIN
+    assert owner_en.alert == (ANOTHER if other == later else AGAIN)
+    assert await archived(app, card)
+
+
+async def set_archived(app: App, client_id: int, archived: bool) -> None:
+    async with app.crm.open() as crm:
+        await crm.client_edits.set_archived(await member(app, OWNER_ID), client_id, archived)
+
+
+@pytest.mark.parametrize("older_last", [True, False], ids=["older lead last", "older lead first"])
+async def test_a_lead_from_before_the_archive_thrown_out_last_takes_the_card_back(
+    app: App, owner_en: SimulatedUser, older_last: bool
+) -> None:
+    """A card without a manager (a spammer's, restored by the owner); a lead waits on it,
+    the owner archives it, a second lead brings it back. Spam on the second, then on the
+    first, said "the client's card was there before, so it stays" and left the card
+    active though only spam had brought it back; now whichever goes last archives it."""
+    issued = await source(app)
+
+    async def arrives(n: int) -> QueuedLead:
+        async with app.crm.open() as crm:
+            await crm.intake.accept_form(issued.token, read_form([*FORM, ("n", str(n))]))
+            return (await crm.incoming.waiting(await member(app, OWNER_ID)))[0]
+
+    spammer = await arrives(0)
+    card = spammer.client_id
+    await press(owner_en, LeadAction.SPAM, spammer.lead_id)
+    assert await archived(app, card)
+    await set_archived(app, card, False)
+    older = await arrives(1)
+    assert older.client_id == card
+    await set_archived(app, card, True)
+    newer = await arrives(2)
+    assert newer.client_id == card
+    assert not await archived(app, card)  # the second lead brought it back
+    one, other = (newer, older) if older_last else (older, newer)
+    await press(owner_en, LeadAction.SPAM, one.lead_id)
+    assert owner_en.alert == WAITING
+    assert not await archived(app, card)
+    await press(owner_en, LeadAction.SPAM, other.lead_id)
+    assert owner_en.alert == (ANOTHER if older_last else AGAIN)
     assert await archived(app, card)
 
 

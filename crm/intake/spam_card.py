@@ -9,6 +9,8 @@ spam, not when the first is, since one of the others may be a real client's. A c
 any other lead on it still waits for stays active, whatever its origin, so no lead in
 /incoming points at a card no list shows: the member is told, and the card goes when
 that lead is thrown out too (or stays, once taken). One a member took stays as well.
+So whichever lead is thrown out last takes the card back: one that waited on it from
+before the leads brought it back (it was archived under that lead) as well.
 """
 
 from __future__ import annotations
@@ -28,21 +30,25 @@ _WAYS = (EventKind.CLIENT_CREATED, EventKind.ARCHIVED, EventKind.UNARCHIVED)
 class CardFate(StrEnum):
     MADE = "made"  # brought in by a new card's leads, all spam now: archived
     RESTORED = "restored"  # brought back from the archive by leads, all spam now: archived
+    # the same, another lead brought it back (this one came after it, or waited from before)
+    RESTORED_BY_ANOTHER = "restored_by_another"
     KEPT = "kept"  # there before the lead (or restored by a member or a chat): stays
     WAITING = "waiting"  # another lead on the card waits in /incoming: stays for now
     TAKEN = "taken"  # a member took another lead that came in with it: stays
 
     @property
     def archives(self) -> bool:
-        return self in (CardFate.MADE, CardFate.RESTORED)
+        return self in (CardFate.MADE, CardFate.RESTORED, CardFate.RESTORED_BY_ANOTHER)
 
 
 async def card_fate(session: AsyncSession, lead: Lead, client: Client) -> CardFate:
     """Where ``lead``'s card goes now that the lead is spam (its ``spam_at`` is written)."""
     assert lead.client_id is not None
     first, fate = await _brought_in(session, lead)
-    if first is None or first > lead.id:
+    if first is None:
         return CardFate.KEPT
+    if fate == CardFate.RESTORED and first != lead.id:
+        fate = CardFate.RESTORED_BY_ANOTHER
     if client.archived_at is not None:  # archived meanwhile: it stays there
         return fate
     waiting = await _others(session, lead, Lead.taken_by.is_(None))

@@ -197,6 +197,16 @@ def spam_said(spammed: Spammed) -> str:
                     "again, its deal moved to lost."
                 )
             return _("Marked as spam: the card it brought back from the archive is archived again.")
+        case CardFate.RESTORED_BY_ANOTHER:
+            if lost:
+                return _(
+                    "Marked as spam: its deal moved to lost; the card another lead brought "
+                    "back from the archive, spam too, is archived again."
+                )
+            return _(
+                "Marked as spam; the card another lead brought back from the archive, spam too, "
+                "is archived again."
+            )
         case CardFate.WAITING:
             if lost:
                 return _(
