@@ -168,3 +168,22 @@ async def test_a_new_card_waits_for_its_second_lead_in_russian(
         "заявкой (тоже спамом), в архиве."
     )
     assert await archived(app, lead.client_id)
+
+
+async def test_a_card_the_owner_archived_and_restored_stays_when_its_first_lead_is_spam(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """The card a lead made, archived and restored by the owner while the lead waited:
+    the owner kept it, so Spam on that lead leaves it. It archived the card, as the lead
+    that made a card took it back whatever a member did to the card since."""
+    issued = await source(app)
+    async with app.crm.open() as crm:
+        await crm.intake.accept_form(issued.token, read_form([*FORM, ("n", "1")]))
+        [lead] = await crm.incoming.waiting(await member(app, OWNER_ID))
+    await set_archived(app, lead.client_id, True)
+    await set_archived(app, lead.client_id, False)
+    await press(owner_en, LeadAction.SPAM, lead.lead_id)
+    assert owner_en.alert == (
+        "Marked as spam: its deal moved to lost; the client's card was there before, so it stays."
+    )
+    assert not await archived(app, lead.client_id)

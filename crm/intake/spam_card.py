@@ -60,9 +60,9 @@ async def card_fate(session: AsyncSession, lead: Lead, client: Client) -> CardFa
 
 
 async def _brought_in(session: AsyncSession, lead: Lead) -> tuple[int | None, CardFate]:
-    """The first lead of the leads that brought the card in, and how; None: not leads."""
-    if lead.new_client:
-        return lead.id, CardFate.MADE
+    """The first lead of the leads that brought the card in, and how; None: not leads.
+    The newest of the card's ways in or out decides, for the lead that made it too: a
+    member who archived it and restored it since has kept it."""
     last = (
         await session.execute(
             select(Event.kind, Event.data)
@@ -72,6 +72,8 @@ async def _brought_in(session: AsyncSession, lead: Lead) -> tuple[int | None, Ca
         )
     ).first()
     first = (last.data or {}).get("lead_id") if last is not None else None
+    if last is not None and last.kind == EventKind.CLIENT_CREATED and lead.new_client:
+        first = lead.id  # it made the card
     if last is None or not isinstance(first, int) or last.kind == EventKind.ARCHIVED:
         return None, CardFate.KEPT
     return first, CardFate.MADE if last.kind == EventKind.CLIENT_CREATED else CardFate.RESTORED
