@@ -7,7 +7,8 @@ with set-based statements. Each lead still gets everything in the same
 transaction as itself: its card (found by phone or email, or new), the
 timeline lines, the deal, the assignment and the notices. Sources are locked
 first (``FOR UPDATE`` on PostgreSQL; SQLite has one writer anyway), so the
-dedupe check cannot race another batch for the same source.
+dedupe check cannot race another batch for the same source, then the known cards
+the leads land on (crm.intake.batch_cards), so Spam cannot archive one under them.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, union_all, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.cards import CardKind
 from crm.clock import Clock
 from crm.errors import CrmError, NotFound
 from crm.field_defs import required_fields
+from crm.intake.batch_cards import known_cards
 from crm.intake.batch_fire import lead_rules, queue_lead_firings
 from crm.intake.batch_rows import (
     Card,
@@ -81,7 +83,7 @@ class BatchIntake:
             repeats: list[tuple[int, int]] = []
             existing = await self._existing(drafts, sources)
             retired: list[dict[str, Any]] = []
-            cards = await self._known_cards(drafts)
+            cards = await known_cards(self._session, drafts)
             members = (
                 await self._session.execute(
                     select(User.id, User.role).where(User.active).order_by(User.id)
@@ -157,36 +159,6 @@ class BatchIntake:
             )
         )
         return {(s, str(k)): (i, r) for s, k, i, r in rows.all() if s is not None}
-
-    async def _known_cards(self, drafts: list[LeadDraft]) -> dict[str, Card]:
-        """Known clients by each phone and email of the batch."""
-        phones = sorted({d.phone for d in drafts if d.phone})
-        emails = sorted({d.email for d in drafts if d.email})
-        # One statement for both (each a round trip to the driver's thread): a phone and
-        # an e-mail never look alike, and each contact's first row (by id) is its card.
-        parts = []
-        known = (Client.id, Client.name, Client.manager_id, Client.archived_at)
-        if phones:
-            parts.append(
-                select(ClientPhone.e164, ClientPhone.id, *known)
-                .join(Client, Client.id == ClientPhone.client_id)
-                .where(ClientPhone.e164.in_(phones))
-            )
-        if emails:
-            parts.append(
-                select(ClientEmail.email, ClientEmail.id, *known)
-                .join(Client, Client.id == ClientEmail.client_id)
-                .where(ClientEmail.email.in_(emails))
-            )
-        if not parts:
-            return {}
-        rows = (await self._session.execute(union_all(*parts))).all()
-        by_id: dict[int, Card] = {}
-        found: dict[str, Card] = {}
-        for contact, _row_id, cid, name, manager, archived_at in sorted(rows, key=lambda r: r[1]):
-            card = Card(cid, name, manager, archived=archived_at is not None)
-            found.setdefault(contact, by_id.setdefault(cid, card))
-        return found
 
     # --- writing ------------------------------------------------------------------------
 

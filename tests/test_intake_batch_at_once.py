@@ -1,0 +1,80 @@
+"""A lead arriving on a card while Spam on the card's last waiting lead archives it.
+
+On PostgreSQL the batch read the known card's ``archived_at`` unlocked and decided from
+it whether to restore the card; Spam (which locks the card, counts no other waiting lead
+and archives it) committing in between left the new lead waiting in /incoming on an
+archived card, with no "unarchived" line on its timeline. The batch now locks the cards
+it lands on before reading them (crm.intake.batch_cards). Spam is played by a second
+connection that holds the card locked as Spam locks it (crm.row_locks), its lead thrown
+out and the card archived, not committed; on SQLite the batch waits for the write lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select, text, update
+
+from bot.app import App
+from crm.clock import ManualClock
+from crm.events import EventKind
+from storage.models import Client, Event, Lead
+from tests.at_once import lock
+from tests.client_helpers import member
+from tests.conftest import OWNER_ID
+from tests.test_intake_core import add_source, post
+
+LOCK_WAITS = (
+    "SELECT count(*) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+)
+PHONE = "+79990001122"
+
+
+async def waits_for_a_lock(app: App) -> None:
+    """Until someone waits for a row lock (PostgreSQL), or a moment (SQLite)."""
+    if app.engine.dialect.name != "postgresql":
+        await asyncio.sleep(0.2)
+        return
+    async with app.engine.connect() as watcher:
+        for _ in range(100):
+            if await watcher.scalar(text(LOCK_WAITS)):
+                return
+            await watcher.rollback()
+            await asyncio.sleep(0.05)
+    raise AssertionError("the batch waited for nothing the other connection holds")
+
+
+async def test_a_lead_on_a_card_spam_archives_meanwhile_brings_it_back(
+    app: App, clock: ManualClock
+) -> None:
+    token = await add_source(app)
+    spammer = await post(app, token, name="Гость", phone=PHONE, n="1")
+    async with app.engine.connect() as db:
+        card = await db.scalar(select(Lead.client_id).where(Lead.id == spammer))
+    assert card is not None
+
+    async with app.engine.connect() as other:  # Spam on the first lead, not yet committed
+        await other.execute(lock(Client, card))
+        await other.execute(update(Lead).where(Lead.id == spammer).values(spam_at=clock.now()))
+        await other.execute(update(Client).where(Client.id == card).values(archived_at=clock.now()))
+        arriving = asyncio.create_task(post(app, token, name="Гость", phone=PHONE, n="2"))
+        await waits_for_a_lock(app)
+        assert not arriving.done()  # it waits for Spam's transaction
+        await other.commit()
+    lead = await arriving
+
+    async with app.engine.connect() as db:
+        archived_at = await db.scalar(select(Client.archived_at).where(Client.id == card))
+        unarchived = (
+            await db.scalars(
+                select(Event.data).where(
+                    Event.client_id == card, Event.kind == EventKind.UNARCHIVED
+                )
+            )
+        ).all()
+    assert archived_at is None  # the new lead brought the card back
+    assert unarchived == [{"lead_id": lead}]
+    async with app.crm.open() as crm:
+        queued = await crm.incoming.waiting(await member(app, OWNER_ID))
+    assert [(q.lead_id, q.client_id) for q in queued] == [(lead, card)]
