@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Required, TypedDict, TypeVar, cast
+from typing import Any, NotRequired, Required, TypedDict, TypeVar, cast
 
 from crm.events import EventKind
 from storage.models import Event, Stage
@@ -225,6 +225,7 @@ class MemberHandedOver(TypedDict):
     clients: int
     deals: int
     tasks: int
+    records: NotRequired[int]  # written since records are handed over too
 
 
 class _ImportedRequired(TypedDict):

@@ -140,7 +140,7 @@ class Crm:
     clients = Part(lambda c: Clients(c._session, c.clock, c.settings))
     client_edits = Part(lambda c: ClientEdits(c._session, c.clock, c.settings, c.clients))
     client_queries = Part(lambda c: ClientQueries(c._session, c.clock, c.settings, c.clients))
-    handoff = Part(lambda c: Handoff(c._session, c.clock, c.clients))
+    handoff = Part(lambda c: Handoff(c._session, c.clock, c.clients, c.settings))
     timeline = Part(
         lambda c: Timeline(c._session, c.clock, c.clients, c._member_cache.open_cards, c._removals)
     )

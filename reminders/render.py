@@ -221,14 +221,13 @@ async def _notice(
         name = str(payload.get("name", ""))
         return Rendered(Text(_("Your client “{name}” was deleted.").format(name=name)))
     if kind == OutboxKind.HANDED_OVER:
-        counts = {key: int(payload.get(key, 0)) for key in ("clients", "deals", "tasks")}
-        return Rendered(
-            Text(
-                _(
-                    "Handed over to you: {clients} clients, {deals} deals, {tasks} open tasks."
-                ).format(**counts)
-            )
+        keys = ("clients", "deals", "records", "tasks")
+        counts = {key: int(payload.get(key, 0)) for key in keys}
+        told = _(
+            "Handed over to you: {clients} clients, {deals} deals, {records} records, "
+            "{tasks} open tasks."
         )
+        return Rendered(Text(told.format(**counts)))
     if kind == OutboxKind.TASK_CANCELLED:
         by = await crm.members.get_active(int(payload.get("by", 0)))
         return Rendered(

@@ -94,7 +94,7 @@ async def test_notices_reach_members_and_deactivation_hands_over(
     [team] = await owner_en.send("/team")
     await owner_en.press("Mila", team)
     [question] = await owner_en.press("Deactivate")
-    assert "clients: 1, deals: 1, open tasks: 1." in question.text
+    assert "clients: 1, deals: 1, records: 0, open tasks: 1." in question.text
     assert "Hand them over to:" in question.text
     assert not any("Mila" in text for text, _d, _u in question.buttons)  # not to herself
     hand = HandOverCb(member_id=MILA, to=MARK)
@@ -105,11 +105,15 @@ async def test_notices_reach_members_and_deactivation_hands_over(
     await owner_en.press_data(f"hand:{MILA}:{OWNER_ID + 1}:0", question)  # nobody
     assert owner_en.alert == "This member is not in the team any more."
     [screen] = await owner_en.press("➡️ Mark", question)
-    assert owner_en.alert == "Deactivated. Handed over: clients 1, deals 1, open tasks 1."
+    assert owner_en.alert == (
+        "Deactivated. Handed over: clients 1, deals 1, records 0, open tasks 1."
+    )
     assert "deactivated" in screen.text
     await owner_en.press_data(hand.pack(), screen)  # pressed twice
     assert owner_en.alert == "The member is already deactivated."
-    assert await told(app, mark) == ["Handed over to you: 1 clients, 1 deals, 1 open tasks."]
+    assert await told(app, mark) == [
+        "Handed over to you: 1 clients, 1 deals, 0 records, 1 open tasks."
+    ]
     async with app.crm.open() as crm:
         mark_member = await member(app, MARK)
         assert (await crm.clients.visible(mark_member, acme.id)).manager_id == MARK

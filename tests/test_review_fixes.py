@@ -125,7 +125,9 @@ async def test_a_hand_over_of_nothing_tells_the_heir_nothing(
     await app.sender.drain_once()
     before = len(mark.chat_messages())
     await owner_en.press_data(HandOverCb(member_id=MILA, to=MARK).pack())
-    assert owner_en.alert == "Deactivated. Handed over: clients 0, deals 0, open tasks 0."
+    assert owner_en.alert == (
+        "Deactivated. Handed over: clients 0, deals 0, records 0, open tasks 0."
+    )
     await app.sender.drain_once()
     assert mark.chat_messages()[before:] == []
     async with app.crm.open() as crm:

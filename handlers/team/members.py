@@ -124,11 +124,16 @@ async def hand_over(
         counts = await crm.handoff.deactivate(member, callback_data.member_id, callback_data.to)
     target = await crm.members.get(member, callback_data.member_id)
     await show(callback, *member_screen(member, target, callback_data.page))
-    note = _("Deactivated. Handed over: clients {clients}, deals {deals}, open tasks {tasks}.")
-    await callback.answer(
-        note.format(clients=counts.clients, deals=counts.deals, tasks=counts.tasks),
-        show_alert=True,
-    )
+    note = _(
+        "Deactivated. Handed over: clients {clients}, deals {deals}, records {records}, "
+        "open tasks {tasks}."
+    ).format(clients=counts.clients, deals=counts.deals, records=counts.records, tasks=counts.tasks)
+    if counts.tasks_elsewhere:
+        note += " " + _(
+            "Open tasks on cards the successor does not see went to those cards' managers "
+            "(or to you): {tasks}."
+        ).format(tasks=counts.tasks_elsewhere)
+    await callback.answer(note, show_alert=True)
 
 
 async def team_screen(crm: Crm, member: User, page: int) -> tuple[Text, InlineKeyboardMarkup]:
@@ -194,10 +199,12 @@ def confirm_deactivation(
     question = _("Deactivate {name}? They will lose access at once; their history stays.").format(
         name=member_name(target)
     )
-    holds = _("They are responsible for clients: {clients}, deals: {deals}, open tasks: {tasks}.")
-    holds = holds.format(clients=counts.clients, deals=counts.deals, tasks=counts.tasks)
+    holds = _(
+        "They are responsible for clients: {clients}, deals: {deals}, records: {records}, "
+        "open tasks: {tasks}."
+    ).format(clients=counts.clients, deals=counts.deals, records=counts.records, tasks=counts.tasks)
     rows = []
-    if counts.clients or counts.deals or counts.tasks:
+    if counts != Counts():
         question += "\n\n" + holds + "\n" + _("Hand them over to:")
         rows = pick(
             [
