@@ -136,7 +136,7 @@ async def test_a_rule_on_a_deleted_record_type_shows_it(app: App, owner_en: Simu
     await owner_en.press("Suppliers")
     [confirm] = await owner_en.press("🗑 Delete type")
     assert "⚠️ 1 automation rule uses it and will stop working: «New suppliers»." in confirm.text
-    await owner_en.press("🗑 Delete", confirm)
+    await owner_en.press("🗑 Yes, delete", confirm)
 
     rules = await automation(owner_en)
     assert "⚠️ «New suppliers» does not work: the record type it watches was deleted" in rules.text
