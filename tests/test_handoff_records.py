@@ -66,7 +66,8 @@ async def test_records_and_unseen_tasks_on_a_hand_over(
     )
     async with create_session_factory(app.engine)() as db:
         assert await db.scalar(select(Record.manager_id).where(Record.id == acme.id)) == MARK
-        tasks = dict((await db.execute(select(Task.id, Task.assignee_id))).tuples().all())
+        rows = await db.execute(select(Task.id, Task.assignee_id))
+        tasks = {task_id: assignee for task_id, assignee in rows}
     assert tasks == {on_record.id: MARK, on_client.id: OLEG}
     before = {user: len(user.chat_messages()) for user in (mark, oleg)}
     await app.sender.drain_once()
