@@ -1,9 +1,9 @@
 """``.docx`` templates: checked and prepared once at upload, filled with ``docxtpl``.
 
-The owner writes ``{client.name}`` in Word (in the body, a table, a text box, a header or
-a footer). Word often splits such a text over
-several runs of formatting (``{client`` in one, ``.name}`` in the next), so at
-upload every paragraph's placeholders are put back together into the run they
+The owner writes ``{client.name}`` in Word (in the body, a table, a text box, a header, a
+footer, a footnote or an endnote; not in a comment, a note to the author). Word often
+splits such a text over several runs of formatting (``{client`` in one, ``.name}`` in the
+next), so at upload every paragraph's placeholders are put back together into the run they
 start in (keeping that run's formatting), then turned into Jinja tags
 (``{{ client.name }}``) for ``docxtpl``. An unknown placeholder is refused by
 name; a brace left open ("{client.na" with no "}") is refused with the text
@@ -37,6 +37,11 @@ W_P, W_T = _WORD + "p", _WORD + "t"
 _HEADERS_FOOTERS = tuple(
     f"{page}{part}" for page in ("", "first_page_", "even_page_") for part in ("header", "footer")
 )
+_NOTES = tuple(
+    f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml"
+    for kind in ("footnotes", "endnotes")
+)
+"""The footnotes' and endnotes' parts, which python-docx keeps as bytes."""
 _JINJA_OPENERS = ("{{", "{%", "{#")
 """What Jinja would read as its own (an expression, a statement, a comment) when filling."""
 
@@ -47,9 +52,17 @@ class Prepared:
     placeholders: list[str]
 
 
-def _paragraphs(document: Any) -> Iterator[Any]:
+def _notes(document: Any) -> list[tuple[Any, Any]]:
+    """Each footnotes' and endnotes' part with its XML, parsed."""
+    from docx.oxml.parser import parse_xml
+
+    parts = document.part.package.parts
+    return [(part, parse_xml(part.blob)) for part in parts if part.content_type in _NOTES]
+
+
+def _paragraphs(document: Any, notes: Iterable[tuple[Any, Any]] = ()) -> Iterator[Any]:
     """The body's paragraphs, then each header's and footer's (a first page's and even
-    pages' too, which docxtpl fills as well), each once."""
+    pages' too, which docxtpl fills as well), each once, then the notes'."""
     yield from document.element.body.iter(W_P)
     seen: set[int] = set()
     for section in document.sections:
@@ -58,6 +71,8 @@ def _paragraphs(document: Any) -> Iterator[Any]:
             if not part.is_linked_to_previous and id(part.part) not in seen:
                 seen.add(id(part.part))
                 yield from part._element.iter(W_P)
+    for _part, root in notes:
+        yield from root.iter(W_P)
 
 
 def _own_texts(paragraph: Any) -> list[Any]:
@@ -118,12 +133,13 @@ def prepare(data: bytes, custom_keys: Iterable[str] = ()) -> Prepared:
 
     try:
         document = Document(io.BytesIO(data))
+        notes = _notes(document)
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, SyntaxError) as exc:
         # SyntaxError: lxml's XMLSyntaxError, a zip of Word's parts whose XML is broken
         raise InvalidInput(ErrorCode.NOT_DOCX) from exc
     keys = list(custom_keys)
     found: list[str] = []
-    for paragraph in _paragraphs(document):
+    for paragraph in _paragraphs(document, notes):
         text = _join_runs(paragraph)
         placeholders.single_braces(text)
         if any(jinja in text for jinja in _JINJA_OPENERS):
@@ -132,6 +148,10 @@ def prepare(data: bytes, custom_keys: Iterable[str] = ()) -> Prepared:
         for node in _own_texts(paragraph):
             if node.text and "{" in node.text:
                 node.text = placeholders.PATTERN.sub(r"{{ \1 }}", node.text)
+    from docx.opc.oxml import serialize_part_xml
+
+    for part, root in notes:
+        part._blob = serialize_part_xml(root)
     output = io.BytesIO()
     document.save(output)
     return Prepared(output.getvalue(), list(dict.fromkeys(found)))
@@ -161,7 +181,17 @@ def fill(document: bytes, values: Mapping[str, str | None]) -> bytes:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
 
-    template = DocxTemplate(io.BytesIO(document))
+    class Template(DocxTemplate):  # type: ignore[misc]
+        def render_footnotes(self, context: Any, jinja_env: Any = None) -> None:
+            """The footnotes and the endnotes, each once: docxtpl reads no endnotes, and
+            renders the footnotes once a section, so that a value holding "{{" (a client's
+            name) would be read as Jinja by the second section's pass."""
+            for part in self.docx.part.package.parts:
+                if part.content_type in _NOTES:
+                    xml = self.patch_xml(part.blob.decode("utf-8"))
+                    part._blob = self.render_xml_part(xml, part, context, jinja_env).encode()
+
+    template = Template(io.BytesIO(document))
     try:
         template.render(_context(values), autoescape=True)
     except TemplateError as exc:
@@ -177,5 +207,5 @@ def text_of(document: bytes) -> str:
     from docx import Document
 
     parsed = Document(io.BytesIO(document))
-    paragraphs = _paragraphs(parsed)
+    paragraphs = _paragraphs(parsed, _notes(parsed))
     return "\n".join("".join(t.text or "" for t in _own_texts(p)) for p in paragraphs)
