@@ -191,6 +191,10 @@ def fill(document: bytes, values: Mapping[str, str | None]) -> bytes:
                     xml = self.patch_xml(part.blob.decode("utf-8"))
                     part._blob = self.render_xml_part(xml, part, context, jinja_env).encode()
 
+        def render_properties(self, context: Any, jinja_env: Any = None) -> None:
+            """The file's title, subject, author etc. stay as written: docxtpl read them as
+            Jinja, unchecked at upload, so a title with "{%" failed every send."""
+
     template = Template(io.BytesIO(document))
     try:
         template.render(_context(values), autoescape=True)

@@ -1,5 +1,6 @@
 """.docx templates with placeholders outside the body: a footer, a footnote and an endnote,
-in a document of two sections (docxtpl rendered the footnotes once a section)."""
+in a document of two sections (docxtpl rendered the footnotes once a section), and the
+file's title, which docxtpl read as Jinja."""
 
 from __future__ import annotations
 
@@ -129,3 +130,24 @@ async def test_a_footer_footnote_and_endnote_are_checked_and_filled(
         "",
         "For Kitchen",
     ]
+
+
+async def test_the_files_title_is_sent_as_written(app: App, owner_en: SimulatedUser) -> None:
+    """docxtpl read the file's title and subject as Jinja: a title with "{%" was let in at
+    upload and failed every send as a broken template; "{{ 6*7 }}" was sent as "42"."""
+    document = Document()
+    document.add_paragraph("For {client.name}")
+    document.core_properties.title = "Offer {% if"
+    document.core_properties.subject = "{{ 6*7 }}"
+    output = io.BytesIO()
+    document.save(output)
+    await owner_en.send("/settings")
+    await owner_en.press("Templates")
+    await owner_en.press("Document (.docx)")
+    [saved] = await owner_en.send_document("Letter.docx", data=output.getvalue())
+    assert "Placeholders found: {client.name}." in saved.text
+
+    data = await sent_from_a_deal(app, owner_en, "📄 Letter")
+    assert docx_fill.text_of(data) == "For Ivan Petrov"
+    properties = Document(io.BytesIO(data)).core_properties
+    assert (properties.title, properties.subject) == ("Offer {% if", "{{ 6*7 }}")
