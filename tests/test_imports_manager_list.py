@@ -31,7 +31,7 @@ async def test_a_manager_lists_and_undoes_his_own_imports(
     [question] = await mark.press("Undo #2")
     assert "Undo the import of мои.csv?" in question.text
     [done] = await mark.press("Yes, undo")
-    assert done.text == "Import undone: 1 cards removed, 0 restored, 0 deals removed."
+    assert done.text == "Import undone: 1 card removed, 0 restored, 0 deals removed."
     [screen] = await mark.send("/imports")
     assert "#2 мои.csv — Mark, " in screen.text and ": undone" in screen.text
 

@@ -51,7 +51,7 @@ async def undo_the_import(owner: SimulatedUser) -> None:
     await owner.send("/imports")
     await owner.press("Undo #")
     [done] = await owner.press("Yes, undo")
-    assert "Import undone: 1 cards removed, 0 restored" in done.text
+    assert "Import undone: 1 card removed, 0 restored" in done.text
 
 
 CLIENTS = (

@@ -59,7 +59,7 @@ async def test_a_field_a_member_filled_since_stays(app: App, owner: SimulatedUse
         await crm.field_values.set(olga, CardRef(CardKind.CLIENT, anna.id), colour.id, "зелёный")
     text = await undone(owner, "Отменить №1", "Да, отменить")
     assert text == (
-        "Импорт отменён: удалено карточек — 2, восстановлено — 0, удалено сделок — 0. "
+        "Импорт отменён: удалены 2 карточки, восстановлено 0, удалено 0 сделок. "
         "Созданное им поле «Любимый цвет» осталось: в карточках есть его значения."
     )
     assert await field_names(app) == ["Любимый цвет"]

@@ -80,10 +80,15 @@ def undo_confirm_screen(batch: ImportBatch, page: int = 0) -> Screen:
 
 def undone_text(done: Undone) -> str:
     """What the undo removed and gave back, and what became of the fields it defined."""
+    cards = ngettext("{n} card removed", "{n} cards removed", done.removed)
+    restored = ngettext("{n} restored", "{n} restored", done.restored)
+    deals = ngettext("{n} deal removed", "{n} deals removed", done.deals)
     parts = [
-        _(
-            "Import undone: {removed} cards removed, {restored} restored, {deals} deals removed."
-        ).format(removed=done.removed, restored=done.restored, deals=done.deals)
+        _("Import undone: {cards}, {restored}, {deals}.").format(
+            cards=cards.format(n=done.removed),
+            restored=restored.format(n=done.restored),
+            deals=deals.format(n=done.deals),
+        )
     ]
     if done.links:
         parts.append(_("Links removed: {n}.").format(n=done.links))
