@@ -4,10 +4,13 @@ last lead that brought it in is thrown out, never while another lead on it waits
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.app import App
 from bot.simulator import SimulatedUser
+from crm.clock import ManualClock
 from crm.intake.queue import QueuedLead
 from crm.intake.sources import IssuedToken
 from crm.parsing.lead_fields import read_form
@@ -170,18 +173,51 @@ async def test_a_new_card_waits_for_its_second_lead_in_russian(
     assert await archived(app, lead.client_id)
 
 
+BROUGHT_BACK = {
+    "en": "Marked as spam: its deal moved to lost; the card stays, a member brought it back "
+    "from the archive.",
+    "ru": "Отмечено как спам: сделка заявки — в «Проиграно»; карточка остаётся: её вернул из "
+    "архива сотрудник.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
 async def test_a_card_the_owner_archived_and_restored_stays_when_its_first_lead_is_spam(
-    app: App, owner_en: SimulatedUser
+    app: App, owner_en: SimulatedUser, clock: ManualClock, language: str
 ) -> None:
     """The card a lead made, archived and restored by the owner while the lead waited:
-    the owner kept it, so Spam on that lead leaves it. It archived the card, as the lead
-    that made a card took it back whatever a member did to the card since."""
+    the owner kept it, so Spam on that lead leaves it, and says a member brought it back.
+    It said "the client's card was there before", which it was not."""
+    issued = await source(app)
+    async with app.crm.open() as crm:
+        await crm.members.set_language(await member(app, OWNER_ID), language)
+        await crm.intake.accept_form(issued.token, read_form([*FORM, ("n", "1")]))
+        [lead] = await crm.incoming.waiting(await member(app, OWNER_ID))
+    clock.advance(timedelta(minutes=5))
+    await set_archived(app, lead.client_id, True)
+    await set_archived(app, lead.client_id, False)
+    await press(owner_en, LeadAction.SPAM, lead.lead_id)
+    assert owner_en.alert == BROUGHT_BACK[language]
+    assert not await archived(app, lead.client_id)
+
+
+async def test_a_card_the_owner_restored_before_the_lead_came_was_there_before(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """A spammer's card the owner restored by hand, then a lead on it: Spam on that lead
+    leaves the card, which was there before the lead, and says so, not that a member
+    brought it back since."""
     issued = await source(app)
     async with app.crm.open() as crm:
         await crm.intake.accept_form(issued.token, read_form([*FORM, ("n", "1")]))
+        [spammer] = await crm.incoming.waiting(await member(app, OWNER_ID))
+    await press(owner_en, LeadAction.SPAM, spammer.lead_id)
+    await set_archived(app, spammer.client_id, False)
+    clock.advance(timedelta(minutes=5))
+    async with app.crm.open() as crm:
+        await crm.intake.accept_form(issued.token, read_form([*FORM, ("n", "2")]))
         [lead] = await crm.incoming.waiting(await member(app, OWNER_ID))
-    await set_archived(app, lead.client_id, True)
-    await set_archived(app, lead.client_id, False)
+    assert lead.client_id == spammer.client_id
     await press(owner_en, LeadAction.SPAM, lead.lead_id)
     assert owner_en.alert == (
         "Marked as spam: its deal moved to lost; the client's card was there before, so it stays."

@@ -134,7 +134,8 @@ async def test_spam_leaves_a_card_a_member_restored_after_the_lead(
     app: App, owner_en: SimulatedUser
 ) -> None:
     """A card the lead brought back, then archived and restored by hand, is the member's
-    decision: Spam on the lead leaves it active."""
+    decision: Spam on the lead leaves it active, and says a member brought it back (it
+    said the client's card was there before)."""
     form = [("name", "Casino"), ("phone", "+79990001122")]
     async with app.crm.open() as crm:
         owner = await member(app, OWNER_ID)
@@ -150,7 +151,8 @@ async def test_spam_leaves_a_card_a_member_restored_after_the_lead(
     await owner_en.send("/incoming")
     await owner_en.press("Spam")
     assert owner_en.alert == (
-        "Marked as spam: its deal moved to lost; the client's card was there before, so it stays."
+        "Marked as spam: its deal moved to lost; the card stays, a member brought it back "
+        "from the archive."
     )
     async with app.crm.open() as crm:
         card = await crm.client_edits.visible(owner, lead.client_id)

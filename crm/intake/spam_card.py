@@ -8,14 +8,17 @@ with it: the card goes (back) to the archive when the last of them is thrown out
 spam, not when the first is, since one of the others may be a real client's. A card
 any other lead on it still waits for stays active, whatever its origin, so no lead in
 /incoming points at a card no list shows: the member is told, and the card goes when
-that lead is thrown out too (or stays, once taken). One a member took stays as well.
+that lead is thrown out too (or stays, once taken). One a member took stays as well, and
+so does one a member restored by hand since the lead came (the alert says who kept it).
 So whichever lead is thrown out last takes the card back: one that waited on it from
 before the leads brought it back (it was archived under that lead) as well.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +35,8 @@ class CardFate(StrEnum):
     RESTORED = "restored"  # brought back from the archive by leads, all spam now: archived
     # the same, another lead brought it back (this one came after it, or waited from before)
     RESTORED_BY_ANOTHER = "restored_by_another"
-    KEPT = "kept"  # there before the lead (or restored by a member or a chat): stays
+    KEPT = "kept"  # there before the lead (or restored by a chat): stays
+    RESTORED_BY_MEMBER = "restored_by_member"  # a member restored it by hand since: stays
     WAITING = "waiting"  # another lead on the card waits in /incoming: stays for now
     TAKEN = "taken"  # a member took another lead that came in with it: stays
 
@@ -46,7 +50,7 @@ async def card_fate(session: AsyncSession, lead: Lead, client: Client) -> CardFa
     assert lead.client_id is not None
     first, fate = await _brought_in(session, lead)
     if first is None:
-        return CardFate.KEPT
+        return fate
     if fate == CardFate.RESTORED and first != lead.id:
         fate = CardFate.RESTORED_BY_ANOTHER
     if client.archived_at is not None:  # archived meanwhile: it stays there
@@ -62,10 +66,10 @@ async def card_fate(session: AsyncSession, lead: Lead, client: Client) -> CardFa
 async def _brought_in(session: AsyncSession, lead: Lead) -> tuple[int | None, CardFate]:
     """The first lead of the leads that brought the card in, and how; None: not leads.
     The newest of the card's ways in or out decides, for the lead that made it too: a
-    member who archived it and restored it since has kept it."""
+    member who archived it and restored it since the lead came has kept it."""
     last = (
         await session.execute(
-            select(Event.kind, Event.data)
+            select(Event.kind, Event.data, Event.occurred_at)
             .where(Event.client_id == lead.client_id, Event.kind.in_(_WAYS))
             .order_by(Event.id.desc())
             .limit(1)
@@ -74,9 +78,22 @@ async def _brought_in(session: AsyncSession, lead: Lead) -> tuple[int | None, Ca
     first = (last.data or {}).get("lead_id") if last is not None else None
     if last is not None and last.kind == EventKind.CLIENT_CREATED and lead.new_client:
         first = lead.id  # it made the card
+    if last is not None and _by_hand_since(last.kind, last.data or {}, last.occurred_at, lead):
+        return None, CardFate.RESTORED_BY_MEMBER
     if last is None or not isinstance(first, int) or last.kind == EventKind.ARCHIVED:
         return None, CardFate.KEPT
     return first, CardFate.MADE if last.kind == EventKind.CLIENT_CREATED else CardFate.RESTORED
+
+
+def _by_hand_since(kind: str, data: dict[str, Any], at: datetime, lead: Lead) -> bool:
+    """A member's own restore (no lead's, no chat's: crm.event_data.Unarchived) after
+    ``lead`` came in."""
+    return (
+        kind == EventKind.UNARCHIVED
+        and "lead_id" not in data
+        and not data.get("business")
+        and at >= lead.received_at
+    )
 
 
 async def _others(session: AsyncSession, lead: Lead, *where: ColumnElement[bool]) -> int:

@@ -174,9 +174,9 @@ def source_screen(
 def spam_said(spammed: Spammed) -> str:
     """What marking a lead as spam did: a card only spam brought in is archived, made or
     brought back from the archive (crm.intake.spam_card); one another lead on it waits for,
-    or a member took another of its leads, stays, and the member is told why; a card known
-    before it stays; a deal the lead opened goes to the lost stage unless it was closed
-    already or its pipeline has no lost stage."""
+    or a member took another of its leads or restored it by hand since, stays, and the member
+    is told why; a card known before it stays; a deal the lead opened goes to the lost stage
+    unless it was closed already or its pipeline has no lost stage."""
     lost = spammed.deal_lost
     match spammed.card:
         case CardFate.MADE if spammed.lead.new_client:
@@ -223,6 +223,13 @@ def spam_said(spammed: Spammed) -> str:
                     "another of its leads."
                 )
             return _("Marked as spam; the card stays, a member took another of its leads.")
+        case CardFate.RESTORED_BY_MEMBER:
+            if lost:
+                return _(
+                    "Marked as spam: its deal moved to lost; the card stays, a member brought "
+                    "it back from the archive."
+                )
+            return _("Marked as spam; the card stays, a member brought it back from the archive.")
     if lost:
         return _(
             "Marked as spam: its deal moved to lost; the client's card was there before, "
