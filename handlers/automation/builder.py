@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from crm import placeholders
 from crm.automation.rules import MAX_CONDITIONS, MAX_TEXT
 from crm.clients import MAX_TAG, clean_tag
-from crm.errors import ErrorCode, InvalidInput, NotFound, amount_refusal
+from crm.errors import ErrorCode, InvalidInput, amount_refusal
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.parsing.search_text import shows
 from crm.service import Crm
@@ -29,6 +29,7 @@ from handlers.automation.builder_steps import (
     next_after_trigger,
     show_actions,
     show_step,
+    statuses_step,
 )
 from handlers.automation.builder_texts import prompt
 from handlers.automation.callbacks import BuildCb, Code, Step
@@ -135,9 +136,13 @@ async def status(
 ) -> None:
     draft = asked(await RuleDraft.load(state), "trigger_status", "cond_status", "set_status")
     statuses = await crm.settings.statuses()
-    if callback_data.value >= len(statuses):
-        raise NotFound()
-    code = statuses[callback_data.value].code
+    code = callback_data.status
+    if not any(s.code == code for s in statuses):  # gone from the list since it was shown
+        await callback.answer(
+            _("This status is no longer in the list: choose again."), show_alert=True
+        )
+        await show(callback, statuses_step(draft, statuses))
+        return
     draft = draft.with_name("status", code, status_label(code, statuses))
     if draft.asking == "trigger_status":
         params = {**draft.data().get("params", {}), "value": code}

@@ -15,6 +15,7 @@ from crm.cards import CardKind
 from crm.errors import CrmError, ErrorCode, InvalidInput
 from crm.parsing.fields import FieldType
 from crm.service import Crm
+from crm.team_settings import Status
 from handlers.automation import builder_views as views
 from handlers.automation.callbacks import Code
 from handlers.automation.states import RuleDraft, RuleFlow
@@ -106,12 +107,17 @@ async def next_after_trigger(crm: Crm, draft: RuleDraft, code: Code) -> tuple[Ru
         return ask(draft, "record_type"), views.record_types_screen(rule, types)
     if code == Code.FIELD_CHANGED:
         draft = draft.with_rule(params={"field": "client.status"})
-        statuses = await crm.settings.statuses()
-        screen = views.statuses_screen(
-            draft.data(), statuses, _("To which status?"), _("Any change")
-        )
-        return ask(draft, "trigger_status"), screen
+        draft = ask(draft, "trigger_status")
+        return draft, statuses_step(draft, await crm.settings.statuses())
     return conditions(draft)
+
+
+def statuses_step(draft: RuleDraft, statuses: list[Status]) -> Screen:
+    """The statuses to choose from for the question the draft asks (a trigger's: any too)."""
+    if draft.asking == "trigger_status":
+        question, any_label = _("To which status?"), _("Any change")
+        return views.statuses_screen(draft.data(), statuses, question, any_label)
+    return views.statuses_screen(draft.data(), statuses, _("Which status?"))
 
 
 @asynccontextmanager

@@ -91,8 +91,7 @@ def statuses_screen(
     rule: dict[str, Any], statuses: list[Status], question: str, any_label: str | None = None
 ) -> Screen:
     items = [
-        (status_label(s.code, statuses), BuildCb(step=Step.STATUS, value=n))
-        for n, s in enumerate(statuses)
+        (status_label(s.code, statuses), BuildCb(step=Step.STATUS, status=s.code)) for s in statuses
     ]
     extra = [button(any_label, BuildCb(step=Step.ANY))] if any_label else None
     return _screen(rule, question, *pick(items, columns=2), extra)

@@ -57,7 +57,7 @@ class Step(StrEnum):
     STAGE = "stage"  # value: a stage id
     NUMBER = "number"  # value: days, hours or minutes
     ANY = "any"  # no parameter (any source, any value)
-    STATUS = "status"  # value: the status's place in the team's list
+    STATUS = "status"  # status: the status's code (its place would shift with the list)
     CONDITION = "cond"  # code: what to check
     ACTIONS = "actions"  # on to the actions
     ACTION = "action"  # code: an action
@@ -109,9 +109,11 @@ class Code(StrEnum):
 
 
 class BuildCb(CallbackData, prefix="ab"):
-    """``value`` is also the page a member's button (``Step.MEMBER``) was on."""
+    """``value`` is also the page a member's button (``Step.MEMBER``) was on; ``status``:
+    a status's code (``Step.STATUS``)."""
 
     step: Step
     code: Code = Code.NONE
     value: RecordId = 0
     member: MemberId = 0
+    status: str = ""
