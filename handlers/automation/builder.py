@@ -62,9 +62,16 @@ def _building(step: Step) -> Any:
     return BuildCb.filter(F.step == step)
 
 
-@routes.callback_query(_building(Step.NEW))
-async def new_rule(callback: CallbackQuery, member: User, crm: Crm, state: FSMContext) -> None:
+@routes.callback_query(BuildCb.filter(F.step.in_({Step.NEW, Step.RESTART})))
+async def new_rule(
+    callback: CallbackQuery, callback_data: BuildCb, member: User, crm: Crm, state: FSMContext
+) -> None:
     await crm.automation.room_for_one(member)  # the owner's, and not past the limit
+    if callback_data.step == Step.NEW and await state.get_state() == RuleFlow.building.state:
+        rule = (await RuleDraft.load(state)).data()
+        if rule:  # a rule under way is not dropped unasked
+            await show(callback, views.in_progress_screen(rule))
+            return
     await state.set_state(RuleFlow.building)
     await show_step(callback, state, ask(RuleDraft(), "trigger"), views.triggers_screen())
 

@@ -49,6 +49,12 @@ def triggers_screen() -> Screen:
     return _screen({}, _("What sets the rule off?"), *pick(items))
 
 
+def in_progress_screen(rule: dict[str, Any]) -> Screen:
+    """ "New rule" pressed (an older message's button) while a rule is being built."""
+    note = _("A rule is already being built: finish it in its message, or start over.")
+    return _screen(rule, note, [button(_("🔄 Start over"), BuildCb(step=Step.RESTART))])
+
+
 def stages_screen(rule: dict[str, Any], stages: list[StageView], question: str) -> Screen:
     items = [(stage_name(s), BuildCb(step=Step.STAGE, value=s.id)) for s in stages]
     return _screen(rule, question, *pick(items, columns=2))

@@ -53,6 +53,7 @@ class Step(StrEnum):
     """The rule builder's presses (/settings → Automation → New rule)."""
 
     NEW = "new"
+    RESTART = "restart"  # a new rule, the one being built dropped
     TRIGGER = "trigger"  # code: a trigger
     STAGE = "stage"  # value: a stage id
     NUMBER = "number"  # value: days, hours or minutes
