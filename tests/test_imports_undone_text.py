@@ -29,3 +29,16 @@ def test_undone_counts_take_their_plural_form(
     i18n = build_i18n("ru")
     with i18n.context(), i18n.use_locale(language):
         assert undone_text(Undone(1, removed, restored, deals)) == said
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 21])
+def test_the_fields_sentence_is_singular_only_for_one_field(count: int) -> None:
+    """The fields' sentence names them, with no number: Russian's plural form for 21 is its
+    "one" form, which read «Созданное им поле «1», … «21» тоже удалено»."""
+    names = tuple(str(n) for n in range(1, count + 1))
+    i18n = build_i18n("ru")
+    with i18n.context(), i18n.use_locale("ru"):
+        said = undone_text(Undone(1, 0, 0, 0, fields=names, kept=names))
+    one = count == 1
+    assert ("Созданное им поле" in said) is one and ("Созданные им поля" in said) is not one
+    assert ("осталось:" in said) is one and ("остались:" in said) is not one

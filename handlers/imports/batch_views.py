@@ -94,18 +94,18 @@ def undone_text(done: Undone) -> str:
         parts.append(_("Links removed: {n}.").format(n=done.links))
     if done.fields:
         parts.append(
-            ngettext(
-                "The field {names} it made is deleted too: no card holds a value of it.",
-                "The fields {names} it made are deleted too: no card holds a value of them.",
-                len(done.fields),
+            (  # one or several, not a count's plural form (Russian's "one" form takes 21)
+                _("The field {names} it made is deleted too: no card holds a value of it.")
+                if len(done.fields) == 1
+                else _("The fields {names} it made are deleted too: no card holds a value of them.")
             ).format(names=_quoted(done.fields))
         )
     if done.kept:
         parts.append(
-            ngettext(
-                "The field {names} it made stays: cards hold values of it.",
-                "The fields {names} it made stay: cards hold values of them.",
-                len(done.kept),
+            (
+                _("The field {names} it made stays: cards hold values of it.")
+                if len(done.kept) == 1
+                else _("The fields {names} it made stay: cards hold values of them.")
             ).format(names=_quoted(done.kept))
         )
     return " ".join(parts)
