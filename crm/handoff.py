@@ -6,7 +6,7 @@ and what a client's deletion takes with it, for the confirmation."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -80,7 +80,8 @@ class Handoff:
                             records=counts.records,
                         ),
                     )
-                    told = {heir.id: counts, **{k: Counts(tasks=n) for k, n in others.items()}}
+                    mine = replace(counts, tasks_elsewhere=0)  # the heir's own share
+                    told = {heir.id: mine, **{k: Counts(tasks=n) for k, n in others.items()}}
                     for member, given in told.items():
                         if given == Counts():
                             continue

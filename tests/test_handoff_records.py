@@ -79,3 +79,31 @@ async def test_records_and_unseen_tasks_on_a_hand_over(
     async with app.crm.open() as crm:  # Mark opens the record his task names
         found = await crm.records.visible(await member(app, MARK), acme.id)
     assert found.manager_id == MARK
+
+
+async def test_a_successor_given_nothing_is_not_told(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    """All the leaver held went to another card's manager: the successor got nothing and is
+    told nothing (he was told "0 clients, 0 deals, 0 records, 0 open tasks")."""
+    await join(MILA, "manager", "Mila", language_code="en")
+    mark = await join(MARK, "manager", "Mark", language_code="en")
+    oleg = await join(OLEG, "manager", "Oleg", language_code="en")
+    olegs = await make_client(app, OWNER_ID, "Oleg's client")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.client_edits.set_manager(owner, olegs.id, None)
+        due = crm.clock.now() + timedelta(days=1)
+        await crm.tasks.create(owner, "call him", due, client_id=olegs.id, assignee_id=MILA)
+        await crm.client_edits.set_manager(owner, olegs.id, OLEG)
+    await app.sender.drain_once()
+    for someone in (mark, oleg):
+        await told(app, someone)
+    before = {user: len(user.chat_messages()) for user in (mark, oleg)}
+    await owner_en.press_data(HandOverCb(member_id=MILA, to=MARK).pack())
+    await app.sender.drain_once()
+    news = {user: [m.text for m in user.chat_messages()[n:]] for user, n in before.items()}
+    assert news == {
+        mark: [],
+        oleg: ["Handed over to you: 0 clients, 0 deals, 0 records, 1 open tasks."],
+    }
