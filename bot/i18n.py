@@ -30,7 +30,8 @@ _compiled: dict[tuple[tuple[str, int, int], ...], bytes] = {}
 
 
 def _compile(language: str, domain: str, po_paths: list[Path]) -> bytes:
-    sources = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in po_paths)
+    stats = [(str(p), p.stat()) for p in po_paths]
+    sources = tuple((path, st.st_size, st.st_mtime_ns) for path, st in stats)
     mo = _compiled.get(sources)
     if mo is None:
         merged = Catalog(locale=language, domain=domain)
