@@ -181,7 +181,7 @@ class Digests:
         names = await self._session.scalars(
             select(Client.name)
             .where(Client.created_at >= start, Client.created_at < end, not_spam_card())
-            .order_by(Client.created_at)
+            .order_by(Client.created_at, Client.id)  # made in one instant: in the order made
         )
         summary.new_clients = list(names)
         events = await self._session.execute(
