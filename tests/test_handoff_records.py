@@ -7,7 +7,8 @@ another manager's client moved to the successor unchecked, on a card they do not
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -23,24 +24,43 @@ from tests.test_handoff_flow import told
 MILA, MARK, OLEG = 5911, 5912, 5913
 
 
-async def test_records_and_unseen_tasks_on_a_hand_over(
-    app: App, owner_en: SimulatedUser, join: Joiner
-) -> None:
+@dataclass(frozen=True)
+class Team:
+    """Mila, Mark and Oleg, managers; Mila holds a task on Oleg's client, whose card she
+    does not see (it was free when the task was given)."""
+
+    mark: SimulatedUser
+    oleg: SimulatedUser
+    task: Task
+    due: datetime
+
+
+async def team_with_a_task_on_olegs_client(app: App, join: Joiner) -> Team:
     await join(MILA, "manager", "Mila", language_code="en")
     mark = await join(MARK, "manager", "Mark", language_code="en")
     oleg = await join(OLEG, "manager", "Oleg", language_code="en")
     olegs = await make_client(app, OWNER_ID, "Oleg's client")
     async with app.crm.open() as crm:
         owner = await member(app, OWNER_ID)
-        suppliers = await crm.record_types.create(owner, "Supplier", "Suppliers", "🏭")
-        acme = await crm.records.create(owner, suppliers.id, "Acme")
-        await crm.records.set_manager(owner, acme.id, MILA)
         await crm.client_edits.set_manager(owner, olegs.id, None)  # free: Mila's task on it
         due = crm.clock.now() + timedelta(days=1)
-        on_client = await crm.tasks.create(
+        task = await crm.tasks.create(
             owner, "call Oleg's client", due, client_id=olegs.id, assignee_id=MILA
         )
         await crm.client_edits.set_manager(owner, olegs.id, OLEG)
+    return Team(mark, oleg, task, due)
+
+
+async def test_records_and_unseen_tasks_on_a_hand_over(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    given = await team_with_a_task_on_olegs_client(app, join)
+    mark, oleg, due = given.mark, given.oleg, given.due
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        suppliers = await crm.record_types.create(owner, "Supplier", "Suppliers", "🏭")
+        acme = await crm.records.create(owner, suppliers.id, "Acme")
+        await crm.records.set_manager(owner, acme.id, MILA)
     async with create_session_factory(app.engine)() as db:  # an automation's task on it
         on_record = Task(
             title="check Acme",
@@ -68,7 +88,7 @@ async def test_records_and_unseen_tasks_on_a_hand_over(
         assert await db.scalar(select(Record.manager_id).where(Record.id == acme.id)) == MARK
         rows = await db.execute(select(Task.id, Task.assignee_id))
         tasks = {task_id: assignee for task_id, assignee in rows}
-    assert tasks == {on_record.id: MARK, on_client.id: OLEG}
+    assert tasks == {on_record.id: MARK, given.task.id: OLEG}
     before = {user: len(user.chat_messages()) for user in (mark, oleg)}
     await app.sender.drain_once()
     news = {user: [m.text for m in user.chat_messages()[n:]] for user, n in before.items()}
@@ -86,16 +106,8 @@ async def test_a_successor_given_nothing_is_not_told(
 ) -> None:
     """All the leaver held went to another card's manager: the successor got nothing and is
     told nothing (he was told "0 clients, 0 deals, 0 records, 0 open tasks")."""
-    await join(MILA, "manager", "Mila", language_code="en")
-    mark = await join(MARK, "manager", "Mark", language_code="en")
-    oleg = await join(OLEG, "manager", "Oleg", language_code="en")
-    olegs = await make_client(app, OWNER_ID, "Oleg's client")
-    async with app.crm.open() as crm:
-        owner = await member(app, OWNER_ID)
-        await crm.client_edits.set_manager(owner, olegs.id, None)
-        due = crm.clock.now() + timedelta(days=1)
-        await crm.tasks.create(owner, "call him", due, client_id=olegs.id, assignee_id=MILA)
-        await crm.client_edits.set_manager(owner, olegs.id, OLEG)
+    given = await team_with_a_task_on_olegs_client(app, join)
+    mark, oleg = given.mark, given.oleg
     await app.sender.drain_once()
     for someone in (mark, oleg):
         await told(app, someone)
