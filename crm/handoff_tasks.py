@@ -2,7 +2,11 @@
 when the successor does not see the task's card (its client, a deal's client, its record:
 crm.task_assign's rule), to a member who does: the card's responsible manager, else the
 member handing over (staff, who see every card). A task the leaver held on another
-manager's client, moved to a successor who cannot open the card, left its card unseen."""
+manager's client, moved to a successor who cannot open the card, left its card unseen.
+
+The tasks are locked FOR NO KEY UPDATE, as every writer locks a row it decides from
+(crm.row_locks): FOR UPDATE held up, until the hand-over committed, every insert of a
+row pointing at one of them (its timeline's events, a rule's firings)."""
 
 from __future__ import annotations
 
@@ -27,7 +31,8 @@ async def hand_tasks(
             select(Task)
             .where(Task.assignee_id == old, Task.done_at.is_(None))
             .order_by(Task.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
         )
     )
     others: Counter[int] = Counter()

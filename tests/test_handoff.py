@@ -4,17 +4,19 @@ tasks to another in one call, and the heir is told; a client's delete preview co
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from aiogram.methods import SendMessage
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, text, update
 
 from bot.app import App
 from bot.offline import OfflineSession
+from crm import handoff
 from crm.errors import Conflict, InvalidInput, NotAllowed
 from crm.handoff import Counts
 from crm.service import Crm
-from storage.models import User
+from storage.models import Event, Task, User
 from tests.at_once import once_other_commits
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
@@ -91,3 +93,43 @@ async def test_a_hand_over_waits_for_a_change_to_the_heir_and_sees_it(
             await once_other_commits(other, hand_over())
     async with app.crm.open() as crm:
         assert await crm.members.get_active(MILA) is not None  # nothing half-done
+
+
+async def test_a_hand_over_holds_up_no_row_written_about_a_task_it_moves(
+    app: App, join: Joiner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a hand-over is under way, a row naming one of the leaver's tasks (an event on
+    its timeline; a rule's firing alike) is written at once. The hand-over
+    locked the tasks FOR UPDATE, which holds up every insert of a row pointing at them
+    until it commits; FOR NO KEY UPDATE (crm.row_locks) does not. The insert is made from
+    a second connection between the tasks' move and the hand-over's commit (a hook on
+    ``hand_tasks``), waiting half a second at most for a lock."""
+    if app.engine.dialect.name == "sqlite":
+        pytest.skip("writers take turns on SQLite: any insert waits for the write lock")
+    await join(MILA, "manager", "Mila", language_code="en")
+    await join(MARK, "manager", "Mark", language_code="en")
+    first = await make_client(app, MILA, "First")
+    async with app.crm.open() as crm:
+        mila = await actor(crm, MILA)
+        task = await crm.tasks.create(mila, "call", crm.clock.now(), client_id=first.id)
+        now = crm.clock.now()
+    written: list[int | None] = []
+    real_hand_tasks = handoff.hand_tasks
+
+    async def hand_tasks(*args: Any) -> Any:
+        moved = await real_hand_tasks(*args)
+        async with app.engine.connect() as other:  # the hand-over holds its locks meanwhile
+            await other.execute(text("SET LOCAL lock_timeout = '500ms'"))
+            line = insert(Event).values(occurred_at=now, kind="comment", task_id=task.id, data={})
+            written.append(await other.scalar(line.returning(Event.id)))
+            await other.commit()
+        return moved
+
+    monkeypatch.setattr(handoff, "hand_tasks", hand_tasks)
+    async with app.crm.open() as crm:
+        counts = await crm.handoff.deactivate(await actor(crm, OWNER_ID), MILA, MARK)
+    assert counts.tasks == 1
+    [event_id] = written
+    async with app.engine.connect() as db:
+        assert await db.scalar(select(Event.task_id).where(Event.id == event_id)) == task.id
+        assert await db.scalar(select(Task.assignee_id).where(Task.id == task.id)) == MARK
