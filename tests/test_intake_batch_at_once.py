@@ -12,15 +12,18 @@ out and the card archived, not committed; on SQLite the batch waits for the writ
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from sqlalchemy import select, text, update
+import pytest
+from sqlalchemy import delete, select, text, update
 
 from bot.app import App
 from crm.clock import ManualClock
 from crm.events import EventKind
-from storage.models import Client, Event, Lead
+from crm.intake import batch_cards
+from storage.models import Client, ClientPhone, Event, Lead
 from tests.at_once import lock
-from tests.client_helpers import member
+from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID
 from tests.test_intake_core import add_source, post
 
@@ -78,3 +81,43 @@ async def test_a_lead_on_a_card_spam_archives_meanwhile_brings_it_back(
     async with app.crm.open() as crm:
         queued = await crm.incoming.waiting(await member(app, OWNER_ID))
     assert [(q.lead_id, q.client_id) for q in queued] == [(lead, card)]
+
+
+@pytest.mark.parametrize("merged_card", ["deleted", "kept"])
+async def test_a_lead_on_a_card_merged_meanwhile_lands_on_the_card_it_went_into(
+    app: App, monkeypatch: pytest.MonkeyPatch, merged_card: str
+) -> None:
+    """Card "Guest" is merged into "Acme" (its phone moved there; the card deleted, or
+    kept without it) between the batch's read of whose the lead's phone is and its lock
+    on that card. The batch read the phone's card before the lock: it found "Guest" gone
+    and made a second card with Acme's phone, or landed the lead on "Guest", which no
+    longer has it. The owners are now read again under the lock: the lead lands on Acme.
+    The merge is made from a second connection by a hook on the batch's lock
+    (``columns_locked``), so it falls between the two steps; on SQLite the batch holds
+    the write lock from its start and takes no card locks."""
+    if app.engine.dialect.name == "sqlite":
+        pytest.skip("the batch holds SQLite's write lock from its start: nothing comes between")
+    token = await add_source(app)
+    acme = await make_client(app, OWNER_ID, "Acme", phones=("+79990003344",))
+    guest = await make_client(app, OWNER_ID, "Guest", phones=(PHONE,))
+    real_lock = batch_cards.columns_locked
+    merges = []
+
+    async def merging_first(*args: Any) -> Any:
+        if not merges:
+            async with app.engine.connect() as other:
+                moved = update(ClientPhone).where(ClientPhone.client_id == guest.id)
+                await other.execute(moved.values(client_id=acme.id))
+                if merged_card == "deleted":
+                    await other.execute(delete(Client).where(Client.id == guest.id))
+                await other.commit()
+            merges.append(guest.id)
+        return await real_lock(*args)
+
+    monkeypatch.setattr(batch_cards, "columns_locked", merging_first)
+    lead = await post(app, token, name="Гость", phone=PHONE)
+    assert merges == [guest.id]
+    async with app.engine.connect() as db:
+        assert await db.scalar(select(Lead.client_id).where(Lead.id == lead)) == acme.id
+        owners = select(ClientPhone.client_id).where(ClientPhone.e164 == PHONE)
+        assert (await db.scalars(owners)).all() == [acme.id]
