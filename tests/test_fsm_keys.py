@@ -128,3 +128,39 @@ async def test_old_data_is_moved_when_read_and_gone_when_written_over(
     finally:
         await storage.close()
         await _forget(redis, f"{prefix}:*", f"fsm:*{user}*")
+
+
+@pytest.mark.parametrize("first_touch", ["get_state", "get_data", "set_state"])
+async def test_two_bots_upgraded_at_once_never_split_a_dialog_of_before(
+    redis: Redis, first_touch: str
+) -> None:
+    """Two bots sharing a Redis during a rolling upgrade, a member's dialog of before under
+    the old keys: the bot that touches it first takes it whole, state and data, and the
+    other finds none of it. Each part moved on its own when first read: one bot took the
+    state, the other (reading the data before the first did) the data. The two bots'
+    storages are driven in turn, in the order that split it."""
+    prefix = f"kt-fsm-{uuid.uuid4().hex[:8]}"
+    user = random.randrange(10**9, 2 * 10**9)
+    state = SettingsFlow.timezone.state
+    first = BotRedisStorage(Redis.from_url(URL), prefix)
+    second = BotRedisStorage(Redis.from_url(URL), prefix)
+    in_first = StorageKey(bot_id=555001, chat_id=user, user_id=user)
+    in_second = StorageKey(bot_id=555002, chat_id=user, user_id=user)
+    await redis.set(f"fsm:{user}:{user}:state", str(state))
+    await redis.set(f"fsm:{user}:{user}:data", '{"step": 2}')
+    try:
+        if first_touch == "get_state":
+            assert await first.get_state(in_first) == state
+        elif first_touch == "get_data":
+            assert await first.get_data(in_first) == {"step": 2}
+        else:
+            await first.set_state(in_first, state)
+        assert await second.get_data(in_second) == {}
+        assert await second.get_state(in_second) is None
+        assert await first.get_state(in_first) == state
+        assert await first.get_data(in_first) == {"step": 2}
+        assert [key async for key in redis.scan_iter(f"fsm:*{user}*")] == []
+    finally:
+        await first.close()
+        await second.close()
+        await _forget(redis, f"{prefix}:*", f"fsm:*{user}*")
