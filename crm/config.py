@@ -16,6 +16,16 @@ def as_written(text: str, _language: str) -> str:
 
 
 @dataclass(frozen=True)
+class TeamReading:
+    """How the team reads a value, in whatever language its reader reads: the team's
+    ``currency`` and the catalogs' ``words`` (as ``CrmConfig`` has them). A filled
+    template's values read in them (``template_values.for_reader``)."""
+
+    currency: str
+    words: Callable[[str, str], str]
+
+
+@dataclass(frozen=True)
 class CrmConfig:
     default_language: str = "ru"
     default_timezone: str = "Europe/Moscow"
@@ -46,3 +56,8 @@ class CrmConfig:
     # A text the core marks for the catalogs (``crm.words.N_``) in a language: the bot's
     # gettext catalogs (bot/locales), handed in by the composition root.
     words: Callable[[str, str], str] = as_written
+
+    @property
+    def reading(self) -> TeamReading:
+        """The currency and the words, as a template's values are read in them."""
+        return TeamReading(self.currency, self.words)

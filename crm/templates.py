@@ -182,8 +182,7 @@ class Templates:
             client=client,
             deal=deal,
             reader=actor,
-            currency=self._config.currency,
-            words=self._config.words,
+            reading=self._config.reading,
             now=self._clock.now(),
         )
         return Check(

@@ -21,7 +21,7 @@ from crm.automation.conditions import Record
 from crm.automation.rules import due_after
 from crm.cards import CardKind, CardRef
 from crm.clock import Clock
-from crm.config import as_written
+from crm.config import TeamReading
 from crm.errors import InvalidInput
 from crm.event_data import StageMove, StatusChanged
 from crm.events import EventKind
@@ -58,11 +58,11 @@ class Actions:
         values: dict[str, str | None],
         region: str = "RU",
         task_ids: Callable[[], int | None] = lambda: None,
-        currency: str = "RUB",
-        words: Callable[[str, str], str] = as_written,
+        *,
+        reading: TeamReading,
     ) -> None:
         self._session = session
-        self._currency, self._words = currency, words  # a prepared template reads in them
+        self._reading = reading  # a prepared template's values read in it
         self._task_ids, self._clock = task_ids, clock
         self._rule = rule
         self._firing = firing
@@ -221,8 +221,7 @@ class Actions:
             client=client,
             deal=deal,
             reader=reader,
-            currency=self._currency,
-            words=self._words,
+            reading=self._reading,
             now=self._clock.now(),
         )
         payload: dict[str, Any] = {

@@ -21,7 +21,7 @@ from crm.automation.actions import Actions, Skipped
 from crm.automation.batch_reads import BatchReads
 from crm.automation.conditions import Record, load_record
 from crm.clock import Clock
-from crm.config import as_written
+from crm.config import TeamReading
 from storage.models import AutomationFiring, AutomationRule
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
@@ -45,8 +45,7 @@ async def act(
     reads: BatchReads,
     task_ids: Callable[[], int | None],
     firing: AutomationFiring,
-    currency: str,
-    words: Callable[[str, str], str] = as_written,
+    reading: TeamReading,
 ) -> Fired:
     """Do the firing's actions (``Skipped`` when none can be done: rule or card gone)."""
     rule = await session.get(AutomationRule, firing.rule_id)
@@ -75,7 +74,7 @@ async def act(
     )
     region = field_match.region_of(rule)
     actions = Actions(
-        session, clock, rule, firing, record, values, region, task_ids, currency, words
+        session, clock, rule, firing, record, values, region, task_ids, reading=reading
     )
     token = triggers.CHAIN.set((*firing.chain, rule.id))
     try:

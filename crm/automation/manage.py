@@ -72,10 +72,8 @@ class Automation(RuleTesting):
         self._clock = clock
         self._config = config
         self._pace = pace or Pace()
-        language, currency = config.default_language, config.currency
-        self.runner = Runner(
-            session, clock, language, self._pace, currency=currency, words=config.words
-        )
+        language = config.default_language
+        self.runner = Runner(session, clock, language, self._pace, reading=config.reading)
         self.scanner = Scanner(session, clock)
 
     def due_now(self, at: Before) -> ColumnElement[bool]:

@@ -15,7 +15,6 @@ on the first tick after it comes back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +27,7 @@ from crm.automation.actions import Skipped
 from crm.automation.batch_reads import CARDS, BatchReads, Due, lock_cards, read_batch
 from crm.automation.firing import WORKER, Fired, act, finish
 from crm.clock import Clock
-from crm.config import as_written
+from crm.config import TeamReading
 from crm.errors import Conflict, ErrorCode
 from crm.pace import Pace
 from storage.engine import write_transaction
@@ -64,11 +63,10 @@ class Runner:
         language: str,
         pace: Pace | None = None,
         *,
-        currency: str,
-        words: Callable[[str, str], str] = as_written,
+        reading: TeamReading,
     ) -> None:
         self._session = session
-        self._currency, self._words = currency, words
+        self._reading = reading  # a prepared template's values read in it
         self._pace = pace or Pace()
         self._clock = clock
         self._language = language
@@ -236,8 +234,7 @@ class Runner:
             reads,
             self._task_id,
             firing,
-            self._currency,
-            self._words,
+            self._reading,
         )
 
     def _finish(self, fired: Fired) -> dict[str, Any]:
