@@ -4,9 +4,11 @@ last lead that brought it in is thrown out, never while another lead on it waits
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from bot.app import App
 from bot.simulator import SimulatedUser
@@ -15,6 +17,7 @@ from crm.intake.queue import QueuedLead
 from crm.intake.sources import IssuedToken
 from crm.parsing.lead_fields import read_form
 from handlers.intake.callbacks import LeadAction, LeadCb
+from storage.models import Client
 from tests.client_helpers import member
 from tests.conftest import OWNER_ID
 
@@ -27,6 +30,9 @@ AGAIN = (
 ANOTHER = (
     "Marked as spam: its deal moved to lost; the card another lead brought back from the "
     "archive, spam too, is archived again."
+)
+TAKEN = (
+    "Marked as spam: its deal moved to lost; the card stays, a member took another of its leads."
 )
 
 
@@ -97,17 +103,19 @@ async def set_archived(app: App, client_id: int, archived: bool) -> None:
         await crm.client_edits.set_archived(await member(app, OWNER_ID), client_id, archived)
 
 
-@pytest.mark.parametrize("older_last", [True, False], ids=["older lead last", "older lead first"])
-async def test_a_lead_from_before_the_archive_thrown_out_last_takes_the_card_back(
-    app: App, owner_en: SimulatedUser, older_last: bool
-) -> None:
-    """A card without a manager (a spammer's, restored by the owner); a lead waits on it,
-    the owner archives it, a second lead brings it back. Spam on the second, then on the
-    first, said "the client's card was there before, so it stays" and left the card
-    active though only spam had brought it back; now whichever goes last archives it."""
+async def older_and_newer(
+    app: App,
+    owner_en: SimulatedUser,
+    clock: ManualClock,
+    before_archive: Callable[[QueuedLead], Awaitable[None]] | None = None,
+) -> tuple[int, QueuedLead, QueuedLead]:
+    """A card without a manager (a spammer's, restored by the owner); a lead waits on it
+    (``before_archive`` is done with it), the owner archives the card, a second lead
+    brings it back. The card's id, and the two leads, the one from before the archive first."""
     issued = await source(app)
 
     async def arrives(n: int) -> QueuedLead:
+        clock.advance(timedelta(minutes=5))
         async with app.crm.open() as crm:
             await crm.intake.accept_form(issued.token, read_form([*FORM, ("n", str(n))]))
             return (await crm.incoming.waiting(await member(app, OWNER_ID)))[0]
@@ -119,10 +127,25 @@ async def test_a_lead_from_before_the_archive_thrown_out_last_takes_the_card_bac
     await set_archived(app, card, False)
     older = await arrives(1)
     assert older.client_id == card
+    if before_archive is not None:
+        await before_archive(older)
+    clock.advance(timedelta(minutes=5))
     await set_archived(app, card, True)
     newer = await arrives(2)
     assert newer.client_id == card
     assert not await archived(app, card)  # the second lead brought it back
+    clock.advance(timedelta(minutes=5))
+    return card, older, newer
+
+
+@pytest.mark.parametrize("older_last", [True, False], ids=["older lead last", "older lead first"])
+async def test_a_lead_from_before_the_archive_thrown_out_last_takes_the_card_back(
+    app: App, owner_en: SimulatedUser, clock: ManualClock, older_last: bool
+) -> None:
+    """Spam on the second lead, then on the first, said "the client's card was there
+    before, so it stays" and left the card active though only spam had brought it back;
+    now whichever goes last archives it."""
+    card, older, newer = await older_and_newer(app, owner_en, clock)
     one, other = (newer, older) if older_last else (older, newer)
     await press(owner_en, LeadAction.SPAM, one.lead_id)
     assert owner_en.alert == WAITING
@@ -132,16 +155,47 @@ async def test_a_lead_from_before_the_archive_thrown_out_last_takes_the_card_bac
     assert await archived(app, card)
 
 
+async def test_a_card_whose_lead_from_before_the_archive_was_taken_stays(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """The owner takes the lead that waited on the card from before it was archived, after
+    the second lead brought it back: Spam on the second archived the card again, under
+    the client the owner had just taken (only leads from the second one on counted)."""
+    card, older, newer = await older_and_newer(app, owner_en, clock)
+    await press(owner_en, LeadAction.TAKE, older.lead_id)
+    clock.advance(timedelta(minutes=5))
+    await press(owner_en, LeadAction.SPAM, newer.lead_id)
+    assert owner_en.alert == TAKEN
+    assert not await archived(app, card)
+
+
+async def test_a_lead_taken_before_the_card_was_archived_does_not_keep_it(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """Taken before the owner archived the card (and the card left without a manager),
+    the older lead is no reason to keep it: the spam that alone brought it back takes
+    it back to the archive."""
+
+    async def taken(older: QueuedLead) -> None:
+        await press(owner_en, LeadAction.TAKE, older.lead_id)
+        async with app.engine.begin() as db:  # nobody's card: the next lead waits in /incoming
+            await db.execute(
+                update(Client).where(Client.id == older.client_id).values(manager_id=None)
+            )
+
+    card, _older, newer = await older_and_newer(app, owner_en, clock, taken)
+    await press(owner_en, LeadAction.SPAM, newer.lead_id)
+    assert owner_en.alert == AGAIN
+    assert await archived(app, card)
+
+
 async def test_spam_leaves_the_card_when_a_member_took_another_lead_of_the_delivery(
     app: App, owner_en: SimulatedUser
 ) -> None:
     card, first, later = await archived_card_back_with_two_leads(app, owner_en)
     await press(owner_en, LeadAction.TAKE, first)
     await press(owner_en, LeadAction.SPAM, later)
-    assert owner_en.alert == (
-        "Marked as spam: its deal moved to lost; the card stays, a member took another "
-        "of its leads."
-    )
+    assert owner_en.alert == TAKEN
     assert not await archived(app, card)
 
 

@@ -8,8 +8,9 @@ with it: the card goes (back) to the archive when the last of them is thrown out
 spam, not when the first is, since one of the others may be a real client's. A card
 any other lead on it still waits for stays active, whatever its origin, so no lead in
 /incoming points at a card no list shows: the member is told, and the card goes when
-that lead is thrown out too (or stays, once taken). One a member took stays as well, and
-so does one a member restored by hand since the lead came (the alert says who kept it).
+that lead is thrown out too (or stays, once taken). One a member took a lead on since
+the leads brought it in stays as well (one that waited from before counts too), and so
+does one a member restored by hand since the lead came (the alert says who kept it).
 So whichever lead is thrown out last takes the card back: one that waited on it from
 before the leads brought it back (it was archived under that lead) as well.
 """
@@ -20,7 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.events import EventKind
@@ -48,8 +49,8 @@ class CardFate(StrEnum):
 async def card_fate(session: AsyncSession, lead: Lead, client: Client) -> CardFate:
     """Where ``lead``'s card goes now that the lead is spam (its ``spam_at`` is written)."""
     assert lead.client_id is not None
-    first, fate = await _brought_in(session, lead)
-    if first is None:
+    first, since, fate = await _brought_in(session, lead)
+    if first is None or since is None:
         return fate
     if fate == CardFate.RESTORED and first != lead.id:
         fate = CardFate.RESTORED_BY_ANOTHER
@@ -58,13 +59,18 @@ async def card_fate(session: AsyncSession, lead: Lead, client: Client) -> CardFa
     waiting = await _others(session, lead, Lead.taken_by.is_(None))
     if waiting:
         return CardFate.WAITING
-    if await _others(session, lead, Lead.id >= first, Lead.taken_by.is_not(None)):
+    # Taken since the leads brought it in: theirs, or one that waited from before (a member
+    # who takes it wants the card, which stays whichever lead came first).
+    taken_since = or_(Lead.id >= first, Lead.taken_at >= since)
+    if await _others(session, lead, taken_since, Lead.taken_by.is_not(None)):
         return CardFate.TAKEN
     return fate
 
 
-async def _brought_in(session: AsyncSession, lead: Lead) -> tuple[int | None, CardFate]:
-    """The first lead of the leads that brought the card in, and how; None: not leads.
+async def _brought_in(
+    session: AsyncSession, lead: Lead
+) -> tuple[int | None, datetime | None, CardFate]:
+    """The first lead of the leads that brought the card in, when, and how; None: not leads.
     The newest of the card's ways in or out decides, for the lead that made it too: a
     member who archived it and restored it since the lead came has kept it."""
     last = (
@@ -79,10 +85,11 @@ async def _brought_in(session: AsyncSession, lead: Lead) -> tuple[int | None, Ca
     if last is not None and last.kind == EventKind.CLIENT_CREATED and lead.new_client:
         first = lead.id  # it made the card
     if last is not None and _by_hand_since(last.kind, last.data or {}, last.occurred_at, lead):
-        return None, CardFate.RESTORED_BY_MEMBER
+        return None, None, CardFate.RESTORED_BY_MEMBER
     if last is None or not isinstance(first, int) or last.kind == EventKind.ARCHIVED:
-        return None, CardFate.KEPT
-    return first, CardFate.MADE if last.kind == EventKind.CLIENT_CREATED else CardFate.RESTORED
+        return None, None, CardFate.KEPT
+    how = CardFate.MADE if last.kind == EventKind.CLIENT_CREATED else CardFate.RESTORED
+    return first, last.occurred_at, how
 
 
 def _by_hand_since(kind: str, data: dict[str, Any], at: datetime, lead: Lead) -> bool:
