@@ -159,7 +159,7 @@ class Crm:
     reports = Part(lambda c: Reports(c._session, c.pipelines))
     groups = Part(lambda c: Groups(c._session, c.clock))
     digests = Part(lambda c: Digests(c._session, c.clock, c.deal_queries, c.pipelines, c.settings))
-    import_undo = Part(lambda c: ImportUndo(c._session, c.clock, c._defs))
+    import_undo = Part(lambda c: ImportUndo(c._session, c.clock, c._defs, c.settings))
     backups = Part(lambda c: Backups(c._session, c.clock, c.config, c.settings))
     # Entities: custom fields, the team's own record types, links between any two cards.
     cards = Part(lambda c: Cards(c._session, c.settings))

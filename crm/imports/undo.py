@@ -1,9 +1,10 @@
 """Undoing an import: remove what it created, give back what it filled in.
 
-It refuses, naming the cards, when anyone has changed an imported card since
-(any event on it newer than the batch's last one), because undoing would then
-throw away someone's work. A field the import defined goes too when the undo leaves
-it holding no value (a field a member or another import filled since stays).
+It refuses, naming the cards (those the member sees: crm.imports.undo_refusal), when
+anyone has changed an imported card since (any event on it newer than the batch's last
+one), because undoing would then throw away someone's work. A field the import defined
+goes too when the undo leaves it holding no value (a field a member or another import
+filled since stays).
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from crm import events
+from crm import events, visibility
 from crm.access import is_staff
-from crm.cards import CardKind, CardRef
+from crm.cards import CardKind, CardRef, visible_records
 from crm.clock import Clock
 from crm.defs_cache import DefsCache
 from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
@@ -27,7 +28,9 @@ from crm.event_data import ImportUndone
 from crm.field_values import client_search_text, refresh_search, search_words
 from crm.field_withdrawal import delete_unheld, held_back
 from crm.imports.link_events import undone_links, unlink
+from crm.imports.undo_refusal import refuse_changed
 from crm.row_locks import all_locked
+from crm.team_settings import TeamSettings
 from crm.unseen_links import LINK_KINDS
 from storage.models import (
     Client,
@@ -44,7 +47,6 @@ from storage.models import (
 )
 
 CHUNK = 500
-NAMES_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,13 @@ class Undone:
 
 
 class ImportUndo:
-    def __init__(self, session: AsyncSession, clock: Clock, defs: DefsCache) -> None:
+    def __init__(
+        self, session: AsyncSession, clock: Clock, defs: DefsCache, settings: TeamSettings
+    ) -> None:
         self._session = session
         self._clock = clock
         self._defs = defs
+        self._settings = settings
 
     async def undo(self, actor: User, batch_id: int) -> Undone:
         async with self._defs.changing(self._session):  # it may take back fields
@@ -94,8 +99,11 @@ class ImportUndo:
             filled = _befores(items, "record")
             fields = await held_back(self._session, [r for e, _a, r, _b in items if e == "field"])
             await all_locked(self._session, Client, [*clients, *updated])  # no edit since the check
-            await self._refuse_if_changed(batch, [*clients, *updated], deals)
-            await self._refuse_if_records_changed(batch, [*records, *filled])
+            see_all = visibility.sees_all_clients(actor, await self._settings.managers_see_all())
+            clients_seen = None if see_all else visibility.visible_clients(actor, see_all)
+            await self._refuse_if_changed(batch, [*clients, *updated], deals, clients_seen)
+            records_seen = None if see_all else visible_records(actor, see_all)
+            await self._refuse_if_records_changed(batch, [*records, *filled], records_seen)
             made = [(r, b) for e, _a, r, b in items if e == "link"]
             gone = {CardRef(CardKind.CLIENT, i) for i in clients}
             gone |= {CardRef(CardKind.DEAL, i) for i in deals}
@@ -122,9 +130,11 @@ class ImportUndo:
         kept = tuple(name for i, name in fields.items() if i not in withdrawn)
         return Undone(batch.id, removed, restored, len(deals), unlinked, taken, kept)
 
-    async def _refuse_if_records_changed(self, batch: ImportBatch, ids: list[int]) -> None:
+    async def _refuse_if_records_changed(
+        self, batch: ImportBatch, ids: list[int], seen: ColumnElement[bool] | None
+    ) -> None:
         changed = await self._with_events_since(batch, Event.record_id, ids)
-        await self._refuse_changed(changed, Record.id, Record.title)
+        await refuse_changed(self._session, changed, Record.id, Record.title, seen)
 
     async def _with_events_since(
         self, batch: ImportBatch, card: InstrumentedAttribute[int | None], ids: list[int]
@@ -153,21 +163,6 @@ class ImportUndo:
         undone = await undone_links(self._session, set().union(*links.values()))
         return changed | {card_id for card_id, ids in links.items() if ids - undone}
 
-    async def _refuse_changed(
-        self,
-        changed: set[int],
-        own: InstrumentedAttribute[int],
-        name: InstrumentedAttribute[str],
-    ) -> None:
-        """Refuse the undo, naming the first few cards someone changed since the import."""
-        if changed:
-            names = list(
-                await self._session.scalars(
-                    select(name).where(own.in_(sorted(changed)[:NAMES_SHOWN])).order_by(name)
-                )
-            )
-            raise Conflict(ErrorCode.IMPORT_CHANGED_SINCE, names=names, count=len(changed))
-
     async def _restore_record(
         self, actor: User, batch: ImportBatch, record_id: int, before: dict[str, Any]
     ) -> None:
@@ -195,7 +190,11 @@ class ImportUndo:
         )
 
     async def _refuse_if_changed(
-        self, batch: ImportBatch, client_ids: list[int], deal_ids: list[int]
+        self,
+        batch: ImportBatch,
+        client_ids: list[int],
+        deal_ids: list[int],
+        seen: ColumnElement[bool] | None,
     ) -> None:
         after = batch.last_event_id or 0
         changed = await self._with_events_since(batch, Event.client_id, client_ids)
@@ -206,7 +205,7 @@ class ImportUndo:
                 .where(Event.id > after, Deal.id.in_(part))
             )
             changed |= await self._changed(rows.all())
-        await self._refuse_changed(changed, Client.id, Client.name)
+        await refuse_changed(self._session, changed, Client.id, Client.name, seen)
 
     async def _restore(
         self, actor: User, batch: ImportBatch, client_id: int, before: dict[str, Any]

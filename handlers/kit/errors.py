@@ -226,15 +226,40 @@ def error_text(error: CrmError) -> str:
             'imported. Remove that quote (or write it twice, "") and send the file again.'
         ).format(line=error.params.get("line"), end=error.params.get("end"))
     if error.code == ErrorCode.IMPORT_CHANGED_SINCE:
-        count = int(error.params.get("count") or 0)
-        return ngettext(
-            "Cannot undo: {count} imported card was changed since ({names}). "
-            "Undoing would throw that work away.",
-            "Cannot undo: {count} imported cards were changed since, among them {names}. "
-            "Undoing would throw that work away.",
-            count,
-        ).format(count=count, names=", ".join(error.params.get("names", [])))
+        return _changed_since(error)
     return texts.get(error.code, _("Something went wrong. Please try again."))
+
+
+def _changed_since(error: CrmError) -> str:
+    """An import's undo refused: the changed cards the member sees named, those he does
+    not (another manager's now) only counted."""
+    count = int(error.params.get("count") or 0)
+    hidden = int(error.params.get("hidden") or 0)
+    names = ", ".join(error.params.get("names", []))
+    if not names:  # every one of them is another manager's now
+        head = ngettext(
+            "Cannot undo: {count} imported card was changed since and is another "
+            "manager's now, not shown to you.",
+            "Cannot undo: {count} imported cards were changed since and are other "
+            "managers' now, not shown to you.",
+            count,
+        )
+    else:
+        head = ngettext(
+            "Cannot undo: {count} imported card was changed since ({names}).",
+            "Cannot undo: {count} imported cards were changed since, among them {names}.",
+            count,
+        )
+    said = [head.format(count=count, names=names)]
+    if names and hidden:
+        said.append(
+            ngettext(
+                "Of them, {hidden} is another manager's card now, not shown to you.",
+                "Of them, {hidden} are other managers' cards now, not shown to you.",
+                hidden,
+            ).format(hidden=hidden)
+        )
+    return " ".join([*said, _("Undoing would throw that work away.")])
 
 
 def _bounded(value: object, limit: int = 64) -> str:
