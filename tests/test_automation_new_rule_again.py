@@ -1,5 +1,6 @@
 """ "New rule" pressed again (an older Automation message's button) while a rule is being
-built does not drop that rule: the owner is told one is under way and may start over."""
+built does not drop that rule: the owner is told one is under way, in a new message under
+that Automation menu, which stays as it was, and may start over."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
 
 
-async def new_rule_again(owner: SimulatedUser, *labels: str) -> tuple[SentMessage, SentMessage]:
+async def new_rule_again(
+    owner: SimulatedUser, *labels: str
+) -> tuple[SentMessage, SentMessage, SentMessage]:
     """Automation opened twice; a rule built on the second message (the buttons ``labels``:
     Automation, New rule, a trigger, a status), then New rule pressed on the first.
-    The rule's message and the answer to that press."""
+    The rule's message, the answer to that press and the first message as it is now."""
     automation, new, *steps = labels
     await owner.send("/settings")
     [older] = await owner.press(automation)
@@ -19,19 +22,25 @@ async def new_rule_again(owner: SimulatedUser, *labels: str) -> tuple[SentMessag
     for label in (new, *steps):
         [building] = await owner.press(label, building)
     [note] = await owner.press(new, older)
-    return building, note
+    [menu] = [sent for sent in owner.chat_messages() if sent.message_id == older.message_id]
+    return building, note, menu
 
 
 async def test_new_rule_pressed_on_an_older_message_keeps_the_rule_being_built(
     owner_en: SimulatedUser,
 ) -> None:
-    building, note = await new_rule_again(
+    building, note, menu = await new_rule_again(
         owner_en, "Automation", "New rule", "A client's status changes", "hot"
     )
     assert "Only when" in building.text
     assert "A rule is already being built: finish it in its message, or start over." in note.text
     assert "hot" in note.text  # the rule under way, as it stands
-    assert note.message_id != building.message_id
+    assert note.message_id not in (building.message_id, menu.message_id)
+    assert note.message_id == owner_en.last_message().message_id  # under the menu
+    # The menu was turned into that note (its buttons lost): now it stays, and works.
+    assert menu.text.startswith("🤖 Automation") and "already being built" not in menu.text
+    [starters] = await owner_en.press("Ready rules", menu)
+    assert starters.message_id == menu.message_id and "Tap one to turn it on." in starters.text
 
     [actions] = await owner_en.press("What it does", building)  # the draft goes on
     assert "What should the rule do?" in actions.text and "hot" in actions.text
@@ -41,8 +50,9 @@ async def test_new_rule_pressed_on_an_older_message_keeps_the_rule_being_built(
 
 
 async def test_the_rule_under_way_is_told_in_russian(owner: SimulatedUser) -> None:
-    _building, note = await new_rule_again(
+    _building, note, menu = await new_rule_again(
         owner, "Автоматизация", "Новое правило", "Меняется статус клиента", "горяч"
     )
     assert "Правило уже собирается: закончите его в его сообщении или начните заново." in note.text
     assert any("Начать заново" in text for text, _d, _u in note.buttons)
+    assert menu.text.startswith("🤖 Автоматизация") and note.message_id != menu.message_id

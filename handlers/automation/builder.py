@@ -37,7 +37,7 @@ from handlers.automation.rules import rule_view
 from handlers.automation.states import RuleDraft, RuleFlow
 from handlers.kit.labels import status_label
 from handlers.kit.routes import Routes
-from handlers.kit.screen import show
+from handlers.kit.screen import show, show_below
 from handlers.kit.stages import builtin_stage_name
 from storage.models import User
 
@@ -69,8 +69,8 @@ async def new_rule(
     await crm.automation.room_for_one(member)  # the owner's, and not past the limit
     if callback_data.step == Step.NEW and await state.get_state() == RuleFlow.building.state:
         rule = (await RuleDraft.load(state)).data()
-        if rule:  # a rule under way is not dropped unasked
-            await show(callback, views.in_progress_screen(rule))
+        if rule:  # a rule under way is not dropped unasked; the menu pressed stays
+            await show_below(callback, views.in_progress_screen(rule))
             return
     await state.set_state(RuleFlow.building)
     await show_step(callback, state, ask(RuleDraft(), "trigger"), views.triggers_screen())

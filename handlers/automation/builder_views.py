@@ -50,7 +50,8 @@ def triggers_screen() -> Screen:
 
 
 def in_progress_screen(rule: dict[str, Any]) -> Screen:
-    """ "New rule" pressed (an older message's button) while a rule is being built."""
+    """ "New rule" pressed (an older menu's button) while a rule is being built: sent
+    under that menu, which stays as it was."""
     note = _("A rule is already being built: finish it in its message, or start over.")
     return _screen(rule, note, [button(_("🔄 Start over"), BuildCb(step=Step.RESTART))])
 

@@ -173,6 +173,16 @@ async def show(
     return None
 
 
+async def show_below(callback: CallbackQuery, screen: Screen) -> Message | None:
+    """``screen`` in a new message in the member's private chat, the pressed message left
+    as it is: a menu whose button raised a question stays usable under it."""
+    if callback.bot is None:
+        return None
+    return await callback.bot.send_message(
+        callback.from_user.id, **screen.text.as_kwargs(), reply_markup=screen.keyboard
+    )
+
+
 async def edit_or_send(
     bot: Bot,
     chat_id: int,
