@@ -4,14 +4,18 @@ client, a deal or a record is told, as one given it by hand is."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from aiogram.methods import SendMessage
-from sqlalchemy import select
+from sqlalchemy import insert, select, text
 
 from bot.app import App
 from bot.offline import OfflineSession
+from crm.automation import round_robin
 from crm.service import Crm
 from storage.engine import create_session_factory
-from storage.models import AutomationFiring, Deal, OutboxMessage, User
+from storage.models import AutomationFiring, AutomationRule, Client, Deal, OutboxMessage, User
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID, Joiner
 
@@ -168,3 +172,47 @@ async def test_the_member_a_rule_gives_a_record_is_told(
     assert any(
         "You are now responsible for “Acme” (Supplier)." in t for t in texts_to(session, MILA)
     )
+
+
+async def test_a_turn_taken_holds_up_no_firing_queued_for_the_rule(
+    app: App, join: Joiner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a batch gives a card in turn, a member's change that queues a firing of the
+    same rule (a row naming the rule) is written at once. The batch locked the rule FOR
+    UPDATE to take its turn, which holds up every insert of a row pointing at the rule
+    until the batch commits; FOR NO KEY UPDATE (crm.row_locks) does not. The firing is
+    queued from a second connection between the turn and the batch's commit (a hook on
+    ``round_robin.give``), waiting half a second at most for a lock."""
+    if app.engine.dialect.name == "sqlite":
+        pytest.skip("writers take turns on SQLite: any insert waits for the write lock")
+    await join(MILA, "manager", "Mila", language_code="en")
+    async with app.crm.open() as crm:
+        rule = await crm.automation.add(
+            await actor(crm, OWNER_ID),
+            "Share leads",
+            "client_created",
+            {},
+            [{"type": "round_robin", "members": [MILA]}],
+        )
+        now = crm.clock.now()
+    first = await make_client(app, OWNER_ID, "First")
+    queued: list[int | None] = []
+    real_give = round_robin.give
+
+    async def give(*args: Any) -> None:
+        await real_give(*args)
+        async with app.engine.connect() as other:  # the batch holds the rule meanwhile
+            await other.execute(text("SET LOCAL lock_timeout = '500ms'"))
+            line = insert(AutomationFiring).values(
+                key="queued meanwhile", rule_id=rule.id, created_at=now, due_at=now
+            )
+            queued.append(await other.scalar(line.returning(AutomationFiring.id)))
+            await other.commit()
+
+    monkeypatch.setattr(round_robin, "give", give)
+    assert await tick(app) == 1
+    [firing_id] = queued
+    [stored] = await all_of(app, AutomationRule)
+    assert stored.state["rr"] == 1
+    assert {f.id: f.rule_id for f in await all_of(app, AutomationFiring)}[firing_id] == rule.id
+    assert {c.id: c.manager_id for c in await all_of(app, Client)}[first.id] == MILA

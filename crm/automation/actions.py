@@ -195,7 +195,7 @@ class Actions:
 
     async def _round_robin(self, action: dict[str, Any], _number: int) -> dict[str, Any]:
         await self._session.flush()  # the turns taken so far in this batch
-        await self._session.refresh(self._rule, with_for_update=True)  # one turn at a time
+        await self._session.refresh(self._rule, with_for_update={"key_share": True})  # a turn each
         wanted = [int(m) for m in action.get("members") or []]
         if self._record.deal is None and self._record.team is None:
             self._client()  # a card with nothing to give is skipped
