@@ -15,13 +15,13 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 
 from bot.app import App
 from crm.clock import ManualClock
 from crm.events import EventKind
-from crm.intake import batch_cards
-from storage.models import Client, ClientPhone, Event, Lead
+from crm.intake import batch, batch_cards
+from storage.models import Client, ClientPhone, Event, Lead, LeadSource
 from tests.at_once import lock
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID
@@ -121,3 +121,38 @@ async def test_a_lead_on_a_card_merged_meanwhile_lands_on_the_card_it_went_into(
         assert await db.scalar(select(Lead.client_id).where(Lead.id == lead)) == acme.id
         owners = select(ClientPhone.client_id).where(ClientPhone.e164 == PHONE)
         assert (await db.scalars(owners)).all() == [acme.id]
+
+
+async def test_a_batch_holds_up_no_row_written_about_its_source(
+    app: App, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch locks its sources against another batch of the same source (the dedupe
+    check), which it still does, but no longer FOR UPDATE: that held up, until the batch
+    committed, every insert of a row naming the source (a lead) that had not taken the
+    lock itself; FOR NO KEY UPDATE (crm.row_locks) does not. The lead is written from a
+    second connection between the sources' lock and the batch's commit (a hook on
+    ``known_cards``), waiting half a second at most for a lock."""
+    if app.engine.dialect.name == "sqlite":
+        pytest.skip("writers take turns on SQLite: any insert waits for the write lock")
+    token = await add_source(app)
+    async with app.engine.connect() as db:
+        source_id = await db.scalar(select(LeadSource.id))
+    written: list[int | None] = []
+    real_known_cards = batch.known_cards
+
+    async def known_cards(*args: Any) -> Any:
+        async with app.engine.connect() as other:  # the batch holds its sources meanwhile
+            await other.execute(text("SET LOCAL lock_timeout = '500ms'"))
+            line = insert(Lead).values(
+                channel="form", source_id=source_id, dedupe_key="t:1", received_at=clock.now()
+            )
+            written.append(await other.scalar(line.returning(Lead.id)))
+            await other.commit()
+        return await real_known_cards(*args)
+
+    monkeypatch.setattr(batch, "known_cards", known_cards)
+    lead = await post(app, token, name="Гость", phone=PHONE)
+    [other_lead] = written
+    async with app.engine.connect() as db:
+        sources = select(Lead.id, Lead.source_id).order_by(Lead.id)
+        assert (await db.execute(sources)).all() == [(other_lead, source_id), (lead, source_id)]

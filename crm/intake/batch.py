@@ -6,8 +6,9 @@ so the web layer hands over whatever has queued up and this writes all of it
 with set-based statements. Each lead still gets everything in the same
 transaction as itself: its card (found by phone or email, or new), the
 timeline lines, the deal, the assignment and the notices. Sources are locked
-first (``FOR UPDATE`` on PostgreSQL; SQLite has one writer anyway), so the
-dedupe check cannot race another batch for the same source, then the known cards
+first (``FOR NO KEY UPDATE`` on PostgreSQL, as crm.row_locks locks; SQLite has one
+writer anyway), so the dedupe check cannot race another batch for the same source
+(nor the owner's change of it), then the known cards
 the leads land on (crm.intake.batch_cards), so Spam cannot archive one under them.
 """
 
@@ -142,7 +143,7 @@ class BatchIntake:
             select(LeadSource)
             .where(LeadSource.token_hash.in_(hashes), LeadSource.active)
             .order_by(LeadSource.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
         return {source.token_hash: source for source in rows}
 
