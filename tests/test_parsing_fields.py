@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from crm.parsing.fields import FieldType, FieldValueError, Option, Parsed, parse_value
+from crm.parsing.fields import (
+    FieldType,
+    FieldValueError,
+    Option,
+    Parsed,
+    parse_date,
+    parse_value,
+)
 from crm.parsing.search_text import fold
 
 T = FieldType
@@ -119,4 +126,62 @@ def test_links_of_any_script(typed: str, kept: str) -> None:
 def test_bad_values(type_: FieldType, text: str, code: str) -> None:
     with pytest.raises(FieldValueError) as error:
         parse_value(type_, text, OPTIONS)
+    assert error.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("1 мая 2025, 14:30", date(2025, 5, 1)),
+        ("1 мая 2025 14:30", date(2025, 5, 1)),
+        ("1 мая 2025 г., 14:30", date(2025, 5, 1)),
+        ("1 мая 2025 г. в 14:30", date(2025, 5, 1)),
+        ("1 мая 2025, в 9:05", date(2025, 5, 1)),
+        ("Feb 1, 2026 18:00", date(2026, 2, 1)),
+        ("31.12.2026 14:30", date(2026, 12, 31)),
+        ("31.12.2026, 14:30", date(2026, 12, 31)),
+        ("31.12.2026 в 14:30", date(2026, 12, 31)),
+        ("31.12.2026 В 14:30", date(2026, 12, 31)),
+        ("31.12.2026 г. 14:30", date(2026, 12, 31)),
+        ("31.12.2026 г.", date(2026, 12, 31)),
+        ("31.12.2026 14.30", date(2026, 12, 31)),
+        ("31.12.2026 14:30:05", date(2026, 12, 31)),
+        ("31/12/26 0:00", date(2026, 12, 31)),
+        ("2026-12-31 14:30", date(2026, 12, 31)),
+        ("2026-12-31 23:59:59", date(2026, 12, 31)),
+        ("2026-12-31T14:30:00", date(2026, 12, 31)),
+        ("2026-12-31T14:30:00.250", date(2026, 12, 31)),
+    ],
+)
+def test_a_date_with_a_time_of_day_keeps_the_date(text: str, day: date) -> None:
+    """As pasted from another system or a phone: the time is let go, the date kept."""
+    assert parse_date(text) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("31.12.2026 abc", "not_a_date"),
+        ("31.12.2026 14:30 abc", "not_a_date"),
+        ("31.12.2026 в", "not_a_date"),
+        ("31.12.2026 в обед", "not_a_date"),
+        ("31.12.2026 25:00", "not_a_date"),
+        ("31.12.2026 14:60", "not_a_date"),
+        ("31.12.2026 14:30:61", "not_a_date"),
+        ("31.12.2026 14", "not_a_date"),
+        ("31.12.2026 г. года", "not_a_date"),
+        ("2026-12-31 14:30 MSK", "not_a_date"),
+        ("2026-12-31T", "not_a_date"),
+        ("31.02.2026 14:30", "not_a_date"),  # no such day, at any time
+        ("01.01.0000 14:30", "bad_year"),
+        ("1 мая", "not_a_date"),  # no year: on purpose
+        ("1 мая 14:30", "not_a_date"),
+        ("1 мая, в 14:30", "not_a_date"),
+        ("14:30", "not_a_date"),
+        ("31.12 14:30", "not_a_date"),
+    ],
+)
+def test_what_follows_a_date_is_a_time_or_it_is_no_date(text: str, code: str) -> None:
+    with pytest.raises(FieldValueError) as error:
+        parse_date(text)
     assert error.value.code == code

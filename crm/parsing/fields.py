@@ -17,6 +17,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from crm.parsing.amounts import AmountError, parse_amount
+from crm.parsing.clock_time import parse_clock_time
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
 from crm.parsing.month_names import named_month_date
 from crm.parsing.search_text import fold, shows
@@ -48,8 +49,15 @@ MAX_NUMBER = Decimal(10) ** 15
 _YES = frozenset({"да", "д", "yes", "y", "+", "1", "true", "✅", "есть"})
 _NO = frozenset({"нет", "н", "no", "n", "-", "0", "false", "❌"})
 _NUMBER = re.compile(r"^[-−]?\d+(?:[.,]\d+)?$")
-_DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})$")
+_DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?:\s*(?:г\.?|года))?$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# A time of day after the date, as pasted from another system or a phone (the time is let
+# go): ``31.12.2026 14:30``, ``2026-12-31T14:30:00``, ``1 мая 2025 г., в 14:30``.
+_AT_TIME = re.compile(
+    r"^(?P<day>.*?\S)(?:T|\s*,\s*(?:в\s+)?|\s+(?:в\s+)?)"
+    r"(?P<time>\d{1,2}[:.]\d{2})(?::[0-5]\d(?:[.,]\d+)?)?$",
+    re.IGNORECASE,
+)
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$")  # as IDNA's ASCII
 
 
@@ -149,9 +157,14 @@ def full_year(written: str) -> int:
 
 
 def parse_date(raw: str) -> date:
-    """``31.12.2026``, ``31/12/26`` (the day first, always), ``2026-12-31``, ``1 февраля
-    2026``, ``Feb 1, 2026``; raises FieldValueError."""
+    """``31.12.2026`` (``г.`` after it or not), ``31/12/26`` (the day first, always),
+    ``2026-12-31``, ``1 февраля 2026``, ``Feb 1, 2026``; a time of day after the date
+    (``31.12.2026 14:30``, ``1 мая 2025, в 14:30``) is let go, anything else after it is
+    no date. Raises FieldValueError."""
     text = raw.strip()
+    timed = _AT_TIME.match(text)
+    if timed and parse_clock_time(timed["time"]) is not None:
+        text = timed["day"]
     match = _YMD.match(text)
     named = None if match else named_month_date(text)
     if match:
