@@ -80,6 +80,11 @@ def test_phone_cells(value: Any, phones: list[str], bad: list[str]) -> None:
         ("5.1.24", datetime(2024, 1, 5, tzinfo=UTC)),
         ("05.01.2024 14:30", datetime(2024, 1, 5, 14, 30, tzinfo=UTC)),
         ("2024-01-05", datetime(2024, 1, 5, tzinfo=UTC)),
+        ("2024-01-05 14:30", datetime(2024, 1, 5, 14, 30, tzinfo=UTC)),
+        ("2024-01-05T14:30:59", datetime(2024, 1, 5, 14, 30, tzinfo=UTC)),
+        ("2024-01-05T14:30:59.123Z", datetime(2024, 1, 5, 14, 30, tzinfo=UTC)),
+        ("2024-01-05T14:30:00+03:00", datetime(2024, 1, 5, 11, 30, tzinfo=UTC)),
+        ("2024-01-05 23:30 -0500", datetime(2024, 1, 6, 4, 30, tzinfo=UTC)),
         (45296, datetime(2024, 1, 5, tzinfo=UTC)),
         (45296.5, datetime(2024, 1, 5, 12, tzinfo=UTC)),
         ("45296", datetime(2024, 1, 5, tzinfo=UTC)),
@@ -95,7 +100,10 @@ def test_date_cells(value: Any, expected: datetime | None) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["31.02.2024", "вчера", -5, True, "12.03", "2024", "1e5", 2024, 12.03, 100_000, "01.01.0000"],
+    [
+        *("31.02.2024", "вчера", -5, True, "12.03", "2024", "1e5", 2024, 12.03, 100_000),
+        *("01.01.0000", "2024-01-05 abc", "2024-01-05 14:30 junk", "2024-01-05T14"),
+    ],
 )
 def test_bad_date_cells(value: Any) -> None:
     """'12.03' (no year) and '2024' (a year) are floats to Python, not Excel serials: they

@@ -30,7 +30,12 @@ _PHONE_SPLIT = re.compile(r"[;,/\n]|\s{2,}")
 _EXTENSION = re.compile(r"\s*(?:доб\.?|ext\.?|x)\s*\d+\s*$", re.IGNORECASE)
 _EMAIL_SPLIT = re.compile(r"[;,\s]+")
 _DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?")
+# 2024-01-05, maybe a time (seconds and their fraction dropped), maybe an offset from UTC
+# (Z, +03:00, -0500), as other systems export a moment; nothing else after it.
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::\d{2}(?:[.,]\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
 _TIME_AFTER = re.compile(r"^(.+?)(?:,?\s+(\d{1,2}):(\d{2}))?$")  # 1 февраля 2025 14:30
 # Excel's day zero (serial 1 = 1900-01-01, with its make-believe 29 February 1900).
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -145,6 +150,15 @@ class DateError(ValueError):
     pass
 
 
+def _offset(written: str | None) -> timedelta:
+    """An ISO moment's offset from UTC (``+03:00``, ``-0500``, ``Z``; none is UTC)."""
+    if not written or written == "Z":
+        return timedelta()
+    digits = written[1:].replace(":", "")
+    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return -offset if written[0] == "-" else offset
+
+
 def cell_date(value: CellValue) -> datetime | None:
     """A moment (UTC, midnight for a bare day) from a date cell, a serial, dd.mm.yyyy text
     (the day first, always) or a date with the month's name (``1 февраля 2025``).
@@ -175,8 +189,8 @@ def cell_date(value: CellValue) -> datetime | None:
             return datetime(year, month, day, hour, minute, tzinfo=UTC)
         match = _ISO.match(text)
         if match:
-            year, month, day, hour, minute = (int(p) if p else 0 for p in match.groups())
-            return datetime(year, month, day, hour, minute, tzinfo=UTC)
+            year, month, day, hour, minute = (int(p) if p else 0 for p in match.groups()[:5])
+            return datetime(year, month, day, hour, minute, tzinfo=UTC) - _offset(match[6])
         match = _TIME_AFTER.match(text)
         named = named_month_date(match[1]) if match else None
         if match and named:
