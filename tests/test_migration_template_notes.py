@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app import App
 from bot.simulator import SimulatedUser
 from crm import docx_fill
 from crm.clock import ManualClock
@@ -42,18 +43,11 @@ def stored_before() -> bytes:
     return noted_file("By {{ deal.title }}", footnote, ["Sum {{ 7*7 }} {% if x %}{#"])
 
 
-async def test_a_template_stored_before_its_notes_were_read_is_sent_filled(
-    empty_engine: AsyncEngine, clock: ManualClock
-) -> None:
-    await upgrade(empty_engine, "0033")
-    since = docx_fill.prepare(noted_file("By {client.name}", ["Per {client.name}"], ["{ }"]))
-    unreadable = noted_file("By me", ["a <b"], ["End"])
-    rows = [
-        (1, "Letter", stored_before(), '["deal.title"]'),
-        (2, "Since", since.document, '["client.name"]'),
-        (3, "Broken", unreadable, "[]"),
-    ]
-    async with empty_engine.begin() as conn:
+async def stored_at_0033(engine: AsyncEngine, rows: list[tuple[int, str, bytes, str]]) -> None:
+    """The database at 0033 with the client's custom field 7 and the templates ``rows``
+    (id, name, file, placeholders as JSON)."""
+    await upgrade(engine, "0033")
+    async with engine.begin() as conn:
         await conn.execute(text(FIELD))
         for template_id, name, document, names in rows:
             await conn.execute(
@@ -67,16 +61,36 @@ async def test_a_template_stored_before_its_notes_were_read_is_sent_filled(
                 },
             )
 
+
+async def deal_opened(app: App) -> SimulatedUser:
+    """The owner, in English, on a deal of Ivan Petrov's, "Kitchen"."""
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        await crm.members.set_language(member, "en")
+    owner = SimulatedUser(app.dispatcher, app.bot, OWNER_ID, "Olga", language_code="en")
+    deal = await a_deal(app)
+    await owner.press_data(DealCb(action="open", deal_id=deal.id).pack())
+    await owner.press("📨 Send")
+    return owner
+
+
+async def test_a_template_stored_before_its_notes_were_read_is_sent_filled(
+    empty_engine: AsyncEngine, clock: ManualClock
+) -> None:
+    since = docx_fill.prepare(noted_file("By {client.name}", ["Per {client.name}"], ["{ }"]))
+    unreadable = noted_file("By me", ["a <b"], ["End"])
+    await stored_at_0033(
+        empty_engine,
+        [
+            (1, "Letter", stored_before(), '["deal.title"]'),
+            (2, "Since", since.document, '["client.name"]'),
+            (3, "Broken", unreadable, "[]"),
+        ],
+    )
     url = empty_engine.url.render_as_string(hide_password=False)
     async with app_with(url, clock) as app:  # starting migrates to the newest revision
-        async with app.crm.open() as crm:
-            member = await crm.members.get_active(OWNER_ID)
-            assert member is not None
-            await crm.members.set_language(member, "en")
-        owner = SimulatedUser(app.dispatcher, app.bot, OWNER_ID, "Olga", language_code="en")
-        deal = await a_deal(app)
-        await owner.press_data(DealCb(action="open", deal_id=deal.id).pack())
-        await owner.press("📨 Send")
+        owner = await deal_opened(app)
         [asked] = await owner.press("📄 Letter")  # the footnote's custom field is read
         assert "«Letter» has no value for: {custom.7}" in asked.text
         [document] = await owner.press("Send anyway")
@@ -98,3 +112,23 @@ async def test_a_template_stored_before_its_notes_were_read_is_sent_filled(
     assert kept[1].placeholders == ["deal.title", "client.name", "custom.7"]
     assert (kept[2].document, kept[2].placeholders) == (since.document, ["client.name"])
     assert (kept[3].document, kept[3].placeholders) == (unreadable, [])
+
+
+async def test_a_placeholder_in_double_braces_in_a_footnote_stays_filled(
+    empty_engine: AsyncEngine, clock: ManualClock
+) -> None:
+    """A footnote's "{{client.name}}" (as other CRMs write one, Word splitting it over
+    runs) was filled before 0034, Jinja reading the footnotes: the migration escaped its
+    outer braces, and the letter said "Dear {Ivan Petrov}". It stays a tag; Jinja's own
+    braces around no placeholder ("{{ 7*7 }}") are still sent as written."""
+    footnote = ["Dear {{cli", "ent.name}", "}, {{ deal.title}} {{ 7*7 }}"]
+    await stored_at_0033(empty_engine, [(1, "Letter", noted_file("By me", footnote, []), "[]")])
+    url = empty_engine.url.render_as_string(hide_password=False)
+    async with app_with(url, clock) as app:
+        owner = await deal_opened(app)
+        [document] = await owner.press("📄 Letter")
+        assert document.data is not None
+        assert "Dear Ivan Petrov, Kitchen {{ 7*7 }}" in docx_fill.text_of(document.data)
+        async with create_session_factory(app.engine)() as db:
+            [kept] = await db.scalars(select(Template))
+    assert kept.placeholders == ["client.name", "deal.title"]

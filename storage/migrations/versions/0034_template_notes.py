@@ -12,7 +12,9 @@ every send. Each stored template's notes are made what an upload makes them now:
   in one run) is left as it is;
 - any other paragraph holds Jinja's braces as text (an upload would have refused it): its
   known placeholders become tags, and every other "{" is written as the tag "{{ '{' }}",
-  so the paragraph is sent as it reads.
+  so the paragraph is sent as it reads. A known placeholder in double braces
+  ("{{client.name}}", as other CRMs write one) is a tag too, as Jinja filled it before
+  this revision: escaping its outer braces sent "{Ivan}".
 
 The names the notes' tags hold are added to the template's placeholders (so the send reads
 their values). A name the team does not know ("{client.nmae}", a custom field since
@@ -59,12 +61,14 @@ BUILT_IN = (
 _NAME = r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)?)"
 _SPACES = r"[^\S\n]*"
 _PLACEHOLDER = _SPACES.join((r"\{", _NAME, r"\}"))
-_ANY_BRACED = re.compile(r"\{([^{}]*)\}")
+# Double braces first: "{{client.name}}" split over runs is put together whole.
+_ANY_BRACED = re.compile(r"\{\{[^{}]*\}\}|\{[^{}]*\}")
 _BRACE = "{{ '{' }}"
 # A tag as an upload writes one, or a brace as this revision does ("" for its name).
 _TAG = re.compile(r"\{\{ (?:" + _NAME + r"|'\{') \}\}")
 _OPENER = re.compile(r"\{[{%#\x00]")  # Jinja's own; \x00 stands for a tag taken out
-_PLACEHOLDER_OR_BRACE = re.compile(_PLACEHOLDER + r"|\{")
+_DOUBLED = _SPACES.join((r"\{\{", _NAME, r"\}\}"))
+_PLACEHOLDER_OR_BRACE = re.compile(_DOUBLED + "|" + _PLACEHOLDER + r"|\{")
 _NOTES = tuple(
     f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}+xml"
     for kind in ("footnotes", "endnotes")
@@ -118,11 +122,11 @@ def _paragraph(paragraph: Any, known: set[str]) -> list[str]:
     names: list[str] = []
 
     def tag(match: re.Match[str]) -> str:
-        name = match.group(1)
+        name = match.group(1) or match.group(2)
         if name in known:
             names.append(name)
             return "{{ " + name + " }}"
-        return _BRACE + match.group(0)[1:] if escape else match.group(0)
+        return match.group(0).replace("{", _BRACE) if escape else match.group(0)
 
     for node in nodes:
         if node.text and "{" in node.text:
