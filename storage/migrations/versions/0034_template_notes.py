@@ -9,7 +9,7 @@ every send. Each stored template's notes are made what an upload makes them now:
 - a paragraph with no "{{", "{%" or "{#" in it: each known placeholder, put back together
   over runs, becomes a tag, as at upload;
 - a paragraph an upload has made so already (its only Jinja the tags an upload writes, each
-  in one run) is left as it is;
+  in one run, and no known placeholder left in single braces) is left as it is;
 - any other paragraph holds Jinja's braces as text (an upload would have refused it): its
   known placeholders become tags, and every other "{" is written as the tag "{{ '{' }}",
   so the paragraph is sent as it reads. A known placeholder in double braces
@@ -117,8 +117,9 @@ def _paragraph(paragraph: Any, known: set[str]) -> list[str]:
     escape = _OPENER.search(text) is not None
     whole_tags = [name for node in nodes for name in _TAG.findall(node.text or "")]
     if escape and len(whole_tags) == len(_TAG.findall(text)):
-        if not _OPENER.search(_TAG.sub("\x00", text)):  # made so at upload already
-            return [name for name in whole_tags if name in known]
+        rest = _TAG.sub("\x00", text)  # an upload leaves no known placeholder but as a tag
+        if not _OPENER.search(rest) and not known.intersection(re.findall(_PLACEHOLDER, rest)):
+            return [name for name in whole_tags if name in known]  # made so at upload already
     names: list[str] = []
 
     def tag(match: re.Match[str]) -> str:
