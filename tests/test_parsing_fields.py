@@ -151,6 +151,9 @@ def test_bad_values(type_: FieldType, text: str, code: str) -> None:
         ("2026-12-31 23:59:59", date(2026, 12, 31)),
         ("2026-12-31T14:30:00", date(2026, 12, 31)),
         ("2026-12-31T14:30:00.250", date(2026, 12, 31)),
+        ("2026-12-31T14:30:00Z", date(2026, 12, 31)),
+        ("2026-12-31T23:30:00-05:00", date(2026, 12, 31)),  # the date written
+        ("2026-12-31 14:30 +0300", date(2026, 12, 31)),
     ],
 )
 def test_a_date_with_a_time_of_day_keeps_the_date(text: str, day: date) -> None:
@@ -172,6 +175,8 @@ def test_a_date_with_a_time_of_day_keeps_the_date(text: str, day: date) -> None:
         ("31.12.2026 г. года", "not_a_date"),
         ("2026-12-31 14:30 MSK", "not_a_date"),
         ("2026-12-31T", "not_a_date"),
+        ("2026-12-31T14:30:00+99:99", "not_a_date"),
+        ("2026-12-31T14:30:00+03", "not_a_date"),
         ("31.02.2026 14:30", "not_a_date"),  # no such day, at any time
         ("01.01.0000 14:30", "bad_year"),
         ("1 мая", "not_a_date"),  # no year: on purpose

@@ -34,7 +34,7 @@ _DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})(?:\s+(\d{1,2}):(\
 # (Z, +03:00, -0500), as other systems export a moment; nothing else after it.
 _ISO = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::\d{2}(?:[.,]\d+)?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+    r"\s*(Z|[+-](?:0\d|1[0-4]):?[0-5]\d)?$"  # offsets run from -14:00 to +14:00
 )
 _TIME_AFTER = re.compile(r"^(.+?)(?:,?\s+(\d{1,2}):(\d{2}))?$")  # 1 февраля 2025 14:30
 # Excel's day zero (serial 1 = 1900-01-01, with its make-believe 29 February 1900).
