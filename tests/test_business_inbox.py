@@ -869,3 +869,17 @@ async def test_a_message_written_while_the_card_is_archived_restores_it(
 ) -> None:
     client = await asked_a_minute_ago(app, account, clock)
     await while_archived(app, clock, client.id, account.writes(IVAN, "12, please", mine=True))
+
+
+async def test_a_teammate_writing_to_a_members_account_is_not_a_new_client(
+    app: App, owner_en: SimulatedUser, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await account.connect()
+    await account.writes(owner_en.user, "Max, the meeting is at three")
+    await account.writes(owner_en.user, "Coming", mine=True)
+    assert await count(app, Client) == 0
+    assert await count(app, Lead) == 0
+    assert await count(app, Event, Event.kind == "business_message") == 0
+    assert await count(app, OutboxMessage, OutboxMessage.kind == "business_new_client") == 0
+    await account.writes(IVAN, "Hello")  # a customer still gets a card
+    assert (await the_client(app)).name == "Ivan Petrov"

@@ -35,6 +35,7 @@ from storage.models import (
     Client,
     ClientPhone,
     Event,
+    User,
 )
 
 MESSAGE_KIND = "business_message"
@@ -109,9 +110,10 @@ class BusinessInbox:
         chat = await self._session.get(BusinessChat, key[:2])
         made = False
         phone_added = True
-        # A first message, or the first since the card was deleted: a (new) card.
+        # A first message, or the first since the card was deleted: a (new) card; not for
+        # the member's own messages, nor for a chat with someone of the team (no client).
         if chat is None or (chat.client_id is None and not chat.excluded):
-            if mine:
+            if mine or await self._teammate(message.chat_id):
                 return None
             created, deal_id = await new_card(
                 self._session, self._clock, self._config, member, connection, message
@@ -162,6 +164,10 @@ class BusinessInbox:
         await self._session.flush()
         await message_rows.note(self._session, key, event.id)
         return Taken(event.id, client.id, made)
+
+    async def _teammate(self, user_id: int) -> bool:
+        found = await self._session.scalar(select(User.id).where(User.id == user_id, User.active))
+        return found is not None
 
     async def edited(self, message: ChatMessage) -> Event | None:
         """An edit noted on the message's own event (None: a message never recorded)."""
