@@ -14,10 +14,11 @@ from bot.simulator import SimulatedUser
 from bot.web.leads import add_lead_routes
 from crm.clock import ManualClock
 from crm.parsing.lead_fields import read_form
-from handlers.intake.callbacks import LeadAction, LeadCb, SourceAction, SourceCb
+from handlers.intake.callbacks import LeadAction, LeadCb, SourceAction, SourceCb, SourceTeamCb
 from storage.models import Lead
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
+from tests.test_member_pickers import FIRST_ID, big_team, name
 
 NBSP = "\u00a0"
 
@@ -258,3 +259,32 @@ async def test_spam_on_a_known_clients_lead_says_the_card_stays_and_the_deal_is_
         owner = await member(app, OWNER_ID)
         card = await crm.client_edits.visible(owner, known.id)
         assert card.archived_at is None
+
+
+async def test_a_big_teams_source_shows_its_members_a_page_at_a_time(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A source's screen had two buttons a member: with a team of 120 it passed Telegram's
+    100 buttons, so a new source's address never reached the owner, nor any screen of it."""
+    await big_team(app, deactivated=0)
+    line = await add_source_in_settings(owner_en, "Site")
+    assert line.startswith("POST https://<PUBLIC_URL>/leads/")
+    screen = owner_en.last_message()
+
+    def labels() -> list[str]:
+        return [text for text, _, _ in screen.buttons]
+
+    assert [text for text in labels() if text.startswith("Member")] == [
+        name(n) for n in range(1, 9)
+    ]
+    while name(99) not in labels():
+        [screen] = await owner_en.press("▶️", screen)
+    assert "13/16" in labels() and len(labels()) <= 100
+    turn = next(data for text, data, _ in screen.buttons if text == "🔁 in turn")
+    assert turn is not None and SourceTeamCb.unpack(turn).member_id == FIRST_ID + 97
+    [screen] = await owner_en.press_data(turn, screen)
+    assert "Who gets its leads: in turn: Member 097" in screen.text
+    assert "13/16" in labels()  # the screen stays on the page pressed
+    [screen] = await owner_en.press(name(99), screen)
+    assert "Who gets its leads: all to Member 099" in screen.text
+    assert "👤 Member 099" in labels() and "13/16" in labels()

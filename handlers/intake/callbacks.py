@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-from handlers.kit.callbacks import MemberId, RecordId
+from handlers.kit.callbacks import MemberId, Page, RecordId
 
 
 class LeadAction(StrEnum):
@@ -41,3 +41,15 @@ class SourceCb(CallbackData, prefix="ls"):
     action: SourceAction
     source_id: RecordId = 0
     member_id: MemberId = 0
+
+
+class SourceTeamCb(CallbackData, prefix="lst"):
+    """The team's buttons on a source's screen, a page of members at a time (a team may
+    pass Telegram's 100 buttons): ``SHOW`` a page, ``MEMBER``, ``TURN_IN`` and
+    ``TURN_OUT`` as ``SourceCb``'s, the screen staying on ``page``. ``SourceCb``'s member
+    buttons, on a screen from before the pages, still work (they show the first page)."""
+
+    action: SourceAction
+    source_id: RecordId = 0
+    member_id: MemberId = 0
+    page: Page = 0

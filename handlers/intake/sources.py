@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.intake.sources import MAX_SOURCE_NAME
 from crm.service import Crm
-from handlers.intake.callbacks import SourceAction, SourceCb
+from handlers.intake.callbacks import SourceAction, SourceCb, SourceTeamCb
 from handlers.intake.states import SourceFlow
 from handlers.intake.views import source_screen, sources_screen
 from handlers.kit.keyboards import cancel_row, keyboard
@@ -22,11 +22,18 @@ from storage.models import LeadSource, User
 routes = Routes(__name__)
 
 
-async def _source(crm: Crm, member: User, source: LeadSource, token: str | None = None) -> Screen:
+async def _source(
+    crm: Crm, member: User, source: LeadSource, token: str | None = None, page: int = 0
+) -> Screen:
     everyone = await crm.members.team(member)
     names = {m.id: responsible_name(m) for m in everyone}  # one deactivated since: marked
     team = [m for m in everyone if m.active]
-    return Screen(*source_screen(source, team, names, crm.config.public_url, token))
+    return Screen(*source_screen(source, team, names, crm.config.public_url, token, page))
+
+
+def _page(callback_data: SourceCb | SourceTeamCb) -> int:
+    """The page of members a press came from (a ``SourceCb`` has none: the first)."""
+    return callback_data.page if isinstance(callback_data, SourceTeamCb) else 0
 
 
 @routes.callback_query(SourceCb.filter(F.action == SourceAction.LIST))
@@ -55,22 +62,26 @@ async def add_source(message: Message, crm: Crm, member: User, state: FSMContext
 
 
 @routes.callback_query(SourceCb.filter(F.action == SourceAction.SHOW))
+@routes.callback_query(SourceTeamCb.filter(F.action == SourceAction.SHOW))
 async def show_source(
-    callback: CallbackQuery, callback_data: SourceCb, crm: Crm, member: User
+    callback: CallbackQuery, callback_data: SourceCb | SourceTeamCb, crm: Crm, member: User
 ) -> None:
     source = await crm.lead_sources.get(member, callback_data.source_id)
-    await show(callback, await _source(crm, member, source))
+    await show(callback, await _source(crm, member, source, page=_page(callback_data)))
 
 
 @routes.callback_query(SourceCb.filter(F.action.in_({SourceAction.QUEUE, SourceAction.MEMBER})))
-async def assign(callback: CallbackQuery, callback_data: SourceCb, crm: Crm, member: User) -> None:
+@routes.callback_query(SourceTeamCb.filter(F.action == SourceAction.MEMBER))
+async def assign(
+    callback: CallbackQuery, callback_data: SourceCb | SourceTeamCb, crm: Crm, member: User
+) -> None:
     source_id = callback_data.source_id
     if callback_data.action == SourceAction.QUEUE:
         source = await crm.lead_sources.set_assignment(member, source_id, "queue")
     else:
         chosen = (callback_data.member_id,)
         source = await crm.lead_sources.set_assignment(member, source_id, "member", chosen)
-    await show(callback, await _source(crm, member, source))
+    await show(callback, await _source(crm, member, source, page=_page(callback_data)))
 
 
 # The switches say which way they go: pressed twice, or on an older message, they find
@@ -86,7 +97,12 @@ SWITCHES = {
 
 
 @routes.callback_query(SourceCb.filter(F.action.in_(SWITCHES)))
-async def switch(callback: CallbackQuery, callback_data: SourceCb, crm: Crm, member: User) -> None:
+@routes.callback_query(
+    SourceTeamCb.filter(F.action.in_({SourceAction.TURN_IN, SourceAction.TURN_OUT}))
+)
+async def switch(
+    callback: CallbackQuery, callback_data: SourceCb | SourceTeamCb, crm: Crm, member: User
+) -> None:
     """A member in turn or out of it, a deal for each lead or not."""
     action, source_id = callback_data.action, callback_data.source_id
     if action in (SourceAction.DEAL_ON, SourceAction.DEAL_OFF):
@@ -98,7 +114,7 @@ async def switch(callback: CallbackQuery, callback_data: SourceCb, crm: Crm, mem
         source, changed = await crm.lead_sources.set_in_turn(member, source_id, chosen, on)
     if not changed:
         await callback.answer(already_so())
-    await show(callback, await _source(crm, member, source))
+    await show(callback, await _source(crm, member, source, page=_page(callback_data)))
 
 
 @routes.callback_query(SourceCb.filter(F.action.in_({SourceAction.TURN, SourceAction.DEAL})))

@@ -13,9 +13,10 @@ from crm.intake.queue import QueuedLead, Spammed
 from crm.intake.spam_card import CardFate
 from crm.outbox import OutboxKind
 from handlers.clients.callbacks import ClientCb
-from handlers.intake.callbacks import LeadAction, LeadCb, SourceAction, SourceCb
-from handlers.kit.keyboards import back_row, button, keyboard
+from handlers.intake.callbacks import LeadAction, LeadCb, SourceAction, SourceCb, SourceTeamCb
+from handlers.kit.keyboards import back_row, button, keyboard, pager
 from handlers.kit.labels import local_time
+from handlers.kit.responsible import TEAM_PAGE, page_of
 from handlers.kit.screen import clipped
 from handlers.settings.callbacks import SettingsCb
 from storage.models import LeadSource, User
@@ -100,8 +101,10 @@ def source_screen(
     names: dict[int, str],
     public_url: str | None,
     token: str | None,
+    page: int = 0,
 ) -> tuple[Text, InlineKeyboardMarkup]:
-    """A source: who gets its leads (``names``: every member's), buttons for ``team``'s."""
+    """A source: who gets its leads (``names``: every member's), buttons for ``team``'s,
+    ``TEAM_PAGE`` of them on page ``page``."""
     parts: list[Text | str] = [
         as_line(Bold(f"🌐 {source.name}")),
         as_line(as_key_value(_("Who gets its leads"), assignment_label(source, names))),
@@ -133,6 +136,15 @@ def source_screen(
         )
     sid = source.id
     in_turn = {int(m) for m in source.member_ids} if source.assign == "round_robin" else set()
+    shown, page, pages = page_of(team, page, TEAM_PAGE)
+
+    def to_page(number: int) -> SourceTeamCb:
+        return SourceTeamCb(action=SourceAction.SHOW, source_id=sid, page=number)
+
+    def team_cb(action: SourceAction, member_id: int) -> SourceTeamCb:
+        return SourceTeamCb(action=action, source_id=sid, member_id=member_id, page=page)
+
+    pages_row = pager(page, pages, to_page)
     rows = [
         [button(_("📥 Queue"), SourceCb(action=SourceAction.QUEUE, source_id=sid))],
         *[
@@ -140,19 +152,18 @@ def source_screen(
                 button(
                     ("👤 " if source.assign == "member" and m.id in source.member_ids else "")
                     + (m.full_name or str(m.id))[:30],
-                    SourceCb(action=SourceAction.MEMBER, source_id=sid, member_id=m.id),
+                    team_cb(SourceAction.MEMBER, m.id),
                 ),
                 button(
                     ("🔁✅ " if m.id in in_turn else "🔁 ") + _("in turn"),
-                    SourceCb(
-                        action=SourceAction.TURN_OUT if m.id in in_turn else SourceAction.TURN_IN,
-                        source_id=sid,
-                        member_id=m.id,
+                    team_cb(
+                        SourceAction.TURN_OUT if m.id in in_turn else SourceAction.TURN_IN, m.id
                     ),
                 ),
             ]
-            for m in team
+            for m in shown
         ],
+        *([pages_row] if pages_row else []),
         [
             button(
                 _("Deal for each lead: {state}").format(
