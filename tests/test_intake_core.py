@@ -272,3 +272,38 @@ async def test_a_lead_after_the_newest_card_was_deleted_is_stored_and_announced(
         assert later is not None and later.client_id is not None
         assert later.client_id > lead.client_id
         assert await session.get(Client, lead.client_id) is None
+
+
+async def test_a_managers_figures_by_source_count_their_own_deals_as_their_report_does(
+    app: App, join: Joiner, clock: ManualClock
+) -> None:
+    """A manager's /report counts the deals they hold; By source counted the deals on their
+    clients instead: a deal of theirs on a client nobody has (a lead in the queue) was not
+    there, and a deal given to someone else on their client was, amount and all."""
+    await join(MAX, first_name="Max")
+    await join(ANNA, first_name="Anna")
+    clock.set(datetime(2026, 10, 2, 10, tzinfo=UTC))
+    queued = await post(app, await add_source(app, "Квиз", open_deal=True), name="Q")
+    site = await add_source(app, "Сайт", assign="member", member_ids=(MAX,), open_deal=True)
+    maxs = await post(app, site, name="S")
+    clock.advance(timedelta(hours=1))
+    async with app.crm.open() as crm:
+        owner, max_, anna = [await member_in(crm, i) for i in (OWNER_ID, MAX, ANNA)]
+        await crm.settings.set_managers_see_all(owner, True)
+        won = next(s.id for s in await crm.pipelines.stages() if s.kind == "won")
+        session = crm.incoming._session
+        leads = [await session.get(Lead, lead_id) for lead_id in (queued, maxs)]
+        queued_deal, maxs_deal = [lead.deal_id if lead else None for lead in leads]
+        assert queued_deal is not None and maxs_deal is not None
+        await crm.deals.set_manager(owner, queued_deal, MAX)  # Max's deal, nobody's client
+        await crm.deals.set_amount(max_, queued_deal, 10_000)
+        await crm.deals.move(max_, queued_deal, won)
+        await crm.deals.set_manager(owner, maxs_deal, ANNA)  # Anna's deal on Max's client
+        await crm.deals.set_amount(anna, maxs_deal, 70_000)
+        await crm.deals.move(anna, maxs_deal, won)
+        report = await crm.reports.report(max_, *OCTOBER)
+        figures = {f.source: f for f in await crm.reports.by_source(max_, *OCTOBER)}
+    assert (report.won_count, report.won_amount) == (1, 10_000)
+    quiz, site = figures["Квиз"], figures["Сайт"]
+    assert (quiz.deals_opened, quiz.deals_won, quiz.won_amount) == (1, 1, 10_000)
+    assert (site.new_clients, site.deals_opened, site.deals_won, site.won_amount) == (1, 0, 0, 0)

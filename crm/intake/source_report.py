@@ -3,9 +3,12 @@
 A client's source is the one written on its card (a form source's name,
 "Telegram", or what a member typed). ``conversion`` is the share of the
 period's new clients from that source who have a won deal (at any time), so
-it reads "of the leads it brought, how many bought". A deal thrown out as spam is not
-counted as opened (crm.lost_reasons.not_spam), nor a card a spam lead made, archived by
-Spam, as a new client (``not_spam_card``): a spammer inflated the one and lowered the other.
+it reads "of the leads it brought, how many bought". A manager's figures are about
+their own work, as the rest of their /report: the new clients they are responsible for
+(and how many of those bought), the deals they hold opened and won (not the deals of
+others on their clients). A deal thrown out as spam is not counted as opened
+(crm.lost_reasons.not_spam), nor a card a spam lead made, archived by Spam, as a new
+client (``not_spam_card``): a spammer inflated the one and lowered the other.
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ class SourceFigures:
 async def figures_by_source(
     session: AsyncSession, actor: User, start: datetime, end: datetime
 ) -> list[SourceFigures]:
-    mine: ColumnElement[bool] = true() if is_staff(actor) else Client.manager_id == actor.id
+    staff = is_staff(actor)
+    mine: ColumnElement[bool] = true() if staff else Client.manager_id == actor.id
+    my_deals: ColumnElement[bool] = true() if staff else Deal.manager_id == actor.id
     new = dict(
         (
             await session.execute(
@@ -68,7 +73,7 @@ async def figures_by_source(
                 select(Client.source, func.count())
                 .select_from(Deal)
                 .join(Client, Client.id == Deal.client_id)
-                .where(mine, Deal.created_at >= start, Deal.created_at < end, not_spam())
+                .where(my_deals, Deal.created_at >= start, Deal.created_at < end, not_spam())
                 .group_by(Client.source)
             )
         ).all()
@@ -78,7 +83,7 @@ async def figures_by_source(
         .select_from(Deal)
         .join(Client, Client.id == Deal.client_id)
         .join(Stage, Stage.id == Deal.stage_id)
-        .where(mine, Stage.kind == "won", Deal.closed_at >= start, Deal.closed_at < end)
+        .where(my_deals, Stage.kind == "won", Deal.closed_at >= start, Deal.closed_at < end)
         .group_by(Client.source)
     )
     won: dict[str | None, tuple[int, int]] = defaultdict(lambda: (0, 0))
