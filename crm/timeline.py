@@ -32,6 +32,8 @@ CALL_OUTCOMES = ("reached", "no_answer", "call_back")
 FileKind = Literal["photo", "voice", "document", "video", "audio", "video_note"]
 # Reopening the open card writes its time again only once it is this old.
 OPEN_CARD_REFRESH = timedelta(minutes=1)
+# Notes a timeline shows cut and "📖 Read whole" shows whole: a form lead's message too.
+WHOLE_KINDS = (*NOTE_KINDS, "lead")
 
 
 def note_check(event: Event) -> str:
@@ -129,12 +131,12 @@ class Timeline:
         return event
 
     async def note_event(self, actor: User, event_id: int, check: str | None = None) -> Event:
-        """A comment, call note or file caption from a timeline the actor can see, to be
-        read whole (the timeline shows it cut). ``check``: the note's ``note_check`` when
-        the button was made (None on an older message's): another note under the same id
-        is not the one meant."""
+        """A comment, call note, file caption or a lead's message from a timeline the actor
+        can see, to be read whole (the timeline shows it cut). ``check``: the note's
+        ``note_check`` when the button was made (None on an older message's): another note
+        under the same id is not the one meant."""
         event = await self._session.get(Event, event_id)
-        if event is None or event.kind not in NOTE_KINDS or not event.text:
+        if event is None or event.kind not in WHOLE_KINDS or not event.text:
             raise NotFound(ErrorCode.NOTE_GONE)
         if event.client_id is None or check not in (None, note_check(event)):
             raise NotFound(ErrorCode.NOTE_GONE)

@@ -508,3 +508,36 @@ def test_tokens_longer_than_any_source_s_share_one_bucket() -> None:
     assert sum(len(key) for key in limiter.buckets) <= MAX_TOKEN
     assert limiter.allow("y" * 8000, now=0.0) > 0  # held back together
     assert limiter.allow("x" * MAX_TOKEN, now=0.0) == 0.0
+
+
+async def test_what_the_form_said_is_on_the_cards_history(
+    app: App, http: TestClient[web.Request, web.Application], owner_en: SimulatedUser
+) -> None:
+    """The lead's line read "• a change": the customer's message, the form's other fields
+    and its UTM tags were kept but shown nowhere on the card (nor were Take it and Spam)."""
+    token = await new_source(app)
+    message = "Нужен расчёт на пять дверей, " + "с доставкой " * 30 + "до пятницы"
+    body = {"name": "Иван", "comment": message, "Размер": "XL", "utm_source": "yandex"}
+    lead = await (await http.post(f"/leads/{token}", json=body)).json()
+    spam = await (await http.post(f"/leads/{token}", json={"name": "Казино"})).json()
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        taken = await crm.incoming.take(owner, lead["lead"])
+        spammed = await crm.incoming.spam(owner, spam["lead"])
+    assert taken.client_id is not None and spammed.lead.client_id is not None
+    card = await open_card(owner_en, taken.client_id)
+    line = next(row for row in card.splitlines() if "📥" in row)
+    assert line.startswith("02.03 12:00: 📥 lead from Сайт: Нужен расчёт на пять дверей")
+    assert line.endswith("… · Размер: XL · utm_source: yandex")
+    assert "02.03 12:00 · Olga Owner: ✋ lead taken" in card
+    await owner_en.press("📖 Read whole")
+    assert owner_en.last_message().text == message
+    async with app.crm.open() as crm:
+        await crm.client_edits.set_archived(owner, spammed.lead.client_id, False)
+    spam_card = await open_card(owner_en, spammed.lead.client_id)
+    assert "· Olga Owner: 🚫 lead marked as spam: the card went to the archive" in spam_card
+    async with app.crm.open() as crm:  # the same in Russian
+        await crm.members.set_language(owner, "ru")
+    card = await open_card(owner_en, taken.client_id)
+    assert "📥 заявка с формы «Сайт»: Нужен расчёт" in card
+    assert "Olga Owner: ✋ заявка взята в работу" in card

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date, tzinfo
 from typing import Any
@@ -23,23 +22,15 @@ from handlers.kit.event_labels import (
     file_kind_label,
 )
 from handlers.kit.labels import format_phone, member_name, status_label
+from handlers.kit.lead_texts import LEAD_KINDS, lead_event_text
+from handlers.kit.shorten import MAX_NOTE_SHOWN as MAX_NOTE_SHOWN
+from handlers.kit.shorten import shorten as shorten
 from handlers.kit.stages import money, stage_name, stage_name_from_event
 from storage.models import Event, User
 
 DEAL_KINDS = frozenset(
     {"deal_created", "stage_changed", "deal_won", "deal_lost", "deal_reopened", "deal_changed"}
 )
-
-MAX_NOTE_SHOWN = 200
-_BREAKING_SPACES = re.compile(r"[^\S\u00a0\u2007\u202f]+")  # whitespace, less no-break spaces
-
-
-def shorten(text: str, limit: int = MAX_NOTE_SHOWN) -> str:
-    """``text`` on one line (runs of spaces and line breaks one space), cut to ``limit``.
-    No-break spaces stay: an amount's ``2 000 ₽`` or a quantity's ``1 500`` is not cut
-    across lines (``str.split`` took them for spaces)."""
-    text = _BREAKING_SPACES.sub(" ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _value(value: Any) -> str:
@@ -189,6 +180,8 @@ def event_text(
         return record_event_text(kind, data, event.text)
     if kind.startswith("business_"):
         return business_event_text(kind, data, event.text)
+    if kind in LEAD_KINDS:
+        return lead_event_text(kind, data, event.text)
     if kind in ("template_prepared", "template_emailed"):
         return template_event_text(kind, data)
     if kind == "automation":

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
 
-from crm.take_back import NOTE_KINDS
-from crm.timeline import note_check
+from crm.timeline import WHOLE_KINDS, note_check
 from handlers.kit.keyboards import button
 from handlers.kit.timeline import MAX_NOTE_SHOWN, shorten
 from handlers.opencard.callbacks import WholeNoteCb
@@ -20,7 +19,7 @@ MAX_BUTTONS = 3
 def is_cut(event: Event) -> bool:
     """Whether the timeline shows this event's note shortened."""
     text = " ".join((event.text or "").split())
-    return event.kind in NOTE_KINDS and len(text) > MAX_NOTE_SHOWN
+    return event.kind in WHOLE_KINDS and len(text) > MAX_NOTE_SHOWN
 
 
 def read_whole_rows(events: Iterable[Event]) -> list[list[InlineKeyboardButton]]:
