@@ -288,3 +288,31 @@ async def test_a_big_teams_source_shows_its_members_a_page_at_a_time(
     [screen] = await owner_en.press(name(99), screen)
     assert "Who gets its leads: all to Member 099" in screen.text
     assert "👤 Member 099" in labels() and "13/16" in labels()
+
+
+async def test_leads_past_the_first_twenty_in_the_queue_are_a_page_away(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """/incoming showed the twenty newest leads and nothing of the rest: the ones waiting
+    longest could not be reached, nor was it said that there were more."""
+    line = await add_source_in_settings(owner_en, "Site")
+    for number in range(1, 26):
+        await post_lead(
+            app, line, {"name": f"Guest {number:02d}", "phone": f"+7999000{number:04d}"}
+        )
+        clock.advance(timedelta(minutes=1))
+    [first] = await owner_en.send("/incoming")
+    assert "Incoming leads, newest first: 1–20 of 25" in first.text
+    assert "1. Guest 25" in first.text and "20. Guest 06" in first.text
+    [second] = await owner_en.press("▶️", first)
+    assert "Incoming leads, newest first: 21–25 of 25" in second.text
+    assert "21. Guest 05" in second.text and "25. Guest 01" in second.text
+    take = next(data for text, data, _ in second.buttons if text == "✋ Take it")
+    assert take is not None
+    [after] = await owner_en.press_data(take, second)
+    assert owner_en.alert == "The lead is yours now."
+    assert "21–24 of 24" in after.text and "Guest 05" not in after.text  # the same page
+    spam = next(data for text, data, _ in after.buttons if text == "🚫 Spam")
+    assert spam is not None
+    [after] = await owner_en.press_data(spam, after)
+    assert "21–23 of 23" in after.text and "Guest 04" not in after.text

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, visibility
@@ -57,11 +57,12 @@ class IncomingQueue:
         self._clock = clock
         self._settings = settings
 
-    async def waiting(self, actor: User, limit: int = QUEUE_PAGE) -> list[QueuedLead]:
+    async def waiting(
+        self, actor: User, limit: int = QUEUE_PAGE, offset: int = 0
+    ) -> list[QueuedLead]:
         """Unassigned leads from every channel, newest first: those of clients ``actor`` sees
-        (a queued lead's card may have been given to someone meanwhile)."""
-        _require_member(actor)
-        see_all = await self._settings.managers_see_all()
+        (a queued lead's card may have been given to someone meanwhile); ``offset`` of them
+        passed over (a page of the queue past the first)."""
         rows = await self._session.execute(
             select(
                 Lead.id,
@@ -74,19 +75,30 @@ class IncomingQueue:
             )
             .join(Client, Client.id == Lead.client_id)
             .outerjoin(LeadSource, LeadSource.id == Lead.source_id)
-            .where(
-                Lead.taken_by.is_(None),
-                Lead.spam_at.is_(None),
-                visibility.visible_clients(actor, see_all),
-            )
+            .where(*await self._waiting_for(actor))
             .order_by(Lead.received_at.desc(), Lead.id.desc())
             .limit(max(1, min(limit, 100)))
+            .offset(max(0, offset))
         )
         return [
             QueuedLead(lead_id, client_id, name, source, channel, received_at, deal_id)
             for lead_id, client_id, name, source, channel, received_at, deal_id in rows.all()
             if client_id is not None
         ]
+
+    async def waiting_count(self, actor: User) -> int:
+        """How many leads ``waiting`` has for ``actor`` in all."""
+        counted = select(func.count()).select_from(Lead).join(Client, Client.id == Lead.client_id)
+        return int(await self._session.scalar(counted.where(*await self._waiting_for(actor))) or 0)
+
+    async def _waiting_for(self, actor: User) -> tuple[ColumnElement[bool], ...]:
+        _require_member(actor)
+        see_all = await self._settings.managers_see_all()
+        return (
+            Lead.taken_by.is_(None),
+            Lead.spam_at.is_(None),
+            visibility.visible_clients(actor, see_all),
+        )
 
     async def take(self, actor: User, lead_id: int) -> Lead:
         _require_member(actor)

@@ -18,7 +18,9 @@ class LeadAction(StrEnum):
 class LeadCb(CallbackData, prefix="ld"):
     action: LeadAction
     lead_id: RecordId = 0
-    listed: int = 0  # 1: pressed on /incoming, which is shown again after
+    # Pressed on /incoming, which is shown again after: its page + 1 (0: on a lead's notice).
+    # LIST: the page to show, the same way.
+    listed: Page = 0
 
 
 class SourceAction(StrEnum):

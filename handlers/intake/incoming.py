@@ -7,6 +7,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from crm.intake.queue import QUEUE_PAGE
 from crm.service import Crm
 from handlers.intake.callbacks import LeadAction, LeadCb
 from handlers.intake.views import incoming_screen, spam_said
@@ -17,8 +18,14 @@ from storage.models import User
 routes = Routes(__name__)
 
 
-async def _queue(crm: Crm, member: User) -> Screen:
-    return Screen(*incoming_screen(await crm.incoming.waiting(member), member.timezone))
+async def _queue(crm: Crm, member: User, listed: int = 1) -> Screen:
+    """The page of the queue a press came from (``LeadCb.listed``: its page + 1); past the
+    last, as after its last lead was taken, the last."""
+    total = await crm.incoming.waiting_count(member)
+    pages = max(1, -(-total // QUEUE_PAGE))
+    page = min(max(listed - 1, 0), pages - 1)
+    leads = await crm.incoming.waiting(member, offset=page * QUEUE_PAGE)
+    return Screen(*incoming_screen(leads, member.timezone, page, total))
 
 
 @routes.message(Command("incoming"))
@@ -28,8 +35,10 @@ async def incoming(message: Message, crm: Crm, member: User) -> None:
 
 
 @routes.callback_query(LeadCb.filter(F.action == LeadAction.LIST))
-async def incoming_again(callback: CallbackQuery, crm: Crm, member: User) -> None:
-    await show(callback, await _queue(crm, member))
+async def incoming_again(
+    callback: CallbackQuery, callback_data: LeadCb, crm: Crm, member: User
+) -> None:
+    await show(callback, await _queue(crm, member, callback_data.listed))
 
 
 @routes.callback_query(LeadCb.filter(F.action == LeadAction.TAKE))
@@ -37,10 +46,10 @@ async def take(callback: CallbackQuery, callback_data: LeadCb, crm: Crm, member:
     await crm.incoming.take(member, callback_data.lead_id)
     await callback.answer(_("The lead is yours now."))
     if callback_data.listed:
-        await show(callback, await _queue(crm, member))
+        await show(callback, await _queue(crm, member, callback_data.listed))
 
 
 @routes.callback_query(LeadCb.filter(F.action == LeadAction.SPAM))
 async def spam(callback: CallbackQuery, callback_data: LeadCb, crm: Crm, member: User) -> None:
     await callback.answer(spam_said(await crm.incoming.spam(member, callback_data.lead_id)))
-    await show(callback, await _queue(crm, member))
+    await show(callback, await _queue(crm, member, callback_data.listed))

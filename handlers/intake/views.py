@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.formatting import Bold, Code, Text, as_key_value, as_line, as_list
 from aiogram.utils.i18n import gettext as _
 
-from crm.intake.queue import QueuedLead, Spammed
+from crm.intake.queue import QUEUE_PAGE, QueuedLead, Spammed
 from crm.intake.spam_card import CardFate
 from crm.outbox import OutboxKind
 from handlers.clients.callbacks import ClientCb
@@ -43,13 +43,23 @@ def lead_notice(kind: str, payload: dict[str, Any]) -> tuple[Text, InlineKeyboar
     return as_list(*lines), keyboard(rows)
 
 
-def incoming_screen(leads: Sequence[QueuedLead], tz: str) -> tuple[Text, InlineKeyboardMarkup]:
-    """The queue with a row of buttons per lead: open its card, take it, or call it spam."""
+def incoming_screen(
+    leads: Sequence[QueuedLead], tz: str, page: int = 0, total: int = 0
+) -> tuple[Text, InlineKeyboardMarkup]:
+    """The queue's page ``page`` (``QUEUE_PAGE`` leads a page, ``total`` in all) with a row
+    of buttons per lead: open its card, take it, or call it spam; ◀️ n/N ▶️ between pages."""
     if not leads:
         return Text(_("The incoming queue is empty: every new lead has someone.")), keyboard()
-    lines = [as_line(Bold(_("Incoming leads, newest first")))]
+    heading = _("Incoming leads, newest first")
+    first = page * QUEUE_PAGE + 1
+    if total > len(leads):
+        heading = _("Incoming leads, newest first: {first}–{last} of {total}").format(
+            first=first, last=first + len(leads) - 1, total=total
+        )
+    lines = [as_line(Bold(heading))]
     rows = []
-    for number, lead in enumerate(leads, 1):
+    listed = page + 1  # the page a press on it shows again
+    for number, lead in enumerate(leads, first):
         source = lead.source or _("Telegram")
         when = local_time(lead.received_at, tz)
         name, source = clipped(lead.name, 80), clipped(source, 40)  # 20 leads within 4096
@@ -60,14 +70,21 @@ def incoming_screen(leads: Sequence[QueuedLead], tz: str) -> tuple[Text, InlineK
                     f"{number}. {lead.name}"[:40], ClientCb(action="open", client_id=lead.client_id)
                 ),
                 button(
-                    _("✋ Take it"), LeadCb(action=LeadAction.TAKE, lead_id=lead.lead_id, listed=1)
+                    _("✋ Take it"),
+                    LeadCb(action=LeadAction.TAKE, lead_id=lead.lead_id, listed=listed),
                 ),
                 button(
-                    _("🚫 Spam"), LeadCb(action=LeadAction.SPAM, lead_id=lead.lead_id, listed=1)
+                    _("🚫 Spam"),
+                    LeadCb(action=LeadAction.SPAM, lead_id=lead.lead_id, listed=listed),
                 ),
             ]
         )
-    return Text(*lines), keyboard(*rows)
+    pages = pager(
+        page,
+        -(-total // QUEUE_PAGE),
+        lambda number: LeadCb(action=LeadAction.LIST, listed=number + 1),
+    )
+    return Text(*lines), keyboard(*rows, *([pages] if pages else []))
 
 
 def assignment_label(source: LeadSource, names: dict[int, str]) -> str:
