@@ -13,6 +13,7 @@ from bot.app import App
 from bot.simulator import SimulatedUser
 from bot.web.leads import add_lead_routes
 from crm.clock import ManualClock
+from crm.intake.sources import MAX_SOURCES
 from crm.parsing.lead_fields import read_form
 from handlers.intake.callbacks import LeadAction, LeadCb, SourceAction, SourceCb, SourceTeamCb
 from storage.models import Lead
@@ -316,3 +317,29 @@ async def test_leads_past_the_first_twenty_in_the_queue_are_a_page_away(
     assert spam is not None
     [after] = await owner_en.press_data(spam, after)
     assert "21–23 of 23" in after.text and "Guest 04" not in after.text
+
+
+async def test_a_source_refused_for_their_number_ends_the_question(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """At the limit of sources, the name was refused and the question stayed: every text
+    the owner sent after (a search, a note) was refused again as a source's name."""
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        for number in range(MAX_SOURCES):
+            await crm.lead_sources.create(owner, f"Form {number}")
+    await owner_en.send("/settings")
+    await owner_en.press("Lead sources")
+    await owner_en.press("Add a source")
+    [refused] = await owner_en.send("Spring landing")
+    assert refused.text == f"There can be at most {MAX_SOURCES} lead sources."
+    [after] = await owner_en.send("Petrov")
+    assert "lead sources" not in after.text
+    [settings] = await owner_en.send("/settings")  # below the limit: a long name is asked again
+    await owner_en.press("Lead sources", settings)
+    async with app.crm.open() as crm:
+        await crm.lead_sources.remove(owner, (await crm.lead_sources.all(owner))[0].id)
+    await owner_en.press("Add a source")
+    await owner_en.send("x" * 101)
+    [added] = await owner_en.send("Spring landing")
+    assert added.text.startswith("🌐 Spring landing")

@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.errors import ErrorCode
 from crm.intake.sources import MAX_SOURCE_NAME
 from crm.service import Crm
 from handlers.intake.callbacks import SourceAction, SourceCb, SourceTeamCb
@@ -15,6 +16,7 @@ from handlers.intake.states import SourceFlow
 from handlers.intake.views import source_screen, sources_screen
 from handlers.kit.keyboards import cancel_row, keyboard
 from handlers.kit.labels import already_so, responsible_name
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, send, show
 from storage.models import LeadSource, User
@@ -55,7 +57,10 @@ async def ask_name(callback: CallbackQuery, crm: Crm, member: User, state: FSMCo
 
 @routes.message(SourceFlow.name, F.text)
 async def add_source(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    issued = await crm.lead_sources.create(member, message.text or "")
+    """A name too long or empty is asked for again; any other refusal (as many sources as
+    there may be, no longer the owner) ends the question."""
+    async with keep_asking(state, again={ErrorCode.EMPTY, ErrorCode.TOO_LONG}):
+        issued = await crm.lead_sources.create(member, message.text or "")
     await state.clear()
     screen = await _source(crm, member, issued.source, issued.token)
     await send(message, screen.text, screen.keyboard)
