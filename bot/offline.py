@@ -25,6 +25,7 @@ from aiogram.methods import (
     EditMessageCaption,
     EditMessageReplyMarkup,
     EditMessageText,
+    GetBusinessConnection,
     GetFile,
     GetMe,
     TelegramMethod,
@@ -184,6 +185,8 @@ class OfflineSession(BaseSession):
             return True
         if isinstance(method, CopyMessage):
             return MessageId(message_id=self._record(method).message_id)
+        if isinstance(method, GetBusinessConnection):  # one no test told it of
+            raise TelegramBadRequest(method, "Bad Request: BUSINESS_CONNECTION_INVALID")
         returning = getattr(method, "__returning__", None)
         if returning is Message:
             return self._as_message(self._record(method))

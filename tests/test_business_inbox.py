@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import SendMessage
-from aiogram.types import Contact, PhotoSize, Update, Voice
+from aiogram.methods import GetBusinessConnection, SendMessage
+from aiogram.types import BusinessBotRights, Contact, PhotoSize, Update, Voice
+from aiogram.types import BusinessConnection as TgBusinessConnection
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -883,3 +884,55 @@ async def test_a_teammate_writing_to_a_members_account_is_not_a_new_client(
     assert await count(app, OutboxMessage, OutboxMessage.kind == "business_new_client") == 0
     await account.writes(IVAN, "Hello")  # a customer still gets a card
     assert (await the_client(app)).name == "Ivan Petrov"
+
+
+async def test_an_account_connected_before_its_member_joined_is_taken_once_they_have(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    """Connected while still a stranger (refused, nothing kept), the account stayed unknown
+    after its owner joined: Telegram does not report a connection again, so every message
+    of its chats was dropped. The bot now asks Telegram whose an unknown connection is."""
+    stranger = customer(MAX, "Max")
+    account = SimulatedBusiness(app.dispatcher, app.bot, stranger, connection_id="conn-early")
+    assert await account.connect() == []
+    assert await count(app, BusinessConnection) == 0
+
+    def telegram_says(user_id: int) -> None:
+        who = customer(user_id, "Max")
+        connection = TgBusinessConnection(
+            id="conn-early",
+            user=who,
+            user_chat_id=user_id,
+            date=datetime.now(UTC),
+            is_enabled=True,
+            rights=BusinessBotRights(can_reply=True, can_read_messages=True),
+        )
+        account.session.answer_next(connection, GetBusinessConnection)
+
+    telegram_says(MAX)
+    await account.writes(IVAN, "Hello before Max joined")  # Max is not a member yet
+    assert asked(account) == 1 and await count(app, Client) == 0
+    await account.writes(IVAN, "Anyone?")  # still no member: not asked again so soon
+    assert asked(account) == 1
+
+    await join(MAX, first_name="Max", language_code="en")
+    telegram_says(MAX)
+    await account.writes(OLGA, "Hi, do you have it in blue?")
+    assert asked(account) == 2
+    client = await the_client(app)
+    assert (client.name, client.manager_id) == ("Olga", MAX)
+    [connection] = await rows(app, select(BusinessConnection))
+    assert (connection.user_id, connection.enabled, connection.rights["can_reply"]) == (
+        MAX,
+        True,
+        True,
+    )
+    await account.writes(OLGA, "Still there?")  # known now: Telegram is not asked
+    assert asked(account) == 2
+    texts = [e.text for e in await chat_events(app)]
+    assert texts == ["Hi, do you have it in blue?", "Still there?"]
+
+
+def asked(account: SimulatedBusiness) -> int:
+    """How many times the bot asked Telegram whose a connection is."""
+    return len([r for r in account.session.requests if isinstance(r, GetBusinessConnection)])

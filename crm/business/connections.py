@@ -106,6 +106,11 @@ class BusinessConnections:
             for row in rows:
                 row.open_deal = on
 
+    async def known(self, connection_id: str) -> bool:
+        """Whether the connection was ever recorded (enabled or not, whoever's it is)."""
+        found = await self._session.get(BusinessConnection, connection_id)
+        return found is not None
+
     async def owner_of(self, connection_id: str) -> User | None:
         """The active member whose enabled connection this is (None: nobody's)."""
         return await self._session.scalar(

@@ -24,6 +24,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.members import language_for
 from crm.service import CrmFactory
+from handlers.kit.business_lookup import ConnectionLookup
 from handlers.kit.keyboards import is_menu_button
 from handlers.kit.labels import full_name
 from storage.models import User
@@ -45,6 +46,7 @@ class CrmMiddleware(BaseMiddleware):
 
     def __init__(self, crm_factory: CrmFactory) -> None:
         self._factory = crm_factory
+        self._lookup = ConnectionLookup()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self._factory.open() as crm:
@@ -52,8 +54,12 @@ class CrmMiddleware(BaseMiddleware):
             connection_id = business_connection_of(event)
             if connection_id is not None:
                 # A chat of a member's Business account: the member is the account's owner,
-                # whoever wrote (the customer is never a member, nor let in as one).
-                data["member"] = await crm.business.owner_of(connection_id)
+                # whoever wrote (the customer is never a member, nor let in as one); one the
+                # bot never heard of is asked of Telegram (connected before they joined).
+                owner = await crm.business.owner_of(connection_id)
+                if owner is None:
+                    owner = await self._lookup.owner(crm, data["bot"], connection_id)
+                data["member"] = owner
             else:
                 tg_user: TgUser | None = data.get("event_from_user")
                 member = await crm.members.get_active(tg_user.id) if tg_user else None
