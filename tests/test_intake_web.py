@@ -248,6 +248,8 @@ async def test_bad_and_replaced_tokens_get_a_bare_404(
         ("multipart/form-data", b"x", "multipart body without a boundary"),
         ("application/json", b'{"tranid": "1"}', "no fields with values"),
         ("application/json", b'{"x": ' + b"1" * 5000 + b"}", "invalid JSON: a number too long"),
+        ("application/json", b'{"name": NaN}', "invalid JSON: NaN is not a JSON value"),
+        ("application/json", b'{"name": "Bob", "n": -Infinity}', "invalid JSON: -Infinity is"),
         ("application/json", b'{"x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "invalid JSON: nested"),
         (
             "application/json",

@@ -89,7 +89,9 @@ def _named(charset: str) -> str:
 def _json(body: bytes, charset: str) -> list[tuple[str, object]]:
     text = _text(body, charset)  # not decodable: its own reason (BodyError is a ValueError too)
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
+    except BodyError:
+        raise
     except json.JSONDecodeError as exc:
         raise BodyError(f"invalid JSON: {exc.msg} at position {exc.pos}") from exc
     except ValueError as exc:  # an integer past Python's 4300 digits
@@ -99,6 +101,11 @@ def _json(body: bytes, charset: str) -> list[tuple[str, object]]:
     if not isinstance(data, dict):
         raise BodyError("the JSON body must be an object of fields")
     return list(data.items())
+
+
+def _no_constant(name: str) -> object:
+    """Python's json reads NaN and Infinity, which JSON has not: a lead named "nan"."""
+    raise BodyError(f"invalid JSON: {name} is not a JSON value")
 
 
 def _urlencoded(body: bytes, charset: str) -> list[tuple[str, object]]:
