@@ -131,3 +131,16 @@ async def test_dates_written_with_the_months_name_import(app: App, owner: Simula
     days = {c.created_at.replace(tzinfo=UTC).astimezone(MOSCOW).isoformat() for c in found}
     assert days == {"2025-02-01T00:00:00+03:00"}  # the day on the owner's clock
     assert found[0].id == anna.id
+
+
+async def test_a_moment_with_seconds_imports(app: App, owner: SimulatedUser) -> None:
+    """amoCRM and Bitrix24 write «Дата создания» as «05.03.2026 14:30:15»: with the
+    seconds, each such row was rejected as a bad date, and the file came in empty."""
+    lines = [
+        "Имя;Мобильный телефон;Дата создания",
+        "Анна;89161234501;05.03.2026 14:30:15",
+        "Борис;89161234502;05.03.2026 9:05:59",
+    ]
+    _screen, anna = await sent_and_created(app, owner, lines, 2, "Анна")  # both made
+    moment = anna.created_at.replace(tzinfo=UTC).astimezone(MOSCOW)
+    assert moment.isoformat() == "2026-03-05T14:30:00+03:00"  # on the owner's clock
