@@ -210,3 +210,24 @@ async def test_a_tasks_export_sent_to_import_takes_no_task_id_for_a_card_number(
     assert sent.data is not None
     [screen] = await owner.send_document("tasks.csv", data=sent.data)
     assert f"1. {line}" in screen.text, screen.text
+
+
+async def test_the_english_export_brings_its_e_mails_back(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """The English export calls its column "E-mails", which /import did not know: the
+    file sent back left every e-mail out (a card deleted since came back without one)."""
+    anna = await make_client(app, OWNER_ID, "Анна", emails=("anna@example.com",))
+    await owner_en.send("/export")
+    [sent] = await owner_en.press("Clients · CSV")
+    assert sent.data is not None
+    async with app.crm.open() as crm:
+        await crm.client_edits.delete(await member(app, OWNER_ID), anna.id)
+    [screen] = await owner_en.send_document("clients.csv", data=sent.data)
+    assert "4. E-mails → E-mail" in screen.text
+    await owner_en.press("Preview")
+    await owner_en.press("Skip them")
+    await finished(app)
+    async with app.crm.open() as crm:
+        [back] = await crm.client_queries.search(await member(app, OWNER_ID), "anna@example.com")
+    assert back.name == "Анна" and back.id != anna.id

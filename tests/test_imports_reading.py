@@ -171,6 +171,18 @@ def test_email_cells() -> None:
         ("Company", Target.COMPANY),
         ("ИНН", Target.SKIP),
         ("", Target.SKIP),
+        # An e-mail's column went to the address (the first word), or nowhere.
+        ("Адрес электронной почты", Target.EMAIL),  # Google Forms'
+        ("Адрес эл. почты", Target.EMAIL),
+        ("Адрес e-mail", Target.EMAIL),
+        ("Рабочий e-mail", Target.EMAIL),  # Bitrix24's
+        ("Work email", Target.EMAIL),
+        ("E-mails", Target.EMAIL),  # our English export's
+        ("Контактный телефон", Target.PHONE),
+        ("Телефон1", Target.PHONE),
+        ("Примечания", Target.NOTE),
+        ("Адрес доставки", Target.ADDRESS),
+        ("Договор номер", Target.SKIP),
     ],
 )
 def test_header_guess(header: str, target: Target) -> None:

@@ -61,6 +61,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "mail",
         "e mail address",
         "email address",
+        "e mails",  # our English /export's column
+        "emails",
+        "email addresses",
+        "адрес электронной почты",  # Google Forms' column
+        "адрес эл почты",
+        "электронный адрес",
     ),
     "company": (
         "организация",
@@ -114,6 +120,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "примечание",
         "заметка",
         "заметки",
+        "примечания",
+        "комментарии",
         "описание",
         "коммент",
         "note",

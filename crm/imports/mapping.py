@@ -59,6 +59,14 @@ _BY_HEADER = {
     _key: Target(target) for target, names in SYNONYMS.items() for _key in (fold(n) for n in names)
 }
 _PUNCT = re.compile(r"[^\w]+")
+# The words of an e-mail or a phone closing a longer header ("Рабочий e-mail"); not "номер",
+# which ends many a header of other numbers ("Договор номер"), nor a bare "mail".
+_CONTACT_ENDS = sorted(
+    (k for k, t in _BY_HEADER.items() if t in (Target.EMAIL, Target.PHONE)),
+    key=len,
+    reverse=True,
+)
+_CONTACT_ENDS = [k for k in _CONTACT_ENDS if k not in ("номер", "mail")]
 
 
 def header_key(header: str) -> str:
@@ -78,8 +86,13 @@ def guess(header: str) -> str:
     for name, target in _BY_HEADER.items():
         if name.replace(" ", "") == squeezed:
             return target
-    # "Телефон 2", "Email (рабочий)", "Мобильный тел." : the first word decides.
-    first = key.split(" ")[0]
+    # "Рабочий e-mail", "Адрес e-mail", "Work phone": an e-mail's or a phone's words at the
+    # end decide (the first word is no address of the client's then).
+    for name in _CONTACT_ENDS:
+        if key.endswith(" " + name):
+            return _BY_HEADER[name]
+    # "Телефон 2", "Телефон1", "Email (рабочий)", "Мобильный тел." : the first word decides.
+    first = key.split(" ")[0].rstrip("0123456789")
     found = _BY_HEADER.get(first)
     if found in REPEATABLE or found in (Target.COMPANY, Target.CITY, Target.ADDRESS):
         return found
