@@ -16,7 +16,8 @@ from crm.imports.mapping import field_id, propose
 from crm.imports.reading import read_table
 from crm.parsing.fields import FieldType
 from handlers.imports.callbacks import ImportAction, ImportCb
-from storage.models import Deal
+from storage.engine import create_session_factory
+from storage.models import Deal, Event
 from tests.client_helpers import make_client, member
 from tests.conftest import OWNER_ID, Joiner
 
@@ -229,3 +230,36 @@ async def test_filling_a_card_keeps_it_found_by_its_custom_values(
     await owner_en.press("Undo #1")
     await owner_en.press("Yes, undo")
     assert (await found("зелёный"), await found("северный")) == ([maria.id], [])
+
+
+async def test_a_notes_and_a_long_texts_lines_stay_apart(app: App, owner_en: SimulatedUser) -> None:
+    """A quoted cell of several lines (a comment, a long text field's value, choices one a
+    line, as /export writes them or a person types them in Excel) came in as one line:
+    «Звонил 01.02\\nПерезвонить в пятницу» read «Звонил 01.02 Перезвонить в пятницу», and
+    «Один\\nДва» was no choice of the field's, so the row was rejected."""
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        await crm.fields.define(owner, CardKind.CLIENT, "История", FieldType.LONG_TEXT)
+        await crm.fields.define(
+            owner, CardKind.CLIENT, "Интересы", FieldType.MULTI_CHOICE, options=["Один", "Два"]
+        )
+    lines = [
+        "ФИО;Телефон;Комментарий;История;Интересы",
+        'Иван;+79161234567;"Звонил 01.02\r\n  Перезвонить в пятницу ";'
+        '"Первая\r\n\r\nТретья";"Один\nДва"',
+    ]
+    [screen] = await owner_en.send_document("база.csv", data="\r\n".join(lines).encode())
+    assert "3. Комментарий → Note (first comment)" in screen.text
+    [preview] = await owner_en.press("Preview")
+    assert "Rows that cannot be read: 0" in preview.text
+    await owner_en.press("Skip them")
+    await finished(app)
+    async with app.crm.open() as crm:
+        [ivan] = await crm.client_queries.search(await member(app, OWNER_ID), "Иван")
+    kept = {"История": "Первая\n\nТретья", "Интересы": ["Один", "Два"]}
+    assert await values(app, ivan.id) == kept
+    async with create_session_factory(app.engine)() as session:
+        notes = await session.scalars(
+            select(Event.text).where(Event.client_id == ivan.id, Event.kind == "comment")
+        )
+        assert list(notes) == ["Звонил 01.02\nПерезвонить в пятницу"]

@@ -21,6 +21,7 @@ from crm.parsing.cells import (
     cell_date,
     cell_emails,
     cell_flag,
+    cell_lines,
     cell_phones,
     cell_text,
 )
@@ -30,6 +31,7 @@ from crm.parsing.search_text import one_line, shows
 # Plain strings: comparing with them is several times cheaper than with the enum members.
 _SKIP, _PHONE, _EMAIL = str(Target.SKIP.value), str(Target.PHONE.value), str(Target.EMAIL.value)
 _CAME_AT, _AMOUNT = str(Target.CAME_AT.value), str(Target.DEAL_AMOUNT.value)
+_NOTE = str(Target.NOTE.value)
 _ARCHIVED, _ID = str(Target.ARCHIVED.value), str(Target.ID.value)
 MAX_ID = 2**63 - 1
 LIMITS = {"name": 200, "company": 200, "city": 100, "address": 300, "source": 100}
@@ -156,8 +158,8 @@ def build_row(
                     into[custom_id] = parse_field(custom_id, typed)
                 except FieldValueError:
                     return Rejected(number, "bad_field", typed[:100])
-        else:
-            line = cell_text(value)
+        else:  # a note keeps its lines, as a typed one does
+            line = cell_lines(value) if target == _NOTE else cell_text(value)
             if line:
                 text.setdefault(target, []).append(line)
     draft.phones, draft.emails = phones, emails
@@ -194,10 +196,11 @@ def _shared(text: str | None) -> str | None:
 
 
 def _field_text(value: CellValue) -> str:
-    """A cell as a person would type it into the field: dates as dd.mm.yyyy."""
+    """A cell as a person would type it into the field: dates as dd.mm.yyyy, the lines of
+    a long text (or of several choices) apart."""
     if isinstance(value, datetime | date):
         return value.strftime("%d.%m.%Y")
-    return cell_text(value) or ""
+    return cell_lines(value) or ""
 
 
 def _fill_text(draft: RowDraft, text: dict[str, list[str]]) -> RowDraft | Rejected:

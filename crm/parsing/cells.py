@@ -68,6 +68,16 @@ def cell_text(value: CellValue) -> str | None:
     return text or None
 
 
+def cell_lines(value: CellValue) -> str | None:
+    """The cell as text that keeps its line breaks (a note, a long text: as typed), each
+    line clean as ``cell_text`` makes it; None when it is empty."""
+    if not isinstance(value, str) or ("\n" not in value and "\r" not in value):
+        return cell_text(value)
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = "\n".join(" ".join(line.translate(_ODD_SPACES).split()) for line in lines)
+    return text.strip("\n") or None
+
+
 def _number_digits(value: int | float | str) -> str | None:
     """Digits of a phone stored as a number: ``79161234567.0`` or ``7.9161234567E+10``."""
     try:
