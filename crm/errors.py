@@ -74,6 +74,7 @@ class ErrorCode(StrEnum):
     # Imports
     IMPORT_EMPTY = "import_empty"
     IMPORT_NOT_SPREADSHEET = "import_not_spreadsheet"
+    IMPORT_WEB_PAGE = "import_web_page"  # HTML or XML named .xls: saved as .xlsx, it reads
     IMPORT_PASSWORD = "import_password"
     IMPORT_NO_COLUMNS = "import_no_columns"
     IMPORT_NO_TITLE = "import_no_title"  # a file of records with no column of their names

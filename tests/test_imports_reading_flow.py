@@ -144,3 +144,22 @@ async def test_a_moment_with_seconds_imports(app: App, owner: SimulatedUser) -> 
     _screen, anna = await sent_and_created(app, owner, lines, 2, "Анна")  # both made
     moment = anna.created_at.replace(tzinfo=UTC).astimezone(MOSCOW)
     assert moment.isoformat() == "2026-03-05T14:30:00+03:00"  # on the owner's clock
+
+
+async def test_a_web_page_named_xls_is_told_to_be_saved_as_xlsx(
+    app: App, owner: SimulatedUser
+) -> None:
+    """Many programs' "Excel" exports are an HTML table or Excel 2003's XML named .xls.
+    One with no <html> around it was read as a CSV: a mapping screen of one column named
+    «<table border="1">» or «<?xml version="1.0"?>», going nowhere."""
+    pages = [
+        '<table border="1">\n<tr><td>ФИО</td><td>Телефон</td></tr>\n'
+        "<tr><td>Иван</td><td>79161234567</td></tr>\n</table>",
+        '<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet><Table>'
+        '<Row><Cell><Data ss:Type="String">ФИО</Data></Cell></Row></Table></Worksheet></Workbook>',
+    ]
+    for page in pages:
+        [answer] = await owner.send_document("клиенты.xls", data=page.encode())
+        assert "сохраните как .xlsx" in answer.text
+        assert answer.buttons == []  # no import was begun

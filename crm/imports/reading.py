@@ -30,9 +30,12 @@ MAX_ROWS = 200_000
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
-# Text files that are not tables, however named: a PDF, a web page (also what some
-# programs save as ".xls"), an RTF document. Read as CSV, each came in as rows of junk.
-_NOT_TABLES = (b"%pdf", b"<html", b"<!doctype", b"{\\rtf")
+# Text files that are not tables, however named: a PDF, an RTF document. Read as CSV, each
+# came in as rows of junk.
+_NOT_TABLES = (b"%pdf", b"{\\rtf")
+# Markup: a web page, or an HTML table or Excel 2003's XML with no page around it, as many
+# programs save their "Excel" exports (".xls"); told to be saved as .xlsx.
+_MARKUP = re.compile(rb"<[!?a-z]")
 _HEADER_SCAN = 10  # rows looked at to find the header
 _CONTROL = re.compile(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -70,8 +73,11 @@ def read_table(data: bytes, file_name: str = "") -> Table:
         return _read_workbook(data)
     if _binary(data[:4096]) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET)
-    if data[:64].removeprefix(b"\xef\xbb\xbf").lstrip().lower().startswith(_NOT_TABLES):
+    start = data[:64].removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    if start.startswith(_NOT_TABLES):
         raise InvalidInput(ErrorCode.IMPORT_NOT_SPREADSHEET)
+    if _MARKUP.match(start):
+        raise InvalidInput(ErrorCode.IMPORT_WEB_PAGE)
     return _read_csv(data)
 
 

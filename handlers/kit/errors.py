@@ -81,6 +81,11 @@ def error_text(error: CrmError) -> str:
         ErrorCode.IMPORT_NOT_SPREADSHEET: _(
             "This is not a spreadsheet I can read. Send an .xlsx, .xls, .ods or .csv file."
         ),
+        ErrorCode.IMPORT_WEB_PAGE: _(
+            "This file holds a web page (HTML or XML) under a spreadsheet's name, as some "
+            "programs save their “Excel” exports. Open it in Excel or LibreOffice, save it "
+            "as .xlsx and send that."
+        ),
         ErrorCode.IMPORT_PASSWORD: _(
             "The workbook is protected with a password. Save it without one and send it again."
         ),
