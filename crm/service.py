@@ -183,7 +183,13 @@ class Crm:
     )
     exports = Part(
         lambda c: Exports(
-            c._session, c.clock, c.settings, c.client_queries, c.deal_queries, c.record_queries
+            c._session,
+            c.clock,
+            c.settings,
+            c.client_queries,
+            c.deal_queries,
+            c.record_queries,
+            c.config.words,
         )
     )
     card_search = Part(

@@ -4,9 +4,12 @@ deleted, the clients the list shows without that filter."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
+from crm.imports.reading import read_table
 from crm.parsing.fields import FieldType
 from tests.client_helpers import make_client
 from tests.conftest import OWNER_ID
@@ -79,3 +82,29 @@ async def test_a_deal_list_export_drops_a_deleted_fields_filter(
     rows = await export_from(owner_en, "Excel (.xlsx)")
     titles = {str(cell) for row in rows[1:] for cell in row}
     assert {"Cubes", "Sauna"} <= titles, rows
+
+
+@pytest.mark.parametrize(
+    ("language", "button", "said"),
+    [
+        ("en", "Clients · CSV", "yes"),
+        ("en", "Clients · XLSX", "yes"),
+        ("ru", "Клиенты · CSV", "да"),
+    ],
+)
+async def test_a_yes_no_field_goes_out_in_the_readers_words(
+    app: App, owner: SimulatedUser, language: str, button: str, said: str
+) -> None:
+    """A yes/no field went out as «да»/«нет» whatever the reader's language: an English
+    reader's file said «да» under his own English column titles."""
+    me = await owner_of(app)
+    async with app.crm.open() as crm:
+        await crm.members.set_language(me, language)
+        paid = await crm.fields.define(me, CardKind.CLIENT, "Paid", FieldType.YES_NO)
+    ivan = await make_client(app, OWNER_ID, "Иван")
+    async with app.crm.open() as crm:
+        await crm.field_values.set(me, CardRef(CardKind.CLIENT, ivan.id), paid.id, "yes")
+    await owner.send("/export")
+    [sent] = await owner.press(button)
+    table = read_table(sent.data or b"")
+    assert table.rows[0][table.headers.index("Paid")] == said

@@ -45,6 +45,7 @@ class CardExtras:
         kind: CardKind,
         fields: Sequence[FieldDef],
         groups: Sequence[LinkGroup],
+        yes_no: tuple[str, str] = ("да", "нет"),
     ) -> None:
         self._session = session
         self._actor = actor
@@ -52,6 +53,7 @@ class CardExtras:
         self._kind = kind
         self.fields = list(fields)
         self.groups = list(groups)
+        self.yes_no = yes_no  # a yes/no field's cells, in the reader's words
 
     @classmethod
     async def load(
@@ -62,14 +64,16 @@ class CardExtras:
         kind: CardKind,
         group_titles: dict[str, str],
         record_type_id: int | None = None,
+        yes_no: tuple[str, str] = ("да", "нет"),
     ) -> CardExtras:
-        """``group_titles`` names the clients and deals columns in the reader's language."""
+        """``group_titles`` names the clients and deals columns in the reader's language,
+        ``yes_no`` a yes/no field's two values."""
         query = select(FieldDef).where(FieldDef.kind == kind.value)
         if kind == CardKind.RECORD:
             query = query.where(FieldDef.record_type_id == record_type_id)
         fields = list(await session.scalars(query.order_by(FieldDef.position, FieldDef.id)))
         groups = await _present_groups(session, kind, group_titles)
-        return cls(session, actor, see_all, kind, fields, groups)
+        return cls(session, actor, see_all, kind, fields, groups, yes_no)
 
     def columns(self) -> list[Column]:
         fields = [Column(f"field:{f.id}", f.name, _kind_of(f), 18) for f in self.fields]
@@ -102,7 +106,12 @@ class CardExtras:
         for row in rows:
             card_id = getattr(row, f"{self._kind.value}_id")
             grouped.setdefault((card_id, row.field_id), []).append(row)
-        return {key: _cell(by_id[key[1]], found) for key, found in grouped.items()}
+        return {key: self._cell(by_id[key[1]], found) for key, found in grouped.items()}
+
+    def _cell(self, field: FieldDef, rows: list[FieldValue]) -> Any:
+        if FieldType(field.type) == FieldType.YES_NO and rows[0].int_value is not None:
+            return self.yes_no[0] if rows[0].int_value else self.yes_no[1]
+        return _cell(field, rows)
 
     async def _links(self, ids: list[int]) -> dict[int, dict[str, list[str]]]:
         a_column, b_column = link_columns(self._kind)

@@ -9,7 +9,7 @@ the team's custom fields as columns and their links as the linked cards' names
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.cards import CardKind
 from crm.client_queries import ClientFilter, ClientQueries
 from crm.clock import Clock
+from crm.config import as_written
 from crm.deal_queries import DealFilter, DealQueries
 from crm.errors import NotAllowed
 from crm.exports.columns import (
@@ -37,6 +38,7 @@ from crm.exports.files import Format, TableFile
 from crm.exports.paging import joined, member_names, pages
 from crm.exports.task_rows import task_row, tasks_query
 from crm.field_filters import FieldFilter
+from crm.field_plain import NO, YES
 from crm.record_queries import RecordFilter, RecordQueries
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
@@ -64,7 +66,9 @@ class Exports:
         client_queries: ClientQueries,
         deal_queries: DealQueries,
         record_queries: RecordQueries,
+        words: Callable[[str, str], str] = as_written,
     ) -> None:
+        self._words = words  # the catalogs' texts in a language: a yes/no field's value
         self._session = session
         self._clock = clock
         self._settings = settings
@@ -237,7 +241,8 @@ class Exports:
     ) -> CardExtras:
         see_all = await self._settings.managers_see_all()
         groups = link_titles(titles or {})
-        return await CardExtras.load(self._session, actor, see_all, kind, groups, type_id)
+        yes_no = (self._words(YES, actor.language), self._words(NO, actor.language))
+        return await CardExtras.load(self._session, actor, see_all, kind, groups, type_id, yes_no)
 
     async def _finish(
         self, actor: User, what: str, table: TableFile, filters: dict[str, Any]
