@@ -83,3 +83,35 @@ async def test_the_rejected_rows_file_is_for_the_readers_excel_and_imports_back(
         shown = await crm.field_values.of_card(me, CardRef(CardKind.CLIENT, bob.id))
     assert bob.name == "Bob"
     assert {v.field.name: v.value for v in shown} == {"Score": "2.25", "Met": "2026-03-05"}
+
+
+async def test_a_phone_excel_would_work_out_goes_back_after_the_quote(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A row rejected for its e-mail went back in the file with its phone as it was sent,
+    «+7-916-123-45-67», which Excel opens as the sum 7-916-123-45-67 (-1144): fixed and
+    saved there, the row came back with its phone lost. It goes out after the quote, which
+    the import takes off; a phone with no sign inside stays as it is."""
+    lines = [
+        "Name,Phone,E-mail",
+        "Ann,+7-916-123-45-67,ann@",
+        "Bob,+79035556677,bob@",
+        "Cid,+79031112233,cid@example.com",
+    ]
+    await owner_en.send_document("people.csv", data="\r\n".join(lines).encode())
+    await owner_en.press("Preview")
+    await owner_en.press("Create anyway")
+    await finished(app)
+    rejected = owner_en.last_message()
+    assert rejected.data is not None
+    _header, ann, bob = rejected.data.decode("utf-8-sig").splitlines()
+    assert ann.startswith("Ann,'+7-916-123-45-67,ann@,") and bob.startswith("Bob,+79035556677,")
+
+    fixed = rejected.data.replace(b"ann@", b"ann@example.com").replace(b"bob@", b"b@example.com")
+    await owner_en.send_document("rejected-people.csv", data=fixed)
+    await owner_en.press("Preview")
+    await owner_en.press("Create anyway")
+    await finished(app)
+    async with app.crm.open() as crm:
+        [found] = await crm.client_queries.search(await member(app, OWNER_ID), "+79161234567")
+    assert found.name == "Ann"

@@ -31,8 +31,10 @@ import xlsxwriter
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-PLAIN_NUMBER = re.compile(r"[+-]?[\d ().-]+")
-"""A phone (``+79161234567``) or a signed number: nothing a spreadsheet could run."""
+PLAIN_NUMBER = re.compile(r"[+-]?[\d ().]+")
+"""A phone (``+79161234567``, ``+7 (916) 1234567``) or a signed number: nothing a
+spreadsheet could run. A sign inside is a sum Excel works out: ``+7-916-123-45-67``
+opens as -1144, so such a text goes out after the quote."""
 
 
 def escaped(text: str) -> str:
