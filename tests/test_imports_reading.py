@@ -510,3 +510,26 @@ def test_a_csv_rows_number_is_the_line_it_starts_on(text: str, numbers: list[int
     assert table.numbers == numbers
     assert table.by_line
     assert not read_table(xlsx([["Имя", "Заметка"], ["Иван", "a\nb"], ["Олег", "c"]])).by_line
+
+
+@pytest.mark.parametrize(
+    ("lines", "hints"),
+    [
+        (["Иван;8 916 123-45-67;ivan@mail.ru", "Анна;;"], ["name", "phone", "email"]),
+        (["01.02.2024;Иван;89161234567", "2024-02-02;Анна;89031112233"], ["skip", "name", "phone"]),
+        (["89161234567", "89031112233"], ["phone"]),
+    ],
+)
+def test_a_file_with_no_header_is_proposed_by_what_it_holds(
+    lines: list[str], hints: list[str]
+) -> None:
+    """The first row is a client's (it holds a phone or an e-mail, and names no column):
+    kept as a row, the columns proposed by their cells; a date is no phone."""
+    table = read_table("\r\n".join(lines).encode(), "list.csv")
+    assert table.numbers == [1, 2] and table.hints == hints
+    assert table.headers == [""] * len(hints)
+
+
+def test_a_header_of_names_the_import_does_not_know_stays_a_header() -> None:
+    table = read_table("Отчёт;2024-01-31\r\nИван;89161234567\r\n".encode(), "report.csv")
+    assert table.headers == ["Отчёт", "2024-01-31"] and table.hints == []

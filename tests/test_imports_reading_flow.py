@@ -163,3 +163,22 @@ async def test_a_web_page_named_xls_is_told_to_be_saved_as_xlsx(
         [answer] = await owner.send_document("клиенты.xls", data=page.encode())
         assert "сохраните как .xlsx" in answer.text
         assert answer.buttons == []  # no import was begun
+
+
+async def test_a_file_with_no_header_keeps_its_first_client(app: App, owner: SimulatedUser) -> None:
+    """A list with no row of column names: its first row, Иван's, was taken for the
+    header, so every column went nowhere and, once the member chose them, Иван was not
+    imported, nothing said. His row is a client's (a header holds no phone); the columns
+    are proposed by what they hold."""
+    lines = [
+        "Иван Петров;8 916 123-45-67;ivan@mail.ru;Тула",
+        "Анна Смирнова;89035556677;;Казань",
+    ]
+    screen, ivan = await sent_and_created(app, owner, lines, 2, "Иван Петров")
+    assert "1. — → Имя\n2. — → Телефон\n3. — → E-mail\n4. — → — пропустить —" in screen
+    assert "первая строка («Иван Петров; 8 916 123-45-67; ivan@mail.ru; Тула»)" in screen
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        [found] = await crm.client_queries.search(member, "+79161234567")
+    assert found.id == ivan.id

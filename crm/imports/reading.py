@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 import python_calamine
 
 from crm.errors import ErrorCode, InvalidInput
+from crm.imports import headerless
 from crm.imports.csv_text import csv_rows, decode_text, sniff
 from crm.imports.formulas import Uncomputed, uncomputed
 from crm.imports.header import Merge, filled, find_header
-from crm.parsing.cells import CellValue
+from crm.parsing.cells import CellValue, cell_text
 
 MAX_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
 MAX_ROWS = 200_000
@@ -53,6 +54,8 @@ class Table:
     joined: list[tuple[int, int]] = field(default_factory=list)  # a name in parts: Header
     title: str = ""  # a title above the header, passed over (told on the mapping screen)
     merged: list[tuple[int, int]] = field(default_factory=list)  # header cells: Header
+    hints: list[str] = field(default_factory=list)  # no header: targets by content
+    first_row: str = ""  # no header: the first row, a client's, told on the mapping screen
 
     def keep_only(self, numbers: set[int]) -> None:
         """Drop every row but those numbered: an import, once its rows are planned, keeps
@@ -229,6 +232,9 @@ def _table(
     header = find_header(head, merged)
     if header is None:
         return None
+    headless = not header.title and not header.merged and headerless.is_data(header.names)
+    if headless:  # the first client's row, not a header: imported too
+        header.names, header.skip = [""] * len(header.names), header.skip - 1
     headers, skip = header.names, header.skip
     kept: list[list[CellValue]] = []
     numbers: list[int] = []
@@ -252,6 +258,9 @@ def _table(
     rows_kept = [_fit(row, width) for row in kept]
     table = Table(headers, rows_kept, numbers=numbers, joined=header.joined, title=header.title)
     table.merged = [(c0, min(c1, width - 1)) for c0, c1 in header.merged if c0 < width - 1]
+    if headless:
+        table.hints = headerless.hints(rows_kept, width)
+        table.first_row = "; ".join(t for v in rows_kept[0] if (t := cell_text(v)))
     return table
 
 

@@ -28,7 +28,7 @@ from crm.service import Crm, CrmFactory
 from crm.team_settings import can_change_settings
 from handlers.imports.callbacks import ImportAction, ImportCb
 from handlers.imports.formula_views import formulas_warning
-from handlers.imports.header_views import merged_note, title_note
+from handlers.imports.header_views import first_row_note, merged_note, title_note
 from handlers.imports.running import read_file, run_import, send_rejected
 from handlers.imports.states import ImportData, ImportDialog
 from handlers.imports.targets import client_targets
@@ -99,7 +99,7 @@ async def start_import(
     if (size or 0) > MAX_BYTES:
         raise InvalidInput(ErrorCode.IMPORT_TOO_LARGE, limit=MAX_BYTES // 2**20)
     table = await read_file(bot, file_id, name)
-    mapping, labels = await client_targets(crm, table.headers, table.joined)
+    mapping, labels = await client_targets(crm, table.headers, table.joined, table.hints)
     data: ImportData = {
         "file_id": file_id,
         "file_name": name,
@@ -116,6 +116,8 @@ async def start_import(
         data["title"] = table.title[:200]
     if table.merged:
         data["merged"] = [list(span) for span in table.merged]
+    if table.hints:
+        data["hints"], data["first_row"] = table.hints, table.first_row[:200]
     await state.set_state(ImportDialog.mapping)
     await state.set_data(cast(dict[str, Any], data))
     await shown(target, state, screen_of(data))
@@ -140,7 +142,7 @@ async def on_screen(callback: CallbackQuery, state: FSMContext) -> bool:
 def screen_of(data: ImportData) -> Screen:
     headers, mapping = data["headers"], data["mapping"]
     notes = formulas_warning(headers, data.get("formulas", []))
-    notes += title_note(data.get("title", ""))
+    notes += title_note(data.get("title", "")) + first_row_note(data.get("first_row", ""))
     notes += merged_note(headers, mapping, data.get("merged", []))
     return mapping_screen(
         data["file_name"], headers, mapping, data.get("fields", {}), data.get("holds", ""), notes

@@ -1,6 +1,6 @@
 """Notes on the import's mapping screen about the file's header: a title above it, passed
-over (``Table.title``), and a header cell merged over columns some of which go nowhere
-(``Table.merged``). Pure."""
+over (``Table.title``), no header at all (``Table.first_row``), and a header cell merged
+over columns some of which go nowhere (``Table.merged``). Pure."""
 
 from __future__ import annotations
 
@@ -17,14 +17,28 @@ MERGES_TOLD = 3
 
 def title_note(title: str) -> list[str]:
     """Nothing when the file had no title above its header."""
-    if not title:
-        return []
-    shown = title if len(title) <= TITLE_SHOWN else title[: TITLE_SHOWN - 1] + "…"
     note = _(
         "ℹ️ «{title}» above the column names is taken for the file's title and is not "
         "imported; the columns' names are the row under it."
     )
-    return [f"\n\n{note.format(title=shown)}"]
+    return _quoting(note, "title", title)
+
+
+def first_row_note(row: str) -> list[str]:
+    """Nothing when the file had a row of column names."""
+    note = _(
+        "ℹ️ The file has no row of column names: its first row («{row}») is a client's and "
+        "is imported too. Where each column goes is proposed by what it holds."
+    )
+    return _quoting(note, "row", row)
+
+
+def _quoting(note: str, key: str, text: str) -> list[str]:
+    """The note with ``text`` (cut to ``TITLE_SHOWN``) as its ``key``; nothing without it."""
+    if not text:
+        return []
+    shown = text if len(text) <= TITLE_SHOWN else text[: TITLE_SHOWN - 1] + "…"
+    return [f"\n\n{note.format(**{key: shown})}"]
 
 
 def merged_note(

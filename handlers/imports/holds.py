@@ -33,7 +33,8 @@ async def holds(
     type_id = callback_data.column
     if type_id == 0:
         joined = data.get("joined", [])
-        data["mapping"], data["fields"] = await client_targets(crm, data["headers"], joined)
+        hints = data.get("hints", [])
+        data["mapping"], data["fields"] = await client_targets(crm, data["headers"], joined, hints)
         data["type_id"], data["holds"] = 0, ""
     else:
         record_type = await crm.record_imports.record_type(type_id)  # gone, archived: refused

@@ -24,5 +24,7 @@ class ImportData(TypedDict):
     formulas: NotRequired[list[list[int]]]  # [column, cells, first, last]: no results
     title: NotRequired[str]  # a title above the header, passed over
     merged: NotRequired[list[list[int]]]  # header cells merged over columns: first, last
+    hints: NotRequired[list[str]]  # no header: each column's target by what it holds
+    first_row: NotRequired[str]  # no header: the first row, a client's, imported too
     screen: NotRequired[int]  # the message showing the dialog: others' buttons are stale
     required: NotRequired[str]  # rows lacking a required field: a RequiredChoice, once chosen

@@ -21,10 +21,14 @@ Targets = tuple[list[str], dict[str, str]]  # the proposed mapping, and target â
 
 
 async def client_targets(
-    crm: Crm, headers: list[str], joined: Sequence[Sequence[int]] = ()
+    crm: Crm,
+    headers: list[str],
+    joined: Sequence[Sequence[int]] = (),
+    hints: Sequence[str] = (),
 ) -> Targets:
     """The proposed mapping of a clients' file and the team's client and deal fields;
-    ``joined``: header cells merged over a name in parts (``Header.joined``)."""
+    ``joined``: header cells merged over a name in parts (``Header.joined``); ``hints``:
+    the targets a file with no header's columns are proposed by what they hold."""
     own = await crm.fields.of(CardKind.CLIENT)
     deal = await crm.fields.of(CardKind.DEAL)
     types = await crm.record_types.all()
@@ -35,7 +39,7 @@ async def client_targets(
     labels.update({f"{FIELD_PREFIX}{f.id}": field_label(f.name, deal=True) for f in deal})
     labels.update(link_labels(types))
     mapping = propose(headers, named, link_headers((t.id, t.plural) for t in types))
-    return name_in_parts(mapping, joined), labels
+    return list(hints) or name_in_parts(mapping, joined), labels
 
 
 async def record_targets(crm: Crm, type_id: int, headers: list[str]) -> Targets:
