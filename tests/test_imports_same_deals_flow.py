@@ -5,6 +5,8 @@ import leaves alone anyway (tests/test_imports_unseen.py)."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app import App
 from bot.simulator import SimulatedUser
 from storage.models import Deal
@@ -63,3 +65,34 @@ async def test_a_managers_file_sent_again(app: App, owner_en: SimulatedUser, joi
     # The owner sees Ivan's deal, as the file has it: all three are already there.
     preview, _result = await send(owner_en, app, "Preview", "Skip them")
     told(preview, "Deals: 0", "(same title and amount): 3.")
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ("Deals · CSV", "Preview", "Rows that cannot be read: 0", "Skip them")),
+        ("ru", ("Сделки · CSV", "Предпросмотр", "Строк, которые не прочитать: 0", "Пропустить")),
+    ],
+)
+async def test_the_deals_export_sent_back_knows_every_stage_it_names(
+    app: App, owner: SimulatedUser, language: str, words: tuple[str, str, str, str]
+) -> None:
+    """The deals export names each built-in stage as the bot does («Contact made», «Invoice
+    sent», «Paid»; «Контакт установлен», «Счёт выставлен», «Проиграно»), which /import did
+    not know: sent back, those deals' rows were rejected as of an unknown stage."""
+    button, preview, readable, _skip = words
+    async with app.crm.open() as crm:
+        me = await actor(crm, OWNER_ID)
+        await crm.members.set_language(me, language)
+    ivan = await make_client(app, OWNER_ID, "Иван", phones=("+79161234567",))
+    async with app.crm.open() as crm:
+        me = await actor(crm, OWNER_ID)
+        for number, stage in enumerate(await crm.pipelines.stages(), start=1):
+            deal = await crm.deals.create(me, ivan.id, number * 100, f"Deal {stage.code}")
+            if number > 1:
+                await crm.deals.move(me, deal.id, stage.id, "—" if stage.kind == "lost" else None)
+    await owner.send("/export")
+    [sent] = await owner.press(button)
+    await owner.send_document("deals.csv", data=sent.data or b"")
+    [shown] = await owner.press(preview)
+    assert readable in shown.text, shown.text

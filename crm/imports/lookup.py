@@ -16,14 +16,41 @@ from storage.models import Client, ClientEmail, ClientPhone, Stage, User
 CHUNK = 500  # values per IN (…): well under every backend's parameter limit
 
 # Built-in stages and statuses by their names in Russian and English, as people write them.
+# The bot's own names of the built-in stages (handlers.kit.stages, in both languages: what
+# the deals export writes) are among them, so that an export sent back finds its stages.
 STAGE_WORDS = {
     "lead": ("лид", "новый", "новая", "новый лид", "new lead", "lead", "new"),
-    "contact": ("контакт", "первый контакт", "contact", "contacted", "квалификация"),
+    "contact": (
+        "контакт",
+        "первый контакт",
+        "контакт установлен",
+        "contact",
+        "contacted",
+        "contact made",
+        "квалификация",
+    ),
     "meeting": ("встреча", "meeting", "демо", "demo"),
     "proposal": ("предложение", "кп", "коммерческое предложение", "proposal", "offer"),
-    "invoice": ("счет", "счёт", "выставлен счет", "invoice", "invoiced", "оплата"),
-    "won": ("выиграна", "успешно", "успех", "оплачено", "продажа", "won", "closed won"),
-    "lost": ("проиграна", "отказ", "потеряна", "закрыто и не реализовано", "lost", "closed lost"),
+    "invoice": (
+        "счет",
+        "счёт",
+        "выставлен счет",
+        "счёт выставлен",
+        "invoice",
+        "invoiced",
+        "invoice sent",
+        "оплата",
+    ),
+    "won": ("выиграна", "успешно", "успех", "оплачено", "продажа", "won", "paid", "closed won"),
+    "lost": (
+        "проиграна",
+        "проиграно",
+        "отказ",
+        "потеряна",
+        "закрыто и не реализовано",
+        "lost",
+        "closed lost",
+    ),
 }
 STATUS_WORDS = {
     "new": ("новый", "new"),
