@@ -79,8 +79,10 @@ async def test_the_deals_export_sent_back_knows_every_stage_it_names(
 ) -> None:
     """The deals export names each built-in stage as the bot does («Contact made», «Invoice
     sent», «Paid»; «Контакт установлен», «Счёт выставлен», «Проиграно»), which /import did
-    not know: sent back, those deals' rows were rejected as of an unknown stage."""
-    button, preview, readable, _skip = words
+    not know: sent back, those deals' rows were rejected as of an unknown stage. And it
+    titled the deals' column "Title" («Название»), which /import took for nothing: every
+    deal came back untitled, not the one its client has, and was added again."""
+    button, preview, readable, skip = words
     async with app.crm.open() as crm:
         me = await actor(crm, OWNER_ID)
         await crm.members.set_language(me, language)
@@ -96,3 +98,6 @@ async def test_the_deals_export_sent_back_knows_every_stage_it_names(
     await owner.send_document("deals.csv", data=sent.data or b"")
     [shown] = await owner.press(preview)
     assert readable in shown.text, shown.text
+    await owner.press(skip)
+    await finished(app)
+    assert len(await all_of(app, Deal)) == 7  # each known, none added again

@@ -30,7 +30,7 @@ CLIENT_COLUMNS = (
 # number of a client's card, and a deal's or task's id beside a client's name is not that.
 DEAL_COLUMNS = (
     Column("deal_id", "Deal ID", Kind.NUMBER, 8),
-    Column("title", "Deal", width=28),
+    Column("deal", "Deal", width=28),  # /import takes "Deal" ("Сделка") for the deal's title
     Column("client", "Client", width=28),
     Column("stage", "Stage", width=16),
     Column("amount", "Amount", Kind.MONEY, 14),
