@@ -120,6 +120,9 @@ def test_bad_date_cells(value: Any) -> None:
         ("  Иван\u00a0 Петров\u200b ", "Иван Петров"),
         (12.0, "12"),
         (12.5, "12.5"),
+        (0.00001, "0.00001"),  # a number cell, which str() writes "1e-05"
+        (-1.5e-7, "-0.00000015"),
+        (0.1, "0.1"),
         ("", None),
         ("\u00a0", None),
         (None, None),
