@@ -61,6 +61,23 @@ async def test_clients_to_xlsx_read_back(app: App, join: Joiner, clock: ManualCl
     assert sheet.auto_filter.ref == "A1:N2"
 
 
+async def test_phones_and_emails_go_out_in_the_cards_order(app: App) -> None:
+    """The first is the main one, as the card shows it (they went out sorted)."""
+    await make_client(
+        app,
+        OWNER_ID,
+        "Олег",
+        phones=("+79990000002", "+79990000001"),
+        emails=("z@x.ru", "a@x.ru"),
+    )
+    async with app.crm.open() as crm:
+        file = await crm.exports.clients(await actor(crm), ClientFilter(), Format.XLSX)
+    sheet = openpyxl.load_workbook(io.BytesIO(file.data)).active
+    assert sheet is not None
+    [_titles, row] = list(sheet.iter_rows(values_only=True))
+    assert row[2:4] == ("+79990000002, +79990000001", "z@x.ru, a@x.ru")
+
+
 async def test_a_manager_exports_only_what_they_see(
     app: App, join: Joiner, clock: ManualClock
 ) -> None:

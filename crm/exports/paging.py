@@ -31,10 +31,15 @@ async def pages(session: AsyncSession, query: Any, scalars: bool = True) -> Asyn
         last = ids[-1]
 
 
-async def joined(session: AsyncSession, key: Any, value: Any, ids: list[int]) -> dict[int, str]:
-    """Each card's values of a one-to-many column (phones, e-mails, tags), comma-joined."""
+async def joined(
+    session: AsyncSession, key: Any, value: Any, ids: list[int], order: Any = None
+) -> dict[int, str]:
+    """Each card's values of a one-to-many column (phones, e-mails, tags), comma-joined in
+    ``order`` (the card's: phones and e-mails as added, the first the main one), else by
+    value (tags, as the card shows them)."""
     found: dict[int, list[str]] = {}
-    rows = await session.execute(select(key, value).where(key.in_(ids)).order_by(value))
+    ordered = select(key, value).where(key.in_(ids)).order_by(value if order is None else order)
+    rows = await session.execute(ordered)
     for card_id, item in rows:
         found.setdefault(card_id, []).append(str(item))
     return {card_id: ", ".join(items) for card_id, items in found.items()}

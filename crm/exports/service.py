@@ -95,8 +95,12 @@ class Exports:
         query = select(Client).where(*conditions).order_by(Client.id)
         async for page in pages(self._session, query):
             ids = [c.id for c in page]
-            phones = await joined(self._session, ClientPhone.client_id, ClientPhone.e164, ids)
-            emails = await joined(self._session, ClientEmail.client_id, ClientEmail.email, ids)
+            phones = await joined(
+                self._session, ClientPhone.client_id, ClientPhone.e164, ids, ClientPhone.id
+            )
+            emails = await joined(
+                self._session, ClientEmail.client_id, ClientEmail.email, ids, ClientEmail.id
+            )
             tags = await joined(self._session, ClientTag.client_id, ClientTag.tag, ids)
             extra = await extras.cells(ids)
             table.write(
