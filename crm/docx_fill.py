@@ -1,7 +1,8 @@
 """``.docx`` templates: checked and prepared once at upload, filled with ``docxtpl``.
 
 The owner writes ``{client.name}`` in Word (in the body, a table, a text box, a header, a
-footer, a footnote or an endnote; not in a comment, a note to the author). Word often
+footer, a footnote or an endnote; not in a comment, a note to the author, which the
+filled document leaves without: ``crm.docx_comments``). Word often
 splits such a text over several runs of formatting (``{client`` in one, ``.name}`` in the
 next), so at upload every paragraph's placeholders are put back together into the run they
 start in (keeping that run's formatting), then turned into Jinja tags
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crm import placeholders
+from crm.docx_comments import strip_comments
 from crm.errors import ErrorCode, InvalidInput
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -177,7 +179,8 @@ def _context(values: Mapping[str, str | None]) -> dict[str, Any]:
 
 
 def fill(document: bytes, values: Mapping[str, str | None]) -> bytes:
-    """The prepared template with every placeholder filled (XML-escaped)."""
+    """The prepared template with every placeholder filled (XML-escaped), and no Word
+    comments."""
     from docxtpl import DocxTemplate
     from jinja2 import TemplateError
 
@@ -200,6 +203,7 @@ def fill(document: bytes, values: Mapping[str, str | None]) -> bytes:
         template.render(_context(values), autoescape=True)
     except TemplateError as exc:
         raise InvalidInput(ErrorCode.BROKEN_TEMPLATE) from exc
+    strip_comments(template.docx)  # the owner's notes to himself never reach the client
     output = io.BytesIO()
     template.save(output)
     return output.getvalue()
