@@ -34,6 +34,7 @@ from crm.mailer import MailConfig
 from crm.members import language_for
 from crm.service import CrmFactory
 from handlers import build_routers
+from handlers.kit.alerts import alert
 from handlers.kit.cancel_steps import AskedIn, CancelThen, StampCancel
 from handlers.kit.gated import LostSteps
 from handlers.kit.middlewares import (
@@ -262,12 +263,12 @@ def _errors_router(i18n: I18n, default_language: str) -> Router:
                 )
             else:
                 text = _("Something went wrong on my side; nothing was changed. Please try again.")
-        callback = event.update.callback_query
-        message = event.update.message
-        if callback is not None:
-            await callback.answer(text, show_alert=True)
-        elif message is not None and message.chat.type == "private":
-            await message.answer(text)
+            callback = event.update.callback_query
+            message = event.update.message
+            if callback is not None:
+                await alert(callback, text)  # (its short answer in the member's language too)
+            elif message is not None and message.chat.type == "private":
+                await message.answer(text)
         return True
 
     return router

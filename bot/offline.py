@@ -20,6 +20,7 @@ from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
+    AnswerCallbackQuery,
     CopyMessage,
     DeleteMessage,
     EditMessageCaption,
@@ -89,6 +90,8 @@ class OfflineSession(BaseSession):
         self.requests: list[TelegramMethod[Any]] = []
         # outcomes[i] is the message that requests[i] sent or edited, if any.
         self.outcomes: list[SentMessage | None] = []
+        # Indices into requests of those answered with an error (Telegram refused them).
+        self.refused: set[int] = set()
         self.messages: dict[tuple[int, int], SentMessage] = {}
         self.chat_order: list[SentMessage] = []
         self._queued: deque[_Queued] = deque()
@@ -124,6 +127,7 @@ class OfflineSession(BaseSession):
     def clear(self) -> None:
         self.requests.clear()
         self.outcomes.clear()
+        self.refused.clear()
 
     # --- BaseSession -----------------------------------------------------------
 
@@ -152,6 +156,7 @@ class OfflineSession(BaseSession):
         self.outcomes.append(None)
         refusal = _refusal(method)
         if refusal is not None:
+            self.refused.add(len(self.requests) - 1)
             raise TelegramBadRequest(method, f"Bad Request: {refusal}")
         name = type(method).__name__
         chat = getattr(method, "chat_id", None)
@@ -159,6 +164,7 @@ class OfflineSession(BaseSession):
             if queued.method in (None, name) and queued.chat_id in (None, chat):
                 self._queued.remove(queued)
                 if isinstance(queued.answer, BaseException):
+                    self.refused.add(len(self.requests) - 1)
                     raise queued.answer
                 return queued.answer  # type: ignore[no-any-return]
         return self._plausible(method)  # type: ignore[no-any-return]
@@ -253,11 +259,15 @@ class OfflineSession(BaseSession):
 
 def _refusal(method: TelegramMethod[Any]) -> str | None:
     """What Telegram would refuse in ``method``: a text or caption over its limit (in
-    UTF-16 units), a button's data over 64 bytes, more than 100 buttons."""
-    for key, limit, refusal in (
+    UTF-16 units; a press's answer at most 200), a button's data over 64 bytes, more
+    than 100 buttons."""
+    limits: tuple[tuple[str, int, str], ...] = (
         ("text", 4096, "message is too long"),
         ("caption", 1024, "message caption is too long"),
-    ):
+    )
+    if isinstance(method, AnswerCallbackQuery):
+        limits = (("text", 200, "MESSAGE_TOO_LONG"),)
+    for key, limit, refusal in limits:
         value = getattr(method, key, None)
         if isinstance(value, str) and len(value.encode("utf-16-le")) // 2 > limit:
             return refusal

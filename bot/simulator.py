@@ -200,8 +200,10 @@ class SimulatedUser:
         replies = await self._feed(Update(update_id=next(_update_ids), callback_query=query))
         answers = [
             request
-            for request in self.session.requests[before:]
-            if isinstance(request, AnswerCallbackQuery) and request.callback_query_id == query.id
+            for index, request in enumerate(self.session.requests[before:], before)
+            if isinstance(request, AnswerCallbackQuery)
+            and request.callback_query_id == query.id
+            and index not in self.session.refused
         ]
         if not answers:
             raise UnansweredPress(f"the press with data {data!r} got no answer")
@@ -244,7 +246,9 @@ class SimulatedUser:
         For what one press was answered, read ``alert`` right after it.
         """
         shown = []
-        for request in self.session.requests:
+        for index, request in enumerate(self.session.requests):
+            if index in self.session.refused:
+                continue  # Telegram refused it: the member saw nothing
             if (
                 isinstance(request, AnswerCallbackQuery)
                 and request.text

@@ -35,6 +35,7 @@ from handlers.automation.builder_texts import prompt
 from handlers.automation.callbacks import BuildCb, Code, Step
 from handlers.automation.rules import rule_view
 from handlers.automation.states import RuleDraft, RuleFlow
+from handlers.kit.alerts import alert
 from handlers.kit.labels import status_label
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show, show_below
@@ -145,9 +146,7 @@ async def status(
     statuses = await crm.settings.statuses()
     code = callback_data.status
     if not any(s.code == code for s in statuses):  # gone from the list since it was shown
-        await callback.answer(
-            _("This status is no longer in the list: choose again."), show_alert=True
-        )
+        await alert(callback, _("This status is no longer in the list: choose again."))
         await show(callback, statuses_step(draft, statuses))
         return
     draft = draft.with_name("status", code, status_label(code, statuses))

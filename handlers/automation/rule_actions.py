@@ -12,6 +12,7 @@ from handlers.automation.preview_views import delete_screen, preview_screen, sam
 from handlers.automation.rule_texts import names_of
 from handlers.automation.rules import summary_of
 from handlers.automation.screens import rules_screen
+from handlers.kit.alerts import alert
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from storage.models import User
@@ -33,7 +34,7 @@ async def delete(callback: CallbackQuery, callback_data: RuleCb, member: User, c
     await crm.automation.delete(member, rule.id)
     note = _("Deleted: «{name}».").format(name=name)
     await show(callback, rules_screen(await crm.automation.rules(member), member.timezone, note))
-    await callback.answer(note)
+    await alert(callback, note, toast=True)
 
 
 @routes.callback_query(RuleCb.filter(F.action == RuleAction.TEST))

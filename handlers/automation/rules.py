@@ -11,6 +11,7 @@ from crm.errors import NotFound
 from crm.service import Crm
 from handlers.automation.callbacks import AutoAction, AutoCb, RulesPageCb
 from handlers.automation.screens import rule_screen, rules_screen, starter_texts, starters_screen
+from handlers.kit.alerts import alert
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, show
 from storage.models import User
@@ -49,7 +50,7 @@ async def add_starter(
         rules = await crm.automation.rules(member)
     note = _("Turned on: {name}.").format(name=name)
     await show(callback, rules_screen(rules, member.timezone, note))
-    await callback.answer(note)
+    await alert(callback, note, toast=True)
 
 
 @routes.callback_query(AutoCb.filter(F.action == AutoAction.RULE))

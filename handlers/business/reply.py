@@ -24,6 +24,7 @@ from handlers.business.callbacks import BizAction, BizCb
 from handlers.business.states import ReplyData, ReplyFlow
 from handlers.business.views import reply_question, template_preview
 from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import button, keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
@@ -91,7 +92,7 @@ async def send_template(
 ) -> None:
     data = await ReplyData.load(state)
     if not data.reply_text or data.reply_client_id != callback_data.client_id:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     await state.clear()
     await callback.answer()

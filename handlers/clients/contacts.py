@@ -19,6 +19,7 @@ from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import back_button
 from handlers.clients.states import EditData, EditFlow
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import button, keyboard, pick
 from handlers.kit.labels import format_phone
 from handlers.kit.refused import keep_asking
@@ -84,7 +85,7 @@ async def show_contacts(
     await crm.clients.visible(member, callback_data.client_id)
     kind = kind_of(callback_data.code)
     if kind is None:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     if await state.get_state() == EditFlow.contact.state:
         await state.clear()  # "◀️ Back" from "send one" leaves it
@@ -99,12 +100,12 @@ async def ask_one(
     client = await crm.clients.visible(member, callback_data.client_id)
     kind = kind_of(callback_data.code)
     if kind is None:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     _name, values = await values_of(crm, member, client.id, kind)
     if len(values) >= MAX_CONTACTS:  # said now, not after one is typed
         full = _("A card holds at most {n} of these.").format(n=MAX_CONTACTS)
-        await callback.answer(full, show_alert=True)
+        await alert(callback, full)
         return
     await state.set_state(EditFlow.contact)
     await EditData(client_id=client.id, field=kind, page=callback_data.page).save(state)
@@ -176,7 +177,7 @@ async def ask_remove(
     kind, value = await chosen(callback, callback_data, crm, member)
     client_id, page = callback_data.client_id, callback_data.page
     if value is None:
-        await callback.answer(_("That was already removed."), show_alert=True)
+        await alert(callback, _("That was already removed."))
         await show(callback, *await contacts_screen(crm, member, client_id, kind, page))
         return
     client = await crm.clients.visible(member, client_id)
@@ -199,7 +200,7 @@ async def remove(callback: CallbackQuery, callback_data: ClientCb, crm: Crm, mem
     kind, value = await chosen(callback, callback_data, crm, member)
     client_id, page = callback_data.client_id, callback_data.page
     if value is None:
-        await callback.answer(_("That was already removed."), show_alert=True)
+        await alert(callback, _("That was already removed."))
     elif kind == "phones":
         await crm.client_edits.remove_phone(member, client_id, value)
     else:

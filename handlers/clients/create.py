@@ -26,6 +26,7 @@ from crm.service import Crm
 from handlers.clients.callbacks import NewClientAction, NewClientCb
 from handlers.clients.screen import card_screen, send_card
 from handlers.clients.states import DuplicateFlow, NewClientData, NewClientFlow
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import cancel_button
 from handlers.kit.labels import format_phone
 from handlers.kit.routes import Routes
@@ -142,7 +143,7 @@ def duplicate_prompt(found: DuplicateFound) -> tuple[Text, InlineKeyboardMarkup]
 async def create_anyway(callback: CallbackQuery, crm: Crm, member: User, state: FSMContext) -> None:
     live = await state.get_state() == DuplicateFlow.prompt.state
     if not live or not isinstance(callback.message, Message):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     data = await NewClientData.load(state)
     await state.clear()  # before anything is awaited on the database: one press, one client
@@ -156,7 +157,7 @@ async def open_duplicate(
     callback: CallbackQuery, callback_data: NewClientCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     if not isinstance(callback.message, Message):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     await open_card(callback.message, crm, member, callback_data.client_id, edit=True)
     if await state.get_state() == DuplicateFlow.prompt.state:

@@ -18,6 +18,7 @@ from handlers.clients import contacts
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import back_button, card_screen
 from handlers.clients.states import EditData, EditFlow
+from handlers.kit.alerts import alert
 from handlers.kit.event_labels import field_label
 from handlers.kit.keyboards import cancel_row, keyboard, pick
 from handlers.kit.refused import keep_asking
@@ -65,7 +66,7 @@ async def ask_value(
 ) -> None:
     field = callback_data.code
     if field not in FIELDS:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     client = await crm.clients.visible(member, callback_data.client_id)
     if field in contacts.KINDS:  # one at a time, each removed after a question
@@ -153,7 +154,7 @@ async def remove_tag(
     contacts = await crm.clients.contacts(client.id)
     tag = next((t for t in contacts.tags if tag_token(t) == callback_data.code), None)
     if tag is None:
-        await callback.answer(_("This tag is already removed."), show_alert=True)
+        await alert(callback, _("This tag is already removed."))
         return
     await crm.client_edits.remove_tag(member, client.id, tag)
     await show(callback, *await tags_screen(crm, member, client.id, callback_data.page))

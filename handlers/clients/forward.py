@@ -37,6 +37,7 @@ from handlers.clients.notes import note_ack
 from handlers.clients.screen import card_screen
 from handlers.clients.states import ForwardData, ForwardFlow, NewClientData
 from handlers.clients.views import client_summary
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import cancel_button
 from handlers.kit.refused import on_refusal
 from handlers.kit.routes import Routes
@@ -126,11 +127,11 @@ async def create_from_sender(
     callback: CallbackQuery, crm: Crm, member: User, state: FSMContext
 ) -> None:
     if not await is_live(state, callback):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     taken = await take(state)
     if not taken.fwd_name:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     if await crm.new_cards.required(CardKind.CLIENT) and isinstance(callback.message, Message):
         # the required custom fields first; the text becomes the first comment after them
@@ -148,7 +149,7 @@ async def add_to_client(
     callback: CallbackQuery, callback_data: NewClientCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     if not await is_live(state, callback):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     taken = await take(state)
 
@@ -168,7 +169,7 @@ def query_question() -> str:
 @routes.callback_query(NewClientCb.filter(F.action == NewClientAction.FWD_FIND))
 async def ask_query(callback: CallbackQuery, state: FSMContext) -> None:
     if not await is_live(state, callback):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     await state.set_state(ForwardFlow.query)
     text = Text(query_question())

@@ -38,6 +38,7 @@ from handlers.clients.list_views import (
     period_prompt,
 )
 from handlers.clients.states import ClientListFlow, FieldRangeData, PeriodData
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import MENU_CLIENTS
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
@@ -77,7 +78,7 @@ async def list_button(
     try:
         filters, screen = await _press(crm, member, filters, callback_data)
     except StaleButton:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     if await state.get_state() in (ClientListFlow.period.state, ClientListFlow.field_range.state):
         await state.set_state(None)

@@ -31,6 +31,7 @@ from handlers.clients.create import create_and_open, put, quick_add, shorten
 from handlers.clients.new_texts import contact_phone, problems_text, question
 from handlers.clients.screen import send_card
 from handlers.clients.states import DuplicateFlow, NewClientData, NewClientFlow
+from handlers.kit.alerts import alert
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import MENU_NEW_CLIENT, cancel_button
 from handlers.kit.routes import Routes
@@ -183,7 +184,7 @@ async def skip(
     step = SKIPS[callback_data.action]
     live = step in STEPS[1:] and await state.get_state() == STATE_OF[step].state
     if not live or not isinstance(callback.message, Message):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     await callback.answer()
     await next_step(callback.message, crm, member, state, step, edit=True)
@@ -215,7 +216,7 @@ async def pick_source(
     data = await NewClientData.load(state)
     live = await _step_now(state) == "source" and callback_data.n < len(data.offered)
     if not live or not isinstance(callback.message, Message):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     await replace(data, source=data.offered[callback_data.n]).save(state)
     await next_step(callback.message, crm, member, state, "source", edit=True)
@@ -225,7 +226,7 @@ async def pick_source(
 async def save_as_is(callback: CallbackQuery, crm: Crm, member: User, state: FSMContext) -> None:
     """One tap after the name: the client as it is, the remaining steps skipped."""
     if await _step_now(state) in (None, "name") or not isinstance(callback.message, Message):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     await finish(callback.message, crm, member, state, edit=True)
 

@@ -16,6 +16,7 @@ from crm.service import Crm
 from crm.timeline import CALL_OUTCOMES
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.states import NoteData, NoteFlow
+from handlers.kit.alerts import alert
 from handlers.kit.callbacks import UndoCb
 from handlers.kit.event_labels import call_outcome_label
 from handlers.kit.files import MEDIA, SentFile
@@ -93,7 +94,7 @@ async def ask_call_note(
 ) -> None:
     outcome = callback_data.code
     if outcome not in CALL_OUTCOMES:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     client = await crm.clients.visible(member, callback_data.client_id)
     await state.set_state(NoteFlow.call_note)
@@ -112,7 +113,7 @@ async def save_call_without_note(
     callback: CallbackQuery, callback_data: ClientCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     if await state.get_state() != NoteFlow.call_note.state:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     await state.clear()
     event = await crm.timeline.call(member, callback_data.client_id, callback_data.code, None)

@@ -22,6 +22,7 @@ from handlers.deals import fixes as deal_fixes
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.deals.screen import back_to_deal, on_deal_refusal, refresh_deal, send_deal
 from handlers.deals.states import LostFlow, OneDeal
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import keyboard, pick
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
@@ -145,9 +146,7 @@ async def lost_with_listed_reason(
     reasons = {r.id: r for r in await crm.pipelines.lost_reasons()}
     reason = reasons.get(callback_data.item_id)
     if reason is None:
-        await callback.answer(
-            _("This reason no longer exists; choose another or type one."), show_alert=True
-        )
+        await alert(callback, _("This reason no longer exists; choose another or type one."))
         return
     async with on_deal_refusal(callback, crm, member, callback_data.deal_id, callback_data.page):
         stage_id = await lost_stage_id(crm)

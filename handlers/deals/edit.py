@@ -26,6 +26,7 @@ from handlers.deals.screen import (
     send_deal,
 )
 from handlers.deals.states import DealEditFlow, OneDeal
+from handlers.kit.alerts import alert
 from handlers.kit.callbacks import UndoCb
 from handlers.kit.errors import quoting, year_problem
 from handlers.kit.event_labels import deal_field_label
@@ -78,7 +79,7 @@ async def ask_value(
     callback: CallbackQuery, callback_data: DealCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     if callback_data.field not in FIELDS:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     deal = await crm.deals.changeable(member, callback_data.deal_id)
     await state.set_state(DealEditFlow.value)

@@ -23,6 +23,7 @@ from handlers.deals.amount_words import split_amount
 from handlers.deals.callbacks import NewDealAction, NewDealCb
 from handlers.deals.screen import amount_error_text, amount_examples, deal_screen, send_deal
 from handlers.deals.states import NewDeal, NewDealFlow
+from handlers.kit.alerts import alert
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import button, cancel_row, keyboard
 from handlers.kit.routes import Routes
@@ -129,7 +130,7 @@ async def not_this_card(
     data = await NewDeal.load(state)
     live = await _live(state, NewDealFlow.amount, callback_data.ref)
     if not live or not isinstance(callback.message, Message):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     await state.clear()
     await crm.timeline.close_card(member)
@@ -177,7 +178,7 @@ async def typed_amount(message: Message, state: FSMContext) -> None:
 async def skip_amount(callback: CallbackQuery, callback_data: NewDealCb, state: FSMContext) -> None:
     live = await _live(state, NewDealFlow.amount, callback_data.client_id)
     if not live or not isinstance(callback.message, Message):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     data = await NewDeal.load(state)
     data.amount = 0
@@ -196,7 +197,7 @@ async def skip_title(
 ) -> None:
     live = await _live(state, NewDealFlow.title, callback_data.client_id)
     if not live or not isinstance(callback.message, Message):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     await create(callback.message, crm, member, state, None, edit=True)
 

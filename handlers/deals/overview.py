@@ -37,6 +37,7 @@ from handlers.deals.callbacks import (
 )
 from handlers.imports.callbacks import ExportWhat, export_button
 from handlers.kit import field_filters
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import MENU_DEALS
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
@@ -287,6 +288,6 @@ async def deals_button(
         )
     except StageGone:  # not a refusal: the overview as it is now, and why
         await show(callback, *await overview_screen(crm, member, filters))
-        await callback.answer(_("This stage no longer exists."), show_alert=True)
+        await alert(callback, _("This stage no longer exists."))
         return
     await show(callback, *screen)

@@ -26,6 +26,7 @@ from crm.errors import CrmError, ErrorCode
 from crm.groups import LEADS, SWITCHES
 from crm.service import Crm
 from handlers.groups.callbacks import GroupAction, GroupCb
+from handlers.kit.alerts import alert
 from handlers.kit.errors import error_text
 from handlers.kit.handler_index import IndexedMessages, message_key
 from handlers.kit.labels import already_so
@@ -133,7 +134,7 @@ async def switch(
 async def old_switch(callback: CallbackQuery, callback_data: GroupCb, bot: Bot, crm: Crm) -> None:
     """An older message's switch does not say which way: nothing is changed, and the
     switches are shown as they are now, to be pressed again."""
-    await callback.answer(_("This button is no longer active."), show_alert=True)
+    await alert(callback, _("This button is no longer active."))
     group = await crm.groups.get(pressed_in(callback, callback_data))
     if group is not None:
         await show_switches(callback, bot, group)

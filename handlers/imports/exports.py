@@ -26,6 +26,7 @@ from handlers.deals.overview import month_range, parse_filters
 from handlers.imports.callbacks import ExportAction, ExportCb, ExportWhat
 from handlers.imports.export_views import export_choice_screen, export_screen
 from handlers.kit import field_filters as ff
+from handlers.kit.alerts import alert
 from handlers.kit.labels import status_name
 from handlers.kit.once import forget_screen, once
 from handlers.kit.routes import Routes
@@ -92,9 +93,8 @@ async def export(
             send,
         )
     except OutOfDate:
-        await callback.answer(
-            _("This list is out of date. Open it again (/clients) and export from there."),
-            show_alert=True,
+        await alert(
+            callback, _("This list is out of date. Open it again (/clients) and export from there.")
         )
 
 

@@ -11,6 +11,7 @@ from crm.intake.queue import QUEUE_PAGE
 from crm.service import Crm
 from handlers.intake.callbacks import LeadAction, LeadCb
 from handlers.intake.views import incoming_screen, spam_said
+from handlers.kit.alerts import alert
 from handlers.kit.routes import Routes
 from handlers.kit.screen import Screen, send, show
 from storage.models import User
@@ -51,5 +52,6 @@ async def take(callback: CallbackQuery, callback_data: LeadCb, crm: Crm, member:
 
 @routes.callback_query(LeadCb.filter(F.action == LeadAction.SPAM))
 async def spam(callback: CallbackQuery, callback_data: LeadCb, crm: Crm, member: User) -> None:
-    await callback.answer(spam_said(await crm.incoming.spam(member, callback_data.lead_id)))
+    said = spam_said(await crm.incoming.spam(member, callback_data.lead_id))
+    await alert(callback, said, toast=True)
     await show(callback, await _queue(crm, member, callback_data.listed))

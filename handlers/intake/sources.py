@@ -14,6 +14,7 @@ from crm.service import Crm
 from handlers.intake.callbacks import SourceAction, SourceCb, SourceTeamCb
 from handlers.intake.states import SourceFlow
 from handlers.intake.views import source_screen, sources_screen
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import cancel_row, keyboard
 from handlers.kit.labels import already_so, responsible_name
 from handlers.kit.refused import keep_asking
@@ -129,7 +130,7 @@ async def old_switch(
     """An older message's switch does not say which way: nothing is changed, and the
     source is shown as it is now, to be pressed again."""
     source = await crm.lead_sources.get(member, callback_data.source_id)
-    await callback.answer(_("This button is no longer active."), show_alert=True)
+    await alert(callback, _("This button is no longer active."))
     await show(callback, await _source(crm, member, source))
 
 

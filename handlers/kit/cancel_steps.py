@@ -43,6 +43,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
+from handlers.kit.alerts import alert
 from handlers.kit.callbacks import CANCEL_THEN, CancelCb, CancelStepCb
 from handlers.kit.dialogs import DialogData
 from handlers.kit.middlewares import Handler
@@ -228,7 +229,7 @@ class CancelThen(BaseMiddleware):
         if state is not None:
             own = await own_question(event, state)
             if own is False:
-                await event.answer(no_longer_open(), show_alert=True)
+                await alert(event, no_longer_open())
                 return None
             if own:
                 await state.clear()

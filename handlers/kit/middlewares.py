@@ -24,6 +24,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.members import language_for
 from crm.service import CrmFactory
+from handlers.kit.alerts import alert
 from handlers.kit.business_lookup import ConnectionLookup
 from handlers.kit.keyboards import is_menu_button
 from handlers.kit.labels import full_name
@@ -164,7 +165,7 @@ async def refuse(update: Update) -> None:
     if isinstance(event, Message) and event.chat.type == "private":
         await event.answer(refusal_text(), reply_markup=ReplyKeyboardRemove())
     elif isinstance(event, CallbackQuery):
-        await event.answer(refusal_text(), show_alert=True)
+        await alert(event, refusal_text())
     elif isinstance(event, InlineQuery):
         await event.answer(
             [],

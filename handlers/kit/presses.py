@@ -23,6 +23,7 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 
 from crm.errors import CrmError
+from handlers.kit.alerts import alert
 from handlers.kit.errors import error_text
 
 if TYPE_CHECKING:
@@ -90,18 +91,13 @@ class Refusals(BaseMiddleware):
 
 
 async def tell(update: Update, text: str) -> None:
-    """An alert on a press; a reply to a message (in a group: to the sender, in private)."""
+    """An alert on a press (in private when too long for one); a reply to a message (in
+    a group: to the sender, in private)."""
     if update.business_message or update.edited_business_message:
         return  # a chat of a member's Business account: never a word to the customer
     event = update.event
     if isinstance(event, CallbackQuery):
-        try:
-            await event.answer(text, show_alert=True)
-            return
-        except TelegramBadRequest:
-            pass  # the press was answered already: say it in private instead
-        if event.bot is not None:
-            await event.bot.send_message(event.from_user.id, text)
+        await alert(event, text)
     elif isinstance(event, Message):
         if event.chat.type == "private":
             await event.answer(text)

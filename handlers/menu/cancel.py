@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from handlers.kit.alerts import alert
 from handlers.kit.callbacks import CancelCb, CancelStepCb, CloseCb
 from handlers.kit.cancel_steps import no_longer_open, own_question, step_code
 from handlers.kit.keyboards import main_menu
@@ -35,7 +36,7 @@ async def cancel_button(callback: CallbackQuery, state: FSMContext) -> None:
     """An older message's Cancel, or one sent with no dialog waiting: whatever waits now,
     unless the dialog waiting is known to have asked elsewhere (``own_question``)."""
     if await own_question(callback, state) is False:
-        await callback.answer(no_longer_open(), show_alert=True)
+        await alert(callback, no_longer_open())
         return
     await state.clear()
     await show(callback, Text(_("Cancelled.")))
@@ -50,7 +51,7 @@ async def cancel_step(
     waiting = await state.get_state()
     own = waiting is not None and step_code(waiting) == callback_data.step
     if not own or not await own_question(callback, state):
-        await callback.answer(no_longer_open(), show_alert=True)
+        await alert(callback, no_longer_open())
         return
     await state.clear()
     await show(callback, Text(_("Cancelled.")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram.types import CallbackQuery, InlineQuery, InlineQueryResultsButton, Message
 from aiogram.utils.i18n import gettext as _
 
+from handlers.kit.alerts import alert
 from handlers.kit.routes import Routes
 
 routes = Routes(__name__)
@@ -29,7 +30,7 @@ async def unknown_message(message: Message, raw_state: str | None = None) -> Non
 
 @routes.callback_query()
 async def stale_button(callback: CallbackQuery) -> None:
-    await callback.answer(_("This button is no longer active."), show_alert=True)
+    await alert(callback, _("This button is no longer active."))
 
 
 @routes.inline_query()

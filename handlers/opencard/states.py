@@ -8,6 +8,7 @@ from typing import TypeVar
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 
+from handlers.kit.alerts import alert
 from handlers.kit.dialogs import DialogData
 
 
@@ -28,7 +29,7 @@ async def take_once(
     """What the pressed question ``key`` asked about, taken once; None, and ``gone`` said,
     if it is gone (answered already, or another question asked since)."""
     if not (await kind.load(state)).asked_by(key):
-        await callback.answer(gone, show_alert=True)
+        await alert(callback, gone)
         return None
     return await kind.drop(state)
 

@@ -20,6 +20,7 @@ from crm.record_types import STARTER_CODES
 from crm.records import clean_title
 from crm.service import Crm
 from crm.team_settings import can_change_settings
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import cancel_to
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
@@ -64,7 +65,7 @@ async def open_types(callback: CallbackQuery, crm: Crm, member: User, state: FSM
 @routes.callback_query(EntCb.filter(F.action.in_({Ent.STARTER, Ent.SKIP_STARTER})))
 async def starter(callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User) -> None:
     if not 0 <= callback_data.item < len(STARTER_CODES):
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     code = STARTER_CODES[callback_data.item]
     if callback_data.action == Ent.STARTER:

@@ -16,6 +16,7 @@ from crm.link_views import quantity_milli
 from crm.parsing.fields import FieldType, FieldValueError, parse_value
 from crm.parsing.search_text import shows
 from crm.service import Crm
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import cancel_to
 from handlers.kit.routes import Routes
 from handlers.records import views
@@ -81,7 +82,7 @@ async def pick(
 ) -> None:
     if callback_data.type_id == 0:  # "Link without a quantity" while asked for one
         if await state.get_state() != EntFlow.link_quantity.state:
-            await callback.answer(_("This button is no longer active."), show_alert=True)
+            await alert(callback, _("This button is no longer active."))
             return
         await _link_line(callback, crm, member, state, None)
         return

@@ -23,6 +23,7 @@ from aiogram.utils.i18n import gettext as _
 from crm import access
 from crm.reports import Report
 from crm.service import Crm
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import MENU_REPORTS
 from handlers.kit.labels import member_name
 from handlers.kit.once import forget_screen, once
@@ -106,14 +107,14 @@ async def report_button(
             chat, period = _chat_id(callback), period_of(callback_data)
             await once(callback, state, what, lambda: send(bot, chat, crm, member, period))
     except StaleButton:  # days that make no sense: not the CRM's refusal, the button's
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
     except ChartsNotDrawn:  # said so, not "try again"; the press can be made again
-        await callback.answer(
+        await alert(
+            callback,
             _(
                 "I could not draw the charts for this period. The same figures are in the "
                 "report above and in 📄 XLSX."
             ),
-            show_alert=True,
         )
 
 

@@ -17,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.errors import Conflict, CrmError, ErrorCode, InvalidInput
 from crm.parsing.when import WhenError
 from crm.service import Crm
+from handlers.kit.alerts import alert
 from handlers.kit.errors import error_text
 from handlers.kit.keyboards import keyboard
 from handlers.kit.routes import Routes
@@ -236,7 +237,7 @@ async def snooze(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, membe
     now = crm.clock.now()
     until = snooze_until(callback_data.choice, now, member.timezone, crm.config.default_hour)
     if until is None:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     task = await crm.tasks.snooze(member, callback_data.task_id, until)
     view = await crm.task_views.view(member, task.id)

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.parsing.search_text import shows
 from crm.service import Crm
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import button, keyboard, pick
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
@@ -174,7 +175,7 @@ async def attach(
     elif how == Attach.NOTHING:
         await crm.task_edits.attach(member, task_id, client_id=None, deal_id=None)
     else:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     if await state.get_state() == TaskEditFlow.link.state:
         await state.clear()

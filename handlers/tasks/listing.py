@@ -22,6 +22,7 @@ from crm.task_view import ReminderView
 from handlers.clients.callbacks import ClientCb
 from handlers.deals.callbacks import DealAction, DealCb
 from handlers.imports.callbacks import ExportWhat, export_button
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import MENU_TASKS, button, keyboard
 from handlers.kit.labels import member_name, responsible_name
 from handlers.kit.responsible import member_page
@@ -66,7 +67,7 @@ async def list_button(
         screen = await list_screen(crm, member, who, page)
     await show(callback, *screen)
     if note is not None:
-        await callback.answer(note)
+        await alert(callback, note, toast=True)
 
 
 def section_title(section: str, count: int) -> str:

@@ -8,6 +8,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from crm.service import Crm
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import cancel_button, keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
@@ -42,9 +43,9 @@ async def detach(
         return
     data = await NewTask.load(state)
     if await state.get_state() not in TaskFlow.__all_states_names__ or not data.on_open_card:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     await NewTask(due=data.due, day=data.day, title=data.title).save(state)
-    await callback.answer(_("The task will be on no card."), show_alert=True)
+    await alert(callback, _("The task will be on no card."))
     if isinstance(callback.message, Message):
         await callback.message.edit_reply_markup(reply_markup=keyboard([cancel_button()]))

@@ -17,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from crm import access
 from crm.errors import NotAllowed
 from crm.service import Crm
+from handlers.kit.alerts import alert
 from handlers.kit.gated import gated
 from handlers.kit.keyboards import MENU_INVITE, button, cancel_row, keyboard
 from handlers.kit.labels import local_time, role_name
@@ -71,7 +72,7 @@ async def create_invite(
     # The state is the proof that this keyboard is still the live one: a second
     # press, or a press on an old keyboard, finds it gone.
     if await state.get_state() != InviteFlow.role.state:
-        await callback.answer(_("This button is no longer active."), show_alert=True)
+        await alert(callback, _("This button is no longer active."))
         return
     await state.clear()
     token, invite = await crm.invites.create(member, callback_data.role)

@@ -12,6 +12,7 @@ from crm import access
 from crm.errors import Conflict, CrmError, ErrorCode, NotAllowed
 from crm.handoff import Counts
 from crm.service import Crm
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import MENU_TEAM, button, keyboard, pick
 from handlers.kit.labels import local_time, member_name, role_name
 from handlers.kit.refused import on_refusal
@@ -39,7 +40,7 @@ async def no_longer_staff(callback: CallbackQuery, member: User) -> bool:
     """A button of an old team screen pressed by one who no longer manages the team."""
     if access.is_staff(member):
         return False
-    await callback.answer(_("Only the owner or an admin can manage the team."), show_alert=True)
+    await alert(callback, _("Only the owner or an admin can manage the team."))
     return True
 
 
@@ -133,7 +134,7 @@ async def hand_over(
             "Open tasks on cards the successor does not see went to those cards' managers "
             "(or to you): {tasks}."
         ).format(tasks=counts.tasks_elsewhere)
-    await callback.answer(note, show_alert=True)
+    await alert(callback, note)
 
 
 async def team_screen(crm: Crm, member: User, page: int) -> tuple[Text, InlineKeyboardMarkup]:

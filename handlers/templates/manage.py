@@ -13,6 +13,7 @@ from crm.docx_fill import MAX_BYTES
 from crm.errors import ErrorCode, InvalidInput, NotFound
 from crm.service import Crm
 from crm.templates import MAX_NAME, clean_name
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import cancel_row, keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
@@ -64,7 +65,7 @@ async def delete(callback: CallbackQuery, callback_data: TplCb, member: User, cr
     await crm.templates.delete(member, template.id)
     note = _("Deleted: «{name}».").format(name=name)
     await show(callback, templates_screen(await crm.templates.owned(member), note))
-    await callback.answer(note)
+    await alert(callback, note, toast=True)
 
 
 @routes.callback_query(TplCb.filter(F.action == TplAction.ADD_TEXT))

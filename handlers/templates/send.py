@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.errors import ErrorCode
 from crm.service import Crm
 from crm.templates import Check
+from handlers.kit.alerts import alert
 from handlers.kit.keyboards import cancel_row, keyboard
 from handlers.kit.once import forget_screen, once
 from handlers.kit.refused import keep_asking
@@ -69,7 +70,7 @@ async def _deliver(
     """Fill the template and hand it over: the text as a screen, a document as a file;
     ``note``: said on the press first."""
     if note is not None and isinstance(event, CallbackQuery):
-        await event.answer(note)
+        await alert(event, note, toast=True)
     ids = {"client_id": check.client.id, "deal_id": check.deal.id if check.deal else None}
     filled = await crm.templates.prepare(member, check.template.id, **ids)
     if filled.document is None or filled.file_name is None:
