@@ -12,8 +12,11 @@ import re
 import zipfile
 
 from docx import Document
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
+from docx.oxml import parse_xml
 from sqlalchemy import select
 
 from bot.app import App
@@ -26,6 +29,7 @@ from tests.test_templates_flow import app, sent_from_a_deal
 __all__ = ["app"]
 
 _WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 # Word's companion parts of comments.xml: (file, content type, relationship, root element).
 _COMPANIONS = [
@@ -119,3 +123,31 @@ async def test_a_templates_comments_are_not_sent_to_the_client(
     )
     assert_whole(data)
     assert docx_fill.text_of(data) == "Dear Ivan Petrov, here is our offer.\nDeal: Kitchen"
+
+
+def test_a_comment_on_a_footnote_goes_too() -> None:
+    """Word lets a comment be anchored in a footnote: its markers there go as well."""
+    document = Document()
+    paragraph = document.add_paragraph("Offer")
+    paragraph._p.append(parse_xml(f'<w:r {_W}><w:footnoteReference w:id="1"/></w:r>'))
+    document.add_comment(paragraph.runs[0], text=NOTE, author="Owner", initials="O")
+    marked = (
+        '<w:commentRangeStart w:id="1"/><w:r><w:t>Per {client.name}</w:t></w:r>'
+        '<w:commentRangeEnd w:id="1"/><w:r><w:commentReference w:id="1"/></w:r>'
+    )
+    notes = (
+        f'<w:footnotes {_W}><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/>'
+        f'</w:r></w:p></w:footnote><w:footnote w:id="1"><w:p>{marked}</w:p></w:footnote>'
+        "</w:footnotes>"
+    )
+    package = document.part.package
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, notes.encode(), package)
+    document.part.relate_to(part, RT.FOOTNOTES)
+    output = io.BytesIO()
+    document.save(output)
+
+    filled = docx_fill.fill(docx_fill.prepare(output.getvalue()).document, {"client.name": "Ivan"})
+    footnotes = zipfile.ZipFile(io.BytesIO(filled)).read("word/footnotes.xml").decode()
+    assert "comment" not in footnotes and "Per Ivan" in footnotes
+    assert comment_parts(filled) == []
+    assert_whole(filled)
