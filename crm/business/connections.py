@@ -1,8 +1,9 @@
 """Members' Telegram Business accounts connected to the bot, and the owner's switch.
 
 A connection is recorded as Telegram reports it (who, which rights, enabled or
-not); only an active member's connection is kept. The owner can switch the
-inbox off for the whole team: nothing of any chat is then recorded.
+not); only an active member's connection is kept, but a disconnection is recorded
+whoever sends it (a member deactivated since). The owner can switch the inbox off
+for the whole team: nothing of any chat is then recorded.
 """
 
 from __future__ import annotations
@@ -87,6 +88,20 @@ class BusinessConnections:
             if not report.enabled:
                 return Change.DISCONNECTED
             return Change.CONNECTED if not before[0] else Change.RIGHTS
+
+    async def disconnected(self, report: ConnectionReport) -> bool:
+        """A disconnection sent by someone who is not (or no longer) an active member: their
+        connection's row, if the bot keeps one, is marked disabled; nothing else is kept.
+        It only takes rights away, so it is recorded whoever sends it. Whether a row changed."""
+        if report.enabled:
+            raise NotAllowed()
+        async with write_transaction(self._session):
+            row = await self._session.get(BusinessConnection, report.id)
+            if row is None or row.user_id != report.user_id or not row.enabled:
+                return False
+            row.enabled, row.rights = False, dict(report.rights)
+            row.updated_at = self._clock.now()
+            return True
 
     async def mine(self, member: User) -> list[BusinessConnection]:
         """The member's connections, enabled first."""

@@ -1,7 +1,8 @@
 """A member connects (or disconnects) their Telegram Business account: recorded, and told.
 
 Only active members get this far: the ``AccessGate`` logs a stranger's
-connection and stores nothing of it.
+connection and stores nothing of it, but records the disconnection of one it keeps
+(a member deactivated since), without a word to them.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.members import language_for
 from crm.service import CrmFactory
 from handlers.kit.alerts import alert
-from handlers.kit.business_lookup import ConnectionLookup
+from handlers.kit.business_lookup import ConnectionLookup, report_of
 from handlers.kit.keyboards import is_menu_button
 from handlers.kit.labels import full_name
 from storage.models import User
@@ -124,7 +124,8 @@ class AccessGate(BaseMiddleware):
     The one exception is ``/start <payload>`` in a private chat, where an
     invitation or the setup code is checked by its handler. Everyone else gets
     one polite refusal per message, press or inline query in a private chat,
-    and silence anywhere else; nothing of theirs is stored.
+    and silence anywhere else; nothing of theirs is stored (but the Business
+    disconnection of someone whose connection the bot keeps is recorded).
     """
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -135,11 +136,16 @@ class AccessGate(BaseMiddleware):
             # Never a word into a customer's chat: a chat of no member's account is dropped.
             log.info("dropped %s of an unknown business connection", event.event_type)
             return None
-        if event.business_connection is not None:
-            log.info(
-                "refused the business connection of non-member %s",
-                event.business_connection.user.id,
-            )
+        connection = event.business_connection
+        if connection is not None:
+            # A disconnection only takes rights away: recorded whoever sends it (a member
+            # deactivated since), so the row is not left enabled; nothing said to them.
+            if not connection.is_enabled and await data["crm"].business.disconnected(
+                report_of(connection)
+            ):
+                log.info("recorded the disconnection of non-member %s", connection.user.id)
+                return None
+            log.info("refused the business connection of non-member %s", connection.user.id)
             return None
         message = event.message
         if (

@@ -1,0 +1,69 @@
+"""A Business disconnection is recorded whoever sends it: it only ever takes rights away."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.business_simulator import SimulatedBusiness, customer
+from bot.simulator import SimulatedUser
+from storage.models import BusinessConnection, Client
+from tests.conftest import OWNER_ID, Joiner
+
+MAX = 200_002
+IVAN = customer(900_001, "Ivan", "Petrov", username="ivanp")
+
+
+@pytest.fixture
+async def max_(join: Joiner) -> SimulatedUser:
+    return await join(MAX, first_name="Max", language_code="en")
+
+
+@pytest.fixture
+async def account(app: App, max_: SimulatedUser) -> SimulatedBusiness:
+    """Max's Telegram Business account, connected."""
+    account = SimulatedBusiness(app.dispatcher, app.bot, max_.user, connection_id="conn-max")
+    await account.connect()
+    return account
+
+
+async def connections(app: App) -> list[tuple[str, int, bool]]:
+    async with app.crm.open() as crm:
+        rows = await crm.clients._session.scalars(select(BusinessConnection))
+        return [(row.id, row.user_id, row.enabled) for row in rows]
+
+
+async def set_active(app: App, member_id: int, active: bool) -> None:
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.members.set_active(owner, member_id, active)
+
+
+async def test_a_deactivated_members_disconnection_is_recorded_and_nothing_said(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    await set_active(app, MAX, False)
+    before = len(account.session.requests)
+    assert await account.connect(enabled=False) == []
+    assert account.session.requests[before:] == []  # not a word to him, nor anything asked
+    assert await connections(app) == [("conn-max", MAX, False)]
+    # Let back in, his account is not taken as connected: its chats are not recorded.
+    await set_active(app, MAX, True)
+    await account.writes(IVAN, "Hello")
+    async with app.crm.open() as crm:
+        assert list(await crm.clients._session.scalars(select(Client))) == []
+    [settings] = await max_.send("/settings")
+    assert "Telegram Business: connected" not in settings.text
+
+
+async def test_a_strangers_disconnection_changes_nobody_elses_connection(
+    app: App, account: SimulatedBusiness
+) -> None:
+    stranger = customer(300_003, "Eve")
+    forged = SimulatedBusiness(app.dispatcher, app.bot, stranger, connection_id="conn-max")
+    assert await forged.connect(enabled=False) == []
+    unknown = SimulatedBusiness(app.dispatcher, app.bot, stranger, connection_id="conn-eve")
+    assert await unknown.connect(enabled=False) == []
+    assert await connections(app) == [("conn-max", MAX, True)]
