@@ -3,9 +3,10 @@
 The lead, its card, deal and notices are committed before the 200, so an
 accepted lead is never lost; a retry of the same submission is answered 200
 and makes nothing new. An unknown or replaced token gets the same bare 404 as
-any unknown address. A database that fails the write leaves nothing of the lead
-(one transaction) and is answered 503 with ``Retry-After`` by the server's
-middleware (``bot.web.refusals``).
+any unknown address; made-up tokens share one rate limit (``bot.web.lead_tokens``),
+so a flood of them is answered 429 without a lookup each. A database that fails
+the write leaves nothing of the lead (one transaction) and is answered 503 with
+``Retry-After`` by the server's middleware (``bot.web.refusals``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from aiohttp import web
 
 from bot.web import refusals
 from bot.web.form_body import BodyError, UnknownCharset, read_pairs
+from bot.web.lead_tokens import MISSES_KEY, TOO_MANY_MISSES, KnownTokens
 from bot.web.refusals import body_timed_out, database_unavailable, refuse
 from crm.errors import CrmError, NotFound
 from crm.intake.batch import Accepted
@@ -192,7 +194,15 @@ def add_lead_routes(
 ) -> None:
     """Register ``POST /leads/{token}`` on ``web_app``, and its writer with the app's life."""
     limiter = RateLimiter(rate_per_minute)
+    misses = RateLimiter(rate_per_minute)  # every token not known shares one bucket
+    tokens = KnownTokens(crm)
     writer = LeadWriter(crm)
+
+    async def source_of(token: str) -> bool:
+        """Whether the token is an active source's, looked up (a known token kept known)."""
+        found = await _known(crm, token)
+        (tokens.learn if found else tokens.forget)(token)
+        return found
 
     async def writer_running(_: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(writer.run(), name="lead-writer")
@@ -205,9 +215,11 @@ def add_lead_routes(
 
     async def post_lead(request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
-        wait = limiter.allow(token)
+        known = await tokens.known(token)
+        wait = limiter.allow(token) if known else misses.allow(MISSES_KEY)
         if wait:
-            return refuse(429, "too many requests", {"Retry-After": str(max(1, round(wait)))})
+            reason = "too many requests" if known else TOO_MANY_MISSES
+            return refuse(429, reason, {"Retry-After": str(max(1, round(wait)))})
         try:
             body = await _read_limited(request, max_body)
             if body is None:
@@ -215,22 +227,24 @@ def add_lead_routes(
             form = read_form(read_pairs(request.headers.get("Content-Type", ""), body))
         except (BodyError, LeadFormError) as exc:
             close = isinstance(exc, UndecodableBody | SlowBody)
-            if not await _known(crm, token):
+            if not await source_of(token):
                 raise _closing(web.HTTPNotFound(), close) from None
             if isinstance(exc, SlowBody):
                 return body_timed_out()
             status = 415 if isinstance(exc, UnknownCharset) else 400
             return _closing(refuse(status, str(exc)), close)
         if form.is_test:
-            if not await _known(crm, token):
+            if not await source_of(token):
                 raise web.HTTPNotFound()
             return web.json_response({"ok": True, "test": True})
         draft = lead_draft(token, form, crm.config.default_phone_region)
         outcome = await writer.submit(draft)
         if isinstance(outcome, NotFound):
+            tokens.forget(token)
             raise web.HTTPNotFound()
         if isinstance(outcome, CrmError):
             return refuse(400, outcome.code)
+        tokens.learn(token)
         return web.json_response(
             {"ok": True, "lead": outcome.lead_id, "duplicate": outcome.duplicate}
         )

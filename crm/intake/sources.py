@@ -83,6 +83,11 @@ class LeadSources:
         )
         return source if source is not None and source.active else None
 
+    async def token_hashes(self) -> frozenset[str]:
+        """The token hashes of the active sources (at most ``MAX_SOURCES``)."""
+        rows = await self._session.scalars(select(LeadSource.token_hash).where(LeadSource.active))
+        return frozenset(rows)
+
     async def create(
         self,
         actor: User,

@@ -1,0 +1,62 @@
+"""Which URL tokens are the lead sources', known without a database lookup per request.
+
+A made-up token is a 404, but each one used to get a rate-limit bucket of its own and a
+database lookup: a flood of random tokens was never held back. The hashes of the active
+sources' tokens (at most 50) are kept in memory, read again when a token is not among them,
+at most once every ``RELOAD_SECONDS`` (a source added, or its token replaced, on another
+instance is known within that). A request whose token is not known takes from one bucket
+that every such request shares: past it, 429 with ``Retry-After`` and nothing looked up. A
+known token never takes from it, so its source's forms keep their own bucket however many
+made-up tokens are sent. One bucket, not one per client address: behind the proxy
+(Caddyfile) every request comes from the proxy, and ``X-Forwarded-For`` says whatever a
+client that reaches the server directly writes in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from crm.intake.sources import MAX_TOKEN
+from crm.service import CrmFactory
+from crm.tokens import token_hash
+
+RELOAD_SECONDS = 1.0
+MISSES_KEY = "unknown tokens"
+TOO_MANY_MISSES = "too many requests to unknown lead addresses"
+
+
+class KnownTokens:
+    """The active sources' token hashes, as last read (one per server, with its route)."""
+
+    def __init__(self, crm: CrmFactory, reload_seconds: float = RELOAD_SECONDS) -> None:
+        self._crm = crm
+        self._reload_seconds = reload_seconds
+        self._hashes: frozenset[str] = frozenset()
+        self._loaded_at: float | None = None
+        self._loading = asyncio.Lock()
+
+    async def known(self, token: str) -> bool:
+        """Whether ``token`` is an active source's, as read at most ``RELOAD_SECONDS`` ago."""
+        if not token or len(token) > MAX_TOKEN:
+            return False
+        digest = token_hash(token)
+        if digest not in self._hashes and self._stale():
+            async with self._loading:  # requests at once: one reads, the others wait for it
+                if self._stale():
+                    async with self._crm.open() as core:
+                        self._hashes = await core.lead_sources.token_hashes()
+                    self._loaded_at = time.monotonic()
+        return digest in self._hashes
+
+    def learn(self, token: str) -> None:
+        """A source's token found by a lookup before the next read."""
+        self._hashes = self._hashes | {token_hash(token)}
+
+    def forget(self, token: str) -> None:
+        """A token replaced or its source deleted since the last read."""
+        self._hashes = self._hashes - {token_hash(token)}
+
+    def _stale(self) -> bool:
+        loaded = self._loaded_at
+        return loaded is None or time.monotonic() - loaded >= self._reload_seconds

@@ -1,0 +1,50 @@
+"""Made-up tokens on POST /leads/<token>: a flood of them is held back, real forms are not."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import event
+
+from bot.app import App
+from tests.test_intake_web import new_source, web_client
+
+
+async def test_a_flood_of_made_up_tokens_is_held_back_and_a_real_form_still_gets_through(
+    app: App,
+) -> None:
+    client = await web_client(app, rate_per_minute=5)
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    try:
+        token = await new_source(app)
+        event.listen(app.engine.sync_engine, "before_cursor_execute", seen)
+        answers = [
+            await client.post(f"/leads/{secrets.token_urlsafe(18)}", json={"name": "x"})
+            for _ in range(30)
+        ]
+        statuses = [answer.status for answer in answers]
+        assert statuses == [404] * 5 + [429] * 25
+        refused = answers[-1]
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert await refused.json() == {
+            "ok": False,
+            "error": "too many requests to unknown lead addresses",
+        }
+        # Past the limit no token is looked up (the sources' tokens are read again at most
+        # once a second, all of them at once, which is not a lookup of one).
+        lookups = [s for s in statements if "lead_sources.token_hash IN" in s]
+        assert len(lookups) == 5, statements
+        assert not [s for s in statements if "lead_sources.token_hash =" in s]
+        # The flood goes on; a real source's form is taken all the same, in its own bucket.
+        for i in range(5):
+            real = await client.post(f"/leads/{token}", json={"name": f"Анна {i}", "x": str(i)})
+            assert real.status == 200
+        again = await client.post(f"/leads/{token}", json={"name": "Анна 6"})
+        assert (again.status, (await again.json())["error"]) == (429, "too many requests")
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", seen)
+        await client.close()
