@@ -87,11 +87,15 @@ class BusinessInbox:
     async def take(self, message: ChatMessage) -> Taken | None:
         """Record one new message; None when it is not recorded (inbox off, no enabled
         connection of an active member, an excluded chat, a repeat, or the member
-        writing first to someone who is not a client)."""
-        if not await self._connections.inbox_on():
-            return None
+        writing first to someone who is not a client). The customer's message in a chat
+        already on a card is still timed, inbox off or chat left out: Reply's 24 hours
+        count from it (``replies``), as Telegram's do."""
+        inbox_on = await self._connections.inbox_on()
         try:
             async with write_transaction(self._session):
+                if not inbox_on:
+                    await self._customer_wrote(message)
+                    return None
                 return await self._record(message)
         except message_rows.AlreadyRecorded:  # by another update at the same time (a reply's echo)
             return None
@@ -140,6 +144,7 @@ class BusinessInbox:
                 now=now,
             )
         if chat.excluded or chat.client_id is None:
+            await self._customer_wrote(message)  # timed, nothing of it kept
             return None
         # Locked, as archiving it locks it: one archived meanwhile is read so, and restored.
         client = await locked(self._session, Client, chat.client_id)
@@ -164,6 +169,15 @@ class BusinessInbox:
         await self._session.flush()
         await message_rows.note(self._session, key, event.id)
         return Taken(event.id, client.id, made)
+
+    async def _customer_wrote(self, message: ChatMessage) -> None:
+        """The time of the customer's message in a known chat, and nothing else of it."""
+        connection = await self._session.get(BusinessConnection, message.connection_id)
+        chat = await self._session.get(BusinessChat, (message.connection_id, message.chat_id))
+        if connection is None or chat is None or message.by_bot:
+            return
+        if message.sender_id != connection.user_id:
+            chat.last_customer_message_at = self._clock.now()
 
     async def _teammate(self, user_id: int) -> bool:
         found = await self._session.scalar(select(User.id).where(User.id == user_id, User.active))

@@ -1,7 +1,8 @@
 """Messages of connected chats, both sides, onto the clients' timelines; edits and deletions.
 
 Nothing is ever said into a customer's chat from here: a message that is not
-recorded (inbox off, chat left out, no member's connection) is simply dropped.
+recorded (inbox off, chat left out, no member's connection) is simply dropped (of a
+customer's in a chat already on a card, only its time is kept: Reply's 24 hours).
 """
 
 from __future__ import annotations
