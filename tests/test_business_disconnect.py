@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from aiogram.methods import GetBusinessConnection
+from aiogram.types import BusinessBotRights
+from aiogram.types import BusinessConnection as TgBusinessConnection
 from sqlalchemy import select
 
 from bot.app import App
@@ -67,3 +72,30 @@ async def test_a_strangers_disconnection_changes_nobody_elses_connection(
     unknown = SimulatedBusiness(app.dispatcher, app.bot, stranger, connection_id="conn-eve")
     assert await unknown.connect(enabled=False) == []
     assert await connections(app) == [("conn-max", MAX, True)]
+
+
+async def test_reconnected_while_deactivated_the_account_is_taken_again_once_let_back_in(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness
+) -> None:
+    """His disconnection recorded while he was out, his connecting again refused (not a
+    member then): Telegram does not report it again, so the bot asks at the next message."""
+    await set_active(app, MAX, False)
+    await account.connect(enabled=False)
+    assert await account.connect() == []  # refused: not a member now
+    await set_active(app, MAX, True)
+    connection = TgBusinessConnection(
+        id="conn-max",
+        user=max_.user,
+        user_chat_id=MAX,
+        date=datetime.now(UTC),
+        is_enabled=True,
+        rights=BusinessBotRights(can_reply=True, can_read_messages=True),
+    )
+    account.session.answer_next(connection, GetBusinessConnection)
+    await account.writes(IVAN, "Hello")
+    assert await connections(app) == [("conn-max", MAX, True)]
+    async with app.crm.open() as crm:
+        [client] = await crm.clients._session.scalars(select(Client))
+        assert (client.name, client.manager_id) == ("Ivan Petrov", MAX)
+    await account.writes(IVAN, "Still there?")  # enabled now: Telegram is not asked again
+    assert len([r for r in account.session.requests if isinstance(r, GetBusinessConnection)]) == 1

@@ -121,10 +121,10 @@ class BusinessConnections:
             for row in rows:
                 row.open_deal = on
 
-    async def known(self, connection_id: str) -> bool:
-        """Whether the connection was ever recorded (enabled or not, whoever's it is)."""
+    async def enabled(self, connection_id: str) -> bool:
+        """Whether the connection is recorded as enabled (whoever's it is)."""
         found = await self._session.get(BusinessConnection, connection_id)
-        return found is not None
+        return found is not None and found.enabled
 
     async def owner_of(self, connection_id: str) -> User | None:
         """The active member whose enabled connection this is (None: nobody's)."""

@@ -1,4 +1,4 @@
-"""Whose a Business connection is, asked of Telegram when the bot has never heard of it.
+"""Whose a Business connection is, asked of Telegram when the bot does not know it enabled.
 
 Telegram reports a connection once, when it is made or changed. A member who connected
 the bot to their account before joining the team was refused then (nothing of a
@@ -7,7 +7,9 @@ dropped, while Telegram had nothing more to say. A chat update of a connection w
 row at all is therefore answered by asking Telegram (``getBusinessConnection``): an
 enabled connection of an active member is recorded as if reported, and the update goes
 on as theirs. A stranger's is not kept, only remembered in the process for a while, so
-their chats do not cost a request each (unless the stranger has since joined).
+their chats do not cost a request each (unless the stranger has since joined). So is a
+connection recorded as disabled whose chats still come: its member disconnected it while
+deactivated (recorded) and connected it again (refused: not a member then).
 """
 
 from __future__ import annotations
@@ -58,9 +60,8 @@ class ConnectionLookup:
 
     async def owner(self, crm: Crm, bot: Bot, connection_id: str) -> User | None:
         """The active member whose enabled connection this is, now recorded; None when
-        the bot knows the connection already (disabled, a member who left) or it is not
-        a member's."""
-        if not connection_id or await crm.business.known(connection_id):
+        the bot knows it enabled already (a member who left) or it is not a member's."""
+        if not connection_id or await crm.business.enabled(connection_id):
             return None
         now = crm.clock.now()
         asked = self._asked.get(connection_id)

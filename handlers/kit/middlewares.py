@@ -56,7 +56,8 @@ class CrmMiddleware(BaseMiddleware):
             if connection_id is not None:
                 # A chat of a member's Business account: the member is the account's owner,
                 # whoever wrote (the customer is never a member, nor let in as one); one the
-                # bot never heard of is asked of Telegram (connected before they joined).
+                # bot never heard of, or has as disabled, is asked of Telegram (connected
+                # before they joined, or again while they were out).
                 owner = await crm.business.owner_of(connection_id)
                 if owner is None:
                     owner = await self._lookup.owner(crm, data["bot"], connection_id)
