@@ -37,7 +37,7 @@ from crm.imports.link_cells import candidates, names
 from crm.imports.link_events import Side, link_event
 from crm.imports.link_targets import LinkTo, link_to
 from crm.imports.linkable import linkable
-from crm.imports.paced import in_chunks
+from crm.imports.paced import Guard, in_chunks
 from crm.imports.rows import Links
 from crm.imports.writer import insert_rows
 from crm.pace import Pace
@@ -100,12 +100,14 @@ class Linker:
         self.now = datetime.min
         self.result = Linked()
 
-    async def run(self, pace: Pace, rows: list[LinkRow]) -> Linked:
+    async def run(self, pace: Pace, rows: list[LinkRow], guard: Guard) -> Linked:
+        """``guard``: each chunk's write as it is done (the import's beat before it)."""
+
         async def write(indexes: range) -> None:
             await self.chunk([rows[i] for i in indexes])
 
         self.result.rows = len(rows)
-        await in_chunks(self._session, pace, len(rows), write)
+        await in_chunks(self._session, pace, len(rows), guard(write))
         return self.result
 
     async def chunk(self, rows: list[LinkRow]) -> None:

@@ -21,6 +21,8 @@ from crm.pace import Chunks, Pace
 from storage.engine import write_transaction
 
 Progress = Callable[[int, int], Awaitable[None]]
+Write = Callable[[range], Awaitable[None]]  # one chunk's rows written
+Guard = Callable[[Write], Write]
 
 
 async def planned(
@@ -43,7 +45,7 @@ async def in_chunks(
     session: AsyncSession,
     pace: Pace,
     total: int,
-    write: Callable[[range], Awaitable[None]],
+    write: Write,
     progress: Progress | None = None,
 ) -> None:
     """``write`` each chunk of ``range(total)`` in a write transaction of its own."""

@@ -197,9 +197,9 @@ class RecordImports:
 
             linker = Linker(self._session, actor, see_all, self._clock, ctx.batch_id, type_id)
             outcome.links = linker.result
-            async with closing(self._session, ctx.batch_id, outcome.counts, self._clock):
-                await in_chunks(self._session, self._pace, total, write, progress)
-                await linker.run(self._pace, outcome.linkable)
+            async with closing(self._session, ctx.batch_id, outcome.counts, self._clock) as beat:
+                await in_chunks(self._session, self._pace, total, beat.guarded(write), progress)
+                await linker.run(self._pace, outcome.linkable, beat.guarded)
             return outcome
 
     async def _chunk(

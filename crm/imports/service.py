@@ -22,7 +22,7 @@ from crm.config import CrmConfig
 from crm.errors import NotAllowed, NotFound
 from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, lookup, same_deals, writer
-from crm.imports.batch_row import closing, open_batch
+from crm.imports.batch_row import closing, open_batch, sweep
 from crm.imports.linker import Linker, check_link_types, link_rows
 from crm.imports.outcome import Outcome
 from crm.imports.paced import Progress, in_chunks, planned
@@ -158,9 +158,9 @@ class Imports:
 
             linker = Linker(self._session, actor, see_all, self._clock, ctx.batch_id)
             outcome.links = linker.result
-            async with closing(self._session, ctx.batch_id, outcome.counts, self._clock):
-                await in_chunks(self._session, self._pace, total, write, progress)
-                await linker.run(self._pace, outcome.linkable)
+            async with closing(self._session, ctx.batch_id, outcome.counts, self._clock) as beat:
+                await in_chunks(self._session, self._pace, total, beat.guarded(write), progress)
+                await linker.run(self._pace, outcome.linkable, beat.guarded)
             return outcome
 
     async def _chunk(
@@ -252,8 +252,10 @@ class Imports:
 
     async def batches(self, actor: User, limit: int = 20, offset: int = 0) -> list[ImportBatch]:
         """The imports, newest first, from ``offset``: all of them for owners and admins, a
-        manager's own for a manager."""
+        manager's own for a manager. Those whose bot stopped under them are closed first
+        (``batch_row.sweep``)."""
         _require_member(actor)
+        await sweep(self._session, self._clock.now())
         query = select(ImportBatch).where(_visible(actor))
         query = query.order_by(ImportBatch.id.desc()).limit(limit).offset(offset)
         return list(await self._session.scalars(query))
@@ -269,6 +271,7 @@ class Imports:
     async def batch(self, actor: User, batch_id: int) -> ImportBatch:
         """One of the imports ``batches`` shows, however old; NotFound for any other."""
         _require_member(actor)
+        await sweep(self._session, self._clock.now())
         query = select(ImportBatch).where(ImportBatch.id == batch_id, _visible(actor))
         batch = await self._session.scalar(query)
         if batch is None:

@@ -27,6 +27,7 @@ from crm.errors import Conflict, ErrorCode, NotAllowed, NotFound
 from crm.event_data import ImportUndone
 from crm.field_values import client_search_text, refresh_search, search_words
 from crm.field_withdrawal import delete_unheld, held_back
+from crm.imports.batch_row import sweep
 from crm.imports.link_events import undone_links, unlink
 from crm.imports.undo_refusal import refuse_changed
 from crm.row_locks import all_locked
@@ -70,6 +71,7 @@ class ImportUndo:
         self._settings = settings
 
     async def undo(self, actor: User, batch_id: int) -> Undone:
+        await sweep(self._session, self._clock.now())  # one whose bot stopped is undone too
         async with self._defs.changing(self._session):  # it may take back fields
             batch = await self._session.get(ImportBatch, batch_id)
             if batch is None:

@@ -6,7 +6,7 @@ from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
-from crm.imports.batch_row import INTERRUPTED
+from crm.imports.batch_row import INTERRUPTED, STOPPED
 from crm.imports.undo import Undone
 from handlers.imports.callbacks import BatchAction, BatchCb
 from handlers.kit.keyboards import button, keyboard, pager
@@ -26,25 +26,12 @@ def batches_screen(
     lines = []
     rows = []
     for batch in batches:
-        counts = batch.counts or {}
-        stored = (
-            _("interrupted by an error; created {c}, updated {u}, rejected {r}")
-            if counts.get(INTERRUPTED)
-            else _("created {c}, updated {u}, rejected {r}")
-        )
-        state = (
-            _("undone")
-            if batch.undone_at
-            else stored.format(
-                c=counts.get("created", 0), u=counts.get("updated", 0), r=counts.get("rejected", 0)
-            )
-        )
         lines.append(
             as_line(
                 f"#{batch.id} ",
                 Bold(clipped(batch.file_name, NAME_SHOWN)),
                 f" — {clipped(names.get(batch.created_by, ''), NAME_SHOWN)}, "
-                f"{batch.created_at:%d.%m.%Y %H:%M} UTC: {state}",
+                f"{batch.created_at:%d.%m.%Y %H:%M} UTC: {_state(batch)}",
             )
         )
         if batch.undone_at is None and batch.finished_at is not None:
@@ -58,6 +45,24 @@ def batches_screen(
             )
     rows.append(pager(page, pages, lambda to: BatchCb(action=BatchAction.LIST, page=to)))
     return Screen(Text(Bold(_("Imports")), "\n\n", *lines), keyboard(*rows) if any(rows) else None)
+
+
+def _state(batch: ImportBatch) -> str:
+    """Where the import is: running, undone, or what it stored (interrupted or not)."""
+    counts = batch.counts or {}
+    if batch.undone_at:
+        return _("undone")
+    if batch.finished_at is None:
+        return _("running")
+    if counts.get(STOPPED):  # what was rejected of it is not known
+        stored = _("interrupted when the bot stopped; created {c}, updated {u}")
+    elif counts.get(INTERRUPTED):
+        stored = _("interrupted by an error; created {c}, updated {u}, rejected {r}")
+    else:
+        stored = _("created {c}, updated {u}, rejected {r}")
+    return stored.format(
+        c=counts.get("created", 0), u=counts.get("updated", 0), r=counts.get("rejected", 0)
+    )
 
 
 def undo_confirm_screen(batch: ImportBatch, page: int = 0) -> Screen:

@@ -25,6 +25,7 @@ class ImportBatch(Base):
     created_by: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+    beat_at: Mapped[datetime | None]  # a running import's last sign of life (crm.imports.stale)
     policy: Mapped[str] = mapped_column(String(16))
     mapping: Mapped[list[Any]] = mapped_column(default=list)
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
