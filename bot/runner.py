@@ -2,9 +2,10 @@
 
 Shutdown on SIGTERM or SIGINT: stop taking updates (the webhook answers 503
 and the port closes, so the proxy sends Telegram's retries elsewhere; polling
-stops asking), finish the updates in flight and the outbox messages already
-rendered (the rest of what the sender claimed is given back, due at once for
-another instance), give up the leases, then exit, all within ``SHUTDOWN_SECONDS``.
+stops asking), finish the updates in flight, the background work (an import) or
+cancel it, and the outbox messages already rendered (the rest of what the sender
+claimed is given back, due at once for another instance), give up the leases, then
+exit, all within ``SHUTDOWN_SECONDS``.
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ async def serve(app: App, username: str | None, stop: asyncio.Event | None = Non
         if reader is not None:
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)
+        await finish_background(app.dispatcher["background"], max(0.2, deadline - loop.time()))
         # A tick cut short could leave a message sent but not marked: let it finish, the
         # sender giving back what it has not begun to send.
         app.sender.stop()
@@ -138,6 +140,18 @@ async def serve(app: App, username: str | None, stop: asyncio.Event | None = Non
             loop.remove_signal_handler(sig)
         gc.unfreeze()
     log.info("stopped")
+
+
+async def finish_background(tasks: set[asyncio.Task[None]], seconds: float) -> None:
+    """Work an update left running (an import) ends within half of ``seconds``, or is
+    cancelled and given the rest to clean up: an import closes its batch as interrupted,
+    what it stored kept whole, to be undone, and tells its member."""
+    _done, running = await asyncio.wait(set(tasks), timeout=seconds / 2) if tasks else ((), ())
+    for task in running:
+        task.cancel()
+    if running:
+        log.info("cancelled %d background jobs (imports) still running", len(running))
+        await asyncio.wait(running, timeout=seconds / 2)
 
 
 def lead_routes(app: App) -> RouteAdder:

@@ -1,7 +1,7 @@
 """An import its bot stopped under: killed mid-way (its batch left open, as a killed
 process leaves it) it is taken as interrupted once its heartbeat is old, on /imports and
-by its undo, and what it wrote is undone; one that still beats is running. One cancelled
-closes as interrupted with what it stored."""
+by its undo, and what it wrote is undone; one that still beats is running. A clean stop
+cancels a running import, which closes as interrupted with what it stored."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.app import App
+from bot.runner import finish_background, serve
 from bot.simulator import SimulatedUser
 from crm.clock import ManualClock
 from crm.errors import Conflict, ErrorCode
@@ -24,7 +25,8 @@ from handlers.imports.callbacks import BatchAction, BatchCb
 from storage.engine import create_session_factory
 from storage.models import Client, Deal, ImportBatch, ImportItem
 from tests.client_helpers import member
-from tests.conftest import OWNER_ID
+from tests.cluster import free_port
+from tests.conftest import OWNER_ID, app_with
 from tests.test_imports_links import finished
 
 CSV = "\r\n".join(
@@ -128,6 +130,37 @@ async def send_250(user: SimulatedUser) -> None:
     await user.press("Skip")
 
 
+async def test_a_clean_stop_cancels_an_import_closed_as_interrupted(
+    database_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot serving (webhook mode) is told to stop while an import runs."""
+    waiting = stalled(monkeypatch)
+    hook = {"webhook_url": "https://bot.example.com/hook", "webhook_secret": "s"}
+    async with app_with(
+        database_url, clock, web_port=free_port(), shutdown_seconds=2, **hook
+    ) as app:
+        async with app.crm.open() as crm:
+            await crm.members.set_language(await member(app, OWNER_ID), "en")
+        owner = SimulatedUser(app.dispatcher, app.bot, OWNER_ID, "Olga", language_code="en")
+        await send_250(owner)
+        await asyncio.wait_for(waiting.wait(), 10)
+        stop = asyncio.Event()
+        serving = asyncio.create_task(serve(app, "kartoteka_bot", stop))
+        await asyncio.sleep(0.2)
+        stop.set()
+        await asyncio.wait_for(serving, 10)
+        assert not app.dispatcher["background"]
+        assert any("the bot is restarting" in m.text for m in owner.chat_messages())
+        assert await count(app, Client) == 200
+        assert await count(app, ImportItem) == 200
+        [screen] = await owner.send("/imports")
+        assert "interrupted when the bot stopped; created 200, updated 0" in screen.text
+        await owner.press("Undo #1", screen)
+        [done] = await owner.press("Yes, undo")
+        assert "200 cards removed" in done.text
+        assert await count(app, Client) == 0
+
+
 async def test_an_import_taken_for_dead_while_it_ran_writes_no_more(
     app: App, owner_en: SimulatedUser, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -198,9 +231,6 @@ async def test_an_import_waiting_between_chunks_beats_and_is_not_taken_for_dead(
     assert await beat_at(app) == clock.now()
     [screen] = await owner_en.send("/imports")
     assert ": running" in screen.text
-    running = list(app.dispatcher["background"])
-    for task in running:  # as the bot's clean stop does
-        task.cancel()
-    await asyncio.gather(*running, return_exceptions=True)
+    await finish_background(app.dispatcher["background"], 1.0)
     [screen] = await owner_en.send("/imports")
     assert "interrupted when the bot stopped; created 200, updated 0" in screen.text

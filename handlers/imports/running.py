@@ -8,6 +8,7 @@ and the import goes on, and its outcome comes as a new message instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 
@@ -76,6 +77,14 @@ async def run_import(
     except CrmError as error:
         await edit_or_send(bot, chat_id, message_id, Text(error_text(error)))
         return
+    except asyncio.CancelledError:  # the bot stops: the import was closed as interrupted
+        text = _(
+            "The import stopped because the bot is restarting; what was stored so far can "
+            "be undone in /imports."
+        )
+        with contextlib.suppress(Exception):
+            await edit_or_send(bot, chat_id, message_id, Text(text))
+        raise
     except Exception:
         log.exception("import of %s failed", name)
         text = _(
