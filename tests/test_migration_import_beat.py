@@ -1,4 +1,4 @@
-"""0036: import batches get a heartbeat; one left open before it has none, and is taken as
+"""0035: import batches get a heartbeat; one left open before it has none, and is taken as
 interrupted by its ``created_at`` (crm.imports.batch_row.sweep). Run on SQLite and, when
 TEST_POSTGRES_URL is set, on PostgreSQL."""
 

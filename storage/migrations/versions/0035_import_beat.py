@@ -7,7 +7,7 @@ half a minute while it waits): a batch still open whose beat is old is taken as
 interrupted (``crm.imports.stale``), by whichever instance reads it. A batch open before
 this revision has no beat: its ``created_at`` stands for one.
 
-Revision ID: 0036
+Revision ID: 0035
 Revises: 0034
 Create Date: 2026-12-07 00:00:00
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0036"
+revision = "0035"
 down_revision = "0034"
 branch_labels = None
 depends_on = None
