@@ -154,7 +154,8 @@ class Groups:
         )
 
     async def claim_overdue(self, limit: int = 200, checked: bool = False) -> int:
-        """Announce, once each, the open tasks overdue by more than a day."""
+        """Announce, once each, the open tasks overdue by more than a day (a task given a
+        new due time since, once more: its key names the due time)."""
         now = self._clock.now()
         overdue = self._overdue(before(now))
         # Read first: an idle tick (no group chat, nothing overdue) writes nothing.
@@ -178,7 +179,7 @@ class Groups:
                     self._session,
                     now,
                     "task_overdue",
-                    card_key(task.id, task.created_at),
+                    f"{card_key(task.id, task.created_at)}:{task.due_at:%Y%m%dT%H%M%S}",
                     {"task_id": task.id, "title": task.title, "assignee_id": task.assignee_id},
                 )
             return len(tasks)

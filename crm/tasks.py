@@ -263,6 +263,7 @@ def _schedule(task: Task, due_at: datetime, remind_before: int, now: datetime) -
     task.remind_at = due_at
     task.reminded_at = None
     task.nudged_at = None
+    task.announced_overdue_at = None  # overdue by a day again, the group hears of it again
     _set_early(task, now)
 
 

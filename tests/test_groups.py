@@ -186,6 +186,34 @@ async def test_deals_won_lost_and_overdue_tasks(
     assert sum(m.text.startswith("⏳") for m in group_messages(app)) == 1
 
 
+async def test_a_task_moved_on_after_it_was_announced_overdue_is_announced_when_overdue_again(
+    app: App, user: UserFactory, clock: ManualClock
+) -> None:
+    """Given a new due time, it is a new chance: overdue by a day again, the group hears of it
+    again (it heard once of the old due time, and never again of this task)."""
+    await bound(app, user)
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        task = await crm.tasks.create(owner, "Call back", clock.now() + timedelta(hours=1))
+    clock.advance(timedelta(days=1, hours=2))
+    await app.ticker.tick()
+    assert group_messages(app)[-1].text.startswith("⏳ 1 task overdue")
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.tasks.reschedule(owner, task.id, clock.now() + timedelta(days=2))
+    clock.advance(timedelta(days=2, hours=12))  # due half a day ago: not yet
+    await app.ticker.tick()
+    assert sum(m.text.startswith("⏳") for m in group_messages(app)) == 1
+    clock.advance(timedelta(hours=13))
+    await app.ticker.tick()
+    clock.advance(timedelta(hours=3))
+    await app.ticker.tick()
+    assert sum(m.text.startswith("⏳") for m in group_messages(app)) == 2
+    assert group_messages(app)[-1].text.splitlines()[1] == "• Call back"
+
+
 async def test_a_card_made_after_the_newest_was_deleted_is_announced_too(
     app: App, user: UserFactory, clock: ManualClock
 ) -> None:
