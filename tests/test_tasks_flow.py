@@ -211,6 +211,35 @@ async def test_what_is_not_a_date_gets_a_question(app: App, owner_en: SimulatedU
     assert len(await all_tasks(app)) == 3
 
 
+async def test_what_time_is_answered_with_the_hour_alone(app: App, owner_en: SimulatedUser) -> None:
+    """Asked "What time on Mon 02.03?", "18" is the hour (a bare number is no time in a
+    line of its own, where it could be a day or a count, but this asks for nothing else)."""
+    [reply] = await owner_en.send("/task today call the bank")
+    assert reply.text.startswith("What time on Mon 02.03?")
+    [reply] = await owner_en.send("11")  # 11:00 today: gone by at 12:00
+    assert reply.text.startswith("That moment has already passed.")
+    [reply] = await owner_en.send("24")
+    assert reply.text.startswith("I couldn't read that")
+    [reply] = await owner_en.send("18")
+    assert "call the bank" in reply.text and "🕒 Mon 02.03.2026 18:00" in reply.text
+
+    [confirmation] = await owner_en.send("/task tomorrow 10:00 call Ivan")
+    await owner_en.press("Change time", confirmation)
+    [reply] = await owner_en.send("friday")  # Friday's 10:00 is ahead: no question
+    assert "🕒 Fri 06.03.2026 10:00" in reply.text
+    [reply] = await owner_en.send("/task сегодня позвонить")
+    assert reply.text.startswith("What time on Mon 02.03?")
+    [reply] = await owner_en.send(" 9 ")  # 09:00 today: gone by
+    assert reply.text.startswith("That moment has already passed.")
+    [reply] = await owner_en.send("21")
+    assert "🕒 Mon 02.03.2026 21:00" in reply.text
+    assert [task.due_at for task in await all_tasks(app)] == [
+        moscow(2, 18),
+        moscow(6, 10),
+        moscow(2, 21),
+    ]
+
+
 async def test_changing_the_time_from_the_confirmation(app: App, owner_en: SimulatedUser) -> None:
     [confirmation] = await owner_en.send("/task tomorrow 10:00 call Ivan")
     [prompt] = await owner_en.press("Change time", confirmation)

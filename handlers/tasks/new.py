@@ -9,6 +9,7 @@ and the answer picks the dialog up where it stopped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -42,6 +43,7 @@ from storage.models import User
 
 routes = Routes(__name__)
 routes.include(task_open_card.routes)  # seen right after this one
+_HOUR = re.compile(r"[0-9]{1,2}")
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,16 @@ def read_when(
 
     A day with no time gets ``default_hour``, unless that moment is already past
     (``today`` in the afternoon): then the time is asked. With ``day`` known, a bare
-    time (``15:30``) is read on that day.
+    time (``15:30``) is read on that day, and so is an hour alone (``15``): the answer
+    to "What time?" is no day nor count.
     """
     if day is not None:
+        hour = text.strip()
+        clock = f"at {hour}" if _HOUR.fullmatch(hour) else text
         try:
-            found = parse_when(f"{day:%d.%m.%Y} {text}", now, tz, default_hour, day_parts=day_parts)
+            found = parse_when(
+                f"{day:%d.%m.%Y} {clock}", now, tz, default_hour, day_parts=day_parts
+            )
             if found.has_time:
                 return Reading(found.at, None, "")
         except WhenError as error:
