@@ -240,7 +240,9 @@ async def _notice(
     view = await crm.task_views.view(reader, int(payload.get("task_id", 0)))  # TASK_DONE
     if view is None or view.task.done_at is None:
         return None
-    who = view.assignee.full_name if view.assignee else "—"
+    # Whoever ticked it off (an owner or admin may, for its assignee), else its assignee.
+    doer = await crm.members.get_active(int(payload.get("by") or 0)) or view.assignee
+    who = member_name(doer) if doer else "—"
     return Rendered(Text(_("{who} did the task “{title}”.").format(who=who, title=view.task.title)))
 
 

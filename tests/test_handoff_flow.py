@@ -128,6 +128,25 @@ async def test_notices_reach_members_and_deactivation_hands_over(
     assert await told(app, mark) == ["Your client “Acme” was deleted."]
 
 
+async def test_a_task_ticked_off_by_an_admin_is_told_as_the_admins_doing(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    """The one who set a task is told who did it: whoever ticked it off, not its assignee."""
+    await join(MILA, "manager", "Mila", language_code="en")
+    anna = await join(MARK, "admin", "Anna", language_code="en")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        due = crm.clock.now() + timedelta(days=1)
+        await crm.tasks.create(owner, "send the offer", due, assignee_id=MILA)
+    await told(app, owner_en)
+    [listing] = await anna.send("/tasks")
+    await anna.press("Whose tasks", listing)
+    [everyone] = await anna.press("Everyone")
+    await anna.press("send the offer", everyone)
+    assert anna.alert == "Done."
+    assert await told(app, owner_en) == ["Anna did the task “send the offer”."]
+
+
 async def test_nothing_to_hand_over_is_a_plain_question(
     app: App, owner_en: SimulatedUser, join: Joiner
 ) -> None:
