@@ -358,6 +358,13 @@ def test_a_year_far_off_is_a_typo_even_in_the_past(typed: str) -> None:
             True,
             "send the offer to Bob",
         ),
+        # a deadline's word is the when's, not the what's
+        ("сдать отчёт до 18:00", "2026-03-02 18:00", True, "сдать отчёт"),
+        ("до 18:00 сдать отчёт", "2026-03-02 18:00", True, "сдать отчёт"),
+        ("сдать отчёт до завтра", "2026-03-03 10:00", False, "сдать отчёт"),
+        ("позвонить около 15:00 Ивану", "2026-03-02 15:00", True, "позвонить Ивану"),
+        ("send the report by 6pm", "2026-03-02 18:00", True, "send the report"),
+        ("send the report before 18:00 to Bob", "2026-03-02 18:00", True, "send the report to Bob"),
     ],
 )
 def test_split_when(line: str, expected: str, has_time: bool, rest: str) -> None:
@@ -376,6 +383,7 @@ def test_split_when(line: str, expected: str, has_time: bool, rest: str) -> None
         ("send invoice 12/5", "not_a_date"),
         ("обновить версию 1.10", "not_a_date"),
         ("встреча в 25 кабинете", "not_a_date"),
+        ("встреча с 10 до 12", "not_a_date"),  # a span: neither end is the moment
         # a when in the middle is sought only with a colon's time: no room, money or version
         ("позвонить завтра в 10 Ивану", "not_a_date"),
         ("оплатить 15.00 за доставку", "not_a_date"),

@@ -240,6 +240,23 @@ async def test_what_time_is_answered_with_the_hour_alone(app: App, owner_en: Sim
     ]
 
 
+async def test_a_deadline_word_stays_out_of_the_tasks_text(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """ "до 18:00" is when it is due: the text is what to do, with no "до" hanging in it."""
+    text = await new_task(owner_en, "сдать отчёт до 18:00")
+    assert "🔹 сдать отчёт\n" in text and "🕒 Mon 02.03.2026 18:00" in text
+    text = await new_task(owner_en, "до 18:00 позвонить в банк")
+    assert "🔹 позвонить в банк\n" in text
+    text = await new_task(owner_en, "send the report by 6pm")
+    assert "🔹 send the report\n" in text
+    assert [task.title for task in await all_tasks(app)] == [
+        "сдать отчёт",
+        "позвонить в банк",
+        "send the report",
+    ]
+
+
 async def test_changing_the_time_from_the_confirmation(app: App, owner_en: SimulatedUser) -> None:
     [confirmation] = await owner_en.send("/task tomorrow 10:00 call Ivan")
     [prompt] = await owner_en.press("Change time", confirmation)

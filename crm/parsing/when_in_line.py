@@ -23,7 +23,10 @@ __all__ = ["MAX_WHEN_WORDS", "split_when", "when_ends", "when_middles"]
 _REST_LEAD = re.compile(r"^[\s,;:.\-—–]+")
 _REST_TAIL = re.compile(r"[\s,;:.\-—–]+$")
 _WORD = re.compile(r"\S+")
-_PREPS = DAY_PREPS | TIME_PREPS
+# Words that lead a when and mean nothing without it: ``сдать отчёт до 18:00`` is due then,
+# its what "сдать отчёт" (the when itself reads no ``до``: ``с 10 до 12`` is no moment).
+_LEADS = frozenset({"до", "около", "by", "before", "around"})
+_PREPS = DAY_PREPS | TIME_PREPS | _LEADS
 MAX_WHEN_WORDS = 6  # "в следующую пятницу в 10 утра"; a longer end is not sought
 
 # The digits-only ends that are surely a moment: a time, a day written as dates are
@@ -95,7 +98,8 @@ def when_middles(text: str) -> list[tuple[str, str]]:
 
 
 def _before(text: str) -> str:
-    """The words before a when, less a preposition left hanging (``встреча в`` 10 декабря)."""
+    """The words before a when, less a preposition left hanging (``встреча в`` 10 декабря,
+    ``сдать отчёт до`` 18:00)."""
     words = _REST_TAIL.sub("", text).split()
     if words and words[-1].lower() in _PREPS:
         words.pop()
