@@ -233,10 +233,15 @@ async def test_what_time_is_answered_with_the_hour_alone(app: App, owner_en: Sim
     assert reply.text.startswith("That moment has already passed.")
     [reply] = await owner_en.send("21")
     assert "🕒 Mon 02.03.2026 21:00" in reply.text
+    await owner_en.press("Change time", reply)
+    [reply] = await owner_en.send("today")  # its 10:00 is gone: the time is asked
+    assert reply.text.startswith("What time on Mon 02.03?")
+    [reply] = await owner_en.send("19")
+    assert "🕒 Mon 02.03.2026 19:00" in reply.text
     assert [task.due_at for task in await all_tasks(app)] == [
         moscow(2, 18),
         moscow(6, 10),
-        moscow(2, 21),
+        moscow(2, 19),
     ]
 
 
