@@ -3,7 +3,8 @@
 Rows are claimed under a lease, so two processes never send the same row.
 Per row: sent → marked sent; 429 → everything pauses for ``retry_after`` and
 the row waits as long; 403 → the reader blocked the bot: they are marked
-unreachable and their pending rows are dropped; a group made a supergroup → its
+unreachable and their pending rows are dropped (a group too, and a group that took
+the bot's right to write there, a 400: unbound, its binder told); a group made a supergroup → its
 binding and pending rows move to the new id; network errors and 5xx → retried
 with growing back-off, given up only after a long outage, so that reminders due
 while the server cannot reach Telegram go out when it can; any other refusal →
@@ -42,7 +43,7 @@ from crm.service import CrmFactory
 from reminders.limits import PACED, RateLimits
 from reminders.render import UnknownKind, render
 from reminders.render_types import Rendered
-from reminders.settle import Settle, method_for
+from reminders.settle import Settle, group_closed, method_for
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -233,6 +234,10 @@ class OutboxSender:
             return False
         except TelegramBadRequest as error:
             log.warning("outbox row %s cannot be sent: %s", row.id, error)
+            if group_closed(row, error):  # muted there: unbound, its binder told, as kicked
+                self._note_blocked(row.chat_id)
+                await self._settle.unreachable(row, str(error))
+                return False
             await self._give_up(row, str(error))
             return False
         finally:

@@ -30,6 +30,16 @@ MAX_OUTAGE = timedelta(hours=24)
 """How long network errors and 5xx are retried, however many tries that takes."""
 
 
+# Telegram's 400s for a group that took the bot's right to write there (or is gone): the
+# group cannot be written to, as one that removed the bot (a 403).
+GROUP_CLOSED = ("not enough rights", "have no rights", "chat_write_forbidden", "chat not found")
+
+
+def group_closed(row: OutboxMessage, error: Exception) -> bool:
+    """Whether ``error`` says the row's group chat may not be written to any more."""
+    return row.chat_id < 0 and any(words in str(error).lower() for words in GROUP_CLOSED)
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2 ** max(attempts, 0) * 5, 600))
 

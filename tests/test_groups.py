@@ -7,7 +7,12 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from aiogram.exceptions import TelegramForbiddenError, TelegramMigrateToChat, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramRetryAfter,
+)
 from aiogram.methods import SendMessage
 from sqlalchemy import func, select, update
 
@@ -299,30 +304,48 @@ async def test_a_group_made_a_supergroup_keeps_hearing_under_its_new_id(
         assert group is not None and "new_deal" in group.subscriptions
 
 
-async def test_a_group_that_removed_the_bot_is_unbound_and_its_binder_told(
-    app: App, user: UserFactory
-) -> None:
+async def refused_and_unbound(app: App, user: UserFactory, refusal: Exception) -> None:
+    """Bound, a new client's announcement refused with ``refusal``: the group is unbound
+    and the owner who bound it told."""
     await bound(app, user)
     await app.ticker.tick()  # what else is due (the owner's summary) is out of the way
     session = app.bot.session
     assert isinstance(session, OfflineSession)
     await make_client(app, OWNER_ID, "Anna")
-    kicked = TelegramForbiddenError(
-        SendMessage(chat_id=GROUP, text="…"), "Forbidden: bot was kicked from the group chat"
-    )
-    session.answer_next(kicked, SendMessage)
+    session.answer_next(refusal, SendMessage)
     await app.ticker.tick()
     await app.ticker.tick()
     told = [m.text for m in session.chat_order if m.chat_id == OWNER_ID]  # type: ignore[attr-defined]
     assert any(t.startswith("I can no longer write to the group “Team”") for t in told), told
     async with app.crm.open() as crm:
         assert await crm.groups.get(GROUP) is None
+
+
+async def test_a_group_that_removed_the_bot_is_unbound_and_its_binder_told(
+    app: App, user: UserFactory
+) -> None:
+    kicked = TelegramForbiddenError(
+        SendMessage(chat_id=GROUP, text="…"), "Forbidden: bot was kicked from the group chat"
+    )
+    await refused_and_unbound(app, user, kicked)
     await make_client(app, OWNER_ID, "Boris")  # nothing more is queued for it
     async with app.crm.open() as crm:
         queued = await crm.clients._session.scalar(
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.chat_id == GROUP)
         )
     assert queued == 1  # Anna's, failed
+
+
+async def test_a_group_where_the_bot_may_not_write_is_unbound_and_its_binder_told(
+    app: App, user: UserFactory
+) -> None:
+    """A group that took the bot's right to write (Telegram's 400, not a kick's 403) is as
+    one that removed it: not left bound, every announcement lost and nobody told."""
+    muted = TelegramBadRequest(
+        SendMessage(chat_id=GROUP, text="…"),
+        "Bad Request: not enough rights to send text messages to the chat",
+    )
+    await refused_and_unbound(app, user, muted)
 
 
 async def test_leads_nobody_took_reach_the_groups_that_hear_them(
