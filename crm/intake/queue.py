@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, visibility
@@ -97,7 +97,7 @@ class IncomingQueue:
         return (
             Lead.taken_by.is_(None),
             Lead.spam_at.is_(None),
-            visibility.visible_clients(actor, see_all),
+            _open_to(actor, see_all),
         )
 
     async def take(self, actor: User, lead_id: int) -> Lead:
@@ -124,11 +124,11 @@ class IncomingQueue:
                     raise Conflict(ErrorCode.LEAD_YOURS)
                 raise Conflict(ErrorCode.LEAD_TAKEN, name=holder.full_name if holder else "—")
             client = await self._session.get(Client, lead.client_id)
-            if client is not None and client.manager_id is None:
+            if client is not None and await self._free(client.manager_id):
                 client.manager_id = actor.id
             if lead.deal_id is not None:
                 deal = await self._session.get(Deal, lead.deal_id)
-                if deal is not None and deal.manager_id is None:
+                if deal is not None and await self._free(deal.manager_id):
                     deal.manager_id = actor.id
             events.record(
                 self._session,
@@ -207,8 +207,15 @@ class IncomingQueue:
             Lead.id == lead_id,
             Lead.taken_by.is_(None),
             Lead.spam_at.is_(None),
-            Lead.client_id.in_(select(Client.id).where(visibility.visible_clients(actor, see_all))),
+            Lead.client_id.in_(select(Client.id).where(_open_to(actor, see_all))),
         )
+
+    async def _free(self, manager_id: int | None) -> bool:
+        """A card (or deal) nobody holds: no manager, or one who has left the team."""
+        if manager_id is None:
+            return True
+        holder = await self._session.get(User, manager_id)
+        return holder is None or not holder.active
 
     async def _lose_deal(self, deal_id: int, actor: User, now: datetime) -> bool:
         """The deal to the lost stage, closed at ``now``: the lead's ``spam_at``, which tells
@@ -246,6 +253,14 @@ class IncomingQueue:
             data=lost_move,
         )
         return True
+
+
+def _open_to(actor: User, see_all: bool) -> ColumnElement[bool]:
+    """The clients whose queued leads ``actor`` may see and take: those they see, and
+    those still held by a member who has left (deactivated without a hand-over, or
+    before hand-over existed), as free as a card without a manager."""
+    departed = select(User.id).where(User.active.is_(False))
+    return or_(visibility.visible_clients(actor, see_all), Client.manager_id.in_(departed))
 
 
 def _require_member(actor: User) -> None:
