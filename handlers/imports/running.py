@@ -59,8 +59,10 @@ async def run_import(
             except TelegramAPIError as error:  # the message is gone: the import goes on
                 log.info("progress of the import of %s not shown: %s", name, error)
 
+    started = False  # past reading the file: rows may be stored from here on
     try:
         table = await read_file(bot, data["file_id"], name)
+        started = True
         async with factory.open(background=True) as crm:
             member = await crm.members.get_active(member_id)
             if member is None:
@@ -82,6 +84,11 @@ async def run_import(
             "The import stopped because the bot is restarting; what was stored so far can "
             "be undone in /imports."
         )
+        if not started:  # still downloading or reading the file: nothing was stored
+            text = _(
+                "The import did not start because the bot is restarting. Send the file "
+                "again once the bot is back."
+            )
         with contextlib.suppress(Exception):
             await edit_or_send(bot, chat_id, message_id, Text(text))
         raise
