@@ -234,3 +234,36 @@ async def test_an_import_waiting_between_chunks_beats_and_is_not_taken_for_dead(
     await finish_background(app.dispatcher["background"], 1.0)
     [screen] = await owner_en.send("/imports")
     assert "interrupted when the bot stopped; created 200, updated 0" in screen.text
+
+
+async def test_a_chunk_slower_than_stale_is_not_taken_for_dead(
+    app: App, owner_en: SimulatedUser, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk that takes longer than STALE (a slow disk, a stalled database) beats as it
+    ends: a sweep right after it (another instance's /imports) leaves the import running."""
+    written, given_way = Imports._chunk, Pace.give_way
+    swept = False
+
+    async def slow_chunk(self: Imports, *args: Any) -> None:
+        await written(self, *args)
+        clock.advance(STALE + timedelta(minutes=1))  # its rows took that long
+
+    async def sweep_after_the_first(self: Pace) -> None:
+        nonlocal swept
+        await given_way(self)
+        if await count(app, ImportItem) and not swept:  # the first (slow) chunk is stored
+            swept = True
+            async with create_session_factory(app.engine)() as session:
+                await batch_row.sweep(session, clock.now())
+                await session.commit()
+
+    monkeypatch.setattr(Imports, "_chunk", slow_chunk)
+    monkeypatch.setattr(Pace, "give_way", sweep_after_the_first)
+    await send_250(owner_en)
+    await finished(app)
+    assert swept and "stopped" not in owner_en.chat_messages()[-1].text
+    assert await count(app, Client) == 250
+    async with create_session_factory(app.engine)() as session:
+        batch = await session.scalar(select(ImportBatch))
+    assert batch is not None and batch.counts["created"] == 250
+    assert "interrupted" not in batch.counts

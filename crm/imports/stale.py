@@ -3,9 +3,9 @@
 An import closes its batch as it ends (``crm.imports.batch_row.closing``), but a bot killed
 mid-way (a crash, the power gone) never gets there, and its batch would stay "running" for
 ever, never undone. So a running import writes the batch's ``beat_at`` in each chunk's own
-transaction, before its rows, and every ``BEAT`` while it waits between chunks; a batch
-still open whose beat is older than ``STALE`` is one no instance runs any more, and is
-closed as interrupted by whoever reads it (``batch_row.sweep``), on any instance.
+transaction, before its rows and after them, and every ``BEAT`` while it waits between
+chunks; a batch still open whose beat is older than ``STALE`` is one no instance runs any
+more, and is closed as interrupted by whoever reads it (``batch_row.sweep``), on any instance.
 
 A chunk's beat is also its check that the batch is still open: one found closed (its
 import was taken for dead, its beat having come too late) stops the import before the
@@ -60,11 +60,14 @@ class Beat:
         self._clock = clock
 
     def guarded(self, write: Write) -> Write:
-        """``write``, each chunk beating first (in the chunk's transaction)."""
+        """``write``, each chunk beating first and last (in the chunk's transaction): a
+        chunk slower than ``STALE`` is not taken for dead as it ends, its start its last
+        beat (the beats between chunks wait for its lock meanwhile)."""
 
         async def chunk(indexes: range) -> None:
             await beat(self._session, self._batch_id, self._clock.now())
             await write(indexes)
+            await beat(self._session, self._batch_id, self._clock.now())
 
         return chunk
 
