@@ -186,6 +186,11 @@ def test_email_cells() -> None:
         ("Примечания", Target.NOTE),
         ("Адрес доставки", Target.ADDRESS),
         ("Договор номер", Target.SKIP),
+        # "E-mail" is two words to the guess: its first ("e") decided, and went nowhere.
+        ("E-mail (рабочий)", Target.EMAIL),
+        ("E-mail для рассылок", Target.EMAIL),  # Bitrix24's
+        ("E-mail 2", Target.EMAIL),
+        ("Дата создания (МСК)", Target.SKIP),  # two words known, but not a repeatable one
     ],
 )
 def test_header_guess(header: str, target: Target) -> None:

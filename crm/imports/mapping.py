@@ -91,9 +91,11 @@ def guess(header: str) -> str:
     for name in _CONTACT_ENDS:
         if key.endswith(" " + name):
             return _BY_HEADER[name]
-    # "Телефон 2", "Телефон1", "Email (рабочий)", "Мобильный тел." : the first word decides.
-    first = key.split(" ")[0].rstrip("0123456789")
-    found = _BY_HEADER.get(first)
+    # "Телефон 2", "Телефон1", "Email (рабочий)", "Мобильный тел." : the first word decides
+    # ("E-mail (рабочий)": the first two, "e mail", being one).
+    words = key.split(" ")
+    first = words[0].rstrip("0123456789")
+    found = _BY_HEADER.get(first) or _BY_HEADER.get(" ".join(words[:2]))
     if found in REPEATABLE or found in (Target.COMPANY, Target.CITY, Target.ADDRESS):
         return found
     return Target.SKIP
