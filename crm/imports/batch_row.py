@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.clock import Clock
 from crm.imports.plan import Policy
-from crm.imports.stale import STALE, Beat
+from crm.imports.stale import STALE, UNBEATEN, Beat
 from storage.engine import write_transaction
 from storage.models import Event, ImportBatch, ImportItem
 
@@ -112,7 +112,10 @@ async def sweep(session: AsyncSession, now: datetime) -> None:
     and what it wrote can be undone. Checked again under the batch's lock, so an import
     that beat meanwhile goes on."""
     late = ImportBatch.finished_at.is_(None) & (
-        func.coalesce(ImportBatch.beat_at, ImportBatch.created_at) < now - STALE
+        (ImportBatch.beat_at < now - STALE)
+        # Made by a bot before the beats (0035): during a rolling upgrade an older instance
+        # may still be running it, never beating; no import runs for a day.
+        | (ImportBatch.beat_at.is_(None) & (ImportBatch.created_at < now - UNBEATEN))
     )
     for batch_id in list(await session.scalars(select(ImportBatch.id).where(late))):
         async with write_transaction(session):

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 BEAT = timedelta(seconds=30)  # between the beats of an import waiting between chunks
 STALE = timedelta(minutes=3)  # a beat this old: the import's bot has stopped
+UNBEATEN = timedelta(days=1)  # an open batch of before the beats (0035) this old: stopped
 
 
 class Swept(Exception):
