@@ -24,6 +24,7 @@ from crm.imports.reading import Table, read_table
 from crm.imports.rejected import rejected_file
 from crm.imports.required import RequiredChoice
 from crm.imports.rows import Rejected
+from crm.imports.stale import Swept
 from crm.service import CrmFactory
 from handlers.imports.states import ImportData
 from handlers.imports.views import progress_text, reason_text, result_screen
@@ -92,6 +93,14 @@ async def run_import(
         with contextlib.suppress(Exception):
             await edit_or_send(bot, chat_id, message_id, Text(text))
         raise
+    except Swept:  # taken for stopped (no beat for too long): what it stored is whole
+        log.warning("import of %s was taken as interrupted while it ran", name)
+        text = _(
+            "The import stopped: it gave no sign of progress for too long. What was stored "
+            "so far can be undone in /imports."
+        )
+        await edit_or_send(bot, chat_id, message_id, Text(text))
+        return
     except Exception:
         log.exception("import of %s failed", name)
         text = _(
