@@ -191,6 +191,15 @@ def test_email_cells() -> None:
         ("E-mail для рассылок", Target.EMAIL),  # Bitrix24's
         ("E-mail 2", Target.EMAIL),
         ("Дата создания (МСК)", Target.SKIP),  # two words known, but not a repeatable one
+        # About an e-mail or a phone, not the client's own: their "да"s rejected every row.
+        ("Статус email", Target.SKIP),
+        ("Подписка на email", Target.SKIP),
+        ("Согласен на рассылку по email", Target.SKIP),
+        ("Last email", Target.SKIP),
+        ("Unsubscribed email", Target.SKIP),
+        ("Email менеджера", Target.SKIP),
+        ("Телефон менеджера", Target.SKIP),
+        ("Manager phone", Target.SKIP),
     ],
 )
 def test_header_guess(header: str, target: Target) -> None:

@@ -67,6 +67,19 @@ _CONTACT_ENDS = sorted(
     reverse=True,
 )
 _CONTACT_ENDS = [k for k in _CONTACT_ENDS if k not in ("номер", "mail")]
+# Words of a header about an e-mail or a phone that is not the client's own: its status, a
+# subscription, a consent, a manager's ("Статус email", "Подписка на email", "Last email",
+# "Телефон менеджера"): such a column holds no contact of the client's, and its "да"s and
+# dates, taken for e-mails, would reject every row.
+_NOT_THE_CLIENTS = frozenset(
+    fold(word)
+    for word in (
+        *("статус", "подписка", "подписки", "подписан", "согласие", "согласен", "рассылку"),
+        *("менеджера", "ответственного", "последний", "последнее", "дата", "проверен"),
+        *("status", "subscription", "subscribed", "unsubscribed", "consent", "opt", "opted"),
+        *("manager", "manager's", "managers", "last", "date", "verified", "bounced"),
+    )
+)
 
 
 def header_key(header: str) -> str:
@@ -86,6 +99,9 @@ def guess(header: str) -> str:
     for name, target in _BY_HEADER.items():
         if name.replace(" ", "") == squeezed:
             return target
+    words = key.split(" ")
+    if _NOT_THE_CLIENTS.intersection(words):
+        return Target.SKIP  # "Статус email", "Email менеджера": about one, not the client's
     # "Рабочий e-mail", "Адрес e-mail", "Work phone": an e-mail's or a phone's words at the
     # end decide (the first word is no address of the client's then).
     for name in _CONTACT_ENDS:
@@ -93,7 +109,6 @@ def guess(header: str) -> str:
             return _BY_HEADER[name]
     # "Телефон 2", "Телефон1", "Email (рабочий)", "Мобильный тел." : the first word decides
     # ("E-mail (рабочий)": the first two, "e mail", being one).
-    words = key.split(" ")
     first = words[0].rstrip("0123456789")
     found = _BY_HEADER.get(first) or _BY_HEADER.get(" ".join(words[:2]))
     if found in REPEATABLE or found in (Target.COMPANY, Target.CITY, Target.ADDRESS):
