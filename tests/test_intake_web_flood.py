@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
 from sqlalchemy import event
 
 from bot.app import App
+from crm.intake.sources import LeadSources
 from tests.test_intake_web import new_source, web_client
 
 
@@ -48,3 +50,28 @@ async def test_a_flood_of_made_up_tokens_is_held_back_and_a_real_form_still_gets
     finally:
         event.remove(app.engine.sync_engine, "before_cursor_execute", seen)
         await client.close()
+
+
+async def test_tokens_that_cannot_be_read_are_tried_again_once_a_second(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database down: every made-up token's request read all the tokens again, one
+    after another behind the lock, each failing with a 500; now one read a second, and the
+    form goes on to the writer (here up: a made-up token is a 404)."""
+    client = await web_client(app, rate_per_minute=50)
+    reads = 0
+
+    async def down(_self: LeadSources) -> frozenset[str]:
+        nonlocal reads
+        reads += 1
+        raise ConnectionError("the database is down")
+
+    monkeypatch.setattr(LeadSources, "token_hashes", down)
+    try:
+        statuses = [
+            (await client.post(f"/leads/{secrets.token_urlsafe(18)}", json={"name": "x"})).status
+            for _ in range(3)
+        ]
+    finally:
+        await client.close()
+    assert (statuses, reads) == ([404] * 3, 1)

@@ -15,11 +15,14 @@ client that reaches the server directly writes in it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 from crm.intake.sources import MAX_TOKEN
 from crm.service import CrmFactory
 from crm.tokens import token_hash
+
+log = logging.getLogger(__name__)
 
 RELOAD_SECONDS = 1.0
 MISSES_KEY = "unknown tokens"
@@ -35,6 +38,7 @@ class KnownTokens:
         self._hashes: frozenset[str] = frozenset()
         self._loaded_at: float | None = None
         self._loading = asyncio.Lock()
+        self._unread = False  # the last read failed
 
     async def known(self, token: str) -> bool:
         """Whether ``token`` is an active source's, as read at most ``RELOAD_SECONDS`` ago."""
@@ -44,10 +48,23 @@ class KnownTokens:
         if digest not in self._hashes and self._stale():
             async with self._loading:  # requests at once: one reads, the others wait for it
                 if self._stale():
-                    async with self._crm.open() as core:
-                        self._hashes = await core.lead_sources.token_hashes()
-                    self._loaded_at = time.monotonic()
-        return digest in self._hashes
+                    await self._reload()
+        # Unread (the database down): given the benefit of the doubt, the form goes on to
+        # the writer, which answers 503 while the database is down, 404 if it is no token.
+        return digest in self._hashes or self._unread
+
+    async def _reload(self) -> None:
+        """The tokens read again; tried again no sooner than ``RELOAD_SECONDS`` after a
+        failure too (requests piled up behind the lock, each trying, while it was down)."""
+        try:
+            async with self._crm.open() as core:
+                self._hashes = await core.lead_sources.token_hashes()
+            self._unread = False
+        except Exception as error:
+            log.warning("lead sources' tokens not read: %r", error)
+            self._unread = True
+        finally:
+            self._loaded_at = time.monotonic()
 
     def learn(self, token: str) -> None:
         """A source's token found by a lookup before the next read."""
