@@ -200,6 +200,11 @@ def test_email_cells() -> None:
         ("Email менеджера", Target.SKIP),
         ("Телефон менеджера", Target.SKIP),
         ("Manager phone", Target.SKIP),
+        ("Номер заказа", Target.SKIP),
+        ("Номер договора", Target.SKIP),
+        ("Номер факса", Target.SKIP),
+        ("Номер мобильного телефона", Target.PHONE),
+        ("Адрес последней доставки", Target.ADDRESS),  # only a contact's guess is checked
     ],
 )
 def test_header_guess(header: str, target: Target) -> None:

@@ -69,8 +69,8 @@ _CONTACT_ENDS = sorted(
 _CONTACT_ENDS = [k for k in _CONTACT_ENDS if k not in ("номер", "mail")]
 # Words of a header about an e-mail or a phone that is not the client's own: its status, a
 # subscription, a consent, a manager's ("Статус email", "Подписка на email", "Last email",
-# "Телефон менеджера"): such a column holds no contact of the client's, and its "да"s and
-# dates, taken for e-mails, would reject every row.
+# "Телефон менеджера"), another number ("Номер заказа"): such a column holds no contact of
+# the client's, and its "да"s, dates and numbers, taken for contacts, would reject every row.
 _NOT_THE_CLIENTS = frozenset(
     fold(word)
     for word in (
@@ -78,6 +78,9 @@ _NOT_THE_CLIENTS = frozenset(
         *("менеджера", "ответственного", "последний", "последнее", "дата", "проверен"),
         *("status", "subscription", "subscribed", "unsubscribed", "consent", "opt", "opted"),
         *("manager", "manager's", "managers", "last", "date", "verified", "bounced"),
+        # "Номер заказа": a number, not a phone ("Номер телефона" is named whole)
+        *("заказа", "договора", "счета", "счёта", "факса", "карты", "паспорта", "сделки"),
+        *("order", "contract", "invoice", "fax", "card", "passport", "deal"),
     )
 )
 
@@ -100,8 +103,14 @@ def guess(header: str) -> str:
         if name.replace(" ", "") == squeezed:
             return target
     words = key.split(" ")
-    if _NOT_THE_CLIENTS.intersection(words):
+    found = _by_words(key, words)
+    if found in (Target.EMAIL, Target.PHONE) and _NOT_THE_CLIENTS.intersection(words):
         return Target.SKIP  # "Статус email", "Email менеджера": about one, not the client's
+    return found
+
+
+def _by_words(key: str, words: list[str]) -> str:
+    """What a header no synonym names whole suggests by its words."""
     # "Рабочий e-mail", "Адрес e-mail", "Work phone": an e-mail's or a phone's words at the
     # end decide (the first word is no address of the client's then).
     for name in _CONTACT_ENDS:
