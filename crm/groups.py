@@ -31,12 +31,18 @@ OVERDUE_AFTER = timedelta(days=1)
 
 
 async def announce(
-    session: AsyncSession, now: datetime, topic: str, key: str, payload: dict[str, Any]
+    session: AsyncSession,
+    now: datetime,
+    topic: str,
+    key: str,
+    payload: dict[str, Any],
+    happened: datetime | None = None,
 ) -> None:
-    """Queue ``topic`` for every group subscribed to it (inside the caller's transaction)."""
+    """Queue ``topic`` for every group subscribed to it (inside the caller's transaction);
+    with ``happened``, only for the groups bound by then (news from before is not theirs)."""
     groups = await session.scalars(select(GroupChat))
     for group in groups:
-        if topic in group.subscriptions:
+        if topic in group.subscriptions and (happened is None or group.bound_at <= happened):
             await outbox.enqueue(
                 session,
                 chat_id=group.chat_id,
@@ -155,7 +161,9 @@ class Groups:
 
     async def claim_overdue(self, limit: int = 200, checked: bool = False) -> int:
         """Announce, once each, the open tasks overdue by more than a day (a task given a
-        new due time since, once more: its key names the due time)."""
+        new due time since, once more: its key names the due time). A group hears only of
+        those that became overdue while it was bound (one bound late is not flooded with
+        months-old tasks), and, as while its switch was off, never later of the others."""
         now = self._clock.now()
         overdue = self._overdue(before(now))
         # Read first: an idle tick (no group chat, nothing overdue) writes nothing.
@@ -181,6 +189,7 @@ class Groups:
                     "task_overdue",
                     f"{card_key(task.id, task.created_at)}:{task.due_at:%Y%m%dT%H%M%S}",
                     {"task_id": task.id, "title": task.title, "assignee_id": task.assignee_id},
+                    happened=task.due_at + OVERDUE_AFTER,
                 )
             return len(tasks)
 

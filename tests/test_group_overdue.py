@@ -1,0 +1,68 @@
+"""The group chat's overdue tasks: only those overdue since it was bound, checked when sent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import App
+from crm.clock import ManualClock
+from tests.conftest import OWNER_ID, UserFactory
+from tests.test_groups import GROUP, app, bound, group_messages
+
+__all__ = ["app"]  # the English team's fixture, shared with test_groups
+
+
+async def create_task(app: App, title: str, due_in: timedelta, clock: ManualClock) -> int:
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        return (await crm.tasks.create(owner, title, clock.now() + due_in)).id
+
+
+def overdue_texts(app: App) -> list[str]:
+    return [m.text for m in group_messages(app) if m.text.startswith("⏳")]
+
+
+async def test_a_group_bound_late_hears_only_of_tasks_overdue_since(
+    app: App, user: UserFactory, clock: ManualClock
+) -> None:
+    """Bound months after a task went overdue, the group is not told of it (nor of one overdue
+    a day before it was bound); a task that goes overdue once it is bound, it hears of."""
+    await create_task(app, "Old call", timedelta(hours=1), clock)
+    clock.advance(timedelta(days=58))
+    await create_task(app, "Yesterday's call", timedelta(hours=1), clock)
+    clock.advance(timedelta(days=2))
+    await create_task(app, "New call", timedelta(hours=1), clock)
+    clock.advance(timedelta(hours=12))  # overdue by a day in 13 hours
+    await app.ticker.tick()  # no group yet: nothing announced, nothing noted
+    await bound(app, user)
+    await app.ticker.tick()
+    assert overdue_texts(app) == []
+    clock.advance(timedelta(hours=13))
+    await app.ticker.tick()
+    [text] = overdue_texts(app)
+    assert text.startswith("⏳ 1 task overdue by more than a day")
+    assert "New call" in text and "Old call" not in text and "Yesterday" not in text
+
+
+async def test_tasks_overdue_while_the_switch_was_off_are_not_heard_of_later(
+    app: App, user: UserFactory, clock: ManualClock
+) -> None:
+    """Switched off, then on: as a group bound late, it hears only of what is overdue after."""
+    await bound(app, user)
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.groups.switch(owner, GROUP, "task_overdue", False)
+    await create_task(app, "Quiet call", timedelta(hours=1), clock)
+    clock.advance(timedelta(days=3))
+    await app.ticker.tick()
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.groups.switch(owner, GROUP, "task_overdue", True)
+    await create_task(app, "Loud call", timedelta(hours=1), clock)
+    clock.advance(timedelta(days=1, hours=2))
+    await app.ticker.tick()
+    [text] = overdue_texts(app)
+    assert "Loud call" in text and "Quiet call" not in text
