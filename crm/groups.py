@@ -188,10 +188,37 @@ class Groups:
                     now,
                     "task_overdue",
                     f"{card_key(task.id, task.created_at)}:{task.due_at:%Y%m%dT%H%M%S}",
-                    {"task_id": task.id, "title": task.title, "assignee_id": task.assignee_id},
+                    {
+                        "task_id": task.id,
+                        "title": task.title,
+                        "assignee_id": task.assignee_id,
+                        "due_at": task.due_at.isoformat(),
+                    },
                     happened=task.due_at + OVERDUE_AFTER,
                 )
             return len(tasks)
+
+    async def still_overdue(self, items: list[dict[str, Any]]) -> list[Task | None]:
+        """For each overdue announcement of ``items``, its task while still open and
+        overdue at the due time it was announced for; None for one done, cancelled or
+        moved on since it was queued (a row queued before it named its due time: open and
+        overdue will do)."""
+        ids = {int(item.get("task_id") or 0) for item in items}
+        now = self._clock.now()
+        tasks = {
+            task.id: task
+            for task in await self._session.scalars(
+                select(Task).where(Task.id.in_(ids), Task.done_at.is_(None))
+            )
+            if task.due_at <= now - OVERDUE_AFTER
+        }
+        found: list[Task | None] = []
+        for item in items:
+            task = tasks.get(int(item.get("task_id") or 0))
+            due = item.get("due_at")
+            moved = task is not None and due and datetime.fromisoformat(due) != task.due_at
+            found.append(None if moved else task)
+        return found
 
 
 def _require_owner(actor: User) -> None:

@@ -26,7 +26,7 @@ from handlers.kit.labels import member_name, role_name
 from handlers.reports.digest_views import morning_text, summary_text
 from handlers.tasks.views import reminder_message
 from reminders.assigned import card_assigned
-from reminders.group_views import group_text
+from reminders.group_news import group_news
 from reminders.render_types import Rendered
 from reminders.team_notices import member_changed, missed_reminders
 from storage.models import Role
@@ -100,14 +100,6 @@ async def _task(
     tz = view.assignee.timezone
     text, keyboard = reminder_message(view, kind, tz)
     return Rendered(text, keyboard)
-
-
-async def _group(
-    crm: Crm, kind: OutboxKind, payload: dict[str, Any], chat_id: int
-) -> Rendered | None:
-    if await crm.groups.get(chat_id) is None:
-        return None  # unbound meanwhile
-    return Rendered(group_text(kind, payload))
 
 
 async def _automation(
@@ -268,7 +260,7 @@ RENDERERS: dict[OutboxKind, Renderer] = {
     ),
     **dict.fromkeys((OutboxKind.ROLE_CHANGED, OutboxKind.ACCESS_CHANGED), member_changed),
     OutboxKind.MISSED_REMINDERS: missed_reminders,
-    **dict.fromkeys(GROUP_KINDS, _group),
+    **dict.fromkeys(GROUP_KINDS, group_news),
     **dict.fromkeys(NOTICE_KINDS, _automation),
     **dict.fromkeys((OutboxKind.DIGEST, OutboxKind.MORNING), _digest),
     **dict.fromkeys((OutboxKind.LEAD_NEW, OutboxKind.LEAD_QUEUE), _lead),

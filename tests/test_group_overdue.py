@@ -66,3 +66,42 @@ async def test_tasks_overdue_while_the_switch_was_off_are_not_heard_of_later(
     await app.ticker.tick()
     [text] = overdue_texts(app)
     assert "Loud call" in text and "Quiet call" not in text
+
+
+async def test_an_overdue_task_settled_before_the_announcement_goes_is_left_out(
+    app: App, user: UserFactory, clock: ManualClock
+) -> None:
+    """Queued, then done, cancelled or moved on before it was sent: the group is not told it
+    is overdue; what else was queued with it still goes."""
+    await bound(app, user)
+    ids = [await create_task(app, title, timedelta(hours=1), clock) for title in TITLES]
+    clock.advance(timedelta(days=1, hours=2))
+    async with app.crm.open() as crm:
+        assert await crm.groups.claim_overdue() == 4  # queued, not yet sent
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.tasks.done(owner, ids[0])
+        await crm.task_edits.cancel(owner, ids[1])
+        await crm.tasks.reschedule(owner, ids[2], clock.now() + timedelta(days=1))
+    await app.ticker.tick()
+    [text] = overdue_texts(app)
+    assert text.startswith("⏳ 1 task overdue") and "Still late" in text
+    assert not any(title in text for title in TITLES[:3])
+
+
+async def test_an_announcement_of_only_settled_tasks_is_not_sent(
+    app: App, user: UserFactory, clock: ManualClock
+) -> None:
+    await bound(app, user)
+    task = await create_task(app, "Call back", timedelta(hours=1), clock)
+    clock.advance(timedelta(days=1, hours=2))
+    async with app.crm.open() as crm:
+        assert await crm.groups.claim_overdue() == 1
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.tasks.done(owner, task)
+    await app.ticker.tick()
+    assert overdue_texts(app) == []
+
+
+TITLES = ("Done call", "Cancelled call", "Moved call", "Still late")

@@ -10,6 +10,7 @@ import pytest
 from bot.app import App
 from bot.i18n import build_i18n
 from crm.clients import ClientDraft
+from crm.clock import ManualClock
 from crm.groups import TOPICS
 from crm.outbox import GROUP_KINDS, OutboxKind, group_kind
 from reminders.render import RENDERERS, UnknownKind, render
@@ -65,6 +66,8 @@ async def test_every_outbox_kind_renders_to_words_from_the_current_data(
             OutboxKind.MISSED_REMINDERS: (OWNER_ID, {"missed": [task.id]}),
             OutboxKind.BOT_LEFT_GROUP: (OWNER_ID, {"title": "Team"}),
             **{kind: (GROUP_ID, dict(item)) for kind in GROUP_KINDS},
+            # Said when sent only of a task still open and overdue (two days on, below).
+            OutboxKind.GROUP_TASK_OVERDUE: (GROUP_ID, dict(item, task_id=task.id)),
             OutboxKind.AUTOMATION_NOTICE: (OWNER_ID, {"rule": "Welcome", "text": "Call them"}),
             OutboxKind.AUTOMATION_TEMPLATE: (OWNER_ID, {"rule": "Offer", "template": "Offer"}),
             OutboxKind.AUTOMATION_PAUSED: (OWNER_ID, {"rule": "Loop", "limit": 50}),
@@ -79,6 +82,8 @@ async def test_every_outbox_kind_renders_to_words_from_the_current_data(
             ),
         }
         assert set(payloads) == set(OutboxKind)
+        assert isinstance(app.crm.clock, ManualClock)
+        app.crm.clock.advance(timedelta(days=2))
         i18n = build_i18n("ru")
         with i18n.context(), i18n.use_locale(language):
             for kind, (chat_id, payload) in payloads.items():
