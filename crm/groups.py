@@ -198,26 +198,25 @@ class Groups:
                 )
             return len(tasks)
 
-    async def still_overdue(self, items: list[dict[str, Any]]) -> list[Task | None]:
-        """For each overdue announcement of ``items``, its task while still open and
-        overdue at the due time it was announced for; None for one done, cancelled or
-        moved on since it was queued (a row queued before it named its due time: open and
-        overdue will do)."""
+    async def still_overdue(self, items: list[dict[str, Any]]) -> list[User | None]:
+        """For each overdue announcement of ``items``, its task's assignee (now) while the
+        task is still open and overdue at the due time it was announced for; None for one
+        done, cancelled or moved on since it was queued (a row queued before it named its
+        due time: open and overdue will do)."""
         ids = {int(item.get("task_id") or 0) for item in items}
         now = self._clock.now()
-        tasks = {
-            task.id: task
-            for task in await self._session.scalars(
-                select(Task).where(Task.id.in_(ids), Task.done_at.is_(None))
-            )
-            if task.due_at <= now - OVERDUE_AFTER
-        }
-        found: list[Task | None] = []
+        rows = await self._session.execute(
+            select(Task, User)
+            .join(User, User.id == Task.assignee_id)
+            .where(Task.id.in_(ids), Task.done_at.is_(None))
+        )
+        tasks = {task.id: (task, user) for task, user in rows if task.due_at <= now - OVERDUE_AFTER}
+        found: list[User | None] = []
         for item in items:
-            task = tasks.get(int(item.get("task_id") or 0))
+            task, user = tasks.get(int(item.get("task_id") or 0), (None, None))
             due = item.get("due_at")
             moved = task is not None and due and datetime.fromisoformat(due) != task.due_at
-            found.append(None if moved else task)
+            found.append(None if moved else user)
         return found
 
 

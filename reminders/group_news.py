@@ -1,5 +1,6 @@
 """A group chat's announcements as they stand when sent: an overdue task done, cancelled or
-moved on since it was queued is left out (the rest of its burst still goes)."""
+moved on since it was queued is left out (the rest of its burst still goes); one still
+overdue names whose it is."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from crm.outbox import OutboxKind
 from crm.service import Crm
+from handlers.kit.labels import responsible_name
 from reminders.group_views import group_text
 from reminders.render_types import Rendered
 
@@ -19,8 +21,13 @@ async def group_news(
     items = list(payload.get("items") or [payload])
     kinds = list(payload.get("kinds") or [kind])
     overdue = [i for i, item_kind in enumerate(kinds) if item_kind == OutboxKind.GROUP_TASK_OVERDUE]
-    tasks = await crm.groups.still_overdue([items[i] for i in overdue]) if overdue else []
-    gone = {i for i, task in zip(overdue, tasks, strict=True) if task is None}
+    assignees = await crm.groups.still_overdue([items[i] for i in overdue]) if overdue else []
+    gone = set()
+    for i, assignee in zip(overdue, assignees, strict=True):
+        if assignee is None:
+            gone.add(i)
+        else:  # whose it is, named as the team knows them now
+            items[i] = dict(items[i], assignee=responsible_name(assignee))
     if len(gone) == len(items):
         return None  # nothing of it holds any more
     kept = [i for i in range(len(items)) if i not in gone]

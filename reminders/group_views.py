@@ -28,7 +28,8 @@ def _item(topic: str, item: dict[str, Any]) -> str:
     if topic == "deal_lost":
         reason = f" ({item['reason']})" if item.get("reason") else ""
         return f"{item.get('title', '')}, {amount}{reason}"
-    return str(item.get("title", ""))
+    assignee = f" — {item['assignee']}" if item.get("assignee") else ""
+    return f"{item.get('title', '')}{assignee}"
 
 
 def _heading(topic: str, count: int) -> str:

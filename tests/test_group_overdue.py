@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.app import App
 from crm.clock import ManualClock
-from tests.conftest import OWNER_ID, UserFactory
+from tests.conftest import OWNER_ID, Joiner, UserFactory
 from tests.test_groups import GROUP, app, bound, group_messages
 
 __all__ = ["app"]  # the English team's fixture, shared with test_groups
@@ -102,6 +102,27 @@ async def test_an_announcement_of_only_settled_tasks_is_not_sent(
         await crm.tasks.done(owner, task)
     await app.ticker.tick()
     assert overdue_texts(app) == []
+
+
+async def test_an_overdue_task_names_whose_it_is(
+    app: App, user: UserFactory, join: Joiner, clock: ManualClock
+) -> None:
+    """The group reads whose each overdue task is (the assignee when it is sent)."""
+    await bound(app, user)
+    await join(501, "manager", "Mila", last_name="Orlova")
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        due = clock.now() + timedelta(hours=1)
+        await crm.tasks.create(owner, "Call back", due, assignee_id=501)
+        await crm.tasks.create(owner, "Send the offer", due + timedelta(minutes=1))
+    clock.advance(timedelta(days=1, hours=2))
+    await app.ticker.tick()
+    [text] = overdue_texts(app)
+    assert text.splitlines()[1:] == [
+        "• Call back — Mila Orlova",
+        "• Send the offer — Ольга Владелец",
+    ]
 
 
 TITLES = ("Done call", "Cancelled call", "Moved call", "Still late")

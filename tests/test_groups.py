@@ -183,7 +183,7 @@ async def test_deals_won_lost_and_overdue_tasks(
     await app.ticker.tick()
     assert group_messages(app)[-1].text.splitlines() == [
         "⏳ 1 task overdue by more than a day",
-        "• Call back",
+        "• Call back — Olga",  # whose it is
     ]
     clock.advance(timedelta(hours=3))
     await app.ticker.tick()
@@ -216,7 +216,7 @@ async def test_a_task_moved_on_after_it_was_announced_overdue_is_announced_when_
     clock.advance(timedelta(hours=3))
     await app.ticker.tick()
     assert sum(m.text.startswith("⏳") for m in group_messages(app)) == 2
-    assert group_messages(app)[-1].text.splitlines()[1] == "• Call back"
+    assert group_messages(app)[-1].text.splitlines()[1] == "• Call back — Olga"
 
 
 async def test_a_card_made_after_the_newest_was_deleted_is_announced_too(
