@@ -71,7 +71,7 @@ async def picked_time(
 @routes.message(DigestFlow.time, F.text)
 async def typed_time(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     text = message.text or ""
-    at = parse_clock_time(text)
+    at = parse_clock_time(text, hour_alone=True)
     if at is None:
         why = _("“{value}” is not a time. Send it like 9:00 or 18:30.").format(value=text[:20])
         await message.answer(quoting(why, text))
