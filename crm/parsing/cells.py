@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from crm.parsing.amounts import MAX_UNITS, AmountError, parse_amount
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
-from crm.parsing.fields import full_year
+from crm.parsing.fields import UTC_OFFSET, full_year
 from crm.parsing.month_names import named_month_date
 
 CellValue = str | int | float | bool | date | datetime | time | timedelta | None
@@ -37,7 +37,7 @@ _DMY = re.compile(
 # (Z, +03:00, -0500), as other systems export a moment; nothing else after it.
 _ISO = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::\d{2}(?:[.,]\d+)?)?)?"
-    r"\s*(Z|[+-](?:0\d|1[0-4]):?[0-5]\d)?$"  # offsets run from -14:00 to +14:00
+    rf"\s*({UTC_OFFSET})?$"
 )
 _TIME_AFTER = re.compile(r"^(.+?)(?:,?\s+(\d{1,2}):(\d{2}))?$")  # 1 февраля 2025 14:30
 # Excel's day zero (serial 1 = 1900-01-01, with its make-believe 29 February 1900).

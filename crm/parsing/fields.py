@@ -51,13 +51,15 @@ _NO = frozenset({"нет", "н", "no", "n", "-", "0", "false", "❌"})
 _NUMBER = re.compile(r"^[-−]?\d+(?:[.,]\d+)?$")
 _DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?:\s*(?:г\.?|года))?$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# An offset from UTC as ISO writes one after a time: Z, +03:00, -0500 (-14:00 to +14:00).
+UTC_OFFSET = r"(?:Z|[+-](?:0\d|1[0-4]):?[0-5]\d)"
 # A time of day after the date, as pasted from another system or a phone (the time is let
 # go, with its offset from UTC): ``31.12.2026 14:30``, ``2026-12-31T14:30:00+03:00``,
 # ``1 мая 2025 г., в 14:30``. The date is the one written, wherever its offset.
 _AT_TIME = re.compile(
     r"^(?P<day>.*?\S)(?:T|\s*,\s*(?:в\s+)?|\s+(?:в\s+)?)"
     r"(?P<time>\d{1,2}[:.]\d{2})(?::[0-5]\d(?:[.,]\d+)?)?"
-    r"(?:\s*(?:Z|[+-](?:0\d|1[0-4]):?[0-5]\d))?$",  # an offset from UTC, as ISO writes one
+    rf"(?:\s*{UTC_OFFSET})?$",
     re.IGNORECASE,
 )
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$")  # as IDNA's ASCII
