@@ -182,8 +182,9 @@ class ClientQueries:
     ) -> list[Client]:
         """Best matches first (see ``client_search.name_rank``), then the most recent activity.
 
-        A single word shorter than three letters matches name prefixes only; typed as a
-        tag (``#hr``), the clients with that very tag instead. ``archived``:
+        A single word shorter than three letters matches name prefixes only. A single
+        word typed as a tag (``#hr``, ``#опт``), the clients with that very tag instead
+        (not a longer one holding it, ``#оптовик``). ``archived``:
         among the archived clients instead of the active ones. ``candidates``: shared by
         searches for the same text in one session (see ``client_search.ranked_clients``).
         """
@@ -192,7 +193,8 @@ class ClientQueries:
             return []
         words = text.split()
         short = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
-        tag = (words[0].lstrip("#").lower() or None) if short and words[0][0] == "#" else None
+        as_tag = len(words) == 1 and len(terms) == 1 and words[0].startswith("#")
+        tag = (words[0].lstrip("#").lower() or None) if as_tag else None
         conditions = await self._conditions(actor, ClientFilter(archived=archived, tag=tag))
         prefix_only = short and tag is None
         return await client_search.ranked_clients(

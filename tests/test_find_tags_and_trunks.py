@@ -25,6 +25,24 @@ async def test_find_by_a_tag_of_two_letters(app: App, owner_en: SimulatedUser) -
     assert named.text.split("\n")[0] == "👤 Hristo"
 
 
+async def test_find_by_a_longer_tag_is_that_tag_only(app: App, owner_en: SimulatedUser) -> None:
+    vera = await make_client(app, OWNER_ID, "Vera")
+    oleg = await make_client(app, OWNER_ID, "Oleg")
+    await make_client(app, OWNER_ID, "Оптима")  # the tag's letters begin her name
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        await crm.client_edits.add_tags(me, vera.id, ["опт"])
+        await crm.client_edits.add_tags(me, oleg.id, ["оптовик"])  # holds the tag's letters
+    [tagged] = await owner_en.send("/find #ОПТ")
+    assert tagged.text.split("\n")[0] == "👤 Vera", tagged.text  # the one match: her card
+    [longer] = await owner_en.send("/find #оптовик")
+    assert longer.text.split("\n")[0] == "👤 Oleg", longer.text
+    [words] = await owner_en.send("/find опт")  # untagged: any text holding it
+    listed = " ".join(text for text, _data, _url in words.buttons)
+    assert "Vera" in listed and "Oleg" in listed and "Оптима" in listed, listed
+
+
 @pytest.mark.parametrize(
     ("phone", "typed"),
     [
