@@ -49,6 +49,31 @@ def wall(text: str, tz: str = MSK) -> datetime:
         ("через полчаса", "2026-03-02 12:30", True),
         ("через полтора часа", "2026-03-02 13:30", True),
         ("через 1 час и 30 минут", "2026-03-02 13:30", True),
+        # an hour and a half in digits, with a dot or a comma
+        ("через 1.5 часа", "2026-03-02 13:30", True),
+        ("через 1,5 часа", "2026-03-02 13:30", True),
+        ("через 1,5ч", "2026-03-02 13:30", True),
+        ("in 1.5 hours", "2026-03-02 13:30", True),
+        ("in 2.25 hours", "2026-03-02 14:15", True),
+        # a deadline's weekday, and "this" one
+        ("до пятницы", "2026-03-06 10:00", False),
+        ("к пятнице", "2026-03-06 10:00", False),
+        ("в эту пятницу", "2026-03-06 10:00", False),
+        ("до этой пятницы", "2026-03-06 10:00", False),
+        ("до среды 18:00", "2026-03-04 18:00", True),
+        ("к понедельнику в 9", "2026-03-09 09:00", True),
+        ("до следующей пятницы", "2026-03-06 10:00", False),
+        ("by Friday", "2026-03-06 10:00", False),
+        ("this Friday", "2026-03-06 10:00", False),
+        ("by friday 3pm", "2026-03-06 15:00", True),
+        ("before friday", "2026-03-06 10:00", False),
+        ("до завтра", "2026-03-03 10:00", False),
+        ("by tomorrow", "2026-03-03 10:00", False),
+        # a time with a dash, where it is no span of hours
+        ("в 9-30", "2026-03-03 09:30", True),
+        ("завтра в 9-30", "2026-03-03 09:30", True),
+        ("к 18-00", "2026-03-02 18:00", True),
+        ("завтра 14-45", "2026-03-03 14:45", True),
         # whole days, weeks and months: the default hour, not the current clock (issue 10)
         ("через 3 дня", "2026-03-05 10:00", False),
         ("через день", "2026-03-03 10:00", False),
@@ -184,6 +209,16 @@ def test_parse_when(typed: str, expected: str, has_time: bool) -> None:
         ("10:61", "not_a_date"),
         ("9.30", "not_a_date"),  # a date or nothing, never 09:30
         ("10.30", "not_a_date"),
+        ("9-30", "not_a_date"),  # a bare number, as "9": no hour without "в" or a day
+        ("в 10-12", "not_a_date"),  # from 10 to 12, not 10:12
+        ("через 1.5 дня", "not_a_date"),  # a fraction of hours only
+        ("через 1.33 часа", "not_a_date"),  # not whole minutes
+        ("через 0.0 часа", "not_a_date"),
+        ("к 25.12", "not_a_date"),  # "к" leads a weekday or a time
+        ("до 3.2", "not_a_date"),  # a deadline's date is not sought: "до версии 3.2"
+        ("в среде", "not_a_date"),  # "in the environment"; "к среде" is Wednesday
+        ("this", "not_a_date"),
+        ("в эту", "not_a_date"),
         ("12/25", "not_a_date"),  # day/month only, never US month/day
         ("в пятницу 25.12", "not_a_date"),
         ("в 3 вечера", "not_a_date"),
@@ -365,6 +400,14 @@ def test_a_year_far_off_is_a_typo_even_in_the_past(typed: str) -> None:
         ("позвонить около 15:00 Ивану", "2026-03-02 15:00", True, "позвонить Ивану"),
         ("send the report by 6pm", "2026-03-02 18:00", True, "send the report"),
         ("send the report before 18:00 to Bob", "2026-03-02 18:00", True, "send the report to Bob"),
+        ("сдать отчёт до пятницы", "2026-03-06 10:00", False, "сдать отчёт"),
+        ("сдать отчёт к пятнице в 15", "2026-03-06 15:00", True, "сдать отчёт"),
+        ("до пятницы сдать отчёт", "2026-03-06 10:00", False, "сдать отчёт"),
+        ("позвонить в эту пятницу", "2026-03-06 10:00", False, "позвонить"),
+        ("send the report by Friday", "2026-03-06 10:00", False, "send the report"),
+        ("call Bob this Friday", "2026-03-06 10:00", False, "call Bob"),
+        ("позвонить Ивану в 9-30", "2026-03-03 09:30", True, "позвонить Ивану"),
+        ("через 1,5 часа позвонить", "2026-03-02 13:30", True, "позвонить"),
     ],
 )
 def test_split_when(line: str, expected: str, has_time: bool, rest: str) -> None:
@@ -389,6 +432,9 @@ def test_split_when(line: str, expected: str, has_time: bool, rest: str) -> None
         ("оплатить 15.00 за доставку", "not_a_date"),
         ("встреча 10:00 или 11:00 в офисе", "not_a_date"),  # two times: which one?
         ("call Ivan at 25:00 about it", "not_a_date"),
+        ("обновить до 3.2", "not_a_date"),
+        ("настроить в среде", "not_a_date"),
+        ("приехать в 10-12", "not_a_date"),
         ("позвонить вчера в 15:00 Ивану", "in_the_past"),
         ("call Ivan on 31.02 at 15:00 about it", "no_such_day"),
         ("отчёт 31.02", "no_such_day"),
@@ -422,6 +468,12 @@ FRIDAY_4PM = wall("2026-03-06 16:00", MSK)
         (FRIDAY_NOON, "next friday 15:30", "2026-03-13 15:30", True),  # "next" skips today
         (FRIDAY_4PM, "в пятницу 15:30", "2026-03-13 15:30", True),
         (FRIDAY_4PM, "fri 5pm", "2026-03-06 17:00", True),
+        # "this Friday" on a Friday is today, with no time too; "by"/"до" one is the next
+        (FRIDAY_4PM, "this friday", "2026-03-06 10:00", False),
+        (FRIDAY_4PM, "в эту пятницу", "2026-03-06 10:00", False),
+        (FRIDAY_NOON, "в эту пятницу в 15", "2026-03-06 15:00", True),
+        (FRIDAY_4PM, "до пятницы", "2026-03-13 10:00", False),
+        (FRIDAY_4PM, "by friday", "2026-03-13 10:00", False),
     ],
 )
 def test_today_is_that_weekday(now: datetime, typed: str, expected: str, has_time: bool) -> None:

@@ -70,9 +70,9 @@ async def make_task(app: App, actor_id: int, title: str, due: datetime, **option
 
 
 async def new_task(user: SimulatedUser, text: str) -> str:
-    """``/task <text>``; the confirmation's text."""
+    """``/task <text>``; the confirmation's text (English or Russian)."""
     [reply] = await user.send(f"/task {text}")
-    assert reply.text.startswith("✅ Task saved"), reply.text
+    assert reply.text.startswith(("✅ Task saved", "✅ Задача сохранена")), reply.text
     return reply.text
 
 

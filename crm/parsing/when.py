@@ -14,6 +14,8 @@ The ambiguous cases are settled so that a reminder never lands on a silent guess
 - ``d.m`` is a date (``9.03`` is 9 March); it is a time only after ``в``/``at`` (``в 9.30``) or
   after a day (``завтра 10.30``, where a second date would make no sense); an impossible date such
   as ``9.30`` is an error, never re-read as a time;
+- ``в 9-30``/``завтра 18-00`` are times (a dash as the dot above), but not ``в 10-12``, a span
+  of hours (the minutes a later hour under 24, not starting with 0), nor a bare ``9-30``;
 - ``a/b`` is always day/month, as in Russia: ``12/25`` is an error, not 25 December;
 - a time with no day that has already passed today means tomorrow;
 - a date with no year that is before today means next year, or, given ``recent_days``, this
@@ -21,13 +23,16 @@ The ambiguous cases are settled so that a reminder never lands on a silent guess
   6 December is yesterday, not a year ahead; ``20.12`` on 5 January is last December's);
 - a weekday is its next occurrence; today's weekday means today only when a time later than now
   is given (``в пятницу 15:30`` on a Friday at 12:00), otherwise a week ahead;
-  ``next``/``следующий`` always skips today;
+  ``next``/``следующий`` always skips today; ``this``/``в эту`` (``this Friday`` on a Friday)
+  is today; a deadline's weekday (``до пятницы``, ``к пятнице``, ``by Friday``) is the
+  weekday as above, and ``до``/``by`` lead a day word too (``до завтра``), not a date;
 - a day with no time gets ``default_hour`` and ``has_time=False``; such a day is in the past only
   when the day itself is before today (a bare ``сегодня`` at 15:00 is fine);
 - ``через 3 дня``/``через неделю``/``in a month`` are a day: ``default_hour`` and
   ``has_time=False`` unless a time is given (``через неделю в 15``); a month is a calendar month
   (31 January + 1 month = 28/29 February);
-- ``через 2 часа``/``in 30 min`` are now + exactly that, seconds kept (a fraction of a second is
+- ``через 2 часа``/``in 30 min``/``через 1,5 часа``/``in 1.5 hours`` (a fraction of hours only,
+  in whole minutes) are now + exactly that, seconds kept (a fraction of a second is
   rounded up, so a reminder is never earlier than asked), counting real elapsed time across DST;
   mixed with days (``через 1 день 2 часа``) the day keeps the current wall-clock time;
 - parts of the day are times: ``утром``/``morning`` 09:00, ``днём``/``afternoon`` 13:00,
@@ -170,7 +175,7 @@ def _date_of(
     if day.weekday is not None:
         ahead = (day.weekday - today.weekday()) % 7
         later_today = clock is not None and _instant(today, clock, zone) >= now_utc
-        if ahead == 0 and (day.strict or not later_today):
+        if ahead == 0 and not day.this and (day.strict or not later_today):
             ahead = 7
         return today + timedelta(days=ahead)
     year = day.year

@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from crm.parsing.when_amounts import match_phrase, read_shift
 from crm.parsing.when_words import (
-    BARE_UNITS,
     CLOCK_WORD,
-    COUNT,
-    COUNT_WORDS,
     DAY_OF_MONTH,
     DAY_PREPS,
     DAY_WORDS,
-    HALVES,
+    DEADLINE_PREPS,
+    DEADLINE_WEEKDAY_ONLY,
     HOUR_WORDS,
     ISO_DATE,
     MERIDIEM,
@@ -31,17 +30,16 @@ from crm.parsing.when_words import (
     NUMERIC_DATE,
     PART_LEADS,
     PART_WORDS,
-    SHIFT_WORDS,
+    THIS,
     TIME_PREPS,
     TOKEN,
-    UNITS,
     WEEKDAY_ONLY_PREPS,
     WEEKDAYS,
+    WEEKDAYS_AFTER_LEAD,
     YEAR,
     YEAR_WORDS,
     Clock,
     DayPart,
-    Shift,
 )
 
 WhenCode = Literal["not_a_date", "no_such_day", "bad_year", "in_the_past", "empty"]
@@ -64,6 +62,7 @@ class Day:
     offset: int | None = None  # days from today: сегодня, завтра, через 3 дня
     weekday: int | None = None
     strict: bool = False  # "next friday": never today
+    this: bool = False  # "this friday", "в эту пятницу": today on a Friday
     dom: int = 0
     month: int = 0
     year: int | None = None
@@ -95,7 +94,7 @@ def tokenize(text: str) -> tuple[list[str], list[int]]:
 
 def read(words: list[str], day_parts: Mapping[DayPart, Clock]) -> Reading:
     """At most one day part and one time part, in either order, from the first word on."""
-    shift = _read_shift(words, 0)
+    shift = read_shift(words, 0)
     if shift is not None and shift[0][1]:
         (days, minutes, months), end = shift
         return Reading(Day(offset=days, months=months, keeps_time=True), None, minutes, end)
@@ -114,68 +113,33 @@ def read(words: list[str], day_parts: Mapping[DayPart, Clock]) -> Reading:
     return Reading(day, clock, 0, i)
 
 
-def _match_phrase(words: list[str], i: int, table: dict[tuple[str, ...], int]) -> tuple[int, int]:
-    """(value, next index) for the longest phrase of ``table`` at ``i``, or (0, i)."""
-    for phrase in sorted(table, key=len, reverse=True):
-        if tuple(words[i : i + len(phrase)]) == phrase:
-            return table[phrase], i + len(phrase)
-    return 0, i
-
-
-def _read_shift(words: list[str], i: int) -> tuple[Shift, int] | None:
-    """``через 2 часа 30 минут`` / ``in a week`` as (days, minutes, months)."""
-    if i >= len(words) or words[i] not in SHIFT_WORDS:
-        return None
-    j, days, minutes, months = i + 1, 0, 0, 0
-    while j < len(words):
-        half, after = _match_phrase(words, j, HALVES)
-        if after > j:
-            minutes, j = minutes + half, after
-            continue
-        count, unit, after = _read_amount(words, j)
-        if unit is None or count == 0:
-            break
-        days, minutes, j = days + count * unit[0], minutes + count * unit[1], after
-        months += count * unit[2]
-        if j + 1 < len(words) and words[j] in ("и", "and") and _read_amount(words, j + 1)[1]:
-            j += 1
-    return ((days, minutes, months), j) if j > i + 1 else None
-
-
-def _read_amount(words: list[str], j: int) -> tuple[int, Shift | None, int]:
-    """(count, unit, next index) for ``2 часа``, ``2ч``, ``an hour``, ``час``; unit None if not."""
-    nxt = words[j + 1] if j + 1 < len(words) else ""
-    if match := COUNT.fullmatch(words[j]):
-        if match[2]:
-            return int(match[1]), UNITS.get(match[2]), j + 1
-        return int(match[1]), UNITS.get(nxt), j + 2
-    if words[j] in COUNT_WORDS:
-        return COUNT_WORDS[words[j]], UNITS.get(nxt), j + 2
-    if words[j] in BARE_UNITS:
-        return 1, UNITS[words[j]], j + 1
-    return 0, None, j
-
-
 def _read_day(words: list[str], i: int) -> tuple[Day, int] | None:
     """A weekday, a day word, a shift in whole days or a calendar date, with its preposition."""
-    _, after = _match_phrase(words, i, NEXT_WEEK)
+    _, after = match_phrase(words, i, NEXT_WEEK)
     if after > i:
         return Day(weekday=0, strict=True), after
     j = i
-    prep = words[j] if words[j] in DAY_PREPS else ""
+    prep = words[j] if words[j] in DAY_PREPS | DEADLINE_PREPS else ""
     j += bool(prep)
-    strict = j < len(words) and words[j] in NEXT
+    this = j < len(words) and words[j] in THIS
+    j += this
+    strict = not this and j < len(words) and words[j] in NEXT
     j += strict
     if j >= len(words):
         return None
-    if words[j] in WEEKDAYS:
-        return Day(weekday=WEEKDAYS[words[j]], strict=strict), j + 1
-    if strict or prep in WEEKDAY_ONLY_PREPS:
+    weekday = WEEKDAYS.get(words[j])
+    if weekday is None and prep in DEADLINE_PREPS:
+        weekday = WEEKDAYS_AFTER_LEAD.get(words[j])  # "до пятницы", "к пятнице"
+    if weekday is not None:
+        return Day(weekday=weekday, strict=strict, this=this), j + 1
+    if strict or this or prep in WEEKDAY_ONLY_PREPS | DEADLINE_WEEKDAY_ONLY:
         return None
-    offset, after = _match_phrase(words, j, DAY_WORDS)
+    offset, after = match_phrase(words, j, DAY_WORDS)
     if after > j:
         return Day(offset=offset), after
-    shift = None if prep else _read_shift(words, j)
+    if prep in DEADLINE_PREPS:
+        return None  # "до 3.2" may be a version: a deadline's date is not sought
+    shift = None if prep else read_shift(words, j)
     if shift is not None:
         (days, minutes, months), after = shift
         return (Day(offset=days, months=months), after) if not minutes else None
@@ -262,7 +226,9 @@ def _read_clock(
     if marker and marker not in HOUR_WORDS and meridiem is None:
         return None  # "10abc", "25th"
     marked = sep == ":" or meridiem is not None or marker == "ч"
-    if sep == "." and not (prep or after_day):
+    if sep == "-" and minute > hour and minute < 24 and match["m"][0] != "0":
+        return None  # "в 10-12" is from 10 to 12; "в 9-30", "в 18-00" are times
+    if sep in (".", "-") and not (prep or after_day):
         return None  # "9.03" is a date
     if not (prep or marked or (sep and after_day)):
         return None  # a bare "10" is too ambiguous

@@ -29,6 +29,19 @@ WEEKDAYS = _vocab(
         "воскресенье воскресение вс вос воск sunday sun",
     )
 )
+# A weekday after a deadline's word: ``до пятницы``, ``к пятнице`` (not alone: ``в среде``
+# is "in the environment").
+WEEKDAYS_AFTER_LEAD = _vocab(
+    (
+        "понедельника понедельнику",
+        "вторника вторнику",
+        "среды среде",
+        "четверга четвергу",
+        "пятницы пятнице",
+        "субботы субботе",
+        "воскресенья воскресенью",
+    )
+)
 MONTHS = _vocab(
     (
         "январь января янв january jan",
@@ -79,7 +92,15 @@ HALVES: dict[tuple[str, ...], int] = {
     ("half", "hour"): 30,
 }
 SHIFT_WORDS = frozenset({"через", "in"})
-NEXT = frozenset({"next", "следующий", "следующую", "следующее", "следующая", "след"})
+NEXT = frozenset(
+    {"next", "следующий", "следующую", "следующее", "следующая", "следующей", "следующего"}
+    | {"следующему", "след"}
+)
+THIS = frozenset({"this", "эту", "этот", "эта", "это", "этой", "этого", "этому"})
+# Words of a deadline before a day: ``до пятницы``, ``к пятнице``, ``by Friday``; ``к`` and
+# ``before`` lead a weekday only (``к 10.30`` is a time), the others a day word too.
+DEADLINE_PREPS = frozenset({"до", "к", "by", "before"})
+DEADLINE_WEEKDAY_ONLY = frozenset({"к", "before"})
 DAY_PREPS = frozenset({"на", "on", "в", "во"})
 WEEKDAY_ONLY_PREPS = frozenset({"в", "во"})  # "в пятницу", but "в 10" is an hour
 TIME_PREPS = frozenset({"в", "во", "at", "к", "@"})
@@ -119,10 +140,11 @@ NEXT_WEEK: dict[tuple[str, ...], int] = {
     ("next", "week"): 0,
 }
 
-TOKEN = re.compile(r"[^\s,;]+")
-CLOCK_WORD = re.compile(r"(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<m>\d{2}))?(?P<suffix>[a-zа-я]*)")
+TOKEN = re.compile(r"(?:\d,\d|[^\s,;])+")  # "1,5" is one word
+CLOCK_WORD = re.compile(r"(?P<h>\d{1,2})(?:(?P<sep>[:.\-])(?P<m>\d{2}))?(?P<suffix>[a-zа-я]*)")
 NUMERIC_DATE = re.compile(r"(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?")
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 DAY_OF_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?")
 YEAR = re.compile(r"(\d{4})(?:г|года)?")
 COUNT = re.compile(r"(\d{1,4})([a-zа-я]*)")
+FRACTION = re.compile(r"(\d{1,2})[.,](\d{1,2})([a-zа-я]*)")  # "1.5 часа", "1,5ч"
