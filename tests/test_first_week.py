@@ -30,7 +30,17 @@ from tests.conftest import OWNER_ID
         ("МСК+4", "Etc/GMT-7"),
         ("мск", "Europe/Moscow"),
         ("MSK-1", "Etc/GMT-2"),
-        ("UTC+5:30", None),
+        # an offset with minutes: the place that keeps it all year
+        ("UTC+5:30", "Asia/Kolkata"),
+        ("+05:30", "Asia/Kolkata"),
+        ("GMT+5:45", "Asia/Kathmandu"),
+        ("utc+3:30", "Asia/Tehran"),
+        ("UTC+9:30", "Australia/Darwin"),
+        ("UTC-9:30", "Pacific/Marquesas"),
+        ("UTC+5:00", "Etc/GMT-5"),
+        ("UTC-3:30", None),  # Newfoundland moves it in summer: no fixed offset
+        ("UTC+2:30", None),  # no place keeps it
+        ("UTC+5:15", None),
         ("12:00", None),
         ("99", None),
         ("a5", None),

@@ -116,3 +116,17 @@ async def test_a_clock_time_or_a_number_is_no_time_zone(app: App, owner: Simulat
     assert (await stored(app, OWNER_ID)).timezone == "Europe/Moscow"
     [reply] = await owner.send("−2")  # the minus sign as typographers type it
     assert "Etc/GMT+2" in reply.text
+
+
+async def test_an_offset_with_minutes_is_the_place_that_keeps_it(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """ "UTC+5:30" was refused as no time zone (Etc zones are whole hours): India's offset
+    is now India's zone; Newfoundland's −3:30, which moves in summer, still wants a city."""
+    await owner_en.send("/settings")
+    await owner_en.press("Change time zone")
+    [reply] = await owner_en.send("UTC-3:30")
+    assert reply.text.startswith("“UTC-3:30” is not a time zone I know."), reply.text
+    [reply] = await owner_en.send("UTC+5:30")
+    assert "Asia/Kolkata (now 02.03.2026 14:30)" in reply.text, reply.text
+    assert (await stored(app, OWNER_ID)).timezone == "Asia/Kolkata"

@@ -2,8 +2,10 @@
 or an offset (``UTC+5``, ``+3``, ``GMT-2``, ``МСК+4``). Pure; returns an IANA name or None.
 
 An offset becomes a fixed ``Etc/GMT…`` zone (whose sign is inverted by POSIX
-convention: UTC+5 is ``Etc/GMT-5``); a city becomes its region's zone, so daylight
-saving follows the place.
+convention: UTC+5 is ``Etc/GMT-5``); one with minutes (``UTC+5:30``), which no ``Etc``
+zone has, becomes the place that keeps it all year (``Asia/Kolkata``): those that move
+it for summer (Newfoundland's −3:30) are no fixed offset, and a city is asked for. A city
+becomes its region's zone, so daylight saving follows the place.
 """
 
 from __future__ import annotations
@@ -58,6 +60,17 @@ _CITIES: dict[str, str] = {
 }
 _OFFSET = re.compile(r"^(utc|gmt|мск|msk)?\s*([+\-−])\s*(\d{1,2})(?::?(00|30|45))?$")
 _MOSCOW_OFFSET = 3
+# Offsets with minutes kept all year (no daylight saving), in minutes, and their place.
+_HALF_HOURS = {
+    3 * 60 + 30: "Asia/Tehran",
+    4 * 60 + 30: "Asia/Kabul",
+    5 * 60 + 30: "Asia/Kolkata",
+    5 * 60 + 45: "Asia/Kathmandu",
+    6 * 60 + 30: "Asia/Yangon",
+    8 * 60 + 45: "Australia/Eucla",
+    9 * 60 + 30: "Australia/Darwin",
+    -(9 * 60 + 30): "Pacific/Marquesas",
+}
 
 
 @cache
@@ -87,11 +100,14 @@ def parse_timezone(text: str) -> str | None:
     if match is None:
         return None
     base, sign, hours, minutes = match.groups()
-    offset = int(hours) * (-1 if sign in "-−" else 1)
+    side = -1 if sign in "-−" else 1
+    offset = int(hours) * side
     if base in ("мск", "msk"):
         offset += _MOSCOW_OFFSET
-    if minutes not in (None, "00") or not -12 <= offset <= 14:
-        return None  # Etc zones are whole hours; a city is needed for +5:30
+    if minutes not in (None, "00"):
+        return _HALF_HOURS.get(offset * 60 + side * int(minutes))
+    if not -12 <= offset <= 14:
+        return None
     if offset == 0:
         return "UTC"
     return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
