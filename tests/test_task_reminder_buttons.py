@@ -233,3 +233,24 @@ async def test_an_earlier_reminder_set_after_its_moment_is_not_sent(
     [early] = [text for text in arrived if text.startswith("⏰ Coming up")]
     assert early.startswith("⏰ Coming up at 03.03.2026 16:00:") and "Later call" in early
     assert await tick_to(app, owner_en, clock, moscow(3, 15, 30)) == []
+
+
+async def test_tomorrow_pressed_after_midnight_is_the_coming_morning(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """Pressed at 00:30 on Wednesday, "Tomorrow" put the reminder off till Thursday 10:00,
+    a day and a half on; before 05:00 it is now this morning's 10:00, named with its date
+    (short_when wrote a time alone for today's). From 05:00 on it is the next day's."""
+    await make_task(app, OWNER_ID, "Call Ivan", moscow(4, 0, 20))
+    [_text] = await tick_to(app, owner_en, clock, moscow(4, 0, 20))
+    clock.set(moscow(4, 0, 30))
+    [edited] = await owner_en.press("Tomorrow", last_task_message(owner_en))
+    assert edited.text.startswith("⏰ Snoozed until Wed 04.03 10:00"), edited.text
+    [task] = await all_tasks(app)
+    assert task.remind_at == moscow(4, 10)
+    [_text] = await tick_to(app, owner_en, clock, moscow(4, 10))
+    clock.set(moscow(4, 10, 5))
+    [edited] = await owner_en.press("Tomorrow", last_task_message(owner_en))
+    assert edited.text.startswith("⏰ Snoozed until Thu 05.03 10:00"), edited.text
+    [task] = await all_tasks(app)
+    assert task.remind_at == moscow(5, 10)

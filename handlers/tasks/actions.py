@@ -206,16 +206,25 @@ async def assign(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, membe
 # --- the reminder's Done and Snooze -------------------------------------------------------------
 
 
+# Before this hour "tomorrow" is the coming morning, as alarm clocks read it: pressed at
+# 00:30 on a sleepless night it means this calendar day's, not the next one's.
+NIGHT_ENDS = 5
+
+
 def snooze_until(value: str, now: datetime, tz: str, default_hour: int) -> datetime | None:
-    """+15 minutes, +1 hour, or tomorrow at the default hour on the reader's wall clock."""
+    """+15 minutes, +1 hour, or tomorrow at the default hour on the reader's wall clock
+    (the coming one if it is night yet: before ``NIGHT_ENDS``, and that hour still ahead)."""
     if value == Snooze.QUARTER:
         return now + timedelta(minutes=15)
     if value == Snooze.HOUR:
         return now + timedelta(hours=1)
     if value == Snooze.TOMORROW:
         zone = ZoneInfo(tz)
-        day = now.astimezone(zone).date() + timedelta(days=1)
-        return datetime.combine(day, time(default_hour), tzinfo=zone).astimezone(UTC)
+        local = now.astimezone(zone)
+        for day in (local.date(), local.date() + timedelta(days=1)):
+            at = datetime.combine(day, time(default_hour), tzinfo=zone).astimezone(UTC)
+            if (day > local.date() or local.hour < NIGHT_ENDS) and at > now:
+                return at
     return None
 
 
@@ -241,6 +250,10 @@ async def snooze(callback: CallbackQuery, callback_data: TaskCb, crm: Crm, membe
         return
     task = await crm.tasks.snooze(member, callback_data.task_id, until)
     view = await crm.task_views.view(member, task.id)
-    status = _("⏰ Snoozed until {time}").format(time=short_when(until, member.timezone, now))
+    when = short_when(until, member.timezone, now)
+    if callback_data.choice == Snooze.TOMORROW:  # which morning it is, whatever the hour now
+        local = until.astimezone(ZoneInfo(member.timezone))
+        when = f"{weekday_name(local)} {local:%d.%m %H:%M}"
+    status = _("⏰ Snoozed until {time}").format(time=when)
     if view is not None:
         await show(callback, *reminder_outcome(view, status, still_open=True))
