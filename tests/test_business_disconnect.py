@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiogram.methods import GetBusinessConnection
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.business_simulator import SimulatedBusiness, customer
 from bot.simulator import SimulatedUser
+from crm.clock import ManualClock
 from storage.models import BusinessConnection, Client
 from tests.conftest import OWNER_ID, Joiner
 
@@ -83,19 +84,51 @@ async def test_reconnected_while_deactivated_the_account_is_taken_again_once_let
     await account.connect(enabled=False)
     assert await account.connect() == []  # refused: not a member now
     await set_active(app, MAX, True)
-    connection = TgBusinessConnection(
-        id="conn-max",
-        user=max_.user,
-        user_chat_id=MAX,
-        date=datetime.now(UTC),
-        is_enabled=True,
-        rights=BusinessBotRights(can_reply=True, can_read_messages=True),
-    )
-    account.session.answer_next(connection, GetBusinessConnection)
+    account.session.answer_next(telegram_says(max_, True), GetBusinessConnection)
     await account.writes(IVAN, "Hello")
     assert await connections(app) == [("conn-max", MAX, True)]
     async with app.crm.open() as crm:
         [client] = await crm.clients._session.scalars(select(Client))
         assert (client.name, client.manager_id) == ("Ivan Petrov", MAX)
     await account.writes(IVAN, "Still there?")  # enabled now: Telegram is not asked again
-    assert len([r for r in account.session.requests if isinstance(r, GetBusinessConnection)]) == 1
+    assert asked(account) == 1
+
+
+def telegram_says(max_: SimulatedUser, enabled: bool) -> TgBusinessConnection:
+    """Max's connection as getBusinessConnection tells it."""
+    rights = BusinessBotRights(can_reply=True, can_read_messages=True) if enabled else None
+    return TgBusinessConnection(
+        id="conn-max",
+        user=max_.user,
+        user_chat_id=MAX,
+        date=datetime.now(UTC),
+        is_enabled=enabled,
+        rights=rights or BusinessBotRights(),
+    )
+
+
+def asked(account: SimulatedBusiness) -> int:
+    """How many times the bot asked Telegram whose a connection is."""
+    return len([r for r in account.session.requests if isinstance(r, GetBusinessConnection)])
+
+
+async def test_an_active_members_disabled_connection_is_asked_about_once_in_ten_minutes(
+    app: App, max_: SimulatedUser, account: SimulatedBusiness, clock: ManualClock
+) -> None:
+    """Telegram's "disabled" about an active member's connection was not remembered: each
+    message of its chats asked Telegram again. Now it is, as a stranger's is, 10 minutes."""
+    await account.connect(enabled=False)
+    disabled = telegram_says(max_, False)
+    account.session.answer_next(disabled, GetBusinessConnection)
+    await account.writes(IVAN, "Hello")
+    assert asked(account) == 1
+    account.session.answer_next(disabled, GetBusinessConnection)
+    await account.writes(IVAN, "Anyone?")
+    await account.writes(IVAN, "Hello??")
+    assert asked(account) == 1
+    clock.advance(timedelta(minutes=11))
+    await account.writes(IVAN, "Still nobody?")
+    assert asked(account) == 2
+    assert await connections(app) == [("conn-max", MAX, False)]
+    async with app.crm.open() as crm:
+        assert list(await crm.clients._session.scalars(select(Client))) == []

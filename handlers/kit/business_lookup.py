@@ -9,7 +9,9 @@ enabled connection of an active member is recorded as if reported, and the updat
 on as theirs. A stranger's is not kept, only remembered in the process for a while, so
 their chats do not cost a request each (unless the stranger has since joined). So is a
 connection recorded as disabled whose chats still come: its member disconnected it while
-deactivated (recorded) and connected it again (refused: not a member then).
+deactivated (recorded) and connected it again (refused: not a member then). Telegram's
+"disabled" about an active member's connection is remembered as long: connecting it again
+is reported (``business_connection``), so nothing is missed by not asking at each message.
 """
 
 from __future__ import annotations
@@ -52,11 +54,12 @@ def report_of(connection: BusinessConnection) -> ConnectionReport:
 
 
 class ConnectionLookup:
-    """Strangers' connections asked about lately: the id, whose it is (None: Telegram did
-    not say), and when (one per Dispatcher, with its middleware)."""
+    """Connections asked about lately and not taken: the id, whose it is (None: Telegram
+    did not say), whether Telegram said it was enabled, and when (one per Dispatcher, with
+    its middleware)."""
 
     def __init__(self) -> None:
-        self._asked: OrderedDict[str, tuple[int | None, datetime]] = OrderedDict()
+        self._asked: OrderedDict[str, tuple[int | None, bool, datetime]] = OrderedDict()
 
     async def owner(self, crm: Crm, bot: Bot, connection_id: str) -> User | None:
         """The active member whose enabled connection this is, now recorded; None when
@@ -65,27 +68,31 @@ class ConnectionLookup:
             return None
         now = crm.clock.now()
         asked = self._asked.get(connection_id)
-        if asked is not None and now - asked[1] < RECHECK:
-            user_id = asked[0]
-            if user_id is None or await crm.members.get_active(user_id) is None:
+        if asked is not None and now - asked[2] < RECHECK:
+            user_id, enabled = asked[0], asked[1]
+            # Asked again before its time only for a stranger's enabled connection whose
+            # owner has joined since; a disabled one stays so until Telegram reports it.
+            if user_id is None or not enabled or await crm.members.get_active(user_id) is None:
                 return None
         try:
             connection = await bot.get_business_connection(connection_id)
         except TelegramAPIError as error:
             log.info("could not ask whose business connection it is: %s", error.message)
-            self._remember(connection_id, None, now)
+            self._remember(connection_id, None, False, now)
             return None
         member = await crm.members.get_active(connection.user.id)
         if member is None or not connection.is_enabled:
-            self._remember(connection_id, connection.user.id, now)
+            self._remember(connection_id, connection.user.id, connection.is_enabled, now)
             return None
         self._asked.pop(connection_id, None)
         await crm.business.record(member, report_of(connection))
         log.info("business connection of member %s learned from Telegram", member.id)
         return await crm.business.owner_of(connection_id)
 
-    def _remember(self, connection_id: str, user_id: int | None, now: datetime) -> None:
-        self._asked[connection_id] = (user_id, now)
+    def _remember(
+        self, connection_id: str, user_id: int | None, enabled: bool, now: datetime
+    ) -> None:
+        self._asked[connection_id] = (user_id, enabled, now)
         self._asked.move_to_end(connection_id)
         while len(self._asked) > REMEMBERED:
             self._asked.popitem(last=False)
