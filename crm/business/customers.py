@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, groups
+from crm import events, groups, outbox
 from crm.automation import triggers
 from crm.cards import CardKind
 from crm.client_index import search_text
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.field_defs import required_fields
+from crm.outbox import OutboxKind
 from crm.parsing.contacts import PhoneError, parse_phone
 from crm.parsing.search_text import fold
 from storage.models import (
@@ -43,6 +45,24 @@ def customer_name(message: ChatMessage) -> str:
     return name[:200]
 
 
+def chat_lead(
+    message: ChatMessage, client_id: int, taken_by: int | None, now: datetime, made: bool
+) -> Lead:
+    """The lead of a chat's first message: on the card it made (``made``), or on the card of
+    a customer known through another member's account; no deal (``new_card`` sets one)."""
+    return Lead(
+        channel=CHANNEL,
+        source_id=None,
+        dedupe_key=f"tg:{message.chat_id}"[:80],
+        received_at=now,
+        client_id=client_id,
+        deal_id=None,
+        new_client=made,
+        taken_by=taken_by,
+        taken_at=now if taken_by is not None else None,
+    )
+
+
 async def new_card(
     session: AsyncSession,
     clock: Clock,
@@ -50,8 +70,9 @@ async def new_card(
     member: User,
     connection: BusinessConnection,
     message: ChatMessage,
-) -> tuple[Client, int | None]:
-    """The card (and the deal, if the member chose so) with their events and the lead."""
+) -> int:
+    """The new card's id (and a deal, if the member chose so) with their events, the lead
+    and the one note to the member."""
     now = clock.now()
     name = customer_name(message)
     phones: list[str] = []
@@ -76,17 +97,8 @@ async def new_card(
     await session.flush()
     session.add_all(ClientPhone(client_id=client.id, e164=p, digits=p.lstrip("+")) for p in phones)
     deal = await _deal(session, config, member, client) if connection.open_deal else None
-    lead = Lead(
-        channel=CHANNEL,
-        source_id=None,
-        dedupe_key=f"tg:{message.chat_id}"[:80],
-        received_at=now,
-        client_id=client.id,
-        deal_id=deal.id if deal else None,
-        new_client=True,
-        taken_by=member.id,
-        taken_at=now,
-    )
+    lead = chat_lead(message, client.id, member.id, now, made=True)
+    lead.deal_id = deal.id if deal else None
     session.add(lead)
     await session.flush()
     await groups.announce(
@@ -135,7 +147,21 @@ async def new_card(
             },
         )
         await triggers.on_event(session, clock, opened)
-    return client, deal.id if deal else None
+    await outbox.enqueue(
+        session,
+        chat_id=member.id,
+        kind=OutboxKind.BUSINESS_NEW_CLIENT,
+        payload={
+            "client_id": client.id,
+            "name": client.name,
+            "username": message.username,
+            "deal_id": deal.id if deal else None,
+        },
+        # The message that made the card: SQLite may give a new card a deleted one's id.
+        dedupe_key=f"biz:{connection.id}:{message.chat_id}:{message.message_id}",
+        now=now,
+    )
+    return client.id
 
 
 async def _deal(

@@ -16,15 +16,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, outbox
-from crm.business import message_rows
+from crm import events
+from crm.business import message_rows, returning
 from crm.business.connections import BusinessConnections
 from crm.business.customers import new_card
 from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.event_data import FieldChanged, Unarchived
 from crm.field_values import client_search_text
-from crm.outbox import OutboxKind
 from crm.parsing.contacts import PhoneError, parse_phone
 from crm.row_locks import locked
 from storage.engine import write_transaction
@@ -114,35 +113,13 @@ class BusinessInbox:
         chat = await self._session.get(BusinessChat, key[:2])
         made = False
         phone_added = True
-        # A first message, or the first since the card was deleted: a (new) card; not for
-        # the member's own messages, nor for a chat with someone of the team (no client).
+        # A first message, or the first since the card was deleted: a card (the customer's
+        # through another member's account, or a new one); not for the member's own
+        # messages, nor for a chat with someone of the team (no client).
         if chat is None or (chat.client_id is None and not chat.excluded):
             if mine or await self._teammate(message.chat_id):
                 return None
-            created, deal_id = await new_card(
-                self._session, self._clock, self._config, member, connection, message
-            )
-            if chat is None:
-                chat = BusinessChat(
-                    connection_id=connection.id, chat_id=message.chat_id, excluded=False
-                )
-                self._session.add(chat)
-            chat.client_id = created.id
-            made = True
-            await outbox.enqueue(
-                self._session,
-                chat_id=member.id,
-                kind=OutboxKind.BUSINESS_NEW_CLIENT,
-                payload={
-                    "client_id": created.id,
-                    "name": created.name,
-                    "username": message.username,
-                    "deal_id": deal_id,
-                },
-                # The message that made the card: SQLite may give a new card a deleted one's id.
-                dedupe_key=f"biz:{connection.id}:{message.chat_id}:{message.message_id}",
-                now=now,
-            )
+            chat, made = await self._carded(member, connection, message)
         if chat.excluded or chat.client_id is None:
             await self._customer_wrote(message)  # timed, nothing of it kept
             return None
@@ -169,6 +146,29 @@ class BusinessInbox:
         await self._session.flush()
         await message_rows.note(self._session, key, event.id)
         return Taken(event.id, client.id, made)
+
+    async def _carded(
+        self, member: User, connection: BusinessConnection, message: ChatMessage
+    ) -> tuple[BusinessChat, bool]:
+        """The chat with a card: the one its customer has through another member's account
+        (``returning``), or a new one (True), with the note to the member."""
+        await returning.customer_locked(self._session, message.chat_id)
+        key = (connection.id, message.chat_id)
+        chat = await self._session.get(BusinessChat, key, populate_existing=True)  # as locked
+        if chat is None:
+            chat = BusinessChat(connection_id=key[0], chat_id=key[1], excluded=False)
+            self._session.add(chat)
+        if chat.client_id is not None or chat.excluded:  # given one meanwhile
+            return chat, False
+        known = await returning.known_card(self._session, connection.id, message.chat_id)
+        if known is not None:
+            chat.client_id = known.id
+            await returning.returned(self._session, self._clock, connection, message, known)
+            return chat, False
+        chat.client_id = await new_card(
+            self._session, self._clock, self._config, member, connection, message
+        )
+        return chat, True
 
     async def _customer_wrote(self, message: ChatMessage) -> None:
         """The time of the customer's message in a known chat, and nothing else of it."""
