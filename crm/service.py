@@ -35,6 +35,7 @@ from crm.handoff import Handoff
 from crm.imports.records import RecordImports
 from crm.imports.service import Imports
 from crm.imports.undo import ImportUndo
+from crm.intake.issued import IssuedTokens
 from crm.intake.leads import LeadIntake
 from crm.intake.queue import IncomingQueue
 from crm.intake.sources import LeadSources
@@ -99,8 +100,10 @@ class Crm:
         defs_cache: DefsCache | None = None,
         clock_read: ClockRead | None = None,
         member_cache: MemberCache | None = None,
+        issued_tokens: IssuedTokens | None = None,
     ) -> None:
         self._session = session
+        self._issued_tokens = issued_tokens
         self.clock = clock
         self.config = config
         self.pace = pace or Pace()
@@ -207,7 +210,7 @@ class Crm:
             c._session, c.client_edits, c.deals, c.field_values, c.config.default_phone_region
         )
     )
-    lead_sources = Part(lambda c: LeadSources(c._session, c.clock))
+    lead_sources = Part(lambda c: LeadSources(c._session, c.clock, c._issued_tokens))
     intake = Part(lambda c: LeadIntake(c._session, c.clock, c.config))
     incoming = Part(lambda c: IncomingQueue(c._session, c.clock, c.settings))
     # The Telegram Business inbox: connected accounts, their chats, replies from the card.
@@ -237,6 +240,8 @@ class CrmFactory:
         self.clock_read = ClockRead()
         # The members' rows, kept for the next update (off unless enabled: see MemberCache).
         self.member_cache = MemberCache()
+        # Lead source tokens issued here, told to this process's web route (see IssuedTokens).
+        self.issued_tokens = IssuedTokens()
 
     def open(self, *, background: bool = False) -> Opened:
         """A session and the CRM on it: a member's (counted by ``pace``) or background work's."""
@@ -267,6 +272,7 @@ class Opened:
             factory.defs_cache,
             factory.clock_read,
             factory.member_cache,
+            factory.issued_tokens,
         )
         if not self._background:
             self._task = factory.pace.arrive()

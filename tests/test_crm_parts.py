@@ -15,7 +15,15 @@ from storage.engine import create_engine, create_session_factory
 
 PLAIN = {"clock", "config", "pace"} | {
     f"_{name}"
-    for name in ("session", "defs", "settings_cache", "clock_read", "member_cache", "removals")
+    for name in (
+        "session",
+        "defs",
+        "settings_cache",
+        "clock_read",
+        "member_cache",
+        "removals",
+        "issued_tokens",
+    )
 }
 PARTS = sorted(name for name, value in vars(Crm).items() if isinstance(value, Part))
 

@@ -9,6 +9,8 @@ from sqlalchemy import event
 
 from bot.app import App
 from crm.intake.sources import LeadSources
+from crm.tokens import token_hash
+from tests.conftest import OWNER_ID
 from tests.test_intake_web import new_source, web_client
 
 
@@ -75,3 +77,34 @@ async def test_tokens_that_cannot_be_read_are_tried_again_once_a_second(
     finally:
         await client.close()
     assert (statuses, reads) == ([404] * 3, 1)
+
+
+async def test_a_new_source_is_known_at_once_while_made_up_tokens_are_held_back(
+    app: App,
+) -> None:
+    """Its hash was not among those read a moment ago: while the made-up tokens' shared
+    bucket was spent, the new source's first form got 429 until the next read. The process
+    that makes a source (or replaces its token) now knows it at once."""
+    client = await web_client(app, rate_per_minute=2)
+    try:
+        await new_source(app)  # the route reads the tokens at the first request
+        statuses = [
+            (await client.post(f"/leads/{secrets.token_urlsafe(18)}", json={"name": "x"})).status
+            for _ in range(3)
+        ]
+        assert statuses == [404, 404, 429]
+        token = await new_source(app)
+        digest = token_hash(token)
+        first = await client.post(f"/leads/{token}", json={"name": "Анна"})
+        assert first.status == 200
+        async with app.crm.open() as crm:
+            owner = await crm.members.get_active(OWNER_ID)
+            assert owner is not None
+            [source] = [s for s in await crm.lead_sources.all(owner) if s.token_hash == digest]
+            replaced = await crm.lead_sources.replace_token(owner, source.id)
+        again = await client.post(f"/leads/{replaced.token}", json={"name": "Борис"})
+        assert again.status == 200
+        old = await client.post(f"/leads/{token}", json={"name": "Вера"})
+        assert old.status == 429  # the replaced token is a made-up one now, looked up no more
+    finally:
+        await client.close()

@@ -4,12 +4,12 @@ A made-up token is a 404, but each one used to get a rate-limit bucket of its ow
 database lookup: a flood of random tokens was never held back. The hashes of the active
 sources' tokens (at most 50) are kept in memory, read again when a token is not among them,
 at most once every ``RELOAD_SECONDS`` (a source added, or its token replaced, on another
-instance is known within that). A request whose token is not known takes from one bucket
-that every such request shares: past it, 429 with ``Retry-After`` and nothing looked up. A
-known token never takes from it, so its source's forms keep their own bucket however many
-made-up tokens are sent. One bucket, not one per client address: behind the proxy
-(Caddyfile) every request comes from the proxy, and ``X-Forwarded-For`` says whatever a
-client that reaches the server directly writes in it.
+instance is known within that; in this process, at once: ``crm.intake.issued``). A request
+whose token is not known takes from one bucket that every such request shares: past it,
+429 with ``Retry-After`` and nothing looked up. A known token never takes from it, so its
+source's forms keep their own bucket however many made-up tokens are sent. One bucket, not
+one per client address: behind the proxy (Caddyfile) every request comes from the proxy,
+and ``X-Forwarded-For`` says whatever a client that reaches the server directly writes in it.
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ class KnownTokens:
         self._loaded_at: float | None = None
         self._loading = asyncio.Lock()
         self._unread = False  # the last read failed
+        # A source made (or its token replaced) in this process is known at once: its first
+        # form is not taken for a made-up token's (429 while their bucket is spent). Other
+        # instances learn it at their next read, within ``RELOAD_SECONDS``.
+        crm.issued_tokens.listen(self._issued)
 
     async def known(self, token: str) -> bool:
         """Whether ``token`` is an active source's, as read at most ``RELOAD_SECONDS`` ago."""
@@ -69,6 +73,9 @@ class KnownTokens:
     def learn(self, token: str) -> None:
         """A source's token found by a lookup before the next read."""
         self._hashes = self._hashes | {token_hash(token)}
+
+    def _issued(self, digest: str, replaced: str | None) -> None:
+        self._hashes = (self._hashes - {replaced}) | {digest}
 
     def forget(self, token: str) -> None:
         """A token replaced or its source deleted since the last read."""

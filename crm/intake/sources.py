@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import events
 from crm.clock import Clock
 from crm.errors import ErrorCode, InvalidInput, NotAllowed, NotFound
+from crm.intake.issued import IssuedTokens
 from crm.parsing.search_text import one_line
 from crm.row_locks import locked
 from crm.team_settings import can_change_settings
@@ -46,9 +47,12 @@ def clean_source_name(text: str) -> str:
 
 
 class LeadSources:
-    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+    def __init__(
+        self, session: AsyncSession, clock: Clock, issued: IssuedTokens | None = None
+    ) -> None:
         self._session = session
         self._clock = clock
+        self._issued = issued if issued is not None else IssuedTokens()  # nobody listening
 
     async def all(self, actor: User) -> list[LeadSource]:
         _require_owner(actor)
@@ -120,16 +124,18 @@ class LeadSources:
             self._session.add(source)
             await self._session.flush()
             self._record(actor, "lead_source_created", source)
-            return IssuedToken(source, token)
+        self._issued.tell(token_hash(token))  # committed: this process's route knows it now
+        return IssuedToken(source, token)
 
     async def replace_token(self, actor: User, source_id: int) -> IssuedToken:
         async with write_transaction(self._session):
             source = await self.get(actor, source_id)
-            token = new_token()
+            token, replaced = new_token(), source.token_hash
             source.token_hash = token_hash(token)
             source.token_replaced_at = self._clock.now()
             self._record(actor, "lead_source_token_replaced", source)
-            return IssuedToken(source, token)
+        self._issued.tell(token_hash(token), replaced)
+        return IssuedToken(source, token)
 
     async def set_assignment(
         self, actor: User, source_id: int, assign: str, member_ids: tuple[int, ...] = ()
