@@ -124,9 +124,9 @@ async def _press(
         await put(callback, sv.field_screen(await crm.fields.get(data.item)))
     elif action == Ent.FIELD_REQUIRED:
         field = await crm.fields.get(data.item)
+        wanted = {sv.REQUIRED: True, sv.OPTIONAL: False}.get(data.page, not field.required)
         await put(
-            callback,
-            sv.field_screen(await crm.fields.set_required(member, field.id, not field.required)),
+            callback, sv.field_screen(await crm.fields.set_required(member, field.id, wanted))
         )
     elif action == Ent.FIELD_UP:
         await crm.fields.move(member, data.item, -1)

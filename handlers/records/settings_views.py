@@ -16,6 +16,9 @@ from storage.models import FieldDef, RecordType
 
 FIELD_TYPES = tuple(FieldType)
 OPTIONS_PER_PAGE = 20  # two buttons each: well within Telegram's 100 a message
+# What "Make required" / "Make optional" sets (its ``page``): pressed twice, or after the
+# field changed elsewhere, it does what it says (0: an older button's, which toggled).
+REQUIRED, OPTIONAL = 1, 2
 
 
 def scb(action: Ent, kind: str = "", type_id: int = 0, item: int = 0, page: int = 0) -> str:
@@ -107,7 +110,13 @@ def field_screen(field: FieldDef) -> tuple[Text, InlineKeyboardMarkup]:
         [
             button(
                 _("Make optional") if field.required else _("Make required"),
-                scb(Ent.FIELD_REQUIRED, kind, type_id, field.id),
+                scb(
+                    Ent.FIELD_REQUIRED,
+                    kind,
+                    type_id,
+                    field.id,
+                    OPTIONAL if field.required else REQUIRED,
+                ),
             ),
             button(_("⬆️ Up"), scb(Ent.FIELD_UP, kind, type_id, field.id)),
         ],
