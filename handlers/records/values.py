@@ -37,7 +37,10 @@ async def ask_value(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
     ref = ref_of(callback_data)
-    await crm.cards.visible(member, ref)
+    if ref.kind == CardKind.DEAL:  # a colleague's deal: refused now, not after the answer
+        await crm.deals.changeable(member, ref.id)
+    else:
+        await crm.cards.visible(member, ref)
     field = await crm.fields.get(callback_data.item)
     await state.set_state(EntFlow.value)
     await state.update_data(kind=ref.kind.value, card=ref.id, field=field.id)
