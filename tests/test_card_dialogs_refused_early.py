@@ -41,3 +41,54 @@ async def test_a_colleague_s_deal_field_is_refused_at_the_press(
     async with app.crm.open() as crm:
         values = await crm.field_values.of_card(me, CardRef(CardKind.DEAL, deal.id))
     assert [value.value for value in values] == [None]
+
+
+async def test_a_link_search_ends_when_its_type_is_deleted(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """Linking a client to a supplier, the owner deleted the (empty) Suppliers type from
+    another device: every message after was refused "This record type no longer exists.",
+    the search never ending. It ends at the first; the next message is no search."""
+    client = await make_client(app, OWNER_ID, "Ivan")
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        suppliers = await crm.record_types.create(me, "Supplier", "Suppliers", "🏭")
+    pick_type = EntCb(action=Ent.LINK_TYPE, kind="client", card=client.id, type_id=suppliers.id)
+    await owner_en.press_data(pick_type.pack())
+    async with app.crm.open() as crm:
+        await crm.record_types.delete(me, suppliers.id)
+    gone = "This record type no longer exists."
+    assert [answer.text for answer in await owner_en.send("Frost")] == [gone]
+    await not_refused_again(owner_en, "Call Ivan back tomorrow", gone)
+
+
+async def test_a_line_refused_for_good_ends_the_quantity_question(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    """A manager (seeing all clients) linked a product to a colleague's deal: the quantity
+    was asked and refused ("You don't have access to this."), and so was every number
+    after it, the question never ending. A refusal no other quantity mends ends it; a
+    quantity out of range is still asked again."""
+    manager = await join(5501, "manager", "Mila", language_code="en")
+    client = await make_client(app, OWNER_ID, "Ivan")
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        await crm.settings.set_managers_see_all(me, True)
+        products = await crm.record_types.create(me, "Product", "Products", "📦")
+        salt = await crm.records.create(me, products.id, "Salt")
+        deal = await crm.deals.create(me, client.id, 100, "Big order")
+        await crm.deals.set_manager(me, deal.id, OWNER_ID)
+    kinds = EntCb(action=Ent.LINK_TYPE, kind="deal", card=deal.id, type_id=products.id)
+    await manager.press_data(kinds.pack())
+    [found] = await manager.send("salt")
+    [pick] = [data for text, data, _u in found.buttons if text == "Salt"]
+    assert pick is not None
+    [question] = await manager.press_data(pick, found)
+    assert question.text == "Send the quantity (for example 3 or 1.5)."
+    [again] = await manager.send("0")
+    assert again.text == "Send a quantity from 0.001 to 999,999,999."
+    [refused] = await manager.send("2")
+    assert refused.text == NO_ACCESS
+    await not_refused_again(manager, "3", NO_ACCESS)
+    async with app.crm.open() as crm:
+        assert await crm.links.of_card(me, CardRef(CardKind.RECORD, salt.id)) == []

@@ -18,6 +18,7 @@ from crm.parsing.search_text import shows
 from crm.service import Crm
 from handlers.kit.alerts import alert
 from handlers.kit.keyboards import cancel_to
+from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.records import views
 from handlers.records.callbacks import Ent, EntCb
@@ -27,6 +28,12 @@ from handlers.records.views import KINDS_BY_NUMBER, button, cb
 from storage.models import User
 
 routes = Routes(__name__)
+QUANTITY_REFUSALS = {
+    ErrorCode.QUANTITY_TOO_PRECISE,
+    ErrorCode.BAD_QUANTITY,
+    ErrorCode.BAD_PRICE,
+    ErrorCode.LINE_TOO_LARGE,
+}
 
 
 @routes.callback_query(EntCb.filter(F.action == Ent.LINKS))
@@ -70,9 +77,12 @@ async def search(message: Message, crm: Crm, member: User, state: FSMContext) ->
     if not shows(message.text or ""):  # nothing to look for: the question again
         await put(message, search_question(ref))
         return
-    found = await crm.card_search.find(
-        member, kind, message.text or "", target if target > 0 else None
-    )
+    # too long: asked again; the card or the type gone: the search ends
+    async with keep_asking(state, again={ErrorCode.TOO_LONG}, forget=True):
+        await crm.cards.visible(member, ref)
+        found = await crm.card_search.find(
+            member, kind, message.text or "", target if target > 0 else None
+        )
     await put(message, views.pick_screen(ref, [(o, t) for o, t in found if o != ref]))
 
 
@@ -133,7 +143,9 @@ async def _link_line(
     data = await state.get_data()
     ref = CardRef(CardKind(data["kind"]), int(data["card"]))
     other = CardRef(CardKind(data["other_kind"]), int(data["other"]))
-    await crm.links.link(member, ref, other, quantity_milli=quantity)
+    # another quantity may fit: asked again; no access, a card gone, linked meanwhile: ends
+    async with keep_asking(state, again=QUANTITY_REFUSALS, forget=True):
+        await crm.links.link(member, ref, other, quantity_milli=quantity)
     await state.clear()
     await put(event, await links_of(crm, member, ref))
 
