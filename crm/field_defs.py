@@ -96,6 +96,8 @@ class FieldDefs:
         """A new field's name, cleaned; refused now (InvalidInput) when it is empty, too long
         or taken (a built-in field, another of the card's), before its type is asked."""
         name = clean_name(name)
+        if kind == CardKind.RECORD and not await self._session.get(RecordType, record_type_id or 0):
+            raise NotFound(ErrorCode.RECORD_TYPE_GONE)  # deleted meanwhile: no type to ask
         self._check_clash(kind, name, await self.of(kind, record_type_id))
         return name
 

@@ -47,3 +47,17 @@ def keep_asking(
             await state.set_state(None)
 
     return on_refusal(leave_unless_again)
+
+
+def ends_when(state: FSMContext, gone: Collection[str]) -> AbstractAsyncContextManager[None]:
+    """A dialog's step about a thing that may go meanwhile (a field, a record type):
+    refused with a code in ``gone``, the member is told why and the step ends (its storage
+    cleared), so the next message is not refused again; refused otherwise (a name taken,
+    too long), the step stays for another answer. ``keep_asking`` the other way round, for
+    steps whose wrong answers are many and the ends few."""
+
+    async def leave_if_gone(error: CrmError) -> None:
+        if error.code in gone:
+            await state.clear()
+
+    return on_refusal(leave_if_gone)

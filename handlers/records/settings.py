@@ -17,6 +17,7 @@ from crm.parsing.type_names import read_type_names
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.keyboards import cancel_to
+from handlers.kit.refused import ends_when
 from handlers.kit.routes import Routes
 from handlers.kit.rules_in_use import rules_in_use
 from handlers.records import settings_views as sv
@@ -41,6 +42,13 @@ SETTINGS_ACTIONS = {
     Ent.TYPE_ARCHIVE,
     Ent.TYPE_DELETE,
     Ent.TYPE_DELETE_YES,
+}
+# What a settings dialog is about, deleted meanwhile: the dialog ends (``ends_when``).
+GONE = {
+    ErrorCode.FIELD_GONE,
+    ErrorCode.OPTION_GONE,
+    ErrorCode.RECORD_TYPE_GONE,
+    ErrorCode.NOT_A_LIST_FIELD,
 }
 
 
@@ -181,7 +189,8 @@ async def typed_field_name(message: Message, crm: Crm, state: FSMContext) -> Non
     data = await state.get_data()
     kind, type_id = kind_of(data)
     # refused now (too long, empty, taken), not after the type and the options are asked
-    name = await crm.fields.new_name(kind, message.text or "", type_id)
+    async with ends_when(state, GONE):
+        name = await crm.fields.new_name(kind, message.text or "", type_id)
     await state.update_data(name=name)
     await put(message, sv.field_types_screen(str(data["kind"]), int(data.get("type_id") or 0)))
 
@@ -192,9 +201,10 @@ async def typed_options(message: Message, crm: Crm, member: User, state: FSMCont
     kind, type_id = kind_of(data)
     options = split_options(message.text or "")
     type_ = sv.FIELD_TYPES[[t.value for t in sv.FIELD_TYPES].index(str(data["type"]))]
-    field = await crm.fields.define(
-        member, kind, str(data["name"]), type_, record_type_id=type_id, options=options
-    )
+    async with ends_when(state, GONE):
+        field = await crm.fields.define(
+            member, kind, str(data["name"]), type_, record_type_id=type_id, options=options
+        )
     await state.clear()
     await put(message, sv.field_screen(field))
 

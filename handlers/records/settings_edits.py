@@ -15,11 +15,12 @@ from crm.field_rules import options_of
 from crm.parsing.type_names import read_type_names
 from crm.service import Crm
 from crm.team_settings import can_change_settings
+from handlers.kit.refused import ends_when
 from handlers.kit.routes import Routes
 from handlers.records import settings_views as sv
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import put
-from handlers.records.settings import kind_of, list_of
+from handlers.records.settings import GONE, kind_of, list_of
 from handlers.records.states import EntFlow, RenameData
 from storage.models import FieldDef, User
 
@@ -126,6 +127,13 @@ async def _ask(state: FSMContext, data: RenameData) -> None:
 async def typed_rename(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     """The new name; a refusal (a clash, too long, not an emoji) leaves the question open."""
     data = await RenameData.load(state)
+    async with ends_when(state, GONE):  # deleted meanwhile: refused once, the rename ends
+        await _rename(message, crm, member, state, data)
+
+
+async def _rename(
+    message: Message, crm: Crm, member: User, state: FSMContext, data: RenameData
+) -> None:
     text = message.text or ""
     if data.what == "type":
         names = read_type_names(text)  # "🏭 Поставщик / Поставщики", as when it was made
