@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F
+from aiogram import Bot, Dispatcher, F
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Bold, Text, as_key_value, as_list
@@ -50,9 +50,22 @@ async def list_page(callback: CallbackQuery, callback_data: TeamCb, member: User
         await show(callback, *await team_screen(crm, member, callback_data.page))
 
 
+async def end_dialog(dispatcher: Dispatcher, bot: Bot, member_id: int) -> None:
+    """A member turned off (or back on) leaves the dialog they were in: let back in, what
+    they type is read afresh, not as the answer to a question asked before."""
+    context = dispatcher.fsm.resolve_context(bot, chat_id=member_id, user_id=member_id)
+    if context is not None:
+        await context.clear()
+
+
 @routes.callback_query(TeamCb.filter(F.action != TeamAction.LIST))
 async def member_button(
-    callback: CallbackQuery, callback_data: TeamCb, member: User, crm: Crm
+    callback: CallbackQuery,
+    callback_data: TeamCb,
+    member: User,
+    crm: Crm,
+    dispatcher: Dispatcher,
+    bot: Bot,
 ) -> None:
     if await no_longer_staff(callback, member):
         return
@@ -71,6 +84,7 @@ async def member_button(
             await crm.members.change_role(member, target_id, role)
         elif action in (TeamAction.OFF, TeamAction.ON):
             await crm.members.set_active(member, target_id, active=action == TeamAction.ON)
+            await end_dialog(dispatcher, bot, target_id)
     target = await crm.members.get(member, target_id)
     refused: CrmError | None = None
     if action == TeamAction.ASK_OFF and not access.can_manage_member(member, target):
@@ -110,7 +124,12 @@ async def show_as_now(
 
 @routes.callback_query(HandOverCb.filter())
 async def hand_over(
-    callback: CallbackQuery, callback_data: HandOverCb, member: User, crm: Crm
+    callback: CallbackQuery,
+    callback_data: HandOverCb,
+    member: User,
+    crm: Crm,
+    dispatcher: Dispatcher,
+    bot: Bot,
 ) -> None:
     """Deactivate and hand their work to another active member, in one step."""
     if await no_longer_staff(callback, member):
@@ -123,6 +142,7 @@ async def hand_over(
 
     async with on_refusal(asking_again):
         counts = await crm.handoff.deactivate(member, callback_data.member_id, callback_data.to)
+    await end_dialog(dispatcher, bot, callback_data.member_id)
     target = await crm.members.get(member, callback_data.member_id)
     await show(callback, *member_screen(member, target, callback_data.page))
     note = _(
