@@ -18,6 +18,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, Self, cast
 
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from pydantic import TypeAdapter, ValidationError
 
 if TYPE_CHECKING:
@@ -74,3 +75,11 @@ def _adapter(cls: type[DialogData]) -> TypeAdapter[Any]:
 def _names(cls: type[DialogData]) -> frozenset[str]:
     _adapter(cls)  # said at once when the dialog's data is not a dataclass
     return frozenset(item.name for item in dataclasses.fields(cast("type[DataclassInstance]", cls)))
+
+
+async def leave_step(state: FSMContext, *steps: State) -> None:
+    """End the dialog if it waits in one of ``steps``: a button pressed on an older screen
+    (a time zone under the question for it) ends its own question, and no other dialog
+    begun since (a new client's name asked) in the chat."""
+    if await state.get_state() in {step.state for step in steps}:
+        await state.set_state(None)

@@ -14,6 +14,7 @@ from crm.errors import NotAllowed
 from crm.parsing.clock_time import parse_clock_time
 from crm.service import Crm
 from crm.team_settings import DAY_PART_NAMES
+from handlers.kit.dialogs import leave_step
 from handlers.kit.errors import quoting
 from handlers.kit.keyboards import button, cancel_row, keyboard
 from handlers.kit.routes import Routes
@@ -66,7 +67,7 @@ async def parts_screen(crm: Crm) -> Screen:
 async def show_parts(callback: CallbackQuery, crm: Crm, member: User, state: FSMContext) -> None:
     if not is_owner(member):
         raise NotAllowed()
-    await state.clear()
+    await leave_step(state, DayPartFlow.time)
     await show(callback, await parts_screen(crm))
 
 

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.errors import NotAllowed
 from crm.parsing.clock_time import parse_clock_time
 from crm.service import Crm
+from handlers.kit.dialogs import leave_step
 from handlers.kit.errors import quoting
 from handlers.kit.keyboards import button, cancel_row, keyboard
 from handlers.kit.routes import Routes
@@ -64,7 +65,7 @@ async def picked_time(
 ) -> None:
     if not is_owner(member):
         raise NotAllowed()
-    await state.clear()
+    await leave_step(state, DigestFlow.time)
     await save_time(callback, time(callback_data.hour, callback_data.minute), member, crm)
 
 

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.errors import ErrorCode, InvalidInput, NotAllowed
 from crm.service import Crm
 from crm.team_settings import MAX_STATUS_NAME, MAX_STATUSES, can_change_settings
+from handlers.kit.dialogs import leave_step
 from handlers.kit.keyboards import MENU_SETTINGS, cancel_button, main_menu
 from handlers.kit.labels import language_name, status_label
 from handlers.kit.refused import keep_asking
@@ -91,7 +92,7 @@ async def pick_timezone(
     callback: CallbackQuery, callback_data: SettingsCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
     member = await crm.members.set_timezone(member, callback_data.zone)
-    await state.clear()
+    await leave_step(state, SettingsFlow.timezone)
     await show(callback, *await settings_screen(member, crm))
     await callback.answer(_("Time zone saved."))
 
