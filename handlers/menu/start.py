@@ -9,6 +9,7 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, MessageEntity
 from aiogram.utils.formatting import Bold, Text, as_list
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n.context import get_i18n
 
@@ -26,7 +27,12 @@ routes = Routes(__name__)
 
 @routes.message(CommandStart(deep_link=True), F.chat.type == "private")
 async def start_with_payload(
-    message: Message, command: CommandObject, crm: Crm, member: User | None, state: FSMContext
+    message: Message,
+    command: CommandObject,
+    crm: Crm,
+    member: User | None,
+    state: FSMContext,
+    i18n: I18n,
 ) -> None:
     assert message.from_user is not None
     tg_user = message.from_user
@@ -39,8 +45,9 @@ async def start_with_payload(
     )
     if owner is not None:
         await state.clear()
-        await message.answer(_("You are now the owner of this Kartoteka."))
-        await greet(message, owner, state)
+        with i18n.use_locale(owner.language):  # theirs from now on, not Telegram's
+            await message.answer(_("You are now the owner of this Kartoteka."))
+            await greet(message, owner, state)
         return
     accepted = await crm.invites.accept(
         payload, tg_user.id, full_name(tg_user), tg_user.username, tg_user.language_code
@@ -65,13 +72,16 @@ async def start_with_payload(
         else:
             await message.answer(refusal_text())
         return
-    if accepted.joined:
-        await message.answer(
-            _("Welcome to the team! Your role: {role}.").format(
-                role=role_name(accepted.member.role)
+    # In the language they chose when they were here before (back by a new invitation),
+    # as everything after: not Telegram's, which let them in.
+    with i18n.use_locale(accepted.member.language):
+        if accepted.joined:
+            await message.answer(
+                _("Welcome to the team! Your role: {role}.").format(
+                    role=role_name(accepted.member.role)
+                )
             )
-        )
-    await greet(message, accepted.member, state)
+        await greet(message, accepted.member, state)
 
 
 @routes.message(CommandStart())
