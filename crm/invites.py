@@ -67,6 +67,23 @@ class Invites:
         except _NotValid:
             return None
 
+    async def unused(self, token: str) -> Invite | None:
+        """The invitation ``token`` opens while it can still admit someone (unused, not
+        expired, its inviter still one who may invite); None otherwise. Reads only."""
+        if not looks_like_token(token):
+            return None
+        invite = await self._session.scalar(
+            select(Invite).where(
+                Invite.token_hash == token_hash(token),
+                Invite.used_at.is_(None),
+                Invite.expires_at > self._clock.now(),
+            )
+        )
+        if invite is None:
+            return None
+        inviter = await self._session.get(User, invite.created_by)
+        return invite if inviter is not None and access.can_invite(inviter) else None
+
     async def why_refused(self, token: str) -> str:
         """Why ``accept`` refused ``token``: "used", "expired", or "unknown" (also forged)."""
         if not looks_like_token(token):

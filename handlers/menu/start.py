@@ -38,6 +38,13 @@ async def start_with_payload(
     tg_user = message.from_user
     payload = command.args or ""
     if member is not None:
+        if await crm.invites.unused(payload) is not None:  # theirs, or one for another
+            await message.answer(
+                _(
+                    "You are already in the team (your role: {role}): this invitation changed "
+                    "nothing and was not used. It can still admit someone else."
+                ).format(role=role_name(member.role))
+            )
         await greet(message, member, state)
         return
     owner = await crm.setup_codes.claim(
