@@ -115,7 +115,8 @@ async def test_a_clock_time_or_a_number_is_no_time_zone(app: App, owner: Simulat
         assert reply.text.startswith(f"«{typed}» — незнакомый мне часовой пояс."), typed
     assert (await stored(app, OWNER_ID)).timezone == "Europe/Moscow"
     [reply] = await owner.send("−2")  # the minus sign as typographers type it
-    assert "Etc/GMT+2" in reply.text
+    assert "Часовой пояс: UTC-2 (" in reply.text  # shown with its own sign
+    assert (await stored(app, OWNER_ID)).timezone == "Etc/GMT+2"
 
 
 async def test_an_offset_with_minutes_is_the_place_that_keeps_it(

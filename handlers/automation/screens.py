@@ -25,7 +25,7 @@ from handlers.automation.callbacks import (
 from handlers.automation.rule_texts import describe, field_notes, missing_words, names_of
 from handlers.kit.automation_texts import last_skipped_lines
 from handlers.kit.keyboards import back_row, button, keyboard, pager, pick
-from handlers.kit.labels import local_time
+from handlers.kit.labels import local_time, zone_label
 from handlers.kit.screen import Screen
 from handlers.settings.callbacks import SettingsCb
 
@@ -159,7 +159,7 @@ def rule_screen(summary: RuleSummary, timezone: str, statuses: Sequence[Status] 
             "names": names_of(summary.named, statuses),
         }
     )
-    zone = str(rule.state.get("tz") or DEFAULT_TIMEZONE)
+    zone = zone_label(str(rule.state.get("tz") or DEFAULT_TIMEZONE))
     lines.append(_("🕒 Its times are in the time zone {zone}.").format(zone=zone))
     toggle = (
         button(_("▶️ Resume"), AutoCb(action=AutoAction.RESUME, rule_id=rule.id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -44,6 +45,18 @@ def role_name(role: str) -> str:
 
 def language_name(code: str) -> str:
     return {"ru": "Русский", "en": "English"}.get(code, code)
+
+
+def zone_label(zone: str) -> str:
+    """A time zone as people write it: POSIX's fixed zones invert the sign (an offset
+    typed as "UTC+3" is kept as ``Etc/GMT-3``), shown back as "UTC+3"."""
+    match = re.fullmatch(r"Etc/GMT(?:([+-])(\d{1,2}))?", zone)
+    if match is None:
+        return zone
+    sign, hours = match.groups()
+    if not hours or int(hours) == 0:
+        return "UTC"
+    return f"UTC{'+' if sign == '-' else '-'}{int(hours)}"
 
 
 def local_time(moment: datetime, timezone: str) -> str:

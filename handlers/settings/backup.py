@@ -11,6 +11,7 @@ from crm.backups import NightlyPlan
 from crm.errors import NotAllowed
 from crm.service import Crm
 from handlers.kit.keyboards import back_row, button, keyboard
+from handlers.kit.labels import zone_label
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.settings.callbacks import BackupAction, BackupCb
@@ -36,7 +37,7 @@ def backup_screen(
         _("Now: off.")
         if plan is None
         else _("Now: every night at {hour:02d}:00 ({zone}).").format(
-            hour=plan.hour, zone=plan.timezone
+            hour=plan.hour, zone=zone_label(plan.timezone)
         )
     )
     text = as_list(

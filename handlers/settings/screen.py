@@ -13,7 +13,7 @@ from crm.team_settings import can_change_settings
 from handlers.automation.callbacks import AutoAction, AutoCb
 from handlers.business.callbacks import BizAction, BizCb
 from handlers.intake.callbacks import SourceAction, SourceCb
-from handlers.kit.labels import language_name, local_time
+from handlers.kit.labels import language_name, local_time, zone_label
 from handlers.records.callbacks import Ent, EntCb
 from handlers.settings.callbacks import (
     BackupAction,
@@ -64,14 +64,13 @@ async def morning_buttons(member: User, crm: Crm) -> list[list[InlineKeyboardBut
 
 async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardMarkup]:
     now = local_time(crm.clock.now(), member.timezone)
+    zone = zone_label(member.timezone)
     owner = can_change_settings(member)
     see_all = owner and await crm.settings.managers_see_all()
     lines = [
         Bold(_("Settings")),
         as_key_value(_("Language"), language_name(member.language)),
-        as_key_value(
-            _("Time zone"), _("{zone} (now {time})").format(zone=member.timezone, time=now)
-        ),
+        as_key_value(_("Time zone"), _("{zone} (now {time})").format(zone=zone, time=now)),
     ]
     if owner:
         lines.append(as_key_value(_("Managers see all clients"), on_off(see_all)))
