@@ -165,20 +165,8 @@ class Deals:
             deal.stage_id = target.id
             deal.stage_changed_at = now
             if target.kind != "open":
-                await groups.announce(
-                    self._session,
-                    now,
-                    "deal_won" if target.kind == "won" else "deal_lost",
-                    f"{deal.id}:{now.isoformat()}",
-                    {
-                        "deal_id": deal.id,
-                        "title": deal.title,
-                        "amount": deal.amount_minor,
-                        "currency": deal.currency,
-                        "reason": deal.lost_reason,
-                        "by": actor.id,
-                    },
-                )
+                won = target.kind == "won"
+                await groups.announce_closed(self._session, now, deal, won, actor.id)
             await self._touch(deal)
             moved = events.record(
                 self._session,

@@ -19,7 +19,7 @@ from crm.clock import Before, Clock, before
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.row_locks import locked
 from storage.engine import write_transaction
-from storage.models import GroupChat, OutboxMessage, Role, Task, User
+from storage.models import Deal, GroupChat, OutboxMessage, Role, Task, User
 
 TOPICS = ("new_client", "new_deal", "deal_won", "deal_lost", "task_overdue")
 """What ``announce`` tells a group: each a ``group_<topic>`` outbox kind, folded in bursts."""
@@ -51,6 +51,22 @@ async def announce(
                 dedupe_key=f"group:{group.chat_id}:{topic}:{key}",
                 now=now,
             )
+
+
+async def announce_closed(
+    session: AsyncSession, now: datetime, deal: Deal, won: bool, by: int | None
+) -> None:
+    """A deal just won or lost (``by``: the member who closed it; None: a rule did)."""
+    payload = {
+        "deal_id": deal.id,
+        "title": deal.title,
+        "amount": deal.amount_minor,
+        "currency": deal.currency,
+        "reason": deal.lost_reason,
+        "by": by,
+    }
+    topic = "deal_won" if won else "deal_lost"
+    await announce(session, now, topic, f"{deal.id}:{now.isoformat()}", payload)
 
 
 def card_key(card_id: int, made_at: datetime) -> str:

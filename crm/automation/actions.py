@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm import events, outbox, placeholders, template_values
+from crm import events, groups, outbox, placeholders, template_values
 from crm.automation import assignees, custom_fields, round_robin, triggers
 from crm.automation.conditions import Record
 from crm.automation.rules import due_after
@@ -176,8 +176,9 @@ class Actions:
             reopened = source is not None and source.kind != "open"
             kind = EventKind.DEAL_REOPENED if reopened else EventKind.STAGE_CHANGED
             deal.closed_at = None
-        else:
+        else:  # won: news for the group chat, as when a member wins it
             kind, deal.closed_at = EventKind.DEAL_WON, now
+            await groups.announce_closed(self._session, now, deal, True, None)
         data: StageMove = {
             "from": deal.stage_id,
             "from_code": source.code if source else None,
