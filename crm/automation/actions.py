@@ -23,7 +23,7 @@ from crm.cards import CardKind, CardRef
 from crm.clock import Clock
 from crm.config import TeamReading
 from crm.errors import InvalidInput
-from crm.event_data import StageMove, StatusChanged
+from crm.event_data import StatusChanged, stage_move
 from crm.events import EventKind
 from crm.field_values import refresh_search
 from crm.parsing.search_text import one_line
@@ -71,6 +71,7 @@ class Actions:
         self._region = region
         # Tasks made, each with its line in ``done`` (their ids are known after a flush).
         self.created: list[tuple[Task, dict[str, Any]]] = []
+        self._moved = False  # this firing moved the deal: its own move is no one else's
 
     async def do(self, action: dict[str, Any], number: int) -> dict[str, Any]:
         """Do one action; returns what was done, for the timeline."""
@@ -170,27 +171,23 @@ class Actions:
             raise Skipped("stage gone")
         if target.id == deal.stage_id:
             return {"stage": target.name or target.code, "already": True}
+        if deal.stage_changed_at > self._firing.created_at and not self._moved:
+            # Won, lost or moved on by someone since the rule was set off: theirs stays.
+            raise Skipped("moved since")
+        self._moved = True
         source = await self._session.get(Stage, deal.stage_id)
+        assert source is not None  # a stage is deleted only once its deals are moved
         now = self._clock.now()
+        data = stage_move(source, target)
+        data.update({"amount": deal.amount_minor, "currency": deal.currency})
+        data["rule_id"] = self._rule.id
+        deal.stage_id, deal.stage_changed_at, deal.lost_reason = target.id, now, None
         if target.kind == "open":
-            reopened = source is not None and source.kind != "open"
-            kind = EventKind.DEAL_REOPENED if reopened else EventKind.STAGE_CHANGED
+            kind = EventKind.DEAL_REOPENED if source.kind != "open" else EventKind.STAGE_CHANGED
             deal.closed_at = None
         else:  # won: news for the group chat, as when a member wins it
             kind, deal.closed_at = EventKind.DEAL_WON, now
             await groups.announce_closed(self._session, now, deal, True, None)
-        data: StageMove = {
-            "from": deal.stage_id,
-            "from_code": source.code if source else None,
-            "from_name": source.name if source else None,
-            "to": target.id,
-            "to_code": target.code,
-            "to_name": target.name,
-            "amount": deal.amount_minor,
-            "currency": deal.currency,
-            "rule_id": self._rule.id,
-        }
-        deal.stage_id, deal.stage_changed_at, deal.lost_reason = target.id, now, None
         await self._event(kind, client_id=deal.client_id, deal_id=deal.id, data=data)
         return {"stage": target.name or target.code}
 

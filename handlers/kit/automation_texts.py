@@ -65,6 +65,7 @@ def _why(reason: object) -> str:
         "no deal": _("the card has no deal"),
         "no client": _("the card has no client"),
         "stage gone": _("the stage was deleted or is in another pipeline"),
+        "moved since": _("it was moved after the rule was set off"),
         "field gone": _("the field was deleted"),
         "value does not fit": _("the value no longer fits the field"),
         "template gone": _("the template was deleted"),
