@@ -9,6 +9,8 @@ many cards held one; the timeline keeps the history (events carry the name).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,14 +85,18 @@ class FieldDefs:
         record_type_id: int | None = None,
         required: bool = False,
         options: list[str] | None = None,
+        along: Callable[[FieldDef], object] = lambda _field: None,
     ) -> FieldDef:
+        """``along``: written in the same transaction, given the field (an import's item)."""
         self._require_owner(actor)
         name = clean_name(name)
         option_names = clean_options(options or []) if type_ in LIST_TYPES else []
         if type_ in LIST_TYPES and not option_names:
             raise InvalidInput(ErrorCode.NO_OPTIONS)
         async with self._cache.changing(self._session):
-            return await self.add(kind, name, type_, record_type_id, required, option_names)
+            field = await self.add(kind, name, type_, record_type_id, required, option_names)
+            along(field)
+            return field
 
     async def new_name(self, kind: CardKind, name: str, record_type_id: int | None = None) -> str:
         """A new field's name, cleaned; refused now (InvalidInput) when it is empty, too long
@@ -249,11 +255,8 @@ class FieldDefs:
 
     async def option_holders(self, field_id: int, option_id: int) -> int:
         """How many cards chose the option (asked before removing it)."""
-        count = await self._session.scalar(
-            select(func.count()).where(
-                FieldValue.field_id == field_id, FieldValue.int_value == option_id
-            )
-        )
+        chose = (FieldValue.field_id == field_id) & (FieldValue.int_value == option_id)
+        count = await self._session.scalar(select(func.count()).where(chose))
         return int(count or 0)
 
     async def remove_option(self, actor: User, field_id: int, option_id: int) -> FieldDef:
@@ -265,11 +268,8 @@ class FieldDefs:
             if not kept:
                 raise InvalidInput(ErrorCode.NO_OPTIONS)
             field.options = kept
-            rows = await self._session.scalars(
-                select(FieldValue).where(
-                    FieldValue.field_id == field_id, FieldValue.int_value == option_id
-                )
-            )
+            chose = (FieldValue.field_id == field_id) & (FieldValue.int_value == option_id)
+            rows = await self._session.scalars(select(FieldValue).where(chose))
             for row in rows:
                 await self._session.delete(row)
             return field

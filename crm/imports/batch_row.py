@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.clock import Clock
@@ -47,10 +47,10 @@ async def open_batch(
     policy: Policy,
     mapping: list[str],
     now: datetime,
-    fields: Sequence[int] = (),
 ) -> int:
-    """The new batch's id; ``fields``: those defined for it (items "field", "created"),
-    which its undo takes back when no card holds a value of them any more."""
+    """The new batch's id. The fields the import defines are its items ("field",
+    "created": ``crm.imports.fields.new_fields``), which its undo takes back when no card
+    holds a value of them any more."""
     async with write_transaction(session):
         batch = ImportBatch(
             file_name=file_name,
@@ -63,11 +63,49 @@ async def open_batch(
         )
         session.add(batch)
         await session.flush()
-        session.add_all(
-            ImportItem(batch_id=batch.id, entity="field", record_id=field_id, action="created")
-            for field_id in fields
-        )
     return batch.id
+
+
+@asynccontextmanager
+async def opened(
+    session: AsyncSession, clock: Clock, actor_id: int, file_name: str, policy: Policy
+) -> AsyncIterator[int]:
+    """A batch opened before the import defines its new fields and reads its rows, beating
+    meanwhile: a bot killed then leaves a batch that names the fields, taken as interrupted
+    once its beat is old, and its undo takes them back. One the work inside stops before
+    it stored a row (``closing`` not entered) is deleted again, its fields taken back."""
+    batch_id = await open_batch(session, actor_id, file_name, policy, [], clock.now())
+    try:
+        async with Beat(session, batch_id, clock).going():
+            yield batch_id
+    except BaseException:
+        try:
+            await _discard(session, batch_id)
+        except Exception:
+            log.exception("import #%s, stopped before its rows, was left open", batch_id)
+        raise
+
+
+async def rows_read(
+    session: AsyncSession, batch_id: int, mapping: list[str], rejected: int
+) -> None:
+    """The batch's mapping (its new fields' ids in it) and the rows it rejects, once read:
+    an import interrupted later still tells them (``_close``)."""
+    async with write_transaction(session, savepoint=False):
+        batch = await session.get(ImportBatch, batch_id)
+        if batch is not None:
+            batch.mapping, batch.counts = list(mapping), {"rejected": rejected}
+
+
+async def _discard(session: AsyncSession, batch_id: int) -> None:
+    """Delete the batch if it is still open and holds no item but fields."""
+    async with write_transaction(session):
+        rows = select(ImportItem.id).where(
+            ImportItem.batch_id == batch_id, ImportItem.entity != "field"
+        )
+        if await _open(session, ImportBatch.id == batch_id) and not await session.scalar(rows):
+            await session.execute(delete(ImportItem).where(ImportItem.batch_id == batch_id))
+            await session.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))
 
 
 @asynccontextmanager
@@ -139,7 +177,7 @@ async def _close(
     interrupted: bool,
     stopped: bool,
 ) -> None:
-    kept = dict(counts)
+    kept = dict(batch.counts or {}) | dict(counts)  # the rows it rejected (``rows_read``)
     if interrupted:
         kept |= {key: 0 for key in _STORED.values()} | {INTERRUPTED: 1}
         kept |= {STOPPED: 1} if stopped else {}

@@ -22,7 +22,7 @@ from crm.imports.mapping import FIELD_PREFIX, Target
 from crm.imports.rows import FieldParser, RowDraft
 from crm.parsing.fields import FieldType, FieldValueError, Parsed, parse_value
 from crm.parsing.search_text import fold
-from storage.models import FieldDef, User
+from storage.models import FieldDef, ImportItem, User
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,14 @@ def parser(fields: dict[int, FieldDef], region: str) -> FieldParser:
 
 class Defined(NamedTuple):
     mapping: list[str]  # ``define_new``'s
-    made: list[int]  # the fields defined: the batch's items name them for its undo
+    made: list[int]  # the fields defined, each an item of the batch as it is defined
+
+
+class Batch(NamedTuple):
+    """The import's batch (``batch_row.opened``), whose items name the fields defined."""
+
+    session: AsyncSession
+    batch_id: int
 
 
 @asynccontextmanager
@@ -64,15 +71,18 @@ async def new_fields(
     actor: User,
     headers: list[str],
     mapping: list[str],
+    batch: Batch,
     kind: tuple[CardKind, int | None] = (CardKind.CLIENT, None),
 ) -> AsyncIterator[Defined]:
-    """``define_new``'s mapping for the import run inside. When the run stops on an error
-    or is cancelled (or defining a later column's field fails), each field defined for it
-    that holds no value is deleted again: a failed import leaves no field behind, while one
-    its stored chunks filled stays with their values (its undo takes it back with them)."""
+    """``define_new``'s mapping for the import run inside, each field defined in one
+    transaction with the batch's item naming it, so no stop of the bot leaves one its
+    undo cannot take back. When the run stops on an error or is cancelled (or defining a
+    later column's field fails), each field defined for it that holds no value is deleted
+    again: a failed import leaves no field behind, while one its stored chunks filled
+    stays with their values (its undo takes it back with them)."""
     made: list[int] = []
     try:
-        yield Defined(await define_new(defs, actor, headers, mapping, kind, made), made)
+        yield Defined(await define_new(defs, actor, headers, mapping, kind, made, batch), made)
     except BaseException:
         try:
             await defs.withdraw(made)
@@ -88,6 +98,7 @@ async def define_new(
     mapping: list[str],
     kind: tuple[CardKind, int | None],
     made: list[int],
+    batch: Batch,
 ) -> list[str]:
     """The mapping with each "new field" column pointing at a field named after its header:
     an existing field of that name, or a new text field (owners only); ``kind``: a client's
@@ -97,6 +108,14 @@ async def define_new(
     card, type_id = kind
     existing = by_name({f.id: f for f in await defs.of(card, type_id)})
     resolved = list(mapping)
+
+    def item(field: FieldDef) -> None:
+        made.append(field.id)
+        batch_id, created = batch.batch_id, "created"
+        batch.session.add(
+            ImportItem(batch_id=batch_id, entity="field", record_id=field.id, action=created)
+        )
+
     for column, target in enumerate(mapping):
         if target != Target.NEW_FIELD:
             continue
@@ -104,9 +123,10 @@ async def define_new(
         name = " ".join(header.split())[:MAX_FIELD_NAME] or f"#{column + 1}"
         field_id = existing.get(fold(name))
         if field_id is None:
-            field = await defs.define(actor, card, name, FieldType.TEXT, record_type_id=type_id)
+            field = await defs.define(
+                actor, card, name, FieldType.TEXT, record_type_id=type_id, along=item
+            )
             field_id = existing[fold(name)] = field.id
-            made.append(field.id)
         resolved[column] = f"{FIELD_PREFIX}{field_id}"
     return resolved
 

@@ -23,8 +23,8 @@ from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, record_writer
 from crm.imports import mapping as columns
-from crm.imports.batch_row import closing, open_batch
-from crm.imports.fields import new_fields
+from crm.imports.batch_row import closing, opened, rows_read
+from crm.imports.fields import Batch, new_fields
 from crm.imports.link_targets import is_link, link_to
 from crm.imports.linker import Linker, check_link_types, link_rows
 from crm.imports.lookup import unseen as unseen_of
@@ -167,13 +167,17 @@ class RecordImports:
         if not actor.active:
             raise NotAllowed()
         await self.record_type(type_id)
-        kind = (CardKind.RECORD, type_id)
-        async with new_fields(self._fields, actor, table.headers, mapping, kind) as defined:
-            mapping = defined.mapping
+        kind, file_name = (CardKind.RECORD, type_id), file_name[:255]
+        async with (
+            opened(self._session, self._clock, actor.id, file_name, policy) as batch_id,
+            new_fields(
+                self._fields, actor, table.headers, mapping, Batch(self._session, batch_id), kind
+            ) as (mapping, _made),
+        ):
             work = await self.plan(type_id, table, mapping, paced=True)
             ctx = record_writer.Context(
-                batch_id=0,
-                file_name=file_name[:255],
+                batch_id=batch_id,
+                file_name=file_name,
                 actor_id=actor.id,
                 now=self._clock.now(),
                 type_id=type_id,
@@ -181,11 +185,9 @@ class RecordImports:
             )
             if choice == RequiredChoice.REJECT:
                 reject_lacking(work, ctx.required)
+            await rows_read(self._session, batch_id, mapping, len(work.rejected))
             if policy != Policy.CREATE:  # the file's rows of one card make one card
                 merge_repeats(work)
-            ctx.batch_id = await open_batch(
-                self._session, actor.id, ctx.file_name, policy, mapping, ctx.now, defined.made
-            )
             table.keep_only({r.number for r in work.rejected})  # the rest live on as drafts
             outcome = Outcome(batch_id=ctx.batch_id, rejected=work.rejected)
             see_all = visibility.sees_all_clients(actor, await self._settings.managers_see_all())

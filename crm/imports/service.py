@@ -22,7 +22,8 @@ from crm.config import CrmConfig
 from crm.errors import NotAllowed, NotFound
 from crm.field_defs import FieldDefs, required_fields
 from crm.imports import fields, lookup, same_deals, writer
-from crm.imports.batch_row import closing, open_batch, sweep
+from crm.imports.batch_row import closing, opened, rows_read, sweep
+from crm.imports.fields import Batch
 from crm.imports.linker import Linker, check_link_types, link_rows
 from crm.imports.outcome import Outcome
 from crm.imports.paced import Progress, in_chunks, planned
@@ -137,13 +138,19 @@ class Imports:
         """``choice``: rows lacking a required value are rejected, or imported with the
         field empty (the card's "imported" event names what it lacks)."""
         _require_member(actor)
-        async with fields.new_fields(self._fields, actor, table.headers, mapping) as defined:
-            mapping, made = defined
+        file_name = file_name[:255]
+        async with (
+            opened(self._session, self._clock, actor.id, file_name, policy) as batch_id,
+            fields.new_fields(
+                self._fields, actor, table.headers, mapping, Batch(self._session, batch_id)
+            ) as (mapping, _made),
+        ):
             work = await self.plan(table, mapping, paced=True)
-            ctx = await self._context(actor, file_name[:255], policy, mapping, made)
+            ctx = await self._context(actor, file_name, batch_id)
             reject_unknown_stages(work, ctx.stages)
             if choice == RequiredChoice.REJECT:
                 reject_lacking(work, ctx.required)
+            await rows_read(self._session, batch_id, mapping, len(work.rejected))
             if policy != Policy.CREATE:  # the file's rows of one card make one card
                 merge_repeats(work)
             table.keep_only({r.number for r in work.rejected})  # the rest live on as drafts
@@ -224,16 +231,13 @@ class Imports:
         outcome.deals_there += len(deals) - len(new)
         outcome.deals += len(await writer.create_deals(self._session, ctx, new))
 
-    async def _context(
-        self, actor: User, file_name: str, policy: Policy, mapping: list[str], made: list[int]
-    ) -> writer.Context:
+    async def _context(self, actor: User, file_name: str, batch_id: int) -> writer.Context:
         pipeline_id = await self._pipelines.default_pipeline_id()
         stages = await lookup.stage_names(self._session, pipeline_id)
         first = next(s for s in await self._pipelines.stages(pipeline_id) if s.kind == "open")
         statuses = lookup.status_names((s.code, s.name) for s in await self._settings.statuses())
         members = await lookup.member_names(self._session)
         now = self._clock.now()
-        batch_id = await open_batch(self._session, actor.id, file_name, policy, mapping, now, made)
         return writer.Context(
             batch_id=batch_id,
             file_name=file_name,

@@ -54,8 +54,10 @@ def _state(batch: ImportBatch) -> str:
         return _("undone")
     if batch.finished_at is None:
         return _("running")
-    if counts.get(STOPPED):  # what was rejected of it is not known
+    if counts.get(STOPPED) and "rejected" not in counts:  # stopped before its rows were read
         stored = _("interrupted when the bot stopped; created {c}, updated {u}")
+    elif counts.get(STOPPED):
+        stored = _("interrupted when the bot stopped; created {c}, updated {u}, rejected {r}")
     elif counts.get(INTERRUPTED):
         stored = _("interrupted by an error; created {c}, updated {u}, rejected {r}")
     else:
