@@ -142,7 +142,8 @@ async def on_screen(callback: CallbackQuery, state: FSMContext) -> bool:
 def screen_of(data: ImportData) -> Screen:
     headers, mapping = data["headers"], data["mapping"]
     notes = formulas_warning(headers, data.get("formulas", []))
-    notes += title_note(data.get("title", "")) + first_row_note(data.get("first_row", ""))
+    notes += title_note(data.get("title", ""))
+    notes += first_row_note(data.get("first_row", ""), data.get("holds", ""))
     notes += merged_note(headers, mapping, data.get("merged", []))
     return mapping_screen(
         data["file_name"], headers, mapping, data.get("fields", {}), data.get("holds", ""), notes

@@ -24,21 +24,29 @@ def title_note(title: str) -> list[str]:
     return _quoting(note, "title", title)
 
 
-def first_row_note(row: str) -> list[str]:
-    """Nothing when the file had a row of column names."""
+def first_row_note(row: str, holds: str = "") -> list[str]:
+    """Nothing when the file had a row of column names; ``holds``: the record type the
+    file holds (``ImportData.holds``), when not clients."""
     note = _(
         "ℹ️ The file has no row of column names: its first row («{row}») is a client's and "
         "is imported too. Where each column goes is proposed by what it holds."
     )
-    return _quoting(note, "row", row)
+    if holds:
+        note = _(
+            "ℹ️ The file has no row of column names: its first row («{row}») is one of the "
+            "records ({holds}) and is imported too. Where each column goes is proposed by "
+            "what it holds."
+        )
+    return _quoting(note, "row", row, holds=holds)
 
 
-def _quoting(note: str, key: str, text: str) -> list[str]:
-    """The note with ``text`` (cut to ``TITLE_SHOWN``) as its ``key``; nothing without it."""
+def _quoting(note: str, key: str, text: str, **more: str) -> list[str]:
+    """The note with ``text`` (cut to ``TITLE_SHOWN``) as its ``key`` (and ``more``);
+    nothing without it."""
     if not text:
         return []
     shown = text if len(text) <= TITLE_SHOWN else text[: TITLE_SHOWN - 1] + "…"
-    return [f"\n\n{note.format(**{key: shown})}"]
+    return [f"\n\n{note.format(**{key: shown}, **more)}"]
 
 
 def merged_note(

@@ -39,7 +39,8 @@ async def holds(
     else:
         record_type = await crm.record_imports.record_type(type_id)  # gone, archived: refused
         data["type_id"], data["holds"] = type_id, f"{record_type.emoji} {record_type.plural}"
-        data["mapping"], data["fields"] = await record_targets(crm, type_id, data["headers"])
+        hints = data.get("hints", [])
+        data["mapping"], data["fields"] = await record_targets(crm, type_id, data["headers"], hints)
     data.pop("required", None)  # the rows lacking a required field are another question now
     await state.set_data(cast(dict[str, Any], data))
     await shown(callback, state, screen_of(data))

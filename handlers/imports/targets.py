@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
-from crm.imports import records
+from crm.imports import headerless, records
 from crm.imports.header import name_in_parts
 from crm.imports.link_targets import LINK_CLIENTS, LINK_DEALS, link_headers, type_target
 from crm.imports.mapping import FIELD_PREFIX, propose
@@ -39,15 +39,20 @@ async def client_targets(
     labels.update({f"{FIELD_PREFIX}{f.id}": field_label(f.name, deal=True) for f in deal})
     labels.update(link_labels(types))
     mapping = propose(headers, named, link_headers((t.id, t.plural) for t in types))
-    return list(hints) or name_in_parts(mapping, joined), labels
+    return headerless.client_hints(hints) or name_in_parts(mapping, joined), labels
 
 
-async def record_targets(crm: Crm, type_id: int, headers: list[str]) -> Targets:
-    """The proposed mapping of a file of one type's records, and the type's fields."""
+async def record_targets(
+    crm: Crm, type_id: int, headers: list[str], hints: Sequence[str] = ()
+) -> Targets:
+    """The proposed mapping of a file of one type's records, and the type's fields;
+    ``hints``: what the columns of a file with no header hold (as for clients)."""
     own = await crm.fields.of(CardKind.RECORD, type_id)
     types = await crm.record_types.all()
     links = link_headers((t.id, t.plural) for t in types)
     mapping = records.propose(headers, {fold(f.name): f.id for f in reversed(own)}, links)
+    if hints:
+        mapping = headerless.record_hints(hints, ((f.id, f.type) for f in own))
     labels = {f"{FIELD_PREFIX}{f.id}": field_label(f.name) for f in own}
     labels.update(link_labels(types))
     return mapping, labels
