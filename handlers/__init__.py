@@ -16,6 +16,7 @@ from handlers.deals import field_filters as deal_fields
 from handlers.deals import new as deal_new
 from handlers.deals import overview as deals_overview
 from handlers.groups import chat as groups
+from handlers.groups import private as groups_private
 from handlers.imports import backup as data_backup
 from handlers.imports import batches as import_batches
 from handlers.imports import exports as data_exports
@@ -45,6 +46,7 @@ from handlers.team import members as team
 # (notes on the open card, or a search), then what nobody understood.
 FEATURES: tuple[Routes, ...] = (
     groups.routes,
+    groups_private.routes,  # /bind sent in private: where it goes
     other_bots.routes,  # "/task@other_bot": not ours, in private as in the group
     cancel.routes,
     start.routes,
