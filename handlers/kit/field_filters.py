@@ -100,9 +100,15 @@ def with_filter(
 
 
 def current(filters: tuple[FieldFilter, ...], fields: list[FieldDef]) -> tuple[FieldFilter, ...]:
-    """The filters whose field still exists and can filter (a deleted field's is dropped)."""
+    """The filters whose field still exists and can filter (a deleted field's is dropped),
+    and of a list field, whose options it still has (a removed option's matches nothing)."""
     by_id = {f.id: f for f in filterable(fields)}
-    return tuple(item for item in filters if item.field_id in by_id)
+    return tuple(
+        item
+        for item in filters
+        if item.field_id in by_id
+        and set(item.option_ids) <= {o.id for o in options_of(by_id[item.field_id])}
+    )
 
 
 async def pruned(
