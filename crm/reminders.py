@@ -7,7 +7,8 @@ the key stops anything that slips through), not after a restart. What fell
 due while the bot was down is claimed on the first tick after it comes back;
 the nudge comes ``nudge_after`` past the due time, the reminder's moment (moved by
 a snooze) and its claim alike, so a bot back after an hour sends the reminder, and
-the nudge an hour on; a reminder snoozed till tomorrow is nudged an hour after tomorrow's.
+the nudge an hour on; a reminder snoozed till tomorrow is nudged an hour after tomorrow's,
+and one snoozed after its nudge is nudged again an hour after the snoozed reminder.
 A member who blocked the bot is not written to: their due tasks are marked
 as claimed and nothing is queued, until they write to the bot again. Nor is a
 deactivated member (refused like a stranger): the tasks they were left holding
@@ -46,6 +47,9 @@ _MOMENT = {
     OutboxKind.TASK_EARLY: "early_at",
     OutboxKind.TASK_NUDGE: "due_at",
 }
+# The moment in a claim's outbox key: a nudge's is the reminder's it follows, so a task
+# snoozed after its nudge (which clears ``nudged_at``) is nudged again after the new one.
+_KEY_MOMENT = {**_MOMENT, OutboxKind.TASK_NUDGE: "remind_at"}
 _CLAIMED_AT = {
     OutboxKind.TASK_REMINDER: "reminded_at",
     OutboxKind.TASK_EARLY: "early_reminded_at",
@@ -206,7 +210,7 @@ class Reminders:
             update(Task)
             .where(Task.id.in_(chosen))
             .values({_CLAIMED_AT[kind]: now})
-            .returning(Task.id, Task.assignee_id, getattr(Task, _MOMENT[kind]))
+            .returning(Task.id, Task.assignee_id, getattr(Task, _KEY_MOMENT[kind]))
         )
 
     async def _moot_early(self, task_ids: list[int], now: datetime) -> None:

@@ -172,7 +172,8 @@ class Tasks:
                 # The earlier reminder was snoozed: the one at the due time stays.
                 task.early_at, task.early_reminded_at = until, None
             else:
-                task.remind_at, task.reminded_at = until, None
+                # The reminder comes again, and so does its nudge if still open an hour on.
+                task.remind_at, task.reminded_at, task.nudged_at = until, None, None
             self._record(task, EventKind.TASK_SNOOZED, actor, TaskSnoozed(until=until.isoformat()))
             return task
 

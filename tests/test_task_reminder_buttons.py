@@ -254,3 +254,22 @@ async def test_tomorrow_pressed_after_midnight_is_the_coming_morning(
     assert edited.text.startswith("⏰ Snoozed until Thu 05.03 10:00"), edited.text
     [task] = await all_tasks(app)
     assert task.remind_at == moscow(5, 10)
+
+
+async def test_a_nudge_snoozed_and_still_open_is_nudged_again(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """Snoozed from its "Still open" nudge, a task came back at the new time as a reminder,
+    and was never nudged again however long it stayed open. Now the snoozed reminder is
+    nudged an hour on, as the first one was; once per snooze."""
+    await reminder_at_due(app, owner_en, clock, "Call Ivan")
+    [nudge] = await tick_to(app, owner_en, clock, moscow(3, 11))
+    assert nudge.startswith("❗ Still open")
+    [edited] = await owner_en.press("+1 hour", last_task_message(owner_en))
+    assert edited.text.startswith("⏰ Snoozed until 12:00")
+    [again] = await tick_to(app, owner_en, clock, moscow(3, 12))
+    assert again.startswith("⏰ Due now (03.03.2026 10:00):")
+    assert await tick_to(app, owner_en, clock, moscow(3, 12, 59)) == []
+    [nudge] = await tick_to(app, owner_en, clock, moscow(3, 13))
+    assert nudge.startswith("❗ Still open, due 03.03.2026 10:00:")
+    assert await tick_to(app, owner_en, clock, moscow(3, 23)) == []
