@@ -13,8 +13,10 @@ SAMPLE_ROWS = 3
 class Preview:
     rows: int
     new: int
-    existing: int  # rows matching a client already in the base that the reader sees
-    in_file: int  # rows repeating an earlier row's phone or e-mail
+    # Rows of clients already in the base that the reader sees: a row matching one (its
+    # phones and e-mails with those of the file's later rows of it), and those later rows.
+    existing: int
+    in_file: int  # rows repeating an earlier row of a new client: merged into its card
     rejected: int
     deals: int  # new ones: not counting those of ``deals_there``
     sample: list[RowDraft] = field(default_factory=list)
@@ -25,3 +27,4 @@ class Preview:
     # with their deals unless created anyway, as "Create anyway" of a new client's duplicate.
     hidden: int = 0
     deals_there: int = 0  # rows whose client in the base has that deal (crm.imports.same_deals)
+    updated: int = 0  # the clients of ``existing``: how many "Fill" updates

@@ -143,6 +143,7 @@ class RecordImports:
             rows=work.rows,
             new=len(work.drafts) - existing - hidden - repeats,
             existing=existing,
+            updated=len({m for m in matches if m is not None and m not in unseen}),
             hidden=hidden,
             in_file=repeats,
             rejected=len(work.rejected),

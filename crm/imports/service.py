@@ -101,8 +101,10 @@ class Imports:
         lacking = sum(1 for d in work.drafts if required.lacking(d))
         if choice == RequiredChoice.REJECT:
             reject_lacking(work, required)
+        merge_repeats(work)  # as "Skip" and "Fill" do: a repeat's phones are its first row's
         known = await lookup.known(self._session, work.drafts)
-        matches = [known.match(d) for d in work.drafts]
+        firsts = {i: known.match(d) for i, d in enumerate(work.drafts) if i not in work.repeats}
+        matches = [firsts[root(work.repeats, i)] for i in range(len(work.drafts))]
         seen = visibility.visible_clients(actor, await self._settings.managers_see_all())
         unseen = await lookup.unseen(self._session, Client.id, seen, filter(None, matches))
         hidden = {i for i, match in enumerate(matches) if match in unseen}
@@ -113,6 +115,7 @@ class Imports:
             rows=work.rows,
             new=len(work.drafts) - existing - len(hidden) - repeats,
             existing=existing,
+            updated=len({m for i, m in enumerate(matches) if m is not None and i not in hidden}),
             hidden=len(hidden),
             in_file=repeats,
             rejected=len(work.rejected),

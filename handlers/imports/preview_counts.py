@@ -26,6 +26,7 @@ def preview_counts(preview: Preview, records: bool) -> Text:
             )
         ),
         _("Repeated inside the file: {n}").format(n=preview.in_file),
+        *choice_lines(preview, records),
         *(() if records else (_("Deals: {n}").format(n=preview.deals), *there_line(preview))),
         _("Rows that cannot be read: {n}").format(n=preview.rejected),
     )
@@ -60,3 +61,23 @@ def there_line(preview: Preview) -> tuple[str, ...]:
         "They are not added again unless you choose “Create anyway”."
     )
     return (said.format(n=preview.deals_there),)
+
+
+def choice_lines(preview: Preview, records: bool) -> tuple[str, ...]:
+    """What the answers other than "Skip" make of those rows, where the counts above do
+    not say it: "Fill" updates each card once however many rows the file has of it, and
+    "Create anyway" makes a card of every row."""
+    lines = []
+    if preview.updated != preview.existing:
+        said = (
+            _("“Fill in their empty fields” updates {n} of them: some rows are the same record's.")
+            if records
+            else _(
+                "“Fill in their empty fields” updates {n} of them: some rows are the same client's."
+            )
+        )
+        lines.append(said.format(n=preview.updated))
+    every = preview.new + preview.existing + preview.hidden + preview.in_file
+    if every != preview.new:
+        lines.append(_("“Create anyway” makes a new card of every row: {n}.").format(n=every))
+    return tuple(lines)
