@@ -3,10 +3,12 @@
 "The same deal" is one of the client's deals, at any stage, open or closed, with the same
 title (``fold``: case, ё and spaces aside) and the same amount: the title the row's deal
 would take (its own, or the client's name, as ``writer.create_deals`` gives it) and its
-amount, 0 if it has none. So a file sent twice, its clients skipped or filled in the second
-time, adds no deal twice, while a new deal of a known client still goes in. Only the deals
-the base held before the import count: a deal the file names twice for one client is added
-twice, as the first import of that file did.
+amount, 0 if it has none; or a deal an earlier import made of a row of that title and
+amount (its item keeps them: ``as_imported``), however it was renamed or repriced in the
+bot since. So a file sent twice, its clients skipped or filled in the second time, adds no
+deal twice, while a new deal of a known client still goes in. Only the deals the base held
+before the import count: a deal the file names twice for one client is added twice, as the
+first import of that file did.
 """
 
 from __future__ import annotations
@@ -42,10 +44,17 @@ async def there(
         )
         query = query.where(Deal.id.not_in(made))
     found: set[DealKey] = set()
+    imported = select(Deal.client_id, ImportItem.before).join(
+        ImportItem, (ImportItem.record_id == Deal.id) & (ImportItem.entity == "deal")
+    )
+    if batch_id is not None:
+        imported = imported.where(ImportItem.batch_id != batch_id)
     for start in range(0, len(wanted), CHUNK):
         part = wanted[start : start + CHUNK]
         rows = await session.execute(query.where(Deal.client_id.in_(part)))
         found.update((client_id, fold(title), amount) for client_id, title, amount in rows)
+        items = await session.execute(imported.where(Deal.client_id.in_(part)))
+        found.update((cid, *b["as_imported"]) for cid, b in items if "as_imported" in b)
     return found
 
 

@@ -249,7 +249,9 @@ async def create_deals(
             ctx.event(EventKind.IMPORTED, client_id=row["client_id"], deal_id=deal_id, data=data)
         )
     await insert_rows(session, Event, events)
-    await insert_rows(session, ImportItem, [_item(ctx, "deal", i, "created") for i in ids])
+    keys = [{"as_imported": [r["title_folded"], r["amount_minor"]]} for r in rows]  # same_deals
+    made = [_item(ctx, "deal", i, "created", key) for i, key in zip(ids, keys, strict=True)]
+    await insert_rows(session, ImportItem, made)
     return ids
 
 
