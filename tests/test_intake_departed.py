@@ -69,3 +69,31 @@ async def test_a_lead_arriving_later_on_a_departed_members_card_is_the_managers_
     async with app.crm.open() as crm:
         client = await crm.incoming._session.get(Client, client_id)
         assert client is not None and client.manager_id == MAX
+
+
+async def test_open_on_a_departed_members_queued_card_shows_what_a_manager_would_take(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    """Its Open answered the manager "not found" until he took the lead: he now sees what
+    he would take (name, source, phone), with Take it; the card itself once it is his."""
+    max_, _line, _lead, client_id = await _lead_on_a_card(app, owner_en, join, "Left Behind")
+    await _leave_with(app, client_id)
+
+    [listing] = await max_.send("/incoming")
+    [preview] = await max_.press("1. Left Behind", listing)
+    assert max_.alert is None
+    assert "📥 Left Behind" in preview.text and "Source: Site" in preview.text
+    assert "+79995550011" in preview.text and "member who has left" in preview.text
+    assert [label for label, _data, _url in preview.buttons] == ["✋ Take it", "🚫 Spam", "Open"]
+    await max_.press("✋ Take it", preview)
+    assert max_.alert == "The lead is yours now."
+    [card] = await max_.press_data(ClientCb(action="open", client_id=client_id).pack())
+    assert "Left Behind" in card.text and "✋ Take it" not in [b[0] for b in card.buttons]
+
+    # Someone else's card, with no lead of his to take, is still "not found" to him.
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.client_edits.set_manager(owner, client_id, OWNER_ID)
+    await max_.press_data(ClientCb(action="open", client_id=client_id).pack())
+    assert max_.alert == "This record no longer exists."

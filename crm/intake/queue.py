@@ -27,6 +27,16 @@ from storage.models import Client, Deal, Lead, LeadSource, Stage, User
 
 QUEUE_PAGE = 20
 SPAM_REASON = "spam"
+# A queued lead's columns, in ``QueuedLead``'s order.
+_QUEUED = (
+    Lead.id,
+    Lead.client_id,
+    Client.name,
+    LeadSource.name,
+    Lead.channel,
+    Lead.received_at,
+    Lead.deal_id,
+)
 
 
 @dataclass(frozen=True)
@@ -64,15 +74,7 @@ class IncomingQueue:
         (a queued lead's card may have been given to someone meanwhile); ``offset`` of them
         passed over (a page of the queue past the first)."""
         rows = await self._session.execute(
-            select(
-                Lead.id,
-                Lead.client_id,
-                Client.name,
-                LeadSource.name,
-                Lead.channel,
-                Lead.received_at,
-                Lead.deal_id,
-            )
+            select(*_QUEUED)
             .join(Client, Client.id == Lead.client_id)
             .outerjoin(LeadSource, LeadSource.id == Lead.source_id)
             .where(*await self._waiting_for(actor))
@@ -85,6 +87,23 @@ class IncomingQueue:
             for lead_id, client_id, name, source, channel, received_at, deal_id in rows.all()
             if client_id is not None
         ]
+
+    async def waiting_on(self, actor: User, client_id: int) -> QueuedLead | None:
+        """The newest lead ``actor`` may take on this client (None: none): a card held by a
+        member who has left is not theirs to open, but its queued lead is theirs to take."""
+        rows = await self._session.execute(
+            select(*_QUEUED)
+            .join(Client, Client.id == Lead.client_id)
+            .outerjoin(LeadSource, LeadSource.id == Lead.source_id)
+            .where(Lead.client_id == client_id, *await self._waiting_for(actor))
+            .order_by(Lead.received_at.desc(), Lead.id.desc())
+            .limit(1)
+        )
+        row = rows.first()
+        if row is None:
+            return None
+        lead_id, _client, name, source, channel, received_at, deal_id = row
+        return QueuedLead(lead_id, client_id, name, source, channel, received_at, deal_id)
 
     async def waiting_count(self, actor: User) -> int:
         """How many leads ``waiting`` has for ``actor`` in all."""

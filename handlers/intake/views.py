@@ -43,6 +43,31 @@ def lead_notice(kind: str, payload: dict[str, Any]) -> tuple[Text, InlineKeyboar
     return as_list(*lines), keyboard(rows)
 
 
+def lead_preview(
+    lead: QueuedLead, phones: Sequence[str], emails: Sequence[str], tz: str
+) -> tuple[Text, InlineKeyboardMarkup]:
+    """A queued lead on a card its reader may not open yet (held by a member who has left):
+    what they would take, with Take it and Spam; the card opens once it is theirs."""
+    lines: list[Text | str] = [
+        Bold(f"📥 {clipped(lead.name, 200)}"),
+        as_key_value(_("Source"), clipped(lead.source or _("Telegram"), 80)),
+        as_key_value(_("Received"), local_time(lead.received_at, tz)),
+    ]
+    for label, values in ((_("Phone"), phones), (_("Email"), emails)):
+        if values:
+            lines.append(as_key_value(label, ", ".join(values[:5])))
+    lines.append(
+        _(
+            "The card was held by a member who has left the team. Take the lead to open "
+            "the card and work with the client."
+        )
+    )
+    take = button(_("✋ Take it"), LeadCb(action=LeadAction.TAKE, lead_id=lead.lead_id))
+    spam = button(_("🚫 Spam"), LeadCb(action=LeadAction.SPAM, lead_id=lead.lead_id))
+    opened = button(_("Open"), ClientCb(action="open", client_id=lead.client_id))
+    return as_list(*lines), keyboard([take, spam], [opened])
+
+
 def incoming_screen(
     leads: Sequence[QueuedLead], tz: str, page: int = 0, total: int = 0
 ) -> tuple[Text, InlineKeyboardMarkup]:
