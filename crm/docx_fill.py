@@ -25,11 +25,6 @@ from crm.docx_comments import strip_comments
 from crm.errors import ErrorCode, InvalidInput
 
 MAX_BYTES = 5 * 1024 * 1024
-# A brace opened on a name and not closed after it: "{client.na", "{ client.name, hi".
-_OPEN_BRACE = re.compile(
-    r"\{" + placeholders.SPACES + r"[A-Za-z_][A-Za-z0-9_.]*"
-    r"(?![A-Za-z0-9_.}]|" + placeholders.SPACES + r"\})"
-)
 _ANY_BRACED = re.compile(r"\{([^{}]*)\}")
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # Word's paragraph and text elements (python-docx's W_P, W_T). python-docx,
@@ -120,7 +115,7 @@ def _check_text(text: str, custom_keys: Iterable[str]) -> list[str]:
     for inner in _ANY_BRACED.findall(text):
         if inner.strip() and not placeholders.is_known(inner.strip(), keys):
             raise InvalidInput(ErrorCode.UNKNOWN_PLACEHOLDER, name=inner.strip()[:60])
-    for broken in _OPEN_BRACE.finditer(text):
+    for broken in placeholders.OPEN_BRACE.finditer(text):
         snippet = text[max(0, broken.start() - 20) : broken.end() + 20]
         raise InvalidInput(ErrorCode.BROKEN_PLACEHOLDER, text=snippet.strip())
     return placeholders.find(text)

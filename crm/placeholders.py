@@ -40,6 +40,12 @@ PATTERN = re.compile(r"\{" + SPACES + _NAME + SPACES + r"\}")
 # ``{{client.name}}``, as other CRMs and Jinja write them: filled as ``{client.name}``, it
 # would leave a brace each side of the value ("Dear {Ivan}").
 _DOUBLED = re.compile(r"\{\{\s*" + _NAME + r"\s*\}\}")
+# A brace opened on a name and not closed after it: "{client.na", "{ client.name, hi".
+OPEN_BRACE = re.compile(
+    r"\{" + SPACES + r"[A-Za-z_][A-Za-z0-9_.]*(?![A-Za-z0-9_.}]|" + SPACES + r"\})"
+)
+# Words in braces on one line, as a placeholder is tried in other words: "{клиент.имя}".
+_BRACED_WORDS = re.compile(r"\{([^{}\n]*[^\W\d][^{}\n]*)\}")
 Values = Mapping[str, str | None]
 
 
@@ -62,10 +68,19 @@ def single_braces(text: str) -> None:
 
 
 def check(text: str, custom_keys: Iterable[str] = ()) -> list[str]:
-    """The placeholders of ``text``; InvalidInput naming the first unknown one, or one
-    written in double braces."""
+    """The placeholders of ``text``; InvalidInput naming the first unknown one (words in
+    braces that are no placeholder: "{клиент.имя}"), one written in double braces, or a
+    brace left open after a name."""
     single_braces(text)
     keys = list(custom_keys)
+    for inner in _BRACED_WORDS.findall(text):  # a known one in other words is no place
+        if not is_known(inner.strip(), keys):
+            raise InvalidInput(ErrorCode.UNKNOWN_PLACEHOLDER, name=inner.strip()[:60])
+    broken = OPEN_BRACE.search(text)
+    if broken is not None:  # sent as typed, the client would get the brace
+        start, end = broken.start() - 20, broken.end() + 20  # its own line's words around it
+        near = text[max(0, start, text.rfind("\n", 0, broken.start()) + 1) : end].split("\n")[0]
+        raise InvalidInput(ErrorCode.BROKEN_PLACEHOLDER, text=near.strip(), typed=True)
     names = find(text)
     for name in names:
         if not is_known(name, keys):

@@ -165,6 +165,11 @@ def template_error_text(error: CrmError) -> str | None:
         return _("Write a placeholder in single braces: {{{name}}}, not {text}.").format(
             name=params.get("name", ""), text=params.get("text", "")
         )
+    if error.code == ErrorCode.BROKEN_PLACEHOLDER and params.get("typed"):
+        return _(
+            "A placeholder is broken near “{text}”: write it with both braces, like "
+            "{{client.name}}, and send it again."
+        ).format(text=params.get("text", ""))
     if error.code == ErrorCode.BROKEN_PLACEHOLDER:
         return _(
             "A placeholder is broken near “{text}”: retype it in one go, with both braces, "
