@@ -5,7 +5,7 @@ Expectations are local wall-clock strings, so a table row reads the way a user w
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -622,3 +622,12 @@ def test_without_recent_days_a_past_day_is_next_years() -> None:
     """As for a task's due day."""
     now = datetime(2026, 12, 6, 12, tzinfo=ZoneInfo(MSK)).astimezone(UTC)
     assert parse_when("05.12", now, MSK, allow_past=True).at == wall("2027-12-05 10:00")
+
+
+def test_29_february_without_its_year_names_the_next_one() -> None:
+    with pytest.raises(WhenError) as caught:
+        parse_when("29.02", NOW, MSK)
+    assert (caught.value.code, caught.value.next_day) == ("no_such_day", date(2028, 2, 29))
+    with pytest.raises(WhenError) as caught:
+        parse_when("31.02", NOW, MSK)
+    assert (caught.value.code, caught.value.next_day) == ("no_such_day", None)

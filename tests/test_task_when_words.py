@@ -68,3 +68,26 @@ async def test_a_dashed_time_and_an_hour_and_a_half(app: App, owner: SimulatedUs
 async def test_in_one_and_a_half_hours_in_english(app: App, owner_en: SimulatedUser) -> None:
     text = await new_task(owner_en, "in 1.5 hours send the offer")
     assert "🔹 send the offer\n" in text and "🕒 Mon 02.03.2026 13:30" in text
+
+
+async def test_29_february_of_a_year_without_it_names_the_next(
+    app: App, owner: SimulatedUser
+) -> None:
+    """ "29.02" when the coming February has none was "no such day: check the day and the
+    month", as for 31.02; now it says which year has one."""
+    [reply] = await owner.send("/task 29.02 поздравить Ивана")
+    assert reply.text.startswith(
+        "В ближайшем феврале нет 29-го числа; следующее 29 февраля будет в 2028 году."
+    ), reply.text
+    assert "«поздравить Ивана»" in reply.text
+    [reply] = await owner.send("29.02.2028")
+    assert "🕒 Вт 29.02.2028 10:00" in reply.text, reply.text
+
+
+async def test_29_february_in_english(app: App, owner_en: SimulatedUser) -> None:
+    [reply] = await owner_en.send("/task 29.02 congratulate Ivan")
+    assert reply.text.startswith(
+        "The coming February has no 29th; the next 29 February is in 2028."
+    ), reply.text
+    [reply] = await owner_en.send("/task 31.02 congratulate Ivan")
+    assert reply.text.startswith("There is no such day in the calendar"), reply.text

@@ -46,7 +46,7 @@ The ambiguous cases are settled so that a reminder never lands on a silent guess
 from __future__ import annotations
 
 import re
-from calendar import monthrange
+from calendar import isleap, monthrange
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -185,6 +185,10 @@ def _date_of(
             if last is not None and (today - last).days <= recent:
                 return last
         year = today.year + ((day.month, day.dom) < (today.month, today.day))
+        if (day.month, day.dom) == (2, 29) and not isleap(year):
+            # The coming February has no 29th: say which one has (every fourth year or so).
+            ahead = next(y for y in range(year + 1, year + 9) if isleap(y))
+            raise WhenError("no_such_day", next_day=date(ahead, 2, 29))
     elif not MIN_YEAR <= year <= today.year + MAX_YEARS_AHEAD:
         raise WhenError("bad_year")  # 01.01.0000 (no such year), 1.01.1025: a typo
     return checked_date(year, day.month, day.dom)

@@ -50,9 +50,10 @@ class WhenError(ValueError):
     ``bad_year`` (a date written with a year no one means: 0000, 1025, 9999), ``in_the_past``
     or ``empty``."""
 
-    def __init__(self, code: WhenCode) -> None:
+    def __init__(self, code: WhenCode, next_day: date | None = None) -> None:
         super().__init__(code)
         self.code: WhenCode = code
+        self.next_day = next_day  # no_such_day: the next year that has it (29.02 of 2028)
 
 
 @dataclass(frozen=True)

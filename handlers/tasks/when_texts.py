@@ -36,6 +36,10 @@ def when_problem(error: WhenError, title: str = "") -> str:
 def _why(error: WhenError) -> str:
     if error.code == "in_the_past":
         return _("That moment has already passed.")
+    if error.code == "no_such_day" and error.next_day is not None:
+        return _("The coming February has no 29th; the next 29 February is in {year}.").format(
+            year=error.next_day.year
+        )
     if error.code == "no_such_day":
         return _("There is no such day in the calendar: check the day and the month.")
     if error.code == "bad_year":
