@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, placeholders
@@ -175,6 +175,44 @@ class BusinessReplies:
             kind = events.EventKind
             what = kind.BUSINESS_CHAT_EXCLUDED if excluded else kind.BUSINESS_CHAT_INCLUDED
             events.record(self._session, self._clock, what, actor.id, client_id=client_id)
+
+    async def left_out(self, actor: User) -> list[tuple[int, str | None]]:
+        """The actor's chats left out whose card was deleted since: (chat id, @username),
+        the latest first. They stay out (the member chose so) until taken back here."""
+        rows = await self._session.execute(
+            select(BusinessChat.chat_id, BusinessChat.username)
+            .join(BusinessConnection, BusinessConnection.id == BusinessChat.connection_id)
+            .where(*_cardless_left_out(actor))
+            .order_by(BusinessChat.last_customer_message_at.desc().nulls_last())
+            .limit(LEFT_OUT_SHOWN)
+        )
+        return [(chat_id, username) for chat_id, username in rows]
+
+    async def take_back(self, actor: User, chat_id: int) -> bool:
+        """A left-out chat with no card recorded again: the customer's next message gets
+        them a card. False: there is none such (taken back already)."""
+        async with write_transaction(self._session):
+            rows = list(
+                await self._session.scalars(
+                    select(BusinessChat)
+                    .join(BusinessConnection, BusinessConnection.id == BusinessChat.connection_id)
+                    .where(BusinessChat.chat_id == chat_id, *_cardless_left_out(actor))
+                )
+            )
+            for row in rows:
+                row.excluded = False
+            return bool(rows)
+
+
+LEFT_OUT_SHOWN = 20
+
+
+def _cardless_left_out(actor: User) -> tuple[ColumnElement[bool], ...]:
+    return (
+        BusinessConnection.user_id == actor.id,
+        BusinessChat.excluded.is_(True),
+        BusinessChat.client_id.is_(None),
+    )
 
 
 def reply_text(text: str | None) -> str:

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
-from handlers.kit.callbacks import RecordId
+from handlers.kit.callbacks import MemberId, RecordId
 
 
 class BizAction(StrEnum):
@@ -17,6 +17,7 @@ class BizAction(StrEnum):
     EXCLUDE = "exclude"  # leave the client's chat out of the card (``on``) or take it back
     TEMPLATE = "template"  # fill ``template_id`` for the client and show it before sending
     SEND = "send"  # send the filled template shown
+    TAKE_BACK = "take_back"  # record again a chat left out whose card was deleted: ``chat``
 
 
 class BizCb(CallbackData, prefix="bz"):
@@ -24,3 +25,4 @@ class BizCb(CallbackData, prefix="bz"):
     client_id: RecordId = 0
     template_id: RecordId = 0
     on: bool = False
+    chat: MemberId = 0  # a customer's Telegram id

@@ -20,7 +20,8 @@ routes = Routes(__name__)
 async def _screen(crm: Crm, member: User) -> Screen:
     owner = can_change_settings(member)
     inbox_on = await crm.business.inbox_on()
-    return Screen(*settings_screen(owner, inbox_on, await crm.business.mine(member)))
+    left_out = await crm.business_replies.left_out(member)
+    return Screen(*settings_screen(owner, inbox_on, await crm.business.mine(member), left_out))
 
 
 @routes.callback_query(BizCb.filter(F.action == BizAction.SETTINGS))
@@ -46,4 +47,15 @@ async def switch_deal(
     callback: CallbackQuery, callback_data: BizCb, crm: Crm, member: User
 ) -> None:
     await crm.business.set_open_deal(member, callback_data.on)
+    await show(callback, await _screen(crm, member))
+
+
+@routes.callback_query(BizCb.filter(F.action == BizAction.TAKE_BACK))
+async def take_back(callback: CallbackQuery, callback_data: BizCb, crm: Crm, member: User) -> None:
+    taken = await crm.business_replies.take_back(member, callback_data.chat)
+    await callback.answer(
+        _("The chat is recorded again: the customer's next message makes their card.")
+        if taken
+        else _("This chat is recorded already.")
+    )
     await show(callback, await _screen(crm, member))

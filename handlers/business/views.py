@@ -68,8 +68,13 @@ def connection_text(change: Change, rights: dict[str, Any], inbox_on: bool) -> T
 
 
 def settings_screen(
-    owner: bool, inbox_on: bool, connections: Sequence[BusinessConnection]
+    owner: bool,
+    inbox_on: bool,
+    connections: Sequence[BusinessConnection],
+    left_out: Sequence[tuple[int, str | None]] = (),
 ) -> tuple[Text, InlineKeyboardMarkup]:
+    """``left_out``: the member's chats left out whose card was deleted, each with a button
+    that records it again."""
     lines: list[Text | str] = [
         Bold(_("Telegram Business")),
         as_key_value(_("Inbox for the team"), on_off(inbox_on)),
@@ -94,6 +99,17 @@ def settings_screen(
         deal = any(c.open_deal for c in connections)
         label = _("💼 A deal for each new contact: {state}").format(state=on_off(deal))
         rows.append([button(label, BizCb(action=BizAction.DEAL, on=not deal))])
+    if left_out:
+        lines.append(
+            _(
+                "Chats you left out whose card was deleted stay left out: their messages "
+                "make no card. Record one again to let its next message make one."
+            )
+        )
+    for chat_id, username in left_out:
+        who = f"@{username}" if username else f"id {chat_id}"
+        label = _("✈️ Record {who} again").format(who=who)
+        rows.append([button(label, BizCb(action=BizAction.TAKE_BACK, chat=chat_id))])
     rows.append([button(_("◀️ Settings"), SettingsCb(action="main"))])
     return as_list(*lines), keyboard(*rows)
 

@@ -73,6 +73,17 @@ async def confirm_delete(
             "({tasks}) go with them. This cannot be undone; the archive can be."
         ).format(name=client.name, deals=counts.deals, tasks=counts.tasks)
     )
+    chat = await crm.business_replies.chat_of(member, client.id)
+    if chat is not None and chat.excluded:
+        text = Text(
+            text,
+            "\n\n",
+            _(
+                "Its Telegram chat is left out, and stays so: the customer's messages will "
+                "make no new card. Whose account it is can record it again in /settings → "
+                "Telegram Business."
+            ),
+        )
     yes = ClientCb(action=CardAction.DELETE_YES, client_id=client.id)
     row = [button(_("🗑 Yes, delete"), yes), back_button(client.id, callback_data.page)]
     await show(callback, text, keyboard(row))
