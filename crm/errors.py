@@ -139,6 +139,7 @@ class ErrorCode(StrEnum):
     BROKEN_TEMPLATE = "broken_template"
     TOO_MANY_TEMPLATES = "too_many_templates"
     TEMPLATE_GONE = "template_gone"
+    TEMPLATE_NAME_TAKEN = "template_name_taken"
     MAIL_OFF = "mail_off"
     NO_EMAIL = "no_email"
     TEMPLATE_EMPTY = "template_empty"  # filled, nothing of it shows: no letter of nothing

@@ -29,7 +29,7 @@ from crm.clock import Clock
 from crm.config import CrmConfig
 from crm.deals import Deals
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed, NotFound
-from crm.parsing.search_text import shows
+from crm.parsing.search_text import fold, shows
 from storage.engine import write_transaction
 from storage.models import Client, ClientEmail, Deal, Role, Template, User
 
@@ -130,10 +130,19 @@ class Templates:
         if len(await self.all()) >= MAX_TEMPLATES:
             raise InvalidInput(ErrorCode.TOO_MANY_TEMPLATES, limit=MAX_TEMPLATES)
 
+    async def refuse_taken(self, name: str) -> None:
+        """Refused (``TEMPLATE_NAME_TAKEN``) when a template is called ``name`` already (in
+        any case, ё or е): under "📨 Send" the two would be buttons alike."""
+        wanted = fold(name)
+        for taken in await self._session.scalars(select(Template.name)):
+            if fold(taken) == wanted:
+                raise Conflict(ErrorCode.TEMPLATE_NAME_TAKEN, name=name)
+
     async def _add(self, actor: User, name: str, kind: str, **values: object) -> Template:
         clean = clean_name(name)
         async with write_transaction(self._session):
             await self._room()
+            await self.refuse_taken(clean)
             template = Template(
                 name=clean,
                 kind=kind,

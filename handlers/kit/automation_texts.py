@@ -187,6 +187,10 @@ def template_error_text(error: CrmError) -> str | None:
             limit=params.get("limit", "")
         ),
         "template_gone": _("This template no longer exists."),
+        "template_name_taken": _(
+            "There is already a template «{name}». Give this one another name (a document's "
+            "name is its caption, or its file's name), or delete the old one first."
+        ).format(name=params.get("name", "")),
         "fill_bad_phone": _(
             "That is not a phone number I can read. Send it like +7 999 123-45-67, or /cancel."
         ),

@@ -78,6 +78,7 @@ async def add_text(callback: CallbackQuery, member: User, crm: Crm, state: FSMCo
 @routes.message(TemplateFlow.name, F.text)
 async def typed_name(message: Message, crm: Crm, state: FSMContext) -> None:
     name = clean_name(message.text or "")  # refused now, not after the text is typed
+    await crm.templates.refuse_taken(name)
     await NewTemplate(template_name=name).save(state)
     await state.set_state(TemplateFlow.body)
     custom = await crm.templates.custom_names()
