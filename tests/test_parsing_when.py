@@ -69,6 +69,13 @@ def wall(text: str, tz: str = MSK) -> datetime:
         ("before friday", "2026-03-06 10:00", False),
         ("до завтра", "2026-03-03 10:00", False),
         ("by tomorrow", "2026-03-03 10:00", False),
+        # a deadline's time after its day: that day at that time (once today's 18:00, the
+        # day left unread)
+        ("до пятницы до 18:00", "2026-03-06 18:00", True),
+        ("в пятницу до 18:00", "2026-03-06 18:00", True),
+        ("завтра до 12", "2026-03-03 12:00", True),
+        ("by friday by 6pm", "2026-03-06 18:00", True),
+        ("tomorrow around 3pm", "2026-03-03 15:00", True),
         # a time with a dash, where it is no span of hours
         ("в 9-30", "2026-03-03 09:30", True),
         ("завтра в 9-30", "2026-03-03 09:30", True),
@@ -219,6 +226,7 @@ def test_parse_when(typed: str, expected: str, has_time: bool) -> None:
         ("в среде", "not_a_date"),  # "in the environment"; "к среде" is Wednesday
         ("this", "not_a_date"),
         ("в эту", "not_a_date"),
+        ("до 12", "not_a_date"),  # alone, it may end a span: "с 10 до 12"
         ("12/25", "not_a_date"),  # day/month only, never US month/day
         ("в пятницу 25.12", "not_a_date"),
         ("в 3 вечера", "not_a_date"),
@@ -408,6 +416,11 @@ def test_a_year_far_off_is_a_typo_even_in_the_past(typed: str) -> None:
         ("call Bob this Friday", "2026-03-06 10:00", False, "call Bob"),
         ("позвонить Ивану в 9-30", "2026-03-03 09:30", True, "позвонить Ивану"),
         ("через 1,5 часа позвонить", "2026-03-02 13:30", True, "позвонить"),
+        # today's 18:00 and "сдать отчёт до пятницы", or Friday and "до 18:00 сдать отчёт"
+        ("сдать отчёт до пятницы до 18:00", "2026-03-06 18:00", True, "сдать отчёт"),
+        ("до пятницы до 18:00 сдать отчёт", "2026-03-06 18:00", True, "сдать отчёт"),
+        ("сдать отчёт в пятницу до 18:00", "2026-03-06 18:00", True, "сдать отчёт"),
+        ("send the report by Friday by 6pm", "2026-03-06 18:00", True, "send the report"),
     ],
 )
 def test_split_when(line: str, expected: str, has_time: bool, rest: str) -> None:

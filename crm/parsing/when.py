@@ -26,6 +26,8 @@ The ambiguous cases are settled so that a reminder never lands on a silent guess
   ``next``/``следующий`` always skips today; ``this``/``в эту`` (``this Friday`` on a Friday)
   is today; a deadline's weekday (``до пятницы``, ``к пятнице``, ``by Friday``) is the
   weekday as above, and ``до``/``by`` lead a day word too (``до завтра``), not a date;
+  after a day they lead its time too (``до пятницы до 18:00``, ``завтра by 6pm``: that day
+  at that time), but not alone (``до 12`` may end ``с 10 до 12``);
 - a day with no time gets ``default_hour`` and ``has_time=False``; such a day is in the past only
   when the day itself is before today (a bare ``сегодня`` at 15:00 is fine);
 - ``через 3 дня``/``через неделю``/``in a month`` are a day: ``default_hour`` and

@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from crm.parsing.when import When, WhenError, moment
-from crm.parsing.when_words import DAY_PARTS, DAY_PREPS, TIME_PREPS, Clock, DayPart
+from crm.parsing.when_words import (
+    DAY_PARTS,
+    DAY_PREPS,
+    TIME_LEADS_AFTER_DAY,
+    TIME_PREPS,
+    Clock,
+    DayPart,
+)
 
 __all__ = ["MAX_WHEN_WORDS", "split_when", "when_ends", "when_middles"]
 
@@ -24,8 +31,9 @@ _REST_LEAD = re.compile(r"^[\s,;:.\-—–]+")
 _REST_TAIL = re.compile(r"[\s,;:.\-—–]+$")
 _WORD = re.compile(r"\S+")
 # Words that lead a when and mean nothing without it: ``сдать отчёт до 18:00`` is due then,
-# its what "сдать отчёт" (the when itself reads no ``до``: ``с 10 до 12`` is no moment).
-_LEADS = frozenset({"до", "около", "by", "before", "around"})
+# its what "сдать отчёт" (the when itself reads ``до`` only after a day, ``до пятницы до
+# 18:00``: ``с 10 до 12`` is no moment).
+_LEADS = TIME_LEADS_AFTER_DAY
 _PREPS = DAY_PREPS | TIME_PREPS | _LEADS
 MAX_WHEN_WORDS = 6  # "в следующую пятницу в 10 утра"; a longer end is not sought
 

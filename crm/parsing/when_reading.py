@@ -31,6 +31,7 @@ from crm.parsing.when_words import (
     PART_LEADS,
     PART_WORDS,
     THIS,
+    TIME_LEADS_AFTER_DAY,
     TIME_PREPS,
     TOKEN,
     WEEKDAY_ONLY_PREPS,
@@ -205,7 +206,7 @@ def _read_clock(
     if (part := _read_part(words, i, day_parts)) is not None:
         return part
     after_day = day is not None
-    prep = words[i] in TIME_PREPS
+    prep = words[i] in TIME_PREPS or (after_day and words[i] in TIME_LEADS_AFTER_DAY)
     j = i + prep
     if j >= len(words):
         return None

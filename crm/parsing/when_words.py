@@ -104,6 +104,9 @@ DEADLINE_WEEKDAY_ONLY = frozenset({"к", "before"})
 DAY_PREPS = frozenset({"на", "on", "в", "во"})
 WEEKDAY_ONLY_PREPS = frozenset({"в", "во"})  # "в пятницу", but "в 10" is an hour
 TIME_PREPS = frozenset({"в", "во", "at", "к", "@"})
+# A deadline's words before a time, read so after a day only (``до пятницы до 18:00``,
+# ``завтра до 12``): alone, ``до 12`` may end a span (``с 10 до 12``).
+TIME_LEADS_AFTER_DAY = frozenset({"до", "около", "by", "before", "around"})
 HOUR_WORDS = frozenset({"ч", "час", "часа", "часов"})
 NAMED_TIMES = {"noon": (12, 0), "полдень": (12, 0), "midnight": (0, 0), "полночь": (0, 0)}
 YEAR_WORDS = frozenset({"г", "год", "года"})
