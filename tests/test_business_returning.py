@@ -165,3 +165,32 @@ async def test_first_messages_on_two_accounts_at_once_make_one_card(
     assert client.manager_id == ANNA
     await maxs.writes(IVAN, "Hello Max")
     assert await rows(app, select(BusinessChat.client_id)) == [client.id, client.id]
+
+
+async def test_the_same_members_account_connected_again_is_no_new_lead(
+    app: App, team: tuple[SimulatedUser, SimulatedUser]
+) -> None:
+    """Max's account connected again under a new connection id: his customer's next
+    message was taken for another member's, a lead on Max's own card and "📥 New lead for
+    you" about a client he was talking to. It joins the card as his chat, nothing told."""
+    max_, _anna = team
+    first = SimulatedBusiness(app.dispatcher, app.bot, max_.user, connection_id="conn-old")
+    await first.connect()
+    await first.writes(IVAN, "Hello Max")
+    again = SimulatedBusiness(app.dispatcher, app.bot, max_.user, connection_id="conn-new")
+    await again.connect()
+    await app.sender.drain_once()
+    seen = len(max_.chat_messages())
+    await again.writes(IVAN, "Max, still there?")
+    [client] = await rows(app, select(Client))
+    chats = await rows(app, select(BusinessChat.client_id))
+    assert chats == [client.id, client.id]
+    leads = await rows(app, select(Lead))
+    assert [(lead.new_client, lead.taken_by) for lead in leads] == [(True, MAX)]
+    assert [kind for kind, _chat in await notes(app)] == ["business_new_client"]
+    await app.sender.drain_once()
+    assert len(max_.chat_messages()) == seen
+    texts = await rows(
+        app, select(Event.text).where(Event.kind == "business_message").order_by(Event.id)
+    )
+    assert texts == ["Hello Max", "Max, still there?"]

@@ -160,10 +160,12 @@ class BusinessInbox:
             self._session.add(chat)
         if chat.client_id is not None or chat.excluded:  # given one meanwhile
             return chat, False
-        known = await returning.known_card(self._session, connection.id, message.chat_id)
+        known = await returning.known_card(self._session, connection, message.chat_id)
         if known is not None:
-            chat.client_id = known.id
-            await returning.returned(self._session, self._clock, connection, message, known)
+            card, own = known
+            chat.client_id = card.id
+            if not own:  # a lead for the card's manager; the member's own customer is none
+                await returning.returned(self._session, self._clock, connection, message, card)
             return chat, False
         chat.client_id = await new_card(
             self._session, self._clock, self._config, member, connection, message

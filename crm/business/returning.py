@@ -6,7 +6,9 @@ member's connection (the card not deleted) is put on that card, as a form's lead
 a known phone is: a lead on the card, given to the card's manager and told to them
 ("New lead for you"), or queued (the owners and the lead groups told) when the card has
 no active manager. The member whose account it is learns nothing of a card they may not
-see: as with a form's known phone, the lead is the card manager's, not theirs.
+see: as with a form's known phone, the lead is the card manager's, not theirs. A chat of
+the member's own older connection (their account connected again under a new id) is no
+one else's: the new chat joins its card with no lead and no note, the customer theirs.
 
 The customer is locked first on PostgreSQL (an advisory lock on their Telegram id for the
 transaction), so two first messages of theirs on two accounts at once make one card: the
@@ -43,27 +45,38 @@ async def customer_locked(session: AsyncSession, user_id: int) -> None:
         await session.execute(select(func.pg_advisory_xact_lock(-user_id)))
 
 
-async def known_card(session: AsyncSession, connection_id: str, user_id: int) -> Client | None:
-    """The card another connection's chat with this Telegram user feeds (the oldest, if
-    several), locked; None when there is none."""
+async def known_card(
+    session: AsyncSession, connection: BusinessConnection, user_id: int
+) -> tuple[Client, bool] | None:
+    """The card another connection's chat with this Telegram user feeds (the member's own
+    chat's first, then the oldest), locked, and whether that chat is the same member's
+    (their account connected again under a new id: their own customer, no new lead); None
+    when there is none."""
     passed: list[int] = []
     for _ in range(TRIES):
-        client_id = await session.scalar(
-            select(BusinessChat.client_id)
-            .where(
-                BusinessChat.chat_id == user_id,
-                BusinessChat.connection_id != connection_id,
-                BusinessChat.client_id.is_not(None),
-                BusinessChat.client_id.not_in(passed),
+        row = (
+            await session.execute(
+                select(BusinessChat.client_id, BusinessConnection.user_id == connection.user_id)
+                .join(BusinessConnection, BusinessConnection.id == BusinessChat.connection_id)
+                .where(
+                    BusinessChat.chat_id == user_id,
+                    BusinessChat.connection_id != connection.id,
+                    BusinessChat.client_id.is_not(None),
+                    BusinessChat.client_id.not_in(passed),
+                )
+                # The member's own chat first: a card they already work with the customer on.
+                .order_by((BusinessConnection.user_id == connection.user_id).desc())
+                .order_by(BusinessChat.client_id)
+                .limit(1)
             )
-            .order_by(BusinessChat.client_id)
-            .limit(1)
-        )
-        if client_id is None:
+        ).first()
+        client_id = row[0] if row is not None else None
+        if row is None or client_id is None:
             return None
+        own = row[1]
         client = await locked(session, Client, client_id)
         if client is not None:
-            return client
+            return client, bool(own)
         passed.append(client_id)  # deleted while it was being locked
     return None
 
