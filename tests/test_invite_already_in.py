@@ -12,7 +12,7 @@ from tests.conftest import Joiner, UserFactory, invite_link
 
 NOT_USED_RU = (
     "Вы уже в команде (ваша роль: владелец): это приглашение ничего не изменило "
-    "и не использовано. По нему ещё может войти кто-то другой."
+    "и осталось неиспользованным. По нему ещё может войти кто-то другой."
 )
 NOT_USED_EN = (
     "You are already in the team (your role: manager): this invitation changed nothing "
