@@ -1,9 +1,11 @@
 """The owner's backups from the bot: on demand (/backup) and nightly (see ``storage.backup``).
 
 The nightly backup is decided on the scheduler's tick: once the hour the owner
-set in /settings has come in their time zone, one outbox row is written under
-the key ``backup:<local day>``, so a restart or a second instance never makes
-two. The archive itself is made when the row is sent (``nightly``): into
+set in /settings has come in their time zone (the one they have now: changing it in
+/settings moves the backup along), one outbox row is written, unless a backup was
+already made on that day of theirs (so a zone change never makes a second one the
+same night, nor skips one); its key names the moment (``backup:<UTC time>``), so a
+second instance never makes two. The archive itself is made when the row is sent (``nightly``): into
 ``BACKUP_DIR`` when it is set (keeping the last ``BACKUP_KEEP`` files), else to
 the owner's private chat as a document, unless it is larger than Telegram lets
 a bot send.
@@ -15,11 +17,12 @@ import asyncio
 import io
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from datetime import time as wall_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from crm import outbox
@@ -30,7 +33,7 @@ from crm.outbox import OutboxKind
 from crm.team_settings import BACKUP_KEY, TeamSettings
 from storage.backup import backup
 from storage.engine import write_transaction
-from storage.models import AppSetting, Role, User
+from storage.models import AppSetting, OutboxMessage, Role, User
 
 FILE_PREFIX = "kartoteka-"
 # A backup being written (``storage.backup``'s ``.<name>.<random>.part``) is written to all
@@ -50,6 +53,8 @@ class BackupFile:
 
 @dataclass(frozen=True)
 class NightlyPlan:
+    """``hour`` in ``timezone``: the current zone of the owner it is made for."""
+
     hour: int
     timezone: str
     owner_id: int
@@ -85,11 +90,20 @@ class Backups:
         return BackupFile(file_name(now), buffer.getvalue(), rows)
 
     async def plan(self) -> NightlyPlan | None:
-        """The nightly backup's hour, or None: off (the default)."""
+        """The nightly backup's hour in its owner's time zone, or None: off (the default)."""
+        plan, _owner = await self._planned()
+        return plan
+
+    async def _planned(self) -> tuple[NightlyPlan | None, User | None]:
+        """The plan and the owner it is made for (None: no active owner left)."""
         setting = await self._settings.value(BACKUP_KEY)
         if not setting or setting.get("hour") is None:
-            return None
-        return NightlyPlan(int(setting["hour"]), str(setting["tz"]), int(setting["owner"]))
+            return None, None
+        hour, preferred = int(setting["hour"]), int(setting["owner"])
+        owner = await self._owner(preferred)
+        if owner is None:  # no active owner: the zone it was set in
+            return NightlyPlan(hour, str(setting["tz"]), preferred), None
+        return NightlyPlan(hour, owner.timezone, owner.id), owner
 
     async def set_nightly(self, actor: User, hour: int | None) -> None:
         """Nightly at ``hour`` in the actor's time zone, or off (None)."""
@@ -104,34 +118,43 @@ class Backups:
                 await session.merge(AppSetting(key=BACKUP_KEY, value=value))
 
     async def claim_due(self, done: set[str] | None = None) -> int:
-        """Queue today's nightly backup once its hour has come; returns 1 when it did.
+        """Queue tonight's backup once its hour has come in the owner's zone; 1 when it did.
 
-        ``done`` remembers (per process) the days already queued, so the tick only
-        reads; the outbox's unique key drops a repeat from another process.
+        Not when one was made on that day of the owner's (a zone just changed). ``done``
+        remembers (per process) the nights already decided, so the tick only reads; the
+        outbox's unique key drops a repeat from another process.
         """
-        plan = await self.plan()
-        if plan is None:
+        plan, owner = await self._planned()
+        if plan is None or owner is None:
             return 0
         now = self._clock.now()
-        local = now.astimezone(ZoneInfo(plan.timezone))
-        day = local.date().isoformat()
-        if local.hour < plan.hour or (done is not None and day in done):
+        zone = ZoneInfo(plan.timezone)
+        local = now.astimezone(zone)
+        if local.hour < plan.hour:
             return 0
-        owner = await self._owner(plan.owner_id)
-        if owner is None:
+        slot = datetime.combine(local.date(), wall_time(plan.hour), zone).astimezone(UTC)
+        key = f"backup:{slot:%Y-%m-%dT%H:%M}Z"
+        if done is not None and key in done:
             return 0
-        async with write_transaction(self._session):
-            queued = await outbox.enqueue(
-                self._session,
-                chat_id=owner,
-                kind=OutboxKind.NIGHTLY_BACKUP,
-                payload={"day": day},
-                dedupe_key=f"backup:{day}",
-                now=now,
+        last = await self._session.scalar(
+            select(func.max(OutboxMessage.created_at)).where(
+                OutboxMessage.kind == OutboxKind.NIGHTLY_BACKUP
             )
+        )
+        queued = False
+        if last is None or last.astimezone(zone).date() < local.date():
+            async with write_transaction(self._session):
+                queued = await outbox.enqueue(
+                    self._session,
+                    chat_id=owner.id,
+                    kind=OutboxKind.NIGHTLY_BACKUP,
+                    payload={"day": local.date().isoformat()},
+                    dedupe_key=key,
+                    now=now,
+                )
         if done is not None:
-            done.add(day)
-            done.intersection_update({day})  # only today's is worth remembering
+            done.add(key)
+            done.intersection_update({key})  # only tonight's is worth remembering
         return int(queued)
 
     async def nightly(self, actor: User) -> Nightly:
@@ -160,18 +183,14 @@ class Backups:
         manifest = await backup(engine, target, now)
         return sum(manifest.counts().values())
 
-    async def _owner(self, preferred: int) -> int | None:
+    async def _owner(self, preferred: int) -> User | None:
         """The owner who set the hour, or (if they left) the first active owner."""
         owners = list(
             await self._session.scalars(
-                select(User.id)
-                .where(User.role == Role.OWNER, User.active.is_(True))
-                .order_by(User.id)
+                select(User).where(User.role == Role.OWNER, User.active.is_(True)).order_by(User.id)
             )
         )
-        if preferred in owners:
-            return preferred
-        return owners[0] if owners else None
+        return next((o for o in owners if o.id == preferred), owners[0] if owners else None)
 
 
 def file_name(now: datetime) -> str:

@@ -110,7 +110,7 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
         rows.append([InlineKeyboardButton(text=_("📄 Templates"), callback_data=TEMPLATES)])
         sources = SourceCb(action=SourceAction.LIST).pack()
         rows.append([InlineKeyboardButton(text=_("📥 Lead sources"), callback_data=sources)])
-        rows.append([await backup_button(crm)])
+        rows.append([await backup_button(member, crm)])
         times = " · ".join(f"{h:02d}:{m:02d}" for h, m in (await crm.settings.day_parts()).values())
         parts = DayPartCb(action=DayPartAction.LIST).pack()
         label = _("🌗 Parts of the day: {times}").format(times=times)
@@ -121,13 +121,17 @@ async def settings_screen(member: User, crm: Crm) -> tuple[Text, InlineKeyboardM
     return as_list(*lines), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def backup_button(crm: Crm) -> InlineKeyboardButton:
+async def backup_button(member: User, crm: Crm) -> InlineKeyboardButton:
+    """The hour is the backup owner's; named with its zone when it is not the reader's."""
     plan = await crm.backups.plan()
-    text = (
-        _("🗄 Nightly backup: off")
-        if plan is None
-        else _("🗄 Nightly backup at {hour:02d}:00").format(hour=plan.hour)
-    )
+    if plan is None:
+        text = _("🗄 Nightly backup: off")
+    elif plan.timezone == member.timezone:
+        text = _("🗄 Nightly backup at {hour:02d}:00").format(hour=plan.hour)
+    else:
+        text = _("🗄 Nightly backup at {hour:02d}:00 ({zone})").format(
+            hour=plan.hour, zone=zone_label(plan.timezone)
+        )
     return InlineKeyboardButton(text=text, callback_data=BackupCb(action=BackupAction.ASK).pack())
 
 
