@@ -108,6 +108,9 @@ class Digests:
             )
 
     async def set_morning_list(self, actor: User, on: bool) -> None:
+        """A manager's own morning list on or off (owners and admins get the summary)."""
+        if is_staff(actor):
+            raise NotAllowed()
         async with write_transaction(self._session):
             user = await self._session.get(User, actor.id)
             if user is None:

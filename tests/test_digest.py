@@ -182,6 +182,24 @@ async def test_a_manager_switches_the_morning_list(app: App, join: Joiner) -> No
     assert (await member(app, 7005)).morning_list is False
 
 
+async def test_a_manager_made_admin_pressing_the_old_morning_list_button_is_refused(
+    app: App, owner: SimulatedUser, join: Joiner
+) -> None:
+    """An admin has no morning list (they get the daily summary): the "My morning list"
+    button left from their manager days says so and changes nothing."""
+    manager = await join(7006, "manager", "Nina", language_code="en")
+    [old] = await manager.send("/settings")
+    await owner.send("/team")
+    await owner.press("Nina")
+    await owner.press("Сделать: администратор")
+    [screen] = await manager.press("My morning list: on", old)
+    assert manager.alert == (
+        "The morning list is for managers: owners and admins get the daily summary instead."
+    )
+    assert "My morning list" not in str(screen.buttons)  # the screen is as it is now
+    assert (await member(app, 7006)).morning_list is True
+
+
 async def test_an_admin_made_manager_before_their_summary_went_out_gets_none_and_it_settles(
     app: App, owner: SimulatedUser, join: Joiner, clock: ManualClock
 ) -> None:

@@ -10,9 +10,11 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm import access
 from crm.errors import NotAllowed
 from crm.parsing.clock_time import parse_clock_time
 from crm.service import Crm
+from handlers.kit.alerts import alert
 from handlers.kit.dialogs import leave_step
 from handlers.kit.errors import quoting
 from handlers.kit.keyboards import button, cancel_row, keyboard
@@ -31,6 +33,13 @@ TIMES = (time(7), time(8), time(9), time(10))
 async def toggle_morning(
     callback: CallbackQuery, callback_data: DigestCb, crm: Crm, member: User
 ) -> None:
+    if access.is_staff(member):  # a button left from their manager days
+        await show(callback, *await settings_screen(member, crm))
+        why = _(
+            "The morning list is for managers: owners and admins get the daily summary instead."
+        )
+        await alert(callback, why)
+        return
     await crm.digests.set_morning_list(member, callback_data.on)
     await show(callback, *await settings_screen(member, crm))
     await callback.answer(_("Morning list on.") if member.morning_list else _("Morning list off."))
