@@ -114,8 +114,7 @@ class BackupCb(CallbackData, prefix="bk"):
 
 class DayPartAction(StrEnum):
     LIST = "list"  # the three parts of the day and their times
-    ASK = "ask"  # ``part``: the question for its time
-    SET = "set"  # ``part`` at ``hour``:``minute``
+    ASK = "ask"  # ``part``: the question for its time (answered by typing it)
 
 
 class DayPartCb(CallbackData, prefix="dp"):
@@ -123,5 +122,6 @@ class DayPartCb(CallbackData, prefix="dp"):
 
     action: DayPartAction
     part: str = ""
+    # Unused, and kept so the buttons already in chats ("dp:list::0:0") still read.
     hour: int = Field(0, ge=0, le=23)
     minute: int = Field(0, ge=0, le=59)
