@@ -101,6 +101,23 @@ async def test_invite_button_pressed_twice_makes_one_invite(app: App, owner: Sim
         assert await db.scalar(select(func.count()).select_from(Invite)) == 1
 
 
+async def test_of_two_invite_questions_the_newer_is_the_live_one(
+    app: App, owner: SimulatedUser
+) -> None:
+    """/invite sent twice: the older question's buttons say the newer replaced them and make
+    no link; the newer's make it (once)."""
+    [older] = await owner.send("/invite")
+    [newer] = await owner.send("/invite")
+    assert await owner.press("Менеджер", older) == []
+    assert owner.alert == "Этот вопрос заменён новым /invite: выберите роль под ним."
+    [edited] = await owner.press("Администратор", newer)
+    assert "https://t.me/" in edited.text
+    await owner.press("Менеджер", older)
+    assert owner.alert == "Эта кнопка больше не действует."
+    async with create_session_factory(app.engine)() as db:
+        assert list(await db.scalars(select(Invite.role))) == ["admin"]
+
+
 async def test_invite_cancel_leaves_no_invite(app: App, owner: SimulatedUser) -> None:
     await owner.send("/invite")
     keyboard_message = owner.last_message()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiogram import Bot, F
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -18,6 +20,7 @@ from crm import access
 from crm.errors import NotAllowed
 from crm.service import Crm
 from handlers.kit.alerts import alert
+from handlers.kit.dialogs import DialogData
 from handlers.kit.gated import gated
 from handlers.kit.keyboards import MENU_INVITE, button, cancel_row, keyboard
 from handlers.kit.labels import local_time, role_name
@@ -29,7 +32,14 @@ routes = Routes(__name__)
 
 
 class InviteFlow(StatesGroup):
-    role = gated(access.can_invite)
+    role = gated(access.can_invite)  # the live keyboard is in ``InviteData``
+
+
+@dataclass(frozen=True)
+class InviteData(DialogData):
+    """The message whose role keyboard is the live one: the newest /invite's."""
+
+    keyboard: int = 0
 
 
 @routes.message(Command("invite"))
@@ -43,13 +53,14 @@ async def ask_role(message: Message, member: User, state: FSMContext) -> None:
         button(_("Manager"), InviteRoleCb(role=Role.MANAGER)),
         button(_("Admin"), InviteRoleCb(role=Role.ADMIN)),
     ]
-    await message.answer(
+    question = await message.answer(
         _(
             "Whom are you inviting? A manager works with their clients; "
             "an admin also manages the team."
         ),
         reply_markup=keyboard(roles, cancel_row()),
     )
+    await InviteData(keyboard=question.message_id).save(state)
 
 
 @routes.message(InviteFlow.role, F.text, ~F.text.startswith("/"))
@@ -73,6 +84,10 @@ async def create_invite(
     # press, or a press on an old keyboard, finds it gone.
     if await state.get_state() != InviteFlow.role.state:
         await alert(callback, _("This button is no longer active."))
+        return
+    live = (await InviteData.load(state)).keyboard
+    if callback.message is not None and live and callback.message.message_id != live:
+        await alert(callback, _("A newer /invite replaced this one: choose the role under it."))
         return
     await state.clear()
     token, invite = await crm.invites.create(member, callback_data.role)
