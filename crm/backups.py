@@ -121,21 +121,35 @@ class Backups:
         """Queue tonight's backup once its hour has come in the owner's zone; 1 when it did.
 
         Not when one was made on that day of the owner's (a zone just changed). ``done``
-        remembers (per process) the nights already decided, so the tick only reads; the
-        outbox's unique key drops a repeat from another process.
+        remembers (per process) the nights already decided and the minute the owner was
+        last read, so an idle tick reads nothing (the owner's zone, hence the hour, is
+        read again each minute); the outbox's unique key drops a repeat from another
+        process.
         """
-        plan, owner = await self._planned()
-        if plan is None or owner is None:
-            return 0
         now = self._clock.now()
+        minute = f"read:{now:%Y-%m-%dT%H:%M}"
+        if done is not None and minute in done:
+            return 0
+        plan, owner = await self._planned()
+        if plan is None:
+            return 0
+        queued = await self._queue_tonight(now, plan, owner, done) if owner else False
+        if done is not None:  # the owner read this minute; the night decided stays
+            done.difference_update({key for key in done if key.startswith("read:")})
+            done.add(minute)
+        return int(queued)
+
+    async def _queue_tonight(
+        self, now: datetime, plan: NightlyPlan, owner: User, done: set[str] | None
+    ) -> bool:
         zone = ZoneInfo(plan.timezone)
         local = now.astimezone(zone)
         if local.hour < plan.hour:
-            return 0
+            return False
         slot = datetime.combine(local.date(), wall_time(plan.hour), zone).astimezone(UTC)
         key = f"backup:{slot:%Y-%m-%dT%H:%M}Z"
         if done is not None and key in done:
-            return 0
+            return False
         last = await self._session.scalar(
             select(func.max(OutboxMessage.created_at)).where(
                 OutboxMessage.kind == OutboxKind.NIGHTLY_BACKUP
@@ -152,10 +166,10 @@ class Backups:
                     dedupe_key=key,
                     now=now,
                 )
-        if done is not None:
+        if done is not None:  # only tonight's is worth remembering
+            done.difference_update({k for k in done if k.startswith("backup:")})
             done.add(key)
-            done.intersection_update({key})  # only tonight's is worth remembering
-        return int(queued)
+        return queued
 
     async def nightly(self, actor: User) -> Nightly:
         """Make tonight's backup: into ``BACKUP_DIR`` when set, else for the owner's chat."""

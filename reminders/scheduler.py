@@ -31,7 +31,7 @@ class Ticker:
         self._sender = sender
         self._claim_limit = claim_limit
         self._digests_done = DigestsDone()  # which days' digests this process has queued
-        self._backups_done: set[str] = set()  # the day whose nightly backup it has queued
+        self._backups_done: set[str] = set()  # the night queued, the minute its owner was read
         self._running = 0
         self._idle = asyncio.Event()
         self._idle.set()

@@ -147,3 +147,29 @@ def test_moments_name_each_offset_once_and_give_its_value_at_a_tick() -> None:
     values = moments.values(now)
     for name, (_, expected) in zip(names, cases, strict=True):
         assert values[name] == expected
+
+
+async def test_with_a_nightly_backup_on_the_owner_is_read_once_a_minute(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """The backup's hour is in its owner's zone as it is now: read each minute, not on
+    every tick (before, each tick read the owners though nothing was due)."""
+    await owner_en.send("/start")
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.backups.set_nightly(owner, 3)
+    clock.set(datetime(2026, 3, 3, 10, 0, 5, tzinfo=UTC))  # 13:00 Moscow: long past 03:00
+    await app.ticker.tick()  # the summary and tonight's backup go out
+    clock.advance(timedelta(seconds=1))
+    await app.ticker.tick()  # the minute's read
+    for _ in range(3):
+        clock.advance(timedelta(seconds=1))
+        with statements(app) as seen:
+            assert await app.ticker.tick() == 0
+        assert not [s for s in seen if "FROM users" in s or "max(outbox" in s], seen
+    clock.set(datetime(2026, 3, 3, 10, 1, 0, tzinfo=UTC))  # a minute on: read again
+    with statements(app) as seen:
+        assert await app.ticker.tick() == 0
+    assert [s for s in seen if "FROM users" in s], seen
+    assert writes(seen) == []
