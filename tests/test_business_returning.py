@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from bot.app import App
 from bot.business_simulator import SimulatedBusiness, customer
 from bot.simulator import SimulatedUser
-from storage.models import BusinessChat, Client, Event, Lead, OutboxMessage
+from storage.models import BusinessChat, Client, Deal, Event, Lead, OutboxMessage
 from tests.at_once import once_other_commits
 from tests.conftest import OWNER_ID, Joiner
 
@@ -92,23 +92,38 @@ async def test_a_customer_writing_to_a_second_members_account_stays_on_one_card(
     assert len(await rows(app, select(Client))) == 1
 
 
+async def _max_leaves(app: App) -> None:
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.members.set_active(owner, MAX, False)
+
+
 async def test_a_second_account_on_the_card_of_a_member_who_left_queues_the_lead(
     app: App,
     owner_en: SimulatedUser,
     accounts: tuple[SimulatedBusiness, SimulatedBusiness],
 ) -> None:
+    """With Anna's "A deal for each new contact" on, the lead's deal is nobody's until the
+    lead is taken, then the taker's."""
     maxs, annas = accounts
     await maxs.writes(IVAN, "Hello Max")
-    async with app.crm.open() as crm:
-        owner = await crm.members.get_active(OWNER_ID)
-        assert owner is not None
-        await crm.members.set_active(owner, MAX, False)
+    await _max_leaves(app)
+    await _deal_on(app, ANNA)
     await annas.writes(IVAN, "Hello Anna")
     [client] = await rows(app, select(Client))
     [_first, lead] = await rows(app, select(Lead).order_by(Lead.id))
     assert (lead.client_id, lead.taken_by) == (client.id, None)
     assert ("lead_queue", OWNER_ID) in await notes(app)
     assert ("lead_new", MAX) not in await notes(app)
+    [deal] = await rows(app, select(Deal))
+    assert (lead.deal_id, deal.manager_id) == (deal.id, None)
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        await crm.incoming.take(owner, lead.id)
+    [deal] = await rows(app, select(Deal))
+    assert deal.manager_id == OWNER_ID
 
 
 async def test_after_the_card_is_deleted_the_second_account_makes_its_own(
@@ -194,3 +209,37 @@ async def test_the_same_members_account_connected_again_is_no_new_lead(
         app, select(Event.text).where(Event.kind == "business_message").order_by(Event.id)
     )
     assert texts == ["Hello Max", "Max, still there?"]
+
+
+async def _deal_on(app: App, member_id: int) -> None:
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(member_id)
+        assert member is not None
+        await crm.business.set_open_deal(member, True)
+
+
+async def test_a_second_account_with_a_deal_for_each_new_contact_opens_the_leads_deal(
+    app: App,
+    team: tuple[SimulatedUser, SimulatedUser],
+    accounts: tuple[SimulatedBusiness, SimulatedBusiness],
+) -> None:
+    """Anna turned on "A deal for each new contact"; Ivan, Max's customer, writing to her
+    made no deal (a form's known phone makes one). It is now the lead's, Max's: on his card,
+    in his note, in his /deals; not Anna's, who may not see the card."""
+    (max_, anna), (maxs, annas) = team, accounts
+    await maxs.writes(IVAN, "Hello Max")
+    await _deal_on(app, ANNA)
+    await annas.writes(IVAN, "Hello Anna, is it in stock?")
+    [client] = await rows(app, select(Client))
+    [deal] = await rows(app, select(Deal))
+    assert (deal.client_id, deal.manager_id, deal.title) == (client.id, MAX, "Ivan Petrov")
+    [_first, lead] = await rows(app, select(Lead).order_by(Lead.id))
+    assert lead.deal_id == deal.id
+    made = await rows(app, select(Event.kind).where(Event.deal_id == deal.id))
+    assert made == ["deal_created"]
+    await app.sender.drain_once()
+    assert max_.last_message().text.startswith("📥 New lead for you")
+    await max_.send("/deals")
+    assert "New lead: 1 · " in max_.last_message().text
+    await anna.send("/deals")
+    assert "No open deals." in anna.last_message().text

@@ -96,7 +96,8 @@ async def new_card(
     session.add(client)
     await session.flush()
     session.add_all(ClientPhone(client_id=client.id, e164=p, digits=p.lstrip("+")) for p in phones)
-    deal = await _deal(session, config, member, client) if connection.open_deal else None
+    opening = connection.open_deal
+    deal = await chat_deal(session, config, client, member.id, now) if opening else None
     lead = chat_lead(message, client.id, member.id, now, made=True)
     lead.deal_id = deal.id if deal else None
     session.add(lead)
@@ -128,25 +129,7 @@ async def new_card(
     # Automation rules on new clients (and deals) run for these as for any other.
     await triggers.on_event(session, clock, created)
     if deal is not None:
-        stage = await session.get(Stage, deal.stage_id)
-        opened = events.record(
-            session,
-            clock,
-            "deal_created",
-            None,
-            client_id=client.id,
-            deal_id=deal.id,
-            data={
-                "title": deal.title,
-                "amount": 0,
-                "currency": deal.currency,
-                "to": deal.stage_id,
-                "to_code": stage.code if stage else None,
-                "to_name": stage.name if stage else None,
-                **await _missing(session, CardKind.DEAL),
-            },
-        )
-        await triggers.on_event(session, clock, opened)
+        await deal_opened(session, clock, deal)
     await outbox.enqueue(
         session,
         chat_id=member.id,
@@ -164,9 +147,11 @@ async def new_card(
     return client.id
 
 
-async def _deal(
-    session: AsyncSession, config: CrmConfig, member: User, client: Client
+async def chat_deal(
+    session: AsyncSession, config: CrmConfig, client: Client, manager_id: int | None, at: datetime
 ) -> Deal | None:
+    """The deal "A deal for each new contact" opens on a chat's card (None: no open stage);
+    ``deal_opened`` records it once the card's own events are written."""
     pipeline_id = await session.scalar(
         select(Pipeline.id).order_by(Pipeline.position, Pipeline.id).limit(1)
     )
@@ -186,15 +171,38 @@ async def _deal(
         title_folded=fold(client.name),
         amount_minor=0,
         currency=config.currency,
-        manager_id=member.id,
+        manager_id=manager_id,
         created_by=None,
-        created_at=client.created_at,
-        stage_changed_at=client.created_at,
-        last_activity_at=client.created_at,
+        created_at=at,
+        stage_changed_at=at,
+        last_activity_at=at,
     )
     session.add(deal)
     await session.flush()
     return deal
+
+
+async def deal_opened(session: AsyncSession, clock: Clock, deal: Deal) -> None:
+    """A chat's deal's "created" event, and the automation rules on new deals."""
+    stage = await session.get(Stage, deal.stage_id)
+    opened = events.record(
+        session,
+        clock,
+        "deal_created",
+        None,
+        client_id=deal.client_id,
+        deal_id=deal.id,
+        data={
+            "title": deal.title,
+            "amount": 0,
+            "currency": deal.currency,
+            "to": deal.stage_id,
+            "to_code": stage.code if stage else None,
+            "to_name": stage.name if stage else None,
+            **await _missing(session, CardKind.DEAL),
+        },
+    )
+    await triggers.on_event(session, clock, opened)
 
 
 async def _missing(session: AsyncSession, kind: CardKind) -> dict[str, list[str]]:

@@ -150,8 +150,7 @@ class BusinessInbox:
     async def _carded(
         self, member: User, connection: BusinessConnection, message: ChatMessage
     ) -> tuple[BusinessChat, bool]:
-        """The chat with a card: the one its customer has through another member's account
-        (``returning``), or a new one (True), with the note to the member."""
+        """The chat's card: its customer's through another account (``returning``), or new (True)."""
         await returning.customer_locked(self._session, message.chat_id)
         key = (connection.id, message.chat_id)
         chat = await self._session.get(BusinessChat, key, populate_existing=True)  # as locked
@@ -165,7 +164,9 @@ class BusinessInbox:
             card, own = known
             chat.client_id = card.id
             if not own:  # a lead for the card's manager; the member's own customer is none
-                await returning.returned(self._session, self._clock, connection, message, card)
+                await returning.returned(
+                    self._session, self._clock, self._config, connection, message, card
+                )
             return chat, False
         chat.client_id = await new_card(
             self._session, self._clock, self._config, member, connection, message

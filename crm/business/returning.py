@@ -24,8 +24,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, outbox
-from crm.business.customers import CHANNEL, SOURCE, chat_lead
+from crm.business.customers import CHANNEL, SOURCE, chat_deal, chat_lead, deal_opened
 from crm.clock import Clock
+from crm.config import CrmConfig
 from crm.groups import LEADS
 from crm.outbox import OutboxKind
 from crm.row_locks import locked
@@ -84,15 +85,21 @@ async def known_card(
 async def returned(
     session: AsyncSession,
     clock: Clock,
+    config: CrmConfig,
     connection: BusinessConnection,
     message: ChatMessage,
     client: Client,
 ) -> Lead:
-    """The lead of the known customer's chat on their card, and who is told of it."""
+    """The lead of the known customer's chat on their card, and who is told of it; with
+    a deal when the account's member turned on "A deal for each new contact" (a new contact
+    of theirs, as a form's known phone makes one), the lead's: its taker's, or nobody's
+    until the lead is taken."""
     now = clock.now()
     manager = await session.get(User, client.manager_id) if client.manager_id else None
     taker = manager.id if manager is not None and manager.active else None
+    deal = await chat_deal(session, config, client, taker, now) if connection.open_deal else None
     lead = chat_lead(message, client.id, taker, now, made=False)
+    lead.deal_id = deal.id if deal else None
     session.add(lead)
     await session.flush()
     events.record(
@@ -110,10 +117,12 @@ async def returned(
             "connection_user_id": connection.user_id,
         },
     )
+    if deal is not None:
+        await deal_opened(session, clock, deal)
     payload = {
         "lead_id": lead.id,
         "client_id": client.id,
-        "deal_id": None,
+        "deal_id": lead.deal_id,
         "source": SOURCE,
         "name": client.name,
         "phone": None,
