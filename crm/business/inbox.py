@@ -150,7 +150,7 @@ class BusinessInbox:
     async def _carded(
         self, member: User, connection: BusinessConnection, message: ChatMessage
     ) -> tuple[BusinessChat, bool]:
-        """The chat's card: its customer's through another account (``returning``), or new (True)."""
+        """The chat's card: its customer's through another account, or a new one (True)."""
         await returning.customer_locked(self._session, message.chat_id)
         key = (connection.id, message.chat_id)
         chat = await self._session.get(BusinessChat, key, populate_existing=True)  # as locked
