@@ -6,9 +6,8 @@ from __future__ import annotations
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
-from crm.parsing.fields import FieldType
 from handlers.records.callbacks import Ent, EntCb
-from tests.client_helpers import make_client, member
+from tests.client_helpers import deal_with_budget, make_client, member
 from tests.conftest import OWNER_ID, Joiner
 
 NO_ACCESS = "You don't have access to this."
@@ -27,19 +26,14 @@ async def test_a_colleague_s_deal_field_is_refused_at_the_press(
     tapped ✏️ Budget: the value was asked, typed, and only then refused ("You don't have
     access to this."), the typing lost. The press is refused now, and nothing is asked."""
     manager = await join(5501, "manager", "Mila", language_code="en")
-    client = await make_client(app, OWNER_ID, "Ivan")
-    async with app.crm.open() as crm:
-        me = await member(app, OWNER_ID)
-        await crm.settings.set_managers_see_all(me, True)
-        budget = await crm.fields.define(me, CardKind.DEAL, "Budget", FieldType.NUMBER)
-        deal = await crm.deals.create(me, client.id, 100, "Big order")
-        await crm.deals.set_manager(me, deal.id, OWNER_ID)
-    edit = EntCb(action=Ent.EDIT_VALUE, kind="deal", card=deal.id, item=budget.id).pack()
+    deal_id, budget_id = await deal_with_budget(app, OWNER_ID)
+    edit = EntCb(action=Ent.EDIT_VALUE, kind="deal", card=deal_id, item=budget_id).pack()
     assert await manager.press_data(edit) == []
     assert manager.alert == NO_ACCESS
     await not_refused_again(manager, "5", NO_ACCESS)  # not taken as the value
     async with app.crm.open() as crm:
-        values = await crm.field_values.of_card(me, CardRef(CardKind.DEAL, deal.id))
+        me = await member(app, OWNER_ID)
+        values = await crm.field_values.of_card(me, CardRef(CardKind.DEAL, deal_id))
     assert [value.value for value in values] == [None]
 
 

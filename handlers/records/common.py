@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 
+from crm.access import can_change_deal
 from crm.cards import Card, CardKind, CardRef, title_of
 from crm.errors import ErrorCode, InvalidInput
 from crm.service import Crm
@@ -32,7 +33,8 @@ async def put(
 async def fields_of(crm: Crm, member: User, ref: CardRef) -> tuple[Text, InlineKeyboardMarkup]:
     card = await crm.cards.visible(member, ref)
     values = await crm.field_values.read(ref, card)
-    return field_views.fields_screen(ref, title_of(card), values)
+    editable = not isinstance(card, Deal) or can_change_deal(member, card)
+    return field_views.fields_screen(ref, title_of(card), values, editable)
 
 
 async def links_of(

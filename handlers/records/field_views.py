@@ -29,10 +29,11 @@ SHORTER = (MAX_VALUE_SHOWN, 120, 60, 30)
 
 
 def fields_screen(
-    ref: CardRef, title: str, values: list[ShownValue]
+    ref: CardRef, title: str, values: list[ShownValue], editable: bool = True
 ) -> tuple[Text, InlineKeyboardMarkup]:
+    """``editable``: ✏️ buttons for the values (not on a colleague's deal, which refuses them)."""
     rows = []
-    for shown in values:
+    for shown in values if editable else []:
         label = _("✏️ {name}").format(name=shorten(shown.field.name, MAX_BUTTON_TITLE))
         rows.append([button(label, cb(Ent.EDIT_VALUE, ref, item=shown.field.id))])
     rows.append([back_to_card(ref)])
