@@ -59,10 +59,11 @@ async def test_a_link_search_ends_when_its_type_is_deleted(
 async def test_a_line_refused_for_good_ends_the_quantity_question(
     app: App, owner_en: SimulatedUser, join: Joiner
 ) -> None:
-    """A manager (seeing all clients) linked a product to a colleague's deal: the quantity
-    was asked and refused ("You don't have access to this."), and so was every number
-    after it, the question never ending. A refusal no other quantity mends ends it; a
-    quantity out of range is still asked again."""
+    """A manager (seeing all clients) linked a product to his deal, and the owner gave the
+    deal to himself while the quantity was asked: the quantity was refused ("You don't
+    have access to this."), and so was every number after it, the question never ending.
+    A refusal no other quantity mends ends it; a quantity out of range is still asked
+    again."""
     manager = await join(5501, "manager", "Mila", language_code="en")
     client = await make_client(app, OWNER_ID, "Ivan")
     async with app.crm.open() as crm:
@@ -71,7 +72,7 @@ async def test_a_line_refused_for_good_ends_the_quantity_question(
         products = await crm.record_types.create(me, "Product", "Products", "📦")
         salt = await crm.records.create(me, products.id, "Salt")
         deal = await crm.deals.create(me, client.id, 100, "Big order")
-        await crm.deals.set_manager(me, deal.id, OWNER_ID)
+        await crm.deals.set_manager(me, deal.id, 5501)
     kinds = EntCb(action=Ent.LINK_TYPE, kind="deal", card=deal.id, type_id=products.id)
     await manager.press_data(kinds.pack())
     [found] = await manager.send("salt")
@@ -81,6 +82,8 @@ async def test_a_line_refused_for_good_ends_the_quantity_question(
     assert question.text == "Send the quantity (for example 3 or 1.5)."
     [again] = await manager.send("0")
     assert again.text == "Send a quantity from 0.001 to 999,999,999."
+    async with app.crm.open() as crm:
+        await crm.deals.set_manager(me, deal.id, OWNER_ID)
     [refused] = await manager.send("2")
     assert refused.text == NO_ACCESS
     await not_refused_again(manager, "3", NO_ACCESS)

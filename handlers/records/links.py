@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
+from crm.access import can_change_deal
 from crm.cards import CardKind, CardRef
 from crm.errors import ErrorCode, InvalidInput
 from crm.link_views import quantity_milli
@@ -20,12 +21,13 @@ from handlers.kit.alerts import alert
 from handlers.kit.keyboards import cancel_to
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
+from handlers.kit.screen import show
 from handlers.records import views
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import links_of, put, ref_of
 from handlers.records.states import EntFlow
 from handlers.records.views import KINDS_BY_NUMBER, button, cb
-from storage.models import User
+from storage.models import Deal, User
 
 routes = Routes(__name__)
 QUANTITY_REFUSALS = {
@@ -103,8 +105,21 @@ async def pick(
     other = CardRef(other_kind, callback_data.item)
     kinds = {ref.kind, other.kind}
     if kinds == {CardKind.DEAL, CardKind.RECORD}:
-        await crm.cards.visible(member, ref)
-        await crm.cards.visible(member, other)
+        card = await crm.cards.visible(member, ref)
+        other_card = await crm.cards.visible(member, other)
+        deal = card if isinstance(card, Deal) else other_card
+        if isinstance(deal, Deal) and not can_change_deal(member, deal):
+            # A colleague's deal: a line is his to set (crm.links), a plain link anyone's.
+            await crm.links.link(member, ref, other)
+            await state.clear()
+            screen = await links_of(crm, member, ref)
+            await show(callback, screen[0], screen[1])
+            await alert(
+                callback,
+                _("Linked without a quantity: only the deal's manager sets quantities."),
+                toast=True,
+            )
+            return
         await state.set_state(EntFlow.link_quantity)
         await state.update_data(
             kind=ref.kind.value, card=ref.id, other_kind=other.kind.value, other=other.id
