@@ -23,6 +23,7 @@ from crm.field_rules import (
     BUILT_IN,
     MAX_FIELDS,
     MAX_OPTION_NAME,
+    added_options,
     clean_name,
     clean_options,
     options_of,
@@ -224,14 +225,14 @@ class FieldDefs:
 
     # --- options of a list field -----------------------------------------------------
 
-    async def add_option(self, actor: User, field_id: int, name: str) -> FieldDef:
+    async def add_option(self, actor: User, field_id: int, text: str) -> FieldDef:
         self._require_owner(actor)
         async with self._cache.changing(self._session):
             field = await self._list_field(field_id)
-            added = clean_name(name, MAX_OPTION_NAME, "option")  # (a blank one is no option)
-            clean_options([o.name for o in options_of(field)] + [added])
-            next_id = max((o.id for o in options_of(field)), default=0) + 1
-            field.options = [*field.options, {"id": next_id, "name": added}]
+            added = added_options([o.name for o in options_of(field)], text)
+            first = max((o.id for o in options_of(field)), default=0) + 1
+            new = [{"id": first + n, "name": name} for n, name in enumerate(added)]
+            field.options = [*field.options, *new]
             return field
 
     async def rename_option(

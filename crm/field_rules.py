@@ -118,6 +118,15 @@ def split_options(text: str) -> list[str]:
     return options
 
 
+def added_options(existing: list[str], text: str) -> list[str]:
+    """Options added to a list field, typed as when it is made (``VIP, Partner``: two),
+    checked with the field's own: one there already (by name) refuses them all."""
+    names = split_options(text) or [""]  # (no option at all: refused as a blank one)
+    added = [clean_name(name, MAX_OPTION_NAME, "option") for name in names]
+    clean_options(existing + added)
+    return added
+
+
 def clean_options(names: list[str]) -> list[str]:
     cleaned = [clean_name(name, MAX_OPTION_NAME, "option") for name in names if shows(name)]
     if len(cleaned) > MAX_OPTIONS:

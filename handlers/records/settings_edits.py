@@ -7,11 +7,12 @@ from __future__ import annotations
 from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.formatting import Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
-from crm.field_rules import options_of
+from crm.field_rules import options_of, split_options
 from crm.parsing.type_names import read_type_names
 from crm.service import Crm
 from crm.team_settings import can_change_settings
@@ -82,7 +83,9 @@ async def rename_press(
         await state.clear()
         await put(callback, sv.options_screen(field, data.page))
     elif data.action == Ent.OPTION_ADD:
-        text = _("Send the new option of “{name}”.").format(name=field.name)
+        text = _(
+            "Send the new option of “{name}”. Several may be sent separated by commas."
+        ).format(name=field.name)
         await _ask(state, _with(base, "new_option"))
         await put(callback, sv.rename_prompt(text, back))
     elif data.action == Ent.OPTION_DELETE_YES:
@@ -157,7 +160,10 @@ async def _rename(
     elif data.what == "new_option":
         field = await crm.fields.add_option(member, data.field_id, text)
         await state.clear()
-        await put(message, sv.options_screen(field, near=options_of(field)[-1].id))
+        added = options_of(field)[-(len(split_options(text)) or 1) :]
+        screen, keyboard = sv.options_screen(field, near=added[-1].id)
+        note = _("Added: {names}").format(names=", ".join(o.name for o in added))
+        await put(message, (Text(as_line(note), screen), keyboard))
     else:  # the data was lost: nothing to rename
         await state.clear()
         await message.answer(_("This button is no longer active."))
