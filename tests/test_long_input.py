@@ -403,6 +403,11 @@ async def _type_names(w: World) -> None:
     await w.press(EntCb(action=Ent.NEW_TYPE))
 
 
+async def _type_plural(w: World) -> None:
+    await _type_names(w)
+    await w.send("Supplier")
+
+
 async def _new_client_field(w: World) -> None:
     async with w.app.crm.open() as crm:
         owner = await crm.members.get_active(OWNER_ID)
@@ -663,6 +668,7 @@ def _cases() -> list[Case]:
         Case("new field: name", EntFlow.field_name, _field_name),
         Case("new field: options", EntFlow.field_options, _field_options),
         Case("new record type: names", EntFlow.type_names, _type_names),
+        Case("new record type: plural", EntFlow.type_plural, _type_plural),
         *(Case(f"settings rename: {what}", EntFlow.renaming, _renaming(what)) for what in RENAMES),
         Case("business: reply", ReplyFlow.text, _business_reply, OVER_TELEGRAM),
         Case("rule builder: a press expected", RuleFlow.building, _rule_start),

@@ -9,6 +9,7 @@ class TypeNames(NamedTuple):
     emoji: str | None  # None: none typed
     singular: str
     plural: str
+    alone: bool = False  # one name given, no plural (then the plural is the singular)
 
 
 def read_type_names(text: str) -> TypeNames:
@@ -20,4 +21,4 @@ def read_type_names(text: str) -> TypeNames:
     if len(first) == 2 and not any(char.isalnum() for char in first[0]):
         emoji, rest = first
     singular, _sep, plural = rest.partition("/")
-    return TypeNames(emoji, singular, plural or singular)
+    return TypeNames(emoji, singular, plural or singular, not plural.strip())

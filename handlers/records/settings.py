@@ -11,9 +11,10 @@ from aiogram.utils.i18n import gettext as _
 from crm.automation.parts import FIELD, RECORD_TYPE
 from crm.cards import CardKind
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
-from crm.field_rules import split_options
+from crm.field_rules import clean_name, split_options
 from crm.parsing.fields import LIST_TYPES
 from crm.parsing.type_names import read_type_names
+from crm.record_types import MAX_TYPE_NAME
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.keyboards import cancel_to
@@ -212,6 +213,37 @@ async def typed_options(message: Message, crm: Crm, member: User, state: FSMCont
 @routes.message(EntFlow.type_names, F.text)
 async def typed_type_names(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     names = read_type_names(message.text or "")
-    record_type = await crm.record_types.create(member, names.singular, names.plural, names.emoji)
+    if names.alone:  # "Supplier": the plural asked, not made the same as the singular
+        singular = clean_name(names.singular, MAX_TYPE_NAME, "type_name")  # refused now
+        await state.set_state(EntFlow.type_plural)
+        await state.update_data(singular=singular, emoji=names.emoji)
+        text = _("“{name}”: what are they called in the plural? For example: Suppliers")
+        rows = [[cancel_to(sv.scb(Ent.SETTINGS))]]
+        await put(
+            message, (Text(text.format(name=singular)), InlineKeyboardMarkup(inline_keyboard=rows))
+        )
+        return
+    await _create_type(message, crm, member, state, names.singular, names.plural, names.emoji)
+
+
+@routes.message(EntFlow.type_plural, F.text)
+async def typed_type_plural(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+    data = await state.get_data()
+    emoji = data.get("emoji")
+    await _create_type(
+        message, crm, member, state, str(data.get("singular", "")), message.text or "", emoji
+    )
+
+
+async def _create_type(
+    message: Message,
+    crm: Crm,
+    member: User,
+    state: FSMContext,
+    singular: str,
+    plural: str,
+    emoji: str | None,
+) -> None:
+    record_type = await crm.record_types.create(member, singular, plural, emoji)
     await state.clear()
     await put(message, await list_of(crm, CardKind.RECORD, record_type.id))

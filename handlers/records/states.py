@@ -19,6 +19,7 @@ class EntFlow(StatesGroup):
     field_name = owners_step()  # data: kind, type_id
     field_options = owners_step()  # data: kind, type_id, name, type
     type_names = owners_step()
+    type_plural = owners_step()  # data: singular, emoji (None: none given)
     renaming = owners_step()  # data: RenameData
     record_range = State()  # data: record_lists.RangeData
     record_search = State()  # data: type_id, archived
