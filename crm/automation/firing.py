@@ -16,12 +16,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, placeholders
-from crm.automation import field_match, skips, triggers
+from crm.automation import custom_fields, field_match, skips, triggers
 from crm.automation.actions import Actions, Skipped
 from crm.automation.batch_reads import BatchReads
 from crm.automation.conditions import Record, load_record
 from crm.clock import Clock
 from crm.config import TeamReading
+from crm.field_plain import Reading
 from storage.models import AutomationFiring, AutomationRule
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}"[:64]
@@ -72,6 +73,7 @@ async def act(
         now=clock.now(),
         phones=reads.phones,
     )
+    values |= await _custom_values(session, rule, record, reading, language)
     region = field_match.region_of(rule)
     actions = Actions(
         session, clock, rule, firing, record, values, region, task_ids, reading=reading
@@ -82,6 +84,30 @@ async def act(
     finally:
         triggers.CHAIN.reset(token)
     return Fired(firing, rule, record, actions, done)
+
+
+async def _custom_values(
+    session: AsyncSession,
+    rule: AutomationRule,
+    record: Record,
+    reading: TeamReading,
+    language: str,
+) -> dict[str, str | None]:
+    """``{custom.N}`` of the rule's task titles and messages, as a template shows them (in
+    the rule's language); read only when one of them names a custom field."""
+    names = [
+        name
+        for action in rule.actions
+        for key in ("title", "text")
+        for name in placeholders.find(str(action.get(key) or ""))
+    ]
+    if record.client is None or not any(n.startswith(placeholders.CUSTOM_PREFIX) for n in names):
+        return {}
+    fields = await custom_fields.card_fields(session)
+    deal_id = record.deal.id if record.deal is not None else None
+    language = str(rule.state.get("lang") or language)
+    shown = Reading(language, reading.currency, reading.words)
+    return await custom_fields.custom_values(session, fields, record.client.id, deal_id, shown)
 
 
 def finish(clock: Clock, fired: Fired) -> dict[str, Any]:

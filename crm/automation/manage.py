@@ -121,10 +121,11 @@ class Automation(RuleTesting):
         conditions = conditions or []
         delay = delay or {"kind": "now"}
         clean = check_rule(name, trigger, params, conditions, actions, delay)
-        for action in actions:
+        keys = [str(field.id) for field in await custom_fields.card_fields(self._session)]
+        for action in actions:  # {custom.N} as a template takes it: a field there is now
             for text in (action.get("title"), action.get("text")):
                 if isinstance(text, str):
-                    placeholders.check(text)
+                    placeholders.check(text, keys)
         async with write_transaction(self._session):
             await self._room()
             # What the builder offered may have been deleted since it was chosen: refused

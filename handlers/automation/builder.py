@@ -238,14 +238,14 @@ async def _answer(message: Message, member: User, crm: Crm, state: FSMContext) -
         draft = draft.add_condition({"field": field, "op": op, "value": value})
         await show_step(message, state, *conditions(draft))
     elif asking == "title":
-        placeholders.check(text)
+        placeholders.check(text, await crm.templates.custom_keys())
         draft = ask(draft.with_action(title=text), "due")
         question = _("When is it due?")
         screen = views.numbers_screen(draft.data(), question, views.due_options(), workday=True)
         await show_step(message, state, draft, screen)
     elif asking in ("text", "add_tag"):
         if asking == "text":
-            placeholders.check(text)
+            placeholders.check(text, await crm.templates.custom_keys())
         # a tag as the cards keep it: "#Крупный" is the tag крупный, shown as #крупный
         action = {"text": text} if asking == "text" else {"tag": clean_tag(text)}
         await show_actions(message, state, draft.with_action(**action))
