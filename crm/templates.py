@@ -130,13 +130,35 @@ class Templates:
         if len(await self.all()) >= MAX_TEMPLATES:
             raise InvalidInput(ErrorCode.TOO_MANY_TEMPLATES, limit=MAX_TEMPLATES)
 
-    async def refuse_taken(self, name: str) -> None:
-        """Refused (``TEMPLATE_NAME_TAKEN``) when a template is called ``name`` already (in
-        any case, ё or е): under "📨 Send" the two would be buttons alike."""
+    async def taken(self, name: str) -> Template | None:
+        """The template called ``name`` already (in any case, ё or е), if there is one."""
         wanted = fold(name)
-        for taken in await self._session.scalars(select(Template.name)):
+        for template_id, taken in await self._session.execute(select(Template.id, Template.name)):
             if fold(taken) == wanted:
-                raise Conflict(ErrorCode.TEMPLATE_NAME_TAKEN, name=name)
+                return await self.get(template_id)
+        return None
+
+    async def refuse_taken(self, name: str) -> None:
+        """Refused (``TEMPLATE_NAME_TAKEN``) when a template is called ``name`` already:
+        under "📨 Send" the two would be buttons alike."""
+        if await self.taken(name) is not None:
+            raise Conflict(ErrorCode.TEMPLATE_NAME_TAKEN, name=name)
+
+    async def replace_docx(
+        self, actor: User, template_id: int, data: bytes, *, file_id: str
+    ) -> Template:
+        """A document template's file swapped, checked as an upload is: the same row (its
+        id and name), so the rules that prepare it prepare the new file."""
+        _require_owner(actor)
+        prepared = docx_fill.prepare(data, await self.custom_keys())
+        async with write_transaction(self._session):
+            template = await self.get(template_id)
+            if template.kind != "docx":
+                raise Conflict(ErrorCode.TEMPLATE_NAME_TAKEN, name=template.name)
+            template.document = prepared.document
+            template.file_id = file_id
+            template.placeholders = prepared.placeholders
+            return template
 
     async def _add(self, actor: User, name: str, kind: str, **values: object) -> Template:
         clean = clean_name(name)

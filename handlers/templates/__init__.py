@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from handlers.kit.routes import Routes
-from handlers.templates import manage, send
+from handlers.templates import manage, replace, send
 
 routes = Routes(__name__)
-routes.include(manage.routes, send.routes)
+routes.include(manage.routes, replace.routes, send.routes)
 
 __all__ = ["routes"]

@@ -17,6 +17,8 @@ class TplAction(StrEnum):
     OPEN = "open"
     DELETE = "delete"
     DELETE_YES = "delete_yes"
+    NEW_FILE = "new_file"  # a document template's screen: "send its new file"
+    REPLACE = "replace"  # a document template's file swapped for the one just sent
     # "📨 Send" on a card (any member who sees the card)
     PICK = "pick"
     CHOOSE = "choose"

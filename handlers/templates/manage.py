@@ -18,12 +18,14 @@ from handlers.kit.keyboards import cancel_row, keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.templates.callbacks import TplAction, TplCb
-from handlers.templates.states import NewTemplate, TemplateFlow
+from handlers.templates.replace import downloaded, offer_replace, replace_target
+from handlers.templates.states import NewFile, NewTemplate, TemplateFlow
 from handlers.templates.views import (
     ask_body_text,
     ask_document_text,
     ask_name_text,
     delete_screen,
+    placeholder_names,
     template_screen,
     templates_screen,
 )
@@ -105,6 +107,7 @@ async def not_text(message: Message) -> None:
 async def add_document(callback: CallbackQuery, member: User, crm: Crm, state: FSMContext) -> None:
     await crm.templates.room_for_one(member)  # the owner's, and not past the limit
     await state.set_state(TemplateFlow.document)
+    await NewFile.drop(state)  # a new template: no other one's file to replace
     custom = await crm.templates.custom_names()
     await show(callback, Text(ask_document_text(custom)), keyboard(cancel_row()))
 
@@ -119,13 +122,15 @@ async def document_sent(
         raise InvalidInput(ErrorCode.FILE_TOO_BIG, limit=MAX_BYTES // (1024 * 1024))
     stem = (document.file_name or "").rsplit(".", 1)[0] if document.file_name else ""
     name = (message.caption or stem or _("Document"))[:MAX_NAME]
-    downloaded = await bot.download(document.file_id)
-    data = downloaded.read() if downloaded is not None else b""
+    data = await downloaded(bot, document.file_id)
+    taken = await replace_target(crm, state, name)
+    if taken is not None:  # a message template's name is refused: not a file's to replace
+        await offer_replace(message, crm, state, taken, data, document.file_id)
+        return
     template = await crm.templates.add_docx(member, name, data, file_id=document.file_id)
     await state.set_state(None)
-    names = ", ".join(f"{{{p}}}" for p in template.placeholders) or "—"
     note = _("Saved: «{name}». Placeholders found: {names}.").format(
-        name=template.name, names=names
+        name=template.name, names=placeholder_names(template.placeholders)
     )
     await show(message, templates_screen(await crm.templates.owned(member), note))
 

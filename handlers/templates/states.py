@@ -23,6 +23,16 @@ class NewTemplate(DialogData):
 
 
 @dataclass(frozen=True)
+class NewFile(DialogData):
+    """A .docx sent under a document template's name (or for the template whose screen asked
+    for it: ``replace_asked``), kept until "🔁 Replace" or Cancel."""
+
+    replace_asked: int = 0
+    replace_template: int = 0
+    replace_file: str = ""
+
+
+@dataclass(frozen=True)
 class Sending(DialogData):
     """The template being sent from a card, and the placeholder whose field is asked for."""
 

@@ -47,6 +47,11 @@ def _names(names: list[str], custom: list[tuple[str, str]] | None = None) -> str
     )
 
 
+def placeholder_names(names: list[str]) -> str:
+    """``{client.name}, {today}``, or "—" for none."""
+    return ", ".join(f"{{{name}}}" for name in names) or "—"
+
+
 def templates_screen(templates: list[Template], note: str | None = None) -> Screen:
     lines: list[Text | str] = [Bold(_("📄 Templates"))]
     if note:
@@ -86,9 +91,11 @@ def template_screen(template: Template) -> Screen:
         lines.append(cut(template.body, MAX_SHOWN))
     back = TplCb(action=TplAction.LIST)
     delete = TplCb(action=TplAction.DELETE, template_id=template.id)
-    return Screen(
-        as_list(*lines), keyboard([button(_("🗑 Delete"), delete)], back_row(_("Templates"), back))
-    )
+    rows = [[button(_("🗑 Delete"), delete)]]
+    if template.kind == "docx":
+        new_file = TplCb(action=TplAction.NEW_FILE, template_id=template.id)
+        rows.insert(0, [button(_("🔁 Replace the file"), new_file)])
+    return Screen(as_list(*lines), keyboard(*rows, back_row(_("Templates"), back)))
 
 
 def delete_screen(template: Template, rules: Sequence[str] = ()) -> Screen:
