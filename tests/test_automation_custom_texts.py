@@ -12,7 +12,8 @@ from crm.cards import CardKind, CardRef
 from crm.clients import ClientDraft
 from crm.errors import InvalidInput
 from crm.parsing.fields import FieldType
-from storage.models import Task
+from handlers.automation.callbacks import RuleAction, RuleCb
+from storage.models import AutomationRule, Task
 from tests.conftest import OWNER_ID
 from tests.test_automation_builder import all_of, open_builder
 
@@ -56,3 +57,8 @@ async def test_a_rules_texts_name_a_custom_field_and_are_filled_with_its_value(
     [task] = await all_of(app, Task)
     assert task.title == "Renew K-17"
     assert any("Contract: K-17" in m.text for m in owner_en.chat_messages())
+
+    renewals = next(r for r in await all_of(app, AutomationRule) if r.name == "Renewals")
+    await owner_en.press_data(RuleCb(action=RuleAction.TEST, rule_id=renewals.id).pack())
+    [preview] = await owner_en.press("Ivan")
+    assert "Renew K-17" in preview.text  # the test on a record fills it as the firing did

@@ -73,7 +73,7 @@ async def act(
         now=clock.now(),
         phones=reads.phones,
     )
-    values |= await _custom_values(session, rule, record, reading, language)
+    values |= await custom_values(session, rule, record, reading, language)
     region = field_match.region_of(rule)
     actions = Actions(
         session, clock, rule, firing, record, values, region, task_ids, reading=reading
@@ -86,7 +86,7 @@ async def act(
     return Fired(firing, rule, record, actions, done)
 
 
-async def _custom_values(
+async def custom_values(
     session: AsyncSession,
     rule: AutomationRule,
     record: Record,

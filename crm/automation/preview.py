@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import placeholders
 from crm.automation.conditions import check_one, load_custom, load_record
 from crm.automation.field_match import region_of
+from crm.automation.firing import custom_values
 from crm.automation.rules import due_after
 from crm.clock import Clock
 from crm.config import CrmConfig
@@ -106,6 +107,8 @@ class RuleTesting(ABC):
             timezone=str(rule.state.get("tz") or self._config.default_timezone),
             now=now,
         )
+        language = self._config.default_language  # as a firing fills {custom.N}
+        values |= await custom_values(self._session, rule, record, self._config.reading, language)
         filled, missing = [], []
         for action in rule.actions:
             shown = dict(action)
