@@ -57,8 +57,8 @@ async def test_search_opens_a_single_match_and_lists_several(
 
 
 async def test_a_tag_typed_as_the_card_shows_it_is_found(app: App, owner: SimulatedUser) -> None:
-    """The card shows a tag as "#опт": /find #опт (or "#опт" sent as it is) finds its
-    clients, as /find опт does; a lone "#" finds nothing."""
+    """The card shows a tag as "#опт": /find #опт (or "#опт" sent as it is) finds the
+    clients with that tag, /find опт any text holding it; a lone "#" finds nothing."""
     client = await make_client(app, OWNER_ID, "Анна Ли")
     await make_client(app, OWNER_ID, "Борис Оптов")  # "опт" in the name, not a tag
     await open_card(owner, client.id)
@@ -67,8 +67,10 @@ async def test_a_tag_typed_as_the_card_shows_it_is_found(app: App, owner: Simula
     assert "Теги: #опт" in card.text
     await owner.send("/cancel")
 
-    [listing] = await owner.send("/find #опт")
-    assert listing.text.startswith("Найдено по запросу «#опт»")
+    [tagged] = await owner.send("/find #опт")  # the tag: hers alone, her card opens
+    assert tagged.text.startswith("👤 Анна Ли"), tagged.text
+    [listing] = await owner.send("/find опт")
+    assert listing.text.startswith("Найдено по запросу «опт»")
     assert sorted(text for text, _d, _u in listing.buttons) == ["Анна Ли", "Борис Оптов"]
     [found] = await owner.send("/find #опт ли")
     assert found.text.startswith("👤 Анна Ли")
