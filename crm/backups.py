@@ -44,6 +44,16 @@ OUR_NAMES = f"{FILE_PREFIX}*.zip"  # the nightly backups' (``file_name``), as a 
 TELEGRAM_UPLOAD_LIMIT = 50 * 2**20
 
 
+@dataclass
+class NightsDone:
+    """What one process has settled of the nightly backup, so an idle tick reads nothing:
+    the minute (whole, as the clock gives it) the owner was last read, and the night
+    (its slot in UTC) already decided, queued or found made."""
+
+    read_minute: datetime | None = None
+    night: datetime | None = None
+
+
 @dataclass(frozen=True)
 class BackupFile:
     name: str
@@ -117,38 +127,36 @@ class Backups:
                 value = {"hour": hour, "tz": actor.timezone, "owner": actor.id}
                 await session.merge(AppSetting(key=BACKUP_KEY, value=value))
 
-    async def claim_due(self, done: set[str] | None = None) -> int:
+    async def claim_due(self, done: NightsDone | None = None) -> int:
         """Queue tonight's backup once its hour has come in the owner's zone; 1 when it did.
 
         Not when one was made on that day of the owner's (a zone just changed). ``done``
-        remembers (per process) the nights already decided and the minute the owner was
+        remembers (per process) the night already decided and the minute the owner was
         last read, so an idle tick reads nothing (the owner's zone, hence the hour, is
         read again each minute); the outbox's unique key drops a repeat from another
         process.
         """
         now = self._clock.now()
-        minute = f"read:{now:%Y-%m-%dT%H:%M}"
-        if done is not None and minute in done:
+        minute = now.replace(second=0, microsecond=0)
+        if done is not None and done.read_minute == minute:
             return 0
         plan, owner = await self._planned()
         if plan is None:
             return 0
         queued = await self._queue_tonight(now, plan, owner, done) if owner else False
-        if done is not None:  # the owner read this minute; the night decided stays
-            done.difference_update({key for key in done if key.startswith("read:")})
-            done.add(minute)
+        if done is not None:
+            done.read_minute = minute
         return int(queued)
 
     async def _queue_tonight(
-        self, now: datetime, plan: NightlyPlan, owner: User, done: set[str] | None
+        self, now: datetime, plan: NightlyPlan, owner: User, done: NightsDone | None
     ) -> bool:
         zone = ZoneInfo(plan.timezone)
         local = now.astimezone(zone)
         if local.hour < plan.hour:
             return False
         slot = datetime.combine(local.date(), wall_time(plan.hour), zone).astimezone(UTC)
-        key = f"backup:{slot:%Y-%m-%dT%H:%M}Z"
-        if done is not None and key in done:
+        if done is not None and done.night == slot:
             return False
         last = await self._session.scalar(
             select(func.max(OutboxMessage.created_at)).where(
@@ -163,12 +171,11 @@ class Backups:
                     chat_id=owner.id,
                     kind=OutboxKind.NIGHTLY_BACKUP,
                     payload={"day": local.date().isoformat()},
-                    dedupe_key=key,
+                    dedupe_key=f"backup:{slot:%Y-%m-%dT%H:%M}Z",
                     now=now,
                 )
         if done is not None:  # only tonight's is worth remembering
-            done.difference_update({k for k in done if k.startswith("backup:")})
-            done.add(key)
+            done.night = slot
         return queued
 
     async def nightly(self, actor: User) -> Nightly:

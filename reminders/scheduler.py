@@ -7,6 +7,7 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from crm.backups import NightsDone
 from crm.digest_days import DigestsDone
 from crm.service import CrmFactory
 from reminders.sender import OutboxSender
@@ -31,7 +32,7 @@ class Ticker:
         self._sender = sender
         self._claim_limit = claim_limit
         self._digests_done = DigestsDone()  # which days' digests this process has queued
-        self._backups_done: set[str] = set()  # the night queued, the minute its owner was read
+        self._backups_done = NightsDone()  # the night decided, the minute its owner was read
         self._running = 0
         self._idle = asyncio.Event()
         self._idle.set()
