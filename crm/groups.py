@@ -7,6 +7,7 @@ overdue by more than a day), one per subscribed group under a unique key.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,12 @@ LEADS = "lead_queue"
 SWITCHES = ("new_client", LEADS, "new_deal", "deal_won", "deal_lost", "task_overdue")
 """What a group can hear, switched one by one, in the order its screen lists them."""
 OVERDUE_AFTER = timedelta(days=1)
+
+
+def hearing_leads(owners: Iterable[int], groups: Iterable[GroupChat]) -> list[int]:
+    """Who is told of a lead nobody holds (a queued lead): the active owners given, then the
+    group chats switched to hear of such leads."""
+    return [*owners, *(group.chat_id for group in groups if LEADS in group.subscriptions)]
 
 
 async def announce(

@@ -27,7 +27,7 @@ from crm import events, outbox
 from crm.business.customers import CHANNEL, SOURCE, chat_deal, chat_lead, deal_opened
 from crm.clock import Clock
 from crm.config import CrmConfig
-from crm.groups import LEADS
+from crm.groups import hearing_leads
 from crm.outbox import OutboxKind
 from crm.row_locks import locked
 from storage.models import BusinessChat, BusinessConnection, Client, GroupChat, Lead, Role, User
@@ -136,8 +136,7 @@ async def returned(
             select(User.id).where(User.active, User.role == Role.OWNER).order_by(User.id)
         )
         groups = await session.scalars(select(GroupChat))
-        listening = [group.chat_id for group in groups if LEADS in group.subscriptions]
-        told, kind = [*owners, *listening], OutboxKind.LEAD_QUEUE
+        told, kind = hearing_leads(owners, groups), OutboxKind.LEAD_QUEUE
     for chat_id in told:
         await outbox.enqueue(
             session,

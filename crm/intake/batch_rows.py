@@ -12,7 +12,7 @@ from crm.client_index import search_text
 from crm.clients import clean_text
 from crm.event_data import ClientCreated, DealCreated, Unarchived
 from crm.events import EventKind
-from crm.groups import LEADS
+from crm.groups import hearing_leads
 from crm.intake.drafts import LeadDraft
 from crm.outbox import OutboxKind
 from crm.parsing.search_text import fold
@@ -204,7 +204,7 @@ def notice_rows(
     new: list[NewLead], owners: list[int], groups: list[GroupChat], now: datetime
 ) -> list[dict[str, Any]]:
     """Outbox rows: the lead's member is told; a queued lead goes to the owners and to the
-    group chats that hear of such leads (``crm.groups.LEADS``)."""
+    group chats that hear of such leads (``crm.groups.hearing_leads``)."""
     rows: dict[str, dict[str, Any]] = {}
 
     def queue(chat_id: int, kind: OutboxKind, key: str, payload: dict[str, Any]) -> None:
@@ -249,7 +249,6 @@ def notice_rows(
                         },
                     )
             continue
-        listening = [g.chat_id for g in groups if LEADS in g.subscriptions]
-        for chat_id in [*owners, *listening]:
+        for chat_id in hearing_leads(owners, groups):
             queue(chat_id, OutboxKind.LEAD_QUEUE, f"lead:{item.lead_id}:{chat_id}", payload)
     return list(rows.values())
