@@ -89,6 +89,8 @@ class OutboxSender:
         self._blocked: dict[int, float] = {}
         self._stopping = False  # the bot is stopping (``stop``)
         self._woken: asyncio.Future[None] | None = None  # done once told to stop
+        # Per chat, the delivery claimed last: done once it is sent or put off.
+        self._turns: dict[int, asyncio.Future[None]] = {}
 
     def stop(self) -> None:
         """Send no more: the drain claims nothing new and gives back, due now for whoever
@@ -135,10 +137,15 @@ class OutboxSender:
                 await asyncio.gather(*running, return_exceptions=True)
 
     async def _deliver(self, rows: list[OutboxMessage]) -> bool:
-        """Send one message for ``rows``: one row, or a group's burst folded into one."""
-        row = rows[0]
+        """Send one message for ``rows``: one row, or a group's burst folded into one.
+
+        A chat's messages go in the order they were claimed, however long each takes to
+        render: each waits for the one before it to that chat to be sent or put off."""
+        row, chat_id = rows[0], rows[0].chat_id
+        before = self._turns.get(chat_id)
+        mine = self._turns[chat_id] = asyncio.get_running_loop().create_future()
         try:
-            return await self._deliver_row(row, rows[1:])
+            return await self._deliver_row(row, rows[1:], before)
         except Exception as error:
             log.exception("outbox row %s failed unexpectedly", row.id)
             # Unrecorded (the database away too), the row keeps its lease and is looked
@@ -146,8 +153,14 @@ class OutboxSender:
             with suppress(Exception):
                 await self._settle.broken(row, error)
             return False
+        finally:
+            mine.set_result(None)
+            if self._turns.get(chat_id) is mine:
+                del self._turns[chat_id]
 
-    async def _deliver_row(self, row: OutboxMessage, others: list[OutboxMessage]) -> bool:
+    async def _deliver_row(
+        self, row: OutboxMessage, others: list[OutboxMessage], before: asyncio.Future[None] | None
+    ) -> bool:
         # Book a slot first (before any await but a group's fold, so rows book in the
         # order they were claimed), render shortly before it, and send on time.
         if others:
@@ -177,6 +190,10 @@ class OutboxSender:
         # there is as little as possible.
         method = method_for(row, message)
         await _sleep_until(loop, slot)  # rendered (a backup made): it goes, stopping or not
+        if before is not None:
+            # The chat's message before it: sent or put off (``_deliver``). Shielded: this
+            # one cancelled (the bot stopping) leaves it for the one after.
+            await asyncio.shield(before)
         if self._blocked.get(row.chat_id, -1.0) >= started:
             return False  # the chat blocked the bot meanwhile: its rows are failed already
         # Booked and rendered, the row waits its turn however often it must (it loses

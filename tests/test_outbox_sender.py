@@ -560,6 +560,27 @@ async def test_next_message_to_a_busy_chat_waits_for_its_slot(
     assert len(sends(session, OWNER_ID)) == 2
 
 
+async def test_a_chats_messages_go_in_order_however_long_each_takes_to_render(
+    app: App, session: OfflineSession, monotonic: FakeMonotonic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no wait between one chat's messages (a test's limits), the first taking longer
+    to render than the second still goes first: each waits for the one before it."""
+    sender = make_sender(app, monotonic, chat_interval=0.0)
+    rendered = reminders.sender.render
+
+    async def slow_first(crm: Any, kind: str, payload: dict[str, Any], chat_id: int) -> Any:
+        if payload["title"] == "First":
+            await asyncio.sleep(0.3)
+        return await rendered(crm, kind, payload, chat_id)
+
+    monkeypatch.setattr(reminders.sender, "render", slow_first)
+    await put(app, "first", payload={"title": "First"})
+    await put(app, "second", payload={"title": "Second"})
+
+    assert await sender.drain_once() == 2
+    assert ["First" in str(m.text) for m in sends(session, OWNER_ID)] == [True, False]
+
+
 async def test_waiting_for_a_chat_slot_is_not_a_failed_attempt(
     app: App, monotonic: FakeMonotonic
 ) -> None:
