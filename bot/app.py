@@ -126,8 +126,10 @@ def build_app(
     clock: Clock | None = None,
     fsm_storage: BaseStorage | None = None,
     owner_ids: tuple[int, ...] | None = None,
+    limits: RateLimits | None = None,
 ) -> App:
-    """Wire everything. ``session`` replaces the HTTP session (console, tests)."""
+    """Wire everything. ``session`` replaces the HTTP session (console, tests); ``limits``
+    Telegram's rate limits as the bot keeps them (tests that do not wait on them)."""
     engine = create_engine(settings.database_url)
     i18n = build_i18n(settings.default_language)
     config = crm_config(settings, owner_ids, i18n)
@@ -143,7 +145,7 @@ def build_app(
     bot.session.middleware(AnswersFirst())
     ledger = PressLedger()
     bot.session.middleware(ledger)
-    limits = RateLimits()
+    limits = limits or RateLimits()
     bot.session.middleware(FloodControl(limits))
     bot.session.middleware(StampCancel())  # a question's Cancel names its dialog step
     # Innermost: counts what reached Telegram, and every 429 it answered.

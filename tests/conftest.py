@@ -20,10 +20,21 @@ from bot.offline import OfflineSession
 from bot.simulator import SimulatedUser
 from bot.startup import prepare_database
 from crm.clock import ManualClock
+from reminders.limits import RateLimits
 from storage.engine import create_engine
 from tests import databases
 
 OWNER_ID = 100_001
+
+
+# Telegram's limits on the sender, in real time, would make a test wait a second per
+# message to one chat (three to a group): the tests of the pacing itself
+# (test_outbox_sender, test_reminders_engine, test_flood) build the sender's limits as the
+# bot does.
+def unhurried() -> RateLimits:
+    return RateLimits(per_second=1e6, chat_interval=0.0, group_per_minute=1_000_000)
+
+
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, 12:00 in Moscow
 
 
@@ -128,7 +139,7 @@ async def app_with(
 ) -> AsyncIterator[App]:
     """The app the ``app`` fixture gives, with settings ``overrides`` (``make_settings``)."""
     settings = make_settings(database_url, **overrides)
-    application = build_app(settings, session=OfflineSession(), clock=clock)
+    application = build_app(settings, session=OfflineSession(), clock=clock, limits=unhurried())
     await prepare_database(application)
     try:
         yield application

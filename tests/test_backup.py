@@ -30,7 +30,7 @@ from storage.migrate import alembic_config, current_revision, upgrade
 from storage.restore import restore, table_counts, transfer
 from tests import databases
 from tests.client_helpers import make_client, member
-from tests.conftest import OWNER_ID, START, make_settings
+from tests.conftest import OWNER_ID, START, make_settings, unhurried
 
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
@@ -71,7 +71,7 @@ async def restored_app(url: str, clock: ManualClock) -> App:
     from bot.app import build_app
     from bot.offline import OfflineSession
 
-    return build_app(make_settings(url), session=OfflineSession(), clock=clock)
+    return build_app(make_settings(url), session=OfflineSession(), clock=clock, limits=unhurried())
 
 
 async def test_backup_restores_into_sqlite_and_postgres(

@@ -24,7 +24,7 @@ from reminders.scheduler import Ticker
 from storage.engine import create_engine
 from storage.restore import restore, table_counts
 from tests.client_helpers import make_client
-from tests.conftest import OWNER_ID, Joiner, make_settings
+from tests.conftest import OWNER_ID, Joiner, make_settings, unhurried
 
 NIGHT = datetime(2026, 3, 3, 0, 0, tzinfo=UTC)  # 03:00 in Moscow, the owner's zone
 
@@ -121,7 +121,7 @@ async def test_too_large_for_telegram_the_owner_is_told_where_to_set_the_folder(
 @pytest.fixture
 async def folder_app(database_url: str, clock: ManualClock, tmp_path: Path) -> AsyncIterator[App]:
     settings = make_settings(database_url, backup_dir=str(tmp_path / "backups"), backup_keep=2)
-    application = build_app(settings, session=OfflineSession(), clock=clock)
+    application = build_app(settings, session=OfflineSession(), clock=clock, limits=unhurried())
     await prepare_database(application)
     yield application
     await application.close()

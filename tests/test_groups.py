@@ -26,7 +26,7 @@ from crm.parsing.lead_fields import read_form
 from handlers.groups.callbacks import GroupAction, GroupCb
 from storage.models import GroupChat, OutboxMessage
 from tests.client_helpers import make_client
-from tests.conftest import OWNER_ID, Joiner, UserFactory, make_settings
+from tests.conftest import OWNER_ID, Joiner, UserFactory, make_settings, unhurried
 
 GROUP = -100_555
 NEW = -100_100_555  # the same group as a supergroup
@@ -36,7 +36,10 @@ NEW = -100_100_555  # the same group as a supergroup
 async def app(database_url: str, clock: ManualClock) -> AsyncIterator[App]:
     """A team whose DEFAULT_LANGUAGE is English: groups read the default language."""
     application = build_app(
-        make_settings(database_url, default_language="en"), session=OfflineSession(), clock=clock
+        make_settings(database_url, default_language="en"),
+        session=OfflineSession(),
+        clock=clock,
+        limits=unhurried(),
     )
     await prepare_database(application)
     yield application

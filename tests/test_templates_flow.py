@@ -28,7 +28,7 @@ from handlers.deals.callbacks import DealCb
 from handlers.templates.callbacks import TplAction, TplCb
 from storage.engine import create_session_factory
 from storage.models import Client, Deal, Event, Template
-from tests.conftest import OWNER_ID, Joiner, UserFactory, make_settings
+from tests.conftest import OWNER_ID, Joiner, UserFactory, make_settings, unhurried
 from tests.test_templates_core import Inbox, inbox, word_file
 
 __all__ = ["inbox"]  # the local SMTP server's fixture, shared with the core tests
@@ -51,7 +51,10 @@ async def app(
             "smtp_tls": "none",
         }
     application = build_app(
-        make_settings(database_url, **overrides), session=OfflineSession(), clock=clock
+        make_settings(database_url, **overrides),
+        session=OfflineSession(),
+        clock=clock,
+        limits=unhurried(),
     )
     await prepare_database(application)
     yield application

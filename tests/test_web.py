@@ -28,7 +28,7 @@ from bot.web.webhook import SECRET_HEADER
 from crm.clock import ManualClock
 from crm.outbox import enqueue
 from storage.engine import create_session_factory, write_transaction
-from tests.conftest import OWNER_ID, make_settings
+from tests.conftest import OWNER_ID, make_settings, unhurried
 from tests.raw_http import raw_request, short_body
 
 SECRET = "s3cret-token_1"
@@ -42,7 +42,7 @@ async def web_app(database_url: str, clock: ManualClock) -> AsyncIterator[App]:
         webhook_url=f"https://bot.example.com{PATH}",
         webhook_secret=SecretStr(SECRET),
     )
-    application = build_app(settings, session=OfflineSession(), clock=clock)
+    application = build_app(settings, session=OfflineSession(), clock=clock, limits=unhurried())
     await prepare_database(application)
     yield application
     await application.close()
