@@ -13,8 +13,8 @@ from crm.cards import CardKind
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.field_rules import clean_name, split_options
 from crm.parsing.fields import LIST_TYPES
-from crm.parsing.type_names import read_type_names
-from crm.record_types import MAX_TYPE_NAME
+from crm.parsing.type_names import TypeNames, read_type_names
+from crm.record_types import MAX_TYPE_NAME, clean_emoji
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.keyboards import cancel_to
@@ -24,7 +24,7 @@ from handlers.kit.rules_in_use import rules_in_use
 from handlers.records import settings_views as sv
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import put
-from handlers.records.states import KIND_CODES, EntFlow
+from handlers.records.states import KIND_CODES, EntFlow, TypePlural
 from handlers.records.views import button, no_back
 from storage.models import User
 
@@ -91,7 +91,8 @@ async def _press(
         rows = [[cancel_to(sv.scb(Ent.SETTINGS))]]
         text = _(
             "Send the name in the singular and the plural, with an emoji if you like: "
-            "🏭 Supplier / Suppliers"
+            "🏭 Supplier / Suppliers. The singular alone is enough too: then the plural "
+            "is asked."
         )
         await put(callback, (Text(text), InlineKeyboardMarkup(inline_keyboard=rows)))
         return
@@ -213,26 +214,42 @@ async def typed_options(message: Message, crm: Crm, member: User, state: FSMCont
 @routes.message(EntFlow.type_names, F.text)
 async def typed_type_names(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     names = read_type_names(message.text or "")
-    if names.alone:  # "Supplier": the plural asked, not made the same as the singular
-        singular = clean_name(names.singular, MAX_TYPE_NAME, "type_name")  # refused now
-        await state.set_state(EntFlow.type_plural)
-        await state.update_data(singular=singular, emoji=names.emoji)
-        text = _("“{name}”: what are they called in the plural? For example: Suppliers")
-        rows = [[cancel_to(sv.scb(Ent.SETTINGS))]]
-        await put(
-            message, (Text(text.format(name=singular)), InlineKeyboardMarkup(inline_keyboard=rows))
-        )
+    if names.alone:
+        await ask_plural(message, state, names)
         return
     await _create_type(message, crm, member, state, names.singular, names.plural, names.emoji)
 
 
+async def ask_plural(
+    message: Message, state: FSMContext, names: TypeNames, type_id: int = 0
+) -> None:
+    """One name given ("Supplier"): the plural is asked, not made the same as the singular,
+    for a new type (``type_id`` 0) or for the type ``type_id`` renamed."""
+    singular = clean_name(names.singular, MAX_TYPE_NAME, "type_name")  # refused now
+    if names.emoji is not None:
+        clean_emoji(names.emoji)  # refused now too, not after the plural
+    await state.clear()
+    await state.set_state(EntFlow.type_plural)
+    await TypePlural(singular=singular, emoji=names.emoji, type_id=type_id).save(state)
+    text = _("“{name}”: what are they called in the plural? For example: Suppliers")
+    back = sv.scb(Ent.FIELD_LIST, CardKind.RECORD.value, type_id) if type_id else None
+    await put(message, sv.rename_prompt(text.format(name=singular), back or sv.scb(Ent.SETTINGS)))
+
+
 @routes.message(EntFlow.type_plural, F.text)
 async def typed_type_plural(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    data = await state.get_data()
-    emoji = data.get("emoji")
-    await _create_type(
-        message, crm, member, state, str(data.get("singular", "")), message.text or "", emoji
-    )
+    data = await TypePlural.load(state)
+    if not data.type_id:
+        await _create_type(
+            message, crm, member, state, data.singular, message.text or "", data.emoji
+        )
+        return
+    async with ends_when(state, GONE):  # deleted meanwhile: refused once, the rename ends
+        await crm.record_types.rename(
+            member, data.type_id, data.singular, message.text or "", data.emoji
+        )
+    await state.clear()
+    await put(message, await list_of(crm, CardKind.RECORD, data.type_id))
 
 
 async def _create_type(

@@ -21,7 +21,7 @@ from handlers.kit.routes import Routes
 from handlers.records import settings_views as sv
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import put
-from handlers.records.settings import GONE, kind_of, list_of
+from handlers.records.settings import GONE, ask_plural, kind_of, list_of
 from handlers.records.states import EntFlow, RenameData
 from storage.models import FieldDef, User
 
@@ -55,8 +55,8 @@ async def rename_press(
         if data.action == Ent.TYPE_RENAME:
             what = "type"
             text = _(
-                "Send the new name in the singular and the plural, like Supplier / Suppliers. "
-                "Now: {singular} / {plural}."
+                "Send the new name in the singular and the plural, like Supplier / Suppliers, "
+                "or the singular alone: then the plural is asked. Now: {singular} / {plural}."
             ).format(singular=record_type.singular, plural=record_type.plural)
         else:
             what = "emoji"
@@ -140,6 +140,9 @@ async def _rename(
     text = message.text or ""
     if data.what == "type":
         names = read_type_names(text)  # "🏭 Поставщик / Поставщики", as when it was made
+        if names.alone:  # "Поставщик": the plural asked, as when a type is made
+            await ask_plural(message, state, names, data.type_id)
+            return
         await crm.record_types.rename(
             member, data.type_id, names.singular, names.plural, names.emoji
         )

@@ -19,7 +19,7 @@ class EntFlow(StatesGroup):
     field_name = owners_step()  # data: kind, type_id
     field_options = owners_step()  # data: kind, type_id, name, type
     type_names = owners_step()
-    type_plural = owners_step()  # data: singular, emoji (None: none given)
+    type_plural = owners_step()  # data: TypePlural
     renaming = owners_step()  # data: RenameData
     record_range = State()  # data: record_lists.RangeData
     record_search = State()  # data: type_id, archived
@@ -35,6 +35,16 @@ class RenameData(DialogData):
     type_id: int = 0
     field_id: int = 0
     option_id: int = 0
+
+
+@dataclass(frozen=True)
+class TypePlural(DialogData):
+    """A record type's singular (and emoji: None, none typed) kept while its plural is
+    asked: for a new type (``type_id`` 0) or for the type ``type_id`` renamed."""
+
+    singular: str = ""
+    emoji: str | None = None
+    type_id: int = 0
 
 
 RENAMES = ("field", "option", "new_option", "type", "emoji")
