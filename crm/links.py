@@ -89,6 +89,12 @@ class Links:
                 await self._follow_lines(actor, deal)
             return link
 
+    async def refuse_if_linked(self, a: CardRef, b: CardRef) -> None:
+        """Refused before a deal line's quantity is asked, not after it is typed: the cards
+        are linked already (``link`` checks again, under the lock)."""
+        if await self._find(a, b) is not None:
+            raise Conflict(ErrorCode.ALREADY_LINKED)
+
     async def unlink(self, actor: User, link_id: int) -> None:
         async with write_transaction(self._session):
             link, a, b = await self._link_locked(link_id)

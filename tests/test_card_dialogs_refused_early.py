@@ -89,3 +89,33 @@ async def test_a_line_refused_for_good_ends_the_quantity_question(
     await not_refused_again(manager, "3", NO_ACCESS)
     async with app.crm.open() as crm:
         assert await crm.links.of_card(me, CardRef(CardKind.RECORD, salt.id)) == []
+
+
+async def test_a_product_linked_already_is_said_before_the_quantity(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """Salt on the owner's own deal already: picking it again asked "Send the quantity",
+    and only the typed quantity was refused "These cards are linked already.". The pick
+    is refused now, from the deal and from the product, and no quantity is asked."""
+    client = await make_client(app, OWNER_ID, "Ivan")
+    async with app.crm.open() as crm:
+        me = await member(app, OWNER_ID)
+        products = await crm.record_types.create(me, "Product", "Products", "📦")
+        salt = await crm.records.create(me, products.id, "Salt")
+        deal = await crm.deals.create(me, client.id, 100, "Big order")
+        salt_ref, deal_ref = CardRef(CardKind.RECORD, salt.id), CardRef(CardKind.DEAL, deal.id)
+        await crm.links.link(me, deal_ref, salt_ref, quantity_milli=2000)
+    for kind, card, target, search, title in (
+        ("deal", deal.id, products.id, "salt", "Salt"),
+        ("record", salt.id, -2, "big", "Big order"),
+    ):
+        kinds = EntCb(action=Ent.LINK_TYPE, kind=kind, card=card, type_id=target)
+        await owner_en.press_data(kinds.pack())
+        [found] = await owner_en.send(search)
+        [pick] = [data for text, data, _u in found.buttons if title in text]
+        assert pick is not None
+        assert await owner_en.press_data(pick, found) == []
+        assert owner_en.alert == "These cards are linked already."
+    async with app.crm.open() as crm:
+        [line] = await crm.links.of_card(me, deal_ref)
+    assert line.quantity_milli == 2000

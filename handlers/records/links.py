@@ -108,6 +108,7 @@ async def pick(
         card = await crm.cards.visible(member, ref)
         other_card = await crm.cards.visible(member, other)
         deal = card if isinstance(card, Deal) else other_card
+        await crm.links.refuse_if_linked(ref, other)  # said now, not after the quantity
         if isinstance(deal, Deal) and not can_change_deal(member, deal):
             # A colleague's deal: a line is his to set (crm.links), a plain link anyone's.
             await crm.links.link(member, ref, other)
