@@ -118,6 +118,21 @@ async def test_of_two_invite_questions_the_newer_is_the_live_one(
         assert list(await db.scalars(select(Invite.role))) == ["admin"]
 
 
+async def test_an_older_invite_question_s_cancel_leaves_the_newer(
+    app: App, owner: SimulatedUser
+) -> None:
+    """/invite sent twice: Cancel under the older question says it is closed and ends
+    nothing; the newer question's buttons still make the link."""
+    [older] = await owner.send("/invite")
+    [newer] = await owner.send("/invite")
+    assert await owner.press("✖️ Отмена", older) == []
+    assert owner.alert == "Этот вопрос уже закрыт."
+    [edited] = await owner.press("Администратор", newer)
+    assert "https://t.me/" in edited.text
+    async with create_session_factory(app.engine)() as db:
+        assert list(await db.scalars(select(Invite.role))) == ["admin"]
+
+
 async def test_invite_cancel_leaves_no_invite(app: App, owner: SimulatedUser) -> None:
     await owner.send("/invite")
     keyboard_message = owner.last_message()
