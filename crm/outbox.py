@@ -265,7 +265,10 @@ class Outbox:
             carrier.payload = folded(carrier, *rows)
 
     async def recipient_language(self, chat_id: int, default: str) -> str:
-        user = await self._session.get(User, chat_id)
+        """A member's own language; a group's is the language of the member who bound it
+        (its /bind switches were in it), as that member reads the bot now."""
+        group = await self._session.get(GroupChat, chat_id) if chat_id < 0 else None
+        user = await self._session.get(User, group.bound_by if group else chat_id)
         return user.language if user is not None else default
 
     async def _settle(self, message_id: int, **values: object) -> None:

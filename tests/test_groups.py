@@ -34,7 +34,8 @@ NEW = -100_100_555  # the same group as a supergroup
 
 @pytest.fixture
 async def app(database_url: str, clock: ManualClock) -> AsyncIterator[App]:
-    """A team whose DEFAULT_LANGUAGE is English: groups read the default language."""
+    """A team whose DEFAULT_LANGUAGE is English (the owner, who binds, reads English too:
+    a group reads its binder's language, tests/test_group_language.py)."""
     application = build_app(
         make_settings(database_url, default_language="en"),
         session=OfflineSession(),
