@@ -30,6 +30,13 @@ async def a_rule_moving_on_an_hour_later(app: App, to: str, then: str) -> None:
         )
 
 
+async def win_on_its_card(member: SimulatedUser, deal_id: int) -> None:
+    """The member opens the deal's card and presses Won."""
+    await member.press_data(DealCb(action="open", deal_id=deal_id).pack())
+    [card] = await member.press("Won")
+    assert "Paid" in card.text
+
+
 async def test_a_deal_won_meanwhile_is_not_reopened_by_a_late_move(
     app: App, owner_en: SimulatedUser, clock: ManualClock
 ) -> None:
@@ -37,9 +44,7 @@ async def test_a_deal_won_meanwhile_is_not_reopened_by_a_late_move(
     deal_id = await new_deal(app, "Ivan", 50_000_00)
     await move(app, deal_id, "meeting")
     clock.advance(timedelta(minutes=20))
-    await owner_en.press_data(DealCb(action="open", deal_id=deal_id).pack())
-    [card] = await owner_en.press("Won")
-    assert "Paid" in card.text
+    await win_on_its_card(owner_en, deal_id)
     clock.advance(HOUR)
     await tick(app)
     [deal] = await rows(app, Deal)

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, groups, outbox, placeholders, template_values
-from crm.automation import assignees, custom_fields, round_robin, triggers
+from crm.automation import assignees, custom_fields, moved_on, round_robin, triggers
 from crm.automation.conditions import Record
 from crm.automation.rules import due_after
 from crm.cards import CardKind, CardRef
@@ -64,11 +64,8 @@ class Actions:
         self._session = session
         self._reading = reading  # a prepared template's values read in it
         self._task_ids, self._clock = task_ids, clock
-        self._rule = rule
-        self._firing = firing
-        self._record = record
-        self._values = values
-        self._region = region
+        self._rule, self._firing, self._record = rule, firing, record
+        self._values, self._region = values, region
         # Tasks made, each with its line in ``done`` (their ids are known after a flush).
         self.created: list[tuple[Task, dict[str, Any]]] = []
         self._moved = False  # this firing moved the deal: its own move is no one else's
@@ -79,6 +76,8 @@ class Actions:
         handler = getattr(self, f"_{kind}", None)
         if handler is None:
             raise Skipped(kind)
+        if moved_on.about_the_stage(self._rule, kind) and self._moved_since():
+            raise Skipped("moved since")  # a late task or message for a deal that moved on
         done: dict[str, Any] = await handler(action, number)
         done["type"] = kind
         return done
@@ -171,8 +170,7 @@ class Actions:
             raise Skipped("stage gone")
         if target.id == deal.stage_id:
             return {"stage": target.name or target.code, "already": True}
-        if deal.stage_changed_at > self._firing.created_at and not self._moved:
-            # Won, lost or moved on by someone since the rule was set off: theirs stays.
+        if self._moved_since():  # won, lost or moved on by someone since: theirs stays
             raise Skipped("moved since")
         self._moved = True
         source = await self._session.get(Stage, deal.stage_id)
@@ -261,6 +259,9 @@ class Actions:
         return {"field": field.name, "value": new}
 
     # --- helpers ---------------------------------------------------------------------
+
+    def _moved_since(self) -> bool:
+        return moved_on.since(self._firing, self._record.deal, by_itself=self._moved)
 
     def _client(self) -> Client:
         """The firing's client; a card of the team's own type has none (skipped)."""
