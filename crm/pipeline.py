@@ -219,7 +219,11 @@ class Pipelines:
         )
 
     async def delete_stage(self, actor: User, stage_id: int, move_to: int | None) -> int:
-        """Delete an open stage, moving its deals to ``move_to`` first. Returns how many moved."""
+        """Delete an open stage, moving its deals to ``move_to`` first. Returns how many moved.
+
+        The moved deals set off no rule for entering ``move_to``: the owner's bulk re-filing,
+        as an import's deals and a leaver's handed-over cards set off none (a task or message
+        per deal at once, and a rule paused past its hourly limit)."""
         _require_owner(actor)
         async with write_transaction(self._session):
             stage = await self.stage(stage_id)

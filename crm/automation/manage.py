@@ -242,6 +242,19 @@ class Automation(RuleTesting):
         rows = await self._session.scalars(select(AutomationRule).order_by(AutomationRule.id))
         return [rule.name for rule in rows if item_id in parts.named(rule)[kind]]
 
+    async def entering(self, actor: User, stage_id: int) -> list[str]:
+        """The names of the active rules set off by a deal entering this stage; the deals a
+        stage's deletion moves there set off none of them (``Pipelines.delete_stage``)."""
+        _require_owner(actor)
+        rows = await self._session.scalars(
+            select(AutomationRule)
+            .where(
+                AutomationRule.trigger == "deal_entered_stage", AutomationRule.paused_at.is_(None)
+            )
+            .order_by(AutomationRule.id)
+        )
+        return [rule.name for rule in rows if rule.trigger_params.get("stage_id") == stage_id]
+
     async def get(self, actor: User, rule_id: int) -> AutomationRule:
         _require_owner(actor)
         rule = await self._session.get(AutomationRule, rule_id)

@@ -10,7 +10,7 @@ from crm.automation.parts import STAGE
 from crm.errors import Conflict, ErrorCode, InvalidInput
 from crm.pipeline import MAX_STAGES, MAX_STALE_DAYS, StageView
 from crm.service import Crm
-from handlers.kit.rules_in_use import rules_in_use
+from handlers.kit.rules_in_use import rules_in_use, rules_not_set_off
 from handlers.kit.stages import STAGE_ICONS, stage_name
 from handlers.settings.callbacks import PipelineAction, PipelineCb
 from handlers.settings.editing import Screen, confirmation, list_screen
@@ -168,14 +168,17 @@ async def delete_dialog(crm: Crm, member: User, data: PipelineCb) -> Screen:
         target = next((s for s in opened if s.id == data.to_id and s.id != stage.id), None)
         if target is None:
             raise Conflict(ErrorCode.STAGE_GONE)
+    warning = rules_in_use(await crm.automation.using(member, STAGE, stage.id))
+    not_set_off = ""
     if deals and target is not None:
         question = _("Move the deals ({count}) to {target} and delete the stage {stage}?").format(
             count=deals, target=stage_name(target), stage=name
         )
+        entering = await crm.automation.entering(member, target.id)
+        not_set_off = rules_not_set_off(stage_name(target), entering)
     else:
         question = _("Delete the stage {stage}? It has no deals.").format(stage=name)
-    warning = rules_in_use(await crm.automation.using(member, STAGE, stage.id))
-    question = "\n".join(filter(None, (question, warning)))
+    question = "\n".join(filter(None, (question, warning, not_set_off)))
     to_id = target.id if target else 0
     yes = pl_button(_("🗑 Yes, delete"), PipelineAction.DELETE_YES, stage.id, to_id=to_id)
     return confirmation(question, yes, back)
