@@ -3,9 +3,9 @@ firings read."""
 
 from __future__ import annotations
 
-from handlers.automation import builder, builder_actions, rule_actions
+from handlers.automation import builder, builder_actions, builder_start, rule_actions
 from handlers.automation.rules import routes
 
-routes.include(rule_actions.routes, builder.routes, builder_actions.routes)
+routes.include(rule_actions.routes, builder_start.routes, builder.routes, builder_actions.routes)
 
 __all__ = ["routes"]

@@ -26,7 +26,6 @@ from handlers.automation.builder_steps import (
     card_fields,
     conditions,
     ends_when_gone,
-    next_after_trigger,
     show_actions,
     show_step,
     statuses_step,
@@ -38,7 +37,7 @@ from handlers.automation.states import RuleDraft, RuleFlow
 from handlers.kit.alerts import alert
 from handlers.kit.labels import status_label
 from handlers.kit.routes import Routes
-from handlers.kit.screen import show, show_below
+from handlers.kit.screen import show
 from handlers.kit.stages import builtin_stage_name
 from storage.models import User
 
@@ -61,32 +60,6 @@ LIMITS = {
 
 def _building(step: Step) -> Any:
     return BuildCb.filter(F.step == step)
-
-
-@routes.callback_query(BuildCb.filter(F.step.in_({Step.NEW, Step.RESTART})))
-async def new_rule(
-    callback: CallbackQuery, callback_data: BuildCb, member: User, crm: Crm, state: FSMContext
-) -> None:
-    await crm.automation.room_for_one(member)  # the owner's, and not past the limit
-    if callback_data.step == Step.NEW and await state.get_state() == RuleFlow.building.state:
-        rule = (await RuleDraft.load(state)).data()
-        if rule:  # a rule under way is not dropped unasked; the menu pressed stays
-            await show_below(callback, views.in_progress_screen(rule))
-            return
-    await state.set_state(RuleFlow.building)
-    await show_step(callback, state, ask(RuleDraft(), "trigger"), views.triggers_screen())
-
-
-@routes.callback_query(RuleFlow.building, _building(Step.TRIGGER))
-async def trigger(
-    callback: CallbackQuery, callback_data: BuildCb, crm: Crm, state: FSMContext
-) -> None:
-    asked(await RuleDraft.load(state), "trigger")  # not a late press from an older screen
-    draft = RuleDraft().with_rule(
-        trigger=callback_data.code.value, params={}, conditions=[], actions=[]
-    )
-    draft, screen = await next_after_trigger(crm, draft, callback_data.code)
-    await show_step(callback, state, draft, screen)
 
 
 @routes.callback_query(RuleFlow.building, _building(Step.STAGE))

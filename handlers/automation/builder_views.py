@@ -49,11 +49,12 @@ def triggers_screen() -> Screen:
     return _screen({}, _("What sets the rule off?"), *pick(items))
 
 
-def in_progress_screen(rule: dict[str, Any]) -> Screen:
+def in_progress_screen(rule: dict[str, Any], started: int) -> Screen:
     """ "New rule" pressed (an older menu's button) while a rule is being built: sent
-    under that menu, which stays as it was."""
+    under that menu, which stays as it was. Its Start over names the draft (``started``)."""
     note = _("A rule is already being built: finish it in its message, or start over.")
-    return _screen(rule, note, [button(_("🔄 Start over"), BuildCb(step=Step.RESTART))])
+    again = BuildCb(step=Step.RESTART, value=started)
+    return _screen(rule, note, [button(_("🔄 Start over"), again)])
 
 
 def stages_screen(rule: dict[str, Any], stages: list[StageView], question: str) -> Screen:

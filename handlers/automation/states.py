@@ -23,11 +23,14 @@ class RuleDraft(DialogData):
     which buttons' question is open (a stage, a field…; ``trigger``, ``conditions``, ``action``,
     ``delay``: their screens);
     ``pending``: the action or condition being filled in (JSON). The rule's ``names`` and
-    ``fields`` keep what the parts it names are called, as they were chosen, for its text."""
+    ``fields`` keep what the parts it names are called, as they were chosen, for its text.
+    ``started``: the draft's own token, carried by its "🔄 Start over" (an older one's press
+    drops no draft begun since; 0: a draft begun before drafts had one)."""
 
     rule: str = "{}"
     asking: str = ""
     pending: str = "{}"
+    started: int = 0
 
     def data(self) -> dict[str, Any]:
         return _object(self.rule)
