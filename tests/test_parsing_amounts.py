@@ -47,6 +47,11 @@ from crm.parsing.amounts import AmountError, parse_amount
         ("0", 0),
         ("1 млрд", 100_000_000_000),
         ("12'500", 1_250_000),
+        ("10 тыс. руб.", 1_000_000),  # a currency after an abbreviated multiplier
+        ("1,5 млн. руб.", 150_000_000),
+        ("150 тыс. ₽", 15_000_000),
+        ("10 т.р.", 1_000_000),
+        ("10т.р.", 1_000_000),
     ],
 )
 def test_amounts(typed: str, minor: int) -> None:

@@ -49,7 +49,8 @@ def parse_amount(text: str) -> int:
     for word in sorted(_CURRENCY_WORDS, key=len, reverse=True):
         if cleaned.startswith(word):
             cleaned = cleaned[len(word) :].strip()
-        if cleaned.endswith(word) and cleaned[: -len(word)].strip()[-1:].isalnum():
+        before = cleaned[: -len(word)].strip()[-1:]  # "150000 руб", "10 тыс. руб", "10 т.р."
+        if cleaned.endswith(word) and (before.isalnum() or before == "."):
             cleaned = cleaned[: -len(word)].strip()
     cleaned = cleaned.rstrip(".")
     match = _SHAPE.match(cleaned)

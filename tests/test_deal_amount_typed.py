@@ -1,0 +1,46 @@
+"""Deal amounts as people in Russia type them, through the deal's dialogs: a currency after
+an abbreviated multiplier ("10 тыс. руб.", "150 тыс. ₽", "10 т.р.") and a number in the
+title after the amount ("/deal 50000 2,5 тонны щебня")."""
+
+from __future__ import annotations
+
+from bot.app import App
+from bot.simulator import SimulatedUser
+from handlers.clients.callbacks import ClientCb
+from handlers.deals.callbacks import DealCb
+from storage.models import Deal
+from tests.client_helpers import make_client, member
+from tests.conftest import OWNER_ID
+
+RUB = "\u00a0₽"
+
+
+async def deals_of(app: App, client_id: int) -> list[tuple[int, str]]:
+    async with app.crm.open() as crm:
+        found = await crm.deal_queries.of_client(await member(app, OWNER_ID), client_id)
+    deals: list[Deal] = sorted((deal for deal, _stage in found), key=lambda deal: deal.id)
+    return [(deal.amount_minor, deal.title) for deal in deals]
+
+
+async def test_a_currency_after_thousands_abbreviated_is_an_amount(
+    app: App, owner: SimulatedUser
+) -> None:
+    """ "10 тыс. руб." was "not an amount I can read" when edited, and /deal made a deal of
+    10 000 ₽ titled "руб. Поставка"."""
+    client = await make_client(app, OWNER_ID, "Иван Петров")
+    await owner.press_data(ClientCb(action="open", client_id=client.id).pack())
+    [card] = await owner.send("/deal 10 тыс. руб. Поставка")
+    assert card.text.startswith("💼 Поставка")
+    assert await deals_of(app, client.id) == [(1_000_000, "Поставка")]
+    deal_id = next(int(d.split(":")[2]) for _t, d, _u in card.buttons if d and d.startswith("dl:"))
+    edit = DealCb(action="edit_field", deal_id=deal_id, field="amount").pack()
+    for typed, minor in [("150 тыс. ₽", 15_000_000), ("1,5 млн. руб.", 150_000_000)]:
+        await owner.press_data(edit)
+        [card] = await owner.send(typed)
+        assert card.text.startswith("💼 Поставка"), typed
+        assert await deals_of(app, client.id) == [(minor, "Поставка")]
+    [question] = await owner.send("/deal")
+    [question] = await owner.send("10 т.р.")
+    assert question.text.startswith("Как назвать сделку?")
+    await owner.send("Монтаж")
+    assert await deals_of(app, client.id) == [(150_000_000, "Поставка"), (1_000_000, "Монтаж")]
