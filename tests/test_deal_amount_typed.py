@@ -44,3 +44,25 @@ async def test_a_currency_after_thousands_abbreviated_is_an_amount(
     assert question.text.startswith("Как назвать сделку?")
     await owner.send("Монтаж")
     assert await deals_of(app, client.id) == [(150_000_000, "Поставка"), (1_000_000, "Монтаж")]
+
+
+async def test_a_number_in_the_title_stays_in_the_title(app: App, owner: SimulatedUser) -> None:
+    """ "/deal 50000 2,5 тонны щебня" made a deal of 500 002,50 ₽ titled "тонны щебня", and
+    "/deal 5000 10k units" one of 50 001 000 000 ₽: a number after the amount joins it only
+    as a group of thousands. An amount of five words is whole, and one too large is refused,
+    not cut to its first four words with the rest as the title."""
+    client = await make_client(app, OWNER_ID, "Иван Петров")
+    await owner.press_data(ClientCb(action="open", client_id=client.id).pack())
+    typed = [
+        ("50000 2,5 тонны щебня", 5_000_000, "2,5 тонны щебня"),
+        ("150 000 1.5 м трубы", 15_000_000, "1.5 м трубы"),
+        ("5000 10k units", 500_000, "10k units"),
+        ("1 500 000 000 ₽ Офис", 150_000_000_000, "Офис"),
+        ("12 000,50 Стол", 1_200_050, "Стол"),
+    ]
+    for text, _minor, title in typed:
+        [card] = await owner.send(f"/deal {text}")
+        assert card.text.startswith(f"💼 {title}"), text
+    [reply] = await owner.send("/deal 5 000 000 000 000 Завод")
+    assert reply.text.startswith("Слишком большая сумма; проверьте нули.")
+    assert await deals_of(app, client.id) == [(minor, title) for _t, minor, title in typed]

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from crm.parsing.amounts import AmountError, parse_amount
 
-MAX_AMOUNT_WORDS = 4  # "1 500 000 ₽" is the longest amount people type before a title
+# "999 999 999 999,99 руб." and "1 500 тыс. руб." are the longest amounts people type before
+# a title.
+MAX_AMOUNT_WORDS = 6
+# A word with digits that goes on an amount: a group of thousands, the last one perhaps with
+# the kopecks ("150 000,50").
+_GROUP = re.compile(r"\d{3}(?:[.,]\d+)?")
 
 
 def split_amount(text: str) -> tuple[int, str]:
     """The amount at the start of ``/deal``'s arguments, and the title after it.
 
     The longest run of leading words that reads as an amount wins, so ``150 000``
-    and ``1,5 млн`` stay whole; a bare number after a number joins it only as a
-    group of three digits, so in ``150000 2 chairs`` the title is "2 chairs".
+    and ``1,5 млн`` stay whole; a number after a number joins it only as a group of
+    three digits, so in ``150000 2 chairs`` and ``50000 2,5 тонны`` the title is what
+    follows the first. A run that reads as an amount refused (too large, negative, a part
+    of a kopeck) is that refusal, never a shorter amount with the rest in the title.
     """
     words = text.split()
-    specific: AmountError | None = None
     for count in range(min(len(words), MAX_AMOUNT_WORDS), 0, -1):
         head = words[:count]
         if not _grouped(head):
@@ -25,13 +32,15 @@ def split_amount(text: str) -> tuple[int, str]:
         try:
             return parse_amount(" ".join(head)), " ".join(words[count:])
         except AmountError as error:
-            if error.code != "not_a_number" and specific is None:
-                specific = error
-    raise specific or AmountError("not_a_number")
+            if error.code != "not_a_number":
+                raise
+    raise AmountError("not_a_number")
 
 
 def _grouped(words: list[str]) -> bool:
+    """Each word after the first that starts with a digit is a group of thousands after
+    a number (not ``2`` in ``150000 2 chairs``, nor ``10k`` in ``5000 10k units``)."""
     return all(
-        not (word.isdigit() and before[-1:].isdigit()) or len(word) == 3
+        not word[:1].isdigit() or (before[-1:].isdigit() and _GROUP.fullmatch(word) is not None)
         for before, word in itertools.pairwise(words)
     )
