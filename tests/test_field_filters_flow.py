@@ -424,3 +424,28 @@ async def test_a_number_range_reads_as_people_write_it(app: App, owner: Simulate
     await english.press("Weight")
     [listing] = await english.send("from 1000000")
     assert "Fields: Weight: from 1\u202f000\u202f000" in listing.text and "Found: 0" in listing.text
+
+
+async def test_a_money_range_with_the_word_once_reads_both_ends(
+    app: App, owner: SimulatedUser
+) -> None:
+    """ "10-20 тыс" filtered from 10 ₽ to 20 000 ₽ (and "от 1 до 2 млн" from 1 ₽): the bare
+    first sum takes the word of the second, as it is said."""
+    fields = await client_fields(app)
+    anna = await make_client(app, OWNER_ID, "Анна")
+    boris = await make_client(app, OWNER_ID, "Борис")
+    vera = await make_client(app, OWNER_ID, "Вера")
+    await fill(app, anna.id, fields, Budget="15000")
+    await fill(app, boris.id, fields, Budget="500")
+    await fill(app, vera.id, fields, Budget="1,5 млн")
+    await owner.send("/clients")
+    await owner.press("Фильтры")
+    await owner.press("🧩 Поля")
+    await owner.press("Budget")
+    [screen] = await owner.send("10-20 тыс")
+    assert listed(screen) == ["Анна"]
+    await owner.press("Фильтры")
+    await owner.press("🧩 Поля: 1")
+    await owner.press("Budget")
+    [screen] = await owner.send("от 1 до 2 млн")
+    assert listed(screen) == ["Вера"]

@@ -63,6 +63,8 @@ _PREFIXES = (
     ("max", "high"),
 )
 _DASHES = "-–—"
+_BARE_NUMBER = re.compile(r"\d[\d\s.,']*")  # a sum with no word: "10", "1,5", "10 000"
+_AFTER_NUMBER = re.compile(r"^\d[\d\s.,']*")  # an end's number, before its word
 MAX_RANGE_TEXT = 100
 
 
@@ -82,7 +84,7 @@ def parse_range(type_: FieldType, text: str) -> Range:
         raise FieldValueError("not_a_range")
     match = _FROM_TO.match(raw)
     if match:
-        return _ordered(_end(type_, match["low"]), _end(type_, match["high"]))
+        return _ordered(*_ends(type_, match["low"], match["high"]))
     for prefix, meaning in _PREFIXES:
         if raw.startswith(prefix) and _word_ends(raw, prefix):
             rest = raw[len(prefix) :].strip()
@@ -118,6 +120,20 @@ def _end(type_: FieldType, text: str) -> Bound:
     return parse_number_bound(type_, text.strip())
 
 
+def _ends(type_: FieldType, first: str, second: str) -> tuple[Bound, Bound]:
+    """Both ends of a range. A bare sum before one with a word takes the word, as it is
+    said: "10-20 тыс", "от 1 до 2 млн" are 10 000 to 20 000 and 1 to 2 million, not 10 ₽
+    and 1 ₽ to them."""
+    second_end = _end(type_, second)
+    word = _AFTER_NUMBER.sub("", second.strip(), count=1).strip()
+    if type_ == FieldType.MONEY and word and _BARE_NUMBER.fullmatch(first.strip()):
+        try:
+            return _end(type_, f"{first.strip()} {word}"), second_end
+        except FieldValueError:
+            pass  # the word does not go with it ("1,2,3"): the end as typed, or its refusal
+    return _end(type_, first), second_end
+
+
 def _split_at_dash(type_: FieldType, raw: str) -> tuple[Bound, Bound] | None:
     """``a-b`` where both sides read as values; the first dash that splits it so wins."""
     for index, char in enumerate(raw):
@@ -127,7 +143,7 @@ def _split_at_dash(type_: FieldType, raw: str) -> tuple[Bound, Bound] | None:
         if not left or not right:
             continue
         try:
-            return _end(type_, left), _end(type_, right)
+            return _ends(type_, left, right)
         except FieldValueError:
             continue
     return None
