@@ -200,7 +200,9 @@ class Deals:
     async def set_amount(
         self, actor: User, deal_id: int, amount_minor: int, only_if_empty: bool = False
     ) -> Deal:
-        """``only_if_empty``: refused (``FILLED_MEANWHILE``) if the amount is not 0 now."""
+        """``only_if_empty``: refused (``FILLED_MEANWHILE``) if the amount is not 0 now. An
+        amount typed for a deal that follows its product lines stops it following them (the
+        next line changed would write over it)."""
         if amount_minor < 0:
             raise InvalidInput(ErrorCode.NEGATIVE_AMOUNT)
         return await self._change(actor, deal_id, "amount_minor", amount_minor, only=only_if_empty)
@@ -258,6 +260,8 @@ class Deals:
             if to is not None:  # a new manager: one who sees the client, and is told
                 await deal_assign.give(self._session, self._clients, self._clock, deal, to, actor)
             setattr(deal, field, value)
+            if field == "amount_minor":
+                deal.amount_from_lines = False  # typed: no longer the lines' total
             deal.title_folded = fold(deal.title)
             await self._touch(deal)
             shown = {"amount_minor": "amount", "expected_close": "expected_close"}.get(field, field)

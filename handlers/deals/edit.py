@@ -84,8 +84,12 @@ async def ask_value(
     deal = await crm.deals.changeable(member, callback_data.deal_id)
     await state.set_state(DealEditFlow.value)
     await OneDeal(deal_id=deal.id, field=callback_data.field).save(state)
+    lines = _("It follows its product lines now: an amount typed here turns that off.")
     questions = {
-        DealField.AMOUNT: _("The amount of “{title}”?") + " " + amount_examples(),
+        DealField.AMOUNT: " ".join(
+            [_("The amount of “{title}”?"), amount_examples()]
+            + ([lines] if deal.amount_from_lines else [])
+        ),
         DealField.TITLE: _("The new title of “{title}”?"),
         DealField.EXPECTED_CLOSE: _("When is “{title}” expected to close?") + " " + date_examples(),
     }
@@ -105,10 +109,13 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
     deal_id, field = data.deal_id, data.field
     raw = (message.text or "").strip()
     past = None
+    followed = False  # the amount followed the product lines, and no longer does
     try:  # empty or too long gets a second chance; any other refusal ends the question
         async with keep_asking(state, again={ErrorCode.EMPTY, ErrorCode.TOO_LONG}, forget=True):
             if field is DealField.AMOUNT:
-                await crm.deals.set_amount(member, deal_id, _amount(raw))
+                followed = (await crm.deals.visible(member, deal_id)).amount_from_lines
+                deal = await crm.deals.set_amount(member, deal_id, _amount(raw))
+                followed = followed and not deal.amount_from_lines
             elif field is DealField.TITLE:
                 await crm.deals.set_title(member, deal_id, raw)
             elif field is DealField.EXPECTED_CLOSE:
@@ -121,6 +128,13 @@ async def save_value(message: Message, crm: Crm, member: User, state: FSMContext
         await message.answer(str(problem))
         return
     await state.clear()
+    if followed:
+        await message.answer(
+            _(
+                "Saved. The amount no longer follows the product lines; "
+                "🔗 Links → 🧮 turns that back on."
+            )
+        )
     if past is not None:  # taken (a deal may close late), but said: "21.03" for "12.03"
         await message.answer(
             _("Saved: {date} is already in the past. If that is a typo, change the date.").format(
