@@ -140,9 +140,11 @@ class DealQueries:
     async def overview(
         self, actor: User, filters: DealFilter, month_start: datetime, month_end: datetime
     ) -> Overview:
-        """Open deals per stage; what was won and lost from ``month_start`` to ``month_end``."""
+        """Open deals per stage; what was won and lost from ``month_start`` to ``month_end``
+        (a sale made stays one when its client is archived after, as in /report)."""
         stages = await self._pipelines.stages()
         base = await self._conditions(actor, filters, month_start, month_end)
+        sold = await self._conditions(actor, filters, month_start, month_end, archived_too=True)
         rows = await self._session.execute(
             select(Deal.stage_id, func.count(), func.coalesce(func.sum(Deal.amount_minor), 0))
             .join(Client, Client.id == Deal.client_id)
@@ -156,7 +158,7 @@ class DealQueries:
             .join(Stage, Stage.id == Deal.stage_id)
             .join(Client, Client.id == Deal.client_id)
             .where(
-                *base,
+                *sold,
                 Deal.closed_at.is_not(None),
                 Deal.closed_at >= month_start,
                 Deal.closed_at < month_end,
@@ -213,14 +215,19 @@ class DealQueries:
         return [(deal, stages[deal.stage_id]) for deal in rows if deal.stage_id in stages]
 
     async def _conditions(
-        self, actor: User, filters: DealFilter, month_start: datetime, month_end: datetime
+        self,
+        actor: User,
+        filters: DealFilter,
+        month_start: datetime,
+        month_end: datetime,
+        archived_too: bool = False,
     ) -> list[ColumnElement[bool]]:
+        """``archived_too``: the deals of archived clients as well (listed deals leave them out)."""
         see_all = await self._settings.managers_see_all()
         dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
-        conditions: list[ColumnElement[bool]] = [
-            visibility.visible_clients(actor, see_all),
-            unindexed(Client.archived_at.is_(None), dialect),
-        ]
+        conditions: list[ColumnElement[bool]] = [visibility.visible_clients(actor, see_all)]
+        if not archived_too:
+            conditions.append(unindexed(Client.archived_at.is_(None), dialect))
         if filters.mine:
             conditions.append(Deal.manager_id == actor.id)
         if filters.stale:

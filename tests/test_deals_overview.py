@@ -400,3 +400,29 @@ async def test_menu_and_help_offer_deals_to_everyone(join: Joiner, owner_en: Sim
         assert reply.reply_keyboard is not None
         texts = [b.text for row in reply.reply_keyboard.keyboard for b in row]
         assert texts.count("💼 Deals") == 1
+
+
+async def test_a_sale_stays_in_the_month_when_its_client_is_archived_after(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A one-off customer archived once his deal was won (or lost) took the deal out of
+    "Won this month" in /deals, while /report and the summary still counted it; his open
+    deals stay out of the listed stages, as the archive hides him."""
+    client = await make_client(app, OWNER_ID, "One-off")
+    async with app.crm.open() as crm:
+        owner = await actor(crm)
+        stages = await crm.pipelines.stages()
+        won = next(s for s in stages if s.kind == "won")
+        lost = next(s for s in stages if s.kind == "lost")
+        sold = await crm.deals.create(owner, client.id, 500_000, "Sold")
+        await crm.deals.move(owner, sold.id, won.id)
+        gone = await crm.deals.create(owner, client.id, 200_000, "Gone")
+        await crm.deals.move(owner, gone.id, lost.id, "too expensive")
+        await crm.deals.create(owner, client.id, 100_000, "Still open")
+        await crm.client_edits.set_archived(owner, client.id, True)
+    [overview] = await owner_en.send("/deals")
+    assert f"🏆 Won this month: 1 · 5,000{NBSP}₽" in overview.text
+    assert f"❌ Lost this month: 1 · 2,000{NBSP}₽" in overview.text
+    assert "No open deals." in overview.text
+    [mine] = await owner_en.press("Only mine")
+    assert f"🏆 Won this month: 1 · 5,000{NBSP}₽" in mine.text
