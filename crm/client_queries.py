@@ -217,18 +217,6 @@ class ClientQueries:
             )
         return found, archived
 
-    async def cities(self, actor: User, limit: int = 12) -> list[str]:
-        """The most common cities among the clients ``actor`` sees, for filter buttons."""
-        base = await self._conditions(actor, ClientFilter())
-        rows = await self._session.execute(
-            select(Client.city, func.count())
-            .where(*base, Client.city.is_not(None))
-            .group_by(Client.city)
-            .order_by(func.count().desc(), Client.city)
-            .limit(limit)
-        )
-        return [str(city) for city, _count in rows.all()]
-
     async def usual_sources(self, limit: int = 6) -> list[str]:
         """The sources the team's clients came from, most frequent first (the new-client
         dialog offers them as buttons). Team-wide: a source names a channel, not a client."""
@@ -241,17 +229,28 @@ class ClientQueries:
         )
         return [str(source) for source, _count in rows.all()]
 
-    async def tags(self, actor: User, limit: int = 12) -> list[str]:
-        base = await self._conditions(actor, ClientFilter())
-        rows = await self._session.execute(
-            select(ClientTag.tag, func.count())
-            .join(Client, Client.id == ClientTag.client_id)
-            .where(*base)
-            .group_by(ClientTag.tag)
-            .order_by(func.count().desc(), ClientTag.tag)
+    async def common_values(
+        self,
+        actor: User,
+        kind: str,
+        limit: int | None = 12,
+        offset: int = 0,
+        archived: bool = False,
+    ) -> list[str]:
+        """The most common tags (``kind`` "tag") or cities of the clients ``actor`` sees
+        (``archived``: the archived ones), a page of filter buttons; ``limit`` None: all."""
+        base = await self._conditions(actor, ClientFilter(archived=archived))
+        column = ClientTag.tag if kind == "tag" else Client.city
+        joined = [ClientTag.client_id == Client.id] if kind == "tag" else []
+        rows = await self._session.scalars(
+            select(column)
+            .where(*base, *joined, column.is_not(None))
+            .group_by(column)
+            .order_by(func.count().desc(), column)
+            .offset(offset)
             .limit(limit)
         )
-        return [str(tag) for tag, _count in rows.all()]
+        return [str(value) for value in rows]
 
     async def _conditions(self, actor: User, filters: ClientFilter) -> list[ColumnElement[bool]]:
         see_all = await self._settings.managers_see_all()

@@ -9,7 +9,7 @@ from bot.offline import SentMessage
 from bot.simulator import SimulatedUser
 from crm.clients import ClientDraft
 from crm.clock import ManualClock
-from handlers.clients.callbacks import ClientListCb
+from handlers.clients.callbacks import ClientListCb, ListAction
 from handlers.clients.filters import ListFilters, token
 from storage.engine import create_session_factory
 from storage.models import Client, Deal, Pipeline, Stage, Task
@@ -349,3 +349,37 @@ async def test_a_period_at_the_calendar_edge_is_asked_again(owner_en: SimulatedU
         assert reply.text.startswith("I could not read that period."), typed
     [screen] = await owner_en.send("01.03.2026")
     assert "Filters: created on 01.03.2026" in screen.text
+
+
+async def test_every_city_and_tag_can_be_picked_a_page_at_a_time(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+):
+    """The pickers offered the 12 most common cities and tags only: a client of the 13th
+    city could not be filtered. They page now, and the archive's offer the archive's own
+    (a tag only archived clients have was not offered there)."""
+    for number in range(13):  # a client in each: the towns in their names' order
+        await add(app, clock, f"Client {number}", city=f"Town {number:02}")
+    await add(app, clock, "Lone", city="Town 13", tags=("rare",))
+    await add(app, clock, "Old", tags=("bygone",), archived=True)
+    [screen] = await owner_en.send("/clients")
+    await owner_en.press("Filters")
+    [picker] = await owner_en.press("City")
+    offered = [text for text, _d, _u in picker.buttons]
+    assert "Town 11" in offered and "Town 12" not in offered and "▶️" in offered
+    [picker] = await owner_en.press("▶️", picker)
+    offered = [text for text, _d, _u in picker.buttons]
+    assert offered == ["Town 12", "Town 13", "◀️", "Any city", "◀️ Filters"]
+    forged = ClientListCb(action=ListAction.ASK, code="city", member_id=2**63 - 1).pack()
+    [first] = await owner_en.press_data(forged, picker)  # a page past any: the first
+    assert "Town 00" in [text for text, _d, _u in first.buttons]
+    [picker] = await owner_en.press("▶️", first)
+    [screen] = await owner_en.press("Town 13", picker)
+    assert "Filters: city Town 13" in screen.text
+    assert listed(screen) == ["Lone"]
+    await owner_en.press("Reset filters")
+    [screen] = await owner_en.press("Archive")
+    await owner_en.press("Filters")
+    [picker] = await owner_en.press("Tag")
+    assert [text for text, _d, _u in picker.buttons] == ["bygone", "Any tag", "◀️ Filters"]
+    [screen] = await owner_en.press("bygone", picker)
+    assert listed(screen) == ["Old"]

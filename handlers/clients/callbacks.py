@@ -87,7 +87,8 @@ class ClientListCb(CallbackData, prefix="cls"):
     The choice: ``code`` (which filter to ASK about, a status code, a tag's or city's
     token, a preset period), ``on`` (archive, open deals, overdue tasks) or
     ``member_id`` (the responsible; 0: nobody). Empty: any. On ASK about the
-    responsible, ``member_id`` is the page of the team shown (empty: the first).
+    responsible, a tag or a city, ``member_id`` is the page of the choices shown (empty:
+    the first).
     """
 
     action: ListAction

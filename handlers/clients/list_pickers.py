@@ -14,6 +14,9 @@ from handlers.kit.labels import member_name, status_label
 from handlers.kit.responsible import member_page
 from storage.models import User
 
+VALUES_SHOWN = 12  # tags or cities on a page of their picker
+MAX_VALUE_PAGE = 100_000  # a forged page past this is the first (never an offset too large)
+
 
 async def picker_screen(
     crm: Crm, member: User, filters: ListFilters, kind: str, page: int, team_page: int = 0
@@ -23,7 +26,7 @@ async def picker_screen(
     if kind == "status":
         title, rows = await _status_choices(crm, filters)
     elif kind in ("tag", "city"):
-        title, rows = await _value_choices(crm, member, filters, kind)
+        title, rows = await _value_choices(crm, member, filters, kind, page, team_page)
     elif kind == "manager":
         title, rows = await _manager_choices(crm, member, filters, page, team_page)
     elif kind == "period":
@@ -52,22 +55,34 @@ async def _status_choices(crm: Crm, filters: ListFilters) -> tuple[str, Rows]:
 
 
 async def _value_choices(
-    crm: Crm, member: User, filters: ListFilters, kind: str
+    crm: Crm, member: User, filters: ListFilters, kind: str, page: int, shown_page: int
 ) -> tuple[str, Rows]:
-    """The most common tags or cities; a button holds a token of the value, not the value."""
+    """The tags or cities, most common first, ``VALUES_SHOWN`` a page (``shown_page``; a
+    page past the last shows the first); a button holds a token of the value, not the value."""
+    for at in dict.fromkeys((shown_page if shown_page <= MAX_VALUE_PAGE else 0, 0)):
+        values = await crm.client_queries.common_values(
+            member, kind, VALUES_SHOWN + 1, at * VALUES_SHOWN, filters.archived
+        )
+        if values:
+            break
     if kind == "tag":
-        values = await crm.client_queries.tags(member)
         title = _("Show the clients with the tag:") if values else _("No client has tags yet.")
         current, anything = filters.tag, _("Any tag")
     else:
-        values = await crm.client_queries.cities(member)
         title = _("Show the clients from the city:") if values else _("No client has a city yet.")
         current, anything = filters.city, _("Any city")
     options = [
         button(checked(value, value == current), ListAction(kind), 0, token(value))
-        for value in values
+        for value in values[:VALUES_SHOWN]
     ]
-    return title, [*pairs(options), [button(anything, ListAction(kind))]]
+    turn = [(at - 1, "◀️")] if at > 0 else []
+    turn += [(at + 1, "▶️")] if len(values) > VALUES_SHOWN else []
+    pages = [button(text, ListAction.ASK, page, kind, member_id=to) for to, text in turn]
+    return title, [
+        *pairs(options),
+        *([pages] if pages else []),
+        [button(anything, ListAction(kind))],
+    ]
 
 
 async def _manager_choices(

@@ -133,10 +133,12 @@ async def _choose(crm: Crm, member: User, filters: ListFilters, data: ClientList
         if value and await crm.settings.status(value) is None:
             raise StaleButton()
         return replace(filters, status=value or None)
-    if action == ListAction.TAG:
-        return replace(filters, tag=_offered(await crm.client_queries.tags(member), value))
-    if action == ListAction.CITY:
-        return replace(filters, city=_offered(await crm.client_queries.cities(member), value))
+    if action in (ListAction.TAG, ListAction.CITY):  # any the pickers' pages offer
+        offered = await crm.client_queries.common_values(member, action, None, 0, filters.archived)
+        picked = _offered(offered, value)
+        if action == ListAction.TAG:
+            return replace(filters, tag=picked)
+        return replace(filters, city=picked)
     if action == ListAction.MANAGER:
         return await _choose_manager(crm, member, filters, data.member_id)
     if action == ListAction.FIELD:
