@@ -9,6 +9,7 @@ are computed when the row is sent, for the reader's previous local day.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -187,8 +188,10 @@ class Digests:
             .order_by(Client.created_at, Client.id)  # made in one instant: in the order made
         )
         summary.new_clients = list(names)
+        # Each deal once a kind: won, reopened and won again is one deal won, not two.
         events = await self._session.execute(
-            select(Event.kind, func.count(), func.coalesce(func.sum(Deal.amount_minor), 0))
+            select(Event.kind, Deal.id, Deal.amount_minor)
+            .distinct()
             .join(Deal, Deal.id == Event.deal_id)
             .where(
                 Event.occurred_at >= start,
@@ -198,15 +201,19 @@ class Digests:
                 ),
                 not_spam(),  # a spam lead's deal is no deal: not created, moved nor lost
             )
-            .group_by(Event.kind)
         )
-        by_kind = {kind: (int(count), int(amount)) for kind, count, amount in events.all()}
-        summary.deals_created = by_kind.get("deal_created", (0, 0))
-        summary.deals_moved = (
-            by_kind.get("stage_changed", (0, 0))[0] + by_kind.get("deal_reopened", (0, 0))[0]
-        )
-        summary.deals_won = by_kind.get("deal_won", (0, 0))
-        summary.deals_lost = by_kind.get("deal_lost", (0, 0))
+        by_kind: dict[str, dict[int, int]] = defaultdict(dict)
+        for kind, deal_id, amount in events.all():
+            moved = kind in ("stage_changed", "deal_reopened")  # moved, or reopened: moved
+            by_kind["moved" if moved else kind][deal_id] = int(amount)
+
+        def deals(kind: str) -> tuple[int, int]:
+            return len(by_kind[kind]), sum(by_kind[kind].values())
+
+        summary.deals_created = deals("deal_created")
+        summary.deals_moved = deals("moved")[0]
+        summary.deals_won = deals("deal_won")
+        summary.deals_lost = deals("deal_lost")
         overview = await self._deals.overview(actor, DealFilter(), start, end)
         summary.pipeline = [(t.stage.id, t.count, t.amount) for t in overview.stages]
         done = await self._session.execute(
