@@ -21,6 +21,21 @@ BUILTIN_REASON_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
+def builtin_reason(text: str | None) -> str | None:
+    """The code of the built-in reason ``text`` reads as in either language (a deal keeps its
+    reason in the words of the member who chose it), or None."""
+    wanted = fold(text or "")
+    found = (code for code, names in BUILTIN_REASON_NAMES.items() if wanted in map(fold, names))
+    return next(found, None)
+
+
+def same_reason(text: str | None) -> str:
+    """One key for the reason whatever language it was chosen in: a built-in reason's English
+    name (shown in the reader's words by the bot), any other as typed; none: "—"."""
+    code = builtin_reason(text)
+    return BUILTIN_REASON_NAMES[code][0] if code else text or "—"
+
+
 async def refuse_reason(session: AsyncSession, text: str, renamed: int | None = None) -> None:
     """Raise unless ``text`` may be a new reason (or the new text of reason ``renamed``)."""
     if renamed is None:

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.access import is_staff
 from crm.field_report import FieldFigures, figures_by_field, report_field
 from crm.intake.source_report import SourceFigures, figures_by_source
-from crm.lost_reasons import not_spam, not_spam_card
+from crm.lost_reasons import not_spam, not_spam_card, same_reason
 from crm.pipeline import Pipelines, StageView
 from storage.models import Client, Deal, Event, FieldDef, Stage, User
 
@@ -92,9 +92,9 @@ class Reports:
             elif kind == "lost":
                 lost.append(row)
         reasons: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for row in lost:
-            reasons[row.reason or "—"][0] += 1
-            reasons[row.reason or "—"][1] += row.amount
+        for row in lost:  # "too expensive" and «дорого» are one reason
+            reasons[same_reason(row.reason)][0] += 1
+            reasons[same_reason(row.reason)][1] += row.amount
         by_member: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
         for row in won:
             by_member[row.manager_id][0] += 1

@@ -25,7 +25,7 @@ from handlers.kit.keyboards import button as kit_button
 from handlers.kit.labels import member_name
 from handlers.kit.refused import on_refusal
 from handlers.kit.screen import show
-from handlers.kit.stages import money, progress, stage_name
+from handlers.kit.stages import money, progress, reason_said, stage_name
 from handlers.kit.timeline import event_line, shorten
 from handlers.kit.whole_text import read_whole_rows
 from handlers.records.common import card_lines
@@ -92,7 +92,8 @@ def render_deal(
         as_line(_("Amount: {amount}").format(amount=money(deal.amount_minor, deal.currency)))
     )
     if card.stage.kind == "lost" and deal.lost_reason:
-        parts.append(as_line(_("Lost because: {reason}").format(reason=deal.lost_reason)))
+        reason = reason_said(deal.lost_reason)
+        parts.append(as_line(_("Lost because: {reason}").format(reason=reason)))
     manager = member_name(card.manager) if card.manager else _("nobody")
     parts.append(as_line(_("Responsible: {name}").format(name=manager)))
     created = deal.created_at.astimezone(tz).strftime("%d.%m.%Y")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n.context import get_i18n
 
+from crm.lost_reasons import builtin_reason
 from crm.money import format_money
 from crm.pipeline import StageView
 from storage.models import LostReason
@@ -45,13 +46,23 @@ def stage_name_from_event(data: Mapping[str, object], prefix: str) -> str:
 def reason_text(reason: LostReason) -> str:
     if reason.text:
         return reason.text
+    return _builtin_reason(reason.code) or reason.code or "—"
+
+
+def reason_said(stored: str) -> str:
+    """A lost reason as a deal keeps it (in the words of the member who chose it), in the
+    reader's words when it is a built-in one ("too expensive" for «дорого»)."""
+    return _builtin_reason(builtin_reason(stored)) or stored
+
+
+def _builtin_reason(code: str | None) -> str | None:
     names = {
         "expensive": _("too expensive"),
         "competitor": _("chose a competitor"),
         "no_answer": _("no reply"),
         "irrelevant": _("no longer relevant"),
     }
-    return names.get(reason.code or "", reason.code or "—")
+    return names.get(code or "")
 
 
 def pipeline_name(name: str | None) -> str:

@@ -29,7 +29,7 @@ from handlers.kit.labels import member_name
 from handlers.kit.once import forget_screen, once
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
-from handlers.kit.stages import money, stage_name
+from handlers.kit.stages import money, reason_said, stage_name
 from handlers.reports import charts as charts
 from handlers.reports.by_field import by_field_screen
 from handlers.reports.callbacks import ReportAction, ReportCb
@@ -271,7 +271,7 @@ def report_sheets(report: Report, period: Period, names: dict[int, str], crm: Cr
         Sheet(
             _("Lost reasons"),
             [Column(_("Reason")), Column(_("Deals"), "count"), Column(amount, "money")],
-            [[reason, count, sum_] for reason, count, sum_ in report.lost_reasons],
+            [[reason_said(reason), count, sum_] for reason, count, sum_ in report.lost_reasons],
         ),
         Sheet(
             _("By member"),

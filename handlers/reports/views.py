@@ -15,7 +15,7 @@ from babel.numbers import format_decimal, format_percent
 
 from crm.reports import Report
 from handlers.kit.screen import utf16_length
-from handlers.kit.stages import money, stage_name
+from handlers.kit.stages import money, reason_said, stage_name
 from handlers.reports.callbacks import Preset, ReportAction, ReportCb
 from handlers.reports.periods import Period, pack_day
 
@@ -169,7 +169,7 @@ def _report_text(
     blocks.append(
         _list_block(
             _("Lost reasons"),
-            [f"{clip(r)}: {tally(c, a, currency)}" for r, c, a in report.lost_reasons],
+            [f"{clip(reason_said(r))}: {tally(c, a, currency)}" for r, c, a in report.lost_reasons],
             top,
         )
     )
