@@ -45,6 +45,7 @@ class DealCard:
     actors: dict[int, User] = field(default_factory=dict)
     next_stage_id: int | None = None
     can_change: bool = False
+    first: int = 0  # the first event of the history read (0: the newest)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ class DealQueries:
         total = await self._session.scalar(
             select(func.count()).select_from(Event).where(Event.deal_id == deal.id, once)
         )
+        if first >= (total or 0):  # an old screen's, the history shorter since: its last page
+            first = max(0, ((total or 0) - 1) // CARD_EVENTS * CARD_EVENTS)
         events = list(
             await self._session.scalars(
                 select(Event)
@@ -135,6 +138,7 @@ class DealQueries:
             actors=people,
             next_stage_id=next_open_stage(stages, deal.stage_id),
             can_change=can_change_deal(actor, deal),
+            first=max(first, 0),
         )
 
     async def overview(

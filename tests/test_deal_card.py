@@ -480,3 +480,22 @@ async def test_a_comment_on_a_deal_shows_on_both_timelines(
     [card] = await owner_en.press("Older")
     assert "History (11–12 of 12)" in card.text and "note 00" in card.text
     assert "🆕 deal created" in card.text
+
+
+async def test_an_old_older_button_past_the_history_shows_its_last_page(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """ "Older ▶️" on a card shown when the deal had eleven events, pressed after a comment
+    was undone, read "No history yet." under a deal with ten: it shows the last page."""
+    client = await make_client(app, OWNER_ID, "Vera Kim")
+    deal = await make_deal(app, client.id)
+    async with app.crm.open() as crm:
+        notes = [await crm.deals.comment(await actor(crm), deal.id, f"note {n}") for n in range(10)]
+    await open_deal(owner_en, deal.id)
+    card = owner_en.last_message()
+    assert card.text.count("note ") == 10 and "Older ▶️" in button_texts(owner_en)
+    async with app.crm.open() as crm:
+        await crm.timeline.undo_comment(await actor(crm), notes[-1].id, client.id)
+    [older] = await owner_en.press("Older ▶️", card)
+    assert "No history yet." not in older.text
+    assert "History (1–10 of 10)" in older.text and "deal created" in older.text

@@ -49,8 +49,8 @@ async def deal_screen(
     await name_deal_managers(crm, card.events, card.actors)
     extra = await card_lines(crm, member, CardRef(CardKind.DEAL, deal_id), card.deal)
     tasks = await crm.task_edits.open_of_deal(member, card.deal.id)  # one tap opens a task
-    text, history = render_deal(card, member, page, extra)
-    markup = with_task_rows(deal_keyboard(card, member, page, history), tasks, member)
+    text, history = render_deal(card, member, card.first, extra)  # (a page past the end: the last)
+    markup = with_task_rows(deal_keyboard(card, member, card.first, history), tasks, member)
     return text, markup
 
 
