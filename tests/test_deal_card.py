@@ -499,3 +499,22 @@ async def test_an_old_older_button_past_the_history_shows_its_last_page(
     [older] = await owner_en.press("Older ▶️", card)
     assert "No history yet." not in older.text
     assert "History (1–10 of 10)" in older.text and "deal created" in older.text
+
+
+async def test_a_close_date_the_calendar_has_not_is_said_so(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """ "31.04" as the expected close date was "not a date I can read": it is no day, as a
+    task's when says."""
+    client = await make_client(app, OWNER_ID, "Vera Kim")
+    deal = await make_deal(app, client.id)
+    ask = DealCb(action="edit_field", deal_id=deal.id, field="expected_close").pack()
+    await owner_en.press_data(ask)
+    [reply] = await owner_en.send("31.04")
+    assert reply.text.startswith(
+        "There is no such day in the calendar: check the day and the month. For example:"
+    )
+    [reply] = await owner_en.send("29.02")  # (2 March 2026: the coming one is 2028's)
+    assert reply.text.startswith("The coming February has no 29th; the next 29 February is in")
+    [card] = await owner_en.send("30.04")
+    assert "Expected close: 30.04.2026" in card.text

@@ -28,7 +28,7 @@ from handlers.deals.screen import (
 from handlers.deals.states import DealEditFlow, OneDeal
 from handlers.kit.alerts import alert
 from handlers.kit.callbacks import UndoCb
-from handlers.kit.errors import quoting, year_problem
+from handlers.kit.errors import day_problem, quoting
 from handlers.kit.event_labels import deal_field_label
 from handlers.kit.keyboards import button, cancel_row, keyboard, pick
 from handlers.kit.refused import keep_asking
@@ -168,9 +168,9 @@ def _day(raw: str, crm: Crm, member: User) -> date | None:
     try:
         now, zone = crm.clock.now(), member.timezone
         when = parse_when(raw, now, zone, allow_past=True, recent_days=RECENT_CLOSE_DAYS)
-    except WhenError as error:
+    except WhenError as error:  # 31.04 is no day; "someday" no date
         why = _("“{value}” is not a date I can read.").format(value=shorten(raw, 50))
-        why = year_problem() if error.code == "bad_year" else quoting(why, raw)
+        why = day_problem(error) or quoting(why, raw)
         raise _BadValue(f"{why} {date_examples()}") from None
     return when.at.astimezone(ZoneInfo(member.timezone)).date()
 

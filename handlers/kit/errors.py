@@ -7,6 +7,7 @@ from aiogram.utils.i18n import ngettext
 
 from crm.errors import CrmError, ErrorCode
 from crm.parsing.search_text import shows
+from crm.parsing.when import WhenError
 from handlers.kit.automation_texts import automation_error_text, template_error_text
 from handlers.kit.business_texts import business_error_text
 from handlers.kit.entity_errors import entity_error_text
@@ -20,6 +21,20 @@ def empty_text() -> str:
 def year_problem() -> str:
     """A date whose year no one means (01.01.0000, 1.01.1025): said so, not "no such day"."""
     return _("That year is not valid: check the year.")
+
+
+def day_problem(error: WhenError) -> str | None:
+    """Why a date typed is no day of the calendar (31.04; 29.02 of a year without it;
+    01.01.0000), or None for a refusal of another kind (not a date at all, in the past)."""
+    if error.code == "no_such_day" and error.next_day is not None:
+        return _("The coming February has no 29th; the next 29 February is in {year}.").format(
+            year=error.next_day.year
+        )
+    if error.code == "no_such_day":
+        return _("There is no such day in the calendar: check the day and the month.")
+    if error.code == "bad_year":
+        return year_problem()
+    return None
 
 
 def quoting(why: str, typed: str) -> str:

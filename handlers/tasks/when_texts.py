@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.parsing.when import WhenError, parse_when
 from crm.parsing.when_in_line import MAX_WHEN_WORDS, when_ends, when_middles
-from handlers.kit.errors import year_problem
+from handlers.kit.errors import day_problem
 from handlers.kit.timeline import shorten
 
 
@@ -36,15 +36,7 @@ def when_problem(error: WhenError, title: str = "") -> str:
 def _why(error: WhenError) -> str:
     if error.code == "in_the_past":
         return _("That moment has already passed.")
-    if error.code == "no_such_day" and error.next_day is not None:
-        return _("The coming February has no 29th; the next 29 February is in {year}.").format(
-            year=error.next_day.year
-        )
-    if error.code == "no_such_day":
-        return _("There is no such day in the calendar: check the day and the month.")
-    if error.code == "bad_year":
-        return year_problem()
-    return _("I couldn't read that as a date and time.")
+    return day_problem(error) or _("I couldn't read that as a date and time.")
 
 
 def kept_text(text: str, now: datetime, tz: str, default_hour: int) -> str:
