@@ -36,6 +36,7 @@ async def test_a_built_in_reason_is_one_line_in_either_language(
     clock.advance(timedelta(minutes=5))
     [card] = await owner_en.press_data(DealCb(action="open", deal_id=hers.id).pack())
     assert "Lost because: too expensive" in card.text  # in the reader's words
+    assert f"❌ lost: 50,000{NBSP}₽; reason: too expensive" in card.text  # and its history
     await owner_en.send("/report")
     [report] = await owner_en.press("Today")
     reasons = report.text.split("Lost reasons\n", 1)[1].split("\n\n", 1)[0]

@@ -25,7 +25,7 @@ from handlers.kit.labels import format_phone, member_name, status_label
 from handlers.kit.lead_texts import LEAD_KINDS, lead_event_text
 from handlers.kit.shorten import MAX_NOTE_SHOWN as MAX_NOTE_SHOWN
 from handlers.kit.shorten import shorten as shorten
-from handlers.kit.stages import money, stage_name, stage_name_from_event
+from handlers.kit.stages import money, reason_said, stage_name, stage_name_from_event
 from storage.models import Event, User
 
 DEAL_KINDS = frozenset(
@@ -99,7 +99,7 @@ def deal_event_text(
         return "🏆 " + _("won: {amount}").format(amount=amount)
     if kind == "deal_lost":
         return "❌ " + _("lost: {amount}; reason: {reason}").format(
-            amount=amount, reason=shorten(str(data.get("reason") or "—"))
+            amount=amount, reason=shorten(reason_said(str(data.get("reason") or "—")))
         )
     if kind == "deal_reopened":
         return "♻️ " + _("reopened: {old} → {new}").format(
