@@ -25,6 +25,7 @@ from aiohttp import web
 
 from bot.web import refusals
 from bot.web.form_body import BodyError, UnknownCharset, read_pairs
+from bot.web.lead_cors import allow_browsers
 from bot.web.lead_tokens import MISSES_KEY, TOO_MANY_MISSES, KnownTokens
 from bot.web.refusals import body_timed_out, database_unavailable, refuse
 from crm.errors import CrmError, NotFound
@@ -250,6 +251,7 @@ def add_lead_routes(
         )
 
     web_app.router.add_post("/leads/{token}", post_lead)
+    allow_browsers(web_app)  # a page's own script may post, and read the answer
 
 
 async def _known(crm: CrmFactory, token: str) -> bool:
