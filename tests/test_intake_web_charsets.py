@@ -93,3 +93,35 @@ async def test_a_body_not_in_its_declared_charset_gets_400_naming_it(
     )
     assert response.status == 400
     assert (await response.json())["error"] == "the body is not UTF-8"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/xml", b"<lead/>"),
+        ("text/plain", b"name=Bob"),
+        ("application/octet-stream", b'{"name": "Bob"}'),
+        (None, b'{"name": "Bob"}'),  # no Content-Type and nothing like a form
+    ],
+)
+async def test_a_body_of_a_type_not_read_gets_415_with_the_types_read(
+    app: App,
+    http: TestClient[web.Request, web.Application],
+    content_type: str | None,
+    body: bytes,
+) -> None:
+    """Not a malformed body (400): one of a kind this server does not read, which HTTP
+    answers 415 Unsupported Media Type, as a charset no codec reads is."""
+    token = await new_source(app)
+    headers = {"Content-Type": content_type} if content_type else {}
+    skipped = () if content_type else ("Content-Type",)
+    response = await http.post(
+        f"/leads/{token}", data=body, headers=headers, skip_auto_headers=skipped
+    )
+    assert response.status == 415
+    answer = await response.json()
+    assert answer == {
+        "ok": False,
+        "error": "expected JSON, form-urlencoded or multipart/form-data",
+    }
+    assert await count(app, Lead) == 0

@@ -15,7 +15,11 @@ class BodyError(ValueError):
     """Not a form body; ``args[0]`` is the reason told to the sender."""
 
 
-class UnknownCharset(BodyError):
+class Unsupported(BodyError):
+    """A body of a kind this server does not read (its Content-Type): answered 415."""
+
+
+class UnknownCharset(Unsupported):
     """The body declares a charset Python has no codec for: answered 415."""
 
 
@@ -29,7 +33,7 @@ def read_pairs(content_type: str, body: bytes) -> list[tuple[str, object]]:
     elif kind == "multipart/form-data":
         pairs = _multipart(content_type, body)
     else:
-        raise BodyError("expected JSON, form-urlencoded or multipart/form-data")
+        raise Unsupported("expected JSON, form-urlencoded or multipart/form-data")
     _check_texts(pairs)
     return pairs
 

@@ -24,7 +24,7 @@ from typing import TypeVar
 from aiohttp import web
 
 from bot.web import refusals
-from bot.web.form_body import BodyError, UnknownCharset, read_pairs
+from bot.web.form_body import BodyError, Unsupported, read_pairs
 from bot.web.lead_cors import allow_browsers
 from bot.web.lead_tokens import MISSES_KEY, TOO_MANY_MISSES, KnownTokens
 from bot.web.refusals import body_timed_out, database_unavailable, refuse
@@ -232,7 +232,7 @@ def add_lead_routes(
                 raise _closing(web.HTTPNotFound(), close) from None
             if isinstance(exc, SlowBody):
                 return body_timed_out()
-            status = 415 if isinstance(exc, UnknownCharset) else 400
+            status = 415 if isinstance(exc, Unsupported) else 400
             return _closing(refuse(status, str(exc)), close)
         if form.is_test:
             if not await source_of(token):
