@@ -51,6 +51,24 @@ from crm.parsing.lead_fields import MAX_VALUE, LeadForm, LeadFormError, read_for
         ),
         ([("test", "test")], LeadForm(is_test=True)),
         ([("name", ""), ("utm_source", ""), ("x", "1")], LeadForm(extra={"x": "1"})),
+        (  # two fields of one kind filled: the first is the card's, the other kept, not lost
+            [
+                ("Комментарий", "Нужна доставка"),
+                ("Name", "Анна"),
+                ("Вопрос", "Есть ли скидки?"),
+                ("Phone", "+79991234567"),
+                ("tel", "+78881234567"),
+                ("E-mail", "a@b.ru"),
+                ("Email", "a@b.ru"),  # the same again: nothing to keep
+            ],
+            LeadForm(
+                name="Анна",
+                phone="+79991234567",
+                email="a@b.ru",
+                comment="Нужна доставка",
+                extra={"Вопрос": "Есть ли скидки?", "tel": "+78881234567"},
+            ),
+        ),
     ],
 )
 def test_fields_are_sorted(pairs: list[tuple[str, object]], expected: LeadForm) -> None:

@@ -117,12 +117,19 @@ def read_form(pairs: Iterable[tuple[str, object]]) -> LeadForm:
     if values.get("test") == "test":
         return LeadForm(is_test=True)
 
+    aside: dict[str, str] = {}
+
     def take(keys: frozenset[str]) -> str | None:
+        """The first filled of ``keys``; another filled one ("Комментарий" and "Вопрос",
+        two phones) is kept among the other fields, not lost."""
         found = None
         for key in list(values):
             if key in keys:
                 value = values.pop(key)
-                found = found or value or None
+                if not found:
+                    found = value or None
+                elif value and value != found:
+                    aside[original[key]] = value
         return found
 
     name, phone, email, comment = (
@@ -134,7 +141,7 @@ def read_form(pairs: Iterable[tuple[str, object]]) -> LeadForm:
     tranid = values.pop("tranid", None) or None
     for key in SERVICE_KEYS:
         values.pop(key, None)
-    extra = {original[key]: value for key, value in values.items() if value}
+    extra = {original[key]: value for key, value in values.items() if value} | aside
     if not (name or phone or email or comment or extra):
         raise LeadFormError("no fields with values")
     return LeadForm(name, phone, email, comment, utm, extra, tranid[:64] if tranid else None)

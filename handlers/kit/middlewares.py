@@ -25,6 +25,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.members import language_for
 from crm.service import CrmFactory
 from handlers.kit.alerts import alert
+from handlers.kit.anonymous import GROUP_COMMANDS, sent_as_its_group, tell_anonymous
 from handlers.kit.business_lookup import ConnectionLookup, report_of
 from handlers.kit.keyboards import is_menu_button
 from handlers.kit.labels import full_name
@@ -125,7 +126,8 @@ class AccessGate(BaseMiddleware):
     The one exception is ``/start <payload>`` in a private chat, where an
     invitation or the setup code is checked by its handler. Everyone else gets
     one polite refusal per message, press or inline query in a private chat,
-    and silence anywhere else; nothing of theirs is stored (but the Business
+    and silence anywhere else (but /bind or /unbind sent in a group's own name, by an
+    anonymous admin, is told why: ``kit.anonymous``); nothing of theirs is stored (but the Business
     disconnection of someone whose connection the bot keeps is recorded).
     """
 
@@ -156,6 +158,11 @@ class AccessGate(BaseMiddleware):
             and message.text.startswith("/start ")
         ):
             return await handler(event, data)
+        if message is not None and sent_as_its_group(message):  # no member can be told apart
+            command = command_of(message.text)
+            if command in GROUP_COMMANDS and not await for_another_bot(message, data["bot"]):
+                await tell_anonymous(message, command)
+                return None
         tg_user: TgUser | None = data.get("event_from_user")
         log.info("refused %s from non-member %s", event.event_type, tg_user.id if tg_user else "?")
         await refuse(event)
