@@ -10,6 +10,8 @@ from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.exceptions import TelegramForbiddenError
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
@@ -246,7 +248,13 @@ def _errors_router(i18n: I18n, default_language: str) -> Router:
     router = Router(name="errors")
 
     @router.error()
-    async def on_error(event: ErrorEvent, member: User | None = None) -> bool:
+    async def on_error(
+        event: ErrorEvent, member: User | None = None, asked_in_group: bool = False
+    ) -> bool:
+        if asked_in_group and isinstance(event.exception, TelegramForbiddenError):
+            # A command typed in the team's group by a member who blocked the bot: told in
+            # the group (handlers.groups.chat), as nothing can reach his private chat.
+            raise SkipHandler()
         if isinstance(event.exception, DatabaseGone):
             log.error("update %s refused: %s", event.update.update_id, event.exception)
         else:

@@ -8,8 +8,10 @@ member's private chat.
 from __future__ import annotations
 
 import itertools
+import logging
 
 from aiogram import Bot, Dispatcher, F, Router
+from aiogram.exceptions import TelegramForbiddenError
 from aiogram.filters import Command
 from aiogram.types import (
     CallbackQuery,
@@ -34,6 +36,7 @@ from handlers.kit.routes import Routes
 from handlers.kit.screen import edit_or_send
 from storage.models import GroupChat, User
 
+log = logging.getLogger(__name__)
 routes = Routes(__name__)
 routes.message.filter(F.chat.type.in_({"group", "supergroup"}))
 _private_updates = itertools.count(10**12)
@@ -162,11 +165,22 @@ async def answer_in_private(
     message: Message, member: User, bot: Bot, dispatcher: Dispatcher
 ) -> None:
     """A member's command in the group is handled as if sent in private, and answered there;
-    a dialog of theirs there is left as it was for anything else said in the group."""
+    a dialog of theirs there is left as it was for anything else said in the group. A member
+    who blocked the bot there is told so in the group (nothing else can reach him)."""
     private = message.model_copy(
         update={"chat": Chat(id=member.id, type="private", first_name=member.full_name or None)}
     )
-    await dispatcher.feed_update(bot, Update(update_id=next(_private_updates), message=private))
+    update = Update(update_id=next(_private_updates), message=private)
+    try:
+        await dispatcher.feed_update(bot, update, asked_in_group=True)
+    except TelegramForbiddenError:
+        log.info("member %s blocked the bot; told in group %s", member.id, message.chat.id)
+        await message.reply(
+            _(
+                "I can't write to you in our private chat: you have blocked me there. "
+                "Unblock me there to get my answers."
+            )
+        )
 
 
 @routes.message()
