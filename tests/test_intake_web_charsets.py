@@ -1,6 +1,7 @@
 """POST /leads/{token} with a body in the charset its Content-Type declares (older
-1C-Bitrix sites post windows-1251), a JSON body led by UTF-8's byte order mark, and a
-charset no codec reads (415, with the reason)."""
+1C-Bitrix sites post windows-1251), a JSON body led by UTF-8's byte order mark, a
+charset no codec reads or a body of another type (415, with the reason), and JSON numbers
+read as written."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.app import App
-from storage.models import Client, Lead
+from storage.models import Client, Event, Lead
 from tests.test_intake_web import count, http, new_source
 
 __all__ = ["http"]  # the fixture, used by name
@@ -125,3 +126,21 @@ async def test_a_body_of_a_type_not_read_gets_415_with_the_types_read(
         "error": "expected JSON, form-urlencoded or multipart/form-data",
     }
     assert await count(app, Lead) == 0
+
+
+async def test_json_numbers_are_kept_as_the_form_wrote_them(
+    app: App, http: TestClient[web.Request, web.Application]
+) -> None:
+    """Read as floats, a number past a float's range made a lead named "inf", and a long
+    one lost its digits: a price or an order number came out as something else."""
+    token = await new_source(app)
+    body = b'{"name": 1e400, "Order": 12345678901234567.5, "Price": 1.10, "Qty": 3}'
+    response = await http.post(
+        f"/leads/{token}", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 200, await response.text()
+    assert await names(app) == {"1e400"}
+    async with app.crm.open() as crm:
+        event = await crm.clients._session.scalar(select(Event).where(Event.kind == "lead"))
+    assert event is not None
+    assert event.data["fields"] == {"Order": "12345678901234567.5", "Price": "1.10", "Qty": "3"}

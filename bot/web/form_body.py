@@ -93,7 +93,9 @@ def _named(charset: str) -> str:
 def _json(body: bytes, charset: str) -> list[tuple[str, object]]:
     text = _text(body, charset)  # not decodable: its own reason (BodyError is a ValueError too)
     try:
-        data = json.loads(text, parse_constant=_no_constant)
+        # A number with a fraction or an exponent is kept as written: as a float, 1e400 was
+        # the text "inf" and 12345678901234567.5 lost its digits ("1.2345678901234568e+16").
+        data = json.loads(text, parse_constant=_no_constant, parse_float=str)
     except BodyError:
         raise
     except json.JSONDecodeError as exc:
