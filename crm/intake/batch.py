@@ -253,7 +253,7 @@ class BatchIntake:
 
     async def _notify(self, new: list[NewLead], now: datetime, owners: list[int]) -> None:
         groups = list(await self._session.scalars(select(GroupChat)))
-        rows = notice_rows(new, owners, groups, now)
+        rows = notice_rows(new, owners, groups, now, self._currency)
         if rows:
             await self._session.execute(insert(_table(OutboxMessage)), rows)
 

@@ -201,9 +201,10 @@ def _missing(names: list[str] | None) -> dict[str, list[str]]:
 
 
 def notice_rows(
-    new: list[NewLead], owners: list[int], groups: list[GroupChat], now: datetime
+    new: list[NewLead], owners: list[int], groups: list[GroupChat], now: datetime, currency: str
 ) -> list[dict[str, Any]]:
-    """Outbox rows: the lead's member is told; a queued lead goes to the owners and to the
+    """Outbox rows: the lead's member is told, and the group chats that hear of new clients
+    and new deals of the card and deal it made; a queued lead goes to the owners and to the
     group chats that hear of such leads (``crm.groups.hearing_leads``)."""
     rows: dict[str, dict[str, Any]] = {}
 
@@ -245,6 +246,20 @@ def notice_rows(
                             "client_id": item.card.id,
                             "name": item.card.name,
                             "company": None,
+                            "by": None,
+                        },
+                    )
+                if item.deal_id is not None and "new_deal" in group.subscriptions:
+                    queue(
+                        group.chat_id,
+                        OutboxKind.GROUP_NEW_DEAL,
+                        f"group:{group.chat_id}:new_deal:lead:{item.lead_id}",
+                        {
+                            "deal_id": item.deal_id,
+                            "title": item.card.name,  # the deal is named after its card
+                            "client": item.card.name,
+                            "amount": 0,
+                            "currency": currency,
                             "by": None,
                         },
                     )
