@@ -168,7 +168,12 @@ async def answer_in_private(
     a dialog of theirs there is left as it was for anything else said in the group. A member
     who blocked the bot there is told so in the group (nothing else can reach him)."""
     private = message.model_copy(
-        update={"chat": Chat(id=member.id, type="private", first_name=member.full_name or None)}
+        update={
+            "chat": Chat(id=member.id, type="private", first_name=member.full_name or None),
+            # Typed in a forum's topic: the answer goes to no topic (a private chat has none).
+            "message_thread_id": None,
+            "is_topic_message": None,
+        }
     )
     update = Update(update_id=next(_private_updates), message=private)
     try:
