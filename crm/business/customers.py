@@ -183,8 +183,26 @@ async def chat_deal(
 
 
 async def deal_opened(session: AsyncSession, clock: Clock, deal: Deal) -> None:
-    """A chat's deal's "created" event, and the automation rules on new deals."""
+    """A chat's deal's "created" event, the automation rules on new deals, and the groups
+    that hear of new deals told of one a member has (a lead nobody has yet is told by its
+    own notice, as a form's is: ``crm.intake.batch_rows.notice_rows``)."""
     stage = await session.get(Stage, deal.stage_id)
+    client = await session.get(Client, deal.client_id)
+    if deal.manager_id is not None and client is not None:
+        await groups.announce(
+            session,
+            clock.now(),
+            "new_deal",
+            groups.card_key(deal.id, deal.created_at),
+            {
+                "deal_id": deal.id,
+                "title": deal.title,
+                "client": client.name,
+                "amount": 0,
+                "currency": deal.currency,
+                "by": None,
+            },
+        )
     opened = events.record(
         session,
         clock,
