@@ -251,7 +251,13 @@ def _errors_router(i18n: I18n, default_language: str) -> Router:
     async def on_error(
         event: ErrorEvent, member: User | None = None, asked_in_group: bool = False
     ) -> bool:
-        if asked_in_group and isinstance(event.exception, TelegramForbiddenError):
+        refused = event.exception
+        if (
+            asked_in_group
+            and isinstance(refused, TelegramForbiddenError)
+            and member is not None
+            and getattr(refused.method, "chat_id", None) == member.id
+        ):
             # A command typed in the team's group by a member who blocked the bot: told in
             # the group (handlers.groups.chat), as nothing can reach his private chat.
             raise SkipHandler()

@@ -178,7 +178,9 @@ async def answer_in_private(
     update = Update(update_id=next(_private_updates), message=private)
     try:
         await dispatcher.feed_update(bot, update, asked_in_group=True)
-    except TelegramForbiddenError:
+    except TelegramForbiddenError as error:
+        if getattr(error.method, "chat_id", None) != member.id:
+            raise  # another chat refused something: not his private chat
         log.info("member %s blocked the bot; told in group %s", member.id, message.chat.id)
         await message.reply(
             _(
