@@ -261,12 +261,8 @@ def _refusal(method: TelegramMethod[Any]) -> str | None:
     """What Telegram would refuse in ``method``: a text or caption over its limit (in
     UTF-16 units; a press's answer at most 200), a button's data over 64 bytes, more
     than 100 buttons, a forum's topic named for a person's private chat."""
-    chat = getattr(method, "chat_id", None)
-    if (
-        getattr(method, "message_thread_id", None) is not None
-        and isinstance(chat, int)
-        and chat > 0
-    ):
+    chat, topic = getattr(method, "chat_id", None), getattr(method, "message_thread_id", None)
+    if topic is not None and isinstance(chat, int) and chat > 0:
         return "message thread not found"
     limits: tuple[tuple[str, int, str], ...] = (
         ("text", 4096, "message is too long"),
