@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import NoReturn
+
 from aiogram import F
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -24,7 +27,7 @@ from handlers.kit.rules_in_use import rules_in_use
 from handlers.records import settings_views as sv
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import put
-from handlers.records.states import KIND_CODES, EntFlow, TypePlural
+from handlers.records.states import KIND_CODES, EntFlow, NewField, TypePlural
 from handlers.records.views import button, no_back
 from storage.models import User
 
@@ -53,12 +56,10 @@ GONE = {
 }
 
 
-def kind_of(data: EntCb | dict[str, object]) -> tuple[CardKind, int | None]:
-    kind = data.kind if isinstance(data, EntCb) else str(data.get("kind"))
-    type_id = data.type_id if isinstance(data, EntCb) else int(str(data.get("type_id") or 0))
-    if kind not in KIND_CODES:
+def kind_of(data: EntCb | NewField) -> tuple[CardKind, int | None]:
+    if data.kind not in KIND_CODES:
         raise InvalidInput(ErrorCode.BAD_CARD)
-    return CardKind(kind), (type_id or None) if kind == "record" else None
+    return CardKind(data.kind), (data.type_id or None) if data.kind == "record" else None
 
 
 async def list_of(
@@ -102,22 +103,22 @@ async def _press(
         await put(callback, await list_of(crm, kind, type_id))
     elif action == Ent.ADD_FIELD:
         await state.set_state(EntFlow.field_name)
-        await state.update_data(kind=kind.value, type_id=type_id or 0)
+        await NewField(kind=kind.value, type_id=type_id or 0).save(state)  # no name yet
         rows = [[cancel_to(sv.scb(Ent.FIELD_LIST, kind.value, type_id or 0))]]
         await put(
             callback,
             (Text(_("Send the new field's name.")), InlineKeyboardMarkup(inline_keyboard=rows)),
         )
     elif action == Ent.FIELD_TYPE:
-        flow = await state.get_data()
-        if await state.get_state() != EntFlow.field_name.state or "name" not in flow:
+        flow = await NewField.load(state)
+        if await state.get_state() != EntFlow.field_name.state or not flow.name:
             raise InvalidInput(ErrorCode.BAD_CARD)
         if not 0 <= data.item < len(sv.FIELD_TYPES):
             raise InvalidInput(ErrorCode.BAD_CARD)
         type_ = sv.FIELD_TYPES[data.item]
         if type_ in LIST_TYPES:
             await state.set_state(EntFlow.field_options)
-            await state.update_data(type=type_.value)
+            await replace(flow, type=type_).save(state)
             rows = [[cancel_to(sv.scb(Ent.FIELD_LIST, kind.value, type_id or 0))]]
             text = _(
                 "Send the options, separated by commas, semicolons or new lines: "
@@ -125,9 +126,7 @@ async def _press(
             )
             await put(callback, (Text(text), InlineKeyboardMarkup(inline_keyboard=rows)))
             return
-        field = await crm.fields.define(
-            member, kind, str(flow["name"]), type_, record_type_id=type_id
-        )
+        field = await crm.fields.define(member, kind, flow.name, type_, record_type_id=type_id)
         await state.clear()
         await put(callback, sv.field_screen(field))
     elif action == Ent.FIELD:
@@ -188,27 +187,36 @@ async def delete_type_question(
 
 @routes.message(EntFlow.field_name, F.text)
 async def typed_field_name(message: Message, crm: Crm, state: FSMContext) -> None:
-    data = await state.get_data()
-    kind, type_id = kind_of(data)
+    flow = await NewField.load(state)
+    if flow.kind not in KIND_CODES:
+        await _lost(state)
+    kind, type_id = kind_of(flow)
     # refused now (too long, empty, taken), not after the type and the options are asked
     async with ends_when(state, GONE):
         name = await crm.fields.new_name(kind, message.text or "", type_id)
-    await state.update_data(name=name)
-    await put(message, sv.field_types_screen(str(data["kind"]), int(data.get("type_id") or 0)))
+    await replace(flow, name=name).save(state)
+    await put(message, sv.field_types_screen(flow.kind, flow.type_id))
 
 
 @routes.message(EntFlow.field_options, F.text)
 async def typed_options(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    data = await state.get_data()
-    kind, type_id = kind_of(data)
+    flow = await NewField.load(state)
+    if flow.kind not in KIND_CODES or not flow.name or flow.type not in LIST_TYPES:
+        await _lost(state)
+    kind, type_id = kind_of(flow)
     options = split_options(message.text or "")
-    type_ = sv.FIELD_TYPES[[t.value for t in sv.FIELD_TYPES].index(str(data["type"]))]
     async with ends_when(state, GONE):
         field = await crm.fields.define(
-            member, kind, str(data["name"]), type_, record_type_id=type_id, options=options
+            member, kind, flow.name, flow.type, record_type_id=type_id, options=options
         )
     await state.clear()
     await put(message, sv.field_screen(field))
+
+
+async def _lost(state: FSMContext) -> NoReturn:
+    """The new field's dialog data is lost (stored by an older version): it ends, refused."""
+    await state.clear()
+    raise InvalidInput(ErrorCode.BAD_CARD)
 
 
 @routes.message(EntFlow.type_names, F.text)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from aiogram.fsm.state import State, StatesGroup
 
+from crm.parsing.fields import FieldType
 from handlers.kit.dialogs import DialogData
 from handlers.kit.gated import owners_step
 
@@ -16,8 +17,8 @@ class EntFlow(StatesGroup):
     link_quantity = State()  # data: kind, card, other_kind, other
     record_title = State()  # data: type_id
     record_value = State()  # data: type_id, title, values {field id: text}, asking
-    field_name = owners_step()  # data: kind, type_id
-    field_options = owners_step()  # data: kind, type_id, name, type
+    field_name = owners_step()  # data: NewField
+    field_options = owners_step()  # data: NewField
     type_names = owners_step()
     type_plural = owners_step()  # data: TypePlural
     renaming = owners_step()  # data: RenameData
@@ -45,6 +46,17 @@ class TypePlural(DialogData):
     singular: str = ""
     emoji: str | None = None
     type_id: int = 0
+
+
+@dataclass(frozen=True)
+class NewField(DialogData):
+    """The field the owner is adding in the settings: its card kind (one of KIND_CODES) and
+    record type (0: a client's or deal's field), then its name, then (a list) its type."""
+
+    kind: str = ""
+    type_id: int = 0
+    name: str = ""  # "": not typed yet
+    type: FieldType | None = None
 
 
 RENAMES = ("field", "option", "new_option", "type", "emoji")
