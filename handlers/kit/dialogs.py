@@ -15,11 +15,13 @@ reads as its default; the other fields keep their values.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, NoReturn, Self, cast
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from pydantic import TypeAdapter, ValidationError
+
+from crm.errors import ErrorCode, InvalidInput
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -83,3 +85,10 @@ async def leave_step(state: FSMContext, *steps: State) -> None:
     begun since (a new client's name asked) in the chat."""
     if await state.get_state() in {step.state for step in steps}:
         await state.set_state(None)
+
+
+async def data_lost(state: FSMContext) -> NoReturn:
+    """End a dialog whose data is missing what its step needs (stored by an older version,
+    a stale state): refused "This button is no longer active." once, not at every message."""
+    await state.clear()
+    raise InvalidInput(ErrorCode.BAD_CARD)

@@ -18,6 +18,7 @@ from crm.parsing.fields import FieldType, FieldValueError, parse_value
 from crm.parsing.search_text import shows
 from crm.service import Crm
 from handlers.kit.alerts import alert
+from handlers.kit.dialogs import data_lost
 from handlers.kit.keyboards import cancel_to
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
@@ -25,7 +26,7 @@ from handlers.kit.screen import show
 from handlers.records import views
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import links_of, put, ref_of
-from handlers.records.states import EntFlow
+from handlers.records.states import EntFlow, LinkLine, LinkSearch
 from handlers.records.views import KINDS_BY_NUMBER, button, cb
 from storage.models import Deal, User
 
@@ -58,7 +59,7 @@ async def choose_kind(
     if callback_data.type_id > 0:
         await crm.record_types.get(callback_data.type_id)
     await state.set_state(EntFlow.link_search)
-    await state.update_data(kind=ref.kind.value, card=ref.id, target=callback_data.type_id)
+    await LinkSearch(ref.kind, ref.id, callback_data.type_id).save(state)
     await put(callback, search_question(ref))
 
 
@@ -72,9 +73,10 @@ def search_question(ref: CardRef) -> tuple[Text, InlineKeyboardMarkup]:
 
 @routes.message(EntFlow.link_search, F.text)
 async def search(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    data = await state.get_data()
-    ref = CardRef(CardKind(data["kind"]), int(data["card"]))
-    target = int(data["target"])
+    data = await LinkSearch.load(state)
+    ref, target = data.ref(), data.target
+    if ref is None or not target:
+        await data_lost(state)
     kind = {-1: CardKind.CLIENT, -2: CardKind.DEAL}.get(target, CardKind.RECORD)
     if not shows(message.text or ""):  # nothing to look for: the question again
         await put(message, search_question(ref))
@@ -122,9 +124,7 @@ async def pick(
             )
             return
         await state.set_state(EntFlow.link_quantity)
-        await state.update_data(
-            kind=ref.kind.value, card=ref.id, other_kind=other.kind.value, other=other.id
-        )
+        await LinkLine(ref.kind, ref.id, other.kind, other.id).save(state)
         rows = [
             [button(_("Link without a quantity"), cb(Ent.LINK_PICK, ref, type_id=0, item=0))],
             [cancel_to(cb(Ent.LINKS, ref))],
@@ -156,9 +156,10 @@ async def typed_quantity(message: Message, crm: Crm, member: User, state: FSMCon
 async def _link_line(
     event: CallbackQuery | Message, crm: Crm, member: User, state: FSMContext, quantity: int | None
 ) -> None:
-    data = await state.get_data()
-    ref = CardRef(CardKind(data["kind"]), int(data["card"]))
-    other = CardRef(CardKind(data["other_kind"]), int(data["other"]))
+    refs = (await LinkLine.load(state)).refs()
+    if refs is None:
+        await data_lost(state)
+    ref, other = refs
     # another quantity may fit: asked again; no access, a card gone, linked meanwhile: ends
     async with keep_asking(state, again=QUANTITY_REFUSALS, forget=True):
         await crm.links.link(member, ref, other, quantity_milli=quantity)

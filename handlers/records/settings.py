@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import NoReturn
 
 from aiogram import F
 from aiogram.fsm.context import FSMContext
@@ -20,6 +19,7 @@ from crm.parsing.type_names import TypeNames, read_type_names
 from crm.record_types import MAX_TYPE_NAME, clean_emoji
 from crm.service import Crm
 from crm.team_settings import can_change_settings
+from handlers.kit.dialogs import data_lost
 from handlers.kit.keyboards import cancel_to
 from handlers.kit.refused import ends_when
 from handlers.kit.routes import Routes
@@ -189,7 +189,7 @@ async def delete_type_question(
 async def typed_field_name(message: Message, crm: Crm, state: FSMContext) -> None:
     flow = await NewField.load(state)
     if flow.kind not in KIND_CODES:
-        await _lost(state)
+        await data_lost(state)
     kind, type_id = kind_of(flow)
     # refused now (too long, empty, taken), not after the type and the options are asked
     async with ends_when(state, GONE):
@@ -202,7 +202,7 @@ async def typed_field_name(message: Message, crm: Crm, state: FSMContext) -> Non
 async def typed_options(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     flow = await NewField.load(state)
     if flow.kind not in KIND_CODES or not flow.name or flow.type not in LIST_TYPES:
-        await _lost(state)
+        await data_lost(state)
     kind, type_id = kind_of(flow)
     options = split_options(message.text or "")
     async with ends_when(state, GONE):
@@ -211,12 +211,6 @@ async def typed_options(message: Message, crm: Crm, member: User, state: FSMCont
         )
     await state.clear()
     await put(message, sv.field_screen(field))
-
-
-async def _lost(state: FSMContext) -> NoReturn:
-    """The new field's dialog data is lost (stored by an older version): it ends, refused."""
-    await state.clear()
-    raise InvalidInput(ErrorCode.BAD_CARD)
 
 
 @routes.message(EntFlow.type_names, F.text)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from aiogram.fsm.state import State, StatesGroup
 
+from crm.cards import CardKind, CardRef
 from crm.parsing.fields import FieldType
 from handlers.kit.dialogs import DialogData
 from handlers.kit.gated import owners_step
@@ -13,8 +14,8 @@ from handlers.kit.gated import owners_step
 
 class EntFlow(StatesGroup):
     value = State()  # data: kind, card, field
-    link_search = State()  # data: kind, card, target ("client", "deal" or a type id)
-    link_quantity = State()  # data: kind, card, other_kind, other
+    link_search = State()  # data: LinkSearch
+    link_quantity = State()  # data: LinkLine
     record_title = State()  # data: type_id
     record_value = State()  # data: type_id, title, values {field id: text}, asking
     field_name = owners_step()  # data: NewField
@@ -46,6 +47,34 @@ class TypePlural(DialogData):
     singular: str = ""
     emoji: str | None = None
     type_id: int = 0
+
+
+@dataclass(frozen=True)
+class LinkSearch(DialogData):
+    """A card's link being looked for: the card (``kind`` and ``card``) and what is looked
+    for, ``target``: -1 a client, -2 a deal, else a record type's id (0: lost)."""
+
+    kind: CardKind | None = None
+    card: int = 0
+    target: int = 0
+
+    def ref(self) -> CardRef | None:
+        return CardRef(self.kind, self.card) if self.kind and self.card else None
+
+
+@dataclass(frozen=True)
+class LinkLine(DialogData):
+    """A deal line's quantity asked: the card it is asked from and the other one linked."""
+
+    kind: CardKind | None = None
+    card: int = 0
+    other_kind: CardKind | None = None
+    other: int = 0
+
+    def refs(self) -> tuple[CardRef, CardRef] | None:
+        if not (self.kind and self.card and self.other_kind and self.other):
+            return None
+        return CardRef(self.kind, self.card), CardRef(self.other_kind, self.other)
 
 
 @dataclass(frozen=True)
