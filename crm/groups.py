@@ -91,6 +91,8 @@ class Groups:
         return await self._session.get(GroupChat, chat_id)
 
     async def bind(self, actor: User, chat_id: int, title: str) -> GroupChat:
+        """Bind the group, or bind it again: its binder (told when the bot can no longer write
+        there) is the owner who bound it last; its switches and since when it hears stay."""
         _require_owner(actor)
         if chat_id >= 0:
             raise InvalidInput(ErrorCode.NOT_A_GROUP)
@@ -105,8 +107,9 @@ class Groups:
                     bound_at=self._clock.now(),
                 )
                 self._session.add(group)
-            else:
+            else:  # bound again (by another owner): it follows the last binder
                 group.title = title[:256]
+                group.bound_by = actor.id
             return group
 
     async def unbind(self, actor: User, chat_id: int) -> None:
