@@ -3,6 +3,7 @@ archive, restore, delete (owner)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from aiogram import F
@@ -21,13 +22,14 @@ from crm.records import clean_title
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.alerts import alert
+from handlers.kit.dialogs import data_lost
 from handlers.kit.keyboards import cancel_to
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.records import record_views
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import put, ref_of
-from handlers.records.states import EntFlow
+from handlers.records.states import EntFlow, RecordComment, RecordDraft
 from handlers.records.views import button, cb, no_back, required_question
 from storage.models import User
 
@@ -103,7 +105,7 @@ async def open_record(
     if callback_data.item == record_views.RENAME:
         record = await crm.records.visible(member, ref.id)
         await state.set_state(EntFlow.record_title)
-        await state.update_data(rename=record.id)
+        await RecordDraft(rename=record.id).save(state)
         rows = [[cancel_to(cb(Ent.RECORD, ref))]]
         await put(
             callback,
@@ -123,7 +125,7 @@ async def ask_comment(
     ref = ref_of(callback_data)
     record = await crm.records.visible(member, ref.id)
     await state.set_state(EntFlow.record_comment)
-    await state.update_data(record=record.id)
+    await RecordComment(record=record.id).save(state)
     rows = [[cancel_to(cb(Ent.RECORD, ref))]]
     text = Text(_("Write the comment on “{name}”.").format(name=record.title))
     await put(callback, (text, InlineKeyboardMarkup(inline_keyboard=rows)))
@@ -131,7 +133,9 @@ async def ask_comment(
 
 @routes.message(EntFlow.record_comment, F.text)
 async def typed_comment(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    record_id = int((await state.get_data())["record"])
+    record_id = (await RecordComment.load(state)).record
+    if not record_id:
+        await data_lost(state)
     # An empty or too long comment is asked again; the record gone ends the dialog.
     async with keep_asking(state, again=TITLE_AGAIN, forget=True):
         await crm.records.comment(member, record_id, message.text or "")
@@ -147,7 +151,7 @@ async def new_record(
     if record_type.archived_at is not None:  # an old list's button: no name asked in vain
         raise Conflict(ErrorCode.RECORD_TYPE_ARCHIVED)
     await state.set_state(EntFlow.record_title)
-    await state.update_data(type_id=record_type.id, values={})
+    await RecordDraft(type_id=record_type.id).save(state)  # no rename of before
     rows = [[cancel_to(cb(Ent.LIST, type_id=record_type.id))]]
     text = _("New {name}: send its name.").format(name=record_type.singular)
     await put(callback, (Text(text), InlineKeyboardMarkup(inline_keyboard=rows)))
@@ -155,53 +159,55 @@ async def new_record(
 
 @routes.message(EntFlow.record_title, F.text)
 async def typed_title(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    data = await state.get_data()
+    draft = await RecordDraft.load(state)
     # A name too long or empty is asked again; the record or its type gone (archived)
     # meanwhile ends the dialog: else each message after was refused the same way.
     async with keep_asking(state, again=TITLE_AGAIN, forget=True):
-        if data.get("rename"):
-            record = await crm.records.rename(member, int(data["rename"]), message.text or "")
+        if draft.rename:
+            record = await crm.records.rename(member, draft.rename, message.text or "")
             await state.clear()
             await put(message, await record_of(crm, member, record.id))
             return
         # refused now (too long, empty), not after the required fields are asked
-        await state.update_data(title=clean_title(message.text or ""))
-        await _next_required(message, crm, member, state)
+        draft = replace(draft, title=clean_title(message.text or ""))
+        await draft.save(state)
+        await _next_required(message, crm, member, state, draft)
 
 
 @routes.message(EntFlow.record_value, F.text)
 async def typed_required(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    data = await state.get_data()
-    values = dict(data.get("values") or {})
+    draft = await RecordDraft.load(state)
     try:
-        field = await crm.fields.get(int(data["asking"]))
+        field = await crm.fields.get(draft.asking)
     except NotFound:  # deleted meanwhile: nothing to fill, the next one is asked
-        await _next_required(message, crm, member, state)
+        await _next_required(message, crm, member, state, draft)
         return
     # A wrong value is asked again.
     async with keep_asking(state, again={ErrorCode.BAD_FIELD_VALUE}, forget=True):
         crm.field_values.parse(field, message.text or "")
-    values[str(field.id)] = message.text or ""
-    await state.update_data(values=values)
-    await _next_required(message, crm, member, state)
+    draft = replace(draft, values={**draft.values, str(field.id): message.text or ""})
+    await draft.save(state)
+    await _next_required(message, crm, member, state, draft)
 
 
-async def _next_required(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
+async def _next_required(
+    message: Message, crm: Crm, member: User, state: FSMContext, draft: RecordDraft
+) -> None:
     """Ask the next required field in the same dialog, or create the record. A value of a
     field the owner deleted since it was typed is dropped, not a reason to lose the rest."""
-    data = await state.get_data()
-    type_id = int(data["type_id"])
-    fields = await crm.fields.of(CardKind.RECORD, type_id)
+    if not draft.type_id or not draft.title:  # lost (a stale dialog): nothing to make
+        await data_lost(state)
+    fields = await crm.fields.of(CardKind.RECORD, draft.type_id)
     ids = {f.id for f in fields}
-    values = {int(k): v for k, v in (data.get("values") or {}).items() if int(k) in ids}
+    values = {int(k): v for k, v in draft.values.items() if k.isdigit() and int(k) in ids}
     missing = [f for f in fields if f.required and f.id not in values]
     if missing:
         await state.set_state(EntFlow.record_value)
-        await state.update_data(asking=missing[0].id)
+        await replace(draft, asking=missing[0].id).save(state)
         await message.answer(required_question(missing[0]))
         return
     async with keep_asking(state, again=(), forget=True):  # refused: the dialog ends
-        record = await crm.records.create(member, type_id, str(data["title"]), values)
+        record = await crm.records.create(member, draft.type_id, draft.title, values)
     await state.clear()
     await put(message, await record_of(crm, member, record.id))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiogram.fsm.state import State, StatesGroup
 
@@ -16,8 +16,8 @@ class EntFlow(StatesGroup):
     value = State()  # data: kind, card, field
     link_search = State()  # data: LinkSearch
     link_quantity = State()  # data: LinkLine
-    record_title = State()  # data: type_id
-    record_value = State()  # data: type_id, title, values {field id: text}, asking
+    record_title = State()  # data: RecordDraft
+    record_value = State()  # data: RecordDraft
     field_name = owners_step()  # data: NewField
     field_options = owners_step()  # data: NewField
     type_names = owners_step()
@@ -25,7 +25,7 @@ class EntFlow(StatesGroup):
     renaming = owners_step()  # data: RenameData
     record_range = State()  # data: record_lists.RangeData
     record_search = State()  # data: type_id, archived
-    record_comment = State()  # data: record
+    record_comment = State()  # data: RecordComment
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,23 @@ class TypePlural(DialogData):
     singular: str = ""
     emoji: str | None = None
     type_id: int = 0
+
+
+@dataclass(frozen=True)
+class RecordDraft(DialogData):
+    """A record being made: its ``type_id``, ``title``, the required ``values`` typed so far
+    (by field id) and the field ``asking`` now; or one renamed (``rename``: its id)."""
+
+    type_id: int = 0
+    title: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+    asking: int = 0
+    rename: int = 0
+
+
+@dataclass(frozen=True)
+class RecordComment(DialogData):
+    record: int = 0
 
 
 @dataclass(frozen=True)
