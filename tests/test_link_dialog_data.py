@@ -1,7 +1,7 @@
-"""A card's link search and a deal line's quantity keep their data typed (LinkSearch,
-LinkLine in handlers.records.states). Their data lost (stored by an older version, a stale
-state) made every message, and "Link without a quantity", answer "Something went wrong on
-my side"; such a dialog is refused once and ends."""
+"""A card's link search, a deal line's quantity and a card's field's value keep their data
+typed (LinkSearch, LinkLine, FieldValue in handlers.records.states). Their data lost (stored
+by an older version, a stale state) made every message, and "Link without a quantity",
+answer "Something went wrong on my side"; such a dialog is refused once and ends."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ async def stored(app: App, step: State, data: dict[str, Any]) -> StorageKey:
         (EntFlow.link_search, {"kind": "client", "card": 7}),  # no target
         (EntFlow.link_search, {"kind": "contact", "card": 7, "target": -2}),
         (EntFlow.link_quantity, {"kind": "deal", "card": 7, "other_kind": "record"}),
+        (EntFlow.value, {"kind": "deal", "card": 7}),  # a card's field's value: no field
     ],
 )
 async def test_a_lost_link_dialog_is_refused_once_and_ends(

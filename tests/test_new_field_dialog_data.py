@@ -3,18 +3,21 @@
 "➕ Add a field" pressed again (on an older list) asks the name anew and forgets the one
 typed before: an older type button pressed then made a field of the forgotten name without
 a word; it is refused now, and the name typed next is taken. A dialog whose data was lost
-(stored by an older version) answered every message "Something went wrong on my side"; it
-is refused once and ends."""
+(stored by an older version), and a new record type's plural asked with its singular lost,
+answered every message "Something went wrong on my side"; it is refused once and ends."""
 
 from __future__ import annotations
 
-from aiogram.fsm.storage.base import StorageKey
+from typing import Any
+
+import pytest
+from aiogram.fsm.state import State
 
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind
 from handlers.records.states import EntFlow
-from tests.conftest import OWNER_ID
+from tests.test_link_dialog_data import stored
 
 INACTIVE = "This button is no longer active."
 
@@ -50,14 +53,22 @@ async def test_add_pressed_again_forgets_the_name_typed_before(
     assert await field_names(app) == ["Landline"]
 
 
-async def test_a_new_field_s_lost_data_ends_the_dialog(app: App, owner_en: SimulatedUser) -> None:
-    key = StorageKey(bot_id=app.bot.id, chat_id=OWNER_ID, user_id=OWNER_ID)
-    storage = app.dispatcher.storage
-    await storage.set_state(key, EntFlow.field_options)
-    await storage.set_data(key, {"kind": "client", "type_id": 0, "name": "Tier"})  # no type
-
+@pytest.mark.parametrize(
+    ("step", "data"),
+    [
+        (EntFlow.field_options, {"kind": "client", "type_id": 0, "name": "Tier"}),  # no type
+        (EntFlow.field_name, {"kind": "contact"}),
+        (EntFlow.type_plural, {"emoji": "🏭"}),  # a new record type's plural: no singular
+    ],
+)
+async def test_a_lost_settings_dialog_ends(
+    app: App, owner_en: SimulatedUser, step: State, data: dict[str, Any]
+) -> None:
+    key = await stored(app, step, data)
     [refused] = await owner_en.send("Gold, Silver")
     assert refused.text == INACTIVE
-    assert await storage.get_state(key) is None
-    assert await storage.get_data(key) == {}
+    assert await app.dispatcher.storage.get_state(key) is None
+    assert await app.dispatcher.storage.get_data(key) == {}
     assert await field_names(app) == []
+    async with app.crm.open() as crm:
+        assert await crm.record_types.all(include_archived=True) == []

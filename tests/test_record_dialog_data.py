@@ -1,10 +1,11 @@
-"""A record's dialogs keep their data typed (RecordDraft, RecordComment in
+"""A record's dialogs keep their data typed (RecordDraft, RecordComment, RecordSearch in
 handlers.records.states).
 
 "➕ New" pressed on a list while a record's rename was asked kept the rename in the dialog's
 data: the new record's name typed next renamed that record instead, and no new one was made.
-A new record's or a comment's data lost (an older version's, a stale state) answered every
-message "Something went wrong on my side"; such a dialog is refused once and ends."""
+A new record's, a comment's or a search's data lost (an older version's, a stale state)
+answered every message "Something went wrong on my side"; such a dialog is refused once and
+ends."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ async def test_new_pressed_while_renaming_makes_a_new_record(
         (EntFlow.record_value, {"title": "Frost", "asking": 5}),  # no type
         (EntFlow.record_title, {"values": {}}),  # neither a type nor a record to rename
         (EntFlow.record_comment, {"record": "IceWorks"}),
+        (EntFlow.record_search, {"archived": True}),  # records looked for: no type
     ],
 )
 async def test_a_lost_record_dialog_is_refused_once_and_ends(

@@ -22,14 +22,14 @@ from crm.record_queries import RecordFilter
 from crm.service import Crm
 from handlers.imports.callbacks import ExportCb, ExportWhat
 from handlers.kit import field_filters as ff
-from handlers.kit.dialogs import DialogData
+from handlers.kit.dialogs import DialogData, data_lost
 from handlers.kit.keyboards import cancel_to
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.records import record_views
 from handlers.records.callbacks import Ent, EntCb, RecList, RecordListCb
 from handlers.records.common import put
-from handlers.records.states import EntFlow
+from handlers.records.states import EntFlow, RecordSearch
 from handlers.records.views import button
 from storage.models import FieldDef, User
 
@@ -193,7 +193,7 @@ async def ask_search(
     record_type = await crm.record_types.get(callback_data.type_id)
     archived = callback_data.item == 1
     await state.set_state(EntFlow.record_search)
-    await state.update_data(type_id=record_type.id, archived=archived)
+    await RecordSearch(record_type.id, archived).save(state)
     await put(callback, search_question(record_type.id, archived))
 
 
@@ -206,8 +206,10 @@ def search_question(type_id: int, archived: bool) -> Screen:
 @routes.message(EntFlow.record_search, F.text, ~F.text.startswith("/"))
 async def typed_search(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     """Records of the type found by the typed letters; the next text searches again."""
-    data = await state.get_data()
-    type_id, archived, query = int(data["type_id"]), bool(data.get("archived")), message.text or ""
+    data = await RecordSearch.load(state)
+    type_id, archived, query = data.type_id, data.archived, message.text or ""
+    if not type_id:
+        await data_lost(state)
     if not shows(query):  # nothing to look for: the question again
         await put(message, search_question(type_id, archived))
         return

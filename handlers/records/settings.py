@@ -241,6 +241,8 @@ async def ask_plural(
 @routes.message(EntFlow.type_plural, F.text)
 async def typed_type_plural(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     data = await TypePlural.load(state)
+    if not data.singular:
+        await data_lost(state)
     if not data.type_id:
         await _create_type(
             message, crm, member, state, data.singular, message.text or "", data.emoji

@@ -13,7 +13,7 @@ from handlers.kit.gated import owners_step
 
 
 class EntFlow(StatesGroup):
-    value = State()  # data: kind, card, field
+    value = State()  # data: FieldValue
     link_search = State()  # data: LinkSearch
     link_quantity = State()  # data: LinkLine
     record_title = State()  # data: RecordDraft
@@ -24,7 +24,7 @@ class EntFlow(StatesGroup):
     type_plural = owners_step()  # data: TypePlural
     renaming = owners_step()  # data: RenameData
     record_range = State()  # data: record_lists.RangeData
-    record_search = State()  # data: type_id, archived
+    record_search = State()  # data: RecordSearch
     record_comment = State()  # data: RecordComment
 
 
@@ -67,31 +67,51 @@ class RecordComment(DialogData):
 
 
 @dataclass(frozen=True)
-class LinkSearch(DialogData):
-    """A card's link being looked for: the card (``kind`` and ``card``) and what is looked
-    for, ``target``: -1 a client, -2 a deal, else a record type's id (0: lost)."""
+class RecordSearch(DialogData):
+    """A record type's records looked for by name, in its archive or not."""
+
+    type_id: int = 0
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class OnCard(DialogData):
+    """A dialog about a card: ``kind`` and ``card`` (None or 0: lost)."""
 
     kind: CardKind | None = None
     card: int = 0
-    target: int = 0
 
     def ref(self) -> CardRef | None:
         return CardRef(self.kind, self.card) if self.kind and self.card else None
 
 
 @dataclass(frozen=True)
-class LinkLine(DialogData):
+class FieldValue(OnCard):
+    """A card's custom field's value asked (``field``: the field's id)."""
+
+    field: int = 0
+
+
+@dataclass(frozen=True)
+class LinkSearch(OnCard):
+    """A card's link being looked for: what is looked for, ``target``: -1 a client, -2 a
+    deal, else a record type's id (0: lost)."""
+
+    target: int = 0
+
+
+@dataclass(frozen=True)
+class LinkLine(OnCard):
     """A deal line's quantity asked: the card it is asked from and the other one linked."""
 
-    kind: CardKind | None = None
-    card: int = 0
     other_kind: CardKind | None = None
     other: int = 0
 
     def refs(self) -> tuple[CardRef, CardRef] | None:
-        if not (self.kind and self.card and self.other_kind and self.other):
+        ref = self.ref()
+        if ref is None or not (self.other_kind and self.other):
             return None
-        return CardRef(self.kind, self.card), CardRef(self.other_kind, self.other)
+        return ref, CardRef(self.other_kind, self.other)
 
 
 @dataclass(frozen=True)

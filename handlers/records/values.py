@@ -8,16 +8,17 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
-from crm.cards import CardKind, CardRef
+from crm.cards import CardKind
 from crm.errors import ErrorCode
 from crm.service import Crm
+from handlers.kit.dialogs import data_lost
 from handlers.kit.keyboards import cancel_to
 from handlers.kit.refused import keep_asking
 from handlers.kit.routes import Routes
 from handlers.records.callbacks import Ent, EntCb
 from handlers.records.common import fields_of, put, ref_of
 from handlers.records.field_views import value_question
-from handlers.records.states import EntFlow
+from handlers.records.states import EntFlow, FieldValue
 from handlers.records.views import button, cb
 from storage.models import User
 
@@ -43,7 +44,7 @@ async def ask_value(
         await crm.cards.visible(member, ref)
     field = await crm.fields.get(callback_data.item)
     await state.set_state(EntFlow.value)
-    await state.update_data(kind=ref.kind.value, card=ref.id, field=field.id)
+    await FieldValue(ref.kind, ref.id, field.id).save(state)
     rows = [
         [
             button(_("🧹 Clear"), cb(Ent.CLEAR_VALUE, ref, item=field.id)),
@@ -55,11 +56,13 @@ async def ask_value(
 
 @routes.message(EntFlow.value, F.text)
 async def save_value(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    data = await state.get_data()
-    ref = CardRef(CardKind(data["kind"]), int(data["card"]))
+    data = await FieldValue.load(state)
+    ref = data.ref()
+    if ref is None or not data.field:
+        await data_lost(state)
     # A wrong value is asked again; a field or card gone meanwhile ends the question.
     async with keep_asking(state, again={ErrorCode.BAD_FIELD_VALUE}, forget=True):
-        await crm.field_values.set(member, ref, int(data["field"]), message.text or "")
+        await crm.field_values.set(member, ref, data.field, message.text or "")
     await state.clear()
     await put(message, await fields_of(crm, member, ref))
 
