@@ -53,6 +53,28 @@ async def test_add_pressed_again_forgets_the_name_typed_before(
     assert await field_names(app) == ["Landline"]
 
 
+async def test_an_older_type_screen_of_another_card_kind_is_refused(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A client field's type screen left above, a deal field's name typed: its "text"
+    made a client field of the name typed for deals. It is refused; the deal's screen works."""
+    await client_fields(owner_en)
+    await owner_en.press("➕ Add a field")
+    [for_clients] = await owner_en.send("Mobile line")
+    await owner_en.send("/settings")
+    await owner_en.press("Fields and record types")
+    await owner_en.press("Deal fields")
+    await owner_en.press("➕ Add a field")
+    [for_deals] = await owner_en.send("Region")
+
+    await owner_en.press("text", for_clients)
+    assert owner_en.alert == INACTIVE
+    assert await field_names(app) == []
+    await owner_en.press("text", for_deals)
+    async with app.crm.open() as crm:
+        assert [field.name for field in await crm.fields.of(CardKind.DEAL)] == ["Region"]
+
+
 @pytest.mark.parametrize(
     ("step", "data"),
     [

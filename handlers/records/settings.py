@@ -113,6 +113,8 @@ async def _press(
         flow = await NewField.load(state)
         if await state.get_state() != EntFlow.field_name.state or not flow.name:
             raise InvalidInput(ErrorCode.BAD_CARD)
+        if (flow.kind, flow.type_id) != (kind.value, type_id or 0):  # another field's screen
+            raise InvalidInput(ErrorCode.BAD_CARD)
         if not 0 <= data.item < len(sv.FIELD_TYPES):
             raise InvalidInput(ErrorCode.BAD_CARD)
         type_ = sv.FIELD_TYPES[data.item]
