@@ -216,8 +216,8 @@ async def _notice(
         keys = ("clients", "deals", "records", "tasks")
         counts = {key: int(payload.get(key, 0)) for key in keys}
         told = _(
-            "Handed over to you: {clients} clients, {deals} deals, {records} records, "
-            "{tasks} open tasks."
+            "Handed over to you: clients {clients}, deals {deals}, records {records}, "
+            "open tasks {tasks}."
         )
         return Rendered(Text(told.format(**counts)))
     if kind == OutboxKind.TASK_CANCELLED:

@@ -67,7 +67,7 @@ async def test_deactivating_hands_everything_over(
             await crm.handoff.deactivate(owner, MILA, MARK)
     await app.sender.drain_once()
     told = [str(r.text) for r in session.requests if isinstance(r, SendMessage)]
-    assert "Handed over to you: 2 clients, 1 deals, 0 records, 1 open tasks." in told
+    assert "Handed over to you: clients 2, deals 1, records 0, open tasks 1." in told
 
 
 async def test_a_hand_over_waits_for_a_change_to_the_heir_and_sees_it(

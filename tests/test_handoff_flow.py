@@ -112,7 +112,7 @@ async def test_notices_reach_members_and_deactivation_hands_over(
     await owner_en.press_data(hand.pack(), screen)  # pressed twice
     assert owner_en.alert == "The member is already deactivated."
     assert await told(app, mark) == [
-        "Handed over to you: 1 clients, 1 deals, 0 records, 1 open tasks."
+        "Handed over to you: clients 1, deals 1, records 0, open tasks 1."
     ]
     async with app.crm.open() as crm:
         mark_member = await member(app, MARK)

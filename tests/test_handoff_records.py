@@ -93,8 +93,8 @@ async def test_records_and_unseen_tasks_on_a_hand_over(
     await app.sender.drain_once()
     news = {user: [m.text for m in user.chat_messages()[n:]] for user, n in before.items()}
     assert news == {
-        mark: ["Handed over to you: 0 clients, 0 deals, 1 records, 1 open tasks."],
-        oleg: ["Handed over to you: 0 clients, 0 deals, 0 records, 1 open tasks."],
+        mark: ["Handed over to you: clients 0, deals 0, records 1, open tasks 1."],
+        oleg: ["Handed over to you: clients 0, deals 0, records 0, open tasks 1."],
     }
     async with app.crm.open() as crm:  # Mark opens the record his task names
         found = await crm.records.visible(await member(app, MARK), acme.id)
@@ -105,7 +105,7 @@ async def test_a_successor_given_nothing_is_not_told(
     app: App, owner_en: SimulatedUser, join: Joiner
 ) -> None:
     """All the leaver held went to another card's manager: the successor got nothing and is
-    told nothing (he was told "0 clients, 0 deals, 0 records, 0 open tasks")."""
+    told nothing (he was told "clients 0, deals 0, records 0, open tasks 0")."""
     given = await team_with_a_task_on_olegs_client(app, join)
     mark, oleg = given.mark, given.oleg
     await app.sender.drain_once()
@@ -117,5 +117,5 @@ async def test_a_successor_given_nothing_is_not_told(
     news = {user: [m.text for m in user.chat_messages()[n:]] for user, n in before.items()}
     assert news == {
         mark: [],
-        oleg: ["Handed over to you: 0 clients, 0 deals, 0 records, 1 open tasks."],
+        oleg: ["Handed over to you: clients 0, deals 0, records 0, open tasks 1."],
     }
