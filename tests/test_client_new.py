@@ -518,3 +518,22 @@ async def test_the_usual_sources_are_offered_and_a_name_alone_takes_one_tap(
     [reply] = await owner_en.send("Roma")
     await owner_en.press_data(NewClientCb(action="source", n=7).pack(), reply)
     assert owner_en.alert == INACTIVE
+
+
+async def test_a_dash_typed_for_a_step_that_can_be_skipped_skips_it(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """ "-" is "none" when editing the card; typed in /new it was stored: the card read
+    "🏢 -", "Source: -", and a phone "-" was "not a phone number I can read"."""
+    await owner_en.send("/new")
+    [reply] = await owner_en.send("-")  # no name: asked again
+    assert reply.text.startswith("A name needs at least one letter or digit.")
+    await owner_en.send("Anna")
+    replies = [await owner_en.send(dash) for dash in ("-", "—", " – ", "-", "-")]
+    assert [r.text for [r] in replies[:4]] == [PHONE_QUESTION, EMAIL_QUESTION, "Company?", "City?"]
+    [[card]] = replies[4:]
+    assert card.text.startswith("👤 Anna\nStatus:"), card.text
+    assert "Source:" not in card.text
+    [(client, contacts)] = await clients(app)
+    assert (client.source, client.company, client.city) == (None, None, None)
+    assert (contacts.phones, contacts.emails) == ([], [])

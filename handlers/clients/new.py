@@ -28,6 +28,7 @@ from handlers.clients import create as client_create
 from handlers.clients import forward as client_forward
 from handlers.clients.callbacks import SKIPS, NewClientAction, NewClientCb
 from handlers.clients.create import create_and_open, put, quick_add, shorten
+from handlers.clients.edit import CLEAR
 from handlers.clients.new_texts import contact_phone, problems_text, question
 from handlers.clients.screen import send_card
 from handlers.clients.states import DuplicateFlow, NewClientData, NewClientFlow
@@ -165,6 +166,10 @@ async def typed_field(message: Message, crm: Crm, member: User, state: FSMContex
 @routes.message(StateFilter(NewClientFlow), F.text)
 async def typed_value(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     step = STEP_OF[str(await state.get_state())]
+    if step != "name" and (message.text or "").strip() in CLEAR:
+        # "-" is "none" here as when editing the card (was stored: "🏢 -"); Skip does the same
+        await next_step(message, crm, member, state, step, edit=False)
+        return
     try:  # a value refused is asked again (with why), not just told
         value = read_value(step, message.text or "", crm.config.default_phone_region)
     except (BadValue, CrmError) as problem:
