@@ -75,7 +75,10 @@ def query_terms(query: str) -> list[str]:
     that starts with ``+`` (``+7 9``) is the start of an international number
     however few digits it has: its digits, since no search text holds a ``+``
     next to a digit's place in a number. A word's leading ``#`` is dropped: tags
-    are kept without it (``#опт`` finds the tag ``опт``).
+    are kept without it (``#опт`` finds the tag ``опт``). Quotes, brackets and
+    punctuation around a word are dropped (``Petrov, Ivan``, ``"Romashka"``, ``Ivan.``):
+    kept, ``petrov,`` was looked for and found nothing; the bare word finds every card the
+    word with them did, and more.
     """
     international = query.lstrip().startswith("+")
     digits = phone_digits_query(query, min_digits=1) if international else phone_digits_query(query)
@@ -85,4 +88,8 @@ def query_terms(query: str) -> list[str]:
         if not international and len(digits) >= 3 and digits.startswith("0"):
             digits = digits[1:]  # a trunk 0 (020 7946…, 030…, BY 80 29…): only widens
         return [digits]
-    return [word.lstrip("#") for word in fold(query).split(" ") if word.lstrip("#")]
+    words = (word.strip(_AROUND).rstrip(".").lstrip("#") for word in fold(query).split(" "))
+    return [word for word in words if word]
+
+
+_AROUND = ",;:!?()[]{}\"'«»“”„‘’"  # around a word: no part of what it looks for

@@ -76,3 +76,21 @@ async def test_find_a_phone_typed_with_its_trunk(
 )
 def test_a_trunk_zero_is_dropped_from_a_typed_phone(query: str, terms: list[str]) -> None:
     assert query_terms(query) == terms
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Petrov, Ivan", '"Romashka"', "(Romashka)", "Ivan.", "Петров, Иван!", "«Ivan Petrov»"],
+)
+async def test_find_with_punctuation_around_the_words(
+    app: App, owner_en: SimulatedUser, typed: str
+) -> None:
+    """A name typed with a comma, in quotes or brackets, or with a full stop was looked
+    for with them: "Nothing found for “Petrov, Ivan”." though "Ivan Petrov" is there."""
+    await make_client(app, OWNER_ID, "Ivan Petrov", company="Romashka LLC")
+    await make_client(app, OWNER_ID, "Петров Иван")
+    await make_client(app, OWNER_ID, "Anna Lee")
+    [reply] = await owner_en.send(f"/find {typed}")
+    first = reply.text.split("\n")[0]
+    expected = "👤 Петров Иван" if "Иван" in typed else "👤 Ivan Petrov"
+    assert first == expected, reply.text
