@@ -107,3 +107,22 @@ async def test_an_invitation_refused_after_a_demotion_is_told(
     await owner_en.press_data(demote.pack())
     assert await admin.press_data(InviteRoleCb(role="manager").pack(), keyboard) == []
     assert admin.alert == "You don't have access to this."
+
+
+async def test_after_a_note_refused_on_a_card_handed_over_text_is_a_search_again(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    """The open card given to a colleague: the note is refused, and the card is no longer
+    the open one. Every text after was "This record no longer exists." for 15 minutes,
+    the search for another client too."""
+    manager = await join(4711, "manager", "Mark", language_code="en")
+    await join(4712, "manager", "Olga", language_code="en")
+    client = await make_client(app, 4711, "Handed Over")
+    await make_client(app, 4711, "Anna Lee")
+    await manager.press_data(ClientCb(action=CardAction.OPEN, client_id=client.id).pack())
+    handover = ClientCb(action=CardAction.SET_MANAGER, client_id=client.id, member_id=4712)
+    await owner_en.press_data(handover.pack())
+    [reply] = await manager.send("Called, no answer")
+    assert reply.text == GONE
+    [found] = await manager.send("Anna Lee")
+    assert found.text.startswith("👤 Anna Lee"), found.text

@@ -12,7 +12,7 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
-from crm.errors import CrmError
+from crm.errors import CrmError, NotFound
 from crm.parsing.name_match import looks_like_name, name_words
 from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
@@ -92,7 +92,11 @@ async def plain_text(message: Message, crm: Crm, member: User, state: FSMContext
         card = (0, client_id, crm.timeline.open_deal_id(member, window) or 0)
     other = await named_client(crm, member, text, client_id)
     if other is None:
-        await comment_on(message, crm, member, card, text)
+        try:
+            await comment_on(message, crm, member, card, text)
+        except NotFound:  # given to a colleague meanwhile: the next text is a search again,
+            await crm.timeline.close_card(member)  # not "no longer exists" for 15 minutes
+            raise
         return
     key = message.message_id % 2**31
     await PendingText(
