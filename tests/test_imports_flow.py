@@ -426,3 +426,17 @@ async def test_a_title_above_the_header_and_a_name_merged_over_its_parts(
     assert "Строк: 2" in preview.text and "• Петров Иван Иванович" in preview.text
     anna = await create_all(app, owner, 2, "Смирнова")
     assert anna.name == "Смирнова Анна"
+
+
+async def test_the_import_question_names_columns_in_the_members_language(
+    app: App, owner_en: SimulatedUser, user: UserFactory
+) -> None:
+    """The English question named the columns in Russian ("ФИО, Телефон, …, Организация")."""
+    [reply] = await owner_en.send("/import")
+    assert "(Name, Phone, E-mail, Company…)" in reply.text, reply.text
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        await crm.members.set_language(member, "ru")
+    [reply] = await user(OWNER_ID, language_code="ru").send("/import")
+    assert "(ФИО, Телефон, E-mail, Организация…)" in reply.text, reply.text

@@ -58,7 +58,7 @@ async def ask_for_file(message: Message) -> None:
     await message.answer(
         _(
             "Send me the spreadsheet as a file: .xlsx, .xls, .ods or .csv, up to 20 MB. "
-            "The first row should hold the column names (ФИО, Телефон, E-mail, Организация…)."
+            "The first row should hold the column names (Name, Phone, E-mail, Company…)."
         )
     )
 
