@@ -383,3 +383,18 @@ async def test_every_city_and_tag_can_be_picked_a_page_at_a_time(
     assert [text for text, _d, _u in picker.buttons] == ["bygone", "Any tag", "◀️ Filters"]
     [screen] = await owner_en.press("bygone", picker)
     assert listed(screen) == ["Old"]
+
+
+async def test_all_clients_archived_is_not_no_clients_yet(
+    app: App, owner_en: SimulatedUser, clock: ManualClock, join: Joiner
+) -> None:
+    """With every client in the archive the list said "No clients yet. Add the first one"."""
+    await add(app, clock, "Gone", archived=True)
+    [screen] = await owner_en.send("/clients")
+    assert screen.text == (
+        "📇 Clients: 0\nNo active clients: all of them are in 🗄 Archived clients."
+    ), screen.text
+    assert "🗄 Archived clients" in [text for text, _d, _u in screen.buttons]
+    manager = await join(7101, "manager", "Mark", language_code="en")  # none of his own
+    [screen] = await manager.send("/clients")
+    assert "You have no clients yet." in screen.text, screen.text

@@ -140,6 +140,9 @@ async def list_screen(crm: Crm, member: User, filters: ListFilters, page: int) -
         parts.append(_("No clients match these filters."))
     elif filters.archived:
         parts.append(_("The archive is empty."))
+    elif (await crm.client_queries.page(member, replace(query, archived=True), 0, 1)).total:
+        # none active, some archived: not "no clients yet, add the first one"
+        parts.append(_("No active clients: all of them are in 🗄 Archived clients."))
     elif not visibility.sees_all_clients(member, await crm.settings.managers_see_all()):
         # A manager sees their own clients: none of theirs, not none in the company.
         parts.append(_("You have no clients yet. Add your first one with ➕ New client."))
