@@ -398,3 +398,25 @@ async def test_all_clients_archived_is_not_no_clients_yet(
     manager = await join(7101, "manager", "Mark", language_code="en")  # none of his own
     [screen] = await manager.send("/clients")
     assert "You have no clients yet." in screen.text, screen.text
+
+
+async def test_created_in_days_typed_without_a_year(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """The report reads "01.02–28.02"; the client list's period answered "I could not read
+    that period" and wanted the years typed."""
+    await add(app, clock, "January", at=datetime(2026, 1, 15, 10, tzinfo=UTC))
+    await add(app, clock, "February", at=datetime(2026, 2, 10, 10, tzinfo=UTC))
+    await add(app, clock, "Old", at=datetime(2024, 2, 10, 10, tzinfo=UTC))
+    clock.set(START)
+    await owner_en.send("/clients")
+    for typed, names, said in [
+        ("01.02–28.02", ["February"], "01.02.2026–28.02.2026"),
+        ("10.02 - 15.01", ["February", "January"], "15.01.2026–10.02.2026"),
+        ("15.01", ["January"], "on 15.01.2026"),
+        ("01.01.2024–31.12.2026", ["February", "January", "Old"], "01.01.2024–31.12.2026"),
+    ]:
+        await choose(owner_en, "Created", "Type the dates")
+        [screen] = await owner_en.send(typed)
+        assert f"Filters: created {said}" in screen.text, (typed, screen.text)
+        assert listed(screen) == names, typed

@@ -7,6 +7,7 @@ The filters of each list message are remembered in the member's FSM data (see
 from __future__ import annotations
 
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F
 from aiogram.exceptions import TelegramBadRequest
@@ -19,6 +20,7 @@ from aiogram.utils.i18n import gettext as _
 from crm import access
 from crm.errors import ErrorCode, NotAllowed
 from crm.parsing.periods import PERIOD_PRESETS, parse_period
+from crm.parsing.report_period import parse_report_days
 from crm.service import Crm
 from handlers.clients import list_fields
 from handlers.clients.callbacks import ClientListCb, ListAction
@@ -197,7 +199,10 @@ async def _put(
 
 @routes.message(ClientListFlow.period, F.text, ~F.text.startswith("/"))
 async def typed_period(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
-    days = parse_period(message.text or "")
+    text = message.text or ""
+    today = crm.clock.now().astimezone(ZoneInfo(member.timezone)).date()
+    # any length with years; without them as the report reads them ("01.03–05.03")
+    days = parse_period(text) or parse_report_days(text, today)
     if days is None:
         await message.answer(
             _("I could not read that period. Send it as 01.10.2026–31.10.2026, or /cancel.")
