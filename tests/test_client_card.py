@@ -349,3 +349,17 @@ async def test_timeline_pages(app: App, owner_en: SimulatedUser, clock: ManualCl
     assert "✨ client added" in card.text
     [card] = await owner_en.press("Newer", card)
     assert "History (1–10 of 13)" in card.text
+
+
+async def test_a_dash_for_a_calls_note_is_no_note(app: App, owner_en: SimulatedUser) -> None:
+    """The call's question offers "Save without a note"; a "-" typed instead was kept as the
+    note: the history read "📞 no answer: -"."""
+    client = await make_client(app, OWNER_ID, "Boris Orlov")
+    await open_card(owner_en, client.id)
+    await owner_en.press("Call")
+    await owner_en.press("no answer")
+    [ack] = await owner_en.send(" – ")
+    assert ack.text == "Call logged for Boris Orlov."
+    [call] = [e for e in await events_of(app, client.id) if e.kind == "call"]
+    assert call.text is None
+    assert "📞 no answer\n" in await open_card(owner_en, client.id) + "\n"

@@ -15,6 +15,7 @@ from crm.errors import ErrorCode
 from crm.service import Crm
 from crm.timeline import CALL_OUTCOMES
 from handlers.clients.callbacks import CardAction, ClientCb
+from handlers.clients.edit import CLEAR
 from handlers.clients.states import NoteData, NoteFlow
 from handlers.kit.alerts import alert
 from handlers.kit.callbacks import UndoCb
@@ -127,8 +128,10 @@ async def save_call_with_note(message: Message, crm: Crm, member: User, state: F
     client_id, outcome = data.client_id, data.outcome
     # A note too long (or of nothing visible) keeps the dialog open for a second try; any
     # other refusal ends it.
+    # "-" is "no note", as "Save without a note" (and "-" when editing the card) is
+    note = None if (message.text or "").strip() in CLEAR else message.text
     async with keep_asking(state, again={ErrorCode.TOO_LONG, ErrorCode.EMPTY}, forget=True):
-        event = await crm.timeline.call(member, client_id, outcome, message.text)
+        event = await crm.timeline.call(member, client_id, outcome, note)
         client = await crm.clients.visible(member, client_id)
     await state.clear()
     await send(message, *note_ack(event, client.name, _("Call logged for {name}.")))
