@@ -537,3 +537,24 @@ async def test_a_dash_typed_for_a_step_that_can_be_skipped_skips_it(
     [(client, contacts)] = await clients(app)
     assert (client.source, client.company, client.city) == (None, None, None)
     assert (contacts.phones, contacts.emails) == ([], [])
+
+
+async def test_a_phone_and_an_email_copied_with_marks_that_show_nothing(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """A number copied from a phone's contacts comes wrapped in direction marks, one from a
+    page with no-break hyphens: "“+7 (999) 123-45-67” is not a phone number I can read."
+    quoted back a number that looks right."""
+    await owner_en.send("/new")
+    await owner_en.send("Anna")
+    await owner_en.press("Skip")
+    [reply] = await owner_en.send("\u202a+7 (999) 123-45-67\u202c, +7 916 765\u201143\u201121")
+    assert reply.text == EMAIL_QUESTION, reply.text
+    [reply] = await owner_en.send("anna@mail.ru\u200b")
+    assert reply.text == "Company?", reply.text
+    await owner_en.press("Save as is")
+    [(_client, contacts)] = await clients(app)
+    assert contacts.phones == ["+79991234567", "+79167654321"]
+    assert contacts.emails == ["anna@mail.ru"]
+    [found] = await owner_en.send("/find \u202a+7 916 765\u201143\u201121\u202c")
+    assert found.text.startswith("👤 Anna"), found.text

@@ -34,6 +34,13 @@ from crm.parsing.search_text import fold
         ("+1 (415) 555-2671", "+14155552671"),
         ("+380 44 123 4567", "+380441234567"),
         ("810 44 20 7946 0958", "+442079460958"),
+        # copied: from a phone's contacts (direction marks), a page (no-break hyphens and
+        # narrow spaces, an en dash, a zero-width space)
+        ("\u202a+7 (999) 123-45-67\u202c", "+79991234567"),
+        ("+7 999 123\u201145\u201167", "+79991234567"),
+        ("+7\u202f999\u202f123\u202f45\u202f67", "+79991234567"),
+        ("8 999 123\u201345\u201367", "+79991234567"),
+        ("\u200e+7 999 123-45-67\u200b", "+79991234567"),
     ],
 )
 def test_parse_phone_valid(text: str, e164: str) -> None:
@@ -109,6 +116,7 @@ _LONGEST_EMAIL = "a@" + ".".join(["b" * 63, "c" * 63, "d" * 63, "e" * 56]) + ".c
         ("a_b-c@sub-domain.example.com", "a_b-c@sub-domain.example.com"),
         ("иван@почта.рф", "иван@почта.рф"),
         ("x@xn--80a1acny.xn--p1ai", "x@xn--80a1acny.xn--p1ai"),
+        ("\u2068ivan@mail.ru\u2069\u200b", "ivan@mail.ru"),  # copied with marks that show nothing
         ("a" * 64 + "@example.com", "a" * 64 + "@example.com"),
         (_LONGEST_EMAIL, _LONGEST_EMAIL),
     ],
@@ -167,6 +175,7 @@ def test_parse_email_invalid(text: str) -> None:
         ("8 (999) 123-45-67", "89991234567"),
         ("+7 999 123.45.67", "79991234567"),
         ("  999  ", "999"),
+        ("\u202a999\u2011123\u202c", "999123"),
         ("12", None),
         ("1 2", None),
         ("", None),

@@ -8,6 +8,7 @@ and duplicates can be found by plain string comparison.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
@@ -38,6 +39,21 @@ class Phone:
 _PHONE_TEXT = re.compile(r"[0-9+().\-\s]+")
 # Long enough for any real number with separators; stops pathological inputs early.
 _MAX_PHONE_TEXT = 64
+# Dashes and minus signs a phone copied from a page or a document is written with.
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"), "-")
+
+
+def _unmarked(text: str) -> str:
+    """``text`` without the marks that show nothing: a number copied from a phone's
+    contacts comes wrapped in direction marks (U+202A … U+202C), a web page's may hold
+    zero-width spaces; refused, it was quoted back looking right."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
+def _phone_typed(text: str) -> str:
+    """A phone as it was meant: no invisible marks; any dash a "-", any space a space."""
+    plain = _unmarked(text).translate(_DASHES)
+    return "".join(" " if unicodedata.category(char) == "Zs" else char for char in plain)
 
 
 def _ru_canonical(raw: str, digits: str) -> str:
@@ -69,7 +85,7 @@ def parse_phone(text: str, region: str = "RU") -> Phone:
     a ``+`` anywhere but at the start, and numbers that libphonenumber does not consider
     valid (too short, too long, unassigned ranges).
     """
-    raw = text.strip()
+    raw = _phone_typed(text).strip()
     if not raw:
         raise PhoneError("empty phone")
     if len(raw) > _MAX_PHONE_TEXT:
@@ -118,7 +134,7 @@ def parse_email(text: str) -> str:
     sensitive) is what every real mail provider does in practice, and it makes duplicate
     detection a plain comparison.
     """
-    email = text.strip().lower()
+    email = _unmarked(text).strip().lower()
     if not email:
         raise EmailError("empty e-mail")
     if len(email) > _MAX_EMAIL:
@@ -147,6 +163,7 @@ def phone_digits_query(text: str, min_digits: int = _MIN_SEARCH_DIGITS) -> str |
     the caller falls back to text search. Trunk prefixes are not rewritten: ``8 999``
     searches for ``8999``.
     """
+    text = _phone_typed(text)
     if not _SEARCH_PHONE.fullmatch(text):
         return None
     digits = re.sub(r"\D", "", text)
