@@ -157,6 +157,10 @@ IVAN = "+79991234567"
         ("Смирнова А.В.", _client("Смирнова А.В.")),
         # Long names are not truncated here.
         ("Я" * 300, _client("Я" * 300)),
+        # Copied from a phone's contacts (direction marks) or a page (no-break hyphens).
+        ("Иван \u202a+7 (999) 123-45-67\u202c", _client("Иван", (IVAN,))),
+        ("Иван +7 999 123\u201145\u201167", _client("Иван", (IVAN,))),
+        ("Анна Петрова\u2013Ли", _client("Анна Петрова\u2013Ли")),  # a name's dash is kept
     ],
 )
 def test_parse_quick_add(line: str, expected: QuickClient) -> None:

@@ -40,10 +40,11 @@ _PHONE_TEXT = re.compile(r"[0-9+().\-\s]+")
 # Long enough for any real number with separators; stops pathological inputs early.
 _MAX_PHONE_TEXT = 64
 # Dashes and minus signs a phone copied from a page or a document is written with.
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"), "-")
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
+_DASHES = dict.fromkeys(map(ord, DASHES), "-")
 
 
-def _unmarked(text: str) -> str:
+def without_marks(text: str) -> str:
     """``text`` without the marks that show nothing: a number copied from a phone's
     contacts comes wrapped in direction marks (U+202A … U+202C), a web page's may hold
     zero-width spaces; refused, it was quoted back looking right."""
@@ -52,7 +53,7 @@ def _unmarked(text: str) -> str:
 
 def _phone_typed(text: str) -> str:
     """A phone as it was meant: no invisible marks; any dash a "-", any space a space."""
-    plain = _unmarked(text).translate(_DASHES)
+    plain = without_marks(text).translate(_DASHES)
     return "".join(" " if unicodedata.category(char) == "Zs" else char for char in plain)
 
 
@@ -134,7 +135,7 @@ def parse_email(text: str) -> str:
     sensitive) is what every real mail provider does in practice, and it makes duplicate
     detection a plain comparison.
     """
-    email = _unmarked(text).strip().lower()
+    email = without_marks(text).strip().lower()
     if not email:
         raise EmailError("empty e-mail")
     if len(email) > _MAX_EMAIL:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crm.parsing.contacts import without_marks
 from crm.parsing.quick_add_items import MARKER, NAME_ENDERS, Item, items_of
 
 
@@ -93,7 +94,7 @@ def parse_quick_add(line: str, region: str = "RU") -> QuickClient:
       between a phone and a later marker belong to the company too
       (``John +1... Acme Inc`` → ``Acme Inc``). ``None`` if there are no such words.
     """
-    items = items_of(line, region)
+    items = items_of(without_marks(line), region)  # a number copied with direction marks
 
     name_end = next((k for k, it in enumerate(items) if it.kind in NAME_ENDERS), len(items))
     company_start: int | None = None

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
+from crm.parsing.contacts import DASHES, EmailError, PhoneError, parse_email, parse_phone
 
 # A phone run needs this many digits to count as an attempt at a phone number.
 _MIN_PHONE_DIGITS = 7
@@ -18,7 +18,7 @@ _MIN_PHONE_DIGITS = 7
 _MAX_PHONE_DIGITS = 17
 
 _TOKEN = re.compile(r"\S+")
-_PHONE_TOKEN = re.compile(r"[0-9+().\-]+")
+_PHONE_TOKEN = re.compile(rf"[0-9+().\-{DASHES}]+")  # a dash of any kind: parse_phone reads it
 _DIGIT = re.compile(r"[0-9]")
 # Separators people put after a phone or word ("Иван, 8999..., ivan@mail.ru"). They end a
 # phone run and are not part of a phone or e-mail.
