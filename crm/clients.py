@@ -82,8 +82,13 @@ def clean_text(value: str | None, field_name: str, required: bool = False) -> st
     return text
 
 
+_TAG_STOPS = ".!?:…"  # after a tag ending a sentence, no part of it
+
+
 def clean_tag(tag: str) -> str:
-    text = one_line(tag.strip().lstrip("#")).lower()
+    """Without its ``#`` and a sentence's stop after it (``#vip.`` is vip, as quick add
+    reads it), lower-cased."""
+    text = one_line(tag.strip().lstrip("#").rstrip(_TAG_STOPS)).lower()
     if not text:
         raise InvalidInput(ErrorCode.EMPTY, field="tag")
     if len(text) > MAX_TAG:

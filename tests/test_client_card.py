@@ -363,3 +363,18 @@ async def test_a_dash_for_a_calls_note_is_no_note(app: App, owner_en: SimulatedU
     [call] = [e for e in await events_of(app, client.id) if e.kind == "call"]
     assert call.text is None
     assert "📞 no answer\n" in await open_card(owner_en, client.id) + "\n"
+
+
+async def test_a_tag_ending_a_sentence_is_the_tag_without_the_stop(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """ "#vip." typed in the tags' dialog made the tag "vip." (quick add reads it as vip):
+    /find #vip then missed the card."""
+    client = await make_client(app, OWNER_ID, "Anna Lee")
+    await open_card(owner_en, client.id)
+    await owner_en.press("Tags")
+    [card] = await owner_en.send("#vip. #wholesale! #moscow .")
+    assert "Tags: #moscow #vip #wholesale\n" in card.text, card.text
+    await owner_en.send("/cancel")
+    [found] = await owner_en.send("/find #vip")
+    assert found.text.startswith("👤 Anna Lee"), found.text

@@ -163,7 +163,8 @@ async def remove_tag(
 @routes.message(EditFlow.tags, F.text)
 async def add_tags(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     client_id = (await EditData.load(state)).client_id
-    tags = [tag for tag in re.split(r"[\s,;]+", message.text or "") if tag.strip("#")]
+    words = re.split(r"[\s,;]+", message.text or "")
+    tags = [tag for tag in words if tag.strip("#.!?:…")]  # "#vip ." is the one tag vip
     if not tags:
         await message.answer(_("Send tags as words, for example #wholesale #moscow, or /cancel."))
         return
