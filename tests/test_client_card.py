@@ -378,3 +378,20 @@ async def test_a_tag_ending_a_sentence_is_the_tag_without_the_stop(
     await owner_en.send("/cancel")
     [found] = await owner_en.send("/find #vip")
     assert found.text.startswith("👤 Anna Lee"), found.text
+
+
+async def test_two_phones_pasted_into_add_a_phone_are_asked_one_at_a_time(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """Two valid numbers pasted at once were "“+7 999 …, +7 916 …” is not a phone number I
+    can read."; now the member is asked for one, and the question stays."""
+    client = await make_client(app, OWNER_ID, "Vera Kim")
+    pasted = {"Phones": "+7 999 123-45-67, +7 916 765-43-21", "Emails": "v@mail.ru; k@mail.ru"}
+    for section, both in pasted.items():
+        await open_card(owner_en, client.id)
+        for button in ("Edit", section, "Add a"):
+            await owner_en.press(button)
+        [reply] = await owner_en.send(both)
+        assert reply.text == "One at a time, please: send the first one now."
+        [screen] = await owner_en.send(both.split(",")[0].split(";")[0])  # the question stays
+        assert "Tap one to remove it." in screen.text, screen.text

@@ -5,6 +5,7 @@ removes it after a question; "➕ Add" takes one typed value, checked with a sec
 from __future__ import annotations
 
 import hashlib
+import re
 
 from aiogram import F
 from aiogram.fsm.context import FSMContext
@@ -14,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from crm.errors import ErrorCode, InvalidInput
 from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
-from crm.parsing.search_text import unseen
+from crm.parsing.search_text import shows, unseen
 from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.screen import back_button
@@ -133,6 +134,10 @@ async def typed_one(message: Message, crm: Crm, member: User, state: FSMContext)
         return
     if unseen(raw):  # nothing of it shows: not quoted back as "“” is not a phone number"
         raise InvalidInput(ErrorCode.EMPTY, field=kind)  # told, and asked again
+    if len([part for part in re.split(r"[,;\n]", raw) if shows(part)]) > 1:
+        # two numbers pasted at once were "not a phone number I can read"
+        await message.answer(_("One at a time, please: send the first one now."))
+        return
     try:  # another client's value: send another one; any other refusal ends the question
         async with keep_asking(state, again=DUPLICATES, forget=True):
             if kind == "phones":
