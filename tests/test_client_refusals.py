@@ -109,20 +109,42 @@ async def test_an_invitation_refused_after_a_demotion_is_told(
     assert admin.alert == "You don't have access to this."
 
 
+async def card_handed_over_meanwhile(
+    app: App, owner_en: SimulatedUser, join: Joiner, manager_id: int
+) -> SimulatedUser:
+    """A manager with his client's card open; the owner gives the client to a colleague."""
+    manager = await join(manager_id, "manager", "Mark", language_code="en")
+    await join(manager_id + 1, "manager", "Olga", language_code="en")
+    client = await make_client(app, manager_id, "Handed Over")
+    await make_client(app, manager_id, "Anna Lee")
+    await manager.press_data(ClientCb(action=CardAction.OPEN, client_id=client.id).pack())
+    handover = ClientCb(
+        action=CardAction.SET_MANAGER, client_id=client.id, member_id=manager_id + 1
+    )
+    await owner_en.press_data(handover.pack())
+    return manager
+
+
 async def test_after_a_note_refused_on_a_card_handed_over_text_is_a_search_again(
     app: App, owner_en: SimulatedUser, join: Joiner
 ) -> None:
     """The open card given to a colleague: the note is refused, and the card is no longer
     the open one. Every text after was "This record no longer exists." for 15 minutes,
     the search for another client too."""
-    manager = await join(4711, "manager", "Mark", language_code="en")
-    await join(4712, "manager", "Olga", language_code="en")
-    client = await make_client(app, 4711, "Handed Over")
-    await make_client(app, 4711, "Anna Lee")
-    await manager.press_data(ClientCb(action=CardAction.OPEN, client_id=client.id).pack())
-    handover = ClientCb(action=CardAction.SET_MANAGER, client_id=client.id, member_id=4712)
-    await owner_en.press_data(handover.pack())
+    manager = await card_handed_over_meanwhile(app, owner_en, join, 4711)
     [reply] = await manager.send("Called, no answer")
     assert reply.text == GONE
     [found] = await manager.send("Anna Lee")
     assert found.text.startswith("👤 Anna Lee"), found.text
+
+
+async def test_after_a_file_refused_on_a_card_handed_over_the_card_is_closed(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    """A photo sent to the open card given to a colleague meanwhile is refused, and closes
+    it: the next photo is told to open a card, not "no longer exists" again."""
+    manager = await card_handed_over_meanwhile(app, owner_en, join, 4721)
+    [reply] = await manager.send_photo()
+    assert reply.text == GONE
+    [reply] = await manager.send_photo()
+    assert reply.text.startswith("Open a card first"), reply.text

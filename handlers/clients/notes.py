@@ -22,7 +22,7 @@ from handlers.kit.callbacks import UndoCb
 from handlers.kit.event_labels import call_outcome_label
 from handlers.kit.files import MEDIA, SentFile
 from handlers.kit.keyboards import button, cancel_row, close_button, keyboard
-from handlers.kit.refused import keep_asking
+from handlers.kit.refused import closes_card_when_gone, keep_asking
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
 from handlers.records import files as record_files
@@ -175,7 +175,8 @@ async def media(message: Message, crm: Crm, member: User) -> None:
         return
     record_id = crm.timeline.open_record_id(member, crm.config.card_context)
     if record_id is not None:  # a record's card is open
-        await record_files.attach_sent(message, crm, member, record_id)
+        async with closes_card_when_gone(crm, member):
+            await record_files.attach_sent(message, crm, member, record_id)
         return
     client_id = crm.timeline.open_client_id(member, crm.config.card_context)
     if client_id is None:
@@ -187,7 +188,8 @@ async def media(message: Message, crm: Crm, member: User) -> None:
         )
         return
     deal_id = crm.timeline.open_deal_id(member, crm.config.card_context)  # a deal's card open
-    await attach_to_client(message, crm, member, (client_id, deal_id), SentFile.of(message))
+    async with closes_card_when_gone(crm, member):
+        await attach_to_client(message, crm, member, (client_id, deal_id), SentFile.of(message))
 
 
 async def attach_to_client(

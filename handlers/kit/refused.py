@@ -16,7 +16,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from aiogram.fsm.context import FSMContext
 
-from crm.errors import CrmError
+from crm.errors import CrmError, NotFound
+from crm.service import Crm
+from storage.models import User
 
 
 @asynccontextmanager
@@ -61,3 +63,15 @@ def ends_when(state: FSMContext, gone: Collection[str]) -> AbstractAsyncContextM
             await state.clear()
 
     return on_refusal(leave_if_gone)
+
+
+def closes_card_when_gone(crm: Crm, member: User) -> AbstractAsyncContextManager[None]:
+    """What was sent to the member's open card, refused as gone (deleted, or given to a
+    colleague meanwhile): the card is no longer the open one, so what comes next is a
+    search again, not "no longer exists" until the card's window runs out."""
+
+    async def close(error: CrmError) -> None:
+        if isinstance(error, NotFound):
+            await crm.timeline.close_card(member)
+
+    return on_refusal(close)

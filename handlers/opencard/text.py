@@ -12,13 +12,14 @@ from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
-from crm.errors import CrmError, NotFound
+from crm.errors import CrmError
 from crm.parsing.name_match import looks_like_name, name_words
 from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
 from handlers.clients.notes import note_ack
 from handlers.clients.search import search_and_answer
 from handlers.deals.callbacks import DealAction, DealCb
+from handlers.kit.refused import closes_card_when_gone
 from handlers.kit.routes import Routes
 from handlers.kit.screen import send, show
 from handlers.opencard.callbacks import OpenCardAction, OpenCardCb, WholeNoteCb
@@ -92,11 +93,8 @@ async def plain_text(message: Message, crm: Crm, member: User, state: FSMContext
         card = (0, client_id, crm.timeline.open_deal_id(member, window) or 0)
     other = await named_client(crm, member, text, client_id)
     if other is None:
-        try:
+        async with closes_card_when_gone(crm, member):
             await comment_on(message, crm, member, card, text)
-        except NotFound:  # given to a colleague meanwhile: the next text is a search again,
-            await crm.timeline.close_card(member)  # not "no longer exists" for 15 minutes
-            raise
         return
     key = message.message_id % 2**31
     await PendingText(
