@@ -558,3 +558,23 @@ async def test_a_phone_and_an_email_copied_with_marks_that_show_nothing(
     assert contacts.emails == ["anna@mail.ru"]
     [found] = await owner_en.send("/find \u202a+7 916 765\u201143\u201121\u202c")
     assert found.text.startswith("👤 Anna"), found.text
+
+
+async def test_an_email_copied_in_angle_brackets_is_read_as_quick_add_reads_it(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """ "/new Anna <anna@mail.ru>" took the address; the dialog's email step (and ✏️ Edit →
+    Emails → Add an email) answered that "<anna@mail.ru>" is not an email address."""
+    await owner_en.send("/new")
+    await owner_en.send("Anna")
+    await owner_en.press("Skip")
+    await owner_en.press("Skip")
+    [reply] = await owner_en.send("<Anna@Mail.ru>")
+    assert reply.text == "Company?", reply.text
+    await owner_en.press("Save as is")
+    [(_client, contacts)] = await clients(app)
+    assert contacts.emails == ["anna@mail.ru"]
+    for button in ("Edit", "Emails", "Add an email"):
+        await owner_en.press(button)
+    [screen] = await owner_en.send("«anna.lee@mail.ru».")
+    assert "✉️ anna.lee@mail.ru" in screen.text, screen.text

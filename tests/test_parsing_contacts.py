@@ -10,6 +10,7 @@ from crm.parsing.contacts import (
     PhoneError,
     parse_email,
     parse_phone,
+    parse_typed_email,
     phone_digits_query,
 )
 from crm.parsing.search_text import fold
@@ -123,6 +124,29 @@ _LONGEST_EMAIL = "a@" + ".".join(["b" * 63, "c" * 63, "d" * 63, "e" * 56]) + ".c
 )
 def test_parse_email_valid(text: str, email: str) -> None:
     assert parse_email(text) == email
+
+
+@pytest.mark.parametrize(
+    ("typed", "email"),
+    [
+        ("<Ivan@Mail.ru>", "ivan@mail.ru"),  # a mail program's "To:"
+        ("«ivan@mail.ru».", "ivan@mail.ru"),
+        ('"ivan@mail.ru",', "ivan@mail.ru"),
+        ("(ivan@mail.ru)", "ivan@mail.ru"),
+        ("ivan@mail.ru.", "ivan@mail.ru"),
+        ("ivan@mail.ru", "ivan@mail.ru"),
+        ("Ivan <ivan@mail.ru>", None),  # a name with it: not an address typed alone
+        ("<ivan@mail>", None),
+        ("<>", None),
+    ],
+)
+def test_parse_typed_email(typed: str, email: str | None) -> None:
+    """An address typed alone, as quick add reads one: its wrappers and a stop dropped."""
+    if email is None:
+        with pytest.raises(EmailError):
+            parse_typed_email(typed)
+    else:
+        assert parse_typed_email(typed) == email
 
 
 @pytest.mark.parametrize(

@@ -151,6 +151,18 @@ def parse_email(text: str) -> str:
     return email
 
 
+# Wrappers around an e-mail as it is copied or written: <ivan@mail.ru> (a mail program's
+# "To:"), (ivan@mail.ru), "ivan@mail.ru", «ivan@mail.ru», a sentence's stop after it.
+EMAIL_LEAD = "<(\"'«"
+EMAIL_TRAIL = ">)\"'».,;:"
+
+
+def parse_typed_email(text: str) -> str:
+    """:func:`parse_email` of an address typed alone, its wrappers and a stop after it
+    dropped, as quick add reads one (``/new Ivan <ivan@mail.ru>``)."""
+    return parse_email(without_marks(text).strip().lstrip(EMAIL_LEAD).rstrip(EMAIL_TRAIL))
+
+
 _SEARCH_PHONE = re.compile(r"[0-9+().\-\s]+")
 _MIN_SEARCH_DIGITS = 3
 

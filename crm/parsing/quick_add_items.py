@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from crm.parsing.contacts import DASHES, EmailError, PhoneError, parse_email, parse_phone
+from crm.parsing.contacts import DASHES, EmailError, PhoneError, parse_phone, parse_typed_email
 
 # A phone run needs this many digits to count as an attempt at a phone number.
 _MIN_PHONE_DIGITS = 7
@@ -23,9 +23,6 @@ _DIGIT = re.compile(r"[0-9]")
 # Separators people put after a phone or word ("Иван, 8999..., ivan@mail.ru"). They end a
 # phone run and are not part of a phone or e-mail.
 _TRAILING_SEPARATORS = ",;"
-# Wrappers around an e-mail: <ivan@mail.ru>, (ivan@mail.ru), "ivan@mail.ru", sentence dots.
-_EMAIL_LEAD = "<(\"'«"
-_EMAIL_TRAIL = ">)\"'».,;:"
 
 _QUOTES = "\"'«»“”„"
 # A tag as the card shows it and the search takes it: ``#опт``, ``#vip,`` (a letter or digit
@@ -155,9 +152,8 @@ def _split_run(line: str, run: list[_Token], region: str) -> list[Item]:
 
 
 def _email_item(token: _Token) -> Item:
-    candidate = token.core.lstrip(_EMAIL_LEAD).rstrip(_EMAIL_TRAIL)
     try:
-        return Item("email", parse_email(candidate))
+        return Item("email", parse_typed_email(token.core))
     except EmailError:
         return Item("bad_email", token.core)
 

@@ -14,7 +14,7 @@ from aiogram.utils.formatting import Bold, Text, as_line
 from aiogram.utils.i18n import gettext as _
 
 from crm.errors import ErrorCode, InvalidInput
-from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
+from crm.parsing.contacts import EmailError, PhoneError, parse_phone, parse_typed_email
 from crm.parsing.search_text import shows, unseen
 from crm.service import Crm
 from handlers.clients.callbacks import CardAction, ClientCb
@@ -144,7 +144,7 @@ async def typed_one(message: Message, crm: Crm, member: User, state: FSMContext)
                 value = parse_phone(raw, crm.config.default_phone_region).e164
                 await crm.client_edits.add_phone(member, data.client_id, value)
             else:
-                value = parse_email(raw)
+                value = parse_typed_email(raw)
                 await crm.client_edits.add_email(member, data.client_id, value)
     except PhoneError:
         why = _(

@@ -21,7 +21,7 @@ from aiogram.utils.i18n import gettext as _
 from crm.cards import CardKind
 from crm.clients import clean_tags, clean_text
 from crm.errors import CrmError, ErrorCode, InvalidInput
-from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
+from crm.parsing.contacts import EmailError, PhoneError, parse_phone, parse_typed_email
 from crm.parsing.search_text import shows, unseen
 from crm.service import Crm
 from handlers.clients import create as client_create
@@ -137,7 +137,9 @@ def read_value(step: str, raw: str, region: str) -> object:
     values = []
     for part in parts:
         try:
-            values.append(parse_phone(part, region).e164 if step == "phone" else parse_email(part))
+            values.append(
+                parse_phone(part, region).e164 if step == "phone" else parse_typed_email(part)
+            )
         except (PhoneError, EmailError):
             why = _("“{value}” is not an email address. Try name@example.com.")
             if step == "phone":
