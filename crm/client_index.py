@@ -88,8 +88,14 @@ def query_terms(query: str) -> list[str]:
         if not international and len(digits) >= 3 and digits.startswith("0"):
             digits = digits[1:]  # a trunk 0 (020 7946…, 030…, BY 80 29…): only widens
         return [digits]
-    words = (word.strip(_AROUND).rstrip(".").lstrip("#") for word in fold(query).split(" "))
+    words = (bare_word(word).lstrip("#") for word in fold(query).split(" "))
     return [word for word in words if word]
 
 
 _AROUND = ",;:!?()[]{}\"'«»“”„‘’"  # around a word: no part of what it looks for
+
+
+def bare_word(word: str) -> str:
+    """A typed word without the quotes, brackets and punctuation around it (its ``#``
+    kept: ``#vip,`` is ``#vip``)."""
+    return word.strip(_AROUND).rstrip(".")

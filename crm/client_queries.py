@@ -20,7 +20,7 @@ from crm import client_card_sql as sql
 from crm import visibility
 from crm.access import is_staff
 from crm.cards import CardKind
-from crm.client_index import searched_terms
+from crm.client_index import bare_word, searched_terms
 from crm.clients import Clients, Contacts
 from crm.clock import Clock
 from crm.event_data import people_in
@@ -191,7 +191,7 @@ class ClientQueries:
         terms = searched_terms(text)
         if not terms:
             return []
-        words = text.split()
+        words = [bare_word(word) for word in text.split()]  # "#vip," is the tag vip
         short = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
         as_tag = len(words) == 1 and len(terms) == 1 and words[0].startswith("#")
         tag = (words[0].lstrip("#").lower() or None) if as_tag else None
