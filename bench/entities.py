@@ -37,7 +37,7 @@ from bench.entities_base import CLIENT_FIELDS, LINES, generate
 from bench.search_queries import make_queries, read_samples
 from bench.search_timing import Timings, timed_each
 from crm.cards import CardKind, CardRef
-from crm.client_queries import ClientFilter
+from crm.client_filter import ClientFilter
 from crm.clock import ManualClock
 from crm.config import CrmConfig
 from crm.field_filters import FieldFilter

@@ -124,7 +124,7 @@ async def phase_naive(db: Path, file: Path, data: bytes, limit: int | None) -> d
 
 
 async def phase_export(db: Path) -> dict[str, Any]:
-    from crm.client_queries import ClientFilter
+    from crm.client_filter import ClientFilter
     from crm.exports.files import Format
 
     engine, factory = _factory(f"sqlite+aiosqlite:///{db}")

@@ -1,30 +1,27 @@
-"""Reading clients: the card, the filtered list, and search."""
+"""Reading clients: the card, the filtered list (its filter: crm.client_filter), and search."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
-    exists,
     func,
-    or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import client_card_sql as sql
-from crm import visibility
 from crm.access import is_staff
 from crm.cards import CardKind
+from crm.client_filter import ClientFilter, client_conditions
 from crm.client_index import bare_word, searched_terms
 from crm.clients import Clients, Contacts
 from crm.clock import Clock
 from crm.event_data import people_in
-from crm.field_filters import FieldFilter, field_conditions, matching_all
+from crm.field_filters import matching_all
 from crm.shown_events import ShownEvents, shown_events
 from crm.team_settings import TeamSettings
 from crm.unseen_links import mask_unseen_links
@@ -34,29 +31,12 @@ from storage.models import (
     ClientTag,
     Deal,
     Event,
-    Stage,
     Task,
     User,
 )
 
 CARD_EVENTS = 10
 CARD_TASKS = 5  # open tasks the card lists (soonest, a manager's own first); and how many more
-
-
-@dataclass(frozen=True)
-class ClientFilter:
-    status: str | None = None
-    tag: str | None = None
-    manager_id: int | None = None
-    unassigned: bool = False
-    city: str | None = None
-    has_open_deals: bool = False
-    has_overdue_tasks: bool = False
-    created_from: datetime | None = None
-    created_to: datetime | None = None  # exclusive
-    archived: bool = False
-    with_archive: bool = False  # active and archived alike (/export's whole list): not ``archived``
-    fields: tuple[FieldFilter, ...] = ()  # custom fields (crm.field_filters)
 
 
 @dataclass
@@ -253,44 +233,7 @@ class ClientQueries:
         return [str(value) for value in rows]
 
     async def _conditions(self, actor: User, filters: ClientFilter) -> list[ColumnElement[bool]]:
-        see_all = await self._settings.managers_see_all()
-        conditions: list[ColumnElement[bool]] = [visibility.visible_clients(actor, see_all)]
-        if not filters.with_archive:
-            archive = Client.archived_at
-            conditions.append(archive.is_not(None) if filters.archived else archive.is_(None))
-        if filters.status:
-            conditions.append(Client.status == filters.status)
-        if filters.tag:
-            conditions.append(
-                exists().where(ClientTag.client_id == Client.id, ClientTag.tag == filters.tag)
-            )
-        if filters.unassigned:
-            conditions.append(Client.manager_id.is_(None))
-        elif filters.manager_id is not None:
-            conditions.append(Client.manager_id == filters.manager_id)
-        if filters.city:
-            conditions.append(Client.city == filters.city)
-        if filters.has_open_deals:
-            conditions.append(
-                exists()
-                .where(Deal.client_id == Client.id, Deal.closed_at.is_(None))
-                .where(Deal.stage_id == Stage.id, Stage.kind == "open")
-            )
-        if filters.has_overdue_tasks:
-            # A task hangs off the client or off one of its deals.
-            overdue = (Task.done_at.is_(None), Task.due_at < self._clock.now())
-            conditions.append(
-                or_(
-                    exists().where(Task.client_id == Client.id, *overdue),
-                    exists().where(Task.deal_id == Deal.id, Deal.client_id == Client.id, *overdue),
-                )
-            )
-        if filters.created_from is not None:
-            conditions.append(Client.created_at >= filters.created_from)
-        if filters.created_to is not None:
-            conditions.append(Client.created_at < filters.created_to)
-        conditions.extend(field_conditions(CardKind.CLIENT, filters.fields))
-        return conditions
+        return await client_conditions(self._settings, self._clock, actor, filters)
 
 
 def _count(query: Select[Any]) -> Select[Any]:

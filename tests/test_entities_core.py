@@ -8,7 +8,7 @@ import pytest
 
 from bot.app import App
 from crm.cards import CardKind, CardRef
-from crm.client_queries import ClientFilter
+from crm.client_filter import ClientFilter
 from crm.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from crm.field_filters import FieldFilter
 from crm.parsing.fields import FieldType

@@ -10,7 +10,7 @@ import openpyxl
 from sqlalchemy import select
 
 from bot.app import App
-from crm.client_queries import ClientFilter
+from crm.client_filter import ClientFilter
 from crm.clock import ManualClock
 from crm.exports.files import Column, Format, Kind, TableFile
 from crm.imports.mapping import propose

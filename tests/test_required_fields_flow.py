@@ -9,7 +9,7 @@ from aiogram.types import User as TgUser
 from bot.app import App
 from bot.simulator import SimulatedUser
 from crm.cards import CardKind, CardRef
-from crm.client_queries import ClientFilter
+from crm.client_filter import ClientFilter
 from crm.parsing.fields import FieldType
 from handlers.clients.callbacks import ClientCb
 from storage.models import FieldDef, User

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.cards import CardKind
-from crm.client_queries import ClientFilter, ClientQueries
+from crm.client_filter import ClientFilter
+from crm.client_queries import ClientQueries
 from crm.clock import Clock
 from crm.config import as_written
 from crm.deal_queries import DealFilter, DealQueries

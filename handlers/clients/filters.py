@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from aiogram.fsm.context import FSMContext
 
 from crm import access
-from crm.client_queries import ClientFilter
+from crm.client_filter import ClientFilter
 from crm.field_filters import FieldFilter, from_plain, to_plain
 from crm.parsing.periods import PERIOD_PRESETS, preset_days
 from crm.parsing.periods import parse_period as parse_period  # reports/views.py reads it here

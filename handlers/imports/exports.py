@@ -17,7 +17,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from crm.cards import CardKind
-from crm.client_queries import ClientFilter
+from crm.client_filter import ClientFilter
 from crm.exports.columns import ExportFile
 from crm.service import Crm
 from crm.tasks import PRIORITIES
