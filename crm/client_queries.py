@@ -59,6 +59,7 @@ class ClientCard:
     deals: list[DealLine] = field(default_factory=list)
     open_tasks: list[Task] = field(default_factory=list)  # the first ``CARD_TASKS``
     open_tasks_total: int = 0
+    first: int = 0  # the first event of the history read (0: the newest)
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,14 @@ class ClientQueries:
         client = await self._clients.visible(actor, client_id)
         contacts = await self._card_contacts(client.id)
         params = {"client": client.id}
-        page_params = {**params, "offset": max(first, 0), "limit": per_page}
+        first = max(first, 0)
+        page_params = {**params, "offset": first, "limit": per_page}
         rows = (await self._session.execute(sql.EVENTS_PAGE, page_params)).all()
+        if not rows and first:  # an old screen's, the history shorter since: its last page
+            count = int(await self._session.scalar(sql.EVENTS_COUNT, params) or 0)
+            first = max(0, (count - 1) // per_page * per_page)
+            page_params["offset"] = first
+            rows = (await self._session.execute(sql.EVENTS_PAGE, page_params)).all()
         events = [event for event, _user, _total in rows]
         await mask_unseen_links(self._session, self._settings, actor, events)
         total = rows[0][2] if rows else await self._session.scalar(sql.EVENTS_COUNT, params)
@@ -115,6 +122,7 @@ class ClientQueries:
             deals=deals,
             open_tasks=[task for task, _total in tasks],
             open_tasks_total=int(tasks[0][1]) if tasks else 0,
+            first=first,
         )
 
     async def shown_events(

@@ -395,3 +395,27 @@ async def test_two_phones_pasted_into_add_a_phone_are_asked_one_at_a_time(
         assert reply.text == "One at a time, please: send the first one now."
         [screen] = await owner_en.send(both.split(",")[0].split(";")[0])  # the question stays
         assert "Tap one to remove it." in screen.text, screen.text
+
+
+async def test_an_old_older_button_past_the_history_shows_its_last_page(
+    app: App, owner_en: SimulatedUser, clock: ManualClock
+) -> None:
+    """ "Older ▶️" on a card shown when the client had eleven events, pressed after a
+    comment was undone, read "No history yet." under a client with ten: it shows the last page."""
+    client = await make_client(app, OWNER_ID, "Vera Kim")
+    await open_card(owner_en, client.id)
+    for n in range(10):
+        clock.advance(timedelta(minutes=1))
+        await owner_en.send(f"note {n:02d}")
+    await open_card(owner_en, client.id)
+    card = owner_en.last_message()
+    assert "History (1–10 of 11)" in card.text
+    [last] = [e for e in await events_of(app, client.id) if e.text == "note 09"]
+    async with app.crm.open() as crm:
+        me = await crm.members.get_active(OWNER_ID)
+        assert me is not None
+        await crm.timeline.undo_comment(me, last.id, client.id)
+    [older] = await owner_en.press("Older", card)
+    assert "No history yet." not in older.text
+    assert "History (1–10 of 10)" in older.text and "client added" in older.text
+    assert "note 00" in older.text and "note 09" not in older.text

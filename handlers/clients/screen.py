@@ -33,7 +33,7 @@ async def card_screen(
         rows.append(business_views.card_row(chat, member.id, client_id))
     statuses = await crm.settings.statuses()
     await crm.timeline.open_card(member, client_id)  # remembered once the card is out
-    return render_card(card, member, statuses, page, extra, rows)
+    return render_card(card, member, statuses, card.first, extra, rows)  # (past the end: the last)
 
 
 async def name_deal_managers(crm: Crm, events: list[Event], people: dict[int, User]) -> None:
