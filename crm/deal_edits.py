@@ -147,13 +147,18 @@ class DealEdits:
     async def take_back(self, actor: User, deal_id: int) -> None:
         """Undo a deal its maker just made on the wrong card (``/deal`` with a card open):
         only within ``TAKE_BACK_WINDOW`` and while nothing else happened to it. It goes
-        with its one ``deal_created`` event, as an undone comment does."""
+        with its ``deal_created`` event (and its custom values' written with it), as an
+        undone comment does."""
         async with write_transaction(self._session):
             await row_locks.deal_locked(self._session, deal_id)
             deal = await self._deals.changeable(actor, deal_id)
-            kinds = list(
-                await self._session.scalars(select(Event.kind).where(Event.deal_id == deal.id))
-            )
+            kinds = [
+                kind
+                for kind, data in await self._session.execute(
+                    select(Event.kind, Event.data).where(Event.deal_id == deal.id)
+                )
+                if not (kind == "custom_field_changed" and (data or {}).get("with_card"))
+            ]
             fresh = self._clock.now() - deal.created_at <= TAKE_BACK_WINDOW
             if deal.created_by != actor.id or kinds != ["deal_created"] or not fresh:
                 raise Conflict(ErrorCode.DEAL_NOT_FRESH)

@@ -121,10 +121,12 @@ class FieldValues:
 
     async def apply(
         self, actor: User, ref: CardRef, card: Card, field: FieldDef, parsed: Parsed | None,
-        only_if_empty: bool = False,
+        only_if_empty: bool = False, with_card: bool = False,
     ) -> Plain:  # fmt: skip
         """Replace the value inside the caller's write transaction; event when it changed.
-        ``only_if_empty``: not if it has one (as text: a template's placeholder's value)."""
+        ``only_if_empty``: not if it has one (as text: a template's placeholder's value).
+        ``with_card``: written as the card is created (its event says so: a deal made on
+        the wrong card is still taken back, crm.deal_edits)."""
         column = value_column(ref.kind)
         old_rows = list(
             await self._session.scalars(
@@ -159,6 +161,7 @@ class FieldValues:
                 "type": field.type,
                 "old": old,
                 "new": new,
+                **({"with_card": True} if with_card else {}),
             },
         )
         if FieldType(field.type) in SEARCH_TYPES:

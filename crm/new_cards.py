@@ -87,4 +87,4 @@ class NewCards:
         """Inside the creating transaction: checked again, then written with their events."""
         ref = CardRef(kind, card.id)
         for field, parsed in await self.check(kind, texts):
-            await self._values.apply(actor, ref, card, field, parsed)
+            await self._values.apply(actor, ref, card, field, parsed, with_card=True)

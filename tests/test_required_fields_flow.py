@@ -226,3 +226,22 @@ async def test_a_date_refused_in_russian_offers_the_month_name_it_takes(
     async with app.crm.open() as crm:
         [(deal, _stage)] = await crm.deal_queries.of_client(me, client.id)
     assert await values_of(app, CardKind.DEAL, deal.id) == {"Подписан": "2026-12-31"}
+
+
+async def test_a_deal_made_on_the_open_card_after_its_required_fields_can_be_taken_back(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """/deal 50000 Supply on an open card offers "✂️ Not for …: take it back"; when the
+    deal's required fields were asked first, the deal made after them lacked the button."""
+    await required(app, CardKind.DEAL, "Contract no", FieldType.TEXT)
+    client = await make_client(app, OWNER_ID, "Anna Lee")
+    await owner_en.press_data(ClientCb(action="open", client_id=client.id).pack())
+    [question] = await owner_en.send("/deal 50000 Supply")
+    assert question.text == "“Contract no” is required (text): send it."
+    [card] = await owner_en.send("D-17")
+    assert card.text.startswith("💼 Supply\nClient: Anna Lee")
+    [told] = await owner_en.press("✂️ Not for Anna Lee: take it back", card)
+    assert told.text.startswith("The deal “Supply” is taken back.")
+    me = await owner_of(app)
+    async with app.crm.open() as crm:
+        assert await crm.deal_queries.of_client(me, client.id) == []

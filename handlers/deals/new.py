@@ -237,9 +237,9 @@ async def create(
     """Create the deal from the dialog's data and open its card; a refused title is asked again.
 
     ``open_card``: made at once for the open card's client (this name), so the card offers
-    to take it back."""
+    to take it back (kept in the dialog while required fields or a new title are asked)."""
     data = await NewDeal.load(state)
-    data.title = title
+    data.title, data.open_card = title, open_card or data.open_card  # kept while fields are asked
     given = data.values()
     missing = [f for f in await crm.new_cards.required(CardKind.DEAL) if f.id not in given]
     if missing:  # asked in the same dialog, one by one; the deal is created after the last
@@ -253,19 +253,18 @@ async def create(
     except CrmError as error:  # not only told: a refused title is asked again, else the dialog ends
         if error.params.get("field") == "title":
             if data.name is None:
-                client = await crm.clients.visible(member, data.client_id)
-                data.name = client.name
-                await data.save(state)
+                data.name = (await crm.clients.visible(member, data.client_id)).name
+            await data.save(state)
             await ask_title(target, state, edit=False, intro=error_text(error))
             return
         await state.clear()
         await _put(target, error_text(error), None, edit=edit)
         return
     await state.clear()
-    if open_card is not None:
+    if data.open_card is not None:
         text, buttons = await deal_screen(crm, member, deal.id)
         back = OpenCardCb(action=OpenCardAction.TAKE_BACK_DEAL, ref=deal.id)
-        label = _("✂️ Not for {name}: take it back").format(name=shorten(open_card, 30))
+        label = _("✂️ Not for {name}: take it back").format(name=shorten(data.open_card, 30))
         buttons.inline_keyboard.append([button(label, back)])
         await show(target, text, buttons)
     elif edit:

@@ -24,6 +24,7 @@ class NewDeal(DialogData):
     title: str | None = None  # as given, while the required custom fields are asked
     custom: tuple[tuple[int, str], ...] = ()  # required custom fields: (id, text)
     asking: int = 0  # the custom field asked now
+    open_card: str | None = None  # made for the open card's client (/deal …): its name
 
     def values(self) -> dict[int, str]:
         return dict(self.custom)
