@@ -233,7 +233,7 @@ async def test_a_deal_made_on_the_open_card_after_its_required_fields_can_be_tak
 ) -> None:
     """/deal 50000 Supply on an open card offers "✂️ Not for …: take it back"; when the
     deal's required fields were asked first, the deal made after them lacked the button."""
-    await required(app, CardKind.DEAL, "Contract no", FieldType.TEXT)
+    contract = await required(app, CardKind.DEAL, "Contract no", FieldType.TEXT)
     client = await make_client(app, OWNER_ID, "Anna Lee")
     await owner_en.press_data(ClientCb(action="open", client_id=client.id).pack())
     [question] = await owner_en.send("/deal 50000 Supply")
@@ -245,3 +245,14 @@ async def test_a_deal_made_on_the_open_card_after_its_required_fields_can_be_tak
     me = await owner_of(app)
     async with app.crm.open() as crm:
         assert await crm.deal_queries.of_client(me, client.id) == []
+
+    # Its value changed afterwards, the deal has moved on: not taken back.
+    await owner_en.press_data(ClientCb(action="open", client_id=client.id).pack())
+    await owner_en.send("/deal 70000 Mounting")
+    [card] = await owner_en.send("D-18")
+    async with app.crm.open() as crm:
+        [(deal, _stage)] = await crm.deal_queries.of_client(me, client.id)
+        await crm.field_values.set(me, CardRef(CardKind.DEAL, deal.id), contract.id, "D-19")
+    await owner_en.press("✂️ Not for Anna Lee: take it back", card)
+    assert owner_en.alert is not None
+    assert owner_en.alert.startswith("This deal can no longer be taken back")
