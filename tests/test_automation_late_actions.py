@@ -157,3 +157,17 @@ async def test_an_at_once_task_is_not_stopped_by_another_rules_move(
     [task] = await rows(app, Task)
     assert task.title == "Follow up: Lena"
     assert [firing.outcome for firing in await rows(app, AutomationFiring)] == ["done", "done"]
+
+
+async def test_a_delayed_task_is_not_stopped_by_another_delayed_rules_move(
+    app: App, clock: ManualClock
+) -> None:
+    """Two rules a day after a deal enters the offer, one moving it on, the other making a
+    follow-up: both act at the same tick, whichever of them goes first."""
+    to_invoice = {"type": "move_stage", "stage_id": await stage(app, "invoice")}
+    await on_the_offer(app, "On to the invoice", [to_invoice])
+    await on_the_offer(app, "Follow up", [FOLLOW_UP])
+    deal_id = await new_deal(app, "Lena")
+    await move(app, deal_id, "proposal")
+    assert await the_task_a_day_later(app, clock) == "Follow up: Lena"
+    assert [firing.outcome for firing in await rows(app, AutomationFiring)] == ["done", "done"]

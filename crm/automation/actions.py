@@ -60,8 +60,10 @@ class Actions:
         task_ids: Callable[[], int | None] = lambda: None,
         *,
         reading: TeamReading,
+        moved_before: bool = False,
     ) -> None:
         self._session = session
+        self._moved_before = moved_before  # ``moved_on.before_the_batch``
         self._reading = reading  # a prepared template's values read in it
         self._task_ids, self._clock = task_ids, clock
         self._rule, self._firing, self._record = rule, firing, record
@@ -76,7 +78,7 @@ class Actions:
         handler = getattr(self, f"_{kind}", None)
         if handler is None:
             raise Skipped(kind)
-        if moved_on.about_the_stage(self._rule, kind) and self._moved_since():
+        if moved_on.about_the_stage(self._rule, kind) and self._moved_before:
             raise Skipped("moved since")  # a late task or message for a deal that moved on
         done: dict[str, Any] = await handler(action, number)
         done["type"] = kind

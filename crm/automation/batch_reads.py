@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,6 +72,8 @@ class BatchReads:
     phones: dict[int, str] = field(default_factory=dict)  # each client's first phone
     # The session's identity map holds objects weakly: kept here for the batch.
     kept: list[object] = field(default_factory=list)
+    # Each deal's last change of stage as the batch found it (``moved_on.before_the_batch``).
+    staged: dict[int, datetime] = field(default_factory=dict)
 
 
 async def read_batch(
@@ -130,4 +133,5 @@ async def read_batch(
         )
     if not wanted():
         return None
-    return BatchReads(tags, phones, [*rules, *deals, *clients, *users])
+    staged = {deal.id: deal.stage_changed_at for deal in deals}
+    return BatchReads(tags, phones, [*rules, *deals, *clients, *users], staged)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, placeholders
-from crm.automation import custom_fields, field_match, skips, triggers
+from crm.automation import custom_fields, field_match, moved_on, skips, triggers
 from crm.automation.actions import Actions, Skipped
 from crm.automation.batch_reads import BatchReads
 from crm.automation.conditions import Record, load_record
@@ -75,8 +75,18 @@ async def act(
     )
     values |= await custom_values(session, rule, record, reading, language)
     region = field_match.region_of(rule)
+    moved = moved_on.before_the_batch(firing, reads.staged)
     actions = Actions(
-        session, clock, rule, firing, record, values, region, task_ids, reading=reading
+        session,
+        clock,
+        rule,
+        firing,
+        record,
+        values,
+        region,
+        task_ids,
+        reading=reading,
+        moved_before=moved,
     )
     token = triggers.CHAIN.set((*firing.chain, rule.id))
     try:
