@@ -66,3 +66,15 @@ async def test_a_number_in_the_title_stays_in_the_title(app: App, owner: Simulat
     [reply] = await owner.send("/deal 5 000 000 000 000 Завод")
     assert reply.text.startswith("Слишком большая сумма; проверьте нули.")
     assert await deals_of(app, client.id) == [(minor, title) for _t, minor, title in typed]
+
+
+async def test_a_currency_typed_before_the_amount(app: App, owner: SimulatedUser) -> None:
+    """ "/deal $ 500 Domain" (the currency, a space, the number) was "not an amount I can
+    read" once a number after a word stopped joining the amount; it is 500 again."""
+    client = await make_client(app, OWNER_ID, "Иван Петров")
+    await owner.press_data(ClientCb(action="open", client_id=client.id).pack())
+    typed = [("$ 500 Domain", 50_000, "Domain"), ("₽ 15 000 Окна", 1_500_000, "Окна")]
+    for text, _minor, title in typed:
+        [card] = await owner.send(f"/deal {text}")
+        assert card.text.startswith(f"💼 {title}"), text
+    assert await deals_of(app, client.id) == [(minor, title) for _t, minor, title in typed]

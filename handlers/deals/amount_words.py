@@ -39,8 +39,11 @@ def split_amount(text: str) -> tuple[int, str]:
 
 def _grouped(words: list[str]) -> bool:
     """Each word after the first that starts with a digit is a group of thousands after
-    a number (not ``2`` in ``150000 2 chairs``, nor ``10k`` in ``5000 10k units``)."""
+    a number (not ``2`` in ``150000 2 chairs``, nor ``10k`` in ``5000 10k units``), or the
+    number after a currency typed first (``$ 500``, ``₽ 15 000``)."""
     return all(
-        not word[:1].isdigit() or (before[-1:].isdigit() and _GROUP.fullmatch(word) is not None)
-        for before, word in itertools.pairwise(words)
+        not word[:1].isdigit()
+        or (index == 0 and not any(char.isdigit() for char in before))
+        or (before[-1:].isdigit() and _GROUP.fullmatch(word) is not None)
+        for index, (before, word) in enumerate(itertools.pairwise(words))
     )
