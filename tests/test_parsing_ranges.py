@@ -38,6 +38,10 @@ M, N, D = FieldType.MONEY, FieldType.NUMBER, FieldType.DATE
         (M, "100 000 – 200 000 ₽", Range(10_000_000, 20_000_000)),
         (M, "5 000 ₽ - 10 000 ₽", Range(500_000, 1_000_000)),
         (M, "10к - 2 млн", Range(1_000_000, 200_000_000)),
+        # unless it would pass the second: the first was in rubles already
+        (M, "от 500 000 до 1 млн", Range(50_000_000, 100_000_000)),
+        (M, "500 000 - 1,5 млн", Range(50_000_000, 150_000_000)),
+        (M, "от 500 до 1 тыс", Range(50_000, 100_000)),
         (N, "5", Range(5.0, 5.0)),
         (N, "-5-10", Range(-5.0, 10.0)),
         (N, "1,5 - 2,5", Range(1.5, 2.5)),
