@@ -78,3 +78,15 @@ async def test_a_currency_typed_before_the_amount(app: App, owner: SimulatedUser
         [card] = await owner.send(f"/deal {text}")
         assert card.text.startswith(f"💼 {title}"), text
     assert await deals_of(app, client.id) == [(minor, title) for _t, minor, title in typed]
+
+
+async def test_an_amount_refused_is_quoted_whole(app: App, owner: SimulatedUser) -> None:
+    """ "/deal 1 000,0055 Стол" was refused quoting its first word: «В «1» больше двух цифр
+    после запятой»; the refusal quotes the amount read, and the amount is asked again."""
+    client = await make_client(app, OWNER_ID, "Иван Петров")
+    await owner.press_data(ClientCb(action="open", client_id=client.id).pack())
+    [reply] = await owner.send("/deal 1 000,0055 Стол")
+    assert reply.text.startswith("В «1 000,0055» больше двух цифр после запятой"), reply.text
+    [reply] = await owner.send("/deal Стол 1000")
+    assert reply.text.startswith("«Стол» не похоже на сумму."), reply.text
+    assert await deals_of(app, client.id) == []

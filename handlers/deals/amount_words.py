@@ -15,6 +15,15 @@ MAX_AMOUNT_WORDS = 6
 _GROUP = re.compile(r"\d{3}(?:[.,]\d+)?")
 
 
+class SplitError(AmountError):
+    """No amount at the start: ``typed`` the words refused ("1 000,0055" too precise), or
+    the first word when none reads as an amount."""
+
+    def __init__(self, code: str, typed: str) -> None:
+        super().__init__(code)
+        self.typed = typed
+
+
 def split_amount(text: str) -> tuple[int, str]:
     """The amount at the start of ``/deal``'s arguments, and the title after it.
 
@@ -33,8 +42,8 @@ def split_amount(text: str) -> tuple[int, str]:
             return parse_amount(" ".join(head)), " ".join(words[count:])
         except AmountError as error:
             if error.code != "not_a_number":
-                raise
-    raise AmountError("not_a_number")
+                raise SplitError(error.code, " ".join(head)) from None
+    raise SplitError("not_a_number", words[0] if words else "")
 
 
 def _grouped(words: list[str]) -> bool:

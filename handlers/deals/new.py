@@ -19,7 +19,7 @@ from crm.cards import CardKind
 from crm.errors import CrmError
 from crm.parsing.amounts import AmountError, parse_amount
 from crm.service import Crm
-from handlers.deals.amount_words import split_amount
+from handlers.deals.amount_words import SplitError, split_amount
 from handlers.deals.callbacks import NewDealAction, NewDealCb
 from handlers.deals.screen import amount_error_text, amount_examples, deal_screen, send_deal
 from handlers.deals.states import NewDeal, NewDealFlow
@@ -62,8 +62,8 @@ async def deal_command(
         return
     try:
         amount, title = split_amount(args)
-    except AmountError as error:  # a second chance, in the dialog
-        why = amount_error_text(error.code, args.split()[0])
+    except SplitError as error:  # a second chance, in the dialog
+        why = amount_error_text(error.code, error.typed)
         await ask_amount(message, state, client, edit=False, intro=why, detachable=True)
         return
     await NewDeal(client_id=client.id, amount=amount).save(state)
