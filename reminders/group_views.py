@@ -10,7 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
 from handlers.kit.screen import clipped
-from handlers.kit.stages import money
+from handlers.kit.stages import money, reason_said
 
 MAX_ITEMS = 15
 ITEMS_CHARS = 3200  # of a message's 4096 UTF-16 units, the rest for headings
@@ -26,7 +26,8 @@ def _item(topic: str, item: dict[str, Any]) -> str:
     if topic == "deal_won":
         return f"{item.get('title', '')}, {amount}"
     if topic == "deal_lost":
-        reason = f" ({item['reason']})" if item.get("reason") else ""
+        # a built-in reason in the group's words, whoever chose it («дорого»: "too expensive")
+        reason = f" ({reason_said(str(item['reason']))})" if item.get("reason") else ""
         return f"{item.get('title', '')}, {amount}{reason}"
     assignee = f" — {item['assignee']}" if item.get("assignee") else ""
     return f"{item.get('title', '')}{assignee}"

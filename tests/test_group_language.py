@@ -58,3 +58,18 @@ async def test_a_russian_binder_s_group_in_an_english_team(
         await make_client(app, OWNER_ID, "Anna")
         await app.ticker.tick()
         assert heard(app)[1].splitlines() == ["🆕 1 новый клиент", "• Anna"]
+
+
+async def test_a_lost_deal_s_built_in_reason_in_the_group_s_language(app: App) -> None:
+    """A deal lost as «дорого» by a Russian-reading member was announced "(дорого)" to a group
+    reading English, while the card and /report say a built-in reason in the reader's words."""
+    await bound_in(app, "en")
+    client = await make_client(app, OWNER_ID, "Anna")
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        lost = {str(s.code): s.id for s in await crm.pipelines.stages()}["lost"]
+        deal = await crm.deals.create(owner, client.id, 5_000_00, "Repair")
+        await crm.deals.move(owner, deal.id, lost, "дорого")
+    await app.ticker.tick()
+    assert "• Repair, 5,000\u00a0₽ (too expensive)" in heard(app)[-1].splitlines()
