@@ -90,3 +90,24 @@ async def test_an_amount_refused_is_quoted_whole(app: App, owner: SimulatedUser)
     [reply] = await owner.send("/deal Стол 1000")
     assert reply.text.startswith("«Стол» не похоже на сумму."), reply.text
     assert await deals_of(app, client.id) == []
+
+
+async def test_a_lone_unit_letter_after_the_amount_is_the_titles(
+    app: App, owner: SimulatedUser
+) -> None:
+    """ "/deal 300 м кабеля" (metres) made a deal of 300 million ₽ titled "кабеля", and
+    "/deal 100 т щебня" (tonnes) one of 100 000 ₽: a lone "м" or "т" with a title after it is
+    the title's; written onto the number, or a word such as "млн", it multiplies."""
+    client = await make_client(app, OWNER_ID, "Иван Петров")
+    await owner.press_data(ClientCb(action="open", client_id=client.id).pack())
+    typed = [
+        ("300 м кабеля", 30_000, "м кабеля"),
+        ("100 т щебня", 10_000, "т щебня"),
+        ("3 m cable", 300, "m cable"),
+        ("1,5 млн Офис", 150_000_000, "Офис"),
+        ("150к Монтаж", 15_000_000, "Монтаж"),
+    ]
+    for text, _minor, title in typed:
+        [card] = await owner.send(f"/deal {text}")
+        assert card.text.startswith(f"💼 {title}"), text
+    assert await deals_of(app, client.id) == [(minor, title) for _t, minor, title in typed]

@@ -13,6 +13,10 @@ MAX_AMOUNT_WORDS = 6
 # A word with digits that goes on an amount: a group of thousands, the last one perhaps with
 # the kopecks ("150 000,50").
 _GROUP = re.compile(r"\d{3}(?:[.,]\d+)?")
+# A lone letter after the amount, with a title after it, is a unit of the title more often
+# than a multiplier: "300 м кабеля" is metres, "100 т щебня" tonnes ("300м", "1,5 млн" and
+# "10 т.р." still multiply).
+_UNIT_LETTERS = frozenset({"м", "т", "m"})
 
 
 class SplitError(AmountError):
@@ -36,7 +40,7 @@ def split_amount(text: str) -> tuple[int, str]:
     words = text.split()
     for count in range(min(len(words), MAX_AMOUNT_WORDS), 0, -1):
         head = words[:count]
-        if not _grouped(head):
+        if not _grouped(head) or (count < len(words) and _unit_letter(head)):
             continue
         try:
             return parse_amount(" ".join(head)), " ".join(words[count:])
@@ -56,3 +60,8 @@ def _grouped(words: list[str]) -> bool:
         or (before[-1:].isdigit() and _GROUP.fullmatch(word) is not None)
         for index, (before, word) in enumerate(itertools.pairwise(words))
     )
+
+
+def _unit_letter(words: list[str]) -> bool:
+    """The run ends in a lone letter that may be a unit ("м", "т"), after a number."""
+    return len(words) > 1 and words[-1].lower() in _UNIT_LETTERS and words[-2][-1:].isdigit()
