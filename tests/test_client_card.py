@@ -419,3 +419,27 @@ async def test_an_old_older_button_past_the_history_shows_its_last_page(
     assert "No history yet." not in older.text
     assert "History (1–10 of 10)" in older.text and "client added" in older.text
     assert "note 00" in older.text and "note 09" not in older.text
+
+
+async def test_an_earlier_calls_save_button_leaves_the_open_call_alone(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """ "Save without a note" from client A's call, pressed while B's call note was asked,
+    logged A's call and ended B's question (it checked only that a call note was pending)."""
+    anna = await make_client(app, OWNER_ID, "Anna Call")
+    boris = await make_client(app, OWNER_ID, "Boris Call")
+    await open_card(owner_en, anna.id)
+    await owner_en.press("Call")
+    await owner_en.press("no answer")
+    await open_card(owner_en, boris.id)
+    await owner_en.press("Call")
+    await owner_en.press("reached")
+
+    a_save = ClientCb(action="call_save", client_id=anna.id, code="no_answer").pack()
+    assert await owner_en.press_data(a_save) == []  # A's button, still on its message
+    assert owner_en.alert == "This button is from an earlier call; answer the last question."
+    assert not [e for e in await events_of(app, anna.id) if e.kind == "call"]
+    [ack] = await owner_en.send("Agreed to meet")  # B's question is still open
+    assert ack.text == "Call logged for Boris Call."
+    [call] = [e for e in await events_of(app, boris.id) if e.kind == "call"]
+    assert (call.data["outcome"], call.text) == ("reached", "Agreed to meet")

@@ -116,6 +116,11 @@ async def save_call_without_note(
     if await state.get_state() != NoteFlow.call_note.state:
         await alert(callback, _("This button is no longer active."))
         return
+    pending = await NoteData.load(state)
+    if (pending.client_id, pending.outcome) != (callback_data.client_id, callback_data.code):
+        # An older call's button: the question open now is another call's, and stays open.
+        await alert(callback, _("This button is from an earlier call; answer the last question."))
+        return
     await state.clear()
     event = await crm.timeline.call(member, callback_data.client_id, callback_data.code, None)
     client = await crm.clients.visible(member, callback_data.client_id)
