@@ -131,3 +131,22 @@ async def test_a_deal_moves_to_another_client_by_search(
     again = DealCb(action=DealAction.SET_CLIENT, deal_id=deal.id, item_id=moved.client_id)
     await owner_en.press_data(again.pack())
     assert owner_en.alert == "The deal is already on this client."
+
+
+async def test_an_old_all_deals_button_after_the_deals_are_deleted(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """ "All deals" pressed after the client's deals were deleted showed "Deals of X:" with
+    nothing under it; it says there are none, with the way back to the card."""
+    client = await make_client(app, OWNER_ID, "Many Deals")
+    async with app.crm.open() as crm:
+        owner = await member(app, OWNER_ID)
+        deals = [await crm.deals.create(owner, client.id, 0, f"Deal {n}") for n in range(6)]
+    [card] = await owner_en.press_data(ClientCb(action="open", client_id=client.id).pack())
+    async with app.crm.open() as crm:
+        for deal in deals:
+            await crm.deal_edits.delete(await member(app, OWNER_ID), deal.id)
+    [listing] = await owner_en.press("All deals (6)", card)
+    assert listing.text == "Many Deals has no deals."
+    [card] = await owner_en.press("◀️", listing)
+    assert card.text.startswith("👤 Many Deals")

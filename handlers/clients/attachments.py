@@ -100,5 +100,7 @@ async def list_deals(
     nav = [button(_("◀️ Previous"), to(page - 1))] if page > 0 else []
     nav += [button(_("Next ▶️"), to(page + 1))] if page < pages - 1 else []
     rows += [nav, [back_button(client.id, callback_data.page)]]
-    text = Text(_("Deals of {name}:").format(name=client.name))
+    # An older "All deals" pressed after the deals were deleted: say so, not an empty list.
+    title = _("Deals of {name}:") if deals else _("{name} has no deals.")
+    text = Text(title.format(name=client.name))
     await show(callback, text, keyboard(*rows))
