@@ -9,6 +9,7 @@ import pytest
 from bot.app import App
 from bot.i18n import build_i18n
 from bot.simulator import SimulatedUser
+from handlers.imports.holds_views import hidden_columns
 from handlers.imports.views import progress_text
 from tests.conftest import OWNER_ID
 from tests.test_imports_links import run_import
@@ -65,3 +66,15 @@ async def test_an_undo_refused_for_one_changed_card_says_one_card(
     await owner_en.press("Yes" if language == "en" else "Да")
     told = owner_en.alert or owner_en.last_message().text
     assert told.startswith(said), told
+
+
+@pytest.mark.parametrize(
+    ("total", "said"),
+    [(21, "из 21 столбца файла"), (22, "из 22 столбцов файла"), (25, "из 25 столбцов файла")],
+)
+def test_the_note_under_a_wide_mapping_counts_its_columns_in_russian(total: int, said: str) -> None:
+    """ "…первые 20 из 21 столбцов" read wrongly: after "из" 21 takes "столбца"."""
+    i18n = build_i18n("ru")
+    with i18n.context(), i18n.use_locale("ru"):
+        [note] = hidden_columns(total, 20)
+    assert f"Здесь можно изменить только первые 20 {said}." in note, note

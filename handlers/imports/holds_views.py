@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aiogram.utils.formatting import Text
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from handlers.imports.callbacks import ImportAction, ImportCb
 from handlers.kit.keyboards import button, keyboard
@@ -17,9 +18,12 @@ def hidden_columns(total: int, shown: int) -> list[str]:
     anyway go where their names say, the rest are skipped, said rather than left unseen."""
     if total <= shown:
         return []
-    note = _(
+    note = ngettext(
+        "Only the first {shown} of the file's {total} column can be changed here. "
+        "Of the others, those listed go where shown; the rest are skipped.",
         "Only the first {shown} of the file's {total} columns can be changed here. "
-        "Of the others, those listed go where shown; the rest are skipped."
+        "Of the others, those listed go where shown; the rest are skipped.",
+        total,  # "из 21 столбца", "из 22 столбцов"
     )
     return ["\n" + note.format(shown=shown, total=total)]
 
