@@ -135,6 +135,11 @@ async def test_webhook_refuses_a_wrong_secret_and_a_body_that_is_no_update(
     answer = await http.post(PATH, data=b"not gzip", headers=gzipped)
     assert answer.status == 400 and "Content-Encoding" in (await answer.json())["error"]
     assert answer.headers["Connection"] == "close"
+    # br, zstd: aiohttp's plain "Please install Brotli" 400 before the route; now 415 in JSON.
+    for coding in ("br", "zstd", "x-unknown"):
+        headers = {SECRET_HEADER: SECRET, "Content-Encoding": coding}
+        answer = await http.post(PATH, data=b'{"update_id": 1}', headers=headers)
+        assert answer.status == 415 and "Content-Encoding" in (await answer.json())["error"]
     for secret in (b"\xff\xfe", SECRET.encode() + b"\xff"):
         status, body = await raw_request(
             http, "POST", PATH, [(SECRET_HEADER.encode(), secret)], b"{}"

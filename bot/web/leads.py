@@ -24,6 +24,7 @@ from typing import TypeVar
 from aiohttp import web
 
 from bot.web import refusals
+from bot.web.body_encoding import UNDECODABLE, UndecodableBody, decode_body
 from bot.web.form_body import BodyError, Unsupported, read_pairs
 from bot.web.lead_cors import allow_browsers
 from bot.web.lead_tokens import MISSES_KEY, TOO_MANY_MISSES, KnownTokens
@@ -95,11 +96,6 @@ class RateLimiter:
         del self.buckets[key]
 
 
-class UndecodableBody(BodyError):
-    """The body's Content-Encoding (gzip, deflate…) does not decode; aiohttp then drops
-    the connection, so the answer says so (a keep-alive client must not reuse it)."""
-
-
 class SlowBody(BodyError):
     """The body did not all arrive within ``BODY_SECONDS``: answered 408, and the
     connection closed (the rest of the body is not waited for)."""
@@ -123,10 +119,10 @@ async def _read_limited(request: web.Request, limit: int) -> bytes | None:
                 if len(body) > limit:
                     return None
     except web.RequestPayloadError:
-        raise UndecodableBody("the body does not decode as its Content-Encoding says") from None
+        raise UndecodableBody(UNDECODABLE) from None
     except TimeoutError:
         raise SlowBody(refusals.BODY_TIMED_OUT) from None
-    return bytes(body)
+    return decode_body(request.headers.get("Content-Encoding", ""), bytes(body), limit)
 
 
 class LeadWriter:

@@ -17,7 +17,7 @@ from bot.web.metrics import metrics_route
 from bot.web.outage_log import OutageLog
 from bot.web.refusals import database_failures
 from bot.web.refusals import log as refusals_log
-from bot.web.webhook import Intake, webhook_route
+from bot.web.webhook import MAX_BODY, Intake, webhook_route
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,11 @@ def build_web_app(
     """
     outages = OutageLog(refusals_log)
     web_app = web.Application(
-        client_max_size=2 * 1024 * 1024, middlewares=[database_failures(outages)]
+        client_max_size=MAX_BODY,
+        middlewares=[database_failures(outages)],
+        # Bodies as they came: each route undoes their Content-Encoding (bot.web.body_encoding)
+        # and refuses a coding it does not read in its own words, not aiohttp's plain 400.
+        handler_args={"auto_decompress": False},
     )
 
     async def tell_outages(_: web.Application) -> None:

@@ -21,11 +21,13 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from bot.web import refusals
+from bot.web.body_encoding import UNDECODABLE, UndecodableBody, UnsupportedEncoding, decode_body
 from bot.web.refusals import body_timed_out, refuse, unavailable
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 2 * 1024 * 1024  # the server's client_max_size; an update inflated past it too
 
 
 class Intake(Protocol):
@@ -49,13 +51,19 @@ def webhook_route(
         try:
             async with asyncio.timeout(refusals.BODY_SECONDS):
                 body = await request.read()
+            decoded = decode_body(request.headers.get("Content-Encoding", ""), body, MAX_BODY)
         except TimeoutError:
             return body_timed_out()
-        except web.RequestPayloadError:
-            # aiohttp drops the connection after it: the answer says so.
-            refusal = refuse(400, "the body does not decode as its Content-Encoding says")
+        except (web.RequestPayloadError, UndecodableBody):
+            # The connection is not reused after a body that did not read: the answer says so.
+            refusal = refuse(400, UNDECODABLE)
             refusal.force_close()
             return refusal
+        except UnsupportedEncoding as error:
+            return refuse(415, str(error))
+        if decoded is None:
+            return refuse(413, f"the body is larger than {MAX_BODY} bytes")
+        body = decoded
         try:
             update = json.loads(body)
         except (ValueError, RecursionError):  # RecursionError: nested past Python's stack
