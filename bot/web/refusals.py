@@ -133,3 +133,24 @@ def database_failures(outages: OutageLog) -> Middleware:
             return unavailable(DATABASE_UNAVAILABLE)
 
     return middleware
+
+
+@web.middleware
+async def json_refusals(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """aiohttp's own 405 (a method the route has not) and 413 (a body over the server's
+    ``client_max_size``) in the ``{"ok": false, "error": ...}`` form of every other refusal,
+    not its plain text; their headers (405's ``Allow``) kept."""
+    try:
+        return await handler(request)
+    except web.HTTPMethodNotAllowed as error:
+        allowed = ", ".join(sorted(error.allowed_methods))
+        reason = f"the method {request.method[:20]} is not allowed here; allowed: {allowed}"
+        return _as_refusal(error, reason)
+    except web.HTTPRequestEntityTooLarge as error:
+        return _as_refusal(error, f"the body is larger than {request.client_max_size} bytes")
+
+
+def _as_refusal(error: web.HTTPException, reason: str) -> web.Response:
+    dropped = ("content-type", "content-length")  # of the plain text replaced
+    headers = {k: v for k, v in error.headers.items() if k.lower() not in dropped}
+    return refuse(error.status, reason, headers)

@@ -15,7 +15,7 @@ from bot.guards import SetupError
 from bot.web.health import healthz, readyz_route
 from bot.web.metrics import metrics_route
 from bot.web.outage_log import OutageLog
-from bot.web.refusals import database_failures
+from bot.web.refusals import database_failures, json_refusals
 from bot.web.refusals import log as refusals_log
 from bot.web.webhook import MAX_BODY, Intake, webhook_route
 
@@ -48,7 +48,7 @@ def build_web_app(
     outages = OutageLog(refusals_log)
     web_app = web.Application(
         client_max_size=MAX_BODY,
-        middlewares=[database_failures(outages)],
+        middlewares=[json_refusals, database_failures(outages)],
         # Bodies as they came: each route undoes their Content-Encoding (bot.web.body_encoding)
         # and refuses a coding it does not read in its own words, not aiohttp's plain 400.
         handler_args={"auto_decompress": False},
