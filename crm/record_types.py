@@ -163,7 +163,7 @@ class RecordTypes:
         icon = None if emoji is None else clean_emoji(emoji)
         async with self._cache.changing(self._session):
             record_type = await self.get(type_id)
-            await self._check_names(one, many, except_id=type_id)
+            await self.check_names(one, many, except_id=type_id)
             record_type.singular, record_type.plural = one, many
             record_type.emoji = icon or record_type.emoji
             return record_type
@@ -261,7 +261,7 @@ class RecordTypes:
         types = await self.all(include_archived=True)
         if len(types) >= MAX_TYPES:
             raise InvalidInput(ErrorCode.TOO_MANY_TYPES, limit=MAX_TYPES)
-        await self._check_names(singular, plural)
+        await self.check_names(singular, plural)
         record_type = RecordType(
             singular=singular,
             plural=plural,
@@ -281,8 +281,9 @@ class RecordTypes:
         )
         return record_type
 
-    async def _check_names(self, singular: str, plural: str, except_id: int | None = None) -> None:
-        wanted = {fold(singular), fold(plural)}
+    async def check_names(self, *names: str, except_id: int | None = None) -> None:
+        """Refuse a name another type (not ``except_id``) has as its singular or plural."""
+        wanted = {fold(name) for name in names}
         for other in await self.all(include_archived=True):
             if other.id != except_id and wanted & {fold(other.singular), fold(other.plural)}:
                 raise InvalidInput(ErrorCode.TYPE_NAME_TAKEN, name=other.plural)

@@ -405,7 +405,7 @@ async def _type_names(w: World) -> None:
 
 async def _type_plural(w: World) -> None:
     await _type_names(w)
-    await w.send("Supplier")
+    await w.send("Vendor")  # "Supplier" is the world's type already
 
 
 async def _new_client_field(w: World) -> None:

@@ -139,3 +139,35 @@ async def test_a_type_deleted_while_its_plural_is_asked(app: App, owner_en: Simu
     assert gone.text == "This record type no longer exists."
     [_next] = await owner_en.send("Vendors")  # the dialog ended: not taken as a plural
     assert await _types(app) == []
+
+
+async def test_a_singular_taken_is_refused_before_the_plural(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """«Supplier» typed for a new type while «Supplier / Suppliers» exists asked the plural,
+    then refused every plural typed ("There is a record type named “Suppliers” already.")
+    until Cancel: the singular was the name taken. It is refused at once, the name asked
+    again."""
+    await _made(app, "Suppliers")
+    await owner_en.press_data(sv.scb(Ent.NEW_TYPE))
+    [refused] = await owner_en.send("supplier")
+    assert refused.text == "There is a record type named “Suppliers” already."
+    [asked] = await owner_en.send("Vendor")  # the name is asked again, not the plural
+    assert asked.text == "“Vendor”: what are they called in the plural? For example: Suppliers"
+    await owner_en.send("Vendors")
+    assert await _types(app) == [("🏭", "Supplier", "Suppliers"), ("📁", "Vendor", "Vendors")]
+
+
+async def test_a_rename_to_another_type_s_singular_is_refused_before_the_plural(
+    app: App, owner: SimulatedUser
+) -> None:
+    """A type renamed to another's name is refused at once; its own name may stay."""
+    type_id = await _made(app, "Поставщики")
+    await _made(app, "Клиенты")
+    await owner.press_data(EntCb(action=Ent.TYPE_RENAME, kind="record", type_id=type_id).pack())
+    [refused] = await owner.send("Клиент")
+    assert refused.text == "Тип записей «Клиенты» уже есть."
+    [asked] = await owner.send("Поставщик")  # its own singular, a new plural
+    assert asked.text.startswith("«Поставщик»: как назвать их во множественном числе?")
+    await owner.send("Снабженцы")
+    assert ("🏭", "Поставщик", "Снабженцы") in await _types(app)

@@ -219,17 +219,18 @@ async def typed_options(message: Message, crm: Crm, member: User, state: FSMCont
 async def typed_type_names(message: Message, crm: Crm, member: User, state: FSMContext) -> None:
     names = read_type_names(message.text or "")
     if names.alone:
-        await ask_plural(message, state, names)
+        await ask_plural(message, crm, state, names)
         return
     await _create_type(message, crm, member, state, names.singular, names.plural, names.emoji)
 
 
 async def ask_plural(
-    message: Message, state: FSMContext, names: TypeNames, type_id: int = 0
+    message: Message, crm: Crm, state: FSMContext, names: TypeNames, type_id: int = 0
 ) -> None:
     """One name given ("Supplier"): the plural is asked, not made the same as the singular,
     for a new type (``type_id`` 0) or for the type ``type_id`` renamed."""
     singular = clean_name(names.singular, MAX_TYPE_NAME, "type_name")  # refused now
+    await crm.record_types.check_names(singular, except_id=type_id or None)  # taken: now too
     if names.emoji is not None:
         clean_emoji(names.emoji)  # refused now too, not after the plural
     await state.clear()

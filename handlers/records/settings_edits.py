@@ -141,7 +141,7 @@ async def _rename(
     if data.what == "type":
         names = read_type_names(text)  # "🏭 Поставщик / Поставщики", as when it was made
         if names.alone:  # "Поставщик": the plural asked, as when a type is made
-            await ask_plural(message, state, names, data.type_id)
+            await ask_plural(message, crm, state, names, data.type_id)
             return
         await crm.record_types.rename(
             member, data.type_id, names.singular, names.plural, names.emoji
