@@ -16,6 +16,7 @@ from crm.field_rules import options_of, split_options
 from crm.parsing.type_names import read_type_names
 from crm.service import Crm
 from crm.team_settings import can_change_settings
+from handlers.kit.dialogs import data_lost
 from handlers.kit.refused import ends_when
 from handlers.kit.routes import Routes
 from handlers.records import settings_views as sv
@@ -138,6 +139,8 @@ async def _rename(
     message: Message, crm: Crm, member: User, state: FSMContext, data: RenameData
 ) -> None:
     text = message.text or ""
+    if data.what in ("type", "emoji") and not data.type_id:  # lost: else a new type was made
+        await data_lost(state)
     if data.what == "type":
         names = read_type_names(text)  # "🏭 Поставщик / Поставщики", as when it was made
         if names.alone:  # "Поставщик": the plural asked, as when a type is made
