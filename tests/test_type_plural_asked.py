@@ -8,6 +8,7 @@ import pytest
 from bot.app import App
 from bot.simulator import SentMessage, SimulatedUser
 from crm.parsing.type_names import TypeNames, read_type_names
+from crm.record_types import MAX_TYPES
 from handlers.records import settings_views as sv
 from handlers.records.callbacks import Ent, EntCb
 from tests.conftest import OWNER_ID
@@ -171,3 +172,20 @@ async def test_a_rename_to_another_type_s_singular_is_refused_before_the_plural(
     assert asked.text.startswith("«Поставщик»: как назвать их во множественном числе?")
     await owner.send("Снабженцы")
     assert ("🏭", "Поставщик", "Снабженцы") in await _types(app)
+
+
+async def test_new_type_at_the_limit_is_refused_before_its_names(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """At the limit of record types, ➕ New record type asked the names, then the plural,
+    then refused every plural typed ("That is over the limit of 30.") until Cancel. The
+    press is refused at once now, and no question is left open."""
+    async with app.crm.open() as crm:
+        owner = await crm.members.get_active(OWNER_ID)
+        assert owner is not None
+        for number in range(MAX_TYPES):
+            await crm.record_types.create(owner, f"Kind{number}", f"Kinds{number}")
+    [] = await owner_en.press_data(sv.scb(Ent.NEW_TYPE))
+    assert owner_en.alert == f"That is over the limit of {MAX_TYPES}."
+    [_search] = await owner_en.send("Vendor")  # no question open: not taken as a name
+    assert len(await _types(app)) == MAX_TYPES

@@ -16,7 +16,7 @@ from crm.errors import Conflict, ErrorCode, InvalidInput, NotAllowed
 from crm.field_rules import clean_name, split_options
 from crm.parsing.fields import LIST_TYPES
 from crm.parsing.type_names import TypeNames, read_type_names
-from crm.record_types import MAX_TYPE_NAME, clean_emoji
+from crm.record_types import MAX_TYPE_NAME, MAX_TYPES, clean_emoji
 from crm.service import Crm
 from crm.team_settings import can_change_settings
 from handlers.kit.dialogs import data_lost
@@ -88,6 +88,8 @@ async def _press(
         await put(callback, sv.kinds_screen(await crm.record_types.all(include_archived=True)))
         return
     if action == Ent.NEW_TYPE:
+        if len(await crm.record_types.all(include_archived=True)) >= MAX_TYPES:  # said now
+            raise InvalidInput(ErrorCode.TOO_MANY_TYPES, limit=MAX_TYPES)
         await state.set_state(EntFlow.type_names)
         rows = [[cancel_to(sv.scb(Ent.SETTINGS))]]
         text = _(
