@@ -184,23 +184,57 @@ def crm_ref(client_id: int) -> CardRef:
     return CardRef(CardKind.CLIENT, client_id)
 
 
-async def test_a_deal_links_a_product_without_a_quantity(app: App, owner_en: SimulatedUser) -> None:
-    owner = owner_en
+async def deal_with_products(app: App, *names: str) -> int:
+    """A deal, and unpriced products ``names`` to put on it."""
     client = await make_client(app, OWNER_ID, "Client")
     async with app.crm.open() as crm:
         me = await member(app)
         deal = await crm.deals.create(me, client.id, 0, "Deal")
         products = await crm.record_types.take_starter(me, "products")
-        await crm.records.create(me, products.id, "Salt")
-    await owner.press_data(EntCb(action=Ent.LINKS, kind="deal", card=deal.id).pack())
+        for name in names:
+            await crm.records.create(me, products.id, name)
+    return deal.id
+
+
+async def ask_quantity(owner: SimulatedUser, deal_id: int, name: str) -> str:
+    """The deal's product ``name`` picked to link: its quantity asked; the data of the
+    question's "Link without a quantity"."""
+    await owner.press_data(EntCb(action=Ent.LINKS, kind="deal", card=deal_id).pack())
     await owner.press("🔗 Link")
     await owner.press("📦 Products")
-    await owner.send("salt")
-    await owner.press("Salt")
+    await owner.send(name.lower())
+    [question] = await owner.press(name)
+    return next(d for t, d, _u in question.buttons if t == "Link without a quantity" and d)
+
+
+async def test_a_deal_links_a_product_without_a_quantity(app: App, owner_en: SimulatedUser) -> None:
+    owner = owner_en
+    deal_id = await deal_with_products(app, "Salt")
+    await ask_quantity(owner, deal_id, "Salt")
     [links] = await owner.press("Link without a quantity")
     assert "📦 Salt" in links.text and "×" not in links.text
     # the same button pressed again, out of its dialog, is refused
-    await owner.press_data(EntCb(action=Ent.LINK_PICK, kind="deal", card=deal.id).pack())
+    await owner.press_data(EntCb(action=Ent.LINK_PICK, kind="deal", card=deal_id).pack())
+    assert owner.alerts()[-1] == "This button is no longer active."
+
+
+async def test_an_older_link_without_a_quantity_is_refused(
+    app: App, owner_en: SimulatedUser
+) -> None:
+    """Salt's quantity asked, then Ice's: Salt's "Link without a quantity" linked Ice (the
+    pair asked now). It is refused, and Ice's question stays open."""
+    owner = owner_en
+    deal_id = await deal_with_products(app, "Salt", "Ice")
+    salts = await ask_quantity(owner, deal_id, "Salt")
+    ices = await ask_quantity(owner, deal_id, "Ice")
+    await owner.press_data(salts)
+    assert owner.alerts()[-1] == "This button is no longer active."
+    [linked] = await owner.send("2")
+    assert "📦 Ice" in linked.text and "Salt" not in linked.text
+    async with app.crm.open() as crm:
+        lines = await crm.links.of_card(await member(app), CardRef(CardKind.DEAL, deal_id))
+    assert [(line.title, line.quantity_milli) for line in lines] == [("Ice", 2000)]
+    await owner.press_data(ices)  # its question answered: refused too
     assert owner.alerts()[-1] == "This button is no longer active."
 
 

@@ -94,13 +94,12 @@ async def search(message: Message, crm: Crm, member: User, state: FSMContext) ->
 async def pick(
     callback: CallbackQuery, callback_data: EntCb, crm: Crm, member: User, state: FSMContext
 ) -> None:
-    if callback_data.type_id == 0:  # "Link without a quantity" while asked for one
-        if await state.get_state() != EntFlow.link_quantity.state:
-            await alert(callback, _("This button is no longer active."))
-            return
-        await _link_line(callback, crm, member, state, None)
-        return
     ref = ref_of(callback_data)
+    if callback_data.type_id == 0:  # "Link without a quantity" under its own question
+        await _link_unquantified(
+            callback, crm, member, state, (ref, _line_other(ref, callback_data))
+        )
+        return
     other_kind = KINDS_BY_NUMBER.get(callback_data.type_id)
     if other_kind is None:
         raise InvalidInput(ErrorCode.BAD_CARD)
@@ -126,7 +125,7 @@ async def pick(
         await state.set_state(EntFlow.link_quantity)
         await LinkLine(ref.kind, ref.id, other.kind, other.id).save(state)
         rows = [
-            [button(_("Link without a quantity"), cb(Ent.LINK_PICK, ref, type_id=0, item=0))],
+            [button(_("Link without a quantity"), cb(Ent.LINK_PICK, ref, item=other.id))],
             [cancel_to(cb(Ent.LINKS, ref))],
         ]
         await put(
@@ -151,6 +150,30 @@ async def typed_quantity(message: Message, crm: Crm, member: User, state: FSMCon
         return
     milli = quantity_milli(Decimal(parsed.text_value or "0"))  # finer than 0.001: refused
     await _link_line(message, crm, member, state, milli)
+
+
+def _line_other(ref: CardRef, callback_data: EntCb) -> CardRef:
+    """The other card of the pair a "Link without a quantity" button was drawn for: a deal
+    line joins a deal and a record, so its kind follows from the card's."""
+    kind = CardKind.RECORD if ref.kind == CardKind.DEAL else CardKind.DEAL
+    return CardRef(kind, callback_data.item)
+
+
+async def _link_unquantified(
+    callback: CallbackQuery,
+    crm: Crm,
+    member: User,
+    state: FSMContext,
+    pair: tuple[CardRef, CardRef],
+) -> None:
+    """Link the pair without a quantity if its question is the one open now; a button of
+    an older question (another pair asked since, or none) is refused and the open one stays."""
+    asked = await state.get_state() == EntFlow.link_quantity.state
+    refs = (await LinkLine.load(state)).refs() if asked else None
+    if not asked or refs not in (None, pair):  # None: the data lost, ended by _link_line
+        await alert(callback, _("This button is no longer active."))
+        return
+    await _link_line(callback, crm, member, state, None)
 
 
 async def _link_line(
