@@ -18,6 +18,7 @@ from handlers.records.states import EntFlow
 from tests.conftest import OWNER_ID
 
 INACTIVE = "This button is no longer active."
+CLOSED = "That question is no longer open."  # said to a typed message
 WITHOUT_QUANTITY = EntCb(action=Ent.LINK_PICK, kind="deal", card=7, type_id=0, item=0).pack()
 
 
@@ -42,7 +43,7 @@ async def test_a_lost_link_dialog_is_refused_once_and_ends(
 ) -> None:
     key = await stored(app, step, data)
     [refused] = await owner_en.send("2")
-    assert refused.text == INACTIVE
+    assert refused.text == CLOSED
     assert await app.dispatcher.storage.get_state(key) is None
     assert await app.dispatcher.storage.get_data(key) == {}
 
@@ -51,4 +52,14 @@ async def test_link_without_a_quantity_of_a_lost_dialog(app: App, owner_en: Simu
     key = await stored(app, EntFlow.link_quantity, {"kind": "deal", "card": 7})
     await owner_en.press_data(WITHOUT_QUANTITY)
     assert owner_en.alert == INACTIVE
+    assert await app.dispatcher.storage.get_state(key) is None
+
+
+async def test_a_lost_dialog_answers_a_typed_message_in_russian(
+    app: App, owner: SimulatedUser
+) -> None:
+    """A typed text is no button: told the question is closed, in the member's language."""
+    key = await stored(app, EntFlow.link_quantity, {"kind": "deal", "card": 7})
+    [refused] = await owner.send("2")
+    assert refused.text == "Этот вопрос уже закрыт."
     assert await app.dispatcher.storage.get_state(key) is None

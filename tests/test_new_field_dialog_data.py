@@ -20,6 +20,7 @@ from handlers.records.states import EntFlow
 from tests.test_link_dialog_data import stored
 
 INACTIVE = "This button is no longer active."
+CLOSED = "That question is no longer open."  # said to a typed message
 
 
 async def client_fields(owner: SimulatedUser) -> None:
@@ -90,7 +91,7 @@ async def test_a_lost_settings_dialog_ends(
 ) -> None:
     key = await stored(app, step, data)
     [refused] = await owner_en.send("Gold, Silver")
-    assert refused.text == INACTIVE
+    assert refused.text == CLOSED
     assert await app.dispatcher.storage.get_state(key) is None
     assert await app.dispatcher.storage.get_data(key) == {}
     assert await field_names(app) == []

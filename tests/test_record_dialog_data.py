@@ -59,6 +59,6 @@ async def test_a_lost_record_dialog_is_refused_once_and_ends(
 ) -> None:
     key = await stored(app, step, data)
     [refused] = await owner_en.send("Frost")
-    assert refused.text == "This button is no longer active."
+    assert refused.text == "That question is no longer open."
     assert await app.dispatcher.storage.get_state(key) is None
     assert await app.dispatcher.storage.get_data(key) == {}

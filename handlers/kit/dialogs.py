@@ -87,8 +87,16 @@ async def leave_step(state: FSMContext, *steps: State) -> None:
         await state.set_state(None)
 
 
+class DialogLost(InvalidInput):
+    """A dialog's data lost: told "This button is no longer active." on a press, and "That
+    question is no longer open." to a typed message (``handlers.kit.presses``)."""
+
+    def __init__(self) -> None:
+        super().__init__(ErrorCode.BAD_CARD)
+
+
 async def data_lost(state: FSMContext) -> NoReturn:
     """End a dialog whose data is missing what its step needs (stored by an older version,
-    a stale state): refused "This button is no longer active." once, not at every message."""
+    a stale state): refused once (``DialogLost``), not at every message."""
     await state.clear()
-    raise InvalidInput(ErrorCode.BAD_CARD)
+    raise DialogLost

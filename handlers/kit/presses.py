@@ -24,6 +24,8 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 
 from crm.errors import CrmError
 from handlers.kit.alerts import alert
+from handlers.kit.cancel_steps import no_longer_open
+from handlers.kit.dialogs import DialogLost
 from handlers.kit.errors import error_text
 
 if TYPE_CHECKING:
@@ -86,7 +88,8 @@ class Refusals(BaseMiddleware):
             return await handler(event, data)
         except CrmError as error:
             assert isinstance(event, Update)
-            await tell(event, error_text(error))
+            typed = isinstance(error, DialogLost) and isinstance(event.event, Message)
+            await tell(event, no_longer_open() if typed else error_text(error))
             return None
 
 
