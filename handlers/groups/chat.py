@@ -166,7 +166,8 @@ async def answer_in_private(
 ) -> None:
     """A member's command in the group is handled as if sent in private, and answered there;
     a dialog of theirs there is left as it was for anything else said in the group. A member
-    who blocked the bot there is told so in the group (nothing else can reach him)."""
+    who blocked the bot there is told so in the group (nothing else can reach him), and a
+    dialog the command began there (a question he never got) ends."""
     private = message.model_copy(
         update={
             "chat": Chat(id=member.id, type="private", first_name=member.full_name or None),
@@ -176,12 +177,18 @@ async def answer_in_private(
         }
     )
     update = Update(update_id=next(_private_updates), message=private)
+    dialog = dispatcher.fsm.get_context(bot, chat_id=member.id, user_id=member.id)
+    before = (await dialog.get_state(), await dialog.get_data())
     try:
         await dispatcher.feed_update(bot, update, asked_in_group=True)
     except TelegramForbiddenError as error:
         if getattr(error.method, "chat_id", None) != member.id:
             raise  # another chat refused something: not his private chat
         log.info("member %s blocked the bot; told in group %s", member.id, message.chat.id)
+        if (await dialog.get_state(), await dialog.get_data()) != before:
+            # The command asked a question he never got: his next text, once he unblocks
+            # the bot, would be taken as its answer. The dialog ends.
+            await dialog.set_state(None)
         await message.reply(
             _(
                 "I can't write to you in our private chat: you have blocked me there. "
