@@ -92,10 +92,13 @@ def query_terms(query: str) -> list[str]:
     return [word for word in words if word]
 
 
-_AROUND = ",;:!?()[]{}\"'«»“”„‘’"  # around a word: no part of what it looks for
+_AROUND = ",;:!?()[]{}<>\"'«»“”„‘’"  # around a word: no part of what it looks for
 
 
 def bare_word(word: str) -> str:
     """A typed word without the quotes, brackets and punctuation around it (its ``#``
-    kept: ``#vip,`` is ``#vip``)."""
-    return word.strip(_AROUND).rstrip(".")
+    kept: ``#vip,`` is ``#vip``), a stop after them too: ``«Romashka».`` is ``Romashka``
+    (the stop was dropped alone, and the search looked for ``romashka»``); a leading
+    ``.`` is kept (``.net``). ``<anna@mail.ru>``, as a mail program copies it, is the
+    address."""
+    return word.lstrip(_AROUND).rstrip(_AROUND + ".…")

@@ -96,6 +96,21 @@ async def test_find_with_punctuation_around_the_words(
     assert first == expected, reply.text
 
 
+@pytest.mark.parametrize(
+    "typed", ['"Romashka".', "(Ivan Petrov).", "«Petrov».", "Ivan…", "<ivan@mail.ru>"]
+)
+async def test_find_with_a_stop_after_the_quotes_or_a_mail_programs_brackets(
+    app: App, owner_en: SimulatedUser, typed: str
+) -> None:
+    """The stop was dropped, the quote before it kept: «Petrov». looked for "petrov»" and
+    found nothing; an address copied as <ivan@mail.ru> was looked for with its brackets."""
+    await make_client(app, OWNER_ID, "Ivan Petrov", company="Romashka", emails=("ivan@mail.ru",))
+    await make_client(app, OWNER_ID, "Anna Lee")
+    [reply] = await owner_en.send(f"/find {typed}")
+    first = reply.text.split("\n")[0]
+    assert first == "👤 Ivan Petrov", reply.text
+
+
 async def test_a_tag_typed_with_a_stop_after_it_is_that_very_tag(
     app: App, owner_en: SimulatedUser
 ) -> None:
