@@ -179,7 +179,8 @@ class ClientQueries:
         terms = searched_terms(text)
         if not terms:
             return []
-        words = [bare_word(word) for word in text.split()]  # "#vip," is the tag vip
+        # "#vip," is the tag vip, and so is "#vip …" (a stop typed apart is no word)
+        words = [word for word in map(bare_word, text.split()) if word]
         short = len(terms) == 1 and len(terms[0]) < 3 and not terms[0].isdigit()
         as_tag = len(words) == 1 and len(terms) == 1 and words[0].startswith("#")
         tag = (words[0].lstrip("#").lower() or None) if as_tag else None

@@ -114,13 +114,15 @@ async def test_find_with_a_stop_after_the_quotes_or_a_mail_programs_brackets(
 async def test_a_tag_typed_with_a_stop_after_it_is_that_very_tag(
     app: App, owner_en: SimulatedUser
 ) -> None:
-    """ "/find #vip," looked for the tag "vip," (none has it): nothing found."""
+    """ "/find #vip," looked for the tag "vip," (none has it): nothing found. "#vip …"
+    (a stop typed apart) was a search for the word vip: "Vipson Ltd" came too."""
     tagged = await make_client(app, OWNER_ID, "Anna Lee")
     await make_client(app, OWNER_ID, "Vipson Ltd")  # "vip" in the name, not a tag
     async with app.crm.open() as crm:
         owner = await crm.members.get_active(OWNER_ID)
         assert owner is not None
         await crm.client_edits.add_tags(owner, tagged.id, ["vip"])
-    for typed in ("#vip,", "#vip.", "«#vip»"):
+    for typed in ("#vip,", "#vip.", "«#vip»", "#vip …", "« #vip »", "#vip!.."):
         [reply] = await owner_en.send(f"/find {typed}")
         assert reply.text.startswith("👤 Anna Lee"), (typed, reply.text)
+        assert "Vipson" not in reply.text, (typed, reply.text)  # the tag, not the word
