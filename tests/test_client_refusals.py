@@ -138,6 +138,19 @@ async def test_after_a_note_refused_on_a_card_handed_over_text_is_a_search_again
     assert found.text.startswith("👤 Anna Lee"), found.text
 
 
+async def test_after_another_clients_name_refused_on_a_card_handed_over_it_is_found(
+    app: App, owner_en: SimulatedUser, join: Joiner
+) -> None:
+    """A client's name typed on the open card asks "a note, or that client?", naming the
+    card: given to a colleague meanwhile, it was "no longer exists" and the card stayed
+    open, so the same name typed again was refused again, for 15 minutes."""
+    manager = await card_handed_over_meanwhile(app, owner_en, join, 4731)
+    [reply] = await manager.send("Anna Lee")
+    assert reply.text == GONE
+    [found] = await manager.send("Anna Lee")
+    assert found.text.startswith("👤 Anna Lee"), found.text
+
+
 async def test_after_a_file_refused_on_a_card_handed_over_the_card_is_closed(
     app: App, owner_en: SimulatedUser, join: Joiner
 ) -> None:

@@ -96,6 +96,8 @@ async def plain_text(message: Message, crm: Crm, member: User, state: FSMContext
         async with closes_card_when_gone(crm, member):
             await comment_on(message, crm, member, card, text)
         return
+    async with closes_card_when_gone(crm, member):  # as a note is: the next text a search
+        name = await card_name(crm, member, card)
     key = message.message_id % 2**31
     await PendingText(
         pending_key=key,
@@ -104,7 +106,7 @@ async def plain_text(message: Message, crm: Crm, member: User, state: FSMContext
         pending_client=card[1],
         pending_deal=card[2],
     ).save(state)
-    await show(message, which_question(key, text, await card_name(crm, member, card), other.name))
+    await show(message, which_question(key, text, name, other.name))
 
 
 async def card_name(crm: Crm, member: User, card: Card) -> str:
