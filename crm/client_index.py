@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import phonenumbers
 
 from crm.errors import ErrorCode, InvalidInput
-from crm.parsing.contacts import phone_digits_query
+from crm.parsing.contacts import phone_digits_query, without_marks
 from crm.parsing.fields import FieldType
 from crm.parsing.search_text import fold
 
@@ -80,8 +80,10 @@ def query_terms(query: str) -> list[str]:
     kept, ``petrov,`` was looked for and found nothing; the bare word finds every card the
     word with them did, and more.
     """
-    international = query.lstrip().startswith("+")
-    digits = phone_digits_query(query, min_digits=1) if international else phone_digits_query(query)
+    # a number in quotes, with a stop after it, or copied with direction marks: the number
+    bare = bare_word(without_marks(query).strip())
+    international = bare.startswith("+")
+    digits = phone_digits_query(bare, min_digits=1) if international else phone_digits_query(bare)
     if digits is not None:
         if len(digits) >= 2 and digits.startswith("8") and len(digits) <= 11:
             digits = digits[1:]

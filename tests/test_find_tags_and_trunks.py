@@ -80,6 +80,27 @@ def test_a_trunk_zero_is_dropped_from_a_typed_phone(query: str, terms: list[str]
 
 @pytest.mark.parametrize(
     "typed",
+    [
+        "8 999 123-45-67.",
+        "+7 (999) 123-45-67,",
+        "«+7 999 123 45 67»",
+        "(999) 123-45-67.",
+        "\u202a+7 999 123-45-67\u202c.",
+    ],
+)
+async def test_find_a_phone_typed_with_punctuation_around_it(
+    app: App, owner_en: SimulatedUser, typed: str
+) -> None:
+    """A number pasted with a stop or a comma after it, or in quotes, was no phone: its
+    pieces were looked for as words ("123-45-67"), and nothing was found."""
+    await make_client(app, OWNER_ID, "Tom", phones=("+79991234567",))
+    await make_client(app, OWNER_ID, "Ann", phones=("+79161234567",))
+    [reply] = await owner_en.send(f"/find {typed}")
+    assert reply.text.split("\n")[0] == "👤 Tom", reply.text
+
+
+@pytest.mark.parametrize(
+    "typed",
     ["Petrov, Ivan", '"Romashka"', "(Romashka)", "Ivan.", "Петров, Иван!", "«Ivan Petrov»"],
 )
 async def test_find_with_punctuation_around_the_words(
