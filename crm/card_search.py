@@ -32,7 +32,11 @@ class CardSearch:
     async def find(
         self, actor: User, kind: CardKind, text: str, type_id: int | None = None
     ) -> list[tuple[CardRef, str]]:
-        """Up to 8 cards of ``kind`` (of one record type for records) matching ``text``."""
+        """Up to 8 cards of ``kind`` (of one record type for records) matching ``text``;
+        none for a text of nothing but punctuation (no term left: it matched every card)."""
+        terms = searched_terms(text)
+        if not terms:
+            return []
         if kind == CardKind.CLIENT:
             found = await self._clients.search(actor, text, limit=LIMIT)
             return [(CardRef(kind, c.id), c.name) for c in found]
@@ -50,7 +54,7 @@ class CardSearch:
         )
         # The folded title, as the terms are: SQLite's LIKE ignores the case of ASCII
         # letters only, so "монтаж" never met the title "Монтаж".
-        for term in searched_terms(text):
+        for term in terms:
             escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(
                 (Deal.title_folded + " " + Client.name_folded).like(f"%{escaped}%", escape="\\")

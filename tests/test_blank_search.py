@@ -40,3 +40,14 @@ async def test_find_and_a_plain_text_of_nothing_visible_say_what_to_look_for(
     for typed in (f"/find {BLANK}", BLANK):
         [reply] = await owner_en.send(typed)
         assert reply.text.startswith("What to look for? For example: /find Petrov"), typed
+
+
+@pytest.mark.parametrize("typed", [".", ", ;", "«»", "..."])
+async def test_a_link_search_of_nothing_but_punctuation_finds_nothing(
+    app: App, user: UserFactory, typed: str
+) -> None:
+    """The punctuation around a word is dropped from the search (fe6989d): a search of
+    nothing else had no words left, and every record was offered ("Salt") as found."""
+    [case] = [case for case in CASES if case.name == "link: search"]
+    [reply] = await (await at_step(app, user, case)).send(typed)
+    assert reply.text.startswith("Nothing found. Send another search."), reply.text
