@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.access import is_staff, own_tasks_first
@@ -175,7 +175,10 @@ class RecordQueries:
         ]
         if filters.mine:
             conditions.append(Record.manager_id == actor.id)
-        for term in searched_terms(filters.search):
+        terms = searched_terms(filters.search)
+        if filters.search.strip() and not terms:  # "." or "«»": no word left, no record found
+            conditions.append(false())
+        for term in terms:
             conditions.append(Record.search_text.like(_like(term), escape="\\"))
         conditions.extend(field_conditions(CardKind.RECORD, filters.fields))
         return conditions

@@ -51,3 +51,14 @@ async def test_a_link_search_of_nothing_but_punctuation_finds_nothing(
     [case] = [case for case in CASES if case.name == "link: search"]
     [reply] = await (await at_step(app, user, case)).send(typed)
     assert reply.text.startswith("Nothing found. Send another search."), reply.text
+
+
+@pytest.mark.parametrize("typed", [".", "«»"])
+async def test_a_record_search_of_nothing_but_punctuation_finds_nothing(
+    app: App, user: UserFactory, typed: str
+) -> None:
+    """As the link search: every record of the type ("Salt") was "found" by a "."."""
+    [case] = [case for case in CASES if case.name == "record list: search"]
+    [reply] = await (await at_step(app, user, case)).send(typed)
+    assert "Found: 0" in reply.text, reply.text
+    assert "Salt" not in str(reply.inline_keyboard), reply.inline_keyboard
