@@ -144,6 +144,15 @@ async def test_fill_policy_fills_and_undo_restores(app: App) -> None:
         assert await crm.client_queries.search(await actor(crm), "тула") == []
 
 
+async def test_tags_ending_a_sentence_are_imported_without_the_stop(app: App) -> None:
+    """A Tags cell "vip. опт!" made the tags "vip." and "опт!" (the card's Tags dialog
+    reads them as vip and опт since 63e4394): /find #vip missed the imported card."""
+    maria = await existing_maria(app)
+    data = "Имя;Телефон;Теги\nМария;8 903 555-66-77;vip., опт!, …\n"
+    _result, card, _undone = await fill_and_undo(app, maria.id, data)
+    assert sorted(card.contacts.tags) == ["vip", "опт"]
+
+
 class OneRowChunks(paced.Chunks):
     def size(self) -> int:
         return 1

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
+# After a tag ending a sentence ("#vip."), no part of it: a card's tags dialog and an
+# import's Tags column read the tag without them.
+TAG_STOPS = ".!?:…"
+
 
 def fold(text: str) -> str:
     """Return a search key for ``text``: case-folded, with ё merged into е, spaces collapsed.
