@@ -254,6 +254,7 @@ async def create(
         if error.params.get("field") == "title":
             if data.name is None:
                 data.name = (await crm.clients.visible(member, data.client_id)).name
+            data.title = None  # the refused one is not kept (too long: not stored anywhere)
             await data.save(state)
             await ask_title(target, state, edit=False, intro=error_text(error))
             return
