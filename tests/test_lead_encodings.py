@@ -11,6 +11,7 @@ import zlib
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from multidict import CIMultiDict
 
 from bot.app import App
 from storage.models import Lead
@@ -63,3 +64,30 @@ async def test_a_body_inflating_past_the_limit_gets_413(
     assert response.status == 413
     assert (await response.json())["ok"] is False
     assert await count(app, Lead) == 0
+
+
+@pytest.mark.parametrize(
+    ("second", "body", "status"),
+    [("gzip", gzip.compress(gzip.compress(LEAD)), 200), ("br", gzip.compress(LEAD), 415)],
+    ids=["gzip-gzip", "gzip-br"],
+)
+async def test_a_content_encoding_on_two_lines_is_one_list(
+    app: App,
+    http: TestClient[web.Request, web.Application],
+    second: str,
+    body: bytes,
+    status: int,
+) -> None:
+    """Two Content-Encoding lines ("gzip", then "br") are "gzip, br": the second was not read
+    (only the first line was), and the body then refused as "not UTF-8" or stored wrong."""
+    token = await new_source(app)
+    headers = CIMultiDict(
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Encoding", "gzip"),
+            ("Content-Encoding", second),
+        ]
+    )
+    response = await http.post(f"/leads/{token}", data=body, headers=headers)
+    assert response.status == status, await response.text()
+    assert await count(app, Lead) == (status == 200)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import zlib
 
+from aiohttp import web
+
 from bot.web.form_body import BodyError, Unsupported
 
 UNDECODABLE = "the body does not decode as its Content-Encoding says"
@@ -26,10 +28,12 @@ class UnsupportedEncoding(Unsupported):
     """A Content-Encoding this server does not read (br, zstd, any other): answered 415."""
 
 
-def decode_body(content_encoding: str, body: bytes, limit: int) -> bytes | None:
-    """``body`` with its codings undone, last applied first; None when it inflates past
-    ``limit`` bytes."""
-    codings = [c.strip().lower() for c in content_encoding.split(",")]
+def decode_body(request: web.BaseRequest, body: bytes, limit: int) -> bytes | None:
+    """``request``'s ``body`` with the codings of its ``Content-Encoding`` undone, last applied
+    first; None when it inflates past ``limit`` bytes. The header sent on two lines is one
+    list, as HTTP has it (``gzip`` then ``br`` is ``gzip, br``), not its first line alone."""
+    lines = request.headers.getall("Content-Encoding", [])
+    codings = [c.strip().lower() for c in ",".join(lines).split(",")]
     for coding in reversed([c for c in codings if c and c != "identity"]):
         if coding in ("gzip", "x-gzip"):
             wbits = _GZIP

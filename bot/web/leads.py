@@ -122,7 +122,7 @@ async def _read_limited(request: web.Request, limit: int) -> bytes | None:
         raise UndecodableBody(UNDECODABLE) from None
     except TimeoutError:
         raise SlowBody(refusals.BODY_TIMED_OUT) from None
-    return decode_body(request.headers.get("Content-Encoding", ""), bytes(body), limit)
+    return decode_body(request, bytes(body), limit)
 
 
 class LeadWriter:

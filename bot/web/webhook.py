@@ -51,7 +51,7 @@ def webhook_route(
         try:
             async with asyncio.timeout(refusals.BODY_SECONDS):
                 body = await request.read()
-            decoded = decode_body(request.headers.get("Content-Encoding", ""), body, MAX_BODY)
+            decoded = decode_body(request, body, MAX_BODY)
         except TimeoutError:
             return body_timed_out()
         except (web.RequestPayloadError, UndecodableBody):
