@@ -42,6 +42,9 @@ M, N, D = FieldType.MONEY, FieldType.NUMBER, FieldType.DATE
         (M, "от 500 000 до 1 млн", Range(50_000_000, 100_000_000)),
         (M, "500 000 - 1,5 млн", Range(50_000_000, 150_000_000)),
         (M, "от 500 до 1 тыс", Range(50_000, 100_000)),
+        # nor reach it: "from 1 to 1 million" is not exactly a million
+        (M, "от 1 до 1 млн", Range(100, 100_000_000)),
+        (M, "1 - 1 тыс", Range(100, 100_000)),
         (N, "5", Range(5.0, 5.0)),
         (N, "-5-10", Range(-5.0, 10.0)),
         (N, "1,5 - 2,5", Range(1.5, 2.5)),

@@ -123,8 +123,9 @@ def _end(type_: FieldType, text: str) -> Bound:
 def _ends(type_: FieldType, first: str, second: str) -> tuple[Bound, Bound]:
     """Both ends of a range. A bare sum before one with a word takes the word, as it is
     said: "10-20 тыс", "от 1 до 2 млн" are 10 000 to 20 000 and 1 to 2 million, not 10 ₽
-    and 1 ₽ to them. Unless that would pass the second end: "от 500 000 до 1 млн" is
-    half a million to a million, not a million to 500 billion."""
+    and 1 ₽ to them. Unless that would pass or reach the second end: "от 500 000 до 1 млн"
+    is half a million to a million, not a million to 500 billion, and "от 1 до 1 млн" 1 ₽
+    to a million, not a million alone."""
     second_end = _end(type_, second)
     word = _AFTER_NUMBER.sub("", second.strip(), count=1).strip()
     if type_ == FieldType.MONEY and word and _BARE_NUMBER.fullmatch(first.strip()):
@@ -133,7 +134,7 @@ def _ends(type_: FieldType, first: str, second: str) -> tuple[Bound, Bound]:
         except FieldValueError:
             pass  # the word does not go with it ("1,2,3"): the end as typed, or its refusal
         else:
-            if worded <= second_end:  # type: ignore[operator]
+            if worded < second_end:  # type: ignore[operator]  # "от 1 до 1 млн": 1 ₽ up
                 return worded, second_end
     return _end(type_, first), second_end
 
