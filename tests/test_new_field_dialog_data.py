@@ -84,6 +84,8 @@ async def test_an_older_type_screen_of_another_card_kind_is_refused(
         (EntFlow.type_plural, {"emoji": "🏭"}),  # a new record type's plural: no singular
         # a type's rename of no type: one name typed asked the plural, then made a new type
         (EntFlow.renaming, {"what": "type", "kind": "record", "type_id": "lost"}),
+        # a rename of nothing known (what): a typed text is told the question is closed
+        (EntFlow.renaming, {"what": "lost"}),
     ],
 )
 async def test_a_lost_settings_dialog_ends(

@@ -170,6 +170,5 @@ async def _rename(
         screen, keyboard = sv.options_screen(field, near=added[-1].id)
         note = _("Added: {names}").format(names=", ".join(o.name for o in added))
         await put(message, (Text(as_line(note), screen), keyboard))
-    else:  # the data was lost: nothing to rename
-        await state.clear()
-        await message.answer(_("This button is no longer active."))
+    else:  # the data was lost: nothing to rename ("That question is no longer open.")
+        await data_lost(state)
