@@ -8,7 +8,7 @@ its ``task_cancelled`` event keeps its text on the client's and deal's timelines
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import events, notices
@@ -21,7 +21,7 @@ from crm.event_data import TaskCancelled, TaskChanged
 from crm.events import EventKind
 from crm.tasks import Tasks, clean_title
 from storage.engine import write_transaction
-from storage.models import Task, User
+from storage.models import Event, Task, User
 
 DEAL_TASKS = 30  # read for a deal's card (it shows five)
 
@@ -54,22 +54,56 @@ class TaskEdits:
         a record of the team's own type it was about (a rule's) is let go."""
         async with write_transaction(self._session):
             task = await self._tasks._open_task(actor, task_id)
-            went: tuple[CardRef, str] | None = None  # where it goes, and its name
-            if deal_id is not None:
-                deal = await self._deals.visible(actor, deal_id)
-                client_id, went = deal.client_id, (CardRef(CardKind.DEAL, deal.id), deal.title)
-            elif client_id is not None:
-                client = await self._clients.visible(actor, client_id)
-                went = (CardRef(CardKind.CLIENT, client.id), client.name)
-            assignee = await self._session.get(User, task.assignee_id)
-            if assignee is not None and assignee.active:  # they could not open the card
-                await self._tasks.refuse_unseen(assignee, client_id=client_id, record_id=None)
-            was = TaskChanged(field="attached", old_client=task.client_id, old_deal=task.deal_id)
-            if (task.client_id, task.deal_id, task.record_id) != (client_id, deal_id, None):
-                self._left(actor, task, client_id, deal_id, went)
-                task.client_id, task.deal_id, task.record_id = client_id, deal_id, None
-                self._tasks._record(task, EventKind.TASK_CHANGED, actor, was)
-            return task
+            return await self._put(actor, task, client_id, deal_id)
+
+    async def detach_as_made(self, actor: User, task_id: int) -> bool:
+        """The "✂️ Not for …" of a task's confirmation: the task goes on no card, unless it was
+        put on another card (or on none) since: the button named the card it was made on.
+        False then, and nothing is changed."""
+        async with write_transaction(self._session):
+            task = await self._tasks._open_task(actor, task_id)
+            if task.client_id is None:
+                return False  # on no card already (made on one, it had its client)
+            # Put on a card since: its "attached" line is on the timeline of the card it is on
+            # (read by the timelines' indexes; a deal moved to another client keeps its own).
+            on_card = Event.client_id == task.client_id
+            if task.deal_id is not None:
+                on_card = or_(on_card, Event.deal_id == task.deal_id)
+            moved = await self._session.scalar(
+                select(Event.id)
+                .where(
+                    on_card,
+                    Event.task_id == task.id,
+                    Event.kind == EventKind.TASK_CHANGED,
+                    Event.data["field"].as_string() == "attached",
+                )
+                .limit(1)
+            )
+            if moved is not None:
+                return False
+            await self._put(actor, task, None, None)
+            return True
+
+    async def _put(
+        self, actor: User, task: Task, client_id: int | None, deal_id: int | None
+    ) -> Task:
+        """``attach``'s work, in its transaction."""
+        went: tuple[CardRef, str] | None = None  # where it goes, and its name
+        if deal_id is not None:
+            deal = await self._deals.visible(actor, deal_id)
+            client_id, went = deal.client_id, (CardRef(CardKind.DEAL, deal.id), deal.title)
+        elif client_id is not None:
+            client = await self._clients.visible(actor, client_id)
+            went = (CardRef(CardKind.CLIENT, client.id), client.name)
+        assignee = await self._session.get(User, task.assignee_id)
+        if assignee is not None and assignee.active:  # they could not open the card
+            await self._tasks.refuse_unseen(assignee, client_id=client_id, record_id=None)
+        was = TaskChanged(field="attached", old_client=task.client_id, old_deal=task.deal_id)
+        if (task.client_id, task.deal_id, task.record_id) != (client_id, deal_id, None):
+            self._left(actor, task, client_id, deal_id, went)
+            task.client_id, task.deal_id, task.record_id = client_id, deal_id, None
+            self._tasks._record(task, EventKind.TASK_CHANGED, actor, was)
+        return task
 
     def _left(
         self,

@@ -291,3 +291,24 @@ async def test_a_deal_made_at_once_on_the_open_card_can_be_taken_back(
     clock.advance(timedelta(hours=1, minutes=1))
     await owner.press("Не для Алёна Смирнова: отменить", card)
     assert owner.alert is not None and owner.alert.startswith("Эту сделку уже нельзя отменить")
+
+
+async def test_an_old_not_for_the_card_leaves_a_task_put_on_another_card_since(
+    app: App, owner: SimulatedUser
+) -> None:
+    """The "✂️ Not for Alyona" of a task's confirmation, pressed after the task was put on a deal
+    from another message (its screen from /tasks): it said nothing of the deal, and took the
+    task off it. Now it is no longer active, and the task stays on the deal."""
+    alena = await make_client(app, OWNER_ID, "Алёна Смирнова")
+    deal = await make_deal(app, alena.id, title="Поставка")
+    await owner.send("/find алёна")
+    [saved] = await owner.send("/task завтра 10:00 отправить КП Ивану")
+    [task] = await tasks_now(app)
+    async with app.crm.open() as crm:
+        actor = await crm.members.get_active(OWNER_ID)
+        assert actor is not None
+        await crm.task_edits.attach(actor, task.id, client_id=None, deal_id=deal.id)
+    await owner.press("Не для Алёна Смирнова", saved)
+    assert owner.alert == "Эта кнопка больше не действует."
+    [task] = await tasks_now(app)
+    assert (task.client_id, task.deal_id) == (alena.id, deal.id)

@@ -38,7 +38,9 @@ async def detach(
     """A task /task put on the open card goes on no card: the one being written
     (``ref`` 0), or the one just saved."""
     if callback_data.ref:
-        await crm.task_edits.attach(member, callback_data.ref, client_id=None, deal_id=None)
+        if not await crm.task_edits.detach_as_made(member, callback_data.ref):
+            await alert(callback, _("This button is no longer active."))  # on another card since
+            return
         await show(callback, *await task_screen(crm, member, callback_data.ref))
         return
     data = await NewTask.load(state)
