@@ -11,9 +11,10 @@ import xlsxwriter
 
 from bot.app import App
 from bot.simulator import SimulatedUser
+from crm.imports.reading import read_table
 from tests.conftest import OWNER_ID
 from tests.ods_files import Formula, ods
-from tests.test_imports_flow import create_all, sent_and_created
+from tests.test_imports_flow import create_all, finished, sent_and_created
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -182,3 +183,34 @@ async def test_a_file_with_no_header_keeps_its_first_client(app: App, owner: Sim
         assert member is not None
         [found] = await crm.client_queries.search(member, "+79161234567")
     assert found.id == ivan.id
+
+
+async def test_a_phone_excel_cut_to_scientific_notation_is_refused_not_guessed(
+    app: App, owner: SimulatedUser
+) -> None:
+    """Excel shows a long phone as «7.99912E+10» and saves that into a CSV, its last digits
+    gone: read as +79991200000, two different customers became one card with a number
+    neither has. Such a cell rejects its row, named; a cell with every digit still imports."""
+    lines = [
+        "ФИО;Телефон",
+        "Анна;7.99912E+10",
+        "Борис;7,99912E+10",
+        "Вера;7.9161234567E+10",
+    ]
+    await owner.send_document("база.csv", data="\r\n".join(lines).encode("cp1251"))
+    [preview] = await owner.press("Предпросмотр")
+    assert "Строк: 3" in preview.text
+    await owner.press("Всё равно создать")
+    await finished(app)
+    assert "Создано: 1" in owner.chat_messages()[-2].text
+    rejected = owner.last_message()
+    assert rejected.data is not None
+    reasons = {str(row[0]): str(row[-1]) for row in read_table(rejected.data).rows}
+    assert reasons.keys() == {"Анна", "Борис"}
+    assert "7.99912E+10" in reasons["Анна"] and "7,99912E+10" in reasons["Борис"]
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        assert await crm.client_queries.search(member, "999 12") == []
+        [vera] = await crm.client_queries.search(member, "916 123 45 67")
+        assert vera.name == "Вера"

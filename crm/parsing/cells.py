@@ -89,6 +89,15 @@ def _number_digits(value: int | float | str) -> str | None:
     return str(int(number))
 
 
+def _whole(scientific: str) -> bool:
+    """Whether a number in scientific notation written as text holds every digit: Excel
+    shows a long phone as ``7.99912E+10`` and saves that to a CSV, its last digits gone
+    (read as ``79991200000`` it would be another number, or merge two clients)."""
+    mantissa, _, exponent = scientific.strip().upper().partition("E")
+    decimals = len(mantissa.replace(",", ".").partition(".")[2])
+    return decimals >= int(exponent)
+
+
 _SEPARATORS = re.compile(r"[\s()\-.]")
 # Russian mobiles outside the 93x block, where libphonenumber's pattern is 9[0-24-9]\d{8}
 # with no exceptions: a file of 100,000 of them would spend most of its time in the parser.
@@ -115,7 +124,7 @@ def cell_phones(value: CellValue, region: str) -> tuple[list[str], list[str]]:
     else:
         text = str(value).translate(_ODD_SPACES).strip()
         if _SCIENTIFIC.match(text):
-            digits = _number_digits(text)
+            digits = _number_digits(text) if _whole(text) else None
             parts = [digits] if digits else [text]
         elif _FLOAT_TEXT.match(text):
             parts = [re.split(r"[.,]", text)[0]]
