@@ -118,9 +118,11 @@ async def test_dates_written_with_the_months_name_import(app: App, owner: Simula
         "1 February 2025",
         "Feb 1, 2025",
         "1 Feb 2025",
+        "01.02.2025 г.",  # was rejected as not a date, as was «1.2.2025г»
+        "1.2.2025г",
     ]
     lines = ["ФИО;Телефон;Дата обращения"]
-    names = ["Анна", "Борис", "Вера", "Глеб", "Дарья", "Егор"]
+    names = ["Анна", "Борис", "Вера", "Глеб", "Дарья", "Егор", "Илья", "Зоя"]
     rows = enumerate(zip(names, dates, strict=True))
     lines += [f"{name};8916123450{n};{day}" for n, (name, day) in rows]
     screen, anna = await sent_and_created(app, owner, lines, len(dates), "Анна")  # all made
@@ -214,3 +216,4 @@ async def test_a_phone_excel_cut_to_scientific_notation_is_refused_not_guessed(
         assert await crm.client_queries.search(member, "999 12") == []
         [vera] = await crm.client_queries.search(member, "916 123 45 67")
         assert vera.name == "Вера"
+

@@ -31,7 +31,8 @@ _EXTENSION = re.compile(r"\s*(?:доб\.?|ext\.?|x)\s*\d+\s*$", re.IGNORECASE)
 _EMAIL_SPLIT = re.compile(r"[;,\s]+")
 # A time may carry seconds ('05.03.2026 14:30:15', as amoCRM and Bitrix24 export): dropped.
 _DMY = re.compile(
-    r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::\d{2}(?:[.,]\d+)?)?)?$"
+    r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})(?:\s*г\.?)?"  # «01.02.2026 г.» too
+    r"(?:,?\s+(\d{1,2}):(\d{2})(?::\d{2}(?:[.,]\d+)?)?)?$"
 )
 # 2024-01-05, maybe a time (seconds and their fraction dropped), maybe an offset from UTC
 # (Z, +03:00, -0500), as other systems export a moment; nothing else after it.
