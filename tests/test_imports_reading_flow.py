@@ -217,3 +217,23 @@ async def test_a_phone_excel_cut_to_scientific_notation_is_refused_not_guessed(
         [vera] = await crm.client_queries.search(member, "916 123 45 67")
         assert vera.name == "Вера"
 
+
+async def test_a_workbooks_second_sheet_with_rows_is_told_not_imported(
+    app: App, owner: SimulatedUser
+) -> None:
+    """Only the first sheet with rows is read: Борис on «Лист2» was left out with nothing
+    said, and the member took the import for the whole file. The mapping screen names the
+    sheets not imported; an empty third sheet is not named."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    for name, rows in (("Лист1", [["ФИО"], ["Анна"]]), ("Лист2", [["ФИО"], ["Борис"]])):
+        sheet = book.add_worksheet(name)
+        for number, row in enumerate(rows):
+            sheet.write_row(number, 0, row)
+    book.add_worksheet("Лист3")
+    book.close()
+    [screen] = await owner.send_document("база.xlsx", data=buffer.getvalue())
+    assert "Импортируется только лист «Лист1»" in screen.text
+    assert "(«Лист2»)" in screen.text and "Лист3" not in screen.text
+    await owner.press("Предпросмотр")
+    await create_all(app, owner, 1, "Анна")

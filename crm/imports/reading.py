@@ -56,6 +56,7 @@ class Table:
     merged: list[tuple[int, int]] = field(default_factory=list)  # header cells: Header
     hints: list[str] = field(default_factory=list)  # no header: targets by content
     first_row: str = ""  # no header: the first row, a client's, told on the mapping screen
+    others: list[str] = field(default_factory=list)  # later sheets with rows: not imported
 
     def keep_only(self, numbers: set[int]) -> None:
         """Drop every row but those numbered: an import, once its rows are planned, keeps
@@ -129,8 +130,22 @@ def _first_table(book: python_calamine.CalamineWorkbook) -> tuple[Table, str, in
         table = _sheet_table(sheet)
         if table is not None:
             table.sheet = name
+            table.others = _filled(book, book.sheet_names[book.sheet_names.index(name) + 1 :])
             return table, name, (sheet.start or (0, 0))[1]
     return None
+
+
+def _filled(book: python_calamine.CalamineWorkbook, names: list[str]) -> list[str]:
+    """The sheets among ``names`` with any cell filled: told, as only the first is read."""
+    filled = []
+    for name in names:
+        try:
+            rows = book.get_sheet_by_name(name).iter_rows()
+        except python_calamine.CalamineError:
+            continue
+        if any(cell not in (None, "") for row in rows for cell in row):
+            filled.append(name)
+    return filled
 
 
 def _sheet_table(sheet: python_calamine.CalamineSheet) -> Table | None:

@@ -28,7 +28,7 @@ from crm.service import Crm, CrmFactory
 from crm.team_settings import can_change_settings
 from handlers.imports.callbacks import ImportAction, ImportCb
 from handlers.imports.formula_views import formulas_warning
-from handlers.imports.header_views import first_row_note, merged_note, title_note
+from handlers.imports.header_views import first_row_note, merged_note, others_note, title_note
 from handlers.imports.running import read_file, run_import, send_rejected
 from handlers.imports.states import ImportData, ImportDialog
 from handlers.imports.targets import client_targets
@@ -114,6 +114,9 @@ async def start_import(
         data["formulas"] = [[f.column, f.cells, f.first, f.last] for f in table.formulas]
     if table.title:
         data["title"] = table.title[:200]
+    if table.others:
+        data["sheet"] = (table.sheet or "")[:100]
+        data["others"] = [name[:100] for name in table.others[:10]]
     if table.merged:
         data["merged"] = [list(span) for span in table.merged]
     if table.hints:
@@ -143,6 +146,7 @@ def screen_of(data: ImportData) -> Screen:
     headers, mapping = data["headers"], data["mapping"]
     notes = formulas_warning(headers, data.get("formulas", []))
     notes += title_note(data.get("title", ""))
+    notes += others_note(data.get("sheet", ""), data.get("others", []))
     notes += first_row_note(data.get("first_row", ""), data.get("holds", ""))
     notes += merged_note(headers, mapping, data.get("merged", []))
     return mapping_screen(

@@ -24,6 +24,18 @@ def title_note(title: str) -> list[str]:
     return _quoting(note, "title", title)
 
 
+def others_note(sheet: str, others: list[str]) -> list[str]:
+    """Nothing when the sheet read is the workbook's last with rows."""
+    if not others:
+        return []
+    names = ", ".join(f"«{name}»" for name in others)
+    note = _(
+        "ℹ️ Only the sheet «{sheet}» is imported; the workbook's other sheets with rows "
+        "({names}) are not. To import one of them, send it as a file of its own."
+    )
+    return [f"\n\n{note.format(sheet=sheet, names=names)}"]
+
+
 def first_row_note(row: str, holds: str = "") -> list[str]:
     """Nothing when the file had a row of column names; ``holds``: the record type the
     file holds (``ImportData.holds``), when not clients."""

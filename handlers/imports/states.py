@@ -23,6 +23,8 @@ class ImportData(TypedDict):
     joined: NotRequired[list[list[int]]]  # header cells merged over a name in parts
     formulas: NotRequired[list[list[int]]]  # [column, cells, first, last]: no results
     title: NotRequired[str]  # a title above the header, passed over
+    sheet: NotRequired[str]  # the sheet read, named when others are not imported
+    others: NotRequired[list[str]]  # the workbook's later sheets with rows, not imported
     merged: NotRequired[list[list[int]]]  # header cells merged over columns: first, last
     hints: NotRequired[list[str]]  # no header: each column's target by what it holds
     first_row: NotRequired[str]  # no header: the first row, a client's, imported too
