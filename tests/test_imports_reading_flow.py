@@ -237,3 +237,13 @@ async def test_a_workbooks_second_sheet_with_rows_is_told_not_imported(
     assert "(«Лист2»)" in screen.text and "Лист3" not in screen.text
     await owner.press("Предпросмотр")
     await create_all(app, owner, 1, "Анна")
+
+
+async def test_a_number_column_beside_the_phone_is_not_taken_for_a_phone(
+    app: App, owner: SimulatedUser
+) -> None:
+    """«Номер» (the row's number, 1, 2, 3…) beside «Телефон» was proposed as a second phone
+    column, and the preview said nothing could be imported: every row a bad phone."""
+    lines = ["Номер;ФИО;Телефон", "1;Анна;89161234501", "2;Борис;89161234502"]
+    screen, _anna = await sent_and_created(app, owner, lines, 2, "Анна")  # both made
+    assert "1. Номер → Телефон" not in screen and "3. Телефон → Телефон" in screen

@@ -155,6 +155,18 @@ def propose(
             target = Target.SKIP
         taken.add(target)
         mapping.append(target)
+    return _bare_number_not_a_phone(headers, mapping)
+
+
+_BARE_NUMBER = "номер"  # a phone's column alone in a file; beside a «Телефон», a row's number
+
+
+def _bare_number_not_a_phone(headers: list[str], mapping: list[str]) -> list[str]:
+    """A column headed «Номер» goes nowhere when another column is the phone: it is then
+    the row's or an order's number (1, 2, 3…), and as a phone it rejected every row."""
+    bare = [c for c, h in enumerate(headers) if header_key(h) == _BARE_NUMBER]
+    if bare and any(t == Target.PHONE and c not in bare for c, t in enumerate(mapping)):
+        return [Target.SKIP if c in bare else t for c, t in enumerate(mapping)]
     return mapping
 
 
