@@ -56,6 +56,8 @@ def xlsx(rows: list[list[Any]], *merges: tuple[int, int, int, int, str]) -> byte
         (9161234567, ["+79161234567"], []),
         ("7.9161234567E+10", ["+79161234567"], []),
         ("7.99912E+10", [], ["7.99912E+10"]),  # Excel's display, its last digits gone
+        ("-", [], []),  # no phone, as people fill a table
+        (" — ", [], []),
         ("7,99912e10", [], ["7,99912e10"]),
         ("79161234567.0", ["+79161234567"], []),  # a number written out by pandas
         ("+79161234567.0", ["+79161234567"], []),

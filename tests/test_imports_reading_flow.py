@@ -247,3 +247,16 @@ async def test_a_number_column_beside_the_phone_is_not_taken_for_a_phone(
     lines = ["Номер;ФИО;Телефон", "1;Анна;89161234501", "2;Борис;89161234502"]
     screen, _anna = await sent_and_created(app, owner, lines, 2, "Анна")  # both made
     assert "1. Номер → Телефон" not in screen and "3. Телефон → Телефон" in screen
+
+
+async def test_a_dash_for_no_phone_or_e_mail_keeps_the_row(app: App, owner: SimulatedUser) -> None:
+    """A «-» or «—» where a client has no phone or e-mail, as people fill a table, rejected
+    the row as «not a phone number»: the client was left out. It is no contact now."""
+    lines = [
+        "ФИО;Телефон;E-mail",
+        "Анна;-;-",
+        "Борис;—;boris@mail.ru",
+        "Вера;89161234503;–",
+    ]
+    await sent_and_created(app, owner, lines, 3, "Анна")  # all three made, nothing rejected
+    assert "Отклонено: 0" in owner.chat_messages()[-1].text

@@ -26,6 +26,8 @@ _UNTIDY = re.compile(r"^\s|\s$|\s\s|[^\S ]|[\u00a0\u202f\u2007\u2009\u200b\ufeff
 _SCIENTIFIC = re.compile(r"^\s*[+]?\d+(?:[.,]\d+)?[eE][+]?\d+\s*$")
 # A number written out as a float (a CSV from pandas): '79161234567.0' is its digits.
 _FLOAT_TEXT = re.compile(r"^\+?\d{6,15}[.,]0+$")
+# A phone's or an e-mail's cell of dashes alone: none (as a "-" typed at /new's step).
+_DASHES_ONLY = re.compile(r"^[-\u2010-\u2015\u2212]+$")
 _PHONE_SPLIT = re.compile(r"[;,/\n]|\s{2,}")
 _EXTENSION = re.compile(r"\s*(?:доб\.?|ext\.?|x)\s*\d+\s*$", re.IGNORECASE)
 _EMAIL_SPLIT = re.compile(r"[;,\s]+")
@@ -124,6 +126,8 @@ def cell_phones(value: CellValue, region: str) -> tuple[list[str], list[str]]:
         parts = [digits] if digits else [str(value)]
     else:
         text = str(value).translate(_ODD_SPACES).strip()
+        if _DASHES_ONLY.match(text):
+            return [], []
         if _SCIENTIFIC.match(text):
             digits = _number_digits(text) if _whole(text) else None
             parts = [digits] if digits else [text]
@@ -151,7 +155,7 @@ def cell_phones(value: CellValue, region: str) -> tuple[list[str], list[str]]:
 def cell_emails(value: CellValue) -> tuple[list[str], list[str]]:
     """E-mails of a cell (several allowed, split by commas, semicolons or spaces)."""
     text = cell_text(value)
-    if text is None:
+    if text is None or _DASHES_ONLY.match(text):
         return [], []
     emails: list[str] = []
     bad: list[str] = []
