@@ -260,3 +260,15 @@ async def test_a_dash_for_no_phone_or_e_mail_keeps_the_row(app: App, owner: Simu
     ]
     await sent_and_created(app, owner, lines, 3, "Анна")  # all three made, nothing rejected
     assert "Отклонено: 0" in owner.chat_messages()[-1].text
+
+
+async def test_an_e_mail_with_a_stop_or_in_quotes_imports(app: App, owner: SimulatedUser) -> None:
+    """«anna@mail.ru.» or «"boris@mail.ru"» in a cell rejected the row as not an e-mail,
+    though the same typed at /new is read."""
+    lines = ["ФИО;E-mail", "Анна;anna@mail.ru.", 'Борис;"«boris@mail.ru»"']
+    await sent_and_created(app, owner, lines, 2, "Анна")  # both made
+    async with app.crm.open() as crm:
+        member = await crm.members.get_active(OWNER_ID)
+        assert member is not None
+        [boris] = await crm.client_queries.search(member, "boris@mail.ru")
+        assert boris.name == "Борис"

@@ -12,7 +12,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from crm.parsing.amounts import MAX_UNITS, AmountError, parse_amount
-from crm.parsing.contacts import EmailError, PhoneError, parse_email, parse_phone
+from crm.parsing.contacts import (
+    EMAIL_LEAD,
+    EMAIL_TRAIL,
+    EmailError,
+    PhoneError,
+    parse_email,
+    parse_phone,
+)
 from crm.parsing.fields import UTC_OFFSET, full_year
 from crm.parsing.month_names import named_month_date
 
@@ -160,7 +167,8 @@ def cell_emails(value: CellValue) -> tuple[list[str], list[str]]:
     emails: list[str] = []
     bad: list[str] = []
     for part in _EMAIL_SPLIT.split(text):
-        part = part.strip().strip("<>").removeprefix("mailto:")
+        # Wrappers and a stop as a typed one may have: «ivan@mail.ru», ivan@mail.ru.
+        part = part.strip().lstrip(EMAIL_LEAD).rstrip(EMAIL_TRAIL).removeprefix("mailto:")
         if not part:
             continue
         try:
