@@ -21,7 +21,7 @@ from crm.clock import Clock
 from crm.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from crm.event_data import ClientCreated, TagsChanged
 from crm.events import EventKind
-from crm.parsing.search_text import TAG_STOPS, fold, one_line
+from crm.parsing.search_text import fold, one_line, tag_text
 from crm.row_locks import locked
 from crm.team_settings import TeamSettings
 from storage.engine import write_transaction
@@ -83,9 +83,9 @@ def clean_text(value: str | None, field_name: str, required: bool = False) -> st
 
 
 def clean_tag(tag: str) -> str:
-    """Without its ``#`` and a sentence's stop after it (``#vip.`` is vip, as quick add
-    reads it), lower-cased."""
-    text = one_line(tag.strip().lstrip("#").rstrip(TAG_STOPS)).lower()
+    """A tag as typed (``search_text.tag_text``: ``#vip.`` is vip), refused when empty or
+    too long."""
+    text = tag_text(tag)
     if not text:
         raise InvalidInput(ErrorCode.EMPTY, field="tag")
     if len(text) > MAX_TAG:

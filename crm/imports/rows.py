@@ -26,7 +26,7 @@ from crm.parsing.cells import (
     cell_text,
 )
 from crm.parsing.fields import FieldValueError, Parsed
-from crm.parsing.search_text import TAG_STOPS, one_line, shows
+from crm.parsing.search_text import shows, tag_text
 
 # Plain strings: comparing with them is several times cheaper than with the enum members.
 _SKIP, _PHONE, _EMAIL = str(Target.SKIP.value), str(Target.PHONE.value), str(Target.EMAIL.value)
@@ -222,7 +222,7 @@ def _fill_text(draft: RowDraft, text: dict[str, list[str]]) -> RowDraft | Reject
             return Rejected(draft.number, "too_long", key)
     for line in text.get(Target.TAGS, []):
         for tag in line.replace(";", ",").split(","):
-            tag = one_line(tag.strip().lstrip("#").rstrip(TAG_STOPS)).lower()  # "": none shows
+            tag = tag_text(tag)  # "": none shows
             if tag and tag not in draft.tags:
                 draft.tags.append(sys.intern(tag[:MAX_TAG]))
     draft.notes = [note[:MAX_NOTE] for note in text.get(Target.NOTE, [])]

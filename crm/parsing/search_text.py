@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 # After a tag ending a sentence ("#vip."), no part of it: a card's tags dialog and an
-# import's Tags column read the tag without them.
+# import's Tags column read the tag without them (``tag_text``).
 TAG_STOPS = ".!?:…"
 
 
@@ -43,3 +43,9 @@ def one_line(text: str) -> str:
     shows, so that the "empty" refusal covers a text of invisible marks too."""
     line = " ".join(text.split())
     return line if shows(line) else ""
+
+
+def tag_text(typed: str) -> str:
+    """A tag as typed (a card's tags dialog, an import's Tags cell): without its ``#`` and
+    a sentence's stop after it (``#vip.`` is vip), lower-cased; "" when nothing of it shows."""
+    return one_line(typed.strip().lstrip("#").rstrip(TAG_STOPS)).lower()
