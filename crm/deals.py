@@ -92,20 +92,7 @@ class Deals:
             self._session.add(deal)
             await self._session.flush()
             client.last_activity_at = now
-            await groups.announce(
-                self._session,
-                now,
-                "new_deal",
-                groups.card_key(deal.id, now),
-                {
-                    "deal_id": deal.id,
-                    "title": name,
-                    "client": client.name,
-                    "amount": amount_minor,
-                    "currency": deal.currency,
-                    "by": actor.id,
-                },
-            )
+            await groups.announce_opened(self._session, now, deal, client.name, actor.id)
             created = events.record(
                 self._session,
                 self._clock,

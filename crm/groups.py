@@ -60,6 +60,30 @@ async def announce(
             )
 
 
+def opened_news(
+    deal_id: int, title: str, client: str, amount: int, currency: str, by: int | None
+) -> dict[str, Any]:
+    """A new deal as the groups hear of it (``by``: the member who made it; None: a lead, a
+    chat); a form's batch writes its rows with it itself (``crm.intake.batch_rows``)."""
+    return {
+        "deal_id": deal_id,
+        "title": title,
+        "client": client,
+        "amount": amount,
+        "currency": currency,
+        "by": by,
+    }
+
+
+async def announce_opened(
+    session: AsyncSession, now: datetime, deal: Deal, client: str, by: int | None
+) -> None:
+    """A deal just made, to the groups that hear of new deals (``client``: its client's
+    name)."""
+    news = opened_news(deal.id, deal.title, client, deal.amount_minor, deal.currency, by)
+    await announce(session, now, "new_deal", card_key(deal.id, deal.created_at), news)
+
+
 async def announce_closed(
     session: AsyncSession, now: datetime, deal: Deal, won: bool, by: int | None
 ) -> None:

@@ -189,20 +189,7 @@ async def deal_opened(session: AsyncSession, clock: Clock, deal: Deal) -> None:
     stage = await session.get(Stage, deal.stage_id)
     client = await session.get(Client, deal.client_id)
     if deal.manager_id is not None and client is not None:
-        await groups.announce(
-            session,
-            clock.now(),
-            "new_deal",
-            groups.card_key(deal.id, deal.created_at),
-            {
-                "deal_id": deal.id,
-                "title": deal.title,
-                "client": client.name,
-                "amount": 0,
-                "currency": deal.currency,
-                "by": None,
-            },
-        )
+        await groups.announce_opened(session, clock.now(), deal, client.name, None)
     opened = events.record(
         session,
         clock,

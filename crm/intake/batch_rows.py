@@ -12,7 +12,7 @@ from crm.client_index import search_text
 from crm.clients import clean_text
 from crm.event_data import ClientCreated, DealCreated, Unarchived
 from crm.events import EventKind
-from crm.groups import hearing_leads
+from crm.groups import hearing_leads, opened_news
 from crm.intake.drafts import LeadDraft
 from crm.outbox import OutboxKind
 from crm.parsing.search_text import fold
@@ -254,14 +254,10 @@ def notice_rows(
                         group.chat_id,
                         OutboxKind.GROUP_NEW_DEAL,
                         f"group:{group.chat_id}:new_deal:lead:{item.lead_id}",
-                        {
-                            "deal_id": item.deal_id,
-                            "title": item.card.name,  # the deal is named after its card
-                            "client": item.card.name,
-                            "amount": 0,
-                            "currency": currency,
-                            "by": None,
-                        },
+                        # The deal is named after its card, and opened at 0.
+                        opened_news(
+                            item.deal_id, item.card.name, item.card.name, 0, currency, None
+                        ),
                     )
             continue
         for chat_id in hearing_leads(owners, groups):
