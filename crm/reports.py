@@ -93,8 +93,9 @@ class Reports:
                 lost.append(row)
         reasons: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for row in lost:  # "too expensive" and «дорого» are one reason
-            reasons[same_reason(row.reason)][0] += 1
-            reasons[same_reason(row.reason)][1] += row.amount
+            counted = reasons[same_reason(row.reason)]
+            counted[0] += 1
+            counted[1] += row.amount
         by_member: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
         for row in won:
             by_member[row.manager_id][0] += 1
