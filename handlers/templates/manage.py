@@ -18,7 +18,7 @@ from handlers.kit.keyboards import cancel_row, keyboard
 from handlers.kit.routes import Routes
 from handlers.kit.screen import show
 from handlers.templates.callbacks import TplAction, TplCb
-from handlers.templates.replace import downloaded, offer_replace, replace_target
+from handlers.templates.replace import downloaded, offer_replace, owned_template, replace_target
 from handlers.templates.states import NewFile, NewTemplate, TemplateFlow
 from handlers.templates.views import (
     ask_body_text,
@@ -35,10 +35,10 @@ routes = Routes(__name__)
 
 
 async def _owned(crm: Crm, member: User, template_id: int) -> Template:
-    for template in await crm.templates.owned(member):
-        if template.id == template_id:
-            return template
-    raise NotFound()
+    template = await owned_template(crm, member, template_id)
+    if template is None:
+        raise NotFound()
+    return template
 
 
 @routes.callback_query(TplCb.filter(F.action == TplAction.LIST))

@@ -29,6 +29,13 @@ async def downloaded(bot: Bot, file_id: str) -> bytes:
     return got.read() if got is not None else b""
 
 
+async def owned_template(crm: Crm, member: User, template_id: int) -> Template | None:
+    """The template ``template_id`` as the owner's screens list it, or None (deleted since);
+    a manager is refused (``Templates.owned``)."""
+    templates = await crm.templates.owned(member)
+    return next((t for t in templates if t.id == template_id), None)
+
+
 async def replace_target(crm: Crm, state: FSMContext, name: str) -> Template | None:
     """The document template a file sent would replace: the one whose screen asked for it,
     or the one called ``name`` (a message template is not a file's to replace)."""
@@ -41,8 +48,7 @@ async def replace_target(crm: Crm, state: FSMContext, name: str) -> Template | N
 async def ask_new_file(
     callback: CallbackQuery, callback_data: TplCb, member: User, crm: Crm, state: FSMContext
 ) -> None:
-    templates = await crm.templates.owned(member)  # the owner's only
-    template = next((t for t in templates if t.id == callback_data.template_id), None)
+    template = await owned_template(crm, member, callback_data.template_id)
     if template is None or template.kind != "docx":
         await alert(callback, _("This template no longer exists."))
         return
@@ -78,8 +84,7 @@ async def replace(
     state: FSMContext,
     bot: Bot,
 ) -> None:
-    templates = await crm.templates.owned(member)  # the owner's only
-    template = next((t for t in templates if t.id == callback_data.template_id), None)
+    template = await owned_template(crm, member, callback_data.template_id)
     waiting = await NewFile.load(state)
     if template is None or waiting.replace_template != template.id or not waiting.replace_file:
         await alert(callback, _("Nothing to replace: send the file again."))
